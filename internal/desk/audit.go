@@ -1,0 +1,39 @@
+package desk
+
+import "time"
+
+// Actor is who does something, and from where: recorded with every audit record (P2).
+type Actor struct {
+	PersonID  int64  // 0 for the system
+	AccountID int64  // 0 for the system or an unauthenticated caller
+	Name      string // shown in the diary and the audit trail
+	Addr      string // client address, "" for jobs
+	Reason    string // why, where the caller gives one
+}
+
+// System is the actor for changes calldesk makes by itself (holds expiring, calls auto-closing).
+func System(job string) Actor { return Actor{Name: "calldesk (" + job + ")"} }
+
+// AuditRecord is one entry of the audit trail: who did what to which object, concerning whom.
+type AuditRecord struct {
+	ID         int64
+	At         time.Time
+	ActorID    int64
+	Actor      string
+	Action     string // e.g. call.create, call.view, person.update
+	ObjectType string // call, person, group, profile, account, token, system
+	ObjectID   string
+	Persons    []int64 // the people whose data the action concerns
+	ClientAddr string
+	Reason     string
+	Detail     string // a short, human-readable description of the change
+}
+
+// Seal is one link of the audit hash chain.
+type Seal struct {
+	Seq      int64
+	AuditID  int64
+	PrevHash string
+	Hash     string
+	SealedAt time.Time
+}

@@ -1,0 +1,88 @@
+// Package desk is calldesk's domain: people, groups, problem profiles, calls, their lifecycle and
+// diary, and the coded errors every layer uses. It imports nothing internal, so every other package
+// can depend on it and its rules stay testable as pure functions.
+package desk
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Error codes. Each maps to one HTTP status at the edge (see web).
+const (
+	EINVALID      = "invalid"      // the input breaks a rule; Fields says which
+	ENOTFOUND     = "not_found"    // no such object
+	ECONFLICT     = "conflict"     // the object changed since the caller read it
+	EFORBIDDEN    = "forbidden"    // authenticated, but not allowed
+	EUNAUTHORIZED = "unauthorized" // not authenticated
+	EINTERNAL     = "internal"     // our fault; the message is generic
+)
+
+// Error is a domain error whose Message is safe to show to the person who caused it.
+type Error struct {
+	Code    string
+	Message string
+	// Fields holds per-field messages for EINVALID (field name -> what is wrong).
+	Fields map[string]string
+	// Changes lists, for ECONFLICT, what changed since the caller's version.
+	Changes []string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Message)
+	if len(e.Fields) > 0 {
+		keys := make([]string, 0, len(e.Fields))
+		for k := range e.Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for i, k := range keys {
+			if i == 0 {
+				b.WriteString(": ")
+			} else {
+				b.WriteString("; ")
+			}
+			b.WriteString(k + " " + e.Fields[k])
+		}
+	}
+	return b.String()
+}
+
+// Errorf builds a coded error with a formatted, showable message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid builds an EINVALID error from per-field messages; it returns nil when fields is empty,
+// so validators can end with `return desk.Invalid("...", v)`.
+func Invalid(message string, fields map[string]string) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	return &Error{Code: EINVALID, Message: message, Fields: fields}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for any other error and
+// "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// AsError returns the *Error in err's chain, or nil.
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
+}

@@ -1,0 +1,194 @@
+package desk
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// PersonKind is what a person is to the university (S4, S6).
+type PersonKind string
+
+// Kinds of person.
+const (
+	Staff   PersonKind = "staff"
+	Student PersonKind = "student"
+	Partner PersonKind = "partner"
+	Visitor PersonKind = "visitor"
+)
+
+// Valid reports whether k is one of the known kinds.
+func (k PersonKind) Valid() bool {
+	switch k {
+	case Staff, Student, Partner, Visitor:
+		return true
+	}
+	return false
+}
+
+// Source says where a record came from: the nightly directory import or typed in by hand.
+type Source string
+
+// Sources of a person record.
+const (
+	FromDirectory Source = "directory"
+	FromManual    Source = "manual"
+)
+
+// Person is anyone whose data calldesk holds (S6): the customer of a call, an analyst, a manager.
+type Person struct {
+	ID            int64
+	FirstName     string
+	LastName      string
+	Username      string
+	Email         string
+	StudentNumber string
+	Department    string
+	Phone         string
+	JobTitle      string
+	ManagerID     int64 // 0 when none
+	Kind          PersonKind
+	Active        bool
+	Source        Source
+	DirectoryKey  string // stable key from the directory; "" for manual records
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Version       int64
+}
+
+// Name is the person's display name.
+func (p Person) Name() string { return strings.TrimSpace(p.FirstName + " " + p.LastName) }
+
+// Validate checks the person's fields, normalising spacing.
+func (p *Person) Validate() error {
+	f := map[string]string{}
+	p.FirstName = strings.TrimSpace(p.FirstName)
+	p.LastName = strings.TrimSpace(p.LastName)
+	p.Username = strings.TrimSpace(p.Username)
+	p.Email = strings.TrimSpace(p.Email)
+	if p.FirstName == "" && p.LastName == "" {
+		f["last_name"] = "is required (a first or a last name)"
+	}
+	if len(p.FirstName) > 100 {
+		f["first_name"] = "is longer than 100 characters"
+	}
+	if len(p.LastName) > 100 {
+		f["last_name"] = "is longer than 100 characters"
+	}
+	if p.Email != "" && !ValidEmail(p.Email) {
+		f["email"] = "is not a valid email address"
+	}
+	if p.Kind == "" {
+		p.Kind = Staff
+	}
+	if !p.Kind.Valid() {
+		f["kind"] = "must be staff, student, partner or visitor"
+	}
+	if p.Source == "" {
+		p.Source = FromManual
+	}
+	if p.Source != FromDirectory && p.Source != FromManual {
+		f["source"] = "must be directory or manual"
+	}
+	if p.ManagerID != 0 && p.ManagerID == p.ID {
+		f["manager_id"] = "cannot be the person themself"
+	}
+	return Invalid("the person record is not valid", f)
+}
+
+// ValidEmail reports whether s is a single bare address (no display name).
+func ValidEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s, "@")
+}
+
+// Group is a support group: a team of analysts ("department" in the seeds, S2).
+type Group struct {
+	ID        int64
+	Name      string
+	Mailbox   string // shared mailbox address, may be ""
+	CreatedAt time.Time
+}
+
+// Validate checks the group's fields.
+func (g *Group) Validate() error {
+	f := map[string]string{}
+	g.Name = strings.TrimSpace(g.Name)
+	if g.Name == "" {
+		f["name"] = "is required"
+	}
+	if g.Mailbox != "" && !ValidEmail(g.Mailbox) {
+		f["mailbox"] = "is not a valid email address"
+	}
+	return Invalid("the support group is not valid", f)
+}
+
+// Profile is one node of the problem-profile tree (Software > Email > Outlook).
+type Profile struct {
+	ID              int64
+	ParentID        int64 // 0 for a root
+	Name            string
+	Path            string // "Software > Email > Outlook", maintained by the store
+	DefaultGroupID  int64  // 0 when none
+	DefaultPriority Priority
+}
+
+// Role is what an account may do. Stored now; enforced by access.
+type Role string
+
+// Roles (DESIGN section 4, S11-S14).
+const (
+	RoleCustomer       Role = "customer"
+	RoleAnalyst        Role = "analyst"
+	RoleSupportAnalyst Role = "support_analyst" // may see emails (S13)
+	RoleServiceManager Role = "service_manager" // personal data in reports (S11)
+	RoleDPO            Role = "dpo"
+	RoleAdmin          Role = "admin"
+	RoleSupplier       Role = "supplier" // time-boxed supplier access (S14)
+)
+
+// AllRoles lists every role in a stable order.
+func AllRoles() []Role {
+	return []Role{RoleCustomer, RoleAnalyst, RoleSupportAnalyst, RoleServiceManager, RoleDPO, RoleAdmin, RoleSupplier}
+}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, k := range AllRoles() {
+		if r == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Account is a person's sign-in to calldesk with the roles they hold.
+type Account struct {
+	ID           int64
+	PersonID     int64
+	Login        string
+	PasswordHash string // argon2id, PHC string; "" when the account has no local password
+	Roles        []Role
+	Active       bool
+	CreatedAt    time.Time
+}
+
+// Has reports whether the account holds role r.
+func (a Account) Has(r Role) bool {
+	for _, x := range a.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// IsAnalyst reports whether the account may use the back end (any role beyond customer).
+func (a Account) IsAnalyst() bool {
+	for _, x := range a.Roles {
+		if x != RoleCustomer {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"calldesk/internal/desk"
+)
+
+func joinRoles(rs []desk.Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ",")
+}
+
+func splitRoles(s string) []desk.Role {
+	if s == "" {
+		return nil
+	}
+	var out []desk.Role
+	for _, r := range strings.Split(s, ",") {
+		out = append(out, desk.Role(r))
+	}
+	return out
+}
+
+// CreateAccount gives a person a sign-in with roles. PasswordHash is already hashed (access.HashPassword).
+func (s *Store) CreateAccount(ctx context.Context, actor desk.Actor, a desk.Account) (desk.Account, error) {
+	f := map[string]string{}
+	a.Login = strings.TrimSpace(a.Login)
+	if a.Login == "" {
+		f["login"] = "is required"
+	}
+	for _, r := range a.Roles {
+		if !r.Valid() {
+			f["roles"] = fmt.Sprintf("%q is not a role", r)
+		}
+	}
+	if len(a.Roles) == 0 {
+		f["roles"] = "at least one role is required"
+	}
+	if err := desk.Invalid("the account is not valid", f); err != nil {
+		return a, err
+	}
+	err := s.inTx(ctx, func(t *Tx) error {
+		p, err := t.findPerson(ctx, a.PersonID)
+		if err != nil {
+			return desk.Invalid("the account is not valid", map[string]string{"person_id": fmt.Sprintf("no person with id %d", a.PersonID)})
+		}
+		a.Active, a.CreatedAt = true, t.Now
+		err = t.queryRow(ctx, `INSERT INTO accounts (person_id, login, password_hash, roles, active, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.PersonID, a.Login, a.PasswordHash, joinRoles(a.Roles), 1, t.Now.UnixMicro()).Scan(&a.ID)
+		if t.s.d.constraint(err) == constraintUnique {
+			return desk.Invalid("the account is not valid", map[string]string{"login": "is taken, or the person already has an account"})
+		}
+		if err != nil {
+			return err
+		}
+		return t.audit(ctx, actor, "account.create", "account", a.ID, []int64{a.PersonID},
+			fmt.Sprintf("account %s for %s with roles %s", a.Login, p.Name(), joinRoles(a.Roles)))
+	})
+	return a, err
+}
+
+const accountCols = `a.id, a.person_id, a.login, a.password_hash, a.roles, a.active, a.created_at`
+
+func scanAccount(r scanner, extra ...any) (desk.Account, error) {
+	var a desk.Account
+	var roles string
+	var at int64
+	err := r.Scan(append([]any{&a.ID, &a.PersonID, &a.Login, &a.PasswordHash, &roles, &a.Active, &at}, extra...)...)
+	a.Roles, a.CreatedAt = splitRoles(roles), time.UnixMicro(at).UTC()
+	return a, err
+}
+
+// FindAccountByLogin returns the account with this login (case-insensitive), or ENOTFOUND.
+func (s *Store) FindAccountByLogin(ctx context.Context, login string) (desk.Account, error) {
+	a, err := scanAccount(s.queryRow(ctx, `SELECT `+accountCols+` FROM accounts a WHERE lower(a.login) = lower(?)`, login))
+	if err == sql.ErrNoRows {
+		return a, notFound("no account %q", login)
+	}
+	return a, err
+}
+
+// FindAccountByPerson returns a person's account, or ENOTFOUND.
+func (s *Store) FindAccountByPerson(ctx context.Context, personID int64) (desk.Account, error) {
+	a, err := scanAccount(s.queryRow(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.person_id = ?`, personID))
+	if err == sql.ErrNoRows {
+		return a, notFound("person %d has no account", personID)
+	}
+	return a, err
+}
+
+// Token is an API token's stored form: never the token itself, only its hash.
+type Token struct {
+	ID        int64
+	AccountID int64
+	Name      string
+	CreatedAt time.Time
+	ExpiresAt time.Time // zero: never
+}
+
+// CreateToken stores the hash of a new API token for an account.
+func (s *Store) CreateToken(ctx context.Context, actor desk.Actor, accountID int64, name, hash string, expires time.Time) (Token, error) {
+	tok := Token{AccountID: accountID, Name: strings.TrimSpace(name), ExpiresAt: expires}
+	if tok.Name == "" {
+		return tok, desk.Invalid("the token is not valid", map[string]string{"name": "is required"})
+	}
+	err := s.inTx(ctx, func(t *Tx) error {
+		var personID int64
+		if err := t.queryRow(ctx, `SELECT person_id FROM accounts WHERE id = ?`, accountID).Scan(&personID); err == sql.ErrNoRows {
+			return notFound("no account with id %d", accountID)
+		} else if err != nil {
+			return err
+		}
+		tok.CreatedAt = t.Now
+		if err := t.queryRow(ctx, `INSERT INTO api_tokens (account_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			accountID, tok.Name, hash, t.Now.UnixMicro(), micros(expires)).Scan(&tok.ID); err != nil {
+			return s.mapErr(err)
+		}
+		return t.audit(ctx, actor, "token.create", "token", tok.ID, []int64{personID}, "API token "+tok.Name)
+	})
+	return tok, err
+}
+
+// FindAccountByToken returns the active account whose live token has this hash, with its person.
+func (s *Store) FindAccountByToken(ctx context.Context, hash string) (desk.Account, desk.Person, error) {
+	var p desk.Person
+	var expires sql.NullInt64
+	a, err := scanAccount(s.queryRow(ctx, `SELECT `+accountCols+`, t.expires_at FROM api_tokens t JOIN accounts a ON a.id = t.account_id
+		WHERE t.token_hash = ? AND t.revoked_at IS NULL`, hash), &expires)
+	if err == sql.ErrNoRows {
+		return a, p, desk.Errorf(desk.EUNAUTHORIZED, "the API token is not valid: it is unknown or was revoked")
+	}
+	if err != nil {
+		return a, p, err
+	}
+	if e := fromMicros(expires); !e.IsZero() && !s.Now().Before(e) {
+		return a, p, desk.Errorf(desk.EUNAUTHORIZED, "the API token expired at %s", e.Format(time.RFC3339))
+	}
+	if !a.Active {
+		return a, p, desk.Errorf(desk.EUNAUTHORIZED, "the account of this API token is disabled")
+	}
+	p, err = s.FindPerson(ctx, a.PersonID)
+	return a, p, err
+}

@@ -1,0 +1,286 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"calldesk/internal/desk"
+)
+
+// audit appends one audit record in the transaction t, so the record commits or rolls back with
+// the change it describes (P2).
+func (t *Tx) audit(ctx context.Context, actor desk.Actor, action, objectType string, objectID any, persons []int64, detail string) error {
+	return t.appendAudit(ctx, desk.AuditRecord{At: t.Now, ActorID: actor.PersonID, Actor: actorName(actor), Action: action,
+		ObjectType: objectType, ObjectID: fmt.Sprint(objectID), Persons: persons, ClientAddr: actor.Addr,
+		Reason: actor.Reason, Detail: detail})
+}
+
+func actorName(a desk.Actor) string {
+	if a.Name == "" {
+		return "unknown"
+	}
+	return a.Name
+}
+
+func (t *Tx) appendAudit(ctx context.Context, r desk.AuditRecord) error {
+	persons := uniqueIDs(r.Persons)
+	var id int64
+	err := t.queryRow(ctx, `INSERT INTO audit_log (at, actor_id, actor, action, object_type, object_id, persons, client_addr, reason, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		r.At.UnixMicro(), nullID(r.ActorID), r.Actor, r.Action, r.ObjectType, r.ObjectID, joinIDs(persons),
+		r.ClientAddr, r.Reason, r.Detail).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", r.Action, err)
+	}
+	if _, err := t.exec(ctx, `INSERT INTO audit_pending (audit_id) VALUES (?)`, id); err != nil {
+		return fmt.Errorf("audit %s: %w", r.Action, err)
+	}
+	for _, p := range persons {
+		if _, err := t.exec(ctx, `INSERT INTO audit_persons (person_id, audit_id) VALUES (?, ?)`, p, id); err != nil {
+			return fmt.Errorf("audit %s: %w", r.Action, err)
+		}
+	}
+	return nil
+}
+
+// AppendAudit writes records in one transaction: used for batched records of reads, which change
+// nothing else. Records without a time get the store's clock.
+func (s *Store) AppendAudit(ctx context.Context, records []desk.AuditRecord) error {
+	if len(records) == 0 {
+		return nil
+	}
+	return s.inTx(ctx, func(t *Tx) error {
+		for _, r := range records {
+			if r.At.IsZero() {
+				r.At = t.Now
+			}
+			if err := t.appendAudit(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func uniqueIDs(ids []int64) []int64 {
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if id > 0 {
+			out = append(out, id)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	w := 0
+	for i, id := range out {
+		if i == 0 || id != out[w-1] {
+			out[w] = id
+			w++
+		}
+	}
+	return out[:w]
+}
+
+func joinIDs(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(s, ",")
+}
+
+func splitIDs(s string) []int64 {
+	if s == "" {
+		return nil
+	}
+	parts := strings.Split(s, ",")
+	out := make([]int64, 0, len(parts))
+	for _, p := range parts {
+		if id, err := strconv.ParseInt(p, 10, 64); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+const auditCols = `a.id, a.at, a.actor_id, a.actor, a.action, a.object_type, a.object_id, a.persons, a.client_addr, a.reason, a.detail`
+
+func scanAudit(r scanner, extra ...any) (desk.AuditRecord, error) {
+	var a desk.AuditRecord
+	var at int64
+	var actor sql.NullInt64
+	var persons string
+	dest := append([]any{&a.ID, &at, &actor, &a.Actor, &a.Action, &a.ObjectType, &a.ObjectID, &persons, &a.ClientAddr, &a.Reason, &a.Detail}, extra...)
+	err := r.Scan(dest...)
+	a.At, a.ActorID, a.Persons = time.UnixMicro(at).UTC(), actor.Int64, splitIDs(persons)
+	return a, err
+}
+
+// AuditFilter selects audit records.
+type AuditFilter struct {
+	PersonID   int64  // records concerning this person ("who has seen my data")
+	ObjectType string // with ObjectID: records about one object
+	ObjectID   string
+	Limit      int
+	Offset     int
+}
+
+// FindAudit returns audit records, newest first, and how many match.
+func (s *Store) FindAudit(ctx context.Context, f AuditFilter) ([]desk.AuditRecord, int, error) {
+	var where []string
+	var args []any
+	if f.PersonID != 0 {
+		where = append(where, "a.id IN (SELECT audit_id FROM audit_persons WHERE person_id = ?)")
+		args = append(args, f.PersonID)
+	}
+	if f.ObjectType != "" {
+		where = append(where, "a.object_type = ? AND a.object_id = ?")
+		args = append(args, f.ObjectType, f.ObjectID)
+	}
+	w := ""
+	if len(where) > 0 {
+		w = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM audit_log a`+w, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit, offset := pageOf(f.Limit, f.Offset, 50, 1000)
+	rows, err := s.query(ctx, `SELECT `+auditCols+` FROM audit_log a`+w+` ORDER BY a.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []desk.AuditRecord
+	for rows.Next() {
+		a, err := scanAudit(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, a)
+	}
+	return out, total, rows.Err()
+}
+
+// SealAudit links up to limit pending records into the hash chain, in the order they became
+// visible (their id order among what is pending), and returns how many it sealed. hash computes a
+// record's link from the previous hash. One sealer runs at a time, even across instances, so the
+// chain never forks; writers never wait for it.
+func (s *Store) SealAudit(ctx context.Context, limit int, hash func(prev string, r desk.AuditRecord) string) (int, error) {
+	n := 0
+	err := s.inTx(ctx, func(t *Tx) error {
+		if err := s.d.lock(ctx, t, lockSeal); err != nil {
+			return err
+		}
+		var seq int64
+		prev := ""
+		err := t.queryRow(ctx, `SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
+		if err != nil && err != sql.ErrNoRows {
+			return err
+		}
+		rows, err := t.query(ctx, `SELECT `+auditCols+` FROM audit_pending p JOIN audit_log a ON a.id = p.audit_id ORDER BY p.audit_id LIMIT ?`, limit)
+		if err != nil {
+			return err
+		}
+		var recs []desk.AuditRecord
+		for rows.Next() {
+			a, err := scanAudit(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			recs = append(recs, a)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range recs {
+			seq++
+			h := hash(prev, r)
+			if _, err := t.exec(ctx, `INSERT INTO audit_chain (seq, audit_id, prev_hash, hash, sealed_at) VALUES (?, ?, ?, ?, ?)`,
+				seq, r.ID, prev, h, t.Now.UnixMicro()); err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `DELETE FROM audit_pending WHERE audit_id = ?`, r.ID); err != nil {
+				return err
+			}
+			prev = h
+		}
+		n = len(recs)
+		return nil
+	})
+	return n, err
+}
+
+// ChainLink is one link of the chain as stored, with its record when the record still exists.
+type ChainLink struct {
+	desk.Seal
+	Record  desk.AuditRecord
+	Missing bool // the chain names a record that audit_log no longer holds
+}
+
+// AuditChain returns up to limit links with seq > after, in order.
+func (s *Store) AuditChain(ctx context.Context, after int64, limit int) ([]ChainLink, error) {
+	rows, err := s.query(ctx, `SELECT c.seq, c.audit_id, c.prev_hash, c.hash, c.sealed_at,
+		a.id, a.at, a.actor_id, a.actor, a.action, a.object_type, a.object_id, a.persons, a.client_addr, a.reason, a.detail
+		FROM audit_chain c LEFT JOIN audit_log a ON a.id = c.audit_id WHERE c.seq > ? ORDER BY c.seq LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ChainLink
+	for rows.Next() {
+		var l ChainLink
+		var sealed int64
+		var id, at, actor sql.NullInt64
+		var actorName, action, ot, oid, persons, addr, reason, detail sql.NullString
+		if err := rows.Scan(&l.Seq, &l.AuditID, &l.PrevHash, &l.Hash, &sealed,
+			&id, &at, &actor, &actorName, &action, &ot, &oid, &persons, &addr, &reason, &detail); err != nil {
+			return nil, err
+		}
+		l.SealedAt = time.UnixMicro(sealed).UTC()
+		if !id.Valid {
+			l.Missing = true
+		} else {
+			l.Record = desk.AuditRecord{ID: id.Int64, At: time.UnixMicro(at.Int64).UTC(), ActorID: actor.Int64, Actor: actorName.String,
+				Action: action.String, ObjectType: ot.String, ObjectID: oid.String, Persons: splitIDs(persons.String),
+				ClientAddr: addr.String, Reason: reason.String, Detail: detail.String}
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// UnchainedAudit returns the ids of up to limit records that are neither sealed nor waiting to be:
+// rows that reached audit_log by some path other than calldesk's.
+func (s *Store) UnchainedAudit(ctx context.Context, limit int) ([]int64, error) {
+	rows, err := s.query(ctx, `SELECT a.id FROM audit_log a
+		WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.id)
+		  AND NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.audit_id = a.id)
+		ORDER BY a.id LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// PendingAudit counts records waiting to be sealed.
+func (s *Store) PendingAudit(ctx context.Context) (int, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM audit_pending`).Scan(&n)
+	return n, err
+}

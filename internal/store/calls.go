@@ -1,0 +1,495 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"calldesk/internal/desk"
+)
+
+const callCols = `c.id, c.number, c.kind, c.summary, c.description, c.customer_id, c.customer_snapshot, c.alt_email, c.alt_phone,
+	c.source, c.profile_id, c.impact, c.urgency, c.priority, c.group_id, c.analyst_id, c.state, c.urgent, c.hold_until,
+	c.hold_reason, c.resolution, c.cancel_note, c.logged_at, c.logged_by, c.assigned_at, c.accepted_at, c.held_at,
+	c.off_hold_at, c.resolved_at, c.closed_at, c.cancelled_at, c.reopened_at, c.updated_at, c.version`
+
+// openCond matches the partial indexes calls_group_open and calls_analyst_open: keep them in step.
+const openCond = "c.state NOT IN ('resolved','closed','cancelled')"
+
+func scanCall(r scanner) (desk.Call, error) {
+	var c desk.Call
+	var number int64
+	var kind, snap, source, impact, urgency, state string
+	var profile, group, analyst, loggedBy sql.NullInt64
+	var holdUntil, assigned, accepted, held, offHold, resolved, closed, cancelled, reopened sql.NullInt64
+	var logged, updated int64
+	var prio int
+	err := r.Scan(&c.ID, &number, &kind, &c.Summary, &c.Description, &c.CustomerID, &snap, &c.AltEmail, &c.AltPhone,
+		&source, &profile, &impact, &urgency, &prio, &group, &analyst, &state, &c.Urgent, &holdUntil,
+		&c.HoldReason, &c.Resolution, &c.CancelNote, &logged, &loggedBy, &assigned, &accepted, &held,
+		&offHold, &resolved, &closed, &cancelled, &reopened, &updated, &c.Version)
+	if err != nil {
+		return c, err
+	}
+	c.Kind = desk.CallKind(kind)
+	c.Ref = desk.Reference(c.Kind, number)
+	if err := json.Unmarshal([]byte(snap), &c.Customer); err != nil {
+		return c, fmt.Errorf("call %s: customer snapshot: %w", c.Ref, err)
+	}
+	c.Source, c.Impact, c.Urgency, c.Priority, c.State = desk.CallSource(source), desk.Level(impact), desk.Level(urgency), desk.Priority(prio), desk.State(state)
+	c.ProfileID, c.GroupID, c.AnalystID, c.LoggedBy = profile.Int64, group.Int64, analyst.Int64, loggedBy.Int64
+	c.HoldUntil, c.AssignedAt, c.AcceptedAt, c.HeldAt = fromMicros(holdUntil), fromMicros(assigned), fromMicros(accepted), fromMicros(held)
+	c.OffHoldAt, c.ResolvedAt, c.ClosedAt, c.CancelledAt = fromMicros(offHold), fromMicros(resolved), fromMicros(closed), fromMicros(cancelled)
+	c.ReopenedAt = fromMicros(reopened)
+	c.LoggedAt, c.UpdatedAt = time.UnixMicro(logged).UTC(), time.UnixMicro(updated).UTC()
+	return c, nil
+}
+
+// CreateCall logs a call for a customer (S1, S5): it takes the snapshot of the customer's details,
+// fills impact and urgency from the profile's default priority when not given, hands out the next
+// reference, indexes the text and audits, all in one transaction.
+func (s *Store) CreateCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (desk.Call, error) {
+	if err := n.Validate(); err != nil {
+		return desk.Call{}, err
+	}
+	var c desk.Call
+	err := s.inTx(ctx, func(t *Tx) error {
+		var err error
+		c, err = t.createCall(ctx, actor, n)
+		return err
+	})
+	return c, err
+}
+
+func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (desk.Call, error) {
+	bad := func(field, format string, args ...any) error {
+		return desk.Invalid("the call cannot be logged", map[string]string{field: fmt.Sprintf(format, args...)})
+	}
+	cust, err := t.findPerson(ctx, n.CustomerID)
+	if err != nil {
+		return desk.Call{}, bad("customer_id", "no person with id %d", n.CustomerID)
+	}
+	c := desk.Call{Kind: n.Kind, Summary: n.Summary, Description: n.Description, CustomerID: cust.ID,
+		Customer: desk.SnapshotOf(cust), AltEmail: n.AltEmail, AltPhone: n.AltPhone, Source: n.Source,
+		ProfileID: n.ProfileID, Impact: n.Impact, Urgency: n.Urgency, State: desk.Unassigned,
+		LoggedAt: t.Now, LoggedBy: actor.PersonID, UpdatedAt: t.Now, Version: 1}
+	defImpact, defUrgency := desk.Medium, desk.Medium
+	if n.ProfileID != 0 {
+		p, err := t.findProfile(ctx, n.ProfileID)
+		if err != nil {
+			return c, bad("profile_id", "no problem profile with id %d", n.ProfileID)
+		}
+		defImpact, defUrgency = desk.LevelsOf(p.DefaultPriority)
+	}
+	if c.Impact == "" {
+		c.Impact = defImpact
+	}
+	if c.Urgency == "" {
+		c.Urgency = defUrgency
+	}
+	c.Priority = desk.PriorityOf(c.Impact, c.Urgency)
+	var assignText string
+	if n.GroupID != 0 {
+		assignText, err = t.assignmentText(ctx, n.GroupID, n.AnalystID)
+		if err != nil {
+			return c, err
+		}
+		c.GroupID, c.AnalystID, c.State, c.AssignedAt = n.GroupID, n.AnalystID, desk.Assigned, t.Now
+	}
+	number, err := t.s.d.nextCallNumber(ctx, t)
+	if err != nil {
+		return c, fmt.Errorf("next call number: %w", err)
+	}
+	c.Ref = desk.Reference(c.Kind, number)
+	snap, _ := json.Marshal(c.Customer)
+	err = t.queryRow(ctx, `INSERT INTO calls (number, kind, summary, description, customer_id, customer_snapshot, alt_email, alt_phone,
+		source, profile_id, impact, urgency, priority, group_id, analyst_id, state, urgent, logged_at, logged_by, assigned_at,
+		updated_at, version) VALUES (`+placeholders(22)+`) RETURNING id`,
+		number, string(c.Kind), c.Summary, c.Description, c.CustomerID, string(snap), c.AltEmail, c.AltPhone,
+		string(c.Source), nullID(c.ProfileID), string(c.Impact), string(c.Urgency), int(c.Priority), nullID(c.GroupID),
+		nullID(c.AnalystID), string(c.State), 0, t.Now.UnixMicro(), nullID(actor.PersonID), micros(c.AssignedAt),
+		t.Now.UnixMicro(), c.Version).Scan(&c.ID)
+	if err != nil {
+		return c, t.s.mapErr(fmt.Errorf("insert call: %w", err))
+	}
+	if assignText != "" {
+		if err := t.addEntries(ctx, actor, c, []desk.Entry{{Kind: desk.EntryAssignment, Text: assignText}}); err != nil {
+			return c, err
+		}
+	}
+	if err := t.s.d.indexCall(ctx, t, c.ID); err != nil {
+		return c, fmt.Errorf("index call: %w", err)
+	}
+	return c, t.audit(ctx, actor, "call.create", "call", c.Ref, []int64{c.CustomerID},
+		fmt.Sprintf("logged %s (%s, %s) via %s for %s", c.Ref, c.Kind, c.Priority, c.Source, c.Customer.Name))
+}
+
+// assignmentText checks that the group exists and the analyst (if any) is a member, and describes
+// the assignment for the diary.
+func (t *Tx) assignmentText(ctx context.Context, groupID, analystID int64) (string, error) {
+	bad := func(field, format string, args ...any) error {
+		return desk.Invalid("the call cannot be assigned", map[string]string{field: fmt.Sprintf(format, args...)})
+	}
+	gname, err := t.groupName(ctx, groupID)
+	if err != nil {
+		return "", bad("group_id", "no support group with id %d", groupID)
+	}
+	if analystID == 0 {
+		return "assigned to " + gname, nil
+	}
+	a, err := t.findPerson(ctx, analystID)
+	if err != nil {
+		return "", bad("analyst_id", "no person with id %d", analystID)
+	}
+	ok, err := t.isMember(ctx, groupID, analystID)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", bad("analyst_id", "%s is not a member of %s", a.Name(), gname)
+	}
+	return "assigned to " + gname + " / " + a.Name(), nil
+}
+
+// FindCallByRef returns the call with this reference, or ENOTFOUND.
+func (s *Store) FindCallByRef(ctx context.Context, ref string) (desk.Call, error) {
+	kind, number, err := desk.ParseReference(ref)
+	if err != nil {
+		return desk.Call{}, err
+	}
+	c, err := scanCall(s.queryRow(ctx, `SELECT `+callCols+` FROM calls c WHERE c.number = ? AND c.kind = ?`, number, string(kind)))
+	if err == sql.ErrNoRows {
+		return c, notFound("there is no call %s", strings.ToUpper(ref))
+	}
+	return c, err
+}
+
+func (t *Tx) lockCall(ctx context.Context, ref string) (desk.Call, error) {
+	kind, number, err := desk.ParseReference(ref)
+	if err != nil {
+		return desk.Call{}, err
+	}
+	c, err := scanCall(t.queryRow(ctx, `SELECT `+callCols+` FROM calls c WHERE c.number = ? AND c.kind = ?`+t.s.d.forUpdate(), number, string(kind)))
+	if err == sql.ErrNoRows {
+		return c, notFound("there is no call %s", strings.ToUpper(ref))
+	}
+	return c, err
+}
+
+// UpdateCall applies a lifecycle transition to the call ref. When version is not 0 it must be the
+// call's current version, or the update fails with ECONFLICT listing what changed since; nothing is
+// overwritten silently. The diary entries, the new search text and the audit record are written in
+// the same transaction.
+func (s *Store) UpdateCall(ctx context.Context, actor desk.Actor, ref string, version int64, tr desk.Transition) (desk.Call, error) {
+	var c desk.Call
+	err := s.inTx(ctx, func(t *Tx) error {
+		var err error
+		c, err = t.updateCall(ctx, actor, ref, version, tr)
+		return err
+	})
+	return c, err
+}
+
+func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, version int64, tr desk.Transition) (desk.Call, error) {
+	c, err := t.lockCall(ctx, ref)
+	if err != nil {
+		return c, err
+	}
+	if version != 0 && version != c.Version {
+		return c, t.conflict(ctx, c, version)
+	}
+	var assignText string
+	switch tr.Action {
+	case desk.ActAssign:
+		if tr.GroupID == 0 && c.ProfileID != 0 {
+			if p, err := t.findProfile(ctx, c.ProfileID); err == nil {
+				tr.GroupID = p.DefaultGroupID
+			}
+		}
+		if tr.GroupID != 0 {
+			if assignText, err = t.assignmentText(ctx, tr.GroupID, tr.AnalystID); err != nil {
+				return c, err
+			}
+		}
+	case desk.ActAccept:
+		analyst := tr.AnalystID
+		if analyst == 0 {
+			analyst = actor.PersonID
+		}
+		if analyst != 0 && c.GroupID != 0 {
+			ok, err := t.isMember(ctx, c.GroupID, analyst)
+			if err != nil {
+				return c, err
+			}
+			if !ok {
+				g, _ := t.groupName(ctx, c.GroupID)
+				return c, desk.Errorf(desk.EINVALID, "cannot accept call %s: the analyst is not a member of %s, the group it is assigned to", c.Ref, g)
+			}
+		}
+	case desk.ActChange:
+		if tr.ProfileID > 0 {
+			if _, err := t.findProfile(ctx, tr.ProfileID); err != nil {
+				return c, desk.Invalid("cannot change the call", map[string]string{"profile_id": fmt.Sprintf("no problem profile with id %d", tr.ProfileID)})
+			}
+		}
+	}
+	old := c.Version
+	ch, err := desk.Apply(&c, tr, actor.PersonID, t.Now)
+	if err != nil {
+		return c, err
+	}
+	for i := range ch.Entries {
+		if ch.Entries[i].Kind == desk.EntryAssignment && assignText != "" {
+			ch.Entries[i].Text = assignText
+		}
+	}
+	res, err := t.exec(ctx, `UPDATE calls SET profile_id = ?, impact = ?, urgency = ?, priority = ?, group_id = ?, analyst_id = ?,
+		state = ?, urgent = ?, hold_until = ?, hold_reason = ?, resolution = ?, cancel_note = ?, assigned_at = ?, accepted_at = ?,
+		held_at = ?, off_hold_at = ?, resolved_at = ?, closed_at = ?, cancelled_at = ?, reopened_at = ?, updated_at = ?,
+		version = version + 1 WHERE id = ? AND version = ?`,
+		nullID(c.ProfileID), string(c.Impact), string(c.Urgency), int(c.Priority), nullID(c.GroupID), nullID(c.AnalystID),
+		string(c.State), b2i(c.Urgent), micros(c.HoldUntil), c.HoldReason, c.Resolution, c.CancelNote, micros(c.AssignedAt),
+		micros(c.AcceptedAt), micros(c.HeldAt), micros(c.OffHoldAt), micros(c.ResolvedAt), micros(c.ClosedAt),
+		micros(c.CancelledAt), micros(c.ReopenedAt), t.Now.UnixMicro(), c.ID, old)
+	if err != nil {
+		return c, t.s.mapErr(fmt.Errorf("update call %s: %w", c.Ref, err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return c, t.conflict(ctx, c, old)
+	}
+	c.Version = old + 1
+	if err := t.addEntries(ctx, actor, c, ch.Entries); err != nil {
+		return c, err
+	}
+	if err := t.s.d.indexCall(ctx, t, c.ID); err != nil {
+		return c, fmt.Errorf("index call: %w", err)
+	}
+	texts := make([]string, len(ch.Entries))
+	for i, e := range ch.Entries {
+		texts[i] = e.Text
+	}
+	return c, t.audit(ctx, actor, "call."+string(tr.Action), "call", c.Ref, []int64{c.CustomerID}, strings.Join(texts, "; "))
+}
+
+// conflict builds the ECONFLICT error for a caller who had version `had` of c: it lists the
+// diary lines written since, so the caller can see what changed.
+func (t *Tx) conflict(ctx context.Context, c desk.Call, had int64) error {
+	rows, err := t.query(ctx, `SELECT d.body, d.created_at, COALESCE(p.first_name || ' ' || p.last_name, 'calldesk')
+		FROM diary_entries d LEFT JOIN people p ON p.id = d.author_id
+		WHERE d.call_id = ? AND d.call_version > ? AND d.kind IN ('status', 'assignment') ORDER BY d.id`, c.ID, had)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	e := &desk.Error{Code: desk.ECONFLICT}
+	for rows.Next() {
+		var body, who string
+		var at int64
+		if err := rows.Scan(&body, &at, &who); err != nil {
+			return err
+		}
+		e.Changes = append(e.Changes, fmt.Sprintf("%s by %s at %s", body, who, time.UnixMicro(at).UTC().Format("15:04:05")))
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	e.Message = fmt.Sprintf("call %s was changed by someone else since you opened it (your version %d, now %d); nothing was saved: check the changes and try again",
+		c.Ref, had, c.Version)
+	if len(e.Changes) > 0 {
+		e.Message += ". Changes: " + strings.Join(e.Changes, "; ")
+	}
+	return e
+}
+
+// CallFilter selects calls. Zero fields do not filter.
+type CallFilter struct {
+	GroupIDs   []int64
+	AnalystID  int64
+	Unassigned bool // no analyst
+	CustomerID int64
+	ProfileID  int64 // this profile and everything below it
+	Conditions []desk.Condition
+	OpenOnly   bool
+	Priority   desk.Priority
+	Text       string // full-text: every word must appear in the summary, description or diary
+	From, To   time.Time
+	Sort       string // "newest" (default), "oldest", "priority", "updated"
+	Limit      int    // default 25, at most 500
+	Offset     int
+	NoTotal    bool // skip counting
+}
+
+// FindCalls returns a page of calls matching f and how many match in all.
+func (s *Store) FindCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, error) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	if len(f.GroupIDs) > 0 {
+		add("c.group_id IN ("+placeholders(len(f.GroupIDs))+")", idArgs(f.GroupIDs)...)
+	}
+	if f.AnalystID != 0 {
+		add("c.analyst_id = ?", f.AnalystID)
+	}
+	if f.Unassigned {
+		add("c.analyst_id IS NULL")
+	}
+	if f.CustomerID != 0 {
+		add("c.customer_id = ?", f.CustomerID)
+	}
+	if f.ProfileID != 0 {
+		add(`c.profile_id IN (SELECT id FROM profiles WHERE id = ? OR path LIKE (SELECT path FROM profiles WHERE id = ?) || ' > %')`, f.ProfileID, f.ProfileID)
+	}
+	open := f.OpenOnly
+	if len(f.Conditions) > 0 {
+		var states []any
+		allOpen := true
+		for _, cond := range f.Conditions {
+			for _, st := range cond.States() {
+				states = append(states, string(st))
+				allOpen = allOpen && st.Open()
+			}
+		}
+		if len(states) == 0 {
+			return nil, 0, desk.Invalid("the filter is not valid", map[string]string{"condition": "must be unassigned, pending, on_hold, off_hold, resolved, closed or cancelled"})
+		}
+		add("c.state IN ("+placeholders(len(states))+")", states...)
+		open = open || allOpen
+	}
+	if open {
+		add(openCond)
+	}
+	if f.Priority != 0 {
+		add("c.priority = ?", int(f.Priority))
+	}
+	if !f.From.IsZero() {
+		add("c.logged_at >= ?", f.From.UnixMicro())
+	}
+	if !f.To.IsZero() {
+		add("c.logged_at < ?", f.To.UnixMicro())
+	}
+	if strings.TrimSpace(f.Text) != "" {
+		terms := SearchTerms(f.Text)
+		if len(terms) == 0 {
+			return nil, 0, nil
+		}
+		add(s.d.searchCond(), s.d.searchArg(terms))
+	}
+	w := ""
+	if len(where) > 0 {
+		w = " WHERE " + strings.Join(where, " AND ")
+	}
+	order := "c.logged_at DESC, c.id DESC"
+	switch f.Sort {
+	case "", "newest":
+	case "oldest":
+		order = "c.logged_at ASC, c.id ASC"
+	case "priority":
+		order = "c.priority ASC, c.logged_at ASC, c.id ASC"
+	case "updated":
+		order = "c.updated_at DESC, c.id DESC"
+	default:
+		return nil, 0, desk.Invalid("the filter is not valid", map[string]string{"sort": "must be newest, oldest, priority or updated"})
+	}
+	limit, offset := pageOf(f.Limit, f.Offset, 25, 500)
+	total := -1
+	if !f.NoTotal {
+		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM calls c`+w, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count calls: %w", err)
+		}
+	}
+	rows, err := s.query(ctx, `SELECT `+callCols+` FROM calls c`+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find calls: %w", err)
+	}
+	defer rows.Close()
+	var out []desk.Call
+	for rows.Next() {
+		c, err := scanCall(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, c)
+	}
+	return out, total, rows.Err()
+}
+
+func idArgs(ids []int64) []any {
+	a := make([]any, len(ids))
+	for i, id := range ids {
+		a[i] = id
+	}
+	return a
+}
+
+// SearchTerms splits a search box's text into lower-case words of letters and digits, the same
+// way both engines' indexes split the text (at most 8 words).
+func SearchTerms(q string) []string {
+	words := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(words) > 8 {
+		words = words[:8]
+	}
+	return words
+}
+
+// ReleaseHolds takes every call whose hold time has passed by now off hold, flagged urgent, and
+// returns their references. Driven by the injected clock.
+func (s *Store) ReleaseHolds(ctx context.Context, limit int) ([]string, error) {
+	return s.sweep(ctx, `SELECT c.number, c.kind FROM calls c WHERE c.state = 'on_hold' AND c.hold_until <= ? ORDER BY c.hold_until LIMIT ?`,
+		s.Now().UnixMicro(), limit, desk.System("hold timer"), desk.Transition{Action: desk.ActOffHold})
+}
+
+// AutoClose closes calls resolved for longer than after (the customer did not answer), and returns
+// their references.
+func (s *Store) AutoClose(ctx context.Context, after time.Duration, limit int) ([]string, error) {
+	return s.sweep(ctx, `SELECT c.number, c.kind FROM calls c WHERE c.state = 'resolved' AND c.resolved_at <= ? ORDER BY c.resolved_at LIMIT ?`,
+		s.Now().Add(-after).UnixMicro(), limit, desk.System("auto-close"),
+		desk.Transition{Action: desk.ActClose, Reason: fmt.Sprintf("closed automatically %s after resolution", humanDays(after))})
+}
+
+func humanDays(d time.Duration) string {
+	days := int(d.Hours() / 24)
+	if days == 1 {
+		return "1 day"
+	}
+	if days >= 1 {
+		return fmt.Sprintf("%d days", days)
+	}
+	return d.String()
+}
+
+func (s *Store) sweep(ctx context.Context, query string, cutoff int64, limit int, actor desk.Actor, tr desk.Transition) ([]string, error) {
+	rows, err := s.query(ctx, query, cutoff, limit)
+	if err != nil {
+		return nil, err
+	}
+	var refs []string
+	for rows.Next() {
+		var n int64
+		var k string
+		if err := rows.Scan(&n, &k); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		refs = append(refs, desk.Reference(desk.CallKind(k), n))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var done []string
+	for _, ref := range refs {
+		// Another instance, or an analyst, may have moved the call meanwhile: skip it then.
+		if _, err := s.UpdateCall(ctx, actor, ref, 0, tr); err != nil {
+			if desk.ErrorCode(err) == desk.EINVALID {
+				continue
+			}
+			return done, err
+		}
+		done = append(done, ref)
+	}
+	return done, nil
+}

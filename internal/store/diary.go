@@ -1,0 +1,102 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"calldesk/internal/desk"
+)
+
+// addEntries writes diary entries for call c (at its current version) by actor.
+func (t *Tx) addEntries(ctx context.Context, actor desk.Actor, c desk.Call, entries []desk.Entry) error {
+	for _, e := range entries {
+		public := e.Public || e.Kind == desk.EntryStatus || e.Kind == desk.EntryAssignment || e.Kind == desk.EntryUpdate
+		if e.Kind == desk.EntryNote {
+			public = false
+		}
+		if _, err := t.exec(ctx, `INSERT INTO diary_entries (call_id, kind, public, body, author_id, created_at, call_version) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, string(e.Kind), b2i(public), e.Text, nullID(actor.PersonID), t.Now.UnixMicro(), c.Version); err != nil {
+			return fmt.Errorf("diary of %s: %w", c.Ref, err)
+		}
+	}
+	return nil
+}
+
+// AddEntry adds a public update or an internal note to a call's diary. An update needs an open or
+// resolved call; a note may be added to any call. Appending loses nothing, so it needs no version.
+func (s *Store) AddEntry(ctx context.Context, actor desk.Actor, ref string, kind desk.EntryKind, text string) (desk.Entry, error) {
+	text = strings.TrimSpace(text)
+	f := map[string]string{}
+	if kind != desk.EntryUpdate && kind != desk.EntryNote {
+		f["kind"] = "must be update or note"
+	}
+	if text == "" {
+		f["text"] = "is required"
+	} else if len(text) > 100_000 {
+		f["text"] = "is longer than 100,000 characters"
+	}
+	if err := desk.Invalid("the diary entry cannot be added", f); err != nil {
+		return desk.Entry{}, err
+	}
+	e := desk.Entry{Kind: kind, Public: kind == desk.EntryUpdate, Text: text, AuthorID: actor.PersonID, Author: actor.Name}
+	err := s.inTx(ctx, func(t *Tx) error {
+		c, err := t.lockCall(ctx, ref)
+		if err != nil {
+			return err
+		}
+		if kind == desk.EntryUpdate && (c.State == desk.Closed || c.State == desk.Cancelled) {
+			return desk.Errorf(desk.EINVALID, "cannot add a public update to call %s: it is %s", c.Ref, c.State)
+		}
+		e.CallID, e.CreatedAt, e.CallVersion = c.ID, t.Now, c.Version
+		if err := t.queryRow(ctx, `INSERT INTO diary_entries (call_id, kind, public, body, author_id, created_at, call_version)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			c.ID, string(kind), b2i(e.Public), text, nullID(actor.PersonID), t.Now.UnixMicro(), c.Version).Scan(&e.ID); err != nil {
+			return t.s.mapErr(err)
+		}
+		if _, err := t.exec(ctx, `UPDATE calls SET updated_at = ? WHERE id = ?`, t.Now.UnixMicro(), c.ID); err != nil {
+			return err
+		}
+		if err := t.s.d.indexCall(ctx, t, c.ID); err != nil {
+			return fmt.Errorf("index call: %w", err)
+		}
+		what := "public update"
+		if kind == desk.EntryNote {
+			what = "internal note"
+		}
+		return t.audit(ctx, actor, "call."+string(kind), "call", c.Ref, []int64{c.CustomerID}, what+" added")
+	})
+	return e, err
+}
+
+// Diary returns a call's entries in order; internal ones only when internal is true.
+func (s *Store) Diary(ctx context.Context, callID int64, internal bool) ([]desk.Entry, error) {
+	q := `SELECT d.id, d.call_id, d.kind, d.public, d.body, d.author_id, COALESCE(p.first_name || ' ' || p.last_name, ''), d.created_at, d.call_version
+		FROM diary_entries d LEFT JOIN people p ON p.id = d.author_id WHERE d.call_id = ?`
+	if !internal {
+		q += ` AND d.public = 1`
+	}
+	rows, err := s.query(ctx, q+` ORDER BY d.id`, callID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []desk.Entry
+	for rows.Next() {
+		var e desk.Entry
+		var kind string
+		var author sql.NullInt64
+		var at int64
+		if err := rows.Scan(&e.ID, &e.CallID, &kind, &e.Public, &e.Text, &author, &e.Author, &at, &e.CallVersion); err != nil {
+			return nil, err
+		}
+		e.Kind, e.AuthorID, e.CreatedAt = desk.EntryKind(kind), author.Int64, time.UnixMicro(at).UTC()
+		if e.AuthorID == 0 {
+			e.Author = "calldesk"
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

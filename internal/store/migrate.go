@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+//go:embed migrations
+var migrationFiles embed.FS // read-only; embed.FS cannot change
+
+// migration is one embedded, numbered schema change.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func (s *Store) migrations() ([]migration, error) {
+	dir := "migrations/" + s.d.name()
+	entries, err := fs.ReadDir(migrationFiles, dir)
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration file %s: name must be NNNN_name.sql", e.Name())
+		}
+		b, err := migrationFiles.ReadFile(path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: name, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// SchemaVersion returns the version of the database's schema (0 when empty) and the newest
+// version this binary knows.
+func (s *Store) SchemaVersion(ctx context.Context) (db, known int, err error) {
+	ms, err := s.migrations()
+	if err != nil {
+		return 0, 0, err
+	}
+	known = ms[len(ms)-1].version
+	err = s.inTx(ctx, func(t *Tx) error {
+		var e error
+		db, e = t.schemaVersion(ctx)
+		return e
+	})
+	return db, known, err
+}
+
+func (t *Tx) schemaVersion(ctx context.Context) (int, error) {
+	if _, err := t.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return 0, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var v int
+	err := t.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+// Migrate applies every embedded migration the database lacks, each in its own transaction, and
+// returns the versions applied. It refuses a database whose schema is newer than this binary.
+// Several instances may call it at once on PostgreSQL: a lock lets one migrate at a time.
+func (s *Store) Migrate(ctx context.Context) ([]int, error) {
+	ms, err := s.migrations()
+	if err != nil {
+		return nil, err
+	}
+	known := ms[len(ms)-1].version
+	var applied []int
+	for _, m := range ms {
+		done := false
+		err := s.inTx(ctx, func(t *Tx) error {
+			if err := s.d.lock(ctx, t, lockMigrate); err != nil {
+				return err
+			}
+			cur, err := t.schemaVersion(ctx)
+			if err != nil {
+				return err
+			}
+			if cur > known {
+				return fmt.Errorf("the database schema is at version %d, newer than this calldesk knows (%d): run a newer calldesk", cur, known)
+			}
+			if cur >= m.version {
+				done = true
+				return nil
+			}
+			if _, err := t.tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
+			}
+			_, err = t.exec(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`,
+				m.version, m.name, t.Now.UnixMicro())
+			return err
+		})
+		if err != nil {
+			return applied, err
+		}
+		if !done {
+			applied = append(applied, m.version)
+		}
+	}
+	return applied, nil
+}
+
+// CheckSchema returns an error unless the database is migrated to exactly this binary's version.
+func (s *Store) CheckSchema(ctx context.Context) error {
+	db, known, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case db > known:
+		return fmt.Errorf("the database schema is at version %d, newer than this calldesk knows (%d): run a newer calldesk", db, known)
+	case db < known:
+		return fmt.Errorf("the database schema is at version %d, older than this calldesk (%d): run calldesk migrate", db, known)
+	}
+	return nil
+}

@@ -1,0 +1,179 @@
+// Package store holds all of calldesk's SQL. Open picks the engine from the DSN (a SQLite path or a
+// postgres:// URL); both engines run the same statements, written once with ? placeholders and
+// rebound for PostgreSQL, and differ only in dialect.go and the per-engine migrations.
+//
+// Every write runs in one transaction together with its audit record. Times are stored as Unix
+// microseconds (UTC) on both engines, so ordering and comparisons are identical.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"calldesk/internal/desk"
+)
+
+// Store is the database behind calldesk.
+type Store struct {
+	read  *sql.DB // queries outside a write transaction
+	write *sql.DB // write transactions; one connection on SQLite
+	d     dialect
+	now   func() time.Time
+	binds sync.Map // query text -> rebound text for the engine
+}
+
+// Options tune Open.
+type Options struct {
+	// Now is the clock; time.Now when nil. Tests and the demo inject their own.
+	Now func() time.Time
+	// ReadConns caps the read pool (default 4 on SQLite, 16 on PostgreSQL).
+	ReadConns int
+}
+
+// Open connects to the database named by dsn: a postgres:// or postgresql:// URL, or else a SQLite
+// file path (created when missing). It does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	s := &Store{now: opt.Now}
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		s.d = postgresDialect{}
+		err = s.openPostgres(ctx, dsn, opt)
+	} else {
+		s.d = sqliteDialect{}
+		err = s.openSQLite(ctx, dsn, opt)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	err := s.read.Close()
+	if s.write != s.read {
+		err = errors.Join(err, s.write.Close())
+	}
+	return err
+}
+
+// Engine is "sqlite" or "postgres".
+func (s *Store) Engine() string { return s.d.name() }
+
+// Now is the store's clock.
+func (s *Store) Now() time.Time { return s.now().UTC() }
+
+// Tx is a write transaction with the fixed time of its start: every row it writes carries Now.
+type Tx struct {
+	tx  *sql.Tx
+	s   *Store
+	Now time.Time
+}
+
+// inTx runs fn in a write transaction, committing when fn returns nil and rolling back otherwise.
+func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	t := &Tx{tx: tx, s: s, Now: s.Now()}
+	if err := fn(t); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return s.mapErr(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+func (s *Store) q(query string) string {
+	if v, ok := s.binds.Load(query); ok {
+		return v.(string)
+	}
+	r := s.d.rebind(query)
+	s.binds.Store(query, r)
+	return r
+}
+
+func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.s.q(query), args...)
+}
+
+func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.s.q(query), args...)
+}
+
+func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.s.q(query), args...)
+}
+
+func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return s.read.QueryContext(ctx, s.q(query), args...)
+}
+
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return s.read.QueryRowContext(ctx, s.q(query), args...)
+}
+
+// mapErr turns driver constraint errors into domain errors; other errors pass through.
+func (s *Store) mapErr(err error) error {
+	if err == nil || desk.AsError(err) != nil {
+		return err
+	}
+	switch s.d.constraint(err) {
+	case constraintUnique:
+		return &desk.Error{Code: desk.ECONFLICT, Message: "that already exists"}
+	case constraintForeignKey:
+		return &desk.Error{Code: desk.EINVALID, Message: "it refers to something that does not exist"}
+	}
+	return err
+}
+
+// micros stores a time as Unix microseconds; the zero time is NULL.
+func micros(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+// fromMicros reads a nullable microsecond time.
+func fromMicros(v sql.NullInt64) time.Time {
+	if !v.Valid || v.Int64 == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(v.Int64).UTC()
+}
+
+// nullID stores an optional reference: 0 is NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+func notFound(format string, args ...any) error {
+	return desk.Errorf(desk.ENOTFOUND, format, args...)
+}
