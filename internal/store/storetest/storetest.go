@@ -1,0 +1,128 @@
+// Package storetest opens fresh, migrated stores for tests: a SQLite file per test always, and a
+// PostgreSQL database per test whenever CALLDESK_TEST_POSTGRES holds a server URL. Tests call
+// Each to run the same body on every available engine.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // pgx driver for creating and dropping test databases
+
+	"calldesk/internal/store"
+)
+
+// EnvPostgres names the variable holding the PostgreSQL server URL for tests.
+const EnvPostgres = "CALLDESK_TEST_POSTGRES"
+
+// Clock is a settable clock for tests; safe for concurrent use.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock starts a clock at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t.UTC()} }
+
+// Now reads the clock.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// Engines lists the engines tests should run on: "sqlite", and "postgres" when configured.
+// Under CI=true a missing PostgreSQL URL is an error, so CI never silently skips an engine.
+func Engines(t testing.TB) []string {
+	e := []string{"sqlite"}
+	if os.Getenv(EnvPostgres) != "" {
+		e = append(e, "postgres")
+	} else if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is not set: CI must run the store tests on PostgreSQL too (make test sets it)", EnvPostgres)
+	}
+	return e
+}
+
+// Each runs fn as a subtest per engine with a fresh store on that engine.
+func Each(t *testing.T, clock *Clock, fn func(t *testing.T, s *store.Store)) {
+	for _, engine := range Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			fn(t, Open(t, engine, clock))
+		})
+	}
+}
+
+// DSN returns a fresh database's DSN for engine, removed when the test ends.
+func DSN(t testing.TB, engine string) string {
+	switch engine {
+	case "sqlite":
+		return filepath.Join(t.TempDir(), "calldesk.db")
+	case "postgres":
+		return newPostgresDB(t)
+	}
+	t.Fatalf("unknown engine %q", engine)
+	return ""
+}
+
+// Open returns a migrated store on a fresh database of engine, closed when the test ends.
+func Open(t testing.TB, engine string, clock *Clock) *store.Store {
+	t.Helper()
+	opt := store.Options{}
+	if clock != nil {
+		opt.Now = clock.Now
+	}
+	ctx := context.Background()
+	s, err := store.Open(ctx, DSN(t, engine), opt)
+	if err != nil {
+		t.Fatalf("open %s: %v", engine, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate %s: %v", engine, err)
+	}
+	return s
+}
+
+func newPostgresDB(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(EnvPostgres)
+	if base == "" {
+		t.Fatalf("%s is not set", EnvPostgres)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "t_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE template0`); err != nil {
+		admin.Close()
+		t.Fatalf("create test database on %s: %v", base, err)
+	}
+	t.Cleanup(func() {
+		admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("%s: %v", EnvPostgres, err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
