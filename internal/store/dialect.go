@@ -104,7 +104,7 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 	}
 	base := "file:" + url.PathEscape(path) + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", base)
 	if err != nil {
 		return fmt.Errorf("open SQLite %s: %w", path, err)
 	}
@@ -128,6 +128,11 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxLifetime(0)
 	s.read, s.write = r, w
+	if s.w, err = newSQLiteWriter(ctx, w); err != nil {
+		r.Close()
+		w.Close()
+		return fmt.Errorf("open SQLite %s: %w", path, err)
+	}
 	return nil
 }
 

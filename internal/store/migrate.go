@@ -97,7 +97,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 				done = true
 				return nil
 			}
-			if _, err := t.tx.ExecContext(ctx, m.sql); err != nil {
+			if err := t.execScript(ctx, m.sql); err != nil {
 				return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
 			}
 			_, err = t.exec(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`,

@@ -20,8 +20,9 @@ import (
 
 // Store is the database behind calldesk.
 type Store struct {
-	read  *sql.DB // queries outside a write transaction
-	write *sql.DB // write transactions; one connection on SQLite
+	read  *sql.DB       // queries outside a write transaction
+	write *sql.DB       // write transactions; one connection on SQLite
+	w     *sqliteWriter // SQLite only: the writer connection, statement cache and group commit
 	d     dialect
 	now   func() time.Time
 	binds sync.Map // query text -> rebound text for the engine
@@ -58,7 +59,11 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	err := s.read.Close()
+	var err error
+	if s.w != nil {
+		err = s.w.close()
+	}
+	err = errors.Join(err, s.read.Close())
 	if s.write != s.read {
 		err = errors.Join(err, s.write.Close())
 	}
@@ -72,14 +77,19 @@ func (s *Store) Engine() string { return s.d.name() }
 func (s *Store) Now() time.Time { return s.now().UTC() }
 
 // Tx is a write transaction with the fixed time of its start: every row it writes carries Now.
+// On PostgreSQL it is a database/sql transaction; on SQLite, a savepoint on the writer connection.
 type Tx struct {
-	tx  *sql.Tx
+	tx  *sql.Tx       // PostgreSQL
+	w   *sqliteWriter // SQLite
 	s   *Store
 	Now time.Time
 }
 
 // inTx runs fn in a write transaction, committing when fn returns nil and rolling back otherwise.
 func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) error {
+	if s.w != nil {
+		return s.writeSQLite(ctx, fn)
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -105,15 +115,47 @@ func (s *Store) q(query string) string {
 }
 
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if t.w != nil {
+		st, err := t.w.stmt(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		return st.ExecContext(ctx, args...)
+	}
 	return t.tx.ExecContext(ctx, t.s.q(query), args...)
 }
 
 func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if t.w != nil {
+		st, err := t.w.stmt(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		return st.QueryContext(ctx, args...)
+	}
 	return t.tx.QueryContext(ctx, t.s.q(query), args...)
 }
 
-func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.s.q(query), args...)
+func (t *Tx) queryRow(ctx context.Context, query string, args ...any) row {
+	if t.w != nil {
+		st, err := t.w.stmt(ctx, query)
+		if err != nil {
+			return row{err: err}
+		}
+		return row{r: st.QueryRowContext(ctx, args...)}
+	}
+	return row{r: t.tx.QueryRowContext(ctx, t.s.q(query), args...)}
+}
+
+// execScript runs several statements at once, uncached (migrations).
+func (t *Tx) execScript(ctx context.Context, script string) error {
+	var err error
+	if t.w != nil {
+		_, err = t.w.conn.ExecContext(ctx, script)
+	} else {
+		_, err = t.tx.ExecContext(ctx, script)
+	}
+	return err
 }
 
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
