@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# make test: every test of every package, with the store suite on SQLite and PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/pg.sh
+trap 'pg_cleanup' EXIT
+pg_setup
+export CI="${CI:-}"
+echo "== go vet"
+go vet ./...
+echo "== go test (SQLite always; PostgreSQL at ${CALLDESK_TEST_POSTGRES%%\?*})"
+go test -count=1 -timeout 20m ./...
