@@ -28,22 +28,8 @@ func actorName(a desk.Actor) string {
 }
 
 func (t *Tx) appendAudit(ctx context.Context, r desk.AuditRecord) error {
-	persons := uniqueIDs(r.Persons)
-	var id int64
-	err := t.queryRow(ctx, `INSERT INTO audit_log (at, actor_id, actor, action, object_type, object_id, persons, client_addr, reason, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		r.At.UnixMicro(), nullID(r.ActorID), r.Actor, r.Action, r.ObjectType, r.ObjectID, joinIDs(persons),
-		r.ClientAddr, r.Reason, r.Detail).Scan(&id)
-	if err != nil {
+	if _, err := t.s.d.appendAudit(ctx, t, r, joinIDs(uniqueIDs(r.Persons))); err != nil {
 		return fmt.Errorf("audit %s: %w", r.Action, err)
-	}
-	if _, err := t.exec(ctx, `INSERT INTO audit_pending (audit_id) VALUES (?)`, id); err != nil {
-		return fmt.Errorf("audit %s: %w", r.Action, err)
-	}
-	for _, p := range persons {
-		if _, err := t.exec(ctx, `INSERT INTO audit_persons (person_id, audit_id) VALUES (?, ?)`, p, id); err != nil {
-			return fmt.Errorf("audit %s: %w", r.Action, err)
-		}
 	}
 	return nil
 }

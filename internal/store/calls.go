@@ -100,22 +100,23 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 		}
 		c.GroupID, c.AnalystID, c.State, c.AssignedAt = n.GroupID, n.AnalystID, desk.Assigned, t.Now
 	}
-	number, err := t.s.d.nextCallNumber(ctx, t)
+	numberExpr, numberArgs, err := t.s.d.callNumber(ctx, t)
 	if err != nil {
 		return c, fmt.Errorf("next call number: %w", err)
 	}
-	c.Ref = desk.Reference(c.Kind, number)
 	snap, _ := json.Marshal(c.Customer)
+	var number int64
 	err = t.queryRow(ctx, `INSERT INTO calls (number, kind, summary, description, customer_id, customer_snapshot, alt_email, alt_phone,
 		source, profile_id, impact, urgency, priority, group_id, analyst_id, state, urgent, logged_at, logged_by, assigned_at,
-		updated_at, version) VALUES (`+placeholders(22)+`) RETURNING id`,
-		number, string(c.Kind), c.Summary, c.Description, c.CustomerID, string(snap), c.AltEmail, c.AltPhone,
-		string(c.Source), nullID(c.ProfileID), string(c.Impact), string(c.Urgency), int(c.Priority), nullID(c.GroupID),
-		nullID(c.AnalystID), string(c.State), 0, t.Now.UnixMicro(), nullID(actor.PersonID), micros(c.AssignedAt),
-		t.Now.UnixMicro(), c.Version).Scan(&c.ID)
+		updated_at, version) VALUES (`+numberExpr+`, `+placeholders(21)+`) RETURNING id, number`,
+		append(numberArgs, string(c.Kind), c.Summary, c.Description, c.CustomerID, string(snap), c.AltEmail, c.AltPhone,
+			string(c.Source), nullID(c.ProfileID), string(c.Impact), string(c.Urgency), int(c.Priority), nullID(c.GroupID),
+			nullID(c.AnalystID), string(c.State), 0, t.Now.UnixMicro(), nullID(actor.PersonID), micros(c.AssignedAt),
+			t.Now.UnixMicro(), c.Version)...).Scan(&c.ID, &number)
 	if err != nil {
 		return c, t.s.mapErr(fmt.Errorf("insert call: %w", err))
 	}
+	c.Ref = desk.Reference(c.Kind, number)
 	if assignText != "" {
 		if err := t.addEntries(ctx, actor, c, []desk.Entry{{Kind: desk.EntryAssignment, Text: assignText}}); err != nil {
 			return c, err

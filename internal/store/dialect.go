@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"calldesk/internal/desk"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -20,10 +22,25 @@ import (
 type dialect interface {
 	name() string
 	rebind(query string) string
-	// nextCallNumber hands out the next call number, unique across instances.
-	nextCallNumber(ctx context.Context, t *Tx) (int64, error)
+	// callNumber gives the SQL expression (and its arguments) for the next call number in an
+	// INSERT, unique across instances.
+	callNumber(ctx context.Context, t *Tx) (expr string, args []any, err error)
+	// appendAudit inserts one audit record, queues it for sealing and indexes its persons.
+	appendAudit(ctx context.Context, t *Tx, r desk.AuditRecord, persons string) (int64, error)
 	// indexCall rebuilds the full-text document of one call from its text and diary.
 	indexCall(ctx context.Context, t *Tx, callID int64) error
+	// indexCalls builds the full-text documents of the calls with ids from..to (inclusive), which
+	// have none yet, with the same text as indexCall: used once at the end of a bulk load.
+	indexCalls(ctx context.Context, t *Tx, from, to int64) error
+	// advanceCallNumber makes sure the next call number handed out is greater than n.
+	advanceCallNumber(ctx context.Context, t *Tx, n int64) error
+	// syncIdentity makes the id generator of table hand out ids above its largest id, after a bulk
+	// load wrote explicit ids. table is one of the store's own table names, never input.
+	syncIdentity(ctx context.Context, t *Tx, table string) error
+	// bulkSession tunes a pinned connection for a bulk load and returns how to undo it.
+	bulkSession(ctx context.Context, c *sql.Conn) (restore func(context.Context) error, err error)
+	// analyze refreshes the query planner's statistics after a bulk load.
+	analyze(ctx context.Context, c *sql.Conn) error
 	// searchCond is a WHERE fragment over calls alias c matching the query terms (one ? argument).
 	searchCond() string
 	// searchArg turns normalised terms into the argument of searchCond.
@@ -67,20 +84,84 @@ func (sqliteDialect) searchArg(terms []string) string {
 	return strings.Join(q, " ")
 }
 
-func (sqliteDialect) nextCallNumber(ctx context.Context, t *Tx) (int64, error) {
+func (sqliteDialect) callNumber(ctx context.Context, t *Tx) (string, []any, error) {
 	var n int64
 	err := t.queryRow(ctx, `UPDATE counters SET value = value + 1 WHERE name = 'call_number' RETURNING value`).Scan(&n)
-	return n, err
+	return "?", []any{n}, err
 }
+
+func (sqliteDialect) appendAudit(ctx context.Context, t *Tx, r desk.AuditRecord, persons string) (int64, error) {
+	var id int64
+	err := t.queryRow(ctx, `INSERT INTO audit_log (at, actor_id, actor, action, object_type, object_id, persons, client_addr, reason, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		r.At.UnixMicro(), nullID(r.ActorID), r.Actor, r.Action, r.ObjectType, r.ObjectID, persons,
+		r.ClientAddr, r.Reason, r.Detail).Scan(&id)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := t.exec(ctx, `INSERT INTO audit_pending (audit_id) VALUES (?)`, id); err != nil {
+		return 0, err
+	}
+	for _, p := range splitIDs(persons) {
+		if _, err := t.exec(ctx, `INSERT INTO audit_persons (person_id, audit_id) VALUES (?, ?)`, p, id); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// sqliteCallDoc is the full-text document of call c: summary, description and every diary body.
+const sqliteCallDoc = `INSERT INTO call_fts(rowid, doc)
+		SELECT c.id, c.summary || ' ' || c.description || ' ' ||
+		       COALESCE((SELECT group_concat(d.body, ' ') FROM diary_entries d WHERE d.call_id = c.id), '')
+		FROM calls c`
 
 func (sqliteDialect) indexCall(ctx context.Context, t *Tx, callID int64) error {
 	if _, err := t.exec(ctx, `DELETE FROM call_fts WHERE rowid = ?`, callID); err != nil {
 		return err
 	}
-	_, err := t.exec(ctx, `INSERT INTO call_fts(rowid, doc)
-		SELECT c.id, c.summary || ' ' || c.description || ' ' ||
-		       COALESCE((SELECT group_concat(d.body, ' ') FROM diary_entries d WHERE d.call_id = c.id), '')
-		FROM calls c WHERE c.id = ?`, callID)
+	_, err := t.exec(ctx, sqliteCallDoc+` WHERE c.id = ?`, callID)
+	return err
+}
+
+func (sqliteDialect) indexCalls(ctx context.Context, t *Tx, from, to int64) error {
+	_, err := t.exec(ctx, sqliteCallDoc+` WHERE c.id BETWEEN ? AND ?`, from, to)
+	return err
+}
+
+func (sqliteDialect) advanceCallNumber(ctx context.Context, t *Tx, n int64) error {
+	_, err := t.exec(ctx, `UPDATE counters SET value = ? WHERE name = 'call_number' AND value < ?`, n, n)
+	return err
+}
+
+// syncIdentity has nothing to do: an INTEGER PRIMARY KEY always continues after the largest id.
+func (sqliteDialect) syncIdentity(context.Context, *Tx, string) error { return nil }
+
+// bulkSession turns durability down for the length of a bulk load only: with synchronous=OFF a
+// power cut during the load can lose or corrupt what the load wrote, which is acceptable because
+// a bulk load goes into a new database that is simply loaded again. It also gives the load a
+// larger page cache. restore puts both settings back before the connection serves anyone else.
+func (sqliteDialect) bulkSession(ctx context.Context, c *sql.Conn) (func(context.Context) error, error) {
+	var sync, cache int64
+	if err := c.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&sync); err != nil {
+		return nil, err
+	}
+	if err := c.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+		return nil, err
+	}
+	restore := func(ctx context.Context) error {
+		_, err := c.ExecContext(ctx, fmt.Sprintf(`PRAGMA synchronous = %d; PRAGMA cache_size = %d`, sync, cache))
+		return err
+	}
+	if _, err := c.ExecContext(ctx, `PRAGMA synchronous = OFF; PRAGMA cache_size = -524288`); err != nil {
+		return nil, errors.Join(err, restore(ctx))
+	}
+	return restore, nil
+}
+
+// analyze samples at most a few hundred rows per index, so it takes moments even on millions of calls.
+func (sqliteDialect) analyze(ctx context.Context, c *sql.Conn) error {
+	_, err := c.ExecContext(ctx, `PRAGMA analysis_limit = 400; ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)`)
 	return err
 }
 
@@ -168,19 +249,68 @@ func (postgresDialect) lock(ctx context.Context, t *Tx, key int64) error {
 	return err
 }
 
-func (postgresDialect) nextCallNumber(ctx context.Context, t *Tx) (int64, error) {
-	var n int64
-	err := t.queryRow(ctx, `SELECT nextval('call_number_seq')`).Scan(&n)
-	return n, err
+func (postgresDialect) callNumber(context.Context, *Tx) (string, []any, error) {
+	return "nextval('call_number_seq')", nil, nil
 }
 
-// indexCall splits the text on anything but letters and digits, as SQLite's unicode61 tokenizer
-// does, so both engines find the same calls for the same words.
-func (postgresDialect) indexCall(ctx context.Context, t *Tx, callID int64) error {
-	_, err := t.exec(ctx, `UPDATE calls SET search = to_tsvector('simple', regexp_replace(
+// appendAudit writes the record, its place in the sealing queue and its persons in one round trip.
+func (postgresDialect) appendAudit(ctx context.Context, t *Tx, r desk.AuditRecord, persons string) (int64, error) {
+	var id int64
+	err := t.queryRow(ctx, `WITH a AS (
+			INSERT INTO audit_log (at, actor_id, actor, action, object_type, object_id, persons, client_addr, reason, detail)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, persons),
+		q AS (INSERT INTO audit_pending (audit_id) SELECT id FROM a),
+		p AS (INSERT INTO audit_persons (person_id, audit_id)
+			SELECT unnest(string_to_array(NULLIF(a.persons, ''), ',')::bigint[]), a.id FROM a)
+		SELECT id FROM a`,
+		r.At.UnixMicro(), nullID(r.ActorID), r.Actor, r.Action, r.ObjectType, r.ObjectID, persons,
+		r.ClientAddr, r.Reason, r.Detail).Scan(&id)
+	return id, err
+}
+
+// postgresCallDoc sets the search vector of calls: the text is split on anything but letters and
+// digits, as SQLite's unicode61 tokenizer does, so both engines find the same calls for the same words.
+const postgresCallDoc = `UPDATE calls SET search = to_tsvector('simple', regexp_replace(
 		summary || ' ' || description || ' ' ||
 		COALESCE((SELECT string_agg(d.body, ' ' ORDER BY d.id) FROM diary_entries d WHERE d.call_id = calls.id), ''),
-		'[^[:alnum:]]+', ' ', 'g')) WHERE id = ?`, callID)
+		'[^[:alnum:]]+', ' ', 'g'))`
+
+func (postgresDialect) indexCall(ctx context.Context, t *Tx, callID int64) error {
+	_, err := t.exec(ctx, postgresCallDoc+` WHERE id = ?`, callID)
+	return err
+}
+
+func (postgresDialect) indexCalls(ctx context.Context, t *Tx, from, to int64) error {
+	_, err := t.exec(ctx, postgresCallDoc+` WHERE id BETWEEN ? AND ?`, from, to)
+	return err
+}
+
+func (postgresDialect) advanceCallNumber(ctx context.Context, t *Tx, n int64) error {
+	_, err := t.exec(ctx, `SELECT setval('call_number_seq', GREATEST(CAST(? AS BIGINT),
+		(SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM call_number_seq)))`, n)
+	return err
+}
+
+func (postgresDialect) syncIdentity(ctx context.Context, t *Tx, table string) error {
+	// setval is strict: on an empty table MAX is NULL and nothing changes.
+	_, err := t.exec(ctx, `SELECT setval(pg_get_serial_sequence('`+table+`', 'id'), (SELECT MAX(id) FROM `+table+`))`)
+	return err
+}
+
+// bulkSession lets commits of the load return before their WAL reaches the disk
+// (synchronous_commit=off: a crash may lose the last moments of the load, never corrupt it).
+func (postgresDialect) bulkSession(ctx context.Context, c *sql.Conn) (func(context.Context) error, error) {
+	if _, err := c.ExecContext(ctx, `SET synchronous_commit = off`); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error {
+		_, err := c.ExecContext(ctx, `RESET synchronous_commit`)
+		return err
+	}, nil
+}
+
+func (postgresDialect) analyze(ctx context.Context, c *sql.Conn) error {
+	_, err := c.ExecContext(ctx, `ANALYZE people, support_groups, group_members, profiles, accounts, calls, diary_entries`)
 	return err
 }
 
