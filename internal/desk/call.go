@@ -46,6 +46,12 @@ func ParseReference(ref string) (CallKind, int64, error) {
 	default:
 		return "", 0, bad
 	}
+	// Digits only: ParseInt alone would take "F+001234" as F0001234.
+	for _, r := range ref[1:] {
+		if r < '0' || r > '9' {
+			return "", 0, bad
+		}
+	}
 	n, err := strconv.ParseInt(ref[1:], 10, 64)
 	if err != nil || n <= 0 {
 		return "", 0, bad

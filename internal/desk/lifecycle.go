@@ -193,25 +193,31 @@ func Apply(c *Call, t Transition, actor int64, now time.Time) (Change, error) {
 		status("cancelled: %s", t.Reason)
 	case ActChange:
 		f := map[string]string{}
-		var parts []string
 		if t.ProfileID < 0 {
 			f["profile_id"] = "must be a profile id"
-		} else if t.ProfileID != 0 && t.ProfileID != c.ProfileID {
-			c.ProfileID = t.ProfileID
-			parts = append(parts, "profile changed")
 		}
 		for name, l := range map[string]Level{"impact": t.Impact, "urgency": t.Urgency} {
 			if l != "" && l.rank() < 0 {
 				f[name] = "must be high, medium or low"
 			}
 		}
+		// Validate everything before touching c: a refused change leaves the call as it was.
 		if err := Invalid("cannot change the call", f); err != nil {
 			return ch, err
 		}
-		if t.Impact != "" {
+		var parts []string
+		if t.ProfileID != 0 && t.ProfileID != c.ProfileID {
+			c.ProfileID = t.ProfileID
+			parts = append(parts, "profile changed")
+		}
+		// Impact and urgency are recorded even when the priority stays the same (high/low and
+		// medium/medium are both P3).
+		if t.Impact != "" && t.Impact != c.Impact {
+			parts = append(parts, fmt.Sprintf("impact %s -> %s", c.Impact, t.Impact))
 			c.Impact = t.Impact
 		}
-		if t.Urgency != "" {
+		if t.Urgency != "" && t.Urgency != c.Urgency {
+			parts = append(parts, fmt.Sprintf("urgency %s -> %s", c.Urgency, t.Urgency))
 			c.Urgency = t.Urgency
 		}
 		if p := PriorityOf(c.Impact, c.Urgency); p != c.Priority {

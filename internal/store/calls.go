@@ -203,6 +203,13 @@ func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, versi
 	if version != 0 && version != c.Version {
 		return c, t.conflict(ctx, c, version)
 	}
+	if !tr.Action.Allowed(c.State) {
+		// Refuse for the state first, so the error names the state and the action rather than
+		// whichever store-side check (group membership, profile) would have failed.
+		probe := c
+		_, err := desk.Apply(&probe, tr, actor.PersonID, t.Now)
+		return c, err
+	}
 	var assignText string
 	switch tr.Action {
 	case desk.ActAssign:

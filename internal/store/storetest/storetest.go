@@ -82,12 +82,19 @@ func DSN(t testing.TB, engine string) string {
 // Open returns a migrated store on a fresh database of engine, closed when the test ends.
 func Open(t testing.TB, engine string, clock *Clock) *store.Store {
 	t.Helper()
+	return OpenDSN(t, engine, DSN(t, engine), clock)
+}
+
+// OpenDSN returns a migrated store on dsn (from DSN), closed when the test ends. Tests that need
+// two instances on one database, or raw access beside the store (Raw), open the DSN themselves.
+func OpenDSN(t testing.TB, engine, dsn string, clock *Clock) *store.Store {
+	t.Helper()
 	opt := store.Options{}
 	if clock != nil {
 		opt.Now = clock.Now
 	}
 	ctx := context.Background()
-	s, err := store.Open(ctx, DSN(t, engine), opt)
+	s, err := store.Open(ctx, dsn, opt)
 	if err != nil {
 		t.Fatalf("open %s: %v", engine, err)
 	}
@@ -125,4 +132,20 @@ func newPostgresDB(t testing.TB) string {
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// Raw opens a plain database/sql handle on dsn, beside the store, for tests that must reach under
+// it: tampering with the audit trail, injecting failures. Closed when the test ends.
+func Raw(t testing.TB, engine, dsn string) *sql.DB {
+	t.Helper()
+	driver, name := "pgx", dsn
+	if engine == "sqlite" {
+		driver, name = "sqlite", "file:"+url.PathEscape(dsn)+"?_pragma=busy_timeout(10000)"
+	}
+	db, err := sql.Open(driver, name)
+	if err != nil {
+		t.Fatalf("raw %s: %v", engine, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
