@@ -1,0 +1,214 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+)
+
+// callJSON is a call as the API shows it. Times that have not happened yet are left out.
+type callJSON struct {
+	Ref          string          `json:"ref"`
+	Kind         desk.CallKind   `json:"kind"`
+	Summary      string          `json:"summary"`
+	Description  string          `json:"description"`
+	CustomerID   int64           `json:"customer_id"`
+	Customer     desk.Snapshot   `json:"customer"`
+	AltEmail     string          `json:"alt_email,omitzero"`
+	AltPhone     string          `json:"alt_phone,omitzero"`
+	Source       desk.CallSource `json:"source"`
+	ProfileID    int64           `json:"profile_id,omitzero"`
+	Impact       desk.Level      `json:"impact"`
+	Urgency      desk.Level      `json:"urgency"`
+	Priority     string          `json:"priority"`
+	GroupID      int64           `json:"group_id,omitzero"`
+	AnalystID    int64           `json:"analyst_id,omitzero"`
+	State        desk.State      `json:"state"`
+	Condition    desk.Condition  `json:"condition"`
+	Urgent       bool            `json:"urgent"`
+	HoldUntil    time.Time       `json:"hold_until,omitzero"`
+	HoldReason   string          `json:"hold_reason,omitzero"`
+	Resolution   string          `json:"resolution,omitzero"`
+	CancelReason string          `json:"cancel_reason,omitzero"`
+	LoggedAt     time.Time       `json:"logged_at"`
+	LoggedBy     int64           `json:"logged_by,omitzero"`
+	AssignedAt   time.Time       `json:"assigned_at,omitzero"`
+	AcceptedAt   time.Time       `json:"accepted_at,omitzero"`
+	HeldAt       time.Time       `json:"held_at,omitzero"`
+	OffHoldAt    time.Time       `json:"off_hold_at,omitzero"`
+	ResolvedAt   time.Time       `json:"resolved_at,omitzero"`
+	ClosedAt     time.Time       `json:"closed_at,omitzero"`
+	CancelledAt  time.Time       `json:"cancelled_at,omitzero"`
+	ReopenedAt   time.Time       `json:"reopened_at,omitzero"`
+	UpdatedAt    time.Time       `json:"updated_at"`
+	// Version is what a transition must send back, so that nobody overwrites a change unseen.
+	Version int64 `json:"version"`
+}
+
+func callOf(c desk.Call) callJSON {
+	return callJSON{Ref: c.Ref, Kind: c.Kind, Summary: c.Summary, Description: c.Description, CustomerID: c.CustomerID,
+		Customer: c.Customer, AltEmail: c.AltEmail, AltPhone: c.AltPhone, Source: c.Source, ProfileID: c.ProfileID,
+		Impact: c.Impact, Urgency: c.Urgency, Priority: c.Priority.String(), GroupID: c.GroupID, AnalystID: c.AnalystID,
+		State: c.State, Condition: c.Condition(), Urgent: c.Urgent, HoldUntil: c.HoldUntil, HoldReason: c.HoldReason,
+		Resolution: c.Resolution, CancelReason: c.CancelNote, LoggedAt: c.LoggedAt, LoggedBy: c.LoggedBy,
+		AssignedAt: c.AssignedAt, AcceptedAt: c.AcceptedAt, HeldAt: c.HeldAt, OffHoldAt: c.OffHoldAt,
+		ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt, CancelledAt: c.CancelledAt, ReopenedAt: c.ReopenedAt,
+		UpdatedAt: c.UpdatedAt, Version: c.Version}
+}
+
+// callDetail is a call with its whole diary.
+type callDetail struct {
+	callJSON
+	Diary []entryJSON `json:"diary"`
+}
+
+// callList is a page of calls.
+type callList struct {
+	Calls  []callJSON `json:"calls"`
+	Total  int        `json:"total"`
+	Limit  int        `json:"limit"`
+	Offset int        `json:"offset"`
+}
+
+// newCallRequest is the body of POST /api/v1/calls.
+type newCallRequest struct {
+	Kind        desk.CallKind   `json:"kind"`
+	Summary     string          `json:"summary"`
+	Description string          `json:"description"`
+	CustomerID  int64           `json:"customer_id"`
+	AltEmail    string          `json:"alt_email"`
+	AltPhone    string          `json:"alt_phone"`
+	Source      desk.CallSource `json:"source"`
+	ProfileID   int64           `json:"profile_id"`
+	Impact      desk.Level      `json:"impact"`
+	Urgency     desk.Level      `json:"urgency"`
+	GroupID     int64           `json:"group_id"`
+	AnalystID   int64           `json:"analyst_id"`
+}
+
+// createCall logs a call: one store transaction, 201 with its address.
+func (s *Server) createCall(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var req newCallRequest
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	call, err := s.Store.CreateCall(r.Context(), c.Actor, desk.NewCall{Kind: req.Kind, Summary: req.Summary,
+		Description: req.Description, CustomerID: req.CustomerID, AltEmail: req.AltEmail, AltPhone: req.AltPhone,
+		Source: req.Source, ProfileID: req.ProfileID, Impact: req.Impact, Urgency: req.Urgency,
+		GroupID: req.GroupID, AnalystID: req.AnalystID})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", APIPrefix+"calls/"+call.Ref)
+	return writeJSON(w, http.StatusCreated, callOf(call))
+}
+
+// showCall returns a call with its diary, internal notes included for analysts, and records the
+// read in the audit trail (P2).
+func (s *Server) showCall(w http.ResponseWriter, r *http.Request, c *caller) error {
+	call, err := s.Store.FindCallByRef(r.Context(), r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	diary, err := s.Store.Diary(r.Context(), call.ID, c.Account.IsAnalyst())
+	if err != nil {
+		return err
+	}
+	s.auditRead(c, "call.view", "call", call.Ref, call.CustomerID, "viewed the call and its diary")
+	return writeJSON(w, http.StatusOK, callDetail{callJSON: callOf(call), Diary: entriesOf(diary)})
+}
+
+// auditRead queues the audit record of a read of personal data.
+func (s *Server) auditRead(c *caller, action, objectType, objectID string, person int64, detail string) {
+	var persons []int64
+	if person != 0 {
+		persons = []int64{person}
+	}
+	s.auditReadOf(c, action, objectType, objectID, persons, detail)
+}
+
+func (s *Server) auditReadOf(c *caller, action, objectType, objectID string, persons []int64, detail string) {
+	s.Audit.Add(desk.AuditRecord{At: s.now(), ActorID: c.Actor.PersonID, Actor: c.Actor.Name, Action: action,
+		ObjectType: objectType, ObjectID: objectID, Persons: persons, ClientAddr: c.Actor.Addr,
+		Reason: c.Actor.Reason, Detail: detail})
+}
+
+// listCalls returns a page of calls matching the query parameters.
+func (s *Server) listCalls(w http.ResponseWriter, r *http.Request, c *caller) error {
+	f, err := callFilterOf(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	calls, total, err := s.Store.FindCalls(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := callList{Calls: make([]callJSON, len(calls)), Total: total, Limit: f.Limit, Offset: f.Offset}
+	for i, call := range calls {
+		out.Calls[i] = callOf(call)
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// callFilterOf reads the query parameters of GET /api/v1/calls; a bad one is a 400 naming it.
+func callFilterOf(q url.Values) (store.CallFilter, error) {
+	p := params{q: q}
+	p.known("group", "analyst", "condition", "customer", "profile", "q", "from", "to", "priority", "open", "sort", "limit", "offset")
+	f := store.CallFilter{Limit: 25}
+	for _, v := range p.list("group") {
+		if id := p.idValue("group", v); id != 0 {
+			f.GroupIDs = append(f.GroupIDs, id)
+		}
+	}
+	if v := q.Get("analyst"); v == "none" {
+		f.Unassigned = true
+	} else {
+		f.AnalystID = p.id("analyst", "a person id, or none for calls with no analyst")
+	}
+	for _, v := range p.list("condition") {
+		cond := desk.Condition(v)
+		if cond.States() == nil {
+			p.bad("condition", "%q is not a condition; conditions are unassigned, pending, on_hold, off_hold, resolved, closed and cancelled", v)
+			continue
+		}
+		f.Conditions = append(f.Conditions, cond)
+	}
+	f.CustomerID = p.id("customer", "a person id")
+	f.ProfileID = p.id("profile", "a problem-profile id")
+	f.Text = q.Get("q")
+	if len(f.Text) > 500 {
+		p.bad("q", "is longer than 500 characters; search for a few distinctive words")
+	}
+	f.From = p.time("from", false)
+	f.To = p.time("to", true)
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		p.bad("to", "must be after from")
+	}
+	if v := q.Get("priority"); v != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(strings.ToUpper(v), "P"))
+		if err != nil || !desk.Priority(n).Valid() {
+			p.bad("priority", "%q is not a priority; give 1 to 4 (or P1 to P4)", v)
+		}
+		f.Priority = desk.Priority(n)
+	}
+	switch v := q.Get("open"); v {
+	case "", "false":
+	case "true":
+		f.OpenOnly = true
+	default:
+		p.bad("open", "%q is not accepted: give open=true to list only open calls (to list finished ones use condition=resolved,closed,cancelled)", v)
+	}
+	switch v := q.Get("sort"); v {
+	case "", "newest", "oldest", "priority", "updated":
+		f.Sort = v
+	default:
+		p.bad("sort", "%q is not a sort order; give newest, oldest, priority or updated", v)
+	}
+	f.Limit, f.Offset = p.page(25, 500)
+	return f, p.err()
+}

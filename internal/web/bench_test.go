@@ -1,0 +1,72 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"calldesk/internal/access"
+	"calldesk/internal/audit"
+	"calldesk/internal/desk"
+	"calldesk/internal/store/storetest"
+	"calldesk/internal/web"
+)
+
+// BenchmarkCreateCall logs calls through POST /api/v1/calls with parallel clients (use -cpu to set
+// how many), on each engine available.
+func BenchmarkCreateCall(b *testing.B) {
+	engines := []string{"sqlite"}
+	if os.Getenv(storetest.EnvPostgres) != "" {
+		engines = append(engines, "postgres")
+	}
+	for _, engine := range engines {
+		b.Run(engine, func(b *testing.B) {
+			s := storetest.Open(b, engine, nil)
+			f := storetest.Seed(b, s)
+			ctx := context.Background()
+			acct, err := s.CreateAccount(ctx, f.Admin, desk.Account{PersonID: f.Ann.ID, Login: "ann", Roles: []desk.Role{desk.RoleAnalyst}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			token, hash, _ := access.NewToken()
+			if _, err := s.CreateToken(ctx, f.Admin, acct.ID, "bench", hash, time.Time{}); err != nil {
+				b.Fatal(err)
+			}
+			log := slog.New(slog.NewTextHandler(io.Discard, nil))
+			buf := audit.NewBuffer(s, log, 0, 0)
+			defer buf.Close()
+			hs := httptest.NewServer((&web.Server{Store: s, Audit: buf, Log: log}).Handler())
+			defer hs.Close()
+			body := []byte(fmt.Sprintf(`{"summary": "Laptop will not boot", "description": "Black screen after the update", "customer_id": %d, "profile_id": %d}`, f.Dan.ID, f.Outlook.ID))
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+			b.SetParallelism(4) // with -cpu 2: 8 clients
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					r, _ := http.NewRequest("POST", hs.URL+"/api/v1/calls", bytes.NewReader(body))
+					r.Header.Set("Authorization", "Bearer "+token)
+					r.Header.Set("Content-Type", "application/json")
+					res, err := client.Do(r)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+					if res.StatusCode != 201 {
+						b.Errorf("status %d", res.StatusCode)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
+		})
+	}
+}

@@ -1,0 +1,86 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"calldesk/internal/desk"
+)
+
+// APIPrefix is where the JSON API v1 lives.
+const APIPrefix = "/api/v1/"
+
+// Route is one endpoint: a ServeMux pattern split into method and path, what it does, and whether
+// it needs a token.
+type Route struct {
+	Method  string // GET, POST...
+	Pattern string // ServeMux path pattern, e.g. /api/v1/calls/{ref}; OpenAPI writes the same path
+	Summary string
+	Public  bool // true: no token needed
+	handle  handlerFunc
+}
+
+// Routes lists every endpoint of the API, in the order of the OpenAPI document.
+func (s *Server) Routes() []Route {
+	return []Route{
+		{"GET", "/api/v1/openapi.json", "The OpenAPI 3.1 description of this API", true, s.openAPI},
+
+		{"POST", "/api/v1/calls", "Log a call", false, s.createCall},
+		{"GET", "/api/v1/calls", "List calls, filtered and paged", false, s.listCalls},
+		{"GET", "/api/v1/calls/{ref}", "A call with its diary (audited)", false, s.showCall},
+		{"GET", "/api/v1/calls/{ref}/entries", "A call's diary (audited)", false, s.listEntries},
+		{"POST", "/api/v1/calls/{ref}/entries", "Add a public update or an internal note", false, s.addEntry},
+
+		{"POST", "/api/v1/calls/{ref}/assign", "Assign the call to a group and optionally an analyst", false, transition[assignRequest](s, desk.ActAssign)},
+		{"POST", "/api/v1/calls/{ref}/accept", "Accept the call (an analyst takes it on)", false, transition[acceptRequest](s, desk.ActAccept)},
+		{"POST", "/api/v1/calls/{ref}/pend", "Set the call pending (waiting on the customer or a third party)", false, transition[reasonRequest](s, desk.ActPend)},
+		{"POST", "/api/v1/calls/{ref}/hold", "Put the call on hold until a time", false, transition[holdRequest](s, desk.ActHold)},
+		{"POST", "/api/v1/calls/{ref}/resolve", "Resolve the call", false, transition[resolveRequest](s, desk.ActResolve)},
+		{"POST", "/api/v1/calls/{ref}/close", "Close a resolved call", false, transition[reasonRequest](s, desk.ActClose)},
+		{"POST", "/api/v1/calls/{ref}/reopen", "Reopen a resolved call", false, transition[reasonRequest](s, desk.ActReopen)},
+		{"POST", "/api/v1/calls/{ref}/cancel", "Cancel the call", false, transition[reasonRequest](s, desk.ActCancel)},
+		{"POST", "/api/v1/calls/{ref}/change", "Change the call's profile, impact or urgency", false, transition[changeRequest](s, desk.ActChange)},
+
+		{"GET", "/api/v1/people", "Search people", false, s.listPeople},
+		{"GET", "/api/v1/people/{id}", "A person's record (audited)", false, s.showPerson},
+		{"GET", "/api/v1/groups", "List support groups", false, s.listGroups},
+		{"GET", "/api/v1/profiles", "List the problem-profile tree", false, s.listProfiles},
+	}
+}
+
+// allowed answers a request whose path matches a route but whose method does not: 405 with Allow.
+type allowed string
+
+func (allowed) ServeHTTP(http.ResponseWriter, *http.Request) {}
+
+// mux registers every route, and under APIPrefix a fallback that answers unknown paths with a 404
+// problem and known paths with a wrong method with a 405 problem (the ServeMux's own replies are
+// plain text).
+func (s *Server) mux() *http.ServeMux {
+	mux := http.NewServeMux()
+	methods := map[string][]string{}
+	for _, rt := range s.Routes() {
+		mux.Handle(rt.Method+" "+rt.Pattern, s.adapt(rt))
+		methods[rt.Pattern] = append(methods[rt.Pattern], rt.Method)
+	}
+	paths := http.NewServeMux()
+	for p, ms := range methods {
+		if slices.Contains(ms, "GET") {
+			ms = append(ms, "HEAD")
+		}
+		paths.Handle(p, allowed(strings.Join(ms, ", ")))
+	}
+	mux.Handle(APIPrefix, s.adapt(Route{Public: true, handle: func(w http.ResponseWriter, r *http.Request, _ *caller) error {
+		if h, pattern := paths.Handler(r); pattern != "" {
+			if a, ok := h.(allowed); ok {
+				w.Header().Set("Allow", string(a))
+				return &httpError{status: http.StatusMethodNotAllowed,
+					msg: r.Method + " is not allowed on " + r.URL.Path + "; use " + string(a)}
+			}
+		}
+		return &httpError{status: http.StatusNotFound,
+			msg: "there is no API endpoint " + r.URL.Path + "; the endpoints are listed in " + APIPrefix + "openapi.json"}
+	}}))
+	return mux
+}

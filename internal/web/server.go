@@ -1,0 +1,66 @@
+// Package web is calldesk's HTTP edge. It serves the JSON API v1 under /api/v1/ (token
+// authentication, application/problem+json errors, an embedded OpenAPI 3.1 document); later issues
+// add the analyst console and the portal beside it.
+//
+// Handlers return errors instead of writing error responses themselves: one adapter (middleware.go)
+// turns every error into a problem response (problem.go) and logs only the 500s, once. The routes
+// live in one table (routes.go) so tests can check them against the OpenAPI document.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"calldesk/internal/audit"
+	"calldesk/internal/store"
+)
+
+// DefaultMaxBody is the largest request body accepted when Server.MaxBody is 0: 1 MiB.
+const DefaultMaxBody int64 = 1 << 20
+
+// Server holds what the HTTP handlers need. Build it with its fields and call Handler once; it
+// holds no other state, so several servers (one per test) can run side by side.
+type Server struct {
+	// Store is the database. Required.
+	Store *store.Store
+	// Audit batches the audit records of reads (a call's detail, a person's record). Required:
+	// the API must never show personal data without recording it (P2).
+	Audit *audit.Buffer
+	// Log receives one record per internal error (500). slog.Default() when nil.
+	Log *slog.Logger
+	// Now is the clock stamped on audit records of reads; time.Now when nil.
+	Now func() time.Time
+	// MaxBody caps request bodies in bytes; DefaultMaxBody (1 MiB) when 0. Larger bodies get 413.
+	MaxBody int64
+}
+
+// Handler returns the API's ServeMux. It panics when Store or Audit is missing, a wiring mistake
+// that must stop the program at start rather than serve unaudited reads.
+func (s *Server) Handler() http.Handler {
+	if s.Store == nil || s.Audit == nil {
+		panic("web.Server needs both Store and Audit")
+	}
+	return s.mux()
+}
+
+func (s *Server) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
+}
+
+func (s *Server) now() time.Time {
+	if s.Now == nil {
+		return time.Now().UTC()
+	}
+	return s.Now().UTC()
+}
+
+func (s *Server) maxBody() int64 {
+	if s.MaxBody <= 0 {
+		return DefaultMaxBody
+	}
+	return s.MaxBody
+}
