@@ -128,24 +128,42 @@ func (s *Store) CreateToken(ctx context.Context, actor desk.Actor, accountID int
 	return tok, err
 }
 
-// FindAccountByToken returns the active account whose live token has this hash, with its person.
+// FindAccountByToken returns the active account whose live token has this hash, with its person,
+// in one query: it runs on every API request.
 func (s *Store) FindAccountByToken(ctx context.Context, hash string) (desk.Account, desk.Person, error) {
 	var p desk.Person
 	var expires sql.NullInt64
-	a, err := scanAccount(s.queryRow(ctx, `SELECT `+accountCols+`, t.expires_at FROM api_tokens t JOIN accounts a ON a.id = t.account_id
-		WHERE t.token_hash = ? AND t.revoked_at IS NULL`, hash), &expires)
+	var a desk.Account
+	var roles string
+	var at int64
+	r := s.queryRow(ctx, `SELECT a.id, a.person_id, a.login, a.password_hash, a.roles, a.active, a.created_at, t.expires_at, `+personCols+`
+		FROM api_tokens t JOIN accounts a ON a.id = t.account_id JOIN people p ON p.id = a.person_id
+		WHERE t.token_hash = ? AND t.revoked_at IS NULL`, hash)
+	p, err := scanPerson(prefixScanner{r, []any{&a.ID, &a.PersonID, &a.Login, &a.PasswordHash, &roles, &a.Active, &at, &expires}})
 	if err == sql.ErrNoRows {
 		return a, p, desk.Errorf(desk.EUNAUTHORIZED, "the API token is not valid: it is unknown or was revoked")
 	}
 	if err != nil {
 		return a, p, err
 	}
+	a.Roles, a.CreatedAt = splitRoles(roles), time.UnixMicro(at).UTC()
 	if e := fromMicros(expires); !e.IsZero() && !s.Now().Before(e) {
 		return a, p, desk.Errorf(desk.EUNAUTHORIZED, "the API token expired at %s", e.Format(time.RFC3339))
 	}
 	if !a.Active {
 		return a, p, desk.Errorf(desk.EUNAUTHORIZED, "the account of this API token is disabled")
 	}
-	p, err = s.FindPerson(ctx, a.PersonID)
-	return a, p, err
+	return a, p, nil
+}
+
+// prefixScanner scans leading columns into prefix and passes the rest on, so one row can fill
+// two scanned types.
+type prefixScanner struct {
+	r      scanner
+	prefix []any
+}
+
+// Scan scans the prefix columns then dest.
+func (p prefixScanner) Scan(dest ...any) error {
+	return p.r.Scan(append(p.prefix, dest...)...)
 }
