@@ -50,9 +50,14 @@ func CheckPassword(hash, password string) bool {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
 		return false
 	}
+	// Bound the parameters before using them: argon2 panics on zero passes or lanes, and a
+	// damaged or planted hash with a huge memory cost would take the process down.
+	if t < 1 || t > 16 || p < 1 || p > 16 || m < 8*uint32(p) || m > 1<<20 {
+		return false
+	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
 	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
-	if err1 != nil || err2 != nil {
+	if err1 != nil || err2 != nil || len(salt) < 8 || len(want) < 16 {
 		return false
 	}
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))

@@ -11,7 +11,7 @@ import (
 
 var (
 	t0  = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) // when the call was logged
-	now = t0.Add(3 * time.Hour)                      // when the transition is applied
+	now = t0.Add(3 * time.Hour)                       // when the transition is applied
 )
 
 const (

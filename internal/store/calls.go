@@ -349,7 +349,9 @@ func (s *Store) FindCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 		add("c.customer_id = ?", f.CustomerID)
 	}
 	if f.ProfileID != 0 {
-		add(`c.profile_id IN (SELECT id FROM profiles WHERE id = ? OR path LIKE (SELECT path FROM profiles WHERE id = ?) || ' > %')`, f.ProfileID, f.ProfileID)
+		// A prefix comparison, not LIKE: profile names may hold LIKE's wildcards (Print_Queue, 100%).
+		add(`c.profile_id IN (SELECT p.id FROM profiles p, profiles r WHERE r.id = ?
+			AND (p.id = r.id OR substr(p.path, 1, length(r.path) + 3) = r.path || ' > '))`, f.ProfileID)
 	}
 	open := f.OpenOnly
 	if len(f.Conditions) > 0 {

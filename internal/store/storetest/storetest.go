@@ -46,6 +46,13 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// Set puts the clock at t, forwards or back.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t.UTC()
+	c.mu.Unlock()
+}
+
 // Engines lists the engines tests should run on: "sqlite", and "postgres" when configured.
 // Under CI=true a missing PostgreSQL URL is an error, so CI never silently skips an engine.
 func Engines(t testing.TB) []string {
