@@ -325,3 +325,55 @@ func TestGroupedWritesFailAlone(t *testing.T) {
 		}
 	})
 }
+
+// TestCancelledWritersHarmNoOne: callers who give up (their context is cancelled at some moment
+// during the write, as when an HTTP client disconnects) either wrote everything or nothing, and
+// writers running beside them, possibly in the same transaction, are not affected. The moments
+// are spread so that some cancellations land mid-statement; before the fix (store.writerCtx) about
+// one run in ten failed innocent SQLite writers with "no such savepoint".
+func TestCancelledWritersHarmNoOne(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, e *env) {
+		const n = 60
+		var words []string
+		for w := range 12000 {
+			words = append(words, fmt.Sprintf("w%d", w))
+		}
+		longText := strings.Join(words, " ") // slow to index, so cancellations land mid-write
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ctx := context.Background()
+				if i%2 == 1 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithCancel(ctx)
+					time.AfterFunc(time.Duration(i*397%20000)*time.Microsecond, cancel)
+				}
+				for j := range 5 {
+					if _, errs[i] = e.s.CreateCall(ctx, storetest.Actor(e.f.Ann), desk.NewCall{Summary: fmt.Sprintf("writer %d call %d", i, j),
+						Description: longText, CustomerID: e.f.Dan.ID, GroupID: e.f.ServiceDesk.ID, AnalystID: e.f.Bob.ID}); errs[i] != nil {
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if i%2 == 0 && err != nil {
+				t.Errorf("writer %d, who never gave up, failed: %v", i, err)
+			}
+		}
+		// Every call that exists is whole: its diary line and its audit record are there.
+		if half := e.count(t, `SELECT COUNT(*) FROM calls c WHERE NOT EXISTS (SELECT 1 FROM diary_entries d WHERE d.call_id = c.id)
+			OR NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'call.create' AND a.object_id = CASE WHEN c.kind = 'fault' THEN 'F' ELSE 'R' END || substr(CAST(10000000 + c.number AS TEXT), 2))`); half != 0 {
+			t.Errorf("%d calls without their diary or audit record", half)
+		}
+		if orphans := e.count(t, `SELECT COUNT(*) FROM audit_log a WHERE a.action = 'call.create' AND NOT EXISTS
+			(SELECT 1 FROM calls c WHERE CASE WHEN c.kind = 'fault' THEN 'F' ELSE 'R' END || substr(CAST(10000000 + c.number AS TEXT), 2) = a.object_id)`); orphans != 0 {
+			t.Errorf("%d audit records of calls that do not exist", orphans)
+		}
+	})
+}

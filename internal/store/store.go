@@ -116,6 +116,7 @@ func (s *Store) q(query string) string {
 
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if t.w != nil {
+		ctx = writerCtx(ctx)
 		st, err := t.w.stmt(ctx, query)
 		if err != nil {
 			return nil, err
@@ -127,6 +128,7 @@ func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 
 func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if t.w != nil {
+		ctx = writerCtx(ctx)
 		st, err := t.w.stmt(ctx, query)
 		if err != nil {
 			return nil, err
@@ -138,6 +140,7 @@ func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 
 func (t *Tx) queryRow(ctx context.Context, query string, args ...any) row {
 	if t.w != nil {
+		ctx = writerCtx(ctx)
 		st, err := t.w.stmt(ctx, query)
 		if err != nil {
 			return row{err: err}
@@ -146,6 +149,13 @@ func (t *Tx) queryRow(ctx context.Context, query string, args ...any) row {
 	}
 	return row{r: t.tx.QueryRowContext(ctx, t.s.q(query), args...)}
 }
+
+// writerCtx detaches a statement on SQLite's shared writer from its caller's cancellation. The
+// driver interrupts a statement whose context ends, and SQLite answers an interrupted write by
+// rolling back the whole transaction: that would undo the other callers' writes committed with
+// it in the same batch and fail them too. A write that has started is short and runs to its end;
+// a caller who gave up before it started is refused before it runs (runBatch).
+func writerCtx(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
 
 // execScript runs several statements at once, uncached (migrations).
 func (t *Tx) execScript(ctx context.Context, script string) error {
