@@ -110,10 +110,17 @@ func (sqliteDialect) appendAudit(ctx context.Context, t *Tx, r desk.AuditRecord,
 	return id, nil
 }
 
-// sqliteCallDoc is the full-text document of call c: summary, description and every diary body.
+// maxCallDoc caps the characters of a call's text that are indexed, the same on both engines:
+// PostgreSQL refuses a tsvector over 1 MB, which a few hundred thousand characters of short,
+// distinct words (a pasted log) exceed, and the call could then take no more diary entries.
+// 200,000 characters stay under it whatever the words; the summary and description come first.
+const maxCallDoc = "200000"
+
+// sqliteCallDoc is the full-text document of call c: summary, description and every diary body,
+// in diary order.
 const sqliteCallDoc = `INSERT INTO call_fts(rowid, doc)
-		SELECT c.id, c.summary || ' ' || c.description || ' ' ||
-		       COALESCE((SELECT group_concat(d.body, ' ') FROM diary_entries d WHERE d.call_id = c.id), '')
+		SELECT c.id, substr(c.summary || ' ' || c.description || ' ' ||
+		       COALESCE((SELECT group_concat(d.body, ' ' ORDER BY d.id) FROM diary_entries d WHERE d.call_id = c.id), ''), 1, ` + maxCallDoc + `)
 		FROM calls c`
 
 func (sqliteDialect) indexCall(ctx context.Context, t *Tx, callID int64) error {
@@ -270,9 +277,9 @@ func (postgresDialect) appendAudit(ctx context.Context, t *Tx, r desk.AuditRecor
 
 // postgresCallDoc sets the search vector of calls: the text is split on anything but letters and
 // digits, as SQLite's unicode61 tokenizer does, so both engines find the same calls for the same words.
-const postgresCallDoc = `UPDATE calls SET search = to_tsvector('simple', regexp_replace(
+const postgresCallDoc = `UPDATE calls SET search = to_tsvector('simple', regexp_replace(left(
 		summary || ' ' || description || ' ' ||
-		COALESCE((SELECT string_agg(d.body, ' ' ORDER BY d.id) FROM diary_entries d WHERE d.call_id = calls.id), ''),
+		COALESCE((SELECT string_agg(d.body, ' ' ORDER BY d.id) FROM diary_entries d WHERE d.call_id = calls.id), ''), ` + maxCallDoc + `),
 		'[^[:alnum:]]+', ' ', 'g'))`
 
 func (postgresDialect) indexCall(ctx context.Context, t *Tx, callID int64) error {

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -272,6 +274,51 @@ func TestFindCallsProfileNames(t *testing.T) {
 			got, _, err := e.s.FindCalls(ctx, store.CallFilter{ProfileID: tt.profile.ID})
 			if err != nil || !reflect.DeepEqual(refsOf(got), tt.want) {
 				t.Errorf("subtree of %q: %v, want %v (%v)", tt.profile.Path, refsOf(got), tt.want, err)
+			}
+		}
+	})
+}
+
+// TestSearchLongDiary: a call whose text runs to many hundred thousand characters (pasted logs,
+// long email threads) still takes diary entries and stays searchable on both engines, which index
+// the same leading part of its text. PostgreSQL cannot hold a tsvector over 1 MB.
+func TestSearchLongDiary(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		next := 46656 // the first four-character base-36 number: unique short words, the worst case
+		chunk := func(chars int) string {
+			var b strings.Builder
+			for b.Len()+5 <= chars {
+				b.WriteString(strconv.FormatInt(int64(next), 36))
+				b.WriteByte(' ')
+				next++
+			}
+			return strings.TrimSpace(b.String())
+		}
+		c := e.newCall(t, desk.NewCall{Summary: "Server log attached", Description: "early " + chunk(99_000)})
+		for i := range 6 {
+			if _, err := e.s.AddEntry(ctx, storetest.Actor(e.f.Ann), c.Ref, desk.EntryNote, chunk(99_000)); err != nil {
+				t.Fatalf("note %d (%d characters of text so far): %v", i+1, 99_000*(i+2), err)
+			}
+		}
+		if _, err := e.s.AddEntry(ctx, storetest.Actor(e.f.Ann), c.Ref, desk.EntryUpdate, "late words"); err != nil {
+			t.Fatal(err)
+		}
+		c = e.update(t, e.f.Ann, c, desk.Transition{Action: desk.ActAssign, GroupID: e.f.ServiceDesk.ID})
+		// Both engines cut at the same character: a word across the cut is indexed as its start.
+		desc := strings.TrimSpace(strings.Repeat("ab ", 33_000))
+		note1 := strings.Repeat(".", 99_000)
+		before := len([]rune("Cut " + desc + " " + note1 + " ")) // summary, description and diary, space-joined
+		cut := e.newCall(t, desk.NewCall{Summary: "Cut", Description: desc})
+		for _, note := range []string{note1, strings.Repeat(".", 200_000-4-1-before) + "zebracorn tail"} {
+			if _, err := e.s.AddEntry(ctx, storetest.Actor(e.f.Ann), cut.Ref, desk.EntryNote, note); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for q, want := range map[string]int{"server log": 1, "early": 1, "1000": 1, "late": 0, "zebra": 1, "zebracorn": 0, "tail": 0} {
+			if _, n, err := e.s.FindCalls(ctx, store.CallFilter{Text: q}); err != nil || n != want {
+				t.Errorf("search %q: %d hits, want %d (%v)", q, n, want, err)
 			}
 		}
 	})
