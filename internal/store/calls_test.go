@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
 
@@ -209,6 +210,9 @@ func TestLifecycle(t *testing.T) {
 		}
 		if refs, _ := e.s.ReleaseHolds(ctx, 100); len(refs) != 0 {
 			t.Errorf("released twice: %v", refs)
+		}
+		if got, n, err := e.s.FindCalls(ctx, store.CallFilter{Conditions: []desk.Condition{desk.CondOffHold}}); err != nil || n != 1 || got[0].Ref != c.Ref || !got[0].Urgent {
+			t.Errorf("off-hold calls: %d %v", n, err)
 		}
 
 		at = step(10 * time.Minute)
@@ -447,6 +451,44 @@ func TestAddEntryValidation(t *testing.T) {
 		// Appending does not bump the version (nothing can be lost), but it does touch updated_at.
 		if got := e.call(t, c.Ref); got.Version != 1 || !got.UpdatedAt.Equal(start.Add(time.Minute)) {
 			t.Errorf("call after entry: version %d updated %v", got.Version, got.UpdatedAt)
+		}
+	})
+}
+
+// TestAssignDefaultsToProfileGroup: assigning without a group uses the problem profile's default
+// group; with neither, the group is a required field.
+func TestAssignDefaultsToProfileGroup(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, e *env) {
+		c := e.newCall(t, desk.NewCall{ProfileID: e.f.Wifi.ID})
+		c = e.update(t, e.f.Cat, c, desk.Transition{Action: desk.ActAssign, AnalystID: e.f.Cat.ID})
+		if c.GroupID != e.f.Networks.ID || c.AnalystID != e.f.Cat.ID || c.State != desk.Assigned {
+			t.Errorf("assigned to group %d analyst %d (%s)", c.GroupID, c.AnalystID, c.State)
+		}
+		bare := e.newCall(t, desk.NewCall{})
+		_, err := e.s.UpdateCall(context.Background(), storetest.Actor(e.f.Ann), bare.Ref, bare.Version, desk.Transition{Action: desk.ActAssign})
+		if ee := desk.AsError(err); ee == nil || ee.Fields["group_id"] == "" {
+			t.Errorf("assign with no group and no profile: %v", err)
+		}
+	})
+}
+
+func TestUpdatePersonUsernameTaken(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		p, _ := e.s.FindPerson(ctx, e.f.Eve.ID)
+		p.Username = "aarcher"
+		fp := e.footprint(t)
+		_, err := e.s.UpdatePerson(ctx, e.f.Admin, p)
+		if ee := desk.AsError(err); ee == nil || ee.Code != desk.EINVALID || !strings.Contains(ee.Fields["username"], "taken") {
+			t.Errorf("taken username: %v", err)
+		}
+		if got, _ := e.s.FindPerson(ctx, e.f.Eve.ID); got.Username != "eevans" || got.Version != 1 || e.footprint(t) != fp {
+			t.Errorf("the refused update changed something: %+v", got)
+		}
+		if _, err := e.s.FindPerson(ctx, 9999); codeOf(err) != desk.ENOTFOUND {
+			t.Errorf("unknown person: %v", err)
 		}
 	})
 }

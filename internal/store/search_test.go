@@ -109,6 +109,8 @@ func TestSearch(t *testing.T) {
 			{"no match", "zebra", nil},
 			{"only punctuation", "!!! ...", nil},
 			{"analyst's name from the diary", "archer", []int{1}},
+			{"query syntax words are plain words", "NEAR OR NOT", nil},
+			{"query syntax characters are separators", `outlook* "crashing" (-monday)`, []int{1}},
 		}
 		for _, tt := range tests {
 			got, total, err := e.s.FindCalls(ctx, store.CallFilter{Text: tt.q})
