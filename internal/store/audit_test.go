@@ -377,3 +377,57 @@ func TestCancelledWritersHarmNoOne(t *testing.T) {
 		}
 	})
 }
+
+// TestDatabaseFailureIsNotTheCallersFault: when a lookup fails inside the database (here a table
+// renamed away underneath the store), the write fails as our fault (EINTERNAL, a 500), not as a
+// field error telling the caller that the profile or group they gave does not exist.
+func TestDatabaseFailureIsNotTheCallersFault(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		f := e.f
+		classified := e.newCall(t, desk.NewCall{ProfileID: f.Wifi.ID})
+		actor := storetest.Actor(f.Ann)
+		tests := []struct {
+			table string
+			write func() error
+		}{
+			{"profiles", func() error {
+				_, err := e.s.CreateCall(ctx, actor, desk.NewCall{Summary: "x", CustomerID: f.Dan.ID, ProfileID: f.Outlook.ID})
+				return err
+			}},
+			{"profiles", func() error {
+				_, err := e.s.UpdateCall(ctx, actor, classified.Ref, 0, desk.Transition{Action: desk.ActChange, ProfileID: f.Outlook.ID})
+				return err
+			}},
+			{"profiles", func() error { // assigning to the profile's default group
+				_, err := e.s.UpdateCall(ctx, actor, classified.Ref, 0, desk.Transition{Action: desk.ActAssign})
+				return err
+			}},
+			{"support_groups", func() error {
+				_, err := e.s.CreateCall(ctx, actor, desk.NewCall{Summary: "x", CustomerID: f.Dan.ID, GroupID: f.Networks.ID})
+				return err
+			}},
+			{"people", func() error {
+				_, err := e.s.CreateCall(ctx, actor, desk.NewCall{Summary: "x", CustomerID: f.Dan.ID})
+				return err
+			}},
+		}
+		for i, tt := range tests {
+			fp := e.footprint(t)
+			e.exec(t, `ALTER TABLE `+tt.table+` RENAME TO away`)
+			err := tt.write()
+			e.exec(t, `ALTER TABLE away RENAME TO `+tt.table)
+			if codeOf(err) != desk.EINTERNAL {
+				t.Errorf("write %d with %s gone: %v (code %q), want %s", i, tt.table, err, codeOf(err), desk.EINTERNAL)
+			}
+			if e.footprint(t) != fp {
+				t.Errorf("write %d left something behind", i)
+			}
+		}
+		// Everything works again.
+		if c := e.newCall(t, desk.NewCall{ProfileID: f.Outlook.ID, GroupID: f.Networks.ID}); c.Priority != 2 {
+			t.Errorf("after the failures: %+v", c)
+		}
+	})
+}

@@ -70,8 +70,10 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 		return desk.Invalid("the call cannot be logged", map[string]string{field: fmt.Sprintf(format, args...)})
 	}
 	cust, err := t.findPerson(ctx, n.CustomerID)
-	if err != nil {
+	if isNotFound(err) {
 		return desk.Call{}, bad("customer_id", "no person with id %d", n.CustomerID)
+	} else if err != nil {
+		return desk.Call{}, err
 	}
 	c := desk.Call{Kind: n.Kind, Summary: n.Summary, Description: n.Description, CustomerID: cust.ID,
 		Customer: desk.SnapshotOf(cust), AltEmail: n.AltEmail, AltPhone: n.AltPhone, Source: n.Source,
@@ -80,8 +82,10 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	defImpact, defUrgency := desk.Medium, desk.Medium
 	if n.ProfileID != 0 {
 		p, err := t.findProfile(ctx, n.ProfileID)
-		if err != nil {
+		if isNotFound(err) {
 			return c, bad("profile_id", "no problem profile with id %d", n.ProfileID)
+		} else if err != nil {
+			return c, err
 		}
 		defImpact, defUrgency = desk.LevelsOf(p.DefaultPriority)
 	}
@@ -129,6 +133,10 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 		fmt.Sprintf("logged %s (%s, %s) via %s for %s", c.Ref, c.Kind, c.Priority, c.Source, c.Customer.Name))
 }
 
+// isNotFound reports whether a lookup found no row. Only that is the caller's mistake; any other
+// error is the database's and must not be reported as "no such group".
+func isNotFound(err error) bool { return desk.ErrorCode(err) == desk.ENOTFOUND }
+
 // assignmentText checks that the group exists and the analyst (if any) is a member, and describes
 // the assignment for the diary.
 func (t *Tx) assignmentText(ctx context.Context, groupID, analystID int64) (string, error) {
@@ -136,15 +144,19 @@ func (t *Tx) assignmentText(ctx context.Context, groupID, analystID int64) (stri
 		return desk.Invalid("the call cannot be assigned", map[string]string{field: fmt.Sprintf(format, args...)})
 	}
 	gname, err := t.groupName(ctx, groupID)
-	if err != nil {
+	if isNotFound(err) {
 		return "", bad("group_id", "no support group with id %d", groupID)
+	} else if err != nil {
+		return "", err
 	}
 	if analystID == 0 {
 		return "assigned to " + gname, nil
 	}
 	a, err := t.findPerson(ctx, analystID)
-	if err != nil {
+	if isNotFound(err) {
 		return "", bad("analyst_id", "no person with id %d", analystID)
+	} else if err != nil {
+		return "", err
 	}
 	ok, err := t.isMember(ctx, groupID, analystID)
 	if err != nil {
@@ -214,9 +226,11 @@ func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, versi
 	switch tr.Action {
 	case desk.ActAssign:
 		if tr.GroupID == 0 && c.ProfileID != 0 {
-			if p, err := t.findProfile(ctx, c.ProfileID); err == nil {
-				tr.GroupID = p.DefaultGroupID
+			p, err := t.findProfile(ctx, c.ProfileID)
+			if err != nil && !isNotFound(err) {
+				return c, err
 			}
+			tr.GroupID = p.DefaultGroupID
 		}
 		if tr.GroupID != 0 {
 			if assignText, err = t.assignmentText(ctx, tr.GroupID, tr.AnalystID); err != nil {
@@ -240,8 +254,10 @@ func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, versi
 		}
 	case desk.ActChange:
 		if tr.ProfileID > 0 {
-			if _, err := t.findProfile(ctx, tr.ProfileID); err != nil {
+			if _, err := t.findProfile(ctx, tr.ProfileID); isNotFound(err) {
 				return c, desk.Invalid("cannot change the call", map[string]string{"profile_id": fmt.Sprintf("no problem profile with id %d", tr.ProfileID)})
+			} else if err != nil {
+				return c, err
 			}
 		}
 	}
