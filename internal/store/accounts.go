@@ -167,3 +167,22 @@ type prefixScanner struct {
 func (p prefixScanner) Scan(dest ...any) error {
 	return p.r.Scan(append(p.prefix, dest...)...)
 }
+
+// AccountsWithRole lists the active accounts holding role, oldest first.
+func (s *Store) AccountsWithRole(ctx context.Context, role desk.Role) ([]desk.Account, error) {
+	rows, err := s.query(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.active = 1 AND (',' || a.roles || ',') LIKE ? ORDER BY a.id`,
+		"%,"+string(role)+",%")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []desk.Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
