@@ -94,7 +94,7 @@ func Apply(c *Call, t Transition, actor int64, now time.Time) (Change, error) {
 			return Change{}, Errorf(EINVALID, "%q is not an action on a call; actions are %s", t.Action, joinActions())
 		}
 		return Change{}, Errorf(EINVALID, "cannot %s call %s: it is %s; %s is allowed only when the call is %s",
-			t.Action, c.Ref, stateWords(c.State), t.Action, statesWords(t.Action.from()))
+			t.Action, c.Ref, c.State.Words(), t.Action, statesWords(t.Action.from()))
 	}
 	t.Reason = strings.TrimSpace(t.Reason)
 	t.Text = strings.TrimSpace(t.Text)
@@ -233,7 +233,8 @@ func Apply(c *Call, t Transition, actor int64, now time.Time) (Change, error) {
 	return ch, nil
 }
 
-func stateWords(s State) string {
+// Words is the state as a person would say it ("on hold").
+func (s State) Words() string {
 	switch s {
 	case OnHold:
 		return "on hold"
@@ -246,7 +247,7 @@ func stateWords(s State) string {
 func statesWords(ss []State) string {
 	w := make([]string, len(ss))
 	for i, s := range ss {
-		w[i] = stateWords(s)
+		w[i] = s.Words()
 	}
 	if len(w) == 1 {
 		return w[0]

@@ -49,7 +49,9 @@ func (s *Store) CreateAccount(ctx context.Context, actor desk.Actor, a desk.Acco
 	}
 	err := s.inTx(ctx, func(t *Tx) error {
 		p, err := t.findPerson(ctx, a.PersonID)
-		if err != nil {
+		if err != nil && !isNotFound(err) {
+			return err
+		} else if err != nil {
 			return desk.Invalid("the account is not valid", map[string]string{"person_id": fmt.Sprintf("no person with id %d", a.PersonID)})
 		}
 		a.Active, a.CreatedAt = true, t.Now

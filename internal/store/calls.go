@@ -302,7 +302,7 @@ func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, versi
 // conflict builds the ECONFLICT error for a caller who had version `had` of c: it lists the
 // diary lines written since, so the caller can see what changed.
 func (t *Tx) conflict(ctx context.Context, c desk.Call, had int64) error {
-	rows, err := t.query(ctx, `SELECT d.body, d.created_at, COALESCE(p.first_name || ' ' || p.last_name, 'calldesk')
+	rows, err := t.query(ctx, `SELECT d.body, d.created_at, COALESCE(trim(p.first_name || ' ' || p.last_name), 'calldesk')
 		FROM diary_entries d LEFT JOIN people p ON p.id = d.author_id
 		WHERE d.call_id = ? AND d.call_version > ? AND d.kind IN ('status', 'assignment') ORDER BY d.id`, c.ID, had)
 	if err != nil {
@@ -316,7 +316,7 @@ func (t *Tx) conflict(ctx context.Context, c desk.Call, had int64) error {
 		if err := rows.Scan(&body, &at, &who); err != nil {
 			return err
 		}
-		e.Changes = append(e.Changes, fmt.Sprintf("%s by %s at %s", body, who, time.UnixMicro(at).UTC().Format("15:04:05")))
+		e.Changes = append(e.Changes, fmt.Sprintf("%s by %s at %s", body, who, time.UnixMicro(at).UTC().Format("2006-01-02 15:04:05 UTC")))
 	}
 	if err := rows.Err(); err != nil {
 		return err

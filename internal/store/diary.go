@@ -48,7 +48,7 @@ func (s *Store) AddEntry(ctx context.Context, actor desk.Actor, ref string, kind
 			return err
 		}
 		if kind == desk.EntryUpdate && (c.State == desk.Closed || c.State == desk.Cancelled) {
-			return desk.Errorf(desk.EINVALID, "cannot add a public update to call %s: it is %s", c.Ref, c.State)
+			return desk.Errorf(desk.EINVALID, "cannot add a public update to call %s: it is %s", c.Ref, c.State.Words())
 		}
 		e.CallID, e.CreatedAt, e.CallVersion = c.ID, t.Now, c.Version
 		if err := t.queryRow(ctx, `INSERT INTO diary_entries (call_id, kind, public, body, author_id, created_at, call_version)
@@ -73,7 +73,7 @@ func (s *Store) AddEntry(ctx context.Context, actor desk.Actor, ref string, kind
 
 // Diary returns a call's entries in order; internal ones only when internal is true.
 func (s *Store) Diary(ctx context.Context, callID int64, internal bool) ([]desk.Entry, error) {
-	q := `SELECT d.id, d.call_id, d.kind, d.public, d.body, d.author_id, COALESCE(p.first_name || ' ' || p.last_name, ''), d.created_at, d.call_version
+	q := `SELECT d.id, d.call_id, d.kind, d.public, d.body, d.author_id, COALESCE(trim(p.first_name || ' ' || p.last_name), ''), d.created_at, d.call_version
 		FROM diary_entries d LEFT JOIN people p ON p.id = d.author_id WHERE d.call_id = ?`
 	if !internal {
 		q += ` AND d.public = 1`

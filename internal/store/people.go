@@ -44,7 +44,9 @@ func (s *Store) CreatePerson(ctx context.Context, actor desk.Actor, p desk.Perso
 
 func (t *Tx) createPerson(ctx context.Context, p desk.Person) (desk.Person, error) {
 	if p.ManagerID != 0 {
-		if _, err := t.findPerson(ctx, p.ManagerID); err != nil {
+		if _, err := t.findPerson(ctx, p.ManagerID); err != nil && !isNotFound(err) {
+			return p, err
+		} else if err != nil {
 			return p, desk.Invalid("the person record is not valid", map[string]string{"manager_id": fmt.Sprintf("no person with id %d", p.ManagerID)})
 		}
 	}

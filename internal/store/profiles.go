@@ -31,13 +31,17 @@ func (s *Store) CreateProfile(ctx context.Context, actor desk.Actor, p desk.Prof
 		p.Path = p.Name
 		if p.ParentID != 0 {
 			parent, err := t.findProfile(ctx, p.ParentID)
-			if err != nil {
+			if err != nil && !isNotFound(err) {
+				return err
+			} else if err != nil {
 				return desk.Invalid("the problem profile is not valid", map[string]string{"parent_id": fmt.Sprintf("no profile with id %d", p.ParentID)})
 			}
 			p.Path = parent.Path + " > " + p.Name
 		}
 		if p.DefaultGroupID != 0 {
-			if _, err := t.groupName(ctx, p.DefaultGroupID); err != nil {
+			if _, err := t.groupName(ctx, p.DefaultGroupID); err != nil && !isNotFound(err) {
+				return err
+			} else if err != nil {
 				return desk.Invalid("the problem profile is not valid", map[string]string{"default_group_id": fmt.Sprintf("no support group with id %d", p.DefaultGroupID)})
 			}
 		}
