@@ -1,0 +1,41 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"calldesk/internal/audit"
+)
+
+func auditCmd(ctx context.Context, e Env, args []string) error {
+	if len(args) == 0 || args[0] != "verify" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(e.Stdout, "Usage: calldesk audit verify [flags]\n\nSeals pending audit records, then checks the whole hash chain and reports the first\naltered, inserted or missing record. Exit status 1 when the trail has been tampered with.")
+			return nil
+		}
+		return usageError{fmt.Errorf("say what to do: calldesk audit verify")}
+	}
+	fs, st := flags(e, "audit verify", "Seals pending audit records, then checks the whole hash chain and reports the first\naltered, inserted or missing record. Exit status 1 when the trail has been tampered with.")
+	db := dbSetting(st)
+	if err := parse(fs, st, args[1:]); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, e, *db, false)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	sealed, err := audit.Seal(ctx, s)
+	if err != nil {
+		return err
+	}
+	rep, err := audit.Verify(ctx, s)
+	if err != nil {
+		return err
+	}
+	if !rep.OK() {
+		return fmt.Errorf("the audit trail has been tampered with: %s (%d problem(s) in %d links)", rep.First, rep.Count, rep.Checked)
+	}
+	fmt.Fprintf(e.Stdout, "the audit trail is intact: %d records chained (%d sealed just now), %d waiting\n", rep.Checked, sealed, rep.Pending)
+	return nil
+}

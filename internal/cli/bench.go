@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// bench drives a running calldesk over its HTTP API, from this separate process, and prints what
+// it measured. It sends traffic only to the URL given (scripts/bench.sh starts the server on
+// 127.0.0.1) and stops by itself after its duration or request count.
+func bench(ctx context.Context, e Env, args []string) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		fmt.Fprintln(e.Stdout, "Usage: calldesk bench create|queries [flags]\n\nMeasures a running calldesk over its API; see calldesk bench create -h.")
+		return nil
+	}
+	if len(args) == 0 || (args[0] != "create" && args[0] != "queries") {
+		return usageError{fmt.Errorf("say which benchmark: calldesk bench create|queries [flags]")}
+	}
+	what := args[0]
+	fs, st := flags(e, "bench "+what, "create: log calls over the API from concurrent clients and report the rate and latency.\n"+
+		"queries: time a group's first page of open calls, full-text search, and a call with 50 diary entries.")
+	base := st.add("url", "http://127.0.0.1:8080", "calldesk to measure (a loopback address)", false, checkLoopbackURL)
+	token := st.add("token", "", "API token", true, func(v string) error {
+		if v == "" {
+			return fmt.Errorf("is required")
+		}
+		return nil
+	})
+	clients := st.add("clients", "8", "concurrent clients (create)", false, checkInt(1, 256))
+	duration := st.add("duration", "10s", "how long to send (create)", false, checkDuration(time.Second, 10*time.Minute))
+	requests := st.add("requests", "300", "requests per query (queries)", false, checkInt(10, 100000))
+	if err := parse(fs, st, args[1:]); err != nil {
+		return err
+	}
+	nc, _ := strconv.Atoi(*clients)
+	d, _ := time.ParseDuration(*duration)
+	nr, _ := strconv.Atoi(*requests)
+	b := &benchClient{base: strings.TrimSuffix(*base, "/"), token: *token,
+		hc: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}}}
+	if what == "create" {
+		return b.create(ctx, e.Stdout, nc, d)
+	}
+	return b.queries(ctx, e.Stdout, nr)
+}
+
+func checkLoopbackURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("is not a URL")
+	}
+	switch u.Hostname() {
+	case "127.0.0.1", "localhost", "::1":
+		return nil
+	}
+	return fmt.Errorf("load is only sent to this machine: use 127.0.0.1")
+}
+
+type benchClient struct {
+	base, token string
+	hc          *http.Client
+}
+
+func (b *benchClient) req(method, path string, body any) (*http.Request, error) {
+	var rd io.Reader
+	if body != nil {
+		j, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(j)
+	}
+	r, err := http.NewRequest(method, b.base+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	if body != nil {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	return r, nil
+}
+
+// get fetches path into v, failing on any status but 200.
+func (b *benchClient) do(method, path string, body, v any, want int) error {
+	r, err := b.req(method, path, body)
+	if err != nil {
+		return err
+	}
+	resp, err := b.hc.Do(r)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s: status %d: %s", method, path, resp.StatusCode, data)
+	}
+	if v != nil {
+		return json.Unmarshal(data, v)
+	}
+	return nil
+}
+
+type benchIDs struct {
+	People []struct {
+		ID int64 `json:"id"`
+	} `json:"people"`
+	Profiles []struct {
+		ID int64 `json:"id"`
+	} `json:"profiles"`
+	Groups []struct {
+		ID   int64  `json:"id"`
+		Name string `json:"name"`
+	} `json:"groups"`
+}
+
+func (b *benchClient) ids() (benchIDs, error) {
+	var ids benchIDs
+	if err := b.do("GET", "/api/v1/people?limit=200", nil, &ids, 200); err != nil {
+		return ids, err
+	}
+	if err := b.do("GET", "/api/v1/profiles", nil, &ids, 200); err != nil {
+		return ids, err
+	}
+	if err := b.do("GET", "/api/v1/groups", nil, &ids, 200); err != nil {
+		return ids, err
+	}
+	if len(ids.People) == 0 || len(ids.Profiles) == 0 || len(ids.Groups) == 0 {
+		return ids, fmt.Errorf("the server has no people, profiles or groups to log calls against: load demo data first")
+	}
+	return ids, nil
+}
+
+func (b *benchClient) create(ctx context.Context, w io.Writer, clients int, d time.Duration) error {
+	ids, err := b.ids()
+	if err != nil {
+		return err
+	}
+	summaries := []string{"Cannot print to the library printer", "Outlook asks for my password again and again",
+		"eduroam drops every few minutes in the Engineering building", "Projector in lecture theatre 2 shows no picture",
+		"Moodle course page will not load", "Need access to the shared research drive"}
+	res := runLoad(ctx, b.hc, clients, d, 0, http.StatusCreated, func(c, i int) (*http.Request, error) {
+		n := c*1_000_003 + i
+		return b.req("POST", "/api/v1/calls", map[string]any{
+			"summary":     summaries[n%len(summaries)],
+			"description": fmt.Sprintf("Reported by load client %d, request %d. It started this morning.", c, i),
+			"customer_id": ids.People[n%len(ids.People)].ID,
+			"profile_id":  ids.Profiles[n%len(ids.Profiles)].ID,
+			"source":      "api",
+		})
+	})
+	fmt.Fprintf(w, "create a call over the API, %d clients: %s\n", clients, res)
+	if res.Errors > 0 {
+		return fmt.Errorf("%d of %d requests failed", res.Errors, res.Requests)
+	}
+	return nil
+}
+
+func (b *benchClient) queries(ctx context.Context, w io.Writer, n int) error {
+	ids, err := b.ids()
+	if err != nil {
+		return err
+	}
+	var total struct {
+		Total int `json:"total"`
+	}
+	if err := b.do("GET", "/api/v1/calls?limit=1", nil, &total, 200); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "the server holds %d calls\n", total.Total)
+	failed := 0
+	measure := func(name string, paths []string) {
+		res := runLoad(ctx, b.hc, 1, 10*time.Minute, n, http.StatusOK, func(_, i int) (*http.Request, error) {
+			return b.req("GET", paths[i%len(paths)], nil)
+		})
+		fmt.Fprintf(w, "%s: %s\n", name, res)
+		if res.Errors > 0 {
+			failed++
+		}
+	}
+	var groupPages []string
+	for _, g := range ids.Groups {
+		groupPages = append(groupPages, fmt.Sprintf("/api/v1/calls?group=%d&open=true&limit=25", g.ID))
+	}
+	measure("first page of a group's open calls", groupPages)
+	var searches []string
+	for _, q := range []string{"printer", "password reset", "eduroam", "outlook", "projector", "vpn", "moodle", "laptop screen"} {
+		searches = append(searches, "/api/v1/calls?limit=25&q="+url.QueryEscape(q))
+	}
+	measure("full-text search", searches)
+
+	var call struct {
+		Ref string `json:"ref"`
+	}
+	if err := b.do("POST", "/api/v1/calls", map[string]any{"summary": "Benchmark call with a long diary",
+		"description": "Made by calldesk bench queries.", "customer_id": ids.People[0].ID}, &call, http.StatusCreated); err != nil {
+		return err
+	}
+	for i := 0; i < 50; i++ {
+		kind := "note"
+		if i%2 == 0 {
+			kind = "update"
+		}
+		if err := b.do("POST", "/api/v1/calls/"+call.Ref+"/entries", map[string]any{"kind": kind,
+			"text": fmt.Sprintf("Diary entry %d: checked the settings with the customer and tried again.", i+1)}, nil, http.StatusCreated); err != nil {
+			return err
+		}
+	}
+	measure("a call with 50 diary entries ("+call.Ref+")", []string{"/api/v1/calls/" + call.Ref})
+	if failed > 0 {
+		return fmt.Errorf("%d of the query benchmarks had errors", failed)
+	}
+	return nil
+}

@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"calldesk/internal/access"
+	"calldesk/internal/demo"
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+)
+
+func demoCmd(ctx context.Context, e Env, args []string) error {
+	fs, st := flags(e, "demo", "Loads a believable demo university (people, groups, analysts, profiles, calls over two\nyears) into an empty database. Deterministic for a given seed.")
+	db := dbSetting(st)
+	seed := st.add("seed", "1", "random seed: the same seed gives the same data", false, checkInt(1, 1<<30))
+	calls := st.add("calls", "20000", "how many calls to make", false, checkInt(0, 9_000_000))
+	people := st.add("people", "2000", "how many people to make", false, checkInt(100, 1_000_000))
+	ifEmpty := fs.Bool("if-empty", false, "load only when the database is empty; otherwise say so and succeed")
+	token := fs.Bool("token", false, "issue an API token for the demo administrator and print it")
+	if err := parse(fs, st, args); err != nil {
+		return err
+	}
+	sd, _ := strconv.ParseInt(*seed, 10, 64)
+	nc, _ := strconv.Atoi(*calls)
+	np, _ := strconv.Atoi(*people)
+
+	s, err := openStore(ctx, e, *db, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	empty, err := demo.Empty(ctx, s)
+	if err != nil {
+		return err
+	}
+	switch {
+	case empty:
+		start := time.Now()
+		last := time.Time{}
+		res, err := demo.Load(ctx, s, demo.Options{Seed: sd, Calls: nc, People: np, Now: e.Now(),
+			Progress: func(done, total int) {
+				if time.Since(last) > time.Second || done == total {
+					last = time.Now()
+					fmt.Fprintf(e.Stderr, "\rloading demo data: %d of %d calls (%d%%)", done, total, done*100/max(total, 1))
+				}
+			}})
+		fmt.Fprintln(e.Stderr)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "loaded the demo university in %s: %d people, %d groups, %d analysts, %d profiles, %d calls, %d diary entries\n",
+			time.Since(start).Round(100*time.Millisecond), res.People, res.Groups, res.Analysts, res.Profiles, res.Calls, res.Entries)
+	case *ifEmpty:
+		fmt.Fprintln(e.Stdout, "the database already holds data; demo data not loaded")
+	default:
+		return usageError{fmt.Errorf("the database %s already holds data: demo data loads only into an empty database (use --if-empty to skip quietly)", *db)}
+	}
+	if *token {
+		tok, login, err := issueDemoToken(ctx, s)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "demo API token (administrator %s): %s\n", login, tok)
+	}
+	return nil
+}
+
+// issueDemoToken makes a fresh API token for the first administrator and returns it with their login.
+func issueDemoToken(ctx context.Context, s *store.Store) (string, string, error) {
+	admins, err := s.AccountsWithRole(ctx, desk.RoleAdmin)
+	if err != nil {
+		return "", "", err
+	}
+	if len(admins) == 0 {
+		return "", "", fmt.Errorf("the database has no administrator account to issue a demo token for: was it loaded by calldesk demo?")
+	}
+	tok, hash, err := access.NewToken()
+	if err != nil {
+		return "", "", err
+	}
+	actor := desk.Actor{Name: "calldesk demo"}
+	if _, err := s.CreateToken(ctx, actor, admins[0].ID, "demo "+s.Now().Format("2006-01-02 15:04"), hash, time.Time{}); err != nil {
+		return "", "", err
+	}
+	return tok, admins[0].Login, nil
+}

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"calldesk/internal/audit"
+	"calldesk/internal/jobs"
+	"calldesk/internal/web"
+)
+
+func serve(ctx context.Context, e Env, args []string) error {
+	fs, st := flags(e, "serve", "Runs the web server, the JSON API and the background jobs. Migrates the database first\nand refuses a schema newer than this binary.")
+	db := dbSetting(st)
+	addr := st.add("addr", "127.0.0.1:8080", "address to listen on", false, checkAddr)
+	autoClose := st.add("auto-close", "120h", "close resolved calls the customer has not answered after this long", false, checkDuration(time.Hour, 90*24*time.Hour))
+	holdEvery := st.add("hold-check", "30s", "how often to take calls whose hold time has passed off hold", false, checkDuration(time.Second, time.Hour))
+	logFormat := st.add("log-format", "text", "log format: text or json", false, checkOneOf("text", "json"))
+	logLevel := st.add("log-level", "info", "log level: debug, info, warn or error", false, checkOneOf("debug", "info", "warn", "error"))
+	if err := parse(fs, st, args); err != nil {
+		return err
+	}
+	autoCloseAfter, _ := time.ParseDuration(*autoClose)
+	holdInterval, _ := time.ParseDuration(*holdEvery)
+	log := newLogger(e.Stderr, *logFormat, *logLevel)
+
+	s, err := openStore(ctx, e, *db, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	buf := audit.NewBuffer(s, log, 200*time.Millisecond, 500)
+	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		buf.Close()
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	runner := &jobs.Runner{Log: log, Tasks: []jobs.Task{
+		{Name: "audit seal", Interval: time.Second, Run: func(ctx context.Context) error {
+			_, err := audit.Seal(ctx, s)
+			return err
+		}},
+		{Name: "hold timer", Interval: holdInterval, Run: func(ctx context.Context) error {
+			refs, err := s.ReleaseHolds(ctx, 500)
+			if len(refs) > 0 {
+				log.Info("calls came off hold", "calls", refs)
+			}
+			return err
+		}},
+		{Name: "auto-close", Interval: 10 * time.Minute, Run: func(ctx context.Context) error {
+			refs, err := s.AutoClose(ctx, autoCloseAfter, 500)
+			if len(refs) > 0 {
+				log.Info("resolved calls closed automatically", "count", len(refs))
+			}
+			return err
+		}},
+	}}
+	jobCtx, stopJobs := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); runner.Run(jobCtx) }()
+
+	url := "http://" + ln.Addr().String() + "/"
+	log.Info("calldesk serving", "url", url, "engine", s.Engine(), "version", Version())
+	fmt.Fprintf(e.Stdout, "calldesk is serving on %s (API: %sapi/v1/, engine %s)\n", url, url, s.Engine())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+	}
+	// Clean shutdown: finish requests, stop jobs, write buffered audit records, seal them.
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if serr := hs.Shutdown(shutCtx); serr != nil {
+		log.Error("shutdown", "err", serr)
+	}
+	stopJobs()
+	wg.Wait()
+	buf.Close()
+	if _, serr := audit.Seal(shutCtx, s); serr != nil {
+		log.Error("final audit seal", "err", serr)
+	}
+	log.Info("calldesk stopped")
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
