@@ -20,12 +20,13 @@ import (
 
 // Store is the database behind calldesk.
 type Store struct {
-	read  *sql.DB       // queries outside a write transaction
-	write *sql.DB       // write transactions; one connection on SQLite
-	w     *sqliteWriter // SQLite only: the writer connection, statement cache and group commit
-	d     dialect
-	now   func() time.Time
-	binds sync.Map // query text -> rebound text for the engine
+	read   *sql.DB       // queries outside a write transaction
+	write  *sql.DB       // write transactions; one connection on SQLite
+	w      *sqliteWriter // SQLite only: the writer connection, statement cache and group commit
+	d      dialect
+	now    func() time.Time
+	binds  sync.Map // query text -> rebound text for the engine
+	rstmts sync.Map // SQLite: query text -> statement prepared on the read pool
 }
 
 // Options tune Open.
@@ -63,6 +64,7 @@ func (s *Store) Close() error {
 	if s.w != nil {
 		err = s.w.close()
 	}
+	s.rstmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	err = errors.Join(err, s.read.Close())
 	if s.write != s.read {
 		err = errors.Join(err, s.write.Close())
@@ -169,11 +171,43 @@ func (t *Tx) execScript(ctx context.Context, script string) error {
 }
 
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s.w != nil {
+		st, err := s.readStmt(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		return st.QueryContext(ctx, args...)
+	}
 	return s.read.QueryContext(ctx, s.q(query), args...)
 }
 
-func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return s.read.QueryRowContext(ctx, s.q(query), args...)
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) row {
+	if s.w != nil {
+		st, err := s.readStmt(ctx, query)
+		if err != nil {
+			return row{err: err}
+		}
+		return row{r: st.QueryRowContext(ctx, args...)}
+	}
+	return row{r: s.read.QueryRowContext(ctx, s.q(query), args...)}
+}
+
+// readStmt returns the SQLite read pool's prepared statement for query, preparing it once;
+// database/sql then prepares it on each pooled connection the first time that connection runs it.
+// (pgx caches prepared statements per connection by itself.)
+func (s *Store) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if v, ok := s.rstmts.Load(query); ok {
+		return v.(*sql.Stmt), nil
+	}
+	st, err := s.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare %.60q: %w", query, err)
+	}
+	if v, loaded := s.rstmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // mapErr turns driver constraint errors into domain errors; other errors pass through.
