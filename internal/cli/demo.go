@@ -44,7 +44,7 @@ func demoCmd(ctx context.Context, e Env, args []string) error {
 			Progress: func(done, total int) {
 				if time.Since(last) > time.Second || done == total {
 					last = time.Now()
-					fmt.Fprintf(e.Stderr, "\rloading demo data: %d of %d calls (%d%%)", done, total, done*100/max(total, 1))
+					fmt.Fprintf(e.Stderr, "\rloading demo data: %3d%% (%d calls)", done*100/max(total, 1), nc)
 				}
 			}})
 		fmt.Fprintln(e.Stderr)

@@ -397,18 +397,26 @@ func (s *Store) FindCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 	if !f.To.IsZero() {
 		add("c.logged_at < ?", f.To.UnixMicro())
 	}
+	text := ""
 	if strings.TrimSpace(f.Text) != "" {
 		terms := SearchTerms(f.Text)
 		if len(terms) == 0 {
 			return nil, 0, nil
 		}
-		add(s.d.searchCond(), s.d.searchArg(terms))
+		text = s.d.searchArg(terms)
+		if len(where) == 0 && (f.Sort == "" || f.Sort == "newest") {
+			return s.searchOnly(ctx, text, f)
+		}
+		add(s.d.searchCond(), text)
 	}
 	w := ""
 	if len(where) > 0 {
 		w = " WHERE " + strings.Join(where, " AND ")
 	}
 	order := "c.logged_at DESC, c.id DESC"
+	if text != "" {
+		order = "c.id DESC" // ids rise with logging time; lets the engine walk the search hits in order
+	}
 	switch f.Sort {
 	case "", "newest":
 	case "oldest":
@@ -433,6 +441,50 @@ func (s *Store) FindCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 	}
 	defer rows.Close()
 	var out []desk.Call
+	for rows.Next() {
+		c, err := scanCall(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, c)
+	}
+	return out, total, rows.Err()
+}
+
+// searchOnly answers a search with no other filter, newest first, from the search index alone:
+// the count and the page of ids come from the index, and only the calls shown are read. Joining
+// every hit back to calls first took half a second for a common word in a million calls.
+func (s *Store) searchOnly(ctx context.Context, text string, f CallFilter) ([]desk.Call, int, error) {
+	limit, offset := pageOf(f.Limit, f.Offset, 25, 500)
+	total := -1
+	if !f.NoTotal {
+		if err := s.queryRow(ctx, s.d.searchCount(), text).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count search hits: %w", err)
+		}
+	}
+	rows, err := s.query(ctx, s.d.searchPage(), text, limit, offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return nil, total, err
+	}
+	rows, err = s.query(ctx, `SELECT `+callCols+` FROM calls c WHERE c.id IN (`+placeholders(len(ids))+`) ORDER BY c.id DESC`, idArgs(ids)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	out := make([]desk.Call, 0, len(ids))
 	for rows.Next() {
 		c, err := scanCall(rows)
 		if err != nil {

@@ -43,6 +43,10 @@ type dialect interface {
 	analyze(ctx context.Context, c *sql.Conn) error
 	// searchCond is a WHERE fragment over calls alias c matching the query terms (one ? argument).
 	searchCond() string
+	// searchCount counts the calls matching the search argument (one ? argument).
+	searchCount() string
+	// searchPage lists the ids of matching calls, highest first (arguments: search, limit, offset).
+	searchPage() string
 	// searchArg turns normalised terms into the argument of searchCond.
 	searchArg(terms []string) string
 	// forUpdate is appended to a SELECT that must lock its row for the rest of the transaction.
@@ -73,6 +77,12 @@ func (sqliteDialect) rebind(q string) string { return q }
 func (sqliteDialect) forUpdate() string      { return "" }
 func (sqliteDialect) searchCond() string {
 	return "c.id IN (SELECT rowid FROM call_fts WHERE call_fts MATCH ?)"
+}
+func (sqliteDialect) searchCount() string {
+	return "SELECT count(*) FROM call_fts WHERE call_fts MATCH ?"
+}
+func (sqliteDialect) searchPage() string {
+	return "SELECT rowid FROM call_fts WHERE call_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?"
 }
 func (sqliteDialect) lock(context.Context, *Tx, int64) error { return nil } // one writer connection already serialises
 
@@ -227,6 +237,12 @@ func (postgresDialect) name() string      { return "postgres" }
 func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
 func (postgresDialect) searchCond() string {
 	return "c.search @@ to_tsquery('simple', ?)"
+}
+func (postgresDialect) searchCount() string {
+	return "SELECT count(*) FROM calls c WHERE c.search @@ to_tsquery('simple', ?)"
+}
+func (postgresDialect) searchPage() string {
+	return "SELECT c.id FROM calls c WHERE c.search @@ to_tsquery('simple', ?) ORDER BY c.id DESC LIMIT ? OFFSET ?"
 }
 func (postgresDialect) searchArg(terms []string) string { return strings.Join(terms, " & ") }
 
