@@ -126,7 +126,7 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 			return c, err
 		}
 	}
-	if err := t.s.d.indexCall(ctx, t, c.ID); err != nil {
+	if err := t.s.d.indexCalls(ctx, t, c.ID, c.ID); err != nil { // a new call has no document to replace
 		return c, fmt.Errorf("index call: %w", err)
 	}
 	return c, t.audit(ctx, actor, "call.create", "call", c.Ref, []int64{c.CustomerID},
