@@ -2,7 +2,6 @@ package audit_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,7 +24,7 @@ type env struct {
 	engine string
 	dsn    string
 	s      *store.Store
-	db     *sql.DB
+	db     *storetest.RawDB
 	clock  *storetest.Clock
 	f      storetest.Fixture
 }
@@ -42,39 +41,6 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 			fn(t, e)
 		})
 	}
-}
-
-func (e *env) rebind(q string) string {
-	if e.engine != "postgres" {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func (e *env) exec(t *testing.T, q string, args ...any) {
-	t.Helper()
-	if _, err := e.db.Exec(e.rebind(q), args...); err != nil {
-		t.Fatalf("raw %q: %v", q, err)
-	}
-}
-
-func (e *env) count(t *testing.T, q string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := e.db.QueryRow(e.rebind(q), args...).Scan(&n); err != nil {
-		t.Fatalf("raw %q: %v", q, err)
-	}
-	return n
 }
 
 // work makes n calls with a diary each: 3 audit records per call.
@@ -119,13 +85,13 @@ func verify(t *testing.T, s *store.Store) audit.Report {
 // one before, every audit record in it exactly once and nothing left pending.
 func chainIsWhole(t *testing.T, e *env) {
 	t.Helper()
-	records := e.count(t, `SELECT COUNT(*) FROM audit_log`)
-	links := e.count(t, `SELECT COUNT(*) FROM audit_chain`)
-	distinct := e.count(t, `SELECT COUNT(DISTINCT audit_id) FROM audit_chain`)
-	maxSeq := e.count(t, `SELECT COALESCE(MAX(seq), 0) FROM audit_chain`)
-	unlinked := e.count(t, `SELECT COUNT(*) FROM audit_chain c WHERE c.seq > 1 AND c.prev_hash <>
+	records := e.db.Count(t, `SELECT COUNT(*) FROM audit_log`)
+	links := e.db.Count(t, `SELECT COUNT(*) FROM audit_chain`)
+	distinct := e.db.Count(t, `SELECT COUNT(DISTINCT audit_id) FROM audit_chain`)
+	maxSeq := e.db.Count(t, `SELECT COALESCE(MAX(seq), 0) FROM audit_chain`)
+	unlinked := e.db.Count(t, `SELECT COUNT(*) FROM audit_chain c WHERE c.seq > 1 AND c.prev_hash <>
 		(SELECT p.hash FROM audit_chain p WHERE p.seq = c.seq - 1)`)
-	pending := e.count(t, `SELECT COUNT(*) FROM audit_pending`)
+	pending := e.db.Count(t, `SELECT COUNT(*) FROM audit_pending`)
 	if links != records || distinct != records || maxSeq != records || unlinked != 0 || pending != 0 {
 		t.Errorf("chain: %d records, %d links (%d distinct records), last seq %d, %d bad links, %d pending",
 			records, links, distinct, maxSeq, unlinked, pending)
@@ -173,7 +139,7 @@ func TestSealAndVerify(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		seeded := e.count(t, `SELECT COUNT(*) FROM audit_log`)
+		seeded := e.db.Count(t, `SELECT COUNT(*) FROM audit_log`)
 		rep := verify(t, e.s)
 		if !rep.OK() || rep.Checked != 0 || rep.Pending != seeded {
 			t.Errorf("before sealing: %+v", rep)
@@ -220,7 +186,7 @@ func TestSealAndVerify(t *testing.T) {
 func TestSealManyBatches(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
-		seeded := e.count(t, `SELECT COUNT(*) FROM audit_log`)
+		seeded := e.db.Count(t, `SELECT COUNT(*) FROM audit_log`)
 		recs := make([]desk.AuditRecord, 1100)
 		for i := range recs {
 			recs[i] = desk.AuditRecord{ActorID: e.f.Ann.ID, Actor: "Ann Archer", Action: "call.view", ObjectType: "call",
@@ -251,7 +217,7 @@ func TestTamperingIsDetected(t *testing.T) {
 		kind   string
 	}{
 		{"record altered", func(t *testing.T, e *env, victim, seq int64) (int64, int64) {
-			e.exec(t, `UPDATE audit_log SET detail = 'nothing to see here' WHERE id = ?`, victim)
+			e.db.MustExec(t, `UPDATE audit_log SET detail = 'nothing to see here' WHERE id = ?`, victim)
 			return victim, seq
 		}, "altered"},
 		{"person removed from a record", func(t *testing.T, e *env, _, _ int64) (int64, int64) {
@@ -260,20 +226,20 @@ func TestTamperingIsDetected(t *testing.T) {
 				WHERE a.persons <> '' ORDER BY c.seq LIMIT 1`).Scan(&id, &seq); err != nil {
 				t.Fatal(err)
 			}
-			e.exec(t, `UPDATE audit_log SET persons = '' WHERE id = ?`, id)
-			e.exec(t, `DELETE FROM audit_persons WHERE audit_id = ?`, id)
+			e.db.MustExec(t, `UPDATE audit_log SET persons = '' WHERE id = ?`, id)
+			e.db.MustExec(t, `DELETE FROM audit_persons WHERE audit_id = ?`, id)
 			return id, seq
 		}, "altered"},
 		{"record's time moved", func(t *testing.T, e *env, victim, seq int64) (int64, int64) {
-			e.exec(t, `UPDATE audit_log SET at = at - 1000000 WHERE id = ?`, victim)
+			e.db.MustExec(t, `UPDATE audit_log SET at = at - 1000000 WHERE id = ?`, victim)
 			return victim, seq
 		}, "altered"},
 		{"record deleted", func(t *testing.T, e *env, victim, seq int64) (int64, int64) {
-			e.exec(t, `DELETE FROM audit_log WHERE id = ?`, victim)
+			e.db.MustExec(t, `DELETE FROM audit_log WHERE id = ?`, victim)
 			return victim, seq
 		}, "missing"},
 		{"record inserted", func(t *testing.T, e *env, _, _ int64) (int64, int64) {
-			e.exec(t, `INSERT INTO audit_log (at, actor_id, actor, action, object_type, object_id, persons, client_addr, reason, detail)
+			e.db.MustExec(t, `INSERT INTO audit_log (at, actor_id, actor, action, object_type, object_id, persons, client_addr, reason, detail)
 				VALUES (?, NULL, 'nobody', 'call.view', 'call', 'F0000001', '', '', '', 'planted')`, start.UnixMicro())
 			var id int64
 			if err := e.db.QueryRow(`SELECT MAX(id) FROM audit_log`).Scan(&id); err != nil {
@@ -282,32 +248,32 @@ func TestTamperingIsDetected(t *testing.T) {
 			return id, 0
 		}, "inserted"},
 		{"chain link deleted", func(t *testing.T, e *env, victim, seq int64) (int64, int64) {
-			e.exec(t, `DELETE FROM audit_chain WHERE seq = ?`, seq)
+			e.db.MustExec(t, `DELETE FROM audit_chain WHERE seq = ?`, seq)
 			var next int64
-			if err := e.db.QueryRow(e.rebind(`SELECT audit_id FROM audit_chain WHERE seq = ?`), seq+1).Scan(&next); err != nil {
+			if err := e.db.QueryRow(e.db.Rebind(`SELECT audit_id FROM audit_chain WHERE seq = ?`), seq+1).Scan(&next); err != nil {
 				t.Fatal(err)
 			}
 			return next, seq + 1
 		}, "gap"},
 		{"chain link's hash rewritten", func(t *testing.T, e *env, victim, seq int64) (int64, int64) {
-			e.exec(t, `UPDATE audit_chain SET hash = 'f00d' WHERE seq = ?`, seq)
+			e.db.MustExec(t, `UPDATE audit_chain SET hash = 'f00d' WHERE seq = ?`, seq)
 			return victim, seq // the link no longer matches its record
 		}, "altered"},
 		{"chain link's previous hash rewritten", func(t *testing.T, e *env, victim, seq int64) (int64, int64) {
-			e.exec(t, `UPDATE audit_chain SET prev_hash = 'f00d' WHERE seq = ?`, seq)
+			e.db.MustExec(t, `UPDATE audit_chain SET prev_hash = 'f00d' WHERE seq = ?`, seq)
 			return victim, seq
 		}, "broken link"},
 		{"record altered and resealed in place", func(t *testing.T, e *env, victim, seq int64) (int64, int64) {
 			// Rewriting the record's own link to match does not help: the next link still
 			// points at the old hash.
-			e.exec(t, `UPDATE audit_log SET detail = 'forged' WHERE id = ?`, victim)
+			e.db.MustExec(t, `UPDATE audit_log SET detail = 'forged' WHERE id = ?`, victim)
 			recs, err := e.s.AuditChain(context.Background(), seq-1, 1)
 			if err != nil || len(recs) != 1 {
 				t.Fatal(err)
 			}
-			e.exec(t, `UPDATE audit_chain SET hash = ? WHERE seq = ?`, audit.Hash(recs[0].PrevHash, recs[0].Record), seq)
+			e.db.MustExec(t, `UPDATE audit_chain SET hash = ? WHERE seq = ?`, audit.Hash(recs[0].PrevHash, recs[0].Record), seq)
 			var next int64
-			if err := e.db.QueryRow(e.rebind(`SELECT audit_id FROM audit_chain WHERE seq = ?`), seq+1).Scan(&next); err != nil {
+			if err := e.db.QueryRow(e.db.Rebind(`SELECT audit_id FROM audit_chain WHERE seq = ?`), seq+1).Scan(&next); err != nil {
 				t.Fatal(err)
 			}
 			return next, seq + 1
@@ -322,10 +288,10 @@ func TestTamperingIsDetected(t *testing.T) {
 				if rep := verify(t, e.s); !rep.OK() {
 					t.Fatalf("untouched trail: %v", rep.First)
 				}
-				links := e.count(t, `SELECT COUNT(*) FROM audit_chain`)
+				links := e.db.Count(t, `SELECT COUNT(*) FROM audit_chain`)
 				seq := int64(links / 2) // a record in the middle
 				var victim int64
-				if err := e.db.QueryRow(e.rebind(`SELECT audit_id FROM audit_chain WHERE seq = ?`), seq).Scan(&victim); err != nil {
+				if err := e.db.QueryRow(e.db.Rebind(`SELECT audit_id FROM audit_chain WHERE seq = ?`), seq).Scan(&victim); err != nil {
 					t.Fatal(err)
 				}
 				wantID, wantSeq := tt.tamper(t, e, victim, seq)
@@ -401,7 +367,7 @@ func TestSealWhileWriting(t *testing.T) {
 		sealing.Wait()
 		seal(t, e.s)
 		rep := verify(t, e.s)
-		records := e.count(t, `SELECT COUNT(*) FROM audit_log`)
+		records := e.db.Count(t, `SELECT COUNT(*) FROM audit_log`)
 		if !rep.OK() || rep.Checked != records || rep.Pending != 0 {
 			t.Errorf("after concurrent sealing: %+v first %v; %d records", rep, rep.First, records)
 		}
@@ -415,7 +381,7 @@ func TestBuffer(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		views := func() int { return e.count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'call.view'`) }
+		views := func() int { return e.db.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'call.view'`) }
 		rec := func(i int) desk.AuditRecord {
 			return desk.AuditRecord{ActorID: e.f.Ann.ID, Actor: "Ann Archer", Action: "call.view", ObjectType: "call",
 				ObjectID: fmt.Sprintf("F%07d", i), Persons: []int64{e.f.Dan.ID}, ClientAddr: "192.0.2.7"}
@@ -441,10 +407,10 @@ func TestBuffer(t *testing.T) {
 		if n := views(); n != 200 {
 			t.Fatalf("after Close %d records, want 200", n)
 		}
-		if n := e.count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'call.view' AND at = ? AND client_addr = '192.0.2.7'`, start.UnixMicro()); n != 200 {
+		if n := e.db.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'call.view' AND at = ? AND client_addr = '192.0.2.7'`, start.UnixMicro()); n != 200 {
 			t.Errorf("%d records carry the time they were added", n)
 		}
-		if n := e.count(t, `SELECT COUNT(*) FROM audit_persons WHERE person_id = ?`, e.f.Dan.ID); n < 200 {
+		if n := e.db.Count(t, `SELECT COUNT(*) FROM audit_persons WHERE person_id = ?`, e.f.Dan.ID); n < 200 {
 			t.Errorf("only %d records concern Dan", n)
 		}
 		b.Add(rec(999))

@@ -272,12 +272,12 @@ func injectAuditFailure(t *testing.T, e *env, actions ...string) {
 	list := "'" + strings.Join(actions, "','") + "'"
 	switch e.engine {
 	case "sqlite":
-		e.exec(t, `CREATE TRIGGER inject_failure BEFORE INSERT ON audit_log WHEN NEW.action IN (`+list+`)
+		e.db.MustExec(t, `CREATE TRIGGER inject_failure BEFORE INSERT ON audit_log WHEN NEW.action IN (`+list+`)
 			BEGIN SELECT RAISE(ABORT, 'injected failure'); END`)
 	case "postgres":
-		e.exec(t, `CREATE FUNCTION inject_failure() RETURNS trigger LANGUAGE plpgsql AS $$
+		e.db.MustExec(t, `CREATE FUNCTION inject_failure() RETURNS trigger LANGUAGE plpgsql AS $$
 			BEGIN IF NEW.action IN (`+list+`) THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`)
-		e.exec(t, `CREATE TRIGGER inject_failure BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION inject_failure()`)
+		e.db.MustExec(t, `CREATE TRIGGER inject_failure BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION inject_failure()`)
 	}
 }
 
@@ -319,7 +319,7 @@ func TestGroupedWritesFailAlone(t *testing.T) {
 		if after.people != before.people+n-failed || after.audit != before.audit+n-failed {
 			t.Errorf("people %d -> %d, audit %d -> %d; want %d more of each", before.people, after.people, before.audit, after.audit, n-failed)
 		}
-		if got := e.count(t, `SELECT COUNT(*) FROM people p WHERE p.username LIKE 'user%' AND EXISTS
+		if got := e.db.Count(t, `SELECT COUNT(*) FROM people p WHERE p.username LIKE 'user%' AND EXISTS
 			(SELECT 1 FROM audit_log a WHERE a.action = 'person.create' AND a.object_id = CAST(p.id AS TEXT))`); got != n-failed {
 			t.Errorf("%d new people have their audit record, want %d", got, n-failed)
 		}
@@ -367,11 +367,11 @@ func TestCancelledWritersHarmNoOne(t *testing.T) {
 			}
 		}
 		// Every call that exists is whole: its diary line and its audit record are there.
-		if half := e.count(t, `SELECT COUNT(*) FROM calls c WHERE NOT EXISTS (SELECT 1 FROM diary_entries d WHERE d.call_id = c.id)
+		if half := e.db.Count(t, `SELECT COUNT(*) FROM calls c WHERE NOT EXISTS (SELECT 1 FROM diary_entries d WHERE d.call_id = c.id)
 			OR NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'call.create' AND a.object_id = CASE WHEN c.kind = 'fault' THEN 'F' ELSE 'R' END || substr(CAST(10000000 + c.number AS TEXT), 2))`); half != 0 {
 			t.Errorf("%d calls without their diary or audit record", half)
 		}
-		if orphans := e.count(t, `SELECT COUNT(*) FROM audit_log a WHERE a.action = 'call.create' AND NOT EXISTS
+		if orphans := e.db.Count(t, `SELECT COUNT(*) FROM audit_log a WHERE a.action = 'call.create' AND NOT EXISTS
 			(SELECT 1 FROM calls c WHERE CASE WHEN c.kind = 'fault' THEN 'F' ELSE 'R' END || substr(CAST(10000000 + c.number AS TEXT), 2) = a.object_id)`); orphans != 0 {
 			t.Errorf("%d audit records of calls that do not exist", orphans)
 		}
@@ -415,9 +415,9 @@ func TestDatabaseFailureIsNotTheCallersFault(t *testing.T) {
 		}
 		for i, tt := range tests {
 			fp := e.footprint(t)
-			e.exec(t, `ALTER TABLE `+tt.table+` RENAME TO away`)
+			e.db.MustExec(t, `ALTER TABLE `+tt.table+` RENAME TO away`)
 			err := tt.write()
-			e.exec(t, `ALTER TABLE away RENAME TO `+tt.table)
+			e.db.MustExec(t, `ALTER TABLE away RENAME TO `+tt.table)
 			if codeOf(err) != desk.EINTERNAL {
 				t.Errorf("write %d with %s gone: %v (code %q), want %s", i, tt.table, err, codeOf(err), desk.EINTERNAL)
 			}

@@ -2,9 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,7 +19,7 @@ type env struct {
 	engine string
 	dsn    string
 	s      *store.Store
-	db     *sql.DB
+	db     *storetest.RawDB
 	clock  *storetest.Clock
 	f      storetest.Fixture
 }
@@ -48,42 +45,6 @@ func newEnv(t *testing.T, engine string) *env {
 	return e
 }
 
-// rebind turns ? into $n for PostgreSQL, for the raw statements of the tests.
-func (e *env) rebind(q string) string {
-	if e.engine != "postgres" {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// exec runs a raw statement under the store.
-func (e *env) exec(t *testing.T, q string, args ...any) {
-	t.Helper()
-	if _, err := e.db.Exec(e.rebind(q), args...); err != nil {
-		t.Fatalf("raw %q: %v", q, err)
-	}
-}
-
-// count runs a raw SELECT COUNT(*).
-func (e *env) count(t *testing.T, q string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := e.db.QueryRow(e.rebind(q), args...).Scan(&n); err != nil {
-		t.Fatalf("raw %q: %v", q, err)
-	}
-	return n
-}
-
 // footprint is what a write leaves behind, to prove a failed write left nothing.
 type footprint struct {
 	calls, diary, audit, pending, people int
@@ -92,11 +53,11 @@ type footprint struct {
 func (e *env) footprint(t *testing.T) footprint {
 	t.Helper()
 	return footprint{
-		calls:   e.count(t, `SELECT COUNT(*) FROM calls`),
-		diary:   e.count(t, `SELECT COUNT(*) FROM diary_entries`),
-		audit:   e.count(t, `SELECT COUNT(*) FROM audit_log`),
-		pending: e.count(t, `SELECT COUNT(*) FROM audit_pending`),
-		people:  e.count(t, `SELECT COUNT(*) FROM people`),
+		calls:   e.db.Count(t, `SELECT COUNT(*) FROM calls`),
+		diary:   e.db.Count(t, `SELECT COUNT(*) FROM diary_entries`),
+		audit:   e.db.Count(t, `SELECT COUNT(*) FROM audit_log`),
+		pending: e.db.Count(t, `SELECT COUNT(*) FROM audit_pending`),
+		people:  e.db.Count(t, `SELECT COUNT(*) FROM people`),
 	}
 }
 

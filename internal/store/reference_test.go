@@ -80,7 +80,7 @@ func TestReferencesUniqueSQLite(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	calls := createConcurrently(t, []*store.Store{e.s}, e.f, 4, 50)
 	checkReferences(t, calls, 200)
-	if n := e.count(t, `SELECT COUNT(DISTINCT number) FROM calls`); n != 200 {
+	if n := e.db.Count(t, `SELECT COUNT(DISTINCT number) FROM calls`); n != 200 {
 		t.Errorf("%d distinct numbers stored", n)
 	}
 	// Every call is findable by its reference and is the call it was created as.

@@ -56,7 +56,7 @@ func TestWriterCancelledMidStatement(t *testing.T) {
 	sqliteHooks.Store(victim, func() { cancelVictim(); time.Sleep(20 * time.Millisecond) })
 	t.Cleanup(func() { sqliteHooks.Delete(blocker); sqliteHooks.Delete(victim) })
 	// The hook, then (for the victim only) enough work for the interrupt to be noticed.
-	e.exec(t, `CREATE TRIGGER test_hook AFTER INSERT ON audit_log BEGIN
+	e.db.MustExec(t, `CREATE TRIGGER test_hook AFTER INSERT ON audit_log BEGIN
 		SELECT test_hook(NEW.detail);
 		SELECT COUNT(*) FROM (WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r
 			WHERE x < CASE WHEN NEW.detail LIKE '%`+victim+`%' THEN 300000 ELSE 1 END) SELECT x FROM r);
@@ -82,8 +82,8 @@ func TestWriterCancelledMidStatement(t *testing.T) {
 		t.Fatalf("writers who never gave up failed: blocker %v, innocent %v", errBlocker, errInnocent)
 	}
 	exists := func(name string) (people, audit int) {
-		people = e.count(t, `SELECT COUNT(*) FROM people WHERE first_name = ?`, name)
-		audit = e.count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'person.create' AND detail LIKE ?`, "%"+name+"%")
+		people = e.db.Count(t, `SELECT COUNT(*) FROM people WHERE first_name = ?`, name)
+		audit = e.db.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'person.create' AND detail LIKE ?`, "%"+name+"%")
 		return
 	}
 	if p, a := exists(innocent); p != 1 || a != 1 {

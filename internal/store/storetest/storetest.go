@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -143,7 +145,7 @@ func newPostgresDB(t testing.TB) string {
 
 // Raw opens a plain database/sql handle on dsn, beside the store, for tests that must reach under
 // it: tampering with the audit trail, injecting failures. Closed when the test ends.
-func Raw(t testing.TB, engine, dsn string) *sql.DB {
+func Raw(t testing.TB, engine, dsn string) *RawDB {
 	t.Helper()
 	driver, name := "pgx", dsn
 	if engine == "sqlite" {
@@ -154,5 +156,47 @@ func Raw(t testing.TB, engine, dsn string) *sql.DB {
 		t.Fatalf("raw %s: %v", engine, err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db
+	return &RawDB{DB: db, engine: engine}
+}
+
+// RawDB is a plain connection under the store, for tests that tamper with or inspect rows.
+type RawDB struct {
+	*sql.DB
+	engine string
+}
+
+// Rebind turns ? placeholders into $n on PostgreSQL.
+func (r *RawDB) Rebind(q string) string {
+	if r.engine != "postgres" {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range q {
+		if c == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// MustExec runs a statement, failing the test on error.
+func (r *RawDB) MustExec(t testing.TB, q string, args ...any) {
+	t.Helper()
+	if _, err := r.Exec(r.Rebind(q), args...); err != nil {
+		t.Fatalf("raw %q: %v", q, err)
+	}
+}
+
+// Count runs a SELECT COUNT(*), failing the test on error.
+func (r *RawDB) Count(t testing.TB, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := r.QueryRow(r.Rebind(q), args...).Scan(&n); err != nil {
+		t.Fatalf("raw %q: %v", q, err)
+	}
+	return n
 }
