@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"time"
 
@@ -22,6 +23,12 @@ func serve(ctx context.Context, e Env, args []string) error {
 	holdEvery := st.add("hold-check", "30s", "how often to take calls whose hold time has passed off hold", false, checkDuration(time.Second, time.Hour))
 	logFormat := st.add("log-format", "text", "log format: text or json", false, checkOneOf("text", "json"))
 	logLevel := st.add("log-level", "info", "log level: debug, info, warn or error", false, checkOneOf("debug", "info", "warn", "error"))
+	debugAddr := st.add("debug-addr", "", "if set, serve Go's profiler (/debug/pprof/) on this separate address; keep it on loopback", false, func(v string) error {
+		if v == "" {
+			return nil
+		}
+		return checkAddr(v)
+	})
 	if err := parse(fs, st, args); err != nil {
 		return err
 	}
@@ -67,6 +74,23 @@ func serve(ctx context.Context, e Env, args []string) error {
 	wg.Add(1)
 	go func() { defer wg.Done(); runner.Run(jobCtx) }()
 
+	if *debugAddr != "" {
+		dl, err := net.Listen("tcp", *debugAddr)
+		if err != nil {
+			stopJobs()
+			wg.Wait()
+			buf.Close()
+			return fmt.Errorf("listen on %s: %w", *debugAddr, err)
+		}
+		dmux := http.NewServeMux()
+		dmux.HandleFunc("/debug/pprof/", pprof.Index)
+		dmux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		dmux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		ds := &http.Server{Handler: dmux, ReadHeaderTimeout: 10 * time.Second}
+		go ds.Serve(dl)
+		defer ds.Close()
+		log.Info("profiler listening", "addr", dl.Addr().String())
+	}
 	url := "http://" + ln.Addr().String() + "/"
 	log.Info("calldesk serving", "url", url, "engine", s.Engine(), "version", Version())
 	fmt.Fprintf(e.Stdout, "calldesk is serving on %s (API: %sapi/v1/, engine %s)\n", url, url, s.Engine())

@@ -168,7 +168,10 @@ func (s *Store) SealAudit(ctx context.Context, limit int, hash func(prev string,
 		if err != nil && err != sql.ErrNoRows {
 			return err
 		}
-		rows, err := t.query(ctx, `SELECT `+auditCols+` FROM audit_pending p JOIN audit_log a ON a.id = p.audit_id ORDER BY p.audit_id LIMIT ?`, limit)
+		// The queue drives the query: joining the other way round, SQLite walked the whole
+		// audit log on every seal.
+		rows, err := t.query(ctx, `SELECT `+auditCols+` FROM audit_log a
+			WHERE a.id IN (SELECT audit_id FROM audit_pending ORDER BY audit_id LIMIT ?) ORDER BY a.id`, limit)
 		if err != nil {
 			return err
 		}
