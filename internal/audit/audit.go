@@ -31,16 +31,20 @@ func Hash(prev string, r desk.AuditRecord) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// sealBatch is how many records one sealing transaction links. Small, because on SQLite each
+// sealing transaction takes its turn on the one writer: a long turn shows in writers' latency.
+const sealBatch = 250
+
 // Seal seals every pending record, in batches, and returns how many it sealed.
 func Seal(ctx context.Context, s *store.Store) (int, error) {
 	total := 0
 	for {
-		n, err := s.SealAudit(ctx, 1000, Hash)
+		n, err := s.SealAudit(ctx, sealBatch, Hash)
 		total += n
 		if err != nil {
 			return total, fmt.Errorf("seal audit records: %w", err)
 		}
-		if n < 1000 {
+		if n < sealBatch {
 			return total, nil
 		}
 	}

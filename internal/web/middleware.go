@@ -70,12 +70,18 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 	if !strings.HasPrefix(token, access.TokenPrefix) {
 		return nil, desk.Errorf(desk.EUNAUTHORIZED, "that is not a calldesk API token (they start with %q); check you copied the whole token", access.TokenPrefix)
 	}
-	acct, person, err := s.Store.FindAccountByToken(r.Context(), access.TokenHash(token))
-	if err != nil {
-		if de := desk.AsError(err); de != nil && de.Code == desk.EUNAUTHORIZED {
-			return nil, desk.Errorf(desk.EUNAUTHORIZED, "%s; ask an administrator for a new token", de.Message)
+	hash := access.TokenHash(token)
+	acct, person, ok := s.tokens.get(hash)
+	if !ok {
+		var err error
+		acct, person, err = s.Store.FindAccountByToken(r.Context(), hash)
+		if err != nil {
+			if de := desk.AsError(err); de != nil && de.Code == desk.EUNAUTHORIZED {
+				return nil, desk.Errorf(desk.EUNAUTHORIZED, "%s; ask an administrator for a new token", de.Message)
+			}
+			return nil, fmt.Errorf("authenticate: %w", err)
 		}
-		return nil, fmt.Errorf("authenticate: %w", err)
+		s.tokens.put(hash, acct, person)
 	}
 	if !access.CanUseAPI(acct) {
 		return nil, desk.Errorf(desk.EFORBIDDEN, "account %s may not use the API: it needs an analyst role; ask an administrator", acct.Login)

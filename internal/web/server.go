@@ -19,6 +19,9 @@ import (
 // DefaultMaxBody is the largest request body accepted when Server.MaxBody is 0: 1 MiB.
 const DefaultMaxBody int64 = 1 << 20
 
+// DefaultTokenCacheTTL is how long a token lookup is reused by default.
+const DefaultTokenCacheTTL = 5 * time.Second
+
 // Server holds what the HTTP handlers need. Build it with its fields and call Handler once; it
 // holds no other state, so several servers (one per test) can run side by side.
 type Server struct {
@@ -33,6 +36,12 @@ type Server struct {
 	Now func() time.Time
 	// MaxBody caps request bodies in bytes; DefaultMaxBody (1 MiB) when 0. Larger bodies get 413.
 	MaxBody int64
+	// TokenCacheTTL is how long a token's owner is remembered between database lookups
+	// (DefaultTokenCacheTTL when 0, no cache when negative): a revoked, expired or disabled token
+	// stops working within this time.
+	TokenCacheTTL time.Duration
+
+	tokens *tokenCache // made by Handler
 }
 
 // Handler returns the API's ServeMux. It panics when Store or Audit is missing, a wiring mistake
@@ -40,6 +49,12 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	if s.Store == nil || s.Audit == nil {
 		panic("web.Server needs both Store and Audit")
+	}
+	switch {
+	case s.TokenCacheTTL == 0:
+		s.tokens = newTokenCache(DefaultTokenCacheTTL, s.now, 10000)
+	case s.TokenCacheTTL > 0:
+		s.tokens = newTokenCache(s.TokenCacheTTL, s.now, 10000)
 	}
 	return s.mux()
 }
