@@ -45,6 +45,9 @@ type dialect interface {
 	searchCond() string
 	// searchCount counts the calls matching the search argument (one ? argument).
 	searchCount() string
+	// searchEstimate is a query whose one row and column is the engine's JSON plan for counting
+	// the search's hits, with the estimated rows; "" when the engine gives no estimate.
+	searchEstimate() string
 	// searchPage lists the ids of matching calls, highest first (arguments: search, limit, offset).
 	searchPage() string
 	// searchArg turns normalised terms into the argument of searchCond.
@@ -81,6 +84,7 @@ func (sqliteDialect) searchCond() string {
 func (sqliteDialect) searchCount() string {
 	return "SELECT count(*) FROM call_fts WHERE call_fts MATCH ?"
 }
+func (sqliteDialect) searchEstimate() string { return "" } // FTS5 counts hits in milliseconds
 func (sqliteDialect) searchPage() string {
 	return "SELECT rowid FROM call_fts WHERE call_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?"
 }
@@ -240,6 +244,9 @@ func (postgresDialect) searchCond() string {
 }
 func (postgresDialect) searchCount() string {
 	return "SELECT count(*) FROM calls c WHERE c.search @@ to_tsquery('simple', ?)"
+}
+func (postgresDialect) searchEstimate() string {
+	return "EXPLAIN (FORMAT JSON) SELECT 1 FROM calls c WHERE c.search @@ to_tsquery('simple', ?)"
 }
 func (postgresDialect) searchPage() string {
 	return "SELECT c.id FROM calls c WHERE c.search @@ to_tsquery('simple', ?) ORDER BY c.id DESC LIMIT ? OFFSET ?"

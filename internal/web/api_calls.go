@@ -69,10 +69,13 @@ type callDetail struct {
 
 // callList is a page of calls.
 type callList struct {
-	Calls  []callJSON `json:"calls"`
-	Total  int        `json:"total"`
-	Limit  int        `json:"limit"`
-	Offset int        `json:"offset"`
+	Calls []callJSON `json:"calls"`
+	Total int        `json:"total"`
+	// TotalExact is false when Total is an estimate (a full-text search with very many hits on
+	// PostgreSQL).
+	TotalExact bool `json:"total_exact"`
+	Limit      int  `json:"limit"`
+	Offset     int  `json:"offset"`
 }
 
 // newCallRequest is the body of POST /api/v1/calls.
@@ -144,12 +147,12 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request, c *caller) er
 	if err != nil {
 		return err
 	}
-	calls, total, err := s.Store.FindCalls(r.Context(), f)
+	page, err := s.Store.FindCallsPage(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	out := callList{Calls: make([]callJSON, len(calls)), Total: total, Limit: f.Limit, Offset: f.Offset}
-	for i, call := range calls {
+	out := callList{Calls: make([]callJSON, len(page.Calls)), Total: page.Total, TotalExact: page.TotalExact, Limit: f.Limit, Offset: f.Offset}
+	for i, call := range page.Calls {
 		out.Calls[i] = callOf(call)
 	}
 	return writeJSON(w, http.StatusOK, out)

@@ -146,6 +146,9 @@ func TestListCalls(t *testing.T) {
 			for _, c := range got.Calls {
 				refs = append(refs, c.Ref)
 			}
+			if !got.TotalExact {
+				t.Errorf("%s: a total of %d was not counted exactly", tc.query, got.Total)
+			}
 			if !slices.Equal(refs, tc.want) || got.Total != tc.total {
 				t.Errorf("?%s: got %v total %d, want %v total %d", tc.query, refs, got.Total, tc.want, tc.total)
 			}

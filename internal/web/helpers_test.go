@@ -313,10 +313,11 @@ type apiEntry struct {
 }
 
 type apiCallList struct {
-	Calls  []apiCall `json:"calls"`
-	Total  int       `json:"total"`
-	Limit  int       `json:"limit"`
-	Offset int       `json:"offset"`
+	Calls      []apiCall `json:"calls"`
+	Total      int       `json:"total"`
+	TotalExact bool      `json:"total_exact"`
+	Limit      int       `json:"limit"`
+	Offset     int       `json:"offset"`
 }
 
 type apiPerson struct {
