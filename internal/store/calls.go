@@ -126,9 +126,7 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 			return c, err
 		}
 	}
-	if err := t.s.d.indexCalls(ctx, t, c.ID, c.ID); err != nil { // a new call has no document to replace
-		return c, fmt.Errorf("index call: %w", err)
-	}
+	t.indexLater(c.ID, true)
 	return c, t.audit(ctx, actor, "call.create", "call", c.Ref, []int64{c.CustomerID},
 		fmt.Sprintf("logged %s (%s, %s) via %s for %s", c.Ref, c.Kind, c.Priority, c.Source, c.Customer.Name))
 }
@@ -289,9 +287,7 @@ func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, versi
 	if err := t.addEntries(ctx, actor, c, ch.Entries); err != nil {
 		return c, err
 	}
-	if err := t.s.d.indexCall(ctx, t, c.ID); err != nil {
-		return c, fmt.Errorf("index call: %w", err)
-	}
+	t.indexLater(c.ID, false)
 	texts := make([]string, len(ch.Entries))
 	for i, e := range ch.Entries {
 		texts[i] = e.Text

@@ -59,9 +59,7 @@ func (s *Store) AddEntry(ctx context.Context, actor desk.Actor, ref string, kind
 		if _, err := t.exec(ctx, `UPDATE calls SET updated_at = ? WHERE id = ?`, t.Now.UnixMicro(), c.ID); err != nil {
 			return err
 		}
-		if err := t.s.d.indexCall(ctx, t, c.ID); err != nil {
-			return fmt.Errorf("index call: %w", err)
-		}
+		t.indexLater(c.ID, false)
 		what := "public update"
 		if kind == desk.EntryNote {
 			what = "internal note"

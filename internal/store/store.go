@@ -85,7 +85,40 @@ type Tx struct {
 	w   *sqliteWriter // SQLite
 	s   *Store
 	Now time.Time
+
+	// Calls whose search documents must be rebuilt before the transaction commits.
+	index    []int64
+	replaced []int64 // of index, those that had a document already
 }
+
+// indexLater marks a call's search document for rebuilding at the end of the transaction;
+// isNew says the call was created in it (so there is no old document to remove).
+func (t *Tx) indexLater(callID int64, isNew bool) {
+	for _, id := range t.index {
+		if id == callID {
+			return
+		}
+	}
+	t.index = append(t.index, callID)
+	if !isNew {
+		t.replaced = append(t.replaced, callID)
+	}
+}
+
+// flushIndex rebuilds the marked search documents.
+func (t *Tx) flushIndex(ctx context.Context) error {
+	if len(t.index) == 0 {
+		return nil
+	}
+	if err := t.s.d.reindexCalls(ctx, t, t.index, t.replaced); err != nil {
+		return fmt.Errorf("index calls: %w", err)
+	}
+	t.index, t.replaced = nil, nil
+	return nil
+}
+
+// jsonIDs renders ids as a JSON array, for SQLite's json_each.
+func jsonIDs(ids []int64) string { return "[" + joinIDs(ids) + "]" }
 
 // inTx runs fn in a write transaction, committing when fn returns nil and rolling back otherwise.
 func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) error {
@@ -98,6 +131,10 @@ func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) error {
 	}
 	t := &Tx{tx: tx, s: s, Now: s.Now()}
 	if err := fn(t); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := t.flushIndex(ctx); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

@@ -107,6 +107,7 @@ func (s *Store) runBatch(batch []*writeReq) {
 		return
 	}
 	ok := 0
+	index := &Tx{s: s, w: w, Now: s.Now()} // collects the search documents of the batch's writes
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			r.err = err
@@ -117,7 +118,13 @@ func (s *Store) runBatch(batch []*writeReq) {
 			continue
 		}
 		t := &Tx{s: s, w: w, Now: s.Now()}
-		if err := r.fn(t); err != nil {
+		err := r.fn(t)
+		if err == nil {
+			for _, id := range t.index {
+				index.indexLater(id, !containsID(t.replaced, id))
+			}
+		}
+		if err != nil {
 			r.err = err
 			if rerr := s.execSaved(ctx, "ROLLBACK TO w"); rerr != nil {
 				_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
@@ -132,6 +139,15 @@ func (s *Store) runBatch(batch []*writeReq) {
 			finish(fmt.Errorf("release savepoint: %w", err))
 			return
 		}
+	}
+	// Outside every savepoint, so FTS5 writes the batch's documents as one segment.
+	if err := index.flushIndex(ctx); err != nil {
+		_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
+		for _, r := range batch {
+			r.err = err // nothing in the batch was written
+		}
+		finish(nil)
+		return
 	}
 	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
@@ -164,4 +180,13 @@ func (r row) Scan(dest ...any) error {
 		return r.err
 	}
 	return r.r.Scan(dest...)
+}
+
+func containsID(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
 }
