@@ -41,6 +41,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	defer s.Close()
+	if err := s.Optimize(ctx); err != nil {
+		return fmt.Errorf("refresh planner statistics: %w", err)
+	}
 	buf := audit.NewBuffer(s, log, 200*time.Millisecond, 500)
 	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now}
 	ln, err := net.Listen("tcp", *addr)
@@ -61,6 +64,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 			}
 			return err
 		}},
+		{Name: "planner statistics", Interval: time.Hour, Run: s.Optimize},
 		{Name: "auto-close", Interval: 10 * time.Minute, Run: func(ctx context.Context) error {
 			refs, err := s.AutoClose(ctx, autoCloseAfter, 500)
 			if len(refs) > 0 {

@@ -168,10 +168,11 @@ func (s *Store) SealAudit(ctx context.Context, limit int, hash func(prev string,
 		if err != nil && err != sql.ErrNoRows {
 			return err
 		}
-		// The queue drives the query: joining the other way round, SQLite walked the whole
-		// audit log on every seal.
-		rows, err := t.query(ctx, `SELECT `+auditCols+` FROM audit_log a
-			WHERE a.id IN (SELECT audit_id FROM audit_pending ORDER BY audit_id LIMIT ?) ORDER BY a.id`, limit)
+		// The queue drives the query: CROSS JOIN keeps audit_pending as the outer loop on SQLite
+		// (PostgreSQL treats it as a plain join). Any other shape let SQLite walk the whole audit
+		// log in id order on every seal.
+		rows, err := t.query(ctx, `SELECT `+auditCols+` FROM audit_pending p CROSS JOIN audit_log a
+			WHERE a.id = p.audit_id ORDER BY p.audit_id LIMIT ?`, limit)
 		if err != nil {
 			return err
 		}

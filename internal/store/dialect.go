@@ -40,6 +40,8 @@ type dialect interface {
 	syncIdentity(ctx context.Context, t *Tx, table string) error
 	// bulkSession tunes a pinned connection for a bulk load and returns how to undo it.
 	bulkSession(ctx context.Context, c *sql.Conn) (restore func(context.Context) error, err error)
+	// optimize refreshes stale planner statistics; run now and then by the server.
+	optimize(ctx context.Context, t *Tx) error
 	// analyze refreshes the query planner's statistics (and tidies up) after a bulk load.
 	analyze(ctx context.Context, c *sql.Conn) error
 	// searchCond is a WHERE fragment over calls alias c matching the query terms (one ? argument).
@@ -184,9 +186,22 @@ func (sqliteDialect) bulkSession(ctx context.Context, c *sql.Conn) (func(context
 }
 
 // analyze samples at most a few hundred rows per index, so it takes moments even on millions of calls.
+// analyze gathers statistics for the tables a bulk load fills, and only those: statistics taken
+// while the audit tables held a few rows made the planner scan the whole audit log per record
+// once it held thousands (Optimize keeps statistics current afterwards).
 func (sqliteDialect) analyze(ctx context.Context, c *sql.Conn) error {
-	_, err := c.ExecContext(ctx, `PRAGMA analysis_limit = 400; ANALYZE; PRAGMA analysis_limit = 0; PRAGMA wal_checkpoint(TRUNCATE)`)
+	_, err := c.ExecContext(ctx, `PRAGMA analysis_limit = 400;
+		ANALYZE people; ANALYZE support_groups; ANALYZE group_members; ANALYZE profiles; ANALYZE accounts;
+		ANALYZE calls; ANALYZE diary_entries;
+		PRAGMA analysis_limit = 0; PRAGMA wal_checkpoint(TRUNCATE)`)
 	return err
+}
+
+// optimize lets SQLite refresh the statistics of any table that grew or shrank a lot since it was
+// last analysed (0x10000: not only the tables this connection has used), as SQLite advises for
+// long-lived connections.
+func (sqliteDialect) optimize(ctx context.Context, t *Tx) error {
+	return t.execScript(ctx, `PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002; PRAGMA analysis_limit = 0`)
 }
 
 func (sqliteDialect) constraint(err error) constraintKind {
@@ -251,6 +266,10 @@ func (postgresDialect) searchCond() string {
 func (postgresDialect) searchCount() string {
 	return "SELECT count(*) FROM calls c WHERE c.search @@ to_tsquery('simple', ?)"
 }
+
+// optimize has nothing to do: PostgreSQL's autovacuum keeps statistics current.
+func (postgresDialect) optimize(context.Context, *Tx) error { return nil }
+
 func (postgresDialect) searchEstimate() string {
 	return "EXPLAIN (FORMAT JSON) SELECT 1 FROM calls c WHERE c.search @@ to_tsquery('simple', ?)"
 }

@@ -72,6 +72,11 @@ func (s *Store) Close() error {
 	return err
 }
 
+// Optimize refreshes the query planner's statistics where they have gone stale.
+func (s *Store) Optimize(ctx context.Context) error {
+	return s.inTx(ctx, func(t *Tx) error { return s.d.optimize(ctx, t) })
+}
+
 // Engine is "sqlite" or "postgres".
 func (s *Store) Engine() string { return s.d.name() }
 
