@@ -563,14 +563,14 @@ func SearchTerms(q string) []string {
 // ReleaseHolds takes every call whose hold time has passed by now off hold, flagged urgent, and
 // returns their references. Driven by the injected clock.
 func (s *Store) ReleaseHolds(ctx context.Context, limit int) ([]string, error) {
-	return s.sweep(ctx, `SELECT c.number, c.kind FROM calls c WHERE c.state = 'on_hold' AND c.hold_until <= ? ORDER BY c.hold_until LIMIT ?`,
+	return s.sweep(ctx, `SELECT c.number, c.kind, c.version FROM calls c WHERE c.state = 'on_hold' AND c.hold_until <= ? ORDER BY c.hold_until LIMIT ?`,
 		s.Now().UnixMicro(), limit, desk.System("hold timer"), desk.Transition{Action: desk.ActOffHold})
 }
 
 // AutoClose closes calls resolved for longer than after (the customer did not answer), and returns
 // their references.
 func (s *Store) AutoClose(ctx context.Context, after time.Duration, limit int) ([]string, error) {
-	return s.sweep(ctx, `SELECT c.number, c.kind FROM calls c WHERE c.state = 'resolved' AND c.resolved_at <= ? ORDER BY c.resolved_at LIMIT ?`,
+	return s.sweep(ctx, `SELECT c.number, c.kind, c.version FROM calls c WHERE c.state = 'resolved' AND c.resolved_at <= ? ORDER BY c.resolved_at LIMIT ?`,
 		s.Now().Add(-after).UnixMicro(), limit, desk.System("auto-close"),
 		desk.Transition{Action: desk.ActClose, Reason: fmt.Sprintf("closed automatically %s after resolution", humanDays(after))})
 }
@@ -591,30 +591,35 @@ func (s *Store) sweep(ctx context.Context, query string, cutoff int64, limit int
 	if err != nil {
 		return nil, err
 	}
-	var refs []string
+	type found struct {
+		ref     string
+		version int64
+	}
+	var calls []found
 	for rows.Next() {
-		var n int64
+		var n, v int64
 		var k string
-		if err := rows.Scan(&n, &k); err != nil {
+		if err := rows.Scan(&n, &k, &v); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		refs = append(refs, desk.Reference(desk.CallKind(k), n))
+		calls = append(calls, found{desk.Reference(desk.CallKind(k), n), v})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var done []string
-	for _, ref := range refs {
-		// Another instance, or an analyst, may have moved the call meanwhile: skip it then.
-		if _, err := s.UpdateCall(ctx, actor, ref, 0, tr); err != nil {
-			if desk.ErrorCode(err) == desk.EINVALID {
+	for _, c := range calls {
+		// Another instance or an analyst may have changed the call since it was read (reopened
+		// and resolved again, say): the version check skips it, and the next sweep looks again.
+		if _, err := s.UpdateCall(ctx, actor, c.ref, c.version, tr); err != nil {
+			if code := desk.ErrorCode(err); code == desk.EINVALID || code == desk.ECONFLICT {
 				continue
 			}
 			return done, err
 		}
-		done = append(done, ref)
+		done = append(done, c.ref)
 	}
 	return done, nil
 }

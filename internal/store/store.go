@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"calldesk/internal/desk"
@@ -20,13 +21,14 @@ import (
 
 // Store is the database behind calldesk.
 type Store struct {
-	read   *sql.DB       // queries outside a write transaction
-	write  *sql.DB       // write transactions; one connection on SQLite
-	w      *sqliteWriter // SQLite only: the writer connection, statement cache and group commit
-	d      dialect
-	now    func() time.Time
-	binds  sync.Map // query text -> rebound text for the engine
-	rstmts sync.Map // SQLite: query text -> statement prepared on the read pool
+	read    *sql.DB       // queries outside a write transaction
+	write   *sql.DB       // write transactions; one connection on SQLite
+	w       *sqliteWriter // SQLite only: the writer connection, statement cache and group commit
+	d       dialect
+	now     func() time.Time
+	binds   sync.Map     // query text -> rebound text for the engine
+	rstmts  sync.Map     // SQLite: query text -> statement prepared on the read pool
+	nrstmts atomic.Int64 // how many rstmts holds
 }
 
 // Options tune Open.
@@ -218,7 +220,9 @@ func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows
 		if err != nil {
 			return nil, err
 		}
-		return st.QueryContext(ctx, args...)
+		if st != nil {
+			return st.QueryContext(ctx, args...)
+		}
 	}
 	return s.read.QueryContext(ctx, s.q(query), args...)
 }
@@ -229,17 +233,27 @@ func (s *Store) queryRow(ctx context.Context, query string, args ...any) row {
 		if err != nil {
 			return row{err: err}
 		}
-		return row{r: st.QueryRowContext(ctx, args...)}
+		if st != nil {
+			return row{r: st.QueryRowContext(ctx, args...)}
+		}
 	}
 	return row{r: s.read.QueryRowContext(ctx, s.q(query), args...)}
 }
 
+// maxReadStmts bounds the read pool's statement cache: queries whose text varies with their
+// input (an IN list of n ids) must not grow it without end.
+const maxReadStmts = 1000
+
 // readStmt returns the SQLite read pool's prepared statement for query, preparing it once;
 // database/sql then prepares it on each pooled connection the first time that connection runs it.
-// (pgx caches prepared statements per connection by itself.)
+// (pgx caches prepared statements per connection by itself.) It returns nil, to run the query
+// unprepared, once the cache is full.
 func (s *Store) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if v, ok := s.rstmts.Load(query); ok {
 		return v.(*sql.Stmt), nil
+	}
+	if s.nrstmts.Load() >= maxReadStmts {
+		return nil, nil
 	}
 	st, err := s.read.PrepareContext(ctx, query)
 	if err != nil {
@@ -249,6 +263,7 @@ func (s *Store) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 		st.Close()
 		return v.(*sql.Stmt), nil
 	}
+	s.nrstmts.Add(1)
 	return st, nil
 }
 

@@ -24,10 +24,11 @@ type sqliteWriter struct {
 }
 
 type writeReq struct {
-	ctx  context.Context
-	fn   func(*Tx) error
-	err  error
-	done chan struct{}
+	ctx      context.Context
+	fn       func(*Tx) error
+	err      error
+	panicked any // a panic in fn, raised again in the caller's goroutine
+	done     chan struct{}
 }
 
 // maxBatch bounds how many writes share one transaction, which bounds how long a caller waits.
@@ -75,20 +76,37 @@ func (s *Store) writeSQLite(ctx context.Context, fn func(*Tx) error) error {
 	}
 	// This goroutine is now the writer: run batches until the queue is empty. Its own request is
 	// in one of them unless a previous writer already ran it.
-	for {
-		w.mu.Lock()
-		n := min(len(w.queue), maxBatch)
-		batch := w.queue[:n:n]
-		w.queue = w.queue[n:]
-		w.mu.Unlock()
-		if n == 0 {
-			break
+	func() {
+		defer func() { <-w.sem }()
+		for {
+			w.mu.Lock()
+			n := min(len(w.queue), maxBatch)
+			batch := w.queue[:n:n]
+			w.queue = w.queue[n:]
+			w.mu.Unlock()
+			if n == 0 {
+				return
+			}
+			s.runBatch(batch)
 		}
-		s.runBatch(batch)
-	}
-	<-w.sem
+	}()
 	<-req.done
+	if req.panicked != nil {
+		panic(req.panicked)
+	}
 	return req.err
+}
+
+// runSafely runs a write function, turning a panic into an error for the batch (its savepoint is
+// rolled back like any failed write) and keeping the panic to raise again in its caller.
+func runSafely(r *writeReq, t *Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.panicked = p
+			err = fmt.Errorf("panic in a write: %v", p)
+		}
+	}()
+	return r.fn(t)
 }
 
 func (s *Store) runBatch(batch []*writeReq) {
@@ -118,7 +136,7 @@ func (s *Store) runBatch(batch []*writeReq) {
 			continue
 		}
 		t := &Tx{s: s, w: w, Now: s.Now()}
-		err := r.fn(t)
+		err := runSafely(r, t)
 		if err == nil {
 			for _, id := range t.index {
 				index.indexLater(id, !containsID(t.replaced, id))

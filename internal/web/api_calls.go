@@ -141,7 +141,7 @@ func (s *Server) auditReadOf(c *caller, action, objectType, objectID string, per
 		Reason: c.Actor.Reason, Detail: detail})
 }
 
-// listCalls returns a page of calls matching the query parameters.
+// listCalls returns a page of calls matching the query parameters, and records the read.
 func (s *Server) listCalls(w http.ResponseWriter, r *http.Request, c *caller) error {
 	f, err := callFilterOf(r.URL.Query())
 	if err != nil {
@@ -152,8 +152,16 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request, c *caller) er
 		return err
 	}
 	out := callList{Calls: make([]callJSON, len(page.Calls)), Total: page.Total, TotalExact: page.TotalExact, Limit: f.Limit, Offset: f.Offset}
+	var customers []int64
+	refs := make([]string, len(page.Calls))
 	for i, call := range page.Calls {
-		out.Calls[i] = callOf(call)
+		out.Calls[i], refs[i] = callOf(call), call.Ref
+		customers = append(customers, call.CustomerID)
+	}
+	// Each call shows its customer's details, so the page is a read of their personal data:
+	// one record names every customer on it (P2), as a people search does.
+	if len(refs) > 0 {
+		s.auditReadOf(c, "call.search", "call", "", customers, "listed "+strings.Join(refs, ", ")+" ("+r.URL.RawQuery+")")
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

@@ -84,6 +84,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			{"bad priority", "", "GET", "/api/v1/calls?priority=urgent", nil, 400, "give 1 to 4", "priority"},
 			{"bad open", "", "GET", "/api/v1/calls?open=yes", nil, 400, "open=true", "open"},
 			{"bad sort", "", "GET", "/api/v1/calls?sort=colour", nil, 400, "newest, oldest", "sort"},
+			{"too many groups", "", "GET", "/api/v1/calls?group=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51", nil, 400, "at most 50", "group"},
 			{"misspelt parameter", "", "GET", "/api/v1/calls?grop=1", nil, 400, "is not a parameter of this endpoint", "grop"},
 			{"bad person kind", "", "GET", "/api/v1/people?kind=alien", nil, 400, "not a kind of person", "kind"},
 		} {

@@ -61,8 +61,16 @@ func (p *params) list(name string) []string {
 			}
 		}
 	}
+	if len(out) > maxListParam {
+		p.bad(name, "lists %d values; give at most %d", len(out), maxListParam)
+		return out[:maxListParam]
+	}
 	return out
 }
+
+// maxListParam bounds a list parameter (group=1,2,3): no desk filters on more, and each length
+// makes a different query.
+const maxListParam = 50
 
 func (p *params) idValue(name, v string) int64 {
 	id, err := strconv.ParseInt(v, 10, 64)

@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// A panic inside one write on SQLite's shared writer is raised again in its own caller; the
+// writer rolls that write back and goes on serving the others.
+func TestWriterSurvivesAPanickingWrite(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() {
+			if p := recover(); p != "boom" {
+				t.Errorf("the caller got panic %v, want boom", p)
+			}
+		}()
+		s.inTx(ctx, func(t *Tx) error {
+			if _, err := t.exec(ctx, `INSERT INTO support_groups (name, mailbox, created_at) VALUES ('Ghost', '', 0)`); err != nil {
+				return err
+			}
+			panic("boom")
+		})
+	}()
+	done := make(chan error, 1)
+	go func() {
+		done <- s.inTx(ctx, func(t *Tx) error {
+			_, err := t.exec(ctx, `INSERT INTO support_groups (name, mailbox, created_at) VALUES ('Networks', '', 0)`)
+			return err
+		})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("the write after a panic failed: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the write after a panic hangs: the writer is stuck")
+	}
+	groups, err := s.Groups(ctx)
+	if err != nil || len(groups) != 1 || groups[0].Name != "Networks" {
+		t.Errorf("groups %v (%v): the panicking write must leave nothing", groups, err)
+	}
+}
