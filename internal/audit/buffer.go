@@ -41,17 +41,25 @@ func NewBuffer(s *store.Store, log *slog.Logger, interval time.Duration, max int
 	return b
 }
 
-// Add queues a record; its time is taken now, when the read happened. After Close, Add writes
-// the record at once.
-func (b *Buffer) Add(r desk.AuditRecord) {
+// maxPending bounds the records waiting while the database cannot take them.
+const maxPending = 100_000
+
+// Add queues a record; its time is taken now, when the read happened. It refuses (EINTERNAL) when
+// the database has been unable to take records for so long that maxPending are waiting: the
+// caller must then not show the data, since its reading could not be recorded. After Close, Add
+// writes the record at once.
+func (b *Buffer) Add(r desk.AuditRecord) error {
 	if r.At.IsZero() {
 		r.At = b.s.Now()
 	}
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
-		b.write([]desk.AuditRecord{r})
-		return
+		return b.s.AppendAudit(context.Background(), []desk.AuditRecord{r})
+	}
+	if len(b.pending) >= maxPending {
+		b.mu.Unlock()
+		return desk.Errorf(desk.EINTERNAL, "the audit trail cannot be written just now, so personal data is not shown; try again shortly")
 	}
 	b.pending = append(b.pending, r)
 	full := len(b.pending) >= b.max
@@ -62,6 +70,7 @@ func (b *Buffer) Add(r desk.AuditRecord) {
 		default:
 		}
 	}
+	return nil
 }
 
 func (b *Buffer) run() {
@@ -73,35 +82,49 @@ func (b *Buffer) run() {
 		case <-t.C:
 		case <-b.kick:
 		case <-b.done:
-			b.Flush()
+			b.drain()
 			return
 		}
 		b.Flush()
 	}
 }
 
-// Flush writes every queued record now.
-func (b *Buffer) Flush() {
+// Flush writes every queued record now. A batch the database refuses goes back to the front of
+// the queue and is tried again at the next flush: nothing is dropped while calldesk runs.
+func (b *Buffer) Flush() error {
 	b.mu.Lock()
 	batch := b.pending
 	b.pending = nil
 	b.mu.Unlock()
-	b.write(batch)
+	if len(batch) == 0 {
+		return nil
+	}
+	err := b.s.AppendAudit(context.Background(), batch)
+	if err != nil {
+		b.mu.Lock()
+		b.pending = append(batch, b.pending...)
+		b.mu.Unlock()
+		b.log.Error("audit: records of reads could not be written; keeping them to try again", "waiting", len(batch), "err", err)
+	}
+	return err
 }
 
-func (b *Buffer) write(batch []desk.AuditRecord) {
-	if len(batch) == 0 {
-		return
-	}
-	// A failed write is retried; records are not dropped while the database is reachable at all.
-	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		if err = b.s.AppendAudit(context.Background(), batch); err == nil {
+// drain flushes at shutdown, trying for up to half a minute while the database is unavailable,
+// and says loudly how many records are lost if it still cannot.
+func (b *Buffer) drain() {
+	for attempt := 0; ; attempt++ {
+		if b.Flush() == nil {
 			return
 		}
-		time.Sleep(time.Duration(attempt+1) * 100 * time.Millisecond)
+		if attempt == 30 {
+			break
+		}
+		time.Sleep(time.Second)
 	}
-	b.log.Error("audit: records of reads could not be written", "count", len(batch), "err", err)
+	b.mu.Lock()
+	n := len(b.pending)
+	b.mu.Unlock()
+	b.log.Error("audit: LOST records of reads at shutdown: the database would not take them", "count", n)
 }
 
 // Close stops the background writer after writing everything queued.

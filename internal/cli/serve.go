@@ -104,17 +104,26 @@ func serve(ctx context.Context, e Env, args []string) error {
 	case err = <-errc:
 	case <-ctx.Done():
 	}
-	// Clean shutdown: finish requests, stop jobs, write buffered audit records, seal them.
+	// Clean shutdown: finish requests (cutting off any still running after 15 s and waiting for
+	// their handlers), stop the jobs, write the buffered audit records of reads, seal them.
 	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if serr := hs.Shutdown(shutCtx); serr != nil {
-		log.Error("shutdown", "err", serr)
+		log.Error("shutdown: requests still running after 15 s; closing their connections", "err", serr)
+		hs.Close()
+	}
+	waitCtx, cancelWait := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancelWait()
+	if werr := srv.Wait(waitCtx); werr != nil {
+		log.Error("shutdown: handlers still running after their connections closed", "err", werr)
 	}
 	stopJobs()
 	wg.Wait()
 	buf.Close()
-	if _, serr := audit.Seal(shutCtx, s); serr != nil {
-		log.Error("final audit seal", "err", serr)
+	sealCtx, cancelSeal := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancelSeal()
+	if _, serr := audit.Seal(sealCtx, s); serr != nil {
+		log.Error("final audit seal (the records stay queued for the next start)", "err", serr)
 	}
 	log.Info("calldesk stopped")
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -122,21 +122,23 @@ func (s *Server) showCall(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err != nil {
 		return err
 	}
-	s.auditRead(c, "call.view", "call", call.Ref, call.CustomerID, "viewed the call and its diary")
+	if err := s.auditRead(c, "call.view", "call", call.Ref, call.CustomerID, "viewed the call and its diary"); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, callDetail{callJSON: callOf(call), Diary: entriesOf(diary)})
 }
 
 // auditRead queues the audit record of a read of personal data.
-func (s *Server) auditRead(c *caller, action, objectType, objectID string, person int64, detail string) {
+func (s *Server) auditRead(c *caller, action, objectType, objectID string, person int64, detail string) error {
 	var persons []int64
 	if person != 0 {
 		persons = []int64{person}
 	}
-	s.auditReadOf(c, action, objectType, objectID, persons, detail)
+	return s.auditReadOf(c, action, objectType, objectID, persons, detail)
 }
 
-func (s *Server) auditReadOf(c *caller, action, objectType, objectID string, persons []int64, detail string) {
-	s.Audit.Add(desk.AuditRecord{At: s.now(), ActorID: c.Actor.PersonID, Actor: c.Actor.Name, Action: action,
+func (s *Server) auditReadOf(c *caller, action, objectType, objectID string, persons []int64, detail string) error {
+	return s.Audit.Add(desk.AuditRecord{At: s.now(), ActorID: c.Actor.PersonID, Actor: c.Actor.Name, Action: action,
 		ObjectType: objectType, ObjectID: objectID, Persons: persons, ClientAddr: c.Actor.Addr,
 		Reason: c.Actor.Reason, Detail: detail})
 }
@@ -161,7 +163,9 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request, c *caller) er
 	// Each call shows its customer's details, so the page is a read of their personal data:
 	// one record names every customer on it (P2), as a people search does.
 	if len(refs) > 0 {
-		s.auditReadOf(c, "call.search", "call", "", customers, "listed "+strings.Join(refs, ", ")+" ("+r.URL.RawQuery+")")
+		if err := s.auditReadOf(c, "call.search", "call", "", customers, "listed "+strings.Join(refs, ", ")+" ("+r.URL.RawQuery+")"); err != nil {
+			return err
+		}
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

@@ -55,7 +55,9 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err != nil {
 		return err
 	}
-	s.auditRead(c, "call.view", "call", call.Ref, call.CustomerID, "viewed the diary")
+	if err := s.auditRead(c, "call.view", "call", call.Ref, call.CustomerID, "viewed the diary"); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, entryList{Ref: call.Ref, Entries: entriesOf(diary)})
 }
 

@@ -83,7 +83,9 @@ func (s *Server) listPeople(w http.ResponseWriter, r *http.Request, c *caller) e
 		out.People[i], ids[i] = personOf(person), person.ID
 	}
 	if len(ids) > 0 {
-		s.auditReadOf(c, "person.search", "person", "", ids, "searched people for "+strconv.Quote(f.Query))
+		if err := s.auditReadOf(c, "person.search", "person", "", ids, "searched people for "+strconv.Quote(f.Query)); err != nil {
+			return err
+		}
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -99,6 +101,8 @@ func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, c *caller) e
 	if err != nil {
 		return err
 	}
-	s.auditRead(c, "person.view", "person", strconv.FormatInt(id, 10), id, "viewed the person's record")
+	if err := s.auditRead(c, "person.view", "person", strconv.FormatInt(id, 10), id, "viewed the person's record"); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, personOf(person))
 }

@@ -28,6 +28,8 @@ type caller struct {
 // crash mid-request leaves nothing half-written.
 func (s *Server) adapt(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.inflight.Add(1)
+		defer s.inflight.Done()
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {

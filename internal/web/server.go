@@ -8,8 +8,10 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"calldesk/internal/audit"
@@ -41,7 +43,8 @@ type Server struct {
 	// stops working within this time.
 	TokenCacheTTL time.Duration
 
-	tokens *tokenCache // made by Handler
+	tokens   *tokenCache    // made by Handler
+	inflight sync.WaitGroup // requests being handled, for Wait
 }
 
 // Handler returns the API's ServeMux. It panics when Store or Audit is missing, a wiring mistake
@@ -57,6 +60,20 @@ func (s *Server) Handler() http.Handler {
 		s.tokens = newTokenCache(s.TokenCacheTTL, s.now, 10000)
 	}
 	return s.mux()
+}
+
+// Wait blocks until no request is being handled, or ctx ends. The server calls it at shutdown,
+// after the listener is closed, so that no handler still reads or audits when the audit buffer
+// and the store close.
+func (s *Server) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { s.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (s *Server) log() *slog.Logger {

@@ -140,8 +140,10 @@ CREATE INDEX diary_entries_author ON diary_entries(author_id) WHERE author_id IS
 CREATE VIRTUAL TABLE call_fts USING fts5(doc, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0');
 
 -- The audit trail. Append-only: calldesk never updates or deletes a row of audit_log or audit_chain.
+-- AUTOINCREMENT: an id is never handed out twice, even after the newest record was deleted
+-- (which audit verify must then report, not the sealer trip over).
 CREATE TABLE audit_log (
-  id          INTEGER PRIMARY KEY,
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
   at          INTEGER NOT NULL,
   actor_id    INTEGER,
   actor       TEXT NOT NULL,
