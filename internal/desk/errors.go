@@ -17,6 +17,7 @@ const (
 	ECONFLICT     = "conflict"     // the object changed since the caller read it
 	EFORBIDDEN    = "forbidden"    // authenticated, but not allowed
 	EUNAUTHORIZED = "unauthorized" // not authenticated
+	ETHROTTLED    = "throttled"    // too many attempts; the message says when to try again
 	EINTERNAL     = "internal"     // our fault; the message is generic
 )
 

@@ -75,6 +75,8 @@ func kindOf(status int) (code, title string) {
 		return "unsupported-media-type", "The request body must be JSON"
 	case http.StatusUnprocessableEntity:
 		return "invalid", "The request is not valid"
+	case http.StatusTooManyRequests:
+		return "throttled", "Too many attempts"
 	case http.StatusInternalServerError:
 		return "internal", "Internal error"
 	}
@@ -94,6 +96,8 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case desk.EUNAUTHORIZED:
 		return http.StatusUnauthorized
+	case desk.ETHROTTLED:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

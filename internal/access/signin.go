@@ -1,0 +1,206 @@
+package access
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+)
+
+// dummyHash is checked against when a login is unknown, so that a wrong login costs the same
+// argon2id work as a wrong password and the response time tells nothing.
+const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$ngPqvIPWotbD6iEQ9/m9xg$zmFQZnHTVLlF4wiWwQmrB7oVmNAl2WgfnO9lpXj221o"
+
+// Sessions signs people in with a local password, checks their sessions and signs them out.
+// Sessions live in the database, so several calldesk instances share them. Single sign-on (a
+// later issue) creates sessions through Start the same way.
+type Sessions struct {
+	Store *store.Store
+	Now   func() time.Time
+	// Idle ends a session not used for this long (default 30 minutes); Absolute ends any session
+	// this long after sign-in (default 12 hours).
+	Idle, Absolute time.Duration
+	// Within Window (default 15 minutes), at most MaxPerLogin failed sign-ins per login (default 5)
+	// and MaxPerAddr per client address (default 20); beyond that sign-in waits.
+	Window                  time.Duration
+	MaxPerLogin, MaxPerAddr int
+}
+
+func (m *Sessions) defaults() {
+	if m.Now == nil {
+		m.Now = time.Now
+	}
+	if m.Idle <= 0 {
+		m.Idle = 30 * time.Minute
+	}
+	if m.Absolute <= 0 {
+		m.Absolute = 12 * time.Hour
+	}
+	if m.Window <= 0 {
+		m.Window = 15 * time.Minute
+	}
+	if m.MaxPerLogin <= 0 {
+		m.MaxPerLogin = 5
+	}
+	if m.MaxPerAddr <= 0 {
+		m.MaxPerAddr = 20
+	}
+}
+
+// SignIn is a sign-in attempt with a local password.
+type SignIn struct {
+	Login, Password string
+	Addr, UserAgent string
+	// Console: the attempt is for the analysts' console, which customer accounts may not enter.
+	Console bool
+}
+
+// Session is a signed-in person as the web layer sees them.
+type Session struct {
+	store.Session
+	Token   string // only when just created: the cookie's value
+	Account desk.Account
+	Person  desk.Person
+}
+
+const wrongCredentials = "the login or the password is wrong"
+
+// SignIn checks a login and password and starts a session. Every failure but throttling and a
+// customer at the console answers the same, so logins cannot be discovered.
+func (m *Sessions) SignIn(ctx context.Context, in SignIn) (Session, error) {
+	m.defaults()
+	now := m.Now()
+	login := strings.ToLower(strings.TrimSpace(in.Login))
+	keys := []string{"login:" + login, "addr:" + in.Addr}
+	for i, limit := range []int{m.MaxPerLogin, m.MaxPerAddr} {
+		n, first, err := m.Store.SigninFailures(ctx, keys[i], now.Add(-m.Window))
+		if err != nil {
+			return Session{}, err
+		}
+		if n >= limit {
+			what := "this login"
+			if i == 1 {
+				what = "this address"
+			}
+			return Session{}, desk.Errorf(desk.ETHROTTLED, "too many failed sign-ins for %s: try again after %s",
+				what, first.Add(m.Window).Format("15:04 MST"))
+		}
+	}
+	actor := desk.Actor{Name: "sign-in as " + login, Addr: in.Addr}
+	acct, err := m.Store.FindAccountByLogin(ctx, login)
+	if err != nil && desk.ErrorCode(err) != desk.ENOTFOUND {
+		return Session{}, err
+	}
+	known := err == nil
+	hash := dummyHash
+	if known && acct.PasswordHash != "" {
+		hash = acct.PasswordHash
+	}
+	ok := CheckPassword(hash, in.Password) && known && acct.PasswordHash != "" && acct.Active
+	if !ok {
+		var personID int64
+		if known {
+			personID = acct.PersonID
+		}
+		if err := m.Store.RecordSigninFailure(ctx, actor, keys, personID, "failed sign-in for "+login); err != nil {
+			return Session{}, err
+		}
+		return Session{}, desk.Errorf(desk.EUNAUTHORIZED, wrongCredentials)
+	}
+	if in.Console && !acct.IsAnalyst() {
+		return Session{}, desk.Errorf(desk.EFORBIDDEN, "this account is for SupportMe, the self-service portal; it cannot enter the analysts' console")
+	}
+	if err := m.Store.ClearSigninFailures(ctx, keys[0], now.Add(-m.Window)); err != nil {
+		return Session{}, err
+	}
+	return m.Start(ctx, acct, "password", in.Addr, in.UserAgent)
+}
+
+// Start begins a session for an authenticated account (by password here; by single sign-on later).
+func (m *Sessions) Start(ctx context.Context, acct desk.Account, via, addr, userAgent string) (Session, error) {
+	m.defaults()
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return Session{}, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	now := m.Now().UTC()
+	if len(userAgent) > 300 {
+		userAgent = userAgent[:300]
+	}
+	ss := store.Session{AccountID: acct.ID, Via: via, CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(m.Absolute),
+		ClientAddr: addr, UserAgent: userAgent}
+	p, err := m.Store.FindPerson(ctx, acct.PersonID)
+	if err != nil {
+		return Session{}, err
+	}
+	actor := desk.Actor{PersonID: p.ID, AccountID: acct.ID, Name: p.Name(), Addr: addr}
+	if err := m.Store.CreateSession(ctx, actor, TokenHash(token), ss); err != nil {
+		return Session{}, fmt.Errorf("start session: %w", err)
+	}
+	return Session{Session: ss, Token: token, Account: acct, Person: p}, nil
+}
+
+// Check returns the session for a cookie's token, ending it (EUNAUTHORIZED) when it has been
+// idle too long, passed its absolute end, or its account was disabled. A used session is marked
+// seen at most once a minute, to spare the database a write per page.
+func (m *Sessions) Check(ctx context.Context, token, addr string) (Session, error) {
+	m.defaults()
+	hash := TokenHash(token)
+	ss, acct, p, err := m.Store.FindSession(ctx, hash)
+	if err != nil {
+		return Session{}, err
+	}
+	now := m.Now().UTC()
+	actor := desk.Actor{PersonID: p.ID, AccountID: acct.ID, Name: p.Name(), Addr: addr}
+	end := func(reason, msg string) (Session, error) {
+		if err := m.Store.EndSession(ctx, actor, hash, reason); err != nil {
+			return Session{}, err
+		}
+		return Session{}, desk.Errorf(desk.EUNAUTHORIZED, "%s: sign in again", msg)
+	}
+	switch {
+	case !now.Before(ss.ExpiresAt):
+		return end("ended: absolute limit", fmt.Sprintf("your session ended %s after you signed in", human(m.Absolute)))
+	case now.Sub(ss.SeenAt) >= m.Idle:
+		return end("ended: idle", fmt.Sprintf("your session ended after %s without use", human(m.Idle)))
+	case !acct.Active:
+		return end("ended: account disabled", "your account has been disabled")
+	}
+	if now.Sub(ss.SeenAt) >= time.Minute {
+		if err := m.Store.TouchSession(ctx, hash, now); err != nil {
+			return Session{}, err
+		}
+		ss.SeenAt = now
+	}
+	return Session{Session: ss, Account: acct, Person: p}, nil
+}
+
+// SignOut ends the session of a token.
+func (m *Sessions) SignOut(ctx context.Context, token, addr string) error {
+	m.defaults()
+	hash := TokenHash(token)
+	_, acct, p, err := m.Store.FindSession(ctx, hash)
+	if desk.ErrorCode(err) == desk.EUNAUTHORIZED {
+		return nil // already over
+	}
+	if err != nil {
+		return err
+	}
+	return m.Store.EndSession(ctx, desk.Actor{PersonID: p.ID, AccountID: acct.ID, Name: p.Name(), Addr: addr}, hash, "signed out")
+}
+
+func human(d time.Duration) string {
+	if d >= time.Hour && d%time.Hour == 0 {
+		if d == time.Hour {
+			return "1 hour"
+		}
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	}
+	return fmt.Sprintf("%d minutes", int(d.Minutes()))
+}
