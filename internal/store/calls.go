@@ -110,13 +110,20 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	}
 	snap, _ := json.Marshal(c.Customer)
 	var number int64
+	// Where the engine keeps the search document in the row (PostgreSQL), a call logged without a
+	// diary line gets it in the INSERT: updating the new row at once would write it twice.
+	searchCol, searchVal, searchArgs := "", "", []any(nil)
+	if col, expr := t.s.d.newCallSearch(); col != "" && assignText == "" {
+		searchCol, searchVal, searchArgs = ", "+col, ", "+expr, []any{c.Summary, c.Description}
+	}
+	args := append(numberArgs, string(c.Kind), c.Summary, c.Description, c.CustomerID, string(snap), c.AltEmail, c.AltPhone,
+		string(c.Source), nullID(c.ProfileID), string(c.Impact), string(c.Urgency), int(c.Priority), nullID(c.GroupID),
+		nullID(c.AnalystID), string(c.State), 0, t.Now.UnixMicro(), nullID(actor.PersonID), micros(c.AssignedAt),
+		t.Now.UnixMicro(), c.Version)
 	err = t.queryRow(ctx, `INSERT INTO calls (number, kind, summary, description, customer_id, customer_snapshot, alt_email, alt_phone,
 		source, profile_id, impact, urgency, priority, group_id, analyst_id, state, urgent, logged_at, logged_by, assigned_at,
-		updated_at, version) VALUES (`+numberExpr+`, `+placeholders(21)+`) RETURNING id, number`,
-		append(numberArgs, string(c.Kind), c.Summary, c.Description, c.CustomerID, string(snap), c.AltEmail, c.AltPhone,
-			string(c.Source), nullID(c.ProfileID), string(c.Impact), string(c.Urgency), int(c.Priority), nullID(c.GroupID),
-			nullID(c.AnalystID), string(c.State), 0, t.Now.UnixMicro(), nullID(actor.PersonID), micros(c.AssignedAt),
-			t.Now.UnixMicro(), c.Version)...).Scan(&c.ID, &number)
+		updated_at, version`+searchCol+`) VALUES (`+numberExpr+`, `+placeholders(21)+searchVal+`) RETURNING id, number`,
+		append(args, searchArgs...)...).Scan(&c.ID, &number)
 	if err != nil {
 		return c, t.s.mapErr(fmt.Errorf("insert call: %w", err))
 	}
@@ -126,7 +133,9 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 			return c, err
 		}
 	}
-	t.indexLater(c.ID, true)
+	if searchCol == "" {
+		t.indexLater(c.ID, true)
+	}
 	return c, t.audit(ctx, actor, "call.create", "call", c.Ref, []int64{c.CustomerID},
 		fmt.Sprintf("logged %s (%s, %s) via %s for %s", c.Ref, c.Kind, c.Priority, c.Source, c.Customer.Name))
 }

@@ -46,6 +46,10 @@ type dialect interface {
 	analyze(ctx context.Context, c *sql.Conn) error
 	// searchCond is a WHERE fragment over calls alias c matching the query terms (one ? argument).
 	searchCond() string
+	// newCallSearch gives, where the search document lives in the calls row, its column and the
+	// expression computing it from a new call's summary and description (two ? arguments), the
+	// same document reindexCalls builds for a call without a diary; "" where it lives apart.
+	newCallSearch() (column, expr string)
 	// searchCount counts the calls matching the search argument (one ? argument).
 	searchCount() string
 	// searchEstimate is a query whose one row and column is the engine's JSON plan for counting
@@ -87,6 +91,8 @@ func (sqliteDialect) searchCond() string {
 func (sqliteDialect) searchCount() string {
 	return "SELECT count(*) FROM call_fts WHERE call_fts MATCH ?"
 }
+func (sqliteDialect) newCallSearch() (string, string) { return "", "" } // call_fts is a table of its own
+
 func (sqliteDialect) searchEstimate() string { return "" } // FTS5 counts hits in milliseconds
 func (sqliteDialect) searchPage() string {
 	return "SELECT rowid FROM call_fts WHERE call_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?"
@@ -269,6 +275,11 @@ func (postgresDialect) searchCount() string {
 
 // optimize has nothing to do: PostgreSQL's autovacuum keeps statistics current.
 func (postgresDialect) optimize(context.Context, *Tx) error { return nil }
+
+func (postgresDialect) newCallSearch() (string, string) {
+	return "search", `to_tsvector('simple', regexp_replace(left(CAST(? AS text) || ' ' || CAST(? AS text) || ' ', ` + maxCallDoc + `),
+		'[^[:alnum:]]+', ' ', 'g'))`
+}
 
 func (postgresDialect) searchEstimate() string {
 	return "EXPLAIN (FORMAT JSON) SELECT 1 FROM calls c WHERE c.search @@ to_tsquery('simple', ?)"
