@@ -20,44 +20,28 @@ import (
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 // env is one engine's fresh seeded store with a raw handle on the same database.
-type env struct {
-	engine string
-	dsn    string
-	s      *store.Store
-	db     *storetest.RawDB
-	clock  *storetest.Clock
-	f      storetest.Fixture
-}
+type env struct{ *storetest.Env }
 
 func each(t *testing.T, fn func(t *testing.T, e *env)) {
 	t.Helper()
-	for _, engine := range storetest.Engines(t) {
-		t.Run(engine, func(t *testing.T) {
-			e := &env{engine: engine, clock: storetest.NewClock(start)}
-			e.dsn = storetest.DSN(t, engine)
-			e.s = storetest.OpenDSN(t, engine, e.dsn, e.clock)
-			e.db = storetest.Raw(t, engine, e.dsn)
-			e.f = storetest.Seed(t, e.s)
-			fn(t, e)
-		})
-	}
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) { fn(t, &env{se}) })
 }
 
 // work makes n calls with a diary each: 3 audit records per call.
 func (e *env) work(t *testing.T, n int) {
 	t.Helper()
 	ctx := context.Background()
-	ann := storetest.Actor(e.f.Ann)
+	ann := storetest.Actor(e.F.Ann)
 	for i := range n {
-		e.clock.Advance(time.Second)
-		c, err := e.s.CreateCall(ctx, ann, desk.NewCall{Summary: fmt.Sprintf("Call %d", i), CustomerID: e.f.Dan.ID})
+		e.Clock.Advance(time.Second)
+		c, err := e.S.CreateCall(ctx, ann, desk.NewCall{Summary: fmt.Sprintf("Call %d", i), CustomerID: e.F.Dan.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.s.UpdateCall(ctx, ann, c.Ref, c.Version, desk.Transition{Action: desk.ActAssign, GroupID: e.f.ServiceDesk.ID}); err != nil {
+		if _, err := e.S.UpdateCall(ctx, ann, c.Ref, c.Version, desk.Transition{Action: desk.ActAssign, GroupID: e.F.ServiceDesk.ID}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.s.AddEntry(ctx, ann, c.Ref, desk.EntryNote, "checked"); err != nil {
+		if _, err := e.S.AddEntry(ctx, ann, c.Ref, desk.EntryNote, "checked"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -85,13 +69,13 @@ func verify(t *testing.T, s *store.Store) audit.Report {
 // one before, every audit record in it exactly once and nothing left pending.
 func chainIsWhole(t *testing.T, e *env) {
 	t.Helper()
-	records := e.db.Count(t, `SELECT COUNT(*) FROM audit_log`)
-	links := e.db.Count(t, `SELECT COUNT(*) FROM audit_chain`)
-	distinct := e.db.Count(t, `SELECT COUNT(DISTINCT audit_id) FROM audit_chain`)
-	maxSeq := e.db.Count(t, `SELECT COALESCE(MAX(seq), 0) FROM audit_chain`)
-	unlinked := e.db.Count(t, `SELECT COUNT(*) FROM audit_chain c WHERE c.seq > 1 AND c.prev_hash <>
+	records := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log`)
+	links := e.DB.Count(t, `SELECT COUNT(*) FROM audit_chain`)
+	distinct := e.DB.Count(t, `SELECT COUNT(DISTINCT audit_id) FROM audit_chain`)
+	maxSeq := e.DB.Count(t, `SELECT COALESCE(MAX(seq), 0) FROM audit_chain`)
+	unlinked := e.DB.Count(t, `SELECT COUNT(*) FROM audit_chain c WHERE c.seq > 1 AND c.prev_hash <>
 		(SELECT p.hash FROM audit_chain p WHERE p.seq = c.seq - 1)`)
-	pending := e.db.Count(t, `SELECT COUNT(*) FROM audit_pending`)
+	pending := e.DB.Count(t, `SELECT COUNT(*) FROM audit_pending`)
 	if links != records || distinct != records || maxSeq != records || unlinked != 0 || pending != 0 {
 		t.Errorf("chain: %d records, %d links (%d distinct records), last seq %d, %d bad links, %d pending",
 			records, links, distinct, maxSeq, unlinked, pending)
@@ -139,18 +123,18 @@ func TestSealAndVerify(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		seeded := e.db.Count(t, `SELECT COUNT(*) FROM audit_log`)
-		rep := verify(t, e.s)
+		seeded := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log`)
+		rep := verify(t, e.S)
 		if !rep.OK() || rep.Checked != 0 || rep.Pending != seeded {
 			t.Errorf("before sealing: %+v", rep)
 		}
-		if n := seal(t, e.s); n != seeded {
+		if n := seal(t, e.S); n != seeded {
 			t.Errorf("sealed %d, want %d", n, seeded)
 		}
 		e.work(t, 4)
 		// Small batches through the store continue the chain where the last run stopped.
 		for {
-			n, err := e.s.SealAudit(ctx, 5, audit.Hash)
+			n, err := e.S.SealAudit(ctx, 5, audit.Hash)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -162,21 +146,21 @@ func TestSealAndVerify(t *testing.T) {
 			}
 		}
 		e.work(t, 2)
-		if n := seal(t, e.s); n != 6 {
+		if n := seal(t, e.S); n != 6 {
 			t.Errorf("third run sealed %d, want 6", n)
 		}
-		if n := seal(t, e.s); n != 0 {
+		if n := seal(t, e.S); n != 0 {
 			t.Errorf("sealing again sealed %d", n)
 		}
 		total := seeded + 18
-		rep = verify(t, e.s)
+		rep = verify(t, e.S)
 		if !rep.OK() || rep.Checked != total || rep.Pending != 0 || rep.Count != 0 {
 			t.Errorf("after sealing %d records: %+v first %v", total, rep, rep.First)
 		}
 		chainIsWhole(t, e)
 		// New records after the seal are pending, not problems.
 		e.work(t, 1)
-		if rep := verify(t, e.s); !rep.OK() || rep.Pending != 3 || rep.Checked != total {
+		if rep := verify(t, e.S); !rep.OK() || rep.Pending != 3 || rep.Checked != total {
 			t.Errorf("with new records: %+v", rep)
 		}
 	})
@@ -186,19 +170,19 @@ func TestSealAndVerify(t *testing.T) {
 func TestSealManyBatches(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
-		seeded := e.db.Count(t, `SELECT COUNT(*) FROM audit_log`)
+		seeded := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log`)
 		recs := make([]desk.AuditRecord, 1100)
 		for i := range recs {
-			recs[i] = desk.AuditRecord{ActorID: e.f.Ann.ID, Actor: "Ann Archer", Action: "call.view", ObjectType: "call",
-				ObjectID: fmt.Sprintf("F%07d", i+1), Persons: []int64{e.f.Dan.ID}, ClientAddr: "192.0.2.1"}
+			recs[i] = desk.AuditRecord{ActorID: e.F.Ann.ID, Actor: "Ann Archer", Action: "call.view", ObjectType: "call",
+				ObjectID: fmt.Sprintf("F%07d", i+1), Persons: []int64{e.F.Dan.ID}, ClientAddr: "192.0.2.1"}
 		}
-		if err := e.s.AppendAudit(context.Background(), recs); err != nil {
+		if err := e.S.AppendAudit(context.Background(), recs); err != nil {
 			t.Fatal(err)
 		}
-		if n := seal(t, e.s); n != seeded+1100 {
+		if n := seal(t, e.S); n != seeded+1100 {
 			t.Errorf("sealed %d, want %d", n, seeded+1100)
 		}
-		if rep := verify(t, e.s); !rep.OK() || rep.Checked != seeded+1100 {
+		if rep := verify(t, e.S); !rep.OK() || rep.Checked != seeded+1100 {
 			t.Errorf("verify: %+v %v", rep, rep.First)
 		}
 		chainIsWhole(t, e)
@@ -217,63 +201,63 @@ func TestTamperingIsDetected(t *testing.T) {
 		kind   string
 	}{
 		{"record altered", func(t *testing.T, e *env, victim, seq int64) (int64, int64) {
-			e.db.MustExec(t, `UPDATE audit_log SET detail = 'nothing to see here' WHERE id = ?`, victim)
+			e.DB.MustExec(t, `UPDATE audit_log SET detail = 'nothing to see here' WHERE id = ?`, victim)
 			return victim, seq
 		}, "altered"},
 		{"person removed from a record", func(t *testing.T, e *env, _, _ int64) (int64, int64) {
 			var id, seq int64
-			if err := e.db.QueryRow(`SELECT c.audit_id, c.seq FROM audit_chain c JOIN audit_log a ON a.id = c.audit_id
+			if err := e.DB.QueryRow(`SELECT c.audit_id, c.seq FROM audit_chain c JOIN audit_log a ON a.id = c.audit_id
 				WHERE a.persons <> '' ORDER BY c.seq LIMIT 1`).Scan(&id, &seq); err != nil {
 				t.Fatal(err)
 			}
-			e.db.MustExec(t, `UPDATE audit_log SET persons = '' WHERE id = ?`, id)
-			e.db.MustExec(t, `DELETE FROM audit_persons WHERE audit_id = ?`, id)
+			e.DB.MustExec(t, `UPDATE audit_log SET persons = '' WHERE id = ?`, id)
+			e.DB.MustExec(t, `DELETE FROM audit_persons WHERE audit_id = ?`, id)
 			return id, seq
 		}, "altered"},
 		{"record's time moved", func(t *testing.T, e *env, victim, seq int64) (int64, int64) {
-			e.db.MustExec(t, `UPDATE audit_log SET at = at - 1000000 WHERE id = ?`, victim)
+			e.DB.MustExec(t, `UPDATE audit_log SET at = at - 1000000 WHERE id = ?`, victim)
 			return victim, seq
 		}, "altered"},
 		{"record deleted", func(t *testing.T, e *env, victim, seq int64) (int64, int64) {
-			e.db.MustExec(t, `DELETE FROM audit_log WHERE id = ?`, victim)
+			e.DB.MustExec(t, `DELETE FROM audit_log WHERE id = ?`, victim)
 			return victim, seq
 		}, "missing"},
 		{"record inserted", func(t *testing.T, e *env, _, _ int64) (int64, int64) {
-			e.db.MustExec(t, `INSERT INTO audit_log (at, actor_id, actor, action, object_type, object_id, persons, client_addr, reason, detail)
+			e.DB.MustExec(t, `INSERT INTO audit_log (at, actor_id, actor, action, object_type, object_id, persons, client_addr, reason, detail)
 				VALUES (?, NULL, 'nobody', 'call.view', 'call', 'F0000001', '', '', '', 'planted')`, start.UnixMicro())
 			var id int64
-			if err := e.db.QueryRow(`SELECT MAX(id) FROM audit_log`).Scan(&id); err != nil {
+			if err := e.DB.QueryRow(`SELECT MAX(id) FROM audit_log`).Scan(&id); err != nil {
 				t.Fatal(err)
 			}
 			return id, 0
 		}, "inserted"},
 		{"chain link deleted", func(t *testing.T, e *env, victim, seq int64) (int64, int64) {
-			e.db.MustExec(t, `DELETE FROM audit_chain WHERE seq = ?`, seq)
+			e.DB.MustExec(t, `DELETE FROM audit_chain WHERE seq = ?`, seq)
 			var next int64
-			if err := e.db.QueryRow(e.db.Rebind(`SELECT audit_id FROM audit_chain WHERE seq = ?`), seq+1).Scan(&next); err != nil {
+			if err := e.DB.QueryRow(e.DB.Rebind(`SELECT audit_id FROM audit_chain WHERE seq = ?`), seq+1).Scan(&next); err != nil {
 				t.Fatal(err)
 			}
 			return next, seq + 1
 		}, "gap"},
 		{"chain link's hash rewritten", func(t *testing.T, e *env, victim, seq int64) (int64, int64) {
-			e.db.MustExec(t, `UPDATE audit_chain SET hash = 'f00d' WHERE seq = ?`, seq)
+			e.DB.MustExec(t, `UPDATE audit_chain SET hash = 'f00d' WHERE seq = ?`, seq)
 			return victim, seq // the link no longer matches its record
 		}, "altered"},
 		{"chain link's previous hash rewritten", func(t *testing.T, e *env, victim, seq int64) (int64, int64) {
-			e.db.MustExec(t, `UPDATE audit_chain SET prev_hash = 'f00d' WHERE seq = ?`, seq)
+			e.DB.MustExec(t, `UPDATE audit_chain SET prev_hash = 'f00d' WHERE seq = ?`, seq)
 			return victim, seq
 		}, "broken link"},
 		{"record altered and resealed in place", func(t *testing.T, e *env, victim, seq int64) (int64, int64) {
 			// Rewriting the record's own link to match does not help: the next link still
 			// points at the old hash.
-			e.db.MustExec(t, `UPDATE audit_log SET detail = 'forged' WHERE id = ?`, victim)
-			recs, err := e.s.AuditChain(context.Background(), seq-1, 1)
+			e.DB.MustExec(t, `UPDATE audit_log SET detail = 'forged' WHERE id = ?`, victim)
+			recs, err := e.S.AuditChain(context.Background(), seq-1, 1)
 			if err != nil || len(recs) != 1 {
 				t.Fatal(err)
 			}
-			e.db.MustExec(t, `UPDATE audit_chain SET hash = ? WHERE seq = ?`, audit.Hash(recs[0].PrevHash, recs[0].Record), seq)
+			e.DB.MustExec(t, `UPDATE audit_chain SET hash = ? WHERE seq = ?`, audit.Hash(recs[0].PrevHash, recs[0].Record), seq)
 			var next int64
-			if err := e.db.QueryRow(e.db.Rebind(`SELECT audit_id FROM audit_chain WHERE seq = ?`), seq+1).Scan(&next); err != nil {
+			if err := e.DB.QueryRow(e.DB.Rebind(`SELECT audit_id FROM audit_chain WHERE seq = ?`), seq+1).Scan(&next); err != nil {
 				t.Fatal(err)
 			}
 			return next, seq + 1
@@ -284,18 +268,18 @@ func TestTamperingIsDetected(t *testing.T) {
 			t.Parallel()
 			each(t, func(t *testing.T, e *env) {
 				e.work(t, 3)
-				seal(t, e.s)
-				if rep := verify(t, e.s); !rep.OK() {
+				seal(t, e.S)
+				if rep := verify(t, e.S); !rep.OK() {
 					t.Fatalf("untouched trail: %v", rep.First)
 				}
-				links := e.db.Count(t, `SELECT COUNT(*) FROM audit_chain`)
+				links := e.DB.Count(t, `SELECT COUNT(*) FROM audit_chain`)
 				seq := int64(links / 2) // a record in the middle
 				var victim int64
-				if err := e.db.QueryRow(e.db.Rebind(`SELECT audit_id FROM audit_chain WHERE seq = ?`), seq).Scan(&victim); err != nil {
+				if err := e.DB.QueryRow(e.DB.Rebind(`SELECT audit_id FROM audit_chain WHERE seq = ?`), seq).Scan(&victim); err != nil {
 					t.Fatal(err)
 				}
 				wantID, wantSeq := tt.tamper(t, e, victim, seq)
-				rep := verify(t, e.s)
+				rep := verify(t, e.S)
 				if rep.OK() || rep.First == nil {
 					t.Fatalf("tampering not detected: %+v", rep)
 				}
@@ -317,9 +301,9 @@ func TestSealWhileWriting(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		sealers := []*store.Store{e.s}
-		if e.engine == "postgres" {
-			sealers = append(sealers, storetest.OpenDSN(t, e.engine, e.dsn, e.clock))
+		sealers := []*store.Store{e.S}
+		if e.Engine == "postgres" {
+			sealers = append(sealers, storetest.OpenDSN(t, e.Engine, e.DSN, e.Clock))
 		}
 		var writers sync.WaitGroup
 		done := make(chan struct{})
@@ -328,9 +312,9 @@ func TestSealWhileWriting(t *testing.T) {
 			go func() {
 				defer writers.Done()
 				s := sealers[w%len(sealers)]
-				ann := storetest.Actor(e.f.Ann)
+				ann := storetest.Actor(e.F.Ann)
 				for i := range 15 {
-					c, err := s.CreateCall(ctx, ann, desk.NewCall{Summary: fmt.Sprintf("writer %d call %d", w, i), CustomerID: e.f.Dan.ID})
+					c, err := s.CreateCall(ctx, ann, desk.NewCall{Summary: fmt.Sprintf("writer %d call %d", w, i), CustomerID: e.F.Dan.ID})
 					if err != nil {
 						t.Error(err)
 						return
@@ -365,9 +349,9 @@ func TestSealWhileWriting(t *testing.T) {
 		writers.Wait()
 		close(done)
 		sealing.Wait()
-		seal(t, e.s)
-		rep := verify(t, e.s)
-		records := e.db.Count(t, `SELECT COUNT(*) FROM audit_log`)
+		seal(t, e.S)
+		rep := verify(t, e.S)
+		records := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log`)
 		if !rep.OK() || rep.Checked != records || rep.Pending != 0 {
 			t.Errorf("after concurrent sealing: %+v first %v; %d records", rep, rep.First, records)
 		}
@@ -381,13 +365,13 @@ func TestBuffer(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		views := func() int { return e.db.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'call.view'`) }
+		views := func() int { return e.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'call.view'`) }
 		rec := func(i int) desk.AuditRecord {
-			return desk.AuditRecord{ActorID: e.f.Ann.ID, Actor: "Ann Archer", Action: "call.view", ObjectType: "call",
-				ObjectID: fmt.Sprintf("F%07d", i), Persons: []int64{e.f.Dan.ID}, ClientAddr: "192.0.2.7"}
+			return desk.AuditRecord{ActorID: e.F.Ann.ID, Actor: "Ann Archer", Action: "call.view", ObjectType: "call",
+				ObjectID: fmt.Sprintf("F%07d", i), Persons: []int64{e.F.Dan.ID}, ClientAddr: "192.0.2.7"}
 		}
 		// An interval of an hour: nothing is written until Close.
-		b := audit.NewBuffer(e.s, log, time.Hour, 1000)
+		b := audit.NewBuffer(e.S, log, time.Hour, 1000)
 		var wg sync.WaitGroup
 		for g := range 5 {
 			wg.Add(1)
@@ -402,15 +386,15 @@ func TestBuffer(t *testing.T) {
 		if n := views(); n != 0 {
 			t.Errorf("%d records written before the interval or Close", n)
 		}
-		e.clock.Advance(time.Hour) // the records keep the time they were added
+		e.Clock.Advance(time.Hour) // the records keep the time they were added
 		b.Close()
 		if n := views(); n != 200 {
 			t.Fatalf("after Close %d records, want 200", n)
 		}
-		if n := e.db.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'call.view' AND at = ? AND client_addr = '192.0.2.7'`, start.UnixMicro()); n != 200 {
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'call.view' AND at = ? AND client_addr = '192.0.2.7'`, start.UnixMicro()); n != 200 {
 			t.Errorf("%d records carry the time they were added", n)
 		}
-		if n := e.db.Count(t, `SELECT COUNT(*) FROM audit_persons WHERE person_id = ?`, e.f.Dan.ID); n < 200 {
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM audit_persons WHERE person_id = ?`, e.F.Dan.ID); n < 200 {
 			t.Errorf("only %d records concern Dan", n)
 		}
 		b.Add(rec(999))
@@ -420,7 +404,7 @@ func TestBuffer(t *testing.T) {
 		b.Close() // twice is harmless
 
 		// A full buffer writes at once.
-		full := audit.NewBuffer(e.s, log, time.Hour, 10)
+		full := audit.NewBuffer(e.S, log, time.Hour, 10)
 		defer full.Close()
 		for i := range 10 {
 			full.Add(rec(2000 + i))
@@ -438,8 +422,8 @@ func TestBuffer(t *testing.T) {
 		if n := views(); n != 212 {
 			t.Errorf("after Flush %d records, want 212", n)
 		}
-		seal(t, e.s)
-		if rep := verify(t, e.s); !rep.OK() {
+		seal(t, e.S)
+		if rep := verify(t, e.S); !rep.OK() {
 			t.Errorf("verify: %v", rep.First)
 		}
 	})

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,24 +18,6 @@ import (
 	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
-
-// syncBuffer is a bytes buffer safe to read while a server goroutine writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // seededDB makes a migrated SQLite database with the store fixture, a call and an API token for
 // Ann (an analyst), and returns its path, the token and the fixture.
@@ -77,7 +58,7 @@ func seededDB(t *testing.T) (string, string, storetest.Fixture, desk.Call) {
 func TestServeAndCleanShutdown(t *testing.T) {
 	path, tok, f, c := seededDB(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errb := &syncBuffer{}, &syncBuffer{}
+	out, errb := &storetest.SyncBuffer{}, &storetest.SyncBuffer{}
 	done := make(chan int)
 	go func() {
 		done <- Main(ctx, Env{Args: []string{"serve", "--db", path, "--addr", "127.0.0.1:0", "--log-level", "warn"},

@@ -1,7 +1,6 @@
 package jobs
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -10,29 +9,14 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"calldesk/internal/store/storetest"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // A failing task is logged and retried at its next tick, and never stops another task; Run
 // returns once its context ends.
 func TestRunnerKeepsGoingAndStops(t *testing.T) {
-	var logs lockedBuffer
+	var logs storetest.SyncBuffer
 	var good, bad atomic.Int32
 	enough := make(chan struct{})
 	var once sync.Once

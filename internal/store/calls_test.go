@@ -18,9 +18,9 @@ func TestCreateCallSnapshot(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		e.clock.Advance(90 * time.Second)
-		c, err := e.s.CreateCall(ctx, storetest.Actor(e.f.Ann), desk.NewCall{Kind: desk.Request, Summary: "  Access to the MSc share ",
-			Description: "For my dissertation", CustomerID: e.f.Dan.ID, AltEmail: "dan.home@example.org", AltPhone: "07700 900123",
+		e.Clock.Advance(90 * time.Second)
+		c, err := e.S.CreateCall(ctx, storetest.Actor(e.F.Ann), desk.NewCall{Kind: desk.Request, Summary: "  Access to the MSc share ",
+			Description: "For my dissertation", CustomerID: e.F.Dan.ID, AltEmail: "dan.home@example.org", AltPhone: "07700 900123",
 			Source: desk.SourcePhone})
 		if err != nil {
 			t.Fatal(err)
@@ -31,7 +31,7 @@ func TestCreateCallSnapshot(t *testing.T) {
 			t.Errorf("snapshot %+v, want %+v", c.Customer, want)
 		}
 		if c.Ref != "R0000001" || c.Kind != desk.Request || c.Summary != "Access to the MSc share" || c.State != desk.Unassigned ||
-			c.Version != 1 || c.LoggedBy != e.f.Ann.ID || !c.LoggedAt.Equal(start.Add(90*time.Second)) ||
+			c.Version != 1 || c.LoggedBy != e.F.Ann.ID || !c.LoggedAt.Equal(start.Add(90*time.Second)) ||
 			c.AltEmail != "dan.home@example.org" || c.AltPhone != "07700 900123" || c.Source != desk.SourcePhone {
 			t.Errorf("created %+v", c)
 		}
@@ -41,18 +41,18 @@ func TestCreateCallSnapshot(t *testing.T) {
 			t.Errorf("stored call differs from the returned one:\nstored %+v\nreturn %+v", stored, c)
 		}
 
-		dan, err := e.s.FindPerson(ctx, e.f.Dan.ID)
+		dan, err := e.S.FindPerson(ctx, e.F.Dan.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		dan.Phone, dan.Department, dan.LastName = "01234 000000", "Physics", "Dawson-Smith"
-		if _, err := e.s.UpdatePerson(ctx, e.f.Admin, dan); err != nil {
+		if _, err := e.S.UpdatePerson(ctx, e.F.Admin, dan); err != nil {
 			t.Fatal(err)
 		}
 		if got := e.call(t, c.Ref).Customer; got != want {
 			t.Errorf("after the person changed the snapshot is %+v, want it unchanged %+v", got, want)
 		}
-		if p, _ := e.s.FindPerson(ctx, e.f.Dan.ID); p.Phone != "01234 000000" || p.Name() != "Dan Dawson-Smith" || p.Version != 2 {
+		if p, _ := e.S.FindPerson(ctx, e.F.Dan.ID); p.Phone != "01234 000000" || p.Name() != "Dan Dawson-Smith" || p.Version != 2 {
 			t.Errorf("person after update %+v", p)
 		}
 		// A new call takes the new details.
@@ -76,11 +76,11 @@ func TestCreateCallPriority(t *testing.T) {
 			wantI, wantU    desk.Level
 		}{
 			{"no profile: medium/medium", 0, "", "", 3, desk.Medium, desk.Medium},
-			{"Outlook defaults to P2", e.f.Outlook.ID, "", "", 2, desk.High, desk.Medium},
-			{"Software defaults to P3", e.f.Software.ID, "", "", 3, desk.Medium, desk.Medium},
-			{"given levels win over the profile", e.f.Outlook.ID, desk.Low, desk.Low, 4, desk.Low, desk.Low},
+			{"Outlook defaults to P2", e.F.Outlook.ID, "", "", 2, desk.High, desk.Medium},
+			{"Software defaults to P3", e.F.Software.ID, "", "", 3, desk.Medium, desk.Medium},
+			{"given levels win over the profile", e.F.Outlook.ID, desk.Low, desk.Low, 4, desk.Low, desk.Low},
 			{"high/high is P1", 0, desk.High, desk.High, 1, desk.High, desk.High},
-			{"only urgency given", e.f.Wifi.ID, "", desk.High, 1, desk.High, desk.High},
+			{"only urgency given", e.F.Wifi.ID, "", desk.High, 1, desk.High, desk.High},
 		}
 		for _, tt := range tests {
 			c := e.newCall(t, desk.NewCall{ProfileID: tt.profile, Impact: tt.impact, Urgency: tt.urgency})
@@ -91,11 +91,11 @@ func TestCreateCallPriority(t *testing.T) {
 				t.Errorf("%s: stored priority %s", tt.name, got.Priority)
 			}
 		}
-		_, err := e.s.CreateCall(context.Background(), e.f.Admin, desk.NewCall{Summary: "x", CustomerID: e.f.Dan.ID, ProfileID: 9999})
+		_, err := e.S.CreateCall(context.Background(), e.F.Admin, desk.NewCall{Summary: "x", CustomerID: e.F.Dan.ID, ProfileID: 9999})
 		if ee := desk.AsError(err); ee == nil || ee.Fields["profile_id"] == "" {
 			t.Errorf("unknown profile: %v", err)
 		}
-		_, err = e.s.CreateCall(context.Background(), e.f.Admin, desk.NewCall{Summary: "x", CustomerID: 9999})
+		_, err = e.S.CreateCall(context.Background(), e.F.Admin, desk.NewCall{Summary: "x", CustomerID: 9999})
 		if ee := desk.AsError(err); ee == nil || ee.Fields["customer_id"] == "" {
 			t.Errorf("unknown customer: %v", err)
 		}
@@ -108,19 +108,19 @@ func TestCreateCallAssigned(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		c := e.newCall(t, desk.NewCall{GroupID: e.f.ServiceDesk.ID, AnalystID: e.f.Bob.ID})
-		if c.State != desk.Assigned || c.GroupID != e.f.ServiceDesk.ID || c.AnalystID != e.f.Bob.ID ||
+		c := e.newCall(t, desk.NewCall{GroupID: e.F.ServiceDesk.ID, AnalystID: e.F.Bob.ID})
+		if c.State != desk.Assigned || c.GroupID != e.F.ServiceDesk.ID || c.AnalystID != e.F.Bob.ID ||
 			!c.AssignedAt.Equal(start) || c.Condition() != desk.CondPending {
 			t.Errorf("logged %+v", c)
 		}
-		d, err := e.s.Diary(ctx, c.ID, true)
+		d, err := e.S.Diary(ctx, c.ID, true)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(d) != 1 || d[0].Kind != desk.EntryAssignment || d[0].Text != "assigned to Service Desk / Bob Baker" || !d[0].Public {
 			t.Errorf("diary %+v", d)
 		}
-		c2 := e.newCall(t, desk.NewCall{GroupID: e.f.Networks.ID})
+		c2 := e.newCall(t, desk.NewCall{GroupID: e.F.Networks.ID})
 		if c2.State != desk.Assigned || c2.AnalystID != 0 {
 			t.Errorf("group only: %+v", c2)
 		}
@@ -131,12 +131,12 @@ func TestCreateCallAssigned(t *testing.T) {
 			group, anal int64
 			field, msg  string
 		}{
-			{"analyst of another group", e.f.ServiceDesk.ID, e.f.Cat.ID, "analyst_id", "Cat Carter is not a member of Service Desk"},
+			{"analyst of another group", e.F.ServiceDesk.ID, e.F.Cat.ID, "analyst_id", "Cat Carter is not a member of Service Desk"},
 			{"no such group", 9999, 0, "group_id", "no support group with id 9999"},
-			{"no such analyst", e.f.Networks.ID, 9999, "analyst_id", "no person with id 9999"},
+			{"no such analyst", e.F.Networks.ID, 9999, "analyst_id", "no person with id 9999"},
 		}
 		for _, tt := range tests {
-			_, err := e.s.CreateCall(ctx, storetest.Actor(e.f.Ann), desk.NewCall{Summary: "x", CustomerID: e.f.Eve.ID, GroupID: tt.group, AnalystID: tt.anal})
+			_, err := e.S.CreateCall(ctx, storetest.Actor(e.F.Ann), desk.NewCall{Summary: "x", CustomerID: e.F.Eve.ID, GroupID: tt.group, AnalystID: tt.anal})
 			ee := desk.AsError(err)
 			if ee == nil || ee.Code != desk.EINVALID || ee.Fields[tt.field] != tt.msg {
 				t.Errorf("%s: got %v, want %s: %s", tt.name, err, tt.field, tt.msg)
@@ -158,15 +158,15 @@ func TestLifecycle(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		ann, bob := e.f.Ann, e.f.Bob
-		c := e.newCall(t, desk.NewCall{ProfileID: e.f.Outlook.ID, Summary: "Outlook keeps crashing", Source: desk.SourcePhone})
+		ann, bob := e.F.Ann, e.F.Bob
+		c := e.newCall(t, desk.NewCall{ProfileID: e.F.Outlook.ID, Summary: "Outlook keeps crashing", Source: desk.SourcePhone})
 		if c.State != desk.Unassigned || c.Condition() != desk.CondUnassigned {
 			t.Fatalf("new call %s", c.State)
 		}
-		step := func(d time.Duration) time.Time { e.clock.Advance(d); return e.clock.Now() }
+		step := func(d time.Duration) time.Time { e.Clock.Advance(d); return e.Clock.Now() }
 
 		at := step(5 * time.Minute)
-		c = e.update(t, ann, c, desk.Transition{Action: desk.ActAssign, GroupID: e.f.ServiceDesk.ID, AnalystID: ann.ID})
+		c = e.update(t, ann, c, desk.Transition{Action: desk.ActAssign, GroupID: e.F.ServiceDesk.ID, AnalystID: ann.ID})
 		if c.State != desk.Assigned || !c.AssignedAt.Equal(at) || c.Version != 2 || c.Condition() != desk.CondPending {
 			t.Errorf("assigned: %s at %v version %d", c.State, c.AssignedAt, c.Version)
 		}
@@ -180,7 +180,7 @@ func TestLifecycle(t *testing.T) {
 		if c.State != desk.Pending || c.Condition() != desk.CondPending {
 			t.Errorf("pending: %s", c.State)
 		}
-		if _, err := e.s.AddEntry(ctx, storetest.Actor(bob), c.Ref, desk.EntryNote, "Known issue with add-in v3, see KB123"); err != nil {
+		if _, err := e.S.AddEntry(ctx, storetest.Actor(bob), c.Ref, desk.EntryNote, "Known issue with add-in v3, see KB123"); err != nil {
 			t.Fatal(err)
 		}
 		at = step(5 * time.Minute)
@@ -193,14 +193,14 @@ func TestLifecycle(t *testing.T) {
 
 		// The hold timer does nothing before the time.
 		step(time.Hour)
-		if refs, err := e.s.ReleaseHolds(ctx, 100); err != nil || len(refs) != 0 {
+		if refs, err := e.S.ReleaseHolds(ctx, 100); err != nil || len(refs) != 0 {
 			t.Fatalf("released early: %v %v", refs, err)
 		}
 		if got := e.call(t, c.Ref); got.State != desk.OnHold || got.Urgent {
 			t.Errorf("after an early sweep: %s urgent %v", got.State, got.Urgent)
 		}
 		at = step(time.Hour + time.Second)
-		refs, err := e.s.ReleaseHolds(ctx, 100)
+		refs, err := e.S.ReleaseHolds(ctx, 100)
 		if err != nil || len(refs) != 1 || refs[0] != c.Ref {
 			t.Fatalf("release holds: %v %v", refs, err)
 		}
@@ -208,10 +208,10 @@ func TestLifecycle(t *testing.T) {
 		if c.State != desk.OffHold || !c.Urgent || c.Condition() != desk.CondOffHold || !c.OffHoldAt.Equal(at) {
 			t.Errorf("off hold: %s urgent %v condition %s at %v", c.State, c.Urgent, c.Condition(), c.OffHoldAt)
 		}
-		if refs, _ := e.s.ReleaseHolds(ctx, 100); len(refs) != 0 {
+		if refs, _ := e.S.ReleaseHolds(ctx, 100); len(refs) != 0 {
 			t.Errorf("released twice: %v", refs)
 		}
-		if got, n, err := e.s.FindCalls(ctx, store.CallFilter{Conditions: []desk.Condition{desk.CondOffHold}}); err != nil || n != 1 || got[0].Ref != c.Ref || !got[0].Urgent {
+		if got, n, err := e.S.FindCalls(ctx, store.CallFilter{Conditions: []desk.Condition{desk.CondOffHold}}); err != nil || n != 1 || got[0].Ref != c.Ref || !got[0].Urgent {
 			t.Errorf("off-hold calls: %d %v", n, err)
 		}
 
@@ -231,11 +231,11 @@ func TestLifecycle(t *testing.T) {
 
 		// Auto-close after 5 days without an answer, by the injected clock.
 		step(4 * 24 * time.Hour)
-		if refs, err := e.s.AutoClose(ctx, 5*24*time.Hour, 100); err != nil || len(refs) != 0 {
+		if refs, err := e.S.AutoClose(ctx, 5*24*time.Hour, 100); err != nil || len(refs) != 0 {
 			t.Fatalf("closed early: %v %v", refs, err)
 		}
 		at = step(24*time.Hour + time.Minute)
-		refs, err = e.s.AutoClose(ctx, 5*24*time.Hour, 100)
+		refs, err = e.S.AutoClose(ctx, 5*24*time.Hour, 100)
 		if err != nil || len(refs) != 1 || refs[0] != c.Ref {
 			t.Fatalf("auto close: %v %v", refs, err)
 		}
@@ -251,14 +251,14 @@ func TestLifecycle(t *testing.T) {
 
 		// A closed call takes internal notes but no public updates.
 		before := e.footprint(t)
-		_, err = e.s.AddEntry(ctx, storetest.Actor(ann), c.Ref, desk.EntryUpdate, "Are you still there?")
+		_, err = e.S.AddEntry(ctx, storetest.Actor(ann), c.Ref, desk.EntryUpdate, "Are you still there?")
 		if ee := desk.AsError(err); ee == nil || ee.Code != desk.EINVALID || !strings.Contains(ee.Message, "closed") {
 			t.Errorf("public update on a closed call: %v", err)
 		}
 		if after := e.footprint(t); after != before {
 			t.Errorf("refused update left %+v -> %+v", before, after)
 		}
-		if _, err := e.s.AddEntry(ctx, storetest.Actor(ann), c.Ref, desk.EntryNote, "Customer rang to say thanks"); err != nil {
+		if _, err := e.S.AddEntry(ctx, storetest.Actor(ann), c.Ref, desk.EntryNote, "Customer rang to say thanks"); err != nil {
 			t.Errorf("note on a closed call: %v", err)
 		}
 
@@ -281,7 +281,7 @@ func TestLifecycle(t *testing.T) {
 			{desk.EntryStatus, true, "calldesk", "closed automatically 5 days after resolution"},
 			{desk.EntryNote, false, "Ann Archer", "Customer rang to say thanks"},
 		}
-		all, err := e.s.Diary(ctx, c.ID, true)
+		all, err := e.S.Diary(ctx, c.ID, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -298,7 +298,7 @@ func TestLifecycle(t *testing.T) {
 		if all[0].CallVersion != 2 || !all[0].CreatedAt.Equal(start.Add(5*time.Minute)) || all[5].AuthorID != 0 || all[3].AuthorID != bob.ID {
 			t.Errorf("diary details: %+v", all)
 		}
-		public, err := e.s.Diary(ctx, c.ID, false)
+		public, err := e.S.Diary(ctx, c.ID, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -316,9 +316,9 @@ func TestLifecycle(t *testing.T) {
 func TestCancel(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
-		c := e.newCall(t, desk.NewCall{GroupID: e.f.Networks.ID})
-		e.clock.Advance(time.Hour)
-		c = e.update(t, e.f.Cat, c, desk.Transition{Action: desk.ActCancel, Reason: "logged twice, see F0000002"})
+		c := e.newCall(t, desk.NewCall{GroupID: e.F.Networks.ID})
+		e.Clock.Advance(time.Hour)
+		c = e.update(t, e.F.Cat, c, desk.Transition{Action: desk.ActCancel, Reason: "logged twice, see F0000002"})
 		if c.State != desk.Cancelled || c.CancelNote != "logged twice, see F0000002" || !c.CancelledAt.Equal(start.Add(time.Hour)) ||
 			c.Condition() != desk.CondCancelled {
 			t.Errorf("cancelled: %+v", c)
@@ -328,13 +328,13 @@ func TestCancel(t *testing.T) {
 			t.Errorf("stored %+v\nreturned %+v", stored, c)
 		}
 		for _, a := range []desk.Action{desk.ActAssign, desk.ActResolve, desk.ActReopen, desk.ActCancel, desk.ActClose} {
-			_, err := e.s.UpdateCall(context.Background(), storetest.Actor(e.f.Cat), c.Ref, 0, desk.Transition{Action: a,
-				GroupID: e.f.Networks.ID, Text: "x", Reason: "x"})
+			_, err := e.S.UpdateCall(context.Background(), storetest.Actor(e.F.Cat), c.Ref, 0, desk.Transition{Action: a,
+				GroupID: e.F.Networks.ID, Text: "x", Reason: "x"})
 			if codeOf(err) != desk.EINVALID || !strings.Contains(err.Error(), "cancelled") {
 				t.Errorf("%s on a cancelled call: %v", a, err)
 			}
 		}
-		_, err := e.s.AddEntry(context.Background(), storetest.Actor(e.f.Cat), c.Ref, desk.EntryUpdate, "hello?")
+		_, err := e.S.AddEntry(context.Background(), storetest.Actor(e.F.Cat), c.Ref, desk.EntryUpdate, "hello?")
 		if codeOf(err) != desk.EINVALID {
 			t.Errorf("public update on a cancelled call: %v", err)
 		}
@@ -347,11 +347,11 @@ func TestIllegalTransitionsChangeNothing(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		ann, cat := e.f.Ann, e.f.Cat
+		ann, cat := e.F.Ann, e.F.Cat
 		unassigned := e.newCall(t, desk.NewCall{})
-		accepted := e.newCall(t, desk.NewCall{GroupID: e.f.ServiceDesk.ID, AnalystID: ann.ID})
+		accepted := e.newCall(t, desk.NewCall{GroupID: e.F.ServiceDesk.ID, AnalystID: ann.ID})
 		accepted = e.update(t, ann, accepted, desk.Transition{Action: desk.ActAccept})
-		onHold := e.newCall(t, desk.NewCall{GroupID: e.f.ServiceDesk.ID, AnalystID: ann.ID})
+		onHold := e.newCall(t, desk.NewCall{GroupID: e.F.ServiceDesk.ID, AnalystID: ann.ID})
 		onHold = e.update(t, ann, onHold, desk.Transition{Action: desk.ActHold, Until: start.Add(time.Hour), Reason: "part"})
 		tests := []struct {
 			name  string
@@ -367,7 +367,7 @@ func TestIllegalTransitionsChangeNothing(t *testing.T) {
 			{"hold a call on hold", onHold, ann, desk.Transition{Action: desk.ActHold, Until: start.Add(2 * time.Hour), Reason: "x"}, "it is on hold"},
 			{"off hold before the time", onHold, ann, desk.Transition{Action: desk.ActOffHold}, "on hold until"},
 			{"hold without a reason", accepted, ann, desk.Transition{Action: desk.ActHold, Until: start.Add(time.Hour)}, "reason is required"},
-			{"assign to an analyst outside the group", unassigned, ann, desk.Transition{Action: desk.ActAssign, GroupID: e.f.ServiceDesk.ID, AnalystID: cat.ID}, "Cat Carter is not a member of Service Desk"},
+			{"assign to an analyst outside the group", unassigned, ann, desk.Transition{Action: desk.ActAssign, GroupID: e.F.ServiceDesk.ID, AnalystID: cat.ID}, "Cat Carter is not a member of Service Desk"},
 			{"accept a call on hold", onHold, cat, desk.Transition{Action: desk.ActAccept}, "it is on hold"},
 			{"change to an unknown profile", accepted, ann, desk.Transition{Action: desk.ActChange, ProfileID: 9999}, "no problem profile with id 9999"},
 			{"unknown action", accepted, ann, desk.Transition{Action: "escalate"}, `"escalate" is not an action`},
@@ -375,7 +375,7 @@ func TestIllegalTransitionsChangeNothing(t *testing.T) {
 		for _, tt := range tests {
 			before := e.call(t, tt.call.Ref)
 			fp := e.footprint(t)
-			_, err := e.s.UpdateCall(ctx, storetest.Actor(tt.actor), tt.call.Ref, before.Version, tt.tr)
+			_, err := e.S.UpdateCall(ctx, storetest.Actor(tt.actor), tt.call.Ref, before.Version, tt.tr)
 			if codeOf(err) != desk.EINVALID || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("%s: got %v, want EINVALID with %q", tt.name, err, tt.want)
 			}
@@ -387,9 +387,9 @@ func TestIllegalTransitionsChangeNothing(t *testing.T) {
 			}
 		}
 		// A non-member may not accept a call of another group.
-		assigned := e.newCall(t, desk.NewCall{GroupID: e.f.ServiceDesk.ID})
+		assigned := e.newCall(t, desk.NewCall{GroupID: e.F.ServiceDesk.ID})
 		fp := e.footprint(t)
-		_, err := e.s.UpdateCall(ctx, storetest.Actor(cat), assigned.Ref, assigned.Version, desk.Transition{Action: desk.ActAccept})
+		_, err := e.S.UpdateCall(ctx, storetest.Actor(cat), assigned.Ref, assigned.Version, desk.Transition{Action: desk.ActAccept})
 		if codeOf(err) != desk.EINVALID || !strings.Contains(err.Error(), "not a member of Service Desk") {
 			t.Errorf("accept by a non-member: %v", err)
 		}
@@ -398,14 +398,14 @@ func TestIllegalTransitionsChangeNothing(t *testing.T) {
 		}
 		// Unknown and malformed references.
 		for _, ref := range []string{"F0999999", "Z123", ""} {
-			_, err := e.s.UpdateCall(ctx, storetest.Actor(ann), ref, 0, desk.Transition{Action: desk.ActAccept})
+			_, err := e.S.UpdateCall(ctx, storetest.Actor(ann), ref, 0, desk.Transition{Action: desk.ActAccept})
 			if codeOf(err) != desk.ENOTFOUND {
 				t.Errorf("update %q: %v, want ENOTFOUND", ref, err)
 			}
-			if _, err := e.s.FindCallByRef(ctx, ref); codeOf(err) != desk.ENOTFOUND {
+			if _, err := e.S.FindCallByRef(ctx, ref); codeOf(err) != desk.ENOTFOUND {
 				t.Errorf("find %q: %v, want ENOTFOUND", ref, err)
 			}
-			if _, err := e.s.AddEntry(ctx, storetest.Actor(ann), ref, desk.EntryNote, "x"); codeOf(err) != desk.ENOTFOUND {
+			if _, err := e.S.AddEntry(ctx, storetest.Actor(ann), ref, desk.EntryNote, "x"); codeOf(err) != desk.ENOTFOUND {
 				t.Errorf("add entry to %q: %v, want ENOTFOUND", ref, err)
 			}
 		}
@@ -431,7 +431,7 @@ func TestAddEntryValidation(t *testing.T) {
 			{desk.EntryNote, strings.Repeat("x", 100_001), "text"},
 		}
 		for _, tt := range tests {
-			_, err := e.s.AddEntry(context.Background(), storetest.Actor(e.f.Ann), c.Ref, tt.kind, tt.text)
+			_, err := e.S.AddEntry(context.Background(), storetest.Actor(e.F.Ann), c.Ref, tt.kind, tt.text)
 			if ee := desk.AsError(err); ee == nil || ee.Fields[tt.field] == "" {
 				t.Errorf("%s %.10q: %v, want a field error on %s", tt.kind, tt.text, err, tt.field)
 			}
@@ -439,12 +439,12 @@ func TestAddEntryValidation(t *testing.T) {
 		if e.footprint(t) != fp {
 			t.Error("refused entries left something")
 		}
-		e.clock.Advance(time.Minute)
-		en, err := e.s.AddEntry(context.Background(), storetest.Actor(e.f.Ann), c.Ref, desk.EntryUpdate, " We are looking into it ")
+		e.Clock.Advance(time.Minute)
+		en, err := e.S.AddEntry(context.Background(), storetest.Actor(e.F.Ann), c.Ref, desk.EntryUpdate, " We are looking into it ")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if en.ID == 0 || !en.Public || en.Text != "We are looking into it" || en.AuthorID != e.f.Ann.ID || en.CallVersion != 1 ||
+		if en.ID == 0 || !en.Public || en.Text != "We are looking into it" || en.AuthorID != e.F.Ann.ID || en.CallVersion != 1 ||
 			!en.CreatedAt.Equal(start.Add(time.Minute)) {
 			t.Errorf("entry %+v", en)
 		}
@@ -460,13 +460,13 @@ func TestAddEntryValidation(t *testing.T) {
 func TestAssignDefaultsToProfileGroup(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
-		c := e.newCall(t, desk.NewCall{ProfileID: e.f.Wifi.ID})
-		c = e.update(t, e.f.Cat, c, desk.Transition{Action: desk.ActAssign, AnalystID: e.f.Cat.ID})
-		if c.GroupID != e.f.Networks.ID || c.AnalystID != e.f.Cat.ID || c.State != desk.Assigned {
+		c := e.newCall(t, desk.NewCall{ProfileID: e.F.Wifi.ID})
+		c = e.update(t, e.F.Cat, c, desk.Transition{Action: desk.ActAssign, AnalystID: e.F.Cat.ID})
+		if c.GroupID != e.F.Networks.ID || c.AnalystID != e.F.Cat.ID || c.State != desk.Assigned {
 			t.Errorf("assigned to group %d analyst %d (%s)", c.GroupID, c.AnalystID, c.State)
 		}
 		bare := e.newCall(t, desk.NewCall{})
-		_, err := e.s.UpdateCall(context.Background(), storetest.Actor(e.f.Ann), bare.Ref, bare.Version, desk.Transition{Action: desk.ActAssign})
+		_, err := e.S.UpdateCall(context.Background(), storetest.Actor(e.F.Ann), bare.Ref, bare.Version, desk.Transition{Action: desk.ActAssign})
 		if ee := desk.AsError(err); ee == nil || ee.Fields["group_id"] == "" {
 			t.Errorf("assign with no group and no profile: %v", err)
 		}
@@ -477,17 +477,17 @@ func TestUpdatePersonUsernameTaken(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		p, _ := e.s.FindPerson(ctx, e.f.Eve.ID)
+		p, _ := e.S.FindPerson(ctx, e.F.Eve.ID)
 		p.Username = "aarcher"
 		fp := e.footprint(t)
-		_, err := e.s.UpdatePerson(ctx, e.f.Admin, p)
+		_, err := e.S.UpdatePerson(ctx, e.F.Admin, p)
 		if ee := desk.AsError(err); ee == nil || ee.Code != desk.EINVALID || !strings.Contains(ee.Fields["username"], "taken") {
 			t.Errorf("taken username: %v", err)
 		}
-		if got, _ := e.s.FindPerson(ctx, e.f.Eve.ID); got.Username != "eevans" || got.Version != 1 || e.footprint(t) != fp {
+		if got, _ := e.S.FindPerson(ctx, e.F.Eve.ID); got.Username != "eevans" || got.Version != 1 || e.footprint(t) != fp {
 			t.Errorf("the refused update changed something: %+v", got)
 		}
-		if _, err := e.s.FindPerson(ctx, 9999); codeOf(err) != desk.ENOTFOUND {
+		if _, err := e.S.FindPerson(ctx, 9999); codeOf(err) != desk.ENOTFOUND {
 			t.Errorf("unknown person: %v", err)
 		}
 	})

@@ -19,20 +19,20 @@ func TestNoLostUpdates(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		ann, bob := e.f.Ann, e.f.Bob
-		c := e.newCall(t, desk.NewCall{GroupID: e.f.ServiceDesk.ID})
+		ann, bob := e.F.Ann, e.F.Bob
+		c := e.newCall(t, desk.NewCall{GroupID: e.F.ServiceDesk.ID})
 		// Both read version 1.
 		seenByAnn, seenByBob := e.call(t, c.Ref), e.call(t, c.Ref)
 
-		e.clock.Advance(2 * time.Minute)
-		afterAnn, err := e.s.UpdateCall(ctx, storetest.Actor(ann), c.Ref, seenByAnn.Version, desk.Transition{Action: desk.ActAccept})
+		e.Clock.Advance(2 * time.Minute)
+		afterAnn, err := e.S.UpdateCall(ctx, storetest.Actor(ann), c.Ref, seenByAnn.Version, desk.Transition{Action: desk.ActAccept})
 		if err != nil {
 			t.Fatalf("first update: %v", err)
 		}
 		fp := e.footprint(t)
-		e.clock.Advance(time.Minute)
-		_, err = e.s.UpdateCall(ctx, storetest.Actor(bob), c.Ref, seenByBob.Version,
-			desk.Transition{Action: desk.ActAssign, GroupID: e.f.ServiceDesk.ID, AnalystID: bob.ID})
+		e.Clock.Advance(time.Minute)
+		_, err = e.S.UpdateCall(ctx, storetest.Actor(bob), c.Ref, seenByBob.Version,
+			desk.Transition{Action: desk.ActAssign, GroupID: e.F.ServiceDesk.ID, AnalystID: bob.ID})
 		ce := desk.AsError(err)
 		if ce == nil || ce.Code != desk.ECONFLICT {
 			t.Fatalf("second update with a stale version: %v, want ECONFLICT", err)
@@ -53,20 +53,20 @@ func TestNoLostUpdates(t *testing.T) {
 			t.Errorf("the refused update left %+v -> %+v", fp, after)
 		}
 		// Bob reloads and tries again: now it works.
-		_ = e.update(t, bob, e.call(t, c.Ref), desk.Transition{Action: desk.ActAssign, GroupID: e.f.ServiceDesk.ID, AnalystID: bob.ID})
+		_ = e.update(t, bob, e.call(t, c.Ref), desk.Transition{Action: desk.ActAssign, GroupID: e.F.ServiceDesk.ID, AnalystID: bob.ID})
 
 		// Several changes since: all are listed, in order.
 		stale := e.call(t, c.Ref)
 		cur := e.update(t, bob, stale, desk.Transition{Action: desk.ActAccept})
 		e.update(t, bob, cur, desk.Transition{Action: desk.ActPend, Reason: "asked for a screenshot"})
-		_, err = e.s.UpdateCall(ctx, storetest.Actor(ann), c.Ref, stale.Version, desk.Transition{Action: desk.ActResolve, Text: "x"})
+		_, err = e.S.UpdateCall(ctx, storetest.Actor(ann), c.Ref, stale.Version, desk.Transition{Action: desk.ActResolve, Text: "x"})
 		ce = desk.AsError(err)
 		if ce == nil || ce.Code != desk.ECONFLICT || len(ce.Changes) != 2 ||
 			!strings.HasPrefix(ce.Changes[0], "accepted by Bob Baker") || !strings.HasPrefix(ce.Changes[1], "pending: asked for a screenshot by Bob Baker") {
 			t.Errorf("two changes since: %v (%q)", err, changesOf(ce))
 		}
 		// Version 0 means "whatever is there": used by the system's own sweeps.
-		if _, err := e.s.UpdateCall(ctx, storetest.Actor(bob), c.Ref, 0, desk.Transition{Action: desk.ActAccept}); err != nil {
+		if _, err := e.S.UpdateCall(ctx, storetest.Actor(bob), c.Ref, 0, desk.Transition{Action: desk.ActAccept}); err != nil {
 			t.Errorf("update without a version: %v", err)
 		}
 	})
@@ -84,7 +84,7 @@ func TestNoLostUpdatesRace(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		c := e.newCall(t, desk.NewCall{GroupID: e.f.ServiceDesk.ID})
+		c := e.newCall(t, desk.NewCall{GroupID: e.F.ServiceDesk.ID})
 		fp := e.footprint(t)
 		const n = 12
 		levels := []desk.Level{desk.High, desk.Low}
@@ -94,7 +94,7 @@ func TestNoLostUpdatesRace(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = e.s.UpdateCall(ctx, storetest.Actor(e.f.Ann), c.Ref, c.Version,
+				_, errs[i] = e.S.UpdateCall(ctx, storetest.Actor(e.F.Ann), c.Ref, c.Version,
 					desk.Transition{Action: desk.ActChange, Impact: levels[i%2], Urgency: levels[(i/2)%2]})
 			}()
 		}
@@ -129,19 +129,19 @@ func TestPersonConflict(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		a, _ := e.s.FindPerson(ctx, e.f.Eve.ID)
+		a, _ := e.S.FindPerson(ctx, e.F.Eve.ID)
 		b := a
 		a.JobTitle = "Lecturer"
-		if _, err := e.s.UpdatePerson(ctx, storetest.Actor(e.f.Ann), a); err != nil {
+		if _, err := e.S.UpdatePerson(ctx, storetest.Actor(e.F.Ann), a); err != nil {
 			t.Fatal(err)
 		}
 		fp := e.footprint(t)
 		b.Phone = "01234 999999"
-		_, err := e.s.UpdatePerson(ctx, storetest.Actor(e.f.Bob), b)
+		_, err := e.S.UpdatePerson(ctx, storetest.Actor(e.F.Bob), b)
 		if ee := desk.AsError(err); ee == nil || ee.Code != desk.ECONFLICT || !strings.Contains(ee.Message, "Eve Evans") {
 			t.Fatalf("stale person update: %v, want ECONFLICT naming the person", err)
 		}
-		got, _ := e.s.FindPerson(ctx, e.f.Eve.ID)
+		got, _ := e.S.FindPerson(ctx, e.F.Eve.ID)
 		if got.JobTitle != "Lecturer" || got.Phone != "01234 567890" || got.Version != 2 {
 			t.Errorf("person %+v", got)
 		}
@@ -157,7 +157,7 @@ func TestPersonConflict(t *testing.T) {
 				defer wg.Done()
 				p := got
 				p.JobTitle = fmt.Sprintf("Title %d", i)
-				_, errs[i] = e.s.UpdatePerson(ctx, e.f.Admin, p)
+				_, errs[i] = e.S.UpdatePerson(ctx, e.F.Admin, p)
 			}()
 		}
 		wg.Wait()
@@ -169,7 +169,7 @@ func TestPersonConflict(t *testing.T) {
 				t.Errorf("racer: %v", err)
 			}
 		}
-		if final, _ := e.s.FindPerson(ctx, e.f.Eve.ID); wins != 1 || final.Version != 3 {
+		if final, _ := e.S.FindPerson(ctx, e.F.Eve.ID); wins != 1 || final.Version != 3 {
 			t.Errorf("%d racers won; version %d", wins, final.Version)
 		}
 	})

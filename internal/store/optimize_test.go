@@ -16,22 +16,22 @@ func TestOptimizeRefreshesStaleStatistics(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	ctx := context.Background()
 	// The statistics a bulk load left behind on the benchmark database: an audit log of one row.
-	e.db.MustExec(t, "ANALYZE")
-	e.db.MustExec(t, "DELETE FROM sqlite_stat1 WHERE tbl = 'audit_log'")
-	e.db.MustExec(t, "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('audit_log', 'audit_log_object', '1 1 1')")
-	e.db.MustExec(t, "ANALYZE sqlite_schema")
+	e.DB.MustExec(t, "ANALYZE")
+	e.DB.MustExec(t, "DELETE FROM sqlite_stat1 WHERE tbl = 'audit_log'")
+	e.DB.MustExec(t, "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('audit_log', 'audit_log_object', '1 1 1')")
+	e.DB.MustExec(t, "ANALYZE sqlite_schema")
 	recs := make([]desk.AuditRecord, 3000)
 	for i := range recs {
-		recs[i] = desk.AuditRecord{Actor: "t", Action: "call.view", ObjectType: "call", ObjectID: "F0000001", Persons: []int64{e.f.Dan.ID}}
+		recs[i] = desk.AuditRecord{Actor: "t", Action: "call.view", ObjectType: "call", ObjectID: "F0000001", Persons: []int64{e.F.Dan.ID}}
 	}
-	if err := e.s.AppendAudit(ctx, recs); err != nil {
+	if err := e.S.AppendAudit(ctx, recs); err != nil {
 		t.Fatal(err)
 	}
 	const byID = "SEARCH a USING INTEGER PRIMARY KEY"
 	if plan := sealPlan(t, e); strings.Contains(plan, byID) {
 		t.Fatalf("the stale statistics did not reproduce the scan (plan %q): the test proves nothing", plan)
 	}
-	if err := e.s.Optimize(ctx); err != nil {
+	if err := e.S.Optimize(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if plan := sealPlan(t, e); !strings.Contains(plan, byID) {
@@ -42,7 +42,7 @@ func TestOptimizeRefreshesStaleStatistics(t *testing.T) {
 // sealPlan is SQLite's plan for the sealer's query, on a fresh connection.
 func sealPlan(t *testing.T, e *env) string {
 	t.Helper()
-	raw := storetest.Raw(t, "sqlite", e.dsn)
+	raw := storetest.Raw(t, "sqlite", e.DSN)
 	rows, err := raw.Query(`EXPLAIN QUERY PLAN SELECT a.id FROM audit_pending p CROSS JOIN audit_log a
 		WHERE a.id = p.audit_id ORDER BY p.audit_id LIMIT 250`)
 	if err != nil {

@@ -78,9 +78,9 @@ func checkReferences(t *testing.T, calls []desk.Call, want int) {
 func TestReferencesUniqueSQLite(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, "sqlite")
-	calls := createConcurrently(t, []*store.Store{e.s}, e.f, 4, 50)
+	calls := createConcurrently(t, []*store.Store{e.S}, e.F, 4, 50)
 	checkReferences(t, calls, 200)
-	if n := e.db.Count(t, `SELECT COUNT(DISTINCT number) FROM calls`); n != 200 {
+	if n := e.DB.Count(t, `SELECT COUNT(DISTINCT number) FROM calls`); n != 200 {
 		t.Errorf("%d distinct numbers stored", n)
 	}
 	// Every call is findable by its reference and is the call it was created as.

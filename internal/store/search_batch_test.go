@@ -24,13 +24,13 @@ func TestConcurrentWritesAreAllSearchable(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				c, err := e.s.CreateCall(ctx, storetest.Actor(e.f.Ann), desk.NewCall{Summary: fmt.Sprintf("word%dalpha broken", i), CustomerID: e.f.Dan.ID})
+				c, err := e.S.CreateCall(ctx, storetest.Actor(e.F.Ann), desk.NewCall{Summary: fmt.Sprintf("word%dalpha broken", i), CustomerID: e.F.Dan.ID})
 				if err != nil {
 					errs <- err
 					return
 				}
 				refs[i] = c.Ref
-				if _, err := e.s.AddEntry(ctx, storetest.Actor(e.f.Ann), c.Ref, desk.EntryNote, fmt.Sprintf("word%dbeta checked", i)); err != nil {
+				if _, err := e.S.AddEntry(ctx, storetest.Actor(e.F.Ann), c.Ref, desk.EntryNote, fmt.Sprintf("word%dbeta checked", i)); err != nil {
 					errs <- err
 				}
 			}()
@@ -42,13 +42,13 @@ func TestConcurrentWritesAreAllSearchable(t *testing.T) {
 		}
 		for i := 0; i < n; i++ {
 			for _, w := range []string{fmt.Sprintf("word%dalpha", i), fmt.Sprintf("word%dbeta", i), fmt.Sprintf("word%dalpha broken", i)} {
-				got, total, err := e.s.FindCalls(ctx, store.CallFilter{Text: w})
+				got, total, err := e.S.FindCalls(ctx, store.CallFilter{Text: w})
 				if err != nil || total != 1 || len(got) != 1 || got[0].Ref != refs[i] {
 					t.Fatalf("search %q: %d hits %v (%v), want only %s", w, total, got, err, refs[i])
 				}
 			}
 		}
-		if _, total, _ := e.s.FindCalls(ctx, store.CallFilter{Text: "broken"}); total != n {
+		if _, total, _ := e.S.FindCalls(ctx, store.CallFilter{Text: "broken"}); total != n {
 			t.Errorf("search broken: %d hits, want %d", total, n)
 		}
 	})

@@ -18,25 +18,25 @@ func TestSearchTotalEstimate(t *testing.T) {
 		var last desk.Call
 		for i := 0; i < n; i++ {
 			var err error
-			last, err = e.s.CreateCall(ctx, storetest.Actor(e.f.Ann), desk.NewCall{Summary: "Printer jams again", CustomerID: e.f.Dan.ID})
+			last, err = e.S.CreateCall(ctx, storetest.Actor(e.F.Ann), desk.NewCall{Summary: "Printer jams again", CustomerID: e.F.Dan.ID})
 			if err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := e.s.CreateCall(ctx, storetest.Actor(e.f.Ann), desk.NewCall{Summary: "Scanner is slow", CustomerID: e.f.Dan.ID}); err != nil {
+		if _, err := e.S.CreateCall(ctx, storetest.Actor(e.F.Ann), desk.NewCall{Summary: "Scanner is slow", CustomerID: e.F.Dan.ID}); err != nil {
 			t.Fatal(err)
 		}
-		if e.engine == "postgres" {
-			e.db.MustExec(t, "ANALYZE calls")
+		if e.Engine == "postgres" {
+			e.DB.MustExec(t, "ANALYZE calls")
 		}
-		page, err := e.s.FindCallsPage(ctx, store.CallFilter{Text: "printer", Limit: 5})
+		page, err := e.S.FindCallsPage(ctx, store.CallFilter{Text: "printer", Limit: 5})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(page.Calls) != 5 || page.Calls[0].Ref != last.Ref {
 			t.Fatalf("first hit %v, want the newest printer call %s", page.Calls, last.Ref)
 		}
-		switch e.engine {
+		switch e.Engine {
 		case "sqlite":
 			if !page.TotalExact || page.Total != n {
 				t.Errorf("sqlite: total %d exact %v, want %d exactly", page.Total, page.TotalExact, n)
@@ -46,7 +46,7 @@ func TestSearchTotalEstimate(t *testing.T) {
 				t.Errorf("postgres: total %d exact %v, want an estimate above %d (there are %d)", page.Total, page.TotalExact, store.SearchExactLimit, n)
 			}
 		}
-		few, err := e.s.FindCallsPage(ctx, store.CallFilter{Text: "scanner"})
+		few, err := e.S.FindCallsPage(ctx, store.CallFilter{Text: "scanner"})
 		if err != nil || !few.TotalExact || few.Total != 1 {
 			t.Errorf("a search with one hit: total %d exact %v err %v, want 1 exactly", few.Total, few.TotalExact, err)
 		}

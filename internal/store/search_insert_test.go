@@ -12,16 +12,16 @@ import (
 // document a rebuild gives, so a call reads the same to search however it got there.
 func TestNewCallSearchDocumentMatchesARebuild(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		if e.engine != "postgres" {
+		if e.Engine != "postgres" {
 			t.Skip("SQLite keeps search documents in call_fts, written by the rebuild itself")
 		}
 		ctx := context.Background()
-		c, err := e.s.CreateCall(ctx, storetest.Actor(e.f.Ann), desk.NewCall{Summary: "Wi-Fi drops: eduroam (Library, 2nd floor)",
-			Description: "Since Monday; café users too. Ticket#42!", CustomerID: e.f.Dan.ID})
+		c, err := e.S.CreateCall(ctx, storetest.Actor(e.F.Ann), desk.NewCall{Summary: "Wi-Fi drops: eduroam (Library, 2nd floor)",
+			Description: "Since Monday; café users too. Ticket#42!", CustomerID: e.F.Dan.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
-		same := e.db.Count(t, `SELECT COUNT(*) FROM calls WHERE id = ? AND search IS NOT NULL AND search = to_tsvector('simple',
+		same := e.DB.Count(t, `SELECT COUNT(*) FROM calls WHERE id = ? AND search IS NOT NULL AND search = to_tsvector('simple',
 			regexp_replace(left(summary || ' ' || description || ' ' ||
 			COALESCE((SELECT string_agg(d.body, ' ' ORDER BY d.id) FROM diary_entries d WHERE d.call_id = calls.id), ''), 200000),
 			'[^[:alnum:]]+', ' ', 'g'))`, c.ID)

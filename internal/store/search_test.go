@@ -22,10 +22,10 @@ type desk6 struct {
 func seedCalls(t *testing.T, e *env) desk6 {
 	t.Helper()
 	ctx := context.Background()
-	f := e.f
+	f := e.F
 	var d desk6
 	log := func(i int, n desk.NewCall) desk.Call {
-		e.clock.Set(start.Add(time.Duration(i-1) * time.Hour))
+		e.Clock.Set(start.Add(time.Duration(i-1) * time.Hour))
 		return e.newCall(t, n)
 	}
 	d.c[1] = log(1, desk.NewCall{Summary: "Outlook keeps crashing", Description: "Since the update on Monday Outlook closes itself.",
@@ -42,7 +42,7 @@ func seedCalls(t *testing.T, e *env) desk6 {
 
 	d.c[4] = log(4, desk.NewCall{Kind: desk.Request, Summary: "Password reset", Description: "Locked out after the holiday.",
 		CustomerID: f.Eve.ID, ProfileID: f.Software.ID})
-	if _, err := e.s.AddEntry(ctx, storetest.Actor(f.Bob), d.c[4].Ref, desk.EntryNote, "Called the customer; verified identity via student card"); err != nil {
+	if _, err := e.S.AddEntry(ctx, storetest.Actor(f.Bob), d.c[4].Ref, desk.EntryNote, "Called the customer; verified identity via student card"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -113,7 +113,7 @@ func TestSearch(t *testing.T) {
 			{"query syntax characters are separators", `outlook* "crashing" (-monday)`, []int{1}},
 		}
 		for _, tt := range tests {
-			got, total, err := e.s.FindCalls(ctx, store.CallFilter{Text: tt.q})
+			got, total, err := e.S.FindCalls(ctx, store.CallFilter{Text: tt.q})
 			if err != nil {
 				t.Errorf("%s %q: %v", tt.name, tt.q, err)
 				continue
@@ -125,14 +125,14 @@ func TestSearch(t *testing.T) {
 		}
 
 		// A word added later is found, by a diary entry or a transition.
-		if _, n, _ := e.s.FindCalls(ctx, store.CallFilter{Text: "toner"}); n != 0 {
+		if _, n, _ := e.S.FindCalls(ctx, store.CallFilter{Text: "toner"}); n != 0 {
 			t.Fatalf("toner found before it was written")
 		}
-		if _, err := e.s.AddEntry(ctx, storetest.Actor(e.f.Ann), d.c[2].Ref, desk.EntryUpdate, "Ordered a new toner cartridge"); err != nil {
+		if _, err := e.S.AddEntry(ctx, storetest.Actor(e.F.Ann), d.c[2].Ref, desk.EntryUpdate, "Ordered a new toner cartridge"); err != nil {
 			t.Fatal(err)
 		}
-		d.c[4] = e.update(t, e.f.Ann, d.c[4], desk.Transition{Action: desk.ActCancel, Reason: "duplicate of the toner call"})
-		got, n, err := e.s.FindCalls(ctx, store.CallFilter{Text: "toner"})
+		d.c[4] = e.update(t, e.F.Ann, d.c[4], desk.Transition{Action: desk.ActCancel, Reason: "duplicate of the toner call"})
+		got, n, err := e.S.FindCalls(ctx, store.CallFilter{Text: "toner"})
 		if err != nil || n != 2 || !reflect.DeepEqual(refsOf(got), d.refs(4, 2)) {
 			t.Errorf("toner after the update: %v %d %v", refsOf(got), n, err)
 		}
@@ -143,17 +143,17 @@ func TestSearch(t *testing.T) {
 			f    store.CallFilter
 			want []int
 		}{
-			{"text and group", store.CallFilter{Text: "card", GroupIDs: []int64{e.f.ServiceDesk.ID}}, []int{6}},
-			{"text and another group", store.CallFilter{Text: "slow", GroupIDs: []int64{e.f.ServiceDesk.ID}}, nil},
+			{"text and group", store.CallFilter{Text: "card", GroupIDs: []int64{e.F.ServiceDesk.ID}}, []int{6}},
+			{"text and another group", store.CallFilter{Text: "slow", GroupIDs: []int64{e.F.ServiceDesk.ID}}, nil},
 			{"text and condition", store.CallFilter{Text: "the", Conditions: []desk.Condition{desk.CondOnHold}}, []int{3}},
 			{"text and two conditions", store.CallFilter{Text: "the", Conditions: []desk.Condition{desk.CondResolved, desk.CondCancelled}}, []int{6, 5, 4}},
-			{"text and customer", store.CallFilter{Text: "the", CustomerID: e.f.Dan.ID}, []int{5, 3, 1}},
-			{"text and analyst", store.CallFilter{Text: "the", AnalystID: e.f.Cat.ID}, []int{5, 3}},
+			{"text and customer", store.CallFilter{Text: "the", CustomerID: e.F.Dan.ID}, []int{5, 3, 1}},
+			{"text and analyst", store.CallFilter{Text: "the", AnalystID: e.F.Cat.ID}, []int{5, 3}},
 			{"text and open only", store.CallFilter{Text: "the", OpenOnly: true}, []int{3, 2, 1}},
 			{"text, sorted oldest, paged", store.CallFilter{Text: "the", Sort: "oldest", Limit: 2, Offset: 1}, []int{2, 3}},
 		}
 		for _, tt := range combined {
-			got, total, err := e.s.FindCalls(ctx, tt.f)
+			got, total, err := e.S.FindCalls(ctx, tt.f)
 			want := d.refs(tt.want...)
 			if err != nil || !reflect.DeepEqual(refsOf(got), want) {
 				t.Errorf("%s: got %v, want %v (%v)", tt.name, refsOf(got), want, err)
@@ -174,10 +174,10 @@ func TestFindCalls(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		d := seedCalls(t, e)
-		f := e.f
+		f := e.F
 		// Touch call 2 last, so "updated" puts it first.
-		e.clock.Set(start.Add(10 * time.Hour))
-		if _, err := e.s.AddEntry(ctx, storetest.Actor(f.Ann), d.c[2].Ref, desk.EntryNote, "chased the supplier"); err != nil {
+		e.Clock.Set(start.Add(10 * time.Hour))
+		if _, err := e.S.AddEntry(ctx, storetest.Actor(f.Ann), d.c[2].Ref, desk.EntryNote, "chased the supplier"); err != nil {
 			t.Fatal(err)
 		}
 		tests := []struct {
@@ -217,7 +217,7 @@ func TestFindCalls(t *testing.T) {
 			{"page of a filtered list", store.CallFilter{GroupIDs: []int64{f.ServiceDesk.ID}, Limit: 1, Offset: 1}, []int{2}, 3},
 		}
 		for _, tt := range tests {
-			got, total, err := e.s.FindCalls(ctx, tt.f)
+			got, total, err := e.S.FindCalls(ctx, tt.f)
 			want := d.refs(tt.want...)
 			if tt.total == 0 {
 				tt.total = len(want)
@@ -227,7 +227,7 @@ func TestFindCalls(t *testing.T) {
 			}
 		}
 		// Without the count.
-		if got, total, err := e.s.FindCalls(ctx, store.CallFilter{NoTotal: true, Limit: 1}); err != nil || len(got) != 1 || total != -1 {
+		if got, total, err := e.S.FindCalls(ctx, store.CallFilter{NoTotal: true, Limit: 1}); err != nil || len(got) != 1 || total != -1 {
 			t.Errorf("NoTotal: %d calls, total %d, %v", len(got), total, err)
 		}
 		// Bad filters are the caller's mistake, not ours.
@@ -235,7 +235,7 @@ func TestFindCalls(t *testing.T) {
 			"sort":      {Sort: "alphabetical"},
 			"condition": {Conditions: []desk.Condition{"purple"}},
 		} {
-			if _, _, err := e.s.FindCalls(ctx, bad); codeOf(err) != desk.EINVALID || desk.AsError(err).Fields[name] == "" {
+			if _, _, err := e.S.FindCalls(ctx, bad); codeOf(err) != desk.EINVALID || desk.AsError(err).Fields[name] == "" {
 				t.Errorf("bad %s: %v", name, err)
 			}
 		}
@@ -249,7 +249,7 @@ func TestFindCallsProfileNames(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		mk := func(name string, parent int64) desk.Profile {
-			p, err := e.s.CreateProfile(ctx, e.f.Admin, desk.Profile{Name: name, ParentID: parent})
+			p, err := e.S.CreateProfile(ctx, e.F.Admin, desk.Profile{Name: name, ParentID: parent})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -273,7 +273,7 @@ func TestFindCallsProfileNames(t *testing.T) {
 			{pctOther, []string{c4.Ref}},
 		}
 		for _, tt := range tests {
-			got, _, err := e.s.FindCalls(ctx, store.CallFilter{ProfileID: tt.profile.ID})
+			got, _, err := e.S.FindCalls(ctx, store.CallFilter{ProfileID: tt.profile.ID})
 			if err != nil || !reflect.DeepEqual(refsOf(got), tt.want) {
 				t.Errorf("subtree of %q: %v, want %v (%v)", tt.profile.Path, refsOf(got), tt.want, err)
 			}
@@ -300,26 +300,26 @@ func TestSearchLongDiary(t *testing.T) {
 		}
 		c := e.newCall(t, desk.NewCall{Summary: "Server log attached", Description: "early " + chunk(99_000)})
 		for i := range 6 {
-			if _, err := e.s.AddEntry(ctx, storetest.Actor(e.f.Ann), c.Ref, desk.EntryNote, chunk(99_000)); err != nil {
+			if _, err := e.S.AddEntry(ctx, storetest.Actor(e.F.Ann), c.Ref, desk.EntryNote, chunk(99_000)); err != nil {
 				t.Fatalf("note %d (%d characters of text so far): %v", i+1, 99_000*(i+2), err)
 			}
 		}
-		if _, err := e.s.AddEntry(ctx, storetest.Actor(e.f.Ann), c.Ref, desk.EntryUpdate, "late words"); err != nil {
+		if _, err := e.S.AddEntry(ctx, storetest.Actor(e.F.Ann), c.Ref, desk.EntryUpdate, "late words"); err != nil {
 			t.Fatal(err)
 		}
-		c = e.update(t, e.f.Ann, c, desk.Transition{Action: desk.ActAssign, GroupID: e.f.ServiceDesk.ID})
+		c = e.update(t, e.F.Ann, c, desk.Transition{Action: desk.ActAssign, GroupID: e.F.ServiceDesk.ID})
 		// Both engines cut at the same character: a word across the cut is indexed as its start.
 		desc := strings.TrimSpace(strings.Repeat("ab ", 33_000))
 		note1 := strings.Repeat(".", 99_000)
 		before := len([]rune("Cut " + desc + " " + note1 + " ")) // summary, description and diary, space-joined
 		cut := e.newCall(t, desk.NewCall{Summary: "Cut", Description: desc})
 		for _, note := range []string{note1, strings.Repeat(".", 200_000-4-1-before) + "zebracorn tail"} {
-			if _, err := e.s.AddEntry(ctx, storetest.Actor(e.f.Ann), cut.Ref, desk.EntryNote, note); err != nil {
+			if _, err := e.S.AddEntry(ctx, storetest.Actor(e.F.Ann), cut.Ref, desk.EntryNote, note); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for q, want := range map[string]int{"server log": 1, "early": 1, "1000": 1, "late": 0, "zebra": 1, "zebracorn": 0, "tail": 0} {
-			if _, n, err := e.s.FindCalls(ctx, store.CallFilter{Text: q}); err != nil || n != want {
+			if _, n, err := e.S.FindCalls(ctx, store.CallFilter{Text: q}); err != nil || n != want {
 				t.Errorf("search %q: %d hits, want %d (%v)", q, n, want, err)
 			}
 		}

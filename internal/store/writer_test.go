@@ -56,14 +56,14 @@ func TestWriterCancelledMidStatement(t *testing.T) {
 	sqliteHooks.Store(victim, func() { cancelVictim(); time.Sleep(20 * time.Millisecond) })
 	t.Cleanup(func() { sqliteHooks.Delete(blocker); sqliteHooks.Delete(victim) })
 	// The hook, then (for the victim only) enough work for the interrupt to be noticed.
-	e.db.MustExec(t, `CREATE TRIGGER test_hook AFTER INSERT ON audit_log BEGIN
+	e.DB.MustExec(t, `CREATE TRIGGER test_hook AFTER INSERT ON audit_log BEGIN
 		SELECT test_hook(NEW.detail);
 		SELECT COUNT(*) FROM (WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r
 			WHERE x < CASE WHEN NEW.detail LIKE '%`+victim+`%' THEN 300000 ELSE 1 END) SELECT x FROM r);
 		END`)
 
 	create := func(ctx context.Context, name string) error {
-		_, err := e.s.CreatePerson(ctx, e.f.Admin, desk.Person{FirstName: name, LastName: "Test"})
+		_, err := e.S.CreatePerson(ctx, e.F.Admin, desk.Person{FirstName: name, LastName: "Test"})
 		return err
 	}
 	var wg sync.WaitGroup
@@ -82,8 +82,8 @@ func TestWriterCancelledMidStatement(t *testing.T) {
 		t.Fatalf("writers who never gave up failed: blocker %v, innocent %v", errBlocker, errInnocent)
 	}
 	exists := func(name string) (people, audit int) {
-		people = e.db.Count(t, `SELECT COUNT(*) FROM people WHERE first_name = ?`, name)
-		audit = e.db.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'person.create' AND detail LIKE ?`, "%"+name+"%")
+		people = e.DB.Count(t, `SELECT COUNT(*) FROM people WHERE first_name = ?`, name)
+		audit = e.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'person.create' AND detail LIKE ?`, "%"+name+"%")
 		return
 	}
 	if p, a := exists(innocent); p != 1 || a != 1 {
@@ -94,7 +94,7 @@ func TestWriterCancelledMidStatement(t *testing.T) {
 	if errVictim == nil && (p != 1 || a != 1) || errVictim != nil && (p != 0 || a != 0) {
 		t.Errorf("victim (error %v) left %d people and %d audit records", errVictim, p, a)
 	}
-	if _, n, err := e.s.FindPeople(ctx, store.PersonFilter{Query: "test"}); err != nil || n < 2 {
+	if _, n, err := e.S.FindPeople(ctx, store.PersonFilter{Query: "test"}); err != nil || n < 2 {
 		t.Errorf("people named Test: %d, %v", n, err)
 	}
 }

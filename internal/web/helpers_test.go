@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,28 +27,10 @@ type env struct {
 	f     storetest.Fixture
 	clock *storetest.Clock
 	buf   *audit.Buffer
-	logs  *syncBuffer // what the server logged
+	logs  *storetest.SyncBuffer // what the server logged
 	url   string
 	token string // Ann's
 	ctx   context.Context
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // apiTest runs fn on every engine against a fresh server; tests run in parallel.
@@ -57,7 +38,7 @@ func apiTest(t *testing.T, fn func(t *testing.T, e *env)) {
 	t.Parallel()
 	clock := storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	storetest.Each(t, clock, func(t *testing.T, s *store.Store) {
-		e := &env{t: t, s: s, clock: clock, logs: &syncBuffer{}, ctx: context.Background()}
+		e := &env{t: t, s: s, clock: clock, logs: &storetest.SyncBuffer{}, ctx: context.Background()}
 		e.f = storetest.Seed(t, s)
 		log := slog.New(slog.NewTextHandler(e.logs, nil))
 		// A long interval: tests flush the buffer themselves.
