@@ -11,7 +11,7 @@ build:
 
 ## run: build, load the demo university into $(DB) if it is empty, and serve on $(ADDR)
 run: build
-	$(BIN) demo --db $(DB) --if-empty --token
+	$(BIN) demo --db $(DB) --if-empty --token --password
 	$(BIN) serve --db $(DB) --addr $(ADDR)
 
 ## test: every test, on SQLite and PostgreSQL (started here when none is running)

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"strconv"
 	"time"
@@ -20,6 +22,7 @@ func demoCmd(ctx context.Context, e Env, args []string) error {
 	people := st.add("people", "2000", "how many people to make", false, checkInt(100, 1_000_000))
 	ifEmpty := fs.Bool("if-empty", false, "load only when the database is empty; otherwise say so and succeed")
 	token := fs.Bool("token", false, "issue an API token for the demo administrator and print it")
+	password := fs.Bool("password", false, "give the demo administrator a new random password for the console and print it")
 	if err := parse(fs, st, args); err != nil {
 		return err
 	}
@@ -65,25 +68,63 @@ func demoCmd(ctx context.Context, e Env, args []string) error {
 		}
 		fmt.Fprintf(e.Stdout, "demo API token (administrator %s): %s\n", login, tok)
 	}
+	if *password {
+		pw, login, err := setDemoPassword(ctx, s)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "console sign-in: username %s, password %s\n", login, pw)
+	}
 	return nil
+}
+
+// setDemoPassword gives the first administrator a fresh random password and returns it with
+// their login. It changes on every run: a demo database has no password anyone could guess.
+func setDemoPassword(ctx context.Context, s *store.Store) (string, string, error) {
+	admin, err := demoAdmin(ctx, s)
+	if err != nil {
+		return "", "", err
+	}
+	b := make([]byte, 9)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", err
+	}
+	pw := base64.RawURLEncoding.EncodeToString(b)
+	hash, err := access.HashPassword(pw)
+	if err != nil {
+		return "", "", err
+	}
+	if err := s.SetPassword(ctx, desk.Actor{Name: "calldesk demo"}, admin.ID, hash); err != nil {
+		return "", "", err
+	}
+	return pw, admin.Login, nil
+}
+
+// demoAdmin is the first administrator account, the one the demo hands out.
+func demoAdmin(ctx context.Context, s *store.Store) (desk.Account, error) {
+	admins, err := s.AccountsWithRole(ctx, desk.RoleAdmin)
+	if err != nil {
+		return desk.Account{}, err
+	}
+	if len(admins) == 0 {
+		return desk.Account{}, fmt.Errorf("the database has no administrator account: was it loaded by calldesk demo?")
+	}
+	return admins[0], nil
 }
 
 // issueDemoToken makes a fresh API token for the first administrator and returns it with their login.
 func issueDemoToken(ctx context.Context, s *store.Store) (string, string, error) {
-	admins, err := s.AccountsWithRole(ctx, desk.RoleAdmin)
+	admin, err := demoAdmin(ctx, s)
 	if err != nil {
 		return "", "", err
-	}
-	if len(admins) == 0 {
-		return "", "", fmt.Errorf("the database has no administrator account to issue a demo token for: was it loaded by calldesk demo?")
 	}
 	tok, hash, err := access.NewToken()
 	if err != nil {
 		return "", "", err
 	}
 	actor := desk.Actor{Name: "calldesk demo"}
-	if _, err := s.CreateToken(ctx, actor, admins[0].ID, "demo "+s.Now().Format("2006-01-02 15:04"), hash, time.Time{}); err != nil {
+	if _, err := s.CreateToken(ctx, actor, admin.ID, "demo "+s.Now().Format("2006-01-02 15:04"), hash, time.Time{}); err != nil {
 		return "", "", err
 	}
-	return tok, admins[0].Login, nil
+	return tok, admin.Login, nil
 }

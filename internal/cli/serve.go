@@ -10,9 +10,11 @@ import (
 	"sync"
 	"time"
 
+	"calldesk/internal/access"
 	"calldesk/internal/audit"
 	"calldesk/internal/jobs"
 	"calldesk/internal/web"
+	"calldesk/internal/web/console"
 )
 
 func serve(ctx context.Context, e Env, args []string) error {
@@ -29,6 +31,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 		}
 		return checkAddr(v)
 	})
+	idle := st.add("session-idle", "30m", "end a console session after this long without use", false, checkDuration(time.Minute, 24*time.Hour))
+	absolute := st.add("session-max", "12h", "end any console session this long after sign-in", false, checkDuration(time.Minute, 7*24*time.Hour))
+	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args); err != nil {
 		return err
 	}
@@ -45,7 +50,11 @@ func serve(ctx context.Context, e Env, args []string) error {
 		return fmt.Errorf("refresh planner statistics: %w", err)
 	}
 	buf := audit.NewBuffer(s, log, 200*time.Millisecond, 500)
-	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now}
+	idleFor, _ := time.ParseDuration(*idle)
+	maxFor, _ := time.ParseDuration(*absolute)
+	sessions := &access.Sessions{Store: s, Now: e.Now, Idle: idleFor, Absolute: maxFor}
+	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true"}
+	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now, Console: con.Handler()}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		buf.Close()
@@ -65,6 +74,13 @@ func serve(ctx context.Context, e Env, args []string) error {
 			return err
 		}},
 		{Name: "planner statistics", Interval: time.Hour, Run: s.Optimize},
+		{Name: "session housekeeping", Interval: 10 * time.Minute, Run: func(ctx context.Context) error {
+			_, err := s.DeleteExpiredSessions(ctx, e.Now().Add(-idleFor))
+			if err != nil {
+				return err
+			}
+			return s.ClearSigninFailures(ctx, "", e.Now().Add(-24*time.Hour))
+		}},
 		{Name: "auto-close", Interval: 10 * time.Minute, Run: func(ctx context.Context) error {
 			refs, err := s.AutoClose(ctx, autoCloseAfter, 500)
 			if len(refs) > 0 {
@@ -97,7 +113,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	}
 	url := "http://" + ln.Addr().String() + "/"
 	log.Info("calldesk serving", "url", url, "engine", s.Engine(), "version", Version())
-	fmt.Fprintf(e.Stdout, "calldesk is serving on %s (API: %sapi/v1/, engine %s)\n", url, url, s.Engine())
+	fmt.Fprintf(e.Stdout, "calldesk is serving on %s (console: sign in at %ssignin; API: %sapi/v1/; engine %s)\n", url, url, url, s.Engine())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

@@ -87,3 +87,15 @@ func AsError(err error) *Error {
 	}
 	return nil
 }
+
+// Message returns the showable message of the *Error in err's chain, or a generic message for any
+// other error (whose text may hold internals), and "" for nil.
+func Message(err error) string {
+	if err == nil {
+		return ""
+	}
+	if e := AsError(err); e != nil {
+		return e.Message
+	}
+	return "something went wrong on our side; it has been logged"
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -187,4 +188,26 @@ func (s *Store) AccountsWithRole(ctx context.Context, role desk.Role) ([]desk.Ac
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// SetPassword replaces an account's password hash (already hashed with access.HashPassword; ""
+// removes the local password) and audits the change, never the hash.
+func (s *Store) SetPassword(ctx context.Context, actor desk.Actor, accountID int64, hash string) error {
+	return s.inTx(ctx, func(t *Tx) error {
+		var personID int64
+		if err := t.queryRow(ctx, `SELECT person_id FROM accounts WHERE id = ?`, accountID).Scan(&personID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return desk.Errorf(desk.ENOTFOUND, "there is no account %d", accountID)
+			}
+			return err
+		}
+		if _, err := t.exec(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, hash, accountID); err != nil {
+			return err
+		}
+		detail := "local password set"
+		if hash == "" {
+			detail = "local password removed"
+		}
+		return t.audit(ctx, actor, "account.password", "account", accountID, []int64{personID}, detail)
+	})
 }

@@ -220,3 +220,24 @@ func pageOf(limit, offset, def, max int) (int, int) {
 	}
 	return limit, offset
 }
+
+// Analysts lists the people who hold an active account that may use the console (any role but
+// customer), by surname.
+func (s *Store) Analysts(ctx context.Context) ([]desk.Person, error) {
+	rows, err := s.query(ctx, `SELECT `+personCols+` FROM people p JOIN accounts a ON a.person_id = p.id
+		WHERE a.active = 1 AND a.roles <> '' AND a.roles <> 'customer'
+		ORDER BY lower(p.last_name), lower(p.first_name), p.id`)
+	if err != nil {
+		return nil, fmt.Errorf("list analysts: %w", err)
+	}
+	defer rows.Close()
+	var out []desk.Person
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

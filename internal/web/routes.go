@@ -82,5 +82,12 @@ func (s *Server) mux() *http.ServeMux {
 		return &httpError{status: http.StatusNotFound,
 			msg: "there is no API endpoint " + r.URL.Path + "; the endpoints are listed in " + APIPrefix + "openapi.json"}
 	}}))
+	if s.Console != nil {
+		mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.inflight.Add(1)
+			defer s.inflight.Done()
+			s.Console.ServeHTTP(w, r)
+		}))
+	}
 	return mux
 }

@@ -1,6 +1,6 @@
 // Package web is calldesk's HTTP edge. It serves the JSON API v1 under /api/v1/ (token
-// authentication, application/problem+json errors, an embedded OpenAPI 3.1 document); later issues
-// add the analyst console and the portal beside it.
+// authentication, application/problem+json errors, an embedded OpenAPI 3.1 document) and mounts
+// the analysts' console (package web/console) beside it; a later issue adds the portal.
 //
 // Handlers return errors instead of writing error responses themselves: one adapter (middleware.go)
 // turns every error into a problem response (problem.go) and logs only the 500s, once. The routes
@@ -42,6 +42,9 @@ type Server struct {
 	// (DefaultTokenCacheTTL when 0, no cache when negative): a revoked, expired or disabled token
 	// stops working within this time.
 	TokenCacheTTL time.Duration
+	// Console, when set, serves every path outside the API: the analysts' console (package
+	// console). Its requests are waited for at shutdown like the API's.
+	Console http.Handler
 
 	tokens   *tokenCache    // made by Handler
 	inflight sync.WaitGroup // requests being handled, for Wait

@@ -1,0 +1,111 @@
+// Package console is the analysts' web console: server-rendered pages (html/template with a
+// little htmx) where analysts sign in, work their queues, log calls on behalf of customers and act
+// on calls. It sits beside the JSON API in package web, which mounts it at the root.
+//
+// Every page is one file (queue.go, call_show.go...) with its typed page data and its template in
+// templates/. Handlers return errors; one adapter (middleware.go) turns them into pages, redirects
+// to sign-in, or re-rendered forms, and logs only the internal ones.
+package console
+
+import (
+	"html/template"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"calldesk/internal/access"
+	"calldesk/internal/audit"
+	"calldesk/internal/store"
+)
+
+// Console serves the analysts' console. Build it with its fields and call Handler once.
+type Console struct {
+	// Store is the database; Audit records reads of personal data; Sessions signs people in.
+	// All three are required.
+	Store    *store.Store
+	Audit    *audit.Buffer
+	Sessions *access.Sessions
+	// Log receives one record per internal error; slog.Default() when nil.
+	Log *slog.Logger
+	// Now is the clock (time.Now when nil): the same one the sessions and the hold timer use.
+	Now func() time.Time
+	// Secure marks the session cookie Secure (sent over HTTPS only). Set it when calldesk is
+	// served over TLS, directly or behind a TLS-terminating proxy.
+	Secure bool
+	// Refresh is how often a queue refreshes itself (default 30 s).
+	Refresh time.Duration
+
+	pages     map[string]*template.Template
+	static    *staticFiles
+	nameCache nameCache
+}
+
+// route is one console endpoint. Public routes need no session (sign-in, static files).
+type route struct {
+	Method, Pattern string
+	Public          bool
+	handle          handlerFunc
+}
+
+// routes lists the console's endpoints. Each page's file contributes its own routes.
+func (c *Console) routes() []route {
+	return slices.Concat(
+		c.signinRoutes(),
+		c.staticRoutes(),
+		c.queueRoutes(),
+		c.callRoutes(),
+		c.newCallRoutes(),
+		c.personRoutes(),
+		c.searchRoutes(),
+	)
+}
+
+// Handler returns the console's handler, protected against cross-origin form posts (CSRF) by the
+// standard library's CrossOriginProtection. It panics on a wiring mistake (a missing store, audit
+// buffer or session manager, or a template that does not parse), which must stop the program at
+// start.
+func (c *Console) Handler() http.Handler {
+	if c.Store == nil || c.Audit == nil || c.Sessions == nil {
+		panic("console.Console needs Store, Audit and Sessions")
+	}
+	var err error
+	if c.static, err = loadStatic(); err != nil {
+		panic(err)
+	}
+	funcs := templateFuncs()
+	funcs["asset"] = c.static.URL
+	funcs["refreshSeconds"] = func() int { return int(c.refresh().Seconds()) }
+	if c.pages, err = parsePages(funcs); err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	for _, rt := range c.routes() {
+		mux.Handle(rt.Method+" "+rt.Pattern, c.adapt(rt))
+	}
+	mux.Handle("/", c.adapt(route{Public: true, handle: c.notFound}))
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(c.forbidCrossOrigin))
+	return cop.Handler(mux)
+}
+
+func (c *Console) log() *slog.Logger {
+	if c.Log == nil {
+		return slog.Default()
+	}
+	return c.Log
+}
+
+func (c *Console) now() time.Time {
+	if c.Now == nil {
+		return time.Now().UTC()
+	}
+	return c.Now().UTC()
+}
+
+func (c *Console) refresh() time.Duration {
+	if c.Refresh <= 0 {
+		return 30 * time.Second
+	}
+	return c.Refresh
+}

@@ -1,0 +1,170 @@
+package console
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"calldesk/internal/access"
+	"calldesk/internal/desk"
+)
+
+// handlerFunc is a console handler: it writes the page on success and returns an error
+// otherwise, which adapt turns into the right page. v is nil on public routes.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, v *visit) error
+
+// visit is the signed-in analyst making a request.
+type visit struct {
+	access.Session
+	// Actor is who the store records in diaries and the audit trail, with the client's address.
+	Actor desk.Actor
+	// Token is the session cookie's value, for sign-out.
+	Token string
+}
+
+// csp allows only the console's own scripts, styles and images: no inline script, no eval, no
+// framing, forms only to this site.
+const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+
+// adapt turns a route into an http.Handler: security headers, the session check, the handler,
+// and its error turned into a page. A panic becomes a logged 500; the store's transaction has
+// rolled back by then, so nothing is half-saved.
+func (c *Console) adapt(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				c.fail(w, r, nil, fmt.Errorf("panic: %v", p))
+			}
+		}()
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		var v *visit
+		if !rt.Public {
+			// Pages show personal data: no shared or back-button cache may keep them.
+			h.Set("Cache-Control", "no-store")
+			var err error
+			if v, err = c.authenticate(r); err != nil {
+				c.fail(w, r, nil, err)
+				return
+			}
+		}
+		if err := rt.handle(w, r, v); err != nil {
+			c.fail(w, r, v, err)
+		}
+	})
+}
+
+// authenticate checks the session cookie. No cookie, or an ended session, is EUNAUTHORIZED with
+// a message saying why.
+func (c *Console) authenticate(r *http.Request) (*visit, error) {
+	ck, err := r.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" {
+		return nil, desk.Errorf(desk.EUNAUTHORIZED, "please sign in")
+	}
+	addr := clientAddr(r)
+	ss, err := c.Sessions.Check(r.Context(), ck.Value, addr)
+	if err != nil {
+		return nil, err
+	}
+	if !ss.Account.IsAnalyst() {
+		return nil, desk.Errorf(desk.EFORBIDDEN, "this account is for SupportMe, the self-service portal; it cannot enter the analysts' console")
+	}
+	return &visit{Session: ss, Token: ck.Value, Actor: desk.Actor{PersonID: ss.Person.ID, AccountID: ss.Account.ID,
+		Name: ss.Person.Name(), Addr: addr}}, nil
+}
+
+// fail turns an error into a response: sign-in for a missing or ended session (keeping a form
+// that was being sent), otherwise an error page with the status of the error's code. Internal
+// errors are logged here, once, and shown without their detail.
+func (c *Console) fail(w http.ResponseWriter, r *http.Request, v *visit, err error) {
+	code := desk.ErrorCode(err)
+	if code == desk.EUNAUTHORIZED {
+		c.signinAgain(w, r, err)
+		return
+	}
+	status := http.StatusInternalServerError
+	switch code {
+	case desk.EINVALID:
+		status = http.StatusUnprocessableEntity
+	case desk.ENOTFOUND:
+		status = http.StatusNotFound
+	case desk.ECONFLICT:
+		status = http.StatusConflict
+	case desk.EFORBIDDEN:
+		status = http.StatusForbidden
+	case desk.ETHROTTLED:
+		status = http.StatusTooManyRequests
+	}
+	var de *desk.Error
+	msg := "Something went wrong on our side, and it has been logged. Nothing you sent was half-saved: try again, and if it keeps happening tell the calldesk administrators."
+	if status == http.StatusInternalServerError {
+		c.log().Error("console request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	} else if errors.As(err, &de) {
+		msg = de.Message
+	}
+	if isHTMX(r) && r.Header.Get("HX-Target") != "" {
+		// A fragment request: answer with the message alone, in place.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `<p class="alert" role="alert">%s</p>`, template.HTMLEscapeString(msg))
+		return
+	}
+	c.render(w, r, status, "error", errorPage{page: c.page(v, http.StatusText(status)), Status: status, Message: msg})
+}
+
+// errorPage is the page shown for an error.
+type errorPage struct {
+	page
+	Status  int
+	Message string
+}
+
+// notFound answers paths the console does not have.
+func (c *Console) notFound(w http.ResponseWriter, r *http.Request, _ *visit) error {
+	v, _ := c.authenticate(r)
+	c.render(w, r, http.StatusNotFound, "error", errorPage{page: c.page(v, "Not found"), Status: http.StatusNotFound,
+		Message: "There is no page at " + r.URL.Path + "."})
+	return nil
+}
+
+// forbidCrossOrigin answers a form posted from another site (a forged request).
+func (c *Console) forbidCrossOrigin(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Security-Policy", csp)
+	c.render(w, r, http.StatusForbidden, "error", errorPage{page: c.page(nil, "Refused"), Status: http.StatusForbidden,
+		Message: "This form was sent from another site, so calldesk refused it and changed nothing. " +
+			"If you meant to do this, open calldesk yourself and do it there."})
+}
+
+func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
+
+// clientAddr is the request's client address (without the port).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// localPath returns p when it is a path on this site, "/" otherwise: a next= parameter must never
+// send someone to another site.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		return "/"
+	}
+	if u, err := url.Parse(p); err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return p
+}

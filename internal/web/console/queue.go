@@ -1,0 +1,266 @@
+package console
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+)
+
+func (c *Console) queueRoutes() []route {
+	return []route{
+		{"GET", "/{$}", false, func(w http.ResponseWriter, r *http.Request, _ *visit) error {
+			http.Redirect(w, r, "/queues/mine", http.StatusSeeOther)
+			return nil
+		}},
+		{"GET", "/queues/{queue}", false, c.queue},
+	}
+}
+
+// queueDef is one of the console's queues.
+type queueDef struct {
+	Key, Name string
+	// Short is the heading of the queue's column in small print (count badges).
+	count func(store.QueueCounts) int
+	// filter sets the queue's own condition on a call filter.
+	filter func(f *store.CallFilter, v *visit, groups []int64)
+}
+
+// queues are the console's queues, in the order the console lists them.
+func queues() []queueDef {
+	return []queueDef{
+		{"mine", "My calls", func(n store.QueueCounts) int { return n.Mine },
+			func(f *store.CallFilter, v *visit, _ []int64) { f.AnalystID, f.OpenOnly = v.Person.ID, true }},
+		{"groups", "My groups' calls", func(n store.QueueCounts) int { return n.Groups },
+			func(f *store.CallFilter, _ *visit, g []int64) {
+				f.GroupIDs, f.OpenOnly = g, true
+				if len(g) == 0 {
+					f.GroupIDs = []int64{-1} // in no group: an empty queue, not every call
+				}
+			}},
+		{"unassigned", "Unassigned", func(n store.QueueCounts) int { return n.Unassigned },
+			func(f *store.CallFilter, _ *visit, _ []int64) { f.Conditions = []desk.Condition{desk.CondUnassigned} }},
+		{"on-hold", "On hold", func(n store.QueueCounts) int { return n.OnHold },
+			func(f *store.CallFilter, _ *visit, _ []int64) { f.Conditions = []desk.Condition{desk.CondOnHold} }},
+		{"off-hold", "Off hold: urgent", func(n store.QueueCounts) int { return n.OffHold },
+			func(f *store.CallFilter, _ *visit, _ []int64) { f.Conditions = []desk.Condition{desk.CondOffHold} }},
+		{"resolved", "Resolved, awaiting confirmation", func(n store.QueueCounts) int { return n.Resolved },
+			func(f *store.CallFilter, _ *visit, _ []int64) { f.Conditions = []desk.Condition{desk.CondResolved} }},
+		{"open", "All open calls", func(n store.QueueCounts) int { return n.Open },
+			func(f *store.CallFilter, _ *visit, _ []int64) { f.OpenOnly = true }},
+	}
+}
+
+// queuePageSize is how many calls a queue page shows.
+const queuePageSize = 25
+
+// queuePage is a queue: the queues with their counts, the filters, and a page of calls.
+type queuePage struct {
+	page
+	Queue   queueDef
+	Queues  []queueTab
+	Filter  queueFilter
+	Names   *names
+	Calls   []desk.Call
+	Total   int
+	First   int // position of the first call shown, from 1
+	Last    int
+	Prev    string // URL of the previous page, "" on the first
+	Next    string
+	Self    string // this page's URL, for the self-refresh
+	Sorts   []option
+	Ages    []option
+	Now     time.Time
+	Invalid map[string]string // filter fields that could not be read
+}
+
+// queueTab is a queue in the list of queues.
+type queueTab struct {
+	Key, Name string
+	Count     int
+	Current   bool
+}
+
+// option is a choice in a select.
+type option struct{ Value, Label string }
+
+// queueFilter is what the filter form holds, as typed.
+type queueFilter struct {
+	Group, Analyst, Profile, Priority, Age, Sort string
+	Page                                         int
+}
+
+func (f queueFilter) values() url.Values {
+	q := url.Values{}
+	for k, v := range map[string]string{"group": f.Group, "analyst": f.Analyst, "profile": f.Profile,
+		"priority": f.Priority, "age": f.Age, "sort": f.Sort} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if f.Page > 1 {
+		q.Set("page", strconv.Itoa(f.Page))
+	}
+	return q
+}
+
+// ages are the choices of the age filter: calls logged more than this long ago.
+var ageChoices = []struct {
+	Value, Label string
+	D            time.Duration
+}{
+	{"1h", "More than an hour", time.Hour},
+	{"1d", "More than a day", 24 * time.Hour},
+	{"3d", "More than 3 days", 72 * time.Hour},
+	{"1w", "More than a week", 7 * 24 * time.Hour},
+	{"1m", "More than 30 days", 30 * 24 * time.Hour},
+}
+
+func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error {
+	var def queueDef
+	all := queues()
+	for _, q := range all {
+		if q.Key == r.PathValue("queue") {
+			def = q
+		}
+	}
+	if def.Key == "" {
+		return desk.Errorf(desk.ENOTFOUND, "there is no queue %q; the queues are listed on the left of every queue page", r.PathValue("queue"))
+	}
+	ctx := r.Context()
+	nm, err := c.names(ctx)
+	if err != nil {
+		return err
+	}
+	groups, err := c.Store.GroupsOf(ctx, v.Person.ID)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	in := queueFilter{Group: q.Get("group"), Analyst: q.Get("analyst"), Profile: q.Get("profile"),
+		Priority: q.Get("priority"), Age: q.Get("age"), Sort: q.Get("sort")}
+	in.Page, _ = strconv.Atoi(q.Get("page"))
+	if in.Page < 1 {
+		in.Page = 1
+	}
+	p := queuePage{page: c.page(v, def.Name), Queue: def, Filter: in, Names: nm, Now: c.now(), Invalid: map[string]string{}}
+	p.Section = "queues"
+	f := store.CallFilter{Limit: queuePageSize, Offset: (in.Page - 1) * queuePageSize, Sort: in.Sort}
+	def.filter(&f, v, groups)
+	id := func(name, s string) int64 {
+		if s == "" {
+			return 0
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			p.Invalid[name] = "is not one of the choices"
+			return 0
+		}
+		return n
+	}
+	if g := id("group", in.Group); g != 0 {
+		if def.Key == "groups" && !containsID(groups, g) {
+			f.GroupIDs = []int64{-1}
+		} else {
+			f.GroupIDs = []int64{g}
+		}
+	}
+	if a := id("analyst", in.Analyst); a != 0 && f.AnalystID == 0 {
+		f.AnalystID = a
+	}
+	f.ProfileID = id("profile", in.Profile)
+	if in.Priority != "" {
+		n, err := strconv.Atoi(in.Priority)
+		if err != nil || !desk.Priority(n).Valid() {
+			p.Invalid["priority"] = "must be P1 to P4"
+		} else {
+			f.Priority = desk.Priority(n)
+		}
+	}
+	if in.Age != "" {
+		found := false
+		for _, a := range ageChoices {
+			if a.Value == in.Age {
+				f.To, found = p.Now.Add(-a.D), true
+			}
+		}
+		if !found {
+			p.Invalid["age"] = "is not one of the choices"
+		}
+	}
+	switch in.Sort {
+	case "", "newest", "oldest", "priority", "updated":
+	default:
+		p.Invalid["sort"] = "is not one of the choices"
+		f.Sort = ""
+	}
+	counts, err := c.Store.CountQueues(ctx, v.Person.ID, groups)
+	if err != nil {
+		return err
+	}
+	for _, q := range all {
+		p.Queues = append(p.Queues, queueTab{Key: q.Key, Name: q.Name, Count: q.count(counts), Current: q.Key == def.Key})
+	}
+	page, err := c.Store.FindCallsPage(ctx, f)
+	if err != nil {
+		return err
+	}
+	p.Calls, p.Total = page.Calls, page.Total
+	if len(p.Calls) > 0 {
+		p.First = f.Offset + 1
+		p.Last = f.Offset + len(p.Calls)
+	}
+	base := "/queues/" + def.Key
+	link := func(pg int) string {
+		x := in
+		x.Page = pg
+		if e := x.values().Encode(); e != "" {
+			return base + "?" + e
+		}
+		return base
+	}
+	p.Self = link(in.Page)
+	if in.Page > 1 {
+		p.Prev = link(in.Page - 1)
+	}
+	if p.Last < p.Total {
+		p.Next = link(in.Page + 1)
+	}
+	p.Sorts = []option{{"", "Newest first"}, {"oldest", "Oldest first"}, {"priority", "Priority"}, {"updated", "Recently updated"}}
+	for _, a := range ageChoices {
+		p.Ages = append(p.Ages, option{a.Value, a.Label})
+	}
+	if err := c.auditList(r, v, p.Calls, "console queue "+def.Key); err != nil {
+		return err
+	}
+	c.render(w, r, http.StatusOK, "queue", p)
+	return nil
+}
+
+func containsID(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// age says how long ago t was, briefly: 5m, 3h, 2d, 6w.
+func age(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	case d < 14*24*time.Hour:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	default:
+		return fmt.Sprintf("%dw", int(d.Hours()/24/7))
+	}
+}

@@ -1,0 +1,132 @@
+package console
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"calldesk/internal/desk"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+// page is what every console page shows around its content: the title, who is signed in, and
+// where in the console they are. Each page's data embeds it.
+type page struct {
+	Title string
+	// Me is the signed-in analyst; nil on the sign-in and error pages when nobody is signed in.
+	Me *visit
+	// Section marks the current navigation entry: queues, new, search.
+	Section string
+	// Query is the search box's text, kept on the search page.
+	Query string
+}
+
+func (c *Console) page(v *visit, title string) page { return page{Title: title, Me: v} }
+
+// parsePages parses each page template (templates/*.html but the shared ones) together with the
+// layout and the shared partials (templates/shared/*.html).
+func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
+	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/shared/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("console templates: %w", err)
+	}
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		t, err := template.Must(base.Clone()).ParseFS(templateFiles, n)
+		if err != nil {
+			return nil, fmt.Errorf("console templates: %w", err)
+		}
+		pages[strings.TrimSuffix(path.Base(n), ".html")] = t
+	}
+	return pages, nil
+}
+
+// render writes page name with data, whole, with the status. A template error leaves nothing
+// half-written: the page is rendered into a buffer first. An htmx request still gets the whole
+// page; htmx selects the part it swaps (hx-select), so a page has one template, not two.
+func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	t, ok := c.pages[name]
+	if !ok {
+		c.log().Error("console: no such template", "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		c.log().Error("console: rendering failed", "template", name, "path", r.URL.Path, "err", err)
+		http.Error(w, "internal error: the page could not be drawn", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// seeOther redirects after a successful form post (Post/Redirect/Get). An htmx request gets the
+// HX-Redirect header instead, which htmx follows as a full page load.
+func seeOther(w http.ResponseWriter, r *http.Request, to string) error {
+	if isHTMX(r) {
+		w.Header().Set("HX-Redirect", to)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// templateFuncs are the functions every page's template may use.
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"when":      when,
+		"whenISO":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"state":     func(s desk.State) string { return s.Words() },
+		"condition": conditionWords,
+		"query":     url.QueryEscape,
+		"add":       func(a, b int) int { return a + b },
+		"ago":       age,
+		"list":      func(s ...string) []string { return s },
+	}
+}
+
+// when shows a time the way the console does everywhere: date and minute, in UTC; "" for zero.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("Mon 2 Jan 2006 15:04")
+}
+
+// conditionWords names a condition for people; the console always shows these words (and an
+// icon) beside the condition's colour, never the colour alone.
+func conditionWords(c desk.Condition) string {
+	switch c {
+	case desk.CondUnassigned:
+		return "Unassigned"
+	case desk.CondPending:
+		return "In progress"
+	case desk.CondOnHold:
+		return "On hold"
+	case desk.CondOffHold:
+		return "Off hold: urgent"
+	case desk.CondResolved:
+		return "Resolved"
+	case desk.CondClosed:
+		return "Closed"
+	case desk.CondCancelled:
+		return "Cancelled"
+	}
+	return string(c)
+}

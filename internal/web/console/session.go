@@ -1,0 +1,23 @@
+package console
+
+import (
+	"net/http"
+)
+
+// sessionCookie holds the session token. The database keeps only its hash.
+const sessionCookie = "calldesk_session"
+
+// setSession gives the browser the session cookie: HttpOnly (no script reads it), SameSite=Lax
+// (not sent on another site's form posts), Secure when calldesk is served over TLS. It has no
+// expiry of its own: the server ends sessions (idle and absolute limits), and the browser drops
+// the cookie when it closes.
+func (c *Console) setSession(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: c.Secure, SameSite: http.SameSiteLaxMode})
+}
+
+// clearSession removes the session cookie.
+func (c *Console) clearSession(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true,
+		Secure: c.Secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}

@@ -1,0 +1,163 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"calldesk/internal/access"
+	"calldesk/internal/desk"
+)
+
+func (c *Console) signinRoutes() []route {
+	return []route{
+		{"GET", "/signin", true, c.signinForm},
+		{"POST", "/signin", true, c.signin},
+		{"POST", "/signout", false, c.signout},
+	}
+}
+
+// signinPage is the sign-in form. Resume carries a form whose session ended while it was being
+// sent, so that signing in again can send it without retyping.
+type signinPage struct {
+	page
+	Login   string
+	Next    string
+	Message string // why sign-in is shown: a session that ended, a wrong password
+	Error   bool   // Message is an error (a failed attempt), not a notice
+	Resume  *resume
+}
+
+// resume is a form post kept across a sign-in: where it was going and what it held.
+type resume struct {
+	Action string
+	Fields []field
+}
+
+// field is one form value kept for resending.
+type field struct{ Name, Value string }
+
+// resumePage offers to send a kept form after signing in again.
+type resumePage struct {
+	page
+	Resume resume
+	Back   string
+}
+
+func (c *Console) signinForm(w http.ResponseWriter, r *http.Request, _ *visit) error {
+	next := localPath(r.URL.Query().Get("next"))
+	if v, err := c.authenticate(r); err == nil && v != nil {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return nil
+	}
+	p := signinPage{page: c.page(nil, "Sign in"), Next: next}
+	if r.URL.Query().Get("out") == "1" {
+		p.Message = "You have signed out."
+	}
+	c.render(w, r, http.StatusOK, "signin", p)
+	return nil
+}
+
+func (c *Console) signin(w http.ResponseWriter, r *http.Request, _ *visit) error {
+	if err := r.ParseForm(); err != nil {
+		return desk.Errorf(desk.EINVALID, "the sign-in form could not be read: %v", err)
+	}
+	f := r.PostForm
+	p := signinPage{page: c.page(nil, "Sign in"), Login: strings.TrimSpace(f.Get("login")), Next: localPath(f.Get("next"))}
+	if a := f.Get("resume_action"); a != "" {
+		p.Resume = &resume{Action: localPath(a), Fields: keptFields(f, "resume.")}
+	}
+	ss, err := c.Sessions.SignIn(r.Context(), access.SignIn{Login: p.Login, Password: f.Get("password"),
+		Addr: clientAddr(r), UserAgent: r.UserAgent(), Console: true})
+	if err != nil {
+		status := http.StatusUnauthorized
+		switch desk.ErrorCode(err) {
+		case desk.EUNAUTHORIZED:
+		case desk.EFORBIDDEN:
+			status = http.StatusForbidden
+		case desk.ETHROTTLED:
+			status = http.StatusTooManyRequests
+		case desk.EINVALID:
+			status = http.StatusUnprocessableEntity
+		default:
+			return err
+		}
+		p.Message, p.Error = desk.Message(err), true
+		c.render(w, r, status, "signin", p)
+		return nil
+	}
+	c.setSession(w, ss.Token)
+	if p.Resume != nil {
+		v := &visit{Session: ss, Token: ss.Token}
+		c.render(w, r, http.StatusOK, "resume", resumePage{page: c.page(v, "Send what you were saving"),
+			Resume: *p.Resume, Back: p.Next})
+		return nil
+	}
+	http.Redirect(w, r, p.Next, http.StatusSeeOther)
+	return nil
+}
+
+func (c *Console) signout(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := c.Sessions.SignOut(r.Context(), v.Token, v.Actor.Addr); err != nil {
+		return err
+	}
+	c.clearSession(w)
+	http.Redirect(w, r, "/signin?out=1", http.StatusSeeOther)
+	return nil
+}
+
+// signinAgain answers a request without a valid session. A page shows the sign-in form in place
+// (and returns to the page); a form post keeps what was being sent, so that nothing typed is lost;
+// an htmx request sends the browser to sign in.
+func (c *Console) signinAgain(w http.ResponseWriter, r *http.Request, err error) {
+	c.clearSession(w)
+	msg := desk.Message(err)
+	if msg == "please sign in" {
+		msg = ""
+	}
+	here := r.URL.RequestURI()
+	if isHTMX(r) {
+		if u, err := url.Parse(r.Header.Get("HX-Current-URL")); err == nil && u.Path != "" {
+			here = u.RequestURI()
+		}
+		w.Header().Set("HX-Redirect", "/signin?next="+url.QueryEscape(localPath(here)))
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	p := signinPage{page: c.page(nil, "Sign in"), Message: msg, Next: localPath(here)}
+	if r.Method == http.MethodPost {
+		if err := r.ParseForm(); err == nil && len(r.PostForm) > 0 {
+			p.Resume = &resume{Action: localPath(r.URL.Path), Fields: keptFields(r.PostForm, "")}
+			p.Next = localPath(r.PostForm.Get("back"))
+			if p.Next == "/" {
+				p.Next = localPath(strings.TrimSuffix(r.URL.Path, "/"+lastSegment(r.URL.Path)))
+			}
+			p.Message = strings.TrimSpace(msg + " Nothing was saved, and what you typed is kept: sign in to send it.")
+		}
+	}
+	c.render(w, r, http.StatusUnauthorized, "signin", p)
+}
+
+// keptFields lists a form's values under prefix (prefix removed), sorted by name, leaving out
+// anything that looks like a password.
+func keptFields(f url.Values, prefix string) []field {
+	var out []field
+	for name, vals := range f {
+		if !strings.HasPrefix(name, prefix) || strings.Contains(strings.ToLower(name), "password") {
+			continue
+		}
+		for _, val := range vals {
+			out = append(out, field{Name: strings.TrimPrefix(name, prefix), Value: val})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b field) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+func lastSegment(p string) string {
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}

@@ -1,0 +1,117 @@
+package console_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSignInSetsASafeCookieAndSignOutEndsTheSession(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		c := e.client()
+		// Without a session a page shows the sign-in form in place, returning to the page after.
+		c.get("/queues/unassigned").must(t, http.StatusUnauthorized).has(t, `action="/signin"`, `name="next" value="/queues/unassigned"`)
+		r := c.post("/signin", url.Values{"login": {e.f.Ann.Username}, "password": {password}, "next": {"/queues/unassigned"}}).
+			must(t, http.StatusSeeOther)
+		if r.location != "/queues/unassigned" {
+			t.Fatalf("after sign-in went to %q", r.location)
+		}
+		ck := r.header.Get("Set-Cookie")
+		for _, want := range []string{"calldesk_session=", "HttpOnly", "SameSite=Lax", "Path=/"} {
+			if !strings.Contains(ck, want) {
+				t.Fatalf("cookie %q lacks %s", ck, want)
+			}
+		}
+		if strings.Contains(ck, "Secure") || strings.Contains(ck, "Expires") || strings.Contains(ck, "Max-Age") {
+			t.Fatalf("cookie %q: not Secure over plain HTTP, and no lifetime of its own", ck)
+		}
+		c.get("/queues/unassigned").must(t, http.StatusOK).has(t, "Ann")
+		c.post("/signout", nil).must(t, http.StatusSeeOther)
+		c.get("/queues/unassigned").must(t, http.StatusUnauthorized)
+	})
+}
+
+func TestSignInRefusals(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		c := e.client()
+		r := c.post("/signin", url.Values{"login": {e.f.Ann.Username}, "password": {"wrong"}}).must(t, http.StatusUnauthorized)
+		r.has(t, "the login or the password is wrong", `value="`+e.f.Ann.Username+`"`).lacks(t, "wrong\"") // login kept, password not
+		c.post("/signin", url.Values{"login": {"nobody"}, "password": {"x"}}).must(t, http.StatusUnauthorized).has(t, "the login or the password is wrong")
+		// A customer cannot enter the console.
+		c.post("/signin", url.Values{"login": {e.f.Dan.Username}, "password": {password}}).must(t, http.StatusForbidden).has(t, "SupportMe")
+		// Five failures for one login, then it waits (429), even with the right password.
+		for range 4 {
+			c.post("/signin", url.Values{"login": {e.f.Bob.Username}, "password": {"nope"}}).must(t, http.StatusUnauthorized)
+		}
+		c.post("/signin", url.Values{"login": {e.f.Bob.Username}, "password": {password}}).must(t, http.StatusSeeOther)
+		for range 5 {
+			c.post("/signin", url.Values{"login": {e.f.Cat.Username}, "password": {"nope"}}).must(t, http.StatusUnauthorized)
+		}
+		c.post("/signin", url.Values{"login": {e.f.Cat.Username}, "password": {password}}).must(t, http.StatusTooManyRequests).has(t, "too many failed sign-ins")
+		// next= never leads off the site.
+		r = c.post("/signin", url.Values{"login": {e.f.Ann.Username}, "password": {password}, "next": {"//evil.example/x"}}).must(t, http.StatusSeeOther)
+		if r.location != "/" {
+			t.Fatalf("next led to %q", r.location)
+		}
+	})
+}
+
+func TestSessionTimeoutsUseTheInjectedClock(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		c := e.signIn(e.f.Ann)
+		e.clock.Advance(29 * time.Minute)
+		c.get("/queues/mine").must(t, http.StatusOK)
+		e.clock.Advance(31 * time.Minute)
+		c.get("/queues/mine").must(t, http.StatusUnauthorized).has(t, "your session ended after 30 minutes without use")
+		// The absolute limit: used every 20 minutes, the session still ends 12 hours after sign-in.
+		c = e.signIn(e.f.Ann)
+		for range 35 {
+			e.clock.Advance(20 * time.Minute)
+			c.get("/queues/mine").must(t, http.StatusOK)
+		}
+		e.clock.Advance(20 * time.Minute)
+		c.get("/queues/mine").must(t, http.StatusUnauthorized).has(t, "your session ended 12 hours after you signed in")
+	})
+}
+
+func TestCrossOriginFormPostsAreRefused(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		c := e.signIn(e.f.Ann)
+		for _, h := range []map[string]string{
+			{"Sec-Fetch-Site": "cross-site"},
+			{"Origin": "https://evil.example"},
+		} {
+			req, _ := http.NewRequest("POST", e.url+"/signout", nil)
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			c.do(req).must(t, http.StatusForbidden).has(t, "sent from another site")
+		}
+		// The session was not ended by the forged sign-out.
+		c.get("/queues/mine").must(t, http.StatusOK)
+	})
+}
+
+func TestStaticFilesAreHashedAndCached(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		c := e.signIn(e.f.Ann)
+		page := c.get("/queues/mine").must(t, http.StatusOK)
+		for _, name := range []string{"console.", "htmx.", "console."} {
+			i := strings.Index(page.body, `"/static/`+name)
+			if i < 0 {
+				t.Fatalf("page links no /static/%s*", name)
+			}
+			path := page.body[i+1 : i+1+strings.Index(page.body[i+1:], `"`)]
+			r := c.get(path).must(t, http.StatusOK)
+			if r.header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+				t.Fatalf("%s: Cache-Control %q", path, r.header.Get("Cache-Control"))
+			}
+		}
+		c.get("/static/htmx.0000.js").must(t, http.StatusNotFound)
+		if csp := page.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe") {
+			t.Fatalf("CSP %q", csp)
+		}
+	})
+}
