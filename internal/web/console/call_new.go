@@ -48,7 +48,7 @@ type newCallPage struct {
 // newCallForm is what the form holds, as typed.
 type newCallForm struct {
 	CustomerID, Kind, Source, Summary, Description, ProfileID, ProfileQuery string
-	Impact, Urgency, GroupID, AnalystID, AltEmail, AltPhone                  string
+	Impact, Urgency, GroupID, AnalystID, AltEmail, AltPhone                 string
 }
 
 // fieldError is one field's message, with the id of the control it belongs to.

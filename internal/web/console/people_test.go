@@ -33,7 +33,7 @@ func TestCustomerLookup(t *testing.T) {
 			"01234 567890", "01234-567", // phone, however it is written
 			"Dan Dawson", "daw", // name
 		} {
-			r := c.get("/calls/new?q=" + url.QueryEscape(q)).must(t, http.StatusOK)
+			r := c.get("/calls/new?q="+url.QueryEscape(q)).must(t, http.StatusOK)
 			r.has(t, `id="lookup-results"`, choice, "Dan Dawson", `role="status"`)
 		}
 		// Only Dan has that student number; nobody matches nonsense, and the page says so.
@@ -188,7 +188,7 @@ func TestSearch(t *testing.T) {
 		e.call("Wi-Fi drops in halls", 0)
 
 		// A reference goes straight to the call, however it is typed; one of no call says so.
-		c.get("/search?q=" + strings.ToLower(call.Ref)).must(t, http.StatusSeeOther)
+		c.get("/search?q="+strings.ToLower(call.Ref)).must(t, http.StatusSeeOther)
 		if r := c.get("/search?q=+" + call.Ref + "+"); r.status != http.StatusSeeOther || r.location != "/calls/"+call.Ref {
 			t.Fatalf("search for the reference: %d %q", r.status, r.location)
 		}
