@@ -218,6 +218,9 @@ func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) e
 	if n.Source != desk.SourcePhone && n.Source != desk.SourceFaceToFace {
 		p.Errors["source"] = "must be by phone or face to face"
 	}
+	if n.Kind == "" {
+		n.Kind = desk.Fault
+	}
 	if n.Kind != desk.Fault && n.Kind != desk.Request {
 		p.Errors["kind"] = "must be a fault or a request"
 	}

@@ -218,3 +218,12 @@ func TestSearch(t *testing.T) {
 		}
 	})
 }
+
+func TestSearchPriorityClass(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		c := e.signIn(e.f.Ann)
+		e.call("Keyboard sticky", 0) // Outlook: P2
+		c.get("/search?q=keyboard").must(t, http.StatusOK).has(t, `class="prio prio-2">P2`)
+		c.get(fmt.Sprintf("/people/%d", e.f.Dan.ID)).must(t, http.StatusOK).has(t, `class="prio prio-2">P2`)
+	})
+}
