@@ -75,7 +75,7 @@ func TestCallPage(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := e.signIn(e.f.Bob)
-		r := c.get("/calls/" + strings.ToLower(call.Ref)).must(t, http.StatusOK)
+		r := c.get("/calls/"+strings.ToLower(call.Ref)).must(t, http.StatusOK)
 		r.has(t, "<title>"+call.Ref+": Outlook asks for a password &lt;again&gt; · calldesk</title>",
 			`<span class="cond cond-unassigned">Unassigned</span>`, "Since Monday.\nEvery ten minutes.",
 			fmt.Sprintf(`<a href="/people/%d">%s</a>`, e.f.Dan.ID, e.f.Dan.Name()), e.f.Dan.Username,
@@ -193,7 +193,7 @@ func TestCallActions(t *testing.T) {
 			t.Run(tc.action, func(t *testing.T) {
 				call := tc.call()
 				c := e.signIn(e.f.Ann)
-				page := c.get("/calls/" + call.Ref).must(t, http.StatusOK)
+				page := c.get("/calls/"+call.Ref).must(t, http.StatusOK)
 				tc.form.Set("version", fmt.Sprint(formVersion(t, page, call.Ref, tc.action)))
 				r := c.post("/calls/"+call.Ref+"/"+tc.action, tc.form).must(t, http.StatusSeeOther)
 				if want := "/calls/" + call.Ref + "?done=" + tc.action; r.location != want {
@@ -255,8 +255,8 @@ func TestCallConflict(t *testing.T) {
 	consoleTest(t, func(t *testing.T, e *env) {
 		call := e.call("Lecture capture failed in LT2", e.f.ServiceDesk.ID)
 		ann, bob := e.signIn(e.f.Ann), e.signIn(e.f.Bob)
-		annPage := ann.get("/calls/" + call.Ref).must(t, http.StatusOK)
-		bobPage := bob.get("/calls/" + call.Ref).must(t, http.StatusOK)
+		annPage := ann.get("/calls/"+call.Ref).must(t, http.StatusOK)
+		bobPage := bob.get("/calls/"+call.Ref).must(t, http.StatusOK)
 
 		e.clock.Advance(3 * time.Minute)
 		bob.post("/calls/"+call.Ref+"/take", url.Values{"version": {fmt.Sprint(formVersion(t, bobPage, call.Ref, "take"))}}).
@@ -290,7 +290,7 @@ func TestCallConflict(t *testing.T) {
 		}
 
 		// When the change means the form is no longer offered, what was typed is still shown.
-		stale := ann.get("/calls/" + call.Ref).must(t, http.StatusOK)
+		stale := ann.get("/calls/"+call.Ref).must(t, http.StatusOK)
 		e.move(e.f.Bob, call, desk.Transition{Action: desk.ActAssign, GroupID: e.f.ServiceDesk.ID, AnalystID: e.f.Bob.ID})
 		e.move(e.f.Bob, call, desk.Transition{Action: desk.ActAccept})
 		e.move(e.f.Bob, call, desk.Transition{Action: desk.ActResolve, Text: "rebooted the encoder"})
@@ -308,7 +308,7 @@ func TestCallActionForbiddenInState(t *testing.T) {
 		call := e.move(e.f.Ann, e.call("scanner", e.f.ServiceDesk.ID), desk.Transition{Action: desk.ActAccept})
 		call = e.move(e.f.Ann, call, desk.Transition{Action: desk.ActResolve, Text: "cleaned the glass"})
 		c := e.signIn(e.f.Ann)
-		page := c.get("/calls/" + call.Ref).must(t, http.StatusOK)
+		page := c.get("/calls/"+call.Ref).must(t, http.StatusOK)
 		page.has(t, "/reopen", "/close", `data-key="i"`, `data-key="u"`).lacks(t, `data-key="h"`, `data-key="r"`, `data-key="a"`, `data-key="t"`)
 		before := e.diaryTexts(call)
 		for action, form := range map[string]url.Values{
