@@ -67,9 +67,6 @@ type callForm struct {
 	Kept []field
 }
 
-// fieldError is one field's error in the error summary, linking to the field.
-type fieldError struct{ ID, Text string }
-
 // formField is what a form control needs to draw itself: its id, name and label, the value to
 // show (what was typed, or the form's starting value) and its error.
 type formField struct {
@@ -334,13 +331,13 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, acti
 		label, ok := fieldLabels[action+"."+name]
 		if !ok {
 			// Not a field of this form: say it in the summary, by the store's name for it.
-			f.Summary = append(f.Summary, fieldError{Text: name + " " + msg})
+			f.Summary = append(f.Summary, fieldError{Label: name, Message: msg})
 			continue
 		}
 		f.Errors[name] = msg
-		f.Summary = append(f.Summary, fieldError{ID: p.Field(action, name).ID, Text: label + " " + msg})
+		f.Summary = append(f.Summary, fieldError{ID: p.Field(action, name).ID, Label: label, Message: msg})
 	}
-	slices.SortStableFunc(f.Summary, func(a, b fieldError) int { return strings.Compare(a.Text, b.Text) })
+	slices.SortStableFunc(f.Summary, func(a, b fieldError) int { return strings.Compare(a.Label+a.Message, b.Label+b.Message) })
 	if !p.Can(action) {
 		f.Kept = keptFields(in.Form, "")
 	}
