@@ -299,23 +299,31 @@ func (b *tab) submitKey(sel string) {
 // CSS selector for it ("" when none).
 func (b *tab) label(scope, re string) string {
 	b.t.Helper()
+	return b.labelled(scope, "input:not([type=hidden]), select, textarea", re)
+}
+
+// labelled is label for the controls matching the CSS selector controls: "select" finds only
+// selects, for example. Controls joined to the form from outside (form="id") count as inside it.
+func (b *tab) labelled(scope, controls, re string) string {
+	b.t.Helper()
 	return eval[string](b, fmt.Sprintf(`(() => {
   const root = document.querySelector(%q); if (!root) return '';
   const re = new RegExp(%q, 'i');
-  const controls = root.querySelectorAll('input:not([type=hidden]), select, textarea');
+  const controls = [...root.querySelectorAll(%q)];
+  if (root.tagName === 'FORM' && root.id) controls.push(...document.querySelectorAll('[form="' + root.id + '"]'));
   for (const c of controls) {
     const names = [];
     if (c.labels) for (const l of c.labels) names.push(l.innerText);
     if (c.getAttribute('aria-label')) names.push(c.getAttribute('aria-label'));
     const lb = c.getAttribute('aria-labelledby');
     if (lb) for (const id of lb.split(/\s+/)) { const el = document.getElementById(id); if (el) names.push(el.innerText); }
-    if (names.some(n => re.test(n))) {
+    if (c.matches(%[3]q) && names.some(n => re.test(n))) {
       if (!c.dataset.cdt) c.dataset.cdt = String(Math.random()).slice(2);
       return '[data-cdt="' + c.dataset.cdt + '"]';
     }
   }
   return '';
-})()`, scope, re))
+})()`, scope, re, controls))
 }
 
 // setField sets the value of the control matching sel as a person picking it would (input and
