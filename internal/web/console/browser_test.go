@@ -418,12 +418,30 @@ func TestBrowserScenario(t *testing.T) {
 	}
 
 	t.Log("step 11: she logs a call for a student found by student number as she types")
+	logCallForDan(t, e, b)
+}
+
+// TestBrowserLogACall is the scenario's step 11 on its own, so it runs while the call page the
+// scenario goes through first is still being written: an analyst logs a call for a student found
+// by student number in the lookup as she types.
+func TestBrowserLogACall(t *testing.T) {
+	t.Parallel()
+	e := browserEnv(t)
+	b := e.tab(t)
+	b.signIn(e.f.Ann.Username)
+	logCallForDan(t, e, b)
+}
+
+// logCallForDan logs a call through the log-a-call page for Dan, found by his student number.
+func logCallForDan(t *testing.T, e *env, b *tab) {
+	t.Helper()
 	waitsOn(t, "call_new.go", "log-a-call page")
+	b.open("/queues/mine")
 	b.click(`header a[href="/calls/new"]`)
 	if b.path() != "/calls/new" {
 		t.Fatalf("Log a call leads to %s", b.path())
 	}
-	form = `form[method=post][action="/calls/new"]`
+	form := `form[method=post][action="/calls/new"]`
 	b.wait(form)
 	lookup := b.label("main", `customer|student|person|who`)
 	if lookup == "" {
@@ -462,6 +480,10 @@ func TestBrowserScenario(t *testing.T) {
 	logged := e.callNow(t, m[1])
 	if logged.CustomerID != e.f.Dan.ID || logged.Summary != summary {
 		t.Fatalf("the logged call is for person %d with summary %q, want Dan (%d) and %q", logged.CustomerID, logged.Summary, e.f.Dan.ID, summary)
+	}
+	if isPlaceholder("call_show.go") {
+		t.Logf("logged %s for Dan; the call page it leads to is not merged yet, so it is not looked at", m[1])
+		return
 	}
 	b.mustSee("Dan Dawson", summary)
 	b.shot("call-logged")
