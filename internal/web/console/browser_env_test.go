@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -265,10 +266,39 @@ func (b *tab) typeInto(sel, text string) {
 	b.do("type into "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
 }
 
-// key presses keys (kb constants or text) on whatever has focus.
+// key presses keys (kb constants or text) on whatever has focus, one at a time, as a keyboard
+// does: a keyDown carrying the key's text, then a keyUp. (chromedp.KeyEvent sends the text as a
+// separate char event, which a page's preventDefault on keydown cannot stop, unlike a real key:
+// a shortcut that moves focus into a field would then find its own letter typed there.)
 func (b *tab) key(keys string) {
 	b.t.Helper()
-	b.do("press "+keys, chromedp.KeyEvent(keys))
+	b.do("press "+keys, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		for _, r := range keys {
+			if r == '\n' {
+				r = '\r'
+			}
+			k, ok := kb.Keys[r]
+			if !ok {
+				k = &kb.Key{Key: string(r), Text: string(r), Unmodified: string(r), Print: true}
+			}
+			down := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeKeyDown, Key: k.Key, Code: k.Code,
+				WindowsVirtualKeyCode: k.Windows, NativeVirtualKeyCode: k.Native}
+			if k.Shift {
+				down.Modifiers = int64(chromedp.ModifierShift)
+			}
+			if k.Print {
+				down.Text, down.UnmodifiedText = k.Text, k.Unmodified
+			}
+			up := down
+			up.Type, up.Text, up.UnmodifiedText = input.DispatchKeyEventTypeKeyUp, "", ""
+			for _, ev := range []input.DispatchKeyEventParams{down, up} {
+				if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, ev); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}))
 }
 
 // markPage marks the current document, so that waitNewPage can tell when another replaced it.

@@ -260,6 +260,21 @@ func (b *tab) reveal(sel string) {
   return true; })()`, sel))
 }
 
+// diaryHas fails unless the call's diary holds an entry of kind with exactly text.
+func diaryHas(t *testing.T, e *env, call desk.Call, kind desk.EntryKind, text string) {
+	t.Helper()
+	d, err := e.s.Diary(e.ctx, call.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range d {
+		if en.Kind == kind && en.Text == text {
+			return
+		}
+	}
+	t.Fatalf("the diary of %s has no %s reading exactly %q: %+v", call.Ref, kind, text, d)
+}
+
 // callNow reads a call from the store.
 func (e *env) callNow(t *testing.T, ref string) desk.Call {
 	t.Helper()
@@ -342,12 +357,14 @@ func TestBrowserScenario(t *testing.T) {
 	}
 	b.submitForm(form, `note|add|save`)
 	b.mustSee(note)
+	diaryHas(t, e, call, desk.EntryNote, note)
 	update := "We have found the fault and are fixing the library's access point."
 	form = callForm(call.Ref, "update")
 	b.reveal(form)
 	b.typeInto(form+" textarea", update)
 	b.submitForm(form, `update|send|add|save`)
 	b.mustSee(update)
+	diaryHas(t, e, call, desk.EntryUpdate, update)
 	b.shot("call-worked")
 
 	t.Log("step 7: she puts it on hold until tomorrow")
