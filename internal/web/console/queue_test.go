@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"calldesk/internal/desk"
 	"calldesk/internal/store/storetest"
@@ -48,5 +49,46 @@ func TestQueuesListCountAndFilter(t *testing.T) {
 		if len(recs) == 0 || recs[0].ActorID != e.f.Ann.ID || !strings.Contains(recs[0].Detail, "console queue") {
 			t.Fatalf("queue views audited as %+v", recs)
 		}
+	})
+}
+
+// poll asks for a page as the queue's self-refresh does.
+func (c *client) poll(path string) response {
+	c.e.t.Helper()
+	req, _ := http.NewRequest("GET", c.e.url+path, nil)
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("X-Calldesk-Poll", "1")
+	return c.do(req)
+}
+
+// TestQueueRefreshIsNotUse: a queue left open refreshes itself, but that is not the analyst
+// using the console: the session still ends after 30 idle minutes, and a refresh showing the
+// same calls is not audited again.
+func TestQueueRefreshIsNotUse(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		e.call("Printer jam", 0)
+		c := e.signIn(e.f.Ann)
+		c.get("/queues/unassigned").must(t, http.StatusOK)
+		before := len(e.audited(e.f.Dan, "call.search"))
+		for range 29 {
+			e.clock.Advance(time.Minute)
+			c.poll("/queues/unassigned").must(t, http.StatusOK)
+		}
+		if n := len(e.audited(e.f.Dan, "call.search")); n != before {
+			t.Fatalf("29 refreshes showing the same call made %d more audit records, want none", n-before)
+		}
+		e.call("Scanner jam", 0) // the list changes: the next refresh is audited
+		e.clock.Advance(30 * time.Second)
+		c.poll("/queues/unassigned").must(t, http.StatusOK)
+		if n := len(e.audited(e.f.Dan, "call.search")); n != before+1 {
+			t.Fatalf("a refresh showing a new call made %d audit records, want 1", n-before)
+		}
+		e.clock.Advance(time.Minute)
+		r := c.poll("/queues/unassigned").must(t, http.StatusUnauthorized)
+		r.has(t, `role="alert"`, "your session ended after 30 minutes without use")
+		if r.header.Get("HX-Redirect") != "" {
+			t.Fatal("an ended session sent the page away; what is typed in it would be lost")
+		}
+		c.get("/queues/unassigned").must(t, http.StatusUnauthorized)
 	})
 }

@@ -1,6 +1,8 @@
 package console
 
 import (
+	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -110,11 +112,15 @@ func (c *Console) signinAgain(w http.ResponseWriter, r *http.Request, err error)
 	}
 	here := r.URL.RequestURI()
 	if isHTMX(r) {
-		if u, err := url.Parse(r.Header.Get("HX-Current-URL")); err == nil && u.Path != "" {
-			here = u.RequestURI()
+		// Part of a page asked (a lookup, a refresh): leaving the page now would lose what is
+		// typed in it, so answer with the reason; console.js shows it with a link to sign in
+		// in a new tab, after which the page carries on.
+		if msg == "" {
+			msg = "you are not signed in"
 		}
-		w.Header().Set("HX-Redirect", "/signin?next="+url.QueryEscape(localPath(here)))
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `<p class="alert" role="alert">%s</p>`, template.HTMLEscapeString(msg))
 		return
 	}
 	p := signinPage{page: c.page(nil, "Sign in"), Message: msg, Next: localPath(here)}
