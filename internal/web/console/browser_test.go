@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
 	"calldesk/internal/desk"
@@ -606,4 +607,60 @@ func TestBrowserQueueRefreshesItself(t *testing.T) {
 	}
 	eval[bool](b, `document.activeElement.blur(), true`)
 	b.waitJS("the third call to appear once focus left the list", `document.querySelector('#queue').textContent.includes('`+third.Ref+`')`)
+}
+
+// TestBrowserSessionEndingMidPageKeepsTheForm: the session ends while an analyst is half-way
+// through logging a call; the as-you-type lookup cannot fetch, and the page says so and offers a
+// sign-in in a new tab, keeping everything typed.
+func TestBrowserSessionEndingMidPageKeepsTheForm(t *testing.T) {
+	e := browserEnv(t)
+	b := e.tab(t)
+	b.signIn(e.f.Ann.Username)
+	b.open("/calls/new")
+	b.typeInto("#summary", "Cannot reach the VPN from home")
+	e.clock.Advance(31 * time.Minute)
+	b.typeInto("#lookup-q", "2023")
+	b.waitJS("the page to say the session ended", `document.querySelector('#live').textContent.includes('session ended')`)
+	if p := b.path(); p != "/calls/new" {
+		t.Fatalf("the page went to %s", p)
+	}
+	if got := eval[string](b, `document.querySelector('#summary').value`); got != "Cannot reach the VPN from home" {
+		t.Fatalf("the summary now holds %q", got)
+	}
+	if !eval[bool](b, `!!document.querySelector('#live a[target=_blank][href^="/signin?next="]')`) {
+		t.Fatal("no link to sign in again in a new tab")
+	}
+	b.check("session ended mid-page", "session-ended")
+}
+
+// TestBrowserShortcutsNeverPressButtons: t goes to "Take it" without taking the call (Enter
+// does), and single-key shortcuts can be switched off in the help dialog.
+func TestBrowserShortcutsNeverPressButtons(t *testing.T) {
+	e := browserEnv(t)
+	call := e.call("Projector in LT2 shows no picture", 0)
+	b := e.tab(t)
+	b.signIn(e.f.Ann.Username)
+	b.open("/calls/" + call.Ref)
+	b.key("t")
+	if got := eval[string](b, `document.activeElement.textContent`); !strings.Contains(got, "Take it") {
+		t.Fatalf("t focuses %q, want the Take it button", got)
+	}
+	if now := e.callNow(t, call.Ref); now.Version != call.Version {
+		t.Fatal("the t key changed the call by itself")
+	}
+	b.key("?")
+	b.waitJS("the help dialog", `document.querySelector('#help').open`)
+	b.do("switch single-key shortcuts off", chromedp.Click(chromedp.CSS("#keys-on")))
+	b.key(kb.Escape)
+	b.waitJS("the help dialog to close", `!document.querySelector('#help').open`)
+	eval[bool](b, `document.activeElement.blur(), true`)
+	b.key("?")
+	time.Sleep(300 * time.Millisecond)
+	if eval[bool](b, `document.querySelector('#help').open`) {
+		t.Fatal("? still opens the help with single-key shortcuts switched off")
+	}
+	b.key("i")
+	if eval[bool](b, `!!document.querySelector('details[data-key="i"]').open`) {
+		t.Fatal("i still opens the note form with single-key shortcuts switched off")
+	}
 }
