@@ -49,10 +49,11 @@ func (c *Console) adapt(rt route) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
+		// Pages show personal data, or what someone typed (a form kept across sign-in): no
+		// shared or back-button cache may keep them. Static files set their own caching.
+		h.Set("Cache-Control", "no-store")
 		var v *visit
 		if !rt.Public {
-			// Pages show personal data: no shared or back-button cache may keep them.
-			h.Set("Cache-Control", "no-store")
 			var err error
 			if v, err = c.authenticate(r); err != nil {
 				c.fail(w, r, nil, err)

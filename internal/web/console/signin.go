@@ -129,7 +129,7 @@ func (c *Console) signinAgain(w http.ResponseWriter, r *http.Request, err error)
 			p.Resume = &resume{Action: localPath(r.URL.Path), Fields: keptFields(r.PostForm, "")}
 			p.Next = localPath(r.PostForm.Get("back"))
 			if p.Next == "/" {
-				p.Next = localPath(strings.TrimSuffix(r.URL.Path, "/"+lastSegment(r.URL.Path)))
+				p.Next = backFrom(r.URL.Path)
 			}
 			p.Message = strings.TrimSpace(msg + " Nothing was saved, and what you typed is kept: sign in to send it.")
 		}
@@ -153,9 +153,14 @@ func keptFields(f url.Values, prefix string) []field {
 	return out
 }
 
-func lastSegment(p string) string {
-	if i := strings.LastIndex(p, "/"); i >= 0 {
-		return p[i+1:]
+// backFrom is the page a form posted to path was on: the call page for its actions
+// (/calls/F0012345/note), the form itself for one that has its own page (/calls/new).
+func backFrom(path string) string {
+	if path == "/calls/new" {
+		return path
 	}
-	return p
+	if i := strings.LastIndex(path, "/"); i > 0 {
+		return localPath(path[:i])
+	}
+	return "/"
 }
