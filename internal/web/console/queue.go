@@ -24,7 +24,7 @@ func (c *Console) queueRoutes() []route {
 // queueDef is one of the console's queues.
 type queueDef struct {
 	Key, Name string
-	count func(store.QueueCounts) int
+	count     func(store.QueueCounts) int
 	// filter sets the queue's own condition on a call filter.
 	filter func(f *store.CallFilter, v *visit, groups []int64)
 }
