@@ -218,7 +218,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	}
 	now := c.now()
 	p := callPage{page: c.page(v, call.Ref+": "+call.Summary), Call: call, Diary: diary, Names: nm, Now: now,
-		MinUntil: now.Format(datetimeLocal), me: v.Person.ID, myGroups: groups, Milestones: milestones(call)}
+		MinUntil: now.In(c.zone()).Format(datetimeLocal), me: v.Person.ID, myGroups: groups, Milestones: c.milestones(call)}
 	p.defaults = map[string]string{
 		"assign.group_id":   idValue(call.GroupID),
 		"assign.analyst_id": idValue(call.AnalystID),
@@ -230,7 +230,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 }
 
 // milestones lists the moments the call has reached, in the order of its life.
-func milestones(c desk.Call) []milestone {
+func (con *Console) milestones(c desk.Call) []milestone {
 	var out []milestone
 	add := func(label string, at time.Time, note string) {
 		if !at.IsZero() {
@@ -242,7 +242,7 @@ func milestones(c desk.Call) []milestone {
 	add("Accepted", c.AcceptedAt, "")
 	hold := ""
 	if !c.HoldUntil.IsZero() {
-		hold = "until " + when(c.HoldUntil) + " UTC"
+		hold = "until " + con.when(c.HoldUntil) + " " + con.zoneAbbr(c.HoldUntil)
 		if c.HoldReason != "" {
 			hold += ": " + c.HoldReason
 		}

@@ -90,8 +90,7 @@ func seeOther(w http.ResponseWriter, r *http.Request, to string) error {
 // templateFuncs are the functions every page's template may use.
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"when":      when,
-		"whenISO":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+			"whenISO":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"state":     func(s desk.State) string { return s.Words() },
 		"condition": conditionWords,
 		"query":     url.QueryEscape,
@@ -99,14 +98,6 @@ func templateFuncs() template.FuncMap {
 		"ago":       age,
 		"list":      func(s ...string) []string { return s },
 	}
-}
-
-// when shows a time the way the console does everywhere: date and minute, in UTC; "" for zero.
-func when(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("Mon 2 Jan 2006 15:04")
 }
 
 // conditionWords names a condition for people; the console always shows these words (and an
