@@ -56,19 +56,21 @@ type fieldError struct{ ID, Label, Message string }
 
 // newCallFields are the form's fields in the order they appear: the names are those of the
 // store's field errors, so its messages land beside the right control.
-var newCallFields = []struct{ Name, ID, Label string }{
-	{"customer_id", "lookup-q", "Customer"},
-	{"kind", "kind-fault", "Kind"},
-	{"source", "source-phone", "Source"},
-	{"profile_id", "profile", "Profile"},
-	{"summary", "summary", "Summary"},
-	{"description", "description", "Description"},
-	{"impact", "impact", "Impact"},
-	{"urgency", "urgency", "Urgency"},
-	{"alt_email", "alt-email", "Email for this call"},
-	{"alt_phone", "alt-phone", "Phone for this call"},
-	{"group_id", "group", "Group"},
-	{"analyst_id", "analyst", "Analyst"},
+func newCallFields() []struct{ Name, ID, Label string } {
+	return []struct{ Name, ID, Label string }{
+		{"customer_id", "lookup-q", "Customer"},
+		{"kind", "kind-fault", "Kind"},
+		{"source", "source-phone", "Source"},
+		{"profile_id", "profile", "Profile"},
+		{"summary", "summary", "Summary"},
+		{"description", "description", "Description"},
+		{"impact", "impact", "Impact"},
+		{"urgency", "urgency", "Urgency"},
+		{"alt_email", "alt-email", "Email for this call"},
+		{"alt_phone", "alt-phone", "Phone for this call"},
+		{"group_id", "group", "Group"},
+		{"analyst_id", "analyst", "Analyst"},
+	}
 }
 
 func (c *Console) newCallForm(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -242,7 +244,7 @@ func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) e
 		}
 	}
 	known := map[string]bool{}
-	for _, fd := range newCallFields {
+	for _, fd := range newCallFields() {
 		known[fd.Name] = true
 		if m, ok := p.Errors[fd.Name]; ok {
 			p.ErrorList = append(p.ErrorList, fieldError{ID: fd.ID, Label: fd.Label, Message: m})

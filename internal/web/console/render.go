@@ -90,7 +90,7 @@ func seeOther(w http.ResponseWriter, r *http.Request, to string) error {
 // templateFuncs are the functions every page's template may use.
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
-			"whenISO":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"whenISO":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"state":     func(s desk.State) string { return s.Words() },
 		"condition": conditionWords,
 		"query":     url.QueryEscape,
