@@ -86,8 +86,7 @@ func (c *Console) newCallForm(w http.ResponseWriter, r *http.Request, v *visit) 
 			return err
 		}
 	}
-	c.render(w, r, http.StatusOK, "newcall", p)
-	return nil
+	return c.render(w, r, http.StatusOK, "newcall", p)
 }
 
 // newCallPage fills the page around the form: the names for the pickers and the chosen customer.
@@ -256,8 +255,7 @@ func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) e
 		}
 	}
 	p.Title = "Log a call: check the form"
-	c.render(w, r, http.StatusUnprocessableEntity, "newcall", p)
-	return nil
+	return c.render(w, r, http.StatusUnprocessableEntity, "newcall", p)
 }
 
 // mergeFields adds an EINVALID error's field messages to errs, keeping messages already there.

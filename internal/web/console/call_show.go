@@ -195,8 +195,7 @@ func (c *Console) showCall(w http.ResponseWriter, r *http.Request, v *visit) err
 	if err := c.auditRead(v, "call.view", "call", p.Call.Ref, customerOf(p.Call), "viewed the call and its diary"); err != nil {
 		return err
 	}
-	c.render(w, r, http.StatusOK, "call", p)
-	return nil
+	return c.render(w, r, http.StatusOK, "call", p)
 }
 
 // callPage loads the call ref as it is now, with its diary and what its forms need.
@@ -350,8 +349,7 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, acti
 		"viewed the call and its diary (after a refused "+action+")"); err != nil {
 		return err
 	}
-	c.render(w, r, status, "call", p)
-	return nil
+	return c.render(w, r, status, "call", p)
 }
 
 // sentence makes a domain message ("cannot hold call F0000001: ...") a sentence.

@@ -247,8 +247,7 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 	if err := c.auditList(r, v, p.Calls, "console queue "+def.Key); err != nil {
 		return err
 	}
-	c.render(w, r, http.StatusOK, "queue", p)
-	return nil
+	return c.render(w, r, http.StatusOK, "queue", p)
 }
 
 func containsID(ids []int64, id int64) bool {
