@@ -362,11 +362,12 @@ func TestBrowserScenario(t *testing.T) {
 	form := callForm(call.Ref, "assign")
 	b.reveal(form)
 	b.wait(form)
-	if sel := b.label(form, `analyst|assign to|who`); sel != "" && eval[string](b, `document.querySelector('`+sel+`').tagName`) == "SELECT" {
-		b.setField(sel, fmt.Sprint(e.f.Ann.ID))
-	}
-	if sel := b.label(form, `group`); sel != "" && eval[string](b, `document.querySelector('`+sel+`').tagName`) == "SELECT" {
-		b.setField(sel, fmt.Sprint(e.f.ServiceDesk.ID))
+	for _, f := range []struct{ label, value string }{{`group`, fmt.Sprint(e.f.ServiceDesk.ID)}, {`analyst`, fmt.Sprint(e.f.Ann.ID)}} {
+		sel := b.label(form, f.label)
+		if sel == "" || eval[string](b, `document.querySelector('`+sel+`').tagName`) != "SELECT" {
+			t.Fatalf("the assign form has no select labelled %q:\n%s", f.label, b.text(form))
+		}
+		b.setField(sel, f.value)
 	}
 	b.submitForm(form, `\bme\b|myself|assign`)
 	if c := e.callNow(t, call.Ref); c.AnalystID != e.f.Ann.ID || c.State != desk.Assigned {
@@ -384,13 +385,10 @@ func TestBrowserScenario(t *testing.T) {
 	note := "Checked the access point logs: AP-LIB-2 rejects the certificate."
 	form = callForm(call.Ref, "note")
 	b.key("i") // the shortcut opens the note form and puts the cursor in it
-	if eval[bool](b, `!!document.activeElement.closest('`+form+`')`) {
-		b.key(note)
-	} else {
-		t.Logf("the i shortcut did not focus the note form (focus on %s); typing into it directly", eval[string](b, `document.activeElement.tagName`))
-		b.reveal(form)
-		b.typeInto(form+" textarea", note)
+	if !eval[bool](b, `!!document.activeElement.closest('`+form+`')`) {
+		t.Fatalf("the i shortcut did not put the cursor in the note form (focus on %s)", eval[string](b, `document.activeElement.tagName`))
 	}
+	b.key(note)
 	b.submitForm(form, `note|add|save`)
 	b.mustSee(note)
 	diaryHas(t, e, call, desk.EntryNote, note)
@@ -687,6 +685,20 @@ func TestBrowserShortcutsNeverPressButtons(t *testing.T) {
 	if now := e.callNow(t, call.Ref); now.Version != call.Version {
 		t.Fatal("the t key changed the call by itself")
 	}
+	// On a call being worked, the action keys open their form and put the cursor in it.
+	work := e.call("Keyboard missing keys", e.f.ServiceDesk.ID)
+	if _, err := e.s.UpdateCall(e.ctx, storetest.Actor(e.f.Ann), work.Ref, work.Version, desk.Transition{Action: desk.ActAccept}); err != nil {
+		t.Fatal(err)
+	}
+	b.open("/calls/" + work.Ref)
+	for key, action := range map[string]string{"a": "assign", "u": "update", "i": "note", "h": "hold", "r": "resolve"} {
+		eval[bool](b, `document.activeElement.blur(), document.querySelectorAll('details').forEach(d => d.open = false), true`)
+		b.key(key)
+		if !eval[bool](b, `!!document.activeElement.closest('`+callForm(work.Ref, action)+`')`) {
+			t.Errorf("%s does not put the cursor in the %s form (focus on %s)", key, action, eval[string](b, `document.activeElement.outerHTML.slice(0, 80)`))
+		}
+	}
+	eval[bool](b, `document.activeElement.blur(), true`)
 	b.key("?")
 	b.waitJS("the help dialog", `document.querySelector('#help').open`)
 	b.do("switch single-key shortcuts off", chromedp.Click(chromedp.CSS("#keys-on")))
