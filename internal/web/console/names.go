@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -21,6 +22,10 @@ type names struct {
 	analyst  map[int64]desk.Person
 	profile  map[int64]desk.Profile
 	loaded   time.Time
+	// GroupOptions, AnalystOptions and ProfileOptions are the same lists as choices of a select,
+	// made once per load: a queue page draws all three, and formatting and naming each entry in
+	// the template took a third of the page's time.
+	GroupOptions, AnalystOptions, ProfileOptions []option
 }
 
 // GroupName, AnalystName and ProfilePath name an id, "" for 0 or an unknown id.
@@ -56,12 +61,15 @@ func (c *Console) names(ctx context.Context) (*names, error) {
 	}
 	for _, g := range n.Groups {
 		n.group[g.ID] = g
+		n.GroupOptions = append(n.GroupOptions, option{strconv.FormatInt(g.ID, 10), g.Name})
 	}
 	for _, p := range n.Analysts {
 		n.analyst[p.ID] = p
+		n.AnalystOptions = append(n.AnalystOptions, option{strconv.FormatInt(p.ID, 10), p.Name()})
 	}
 	for _, p := range n.Profiles {
 		n.profile[p.ID] = p
+		n.ProfileOptions = append(n.ProfileOptions, option{strconv.FormatInt(p.ID, 10), p.Path})
 	}
 	c.nameCache.cur = n
 	return n, nil
