@@ -93,6 +93,18 @@ func TestServeAndCleanShutdown(t *testing.T) {
 	if code := get(fmt.Sprintf("api/v1/people/%d", f.Eve.ID)); code != 200 {
 		t.Fatalf("GET person: %d", code)
 	}
+	// The console is mounted beside the API: its sign-in page, and pages needing a session.
+	for path, want := range map[string]int{"signin": 200, "queues/mine": 401, "static/none.js": 404} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want || (want == 200 && !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html")) {
+			t.Fatalf("GET /%s: %d %s, want %d HTML", path, resp.StatusCode, resp.Header.Get("Content-Type"), want)
+		}
+	}
 	cancel() // as SIGTERM does
 	select {
 	case code := <-done:

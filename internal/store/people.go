@@ -144,13 +144,17 @@ func (t *Tx) findPerson(ctx context.Context, id int64) (desk.Person, error) {
 
 // PersonFilter selects people.
 type PersonFilter struct {
-	// Query matches the start of a name ("jane sm"), or exactly a username, email, student number or phone.
-	Query  string
-	Kind   desk.PersonKind
-	Active *bool
-	IDs    []int64
-	Limit  int // default 25, at most 500
-	Offset int
+	// Query matches the start of a name ("jane sm"), or exactly a username, email, student number or
+	// phone. Phone numbers match whatever spaces, dashes, dots or brackets either side is written with.
+	Query string
+	// Partial also matches the start of a username, email, student number or phone number: what a
+	// lookup box needs while someone is still typing "2023" of "20231234".
+	Partial bool
+	Kind    desk.PersonKind
+	Active  *bool
+	IDs     []int64
+	Limit   int // default 25, at most 500
+	Offset  int
 }
 
 // FindPeople returns the people matching f, ordered by last then first name, and how many match in all.
@@ -160,9 +164,26 @@ func (s *Store) FindPeople(ctx context.Context, f PersonFilter) ([]desk.Person, 
 	if q := strings.TrimSpace(f.Query); q != "" {
 		lq := strings.ToLower(q)
 		like := likeEscape(lq) + "%"
-		where = append(where, `(lower(p.first_name || ' ' || p.last_name) LIKE ? ESCAPE '\' OR lower(p.last_name) LIKE ? ESCAPE '\'
-			OR p.username = ? OR lower(p.email) = ? OR p.student_number = ? OR replace(p.phone, ' ', '') = ?)`)
-		args = append(args, like, like, q, lq, q, strings.ReplaceAll(q, " ", ""))
+		phone := phoneDigits(q)
+		if f.Partial {
+			cond := `(lower(p.first_name || ' ' || p.last_name) LIKE ? ESCAPE '\' OR lower(p.last_name) LIKE ? ESCAPE '\'
+				OR lower(p.username) LIKE ? ESCAPE '\' OR lower(p.email) LIKE ? ESCAPE '\' OR lower(p.student_number) LIKE ? ESCAPE '\'`
+			args = append(args, like, like, like, like, like)
+			if len(phone) >= 3 {
+				cond += ` OR ` + phoneSQL + ` LIKE ? ESCAPE '\'`
+				args = append(args, likeEscape(phone)+"%")
+			}
+			where = append(where, cond+`)`)
+		} else {
+			cond := `(lower(p.first_name || ' ' || p.last_name) LIKE ? ESCAPE '\' OR lower(p.last_name) LIKE ? ESCAPE '\'
+				OR p.username = ? OR lower(p.email) = ? OR p.student_number = ?`
+			args = append(args, like, like, q, lq, q)
+			if phone != "" {
+				cond += ` OR ` + phoneSQL + ` = ?`
+				args = append(args, phone)
+			}
+			where = append(where, cond+`)`)
+		}
 	}
 	if f.Kind != "" {
 		where = append(where, "p.kind = ?")
@@ -202,6 +223,26 @@ func (s *Store) FindPeople(ctx context.Context, f PersonFilter) ([]desk.Person, 
 		out = append(out, p)
 	}
 	return out, total, rows.Err()
+}
+
+// phoneSQL is a person's phone number without the separators people write phone numbers with,
+// the same on both engines.
+const phoneSQL = `replace(replace(replace(replace(replace(p.phone, ' ', ''), '-', ''), '.', ''), '(', ''), ')', '')`
+
+// phoneDigits is q without the separators phoneSQL removes, or "" when q is not written like a
+// phone number (so that a name never matches an empty phone).
+func phoneDigits(q string) string {
+	var b strings.Builder
+	for _, r := range q {
+		switch {
+		case r >= '0' && r <= '9' || r == '+':
+			b.WriteRune(r)
+		case strings.ContainsRune(" -.()", r):
+		default:
+			return ""
+		}
+	}
+	return b.String()
 }
 
 func likeEscape(s string) string {

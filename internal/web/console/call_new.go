@@ -1,4 +1,272 @@
 package console
 
-// newCallRoutes: TEMPORARY, filled in by the page's own work (issue 3).
-func (c *Console) newCallRoutes() []route { return nil }
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+)
+
+func (c *Console) newCallRoutes() []route {
+	return []route{
+		{"GET", "/calls/new", false, c.newCallForm},
+		{"POST", "/calls/new", false, c.createCall},
+	}
+}
+
+// lookupLimit is how many people the customer lookup lists.
+const lookupLimit = 10
+
+// newCallPage is the form for logging a call on behalf of a customer (S5): find the customer, see
+// their details from the person record, then describe the call.
+//
+// The customer lookup is a GET of this same page (?q=): without JavaScript it is an ordinary form;
+// with htmx the lookup box fetches the page as someone types and swaps in #lookup-results, and
+// choosing a person swaps in #customer (the details), keeping whatever else was typed.
+type newCallPage struct {
+	page
+	Form newCallForm
+	// Customer is the chosen customer, read from the person record; nil until one is chosen.
+	Customer *desk.Person
+	// Lookup is the lookup box's text; Found the people it matches (Looked: a lookup was made).
+	Lookup      string
+	Looked      bool
+	Found       []desk.Person
+	FoundTotal  int
+	Names       *names
+	Profiles    []desk.Profile // the profile tree, narrowed by ProfileQuery
+	ProfileHint string         // what narrowing the profiles did, for screen readers
+	ProfileRows int            // the profile list's height: a list box, not a drop-down, so the tree shows
+	Levels      []option       // impact and urgency choices
+	Errors      map[string]string
+	// ErrorList is Errors in the order of the form, for the summary at the top.
+	ErrorList []fieldError
+}
+
+// newCallForm is what the form holds, as typed.
+type newCallForm struct {
+	CustomerID, Kind, Source, Summary, Description, ProfileID, ProfileQuery string
+	Impact, Urgency, GroupID, AnalystID, AltEmail, AltPhone                 string
+}
+
+// fieldError is one field's message, with the id of the control it belongs to.
+type fieldError struct{ ID, Label, Message string }
+
+// newCallFields are the form's fields in the order they appear: the names are those of the
+// store's field errors, so its messages land beside the right control.
+var newCallFields = []struct{ Name, ID, Label string }{
+	{"customer_id", "lookup-q", "Customer"},
+	{"kind", "kind-fault", "Kind"},
+	{"source", "source-phone", "Source"},
+	{"profile_id", "profile", "Profile"},
+	{"summary", "summary", "Summary"},
+	{"description", "description", "Description"},
+	{"impact", "impact", "Impact"},
+	{"urgency", "urgency", "Urgency"},
+	{"alt_email", "alt-email", "Email for this call"},
+	{"alt_phone", "alt-phone", "Phone for this call"},
+	{"group_id", "group", "Group"},
+	{"analyst_id", "analyst", "Analyst"},
+}
+
+func (c *Console) newCallForm(w http.ResponseWriter, r *http.Request, v *visit) error {
+	q := r.URL.Query()
+	f := newCallForm{CustomerID: q.Get("customer"), Kind: string(desk.Fault), Source: string(desk.SourcePhone),
+		ProfileID: q.Get("profile_id"), ProfileQuery: q.Get("profile_q")}
+	p, err := c.newCallPage(r, v, f)
+	if err != nil {
+		return err
+	}
+	if _, ok := q["q"]; ok {
+		if err := c.lookup(r, v, &p, q.Get("q")); err != nil {
+			return err
+		}
+	}
+	c.render(w, r, http.StatusOK, "newcall", p)
+	return nil
+}
+
+// newCallPage fills the page around the form: the names for the pickers and the chosen customer.
+func (c *Console) newCallPage(r *http.Request, v *visit, f newCallForm) (newCallPage, error) {
+	p := newCallPage{page: c.page(v, "Log a call"), Form: f, Errors: map[string]string{}}
+	p.Section = "new"
+	nm, err := c.names(r.Context())
+	if err != nil {
+		return p, err
+	}
+	p.Names = nm
+	p.Profiles, p.ProfileHint = narrowProfiles(nm.Profiles, f.ProfileQuery, f.ProfileID)
+	p.ProfileRows = min(len(p.Profiles)+1, 8)
+	p.Levels = []option{{"", "From the profile"}, {string(desk.High), "High"}, {string(desk.Medium), "Medium"}, {string(desk.Low), "Low"}}
+	if f.CustomerID != "" {
+		id, err := strconv.ParseInt(f.CustomerID, 10, 64)
+		if err != nil || id <= 0 {
+			p.Errors["customer_id"] = "is not a person: find the customer again"
+			p.Form.CustomerID = ""
+			return p, nil
+		}
+		person, err := c.Store.FindPerson(r.Context(), id)
+		if desk.ErrorCode(err) == desk.ENOTFOUND {
+			p.Errors["customer_id"] = "is no longer in the register: find the customer again"
+			p.Form.CustomerID = ""
+			return p, nil
+		} else if err != nil {
+			return p, err
+		}
+		p.Customer = &person
+		if err := c.auditRead(v, "person.view", "person", f.CustomerID, []int64{id},
+			"console: chosen as the customer of a call being logged"); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// lookup finds the people matching the lookup box as typed so far, and records that they were
+// shown (person.search), as the API's people search does.
+func (c *Console) lookup(r *http.Request, v *visit, p *newCallPage, q string) error {
+	p.Lookup, p.Looked = strings.TrimSpace(q), true
+	if p.Lookup == "" {
+		return nil
+	}
+	if len(p.Lookup) > 200 {
+		p.Errors["customer_id"] = "lookup is longer than 200 characters: give the start of a name, a username, email, student number or phone"
+		return nil
+	}
+	people, total, err := c.Store.FindPeople(r.Context(), store.PersonFilter{Query: p.Lookup, Partial: true, Limit: lookupLimit})
+	if err != nil {
+		return err
+	}
+	p.Found, p.FoundTotal = people, total
+	return c.auditPeople(v, people, "console: customer lookup for "+strconv.Quote(p.Lookup))
+}
+
+// auditPeople records a list of people shown (person.search).
+func (c *Console) auditPeople(v *visit, people []desk.Person, detail string) error {
+	if len(people) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(people))
+	for i, person := range people {
+		ids[i] = person.ID
+	}
+	return c.auditRead(v, "person.search", "person", "", ids, detail)
+}
+
+// narrowProfiles keeps the profiles whose path holds every word of q (and the chosen one, so a
+// choice never disappears), and says what it did.
+func narrowProfiles(all []desk.Profile, q, chosen string) ([]desk.Profile, string) {
+	words := strings.Fields(strings.ToLower(q))
+	if len(words) == 0 {
+		return all, ""
+	}
+	var out []desk.Profile
+	for _, p := range all {
+		path := strings.ToLower(p.Path)
+		keep := strconv.FormatInt(p.ID, 10) == chosen
+		if !keep {
+			keep = true
+			for _, w := range words {
+				keep = keep && strings.Contains(path, w)
+			}
+		}
+		if keep {
+			out = append(out, p)
+		}
+	}
+	switch len(out) {
+	case 0:
+		return out, "No profile matches “" + q + "”."
+	case 1:
+		return out, "1 profile matches “" + q + "”."
+	}
+	return out, strconv.Itoa(len(out)) + " profiles match “" + q + "”."
+}
+
+func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := r.ParseForm(); err != nil {
+		return desk.Errorf(desk.EINVALID, "the form could not be read: %v", err)
+	}
+	pf := r.PostForm
+	f := newCallForm{CustomerID: pf.Get("customer_id"), Kind: pf.Get("kind"), Source: pf.Get("source"),
+		Summary: pf.Get("summary"), Description: pf.Get("description"), ProfileID: pf.Get("profile_id"),
+		Impact: pf.Get("impact"), Urgency: pf.Get("urgency"), GroupID: pf.Get("group_id"),
+		AnalystID: pf.Get("analyst_id"), AltEmail: pf.Get("alt_email"), AltPhone: pf.Get("alt_phone")}
+	p, err := c.newCallPage(r, v, f)
+	if err != nil {
+		return err
+	}
+	n := desk.NewCall{Kind: desk.CallKind(f.Kind), Summary: f.Summary, Description: f.Description,
+		AltEmail: f.AltEmail, AltPhone: f.AltPhone, Source: desk.CallSource(f.Source),
+		Impact: desk.Level(f.Impact), Urgency: desk.Level(f.Urgency)}
+	if p.Customer != nil {
+		n.CustomerID = p.Customer.ID
+	}
+	id := func(name, s string) int64 {
+		if s == "" {
+			return 0
+		}
+		x, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || x <= 0 {
+			p.Errors[name] = "is not one of the choices"
+		}
+		return x
+	}
+	n.ProfileID, n.GroupID, n.AnalystID = id("profile_id", f.ProfileID), id("group_id", f.GroupID), id("analyst_id", f.AnalystID)
+	if n.Source != desk.SourcePhone && n.Source != desk.SourceFaceToFace {
+		p.Errors["source"] = "must be by phone or face to face"
+	}
+	if n.Kind == "" {
+		n.Kind = desk.Fault
+	}
+	if n.Kind != desk.Fault && n.Kind != desk.Request {
+		p.Errors["kind"] = "must be a fault or a request"
+	}
+	check := n
+	if err := check.Validate(); err != nil {
+		mergeFields(p.Errors, err)
+	}
+	if len(p.Errors) == 0 {
+		call, err := c.Store.CreateCall(r.Context(), v.Actor, n)
+		if err == nil {
+			return seeOther(w, r, "/calls/"+call.Ref)
+		}
+		if desk.ErrorCode(err) != desk.EINVALID {
+			return err
+		}
+		mergeFields(p.Errors, err)
+		if len(p.Errors) == 0 {
+			p.Errors["summary"] = desk.Message(err)
+		}
+	}
+	known := map[string]bool{}
+	for _, fd := range newCallFields {
+		known[fd.Name] = true
+		if m, ok := p.Errors[fd.Name]; ok {
+			p.ErrorList = append(p.ErrorList, fieldError{ID: fd.ID, Label: fd.Label, Message: m})
+		}
+	}
+	for name, m := range p.Errors { // a rule the form does not know by name: still said, at the top
+		if !known[name] {
+			p.ErrorList = append(p.ErrorList, fieldError{ID: "summary", Label: strings.ReplaceAll(name, "_", " "), Message: m})
+		}
+	}
+	p.Title = "Log a call: check the form"
+	c.render(w, r, http.StatusUnprocessableEntity, "newcall", p)
+	return nil
+}
+
+// mergeFields adds an EINVALID error's field messages to errs, keeping messages already there.
+func mergeFields(errs map[string]string, err error) {
+	de := desk.AsError(err)
+	if de == nil {
+		return
+	}
+	for k, m := range de.Fields {
+		if _, ok := errs[k]; !ok {
+			errs[k] = m
+		}
+	}
+}

@@ -35,6 +35,8 @@ type env struct {
 	logs  *storetest.SyncBuffer
 	url   string
 	ctx   context.Context
+	// handler is the whole server's handler (API and console), for a second listener.
+	handler http.Handler
 }
 
 // start is the injected clock's start: a Monday morning.
@@ -70,7 +72,8 @@ func newEnv(t *testing.T, se *storetest.Env) *env {
 	sessions := &access.Sessions{Store: e.s, Now: e.clock.Now}
 	con := &console.Console{Store: e.s, Audit: e.buf, Sessions: sessions, Log: log, Now: e.clock.Now}
 	srv := &web.Server{Store: e.s, Audit: e.buf, Log: log, Now: e.clock.Now, Console: con.Handler()}
-	hs := httptest.NewServer(srv.Handler())
+	e.handler = srv.Handler()
+	hs := httptest.NewServer(e.handler)
 	t.Cleanup(hs.Close)
 	e.url = hs.URL
 	return e

@@ -1,4 +1,130 @@
 package console
 
-// personRoutes: TEMPORARY, filled in by the page's own work (issue 3).
-func (c *Console) personRoutes() []route { return nil }
+import (
+	"net/http"
+	"strconv"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+)
+
+func (c *Console) personRoutes() []route {
+	return []route{{"GET", "/people/{id}", false, c.showPerson}}
+}
+
+// personPageSize is how many of a person's calls their page lists.
+const personPageSize = 20
+
+// personPage is a person's record, where each field came from, and their calls.
+type personPage struct {
+	page
+	Person desk.Person
+	// Fields are the record's fields with their values, in the order shown.
+	Fields []personField
+	// From says where the record, and so each of its fields, came from.
+	From    string
+	Manager *desk.Person // nil when none (or no longer in the register)
+	Names   *names
+	Calls   []desk.Call
+	Total   int
+	First   int
+	Last    int
+	Prev    string
+	Next    string
+}
+
+// personField is one field of a person's record.
+type personField struct{ Label, Value string }
+
+// sourceWords says where a person record came from, for people.
+func sourceWords(s desk.Source) string {
+	switch s {
+	case desk.FromDirectory:
+		return "Directory import"
+	case desk.FromManual:
+		return "Typed in by hand"
+	}
+	return string(s)
+}
+
+func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, v *visit) error {
+	raw := r.PathValue("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return desk.Errorf(desk.ENOTFOUND, "%q is not a person: find people with the search box at the top", raw)
+	}
+	key := strconv.FormatInt(id, 10)
+	ctx := r.Context()
+	person, err := c.Store.FindPerson(ctx, id)
+	if err != nil {
+		return err
+	}
+	nm, err := c.names(ctx)
+	if err != nil {
+		return err
+	}
+	pg, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	if pg < 1 {
+		pg = 1
+	}
+	p := personPage{page: c.page(v, person.Name()), Person: person, From: sourceWords(person.Source), Names: nm}
+	if p.Title == "" {
+		p.Title = "Person " + key
+	}
+	dash := func(s string) string {
+		if s == "" {
+			return "—"
+		}
+		return s
+	}
+	p.Fields = []personField{
+		{"First name", dash(person.FirstName)},
+		{"Last name", dash(person.LastName)},
+		{"Username", dash(person.Username)},
+		{"Email", dash(person.Email)},
+		{"Student number", dash(person.StudentNumber)},
+		{"Department", dash(person.Department)},
+		{"Phone", dash(person.Phone)},
+		{"Job title", dash(person.JobTitle)},
+		{"Kind", string(person.Kind)},
+	}
+	if person.ManagerID != 0 {
+		if m, err := c.Store.FindPerson(ctx, person.ManagerID); err == nil {
+			p.Manager = &m
+		} else if desk.ErrorCode(err) != desk.ENOTFOUND {
+			return err
+		}
+	}
+	f := store.CallFilter{CustomerID: id, Limit: personPageSize, Offset: (pg - 1) * personPageSize}
+	calls, err := c.Store.FindCallsPage(ctx, f)
+	if err != nil {
+		return err
+	}
+	p.Calls, p.Total = calls.Calls, calls.Total
+	if len(p.Calls) > 0 {
+		p.First, p.Last = f.Offset+1, f.Offset+len(p.Calls)
+	}
+	base := "/people/" + key
+	if pg > 1 {
+		p.Prev = base + "?page=" + strconv.Itoa(pg-1)
+		if pg == 2 {
+			p.Prev = base
+		}
+	}
+	if p.Last < p.Total && len(p.Calls) > 0 {
+		p.Next = base + "?page=" + strconv.Itoa(pg+1)
+	}
+	persons := []int64{id}
+	if p.Manager != nil {
+		persons = append(persons, p.Manager.ID)
+	}
+	detail := "console: viewed the person's record"
+	if len(p.Calls) > 0 {
+		detail += " and calls " + strconv.Itoa(p.First) + "–" + strconv.Itoa(p.Last) + " of " + strconv.Itoa(p.Total)
+	}
+	if err := c.auditRead(v, "person.view", "person", key, persons, detail); err != nil {
+		return err
+	}
+	c.render(w, r, http.StatusOK, "person", p)
+	return nil
+}

@@ -1,4 +1,235 @@
 package console
 
-// searchRoutes: TEMPORARY, filled in by the page's own work (issue 3).
-func (c *Console) searchRoutes() []route { return nil }
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+)
+
+func (c *Console) searchRoutes() []route {
+	return []route{{"GET", "/search", false, c.search}}
+}
+
+const (
+	searchPageSize   = 20 // calls per page of a search
+	searchPeopleSize = 10 // people listed by a search
+	snippetRunes     = 220
+)
+
+// searchPage is what the search box found: a reference that is not a call, people, and calls
+// whose text holds every word.
+type searchPage struct {
+	page
+	// MissingRef is set when the query is a well-formed reference of no call.
+	MissingRef  string
+	People      []desk.Person
+	PeopleTotal int
+	Calls       []searchHit
+	Total       int
+	TotalExact  bool
+	First, Last int
+	Prev, Next  string
+	Names       *names
+	// Terms are the words the call search looked for (at most 8).
+	Terms []string
+}
+
+// searchHit is a call found by its text, with the summary and a piece of the description with
+// the search words marked.
+type searchHit struct {
+	desk.Call
+	Summary template.HTML
+	Snippet template.HTML
+}
+
+func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	ctx := r.Context()
+	p := searchPage{page: c.page(v, "Search")}
+	p.Section, p.Query = "search", q
+	if q == "" {
+		c.render(w, r, http.StatusOK, "search", p)
+		return nil
+	}
+	if len(q) > 200 {
+		return desk.Invalid("the search is too long", map[string]string{"q": "is longer than 200 characters"})
+	}
+	p.Title = "Search: " + q
+	if _, _, err := desk.ParseReference(q); err == nil {
+		call, err := c.Store.FindCallByRef(ctx, q)
+		if err == nil {
+			return seeOther(w, r, "/calls/"+call.Ref)
+		}
+		if desk.ErrorCode(err) != desk.ENOTFOUND {
+			return err
+		}
+		p.MissingRef = strings.ToUpper(q)
+	}
+	nm, err := c.names(ctx)
+	if err != nil {
+		return err
+	}
+	p.Names = nm
+	people, total, err := c.Store.FindPeople(ctx, store.PersonFilter{Query: q, Limit: searchPeopleSize})
+	if err != nil {
+		return err
+	}
+	p.People, p.PeopleTotal = people, total
+	pg, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	if pg < 1 {
+		pg = 1
+	}
+	p.Terms = store.SearchTerms(q)
+	if len(p.Terms) > 0 {
+		f := store.CallFilter{Text: q, Limit: searchPageSize, Offset: (pg - 1) * searchPageSize}
+		res, err := c.Store.FindCallsPage(ctx, f)
+		if err != nil {
+			return err
+		}
+		p.Total, p.TotalExact = res.Total, res.TotalExact
+		calls := res.Calls
+		for _, call := range calls {
+			p.Calls = append(p.Calls, searchHit{Call: call, Summary: highlight(call.Summary, p.Terms),
+				Snippet: highlight(snippet(call.Description, p.Terms, snippetRunes), p.Terms)})
+		}
+		if len(calls) > 0 {
+			p.First, p.Last = f.Offset+1, f.Offset+len(calls)
+		}
+		link := func(n int) string {
+			u := "/search?q=" + url.QueryEscape(q)
+			if n > 1 {
+				u += "&page=" + strconv.Itoa(n)
+			}
+			return u
+		}
+		if pg > 1 {
+			p.Prev = link(pg - 1)
+		}
+		if len(calls) == searchPageSize && p.Last < p.Total {
+			p.Next = link(pg + 1)
+		}
+		if err := c.auditList(r, v, calls, "console search"); err != nil {
+			return err
+		}
+	}
+	if err := c.auditPeople(v, people, "console search for "+strconv.Quote(q)); err != nil {
+		return err
+	}
+	c.render(w, r, http.StatusOK, "search", p)
+	return nil
+}
+
+// isWordRune is what the search indexes count as part of a word (see store.SearchTerms).
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// highlight escapes text for HTML and marks (<mark>) every word of it that is one of terms
+// (lower case, as store.SearchTerms gives them). The words are matched whole, as the search
+// indexes match them. Everything in the result but the <mark> tags is escaped text.
+func highlight(text string, terms []string) template.HTML {
+	want := make(map[string]bool, len(terms))
+	for _, t := range terms {
+		want[t] = true
+	}
+	var b strings.Builder
+	for text != "" {
+		// Split off the next run of word runes (or of other runes).
+		word := false
+		if r, _ := utf8.DecodeRuneInString(text); isWordRune(r) {
+			word = true
+		}
+		end := strings.IndexFunc(text, func(r rune) bool { return isWordRune(r) != word })
+		if end < 0 {
+			end = len(text)
+		}
+		part := text[:end]
+		text = text[end:]
+		if word && want[strings.ToLower(part)] {
+			b.WriteString("<mark>")
+			b.WriteString(template.HTMLEscapeString(part))
+			b.WriteString("</mark>")
+		} else {
+			b.WriteString(template.HTMLEscapeString(part))
+		}
+	}
+	return template.HTML(b.String())
+}
+
+// snippet is about n runes of text around the first of terms it holds (its start when it holds
+// none), cut at spaces, with "…" where text was left out.
+func snippet(text string, terms []string, n int) string {
+	text = strings.Join(strings.Fields(text), " ")
+	runes := []rune(text)
+	if len(runes) <= n {
+		return text
+	}
+	at := -1 // rune index of the first search word
+	lower := []rune(strings.ToLower(text))
+	if len(lower) == len(runes) {
+		for i := 0; i < len(lower) && at < 0; i++ {
+			if i > 0 && isWordRune(lower[i-1]) || !isWordRune(lower[i]) {
+				continue
+			}
+			j := i
+			for j < len(lower) && isWordRune(lower[j]) {
+				j++
+			}
+			for _, t := range terms {
+				if string(lower[i:j]) == t {
+					at = i
+				}
+			}
+		}
+	}
+	start := 0
+	if at > n/3 {
+		start = at - n/3
+	}
+	end := min(start+n, len(runes))
+	if end == len(runes) {
+		start = max(0, end-n)
+	}
+	// Cut at spaces, so no word is shown in part.
+	if start > 0 {
+		if i := indexRune(runes[start:end], ' '); i >= 0 && i < 30 {
+			start += i + 1
+		}
+	}
+	if end < len(runes) {
+		if i := lastIndexRune(runes[start:end], ' '); i > 0 && end-(start+i) < 30 {
+			end = start + i
+		}
+	}
+	out := string(runes[start:end])
+	if start > 0 {
+		out = "…" + out
+	}
+	if end < len(runes) {
+		out += "…"
+	}
+	return out
+}
+
+func indexRune(rs []rune, r rune) int {
+	for i, x := range rs {
+		if x == r {
+			return i
+		}
+	}
+	return -1
+}
+
+func lastIndexRune(rs []rune, r rune) int {
+	for i := len(rs) - 1; i >= 0; i-- {
+		if rs[i] == r {
+			return i
+		}
+	}
+	return -1
+}

@@ -87,7 +87,7 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request, _ *visit) error
 		c.render(w, r, status, "signin", p)
 		return nil
 	}
-	c.setSession(w, ss.Token)
+	c.setSession(w, r, ss.Token)
 	if p.Resume != nil {
 		v := &visit{Session: ss, Token: ss.Token}
 		c.render(w, r, http.StatusOK, "resume", resumePage{page: c.page(v, "Send what you were saving"),
@@ -102,7 +102,7 @@ func (c *Console) signout(w http.ResponseWriter, r *http.Request, v *visit) erro
 	if err := c.Sessions.SignOut(r.Context(), v.Token, v.Actor.Addr); err != nil {
 		return err
 	}
-	c.clearSession(w)
+	c.clearSession(w, r)
 	http.Redirect(w, r, "/signin?out=1", http.StatusSeeOther)
 	return nil
 }
@@ -111,7 +111,7 @@ func (c *Console) signout(w http.ResponseWriter, r *http.Request, v *visit) erro
 // (and returns to the page); a form post keeps what was being sent, so that nothing typed is lost;
 // an htmx request sends the browser to sign in.
 func (c *Console) signinAgain(w http.ResponseWriter, r *http.Request, err error) {
-	c.clearSession(w)
+	c.clearSession(w, r)
 	msg := desk.Message(err)
 	if msg == "please sign in" {
 		msg = ""

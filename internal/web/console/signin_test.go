@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -112,6 +113,23 @@ func TestStaticFilesAreHashedAndCached(t *testing.T) {
 		c.get("/static/htmx.0000.js").must(t, http.StatusNotFound)
 		if csp := page.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe") {
 			t.Fatalf("CSP %q", csp)
+		}
+	})
+}
+
+func TestSecureCookieOverTLS(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		hs := httptest.NewTLSServer(e.handler)
+		t.Cleanup(hs.Close)
+		hc := hs.Client()
+		hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		res, err := hc.PostForm(hs.URL+"/signin", url.Values{"login": {e.f.Ann.Username}, "password": {password}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if ck := res.Header.Get("Set-Cookie"); res.StatusCode != http.StatusSeeOther || !strings.Contains(ck, "; Secure") {
+			t.Fatalf("sign-in over TLS: %d, cookie %q", res.StatusCode, ck)
 		}
 	})
 }

@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"calldesk/internal/access"
+	"calldesk/internal/store"
+)
+
+// TestDemoPasswordSignsIntoTheConsole: make run prints a console password for the demo
+// administrator, new on every run, and it signs in.
+func TestDemoPasswordSignsIntoTheConsole(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	var pws []string
+	var login string
+	for range 2 {
+		r := runCLI(t, nil, "demo", "--db", db, "--calls", "50", "--people", "100", "--if-empty", "--password")
+		m := regexp.MustCompile(`console sign-in: username (\S+), password (\S+)`).FindStringSubmatch(r.stdout)
+		if r.code != 0 || m == nil {
+			t.Fatalf("demo --password: %d %q %q", r.code, r.stdout, r.stderr)
+		}
+		login = m[1]
+		pws = append(pws, m[2])
+	}
+	if pws[0] == pws[1] || len(pws[1]) < 12 {
+		t.Fatalf("passwords %q: each run must give a new, long one", pws)
+	}
+	s, err := store.Open(context.Background(), db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	m := &access.Sessions{Store: s}
+	if _, err := m.SignIn(context.Background(), access.SignIn{Login: login, Password: pws[0], Console: true}); err == nil {
+		t.Fatal("the first password still works after the second run")
+	}
+	if _, err := m.SignIn(context.Background(), access.SignIn{Login: login, Password: pws[1], Console: true}); err != nil {
+		t.Fatalf("sign in with the printed password: %v", err)
+	}
+}
