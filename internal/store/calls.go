@@ -215,6 +215,29 @@ func (s *Store) UpdateCall(ctx context.Context, actor desk.Actor, ref string, ve
 	return c, err
 }
 
+// UpdateCallSteps applies several transitions to the call ref in order, in one transaction: all
+// of them or none. version is checked as UpdateCall checks it, before the first step; each later
+// step starts from the version the step before it left. The console's "take it" is an assign
+// followed by an accept, which must not leave the call assigned but not accepted.
+func (s *Store) UpdateCallSteps(ctx context.Context, actor desk.Actor, ref string, version int64, steps ...desk.Transition) (desk.Call, error) {
+	if len(steps) == 0 {
+		return desk.Call{}, desk.Errorf(desk.EINVALID, "no change to make to call %s", ref)
+	}
+	var c desk.Call
+	err := s.inTx(ctx, func(t *Tx) error {
+		v := version
+		for _, tr := range steps {
+			var err error
+			if c, err = t.updateCall(ctx, actor, ref, v, tr); err != nil {
+				return err
+			}
+			v = c.Version
+		}
+		return nil
+	})
+	return c, err
+}
+
 func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, version int64, tr desk.Transition) (desk.Call, error) {
 	c, err := t.lockCall(ctx, ref)
 	if err != nil {

@@ -1,4 +1,375 @@
 package console
 
-// callRoutes: TEMPORARY, filled in by the page's own work (issue 3).
-func (c *Console) callRoutes() []route { return nil }
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"calldesk/internal/desk"
+)
+
+// callRoutes are the call page and its actions. Each action is a form posted to
+// /calls/{ref}/{action}, handled in its own file (call_assign.go, call_hold.go...) through act.
+func (c *Console) callRoutes() []route {
+	return []route{
+		{"GET", "/calls/{ref}", false, c.showCall},
+		{"POST", "/calls/{ref}/assign", false, c.assignCall},
+		{"POST", "/calls/{ref}/take", false, c.takeCall},
+		{"POST", "/calls/{ref}/accept", false, c.acceptCall},
+		{"POST", "/calls/{ref}/update", false, c.addUpdate},
+		{"POST", "/calls/{ref}/note", false, c.addNote},
+		{"POST", "/calls/{ref}/hold", false, c.holdCall},
+		{"POST", "/calls/{ref}/resolve", false, c.resolveCall},
+		{"POST", "/calls/{ref}/close", false, c.closeCall},
+		{"POST", "/calls/{ref}/reopen", false, c.reopenCall},
+		{"POST", "/calls/{ref}/cancel", false, c.cancelCall},
+		{"POST", "/calls/{ref}/change", false, c.changeCall},
+	}
+}
+
+// callPage is a call with its whole diary (internal notes included) and the forms of the actions
+// its state allows. After a refused action, Form holds what was sent, why it was refused, and
+// (on a conflict) what changed meanwhile.
+type callPage struct {
+	page
+	Call       desk.Call
+	Diary      []desk.Entry // newest first
+	Names      *names
+	Milestones []milestone
+	Now        time.Time
+	// MinUntil is the earliest hold time the hold form offers (now, as a datetime-local value).
+	MinUntil string
+	// Done says what the last action did, after its redirect.
+	Done string
+	Form callForm
+
+	me       int64
+	myGroups []int64
+	defaults map[string]string // "action.field" -> the value a form starts with
+}
+
+// callForm is an action form that was sent and refused.
+type callForm struct {
+	Action   string // the form: assign, hold... ("" when none was refused)
+	Values   url.Values
+	Errors   map[string]string // field name -> what is wrong
+	Message  string            // why it was refused, as a sentence
+	Conflict bool              // the call changed since the form was drawn
+	Changes  []string          // on a conflict: what changed
+	Summary  []fieldError      // the field errors, for the list at the top of the page
+	// Kept is what was typed into a form the call's new state no longer offers.
+	Kept []field
+}
+
+// formField is what a form control needs to draw itself: its id, name and label, the value to
+// show (what was typed, or the form's starting value) and its error.
+type formField struct {
+	ID, Name, Label, Value, Error string
+}
+
+// ErrID is the id of the field's error message, for aria-describedby.
+func (f formField) ErrID() string { return f.ID + "-err" }
+
+// milestone is a moment in the call's life.
+type milestone struct {
+	Label string
+	At    time.Time
+	Note  string
+}
+
+// fieldLabels name each action form's fields, for labels and error messages. A field's control
+// is named as the store names it in its errors (group_id, until, reason...), so that an error
+// finds its field.
+var fieldLabels = map[string]string{
+	"assign.group_id":    "Group",
+	"assign.analyst_id":  "Analyst",
+	"update.text":        "Public update",
+	"note.text":          "Internal note",
+	"hold.until":         "Hold until",
+	"hold.reason":        "Reason",
+	"resolve.resolution": "Resolution",
+	"close.reason":       "Note",
+	"reopen.reason":      "Reason",
+	"cancel.reason":      "Reason",
+	"change.profile_id":  "Profile",
+	"change.impact":      "Impact",
+	"change.urgency":     "Urgency",
+}
+
+// doneWords say what an action did, shown on the call page after its redirect.
+var doneWords = map[string]string{
+	"assign":  "The call is assigned.",
+	"take":    "The call is yours: assigned to you and accepted.",
+	"accept":  "You accepted the call.",
+	"update":  "Your public update is in the diary; the customer can see it.",
+	"note":    "Your internal note is in the diary; only analysts can see it.",
+	"hold":    "The call is on hold.",
+	"resolve": "The call is resolved.",
+	"close":   "The call is closed.",
+	"reopen":  "The call is reopened.",
+	"cancel":  "The call is cancelled.",
+	"change":  "The call is changed.",
+}
+
+// Can reports whether the page offers the action's form: whether the call's state allows it
+// (desk.Action.Allowed), and for the console's own actions whether it makes sense for the analyst.
+func (p callPage) Can(action string) bool {
+	s := p.Call.State
+	switch action {
+	case "take":
+		// Taking a call that is already mine and being worked would only repeat it.
+		mine := p.Call.AnalystID == p.me && s != desk.Assigned && s != desk.OffHold
+		return desk.ActAssign.Allowed(s) && !mine
+	case "accept":
+		return desk.ActAccept.Allowed(s) && (p.Call.AnalystID == 0 || p.Call.AnalystID == p.me)
+	case "update":
+		return s != desk.Closed && s != desk.Cancelled
+	case "note":
+		return true
+	}
+	return desk.Action(action).Allowed(s)
+}
+
+// Open reports whether the action's form is the one that was refused, so it is drawn open.
+func (p callPage) Open(action string) bool { return p.Form.Action == action }
+
+// Field returns a form control's id, name, label, value and error.
+func (p callPage) Field(action, name string) formField {
+	f := formField{ID: action + "-" + strings.ReplaceAll(name, "_", "-"), Name: name, Label: fieldLabels[action+"."+name]}
+	if p.Form.Action == action {
+		f.Value, f.Error = p.Form.Values.Get(name), p.Form.Errors[name]
+	} else {
+		f.Value = p.defaults[action+"."+name]
+	}
+	return f
+}
+
+// KindWords names a kind of diary entry.
+func (p callPage) KindWords(k desk.EntryKind) string {
+	switch k {
+	case desk.EntryUpdate:
+		return "Update"
+	case desk.EntryNote:
+		return "Note"
+	case desk.EntryStatus:
+		return "Status"
+	case desk.EntryAssignment:
+		return "Assignment"
+	case desk.EntryEmail:
+		return "Email"
+	}
+	return string(k)
+}
+
+// SourceWords names how the call reached the desk.
+func (p callPage) SourceWords() string {
+	switch p.Call.Source {
+	case desk.SourceFaceToFace:
+		return "face to face"
+	case desk.SourceAPI:
+		return "API"
+	}
+	return string(p.Call.Source)
+}
+
+// Levels are the choices of impact and urgency.
+func (p callPage) Levels() []desk.Level { return []desk.Level{desk.High, desk.Medium, desk.Low} }
+
+// showCall draws the call page, and records the read in the audit trail (P2).
+func (c *Console) showCall(w http.ResponseWriter, r *http.Request, v *visit) error {
+	p, err := c.callPage(r.Context(), v, r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	p.Done = doneWords[r.URL.Query().Get("done")]
+	if err := c.auditRead(v, "call.view", "call", p.Call.Ref, customerOf(p.Call), "viewed the call and its diary"); err != nil {
+		return err
+	}
+	c.render(w, r, http.StatusOK, "call", p)
+	return nil
+}
+
+// callPage loads the call ref as it is now, with its diary and what its forms need.
+func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage, error) {
+	call, err := c.Store.FindCallByRef(ctx, ref)
+	if err != nil {
+		return callPage{}, err
+	}
+	diary, err := c.Store.Diary(ctx, call.ID, true)
+	if err != nil {
+		return callPage{}, err
+	}
+	for i, j := 0, len(diary)-1; i < j; i, j = i+1, j-1 {
+		diary[i], diary[j] = diary[j], diary[i]
+	}
+	nm, err := c.names(ctx)
+	if err != nil {
+		return callPage{}, err
+	}
+	groups, err := c.Store.GroupsOf(ctx, v.Person.ID)
+	if err != nil {
+		return callPage{}, err
+	}
+	now := c.now()
+	p := callPage{page: c.page(v, call.Ref+": "+call.Summary), Call: call, Diary: diary, Names: nm, Now: now,
+		MinUntil: now.Format(datetimeLocal), me: v.Person.ID, myGroups: groups, Milestones: milestones(call)}
+	p.defaults = map[string]string{
+		"assign.group_id":   idValue(call.GroupID),
+		"assign.analyst_id": idValue(call.AnalystID),
+		"change.profile_id": idValue(call.ProfileID),
+		"change.impact":     string(call.Impact),
+		"change.urgency":    string(call.Urgency),
+	}
+	return p, nil
+}
+
+// milestones lists the moments the call has reached, in the order of its life.
+func milestones(c desk.Call) []milestone {
+	var out []milestone
+	add := func(label string, at time.Time, note string) {
+		if !at.IsZero() {
+			out = append(out, milestone{label, at, note})
+		}
+	}
+	add("Logged", c.LoggedAt, "")
+	add("Assigned", c.AssignedAt, "")
+	add("Accepted", c.AcceptedAt, "")
+	hold := ""
+	if !c.HoldUntil.IsZero() {
+		hold = "until " + when(c.HoldUntil) + " UTC"
+		if c.HoldReason != "" {
+			hold += ": " + c.HoldReason
+		}
+	}
+	add("Held", c.HeldAt, hold)
+	add("Off hold", c.OffHoldAt, "")
+	add("Resolved", c.ResolvedAt, c.Resolution)
+	add("Closed", c.ClosedAt, "")
+	add("Cancelled", c.CancelledAt, c.CancelNote)
+	add("Reopened", c.ReopenedAt, "")
+	return out
+}
+
+// actionInput is a posted action form: the call's reference, the version of the call the form
+// was drawn from, and the values as typed.
+type actionInput struct {
+	Ref     string
+	Version int64
+	Form    url.Values
+}
+
+// get returns a field's value without surrounding spaces.
+func (in actionInput) get(name string) string { return strings.TrimSpace(in.Form.Get(name)) }
+
+// id reads a select's id value into *dst: "" is 0; anything but a positive number is an error
+// in fields.
+func (in actionInput) id(name string, dst *int64, fields map[string]string) {
+	s := in.get(name)
+	if s == "" {
+		return
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		fields[name] = "is not one of the choices"
+		return
+	}
+	*dst = n
+}
+
+// act runs one action form: do makes the change; on success the browser is sent back to the call
+// page (Post/Redirect/Get). A refused change (invalid input, an action the call's state does not
+// allow, or a conflict with someone else's change) redraws the call page as it is now, with the
+// form as typed and the reason. Anything else (an unknown call, a failure) is the adapter's.
+func (c *Console) act(w http.ResponseWriter, r *http.Request, v *visit, action string, do func(ctx context.Context, in actionInput) error) error {
+	if err := r.ParseForm(); err != nil {
+		return desk.Errorf(desk.EINVALID, "the form could not be read: %v", err)
+	}
+	in := actionInput{Ref: strings.ToUpper(strings.TrimSpace(r.PathValue("ref"))), Form: r.PostForm}
+	var err error
+	if in.Version, err = strconv.ParseInt(in.Form.Get("version"), 10, 64); err != nil || in.Version <= 0 {
+		err = desk.Errorf(desk.EINVALID, "the form did not say which version of the call it was drawn from, so nothing was changed; your form is below: send it again")
+	} else {
+		err = do(r.Context(), in)
+	}
+	if err == nil {
+		return seeOther(w, r, "/calls/"+in.Ref+"?done="+action)
+	}
+	switch desk.ErrorCode(err) {
+	case desk.EINVALID, desk.ECONFLICT:
+		return c.refused(w, r, v, action, in, desk.AsError(err))
+	}
+	return err
+}
+
+// refused redraws the call page, as it is now, after action was refused with de.
+func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, action string, in actionInput, de *desk.Error) error {
+	p, err := c.callPage(r.Context(), v, in.Ref)
+	if err != nil {
+		return err
+	}
+	in.Form.Del("version") // the forms carry the current version now
+	f := callForm{Action: action, Values: in.Form, Errors: map[string]string{}}
+	status := http.StatusUnprocessableEntity
+	switch {
+	case de.Code == desk.ECONFLICT:
+		status, f.Conflict, f.Changes = http.StatusConflict, true, de.Changes
+		f.Message = "Call " + p.Call.Ref + " was changed by someone else after you opened it, so nothing you sent was saved."
+	case len(de.Fields) == 0 && !p.Can(action):
+		// The call's state does not allow the action (now, or ever): nothing to correct in the form.
+		status = http.StatusConflict
+		f.Message = sentence(de.Message) + " Nothing was changed."
+	default:
+		f.Message = sentence(de.Message) + "."
+	}
+	for name, msg := range de.Fields {
+		label, ok := fieldLabels[action+"."+name]
+		if !ok {
+			// Not a field of this form: say it in the summary, by the store's name for it.
+			f.Summary = append(f.Summary, fieldError{Label: name, Message: msg})
+			continue
+		}
+		f.Errors[name] = msg
+		f.Summary = append(f.Summary, fieldError{ID: p.Field(action, name).ID, Label: label, Message: msg})
+	}
+	slices.SortStableFunc(f.Summary, func(a, b fieldError) int { return strings.Compare(a.Label+a.Message, b.Label+b.Message) })
+	if !p.Can(action) {
+		f.Kept = keptFields(in.Form, "")
+	}
+	p.Form = f
+	if err := c.auditRead(v, "call.view", "call", p.Call.Ref, customerOf(p.Call),
+		"viewed the call and its diary (after a refused "+action+")"); err != nil {
+		return err
+	}
+	c.render(w, r, status, "call", p)
+	return nil
+}
+
+// sentence makes a domain message ("cannot hold call F0000001: ...") a sentence.
+func sentence(s string) string {
+	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+func customerOf(c desk.Call) []int64 {
+	if c.CustomerID == 0 {
+		return nil
+	}
+	return []int64{c.CustomerID}
+}
+
+func idValue(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+// datetimeLocal is the format of an <input type="datetime-local">'s value.
+const datetimeLocal = "2006-01-02T15:04"

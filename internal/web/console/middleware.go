@@ -93,19 +93,7 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, v *visit, err err
 		c.signinAgain(w, r, err)
 		return
 	}
-	status := http.StatusInternalServerError
-	switch code {
-	case desk.EINVALID:
-		status = http.StatusUnprocessableEntity
-	case desk.ENOTFOUND:
-		status = http.StatusNotFound
-	case desk.ECONFLICT:
-		status = http.StatusConflict
-	case desk.EFORBIDDEN:
-		status = http.StatusForbidden
-	case desk.ETHROTTLED:
-		status = http.StatusTooManyRequests
-	}
+	status := statusOf(code)
 	var de *desk.Error
 	msg := "Something went wrong on our side, and it has been logged. Nothing you sent was half-saved: try again, and if it keeps happening tell the calldesk administrators."
 	if status == http.StatusInternalServerError {
@@ -121,6 +109,25 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, v *visit, err err
 		return
 	}
 	c.render(w, r, status, "error", errorPage{page: c.page(v, http.StatusText(status)), Status: status, Message: msg})
+}
+
+// statusOf is the HTTP status of an error code: 500 for EINTERNAL and anything unknown.
+func statusOf(code string) int {
+	switch code {
+	case desk.EINVALID:
+		return http.StatusUnprocessableEntity
+	case desk.ENOTFOUND:
+		return http.StatusNotFound
+	case desk.ECONFLICT:
+		return http.StatusConflict
+	case desk.EFORBIDDEN:
+		return http.StatusForbidden
+	case desk.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case desk.ETHROTTLED:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
 }
 
 // errorPage is the page shown for an error.

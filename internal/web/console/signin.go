@@ -71,16 +71,8 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request, _ *visit) error
 	ss, err := c.Sessions.SignIn(r.Context(), access.SignIn{Login: p.Login, Password: f.Get("password"),
 		Addr: clientAddr(r), UserAgent: r.UserAgent(), Console: true})
 	if err != nil {
-		status := http.StatusUnauthorized
-		switch desk.ErrorCode(err) {
-		case desk.EUNAUTHORIZED:
-		case desk.EFORBIDDEN:
-			status = http.StatusForbidden
-		case desk.ETHROTTLED:
-			status = http.StatusTooManyRequests
-		case desk.EINVALID:
-			status = http.StatusUnprocessableEntity
-		default:
+		status := statusOf(desk.ErrorCode(err))
+		if status == http.StatusInternalServerError {
 			return err
 		}
 		p.Message, p.Error = desk.Message(err), true

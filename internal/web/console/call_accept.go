@@ -1,0 +1,16 @@
+package console
+
+import (
+	"context"
+	"net/http"
+
+	"calldesk/internal/desk"
+)
+
+// acceptCall: the analyst takes on a call assigned to their group (or to them).
+func (c *Console) acceptCall(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return c.act(w, r, v, "accept", func(ctx context.Context, in actionInput) error {
+		_, err := c.Store.UpdateCall(ctx, v.Actor, in.Ref, in.Version, desk.Transition{Action: desk.ActAccept, AnalystID: v.Person.ID})
+		return err
+	})
+}

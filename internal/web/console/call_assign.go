@@ -1,0 +1,26 @@
+package console
+
+import (
+	"context"
+	"net/http"
+
+	"calldesk/internal/desk"
+)
+
+// assignCall assigns the call to a group and, optionally, one of its analysts.
+func (c *Console) assignCall(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return c.act(w, r, v, "assign", func(ctx context.Context, in actionInput) error {
+		tr := desk.Transition{Action: desk.ActAssign}
+		f := map[string]string{}
+		in.id("group_id", &tr.GroupID, f)
+		in.id("analyst_id", &tr.AnalystID, f)
+		if tr.GroupID == 0 && f["group_id"] == "" {
+			f["group_id"] = "is required"
+		}
+		if err := desk.Invalid("cannot assign the call", f); err != nil {
+			return err
+		}
+		_, err := c.Store.UpdateCall(ctx, v.Actor, in.Ref, in.Version, tr)
+		return err
+	})
+}

@@ -1,0 +1,47 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"calldesk/internal/desk"
+)
+
+// holdCall puts the call on hold until a time, with a reason. The time is typed in a
+// datetime-local field and read as UTC, as the form says; it must be in the future.
+func (c *Console) holdCall(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return c.act(w, r, v, "hold", func(ctx context.Context, in actionInput) error {
+		tr := desk.Transition{Action: desk.ActHold, Reason: in.get("reason")}
+		f := map[string]string{}
+		switch s := in.get("until"); {
+		case s == "":
+			f["until"] = "is required"
+		default:
+			until, err := parseLocal(s)
+			if err != nil {
+				f["until"] = "is not a date and time: pick one, or type it like " + c.now().Add(24*time.Hour).Format(datetimeLocal)
+			} else if !until.After(c.now()) {
+				f["until"] = "must be in the future (it is now " + when(c.now()) + " UTC)"
+			}
+			tr.Until = until
+		}
+		if tr.Reason == "" {
+			f["reason"] = "is required"
+		}
+		if err := desk.Invalid("cannot put the call on hold", f); err != nil {
+			return err
+		}
+		_, err := c.Store.UpdateCall(ctx, v.Actor, in.Ref, in.Version, tr)
+		return err
+	})
+}
+
+// parseLocal reads a datetime-local value (with or without seconds) as a UTC time.
+func parseLocal(s string) (time.Time, error) {
+	t, err := time.ParseInLocation(datetimeLocal, s, time.UTC)
+	if err != nil {
+		t, err = time.ParseInLocation("2006-01-02T15:04:05", s, time.UTC)
+	}
+	return t, err
+}

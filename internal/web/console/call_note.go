@@ -1,0 +1,16 @@
+package console
+
+import (
+	"context"
+	"net/http"
+
+	"calldesk/internal/desk"
+)
+
+// addNote adds an internal note to the diary: analysts see it, the customer never does.
+func (c *Console) addNote(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return c.act(w, r, v, "note", func(ctx context.Context, in actionInput) error {
+		_, err := c.Store.AddEntry(ctx, v.Actor, in.Ref, desk.EntryNote, in.Form.Get("text"))
+		return err
+	})
+}
