@@ -26,7 +26,7 @@ func TestASessionEndingMidFormLosesNothing(t *testing.T) {
 	consoleTest(t, func(t *testing.T, e *env) {
 		call := e.call("Projector in LT2 shows no picture", e.f.ServiceDesk.ID)
 		c := e.signIn(e.f.Ann)
-		c.get("/calls/" + call.Ref).must(t, http.StatusOK)
+		c.get("/calls/"+call.Ref).must(t, http.StatusOK)
 		e.clock.Advance(45 * time.Minute) // the analyst typed a long note, then went to a meeting
 		note := `Replaced the HDMI cable; "tested" with <two> laptops`
 		r := c.post("/calls/"+call.Ref+"/note", url.Values{"text": {note}, "version": {"1"}}).must(t, http.StatusUnauthorized)
