@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# make test: every test of every package, with the store suite on SQLite and PostgreSQL.
+# make test: every test of every package, with the store suite on SQLite and PostgreSQL and the
+# console's pages in a real headless Chromium (with axe-core's accessibility checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg.sh
+. scripts/browser.sh
+browser_setup
 trap 'pg_cleanup' EXIT
 pg_setup
 export CI="${CI:-}"
