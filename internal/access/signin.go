@@ -150,6 +150,17 @@ func (m *Sessions) Start(ctx context.Context, acct desk.Account, via, addr, user
 // idle too long, passed its absolute end, or its account was disabled. A used session is marked
 // seen at most once a minute, to spare the database a write per page.
 func (m *Sessions) Check(ctx context.Context, token, addr string) (Session, error) {
+	return m.check(ctx, token, addr, true)
+}
+
+// Peek is Check for a request the person did not make themself (a page refreshing itself): it
+// ends an expired session the same way but does not count as use, so a screen left open still
+// reaches the idle limit.
+func (m *Sessions) Peek(ctx context.Context, token, addr string) (Session, error) {
+	return m.check(ctx, token, addr, false)
+}
+
+func (m *Sessions) check(ctx context.Context, token, addr string, touch bool) (Session, error) {
 	m.defaults()
 	hash := TokenHash(token)
 	ss, acct, p, err := m.Store.FindSession(ctx, hash)
@@ -172,7 +183,7 @@ func (m *Sessions) Check(ctx context.Context, token, addr string) (Session, erro
 	case !acct.Active:
 		return end("ended: account disabled", "your account has been disabled")
 	}
-	if now.Sub(ss.SeenAt) >= time.Minute {
+	if touch && now.Sub(ss.SeenAt) >= time.Minute {
 		if err := m.Store.TouchSession(ctx, hash, now); err != nil {
 			return Session{}, err
 		}

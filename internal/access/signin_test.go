@@ -86,6 +86,22 @@ func TestSignInAndSessionLifetime(t *testing.T) {
 			t.Fatalf("an ended session came back: %v", err)
 		}
 
+		// Peeking (a page refreshing itself) does not count as use: the idle limit still ends it.
+		peeked, err := m.SignIn(ctx, access.SignIn{Login: "aarcher", Password: goodPassword, Addr: "10.0.0.1", Console: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 29 {
+			clock.Advance(time.Minute)
+			if _, err := m.Peek(ctx, peeked.Token, "10.0.0.1"); err != nil {
+				t.Fatalf("peek within the idle limit: %v", err)
+			}
+		}
+		clock.Advance(time.Minute)
+		if _, err := m.Peek(ctx, peeked.Token, "10.0.0.1"); code(err) != desk.EUNAUTHORIZED {
+			t.Fatalf("peeked every minute for 30 minutes: %v, want the session ended as idle", err)
+		}
+
 		// Signing out ends the session at once.
 		out, err := m.SignIn(ctx, access.SignIn{Login: "aarcher", Password: goodPassword, Addr: "10.0.0.1", Console: true})
 		if err != nil {
@@ -107,7 +123,7 @@ func TestSignInAndSessionLifetime(t *testing.T) {
 		for _, r := range recs {
 			seen[r.Action]++
 		}
-		if seen["session.start"] != 3 || seen["session.end"] != 3 || seen["session.signin_failed"] != 1 {
+		if seen["session.start"] != 4 || seen["session.end"] != 4 || seen["session.signin_failed"] != 1 {
 			t.Errorf("audit of Ann's sessions: %v", seen)
 		}
 	})

@@ -1,8 +1,10 @@
 package console
 
 import (
+	"crypto/sha256"
 	"net/http"
 	"strings"
+	"sync"
 
 	"calldesk/internal/desk"
 )
@@ -27,9 +29,42 @@ func (c *Console) auditList(r *http.Request, v *visit, calls []desk.Call, what s
 			persons = append(persons, call.CustomerID)
 		}
 	}
-	detail := what + ": listed " + strings.Join(refs, ", ")
+	list := strings.Join(refs, ", ")
+	changed := c.listed.changed(v.Token+" "+r.URL.Path, list)
+	if isPoll(r) && !changed {
+		// The same session's open page refreshed and shows the same calls it showed and had
+		// audited: recording it again every 30 s would bury who saw what in noise.
+		return nil
+	}
+	detail := what + ": listed " + list
 	if r.URL.RawQuery != "" {
 		detail += " (" + r.URL.RawQuery + ")"
 	}
 	return c.auditRead(v, "call.search", "call", "", persons, detail)
+}
+
+// listMemory remembers, per session and page, the list of calls last audited, so that a page
+// refreshing itself is audited again only when it shows something new. It lives in one instance;
+// with several instances a refresh served by another one is simply audited again.
+type listMemory struct {
+	mu   sync.Mutex
+	last map[[32]byte][32]byte
+}
+
+// listMemoryCap bounds the memory; when full it starts again (and audits again).
+const listMemoryCap = 10000
+
+// changed records list as the one shown for key and reports whether it differs from the last.
+func (m *listMemory) changed(key, list string) bool {
+	k, l := sha256.Sum256([]byte(key)), sha256.Sum256([]byte(list))
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.last == nil || len(m.last) >= listMemoryCap {
+		m.last = map[[32]byte][32]byte{}
+	}
+	if prev, ok := m.last[k]; ok && prev == l {
+		return false
+	}
+	m.last[k] = l
+	return true
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"calldesk/internal/store/storetest"
+	"calldesk/internal/web/console"
 )
 
 // repoRoot is the repository's root, seen from this package's folder (where go test runs it).
@@ -132,6 +133,12 @@ func browser(t *testing.T) context.Context {
 func browserEnv(t *testing.T) *env {
 	t.Helper()
 	return newEnv(t, storetest.NewEnv(t, "sqlite", start))
+}
+
+// browserEnvWith is browserEnv with the console adjusted first (a faster refresh, say).
+func browserEnvWith(t *testing.T, adjust func(*console.Console)) *env {
+	t.Helper()
+	return newEnvWith(t, storetest.NewEnv(t, "sqlite", start), adjust)
 }
 
 // tab is one browser session: a tab in a browser context of its own (cookies, storage), as a
@@ -572,24 +579,4 @@ func (b *tab) signIn(login string) {
 	if strings.HasPrefix(b.path(), "/signin") {
 		b.t.Fatalf("signing in as %s failed: %s", login, b.text("main"))
 	}
-}
-
-// placeholder is the mark the console's not-yet-written pages carry in their route files.
-const placeholder = "TEMPORARY, filled in by the page's own work"
-
-// waitsOn skips the rest of a test while the page it needs is still a placeholder (its route file
-// still carries the placeholder mark): the page is being written on another branch. Once the page
-// lands, the test runs, and fails if the page does not do what it must.
-func waitsOn(t *testing.T, file, page string) {
-	t.Helper()
-	if isPlaceholder(file) {
-		t.Skipf("waits on the %s (issue 3), not merged yet: %s is still a placeholder", page, file)
-	}
-}
-
-// isPlaceholder reports whether a page's route file still carries the placeholder mark. A file
-// that moved or split means the page exists in some form, so it is tested.
-func isPlaceholder(file string) bool {
-	b, err := os.ReadFile(file)
-	return err == nil && strings.Contains(string(b), placeholder)
 }

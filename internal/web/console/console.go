@@ -39,6 +39,7 @@ type Console struct {
 	pages     map[string]*template.Template
 	static    *staticFiles
 	nameCache nameCache
+	listed    listMemory
 }
 
 // route is one console endpoint. Public routes need no session (sign-in, static files).

@@ -50,7 +50,10 @@ func consoleTest(t *testing.T, fn func(t *testing.T, e *env)) {
 	})
 }
 
-func newEnv(t *testing.T, se *storetest.Env) *env {
+func newEnv(t *testing.T, se *storetest.Env) *env { return newEnvWith(t, se, nil) }
+
+// newEnvWith builds the env, letting adjust change the console before it starts.
+func newEnvWith(t *testing.T, se *storetest.Env, adjust func(*console.Console)) *env {
 	e := &env{t: t, s: se.S, clock: se.Clock, logs: &storetest.SyncBuffer{}, ctx: context.Background()}
 	e.f = se.F
 	log := slog.New(slog.NewTextHandler(e.logs, nil))
@@ -71,6 +74,9 @@ func newEnv(t *testing.T, se *storetest.Env) *env {
 	}
 	sessions := &access.Sessions{Store: e.s, Now: e.clock.Now}
 	con := &console.Console{Store: e.s, Audit: e.buf, Sessions: sessions, Log: log, Now: e.clock.Now}
+	if adjust != nil {
+		adjust(con)
+	}
 	srv := &web.Server{Store: e.s, Audit: e.buf, Log: log, Now: e.clock.Now, Console: con.Handler()}
 	e.handler = srv.Handler()
 	hs := httptest.NewServer(e.handler)

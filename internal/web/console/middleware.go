@@ -49,10 +49,11 @@ func (c *Console) adapt(rt route) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
+		// Pages show personal data, or what someone typed (a form kept across sign-in): no
+		// shared or back-button cache may keep them. Static files set their own caching.
+		h.Set("Cache-Control", "no-store")
 		var v *visit
 		if !rt.Public {
-			// Pages show personal data: no shared or back-button cache may keep them.
-			h.Set("Cache-Control", "no-store")
 			var err error
 			if v, err = c.authenticate(r); err != nil {
 				c.fail(w, r, nil, err)
@@ -73,7 +74,11 @@ func (c *Console) authenticate(r *http.Request) (*visit, error) {
 		return nil, desk.Errorf(desk.EUNAUTHORIZED, "please sign in")
 	}
 	addr := clientAddr(r)
-	ss, err := c.Sessions.Check(r.Context(), ck.Value, addr)
+	check := c.Sessions.Check
+	if isPoll(r) {
+		check = c.Sessions.Peek // a page refreshing itself is not the analyst using it
+	}
+	ss, err := check(r.Context(), ck.Value, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -101,8 +106,9 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, v *visit, err err
 	} else if errors.As(err, &de) {
 		msg = de.Message
 	}
-	if isHTMX(r) && r.Header.Get("HX-Target") != "" {
-		// A fragment request: answer with the message alone, in place.
+	if isHTMX(r) {
+		// A request from part of a page: the message alone; console.js shows it on the page,
+		// which keeps everything typed into it.
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(status)
 		fmt.Fprintf(w, `<p class="alert" role="alert">%s</p>`, template.HTMLEscapeString(msg))
@@ -154,6 +160,11 @@ func (c *Console) forbidCrossOrigin(w http.ResponseWriter, r *http.Request) {
 }
 
 func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
+
+// pollHeader marks the requests a page makes by itself to refresh (hx-headers on the queue).
+const pollHeader = "X-Calldesk-Poll"
+
+func isPoll(r *http.Request) bool { return isHTMX(r) && r.Header.Get(pollHeader) == "1" }
 
 // clientAddr is the request's client address (without the port).
 func clientAddr(r *http.Request) string {

@@ -58,7 +58,8 @@ func (cs choices) Options(sel string) template.HTML {
 	return template.HTML(b.String())
 }
 
-// GroupName, AnalystName and ProfilePath name an id, "" for 0 or an unknown id.
+// GroupName, AnalystName and ProfilePath name an id, "" for 0 or an unknown id; Profile gives
+// the whole profile (zero for an unknown id).
 func (n *names) GroupName(id int64) string     { return n.group[id].Name }
 func (n *names) AnalystName(id int64) string   { return n.analyst[id].Name() }
 func (n *names) ProfilePath(id int64) string   { return n.profile[id].Path }
@@ -74,7 +75,7 @@ type nameCache struct {
 func (c *Console) names(ctx context.Context) (*names, error) {
 	c.nameCache.mu.Lock()
 	defer c.nameCache.mu.Unlock()
-	now := time.Now()
+	now := c.now()
 	if n := c.nameCache.cur; n != nil && now.Sub(n.loaded) < namesTTL {
 		return n, nil
 	}

@@ -24,8 +24,7 @@ func (c *Console) queueRoutes() []route {
 // queueDef is one of the console's queues.
 type queueDef struct {
 	Key, Name string
-	// Short is the heading of the queue's column in small print (count badges).
-	count func(store.QueueCounts) int
+	count     func(store.QueueCounts) int
 	// filter sets the queue's own condition on a call filter.
 	filter func(f *store.CallFilter, v *visit, groups []int64)
 }
@@ -55,8 +54,12 @@ func queues() []queueDef {
 	}
 }
 
-// queuePageSize is how many calls a queue page shows.
-const queuePageSize = 25
+// queuePageSize is how many calls a queue page shows; maxQueuePage is the furthest page offered
+// (a million calls); past the last call the page says so and links back to the last page.
+const (
+	queuePageSize = 25
+	maxQueuePage  = 40000
+)
 
 // queuePage is a queue: the queues with their counts, the filters, and a page of calls.
 type queuePage struct {
@@ -144,9 +147,7 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 	in := queueFilter{Group: q.Get("group"), Analyst: q.Get("analyst"), Profile: q.Get("profile"),
 		Priority: q.Get("priority"), Age: q.Get("age"), Sort: q.Get("sort")}
 	in.Page, _ = strconv.Atoi(q.Get("page"))
-	if in.Page < 1 {
-		in.Page = 1
-	}
+	in.Page = max(1, min(in.Page, maxQueuePage))
 	p := queuePage{page: c.page(v, def.Name), Queue: def, Filter: in, Names: nm, Now: c.now(), Invalid: map[string]string{}}
 	p.Section = "queues"
 	f := store.CallFilter{Limit: queuePageSize, Offset: (in.Page - 1) * queuePageSize, Sort: in.Sort}
@@ -214,9 +215,13 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 		return err
 	}
 	p.Calls, p.Total = page.Calls, page.Total
-	if unfiltered {
-		// At least the calls up to this page, should the counts lag a change by another instance.
-		p.Total = max(def.count(counts), f.Offset+len(page.Calls))
+	if n := len(page.Calls); unfiltered {
+		p.Total = def.count(counts)
+		if n > 0 && n < queuePageSize {
+			p.Total = f.Offset + n // the last page: exact, even if the counts lag another instance's change
+		} else if n > 0 {
+			p.Total = max(p.Total, f.Offset+n)
+		}
 	}
 	if len(p.Calls) > 0 {
 		p.First = f.Offset + 1
@@ -235,8 +240,12 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 	if in.Page > 1 {
 		p.Prev = link(in.Page - 1)
 	}
-	if p.Last < p.Total {
+	if len(p.Calls) > 0 && p.Last < p.Total {
 		p.Next = link(in.Page + 1)
+	}
+	if len(p.Calls) == 0 && p.Total > 0 && in.Page > 1 {
+		// Past the end (calls were resolved since the page was opened): offer the last page.
+		p.Prev = link((p.Total + queuePageSize - 1) / queuePageSize)
 	}
 	p.Sorts = []option{{"", "Newest first"}, {"oldest", "Oldest first"}, {"priority", "Priority"}, {"updated", "Recently updated"}}
 	for _, a := range ageChoices {

@@ -1,6 +1,8 @@
 package console
 
 import (
+	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -110,11 +112,15 @@ func (c *Console) signinAgain(w http.ResponseWriter, r *http.Request, err error)
 	}
 	here := r.URL.RequestURI()
 	if isHTMX(r) {
-		if u, err := url.Parse(r.Header.Get("HX-Current-URL")); err == nil && u.Path != "" {
-			here = u.RequestURI()
+		// Part of a page asked (a lookup, a refresh): leaving the page now would lose what is
+		// typed in it, so answer with the reason; console.js shows it with a link to sign in
+		// in a new tab, after which the page carries on.
+		if msg == "" {
+			msg = "you are not signed in"
 		}
-		w.Header().Set("HX-Redirect", "/signin?next="+url.QueryEscape(localPath(here)))
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `<p class="alert" role="alert">%s</p>`, template.HTMLEscapeString(msg))
 		return
 	}
 	p := signinPage{page: c.page(nil, "Sign in"), Message: msg, Next: localPath(here)}
@@ -123,7 +129,7 @@ func (c *Console) signinAgain(w http.ResponseWriter, r *http.Request, err error)
 			p.Resume = &resume{Action: localPath(r.URL.Path), Fields: keptFields(r.PostForm, "")}
 			p.Next = localPath(r.PostForm.Get("back"))
 			if p.Next == "/" {
-				p.Next = localPath(strings.TrimSuffix(r.URL.Path, "/"+lastSegment(r.URL.Path)))
+				p.Next = backFrom(r.URL.Path)
 			}
 			p.Message = strings.TrimSpace(msg + " Nothing was saved, and what you typed is kept: sign in to send it.")
 		}
@@ -147,9 +153,14 @@ func keptFields(f url.Values, prefix string) []field {
 	return out
 }
 
-func lastSegment(p string) string {
-	if i := strings.LastIndex(p, "/"); i >= 0 {
-		return p[i+1:]
+// backFrom is the page a form posted to path was on: the call page for its actions
+// (/calls/F0012345/note), the form itself for one that has its own page (/calls/new).
+func backFrom(path string) string {
+	if path == "/calls/new" {
+		return path
 	}
-	return p
+	if i := strings.LastIndex(path, "/"); i > 0 {
+		return localPath(path[:i])
+	}
+	return "/"
 }

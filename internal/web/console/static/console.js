@@ -4,6 +4,16 @@
   "use strict";
   var pendingG = false, gTimer = null;
   var goTo = { m: "/queues/mine", g: "/queues/groups", u: "/queues/unassigned", o: "/queues/open" };
+  var store = window.localStorage;
+
+  // Single-key shortcuts can be switched off (WCAG 2.2 SC 2.1.4), in the help dialog; the choice
+  // is kept in this browser.
+  function keysOn() {
+    try { return store.getItem("calldesk.keys") !== "off"; } catch (e) { return true; }
+  }
+  function setKeys(on) {
+    try { store.setItem("calldesk.keys", on ? "on" : "off"); } catch (e) { /* private mode */ }
+  }
 
   function typing(el) {
     if (!el) return false;
@@ -13,20 +23,24 @@
 
   function help() {
     var d = document.getElementById("help");
-    if (d && !d.open) d.showModal();
+    if (!d || d.open) return;
+    var box = document.getElementById("keys-on");
+    if (box) box.checked = keysOn();
+    d.showModal();
   }
 
   // Elements marked data-key="x" answer the key x: a field gets focus; a <details> opens and its
-  // first field gets focus; a link or a button is followed or pressed.
+  // first field gets focus; a link is followed. A button is only focused, never pressed: a stray
+  // key must not change a call (Enter then presses it).
   function activate(key) {
-    var el = document.querySelector('[data-key="' + key + '"]');
+    var el = document.querySelector('[data-key="' + CSS.escape(key) + '"]');
     if (!el) return false;
     if (el.tagName === "DETAILS") {
       el.open = true;
       var f = el.querySelector("input:not([type=hidden]), select, textarea, button");
       if (f) f.focus();
       el.scrollIntoView({ block: "nearest" });
-    } else if (typing(el)) {
+    } else if (typing(el) || el.tagName === "BUTTON") {
       el.focus();
       if (el.select) el.select();
     } else {
@@ -45,9 +59,9 @@
   }
 
   document.addEventListener("keydown", function (e) {
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
     if (e.key === "Escape" && typing(document.activeElement)) { document.activeElement.blur(); return; }
-    if (typing(document.activeElement) || document.querySelector("dialog[open]")) return;
+    if (typing(document.activeElement) || document.querySelector("dialog[open]") || !keysOn()) return;
     var k = e.key;
     if (pendingG) {
       pendingG = false; clearTimeout(gTimer);
@@ -61,20 +75,53 @@
       case "j": e.preventDefault(); move(1); return;
       case "k": e.preventDefault(); move(-1); return;
     }
-    if (activate(k)) e.preventDefault();
+    if (k.length === 1 && activate(k)) e.preventDefault();
   });
 
   document.addEventListener("click", function (e) {
     if (e.target.closest("[data-help]")) help();
   });
+  document.addEventListener("change", function (e) {
+    if (e.target.id === "keys-on") setKeys(e.target.checked);
+  });
 
-  // A queue refreshing itself must not pull the list from under someone using it: skip a refresh
-  // while focus is inside the list or a menu in it is open.
+  // A queue refreshing itself must not pull the list from under someone using it, nor refresh a
+  // page nobody is looking at: skip a refresh while focus is in the list or the queue counts, or
+  // while the tab is hidden.
   document.addEventListener("htmx:beforeRequest", function (e) {
     var src = e.detail && e.detail.elt;
-    if (src && src.hasAttribute("data-autorefresh") && src.contains(document.activeElement) &&
-        document.activeElement !== document.body) {
+    if (!src || !src.hasAttribute("data-autorefresh")) return;
+    var a = document.activeElement, counts = document.getElementById("queue-counts");
+    if (document.hidden || (a && a !== document.body && (src.contains(a) || (counts && counts.contains(a))))) {
       e.preventDefault();
     }
+  });
+
+  // When part of a page cannot be fetched (the session ended, the server refused), say so on
+  // the page and leave everything typed where it is. An ended session offers sign-in in a new
+  // tab; after it, the page carries on.
+  document.addEventListener("htmx:responseError", function (e) {
+    var live = document.getElementById("live");
+    if (!live) return;
+    var xhr = e.detail.xhr;
+    var text = new DOMParser().parseFromString(xhr.responseText || "", "text/html").body.textContent.trim();
+    live.textContent = "";
+    var p = document.createElement("p");
+    p.className = "alert";
+    p.textContent = (text || "The server did not answer (" + xhr.status + ").") + " ";
+    if (xhr.status === 401) {
+      p.textContent += "Nothing on this page is lost. ";
+      var a = document.createElement("a");
+      a.href = "/signin?next=" + encodeURIComponent(location.pathname + location.search);
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.textContent = "Sign in again in a new tab, then carry on here";
+      p.appendChild(a);
+    }
+    live.appendChild(p);
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var live = document.getElementById("live");
+    if (live && e.detail.successful && live.firstChild) live.textContent = "";
   });
 })();
