@@ -111,8 +111,12 @@ pages_bench() {
       status=$(curl -s -o /dev/null -w '%{http_code}' -b "calldesk_session=$cookie" "$base$p")
       [ "$status" = 200 ] || { echo "bench: $p answered $status, not 200" >&2; exit 1; }
     done < "$paths"
+    # The server's CPU time over the run, per page: its cost whatever else shares the machine.
+    local cpu0 cpu1 hz
+    hz=$(getconf CLK_TCK); cpu0=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
     res=$(wrk -t2 -c8 -d"${SECONDS_EACH}s" --latency -H "Cookie: calldesk_session=$cookie" \
       -s scripts/wrk-paths.lua "$base" -- "$paths" | tee "$dir/$kind-wrk.txt" | grep '^BENCH ')
+    cpu1=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
     [ -n "$res" ] || { echo "bench: wrk gave no figures:"; cat "$dir/$kind-wrk.txt"; exit 1; } >&2
     local rps p50 p90 p99 max err non2xx verdict
     eval "$(echo "$res" | sed 's/^BENCH //; s/\([a-z0-9_]*\)=\([0-9.]*\)/\1=\2;/g')"
@@ -121,7 +125,7 @@ pages_bench() {
     if [ "$errors" != 0 ] || [ "$non2xx" != 0 ] || awk "BEGIN{exit !($p50_ms >= 50 || $rps < 500)}"; then
       verdict="TARGET MISSED (p50 < 50 ms, >= 500 pages/s, no errors)"
     fi
-    say "[$engine] $kind pages ($(wc -l < "$paths") paths rotated), 8 connections: $rps pages/s, p50 ${p50_ms} ms, p90 ${p90_ms} ms, p99 ${p99_ms} ms, max ${max_ms} ms, $requests requests, $errors socket errors, $non2xx non-2xx: $verdict"
+    say "[$engine] $kind pages ($(wc -l < "$paths") paths rotated), 8 connections: $rps pages/s, p50 ${p50_ms} ms, p90 ${p90_ms} ms, p99 ${p99_ms} ms, max ${max_ms} ms, $requests requests, $errors socket errors, $non2xx non-2xx; server CPU $(awk "BEGIN{printf \"%.2f\", ($cpu1 - $cpu0) * 1000 / $hz / $requests}") ms/page (load: $(cut -d' ' -f1-3 /proc/loadavg)): $verdict"
   done
 }
 
