@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"hash/fnv"
 	"strings"
+	"sync"
 	"time"
 
 	"calldesk/internal/desk"
@@ -29,6 +31,10 @@ type Sessions struct {
 	// and MaxPerAddr per client address (default 20); beyond that sign-in waits.
 	Window                  time.Duration
 	MaxPerLogin, MaxPerAddr int
+
+	// stripes serialise the sign-in attempts for one login within this instance, so that
+	// guesses sent in parallel cannot all pass the failure count before any is recorded.
+	stripes [64]sync.Mutex
 }
 
 func (m *Sessions) defaults() {
@@ -76,6 +82,9 @@ func (m *Sessions) SignIn(ctx context.Context, in SignIn) (Session, error) {
 	m.defaults()
 	now := m.Now()
 	login := strings.ToLower(strings.TrimSpace(in.Login))
+	stripe := &m.stripes[fnv32(login)%uint32(len(m.stripes))]
+	stripe.Lock()
+	defer stripe.Unlock()
 	keys := []string{"login:" + login, "addr:" + in.Addr}
 	for i, limit := range []int{m.MaxPerLogin, m.MaxPerAddr} {
 		n, first, err := m.Store.SigninFailures(ctx, keys[i], now.Add(-m.Window))
@@ -204,6 +213,13 @@ func (m *Sessions) SignOut(ctx context.Context, token, addr string) error {
 		return err
 	}
 	return m.Store.EndSession(ctx, desk.Actor{PersonID: p.ID, AccountID: acct.ID, Name: p.Name(), Addr: addr}, hash, "signed out")
+}
+
+// fnv32 is the FNV-1a hash of s, to pick a login's lock stripe.
+func fnv32(s string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32()
 }
 
 func human(d time.Duration) string {

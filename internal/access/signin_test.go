@@ -2,7 +2,10 @@ package access_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -147,6 +150,27 @@ func TestSignInThrottling(t *testing.T) {
 		if _, err := m.SignIn(ctx, access.SignIn{Login: "aarcher", Password: goodPassword, Addr: "10.0.0.9"}); err != nil {
 			t.Fatalf("after the window: %v", err)
 		}
+		// Guesses sent all at once get no more tries than one after another: five, then waiting.
+		var wg sync.WaitGroup
+		var wrong, waited atomic.Int32
+		for i := range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := m.SignIn(ctx, access.SignIn{Login: "bbrown", Password: "guess", Addr: fmt.Sprintf("10.1.0.%d", i)})
+				switch code(err) {
+				case desk.EUNAUTHORIZED:
+					wrong.Add(1)
+				case desk.ETHROTTLED:
+					waited.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if wrong.Load() != 5 || waited.Load() != 11 {
+			t.Fatalf("16 parallel guesses: %d checked, %d throttled; want 5 and 11", wrong.Load(), waited.Load())
+		}
+
 		// Twenty failures from one address, across logins: that address waits, others do not.
 		for i := 0; i < 20; i++ {
 			login := []string{"x1", "x2", "x3", "x4"}[i%4]

@@ -9,6 +9,7 @@ import (
 	"net/http/pprof"
 	"sync"
 	"time"
+	_ "time/tzdata" // time zones without the system's zoneinfo (a minimal container)
 
 	"calldesk/internal/access"
 	"calldesk/internal/audit"
@@ -33,6 +34,12 @@ func serve(ctx context.Context, e Env, args []string) error {
 	})
 	idle := st.add("session-idle", "30m", "end a console session after this long without use", false, checkDuration(time.Minute, 24*time.Hour))
 	absolute := st.add("session-max", "12h", "end any console session this long after sign-in", false, checkDuration(time.Minute, 7*24*time.Hour))
+	zone := st.add("timezone", "Europe/London", "the desk's time zone: the console shows times in it and reads hold times typed in it (an IANA name, e.g. Europe/London or UTC)", false, func(v string) error {
+		if _, err := time.LoadLocation(v); err != nil {
+			return fmt.Errorf("is not a time zone name like Europe/London")
+		}
+		return nil
+	})
 	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args); err != nil {
 		return err
@@ -53,7 +60,8 @@ func serve(ctx context.Context, e Env, args []string) error {
 	idleFor, _ := time.ParseDuration(*idle)
 	maxFor, _ := time.ParseDuration(*absolute)
 	sessions := &access.Sessions{Store: s, Now: e.Now, Idle: idleFor, Absolute: maxFor}
-	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true"}
+	loc, _ := time.LoadLocation(*zone)
+	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc}
 	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now, Console: con.Handler()}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -149,12 +149,51 @@ func TestBrowserPages(t *testing.T) {
 		b.mustSee(mine.Ref, mine.Summary, "Please try signing out and in again.")
 		b.check("call page", "call")
 		b.focusVisible("call page", 15)
+		// Every action form open, so that axe and the reflow checks see them all.
+		eval[bool](b, `document.querySelectorAll('main details').forEach(d => d.open = true), true`)
+		b.check("call page with every action form open", "call-forms-open")
+		// A refused form: the errors beside the fields and the summary at the top.
+		b.open("/calls/" + mine.Ref)
+		eval[bool](b, `document.querySelector('details[data-key="h"]').open = true`)
+		// Past the browser's own check of required fields, as an old browser or a script would send it.
+		eval[bool](b, `document.querySelector('`+callForm(mine.Ref, "hold")+`').noValidate = true`)
+		b.submitForm(callForm(mine.Ref, "hold"), `hold`)
+		b.mustSee("Hold until")
+		if !eval[bool](b, `!!document.querySelector('main [aria-invalid="true"]')`) {
+			t.Fatalf("a hold with no time shows no field error:\n%s", b.text("main"))
+		}
+		b.check("call page with a refused form", "call-refused")
 	})
 	t.Run("new-call", func(t *testing.T) {
 		b.t = t
 		b.open("/calls/new")
 		b.check("log a call", "new-call")
 		b.focusVisible("log a call", 10)
+		// Sent empty: every error beside its field and in the summary.
+		eval[bool](b, `document.querySelector('form[method=post][action="/calls/new"]').noValidate = true`)
+		b.submitForm(`form[method=post][action="/calls/new"]`, `log`)
+		b.mustSee("The call was not logged")
+		b.check("log a call with errors", "new-call-errors")
+		// With a customer chosen: their details shown.
+		b.open(fmt.Sprintf("/calls/new?customer=%d", e.f.Dan.ID))
+		b.mustSee(e.f.Dan.StudentNumber)
+		b.check("log a call with a customer chosen", "new-call-customer")
+	})
+	t.Run("resume", func(t *testing.T) {
+		b.t = t
+		// The session ends while a note is being written; the sign-in keeps it, then offers it.
+		b.open("/calls/" + mine.Ref)
+		eval[bool](b, `document.querySelector('details[data-key="i"]').open = true`)
+		b.typeInto(callForm(mine.Ref, "note")+" textarea", "Cable swapped")
+		e.clock.Advance(31 * time.Minute)
+		b.submitForm(callForm(mine.Ref, "note"), `note|add`)
+		b.mustSee("Nothing was saved")
+		b.check("sign-in keeping a form", "signin-kept")
+		b.typeInto("#login", e.f.Ann.Username)
+		b.typeInto("#password", password)
+		b.submitKey("#password")
+		b.mustSee("Send it now", "Cable swapped")
+		b.check("resend after sign-in", "resume")
 	})
 	t.Run("person", func(t *testing.T) {
 		b.t = t

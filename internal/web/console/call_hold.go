@@ -9,7 +9,7 @@ import (
 )
 
 // holdCall puts the call on hold until a time, with a reason. The time is typed in a
-// datetime-local field and read as UTC, as the form says; it must be in the future.
+// datetime-local field and read in the desk's time zone, as the form says; it must be in the future.
 func (c *Console) holdCall(w http.ResponseWriter, r *http.Request, v *visit) error {
 	return c.act(w, r, v, "hold", func(ctx context.Context, in actionInput) error {
 		tr := desk.Transition{Action: desk.ActHold, Reason: in.get("reason")}
@@ -18,11 +18,11 @@ func (c *Console) holdCall(w http.ResponseWriter, r *http.Request, v *visit) err
 		case s == "":
 			f["until"] = "is required"
 		default:
-			until, err := parseLocal(s)
+			until, err := parseLocal(s, c.zone())
 			if err != nil {
-				f["until"] = "is not a date and time: pick one, or type it like " + c.now().Add(24*time.Hour).Format(datetimeLocal)
+				f["until"] = "is not a date and time: pick one, or type it like " + c.now().Add(24*time.Hour).In(c.zone()).Format(datetimeLocal)
 			} else if !until.After(c.now()) {
-				f["until"] = "must be in the future (it is now " + when(c.now()) + " UTC)"
+				f["until"] = "must be in the future (it is now " + c.when(c.now()) + " " + c.zoneAbbr(c.now()) + ")"
 			}
 			tr.Until = until
 		}
@@ -37,11 +37,11 @@ func (c *Console) holdCall(w http.ResponseWriter, r *http.Request, v *visit) err
 	})
 }
 
-// parseLocal reads a datetime-local value (with or without seconds) as a UTC time.
-func parseLocal(s string) (time.Time, error) {
-	t, err := time.ParseInLocation(datetimeLocal, s, time.UTC)
+// parseLocal reads a datetime-local value (with or without seconds) as a time in zone.
+func parseLocal(s string, zone *time.Location) (time.Time, error) {
+	t, err := time.ParseInLocation(datetimeLocal, s, zone)
 	if err != nil {
-		t, err = time.ParseInLocation("2006-01-02T15:04:05", s, time.UTC)
+		t, err = time.ParseInLocation("2006-01-02T15:04:05", s, zone)
 	}
-	return t, err
+	return t.UTC(), err
 }

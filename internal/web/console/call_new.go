@@ -56,19 +56,21 @@ type fieldError struct{ ID, Label, Message string }
 
 // newCallFields are the form's fields in the order they appear: the names are those of the
 // store's field errors, so its messages land beside the right control.
-var newCallFields = []struct{ Name, ID, Label string }{
-	{"customer_id", "lookup-q", "Customer"},
-	{"kind", "kind-fault", "Kind"},
-	{"source", "source-phone", "Source"},
-	{"profile_id", "profile", "Profile"},
-	{"summary", "summary", "Summary"},
-	{"description", "description", "Description"},
-	{"impact", "impact", "Impact"},
-	{"urgency", "urgency", "Urgency"},
-	{"alt_email", "alt-email", "Email for this call"},
-	{"alt_phone", "alt-phone", "Phone for this call"},
-	{"group_id", "group", "Group"},
-	{"analyst_id", "analyst", "Analyst"},
+func newCallFields() []struct{ Name, ID, Label string } {
+	return []struct{ Name, ID, Label string }{
+		{"customer_id", "lookup-q", "Customer"},
+		{"kind", "kind-fault", "Kind"},
+		{"source", "source-phone", "Source"},
+		{"profile_id", "profile", "Profile"},
+		{"summary", "summary", "Summary"},
+		{"description", "description", "Description"},
+		{"impact", "impact", "Impact"},
+		{"urgency", "urgency", "Urgency"},
+		{"alt_email", "alt-email", "Email for this call"},
+		{"alt_phone", "alt-phone", "Phone for this call"},
+		{"group_id", "group", "Group"},
+		{"analyst_id", "analyst", "Analyst"},
+	}
 }
 
 func (c *Console) newCallForm(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -84,8 +86,7 @@ func (c *Console) newCallForm(w http.ResponseWriter, r *http.Request, v *visit) 
 			return err
 		}
 	}
-	c.render(w, r, http.StatusOK, "newcall", p)
-	return nil
+	return c.render(w, r, http.StatusOK, "newcall", p)
 }
 
 // newCallPage fills the page around the form: the names for the pickers and the chosen customer.
@@ -242,7 +243,7 @@ func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) e
 		}
 	}
 	known := map[string]bool{}
-	for _, fd := range newCallFields {
+	for _, fd := range newCallFields() {
 		known[fd.Name] = true
 		if m, ok := p.Errors[fd.Name]; ok {
 			p.ErrorList = append(p.ErrorList, fieldError{ID: fd.ID, Label: fd.Label, Message: m})
@@ -254,8 +255,7 @@ func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) e
 		}
 	}
 	p.Title = "Log a call: check the form"
-	c.render(w, r, http.StatusUnprocessableEntity, "newcall", p)
-	return nil
+	return c.render(w, r, http.StatusUnprocessableEntity, "newcall", p)
 }
 
 // mergeFields adds an EINVALID error's field messages to errs, keeping messages already there.

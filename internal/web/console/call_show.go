@@ -86,35 +86,39 @@ type milestone struct {
 // fieldLabels name each action form's fields, for labels and error messages. A field's control
 // is named as the store names it in its errors (group_id, until, reason...), so that an error
 // finds its field.
-var fieldLabels = map[string]string{
-	"assign.group_id":    "Group",
-	"assign.analyst_id":  "Analyst",
-	"update.text":        "Public update",
-	"note.text":          "Internal note",
-	"hold.until":         "Hold until",
-	"hold.reason":        "Reason",
-	"resolve.resolution": "Resolution",
-	"close.reason":       "Note",
-	"reopen.reason":      "Reason",
-	"cancel.reason":      "Reason",
-	"change.profile_id":  "Profile",
-	"change.impact":      "Impact",
-	"change.urgency":     "Urgency",
+func fieldLabels() map[string]string {
+	return map[string]string{
+		"assign.group_id":    "Group",
+		"assign.analyst_id":  "Analyst",
+		"update.text":        "Public update",
+		"note.text":          "Internal note",
+		"hold.until":         "Hold until",
+		"hold.reason":        "Reason",
+		"resolve.resolution": "Resolution",
+		"close.reason":       "Note",
+		"reopen.reason":      "Reason",
+		"cancel.reason":      "Reason",
+		"change.profile_id":  "Profile",
+		"change.impact":      "Impact",
+		"change.urgency":     "Urgency",
+	}
 }
 
 // doneWords say what an action did, shown on the call page after its redirect.
-var doneWords = map[string]string{
-	"assign":  "The call is assigned.",
-	"take":    "The call is yours: assigned to you and accepted.",
-	"accept":  "You accepted the call.",
-	"update":  "Your public update is in the diary; the customer can see it.",
-	"note":    "Your internal note is in the diary; only analysts can see it.",
-	"hold":    "The call is on hold.",
-	"resolve": "The call is resolved.",
-	"close":   "The call is closed.",
-	"reopen":  "The call is reopened.",
-	"cancel":  "The call is cancelled.",
-	"change":  "The call is changed.",
+func doneWords() map[string]string {
+	return map[string]string{
+		"assign":  "The call is assigned.",
+		"take":    "The call is yours: assigned to you and accepted.",
+		"accept":  "You accepted the call.",
+		"update":  "Your public update is in the diary; the customer can see it.",
+		"note":    "Your internal note is in the diary; only analysts can see it.",
+		"hold":    "The call is on hold.",
+		"resolve": "The call is resolved.",
+		"close":   "The call is closed.",
+		"reopen":  "The call is reopened.",
+		"cancel":  "The call is cancelled.",
+		"change":  "The call is changed.",
+	}
 }
 
 // Can reports whether the page offers the action's form: whether the call's state allows it
@@ -141,7 +145,7 @@ func (p callPage) Open(action string) bool { return p.Form.Action == action }
 
 // Field returns a form control's id, name, label, value and error.
 func (p callPage) Field(action, name string) formField {
-	f := formField{ID: action + "-" + strings.ReplaceAll(name, "_", "-"), Name: name, Label: fieldLabels[action+"."+name]}
+	f := formField{ID: action + "-" + strings.ReplaceAll(name, "_", "-"), Name: name, Label: fieldLabels()[action+"."+name]}
 	if p.Form.Action == action {
 		f.Value, f.Error = p.Form.Values.Get(name), p.Form.Errors[name]
 	} else {
@@ -187,12 +191,11 @@ func (c *Console) showCall(w http.ResponseWriter, r *http.Request, v *visit) err
 	if err != nil {
 		return err
 	}
-	p.Done = doneWords[r.URL.Query().Get("done")]
+	p.Done = doneWords()[r.URL.Query().Get("done")]
 	if err := c.auditRead(v, "call.view", "call", p.Call.Ref, customerOf(p.Call), "viewed the call and its diary"); err != nil {
 		return err
 	}
-	c.render(w, r, http.StatusOK, "call", p)
-	return nil
+	return c.render(w, r, http.StatusOK, "call", p)
 }
 
 // callPage loads the call ref as it is now, with its diary and what its forms need.
@@ -218,7 +221,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	}
 	now := c.now()
 	p := callPage{page: c.page(v, call.Ref+": "+call.Summary), Call: call, Diary: diary, Names: nm, Now: now,
-		MinUntil: now.Format(datetimeLocal), me: v.Person.ID, myGroups: groups, Milestones: milestones(call)}
+		MinUntil: now.In(c.zone()).Format(datetimeLocal), me: v.Person.ID, myGroups: groups, Milestones: c.milestones(call)}
 	p.defaults = map[string]string{
 		"assign.group_id":   idValue(call.GroupID),
 		"assign.analyst_id": idValue(call.AnalystID),
@@ -230,7 +233,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 }
 
 // milestones lists the moments the call has reached, in the order of its life.
-func milestones(c desk.Call) []milestone {
+func (con *Console) milestones(c desk.Call) []milestone {
 	var out []milestone
 	add := func(label string, at time.Time, note string) {
 		if !at.IsZero() {
@@ -242,7 +245,7 @@ func milestones(c desk.Call) []milestone {
 	add("Accepted", c.AcceptedAt, "")
 	hold := ""
 	if !c.HoldUntil.IsZero() {
-		hold = "until " + when(c.HoldUntil) + " UTC"
+		hold = "until " + con.when(c.HoldUntil) + " " + con.zoneAbbr(c.HoldUntil)
 		if c.HoldReason != "" {
 			hold += ": " + c.HoldReason
 		}
@@ -328,7 +331,7 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, acti
 		f.Message = sentence(de.Message) + "."
 	}
 	for name, msg := range de.Fields {
-		label, ok := fieldLabels[action+"."+name]
+		label, ok := fieldLabels()[action+"."+name]
 		if !ok {
 			// Not a field of this form: say it in the summary, by the store's name for it.
 			f.Summary = append(f.Summary, fieldError{Label: name, Message: msg})
@@ -346,8 +349,7 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, acti
 		"viewed the call and its diary (after a refused "+action+")"); err != nil {
 		return err
 	}
-	c.render(w, r, status, "call", p)
-	return nil
+	return c.render(w, r, status, "call", p)
 }
 
 // sentence makes a domain message ("cannot hold call F0000001: ...") a sentence.

@@ -12,6 +12,7 @@ import (
 
 	"calldesk/internal/desk"
 	"calldesk/internal/store/storetest"
+	"calldesk/internal/web/console"
 )
 
 // refreshed returns the call as the store has it now.
@@ -329,5 +330,31 @@ func TestCallActionForbiddenInState(t *testing.T) {
 		if after := e.diaryTexts(call); len(after) != len(before)+1 {
 			t.Errorf("refused actions wrote the diary: %q", after[len(before):])
 		}
+	})
+}
+
+// TestTimesInTheDesksZone: a UK desk in summer shows and reads times in BST: a hold typed as
+// 09:00 is 08:00 UTC, and the page says 09:00 BST.
+func TestTimesInTheDesksZone(t *testing.T) {
+	t.Parallel()
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.EachEnv(t, time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC), func(t *testing.T, se *storetest.Env) {
+		e := newEnvWith(t, se, func(c *console.Console) { c.Zone = london })
+		call := e.call("Laptop repair", e.f.ServiceDesk.ID)
+		c := e.signIn(e.f.Ann)
+		c.get("/calls/"+call.Ref).must(t, http.StatusOK).has(t, "Wed 1 Jul 2026 13:00", "(BST)")
+		c.post("/calls/"+call.Ref+"/hold", url.Values{"version": {fmt.Sprint(call.Version)}, "until": {"2026-07-02T09:00"},
+			"reason": {"waiting for a part"}}).must(t, http.StatusSeeOther)
+		held, err := e.s.FindCallByRef(e.ctx, call.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(2026, 7, 2, 8, 0, 0, 0, time.UTC); !held.HoldUntil.Equal(want) {
+			t.Fatalf("hold until %s, want %s (09:00 BST)", held.HoldUntil, want)
+		}
+		c.get("/calls/"+call.Ref).must(t, http.StatusOK).has(t, "until Thu 2 Jul 2026 09:00 BST")
 	})
 }

@@ -35,6 +35,9 @@ type Console struct {
 	Secure bool
 	// Refresh is how often a queue refreshes itself (default 30 s).
 	Refresh time.Duration
+	// Zone is the desk's time zone: times are shown in it and hold times typed in it (UTC when
+	// nil). A UK desk sets Europe/London, so 09:00 means 09:00 in summer too.
+	Zone *time.Location
 
 	pages     map[string]*template.Template
 	static    *staticFiles
@@ -77,6 +80,8 @@ func (c *Console) Handler() http.Handler {
 	funcs := templateFuncs()
 	funcs["asset"] = c.static.URL
 	funcs["refreshSeconds"] = func() int { return int(c.refresh().Seconds()) }
+	funcs["when"] = c.when
+	funcs["zone"] = func() string { return c.zoneAbbr(c.now()) }
 	if c.pages, err = parsePages(funcs); err != nil {
 		panic(err)
 	}
@@ -103,6 +108,25 @@ func (c *Console) now() time.Time {
 	}
 	return c.Now().UTC()
 }
+
+func (c *Console) zone() *time.Location {
+	if c.Zone == nil {
+		return time.UTC
+	}
+	return c.Zone
+}
+
+// when shows a time the way the console does everywhere: date and minute in the desk's zone; ""
+// for the zero time.
+func (c *Console) when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(c.zone()).Format("Mon 2 Jan 2006 15:04")
+}
+
+// zoneAbbr names the desk's zone as it is at t (GMT or BST for Europe/London).
+func (c *Console) zoneAbbr(t time.Time) string { return t.In(c.zone()).Format("MST") }
 
 func (c *Console) refresh() time.Duration {
 	if c.Refresh <= 0 {

@@ -114,7 +114,7 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, v *visit, err err
 		fmt.Fprintf(w, `<p class="alert" role="alert">%s</p>`, template.HTMLEscapeString(msg))
 		return
 	}
-	c.render(w, r, status, "error", errorPage{page: c.page(v, http.StatusText(status)), Status: status, Message: msg})
+	c.renderOrLog(w, r, status, "error", errorPage{page: c.page(v, http.StatusText(status)), Status: status, Message: msg})
 }
 
 // statusOf is the HTTP status of an error code: 500 for EINTERNAL and anything unknown.
@@ -146,15 +146,14 @@ type errorPage struct {
 // notFound answers paths the console does not have.
 func (c *Console) notFound(w http.ResponseWriter, r *http.Request, _ *visit) error {
 	v, _ := c.authenticate(r)
-	c.render(w, r, http.StatusNotFound, "error", errorPage{page: c.page(v, "Not found"), Status: http.StatusNotFound,
+	return c.render(w, r, http.StatusNotFound, "error", errorPage{page: c.page(v, "Not found"), Status: http.StatusNotFound,
 		Message: "There is no page at " + r.URL.Path + "."})
-	return nil
 }
 
 // forbidCrossOrigin answers a form posted from another site (a forged request).
 func (c *Console) forbidCrossOrigin(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Security-Policy", csp)
-	c.render(w, r, http.StatusForbidden, "error", errorPage{page: c.page(nil, "Refused"), Status: http.StatusForbidden,
+	c.renderOrLog(w, r, http.StatusForbidden, "error", errorPage{page: c.page(nil, "Refused"), Status: http.StatusForbidden,
 		Message: "This form was sent from another site, so calldesk refused it and changed nothing. " +
 			"If you meant to do this, open calldesk yourself and do it there."})
 }

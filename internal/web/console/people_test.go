@@ -171,7 +171,7 @@ func TestPersonPage(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.get(fmt.Sprintf("/people/%d", dan.ID)).must(t, http.StatusOK).
-			has(t, "Left", "Directory import", "Last synced", "uid=ddawson", "This person has left")
+			has(t, "Left", "Directory import", "Last changed by a directory import", "uid=ddawson", "This person has left")
 	})
 }
 

@@ -125,6 +125,5 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, v *visit) e
 	if err := c.auditRead(v, "person.view", "person", key, persons, detail); err != nil {
 		return err
 	}
-	c.render(w, r, http.StatusOK, "person", p)
-	return nil
+	return c.render(w, r, http.StatusOK, "person", p)
 }

@@ -111,16 +111,21 @@ func (f queueFilter) values() url.Values {
 	return q
 }
 
-// ages are the choices of the age filter: calls logged more than this long ago.
-var ageChoices = []struct {
+// ageChoice is a choice of the age filter: calls logged more than D ago.
+type ageChoice struct {
 	Value, Label string
 	D            time.Duration
-}{
-	{"1h", "More than an hour", time.Hour},
-	{"1d", "More than a day", 24 * time.Hour},
-	{"3d", "More than 3 days", 72 * time.Hour},
-	{"1w", "More than a week", 7 * 24 * time.Hour},
-	{"1m", "More than 30 days", 30 * 24 * time.Hour},
+}
+
+// ageChoices are the choices of the age filter.
+func ageChoices() []ageChoice {
+	return []ageChoice{
+		{"1h", "More than an hour", time.Hour},
+		{"1d", "More than a day", 24 * time.Hour},
+		{"3d", "More than 3 days", 72 * time.Hour},
+		{"1w", "More than a week", 7 * 24 * time.Hour},
+		{"1m", "More than 30 days", 30 * 24 * time.Hour},
+	}
 }
 
 func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -184,7 +189,7 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 	}
 	if in.Age != "" {
 		found := false
-		for _, a := range ageChoices {
+		for _, a := range ageChoices() {
 			if a.Value == in.Age {
 				f.To, found = p.Now.Add(-a.D), true
 			}
@@ -248,14 +253,13 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 		p.Prev = link((p.Total + queuePageSize - 1) / queuePageSize)
 	}
 	p.Sorts = []option{{"", "Newest first"}, {"oldest", "Oldest first"}, {"priority", "Priority"}, {"updated", "Recently updated"}}
-	for _, a := range ageChoices {
+	for _, a := range ageChoices() {
 		p.Ages = append(p.Ages, option{a.Value, a.Label})
 	}
 	if err := c.auditList(r, v, p.Calls, "console queue "+def.Key); err != nil {
 		return err
 	}
-	c.render(w, r, http.StatusOK, "queue", p)
-	return nil
+	return c.render(w, r, http.StatusOK, "queue", p)
 }
 
 func containsID(ids []int64, id int64) bool {

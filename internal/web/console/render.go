@@ -55,24 +55,31 @@ func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 }
 
 // render writes page name with data, whole, with the status. A template error leaves nothing
-// half-written: the page is rendered into a buffer first. An htmx request still gets the whole
-// page; htmx selects the part it swaps (hx-select), so a page has one template, not two.
-func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+// half-written (the page is rendered into a buffer first) and is returned, for the adapter to log
+// and answer. An htmx request still gets the whole page; htmx selects the part it swaps
+// (hx-select), so a page has one template, not two.
+func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) error {
 	t, ok := c.pages[name]
 	if !ok {
-		c.log().Error("console: no such template", "name", name)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
+		return fmt.Errorf("console: no template %q", name)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		c.log().Error("console: rendering failed", "template", name, "path", r.URL.Path, "err", err)
-		http.Error(w, "internal error: the page could not be drawn", http.StatusInternalServerError)
-		return
+		return fmt.Errorf("console: rendering %s: %w", name, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+	return nil
+}
+
+// renderOrLog renders a page where no error can be returned any more (the error page itself):
+// a failure is logged and answered in plain text.
+func (c *Console) renderOrLog(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	if err := c.render(w, r, status, name, data); err != nil {
+		c.log().Error("console: the error page could not be drawn", "path", r.URL.Path, "err", err)
+		http.Error(w, "internal error: the page could not be drawn", http.StatusInternalServerError)
+	}
 }
 
 // seeOther redirects after a successful form post (Post/Redirect/Get). An htmx request gets the
@@ -90,7 +97,6 @@ func seeOther(w http.ResponseWriter, r *http.Request, to string) error {
 // templateFuncs are the functions every page's template may use.
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"when":      when,
 		"whenISO":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"state":     func(s desk.State) string { return s.Words() },
 		"condition": conditionWords,
@@ -99,14 +105,6 @@ func templateFuncs() template.FuncMap {
 		"ago":       age,
 		"list":      func(s ...string) []string { return s },
 	}
-}
-
-// when shows a time the way the console does everywhere: date and minute, in UTC; "" for zero.
-func when(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("Mon 2 Jan 2006 15:04")
 }
 
 // conditionWords names a condition for people; the console always shows these words (and an

@@ -55,8 +55,7 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error
 	p := searchPage{page: c.page(v, "Search")}
 	p.Section, p.Query = "search", q
 	if q == "" {
-		c.render(w, r, http.StatusOK, "search", p)
-		return nil
+		return c.render(w, r, http.StatusOK, "search", p)
 	}
 	if len(q) > 200 {
 		return desk.Invalid("the search is too long", map[string]string{"q": "is longer than 200 characters"})
@@ -122,8 +121,7 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error
 	if err := c.auditPeople(v, people, "console search for "+strconv.Quote(q)); err != nil {
 		return err
 	}
-	c.render(w, r, http.StatusOK, "search", p)
-	return nil
+	return c.render(w, r, http.StatusOK, "search", p)
 }
 
 // isWordRune is what the search indexes count as part of a word (see store.SearchTerms).

@@ -57,8 +57,7 @@ func (c *Console) signinForm(w http.ResponseWriter, r *http.Request, _ *visit) e
 	if r.URL.Query().Get("out") == "1" {
 		p.Message = "You have signed out."
 	}
-	c.render(w, r, http.StatusOK, "signin", p)
-	return nil
+	return c.render(w, r, http.StatusOK, "signin", p)
 }
 
 func (c *Console) signin(w http.ResponseWriter, r *http.Request, _ *visit) error {
@@ -78,15 +77,13 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request, _ *visit) error
 			return err
 		}
 		p.Message, p.Error = desk.Message(err), true
-		c.render(w, r, status, "signin", p)
-		return nil
+		return c.render(w, r, status, "signin", p)
 	}
 	c.setSession(w, r, ss.Token)
 	if p.Resume != nil {
 		v := &visit{Session: ss, Token: ss.Token}
-		c.render(w, r, http.StatusOK, "resume", resumePage{page: c.page(v, "Send what you were saving"),
+		return c.render(w, r, http.StatusOK, "resume", resumePage{page: c.page(v, "Send what you were saving"),
 			Resume: *p.Resume, Back: p.Next})
-		return nil
 	}
 	http.Redirect(w, r, p.Next, http.StatusSeeOther)
 	return nil
@@ -134,7 +131,7 @@ func (c *Console) signinAgain(w http.ResponseWriter, r *http.Request, err error)
 			p.Message = strings.TrimSpace(msg + " Nothing was saved, and what you typed is kept: sign in to send it.")
 		}
 	}
-	c.render(w, r, http.StatusUnauthorized, "signin", p)
+	c.renderOrLog(w, r, http.StatusUnauthorized, "signin", p)
 }
 
 // keptFields lists a form's values under prefix (prefix removed), sorted by name, leaving out
