@@ -18,7 +18,7 @@ run: build
 test:
 	./scripts/test.sh
 
-## bench: the issue 2 benchmarks on both engines; figures in .bench/
+## bench: the issue 2 API benchmarks and the issue 3 console page benchmarks (wrk) on both engines; figures in .bench/results.txt
 bench: build
 	./scripts/bench.sh
 

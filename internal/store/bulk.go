@@ -285,6 +285,7 @@ func (b *Bulk) commit() error {
 		err = b.tx.tx.Commit()
 	}
 	b.tx, b.inTx = nil, 0
+	b.s.callWrites.Add(1) // a bulk load may add calls: cached queue counts are stale
 	if err != nil {
 		return fmt.Errorf("bulk load: commit: %w", b.s.mapErr(err))
 	}

@@ -128,6 +128,7 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 		return c, t.s.mapErr(fmt.Errorf("insert call: %w", err))
 	}
 	c.Ref = desk.Reference(c.Kind, number)
+	t.wroteCalls = true
 	if assignText != "" {
 		if err := t.addEntries(ctx, actor, c, []desk.Entry{{Kind: desk.EntryAssignment, Text: assignText}}); err != nil {
 			return c, err
@@ -316,6 +317,7 @@ func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, versi
 		return c, t.conflict(ctx, c, old)
 	}
 	c.Version = old + 1
+	t.wroteCalls = true
 	if err := t.addEntries(ctx, actor, c, ch.Entries); err != nil {
 		return c, err
 	}

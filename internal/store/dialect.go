@@ -241,7 +241,7 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 		w.Close()
 		return fmt.Errorf("open SQLite %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)&_pragma=mmap_size(17179869184)")
 	if err != nil {
 		w.Close()
 		return fmt.Errorf("open SQLite %s: %w", path, err)

@@ -29,6 +29,11 @@ type Store struct {
 	binds   sync.Map     // query text -> rebound text for the engine
 	rstmts  sync.Map     // SQLite: query text -> statement prepared on the read pool
 	nrstmts atomic.Int64 // how many rstmts holds
+
+	// callWrites counts the committed transactions that wrote calls; queues caches the queue counts
+	// and is current while callWrites has not moved (see CountQueues).
+	callWrites atomic.Int64
+	queues     queueCache
 }
 
 // Options tune Open.
@@ -96,6 +101,9 @@ type Tx struct {
 	// Calls whose search documents must be rebuilt before the transaction commits.
 	index    []int64
 	replaced []int64 // of index, those that had a document already
+	// wroteCalls says the transaction created calls or changed their state, group or analyst:
+	// cached queue counts are stale once it commits.
+	wroteCalls bool
 }
 
 // indexLater marks a call's search document for rebuilding at the end of the transaction;
@@ -109,6 +117,13 @@ func (t *Tx) indexLater(callID int64, isNew bool) {
 	t.index = append(t.index, callID)
 	if !isNew {
 		t.replaced = append(t.replaced, callID)
+	}
+}
+
+// committed is called once the transaction's writes are committed.
+func (t *Tx) committed() {
+	if t.wroteCalls {
+		t.s.callWrites.Add(1)
 	}
 }
 
@@ -148,6 +163,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return s.mapErr(fmt.Errorf("commit: %w", err))
 	}
+	t.committed()
 	return nil
 }
 

@@ -141,6 +141,7 @@ func (s *Store) runBatch(batch []*writeReq) {
 			for _, id := range t.index {
 				index.indexLater(id, !containsID(t.replaced, id))
 			}
+			index.wroteCalls = index.wroteCalls || t.wroteCalls
 		}
 		if err != nil {
 			r.err = err
@@ -173,6 +174,8 @@ func (s *Store) runBatch(batch []*writeReq) {
 		for _, r := range batch {
 			r.err = err // nothing in the batch was written
 		}
+	} else {
+		index.committed()
 	}
 	finish(nil)
 }
