@@ -93,6 +93,9 @@ func (c *Console) authenticate(r *http.Request) (*visit, error) {
 // that was being sent), otherwise an error page with the status of the error's code. Internal
 // errors are logged here, once, and shown without their detail.
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, v *visit, err error) {
+	if r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
+		return // the client went away (closed the tab, cancelled a refresh): nobody to answer, nothing to log
+	}
 	code := desk.ErrorCode(err)
 	if code == desk.EUNAUTHORIZED {
 		c.signinAgain(w, r, err)
