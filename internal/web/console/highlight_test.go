@@ -42,3 +42,9 @@ func TestSnippet(t *testing.T) {
 		t.Errorf("short snippet: %q", s)
 	}
 }
+
+func TestBreakableEscapesAndBreaksAddresses(t *testing.T) {
+	if got, want := string(breakable(`a.b@uni.example<script>`)), `a.<wbr>b@<wbr>uni.<wbr>example&lt;script&gt;`; got != want {
+		t.Fatalf("breakable: %q, want %q", got, want)
+	}
+}

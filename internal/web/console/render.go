@@ -104,6 +104,7 @@ func templateFuncs() template.FuncMap {
 		"add":       func(a, b int) int { return a + b },
 		"ago":       age,
 		"list":      func(s ...string) []string { return s },
+		"breakable": breakable,
 	}
 }
 
@@ -127,4 +128,13 @@ func conditionWords(c desk.Condition) string {
 		return "Cancelled"
 	}
 	return string(c)
+}
+
+// breakable escapes an address and lets it wrap after its @ and dots (with <wbr>), so that a long
+// email address in a narrow column breaks where a reader expects, not mid-word.
+func breakable(s string) template.HTML {
+	e := template.HTMLEscapeString(s)
+	e = strings.ReplaceAll(e, "@", "@<wbr>")
+	e = strings.ReplaceAll(e, ".", ".<wbr>")
+	return template.HTML(e)
 }
