@@ -83,8 +83,9 @@ func kindOf(status int) (code, title string) {
 	return "status-" + strconv.Itoa(status), http.StatusText(status)
 }
 
-// statusOf maps a domain error code to its HTTP status.
-func statusOf(code string) int {
+// StatusOf maps a domain error code to its HTTP status (500 for EINTERNAL and anything unknown).
+// The console answers with the same statuses as the API.
+func StatusOf(code string) int {
 	switch code {
 	case desk.EINVALID:
 		return http.StatusUnprocessableEntity
@@ -113,7 +114,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &he) {
 		p.Status, p.Detail, p.Errors = he.status, he.msg, he.fields
 	} else if de := desk.AsError(err); de != nil && de.Code != desk.EINTERNAL {
-		p.Status, p.Detail = statusOf(de.Code), de.Message
+		p.Status, p.Detail = StatusOf(de.Code), de.Message
 		p.Errors, p.Changes = de.Fields, de.Changes
 		if p.Status == http.StatusUnprocessableEntity && len(p.Errors) > 0 {
 			p.Detail = de.Error() // the message followed by each field's problem

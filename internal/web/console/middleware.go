@@ -11,6 +11,7 @@ import (
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
+	"calldesk/internal/web"
 )
 
 // handlerFunc is a console handler: it writes the page on success and returns an error
@@ -101,7 +102,7 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, v *visit, err err
 		c.signinAgain(w, r, err)
 		return
 	}
-	status := statusOf(code)
+	status := web.StatusOf(code)
 	var de *desk.Error
 	msg := "Something went wrong on our side, and it has been logged. Nothing you sent was half-saved: try again, and if it keeps happening tell the calldesk administrators."
 	if status == http.StatusInternalServerError {
@@ -118,25 +119,6 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, v *visit, err err
 		return
 	}
 	c.renderOrLog(w, r, status, "error", errorPage{page: c.page(v, http.StatusText(status)), Status: status, Message: msg})
-}
-
-// statusOf is the HTTP status of an error code: 500 for EINTERNAL and anything unknown.
-func statusOf(code string) int {
-	switch code {
-	case desk.EINVALID:
-		return http.StatusUnprocessableEntity
-	case desk.ENOTFOUND:
-		return http.StatusNotFound
-	case desk.ECONFLICT:
-		return http.StatusConflict
-	case desk.EFORBIDDEN:
-		return http.StatusForbidden
-	case desk.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case desk.ETHROTTLED:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
 }
 
 // errorPage is the page shown for an error.

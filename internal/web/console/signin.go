@@ -10,6 +10,7 @@ import (
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
+	"calldesk/internal/web"
 )
 
 func (c *Console) signinRoutes() []route {
@@ -72,7 +73,7 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request, _ *visit) error
 	ss, err := c.Sessions.SignIn(r.Context(), access.SignIn{Login: p.Login, Password: f.Get("password"),
 		Addr: clientAddr(r), UserAgent: r.UserAgent(), Console: true})
 	if err != nil {
-		status := statusOf(desk.ErrorCode(err))
+		status := web.StatusOf(desk.ErrorCode(err))
 		if status == http.StatusInternalServerError {
 			return err
 		}
