@@ -117,9 +117,13 @@ func (c *Console) newCallPage(r *http.Request, v *visit, f newCallForm) (newCall
 			return p, err
 		}
 		p.Customer = &person
-		if err := c.auditRead(v, "person.view", "person", f.CustomerID, []int64{id},
-			"console: chosen as the customer of a call being logged"); err != nil {
-			return p, err
+		// Only a whole page, or the swap of the customer panel, shows their details; a lookup or
+		// profile-filter swap of the same page does not, and is not recorded as a view.
+		if !isHTMX(r) || r.Header.Get("HX-Target") == "customer" {
+			if err := c.auditRead(v, "person.view", "person", f.CustomerID, []int64{id},
+				"console: chosen as the customer of a call being logged"); err != nil {
+				return p, err
+			}
 		}
 	}
 	return p, nil

@@ -64,6 +64,15 @@ func TestLogCallOnBehalf(t *testing.T) {
 		if recs := e.audited(dan, "person.view"); len(recs) != 1 || !strings.Contains(recs[0].Detail, "customer of a call") {
 			t.Fatalf("choosing the customer audited as %+v", recs)
 		}
+		// Filtering the profiles (an htmx swap of the profile list, the customer riding along)
+		// does not show their details again, and is not recorded as another view.
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/calls/new?customer=%d&profile_q=wi", e.url, dan.ID), nil)
+		req.Header.Set("HX-Request", "true")
+		req.Header.Set("HX-Target", "profile-choices")
+		c.do(req).must(t, http.StatusOK).has(t, "Wi-Fi")
+		if recs := e.audited(dan, "person.view"); len(recs) != 1 {
+			t.Fatalf("a profile filter swap audited %d customer views, want still 1", len(recs))
+		}
 		// The profile filter narrows the tree.
 		c.get("/calls/new?profile_q=outl").must(t, http.StatusOK).has(t, "1 profile matches", "Software &gt; Email &gt; Outlook").
 			lacks(t, "Wi-Fi")
