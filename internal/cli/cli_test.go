@@ -65,6 +65,7 @@ func TestBadConfigurationStopsWithOneClearLine(t *testing.T) {
 		{"missing db file", map[string]string{"CALLDESK_DB_FILE": filepath.Join(dir, "nope")}, []string{"migrate"}, "CALLDESK_DB_FILE: cannot read"},
 		{"bad duration", nil, []string{"serve", "--db", db, "--auto-close", "soon"}, "--auto-close=soon: is not a duration"},
 		{"bad log format", map[string]string{"CALLDESK_LOG_FORMAT": "xml"}, []string{"serve", "--db", db}, "CALLDESK_LOG_FORMAT=xml: must be one of text, json"},
+		{"bad proxy", nil, []string{"serve", "--db", db, "--trusted-proxies", "10.0.0.0/8,lb"}, "--trusted-proxies=10.0.0.0/8,lb: \"lb\" is neither an IP address nor a CIDR range like 10.0.0.0/8"},
 		{"bad time zone", nil, []string{"serve", "--db", db, "--timezone", "Mars/Olympus"}, "--timezone=Mars/Olympus: is not a time zone name like Europe/London"},
 		{"bad calls", nil, []string{"demo", "--db", db, "--calls", "-5"}, "--calls=-5: must be between"},
 		{"unknown flag", nil, []string{"migrate", "--nope"}, "flag provided but not defined: -nope"},

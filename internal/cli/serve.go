@@ -40,6 +40,10 @@ func serve(ctx context.Context, e Env, args []string) error {
 		}
 		return nil
 	})
+	proxies := st.add("trusted-proxies", "", "reverse proxies (IP addresses or CIDR ranges, comma-separated) trusted to name the client in X-Forwarded-For; empty: none", false, func(v string) error {
+		_, err := web.ParseProxies(v)
+		return err
+	})
 	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args); err != nil {
 		return err
@@ -61,8 +65,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 	maxFor, _ := time.ParseDuration(*absolute)
 	sessions := &access.Sessions{Store: s, Now: e.Now, Idle: idleFor, Absolute: maxFor}
 	loc, _ := time.LoadLocation(*zone)
-	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc}
-	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now, Console: con.Handler()}
+	trusted, _ := web.ParseProxies(*proxies)
+	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc, Proxies: trusted}
+	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now, Proxies: trusted, Console: con.Handler()}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		buf.Close()

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 
@@ -89,16 +88,6 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 		return nil, desk.Errorf(desk.EFORBIDDEN, "account %s may not use the API: it needs an analyst role; ask an administrator", acct.Login)
 	}
 	return &caller{Account: acct, Person: person, Actor: desk.Actor{
-		PersonID: person.ID, AccountID: acct.ID, Name: person.Name(), Addr: clientAddr(r),
+		PersonID: person.ID, AccountID: acct.ID, Name: person.Name(), Addr: s.Proxies.ClientAddr(r),
 	}}, nil
-}
-
-// clientAddr is the IP address of the client (without the port). Forwarding headers are not
-// trusted: a proxy in front of calldesk must be configured by a later issue.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

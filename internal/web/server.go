@@ -42,6 +42,9 @@ type Server struct {
 	// (DefaultTokenCacheTTL when 0, no cache when negative): a revoked, expired or disabled token
 	// stops working within this time.
 	TokenCacheTTL time.Duration
+	// Proxies are the reverse proxies trusted to name the client in X-Forwarded-For (none: the
+	// connection's address is the client's).
+	Proxies Proxies
 	// Console, when set, serves every path outside the API: the analysts' console (package
 	// console). Its requests are waited for at shutdown like the API's.
 	Console http.Handler

@@ -17,6 +17,7 @@ import (
 	"calldesk/internal/access"
 	"calldesk/internal/audit"
 	"calldesk/internal/store"
+	"calldesk/internal/web"
 )
 
 // Console serves the analysts' console. Build it with its fields and call Handler once.
@@ -33,6 +34,9 @@ type Console struct {
 	// Secure marks the session cookie Secure (sent over HTTPS only). Set it when calldesk is
 	// served over TLS, directly or behind a TLS-terminating proxy.
 	Secure bool
+	// Proxies are the reverse proxies trusted to name the client in X-Forwarded-For: the address
+	// the audit trail records and sign-in throttling counts.
+	Proxies web.Proxies
 	// Refresh is how often a queue refreshes itself (default 30 s).
 	Refresh time.Duration
 	// Zone is the desk's time zone: times are shown in it and hold times typed in it (UTC when

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -74,7 +73,7 @@ func (c *Console) authenticate(r *http.Request) (*visit, error) {
 	if err != nil || ck.Value == "" {
 		return nil, desk.Errorf(desk.EUNAUTHORIZED, "please sign in")
 	}
-	addr := clientAddr(r)
+	addr := c.Proxies.ClientAddr(r)
 	check := c.Sessions.Check
 	if isPoll(r) {
 		check = c.Sessions.Peek // a page refreshing itself is not the analyst using it
@@ -149,15 +148,6 @@ func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" 
 const pollHeader = "X-Calldesk-Poll"
 
 func isPoll(r *http.Request) bool { return isHTMX(r) && r.Header.Get(pollHeader) == "1" }
-
-// clientAddr is the request's client address (without the port).
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
 
 // localPath returns p when it is a path on this site, "/" otherwise: a next= parameter must never
 // send someone to another site.

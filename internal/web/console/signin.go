@@ -71,7 +71,7 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request, _ *visit) error
 		p.Resume = &resume{Action: localPath(a), Fields: keptFields(f, "resume.")}
 	}
 	ss, err := c.Sessions.SignIn(r.Context(), access.SignIn{Login: p.Login, Password: f.Get("password"),
-		Addr: clientAddr(r), UserAgent: r.UserAgent(), Console: true})
+		Addr: c.Proxies.ClientAddr(r), UserAgent: r.UserAgent(), Console: true})
 	if err != nil {
 		status := web.StatusOf(desk.ErrorCode(err))
 		if status == http.StatusInternalServerError {

@@ -1,12 +1,17 @@
 package console_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"calldesk/internal/store/storetest"
+	"calldesk/internal/web"
+	"calldesk/internal/web/console"
 )
 
 func TestSignInSetsASafeCookieAndSignOutEndsTheSession(t *testing.T) {
@@ -130,6 +135,35 @@ func TestSecureCookieOverTLS(t *testing.T) {
 		res.Body.Close()
 		if ck := res.Header.Get("Set-Cookie"); res.StatusCode != http.StatusSeeOther || !strings.Contains(ck, "; Secure") {
 			t.Fatalf("sign-in over TLS: %d, cookie %q", res.StatusCode, ck)
+		}
+	})
+}
+
+// TestSignInThrottlingBehindAProxy: behind a trusted load balancer, failures count against the
+// client named in X-Forwarded-For, not the balancer, and the audit trail records the client.
+func TestSignInThrottlingBehindAProxy(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		proxies, err := web.ParseProxies("127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := newEnvWith(t, se, func(c *console.Console) { c.Proxies = proxies })
+		send := func(client, login, pw string) response {
+			req, _ := http.NewRequest("POST", e.url+"/signin", strings.NewReader(url.Values{"login": {login}, "password": {pw}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("X-Forwarded-For", client)
+			return e.client().do(req)
+		}
+		for i := range 20 {
+			send("203.0.113.66", fmt.Sprintf("guess%d", i), "x").must(t, http.StatusUnauthorized)
+		}
+		send("203.0.113.66", e.f.Ann.Username, password).must(t, http.StatusTooManyRequests)
+		// Another client behind the same balancer is not locked out.
+		send("198.51.100.5", e.f.Ann.Username, password).must(t, http.StatusSeeOther)
+		recs := e.audited(e.f.Ann, "session.start")
+		if len(recs) != 1 || recs[0].ClientAddr != "198.51.100.5" {
+			t.Fatalf("sign-in audited as %+v, want from 198.51.100.5", recs)
 		}
 	})
 }
