@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -95,8 +96,12 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error
 		p.Total, p.TotalExact = res.Total, res.TotalExact
 		calls := res.Calls
 		for _, call := range calls {
+			text, err := c.matchingText(ctx, call, p.Terms)
+			if err != nil {
+				return err
+			}
 			p.Calls = append(p.Calls, searchHit{Call: call, Summary: highlight(call.Summary, p.Terms),
-				Snippet: highlight(snippet(call.Description, p.Terms, snippetRunes), p.Terms)})
+				Snippet: highlight(snippet(text, p.Terms, snippetRunes), p.Terms)})
 		}
 		if len(calls) > 0 {
 			p.First, p.Last = f.Offset+1, f.Offset+len(calls)
@@ -122,6 +127,30 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error
 		return err
 	}
 	return c.render(w, r, http.StatusOK, "search", p)
+}
+
+// matchingText is the text a hit's snippet is cut from: its description, unless the search words
+// are only in its diary (the index covers both), then the first diary entry holding one. The
+// diary is read only for such hits, at most a page of them.
+func (c *Console) matchingText(ctx context.Context, call desk.Call, terms []string) (string, error) {
+	if mentions(call.Summary+" "+call.Description, terms) {
+		return call.Description, nil
+	}
+	entries, err := c.Store.Diary(ctx, call.ID, true)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		if mentions(e.Text, terms) {
+			return e.Text, nil
+		}
+	}
+	return call.Description, nil
+}
+
+// mentions reports whether text holds one of terms as a whole word, as highlight marks them.
+func mentions(text string, terms []string) bool {
+	return strings.Contains(string(highlight(text, terms)), "<mark>")
 }
 
 // isWordRune is what the search indexes count as part of a word (see store.SearchTerms).
