@@ -105,19 +105,19 @@ func TestAttachmentsRefused(t *testing.T) {
 			code  string
 			want  string
 		}{
-			{"too large", c.Ref, ann, desk.EntryNote, []desk.Upload{{"big.png", append(pngFile, make([]byte, 100)...)}}, small, desk.EINVALID, "big.png is larger than 100 bytes"},
-			{"html", c.Ref, ann, desk.EntryNote, []desk.Upload{{"page.html", htmlFile}}, desk.AttachmentRules{}, desk.EINVALID, "page.html is refused"},
-			{"html named txt", c.Ref, ann, desk.EntryNote, []desk.Upload{{"notes.txt", htmlFile}}, desk.AttachmentRules{}, desk.EINVALID, "notes.txt is refused"},
-			{"svg", c.Ref, ann, desk.EntryNote, []desk.Upload{{"logo.txt", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>`)}}, desk.AttachmentRules{}, desk.EINVALID, "logo.txt is refused"},
-			{"exe", c.Ref, ann, desk.EntryNote, []desk.Upload{{"setup.exe", exeFile}}, desk.AttachmentRules{}, desk.EINVALID, "setup.exe is refused"},
-			{"exe named pdf", c.Ref, ann, desk.EntryNote, []desk.Upload{{"invoice.pdf", exeFile}}, desk.AttachmentRules{}, desk.EINVALID, "invoice.pdf is refused"},
-			{"png named pdf", c.Ref, ann, desk.EntryNote, []desk.Upload{{"scan.pdf", pngFile}}, desk.AttachmentRules{}, desk.EINVALID, "scan.pdf does not hold what its name says"},
-			{"type not allowed here", c.Ref, ann, desk.EntryNote, []desk.Upload{{"shot.png", pngFile}}, only, desk.EINVALID, "shot.png is not a type calldesk accepts; the accepted types are pdf"},
-			{"one good, one bad", c.Ref, ann, desk.EntryNote, []desk.Upload{{"shot.png", pngFile}, {"x.exe", exeFile}}, desk.AttachmentRules{}, desk.EINVALID, "x.exe is refused"},
-			{"empty", c.Ref, ann, desk.EntryNote, []desk.Upload{{"nothing.txt", nil}}, desk.AttachmentRules{}, desk.EINVALID, "nothing.txt is empty"},
+			{"too large", c.Ref, ann, desk.EntryNote, []desk.Upload{{Filename: "big.png", Data: append(pngFile, make([]byte, 100)...)}}, small, desk.EINVALID, "big.png is larger than 100 bytes"},
+			{"html", c.Ref, ann, desk.EntryNote, []desk.Upload{{Filename: "page.html", Data: htmlFile}}, desk.AttachmentRules{}, desk.EINVALID, "page.html is refused"},
+			{"html named txt", c.Ref, ann, desk.EntryNote, []desk.Upload{{Filename: "notes.txt", Data: htmlFile}}, desk.AttachmentRules{}, desk.EINVALID, "notes.txt is refused"},
+			{"svg", c.Ref, ann, desk.EntryNote, []desk.Upload{{Filename: "logo.txt", Data: []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>`)}}, desk.AttachmentRules{}, desk.EINVALID, "logo.txt is refused"},
+			{"exe", c.Ref, ann, desk.EntryNote, []desk.Upload{{Filename: "setup.exe", Data: exeFile}}, desk.AttachmentRules{}, desk.EINVALID, "setup.exe is refused"},
+			{"exe named pdf", c.Ref, ann, desk.EntryNote, []desk.Upload{{Filename: "invoice.pdf", Data: exeFile}}, desk.AttachmentRules{}, desk.EINVALID, "invoice.pdf is refused"},
+			{"png named pdf", c.Ref, ann, desk.EntryNote, []desk.Upload{{Filename: "scan.pdf", Data: pngFile}}, desk.AttachmentRules{}, desk.EINVALID, "scan.pdf does not hold what its name says"},
+			{"type not allowed here", c.Ref, ann, desk.EntryNote, []desk.Upload{{Filename: "shot.png", Data: pngFile}}, only, desk.EINVALID, "shot.png is not a type calldesk accepts; the accepted types are pdf"},
+			{"one good, one bad", c.Ref, ann, desk.EntryNote, []desk.Upload{{Filename: "shot.png", Data: pngFile}, {Filename: "x.exe", Data: exeFile}}, desk.AttachmentRules{}, desk.EINVALID, "x.exe is refused"},
+			{"empty", c.Ref, ann, desk.EntryNote, []desk.Upload{{Filename: "nothing.txt", Data: nil}}, desk.AttachmentRules{}, desk.EINVALID, "nothing.txt is empty"},
 			// The entry fails after the files were checked: the transaction takes them with it.
-			{"unknown call", "F9999999", ann, desk.EntryNote, []desk.Upload{{"shot.png", pngFile}}, desk.AttachmentRules{}, desk.ENOTFOUND, "F9999999"},
-			{"unknown author", c.Ref, desk.Actor{PersonID: 99999, Name: "ghost"}, desk.EntryNote, []desk.Upload{{"shot.png", pngFile}}, desk.AttachmentRules{}, desk.EINVALID, "does not exist"},
+			{"unknown call", "F9999999", ann, desk.EntryNote, []desk.Upload{{Filename: "shot.png", Data: pngFile}}, desk.AttachmentRules{}, desk.ENOTFOUND, "F9999999"},
+			{"unknown author", c.Ref, desk.Actor{PersonID: 99999, Name: "ghost"}, desk.EntryNote, []desk.Upload{{Filename: "shot.png", Data: pngFile}}, desk.AttachmentRules{}, desk.EINVALID, "does not exist"},
 		}
 		before := e.footprint(t)
 		for _, tc := range cases {
@@ -136,7 +136,7 @@ func TestAttachmentsRefused(t *testing.T) {
 		closed := e.newCall(t, desk.NewCall{Summary: "closed one"})
 		closed = e.update(t, e.F.Ann, closed, desk.Transition{Action: desk.ActCancel, Reason: "duplicate"})
 		before = e.footprint(t)
-		if _, err := e.S.AddEntryWithAttachments(ctx, ann, closed.Ref, desk.EntryUpdate, "late", []desk.Upload{{"shot.png", pngFile}}, desk.AttachmentRules{}); codeOf(err) != desk.EINVALID {
+		if _, err := e.S.AddEntryWithAttachments(ctx, ann, closed.Ref, desk.EntryUpdate, "late", []desk.Upload{{Filename: "shot.png", Data: pngFile}}, desk.AttachmentRules{}); codeOf(err) != desk.EINVALID {
 			t.Errorf("update on a cancelled call: %v", err)
 		}
 		if after := e.footprint(t); after != before {
