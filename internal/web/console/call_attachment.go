@@ -35,6 +35,8 @@ type postedForm struct {
 	Values  url.Values
 	Files   []desk.Upload
 	Refused []string
+	// TooLarge says a file, or the whole body, was over its limit: the answer is 413.
+	TooLarge bool
 }
 
 // readForm reads a posted form, URL-encoded or multipart. A multipart body is read part by part:
@@ -54,19 +56,23 @@ func (c *Console) readForm(w http.ResponseWriter, r *http.Request) (postedForm, 
 	body := http.MaxBytesReader(w, r.Body, c.maxBody())
 	mr := multipart.NewReader(body, params["boundary"])
 	valuesLeft := int64(maxFormValues)
+	fail := func(err error) (postedForm, error) {
+		e := pf.readError(err) // marks pf TooLarge first
+		return pf, e
+	}
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
 			return pf, nil
 		}
 		if err != nil {
-			return pf, c.formReadError(err)
+			return fail(err)
 		}
 		name := part.FormName()
 		if part.FileName() == "" && name != "files" {
 			b, err := io.ReadAll(io.LimitReader(part, valuesLeft+1))
 			if err != nil {
-				return pf, c.formReadError(err)
+				return fail(err)
 			}
 			if valuesLeft -= int64(len(b)); valuesLeft < 0 {
 				return pf, desk.Errorf(desk.EINVALID, "the form's text is longer than %s; nothing was saved", desk.SizeWords(maxFormValues))
@@ -77,19 +83,19 @@ func (c *Console) readForm(w http.ResponseWriter, r *http.Request) (postedForm, 
 		if name != "files" || part.FileName() == "" {
 			// A file input left empty, or a file under a name the console does not take.
 			if _, err := io.Copy(io.Discard, part); err != nil {
-				return pf, c.formReadError(err)
+				return fail(err)
 			}
 			continue
 		}
 		b, err := io.ReadAll(io.LimitReader(part, rules.Max()+1))
 		if err != nil {
-			return pf, c.formReadError(err)
+			return fail(err)
 		}
 		filename := desk.CleanFilename(part.FileName())
 		if int64(len(b)) > rules.Max() {
-			pf.Refused = append(pf.Refused, rules.TooLarge(filename))
+			pf.Refused, pf.TooLarge = append(pf.Refused, rules.TooLarge(filename)), true
 			if _, err := io.Copy(io.Discard, part); err != nil {
-				return pf, c.formReadError(err)
+				return fail(err)
 			}
 			continue
 		}
@@ -97,10 +103,11 @@ func (c *Console) readForm(w http.ResponseWriter, r *http.Request) (postedForm, 
 	}
 }
 
-// formReadError explains why a multipart body could not be read.
-func (c *Console) formReadError(err error) error {
+// readError explains why a multipart body could not be read.
+func (pf *postedForm) readError(err error) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
+		pf.TooLarge = true
 		return desk.Invalid("what you sent is too large", map[string]string{"files": fmt.Sprintf(
 			"together are larger than %s, the most one entry may carry; nothing was saved", desk.SizeWords(tooBig.Limit))})
 	}

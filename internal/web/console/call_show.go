@@ -356,6 +356,9 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, acti
 		// The call's state does not allow the action (now, or ever): nothing to correct in the form.
 		status = http.StatusConflict
 		f.Message = sentence(de.Message) + " Nothing was changed."
+	case in.Posted.TooLarge:
+		status = http.StatusRequestEntityTooLarge
+		f.Message = sentence(de.Message) + "."
 	default:
 		f.Message = sentence(de.Message) + "."
 	}
