@@ -204,8 +204,8 @@ func looksExecutable(head []byte) bool {
 }
 
 // CleanFilename reduces an uploaded file's name to what is safe to keep and show: the last path
-// element (either slash), without control characters, at most 200 bytes, "attachment" when
-// nothing is left.
+// element (either slash), without control characters, at most 200 bytes (a long name is cut before
+// its extension), "attachment" when nothing is left.
 func CleanFilename(name string) string {
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
@@ -217,9 +217,18 @@ func CleanFilename(name string) string {
 		return r
 	}, name)
 	name = strings.TrimSpace(name)
-	for len(name) > 200 {
-		_, n := utf8.DecodeLastRuneInString(name)
-		name = name[:len(name)-n]
+	if len(name) > 200 {
+		// Shorten the stem and keep the extension, which says the file's type.
+		ext := path.Ext(name)
+		if len(ext) > 20 {
+			ext = ""
+		}
+		stem := strings.TrimSuffix(name, ext)
+		for len(stem)+len(ext) > 200 {
+			_, n := utf8.DecodeLastRuneInString(stem)
+			stem = stem[:len(stem)-n]
+		}
+		name = stem + ext
 	}
 	if name == "" || name == "." || name == ".." {
 		return "attachment"
