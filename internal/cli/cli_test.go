@@ -66,7 +66,7 @@ func TestBadConfigurationStopsWithOneClearLine(t *testing.T) {
 		{"bad duration", nil, []string{"serve", "--db", db, "--auto-close", "soon"}, "--auto-close=soon: is not a duration"},
 		{"bad log format", map[string]string{"CALLDESK_LOG_FORMAT": "xml"}, []string{"serve", "--db", db}, "CALLDESK_LOG_FORMAT=xml: must be one of text, json"},
 		{"bad attachment size", nil, []string{"serve", "--db", db, "--attachment-max", "lots"}, "--attachment-max=lots: is not a size (for example 25MiB, 500KiB or 1048576)"},
-		{"attachment size too large", map[string]string{"CALLDESK_ATTACHMENT_MAX": "2GiB"}, []string{"serve", "--db", db}, "CALLDESK_ATTACHMENT_MAX=2GiB: must be between 1 KiB and 1 GiB"},
+		{"attachment size too large", map[string]string{"CALLDESK_ATTACHMENT_MAX": "2GiB"}, []string{"serve", "--db", db}, "CALLDESK_ATTACHMENT_MAX=2GiB: must be between 1 KiB and 100 MiB"},
 		{"attachment type never allowed", nil, []string{"serve", "--db", db, "--attachment-types", "pdf,html"}, "--attachment-types=pdf,html: html can never be allowed: a browser or the desktop would run it"},
 		{"attachment type unknown", nil, []string{"serve", "--db", db, "--attachment-types", "pdf,psd"}, "--attachment-types=pdf,psd: psd is not a type calldesk knows"},
 		{"bad time zone", nil, []string{"serve", "--db", db, "--timezone", "Mars/Olympus"}, "--timezone=Mars/Olympus: is not a time zone name like Europe/London"},

@@ -42,7 +42,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 		}
 		return nil
 	})
-	attachMax := st.add("attachment-max", "25MiB", "the largest file that may be attached to a diary entry (e.g. 25MiB, 500KiB)", false, checkSize(1<<10, 1<<30))
+	attachMax := st.add("attachment-max", "25MiB", "the largest file that may be attached to a diary entry (e.g. 25MiB, 500KiB)", false, checkSize(1<<10, 100<<20))
 	attachTypes := st.add("attachment-types", strings.Join(desk.DefaultAttachmentTypes, ","), "the file types that may be attached, as extensions separated by commas; a file's content must match its extension, and web pages, SVG, scripts and programs are never accepted", false, checkAttachmentTypes)
 	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args); err != nil {
