@@ -52,7 +52,7 @@ func (s *Store) AddEntryWithAttachments(ctx context.Context, actor desk.Actor, r
 	}
 	atts, problems := checkUploads(files, rules)
 	if len(problems) > 0 {
-		f["files"] = "refused: " + strings.Join(problems, "; ")
+		f["files"] = "not saved: " + strings.Join(problems, "; ")
 	}
 	if err := desk.Invalid("the diary entry cannot be added", f); err != nil {
 		return desk.Entry{}, err

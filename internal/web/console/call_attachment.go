@@ -119,7 +119,7 @@ func (pf postedForm) refusedFiles() error {
 	if len(pf.Refused) == 0 {
 		return nil
 	}
-	return desk.Invalid("the diary entry cannot be added", map[string]string{"files": "refused: " + strings.Join(pf.Refused, "; ") + "; nothing was saved"})
+	return desk.Invalid("the diary entry cannot be added", map[string]string{"files": "not saved: " + strings.Join(pf.Refused, "; ")})
 }
 
 // showAttachment sends an attachment of a call as a download, never shown inline: the browser is

@@ -138,7 +138,7 @@ func TestAttachmentRefused(t *testing.T) {
 				status = http.StatusRequestEntityTooLarge
 			}
 			r.must(t, status).has(t, tc.want, "Typed with care: "+tc.name,
-				`aria-invalid="true"`, `id="note-files-err"`, `<details class="act" data-key="i" open>`)
+				`aria-invalid="true"`, `id="note-files-err"`, "choose the files to attach again", `<details class="act" data-key="i" open>`)
 		}
 		if got := e.diaryTexts(call); len(got) != 1 {
 			t.Errorf("refused notes saved: %q", got)

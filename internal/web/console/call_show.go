@@ -362,6 +362,9 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, acti
 	default:
 		f.Message = sentence(de.Message) + "."
 	}
+	if len(in.Posted.Files) > 0 || in.Posted.TooLarge {
+		f.Message += " A browser cannot keep chosen files in a redrawn form: choose the files to attach again."
+	}
 	for name, msg := range de.Fields {
 		label, ok := fieldLabels()[action+"."+name]
 		if !ok {
