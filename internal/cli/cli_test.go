@@ -66,6 +66,10 @@ func TestBadConfigurationStopsWithOneClearLine(t *testing.T) {
 		{"bad duration", nil, []string{"serve", "--db", db, "--auto-close", "soon"}, "--auto-close=soon: is not a duration"},
 		{"bad log format", map[string]string{"CALLDESK_LOG_FORMAT": "xml"}, []string{"serve", "--db", db}, "CALLDESK_LOG_FORMAT=xml: must be one of text, json"},
 		{"bad proxy", nil, []string{"serve", "--db", db, "--trusted-proxies", "10.0.0.0/8,lb"}, "--trusted-proxies=10.0.0.0/8,lb: \"lb\" is neither an IP address nor a CIDR range like 10.0.0.0/8"},
+		{"bad attachment size", nil, []string{"serve", "--db", db, "--attachment-max", "lots"}, "--attachment-max=lots: is not a size (for example 25MiB, 500KiB or 1048576)"},
+		{"attachment size too large", map[string]string{"CALLDESK_ATTACHMENT_MAX": "2GiB"}, []string{"serve", "--db", db}, "CALLDESK_ATTACHMENT_MAX=2GiB: must be between 1 KiB and 100 MiB"},
+		{"attachment type never allowed", nil, []string{"serve", "--db", db, "--attachment-types", "pdf,html"}, "--attachment-types=pdf,html: html can never be allowed: a browser or the desktop would run it"},
+		{"attachment type unknown", nil, []string{"serve", "--db", db, "--attachment-types", "pdf,psd"}, "--attachment-types=pdf,psd: psd is not a type calldesk knows"},
 		{"bad time zone", nil, []string{"serve", "--db", db, "--timezone", "Mars/Olympus"}, "--timezone=Mars/Olympus: is not a time zone name like Europe/London"},
 		{"bad calls", nil, []string{"demo", "--db", db, "--calls", "-5"}, "--calls=-5: must be between"},
 		{"unknown flag", nil, []string{"migrate", "--nope"}, "flag provided but not defined: -nope"},
@@ -143,5 +147,19 @@ func TestVersion(t *testing.T) {
 	r := runCLI(t, nil, "version")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "calldesk ") || !strings.Contains(r.stdout, "go1.") {
 		t.Fatalf("%+v", r)
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"25MiB": 25 << 20, "500KiB": 500 << 10, "1GiB": 1 << 30, "2MB": 2_000_000,
+		"1048576": 1 << 20, "10 kb": 10_000, "300B": 300} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "MiB", "-1MiB", "1.5MiB", "ten", "99999999999GiB"} {
+		if _, err := parseSize(in); err == nil {
+			t.Errorf("parseSize(%q) accepted", in)
+		}
 	}
 }

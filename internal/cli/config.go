@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"calldesk/internal/desk"
 )
 
 // setting is one configuration value: a flag, its CALLDESK_* variable and, for secrets, the
@@ -141,4 +143,45 @@ func checkTime(v string) error {
 		return fmt.Errorf("is not an RFC 3339 time (for example 2026-11-23T09:00:00Z)")
 	}
 	return nil
+}
+
+// sizeUnits are the suffixes a size may carry: binary (KiB, MiB, GiB) and decimal (KB, MB, GB).
+var sizeUnits = []struct {
+	suffix string
+	n      int64
+}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}, {"B", 1}}
+
+// parseSize reads a size in bytes: 25MiB, 500KB, 1048576.
+func parseSize(v string) (int64, error) {
+	v = strings.TrimSpace(v)
+	mult := int64(1)
+	for _, u := range sizeUnits {
+		if strings.HasSuffix(strings.ToLower(v), strings.ToLower(u.suffix)) {
+			v, mult = strings.TrimSpace(v[:len(v)-len(u.suffix)]), u.n
+			break
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || n > (1<<40)/mult {
+		return 0, fmt.Errorf("is not a size (for example 25MiB, 500KiB or 1048576)")
+	}
+	return n * mult, nil
+}
+
+func checkSize(min, max int64) func(string) error {
+	return func(v string) error {
+		n, err := parseSize(v)
+		if err != nil {
+			return err
+		}
+		if n < min || n > max {
+			return fmt.Errorf("must be between %s and %s", desk.SizeWords(min), desk.SizeWords(max))
+		}
+		return nil
+	}
+}
+
+func checkAttachmentTypes(v string) error {
+	_, err := desk.ParseAttachmentTypes(v)
+	return err
 }

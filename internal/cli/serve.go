@@ -7,12 +7,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"sync"
 	"time"
 	_ "time/tzdata" // time zones without the system's zoneinfo (a minimal container)
 
 	"calldesk/internal/access"
 	"calldesk/internal/audit"
+	"calldesk/internal/desk"
 	"calldesk/internal/jobs"
 	"calldesk/internal/web"
 	"calldesk/internal/web/console"
@@ -44,6 +46,8 @@ func serve(ctx context.Context, e Env, args []string) error {
 		_, err := web.ParseProxies(v)
 		return err
 	})
+	attachMax := st.add("attachment-max", "25MiB", "the largest file that may be attached to a diary entry (e.g. 25MiB, 500KiB)", false, checkSize(1<<10, 100<<20))
+	attachTypes := st.add("attachment-types", strings.Join(desk.DefaultAttachmentTypes, ","), "the file types that may be attached, as extensions separated by commas; a file's content must match its extension, and web pages, SVG, scripts and programs are never accepted", false, checkAttachmentTypes)
 	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args); err != nil {
 		return err
@@ -66,7 +70,10 @@ func serve(ctx context.Context, e Env, args []string) error {
 	sessions := &access.Sessions{Store: s, Now: e.Now, Idle: idleFor, Absolute: maxFor}
 	loc, _ := time.LoadLocation(*zone)
 	trusted, _ := web.ParseProxies(*proxies)
-	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc, Proxies: trusted}
+	maxFile, _ := parseSize(*attachMax)
+	types, _ := desk.ParseAttachmentTypes(*attachTypes)
+	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc,
+		Proxies: trusted, AttachmentMax: maxFile, AttachmentTypes: types}
 	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now, Proxies: trusted, Console: con.Handler()}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -394,4 +394,6 @@ type Entry struct {
 	CreatedAt time.Time
 	// CallVersion is the call's version after the change this entry records.
 	CallVersion int64
+	// Attachments are the files that came with the entry (metadata only), where loaded.
+	Attachments []Attachment
 }

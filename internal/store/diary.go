@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -28,6 +30,16 @@ func (t *Tx) addEntries(ctx context.Context, actor desk.Actor, c desk.Call, entr
 // AddEntry adds a public update or an internal note to a call's diary. An update needs an open or
 // resolved call; a note may be added to any call. Appending loses nothing, so it needs no version.
 func (s *Store) AddEntry(ctx context.Context, actor desk.Actor, ref string, kind desk.EntryKind, text string) (desk.Entry, error) {
+	return s.AddEntryWithAttachments(ctx, actor, ref, kind, text, nil, desk.AttachmentRules{})
+}
+
+// AddEntryWithAttachments adds a diary entry as AddEntry does, with files attached to it: the
+// entry, its files and the audit record are written in one transaction, so a refused or failed
+// entry leaves no file behind and a refused file saves no entry. Each file is checked against rules
+// (its size, and its type decided from its content); a refused one is an EINVALID error whose
+// field "files" names it. The entry returned lists the attachments' metadata.
+func (s *Store) AddEntryWithAttachments(ctx context.Context, actor desk.Actor, ref string, kind desk.EntryKind, text string,
+	files []desk.Upload, rules desk.AttachmentRules) (desk.Entry, error) {
 	text = strings.TrimSpace(text)
 	f := map[string]string{}
 	if kind != desk.EntryUpdate && kind != desk.EntryNote {
@@ -37,6 +49,10 @@ func (s *Store) AddEntry(ctx context.Context, actor desk.Actor, ref string, kind
 		f["text"] = "is required"
 	} else if len(text) > 100_000 {
 		f["text"] = "is longer than 100,000 characters"
+	}
+	atts, problems := checkUploads(files, rules)
+	if len(problems) > 0 {
+		f["files"] = "not saved: " + strings.Join(problems, "; ")
 	}
 	if err := desk.Invalid("the diary entry cannot be added", f); err != nil {
 		return desk.Entry{}, err
@@ -56,6 +72,17 @@ func (s *Store) AddEntry(ctx context.Context, actor desk.Actor, ref string, kind
 			c.ID, string(kind), b2i(e.Public), text, nullID(actor.PersonID), t.Now.UnixMicro(), c.Version).Scan(&e.ID); err != nil {
 			return t.s.mapErr(err)
 		}
+		names := make([]string, len(atts))
+		for i := range atts {
+			a := &atts[i]
+			a.CallID, a.EntryID, a.UploadedBy, a.CreatedAt = c.ID, e.ID, actor.PersonID, t.Now
+			if err := t.queryRow(ctx, `INSERT INTO attachments (call_id, entry_id, filename, content_type, size, sha256, data, uploaded_by, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				a.CallID, a.EntryID, a.Filename, a.ContentType, a.Size, a.SHA256, a.Data, nullID(a.UploadedBy), t.Now.UnixMicro()).Scan(&a.ID); err != nil {
+				return fmt.Errorf("attach %s to %s: %w", a.Filename, c.Ref, t.s.mapErr(err))
+			}
+			names[i] = a.Filename
+		}
 		if _, err := t.exec(ctx, `UPDATE calls SET updated_at = ? WHERE id = ?`, t.Now.UnixMicro(), c.ID); err != nil {
 			return err
 		}
@@ -64,9 +91,41 @@ func (s *Store) AddEntry(ctx context.Context, actor desk.Actor, ref string, kind
 		if kind == desk.EntryNote {
 			what = "internal note"
 		}
-		return t.audit(ctx, actor, "call."+string(kind), "call", c.Ref, []int64{c.CustomerID}, what+" added")
+		detail := what + " added"
+		if len(names) > 0 {
+			detail += fmt.Sprintf(" with %d attachment(s): %s", len(names), strings.Join(names, ", "))
+		}
+		return t.audit(ctx, actor, "call."+string(kind), "call", c.Ref, []int64{c.CustomerID}, detail)
 	})
-	return e, err
+	if err != nil {
+		return desk.Entry{}, err
+	}
+	for i := range atts {
+		atts[i].Data = nil // the caller has the files; the entry lists them
+	}
+	e.Attachments = atts
+	return e, nil
+}
+
+// checkUploads checks files against rules and returns them ready to store, or what is wrong with
+// each refused one.
+func checkUploads(files []desk.Upload, rules desk.AttachmentRules) ([]desk.Attachment, []string) {
+	var out []desk.Attachment
+	var problems []string
+	if len(files) > desk.MaxAttachmentsPerEntry {
+		return nil, []string{fmt.Sprintf("%d files were sent; one entry may carry at most %d", len(files), desk.MaxAttachmentsPerEntry)}
+	}
+	for _, u := range files {
+		ct, err := rules.Check(u)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		sum := sha256.Sum256(u.Data)
+		out = append(out, desk.Attachment{Filename: desk.CleanFilename(u.Filename), ContentType: ct, Size: int64(len(u.Data)),
+			SHA256: hex.EncodeToString(sum[:]), Data: u.Data})
+	}
+	return out, problems
 }
 
 // Diary returns a call's entries in order; internal ones only when internal is true.

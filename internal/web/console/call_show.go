@@ -30,6 +30,7 @@ func (c *Console) callRoutes() []route {
 		{"POST", "/calls/{ref}/reopen", false, c.reopenCall},
 		{"POST", "/calls/{ref}/cancel", false, c.cancelCall},
 		{"POST", "/calls/{ref}/change", false, c.changeCall},
+		{"GET", "/calls/{ref}/attachments/{id}", false, c.showAttachment},
 	}
 }
 
@@ -47,7 +48,9 @@ type callPage struct {
 	MinUntil string
 	// Done says what the last action did, after its redirect.
 	Done string
-	Form callForm
+	// AttachHint describes which files may be attached, beside the file fields.
+	AttachHint string
+	Form       callForm
 
 	me       int64
 	myGroups []int64
@@ -92,6 +95,8 @@ func fieldLabels() map[string]string {
 		"assign.analyst_id":  "Analyst",
 		"update.text":        "Public update",
 		"note.text":          "Internal note",
+		"update.files":       "Attachments",
+		"note.files":         "Attachments",
 		"hold.until":         "Hold until",
 		"hold.reason":        "Reason",
 		"resolve.resolution": "Resolution",
@@ -154,6 +159,17 @@ func (p callPage) Field(action, name string) formField {
 	return f
 }
 
+// filesField is a form's file field with the hint that says what it takes.
+type filesField struct {
+	F    formField
+	Hint string
+}
+
+// Files returns the file field of an action's form (update, note).
+func (p callPage) Files(action string) filesField {
+	return filesField{F: p.Field(action, "files"), Hint: p.AttachHint}
+}
+
 // KindWords names a kind of diary entry.
 func (p callPage) KindWords(k desk.EntryKind) string {
 	switch k {
@@ -211,6 +227,17 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	for i, j := 0, len(diary)-1; i < j; i, j = i+1, j-1 {
 		diary[i], diary[j] = diary[j], diary[i]
 	}
+	atts, err := c.Store.Attachments(ctx, call.ID, true)
+	if err != nil {
+		return callPage{}, err
+	}
+	byEntry := map[int64][]desk.Attachment{}
+	for _, a := range atts {
+		byEntry[a.EntryID] = append(byEntry[a.EntryID], a)
+	}
+	for i := range diary {
+		diary[i].Attachments = byEntry[diary[i].ID]
+	}
 	nm, err := c.names(ctx)
 	if err != nil {
 		return callPage{}, err
@@ -221,7 +248,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	}
 	now := c.now()
 	p := callPage{page: c.page(v, call.Ref+": "+call.Summary), Call: call, Diary: diary, Names: nm, Now: now,
-		MinUntil: now.In(c.zone()).Format(datetimeLocal), me: v.Person.ID, myGroups: groups, Milestones: c.milestones(call)}
+		MinUntil: now.In(c.zone()).Format(datetimeLocal), AttachHint: c.attachmentRules().Hint(), me: v.Person.ID, myGroups: groups, Milestones: c.milestones(call)}
 	p.defaults = map[string]string{
 		"assign.group_id":   idValue(call.GroupID),
 		"assign.analyst_id": idValue(call.AnalystID),
@@ -265,6 +292,8 @@ type actionInput struct {
 	Ref     string
 	Version int64
 	Form    url.Values
+	// Posted is the whole form, its files included (update and note take files).
+	Posted postedForm
 }
 
 // get returns a field's value without surrounding spaces.
@@ -290,12 +319,12 @@ func (in actionInput) id(name string, dst *int64, fields map[string]string) {
 // allow, or a conflict with someone else's change) redraws the call page as it is now, with the
 // form as typed and the reason. Anything else (an unknown call, a failure) is the adapter's.
 func (c *Console) act(w http.ResponseWriter, r *http.Request, v *visit, action string, do func(ctx context.Context, in actionInput) error) error {
-	if err := r.ParseForm(); err != nil {
-		return desk.Errorf(desk.EINVALID, "the form could not be read: %v", err)
-	}
-	in := actionInput{Ref: strings.ToUpper(strings.TrimSpace(r.PathValue("ref"))), Form: r.PostForm}
+	pf, readErr := c.readForm(w, r)
+	in := actionInput{Ref: strings.ToUpper(strings.TrimSpace(r.PathValue("ref"))), Form: pf.Values, Posted: pf}
 	var err error
-	if in.Version, err = strconv.ParseInt(in.Form.Get("version"), 10, 64); err != nil || in.Version <= 0 {
+	if readErr != nil {
+		err = readErr
+	} else if in.Version, err = strconv.ParseInt(in.Form.Get("version"), 10, 64); err != nil || in.Version <= 0 {
 		err = desk.Errorf(desk.EINVALID, "the form did not say which version of the call it was drawn from, so nothing was changed; your form is below: send it again")
 	} else {
 		err = do(r.Context(), in)
@@ -327,8 +356,14 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, acti
 		// The call's state does not allow the action (now, or ever): nothing to correct in the form.
 		status = http.StatusConflict
 		f.Message = sentence(de.Message) + " Nothing was changed."
+	case in.Posted.TooLarge:
+		status = http.StatusRequestEntityTooLarge
+		f.Message = sentence(de.Message) + "."
 	default:
 		f.Message = sentence(de.Message) + "."
+	}
+	if len(in.Posted.Files) > 0 || in.Posted.TooLarge {
+		f.Message += " A browser cannot keep chosen files in a redrawn form: choose the files to attach again."
 	}
 	for name, msg := range de.Fields {
 		label, ok := fieldLabels()[action+"."+name]

@@ -11,7 +11,10 @@ import (
 // the form's version is not checked (the store takes none).
 func (c *Console) addUpdate(w http.ResponseWriter, r *http.Request, v *visit) error {
 	return c.act(w, r, v, "update", func(ctx context.Context, in actionInput) error {
-		_, err := c.Store.AddEntry(ctx, v.Actor, in.Ref, desk.EntryUpdate, in.Form.Get("text"))
+		if err := in.Posted.refusedFiles(); err != nil {
+			return err
+		}
+		_, err := c.Store.AddEntryWithAttachments(ctx, v.Actor, in.Ref, desk.EntryUpdate, in.Form.Get("text"), in.Posted.Files, c.attachmentRules())
 		return err
 	})
 }

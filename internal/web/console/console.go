@@ -42,6 +42,15 @@ type Console struct {
 	// Zone is the desk's time zone: times are shown in it and hold times typed in it (UTC when
 	// nil). A UK desk sets Europe/London, so 09:00 means 09:00 in summer too.
 	Zone *time.Location
+	// AttachmentMax is the largest file that may be attached to a diary entry, in bytes
+	// (desk.DefaultAttachmentMax, 25 MiB, when 0). Form posts may be up to
+	// desk.MaxAttachmentsPerEntry such files.
+	AttachmentMax int64
+	// AttachmentTypes are the extensions of the files that may be attached, as
+	// desk.ParseAttachmentTypes reads them (desk.DefaultAttachmentTypes when empty). Whatever the
+	// list, a file's content must be what its extension says, and web pages, SVG, scripts and
+	// programs are always refused.
+	AttachmentTypes []string
 
 	pages     map[string]*template.Template
 	static    *staticFiles

@@ -105,6 +105,7 @@ func templateFuncs() template.FuncMap {
 		"ago":       age,
 		"list":      func(s ...string) []string { return s },
 		"breakable": breakable,
+		"size":      desk.SizeWords,
 	}
 }
 

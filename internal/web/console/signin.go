@@ -123,13 +123,16 @@ func (c *Console) signinAgain(w http.ResponseWriter, r *http.Request, err error)
 	}
 	p := signinPage{page: c.page(nil, "Sign in"), Message: msg, Next: localPath(here)}
 	if r.Method == http.MethodPost {
-		if err := r.ParseForm(); err == nil && len(r.PostForm) > 0 {
-			p.Resume = &resume{Action: localPath(r.URL.Path), Fields: keptFields(r.PostForm, "")}
-			p.Next = localPath(r.PostForm.Get("back"))
+		if pf, err := c.readForm(w, r); err == nil && len(pf.Values) > 0 {
+			p.Resume = &resume{Action: localPath(r.URL.Path), Fields: keptFields(pf.Values, "")}
+			p.Next = localPath(pf.Values.Get("back"))
 			if p.Next == "/" {
 				p.Next = backFrom(r.URL.Path)
 			}
 			p.Message = strings.TrimSpace(msg + " Nothing was saved, and what you typed is kept: sign in to send it.")
+			if len(pf.Files) > 0 || len(pf.Refused) > 0 {
+				p.Message += " The files you attached cannot be kept: attach them again."
+			}
 		}
 	}
 	c.renderOrLog(w, r, http.StatusUnauthorized, "signin", p)

@@ -1,0 +1,254 @@
+package desk
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Attachment is a file that came with a diary entry. Data is loaded only by Store.Attachment;
+// lists carry the metadata alone.
+type Attachment struct {
+	ID      int64
+	CallID  int64
+	EntryID int64 // the diary entry it came with; 0 when none
+	// Filename is the name the uploader gave, reduced to a base name without control characters.
+	Filename string
+	// ContentType is the type calldesk decided from the content (never the uploader's claim).
+	ContentType string
+	Size        int64
+	SHA256      string // hex
+	UploadedBy  int64  // person; 0 when not known
+	CreatedAt   time.Time
+	Data        []byte
+}
+
+// Upload is a file as received, before it is checked and stored.
+type Upload struct {
+	Filename string
+	Data     []byte
+}
+
+// DefaultAttachmentMax is the largest file accepted when AttachmentRules.MaxSize is 0: 25 MiB.
+const DefaultAttachmentMax int64 = 25 << 20
+
+// MaxAttachmentsPerEntry caps how many files one diary entry may carry.
+const MaxAttachmentsPerEntry = 10
+
+// fileType is one kind of file calldesk may accept: the extensions it goes by, the content type
+// it is served with, and whether its content is what the extension says.
+type fileType struct {
+	exts   []string
+	mime   string
+	sniffs func(sniffed string, data []byte) bool
+}
+
+func sniffedAs(types ...string) func(string, []byte) bool {
+	return func(s string, _ []byte) bool {
+		base, _, _ := strings.Cut(s, ";")
+		return slices.Contains(types, base)
+	}
+}
+
+// oleMagic starts an OLE compound file (Outlook .msg, legacy Office), which http.DetectContentType
+// does not know.
+var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+
+// fileTypes are the kinds of file calldesk knows how to accept. Office and OpenDocument files are
+// zip archives to a sniffer, so for them the extension decides the type, once the content is a zip.
+var fileTypes = []fileType{
+	{[]string{"pdf"}, "application/pdf", sniffedAs("application/pdf")},
+	{[]string{"png"}, "image/png", sniffedAs("image/png")},
+	{[]string{"jpg", "jpeg"}, "image/jpeg", sniffedAs("image/jpeg")},
+	{[]string{"gif"}, "image/gif", sniffedAs("image/gif")},
+	{[]string{"webp"}, "image/webp", sniffedAs("image/webp")},
+	{[]string{"txt", "log"}, "text/plain; charset=utf-8", sniffedAs("text/plain")},
+	{[]string{"csv"}, "text/csv; charset=utf-8", sniffedAs("text/plain")},
+	{[]string{"eml"}, "message/rfc822", sniffedAs("text/plain")},
+	{[]string{"msg"}, "application/vnd.ms-outlook", func(_ string, d []byte) bool { return bytes.HasPrefix(d, oleMagic) }},
+	{[]string{"docx"}, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", sniffedAs("application/zip")},
+	{[]string{"xlsx"}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", sniffedAs("application/zip")},
+	{[]string{"pptx"}, "application/vnd.openxmlformats-officedocument.presentationml.presentation", sniffedAs("application/zip")},
+	{[]string{"odt"}, "application/vnd.oasis.opendocument.text", sniffedAs("application/zip")},
+	{[]string{"ods"}, "application/vnd.oasis.opendocument.spreadsheet", sniffedAs("application/zip")},
+	{[]string{"odp"}, "application/vnd.oasis.opendocument.presentation", sniffedAs("application/zip")},
+	{[]string{"zip"}, "application/zip", sniffedAs("application/zip")},
+}
+
+// DefaultAttachmentTypes are the extensions accepted when AttachmentRules.Types is empty: common
+// documents and images.
+var DefaultAttachmentTypes = []string{"pdf", "png", "jpg", "jpeg", "gif", "webp", "txt", "log", "csv",
+	"docx", "xlsx", "pptx", "odt", "ods", "odp", "zip", "eml", "msg"}
+
+// neverTypes are extensions no configuration may allow: a browser or the desktop runs them.
+var neverTypes = []string{"html", "htm", "xhtml", "shtml", "svg", "svgz", "xml", "js", "mjs", "exe", "dll", "com", "scr",
+	"msi", "bat", "cmd", "ps1", "vbs", "sh", "jar", "hta", "lnk", "app", "apk"}
+
+// ParseAttachmentTypes reads a comma-separated list of extensions ("pdf, png,.jpg"), as the
+// --attachment-types setting gives it, refusing any calldesk does not know or will never accept.
+func ParseAttachmentTypes(s string) ([]string, error) {
+	var out []string
+	for _, e := range strings.Split(s, ",") {
+		e = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(e), "."))
+		if e == "" {
+			continue
+		}
+		if slices.Contains(neverTypes, e) {
+			return nil, fmt.Errorf("%s can never be allowed: a browser or the desktop would run it", e)
+		}
+		if typeOf(e) == nil {
+			return nil, fmt.Errorf("%s is not a type calldesk knows; the known ones are %s", e, strings.Join(DefaultAttachmentTypes, ", "))
+		}
+		if !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("lists no file types; give extensions such as pdf,png,docx")
+	}
+	return out, nil
+}
+
+func typeOf(ext string) *fileType {
+	for i := range fileTypes {
+		if slices.Contains(fileTypes[i].exts, ext) {
+			return &fileTypes[i]
+		}
+	}
+	return nil
+}
+
+// AttachmentRules say which files may be attached: how large, and of which types. The zero
+// value is the defaults.
+type AttachmentRules struct {
+	MaxSize int64    // bytes per file; DefaultAttachmentMax when 0
+	Types   []string // extensions, as ParseAttachmentTypes gives them; DefaultAttachmentTypes when empty
+}
+
+// Max is the largest file accepted, in bytes.
+func (r AttachmentRules) Max() int64 {
+	if r.MaxSize <= 0 {
+		return DefaultAttachmentMax
+	}
+	return r.MaxSize
+}
+
+// Allowed lists the accepted extensions.
+func (r AttachmentRules) Allowed() []string {
+	if len(r.Types) == 0 {
+		return DefaultAttachmentTypes
+	}
+	return r.Types
+}
+
+// Hint describes the rules in a line, for beside a file field.
+func (r AttachmentRules) Hint() string {
+	return "Up to " + SizeWords(r.Max()) + " each, at most " + strconv.Itoa(MaxAttachmentsPerEntry) + " files: " +
+		strings.Join(r.Allowed(), ", ") + "."
+}
+
+// TooLarge is the message for a file over the limit.
+func (r AttachmentRules) TooLarge(name string) string {
+	return fmt.Sprintf("%s is larger than %s, the largest file calldesk accepts", name, SizeWords(r.Max()))
+}
+
+// Check decides an upload's content type from its content and its name's extension, never from
+// what the uploader's browser claimed. It returns the type to store, or why the file is refused,
+// as a sentence naming the file.
+func (r AttachmentRules) Check(u Upload) (string, error) {
+	name := CleanFilename(u.Filename)
+	if int64(len(u.Data)) > r.Max() {
+		return "", fmt.Errorf("%s", r.TooLarge(name))
+	}
+	if len(u.Data) == 0 {
+		return "", fmt.Errorf("%s is empty", name)
+	}
+	ext := strings.ToLower(strings.TrimPrefix(path.Ext(name), "."))
+	sniffed := http.DetectContentType(u.Data)
+	head := u.Data[:min(len(u.Data), 1024)]
+	switch {
+	case slices.Contains(neverTypes, ext), strings.HasPrefix(sniffed, "text/html"), strings.HasPrefix(sniffed, "text/xml"),
+		looksLikeSVG(head), looksExecutable(head):
+		return "", fmt.Errorf("%s is refused: web pages, SVG images, scripts and programs are never accepted, as opening one could run it", name)
+	}
+	if ext == "" || !slices.Contains(r.Allowed(), ext) {
+		return "", fmt.Errorf("%s is not a type calldesk accepts; the accepted types are %s", name, strings.Join(r.Allowed(), ", "))
+	}
+	ft := typeOf(ext)
+	if ft == nil || !ft.sniffs(sniffed, u.Data) {
+		return "", fmt.Errorf("%s does not hold what its name says (it ends .%s but its content is not), so it is refused", name, ext)
+	}
+	return ft.mime, nil
+}
+
+func looksLikeSVG(head []byte) bool {
+	h := bytes.ToLower(bytes.TrimLeft(head, " \t\r\n\ufeff"))
+	return bytes.HasPrefix(h, []byte("<svg")) || (bytes.HasPrefix(h, []byte("<")) && bytes.Contains(h, []byte("<svg")))
+}
+
+// looksExecutable spots Windows (MZ), Linux (ELF), macOS (Mach-O) programs and scripts (#!).
+func looksExecutable(head []byte) bool {
+	for _, m := range [][]byte{[]byte("MZ"), []byte("\x7fELF"), []byte("#!"), {0xCF, 0xFA, 0xED, 0xFE}, {0xCE, 0xFA, 0xED, 0xFE}, {0xCA, 0xFE, 0xBA, 0xBE}} {
+		if bytes.HasPrefix(head, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// CleanFilename reduces an uploaded file's name to what is safe to keep and show: the last path
+// element (either slash), without control characters, at most 200 bytes (a long name is cut before
+// its extension), "attachment" when nothing is left.
+func CleanFilename(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	if len(name) > 200 {
+		// Shorten the stem and keep the extension, which says the file's type.
+		ext := path.Ext(name)
+		if len(ext) > 20 {
+			ext = ""
+		}
+		stem := strings.TrimSuffix(name, ext)
+		for len(stem)+len(ext) > 200 {
+			_, n := utf8.DecodeLastRuneInString(stem)
+			stem = stem[:len(stem)-n]
+		}
+		name = stem + ext
+	}
+	if name == "" || name == "." || name == ".." {
+		return "attachment"
+	}
+	return name
+}
+
+// SizeWords writes a size for people: 512 bytes, 12 KiB, 3.4 MiB.
+func SizeWords(n int64) string {
+	switch {
+	case n < 1<<10:
+		return strconv.FormatInt(n, 10) + " bytes"
+	case n < 1<<20:
+		return trimZero(float64(n)/(1<<10)) + " KiB"
+	case n < 1<<30:
+		return trimZero(float64(n)/(1<<20)) + " MiB"
+	}
+	return trimZero(float64(n)/(1<<30)) + " GiB"
+}
+
+func trimZero(f float64) string {
+	return strings.TrimSuffix(strconv.FormatFloat(f, 'f', 1, 64), ".0")
+}
