@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -17,63 +16,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zitadel/oidc/v3/example/server/exampleop"
-	"github.com/zitadel/oidc/v3/example/server/storage"
-
 	"calldesk/internal/desk"
+	"calldesk/internal/sso/ssotest"
 	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
 
 const callbackPath = "/signin/oidc/callback"
-
-// opUsers is the example provider's user directory for these tests: the people who can sign in
-// there, by id.
-type opUsers map[string]*storage.User
-
-func (u opUsers) GetUserByID(id string) *storage.User { return u[id] }
-func (u opUsers) GetUserByUsername(name string) *storage.User {
-	for _, x := range u {
-		if x.Username == name {
-			return x
-		}
-	}
-	return nil
-}
-func (u opUsers) ExampleClientID() string { return storage.ServiceUserID }
-
-const password = "correct horse battery staple"
-
-var testUsers = opUsers{
-	// Ann signs in with her Entra-style UPN, in another case than calldesk stores her username.
-	"u-ann": {ID: "u-ann", Username: "AArcher@uni.example", Password: password, FirstName: "Ann", LastName: "Archer", Email: "aarcher@uni.example", EmailVerified: true},
-	// Dan is in the register but has no account.
-	"u-dan": {ID: "u-dan", Username: "ddawson@uni.example", Password: password, FirstName: "Dan", LastName: "Dawson", Email: "ddawson@uni.example", EmailVerified: true},
-	// Zed is known to the provider only.
-	"u-zed": {ID: "u-zed", Username: "zed@uni.example", Password: password, FirstName: "Zed", LastName: "Zulu", Email: "zed@uni.example", EmailVerified: true},
-	// Bob's username under another domain must not pass for calldesk's bbaker.
-	"u-bob": {ID: "u-bob", Username: "bbaker@elsewhere.example", Password: password, FirstName: "Bob", LastName: "Baker", Email: "bob@elsewhere.example", EmailVerified: true},
-}
-
-// startOP runs zitadel/oidc's example OpenID provider in this process on 127.0.0.1, with
-// clients registered for the given ids, secret "s3cret" and redirect URLs.
-func startOP(t *testing.T, clients map[string]string) *httptest.Server {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer := "http://" + l.Addr().String()
-	reg := map[string]*storage.Client{}
-	for id, redirect := range clients {
-		reg[id] = storage.WebClient(id, "s3cret", redirect)
-	}
-	h := exampleop.SetupServer(issuer, storage.NewStorageWithClients(testUsers, reg), nil, false)
-	srv := &httptest.Server{Listener: l, Config: &http.Server{Handler: h}}
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return srv
-}
 
 // tokenTap records the ID tokens a relying party receives from the token endpoint, so tests can
 // present a real provider's token to another relying party.
@@ -151,7 +100,7 @@ func startRP(t *testing.T) *rp {
 
 func (r *rp) init(t *testing.T, s *store.Store, configure func(*Config)) {
 	t.Helper()
-	cfg := Config{ClientID: "calldesk", ClientSecret: "s3cret", RedirectURL: r.srv.URL + callbackPath,
+	cfg := Config{ClientID: "calldesk", ClientSecret: ssotest.Secret, RedirectURL: r.srv.URL + callbackPath,
 		Domain: "uni.example", CookieKey: bytes.Repeat([]byte{7}, 32), Store: s, EndSession: true,
 		PostLogoutRedirectURL: r.srv.URL + "/signed-out",
 		HTTPClient:            &http.Client{Transport: r.tap, Timeout: 10 * time.Second},
@@ -188,16 +137,10 @@ func authorize(t *testing.T, b *http.Client, r *rp, username string) *url.URL {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	login := resp.Request.URL
-	id := login.Query().Get("authRequestID")
-	if resp.StatusCode != 200 || id == "" {
-		t.Fatalf("begin: expected the provider's login page, got %d at %s", resp.StatusCode, login)
+	if resp.StatusCode != 200 {
+		t.Fatalf("begin: expected the provider's login page, got %d at %s", resp.StatusCode, resp.Request.URL)
 	}
-	resp, err = b.PostForm(login.Scheme+"://"+login.Host+"/login/username",
-		url.Values{"id": {id}, "username": {username}, "password": {password}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp = ssotest.Login(t, b, resp.Request.URL, username)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	cb, err := resp.Location()
@@ -509,4 +452,8 @@ func nonceOf(t *testing.T, raw string) string {
 		t.Fatal(err)
 	}
 	return c.Nonce
+}
+
+func startOP(t *testing.T, clients map[string]string) *httptest.Server {
+	return ssotest.Start(t, ssotest.Directory(), clients)
 }

@@ -16,6 +16,7 @@ import (
 
 	"calldesk/internal/access"
 	"calldesk/internal/audit"
+	"calldesk/internal/sso"
 	"calldesk/internal/store"
 )
 
@@ -38,6 +39,10 @@ type Console struct {
 	// Zone is the desk's time zone: times are shown in it and hold times typed in it (UTC when
 	// nil). A UK desk sets Europe/London, so 09:00 means 09:00 in summer too.
 	Zone *time.Location
+	// SSO, when set, offers single sign-on through the university's OpenID provider: a button
+	// on the sign-in page, /signin/oidc and its callback /signin/oidc/callback (the redirect URL
+	// to register), and sign-out at the provider too for sessions begun there.
+	SSO *sso.OIDC
 
 	pages     map[string]*template.Template
 	static    *staticFiles
@@ -56,6 +61,7 @@ type route struct {
 func (c *Console) routes() []route {
 	return slices.Concat(
 		c.signinRoutes(),
+		c.ssoRoutes(),
 		c.staticRoutes(),
 		c.queueRoutes(),
 		c.callRoutes(),
