@@ -220,13 +220,6 @@ func (m *OIDC) Finish(w http.ResponseWriter, r *http.Request) (Result, error) {
 		HttpOnly: true, Secure: m.cfg.Secure, SameSite: http.SameSiteLaxMode})
 	ctx := r.Context()
 	q := r.URL.Query()
-	if e := q.Get("error"); e != "" {
-		msg := "the identity provider did not sign you in (" + e
-		if d := q.Get("error_description"); d != "" {
-			msg += ": " + d
-		}
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "%s)", clip(msg, 300))
-	}
 	c, err := r.Cookie(m.cfg.CookieName)
 	if err != nil {
 		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in was not started from this browser, or took too long: start signing in again")
@@ -238,6 +231,15 @@ func (m *OIDC) Finish(w http.ResponseWriter, r *http.Request) (Result, error) {
 	state := q.Get("state")
 	if state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(fl.State)) != 1 {
 		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "the sign-in response does not belong to the sign-in this browser started (its state differs): start signing in again")
+	}
+	// The provider's own refusal is shown only once its state proves it answers this browser's
+	// sign-in, so that nobody else's text appears on calldesk's page.
+	if e := q.Get("error"); e != "" {
+		msg := "the identity provider did not sign you in (" + e
+		if d := q.Get("error_description"); d != "" {
+			msg += ": " + d
+		}
+		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "%s)", clip(msg, 300))
 	}
 	now := m.cfg.Now()
 	if !now.Before(time.Unix(fl.Expires, 0)) {

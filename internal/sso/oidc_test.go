@@ -267,6 +267,14 @@ func TestSignInRefusals(t *testing.T) {
 			cb.RawQuery = url.Values{"state": {cb.Query().Get("state")}, "error": {"access_denied"}, "error_description": {"the user cancelled"}}.Encode()
 			status, body := callback(t, b, cb)
 			wantRefused(t, status, body, desk.EUNAUTHORIZED, "access_denied: the user cancelled")
+			// Someone else's "error" (no matching state) is refused without showing its text.
+			cb2 := authorize(t, b, v.rp, "AArcher@uni.example")
+			cb2.RawQuery = url.Values{"state": {"forged"}, "error": {"access_denied"}, "error_description": {"call 0800 000000"}}.Encode()
+			status, body = callback(t, b, cb2)
+			wantRefused(t, status, body, desk.EUNAUTHORIZED, "its state differs")
+			if strings.Contains(body, "0800") {
+				t.Fatalf("a forged error's text was shown: %q", body)
+			}
 		})
 		t.Run("unknown identity", func(t *testing.T) {
 			b := browser(t)

@@ -35,6 +35,9 @@ func (c *Console) ssoCallback(w http.ResponseWriter, r *http.Request, _ *visit) 
 	switch code := desk.ErrorCode(err); code {
 	case "":
 	case desk.EUNAUTHORIZED:
+		// The cause (the library's words) helps whoever looks after the provider's set-up;
+		// the person is shown only the message.
+		c.log().Warn("single sign-on refused", "addr", clientAddr(r), "err", err)
 		c.clearSession(w, r)
 		return c.render(w, r, http.StatusUnauthorized, "signin", signinPage{page: c.page(nil, "Sign in"), Next: "/",
 			Message: desk.Message(err), Error: true, SSO: true})
