@@ -16,6 +16,7 @@ import (
 
 	"calldesk/internal/access"
 	"calldesk/internal/audit"
+	"calldesk/internal/sso"
 	"calldesk/internal/store"
 	"calldesk/internal/web"
 )
@@ -51,6 +52,10 @@ type Console struct {
 	// list, a file's content must be what its extension says, and web pages, SVG, scripts and
 	// programs are always refused.
 	AttachmentTypes []string
+	// SSO, when set, offers single sign-on through the university's OpenID provider: a button
+	// on the sign-in page, /signin/oidc and its callback /signin/oidc/callback (the redirect URL
+	// to register), and sign-out at the provider too for sessions begun there.
+	SSO *sso.OIDC
 
 	pages     map[string]*template.Template
 	static    *staticFiles
@@ -69,6 +74,7 @@ type route struct {
 func (c *Console) routes() []route {
 	return slices.Concat(
 		c.signinRoutes(),
+		c.ssoRoutes(),
 		c.staticRoutes(),
 		c.queueRoutes(),
 		c.callRoutes(),

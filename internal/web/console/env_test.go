@@ -54,7 +54,20 @@ func newEnv(t *testing.T, se *storetest.Env) *env { return newEnvWith(t, se, nil
 
 // newEnvWith builds the env, letting adjust change the console before it starts.
 func newEnvWith(t *testing.T, se *storetest.Env, adjust func(*console.Console)) *env {
+	return newEnvAt(t, se, func(_ *env, c *console.Console) {
+		if adjust != nil {
+			adjust(c)
+		}
+	})
+}
+
+// newEnvAt is newEnvWith for an adjustment that needs the console's URL (e.url), which is
+// known, though not yet served, when adjust runs.
+func newEnvAt(t *testing.T, se *storetest.Env, adjust func(*env, *console.Console)) *env {
 	e := &env{t: t, s: se.S, clock: se.Clock, logs: &storetest.SyncBuffer{}, ctx: context.Background()}
+	hs := httptest.NewUnstartedServer(nil)
+	t.Cleanup(hs.Close)
+	e.url = "http://" + hs.Listener.Addr().String()
 	e.f = se.F
 	log := slog.New(slog.NewTextHandler(e.logs, nil))
 	e.buf = audit.NewBuffer(e.s, log, time.Hour, 10000)
@@ -74,14 +87,11 @@ func newEnvWith(t *testing.T, se *storetest.Env, adjust func(*console.Console)) 
 	}
 	sessions := &access.Sessions{Store: e.s, Now: e.clock.Now}
 	con := &console.Console{Store: e.s, Audit: e.buf, Sessions: sessions, Log: log, Now: e.clock.Now}
-	if adjust != nil {
-		adjust(con)
-	}
+	adjust(e, con)
 	srv := &web.Server{Store: e.s, Audit: e.buf, Log: log, Now: e.clock.Now, Console: con.Handler()}
 	e.handler = srv.Handler()
-	hs := httptest.NewServer(e.handler)
-	t.Cleanup(hs.Close)
-	e.url = hs.URL
+	hs.Config.Handler = e.handler
+	hs.Start()
 	return e
 }
 

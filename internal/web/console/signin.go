@@ -30,6 +30,7 @@ type signinPage struct {
 	Message string // why sign-in is shown: a session that ended, a wrong password
 	Error   bool   // Message is an error (a failed attempt), not a notice
 	Resume  *resume
+	SSO     bool // single sign-on is offered
 }
 
 // resume is a form post kept across a sign-in: where it was going and what it held.
@@ -54,7 +55,7 @@ func (c *Console) signinForm(w http.ResponseWriter, r *http.Request, _ *visit) e
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
-	p := signinPage{page: c.page(nil, "Sign in"), Next: next}
+	p := signinPage{page: c.page(nil, "Sign in"), Next: next, SSO: c.SSO != nil}
 	if r.URL.Query().Get("out") == "1" {
 		p.Message = "You have signed out."
 	}
@@ -66,7 +67,7 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request, _ *visit) error
 		return desk.Errorf(desk.EINVALID, "the sign-in form could not be read: %v", err)
 	}
 	f := r.PostForm
-	p := signinPage{page: c.page(nil, "Sign in"), Login: strings.TrimSpace(f.Get("login")), Next: localPath(f.Get("next"))}
+	p := signinPage{page: c.page(nil, "Sign in"), Login: strings.TrimSpace(f.Get("login")), Next: localPath(f.Get("next")), SSO: c.SSO != nil}
 	if a := f.Get("resume_action"); a != "" {
 		p.Resume = &resume{Action: localPath(a), Fields: keptFields(f, "resume.")}
 	}
@@ -95,6 +96,14 @@ func (c *Console) signout(w http.ResponseWriter, r *http.Request, v *visit) erro
 		return err
 	}
 	c.clearSession(w, r)
+	if c.SSO != nil && v.Via == "oidc" {
+		// Signed in at the provider: end that session too, where the provider supports it,
+		// or the next "sign in with your university account" would pass straight through.
+		if u := c.SSO.SignOutURL(""); u != "" {
+			http.Redirect(w, r, u, http.StatusSeeOther)
+			return nil
+		}
+	}
 	http.Redirect(w, r, "/signin?out=1", http.StatusSeeOther)
 	return nil
 }
@@ -121,7 +130,7 @@ func (c *Console) signinAgain(w http.ResponseWriter, r *http.Request, err error)
 		fmt.Fprintf(w, `<p class="alert" role="alert">%s</p>`, template.HTMLEscapeString(msg))
 		return
 	}
-	p := signinPage{page: c.page(nil, "Sign in"), Message: msg, Next: localPath(here)}
+	p := signinPage{page: c.page(nil, "Sign in"), Message: msg, Next: localPath(here), SSO: c.SSO != nil}
 	if r.Method == http.MethodPost {
 		if pf, err := c.readForm(w, r); err == nil && len(pf.Values) > 0 {
 			p.Resume = &resume{Action: localPath(r.URL.Path), Fields: keptFields(pf.Values, "")}

@@ -1,0 +1,57 @@
+package console
+
+import (
+	"net/http"
+
+	"calldesk/internal/desk"
+)
+
+// ssoRoutes are single sign-on's endpoints, present only when the console has an OpenID
+// provider configured.
+func (c *Console) ssoRoutes() []route {
+	if c.SSO == nil {
+		return nil
+	}
+	return []route{
+		{"GET", "/signin/oidc", true, c.ssoBegin},
+		{"GET", "/signin/oidc/callback", true, c.ssoCallback},
+	}
+}
+
+// ssoBegin sends the browser to the identity provider, to come back to next.
+func (c *Console) ssoBegin(w http.ResponseWriter, r *http.Request, _ *visit) error {
+	return c.SSO.Begin(w, r, localPath(r.URL.Query().Get("next")))
+}
+
+// ssoCallback finishes a single sign-on: a session for the matched analyst, or a page saying why
+// not. A protocol failure shows the sign-in page with the reason (signing in again is the cure);
+// an identity calldesk does not know, or may not let into the console, gets a page saying what
+// to do.
+func (c *Console) ssoCallback(w http.ResponseWriter, r *http.Request, _ *visit) error {
+	res, err := c.SSO.Finish(w, r)
+	if err == nil && !res.Account.IsAnalyst() {
+		err = desk.Errorf(desk.EFORBIDDEN, "you signed in as %s, whose account is for SupportMe, the self-service portal; it cannot enter the analysts' console", res.Identity)
+	}
+	switch code := desk.ErrorCode(err); code {
+	case "":
+	case desk.EUNAUTHORIZED:
+		// The cause (the library's words) helps whoever looks after the provider's set-up;
+		// the person is shown only the message.
+		c.log().Warn("single sign-on refused", "addr", c.Proxies.ClientAddr(r), "err", err)
+		c.clearSession(w, r)
+		return c.render(w, r, http.StatusUnauthorized, "signin", signinPage{page: c.page(nil, "Sign in"), Next: "/",
+			Message: desk.Message(err), Error: true, SSO: true})
+	case desk.ENOTFOUND, desk.EFORBIDDEN:
+		return c.render(w, r, http.StatusForbidden, "error", errorPage{page: c.page(nil, "Cannot sign you in"),
+			Status: http.StatusForbidden, Message: desk.Message(err)})
+	default:
+		return err
+	}
+	ss, err := c.Sessions.Start(r.Context(), res.Account, "oidc", c.Proxies.ClientAddr(r), r.UserAgent())
+	if err != nil {
+		return err
+	}
+	c.setSession(w, r, ss.Token)
+	http.Redirect(w, r, localPath(res.Back), http.StatusSeeOther)
+	return nil
+}

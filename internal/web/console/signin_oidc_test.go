@@ -1,0 +1,121 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"calldesk/internal/sso"
+	"calldesk/internal/sso/ssotest"
+	"calldesk/internal/store/storetest"
+	"calldesk/internal/web/console"
+)
+
+// ssoEnv is a console offering single sign-on through the example OpenID provider, whose
+// directory is ssotest.Directory (Ann as AArcher@uni.example, Dan, Zed whom calldesk does not
+// know).
+func ssoEnv(t *testing.T, se *storetest.Env) (*env, string) {
+	var op string
+	e := newEnvAt(t, se, func(e *env, c *console.Console) {
+		srv := ssotest.Start(t, ssotest.Directory(), map[string]string{"calldesk": e.url + "/signin/oidc/callback"})
+		op = srv.URL
+		var err error
+		c.SSO, err = sso.New(context.Background(), sso.Config{Issuer: srv.URL, ClientID: "calldesk", ClientSecret: ssotest.Secret,
+			RedirectURL: e.url + "/signin/oidc/callback", Domain: "uni.example", CookieKey: bytes.Repeat([]byte{1}, 32),
+			Store: e.s, EndSession: true, PostLogoutRedirectURL: e.url + "/signin?out=1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	return e, op
+}
+
+// ssoSignIn follows the console's single sign-on link through the provider's login form as
+// username, and returns the console's answer at the callback.
+func (c *client) ssoSignIn(next, username string) response {
+	c.e.t.Helper()
+	r := c.get("/signin/oidc?next="+url.QueryEscape(next)).must(c.e.t, http.StatusFound)
+	// Through the provider to its login page (the client stops at each redirect).
+	loc, _ := url.Parse(r.location)
+	for i := 0; i < 5 && loc.Path != "/login/username"; i++ {
+		res, err := c.hc.Get(loc.String())
+		if err != nil {
+			c.e.t.Fatal(err)
+		}
+		res.Body.Close()
+		if loc, err = res.Location(); err != nil {
+			c.e.t.Fatalf("the provider stopped at %s with %d", res.Request.URL, res.StatusCode)
+		}
+	}
+	res := ssotest.Login(c.e.t, c.hc, loc, username)
+	for i := 0; i < 5 && res.StatusCode == http.StatusFound; i++ {
+		res.Body.Close()
+		next, err := res.Location()
+		if err != nil {
+			c.e.t.Fatal(err)
+		}
+		if strings.HasPrefix(next.String(), c.e.url+"/signin/oidc/callback") {
+			return c.get(strings.TrimPrefix(next.String(), c.e.url))
+		}
+		if res, err = c.hc.Get(next.String()); err != nil {
+			c.e.t.Fatal(err)
+		}
+	}
+	c.e.t.Fatalf("the provider did not send the browser back to calldesk: %d", res.StatusCode)
+	return response{}
+}
+
+func TestSingleSignOn(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		e, op := ssoEnv(t, se)
+
+		// The sign-in page offers it; a good sign-in is a session for the matched analyst, back
+		// where they were going.
+		e.client().get("/signin").must(t, http.StatusOK).has(t, `href="/signin/oidc?next=%2f"`, "Sign in with your university account")
+		ann := e.client()
+		r := ann.ssoSignIn("/calls", "AArcher@uni.example").must(t, http.StatusSeeOther)
+		if r.location != "/calls" {
+			t.Fatalf("after signing in: sent to %q, want /calls", r.location)
+		}
+		ann.get("/queues/unassigned").must(t, http.StatusOK).has(t, "Ann")
+		if n := se.DB.Count(t, `SELECT COUNT(*) FROM sessions WHERE via = 'oidc'`); n != 1 {
+			t.Fatalf("%d single sign-on sessions recorded, want 1", n)
+		}
+
+		// Signing out ends the calldesk session and sends the browser to end the provider's.
+		r = ann.post("/signout", nil).must(t, http.StatusSeeOther)
+		if !strings.HasPrefix(r.location, op+"/") || !strings.Contains(r.location, "client_id=calldesk") {
+			t.Fatalf("sign-out went to %q, not to the provider's end of session", r.location)
+		}
+		ann.get("/queues/unassigned").must(t, http.StatusUnauthorized)
+
+		// Someone the provider knows but calldesk does not: a page saying what to do, no session.
+		zed := e.client()
+		zed.ssoSignIn("/", "zed@uni.example").must(t, http.StatusForbidden).
+			has(t, "Cannot sign you in", "unknown identity", "Ask the service desk")
+		zed.get("/queues/unassigned").must(t, http.StatusUnauthorized)
+
+		// A customer (Dan) is matched, but the console is not for them.
+		e.client().ssoSignIn("/", "ddawson@uni.example").must(t, http.StatusForbidden).has(t, "SupportMe")
+
+		// A forged callback (a state this browser never started) shows sign-in with the reason.
+		e.client().get("/signin/oidc/callback?code=x&state=forged").must(t, http.StatusUnauthorized).
+			has(t, "not started from this browser")
+
+		// Password sign-in still works beside it (break-glass administrators).
+		e.signIn(e.f.Bob)
+
+	})
+}
+
+// Without a provider configured there is no single sign-on: no link, no routes.
+func TestNoSingleSignOnUnconfigured(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		e.client().get("/signin").must(t, http.StatusOK).lacks(t, "/signin/oidc")
+		e.client().get("/signin/oidc").must(t, http.StatusNotFound)
+	})
+}
