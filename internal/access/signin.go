@@ -31,6 +31,10 @@ type Sessions struct {
 	// and MaxPerAddr per client address (default 20); beyond that sign-in waits.
 	Window                  time.Duration
 	MaxPerLogin, MaxPerAddr int
+	// Passwords says who may sign in with a local password: PasswordsAll (the default), only
+	// administrators (PasswordsAdmins: the break-glass accounts, when everyone else signs in
+	// through the university's single sign-on) or nobody (PasswordsOff).
+	Passwords PasswordPolicy
 
 	// stripes serialise the sign-in attempts for one login within this instance, so that
 	// guesses sent in parallel cannot all pass the failure count before any is recorded.
@@ -57,6 +61,16 @@ func (m *Sessions) defaults() {
 		m.MaxPerAddr = 20
 	}
 }
+
+// PasswordPolicy says who may use a local password.
+type PasswordPolicy string
+
+// Password policies.
+const (
+	PasswordsAll    PasswordPolicy = "all"
+	PasswordsAdmins PasswordPolicy = "admins"
+	PasswordsOff    PasswordPolicy = "off"
+)
 
 // SignIn is a sign-in attempt with a local password.
 type SignIn struct {
@@ -120,6 +134,11 @@ func (m *Sessions) SignIn(ctx context.Context, in SignIn) (Session, error) {
 			return Session{}, err
 		}
 		return Session{}, desk.Errorf(desk.EUNAUTHORIZED, wrongCredentials)
+	}
+	switch {
+	case m.Passwords == PasswordsOff,
+		m.Passwords == PasswordsAdmins && !acct.Has(desk.RoleAdmin):
+		return Session{}, desk.Errorf(desk.EFORBIDDEN, "passwords are not used here: sign in with your university account")
 	}
 	if in.Console && !acct.IsAnalyst() {
 		return Session{}, desk.Errorf(desk.EFORBIDDEN, "this account is for SupportMe, the self-service portal; it cannot enter the analysts' console")

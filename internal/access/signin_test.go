@@ -202,3 +202,40 @@ func TestDisabledAccountsAndSSOOnlyAccountsCannotUsePasswords(t *testing.T) {
 		}
 	})
 }
+
+// TestPasswordPolicy: with single sign-on, local passwords can be kept for break-glass
+// administrators only, or switched off.
+func TestPasswordPolicy(t *testing.T) {
+	clock := storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	storetest.Each(t, clock, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		m, f := signinEnv(t, s, clock)
+		hash, err := access.HashPassword(goodPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateAccount(ctx, f.Admin, desk.Account{PersonID: f.Cat.ID, Login: "breakglass", PasswordHash: hash,
+			Roles: []desk.Role{desk.RoleAnalyst, desk.RoleAdmin}}); err != nil {
+			t.Fatal(err)
+		}
+		try := func(login string) error {
+			_, err := m.SignIn(ctx, access.SignIn{Login: login, Password: goodPassword, Addr: "10.0.0.4", Console: true})
+			return err
+		}
+		m.Passwords = access.PasswordsAdmins
+		if err := try("aarcher"); code(err) != desk.EFORBIDDEN || !strings.Contains(err.Error(), "university account") {
+			t.Fatalf("an analyst with a password under admins-only: %v", err)
+		}
+		if err := try("breakglass"); err != nil {
+			t.Fatalf("the break-glass administrator: %v", err)
+		}
+		m.Passwords = access.PasswordsOff
+		if err := try("breakglass"); code(err) != desk.EFORBIDDEN {
+			t.Fatalf("an administrator with passwords off: %v", err)
+		}
+		// A wrong password still says only that it is wrong.
+		if _, err := m.SignIn(ctx, access.SignIn{Login: "aarcher", Password: "nope", Addr: "10.0.0.4"}); code(err) != desk.EUNAUTHORIZED {
+			t.Fatalf("a wrong password with passwords off: %v", err)
+		}
+	})
+}
