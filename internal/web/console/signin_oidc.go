@@ -32,6 +32,18 @@ func (c *Console) ssoCallback(w http.ResponseWriter, r *http.Request, _ *visit) 
 	if err == nil && !res.Account.IsAnalyst() {
 		err = desk.Errorf(desk.EFORBIDDEN, "you signed in as %s, whose account is for SupportMe, the self-service portal; it cannot enter the analysts' console", res.Identity)
 	}
+	if err != nil && (desk.ErrorCode(err) == desk.EUNAUTHORIZED || desk.ErrorCode(err) == desk.ENOTFOUND || desk.ErrorCode(err) == desk.EFORBIDDEN) {
+		// A refused single sign-on is part of the record: who tried, from where, and why (the
+		// person, when the identity matched one).
+		rec := desk.AuditRecord{At: c.now(), Actor: "single sign-on", Action: "session.sso_refused", ObjectType: "signin",
+			ClientAddr: c.Proxies.ClientAddr(r), Detail: desk.Message(err)}
+		if res.Person.ID != 0 {
+			rec.Persons, rec.Actor = []int64{res.Person.ID}, "single sign-on as "+res.Person.Name()
+		}
+		if aerr := c.Store.AppendAudit(r.Context(), []desk.AuditRecord{rec}); aerr != nil {
+			return aerr
+		}
+	}
 	switch code := desk.ErrorCode(err); code {
 	case "":
 	case desk.EUNAUTHORIZED:

@@ -10,6 +10,7 @@ import (
 
 	"calldesk/internal/sso"
 	"calldesk/internal/sso/ssotest"
+	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 	"calldesk/internal/web/console"
 )
@@ -105,6 +106,19 @@ func TestSingleSignOn(t *testing.T) {
 		// A forged callback (a state this browser never started) shows sign-in with the reason.
 		e.client().get("/signin/oidc/callback?code=x&state=forged").must(t, http.StatusUnauthorized).
 			has(t, "not started from this browser")
+		recs, _, err := e.s.FindAudit(e.ctx, store.AuditFilter{ObjectType: "signin", ObjectID: "", Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refused := 0
+		for _, r := range recs {
+			if r.Action == "session.sso_refused" && r.ClientAddr == "127.0.0.1" {
+				refused++
+			}
+		}
+		if refused == 0 {
+			t.Fatalf("refused single sign-ons are not in the audit trail: %+v", recs)
+		}
 
 		// Password sign-in still works beside it (break-glass administrators).
 		e.signIn(e.f.Bob)
