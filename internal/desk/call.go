@@ -269,6 +269,9 @@ type Call struct {
 	AnalystID int64 // 0 when none
 	State     State
 	Urgent    bool // set when the call comes off hold by itself
+	// SpecialCategory marks a call whose customer was warned that its text looks like
+	// special-category personal data (health, religion...) and sent it anyway (S8).
+	SpecialCategory bool
 
 	HoldUntil  time.Time
 	HoldReason string
@@ -307,6 +310,9 @@ type NewCall struct {
 	// GroupID and AnalystID, when set, log the call straight into assigned.
 	GroupID   int64
 	AnalystID int64
+	// SpecialCategory marks the call as holding special-category personal data: the customer
+	// was warned (privacy.Detect) and chose to send it anyway.
+	SpecialCategory bool
 }
 
 // Validate checks a new call's fields, filling defaults (kind fault, source api, medium/medium).

@@ -15,7 +15,7 @@ import (
 const callCols = `c.id, c.number, c.kind, c.summary, c.description, c.customer_id, c.customer_snapshot, c.alt_email, c.alt_phone,
 	c.source, c.profile_id, c.impact, c.urgency, c.priority, c.group_id, c.analyst_id, c.state, c.urgent, c.hold_until,
 	c.hold_reason, c.resolution, c.cancel_note, c.logged_at, c.logged_by, c.assigned_at, c.accepted_at, c.held_at,
-	c.off_hold_at, c.resolved_at, c.closed_at, c.cancelled_at, c.reopened_at, c.updated_at, c.version`
+	c.off_hold_at, c.resolved_at, c.closed_at, c.cancelled_at, c.reopened_at, c.updated_at, c.version, c.special_category`
 
 // openCond matches the partial indexes calls_group_open and calls_analyst_open: keep them in step.
 const openCond = "c.state NOT IN ('resolved','closed','cancelled')"
@@ -31,7 +31,7 @@ func scanCall(r scanner) (desk.Call, error) {
 	err := r.Scan(&c.ID, &number, &kind, &c.Summary, &c.Description, &c.CustomerID, &snap, &c.AltEmail, &c.AltPhone,
 		&source, &profile, &impact, &urgency, &prio, &group, &analyst, &state, &c.Urgent, &holdUntil,
 		&c.HoldReason, &c.Resolution, &c.CancelNote, &logged, &loggedBy, &assigned, &accepted, &held,
-		&offHold, &resolved, &closed, &cancelled, &reopened, &updated, &c.Version)
+		&offHold, &resolved, &closed, &cancelled, &reopened, &updated, &c.Version, &c.SpecialCategory)
 	if err != nil {
 		return c, err
 	}
@@ -78,7 +78,7 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	c := desk.Call{Kind: n.Kind, Summary: n.Summary, Description: n.Description, CustomerID: cust.ID,
 		Customer: desk.SnapshotOf(cust), AltEmail: n.AltEmail, AltPhone: n.AltPhone, Source: n.Source,
 		ProfileID: n.ProfileID, Impact: n.Impact, Urgency: n.Urgency, State: desk.Unassigned,
-		LoggedAt: t.Now, LoggedBy: actor.PersonID, UpdatedAt: t.Now, Version: 1}
+		LoggedAt: t.Now, LoggedBy: actor.PersonID, UpdatedAt: t.Now, Version: 1, SpecialCategory: n.SpecialCategory}
 	defImpact, defUrgency := desk.Medium, desk.Medium
 	if n.ProfileID != 0 {
 		p, err := t.findProfile(ctx, n.ProfileID)
@@ -119,10 +119,10 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	args := append(numberArgs, string(c.Kind), c.Summary, c.Description, c.CustomerID, string(snap), c.AltEmail, c.AltPhone,
 		string(c.Source), nullID(c.ProfileID), string(c.Impact), string(c.Urgency), int(c.Priority), nullID(c.GroupID),
 		nullID(c.AnalystID), string(c.State), 0, t.Now.UnixMicro(), nullID(actor.PersonID), micros(c.AssignedAt),
-		t.Now.UnixMicro(), c.Version)
+		t.Now.UnixMicro(), c.Version, c.SpecialCategory)
 	err = t.queryRow(ctx, `INSERT INTO calls (number, kind, summary, description, customer_id, customer_snapshot, alt_email, alt_phone,
 		source, profile_id, impact, urgency, priority, group_id, analyst_id, state, urgent, logged_at, logged_by, assigned_at,
-		updated_at, version`+searchCol+`) VALUES (`+numberExpr+`, `+placeholders(21)+searchVal+`) RETURNING id, number`,
+		updated_at, version, special_category`+searchCol+`) VALUES (`+numberExpr+`, `+placeholders(22)+searchVal+`) RETURNING id, number`,
 		append(args, searchArgs...)...).Scan(&c.ID, &number)
 	if err != nil {
 		return c, t.s.mapErr(fmt.Errorf("insert call: %w", err))

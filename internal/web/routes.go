@@ -11,6 +11,9 @@ import (
 // APIPrefix is where the JSON API v1 lives.
 const APIPrefix = "/api/v1/"
 
+// PortalPrefix is where SupportMe, the self-service portal, lives (Server.Portal).
+const PortalPrefix = "/portal/"
+
 // Route is one endpoint: a ServeMux pattern split into method and path, what it does, and whether
 // it needs a token.
 type Route struct {
@@ -82,6 +85,13 @@ func (s *Server) mux() *http.ServeMux {
 		return &httpError{status: http.StatusNotFound,
 			msg: "there is no API endpoint " + r.URL.Path + "; the endpoints are listed in " + APIPrefix + "openapi.json"}
 	}}))
+	if s.Portal != nil {
+		mux.Handle(PortalPrefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.inflight.Add(1)
+			defer s.inflight.Done()
+			s.Portal.ServeHTTP(w, r)
+		}))
+	}
 	if s.Console != nil {
 		mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s.inflight.Add(1)

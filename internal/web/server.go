@@ -1,6 +1,7 @@
 // Package web is calldesk's HTTP edge. It serves the JSON API v1 under /api/v1/ (token
 // authentication, application/problem+json errors, an embedded OpenAPI 3.1 document) and mounts
-// the analysts' console (package web/console) beside it; a later issue adds the portal.
+// the analysts' console (package web/console) beside it, and SupportMe, the self-service portal
+// (package web/portal), under /portal/.
 //
 // Handlers return errors instead of writing error responses themselves: one adapter (middleware.go)
 // turns every error into a problem response (problem.go) and logs only the 500s, once. The routes
@@ -48,6 +49,9 @@ type Server struct {
 	// Console, when set, serves every path outside the API: the analysts' console (package
 	// console). Its requests are waited for at shutdown like the API's.
 	Console http.Handler
+	// Portal, when set, serves everything under /portal/: SupportMe, the self-service portal for
+	// staff, students and partners (package portal). Its requests are waited for at shutdown too.
+	Portal http.Handler
 
 	tokens   *tokenCache    // made by Handler
 	inflight sync.WaitGroup // requests being handled, for Wait

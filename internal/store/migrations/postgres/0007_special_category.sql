@@ -1,0 +1,3 @@
+-- A call whose customer was warned that its text looks like special-category personal data
+-- (health, religion...) and sent it anyway (S8): the console shows the mark.
+ALTER TABLE calls ADD COLUMN special_category BOOLEAN NOT NULL DEFAULT false;

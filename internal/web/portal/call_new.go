@@ -1,0 +1,165 @@
+package portal
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/privacy"
+)
+
+func (p *Portal) newCallRoutes() []route {
+	return []route{
+		{"GET", prefix + "calls/new", false, p.newCallForm},
+		{"POST", prefix + "calls/new", false, p.createCall},
+	}
+}
+
+// category is one choice of "what is it about": a top-level problem profile under its own name,
+// or "Something else" (no profile: the desk classifies it).
+type category struct {
+	Value, Label string
+}
+
+// newCallPage is "Ask for help": what it is about, what is wrong, optional contact details for
+// this call, the short privacy summary, and the special-category warning when the text needs it.
+type newCallPage struct {
+	page
+	Form       newCallForm
+	Categories []category
+	Errors     map[string]string
+	// Special lists what privacy.Detect found, when the person has not yet said to send it anyway.
+	Special   []privacy.Match
+	Retention string
+}
+
+// newCallForm is what the form holds, as typed.
+type newCallForm struct {
+	Category, Summary, Description, AltEmail, AltPhone string
+	SendAnyway                                         bool
+}
+
+func (p *Portal) categories(r *http.Request) ([]category, error) {
+	all, err := p.Store.Profiles(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	var out []category
+	for _, pr := range all {
+		if pr.ParentID == 0 {
+			out = append(out, category{Value: strconv.FormatInt(pr.ID, 10), Label: pr.Name})
+		}
+	}
+	return append(out, category{Value: "", Label: "Something else / I'm not sure"}), nil
+}
+
+func (p *Portal) newCallPage(r *http.Request, v *visit, f newCallForm) (newCallPage, error) {
+	cats, err := p.categories(r)
+	if err != nil {
+		return newCallPage{}, err
+	}
+	pg := newCallPage{page: p.page(v, "Ask for help"), Form: f, Categories: cats, Errors: map[string]string{}, Retention: p.retention()}
+	pg.Section = "new"
+	return pg, nil
+}
+
+func (p *Portal) newCallForm(w http.ResponseWriter, r *http.Request, v *visit) error {
+	pg, err := p.newCallPage(r, v, newCallForm{})
+	if err != nil {
+		return err
+	}
+	return p.render(w, r, http.StatusOK, "newcall", pg)
+}
+
+// createCall logs the call for the signed-in person (source portal). Text that looks like
+// special-category data is sent only once the person has seen the warning and ticked "send it
+// anyway"; the call is then marked as holding such data.
+func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := r.ParseForm(); err != nil {
+		return desk.Errorf(desk.EINVALID, "the form could not be read")
+	}
+	pf := r.PostForm
+	f := newCallForm{Category: strings.TrimSpace(pf.Get("category")), Summary: pf.Get("summary"), Description: pf.Get("description"),
+		AltEmail: strings.TrimSpace(pf.Get("alt_email")), AltPhone: strings.TrimSpace(pf.Get("alt_phone")), SendAnyway: pf.Get("send_anyway") == "1"}
+	pg, err := p.newCallPage(r, v, f)
+	if err != nil {
+		return err
+	}
+	n := desk.NewCall{Kind: desk.Fault, Summary: f.Summary, Description: f.Description, CustomerID: v.Person.ID,
+		AltEmail: f.AltEmail, AltPhone: f.AltPhone, Source: desk.SourcePortal}
+	if f.Category != "" {
+		known := false
+		for _, c := range pg.Categories {
+			known = known || (c.Value != "" && c.Value == f.Category)
+		}
+		id, _ := strconv.ParseInt(f.Category, 10, 64)
+		if !known {
+			pg.Errors["category"] = "Please choose one of the listed options."
+		}
+		n.ProfileID = id
+	}
+	if found := privacy.Detect(f.Summary + "\n" + f.Description); len(found) > 0 {
+		if !f.SendAnyway {
+			pg.Special = found
+		}
+		n.SpecialCategory = true
+	}
+	if err := n.Validate(); err != nil {
+		mergeFields(pg.Errors, err)
+	}
+	if len(pg.Errors) > 0 || len(pg.Special) > 0 {
+		return p.render(w, r, http.StatusUnprocessableEntity, "newcall", pg)
+	}
+	call, err := p.Store.CreateCall(r.Context(), v.Actor, n)
+	if err != nil {
+		if desk.ErrorCode(err) == desk.EINVALID {
+			mergeFields(pg.Errors, err)
+			if len(pg.Errors) == 0 {
+				pg.Errors["summary"] = sentence(desk.Message(err))
+			}
+			return p.render(w, r, http.StatusUnprocessableEntity, "newcall", pg)
+		}
+		return err
+	}
+	return seeOther(w, r, prefix+"calls/"+call.Ref+"?done=logged")
+}
+
+// mergeFields copies a validation error's field messages into errs, in plain sentences, under
+// the form's names (the store's profile_id is the form's category).
+func mergeFields(errs map[string]string, err error) {
+	var de *desk.Error
+	if !errors.As(err, &de) {
+		return
+	}
+	for k, m := range de.Fields {
+		if k == "profile_id" {
+			k = "category"
+		}
+		if _, ok := errs[k]; !ok {
+			errs[k] = sentence(fieldName(k) + " " + m)
+		}
+	}
+}
+
+// fieldName names a form field in a message.
+func fieldName(k string) string {
+	switch k {
+	case "summary":
+		return "the short description"
+	case "description":
+		return "the details"
+	case "alt_email":
+		return "the email address"
+	case "alt_phone":
+		return "the phone number"
+	case "category":
+		return "the choice"
+	case "text":
+		return "your message"
+	case "reason":
+		return "the reason"
+	}
+	return k
+}

@@ -1,0 +1,231 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"calldesk/internal/desk"
+)
+
+func (p *Portal) callRoutes() []route {
+	return []route{
+		{"GET", prefix + "calls/{ref}", false, p.showCall},
+		{"POST", prefix + "calls/{ref}/update", false, p.addUpdate},
+		{"POST", prefix + "calls/{ref}/confirm", false, p.confirmCall},
+		{"POST", prefix + "calls/{ref}/reopen", false, p.reopenCall},
+		{"POST", prefix + "calls/{ref}/withdraw", false, p.withdrawCall},
+	}
+}
+
+// callPage is one of the person's calls with its public diary (never an internal note) and what
+// they can do: add an update, confirm or reopen a solved call, withdraw an open one.
+type callPage struct {
+	page
+	Call  desk.Call
+	Diary []desk.Entry // public entries, newest first
+	Done  string
+	// Form is the form that was refused, with its message and what was typed.
+	Form actionForm
+}
+
+// actionForm is a refused action form: which one, what was typed and why it was refused.
+type actionForm struct {
+	Action, Text, Message string
+	Conflict              bool
+}
+
+// CanConfirm and the other Can* say which forms the call's state offers.
+func (p callPage) CanConfirm() bool  { return p.Call.State == desk.Resolved }
+func (p callPage) CanWithdraw() bool { return isOpen(p.Call.State) && p.Call.State != desk.Resolved }
+func (p callPage) CanUpdate() bool   { return isOpen(p.Call.State) }
+
+// Typed is what was typed in action's form when it was refused.
+func (p callPage) Typed(action string) string {
+	if p.Form.Action == action {
+		return p.Form.Text
+	}
+	return ""
+}
+
+// ErrorOf is the message for action's form when it was refused.
+func (p callPage) ErrorOf(action string) string {
+	if p.Form.Action == action && !p.Form.Conflict {
+		return p.Form.Message
+	}
+	return ""
+}
+
+// EntryWords says what a diary entry is, for the person.
+func (p callPage) EntryWords(e desk.Entry) string {
+	switch {
+	case e.Kind != desk.EntryUpdate && e.Kind != desk.EntryEmail:
+		return "Status"
+	case e.AuthorID == p.Call.CustomerID:
+		return "You wrote"
+	case e.Author != "":
+		return e.Author + " wrote"
+	}
+	return "Service desk"
+}
+
+func doneWords(key string) string {
+	return map[string]string{
+		"logged":    "Thank you: we have your request and will be in touch.",
+		"update":    "Your message has been added.",
+		"confirmed": "Thank you for confirming. The call is now closed.",
+		"reopened":  "We have reopened your call and will look at it again.",
+	}[key]
+}
+
+// ownCall loads ref when it is the person's own call. Anyone else's call, and a reference that
+// is unknown or malformed, is the same "not found": the portal never confirms a call exists.
+func (p *Portal) ownCall(ctx context.Context, v *visit, ref string) (desk.Call, error) {
+	call, err := p.Store.FindCallByRef(ctx, ref)
+	if err != nil {
+		if c := desk.ErrorCode(err); c == desk.ENOTFOUND || c == desk.EINVALID {
+			return desk.Call{}, desk.Errorf(desk.ENOTFOUND, "no such call")
+		}
+		return desk.Call{}, err
+	}
+	if call.CustomerID != v.Person.ID {
+		return desk.Call{}, desk.Errorf(desk.ENOTFOUND, "no such call")
+	}
+	return call, nil
+}
+
+func (p *Portal) callPage(ctx context.Context, v *visit, ref string) (callPage, error) {
+	call, err := p.ownCall(ctx, v, ref)
+	if err != nil {
+		return callPage{}, err
+	}
+	diary, err := p.Store.Diary(ctx, call.ID, false)
+	if err != nil {
+		return callPage{}, err
+	}
+	public := diary[:0]
+	for _, e := range diary {
+		if e.Public { // Diary(internal=false) gives public entries only; this keeps it so
+			public = append(public, e)
+		}
+	}
+	for i, j := 0, len(public)-1; i < j; i, j = i+1, j-1 {
+		public[i], public[j] = public[j], public[i]
+	}
+	return callPage{page: p.page(v, call.Summary), Call: call, Diary: public}, nil
+}
+
+func (p *Portal) showCall(w http.ResponseWriter, r *http.Request, v *visit) error {
+	pg, err := p.callPage(r.Context(), v, r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	pg.Done = doneWords(r.URL.Query().Get("done"))
+	if err := p.auditRead(v, "call.view", "call", pg.Call.Ref, []int64{pg.Call.CustomerID}, "portal: viewed own call and its public diary"); err != nil {
+		return err
+	}
+	return p.render(w, r, http.StatusOK, "call", pg)
+}
+
+// act runs one of the call page's forms on the person's own call: on success back to the call
+// page; a refusal re-renders it with the message beside the form and what was typed kept.
+func (p *Portal) act(w http.ResponseWriter, r *http.Request, v *visit, action, done string,
+	do func(ctx context.Context, call desk.Call, version int64, text string) error) error {
+	ref := r.PathValue("ref")
+	call, err := p.ownCall(r.Context(), v, ref)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return desk.Errorf(desk.EINVALID, "the form could not be read")
+	}
+	text := strings.TrimSpace(r.PostForm.Get("text"))
+	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	if version == 0 {
+		version = call.Version
+	}
+	err = do(r.Context(), call, version, text)
+	if err == nil {
+		if done == "withdrawn" {
+			return seeOther(w, r, prefix+"?done=withdrawn")
+		}
+		return seeOther(w, r, prefix+"calls/"+call.Ref+"?done="+done)
+	}
+	var de *desk.Error
+	if !errors.As(err, &de) || (de.Code != desk.EINVALID && de.Code != desk.ECONFLICT) {
+		return err
+	}
+	pg, perr := p.callPage(r.Context(), v, ref)
+	if perr != nil {
+		return perr
+	}
+	pg.Form = actionForm{Action: action, Text: text}
+	status := http.StatusUnprocessableEntity
+	if de.Code == desk.ECONFLICT {
+		status = http.StatusConflict
+		pg.Form.Conflict = true
+		pg.Form.Message = "Your call changed while you were looking at it, so we did not do that. Here it is as it is now: please check and try again."
+	} else {
+		fields := map[string]string{}
+		mergeFields(fields, err)
+		pg.Form.Message = fields["text"]
+		if pg.Form.Message == "" {
+			pg.Form.Message = fields["reason"]
+		}
+		if pg.Form.Message == "" {
+			pg.Form.Message = sentence(de.Message)
+		}
+	}
+	return p.render(w, r, status, "call", pg)
+}
+
+// addUpdate adds a public update from the person to the call's diary.
+func (p *Portal) addUpdate(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return p.act(w, r, v, "update", "update", func(ctx context.Context, call desk.Call, _ int64, text string) error {
+		if !isOpen(call.State) {
+			return desk.Errorf(desk.ECONFLICT, "the call is %s", call.State)
+		}
+		if text == "" {
+			return desk.Invalid("nothing to add", map[string]string{"text": "is empty: please write your message"})
+		}
+		_, err := p.Store.AddEntry(ctx, v.Actor, call.Ref, desk.EntryUpdate, text)
+		return err
+	})
+}
+
+// confirmCall closes a solved call: the person confirms the fix.
+func (p *Portal) confirmCall(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return p.act(w, r, v, "confirm", "confirmed", func(ctx context.Context, call desk.Call, version int64, text string) error {
+		reason := "the customer confirmed the resolution"
+		if text != "" {
+			reason += ": " + text
+		}
+		_, err := p.Store.UpdateCall(ctx, v.Actor, call.Ref, version, desk.Transition{Action: desk.ActClose, Reason: reason})
+		return err
+	})
+}
+
+// reopenCall reopens a solved call, with the person's reason.
+func (p *Portal) reopenCall(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return p.act(w, r, v, "reopen", "reopened", func(ctx context.Context, call desk.Call, version int64, text string) error {
+		if text == "" {
+			return desk.Invalid("a reason is needed", map[string]string{"reason": "is needed: please tell us what is still wrong"})
+		}
+		_, err := p.Store.UpdateCall(ctx, v.Actor, call.Ref, version, desk.Transition{Action: desk.ActReopen, Reason: text})
+		return err
+	})
+}
+
+// withdrawCall cancels an open call at the person's request ("I don't need help any more").
+func (p *Portal) withdrawCall(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return p.act(w, r, v, "withdraw", "withdrawn", func(ctx context.Context, call desk.Call, version int64, text string) error {
+		reason := "withdrawn by the customer"
+		if text != "" {
+			reason += ": " + text
+		}
+		_, err := p.Store.UpdateCall(ctx, v.Actor, call.Ref, version, desk.Transition{Action: desk.ActCancel, Reason: reason})
+		return err
+	})
+}

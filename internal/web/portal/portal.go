@@ -1,0 +1,134 @@
+// Package portal is SupportMe, the self-service portal where staff, students and partners ask
+// for help and follow their own calls, in plain words, without reference numbers to remember.
+// Package web mounts it under /portal/, beside the analysts' console.
+//
+// It follows the console's shape: one file per page with its typed page data and its template in
+// templates/, handlers that return errors, and one adapter (middleware.go) that turns them into
+// pages. A person only ever sees their own calls: anyone else's call, like one that does not
+// exist, is "not found", so the portal never confirms that a call exists.
+package portal
+
+import (
+	"html/template"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"calldesk/internal/access"
+	"calldesk/internal/audit"
+	"calldesk/internal/store"
+	"calldesk/internal/web"
+)
+
+// prefix is where the portal is mounted (web.PortalPrefix); its routes carry it whole.
+const prefix = web.PortalPrefix
+
+// Portal serves SupportMe. Build it with its fields and call Handler once.
+type Portal struct {
+	// Store is the database; Audit records reads of personal data; Sessions signs people in.
+	// All three are required.
+	Store    *store.Store
+	Audit    *audit.Buffer
+	Sessions *access.Sessions
+	// Log receives one record per internal error; slog.Default() when nil.
+	Log *slog.Logger
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// Secure marks the session cookie Secure (HTTPS only); set it when served over TLS, directly
+	// or behind a TLS-terminating proxy.
+	Secure bool
+	// Proxies are the reverse proxies trusted to name the client in X-Forwarded-For.
+	Proxies web.Proxies
+	// Zone is the desk's time zone, in which times are shown (UTC when nil).
+	Zone *time.Location
+	// Retention says, in the privacy summary and notice, how long calls are kept
+	// (DefaultRetention when empty).
+	Retention string
+
+	pages  map[string]*template.Template
+	static *staticFiles
+}
+
+// DefaultRetention is how long the privacy notice says calls are kept, when Portal.Retention is
+// empty.
+const DefaultRetention = "six years after the call is closed"
+
+// route is one portal endpoint. Public routes need no session (sign-in, the privacy notice,
+// static files).
+type route struct {
+	Method, Pattern string
+	Public          bool
+	handle          handlerFunc
+}
+
+func (p *Portal) routes() []route {
+	return slices.Concat(
+		p.signinRoutes(),
+		p.staticRoutes(),
+		p.privacyRoutes(),
+		p.myCallsRoutes(),
+		p.newCallRoutes(),
+		p.callRoutes(),
+	)
+}
+
+// Handler returns the portal's handler, protected against cross-origin form posts (CSRF) by the
+// standard library's CrossOriginProtection. It panics on a wiring mistake (a missing store, audit
+// buffer or session manager, or a template that does not parse).
+func (p *Portal) Handler() http.Handler {
+	if p.Store == nil || p.Audit == nil || p.Sessions == nil {
+		panic("portal.Portal needs Store, Audit and Sessions")
+	}
+	var err error
+	if p.static, err = loadStatic(); err != nil {
+		panic(err)
+	}
+	funcs := templateFuncs()
+	funcs["asset"] = p.static.URL
+	funcs["when"] = p.when
+	if p.pages, err = parsePages(funcs); err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	for _, rt := range p.routes() {
+		mux.Handle(rt.Method+" "+rt.Pattern, p.adapt(rt))
+	}
+	mux.Handle(prefix, p.adapt(route{Public: true, handle: p.notFound}))
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(p.forbidCrossOrigin))
+	return cop.Handler(mux)
+}
+
+func (p *Portal) log() *slog.Logger {
+	if p.Log == nil {
+		return slog.Default()
+	}
+	return p.Log
+}
+
+func (p *Portal) now() time.Time {
+	if p.Now == nil {
+		return time.Now().UTC()
+	}
+	return p.Now().UTC()
+}
+
+func (p *Portal) retention() string {
+	if p.Retention == "" {
+		return DefaultRetention
+	}
+	return p.Retention
+}
+
+// when shows a time in the desk's zone, in words people read easily; "" for the zero time.
+func (p *Portal) when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	z := p.Zone
+	if z == nil {
+		z = time.UTC
+	}
+	return t.In(z).Format("Mon 2 Jan 2006, 15:04")
+}

@@ -1,0 +1,193 @@
+package portal_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store/storetest"
+)
+
+func TestEveryRouteRefusesWithoutSession(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		call := e.call(e.f.Dan, "Outlook will not start")
+		c := e.client()
+		for _, p := range []string{"/portal/", "/portal/calls/new", "/portal/calls/" + call.Ref} {
+			c.get(p).must(t, http.StatusUnauthorized).has(t, "Sign in to SupportMe").lacks(t, "Outlook will not start")
+		}
+		for _, p := range []string{"/portal/calls/new", "/portal/calls/" + call.Ref + "/update", "/portal/calls/" + call.Ref + "/confirm",
+			"/portal/calls/" + call.Ref + "/reopen", "/portal/calls/" + call.Ref + "/withdraw", "/portal/signout"} {
+			c.post(p, url.Values{"text": {"x"}, "summary": {"x"}}).must(t, http.StatusUnauthorized)
+		}
+		if len(e.find(call.Ref).Summary) == 0 {
+			t.Fatal("call lost")
+		}
+		// The console's cookie does not open the portal, nor the portal's the console.
+		ann := e.signInConsole(e.f.Ann)
+		ann.get("/portal/").must(t, http.StatusUnauthorized)
+		dan := e.signIn(e.f.Dan)
+		dan.get("/queues/mine").must(t, http.StatusUnauthorized)
+		// The privacy notice is public.
+		c.get("/portal/privacy").must(t, http.StatusOK).has(t, "How long we keep it")
+	})
+}
+
+func TestSessionCookie(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		r := e.client().post("/portal/signin", url.Values{"login": {e.f.Dan.Username}, "password": {password}})
+		r.must(t, http.StatusSeeOther)
+		ck := r.header.Get("Set-Cookie")
+		for _, want := range []string{"calldesk_portal=", "Path=/portal/", "HttpOnly", "SameSite=Lax"} {
+			if !strings.Contains(ck, want) {
+				t.Fatalf("cookie %q lacks %q", ck, want)
+			}
+		}
+		e.client().post("/portal/signin", url.Values{"login": {e.f.Dan.Username}, "password": {"wrong"}}).
+			must(t, http.StatusUnauthorized).has(t, "wrong")
+	})
+}
+
+func TestMyCallsOnlyMine(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		mine := e.call(e.f.Dan, "Outlook will not start")
+		done := e.call(e.f.Dan, "Printer jammed")
+		e.resolve(done.Ref)
+		d := e.find(done.Ref)
+		if _, err := e.s.UpdateCall(e.ctx, storetest.Actor(e.f.Ann), done.Ref, d.Version, desk.Transition{Action: desk.ActClose, Reason: "closed"}); err != nil {
+			t.Fatal(err)
+		}
+		e.call(e.f.Eve, "Eve's laptop is slow")
+		dan := e.signIn(e.f.Dan)
+		r := dan.get("/portal/").must(t, http.StatusOK).has(t, "Outlook will not start", "We&#39;re working on it", "Printer jammed", "Closed").
+			lacks(t, "Eve&#39;s laptop")
+		if strings.Index(r.body, "Outlook will not start") > strings.Index(r.body, "Printer jammed") {
+			t.Fatal("open calls are not listed first")
+		}
+		_ = mine
+		if err := e.buf.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		recs, _, err := e.s.FindAudit(e.ctx, storeAudit(e.f.Dan.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, rec := range recs {
+			found = found || (rec.Action == "call.search" && strings.Contains(rec.Detail, mine.Ref))
+		}
+		if !found {
+			t.Fatal("the list was not audited")
+		}
+	})
+}
+
+func TestOtherPeoplesCallsAreNotFound(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		call := e.call(e.f.Dan, "Outlook will not start")
+		e.resolve(call.Ref)
+		before := e.find(call.Ref)
+		eve := e.signIn(e.f.Eve)
+		eve.get("/portal/calls/"+call.Ref).must(t, http.StatusNotFound).lacks(t, "Outlook")
+		eve.get("/portal/calls/F9999999").must(t, http.StatusNotFound)
+		eve.get("/portal/calls/nonsense").must(t, http.StatusNotFound)
+		for _, a := range []string{"update", "confirm", "reopen", "withdraw"} {
+			eve.post("/portal/calls/"+call.Ref+"/"+a, url.Values{"text": {"mine now"}, "version": {"0"}}).must(t, http.StatusNotFound).lacks(t, "Outlook")
+		}
+		if after := e.find(call.Ref); after.Version != before.Version || after.State != desk.Resolved {
+			t.Fatalf("Eve changed Dan's call: %+v", after)
+		}
+	})
+}
+
+func TestInternalNotesNeverShown(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		call := e.call(e.f.Dan, "Outlook will not start")
+		if _, err := e.s.AddEntry(e.ctx, storetest.Actor(e.f.Ann), call.Ref, desk.EntryNote, "SECRET internal remark"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.AddEntry(e.ctx, storetest.Actor(e.f.Ann), call.Ref, desk.EntryUpdate, "We are looking at your mailbox"); err != nil {
+			t.Fatal(err)
+		}
+		dan := e.signIn(e.f.Dan)
+		dan.get("/portal/calls/"+call.Ref).must(t, http.StatusOK).has(t, "We are looking at your mailbox").lacks(t, "SECRET")
+	})
+}
+
+func TestAskForHelp(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		dan := e.signIn(e.f.Dan)
+		dan.get("/portal/calls/new").must(t, http.StatusOK).has(t, "Software", "Wi-Fi", "Read the full privacy notice", "/portal/privacy").lacks(t, "Outlook</option>")
+		// Missing summary: refused beside the field, the rest kept.
+		dan.post("/portal/calls/new", url.Values{"category": {itoa(e.f.Wifi.ID)}, "description": {"no signal in the library"}}).
+			must(t, http.StatusUnprocessableEntity).has(t, `id="summary-err"`, "no signal in the library")
+		r := dan.post("/portal/calls/new", url.Values{"category": {itoa(e.f.Wifi.ID)}, "summary": {"No wifi in the library"},
+			"description": {"no signal on floor 2"}, "alt_phone": {"07700 900123"}}).must(t, http.StatusSeeOther)
+		ref := strings.TrimSuffix(strings.TrimPrefix(r.location, "/portal/calls/"), "?done=logged")
+		c := e.find(ref)
+		if c.CustomerID != e.f.Dan.ID || c.Source != desk.SourcePortal || c.ProfileID != e.f.Wifi.ID || c.AltPhone != "07700 900123" || c.SpecialCategory {
+			t.Fatalf("logged %+v", c)
+		}
+		dan.get(r.location).must(t, http.StatusOK).has(t, "No wifi in the library", "Thank you")
+	})
+}
+
+func TestSpecialCategoryWarning(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		dan := e.signIn(e.f.Dan)
+		form := url.Values{"summary": {"Need screen reader"}, "description": {"I have dyslexia and need the software installed"}, "alt_email": {"dan@home.example"}}
+		dan.post("/portal/calls/new", form).must(t, http.StatusUnprocessableEntity).
+			has(t, `id="special-warning"`, "health", "dyslexia", "I understand, send it anyway", "dan@home.example", "Need screen reader")
+		page, err := e.s.FindCallsPage(e.ctx, storeFilter(e.f.Dan.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Calls) > 0 {
+			t.Fatal("the call was logged before the person chose to send it")
+		}
+		form.Set("send_anyway", "1")
+		r := dan.post("/portal/calls/new", form).must(t, http.StatusSeeOther)
+		ref := strings.TrimSuffix(strings.TrimPrefix(r.location, "/portal/calls/"), "?done=logged")
+		if c := e.find(ref); !c.SpecialCategory {
+			t.Fatal("the call is not marked as holding special-category data")
+		}
+		e.signInConsole(e.f.Ann).get("/calls/"+ref).must(t, http.StatusOK).has(t, "Holds special-category data")
+		other := e.call(e.f.Dan, "Outlook will not start")
+		e.signInConsole(e.f.Ann).get("/calls/"+other.Ref).must(t, http.StatusOK).lacks(t, "Holds special-category data")
+	})
+}
+
+func TestConfirmReopenWithdraw(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		dan := e.signIn(e.f.Dan)
+		a := e.call(e.f.Dan, "Outlook will not start")
+		// An update from Dan is public.
+		dan.post("/portal/calls/"+a.Ref+"/update", url.Values{"text": {"It shows error 0x800"}}).must(t, http.StatusSeeOther)
+		dan.post("/portal/calls/"+a.Ref+"/update", url.Values{"text": {""}}).must(t, http.StatusUnprocessableEntity).has(t, `id="update-err"`)
+		e.signInConsole(e.f.Ann).get("/calls/"+a.Ref).has(t, "It shows error 0x800")
+		// Resolved: reopen needs a reason, then reopens.
+		e.resolve(a.Ref)
+		dan.get("/portal/calls/"+a.Ref).must(t, http.StatusOK).has(t, "Solved — please confirm", "Yes, it's solved", "reset your mailbox").lacks(t, "Withdraw my call")
+		v := itoa(e.find(a.Ref).Version)
+		dan.post("/portal/calls/"+a.Ref+"/reopen", url.Values{"version": {v}}).must(t, http.StatusUnprocessableEntity).has(t, `id="reopen-err"`)
+		dan.post("/portal/calls/"+a.Ref+"/reopen", url.Values{"version": {v}, "text": {"still broken"}}).must(t, http.StatusSeeOther)
+		if s := e.find(a.Ref).State; s == desk.Resolved || s == desk.Closed {
+			t.Fatalf("not reopened: %s", s)
+		}
+		// Resolved again: confirm closes; a stale form is a conflict.
+		e.resolve(a.Ref)
+		dan.post("/portal/calls/"+a.Ref+"/confirm", url.Values{"version": {v}}).must(t, http.StatusConflict).has(t, "changed while you were looking")
+		dan.post("/portal/calls/"+a.Ref+"/confirm", url.Values{"version": {itoa(e.find(a.Ref).Version)}}).must(t, http.StatusSeeOther)
+		if s := e.find(a.Ref).State; s != desk.Closed {
+			t.Fatalf("confirm left it %s", s)
+		}
+		dan.get("/portal/calls/"+a.Ref).must(t, http.StatusOK).has(t, "Closed").lacks(t, "Send message", "Withdraw my call")
+		// Withdraw an open call.
+		b := e.call(e.f.Dan, "Printer jammed")
+		dan.post("/portal/calls/"+b.Ref+"/withdraw", url.Values{"version": {itoa(b.Version)}, "text": {"fixed it myself"}}).must(t, http.StatusSeeOther)
+		if c := e.find(b.Ref); c.State != desk.Cancelled || !strings.Contains(c.CancelNote, "fixed it myself") {
+			t.Fatalf("withdraw: %+v", c)
+		}
+	})
+}

@@ -1,0 +1,21 @@
+package portal
+
+import "net/http"
+
+func (p *Portal) privacyRoutes() []route {
+	return []route{{"GET", prefix + "privacy", true, p.showPrivacy}}
+}
+
+// privacyPage is the full privacy notice for the service desk (P8); the form to ask for help
+// carries its short summary (templates/shared/layout.html "privacy-summary").
+type privacyPage struct {
+	page
+	Retention string
+}
+
+func (p *Portal) showPrivacy(w http.ResponseWriter, r *http.Request, _ *visit) error {
+	v, _ := p.authenticate(r)
+	pg := privacyPage{page: p.page(v, "How we use your information"), Retention: p.retention()}
+	pg.Section = "privacy"
+	return p.render(w, r, http.StatusOK, "privacy", pg)
+}

@@ -1,0 +1,107 @@
+package portal
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"calldesk/internal/desk"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+// page is what every portal page shows around its content. Each page's data embeds it.
+type page struct {
+	Title string
+	// Me is the signed-in person; nil on the sign-in, privacy and error pages when nobody is.
+	Me *visit
+	// Section marks the current navigation entry: calls, new, privacy.
+	Section string
+}
+
+func (p *Portal) page(v *visit, title string) page { return page{Title: title, Me: v} }
+
+// parsePages parses each page template with the layout (templates/shared/*.html).
+func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
+	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/shared/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("portal templates: %w", err)
+	}
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		t, err := template.Must(base.Clone()).ParseFS(templateFiles, n)
+		if err != nil {
+			return nil, fmt.Errorf("portal templates: %w", err)
+		}
+		pages[strings.TrimSuffix(path.Base(n), ".html")] = t
+	}
+	return pages, nil
+}
+
+// render writes page name with data, whole, with the status; a template error writes nothing and
+// is returned.
+func (p *Portal) render(w http.ResponseWriter, _ *http.Request, status int, name string, data any) error {
+	t, ok := p.pages[name]
+	if !ok {
+		return fmt.Errorf("portal: no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("portal: rendering %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+	return nil
+}
+
+// renderOrLog renders a page where no error can be returned any more (the error page itself).
+func (p *Portal) renderOrLog(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	if err := p.render(w, r, status, name, data); err != nil {
+		p.log().Error("portal: the error page could not be drawn", "path", r.URL.Path, "err", err)
+		http.Error(w, "internal error: the page could not be drawn", http.StatusInternalServerError)
+	}
+}
+
+// seeOther redirects after a successful form post (Post/Redirect/Get).
+func seeOther(w http.ResponseWriter, r *http.Request, to string) error {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"status": statusWords,
+		"prefix": func() string { return prefix },
+	}
+}
+
+// statusWords says where a call is, in words for people who are not IT experts.
+func statusWords(s desk.State) string {
+	switch s {
+	case desk.Pending:
+		return "Waiting for you"
+	case desk.Resolved:
+		return "Solved — please confirm"
+	case desk.Closed:
+		return "Closed"
+	case desk.Cancelled:
+		return "Withdrawn"
+	case desk.Unassigned:
+		return "Received"
+	}
+	return "We're working on it"
+}
+
+// isOpen reports whether a call still needs something: from us, or the person's confirmation.
+func isOpen(s desk.State) bool { return s != desk.Closed && s != desk.Cancelled }

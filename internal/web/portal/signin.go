@@ -1,0 +1,87 @@
+package portal
+
+import (
+	"net/http"
+	"strings"
+
+	"calldesk/internal/access"
+	"calldesk/internal/desk"
+	"calldesk/internal/web"
+)
+
+func (p *Portal) signinRoutes() []route {
+	return []route{
+		{"GET", prefix + "signin", true, p.signinForm},
+		{"POST", prefix + "signin", true, p.signin},
+		{"POST", prefix + "signout", false, p.signout},
+	}
+}
+
+// signinPage is the sign-in form.
+type signinPage struct {
+	page
+	Login   string
+	Next    string
+	Message string
+	Error   bool // Message is an error (a failed attempt), not a notice
+}
+
+func (p *Portal) signinForm(w http.ResponseWriter, r *http.Request, _ *visit) error {
+	next := localPath(r.URL.Query().Get("next"))
+	if v, err := p.authenticate(r); err == nil && v != nil {
+		return seeOther(w, r, next)
+	}
+	pg := signinPage{page: p.page(nil, "Sign in"), Next: next}
+	if r.URL.Query().Get("out") == "1" {
+		pg.Message = "You have signed out."
+	}
+	return p.render(w, r, http.StatusOK, "signin", pg)
+}
+
+func (p *Portal) signin(w http.ResponseWriter, r *http.Request, _ *visit) error {
+	if err := r.ParseForm(); err != nil {
+		return desk.Errorf(desk.EINVALID, "the sign-in form could not be read")
+	}
+	f := r.PostForm
+	pg := signinPage{page: p.page(nil, "Sign in"), Login: strings.TrimSpace(f.Get("login")), Next: localPath(f.Get("next"))}
+	ss, err := p.Sessions.SignIn(r.Context(), access.SignIn{Login: pg.Login, Password: f.Get("password"),
+		Addr: p.Proxies.ClientAddr(r), UserAgent: r.UserAgent(), Console: false})
+	if err != nil {
+		status := web.StatusOf(desk.ErrorCode(err))
+		if status == http.StatusInternalServerError {
+			return err
+		}
+		pg.Message, pg.Error = sentence(desk.Message(err)), true
+		return p.render(w, r, status, "signin", pg)
+	}
+	p.setSession(w, r, ss.Token)
+	return seeOther(w, r, pg.Next)
+}
+
+func (p *Portal) signout(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := p.Sessions.SignOut(r.Context(), v.Token, v.Actor.Addr); err != nil {
+		return err
+	}
+	p.clearSession(w, r)
+	return seeOther(w, r, prefix+"signin?out=1")
+}
+
+// signinAgain answers a request without a valid session: the sign-in form, in place, returning
+// to the page asked for (or, for a form post, to the page the form was on; nothing was saved).
+func (p *Portal) signinAgain(w http.ResponseWriter, r *http.Request, err error) {
+	p.clearSession(w, r)
+	msg := desk.Message(err)
+	if msg == "please sign in" {
+		msg = "Please sign in to continue."
+	} else {
+		msg = sentence(msg)
+	}
+	next := localPath(r.URL.RequestURI())
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		msg += " Nothing was sent: sign in, then try again."
+		if i := strings.LastIndex(r.URL.Path, "/"); i > 0 && strings.HasPrefix(r.URL.Path, prefix+"calls/") && r.URL.Path != prefix+"calls/new" {
+			next = localPath(r.URL.Path[:i])
+		}
+	}
+	p.renderOrLog(w, r, http.StatusUnauthorized, "signin", signinPage{page: p.page(nil, "Sign in"), Message: msg, Next: next})
+}
