@@ -21,6 +21,7 @@ import (
 	"calldesk/internal/sso"
 	"calldesk/internal/web"
 	"calldesk/internal/web/console"
+	"calldesk/internal/web/portal"
 )
 
 func serve(ctx context.Context, e Env, args []string) error {
@@ -122,7 +123,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 	types, _ := desk.ParseAttachmentTypes(*attachTypes)
 	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc,
 		Proxies: trusted, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc}
-	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now, Proxies: trusted, Console: con.Handler()}
+	pt := &portal.Portal{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true",
+		Proxies: trusted, Zone: loc}
+	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now, Proxies: trusted, Console: con.Handler(), Portal: pt.Handler()}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		buf.Close()
@@ -181,7 +184,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	}
 	url := "http://" + ln.Addr().String() + "/"
 	log.Info("calldesk serving", "url", url, "engine", s.Engine(), "version", Version())
-	fmt.Fprintf(e.Stdout, "calldesk is serving on %s (console: sign in at %ssignin; API: %sapi/v1/; engine %s)\n", url, url, url, s.Engine())
+	fmt.Fprintf(e.Stdout, "calldesk is serving on %s (console: sign in at %ssignin; SupportMe portal: %sportal/; API: %sapi/v1/; engine %s)\n", url, url, url, url, s.Engine())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

@@ -94,7 +94,7 @@ func TestServeAndCleanShutdown(t *testing.T) {
 		t.Fatalf("GET person: %d", code)
 	}
 	// The console is mounted beside the API: its sign-in page, and pages needing a session.
-	for path, want := range map[string]int{"signin": 200, "queues/mine": 401, "static/none.js": 404} {
+	for path, want := range map[string]int{"signin": 200, "queues/mine": 401, "static/none.js": 404, "portal/signin": 200, "portal/": 401, "portal/privacy": 200} {
 		resp, err := http.Get(base + path)
 		if err != nil {
 			t.Fatal(err)
