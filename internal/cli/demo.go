@@ -74,6 +74,11 @@ func demoCmd(ctx context.Context, e Env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.Stdout, "console sign-in: username %s, password %s\n", login, pw)
+		pw, login, err = setDemoStudentPassword(ctx, s)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "portal sign-in (a student): username %s, password %s\n", login, pw)
 	}
 	return nil
 }
@@ -85,12 +90,7 @@ func setDemoPassword(ctx context.Context, s *store.Store) (string, string, error
 	if err != nil {
 		return "", "", err
 	}
-	b := make([]byte, 9)
-	if _, err := rand.Read(b); err != nil {
-		return "", "", err
-	}
-	pw := base64.RawURLEncoding.EncodeToString(b)
-	hash, err := access.HashPassword(pw)
+	pw, hash, err := randomPassword()
 	if err != nil {
 		return "", "", err
 	}
@@ -98,6 +98,54 @@ func setDemoPassword(ctx context.Context, s *store.Store) (string, string, error
 		return "", "", err
 	}
 	return pw, admin.Login, nil
+}
+
+// setDemoStudentPassword gives the first active student with a username a customer account (when
+// they have none) with a fresh random password, for trying SupportMe, the portal.
+func setDemoStudentPassword(ctx context.Context, s *store.Store) (string, string, error) {
+	active := true
+	students, _, err := s.FindPeople(ctx, store.PersonFilter{Kind: desk.Student, Active: &active, Limit: 50})
+	if err != nil {
+		return "", "", err
+	}
+	var student desk.Person
+	for _, p := range students {
+		if p.Username != "" {
+			student = p
+			break
+		}
+	}
+	if student.ID == 0 {
+		return "", "", fmt.Errorf("the database has no active student with a username: was it loaded by calldesk demo?")
+	}
+	pw, hash, err := randomPassword()
+	if err != nil {
+		return "", "", err
+	}
+	actor := desk.Actor{Name: "calldesk demo"}
+	acct, err := s.FindAccountByPerson(ctx, student.ID)
+	switch desk.ErrorCode(err) {
+	case "":
+		err = s.SetPassword(ctx, actor, acct.ID, hash)
+	case desk.ENOTFOUND:
+		acct, err = s.CreateAccount(ctx, actor, desk.Account{PersonID: student.ID, Login: student.Username, PasswordHash: hash,
+			Roles: []desk.Role{desk.RoleCustomer}})
+	}
+	if err != nil {
+		return "", "", err
+	}
+	return pw, acct.Login, nil
+}
+
+// randomPassword makes a password of 12 random characters and its hash.
+func randomPassword() (string, string, error) {
+	b := make([]byte, 9)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", err
+	}
+	pw := base64.RawURLEncoding.EncodeToString(b)
+	hash, err := access.HashPassword(pw)
+	return pw, hash, err
 }
 
 // demoAdmin is the first administrator account, the one the demo hands out.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"calldesk/internal/access"
+	"calldesk/internal/desk"
 	"calldesk/internal/store"
 )
 
@@ -39,5 +40,17 @@ func TestDemoPasswordSignsIntoTheConsole(t *testing.T) {
 	}
 	if _, err := m.SignIn(context.Background(), access.SignIn{Login: login, Password: pws[1], Console: true}); err != nil {
 		t.Fatalf("sign in with the printed password: %v", err)
+	}
+	// The printed student signs in to the portal, not the console.
+	r := runCLI(t, nil, "demo", "--db", db, "--if-empty", "--password")
+	m2 := regexp.MustCompile(`portal sign-in \(a student\): username (\S+), password (\S+)`).FindStringSubmatch(r.stdout)
+	if m2 == nil {
+		t.Fatalf("no portal sign-in printed: %q", r.stdout)
+	}
+	if _, err := m.SignIn(context.Background(), access.SignIn{Login: m2[1], Password: m2[2]}); err != nil {
+		t.Fatalf("the student's portal sign-in: %v", err)
+	}
+	if _, err := m.SignIn(context.Background(), access.SignIn{Login: m2[1], Password: m2[2], Console: true}); desk.ErrorCode(err) != desk.EFORBIDDEN {
+		t.Fatalf("the student at the console: %v, want refused", err)
 	}
 }
