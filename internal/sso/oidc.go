@@ -1,6 +1,7 @@
 // Package sso signs people in through their university's identity provider: an OpenID Connect
 // relying party (authorization code flow with PKCE, state and nonce, discovery from the issuer)
-// that works with Microsoft Entra ID, Google and Shibboleth's OIDC provider. A signed-in identity
+// that works with Microsoft Entra ID, Google and Shibboleth's OIDC provider, and a SAML 2.0
+// service provider (saml.go) for Shibboleth and ADFS identity providers in the UK federations. A signed-in identity
 // is matched to exactly one person of the register who holds an active account; nobody gets an
 // account silently. Starting the calldesk session is the caller's part (access.Sessions.Start), so
 // this package stops at "this is the account".

@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -415,6 +416,22 @@ func TestSAMLRefusals(t *testing.T) {
 			action, f := samlLogin(t, b, v, "aarcher")
 			status, body := post(t, b, action, f)
 			wantRefused(t, status, body, desk.EUNAUTHORIZED, "not valid for calldesk")
+
+			// The same response with its issuer rewritten to the trusted provider's: the
+			// second provider's signature does not verify with the first's certificate.
+			b = samlBrowser(t)
+			action, f = samlLogin(t, b, v, "aarcher")
+			raw, err := base64.StdEncoding.DecodeString(f.Get("SAMLResponse"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			forged := strings.ReplaceAll(string(raw), idp2.url+"/metadata", idp.url+"/metadata")
+			if forged == string(raw) {
+				t.Fatal("the response does not name its issuer")
+			}
+			f.Set("SAMLResponse", base64.StdEncoding.EncodeToString([]byte(forged)))
+			status, body = post(t, b, action, f)
+			wantRefused(t, status, body, desk.EUNAUTHORIZED, "not valid for calldesk")
 		})
 		t.Run("another browser's sign-in", func(t *testing.T) {
 			action, f := samlLogin(t, samlBrowser(t), v, "aarcher")
@@ -427,7 +444,7 @@ func TestSAMLRefusals(t *testing.T) {
 			status, body := post(t, b, action, f)
 			wantRefused(t, status, body, desk.EUNAUTHORIZED, "not valid for calldesk") // InResponseTo differs
 		})
-		t.Run("tampered response", func(t *testing.T) {
+		t.Run("garbled response", func(t *testing.T) {
 			b := samlBrowser(t)
 			action, f := samlLogin(t, b, v, "aarcher")
 			f.Set("SAMLResponse", f.Get("SAMLResponse")[:len(f.Get("SAMLResponse"))/2])
