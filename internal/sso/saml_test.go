@@ -3,31 +3,20 @@ package sso
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
-	"encoding/json"
-	"encoding/pem"
 	"errors"
-	"html"
 	"io"
-	"log"
-	"math/big"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/crewjam/saml/samlidp"
-
 	"calldesk/internal/desk"
+	"calldesk/internal/sso/ssotest"
 	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
@@ -36,98 +25,16 @@ const (
 	samlBeginPath = "/signin/saml"
 	samlACSPath   = "/signin/saml/acs"
 	samlMetaPath  = "/saml/metadata"
-	samlPassword  = "correct horse"
 )
 
-// keyPair is a generated RSA key and self-signed certificate, in PEM and parsed.
-type keyPair struct {
-	key             *rsa.PrivateKey
-	cert            *x509.Certificate
-	keyPEM, certPEM []byte
-}
-
-func newKeyPair(t *testing.T, cn string) keyPair {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return keyPair{key: key, cert: cert,
-		keyPEM:  pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}),
-		certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
-}
-
-// testIdP is crewjam's samlidp, a real SAML identity provider, served on 127.0.0.1.
-type testIdP struct {
-	srv *httptest.Server
-	url string
-}
-
-func startIdP(t *testing.T) *testIdP {
-	t.Helper()
-	kp := newKeyPair(t, "idp")
-	srv := httptest.NewUnstartedServer(nil)
-	base := "http://" + srv.Listener.Addr().String()
-	u, _ := url.Parse(base)
-	idp, err := samlidp.New(samlidp.Options{URL: *u, Key: kp.key, Signer: kp.key, Certificate: kp.cert,
-		Store: &samlidp.MemoryStore{}, Logger: log.New(io.Discard, "", 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Config.Handler = idp
-	srv.Start()
-	t.Cleanup(srv.Close)
-	p := &testIdP{srv: srv, url: base}
-	for _, u := range []struct{ name, email string }{{"aarcher", "AArcher@uni.example"}, {"ddawson", "ddawson@uni.example"}, {"zed", "zed@elsewhere.example"}} {
-		body, _ := json.Marshal(map[string]string{"name": u.name, "email": u.email, "password": samlPassword})
-		p.put(t, "/users/"+u.name, body)
-	}
-	return p
-}
-
-func (p *testIdP) put(t *testing.T, path string, body []byte) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPut, p.url+path, bytes.NewReader(body))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("PUT %s at the identity provider: %s", path, resp.Status)
-	}
-}
-
-func (p *testIdP) metadata(t *testing.T) []byte {
-	t.Helper()
-	resp, err := http.Get(p.url + "/metadata")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return b
-}
-
 // register registers a service provider's metadata, as served by calldesk, with the provider.
-func (p *testIdP) register(t *testing.T, id string, sp *SAML) {
+func register(t *testing.T, p *ssotest.SAMLIdP, id string, sp *SAML) {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	if err := sp.Metadata(rec); err != nil {
 		t.Fatal(err)
 	}
-	p.put(t, "/services/"+id, rec.Body.Bytes())
+	p.Register(t, id, rec.Body.Bytes())
 }
 
 // samlEnv is calldesk's service provider endpoints on one engine's store: Begin is served by
@@ -136,14 +43,14 @@ func (p *testIdP) register(t *testing.T, id string, sp *SAML) {
 type samlEnv struct {
 	e             *storetest.Env
 	srv           *httptest.Server
-	sp            keyPair
+	sp            ssotest.KeyPair
 	clock         atomic.Int64 // offset from the real time, in nanoseconds
 	begin, finish atomic.Pointer[SAML]
 }
 
 func newSAMLEnv(t *testing.T, e *storetest.Env) *samlEnv {
 	t.Helper()
-	v := &samlEnv{e: e, sp: newKeyPair(t, "calldesk")}
+	v := &samlEnv{e: e, sp: ssotest.NewKeyPair(t, "calldesk")}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+samlBeginPath, func(w http.ResponseWriter, r *http.Request) {
 		if err := v.begin.Load().Begin(w, r, r.URL.Query().Get("back")); err != nil {
@@ -171,10 +78,10 @@ func newSAMLEnv(t *testing.T, e *storetest.Env) *samlEnv {
 }
 
 // newSP configures a service provider for idp (its metadata read from the provider's URL).
-func (v *samlEnv) newSP(t *testing.T, idp *testIdP, configure func(*SAMLConfig)) *SAML {
+func (v *samlEnv) newSP(t *testing.T, idp *ssotest.SAMLIdP, configure func(*SAMLConfig)) *SAML {
 	t.Helper()
 	cfg := SAMLConfig{ACSURL: v.srv.URL + samlACSPath, MetadataURL: v.srv.URL + samlMetaPath,
-		KeyPEM: v.sp.keyPEM, CertificatePEM: v.sp.certPEM, IdPMetadataURL: idp.url + "/metadata",
+		KeyPEM: v.sp.KeyPEM, CertificatePEM: v.sp.CertPEM, IdPMetadataURL: idp.URL + "/metadata",
 		CookieKey: bytes.Repeat([]byte{9}, 32), Store: v.e.S, Domain: "uni.example",
 		Now: func() time.Time { return time.Now().Add(time.Duration(v.clock.Load())) }}
 	if configure != nil {
@@ -191,25 +98,6 @@ func (v *samlEnv) newSP(t *testing.T, idp *testIdP, configure func(*SAMLConfig))
 func (v *samlEnv) use(begin, finish *SAML) {
 	v.begin.Store(begin)
 	v.finish.Store(finish)
-}
-
-var (
-	reAction = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
-	reInput  = regexp.MustCompile(`<input type="hidden" name="(\w+)" value="([^"]*)"`)
-)
-
-// samlForm reads the action and hidden fields of the HTML form in body.
-func samlForm(t *testing.T, body string) (string, url.Values) {
-	t.Helper()
-	m := reAction.FindStringSubmatch(body)
-	if m == nil {
-		t.Fatalf("no form in %q", body)
-	}
-	f := url.Values{}
-	for _, in := range reInput.FindAllStringSubmatch(body, -1) {
-		f.Set(in[1], html.UnescapeString(in[2]))
-	}
-	return html.UnescapeString(m[1]), f
 }
 
 // samlBrowser is a plain HTTP client with a cookie jar.
@@ -231,26 +119,10 @@ func samlLogin(t *testing.T, b *http.Client, v *samlEnv, user string) (string, u
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || resp.Request.URL.Path != "/sso" || !strings.Contains(string(body), `name="password"`) {
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/sso" {
 		t.Fatalf("begin: expected the identity provider's login form, got %d at %s: %s", resp.StatusCode, resp.Request.URL, body)
 	}
-	_, f := samlForm(t, string(body))
-	f.Set("user", user)
-	f.Set("password", samlPassword)
-	// samlidp's form posts to its /login, which only answers with the new session; posting the
-	// same form to /sso signs in and continues the SAML flow in one step.
-	sso := *resp.Request.URL
-	sso.RawQuery = ""
-	resp, err = b.PostForm(sso.String(), f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "SAMLResponse") {
-		t.Fatalf("login at the identity provider: expected the response form, got %d: %s", resp.StatusCode, body)
-	}
-	action, f := samlForm(t, string(body))
+	action, f := ssotest.SAMLLogin(t, b, resp.Request.URL, string(body), user)
 	if action != v.srv.URL+samlACSPath {
 		t.Fatalf("the identity provider posts to %q, not calldesk's ACS", action)
 	}
@@ -289,11 +161,11 @@ func flowCookie(t *testing.T, b *http.Client, v *samlEnv) *http.Cookie {
 func TestSAMLSignIn(t *testing.T) {
 	storetest.EachEnv(t, time.Now(), func(t *testing.T, e *storetest.Env) {
 		seedAccounts(t, e)
-		idp := startIdP(t)
+		idp := ssotest.StartSAMLIdP(t)
 		v := newSAMLEnv(t, e)
 		sp := v.newSP(t, idp, nil)
 		v.use(sp, sp)
-		idp.register(t, "calldesk", sp)
+		register(t, idp, "calldesk", sp)
 
 		t.Run("metadata", func(t *testing.T) {
 			resp, err := http.Get(v.srv.URL + samlMetaPath)
@@ -356,11 +228,11 @@ func TestSAMLSignIn(t *testing.T) {
 func TestSAMLRefusals(t *testing.T) {
 	storetest.EachEnv(t, time.Now(), func(t *testing.T, e *storetest.Env) {
 		seedAccounts(t, e)
-		idp := startIdP(t)
+		idp := ssotest.StartSAMLIdP(t)
 		v := newSAMLEnv(t, e)
 		sp := v.newSP(t, idp, nil)
 		v.use(sp, sp)
-		idp.register(t, "calldesk", sp)
+		register(t, idp, "calldesk", sp)
 
 		t.Run("replayed response", func(t *testing.T) {
 			b := samlBrowser(t)
@@ -407,9 +279,9 @@ func TestSAMLRefusals(t *testing.T) {
 		t.Run("wrong issuer", func(t *testing.T) {
 			// A second, real identity provider that knows calldesk signs a response for the same
 			// sign-in; calldesk trusts only the first.
-			idp2 := startIdP(t)
-			sp2 := v.newSP(t, idp2, func(c *SAMLConfig) { c.IdPMetadataURL, c.IdPMetadata = "", idp2.metadata(t) })
-			idp2.register(t, "calldesk", sp2)
+			idp2 := ssotest.StartSAMLIdP(t)
+			sp2 := v.newSP(t, idp2, func(c *SAMLConfig) { c.IdPMetadataURL, c.IdPMetadata = "", idp2.Metadata(t) })
+			register(t, idp2, "calldesk", sp2)
 			v.use(sp2, sp)
 			defer v.use(sp, sp)
 			b := samlBrowser(t)
@@ -425,7 +297,7 @@ func TestSAMLRefusals(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			forged := strings.ReplaceAll(string(raw), idp2.url+"/metadata", idp.url+"/metadata")
+			forged := strings.ReplaceAll(string(raw), idp2.URL+"/metadata", idp.URL+"/metadata")
 			if forged == string(raw) {
 				t.Fatal("the response does not name its issuer")
 			}
@@ -462,11 +334,11 @@ func TestSAMLRefusals(t *testing.T) {
 
 func TestSAMLConfig(t *testing.T) {
 	storetest.EachEnv(t, time.Now(), func(t *testing.T, e *storetest.Env) {
-		idp := startIdP(t)
-		meta := idp.metadata(t)
-		kp := newKeyPair(t, "calldesk")
+		idp := ssotest.StartSAMLIdP(t)
+		meta := idp.Metadata(t)
+		kp := ssotest.NewKeyPair(t, "calldesk")
 		base := SAMLConfig{ACSURL: "https://desk.uni.example/signin/saml/acs", MetadataURL: "https://desk.uni.example/saml/metadata",
-			KeyPEM: kp.keyPEM, CertificatePEM: kp.certPEM, IdPMetadata: meta, CookieKey: make([]byte, 32), Store: e.S}
+			KeyPEM: kp.KeyPEM, CertificatePEM: kp.CertPEM, IdPMetadata: meta, CookieKey: make([]byte, 32), Store: e.S}
 		if _, err := NewSAML(context.Background(), base); err != nil {
 			t.Fatalf("complete configuration refused: %v", err)
 		}
@@ -484,7 +356,7 @@ func TestSAMLConfig(t *testing.T) {
 			}
 		}
 		// A federation's aggregate: the identity provider is picked by entity ID.
-		entityID := idp.url + "/metadata"
+		entityID := idp.URL + "/metadata"
 		inner := strings.TrimPrefix(string(meta), `<?xml version="1.0" encoding="UTF-8"?>`)
 		agg := `<EntitiesDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata">` + inner +
 			strings.Replace(inner, entityID, "https://idp.other.example/idp", 1) + `</EntitiesDescriptor>`
