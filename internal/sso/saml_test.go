@@ -375,3 +375,39 @@ func TestSAMLConfig(t *testing.T) {
 		}
 	})
 }
+
+// The flow cookie must reach the ACS with the identity provider's cross-site POST: SameSite=None
+// (and Secure, which browsers require with it) when served over HTTPS.
+func TestSAMLFlowCookie(t *testing.T) {
+	e := storetest.NewEnv(t, "sqlite", time.Now())
+	idp := ssotest.StartSAMLIdP(t)
+	kp := ssotest.NewKeyPair(t, "calldesk")
+	for _, secure := range []bool{false, true} {
+		sp, err := NewSAML(context.Background(), SAMLConfig{ACSURL: "https://desk.uni.example/signin/saml/acs",
+			MetadataURL: "https://desk.uni.example/saml/metadata", KeyPEM: kp.KeyPEM, CertificatePEM: kp.CertPEM,
+			IdPMetadata: idp.Metadata(t), CookieKey: make([]byte, 32), Store: e.S, Secure: secure})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		if err := sp.Begin(rec, httptest.NewRequest("GET", "/signin/saml", nil), "https://evil.example/"); err != nil {
+			t.Fatal(err)
+		}
+		loc, _ := url.Parse(rec.Header().Get("Location"))
+		if rec.Code != http.StatusFound || loc.Host != strings.TrimPrefix(idp.URL, "http://") || loc.Query().Get("SAMLRequest") == "" {
+			t.Fatalf("Begin: %d to %s", rec.Code, loc)
+		}
+		c := rec.Result().Cookies()[0]
+		want := http.SameSiteLaxMode
+		if secure {
+			want = http.SameSiteNoneMode
+		}
+		if c.Name != "calldesk_saml" || !c.HttpOnly || c.Secure != secure || c.SameSite != want {
+			t.Fatalf("secure=%v: flow cookie %+v", secure, c)
+		}
+		fl, err := sp.flow.open(c.Value)
+		if err != nil || fl.Back != "/" || fl.State == "" {
+			t.Fatalf("flow %+v, %v: want the request ID and a local path back", fl, err)
+		}
+	}
+}
