@@ -1,6 +1,7 @@
 // Package sso signs people in through their university's identity provider: an OpenID Connect
 // relying party (authorization code flow with PKCE, state and nonce, discovery from the issuer)
-// that works with Microsoft Entra ID, Google and Shibboleth's OIDC provider. A signed-in identity
+// that works with Microsoft Entra ID, Google and Shibboleth's OIDC provider, and a SAML 2.0
+// service provider (saml.go) for Shibboleth and ADFS identity providers in the UK federations. A signed-in identity
 // is matched to exactly one person of the register who holds an active account; nobody gets an
 // account silently. Starting the calldesk session is the caller's part (access.Sessions.Start), so
 // this package stops at "this is the account".
@@ -92,6 +93,7 @@ type OIDC struct {
 	claim      string
 	endSession string
 	flow       flowCodec
+	who        matcher
 }
 
 // New reads the provider's discovery document and returns the relying party. It fails when the
@@ -174,6 +176,7 @@ func New(ctx context.Context, cfg Config) (*OIDC, error) {
 		verifier: provider.Verifier(&oidc.Config{ClientID: cfg.ClientID, Now: cfg.Now}),
 		claim:    claim,
 		flow:     flow,
+		who:      matcher{store: cfg.Store, by: cfg.MatchBy, domain: cfg.Domain},
 	}
 	if cfg.EndSession {
 		m.endSession = meta.EndSession
@@ -270,7 +273,7 @@ func (m *OIDC) Finish(w http.ResponseWriter, r *http.Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	acct, p, err := m.match(ctx, value)
+	acct, p, err := m.who.match(ctx, value)
 	if err != nil {
 		return Result{}, err
 	}
@@ -329,45 +332,6 @@ func (m *OIDC) claimValue(ctx context.Context, idt *oidc.IDToken, tok *oauth2.To
 		}
 	}
 	return s, nil
-}
-
-// match finds the one person whose username or email is value, with their active account.
-func (m *OIDC) match(ctx context.Context, value string) (desk.Account, desk.Person, error) {
-	key := value
-	if m.cfg.MatchBy == store.ByUsername && m.cfg.Domain != "" {
-		if at := strings.LastIndex(key, "@"); at > 0 && strings.EqualFold(key[at+1:], m.cfg.Domain) {
-			key = key[:at]
-		}
-	}
-	people, err := m.cfg.Store.FindPeopleByIdentity(ctx, m.cfg.MatchBy, key)
-	if err != nil {
-		return desk.Account{}, desk.Person{}, err
-	}
-	switch len(people) {
-	case 0:
-		return desk.Account{}, desk.Person{}, desk.Errorf(desk.ENOTFOUND,
-			"unknown identity: you signed in as %s, but calldesk has no person with that %s. Ask the service desk to add you, or to correct your record, quoting %q",
-			value, m.cfg.MatchBy, value)
-	case 1:
-	default:
-		return desk.Account{}, desk.Person{}, desk.Errorf(desk.ENOTFOUND,
-			"ambiguous identity: you signed in as %s, which matches %d people in calldesk. Ask the service desk to correct the duplicate records, quoting %q",
-			value, len(people), value)
-	}
-	p := people[0]
-	acct, err := m.cfg.Store.FindAccountByPerson(ctx, p.ID)
-	if desk.ErrorCode(err) == desk.ENOTFOUND {
-		return desk.Account{}, p, desk.Errorf(desk.ENOTFOUND,
-			"you signed in as %s, but you have no calldesk account. Ask the service desk to give you one, quoting %q", value, value)
-	}
-	if err != nil {
-		return desk.Account{}, p, err
-	}
-	if !acct.Active || !p.Active {
-		return desk.Account{}, p, desk.Errorf(desk.EFORBIDDEN,
-			"you signed in as %s, but your calldesk account is disabled. Ask the service desk if you need it again", value)
-	}
-	return acct, p, nil
 }
 
 // SignOutURL is where to send the browser after ending the calldesk session so that the

@@ -1,6 +1,7 @@
-// Package ssotest runs a real OpenID provider for tests: zitadel/oidc's example OP, in the test's
-// own process on 127.0.0.1, with a user directory and client registrations of the test's choosing.
-// It is imported by tests only.
+// Package ssotest runs real identity providers for tests, in the test's own process on
+// 127.0.0.1: an OpenID provider (zitadel/oidc's example OP) with a user directory and client
+// registrations of the test's choosing, and a SAML identity provider (crewjam/saml's samlidp,
+// saml.go). It is imported by tests only.
 package ssotest
 
 import (

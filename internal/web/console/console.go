@@ -56,6 +56,11 @@ type Console struct {
 	// on the sign-in page, /signin/oidc and its callback /signin/oidc/callback (the redirect URL
 	// to register), and sign-out at the provider too for sessions begun there.
 	SSO *sso.OIDC
+	// SAML, when set, offers single sign-on through the university's SAML identity provider
+	// (Shibboleth, ADFS): a button on the sign-in page, /signin/saml, its assertion consumer
+	// service /signin/saml/acs and calldesk's SP metadata at /saml/metadata (the URLs to
+	// register with the provider or federation).
+	SAML *sso.SAML
 
 	pages     map[string]*template.Template
 	static    *staticFiles
@@ -75,6 +80,7 @@ func (c *Console) routes() []route {
 	return slices.Concat(
 		c.signinRoutes(),
 		c.ssoRoutes(),
+		c.samlRoutes(),
 		c.staticRoutes(),
 		c.queueRoutes(),
 		c.callRoutes(),
@@ -111,6 +117,12 @@ func (c *Console) Handler() http.Handler {
 	mux.Handle("/", c.adapt(route{Public: true, handle: c.notFound}))
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(c.forbidCrossOrigin))
+	if c.SAML != nil {
+		// The identity provider's page posts the response from its own site: the ACS is a
+		// cross-origin form post by design, guarded instead by the request ID in this
+		// browser's cookie and the provider's signature.
+		cop.AddInsecureBypassPattern("POST " + samlACSPath)
+	}
 	return cop.Handler(mux)
 }
 

@@ -30,7 +30,8 @@ type signinPage struct {
 	Message string // why sign-in is shown: a session that ended, a wrong password
 	Error   bool   // Message is an error (a failed attempt), not a notice
 	Resume  *resume
-	SSO     bool // single sign-on is offered
+	SSO     bool // single sign-on through an OpenID provider is offered
+	SAML    bool // single sign-on through a SAML identity provider is offered
 }
 
 // resume is a form post kept across a sign-in: where it was going and what it held.
@@ -55,7 +56,7 @@ func (c *Console) signinForm(w http.ResponseWriter, r *http.Request, _ *visit) e
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
-	p := signinPage{page: c.page(nil, "Sign in"), Next: next, SSO: c.SSO != nil}
+	p := signinPage{page: c.page(nil, "Sign in"), Next: next, SSO: c.SSO != nil, SAML: c.SAML != nil}
 	if r.URL.Query().Get("out") == "1" {
 		p.Message = "You have signed out."
 	}
@@ -67,7 +68,7 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request, _ *visit) error
 		return desk.Errorf(desk.EINVALID, "the sign-in form could not be read: %v", err)
 	}
 	f := r.PostForm
-	p := signinPage{page: c.page(nil, "Sign in"), Login: strings.TrimSpace(f.Get("login")), Next: localPath(f.Get("next")), SSO: c.SSO != nil}
+	p := signinPage{page: c.page(nil, "Sign in"), Login: strings.TrimSpace(f.Get("login")), Next: localPath(f.Get("next")), SSO: c.SSO != nil, SAML: c.SAML != nil}
 	if a := f.Get("resume_action"); a != "" {
 		p.Resume = &resume{Action: localPath(a), Fields: keptFields(f, "resume.")}
 	}
@@ -130,7 +131,7 @@ func (c *Console) signinAgain(w http.ResponseWriter, r *http.Request, err error)
 		fmt.Fprintf(w, `<p class="alert" role="alert">%s</p>`, template.HTMLEscapeString(msg))
 		return
 	}
-	p := signinPage{page: c.page(nil, "Sign in"), Message: msg, Next: localPath(here), SSO: c.SSO != nil}
+	p := signinPage{page: c.page(nil, "Sign in"), Message: msg, Next: localPath(here), SSO: c.SSO != nil, SAML: c.SAML != nil}
 	if r.Method == http.MethodPost {
 		if pf, err := c.readForm(w, r); err == nil && len(pf.Values) > 0 {
 			p.Resume = &resume{Action: localPath(r.URL.Path), Fields: keptFields(pf.Values, "")}

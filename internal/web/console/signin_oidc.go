@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/sso"
 )
 
 // ssoRoutes are single sign-on's endpoints, present only when the console has an OpenID
@@ -23,12 +24,17 @@ func (c *Console) ssoBegin(w http.ResponseWriter, r *http.Request, _ *visit) err
 	return c.SSO.Begin(w, r, localPath(r.URL.Query().Get("next")))
 }
 
-// ssoCallback finishes a single sign-on: a session for the matched analyst, or a page saying why
-// not. A protocol failure shows the sign-in page with the reason (signing in again is the cure);
-// an identity calldesk does not know, or may not let into the console, gets a page saying what
-// to do.
+// ssoCallback finishes a single sign-on through the OpenID provider.
 func (c *Console) ssoCallback(w http.ResponseWriter, r *http.Request, _ *visit) error {
 	res, err := c.SSO.Finish(w, r)
+	return c.ssoFinish(w, r, res, err, "oidc")
+}
+
+// ssoFinish ends a single sign-on through any protocol (via): a session for the matched analyst,
+// or a page saying why not. A protocol failure shows the sign-in page with the reason (signing
+// in again is the cure); an identity calldesk does not know, or may not let into the console,
+// gets a page saying what to do.
+func (c *Console) ssoFinish(w http.ResponseWriter, r *http.Request, res sso.Result, err error, via string) error {
 	if err == nil && !res.Account.IsAnalyst() {
 		err = desk.Errorf(desk.EFORBIDDEN, "you signed in as %s, whose account is for SupportMe, the self-service portal; it cannot enter the analysts' console", res.Identity)
 	}
@@ -52,14 +58,14 @@ func (c *Console) ssoCallback(w http.ResponseWriter, r *http.Request, _ *visit) 
 		c.log().Warn("single sign-on refused", "addr", c.Proxies.ClientAddr(r), "err", err)
 		c.clearSession(w, r)
 		return c.render(w, r, http.StatusUnauthorized, "signin", signinPage{page: c.page(nil, "Sign in"), Next: "/",
-			Message: desk.Message(err), Error: true, SSO: true})
+			Message: desk.Message(err), Error: true, SSO: c.SSO != nil, SAML: c.SAML != nil})
 	case desk.ENOTFOUND, desk.EFORBIDDEN:
 		return c.render(w, r, http.StatusForbidden, "error", errorPage{page: c.page(nil, "Cannot sign you in"),
 			Status: http.StatusForbidden, Message: desk.Message(err)})
 	default:
 		return err
 	}
-	ss, err := c.Sessions.Start(r.Context(), res.Account, "oidc", c.Proxies.ClientAddr(r), r.UserAgent())
+	ss, err := c.Sessions.Start(r.Context(), res.Account, via, c.Proxies.ClientAddr(r), r.UserAgent())
 	if err != nil {
 		return err
 	}

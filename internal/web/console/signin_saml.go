@@ -1,0 +1,41 @@
+package console
+
+import (
+	"net/http"
+)
+
+// samlACSPath is the console's SAML assertion consumer service, where the identity provider has
+// the browser POST its response.
+const samlACSPath = "/signin/saml/acs"
+
+// samlRoutes are SAML single sign-on's endpoints, present only when the console has a SAML
+// identity provider configured.
+func (c *Console) samlRoutes() []route {
+	if c.SAML == nil {
+		return nil
+	}
+	return []route{
+		{"GET", "/signin/saml", true, c.samlBegin},
+		{"POST", samlACSPath, true, c.samlACS},
+		{"GET", "/saml/metadata", true, c.samlMetadata},
+	}
+}
+
+// samlBegin sends the browser to the identity provider, to come back to next.
+func (c *Console) samlBegin(w http.ResponseWriter, r *http.Request, _ *visit) error {
+	return c.SAML.Begin(w, r, localPath(r.URL.Query().Get("next")))
+}
+
+// samlACS finishes a SAML single sign-on: a session for the matched analyst, or a page saying
+// why not.
+func (c *Console) samlACS(w http.ResponseWriter, r *http.Request, _ *visit) error {
+	res, err := c.SAML.Finish(w, r)
+	return c.ssoFinish(w, r, res, err, "saml")
+}
+
+// samlMetadata serves calldesk's SP metadata, for registering it with the identity provider
+// or federation. It is public and may be cached.
+func (c *Console) samlMetadata(w http.ResponseWriter, _ *http.Request, _ *visit) error {
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	return c.SAML.Metadata(w)
+}
