@@ -42,7 +42,7 @@ func (c *Console) ssoFinish(w http.ResponseWriter, r *http.Request, res sso.Resu
 		// A refused single sign-on is part of the record: who tried, from where, and why (the
 		// person, when the identity matched one).
 		rec := desk.AuditRecord{At: c.now(), Actor: "single sign-on", Action: "session.sso_refused", ObjectType: "signin",
-			ClientAddr: c.Proxies.ClientAddr(r), Detail: desk.Message(err)}
+			ClientAddr: c.Proxies.ClientAddr(r), Detail: via + ": " + desk.Message(err)}
 		if res.Person.ID != 0 {
 			rec.Persons, rec.Actor = []int64{res.Person.ID}, "single sign-on as "+res.Person.Name()
 		}
