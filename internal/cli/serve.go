@@ -2,13 +2,11 @@ package cli
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -18,7 +16,6 @@ import (
 	"calldesk/internal/audit"
 	"calldesk/internal/desk"
 	"calldesk/internal/jobs"
-	"calldesk/internal/sso"
 	"calldesk/internal/web"
 	"calldesk/internal/web/console"
 	"calldesk/internal/web/portal"
@@ -52,29 +49,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	})
 	attachMax := st.add("attachment-max", "25MiB", "the largest file that may be attached to a diary entry (e.g. 25MiB, 500KiB)", false, checkSize(1<<10, 100<<20))
 	attachTypes := st.add("attachment-types", strings.Join(desk.DefaultAttachmentTypes, ","), "the file types that may be attached, as extensions separated by commas; a file's content must match its extension, and web pages, SVG, scripts and programs are never accepted", false, checkAttachmentTypes)
-	oidcIssuer := st.add("oidc-issuer", "", "single sign-on: the OpenID provider's issuer URL (Entra ID, Google, Shibboleth OIDC); empty: no single sign-on", false, func(v string) error {
-		if v == "" {
-			return nil
-		}
-		if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return fmt.Errorf("is not an http(s) URL")
-		}
-		return nil
-	})
-	oidcClient := st.add("oidc-client-id", "", "single sign-on: calldesk's client id at the provider", false, nil)
-	oidcSecret := st.add("oidc-client-secret", "", "single sign-on: calldesk's client secret at the provider", true, nil)
-	oidcRedirect := st.add("oidc-redirect-url", "", "single sign-on: calldesk's callback as registered at the provider, ending /signin/oidc/callback", false, nil)
-	oidcClaim := st.add("oidc-claim", "preferred_username", "single sign-on: the claim matched to a person: preferred_username, email or eppn", false, nil)
-	oidcDomain := st.add("oidc-domain", "", "single sign-on: the university's domain, taken off scoped usernames (aarcher@uni.example is aarcher)", false, nil)
-	oidcKey := st.add("oidc-cookie-key", "", "single sign-on: 32 random bytes in base64 (openssl rand -base64 32), the same on every instance; it protects a sign-in in progress", true, func(v string) error {
-		if v == "" {
-			return nil
-		}
-		if b, err := base64.StdEncoding.DecodeString(v); err != nil || len(b) != 32 {
-			return fmt.Errorf("must be 32 bytes in base64 (openssl rand -base64 32)")
-		}
-		return nil
-	})
+	single := ssoSettings(st)
 	passwords := st.add("local-passwords", "auto", "who may sign in with a local password: all, admins (break-glass administrators only), off; auto is admins with single sign-on, all without", false, checkOneOf("auto", "all", "admins", "off"))
 	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args); err != nil {
@@ -96,24 +71,14 @@ func serve(ctx context.Context, e Env, args []string) error {
 	idleFor, _ := time.ParseDuration(*idle)
 	maxFor, _ := time.ParseDuration(*absolute)
 	sessions := &access.Sessions{Store: s, Now: e.Now, Idle: idleFor, Absolute: maxFor, Passwords: access.PasswordPolicy(*passwords)}
-	var oidc *sso.OIDC
-	if *oidcIssuer != "" {
-		if *oidcClient == "" || *oidcRedirect == "" || *oidcKey == "" {
-			buf.Close()
-			return usageError{fmt.Errorf("single sign-on needs --oidc-client-id, --oidc-redirect-url and --oidc-cookie-key as well as --oidc-issuer")}
-		}
-		key, _ := base64.StdEncoding.DecodeString(*oidcKey)
-		oidc, err = sso.New(ctx, sso.Config{Issuer: *oidcIssuer, ClientID: *oidcClient, ClientSecret: *oidcSecret,
-			RedirectURL: *oidcRedirect, Claim: *oidcClaim, Domain: *oidcDomain, EndSession: true, CookieKey: key,
-			Secure: *secure == "true" || strings.HasPrefix(*oidcRedirect, "https:"), Store: s, Now: e.Now})
-		if err != nil {
-			buf.Close()
-			return fmt.Errorf("single sign-on: %w", err)
-		}
+	oidc, saml, err := single.build(ctx, s, *secure == "true", e.Now)
+	if err != nil {
+		buf.Close()
+		return err
 	}
 	if sessions.Passwords == "auto" {
 		sessions.Passwords = access.PasswordsAll
-		if oidc != nil {
+		if oidc != nil || saml != nil {
 			sessions.Passwords = access.PasswordsAdmins
 		}
 	}
@@ -122,7 +87,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	maxFile, _ := parseSize(*attachMax)
 	types, _ := desk.ParseAttachmentTypes(*attachTypes)
 	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc,
-		Proxies: trusted, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc}
+		Proxies: trusted, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml}
 	pt := &portal.Portal{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true",
 		Proxies: trusted, Zone: loc}
 	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now, Proxies: trusted, Console: con.Handler(), Portal: pt.Handler()}

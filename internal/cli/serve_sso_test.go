@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -58,10 +60,10 @@ func TestServeWithSingleSignOn(t *testing.T) {
 	go func() {
 		done <- Main(sctx, Env{Args: []string{"serve", "--db", path, "--addr", addr, "--log-level", "warn",
 			"--oidc-issuer", op.URL, "--oidc-client-id", "calldesk", "--oidc-redirect-url", base + "/signin/oidc/callback",
-			"--oidc-domain", "uni.example"},
+			"--sso-domain", "uni.example"},
 			Getenv: func(k string) string {
 				return map[string]string{"CALLDESK_OIDC_CLIENT_SECRET": ssotest.Secret,
-					"CALLDESK_OIDC_COOKIE_KEY": base64.StdEncoding.EncodeToString(key)}[k]
+					"CALLDESK_SSO_COOKIE_KEY": base64.StdEncoding.EncodeToString(key)}[k]
 			}, Stdout: out, Stderr: errb})
 	}()
 	defer func() {
@@ -110,12 +112,87 @@ func TestServeWithSingleSignOn(t *testing.T) {
 
 func TestServeSingleSignOnNeedsItsSettings(t *testing.T) {
 	path, _, _, _ := seededDB(t)
-	r := runCLI(t, nil, "serve", "--db", path, "--addr", "127.0.0.1:0", "--oidc-issuer", "https://login.example/")
-	if r.code != 2 || !strings.Contains(r.stderr, "single sign-on needs --oidc-client-id, --oidc-redirect-url and --oidc-cookie-key") {
-		t.Fatalf("serve with an issuer only: %d %q", r.code, r.stderr)
+	key := "--sso-cookie-key=" + base64.StdEncoding.EncodeToString(make([]byte, 32))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--oidc-issuer", "https://login.example/"}, "single sign-on needs --sso-cookie-key"},
+		{[]string{"--oidc-issuer", "https://login.example/", key}, "single sign-on through --oidc-issuer needs --oidc-client-id and --oidc-redirect-url"},
+		{[]string{"--saml-idp-metadata", "/nonexistent/idp.xml", key}, "single sign-on through --saml-idp-metadata needs --saml-base-url, --saml-key-file and --saml-cert-file"},
+		{[]string{"--saml-idp-metadata", "/nonexistent/idp.xml", key, "--saml-base-url", "https://desk.uni.example", "--saml-key-file", "/nonexistent/k.pem", "--saml-cert-file", "/nonexistent/c.pem"}, "--saml-key-file: open /nonexistent/k.pem"},
+		{[]string{"--sso-cookie-key", "c2hvcnQ="}, "--sso-cookie-key=(secret): must be 32 bytes in base64"},
+		{[]string{"--saml-base-url", "desk.uni.example"}, "--saml-base-url=desk.uni.example: is not an http(s) URL"},
+	} {
+		r := runCLI(t, nil, append([]string{"serve", "--db", path, "--addr", "127.0.0.1:0"}, tc.args...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("serve %v: %d %q, want %q", tc.args, r.code, r.stderr, tc.want)
+		}
 	}
-	r = runCLI(t, nil, "serve", "--db", path, "--oidc-cookie-key", "c2hvcnQ=")
-	if r.code != 2 || !strings.Contains(r.stderr, "--oidc-cookie-key=(secret): must be 32 bytes in base64") {
-		t.Fatalf("a short cookie key: %d %q", r.code, r.stderr)
+}
+
+// TestServeWithSAML: serve configured for a SAML identity provider (its metadata from a file)
+// publishes calldesk's SP metadata, offers the provider on the sign-in page and sends the
+// browser to it.
+func TestServeWithSAML(t *testing.T) {
+	path, _, _, _ := seededDB(t)
+	idp := ssotest.StartSAMLIdP(t)
+	dir := t.TempDir()
+	kp := ssotest.NewKeyPair(t, "calldesk")
+	files := map[string][]byte{"idp.xml": idp.Metadata(t), "sp.key": kp.KeyPEM, "sp.crt": kp.CertPEM}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	base := "http://" + addr
+	sctx, cancel := context.WithCancel(context.Background())
+	out, errb := &storetest.SyncBuffer{}, &storetest.SyncBuffer{}
+	done := make(chan int)
+	go func() {
+		done <- Main(sctx, Env{Args: []string{"serve", "--db", path, "--addr", addr, "--log-level", "warn",
+			"--saml-idp-metadata", filepath.Join(dir, "idp.xml"), "--saml-base-url", base,
+			"--saml-key-file", filepath.Join(dir, "sp.key"), "--saml-cert-file", filepath.Join(dir, "sp.crt"),
+			"--sso-cookie-key", base64.StdEncoding.EncodeToString(make([]byte, 32))},
+			Getenv: func(string) string { return "" }, Stdout: out, Stderr: errb})
+	}()
+	defer func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not stop")
+		}
+	}()
+	for i := 0; i < 300 && !strings.Contains(out.String(), "serving on"); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(out.String(), "serving on") {
+		t.Fatalf("serve did not start: %q %q", out.String(), errb.String())
+	}
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(p string) (*http.Response, string) {
+		res, err := hc.Get(base + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		return res, string(b)
+	}
+	if res, body := get("/saml/metadata"); res.StatusCode != 200 || !strings.Contains(body, base+"/signin/saml/acs") {
+		t.Fatalf("SP metadata: %d\n%s", res.StatusCode, body)
+	}
+	if _, body := get("/signin"); !strings.Contains(body, "/signin/saml") {
+		t.Fatalf("the sign-in page offers no SAML sign-in:\n%s", body)
+	}
+	if res, _ := get("/signin/saml?next=/"); res.StatusCode/100 != 3 || !strings.HasPrefix(res.Header.Get("Location"), idp.URL) {
+		t.Fatalf("/signin/saml: %d to %q, want the identity provider %s", res.StatusCode, res.Header.Get("Location"), idp.URL)
 	}
 }
