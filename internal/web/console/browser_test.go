@@ -81,138 +81,138 @@ func TestBrowserPages(t *testing.T) {
 	b := e.tab(t)
 
 	t.Run("signin", func(t *testing.T) {
-		b.t = t
-		b.open("/signin")
-		b.mustSee("Sign in to calldesk")
-		b.check("sign-in page", "signin")
-		b.focusVisible("sign-in page", 4)
+		b.T = t
+		b.Open("/signin")
+		b.MustSee("Sign in to calldesk")
+		b.Check("sign-in page", "signin")
+		b.FocusVisible("sign-in page", 4)
 	})
 	t.Run("signin-failed", func(t *testing.T) {
-		b.t = t
-		b.open("/signin")
-		b.typeInto("#login", e.f.Ann.Username)
-		b.typeInto("#password", "wrong password")
-		b.click("form[action='/signin'] button[type=submit]")
-		if !b.has("#signin-message") {
-			t.Fatalf("a wrong password shows no message: %s", b.text("main"))
+		b.T = t
+		b.Open("/signin")
+		b.TypeInto("#login", e.f.Ann.Username)
+		b.TypeInto("#password", "wrong password")
+		b.Click("form[action='/signin'] button[type=submit]")
+		if !b.Has("#signin-message") {
+			t.Fatalf("a wrong password shows no message: %s", b.Text("main"))
 		}
-		b.check("sign-in page with a failure", "signin-failed")
+		b.Check("sign-in page with a failure", "signin-failed")
 	})
 	t.Run("error-signed-out", func(t *testing.T) {
-		b.t = t
-		b.open("/no/such/page")
-		b.mustSee("There is no page at")
-		b.check("error page (signed out)", "")
+		b.T = t
+		b.Open("/no/such/page")
+		b.MustSee("There is no page at")
+		b.Check("error page (signed out)", "")
 	})
-	b.t = t
+	b.T = t
 	b.signIn(e.f.Ann.Username)
 	for _, q := range []string{"mine", "groups", "unassigned", "on-hold", "off-hold", "resolved", "open"} {
 		t.Run("queue-"+q, func(t *testing.T) {
-			b.t = t
-			b.open("/queues/" + q)
-			if !b.has("#queue-title") {
-				t.Fatalf("/queues/%s has no queue title: %s", q, b.text("main"))
+			b.T = t
+			b.Open("/queues/" + q)
+			if !b.Has("#queue-title") {
+				t.Fatalf("/queues/%s has no queue title: %s", q, b.Text("main"))
 			}
 			shot := ""
 			if q == "mine" || q == "open" {
 				shot = "queue-" + q
 			}
-			b.check("queue "+q, shot)
+			b.Check("queue "+q, shot)
 			if q == "mine" {
-				b.focusVisible("queue page", 12)
+				b.FocusVisible("queue page", 12)
 			}
 		})
 	}
 	t.Run("queue-filtered-invalid", func(t *testing.T) {
-		b.t = t
-		b.open("/queues/open?priority=9&group=x")
-		b.check("queue with invalid filters", "")
+		b.T = t
+		b.Open("/queues/open?priority=9&group=x")
+		b.Check("queue with invalid filters", "")
 	})
 	t.Run("error-signed-in", func(t *testing.T) {
-		b.t = t
-		b.open("/queues/nope")
-		b.mustSee("there is no queue")
-		b.check("error page (signed in)", "error")
+		b.T = t
+		b.Open("/queues/nope")
+		b.MustSee("there is no queue")
+		b.Check("error page (signed in)", "error")
 	})
 	t.Run("help", func(t *testing.T) {
-		b.t = t
-		b.open("/queues/mine")
-		b.key("?")
-		b.waitJS("the help dialog to open", `document.querySelector('#help').open`)
-		b.check("keyboard help overlay", "help")
-		b.key(kb.Escape)
-		b.waitJS("the help dialog to close", `!document.querySelector('#help').open`)
+		b.T = t
+		b.Open("/queues/mine")
+		b.Key("?")
+		b.WaitJS("the help dialog to open", `document.querySelector('#help').open`)
+		b.Check("keyboard help overlay", "help")
+		b.Key(kb.Escape)
+		b.WaitJS("the help dialog to close", `!document.querySelector('#help').open`)
 	})
 	t.Run("call", func(t *testing.T) {
-		b.t = t
-		b.open("/calls/" + mine.Ref)
-		b.mustSee(mine.Ref, mine.Summary, "Please try signing out and in again.")
-		b.check("call page", "call")
-		b.focusVisible("call page", 15)
+		b.T = t
+		b.Open("/calls/" + mine.Ref)
+		b.MustSee(mine.Ref, mine.Summary, "Please try signing out and in again.")
+		b.Check("call page", "call")
+		b.FocusVisible("call page", 15)
 		// Every action form open, so that axe and the reflow checks see them all.
 		eval[bool](b, `document.querySelectorAll('main details').forEach(d => d.open = true), true`)
-		b.check("call page with every action form open", "call-forms-open")
+		b.Check("call page with every action form open", "call-forms-open")
 		// A refused form: the errors beside the fields and the summary at the top.
-		b.open("/calls/" + mine.Ref)
+		b.Open("/calls/" + mine.Ref)
 		eval[bool](b, `document.querySelector('details[data-key="h"]').open = true`)
 		// Past the browser's own check of required fields, as an old browser or a script would send it.
 		eval[bool](b, `document.querySelector('`+callForm(mine.Ref, "hold")+`').noValidate = true`)
 		b.submitForm(callForm(mine.Ref, "hold"), `hold`)
-		b.mustSee("Hold until")
+		b.MustSee("Hold until")
 		if !eval[bool](b, `!!document.querySelector('main [aria-invalid="true"]')`) {
-			t.Fatalf("a hold with no time shows no field error:\n%s", b.text("main"))
+			t.Fatalf("a hold with no time shows no field error:\n%s", b.Text("main"))
 		}
-		b.check("call page with a refused form", "call-refused")
+		b.Check("call page with a refused form", "call-refused")
 	})
 	t.Run("new-call", func(t *testing.T) {
-		b.t = t
-		b.open("/calls/new")
-		b.check("log a call", "new-call")
-		b.focusVisible("log a call", 10)
+		b.T = t
+		b.Open("/calls/new")
+		b.Check("log a call", "new-call")
+		b.FocusVisible("log a call", 10)
 		// Sent empty: every error beside its field and in the summary.
 		eval[bool](b, `document.querySelector('form[method=post][action="/calls/new"]').noValidate = true`)
 		b.submitForm(`form[method=post][action="/calls/new"]`, `log`)
-		b.mustSee("The call was not logged")
-		b.check("log a call with errors", "new-call-errors")
+		b.MustSee("The call was not logged")
+		b.Check("log a call with errors", "new-call-errors")
 		// With a customer chosen: their details shown.
-		b.open(fmt.Sprintf("/calls/new?customer=%d", e.f.Dan.ID))
-		b.mustSee(e.f.Dan.StudentNumber)
-		b.check("log a call with a customer chosen", "new-call-customer")
+		b.Open(fmt.Sprintf("/calls/new?customer=%d", e.f.Dan.ID))
+		b.MustSee(e.f.Dan.StudentNumber)
+		b.Check("log a call with a customer chosen", "new-call-customer")
 	})
 	t.Run("resume", func(t *testing.T) {
-		b.t = t
+		b.T = t
 		// The session ends while a note is being written; the sign-in keeps it, then offers it.
-		b.open("/calls/" + mine.Ref)
+		b.Open("/calls/" + mine.Ref)
 		eval[bool](b, `document.querySelector('details[data-key="i"]').open = true`)
-		b.typeInto(callForm(mine.Ref, "note")+" textarea", "Cable swapped")
+		b.TypeInto(callForm(mine.Ref, "note")+" textarea", "Cable swapped")
 		e.clock.Advance(31 * time.Minute)
 		b.submitForm(callForm(mine.Ref, "note"), `note|add`)
-		b.mustSee("Nothing was saved")
-		b.check("sign-in keeping a form", "signin-kept")
-		b.typeInto("#login", e.f.Ann.Username)
-		b.typeInto("#password", password)
-		b.submitKey("#password")
-		b.mustSee("Send it now", "Cable swapped")
-		b.check("resend after sign-in", "resume")
+		b.MustSee("Nothing was saved")
+		b.Check("sign-in keeping a form", "signin-kept")
+		b.TypeInto("#login", e.f.Ann.Username)
+		b.TypeInto("#password", password)
+		b.SubmitKey("#password")
+		b.MustSee("Send it now", "Cable swapped")
+		b.Check("resend after sign-in", "resume")
 	})
 	t.Run("person", func(t *testing.T) {
-		b.t = t
-		b.open(fmt.Sprintf("/people/%d", e.f.Dan.ID))
-		b.mustSee("Dawson")
-		b.check("person page", "person")
+		b.T = t
+		b.Open(fmt.Sprintf("/people/%d", e.f.Dan.ID))
+		b.MustSee("Dawson")
+		b.Check("person page", "person")
 	})
 	t.Run("search", func(t *testing.T) {
-		b.t = t
-		b.open("/queues/mine")
-		b.typeInto("#q", "Outlook")
-		b.submitKey("#q")
-		if !strings.HasPrefix(b.path(), "/search") {
-			t.Fatalf("searching went to %s", b.path())
+		b.T = t
+		b.Open("/queues/mine")
+		b.TypeInto("#q", "Outlook")
+		b.SubmitKey("#q")
+		if !strings.HasPrefix(b.Path(), "/search") {
+			t.Fatalf("searching went to %s", b.Path())
 		}
-		b.mustSee(mine.Ref)
-		b.check("search results", "search")
-		b.open("/search?q=nothing+matches+this+zzzq")
-		b.check("search with no results", "")
+		b.MustSee(mine.Ref)
+		b.Check("search results", "search")
+		b.Open("/search?q=nothing+matches+this+zzzq")
+		b.Check("search with no results", "")
 	})
 }
 
@@ -224,29 +224,29 @@ func TestBrowserKeyboard(t *testing.T) {
 	unassigned, _ := seedEveryCondition(t, e)
 	b := e.tab(t)
 	b.signIn(e.f.Ann.Username)
-	b.open("/queues/mine")
-	b.key("?")
-	b.waitJS("? to open the help dialog", `document.querySelector('#help').open`)
+	b.Open("/queues/mine")
+	b.Key("?")
+	b.WaitJS("? to open the help dialog", `document.querySelector('#help').open`)
 	if got := eval[string](b, `document.activeElement.closest('#help') ? 'in' : document.activeElement.tagName`); got != "in" {
 		t.Errorf("the open help dialog does not hold the focus (it is on %s)", got)
 	}
-	b.key(kb.Escape)
-	b.waitJS("Escape to close the help dialog", `!document.querySelector('#help').open`)
+	b.Key(kb.Escape)
+	b.WaitJS("Escape to close the help dialog", `!document.querySelector('#help').open`)
 
 	eval[bool](b, markPage)
-	b.key("g")
-	b.key("u")
-	b.waitJS("g u to open the unassigned queue", `!window.__cdOld && location.pathname === '/queues/unassigned'`)
-	b.settle()
-	b.key("j")
+	b.Key("g")
+	b.Key("u")
+	b.WaitJS("g u to open the unassigned queue", `!window.__cdOld && location.pathname === '/queues/unassigned'`)
+	b.Settle()
+	b.Key("j")
 	if got := eval[string](b, `document.activeElement.textContent`); got != unassigned.Ref {
 		t.Errorf("j focuses %q, want the first call %s", got, unassigned.Ref)
 	}
-	b.key("/")
+	b.Key("/")
 	if got := eval[string](b, `document.activeElement.id`); got != "q" {
 		t.Errorf("/ focuses #%s, want the search box #q", got)
 	}
-	b.key(kb.Escape)
+	b.Key(kb.Escape)
 	if got := eval[string](b, `document.activeElement.id`); got == "q" {
 		t.Error("Escape does not leave the search box")
 	}
@@ -260,7 +260,7 @@ func callForm(ref, action string) string {
 // fillRequired fills the empty required text fields of the form matching sel with text, so a
 // step that asks for a reason or a note has one.
 func (b *tab) fillRequired(sel, text string) {
-	b.t.Helper()
+	b.T.Helper()
 	for {
 		f := eval[string](b, fmt.Sprintf(`(() => { const f = document.querySelector(%q); if (!f) return '';
   for (const c of f.querySelectorAll('textarea[required], input[required]:not([type=hidden]):not([type=date]):not([type=datetime-local]):not([type=time])')) {
@@ -269,29 +269,29 @@ func (b *tab) fillRequired(sel, text string) {
 		if f == "" {
 			return
 		}
-		b.typeInto(f, text)
+		b.TypeInto(f, text)
 	}
 }
 
 // submitForm presses the form's submit button (the one whose text matches button, or the first)
 // and waits for the page it leads to.
 func (b *tab) submitForm(sel, button string) {
-	b.t.Helper()
-	b.wait(sel)
+	b.T.Helper()
+	b.Wait(sel)
 	btn := eval[string](b, fmt.Sprintf(`(() => { const f = document.querySelector(%q);
   const bs = [...f.querySelectorAll('button:not([type=button]):not([type=reset]), input[type=submit]')];
   for (const b of document.querySelectorAll('button[form="' + f.id + '"]')) if (f.id) bs.push(b);
   const re = new RegExp(%q, 'i'); const b = bs.find(b => re.test(b.innerText || b.value)) || bs[0];
   if (!b) return ''; if (!b.dataset.cdt) b.dataset.cdt = String(Math.random()).slice(2); return '[data-cdt="' + b.dataset.cdt + '"]'; })()`, sel, button))
 	if btn == "" {
-		b.t.Fatalf("%s has no submit button on %s", sel, b.path())
+		b.T.Fatalf("%s has no submit button on %s", sel, b.Path())
 	}
-	b.click(btn)
+	b.Click(btn)
 }
 
 // open details/disclosures around a form so its fields can be typed into.
 func (b *tab) reveal(sel string) {
-	b.t.Helper()
+	b.T.Helper()
 	eval[bool](b, fmt.Sprintf(`(() => { const f = document.querySelector(%q); if (!f) return false;
   for (let a = f; a; a = a.parentElement) if (a.tagName === 'DETAILS') a.open = true;
   return true; })()`, sel))
@@ -333,78 +333,78 @@ func TestBrowserScenario(t *testing.T) {
 	b := e.tab(t)
 
 	t.Log("step 1: Ann signs in through the form")
-	b.open("/")
-	if !b.has("form[action='/signin'] #password") {
-		t.Fatalf("a signed-out visit to / shows %s, not the sign-in form:\n%s", b.path(), b.text("main"))
+	b.Open("/")
+	if !b.Has("form[action='/signin'] #password") {
+		t.Fatalf("a signed-out visit to / shows %s, not the sign-in form:\n%s", b.Path(), b.Text("main"))
 	}
 	b.signIn(e.f.Ann.Username)
-	if b.path() != "/queues/mine" {
-		t.Fatalf("after signing in Ann is at %s, want /queues/mine", b.path())
+	if b.Path() != "/queues/mine" {
+		t.Fatalf("after signing in Ann is at %s, want /queues/mine", b.Path())
 	}
-	b.shot("queue-after-signin")
+	b.Shot("queue-after-signin")
 
 	t.Log("step 2: she opens the unassigned queue")
-	b.click(`.queue-list a[href="/queues/unassigned"]`)
-	if b.path() != "/queues/unassigned" {
-		t.Fatalf("the Unassigned link leads to %s", b.path())
+	b.Click(`.queue-list a[href="/queues/unassigned"]`)
+	if b.Path() != "/queues/unassigned" {
+		t.Fatalf("the Unassigned link leads to %s", b.Path())
 	}
-	b.wait(fmt.Sprintf(`a[href="/calls/%s"]`, call.Ref))
-	b.shot("queue-unassigned")
+	b.Wait(fmt.Sprintf(`a[href="/calls/%s"]`, call.Ref))
+	b.Shot("queue-unassigned")
 
 	t.Log("step 3: she opens the call")
-	b.click(fmt.Sprintf(`a[href="/calls/%s"]`, call.Ref))
-	if b.path() != "/calls/"+call.Ref {
-		t.Fatalf("the call's link leads to %s", b.path())
+	b.Click(fmt.Sprintf(`a[href="/calls/%s"]`, call.Ref))
+	if b.Path() != "/calls/"+call.Ref {
+		t.Fatalf("the call's link leads to %s", b.Path())
 	}
-	b.mustSee(call.Ref, call.Summary)
+	b.MustSee(call.Ref, call.Summary)
 
 	t.Log("step 4: she assigns it to herself")
 	form := callForm(call.Ref, "assign")
 	b.reveal(form)
-	b.wait(form)
+	b.Wait(form)
 	for _, f := range []struct{ label, value string }{{`group`, fmt.Sprint(e.f.ServiceDesk.ID)}, {`analyst`, fmt.Sprint(e.f.Ann.ID)}} {
-		sel := b.label(form, f.label)
+		sel := b.Label(form, f.label)
 		if sel == "" || eval[string](b, `document.querySelector('`+sel+`').tagName`) != "SELECT" {
-			t.Fatalf("the assign form has no select labelled %q:\n%s", f.label, b.text(form))
+			t.Fatalf("the assign form has no select labelled %q:\n%s", f.label, b.Text(form))
 		}
-		b.setField(sel, f.value)
+		b.SetField(sel, f.value)
 	}
 	b.submitForm(form, `\bme\b|myself|assign`)
 	if c := e.callNow(t, call.Ref); c.AnalystID != e.f.Ann.ID || c.State != desk.Assigned {
-		t.Fatalf("after assigning, the call is %s with analyst %d, want assigned to Ann (%d); page:\n%s", c.State, c.AnalystID, e.f.Ann.ID, b.text("main"))
+		t.Fatalf("after assigning, the call is %s with analyst %d, want assigned to Ann (%d); page:\n%s", c.State, c.AnalystID, e.f.Ann.ID, b.Text("main"))
 	}
-	b.mustSee("Ann Archer")
+	b.MustSee("Ann Archer")
 
 	t.Log("step 5: she accepts it")
 	b.submitForm(callForm(call.Ref, "accept"), `accept`)
 	if c := e.callNow(t, call.Ref); c.State != desk.Accepted {
-		t.Fatalf("after accepting, the call is %s; page:\n%s", c.State, b.text("main"))
+		t.Fatalf("after accepting, the call is %s; page:\n%s", c.State, b.Text("main"))
 	}
 
 	t.Log("step 6: she adds an internal note and a public update")
 	note := "Checked the access point logs: AP-LIB-2 rejects the certificate."
 	form = callForm(call.Ref, "note")
-	b.key("i") // the shortcut opens the note form and puts the cursor in it
+	b.Key("i") // the shortcut opens the note form and puts the cursor in it
 	if !eval[bool](b, `!!document.activeElement.closest('`+form+`')`) {
 		t.Fatalf("the i shortcut did not put the cursor in the note form (focus on %s)", eval[string](b, `document.activeElement.tagName`))
 	}
-	b.key(note)
+	b.Key(note)
 	b.submitForm(form, `note|add|save`)
-	b.mustSee(note)
+	b.MustSee(note)
 	diaryHas(t, e, call, desk.EntryNote, note)
 	update := "We have found the fault and are fixing the library's access point."
 	form = callForm(call.Ref, "update")
 	b.reveal(form)
-	b.typeInto(form+" textarea", update)
+	b.TypeInto(form+" textarea", update)
 	b.submitForm(form, `update|send|add|save`)
-	b.mustSee(update)
+	b.MustSee(update)
 	diaryHas(t, e, call, desk.EntryUpdate, update)
-	b.shot("call-worked")
+	b.Shot("call-worked")
 
 	t.Log("step 7: she puts it on hold until tomorrow")
 	form = callForm(call.Ref, "hold")
 	b.reveal(form)
-	b.wait(form)
+	b.Wait(form)
 	tomorrow := e.clock.Now().Add(24 * time.Hour)
 	field := eval[string](b, fmt.Sprintf(`(() => { const c = document.querySelector(%q).querySelector('input[type=date], input[type=datetime-local], input[name*=until], input[name*=date]');
   if (!c) return ''; if (!c.dataset.cdt) c.dataset.cdt = String(Math.random()).slice(2); return '[data-cdt="' + c.dataset.cdt + '"]|' + c.type; })()`, form))
@@ -412,15 +412,15 @@ func TestBrowserScenario(t *testing.T) {
 		sel, typ, _ := strings.Cut(field, "|")
 		switch typ {
 		case "datetime-local":
-			b.setField(sel, tomorrow.Format("2006-01-02T15:04"))
+			b.SetField(sel, tomorrow.Format("2006-01-02T15:04"))
 		default:
-			b.setField(sel, tomorrow.Format("2006-01-02"))
+			b.SetField(sel, tomorrow.Format("2006-01-02"))
 		}
 	} else if sel := eval[string](b, fmt.Sprintf(`(() => { const c = document.querySelector(%q).querySelector('select');
   if (!c) return ''; const o = [...c.options].find(o => /tomorrow/i.test(o.text)); if (!o) return '';
   if (!c.dataset.cdt) c.dataset.cdt = String(Math.random()).slice(2); return '[data-cdt="' + c.dataset.cdt + '"]|' + o.value; })()`, form)); sel != "" {
 		s, v, _ := strings.Cut(sel, "|")
-		b.setField(s, v)
+		b.SetField(s, v)
 	} else {
 		t.Fatalf("the hold form has no date field and no 'tomorrow' choice:\n%s", eval[string](b, `document.querySelector('`+form+`').outerHTML`))
 	}
@@ -428,7 +428,7 @@ func TestBrowserScenario(t *testing.T) {
 	b.submitForm(form, `hold`)
 	held := e.callNow(t, call.Ref)
 	if held.State != desk.OnHold || held.HoldUntil.Before(e.clock.Now().Add(time.Hour)) || held.HoldUntil.After(e.clock.Now().Add(48*time.Hour)) {
-		t.Fatalf("after holding, the call is %s until %v (now %v), want on hold until tomorrow; page:\n%s", held.State, held.HoldUntil, e.clock.Now(), b.text("main"))
+		t.Fatalf("after holding, the call is %s until %v (now %v), want on hold until tomorrow; page:\n%s", held.State, held.HoldUntil, e.clock.Now(), b.Text("main"))
 	}
 
 	t.Log("step 8: the clock passes the hold time and the hold timer runs (as serve's job does)")
@@ -442,22 +442,22 @@ func TestBrowserScenario(t *testing.T) {
 	}
 
 	t.Log("step 9: next day she sees it off hold, urgent, in the off-hold queue and on the call page")
-	b.open("/queues/off-hold")
-	if b.has("form[action='/signin'] #password") { // a day later her session has ended: she signs in again
+	b.Open("/queues/off-hold")
+	if b.Has("form[action='/signin'] #password") { // a day later her session has ended: she signs in again
 		b.signIn(e.f.Ann.Username)
 	}
-	if b.path() != "/queues/off-hold" {
-		t.Fatalf("signing in again leads to %s, not back to /queues/off-hold", b.path())
+	if b.Path() != "/queues/off-hold" {
+		t.Fatalf("signing in again leads to %s, not back to /queues/off-hold", b.Path())
 	}
 	row := fmt.Sprintf(`a[href="/calls/%s"]`, call.Ref)
-	b.wait(row)
+	b.Wait(row)
 	if rt := eval[string](b, `document.querySelector('`+row+`').closest('tr').innerText`); !regexp.MustCompile(`(?i)urgent`).MatchString(rt) {
 		t.Errorf("the off-hold queue's row does not say urgent: %q", rt)
 	}
-	b.shot("queue-off-hold")
-	b.click(row)
-	b.mustSee("urgent", "off hold")
-	b.shot("call-off-hold")
+	b.Shot("queue-off-hold")
+	b.Click(row)
+	b.MustSee("urgent", "off hold")
+	b.Shot("call-off-hold")
 
 	t.Log("step 10: she resolves it")
 	form = callForm(call.Ref, "resolve")
@@ -465,7 +465,7 @@ func TestBrowserScenario(t *testing.T) {
 	b.fillRequired(form, "Replaced the access point's certificate; the customer connects again.")
 	b.submitForm(form, `resolve`)
 	if c := e.callNow(t, call.Ref); c.State != desk.Resolved {
-		t.Fatalf("after resolving, the call is %s; page:\n%s", c.State, b.text("main"))
+		t.Fatalf("after resolving, the call is %s; page:\n%s", c.State, b.Text("main"))
 	}
 
 	t.Log("step 11: she logs a call for a student found by student number as she types")
@@ -486,18 +486,18 @@ func TestBrowserLogACall(t *testing.T) {
 // logCallForDan logs a call through the log-a-call page for Dan, found by his student number.
 func logCallForDan(t *testing.T, e *env, b *tab) {
 	t.Helper()
-	b.open("/queues/mine")
-	b.click(`header a[href="/calls/new"]`)
-	if b.path() != "/calls/new" {
-		t.Fatalf("Log a call leads to %s", b.path())
+	b.Open("/queues/mine")
+	b.Click(`header a[href="/calls/new"]`)
+	if b.Path() != "/calls/new" {
+		t.Fatalf("Log a call leads to %s", b.Path())
 	}
 	form := `form[method=post][action="/calls/new"]`
-	b.wait(form)
-	lookup := b.label("main", `customer|student|person|who`)
+	b.Wait(form)
+	lookup := b.Label("main", `customer|student|person|who`)
 	if lookup == "" {
-		t.Fatalf("the log-a-call form has no labelled customer field:\n%s", b.text("main"))
+		t.Fatalf("the log-a-call form has no labelled customer field:\n%s", b.Text("main"))
 	}
-	b.typeInto(lookup, e.f.Dan.StudentNumber)
+	b.TypeInto(lookup, e.f.Dan.StudentNumber)
 	// The lookup answers as she types: pick Dan from the matches (links, options or buttons first,
 	// then whatever list item or label holds his name).
 	pick := `(() => { for (const sel of ['main [role=option], main a, main button, main input[type=radio]', 'main label, main li']) {
@@ -505,34 +505,34 @@ func logCallForDan(t *testing.T, e *env, b *tab) {
       const t = (el.innerText || (el.labels && el.labels[0] && el.labels[0].innerText) || '');
       if (/Dawson/.test(t) && el.offsetParent !== null) { if (!el.dataset.cdt) el.dataset.cdt = String(Math.random()).slice(2); return '[data-cdt="' + el.dataset.cdt + '"]'; } } }
   return ''; })()`
-	b.waitJS("the lookup to offer Dan Dawson for his student number", pick)
-	b.shot("new-call-lookup")
-	b.click(eval[string](b, pick))
-	b.waitJS("Dan to be chosen as the customer", `[...document.querySelectorAll('main input[type=hidden]')].some(i => /customer/.test(i.name) && i.value === '`+fmt.Sprint(e.f.Dan.ID)+`')`)
+	b.WaitJS("the lookup to offer Dan Dawson for his student number", pick)
+	b.Shot("new-call-lookup")
+	b.Click(eval[string](b, pick))
+	b.WaitJS("Dan to be chosen as the customer", `[...document.querySelectorAll('main input[type=hidden]')].some(i => /customer/.test(i.name) && i.value === '`+fmt.Sprint(e.f.Dan.ID)+`')`)
 	summary := "Locked out of Moodle after changing password"
-	if s := b.label(form, `summary|subject|title`); s != "" {
-		b.typeInto(s, summary)
+	if s := b.Label(form, `summary|subject|title`); s != "" {
+		b.TypeInto(s, summary)
 	} else {
 		t.Fatalf("the log-a-call form has no labelled summary field")
 	}
-	if s := b.labelled(form, "textarea", `description|details`); s != "" {
-		b.typeInto(s, "Changed password yesterday; Moodle says the account is locked.")
+	if s := b.Labelled(form, "textarea", `description|details`); s != "" {
+		b.TypeInto(s, "Changed password yesterday; Moodle says the account is locked.")
 	}
-	if s := b.labelled(form, "select", `profile|category|problem`); s != "" && eval[string](b, `document.querySelector('`+s+`').value`) == "" {
-		b.setField(s, fmt.Sprint(e.f.Outlook.ID))
+	if s := b.Labelled(form, "select", `profile|category|problem`); s != "" && eval[string](b, `document.querySelector('`+s+`').value`) == "" {
+		b.SetField(s, fmt.Sprint(e.f.Outlook.ID))
 	}
 	b.fillRequired(form, "Phoned in")
 	b.submitForm(form, `log|save|create`)
-	m := regexp.MustCompile(`^/calls/([FR]\d+)`).FindStringSubmatch(b.path())
+	m := regexp.MustCompile(`^/calls/([FR]\d+)`).FindStringSubmatch(b.Path())
 	if m == nil {
-		t.Fatalf("after logging the call the page is %s:\n%s", b.path(), b.text("main"))
+		t.Fatalf("after logging the call the page is %s:\n%s", b.Path(), b.Text("main"))
 	}
 	logged := e.callNow(t, m[1])
 	if logged.CustomerID != e.f.Dan.ID || logged.Summary != summary {
 		t.Fatalf("the logged call is for person %d with summary %q, want Dan (%d) and %q", logged.CustomerID, logged.Summary, e.f.Dan.ID, summary)
 	}
-	b.mustSee("Dan Dawson", summary)
-	b.shot("call-logged")
+	b.MustSee("Dan Dawson", summary)
+	b.Shot("call-logged")
 }
 
 // TestBrowserConflict is the scenario's last step: two analysts in two browsers edit the same call
@@ -550,8 +550,8 @@ func TestBrowserConflict(t *testing.T) {
 	ann, bob := e.tab(t), e.tab(t)
 	ann.signIn(e.f.Ann.Username)
 	bob.signIn(e.f.Bob.Username)
-	ann.open("/calls/" + call.Ref)
-	bob.open("/calls/" + call.Ref)
+	ann.Open("/calls/" + call.Ref)
+	bob.Open("/calls/" + call.Ref)
 
 	// Bob types a resolution while Ann accepts the call. (A public update is not a change of the
 	// call: adding one to a call changed meanwhile is no conflict, so the clash is a resolution.)
@@ -559,7 +559,7 @@ func TestBrowserConflict(t *testing.T) {
 	form := callForm(call.Ref, action)
 	bob.reveal(form)
 	typed := "Updated Teams to the latest version; meetings no longer drop."
-	bob.typeInto(form+" textarea", typed)
+	bob.TypeInto(form+" textarea", typed)
 
 	ann.submitForm(callForm(call.Ref, "accept"), `accept`)
 	if c := e.callNow(t, call.Ref); c.State != desk.Accepted {
@@ -568,18 +568,18 @@ func TestBrowserConflict(t *testing.T) {
 
 	bob.fillRequired(form, "n/a")
 	bob.submitForm(form, action)
-	alert := bob.text("main [role=alert]")
+	alert := bob.Text("main [role=alert]")
 	if !regexp.MustCompile(`(?i)conflict|changed|meanwhile|since you`).MatchString(alert) {
-		t.Fatalf("Bob's stale %s did not show the conflict page:\n%s", action, bob.text("main"))
+		t.Fatalf("Bob's stale %s did not show the conflict page:\n%s", action, bob.Text("main"))
 	}
 	if !regexp.MustCompile(`(?i)accept|Ann Archer`).MatchString(alert) {
 		t.Errorf("the conflict page does not list Ann's change (her accepting the call):\n%s", alert)
 	}
 	kept := eval[bool](bob, fmt.Sprintf(`[...document.querySelectorAll('textarea, input')].some(c => c.value === %q) || document.body.innerText.includes(%q)`, typed, typed))
 	if !kept {
-		t.Errorf("the conflict page lost what Bob typed:\n%s", bob.text("main"))
+		t.Errorf("the conflict page lost what Bob typed:\n%s", bob.Text("main"))
 	}
-	bob.check("conflict page", "conflict")
+	bob.Check("conflict page", "conflict")
 	d, err := e.s.Diary(e.ctx, call.ID, true)
 	if err != nil {
 		t.Fatal(err)
@@ -597,8 +597,8 @@ func TestBrowserChecksCatchProblems(t *testing.T) {
 	t.Parallel()
 	e := browserEnv(t)
 	b := e.tab(t)
-	b.open("/signin")
-	if msg := b.axeFindings(); msg != "" {
+	b.Open("/signin")
+	if msg := b.AxeFindings(); msg != "" {
 		t.Fatalf("the sign-in page fails axe before it is spoiled:%s", msg)
 	}
 	eval[bool](b, `(() => { const f = document.querySelector('form');
@@ -606,17 +606,17 @@ func TestBrowserChecksCatchProblems(t *testing.T) {
   const d = document.createElement('div'); d.textContent = 'too wide'; d.style.width = '900px'; document.querySelector('main').append(d);
   document.querySelector('#password').style.outline = 'none';
   return true; })()`)
-	if msg := b.axeFindings(); !strings.Contains(msg, "label") || !strings.Contains(msg, "#spoilt") {
+	if msg := b.AxeFindings(); !strings.Contains(msg, "label") || !strings.Contains(msg, "#spoilt") {
 		t.Errorf("axe did not report the unlabelled field: %q", msg)
 	}
-	if msg := b.reflowFindings(375, 1, true, ""); !strings.Contains(msg, "too wide") {
+	if msg := b.ReflowFindings(375, 1, true, ""); !strings.Contains(msg, "too wide") {
 		t.Errorf("the reflow check did not report the 900 px element at 375 px: %q", msg)
 	}
-	if f := b.focusFindings(3); len(f) == 0 || !strings.Contains(strings.Join(f, " "), "#password") {
+	if f := b.FocusFindings(3); len(f) == 0 || !strings.Contains(strings.Join(f, " "), "#password") {
 		t.Errorf("the focus check did not report the password field without an outline: %q", f)
 	}
 	eval[bool](b, `document.querySelector('main').insertAdjacentHTML('beforeend', '<img src="/x" onerror="1">'); true`)
-	b.waitJS("the CSP watch to see the inline handler refused", `window.__cd.csp.length > 0`)
+	b.WaitJS("the CSP watch to see the inline handler refused", `window.__cd.csp.length > 0`)
 }
 
 // TestBrowserQueueRefreshesItself: a call logged elsewhere appears in an open queue, and its count
@@ -626,24 +626,24 @@ func TestBrowserQueueRefreshesItself(t *testing.T) {
 	first := e.call("Printer on level 2 jams on every job", 0)
 	b := e.tab(t)
 	b.signIn(e.f.Ann.Username)
-	b.open("/queues/unassigned")
-	b.mustSee(first.Ref)
+	b.Open("/queues/unassigned")
+	b.MustSee(first.Ref)
 	eval[bool](b, markPage)
 	second := e.call("Scanner in the library sends blank pages", 0)
-	b.waitJS("the new call to appear in the queue", `document.querySelector('#queue').textContent.includes('`+second.Ref+`')`)
-	b.waitJS("the unassigned count to become 2", `document.querySelector('#queue-counts a[aria-current="page"] .count').firstChild.textContent.trim() === '2'`)
+	b.WaitJS("the new call to appear in the queue", `document.querySelector('#queue').textContent.includes('`+second.Ref+`')`)
+	b.WaitJS("the unassigned count to become 2", `document.querySelector('#queue-counts a[aria-current="page"] .count').firstChild.textContent.trim() === '2'`)
 	if !eval[bool](b, `window.__cdOld === true`) {
 		t.Fatal("the page was reloaded; the queue must refresh in place")
 	}
 	// Focus on a row holds the list still: a third call does not appear until focus leaves.
-	b.key("j")
+	b.Key("j")
 	third := e.call("Monitor flickers in room 3.12", 0)
 	time.Sleep(2500 * time.Millisecond) // two refresh periods
 	if eval[bool](b, `document.querySelector('#queue').textContent.includes('`+third.Ref+`')`) {
 		t.Fatal("the list refreshed under the analyst's focus")
 	}
 	eval[bool](b, `document.activeElement.blur(), true`)
-	b.waitJS("the third call to appear once focus left the list", `document.querySelector('#queue').textContent.includes('`+third.Ref+`')`)
+	b.WaitJS("the third call to appear once focus left the list", `document.querySelector('#queue').textContent.includes('`+third.Ref+`')`)
 }
 
 // TestBrowserSessionEndingMidPageKeepsTheForm: the session ends while an analyst is half-way
@@ -653,12 +653,12 @@ func TestBrowserSessionEndingMidPageKeepsTheForm(t *testing.T) {
 	e := browserEnv(t)
 	b := e.tab(t)
 	b.signIn(e.f.Ann.Username)
-	b.open("/calls/new")
-	b.typeInto("#summary", "Cannot reach the VPN from home")
+	b.Open("/calls/new")
+	b.TypeInto("#summary", "Cannot reach the VPN from home")
 	e.clock.Advance(31 * time.Minute)
-	b.typeInto("#lookup-q", "2023")
-	b.waitJS("the page to say the session ended", `document.querySelector('#live').textContent.includes('session ended')`)
-	if p := b.path(); p != "/calls/new" {
+	b.TypeInto("#lookup-q", "2023")
+	b.WaitJS("the page to say the session ended", `document.querySelector('#live').textContent.includes('session ended')`)
+	if p := b.Path(); p != "/calls/new" {
 		t.Fatalf("the page went to %s", p)
 	}
 	if got := eval[string](b, `document.querySelector('#summary').value`); got != "Cannot reach the VPN from home" {
@@ -667,7 +667,7 @@ func TestBrowserSessionEndingMidPageKeepsTheForm(t *testing.T) {
 	if !eval[bool](b, `!!document.querySelector('#live a[target=_blank][href^="/signin?next="]')`) {
 		t.Fatal("no link to sign in again in a new tab")
 	}
-	b.check("session ended mid-page", "session-ended")
+	b.Check("session ended mid-page", "session-ended")
 }
 
 // TestBrowserShortcutsNeverPressButtons: t goes to "Take it" without taking the call (Enter
@@ -677,8 +677,8 @@ func TestBrowserShortcutsNeverPressButtons(t *testing.T) {
 	call := e.call("Projector in LT2 shows no picture", 0)
 	b := e.tab(t)
 	b.signIn(e.f.Ann.Username)
-	b.open("/calls/" + call.Ref)
-	b.key("t")
+	b.Open("/calls/" + call.Ref)
+	b.Key("t")
 	if got := eval[string](b, `document.activeElement.textContent`); !strings.Contains(got, "Take it") {
 		t.Fatalf("t focuses %q, want the Take it button", got)
 	}
@@ -690,29 +690,29 @@ func TestBrowserShortcutsNeverPressButtons(t *testing.T) {
 	if _, err := e.s.UpdateCall(e.ctx, storetest.Actor(e.f.Ann), work.Ref, work.Version, desk.Transition{Action: desk.ActAccept}); err != nil {
 		t.Fatal(err)
 	}
-	b.open("/calls/" + work.Ref)
+	b.Open("/calls/" + work.Ref)
 	for key, action := range map[string]string{"a": "assign", "u": "update", "i": "note", "h": "hold", "r": "resolve"} {
 		eval[bool](b, `document.activeElement.blur(), document.querySelectorAll('details').forEach(d => d.open = false), true`)
-		b.key(key)
+		b.Key(key)
 		if !eval[bool](b, `!!document.activeElement.closest('`+callForm(work.Ref, action)+`')`) {
 			t.Errorf("%s does not put the cursor in the %s form (focus on %s)", key, action, eval[string](b, `document.activeElement.outerHTML.slice(0, 80)`))
 		}
 	}
 	eval[bool](b, `document.activeElement.blur(), true`)
-	b.key("?")
-	b.waitJS("the help dialog", `document.querySelector('#help').open`)
-	b.do("switch single-key shortcuts off", chromedp.Click(chromedp.CSS("#keys-on")))
-	b.key(kb.Escape)
-	b.waitJS("the help dialog to close", `!document.querySelector('#help').open`)
+	b.Key("?")
+	b.WaitJS("the help dialog", `document.querySelector('#help').open`)
+	b.Do("switch single-key shortcuts off", chromedp.Click(chromedp.CSS("#keys-on")))
+	b.Key(kb.Escape)
+	b.WaitJS("the help dialog to close", `!document.querySelector('#help').open`)
 	eval[bool](b, `document.activeElement.blur(), true`)
-	b.key("?")
+	b.Key("?")
 	time.Sleep(300 * time.Millisecond)
 	if eval[bool](b, `document.querySelector('#help').open`) {
 		t.Fatal("? still opens the help with single-key shortcuts switched off")
 	}
 	// The loop above left open the form of whichever key it pressed last (map order is random).
 	eval[bool](b, `document.querySelectorAll('details').forEach(d => d.open = false), true`)
-	b.key("i")
+	b.Key("i")
 	if eval[bool](b, `!!document.querySelector('details[data-key="i"]').open`) {
 		t.Fatal("i still opens the note form with single-key shortcuts switched off")
 	}

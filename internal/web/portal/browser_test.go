@@ -1,0 +1,143 @@
+package portal_test
+
+// Browser tests of SupportMe in headless Chromium: every page passes axe-core (WCAG 2.0, 2.1 and
+// 2.2 A and AA), reflows at 375 px and at 200% zoom, shows where the keyboard focus is, and runs
+// without script errors or CSP refusals; and a student's way through it works as a person would
+// do it. The harness is internal/web/browsertest.
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store/storetest"
+)
+
+// TestBrowserPortalPages checks every portal page, signed out and signed in, and saves a
+// screenshot of each as artefacts/browser/portal-*.png.
+func TestBrowserPortalPages(t *testing.T) {
+	e := browserEnv(t)
+	call := e.call(e.f.Dan, "Outlook will not start")
+	if _, err := e.s.AddEntry(e.ctx, storetest.Actor(e.f.Ann), call.Ref, desk.EntryUpdate, "We are looking at your mailbox"); err != nil {
+		t.Fatal(err)
+	}
+	b := e.tab(t)
+
+	b.Open("/portal/signin")
+	b.MustSee("Sign in to SupportMe", "Username", "Password")
+	b.pageChecks("sign-in", "signin")
+
+	b.Open("/portal/privacy")
+	b.MustSee("How long we keep it")
+	b.pageChecks("privacy notice", "privacy")
+
+	b.Open("/portal/no-such-page")
+	if !b.Has("main h1") {
+		t.Fatalf("the error page has no heading: %s", b.Text("body"))
+	}
+	b.pageChecks("error page", "error")
+
+	b.signIn(e.f.Dan.Username)
+	b.Open("/portal/")
+	b.MustSee("Outlook will not start")
+	b.pageChecks("my calls", "mycalls")
+
+	b.Open("/portal/calls/new")
+	b.MustSee("Ask for help", "What is it about?")
+	b.pageChecks("ask for help", "newcall")
+
+	b.TypeInto("#summary", "Need a quieter exam room")
+	b.TypeInto("#description", "My anxiety and my health make the main hall hard")
+	b.Click("form[action='/portal/calls/new'] button[type=submit]")
+	b.Wait("#special-warning")
+	b.MustSee("Please check before sending", "I understand, send it anyway")
+	b.pageChecks("ask for help with the special-category warning", "newcall-warning")
+
+	b.Open("/portal/calls/" + call.Ref)
+	b.MustSee("Outlook will not start", "We are looking at your mailbox")
+	b.pageChecks("a call", "call")
+}
+
+// TestBrowserPortalScenario is a student's way through SupportMe: Dan signs in through the form,
+// asks for help writing about his health, is warned, sends it anyway, and sees his call; Ann's
+// public update appears there and her internal note never does; Dan confirms her resolution.
+func TestBrowserPortalScenario(t *testing.T) {
+	e := browserEnv(t)
+	b := e.tab(t)
+
+	// Signed out, the portal sends Dan to its sign-in form.
+	b.Open("/portal/")
+	b.signIn(e.f.Dan.Username)
+	b.MustSee("Dan")
+
+	// He asks for help, writing about his health.
+	b.Open("/portal/calls/new")
+	b.TypeInto("#summary", "Cannot log in after hospital stay")
+	b.TypeInto("#description", "I was in hospital with a heart condition and now my password has expired")
+	b.Click("form[action='/portal/calls/new'] button[type=submit]")
+
+	// The warning, before anything is logged; what he typed is kept.
+	b.Wait("#special-warning")
+	b.MustSee("Please check before sending", "health")
+	if got := eval[string](b, `document.querySelector('#summary').value`); got != "Cannot log in after hospital stay" {
+		t.Fatalf("the warning lost the summary: %q", got)
+	}
+	if page, err := e.s.FindCallsPage(e.ctx, storeFilter(e.f.Dan.ID)); err != nil || len(page.Calls) != 0 {
+		t.Fatalf("the call was logged before Dan chose to send it (%v, %d calls)", err, len(page.Calls))
+	}
+
+	// He goes on: "send it anyway", and sees his call.
+	eval[bool](b, `document.querySelector('#send_anyway').click(), true`)
+	if !eval[bool](b, `document.querySelector('#send_anyway').checked`) {
+		t.Fatal("ticking “send it anyway” did not tick it")
+	}
+	b.Click("form[action='/portal/calls/new'] button[type=submit]")
+	m := regexp.MustCompile(`^/portal/calls/([^/?]+)`).FindStringSubmatch(b.Path())
+	if m == nil {
+		t.Fatalf("sending did not lead to the call: at %s\n%s", b.Path(), b.Text("main"))
+	}
+	ref := m[1]
+	b.MustSee("Cannot log in after hospital stay", "Thank you")
+	if c := e.find(ref); c.CustomerID != e.f.Dan.ID || !c.SpecialCategory {
+		t.Fatalf("logged %+v", c)
+	}
+	b.Shot("portal-scenario-logged")
+
+	// Ann writes to him, and notes something for her colleagues only.
+	if _, err := e.s.AddEntry(e.ctx, storetest.Actor(e.f.Ann), ref, desk.EntryUpdate, "I have reset your password, please try again"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.AddEntry(e.ctx, storetest.Actor(e.f.Ann), ref, desk.EntryNote, "INTERNAL checked with the ward"); err != nil {
+		t.Fatal(err)
+	}
+	b.Open("/portal/calls/" + ref)
+	b.MustSee("I have reset your password, please try again")
+	if strings.Contains(eval[string](b, `document.documentElement.outerHTML`), "INTERNAL") {
+		t.Fatal("the portal shows an internal note")
+	}
+	b.Open("/portal/")
+	if strings.Contains(eval[string](b, `document.documentElement.outerHTML`), "INTERNAL") {
+		t.Fatal("my calls shows an internal note")
+	}
+
+	// Ann takes it and resolves it; Dan confirms.
+	if c := e.find(ref); c.State == desk.Unassigned {
+		if _, err := e.s.UpdateCall(e.ctx, storetest.Actor(e.f.Ann), ref, c.Version,
+			desk.Transition{Action: desk.ActAssign, GroupID: e.f.ServiceDesk.ID, AnalystID: e.f.Ann.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.resolve(ref)
+	b.Open("/portal/calls/" + ref)
+	b.MustSee("Solved — please confirm", "reset your mailbox")
+	b.pageChecks("a call to confirm", "call-resolved")
+	b.Click("form[action='/portal/calls/" + ref + "/confirm'] button[type=submit]")
+	if s := e.find(ref).State; s != desk.Closed {
+		t.Fatalf("confirming left the call %s", s)
+	}
+	if strings.Contains(eval[string](b, `document.documentElement.outerHTML`), "INTERNAL") {
+		t.Fatal("the portal shows an internal note")
+	}
+	b.Shot("portal-scenario-confirmed")
+}
