@@ -34,7 +34,7 @@ func TestMyDetailsShowsRecordSourceAndAudits(t *testing.T) {
 		// Eve sees only her own record: /portal/me has no person in it, and a ?id= changes nothing.
 		eve := e.signIn(e.f.Eve)
 		eve.get("/portal/me?id="+itoa(e.f.Dan.ID)).must(t, http.StatusOK).has(t, "Evans", "eevans").lacks(t, "Dawson", "20231234", "ddawson")
-		eve.get("/portal/me/" + itoa(e.f.Dan.ID)).must(t, http.StatusNotFound).lacks(t, "Dawson")
+		eve.get("/portal/me/"+itoa(e.f.Dan.ID)).must(t, http.StatusNotFound).lacks(t, "Dawson")
 	})
 }
 
