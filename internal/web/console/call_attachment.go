@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/web"
 )
 
 // attachmentRules are the console's limits on attached files.
@@ -148,54 +149,6 @@ func (c *Console) showAttachment(w http.ResponseWriter, r *http.Request, v *visi
 		fmt.Sprintf("downloaded %s (%s) of call %s", a.Filename, desk.SizeWords(a.Size), call.Ref)); err != nil {
 		return err
 	}
-	ct := a.ContentType
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	h := w.Header()
-	h.Set("Content-Type", ct)
-	h.Set("Content-Disposition", contentDisposition(a.Filename))
-	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
-	h.Set("Content-Length", strconv.Itoa(len(a.Data)))
-	w.WriteHeader(http.StatusOK)
-	w.Write(a.Data)
+	web.WriteAttachment(w, a)
 	return nil
-}
-
-// contentDisposition is an attachment header for a file name (RFC 6266): a plain ASCII filename
-// for every client, and filename* with the UTF-8 name when it has more than ASCII. Quotes,
-// backslashes, path separators and control characters never reach the header.
-func contentDisposition(name string) string {
-	clean := strings.Map(func(r rune) rune {
-		switch {
-		case r < 0x20 || r == 0x7f, r == '"', r == '\\', r == '/', r == ';':
-			return '_'
-		}
-		return r
-	}, desk.CleanFilename(name))
-	ascii := strings.Map(func(r rune) rune {
-		if r > 0x7e {
-			return '_'
-		}
-		return r
-	}, clean)
-	h := `attachment; filename="` + ascii + `"`
-	if ascii != clean {
-		h += "; filename*=UTF-8''" + extValue(clean)
-	}
-	return h
-}
-
-// extValue percent-encodes s as an RFC 8187 ext-value: every byte but the attr-chars.
-func extValue(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		if ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || strings.IndexByte("!#$&+-.^_`|~", ch) >= 0 {
-			b.WriteByte(ch)
-			continue
-		}
-		fmt.Fprintf(&b, "%%%02X", ch)
-	}
-	return b.String()
 }

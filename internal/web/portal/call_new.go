@@ -2,6 +2,7 @@ package portal
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -33,6 +34,8 @@ type newCallPage struct {
 	// Special lists what privacy.Detect found, when the person has not yet said to send it anyway.
 	Special   []privacy.Match
 	Retention string
+	// FileHint says which files may be attached, and how large.
+	FileHint string
 }
 
 // newCallForm is what the form holds, as typed.
@@ -60,7 +63,8 @@ func (p *Portal) newCallPage(r *http.Request, v *visit, f newCallForm) (newCallP
 	if err != nil {
 		return newCallPage{}, err
 	}
-	pg := newCallPage{page: p.page(v, "Ask for help"), Form: f, Categories: cats, Errors: map[string]string{}, Retention: p.retention()}
+	pg := newCallPage{page: p.page(v, "Ask for help"), Form: f, Categories: cats, Errors: map[string]string{}, Retention: p.retention(),
+		FileHint: p.attachmentRules().Hint()}
 	pg.Section = "new"
 	return pg, nil
 }
@@ -77,10 +81,11 @@ func (p *Portal) newCallForm(w http.ResponseWriter, r *http.Request, v *visit) e
 // special-category data is sent only once the person has seen the warning and ticked "send it
 // anyway"; the call is then marked as holding such data.
 func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := r.ParseForm(); err != nil {
-		return desk.Errorf(desk.EINVALID, "the form could not be read")
+	posted, err := p.readForm(w, r)
+	if err != nil {
+		return err
 	}
-	pf := r.PostForm
+	pf := posted.Values
 	f := newCallForm{Category: strings.TrimSpace(pf.Get("category")), Summary: pf.Get("summary"), Description: pf.Get("description"),
 		AltEmail: strings.TrimSpace(pf.Get("alt_email")), AltPhone: strings.TrimSpace(pf.Get("alt_phone")), SendAnyway: pf.Get("send_anyway") == "1"}
 	pg, err := p.newCallPage(r, v, f)
@@ -109,6 +114,9 @@ func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) er
 	if err := n.Validate(); err != nil {
 		mergeFields(pg.Errors, err)
 	}
+	if posted.FileError != "" {
+		pg.Errors["files"] = posted.FileError
+	}
 	if len(pg.Errors) > 0 || len(pg.Special) > 0 {
 		return p.render(w, r, http.StatusUnprocessableEntity, "newcall", pg)
 	}
@@ -122,6 +130,18 @@ func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) er
 			return p.render(w, r, http.StatusUnprocessableEntity, "newcall", pg)
 		}
 		return err
+	}
+	if len(posted.Files) > 0 {
+		// The files were checked before the call was logged; they come with an update of the
+		// person's own, so they show on the call page with what was sent.
+		names := make([]string, len(posted.Files))
+		for i, u := range posted.Files {
+			names[i] = u.Filename
+		}
+		if _, err := p.Store.AddEntryWithAttachments(r.Context(), v.Actor, call.Ref, desk.EntryUpdate,
+			"Files sent with the request: "+strings.Join(names, ", "), posted.Files, p.attachmentRules()); err != nil {
+			return fmt.Errorf("call %s was logged but its files could not be attached: %w", call.Ref, err)
+		}
 	}
 	return seeOther(w, r, prefix+"calls/"+call.Ref+"?done=logged")
 }

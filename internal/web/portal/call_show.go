@@ -17,6 +17,7 @@ func (p *Portal) callRoutes() []route {
 		{"POST", prefix + "calls/{ref}/confirm", false, p.confirmCall},
 		{"POST", prefix + "calls/{ref}/reopen", false, p.reopenCall},
 		{"POST", prefix + "calls/{ref}/withdraw", false, p.withdrawCall},
+		{"GET", prefix + "calls/{ref}/attachments/{id}", false, p.showAttachment},
 	}
 }
 
@@ -25,8 +26,12 @@ func (p *Portal) callRoutes() []route {
 type callPage struct {
 	page
 	Call  desk.Call
-	Diary []desk.Entry // public entries, newest first
-	Done  string
+	Diary []desk.Entry // public entries, newest first, with their files
+	// Files are the files of the public entries (never an internal note's).
+	Files []desk.Attachment
+	// FileHint says which files may be attached, and how large.
+	FileHint string
+	Done     string
 	// Form is the form that was refused, with its message and what was typed.
 	Form actionForm
 }
@@ -34,7 +39,9 @@ type callPage struct {
 // actionForm is a refused action form: which one, what was typed and why it was refused.
 type actionForm struct {
 	Action, Text, Message string
-	Conflict              bool
+	// FileMessage says why the files were refused (the update form's file field).
+	FileMessage string
+	Conflict    bool
 }
 
 // CanConfirm and the other Can* say which forms the call's state offers.
@@ -114,7 +121,14 @@ func (p *Portal) callPage(ctx context.Context, v *visit, ref string) (callPage, 
 	for i, j := 0, len(public)-1; i < j; i, j = i+1, j-1 {
 		public[i], public[j] = public[j], public[i]
 	}
-	return callPage{page: p.page(v, call.Summary), Call: call, Diary: public}, nil
+	by, files, err := p.publicAttachments(ctx, call.ID)
+	if err != nil {
+		return callPage{}, err
+	}
+	for i := range public {
+		public[i].Attachments = by[public[i].ID]
+	}
+	return callPage{page: p.page(v, call.Summary), Call: call, Diary: public, Files: files, FileHint: p.attachmentRules().Hint()}, nil
 }
 
 func (p *Portal) showCall(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -132,21 +146,22 @@ func (p *Portal) showCall(w http.ResponseWriter, r *http.Request, v *visit) erro
 // act runs one of the call page's forms on the person's own call: on success back to the call
 // page; a refusal re-renders it with the message beside the form and what was typed kept.
 func (p *Portal) act(w http.ResponseWriter, r *http.Request, v *visit, action, done string,
-	do func(ctx context.Context, call desk.Call, version int64, text string) error) error {
+	do func(ctx context.Context, call desk.Call, version int64, text string, posted postedForm) error) error {
 	ref := r.PathValue("ref")
 	call, err := p.ownCall(r.Context(), v, ref)
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return desk.Errorf(desk.EINVALID, "the form could not be read")
+	posted, err := p.readForm(w, r)
+	if err != nil {
+		return err
 	}
-	text := strings.TrimSpace(r.PostForm.Get("text"))
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	text := strings.TrimSpace(posted.Values.Get("text"))
+	version, _ := strconv.ParseInt(posted.Values.Get("version"), 10, 64)
 	if version == 0 {
 		version = call.Version
 	}
-	err = do(r.Context(), call, version, text)
+	err = do(r.Context(), call, version, text, posted)
 	if err == nil {
 		if done == "withdrawn" {
 			return seeOther(w, r, prefix+"?done=withdrawn")
@@ -174,7 +189,10 @@ func (p *Portal) act(w http.ResponseWriter, r *http.Request, v *visit, action, d
 		if pg.Form.Message == "" {
 			pg.Form.Message = fields["reason"]
 		}
-		if pg.Form.Message == "" {
+		if m := de.Fields["files"]; m != "" {
+			pg.Form.FileMessage = sentence(strings.ToUpper(m[:1]) + m[1:])
+		}
+		if pg.Form.Message == "" && pg.Form.FileMessage == "" {
 			pg.Form.Message = sentence(de.Message)
 		}
 	}
@@ -183,21 +201,28 @@ func (p *Portal) act(w http.ResponseWriter, r *http.Request, v *visit, action, d
 
 // addUpdate adds a public update from the person to the call's diary.
 func (p *Portal) addUpdate(w http.ResponseWriter, r *http.Request, v *visit) error {
-	return p.act(w, r, v, "update", "update", func(ctx context.Context, call desk.Call, _ int64, text string) error {
+	return p.act(w, r, v, "update", "update", func(ctx context.Context, call desk.Call, _ int64, text string, posted postedForm) error {
 		if !isOpen(call.State) {
 			return desk.Errorf(desk.ECONFLICT, "the call is %s", call.State)
 		}
+		f := map[string]string{}
 		if text == "" {
-			return desk.Invalid("nothing to add", map[string]string{"text": "is empty: please write your message"})
+			f["text"] = "is empty: please write your message"
 		}
-		_, err := p.Store.AddEntry(ctx, v.Actor, call.Ref, desk.EntryUpdate, text)
+		if posted.FileError != "" {
+			f["files"] = posted.FileError
+		}
+		if err := desk.Invalid("nothing was added", f); err != nil {
+			return err
+		}
+		_, err := p.Store.AddEntryWithAttachments(ctx, v.Actor, call.Ref, desk.EntryUpdate, text, posted.Files, p.attachmentRules())
 		return err
 	})
 }
 
 // confirmCall closes a solved call: the person confirms the fix.
 func (p *Portal) confirmCall(w http.ResponseWriter, r *http.Request, v *visit) error {
-	return p.act(w, r, v, "confirm", "confirmed", func(ctx context.Context, call desk.Call, version int64, text string) error {
+	return p.act(w, r, v, "confirm", "confirmed", func(ctx context.Context, call desk.Call, version int64, text string, _ postedForm) error {
 		reason := "the customer confirmed the resolution"
 		if text != "" {
 			reason += ": " + text
@@ -209,7 +234,7 @@ func (p *Portal) confirmCall(w http.ResponseWriter, r *http.Request, v *visit) e
 
 // reopenCall reopens a solved call, with the person's reason.
 func (p *Portal) reopenCall(w http.ResponseWriter, r *http.Request, v *visit) error {
-	return p.act(w, r, v, "reopen", "reopened", func(ctx context.Context, call desk.Call, version int64, text string) error {
+	return p.act(w, r, v, "reopen", "reopened", func(ctx context.Context, call desk.Call, version int64, text string, _ postedForm) error {
 		if text == "" {
 			return desk.Invalid("a reason is needed", map[string]string{"reason": "is needed: please tell us what is still wrong"})
 		}
@@ -220,7 +245,7 @@ func (p *Portal) reopenCall(w http.ResponseWriter, r *http.Request, v *visit) er
 
 // withdrawCall cancels an open call at the person's request ("I don't need help any more").
 func (p *Portal) withdrawCall(w http.ResponseWriter, r *http.Request, v *visit) error {
-	return p.act(w, r, v, "withdraw", "withdrawn", func(ctx context.Context, call desk.Call, version int64, text string) error {
+	return p.act(w, r, v, "withdraw", "withdrawn", func(ctx context.Context, call desk.Call, version int64, text string, _ postedForm) error {
 		reason := "withdrawn by the customer"
 		if text != "" {
 			reason += ": " + text

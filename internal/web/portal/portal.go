@@ -45,6 +45,11 @@ type Portal struct {
 	// Retention says, in the privacy summary and notice, how long calls are kept
 	// (DefaultRetention when empty).
 	Retention string
+	// AttachmentMax is the largest file a person may attach, in bytes (desk.DefaultAttachmentMax
+	// when 0); AttachmentTypes the extensions accepted (desk.DefaultAttachmentTypes when empty).
+	// Serve gives the portal the console's settings, so both accept the same files.
+	AttachmentMax   int64
+	AttachmentTypes []string
 
 	pages  map[string]*template.Template
 	static *staticFiles
@@ -70,6 +75,7 @@ func (p *Portal) routes() []route {
 		p.myCallsRoutes(),
 		p.newCallRoutes(),
 		p.callRoutes(),
+		p.meRoutes(),
 	)
 }
 

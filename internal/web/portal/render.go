@@ -21,7 +21,7 @@ type page struct {
 	Title string
 	// Me is the signed-in person; nil on the sign-in, privacy and error pages when nobody is.
 	Me *visit
-	// Section marks the current navigation entry: calls, new, privacy.
+	// Section marks the current navigation entry: calls, new, me, privacy.
 	Section string
 }
 
@@ -83,6 +83,7 @@ func templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"status": statusWords,
 		"prefix": func() string { return prefix },
+		"size":   desk.SizeWords,
 	}
 }
 

@@ -1,0 +1,207 @@
+package portal
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"calldesk/internal/desk"
+)
+
+func (p *Portal) meRoutes() []route {
+	return []route{
+		{"GET", prefix + "me", false, p.showMe},
+		{"POST", prefix + "me/rectify", false, p.rectifyMe},
+	}
+}
+
+// detail is one field of the person's record, in plain words.
+type detail struct {
+	Key, Label, Value string
+}
+
+// mePage is "My details": everything the person register holds about the signed-in person, where
+// it came from and when it last changed, and the form to say something is wrong (S17). There is
+// no person in its address: it is always the signed-in person's own record.
+type mePage struct {
+	page
+	Person  desk.Person
+	Details []detail
+	// FromDirectory says the record comes from the university directory (not typed in by hand).
+	FromDirectory bool
+	From          string
+	Form          rectifyForm
+	Errors        map[string]string
+}
+
+// rectifyForm is the "Something here is wrong" form, as typed.
+type rectifyForm struct {
+	Fields        []string
+	Should, Other string
+}
+
+// Chosen reports whether field key was ticked.
+func (f rectifyForm) Chosen(key string) bool { return slices.Contains(f.Fields, key) }
+
+var kindWords = map[desk.PersonKind]string{desk.Staff: "Staff", desk.Student: "Student", desk.Partner: "Partner", desk.Visitor: "Visitor"}
+
+func (p *Portal) mePage(ctx context.Context, v *visit) (mePage, []int64, error) {
+	me, err := p.Store.FindPerson(ctx, v.Person.ID)
+	if err != nil {
+		return mePage{}, nil, err
+	}
+	persons := []int64{me.ID}
+	manager := "None recorded"
+	if me.ManagerID != 0 {
+		m, err := p.Store.FindPerson(ctx, me.ManagerID)
+		switch {
+		case err == nil:
+			manager = m.Name()
+			persons = append(persons, m.ID)
+		case desk.ErrorCode(err) == desk.ENOTFOUND:
+			manager = "Someone no longer in the register"
+		default:
+			return mePage{}, nil, err
+		}
+	}
+	kind := kindWords[me.Kind]
+	if kind == "" {
+		kind = string(me.Kind)
+	}
+	status := "Active"
+	if !me.Active {
+		status = "No longer active"
+	}
+	or := func(s string) string {
+		if strings.TrimSpace(s) == "" {
+			return "Not recorded"
+		}
+		return s
+	}
+	pg := mePage{page: p.page(v, "My details"), Person: me, FromDirectory: me.Source == desk.FromDirectory, Errors: map[string]string{},
+		Details: []detail{
+			{"first_name", "First name", or(me.FirstName)},
+			{"last_name", "Last name", or(me.LastName)},
+			{"username", "Username (sign-in name)", or(me.Username)},
+			{"email", "Email address", or(me.Email)},
+			{"student_number", "Student number", or(me.StudentNumber)},
+			{"department", "Department", or(me.Department)},
+			{"phone", "Phone number", or(me.Phone)},
+			{"job_title", "Job title", or(me.JobTitle)},
+			{"manager", "Manager", manager},
+			{"kind", "You are registered as", kind},
+			{"active", "Status", status},
+		}}
+	pg.Section = "me"
+	pg.From = "Typed in by hand by the service desk"
+	if pg.FromDirectory {
+		pg.From = "The university directory (copied here by the nightly import)"
+	}
+	return pg, persons, nil
+}
+
+func (p *Portal) showMe(w http.ResponseWriter, r *http.Request, v *visit) error {
+	pg, persons, err := p.mePage(r.Context(), v)
+	if err != nil {
+		return err
+	}
+	if err := p.auditRead(v, "person.view", "person", strconv.FormatInt(pg.Person.ID, 10), persons,
+		"portal: viewed own details"); err != nil {
+		return err
+	}
+	return p.render(w, r, http.StatusOK, "me", pg)
+}
+
+// serviceDesk finds the group that handles corrections: the one named like "Service Desk"
+// (letter case aside), or none, leaving the call unassigned.
+func (p *Portal) serviceDesk(ctx context.Context) (int64, error) {
+	groups, err := p.Store.Groups(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, g := range groups {
+		if strings.EqualFold(strings.Join(strings.Fields(g.Name), " "), "service desk") {
+			return g.ID, nil
+		}
+	}
+	return 0, nil
+}
+
+// rectifyMe raises a rectification call (S17) for the person's record: which fields are wrong,
+// what they should say. A record from the directory must be corrected there, and the call says so.
+func (p *Portal) rectifyMe(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := r.ParseForm(); err != nil {
+		return desk.Errorf(desk.EINVALID, "the form could not be read")
+	}
+	pg, persons, err := p.mePage(r.Context(), v)
+	if err != nil {
+		return err
+	}
+	f := rectifyForm{Should: strings.TrimSpace(r.PostForm.Get("should")), Other: strings.TrimSpace(r.PostForm.Get("other"))}
+	var labels []string
+	for _, d := range pg.Details {
+		if slices.Contains(r.PostForm["field"], d.Key) {
+			f.Fields = append(f.Fields, d.Key)
+			labels = append(labels, d.Label)
+		}
+	}
+	pg.Form = f
+	if len(f.Fields) == 0 && f.Other == "" {
+		pg.Errors["field"] = "Please tick what is wrong, or tell us below."
+	}
+	if f.Should == "" && f.Other == "" {
+		pg.Errors["should"] = "Please tell us what it should say."
+	}
+	if len(f.Should) > 2000 || len(f.Other) > 10000 {
+		pg.Errors["other"] = "That is longer than we can take: please shorten it."
+	}
+	if len(pg.Errors) > 0 {
+		if err := p.auditRead(v, "person.view", "person", strconv.FormatInt(pg.Person.ID, 10), persons,
+			"portal: viewed own details (correction form refused)"); err != nil {
+			return err
+		}
+		return p.render(w, r, http.StatusUnprocessableEntity, "me", pg)
+	}
+	what := strings.Join(labels, ", ")
+	if what == "" {
+		what = "see the description"
+	}
+	var b strings.Builder
+	b.WriteString("The customer asks for a correction of their personal details (rectification).\n\n")
+	if len(labels) > 0 {
+		b.WriteString("Wrong: " + strings.Join(labels, ", ") + "\n")
+		for _, d := range pg.Details {
+			if f.Chosen(d.Key) {
+				b.WriteString("- " + d.Label + " now says: " + d.Value + "\n")
+			}
+		}
+	}
+	if f.Should != "" {
+		b.WriteString("It should say: " + f.Should + "\n")
+	}
+	if f.Other != "" {
+		b.WriteString("\nIn their words: " + f.Other + "\n")
+	}
+	if pg.FromDirectory {
+		b.WriteString("\nThis record comes from the university directory: the fix must be made in the university directory " +
+			"(a change made only in calldesk would be undone by the next import).")
+	} else {
+		b.WriteString("\nThis record was typed in by hand: it can be corrected in calldesk's person register.")
+	}
+	group, err := p.serviceDesk(r.Context())
+	if err != nil {
+		return err
+	}
+	summary := "Correction of my details: " + what
+	if len(summary) > 200 {
+		summary = summary[:197] + "..."
+	}
+	call, err := p.Store.CreateCall(r.Context(), v.Actor, desk.NewCall{Kind: desk.Request, Summary: summary, Description: b.String(),
+		CustomerID: v.Person.ID, Source: desk.SourcePortal, GroupID: group})
+	if err != nil {
+		return err
+	}
+	return seeOther(w, r, prefix+"calls/"+call.Ref+"?done=logged")
+}

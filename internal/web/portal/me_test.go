@@ -1,0 +1,81 @@
+package portal_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"calldesk/internal/desk"
+)
+
+func TestMyDetailsShowsRecordSourceAndAudits(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		dan := e.signIn(e.f.Dan)
+		dan.get("/portal/").must(t, http.StatusOK).has(t, `href="/portal/me"`, "My details")
+		dan.get("/portal/me").must(t, http.StatusOK).
+			has(t, "Dan", "Dawson", "ddawson", "ddawson@uni.example", "20231234", "Computing", "01234 567890", "Student",
+				"Typed in by hand", "Last changed", "Something here is wrong", `name="field" value="email"`).
+			lacks(t, "Evans", "eevans")
+		if err := e.buf.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		recs, _, err := e.s.FindAudit(e.ctx, storeAudit(e.f.Dan.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, rec := range recs {
+			found = found || (rec.Action == "person.view" && rec.ActorID == e.f.Dan.ID && rec.ObjectID == itoa(e.f.Dan.ID))
+		}
+		if !found {
+			t.Fatalf("no person.view audit record for Dan's own details: %+v", recs)
+		}
+		// Eve sees only her own record: /portal/me has no person in it, and a ?id= changes nothing.
+		eve := e.signIn(e.f.Eve)
+		eve.get("/portal/me?id="+itoa(e.f.Dan.ID)).must(t, http.StatusOK).has(t, "Evans", "eevans").lacks(t, "Dawson", "20231234", "ddawson")
+		eve.get("/portal/me/"+itoa(e.f.Dan.ID)).must(t, http.StatusNotFound).lacks(t, "Dawson")
+	})
+}
+
+func TestRectificationRaisesCall(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		dan := e.signIn(e.f.Dan)
+		// Nothing chosen: refused, with what was typed kept, and no call.
+		dan.post("/portal/me/rectify", url.Values{"other": {""}, "should": {"Daniel"}}).must(t, http.StatusUnprocessableEntity).
+			has(t, "Please tick what is wrong", `value="Daniel"`)
+		r := dan.post("/portal/me/rectify", url.Values{"field": {"first_name", "phone"}, "should": {"Daniel, 07700 900123"},
+			"other": {"I changed my number"}}).must(t, http.StatusSeeOther)
+		ref := strings.TrimSuffix(strings.TrimPrefix(r.location, "/portal/calls/"), "?done=logged")
+		call := e.find(ref)
+		if call.CustomerID != e.f.Dan.ID || call.Source != desk.SourcePortal || call.GroupID != e.f.ServiceDesk.ID {
+			t.Fatalf("call %+v", call)
+		}
+		if call.Summary != "Correction of my details: First name, Phone number" {
+			t.Fatalf("summary %q", call.Summary)
+		}
+		for _, want := range []string{"Daniel, 07700 900123", "I changed my number", "typed in by hand"} {
+			if !strings.Contains(call.Description, want) {
+				t.Fatalf("description lacks %q:\n%s", want, call.Description)
+			}
+		}
+		dan.get(r.location).must(t, http.StatusOK).has(t, "Correction of my details")
+
+		// A record from the directory: the call says the fix is made in the directory.
+		p, err := e.s.FindPerson(e.ctx, e.f.Eve.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Source, p.DirectoryKey = desk.FromDirectory, "uid=eevans"
+		if _, err := e.s.UpdatePerson(e.ctx, e.f.Admin, p); err != nil {
+			t.Fatal(err)
+		}
+		eve := e.signIn(e.f.Eve)
+		eve.get("/portal/me").must(t, http.StatusOK).has(t, "university directory", "uid=eevans")
+		r = eve.post("/portal/me/rectify", url.Values{"field": {"job_title"}, "should": {"Lecturer"}}).must(t, http.StatusSeeOther)
+		call = e.find(strings.TrimSuffix(strings.TrimPrefix(r.location, "/portal/calls/"), "?done=logged"))
+		if !strings.Contains(call.Description, "the fix must be made in the university directory") || call.CustomerID != e.f.Eve.ID {
+			t.Fatalf("description:\n%s", call.Description)
+		}
+	})
+}
