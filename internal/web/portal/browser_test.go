@@ -57,6 +57,10 @@ func TestBrowserPortalPages(t *testing.T) {
 	b.Open("/portal/calls/" + call.Ref)
 	b.MustSee("Outlook will not start", "We are looking at your mailbox")
 	b.pageChecks("a call", "call")
+
+	b.Open("/portal/me")
+	b.MustSee("Dawson", "Something here is wrong")
+	b.pageChecks("my details", "me")
 }
 
 // TestBrowserPortalScenario is a student's way through SupportMe: Dan signs in through the form,
