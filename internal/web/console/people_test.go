@@ -190,7 +190,7 @@ func TestSearch(t *testing.T) {
 		call := e.call("Printer in the library is jammed", e.f.ServiceDesk.ID)
 		evil, err := e.s.CreateCall(e.ctx, storetest.Actor(e.f.Ann), desk.NewCall{CustomerID: e.f.Dan.ID,
 			Summary:     `<script>alert("printer")</script> Printer & scanner`,
-			Description: strings.Repeat("Lorem ipsum dolor sit amet. ", 30) + "The <b>printer</b> toner ran out. " + strings.Repeat("More words here. ", 30)})
+			Description: strings.Repeat("Staff said the queue was slow all morning. ", 30) + "The <b>printer</b> toner ran out. " + strings.Repeat("More words here. ", 30)})
 		if err != nil {
 			t.Fatal(err)
 		}
