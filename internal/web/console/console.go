@@ -8,7 +8,6 @@
 package console
 
 import (
-	"html/template"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -19,6 +18,7 @@ import (
 	"calldesk/internal/sso"
 	"calldesk/internal/store"
 	"calldesk/internal/web"
+	"calldesk/internal/web/pages"
 )
 
 // Console serves the analysts' console. Build it with its fields and call Handler once.
@@ -62,8 +62,8 @@ type Console struct {
 	// register with the provider or federation).
 	SAML *sso.SAML
 
-	pages     map[string]*template.Template
-	static    *staticFiles
+	pages     pages.Templates
+	static    *pages.Assets
 	nameCache nameCache
 	listed    listMemory
 }
@@ -107,7 +107,7 @@ func (c *Console) Handler() http.Handler {
 	funcs["refreshSeconds"] = func() int { return int(c.refresh().Seconds()) }
 	funcs["when"] = c.when
 	funcs["zone"] = func() string { return c.zoneAbbr(c.now()) }
-	if c.pages, err = parsePages(funcs); err != nil {
+	if c.pages, err = pages.Parse(templateFiles, funcs); err != nil {
 		panic(err)
 	}
 	mux := http.NewServeMux()

@@ -11,6 +11,7 @@ import (
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/web"
+	"calldesk/internal/web/pages"
 )
 
 // handlerFunc is a console handler: it writes the page on success and returns an error
@@ -44,14 +45,7 @@ func (c *Console) adapt(rt route) http.Handler {
 				c.fail(w, r, nil, fmt.Errorf("panic: %v", p))
 			}
 		}()
-		h := w.Header()
-		h.Set("Content-Security-Policy", csp)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
-		// Pages show personal data, or what someone typed (a form kept across sign-in): no
-		// shared or back-button cache may keep them. Static files set their own caching.
-		h.Set("Cache-Control", "no-store")
+		pages.Secure(w.Header(), csp)
 		var v *visit
 		if !rt.Public {
 			var err error
@@ -136,7 +130,7 @@ func (c *Console) notFound(w http.ResponseWriter, r *http.Request, _ *visit) err
 
 // forbidCrossOrigin answers a form posted from another site (a forged request).
 func (c *Console) forbidCrossOrigin(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Security-Policy", csp)
+	pages.Secure(w.Header(), csp)
 	c.renderOrLog(w, r, http.StatusForbidden, "error", errorPage{page: c.page(nil, "Refused"), Status: http.StatusForbidden,
 		Message: "This form was sent from another site, so calldesk refused it and changed nothing. " +
 			"If you meant to do this, open calldesk yourself and do it there."})

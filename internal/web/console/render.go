@@ -1,14 +1,11 @@
 package console
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
 	"net/url"
-	"path"
 	"strings"
 	"time"
 
@@ -32,44 +29,13 @@ type page struct {
 
 func (c *Console) page(v *visit, title string) page { return page{Title: title, Me: v} }
 
-// parsePages parses each page template (templates/*.html but the shared ones) together with the
-// layout and the shared partials (templates/shared/*.html).
-func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
-	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/shared/*.html")
-	if err != nil {
-		return nil, fmt.Errorf("console templates: %w", err)
+// render writes page name with data, whole, with the status; a template error writes nothing and
+// is returned, for the adapter to log and answer. An htmx request still gets the whole page; htmx
+// selects the part it swaps (hx-select), so a page has one template, not two.
+func (c *Console) render(w http.ResponseWriter, _ *http.Request, status int, name string, data any) error {
+	if err := c.pages.Render(w, status, name, data); err != nil {
+		return fmt.Errorf("console: %w", err)
 	}
-	names, err := fs.Glob(templateFiles, "templates/*.html")
-	if err != nil {
-		return nil, err
-	}
-	pages := map[string]*template.Template{}
-	for _, n := range names {
-		t, err := template.Must(base.Clone()).ParseFS(templateFiles, n)
-		if err != nil {
-			return nil, fmt.Errorf("console templates: %w", err)
-		}
-		pages[strings.TrimSuffix(path.Base(n), ".html")] = t
-	}
-	return pages, nil
-}
-
-// render writes page name with data, whole, with the status. A template error leaves nothing
-// half-written (the page is rendered into a buffer first) and is returned, for the adapter to log
-// and answer. An htmx request still gets the whole page; htmx selects the part it swaps
-// (hx-select), so a page has one template, not two.
-func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) error {
-	t, ok := c.pages[name]
-	if !ok {
-		return fmt.Errorf("console: no template %q", name)
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		return fmt.Errorf("console: rendering %s: %w", name, err)
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
 	return nil
 }
 

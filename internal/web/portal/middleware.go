@@ -10,6 +10,7 @@ import (
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/web"
+	"calldesk/internal/web/pages"
 )
 
 // handlerFunc is a portal handler: it writes the page on success and returns an error otherwise,
@@ -41,12 +42,7 @@ func (p *Portal) adapt(rt route) http.Handler {
 				p.fail(w, r, nil, fmt.Errorf("panic: %v", rec))
 			}
 		}()
-		h := w.Header()
-		h.Set("Content-Security-Policy", csp)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Cache-Control", "no-store")
+		pages.Secure(w.Header(), csp)
 		var v *visit
 		if !rt.Public {
 			var err error
@@ -118,7 +114,7 @@ func (p *Portal) notFound(w http.ResponseWriter, r *http.Request, _ *visit) erro
 
 // forbidCrossOrigin answers a form posted from another site (a forged request).
 func (p *Portal) forbidCrossOrigin(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Security-Policy", csp)
+	pages.Secure(w.Header(), csp)
 	p.renderOrLog(w, r, http.StatusForbidden, "error", errorPage{page: p.page(nil, "Refused"), Status: http.StatusForbidden,
 		Message: "This form was sent from another website, so we did not act on it. If you meant to do this, open SupportMe yourself and do it there."})
 }

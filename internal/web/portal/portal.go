@@ -9,7 +9,6 @@
 package portal
 
 import (
-	"html/template"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -19,6 +18,7 @@ import (
 	"calldesk/internal/audit"
 	"calldesk/internal/store"
 	"calldesk/internal/web"
+	"calldesk/internal/web/pages"
 )
 
 // prefix is where the portal is mounted (web.PortalPrefix); its routes carry it whole.
@@ -51,8 +51,8 @@ type Portal struct {
 	AttachmentMax   int64
 	AttachmentTypes []string
 
-	pages  map[string]*template.Template
-	static *staticFiles
+	pages  pages.Templates
+	static *pages.Assets
 }
 
 // DefaultRetention is how long the privacy notice says calls are kept, when Portal.Retention is
@@ -93,7 +93,7 @@ func (p *Portal) Handler() http.Handler {
 	funcs := templateFuncs()
 	funcs["asset"] = p.static.URL
 	funcs["when"] = p.when
-	if p.pages, err = parsePages(funcs); err != nil {
+	if p.pages, err = pages.Parse(templateFiles, funcs); err != nil {
 		panic(err)
 	}
 	mux := http.NewServeMux()

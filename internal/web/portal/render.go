@@ -1,14 +1,10 @@
 package portal
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
-	"path"
-	"strings"
 
 	"calldesk/internal/desk"
 )
@@ -27,41 +23,12 @@ type page struct {
 
 func (p *Portal) page(v *visit, title string) page { return page{Title: title, Me: v} }
 
-// parsePages parses each page template with the layout (templates/shared/*.html).
-func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
-	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/shared/*.html")
-	if err != nil {
-		return nil, fmt.Errorf("portal templates: %w", err)
-	}
-	names, err := fs.Glob(templateFiles, "templates/*.html")
-	if err != nil {
-		return nil, err
-	}
-	pages := map[string]*template.Template{}
-	for _, n := range names {
-		t, err := template.Must(base.Clone()).ParseFS(templateFiles, n)
-		if err != nil {
-			return nil, fmt.Errorf("portal templates: %w", err)
-		}
-		pages[strings.TrimSuffix(path.Base(n), ".html")] = t
-	}
-	return pages, nil
-}
-
 // render writes page name with data, whole, with the status; a template error writes nothing and
 // is returned.
 func (p *Portal) render(w http.ResponseWriter, _ *http.Request, status int, name string, data any) error {
-	t, ok := p.pages[name]
-	if !ok {
-		return fmt.Errorf("portal: no template %q", name)
+	if err := p.pages.Render(w, status, name, data); err != nil {
+		return fmt.Errorf("portal: %w", err)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		return fmt.Errorf("portal: rendering %s: %w", name, err)
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
 	return nil
 }
 
