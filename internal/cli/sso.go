@@ -18,7 +18,7 @@ import (
 type ssoFlags struct {
 	oidcIssuer, oidcClient, oidcSecret, oidcRedirect, oidcClaim *string
 	samlIdP, samlEntity, samlBase, samlKey, samlCert, samlAttr  *string
-	domain, cookieKey                                           *string
+	domain, cookieKey, enrol                                    *string
 }
 
 func checkURL(v string) error {
@@ -45,6 +45,7 @@ func ssoSettings(st *settings) ssoFlags {
 	f.samlCert = st.add("saml-cert-file", "", "single sign-on: calldesk's SAML certificate (PEM file)", false, nil)
 	f.samlAttr = st.add("saml-attribute", "uid", "single sign-on: the SAML attribute matched to a person: uid, mail or eduPersonPrincipalName", false, nil)
 	f.domain = st.add("sso-domain", "", "single sign-on: the university's domain, taken off scoped identities (aarcher@uni.example is aarcher)", false, nil)
+	f.enrol = st.add("sso-enrol-partners", "false", "single sign-on: let an identity the person register does not hold become a partner with a portal account at first sign-in (names and verified email from the provider); false: such people are told to ask the service desk", false, checkOneOf("true", "false"))
 	f.cookieKey = st.add("sso-cookie-key", "", "single sign-on: 32 random bytes in base64 (openssl rand -base64 32), the same on every instance; it protects a sign-in in progress", true, func(v string) error {
 		if v == "" {
 			return nil

@@ -287,36 +287,34 @@ func (m *SAML) Finish(w http.ResponseWriter, r *http.Request) (Result, error) {
 	if err != nil {
 		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in could not be checked: start signing in again")
 	}
+	res := Result{Back: fl.Back, who: m.who}
 	now := m.cfg.Now()
 	if !now.Before(time.Unix(fl.Expires, 0)) {
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "the sign-in took longer than %d minutes: start signing in again", int(m.cfg.MaxAge.Minutes()))
+		return res, desk.Errorf(desk.EUNAUTHORIZED, "the sign-in took longer than %d minutes: start signing in again", int(m.cfg.MaxAge.Minutes()))
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxResponse)
 	if err := r.ParseForm(); err != nil {
-		return Result{}, &refusal{msg: "the sign-in response could not be read: start signing in again", err: err}
+		return res, &refusal{msg: "the sign-in response could not be read: start signing in again", err: err}
 	}
 	if r.PostForm.Get("SAMLResponse") == "" {
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "the identity provider sent no SAML response: start signing in again")
+		return res, desk.Errorf(desk.EUNAUTHORIZED, "the identity provider sent no SAML response: start signing in again")
 	}
 	a, err := m.sp.ParseResponse(r, []string{fl.State})
 	if err != nil {
-		return Result{}, m.parseRefusal(err)
+		return res, m.parseRefusal(err)
 	}
 	if err := m.checkTimes(a, now); err != nil {
-		return Result{}, err
+		return res, err
 	}
 	if err := m.useAssertion(ctx, a, now); err != nil {
-		return Result{}, err
+		return res, err
 	}
 	value, err := m.attribute(a)
 	if err != nil {
-		return Result{}, err
+		return res, err
 	}
-	acct, p, err := m.who.match(ctx, value)
-	if err != nil {
-		return Result{}, err
-	}
-	return Result{Account: acct, Person: p, Back: fl.Back, Identity: value}, nil
+	res.Identity, res.Profile = value, samlProfile(a)
+	return m.who.finish(ctx, res)
 }
 
 // parseRefusal turns crewjam's refusal into calldesk's: its reason (which may quote the
@@ -399,6 +397,33 @@ func (m *SAML) useAssertion(ctx context.Context, a *saml.Assertion, now time.Tim
 	until = until.Add(time.Minute) // past any check that could still accept it
 	sum := sha256.Sum256([]byte("saml assertion\x00" + a.Issuer.Value + "\x00" + a.ID))
 	return m.cfg.Store.UseSSOState(ctx, hex.EncodeToString(sum[:]), until)
+}
+
+// samlProfile is what the assertion's usual attributes say about the person: givenName, sn (or
+// displayName) and mail.
+func samlProfile(a *saml.Assertion) Profile {
+	first := func(names ...string) string {
+		for _, st := range a.AttributeStatements {
+			for _, at := range st.Attributes {
+				for _, n := range names {
+					if at.Name == n || strings.EqualFold(at.FriendlyName, n) || strings.EqualFold(at.Name, n) {
+						for _, v := range at.Values {
+							if s := strings.TrimSpace(v.Value); s != "" {
+								return s
+							}
+						}
+					}
+				}
+			}
+		}
+		return ""
+	}
+	pf := Profile{GivenName: first("urn:oid:2.5.4.42", "givenName"), FamilyName: first("urn:oid:2.5.4.4", "sn", "surname"),
+		Email: first(samlAttrNames[AttrMail]...)}
+	if pf.GivenName == "" && pf.FamilyName == "" {
+		pf.FamilyName = first("urn:oid:2.16.840.1.113730.3.1.241", "displayName")
+	}
+	return pf
 }
 
 // attribute returns the configured attribute's single value.
