@@ -189,7 +189,11 @@ func New(ctx context.Context, cfg Config) (*OIDC, error) {
 // back is the local path to return to after signing in (anything but a local path becomes "/").
 func (m *OIDC) Begin(w http.ResponseWriter, r *http.Request, back string) error {
 	now := m.cfg.Now()
-	fl := flowState{State: randomString(), Nonce: randomString(), Verifier: oauth2.GenerateVerifier(),
+	state := randomString()
+	if h := hint(back); h != "" {
+		state = h + "." + state
+	}
+	fl := flowState{State: state, Nonce: randomString(), Verifier: oauth2.GenerateVerifier(),
 		Back: localPath(back), Expires: now.Add(m.cfg.MaxAge).Unix()}
 	value, err := m.flow.seal(fl)
 	if err != nil {
@@ -238,15 +242,16 @@ func (m *OIDC) Finish(w http.ResponseWriter, r *http.Request) (Result, error) {
 		HttpOnly: true, Secure: m.cfg.Secure, SameSite: http.SameSiteLaxMode})
 	ctx := r.Context()
 	q := r.URL.Query()
+	res := Result{Back: hintBack(q.Get("state"))}
 	c, err := r.Cookie(m.cfg.CookieName)
 	if err != nil {
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in was not started from this browser, or took too long: start signing in again")
+		return res, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in was not started from this browser, or took too long: start signing in again")
 	}
 	fl, err := m.flow.open(c.Value)
 	if err != nil {
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in could not be checked: start signing in again")
+		return res, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in could not be checked: start signing in again")
 	}
-	res := Result{Back: fl.Back, who: m.who}
+	res.Back, res.who = fl.Back, m.who
 	state := q.Get("state")
 	if state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(fl.State)) != 1 {
 		return res, desk.Errorf(desk.EUNAUTHORIZED, "the sign-in response does not belong to the sign-in this browser started (its state differs): start signing in again")

@@ -240,7 +240,11 @@ func (m *SAML) Begin(w http.ResponseWriter, r *http.Request, back string) error 
 	if err != nil {
 		return fmt.Errorf("sso: make a SAML AuthnRequest: %w", err)
 	}
-	u, err := req.Redirect("", m.sp)
+	relay := ""
+	if h := hint(back); h != "" {
+		relay = h + "."
+	}
+	u, err := req.Redirect(relay, m.sp)
 	if err != nil {
 		return fmt.Errorf("sso: encode a SAML AuthnRequest: %w", err)
 	}
@@ -279,22 +283,23 @@ const maxResponse = 1 << 20
 func (m *SAML) Finish(w http.ResponseWriter, r *http.Request) (Result, error) {
 	http.SetCookie(w, m.cookie("", -1))
 	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, maxResponse)
+	if err := r.ParseForm(); err != nil {
+		return Result{}, &refusal{msg: "the sign-in response could not be read: start signing in again", err: err}
+	}
+	res := Result{Back: hintBack(r.PostForm.Get("RelayState"))}
 	c, err := r.Cookie(m.cfg.CookieName)
 	if err != nil {
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in was not started from this browser, or took too long: start signing in again")
+		return res, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in was not started from this browser, or took too long: start signing in again")
 	}
 	fl, err := m.flow.open(c.Value)
 	if err != nil {
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in could not be checked: start signing in again")
+		return res, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in could not be checked: start signing in again")
 	}
-	res := Result{Back: fl.Back, who: m.who}
+	res.Back, res.who = fl.Back, m.who
 	now := m.cfg.Now()
 	if !now.Before(time.Unix(fl.Expires, 0)) {
 		return res, desk.Errorf(desk.EUNAUTHORIZED, "the sign-in took longer than %d minutes: start signing in again", int(m.cfg.MaxAge.Minutes()))
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxResponse)
-	if err := r.ParseForm(); err != nil {
-		return res, &refusal{msg: "the sign-in response could not be read: start signing in again", err: err}
 	}
 	if r.PostForm.Get("SAMLResponse") == "" {
 		return res, desk.Errorf(desk.EUNAUTHORIZED, "the identity provider sent no SAML response: start signing in again")

@@ -53,12 +53,12 @@ func NewKeyPair(t testing.TB, cn string) KeyPair {
 		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
 }
 
-// SAMLUsers are the SAML provider's users: Ann (aarcher, AArcher@uni.example), Dan (ddawson)
-// and Zed, whom calldesk does not know. samlidp releases the name as uid, the email as mail
+// SAMLUsers are the SAML provider's users: Ann (aarcher, AArcher@uni.example), Dan (ddawson),
+// Zed, whom calldesk does not know, and Eve (eevans), staff. samlidp releases the name as uid, the email as mail
 // and eduPersonPrincipalName, and givenName and sn. Each one's password is Password.
 var SAMLUsers = []struct{ Name, Email, GivenName, Surname string }{
 	{"aarcher", "AArcher@uni.example", "Ann", "Archer"}, {"ddawson", "ddawson@uni.example", "Dan", "Dawson"},
-	{"zed", "zed@elsewhere.example", "Zed", "Zulu"},
+	{"zed", "zed@elsewhere.example", "Zed", "Zulu"}, {"eevans", "eevans@uni.example", "Eve", "Evans"},
 }
 
 // SAMLIdP is a real SAML 2.0 identity provider, crewjam/saml's samlidp, in the test's own

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +35,21 @@ type env struct {
 	url string
 	ctx context.Context
 	db  *storetest.RawDB
+
+	// callbacks are the single sign-on callbacks the server answered (path and query), for the
+	// tests that replay them.
+	mu        sync.Mutex
+	callbacks []string
+}
+
+// lastCallback is the last single sign-on callback the server answered.
+func (e *env) lastCallback() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.callbacks) == 0 {
+		e.t.Fatal("no single sign-on callback was answered")
+	}
+	return e.callbacks[len(e.callbacks)-1]
 }
 
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -78,7 +94,15 @@ func newEnvWith(t *testing.T, se *storetest.Env, adjust func(*env, *console.Cons
 		adjust(e, con, por)
 	}
 	srv := &web.Server{Store: e.s, Audit: e.buf, Log: log, Now: se.Clock.Now, Console: con.Handler(), Portal: por.Handler()}
-	hs.Config.Handler = srv.Handler()
+	h := srv.Handler()
+	hs.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/signin/oidc/callback" {
+			e.mu.Lock()
+			e.callbacks = append(e.callbacks, r.URL.RequestURI())
+			e.mu.Unlock()
+		}
+		h.ServeHTTP(w, r)
+	})
 	hs.Start()
 	return e
 }

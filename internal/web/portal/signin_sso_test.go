@@ -147,6 +147,13 @@ func TestPortalSingleSignOn(t *testing.T) {
 		eve.get("/signin/oidc/callback?"+q.Encode()).must(t, http.StatusUnauthorized).
 			has(t, "Sign in to SupportMe", "its state differs", `href="/portal/signin/oidc?next=%2fportal%2fme"`)
 		eve.get("/portal/me").must(t, http.StatusUnauthorized)
+
+		// A SAML response with no sign-in of this browser behind it (replayed, or the sign-in
+		// took too long) is refused on the page of the part of calldesk named by its RelayState.
+		req, _ := http.NewRequest("POST", e.url+"/signin/saml/acs", strings.NewReader(url.Values{"SAMLResponse": {"PHNhbWw+"}, "RelayState": {"portal."}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		eve.do(req).must(t, http.StatusUnauthorized).has(t, "Sign in to SupportMe", "not started from this browser")
 	})
 }
 
