@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
 	"encoding/xml"
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
 	xrv "github.com/mattermost/xml-roundtrip-validator"
 
@@ -273,8 +275,8 @@ const maxResponse = 1 << 20
 
 // Finish completes a sign-in at the assertion consumer service. It checks that the browser
 // started this sign-in (the cookie Begin set, cleared here) and has crewjam/saml check the
-// POSTed SAMLResponse: the identity provider's signature over the assertion (an unsigned one is
-// refused), its issuer, the audience (calldesk's entity ID, required), the recipient and
+// POSTed SAMLResponse: the identity provider's signature over each assertion itself (an
+// assertion without one is refused, even inside a signed Response; see withoutResponseSignature), its issuer, the audience (calldesk's entity ID, required), the recipient and
 // destination (the ACS URL), InResponseTo (this browser's request) and the validity window.
 // crewjam reads its clock from a package variable (saml.TimeNow), which calldesk leaves alone;
 // so Finish checks the validity window again with Config.Now and ClockSkew. An assertion ID
@@ -304,7 +306,14 @@ func (m *SAML) Finish(w http.ResponseWriter, r *http.Request) (Result, error) {
 	if r.PostForm.Get("SAMLResponse") == "" {
 		return res, desk.Errorf(desk.EUNAUTHORIZED, "the identity provider sent no SAML response: start signing in again")
 	}
-	a, err := m.sp.ParseResponse(r, []string{fl.State})
+	raw, err := base64.StdEncoding.DecodeString(r.PostForm.Get("SAMLResponse"))
+	if err == nil {
+		raw, err = withoutResponseSignature(raw)
+	}
+	if err != nil {
+		return res, m.parseRefusal(err)
+	}
+	a, err := m.sp.ParseXMLResponse(raw, []string{fl.State}, m.sp.AcsURL)
 	if err != nil {
 		return res, m.parseRefusal(err)
 	}
@@ -320,6 +329,31 @@ func (m *SAML) Finish(w http.ResponseWriter, r *http.Request) (Result, error) {
 	}
 	res.Identity, res.Profile = value, samlProfile(a)
 	return m.who.finish(ctx, res)
+}
+
+// withoutResponseSignature returns the response with the signature over the Response element
+// removed, so that crewjam/saml requires (and checks) the identity provider's signature on each
+// assertion itself: signed assertions are required (the SP metadata says WantAssertionsSigned),
+// and a signature over the Response alone is not accepted in their place. Shibboleth and ADFS
+// sign assertions by default. The XML is checked for round-trip safety before it is touched.
+func withoutResponseSignature(raw []byte) ([]byte, error) {
+	if err := xrv.Validate(bytes.NewReader(raw)); err != nil {
+		return nil, fmt.Errorf("invalid XML: %w", err)
+	}
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(raw); err != nil {
+		return nil, err
+	}
+	root := doc.Root()
+	if root == nil || root.Tag != "Response" || root.NamespaceURI() != "urn:oasis:names:tc:SAML:2.0:protocol" {
+		return nil, errors.New("not a SAML Response")
+	}
+	for _, el := range root.ChildElements() {
+		if el.Tag == "Signature" && el.NamespaceURI() == "http://www.w3.org/2000/09/xmldsig#" {
+			root.RemoveChild(el)
+		}
+	}
+	return doc.WriteToBytes()
 }
 
 // parseRefusal turns crewjam's refusal into calldesk's: its reason (which may quote the

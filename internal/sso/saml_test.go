@@ -15,6 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/beevik/etree"
+	"github.com/crewjam/saml"
+	"github.com/crewjam/saml/logger"
+
 	"calldesk/internal/desk"
 	"calldesk/internal/sso/ssotest"
 	"calldesk/internal/store"
@@ -316,6 +320,61 @@ func TestSAMLRefusals(t *testing.T) {
 			status, body := post(t, b, action, f)
 			wantRefused(t, status, body, desk.EUNAUTHORIZED, "not valid for calldesk") // InResponseTo differs
 		})
+		// forge answers the sign-in browser b has started with a response the identity provider
+		// signs itself (its real key), whose assertion is left unsigned: what an identity provider
+		// configured to sign only the Response sends.
+		forge := func(t *testing.T, b *http.Client, signResponse bool) (string, url.Values) {
+			resp, err := b.Get(v.srv.URL + samlBeginPath + "?back=/portal/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			ip := &saml.IdentityProvider{Key: idp.Key.Key, Certificate: idp.Key.Cert, Logger: logger.DefaultLogger,
+				MetadataURL: mustURL(t, idp.URL+"/metadata"), SSOURL: mustURL(t, idp.URL+"/sso"),
+				ServiceProviderProvider: spProvider{sp}}
+			ar, err := saml.NewIdpAuthnRequest(ip, httptest.NewRequest("GET", resp.Request.URL.String(), nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ar.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			sess := &saml.Session{ID: "s1", NameID: "aarcher@uni.example", UserName: "aarcher", UserEmail: "aarcher@uni.example",
+				CreateTime: time.Now(), ExpireTime: time.Now().Add(time.Hour), Index: "1"}
+			if err := (saml.DefaultAssertionMaker{}).MakeAssertion(ar, sess); err != nil {
+				t.Fatal(err)
+			}
+			ar.AssertionEl = ar.Assertion.Element() // neither signed nor encrypted
+			if err := ar.MakeResponse(); err != nil { // signs the Response
+				t.Fatal(err)
+			}
+			if !signResponse {
+				for _, el := range ar.ResponseEl.ChildElements() {
+					if el.Tag == "Signature" {
+						ar.ResponseEl.RemoveChild(el)
+					}
+				}
+			}
+			doc := etree.NewDocument()
+			doc.SetRoot(ar.ResponseEl)
+			raw, err := doc.WriteToBytes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v.srv.URL + samlACSPath, url.Values{"SAMLResponse": {base64.StdEncoding.EncodeToString(raw)}, "RelayState": {"portal."}}
+		}
+		t.Run("response signed, assertion not", func(t *testing.T) {
+			b := samlBrowser(t)
+			action, f := forge(t, b, true)
+			status, body := post(t, b, action, f)
+			wantRefused(t, status, body, desk.EUNAUTHORIZED, "not valid for calldesk")
+		})
+		t.Run("neither signed", func(t *testing.T) {
+			b := samlBrowser(t)
+			action, f := forge(t, b, false)
+			status, body := post(t, b, action, f)
+			wantRefused(t, status, body, desk.EUNAUTHORIZED, "not valid for calldesk")
+		})
 		t.Run("garbled response", func(t *testing.T) {
 			b := samlBrowser(t)
 			action, f := samlLogin(t, b, v, "aarcher")
@@ -330,6 +389,21 @@ func TestSAMLRefusals(t *testing.T) {
 			wantRefused(t, status, body, desk.EUNAUTHORIZED, "no SAML response")
 		})
 	})
+}
+
+// spProvider gives the test's identity provider calldesk's SP metadata.
+type spProvider struct{ sp *SAML }
+
+func (p spProvider) GetServiceProvider(*http.Request, string) (*saml.EntityDescriptor, error) {
+	return p.sp.sp.Metadata(), nil
+}
+
+func mustURL(t *testing.T, s string) url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *u
 }
 
 func TestSAMLConfig(t *testing.T) {

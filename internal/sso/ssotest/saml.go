@@ -65,6 +65,9 @@ var SAMLUsers = []struct{ Name, Email, GivenName, Surname string }{
 // process on 127.0.0.1. Its entity ID is URL + "/metadata".
 type SAMLIdP struct {
 	URL string
+	// Key is the provider's signing key and certificate, for tests that forge or alter its
+	// responses.
+	Key KeyPair
 }
 
 // StartSAMLIdP starts a SAML identity provider with its own key, knowing SAMLUsers.
@@ -82,7 +85,7 @@ func StartSAMLIdP(t testing.TB) *SAMLIdP {
 	srv.Config.Handler = idp
 	srv.Start()
 	t.Cleanup(srv.Close)
-	p := &SAMLIdP{URL: base}
+	p := &SAMLIdP{URL: base, Key: kp}
 	for _, u := range SAMLUsers {
 		body, _ := json.Marshal(map[string]string{"name": u.Name, "email": u.Email, "password": Password,
 			"given_name": u.GivenName, "surname": u.Surname})
