@@ -344,7 +344,7 @@ func TestSAMLRefusals(t *testing.T) {
 			if err := (saml.DefaultAssertionMaker{}).MakeAssertion(ar, sess); err != nil {
 				t.Fatal(err)
 			}
-			ar.AssertionEl = ar.Assertion.Element() // neither signed nor encrypted
+			ar.AssertionEl = ar.Assertion.Element()   // neither signed nor encrypted
 			if err := ar.MakeResponse(); err != nil { // signs the Response
 				t.Fatal(err)
 			}
