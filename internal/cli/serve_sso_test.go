@@ -183,6 +183,13 @@ func TestServeWithSAML(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Metadata not signed by the configured federation certificate stops serve, saying so.
+	r := runCLI(t, nil, "serve", "--db", path, "--addr", "127.0.0.1:0", "--saml-idp-metadata", filepath.Join(dir, "idp.xml"),
+		"--saml-base-url", "http://127.0.0.1:1", "--saml-key-file", filepath.Join(dir, "sp.key"), "--saml-cert-file", filepath.Join(dir, "sp.crt"),
+		"--saml-idp-metadata-cert", filepath.Join(dir, "sp.crt"), "--sso-cookie-key", base64.StdEncoding.EncodeToString(make([]byte, 32)))
+	if r.code == 0 || !strings.Contains(r.stderr, "not signed by the configured metadata signing certificate") {
+		t.Fatalf("serve with unsigned federation metadata: %d %q", r.code, r.stderr)
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -23,6 +23,7 @@ import (
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
 	xrv "github.com/mattermost/xml-roundtrip-validator"
+	dsig "github.com/russellhaering/goxmldsig"
 
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
@@ -63,6 +64,11 @@ type SAMLConfig struct {
 	// single sign-on endpoint.
 	IdPMetadata    []byte
 	IdPMetadataURL string
+	// IdPMetadataSigner, when set, is the certificate (PEM) whose key must have signed the
+	// metadata: a federation's metadata signing certificate (the UK federation signs its
+	// aggregate, and its members must check the signature). Metadata without a valid signature
+	// by it, or past its validUntil, is refused, and only what the signature covers is read.
+	IdPMetadataSigner []byte
 	// IdPEntityID picks the identity provider from metadata that describes several (a
 	// federation's aggregate); with a single provider it must match when set.
 	IdPEntityID string
@@ -187,6 +193,11 @@ func NewSAML(ctx context.Context, cfg SAMLConfig) (*SAML, error) {
 	raw := cfg.IdPMetadata
 	if len(raw) == 0 {
 		if raw, err = fetchMetadata(ctx, cfg.HTTPClient, cfg.IdPMetadataURL); err != nil {
+			return nil, err
+		}
+	}
+	if len(cfg.IdPMetadataSigner) > 0 {
+		if raw, err = verifyMetadata(raw, cfg.IdPMetadataSigner, cfg.Now()); err != nil {
 			return nil, err
 		}
 	}
@@ -532,6 +543,41 @@ func fetchMetadata(ctx context.Context, c *http.Client, u string) ([]byte, error
 
 // parseIdPMetadata reads an EntityDescriptor, or picks one (entityID, or the only identity
 // provider) from an EntitiesDescriptor, at any depth.
+// verifyMetadata checks that signer's key signed the metadata raw, and that the metadata is not
+// past its validUntil at now, and returns the signed part alone (so that nothing outside the
+// signature, slipped in beside it, is ever read).
+func verifyMetadata(raw, signerPEM []byte, now time.Time) ([]byte, error) {
+	cert, err := parseCertificate(signerPEM)
+	if err != nil {
+		return nil, fmt.Errorf("sso: the metadata signing certificate: %w", err)
+	}
+	if err := xrv.Validate(bytes.NewReader(raw)); err != nil {
+		return nil, fmt.Errorf("sso: identity provider metadata is not safe XML: %w", err)
+	}
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(raw); err != nil || doc.Root() == nil {
+		return nil, fmt.Errorf("sso: identity provider metadata: %v", err)
+	}
+	vc := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: []*x509.Certificate{cert}})
+	vc.Clock = dsig.NewFakeClockAt(now)
+	signed, err := vc.Validate(doc.Root())
+	if err != nil {
+		return nil, fmt.Errorf("sso: the identity provider metadata is not signed by the configured metadata signing certificate (%s): %w", cert.Subject, err)
+	}
+	if v := signed.SelectAttrValue("validUntil", ""); v != "" {
+		until, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return nil, fmt.Errorf("sso: the identity provider metadata's validUntil %q is not a time", v)
+		}
+		if !now.Before(until) {
+			return nil, fmt.Errorf("sso: the identity provider metadata expired at %s: fetch the current metadata", until.UTC().Format(time.RFC3339))
+		}
+	}
+	out := etree.NewDocument()
+	out.SetRoot(signed.Copy())
+	return out.WriteToBytes()
+}
+
 func parseIdPMetadata(raw []byte, entityID string) (*saml.EntityDescriptor, error) {
 	if err := xrv.Validate(bytes.NewReader(raw)); err != nil {
 		return nil, fmt.Errorf("sso: identity provider metadata is not safe XML: %w", err)

@@ -3,6 +3,7 @@ package sso
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
 	"github.com/crewjam/saml/logger"
+	dsig "github.com/russellhaering/goxmldsig"
 
 	"calldesk/internal/desk"
 	"calldesk/internal/sso/ssotest"
@@ -484,4 +486,83 @@ func TestSAMLFlowCookie(t *testing.T) {
 			t.Fatalf("flow %+v, %v: want the request ID and a local path back", fl, err)
 		}
 	}
+}
+
+// federationMetadata wraps the identity provider's metadata in a federation's aggregate valid
+// until until, signed by fed's key, as the UK federation publishes its metadata.
+func federationMetadata(t *testing.T, idp *ssotest.SAMLIdP, fed ssotest.KeyPair, until time.Time) []byte {
+	t.Helper()
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(idp.Metadata(t)); err != nil {
+		t.Fatal(err)
+	}
+	agg := etree.NewElement("md:EntitiesDescriptor")
+	agg.CreateAttr("xmlns:md", "urn:oasis:names:tc:SAML:2.0:metadata")
+	agg.CreateAttr("ID", "fed-aggregate")
+	agg.CreateAttr("Name", "http://fed.example/")
+	agg.CreateAttr("validUntil", until.UTC().Format(time.RFC3339))
+	agg.AddChild(doc.Root().Copy())
+	sc := dsig.NewDefaultSigningContext(dsig.TLSCertKeyStore(tls.Certificate{Certificate: [][]byte{fed.Cert.Raw}, PrivateKey: fed.Key, Leaf: fed.Cert}))
+	sc.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
+	signed, err := sc.SignEnveloped(agg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := etree.NewDocument()
+	out.SetRoot(signed)
+	b, err := out.WriteToBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestSAMLFederationMetadataSignature(t *testing.T) {
+	storetest.EachEnv(t, time.Now(), func(t *testing.T, e *storetest.Env) {
+		seedAccounts(t, e)
+		idp := ssotest.StartSAMLIdP(t)
+		v := newSAMLEnv(t, e)
+		fed := ssotest.NewKeyPair(t, "federation metadata signer")
+		meta := federationMetadata(t, idp, fed, time.Now().Add(12*time.Hour)) // the test certificate lasts a day
+		withMeta := func(raw, signer []byte) func(*SAMLConfig) {
+			return func(c *SAMLConfig) { c.IdPMetadataURL, c.IdPMetadata, c.IdPMetadataSigner = "", raw, signer }
+		}
+
+		// Signed by the federation: the identity provider in it signs people in.
+		sp := v.newSP(t, idp, withMeta(meta, fed.CertPEM))
+		v.use(sp, sp)
+		register(t, idp, "calldesk", sp)
+		b := samlBrowser(t)
+		action, f := samlLogin(t, b, v, "aarcher")
+		if status, body := post(t, b, action, f); status != 200 || !strings.HasPrefix(body, "signed in: aarcher") {
+			t.Fatalf("sign-in with the federation's signed metadata: %d %q", status, body)
+		}
+
+		base := SAMLConfig{ACSURL: v.srv.URL + samlACSPath, MetadataURL: v.srv.URL + samlMetaPath, KeyPEM: v.sp.KeyPEM,
+			CertificatePEM: v.sp.CertPEM, CookieKey: bytes.Repeat([]byte{9}, 32), Store: e.S}
+		other := ssotest.NewKeyPair(t, "somebody else")
+		for _, tc := range []struct {
+			name        string
+			raw, signer []byte
+			now         time.Time
+			want        string
+		}{
+			{"another signer", meta, other.CertPEM, time.Now(), "not signed by the configured metadata signing certificate"},
+			{"altered after signing", bytes.Replace(meta, []byte(idp.URL+"/sso"), []byte("https://evil.example/sso"), 1), fed.CertPEM, time.Now(), "not signed by"},
+			{"unsigned", idp.Metadata(t), fed.CertPEM, time.Now(), "not signed by"},
+			{"expired", meta, fed.CertPEM, time.Now().Add(13 * time.Hour), "expired"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if tc.name == "altered after signing" && bytes.Equal(tc.raw, meta) {
+					t.Fatal("the alteration changed nothing")
+				}
+				cfg := base
+				cfg.IdPMetadata, cfg.IdPMetadataSigner = tc.raw, tc.signer
+				cfg.Now = func() time.Time { return tc.now }
+				if _, err := NewSAML(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("got %v, want an error with %q", err, tc.want)
+				}
+			})
+		}
+	})
 }
