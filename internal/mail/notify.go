@@ -33,7 +33,13 @@ type Notifier struct {
 	Zone *time.Location
 	// Batch is how many events one Run takes (default 200).
 	Batch int
-	Log   *slog.Logger
+	// MaxAge is how old an event may be and still be notified (default 24 hours): older ones are
+	// marked done without a message, so that turning email on (or a long outage) does not send
+	// people news of the distant past.
+	MaxAge time.Duration
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	Log *slog.Logger
 }
 
 // Run notifies one batch of pending events and returns how many it handled. It is a periodic
@@ -67,6 +73,16 @@ type recipient struct {
 
 // plan decides the messages for one event.
 func (n *Notifier) plan(ctx context.Context, ev store.CallEvent, threads map[int64]string) ([]desk.OutMail, error) {
+	maxAge, now := n.MaxAge, time.Now
+	if maxAge <= 0 {
+		maxAge = 24 * time.Hour
+	}
+	if n.Now != nil {
+		now = n.Now
+	}
+	if now().Sub(ev.At) > maxAge {
+		return nil, nil
+	}
 	c, err := n.Store.FindCallByRef(ctx, ev.Ref)
 	if desk.ErrorCode(err) == desk.ENOTFOUND {
 		return nil, nil

@@ -123,7 +123,7 @@ func notifier(t *testing.T, e *storetest.Env) *cdmail.Notifier {
 		t.Fatal(err)
 	}
 	return &cdmail.Notifier{Store: e.S, Templates: tpl, Domain: "desk.uni.example", PortalURL: "https://desk.uni.example",
-		ConsoleURL: "https://desk.uni.example"}
+		ConsoleURL: "https://desk.uni.example", Now: e.Clock.Now}
 }
 
 func TestNotificationsAreQueuedOnceWithMinimalContent(t *testing.T) {
@@ -210,6 +210,58 @@ func TestNotificationsAreQueuedOnceWithMinimalContent(t *testing.T) {
 		out, _ = e.S.OutMail(ctx, desk.MailPending, c.ID, 100)
 		if len(out) != 3 || out[0].To != f.Ann.Email || !strings.Contains(out[0].Text, "Cannot print my dissertation") {
 			t.Fatalf("Ann's assignment with full text: %d messages, newest %+v", len(out), out[0])
+		}
+
+		// Ann writes to Dan; Dan answers on the portal; Ann resolves: Dan hears of the update and
+		// the resolution (without their words), Ann of his answer.
+		if _, err := e.S.AddEntry(ctx, storetest.Actor(f.Ann), c.Ref, desk.EntryUpdate, "Please pay the fine at the library desk"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.AddEntry(ctx, storetest.Actor(f.Dan), c.Ref, desk.EntryUpdate, "Paid, still no printing"); err != nil {
+			t.Fatal(err)
+		}
+		cur, _ = e.S.FindCallByRef(ctx, c.Ref)
+		if _, err := e.S.UpdateCall(ctx, storetest.Actor(f.Ann), c.Ref, cur.Version, desk.Transition{Action: desk.ActAccept}); err != nil {
+			t.Fatal(err)
+		}
+		cur, _ = e.S.FindCallByRef(ctx, c.Ref)
+		if _, err := e.S.UpdateCall(ctx, storetest.Actor(f.Ann), c.Ref, cur.Version, desk.Transition{Action: desk.ActResolve,
+			Text: "Quota reset after the fine was paid"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		out, _ = e.S.OutMail(ctx, desk.MailPending, c.ID, 100)
+		var seen []string
+		for _, m := range out[:len(out)-3] {
+			seen = append(seen, string(m.Kind)+" to "+m.To)
+			if strings.Contains(m.Text, "fine") || strings.Contains(m.Text, "printing") || strings.Contains(m.Text, "Quota") {
+				t.Fatalf("%s carries the call's words:\n%s", m.Kind, m.Text)
+			}
+		}
+		want := []string{"resolved to " + f.Dan.Email, "customer_reply to " + f.Ann.Email, "public_update to " + f.Dan.Email}
+		if strings.Join(seen, ", ") != strings.Join(want, ", ") {
+			t.Fatalf("queued %v, want %v", seen, want)
+		}
+
+		// A change older than a day (email just turned on, or a long outage) is not news.
+		if _, err := e.S.AddEntry(ctx, storetest.Actor(f.Ann), c.Ref, desk.EntryUpdate, "We have cleared the fine"); err != nil {
+			t.Fatal(err)
+		}
+		e.Clock.Advance(25 * time.Hour)
+		if got, err := n.Run(ctx); err != nil || got != 1 {
+			t.Fatalf("the old event: handled %d (%v)", got, err)
+		}
+		if out, _ = e.S.OutMail(ctx, desk.MailPending, c.ID, 100); len(out) != 6 {
+			t.Fatalf("an event older than a day was notified: %d messages", len(out))
+		}
+		// Events are pruned after their day, notified or not.
+		if n, err := e.S.PruneCallEvents(ctx, e.Clock.Now().Add(-24*time.Hour)); err != nil || n == 0 {
+			t.Fatalf("pruned %d events (%v)", n, err)
+		}
+		if left := e.DB.Count(t, `SELECT COUNT(*) FROM call_events`); left != 0 {
+			t.Fatalf("%d events left after pruning", left)
 		}
 	})
 }

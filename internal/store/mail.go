@@ -250,3 +250,18 @@ func (s *Store) FirstMailOf(ctx context.Context, callID int64) (string, error) {
 	}
 	return id, err
 }
+
+// PruneCallEvents deletes call events recorded before before, notified or not (an event older
+// than the notifier's age limit is never notified), and returns how many went.
+func (s *Store) PruneCallEvents(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, func(t *Tx) error {
+		res, err := t.exec(ctx, `DELETE FROM call_events WHERE created_at < ?`, before.UnixMicro())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
