@@ -2,119 +2,18 @@ package mail_test
 
 import (
 	"context"
-	"errors"
-	"io"
-	"net"
-	"net/mail"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
-
 	"calldesk/internal/desk"
 	cdmail "calldesk/internal/mail"
+	"calldesk/internal/mail/smtptest"
 	"calldesk/internal/store/storetest"
 )
 
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-
-// sink is a real SMTP server (emersion/go-smtp) on 127.0.0.1 that keeps what it receives and can
-// require a password.
-type sink struct {
-	mu       sync.Mutex
-	got      []received
-	user     string
-	password string
-	addr     string
-	srv      *smtp.Server
-}
-
-type received struct {
-	from string
-	to   []string
-	msg  *mail.Message
-	body string
-}
-
-func startSink(t *testing.T, user, password string) *sink {
-	t.Helper()
-	s := &sink{user: user, password: password}
-	srv := smtp.NewServer(s)
-	srv.Domain = "mx.uni.example"
-	srv.AllowInsecureAuth = true
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.addr, s.srv = l.Addr().String(), srv
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return s
-}
-
-func (s *sink) messages() []received {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]received(nil), s.got...)
-}
-
-func (s *sink) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }
-
-type sinkSession struct {
-	s      *sink
-	authed bool
-	from   string
-	to     []string
-}
-
-func (ss *sinkSession) AuthMechanisms() []string {
-	if ss.s.user == "" {
-		return nil
-	}
-	return []string{sasl.Plain}
-}
-
-func (ss *sinkSession) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != ss.s.user || pass != ss.s.password {
-			return errors.New("invalid credentials")
-		}
-		ss.authed = true
-		return nil
-	}), nil
-}
-
-func (ss *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
-	if ss.s.user != "" && !ss.authed {
-		return smtp.ErrAuthRequired
-	}
-	ss.from = from
-	return nil
-}
-
-func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	ss.to = append(ss.to, to)
-	return nil
-}
-
-func (ss *sinkSession) Data(r io.Reader) error {
-	m, err := mail.ReadMessage(r)
-	if err != nil {
-		return err
-	}
-	b, _ := io.ReadAll(m.Body)
-	ss.s.mu.Lock()
-	ss.s.got = append(ss.s.got, received{from: ss.from, to: ss.to, msg: m, body: string(b)})
-	ss.s.mu.Unlock()
-	return nil
-}
-
-func (ss *sinkSession) Reset()        { ss.from, ss.to = "", nil }
-func (ss *sinkSession) Logout() error { return nil }
 
 func notifier(t *testing.T, e *storetest.Env) *cdmail.Notifier {
 	t.Helper()
@@ -269,7 +168,7 @@ func TestNotificationsAreQueuedOnceWithMinimalContent(t *testing.T) {
 func TestSenderDeliversRetriesAndGivesUp(t *testing.T) {
 	storetest.EachEnv(t, start, func(t *testing.T, e *storetest.Env) {
 		ctx := context.Background()
-		smtpd := startSink(t, "calldesk", "mail password")
+		smtpd := smtptest.Start(t, "calldesk", "mail password")
 		m := desk.OutMail{MessageID: cdmail.NewMessageID("desk.uni.example"), Kind: desk.MailCallLogged, To: "dan@uni.example",
 			Subject: "[F0000001] We have your request", Text: "Hello Dan\n", HTML: "<p>Hello Dan</p>",
 			InReplyTo: "calldesk.first@desk.uni.example", References: []string{"calldesk.first@desk.uni.example"}}
@@ -278,7 +177,7 @@ func TestSenderDeliversRetriesAndGivesUp(t *testing.T) {
 		}
 		// The wrong password: not sent, tried again later, the reason kept.
 		s := &cdmail.Sender{Store: e.S, From: "IT Service Desk <servicedesk@uni.example>", Now: e.Clock.Now, MaxAttempts: 2,
-			SMTP: cdmail.SMTP{Addr: smtpd.addr, TLS: "none", Username: "calldesk", Password: "wrong"}}
+			SMTP: cdmail.SMTP{Addr: smtpd.Addr, TLS: "none", Username: "calldesk", Password: "wrong"}}
 		if n, err := s.Run(ctx); err != nil || n != 0 {
 			t.Fatalf("sent %d (%v) with the wrong password", n, err)
 		}
@@ -287,7 +186,7 @@ func TestSenderDeliversRetriesAndGivesUp(t *testing.T) {
 			t.Fatalf("after a refused login: %+v", pending)
 		}
 		// Not due yet: nothing is tried.
-		if n, _ := s.Run(ctx); n != 0 || len(smtpd.messages()) != 0 {
+		if n, _ := s.Run(ctx); n != 0 || len(smtpd.Messages()) != 0 {
 			t.Fatal("a message was tried before its retry time")
 		}
 		// The server is down at the second attempt, the last: the message fails for good.
@@ -309,11 +208,11 @@ func TestSenderDeliversRetriesAndGivesUp(t *testing.T) {
 		if n, err := s.Run(ctx); err != nil || n != 1 {
 			t.Fatalf("sent %d (%v) after the retry", n, err)
 		}
-		got := smtpd.messages()
+		got := smtpd.Messages()
 		if len(got) != 1 {
 			t.Fatalf("the server received %d messages", len(got))
 		}
-		h := got[0].msg.Header
+		h := got[0].Msg.Header
 		for name, want := range map[string]string{"Message-Id": "<" + m.MessageID + ">", "In-Reply-To": "<calldesk.first@desk.uni.example>",
 			"References": "<calldesk.first@desk.uni.example>", "Subject": "[F0000001] We have your request", "Auto-Submitted": "auto-generated",
 			"X-Auto-Response-Suppress": "All"} {
@@ -321,9 +220,9 @@ func TestSenderDeliversRetriesAndGivesUp(t *testing.T) {
 				t.Errorf("%s: %q, want %q", name, h.Get(name), want)
 			}
 		}
-		if got[0].to[0] != "dan@uni.example" || got[0].from != "servicedesk@uni.example" ||
-			!strings.Contains(h.Get("Content-Type"), "multipart/alternative") || !strings.Contains(got[0].body, "<p>Hello Dan</p>") {
-			t.Fatalf("delivered from %q to %v, %s:\n%s", got[0].from, got[0].to, h.Get("Content-Type"), got[0].body)
+		if got[0].To[0] != "dan@uni.example" || got[0].From != "servicedesk@uni.example" ||
+			!strings.Contains(h.Get("Content-Type"), "multipart/alternative") || !strings.Contains(got[0].Body, "<p>Hello Dan</p>") {
+			t.Fatalf("delivered from %q to %v, %s:\n%s", got[0].From, got[0].To, h.Get("Content-Type"), got[0].Body)
 		}
 		if sent, _ := e.S.OutMail(ctx, desk.MailSent, 0, 10); len(sent) != 1 || sent[0].SentAt.IsZero() {
 			t.Fatalf("sent: %+v", sent)
