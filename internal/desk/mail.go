@@ -10,6 +10,7 @@ type OutMail struct {
 	// In-Reply-To or References, which is how they find their call.
 	MessageID string
 	CallID    int64 // 0 when the message is about no call
+	CallRef   string
 	// Kind names the notification (MailCallLogged, …).
 	Kind MailKind
 	// To is the one recipient's address.

@@ -121,16 +121,24 @@ func (t *Tx) enqueueMail(ctx context.Context, m desk.OutMail) error {
 	return err
 }
 
-const outboxCols = `id, message_id, call_id, kind, recipient, subject, text_body, html_body, in_reply_to, refs, state,
-	attempts, next_at, last_error, created_at, sent_at`
+const outboxCols = `m.id, m.message_id, m.call_id, m.kind, m.recipient, m.subject, m.text_body, m.html_body, m.in_reply_to, m.refs,
+	m.state, m.attempts, m.next_at, m.last_error, m.created_at, m.sent_at, c.kind, c.number`
+
+// outboxFrom is the outbox with each message's call, for its reference.
+const outboxFrom = ` FROM mail_outbox m LEFT JOIN calls c ON c.id = m.call_id`
 
 func scanOutMail(r scanner) (desk.OutMail, error) {
 	var m desk.OutMail
 	var call, sent sql.NullInt64
 	var kind, refs, state string
 	var next, created int64
+	var callKind sql.NullString
+	var callNumber sql.NullInt64
 	err := r.Scan(&m.ID, &m.MessageID, &call, &kind, &m.To, &m.Subject, &m.Text, &m.HTML, &m.InReplyTo, &refs, &state,
-		&m.Attempts, &next, &m.LastError, &created, &sent)
+		&m.Attempts, &next, &m.LastError, &created, &sent, &callKind, &callNumber)
+	if callNumber.Valid {
+		m.CallRef = desk.Reference(desk.CallKind(callKind.String), callNumber.Int64)
+	}
 	m.CallID, m.Kind, m.State = call.Int64, desk.MailKind(kind), desk.MailState(state)
 	m.References = strings.Fields(refs)
 	m.NextAt, m.CreatedAt, m.SentAt = time.UnixMicro(next).UTC(), time.UnixMicro(created).UTC(), fromMicros(sent)
@@ -145,8 +153,8 @@ func (s *Store) ClaimMail(ctx context.Context, limit int, lease time.Duration) (
 	err := s.inTx(ctx, func(t *Tx) error {
 		out = out[:0]
 		now := t.Now.UnixMicro()
-		rows, err := t.query(ctx, `SELECT `+outboxCols+` FROM mail_outbox WHERE state = 'pending' AND next_at <= ? AND locked_until <= ?
-			ORDER BY next_at, id LIMIT ?`+t.s.d.skipLocked(), now, now, limit)
+		rows, err := t.query(ctx, `SELECT `+outboxCols+outboxFrom+` WHERE m.state = 'pending' AND m.next_at <= ? AND m.locked_until <= ?
+			ORDER BY m.next_at, m.id LIMIT ?`+t.s.d.skipLocked("m"), now, now, limit)
 		if err != nil {
 			return err
 		}
@@ -202,13 +210,13 @@ func (s *Store) MailNotSent(ctx context.Context, id int64, reason string, retry 
 // OutMail lists outgoing messages in state, newest first (the failed-messages view; a call's
 // messages when callID is not 0).
 func (s *Store) OutMail(ctx context.Context, state desk.MailState, callID int64, limit int) ([]desk.OutMail, error) {
-	q := `SELECT ` + outboxCols + ` FROM mail_outbox WHERE state = ?`
+	q := `SELECT ` + outboxCols + outboxFrom + ` WHERE m.state = ?`
 	args := []any{string(state)}
 	if callID != 0 {
-		q += ` AND call_id = ?`
+		q += ` AND m.call_id = ?`
 		args = append(args, callID)
 	}
-	rows, err := s.query(ctx, q+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
+	rows, err := s.query(ctx, q+` ORDER BY m.id DESC LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}
