@@ -2,7 +2,6 @@ package portal
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -120,7 +119,14 @@ func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) er
 	if len(pg.Errors) > 0 || len(pg.Special) > 0 {
 		return p.render(w, r, http.StatusUnprocessableEntity, "newcall", pg)
 	}
-	call, err := p.Store.CreateCall(r.Context(), v.Actor, n)
+	// The files were checked before; they come with an update of the person's own, so they show
+	// on the call page with what was sent. The call and its files are saved together or not at all.
+	names := make([]string, len(posted.Files))
+	for i, u := range posted.Files {
+		names[i] = u.Filename
+	}
+	call, err := p.Store.CreateCallWithAttachments(r.Context(), v.Actor, n,
+		"Files sent with the request: "+strings.Join(names, ", "), posted.Files, p.attachmentRules())
 	if err != nil {
 		if desk.ErrorCode(err) == desk.EINVALID {
 			mergeFields(pg.Errors, err)
@@ -130,18 +136,6 @@ func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) er
 			return p.render(w, r, http.StatusUnprocessableEntity, "newcall", pg)
 		}
 		return err
-	}
-	if len(posted.Files) > 0 {
-		// The files were checked before the call was logged; they come with an update of the
-		// person's own, so they show on the call page with what was sent.
-		names := make([]string, len(posted.Files))
-		for i, u := range posted.Files {
-			names[i] = u.Filename
-		}
-		if _, err := p.Store.AddEntryWithAttachments(r.Context(), v.Actor, call.Ref, desk.EntryUpdate,
-			"Files sent with the request: "+strings.Join(names, ", "), posted.Files, p.attachmentRules()); err != nil {
-			return fmt.Errorf("call %s was logged but its files could not be attached: %w", call.Ref, err)
-		}
 	}
 	return seeOther(w, r, prefix+"calls/"+call.Ref+"?done=logged")
 }
