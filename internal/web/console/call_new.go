@@ -7,6 +7,7 @@ import (
 
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
+	"calldesk/internal/web"
 )
 
 func (c *Console) newCallRoutes() []route {
@@ -191,10 +192,8 @@ func narrowProfiles(all []desk.Profile, q, chosen string) ([]desk.Profile, strin
 }
 
 func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := r.ParseForm(); err != nil {
-		return desk.Errorf(desk.EINVALID, "the form could not be read: %v", err)
-	}
-	pf := r.PostForm
+	posted, readErr := web.ReadForm(w, r, c.attachmentRules())
+	pf := posted.Values
 	f := newCallForm{CustomerID: pf.Get("customer_id"), Kind: pf.Get("kind"), Source: pf.Get("source"),
 		Summary: pf.Get("summary"), Description: pf.Get("description"), ProfileID: pf.Get("profile_id"),
 		Impact: pf.Get("impact"), Urgency: pf.Get("urgency"), GroupID: pf.Get("group_id"),
@@ -232,6 +231,9 @@ func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) e
 	check := n
 	if err := check.Validate(); err != nil {
 		mergeFields(p.Errors, err)
+	}
+	if readErr != nil { // a tampered or cut-off form: say so, with what could be read kept
+		p.Errors["form"] = desk.Message(readErr)
 	}
 	if len(p.Errors) == 0 {
 		call, err := c.Store.CreateCall(r.Context(), v.Actor, n)

@@ -133,7 +133,7 @@ func (c *Console) signinAgain(w http.ResponseWriter, r *http.Request, err error)
 	}
 	p := signinPage{page: c.page(nil, "Sign in"), Message: msg, Next: localPath(here), SSO: c.SSO != nil, SAML: c.SAML != nil}
 	if r.Method == http.MethodPost {
-		if pf, err := c.readForm(w, r); err == nil && len(pf.Values) > 0 {
+		if pf, err := web.ReadForm(w, r, c.attachmentRules()); err == nil && len(pf.Values) > 0 {
 			p.Resume = &resume{Action: localPath(r.URL.Path), Fields: keptFields(pf.Values, "")}
 			p.Next = localPath(pf.Values.Get("back"))
 			if p.Next == "/" {

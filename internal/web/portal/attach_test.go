@@ -134,7 +134,7 @@ func TestRefusedFilesKeepText(t *testing.T) {
 		}
 		big := strings.Repeat("a", int(desk.DefaultAttachmentMax)+1)
 		dan.postFiles("/portal/calls/new", map[string]string{"summary": "Big log"}, upload{"big.txt", big}).
-			must(t, http.StatusUnprocessableEntity).has(t, "big.txt is larger than 25 MiB", `value="Big log"`)
+			must(t, http.StatusRequestEntityTooLarge).has(t, "big.txt is larger than 25 MiB", `value="Big log"`)
 		if res, err := e.s.FindCallsPage(e.ctx, storeFilter(e.f.Dan.ID)); err != nil || len(res.Calls) != 0 {
 			t.Fatalf("a call was saved: %v %v", res.Calls, err)
 		}

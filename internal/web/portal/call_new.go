@@ -80,10 +80,7 @@ func (p *Portal) newCallForm(w http.ResponseWriter, r *http.Request, v *visit) e
 // special-category data is sent only once the person has seen the warning and ticked "send it
 // anyway"; the call is then marked as holding such data.
 func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) error {
-	posted, err := p.readForm(w, r)
-	if err != nil {
-		return err
-	}
+	posted := p.readForm(w, r)
 	pf := posted.Values
 	f := newCallForm{Category: strings.TrimSpace(pf.Get("category")), Summary: pf.Get("summary"), Description: pf.Get("description"),
 		AltEmail: strings.TrimSpace(pf.Get("alt_email")), AltPhone: strings.TrimSpace(pf.Get("alt_phone")), SendAnyway: pf.Get("send_anyway") == "1"}
@@ -117,7 +114,7 @@ func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) er
 		pg.Errors["files"] = posted.FileError
 	}
 	if len(pg.Errors) > 0 || len(pg.Special) > 0 {
-		return p.render(w, r, http.StatusUnprocessableEntity, "newcall", pg)
+		return p.render(w, r, posted.Status(), "newcall", pg)
 	}
 	// The files were checked before; they come with an update of the person's own, so they show
 	// on the call page with what was sent. The call and its files are saved together or not at all.
