@@ -36,6 +36,9 @@ type Form struct {
 	Refused []string
 	// TooLarge says a file, or the whole body, was over its limit: the answer is 413.
 	TooLarge bool
+	// Names are the names of all the files sent, kept or refused: a page can say which files
+	// have to be chosen again.
+	Names []string
 }
 
 // MaxFormBody is the largest request body a form with attachments may be under rules: every
@@ -99,6 +102,7 @@ func ReadForm(w http.ResponseWriter, r *http.Request, rules desk.AttachmentRules
 			continue
 		}
 		filename := desk.CleanFilename(part.FileName())
+		f.Names = append(f.Names, filename)
 		if files++; files > desk.MaxAttachmentsPerEntry {
 			if _, err := io.Copy(io.Discard, part); err != nil {
 				return f.failed(err)

@@ -68,7 +68,7 @@ type callForm struct {
 	Changes  []string          // on a conflict: what changed
 	Summary  []fieldError      // the field errors, for the list at the top of the page
 	// Kept is what was typed into a form the call's new state no longer offers.
-	Kept []field
+	Kept []web.Field
 }
 
 // formField is what a form control needs to draw itself: its id, name and label, the value to
@@ -378,7 +378,7 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, acti
 	}
 	slices.SortStableFunc(f.Summary, func(a, b fieldError) int { return strings.Compare(a.Label+a.Message, b.Label+b.Message) })
 	if !p.Can(action) {
-		f.Kept = keptFields(in.Form, "")
+		f.Kept = web.KeptFields(in.Form, "")
 	}
 	p.Form = f
 	if err := c.auditRead(v, "call.view", "call", p.Call.Ref, customerOf(p.Call),

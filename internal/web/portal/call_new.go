@@ -8,6 +8,7 @@ import (
 
 	"calldesk/internal/desk"
 	"calldesk/internal/privacy"
+	"calldesk/internal/web"
 )
 
 func (p *Portal) newCallRoutes() []route {
@@ -41,6 +42,9 @@ type newCallPage struct {
 type newCallForm struct {
 	Category, Summary, Description, AltEmail, AltPhone string
 	SendAnyway                                         bool
+	// FormKey is drawn into the form when it is first shown (web.NewFormKey) and kept on every
+	// redraw, so that the form sent twice logs one call.
+	FormKey string
 }
 
 func (p *Portal) categories(r *http.Request) ([]category, error) {
@@ -69,7 +73,7 @@ func (p *Portal) newCallPage(r *http.Request, v *visit, f newCallForm) (newCallP
 }
 
 func (p *Portal) newCallForm(w http.ResponseWriter, r *http.Request, v *visit) error {
-	pg, err := p.newCallPage(r, v, newCallForm{})
+	pg, err := p.newCallPage(r, v, newCallForm{FormKey: web.NewFormKey()})
 	if err != nil {
 		return err
 	}
@@ -83,13 +87,14 @@ func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) er
 	posted := p.readForm(w, r)
 	pf := posted.Values
 	f := newCallForm{Category: strings.TrimSpace(pf.Get("category")), Summary: pf.Get("summary"), Description: pf.Get("description"),
-		AltEmail: strings.TrimSpace(pf.Get("alt_email")), AltPhone: strings.TrimSpace(pf.Get("alt_phone")), SendAnyway: pf.Get("send_anyway") == "1"}
+		AltEmail: strings.TrimSpace(pf.Get("alt_email")), AltPhone: strings.TrimSpace(pf.Get("alt_phone")), SendAnyway: pf.Get("send_anyway") == "1",
+		FormKey: strings.TrimSpace(pf.Get(web.FormKeyField))}
 	pg, err := p.newCallPage(r, v, f)
 	if err != nil {
 		return err
 	}
 	n := desk.NewCall{Kind: desk.Fault, Summary: f.Summary, Description: f.Description, CustomerID: v.Person.ID,
-		AltEmail: f.AltEmail, AltPhone: f.AltPhone, Source: desk.SourcePortal}
+		AltEmail: f.AltEmail, AltPhone: f.AltPhone, Source: desk.SourcePortal, FormKey: f.FormKey}
 	if f.Category != "" {
 		known := false
 		for _, c := range pg.Categories {
@@ -124,6 +129,13 @@ func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) er
 	}
 	call, err := p.Store.CreateCallWithAttachments(r.Context(), v.Actor, n,
 		"Files sent with the request: "+strings.Join(names, ", "), posted.Files, p.attachmentRules())
+	if err != nil && desk.ErrorCode(err) == desk.ECONFLICT && f.FormKey != "" {
+		// This form logged its call already (sent twice, or again after signing in): that call
+		// is the answer, and nothing more is logged.
+		if first, ferr := p.Store.FormKeyCall(r.Context(), v.Actor.AccountID, f.FormKey); ferr == nil {
+			return seeOther(w, r, prefix+"calls/"+first.Ref+"?done=logged")
+		}
+	}
 	if err != nil {
 		if desk.ErrorCode(err) == desk.EINVALID {
 			mergeFields(pg.Errors, err)

@@ -33,6 +33,8 @@ type env struct {
 	buf *audit.Buffer
 	url string
 	ctx context.Context
+	// clock is the test's clock, which the sessions read: advance it to end them.
+	clock *storetest.Clock
 }
 
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -45,7 +47,7 @@ func portalTest(t *testing.T, fn func(t *testing.T, e *env)) {
 }
 
 func newEnv(t *testing.T, se *storetest.Env) *env {
-	e := &env{t: t, s: se.S, f: se.F, ctx: context.Background()}
+	e := &env{t: t, s: se.S, f: se.F, ctx: context.Background(), clock: se.Clock}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e.buf = audit.NewBuffer(e.s, log, time.Hour, 10000)
 	t.Cleanup(e.buf.Close)

@@ -24,6 +24,9 @@ type signinPage struct {
 	Next    string
 	Message string
 	Error   bool // Message is an error (a failed attempt), not a notice
+	// Resume is a form whose session ended while it was being sent, kept so that signing in
+	// again can send it without retyping (resume.go).
+	Resume *web.Resume
 }
 
 func (p *Portal) signinForm(w http.ResponseWriter, r *http.Request, _ *visit) error {
@@ -43,7 +46,8 @@ func (p *Portal) signin(w http.ResponseWriter, r *http.Request, _ *visit) error 
 		return desk.Errorf(desk.EINVALID, "the sign-in form could not be read")
 	}
 	f := r.PostForm
-	pg := signinPage{page: p.page(nil, "Sign in"), Login: strings.TrimSpace(f.Get("login")), Next: localPath(f.Get("next"))}
+	pg := signinPage{page: p.page(nil, "Sign in"), Login: strings.TrimSpace(f.Get("login")), Next: localPath(f.Get("next")),
+		Resume: web.ResumeFrom(f, localPath)}
 	ss, err := p.Sessions.SignIn(r.Context(), access.SignIn{Login: pg.Login, Password: f.Get("password"),
 		Addr: p.Proxies.ClientAddr(r), UserAgent: r.UserAgent(), Console: false})
 	if err != nil {
@@ -55,6 +59,9 @@ func (p *Portal) signin(w http.ResponseWriter, r *http.Request, _ *visit) error 
 		return p.render(w, r, status, "signin", pg)
 	}
 	p.setSession(w, r, ss.Token)
+	if pg.Resume != nil {
+		return p.offerResume(w, r, &visit{Session: ss, Token: ss.Token}, *pg.Resume, pg.Next)
+	}
 	return seeOther(w, r, pg.Next)
 }
 
@@ -77,11 +84,12 @@ func (p *Portal) signinAgain(w http.ResponseWriter, r *http.Request, err error) 
 		msg = sentence(msg)
 	}
 	next := localPath(r.URL.RequestURI())
+	var rs *web.Resume
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		msg += " Nothing was sent: sign in, then try again."
 		if i := strings.LastIndex(r.URL.Path, "/"); i > 0 && strings.HasPrefix(r.URL.Path, prefix+"calls/") && r.URL.Path != prefix+"calls/new" {
 			next = localPath(r.URL.Path[:i])
 		}
+		rs, msg = p.keepForm(w, r, msg)
 	}
-	p.renderOrLog(w, r, http.StatusUnauthorized, "signin", signinPage{page: p.page(nil, "Sign in"), Message: msg, Next: next})
+	p.renderOrLog(w, r, http.StatusUnauthorized, "signin", signinPage{page: p.page(nil, "Sign in"), Message: msg, Next: next, Resume: rs})
 }

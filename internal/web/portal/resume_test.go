@@ -1,0 +1,122 @@
+package portal_test
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"calldesk/internal/desk"
+)
+
+// hiddenFields reads the hidden inputs of a page into a form.
+func hiddenFields(body string) url.Values {
+	out := url.Values{}
+	re := regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+	for _, m := range re.FindAllStringSubmatch(body, -1) {
+		out.Add(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
+	}
+	return out
+}
+
+// signInAgain posts the sign-in form a 401 page holds, as the person would, and returns the page
+// that offers to send the kept form, with its hidden fields.
+func signInAgain(t *testing.T, c *client, who desk.Person, page response) (response, url.Values) {
+	t.Helper()
+	kept := hiddenFields(page.body)
+	kept.Set("login", who.Username)
+	kept.Set("password", password)
+	again := c.post("/portal/signin", kept).must(t, http.StatusOK).has(t, "Send it now", "Send what you were writing")
+	resend := hiddenFields(again.body)
+	for name := range resend {
+		if strings.Contains(name, "password") || strings.HasPrefix(name, "resume") || name == "login" {
+			t.Fatalf("the resume page sends %q: %v", name, resend)
+		}
+	}
+	return again, resend
+}
+
+// TestExpiredSessionMidCallKeepsText (issue 4, bad input): the session ends between opening
+// "Ask for help" and sending it. Nothing is logged; the text typed is kept across signing in
+// again, the files are named as not kept, and sending the kept form logs the call once, however
+// often it is sent.
+func TestExpiredSessionMidCallKeepsText(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		dan := e.signIn(e.f.Dan)
+		key := hiddenFields(dan.get("/portal/calls/new").must(t, http.StatusOK).body).Get("form_key")
+		if key == "" {
+			t.Fatal("the form has no key")
+		}
+		e.clock.Advance(45 * time.Minute) // Dan wrote a long description, then had a lecture
+		summary, details := `Laptop says "no bootable device"`, "Since Monday <after> the update & a restart.\nIt beeps twice."
+		r := dan.postFiles("/portal/calls/new", map[string]string{"summary": summary, "description": details, "alt_phone": "01234 567890",
+			"form_key": key}, upload{"photo.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + strings.Repeat("\x01", 64)}).
+			must(t, http.StatusUnauthorized)
+		r.has(t, "Your session ended after 30 minutes without use", "what you typed is kept",
+			"The file photo.png could not be kept: please attach it again", `name="resume_action" value="/portal/calls/new"`)
+		if res, err := e.s.FindCallsPage(e.ctx, storeFilter(e.f.Dan.ID)); err != nil || len(res.Calls) != 0 {
+			t.Fatalf("a call was logged without a session: %v %v", res.Calls, err)
+		}
+
+		again, resend := signInAgain(t, dan, e.f.Dan, r)
+		again.has(t, `action="/portal/calls/new"`, html.EscapeString(summary), "01234 567890", "photo.png", "attach them again").
+			lacks(t, key+"</dd>")
+		if resend.Get("summary") != summary || resend.Get("description") != details || resend.Get("form_key") != key {
+			t.Fatalf("the resume page sends %v", resend)
+		}
+		first := dan.post("/portal/calls/new", resend).must(t, http.StatusSeeOther)
+		if !strings.HasSuffix(first.location, "?done=logged") {
+			t.Fatalf("sent: %q", first.location)
+		}
+		// Sent again (a double click, the back button): the same call, nothing more logged.
+		dan.post("/portal/calls/new", resend).must(t, http.StatusSeeOther)
+		if second := dan.post("/portal/calls/new", resend); second.location != first.location {
+			t.Fatalf("sent again: %d %q, want %q", second.status, second.location, first.location)
+		}
+		res, err := e.s.FindCallsPage(e.ctx, storeFilter(e.f.Dan.ID))
+		if err != nil || len(res.Calls) != 1 {
+			t.Fatalf("%d calls logged, want 1 (%v)", len(res.Calls), err)
+		}
+		if c := res.Calls[0]; c.Summary != summary || c.Description != details || c.AltPhone != "01234 567890" {
+			t.Fatalf("the call logged is not what was typed: %+v", c)
+		}
+		// Another person with the same form key logs a call of their own, not Dan's.
+		eve := e.signIn(e.f.Eve)
+		resend.Set("summary", "Eve's own problem")
+		if r := eve.post("/portal/calls/new", resend); r.status == http.StatusSeeOther && r.location == first.location {
+			t.Fatal("Eve was sent to Dan's call")
+		}
+	})
+}
+
+// TestExpiredSessionMidUpdateKeepsText: the same for an update to a call: kept, sent once.
+func TestExpiredSessionMidUpdateKeepsText(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		call := e.call(e.f.Dan, "Outlook will not start")
+		dan := e.signIn(e.f.Dan)
+		dan.get("/portal/calls/" + call.Ref).must(t, http.StatusOK)
+		e.clock.Advance(31 * time.Minute)
+		text := "It also crashes when I open the calendar."
+		r := dan.post("/portal/calls/"+call.Ref+"/update", url.Values{"text": {text}}).must(t, http.StatusUnauthorized)
+		r.has(t, "what you typed is kept", `name="next" value="/portal/calls/`+call.Ref+`"`).lacks(t, "could not be kept")
+		again, resend := signInAgain(t, dan, e.f.Dan, r)
+		again.has(t, `action="/portal/calls/`+call.Ref+`/update"`, text, `href="/portal/calls/`+call.Ref+`"`)
+		dan.post("/portal/calls/"+call.Ref+"/update", resend).must(t, http.StatusSeeOther)
+		d, err := e.s.Diary(e.ctx, call.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, en := range d {
+			if en.Text == text {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("%d updates saved, want 1", n)
+		}
+	})
+}
