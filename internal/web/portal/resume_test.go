@@ -97,7 +97,7 @@ func TestExpiredSessionMidUpdateKeepsText(t *testing.T) {
 	portalTest(t, func(t *testing.T, e *env) {
 		call := e.call(e.f.Dan, "Outlook will not start")
 		dan := e.signIn(e.f.Dan)
-		dan.get("/portal/calls/" + call.Ref).must(t, http.StatusOK)
+		dan.get("/portal/calls/"+call.Ref).must(t, http.StatusOK)
 		e.clock.Advance(31 * time.Minute)
 		text := "It also crashes when I open the calendar."
 		r := dan.post("/portal/calls/"+call.Ref+"/update", url.Values{"text": {text}}).must(t, http.StatusUnauthorized)
