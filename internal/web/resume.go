@@ -33,15 +33,11 @@ type Resume struct {
 // Field is one form value kept for sending again.
 type Field struct{ Name, Value string }
 
-// NewResume keeps a form posted to action. A form without a key is given one, so that the kept
-// form, sent from the page that offers it after signing in, is acted on once however often that
-// page is sent.
+// NewResume keeps a form posted to action. A form that creates something carries its key
+// (FormKeyField) and keeps it, so the kept form, sent from the page that offers it after signing
+// in, is acted on once however often that page is sent.
 func NewResume(action string, f Form) *Resume {
-	rs := &Resume{Action: action, Fields: KeptFields(f.Values, ""), Files: f.Names}
-	if f.Values.Get(FormKeyField) == "" {
-		rs.Fields = append(rs.Fields, Field{Name: FormKeyField, Value: NewFormKey()})
-	}
-	return rs
+	return &Resume{Action: action, Fields: KeptFields(f.Values, ""), Files: f.Names}
 }
 
 // ResumeFrom reads a kept form back from the sign-in form that carried it (fields resume_action,

@@ -20,12 +20,21 @@ type resumePage struct {
 // shownField is one kept value as the resume page shows it.
 type shownField struct{ Label, Value string }
 
-// resumeLabels name the fields people type into the portal's forms, in the forms' order; fields
-// not listed (the call's version, the form's key, the chosen category's number, the special-data
-// tick) are sent, not shown.
-func resumeLabels() []shownField {
-	return []shownField{{"summary", "Short description"}, {"description", "Details"}, {"text", "Your message"},
-		{"reason", "Reason"}, {"alt_email", "Email for this request"}, {"alt_phone", "Phone for this request"}}
+// resumeLabels name the fields people type into the portal's forms, in the forms' order, for the
+// page that offers a kept form posted to action; fields not listed (the call's version, the
+// form's key, the chosen category's number, the special-data tick) are sent, not shown.
+func resumeLabels(action string) []struct{ Name, Label string } {
+	text := "Your message"
+	switch action[strings.LastIndex(action, "/")+1:] {
+	case "reopen":
+		text = "What is still wrong"
+	case "withdraw":
+		text = "Why you no longer need help"
+	case "confirm":
+		text = "Your comment"
+	}
+	return []struct{ Name, Label string }{{"summary", "Short description"}, {"description", "Details"}, {"text", text},
+		{"alt_email", "Email for this request"}, {"alt_phone", "Phone for this request"}}
 }
 
 // keepForm keeps what a form posted without a valid session held, for sending after signing in
@@ -56,10 +65,10 @@ func filesNotKept(names []string) string {
 // offerResume draws the page that offers to send a kept form, for the person just signed in.
 func (p *Portal) offerResume(w http.ResponseWriter, r *http.Request, v *visit, rs web.Resume, back string) error {
 	pg := resumePage{page: p.page(v, "Send what you were writing"), Resume: rs, Back: back}
-	for _, l := range resumeLabels() { // Label holds the field's name, Value its label
+	for _, l := range resumeLabels(rs.Action) {
 		for _, f := range rs.Fields {
-			if f.Name == l.Label && strings.TrimSpace(f.Value) != "" {
-				pg.Shown = append(pg.Shown, shownField{Label: l.Value, Value: f.Value})
+			if f.Name == l.Name && strings.TrimSpace(f.Value) != "" {
+				pg.Shown = append(pg.Shown, shownField{Label: l.Label, Value: f.Value})
 			}
 		}
 	}

@@ -61,6 +61,11 @@ func TestExpiredSessionMidCallKeepsText(t *testing.T) {
 			t.Fatalf("a call was logged without a session: %v %v", res.Calls, err)
 		}
 
+		// A mistyped password first: the form is still kept.
+		wrong := hiddenFields(r.body)
+		wrong.Set("login", e.f.Dan.Username)
+		wrong.Set("password", "not it")
+		r = dan.post("/portal/signin", wrong).must(t, http.StatusUnauthorized).has(t, `name="resume_action" value="/portal/calls/new"`)
 		again, resend := signInAgain(t, dan, e.f.Dan, r)
 		again.has(t, `action="/portal/calls/new"`, html.EscapeString(summary), "01234 567890", "photo.png", "attach them again").
 			lacks(t, key+"</dd>")
@@ -118,5 +123,30 @@ func TestExpiredSessionMidUpdateKeepsText(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("%d updates saved, want 1", n)
 		}
+	})
+}
+
+// TestExpiredSessionMidReopenKeepsReason: a reason to reopen a solved call is kept the same way,
+// shown under its own label, and sending it reopens the call.
+func TestExpiredSessionMidReopenKeepsReason(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		call := e.resolve(e.call(e.f.Dan, "VPN drops every hour").Ref)
+		dan := e.signIn(e.f.Dan)
+		dan.get("/portal/calls/"+call.Ref).must(t, http.StatusOK)
+		e.clock.Advance(40 * time.Minute)
+		reason := "It dropped again at 14:05, twice."
+		r := dan.post("/portal/calls/"+call.Ref+"/reopen", url.Values{"text": {reason}, "version": {itoa(call.Version)}}).
+			must(t, http.StatusUnauthorized).has(t, "what you typed is kept")
+		if got := e.find(call.Ref); got.State != desk.Resolved {
+			t.Fatalf("the call was changed without a session: %s", got.State)
+		}
+		again, resend := signInAgain(t, dan, e.f.Dan, r)
+		again.has(t, "What is still wrong", reason)
+		dan.post("/portal/calls/"+call.Ref+"/reopen", resend).must(t, http.StatusSeeOther)
+		if got := e.find(call.Ref); got.State == desk.Resolved || got.State == desk.Closed {
+			t.Fatalf("sending the kept reason left the call %s", got.State)
+		}
+		// Sent twice: the call's version has moved on, so the second is refused, not applied again.
+		dan.post("/portal/calls/"+call.Ref+"/reopen", resend).must(t, http.StatusConflict)
 	})
 }
