@@ -27,6 +27,15 @@ type signinPage struct {
 	// Resume is a form whose session ended while it was being sent, kept so that signing in
 	// again can send it without retyping (resume.go).
 	Resume *web.Resume
+	// SSO and SAML offer single sign-on; Passwords shows the password form, which SSOOnly
+	// hides when customers may only sign in through single sign-on.
+	SSO, SAML, Passwords bool
+}
+
+// signinPage is the sign-in page with a message (an error when isErr), returning to next.
+func (p *Portal) signinPage(msg string, isErr bool, next string) signinPage {
+	return signinPage{page: p.page(nil, "Sign in"), Message: msg, Error: isErr, Next: next,
+		SSO: p.SSO != nil, SAML: p.SAML != nil, Passwords: !p.ssoOnly()}
 }
 
 func (p *Portal) signinForm(w http.ResponseWriter, r *http.Request, _ *visit) error {
@@ -34,7 +43,7 @@ func (p *Portal) signinForm(w http.ResponseWriter, r *http.Request, _ *visit) er
 	if v, err := p.authenticate(r); err == nil && v != nil {
 		return seeOther(w, r, next)
 	}
-	pg := signinPage{page: p.page(nil, "Sign in"), Next: next}
+	pg := p.signinPage("", false, next)
 	if r.URL.Query().Get("out") == "1" {
 		pg.Message = "You have signed out."
 	}
@@ -46,8 +55,9 @@ func (p *Portal) signin(w http.ResponseWriter, r *http.Request, _ *visit) error 
 		return desk.Errorf(desk.EINVALID, "the sign-in form could not be read")
 	}
 	f := r.PostForm
-	pg := signinPage{page: p.page(nil, "Sign in"), Login: strings.TrimSpace(f.Get("login")), Next: localPath(f.Get("next")),
-		Resume: web.ResumeFrom(f, localPath)}
+	pg := p.signinPage("", false, localPath(f.Get("next")))
+	pg.Login = strings.TrimSpace(f.Get("login"))
+	pg.Resume = web.ResumeFrom(f, localPath)
 	ss, err := p.Sessions.SignIn(r.Context(), access.SignIn{Login: pg.Login, Password: f.Get("password"),
 		Addr: p.Proxies.ClientAddr(r), UserAgent: r.UserAgent(), Console: false})
 	if err != nil {
@@ -70,11 +80,12 @@ func (p *Portal) signout(w http.ResponseWriter, r *http.Request, v *visit) error
 		return err
 	}
 	p.clearSession(w, r)
-	return seeOther(w, r, prefix+"signin?out=1")
+	return seeOther(w, r, p.signOutURL(v))
 }
 
 // signinAgain answers a request without a valid session: the sign-in form, in place, returning
-// to the page asked for (or, for a form post, to the page the form was on; nothing was saved).
+// to the page asked for (or, for a form post, to the page the form was on: nothing was saved,
+// and what the form held is kept for sending after signing in, resume.go).
 func (p *Portal) signinAgain(w http.ResponseWriter, r *http.Request, err error) {
 	p.clearSession(w, r)
 	msg := desk.Message(err)
@@ -91,5 +102,7 @@ func (p *Portal) signinAgain(w http.ResponseWriter, r *http.Request, err error) 
 		}
 		rs, msg = p.keepForm(w, r, msg)
 	}
-	p.renderOrLog(w, r, http.StatusUnauthorized, "signin", signinPage{page: p.page(nil, "Sign in"), Message: msg, Next: next, Resume: rs})
+	pg := p.signinPage(msg, false, next)
+	pg.Resume = rs
+	p.renderOrLog(w, r, http.StatusUnauthorized, "signin", pg)
 }
