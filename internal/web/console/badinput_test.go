@@ -109,5 +109,14 @@ func TestNewCallSentTwiceLogsOne(t *testing.T) {
 		if err != nil || len(after) != len(before)+1 {
 			t.Fatalf("%d calls logged, want 1 (%v)", len(after)-len(before), err)
 		}
+		// Ann's form key sent by Bob (a tampered form): not Ann's call, nothing logged, the form
+		// back as typed with a key of its own.
+		r := e.signIn(e.f.Bob).post("/calls/new", form).must(t, http.StatusUnprocessableEntity).has(t, "used already", "Lecture capture failed in LT3")
+		if k := hiddenFields(r.body).Get("form_key"); k == "" || k == form.Get("form_key") {
+			t.Fatalf("the form came back with key %q", k)
+		}
+		if again, _, _ := e.s.FindCalls(e.ctx, store.CallFilter{CustomerID: e.f.Dan.ID}); len(again) != len(after) {
+			t.Fatal("a call was logged from another account's form")
+		}
 	})
 }

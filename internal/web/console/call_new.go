@@ -246,9 +246,16 @@ func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) e
 		}
 		if desk.ErrorCode(err) == desk.ECONFLICT && f.FormKey != "" {
 			// This form logged its call already (sent twice, or again after signing in).
-			if first, ferr := c.Store.FormKeyCall(r.Context(), v.Actor.AccountID, f.FormKey); ferr == nil {
+			first, ferr := c.Store.FormKeyCall(r.Context(), v.Actor.AccountID, f.FormKey)
+			if ferr == nil {
 				return seeOther(w, r, "/calls/"+first.Ref)
+			} else if desk.ErrorCode(ferr) != desk.ENOTFOUND {
+				return ferr
 			}
+			// Used by another account (a form tampered with, or copied): nothing was logged;
+			// the form comes back as typed, with a key of its own.
+			p.Form.FormKey = web.NewFormKey()
+			err = desk.Invalid("the call cannot be logged", map[string]string{"summary": "was not sent: this form had been used already; check it and send it again"})
 		}
 		if desk.ErrorCode(err) != desk.EINVALID {
 			return err

@@ -132,9 +132,17 @@ func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) er
 	if err != nil && desk.ErrorCode(err) == desk.ECONFLICT && f.FormKey != "" {
 		// This form logged its call already (sent twice, or again after signing in): that call
 		// is the answer, and nothing more is logged.
-		if first, ferr := p.Store.FormKeyCall(r.Context(), v.Actor.AccountID, f.FormKey); ferr == nil {
+		first, ferr := p.Store.FormKeyCall(r.Context(), v.Actor.AccountID, f.FormKey)
+		if ferr == nil {
 			return seeOther(w, r, prefix+"calls/"+first.Ref+"?done=logged")
+		} else if desk.ErrorCode(ferr) != desk.ENOTFOUND {
+			return ferr
 		}
+		// The key was used by someone else (a form tampered with, or copied): nothing was
+		// logged; the form comes back with what was typed, and a key of its own.
+		pg.Form.FormKey = web.NewFormKey()
+		pg.Errors["summary"] = "This form had been used already, so nothing was sent. Please check it and send it again."
+		return p.render(w, r, http.StatusConflict, "newcall", pg)
 	}
 	if err != nil {
 		if desk.ErrorCode(err) == desk.EINVALID {

@@ -88,11 +88,19 @@ func TestExpiredSessionMidCallKeepsText(t *testing.T) {
 		if c := res.Calls[0]; c.Summary != summary || c.Description != details || c.AltPhone != "01234 567890" {
 			t.Fatalf("the call logged is not what was typed: %+v", c)
 		}
-		// Another person with the same form key logs a call of their own, not Dan's.
+		// Dan's form key posted by another person (a tampered form): not Dan's call, nothing
+		// logged, Eve's text kept with a key of her own, with which she logs her call.
 		eve := e.signIn(e.f.Eve)
 		resend.Set("summary", "Eve's own problem")
-		if r := eve.post("/portal/calls/new", resend); r.status == http.StatusSeeOther && r.location == first.location {
-			t.Fatal("Eve was sent to Dan's call")
+		r = eve.post("/portal/calls/new", resend).must(t, http.StatusConflict).has(t, "used already", `value="Eve&#39;s own problem"`)
+		own := hiddenFields(r.body)
+		if own.Get("form_key") == "" || own.Get("form_key") == key {
+			t.Fatalf("the form came back with key %q", own.Get("form_key"))
+		}
+		resend.Set("form_key", own.Get("form_key"))
+		eve.post("/portal/calls/new", resend).must(t, http.StatusSeeOther)
+		if res, err := e.s.FindCallsPage(e.ctx, storeFilter(e.f.Eve.ID)); err != nil || len(res.Calls) != 1 || res.Calls[0].Summary != "Eve's own problem" {
+			t.Fatalf("Eve's calls: %v %v", res.Calls, err)
 		}
 	})
 }
