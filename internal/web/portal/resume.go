@@ -39,14 +39,19 @@ func resumeLabels(action string) []struct{ Name, Label string } {
 
 // keepForm keeps what a form posted without a valid session held, for sending after signing in
 // again: its text, never its files (a browser cannot be made to send a file again), which msg is
-// extended to name. Nil when the post held nothing to keep.
+// extended to name. Nil when the post held nothing to keep, or when only single sign-on is
+// offered (the form cannot travel through the provider's site).
 func (p *Portal) keepForm(w http.ResponseWriter, r *http.Request, msg string) (*web.Resume, string) {
 	posted := p.readForm(w, r)
-	if len(posted.Values) == 0 && len(posted.Names) == 0 {
+	if len(posted.Values) == 0 && len(posted.Names) == 0 || p.ssoOnly() {
+		// Single sign-on leaves for the provider's site and cannot carry the form.
 		return nil, msg + " Nothing was sent: sign in, then try again."
 	}
 	rs := web.NewResume(localPath(r.URL.Path), posted.Form)
 	msg += " Nothing was sent yet, and what you typed is kept: once you are signed in, you can send it."
+	if p.SSO != nil || p.SAML != nil {
+		msg += " It is kept only if you sign in with your SupportMe password here."
+	}
 	if len(rs.Files) > 0 {
 		msg += " " + filesNotKept(rs.Files)
 	}

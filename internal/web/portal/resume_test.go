@@ -9,7 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
+	"calldesk/internal/store/storetest"
+	"calldesk/internal/web/portal"
 )
 
 // hiddenFields reads the hidden inputs of a page into a form.
@@ -157,4 +160,18 @@ func TestExpiredSessionMidReopenKeepsReason(t *testing.T) {
 		// Sent twice: the call's version has moved on, so the second is refused, not applied again.
 		dan.post("/portal/calls/"+call.Ref+"/reopen", resend).must(t, http.StatusConflict)
 	})
+}
+
+// TestKeptFormWithSingleSignOn: single sign-on leaves for the provider's site and cannot carry
+// a kept form. Offered beside passwords, the page says the form is kept only through the
+// password form (which carries it); offered alone, it promises nothing it cannot do.
+func TestKeptFormWithSingleSignOn(t *testing.T) {
+	t.Parallel()
+	posted := url.Values{"summary": {"Cannot print"}, "form_key": {"k1"}}
+	e, _ := ssoPortal(t, storetest.NewEnv(t, "sqlite", start), nil)
+	e.client().post("/portal/calls/new", posted).must(t, http.StatusUnauthorized).
+		has(t, "what you typed is kept", "kept only if you sign in with your SupportMe password", `name="resume.summary" value="Cannot print"`)
+	e, _ = ssoPortal(t, storetest.NewEnv(t, "sqlite", start), func(p *portal.Portal) { p.Sessions.Passwords = access.PasswordsAdmins })
+	e.client().post("/portal/calls/new", posted).must(t, http.StatusUnauthorized).
+		has(t, "Nothing was sent: sign in, then try again").lacks(t, "is kept", "resume_action")
 }
