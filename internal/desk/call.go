@@ -331,6 +331,9 @@ type NewCall struct {
 	// SpecialCategory marks the call as holding special-category personal data: the customer
 	// was warned (privacy.Detect) and chose to send it anyway.
 	SpecialCategory bool
+	// FormKey, when set, is the key drawn into the form the call was sent from: a second call sent
+	// with the same key is refused (ECONFLICT), so a form sent twice logs one call.
+	FormKey string
 }
 
 // Validate checks a new call's fields, filling defaults (kind fault, source api, medium/medium).
@@ -354,6 +357,9 @@ func (n *NewCall) Validate() error {
 	}
 	if n.CustomerID <= 0 {
 		f["customer_id"] = "is required"
+	}
+	if len(n.FormKey) > 100 {
+		f["form_key"] = "is longer than 100 characters"
 	}
 	n.AltEmail = strings.TrimSpace(n.AltEmail)
 	if n.AltEmail != "" && !ValidEmail(n.AltEmail) {

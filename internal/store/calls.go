@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -63,6 +65,69 @@ func (s *Store) CreateCall(ctx context.Context, actor desk.Actor, n desk.NewCall
 		return err
 	})
 	return c, err
+}
+
+// CreateCallWithAttachments logs a call as CreateCall does, with the files sent with it attached
+// to a first public update reading text (the customer's own, so it shows with what was sent). The
+// call, the update, the files and their audit records are one transaction: a call whose files
+// could not be saved is not logged at all. With no files it is CreateCall.
+func (s *Store) CreateCallWithAttachments(ctx context.Context, actor desk.Actor, n desk.NewCall, text string,
+	files []desk.Upload, rules desk.AttachmentRules) (desk.Call, error) {
+	if len(files) == 0 {
+		return s.CreateCall(ctx, actor, n)
+	}
+	if err := n.Validate(); err != nil {
+		return desk.Call{}, err
+	}
+	text, atts, err := checkEntry(desk.EntryUpdate, text, files, rules)
+	if err != nil {
+		return desk.Call{}, desk.Invalid("the call cannot be logged", desk.AsError(err).Fields)
+	}
+	var c desk.Call
+	err = s.inTx(ctx, func(t *Tx) error {
+		var err error
+		if c, err = t.createCall(ctx, actor, n); err != nil {
+			return err
+		}
+		_, err = t.addEntry(ctx, actor, c, desk.EntryUpdate, text, slices.Clone(atts))
+		return err
+	})
+	return c, err
+}
+
+// formKeyLife is how long a form's key is kept after it logged a call: longer than any form stays
+// open, or is kept across a sign-in.
+const formKeyLife = 30 * 24 * time.Hour
+
+// useFormKey records that the form with key logged call c; the key having logged a call already
+// is ECONFLICT. Keys past formKeyLife are swept on the way.
+func (t *Tx) useFormKey(ctx context.Context, actor desk.Actor, key string, c desk.Call) error {
+	if _, err := t.exec(ctx, `DELETE FROM form_keys WHERE used_at < ?`, t.Now.Add(-formKeyLife).UnixMicro()); err != nil {
+		return fmt.Errorf("sweep form keys: %w", err)
+	}
+	_, err := t.exec(ctx, `INSERT INTO form_keys (form_key, account_id, call_ref, used_at) VALUES (?, ?, ?, ?)`,
+		key, actor.AccountID, c.Ref, t.Now.UnixMicro())
+	if t.s.d.constraint(err) == constraintUnique {
+		return &desk.Error{Code: desk.ECONFLICT, Message: "this form was sent already, and logged its call then; nothing more was logged",
+			Fields: map[string]string{"form_key": "was used already"}}
+	}
+	if err != nil {
+		return fmt.Errorf("record form key: %w", err)
+	}
+	return nil
+}
+
+// FormKeyCall finds the call that the form with key logged when account sent it: the answer to a
+// form sent twice. A key unknown, or used by another account, is ENOTFOUND.
+func (s *Store) FormKeyCall(ctx context.Context, accountID int64, key string) (desk.Call, error) {
+	var ref string
+	err := s.queryRow(ctx, `SELECT call_ref FROM form_keys WHERE form_key = ? AND account_id = ?`, key, accountID).Scan(&ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return desk.Call{}, notFound("no call was logged from that form")
+	} else if err != nil {
+		return desk.Call{}, err
+	}
+	return s.FindCallByRef(ctx, ref)
 }
 
 func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (desk.Call, error) {
@@ -136,6 +201,11 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	}
 	if searchCol == "" {
 		t.indexLater(c.ID, true)
+	}
+	if n.FormKey != "" {
+		if err := t.useFormKey(ctx, actor, n.FormKey, c); err != nil {
+			return c, err
+		}
 	}
 	return c, t.audit(ctx, actor, "call.create", "call", c.Ref, []int64{c.CustomerID},
 		fmt.Sprintf("logged %s (%s, %s) via %s for %s", c.Ref, c.Kind, c.Priority, c.Source, c.Customer.Name))
