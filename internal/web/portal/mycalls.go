@@ -26,7 +26,7 @@ type myCallsPage struct {
 
 func (p *Portal) myCalls(w http.ResponseWriter, r *http.Request, v *visit) error {
 	res, err := p.Store.FindCallsPage(r.Context(), store.CallFilter{CustomerID: v.Person.ID, Sort: "updated",
-		Limit: myCallsLimit, NoTotal: true})
+		Limit: myCallsLimit, NoTotal: true, Brief: true})
 	if err != nil {
 		return err
 	}
