@@ -11,8 +11,8 @@ import (
 )
 
 // TestFindCallsBrief: a brief list (the portal's My calls) is the same calls in the same order as
-// the full one, each the full call without its long texts and customer snapshot; the order by
-// last update is the calls' own, whichever was logged first.
+// the full one, each with the fields a list shows equal to the full call's and no others; the
+// order by last update is the calls' own, whichever was logged first.
 func TestFindCallsBrief(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
@@ -51,9 +51,11 @@ func TestFindCallsBrief(t *testing.T) {
 				if c.Description == "" || c.Customer.Name == "" {
 					t.Fatalf("the full call %s has no description or snapshot", c.Ref)
 				}
-				c.Description, c.Customer, c.HoldReason, c.Resolution, c.CancelNote = "", desk.Snapshot{}, "", "", ""
-				if !reflect.DeepEqual(brief[i], c) {
-					t.Errorf("%+v: brief call %d\n%+v, want\n%+v", f, i, brief[i], c)
+				want := desk.Call{ID: c.ID, Ref: c.Ref, Kind: c.Kind, Summary: c.Summary, CustomerID: c.CustomerID,
+					Priority: c.Priority, GroupID: c.GroupID, AnalystID: c.AnalystID, State: c.State, Urgent: c.Urgent,
+					LoggedAt: c.LoggedAt, UpdatedAt: c.UpdatedAt, Version: c.Version}
+				if !reflect.DeepEqual(brief[i], want) {
+					t.Errorf("%+v: brief call %d\n%+v, want\n%+v", f, i, brief[i], want)
 				}
 			}
 		}
