@@ -89,7 +89,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc,
 		Proxies: trusted, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml}
 	pt := &portal.Portal{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true",
-		Proxies: trusted, Zone: loc, AttachmentMax: maxFile, AttachmentTypes: types}
+		Proxies: trusted, Zone: loc, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml,
+		EnrolPartners: *single.enrol == "true"}
+	con.Portal = pt
 	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now, Proxies: trusted, Console: con.Handler(), Portal: pt.Handler()}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -60,7 +61,7 @@ func TestServeWithSingleSignOn(t *testing.T) {
 	go func() {
 		done <- Main(sctx, Env{Args: []string{"serve", "--db", path, "--addr", addr, "--log-level", "warn",
 			"--oidc-issuer", op.URL, "--oidc-client-id", "calldesk", "--oidc-redirect-url", base + "/signin/oidc/callback",
-			"--sso-domain", "uni.example"},
+			"--sso-domain", "uni.example", "--sso-enrol-partners", "true"},
 			Getenv: func(k string) string {
 				return map[string]string{"CALLDESK_OIDC_CLIENT_SECRET": ssotest.Secret,
 					"CALLDESK_SSO_COOKIE_KEY": base64.StdEncoding.EncodeToString(key)}[k]
@@ -108,6 +109,43 @@ func TestServeWithSingleSignOn(t *testing.T) {
 	if res.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "sign in with your university account") {
 		t.Fatalf("an analyst's password with single sign-on: %d\n%s", res.StatusCode, body)
 	}
+
+	// The portal offers only single sign-on, and, with --sso-enrol-partners, Zed (unknown to the
+	// register) becomes a partner at his first sign-in there.
+	res, err = hc.Get(base + "/portal/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), "/portal/signin/oidc") || strings.Contains(string(body), `type="password"`) {
+		t.Fatalf("the portal's sign-in page with single sign-on:\n%s", body)
+	}
+	jar, _ := cookiejar.New(nil)
+	zed := &http.Client{Jar: jar, CheckRedirect: hc.CheckRedirect}
+	res, err = zed.Get(base + "/portal/signin/oidc?next=/portal/me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	cb := ssotest.SignIn(t, zed, res.Header.Get("Location"), "zed@uni.example")
+	res, err = zed.Get(cb.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/portal/me" {
+		t.Fatalf("Zed's first sign-in to the portal: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	res, err = zed.Get(base + "/portal/me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "Zulu") {
+		t.Fatalf("Zed's details after enrolling: %d\n%s", res.StatusCode, body)
+	}
 }
 
 func TestServeSingleSignOnNeedsItsSettings(t *testing.T) {
@@ -144,6 +182,13 @@ func TestServeWithSAML(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Metadata not signed by the configured federation certificate stops serve, saying so.
+	r := runCLI(t, nil, "serve", "--db", path, "--addr", "127.0.0.1:0", "--saml-idp-metadata", filepath.Join(dir, "idp.xml"),
+		"--saml-base-url", "http://127.0.0.1:1", "--saml-key-file", filepath.Join(dir, "sp.key"), "--saml-cert-file", filepath.Join(dir, "sp.crt"),
+		"--saml-idp-metadata-cert", filepath.Join(dir, "sp.crt"), "--sso-cookie-key", base64.StdEncoding.EncodeToString(make([]byte, 32)))
+	if r.code == 0 || !strings.Contains(r.stderr, "not signed by the configured metadata signing certificate") {
+		t.Fatalf("serve with unsigned federation metadata: %d %q", r.code, r.stderr)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -18,7 +18,8 @@ import (
 type ssoFlags struct {
 	oidcIssuer, oidcClient, oidcSecret, oidcRedirect, oidcClaim *string
 	samlIdP, samlEntity, samlBase, samlKey, samlCert, samlAttr  *string
-	domain, cookieKey                                           *string
+	samlMetaSigner                                              *string
+	domain, cookieKey, enrol                                    *string
 }
 
 func checkURL(v string) error {
@@ -43,8 +44,10 @@ func ssoSettings(st *settings) ssoFlags {
 	f.samlBase = st.add("saml-base-url", "", "single sign-on: calldesk's public URL (https://desk.uni.example); the SP metadata is served at /saml/metadata and responses taken at /signin/saml/acs", false, checkURL)
 	f.samlKey = st.add("saml-key-file", "", "single sign-on: calldesk's SAML private key (PEM file)", false, nil)
 	f.samlCert = st.add("saml-cert-file", "", "single sign-on: calldesk's SAML certificate (PEM file)", false, nil)
+	f.samlMetaSigner = st.add("saml-idp-metadata-cert", "", "single sign-on: the certificate (PEM file) whose key signs the SAML metadata, e.g. the UK federation's metadata signing certificate; metadata without its valid signature, or expired, is refused; empty: not checked", false, nil)
 	f.samlAttr = st.add("saml-attribute", "uid", "single sign-on: the SAML attribute matched to a person: uid, mail or eduPersonPrincipalName", false, nil)
 	f.domain = st.add("sso-domain", "", "single sign-on: the university's domain, taken off scoped identities (aarcher@uni.example is aarcher)", false, nil)
+	f.enrol = st.add("sso-enrol-partners", "false", "single sign-on: let an identity the person register does not hold become a partner with a portal account at first sign-in (names and verified email from the provider); false: such people are told to ask the service desk", false, checkOneOf("true", "false"))
 	f.cookieKey = st.add("sso-cookie-key", "", "single sign-on: 32 random bytes in base64 (openssl rand -base64 32), the same on every instance; it protects a sign-in in progress", true, func(v string) error {
 		if v == "" {
 			return nil
@@ -94,6 +97,11 @@ func (f ssoFlags) build(ctx context.Context, s *store.Store, secure bool, now fu
 		cfg := sso.SAMLConfig{ACSURL: base + "/signin/saml/acs", MetadataURL: base + "/saml/metadata", KeyPEM: keyPEM,
 			CertificatePEM: certPEM, IdPEntityID: *f.samlEntity, Attribute: *f.samlAttr, Domain: *f.domain, CookieKey: key,
 			Secure: secure || strings.HasPrefix(base, "https:"), Store: s, Now: now}
+		if *f.samlMetaSigner != "" {
+			if cfg.IdPMetadataSigner, err = os.ReadFile(*f.samlMetaSigner); err != nil {
+				return nil, nil, usageError{fmt.Errorf("--saml-idp-metadata-cert: %w", err)}
+			}
+		}
 		if strings.HasPrefix(*f.samlIdP, "http://") || strings.HasPrefix(*f.samlIdP, "https://") {
 			cfg.IdPMetadataURL = *f.samlIdP
 		} else if cfg.IdPMetadata, err = os.ReadFile(*f.samlIdP); err != nil {

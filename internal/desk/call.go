@@ -159,6 +159,24 @@ const (
 	Cancelled  State = "cancelled"
 )
 
+// CustomerWords says where a call is in words for its customer, who is not an IT expert (the
+// portal and the emails to customers use them).
+func (s State) CustomerWords() string {
+	switch s {
+	case Pending:
+		return "Waiting for you"
+	case Resolved:
+		return "Solved — please confirm"
+	case Closed:
+		return "Closed"
+	case Cancelled:
+		return "Withdrawn"
+	case Unassigned:
+		return "Received"
+	}
+	return "We're working on it"
+}
+
 // AllStates lists every state in lifecycle order.
 func AllStates() []State {
 	return []State{Unassigned, Assigned, Accepted, Pending, OnHold, OffHold, Resolved, Closed, Cancelled}

@@ -26,13 +26,15 @@ func (k PersonKind) Valid() bool {
 	return false
 }
 
-// Source says where a record came from: the nightly directory import or typed in by hand.
+// Source says where a record came from: the nightly directory import, typed in by hand, or
+// made from what the identity provider said at a partner's first single sign-on.
 type Source string
 
 // Sources of a person record.
 const (
 	FromDirectory Source = "directory"
 	FromManual    Source = "manual"
+	FromSignIn    Source = "sso"
 )
 
 // Person is anyone whose data calldesk holds (S6): the customer of a call, an analyst, a manager.
@@ -87,8 +89,8 @@ func (p *Person) Validate() error {
 	if p.Source == "" {
 		p.Source = FromManual
 	}
-	if p.Source != FromDirectory && p.Source != FromManual {
-		f["source"] = "must be directory or manual"
+	if p.Source != FromDirectory && p.Source != FromManual && p.Source != FromSignIn {
+		f["source"] = "must be directory, manual or sso"
 	}
 	if p.ManagerID != 0 && p.ManagerID == p.ID {
 		f["manager_id"] = "cannot be the person themself"

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // flowState is what a sign-in in progress must remember between Begin and Finish.
@@ -74,4 +75,39 @@ func randomString() string {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hint is the first segment of back ("portal" for /portal/calls/F0000001), carried in the clear
+// with a sign-in (the OpenID state's prefix, the SAML RelayState), so that a refusal that comes
+// before the sign-in's cookie can be read (a response replayed, or come back after the cookie
+// expired) still shows the page of the part of calldesk the person started from. It only ever
+// chooses which page shows the refusal; it is "" for the console (the site's root).
+func hint(back string) string {
+	seg, _, _ := strings.Cut(strings.TrimPrefix(localPath(back), "/"), "/")
+	if !plainWord(seg) {
+		return ""
+	}
+	return seg
+}
+
+// hintBack is the path a hint names ("/portal/"), or "" when h carries none (h may be a whole
+// state, "portal.<random>").
+func hintBack(h string) string {
+	seg, _, found := strings.Cut(h, ".")
+	if !found || !plainWord(seg) {
+		return ""
+	}
+	return "/" + seg + "/"
+}
+
+func plainWord(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return true
 }

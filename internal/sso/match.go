@@ -2,6 +2,7 @@ package sso
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"calldesk/internal/desk"
@@ -20,17 +21,31 @@ type matcher struct {
 	domain string
 }
 
+// finish completes res with the matched account and person, or says why not (res.Unknown when
+// nobody matches).
+func (mt matcher) finish(ctx context.Context, res Result) (Result, error) {
+	acct, p, err := mt.match(ctx, res.Identity)
+	res.Account, res.Person = acct, p
+	res.Unknown = err != nil && p.ID == 0 && desk.ErrorCode(err) == desk.ENOTFOUND && !mt.ambiguous(err)
+	return res, err
+}
+
+// key is the value a person's username or email must equal: value, less the university's
+// domain when matching usernames.
+func (mt matcher) key(value string) string {
+	if mt.by == store.ByUsername && mt.domain != "" {
+		if at := strings.LastIndex(value, "@"); at > 0 && strings.EqualFold(value[at+1:], mt.domain) {
+			return value[:at]
+		}
+	}
+	return value
+}
+
 // match finds the one person whose username or email is value, with their active account.
 // Nobody known is ENOTFOUND and a disabled account EFORBIDDEN, each with a message saying what
 // to do.
 func (mt matcher) match(ctx context.Context, value string) (desk.Account, desk.Person, error) {
-	key := value
-	if mt.by == store.ByUsername && mt.domain != "" {
-		if at := strings.LastIndex(key, "@"); at > 0 && strings.EqualFold(key[at+1:], mt.domain) {
-			key = key[:at]
-		}
-	}
-	people, err := mt.store.FindPeopleByIdentity(ctx, mt.by, key)
+	people, err := mt.store.FindPeopleByIdentity(ctx, mt.by, mt.key(value))
 	if err != nil {
 		return desk.Account{}, desk.Person{}, err
 	}
@@ -41,9 +56,9 @@ func (mt matcher) match(ctx context.Context, value string) (desk.Account, desk.P
 			value, mt.by, value)
 	case 1:
 	default:
-		return desk.Account{}, desk.Person{}, desk.Errorf(desk.ENOTFOUND,
+		return desk.Account{}, desk.Person{}, &ambiguous{desk.Errorf(desk.ENOTFOUND,
 			"ambiguous identity: you signed in as %s, which matches %d people in calldesk. Ask the service desk to correct the duplicate records, quoting %q",
-			value, len(people), value)
+			value, len(people), value)}
 	}
 	p := people[0]
 	acct, err := mt.store.FindAccountByPerson(ctx, p.ID)
@@ -59,4 +74,50 @@ func (mt matcher) match(ctx context.Context, value string) (desk.Account, desk.P
 			"you signed in as %s, but your calldesk account is disabled. Ask the service desk if you need it again", value)
 	}
 	return acct, p, nil
+}
+
+// ambiguous is the refusal of an identity that matches several people: not unknown, so never
+// cured by enrolling yet another.
+type ambiguous struct{ error }
+
+func (a *ambiguous) Unwrap() error { return a.error }
+
+func (mt matcher) ambiguous(err error) bool {
+	var a *ambiguous
+	return errors.As(err, &a)
+}
+
+// Enrol makes an unknown identity a partner (S4): a person of kind partner, recorded as enrolled
+// at first single sign-on, with their names and email as the provider released them, and a
+// customer's account without a password, in one transaction with its audit records. It then
+// returns res as a successful sign-in for that account. Only an identity that matched nobody
+// (res.Unknown) is enrolled, and only with a name and an email address the provider vouches for:
+// otherwise the service desk would hold a record it could not contact or recognise.
+func (res Result) Enrol(ctx context.Context, actor desk.Actor) (Result, error) {
+	mt := res.who
+	if !res.Unknown || mt.store == nil {
+		return res, desk.Errorf(desk.EFORBIDDEN, "only an identity calldesk does not know can be enrolled")
+	}
+	pf := res.Profile
+	if pf.Email == "" || !desk.ValidEmail(pf.Email) {
+		return res, desk.Errorf(desk.EFORBIDDEN,
+			"you signed in as %s, but your identity provider did not release an email address it has verified, so calldesk cannot enrol you. Ask the service desk to add you, quoting %q", res.Identity, res.Identity)
+	}
+	p := desk.Person{FirstName: pf.GivenName, LastName: pf.FamilyName, Email: pf.Email, Kind: desk.Partner, Source: desk.FromSignIn}
+	if p.FirstName == "" && p.LastName == "" {
+		p.LastName = pf.Email
+	}
+	login := mt.key(res.Identity)
+	if mt.by == store.ByUsername {
+		p.Username = login
+	} else {
+		p.Email = res.Identity
+	}
+	p, a, err := mt.store.EnrolPerson(ctx, actor, p, desk.Account{Login: login, Roles: []desk.Role{desk.RoleCustomer}},
+		"enrolled as a partner at first single sign-on as "+res.Identity)
+	if err != nil {
+		return res, err
+	}
+	res.Account, res.Person, res.Unknown = a, p, false
+	return res, nil
 }

@@ -189,7 +189,11 @@ func New(ctx context.Context, cfg Config) (*OIDC, error) {
 // back is the local path to return to after signing in (anything but a local path becomes "/").
 func (m *OIDC) Begin(w http.ResponseWriter, r *http.Request, back string) error {
 	now := m.cfg.Now()
-	fl := flowState{State: randomString(), Nonce: randomString(), Verifier: oauth2.GenerateVerifier(),
+	state := randomString()
+	if h := hint(back); h != "" {
+		state = h + "." + state
+	}
+	fl := flowState{State: state, Nonce: randomString(), Verifier: oauth2.GenerateVerifier(),
 		Back: localPath(back), Expires: now.Add(m.cfg.MaxAge).Unix()}
 	value, err := m.flow.seal(fl)
 	if err != nil {
@@ -204,13 +208,28 @@ func (m *OIDC) Begin(w http.ResponseWriter, r *http.Request, back string) error 
 }
 
 // Result is a finished sign-in: the account to start a session for, its person, and where the
-// browser wanted to go.
+// browser wanted to go. A refused sign-in returns what it learnt before the refusal: Back once
+// the sign-in's cookie has been read (so the portal and the console each show their own page),
+// Identity and Profile once the provider's answer has been checked.
 type Result struct {
 	Account desk.Account
 	Person  desk.Person
 	Back    string
 	// Identity is the matched claim's value, as the provider sent it.
 	Identity string
+	// Profile is what the provider said about the person besides the identity.
+	Profile Profile
+	// Unknown says the identity, checked and genuine, matched nobody in the register: the one
+	// refusal that enrolling a partner (Enrol) may cure.
+	Unknown bool
+
+	who matcher
+}
+
+// Profile is what an identity provider said about the person signing in: names, and an email
+// address the provider vouches for (empty when it says it has not verified it).
+type Profile struct {
+	GivenName, FamilyName, Email string
 }
 
 // Finish completes a sign-in at the callback: it checks the state against the cookie Begin set
@@ -223,17 +242,19 @@ func (m *OIDC) Finish(w http.ResponseWriter, r *http.Request) (Result, error) {
 		HttpOnly: true, Secure: m.cfg.Secure, SameSite: http.SameSiteLaxMode})
 	ctx := r.Context()
 	q := r.URL.Query()
+	res := Result{Back: hintBack(q.Get("state"))}
 	c, err := r.Cookie(m.cfg.CookieName)
 	if err != nil {
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in was not started from this browser, or took too long: start signing in again")
+		return res, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in was not started from this browser, or took too long: start signing in again")
 	}
 	fl, err := m.flow.open(c.Value)
 	if err != nil {
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in could not be checked: start signing in again")
+		return res, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in could not be checked: start signing in again")
 	}
+	res.Back, res.who = fl.Back, m.who
 	state := q.Get("state")
 	if state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(fl.State)) != 1 {
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "the sign-in response does not belong to the sign-in this browser started (its state differs): start signing in again")
+		return res, desk.Errorf(desk.EUNAUTHORIZED, "the sign-in response does not belong to the sign-in this browser started (its state differs): start signing in again")
 	}
 	// The provider's own refusal is shown only once its state proves it answers this browser's
 	// sign-in, so that nobody else's text appears on calldesk's page.
@@ -242,42 +263,39 @@ func (m *OIDC) Finish(w http.ResponseWriter, r *http.Request) (Result, error) {
 		if d := q.Get("error_description"); d != "" {
 			msg += ": " + d
 		}
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "%s)", clip(msg, 300))
+		return res, desk.Errorf(desk.EUNAUTHORIZED, "%s)", clip(msg, 300))
 	}
 	now := m.cfg.Now()
 	if !now.Before(time.Unix(fl.Expires, 0)) {
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "the sign-in took longer than %d minutes: start signing in again", int(m.cfg.MaxAge.Minutes()))
+		return res, desk.Errorf(desk.EUNAUTHORIZED, "the sign-in took longer than %d minutes: start signing in again", int(m.cfg.MaxAge.Minutes()))
 	}
 	sum := sha256.Sum256([]byte(fl.State))
 	if err := m.cfg.Store.UseSSOState(ctx, hex.EncodeToString(sum[:]), time.Unix(fl.Expires, 0)); err != nil {
-		return Result{}, err
+		return res, err
 	}
 	code := q.Get("code")
 	if code == "" {
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "the sign-in response has no authorization code: start signing in again")
+		return res, desk.Errorf(desk.EUNAUTHORIZED, "the sign-in response has no authorization code: start signing in again")
 	}
 	pctx := oidc.ClientContext(context.WithValue(ctx, oauth2.HTTPClient, m.cfg.HTTPClient), m.cfg.HTTPClient)
 	tok, err := m.oauth.Exchange(pctx, code, oauth2.VerifierOption(fl.Verifier))
 	if err != nil {
-		return Result{}, &refusal{msg: "the identity provider refused to complete the sign-in: start signing in again", err: err}
+		return res, &refusal{msg: "the identity provider refused to complete the sign-in: start signing in again", err: err}
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "the identity provider sent no ID token")
+		return res, desk.Errorf(desk.EUNAUTHORIZED, "the identity provider sent no ID token")
 	}
 	idt, err := m.verify(pctx, raw, fl.Nonce)
 	if err != nil {
-		return Result{}, err
+		return res, err
 	}
-	value, err := m.claimValue(pctx, idt, tok)
+	value, claims, err := m.claimValue(pctx, idt, tok)
 	if err != nil {
-		return Result{}, err
+		return res, err
 	}
-	acct, p, err := m.who.match(ctx, value)
-	if err != nil {
-		return Result{}, err
-	}
-	return Result{Account: acct, Person: p, Back: fl.Back, Identity: value}, nil
+	res.Identity, res.Profile = value, oidcProfile(claims)
+	return m.who.finish(ctx, res)
 }
 
 // verify checks an ID token's signature, issuer, audience and expiry, and that it carries the
@@ -301,37 +319,51 @@ func (m *OIDC) verify(ctx context.Context, raw, nonce string) (*oidc.IDToken, er
 // claimValue returns the configured claim from the ID token or, when the provider keeps it to
 // its userinfo endpoint (as many do with profile claims in the code flow), from there, for the
 // same subject.
-func (m *OIDC) claimValue(ctx context.Context, idt *oidc.IDToken, tok *oauth2.Token) (string, error) {
+func (m *OIDC) claimValue(ctx context.Context, idt *oidc.IDToken, tok *oauth2.Token) (string, map[string]any, error) {
 	var claims map[string]any
 	if err := idt.Claims(&claims); err != nil {
-		return "", &refusal{msg: "the ID token's claims could not be read", err: err}
+		return "", nil, &refusal{msg: "the ID token's claims could not be read", err: err}
 	}
 	v, ok := claims[m.claim]
 	if !ok && m.provider.UserInfoEndpoint() != "" {
 		ui, err := m.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok))
 		if err != nil {
-			return "", &refusal{msg: "the identity provider's userinfo could not be read", err: err}
+			return "", nil, &refusal{msg: "the identity provider's userinfo could not be read", err: err}
 		}
 		if ui.Subject != idt.Subject {
-			return "", desk.Errorf(desk.EUNAUTHORIZED, "the identity provider's userinfo is for another subject than its ID token")
+			return "", nil, desk.Errorf(desk.EUNAUTHORIZED, "the identity provider's userinfo is for another subject than its ID token")
 		}
 		claims = nil
 		if err := ui.Claims(&claims); err != nil {
-			return "", &refusal{msg: "the identity provider's userinfo could not be read", err: err}
+			return "", nil, &refusal{msg: "the identity provider's userinfo could not be read", err: err}
 		}
 		v, ok = claims[m.claim]
 	}
 	s, _ := v.(string)
 	s = strings.TrimSpace(s)
 	if !ok || s == "" {
-		return "", desk.Errorf(desk.EUNAUTHORIZED, "the identity provider did not send the %s claim calldesk matches people by: ask the service desk to check the single sign-on configuration", m.claim)
+		return "", nil, desk.Errorf(desk.EUNAUTHORIZED, "the identity provider did not send the %s claim calldesk matches people by: ask the service desk to check the single sign-on configuration", m.claim)
 	}
 	if m.claim == ClaimEmail {
 		if verified, ok := claims["email_verified"].(bool); ok && !verified {
-			return "", desk.Errorf(desk.EUNAUTHORIZED, "the identity provider has not verified the email address %s, so calldesk cannot match it to you", s)
+			return "", nil, desk.Errorf(desk.EUNAUTHORIZED, "the identity provider has not verified the email address %s, so calldesk cannot match it to you", s)
 		}
 	}
-	return s, nil
+	return s, claims, nil
+}
+
+// oidcProfile is what the standard claims say about the person: their names and their email
+// address, unless the provider says it has not verified it.
+func oidcProfile(claims map[string]any) Profile {
+	str := func(name string) string { v, _ := claims[name].(string); return strings.TrimSpace(v) }
+	pf := Profile{GivenName: str("given_name"), FamilyName: str("family_name"), Email: str("email")}
+	if verified, ok := claims["email_verified"].(bool); ok && !verified {
+		pf.Email = ""
+	}
+	if pf.GivenName == "" && pf.FamilyName == "" {
+		pf.FamilyName = str("name")
+	}
+	return pf
 }
 
 // SignOutURL is where to send the browser after ending the calldesk session so that the

@@ -465,3 +465,18 @@ func nonceOf(t *testing.T, raw string) string {
 func startOP(t *testing.T, clients map[string]string) *httptest.Server {
 	return ssotest.Start(t, ssotest.Directory(), clients)
 }
+
+func TestHint(t *testing.T) {
+	for back, want := range map[string]string{"/portal/calls/F0000001": "portal", "/portal/": "portal", "/": "", "/calls/F1": "calls",
+		"https://evil.example/portal/": "", "//evil.example/x": "", "/Portal/": "", "/a-b/": ""} {
+		if got := hint(back); got != want {
+			t.Errorf("hint(%q) = %q, want %q", back, got, want)
+		}
+	}
+	for h, want := range map[string]string{"portal.abc": "/portal/", "portal.": "/portal/", "abc": "", ".abc": "", "Portal.x": "",
+		"evil.example/x.y": "/evil/" /* a local path still: it only picks the page */, "https://evil.example/": "", "": ""} {
+		if got := hintBack(h); got != want {
+			t.Errorf("hintBack(%q) = %q, want %q", h, got, want)
+		}
+	}
+}

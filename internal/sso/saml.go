@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
 	"encoding/xml"
@@ -19,8 +20,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
 	xrv "github.com/mattermost/xml-roundtrip-validator"
+	dsig "github.com/russellhaering/goxmldsig"
 
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
@@ -61,6 +64,11 @@ type SAMLConfig struct {
 	// single sign-on endpoint.
 	IdPMetadata    []byte
 	IdPMetadataURL string
+	// IdPMetadataSigner, when set, is the certificate (PEM) whose key must have signed the
+	// metadata: a federation's metadata signing certificate (the UK federation signs its
+	// aggregate, and its members must check the signature). Metadata without a valid signature
+	// by it, or past its validUntil, is refused, and only what the signature covers is read.
+	IdPMetadataSigner []byte
 	// IdPEntityID picks the identity provider from metadata that describes several (a
 	// federation's aggregate); with a single provider it must match when set.
 	IdPEntityID string
@@ -188,6 +196,11 @@ func NewSAML(ctx context.Context, cfg SAMLConfig) (*SAML, error) {
 			return nil, err
 		}
 	}
+	if len(cfg.IdPMetadataSigner) > 0 {
+		if raw, err = verifyMetadata(raw, cfg.IdPMetadataSigner, cfg.Now()); err != nil {
+			return nil, err
+		}
+	}
 	idp, err := parseIdPMetadata(raw, cfg.IdPEntityID)
 	if err != nil {
 		return nil, err
@@ -240,7 +253,11 @@ func (m *SAML) Begin(w http.ResponseWriter, r *http.Request, back string) error 
 	if err != nil {
 		return fmt.Errorf("sso: make a SAML AuthnRequest: %w", err)
 	}
-	u, err := req.Redirect("", m.sp)
+	relay := ""
+	if h := hint(back); h != "" {
+		relay = h + "."
+	}
+	u, err := req.Redirect(relay, m.sp)
 	if err != nil {
 		return fmt.Errorf("sso: encode a SAML AuthnRequest: %w", err)
 	}
@@ -269,8 +286,8 @@ const maxResponse = 1 << 20
 
 // Finish completes a sign-in at the assertion consumer service. It checks that the browser
 // started this sign-in (the cookie Begin set, cleared here) and has crewjam/saml check the
-// POSTed SAMLResponse: the identity provider's signature over the assertion (an unsigned one is
-// refused), its issuer, the audience (calldesk's entity ID, required), the recipient and
+// POSTed SAMLResponse: the identity provider's signature over each assertion itself (an
+// assertion without one is refused, even inside a signed Response; see withoutResponseSignature), its issuer, the audience (calldesk's entity ID, required), the recipient and
 // destination (the ACS URL), InResponseTo (this browser's request) and the validity window.
 // crewjam reads its clock from a package variable (saml.TimeNow), which calldesk leaves alone;
 // so Finish checks the validity window again with Config.Now and ClockSkew. An assertion ID
@@ -279,44 +296,75 @@ const maxResponse = 1 << 20
 func (m *SAML) Finish(w http.ResponseWriter, r *http.Request) (Result, error) {
 	http.SetCookie(w, m.cookie("", -1))
 	ctx := r.Context()
-	c, err := r.Cookie(m.cfg.CookieName)
-	if err != nil {
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in was not started from this browser, or took too long: start signing in again")
-	}
-	fl, err := m.flow.open(c.Value)
-	if err != nil {
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in could not be checked: start signing in again")
-	}
-	now := m.cfg.Now()
-	if !now.Before(time.Unix(fl.Expires, 0)) {
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "the sign-in took longer than %d minutes: start signing in again", int(m.cfg.MaxAge.Minutes()))
-	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxResponse)
 	if err := r.ParseForm(); err != nil {
 		return Result{}, &refusal{msg: "the sign-in response could not be read: start signing in again", err: err}
 	}
-	if r.PostForm.Get("SAMLResponse") == "" {
-		return Result{}, desk.Errorf(desk.EUNAUTHORIZED, "the identity provider sent no SAML response: start signing in again")
-	}
-	a, err := m.sp.ParseResponse(r, []string{fl.State})
+	res := Result{Back: hintBack(r.PostForm.Get("RelayState"))}
+	c, err := r.Cookie(m.cfg.CookieName)
 	if err != nil {
-		return Result{}, m.parseRefusal(err)
+		return res, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in was not started from this browser, or took too long: start signing in again")
+	}
+	fl, err := m.flow.open(c.Value)
+	if err != nil {
+		return res, desk.Errorf(desk.EUNAUTHORIZED, "this sign-in could not be checked: start signing in again")
+	}
+	res.Back, res.who = fl.Back, m.who
+	now := m.cfg.Now()
+	if !now.Before(time.Unix(fl.Expires, 0)) {
+		return res, desk.Errorf(desk.EUNAUTHORIZED, "the sign-in took longer than %d minutes: start signing in again", int(m.cfg.MaxAge.Minutes()))
+	}
+	if r.PostForm.Get("SAMLResponse") == "" {
+		return res, desk.Errorf(desk.EUNAUTHORIZED, "the identity provider sent no SAML response: start signing in again")
+	}
+	raw, err := base64.StdEncoding.DecodeString(r.PostForm.Get("SAMLResponse"))
+	if err == nil {
+		raw, err = withoutResponseSignature(raw)
+	}
+	if err != nil {
+		return res, m.parseRefusal(err)
+	}
+	a, err := m.sp.ParseXMLResponse(raw, []string{fl.State}, m.sp.AcsURL)
+	if err != nil {
+		return res, m.parseRefusal(err)
 	}
 	if err := m.checkTimes(a, now); err != nil {
-		return Result{}, err
+		return res, err
 	}
 	if err := m.useAssertion(ctx, a, now); err != nil {
-		return Result{}, err
+		return res, err
 	}
 	value, err := m.attribute(a)
 	if err != nil {
-		return Result{}, err
+		return res, err
 	}
-	acct, p, err := m.who.match(ctx, value)
-	if err != nil {
-		return Result{}, err
+	res.Identity, res.Profile = value, samlProfile(a)
+	return m.who.finish(ctx, res)
+}
+
+// withoutResponseSignature returns the response with the signature over the Response element
+// removed, so that crewjam/saml requires (and checks) the identity provider's signature on each
+// assertion itself: signed assertions are required (the SP metadata says WantAssertionsSigned),
+// and a signature over the Response alone is not accepted in their place. Shibboleth and ADFS
+// sign assertions by default. The XML is checked for round-trip safety before it is touched.
+func withoutResponseSignature(raw []byte) ([]byte, error) {
+	if err := xrv.Validate(bytes.NewReader(raw)); err != nil {
+		return nil, fmt.Errorf("invalid XML: %w", err)
 	}
-	return Result{Account: acct, Person: p, Back: fl.Back, Identity: value}, nil
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(raw); err != nil {
+		return nil, err
+	}
+	root := doc.Root()
+	if root == nil || root.Tag != "Response" || root.NamespaceURI() != "urn:oasis:names:tc:SAML:2.0:protocol" {
+		return nil, errors.New("not a SAML Response")
+	}
+	for _, el := range root.ChildElements() {
+		if el.Tag == "Signature" && el.NamespaceURI() == "http://www.w3.org/2000/09/xmldsig#" {
+			root.RemoveChild(el)
+		}
+	}
+	return doc.WriteToBytes()
 }
 
 // parseRefusal turns crewjam's refusal into calldesk's: its reason (which may quote the
@@ -401,6 +449,33 @@ func (m *SAML) useAssertion(ctx context.Context, a *saml.Assertion, now time.Tim
 	return m.cfg.Store.UseSSOState(ctx, hex.EncodeToString(sum[:]), until)
 }
 
+// samlProfile is what the assertion's usual attributes say about the person: givenName, sn (or
+// displayName) and mail.
+func samlProfile(a *saml.Assertion) Profile {
+	first := func(names ...string) string {
+		for _, st := range a.AttributeStatements {
+			for _, at := range st.Attributes {
+				for _, n := range names {
+					if at.Name == n || strings.EqualFold(at.FriendlyName, n) || strings.EqualFold(at.Name, n) {
+						for _, v := range at.Values {
+							if s := strings.TrimSpace(v.Value); s != "" {
+								return s
+							}
+						}
+					}
+				}
+			}
+		}
+		return ""
+	}
+	pf := Profile{GivenName: first("urn:oid:2.5.4.42", "givenName"), FamilyName: first("urn:oid:2.5.4.4", "sn", "surname"),
+		Email: first(samlAttrNames[AttrMail]...)}
+	if pf.GivenName == "" && pf.FamilyName == "" {
+		pf.FamilyName = first("urn:oid:2.16.840.1.113730.3.1.241", "displayName")
+	}
+	return pf
+}
+
 // attribute returns the configured attribute's single value.
 func (m *SAML) attribute(a *saml.Assertion) (string, error) {
 	var values []string
@@ -468,6 +543,41 @@ func fetchMetadata(ctx context.Context, c *http.Client, u string) ([]byte, error
 
 // parseIdPMetadata reads an EntityDescriptor, or picks one (entityID, or the only identity
 // provider) from an EntitiesDescriptor, at any depth.
+// verifyMetadata checks that signer's key signed the metadata raw, and that the metadata is not
+// past its validUntil at now, and returns the signed part alone (so that nothing outside the
+// signature, slipped in beside it, is ever read).
+func verifyMetadata(raw, signerPEM []byte, now time.Time) ([]byte, error) {
+	cert, err := parseCertificate(signerPEM)
+	if err != nil {
+		return nil, fmt.Errorf("sso: the metadata signing certificate: %w", err)
+	}
+	if err := xrv.Validate(bytes.NewReader(raw)); err != nil {
+		return nil, fmt.Errorf("sso: identity provider metadata is not safe XML: %w", err)
+	}
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(raw); err != nil || doc.Root() == nil {
+		return nil, fmt.Errorf("sso: identity provider metadata: %v", err)
+	}
+	vc := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: []*x509.Certificate{cert}})
+	vc.Clock = dsig.NewFakeClockAt(now)
+	signed, err := vc.Validate(doc.Root())
+	if err != nil {
+		return nil, fmt.Errorf("sso: the identity provider metadata is not signed by the configured metadata signing certificate (%s): %w", cert.Subject, err)
+	}
+	if v := signed.SelectAttrValue("validUntil", ""); v != "" {
+		until, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return nil, fmt.Errorf("sso: the identity provider metadata's validUntil %q is not a time", v)
+		}
+		if !now.Before(until) {
+			return nil, fmt.Errorf("sso: the identity provider metadata expired at %s: fetch the current metadata", until.UTC().Format(time.RFC3339))
+		}
+	}
+	out := etree.NewDocument()
+	out.SetRoot(signed.Copy())
+	return out.WriteToBytes()
+}
+
 func parseIdPMetadata(raw []byte, entityID string) (*saml.EntityDescriptor, error) {
 	if err := xrv.Validate(bytes.NewReader(raw)); err != nil {
 		return nil, fmt.Errorf("sso: identity provider metadata is not safe XML: %w", err)

@@ -3,6 +3,7 @@ package sso
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -14,6 +15,11 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/beevik/etree"
+	"github.com/crewjam/saml"
+	"github.com/crewjam/saml/logger"
+	dsig "github.com/russellhaering/goxmldsig"
 
 	"calldesk/internal/desk"
 	"calldesk/internal/sso/ssotest"
@@ -316,6 +322,61 @@ func TestSAMLRefusals(t *testing.T) {
 			status, body := post(t, b, action, f)
 			wantRefused(t, status, body, desk.EUNAUTHORIZED, "not valid for calldesk") // InResponseTo differs
 		})
+		// forge answers the sign-in browser b has started with a response the identity provider
+		// signs itself (its real key), whose assertion is left unsigned: what an identity provider
+		// configured to sign only the Response sends.
+		forge := func(t *testing.T, b *http.Client, signResponse bool) (string, url.Values) {
+			resp, err := b.Get(v.srv.URL + samlBeginPath + "?back=/portal/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			ip := &saml.IdentityProvider{Key: idp.Key.Key, Certificate: idp.Key.Cert, Logger: logger.DefaultLogger,
+				MetadataURL: mustURL(t, idp.URL+"/metadata"), SSOURL: mustURL(t, idp.URL+"/sso"),
+				ServiceProviderProvider: spProvider{sp}}
+			ar, err := saml.NewIdpAuthnRequest(ip, httptest.NewRequest("GET", resp.Request.URL.String(), nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ar.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			sess := &saml.Session{ID: "s1", NameID: "aarcher@uni.example", UserName: "aarcher", UserEmail: "aarcher@uni.example",
+				CreateTime: time.Now(), ExpireTime: time.Now().Add(time.Hour), Index: "1"}
+			if err := (saml.DefaultAssertionMaker{}).MakeAssertion(ar, sess); err != nil {
+				t.Fatal(err)
+			}
+			ar.AssertionEl = ar.Assertion.Element()   // neither signed nor encrypted
+			if err := ar.MakeResponse(); err != nil { // signs the Response
+				t.Fatal(err)
+			}
+			if !signResponse {
+				for _, el := range ar.ResponseEl.ChildElements() {
+					if el.Tag == "Signature" {
+						ar.ResponseEl.RemoveChild(el)
+					}
+				}
+			}
+			doc := etree.NewDocument()
+			doc.SetRoot(ar.ResponseEl)
+			raw, err := doc.WriteToBytes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v.srv.URL + samlACSPath, url.Values{"SAMLResponse": {base64.StdEncoding.EncodeToString(raw)}, "RelayState": {"portal."}}
+		}
+		t.Run("response signed, assertion not", func(t *testing.T) {
+			b := samlBrowser(t)
+			action, f := forge(t, b, true)
+			status, body := post(t, b, action, f)
+			wantRefused(t, status, body, desk.EUNAUTHORIZED, "not valid for calldesk")
+		})
+		t.Run("neither signed", func(t *testing.T) {
+			b := samlBrowser(t)
+			action, f := forge(t, b, false)
+			status, body := post(t, b, action, f)
+			wantRefused(t, status, body, desk.EUNAUTHORIZED, "not valid for calldesk")
+		})
 		t.Run("garbled response", func(t *testing.T) {
 			b := samlBrowser(t)
 			action, f := samlLogin(t, b, v, "aarcher")
@@ -330,6 +391,21 @@ func TestSAMLRefusals(t *testing.T) {
 			wantRefused(t, status, body, desk.EUNAUTHORIZED, "no SAML response")
 		})
 	})
+}
+
+// spProvider gives the test's identity provider calldesk's SP metadata.
+type spProvider struct{ sp *SAML }
+
+func (p spProvider) GetServiceProvider(*http.Request, string) (*saml.EntityDescriptor, error) {
+	return p.sp.sp.Metadata(), nil
+}
+
+func mustURL(t *testing.T, s string) url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *u
 }
 
 func TestSAMLConfig(t *testing.T) {
@@ -410,4 +486,83 @@ func TestSAMLFlowCookie(t *testing.T) {
 			t.Fatalf("flow %+v, %v: want the request ID and a local path back", fl, err)
 		}
 	}
+}
+
+// federationMetadata wraps the identity provider's metadata in a federation's aggregate valid
+// until until, signed by fed's key, as the UK federation publishes its metadata.
+func federationMetadata(t *testing.T, idp *ssotest.SAMLIdP, fed ssotest.KeyPair, until time.Time) []byte {
+	t.Helper()
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(idp.Metadata(t)); err != nil {
+		t.Fatal(err)
+	}
+	agg := etree.NewElement("md:EntitiesDescriptor")
+	agg.CreateAttr("xmlns:md", "urn:oasis:names:tc:SAML:2.0:metadata")
+	agg.CreateAttr("ID", "fed-aggregate")
+	agg.CreateAttr("Name", "http://fed.example/")
+	agg.CreateAttr("validUntil", until.UTC().Format(time.RFC3339))
+	agg.AddChild(doc.Root().Copy())
+	sc := dsig.NewDefaultSigningContext(dsig.TLSCertKeyStore(tls.Certificate{Certificate: [][]byte{fed.Cert.Raw}, PrivateKey: fed.Key, Leaf: fed.Cert}))
+	sc.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
+	signed, err := sc.SignEnveloped(agg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := etree.NewDocument()
+	out.SetRoot(signed)
+	b, err := out.WriteToBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestSAMLFederationMetadataSignature(t *testing.T) {
+	storetest.EachEnv(t, time.Now(), func(t *testing.T, e *storetest.Env) {
+		seedAccounts(t, e)
+		idp := ssotest.StartSAMLIdP(t)
+		v := newSAMLEnv(t, e)
+		fed := ssotest.NewKeyPair(t, "federation metadata signer")
+		meta := federationMetadata(t, idp, fed, time.Now().Add(12*time.Hour)) // the test certificate lasts a day
+		withMeta := func(raw, signer []byte) func(*SAMLConfig) {
+			return func(c *SAMLConfig) { c.IdPMetadataURL, c.IdPMetadata, c.IdPMetadataSigner = "", raw, signer }
+		}
+
+		// Signed by the federation: the identity provider in it signs people in.
+		sp := v.newSP(t, idp, withMeta(meta, fed.CertPEM))
+		v.use(sp, sp)
+		register(t, idp, "calldesk", sp)
+		b := samlBrowser(t)
+		action, f := samlLogin(t, b, v, "aarcher")
+		if status, body := post(t, b, action, f); status != 200 || !strings.HasPrefix(body, "signed in: aarcher") {
+			t.Fatalf("sign-in with the federation's signed metadata: %d %q", status, body)
+		}
+
+		base := SAMLConfig{ACSURL: v.srv.URL + samlACSPath, MetadataURL: v.srv.URL + samlMetaPath, KeyPEM: v.sp.KeyPEM,
+			CertificatePEM: v.sp.CertPEM, CookieKey: bytes.Repeat([]byte{9}, 32), Store: e.S}
+		other := ssotest.NewKeyPair(t, "somebody else")
+		for _, tc := range []struct {
+			name        string
+			raw, signer []byte
+			now         time.Time
+			want        string
+		}{
+			{"another signer", meta, other.CertPEM, time.Now(), "not signed by the configured metadata signing certificate"},
+			{"altered after signing", bytes.Replace(meta, []byte(idp.URL+"/sso"), []byte("https://evil.example/sso"), 1), fed.CertPEM, time.Now(), "not signed by"},
+			{"unsigned", idp.Metadata(t), fed.CertPEM, time.Now(), "not signed by"},
+			{"expired", meta, fed.CertPEM, time.Now().Add(13 * time.Hour), "expired"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if tc.name == "altered after signing" && bytes.Equal(tc.raw, meta) {
+					t.Fatal("the alteration changed nothing")
+				}
+				cfg := base
+				cfg.IdPMetadata, cfg.IdPMetadataSigner = tc.raw, tc.signer
+				cfg.Now = func() time.Time { return tc.now }
+				if _, err := NewSAML(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("got %v, want an error with %q", err, tc.want)
+				}
+			})
+		}
+	})
 }

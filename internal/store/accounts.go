@@ -32,6 +32,63 @@ func splitRoles(s string) []desk.Role {
 
 // CreateAccount gives a person a sign-in with roles. PasswordHash is already hashed (access.HashPassword).
 func (s *Store) CreateAccount(ctx context.Context, actor desk.Actor, a desk.Account) (desk.Account, error) {
+	if err := checkAccount(&a); err != nil {
+		return a, err
+	}
+	err := s.inTx(ctx, func(t *Tx) error {
+		p, err := t.findPerson(ctx, a.PersonID)
+		if err != nil && !isNotFound(err) {
+			return err
+		} else if err != nil {
+			return desk.Invalid("the account is not valid", map[string]string{"person_id": fmt.Sprintf("no person with id %d", a.PersonID)})
+		}
+		a, err = t.createAccount(ctx, actor, p, a)
+		return err
+	})
+	return a, err
+}
+
+// createAccount inserts a checked account for p and audits it.
+func (t *Tx) createAccount(ctx context.Context, actor desk.Actor, p desk.Person, a desk.Account) (desk.Account, error) {
+	a.PersonID, a.Active, a.CreatedAt = p.ID, true, t.Now
+	err := t.queryRow(ctx, `INSERT INTO accounts (person_id, login, password_hash, roles, active, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		a.PersonID, a.Login, a.PasswordHash, joinRoles(a.Roles), 1, t.Now.UnixMicro()).Scan(&a.ID)
+	if t.s.d.constraint(err) == constraintUnique {
+		return a, desk.Invalid("the account is not valid", map[string]string{"login": "is taken, or the person already has an account"})
+	}
+	if err != nil {
+		return a, err
+	}
+	return a, t.audit(ctx, actor, "account.create", "account", a.ID, []int64{a.PersonID},
+		fmt.Sprintf("account %s for %s with roles %s", a.Login, p.Name(), joinRoles(a.Roles)))
+}
+
+// EnrolPerson adds a person to the register together with their account, in one transaction
+// with both audit records: either both exist afterwards or neither does. Single sign-on uses it
+// to enrol a partner on first sign-in.
+func (s *Store) EnrolPerson(ctx context.Context, actor desk.Actor, p desk.Person, a desk.Account, why string) (desk.Person, desk.Account, error) {
+	if err := p.Validate(); err != nil {
+		return p, a, err
+	}
+	if err := checkAccount(&a); err != nil {
+		return p, a, err
+	}
+	err := s.inTx(ctx, func(t *Tx) error {
+		var err error
+		if p, err = t.createPerson(ctx, p); err != nil {
+			return err
+		}
+		if err = t.audit(ctx, actor, "person.create", "person", p.ID, []int64{p.ID}, "created "+p.Name()+": "+why); err != nil {
+			return err
+		}
+		a, err = t.createAccount(ctx, actor, p, a)
+		return err
+	})
+	return p, a, err
+}
+
+// checkAccount checks an account's login and roles, trimming the login.
+func checkAccount(a *desk.Account) error {
 	f := map[string]string{}
 	a.Login = strings.TrimSpace(a.Login)
 	if a.Login == "" {
@@ -45,29 +102,7 @@ func (s *Store) CreateAccount(ctx context.Context, actor desk.Actor, a desk.Acco
 	if len(a.Roles) == 0 {
 		f["roles"] = "at least one role is required"
 	}
-	if err := desk.Invalid("the account is not valid", f); err != nil {
-		return a, err
-	}
-	err := s.inTx(ctx, func(t *Tx) error {
-		p, err := t.findPerson(ctx, a.PersonID)
-		if err != nil && !isNotFound(err) {
-			return err
-		} else if err != nil {
-			return desk.Invalid("the account is not valid", map[string]string{"person_id": fmt.Sprintf("no person with id %d", a.PersonID)})
-		}
-		a.Active, a.CreatedAt = true, t.Now
-		err = t.queryRow(ctx, `INSERT INTO accounts (person_id, login, password_hash, roles, active, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			a.PersonID, a.Login, a.PasswordHash, joinRoles(a.Roles), 1, t.Now.UnixMicro()).Scan(&a.ID)
-		if t.s.d.constraint(err) == constraintUnique {
-			return desk.Invalid("the account is not valid", map[string]string{"login": "is taken, or the person already has an account"})
-		}
-		if err != nil {
-			return err
-		}
-		return t.audit(ctx, actor, "account.create", "account", a.ID, []int64{a.PersonID},
-			fmt.Sprintf("account %s for %s with roles %s", a.Login, p.Name(), joinRoles(a.Roles)))
-	})
-	return a, err
+	return desk.Invalid("the account is not valid", f)
 }
 
 const accountCols = `a.id, a.person_id, a.login, a.password_hash, a.roles, a.active, a.created_at`

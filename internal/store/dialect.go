@@ -61,6 +61,9 @@ type dialect interface {
 	searchArg(terms []string) string
 	// forUpdate is appended to a SELECT that must lock its row for the rest of the transaction.
 	forUpdate() string
+	// skipLocked is appended to a SELECT that claims rows for work: it locks them and passes over
+	// rows another transaction holds, so that several instances share a queue.
+	skipLocked() string
 	// lock takes a transaction-scoped lock named key, serialising e.g. the audit sealer across instances.
 	lock(ctx context.Context, t *Tx, key int64) error
 	constraint(err error) constraintKind
@@ -85,6 +88,7 @@ type sqliteDialect struct{}
 func (sqliteDialect) name() string           { return "sqlite" }
 func (sqliteDialect) rebind(q string) string { return q }
 func (sqliteDialect) forUpdate() string      { return "" }
+func (sqliteDialect) skipLocked() string     { return "" }
 func (sqliteDialect) searchCond() string {
 	return "c.id IN (SELECT rowid FROM call_fts WHERE call_fts MATCH ?)"
 }
@@ -264,8 +268,9 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 
 type postgresDialect struct{}
 
-func (postgresDialect) name() string      { return "postgres" }
-func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
+func (postgresDialect) name() string       { return "postgres" }
+func (postgresDialect) forUpdate() string  { return " FOR UPDATE" }
+func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 func (postgresDialect) searchCond() string {
 	return "c.search @@ to_tsquery('simple', ?)"
 }

@@ -53,17 +53,21 @@ func NewKeyPair(t testing.TB, cn string) KeyPair {
 		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
 }
 
-// SAMLUsers are the SAML provider's users: Ann (aarcher, AArcher@uni.example), Dan (ddawson)
-// and Zed, whom calldesk does not know. samlidp releases the name as uid and the email as mail
-// and eduPersonPrincipalName. Each one's password is Password.
-var SAMLUsers = []struct{ Name, Email string }{
-	{"aarcher", "AArcher@uni.example"}, {"ddawson", "ddawson@uni.example"}, {"zed", "zed@elsewhere.example"},
+// SAMLUsers are the SAML provider's users: Ann (aarcher, AArcher@uni.example), Dan (ddawson),
+// Zed, whom calldesk does not know, and Eve (eevans), staff. samlidp releases the name as uid, the email as mail
+// and eduPersonPrincipalName, and givenName and sn. Each one's password is Password.
+var SAMLUsers = []struct{ Name, Email, GivenName, Surname string }{
+	{"aarcher", "AArcher@uni.example", "Ann", "Archer"}, {"ddawson", "ddawson@uni.example", "Dan", "Dawson"},
+	{"zed", "zed@elsewhere.example", "Zed", "Zulu"}, {"eevans", "eevans@uni.example", "Eve", "Evans"},
 }
 
 // SAMLIdP is a real SAML 2.0 identity provider, crewjam/saml's samlidp, in the test's own
 // process on 127.0.0.1. Its entity ID is URL + "/metadata".
 type SAMLIdP struct {
 	URL string
+	// Key is the provider's signing key and certificate, for tests that forge or alter its
+	// responses.
+	Key KeyPair
 }
 
 // StartSAMLIdP starts a SAML identity provider with its own key, knowing SAMLUsers.
@@ -81,9 +85,10 @@ func StartSAMLIdP(t testing.TB) *SAMLIdP {
 	srv.Config.Handler = idp
 	srv.Start()
 	t.Cleanup(srv.Close)
-	p := &SAMLIdP{URL: base}
+	p := &SAMLIdP{URL: base, Key: kp}
 	for _, u := range SAMLUsers {
-		body, _ := json.Marshal(map[string]string{"name": u.Name, "email": u.Email, "password": Password})
+		body, _ := json.Marshal(map[string]string{"name": u.Name, "email": u.Email, "password": Password,
+			"given_name": u.GivenName, "surname": u.Surname})
 		p.put(t, "/users/"+u.Name, body)
 	}
 	return p
@@ -167,4 +172,23 @@ func SAMLLogin(t testing.TB, browser *http.Client, ssoURL *url.URL, loginPage st
 		t.Fatalf("login at the identity provider: expected the response form, got %d: %s", resp.StatusCode, body)
 	}
 	return form(t, string(body))
+}
+
+// SAMLSignIn follows a service provider's redirect to the identity provider (authn: where its
+// sign-in link sent the browser), signs in there as user, and returns the form the provider's
+// page has the browser POST back (its action, the SP's ACS, and fields) and the page's origin.
+func SAMLSignIn(t testing.TB, browser *http.Client, authn, user string) (action string, f url.Values, origin string) {
+	t.Helper()
+	loc, err := url.Parse(authn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := browser.Get(loc.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	action, f = SAMLLogin(t, browser, loc, string(page), user)
+	return action, f, loc.Scheme + "://" + loc.Host
 }

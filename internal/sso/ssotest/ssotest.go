@@ -93,3 +93,41 @@ func Login(t testing.TB, browser *http.Client, loginPage *url.URL, username stri
 	}
 	return resp
 }
+
+// SignIn follows a relying party's redirect to the provider (authorize: where its sign-in link
+// sent the browser) to the login page, signs in there as username, and returns where the provider
+// sends the browser back: the relying party's callback, with its code and state. browser must not
+// follow redirects (its CheckRedirect returns http.ErrUseLastResponse) and keeps cookies.
+func SignIn(t testing.TB, browser *http.Client, authorize, username string) *url.URL {
+	t.Helper()
+	loc, err := url.Parse(authorize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5 && loc.Path != "/login/username"; i++ {
+		res, err := browser.Get(loc.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if loc, err = res.Location(); err != nil {
+			t.Fatalf("the provider stopped at %s with %d", res.Request.URL, res.StatusCode)
+		}
+	}
+	res := Login(t, browser, loc, username)
+	for i := 0; i < 5 && res.StatusCode == http.StatusFound; i++ {
+		res.Body.Close()
+		next, err := res.Location()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next.Host != loc.Host {
+			return next
+		}
+		if res, err = browser.Get(next.String()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Fatalf("the provider did not send the browser back to the relying party: %d", res.StatusCode)
+	return nil
+}

@@ -327,6 +327,21 @@ func (b *Tab) Click(sel string) {
 	b.Settle()
 }
 
+// Upload puts the files at paths into the file input matching sel, as choosing them would.
+func (b *Tab) Upload(sel string, paths ...string) {
+	b.T.Helper()
+	b.Do("choose files for "+sel, chromedp.SetUploadFiles(chromedp.CSS(sel), paths))
+}
+
+// WaitFor waits until the page's address (path and query, without the origin) starts with
+// prefix: the end of a chain of redirects and auto-submitted forms, such as single sign-on's.
+func (b *Tab) WaitFor(prefix string) {
+	b.T.Helper()
+	js, _ := json.Marshal(b.Base + prefix)
+	b.WaitJS("the page at "+prefix, `location.href.startsWith(`+string(js)+`) && document.readyState === 'complete'`)
+	b.Settle()
+}
+
 // SubmitKey presses Enter in the field matching sel and waits for the page it leads to.
 func (b *Tab) SubmitKey(sel string) {
 	b.T.Helper()

@@ -43,6 +43,8 @@ func sourceWords(s desk.Source) string {
 		return "Directory import"
 	case desk.FromManual:
 		return "Typed in by hand"
+	case desk.FromSignIn:
+		return "Enrolled at first single sign-on (a partner)"
 	}
 	return string(s)
 }

@@ -2,10 +2,19 @@ package console
 
 import (
 	"net/http"
+	"strings"
 
 	"calldesk/internal/desk"
 	"calldesk/internal/sso"
+	"calldesk/internal/web"
 )
+
+// SSOHandoff finishes single sign-ons that were started elsewhere than the console: the portal
+// (package portal), whose sign-ins come back through the console's callback and assertion
+// consumer service, the one address registered with the identity provider.
+type SSOHandoff interface {
+	FinishSSO(w http.ResponseWriter, r *http.Request, res sso.Result, err error, via string)
+}
 
 // ssoRoutes are single sign-on's endpoints, present only when the console has an OpenID
 // provider configured.
@@ -35,20 +44,17 @@ func (c *Console) ssoCallback(w http.ResponseWriter, r *http.Request, _ *visit) 
 // in again is the cure); an identity calldesk does not know, or may not let into the console,
 // gets a page saying what to do.
 func (c *Console) ssoFinish(w http.ResponseWriter, r *http.Request, res sso.Result, err error, via string) error {
+	if c.Portal != nil && strings.HasPrefix(res.Back, web.PortalPrefix) {
+		// A sign-in started on the portal: the portal finishes it, with its own session and pages.
+		c.Portal.FinishSSO(w, r, res, err, via)
+		return nil
+	}
 	if err == nil && !res.Account.IsAnalyst() {
 		err = desk.Errorf(desk.EFORBIDDEN, "you signed in as %s, whose account is for SupportMe, the self-service portal; it cannot enter the analysts' console", res.Identity)
 	}
-	if err != nil && (desk.ErrorCode(err) == desk.EUNAUTHORIZED || desk.ErrorCode(err) == desk.ENOTFOUND || desk.ErrorCode(err) == desk.EFORBIDDEN) {
-		// A refused single sign-on is part of the record: who tried, from where, and why (the
-		// person, when the identity matched one).
-		rec := desk.AuditRecord{At: c.now(), Actor: "single sign-on", Action: "session.sso_refused", ObjectType: "signin",
-			ClientAddr: c.Proxies.ClientAddr(r), Detail: via + ": " + desk.Message(err)}
-		if res.Person.ID != 0 {
-			rec.Persons, rec.Actor = []int64{res.Person.ID}, "single sign-on as "+res.Person.Name()
-		}
-		if aerr := c.Store.AppendAudit(r.Context(), []desk.AuditRecord{rec}); aerr != nil {
-			return aerr
-		}
+	// A refused single sign-on is part of the record.
+	if aerr := sso.AuditRefusal(r.Context(), c.Store, c.now(), c.Proxies.ClientAddr(r), via, res, err); aerr != nil {
+		return aerr
 	}
 	switch code := desk.ErrorCode(err); code {
 	case "":

@@ -39,34 +39,11 @@ func ssoEnv(t *testing.T, se *storetest.Env) (*env, string) {
 func (c *client) ssoSignIn(next, username string) response {
 	c.e.t.Helper()
 	r := c.get("/signin/oidc?next="+url.QueryEscape(next)).must(c.e.t, http.StatusFound)
-	// Through the provider to its login page (the client stops at each redirect).
-	loc, _ := url.Parse(r.location)
-	for i := 0; i < 5 && loc.Path != "/login/username"; i++ {
-		res, err := c.hc.Get(loc.String())
-		if err != nil {
-			c.e.t.Fatal(err)
-		}
-		res.Body.Close()
-		if loc, err = res.Location(); err != nil {
-			c.e.t.Fatalf("the provider stopped at %s with %d", res.Request.URL, res.StatusCode)
-		}
+	cb := ssotest.SignIn(c.e.t, c.hc, r.location, username)
+	if !strings.HasPrefix(cb.String(), c.e.url+"/signin/oidc/callback") {
+		c.e.t.Fatalf("the provider sent the browser to %s", cb)
 	}
-	res := ssotest.Login(c.e.t, c.hc, loc, username)
-	for i := 0; i < 5 && res.StatusCode == http.StatusFound; i++ {
-		res.Body.Close()
-		next, err := res.Location()
-		if err != nil {
-			c.e.t.Fatal(err)
-		}
-		if strings.HasPrefix(next.String(), c.e.url+"/signin/oidc/callback") {
-			return c.get(strings.TrimPrefix(next.String(), c.e.url))
-		}
-		if res, err = c.hc.Get(next.String()); err != nil {
-			c.e.t.Fatal(err)
-		}
-	}
-	c.e.t.Fatalf("the provider did not send the browser back to calldesk: %d", res.StatusCode)
-	return response{}
+	return c.get(strings.TrimPrefix(cb.String(), c.e.url))
 }
 
 func TestSingleSignOn(t *testing.T) {

@@ -3,7 +3,6 @@ package console_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -41,21 +40,11 @@ func samlEnv(t *testing.T, se *storetest.Env) (*env, *ssotest.SAMLIdP) {
 func (c *client) samlSignIn(next, user string) response {
 	c.e.t.Helper()
 	r := c.get("/signin/saml?next="+url.QueryEscape(next)).must(c.e.t, http.StatusFound)
-	loc, err := url.Parse(r.location)
-	if err != nil {
-		c.e.t.Fatal(err)
-	}
-	res, err := c.hc.Get(loc.String())
-	if err != nil {
-		c.e.t.Fatal(err)
-	}
-	page, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	action, form := ssotest.SAMLLogin(c.e.t, c.hc, loc, string(page), user)
+	action, form, origin := ssotest.SAMLSignIn(c.e.t, c.hc, r.location, user)
 	if action != c.e.url+"/signin/saml/acs" {
 		c.e.t.Fatalf("the identity provider posts to %q", action)
 	}
-	return c.crossSitePost(action, form, loc.Scheme+"://"+loc.Host)
+	return c.crossSitePost(action, form, origin)
 }
 
 // crossSitePost posts form to action from origin's page, as the browser does for a SAML response.

@@ -63,20 +63,24 @@ func TestBrowserPortalPages(t *testing.T) {
 	b.pageChecks("my details", "me")
 }
 
-// TestBrowserPortalScenario is a student's way through SupportMe: Dan signs in through the form,
-// asks for help writing about his health, is warned, sends it anyway, and sees his call; Ann's
-// public update appears there and her internal note never does; Dan confirms her resolution.
+// TestBrowserPortalScenario is a student's way through SupportMe: Dan signs in through the
+// university's OpenID provider, asks for help writing about his health, sees the privacy summary,
+// is warned, sends it anyway with a screenshot, and sees his call; Ann sees it marked in the
+// console; her public update appears on the portal and her internal note never does; Dan
+// confirms her resolution.
 func TestBrowserPortalScenario(t *testing.T) {
-	e := browserEnv(t)
+	e := browserSSOEnv(t)
 	b := e.tab(t)
 
-	// Signed out, the portal sends Dan to its sign-in form.
+	// Signed out, the portal sends Dan to sign in, and he uses his university account.
 	b.Open("/portal/")
-	b.signIn(e.f.Dan.Username)
+	b.oidcSignIn("ddawson@uni.example", "/portal/")
 	b.MustSee("Dan")
 
 	// He asks for help, writing about his health.
 	b.Open("/portal/calls/new")
+	b.Wait("#privacy-title")
+	b.MustSee("Your information", "seen by the IT service desk staff")
 	b.TypeInto("#summary", "Cannot log in after hospital stay")
 	b.TypeInto("#description", "I was in hospital with a heart condition and now my password has expired")
 	b.Click("form[action='/portal/calls/new'] button[type=submit]")
@@ -96,6 +100,7 @@ func TestBrowserPortalScenario(t *testing.T) {
 	if !eval[bool](b, `document.querySelector('#send_anyway').checked`) {
 		t.Fatal("ticking “send it anyway” did not tick it")
 	}
+	b.Upload("#files", screenshotFile(t))
 	b.Click("form[action='/portal/calls/new'] button[type=submit]")
 	m := regexp.MustCompile(`^/portal/calls/([^/?]+)`).FindStringSubmatch(b.Path())
 	if m == nil {
@@ -106,7 +111,22 @@ func TestBrowserPortalScenario(t *testing.T) {
 	if c := e.find(ref); c.CustomerID != e.f.Dan.ID || !c.SpecialCategory {
 		t.Fatalf("logged %+v", c)
 	}
+	b.MustSee("error-message.png")
+	if files := e.attachments(ref, false); len(files) != 1 || files[0].Filename != "error-message.png" {
+		t.Fatalf("the call's files: %+v", files)
+	}
 	b.Shot("portal-scenario-logged")
+
+	// Ann, in the console, sees that the call holds special-category data.
+	a := e.tab(t)
+	a.Open("/signin")
+	a.TypeInto("#login", e.f.Ann.Username)
+	a.TypeInto("#password", password)
+	a.Click("form[action='/signin'] button[type=submit]")
+	a.Open("/calls/" + ref)
+	a.Wait("#special-category")
+	a.MustSee("Holds special-category data", "Cannot log in after hospital stay")
+	a.Shot("portal-scenario-console-marked")
 
 	// Ann writes to him, and notes something for her colleagues only.
 	if _, err := e.s.AddEntry(e.ctx, storetest.Actor(e.f.Ann), ref, desk.EntryUpdate, "I have reset your password, please try again"); err != nil {

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +34,22 @@ type env struct {
 	buf *audit.Buffer
 	url string
 	ctx context.Context
+	db  *storetest.RawDB
+
+	// callbacks are the single sign-on callbacks the server answered (path and query), for the
+	// tests that replay them.
+	mu        sync.Mutex
+	callbacks []string
+}
+
+// lastCallback is the last single sign-on callback the server answered.
+func (e *env) lastCallback() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.callbacks) == 0 {
+		e.t.Fatal("no single sign-on callback was answered")
+	}
+	return e.callbacks[len(e.callbacks)-1]
 }
 
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -44,8 +61,15 @@ func portalTest(t *testing.T, fn func(t *testing.T, e *env)) {
 	})
 }
 
-func newEnv(t *testing.T, se *storetest.Env) *env {
-	e := &env{t: t, s: se.S, f: se.F, ctx: context.Background()}
+func newEnv(t *testing.T, se *storetest.Env) *env { return newEnvWith(t, se, nil) }
+
+// newEnvWith is newEnv with the console and portal adjusted before they start (single sign-on),
+// e.url already known.
+func newEnvWith(t *testing.T, se *storetest.Env, adjust func(*env, *console.Console, *portal.Portal)) *env {
+	e := &env{t: t, s: se.S, f: se.F, ctx: context.Background(), db: se.DB}
+	hs := httptest.NewUnstartedServer(nil)
+	t.Cleanup(hs.Close)
+	e.url = "http://" + hs.Listener.Addr().String()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e.buf = audit.NewBuffer(e.s, log, time.Hour, 10000)
 	t.Cleanup(e.buf.Close)
@@ -65,10 +89,21 @@ func newEnv(t *testing.T, se *storetest.Env) *env {
 	sessions := &access.Sessions{Store: e.s, Now: se.Clock.Now}
 	con := &console.Console{Store: e.s, Audit: e.buf, Sessions: sessions, Log: log, Now: se.Clock.Now}
 	por := &portal.Portal{Store: e.s, Audit: e.buf, Sessions: sessions, Log: log, Now: se.Clock.Now}
+	con.Portal = por
+	if adjust != nil {
+		adjust(e, con, por)
+	}
 	srv := &web.Server{Store: e.s, Audit: e.buf, Log: log, Now: se.Clock.Now, Console: con.Handler(), Portal: por.Handler()}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(hs.Close)
-	e.url = hs.URL
+	h := srv.Handler()
+	hs.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/signin/oidc/callback" {
+			e.mu.Lock()
+			e.callbacks = append(e.callbacks, r.URL.RequestURI())
+			e.mu.Unlock()
+		}
+		h.ServeHTTP(w, r)
+	})
+	hs.Start()
 	return e
 }
 

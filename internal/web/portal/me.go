@@ -31,9 +31,12 @@ type mePage struct {
 	Details []detail
 	// FromDirectory says the record comes from the university directory (not typed in by hand).
 	FromDirectory bool
-	From          string
-	Form          rectifyForm
-	Errors        map[string]string
+	// FromSignIn says the record was made from what the person's identity provider said when
+	// they first signed in (a partner enrolled on first sign-in).
+	FromSignIn bool
+	From       string
+	Form       rectifyForm
+	Errors     map[string]string
 }
 
 // rectifyForm is the "Something here is wrong" form, as typed.
@@ -80,7 +83,7 @@ func (p *Portal) mePage(ctx context.Context, v *visit) (mePage, []int64, error) 
 		}
 		return s
 	}
-	pg := mePage{page: p.page(v, "My details"), Person: me, FromDirectory: me.Source == desk.FromDirectory, Errors: map[string]string{},
+	pg := mePage{page: p.page(v, "My details"), Person: me, FromDirectory: me.Source == desk.FromDirectory, FromSignIn: me.Source == desk.FromSignIn, Errors: map[string]string{},
 		Details: []detail{
 			{"first_name", "First name", or(me.FirstName)},
 			{"last_name", "Last name", or(me.LastName)},

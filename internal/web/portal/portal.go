@@ -16,6 +16,7 @@ import (
 
 	"calldesk/internal/access"
 	"calldesk/internal/audit"
+	"calldesk/internal/sso"
 	"calldesk/internal/store"
 	"calldesk/internal/web"
 	"calldesk/internal/web/pages"
@@ -50,6 +51,16 @@ type Portal struct {
 	// Serve gives the portal the console's settings, so both accept the same files.
 	AttachmentMax   int64
 	AttachmentTypes []string
+	// SSO and SAML, when set, offer single sign-on through the university's OpenID provider and
+	// SAML identity provider: buttons on the sign-in page, starting at /portal/signin/oidc and
+	// /portal/signin/saml. The providers send people back to the console's callback and assertion
+	// consumer service, which hand portal sign-ins to FinishSSO: set the console's Portal field.
+	SSO  *sso.OIDC
+	SAML *sso.SAML
+	// EnrolPartners lets an identity the register does not hold, signing in through single
+	// sign-on, become a partner with a customer's account (S4), from the names and verified email
+	// address the provider releases. Off by default: nobody gets an account silently.
+	EnrolPartners bool
 
 	pages  pages.Templates
 	static *pages.Assets
@@ -70,6 +81,7 @@ type route struct {
 func (p *Portal) routes() []route {
 	return slices.Concat(
 		p.signinRoutes(),
+		p.ssoRoutes(),
 		p.staticRoutes(),
 		p.privacyRoutes(),
 		p.myCallsRoutes(),

@@ -24,6 +24,15 @@ type signinPage struct {
 	Next    string
 	Message string
 	Error   bool // Message is an error (a failed attempt), not a notice
+	// SSO and SAML offer single sign-on; Passwords shows the password form, which SSOOnly
+	// hides when customers may only sign in through single sign-on.
+	SSO, SAML, Passwords bool
+}
+
+// signinPage is the sign-in page with a message (an error when isErr), returning to next.
+func (p *Portal) signinPage(msg string, isErr bool, next string) signinPage {
+	return signinPage{page: p.page(nil, "Sign in"), Message: msg, Error: isErr, Next: next,
+		SSO: p.SSO != nil, SAML: p.SAML != nil, Passwords: !p.ssoOnly()}
 }
 
 func (p *Portal) signinForm(w http.ResponseWriter, r *http.Request, _ *visit) error {
@@ -31,7 +40,7 @@ func (p *Portal) signinForm(w http.ResponseWriter, r *http.Request, _ *visit) er
 	if v, err := p.authenticate(r); err == nil && v != nil {
 		return seeOther(w, r, next)
 	}
-	pg := signinPage{page: p.page(nil, "Sign in"), Next: next}
+	pg := p.signinPage("", false, next)
 	if r.URL.Query().Get("out") == "1" {
 		pg.Message = "You have signed out."
 	}
@@ -43,7 +52,8 @@ func (p *Portal) signin(w http.ResponseWriter, r *http.Request, _ *visit) error 
 		return desk.Errorf(desk.EINVALID, "the sign-in form could not be read")
 	}
 	f := r.PostForm
-	pg := signinPage{page: p.page(nil, "Sign in"), Login: strings.TrimSpace(f.Get("login")), Next: localPath(f.Get("next"))}
+	pg := p.signinPage("", false, localPath(f.Get("next")))
+	pg.Login = strings.TrimSpace(f.Get("login"))
 	ss, err := p.Sessions.SignIn(r.Context(), access.SignIn{Login: pg.Login, Password: f.Get("password"),
 		Addr: p.Proxies.ClientAddr(r), UserAgent: r.UserAgent(), Console: false})
 	if err != nil {
@@ -63,7 +73,7 @@ func (p *Portal) signout(w http.ResponseWriter, r *http.Request, v *visit) error
 		return err
 	}
 	p.clearSession(w, r)
-	return seeOther(w, r, prefix+"signin?out=1")
+	return seeOther(w, r, p.signOutURL(v))
 }
 
 // signinAgain answers a request without a valid session: the sign-in form, in place, returning
@@ -83,5 +93,5 @@ func (p *Portal) signinAgain(w http.ResponseWriter, r *http.Request, err error) 
 			next = localPath(r.URL.Path[:i])
 		}
 	}
-	p.renderOrLog(w, r, http.StatusUnauthorized, "signin", signinPage{page: p.page(nil, "Sign in"), Message: msg, Next: next})
+	p.renderOrLog(w, r, http.StatusUnauthorized, "signin", p.signinPage(msg, false, next))
 }
