@@ -19,6 +19,28 @@ const callCols = `c.id, c.number, c.kind, c.summary, c.description, c.customer_i
 	c.hold_reason, c.resolution, c.cancel_note, c.logged_at, c.logged_by, c.assigned_at, c.accepted_at, c.held_at,
 	c.off_hold_at, c.resolved_at, c.closed_at, c.cancelled_at, c.reopened_at, c.updated_at, c.version, c.special_category`
 
+// briefCols are the columns of a brief call (CallFilter.Brief), scanned by scanBriefCall.
+const briefCols = `c.id, c.number, c.kind, c.summary, c.customer_id, c.priority, c.group_id, c.analyst_id, c.state, c.urgent,
+	c.logged_at, c.updated_at, c.version`
+
+// scanBriefCall reads a row of briefCols.
+func scanBriefCall(r scanner) (desk.Call, error) {
+	var c desk.Call
+	var number, logged, updated int64
+	var kind, state string
+	var group, analyst sql.NullInt64
+	var prio int
+	if err := r.Scan(&c.ID, &number, &kind, &c.Summary, &c.CustomerID, &prio, &group, &analyst, &state, &c.Urgent,
+		&logged, &updated, &c.Version); err != nil {
+		return c, err
+	}
+	c.Kind, c.State, c.Priority = desk.CallKind(kind), desk.State(state), desk.Priority(prio)
+	c.Ref = desk.Reference(c.Kind, number)
+	c.GroupID, c.AnalystID = group.Int64, analyst.Int64
+	c.LoggedAt, c.UpdatedAt = time.UnixMicro(logged).UTC(), time.UnixMicro(updated).UTC()
+	return c, nil
+}
+
 // openCond matches the partial indexes calls_group_open and calls_analyst_open: keep them in step.
 const openCond = "c.state NOT IN ('resolved','closed','cancelled')"
 
@@ -445,6 +467,11 @@ type CallFilter struct {
 	Limit      int    // default 25, at most 500
 	Offset     int
 	NoTotal    bool // skip counting
+	// Brief reads only what a list of calls shows, to read a long list fast: ID, Ref, Kind,
+	// Summary, CustomerID, Priority, GroupID, AnalystID, State, Urgent, LoggedAt, UpdatedAt and
+	// Version; every other field is empty. (Reading 200 whole calls, their long texts and the
+	// customer's snapshot, was most of the portal's My calls page.)
+	Brief bool
 }
 
 // CallPage is a page of calls with how many match in all.
@@ -560,14 +587,18 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 			return nil, 0, false, fmt.Errorf("count calls: %w", err)
 		}
 	}
-	rows, err := s.query(ctx, `SELECT `+callCols+` FROM calls c`+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	cols, scan := callCols, scanCall
+	if f.Brief {
+		cols, scan = briefCols, scanBriefCall
+	}
+	rows, err := s.query(ctx, `SELECT `+cols+` FROM calls c`+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("find calls: %w", err)
 	}
 	defer rows.Close()
 	var out []desk.Call
 	for rows.Next() {
-		c, err := scanCall(rows)
+		c, err := scan(rows)
 		if err != nil {
 			return nil, 0, false, err
 		}
@@ -605,14 +636,18 @@ func (s *Store) searchOnly(ctx context.Context, text string, f CallFilter) ([]de
 	if err := rows.Err(); err != nil || len(ids) == 0 {
 		return nil, total, exact, err
 	}
-	rows, err = s.query(ctx, `SELECT `+callCols+` FROM calls c WHERE c.id IN (`+placeholders(len(ids))+`) ORDER BY c.id DESC`, idArgs(ids)...)
+	cols, scan := callCols, scanCall
+	if f.Brief {
+		cols, scan = briefCols, scanBriefCall
+	}
+	rows, err = s.query(ctx, `SELECT `+cols+` FROM calls c WHERE c.id IN (`+placeholders(len(ids))+`) ORDER BY c.id DESC`, idArgs(ids)...)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("search: %w", err)
 	}
 	defer rows.Close()
 	out := make([]desk.Call, 0, len(ids))
 	for rows.Next() {
-		c, err := scanCall(rows)
+		c, err := scan(rows)
 		if err != nil {
 			return nil, 0, false, err
 		}
