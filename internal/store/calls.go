@@ -460,13 +460,16 @@ type CallFilter struct {
 	ProfileID  int64 // this profile and everything below it
 	Conditions []desk.Condition
 	OpenOnly   bool
-	Priority   desk.Priority
-	Text       string // full-text: every word must appear in the summary, description or diary
-	From, To   time.Time
-	Sort       string // "newest" (default), "oldest", "priority", "updated"
-	Limit      int    // default 25, at most 500
-	Offset     int
-	NoTotal    bool // skip counting
+	// Unfinished keeps calls that are neither closed nor cancelled (open, or resolved and waiting
+	// for the customer's confirmation); Finished keeps only closed and cancelled ones.
+	Unfinished, Finished bool
+	Priority             desk.Priority
+	Text                 string // full-text: every word must appear in the summary, description or diary
+	From, To             time.Time
+	Sort                 string // "newest" (default), "oldest", "priority", "updated"
+	Limit                int    // default 25, at most 500
+	Offset               int
+	NoTotal              bool // skip counting
 	// Brief reads only what a list of calls shows, to read a long list fast: ID, Ref, Kind,
 	// Summary, CustomerID, Priority, GroupID, AnalystID, State, Urgent, LoggedAt, UpdatedAt and
 	// Version; every other field is empty. (Reading 200 whole calls, their long texts and the
@@ -539,6 +542,12 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 	}
 	if open {
 		add(openCond)
+	}
+	if f.Unfinished {
+		add("c.state NOT IN ('closed', 'cancelled')") // as written in the index calls_customer_unfinished
+	}
+	if f.Finished {
+		add("c.state IN ('closed', 'cancelled')")
 	}
 	if f.Priority != 0 {
 		add("c.priority = ?", int(f.Priority))

@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -189,5 +190,29 @@ func TestConfirmReopenWithdraw(t *testing.T) {
 		if c := e.find(b.Ref); c.State != desk.Cancelled || !strings.Contains(c.CancelNote, "fixed it myself") {
 			t.Fatalf("withdraw: %+v", c)
 		}
+	})
+}
+
+// TestMyCallsListsEveryOpenCall: an open call older than many finished ones is still listed
+// with the open calls; finished calls come 25 to a page, newest first, with links between pages.
+func TestMyCallsListsEveryOpenCall(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		old := e.call(e.f.Eve, "Old open call about the projector")
+		for i := range 60 {
+			e.call(e.f.Eve, fmt.Sprintf("Finished call number %02d", i))
+		}
+		// Everything but the first is finished, and updated after it.
+		e.db.MustExec(t, `UPDATE calls SET state = 'closed', updated_at = updated_at + id * 1000000 WHERE customer_id = ? AND id <> ?`, e.f.Eve.ID, old.ID)
+		eve := e.signIn(e.f.Eve)
+		r := eve.get("/portal/").must(t, http.StatusOK).has(t, "Old open call about the projector", "Finished call number 59",
+			"Finished call number 35", `href="/portal/?finished=25#done-title"`).lacks(t, "Finished call number 34", "Newer finished calls")
+		if strings.Index(r.body, "Old open call") > strings.Index(r.body, "Finished call number 59") {
+			t.Fatal("the open call is not listed before the finished ones")
+		}
+		eve.get("/portal/?finished=25").must(t, http.StatusOK).has(t, "Old open call about the projector", "Finished call number 34",
+			"Finished call number 10", "Newer finished calls", `href="/portal/?finished=50#done-title"`).lacks(t, "Finished call number 35", "Finished call number 09")
+		eve.get("/portal/?finished=50").must(t, http.StatusOK).has(t, "Finished call number 09", "Finished call number 00").lacks(t, "Older finished calls")
+		eve.get("/portal/?finished=-5").must(t, http.StatusOK).has(t, "Finished call number 59")
+		eve.get("/portal/?finished=9999").must(t, http.StatusOK).has(t, "No more finished calls", "Newer finished calls")
 	})
 }
