@@ -400,6 +400,39 @@ func validPhone(s string) bool {
 	return digits >= 5 && len(s) <= 40
 }
 
+// EmailWithheld is what an email entry says to those who may not read emails (S13).
+const EmailWithheld = "An email (its content is shown to analysts with the support role only)."
+
+// ForReader returns entries as the account a may see them: for an analyst without the support
+// role, each email keeps its author and time but not its text or files (S13).
+func ForReader(a Account, entries []Entry) []Entry {
+	if a.ReadsEmail() {
+		return entries
+	}
+	out := make([]Entry, len(entries))
+	for i, e := range entries {
+		if e.Kind == EntryEmail {
+			e.Text, e.Attachments = EmailWithheld, nil
+		}
+		out[i] = e
+	}
+	return out
+}
+
+// AttachmentsForReader leaves out the files of emails for an account that may not read them.
+func AttachmentsForReader(a Account, atts []Attachment) []Attachment {
+	if a.ReadsEmail() {
+		return atts
+	}
+	out := atts[:0:0]
+	for _, x := range atts {
+		if !x.FromEmail {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 // EntryKind is the kind of a diary entry.
 type EntryKind string
 

@@ -30,6 +30,9 @@ func (c *Console) showAttachment(w http.ResponseWriter, r *http.Request, v *visi
 	if err == nil && a.CallID != call.ID {
 		err = desk.Errorf(desk.ENOTFOUND, "there is no attachment %d", id)
 	}
+	if err == nil && len(desk.AttachmentsForReader(v.Account, []desk.Attachment{a})) == 0 {
+		return desk.Errorf(desk.EFORBIDDEN, "this file came with an email: only analysts with the support role may open it")
+	}
 	if err != nil {
 		if desk.ErrorCode(err) == desk.ENOTFOUND {
 			return desk.Errorf(desk.ENOTFOUND, "call %s has no attachment %d", call.Ref, id)

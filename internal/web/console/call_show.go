@@ -225,6 +225,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	if err != nil {
 		return callPage{}, err
 	}
+	diary = desk.ForReader(v.Account, diary)
 	for i, j := 0, len(diary)-1; i < j; i, j = i+1, j-1 {
 		diary[i], diary[j] = diary[j], diary[i]
 	}
@@ -232,6 +233,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	if err != nil {
 		return callPage{}, err
 	}
+	atts = desk.AttachmentsForReader(v.Account, atts)
 	byEntry := map[int64][]desk.Attachment{}
 	for _, a := range atts {
 		byEntry[a.EntryID] = append(byEntry[a.EntryID], a)

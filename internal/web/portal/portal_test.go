@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
 
@@ -214,5 +215,27 @@ func TestMyCallsListsEveryOpenCall(t *testing.T) {
 		eve.get("/portal/?finished=50").must(t, http.StatusOK).has(t, "Finished call number 09", "Finished call number 00").lacks(t, "Older finished calls")
 		eve.get("/portal/?finished=-5").must(t, http.StatusOK).has(t, "Finished call number 59")
 		eve.get("/portal/?finished=9999").must(t, http.StatusOK).has(t, "No more finished calls", "Newer finished calls")
+	})
+}
+
+// TestPortalShowsMyEmails (S13): a customer sees their own emails on their call; an analyst's
+// email about the call (internal) does not reach the portal.
+func TestPortalShowsMyEmails(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		c := e.call(e.f.Dan, "VPN drops")
+		if _, err := e.s.IngestMail(e.ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 1, MessageID: "m1@mail.example",
+			From: e.f.Dan.Email, Subject: "Re: [" + c.Ref + "]", Ref: c.Ref, Text: "It also drops on campus Wi-Fi", Raw: []byte("x")},
+			store.IngestRules{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.CreateAccount(e.ctx, e.f.Admin, desk.Account{PersonID: e.f.Bob.ID, Login: "bbaker", Roles: []desk.Role{desk.RoleAnalyst}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.IngestMail(e.ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 2, MessageID: "m2@mail.example",
+			From: e.f.Bob.Email, Subject: "[" + c.Ref + "] vendor", Ref: c.Ref, Text: "INTERNAL asked the vendor", Raw: []byte("y")},
+			store.IngestRules{}); err != nil {
+			t.Fatal(err)
+		}
+		e.signIn(e.f.Dan).get("/portal/calls/"+c.Ref).must(t, http.StatusOK).has(t, "It also drops on campus Wi-Fi").lacks(t, "INTERNAL")
 	})
 }
