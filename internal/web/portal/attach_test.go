@@ -172,3 +172,18 @@ func TestUnreadableFormKeepsText(t *testing.T) {
 		}
 	})
 }
+
+// TestWarningAsksForFilesAgain: when the form comes back for another look (the special-category
+// warning), the page names the files chosen and asks for them again: a browser cannot keep them.
+func TestWarningAsksForFilesAgain(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		dan := e.signIn(e.f.Dan)
+		dan.postFiles("/portal/calls/new", map[string]string{"summary": "Cannot log in", "description": "since my hospital stay"},
+			upload{"screen.png", string(pngData)}).
+			must(t, http.StatusUnprocessableEntity).has(t, `id="special-warning"`, "Not sent yet: screen.png", "choose your files again",
+			`aria-describedby="files-hint files-again"`)
+		if n := e.db.Count(t, `SELECT COUNT(*) FROM calls WHERE summary = 'Cannot log in'`); n != 0 {
+			t.Fatal("the call was logged before Dan chose to send it")
+		}
+	})
+}

@@ -36,6 +36,9 @@ type newCallPage struct {
 	Retention string
 	// FileHint says which files may be attached, and how large.
 	FileHint string
+	// FilesAgain names the files that were chosen but not sent, when the form comes back for
+	// another look (a browser cannot keep chosen files in a redrawn form).
+	FilesAgain string
 }
 
 // newCallForm is what the form holds, as typed.
@@ -119,6 +122,13 @@ func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) er
 		pg.Errors["files"] = posted.FileError
 	}
 	if len(pg.Errors) > 0 || len(pg.Special) > 0 {
+		if posted.FileError == "" && len(posted.Files) > 0 {
+			names := make([]string, len(posted.Files))
+			for i, u := range posted.Files {
+				names[i] = u.Filename
+			}
+			pg.FilesAgain = strings.Join(names, ", ")
+		}
 		return p.render(w, r, posted.Status(), "newcall", pg)
 	}
 	// The files were checked before; they come with an update of the person's own, so they show
