@@ -65,7 +65,13 @@ func (s *Store) AddEntryWithAttachments(ctx context.Context, actor desk.Actor, r
 // addEntry writes a checked diary entry and its checked files to call c, marks the call updated
 // and audits, in t. The entry returned lists the attachments' metadata (their data dropped).
 func (t *Tx) addEntry(ctx context.Context, actor desk.Actor, c desk.Call, kind desk.EntryKind, text string, atts []desk.Attachment) (desk.Entry, error) {
-	e := desk.Entry{Kind: kind, Public: kind == desk.EntryUpdate, Text: text, AuthorID: actor.PersonID, Author: actor.Name,
+	return t.addEntryShown(ctx, actor, c, kind, kind == desk.EntryUpdate, text, atts)
+}
+
+// addEntryShown is addEntry with the entry's visibility to the customer (public) given: an email
+// is public when the customer wrote it.
+func (t *Tx) addEntryShown(ctx context.Context, actor desk.Actor, c desk.Call, kind desk.EntryKind, public bool, text string, atts []desk.Attachment) (desk.Entry, error) {
+	e := desk.Entry{Kind: kind, Public: public, Text: text, AuthorID: actor.PersonID, Author: actor.Name,
 		CallID: c.ID, CreatedAt: t.Now, CallVersion: c.Version}
 	if err := t.queryRow(ctx, `INSERT INTO diary_entries (call_id, kind, public, body, author_id, created_at, call_version)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -88,8 +94,11 @@ func (t *Tx) addEntry(ctx context.Context, actor desk.Actor, c desk.Call, kind d
 	}
 	t.indexLater(c.ID, false)
 	what := "public update"
-	if kind == desk.EntryNote {
+	switch kind {
+	case desk.EntryNote:
 		what = "internal note"
+	case desk.EntryEmail:
+		what = "email"
 	}
 	detail := what + " added"
 	if len(names) > 0 {

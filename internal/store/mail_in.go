@@ -363,32 +363,8 @@ func (t *Tx) mailNewCall(ctx context.Context, in InMail, rules IngestRules, send
 
 // emailEntry writes an email diary entry with its files to call c and audits it (call.email).
 func (t *Tx) emailEntry(ctx context.Context, actor desk.Actor, c desk.Call, text string, public bool, atts []desk.Attachment) (int64, error) {
-	var id int64
-	if err := t.queryRow(ctx, `INSERT INTO diary_entries (call_id, kind, public, body, author_id, created_at, call_version)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		c.ID, string(desk.EntryEmail), b2i(public), text, nullID(actor.PersonID), t.Now.UnixMicro(), c.Version).Scan(&id); err != nil {
-		return 0, t.s.mapErr(err)
-	}
-	names := make([]string, len(atts))
-	for i := range atts {
-		a := &atts[i]
-		a.CallID, a.EntryID, a.UploadedBy, a.CreatedAt = c.ID, id, actor.PersonID, t.Now
-		if err := t.queryRow(ctx, `INSERT INTO attachments (call_id, entry_id, filename, content_type, size, sha256, data, uploaded_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			a.CallID, a.EntryID, a.Filename, a.ContentType, a.Size, a.SHA256, a.Data, nullID(a.UploadedBy), t.Now.UnixMicro()).Scan(&a.ID); err != nil {
-			return 0, fmt.Errorf("attach %s to %s: %w", a.Filename, c.Ref, t.s.mapErr(err))
-		}
-		names[i] = a.Filename
-	}
-	if _, err := t.exec(ctx, `UPDATE calls SET updated_at = ? WHERE id = ?`, t.Now.UnixMicro(), c.ID); err != nil {
-		return 0, err
-	}
-	t.indexLater(c.ID, false)
-	detail := "email added"
-	if len(names) > 0 {
-		detail += fmt.Sprintf(" with %d attachment(s): %s", len(names), strings.Join(names, ", "))
-	}
-	return id, t.audit(ctx, actor, "call.email", "call", c.Ref, []int64{c.CustomerID}, detail)
+	e, err := t.addEntryShown(ctx, actor, c, desk.EntryEmail, public, text, atts)
+	return e.ID, err
 }
 
 // recordMail keeps the message whole with what became of it, and audits its receipt (persons:
