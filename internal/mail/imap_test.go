@@ -3,6 +3,8 @@ package mail_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -533,6 +535,45 @@ func messageID(raw []byte) string {
 	return ""
 }
 
+func TestTLS(t *testing.T) {
+	t.Parallel()
+	srv := imaptest.Dovecot(t)
+	tlsAddr, roots := srv.TLS(t)
+	for _, tc := range []struct {
+		name   string
+		mode   mail.TLSMode
+		addr   string
+		roots  *x509.CertPool
+		refuse bool
+	}{
+		{"implicit TLS", mail.TLSImplicit, tlsAddr, roots, false},
+		{"STARTTLS", mail.TLSStartTLS, srv.Addr, roots, false},
+		{"implicit TLS, certificate not trusted", mail.TLSImplicit, tlsAddr, x509.NewCertPool(), true},
+		{"STARTTLS, certificate not trusted", mail.TLSStartTLS, srv.Addr, x509.NewCertPool(), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			u := srv.NewUser(t)
+			u.Append(t, "INBOX", imaptest.Raw(1, 200))
+			mb := testMailbox(u, tc.addr)
+			mb.TLS = tc.mode
+			mb.TLSConfig = &tls.Config{RootCAs: tc.roots}
+			rec := &recorder{}
+			f := start(t, mb, rec.deliver)
+			if !tc.refuse {
+				waitFor(t, "delivery over TLS", 5*time.Second, func() bool { return len(rec.deliveries()) == 1 })
+				return
+			}
+			waitFor(t, "a TLS error", 5*time.Second, func() bool { return f.Status().LastError != "" })
+			time.Sleep(100 * time.Millisecond) // a few reconnection attempts
+			st := f.Status()
+			if st.Connects != 0 || len(rec.deliveries()) != 0 || !strings.Contains(st.LastError, "certificate") {
+				t.Errorf("status %+v: want no login and a certificate error", st)
+			}
+		})
+	}
+}
+
 func TestMailboxValidate(t *testing.T) {
 	t.Parallel()
 	ok := mail.Mailbox{Name: "desk", Addr: "imap.uni.example:993", Username: "desk", Password: "x"}
@@ -573,9 +614,13 @@ func BenchmarkFetch(b *testing.B) {
 	srv := imaptest.Dovecot(b)
 	u := srv.NewUser(b)
 	c := u.Dial(b)
-	for i := range b.N {
-		u.AppendWith(b, c, "INBOX", imaptest.Raw(i, 4096))
+	raws := make([][]byte, b.N)
+	for i := range raws {
+		raws[i] = imaptest.Raw(i, 4096)
 	}
+	appendStart := time.Now()
+	u.AppendMany(b, c, "INBOX", raws)
+	b.Logf("appended %d messages in %v", b.N, time.Since(appendStart))
 	var mu sync.Mutex
 	delivered := 0
 	done := make(chan struct{})

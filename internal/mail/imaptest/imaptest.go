@@ -5,6 +5,7 @@ package imaptest
 
 import (
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -21,6 +22,10 @@ import (
 const (
 	// EnvAddr names the variable holding the test Dovecot's host:port (plain IMAP, loopback).
 	EnvAddr = "CALLDESK_TEST_IMAP"
+	// EnvTLSAddr names the variable holding host:port of the same server with implicit TLS.
+	EnvTLSAddr = "CALLDESK_TEST_IMAPS"
+	// EnvCA names the variable holding the PEM file of the server's certificate (for 127.0.0.1).
+	EnvCA = "CALLDESK_TEST_IMAP_CA"
 	// EnvUsers names the variable holding the directory of per-user passwd-files: Dovecot
 	// authenticates user U against DIR/U, read afresh at each login.
 	EnvUsers = "CALLDESK_TEST_IMAP_USERS"
@@ -31,6 +36,29 @@ type Server struct {
 	// Addr is host:port for plain IMAP.
 	Addr  string
 	users string
+}
+
+// TLS returns the server's implicit-TLS address and a pool holding its certificate; the
+// plain address (Addr) offers STARTTLS with the same certificate. Skipped, or failed under
+// CI=true, when the server was given without them.
+func (s *Server) TLS(t testing.TB) (addr string, roots *x509.CertPool) {
+	t.Helper()
+	addr, caFile := os.Getenv(EnvTLSAddr), os.Getenv(EnvCA)
+	if addr == "" || caFile == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s and %s are not set: CI must run the IMAP TLS tests (make test sets them; see scripts/dovecot.sh)", EnvTLSAddr, EnvCA)
+		}
+		t.Skipf("the test IMAP server has no TLS: %s and %s are not set", EnvTLSAddr, EnvCA)
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatalf("imaptest: %v", err)
+	}
+	roots = x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		t.Fatalf("imaptest: no certificate in %s", caFile)
+	}
+	return addr, roots
 }
 
 // Dovecot returns the test Dovecot. Without one (EnvAddr unset) the test is skipped, or fails
@@ -119,6 +147,31 @@ func (u *User) AppendWith(t testing.TB, c *imapclient.Client, folder string, raw
 		t.Fatalf("imaptest: append to %s: %v", folder, err)
 	}
 	return uint32(data.UID)
+}
+
+// AppendMany adds the messages to folder over c, pipelined (much faster than one by one), and
+// returns their UIDs in order.
+func (u *User) AppendMany(t testing.TB, c *imapclient.Client, folder string, raws [][]byte) []uint32 {
+	t.Helper()
+	cmds := make([]*imapclient.AppendCommand, len(raws))
+	for i, raw := range raws {
+		cmds[i] = c.Append(folder, int64(len(raw)), nil)
+		if _, err := cmds[i].Write(raw); err != nil {
+			t.Fatalf("imaptest: append: %v", err)
+		}
+		if err := cmds[i].Close(); err != nil {
+			t.Fatalf("imaptest: append: %v", err)
+		}
+	}
+	uids := make([]uint32, len(raws))
+	for i, cmd := range cmds {
+		data, err := cmd.Wait()
+		if err != nil {
+			t.Fatalf("imaptest: append to %s: %v", folder, err)
+		}
+		uids[i] = uint32(data.UID)
+	}
+	return uids
 }
 
 // CreateFolder creates a folder.
