@@ -462,31 +462,26 @@ func (f *Fetcher) session(ctx context.Context, selected func()) error {
 			return err
 		}
 	}
-	sel, err := c.Select(f.mb.Folder, nil).Wait()
+	validity, err := f.selectFolder(c)
 	if err != nil {
-		return fmt.Errorf("select %s: %w", f.mb.Folder, err)
-	}
-	if sel.UIDValidity != f.retriesValidity {
-		clear(f.retries)
-		f.retriesValidity = sel.UIDValidity
+		return err
 	}
 	caps := c.Caps()
 	useIdle := !f.mb.DisableIdle && (caps.Has(imap.CapIdle) || caps.Has(imap.CapIMAP4rev2))
 	f.update(func(s *Status) {
 		s.Connected = true
 		s.Idle = useIdle
-		s.UIDValidity = sel.UIDValidity
 		s.Connects++
 	})
 	selected()
-	f.log.Info("imap: connected", "addr", f.mb.Addr, "folder", f.mb.Folder, "uidvalidity", sel.UIDValidity, "idle", useIdle)
+	f.log.Info("imap: connected", "addr", f.mb.Addr, "folder", f.mb.Folder, "uidvalidity", validity, "idle", useIdle)
 
 	for {
 		select {
 		case <-wake:
 		default:
 		}
-		if err := f.cycle(ctx, c, sel.UIDValidity); err != nil {
+		if err := f.cycle(ctx, c, validity); err != nil {
 			return err
 		}
 		now := f.now()
@@ -511,9 +506,11 @@ func (f *Fetcher) session(ctx context.Context, selected func()) error {
 				return fmt.Errorf("idle: %w", err)
 			}
 		}
+		timedOut := false
 		select {
 		case <-wake:
 		case <-f.after(wait):
+			timedOut = true
 		case <-ctx.Done():
 		case <-c.Closed():
 		}
@@ -528,7 +525,32 @@ func (f *Fetcher) session(ctx context.Context, selected func()) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if timedOut {
+			// Select again now and then: a folder deleted and made again under an open session
+			// has a new UIDVALIDITY that Dovecot never announces to that session.
+			if validity, err = f.selectFolder(c); err != nil {
+				return err
+			}
+		}
 	}
+}
+
+// selectFolder opens the watched folder and returns its UIDVALIDITY; a new UIDVALIDITY forgets
+// the retry schedule of the old numbering.
+func (f *Fetcher) selectFolder(c *imapclient.Client) (uint32, error) {
+	sel, err := c.Select(f.mb.Folder, nil).Wait()
+	if err != nil {
+		return 0, fmt.Errorf("select %s: %w", f.mb.Folder, err)
+	}
+	if sel.UIDValidity != f.retriesValidity {
+		if f.retriesValidity != 0 {
+			f.log.Warn("imap: the folder was renumbered (UIDVALIDITY changed)", "folder", f.mb.Folder, "was", f.retriesValidity, "now", sel.UIDValidity)
+		}
+		clear(f.retries)
+		f.retriesValidity = sel.UIDValidity
+	}
+	f.update(func(s *Status) { s.UIDValidity = sel.UIDValidity })
+	return sel.UIDValidity, nil
 }
 
 func ensureFolder(c *imapclient.Client, name string) error {

@@ -95,7 +95,14 @@ func testMailbox(u *imaptest.User, addr string) mail.Mailbox {
 // start runs a fetcher until the test ends, and checks that it then stops promptly.
 func start(t *testing.T, mb mail.Mailbox, deliver mail.DeliverFunc) *mail.Fetcher {
 	t.Helper()
-	f, err := mail.NewFetcher(mb, deliver, mail.Options{Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+	return startWith(t, mb, deliver, mail.Options{})
+}
+
+// startWith is start with the given clock (opts.Now, opts.After).
+func startWith(t *testing.T, mb mail.Mailbox, deliver mail.DeliverFunc, opts mail.Options) *mail.Fetcher {
+	t.Helper()
+	opts.Logger = slog.New(slog.NewTextHandler(testWriter{t}, nil))
+	f, err := mail.NewFetcher(mb, deliver, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,6 +287,91 @@ func TestDeliverErrorLeavesMessageAndRetriesWhileOthersGoThrough(t *testing.T) {
 	st := f.Status()
 	if st.Delivered != 5 || st.Failed != 2 || st.Retrying != 0 || !strings.Contains(st.LastError, "database is locked") || st.LastErrorAt.IsZero() {
 		t.Errorf("status %+v", st)
+	}
+}
+
+// fakeClock is a clock the test moves: Now, and After channels that fire when it passes their time.
+type fakeClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	waiters []fakeWaiter
+}
+
+type fakeWaiter struct {
+	at time.Time
+	ch chan time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	if d <= 0 {
+		ch <- c.now
+	} else {
+		c.waiters = append(c.waiters, fakeWaiter{c.now.Add(d), ch})
+	}
+	return ch
+}
+
+// Advance moves the clock and fires the waits that have come due.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	c.waiters = slices.DeleteFunc(c.waiters, func(w fakeWaiter) bool {
+		if w.at.After(c.now) {
+			return false
+		}
+		w.ch <- c.now
+		return true
+	})
+}
+
+func (c *fakeClock) waiting() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.waiters)
+}
+
+// The retry backoff runs on the injected clock: a message refused with a one-hour backoff is
+// not offered again before the clock says an hour has passed, and is offered once it has.
+func TestRetryBackoffFollowsTheClock(t *testing.T) {
+	t.Parallel()
+	srv := imaptest.Dovecot(t)
+	u := srv.NewUser(t)
+	u.Append(t, "INBOX", imaptest.Raw(1, 200))
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	rec := &recorder{refuse: func(d mail.Delivery, attempt int) error {
+		if attempt == 1 {
+			return errors.New("disk full")
+		}
+		return nil
+	}}
+	mb := testMailbox(u, srv.Addr)
+	mb.RetryMin, mb.RetryMax = time.Hour, 4*time.Hour
+	startWith(t, mb, rec.deliver, mail.Options{Now: clock.Now, After: clock.After})
+	tries := func() int {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		return rec.tries[1]
+	}
+	waitFor(t, "the first offer, then a wait", 5*time.Second, func() bool { return tries() == 1 && clock.waiting() == 1 })
+	clock.Advance(30 * time.Minute) // past the 25-minute IDLE period, not the retry
+	waitFor(t, "the next wait", 5*time.Second, func() bool { return clock.waiting() == 1 })
+	if tries() != 1 {
+		t.Fatalf("offered again after 30 minutes of a one-hour backoff")
+	}
+	clock.Advance(30 * time.Minute)
+	waitFor(t, "the retry after an hour", 5*time.Second, func() bool { return len(rec.deliveries()) == 1 })
+	if tries() != 2 {
+		t.Errorf("offered %d times, want 2", tries())
 	}
 }
 
@@ -524,6 +616,44 @@ func TestTwoFetchersOnOneMailbox(t *testing.T) {
 	}
 	t.Logf("%d deliveries for %d messages (fetcher 1: %d, fetcher 2: %d): %d duplicates the caller's key absorbs",
 		len(all), n, per[1], per[2], len(all)-n)
+}
+
+// When the server renumbers the folder (here: it is deleted and made again, so UIDs start again at
+// 1), UIDVALIDITY changes: a new message with an old UID still gets a new key, so the caller's
+// deduplication never mistakes it for the message it already has.
+func TestRenumberedFolderGetsNewKeys(t *testing.T) {
+	t.Parallel()
+	srv := imaptest.Dovecot(t)
+	u := srv.NewUser(t)
+	u.CreateFolder(t, "Desk")
+	first := u.Append(t, "Desk", imaptest.Raw(1, 200))
+	rec := &recorder{}
+	mb := testMailbox(u, srv.Addr)
+	mb.Folder = "Desk"
+	mb.IdlePeriod = 200 * time.Millisecond
+	f := start(t, mb, rec.deliver)
+	waitFor(t, "first delivery", 5*time.Second, func() bool { return len(rec.deliveries()) == 1 })
+
+	c := u.Dial(t)
+	if err := c.Delete("Desk").Wait(); err != nil {
+		t.Fatal(err)
+	}
+	u.CreateFolder(t, "Desk")
+	second := u.Append(t, "Desk", imaptest.Raw(2, 200))
+	if first != second {
+		t.Fatalf("the new folder's first UID is %d, want %d again (the point of this test)", second, first)
+	}
+	waitFor(t, "delivery from the new folder", 5*time.Second, func() bool { return len(rec.deliveries()) == 2 })
+	got := rec.deliveries()
+	if got[0].UID != got[1].UID || got[0].UIDValidity == got[1].UIDValidity || got[0].Key() == got[1].Key() {
+		t.Errorf("deliveries %s and %s: want the same UID under two UIDVALIDITYs, so two keys", got[0].Key(), got[1].Key())
+	}
+	if messageID(got[0].Raw) == messageID(got[1].Raw) {
+		t.Error("the two deliveries are the same message")
+	}
+	if st := f.Status(); st.UIDValidity != got[1].UIDValidity {
+		t.Errorf("status shows UIDVALIDITY %d, want the new folder's %d", st.UIDValidity, got[1].UIDValidity)
+	}
 }
 
 func messageID(raw []byte) string {
