@@ -346,14 +346,14 @@ func (f *Fetcher) Run(ctx context.Context) error {
 	defer f.running.Store(false)
 	failures := 0
 	for {
-		selected := false
-		err := f.session(ctx, func() { selected = true })
+		progressed := false
+		err := f.session(ctx, func() { progressed = true })
 		f.update(func(s *Status) { s.Connected = false })
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if selected {
-			failures = 0
+		if progressed {
+			failures = 0 // only a session that got through the folder resets the backoff
 		}
 		failures++
 		delay := jitter(backoff(f.mb.ReconnectMin, f.mb.ReconnectMax, failures))
@@ -428,8 +428,9 @@ func (f *Fetcher) dial(ctx context.Context, opts *imapclient.Options) (*imapclie
 	}
 }
 
-// session runs one connection until it fails or ctx ends; selected is called once the folder is open.
-func (f *Fetcher) session(ctx context.Context, selected func()) error {
+// session runs one connection until it fails or ctx ends; progressed is called each time it has
+// gone through the folder.
+func (f *Fetcher) session(ctx context.Context, progressed func()) error {
 	wake := make(chan struct{}, 1)
 	opts := &imapclient.Options{
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
@@ -473,7 +474,6 @@ func (f *Fetcher) session(ctx context.Context, selected func()) error {
 		s.Idle = useIdle
 		s.Connects++
 	})
-	selected()
 	f.log.Info("imap: connected", "addr", f.mb.Addr, "folder", f.mb.Folder, "uidvalidity", validity, "idle", useIdle)
 
 	for {
@@ -484,6 +484,7 @@ func (f *Fetcher) session(ctx context.Context, selected func()) error {
 		if err := f.cycle(ctx, c, validity); err != nil {
 			return err
 		}
+		progressed()
 		now := f.now()
 		f.update(func(s *Status) {
 			s.LastFetchAt = now
