@@ -80,6 +80,16 @@ func (m TLSMode) String() string {
 	return fmt.Sprintf("TLSMode(%d)", int(m))
 }
 
+// ParseTLSMode reads a mode as configuration spells it: "tls", "starttls" or "none".
+func ParseTLSMode(s string) (TLSMode, error) {
+	for _, m := range []TLSMode{TLSImplicit, TLSStartTLS, TLSNone} {
+		if s == m.String() {
+			return m, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown IMAP TLS mode %q: want tls, starttls or none", s)
+}
+
 // AfterAction is what the fetcher does to a message once Deliver has accepted it.
 type AfterAction int
 

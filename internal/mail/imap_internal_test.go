@@ -23,3 +23,15 @@ func TestBackoffDoublesUpToItsCeiling(t *testing.T) {
 		}
 	}
 }
+
+func TestParseTLSMode(t *testing.T) {
+	t.Parallel()
+	for _, m := range []TLSMode{TLSImplicit, TLSStartTLS, TLSNone} {
+		if got, err := ParseTLSMode(m.String()); err != nil || got != m {
+			t.Errorf("ParseTLSMode(%q) = %v, %v", m.String(), got, err)
+		}
+	}
+	if _, err := ParseTLSMode("ssl"); err == nil {
+		t.Error(`ParseTLSMode("ssl") accepted`)
+	}
+}
