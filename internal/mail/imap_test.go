@@ -92,14 +92,14 @@ func testMailbox(u *imaptest.User, addr string) mail.Mailbox {
 	}
 }
 
-// start runs a fetcher until the test ends, and checks that it then stops promptly.
-func start(t *testing.T, mb mail.Mailbox, deliver mail.DeliverFunc) *mail.Fetcher {
+// runFetcher runs a fetcher until the test ends, and checks that it then stops promptly.
+func runFetcher(t *testing.T, mb mail.Mailbox, deliver mail.DeliverFunc) *mail.Fetcher {
 	t.Helper()
-	return startWith(t, mb, deliver, mail.Options{})
+	return runFetcherWith(t, mb, deliver, mail.Options{})
 }
 
-// startWith is start with the given clock (opts.Now, opts.After).
-func startWith(t *testing.T, mb mail.Mailbox, deliver mail.DeliverFunc, opts mail.Options) *mail.Fetcher {
+// runFetcherWith is runFetcher with the given clock (opts.Now, opts.After).
+func runFetcherWith(t *testing.T, mb mail.Mailbox, deliver mail.DeliverFunc, opts mail.Options) *mail.Fetcher {
 	t.Helper()
 	opts.Logger = slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	f, err := mail.NewFetcher(mb, deliver, opts)
@@ -166,7 +166,7 @@ func TestFetchDeliversInUIDOrderAndMarksSeenOnlyAfterDelivery(t *testing.T) {
 	}
 	mb := testMailbox(u, srv.Addr)
 	mb.BatchSize = 3 // several body fetches
-	f := start(t, mb, rec.deliver)
+	f := runFetcher(t, mb, rec.deliver)
 	waitFor(t, "all eight messages seen", 5*time.Second, func() bool {
 		_, msgs := u.Folder(t, "INBOX")
 		return seen(msgs) == 8
@@ -224,7 +224,7 @@ func TestFetchMovesOnlyAfterDelivery(t *testing.T) {
 			mb := testMailbox(u, proxy.Addr)
 			mb.After = mail.MoveTo
 			mb.MoveFolder = "Processed"
-			start(t, mb, rec.deliver)
+			runFetcher(t, mb, rec.deliver)
 			waitFor(t, "INBOX empty", 5*time.Second, func() bool {
 				_, msgs := u.Folder(t, "INBOX")
 				return len(msgs) == 0
@@ -266,7 +266,7 @@ func TestDeliverErrorLeavesMessageAndRetriesWhileOthersGoThrough(t *testing.T) {
 			once.Do(func() { _, afterFirstRefusal = u.Folder(t, "INBOX") })
 		}
 	}
-	f := start(t, testMailbox(u, srv.Addr), rec.deliver)
+	f := runFetcher(t, testMailbox(u, srv.Addr), rec.deliver)
 	waitFor(t, "all five seen", 5*time.Second, func() bool {
 		_, msgs := u.Folder(t, "INBOX")
 		return seen(msgs) == 5
@@ -356,7 +356,7 @@ func TestRetryBackoffFollowsTheClock(t *testing.T) {
 	}}
 	mb := testMailbox(u, srv.Addr)
 	mb.RetryMin, mb.RetryMax = time.Hour, 4*time.Hour
-	startWith(t, mb, rec.deliver, mail.Options{Now: clock.Now, After: clock.After})
+	runFetcherWith(t, mb, rec.deliver, mail.Options{Now: clock.Now, After: clock.After})
 	tries := func() int {
 		rec.mu.Lock()
 		defer rec.mu.Unlock()
@@ -380,7 +380,7 @@ func TestIdleWakesTheFetcherOnNewMail(t *testing.T) {
 	srv := imaptest.Dovecot(t)
 	u := srv.NewUser(t)
 	rec := &recorder{}
-	f := start(t, testMailbox(u, srv.Addr), rec.deliver) // PollInterval is an hour: only IDLE can wake it
+	f := runFetcher(t, testMailbox(u, srv.Addr), rec.deliver) // PollInterval is an hour: only IDLE can wake it
 	waitFor(t, "first check of the folder", 5*time.Second, func() bool { return !f.Status().LastFetchAt.IsZero() })
 	if !f.Status().Idle {
 		t.Fatal("fetcher does not use IDLE though Dovecot offers it")
@@ -415,7 +415,7 @@ func TestPollingWithoutIdle(t *testing.T) {
 			mb := testMailbox(u, proxy.Addr)
 			mb.DisableIdle = tc.disableIdle
 			mb.PollInterval = 50 * time.Millisecond
-			f := start(t, mb, rec.deliver)
+			f := runFetcher(t, mb, rec.deliver)
 			waitFor(t, "first check of the folder", 5*time.Second, func() bool { return !f.Status().LastFetchAt.IsZero() })
 			if f.Status().Idle {
 				t.Fatal("fetcher uses IDLE")
@@ -438,7 +438,7 @@ func TestWrongPasswordIsReportedRetriedAndRecovers(t *testing.T) {
 	mb := testMailbox(u, proxy.Addr)
 	mb.Password = "not-" + u.Password
 	rec := &recorder{}
-	f := start(t, mb, rec.deliver)
+	f := runFetcher(t, mb, rec.deliver)
 	waitFor(t, "three login attempts", 5*time.Second, func() bool { return proxy.Connections() >= 3 })
 	st := f.Status()
 	if st.Connected || st.Connects != 0 || !strings.Contains(st.LastError, "log in") || !strings.Contains(st.LastError, "AUTHENTICATIONFAILED") && !strings.Contains(st.LastError, "Authentication failed") {
@@ -483,7 +483,7 @@ func TestConnectionDroppedMidFetch(t *testing.T) {
 			rec := &recorder{}
 			mb := testMailbox(u, proxy.Addr)
 			mb.BatchSize = 5
-			f := start(t, mb, rec.deliver)
+			f := runFetcher(t, mb, rec.deliver)
 			waitFor(t, "all seen", 5*time.Second, func() bool {
 				_, msgs := u.Folder(t, "INBOX")
 				return seen(msgs) == n
@@ -531,7 +531,7 @@ func TestOversizedMessageIsDeliveredWithoutBody(t *testing.T) {
 	rec := &recorder{}
 	mb := testMailbox(u, srv.Addr)
 	mb.MaxSize = 64 << 10
-	f := start(t, mb, rec.deliver)
+	f := runFetcher(t, mb, rec.deliver)
 	waitFor(t, "all three seen", 5*time.Second, func() bool {
 		_, msgs := u.Folder(t, "INBOX")
 		return seen(msgs) == 3
@@ -574,8 +574,8 @@ func TestTwoFetchersOnOneMailbox(t *testing.T) {
 			return nil
 		}
 	}
-	f1 := start(t, testMailbox(u, srv.Addr), deliverAs(1))
-	f2 := start(t, testMailbox(u, srv.Addr), deliverAs(2))
+	f1 := runFetcher(t, testMailbox(u, srv.Addr), deliverAs(1))
+	f2 := runFetcher(t, testMailbox(u, srv.Addr), deliverAs(2))
 	waitFor(t, "both fetchers idle", 5*time.Second, func() bool {
 		return !f1.Status().LastFetchAt.IsZero() && !f2.Status().LastFetchAt.IsZero()
 	})
@@ -631,7 +631,7 @@ func TestRenumberedFolderGetsNewKeys(t *testing.T) {
 	mb := testMailbox(u, srv.Addr)
 	mb.Folder = "Desk"
 	mb.IdlePeriod = 200 * time.Millisecond
-	f := start(t, mb, rec.deliver)
+	f := runFetcher(t, mb, rec.deliver)
 	waitFor(t, "first delivery", 5*time.Second, func() bool { return len(rec.deliveries()) == 1 })
 
 	c := u.Dial(t)
@@ -689,7 +689,7 @@ func TestTLS(t *testing.T) {
 			mb.TLS = tc.mode
 			mb.TLSConfig = &tls.Config{RootCAs: tc.roots}
 			rec := &recorder{}
-			f := start(t, mb, rec.deliver)
+			f := runFetcher(t, mb, rec.deliver)
 			if !tc.refuse {
 				waitFor(t, "delivery over TLS", 5*time.Second, func() bool { return len(rec.deliveries()) == 1 })
 				return
