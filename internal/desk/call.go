@@ -159,6 +159,24 @@ const (
 	Cancelled  State = "cancelled"
 )
 
+// CustomerWords says where a call is in words for its customer, who is not an IT expert (the
+// portal and the emails to customers use them).
+func (s State) CustomerWords() string {
+	switch s {
+	case Pending:
+		return "Waiting for you"
+	case Resolved:
+		return "Solved — please confirm"
+	case Closed:
+		return "Closed"
+	case Cancelled:
+		return "Withdrawn"
+	case Unassigned:
+		return "Received"
+	}
+	return "We're working on it"
+}
+
 // AllStates lists every state in lifecycle order.
 func AllStates() []State {
 	return []State{Unassigned, Assigned, Accepted, Pending, OnHold, OffHold, Resolved, Closed, Cancelled}
@@ -313,6 +331,9 @@ type NewCall struct {
 	// SpecialCategory marks the call as holding special-category personal data: the customer
 	// was warned (privacy.Detect) and chose to send it anyway.
 	SpecialCategory bool
+	// FormKey, when set, is the key drawn into the form the call was sent from: a second call sent
+	// with the same key is refused (ECONFLICT), so a form sent twice logs one call.
+	FormKey string
 }
 
 // Validate checks a new call's fields, filling defaults (kind fault, source api, medium/medium).
@@ -336,6 +357,9 @@ func (n *NewCall) Validate() error {
 	}
 	if n.CustomerID <= 0 {
 		f["customer_id"] = "is required"
+	}
+	if len(n.FormKey) > 100 {
+		f["form_key"] = "is longer than 100 characters"
 	}
 	n.AltEmail = strings.TrimSpace(n.AltEmail)
 	if n.AltEmail != "" && !ValidEmail(n.AltEmail) {

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -20,27 +21,42 @@ const myCallsLimit = 200
 // recently updated first.
 type myCallsPage struct {
 	page
-	Open, Done []desk.Call
+	Open, Done []callRow
 	Notice     string
+}
+
+// callRow is one line of the list with its words made in Go, once: with 200 lines, calling the
+// template's functions for each line was a third of the page's server time.
+type callRow struct {
+	Href, Summary, Status, Updated string
+}
+
+func (p *Portal) callRow(c desk.Call) callRow {
+	return callRow{Href: prefix + "calls/" + url.PathEscape(c.Ref), Summary: c.Summary, Status: statusWords(c.State),
+		Updated: p.when(c.UpdatedAt)}
 }
 
 func (p *Portal) myCalls(w http.ResponseWriter, r *http.Request, v *visit) error {
 	res, err := p.Store.FindCallsPage(r.Context(), store.CallFilter{CustomerID: v.Person.ID, Sort: "updated",
-		Limit: myCallsLimit, NoTotal: true})
+		Limit: myCallsLimit, NoTotal: true, Brief: true})
 	if err != nil {
 		return err
 	}
 	pg := myCallsPage{page: p.page(v, "My calls")}
 	pg.Section = "calls"
+	var open []desk.Call
 	for _, c := range res.Calls {
 		if isOpen(c.State) {
-			pg.Open = append(pg.Open, c)
+			open = append(open, c)
 		} else {
-			pg.Done = append(pg.Done, c)
+			pg.Done = append(pg.Done, p.callRow(c))
 		}
 	}
 	// Those that wait for the person come first among the open ones.
-	slices.SortStableFunc(pg.Open, func(a, b desk.Call) int { return waitRank(a.State) - waitRank(b.State) })
+	slices.SortStableFunc(open, func(a, b desk.Call) int { return waitRank(a.State) - waitRank(b.State) })
+	for _, c := range open {
+		pg.Open = append(pg.Open, p.callRow(c))
+	}
 	if r.URL.Query().Get("done") == "withdrawn" {
 		pg.Notice = "Your call has been withdrawn."
 	}
