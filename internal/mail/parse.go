@@ -181,9 +181,14 @@ func Parse(raw []byte, limits Limits) (*Message, error) {
 	w.walk(root, true, false)
 	m.FullText = w.fullText()
 	m.Text = Trim(m.FullText, isForward(m.Subject))
+	seen := map[string]bool{}
 	_ = root.DepthMatchAll(func(p *enmime.Part) bool {
 		for _, e := range p.Errors {
-			m.Problems = append(m.Problems, cleanLine(fmt.Sprintf("part %s: %s", p.PartID, e.Error())))
+			line := cleanLine(fmt.Sprintf("part %s: %s", p.PartID, e.Error()))
+			if !seen[line] {
+				seen[line] = true
+				m.Problems = append(m.Problems, line)
+			}
 		}
 		return false
 	})
@@ -206,6 +211,7 @@ func readParts(raw []byte) (root *enmime.Part, err error) {
 		enmime.DisableCharacterDetection(true),
 		enmime.MaxStoredPartErrors(20),
 		enmime.DisableTextConversion(true),
+		enmime.MultipartWOBoundaryAsSinglePart(true),
 	)
 	root, err = p.ReadParts(bytes.NewReader(raw))
 	if err != nil {
@@ -270,11 +276,12 @@ func safeDecode(v string) (s string) {
 }
 
 // charsetReader decodes the charsets of encoded words by their WHATWG names, as browsers do (so
-// ISO-8859-1 is read as its superset Windows-1252).
+// ISO-8859-1 is read as its superset Windows-1252), and an unknown one as Windows-1252.
 func charsetReader(label string, input io.Reader) (io.Reader, error) {
 	e, err := htmlindex.Get(label)
 	if err != nil {
-		return nil, err
+		// An unknown charset: most are ASCII supersets, so read it as the commonest one.
+		e = charmap.Windows1252
 	}
 	return e.NewDecoder().Reader(input), nil
 }
@@ -450,16 +457,31 @@ func (w *walker) walk(p *enmime.Part, body, related bool) {
 			w.walk(c, body, rel)
 		}
 	case strings.HasPrefix(p.ContentType, "multipart/"):
-		// A multipart without parts (a broken boundary): nothing to show.
+		// A multipart without a boundary or without parts: read what it holds as text.
+		if body && len(bytes.TrimSpace(p.Content)) > 0 {
+			w.plain = append(w.plain, string(p.Content))
+		}
 	case isBodyText(p):
 		if !body {
 			return
 		}
-		if p.ContentType == "text/html" {
-			w.html = append(w.html, string(p.Content))
-		} else {
-			w.plain = append(w.plain, string(p.Content))
+		text := string(p.Content)
+		if !utf8.ValidString(text) {
+			// enmime could not convert it (an unknown or wrong charset): read it as Windows-1252,
+			// which maps every byte, rather than show replacement characters.
+			if s, err := charmap.Windows1252.NewDecoder().String(text); err == nil {
+				text = s
+				w.m.Problems = append(w.m.Problems, fmt.Sprintf("part %s: text is not in its declared charset; read as Windows-1252", p.PartID))
+			}
 		}
+		if p.ContentType == "text/html" {
+			w.html = append(w.html, text)
+			return
+		}
+		if _, params, err := mime.ParseMediaType(p.Header.Get("Content-Type")); err == nil && strings.EqualFold(params["format"], "flowed") {
+			text = unflow(text, strings.EqualFold(params["delsp"], "yes"))
+		}
+		w.plain = append(w.plain, text)
 	default:
 		w.attach(p, related)
 	}

@@ -171,3 +171,49 @@ func isForward(subject string) bool {
 	}
 	return false
 }
+
+// unflow joins the soft line breaks of a format=flowed body (RFC 3676): a line ending in a space
+// continues on the next line of the same quote depth. Space-stuffing is undone; with delsp=yes the
+// trailing space is removed too. The signature line "-- " is never joined.
+func unflow(text string, delsp bool) string {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	lines := strings.Split(text, "\n")
+	var out []string
+	var cur strings.Builder
+	curDepth, open := 0, false
+	flush := func() {
+		if open {
+			out = append(out, cur.String())
+			cur.Reset()
+			open = false
+		}
+	}
+	for _, l := range lines {
+		depth := 0
+		for depth < len(l) && l[depth] == '>' {
+			depth++
+		}
+		body := l[depth:]
+		body = strings.TrimPrefix(body, " ") // space-stuffing, or the space after the quote marks
+		if open && depth != curDepth {
+			flush()
+		}
+		if !open {
+			cur.WriteString(strings.Repeat(">", depth))
+			if depth > 0 {
+				cur.WriteByte(' ')
+			}
+			curDepth, open = depth, true
+		}
+		flowed := strings.HasSuffix(body, " ") && body != "-- "
+		if flowed && delsp {
+			body = body[:len(body)-1]
+		}
+		cur.WriteString(body)
+		if !flowed {
+			flush()
+		}
+	}
+	flush()
+	return strings.Join(out, "\n")
+}
