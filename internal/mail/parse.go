@@ -432,11 +432,12 @@ func cleanText(s string) string {
 
 // walker sorts the leaves of the MIME tree into body text and attachments.
 type walker struct {
-	limits Limits
-	m      *Message
-	plain  []string
-	html   []string
-	n      int
+	limits  Limits
+	m       *Message
+	plain   []string
+	html    []string
+	altHTML []string // HTML alternatives to the plain text chosen as the body
+	n       int
 }
 
 // walk visits p. body says whether a text part found here is (part of) the body; it is false in
@@ -463,6 +464,9 @@ func (w *walker) walk(p *enmime.Part, body, related bool) {
 		}
 	case isBodyText(p):
 		if !body {
+			if p.ContentType == "text/html" {
+				w.altHTML = append(w.altHTML, string(p.Content))
+			}
 			return
 		}
 		text := string(p.Content)
@@ -598,9 +602,11 @@ func (w *walker) fullText() string {
 				parts = append(parts, t)
 			}
 		}
-		if len(w.html) > 0 {
-			w.m.HTML = strings.ToValidUTF8(strings.Join(w.html, "\n"), "\uFFFD")
+		html := w.html
+		if len(html) == 0 {
+			html = w.altHTML
 		}
+		w.m.HTML = strings.ToValidUTF8(strings.Join(html, "\n"), "\uFFFD")
 		return strings.Join(parts, "\n\n")
 	}
 	if len(w.html) == 0 {
