@@ -41,6 +41,21 @@
 // newest first. Ref(subject) finds a call reference such as [F0012345] in a subject.
 // Automatic reports auto-replies, bounces and other machine-sent mail, with the reason, from
 // headers only, never from subject words.
+//
+// # How the fetcher is meant to use it
+//
+//  1. Compare the message's size (IMAP RFC822.SIZE) with Limits.MessageMax before fetching its
+//     body; Parse refuses a larger one anyway.
+//  2. Parse; on an error, log it, show it on the admin page and set the message aside: it must
+//     not stop the mailbox.
+//  3. Deduplicate by Key (and by mailbox UIDVALIDITY and UID).
+//  4. IsOurs(m.MessageID, domain): our own mail come back; drop it.
+//  5. Automatic: keep it if wanted, but open no call and send no notification.
+//  6. Thread: a reply to one of OurIDs (checked against the ids calldesk sent) joins that call;
+//     else Ref(Subject) names a call, which the message joins only if From is the call's
+//     customer or an analyst; else it opens a call or goes to quarantine.
+//  7. Keep Text for the diary, FullText for "show the whole message", Attachments with the
+//     entry, and a note on the call for each of Oversized.
 package mail
 
 import (
