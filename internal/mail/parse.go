@@ -12,8 +12,10 @@
 //
 // MIME, transfer encodings, charsets (ISO-8859-*, Windows-125x, Shift_JIS, ...), RFC 2047 encoded
 // words, RFC 2231 parameters and HTML-to-text are github.com/jhillyerd/enmime/v2's work. A
-// declared charset is trusted; enmime's statistical charset detection is used only when a text
-// part declares none, because it mistakes Windows-1252 for ISO-8859-1 and loses € and smart quotes.
+// declared charset is trusted; enmime's statistical charset guess is used only when a text part
+// declares none, so that a guess never overrides what the sender said. Text declared ISO-8859-1
+// but written in Windows-1252 (as Outlook does) keeps its € and smart quotes, and text that is
+// not in its declared charset at all is read as Windows-1252.
 //
 // Message.FullText is the whole plain-text body (the text/plain alternative, or the HTML
 // converted to text when there is none), as UTF-8 with "\n" line ends. Message.Text is the new
