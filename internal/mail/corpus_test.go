@@ -289,9 +289,10 @@ var corpus = map[string]expect{
 		id: "bare-id-without-brackets@example.ac.uk", from: "broken@example.ac.uk", date: "zero", problems: true,
 		text: "Hello.",
 	},
-	"malformed-no-from.eml":   {err: "no sender address"},
-	"malformed-not-email.eml": {err: "the MIME structure cannot be read"},
-	"malformed-empty.eml":     {err: "the message is empty"},
+	"malformed-nesting-bomb.eml": {err: "nest more than 12 levels"},
+	"malformed-no-from.eml":      {err: "no sender address"},
+	"malformed-not-email.eml":    {err: "the MIME structure cannot be read"},
+	"malformed-empty.eml":        {err: "the message is empty"},
 }
 
 func TestCorpus(t *testing.T) {

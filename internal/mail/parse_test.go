@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"calldesk/internal/desk"
 )
@@ -294,5 +295,62 @@ func BenchmarkParseLarge(b *testing.B) {
 		if _, err := Parse(raw, Limits{AttachmentMax: 10 << 20}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// nested builds a message whose multiparts nest depth levels deep, with siblings small text
+// parts beside each level's nested multipart, closed or not (unclosed is enmime's slowest case).
+func nested(depth, siblings int, boundaryWord string, closed bool) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: a@example.ac.uk\r\nSubject: deep\r\nContent-Type: multipart/mixed; %s=\"b0\"\r\n\r\n", boundaryWord)
+	for i := 0; i < depth; i++ {
+		for s := 0; s < siblings; s++ {
+			fmt.Fprintf(&b, "--b%d\r\nContent-Type: text/plain\r\n\r\nsibling %d.%d\r\n", i, i, s)
+		}
+		fmt.Fprintf(&b, "--b%d\r\nContent-Type: multipart/mixed; %s=\"b%d\"\r\n\r\n", i, boundaryWord, i+1)
+	}
+	fmt.Fprintf(&b, "--b%d\r\nContent-Type: text/plain\r\n\r\nhello\r\n", depth)
+	for i := depth; i >= 0 && closed; i-- {
+		fmt.Fprintf(&b, "--b%d--\r\n", i)
+	}
+	return b.Bytes()
+}
+
+func TestDeepNesting(t *testing.T) {
+	cases := []struct {
+		depth, siblings int
+		word            string
+		closed, ok      bool
+	}{
+		{maxNesting - 1, 0, "boundary", true, true}, // maxNesting multiparts in all
+		{maxNesting - 1, 20, "boundary", true, true},
+		{maxNesting - 1, 0, "boundary", false, true},
+		{maxNesting - 1, 20, "boundary", false, true},
+		{maxNesting, 0, "boundary", true, false},
+		{maxNesting, 0, "BOUNDARY", false, false},
+		{30, 0, "boundary", false, false}, // many minutes without the limit
+		{5000, 0, "Boundary", true, false},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%d levels, %d siblings, %s, closed %v", c.depth+1, c.siblings, c.word, c.closed), func(t *testing.T) {
+			raw := nested(c.depth, c.siblings, c.word, c.closed)
+			start := time.Now()
+			m, err := Parse(raw, Limits{})
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("Parse took %v", d)
+			}
+			if c.ok {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(m.Text, "hello") {
+					t.Errorf("Text = %q, want the innermost part", m.Text)
+				}
+				return
+			}
+			if desk.ErrorCode(err) != desk.EINVALID || !strings.Contains(err.Error(), "nest more than 12 levels") {
+				t.Errorf("err = %v, want a refusal of the nesting", err)
+			}
+		})
 	}
 }
