@@ -6,8 +6,9 @@
 //
 // Parse(raw, limits) never panics. It returns an error (coded desk.EINVALID, with a message safe
 // to log and to show on the admin page) only when the message cannot be used at all: it is empty,
-// larger than Limits.MessageMax, has no readable MIME structure, nests its MIME parts more than
-// 12 levels deep (which would take enmime exponential time), or has no sender address. Every
+// larger than Limits.MessageMax, has no readable MIME structure, has a MIME structure that would
+// take too long to read (parts nested more than 12 levels deep, more than 5000 parts), or has no
+// sender address. Every
 // lesser defect (a missing closing boundary, bad base64, an unknown charset, a header line without
 // a colon, NUL bytes, raw 8-bit headers) is repaired or skipped and noted in Message.Problems.
 //
@@ -180,8 +181,8 @@ func Parse(raw []byte, limits Limits) (*Message, error) {
 	if int64(len(raw)) > limits.MessageMax {
 		return nil, desk.Errorf(desk.EINVALID, "the message is %d bytes, over the limit of %d bytes", len(raw), limits.MessageMax)
 	}
-	if tooDeep(raw) {
-		return nil, desk.Errorf(desk.EINVALID, "the message's MIME parts nest more than %d levels deep", maxNesting)
+	if err := checkShape(raw); err != nil {
+		return nil, err
 	}
 	root, err := readParts(raw)
 	if err != nil {

@@ -354,3 +354,34 @@ func TestDeepNesting(t *testing.T) {
 		})
 	}
 }
+
+func TestManyParts(t *testing.T) {
+	many := func(n int) []byte {
+		return []byte("From: a@example.ac.uk\r\nSubject: parts\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+			strings.Repeat("--b\r\nContent-Type: text/plain\r\n\r\nx\r\n", n) + "--b--\r\n")
+	}
+	start := time.Now()
+	m, err := Parse(many(maxParts), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("%d parts took %v", maxParts, d)
+	}
+	if n := strings.Count(m.FullText, "x"); n != maxParts {
+		t.Errorf("FullText holds %d parts' text, want %d", n, maxParts)
+	}
+	start = time.Now()
+	_, err = Parse(many(50000), Limits{}) // 35 s without the limit
+	if desk.ErrorCode(err) != desk.EINVALID || !strings.Contains(err.Error(), "more than 5000 MIME parts") {
+		t.Errorf("err = %v, want a refusal of the parts", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("refusing took %v", d)
+	}
+	// Many "--" that are no delimiters (rules, signatures, HTML comments) are fine.
+	rules := "From: a@example.ac.uk\r\nSubject: rules\r\nContent-Type: text/plain\r\n\r\n" + strings.Repeat("-- \r\n<!-- x -->\r\n", 6000)
+	if _, err := Parse([]byte(rules), Limits{}); err != nil {
+		t.Errorf("a text with 12,000 dashes: %v", err)
+	}
+}
