@@ -131,7 +131,7 @@ type Attachment struct {
 	ContentType string // lower-case media type without parameters, e.g. "application/pdf"
 	Size        int64  // decoded size in bytes
 	Content     []byte // decoded bytes; nil in Message.Oversized
-	Inline      bool   // shown inside the body (Content-Disposition inline, or an image of multipart/related)
+	Inline      bool   // shown inside the body (Content-Disposition inline, or a part of multipart/related with a Content-ID)
 	ContentID   string // Content-ID without <>, for cid: links in the HTML; may be empty
 	TNEF        bool   // Outlook's winmail.dat (application/ms-tnef), kept as it came, not decoded
 }

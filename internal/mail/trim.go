@@ -8,7 +8,8 @@ import (
 // Trim returns the new part of a plain-text body (as made by Parse: UTF-8, "\n" line ends): the
 // text above the quoted history and the signature. It cuts at the first of
 //   - a signature delimiter line "-- " (or "--"),
-//   - a mobile footer line: "Sent from my iPhone", "Get Outlook for Android", ...,
+//   - a mobile footer line ("Sent from my iPhone", "Get Outlook for Android", ...) that ends the
+//     text or is followed by quoted history,
 //   - "-----Original Message-----" (and its translations),
 //   - an Outlook reply header, "From: …" followed within a few lines by "Sent: …" or "Date: …"
 //     and "To: …" or "Subject: …" (and the "____" rule above it),
@@ -36,7 +37,8 @@ scan:
 		switch {
 		case isQuoted(lines[i]):
 			keep[i] = false
-		case strings.TrimRight(lines[i], " ") == "--", mobileRE.MatchString(l), originalRE.MatchString(l):
+		case strings.TrimRight(lines[i], " ") == "--", originalRE.MatchString(l),
+			mobileRE.MatchString(l) && historyFollows(lines, i+1):
 			end = i
 			break scan
 		case isOutlookHeader(lines, i):
@@ -119,6 +121,20 @@ var (
 	// Older clients' attribution: "Ann Smith wrote:", "Ann Smith <ann@x> writes:".
 	shortAttributionRE = regexp.MustCompile(`(?i)^.{1,120}\s(wrote|writes)\s?:$`)
 )
+
+// historyFollows says whether, after blank lines from lines[i], the text ends or quoted history
+// or a signature begins.
+func historyFollows(lines []string, i int) bool {
+	for i < len(lines) && strings.TrimSpace(lines[i]) == "" {
+		i++
+	}
+	if i == len(lines) {
+		return true
+	}
+	l := strings.TrimSpace(lines[i])
+	return isQuoted(lines[i]) || l == "--" || ruleRE.MatchString(l) || originalRE.MatchString(l) ||
+		isOutlookHeader(lines, i) || attribution(lines, i) > 0
+}
 
 // isOutlookHeader says whether lines[i] starts an Outlook reply header block.
 func isOutlookHeader(lines []string, i int) bool {
