@@ -1,39 +1,3 @@
-// Package mail is calldesk's email: inbound messages fetched from IMAP mailboxes, MIME parsing,
-// threading and loop protection, and outbound notifications.
-//
-// # Fetching from IMAP
-//
-// A [Fetcher] watches one folder of one IMAP mailbox and hands every message it has not yet
-// processed to a [DeliverFunc], in UID order. It owns no storage: what the message becomes (a call,
-// a diary entry, a quarantined mail) is the caller's business, decided and committed inside the
-// callback.
-//
-// The contract that makes "exactly once" possible is the order of three steps:
-//
-//  1. the fetcher reads the message (BODY.PEEK[], so reading alone never sets \Seen);
-//  2. it calls Deliver; the caller commits what the message became and returns nil;
-//  3. only then does the fetcher mark the message \Seen, or MOVE it to another folder.
-//
-// So a message is never marked or moved before the caller has it. The converse cannot be
-// guaranteed by IMAP: a crash, a dropped connection or a second calldesk instance watching the same
-// mailbox between steps 2 and 3 means the same message is delivered again later. The caller must
-// therefore deduplicate inside its own transaction. [Delivery.Key] (mailbox name, UIDVALIDITY, UID)
-// names one message for good: IMAP never reuses a UID within a UIDVALIDITY of a folder, and when the
-// server renumbers a folder it changes UIDVALIDITY, so an unchanged key is the same message and a
-// changed one is a renumbering (the Message-ID, when there is one, catches that rarer case).
-//
-// When Deliver returns an error the message is left as it was (unseen, in its folder) and retried
-// after a backoff, while the fetcher goes on with the next message: one message that cannot be
-// taken never stops a mailbox. A caller that decides a message can never be taken (unparseable,
-// refused) should record that and return nil, so it is marked or moved like any other.
-//
-// Messages larger than [Mailbox.MaxSize] are delivered without their body ([Delivery.Oversized]),
-// with the size the server reports, so the caller can record the refusal without the fetcher ever
-// downloading them.
-//
-// In [MarkSeen] mode the fetcher takes the folder's unseen messages, so the folder must be the
-// service desk's own: a person reading it with a mail client (and so marking messages seen) would
-// hide them from calldesk. [MoveTo] mode takes every message in the folder and is immune to that.
 package mail
 
 import (

@@ -2,8 +2,6 @@ package mail
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"strings"
 	"time"
@@ -223,17 +221,4 @@ func (n *Notifier) message(ctx context.Context, c desk.Call, j job, threads map[
 		m.InReplyTo, m.References = first, []string{first}
 	}
 	return m, nil
-}
-
-// NewMessageID makes one of calldesk's own Message-IDs (without angle brackets):
-// calldesk.<32 hex digits>@domain.
-func NewMessageID(domain string) string {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	if domain == "" {
-		domain = "calldesk.invalid"
-	}
-	return "calldesk." + hex.EncodeToString(b) + "@" + domain
 }

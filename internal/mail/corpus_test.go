@@ -1,0 +1,459 @@
+package mail
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"calldesk/internal/desk"
+)
+
+// deskDomain is the domain of calldesk's own Message-IDs in the corpus.
+const deskDomain = "desk.example.ac.uk"
+
+// att is what a corpus expectation says of one attachment.
+type att struct {
+	name, ctype string
+	inline      bool
+	tnef        bool
+	cid         string
+}
+
+// expect is what matters about one corpus message. Zero fields are not checked, except where
+// said: Attachments are always checked (nil means none), and so is Automatic.
+type expect struct {
+	err       string // the error's message holds this; the rest is not checked
+	id        string // MessageID; "-" for none (then Key must be a sha256 key)
+	subject   string
+	from      string // From.Addr
+	fromName  string
+	date      string // RFC 3339; "zero" for none
+	inReplyTo []string
+	ourIDs    []string // OurIDs(deskDomain)
+	ref       string   // Ref(Subject)
+	ours      bool     // IsOurs(MessageID, deskDomain)
+	text      string   // Text exactly
+	textHas   []string
+	textLacks []string
+	fullHas   []string // FullText holds these (history kept for analysts)
+	atts      []att
+	auto      string // Automatic's reason holds this; "" means not automatic
+	problems  bool   // Problems is not empty
+	replyTo   string // ReplyTo[0].Addr
+	sender    string // Sender.Addr
+	htmlHas   string
+}
+
+var corpus = map[string]expect{
+	// Outlook / Exchange
+	"outlook-alternative.eml": {
+		id:      "DB9PR03MB73230F4F1E3A3D1E8B1C2D3BE5D22@DB9PR03MB7323.eurprd03.prod.outlook.com",
+		subject: "Printer jammed in the Library", from: "j.baker@example.ac.uk", fromName: "John Baker",
+		date:    "2026-03-03T09:12:43Z",
+		text:    "Hello,\n\nThe printer on the second floor of the Library (PRN-LIB-2F-01) is jammed again and shows error 13.2.\n\nThanks,\nJohn",
+		htmlHas: "MsoNormal",
+	},
+	"outlook-reply-from-sent.eml": {
+		subject: "RE: [F0012345] Printer jammed in the Library", ref: "F0012345",
+		from: "P.Patel@example.ac.uk", fromName: "Patel, Priya",
+		inReplyTo: []string{"calldesk.k3vq7x2m4n5p6r7s8t9u0v1w2a@desk.example.ac.uk"},
+		ourIDs:    []string{"calldesk.k3vq7x2m4n5p6r7s8t9u0v1w2a@desk.example.ac.uk"},
+		textHas:   []string{"Could someone come and have a look before 3pm?", "Kind regards,\nPriya"},
+		textLacks: []string{"From: Service Desk", "Sent:", "has been logged"},
+		fullHas:   []string{"Sent: 03 March 2026 10:15", "Your call F0012345 has been logged."},
+	},
+	"outlook-web-reply-rule.eml": {
+		ref:       "R0000042",
+		text:      "Yes, she starts on Monday; her line manager is me.\n\nTom",
+		fullHas:   []string{"________________________________", "Could you confirm the start date"},
+		ourIDs:    []string{"calldesk.aaaabbbbccccddddeeeeffffgg@desk.example.ac.uk"},
+		textLacks: []string{"____"},
+	},
+	"outlook-html-only-reply.eml": {ourIDs: []string{"calldesk.zzzzyyyyxxxxwwwwvvvvuuuutt@desk.example.ac.uk"},
+		ref:     "F0012399",
+		text:    "That worked, thank you. I can connect now from the café too.",
+		fullHas: []string{"*From:* Service Desk", "Please forget the network"},
+		htmlHas: `id="divRplyFwdMsg"`,
+	},
+	"outlook-original-message.eml": {
+		id:      "000a01d88c2e$7b1f2e40$715d8ac0$@example.ac.uk",
+		ref:     "F0010001",
+		text:    "It still drops. I have attached nothing because the log is empty.\n\nGareth",
+		fullHas: []string{"-----Original Message-----", "Please update the client"},
+	},
+	"outlook-winmail-dat.eml": {
+		text: "Please find the booking form attached.\n\nSian",
+		atts: []att{{name: "winmail.dat", ctype: "application/ms-tnef", tnef: true}},
+	},
+	"outlook-calendar-invite.eml": {
+		text: "Can someone set up the projector in G.12?",
+		atts: []att{{name: "attachment-1.ics", ctype: "text/calendar"}},
+	},
+	"outlook-mobile-android.eml": {ref: "F0012500",
+		text:      "Thanks, the new password works.",
+		fullHas:   []string{"Get Outlook for Android", "Your password has been reset."},
+		inReplyTo: []string{"calldesk.mmmmnnnnooooppppqqqqrrrrss@desk.example.ac.uk"},
+		// In-Reply-To first, then References newest first, without repeats.
+		ourIDs: []string{"calldesk.mmmmnnnnooooppppqqqqrrrrss@desk.example.ac.uk", "calldesk.aaaaaaaaaaaaaaaaaaaaaaaaaa@desk.example.ac.uk"},
+	},
+	"outlook-related-inline-images.eml": {
+		textHas: []string{"The finance system shows this", "[cid:image001.png@01DA9F3E.5C1B2A30]", "Amir"},
+		atts: []att{
+			{name: "image001.png", ctype: "image/png", inline: true, cid: "image001.png@01DA9F3E.5C1B2A30"},
+			{name: "image002.jpg", ctype: "image/jpeg", inline: true, cid: "image002.jpg@01DA9F3E.5C1B2A30"},
+		},
+	},
+	// Gmail
+	"gmail-alternative.eml": {
+		id:       "CAF9x+eQ3v1mT8s=Zq0d2uYb6h5W7c1J9kXnPpAaBbCcDdEe@mail.gmail.com",
+		subject:  "Can't log in to Moodle",
+		from:     "lucy.chen.1999@gmail.com",
+		fromName: "Lucy Chen",
+		text:     "Hi,\n\nI'm a first-year student (ID 2301234) and Moodle says my account is locked.\nCan you help?\n\nLucy",
+		htmlHas:  `<div dir="ltr">`,
+	},
+	"gmail-reply.eml": {
+		ref:     "F0012600",
+		text:    "Thank you, I can log in now.\n\nLucy",
+		fullHas: []string{"On Mon, 10 Mar 2026 at 14:20, Service Desk <servicedesk@example.ac.uk>\nwrote:", "> Your account has been unlocked."},
+		ourIDs:  []string{"calldesk.lucylucylucylucylucylucy@desk.example.ac.uk"},
+		htmlHas: "gmail_quote",
+	},
+	"html-only-gmail-quote.eml": {ourIDs: []string{"calldesk.sharedsharedsharedsharedsh@desk.example.ac.uk"},
+		ref:     "F0012601",
+		text:    `I still get "access denied" on S:\Finance.`,
+		fullHas: []string{"wrote:", "Access has been granted"},
+	},
+	"gmail-forward-inline.eml": {
+		subject: "Fwd: Suspicious email - is this phishing?",
+		// A forward keeps the forwarded message: it is what the desk must read.
+		textHas: []string{"Is this genuine?", "---------- Forwarded message ---------", "Your mailbox is full."},
+	},
+	// Apple
+	"apple-mail-reply.eml": {ourIDs: []string{"calldesk.applemailapplemailapplema@desk.example.ac.uk"},
+		id:      "5C1D9E7A-2B3F-4A6C-8D0E-1F2A3B4C5D6E@example.ac.uk",
+		ref:     "F0012700",
+		text:    "That’s done, the backup finished overnight.\n\nAnn",
+		fullHas: []string{"> On 12 Mar 2026, at 09:10, Service Desk <servicedesk@example.ac.uk> wrote:"},
+	},
+	"apple-mail-inline-image.eml": {
+		text: "My screen flickers like this:\n\nBen",
+		atts: []att{{name: "IMG_0042.jpeg", ctype: "image/jpeg", inline: true, cid: "F1E2D3C4-B5A6-4978-8A9B-0C1D2E3F4A5B"}},
+	},
+	"ios-iphone.eml": {ourIDs: []string{"calldesk.iphoneiphoneiphoneiphonei@desk.example.ac.uk"},
+		ref:     "F0012800",
+		text:    "Still nothing since Tuesday. I’ve restarted the phone twice.",
+		fullHas: []string{"Sent from my iPhone", "> Could you restart the phone"},
+	},
+	// Thunderbird and other clients
+	"thunderbird-flowed.eml": {
+		// format=flowed: the soft breaks are joined, space-stuffing undone, the signature cut.
+		text:    "Hello,\n\nOur research group needs the Statistics and Machine Learning Toolbox for MATLAB on the six machines in room 3.14. The budget code is RG-2026-0042.\n\n Indented line, space-stuffed.\n\nBest wishes,\nEleanor",
+		fullHas: []string{"--\nDr Eleanor Price\nSenior Lecturer"},
+	},
+	"thunderbird-bottom-post.eml": {ourIDs: []string{"calldesk.thunderbirdthunderbirdthun@desk.example.ac.uk"},
+		ref:     "R0000099",
+		text:    "PHY-314-01 to PHY-314-06.\n\nYes: RG-2026-0042.",
+		fullHas: []string{"On 14/03/2026 12:30, Service Desk wrote:", "> And is there a budget code?"},
+	},
+	"thunderbird-forward-attached.eml": {
+		text: "Is this one real? I did not order anything.",
+		atts: []att{{name: "Your invoice INV-88231.eml", ctype: "message/rfc822"}},
+	},
+	"inline-reply.eml": {ourIDs: []string{"calldesk.inlineinlineinlineinlinein@desk.example.ac.uk"}, ref: "F0012900",
+		text:    "UOE-LT-004211\n\nUbuntu 24.04.",
+		fullHas: []string{"Service Desk <servicedesk@example.ac.uk> writes:", "> Which operating system?"},
+	},
+	"signature-dashes.eml": {
+		text:    "Nobody can hear me in Teams meetings since the update.",
+		fullHas: []string{"Research Associate"},
+	},
+	"html-only.eml": {
+		textHas:   []string{"New request", "The network point *B07-N3* in room B.07 is dead.", "Contact: Facilities Helpdesk, ext. 4400", "Bramall"},
+		textLacks: []string{"font-family", "tracking", "<p>", "&nbsp;"},
+		htmlHas:   "<h2>New request</h2>",
+	},
+	// Charsets and encodings
+	"iso-8859-1.eml": {
+		subject: "Réseau du café", fromName: "François Lefèvre",
+		text: "Bonjour,\n\nLe café au 2e étage n'a plus de réseau. Coût estimé : £20.\n\nFrançois",
+	},
+	"windows-1252.eml": {
+		subject: "Print credit – charged twice",
+		text:    "Hi,\n\nThe “print credit” top-up charged me €5 twice – see the receipt. It’s the second time…\n\nSeán",
+	},
+	"iso-8859-1-cp1252-bytes.eml": {
+		// Declared ISO-8859-1, written in Windows-1252 (Outlook does this): € and quotes survive.
+		text: "Please refund the €5 “double” charge.",
+	},
+	"shift-jis.eml": {
+		subject: "プリンターが印刷できません", fromName: "山田太郎",
+		text: "お世話になっております。\n研究室のプリンターが印刷できません。\n\n山田太郎",
+	},
+	"iso-2022-jp.eml": {
+		subject: "メールが届かない",
+		text:    "メールが届きません。",
+	},
+	"base64-body.eml": {
+		from: "noreply-forms@example.ac.uk", replyTo: "k.adeyemi@example.ac.uk", sender: "forms-bounces@example.ac.uk",
+		text: "Name: Kemi Adeyemi\nRoom: 1.23\nRequest: Please install Zotero — version 7 — on my office PC.",
+	},
+	"qp-soft-breaks.eml": {
+		text: "When I open the shared calendar for the department it takes more than two minutes to load and then it shows “Something went wrong” — every time.",
+	},
+	"encoded-word-q.eml": {
+		subject: "Kein Zugriff auf das Laufwerk – dringend", fromName: "Zoë Brückner",
+		date: "2026-03-21T07:00:00+01:00",
+	},
+	"encoded-word-b-split.eml": {
+		subject: "Re: [F0012345] Printer jammed — third time this week", ref: "F0012345",
+	},
+	"encoded-word-mixed.eml": {
+		subject: "Re: Accès – [F0012345] and “quotes” done", ref: "F0012345", fromName: "JoséGarcía",
+	},
+	"rfc2231-filename.eml": {
+		text: "Two files attached.",
+		atts: []att{
+			{name: "€ rates 2026.pdf", ctype: "application/pdf"},
+			{name: "Résumé of a very long file name.txt", ctype: "application/octet-stream"},
+			{name: "evil.exe", ctype: "application/octet-stream"}, // the path is dropped
+		},
+	},
+	"no-message-id.eml": {
+		id:   "-",
+		text: "/dev/sda1 is 97% full.",
+	},
+	// Threading
+	"reply-in-reply-to.eml": {
+		from:      "Ann.Smith@example.ac.uk", // the domain is lower-cased, the local part kept
+		inReplyTo: []string{"calldesk.threadthreadthreadthreadth@desk.example.ac.uk"},
+		ourIDs:    []string{"calldesk.threadthreadthreadthreadth@desk.example.ac.uk", "calldesk.earlierearlierearlierearlier@desk.example.ac.uk"},
+		text:      "Fixed now, thanks. You can close it.",
+	},
+	"reply-subject-only.eml": {
+		ref: "F0012345", subject: "Re: [F0012345] Printer jammed", text: "Any news on this one?",
+	},
+	"our-own-message.eml": {
+		ours: true, auto: "Auto-Submitted: auto-generated", ref: "F0012345",
+	},
+	// Automatic
+	"auto-exchange-oof.eml":               {ourIDs: []string{"calldesk.k3vq7x2m4n5p6r7s8t9u0v1w2a@desk.example.ac.uk"}, auto: "Auto-Submitted: auto-replied", ref: "F0012345"},
+	"auto-x-auto-response-suppress.eml":   {ref: "F0012345", auto: "X-Auto-Response-Suppress: DR, OOF, AutoReply"},
+	"auto-precedence-bulk.eml":            {auto: "Precedence: bulk"},
+	"auto-precedence-junk-vacation.eml":   {auto: "Precedence: junk"},
+	"auto-precedence-list.eml":            {auto: "Precedence: list"},
+	"auto-x-autoreply.eml":                {ref: "F0012345", auto: "X-Autoreply: yes"},
+	"auto-x-autorespond.eml":              {auto: "X-Autorespond"},
+	"auto-subject-only-not-automatic.eml": {subject: "Out of Office - my laptop before I go", textHas: []string{"can my laptop be updated"}},
+	"bounce-dsn.eml": {
+		from: "MAILER-DAEMON@mx1.example.ac.uk", auto: "Auto-Submitted: auto-replied",
+		textHas: []string{"Recipient address rejected"},
+		atts:    []att{{name: "attachment-1.txt", ctype: "message/delivery-status"}, {name: "attachment-2.txt", ctype: "text/rfc822-headers"}},
+	},
+	"bounce-mailer-daemon-plain.eml": {auto: "sent by mailer-daemon@old-relay.example.org"},
+	"read-receipt.eml": {ref: "F0012345",
+		auto: "postmaster@partner-college.ac.uk",
+		atts: []att{{name: "attachment-1.txt", ctype: "message/disposition-notification"}},
+	},
+	// Malformed
+	"malformed-missing-boundary-end.eml": {
+		text: "The log file is attached.", problems: true,
+		atts: []att{{name: "install.log", ctype: "text/plain"}},
+	},
+	"malformed-bad-base64.eml": {
+		textHas: []string{"The screenshot is attached."}, problems: true,
+		atts: []att{{name: "screen.png", ctype: "image/png"}},
+	},
+	"malformed-bad-charset.eml": {
+		subject: "Strange subject", text: "The keyboard is not working. Café.", problems: true,
+	},
+	"malformed-header-no-colon.eml": {
+		subject: "Header without colon", text: "The body is still here.", problems: true,
+	},
+	"malformed-nul-bytes.eml": {
+		subject: "NUL bytes", text: "Text with a NUL in the middle.",
+	},
+	"malformed-8bit-headers.eml": {
+		subject: "Drucker im Büro – kaputt", fromName: "Jürgen Müller",
+	},
+	"malformed-8bit-latin1-headers.eml": {
+		subject: "Drucker im Büro kaputt", fromName: "Jürgen Müller", text: "Der Drucker druckt nicht. Grüße",
+	},
+	"malformed-no-boundary-param.eml": {
+		text: "The sender forgot the boundary.",
+	},
+	"malformed-bad-date-and-from.eml": {
+		id: "bare-id-without-brackets@example.ac.uk", from: "broken@example.ac.uk", date: "zero", problems: true,
+		text: "Hello.",
+	},
+	"malformed-nesting-bomb.eml": {err: "nest more than 12 levels"},
+	"malformed-no-from.eml":      {err: "no sender address"},
+	"malformed-not-email.eml":    {err: "the MIME structure cannot be read"},
+	"malformed-empty.eml":        {err: "the message is empty"},
+}
+
+func TestCorpus(t *testing.T) {
+	files, err := filepath.Glob("testdata/inbound/*.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 40 {
+		t.Fatalf("the corpus has %d messages, want at least 40", len(files))
+	}
+	seen := map[string]bool{}
+	for _, f := range files {
+		name := filepath.Base(f)
+		seen[name] = true
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			want, ok := corpus[name]
+			if !ok {
+				t.Fatalf("no expectation for %s: add one to the corpus table", name)
+			}
+			raw, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := Parse(raw, Limits{})
+			if want.err != "" {
+				if err == nil {
+					t.Fatalf("Parse succeeded, want an error holding %q", want.err)
+				}
+				if code := desk.ErrorCode(err); code != desk.EINVALID {
+					t.Errorf("error code = %q, want %q (%v)", code, desk.EINVALID, err)
+				}
+				if !strings.Contains(err.Error(), want.err) {
+					t.Errorf("error = %q, want it to hold %q", err, want.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			check(t, m, want)
+		})
+	}
+	for name := range corpus {
+		if !seen[name] {
+			t.Errorf("expectation for %s, which is not in testdata/inbound", name)
+		}
+	}
+}
+
+func check(t *testing.T, m *Message, want expect) {
+	t.Helper()
+	switch want.id {
+	case "":
+	case "-":
+		if m.MessageID != "" {
+			t.Errorf("MessageID = %q, want none", m.MessageID)
+		}
+		if !strings.HasPrefix(m.Key, "sha256:") || len(m.Key) != len("sha256:")+64 {
+			t.Errorf("Key = %q, want a sha256 key", m.Key)
+		}
+	default:
+		if m.MessageID != want.id || m.Key != want.id {
+			t.Errorf("MessageID, Key = %q, %q; want %q", m.MessageID, m.Key, want.id)
+		}
+	}
+	if m.Key == "" {
+		t.Error("Key is empty")
+	}
+	if want.subject != "" && m.Subject != want.subject {
+		t.Errorf("Subject = %q, want %q", m.Subject, want.subject)
+	}
+	if want.from != "" && m.From.Addr != want.from {
+		t.Errorf("From.Addr = %q, want %q", m.From.Addr, want.from)
+	}
+	if want.fromName != "" && m.From.Name != want.fromName {
+		t.Errorf("From.Name = %q, want %q", m.From.Name, want.fromName)
+	}
+	if want.replyTo != "" && (len(m.ReplyTo) == 0 || m.ReplyTo[0].Addr != want.replyTo) {
+		t.Errorf("ReplyTo = %v, want %s", m.ReplyTo, want.replyTo)
+	}
+	if want.sender != "" && m.Sender.Addr != want.sender {
+		t.Errorf("Sender = %v, want %s", m.Sender, want.sender)
+	}
+	switch want.date {
+	case "":
+	case "zero":
+		if !m.Date.IsZero() {
+			t.Errorf("Date = %v, want zero", m.Date)
+		}
+	default:
+		d, err := time.Parse(time.RFC3339, want.date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !m.Date.Equal(d) {
+			t.Errorf("Date = %v, want %v", m.Date, d)
+		}
+	}
+	if want.inReplyTo != nil && !slices.Equal(m.InReplyTo, want.inReplyTo) {
+		t.Errorf("InReplyTo = %q, want %q", m.InReplyTo, want.inReplyTo)
+	}
+	if got := m.OurIDs(deskDomain); !slices.Equal(got, want.ourIDs) {
+		t.Errorf("OurIDs = %q, want %q", got, want.ourIDs)
+	}
+	if got := Ref(m.Subject); got != want.ref {
+		t.Errorf("Ref(%q) = %q, want %q", m.Subject, got, want.ref)
+	}
+	if got := IsOurs(m.MessageID, deskDomain); got != want.ours {
+		t.Errorf("IsOurs(%q) = %v, want %v", m.MessageID, got, want.ours)
+	}
+	if want.text != "" && m.Text != want.text {
+		t.Errorf("Text = %q\nwant   %q", m.Text, want.text)
+	}
+	for _, s := range want.textHas {
+		if !strings.Contains(m.Text, s) {
+			t.Errorf("Text lacks %q:\n%s", s, m.Text)
+		}
+	}
+	for _, s := range want.textLacks {
+		if strings.Contains(m.Text, s) {
+			t.Errorf("Text holds %q:\n%s", s, m.Text)
+		}
+	}
+	for _, s := range want.fullHas {
+		if !strings.Contains(m.FullText, s) {
+			t.Errorf("FullText lacks %q:\n%s", s, m.FullText)
+		}
+	}
+	if want.htmlHas != "" && !strings.Contains(m.HTML, want.htmlHas) {
+		t.Errorf("HTML lacks %q", want.htmlHas)
+	}
+	if m.Text == "" && m.FullText != "" {
+		t.Error("Text is empty but FullText is not")
+	}
+	var got []att
+	for _, a := range m.Attachments {
+		got = append(got, att{name: a.Filename, ctype: a.ContentType, inline: a.Inline, tnef: a.TNEF, cid: a.ContentID})
+		if int64(len(a.Content)) != a.Size {
+			t.Errorf("attachment %s: Size %d, %d bytes", a.Filename, a.Size, len(a.Content))
+		}
+	}
+	if !slices.Equal(got, want.atts) {
+		t.Errorf("Attachments = %+v\nwant          %+v", got, want.atts)
+	}
+	if len(m.Oversized) > 0 {
+		t.Errorf("Oversized = %+v, want none", m.Oversized)
+	}
+	auto, why := m.Automatic()
+	switch {
+	case want.auto == "" && auto:
+		t.Errorf("Automatic = true (%s), want false", why)
+	case want.auto != "" && !auto:
+		t.Errorf("Automatic = false, want true (%s)", want.auto)
+	case want.auto != "" && !strings.Contains(why, want.auto):
+		t.Errorf("Automatic reason = %q, want it to hold %q", why, want.auto)
+	}
+	if want.problems && len(m.Problems) == 0 {
+		t.Error("Problems is empty, want the repaired defects listed")
+	}
+	if !want.problems && len(m.Problems) > 0 {
+		t.Errorf("Problems = %q, want none", m.Problems)
+	}
+}

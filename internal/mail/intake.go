@@ -1,0 +1,94 @@
+package mail
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+)
+
+// Intake takes one mailbox's messages into calldesk: its Deliver is the mailbox's Fetcher's
+// DeliverFunc. It parses each message and has the store decide and record what it becomes, in
+// one transaction (store.IngestMail); only a failure to reach the database is returned, so that
+// the fetcher offers the message again. A message that cannot be read, is too large, or is
+// refused by the store's checks is recorded as such and never stops the mailbox.
+type Intake struct {
+	Store *store.Store
+	// GroupID and ProfileID are the mailbox's defaults for a new call (0: none).
+	GroupID, ProfileID int64
+	// Domain is calldesk's Message-ID domain: a message whose own Message-ID is one of ours is
+	// our own mail come back (a loop).
+	Domain string
+	Limits Limits
+	Rules  store.IngestRules
+	Log    *slog.Logger
+}
+
+// Deliver takes one message.
+func (in *Intake) Deliver(ctx context.Context, d Delivery) error {
+	m := store.InMail{Mailbox: d.Mailbox, UIDValidity: d.UIDValidity, UID: d.UID, Raw: d.Raw,
+		GroupID: in.GroupID, ProfileID: in.ProfileID}
+	if d.Oversized {
+		m.MessageID = "place:" + d.Key()
+		m.Rejected = fmt.Sprintf("the message is %s, over the %s a message may be", desk.SizeWords(d.Size), desk.SizeWords(in.limits().MessageMax))
+	} else if msg, err := Parse(d.Raw, in.Limits); err != nil {
+		sum := sha256.Sum256(d.Raw)
+		m.MessageID, m.Rejected = "sha256:"+hex.EncodeToString(sum[:]), desk.Message(err)
+	} else {
+		in.fill(&m, msg)
+	}
+	res, err := in.Store.IngestMail(ctx, m, in.Rules)
+	if code := desk.ErrorCode(err); code == desk.EINVALID || code == desk.ENOTFOUND {
+		// The store refused what the message would have made (a field it cannot take): keep the
+		// message, refused, rather than offer it again for ever.
+		m.Rejected = "calldesk could not take it: " + desk.Message(err)
+		res, err = in.Store.IngestMail(ctx, m, in.Rules)
+	}
+	if err != nil {
+		return fmt.Errorf("mailbox %s, message %s: %w", d.Mailbox, d.Key(), err)
+	}
+	lvl := slog.LevelInfo
+	if res.Disposition == store.MailRejected || res.Disposition == store.MailQuarantine {
+		lvl = slog.LevelWarn
+	}
+	in.log().Log(ctx, lvl, "mail taken in", "mailbox", d.Mailbox, "key", d.Key(), "message_id", m.MessageID,
+		"disposition", res.Disposition, "call", res.CallRef, "duplicate", res.Duplicate, "reason", res.Reason)
+	return nil
+}
+
+// inlineKeepMin is the size below which an inline image is taken for part of a signature and
+// not kept; a screenshot pasted into a message is larger.
+const inlineKeepMin = 8 << 10
+
+func (in *Intake) limits() Limits { return in.Limits.withDefaults() }
+
+func (in *Intake) log() *slog.Logger {
+	if in.Log == nil {
+		return slog.Default()
+	}
+	return in.Log
+}
+
+// fill copies what the store needs from a parsed message.
+func (in *Intake) fill(m *store.InMail, msg *Message) {
+	m.MessageID, m.InReplyTo, m.References = msg.Key, msg.InReplyTo, msg.References
+	m.From, m.FromName, m.Subject, m.Ref, m.Text = msg.From.Addr, msg.From.Name, msg.Subject, Ref(msg.Subject), msg.Text
+	if auto, why := msg.Automatic(); auto {
+		m.Automatic = why
+	} else if IsOurs(msg.MessageID, in.Domain) {
+		m.Automatic = "one of calldesk's own messages came back"
+	}
+	for _, a := range msg.Attachments {
+		if a.Inline && a.Size < inlineKeepMin {
+			continue // a logo or an icon of a signature, in every message of a thread
+		}
+		m.Files = append(m.Files, desk.Upload{Filename: a.Filename, Data: a.Content})
+	}
+	for _, a := range msg.Oversized {
+		m.Dropped = append(m.Dropped, fmt.Sprintf("%s (%s, over the %s limit)", a.Filename, desk.SizeWords(a.Size), desk.SizeWords(in.limits().AttachmentMax)))
+	}
+}

@@ -1,0 +1,389 @@
+package mail
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"calldesk/internal/desk"
+)
+
+// bigMessage builds a message with a text body and one attachment of size bytes, base64 encoded
+// as a client sends it.
+func bigMessage(size int) []byte {
+	var b bytes.Buffer
+	b.WriteString("From: Big Sender <big@example.ac.uk>\r\nTo: servicedesk@example.ac.uk\r\n" +
+		"Subject: Scan of the whole thesis\r\nDate: Tue, 25 Mar 2026 12:00:00 +0000\r\n" +
+		"Message-ID: <big.attachment@example.ac.uk>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=\"big-boundary\"\r\n\r\n" +
+		"--big-boundary\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe scan is attached.\r\n" +
+		"--big-boundary\r\nContent-Type: application/pdf; name=\"thesis.pdf\"\r\n" +
+		"Content-Disposition: attachment; filename=\"thesis.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+	chunk := bytes.Repeat([]byte("0123456789abcdef"), 4)[:57] // 57 bytes: one 76-character line
+	line := make([]byte, base64.StdEncoding.EncodedLen(len(chunk)))
+	base64.StdEncoding.Encode(line, chunk)
+	for n := 0; n < size; n += len(chunk) {
+		if size-n < len(chunk) {
+			rest := make([]byte, base64.StdEncoding.EncodedLen(size-n))
+			base64.StdEncoding.Encode(rest, chunk[:size-n])
+			b.Write(rest)
+		} else {
+			b.Write(line)
+		}
+		b.WriteString("\r\n")
+	}
+	b.WriteString("--big-boundary--\r\n")
+	return b.Bytes()
+}
+
+func TestLargeAttachment(t *testing.T) {
+	const size = 30 << 20
+	raw := bigMessage(size)
+
+	t.Run("over AttachmentMax: listed without its bytes", func(t *testing.T) {
+		m, err := Parse(raw, Limits{MessageMax: 64 << 20, AttachmentMax: 10 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Text != "The scan is attached." {
+			t.Errorf("Text = %q", m.Text)
+		}
+		if len(m.Attachments) != 0 {
+			t.Errorf("Attachments = %d, want 0", len(m.Attachments))
+		}
+		if len(m.Oversized) != 1 {
+			t.Fatalf("Oversized = %+v, want one", m.Oversized)
+		}
+		o := m.Oversized[0]
+		if o.Filename != "thesis.pdf" || o.Size != size || o.Content != nil || o.ContentType != "application/pdf" {
+			t.Errorf("Oversized[0] = %q %s %d bytes (content %d), want thesis.pdf application/pdf %d bytes without content",
+				o.Filename, o.ContentType, o.Size, len(o.Content), size)
+		}
+	})
+	t.Run("default limits", func(t *testing.T) {
+		m, err := Parse(raw, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Oversized) != 1 || len(m.Attachments) != 0 {
+			t.Errorf("with the default %d-byte attachment limit, a %d-byte file is kept", DefaultAttachmentMax, size)
+		}
+	})
+	t.Run("within AttachmentMax: kept", func(t *testing.T) {
+		m, err := Parse(raw, Limits{AttachmentMax: 31 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Attachments) != 1 || m.Attachments[0].Size != size || len(m.Attachments[0].Content) != size {
+			t.Errorf("Attachments = %d, want the 30 MiB file with its bytes", len(m.Attachments))
+		}
+	})
+	t.Run("over MessageMax: refused", func(t *testing.T) {
+		_, err := Parse(raw, Limits{MessageMax: 20 << 20})
+		if desk.ErrorCode(err) != desk.EINVALID || !strings.Contains(err.Error(), "over the limit of 20971520 bytes") {
+			t.Errorf("err = %v, want an EINVALID error naming the limit", err)
+		}
+	})
+}
+
+func TestAutomaticEachRule(t *testing.T) {
+	base := "From: Someone <someone@example.ac.uk>\r\nTo: servicedesk@example.ac.uk\r\nSubject: Hello\r\nMessage-ID: <a@b>\r\n"
+	cases := []struct {
+		headers string
+		auto    bool
+		why     string
+	}{
+		{"", false, ""},
+		{"Auto-Submitted: auto-replied\r\n", true, "Auto-Submitted"},
+		{"Auto-Submitted: auto-generated; owner-email=\"x@y\"\r\n", true, "Auto-Submitted"},
+		{"Auto-Submitted: No\r\n", false, ""},
+		{"Precedence: bulk\r\n", true, "Precedence: bulk"},
+		{"Precedence: junk\r\n", true, "Precedence: junk"},
+		{"Precedence: list\r\n", true, "Precedence: list"},
+		{"Precedence: auto_reply\r\n", true, "Precedence: auto_reply"},
+		{"Precedence: first-class\r\n", false, ""},
+		{"X-Autoreply: yes\r\n", true, "X-Autoreply"},
+		{"X-Autorespond: Thanks\r\n", true, "X-Autorespond"},
+		{"X-Auto-Response-Suppress: All\r\n", true, "X-Auto-Response-Suppress"},
+		{"X-Auto-Response-Suppress: OOF\r\n", true, "X-Auto-Response-Suppress"},
+		{"X-Auto-Response-Suppress: AutoReply\r\n", true, "X-Auto-Response-Suppress"},
+		{"X-Auto-Response-Suppress: DR, RN, NRN\r\n", false, ""},
+		{"Return-Path: <>\r\n", true, "Return-Path"},
+		{"Return-Path: <someone@example.ac.uk>\r\n", false, ""},
+		{"Sender: MAILER-DAEMON@mx.example.ac.uk\r\n", true, "MAILER-DAEMON"},
+		{"Content-Type: multipart/report; report-type=delivery-status; boundary=x\r\n", true, "delivery-status"},
+	}
+	for _, c := range cases {
+		t.Run(strings.TrimSpace(c.headers), func(t *testing.T) {
+			raw := base + c.headers + "\r\nOut of office\r\n"
+			if strings.Contains(c.headers, "multipart") {
+				raw = base + c.headers + "\r\n--x\r\nContent-Type: text/plain\r\n\r\nOut of office\r\n--x--\r\n"
+			}
+			m, err := Parse([]byte(raw), Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			auto, why := m.Automatic()
+			if auto != c.auto || !strings.Contains(why, c.why) {
+				t.Errorf("Automatic() = %v, %q; want %v, %q", auto, why, c.auto, c.why)
+			}
+		})
+	}
+	// A postmaster sender is automatic even though From's local part is all that says so.
+	m, err := Parse([]byte("From: Postmaster@Example.AC.UK\r\nSubject: x\r\n\r\nbody\r\n"), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auto, _ := m.Automatic(); !auto {
+		t.Error("a postmaster sender is not automatic")
+	}
+}
+
+func TestTrim(t *testing.T) {
+	cases := []struct {
+		name, in string
+		forward  bool
+		want     string
+	}{
+		{"nothing to trim", "Hello\n\nThe printer is jammed.", false, "Hello\n\nThe printer is jammed."},
+		{"signature", "Hello\n--\nAnn\nPhone 123", false, "Hello"},
+		{"signature delimiter with its space", "Hello\n-- \nAnn", false, "Hello"},
+		{"Gmail attribution on one line", "Yes\n\nOn Mon, 3 Mar 2026 at 10:00, Desk <d@x> wrote:\n> old", false, "Yes"},
+		{"Gmail attribution wrapped", "Yes\n\nOn Mon, 3 Mar 2026 at 10:00, Service Desk <\nservicedesk@example.ac.uk> wrote:\n\n> old", false, "Yes"},
+		{"attribution over unquoted history", "Yes\n\nOn 3 Mar 2026, at 10:00, Desk wrote:\n\nold text", false, "Yes"},
+		{"French attribution", "Oui\n\nLe lun. 3 mars 2026 à 10:00, Desk <d@x> a écrit :\n> vieux", false, "Oui"},
+		{"German Outlook header", "Ja\n\nVon: Desk <d@x>\nGesendet: Montag, 3. März 2026 10:00\nAn: Ann\nBetreff: x\n\nalt", false, "Ja"},
+		{"Outlook header needs Sent and To", "From: my home PC I cannot print.\nIt says error 5.", false, "From: my home PC I cannot print.\nIt says error 5."},
+		{"a sentence with wrote: is not an attribution", "My manager wrote:\nplease fix it", false, "My manager wrote:\nplease fix it"},
+		{"Original Message", "Done\n----- Original Message -----\nFrom: x", false, "Done"},
+		{"mobile footer", "Thanks\n\nSent from my Galaxy\n\n\n-------- Original message --------\nFrom: x\nold", false, "Thanks"},
+		{"mobile footer only on its own line", "I sent from my iPhone a photo of the screen", false, "I sent from my iPhone a photo of the screen"},
+		{"mobile footer only at the end", "Sent from my iPhone, the mail app crashes\nevery time I open it", false, "Sent from my iPhone, the mail app crashes\nevery time I open it"},
+		{"mobile footer above Outlook history", "OK\n\nGet Outlook for iOS\n________________________________\nFrom: x\nSent: y\nTo: z\n\nold", false, "OK"},
+		{"quoted lines go, answers stay", "> q1\na1\n> q2\n>> older\na2", false, "a1\na2"},
+		{"only quote left: whole text", "> everything quoted", false, "> everything quoted"},
+		{"forward kept whole", "FYI\n-- \nAnn\n---------- Forwarded message ---------\nFrom: x\n\nbody", true, "FYI\n-- \nAnn\n---------- Forwarded message ---------\nFrom: x\n\nbody"},
+		{"blank lines collapsed where quotes went", "a\n\n> q\n\nb", false, "a\n\nb"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := Trim(c.in, c.forward)
+			if got != c.want {
+				t.Errorf("Trim(%q) = %q, want %q", c.in, got, c.want)
+			}
+		})
+	}
+}
+
+func TestUnflow(t *testing.T) {
+	in := "First line \nsecond part.\n> quoted \n> more\n \nStuffed\n-- \nsig"
+	want := "First line second part.\n> quoted more\n\nStuffed\n-- \nsig"
+	if got := unflow(in, false); got != want {
+		t.Errorf("unflow = %q, want %q", got, want)
+	}
+	if got := unflow("a \nb", true); got != "ab" {
+		t.Errorf("unflow delsp = %q, want %q", got, "ab")
+	}
+}
+
+func TestRef(t *testing.T) {
+	cases := map[string]string{
+		"Re: [F0012345] Printer jammed":         "F0012345",
+		"RE: RE: [r0000042] New starter":        "R0000042",
+		"[Service Desk F0000001] hello":         "F0000001",
+		"Fwd: [note] [R0001234] two brackets":   "R0001234",
+		"Printer F0012345 without brackets":     "",
+		"[F001234] six digits":                  "",
+		"[X0012345] other letter":               "",
+		"[F0012345":                             "",
+		"":                                      "",
+		"[F+001234]":                            "",
+		"Re: [F0000000] zero is not a call":     "",
+		"[ F0012345 ] spaces inside":            "F0012345",
+		"Automatic reply: [F0012345] Printer x": "F0012345",
+	}
+	for subject, want := range cases {
+		if got := Ref(subject); got != want {
+			t.Errorf("Ref(%q) = %q, want %q", subject, got, want)
+		}
+	}
+}
+
+func TestMessageIDs(t *testing.T) {
+	id := NewMessageID("Desk.Example.AC.UK")
+	if !strings.HasPrefix(id, "calldesk.") || !strings.HasSuffix(id, "@desk.example.ac.uk") || len(id) < 40 {
+		t.Errorf("NewMessageID = %q", id)
+	}
+	if id == NewMessageID("desk.example.ac.uk") {
+		t.Error("two Message-IDs are the same")
+	}
+	cases := []struct {
+		id, domain string
+		want       bool
+	}{
+		{id, "desk.example.ac.uk", true},
+		{"<" + id + ">", "DESK.example.ac.uk", true},
+		{id, "example.ac.uk", false},
+		{"calldesk.@desk.example.ac.uk", "desk.example.ac.uk", false},
+		{"other.abc@desk.example.ac.uk", "desk.example.ac.uk", false},
+		{"calldesk.abc@desk.example.ac.uk.evil.org", "desk.example.ac.uk", false},
+		{"calldesk.abc", "desk.example.ac.uk", false},
+		{id, "", false},
+	}
+	for _, c := range cases {
+		if got := IsOurs(c.id, c.domain); got != c.want {
+			t.Errorf("IsOurs(%q, %q) = %v, want %v", c.id, c.domain, got, c.want)
+		}
+	}
+}
+
+func TestIDs(t *testing.T) {
+	cases := map[string][]string{
+		"<a@b> <c@d>\r\n\t<a@b>":          {"a@b", "c@d"},
+		"<a@b> (Ann's message of Monday)": {"a@b"},
+		"Your message of Monday <x@y>":    {"x@y"},
+		"bare@id other words":             {"bare@id"},
+		"<with space@b> <ok@b>":           {"ok@b"},
+		"<unterminated@b":                 nil,
+		"":                                nil,
+	}
+	for in, want := range cases {
+		got := ids(in)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("ids(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestFilenames(t *testing.T) {
+	cases := map[string]string{
+		`C:\Users\ann\Desktop\report.docx`: "report.docx",
+		"../../etc/passwd":                 "passwd",
+		".htaccess":                        "htaccess",
+		"a\x00b\nc.txt":                    "a b c.txt",
+		"/":                                "",
+		strings.Repeat("é", 150) + ".pdf":  strings.Repeat("é", 98) + ".pdf",
+	}
+	for in, want := range cases {
+		if got := safeFilename(in); got != want {
+			t.Errorf("safeFilename(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A typical message: the Outlook reply with quoted history.
+func BenchmarkParseTypical(b *testing.B) {
+	raw, err := os.ReadFile("testdata/inbound/outlook-web-reply-rule.eml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if _, err := Parse(raw, Limits{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// A message with a 30 MiB attachment, over the attachment limit.
+func BenchmarkParseLarge(b *testing.B) {
+	raw := bigMessage(30 << 20)
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if _, err := Parse(raw, Limits{AttachmentMax: 10 << 20}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// nested builds a message whose multiparts nest depth levels deep, with siblings small text
+// parts beside each level's nested multipart, closed or not (unclosed is enmime's slowest case).
+func nested(depth, siblings int, boundaryWord string, closed bool) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: a@example.ac.uk\r\nSubject: deep\r\nContent-Type: multipart/mixed; %s=\"b0\"\r\n\r\n", boundaryWord)
+	for i := 0; i < depth; i++ {
+		for s := 0; s < siblings; s++ {
+			fmt.Fprintf(&b, "--b%d\r\nContent-Type: text/plain\r\n\r\nsibling %d.%d\r\n", i, i, s)
+		}
+		fmt.Fprintf(&b, "--b%d\r\nContent-Type: multipart/mixed; %s=\"b%d\"\r\n\r\n", i, boundaryWord, i+1)
+	}
+	fmt.Fprintf(&b, "--b%d\r\nContent-Type: text/plain\r\n\r\nhello\r\n", depth)
+	for i := depth; i >= 0 && closed; i-- {
+		fmt.Fprintf(&b, "--b%d--\r\n", i)
+	}
+	return b.Bytes()
+}
+
+func TestDeepNesting(t *testing.T) {
+	cases := []struct {
+		depth, siblings int
+		word            string
+		closed, ok      bool
+	}{
+		{maxNesting - 1, 0, "boundary", true, true}, // maxNesting multiparts in all
+		{maxNesting - 1, 20, "boundary", true, true},
+		{maxNesting - 1, 0, "boundary", false, true},
+		{maxNesting - 1, 20, "boundary", false, true},
+		{maxNesting, 0, "boundary", true, false},
+		{maxNesting, 0, "BOUNDARY", false, false},
+		{30, 0, "boundary", false, false}, // many minutes without the limit
+		{5000, 0, "Boundary", true, false},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%d levels, %d siblings, %s, closed %v", c.depth+1, c.siblings, c.word, c.closed), func(t *testing.T) {
+			raw := nested(c.depth, c.siblings, c.word, c.closed)
+			start := time.Now()
+			m, err := Parse(raw, Limits{})
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("Parse took %v", d)
+			}
+			if c.ok {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(m.Text, "hello") {
+					t.Errorf("Text = %q, want the innermost part", m.Text)
+				}
+				return
+			}
+			if desk.ErrorCode(err) != desk.EINVALID || !strings.Contains(err.Error(), "nest more than 12 levels") {
+				t.Errorf("err = %v, want a refusal of the nesting", err)
+			}
+		})
+	}
+}
+
+func TestManyParts(t *testing.T) {
+	many := func(n int) []byte {
+		return []byte("From: a@example.ac.uk\r\nSubject: parts\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+			strings.Repeat("--b\r\nContent-Type: text/plain\r\n\r\nx\r\n", n) + "--b--\r\n")
+	}
+	start := time.Now()
+	m, err := Parse(many(maxParts), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("%d parts took %v", maxParts, d)
+	}
+	if n := strings.Count(m.FullText, "x"); n != maxParts {
+		t.Errorf("FullText holds %d parts' text, want %d", n, maxParts)
+	}
+	start = time.Now()
+	_, err = Parse(many(50000), Limits{}) // 35 s without the limit
+	if desk.ErrorCode(err) != desk.EINVALID || !strings.Contains(err.Error(), "more than 5000 MIME parts") {
+		t.Errorf("err = %v, want a refusal of the parts", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("refusing took %v", d)
+	}
+	// Many "--" that are no delimiters (rules, signatures, HTML comments) are fine.
+	rules := "From: a@example.ac.uk\r\nSubject: rules\r\nContent-Type: text/plain\r\n\r\n" + strings.Repeat("-- \r\n<!-- x -->\r\n", 6000)
+	if _, err := Parse([]byte(rules), Limits{}); err != nil {
+		t.Errorf("a text with 12,000 dashes: %v", err)
+	}
+}
