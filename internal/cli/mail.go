@@ -6,9 +6,12 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
+	"calldesk/internal/desk"
 	"calldesk/internal/jobs"
 	cdmail "calldesk/internal/mail"
 	"calldesk/internal/store"
@@ -51,6 +54,19 @@ func mailSettings(st *settings) mailFlags {
 	return f
 }
 
+// messageDomain is the domain of calldesk's Message-IDs: --mail-domain, or --mail-from's domain
+// ("" when neither is set).
+func (f mailFlags) messageDomain() string {
+	if *f.domain != "" {
+		return *f.domain
+	}
+	from, err := mail.ParseAddress(*f.from)
+	if err != nil {
+		return ""
+	}
+	return from.Address[strings.LastIndex(from.Address, "@")+1:]
+}
+
 // tasks are the notifier and the sender, or none when no mail server is configured.
 func (f mailFlags) tasks(s *store.Store, now func() time.Time, zone *time.Location, log *slog.Logger) ([]jobs.Task, error) {
 	if *f.smtpAddr == "" {
@@ -59,11 +75,7 @@ func (f mailFlags) tasks(s *store.Store, now func() time.Time, zone *time.Locati
 	if *f.from == "" || *f.publicURL == "" {
 		return nil, usageError{fmt.Errorf("sending email through --smtp-addr needs --mail-from and --public-url")}
 	}
-	from, _ := mail.ParseAddress(*f.from)
-	domain := *f.domain
-	if domain == "" {
-		domain = from.Address[strings.LastIndex(from.Address, "@")+1:]
-	}
+	domain := f.messageDomain()
 	tpl, err := cdmail.LoadTemplates(*f.templates)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--mail-templates: %w", err)}
@@ -82,4 +94,145 @@ func (f mailFlags) tasks(s *store.Store, now func() time.Time, zone *time.Locati
 			return err
 		}},
 	}, nil
+}
+
+// inboundFlags are serve's incoming email settings.
+type inboundFlags struct {
+	mailboxes, perSenderHour *string
+}
+
+func inboundSettings(st *settings) inboundFlags {
+	var f inboundFlags
+	f.mailboxes = st.add("imap-mailboxes", "", "incoming email: mailboxes to take calls from, separated by spaces, each NAME=URL: "+
+		"imaps://USER@HOST:993/FOLDER (implicit TLS), imap://… (STARTTLS) or imap+plain://… (no TLS, this machine only), "+
+		"with ?group=GROUP&profile=PROFILE PATH for new calls, &after=move:FOLDER to move taken messages (default: mark them seen) "+
+		"and &poll=DURATION where the server has no IDLE; each one's password in CALLDESK_IMAP_PASSWORD_NAME; empty: none", false, nil)
+	f.perSenderHour = st.add("imap-per-sender-hour", "20", "incoming email: messages one sender may send in an hour before the rest are treated as a mail loop", false, func(v string) error {
+		if n, err := strconv.Atoi(v); err != nil || n < 1 {
+			return fmt.Errorf("is not a whole number of at least 1")
+		}
+		return nil
+	})
+	return f
+}
+
+// mailboxSpec is one --imap-mailboxes entry, read.
+type mailboxSpec struct {
+	box            cdmail.Mailbox
+	group, profile string
+}
+
+// parseMailboxes reads --imap-mailboxes; passwords come from getenv.
+func parseMailboxes(v string, getenv func(string) string) ([]mailboxSpec, error) {
+	var out []mailboxSpec
+	seen := map[string]bool{}
+	for _, entry := range strings.Fields(v) {
+		name, raw, ok := strings.Cut(entry, "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("%q is not NAME=URL", entry)
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("mailbox %s is named twice", name)
+		}
+		seen[name] = true
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" || u.User == nil || u.User.Username() == "" {
+			return nil, fmt.Errorf("mailbox %s: %q is not imaps://USER@HOST:PORT/FOLDER", name, raw)
+		}
+		mb := cdmail.Mailbox{Name: name, Addr: u.Host, Username: u.User.Username(), Folder: strings.TrimPrefix(u.Path, "/")}
+		switch u.Scheme {
+		case "imaps":
+			mb.TLS = cdmail.TLSImplicit
+		case "imap":
+			mb.TLS = cdmail.TLSStartTLS
+		case "imap+plain":
+			mb.TLS = cdmail.TLSNone
+		default:
+			return nil, fmt.Errorf("mailbox %s: the scheme must be imaps, imap or imap+plain, not %q", name, u.Scheme)
+		}
+		if _, _, err := net.SplitHostPort(u.Host); err != nil {
+			return nil, fmt.Errorf("mailbox %s: %q needs a port (993 for imaps, 143 for imap)", name, u.Host)
+		}
+		env := "CALLDESK_IMAP_PASSWORD_" + strings.ToUpper(strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+				return r
+			}
+			return '_'
+		}, name))
+		if mb.Password = getenv(env); mb.Password == "" {
+			return nil, fmt.Errorf("mailbox %s: its password is missing (set %s)", name, env)
+		}
+		q := u.Query()
+		if after := q.Get("after"); after != "" {
+			folder, ok := strings.CutPrefix(after, "move:")
+			if !ok || folder == "" {
+				return nil, fmt.Errorf("mailbox %s: after=%q is not move:FOLDER", name, after)
+			}
+			mb.After, mb.MoveFolder = cdmail.MoveTo, folder
+		}
+		if poll := q.Get("poll"); poll != "" {
+			d, err := time.ParseDuration(poll)
+			if err != nil || d < time.Second {
+				return nil, fmt.Errorf("mailbox %s: poll=%q is not a duration of at least 1s", name, poll)
+			}
+			mb.PollInterval = d
+		}
+		if err := mb.Validate(); err != nil {
+			return nil, fmt.Errorf("mailbox %s: %w", name, err)
+		}
+		out = append(out, mailboxSpec{box: mb, group: q.Get("group"), profile: q.Get("profile")})
+	}
+	return out, nil
+}
+
+// fetchers makes a fetcher for each configured mailbox, its messages taken in by an Intake.
+func (f inboundFlags) fetchers(ctx context.Context, s *store.Store, getenv func(string) string, domain string,
+	rules desk.AttachmentRules, now func() time.Time, log *slog.Logger) ([]*cdmail.Fetcher, error) {
+	specs, err := parseMailboxes(*f.mailboxes, getenv)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--imap-mailboxes: %w", err)}
+	}
+	if len(specs) == 0 {
+		return nil, nil
+	}
+	groups, err := s.Groups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	profiles, err := s.Profiles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	perHour, _ := strconv.Atoi(*f.perSenderHour)
+	var out []*cdmail.Fetcher
+	for _, sp := range specs {
+		in := &cdmail.Intake{Store: s, Domain: domain, Log: log,
+			Limits: cdmail.Limits{AttachmentMax: rules.MaxSize}, Rules: store.IngestRules{Files: rules, PerSenderHour: perHour}}
+		if sp.group != "" {
+			for _, g := range groups {
+				if strings.EqualFold(g.Name, sp.group) {
+					in.GroupID = g.ID
+				}
+			}
+			if in.GroupID == 0 {
+				return nil, usageError{fmt.Errorf("--imap-mailboxes: mailbox %s: there is no group %q", sp.box.Name, sp.group)}
+			}
+		}
+		if sp.profile != "" {
+			for _, p := range profiles {
+				if strings.EqualFold(p.Path, sp.profile) || strings.EqualFold(p.Name, sp.profile) {
+					in.ProfileID = p.ID
+				}
+			}
+			if in.ProfileID == 0 {
+				return nil, usageError{fmt.Errorf("--imap-mailboxes: mailbox %s: there is no problem profile %q", sp.box.Name, sp.profile)}
+			}
+		}
+		fe, err := cdmail.NewFetcher(sp.box, in.Deliver, cdmail.Options{Logger: log.With("mailbox", sp.box.Name), Now: now})
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--imap-mailboxes: mailbox %s: %w", sp.box.Name, err)}
+		}
+		out = append(out, fe)
+	}
+	return out, nil
 }

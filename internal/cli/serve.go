@@ -51,6 +51,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	attachTypes := st.add("attachment-types", strings.Join(desk.DefaultAttachmentTypes, ","), "the file types that may be attached, as extensions separated by commas; a file's content must match its extension, and web pages, SVG, scripts and programs are never accepted", false, checkAttachmentTypes)
 	single := ssoSettings(st)
 	outgoing := mailSettings(st)
+	incoming := inboundSettings(st)
 	passwords := st.add("local-passwords", "auto", "who may sign in with a local password: all, admins (break-glass administrators only), off; auto is admins with single sign-on, all without", false, checkOneOf("auto", "all", "admins", "off"))
 	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args); err != nil {
@@ -89,15 +90,31 @@ func serve(ctx context.Context, e Env, args []string) error {
 		buf.Close()
 		return err
 	}
-	trusted, _ := web.ParseProxies(*proxies)
 	maxFile, _ := parseSize(*attachMax)
 	types, _ := desk.ParseAttachmentTypes(*attachTypes)
+	fetchers, err := incoming.fetchers(ctx, s, e.Getenv, outgoing.messageDomain(), desk.AttachmentRules{MaxSize: maxFile, Types: types}, e.Now, log)
+	if err != nil {
+		buf.Close()
+		return err
+	}
+	trusted, _ := web.ParseProxies(*proxies)
 	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc,
 		Proxies: trusted, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml}
 	pt := &portal.Portal{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true",
 		Proxies: trusted, Zone: loc, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml,
 		EnrolPartners: *single.enrol == "true"}
 	con.Portal = pt
+	if len(fetchers) > 0 {
+		con.Mailboxes = func() []console.MailboxState {
+			out := make([]console.MailboxState, len(fetchers))
+			for i, fe := range fetchers {
+				st := fe.Status()
+				out[i] = console.MailboxState{Name: st.Mailbox, Connected: st.Connected, LastError: st.LastError, LastErrorAt: st.LastErrorAt,
+					LastFetchAt: st.LastFetchAt, Delivered: st.Delivered, Failed: st.Failed}
+			}
+			return out
+		}
+	}
 	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now, Proxies: trusted, Console: con.Handler(), Portal: pt.Handler()}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -142,6 +159,10 @@ func serve(ctx context.Context, e Env, args []string) error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); runner.Run(jobCtx) }()
+	for _, fe := range fetchers {
+		wg.Add(1)
+		go func() { defer wg.Done(); fe.Run(jobCtx) }()
+	}
 
 	if *debugAddr != "" {
 		dl, err := net.Listen("tcp", *debugAddr)

@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"calldesk/internal/desk"
 )
@@ -15,12 +16,23 @@ func (c *Console) adminMailRoutes() []route {
 	}
 }
 
-// adminMailPage lists the messages calldesk gave up sending, and how many wait.
+// MailboxState is an incoming mailbox as the administrators' email page shows it.
+type MailboxState struct {
+	Name                     string
+	Connected                bool
+	LastError                string
+	LastErrorAt, LastFetchAt time.Time
+	Delivered, Failed        int64
+}
+
+// adminMailPage lists the incoming mailboxes' state, the messages calldesk gave up sending, and
+// those waiting.
 type adminMailPage struct {
 	page
-	Failed  []desk.OutMail
-	Pending []desk.OutMail
-	Retried string // the message just put back in the queue, for the notice
+	Mailboxes []MailboxState
+	Failed    []desk.OutMail
+	Pending   []desk.OutMail
+	Retried   string // the message just put back in the queue, for the notice
 }
 
 // mailListMax bounds each list on the page.
@@ -39,6 +51,9 @@ func (c *Console) adminMail(w http.ResponseWriter, r *http.Request, v *visit) er
 	}
 	pg := adminMailPage{page: c.page(v, "Outgoing email"), Retried: r.URL.Query().Get("retried")}
 	pg.Section = "admin"
+	if c.Mailboxes != nil {
+		pg.Mailboxes = c.Mailboxes()
+	}
 	var err error
 	if pg.Failed, err = c.Store.OutMail(r.Context(), desk.MailFailed, 0, mailListMax); err != nil {
 		return err

@@ -61,6 +61,9 @@ type Console struct {
 	// service /signin/saml/acs and calldesk's SP metadata at /saml/metadata (the URLs to
 	// register with the provider or federation).
 	SAML *sso.SAML
+	// Mailboxes, when set, reports the incoming mailboxes' state for the administrators' email
+	// page: connected or not, the last error and when, what was taken in.
+	Mailboxes func() []MailboxState
 	// Portal, when set, finishes the single sign-ons started on the portal: they come back to
 	// the console's callback and assertion consumer service with a portal page to return to.
 	Portal SSOHandoff
