@@ -18,7 +18,7 @@ run: build
 test:
 	./scripts/test.sh
 
-## bench: the issue 2 API benchmarks and the issue 3 console page benchmarks (wrk) on both engines; figures in .bench/results.txt
+## bench: the issue 2 API benchmarks, the issue 3 console and issue 4 portal page benchmarks (wrk) on both engines; figures in .bench/results.txt
 bench: build
 	./scripts/bench.sh
 

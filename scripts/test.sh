@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # make test: every test of every package, with the store suite on SQLite and PostgreSQL and the
-# console's pages in a real headless Chromium (with axe-core's accessibility checks), then the
-# inbound mail parser's fuzz test for a bounded time.
+# console's pages in a real headless Chromium (with axe-core's accessibility checks), the IMAP
+# fetcher against a real Dovecot, then the inbound mail parser's fuzz test for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg.sh
 . scripts/browser.sh
+. scripts/dovecot.sh
 browser_setup
-trap 'pg_cleanup' EXIT
+trap 'pg_cleanup; dovecot_cleanup' EXIT
 pg_setup
+dovecot_setup
 export CI="${CI:-}"
 echo "== go vet"
 go vet ./...
-echo "== go test (SQLite always; PostgreSQL at ${CALLDESK_TEST_POSTGRES%%\?*})"
+echo "== go test (SQLite always; PostgreSQL at ${CALLDESK_TEST_POSTGRES%%\?*}; Dovecot at $CALLDESK_TEST_IMAP)"
 go test -count=1 -timeout 20m ./...
 # The fuzzer fails the run on a crash, a hang or a broken invariant, and only then writes the input
 # to internal/mail/testdata/fuzz/FuzzParse: commit it, and it is a regression seed from then on.

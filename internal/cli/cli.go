@@ -35,6 +35,7 @@ func commands() []command {
 		{"serve", "run the web server, the API and the background jobs", serve},
 		{"migrate", "apply the database migrations this binary carries", migrate},
 		{"demo", "load a believable demo university into an empty database", demoCmd},
+		{"password", "give an account a new random password: calldesk password --login NAME", passwordCmd},
 		{"audit", "check the audit trail: calldesk audit verify", auditCmd},
 		{"bench", "measure a running calldesk over its API: calldesk bench create|queries", bench},
 		{"version", "print the version", version},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"calldesk/internal/store/storetest"
 )
 
 type run struct {
@@ -31,7 +34,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("help exit %d", r.code)
 	}
-	for _, c := range []string{"serve", "migrate", "demo", "audit", "version", "help"} {
+	for _, c := range []string{"serve", "migrate", "demo", "password", "audit", "version", "help"} {
 		if !strings.Contains(r.stdout, "\n  "+c+" ") {
 			t.Errorf("help does not list %s:\n%s", c, r.stdout)
 		}
@@ -39,7 +42,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 }
 
 func TestEveryCommandTakesH(t *testing.T) {
-	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"demo", "-h"}, {"audit", "verify", "-h"}, {"audit", "-h"}, {"version", "-h"}} {
+	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"demo", "-h"}, {"password", "-h"}, {"audit", "verify", "-h"}, {"audit", "-h"}, {"version", "-h"}} {
 		r := runCLI(t, nil, args...)
 		if r.code != 0 {
 			t.Errorf("%v: exit %d, stderr %s", args, r.code, r.stderr)
@@ -162,4 +165,56 @@ func TestParseSize(t *testing.T) {
 			t.Errorf("parseSize(%q) accepted", in)
 		}
 	}
+}
+
+// served is a `calldesk serve` running in the test, on a free port of 127.0.0.1.
+type served struct {
+	base        string // http://127.0.0.1:port
+	out, errOut *storetest.SyncBuffer
+}
+
+// freeAddr is a free port on 127.0.0.1, as host:port.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// startServe runs serve with the database at path, args and environment env until the test
+// ends, and waits until it says it is serving.
+func startServe(t *testing.T, path string, env map[string]string, args ...string) *served {
+	t.Helper()
+	return startServeAt(t, freeAddr(t), path, env, args...)
+}
+
+// startServeAt is startServe on addr (from freeAddr), for a test that must know the address
+// first (to register it with an identity provider).
+func startServeAt(t *testing.T, addr, path string, env map[string]string, args ...string) *served {
+	t.Helper()
+	s := &served{base: "http://" + addr, out: &storetest.SyncBuffer{}, errOut: &storetest.SyncBuffer{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		done <- Main(ctx, Env{Args: append([]string{"serve", "--db", path, "--addr", addr, "--log-level", "warn"}, args...),
+			Getenv: func(k string) string { return env[k] }, Stdout: s.out, Stderr: s.errOut})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not stop")
+		}
+	})
+	for i := 0; i < 500 && !strings.Contains(s.out.String(), "serving on"); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(s.out.String(), "serving on") {
+		t.Fatalf("serve did not start: %q %q", s.out.String(), s.errOut.String())
+	}
+	return s
 }

@@ -118,19 +118,7 @@ func setDemoStudentPassword(ctx context.Context, s *store.Store) (string, string
 	if student.ID == 0 {
 		return "", "", fmt.Errorf("the database has no active student with a username: was it loaded by calldesk demo?")
 	}
-	pw, hash, err := randomPassword()
-	if err != nil {
-		return "", "", err
-	}
-	actor := desk.Actor{Name: "calldesk demo"}
-	acct, err := s.FindAccountByPerson(ctx, student.ID)
-	switch desk.ErrorCode(err) {
-	case "":
-		err = s.SetPassword(ctx, actor, acct.ID, hash)
-	case desk.ENOTFOUND:
-		acct, err = s.CreateAccount(ctx, actor, desk.Account{PersonID: student.ID, Login: student.Username, PasswordHash: hash,
-			Roles: []desk.Role{desk.RoleCustomer}})
-	}
+	pw, acct, err := customerPassword(ctx, s, desk.Actor{Name: "calldesk demo"}, student)
 	if err != nil {
 		return "", "", err
 	}

@@ -50,6 +50,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	attachMax := st.add("attachment-max", "25MiB", "the largest file that may be attached to a diary entry (e.g. 25MiB, 500KiB)", false, checkSize(1<<10, 100<<20))
 	attachTypes := st.add("attachment-types", strings.Join(desk.DefaultAttachmentTypes, ","), "the file types that may be attached, as extensions separated by commas; a file's content must match its extension, and web pages, SVG, scripts and programs are never accepted", false, checkAttachmentTypes)
 	single := ssoSettings(st)
+	outgoing := mailSettings(st)
 	passwords := st.add("local-passwords", "auto", "who may sign in with a local password: all, admins (break-glass administrators only), off; auto is admins with single sign-on, all without", false, checkOneOf("auto", "all", "admins", "off"))
 	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args); err != nil {
@@ -83,6 +84,11 @@ func serve(ctx context.Context, e Env, args []string) error {
 		}
 	}
 	loc, _ := time.LoadLocation(*zone)
+	mailTasks, err := outgoing.tasks(s, e.Now, loc, log)
+	if err != nil {
+		buf.Close()
+		return err
+	}
 	trusted, _ := web.ParseProxies(*proxies)
 	maxFile, _ := parseSize(*attachMax)
 	types, _ := desk.ParseAttachmentTypes(*attachTypes)
@@ -119,6 +125,10 @@ func serve(ctx context.Context, e Env, args []string) error {
 			}
 			return s.ClearSigninFailures(ctx, "", e.Now().Add(-24*time.Hour))
 		}},
+		{Name: "call events", Interval: time.Hour, Run: func(ctx context.Context) error {
+			_, err := s.PruneCallEvents(ctx, e.Now().Add(-48*time.Hour))
+			return err
+		}},
 		{Name: "auto-close", Interval: 10 * time.Minute, Run: func(ctx context.Context) error {
 			refs, err := s.AutoClose(ctx, autoCloseAfter, 500)
 			if len(refs) > 0 {
@@ -127,6 +137,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 			return err
 		}},
 	}}
+	runner.Tasks = append(runner.Tasks, mailTasks...)
 	jobCtx, stopJobs := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)

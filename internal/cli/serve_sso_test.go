@@ -5,21 +5,17 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"calldesk/internal/access"
 	"calldesk/internal/sso/ssotest"
 	"calldesk/internal/store"
-	"calldesk/internal/store/storetest"
 )
 
 // TestServeWithSingleSignOn: serve configured for an OpenID provider offers it on the console's
@@ -44,43 +40,16 @@ func TestServeWithSingleSignOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := freeAddr(t)
 	base := "http://" + addr
 	op := ssotest.Start(t, ssotest.Directory(), map[string]string{"calldesk": base + "/signin/oidc/callback"})
 	key := make([]byte, 32)
 	rand.Read(key)
 
-	sctx, cancel := context.WithCancel(ctx)
-	out, errb := &storetest.SyncBuffer{}, &storetest.SyncBuffer{}
-	done := make(chan int)
-	go func() {
-		done <- Main(sctx, Env{Args: []string{"serve", "--db", path, "--addr", addr, "--log-level", "warn",
-			"--oidc-issuer", op.URL, "--oidc-client-id", "calldesk", "--oidc-redirect-url", base + "/signin/oidc/callback",
-			"--sso-domain", "uni.example", "--sso-enrol-partners", "true"},
-			Getenv: func(k string) string {
-				return map[string]string{"CALLDESK_OIDC_CLIENT_SECRET": ssotest.Secret,
-					"CALLDESK_SSO_COOKIE_KEY": base64.StdEncoding.EncodeToString(key)}[k]
-			}, Stdout: out, Stderr: errb})
-	}()
-	defer func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("serve did not stop")
-		}
-	}()
-	for i := 0; i < 300 && !regexp.MustCompile(`serving on`).MatchString(out.String()); i++ {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if !strings.Contains(out.String(), "serving on") {
-		t.Fatalf("serve did not start: %q %q", out.String(), errb.String())
-	}
+	startServeAt(t, addr, path, map[string]string{"CALLDESK_OIDC_CLIENT_SECRET": ssotest.Secret,
+		"CALLDESK_SSO_COOKIE_KEY": base64.StdEncoding.EncodeToString(key)},
+		"--oidc-issuer", op.URL, "--oidc-client-id", "calldesk", "--oidc-redirect-url", base+"/signin/oidc/callback",
+		"--sso-domain", "uni.example", "--sso-enrol-partners", "true")
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := hc.Get(base + "/signin")
 	if err != nil {
@@ -190,37 +159,12 @@ func TestServeWithSAML(t *testing.T) {
 	if r.code == 0 || !strings.Contains(r.stderr, "not signed by the configured metadata signing certificate") {
 		t.Fatalf("serve with unsigned federation metadata: %d %q", r.code, r.stderr)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := freeAddr(t)
 	base := "http://" + addr
-	sctx, cancel := context.WithCancel(context.Background())
-	out, errb := &storetest.SyncBuffer{}, &storetest.SyncBuffer{}
-	done := make(chan int)
-	go func() {
-		done <- Main(sctx, Env{Args: []string{"serve", "--db", path, "--addr", addr, "--log-level", "warn",
-			"--saml-idp-metadata", filepath.Join(dir, "idp.xml"), "--saml-base-url", base,
-			"--saml-key-file", filepath.Join(dir, "sp.key"), "--saml-cert-file", filepath.Join(dir, "sp.crt"),
-			"--sso-cookie-key", base64.StdEncoding.EncodeToString(make([]byte, 32))},
-			Getenv: func(string) string { return "" }, Stdout: out, Stderr: errb})
-	}()
-	defer func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("serve did not stop")
-		}
-	}()
-	for i := 0; i < 300 && !strings.Contains(out.String(), "serving on"); i++ {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if !strings.Contains(out.String(), "serving on") {
-		t.Fatalf("serve did not start: %q %q", out.String(), errb.String())
-	}
+	startServeAt(t, addr, path, nil,
+		"--saml-idp-metadata", filepath.Join(dir, "idp.xml"), "--saml-base-url", base,
+		"--saml-key-file", filepath.Join(dir, "sp.key"), "--saml-cert-file", filepath.Join(dir, "sp.crt"),
+		"--sso-cookie-key", base64.StdEncoding.EncodeToString(make([]byte, 32)))
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func(p string) (*http.Response, string) {
 		res, err := hc.Get(base + p)

@@ -19,6 +19,8 @@ type Attachment struct {
 	ID      int64
 	CallID  int64
 	EntryID int64 // the diary entry it came with; 0 when none
+	// FromEmail says the entry it came with is an email (whose files only some may read, S13).
+	FromEmail bool
 	// Filename is the name the uploader gave, reduced to a base name without control characters.
 	Filename string
 	// ContentType is the type calldesk decided from the content (never the uploader's claim).

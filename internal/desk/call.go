@@ -159,6 +159,24 @@ const (
 	Cancelled  State = "cancelled"
 )
 
+// CustomerWords says where a call is in words for its customer, who is not an IT expert (the
+// portal and the emails to customers use them).
+func (s State) CustomerWords() string {
+	switch s {
+	case Pending:
+		return "Waiting for you"
+	case Resolved:
+		return "Solved — please confirm"
+	case Closed:
+		return "Closed"
+	case Cancelled:
+		return "Withdrawn"
+	case Unassigned:
+		return "Received"
+	}
+	return "We're working on it"
+}
+
 // AllStates lists every state in lifecycle order.
 func AllStates() []State {
 	return []State{Unassigned, Assigned, Accepted, Pending, OnHold, OffHold, Resolved, Closed, Cancelled}
@@ -313,6 +331,9 @@ type NewCall struct {
 	// SpecialCategory marks the call as holding special-category personal data: the customer
 	// was warned (privacy.Detect) and chose to send it anyway.
 	SpecialCategory bool
+	// FormKey, when set, is the key drawn into the form the call was sent from: a second call sent
+	// with the same key is refused (ECONFLICT), so a form sent twice logs one call.
+	FormKey string
 }
 
 // Validate checks a new call's fields, filling defaults (kind fault, source api, medium/medium).
@@ -336,6 +357,9 @@ func (n *NewCall) Validate() error {
 	}
 	if n.CustomerID <= 0 {
 		f["customer_id"] = "is required"
+	}
+	if len(n.FormKey) > 100 {
+		f["form_key"] = "is longer than 100 characters"
 	}
 	n.AltEmail = strings.TrimSpace(n.AltEmail)
 	if n.AltEmail != "" && !ValidEmail(n.AltEmail) {
@@ -374,6 +398,39 @@ func validPhone(s string) bool {
 		}
 	}
 	return digits >= 5 && len(s) <= 40
+}
+
+// EmailWithheld is what an email entry says to those who may not read emails (S13).
+const EmailWithheld = "An email (its content is shown to analysts with the support role only)."
+
+// ForReader returns entries as the account a may see them: for an analyst without the support
+// role, each email keeps its author and time but not its text or files (S13).
+func ForReader(a Account, entries []Entry) []Entry {
+	if a.ReadsEmail() {
+		return entries
+	}
+	out := make([]Entry, len(entries))
+	for i, e := range entries {
+		if e.Kind == EntryEmail {
+			e.Text, e.Attachments = EmailWithheld, nil
+		}
+		out[i] = e
+	}
+	return out
+}
+
+// AttachmentsForReader leaves out the files of emails for an account that may not read them.
+func AttachmentsForReader(a Account, atts []Attachment) []Attachment {
+	if a.ReadsEmail() {
+		return atts
+	}
+	out := atts[:0:0]
+	for _, x := range atts {
+		if !x.FromEmail {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // EntryKind is the kind of a diary entry.

@@ -1,8 +1,8 @@
-// Package mail reads the email that reaches calldesk: it turns one raw RFC 5322 message into a
-// Message that the inbound fetcher can turn into a call, a diary entry or a quarantine item. It
-// does no I/O: no database, no IMAP, no SMTP.
+// # Parsing inbound messages
 //
-// # Parsing
+// [Parse] reads the email that reaches calldesk: it turns one raw RFC 5322 message into a
+// [Message] that the inbound fetcher's caller can turn into a call, a diary entry or a quarantine
+// item. It does no I/O: no database, no IMAP, no SMTP.
 //
 // Parse(raw, limits) never panics. It returns an error (coded desk.EINVALID, with a message safe
 // to log and to show on the admin page) only when the message cannot be used at all: it is empty,
@@ -46,13 +46,13 @@
 // Automatic reports auto-replies, bounces and other machine-sent mail, with the reason, from
 // headers only, never from subject words.
 //
-// # How the fetcher is meant to use it
+// # How the fetcher's caller is meant to use the parser
 //
-//  1. Compare the message's size (IMAP RFC822.SIZE) with Limits.MessageMax before fetching its
-//     body; Parse refuses a larger one anyway.
-//  2. Parse; on an error, log it, show it on the admin page and set the message aside: it must
-//     not stop the mailbox.
-//  3. Deduplicate by Key (and by mailbox UIDVALIDITY and UID).
+//  1. Give Mailbox.MaxSize and Limits.MessageMax the same value, so that the fetcher never
+//     downloads a message Parse would refuse (it comes as Delivery.Oversized instead).
+//  2. Parse; on an error, log it, show it on the admin page, record it and return nil from the
+//     DeliverFunc: an unparseable message must not stop the mailbox.
+//  3. Deduplicate by Delivery.Key and by Message.Key.
 //  4. IsOurs(m.MessageID, domain): our own mail come back; drop it.
 //  5. Automatic: keep it if wanted, but open no call and send no notification.
 //  6. Thread: a reply to one of OurIDs (checked against the ids calldesk sent) joins that call;

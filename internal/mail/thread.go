@@ -1,7 +1,6 @@
 package mail
 
 import (
-	"crypto/rand"
 	"strings"
 
 	"calldesk/internal/desk"
@@ -10,16 +9,11 @@ import (
 // ourPrefix starts the local part of every Message-ID calldesk sends.
 const ourPrefix = "calldesk."
 
-// NewMessageID makes a Message-ID for a message calldesk sends from domain, without the angle
-// brackets: "calldesk.{26 random base32 characters}@{domain}". IsOurs recognises it; the random
-// part (130 bits) cannot be guessed, so a stranger cannot make a message look like a reply to us
-// (the caller should still find the id among the ones it sent).
-func NewMessageID(domain string) string {
-	return ourPrefix + strings.ToLower(rand.Text()) + "@" + strings.ToLower(strings.TrimSpace(domain))
-}
-
 // IsOurs says whether a Message-ID (with or without <>) has the form NewMessageID gives for
-// domain. An inbound message whose own Message-ID is ours is our own mail come back: a loop.
+// domain, calldesk.{random}@{domain} (the domain compared without regard to case). The random part
+// cannot be guessed, but anyone can write an id of this form: the caller still looks the id up
+// among those calldesk sent before trusting it. An inbound message whose own Message-ID is ours is
+// our own mail come back: a loop.
 func IsOurs(messageID, domain string) bool {
 	id := strings.TrimSpace(messageID)
 	id = strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")

@@ -10,14 +10,15 @@ import (
 	"calldesk/internal/desk"
 )
 
-const attachmentCols = `a.id, a.call_id, a.entry_id, a.filename, a.content_type, a.size, a.sha256, a.uploaded_by, a.created_at`
+const attachmentCols = `a.id, a.call_id, a.entry_id, a.filename, a.content_type, a.size, a.sha256, a.uploaded_by, a.created_at,
+	COALESCE((SELECT 1 FROM diary_entries de WHERE de.id = a.entry_id AND de.kind = 'email'), 0)`
 
 func scanAttachment(r scanner, extra ...any) (desk.Attachment, error) {
 	var a desk.Attachment
 	var entry, by sql.NullInt64
-	var at int64
-	err := r.Scan(append([]any{&a.ID, &a.CallID, &entry, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &by, &at}, extra...)...)
-	a.EntryID, a.UploadedBy, a.CreatedAt = entry.Int64, by.Int64, time.UnixMicro(at).UTC()
+	var at, email int64
+	err := r.Scan(append([]any{&a.ID, &a.CallID, &entry, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &by, &at, &email}, extra...)...)
+	a.EntryID, a.UploadedBy, a.CreatedAt, a.FromEmail = entry.Int64, by.Int64, time.UnixMicro(at).UTC(), email == 1
 	return a, err
 }
 

@@ -15,6 +15,12 @@ import (
 // audit appends one audit record in the transaction t, so the record commits or rolls back with
 // the change it describes (P2).
 func (t *Tx) audit(ctx context.Context, actor desk.Actor, action, objectType string, objectID any, persons []int64, detail string) error {
+	if objectType == "call" {
+		// Every change of a call is also an event for the notifier, in the same transaction.
+		if err := t.callEvent(ctx, fmt.Sprint(objectID), action, actor.PersonID); err != nil {
+			return err
+		}
+	}
 	return t.appendAudit(ctx, desk.AuditRecord{At: t.Now, ActorID: actor.PersonID, Actor: actorName(actor), Action: action,
 		ObjectType: objectType, ObjectID: fmt.Sprint(objectID), Persons: persons, ClientAddr: actor.Addr,
 		Reason: actor.Reason, Detail: detail})

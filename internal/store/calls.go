@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -16,6 +18,28 @@ const callCols = `c.id, c.number, c.kind, c.summary, c.description, c.customer_i
 	c.source, c.profile_id, c.impact, c.urgency, c.priority, c.group_id, c.analyst_id, c.state, c.urgent, c.hold_until,
 	c.hold_reason, c.resolution, c.cancel_note, c.logged_at, c.logged_by, c.assigned_at, c.accepted_at, c.held_at,
 	c.off_hold_at, c.resolved_at, c.closed_at, c.cancelled_at, c.reopened_at, c.updated_at, c.version, c.special_category`
+
+// briefCols are the columns of a brief call (CallFilter.Brief), scanned by scanBriefCall.
+const briefCols = `c.id, c.number, c.kind, c.summary, c.customer_id, c.priority, c.group_id, c.analyst_id, c.state, c.urgent,
+	c.logged_at, c.updated_at, c.version`
+
+// scanBriefCall reads a row of briefCols.
+func scanBriefCall(r scanner) (desk.Call, error) {
+	var c desk.Call
+	var number, logged, updated int64
+	var kind, state string
+	var group, analyst sql.NullInt64
+	var prio int
+	if err := r.Scan(&c.ID, &number, &kind, &c.Summary, &c.CustomerID, &prio, &group, &analyst, &state, &c.Urgent,
+		&logged, &updated, &c.Version); err != nil {
+		return c, err
+	}
+	c.Kind, c.State, c.Priority = desk.CallKind(kind), desk.State(state), desk.Priority(prio)
+	c.Ref = desk.Reference(c.Kind, number)
+	c.GroupID, c.AnalystID = group.Int64, analyst.Int64
+	c.LoggedAt, c.UpdatedAt = time.UnixMicro(logged).UTC(), time.UnixMicro(updated).UTC()
+	return c, nil
+}
 
 // openCond matches the partial indexes calls_group_open and calls_analyst_open: keep them in step.
 const openCond = "c.state NOT IN ('resolved','closed','cancelled')"
@@ -63,6 +87,69 @@ func (s *Store) CreateCall(ctx context.Context, actor desk.Actor, n desk.NewCall
 		return err
 	})
 	return c, err
+}
+
+// CreateCallWithAttachments logs a call as CreateCall does, with the files sent with it attached
+// to a first public update reading text (the customer's own, so it shows with what was sent). The
+// call, the update, the files and their audit records are one transaction: a call whose files
+// could not be saved is not logged at all. With no files it is CreateCall.
+func (s *Store) CreateCallWithAttachments(ctx context.Context, actor desk.Actor, n desk.NewCall, text string,
+	files []desk.Upload, rules desk.AttachmentRules) (desk.Call, error) {
+	if len(files) == 0 {
+		return s.CreateCall(ctx, actor, n)
+	}
+	if err := n.Validate(); err != nil {
+		return desk.Call{}, err
+	}
+	text, atts, err := checkEntry(desk.EntryUpdate, text, files, rules)
+	if err != nil {
+		return desk.Call{}, desk.Invalid("the call cannot be logged", desk.AsError(err).Fields)
+	}
+	var c desk.Call
+	err = s.inTx(ctx, func(t *Tx) error {
+		var err error
+		if c, err = t.createCall(ctx, actor, n); err != nil {
+			return err
+		}
+		_, err = t.addEntry(ctx, actor, c, desk.EntryUpdate, text, slices.Clone(atts))
+		return err
+	})
+	return c, err
+}
+
+// formKeyLife is how long a form's key is kept after it logged a call: longer than any form stays
+// open, or is kept across a sign-in.
+const formKeyLife = 30 * 24 * time.Hour
+
+// useFormKey records that the form with key logged call c; the key having logged a call already
+// is ECONFLICT. Keys past formKeyLife are swept on the way.
+func (t *Tx) useFormKey(ctx context.Context, actor desk.Actor, key string, c desk.Call) error {
+	if _, err := t.exec(ctx, `DELETE FROM form_keys WHERE used_at < ?`, t.Now.Add(-formKeyLife).UnixMicro()); err != nil {
+		return fmt.Errorf("sweep form keys: %w", err)
+	}
+	_, err := t.exec(ctx, `INSERT INTO form_keys (form_key, account_id, call_ref, used_at) VALUES (?, ?, ?, ?)`,
+		key, actor.AccountID, c.Ref, t.Now.UnixMicro())
+	if t.s.d.constraint(err) == constraintUnique {
+		return &desk.Error{Code: desk.ECONFLICT, Message: "this form was sent already, and logged its call then; nothing more was logged",
+			Fields: map[string]string{"form_key": "was used already"}}
+	}
+	if err != nil {
+		return fmt.Errorf("record form key: %w", err)
+	}
+	return nil
+}
+
+// FormKeyCall finds the call that the form with key logged when account sent it: the answer to a
+// form sent twice. A key unknown, or used by another account, is ENOTFOUND.
+func (s *Store) FormKeyCall(ctx context.Context, accountID int64, key string) (desk.Call, error) {
+	var ref string
+	err := s.queryRow(ctx, `SELECT call_ref FROM form_keys WHERE form_key = ? AND account_id = ?`, key, accountID).Scan(&ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return desk.Call{}, notFound("no call was logged from that form")
+	} else if err != nil {
+		return desk.Call{}, err
+	}
+	return s.FindCallByRef(ctx, ref)
 }
 
 func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (desk.Call, error) {
@@ -136,6 +223,11 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	}
 	if searchCol == "" {
 		t.indexLater(c.ID, true)
+	}
+	if n.FormKey != "" {
+		if err := t.useFormKey(ctx, actor, n.FormKey, c); err != nil {
+			return c, err
+		}
 	}
 	return c, t.audit(ctx, actor, "call.create", "call", c.Ref, []int64{c.CustomerID},
 		fmt.Sprintf("logged %s (%s, %s) via %s for %s", c.Ref, c.Kind, c.Priority, c.Source, c.Customer.Name))
@@ -368,13 +460,21 @@ type CallFilter struct {
 	ProfileID  int64 // this profile and everything below it
 	Conditions []desk.Condition
 	OpenOnly   bool
-	Priority   desk.Priority
-	Text       string // full-text: every word must appear in the summary, description or diary
-	From, To   time.Time
-	Sort       string // "newest" (default), "oldest", "priority", "updated"
-	Limit      int    // default 25, at most 500
-	Offset     int
-	NoTotal    bool // skip counting
+	// Unfinished keeps calls that are neither closed nor cancelled (open, or resolved and waiting
+	// for the customer's confirmation); Finished keeps only closed and cancelled ones.
+	Unfinished, Finished bool
+	Priority             desk.Priority
+	Text                 string // full-text: every word must appear in the summary, description or diary
+	From, To             time.Time
+	Sort                 string // "newest" (default), "oldest", "priority", "updated"
+	Limit                int    // default 25, at most 500
+	Offset               int
+	NoTotal              bool // skip counting
+	// Brief reads only what a list of calls shows, to read a long list fast: ID, Ref, Kind,
+	// Summary, CustomerID, Priority, GroupID, AnalystID, State, Urgent, LoggedAt, UpdatedAt and
+	// Version; every other field is empty. (Reading 200 whole calls, their long texts and the
+	// customer's snapshot, was most of the portal's My calls page.)
+	Brief bool
 }
 
 // CallPage is a page of calls with how many match in all.
@@ -443,6 +543,12 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 	if open {
 		add(openCond)
 	}
+	if f.Unfinished {
+		add("c.state NOT IN ('closed', 'cancelled')") // as written in the index calls_customer_unfinished
+	}
+	if f.Finished {
+		add("c.state IN ('closed', 'cancelled')")
+	}
 	if f.Priority != 0 {
 		add("c.priority = ?", int(f.Priority))
 	}
@@ -490,14 +596,18 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 			return nil, 0, false, fmt.Errorf("count calls: %w", err)
 		}
 	}
-	rows, err := s.query(ctx, `SELECT `+callCols+` FROM calls c`+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	cols, scan := callCols, scanCall
+	if f.Brief {
+		cols, scan = briefCols, scanBriefCall
+	}
+	rows, err := s.query(ctx, `SELECT `+cols+` FROM calls c`+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("find calls: %w", err)
 	}
 	defer rows.Close()
 	var out []desk.Call
 	for rows.Next() {
-		c, err := scanCall(rows)
+		c, err := scan(rows)
 		if err != nil {
 			return nil, 0, false, err
 		}
@@ -535,14 +645,18 @@ func (s *Store) searchOnly(ctx context.Context, text string, f CallFilter) ([]de
 	if err := rows.Err(); err != nil || len(ids) == 0 {
 		return nil, total, exact, err
 	}
-	rows, err = s.query(ctx, `SELECT `+callCols+` FROM calls c WHERE c.id IN (`+placeholders(len(ids))+`) ORDER BY c.id DESC`, idArgs(ids)...)
+	cols, scan := callCols, scanCall
+	if f.Brief {
+		cols, scan = briefCols, scanBriefCall
+	}
+	rows, err = s.query(ctx, `SELECT `+cols+` FROM calls c WHERE c.id IN (`+placeholders(len(ids))+`) ORDER BY c.id DESC`, idArgs(ids)...)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("search: %w", err)
 	}
 	defer rows.Close()
 	out := make([]desk.Call, 0, len(ids))
 	for rows.Next() {
-		c, err := scanCall(rows)
+		c, err := scan(rows)
 		if err != nil {
 			return nil, 0, false, err
 		}

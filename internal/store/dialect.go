@@ -61,6 +61,10 @@ type dialect interface {
 	searchArg(terms []string) string
 	// forUpdate is appended to a SELECT that must lock its row for the rest of the transaction.
 	forUpdate() string
+	// skipLocked is appended to a SELECT that claims rows of the table aliased alias for work: it
+	// locks them and passes over rows another transaction holds, so that several instances share
+	// a queue.
+	skipLocked(alias string) string
 	// lock takes a transaction-scoped lock named key, serialising e.g. the audit sealer across instances.
 	lock(ctx context.Context, t *Tx, key int64) error
 	constraint(err error) constraintKind
@@ -82,9 +86,10 @@ const (
 
 type sqliteDialect struct{}
 
-func (sqliteDialect) name() string           { return "sqlite" }
-func (sqliteDialect) rebind(q string) string { return q }
-func (sqliteDialect) forUpdate() string      { return "" }
+func (sqliteDialect) name() string             { return "sqlite" }
+func (sqliteDialect) rebind(q string) string   { return q }
+func (sqliteDialect) forUpdate() string        { return "" }
+func (sqliteDialect) skipLocked(string) string { return "" }
 func (sqliteDialect) searchCond() string {
 	return "c.id IN (SELECT rowid FROM call_fts WHERE call_fts MATCH ?)"
 }
@@ -266,6 +271,9 @@ type postgresDialect struct{}
 
 func (postgresDialect) name() string      { return "postgres" }
 func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
+func (postgresDialect) skipLocked(alias string) string {
+	return " FOR UPDATE OF " + alias + " SKIP LOCKED"
+}
 func (postgresDialect) searchCond() string {
 	return "c.search @@ to_tsquery('simple', ?)"
 }

@@ -40,6 +40,84 @@ func (s *Store) AddEntry(ctx context.Context, actor desk.Actor, ref string, kind
 // field "files" names it. The entry returned lists the attachments' metadata.
 func (s *Store) AddEntryWithAttachments(ctx context.Context, actor desk.Actor, ref string, kind desk.EntryKind, text string,
 	files []desk.Upload, rules desk.AttachmentRules) (desk.Entry, error) {
+	text, atts, err := checkEntry(kind, text, files, rules)
+	if err != nil {
+		return desk.Entry{}, err
+	}
+	var e desk.Entry
+	err = s.inTx(ctx, func(t *Tx) error {
+		c, err := t.lockCall(ctx, ref)
+		if err != nil {
+			return err
+		}
+		if kind == desk.EntryUpdate && (c.State == desk.Closed || c.State == desk.Cancelled) {
+			return desk.Errorf(desk.EINVALID, "cannot add a public update to call %s: it is %s", c.Ref, c.State.Words())
+		}
+		e, err = t.addEntry(ctx, actor, c, kind, text, atts)
+		return err
+	})
+	if err != nil {
+		return desk.Entry{}, err
+	}
+	return e, nil
+}
+
+// addEntry writes a checked diary entry and its checked files to call c, marks the call updated
+// and audits, in t. The entry returned lists the attachments' metadata (their data dropped).
+func (t *Tx) addEntry(ctx context.Context, actor desk.Actor, c desk.Call, kind desk.EntryKind, text string, atts []desk.Attachment) (desk.Entry, error) {
+	return t.addEntryShown(ctx, actor, c, kind, kind == desk.EntryUpdate, text, atts)
+}
+
+// addEntryShown is addEntry with the entry's visibility to the customer (public) given: an email
+// is public when the customer wrote it.
+func (t *Tx) addEntryShown(ctx context.Context, actor desk.Actor, c desk.Call, kind desk.EntryKind, public bool, text string, atts []desk.Attachment) (desk.Entry, error) {
+	e := desk.Entry{Kind: kind, Public: public, Text: text, AuthorID: actor.PersonID, Author: actor.Name,
+		CallID: c.ID, CreatedAt: t.Now, CallVersion: c.Version}
+	if err := t.queryRow(ctx, `INSERT INTO diary_entries (call_id, kind, public, body, author_id, created_at, call_version)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.ID, string(kind), b2i(e.Public), text, nullID(actor.PersonID), t.Now.UnixMicro(), c.Version).Scan(&e.ID); err != nil {
+		return e, t.s.mapErr(err)
+	}
+	names := make([]string, len(atts))
+	for i := range atts {
+		a := &atts[i]
+		a.CallID, a.EntryID, a.UploadedBy, a.CreatedAt = c.ID, e.ID, actor.PersonID, t.Now
+		if err := t.queryRow(ctx, `INSERT INTO attachments (call_id, entry_id, filename, content_type, size, sha256, data, uploaded_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.CallID, a.EntryID, a.Filename, a.ContentType, a.Size, a.SHA256, a.Data, nullID(a.UploadedBy), t.Now.UnixMicro()).Scan(&a.ID); err != nil {
+			return e, fmt.Errorf("attach %s to %s: %w", a.Filename, c.Ref, t.s.mapErr(err))
+		}
+		names[i] = a.Filename
+	}
+	if _, err := t.exec(ctx, `UPDATE calls SET updated_at = ? WHERE id = ?`, t.Now.UnixMicro(), c.ID); err != nil {
+		return e, err
+	}
+	t.indexLater(c.ID, false)
+	what := "public update"
+	switch kind {
+	case desk.EntryNote:
+		what = "internal note"
+	case desk.EntryEmail:
+		what = "email"
+	}
+	detail := what + " added"
+	if len(names) > 0 {
+		detail += fmt.Sprintf(" with %d attachment(s): %s", len(names), strings.Join(names, ", "))
+	}
+	if err := t.audit(ctx, actor, "call."+string(kind), "call", c.Ref, []int64{c.CustomerID}, detail); err != nil {
+		return e, err
+	}
+	e.Attachments = make([]desk.Attachment, len(atts))
+	for i, a := range atts {
+		a.Data = nil // the caller has the files; the entry lists them
+		e.Attachments[i] = a
+	}
+	return e, nil
+}
+
+// checkEntry checks a diary entry's text and files, returning the text trimmed and the files ready
+// to store, or an EINVALID error saying what is wrong with each (field "files" names refused files).
+func checkEntry(kind desk.EntryKind, text string, files []desk.Upload, rules desk.AttachmentRules) (string, []desk.Attachment, error) {
 	text = strings.TrimSpace(text)
 	f := map[string]string{}
 	if kind != desk.EntryUpdate && kind != desk.EntryNote {
@@ -55,56 +133,9 @@ func (s *Store) AddEntryWithAttachments(ctx context.Context, actor desk.Actor, r
 		f["files"] = "not saved: " + strings.Join(problems, "; ")
 	}
 	if err := desk.Invalid("the diary entry cannot be added", f); err != nil {
-		return desk.Entry{}, err
+		return text, nil, err
 	}
-	e := desk.Entry{Kind: kind, Public: kind == desk.EntryUpdate, Text: text, AuthorID: actor.PersonID, Author: actor.Name}
-	err := s.inTx(ctx, func(t *Tx) error {
-		c, err := t.lockCall(ctx, ref)
-		if err != nil {
-			return err
-		}
-		if kind == desk.EntryUpdate && (c.State == desk.Closed || c.State == desk.Cancelled) {
-			return desk.Errorf(desk.EINVALID, "cannot add a public update to call %s: it is %s", c.Ref, c.State.Words())
-		}
-		e.CallID, e.CreatedAt, e.CallVersion = c.ID, t.Now, c.Version
-		if err := t.queryRow(ctx, `INSERT INTO diary_entries (call_id, kind, public, body, author_id, created_at, call_version)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			c.ID, string(kind), b2i(e.Public), text, nullID(actor.PersonID), t.Now.UnixMicro(), c.Version).Scan(&e.ID); err != nil {
-			return t.s.mapErr(err)
-		}
-		names := make([]string, len(atts))
-		for i := range atts {
-			a := &atts[i]
-			a.CallID, a.EntryID, a.UploadedBy, a.CreatedAt = c.ID, e.ID, actor.PersonID, t.Now
-			if err := t.queryRow(ctx, `INSERT INTO attachments (call_id, entry_id, filename, content_type, size, sha256, data, uploaded_by, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-				a.CallID, a.EntryID, a.Filename, a.ContentType, a.Size, a.SHA256, a.Data, nullID(a.UploadedBy), t.Now.UnixMicro()).Scan(&a.ID); err != nil {
-				return fmt.Errorf("attach %s to %s: %w", a.Filename, c.Ref, t.s.mapErr(err))
-			}
-			names[i] = a.Filename
-		}
-		if _, err := t.exec(ctx, `UPDATE calls SET updated_at = ? WHERE id = ?`, t.Now.UnixMicro(), c.ID); err != nil {
-			return err
-		}
-		t.indexLater(c.ID, false)
-		what := "public update"
-		if kind == desk.EntryNote {
-			what = "internal note"
-		}
-		detail := what + " added"
-		if len(names) > 0 {
-			detail += fmt.Sprintf(" with %d attachment(s): %s", len(names), strings.Join(names, ", "))
-		}
-		return t.audit(ctx, actor, "call."+string(kind), "call", c.Ref, []int64{c.CustomerID}, detail)
-	})
-	if err != nil {
-		return desk.Entry{}, err
-	}
-	for i := range atts {
-		atts[i].Data = nil // the caller has the files; the entry lists them
-	}
-	e.Attachments = atts
-	return e, nil
+	return text, atts, nil
 }
 
 // checkUploads checks files against rules and returns them ready to store, or what is wrong with

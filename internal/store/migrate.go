@@ -22,8 +22,14 @@ type migration struct {
 }
 
 func (s *Store) migrations() ([]migration, error) {
-	dir := "migrations/" + s.d.name()
-	entries, err := fs.ReadDir(migrationFiles, dir)
+	return readMigrations(migrationFiles, "migrations/"+s.d.name())
+}
+
+// readMigrations reads the NNNN_name.sql files of dir in fsys, in order of their numbers. Two files
+// with one number are an error: Migrate would apply only one of them (two branches that each
+// added "the next" migration, merged), and databases would differ without anyone knowing.
+func readMigrations(fsys fs.FS, dir string) ([]migration, error) {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -34,13 +40,19 @@ func (s *Store) migrations() ([]migration, error) {
 		if !ok || err != nil {
 			return nil, fmt.Errorf("migration file %s: name must be NNNN_name.sql", e.Name())
 		}
-		b, err := migrationFiles.ReadFile(path.Join(dir, e.Name()))
+		b, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
 		if err != nil {
 			return nil, err
 		}
 		ms = append(ms, migration{version: v, name: name, sql: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("migrations %04d_%s and %04d_%s have the same number: renumber the newer one",
+				ms[i-1].version, ms[i-1].name, ms[i].version, ms[i].name)
+		}
+	}
 	return ms, nil
 }
 

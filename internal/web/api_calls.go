@@ -125,7 +125,7 @@ func (s *Server) showCall(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err := s.auditRead(c, "call.view", "call", call.Ref, call.CustomerID, "viewed the call and its diary"); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, callDetail{callJSON: callOf(call), Diary: entriesOf(diary)})
+	return writeJSON(w, http.StatusOK, callDetail{callJSON: callOf(call), Diary: entriesOf(desk.ForReader(c.Account, diary))})
 }
 
 // auditRead queues the audit record of a read of personal data.

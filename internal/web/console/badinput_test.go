@@ -5,11 +5,13 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
 )
 
 // hiddenFields reads the hidden inputs of a page into a form.
@@ -78,5 +80,43 @@ func TestForgedAndUnknownPostsChangeNothing(t *testing.T) {
 		}
 		c.post("/calls/F0999999/note", url.Values{"text": {"x"}, "version": {"1"}}).must(t, http.StatusNotFound).has(t, "F0999999")
 		c.post("/calls/nonsense/note", url.Values{"text": {"x"}, "version": {"1"}}).must(t, http.StatusNotFound).has(t, "is not a call reference")
+	})
+}
+
+// TestNewCallSentTwiceLogsOne: the Log a call form carries a key; sent twice (a double click, or
+// again from the page offered after signing in), it logs one call and the second send shows it.
+func TestNewCallSentTwiceLogsOne(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		c := e.signIn(e.f.Ann)
+		form := hiddenFields(c.get("/calls/new").must(t, http.StatusOK).body)
+		if form.Get("form_key") == "" {
+			t.Fatal("the form has no key")
+		}
+		form.Set("customer_id", strconv.FormatInt(e.f.Dan.ID, 10))
+		form.Set("kind", "fault")
+		form.Set("source", "phone")
+		form.Set("summary", "Lecture capture failed in LT3")
+		before, _, err := e.s.FindCalls(e.ctx, store.CallFilter{CustomerID: e.f.Dan.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := c.post("/calls/new", form).must(t, http.StatusSeeOther)
+		second := c.post("/calls/new", form).must(t, http.StatusSeeOther)
+		if second.location != first.location {
+			t.Fatalf("sent again: %q, want %q", second.location, first.location)
+		}
+		after, _, err := e.s.FindCalls(e.ctx, store.CallFilter{CustomerID: e.f.Dan.ID})
+		if err != nil || len(after) != len(before)+1 {
+			t.Fatalf("%d calls logged, want 1 (%v)", len(after)-len(before), err)
+		}
+		// Ann's form key sent by Bob (a tampered form): not Ann's call, nothing logged, the form
+		// back as typed with a key of its own.
+		r := e.signIn(e.f.Bob).post("/calls/new", form).must(t, http.StatusUnprocessableEntity).has(t, "used already", "Lecture capture failed in LT3")
+		if k := hiddenFields(r.body).Get("form_key"); k == "" || k == form.Get("form_key") {
+			t.Fatalf("the form came back with key %q", k)
+		}
+		if again, _, _ := e.s.FindCalls(e.ctx, store.CallFilter{CustomerID: e.f.Dan.ID}); len(again) != len(after) {
+			t.Fatal("a call was logged from another account's form")
+		}
 	})
 }

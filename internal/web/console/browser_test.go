@@ -10,6 +10,7 @@ package console_test
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -716,4 +717,34 @@ func TestBrowserShortcutsNeverPressButtons(t *testing.T) {
 	if eval[bool](b, `!!document.querySelector('details[data-key="i"]').open`) {
 		t.Fatal("i still opens the note form with single-key shortcuts switched off")
 	}
+}
+
+// TestBrowserAdminMail: the failed-messages page, checked like every page, and its "Send again".
+func TestBrowserAdminMail(t *testing.T) {
+	t.Parallel()
+	se := storetest.NewEnv(t, "sqlite", start)
+	e := newEnv(t, se)
+	acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Cat.Username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,admin' WHERE id = ?`, acct.ID)
+	call := e.call("Printer jammed", e.f.ServiceDesk.ID)
+	for i, to := range []string{"ddawson@uni.example", "eevans@uni.example"} {
+		if err := e.s.EnqueueMail(e.ctx, desk.OutMail{MessageID: fmt.Sprintf("calldesk.b%d@desk.uni.example", i), CallID: call.ID,
+			Kind: desk.MailCallLogged, To: to, Subject: "[" + call.Ref + "] We have your request", Text: "Hello"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, _ := e.s.OutMail(e.ctx, desk.MailPending, 0, 10)
+	if err := e.s.MailNotSent(e.ctx, out[0].ID, "535 5.7.8 Authentication credentials invalid", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	b := e.tab(t)
+	b.signIn(e.f.Cat.Username)
+	b.Open("/admin/mail")
+	b.MustSee("Not sent", "Authentication credentials invalid", "Waiting")
+	b.Check("outgoing email", "admin-mail")
+	b.Click("form[action='/admin/mail/" + strconv.FormatInt(out[0].ID, 10) + "/retry'] button")
+	b.MustSee("will be sent again")
 }

@@ -7,6 +7,7 @@ import (
 
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
+	"calldesk/internal/web"
 )
 
 func (c *Console) newCallRoutes() []route {
@@ -49,6 +50,9 @@ type newCallPage struct {
 type newCallForm struct {
 	CustomerID, Kind, Source, Summary, Description, ProfileID, ProfileQuery string
 	Impact, Urgency, GroupID, AnalystID, AltEmail, AltPhone                 string
+	// FormKey is drawn into the form when it is first shown and kept on every redraw, so that
+	// the form sent twice logs one call (web.FormKeyField).
+	FormKey string
 }
 
 // fieldError is one field's message, with the id of the control it belongs to.
@@ -76,7 +80,7 @@ func newCallFields() []struct{ Name, ID, Label string } {
 func (c *Console) newCallForm(w http.ResponseWriter, r *http.Request, v *visit) error {
 	q := r.URL.Query()
 	f := newCallForm{CustomerID: q.Get("customer"), Kind: string(desk.Fault), Source: string(desk.SourcePhone),
-		ProfileID: q.Get("profile_id"), ProfileQuery: q.Get("profile_q")}
+		ProfileID: q.Get("profile_id"), ProfileQuery: q.Get("profile_q"), FormKey: web.NewFormKey()}
 	p, err := c.newCallPage(r, v, f)
 	if err != nil {
 		return err
@@ -191,21 +195,20 @@ func narrowProfiles(all []desk.Profile, q, chosen string) ([]desk.Profile, strin
 }
 
 func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := r.ParseForm(); err != nil {
-		return desk.Errorf(desk.EINVALID, "the form could not be read: %v", err)
-	}
-	pf := r.PostForm
+	posted, readErr := web.ReadForm(w, r, c.attachmentRules())
+	pf := posted.Values
 	f := newCallForm{CustomerID: pf.Get("customer_id"), Kind: pf.Get("kind"), Source: pf.Get("source"),
 		Summary: pf.Get("summary"), Description: pf.Get("description"), ProfileID: pf.Get("profile_id"),
 		Impact: pf.Get("impact"), Urgency: pf.Get("urgency"), GroupID: pf.Get("group_id"),
-		AnalystID: pf.Get("analyst_id"), AltEmail: pf.Get("alt_email"), AltPhone: pf.Get("alt_phone")}
+		AnalystID: pf.Get("analyst_id"), AltEmail: pf.Get("alt_email"), AltPhone: pf.Get("alt_phone"),
+		FormKey: strings.TrimSpace(pf.Get(web.FormKeyField))}
 	p, err := c.newCallPage(r, v, f)
 	if err != nil {
 		return err
 	}
 	n := desk.NewCall{Kind: desk.CallKind(f.Kind), Summary: f.Summary, Description: f.Description,
 		AltEmail: f.AltEmail, AltPhone: f.AltPhone, Source: desk.CallSource(f.Source),
-		Impact: desk.Level(f.Impact), Urgency: desk.Level(f.Urgency)}
+		Impact: desk.Level(f.Impact), Urgency: desk.Level(f.Urgency), FormKey: f.FormKey}
 	if p.Customer != nil {
 		n.CustomerID = p.Customer.ID
 	}
@@ -233,10 +236,26 @@ func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) e
 	if err := check.Validate(); err != nil {
 		mergeFields(p.Errors, err)
 	}
+	if readErr != nil { // a tampered or cut-off form: say so, with what could be read kept
+		p.Errors["form"] = desk.Message(readErr)
+	}
 	if len(p.Errors) == 0 {
 		call, err := c.Store.CreateCall(r.Context(), v.Actor, n)
 		if err == nil {
 			return seeOther(w, r, "/calls/"+call.Ref)
+		}
+		if desk.ErrorCode(err) == desk.ECONFLICT && f.FormKey != "" {
+			// This form logged its call already (sent twice, or again after signing in).
+			first, ferr := c.Store.FormKeyCall(r.Context(), v.Actor.AccountID, f.FormKey)
+			if ferr == nil {
+				return seeOther(w, r, "/calls/"+first.Ref)
+			} else if desk.ErrorCode(ferr) != desk.ENOTFOUND {
+				return ferr
+			}
+			// Used by another account (a form tampered with, or copied): nothing was logged;
+			// the form comes back as typed, with a key of its own.
+			p.Form.FormKey = web.NewFormKey()
+			err = desk.Invalid("the call cannot be logged", map[string]string{"summary": "was not sent: this form had been used already; check it and send it again"})
 		}
 		if desk.ErrorCode(err) != desk.EINVALID {
 			return err

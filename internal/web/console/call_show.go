@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/web"
 )
 
 // callRoutes are the call page and its actions. Each action is a form posted to
@@ -67,7 +68,7 @@ type callForm struct {
 	Changes  []string          // on a conflict: what changed
 	Summary  []fieldError      // the field errors, for the list at the top of the page
 	// Kept is what was typed into a form the call's new state no longer offers.
-	Kept []field
+	Kept []web.Field
 }
 
 // formField is what a form control needs to draw itself: its id, name and label, the value to
@@ -224,6 +225,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	if err != nil {
 		return callPage{}, err
 	}
+	diary = desk.ForReader(v.Account, diary)
 	for i, j := 0, len(diary)-1; i < j; i, j = i+1, j-1 {
 		diary[i], diary[j] = diary[j], diary[i]
 	}
@@ -231,6 +233,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	if err != nil {
 		return callPage{}, err
 	}
+	atts = desk.AttachmentsForReader(v.Account, atts)
 	byEntry := map[int64][]desk.Attachment{}
 	for _, a := range atts {
 		byEntry[a.EntryID] = append(byEntry[a.EntryID], a)
@@ -293,7 +296,7 @@ type actionInput struct {
 	Version int64
 	Form    url.Values
 	// Posted is the whole form, its files included (update and note take files).
-	Posted postedForm
+	Posted web.Form
 }
 
 // get returns a field's value without surrounding spaces.
@@ -319,7 +322,7 @@ func (in actionInput) id(name string, dst *int64, fields map[string]string) {
 // allow, or a conflict with someone else's change) redraws the call page as it is now, with the
 // form as typed and the reason. Anything else (an unknown call, a failure) is the adapter's.
 func (c *Console) act(w http.ResponseWriter, r *http.Request, v *visit, action string, do func(ctx context.Context, in actionInput) error) error {
-	pf, readErr := c.readForm(w, r)
+	pf, readErr := web.ReadForm(w, r, c.attachmentRules())
 	in := actionInput{Ref: strings.ToUpper(strings.TrimSpace(r.PathValue("ref"))), Form: pf.Values, Posted: pf}
 	var err error
 	if readErr != nil {
@@ -362,7 +365,7 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, acti
 	default:
 		f.Message = sentence(de.Message) + "."
 	}
-	if len(in.Posted.Files) > 0 || in.Posted.TooLarge {
+	if len(in.Posted.Files) > 0 || len(in.Posted.Refused) > 0 || in.Posted.TooLarge {
 		f.Message += " A browser cannot keep chosen files in a redrawn form: choose the files to attach again."
 	}
 	for name, msg := range de.Fields {
@@ -377,7 +380,7 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, acti
 	}
 	slices.SortStableFunc(f.Summary, func(a, b fieldError) int { return strings.Compare(a.Label+a.Message, b.Label+b.Message) })
 	if !p.Can(action) {
-		f.Kept = keptFields(in.Form, "")
+		f.Kept = web.KeptFields(in.Form, "")
 	}
 	p.Form = f
 	if err := c.auditRead(v, "call.view", "call", p.Call.Ref, customerOf(p.Call),

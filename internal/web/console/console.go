@@ -90,6 +90,7 @@ func (c *Console) routes() []route {
 		c.newCallRoutes(),
 		c.personRoutes(),
 		c.searchRoutes(),
+		c.adminMailRoutes(),
 	)
 }
 

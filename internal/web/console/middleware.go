@@ -27,6 +27,9 @@ type visit struct {
 	Token string
 }
 
+// Admin reports whether the visitor is an administrator (the layout offers the admin pages).
+func (v *visit) Admin() bool { return v.Account.Has(desk.RoleAdmin) }
+
 // csp allows only the console's own scripts, styles and images: no inline script, no eval, no
 // framing, forms only to this site.
 const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +

@@ -96,7 +96,7 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error
 		p.Total, p.TotalExact = res.Total, res.TotalExact
 		calls := res.Calls
 		for _, call := range calls {
-			text, err := c.matchingText(ctx, call, p.Terms)
+			text, err := c.matchingText(ctx, v, call, p.Terms)
 			if err != nil {
 				return err
 			}
@@ -132,7 +132,7 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error
 // matchingText is the text a hit's snippet is cut from: its description, unless the search words
 // are only in its diary (the index covers both), then the first diary entry holding one. The
 // diary is read only for such hits, at most a page of them.
-func (c *Console) matchingText(ctx context.Context, call desk.Call, terms []string) (string, error) {
+func (c *Console) matchingText(ctx context.Context, v *visit, call desk.Call, terms []string) (string, error) {
 	if mentions(call.Summary+" "+call.Description, terms) {
 		return call.Description, nil
 	}
@@ -140,7 +140,7 @@ func (c *Console) matchingText(ctx context.Context, call desk.Call, terms []stri
 	if err != nil {
 		return "", err
 	}
-	for _, e := range entries {
+	for _, e := range desk.ForReader(v.Account, entries) {
 		if mentions(e.Text, terms) {
 			return e.Text, nil
 		}

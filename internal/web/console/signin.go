@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
-	"slices"
 	"strings"
 
 	"calldesk/internal/access"
@@ -29,24 +27,15 @@ type signinPage struct {
 	Next    string
 	Message string // why sign-in is shown: a session that ended, a wrong password
 	Error   bool   // Message is an error (a failed attempt), not a notice
-	Resume  *resume
+	Resume  *web.Resume
 	SSO     bool // single sign-on through an OpenID provider is offered
 	SAML    bool // single sign-on through a SAML identity provider is offered
 }
 
-// resume is a form post kept across a sign-in: where it was going and what it held.
-type resume struct {
-	Action string
-	Fields []field
-}
-
-// field is one form value kept for resending.
-type field struct{ Name, Value string }
-
 // resumePage offers to send a kept form after signing in again.
 type resumePage struct {
 	page
-	Resume resume
+	Resume web.Resume
 	Back   string
 }
 
@@ -69,9 +58,7 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request, _ *visit) error
 	}
 	f := r.PostForm
 	p := signinPage{page: c.page(nil, "Sign in"), Login: strings.TrimSpace(f.Get("login")), Next: localPath(f.Get("next")), SSO: c.SSO != nil, SAML: c.SAML != nil}
-	if a := f.Get("resume_action"); a != "" {
-		p.Resume = &resume{Action: localPath(a), Fields: keptFields(f, "resume.")}
-	}
+	p.Resume = web.ResumeFrom(f, localPath)
 	ss, err := c.Sessions.SignIn(r.Context(), access.SignIn{Login: p.Login, Password: f.Get("password"),
 		Addr: c.Proxies.ClientAddr(r), UserAgent: r.UserAgent(), Console: true})
 	if err != nil {
@@ -133,8 +120,8 @@ func (c *Console) signinAgain(w http.ResponseWriter, r *http.Request, err error)
 	}
 	p := signinPage{page: c.page(nil, "Sign in"), Message: msg, Next: localPath(here), SSO: c.SSO != nil, SAML: c.SAML != nil}
 	if r.Method == http.MethodPost {
-		if pf, err := c.readForm(w, r); err == nil && len(pf.Values) > 0 {
-			p.Resume = &resume{Action: localPath(r.URL.Path), Fields: keptFields(pf.Values, "")}
+		if pf, err := web.ReadForm(w, r, c.attachmentRules()); err == nil && len(pf.Values) > 0 {
+			p.Resume = web.NewResume(localPath(r.URL.Path), pf)
 			p.Next = localPath(pf.Values.Get("back"))
 			if p.Next == "/" {
 				p.Next = backFrom(r.URL.Path)
@@ -146,22 +133,6 @@ func (c *Console) signinAgain(w http.ResponseWriter, r *http.Request, err error)
 		}
 	}
 	c.renderOrLog(w, r, http.StatusUnauthorized, "signin", p)
-}
-
-// keptFields lists a form's values under prefix (prefix removed), sorted by name, leaving out
-// anything that looks like a password.
-func keptFields(f url.Values, prefix string) []field {
-	var out []field
-	for name, vals := range f {
-		if !strings.HasPrefix(name, prefix) || strings.Contains(strings.ToLower(name), "password") {
-			continue
-		}
-		for _, val := range vals {
-			out = append(out, field{Name: strings.TrimPrefix(name, prefix), Value: val})
-		}
-	}
-	slices.SortStableFunc(out, func(a, b field) int { return strings.Compare(a.Name, b.Name) })
-	return out
 }
 
 // backFrom is the page a form posted to path was on: the call page for its actions

@@ -134,7 +134,7 @@ func TestRefusedFilesKeepText(t *testing.T) {
 		}
 		big := strings.Repeat("a", int(desk.DefaultAttachmentMax)+1)
 		dan.postFiles("/portal/calls/new", map[string]string{"summary": "Big log"}, upload{"big.txt", big}).
-			must(t, http.StatusUnprocessableEntity).has(t, "big.txt is larger than 25 MiB", `value="Big log"`)
+			must(t, http.StatusRequestEntityTooLarge).has(t, "big.txt is larger than 25 MiB", `value="Big log"`)
 		if res, err := e.s.FindCallsPage(e.ctx, storeFilter(e.f.Dan.ID)); err != nil || len(res.Calls) != 0 {
 			t.Fatalf("a call was saved: %v %v", res.Calls, err)
 		}
@@ -152,6 +152,38 @@ func TestRefusedFilesKeepText(t *testing.T) {
 			if strings.Contains(en.Text, "my notes") {
 				t.Fatal("the update was saved")
 			}
+		}
+	})
+}
+
+// TestUnreadableFormKeepsText: a multipart body cut off or tampered with logs nothing, and the
+// form comes back with what could be read of it.
+func TestUnreadableFormKeepsText(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		dan := e.signIn(e.f.Dan)
+		body := "--XYZ\r\nContent-Disposition: form-data; name=\"summary\"\r\n\r\nKeyboard types twice\r\n" +
+			"--XYZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.png\"\r\n\r\n\x89PNG"
+		req, _ := http.NewRequest("POST", e.url+"/portal/calls/new", strings.NewReader(body))
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=XYZ")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		dan.do(req).must(t, http.StatusUnprocessableEntity).has(t, `value="Keyboard types twice"`, "the form could not be read", `id="files-err"`)
+		if res, err := e.s.FindCallsPage(e.ctx, storeFilter(e.f.Dan.ID)); err != nil || len(res.Calls) != 0 {
+			t.Fatalf("a call was saved: %v %v", res.Calls, err)
+		}
+	})
+}
+
+// TestWarningAsksForFilesAgain: when the form comes back for another look (the special-category
+// warning), the page names the files chosen and asks for them again: a browser cannot keep them.
+func TestWarningAsksForFilesAgain(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		dan := e.signIn(e.f.Dan)
+		dan.postFiles("/portal/calls/new", map[string]string{"summary": "Cannot log in", "description": "since my hospital stay"},
+			upload{"screen.png", string(pngData)}).
+			must(t, http.StatusUnprocessableEntity).has(t, `id="special-warning"`, "Not sent yet: screen.png", "choose your files again",
+			`aria-describedby="files-hint files-again"`)
+		if n := e.db.Count(t, `SELECT COUNT(*) FROM calls WHERE summary = 'Cannot log in'`); n != 0 {
+			t.Fatal("the call was logged before Dan chose to send it")
 		}
 	})
 }

@@ -2,12 +2,8 @@ package portal
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -15,76 +11,38 @@ import (
 	"calldesk/internal/web"
 )
 
-// maxFormValues caps a form's text fields together, as the console does.
-const maxFormValues = 2 << 20
-
 // attachmentRules are the portal's limits on attached files, the console's rules.
 func (p *Portal) attachmentRules() desk.AttachmentRules {
 	return desk.AttachmentRules{MaxSize: p.AttachmentMax, Types: p.AttachmentTypes}
 }
 
-// postedForm is a form as posted: its values, its files, and why files were refused (a sentence
-// for beside the file field; "" when none was).
+// postedForm is a form as posted (web.ReadForm), with FileError saying in a sentence, for beside
+// the file field, why its files, or the form itself, could not be taken ("" when all was well).
+// The text typed is in Values either way, so the page is drawn again with it.
 type postedForm struct {
-	Values    url.Values
-	Files     []desk.Upload
+	web.Form
 	FileError string
+	// Unread says the body could not be read to its end (malformed, too large, too many parts):
+	// nothing may be done with it, whatever its action.
+	Unread bool
 }
 
-// readForm reads a posted form, URL-encoded or multipart. Every file is checked against the
-// rules here, before anything is saved: one refused file refuses them all, with FileError saying
-// why, and the text typed is kept.
-func (p *Portal) readForm(w http.ResponseWriter, r *http.Request) (postedForm, error) {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "multipart/form-data" {
-		if err := r.ParseForm(); err != nil {
-			return postedForm{Values: url.Values{}}, desk.Errorf(desk.EINVALID, "the form could not be read")
+// readForm reads a posted form with the desk's attachment rules.
+func (p *Portal) readForm(w http.ResponseWriter, r *http.Request) postedForm {
+	f, err := web.ReadForm(w, r, p.attachmentRules())
+	pf := postedForm{Form: f}
+	switch {
+	case err != nil:
+		pf.Unread = true
+		msg := desk.Message(err)
+		if m := desk.AsError(err).Fields[web.FilesField]; m != "" {
+			msg = "what you attached " + m
 		}
-		return postedForm{Values: r.PostForm}, nil
+		pf.FileError = sentence("Not saved: " + strings.TrimSuffix(msg, "; nothing was saved"))
+	case len(f.Refused) > 0:
+		pf.FileError = sentence("Not saved: " + strings.Join(f.Refused, "; "))
 	}
-	rules := p.attachmentRules()
-	r.Body = http.MaxBytesReader(w, r.Body, int64(desk.MaxAttachmentsPerEntry)*rules.Max()+maxFormValues)
-	if err := r.ParseMultipartForm(maxFormValues); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return postedForm{Values: url.Values{}, FileError: fmt.Sprintf("Not saved: what you sent is larger than %s altogether, the most one message may carry.",
-				desk.SizeWords(tooBig.Limit))}, nil
-		}
-		return postedForm{Values: url.Values{}}, desk.Errorf(desk.EINVALID, "the form could not be read")
-	}
-	pf := postedForm{Values: r.MultipartForm.Value}
-	var problems []string
-	fhs := r.MultipartForm.File["files"]
-	if len(fhs) > desk.MaxAttachmentsPerEntry {
-		problems = append(problems, fmt.Sprintf("you chose %d files; at most %d may be sent at once", len(fhs), desk.MaxAttachmentsPerEntry))
-	}
-	for _, fh := range fhs {
-		name := desk.CleanFilename(fh.Filename)
-		if fh.Size > rules.Max() {
-			problems = append(problems, rules.TooLarge(name))
-			continue
-		}
-		f, err := fh.Open()
-		if err != nil {
-			return pf, err
-		}
-		data, err := io.ReadAll(io.LimitReader(f, rules.Max()+1))
-		f.Close()
-		if err != nil {
-			return pf, err
-		}
-		u := desk.Upload{Filename: name, Data: data}
-		if _, err := rules.Check(u); err != nil {
-			problems = append(problems, err.Error())
-			continue
-		}
-		pf.Files = append(pf.Files, u)
-	}
-	if len(problems) > 0 {
-		pf.Files = nil
-		pf.FileError = sentence("Not saved: " + strings.Join(problems, "; "))
-	}
-	return pf, nil
+	return pf
 }
 
 // publicAttachments are the files of the call's public entries, by entry (0: with no entry).

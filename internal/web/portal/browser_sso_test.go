@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"calldesk/internal/desk"
 	"calldesk/internal/sso/ssotest"
@@ -92,6 +93,22 @@ func TestBrowserPortalSSORefusals(t *testing.T) {
 	c.Open("/portal/")
 	if !strings.HasPrefix(c.Path(), "/portal/") || !c.Has("form[action='/portal/signin']") {
 		t.Fatalf("a forged state signed somebody in: at %s", c.Path())
+	}
+
+	// A sign-in left at the provider's page for longer than calldesk allows has expired.
+	x := e.tab(t)
+	x.Open("/portal/signin")
+	x.Click("#signin-sso")
+	x.Wait("#username")
+	e.clock.Advance(11 * time.Minute)
+	x.TypeInto("#username", "ddawson@uni.example")
+	x.TypeInto("#password", ssotest.Password)
+	x.Click("button[type=submit]")
+	x.WaitJS("the refusal", `document.title.startsWith('Sign in')`)
+	x.MustSee("took longer than 10 minutes")
+	x.Open("/portal/")
+	if !x.Has("form[action='/portal/signin']") {
+		t.Fatalf("an expired sign-in signed Dan in: at %s", x.Path())
 	}
 
 	// Zed, whom calldesk does not know, is told what to do.

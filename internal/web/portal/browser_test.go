@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"calldesk/internal/desk"
 	"calldesk/internal/store/storetest"
@@ -164,4 +165,42 @@ func TestBrowserPortalScenario(t *testing.T) {
 		t.Fatal("the portal shows an internal note")
 	}
 	b.Shot("portal-scenario-confirmed")
+}
+
+// TestBrowserPortalResume: Dan's session ends while he writes a request. Sending it shows the
+// sign-in form saying that what he typed is kept; after signing in, the page offering to send it
+// passes every page check, and sending it logs the call with his text.
+func TestBrowserPortalResume(t *testing.T) {
+	e := browserEnv(t)
+	b := e.tab(t)
+	b.signIn(e.f.Dan.Username)
+	b.Open("/portal/calls/new")
+	b.TypeInto("#summary", "Projector in room B12 has no sound")
+	b.TypeInto("#description", "The speakers work with other laptops.\nMine shows HDMI audio as missing.")
+	e.clock.Advance(45 * time.Minute) // he went to a lecture before sending it
+	b.Click("form[action='/portal/calls/new'] button[type=submit]")
+	b.Wait("#signin-message")
+	b.MustSee("what you typed is kept")
+	b.pageChecks("sign-in with a kept form", "signin-kept")
+	if page, err := e.s.FindCallsPage(e.ctx, storeFilter(e.f.Dan.ID)); err != nil || len(page.Calls) != 0 {
+		t.Fatalf("a call was logged without a session (%v, %d calls)", err, len(page.Calls))
+	}
+
+	// Signing in again answers with the offer in place (the form kept is in the sign-in form).
+	b.TypeInto("#login", e.f.Dan.Username)
+	b.TypeInto("#password", password)
+	b.Click("form[action='/portal/signin'] button[type=submit]")
+	b.Wait("#resume-message")
+	b.MustSee("Send what you were writing", "Projector in room B12 has no sound", "Mine shows HDMI audio as missing", "Send it now")
+	b.pageChecks("send what you were writing", "resume")
+	b.Click("main form button[type=submit]")
+	m := regexp.MustCompile(`^/portal/calls/([^/?]+)`).FindStringSubmatch(b.Path())
+	if m == nil {
+		t.Fatalf("sending did not lead to the call: at %s\n%s", b.Path(), b.Text("main"))
+	}
+	// A browser sends a text area's line breaks as CR LF, kept or not.
+	if c := e.find(m[1]); c.Summary != "Projector in room B12 has no sound" ||
+		c.Description != "The speakers work with other laptops.\r\nMine shows HDMI audio as missing." {
+		t.Fatalf("logged %q / %q", c.Summary, c.Description)
+	}
 }

@@ -2,13 +2,13 @@ package portal
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"calldesk/internal/desk"
 	"calldesk/internal/privacy"
+	"calldesk/internal/web"
 )
 
 func (p *Portal) newCallRoutes() []route {
@@ -36,12 +36,18 @@ type newCallPage struct {
 	Retention string
 	// FileHint says which files may be attached, and how large.
 	FileHint string
+	// FilesAgain names the files that were chosen but not sent, when the form comes back for
+	// another look (a browser cannot keep chosen files in a redrawn form).
+	FilesAgain string
 }
 
 // newCallForm is what the form holds, as typed.
 type newCallForm struct {
 	Category, Summary, Description, AltEmail, AltPhone string
 	SendAnyway                                         bool
+	// FormKey is drawn into the form when it is first shown (web.NewFormKey) and kept on every
+	// redraw, so that the form sent twice logs one call.
+	FormKey string
 }
 
 func (p *Portal) categories(r *http.Request) ([]category, error) {
@@ -70,7 +76,7 @@ func (p *Portal) newCallPage(r *http.Request, v *visit, f newCallForm) (newCallP
 }
 
 func (p *Portal) newCallForm(w http.ResponseWriter, r *http.Request, v *visit) error {
-	pg, err := p.newCallPage(r, v, newCallForm{})
+	pg, err := p.newCallPage(r, v, newCallForm{FormKey: web.NewFormKey()})
 	if err != nil {
 		return err
 	}
@@ -81,19 +87,17 @@ func (p *Portal) newCallForm(w http.ResponseWriter, r *http.Request, v *visit) e
 // special-category data is sent only once the person has seen the warning and ticked "send it
 // anyway"; the call is then marked as holding such data.
 func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) error {
-	posted, err := p.readForm(w, r)
-	if err != nil {
-		return err
-	}
+	posted := p.readForm(w, r)
 	pf := posted.Values
 	f := newCallForm{Category: strings.TrimSpace(pf.Get("category")), Summary: pf.Get("summary"), Description: pf.Get("description"),
-		AltEmail: strings.TrimSpace(pf.Get("alt_email")), AltPhone: strings.TrimSpace(pf.Get("alt_phone")), SendAnyway: pf.Get("send_anyway") == "1"}
+		AltEmail: strings.TrimSpace(pf.Get("alt_email")), AltPhone: strings.TrimSpace(pf.Get("alt_phone")), SendAnyway: pf.Get("send_anyway") == "1",
+		FormKey: strings.TrimSpace(pf.Get(web.FormKeyField))}
 	pg, err := p.newCallPage(r, v, f)
 	if err != nil {
 		return err
 	}
 	n := desk.NewCall{Kind: desk.Fault, Summary: f.Summary, Description: f.Description, CustomerID: v.Person.ID,
-		AltEmail: f.AltEmail, AltPhone: f.AltPhone, Source: desk.SourcePortal}
+		AltEmail: f.AltEmail, AltPhone: f.AltPhone, Source: desk.SourcePortal, FormKey: f.FormKey}
 	if f.Category != "" {
 		known := false
 		for _, c := range pg.Categories {
@@ -118,9 +122,38 @@ func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) er
 		pg.Errors["files"] = posted.FileError
 	}
 	if len(pg.Errors) > 0 || len(pg.Special) > 0 {
-		return p.render(w, r, http.StatusUnprocessableEntity, "newcall", pg)
+		if posted.FileError == "" && len(posted.Files) > 0 {
+			names := make([]string, len(posted.Files))
+			for i, u := range posted.Files {
+				names[i] = u.Filename
+			}
+			pg.FilesAgain = strings.Join(names, ", ")
+		}
+		return p.render(w, r, posted.Status(), "newcall", pg)
 	}
-	call, err := p.Store.CreateCall(r.Context(), v.Actor, n)
+	// The files were checked before; they come with an update of the person's own, so they show
+	// on the call page with what was sent. The call and its files are saved together or not at all.
+	names := make([]string, len(posted.Files))
+	for i, u := range posted.Files {
+		names[i] = u.Filename
+	}
+	call, err := p.Store.CreateCallWithAttachments(r.Context(), v.Actor, n,
+		"Files sent with the request: "+strings.Join(names, ", "), posted.Files, p.attachmentRules())
+	if err != nil && desk.ErrorCode(err) == desk.ECONFLICT && f.FormKey != "" {
+		// This form logged its call already (sent twice, or again after signing in): that call
+		// is the answer, and nothing more is logged.
+		first, ferr := p.Store.FormKeyCall(r.Context(), v.Actor.AccountID, f.FormKey)
+		if ferr == nil {
+			return seeOther(w, r, prefix+"calls/"+first.Ref+"?done=logged")
+		} else if desk.ErrorCode(ferr) != desk.ENOTFOUND {
+			return ferr
+		}
+		// The key was used by someone else (a form tampered with, or copied): nothing was
+		// logged; the form comes back with what was typed, and a key of its own.
+		pg.Form.FormKey = web.NewFormKey()
+		pg.Errors["summary"] = "This form had been used already, so nothing was sent. Please check it and send it again."
+		return p.render(w, r, http.StatusConflict, "newcall", pg)
+	}
 	if err != nil {
 		if desk.ErrorCode(err) == desk.EINVALID {
 			mergeFields(pg.Errors, err)
@@ -130,18 +163,6 @@ func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) er
 			return p.render(w, r, http.StatusUnprocessableEntity, "newcall", pg)
 		}
 		return err
-	}
-	if len(posted.Files) > 0 {
-		// The files were checked before the call was logged; they come with an update of the
-		// person's own, so they show on the call page with what was sent.
-		names := make([]string, len(posted.Files))
-		for i, u := range posted.Files {
-			names[i] = u.Filename
-		}
-		if _, err := p.Store.AddEntryWithAttachments(r.Context(), v.Actor, call.Ref, desk.EntryUpdate,
-			"Files sent with the request: "+strings.Join(names, ", "), posted.Files, p.attachmentRules()); err != nil {
-			return fmt.Errorf("call %s was logged but its files could not be attached: %w", call.Ref, err)
-		}
 	}
 	return seeOther(w, r, prefix+"calls/"+call.Ref+"?done=logged")
 }

@@ -152,16 +152,17 @@ func (p *Portal) act(w http.ResponseWriter, r *http.Request, v *visit, action, d
 	if err != nil {
 		return err
 	}
-	posted, err := p.readForm(w, r)
-	if err != nil {
-		return err
-	}
+	posted := p.readForm(w, r)
 	text := strings.TrimSpace(posted.Values.Get("text"))
 	version, _ := strconv.ParseInt(posted.Values.Get("version"), 10, 64)
 	if version == 0 {
 		version = call.Version
 	}
-	err = do(r.Context(), call, version, text, posted)
+	if posted.Unread && action != "update" { // the update form says it beside its files
+		err = desk.Errorf(desk.EINVALID, "%s", posted.FileError)
+	} else {
+		err = do(r.Context(), call, version, text, posted)
+	}
 	if err == nil {
 		if done == "withdrawn" {
 			return seeOther(w, r, prefix+"?done=withdrawn")
@@ -177,7 +178,7 @@ func (p *Portal) act(w http.ResponseWriter, r *http.Request, v *visit, action, d
 		return perr
 	}
 	pg.Form = actionForm{Action: action, Text: text}
-	status := http.StatusUnprocessableEntity
+	status := posted.Status()
 	if de.Code == desk.ECONFLICT {
 		status = http.StatusConflict
 		pg.Form.Conflict = true

@@ -35,6 +35,8 @@ type env struct {
 	url string
 	ctx context.Context
 	db  *storetest.RawDB
+	// clock is the test's clock, which the sessions read: advance it to end them.
+	clock *storetest.Clock
 
 	// callbacks are the single sign-on callbacks the server answered (path and query), for the
 	// tests that replay them.
@@ -66,7 +68,7 @@ func newEnv(t *testing.T, se *storetest.Env) *env { return newEnvWith(t, se, nil
 // newEnvWith is newEnv with the console and portal adjusted before they start (single sign-on),
 // e.url already known.
 func newEnvWith(t *testing.T, se *storetest.Env, adjust func(*env, *console.Console, *portal.Portal)) *env {
-	e := &env{t: t, s: se.S, f: se.F, ctx: context.Background(), db: se.DB}
+	e := &env{t: t, s: se.S, f: se.F, ctx: context.Background(), db: se.DB, clock: se.Clock}
 	hs := httptest.NewUnstartedServer(nil)
 	t.Cleanup(hs.Close)
 	e.url = "http://" + hs.Listener.Addr().String()

@@ -1,12 +1,14 @@
 package portal_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
 
@@ -189,5 +191,51 @@ func TestConfirmReopenWithdraw(t *testing.T) {
 		if c := e.find(b.Ref); c.State != desk.Cancelled || !strings.Contains(c.CancelNote, "fixed it myself") {
 			t.Fatalf("withdraw: %+v", c)
 		}
+	})
+}
+
+// TestMyCallsListsEveryOpenCall: an open call older than many finished ones is still listed
+// with the open calls; finished calls come 25 to a page, newest first, with links between pages.
+func TestMyCallsListsEveryOpenCall(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		old := e.call(e.f.Eve, "Old open call about the projector")
+		for i := range 60 {
+			e.call(e.f.Eve, fmt.Sprintf("Finished call number %02d", i))
+		}
+		// Everything but the first is finished, and updated after it.
+		e.db.MustExec(t, `UPDATE calls SET state = 'closed', updated_at = updated_at + id * 1000000 WHERE customer_id = ? AND id <> ?`, e.f.Eve.ID, old.ID)
+		eve := e.signIn(e.f.Eve)
+		r := eve.get("/portal/").must(t, http.StatusOK).has(t, "Old open call about the projector", "Finished call number 59",
+			"Finished call number 35", `href="/portal/?finished=25#done-title"`).lacks(t, "Finished call number 34", "Newer finished calls")
+		if strings.Index(r.body, "Old open call") > strings.Index(r.body, "Finished call number 59") {
+			t.Fatal("the open call is not listed before the finished ones")
+		}
+		eve.get("/portal/?finished=25").must(t, http.StatusOK).has(t, "Old open call about the projector", "Finished call number 34",
+			"Finished call number 10", "Newer finished calls", `href="/portal/?finished=50#done-title"`).lacks(t, "Finished call number 35", "Finished call number 09")
+		eve.get("/portal/?finished=50").must(t, http.StatusOK).has(t, "Finished call number 09", "Finished call number 00").lacks(t, "Older finished calls")
+		eve.get("/portal/?finished=-5").must(t, http.StatusOK).has(t, "Finished call number 59")
+		eve.get("/portal/?finished=9999").must(t, http.StatusOK).has(t, "No more finished calls", "Newer finished calls")
+	})
+}
+
+// TestPortalShowsMyEmails (S13): a customer sees their own emails on their call; an analyst's
+// email about the call (internal) does not reach the portal.
+func TestPortalShowsMyEmails(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		c := e.call(e.f.Dan, "VPN drops")
+		if _, err := e.s.IngestMail(e.ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 1, MessageID: "m1@mail.example",
+			From: e.f.Dan.Email, Subject: "Re: [" + c.Ref + "]", Ref: c.Ref, Text: "It also drops on campus Wi-Fi", Raw: []byte("x")},
+			store.IngestRules{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.CreateAccount(e.ctx, e.f.Admin, desk.Account{PersonID: e.f.Bob.ID, Login: "bbaker", Roles: []desk.Role{desk.RoleAnalyst}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.IngestMail(e.ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 2, MessageID: "m2@mail.example",
+			From: e.f.Bob.Email, Subject: "[" + c.Ref + "] vendor", Ref: c.Ref, Text: "INTERNAL asked the vendor", Raw: []byte("y")},
+			store.IngestRules{}); err != nil {
+			t.Fatal(err)
+		}
+		e.signIn(e.f.Dan).get("/portal/calls/"+c.Ref).must(t, http.StatusOK).has(t, "It also drops on campus Wi-Fi").lacks(t, "INTERNAL")
 	})
 }

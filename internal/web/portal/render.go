@@ -55,21 +55,7 @@ func templateFuncs() template.FuncMap {
 }
 
 // statusWords says where a call is, in words for people who are not IT experts.
-func statusWords(s desk.State) string {
-	switch s {
-	case desk.Pending:
-		return "Waiting for you"
-	case desk.Resolved:
-		return "Solved — please confirm"
-	case desk.Closed:
-		return "Closed"
-	case desk.Cancelled:
-		return "Withdrawn"
-	case desk.Unassigned:
-		return "Received"
-	}
-	return "We're working on it"
-}
+func statusWords(s desk.State) string { return s.CustomerWords() }
 
 // isOpen reports whether a call still needs something: from us, or the person's confirmation.
 func isOpen(s desk.State) bool { return s != desk.Closed && s != desk.Cancelled }

@@ -24,6 +24,9 @@ type signinPage struct {
 	Next    string
 	Message string
 	Error   bool // Message is an error (a failed attempt), not a notice
+	// Resume is a form whose session ended while it was being sent, kept so that signing in
+	// again can send it without retyping (resume.go).
+	Resume *web.Resume
 	// SSO and SAML offer single sign-on; Passwords shows the password form, which SSOOnly
 	// hides when customers may only sign in through single sign-on.
 	SSO, SAML, Passwords bool
@@ -54,6 +57,7 @@ func (p *Portal) signin(w http.ResponseWriter, r *http.Request, _ *visit) error 
 	f := r.PostForm
 	pg := p.signinPage("", false, localPath(f.Get("next")))
 	pg.Login = strings.TrimSpace(f.Get("login"))
+	pg.Resume = web.ResumeFrom(f, localPath)
 	ss, err := p.Sessions.SignIn(r.Context(), access.SignIn{Login: pg.Login, Password: f.Get("password"),
 		Addr: p.Proxies.ClientAddr(r), UserAgent: r.UserAgent(), Console: false})
 	if err != nil {
@@ -65,6 +69,9 @@ func (p *Portal) signin(w http.ResponseWriter, r *http.Request, _ *visit) error 
 		return p.render(w, r, status, "signin", pg)
 	}
 	p.setSession(w, r, ss.Token)
+	if pg.Resume != nil {
+		return p.offerResume(w, r, &visit{Session: ss, Token: ss.Token}, *pg.Resume, pg.Next)
+	}
 	return seeOther(w, r, pg.Next)
 }
 
@@ -77,7 +84,8 @@ func (p *Portal) signout(w http.ResponseWriter, r *http.Request, v *visit) error
 }
 
 // signinAgain answers a request without a valid session: the sign-in form, in place, returning
-// to the page asked for (or, for a form post, to the page the form was on; nothing was saved).
+// to the page asked for (or, for a form post, to the page the form was on: nothing was saved,
+// and what the form held is kept for sending after signing in, resume.go).
 func (p *Portal) signinAgain(w http.ResponseWriter, r *http.Request, err error) {
 	p.clearSession(w, r)
 	msg := desk.Message(err)
@@ -87,11 +95,14 @@ func (p *Portal) signinAgain(w http.ResponseWriter, r *http.Request, err error) 
 		msg = sentence(msg)
 	}
 	next := localPath(r.URL.RequestURI())
+	var rs *web.Resume
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		msg += " Nothing was sent: sign in, then try again."
 		if i := strings.LastIndex(r.URL.Path, "/"); i > 0 && strings.HasPrefix(r.URL.Path, prefix+"calls/") && r.URL.Path != prefix+"calls/new" {
 			next = localPath(r.URL.Path[:i])
 		}
+		rs, msg = p.keepForm(w, r, msg)
 	}
-	p.renderOrLog(w, r, http.StatusUnauthorized, "signin", p.signinPage(msg, false, next))
+	pg := p.signinPage(msg, false, next)
+	pg.Resume = rs
+	p.renderOrLog(w, r, http.StatusUnauthorized, "signin", pg)
 }

@@ -1,0 +1,55 @@
+package desk
+
+import "time"
+
+// OutMail is an email calldesk sends: a notification about a call to a customer, an analyst or a
+// group's mailbox (issue 5). It waits in the outbox until the sender delivers it.
+type OutMail struct {
+	ID int64
+	// MessageID is calldesk's own Message-ID for it, without angle brackets: replies name it in
+	// In-Reply-To or References, which is how they find their call.
+	MessageID string
+	CallID    int64 // 0 when the message is about no call
+	CallRef   string
+	// Kind names the notification (MailCallLogged, …).
+	Kind MailKind
+	// To is the one recipient's address.
+	To string
+	// Subject carries the call reference as [F0012345]; Text and HTML are the bodies.
+	Subject, Text, HTML string
+	// InReplyTo and References thread it with the call's earlier messages (Message-IDs without
+	// angle brackets).
+	InReplyTo  string
+	References []string
+	State      MailState
+	Attempts   int
+	NextAt     time.Time // when the sender may next try it
+	LastError  string
+	CreatedAt  time.Time
+	SentAt     time.Time // zero until sent
+}
+
+// MailState is where an outgoing message is.
+type MailState string
+
+// States of an outgoing message.
+const (
+	MailPending MailState = "pending" // waiting to be sent, or to be tried again
+	MailSent    MailState = "sent"
+	MailFailed  MailState = "failed" // gave up after the last attempt; an administrator may retry it
+)
+
+// MailKind is the reason a notification is sent.
+type MailKind string
+
+// Notifications to customers and to analysts or groups.
+const (
+	MailCallLogged    MailKind = "call_logged"    // to the customer: we have your call
+	MailPublicUpdate  MailKind = "public_update"  // to the customer: an analyst wrote to you
+	MailOnHold        MailKind = "on_hold"        // to the customer: your call waits until …
+	MailOffHold       MailKind = "off_hold"       // to the customer and the analyst: it is back
+	MailResolved      MailKind = "resolved"       // to the customer: confirm or reopen
+	MailClosed        MailKind = "closed"         // to the customer
+	MailAssigned      MailKind = "assigned"       // to the analyst, or the group's mailbox
+	MailCustomerReply MailKind = "customer_reply" // to the analyst: the customer wrote
+)

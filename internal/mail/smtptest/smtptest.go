@@ -1,0 +1,115 @@
+// Package smtptest runs a real SMTP server in the test's own process, for tests of calldesk's
+// outgoing mail. It is imported by tests only.
+package smtptest
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/mail"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// Sink is a real SMTP server (emersion/go-smtp) on 127.0.0.1 that keeps what it receives and, with
+// a user name, requires that user's password (AUTH PLAIN).
+type Sink struct {
+	mu       sync.Mutex
+	got      []Received
+	user     string
+	password string
+	Addr     string // host:port
+	srv      *smtp.Server
+}
+
+// Received is one message the server accepted: its envelope, its parsed header and its body.
+type Received struct {
+	From string
+	To   []string
+	Msg  *mail.Message
+	Body string
+}
+
+// Start runs a Sink until the test ends; user "" means no authentication.
+func Start(t testing.TB, user, password string) *Sink {
+	t.Helper()
+	s := &Sink{user: user, password: password}
+	srv := smtp.NewServer(s)
+	srv.Domain = "mx.uni.example"
+	srv.AllowInsecureAuth = true
+	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Addr, s.srv = l.Addr().String(), srv
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return s
+}
+
+// Messages are the messages received so far.
+func (s *Sink) Messages() []Received {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Received(nil), s.got...)
+}
+
+// NewSession is the go-smtp backend's.
+func (s *Sink) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }
+
+type sinkSession struct {
+	s      *Sink
+	authed bool
+	from   string
+	to     []string
+}
+
+func (ss *sinkSession) AuthMechanisms() []string {
+	if ss.s.user == "" {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+func (ss *sinkSession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		if user != ss.s.user || pass != ss.s.password {
+			return errors.New("invalid credentials")
+		}
+		ss.authed = true
+		return nil
+	}), nil
+}
+
+func (ss *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
+	if ss.s.user != "" && !ss.authed {
+		return smtp.ErrAuthRequired
+	}
+	ss.from = from
+	return nil
+}
+
+func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.to = append(ss.to, to)
+	return nil
+}
+
+func (ss *sinkSession) Data(r io.Reader) error {
+	m, err := mail.ReadMessage(r)
+	if err != nil {
+		return err
+	}
+	b, _ := io.ReadAll(m.Body)
+	ss.s.mu.Lock()
+	ss.s.got = append(ss.s.got, Received{From: ss.from, To: ss.to, Msg: m, Body: string(b)})
+	ss.s.mu.Unlock()
+	return nil
+}
+
+func (ss *sinkSession) Reset()        { ss.from, ss.to = "", nil }
+func (ss *sinkSession) Logout() error { return nil }

@@ -1,0 +1,397 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"calldesk/internal/desk"
+)
+
+// InMail is an email taken in from a mailbox, as the mail package read it.
+type InMail struct {
+	// Mailbox, UIDValidity and UID are its place in the mailbox; with MessageID they make taking
+	// it in exactly-once (a message seen before, by either key, changes nothing).
+	Mailbox     string
+	UIDValidity uint32
+	UID         uint32
+	// MessageID is its Message-ID without angle brackets, or a stable stand-in for a message
+	// that has none ("sha256:<hex of the raw message>").
+	MessageID string
+	// InReplyTo and References are the Message-IDs it answers.
+	InReplyTo  []string
+	References []string
+	// From is the sender's address and FromName their name.
+	From, FromName string
+	Subject        string
+	// Ref is the call reference found in the subject ("" when none).
+	Ref string
+	// Text is what the sender wrote, with quoted history and signatures trimmed.
+	Text string
+	// Raw is the whole message, kept as it came.
+	Raw []byte
+	// Files are its attachments; Dropped describes those left out (too large: "name (30 MiB)").
+	Files   []desk.Upload
+	Dropped []string
+	// Automatic, when not "", says why no person wrote it (an auto-reply, a bounce, one of
+	// calldesk's own messages come back): it is recorded and goes no further.
+	Automatic string
+	// Rejected, when not "", says why it could not be read at all.
+	Rejected string
+	// GroupID and ProfileID are the mailbox's defaults for a new call.
+	GroupID, ProfileID int64
+}
+
+// Dispositions of an incoming message.
+const (
+	MailNewCall    = "call"       // it opened a call
+	MailEntry      = "entry"      // it joined a call's diary
+	MailQuarantine = "quarantine" // from nobody calldesk knows: waits for a support analyst
+	MailDiscarded  = "discarded"  // a support analyst threw it away from quarantine
+	MailAutomatic  = "automatic"  // an auto-reply, a bounce or a loop: recorded, nothing more
+	MailRejected   = "rejected"   // could not be read
+)
+
+// Ingested is what became of an incoming message.
+type Ingested struct {
+	ID          int64
+	Disposition string
+	Reason      string
+	CallRef     string
+	// Duplicate says the message had been taken in before (by Message-ID or by its place in
+	// the mailbox): nothing was changed this time.
+	Duplicate bool
+}
+
+// IngestRules are the limits on taking mail in.
+type IngestRules struct {
+	// Files are the attachment rules (size and types); a file they refuse is left out with a
+	// note on the diary entry, never refusing the message.
+	Files desk.AttachmentRules
+	// PerSenderHour is how many messages one sender may send in an hour before the rest are
+	// treated as a loop (default 20).
+	PerSenderHour int
+}
+
+// IngestMail takes in one message, all in one transaction with its audit record: it opens a call
+// for a known sender, joins a reply to its call's diary, or keeps the message in quarantine, and
+// records the message whole with what became of it. A reply joins a call when it answers one of
+// calldesk's Message-IDs (or one of the call's own messages), or else when its subject carries
+// the call's reference and the sender is the call's customer or an analyst: a stranger's mail is
+// never added to someone else's call. Automatic mail, calldesk's own mail come back and more than
+// PerSenderHour messages from one sender in an hour never open or join a call.
+func (s *Store) IngestMail(ctx context.Context, in InMail, rules IngestRules) (Ingested, error) {
+	if in.MessageID == "" {
+		return Ingested{}, fmt.Errorf("store: an incoming message needs a Message-ID or a stand-in")
+	}
+	if rules.PerSenderHour <= 0 {
+		rules.PerSenderHour = 20
+	}
+	in.From = strings.ToLower(strings.TrimSpace(in.From))
+	var out Ingested
+	var err error
+	for range 2 {
+		err = s.inTx(ctx, func(t *Tx) error {
+			out = Ingested{}
+			if dup, err := t.seenMail(ctx, in); err != nil || dup.ID != 0 {
+				out, out.Duplicate = dup, dup.ID != 0
+				return err
+			}
+			d, err := t.ingest(ctx, in, rules)
+			if err != nil {
+				return err
+			}
+			out = d
+			return nil
+		})
+		// Another instance took the same message in at the same moment and its transaction won:
+		// this one rolled back, and a second look finds the message as a duplicate.
+		if desk.ErrorCode(err) != desk.ECONFLICT {
+			break
+		}
+	}
+	return out, err
+}
+
+// seenMail finds a message taken in before, by Message-ID or by its place in the mailbox.
+func (t *Tx) seenMail(ctx context.Context, in InMail) (Ingested, error) {
+	var d Ingested
+	var call sql.NullInt64
+	err := t.queryRow(ctx, `SELECT id, disposition, reason, call_id FROM mail_messages
+		WHERE message_id = ? OR (mailbox = ? AND uid_validity = ? AND uid = ? AND uid > 0) ORDER BY id LIMIT 1`,
+		in.MessageID, in.Mailbox, int64(in.UIDValidity), int64(in.UID)).Scan(&d.ID, &d.Disposition, &d.Reason, &call)
+	if err == sql.ErrNoRows {
+		return Ingested{}, nil
+	}
+	if err != nil {
+		return d, err
+	}
+	if call.Valid {
+		d.CallRef, err = t.refOf(ctx, call.Int64)
+	}
+	return d, err
+}
+
+func (t *Tx) refOf(ctx context.Context, callID int64) (string, error) {
+	var kind string
+	var number int64
+	if err := t.queryRow(ctx, `SELECT kind, number FROM calls WHERE id = ?`, callID).Scan(&kind, &number); err != nil {
+		return "", err
+	}
+	return desk.Reference(desk.CallKind(kind), number), nil
+}
+
+// ingest decides and records what becomes of a message not seen before.
+func (t *Tx) ingest(ctx context.Context, in InMail, rules IngestRules) (Ingested, error) {
+	switch {
+	case in.Rejected != "":
+		return t.recordMail(ctx, in, MailRejected, in.Rejected, 0, 0, nil)
+	case in.Automatic != "":
+		return t.recordMail(ctx, in, MailAutomatic, in.Automatic, 0, 0, nil)
+	}
+	var recent int
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM mail_messages WHERE sender = ? AND created_at > ?`,
+		in.From, t.Now.Add(-time.Hour).UnixMicro()).Scan(&recent); err != nil {
+		return Ingested{}, err
+	}
+	if recent >= rules.PerSenderHour {
+		return t.recordMail(ctx, in, MailAutomatic, fmt.Sprintf("more than %d messages from %s in an hour: treated as a mail loop", rules.PerSenderHour, in.From), 0, 0, nil)
+	}
+	sender, known, err := t.personByEmail(ctx, in.From)
+	if err != nil {
+		return Ingested{}, err
+	}
+	// A reply to one of calldesk's messages, or to one of the call's own.
+	if callID, err := t.threadOf(ctx, append(append([]string(nil), in.InReplyTo...), in.References...)); err != nil {
+		return Ingested{}, err
+	} else if callID != 0 {
+		return t.mailToCall(ctx, in, rules, callID, sender, "answers a message of the call")
+	}
+	// A reference in the subject, from the call's customer or an analyst.
+	if in.Ref != "" && known {
+		if c, err := t.lockCall(ctx, in.Ref); err == nil {
+			analyst, err := t.isAnalyst(ctx, sender.ID)
+			if err != nil {
+				return Ingested{}, err
+			}
+			if c.CustomerID == sender.ID || analyst {
+				return t.mailToCall(ctx, in, rules, c.ID, sender, "its subject names the call, and it comes from its customer or an analyst")
+			}
+		} else if desk.ErrorCode(err) != desk.ENOTFOUND && desk.ErrorCode(err) != desk.EINVALID {
+			return Ingested{}, err
+		}
+	}
+	if !known {
+		return t.recordMail(ctx, in, MailQuarantine, "from "+in.From+", whom the person register does not hold", 0, 0, nil)
+	}
+	return t.mailNewCall(ctx, in, rules, sender)
+}
+
+// personByEmail finds the one active person with address addr.
+func (t *Tx) personByEmail(ctx context.Context, addr string) (desk.Person, bool, error) {
+	if addr == "" {
+		return desk.Person{}, false, nil
+	}
+	rows, err := t.query(ctx, `SELECT `+personCols+` FROM people p WHERE lower(p.email) = ? AND p.email <> '' AND p.active = ? ORDER BY p.id LIMIT 2`, addr, b2i(true))
+	if err != nil {
+		return desk.Person{}, false, err
+	}
+	defer rows.Close()
+	var found []desk.Person
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return desk.Person{}, false, err
+		}
+		found = append(found, p)
+	}
+	if err := rows.Err(); err != nil {
+		return desk.Person{}, false, err
+	}
+	// Two people with one address: calldesk cannot tell who wrote, so it treats the sender as
+	// unknown (quarantine, where a support analyst decides).
+	if len(found) != 1 {
+		return desk.Person{}, false, nil
+	}
+	return found[0], true, nil
+}
+
+// isAnalyst reports whether the person holds an active account beyond a customer's.
+func (t *Tx) isAnalyst(ctx context.Context, personID int64) (bool, error) {
+	var roles string
+	var active bool
+	err := t.queryRow(ctx, `SELECT roles, active FROM accounts WHERE person_id = ?`, personID).Scan(&roles, &active)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return active && (desk.Account{Roles: splitRoles(roles)}).IsAnalyst(), nil
+}
+
+// threadOf is the call that one of ids (Message-IDs) belongs to: one calldesk sent about it, or
+// one taken in for it; 0 when none.
+func (t *Tx) threadOf(ctx context.Context, ids []string) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	if len(ids) > 50 {
+		ids = ids[len(ids)-50:] // the newest references; a thread longer than that is noise
+	}
+	args := make([]any, 0, 2*len(ids))
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	var call sql.NullInt64
+	err := t.queryRow(ctx, `SELECT call_id FROM (
+		SELECT call_id, id FROM mail_outbox WHERE message_id IN (`+placeholders(len(ids))+`) AND call_id IS NOT NULL
+		UNION ALL
+		SELECT call_id, id FROM mail_messages WHERE message_id IN (`+placeholders(len(ids))+`) AND call_id IS NOT NULL
+	) x ORDER BY id DESC LIMIT 1`, args...).Scan(&call)
+	if err == sql.ErrNoRows {
+		return 0, nil
+	}
+	return call.Int64, err
+}
+
+// mailActor is who an incoming message is written by, in diaries and the audit trail.
+func mailActor(in InMail, p desk.Person) desk.Actor {
+	name := p.Name()
+	if name == "" {
+		name = in.FromName
+	}
+	if name == "" {
+		name = in.From
+	}
+	return desk.Actor{PersonID: p.ID, Name: name, Addr: "email"}
+}
+
+// keptFiles checks the files against the rules: those refused are left out and described, with
+// the oversized ones the reader dropped, so the diary says what did not come through.
+func keptFiles(in InMail, rules desk.AttachmentRules) ([]desk.Attachment, []string) {
+	notes := append([]string(nil), in.Dropped...)
+	var kept []desk.Attachment
+	for _, f := range in.Files {
+		if len(kept) == desk.MaxAttachmentsPerEntry {
+			notes = append(notes, f.Filename+" (more than "+fmt.Sprint(desk.MaxAttachmentsPerEntry)+" files)")
+			continue
+		}
+		atts, problems := checkUploads([]desk.Upload{f}, rules)
+		if len(problems) > 0 {
+			notes = append(notes, problems...)
+			continue
+		}
+		kept = append(kept, atts...)
+	}
+	return kept, notes
+}
+
+// emailText is the diary text of an incoming message: what the sender wrote, and what was left
+// out.
+func emailText(in InMail, notes []string) string {
+	text := strings.TrimSpace(in.Text)
+	if text == "" {
+		text = "(no text)"
+	}
+	if len(notes) > 0 {
+		text += "\n\nNot kept from this email: " + strings.Join(notes, "; ") + "."
+	}
+	if len(text) > 100_000 {
+		text = text[:100_000]
+	}
+	return text
+}
+
+// mailToCall adds the message to call callID's diary as an email entry, public when its sender
+// is the customer (who sees their own emails on the portal).
+func (t *Tx) mailToCall(ctx context.Context, in InMail, rules IngestRules, callID int64, sender desk.Person, why string) (Ingested, error) {
+	ref, err := t.refOf(ctx, callID)
+	if err != nil {
+		return Ingested{}, err
+	}
+	c, err := t.lockCall(ctx, ref)
+	if err != nil {
+		return Ingested{}, err
+	}
+	atts, notes := keptFiles(in, rules.Files)
+	actor := mailActor(in, sender)
+	entryID, err := t.emailEntry(ctx, actor, c, emailText(in, notes), sender.ID != 0 && sender.ID == c.CustomerID, atts)
+	if err != nil {
+		return Ingested{}, err
+	}
+	d, err := t.recordMail(ctx, in, MailEntry, why, c.ID, entryID, []int64{c.CustomerID, sender.ID})
+	d.CallRef = c.Ref
+	return d, err
+}
+
+// mailNewCall opens a call for the sender from the message.
+func (t *Tx) mailNewCall(ctx context.Context, in InMail, rules IngestRules, sender desk.Person) (Ingested, error) {
+	summary := strings.TrimSpace(in.Subject)
+	if summary == "" {
+		summary = "Email from " + sender.Name()
+	}
+	if len(summary) > 200 {
+		summary = summary[:200]
+	}
+	atts, notes := keptFiles(in, rules.Files)
+	n := desk.NewCall{Summary: summary, Description: emailText(in, notes), CustomerID: sender.ID, Source: desk.SourceEmail,
+		ProfileID: in.ProfileID, GroupID: in.GroupID}
+	if err := n.Validate(); err != nil {
+		return Ingested{}, err
+	}
+	actor := mailActor(in, sender)
+	c, err := t.createCall(ctx, actor, n)
+	if err != nil {
+		return Ingested{}, err
+	}
+	var entryID int64
+	if len(atts) > 0 {
+		if entryID, err = t.emailEntry(ctx, actor, c, "Files sent with the email that opened this call.", true, atts); err != nil {
+			return Ingested{}, err
+		}
+	}
+	d, err := t.recordMail(ctx, in, MailNewCall, "from "+sender.Name()+", a known person", c.ID, entryID, []int64{sender.ID})
+	d.CallRef = c.Ref
+	return d, err
+}
+
+// emailEntry writes an email diary entry with its files to call c and audits it (call.email).
+func (t *Tx) emailEntry(ctx context.Context, actor desk.Actor, c desk.Call, text string, public bool, atts []desk.Attachment) (int64, error) {
+	e, err := t.addEntryShown(ctx, actor, c, desk.EntryEmail, public, text, atts)
+	return e.ID, err
+}
+
+// recordMail keeps the message whole with what became of it, and audits its receipt (persons:
+// the people it concerns, when known).
+func (t *Tx) recordMail(ctx context.Context, in InMail, disposition, reason string, callID, entryID int64, persons []int64) (Ingested, error) {
+	if len(reason) > 500 {
+		reason = reason[:500]
+	}
+	d := Ingested{Disposition: disposition, Reason: reason}
+	err := t.queryRow(ctx, `INSERT INTO mail_messages (message_id, mailbox, uid_validity, uid, call_id, entry_id, sender, subject,
+		disposition, reason, raw, size, created_at) VALUES (`+placeholders(13)+`) RETURNING id`,
+		in.MessageID, in.Mailbox, int64(in.UIDValidity), int64(in.UID), nullID(callID), nullID(entryID), in.From, clipText(in.Subject, 500),
+		disposition, reason, in.Raw, len(in.Raw), t.Now.UnixMicro()).Scan(&d.ID)
+	if t.s.d.constraint(err) == constraintUnique {
+		// Another instance took the same message in at the same moment; its transaction won.
+		return d, desk.Errorf(desk.ECONFLICT, "message %s was taken in by another instance", in.MessageID)
+	}
+	if err != nil {
+		return d, err
+	}
+	return d, t.audit(ctx, desk.Actor{Name: "mailbox " + in.Mailbox, Addr: "email"}, "mail.receive", "mail", d.ID, persons,
+		disposition+": "+reason)
+}
+
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,65 @@
+package console
+
+import (
+	"net/http"
+	"strconv"
+
+	"calldesk/internal/desk"
+)
+
+// adminMailRoutes are the failed-messages view of outgoing email, for administrators.
+func (c *Console) adminMailRoutes() []route {
+	return []route{
+		{"GET", "/admin/mail", false, c.adminMail},
+		{"POST", "/admin/mail/{id}/retry", false, c.adminMailRetry},
+	}
+}
+
+// adminMailPage lists the messages calldesk gave up sending, and how many wait.
+type adminMailPage struct {
+	page
+	Failed  []desk.OutMail
+	Pending []desk.OutMail
+	Retried string // the message just put back in the queue, for the notice
+}
+
+// mailListMax bounds each list on the page.
+const mailListMax = 200
+
+func requireAdmin(v *visit) error {
+	if !v.Account.Has(desk.RoleAdmin) {
+		return desk.Errorf(desk.EFORBIDDEN, "only administrators may see outgoing email")
+	}
+	return nil
+}
+
+func (c *Console) adminMail(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := requireAdmin(v); err != nil {
+		return err
+	}
+	pg := adminMailPage{page: c.page(v, "Outgoing email"), Retried: r.URL.Query().Get("retried")}
+	pg.Section = "admin"
+	var err error
+	if pg.Failed, err = c.Store.OutMail(r.Context(), desk.MailFailed, 0, mailListMax); err != nil {
+		return err
+	}
+	if pg.Pending, err = c.Store.OutMail(r.Context(), desk.MailPending, 0, mailListMax); err != nil {
+		return err
+	}
+	return c.render(w, r, http.StatusOK, "adminmail", pg)
+}
+
+func (c *Console) adminMailRetry(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := requireAdmin(v); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return desk.Errorf(desk.ENOTFOUND, "%q is not a message", r.PathValue("id"))
+	}
+	if err := c.Store.RetryMail(r.Context(), v.Actor, id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/mail?retried="+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,53 @@
+package console_test
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+	"calldesk/internal/store/storetest"
+)
+
+// TestEmailsOnlyForSupport (S13): on the call page, in search snippets and in downloads, an
+// email's text and files reach analysts with the support role only; other analysts see that an
+// email came, from whom and when.
+func TestEmailsOnlyForSupport(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		e := newEnv(t, se)
+		acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Bob.Username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,support_analyst' WHERE id = ?`, acct.ID)
+		d, err := e.s.IngestMail(e.ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 1, MessageID: "m1@mail.example",
+			From: e.f.Dan.Email, Subject: "VPN drops", Text: "It drops every ten minutes", Raw: []byte("x"), GroupID: e.f.ServiceDesk.ID},
+			store.IngestRules{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.IngestMail(e.ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 2, MessageID: "m2@mail.example",
+			From: e.f.Dan.Email, Subject: "Re: [" + d.CallRef + "]", Ref: d.CallRef, Text: "Also on the xylophonic campus network",
+			Files: []desk.Upload{{Filename: "trace.txt", Data: []byte("traceroute output")}}, Raw: []byte("y")}, store.IngestRules{}); err != nil {
+			t.Fatal(err)
+		}
+		call, _ := e.s.FindCallByRef(e.ctx, d.CallRef)
+		atts, _ := e.s.Attachments(e.ctx, call.ID, true)
+		if len(atts) != 1 || !atts[0].FromEmail {
+			t.Fatalf("the email's file: %+v", atts)
+		}
+		file := "/calls/" + d.CallRef + "/attachments/" + strconv.FormatInt(atts[0].ID, 10)
+
+		bob := e.signIn(e.f.Bob)
+		bob.get("/calls/"+d.CallRef).must(t, http.StatusOK).has(t, "xylophonic campus network", "trace.txt")
+		bob.get(file).must(t, http.StatusOK)
+		bob.get("/search?q=xylophonic").must(t, http.StatusOK).has(t, "<mark>xylophonic</mark>")
+
+		ann := e.signIn(e.f.Ann)
+		ann.get("/calls/"+d.CallRef).must(t, http.StatusOK).has(t, desk.EmailWithheld, "Dan Dawson").lacks(t, "xylophonic", "trace.txt")
+		ann.get(file).must(t, http.StatusForbidden).has(t, "support role")
+		ann.get("/search?q=xylophonic").must(t, http.StatusOK).has(t, d.CallRef).lacks(t, "xylophonic campus")
+	})
+}
