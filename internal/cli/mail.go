@@ -178,7 +178,7 @@ func parseMailboxes(v string, getenv func(string) string) ([]mailboxSpec, error)
 			mb.PollInterval = d
 		}
 		if err := mb.Validate(); err != nil {
-			return nil, fmt.Errorf("mailbox %s: %w", name, err)
+			return nil, err // it names the mailbox
 		}
 		out = append(out, mailboxSpec{box: mb, group: q.Get("group"), profile: q.Get("profile")})
 	}
