@@ -5,7 +5,7 @@
 # Figures go to stdout and .bench/results.txt.
 #   BENCH_CALLS    size of the data for the query and page benchmarks (default 1000000)
 #   BENCH_ENGINES  engines to measure (default "sqlite postgres")
-#   BENCH_PARTS    benchmarks to run (default "create queries pages portal")
+#   BENCH_PARTS    benchmarks to run (default "create queries pages portal mail")
 #   BENCH_REUSE=1  keep a million-call database an earlier run loaded (.bench/million.db, PostgreSQL
 #                  database calldesk_bench_million) instead of loading it again
 #   BENCH_SECONDS  how long each wrk run of the page benchmarks lasts (default 15)
@@ -13,17 +13,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg.sh
+. scripts/dovecot.sh
 BIN=bin/calldesk
 OUT=.bench
 CALLS=${BENCH_CALLS:-1000000}
 ENGINES=${BENCH_ENGINES:-sqlite postgres}
-PARTS=${BENCH_PARTS:-create queries pages portal}
+PARTS=${BENCH_PARTS:-create queries pages portal mail}
 SECONDS_EACH=${BENCH_SECONDS:-15}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 mkdir -p "$OUT"
 : > "$OUT/results.txt"
 SERVER=""
-cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; pg_cleanup; }
+cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; pg_cleanup; dovecot_cleanup; }
 trap cleanup EXIT
 pg_setup
 PGBASE=${CALLDESK_TEST_POSTGRES%%\?*}; PGBASE=${PGBASE%/*}
@@ -222,4 +223,18 @@ done
   fi
   stop_server
 done
+# Mail: messages taken in from a real Dovecot into calls on SQLite (issue 5: at least 200/s), and
+# the fetcher alone with nothing done per message.
+if part mail; then
+  dovecot_setup
+  for b in Ingest Fetch; do
+    line=$(go test -run '^$' -bench "^Benchmark$b\$" -benchtime 2000x ./internal/mail 2>/dev/null | grep -E "^Benchmark$b" || true)
+    rate=$(echo "$line" | grep -oE '[0-9.]+ msgs/s' || echo "no figure")
+    verdict=""
+    if [ $b = Ingest ]; then
+      verdict=$(awk -v r="${rate%% *}" 'BEGIN{ if (r+0 >= 200) print "target met (>= 200 messages/s)"; else print "TARGET MISSED (>= 200 messages/s)" }')
+    fi
+    say "[sqlite] mail $b, 2000 messages from Dovecot: $rate (load: $(cut -d' ' -f1-3 /proc/loadavg)) $verdict"
+  done
+fi
 say "== done"
