@@ -187,21 +187,22 @@ func parseMailboxes(v string, getenv func(string) string) ([]mailboxSpec, error)
 
 // fetchers makes a fetcher for each configured mailbox, its messages taken in by an Intake.
 func (f inboundFlags) fetchers(ctx context.Context, s *store.Store, getenv func(string) string, domain string,
-	rules desk.AttachmentRules, now func() time.Time, log *slog.Logger) ([]*cdmail.Fetcher, error) {
+	rules desk.AttachmentRules, now func() time.Time, log *slog.Logger) ([]*cdmail.Fetcher, *cdmail.Mailroom, error) {
 	specs, err := parseMailboxes(*f.mailboxes, getenv)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("--imap-mailboxes: %w", err)}
+		return nil, nil, usageError{fmt.Errorf("--imap-mailboxes: %w", err)}
 	}
 	if len(specs) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
+	room := &cdmail.Mailroom{Store: s, Intakes: map[string]*cdmail.Intake{}}
 	groups, err := s.Groups(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	profiles, err := s.Profiles(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	perHour, _ := strconv.Atoi(*f.perSenderHour)
 	var out []*cdmail.Fetcher
@@ -215,7 +216,7 @@ func (f inboundFlags) fetchers(ctx context.Context, s *store.Store, getenv func(
 				}
 			}
 			if in.GroupID == 0 {
-				return nil, usageError{fmt.Errorf("--imap-mailboxes: mailbox %s: there is no group %q", sp.box.Name, sp.group)}
+				return nil, nil, usageError{fmt.Errorf("--imap-mailboxes: mailbox %s: there is no group %q", sp.box.Name, sp.group)}
 			}
 		}
 		if sp.profile != "" {
@@ -225,14 +226,15 @@ func (f inboundFlags) fetchers(ctx context.Context, s *store.Store, getenv func(
 				}
 			}
 			if in.ProfileID == 0 {
-				return nil, usageError{fmt.Errorf("--imap-mailboxes: mailbox %s: there is no problem profile %q", sp.box.Name, sp.profile)}
+				return nil, nil, usageError{fmt.Errorf("--imap-mailboxes: mailbox %s: there is no problem profile %q", sp.box.Name, sp.profile)}
 			}
 		}
 		fe, err := cdmail.NewFetcher(sp.box, in.Deliver, cdmail.Options{Logger: log.With("mailbox", sp.box.Name), Now: now})
 		if err != nil {
-			return nil, usageError{fmt.Errorf("--imap-mailboxes: mailbox %s: %w", sp.box.Name, err)}
+			return nil, nil, usageError{fmt.Errorf("--imap-mailboxes: mailbox %s: %w", sp.box.Name, err)}
 		}
+		room.Intakes[sp.box.Name] = in
 		out = append(out, fe)
 	}
-	return out, nil
+	return out, room, nil
 }

@@ -92,7 +92,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	}
 	maxFile, _ := parseSize(*attachMax)
 	types, _ := desk.ParseAttachmentTypes(*attachTypes)
-	fetchers, err := incoming.fetchers(ctx, s, e.Getenv, outgoing.messageDomain(), desk.AttachmentRules{MaxSize: maxFile, Types: types}, e.Now, log)
+	fetchers, mailroom, err := incoming.fetchers(ctx, s, e.Getenv, outgoing.messageDomain(), desk.AttachmentRules{MaxSize: maxFile, Types: types}, e.Now, log)
 	if err != nil {
 		buf.Close()
 		return err
@@ -105,6 +105,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 		EnrolPartners: *single.enrol == "true"}
 	con.Portal = pt
 	if len(fetchers) > 0 {
+		con.Quarantine = mailroom
 		con.Mailboxes = func() []console.MailboxState {
 			out := make([]console.MailboxState, len(fetchers))
 			for i, fe := range fetchers {

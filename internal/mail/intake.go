@@ -41,6 +41,12 @@ func (in *Intake) Deliver(ctx context.Context, d Delivery) error {
 	} else {
 		in.fill(&m, msg)
 	}
+	return in.take(ctx, d, m)
+}
+
+// take has the store take m in, recording it as refused when the store cannot take what it
+// would make.
+func (in *Intake) take(ctx context.Context, d Delivery, m store.InMail) error {
 	res, err := in.Store.IngestMail(ctx, m, in.Rules)
 	if code := desk.ErrorCode(err); code == desk.EINVALID || code == desk.ENOTFOUND {
 		// The store refused what the message would have made (a field it cannot take): keep the
@@ -91,4 +97,61 @@ func (in *Intake) fill(m *store.InMail, msg *Message) {
 	for _, a := range msg.Oversized {
 		m.Dropped = append(m.Dropped, fmt.Sprintf("%s (%s, over the %s limit)", a.Filename, desk.SizeWords(a.Size), desk.SizeWords(in.limits().AttachmentMax)))
 	}
+}
+
+// Mailroom is what support analysts use to deal with the quarantine: every mailbox's Intake by
+// mailbox name, so that each message is read again with the settings of the mailbox it came from.
+type Mailroom struct {
+	Store   *store.Store
+	Intakes map[string]*Intake
+}
+
+func (r Mailroom) intake(name string) (*Intake, error) {
+	if in, ok := r.Intakes[name]; ok {
+		return in, nil
+	}
+	for _, in := range r.Intakes { // a mailbox since renamed: any will read the message
+		return in, nil
+	}
+	return nil, desk.Errorf(desk.ENOTFOUND, "no mailbox is configured to read message from %q", name)
+}
+
+// Release makes a call for person personID of quarantined message id, as if that person had
+// sent it (a support analyst's decision): the message is read again from its stored copy.
+func (r Mailroom) Release(ctx context.Context, actor desk.Actor, id, personID int64) (string, error) {
+	st := r.Store
+	raw, mailbox, err := st.QuarantinedRaw(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	in, err := r.intake(mailbox)
+	if err != nil {
+		return "", err
+	}
+	msg, err := Parse(raw, in.Limits)
+	if err != nil {
+		return "", desk.Errorf(desk.EINVALID, "the message cannot be read again: %s", desk.Message(err))
+	}
+	m := store.InMail{Mailbox: mailbox, GroupID: in.GroupID, ProfileID: in.ProfileID}
+	in.fill(&m, msg)
+	res, err := st.ReleaseMail(ctx, actor, id, personID, m, in.Rules)
+	return res.CallRef, err
+}
+
+// Text is what a quarantined message says, for the support analyst deciding about it: its
+// trimmed text, or why it cannot be read.
+func (r Mailroom) Text(ctx context.Context, id int64) (string, error) {
+	raw, mailbox, err := r.Store.QuarantinedRaw(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	var limits Limits
+	if in, err := r.intake(mailbox); err == nil {
+		limits = in.Limits
+	}
+	msg, err := Parse(raw, limits)
+	if err != nil {
+		return "(it cannot be read: " + desk.Message(err) + ")", nil
+	}
+	return msg.Text, nil
 }

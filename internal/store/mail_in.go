@@ -330,8 +330,20 @@ func (t *Tx) mailToCall(ctx context.Context, in InMail, rules IngestRules, callI
 	return d, err
 }
 
-// mailNewCall opens a call for the sender from the message.
+// mailNewCall opens a call for the sender from the message, and records the message.
 func (t *Tx) mailNewCall(ctx context.Context, in InMail, rules IngestRules, sender desk.Person) (Ingested, error) {
+	c, entryID, err := t.callFromMail(ctx, in, rules, sender)
+	if err != nil {
+		return Ingested{}, err
+	}
+	d, err := t.recordMail(ctx, in, MailNewCall, "from "+sender.Name()+", a known person", c.ID, entryID, []int64{sender.ID})
+	d.CallRef = c.Ref
+	return d, err
+}
+
+// callFromMail opens a call for sender from the message: its subject the summary, its text the
+// description, its files on a first email entry.
+func (t *Tx) callFromMail(ctx context.Context, in InMail, rules IngestRules, sender desk.Person) (desk.Call, int64, error) {
 	summary := strings.TrimSpace(in.Subject)
 	if summary == "" {
 		summary = "Email from " + sender.Name()
@@ -343,22 +355,20 @@ func (t *Tx) mailNewCall(ctx context.Context, in InMail, rules IngestRules, send
 	n := desk.NewCall{Summary: summary, Description: emailText(in, notes), CustomerID: sender.ID, Source: desk.SourceEmail,
 		ProfileID: in.ProfileID, GroupID: in.GroupID}
 	if err := n.Validate(); err != nil {
-		return Ingested{}, err
+		return desk.Call{}, 0, err
 	}
 	actor := mailActor(in, sender)
 	c, err := t.createCall(ctx, actor, n)
 	if err != nil {
-		return Ingested{}, err
+		return desk.Call{}, 0, err
 	}
 	var entryID int64
 	if len(atts) > 0 {
 		if entryID, err = t.emailEntry(ctx, actor, c, "Files sent with the email that opened this call.", true, atts); err != nil {
-			return Ingested{}, err
+			return desk.Call{}, 0, err
 		}
 	}
-	d, err := t.recordMail(ctx, in, MailNewCall, "from "+sender.Name()+", a known person", c.ID, entryID, []int64{sender.ID})
-	d.CallRef = c.Ref
-	return d, err
+	return c, entryID, nil
 }
 
 // emailEntry writes an email diary entry with its files to call c and audits it (call.email).
@@ -394,4 +404,104 @@ func clipText(s string, n int) string {
 		return s
 	}
 	return s[:n]
+}
+
+// QuarantinedMail is a message from a sender the register does not hold, waiting for a support
+// analyst to make a call of it for a person, or to discard it.
+type QuarantinedMail struct {
+	ID         int64
+	Mailbox    string
+	Sender     string
+	Subject    string
+	Reason     string
+	Size       int64
+	ReceivedAt time.Time
+}
+
+// Quarantine lists the messages in quarantine, oldest first.
+func (s *Store) Quarantine(ctx context.Context, limit int) ([]QuarantinedMail, error) {
+	rows, err := s.query(ctx, `SELECT id, mailbox, sender, subject, reason, size, created_at FROM mail_messages
+		WHERE disposition = 'quarantine' ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []QuarantinedMail
+	for rows.Next() {
+		var q QuarantinedMail
+		var at int64
+		if err := rows.Scan(&q.ID, &q.Mailbox, &q.Sender, &q.Subject, &q.Reason, &q.Size, &at); err != nil {
+			return nil, err
+		}
+		q.ReceivedAt = time.UnixMicro(at).UTC()
+		out = append(out, q)
+	}
+	return out, rows.Err()
+}
+
+// QuarantinedRaw is a message in quarantine, whole, with the mailbox it came from.
+func (s *Store) QuarantinedRaw(ctx context.Context, id int64) ([]byte, string, error) {
+	var raw []byte
+	var mailbox string
+	err := s.queryRow(ctx, `SELECT raw, mailbox FROM mail_messages WHERE id = ? AND disposition = 'quarantine'`, id).Scan(&raw, &mailbox)
+	if err == sql.ErrNoRows {
+		return nil, "", notFound("no message %d is in quarantine: it may have been dealt with already", id)
+	}
+	return raw, mailbox, err
+}
+
+// ReleaseMail makes a call for person personID of quarantined message id (in is the message as
+// the mail package read it), in one transaction with its audit record; the message then records
+// the call. A message no longer in quarantine is ENOTFOUND.
+func (s *Store) ReleaseMail(ctx context.Context, actor desk.Actor, id, personID int64, in InMail, rules IngestRules) (Ingested, error) {
+	var out Ingested
+	err := s.inTx(ctx, func(t *Tx) error {
+		if err := t.inQuarantine(ctx, id); err != nil {
+			return err
+		}
+		p, err := t.findPerson(ctx, personID)
+		if isNotFound(err) || (err == nil && !p.Active) {
+			return desk.Invalid("the call cannot be made", map[string]string{"person": "is not an active person of the register"})
+		}
+		if err != nil {
+			return err
+		}
+		c, entryID, err := t.callFromMail(ctx, in, rules, p)
+		if err != nil {
+			return err
+		}
+		reason := fmt.Sprintf("made a call for %s by %s", p.Name(), actorName(actor))
+		if _, err := t.exec(ctx, `UPDATE mail_messages SET disposition = 'call', call_id = ?, entry_id = ?, reason = ? WHERE id = ?`,
+			c.ID, nullID(entryID), reason, id); err != nil {
+			return err
+		}
+		out = Ingested{ID: id, Disposition: MailNewCall, Reason: reason, CallRef: c.Ref}
+		return t.audit(ctx, actor, "mail.release", "mail", id, []int64{p.ID}, reason+": "+c.Ref)
+	})
+	return out, err
+}
+
+// DiscardMail throws a quarantined message away: its content is deleted at once (data
+// minimisation), what remains records who discarded it and when, and the audit trail says so.
+func (s *Store) DiscardMail(ctx context.Context, actor desk.Actor, id int64) error {
+	return s.inTx(ctx, func(t *Tx) error {
+		if err := t.inQuarantine(ctx, id); err != nil {
+			return err
+		}
+		reason := "discarded by " + actorName(actor)
+		if _, err := t.exec(ctx, `UPDATE mail_messages SET disposition = 'discarded', raw = NULL, subject = '', reason = ? WHERE id = ?`,
+			reason, id); err != nil {
+			return err
+		}
+		return t.audit(ctx, actor, "mail.discard", "mail", id, nil, reason)
+	})
+}
+
+func (t *Tx) inQuarantine(ctx context.Context, id int64) error {
+	var disp string
+	err := t.queryRow(ctx, `SELECT disposition FROM mail_messages WHERE id = ?`+t.s.d.forUpdate(), id).Scan(&disp)
+	if err == sql.ErrNoRows || (err == nil && disp != MailQuarantine) {
+		return notFound("no message %d is in quarantine: it may have been dealt with already", id)
+	}
+	return err
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/mail"
 	"calldesk/internal/store/storetest"
 	"calldesk/internal/web/console"
 )
@@ -747,4 +748,29 @@ func TestBrowserAdminMail(t *testing.T) {
 	b.Check("outgoing email", "admin-mail")
 	b.Click("form[action='/admin/mail/" + strconv.FormatInt(out[0].ID, 10) + "/retry'] button")
 	b.MustSee("will be sent again")
+}
+
+// TestBrowserQuarantine: the page of email from unknown senders, checked like every page, and a
+// call made of a message.
+func TestBrowserQuarantine(t *testing.T) {
+	t.Parallel()
+	se := storetest.NewEnv(t, "sqlite", start)
+	e := newEnvWith(t, se, func(c *console.Console) {
+		c.Quarantine = &mail.Mailroom{Store: se.S, Intakes: map[string]*mail.Intake{"servicedesk": {Store: se.S, GroupID: se.F.ServiceDesk.ID}}}
+	})
+	acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Bob.Username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,support_analyst' WHERE id = ?`, acct.ID)
+	quarantined(t, e, 1, "dan.home@example.org", "Printer at home", "Dan here, writing from home:\nthe VPN will not connect since Monday")
+	quarantined(t, e, 2, "a.very.long.address.of.someone.at.a.partner.college@partner-college.example.ac.uk", "Access to the library", "Hello")
+	b := e.tab(t)
+	b.signIn(e.f.Bob.Username)
+	b.Open("/mail/quarantine")
+	b.MustSee("Printer at home", "the VPN will not connect")
+	b.Check("email from unknown senders", "quarantine")
+	b.TypeInto("#q1-person", e.f.Dan.Username)
+	b.Click("form[action='/mail/quarantine/1/release'] button")
+	b.MustSee("Printer at home", "Dawson")
 }

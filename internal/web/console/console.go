@@ -61,6 +61,9 @@ type Console struct {
 	// service /signin/saml/acs and calldesk's SP metadata at /saml/metadata (the URLs to
 	// register with the provider or federation).
 	SAML *sso.SAML
+	// Quarantine, when set, offers support analysts the messages from unknown senders, to make
+	// a call of or discard (/mail/quarantine).
+	Quarantine Quarantine
 	// Mailboxes, when set, reports the incoming mailboxes' state for the administrators' email
 	// page: connected or not, the last error and when, what was taken in.
 	Mailboxes func() []MailboxState
@@ -94,6 +97,7 @@ func (c *Console) routes() []route {
 		c.personRoutes(),
 		c.searchRoutes(),
 		c.adminMailRoutes(),
+		c.quarantineRoutes(),
 	)
 }
 

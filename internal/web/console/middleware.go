@@ -25,10 +25,16 @@ type visit struct {
 	Actor desk.Actor
 	// Token is the session cookie's value, for sign-out.
 	Token string
+	// mailroom says the console has a quarantine of incoming email (Console.Quarantine).
+	mailroom bool
 }
 
 // Admin reports whether the visitor is an administrator (the layout offers the admin pages).
 func (v *visit) Admin() bool { return v.Account.Has(desk.RoleAdmin) }
+
+// Support reports whether the visitor may read incoming email (S13; the layout offers the
+// quarantine).
+func (v *visit) Support() bool { return v.mailroom && v.Account.Has(desk.RoleSupportAnalyst) }
 
 // csp allows only the console's own scripts, styles and images: no inline script, no eval, no
 // framing, forms only to this site.
@@ -82,7 +88,7 @@ func (c *Console) authenticate(r *http.Request) (*visit, error) {
 	if !ss.Account.IsAnalyst() {
 		return nil, desk.Errorf(desk.EFORBIDDEN, "this account is for SupportMe, the self-service portal; it cannot enter the analysts' console")
 	}
-	return &visit{Session: ss, Token: ck.Value, Actor: desk.Actor{PersonID: ss.Person.ID, AccountID: ss.Account.ID,
+	return &visit{Session: ss, Token: ck.Value, mailroom: c.Quarantine != nil, Actor: desk.Actor{PersonID: ss.Person.ID, AccountID: ss.Account.ID,
 		Name: ss.Person.Name(), Addr: addr}}, nil
 }
 

@@ -1,0 +1,170 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+)
+
+// Quarantine reads and releases quarantined messages for the console (package mail's Mailroom,
+// wired by serve): the message's text, and a call made of it for a person.
+type Quarantine interface {
+	Text(ctx context.Context, id int64) (string, error)
+	Release(ctx context.Context, actor desk.Actor, id, personID int64) (ref string, err error)
+}
+
+// quarantineRoutes are the quarantine of incoming email, for support analysts (S13), present
+// when mailboxes are configured.
+func (c *Console) quarantineRoutes() []route {
+	if c.Quarantine == nil {
+		return nil
+	}
+	return []route{
+		{"GET", "/mail/quarantine", false, c.quarantine},
+		{"POST", "/mail/quarantine/{id}/release", false, c.quarantineRelease},
+		{"POST", "/mail/quarantine/{id}/discard", false, c.quarantineDiscard},
+	}
+}
+
+// quarantineMax bounds the list; a longer quarantine is read a page at a time, oldest first.
+const quarantineMax = 50
+
+// quarantineItem is a quarantined message as the page shows it.
+type quarantineItem struct {
+	store.QuarantinedMail
+	Text string
+	// Person is what was typed to find the sender, and Error what was wrong with it, when a
+	// release of this message was refused.
+	Person, Error string
+}
+
+// quarantinePage lists the messages from senders calldesk does not know.
+type quarantinePage struct {
+	page
+	Items  []quarantineItem
+	Notice string
+}
+
+func requireSupport(v *visit) error {
+	if !v.Account.Has(desk.RoleSupportAnalyst) {
+		return desk.Errorf(desk.EFORBIDDEN, "only analysts with the support role may read incoming email")
+	}
+	return nil
+}
+
+func (c *Console) quarantine(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return c.showQuarantine(w, r, v, http.StatusOK, 0, "", "", r.URL.Query().Get("done"))
+}
+
+func (c *Console) showQuarantine(w http.ResponseWriter, r *http.Request, v *visit, status int, failedID int64, typed, problem, notice string) error {
+	if err := requireSupport(v); err != nil {
+		return err
+	}
+	list, err := c.Store.Quarantine(r.Context(), quarantineMax)
+	if err != nil {
+		return err
+	}
+	pg := quarantinePage{page: c.page(v, "Email from unknown senders"), Notice: notice}
+	pg.Section = "quarantine"
+	for _, q := range list {
+		text, err := c.Quarantine.Text(r.Context(), q.ID)
+		if err != nil {
+			return err
+		}
+		it := quarantineItem{QuarantinedMail: q, Text: text}
+		if q.ID == failedID {
+			it.Person, it.Error = typed, problem
+		}
+		pg.Items = append(pg.Items, it)
+	}
+	if len(list) > 0 {
+		// Reading the messages is reading personal data (P2).
+		ids := make([]string, len(list))
+		for i, q := range list {
+			ids[i] = strconv.FormatInt(q.ID, 10)
+		}
+		if err := c.auditRead(v, "mail.view", "mail", "", nil, "quarantine: messages "+strings.Join(ids, ", ")); err != nil {
+			return err
+		}
+	}
+	return c.render(w, r, status, "quarantine", pg)
+}
+
+func quarantineID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, desk.Errorf(desk.ENOTFOUND, "%q is not a message", r.PathValue("id"))
+	}
+	return id, nil
+}
+
+// quarantineRelease makes a call of a message for the person typed (a username or an email
+// address of the register).
+func (c *Console) quarantineRelease(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := requireSupport(v); err != nil {
+		return err
+	}
+	id, err := quarantineID(r)
+	if err != nil {
+		return err
+	}
+	typed := strings.TrimSpace(r.PostFormValue("person"))
+	person, problem, err := c.findOne(r.Context(), typed)
+	if err != nil {
+		return err
+	}
+	if problem != "" {
+		return c.showQuarantine(w, r, v, http.StatusUnprocessableEntity, id, typed, problem, "")
+	}
+	ref, err := c.Quarantine.Release(r.Context(), v.Actor, id, person.ID)
+	if desk.ErrorCode(err) == desk.EINVALID {
+		return c.showQuarantine(w, r, v, http.StatusUnprocessableEntity, id, typed, desk.Message(err), "")
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/calls/"+ref, http.StatusSeeOther)
+	return nil
+}
+
+// findOne finds the one person whose username or email is typed; problem says what is wrong
+// otherwise.
+func (c *Console) findOne(ctx context.Context, typed string) (desk.Person, string, error) {
+	if typed == "" {
+		return desk.Person{}, "Type the username or email address of the person the message is from.", nil
+	}
+	by := store.ByUsername
+	if strings.Contains(typed, "@") {
+		by = store.ByEmail
+	}
+	people, err := c.Store.FindPeopleByIdentity(ctx, by, typed)
+	if err != nil {
+		return desk.Person{}, "", err
+	}
+	switch len(people) {
+	case 0:
+		return desk.Person{}, "Nobody in the register has the " + string(by) + " " + typed + ".", nil
+	case 1:
+		return people[0], "", nil
+	}
+	return desk.Person{}, "Several people have the " + string(by) + " " + typed + ": use a username.", nil
+}
+
+func (c *Console) quarantineDiscard(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := requireSupport(v); err != nil {
+		return err
+	}
+	id, err := quarantineID(r)
+	if err != nil {
+		return err
+	}
+	if err := c.Store.DiscardMail(r.Context(), v.Actor, id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/mail/quarantine?done=discarded", http.StatusSeeOther)
+	return nil
+}
