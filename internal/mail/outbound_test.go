@@ -2,6 +2,7 @@ package mail_test
 
 import (
 	"context"
+	"crypto/tls"
 	"strings"
 	"sync"
 	"testing"
@@ -229,6 +230,36 @@ func TestSenderDeliversRetriesAndGivesUp(t *testing.T) {
 		}
 		if err := e.S.RetryMail(ctx, e.F.Admin, failed[0].ID); desk.ErrorCode(err) != desk.ENOTFOUND {
 			t.Fatalf("retrying a sent message: %v", err)
+		}
+	})
+}
+
+// TestSenderOverTLS: the sender speaks STARTTLS and implicit TLS, checks the server's
+// certificate, and refuses one it does not trust.
+func TestSenderOverTLS(t *testing.T) {
+	storetest.EachEnv(t, start, func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		for _, tc := range []struct {
+			mode     string
+			implicit bool
+		}{{"starttls", false}, {"tls", true}} {
+			smtpd, roots := smtptest.StartTLS(t, "calldesk", "mail password", tc.implicit)
+			m := desk.OutMail{MessageID: cdmail.NewMessageID("desk.uni.example"), Kind: desk.MailClosed, To: "dan@uni.example",
+				Subject: "[F0000001] Closed", Text: "Hello Dan\n"}
+			if err := e.S.EnqueueMail(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+			// A certificate it does not trust: not sent.
+			s := &cdmail.Sender{Store: e.S, From: "servicedesk@uni.example", Now: e.Clock.Now,
+				SMTP: cdmail.SMTP{Addr: smtpd.Addr, TLS: tc.mode, Username: "calldesk", Password: "mail password"}}
+			if n, _ := s.Run(ctx); n != 0 || len(smtpd.Messages()) != 0 {
+				t.Fatalf("%s: sent to a server whose certificate is not trusted", tc.mode)
+			}
+			e.Clock.Advance(time.Hour)
+			s.SMTP.TLSConfig = &tls.Config{RootCAs: roots, ServerName: "127.0.0.1"}
+			if n, err := s.Run(ctx); err != nil || n != 1 || len(smtpd.Messages()) != 1 {
+				t.Fatalf("%s: sent %d (%v), the server has %d", tc.mode, n, err, len(smtpd.Messages()))
+			}
 		}
 	})
 }

@@ -505,3 +505,14 @@ func (t *Tx) inQuarantine(ctx context.Context, id int64) error {
 	}
 	return err
 }
+
+// MailOfEntry is the whole email an email diary entry of call callID came from (ENOTFOUND when
+// the entry is not an email of that call, or its message is no longer kept).
+func (s *Store) MailOfEntry(ctx context.Context, callID, entryID int64) ([]byte, error) {
+	var raw []byte
+	err := s.queryRow(ctx, `SELECT raw FROM mail_messages WHERE call_id = ? AND entry_id = ? AND raw IS NOT NULL`, callID, entryID).Scan(&raw)
+	if err == sql.ErrNoRows {
+		return nil, notFound("entry %d of this call holds no email", entryID)
+	}
+	return raw, err
+}

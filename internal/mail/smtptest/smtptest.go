@@ -3,9 +3,12 @@
 package smtptest
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
+	"net/http/httptest"
 	"net/mail"
 	"sync"
 	"testing"
@@ -37,14 +40,37 @@ type Received struct {
 // Start runs a Sink until the test ends; user "" means no authentication.
 func Start(t testing.TB, user, password string) *Sink {
 	t.Helper()
+	return start(t, user, password, nil, false)
+}
+
+// StartTLS runs a Sink that offers STARTTLS, or (implicit) speaks TLS from the first byte, with
+// a certificate for 127.0.0.1 that roots trusts.
+func StartTLS(t testing.TB, user, password string, implicit bool) (s *Sink, roots *x509.CertPool) {
+	t.Helper()
+	// httptest's certificate is for 127.0.0.1; borrow it.
+	hs := httptest.NewUnstartedServer(nil)
+	hs.StartTLS()
+	cfg := &tls.Config{Certificates: hs.TLS.Certificates, MinVersion: tls.VersionTLS12}
+	roots = x509.NewCertPool()
+	roots.AddCert(hs.Certificate())
+	hs.Close()
+	return start(t, user, password, cfg, implicit), roots
+}
+
+func start(t testing.TB, user, password string, cfg *tls.Config, implicit bool) *Sink {
+	t.Helper()
 	s := &Sink{user: user, password: password}
 	srv := smtp.NewServer(s)
 	srv.Domain = "mx.uni.example"
 	srv.AllowInsecureAuth = true
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	srv.TLSConfig = cfg
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if implicit {
+		l = tls.NewListener(l, cfg)
 	}
 	s.Addr, s.srv = l.Addr().String(), srv
 	go srv.Serve(l)

@@ -8,6 +8,7 @@ import (
 
 	"calldesk/internal/desk"
 	"calldesk/internal/store/storetest"
+	"calldesk/internal/web/console"
 )
 
 // TestAdminMail: an administrator sees the messages calldesk could not send, with the reason, and
@@ -51,5 +52,29 @@ func TestAdminMail(t *testing.T) {
 		if n := se.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'mail.retry'`); n != 1 {
 			t.Fatalf("%d retries audited", n)
 		}
+	})
+}
+
+// TestAdminMailShowsMailboxes: the administrators' email page says which incoming mailbox is not
+// connected, and why.
+func TestAdminMailShowsMailboxes(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		failed := start.Add(-5 * time.Minute)
+		e := newEnvWith(t, se, func(c *console.Console) {
+			c.Mailboxes = func() []console.MailboxState {
+				return []console.MailboxState{
+					{Name: "servicedesk", Connected: true, LastFetchAt: start, Delivered: 42},
+					{Name: "library", LastError: "login: [AUTHENTICATIONFAILED] Authentication failed.", LastErrorAt: failed, Failed: 1},
+				}
+			}
+		})
+		acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Cat.Username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,admin' WHERE id = ?`, acct.ID)
+		e.signIn(e.f.Cat).get("/admin/mail").must(t, http.StatusOK).has(t, "Incoming mailboxes", "servicedesk", "Connected", "42",
+			"library", "Not connected", "AUTHENTICATIONFAILED", "1 to try again")
 	})
 }

@@ -32,6 +32,7 @@ func (c *Console) callRoutes() []route {
 		{"POST", "/calls/{ref}/cancel", false, c.cancelCall},
 		{"POST", "/calls/{ref}/change", false, c.changeCall},
 		{"GET", "/calls/{ref}/attachments/{id}", false, c.showAttachment},
+		{"GET", "/calls/{ref}/emails/{entry}", false, c.showEmail},
 	}
 }
 

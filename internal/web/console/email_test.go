@@ -3,6 +3,7 @@ package console_test
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"calldesk/internal/desk"
@@ -44,10 +45,21 @@ func TestEmailsOnlyForSupport(t *testing.T) {
 		bob.get("/calls/"+d.CallRef).must(t, http.StatusOK).has(t, "xylophonic campus network", "trace.txt")
 		bob.get(file).must(t, http.StatusOK)
 		bob.get("/search?q=xylophonic").must(t, http.StatusOK).has(t, "<mark>xylophonic</mark>")
+		// The whole email, as it came, for support analysts only, as a download.
+		entry := se.DB.Count(t, `SELECT entry_id FROM mail_messages WHERE message_id = 'm2@mail.example'`)
+		whole := "/calls/" + d.CallRef + "/emails/" + strconv.Itoa(entry)
+		bob.get("/calls/"+d.CallRef).must(t, http.StatusOK).has(t, `href="`+whole+`"`)
+		if r := bob.get(whole).must(t, http.StatusOK); r.body != "y" || r.header.Get("Content-Type") != "message/rfc822" ||
+			!strings.HasPrefix(r.header.Get("Content-Disposition"), "attachment") {
+			t.Fatalf("the whole email: %q %v", r.body, r.header)
+		}
+		bob.get("/calls/" + d.CallRef + "/emails/999").must(t, http.StatusNotFound)
 
 		ann := e.signIn(e.f.Ann)
 		ann.get("/calls/"+d.CallRef).must(t, http.StatusOK).has(t, desk.EmailWithheld, "Dan Dawson").lacks(t, "xylophonic", "trace.txt")
 		ann.get(file).must(t, http.StatusForbidden).has(t, "support role")
+		ann.get(whole).must(t, http.StatusForbidden)
+		ann.get("/calls/"+d.CallRef).must(t, http.StatusOK).lacks(t, "/emails/")
 		ann.get("/search?q=xylophonic").must(t, http.StatusOK).has(t, d.CallRef).lacks(t, "xylophonic campus")
 	})
 }

@@ -32,6 +32,9 @@ type visit struct {
 // Admin reports whether the visitor is an administrator (the layout offers the admin pages).
 func (v *visit) Admin() bool { return v.Account.Has(desk.RoleAdmin) }
 
+// ReadsEmail reports whether the visitor may read emails' content (S13).
+func (v *visit) ReadsEmail() bool { return v.Account.Has(desk.RoleSupportAnalyst) }
+
 // Support reports whether the visitor may read incoming email (S13; the layout offers the
 // quarantine).
 func (v *visit) Support() bool { return v.mailroom && v.Account.Has(desk.RoleSupportAnalyst) }
