@@ -53,7 +53,7 @@ func TestEmailsOnlyForSupport(t *testing.T) {
 			!strings.HasPrefix(r.header.Get("Content-Disposition"), "attachment") {
 			t.Fatalf("the whole email: %q %v", r.body, r.header)
 		}
-		bob.get("/calls/" + d.CallRef + "/emails/999").must(t, http.StatusNotFound)
+		bob.get("/calls/"+d.CallRef+"/emails/999").must(t, http.StatusNotFound)
 
 		ann := e.signIn(e.f.Ann)
 		ann.get("/calls/"+d.CallRef).must(t, http.StatusOK).has(t, desk.EmailWithheld, "Dan Dawson").lacks(t, "xylophonic", "trace.txt")
