@@ -1,0 +1,446 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"calldesk/internal/desk"
+)
+
+// DirectoryRecord is one person as a directory source lists them, for SyncPeople: the fields the
+// source gives ("" for a field it does not give, which is then left alone), with DirectoryKey.
+type DirectoryRecord struct {
+	Person     desk.Person
+	ManagerKey string // the manager's directory key, "" when none
+	Line       int    // where the source had it, for reports
+}
+
+// SyncOptions say how a source's records are taken into the register.
+type SyncOptions struct {
+	// Source names the import ("campus-csv", "ad"): people it creates are its own, and a full
+	// import makes only its own people leavers.
+	Source string
+	// Full says the records are the whole of the source: its people it no longer lists leave.
+	Full bool
+	// MaxLeaverShare and MaxChangeShare are the guard rail: an import that would make more than
+	// this share of the source's people leavers (default 0.05), or change more than this share
+	// of their records (default 0.25), is held for an administrator instead. Force goes past it
+	// (an administrator's confirmation).
+	MaxLeaverShare, MaxChangeShare float64
+	Force                          bool
+	// DryRun works everything out and writes nothing, not even the run's record.
+	DryRun bool
+	// By is who runs it (an administrator's name, or "nightly schedule"), for the run's record.
+	By string
+	// Problems are the source's own reports of records it could not read, kept with the run.
+	Problems []string
+}
+
+// SyncResult is what an import did, or would do (DryRun), or why it was held.
+type SyncResult struct {
+	RunID                                                 int64
+	State                                                 string // done, held, or "dry run"
+	Reason                                                string // why it was held
+	Read, Created, Updated, Left, Returned, Rejected, Kept int
+	// Changes describe each change, one line each (the first 2,000), for --dry-run.
+	Changes  []string
+	Problems []string
+	Duration time.Duration
+}
+
+// Import run states.
+const (
+	RunDone = "done"
+	RunHeld = "held"
+)
+
+var errDryRun = errors.New("dry run")
+
+// directoryField is a field a directory may own: its column, and where it is in a person.
+type directoryField struct {
+	col string
+	get func(p *desk.Person) *string
+}
+
+// directoryFields are the text fields a directory may own (kind and manager are handled apart).
+func directoryFields() []directoryField {
+	return []directoryField{
+		{"first_name", func(p *desk.Person) *string { return &p.FirstName }},
+		{"last_name", func(p *desk.Person) *string { return &p.LastName }},
+		{"username", func(p *desk.Person) *string { return &p.Username }},
+		{"email", func(p *desk.Person) *string { return &p.Email }},
+		{"student_number", func(p *desk.Person) *string { return &p.StudentNumber }},
+		{"department", func(p *desk.Person) *string { return &p.Department }},
+		{"phone", func(p *desk.Person) *string { return &p.Phone }},
+		{"job_title", func(p *desk.Person) *string { return &p.JobTitle }},
+	}
+}
+
+// known is a person of the register as the sync sees them.
+type known struct {
+	p      desk.Person
+	source string
+}
+
+// plan is one person's change.
+type plan struct {
+	rec      DirectoryRecord
+	old      *known // nil: a new person
+	changed  []string
+	returned bool
+}
+
+// SyncPeople takes a source's records into the person register, in one transaction with an
+// audit record for each person it changes and the run's record: people are matched by their
+// directory key only; a new key is a new person; fields the source gives are updated (each
+// recording its source and when), fields it does not give are never touched; with Full, the
+// source's people it no longer lists become leavers (inactive, date left recorded, never deleted)
+// and a leaver listed again returns. Records it cannot take (no key, no name, a bad email, a
+// username another person holds, a key listed twice) are rejected with their line and reason, and
+// the rest still go in. An import past the guard rail writes nothing but its run's record (held).
+func (s *Store) SyncPeople(ctx context.Context, recs []DirectoryRecord, opt SyncOptions) (SyncResult, error) {
+	began := time.Now()
+	if opt.Source == "" {
+		return SyncResult{}, desk.Errorf(desk.EINVALID, "an import needs a source name")
+	}
+	if opt.MaxLeaverShare <= 0 {
+		opt.MaxLeaverShare = 0.05
+	}
+	if opt.MaxChangeShare <= 0 {
+		opt.MaxChangeShare = 0.25
+	}
+	var res SyncResult
+	err := s.inTx(ctx, func(t *Tx) error {
+		res = SyncResult{Read: len(recs), Problems: append([]string(nil), opt.Problems...)}
+		plans, leavers, err := t.planSync(ctx, recs, opt, &res)
+		if err != nil {
+			return err
+		}
+		if reason := guard(res, leavers, opt); reason != "" {
+			res.State, res.Reason = RunHeld, reason
+			res.Duration = time.Since(began)
+			if opt.DryRun {
+				return errDryRun
+			}
+			return t.recordRun(ctx, opt, &res)
+		}
+		if err := t.applySync(ctx, plans, leavers, opt, &res); err != nil {
+			return err
+		}
+		res.State, res.Duration = RunDone, time.Since(began)
+		if opt.DryRun {
+			res.State = "dry run"
+			return errDryRun
+		}
+		return t.recordRun(ctx, opt, &res)
+	})
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
+	return res, err
+}
+
+// guard says why an import must wait for an administrator, or "".
+func guard(res SyncResult, leavers []known, opt SyncOptions) string {
+	if opt.Force || res.Kept+res.Updated+len(leavers) == 0 {
+		return ""
+	}
+	base := float64(res.Kept + res.Updated + len(leavers)) // the source's people before the run, listed or not
+	if share := float64(len(leavers)) / base; share > opt.MaxLeaverShare {
+		return fmt.Sprintf("it would make %d of the source's %d people leavers (%.1f%%, more than the %.1f%% allowed): a truncated export? Check it, then confirm the import",
+			len(leavers), int(base), 100*share, 100*opt.MaxLeaverShare)
+	}
+	if share := float64(res.Updated) / base; share > opt.MaxChangeShare {
+		return fmt.Sprintf("it would change %d of the source's %d people's records (%.1f%%, more than the %.1f%% allowed): a changed export format? Check it, then confirm the import",
+			res.Updated, int(base), 100*share, 100*opt.MaxChangeShare)
+	}
+	return ""
+}
+
+// planSync works out each record's change, and the leavers, without writing.
+func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptions, res *SyncResult) ([]plan, []known, error) {
+	byKey := map[string]*known{}
+	keyOf := map[int64]string{}
+	usernames := map[string]string{} // lower-case username -> directory key ("" for a person typed in by hand)
+	rows, err := t.query(ctx, `SELECT `+personCols+`, p.directory_source FROM people p`)
+	if err != nil {
+		return nil, nil, err
+	}
+	for rows.Next() {
+		var k known
+		var mgr sql.NullInt64
+		var created, updated int64
+		var kind, source string
+		if err := rows.Scan(&k.p.ID, &k.p.FirstName, &k.p.LastName, &k.p.Username, &k.p.Email, &k.p.StudentNumber, &k.p.Department,
+			&k.p.Phone, &k.p.JobTitle, &mgr, &kind, &k.p.Active, &source, &k.p.DirectoryKey, &created, &updated, &k.p.Version, &k.source); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		k.p.ManagerID, k.p.Kind, k.p.Source = mgr.Int64, desk.PersonKind(kind), desk.Source(source)
+		if k.p.Username != "" {
+			usernames[strings.ToLower(k.p.Username)] = k.p.DirectoryKey
+		}
+		if k.p.DirectoryKey != "" {
+			kk := k
+			byKey[k.p.DirectoryKey] = &kk
+			keyOf[k.p.ID] = k.p.DirectoryKey
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, nil, err
+	}
+	reject := func(r DirectoryRecord, why string) {
+		res.Rejected++
+		res.Problems = append(res.Problems, fmt.Sprintf("line %d (key %q): %s", r.Line, r.Person.DirectoryKey, why))
+	}
+	listed := map[string]bool{}
+	var plans []plan
+	for _, r := range recs {
+		key := strings.TrimSpace(r.Person.DirectoryKey)
+		r.Person.DirectoryKey = key
+		switch {
+		case key == "":
+			reject(r, "it has no directory key")
+			continue
+		case listed[key]:
+			reject(r, "its directory key is listed twice; the first was taken")
+			continue
+		}
+		listed[key] = true
+		if r.Person.Email != "" && !desk.ValidEmail(strings.TrimSpace(r.Person.Email)) {
+			reject(r, fmt.Sprintf("the email address %q is not valid", r.Person.Email))
+			continue
+		}
+		old := byKey[key]
+		if u := strings.ToLower(strings.TrimSpace(r.Person.Username)); u != "" {
+			if holder, ok := usernames[u]; ok && holder != key {
+				reject(r, fmt.Sprintf("the username %q belongs to another person", r.Person.Username))
+				continue
+			}
+			usernames[u] = key
+		}
+		pl := plan{rec: r, old: old}
+		if old == nil {
+			p := r.Person
+			p.Source, p.Active = desk.FromDirectory, true
+			if p.Kind == "" {
+				p.Kind = desk.Staff
+			}
+			if err := p.Validate(); err != nil {
+				reject(r, desk.Message(err)+fieldText(err))
+				continue
+			}
+			pl.rec.Person = p
+			res.Created++
+			res.change("new: %s (%s)", p.Name(), key)
+		} else {
+			merged := old.p
+			for _, f := range directoryFields() {
+				v := strings.TrimSpace(*f.get(&r.Person))
+				if v != "" && v != *f.get(&merged) {
+					*f.get(&merged) = v
+					pl.changed = append(pl.changed, f.col)
+				}
+			}
+			if r.Person.Kind != "" && r.Person.Kind != merged.Kind {
+				merged.Kind = r.Person.Kind
+				pl.changed = append(pl.changed, "kind")
+			}
+			if r.ManagerKey != "" && r.ManagerKey != keyOf[old.p.ManagerID] {
+				pl.changed = append(pl.changed, "manager")
+			}
+			if err := merged.Validate(); err != nil {
+				reject(r, desk.Message(err)+fieldText(err))
+				continue
+			}
+			pl.rec.Person = merged
+			pl.returned = !old.p.Active
+			switch {
+			case pl.returned:
+				res.Returned++
+				res.change("returns: %s (%s)", merged.Name(), key)
+			case len(pl.changed) > 0:
+				res.Updated++
+				res.change("changed: %s (%s): %s", merged.Name(), key, strings.Join(pl.changed, ", "))
+			default:
+				res.Kept++
+			}
+		}
+		plans = append(plans, pl)
+	}
+	var leavers []known
+	if opt.Full {
+		for key, k := range byKey {
+			if !listed[key] && k.source == opt.Source && k.p.Active {
+				leavers = append(leavers, *k)
+				res.change("leaves: %s (%s)", k.p.Name(), key)
+			}
+		}
+	}
+	res.Left = len(leavers)
+	return plans, leavers, nil
+}
+
+func (res *SyncResult) change(format string, args ...any) {
+	if len(res.Changes) < 2000 {
+		res.Changes = append(res.Changes, fmt.Sprintf(format, args...))
+	}
+}
+
+// fieldText is a validation error's fields, for a problem line.
+func fieldText(err error) string {
+	var de *desk.Error
+	if !errors.As(err, &de) || len(de.Fields) == 0 {
+		return ""
+	}
+	var parts []string
+	for f, m := range de.Fields {
+		parts = append(parts, f+" "+m)
+	}
+	return ": " + strings.Join(parts, "; ")
+}
+
+// applySync writes the planned changes.
+func (t *Tx) applySync(ctx context.Context, plans []plan, leavers []known, opt SyncOptions, res *SyncResult) error {
+	actor := desk.Actor{Name: "directory import (" + opt.Source + ")"}
+	now := t.Now.UnixMicro()
+	ids := map[string]int64{}
+	for i := range plans {
+		pl := &plans[i]
+		p := &pl.rec.Person
+		if pl.old == nil {
+			err := t.queryRow(ctx, `INSERT INTO people (first_name, last_name, username, email, student_number, department,
+				phone, job_title, kind, active, source, directory_key, directory_source, synced_at, created_at, updated_at, version)
+				VALUES (`+placeholders(17)+`) RETURNING id`,
+				p.FirstName, p.LastName, p.Username, p.Email, p.StudentNumber, p.Department, p.Phone, p.JobTitle,
+				string(p.Kind), 1, string(desk.FromDirectory), p.DirectoryKey, opt.Source, now, now, now, 1).Scan(&p.ID)
+			if err != nil {
+				return fmt.Errorf("import %s, line %d: %w", opt.Source, pl.rec.Line, t.s.mapErr(err))
+			}
+			var given []string
+			for _, f := range directoryFields() {
+				if *f.get(p) != "" {
+					given = append(given, f.col)
+				}
+			}
+			if err := t.fieldSources(ctx, p.ID, given, opt.Source); err != nil {
+				return err
+			}
+			if err := t.audit(ctx, actor, "person.sync", "person", p.ID, []int64{p.ID}, "created from the directory ("+opt.Source+")"); err != nil {
+				return err
+			}
+		} else if len(pl.changed) > 0 || pl.returned || pl.old.source != opt.Source {
+			_, err := t.exec(ctx, `UPDATE people SET first_name = ?, last_name = ?, username = ?, email = ?, student_number = ?,
+				department = ?, phone = ?, job_title = ?, kind = ?, active = 1, left_at = NULL, source = ?, directory_source = ?,
+				synced_at = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
+				p.FirstName, p.LastName, p.Username, p.Email, p.StudentNumber, p.Department, p.Phone, p.JobTitle, string(p.Kind),
+				string(desk.FromDirectory), opt.Source, now, now, p.ID)
+			if err != nil {
+				return fmt.Errorf("import %s, line %d: %w", opt.Source, pl.rec.Line, t.s.mapErr(err))
+			}
+			if err := t.fieldSources(ctx, p.ID, pl.changed, opt.Source); err != nil {
+				return err
+			}
+			what := "changed by the directory (" + opt.Source + "): " + strings.Join(pl.changed, ", ")
+			if pl.returned {
+				what = "listed by the directory (" + opt.Source + ") again: active again"
+			}
+			if err := t.audit(ctx, actor, "person.sync", "person", p.ID, []int64{p.ID}, what); err != nil {
+				return err
+			}
+		}
+		ids[p.DirectoryKey] = p.ID
+	}
+	// Managers, once everyone is in.
+	for _, pl := range plans {
+		if pl.rec.ManagerKey == "" || (pl.old != nil && !contains(pl.changed, "manager")) {
+			continue
+		}
+		mid, ok := ids[pl.rec.ManagerKey]
+		if !ok {
+			err := t.queryRow(ctx, `SELECT id FROM people WHERE directory_key = ?`, pl.rec.ManagerKey).Scan(&mid)
+			if err == sql.ErrNoRows {
+				res.Problems = append(res.Problems, fmt.Sprintf("line %d (key %q): the manager %q is not in the register; the manager was left as it was",
+					pl.rec.Line, pl.rec.Person.DirectoryKey, pl.rec.ManagerKey))
+				continue
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if mid == pl.rec.Person.ID {
+			continue
+		}
+		if _, err := t.exec(ctx, `UPDATE people SET manager_id = ? WHERE id = ?`, mid, pl.rec.Person.ID); err != nil {
+			return err
+		}
+		if err := t.fieldSources(ctx, pl.rec.Person.ID, []string{"manager"}, opt.Source); err != nil {
+			return err
+		}
+	}
+	// Everyone listed was synced now.
+	if _, err := t.exec(ctx, `UPDATE people SET synced_at = ? WHERE directory_source = ? AND active = 1`, now, opt.Source); err != nil {
+		return err
+	}
+	for _, k := range leavers {
+		if _, err := t.exec(ctx, `UPDATE people SET active = 0, left_at = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
+			now, now, k.p.ID); err != nil {
+			return err
+		}
+		if err := t.audit(ctx, actor, "person.leave", "person", k.p.ID, []int64{k.p.ID},
+			"no longer listed by the directory ("+opt.Source+"): a leaver from today, kept, not deleted"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldSources records that source set fields of person id now.
+func (t *Tx) fieldSources(ctx context.Context, id int64, fields []string, source string) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 4*len(fields))
+	vals := make([]string, len(fields))
+	for i, f := range fields {
+		vals[i] = "(?, ?, ?, ?)"
+		args = append(args, id, f, source, t.Now.UnixMicro())
+	}
+	_, err := t.exec(ctx, `INSERT INTO person_field_sources (person_id, field, source, set_at) VALUES `+strings.Join(vals, ", ")+`
+		ON CONFLICT (person_id, field) DO UPDATE SET source = excluded.source, set_at = excluded.set_at`, args...)
+	return err
+}
+
+// recordRun writes the run's record and audits it.
+func (t *Tx) recordRun(ctx context.Context, opt SyncOptions, res *SyncResult) error {
+	problems := strings.Join(res.Problems, "\n")
+	if len(problems) > 200_000 {
+		problems = problems[:200_000] + "\n…"
+	}
+	err := t.queryRow(ctx, `INSERT INTO import_runs (source, state, full_import, started_at, duration_ms, read_count, created, updated,
+		left_count, returned, rejected, reason, problems, by_whom) VALUES (`+placeholders(14)+`) RETURNING id`,
+		opt.Source, res.State, b2i(opt.Full), t.Now.UnixMicro(), res.Duration.Milliseconds(), res.Read, res.Created, res.Updated,
+		res.Left, res.Returned, res.Rejected, res.Reason, problems, opt.By).Scan(&res.RunID)
+	if err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("%s: %d read, %d created, %d updated, %d left, %d returned, %d rejected", opt.Source, res.Read, res.Created,
+		res.Updated, res.Left, res.Returned, res.Rejected)
+	if res.Reason != "" {
+		detail += "; held: " + res.Reason
+	}
+	return t.audit(ctx, desk.Actor{Name: opt.By}, "import."+res.State, "import", res.RunID, nil, detail)
+}
