@@ -444,3 +444,39 @@ func (t *Tx) recordRun(ctx context.Context, opt SyncOptions, res *SyncResult) er
 	}
 	return t.audit(ctx, desk.Actor{Name: opt.By}, "import."+res.State, "import", res.RunID, nil, detail)
 }
+
+// FieldSource is where a field of a person came from: the directory source that set it, and
+// when.
+type FieldSource struct {
+	Source string
+	SetAt  time.Time
+}
+
+// Provenance is where the person register's fields of person id came from (S17): the directory
+// source of each field a directory set (a field without one was typed in by hand, or predates
+// the sync), when a directory last listed them (zero: never) and when they left (zero: not).
+func (s *Store) Provenance(ctx context.Context, id int64) (map[string]FieldSource, time.Time, time.Time, error) {
+	var synced, left sql.NullInt64
+	if err := s.queryRow(ctx, `SELECT synced_at, left_at FROM people WHERE id = ?`, id).Scan(&synced, &left); err == sql.ErrNoRows {
+		return nil, time.Time{}, time.Time{}, notFound("there is no person %d", id)
+	} else if err != nil {
+		return nil, time.Time{}, time.Time{}, err
+	}
+	rows, err := s.query(ctx, `SELECT field, source, set_at FROM person_field_sources WHERE person_id = ?`, id)
+	if err != nil {
+		return nil, time.Time{}, time.Time{}, err
+	}
+	defer rows.Close()
+	out := map[string]FieldSource{}
+	for rows.Next() {
+		var f string
+		var fs FieldSource
+		var at int64
+		if err := rows.Scan(&f, &fs.Source, &at); err != nil {
+			return nil, time.Time{}, time.Time{}, err
+		}
+		fs.SetAt = time.UnixMicro(at).UTC()
+		out[f] = fs
+	}
+	return out, fromMicros(synced), fromMicros(left), rows.Err()
+}

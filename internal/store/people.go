@@ -96,6 +96,22 @@ func (s *Store) UpdatePerson(ctx context.Context, actor desk.Actor, p desk.Perso
 		}
 		p.Version++
 		p.UpdatedAt, p.CreatedAt = t.Now, old.CreatedAt
+		// A field changed here by hand no longer comes from the directory.
+		var byHand []any
+		for _, f := range directoryFields() {
+			if *f.get(&old) != *f.get(&p) {
+				byHand = append(byHand, f.col)
+			}
+		}
+		if old.ManagerID != p.ManagerID {
+			byHand = append(byHand, "manager")
+		}
+		if len(byHand) > 0 {
+			if _, err := t.exec(ctx, `DELETE FROM person_field_sources WHERE person_id = ? AND field IN (`+placeholders(len(byHand))+`)`,
+				append([]any{p.ID}, byHand...)...); err != nil {
+				return err
+			}
+		}
 		return t.audit(ctx, actor, "person.update", "person", p.ID, []int64{p.ID}, "changed "+strings.Join(personDiff(old, p), ", "))
 	})
 	return p, err

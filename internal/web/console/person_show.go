@@ -23,7 +23,10 @@ type personPage struct {
 	Fields []personField
 	// From says where the record, and so each of its fields, came from.
 	From    string
-	Manager *desk.Person // nil when none (or no longer in the register)
+	// ManagerFrom is where the manager came from; Left when the directory stopped listing the
+	// person ("" when it has not).
+	ManagerFrom, Left string
+	Manager           *desk.Person // nil when none (or no longer in the register)
 	Names   *names
 	Calls   []desk.Call
 	Total   int
@@ -33,8 +36,8 @@ type personPage struct {
 	Next    string
 }
 
-// personField is one field of a person's record.
-type personField struct{ Label, Value string }
+// personField is one field of a person's record, with where it came from (S17).
+type personField struct{ Label, Value, From string }
 
 // sourceWords says where a person record came from, for people.
 func sourceWords(s desk.Source) string {
@@ -79,16 +82,37 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, v *visit) e
 		}
 		return s
 	}
+	prov, synced, left, err := c.Store.Provenance(ctx, id)
+	if err != nil {
+		return err
+	}
+	from := func(field string) string {
+		if fs, ok := prov[field]; ok {
+			w := "Directory (" + fs.Source + "), set " + c.when(fs.SetAt)
+			if !synced.IsZero() {
+				w += "; last synced " + c.when(synced)
+			}
+			return w
+		}
+		if len(prov) > 0 {
+			return "Typed in by hand" // the directory sets this person's other fields, not this one
+		}
+		return p.From
+	}
 	p.Fields = []personField{
-		{"First name", dash(person.FirstName)},
-		{"Last name", dash(person.LastName)},
-		{"Username", dash(person.Username)},
-		{"Email", dash(person.Email)},
-		{"Student number", dash(person.StudentNumber)},
-		{"Department", dash(person.Department)},
-		{"Phone", dash(person.Phone)},
-		{"Job title", dash(person.JobTitle)},
-		{"Kind", string(person.Kind)},
+		{"First name", dash(person.FirstName), from("first_name")},
+		{"Last name", dash(person.LastName), from("last_name")},
+		{"Username", dash(person.Username), from("username")},
+		{"Email", dash(person.Email), from("email")},
+		{"Student number", dash(person.StudentNumber), from("student_number")},
+		{"Department", dash(person.Department), from("department")},
+		{"Phone", dash(person.Phone), from("phone")},
+		{"Job title", dash(person.JobTitle), from("job_title")},
+		{"Kind", string(person.Kind), p.From},
+	}
+	p.ManagerFrom = from("manager")
+	if !left.IsZero() {
+		p.Left = c.when(left)
 	}
 	if person.ManagerID != 0 {
 		if m, err := c.Store.FindPerson(ctx, person.ManagerID); err == nil {

@@ -20,6 +20,10 @@ func (p *Portal) meRoutes() []route {
 // detail is one field of the person's record, in plain words.
 type detail struct {
 	Key, Label, Value string
+	// From says where the field came from; Directory that the directory owns it, so a
+	// correction must be made there (S17).
+	From      string
+	Directory bool
 }
 
 // mePage is "My details": everything the person register holds about the signed-in person, where
@@ -85,22 +89,43 @@ func (p *Portal) mePage(ctx context.Context, v *visit) (mePage, []int64, error) 
 	}
 	pg := mePage{page: p.page(v, "My details"), Person: me, FromDirectory: me.Source == desk.FromDirectory, FromSignIn: me.Source == desk.FromSignIn, Errors: map[string]string{},
 		Details: []detail{
-			{"first_name", "First name", or(me.FirstName)},
-			{"last_name", "Last name", or(me.LastName)},
-			{"username", "Username (sign-in name)", or(me.Username)},
-			{"email", "Email address", or(me.Email)},
-			{"student_number", "Student number", or(me.StudentNumber)},
-			{"department", "Department", or(me.Department)},
-			{"phone", "Phone number", or(me.Phone)},
-			{"job_title", "Job title", or(me.JobTitle)},
-			{"manager", "Manager", manager},
-			{"kind", "You are registered as", kind},
-			{"active", "Status", status},
+			{Key: "first_name", Label: "First name", Value: or(me.FirstName)},
+			{Key: "last_name", Label: "Last name", Value: or(me.LastName)},
+			{Key: "username", Label: "Username (sign-in name)", Value: or(me.Username)},
+			{Key: "email", Label: "Email address", Value: or(me.Email)},
+			{Key: "student_number", Label: "Student number", Value: or(me.StudentNumber)},
+			{Key: "department", Label: "Department", Value: or(me.Department)},
+			{Key: "phone", Label: "Phone number", Value: or(me.Phone)},
+			{Key: "job_title", Label: "Job title", Value: or(me.JobTitle)},
+			{Key: "manager", Label: "Manager", Value: manager},
+			{Key: "kind", Label: "You are registered as", Value: kind},
+			{Key: "active", Label: "Status", Value: status},
 		}}
 	pg.Section = "me"
 	pg.From = "Typed in by hand by the service desk"
 	if pg.FromDirectory {
 		pg.From = "The university directory (copied here by the nightly import)"
+	}
+	prov, synced, _, err := p.Store.Provenance(ctx, me.ID)
+	if err != nil {
+		return mePage{}, nil, err
+	}
+	for i := range pg.Details {
+		d := &pg.Details[i]
+		switch fs, ok := prov[d.Key]; {
+		case ok:
+			d.Directory = true
+			d.From = "The university directory (" + fs.Source + "), last checked " + p.when(synced)
+			if synced.IsZero() {
+				d.From = "The university directory (" + fs.Source + "), " + p.when(fs.SetAt)
+			}
+		case pg.FromDirectory && len(prov) == 0:
+			d.Directory, d.From = true, "The university directory"
+		case pg.FromSignIn && len(prov) == 0:
+			d.From = "Your organisation's sign-in service"
+		default:
+			d.From = "The service desk"
+		}
 	}
 	return pg, persons, nil
 }
@@ -173,11 +198,13 @@ func (p *Portal) rectifyMe(w http.ResponseWriter, r *http.Request, v *visit) err
 	}
 	var b strings.Builder
 	b.WriteString("The customer asks for a correction of their personal details (rectification).\n\n")
+	inDirectory := false
 	if len(labels) > 0 {
 		b.WriteString("Wrong: " + strings.Join(labels, ", ") + "\n")
 		for _, d := range pg.Details {
 			if f.Chosen(d.Key) {
-				b.WriteString("- " + d.Label + " now says: " + d.Value + "\n")
+				b.WriteString("- " + d.Label + " now says: " + d.Value + " (from: " + d.From + ")\n")
+				inDirectory = inDirectory || d.Directory
 			}
 		}
 	}
@@ -187,7 +214,7 @@ func (p *Portal) rectifyMe(w http.ResponseWriter, r *http.Request, v *visit) err
 	if f.Other != "" {
 		b.WriteString("\nIn their words: " + f.Other + "\n")
 	}
-	if pg.FromDirectory {
+	if inDirectory || (len(labels) == 0 && pg.FromDirectory) {
 		b.WriteString("\nThis record comes from the university directory: the fix must be made in the university directory " +
 			"(a change made only in calldesk would be undone by the next import).")
 	} else {

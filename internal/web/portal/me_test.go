@@ -1,12 +1,15 @@
 package portal_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
 )
 
 func TestMyDetailsShowsRecordSourceAndAudits(t *testing.T) {
@@ -77,5 +80,61 @@ func TestRectificationRaisesCall(t *testing.T) {
 		if !strings.Contains(call.Description, "the fix must be made in the university directory") || call.CustomerID != e.f.Eve.ID {
 			t.Fatalf("description:\n%s", call.Description)
 		}
+	})
+}
+
+// TestMyDetailsSayWhereEachFieldCameFrom (S17): a person the directory keeps sees, field by field,
+// which come from the directory (so must be corrected there) and which the service desk typed in;
+// a correction of a directory field says the fix belongs in the directory.
+func TestMyDetailsSayWhereEachFieldCameFrom(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		res, err := e.s.SyncPeople(e.ctx, []store.DirectoryRecord{{Line: 2, Person: desk.Person{DirectoryKey: "emp-7", FirstName: "Gina",
+			LastName: "Green", Username: "ggreen", Email: "ggreen@uni.example", Department: "History", Kind: desk.Staff}}},
+			store.SyncOptions{Source: "campus-csv", Full: true, By: "test"})
+		if err != nil || res.Created != 1 {
+			t.Fatalf("sync: %+v %v", res, err)
+		}
+		people, _ := e.s.FindPeopleByIdentity(e.ctx, store.ByUsername, "ggreen")
+		gina := people[0]
+		// The desk types her phone number in by hand.
+		gina.Phone = "01234 567000"
+		if _, err := e.s.UpdatePerson(e.ctx, e.f.Admin, gina); err != nil {
+			t.Fatal(err)
+		}
+		hash, err := access.HashPassword(password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.CreateAccount(e.ctx, e.f.Admin, desk.Account{PersonID: gina.ID, Login: "ggreen", PasswordHash: hash,
+			Roles: []desk.Role{desk.RoleCustomer}}); err != nil {
+			t.Fatal(err)
+		}
+		c := e.signIn(gina)
+		page := c.get("/portal/me").must(t, http.StatusOK).has(t, "Where it came from", "The university directory (campus-csv)")
+		row := func(label string) string {
+			i := strings.Index(page.body, label)
+			if i < 0 {
+				t.Fatalf("no %s row", label)
+			}
+			return page.body[i : i+strings.Index(page.body[i:], "</tr>")]
+		}
+		if !strings.Contains(row("Department"), "university directory") || !strings.Contains(row("Phone number"), "The service desk") {
+			t.Fatalf("department: %s\nphone: %s", row("Department"), row("Phone number"))
+		}
+		r := c.post("/portal/me/rectify", url.Values{"field": {"department"}, "should": {"Classics"}}).must(t, http.StatusSeeOther)
+		ref := strings.TrimSuffix(strings.TrimPrefix(r.location, "/portal/calls/"), "?done=logged")
+		if call := e.find(ref); !strings.Contains(call.Description, "must be made in the university directory") ||
+			!strings.Contains(call.Description, "campus-csv") {
+			t.Fatalf("the correction call:\n%s", call.Description)
+		}
+		// A correction of the phone, typed in by hand, can be made in calldesk.
+		r = c.post("/portal/me/rectify", url.Values{"field": {"phone"}, "should": {"01234 567001"}}).must(t, http.StatusSeeOther)
+		ref = strings.TrimSuffix(strings.TrimPrefix(r.location, "/portal/calls/"), "?done=logged")
+		if call := e.find(ref); !strings.Contains(call.Description, "can be corrected in calldesk") {
+			t.Fatalf("the phone correction call:\n%s", call.Description)
+		}
+		// The console's person page says the same, field by field.
+		e.signInConsole(e.f.Ann).get(fmt.Sprintf("/people/%d", gina.ID)).must(t, http.StatusOK).
+			has(t, "Directory (campus-csv)", "Typed in by hand")
 	})
 }
