@@ -42,9 +42,9 @@ type SyncOptions struct {
 
 // SyncResult is what an import did, or would do (DryRun), or why it was held.
 type SyncResult struct {
-	RunID                                                 int64
-	State                                                 string // done, held, or "dry run"
-	Reason                                                string // why it was held
+	RunID                                                  int64
+	State                                                  string // done, held, or "dry run"
+	Reason                                                 string // why it was held
 	Read, Created, Updated, Left, Returned, Rejected, Kept int
 	// Changes describe each change, one line each (the first 2,000), for --dry-run.
 	Changes  []string

@@ -22,18 +22,18 @@ type personPage struct {
 	// Fields are the record's fields with their values, in the order shown.
 	Fields []personField
 	// From says where the record, and so each of its fields, came from.
-	From    string
+	From string
 	// ManagerFrom is where the manager came from; Left when the directory stopped listing the
 	// person ("" when it has not).
 	ManagerFrom, Left string
 	Manager           *desk.Person // nil when none (or no longer in the register)
-	Names   *names
-	Calls   []desk.Call
-	Total   int
-	First   int
-	Last    int
-	Prev    string
-	Next    string
+	Names             *names
+	Calls             []desk.Call
+	Total             int
+	First             int
+	Last              int
+	Prev              string
+	Next              string
 }
 
 // personField is one field of a person's record, with where it came from (S17).
