@@ -36,8 +36,11 @@ type SyncOptions struct {
 	DryRun bool
 	// By is who runs it (an administrator's name, or "nightly schedule"), for the run's record.
 	By string
-	// Problems are the source's own reports of records it could not read, kept with the run.
-	Problems []string
+	// Problems are the source's own reports of records it could not read, kept with the run and
+	// counted as rejected; ProblemKeys are the directory keys of those records, where known: the
+	// source still lists these people, so a full import never makes them leavers.
+	Problems    []string
+	ProblemKeys []string
 }
 
 // SyncResult is what an import did, or would do (DryRun), or why it was held.
@@ -115,7 +118,7 @@ func (s *Store) SyncPeople(ctx context.Context, recs []DirectoryRecord, opt Sync
 	}
 	var res SyncResult
 	err := s.inTx(ctx, func(t *Tx) error {
-		res = SyncResult{Read: len(recs), Problems: append([]string(nil), opt.Problems...)}
+		res = SyncResult{Read: len(recs) + len(opt.Problems), Rejected: len(opt.Problems), Problems: append([]string(nil), opt.Problems...)}
 		plans, leavers, err := t.planSync(ctx, recs, opt, &res)
 		if err != nil {
 			return err
@@ -198,6 +201,9 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 		res.Problems = append(res.Problems, fmt.Sprintf("line %d (key %q): %s", r.Line, r.Person.DirectoryKey, why))
 	}
 	listed := map[string]bool{}
+	for _, k := range opt.ProblemKeys {
+		listed[strings.TrimSpace(k)] = true
+	}
 	var plans []plan
 	for _, r := range recs {
 		key := strings.TrimSpace(r.Person.DirectoryKey)
@@ -479,4 +485,53 @@ func (s *Store) Provenance(ctx context.Context, id int64) (map[string]FieldSourc
 		out[f] = fs
 	}
 	return out, fromMicros(synced), fromMicros(left), rows.Err()
+}
+
+// ClaimImport claims source's scheduled import for day (as 2006-01-02): true for the one caller,
+// of any number of instances, that claims it first.
+func (s *Store) ClaimImport(ctx context.Context, source, day string) (bool, error) {
+	won := false
+	err := s.inTx(ctx, func(t *Tx) error {
+		res, err := t.exec(ctx, `INSERT INTO import_claims (source, day, claimed_at) VALUES (?, ?, ?) ON CONFLICT (source, day) DO NOTHING`,
+			source, day, t.Now.UnixMicro())
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		won = n == 1
+		return err
+	})
+	return won, err
+}
+
+// ImportRun is one recorded import.
+type ImportRun struct {
+	ID                                               int64
+	Source, State, Reason, Problems, By              string
+	Full                                             bool
+	StartedAt                                        time.Time
+	Duration                                         time.Duration
+	Read, Created, Updated, Left, Returned, Rejected int
+}
+
+// ImportRuns lists the latest recorded imports, newest first.
+func (s *Store) ImportRuns(ctx context.Context, limit int) ([]ImportRun, error) {
+	rows, err := s.query(ctx, `SELECT id, source, state, reason, problems, by_whom, full_import, started_at, duration_ms, read_count,
+		created, updated, left_count, returned, rejected FROM import_runs ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ImportRun
+	for rows.Next() {
+		var r ImportRun
+		var at, ms int64
+		if err := rows.Scan(&r.ID, &r.Source, &r.State, &r.Reason, &r.Problems, &r.By, &r.Full, &at, &ms, &r.Read, &r.Created,
+			&r.Updated, &r.Left, &r.Returned, &r.Rejected); err != nil {
+			return nil, err
+		}
+		r.StartedAt, r.Duration = time.UnixMicro(at).UTC(), time.Duration(ms)*time.Millisecond
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
