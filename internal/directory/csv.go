@@ -37,28 +37,43 @@ type CSVMapping struct {
 	Kind string
 }
 
-// csvField is one mappable field: its name in the configuration string, where its column name
-// lives in a CSVMapping, and where its value goes in a Record.
+// csvField is one mappable field: its name in the configuration string and where its column
+// name lives in a CSVMapping.
 type csvField struct {
 	name   string
 	column func(*CSVMapping) *string
-	value  func(*Record) *string // nil for kind, which is not a plain string
 }
+
+// Positions of the fields in csvFields, for a row's values.
+const (
+	fKey = iota
+	fFirst
+	fLast
+	fUsername
+	fEmail
+	fStudent
+	fDepartment
+	fPhone
+	fTitle
+	fManager
+	fKind
+	nFields
+)
 
 // csvFields lists the mappable fields in the order String writes them.
 func csvFields() []csvField {
 	return []csvField{
-		{"key", func(m *CSVMapping) *string { return &m.Key }, func(r *Record) *string { return &r.Key }},
-		{"first", func(m *CSVMapping) *string { return &m.FirstName }, func(r *Record) *string { return &r.FirstName }},
-		{"last", func(m *CSVMapping) *string { return &m.LastName }, func(r *Record) *string { return &r.LastName }},
-		{"username", func(m *CSVMapping) *string { return &m.Username }, func(r *Record) *string { return &r.Username }},
-		{"email", func(m *CSVMapping) *string { return &m.Email }, func(r *Record) *string { return &r.Email }},
-		{"student", func(m *CSVMapping) *string { return &m.StudentNumber }, func(r *Record) *string { return &r.StudentNumber }},
-		{"department", func(m *CSVMapping) *string { return &m.Department }, func(r *Record) *string { return &r.Department }},
-		{"phone", func(m *CSVMapping) *string { return &m.Phone }, func(r *Record) *string { return &r.Phone }},
-		{"title", func(m *CSVMapping) *string { return &m.JobTitle }, func(r *Record) *string { return &r.JobTitle }},
-		{"manager", func(m *CSVMapping) *string { return &m.Manager }, func(r *Record) *string { return &r.ManagerKey }},
-		{"kind", func(m *CSVMapping) *string { return &m.Kind }, nil},
+		{"key", func(m *CSVMapping) *string { return &m.Key }},
+		{"first", func(m *CSVMapping) *string { return &m.FirstName }},
+		{"last", func(m *CSVMapping) *string { return &m.LastName }},
+		{"username", func(m *CSVMapping) *string { return &m.Username }},
+		{"email", func(m *CSVMapping) *string { return &m.Email }},
+		{"student", func(m *CSVMapping) *string { return &m.StudentNumber }},
+		{"department", func(m *CSVMapping) *string { return &m.Department }},
+		{"phone", func(m *CSVMapping) *string { return &m.Phone }},
+		{"title", func(m *CSVMapping) *string { return &m.JobTitle }},
+		{"manager", func(m *CSVMapping) *string { return &m.Manager }},
+		{"kind", func(m *CSVMapping) *string { return &m.Kind }},
 	}
 }
 
@@ -419,7 +434,7 @@ func (rd *csvReader) readAll() ([]Record, []Problem, error) {
 	var (
 		records  []Record
 		problems []Problem
-		seen     = map[string]*first{}
+		seen     = map[string]first{}
 		dropped  = false
 		reasons  []string
 	)
@@ -447,6 +462,7 @@ func (rd *csvReader) readAll() ([]Record, []Problem, error) {
 				reasons = append(reasons, fmt.Sprintf("duplicate key (also on line %d)", f.line))
 				if !f.reported {
 					f.reported = true
+					seen[key] = f
 					p := Problem{Line: f.line, Key: key, Reason: fmt.Sprintf("duplicate key (also on line %d)", line)}
 					if f.record >= 0 {
 						records[f.record].Line = 0 // dropped below
@@ -466,7 +482,7 @@ func (rd *csvReader) readAll() ([]Record, []Problem, error) {
 				if len(reasons) == 0 {
 					idx = len(records)
 				}
-				seen[key] = &first{line: line, record: idx}
+				seen[key] = first{line: line, record: idx}
 			}
 		}
 		if len(reasons) > 0 {
@@ -485,32 +501,25 @@ func (rd *csvReader) readAll() ([]Record, []Problem, error) {
 // record turns one row into a Record, or the reasons it cannot be one (appended to reasons). key
 // is the row's key whenever the row has one, even a malformed row's.
 func (rd *csvReader) record(row []string, line int, reasons []string) (Record, string, []string) {
-	rec := Record{Line: line}
-	if len(row) != rd.width {
-		reasons = append(reasons, fmt.Sprintf("malformed row: %d fields where the header has %d", len(row), rd.width))
-	}
+	var v [nFields]string
 	invalidText := false
-	var kindValue string
-	for i, f := range rd.fields {
-		c := rd.cols[i]
+	for i, c := range rd.cols {
 		if c < 0 || c >= len(row) {
 			continue
 		}
-		v, ok := rd.text(row[c])
-		if !ok {
-			invalidText = true
-		}
-		v = strings.TrimSpace(v)
-		if f.value == nil {
-			kindValue = v
-			continue
-		}
-		*f.value(&rec) = v
+		s, ok := rd.text(row[c])
+		invalidText = invalidText || !ok
+		v[i] = strings.TrimSpace(s)
 	}
-	key := rec.Key
+	rec := Record{Key: v[fKey], Line: line, FirstName: v[fFirst], LastName: v[fLast], Username: v[fUsername],
+		Email: v[fEmail], StudentNumber: v[fStudent], Department: v[fDepartment], Phone: v[fPhone],
+		JobTitle: v[fTitle], ManagerKey: v[fManager], Kind: rd.opts.DefaultKind}
 	if len(row) != rd.width {
-		return rec, key, reasons // other checks would only guess at shifted fields
+		// Other checks would only guess at shifted fields.
+		return rec, rec.Key, append(reasons, fmt.Sprintf("malformed row: %d fields where the header has %d", len(row), rd.width))
 	}
+	// The register's own rules (desk.Person.Validate's, for a directory person), so that the
+	// sync never meets a record it must refuse, said in the export's terms.
 	if invalidText {
 		reasons = append(reasons, "not valid UTF-8")
 	}
@@ -526,23 +535,14 @@ func (rd *csvReader) record(row []string, line int, reasons []string) (Record, s
 	if rec.Email != "" && !desk.ValidEmail(rec.Email) {
 		reasons = append(reasons, fmt.Sprintf("not a valid email address (column %s)", strings.TrimSpace(rd.m.Email)))
 	}
-	rec.Kind = rd.opts.DefaultKind
-	if kindValue != "" {
-		k, ok := rd.kinds[strings.ToLower(kindValue)]
+	if kind := v[fKind]; kind != "" {
+		k, ok := rd.kinds[strings.ToLower(kind)]
 		if !ok {
-			reasons = append(reasons, fmt.Sprintf("unknown kind %q", truncate(kindValue, 40)))
+			reasons = append(reasons, fmt.Sprintf("unknown kind %q", truncate(kind, 40)))
 		}
 		rec.Kind = k
 	}
-	if len(reasons) == 0 {
-		// The register's own rules, so that the sync never meets a record it must refuse.
-		p := desk.Person{FirstName: rec.FirstName, LastName: rec.LastName, Username: rec.Username, Email: rec.Email,
-			Kind: rec.Kind, Source: desk.FromDirectory, DirectoryKey: rec.Key}
-		if err := p.Validate(); err != nil {
-			reasons = append(reasons, err.Error())
-		}
-	}
-	return rec, key, reasons
+	return rec, rec.Key, reasons
 }
 
 func truncate(s string, n int) string {

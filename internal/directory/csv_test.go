@@ -455,4 +455,3 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
-
