@@ -265,9 +265,12 @@ const nameMaxLen = 100
 // register holds, an email desk.ValidEmail refuses, a kind it does not know, invalid UTF-8
 // (EncodingUTF8 only). A key found on more than one row rejects every one of those rows, the
 // first included: the export contradicts itself and there is no telling which row is right.
-// A Problem carries the row's key when the row has one, so a sync can treat that person as
-// present-but-unreadable rather than as a leaver. Values are trimmed; Problems are in line order;
-// no two Records share a key, and every Record passes desk.Person.Validate as a directory person.
+// A Problem carries the row's key when the row has one (for a row with the wrong number of
+// fields, what its key column holds, which shifted fields may have made wrong), so a sync can
+// treat that person as present but unreadable rather than as a leaver. Rows whose every cell is
+// empty, as spreadsheets pad exports with, are skipped without a Problem. Values are trimmed;
+// Problems are in line order; no two Records share a key, and every Record passes
+// desk.Person.Validate as a directory person.
 //
 // The error is for a file that cannot be used at all, and then no Records are returned: no
 // header, a mapped column missing from the header (or named there twice), an invalid mapping
@@ -455,8 +458,13 @@ func (rd *csvReader) readAll() ([]Record, []Problem, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("reading the CSV export: %w", err)
 		}
+		if blank(row) {
+			continue // spreadsheets pad an export with rows of empty cells
+		}
 		line, _ := rd.cr.FieldPos(0)
-		rec, key, reasons := rd.record(row, line, reasons[:0])
+		var rec Record
+		var key string
+		rec, key, reasons = rd.record(row, line, reasons[:0])
 		if key != "" {
 			if f, ok := seen[key]; ok {
 				reasons = append(reasons, fmt.Sprintf("duplicate key (also on line %d)", f.line))
@@ -543,6 +551,16 @@ func (rd *csvReader) record(row []string, line int, reasons []string) (Record, s
 		rec.Kind = k
 	}
 	return rec, rec.Key, reasons
+}
+
+// blank reports whether every cell of row is empty or spaces.
+func blank(row []string) bool {
+	for _, c := range row {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func truncate(s string, n int) string {
