@@ -36,6 +36,7 @@ func commands() []command {
 		{"migrate", "apply the database migrations this binary carries", migrate},
 		{"demo", "load a believable demo university into an empty database", demoCmd},
 		{"password", "give an account a new random password: calldesk password --login NAME", passwordCmd},
+		{"import", "import people from a directory source: calldesk import --import-config FILE --source NAME [--dry-run]", importCmd},
 		{"audit", "check the audit trail: calldesk audit verify", auditCmd},
 		{"bench", "measure a running calldesk over its API: calldesk bench create|queries", bench},
 		{"version", "print the version", version},

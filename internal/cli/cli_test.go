@@ -34,7 +34,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("help exit %d", r.code)
 	}
-	for _, c := range []string{"serve", "migrate", "demo", "password", "audit", "version", "help"} {
+	for _, c := range []string{"serve", "migrate", "demo", "password", "import", "audit", "version", "help"} {
 		if !strings.Contains(r.stdout, "\n  "+c+" ") {
 			t.Errorf("help does not list %s:\n%s", c, r.stdout)
 		}

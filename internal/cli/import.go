@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"calldesk/internal/directory"
+	"calldesk/internal/store"
+)
+
+// importCmd runs one source's import now: calldesk import --config FILE --source NAME.
+func importCmd(ctx context.Context, e Env, args []string) error {
+	fs, st := flags(e, "import", "Imports people from a directory source of the import configuration (--import-config):\nmatched by directory key, leavers kept, every run recorded. --dry-run prints what would\nchange and writes nothing; an import held by the guard rail needs --force to go through.")
+	db := dbSetting(st)
+	config := st.add("import-config", "", "the import configuration (a JSON file of sources; see internal/directory/config.go)", false, nil)
+	source := fs.String("source", "", "the source to import, by name")
+	dry := fs.Bool("dry-run", false, "print the changes the import would make, and write nothing")
+	force := fs.Bool("force", false, "go past the guard rail (an administrator's confirmation of an import it held)")
+	if err := parse(fs, st, args); err != nil {
+		return err
+	}
+	if *config == "" || *source == "" {
+		return usageError{fmt.Errorf("--import-config and --source are required")}
+	}
+	cfg, err := directory.LoadConfig(*config)
+	if err != nil {
+		return usageError{fmt.Errorf("--import-config: %w", err)}
+	}
+	sc, err := cfg.Find(*source)
+	if err != nil {
+		return usageError{err}
+	}
+	s, err := openStore(ctx, e, *db, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	by := "calldesk import"
+	if *force {
+		by += " --force"
+	}
+	res, err := runImport(ctx, s, cfg, sc, by, *dry, *force)
+	if err != nil {
+		return err
+	}
+	if *dry {
+		for _, c := range res.Changes {
+			fmt.Fprintln(e.Stdout, c)
+		}
+	}
+	for _, p := range res.Problems {
+		fmt.Fprintln(e.Stdout, "rejected: "+p)
+	}
+	fmt.Fprintf(e.Stdout, "%s: %s: %d read, %d created, %d updated, %d left, %d returned, %d rejected, %d unchanged, in %s\n",
+		sc.Name, res.State, res.Read, res.Created, res.Updated, res.Left, res.Returned, res.Rejected, res.Kept, res.Duration.Round(1e6))
+	if res.State == store.RunHeld {
+		return fmt.Errorf("the import was held and changed nothing: %s (run %d; calldesk import --force confirms it)", res.Reason, res.RunID)
+	}
+	return nil
+}
+
+// runImport reads source sc and syncs it with the configuration's guard rail.
+func runImport(ctx context.Context, s *store.Store, cfg directory.Config, sc directory.SourceConfig, by string, dry, force bool) (store.SyncResult, error) {
+	src, err := sc.Source()
+	if err != nil {
+		return store.SyncResult{}, err
+	}
+	res, err := directory.Import(ctx, s, src, store.SyncOptions{Source: sc.Name, Full: !sc.Partial, MaxLeaverShare: cfg.MaxLeaverShare,
+		MaxChangeShare: cfg.MaxChangeShare, Force: force, DryRun: dry, By: by})
+	if err != nil {
+		return res, fmt.Errorf("import %s: %w", sc.Name, err)
+	}
+	return res, nil
+}

@@ -1,0 +1,143 @@
+package directory
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"calldesk/internal/desk"
+)
+
+// Config is the import configuration (a JSON file): the sources of people, and the guard rail.
+//
+//	{"max_leaver_share": 0.05, "max_change_share": 0.25,
+//	 "sources": [{"name": "campus", "kind": "csv", "path": "/data/people.csv", "delimiter": "semicolon",
+//	              "mapping": "key=PersonID,first=Forename,last=Surname,username=Login,email=Email",
+//	              "schedule": "02:00"}]}
+type Config struct {
+	MaxLeaverShare float64        `json:"max_leaver_share"`
+	MaxChangeShare float64        `json:"max_change_share"`
+	Sources        []SourceConfig `json:"sources"`
+}
+
+// SourceConfig is one source of people.
+type SourceConfig struct {
+	// Name identifies the source: the people it creates are its own.
+	Name string `json:"name"`
+	// Kind is "csv" (more kinds as they come).
+	Kind string `json:"kind"`
+	// Partial, when true, says the source lists only some people (a feed of changes): nobody it
+	// leaves out becomes a leaver. A nightly export is full (the default).
+	Partial bool `json:"partial"`
+	// Schedule is the time of day ("02:00", the desk's time zone) of the nightly import; "" for
+	// none (run by hand with calldesk import).
+	Schedule string `json:"schedule"`
+
+	// CSV: the file, its column mapping (ParseCSVMapping), its delimiter (ParseDelimiter), its
+	// encoding (auto, utf-8 or windows-1252) and its kind codes (ParseKinds).
+	Path      string `json:"path"`
+	Mapping   string `json:"mapping"`
+	Delimiter string `json:"delimiter"`
+	Encoding  string `json:"encoding"`
+	Kinds     string `json:"kinds"`
+}
+
+var (
+	sourceName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,39}$`)
+	timeOfDay  = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+)
+
+// LoadConfig reads and checks the configuration at path: every mistake named, with the source.
+func LoadConfig(path string) (Config, error) {
+	var c Config
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return c, err
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	seen := map[string]bool{}
+	for _, s := range c.Sources {
+		if !sourceName.MatchString(s.Name) {
+			return c, fmt.Errorf("%s: source %q: the name must be lower-case letters, digits, '.', '_' or '-'", path, s.Name)
+		}
+		if seen[s.Name] {
+			return c, fmt.Errorf("%s: source %s is named twice", path, s.Name)
+		}
+		seen[s.Name] = true
+		if s.Schedule != "" && !timeOfDay.MatchString(s.Schedule) {
+			return c, fmt.Errorf("%s: source %s: schedule %q is not a time of day like 02:00", path, s.Name, s.Schedule)
+		}
+		if _, err := s.Source(); err != nil {
+			return c, fmt.Errorf("%s: source %s: %s", path, s.Name, desk.Message(err))
+		}
+	}
+	if c.MaxLeaverShare < 0 || c.MaxLeaverShare > 1 || c.MaxChangeShare < 0 || c.MaxChangeShare > 1 {
+		return c, fmt.Errorf("%s: max_leaver_share and max_change_share are shares between 0 and 1", path)
+	}
+	return c, nil
+}
+
+// Find is the source called name.
+func (c Config) Find(name string) (SourceConfig, error) {
+	for _, s := range c.Sources {
+		if s.Name == name {
+			return s, nil
+		}
+	}
+	var names []string
+	for _, s := range c.Sources {
+		names = append(names, s.Name)
+	}
+	return SourceConfig{}, desk.Errorf(desk.ENOTFOUND, "there is no source %q (the configuration has: %s)", name, strings.Join(names, ", "))
+}
+
+// Source makes the configured source.
+func (s SourceConfig) Source() (Source, error) {
+	switch s.Kind {
+	case "csv":
+		m, err := ParseCSVMapping(s.Mapping)
+		if err != nil {
+			return nil, err
+		}
+		opts := CSVOptions{Encoding: CSVEncoding(s.Encoding)}
+		if s.Delimiter != "" {
+			if opts.Comma, err = ParseDelimiter(s.Delimiter); err != nil {
+				return nil, err
+			}
+		}
+		if s.Kinds != "" {
+			if opts.Kinds, err = ParseKinds(s.Kinds); err != nil {
+				return nil, err
+			}
+		}
+		if s.Path == "" {
+			return nil, desk.Errorf(desk.EINVALID, "a csv source needs the path of its file")
+		}
+		return CSVFile{Path: s.Path, Mapping: m, Options: opts}, nil
+	}
+	return nil, desk.Errorf(desk.EINVALID, "kind %q is not csv", s.Kind)
+}
+
+// CSVFile is a CSV export on disk as a Source.
+type CSVFile struct {
+	Path    string
+	Mapping CSVMapping
+	Options CSVOptions
+}
+
+// Read reads the whole file (ReadCSV).
+func (f CSVFile) Read(ctx context.Context) ([]Record, []Problem, error) {
+	file, err := os.Open(f.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer file.Close()
+	return ReadCSV(file, f.Mapping, f.Options)
+}
