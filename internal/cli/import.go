@@ -39,7 +39,7 @@ func importCmd(ctx context.Context, e Env, args []string) error {
 	if *force {
 		by += " --force"
 	}
-	res, err := runImport(ctx, s, cfg, sc, by, *dry, *force)
+	res, err := cfg.Run(ctx, s, sc, by, *dry, *force)
 	if err != nil {
 		return err
 	}
@@ -57,18 +57,4 @@ func importCmd(ctx context.Context, e Env, args []string) error {
 		return fmt.Errorf("the import was held and changed nothing: %s (run %d; calldesk import --force confirms it)", res.Reason, res.RunID)
 	}
 	return nil
-}
-
-// runImport reads source sc and syncs it with the configuration's guard rail.
-func runImport(ctx context.Context, s *store.Store, cfg directory.Config, sc directory.SourceConfig, by string, dry, force bool) (store.SyncResult, error) {
-	src, err := sc.Source()
-	if err != nil {
-		return store.SyncResult{}, err
-	}
-	res, err := directory.Import(ctx, s, src, store.SyncOptions{Source: sc.Name, Full: !sc.Partial, MaxLeaverShare: cfg.MaxLeaverShare,
-		MaxChangeShare: cfg.MaxChangeShare, Force: force, DryRun: dry, By: by})
-	if err != nil {
-		return res, fmt.Errorf("import %s: %w", sc.Name, err)
-	}
-	return res, nil
 }

@@ -15,6 +15,7 @@ import (
 	"calldesk/internal/access"
 	"calldesk/internal/audit"
 	"calldesk/internal/desk"
+	"calldesk/internal/directory"
 	"calldesk/internal/jobs"
 	"calldesk/internal/web"
 	"calldesk/internal/web/console"
@@ -52,6 +53,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	single := ssoSettings(st)
 	outgoing := mailSettings(st)
 	incoming := inboundSettings(st)
+	importConfig := st.add("import-config", "", "directory imports: the import configuration (a JSON file of sources, each with an optional nightly schedule; see internal/directory/config.go); empty: none", false, nil)
 	passwords := st.add("local-passwords", "auto", "who may sign in with a local password: all, admins (break-glass administrators only), off; auto is admins with single sign-on, all without", false, checkOneOf("auto", "all", "admins", "off"))
 	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args); err != nil {
@@ -90,6 +92,15 @@ func serve(ctx context.Context, e Env, args []string) error {
 		buf.Close()
 		return err
 	}
+	var imports *directory.Scheduler
+	if *importConfig != "" {
+		cfg, err := directory.LoadConfig(*importConfig)
+		if err != nil {
+			buf.Close()
+			return usageError{fmt.Errorf("--import-config: %w", err)}
+		}
+		imports = &directory.Scheduler{Store: s, Config: cfg, Zone: loc, Now: e.Now, Log: log}
+	}
 	maxFile, _ := parseSize(*attachMax)
 	types, _ := desk.ParseAttachmentTypes(*attachTypes)
 	fetchers, mailroom, err := incoming.fetchers(ctx, s, e.Getenv, outgoing.messageDomain(), desk.AttachmentRules{MaxSize: maxFile, Types: types}, e.Now, log)
@@ -104,6 +115,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 		Proxies: trusted, Zone: loc, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml,
 		EnrolPartners: *single.enrol == "true"}
 	con.Portal = pt
+	if imports != nil {
+		con.Imports = imports
+	}
 	if len(fetchers) > 0 {
 		con.Quarantine = mailroom
 		con.Mailboxes = func() []console.MailboxState {
@@ -156,6 +170,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 		}},
 	}}
 	runner.Tasks = append(runner.Tasks, mailTasks...)
+	if imports != nil {
+		runner.Tasks = append(runner.Tasks, jobs.Task{Name: "directory imports", Interval: time.Minute, Run: imports.Due})
+	}
 	jobCtx, stopJobs := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)

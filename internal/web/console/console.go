@@ -61,6 +61,8 @@ type Console struct {
 	// service /signin/saml/acs and calldesk's SP metadata at /saml/metadata (the URLs to
 	// register with the provider or federation).
 	SAML *sso.SAML
+	// Imports, when set, lets administrators confirm a directory import the guard rail held.
+	Imports Imports
 	// Quarantine, when set, offers support analysts the messages from unknown senders, to make
 	// a call of or discard (/mail/quarantine).
 	Quarantine Quarantine
@@ -98,6 +100,7 @@ func (c *Console) routes() []route {
 		c.searchRoutes(),
 		c.adminMailRoutes(),
 		c.quarantineRoutes(),
+		c.adminImportRoutes(),
 	)
 }
 

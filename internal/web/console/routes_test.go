@@ -43,7 +43,7 @@ func TestEveryPageNeedsAnAnalyst(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fill := strings.NewReplacer("{ref}", call.Ref, "{queue}", "mine", "{id}", fmt.Sprint(se.F.Dan.ID), "{entry}", "1", "{$}", "")
+		fill := strings.NewReplacer("{ref}", call.Ref, "{queue}", "mine", "{id}", fmt.Sprint(se.F.Dan.ID), "{entry}", "1", "{source}", "campus", "{$}", "")
 		form := url.Values{"version": {fmt.Sprint(call.Version)}, "text": {"x"}, "resolution": {"x"}, "reason": {"x"},
 			"group": {fmt.Sprint(se.F.ServiceDesk.ID)}, "analyst": {fmt.Sprint(se.F.Ann.ID)}, "summary": {"x"},
 			"customer": {fmt.Sprint(se.F.Dan.ID)}, "customer_id": {fmt.Sprint(se.F.Dan.ID)}}

@@ -1,0 +1,68 @@
+package console
+
+import (
+	"context"
+	"net/http"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+)
+
+// Imports runs a directory source's import for an administrator who confirms one the guard rail
+// held (package cli wires it to the import configuration).
+type Imports interface {
+	Confirm(ctx context.Context, actor desk.Actor, source string) (store.SyncResult, error)
+}
+
+// adminImportRoutes are the directory imports' runs, for administrators.
+func (c *Console) adminImportRoutes() []route {
+	return []route{
+		{"GET", "/admin/imports", false, c.adminImports},
+		{"POST", "/admin/imports/{source}/confirm", false, c.adminImportConfirm},
+	}
+}
+
+// adminImportsPage lists the latest import runs, the held ones first to be seen.
+type adminImportsPage struct {
+	page
+	Runs       []store.ImportRun
+	CanConfirm bool
+	Done       *store.SyncResult // the import just confirmed
+	DoneSource string
+}
+
+const importRunsShown = 100
+
+func (c *Console) adminImports(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return c.showImports(w, r, v, nil, "")
+}
+
+func (c *Console) showImports(w http.ResponseWriter, r *http.Request, v *visit, done *store.SyncResult, source string) error {
+	if err := requireAdmin(v); err != nil {
+		return err
+	}
+	runs, err := c.Store.ImportRuns(r.Context(), importRunsShown)
+	if err != nil {
+		return err
+	}
+	pg := adminImportsPage{page: c.page(v, "Directory imports"), Runs: runs, CanConfirm: c.Imports != nil, Done: done, DoneSource: source}
+	pg.Section = "imports"
+	return c.render(w, r, http.StatusOK, "adminimports", pg)
+}
+
+// adminImportConfirm runs a held source's import past the guard rail, as the administrator's
+// confirmation, and shows what it did.
+func (c *Console) adminImportConfirm(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := requireAdmin(v); err != nil {
+		return err
+	}
+	if c.Imports == nil {
+		return desk.Errorf(desk.ENOTFOUND, "no import configuration: imports run with calldesk import")
+	}
+	source := r.PathValue("source")
+	res, err := c.Imports.Confirm(r.Context(), v.Actor, source)
+	if err != nil {
+		return err
+	}
+	return c.showImports(w, r, v, &res, source)
+}
