@@ -187,7 +187,9 @@ func NewLDAP(cfg LDAPConfig) (*LDAP, error) {
 // Read binds, reads every person under the base DN page by page and maps them to Records.
 // Entries it cannot use come back as Problems (Line: the entry's position in the read,
 // from 1; one Problem per entry, its reasons joined), the rest as Records in the order read,
-// each with ManagerKey set when the manager's DN is that of an entry read with a key of its own.
+// each with ManagerKey set when the manager's DN is that of an entry read with a key of its own
+// (even one reported as a problem for another reason, such as its email address: the register
+// may hold that person already); a manager outside the search keeps only ManagerDN.
 // The error is for a read that failed as a whole (server unreachable, TLS or bind refused,
 // search failed, ctx done), when no Records can be trusted to be all the people.
 // Referrals are not followed.
