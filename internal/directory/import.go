@@ -60,19 +60,3 @@ func withProblems(opt store.SyncOptions, problems []Problem) store.SyncOptions {
 	}
 	return opt
 }
-
-// normDN is a DN compared without regard to case or spaces after commas.
-func normDN(dn string) string {
-	b := make([]byte, 0, len(dn))
-	for i := 0; i < len(dn); i++ {
-		c := dn[i]
-		if c == ' ' && len(b) > 0 && b[len(b)-1] == ',' {
-			continue
-		}
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b = append(b, c)
-	}
-	return string(b)
-}
