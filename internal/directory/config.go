@@ -2,6 +2,8 @@ package directory
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -27,7 +29,7 @@ type Config struct {
 type SourceConfig struct {
 	// Name identifies the source: the people it creates are its own.
 	Name string `json:"name"`
-	// Kind is "csv" (more kinds as they come).
+	// Kind is "csv" or "ldap".
 	Kind string `json:"kind"`
 	// Partial, when true, says the source lists only some people (a feed of changes): nobody it
 	// leaves out becomes a leaver. A nightly export is full (the default).
@@ -43,6 +45,26 @@ type SourceConfig struct {
 	Delimiter string `json:"delimiter"`
 	Encoding  string `json:"encoding"`
 	Kinds     string `json:"kinds"`
+
+	// LDAP / Active Directory: the server, how to bind (the password from the environment,
+	// CALLDESK_LDAP_PASSWORD_<NAME>), where and what to search, the attributes (LDAPAttributes'
+	// field names as keys; Active Directory's by default), the kind rules and a CA file to trust.
+	URL         string            `json:"url"`
+	StartTLS    bool              `json:"start_tls"`
+	CAFile      string            `json:"ca_file"`
+	BindDN      string            `json:"bind_dn"`
+	BaseDN      string            `json:"base_dn"`
+	Filter      string            `json:"filter"`
+	Scope       string            `json:"scope"`
+	PageSize    uint32            `json:"page_size"`
+	Attributes  map[string]string `json:"attributes"`
+	KindRules   []KindRule        `json:"kind_rules"`
+	DefaultKind string            `json:"default_kind"`
+}
+
+// PasswordEnv is the environment variable holding an LDAP source's bind password.
+func (s SourceConfig) PasswordEnv() string {
+	return "CALLDESK_LDAP_PASSWORD_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(s.Name))
 }
 
 var (
@@ -101,6 +123,27 @@ func (c Config) Find(name string) (SourceConfig, error) {
 // Source makes the configured source.
 func (s SourceConfig) Source() (Source, error) {
 	switch s.Kind {
+	case "ldap":
+		cfg := LDAPConfig{URL: s.URL, StartTLS: s.StartTLS, BindDN: s.BindDN, Password: os.Getenv(s.PasswordEnv()), BaseDN: s.BaseDN,
+			Filter: s.Filter, Scope: s.Scope, PageSize: s.PageSize, Kinds: s.KindRules, DefaultKind: desk.PersonKind(s.DefaultKind)}
+		if s.BindDN != "" && cfg.Password == "" {
+			return nil, desk.Errorf(desk.EINVALID, "its bind password is missing (set %s)", s.PasswordEnv())
+		}
+		if err := s.ldapAttributes(&cfg.Attributes); err != nil {
+			return nil, err
+		}
+		if s.CAFile != "" {
+			pem, err := os.ReadFile(s.CAFile)
+			if err != nil {
+				return nil, desk.Errorf(desk.EINVALID, "ca_file: %v", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				return nil, desk.Errorf(desk.EINVALID, "ca_file %s holds no PEM certificate", s.CAFile)
+			}
+			cfg.TLS = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		}
+		return NewLDAP(cfg)
 	case "csv":
 		m, err := ParseCSVMapping(s.Mapping)
 		if err != nil {
@@ -140,4 +183,19 @@ func (f CSVFile) Read(ctx context.Context) ([]Record, []Problem, error) {
 	}
 	defer file.Close()
 	return ReadCSV(file, f.Mapping, f.Options)
+}
+
+// ldapAttributes sets the attribute names the configuration gives, by LDAPAttributes' field name.
+func (s SourceConfig) ldapAttributes(a *LDAPAttributes) error {
+	fields := map[string]*string{"Key": &a.Key, "KeyFormat": &a.KeyFormat, "Username": &a.Username, "FirstName": &a.FirstName,
+		"LastName": &a.LastName, "Email": &a.Email, "StudentNumber": &a.StudentNumber, "Department": &a.Department,
+		"Phone": &a.Phone, "JobTitle": &a.JobTitle, "Manager": &a.Manager}
+	for k, v := range s.Attributes {
+		f, ok := fields[k]
+		if !ok {
+			return desk.Errorf(desk.EINVALID, "attributes: %q is not one of Key, KeyFormat, Username, FirstName, LastName, Email, StudentNumber, Department, Phone, JobTitle, Manager", k)
+		}
+		*f = v
+	}
+	return nil
 }

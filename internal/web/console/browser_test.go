@@ -8,7 +8,10 @@ package console_test
 // Screenshots land in artefacts/browser/ at the repository root.
 
 import (
+	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -19,6 +22,8 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/directory"
+	"calldesk/internal/directory/csvtest"
 	"calldesk/internal/mail"
 	"calldesk/internal/store/storetest"
 	"calldesk/internal/web/console"
@@ -773,4 +778,39 @@ func TestBrowserQuarantine(t *testing.T) {
 	b.TypeInto("#q1-person", e.f.Dan.Username)
 	b.Click("form[action='/mail/quarantine/1/release'] button")
 	b.MustSee("Printer at home", "Dawson")
+}
+
+// TestBrowserAdminImports: the directory imports page, with a held run, checked like every page.
+func TestBrowserAdminImports(t *testing.T) {
+	t.Parallel()
+	se := storetest.NewEnv(t, "sqlite", start)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "people.csv")
+	write := func(n int) {
+		var b bytes.Buffer
+		if _, err := csvtest.Write(&b, n, 5, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sch := &directory.Scheduler{Store: se.S, Config: directory.Config{Sources: []directory.SourceConfig{{Name: "campus", Kind: "csv",
+		Path: path, Mapping: csvtest.Mapping}}}}
+	e := newEnvWith(t, se, func(c *console.Console) { c.Imports = sch })
+	acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Cat.Username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,admin' WHERE id = ?`, acct.ID)
+	sc, _ := sch.Config.Find("campus")
+	write(100)
+	sch.Config.Run(e.ctx, se.S, sc, "nightly schedule", false, false)
+	write(20)
+	sch.Config.Run(e.ctx, se.S, sc, "nightly schedule", false, false)
+	b := e.tab(t)
+	b.signIn(e.f.Cat.Username)
+	b.Open("/admin/imports")
+	b.MustSee("Held", "Confirm and import now")
+	b.Check("directory imports", "admin-imports")
 }

@@ -1,0 +1,58 @@
+package console_test
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"calldesk/internal/directory"
+	"calldesk/internal/directory/csvtest"
+	"calldesk/internal/store/storetest"
+	"calldesk/internal/web/console"
+)
+
+// TestAdminImports: administrators see every directory import run; one the guard rail held is
+// confirmed from the page and goes through; other analysts may not see the page.
+func TestAdminImports(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "people.csv")
+		write := func(n int) {
+			var b bytes.Buffer
+			if _, err := csvtest.Write(&b, n, 5, 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sch := &directory.Scheduler{Store: se.S, Config: directory.Config{Sources: []directory.SourceConfig{{Name: "campus", Kind: "csv",
+			Path: path, Mapping: csvtest.Mapping}}}}
+		e := newEnvWith(t, se, func(c *console.Console) { c.Imports = sch })
+		acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Cat.Username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,admin' WHERE id = ?`, acct.ID)
+		write(200)
+		sc, _ := sch.Config.Find("campus")
+		if res, err := sch.Config.Run(e.ctx, se.S, sc, "test", false, false); err != nil || res.Created != 200 {
+			t.Fatalf("first import: %+v %v", res, err)
+		}
+		write(50) // a truncated export: held
+		if res, _ := sch.Config.Run(e.ctx, se.S, sc, "nightly schedule", false, false); res.State != "held" {
+			t.Fatalf("truncated: %+v", res)
+		}
+		e.signIn(e.f.Ann).get("/admin/imports").must(t, http.StatusForbidden)
+		cat := e.signIn(e.f.Cat)
+		cat.get("/admin/imports").must(t, http.StatusOK).has(t, "Directory imports", "campus", "Held", "truncated export", "Confirm and import now", "nightly schedule")
+		cat.post("/admin/imports/campus/confirm", nil).must(t, http.StatusOK).has(t, "campus: done", "150 left", "confirmed by Cat Carter")
+		if n := se.DB.Count(t, `SELECT COUNT(*) FROM people WHERE directory_source = 'campus' AND active = 1`); n != 50 {
+			t.Fatalf("%d active after the confirmation, want 50", n)
+		}
+		cat.post("/admin/imports/nope/confirm", nil).must(t, http.StatusNotFound)
+	})
+}
