@@ -20,6 +20,7 @@ import (
 	"calldesk/internal/web"
 	"calldesk/internal/web/console"
 	"calldesk/internal/web/portal"
+	"calldesk/internal/web/scim"
 )
 
 func serve(ctx context.Context, e Env, args []string) error {
@@ -53,6 +54,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	single := ssoSettings(st)
 	outgoing := mailSettings(st)
 	incoming := inboundSettings(st)
+	scimToken := st.add("scim-token", "", "directory pushes: the bearer token Entra ID or Okta sends to calldesk's SCIM 2.0 service at /scim/v2/Users (people created and changed as they change); empty: no SCIM service", true, nil)
 	importConfig := st.add("import-config", "", "directory imports: the import configuration (a JSON file of sources, each with an optional nightly schedule; see internal/directory/config.go); empty: none", false, nil)
 	passwords := st.add("local-passwords", "auto", "who may sign in with a local password: all, admins (break-glass administrators only), off; auto is admins with single sign-on, all without", false, checkOneOf("auto", "all", "admins", "off"))
 	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
@@ -131,6 +133,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 		}
 	}
 	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now, Proxies: trusted, Console: con.Handler(), Portal: pt.Handler()}
+	if *scimToken != "" {
+		srv.SCIM = (&scim.Service{Store: s, Token: *scimToken, BaseURL: *outgoing.publicURL, Log: log}).Handler()
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		buf.Close()

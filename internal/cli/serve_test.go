@@ -171,3 +171,26 @@ func TestAuditVerifyCommand(t *testing.T) {
 		t.Fatalf("tampered trail: exit %d stderr %q, want it to name %q", r.code, r.stderr, want)
 	}
 }
+
+// TestServeSCIM: with --scim-token, serve offers the SCIM service, behind its token.
+func TestServeSCIM(t *testing.T) {
+	path, _, _, _ := seededDB(t)
+	srv := startServe(t, path, map[string]string{"CALLDESK_SCIM_TOKEN": "s3cret-scim"})
+	for _, tc := range []struct {
+		token  string
+		status int
+	}{{"", http.StatusUnauthorized}, {"s3cret-scim", http.StatusOK}} {
+		req, _ := http.NewRequest("GET", srv.base+"/scim/v2/Users?count=1", nil)
+		if tc.token != "" {
+			req.Header.Set("Authorization", "Bearer "+tc.token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tc.status || res.Header.Get("Content-Type") != "application/scim+json" {
+			t.Fatalf("token %q: %d %s", tc.token, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+	}
+}

@@ -318,45 +318,9 @@ func (t *Tx) applySync(ctx context.Context, plans []plan, leavers []known, opt S
 	for i := range plans {
 		pl := &plans[i]
 		p := &pl.rec.Person
-		if pl.old == nil {
-			err := t.queryRow(ctx, `INSERT INTO people (first_name, last_name, username, email, student_number, department,
-				phone, job_title, kind, active, source, directory_key, directory_source, synced_at, created_at, updated_at, version)
-				VALUES (`+placeholders(17)+`) RETURNING id`,
-				p.FirstName, p.LastName, p.Username, p.Email, p.StudentNumber, p.Department, p.Phone, p.JobTitle,
-				string(p.Kind), 1, string(desk.FromDirectory), p.DirectoryKey, opt.Source, now, now, now, 1).Scan(&p.ID)
-			if err != nil {
-				return fmt.Errorf("import %s, line %d: %w", opt.Source, pl.rec.Line, t.s.mapErr(err))
-			}
-			var given []string
-			for _, f := range directoryFields() {
-				if *f.get(p) != "" {
-					given = append(given, f.col)
-				}
-			}
-			if err := t.fieldSources(ctx, p.ID, given, opt.Source); err != nil {
-				return err
-			}
-			if err := t.audit(ctx, actor, "person.sync", "person", p.ID, []int64{p.ID}, "created from the directory ("+opt.Source+")"); err != nil {
-				return err
-			}
-		} else if len(pl.changed) > 0 || pl.returned || pl.old.source != opt.Source {
-			_, err := t.exec(ctx, `UPDATE people SET first_name = ?, last_name = ?, username = ?, email = ?, student_number = ?,
-				department = ?, phone = ?, job_title = ?, kind = ?, active = 1, left_at = NULL, source = ?, directory_source = ?,
-				synced_at = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
-				p.FirstName, p.LastName, p.Username, p.Email, p.StudentNumber, p.Department, p.Phone, p.JobTitle, string(p.Kind),
-				string(desk.FromDirectory), opt.Source, now, now, p.ID)
-			if err != nil {
-				return fmt.Errorf("import %s, line %d: %w", opt.Source, pl.rec.Line, t.s.mapErr(err))
-			}
-			if err := t.fieldSources(ctx, p.ID, pl.changed, opt.Source); err != nil {
-				return err
-			}
-			what := "changed by the directory (" + opt.Source + "): " + strings.Join(pl.changed, ", ")
-			if pl.returned {
-				what = "listed by the directory (" + opt.Source + ") again: active again"
-			}
-			if err := t.audit(ctx, actor, "person.sync", "person", p.ID, []int64{p.ID}, what); err != nil {
-				return err
+		if pl.old == nil || len(pl.changed) > 0 || pl.returned || pl.old.source != opt.Source {
+			if err := t.writeDirectoryPerson(ctx, actor, opt.Source, p, pl.old == nil, pl.changed, pl.returned); err != nil {
+				return fmt.Errorf("import %s, line %d: %w", opt.Source, pl.rec.Line, err)
 			}
 		}
 		ids[p.DirectoryKey] = p.ID
@@ -412,6 +376,49 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// writeDirectoryPerson writes person p as directory source gives them: a new person (isNew), or
+// the changed fields of one the register holds (made active again when returned), with where
+// the fields came from and the audit record.
+func (t *Tx) writeDirectoryPerson(ctx context.Context, actor desk.Actor, source string, p *desk.Person, isNew bool, changed []string, returned bool) error {
+	now := t.Now.UnixMicro()
+	if isNew {
+		err := t.queryRow(ctx, `INSERT INTO people (first_name, last_name, username, email, student_number, department,
+			phone, job_title, kind, active, source, directory_key, directory_source, synced_at, created_at, updated_at, version)
+			VALUES (`+placeholders(17)+`) RETURNING id`,
+			p.FirstName, p.LastName, p.Username, p.Email, p.StudentNumber, p.Department, p.Phone, p.JobTitle,
+			string(p.Kind), 1, string(desk.FromDirectory), p.DirectoryKey, source, now, now, now, 1).Scan(&p.ID)
+		if err != nil {
+			return t.s.mapErr(err)
+		}
+		var given []string
+		for _, f := range directoryFields() {
+			if *f.get(p) != "" {
+				given = append(given, f.col)
+			}
+		}
+		if err := t.fieldSources(ctx, p.ID, given, source); err != nil {
+			return err
+		}
+		return t.audit(ctx, actor, "person.sync", "person", p.ID, []int64{p.ID}, "created from the directory ("+source+")")
+	}
+	_, err := t.exec(ctx, `UPDATE people SET first_name = ?, last_name = ?, username = ?, email = ?, student_number = ?,
+		department = ?, phone = ?, job_title = ?, kind = ?, active = 1, left_at = NULL, source = ?, directory_source = ?,
+		synced_at = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
+		p.FirstName, p.LastName, p.Username, p.Email, p.StudentNumber, p.Department, p.Phone, p.JobTitle, string(p.Kind),
+		string(desk.FromDirectory), source, now, now, p.ID)
+	if err != nil {
+		return t.s.mapErr(err)
+	}
+	if err := t.fieldSources(ctx, p.ID, changed, source); err != nil {
+		return err
+	}
+	what := "changed by the directory (" + source + "): " + strings.Join(changed, ", ")
+	if returned {
+		what = "listed by the directory (" + source + ") again: active again"
+	}
+	return t.audit(ctx, actor, "person.sync", "person", p.ID, []int64{p.ID}, what)
 }
 
 // fieldSources records that source set fields of person id now.

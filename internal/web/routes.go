@@ -14,6 +14,9 @@ const APIPrefix = "/api/v1/"
 // PortalPrefix is where SupportMe, the self-service portal, lives (Server.Portal).
 const PortalPrefix = "/portal/"
 
+// SCIMPrefix is where the SCIM 2.0 service is mounted (Server.SCIM).
+const SCIMPrefix = "/scim/v2/"
+
 // Route is one endpoint: a ServeMux pattern split into method and path, what it does, and whether
 // it needs a token.
 type Route struct {
@@ -85,6 +88,14 @@ func (s *Server) mux() *http.ServeMux {
 		return &httpError{status: http.StatusNotFound,
 			msg: "there is no API endpoint " + r.URL.Path + "; the endpoints are listed in " + APIPrefix + "openapi.json"}
 	}}))
+	if s.SCIM != nil {
+		mux.Handle(SCIMPrefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.inflight.Add(1)
+			defer s.inflight.Done()
+			r.Body = http.MaxBytesReader(w, r.Body, s.maxBody())
+			s.SCIM.ServeHTTP(w, r)
+		}))
+	}
 	if s.Portal != nil {
 		mux.Handle(PortalPrefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s.inflight.Add(1)

@@ -52,6 +52,9 @@ type Server struct {
 	// Portal, when set, serves everything under /portal/: SupportMe, the self-service portal for
 	// staff, students and partners (package portal). Its requests are waited for at shutdown too.
 	Portal http.Handler
+	// SCIM, when set, serves SCIMPrefix: the SCIM 2.0 service through which Entra ID or Okta
+	// push people as they change (package scim).
+	SCIM http.Handler
 
 	tokens   *tokenCache    // made by Handler
 	inflight sync.WaitGroup // requests being handled, for Wait

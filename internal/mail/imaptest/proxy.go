@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Proxy is a TCP proxy in front of an IMAP server that misbehaves on request: it can cut the
@@ -22,12 +23,18 @@ type Proxy struct {
 	ln     net.Listener
 
 	mu     sync.Mutex
+	delay  *delay
 	hide   []string
 	cut    *cut
 	cuts   int
 	conns  int
 	active map[net.Conn]struct{}
 	wg     sync.WaitGroup
+}
+
+type delay struct {
+	pattern []byte
+	d       time.Duration
 }
 
 type cut struct {
@@ -64,6 +71,46 @@ func (p *Proxy) CutOnce(pattern string, after int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.cut = &cut{pattern: []byte(pattern), after: after}
+}
+
+// DelayClient holds up, by d, whatever the client sends that contains pattern (a command such
+// as "+FLAGS"), from now on; d 0 stops it. It widens the moment between two of the client's
+// steps, for tests that must land in it.
+func (p *Proxy) DelayClient(pattern string, d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.delay = nil
+	if d > 0 {
+		p.delay = &delay{pattern: []byte(pattern), d: d}
+	}
+}
+
+func (p *Proxy) delayFor(b []byte) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.delay != nil && bytes.Contains(b, p.delay.pattern) {
+		return p.delay.d
+	}
+	return 0
+}
+
+// fromClient copies what the client sends to the server, held up where DelayClient says.
+func (p *Proxy) fromClient(server io.Writer, client io.Reader) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := client.Read(buf)
+		if n > 0 {
+			if d := p.delayFor(buf[:n]); d > 0 {
+				time.Sleep(d)
+			}
+			if _, werr := server.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // Cuts is how many connections the proxy has cut.
@@ -119,7 +166,7 @@ func (p *Proxy) serve() {
 		go func() {
 			defer p.wg.Done()
 			defer closeBoth()
-			io.Copy(server, client)
+			p.fromClient(server, client)
 		}()
 		go func() {
 			defer p.wg.Done()

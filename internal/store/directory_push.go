@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"calldesk/internal/desk"
+)
+
+// PushPerson takes one person a directory pushes as it changes (SCIM): matched by directory key,
+// created, or updated in the fields given (each recording source and when), made active again
+// if they had left. managerID, when not 0, is their manager. There is no guard rail: a push is
+// one person, as it happens.
+//
+// clear names fields the push empties (SCIM's remove): a column of the person, or "manager".
+func (s *Store) PushPerson(ctx context.Context, source string, p desk.Person, managerID int64, clear []string) (desk.Person, bool, error) {
+	p.DirectoryKey = strings.TrimSpace(p.DirectoryKey)
+	if p.DirectoryKey == "" {
+		return p, false, desk.Invalid("the person cannot be taken", map[string]string{"externalId": "is required (the directory's key)"})
+	}
+	created := false
+	var out desk.Person
+	err := s.inTx(ctx, func(t *Tx) error {
+		actor := desk.Actor{Name: "directory push (" + source + ")"}
+		var id int64
+		err := t.queryRow(ctx, `SELECT id FROM people WHERE directory_key = ?`+t.s.d.forUpdate(), p.DirectoryKey).Scan(&id)
+		merged, changed, returned := p, []string(nil), false
+		switch {
+		case err == sql.ErrNoRows:
+			created = true
+			merged.Source, merged.Active = desk.FromDirectory, true
+			if merged.Kind == "" {
+				merged.Kind = desk.Staff
+			}
+		case err != nil:
+			return err
+		default:
+			old, err := t.findPerson(ctx, id)
+			if err != nil {
+				return err
+			}
+			merged = old
+			for _, f := range directoryFields() {
+				if v := strings.TrimSpace(*f.get(&p)); v != "" && v != *f.get(&merged) {
+					*f.get(&merged) = v
+					changed = append(changed, f.col)
+				}
+			}
+			if p.Kind != "" && p.Kind != merged.Kind {
+				merged.Kind = p.Kind
+				changed = append(changed, "kind")
+			}
+			for _, f := range directoryFields() {
+				if contains(clear, f.col) && *f.get(&merged) != "" {
+					*f.get(&merged) = ""
+					changed = append(changed, f.col)
+				}
+			}
+			returned = !old.Active
+		}
+		if err := merged.Validate(); err != nil {
+			return err
+		}
+		if created || len(changed) > 0 || returned {
+			if err := t.writeDirectoryPerson(ctx, actor, source, &merged, created, changed, returned); err != nil {
+				if desk.ErrorCode(err) == desk.ECONFLICT {
+					return desk.Errorf(desk.ECONFLICT, "the username %q belongs to another person", merged.Username)
+				}
+				return err
+			}
+		}
+		if contains(clear, "manager") && merged.ManagerID != 0 {
+			if _, err := t.exec(ctx, `UPDATE people SET manager_id = NULL WHERE id = ?`, merged.ID); err != nil {
+				return err
+			}
+			if err := t.fieldSources(ctx, merged.ID, []string{"manager"}, source); err != nil {
+				return err
+			}
+		}
+		if managerID != 0 && managerID != merged.ManagerID && managerID != merged.ID {
+			if _, err := t.findPerson(ctx, managerID); err != nil {
+				return desk.Invalid("the person cannot be taken", map[string]string{"manager": "is not a person of the register"})
+			}
+			if _, err := t.exec(ctx, `UPDATE people SET manager_id = ? WHERE id = ?`, managerID, merged.ID); err != nil {
+				return err
+			}
+			if err := t.fieldSources(ctx, merged.ID, []string{"manager"}, source); err != nil {
+				return err
+			}
+		}
+		out, err = t.findPerson(ctx, merged.ID)
+		return err
+	})
+	return out, created, err
+}
+
+// LeavePerson makes person id a leaver because their directory says they left (SCIM: active set
+// false, or the user deleted): inactive, date left recorded, never deleted. A leaver stays one.
+func (s *Store) LeavePerson(ctx context.Context, source string, id int64) (desk.Person, error) {
+	var out desk.Person
+	err := s.inTx(ctx, func(t *Tx) error {
+		p, err := t.findPerson(ctx, id)
+		if err != nil {
+			return err
+		}
+		if p.DirectoryKey == "" {
+			return notFound("person %d is not a directory person", id)
+		}
+		if p.Active {
+			now := t.Now.UnixMicro()
+			if _, err := t.exec(ctx, `UPDATE people SET active = 0, left_at = ?, updated_at = ?, version = version + 1 WHERE id = ?`, now, now, id); err != nil {
+				return err
+			}
+			if err := t.audit(ctx, desk.Actor{Name: "directory push (" + source + ")"}, "person.leave", "person", id, []int64{id},
+				"the directory ("+source+") says they left: a leaver from today, kept, not deleted"); err != nil {
+				return err
+			}
+		}
+		out, err = t.findPerson(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// DirectoryPeople lists the people a directory keeps, oldest first: all of them, or the one
+// whose username (letter case aside) or directory key is given; with how many match in all.
+func (s *Store) DirectoryPeople(ctx context.Context, username, key string, offset, limit int) ([]desk.Person, int, error) {
+	where, args := `p.directory_key <> ''`, []any{}
+	if username != "" {
+		where += ` AND lower(p.username) = ?`
+		args = append(args, strings.ToLower(username))
+	}
+	if key != "" {
+		where += ` AND p.directory_key = ?`
+		args = append(args, key)
+	}
+	var total int
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM people p WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.query(ctx, `SELECT `+personCols+` FROM people p WHERE `+where+` ORDER BY p.id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []desk.Person
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, p)
+	}
+	return out, total, rows.Err()
+}
