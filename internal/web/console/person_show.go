@@ -26,6 +26,8 @@ type personPage struct {
 	// ManagerFrom is where the manager came from; Left when the directory stopped listing the
 	// person ("" when it has not).
 	ManagerFrom, Left string
+	// Groups are the directory's groups the person is in (SCIM), by name.
+	Groups []string
 	Manager           *desk.Person // nil when none (or no longer in the register)
 	Names             *names
 	Calls             []desk.Call
@@ -111,6 +113,9 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, v *visit) e
 		{"Kind", string(person.Kind), p.From},
 	}
 	p.ManagerFrom = from("manager")
+	if p.Groups, err = c.Store.DirectoryGroupsOf(ctx, id); err != nil {
+		return err
+	}
 	if !left.IsZero() {
 		p.Left = c.when(left)
 	}

@@ -1,4 +1,4 @@
-// Package scim is calldesk's SCIM 2.0 service (RFC 7643, RFC 7644) for Users, through which
+// Package scim is calldesk's SCIM 2.0 service (RFC 7643, RFC 7644) for Users and Groups, through which
 // Microsoft Entra ID or Okta push people as they change (issue 6): create, replace, PATCH
 // (add, replace, remove), GET with a userName or externalId filter and pagination, deactivate
 // (active false) and DELETE. A person is matched by their directory key (externalId, else
@@ -57,8 +57,14 @@ func (s *Service) Handler() http.Handler {
 	mux.HandleFunc("PUT "+prefix+"Users/{id}", s.wrap(s.replace))
 	mux.HandleFunc("PATCH "+prefix+"Users/{id}", s.wrap(s.patch))
 	mux.HandleFunc("DELETE "+prefix+"Users/{id}", s.wrap(s.delete))
+	mux.HandleFunc("GET "+prefix+"Groups", s.wrap(s.listGroups))
+	mux.HandleFunc("POST "+prefix+"Groups", s.wrap(s.createGroup))
+	mux.HandleFunc("GET "+prefix+"Groups/{id}", s.wrap(s.getGroup))
+	mux.HandleFunc("PUT "+prefix+"Groups/{id}", s.wrap(s.replaceGroup))
+	mux.HandleFunc("PATCH "+prefix+"Groups/{id}", s.wrap(s.patchGroup))
+	mux.HandleFunc("DELETE "+prefix+"Groups/{id}", s.wrap(s.deleteGroup))
 	mux.HandleFunc(prefix, s.wrap(func(w http.ResponseWriter, r *http.Request) error {
-		return scimErr(http.StatusNotFound, "", "there is no SCIM endpoint "+r.Method+" "+r.URL.Path+": this service offers /scim/v2/Users")
+		return scimErr(http.StatusNotFound, "", "there is no SCIM endpoint "+r.Method+" "+r.URL.Path+": this service offers /scim/v2/Users and /scim/v2/Groups")
 	}))
 	return mux
 }
@@ -328,17 +334,7 @@ func (s *Service) list(w http.ResponseWriter, r *http.Request) error {
 			key = v
 		}
 	}
-	start, count := 1, 100
-	if v := q.Get("startIndex"); v != "" {
-		if n, err := strconv.Atoi(v); err == nil && n > 1 {
-			start = n
-		}
-	}
-	if v := q.Get("count"); v != "" {
-		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-			count = min(n, 200)
-		}
-	}
+	start, count := paging(r)
 	people, total, err := s.Store.DirectoryPeople(r.Context(), username, key, start-1, count)
 	if err != nil {
 		return err
@@ -350,6 +346,19 @@ func (s *Service) list(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"schemas": []string{schemaList}, "totalResults": total, "startIndex": start,
 		"itemsPerPage": len(resources), "Resources": resources})
 	return nil
+}
+
+// paging is a list request's startIndex (from 1) and count (default 100, at most 200).
+func paging(r *http.Request) (int, int) {
+	q := r.URL.Query()
+	start, count := 1, 100
+	if n, err := strconv.Atoi(q.Get("startIndex")); err == nil && n > 1 {
+		start = n
+	}
+	if n, err := strconv.Atoi(q.Get("count")); err == nil && n >= 0 {
+		count = min(n, 200)
+	}
+	return start, count
 }
 
 // push takes a user's person into the register (clear: the fields a PATCH removed), and makes

@@ -2,10 +2,12 @@ package scim_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -165,4 +167,69 @@ func TestSCIMAsEntraSendsIt(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSCIMGroupsAsEntraSendsThem: a group created with a member, found by displayName, members
+// added and removed Entra's way, renamed, replaced and deleted (its people stay).
+func TestSCIMGroupsAsEntraSendsThem(t *testing.T) {
+	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		svc := &scim.Service{Store: e.S, Token: token}
+		hs := httptest.NewServer(svc.Handler())
+		t.Cleanup(hs.Close)
+		c := entra{t: t, base: hs.URL, tok: token}
+		var ids []string
+		for _, n := range []string{"a", "b", "c"} {
+			_, u := c.do("POST", "/scim/v2/Users", entraUser("g"+n+"@uni.example", "gk-"+n, "G", strings.ToUpper(n), "g"+n+"@uni.example", "", true))
+			ids = append(ids, u["id"].(string))
+		}
+		st, g := c.do("POST", "/scim/v2/Groups", map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:Group"},
+			"externalId": "grp-chem", "displayName": "Chemistry staff", "members": []map[string]any{{"value": ids[0]}}})
+		if st != 201 || g["displayName"] != "Chemistry staff" || len(g["members"].([]any)) != 1 {
+			t.Fatalf("create: %d %v", st, g)
+		}
+		gid := g["id"].(string)
+		if st, out := c.do("GET", `/scim/v2/Groups?filter=displayName+eq+%22Chemistry+staff%22`, nil); st != 200 || out["totalResults"].(float64) != 1 {
+			t.Fatalf("filter: %d %v", st, out)
+		}
+		if st, out := c.do("POST", "/scim/v2/Groups", map[string]any{"displayName": "Chemistry staff"}); st != 409 || out["scimType"] != "uniqueness" {
+			t.Fatalf("the same name again: %d %v", st, out)
+		}
+		// Entra adds members with path "members" and removes them with a filtered path.
+		st, g = c.do("PATCH", "/scim/v2/Groups/"+gid, patch(
+			map[string]any{"op": "Add", "path": "members", "value": []map[string]any{{"value": ids[1]}, {"value": ids[2]}}},
+			map[string]any{"op": "Remove", "path": `members[value eq "` + ids[0] + `"]`},
+			map[string]any{"op": "Replace", "path": "displayName", "value": "Chemistry"}))
+		if st != 200 || g["displayName"] != "Chemistry" || len(g["members"].([]any)) != 2 {
+			t.Fatalf("patch: %d %v", st, g)
+		}
+		if names, _ := e.S.DirectoryGroupsOf(context.Background(), mustID(t, ids[1])); len(names) != 1 || names[0] != "Chemistry" {
+			t.Fatalf("the groups of a member: %v", names)
+		}
+		// A member who is no user of the service is refused, and nothing changes.
+		if st, out := c.do("PATCH", "/scim/v2/Groups/"+gid, patch(map[string]any{"op": "Add", "path": "members", "value": []map[string]any{{"value": "999999"}}})); st != 400 || out["scimType"] != "invalidValue" {
+			t.Fatalf("a stranger as member: %d %v", st, out)
+		}
+		// PUT replaces the membership; DELETE removes the group, not its people.
+		if st, g = c.do("PUT", "/scim/v2/Groups/"+gid, map[string]any{"displayName": "Chemistry", "members": []map[string]any{{"value": ids[0]}}}); st != 200 || len(g["members"].([]any)) != 1 {
+			t.Fatalf("put: %d %v", st, g)
+		}
+		if st, _ := c.do("DELETE", "/scim/v2/Groups/"+gid, nil); st != 204 {
+			t.Fatalf("delete: %d", st)
+		}
+		if st, _ := c.do("GET", "/scim/v2/Groups/"+gid, nil); st != 404 {
+			t.Fatalf("a deleted group: %d", st)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM people WHERE directory_key LIKE 'gk-%' AND active = 1`); n != 3 {
+			t.Fatalf("deleting the group touched its people: %d active", n)
+		}
+	})
+}
+
+func mustID(t *testing.T, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
