@@ -27,15 +27,15 @@ type personPage struct {
 	// person ("" when it has not).
 	ManagerFrom, Left string
 	// Groups are the directory's groups the person is in (SCIM), by name.
-	Groups []string
-	Manager           *desk.Person // nil when none (or no longer in the register)
-	Names             *names
-	Calls             []desk.Call
-	Total             int
-	First             int
-	Last              int
-	Prev              string
-	Next              string
+	Groups  []string
+	Manager *desk.Person // nil when none (or no longer in the register)
+	Names   *names
+	Calls   []desk.Call
+	Total   int
+	First   int
+	Last    int
+	Prev    string
+	Next    string
 }
 
 // personField is one field of a person's record, with where it came from (S17).
