@@ -110,7 +110,7 @@ func TestMyDetailsSayWhereEachFieldCameFrom(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := e.signIn(gina)
-		page := c.get("/portal/me").must(t, http.StatusOK).has(t, "Where it came from", "The university directory (campus-csv)")
+		page := c.get("/portal/me").must(t, http.StatusOK).has(t, "where it came from", "The university directory (campus-csv)")
 		row := func(label string) string {
 			i := strings.Index(page.body, label)
 			if i < 0 {

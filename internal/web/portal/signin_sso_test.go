@@ -167,7 +167,7 @@ func TestPortalEnrolsPartners(t *testing.T) {
 		if r := zed.oidcSignIn("/portal/me", "zed@uni.example").must(t, http.StatusSeeOther); r.location != "/portal/me" {
 			t.Fatalf("after enrolling: sent to %q", r.location)
 		}
-		zed.get("/portal/me").must(t, http.StatusOK).has(t, "Zed", "Zulu", "zed@uni.example", "sign-in service told us when you first signed in")
+		zed.get("/portal/me").must(t, http.StatusOK).has(t, "Zed", "Zulu", "zed@uni.example", "From: Your organisation&#39;s sign-in service")
 		people, err := e.s.FindPeopleByIdentity(e.ctx, "username", "zed")
 		if err != nil || len(people) != 1 {
 			t.Fatalf("people with username zed: %v %v", people, err)
