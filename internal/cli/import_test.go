@@ -5,9 +5,12 @@ import (
 	"context"
 	"database/sql"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"calldesk/internal/directory/csvtest"
 )
@@ -87,5 +90,66 @@ func TestImportCommand(t *testing.T) {
 	os.WriteFile(cfgPath, []byte(`{"sources": [{"name": "campus", "kind": "csv", "path": "x.csv", "mapping": "key=ID,first=F,last=L", "schedule": "25:00"}]}`), 0o600)
 	if r := run(); r.code != 2 || !strings.Contains(r.stderr, `schedule "25:00" is not a time of day`) {
 		t.Fatalf("bad schedule: %d %q", r.code, r.stderr)
+	}
+}
+
+// TestHelperImport is not a test: TestImportSurvivesKill runs the test binary again with it, as
+// a `calldesk import` process it can kill.
+func TestHelperImport(t *testing.T) {
+	args := os.Getenv("CALLDESK_HELPER_IMPORT")
+	if args == "" {
+		t.Skip("run by TestImportSurvivesKill only")
+	}
+	os.Exit(Main(context.Background(), Env{Args: strings.Split(args, "\x1f"), Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr}))
+}
+
+// TestImportSurvivesKill (issue 6, bad input): an import killed midway (SIGKILL, no clean-up)
+// leaves the register as it was before the run; run again, it completes.
+func TestImportSurvivesKill(t *testing.T) {
+	path, _, _, _ := seededDB(t)
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "people.csv")
+	var b bytes.Buffer
+	if _, err := csvtest.Write(&b, 50_000, 9, 0); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(csvPath, b.Bytes(), 0o600)
+	cfgPath := filepath.Join(dir, "import.json")
+	os.WriteFile(cfgPath, []byte(`{"sources": [{"name": "campus", "kind": "csv", "path": "`+csvPath+`", "mapping": "`+csvtest.Mapping+`"}]}`), 0o600)
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	count := func(q string) int {
+		var n int
+		if err := db.QueryRow(q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count(`SELECT COUNT(*) FROM people`)
+	args := strings.Join([]string{"import", "--db", path, "--import-config", cfgPath, "--source", "campus"}, "\x1f")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperImport$")
+	cmd.Env = append(os.Environ(), "CALLDESK_HELPER_IMPORT="+args)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond) // reading the file and part of the writing
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if strings.Contains(out.String(), "campus: done") {
+		t.Fatalf("the import finished before the kill (%q): kill it sooner", out.String())
+	}
+	if after := count(`SELECT COUNT(*) FROM people`); after != before {
+		t.Fatalf("a killed import left %d people, the register had %d", after, before)
+	}
+	if n := count(`SELECT COUNT(*) FROM import_runs`); n != 0 {
+		t.Fatalf("a killed import recorded %d runs", n)
+	}
+	if r := runCLI(t, nil, strings.Split(args, "\x1f")...); r.code != 0 || !strings.Contains(r.stdout, "50000 created") {
+		t.Fatalf("run again: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 }
