@@ -99,3 +99,24 @@ func Message(err error) string {
 	}
 	return "something went wrong on our side; it has been logged"
 }
+
+// MessageWithFields is Message followed by the per-field messages of an EINVALID error, in field
+// order ("the person record is not valid: email is not a valid email address"), for a one-line
+// report (an import's problem line, a SCIM error's detail).
+func MessageWithFields(err error) string {
+	msg := Message(err)
+	e := AsError(err)
+	if e == nil || len(e.Fields) == 0 {
+		return msg
+	}
+	names := make([]string, 0, len(e.Fields))
+	for f := range e.Fields {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, f := range names {
+		parts[i] = f + " " + e.Fields[f]
+	}
+	return msg + ": " + strings.Join(parts, "; ")
+}

@@ -237,7 +237,7 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 				p.Kind = desk.Staff
 			}
 			if err := p.Validate(); err != nil {
-				reject(r, desk.Message(err)+fieldText(err))
+				reject(r, desk.MessageWithFields(err))
 				continue
 			}
 			pl.rec.Person = p
@@ -260,7 +260,7 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 				pl.changed = append(pl.changed, "manager")
 			}
 			if err := merged.Validate(); err != nil {
-				reject(r, desk.Message(err)+fieldText(err))
+				reject(r, desk.MessageWithFields(err))
 				continue
 			}
 			pl.rec.Person = merged
@@ -295,19 +295,6 @@ func (res *SyncResult) change(format string, args ...any) {
 	if len(res.Changes) < 2000 {
 		res.Changes = append(res.Changes, fmt.Sprintf(format, args...))
 	}
-}
-
-// fieldText is a validation error's fields, for a problem line.
-func fieldText(err error) string {
-	var de *desk.Error
-	if !errors.As(err, &de) || len(de.Fields) == 0 {
-		return ""
-	}
-	var parts []string
-	for f, m := range de.Fields {
-		parts = append(parts, f+" "+m)
-	}
-	return ": " + strings.Join(parts, "; ")
 }
 
 // applySync writes the planned changes.

@@ -13,30 +13,37 @@ import (
 	"calldesk/internal/web/console"
 )
 
+// importsEnv is a console whose administrator Cat may confirm imports of a "campus" CSV source;
+// write(n) writes an n-person export to its file.
+func importsEnv(t *testing.T, se *storetest.Env) (*env, *directory.Scheduler, func(n int)) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "people.csv")
+	write := func(n int) {
+		var b bytes.Buffer
+		if _, err := csvtest.Write(&b, n, 5, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sch := &directory.Scheduler{Store: se.S, Config: directory.Config{Sources: []directory.SourceConfig{{Name: "campus", Kind: "csv",
+		Path: path, Mapping: csvtest.Mapping}}}}
+	e := newEnvWith(t, se, func(c *console.Console) { c.Imports = sch })
+	acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Cat.Username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,admin' WHERE id = ?`, acct.ID)
+	return e, sch, write
+}
+
 // TestAdminImports: administrators see every directory import run; one the guard rail held is
 // confirmed from the page and goes through; other analysts may not see the page.
 func TestAdminImports(t *testing.T) {
 	t.Parallel()
 	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
-		dir := t.TempDir()
-		path := filepath.Join(dir, "people.csv")
-		write := func(n int) {
-			var b bytes.Buffer
-			if _, err := csvtest.Write(&b, n, 5, 0); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
-		sch := &directory.Scheduler{Store: se.S, Config: directory.Config{Sources: []directory.SourceConfig{{Name: "campus", Kind: "csv",
-			Path: path, Mapping: csvtest.Mapping}}}}
-		e := newEnvWith(t, se, func(c *console.Console) { c.Imports = sch })
-		acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Cat.Username)
-		if err != nil {
-			t.Fatal(err)
-		}
-		se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,admin' WHERE id = ?`, acct.ID)
+		e, sch, write := importsEnv(t, se)
 		write(200)
 		sc, _ := sch.Config.Find("campus")
 		if res, err := sch.Config.Run(e.ctx, se.S, sc, "test", false, false); err != nil || res.Created != 200 {

@@ -8,10 +8,7 @@ package console_test
 // Screenshots land in artefacts/browser/ at the repository root.
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -22,8 +19,6 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"calldesk/internal/desk"
-	"calldesk/internal/directory"
-	"calldesk/internal/directory/csvtest"
 	"calldesk/internal/mail"
 	"calldesk/internal/store/storetest"
 	"calldesk/internal/web/console"
@@ -783,31 +778,12 @@ func TestBrowserQuarantine(t *testing.T) {
 // TestBrowserAdminImports: the directory imports page, with a held run, checked like every page.
 func TestBrowserAdminImports(t *testing.T) {
 	t.Parallel()
-	se := storetest.NewEnv(t, "sqlite", start)
-	dir := t.TempDir()
-	path := filepath.Join(dir, "people.csv")
-	write := func(n int) {
-		var b bytes.Buffer
-		if _, err := csvtest.Write(&b, n, 5, 0); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sch := &directory.Scheduler{Store: se.S, Config: directory.Config{Sources: []directory.SourceConfig{{Name: "campus", Kind: "csv",
-		Path: path, Mapping: csvtest.Mapping}}}}
-	e := newEnvWith(t, se, func(c *console.Console) { c.Imports = sch })
-	acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Cat.Username)
-	if err != nil {
-		t.Fatal(err)
-	}
-	se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,admin' WHERE id = ?`, acct.ID)
+	e, sch, write := importsEnv(t, storetest.NewEnv(t, "sqlite", start))
 	sc, _ := sch.Config.Find("campus")
 	write(100)
-	sch.Config.Run(e.ctx, se.S, sc, "nightly schedule", false, false)
+	sch.Config.Run(e.ctx, e.s, sc, "nightly schedule", false, false)
 	write(20)
-	sch.Config.Run(e.ctx, se.S, sc, "nightly schedule", false, false)
+	sch.Config.Run(e.ctx, e.s, sc, "nightly schedule", false, false)
 	b := e.tab(t)
 	b.signIn(e.f.Cat.Username)
 	b.Open("/admin/imports")

@@ -106,7 +106,7 @@ func (s *Service) wrap(h func(http.ResponseWriter, *http.Request) error) http.Ha
 		if !errors.As(err, &se) {
 			switch desk.ErrorCode(err) {
 			case desk.EINVALID:
-				se = &scimError{http.StatusBadRequest, "invalidValue", desk.Message(err) + fields(err)}
+				se = &scimError{http.StatusBadRequest, "invalidValue", desk.MessageWithFields(err)}
 			case desk.ENOTFOUND:
 				se = &scimError{http.StatusNotFound, "", desk.Message(err)}
 			case desk.ECONFLICT:
@@ -121,18 +121,6 @@ func (s *Service) wrap(h func(http.ResponseWriter, *http.Request) error) http.Ha
 		writeJSON(w, se.status, map[string]any{"schemas": []string{schemaError}, "status": strconv.Itoa(se.status),
 			"scimType": se.scimType, "detail": se.detail})
 	}
-}
-
-func fields(err error) string {
-	var de *desk.Error
-	if !errors.As(err, &de) || len(de.Fields) == 0 {
-		return ""
-	}
-	var parts []string
-	for f, m := range de.Fields {
-		parts = append(parts, f+" "+m)
-	}
-	return ": " + strings.Join(parts, "; ")
 }
 
 func (s *Service) log() *slog.Logger {
