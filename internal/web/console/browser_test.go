@@ -790,3 +790,24 @@ func TestBrowserAdminImports(t *testing.T) {
 	b.MustSee("Held", "Confirm and import now")
 	b.Check("directory imports", "admin-imports")
 }
+
+// TestBrowserWhoHasSeen: the Data Protection Officer's "who has seen" page, checked like every page.
+func TestBrowserWhoHasSeen(t *testing.T) {
+	t.Parallel()
+	se := storetest.NewEnv(t, "sqlite", start)
+	e := newEnv(t, se)
+	acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Cat.Username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,dpo' WHERE id = ?`, acct.ID)
+	call := e.call("Printer jammed", e.f.ServiceDesk.ID)
+	b := e.tab(t)
+	b.signIn(e.f.Cat.Username)
+	b.Open("/calls/" + call.Ref)
+	e.buf.Flush()
+	b.Open(fmt.Sprintf("/people/%d", e.f.Dan.ID))
+	b.Click(fmt.Sprintf("a[href='/people/%d/seen']", e.f.Dan.ID))
+	b.MustSee("Who has seen Dan Dawson", "looked at the call "+call.Ref)
+	b.Check("who has seen a person's data", "seen")
+}

@@ -32,6 +32,9 @@ type visit struct {
 // Admin reports whether the visitor is an administrator (the layout offers the admin pages).
 func (v *visit) Admin() bool { return v.Account.Has(desk.RoleAdmin) }
 
+// DPO reports whether the visitor is the Data Protection Officer.
+func (v *visit) DPO() bool { return v.Account.Has(desk.RoleDPO) }
+
 // ReadsEmail reports whether the visitor may read emails' content (S13).
 func (v *visit) ReadsEmail() bool { return v.Account.Has(desk.RoleSupportAnalyst) }
 

@@ -9,7 +9,7 @@ import (
 )
 
 func (c *Console) personRoutes() []route {
-	return []route{{"GET", "/people/{id}", false, c.showPerson}}
+	return []route{{"GET", "/people/{id}", false, c.showPerson}, {"GET", "/people/{id}/seen", false, c.showSeen}}
 }
 
 // personPageSize is how many of a person's calls their page lists.

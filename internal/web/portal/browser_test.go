@@ -62,6 +62,11 @@ func TestBrowserPortalPages(t *testing.T) {
 	b.Open("/portal/me")
 	b.MustSee("Dawson", "Something here is wrong")
 	b.pageChecks("my details", "me")
+
+	e.buf.Flush()
+	b.Open("/portal/me/seen")
+	b.MustSee("Who has seen my data", "You looked at the call")
+	b.pageChecks("who has seen my data", "seen")
 }
 
 // TestBrowserPortalScenario is a student's way through SupportMe: Dan signs in through the

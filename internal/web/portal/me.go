@@ -14,6 +14,7 @@ func (p *Portal) meRoutes() []route {
 	return []route{
 		{"GET", prefix + "me", false, p.showMe},
 		{"POST", prefix + "me/rectify", false, p.rectifyMe},
+		{"GET", prefix + "me/seen", false, p.showSeen},
 	}
 }
 

@@ -138,3 +138,20 @@ func TestMyDetailsSayWhereEachFieldCameFrom(t *testing.T) {
 			has(t, "Directory (campus-csv)", "Typed in by hand")
 	})
 }
+
+// TestWhoHasSeenMyData (P2, issue 7 item 6): a person sees on the portal who looked at or changed
+// their data, what, when and through which screen, their own looks as "You".
+func TestWhoHasSeenMyData(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		c := e.call(e.f.Dan, "Printer jammed")
+		e.signInConsole(e.f.Ann).get("/calls/"+c.Ref).must(t, http.StatusOK)
+		dan := e.signIn(e.f.Dan)
+		dan.get("/portal/calls/"+c.Ref).must(t, http.StatusOK)
+		dan.get("/portal/me").must(t, http.StatusOK).has(t, `href="/portal/me/seen"`)
+		e.buf.Flush()
+		dan.get("/portal/me/seen").must(t, http.StatusOK).has(t, "Who has seen my data", "Ann Archer looked at the call "+c.Ref,
+			"Through: the analysts&#39; console", "You looked at the call "+c.Ref, "Through: SupportMe").lacks(t, "Eve Evans")
+		// Eve sees her own, not Dan's.
+		e.signIn(e.f.Eve).get("/portal/me/seen").must(t, http.StatusOK).lacks(t, c.Ref, "Ann Archer")
+	})
+}

@@ -1,0 +1,95 @@
+package desk
+
+import "strings"
+
+// Channels through which an audit record's action was done, as "who has seen my data" names
+// them (P2): the screen or the route, in words.
+const (
+	ViaConsole   = "the analysts' console"
+	ViaAPI       = "the API"
+	ViaPortal    = "SupportMe, the self-service portal"
+	ViaEmail     = "email"
+	ViaDirectory = "the university directory"
+	ViaSignIn    = "single sign-on"
+	ViaCalldesk  = "calldesk itself"
+	ViaStaff     = "the analysts' console or the API"
+)
+
+// Detail prefixes that name the channel of a read (the console's and the API's records say
+// which; the portal's have always begun "portal: ").
+const (
+	DetailConsole = "console: "
+	DetailAPI     = "api: "
+	DetailPortal  = "portal: "
+)
+
+// Channel says through which screen or route the record's action was done.
+func (r AuditRecord) Channel() string {
+	switch {
+	case strings.HasPrefix(r.Detail, DetailPortal):
+		return ViaPortal
+	case strings.HasPrefix(r.Detail, DetailConsole):
+		return ViaConsole
+	case strings.HasPrefix(r.Detail, DetailAPI):
+		return ViaAPI
+	case r.ClientAddr == "email" || strings.HasPrefix(r.Actor, "mailbox "):
+		return ViaEmail
+	case strings.HasPrefix(r.Actor, "directory "):
+		return ViaDirectory
+	case strings.HasPrefix(r.Actor, "single sign-on"):
+		return ViaSignIn
+	case strings.HasPrefix(r.Actor, "calldesk") || r.ActorID == 0 && r.ClientAddr == "":
+		return ViaCalldesk
+	}
+	return ViaStaff
+}
+
+// What says what the record's action did with the person's data, in plain words.
+func (r AuditRecord) What() string {
+	ref := ""
+	if r.ObjectType == "call" && r.ObjectID != "" {
+		ref = " " + r.ObjectID
+	}
+	switch r.Action {
+	case "call.view":
+		return "looked at the call" + ref
+	case "call.search":
+		return "saw a list of calls that included yours"
+	case "call.create":
+		return "logged the call" + ref
+	case "call.update":
+		return "added a public update to the call" + ref
+	case "call.note":
+		return "added an internal note to the call" + ref
+	case "call.email":
+		return "added an email to the call" + ref
+	case "person.view":
+		return "looked at the person record"
+	case "person.search":
+		return "found the person in a search"
+	case "person.create", "person.sync":
+		return "created or updated the person record"
+	case "person.update":
+		return "changed the person record"
+	case "person.leave":
+		return "recorded that the person left"
+	case "attachment.view":
+		return "opened a file of a call"
+	case "mail.view":
+		return "read an email"
+	case "mail.receive":
+		return "took in an email"
+	case "mail.release":
+		return "made a call of an email"
+	case "person.audit":
+		return "looked at who has seen this person's data"
+	case "session.start":
+		return "signed in"
+	case "session.end":
+		return "signed out"
+	}
+	if strings.HasPrefix(r.Action, "call.") {
+		return "changed the call" + ref + " (" + strings.ReplaceAll(strings.TrimPrefix(r.Action, "call."), "_", " ") + ")"
+	}
+	return r.Action
+}
