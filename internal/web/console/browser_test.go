@@ -811,3 +811,29 @@ func TestBrowserWhoHasSeen(t *testing.T) {
 	b.MustSee("Who has seen Dan Dawson", "looked at the call "+call.Ref)
 	b.Check("who has seen a person's data", "seen")
 }
+
+// TestBrowserSubjectRequests: the register and a request's page, checked like every page, with a
+// request logged through the form.
+func TestBrowserSubjectRequests(t *testing.T) {
+	t.Parallel()
+	se := storetest.NewEnv(t, "sqlite", start)
+	e := newEnv(t, se)
+	acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Cat.Username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,dpo' WHERE id = ?`, acct.ID)
+	b := e.tab(t)
+	b.signIn(e.f.Cat.Username)
+	b.Open("/dpo/requests")
+	b.Check("subject requests (empty)", "requests-empty")
+	b.TypeInto("#req-person", e.f.Dan.Username)
+	b.SetField("#req-received", "2026-02-27")
+	b.TypeInto("#req-details", "Everything you hold about me")
+	b.Click("form[action='/dpo/requests'] button[type=submit]")
+	b.MustSee("Subject request", "Not proved yet")
+	b.Check("a subject request", "request")
+	b.Open("/dpo/requests?view=unverified")
+	b.MustSee("Dan Dawson")
+	b.Check("subject requests", "requests")
+}

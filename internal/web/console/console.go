@@ -101,6 +101,7 @@ func (c *Console) routes() []route {
 		c.adminMailRoutes(),
 		c.quarantineRoutes(),
 		c.adminImportRoutes(),
+		c.dpoRoutes(),
 	)
 }
 

@@ -15,6 +15,7 @@ func (p *Portal) meRoutes() []route {
 		{"GET", prefix + "me", false, p.showMe},
 		{"POST", prefix + "me/rectify", false, p.rectifyMe},
 		{"GET", prefix + "me/seen", false, p.showSeen},
+		{"POST", prefix + "me/request", false, p.askCopy},
 	}
 }
 
@@ -42,6 +43,9 @@ type mePage struct {
 	From       string
 	Form       rectifyForm
 	Errors     map[string]string
+	// Requests are the person's requests about their data; Asked says one was just made.
+	Requests []desk.SubjectRequest
+	Asked    bool
 }
 
 // rectifyForm is the "Something here is wrong" form, as typed.
@@ -136,6 +140,10 @@ func (p *Portal) showMe(w http.ResponseWriter, r *http.Request, v *visit) error 
 	if err != nil {
 		return err
 	}
+	if pg.Requests, err = p.myRequests(r, v); err != nil {
+		return err
+	}
+	pg.Asked = r.URL.Query().Get("done") == "asked"
 	if err := p.auditRead(v, "person.view", "person", strconv.FormatInt(pg.Person.ID, 10), persons,
 		"portal: viewed own details"); err != nil {
 		return err

@@ -155,3 +155,21 @@ func TestWhoHasSeenMyData(t *testing.T) {
 		e.signIn(e.f.Eve).get("/portal/me/seen").must(t, http.StatusOK).lacks(t, c.Ref, "Ann Archer")
 	})
 }
+
+// TestAskForACopyOfMyData (issue 7 item 1): from My details, a person asks for a copy of their
+// data; the request reaches the Data Protection Officer's register, and My details follows it.
+// After a password sign-in the identity is not yet proved, so no deadline runs yet.
+func TestAskForACopyOfMyData(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		dan := e.signIn(e.f.Dan)
+		dan.get("/portal/me").must(t, http.StatusOK).has(t, "A copy of my data", `action="/portal/me/request"`, "once we have checked who you are")
+		r := dan.post("/portal/me/request", url.Values{"kind": {"access"}}).must(t, http.StatusSeeOther)
+		dan.get(r.location).must(t, http.StatusOK).has(t, "has reached the Data Protection Officer", "Access (a copy of their data)",
+			"We are checking who you are")
+		reqs, err := e.s.SubjectRequests(e.ctx, start, store.RequestFilter{View: "unverified"})
+		if err != nil || len(reqs) != 1 || reqs[0].PersonID != e.f.Dan.ID || reqs[0].Channel != "portal" {
+			t.Fatalf("the register: %+v %v", reqs, err)
+		}
+		e.signIn(e.f.Eve).get("/portal/me").must(t, http.StatusOK).lacks(t, "We are checking who you are")
+	})
+}

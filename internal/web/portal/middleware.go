@@ -26,6 +26,9 @@ type visit struct {
 	Token string
 }
 
+// SSO reports whether the visitor signed in through single sign-on (which proves who they are).
+func (v *visit) SSO() bool { return v.Via == "oidc" || v.Via == "saml" }
+
 // csp allows only the portal's own styles: no script at all, no framing, forms only to this site.
 const csp = "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; " +
 	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"

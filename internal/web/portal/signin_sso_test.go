@@ -102,6 +102,11 @@ func TestPortalSingleSignOn(t *testing.T) {
 		dan.get("/portal/calls/"+dc.Ref).must(t, http.StatusOK).has(t, "Printer jammed on level 2")
 		dan.get("/queues/unassigned").must(t, http.StatusUnauthorized)
 
+		// Signed in through single sign-on, his identity is proved: a request for a copy of his data
+		// has its deadline at once.
+		r = dan.post("/portal/me/request", url.Values{"kind": {"access"}}).must(t, http.StatusSeeOther)
+		dan.get(r.location).must(t, http.StatusOK).has(t, "Due by").lacks(t, "once we have checked who you are")
+
 		// Signing out ends the calldesk session and asks the provider to end its own.
 		r = dan.post("/portal/signout", nil).must(t, http.StatusSeeOther)
 		if !strings.Contains(r.location, "/end_session") || !strings.Contains(r.location, "client_id=calldesk") {

@@ -1,0 +1,37 @@
+package portal
+
+import (
+	"net/http"
+	"strings"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+)
+
+// askCopy logs the signed-in person's request for a copy of their data (a subject access
+// request) in the Data Protection Officer's register. A sign-in through single sign-on proves
+// who they are, so the deadline runs at once; after a password sign-in the DPO checks identity
+// first.
+func (p *Portal) askCopy(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := r.ParseForm(); err != nil {
+		return desk.Errorf(desk.EINVALID, "the form could not be read")
+	}
+	kind := desk.RequestKind(r.PostForm.Get("kind"))
+	if kind == "" {
+		kind = desk.RequestAccess
+	}
+	q := desk.SubjectRequest{PersonID: v.Person.ID, Kind: kind, ReceivedAt: p.now(), Channel: "portal",
+		Details: strings.TrimSpace(r.PostForm.Get("details"))}
+	if v.SSO() {
+		q.IdentityAt, q.IdentityHow, q.IdentityBy = p.now(), "signed in through the university's single sign-on ("+v.Via+")", "calldesk"
+	}
+	if _, err := p.Store.LogSubjectRequest(r.Context(), v.Actor, q); err != nil {
+		return err
+	}
+	return seeOther(w, r, prefix+"me?done=asked#requests-title")
+}
+
+// myRequests are the person's own subject requests, for My details.
+func (p *Portal) myRequests(r *http.Request, v *visit) ([]desk.SubjectRequest, error) {
+	return p.Store.SubjectRequests(r.Context(), p.now(), store.RequestFilter{View: "all", PersonID: v.Person.ID, Limit: 50})
+}
