@@ -175,7 +175,16 @@ func (n *Notifier) person(ctx context.Context, id int64) (desk.Person, error) {
 	if desk.ErrorCode(err) == desk.ENOTFOUND || (err == nil && !p.Active) {
 		return desk.Person{}, nil
 	}
-	return p, err
+	if err != nil {
+		return p, err
+	}
+	// A person whose processing is restricted is sent nothing (issue 7).
+	if r, err := n.Store.RestrictionOf(ctx, id); err != nil {
+		return desk.Person{}, err
+	} else if !r.Since.IsZero() {
+		return desk.Person{}, nil
+	}
+	return p, nil
 }
 
 // message renders one notification, threaded with the call's first message.

@@ -330,9 +330,16 @@ func (s *Store) UpdateCallSteps(ctx context.Context, actor desk.Actor, ref strin
 	return c, err
 }
 
+// notRestricted leaves out, from the periodic sweeps, calls whose customer's processing is
+// restricted: their calls are frozen.
+const notRestricted = ` AND NOT EXISTS (SELECT 1 FROM people rp WHERE rp.id = c.customer_id AND rp.restricted_at IS NOT NULL)`
+
 func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, version int64, tr desk.Transition) (desk.Call, error) {
 	c, err := t.lockCall(ctx, ref)
 	if err != nil {
+		return c, err
+	}
+	if err := t.frozen(ctx, c.CustomerID, "call "+c.Ref+" cannot change"); err != nil {
 		return c, err
 	}
 	if version != 0 && version != c.Version {
@@ -711,14 +718,14 @@ func SearchTerms(q string) []string {
 // ReleaseHolds takes every call whose hold time has passed by now off hold, flagged urgent, and
 // returns their references. Driven by the injected clock.
 func (s *Store) ReleaseHolds(ctx context.Context, limit int) ([]string, error) {
-	return s.sweep(ctx, `SELECT c.number, c.kind, c.version FROM calls c WHERE c.state = 'on_hold' AND c.hold_until <= ? ORDER BY c.hold_until LIMIT ?`,
+	return s.sweep(ctx, `SELECT c.number, c.kind, c.version FROM calls c WHERE c.state = 'on_hold' AND c.hold_until <= ?`+notRestricted+` ORDER BY c.hold_until LIMIT ?`,
 		s.Now().UnixMicro(), limit, desk.System("hold timer"), desk.Transition{Action: desk.ActOffHold})
 }
 
 // AutoClose closes calls resolved for longer than after (the customer did not answer), and returns
 // their references.
 func (s *Store) AutoClose(ctx context.Context, after time.Duration, limit int) ([]string, error) {
-	return s.sweep(ctx, `SELECT c.number, c.kind, c.version FROM calls c WHERE c.state = 'resolved' AND c.resolved_at <= ? ORDER BY c.resolved_at LIMIT ?`,
+	return s.sweep(ctx, `SELECT c.number, c.kind, c.version FROM calls c WHERE c.state = 'resolved' AND c.resolved_at <= ?`+notRestricted+` ORDER BY c.resolved_at LIMIT ?`,
 		s.Now().Add(-after).UnixMicro(), limit, desk.System("auto-close"),
 		desk.Transition{Action: desk.ActClose, Reason: fmt.Sprintf("closed automatically %s after resolution", humanDays(after))})
 }

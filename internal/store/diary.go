@@ -50,6 +50,9 @@ func (s *Store) AddEntryWithAttachments(ctx context.Context, actor desk.Actor, r
 		if err != nil {
 			return err
 		}
+		if err := t.frozen(ctx, c.CustomerID, "nothing can be added to call "+c.Ref); err != nil {
+			return err
+		}
 		if kind == desk.EntryUpdate && (c.State == desk.Closed || c.State == desk.Cancelled) {
 			return desk.Errorf(desk.EINVALID, "cannot add a public update to call %s: it is %s", c.Ref, c.State.Words())
 		}

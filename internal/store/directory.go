@@ -85,8 +85,9 @@ func directoryFields() []directoryField {
 
 // known is a person of the register as the sync sees them.
 type known struct {
-	p      desk.Person
-	source string
+	p          desk.Person
+	source     string
+	restricted bool // their processing is restricted: their data is frozen
 }
 
 // plan is one person's change.
@@ -169,7 +170,7 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 	byKey := map[string]*known{}
 	keyOf := map[int64]string{}
 	usernames := map[string]string{} // lower-case username -> directory key ("" for a person typed in by hand)
-	rows, err := t.query(ctx, `SELECT `+personCols+`, p.directory_source FROM people p`)
+	rows, err := t.query(ctx, `SELECT `+personCols+`, p.directory_source, p.restricted_at IS NOT NULL FROM people p`)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -179,7 +180,7 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 		var created, updated int64
 		var kind, source string
 		if err := rows.Scan(&k.p.ID, &k.p.FirstName, &k.p.LastName, &k.p.Username, &k.p.Email, &k.p.StudentNumber, &k.p.Department,
-			&k.p.Phone, &k.p.JobTitle, &mgr, &kind, &k.p.Active, &source, &k.p.DirectoryKey, &created, &updated, &k.p.Version, &k.source); err != nil {
+			&k.p.Phone, &k.p.JobTitle, &mgr, &kind, &k.p.Active, &source, &k.p.DirectoryKey, &created, &updated, &k.p.Version, &k.source, &k.restricted); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
@@ -265,6 +266,11 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 			}
 			pl.rec.Person = merged
 			pl.returned = !old.p.Active
+			if old.restricted && (pl.returned || len(pl.changed) > 0) {
+				res.Kept++
+				res.Problems = append(res.Problems, fmt.Sprintf("line %d (key %q): not changed: the person's processing is restricted", r.Line, key))
+				continue
+			}
 			switch {
 			case pl.returned:
 				res.Returned++
@@ -282,6 +288,10 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 	if opt.Full {
 		for key, k := range byKey {
 			if !listed[key] && k.source == opt.Source && k.p.Active {
+				if k.restricted {
+					res.Problems = append(res.Problems, fmt.Sprintf("key %q: no longer listed, but not made a leaver: the person's processing is restricted", key))
+					continue
+				}
 				leavers = append(leavers, *k)
 				res.change("leaves: %s (%s)", k.p.Name(), key)
 			}

@@ -40,6 +40,9 @@ func (s *Store) PushPerson(ctx context.Context, source string, p desk.Person, ma
 			if err != nil {
 				return err
 			}
+			if err := t.frozen(ctx, id, old.Name()+"'s record cannot change"); err != nil {
+				return err
+			}
 			merged = old
 			for _, f := range directoryFields() {
 				if v := strings.TrimSpace(*f.get(&p)); v != "" && v != *f.get(&merged) {

@@ -177,3 +177,34 @@ func TestSyncPeople(t *testing.T) {
 		}
 	})
 }
+
+// TestSyncLeavesRestrictedPeopleAlone: a person whose processing is restricted is frozen for the
+// directory too: a change is not made, and leaving the export does not make them a leaver; both
+// are reported with the run.
+func TestSyncLeavesRestrictedPeopleAlone(t *testing.T) {
+	storetest.EachEnv(t, time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		opt := store.SyncOptions{Source: "campus", Full: true, By: "test", Force: true}
+		if _, err := e.S.SyncPeople(ctx, staff(20), opt); err != nil {
+			t.Fatal(err)
+		}
+		var id int64
+		e.DB.QueryRow(e.DB.Rebind(`SELECT id FROM people WHERE directory_key = 'k0003'`)).Scan(&id)
+		if err := e.S.Restrict(ctx, e.F.Admin, id, true, "contested"); err != nil {
+			t.Fatal(err)
+		}
+		changed := staff(20)
+		changed[3].Person.Department = "Elsewhere"
+		res, err := e.S.SyncPeople(ctx, changed, opt)
+		if err != nil || res.Updated != 0 || !strings.Contains(strings.Join(res.Problems, "\n"), "processing is restricted") {
+			t.Fatalf("a change of a restricted person: %+v %v", res, err)
+		}
+		res, err = e.S.SyncPeople(ctx, append(staff(3), staff(20)[4:]...), opt)
+		if err != nil || res.Left != 0 {
+			t.Fatalf("a restricted person missing from the export: %+v %v", res, err)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM people WHERE id = ? AND active = 1 AND department = 'Computing'`, id); n != 1 {
+			t.Fatal("the restricted person was changed")
+		}
+	})
+}

@@ -75,6 +75,9 @@ func (s *Store) UpdatePerson(ctx context.Context, actor desk.Actor, p desk.Perso
 		if err != nil {
 			return err
 		}
+		if err := t.frozen(ctx, p.ID, old.Name()+"'s record cannot change"); err != nil {
+			return err
+		}
 		if old.Version != p.Version {
 			return &desk.Error{Code: desk.ECONFLICT, Message: fmt.Sprintf(
 				"%s's record was changed by someone else (version %d, you had %d); reload it and make your change again",

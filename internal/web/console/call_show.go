@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
 	"calldesk/internal/web"
 )
 
@@ -41,7 +42,9 @@ func (c *Console) callRoutes() []route {
 // (on a conflict) what changed meanwhile.
 type callPage struct {
 	page
-	Call       desk.Call
+	Call desk.Call
+	// Restricted is the customer's restriction of processing, if any: the call is frozen.
+	Restricted store.Restriction
 	Diary      []desk.Entry // newest first
 	Names      *names
 	Milestones []milestone
@@ -227,6 +230,10 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 		return callPage{}, err
 	}
 	diary = desk.ForReader(v.Account, diary)
+	restricted, err := c.Store.RestrictionOf(ctx, call.CustomerID)
+	if err != nil {
+		return callPage{}, err
+	}
 	for i, j := 0, len(diary)-1; i < j; i, j = i+1, j-1 {
 		diary[i], diary[j] = diary[j], diary[i]
 	}
@@ -251,7 +258,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 		return callPage{}, err
 	}
 	now := c.now()
-	p := callPage{page: c.page(v, call.Ref+": "+call.Summary), Call: call, Diary: diary, Names: nm, Now: now,
+	p := callPage{page: c.page(v, call.Ref+": "+call.Summary), Call: call, Restricted: restricted, Diary: diary, Names: nm, Now: now,
 		MinUntil: now.In(c.zone()).Format(datetimeLocal), AttachHint: c.attachmentRules().Hint(), me: v.Person.ID, myGroups: groups, Milestones: c.milestones(call)}
 	p.defaults = map[string]string{
 		"assign.group_id":   idValue(call.GroupID),

@@ -9,7 +9,8 @@ import (
 )
 
 func (c *Console) personRoutes() []route {
-	return []route{{"GET", "/people/{id}", false, c.showPerson}, {"GET", "/people/{id}/seen", false, c.showSeen}}
+	return []route{{"GET", "/people/{id}", false, c.showPerson}, {"GET", "/people/{id}/seen", false, c.showSeen},
+		{"POST", "/people/{id}/restrict", false, c.restrictPerson}}
 }
 
 // personPageSize is how many of a person's calls their page lists.
@@ -27,15 +28,17 @@ type personPage struct {
 	// person ("" when it has not).
 	ManagerFrom, Left string
 	// Groups are the directory's groups the person is in (SCIM), by name.
-	Groups  []string
-	Manager *desk.Person // nil when none (or no longer in the register)
-	Names   *names
-	Calls   []desk.Call
-	Total   int
-	First   int
-	Last    int
-	Prev    string
-	Next    string
+	Groups []string
+	// Restriction is the person's restriction of processing, if any.
+	Restriction store.Restriction
+	Manager     *desk.Person // nil when none (or no longer in the register)
+	Names       *names
+	Calls       []desk.Call
+	Total       int
+	First       int
+	Last        int
+	Prev        string
+	Next        string
 }
 
 // personField is one field of a person's record, with where it came from (S17).
@@ -114,6 +117,9 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, v *visit) e
 	}
 	p.ManagerFrom = from("manager")
 	if p.Groups, err = c.Store.DirectoryGroupsOf(ctx, id); err != nil {
+		return err
+	}
+	if p.Restriction, err = c.Store.RestrictionOf(ctx, id); err != nil {
 		return err
 	}
 	if !left.IsZero() {
