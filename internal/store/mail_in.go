@@ -319,6 +319,11 @@ func (t *Tx) mailToCall(ctx context.Context, in InMail, rules IngestRules, callI
 	if err != nil {
 		return Ingested{}, err
 	}
+	if t.frozen(ctx, c.CustomerID, "") != nil {
+		// The customer's processing is restricted: the call takes nothing; the message waits in
+		// quarantine for a support analyst, kept whole.
+		return t.recordMail(ctx, in, MailQuarantine, "it answers call "+c.Ref+", whose customer's processing is restricted", 0, 0, nil)
+	}
 	atts, notes := keptFiles(in, rules.Files)
 	actor := mailActor(in, sender)
 	entryID, err := t.emailEntry(ctx, actor, c, emailText(in, notes), sender.ID != 0 && sender.ID == c.CustomerID, atts)

@@ -164,3 +164,23 @@ func TestIngestMailTwoInstances(t *testing.T) {
 		}
 	})
 }
+
+// TestIngestMailRestricted: a reply to the call of a person whose processing is restricted does
+// not join the frozen call; it waits in quarantine.
+func TestIngestMailRestricted(t *testing.T) {
+	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		c, err := e.S.CreateCall(ctx, storetest.Actor(e.F.Ann), desk.NewCall{Summary: "VPN", CustomerID: e.F.Dan.ID, Source: desk.SourcePhone})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.S.Restrict(ctx, e.F.Admin, e.F.Dan.ID, true, "contested"); err != nil {
+			t.Fatal(err)
+		}
+		d, err := e.S.IngestMail(ctx, store.InMail{Mailbox: "sd", UIDValidity: 1, UID: 1, MessageID: "r1@mail.example", From: e.F.Dan.Email,
+			Subject: "Re: [" + c.Ref + "]", Ref: c.Ref, Text: "more", Raw: []byte("x")}, store.IngestRules{})
+		if err != nil || d.Disposition != store.MailQuarantine || !strings.Contains(d.Reason, "restricted") {
+			t.Fatalf("a reply to a frozen call: %+v %v", d, err)
+		}
+	})
+}
