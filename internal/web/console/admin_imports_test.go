@@ -30,11 +30,7 @@ func importsEnv(t *testing.T, se *storetest.Env) (*env, *directory.Scheduler, fu
 	sch := &directory.Scheduler{Store: se.S, Config: directory.Config{Sources: []directory.SourceConfig{{Name: "campus", Kind: "csv",
 		Path: path, Mapping: csvtest.Mapping}}}}
 	e := newEnvWith(t, se, func(c *console.Console) { c.Imports = sch })
-	acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Cat.Username)
-	if err != nil {
-		t.Fatal(err)
-	}
-	se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,admin' WHERE id = ?`, acct.ID)
+	e.grant(se, e.f.Cat, "analyst,admin")
 	return e, sch, write
 }
 

@@ -17,11 +17,7 @@ func TestAdminMail(t *testing.T) {
 	t.Parallel()
 	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
 		e := newEnv(t, se)
-		acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Cat.Username)
-		if err != nil {
-			t.Fatal(err)
-		}
-		se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,admin' WHERE id = ?`, acct.ID)
+		e.grant(se, e.f.Cat, "analyst,admin")
 		call := e.call("Printer jammed", e.f.ServiceDesk.ID)
 		if err := e.s.EnqueueMail(e.ctx, desk.OutMail{MessageID: "calldesk.x1@desk.uni.example", CallID: call.ID, Kind: desk.MailCallLogged,
 			To: "ddawson@uni.example", Subject: "[" + call.Ref + "] We have your request", Text: "Hello"}); err != nil {
@@ -69,11 +65,7 @@ func TestAdminMailShowsMailboxes(t *testing.T) {
 				}
 			}
 		})
-		acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Cat.Username)
-		if err != nil {
-			t.Fatal(err)
-		}
-		se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,admin' WHERE id = ?`, acct.ID)
+		e.grant(se, e.f.Cat, "analyst,admin")
 		e.signIn(e.f.Cat).get("/admin/mail").must(t, http.StatusOK).has(t, "Incoming mailboxes", "servicedesk", "Connected", "42",
 			"library", "Not connected", "AUTHENTICATIONFAILED", "1 to try again")
 	})

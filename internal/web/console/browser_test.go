@@ -725,11 +725,7 @@ func TestBrowserAdminMail(t *testing.T) {
 	t.Parallel()
 	se := storetest.NewEnv(t, "sqlite", start)
 	e := newEnv(t, se)
-	acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Cat.Username)
-	if err != nil {
-		t.Fatal(err)
-	}
-	se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,admin' WHERE id = ?`, acct.ID)
+	e.grant(se, e.f.Cat, "analyst,admin")
 	call := e.call("Printer jammed", e.f.ServiceDesk.ID)
 	for i, to := range []string{"ddawson@uni.example", "eevans@uni.example"} {
 		if err := e.s.EnqueueMail(e.ctx, desk.OutMail{MessageID: fmt.Sprintf("calldesk.b%d@desk.uni.example", i), CallID: call.ID,
@@ -758,11 +754,7 @@ func TestBrowserQuarantine(t *testing.T) {
 	e := newEnvWith(t, se, func(c *console.Console) {
 		c.Quarantine = &mail.Mailroom{Store: se.S, Intakes: map[string]*mail.Intake{"servicedesk": {Store: se.S, GroupID: se.F.ServiceDesk.ID}}}
 	})
-	acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Bob.Username)
-	if err != nil {
-		t.Fatal(err)
-	}
-	se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,support_analyst' WHERE id = ?`, acct.ID)
+	e.grant(se, e.f.Bob, "analyst,support_analyst")
 	quarantined(t, e, 1, "dan.home@example.org", "Printer at home", "Dan here, writing from home:\nthe VPN will not connect since Monday")
 	quarantined(t, e, 2, "a.very.long.address.of.someone.at.a.partner.college@partner-college.example.ac.uk", "Access to the library", "Hello")
 	b := e.tab(t)
@@ -796,11 +788,7 @@ func TestBrowserWhoHasSeen(t *testing.T) {
 	t.Parallel()
 	se := storetest.NewEnv(t, "sqlite", start)
 	e := newEnv(t, se)
-	acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Cat.Username)
-	if err != nil {
-		t.Fatal(err)
-	}
-	se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,dpo' WHERE id = ?`, acct.ID)
+	e.grant(se, e.f.Cat, "analyst,dpo")
 	call := e.call("Printer jammed", e.f.ServiceDesk.ID)
 	b := e.tab(t)
 	b.signIn(e.f.Cat.Username)
@@ -818,11 +806,7 @@ func TestBrowserSubjectRequests(t *testing.T) {
 	t.Parallel()
 	se := storetest.NewEnv(t, "sqlite", start)
 	e := newEnv(t, se)
-	acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Cat.Username)
-	if err != nil {
-		t.Fatal(err)
-	}
-	se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,dpo' WHERE id = ?`, acct.ID)
+	e.grant(se, e.f.Cat, "analyst,dpo")
 	b := e.tab(t)
 	b.signIn(e.f.Cat.Username)
 	b.Open("/dpo/requests")

@@ -16,11 +16,7 @@ func TestSubjectRequestRegister(t *testing.T) {
 	t.Parallel()
 	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
 		e := newEnv(t, se)
-		acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Cat.Username)
-		if err != nil {
-			t.Fatal(err)
-		}
-		se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,dpo' WHERE id = ?`, acct.ID)
+		e.grant(se, e.f.Cat, "analyst,dpo")
 		e.signIn(e.f.Ann).get("/dpo/requests").must(t, http.StatusForbidden).has(t, "Data Protection Officer")
 
 		cat := e.signIn(e.f.Cat)

@@ -18,11 +18,7 @@ func TestEmailsOnlyForSupport(t *testing.T) {
 	t.Parallel()
 	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
 		e := newEnv(t, se)
-		acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Bob.Username)
-		if err != nil {
-			t.Fatal(err)
-		}
-		se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,support_analyst' WHERE id = ?`, acct.ID)
+		e.grant(se, e.f.Bob, "analyst,support_analyst")
 		d, err := e.s.IngestMail(e.ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 1, MessageID: "m1@mail.example",
 			From: e.f.Dan.Email, Subject: "VPN drops", Text: "It drops every ten minutes", Raw: []byte("x"), GroupID: e.f.ServiceDesk.ID},
 			store.IngestRules{})

@@ -216,3 +216,13 @@ func (e *env) audited(person desk.Person, action string) []desk.AuditRecord {
 	}
 	return out
 }
+
+// grant gives p's account exactly roles (comma-separated, as stored: "analyst,dpo").
+func (e *env) grant(se *storetest.Env, p desk.Person, roles string) {
+	e.t.Helper()
+	acct, err := e.s.FindAccountByLogin(e.ctx, p.Username)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	se.DB.MustExec(e.t, `UPDATE accounts SET roles = ? WHERE id = ?`, roles, acct.ID)
+}

@@ -15,11 +15,7 @@ func TestWhoHasSeen(t *testing.T) {
 	t.Parallel()
 	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
 		e := newEnv(t, se)
-		acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Cat.Username)
-		if err != nil {
-			t.Fatal(err)
-		}
-		se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,dpo' WHERE id = ?`, acct.ID)
+		e.grant(se, e.f.Cat, "analyst,dpo")
 		call := e.call("Printer jammed", e.f.ServiceDesk.ID)
 		ann := e.signIn(e.f.Ann)
 		ann.get("/calls/"+call.Ref).must(t, http.StatusOK)

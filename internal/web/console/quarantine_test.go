@@ -36,11 +36,7 @@ func TestQuarantine(t *testing.T) {
 			room = &mail.Mailroom{Store: se.S, Intakes: map[string]*mail.Intake{"servicedesk": {Store: se.S, GroupID: se.F.ServiceDesk.ID}}}
 			c.Quarantine = room
 		})
-		acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Bob.Username)
-		if err != nil {
-			t.Fatal(err)
-		}
-		se.DB.MustExec(t, `UPDATE accounts SET roles = 'analyst,support_analyst' WHERE id = ?`, acct.ID)
+		e.grant(se, e.f.Bob, "analyst,support_analyst")
 		first := quarantined(t, e, 1, "dan.home@example.org", "Printer at home", "Dan here, writing from home: the VPN will not connect")
 		second := quarantined(t, e, 2, "spam@elsewhere.example", "You have won", "Click here")
 
