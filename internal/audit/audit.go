@@ -16,14 +16,16 @@ import (
 )
 
 // Hash is the link of record r after a link whose hash is prev: SHA-256 over prev and a canonical
-// encoding of every field of r, so any change to a sealed record, or to the order, shows.
+// encoding of every field of r, so any change to a sealed record, or to the order, shows. The
+// personal fields (actor, client address, reason, detail) enter through their digest
+// (desk.AuditRecord.PersonalDigest), which an erasure keeps when it replaces a name by a pseudonym.
 func Hash(prev string, r desk.AuditRecord) string {
 	persons := make([]string, len(r.Persons))
 	for i, p := range r.Persons {
 		persons[i] = strconv.FormatInt(p, 10)
 	}
-	canon, _ := json.Marshal([]any{r.ID, r.At.UnixMicro(), r.ActorID, r.Actor, r.Action, r.ObjectType, r.ObjectID,
-		persons, r.ClientAddr, r.Reason, r.Detail})
+	canon, _ := json.Marshal([]any{r.ID, r.At.UnixMicro(), r.ActorID, r.Action, r.ObjectType, r.ObjectID,
+		persons, r.PersonalDigest()})
 	h := sha256.New()
 	h.Write([]byte(prev))
 	h.Write([]byte{'\n'})
@@ -65,6 +67,27 @@ func (p Problem) String() string {
 	return fmt.Sprintf("chain link %d (audit record %d) %s: %s", p.Seq, p.AuditID, p.Kind, p.Detail)
 }
 
+// EraseAction is the action of the audit record of a person's erasure, which alone may rewrite
+// the names in other records.
+const EraseAction = "person.erase"
+
+// redactedByErasure says that link's record was rewritten by the erasure of one of its people (the
+// one who did it, or one it concerns).
+func redactedByErasure(l store.ChainLink) bool {
+	if l.RedactedByAction != EraseAction {
+		return false
+	}
+	if l.RedactedByObject == strconv.FormatInt(l.Record.ActorID, 10) {
+		return true
+	}
+	for _, p := range l.Record.Persons {
+		if l.RedactedByObject == strconv.FormatInt(p, 10) {
+			return true
+		}
+	}
+	return false
+}
+
 // Report is the result of Verify.
 type Report struct {
 	Checked int      // links checked
@@ -104,6 +127,8 @@ func Verify(ctx context.Context, s *store.Store) (Report, error) {
 				note(Problem{Seq: l.Seq, AuditID: l.AuditID, Kind: "missing", Detail: "the record was deleted from the audit log"})
 			case Hash(l.PrevHash, l.Record) != l.Hash:
 				note(Problem{Seq: l.Seq, AuditID: l.AuditID, Kind: "altered", Detail: "the record's content no longer matches its seal"})
+			case l.Record.RedactedDigest != "" && !redactedByErasure(l):
+				note(Problem{Seq: l.Seq, AuditID: l.AuditID, Kind: "altered", Detail: "its names were rewritten, but not by an erasure of a person it concerns"})
 			}
 			after, prev = l.Seq, l.Hash
 		}

@@ -1,6 +1,11 @@
 package desk
 
-import "time"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
 
 // Actor is who does something, and from where: recorded with every audit record (P2).
 type Actor struct {
@@ -27,6 +32,22 @@ type AuditRecord struct {
 	ClientAddr string
 	Reason     string
 	Detail     string // a short, human-readable description of the change
+	// RedactedDigest is, once an erasure has rewritten the record's personal fields (Actor,
+	// ClientAddr, Reason, Detail), the digest those fields had: what the hash chain covers.
+	RedactedDigest string
+	RedactedBy     int64 // the audit record of the erasure that rewrote them
+}
+
+// PersonalDigest is the digest of the record's personal fields (who did it, from where, and the
+// words that may name people). The hash chain covers this digest rather than the fields, so an
+// erasure can replace a name by a pseudonym and the chain still proves everything else untouched.
+func (r AuditRecord) PersonalDigest() string {
+	if r.RedactedDigest != "" {
+		return r.RedactedDigest
+	}
+	canon, _ := json.Marshal([]string{r.Actor, r.ClientAddr, r.Reason, r.Detail})
+	sum := sha256.Sum256(canon)
+	return hex.EncodeToString(sum[:])
 }
 
 // Seal is one link of the audit hash chain.

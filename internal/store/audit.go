@@ -99,16 +99,19 @@ func splitIDs(s string) []int64 {
 	return out
 }
 
-const auditCols = `a.id, a.at, a.actor_id, a.actor, a.action, a.object_type, a.object_id, a.persons, a.client_addr, a.reason, a.detail`
+const auditCols = `a.id, a.at, a.actor_id, a.actor, a.action, a.object_type, a.object_id, a.persons, a.client_addr, a.reason, a.detail,
+	a.redacted_digest, a.redacted_by`
 
 func scanAudit(r scanner, extra ...any) (desk.AuditRecord, error) {
 	var a desk.AuditRecord
 	var at int64
 	var actor sql.NullInt64
 	var persons string
-	dest := append([]any{&a.ID, &at, &actor, &a.Actor, &a.Action, &a.ObjectType, &a.ObjectID, &persons, &a.ClientAddr, &a.Reason, &a.Detail}, extra...)
+	var by sql.NullInt64
+	dest := append([]any{&a.ID, &at, &actor, &a.Actor, &a.Action, &a.ObjectType, &a.ObjectID, &persons, &a.ClientAddr, &a.Reason, &a.Detail,
+		&a.RedactedDigest, &by}, extra...)
 	err := r.Scan(dest...)
-	a.At, a.ActorID, a.Persons = time.UnixMicro(at).UTC(), actor.Int64, splitIDs(persons)
+	a.At, a.ActorID, a.Persons, a.RedactedBy = time.UnixMicro(at).UTC(), actor.Int64, splitIDs(persons), by.Int64
 	return a, err
 }
 
@@ -218,13 +221,18 @@ type ChainLink struct {
 	desk.Seal
 	Record  desk.AuditRecord
 	Missing bool // the chain names a record that audit_log no longer holds
+	// For a redacted record: the action and object of the record its RedactedBy names ("" when
+	// there is no such record), so verify can check that an erasure of one of its people did it.
+	RedactedByAction, RedactedByObject string
 }
 
 // AuditChain returns up to limit links with seq > after, in order.
 func (s *Store) AuditChain(ctx context.Context, after int64, limit int) ([]ChainLink, error) {
 	rows, err := s.query(ctx, `SELECT c.seq, c.audit_id, c.prev_hash, c.hash, c.sealed_at,
-		a.id, a.at, a.actor_id, a.actor, a.action, a.object_type, a.object_id, a.persons, a.client_addr, a.reason, a.detail
-		FROM audit_chain c LEFT JOIN audit_log a ON a.id = c.audit_id WHERE c.seq > ? ORDER BY c.seq LIMIT ?`, after, limit)
+		a.id, a.at, a.actor_id, a.actor, a.action, a.object_type, a.object_id, a.persons, a.client_addr, a.reason, a.detail,
+		a.redacted_digest, a.redacted_by, e.action, e.object_id
+		FROM audit_chain c LEFT JOIN audit_log a ON a.id = c.audit_id LEFT JOIN audit_log e ON e.id = a.redacted_by
+		WHERE c.seq > ? ORDER BY c.seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -233,10 +241,11 @@ func (s *Store) AuditChain(ctx context.Context, after int64, limit int) ([]Chain
 	for rows.Next() {
 		var l ChainLink
 		var sealed int64
-		var id, at, actor sql.NullInt64
-		var actorName, action, ot, oid, persons, addr, reason, detail sql.NullString
+		var id, at, actor, by sql.NullInt64
+		var actorName, action, ot, oid, persons, addr, reason, detail, digest, byAction, byObject sql.NullString
 		if err := rows.Scan(&l.Seq, &l.AuditID, &l.PrevHash, &l.Hash, &sealed,
-			&id, &at, &actor, &actorName, &action, &ot, &oid, &persons, &addr, &reason, &detail); err != nil {
+			&id, &at, &actor, &actorName, &action, &ot, &oid, &persons, &addr, &reason, &detail,
+			&digest, &by, &byAction, &byObject); err != nil {
 			return nil, err
 		}
 		l.SealedAt = time.UnixMicro(sealed).UTC()
@@ -245,7 +254,9 @@ func (s *Store) AuditChain(ctx context.Context, after int64, limit int) ([]Chain
 		} else {
 			l.Record = desk.AuditRecord{ID: id.Int64, At: time.UnixMicro(at.Int64).UTC(), ActorID: actor.Int64, Actor: actorName.String,
 				Action: action.String, ObjectType: ot.String, ObjectID: oid.String, Persons: splitIDs(persons.String),
-				ClientAddr: addr.String, Reason: reason.String, Detail: detail.String}
+				ClientAddr: addr.String, Reason: reason.String, Detail: detail.String,
+				RedactedDigest: digest.String, RedactedBy: by.Int64}
+			l.RedactedByAction, l.RedactedByObject = byAction.String, byObject.String
 		}
 		out = append(out, l)
 	}

@@ -61,6 +61,9 @@ type dialect interface {
 	searchArg(terms []string) string
 	// forUpdate is appended to a SELECT that must lock its row for the rest of the transaction.
 	forUpdate() string
+	// forNoKeyUpdate locks rows for a change of their non-key columns: unlike forUpdate it lets
+	// other transactions go on writing rows that reference them (a call of a person being erased).
+	forNoKeyUpdate() string
 	// skipLocked is appended to a SELECT that claims rows of the table aliased alias for work: it
 	// locks them and passes over rows another transaction holds, so that several instances share
 	// a queue.
@@ -89,6 +92,7 @@ type sqliteDialect struct{}
 func (sqliteDialect) name() string             { return "sqlite" }
 func (sqliteDialect) rebind(q string) string   { return q }
 func (sqliteDialect) forUpdate() string        { return "" }
+func (sqliteDialect) forNoKeyUpdate() string   { return "" }
 func (sqliteDialect) skipLocked(string) string { return "" }
 func (sqliteDialect) searchCond() string {
 	return "c.id IN (SELECT rowid FROM call_fts WHERE call_fts MATCH ?)"
@@ -271,6 +275,10 @@ type postgresDialect struct{}
 
 func (postgresDialect) name() string      { return "postgres" }
 func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
+
+// forNoKeyUpdate: a second UPDATE of a row in the same transaction re-checks its foreign keys,
+// taking KEY SHARE on the rows they name, which FOR UPDATE on those rows would make wait.
+func (postgresDialect) forNoKeyUpdate() string { return " FOR NO KEY UPDATE" }
 func (postgresDialect) skipLocked(alias string) string {
 	return " FOR UPDATE OF " + alias + " SKIP LOCKED"
 }

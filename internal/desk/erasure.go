@@ -1,0 +1,308 @@
+package desk
+
+import (
+	"html"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// LawfulBasis is the basis on which the university processed a person's data (UK GDPR article 6).
+type LawfulBasis string
+
+// Lawful bases.
+const (
+	BasisConsent    LawfulBasis = "consent"
+	BasisContract   LawfulBasis = "contract"
+	BasisLegal      LawfulBasis = "legal_obligation"
+	BasisVital      LawfulBasis = "vital_interests"
+	BasisPublicTask LawfulBasis = "public_task"
+	BasisLegitimate LawfulBasis = "legitimate_interests"
+)
+
+// LawfulBases lists the bases, in the order forms offer them.
+func LawfulBases() []LawfulBasis {
+	return []LawfulBasis{BasisConsent, BasisContract, BasisLegal, BasisVital, BasisPublicTask, BasisLegitimate}
+}
+
+// Words names the basis for people.
+func (b LawfulBasis) Words() string {
+	switch b {
+	case BasisConsent:
+		return "Consent"
+	case BasisContract:
+		return "Contract"
+	case BasisLegal:
+		return "Legal obligation"
+	case BasisVital:
+		return "Vital interests"
+	case BasisPublicTask:
+		return "Public task"
+	case BasisLegitimate:
+		return "Legitimate interests"
+	}
+	return string(b)
+}
+
+// ErasureGround is why the data is erased (UK GDPR article 17(1), or the end of its retention).
+type ErasureGround string
+
+// Grounds for erasure.
+const (
+	GroundConsentWithdrawn ErasureGround = "consent_withdrawn" // 17(1)(b)
+	GroundNotNeeded        ErasureGround = "no_longer_needed"  // 17(1)(a)
+	GroundObjection        ErasureGround = "objection_upheld"  // 17(1)(c)
+	GroundUnlawful         ErasureGround = "unlawful"          // 17(1)(d)
+	GroundLegalDuty        ErasureGround = "legal_duty"        // 17(1)(e)
+	GroundRetention        ErasureGround = "retention_ended"   // the retention schedule's period ran out
+)
+
+// ErasureGrounds lists the grounds, in the order forms offer them.
+func ErasureGrounds() []ErasureGround {
+	return []ErasureGround{GroundConsentWithdrawn, GroundNotNeeded, GroundObjection, GroundUnlawful, GroundLegalDuty, GroundRetention}
+}
+
+// Words names the ground for people.
+func (g ErasureGround) Words() string {
+	switch g {
+	case GroundConsentWithdrawn:
+		return "The person withdrew their consent (article 17(1)(b))"
+	case GroundNotNeeded:
+		return "No longer needed for its purpose (article 17(1)(a))"
+	case GroundObjection:
+		return "Their objection was upheld (article 17(1)(c))"
+	case GroundUnlawful:
+		return "It was processed unlawfully (article 17(1)(d))"
+	case GroundLegalDuty:
+		return "The law requires erasure (article 17(1)(e))"
+	case GroundRetention:
+		return "Its retention period ended (retention schedule)"
+	}
+	return string(g)
+}
+
+// Erasure is the Data Protection Officer's decision to erase a person: the lawful-basis check of
+// the data protection policy's clause 11.2 and the decision, recorded with the erasure.
+type Erasure struct {
+	PersonID  int64
+	RequestID int64 // the erasure request this answers; 0 when none (retention, the DPO's own motion)
+	Basis     LawfulBasis
+	Ground    ErasureGround
+	Decision  string // the DPO's reasons, in their words
+	Confirmed bool   // the DPO confirmed that erasure cannot be undone
+}
+
+// Validate checks the decision: clause 11.2 of the university's policy says the right to erasure
+// on request applies where the lawful basis is consent, so withdrawn consent is a ground only then;
+// any other basis needs another article 17 ground.
+func (e *Erasure) Validate() error {
+	f := map[string]string{}
+	e.Decision = strings.TrimSpace(e.Decision)
+	if !oneOf(e.Basis, LawfulBases()) {
+		f["basis"] = "choose the lawful basis on which the data was processed"
+	}
+	if !oneOf(e.Ground, ErasureGrounds()) {
+		f["ground"] = "choose the ground for erasure"
+	} else if e.Ground == GroundConsentWithdrawn && e.Basis != "" && e.Basis != BasisConsent {
+		f["ground"] = "withdrawn consent is a ground only where the lawful basis is consent (policy clause 11.2); " +
+			"for " + strings.ToLower(e.Basis.Words()) + " choose another ground, or refuse the request"
+	}
+	if e.Decision == "" {
+		f["decision"] = "record the decision and its reasons"
+	} else if len(e.Decision) > 4000 {
+		f["decision"] = "at most 4,000 characters"
+	}
+	if !e.Confirmed {
+		f["confirmed"] = "confirm that erasure cannot be undone"
+	}
+	if len(f) > 0 {
+		return Invalid("the person cannot be erased", f)
+	}
+	return nil
+}
+
+func oneOf[T comparable](v T, all []T) bool {
+	for _, a := range all {
+		if a == v {
+			return true
+		}
+	}
+	return false
+}
+
+// ErasureRecord is a done erasure, as kept: who was erased (by id and pseudonym only), why, by
+// whom, and how much was scrubbed or deleted.
+type ErasureRecord struct {
+	ID        int64
+	PersonID  int64
+	Pseudonym string
+	RequestID int64
+	Basis     LawfulBasis
+	Ground    ErasureGround
+	Decision  string
+	By        string
+	At        time.Time
+	Counts    ErasureCounts
+}
+
+// ErasureCounts says what an erasure touched.
+type ErasureCounts struct {
+	Calls         int `json:"calls"`          // calls of which they were the customer
+	Scrubbed      int `json:"scrubbed"`       // calls, entries, emails and records whose text was scrubbed
+	Attachments   int `json:"attachments"`    // files deleted
+	Emails        int `json:"emails"`         // stored emails whose original was deleted
+	AuditRedacted int `json:"audit_redacted"` // audit records whose names were replaced by the pseudonym
+}
+
+// Identifiers are the things that identify a person in free text.
+type Identifiers struct {
+	FirstName, LastName, Username, Email, StudentNumber, Phone string
+	Others                                                     []string // more addresses or numbers (a call's alternative contact)
+}
+
+// IdentifiersOf are person p's identifiers.
+func IdentifiersOf(p Person) Identifiers {
+	return Identifiers{FirstName: p.FirstName, LastName: p.LastName, Username: p.Username, Email: p.Email,
+		StudentNumber: p.StudentNumber, Phone: p.Phone}
+}
+
+// Scrubber replaces a person's identifiers in free text with their pseudonym.
+type Scrubber struct {
+	full   *regexp.Regexp // full identifiers: wherever they appear
+	names  *regexp.Regexp // first or last name alone: only in text about the person
+	with   string
+	search []string // words to look for in the search index
+}
+
+// NewScrubber builds the scrubber of ids, replacing with the pseudonym with. Matching ignores case;
+// a phone number matches with or without spaces, dots or dashes between its digits, and in the
+// +44 form; HTML-escaped forms match too (stored HTML email bodies).
+func NewScrubber(ids Identifiers, with string) *Scrubber {
+	var full, names []string
+	add := func(list *[]string, s string) {
+		s = strings.TrimSpace(s)
+		if len([]rune(s)) < 2 {
+			return
+		}
+		for _, v := range []string{s, html.EscapeString(s)} {
+			*list = append(*list, bounded(regexp.QuoteMeta(v), v))
+		}
+	}
+	first, last := strings.TrimSpace(ids.FirstName), strings.TrimSpace(ids.LastName)
+	sc := &Scrubber{with: with}
+	if first != "" && last != "" {
+		add(&full, first+" "+last)
+		add(&full, last+", "+first)
+		add(&full, last+" "+first)
+		sc.search = append(sc.search, first+" "+last)
+	}
+	add(&names, first)
+	add(&names, last)
+	for _, s := range append([]string{ids.Email, ids.StudentNumber}, ids.Others...) {
+		if strings.TrimSpace(s) != "" {
+			if digits := phoneDigits(s); digits != "" {
+				full = append(full, phonePattern(digits)...)
+			} else {
+				add(&full, s)
+			}
+			sc.search = append(sc.search, s)
+		}
+	}
+	if len([]rune(strings.TrimSpace(ids.Username))) >= 3 {
+		add(&full, ids.Username)
+		sc.search = append(sc.search, ids.Username)
+	}
+	if d := phoneDigits(ids.Phone); d != "" {
+		full = append(full, phonePattern(d)...)
+		sc.search = append(sc.search, ids.Phone)
+	}
+	// Longest first, so "Ann Smith" goes whole before "Ann" could.
+	sort.SliceStable(full, func(i, j int) bool { return len(full[i]) > len(full[j]) })
+	if len(full) > 0 {
+		sc.full = regexp.MustCompile(`(?i)` + strings.Join(full, "|"))
+	}
+	if len(names) > 0 {
+		sc.names = regexp.MustCompile(`(?i)` + strings.Join(names, "|"))
+	}
+	return sc
+}
+
+// bounded wraps pattern (matching literal lit) in word boundaries where lit begins or ends with a
+// letter or digit, so "Ann" is not found inside "Annual".
+func bounded(pattern, lit string) string {
+	r := []rune(lit)
+	if isWord(r[0]) {
+		pattern = `\b` + pattern
+	}
+	if isWord(r[len(r)-1]) {
+		pattern += `\b`
+	}
+	return pattern
+}
+
+func isWord(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// phoneDigits is s's digits when s looks like a phone number (digits, spaces, + ( ) . -, at least
+// seven digits), else "".
+func phoneDigits(s string) string {
+	var d strings.Builder
+	for _, r := range strings.TrimSpace(s) {
+		switch {
+		case r >= '0' && r <= '9':
+			d.WriteRune(r)
+		case strings.ContainsRune(" +().-", r):
+		default:
+			return ""
+		}
+	}
+	if d.Len() < 7 {
+		return ""
+	}
+	return d.String()
+}
+
+// phonePattern matches the digits with any of space, dot or dash between them, and the UK number
+// also in its +44 form.
+func phonePattern(digits string) []string {
+	one := func(d string) string {
+		parts := make([]string, len(d))
+		for i, c := range d {
+			parts[i] = string(c)
+		}
+		return `\b` + strings.Join(parts, `[\s.\-()]{0,2}`) + `\b`
+	}
+	out := []string{one(digits)}
+	if strings.HasPrefix(digits, "0") {
+		out = append(out, `\+\s?`+one("44" + digits[1:])[2:])
+	} else if strings.HasPrefix(digits, "44") {
+		out = append(out, one("0"+digits[2:]))
+	}
+	return out
+}
+
+// Scrub replaces the person's full identifiers in s.
+func (sc *Scrubber) Scrub(s string) string {
+	if sc.full == nil || s == "" {
+		return s
+	}
+	return sc.full.ReplaceAllLiteralString(s, sc.with)
+}
+
+// ScrubAll replaces full identifiers and the first or last name alone: for text about the person
+// (their own calls), where "Dear Ann" identifies them.
+func (sc *Scrubber) ScrubAll(s string) string {
+	s = sc.Scrub(s)
+	if sc.names == nil || s == "" {
+		return s
+	}
+	return sc.names.ReplaceAllLiteralString(s, sc.with)
+}
+
+// Finds reports whether s holds a full identifier.
+func (sc *Scrubber) Finds(s string) bool { return sc.full != nil && sc.full.MatchString(s) }
+
+// SearchTerms are the identifiers to look for in the full-text index, to find every call whose
+// text mentions the person.
+func (sc *Scrubber) SearchTerms() []string { return sc.search }

@@ -1,0 +1,688 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"calldesk/internal/desk"
+)
+
+// eraseAction is the audit action of an erasure; audit verify accepts a redacted record only when
+// its redacted_by names a record with this action about one of its people.
+const eraseAction = "person.erase"
+
+// ErasedFirstName is the first name every erased person is given; the pseudonym is their last.
+const ErasedFirstName = "Erased person"
+
+// newPseudonym is a random code a person is known by once erased: eight characters of an
+// unambiguous alphabet, so it can be read out over the phone and never spells a name.
+func newPseudonym() string {
+	const alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// ErasePerson erases person e.PersonID and keeps the statistics (UK GDPR article 17; P19): the
+// person becomes a pseudonym; their identifiers (name, email, username, student number, phone,
+// and those their calls were logged with) are scrubbed from the free text of every call that
+// mentions them, its diary, its stored emails and the audit trail; the files they sent and the
+// files on their calls are deleted; the original messages of emails on those calls are deleted
+// (their text lives on, scrubbed, in the diary); the search index is rebuilt for every call
+// touched; their account is closed. Counts, times, categories, groups and states stay. The
+// decision (lawful basis, ground, reasons) is recorded, and the erasure is one transaction with
+// its audit record, which names the person by id and pseudonym only. Every call touched gets a
+// new version, so a change prepared before the erasure fails as stale instead of writing old words
+// back.
+func (s *Store) ErasePerson(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.ErasureRecord, error) {
+	if err := e.Validate(); err != nil {
+		return desk.ErasureRecord{}, err
+	}
+	var rec desk.ErasureRecord
+	err := s.inTx(ctx, func(t *Tx) error {
+		var err error
+		rec, err = t.erase(ctx, actor, e)
+		return err
+	})
+	return rec, err
+}
+
+// erasing is the state of one erasure while it runs.
+type erasing struct {
+	t       *Tx
+	id      int64
+	pseudo  string // "Erased person XXXXXXXX"
+	sc      *desk.Scrubber
+	own     map[int64]bool // calls of which they are the customer
+	calls   []int64        // every call touched, own first
+	refs    map[string]bool
+	counts  desk.ErasureCounts
+	emails  []string // their addresses, lower case
+	eraseID int64    // the erasure's audit record
+}
+
+func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.ErasureRecord, error) {
+	var erased sql.NullInt64
+	p, err := scanPerson(t.queryRow(ctx, `SELECT `+personCols+` FROM people p WHERE p.id = ?`+t.s.d.forNoKeyUpdate(), e.PersonID))
+	if err == sql.ErrNoRows {
+		return desk.ErasureRecord{}, notFound("there is no person %d", e.PersonID)
+	} else if err != nil {
+		return desk.ErasureRecord{}, err
+	}
+	if err := t.queryRow(ctx, `SELECT erased_at FROM people WHERE id = ?`, p.ID).Scan(&erased); err != nil {
+		return desk.ErasureRecord{}, err
+	}
+	if erased.Valid {
+		return desk.ErasureRecord{}, desk.Errorf(desk.EINVALID, "the person was erased already")
+	}
+	if e.RequestID != 0 {
+		var pid int64
+		var kind, state string
+		err := t.queryRow(ctx, `SELECT person_id, kind, state FROM subject_requests WHERE id = ?`, e.RequestID).Scan(&pid, &kind, &state)
+		if err == sql.ErrNoRows || (err == nil && pid != p.ID) {
+			return desk.ErasureRecord{}, desk.Invalid("the person cannot be erased", map[string]string{"request": "is not a request of this person"})
+		} else if err != nil {
+			return desk.ErasureRecord{}, err
+		}
+		if desk.RequestKind(kind) != desk.RequestErasure || state != desk.RequestOpen {
+			return desk.ErasureRecord{}, desk.Invalid("the person cannot be erased", map[string]string{"request": "is not an open erasure request"})
+		}
+	}
+
+	code := newPseudonym()
+	x := &erasing{t: t, id: p.ID, pseudo: ErasedFirstName + " " + code, own: map[int64]bool{}, refs: map[string]bool{}}
+	ids, err := x.identifiers(ctx, p)
+	if err != nil {
+		return desk.ErasureRecord{}, err
+	}
+	x.sc = desk.NewScrubber(ids, x.pseudo)
+
+	// The erasure's own audit record comes first: every record it rewrites names it.
+	decision := x.sc.ScrubAll(e.Decision)
+	x.eraseID, err = t.s.d.appendAudit(ctx, t, desk.AuditRecord{At: t.Now, ActorID: actor.PersonID, Actor: actorName(actor),
+		Action: eraseAction, ObjectType: "person", ObjectID: strconv.FormatInt(p.ID, 10), Persons: []int64{p.ID},
+		ClientAddr: actor.Addr, Reason: actor.Reason,
+		Detail: fmt.Sprintf("erased; now %s; lawful basis: %s; ground: %s; decision: %s", x.pseudo, e.Basis.Words(), e.Ground.Words(), decision)}, strconv.FormatInt(p.ID, 10))
+	if err != nil {
+		return desk.ErasureRecord{}, fmt.Errorf("audit erasure: %w", err)
+	}
+
+	steps := []func(context.Context) error{x.findCalls, x.scrubCalls, x.scrubDiary, x.deleteFiles, x.scrubMail,
+		x.scrubRequests, x.scrubImports, x.closeAccount, x.scrubAudit}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return desk.ErasureRecord{}, fmt.Errorf("erase person %d: %w", p.ID, err)
+		}
+	}
+	// Last, the person: a pseudonym and their kind and department (for the statistics), nothing else.
+	if _, err := t.exec(ctx, `UPDATE people SET first_name = ?, last_name = ?, username = '', email = '', student_number = '',
+		phone = '', job_title = '', manager_id = NULL, active = 0, directory_key = '', directory_source = '', synced_at = NULL,
+		restricted_at = NULL, restricted_reason = '', erased_at = ?, pseudonym = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
+		ErasedFirstName, code, t.Now.UnixMicro(), code, t.Now.UnixMicro(), p.ID); err != nil {
+		return desk.ErasureRecord{}, err
+	}
+	for _, q := range []string{
+		`UPDATE people SET manager_id = NULL WHERE manager_id = ?`,
+		`DELETE FROM person_field_sources WHERE person_id = ?`,
+		`DELETE FROM directory_group_members WHERE person_id = ?`,
+		`DELETE FROM group_members WHERE person_id = ?`,
+	} {
+		if _, err := t.exec(ctx, q, p.ID); err != nil {
+			return desk.ErasureRecord{}, err
+		}
+	}
+	counts, _ := json.Marshal(x.counts)
+	rec := desk.ErasureRecord{PersonID: p.ID, Pseudonym: code, RequestID: e.RequestID, Basis: e.Basis, Ground: e.Ground,
+		Decision: decision, By: actorName(actor), At: t.Now, Counts: x.counts}
+	if err := t.queryRow(ctx, `INSERT INTO erasures (person_id, pseudonym, request_id, basis, ground, decision, decided_by, erased_at, counts)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, p.ID, code, nullID(e.RequestID), string(e.Basis), string(e.Ground), decision,
+		rec.By, t.Now.UnixMicro(), string(counts)).Scan(&rec.ID); err != nil {
+		return desk.ErasureRecord{}, err
+	}
+	if e.RequestID != 0 {
+		if _, err := t.exec(ctx, `UPDATE subject_requests SET state = ?, outcome = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
+			desk.RequestDone, "Erased: the person is now "+x.pseudo+". "+decision, t.Now.UnixMicro(), e.RequestID); err != nil {
+			return desk.ErasureRecord{}, err
+		}
+	}
+	t.wroteCalls = true
+	return rec, nil
+}
+
+// identifiers are the person's, and the other names, addresses and numbers their calls were
+// logged with (a name since changed, a call's alternative contact).
+func (x *erasing) identifiers(ctx context.Context, p desk.Person) (desk.Identifiers, error) {
+	ids := desk.IdentifiersOf(p)
+	seen := map[string]bool{}
+	addOther := func(v string) {
+		v = strings.TrimSpace(v)
+		k := strings.ToLower(v)
+		if v == "" || seen[k] || strings.EqualFold(v, p.Email) || strings.EqualFold(v, p.Phone) ||
+			strings.EqualFold(v, p.Username) || strings.EqualFold(v, p.StudentNumber) || strings.EqualFold(v, p.Name()) {
+			return
+		}
+		seen[k] = true
+		ids.Others = append(ids.Others, v)
+	}
+	rows, err := x.t.query(ctx, `SELECT DISTINCT customer_snapshot, alt_email, alt_phone FROM calls WHERE customer_id = ?`, p.ID)
+	if err != nil {
+		return ids, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var snap, email, phone string
+		if err := rows.Scan(&snap, &email, &phone); err != nil {
+			return ids, err
+		}
+		var sn desk.Snapshot
+		_ = json.Unmarshal([]byte(snap), &sn)
+		for _, v := range []string{sn.Name, sn.Username, sn.Email, sn.StudentNumber, sn.Phone, email, phone} {
+			addOther(v)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return ids, err
+	}
+	var login string
+	if err := x.t.queryRow(ctx, `SELECT login FROM accounts WHERE person_id = ?`, p.ID).Scan(&login); err == nil {
+		addOther(login)
+	} else if err != sql.ErrNoRows {
+		return ids, err
+	}
+	for _, v := range append([]string{p.Email}, ids.Others...) {
+		if strings.Contains(v, "@") {
+			x.emails = append(x.emails, strings.ToLower(v))
+		}
+	}
+	return ids, nil
+}
+
+// findCalls gathers the calls to scrub: theirs, those with an entry or a file of theirs, and every
+// call whose text the search index says mentions one of their identifiers.
+func (x *erasing) findCalls(ctx context.Context) error {
+	set := map[int64]bool{}
+	add := func(query string, args ...any) error {
+		rows, err := x.t.query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			set[id] = true
+		}
+		return rows.Err()
+	}
+	if err := add(`SELECT id FROM calls WHERE customer_id = ?`, x.id); err != nil {
+		return err
+	}
+	for id := range set {
+		x.own[id] = true
+	}
+	x.counts.Calls = len(x.own)
+	if err := add(`SELECT DISTINCT call_id FROM diary_entries WHERE author_id = ?`, x.id); err != nil {
+		return err
+	}
+	if err := add(`SELECT DISTINCT call_id FROM attachments WHERE uploaded_by = ?`, x.id); err != nil {
+		return err
+	}
+	for _, term := range x.sc.SearchTerms() {
+		if words := SearchTerms(term); len(words) > 0 {
+			if err := add(x.t.s.d.searchPage(), x.t.s.d.searchArg(words), 1<<31-1, 0); err != nil {
+				return err
+			}
+		}
+	}
+	for id := range set {
+		x.calls = append(x.calls, id)
+	}
+	sort.Slice(x.calls, func(i, j int) bool { return x.calls[i] < x.calls[j] })
+	return nil
+}
+
+// scrubCalls rewrites each touched call's text; their own calls lose the alternative contact and
+// keep of the snapshot only what counts (department, kind) under the pseudonym.
+func (x *erasing) scrubCalls(ctx context.Context) error {
+	for _, id := range x.calls {
+		var number int64
+		var kind, summary, desc, resolution, hold, cancel, snap, altEmail, altPhone string
+		if err := x.t.queryRow(ctx, `SELECT number, kind, summary, description, resolution, hold_reason, cancel_note, customer_snapshot, alt_email, alt_phone
+			FROM calls WHERE id = ?`+x.t.s.d.forNoKeyUpdate(), id).Scan(&number, &kind, &summary, &desc, &resolution, &hold, &cancel, &snap, &altEmail, &altPhone); err != nil {
+			return err
+		}
+		x.refs[desk.Reference(desk.CallKind(kind), number)] = true
+		scrub := x.sc.Scrub
+		if x.own[id] {
+			scrub = x.sc.ScrubAll
+			var sn desk.Snapshot
+			_ = json.Unmarshal([]byte(snap), &sn)
+			b, _ := json.Marshal(desk.Snapshot{Name: x.pseudo, Department: sn.Department, Kind: sn.Kind})
+			snap, altEmail, altPhone = string(b), "", ""
+		}
+		if _, err := x.t.exec(ctx, `UPDATE calls SET summary = ?, description = ?, resolution = ?, hold_reason = ?, cancel_note = ?,
+			customer_snapshot = ?, alt_email = ?, alt_phone = ?, version = version + 1 WHERE id = ?`,
+			scrub(summary), scrub(desc), scrub(resolution), scrub(hold), scrub(cancel), snap, altEmail, altPhone, id); err != nil {
+			return err
+		}
+		x.counts.Scrubbed++
+		x.t.indexLater(id, false)
+	}
+	return nil
+}
+
+// scrubDiary rewrites the diary entries of the touched calls that mention the person.
+func (x *erasing) scrubDiary(ctx context.Context) error {
+	type entry struct {
+		id     int64
+		body   string
+		author int64
+	}
+	for _, callID := range x.calls {
+		rows, err := x.t.query(ctx, `SELECT id, body, author_id FROM diary_entries WHERE call_id = ?`, callID)
+		if err != nil {
+			return err
+		}
+		var es []entry
+		for rows.Next() {
+			var e entry
+			var author sql.NullInt64
+			if err := rows.Scan(&e.id, &e.body, &author); err != nil {
+				rows.Close()
+				return err
+			}
+			e.author = author.Int64
+			es = append(es, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, e := range es {
+			body := x.sc.Scrub(e.body)
+			if x.own[callID] || e.author == x.id {
+				body = x.sc.ScrubAll(e.body)
+			}
+			if body == e.body {
+				continue
+			}
+			if _, err := x.t.exec(ctx, `UPDATE diary_entries SET body = ? WHERE id = ?`, body, e.id); err != nil {
+				return err
+			}
+			x.counts.Scrubbed++
+		}
+	}
+	return nil
+}
+
+// deleteFiles deletes the files they sent and every file on their own calls (a file on someone's
+// call is about them, and a file's content cannot be scrubbed), and scrubs the names of the others.
+func (x *erasing) deleteFiles(ctx context.Context) error {
+	for _, callID := range x.calls {
+		rows, err := x.t.query(ctx, `SELECT id, filename, uploaded_by FROM attachments WHERE call_id = ?`, callID)
+		if err != nil {
+			return err
+		}
+		type file struct {
+			id   int64
+			name string
+			by   int64
+		}
+		var fs []file
+		for rows.Next() {
+			var f file
+			var by sql.NullInt64
+			if err := rows.Scan(&f.id, &f.name, &by); err != nil {
+				rows.Close()
+				return err
+			}
+			f.by = by.Int64
+			fs = append(fs, f)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, f := range fs {
+			if x.own[callID] || f.by == x.id {
+				if _, err := x.t.exec(ctx, `DELETE FROM attachments WHERE id = ?`, f.id); err != nil {
+					return err
+				}
+				x.counts.Attachments++
+			} else if name := x.sc.Scrub(f.name); name != f.name {
+				if _, err := x.t.exec(ctx, `UPDATE attachments SET filename = ? WHERE id = ?`, name, f.id); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// scrubMail deletes the original of every stored email on a touched call or from them (a MIME
+// message cannot be scrubbed reliably: names hide in encoded parts), keeping its record with a
+// scrubbed subject; their quarantined messages are discarded; outgoing mail to them that is not
+// sent yet is dropped, and what was sent keeps a scrubbed record.
+func (x *erasing) scrubMail(ctx context.Context) error {
+	type msg struct {
+		id                        int64
+		sender, subject, reason   string
+		disposition               string
+		hasRaw                    bool
+		recipient, text, htmlBody string
+		state                     string
+	}
+	mine := func(addr string) bool {
+		for _, e := range x.emails {
+			if strings.EqualFold(strings.TrimSpace(addr), e) {
+				return true
+			}
+		}
+		return false
+	}
+	var in []msg
+	collect := func(query string, args ...any) error {
+		rows, err := x.t.query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m msg
+			if err := rows.Scan(&m.id, &m.sender, &m.subject, &m.reason, &m.disposition, &m.hasRaw); err != nil {
+				return err
+			}
+			in = append(in, m)
+		}
+		return rows.Err()
+	}
+	const inCols = `SELECT id, sender, subject, reason, disposition, raw IS NOT NULL FROM mail_messages WHERE `
+	for _, callID := range x.calls {
+		if err := collect(inCols+`call_id = ?`, callID); err != nil {
+			return err
+		}
+	}
+	for _, e := range x.emails {
+		if err := collect(inCols+`sender = ? AND (call_id IS NULL OR call_id NOT IN (SELECT id FROM calls WHERE customer_id = ?))`, e, x.id); err != nil {
+			return err
+		}
+	}
+	done := map[int64]bool{}
+	for _, m := range in {
+		if done[m.id] {
+			continue
+		}
+		done[m.id] = true
+		sender := m.sender
+		if mine(sender) {
+			sender = ""
+		}
+		disp := m.disposition
+		if disp == "quarantine" {
+			disp = "discarded"
+		}
+		if _, err := x.t.exec(ctx, `UPDATE mail_messages SET raw = NULL, sender = ?, subject = ?, reason = ?, disposition = ? WHERE id = ?`,
+			sender, x.sc.Scrub(m.subject), x.sc.Scrub(m.reason), disp, m.id); err != nil {
+			return err
+		}
+		if m.hasRaw {
+			x.counts.Emails++
+		}
+	}
+
+	var out []msg
+	collectOut := func(query string, args ...any) error {
+		rows, err := x.t.query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m msg
+			if err := rows.Scan(&m.id, &m.recipient, &m.subject, &m.text, &m.htmlBody, &m.state); err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return rows.Err()
+	}
+	const outCols = `SELECT id, recipient, subject, text_body, html_body, state FROM mail_outbox WHERE `
+	for _, callID := range x.calls {
+		if err := collectOut(outCols+`call_id = ?`, callID); err != nil {
+			return err
+		}
+	}
+	for _, e := range x.emails {
+		if err := collectOut(outCols+`lower(recipient) = ?`, e); err != nil {
+			return err
+		}
+	}
+	done = map[int64]bool{}
+	for _, m := range out {
+		if done[m.id] {
+			continue
+		}
+		done[m.id] = true
+		if mine(m.recipient) && m.state == "pending" {
+			if _, err := x.t.exec(ctx, `DELETE FROM mail_outbox WHERE id = ?`, m.id); err != nil {
+				return err
+			}
+			continue
+		}
+		recipient := m.recipient
+		if mine(recipient) {
+			recipient = ""
+		}
+		if _, err := x.t.exec(ctx, `UPDATE mail_outbox SET recipient = ?, subject = ?, text_body = ?, html_body = ? WHERE id = ?`,
+			recipient, x.sc.ScrubAll(m.subject), x.sc.ScrubAll(m.text), x.sc.ScrubAll(m.htmlBody), m.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scrubRequests scrubs the words of their subject requests; the requests stay, as evidence of how
+// each was answered, until their own retention ends.
+func (x *erasing) scrubRequests(ctx context.Context) error {
+	rows, err := x.t.query(ctx, `SELECT id, identity_how, third_party, authority, extension_reason, details, outcome FROM subject_requests WHERE person_id = ?`, x.id)
+	if err != nil {
+		return err
+	}
+	type req struct {
+		id int64
+		f  [6]string
+	}
+	var rs []req
+	for rows.Next() {
+		var r req
+		if err := rows.Scan(&r.id, &r.f[0], &r.f[1], &r.f[2], &r.f[3], &r.f[4], &r.f[5]); err != nil {
+			rows.Close()
+			return err
+		}
+		rs = append(rs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if _, err := x.t.exec(ctx, `UPDATE subject_requests SET identity_how = ?, third_party = ?, authority = ?, extension_reason = ?, details = ?, outcome = ?,
+			version = version + 1 WHERE id = ?`, x.sc.ScrubAll(r.f[0]), x.sc.ScrubAll(r.f[1]), x.sc.ScrubAll(r.f[2]), x.sc.ScrubAll(r.f[3]),
+			x.sc.ScrubAll(r.f[4]), x.sc.ScrubAll(r.f[5]), r.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scrubImports scrubs the problems directory imports reported about the person (a rejected row
+// quotes its fields).
+func (x *erasing) scrubImports(ctx context.Context) error {
+	var terms []string
+	for _, v := range x.emails {
+		terms = append(terms, v)
+	}
+	for _, v := range x.sc.SearchTerms() {
+		if !strings.Contains(v, "@") {
+			terms = append(terms, strings.ToLower(v))
+		}
+	}
+	type run struct {
+		id       int64
+		problems string
+	}
+	var runs []run
+	seen := map[int64]bool{}
+	for _, term := range terms {
+		rows, err := x.t.query(ctx, `SELECT id, problems FROM import_runs WHERE lower(problems) LIKE ? ESCAPE '\'`, "%"+likeEscape(term)+"%")
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var r run
+			if err := rows.Scan(&r.id, &r.problems); err != nil {
+				rows.Close()
+				return err
+			}
+			if !seen[r.id] {
+				seen[r.id] = true
+				runs = append(runs, r)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for _, r := range runs {
+		if p := x.sc.Scrub(r.problems); p != r.problems {
+			if _, err := x.t.exec(ctx, `UPDATE import_runs SET problems = ? WHERE id = ?`, p, r.id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// closeAccount closes their account: no login, no password, no roles, no sessions, no tokens.
+func (x *erasing) closeAccount(ctx context.Context) error {
+	var accountID int64
+	var login string
+	err := x.t.queryRow(ctx, `SELECT id, login FROM accounts WHERE person_id = ?`, x.id).Scan(&accountID, &login)
+	if err == sql.ErrNoRows {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`UPDATE accounts SET login = ?, password_hash = '', roles = '', active = 0 WHERE id = ?`, []any{"erased-" + strconv.FormatInt(x.id, 10), accountID}},
+		{`DELETE FROM sessions WHERE account_id = ?`, []any{accountID}},
+		{`UPDATE api_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL`, []any{x.t.Now.UnixMicro(), accountID}},
+		{`DELETE FROM signin_failures WHERE lower(key) LIKE ? ESCAPE '\'`, []any{"%" + likeEscape(strings.ToLower(login)) + "%"}},
+	} {
+		if _, err := x.t.exec(ctx, q.sql, q.args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scrubAudit rewrites the personal fields of every audit record that names the person: the ones
+// they did (the actor becomes the pseudonym, the client address goes), the ones about them, and
+// the ones about a touched call; each rewritten record keeps the digest its fields had, which the
+// hash chain covers, and names this erasure.
+func (x *erasing) scrubAudit(ctx context.Context) error {
+	seen := map[int64]bool{x.eraseID: true}
+	var recs []desk.AuditRecord
+	collect := func(query string, args ...any) error {
+		rows, err := x.t.query(ctx, `SELECT `+auditCols+` FROM audit_log a WHERE `+query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanAudit(rows)
+			if err != nil {
+				return err
+			}
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				recs = append(recs, r)
+			}
+		}
+		return rows.Err()
+	}
+	if err := collect(`a.actor_id = ?`, x.id); err != nil {
+		return err
+	}
+	if err := collect(`a.id IN (SELECT audit_id FROM audit_persons WHERE person_id = ?)`, x.id); err != nil {
+		return err
+	}
+	refs := make([]string, 0, len(x.refs))
+	for ref := range x.refs {
+		refs = append(refs, ref)
+	}
+	sort.Strings(refs)
+	for _, ref := range refs {
+		if err := collect(`a.object_type = 'call' AND a.object_id = ?`, ref); err != nil {
+			return err
+		}
+	}
+	for _, r := range recs {
+		about := r.ActorID == x.id
+		for _, p := range r.Persons {
+			about = about || p == x.id
+		}
+		scrub := x.sc.Scrub
+		if about {
+			scrub = x.sc.ScrubAll
+		}
+		actor, addr := scrub(r.Actor), r.ClientAddr
+		if r.ActorID == x.id {
+			actor, addr = x.pseudo, ""
+		}
+		reason, detail := scrub(r.Reason), scrub(r.Detail)
+		if actor == r.Actor && addr == r.ClientAddr && reason == r.Reason && detail == r.Detail {
+			continue
+		}
+		if _, err := x.t.exec(ctx, `UPDATE audit_log SET actor = ?, client_addr = ?, reason = ?, detail = ?, redacted_digest = ?, redacted_by = ? WHERE id = ?`,
+			actor, addr, reason, detail, r.PersonalDigest(), x.eraseID, r.ID); err != nil {
+			return err
+		}
+		x.counts.AuditRedacted++
+	}
+	return nil
+}
+
+// Erasure is the record of person id's erasure.
+func (s *Store) Erasure(ctx context.Context, personID int64) (desk.ErasureRecord, error) {
+	var r desk.ErasureRecord
+	var req sql.NullInt64
+	var at int64
+	var basis, ground, counts string
+	err := s.queryRow(ctx, `SELECT id, person_id, pseudonym, request_id, basis, ground, decision, decided_by, erased_at, counts
+		FROM erasures WHERE person_id = ?`, personID).Scan(&r.ID, &r.PersonID, &r.Pseudonym, &req, &basis, &ground, &r.Decision, &r.By, &at, &counts)
+	if err == sql.ErrNoRows {
+		return r, notFound("person %d has not been erased", personID)
+	} else if err != nil {
+		return r, err
+	}
+	r.RequestID, r.Basis, r.Ground = req.Int64, desk.LawfulBasis(basis), desk.ErasureGround(ground)
+	r.At = fromMicros(sql.NullInt64{Int64: at, Valid: true})
+	_ = json.Unmarshal([]byte(counts), &r.Counts)
+	return r, nil
+}

@@ -1,0 +1,438 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"calldesk/internal/audit"
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+	"calldesk/internal/store/storetest"
+)
+
+// zeb is the person the erasure tests erase: names and numbers found nowhere else in the fixture.
+var zeb = desk.Person{FirstName: "Zebedee", LastName: "Quartermain", Username: "zquarter", Email: "zebedee.q@uni.example",
+	StudentNumber: "S7788123", Phone: "07700 900123", Department: "Physics", Kind: desk.Student}
+
+// zebTraces are the strings that must be nowhere in the database once Zebedee is erased: each
+// identifier, in the forms the fixture writes them.
+var zebTraces = []string{"zebedee", "quartermain", "zquarter", "zebedee.q@uni.example", "s7788123", "07700 900123",
+	"07700900123", "7700 900123", "zq.home@mail.example", "07811 223344"}
+
+// erasureFixture gives Zebedee an account, a session, three calls (one by email, with files, notes
+// naming him, an alternative contact), mentions on Dan's call, outgoing mail, a subject request,
+// an import problem quoting him, views of his data in the audit trail and Eve as his report.
+type erasureFixture struct {
+	zeb               desk.Person
+	own               []desk.Call
+	dans              desk.Call
+	request           desk.SubjectRequest
+	accountID         int64
+	statsBefore       string
+	dansNoteUntouched string
+}
+
+func newErasureFixture(t *testing.T, e *env) erasureFixture {
+	t.Helper()
+	ctx := context.Background()
+	var f erasureFixture
+	var err error
+	f.zeb, err = e.S.CreatePerson(ctx, e.F.Admin, zeb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := e.S.CreateAccount(ctx, e.F.Admin, desk.Account{PersonID: f.zeb.ID, Login: "zquarter", Active: true, Roles: []desk.Role{desk.RoleCustomer}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.accountID = acc.ID
+	if err := e.S.CreateSession(ctx, storetest.Actor(f.zeb), "zeb-session-hash", store.Session{AccountID: acc.ID, Via: "password",
+		CreatedAt: start, SeenAt: start, ExpiresAt: start.Add(time.Hour), ClientAddr: "192.0.2.77", UserAgent: "Firefox"}); err != nil {
+		t.Fatal(err)
+	}
+	me := storetest.Actor(f.zeb)
+	me.Addr = "192.0.2.77"
+	ann := storetest.Actor(e.F.Ann)
+
+	c1, err := e.S.CreateCall(ctx, me, desk.NewCall{Kind: desk.Fault, Summary: "Zebedee cannot print from the Physics lab",
+		Description: "Hi, Zebedee Quartermain here (S7788123). Reach me on 07700900123 or zebedee.q@uni.example.",
+		CustomerID: f.zeb.ID, AltEmail: "zq.home@mail.example", AltPhone: "07811 223344", Source: desk.SourcePortal,
+		Impact: desk.Low, Urgency: desk.Medium, ProfileID: e.F.Software.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.S.AddEntryWithAttachments(ctx, me, c1.Ref, desk.EntryUpdate, "Screenshot attached, Zebedee",
+		[]desk.Upload{{Filename: "zebedee-error.txt", Data: []byte("printer error for Zebedee Quartermain")}}, desk.AttachmentRules{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.S.AddEntryWithAttachments(ctx, ann, c1.Ref, desk.EntryNote, "Rang Zebedee on +44 7700 900123; Mr Quartermain will retry",
+		[]desk.Upload{{Filename: "queue.txt", Data: []byte("print queue dump for zquarter")}}, desk.AttachmentRules{}); err != nil {
+		t.Fatal(err)
+	}
+	c1 = e.update(t, e.F.Ann, e.call(t, c1.Ref), desk.Transition{Action: desk.ActAssign, GroupID: e.F.ServiceDesk.ID, AnalystID: e.F.Ann.ID})
+	c1 = e.update(t, e.F.Ann, c1, desk.Transition{Action: desk.ActResolve, Text: "Reinstalled the driver for Zebedee"})
+	c1 = e.update(t, e.F.Ann, c1, desk.Transition{Action: desk.ActClose, Reason: "Zebedee confirmed"})
+
+	c2, err := e.S.CreateCall(ctx, ann, desk.NewCall{Kind: desk.Request, Summary: "New laptop for Quartermain, Zebedee",
+		CustomerID: f.zeb.ID, Source: desk.SourcePhone, Impact: desk.Medium, Urgency: desk.Medium, GroupID: e.F.Networks.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// An email from him opens his third call; it is kept whole.
+	raw := "From: Zebedee Quartermain <zebedee.q@uni.example>\r\nTo: servicedesk@uni.example\r\nSubject: VPN broken\r\n" +
+		"Message-ID: <zeb1@mail.example>\r\n\r\nThe VPN drops every minute. Zebedee (zquarter)\r\n"
+	in, err := e.S.IngestMail(ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 1, MessageID: "zeb1@mail.example",
+		From: "zebedee.q@uni.example", FromName: "Zebedee Quartermain", Subject: "VPN broken",
+		Text: "The VPN drops every minute. Zebedee (zquarter)", Raw: []byte(raw), GroupID: e.F.ServiceDesk.ID}, store.IngestRules{})
+	if err != nil || in.Disposition != store.MailNewCall {
+		t.Fatalf("ingest: %+v %v", in, err)
+	}
+	c3 := e.call(t, in.CallRef)
+	if err := e.S.EnqueueMail(ctx, desk.OutMail{MessageID: "out1@calldesk", CallID: c3.ID, Kind: desk.MailCallLogged, To: "zebedee.q@uni.example",
+		Subject: "[" + c3.Ref + "] we have your request", Text: "Dear Zebedee Quartermain, we have it.", HTML: "<p>Dear Zebedee Quartermain</p>"},
+		desk.OutMail{MessageID: "out2@calldesk", CallID: c2.ID, Kind: desk.MailAssigned, To: "networks@uni.example",
+			Subject: "[" + c2.Ref + "] assigned", Text: "New laptop for Quartermain, Zebedee", HTML: "<p>New laptop for Quartermain, Zebedee</p>"}); err != nil {
+		t.Fatal(err)
+	}
+	f.own = []desk.Call{e.call(t, c1.Ref), e.call(t, c2.Ref), c3}
+
+	// Dan's call mentions him among other things, which stay.
+	f.dans = e.newCall(t, desk.NewCall{Kind: desk.Fault, Summary: "Printer jam in the Physics lab", CustomerID: e.F.Dan.ID,
+		Source: desk.SourcePhone, Impact: desk.Low, Urgency: desk.Low})
+	f.dansNoteUntouched = "Dan Dawson says the tray is bent"
+	if _, err := e.S.AddEntry(ctx, ann, f.dans.Ref, desk.EntryNote, "Zebedee Quartermain (S7788123) reported the same. "+f.dansNoteUntouched); err != nil {
+		t.Fatal(err)
+	}
+
+	// Eve reports to him; he asked for erasure in writing; an import rejected a row of his.
+	eve := e.F.Eve
+	eve.ManagerID = f.zeb.ID
+	if _, err := e.S.UpdatePerson(ctx, e.F.Admin, eve); err != nil {
+		t.Fatal(err)
+	}
+	f.request, err = e.S.LogSubjectRequest(ctx, ann, desk.SubjectRequest{PersonID: f.zeb.ID, Kind: desk.RequestErasure, ReceivedAt: start,
+		IdentityAt: start, IdentityHow: "Zebedee showed his student card S7788123", Details: "Zebedee Quartermain wants everything deleted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.DB.MustExec(t, `INSERT INTO import_runs (source, state, full_import, started_at, duration_ms, read_count, created, updated, left_count, returned, rejected, problems)
+		VALUES ('hr', 'done', 1, 1, 1, 1, 0, 0, 0, 0, 1, 'row 7: zebedee.q@uni.example: duplicate email')`)
+	if err := e.S.RecordSigninFailure(ctx, desk.Actor{Name: "unknown", Addr: "192.0.2.77"}, []string{"login:zquarter"}, f.zeb.ID, "wrong password for zquarter"); err != nil {
+		t.Fatal(err)
+	}
+	// Analysts looked at his data.
+	if err := e.S.AppendAudit(ctx, []desk.AuditRecord{{ActorID: e.F.Bob.ID, Actor: "Bob Baker", Action: "person.view", ObjectType: "person",
+		ObjectID: fmt.Sprint(f.zeb.ID), Persons: []int64{f.zeb.ID}, Detail: "console: viewed Zebedee Quartermain's record"}}); err != nil {
+		t.Fatal(err)
+	}
+	f.statsBefore = callStats(t, e)
+	return f
+}
+
+// callStats is everything reports count: per call its kind, state, group, analyst, profile,
+// priority, times and number of diary entries, in order.
+func callStats(t *testing.T, e *env) string {
+	t.Helper()
+	rows, err := e.DB.Query(`SELECT c.number, c.kind, c.state, COALESCE(c.group_id, 0), COALESCE(c.analyst_id, 0), COALESCE(c.profile_id, 0),
+		c.priority, c.customer_id, c.logged_at, COALESCE(c.resolved_at, 0), COALESCE(c.closed_at, 0), c.updated_at,
+		(SELECT COUNT(*) FROM diary_entries d WHERE d.call_id = c.id)
+		FROM calls c ORDER BY c.number`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		v := make([]any, 13)
+		for i := range v {
+			v[i] = new(sql.NullString)
+		}
+		if err := rows.Scan(v...); err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range v {
+			b.WriteString(x.(*sql.NullString).String + " ")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// textColumns lists every table's text and binary columns from the database's own catalogue, so a
+// table added later is scanned without anyone remembering to add it here.
+func textColumns(t *testing.T, e *env) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	q := `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()
+		AND data_type IN ('text', 'character varying', 'bytea', 'json', 'jsonb', 'tsvector')`
+	if e.Engine == "sqlite" {
+		q = `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+			WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE 'call_fts_%'
+			AND (upper(p.type) IN ('TEXT', 'BLOB', '') )`
+	}
+	rows, err := e.DB.Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var table, col string
+		if err := rows.Scan(&table, &col); err != nil {
+			t.Fatal(err)
+		}
+		out[table] = append(out[table], col)
+	}
+	if len(out) < 20 {
+		t.Fatalf("the catalogue lists only %d tables with text: %v", len(out), out)
+	}
+	return out
+}
+
+// traces scans every text column of every table for needles and reports where each is found.
+func traces(t *testing.T, e *env, needles []string) []string {
+	t.Helper()
+	var found []string
+	for table, cols := range textColumns(t, e) {
+		for _, col := range cols {
+			expr := col
+			if e.Engine == "postgres" {
+				expr = "CAST(" + col + " AS text)"
+			}
+			rows, err := e.DB.Query(fmt.Sprintf(`SELECT %s FROM %s WHERE %s IS NOT NULL`, expr, table, col))
+			if err != nil {
+				t.Fatalf("scan %s.%s: %v", table, col, err)
+			}
+			for rows.Next() {
+				var v []byte
+				if err := rows.Scan(&v); err != nil {
+					t.Fatal(err)
+				}
+				low := bytes.ToLower(v)
+				for _, n := range needles {
+					if bytes.Contains(low, []byte(n)) {
+						found = append(found, fmt.Sprintf("%s.%s holds %q: %.120s", table, col, n, v))
+					}
+				}
+			}
+			rows.Close()
+		}
+	}
+	return found
+}
+
+func decision(personID, requestID int64) desk.Erasure {
+	return desk.Erasure{PersonID: personID, RequestID: requestID, Basis: desk.BasisConsent, Ground: desk.GroundConsentWithdrawn,
+		Decision: "Zebedee Quartermain withdrew consent by letter; nothing requires us to keep it.", Confirmed: true}
+}
+
+func TestErasureLeavesNoTraceAndKeepsTheStatistics(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		f := newErasureFixture(t, e)
+		if got := traces(t, e, zebTraces); len(got) == 0 {
+			t.Fatal("the fixture left no trace to erase: the scan cannot fail")
+		}
+		if _, err := audit.Seal(ctx, e.S); err != nil {
+			t.Fatal(err)
+		}
+		dpo := desk.Actor{PersonID: e.F.Cat.ID, Name: "Cat Carter", Addr: "10.0.0.9"}
+		rec, err := e.S.ErasePerson(ctx, dpo, decision(f.zeb.ID, f.request.ID))
+		if err != nil {
+			t.Fatalf("erase: %v", err)
+		}
+		if rec.Pseudonym == "" || rec.Counts.Calls != 3 || rec.Counts.Attachments != 2 || rec.Counts.Emails != 1 || rec.Counts.AuditRedacted == 0 {
+			t.Errorf("erasure record %+v", rec)
+		}
+		if _, err := audit.Seal(ctx, e.S); err != nil {
+			t.Fatal(err)
+		}
+
+		if got := traces(t, e, zebTraces); len(got) > 0 {
+			t.Errorf("after erasure, %d traces of the person remain:\n%s", len(got), strings.Join(got, "\n"))
+		}
+		if got := callStats(t, e); got != f.statsBefore {
+			t.Errorf("the statistics changed:\nbefore\n%s\nafter\n%s", f.statsBefore, got)
+		}
+		// Their person record is a pseudonym that keeps what counts.
+		p, err := e.S.FindPerson(ctx, f.zeb.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Name() != store.ErasedFirstName+" "+rec.Pseudonym || p.Department != "Physics" || p.Kind != desk.Student || p.Active {
+			t.Errorf("erased person %+v", p)
+		}
+		// Other people's words stay; the person's become the pseudonym.
+		diary, err := e.S.Diary(ctx, f.dans.ID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		note := diary[len(diary)-1].Text
+		if !strings.Contains(note, f.dansNoteUntouched) || !strings.Contains(note, rec.Pseudonym) {
+			t.Errorf("Dan's note became %q", note)
+		}
+		// The search index forgets them, and still finds the calls by their other words.
+		for _, q := range []string{"Zebedee", "Quartermain", "zquarter", "S7788123"} {
+			if _, n, err := e.S.FindCalls(ctx, store.CallFilter{Text: q}); err != nil || n != 0 {
+				t.Errorf("search %q finds %d calls (%v)", q, n, err)
+			}
+		}
+		if _, n, err := e.S.FindCalls(ctx, store.CallFilter{Text: "physics lab"}); err != nil || n != 2 {
+			t.Errorf("search 'physics lab' finds %d calls, want his and Dan's (%v)", n, err)
+		}
+		// No session, no sign-in, no email to send.
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM sessions WHERE account_id = ?`, f.accountID); n != 0 {
+			t.Errorf("%d sessions left", n)
+		}
+		if _, err := e.S.FindAccountByLogin(ctx, "zquarter"); !(desk.ErrorCode(err) == desk.ENOTFOUND) {
+			t.Errorf("his login still finds an account: %v", err)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM mail_outbox WHERE state = 'pending' AND recipient <> 'networks@uni.example'`); n != 0 {
+			t.Errorf("%d messages still to send to him", n)
+		}
+		// The request is answered, the decision recorded, the audit trail intact and keeping only his id.
+		req, err := e.S.SubjectRequest(ctx, f.request.ID)
+		if err != nil || req.State != desk.RequestDone {
+			t.Errorf("request %+v %v", req, err)
+		}
+		got, err := e.S.Erasure(ctx, f.zeb.ID)
+		if err != nil || got.Basis != desk.BasisConsent || got.Ground != desk.GroundConsentWithdrawn || got.By != "Cat Carter" ||
+			!strings.Contains(got.Decision, "withdrew consent") || got.Counts != rec.Counts {
+			t.Errorf("erasure record %+v %v", got, err)
+		}
+		rep, err := audit.Verify(ctx, e.S)
+		if err != nil || !rep.OK() {
+			t.Fatalf("audit verify after erasure: %+v %v (first: %v)", rep, err, rep.First)
+		}
+		recs, _, err := e.S.FindAudit(ctx, store.AuditFilter{PersonID: f.zeb.ID, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) < 5 || recs[0].Action != audit.EraseAction {
+			t.Errorf("his audit trail: %d records, newest %+v", len(recs), recs[0])
+		}
+
+		// Irreversible: done once.
+		if _, err := e.S.ErasePerson(ctx, dpo, decision(f.zeb.ID, 0)); !(desk.ErrorCode(err) == desk.EINVALID) {
+			t.Errorf("a second erasure: %v", err)
+		}
+
+		// A rewritten record that no erasure of its people accounts for is tampering.
+		var victim int64
+		if err := e.DB.QueryRow(`SELECT MIN(id) FROM audit_log WHERE redacted_digest <> ''`).Scan(&victim); err != nil {
+			t.Fatal(err)
+		}
+		e.DB.MustExec(t, `UPDATE audit_log SET redacted_by = (SELECT MIN(id) FROM audit_log) WHERE id = ?`, victim)
+		if rep, err := audit.Verify(ctx, e.S); err != nil || rep.OK() || rep.First.AuditID != victim {
+			t.Errorf("verify did not catch a forged redaction: %+v %v", rep, err)
+		}
+	})
+}
+
+func TestErasureDecisionIsChecked(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		before := e.footprint(t)
+		dpo := storetest.Actor(e.F.Cat)
+		cases := []struct {
+			name  string
+			e     desk.Erasure
+			field string
+		}{
+			{"consent ground on a public task", desk.Erasure{PersonID: e.F.Dan.ID, Basis: desk.BasisPublicTask, Ground: desk.GroundConsentWithdrawn, Decision: "x", Confirmed: true}, "ground"},
+			{"no decision", desk.Erasure{PersonID: e.F.Dan.ID, Basis: desk.BasisConsent, Ground: desk.GroundConsentWithdrawn, Confirmed: true}, "decision"},
+			{"not confirmed", desk.Erasure{PersonID: e.F.Dan.ID, Basis: desk.BasisConsent, Ground: desk.GroundConsentWithdrawn, Decision: "x"}, "confirmed"},
+			{"no basis", desk.Erasure{PersonID: e.F.Dan.ID, Ground: desk.GroundNotNeeded, Decision: "x", Confirmed: true}, "basis"},
+		}
+		for _, c := range cases {
+			_, err := e.S.ErasePerson(ctx, dpo, c.e)
+			var de *desk.Error
+			if !errors.As(err, &de) || de.Code != desk.EINVALID || de.Fields[c.field] == "" {
+				t.Errorf("%s: %v", c.name, err)
+			}
+		}
+		// A request of someone else, or not for erasure, is refused.
+		q, err := e.S.LogSubjectRequest(ctx, storetest.Actor(e.F.Ann), desk.SubjectRequest{PersonID: e.F.Eve.ID, Kind: desk.RequestErasure, ReceivedAt: start, IdentityAt: start, IdentityHow: "card"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok := desk.Erasure{PersonID: e.F.Dan.ID, RequestID: q.ID, Basis: desk.BasisPublicTask, Ground: desk.GroundNotNeeded, Decision: "x", Confirmed: true}
+		if _, err := e.S.ErasePerson(ctx, dpo, ok); !(desk.ErrorCode(err) == desk.EINVALID) {
+			t.Errorf("someone else's request: %v", err)
+		}
+		if _, err := e.S.ErasePerson(ctx, dpo, desk.Erasure{PersonID: 999999, Basis: desk.BasisConsent, Ground: desk.GroundNotNeeded, Decision: "x", Confirmed: true}); !(desk.ErrorCode(err) == desk.ENOTFOUND) {
+			t.Errorf("no such person: %v", err)
+		}
+		after := e.footprint(t)
+		after.audit-- // the request's own record
+		after.pending--
+		if after != before {
+			t.Errorf("a refused erasure wrote: %+v -> %+v", before, after)
+		}
+	})
+}
+
+// TestErasureRacingAnUpdate erases a person while an analyst writes on their call, many times: each
+// time either the note went in first and was scrubbed with the rest, or it was refused as stale
+// (the erasure gave the call a new version); never does their name survive, and the trail stays intact.
+func TestErasureRacingAnUpdate(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		var won, refused int
+		for i := range 12 {
+			p := zeb
+			p.Username, p.Email, p.StudentNumber = fmt.Sprintf("zquarter%d", i), fmt.Sprintf("zebedee%d@uni.example", i), fmt.Sprintf("S77881%02d", i)
+			person, err := e.S.CreatePerson(ctx, e.F.Admin, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := e.newCall(t, desk.NewCall{Kind: desk.Fault, Summary: "Zebedee's screen flickers", CustomerID: person.ID,
+				Source: desk.SourcePhone, Impact: desk.Low, Urgency: desk.Low, GroupID: e.F.ServiceDesk.ID})
+			var wg sync.WaitGroup
+			var noteErr, eraseErr error
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				_, noteErr = e.S.UpdateCall(ctx, storetest.Actor(e.F.Ann), c.Ref, c.Version, desk.Transition{Action: desk.ActResolve,
+					Text: "Replaced Zebedee's cable; Zebedee Quartermain is happy"})
+			}()
+			go func() {
+				defer wg.Done()
+				_, eraseErr = e.S.ErasePerson(ctx, storetest.Actor(e.F.Cat), decision(person.ID, 0))
+			}()
+			wg.Wait()
+			if eraseErr != nil {
+				t.Fatalf("round %d: erase: %v", i, eraseErr)
+			}
+			switch {
+			case noteErr == nil:
+				won++
+			case (desk.ErrorCode(noteErr) == desk.ECONFLICT):
+				refused++
+			default:
+				t.Fatalf("round %d: the update failed with %v, want success or a stale-version conflict", i, noteErr)
+			}
+			got := e.call(t, c.Ref)
+			if strings.Contains(strings.ToLower(got.Summary+got.Resolution), "zebedee") {
+				t.Fatalf("round %d: the call kept the name: %q / %q", i, got.Summary, got.Resolution)
+			}
+		}
+		t.Logf("%s: the update went first %d times and was refused as stale %d times", e.Engine, won, refused)
+		if got := traces(t, e, []string{"zebedee", "quartermain", "zquarter"}); len(got) > 0 {
+			t.Errorf("traces remain:\n%s", strings.Join(got, "\n"))
+		}
+		if _, err := audit.Seal(ctx, e.S); err != nil {
+			t.Fatal(err)
+		}
+		if rep, err := audit.Verify(ctx, e.S); err != nil || !rep.OK() {
+			t.Errorf("audit verify: %+v %v", rep, err)
+		}
+	})
+}
