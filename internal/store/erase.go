@@ -686,3 +686,42 @@ func (s *Store) Erasure(ctx context.Context, personID int64) (desk.ErasureRecord
 	_ = json.Unmarshal([]byte(counts), &r.Counts)
 	return r, nil
 }
+
+// ErasurePreview is what erasing a person would touch, for the Data Protection Officer to see
+// before deciding.
+type ErasurePreview struct {
+	Calls, Unfinished, Entries, Files, Emails int
+	// Requests are the person's open erasure requests, which the erasure can answer.
+	Requests []desk.SubjectRequest
+}
+
+// PreviewErasure counts what erasing person id would touch.
+func (s *Store) PreviewErasure(ctx context.Context, id int64) (ErasurePreview, error) {
+	var p ErasurePreview
+	err := s.queryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM calls WHERE customer_id = ?),
+		(SELECT COUNT(*) FROM calls WHERE customer_id = ? AND state NOT IN ('resolved', 'closed', 'cancelled')),
+		(SELECT COUNT(*) FROM diary_entries WHERE author_id = ?),
+		(SELECT COUNT(*) FROM attachments WHERE uploaded_by = ? OR call_id IN (SELECT id FROM calls WHERE customer_id = ?)),
+		(SELECT COUNT(*) FROM mail_messages WHERE raw IS NOT NULL AND call_id IN (SELECT id FROM calls WHERE customer_id = ?))`,
+		id, id, id, id, id, id).Scan(&p.Calls, &p.Unfinished, &p.Entries, &p.Files, &p.Emails)
+	if err != nil {
+		return p, err
+	}
+	rows, err := s.query(ctx, `SELECT id, received_at FROM subject_requests WHERE person_id = ? AND kind = 'erasure' AND state = 'open' ORDER BY id`, id)
+	if err != nil {
+		return p, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var q desk.SubjectRequest
+		var at int64
+		if err := rows.Scan(&q.ID, &at); err != nil {
+			return p, err
+		}
+		q.ReceivedAt = fromMicros(sql.NullInt64{Int64: at, Valid: true})
+		q.PersonID, q.Kind, q.State = id, desk.RequestErasure, desk.RequestOpen
+		p.Requests = append(p.Requests, q)
+	}
+	return p, rows.Err()
+}

@@ -821,3 +821,31 @@ func TestBrowserSubjectRequests(t *testing.T) {
 	b.MustSee("Dan Dawson")
 	b.Check("subject requests", "requests")
 }
+
+// TestBrowserErasure: the erasure form, submitted by keyboard with a mistake and then rightly,
+// and the erased person's page, checked like every page.
+func TestBrowserErasure(t *testing.T) {
+	t.Parallel()
+	se := storetest.NewEnv(t, "sqlite", start)
+	e := newEnv(t, se)
+	e.grant(se, e.f.Cat, "analyst,dpo")
+	e.call("Printer jammed", e.f.ServiceDesk.ID)
+	b := e.tab(t)
+	b.signIn(e.f.Cat.Username)
+	b.Open(fmt.Sprintf("/people/%d", e.f.Dan.ID))
+	b.Click(fmt.Sprintf("a[href='/people/%d/erase']", e.f.Dan.ID))
+	b.MustSee("What erasure will do", "1 call of theirs")
+	b.Check("the erasure form", "erase")
+	b.SetField("#erase-basis", "contract")
+	b.SetField("#erase-ground", "consent_withdrawn")
+	b.TypeInto("#erase-decision", "He withdrew consent")
+	b.Click("form[action$='/erase'] button[type=submit]")
+	b.MustSee("Please check the form", "only where the lawful basis is consent")
+	b.Check("the erasure form with errors", "erase-errors")
+	b.SetField("#erase-ground", "no_longer_needed")
+	b.Do("focus the confirmation", chromedp.Focus(chromedp.CSS("#erase-confirmed")))
+	b.Key(" ") // ticked by keyboard
+	b.Click("form[action$='/erase'] button[type=submit]")
+	b.MustSee("Erased", "No longer needed for its purpose")
+	b.Check("an erased person", "erased")
+}

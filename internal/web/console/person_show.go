@@ -10,7 +10,8 @@ import (
 
 func (c *Console) personRoutes() []route {
 	return []route{{"GET", "/people/{id}", false, c.showPerson}, {"GET", "/people/{id}/seen", false, c.showSeen},
-		{"POST", "/people/{id}/restrict", false, c.restrictPerson}}
+		{"POST", "/people/{id}/restrict", false, c.restrictPerson},
+		{"GET", "/people/{id}/erase", false, c.erasePerson}, {"POST", "/people/{id}/erase", false, c.doErase}}
 }
 
 // personPageSize is how many of a person's calls their page lists.
@@ -31,6 +32,8 @@ type personPage struct {
 	Groups []string
 	// Restriction is the person's restriction of processing, if any.
 	Restriction store.Restriction
+	// Erasure is the record of the person's erasure; nil when they have not been erased.
+	Erasure *desk.ErasureRecord
 	Manager     *desk.Person // nil when none (or no longer in the register)
 	Names       *names
 	Calls       []desk.Call
@@ -120,6 +123,11 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, v *visit) e
 		return err
 	}
 	if p.Restriction, err = c.Store.RestrictionOf(ctx, id); err != nil {
+		return err
+	}
+	if er, err := c.Store.Erasure(ctx, id); err == nil {
+		p.Erasure = &er
+	} else if desk.ErrorCode(err) != desk.ENOTFOUND {
 		return err
 	}
 	if !left.IsZero() {
