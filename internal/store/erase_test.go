@@ -63,7 +63,7 @@ func newErasureFixture(t *testing.T, e *env) erasureFixture {
 
 	c1, err := e.S.CreateCall(ctx, me, desk.NewCall{Kind: desk.Fault, Summary: "Zebedee cannot print from the Physics lab",
 		Description: "Hi, Zebedee Quartermain here (S7788123). Reach me on 07700900123 or zebedee.q@uni.example.",
-		CustomerID: f.zeb.ID, AltEmail: "zq.home@mail.example", AltPhone: "07811 223344", Source: desk.SourcePortal,
+		CustomerID:  f.zeb.ID, AltEmail: "zq.home@mail.example", AltPhone: "07811 223344", Source: desk.SourcePortal,
 		Impact: desk.Low, Urgency: desk.Medium, ProfileID: e.F.Software.ID})
 	if err != nil {
 		t.Fatal(err)

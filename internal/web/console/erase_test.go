@@ -24,7 +24,7 @@ func TestErasePerson(t *testing.T) {
 		person := fmt.Sprintf("/people/%d", e.f.Dan.ID)
 
 		ann := e.signIn(e.f.Ann)
-		ann.get(person + "/erase").must(t, http.StatusForbidden)
+		ann.get(person+"/erase").must(t, http.StatusForbidden)
 		ann.post(person+"/erase", url.Values{"basis": {"consent"}, "ground": {"consent_withdrawn"}, "decision": {"x"}, "confirmed": {"yes"}}).must(t, http.StatusForbidden)
 		ann.get(person).must(t, http.StatusOK).lacks(t, "Erase…")
 
@@ -47,7 +47,7 @@ func TestErasePerson(t *testing.T) {
 		}
 		page := cat.get(person).must(t, http.StatusOK).has(t, "Erased", rec.Pseudonym, "Public task", "No longer needed", "left in 2019").lacks(t, "Erase…", "Dawson", "ddawson")
 		_ = page
-		cat.get(person + "/erase").must(t, http.StatusSeeOther)
+		cat.get(person+"/erase").must(t, http.StatusSeeOther)
 		c := e.s
 		got, err := c.FindCallByRef(e.ctx, call.Ref)
 		if err != nil || strings.Contains(got.Summary, "Dawson") || !strings.Contains(got.Summary, rec.Pseudonym) {

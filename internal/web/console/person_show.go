@@ -34,14 +34,14 @@ type personPage struct {
 	Restriction store.Restriction
 	// Erasure is the record of the person's erasure; nil when they have not been erased.
 	Erasure *desk.ErasureRecord
-	Manager     *desk.Person // nil when none (or no longer in the register)
-	Names       *names
-	Calls       []desk.Call
-	Total       int
-	First       int
-	Last        int
-	Prev        string
-	Next        string
+	Manager *desk.Person // nil when none (or no longer in the register)
+	Names   *names
+	Calls   []desk.Call
+	Total   int
+	First   int
+	Last    int
+	Prev    string
+	Next    string
 }
 
 // personField is one field of a person's record, with where it came from (S17).
