@@ -5,7 +5,7 @@
 # Figures go to stdout and .bench/results.txt.
 #   BENCH_CALLS    size of the data for the query and page benchmarks (default 1000000)
 #   BENCH_ENGINES  engines to measure (default "sqlite postgres")
-#   BENCH_PARTS    benchmarks to run (default "create queries pages portal mail directory")
+#   BENCH_PARTS    benchmarks to run (default "create queries pages portal mail directory erase")
 #   BENCH_REUSE=1  keep a million-call database an earlier run loaded (.bench/million.db, PostgreSQL
 #                  database calldesk_bench_million) instead of loading it again
 #   BENCH_SECONDS  how long each wrk run of the page benchmarks lasts (default 15)
@@ -19,7 +19,7 @@ BIN=bin/calldesk
 OUT=.bench
 CALLS=${BENCH_CALLS:-1000000}
 ENGINES=${BENCH_ENGINES:-sqlite postgres}
-PARTS=${BENCH_PARTS:-create queries pages portal mail directory}
+PARTS=${BENCH_PARTS:-create queries pages portal mail directory erase}
 SECONDS_EACH=${BENCH_SECONDS:-15}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 mkdir -p "$OUT"
@@ -247,5 +247,25 @@ if part directory; then
   ldap=$(echo "$out" | grep -oE '[0-9.]+ s-sync' | cut -d' ' -f1)
   verdict=$(awk -v a="${first:-99}" -v b="${rerun:-99}" -v c="${ldap:-99}" 'BEGIN{ if (a < 10 && b < 5 && c < 10) print "targets met (< 10 s, < 5 s, < 10 s)"; else print "TARGET MISSED (< 10 s, < 5 s, < 10 s)" }')
   say "[sqlite] directory: 50,000-person CSV ${first:-?} s, re-run with 1% changed ${rerun:-?} s; LDAP 5,000 people ${ldap:-?} s (load: $(cut -d' ' -f1-3 /proc/loadavg)): $verdict"
+fi
+# Data protection (issue 7), on SQLite with a million calls: each benchmark writes, so each gets its
+# own copy of the million-call database (loaded here first when no earlier part left one).
+million_copy() { # name -> absolute path of a fresh copy of $OUT/million.db
+  if [ ! -s "$OUT/million.db" ]; then
+    "$BIN" demo --db "$OUT/million.db" --calls "$CALLS" >/dev/null 2>&1 || { echo "bench: loading $CALLS calls failed" >&2; exit 1; }
+  fi
+  rm -f "$OUT/$1.db"*
+  cp "$OUT/million.db" "$OUT/$1.db"
+  [ -f "$OUT/million.db-wal" ] && cp "$OUT/million.db-wal" "$OUT/$1.db-wal"
+  echo "$PWD/$OUT/$1.db"
+}
+if part erase; then
+  DB=$(million_copy erase)
+  out=$(CALLDESK_BENCH_DB="$DB" go test -run '^$' -bench '^BenchmarkErase500$' -benchtime 3x -timeout 30m ./internal/store 2>&1 || true)
+  secs=$(echo "$out" | grep -oE '[0-9.]+ s-erase' | cut -d' ' -f1)
+  verdict=$(awk -v a="${secs:-99}" 'BEGIN{ if (a < 5) print "target met (< 5 s)"; else print "TARGET MISSED (< 5 s)" }')
+  say "[sqlite] erasure of a person with 500+ calls among $CALLS: ${secs:-?} s on average of 3 (load: $(cut -d' ' -f1-3 /proc/loadavg)): $verdict"
+  echo "$out" | grep -E 'erased person' | sed 's/^ */[sqlite]   /' | tee -a "$OUT/results.txt"
+  rm -f "$OUT/erase.db"*
 fi
 say "== done"

@@ -30,6 +30,13 @@ func TestErasePerson(t *testing.T) {
 
 		cat := e.signIn(e.f.Cat)
 		cat.get(person).must(t, http.StatusOK).has(t, "Erase…")
+		q, err := e.s.LogSubjectRequest(e.ctx, storetest.Actor(e.f.Cat), desk.SubjectRequest{PersonID: e.f.Dan.ID, Kind: desk.RequestErasure,
+			ReceivedAt: start, IdentityAt: start, IdentityHow: "student card", IdentityBy: "Cat Carter", Channel: "console"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat.get(fmt.Sprintf("/dpo/requests/%d", q.ID)).must(t, http.StatusOK).has(t, fmt.Sprintf("/people/%d/erase?request=%d", e.f.Dan.ID, q.ID))
+		cat.get(fmt.Sprintf("%s/erase?request=%d", person, q.ID)).must(t, http.StatusOK).has(t, fmt.Sprintf(`<option value="%d" selected>`, q.ID))
 		cat.get(person+"/erase").must(t, http.StatusOK).has(t, "What erasure will do", "1 call of theirs", "Lawful basis the data was held on", "clause 11.2")
 
 		// Withdrawn consent on a public task, unconfirmed: refused beside the fields, nothing changed.
@@ -40,7 +47,10 @@ func TestErasePerson(t *testing.T) {
 		}
 
 		cat.post(person+"/erase", url.Values{"basis": {"public_task"}, "ground": {"no_longer_needed"}, "decision": {"Dan Dawson left in 2019; nothing needs his record"},
-			"confirmed": {"yes"}}).must(t, http.StatusSeeOther)
+			"confirmed": {"yes"}, "request": {fmt.Sprint(q.ID)}}).must(t, http.StatusSeeOther)
+		if got, _ := e.s.SubjectRequest(e.ctx, q.ID); got.State != desk.RequestDone {
+			t.Errorf("the request answered by the erasure is %s", got.State)
+		}
 		rec, err := e.s.Erasure(e.ctx, e.f.Dan.ID)
 		if err != nil {
 			t.Fatal(err)

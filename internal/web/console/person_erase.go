@@ -22,7 +22,7 @@ type erasePage struct {
 }
 
 func (c *Console) erasePerson(w http.ResponseWriter, r *http.Request, v *visit) error {
-	return c.showErase(w, r, v, http.StatusOK, url.Values{}, nil)
+	return c.showErase(w, r, v, http.StatusOK, url.Values{"request": {r.URL.Query().Get("request")}}, nil)
 }
 
 func (c *Console) showErase(w http.ResponseWriter, r *http.Request, v *visit, status int, form url.Values, errs map[string]string) error {
