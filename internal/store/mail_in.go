@@ -471,6 +471,11 @@ func (s *Store) ReleaseMail(ctx context.Context, actor desk.Actor, id, personID 
 		if err != nil {
 			return err
 		}
+		if err := t.frozen(ctx, p.ID, "no call can be made for "+p.Name()); desk.ErrorCode(err) == desk.EFORBIDDEN {
+			return desk.Errorf(desk.EINVALID, "no call can be made for %s: their processing is restricted until the Data Protection Officer lifts it", p.Name())
+		} else if err != nil {
+			return err
+		}
 		c, entryID, err := t.callFromMail(ctx, in, rules, p)
 		if err != nil {
 			return err

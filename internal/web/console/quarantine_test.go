@@ -55,6 +55,15 @@ func TestQuarantine(t *testing.T) {
 		bob.post(release, url.Values{"person": {"nobody@uni.example"}}).must(t, http.StatusUnprocessableEntity).
 			has(t, "Nobody in the register has the email nobody@uni.example", `value="nobody@uni.example"`)
 
+		// Not while Dan's processing is restricted: the page says why, nothing is made.
+		if err := e.s.Restrict(e.ctx, e.f.Admin, e.f.Dan.ID, true, "accuracy contested"); err != nil {
+			t.Fatal(err)
+		}
+		bob.post(release, url.Values{"person": {e.f.Dan.Username}}).must(t, http.StatusUnprocessableEntity).has(t, "processing is restricted")
+		if err := e.s.Restrict(e.ctx, e.f.Admin, e.f.Dan.ID, false, "corrected"); err != nil {
+			t.Fatal(err)
+		}
+
 		// Dan it is: the call is his, from the email, in the mailbox's group.
 		r := bob.post(release, url.Values{"person": {e.f.Dan.Username}}).must(t, http.StatusSeeOther)
 		ref := r.location[len("/calls/"):]
