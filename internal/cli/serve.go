@@ -155,6 +155,13 @@ func serve(ctx context.Context, e Env, args []string) error {
 			return err
 		}},
 		{Name: "planner statistics", Interval: time.Hour, Run: s.Optimize},
+		{Name: "search compaction", Interval: time.Minute, Run: func(ctx context.Context) error {
+			did, err := s.CompactSearchIfDue(ctx)
+			if did {
+				log.Info("search index compacted after an erasure")
+			}
+			return err
+		}},
 		{Name: "session housekeeping", Interval: 10 * time.Minute, Run: func(ctx context.Context) error {
 			_, err := s.DeleteExpiredSessions(ctx, e.Now().Add(-idleFor))
 			if err != nil {

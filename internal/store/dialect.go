@@ -42,6 +42,9 @@ type dialect interface {
 	bulkSession(ctx context.Context, c *sql.Conn) (restore func(context.Context) error, err error)
 	// optimize refreshes stale planner statistics; run now and then by the server.
 	optimize(ctx context.Context, t *Tx) error
+	// compactSearch rewrites the full-text index so that words removed from it (an erasure, a
+	// retention sweep) are gone from its storage too, not only from its results.
+	compactSearch(ctx context.Context, t *Tx) error
 	// analyze refreshes the query planner's statistics (and tidies up) after a bulk load.
 	analyze(ctx context.Context, c *sql.Conn) error
 	// searchCond is a WHERE fragment over calls alias c matching the query terms (one ? argument).
@@ -219,6 +222,13 @@ func (sqliteDialect) optimize(ctx context.Context, t *Tx) error {
 	return t.execScript(ctx, `PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002; PRAGMA analysis_limit = 0`)
 }
 
+// compactSearch merges the FTS5 index into one segment: a contentless index deletes a document by
+// noting its rowid (a tombstone), leaving its words in the old segments until they are merged.
+func (sqliteDialect) compactSearch(ctx context.Context, t *Tx) error {
+	_, err := t.exec(ctx, `INSERT INTO call_fts(call_fts) VALUES ('optimize')`)
+	return err
+}
+
 func (sqliteDialect) constraint(err error) constraintKind {
 	var se *msqlite.Error
 	if !errors.As(err, &se) {
@@ -237,8 +247,12 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 	if path == "" {
 		return fmt.Errorf("the SQLite database path is empty")
 	}
+	// secure_delete(FAST) zeroes the bytes of deleted and rewritten rows where that costs no extra
+	// write (within the page being written anyway): an erased person's old words do not linger
+	// in the file's free space.
 	base := "file:" + url.PathEscape(path) + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
+		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)" +
+		"&_pragma=secure_delete(FAST)"
 	w, err := sql.Open("sqlite", base)
 	if err != nil {
 		return fmt.Errorf("open SQLite %s: %w", path, err)
@@ -291,6 +305,10 @@ func (postgresDialect) searchCount() string {
 
 // optimize has nothing to do: PostgreSQL's autovacuum keeps statistics current.
 func (postgresDialect) optimize(context.Context, *Tx) error { return nil }
+
+// compactSearch has nothing to do: a call's tsvector lives in its row, and the old row version
+// (with the old words) goes when autovacuum reclaims it.
+func (postgresDialect) compactSearch(context.Context, *Tx) error { return nil }
 
 func (postgresDialect) newCallSearch() (string, string) {
 	return "search", `to_tsvector('simple', regexp_replace(left(CAST(? AS text) || ' ' || CAST(? AS text) || ' ', ` + maxCallDoc + `),

@@ -154,6 +154,9 @@ func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.
 			return desk.ErasureRecord{}, err
 		}
 	}
+	if err := t.compactSearchLater(ctx); err != nil {
+		return desk.ErasureRecord{}, err
+	}
 	t.wroteCalls = true
 	return rec, nil
 }
@@ -724,4 +727,31 @@ func (s *Store) PreviewErasure(ctx context.Context, id int64) (ErasurePreview, e
 		p.Requests = append(p.Requests, q)
 	}
 	return p, rows.Err()
+}
+
+// compactSearchLater asks the search compaction job to rewrite the index once this transaction
+// commits: words removed from it must go from its storage too.
+func (t *Tx) compactSearchLater(ctx context.Context) error {
+	_, err := t.exec(ctx, `UPDATE maintenance SET due = 1 WHERE name = 'search_compact'`)
+	return err
+}
+
+// CompactSearchIfDue rewrites the full-text index when an erasure or a retention sweep asked for
+// it, and says whether it did. On SQLite it holds the writer for the rewrite (about 3 s with a
+// million calls), so it runs as a background job rather than in the erasure itself; on
+// PostgreSQL there is nothing to do (autovacuum reclaims old row versions).
+func (s *Store) CompactSearchIfDue(ctx context.Context) (bool, error) {
+	did := false
+	err := s.inTx(ctx, func(t *Tx) error {
+		res, err := t.exec(ctx, `UPDATE maintenance SET due = 0 WHERE name = 'search_compact' AND due = 1`)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		did = true
+		return t.s.d.compactSearch(ctx, t)
+	})
+	return did, err
 }

@@ -27,3 +27,12 @@ CREATE TABLE erasures (
 ALTER TABLE audit_log ADD COLUMN redacted_digest TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_log ADD COLUMN redacted_by INTEGER;
 CREATE INDEX audit_log_actor ON audit_log(actor_id) WHERE actor_id IS NOT NULL;
+
+-- Maintenance a change asks for, done later by a job. search_compact is due when an erasure (or a
+-- retention sweep) removed words from the search index: the job then rewrites the index so the
+-- words are gone from its storage too.
+CREATE TABLE maintenance (
+  name TEXT PRIMARY KEY,
+  due  INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO maintenance(name, due) VALUES ('search_compact', 0);
