@@ -283,9 +283,15 @@ func (b *Builder) gatherPerson(ctx context.Context, bu *Bundle, p desk.Person) e
 	return nil
 }
 
+// bundleEntry is a diary entry with its text redacted, except an assignment's, which calldesk
+// writes itself ("assigned to Service Desk / Ann Archer"): it names staff in their professional
+// capacity, as the call's analyst field does.
 func bundleEntry(e store.SAREntry, r *Redactor, where string) BundleEntry {
-	return BundleEntry{ID: e.ID, CallRef: e.CallRef, Kind: string(e.Kind), Public: e.Public, Author: e.Author,
-		Text: r.Redact(e.Text, where), At: e.CreatedAt}
+	text := e.Text
+	if e.Kind != desk.EntryAssignment {
+		text = r.Redact(e.Text, where)
+	}
+	return BundleEntry{ID: e.ID, CallRef: e.CallRef, Kind: string(e.Kind), Public: e.Public, Author: e.Author, Text: text, At: e.CreatedAt}
 }
 
 func bundleFile(a desk.Attachment, ref string) BundleFile {
