@@ -204,7 +204,7 @@ func TestSARBundleGolden(t *testing.T) {
 		for name, content := range files {
 			path := filepath.Join(dir, filepath.FromSlash(name))
 			if name == "report.pdf" {
-				checkPDF(t, content)
+				checkPDF(t, content, e.F.Dan.Name())
 				continue
 			}
 			got := normalise(content)
@@ -251,17 +251,23 @@ func TestSARBundleGolden(t *testing.T) {
 	})
 }
 
-// checkPDF checks that content is a PDF with at least one page.
-func checkPDF(t *testing.T, content []byte) {
+// checkPDF checks that content is a whole PDF with at least one page, titled with the person's
+// name (the text itself is in subset fonts, compressed: not extractable by a byte search).
+func checkPDF(t *testing.T, content []byte, name string) {
 	t.Helper()
-	if !bytes.HasPrefix(content, []byte("%PDF-")) {
-		t.Errorf("report.pdf does not start with %%PDF-")
+	if !bytes.HasPrefix(content, []byte("%PDF-")) || !bytes.Contains(content[max(0, len(content)-64):], []byte("%%EOF")) {
+		t.Fatalf("report.pdf is no whole PDF")
 	}
-	if n := bytes.Count(content, []byte("/Type /Page\n")) + bytes.Count(content, []byte("/Type /Page ")); n == 0 {
-		t.Errorf("report.pdf has no pages")
+	m := regexp.MustCompile(`/Type /Pages\s*/Kids \[[^\]]*\]\s*/Count (\d+)`).FindSubmatch(content)
+	if m == nil || string(m[1]) == "0" {
+		t.Errorf("report.pdf has no pages (%q)", m)
 	}
-	if !bytes.Contains(content, []byte("%%EOF")) {
-		t.Errorf("report.pdf is cut short")
+	var utf16 []byte
+	for _, r := range name {
+		utf16 = append(utf16, byte(r>>8), byte(r))
+	}
+	if !bytes.Contains(content, utf16) {
+		t.Errorf("report.pdf is not titled with %q", name)
 	}
 }
 

@@ -1,12 +1,18 @@
 package console_test
 
 import (
+	"archive/zip"
+	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 
 	"calldesk/internal/desk"
 	"calldesk/internal/privacy"
 	"calldesk/internal/store/storetest"
+	"calldesk/internal/web/browsertest"
 )
 
 // TestBrowserSARBundle drives a bundle through its pages as the Data Protection Officer would:
@@ -53,6 +59,26 @@ func TestBrowserSARBundle(t *testing.T) {
 	b.WaitJS("the final bundle", `document.body.innerText.includes('Final: ready to deliver')`)
 	b.MustSee("has no portal account", "Download encrypted archive")
 	b.Check("a final bundle", "bundle-final")
+	// The report inside the bundle, as the person opens it from the zip.
+	id, err := strconv.ParseInt(strings.TrimPrefix(b.Path(), "/dpo/bundles/"), 10, 64)
+	if err != nil {
+		t.Fatalf("bundle page %s", b.Path())
+	}
+	_, content, err := e.s.SARZip(e.ctx, storetest.Actor(e.f.Cat), id, 0, "browser test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := zip.NewReader(bytes.NewReader(content), int64(len(content)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := httptest.NewServer(http.FileServerFS(z))
+	t.Cleanup(files.Close)
+	report := browsertest.NewTab(t, files.URL)
+	report.Open("/report.html")
+	report.MustSee("Your personal data held by calldesk", "Eve Evans", "Bob Baker", "[redacted: 2]")
+	report.Check("the SAR bundle's report", "sar-report")
+	report.FocusVisible("the SAR bundle's report", 6)
 	b.Click("form[action$='/encrypt'] button")
 	b.WaitJS("the passphrase", `!!document.querySelector('code.passphrase')`)
 	b.Check("the passphrase of an encrypted archive", "bundle-passphrase")
