@@ -52,8 +52,11 @@ func BuildIndex(ctx context.Context, s *store.Store) (*Index, error) {
 	return idx, err
 }
 
-// Add puts one person's identifiers in the index.
+// Add puts one person's identifiers in the index (the zero Index is an empty one).
 func (x *Index) Add(p store.Identifiers) {
+	if x.keys == nil {
+		x.keys = map[string][]int64{}
+	}
 	put := func(k string) {
 		if ids := x.keys[k]; !slices.Contains(ids, p.ID) {
 			x.keys[k] = append(ids, p.ID)
@@ -81,7 +84,7 @@ func nameWords(s string) []string {
 	return strings.Fields(strings.ToLower(s))
 }
 
-// phoneKey is a phone number's digits, a UK +44 prefix read as 0; "" when too short to be one.
+// phoneKey is a phone number's digits, a UK +44 prefix read as the national 0; "" when too short to be one.
 func phoneKey(s string) string {
 	var b strings.Builder
 	for _, r := range s {
@@ -91,7 +94,10 @@ func phoneKey(s string) string {
 	}
 	d := b.String()
 	if strings.HasPrefix(d, "44") && len(d) > 10 {
-		d = "0" + d[2:]
+		d = d[2:] // +44 7700 or +44 (0)7700: the national 07700
+		if !strings.HasPrefix(d, "0") {
+			d = "0" + d
+		}
 	}
 	if len(d) < 7 {
 		return ""
@@ -149,6 +155,12 @@ func (r *Redactor) Redact(text, where string) string {
 		}
 	}
 	words := splitWords(text)
+	for i := range words {
+		// A possessive ("Bob Baker's") is the name, or username, followed by 's.
+		if w := words[i]; w.to-w.from > 2 && strings.EqualFold(text[w.to-2:w.to], "'s") {
+			words[i].to -= 2
+		}
+	}
 	for i, w := range words {
 		s := text[w.from:w.to]
 		low := strings.ToLower(s)
