@@ -251,7 +251,15 @@ func (b *Builder) gatherPerson(ctx context.Context, bu *Bundle, p desk.Person) e
 	if err != nil {
 		return fmt.Errorf("provenance: %w", err)
 	}
-	hand := "entered in calldesk (" + string(p.Source) + ")"
+	// A field no directory import set was typed in at the service desk, unless the whole record
+	// came from elsewhere before field sources were kept (or from the person's sign-in service).
+	hand := "entered at the service desk"
+	switch {
+	case p.Source == desk.FromDirectory && len(prov) == 0:
+		hand = "the directory"
+	case p.Source == desk.FromSignIn && len(prov) == 0:
+		hand = "your organisation's sign-in service, when you first signed in"
+	}
 	add := func(name, value string) {
 		f := Field{Name: name, Value: value, Source: hand}
 		if s, ok := prov[name]; ok {
@@ -270,10 +278,10 @@ func (b *Builder) gatherPerson(ctx context.Context, bu *Bundle, p desk.Person) e
 	add("kind", string(p.Kind))
 	if p.ManagerID != 0 {
 		if m, err := b.Store.FindPerson(ctx, p.ManagerID); err == nil {
-			add("manager_id", m.Name())
+			add("manager", m.Name())
 		}
 	}
-	bu.Fields = append(bu.Fields, Field{Name: "record_created", Value: p.CreatedAt.UTC().Format(time.RFC3339), Source: hand})
+	bu.Fields = append(bu.Fields, Field{Name: "record_created", Value: p.CreatedAt.UTC().Format(time.RFC3339), Source: "calldesk"})
 	if !synced.IsZero() {
 		bu.Fields = append(bu.Fields, Field{Name: "last_listed_by_directory", Value: synced.UTC().Format(time.RFC3339), Source: "the directory"})
 	}

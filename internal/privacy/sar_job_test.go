@@ -164,3 +164,34 @@ func TestSARBuildFailure(t *testing.T) {
 		}
 	})
 }
+
+// TestSARFieldSources: the bundle gives each field of a person the directory set with the
+// directory's name and when; a field typed in by hand says so.
+func TestSARFieldSources(t *testing.T) {
+	storetest.EachEnv(t, start, func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		res, err := e.S.SyncPeople(ctx, []store.DirectoryRecord{{Person: desk.Person{FirstName: "Fay", LastName: "Ford", Username: "fford",
+			Email: "fford@uni.example", Kind: desk.Staff, DirectoryKey: "campus-77"}}}, store.SyncOptions{Source: "campus", By: "test"})
+		if err != nil || res.Created != 1 {
+			t.Fatalf("sync: %+v %v", res, err)
+		}
+		people, _, err := e.S.FindPeople(ctx, store.PersonFilter{Query: "fford"})
+		if err != nil || len(people) != 1 {
+			t.Fatalf("find: %v %v", people, err)
+		}
+		bu, err := (&privacy.Builder{Store: e.S, Now: e.Clock.Now}).Gather(ctx, people[0].ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, f := range bu.Fields {
+			got[f.Name] = f.Value + " from " + f.Source
+		}
+		if got["email"] != "fford@uni.example from the directory: campus" {
+			t.Errorf("email: %q", got["email"])
+		}
+		if got["phone"] != " from entered at the service desk" {
+			t.Errorf("phone: %q", got["phone"])
+		}
+	})
+}
