@@ -87,6 +87,12 @@ func (r AuditRecord) What() string {
 		return "signed in"
 	case "session.end":
 		return "signed out"
+	case "request.log":
+		return "recorded a request about the person's data"
+	case "request.step":
+		return "took a step on a request about the person's data"
+	case "request.view", "request.list":
+		return "looked at a request about the person's data"
 	case "sar.queue":
 		return "asked for a copy of the person's data to be prepared"
 	case "sar.build":
