@@ -195,3 +195,47 @@ func TestSARFieldSources(t *testing.T) {
 		}
 	})
 }
+
+// TestSARClaimOnce: instances claiming at the same time never claim the same bundle.
+func TestSARClaimOnce(t *testing.T) {
+	storetest.EachEnv(t, start, func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		const n = 8
+		for range n {
+			q := accessRequest(t, e, e.F.Dan.ID)
+			if _, err := e.S.QueueSARBundle(ctx, e.F.Admin, q.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		claimed := make(chan int64, 4*n)
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() {
+				for {
+					b, ok, err := e.S.ClaimSARBundle(ctx)
+					if err != nil || !ok {
+						errs <- err
+						return
+					}
+					claimed <- b.ID
+				}
+			}()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		close(claimed)
+		seen := map[int64]bool{}
+		for id := range claimed {
+			if seen[id] {
+				t.Errorf("bundle %d claimed twice", id)
+			}
+			seen[id] = true
+		}
+		if len(seen) != n {
+			t.Errorf("%d bundles claimed, want %d", len(seen), n)
+		}
+	})
+}
