@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test: every test of every package, with the store suite on SQLite and PostgreSQL and the
 # console's pages in a real headless Chromium (with axe-core's accessibility checks), the IMAP
-# fetcher against a real Dovecot, the directory import's LDAP source against a real slapd, then
+# fetcher against a real Dovecot, the directory import's LDAP source against a real slapd, the SAR
+# bundle's AES-encrypted archive against a real 7-Zip, then
 # the inbound mail parser's fuzz test for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,9 @@ cd "$(dirname "$0")/.."
 . scripts/browser.sh
 . scripts/dovecot.sh
 . scripts/slapd.sh
+. scripts/sevenzip.sh
 browser_setup
+sevenzip_setup
 trap 'pg_cleanup; dovecot_cleanup; slapd_cleanup' EXIT
 pg_setup
 dovecot_setup

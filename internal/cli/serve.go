@@ -181,6 +181,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 			return err
 		}},
 	}}
+	runner.Tasks = append(runner.Tasks, jobs.Task{Name: "SAR bundles", Interval: 5 * time.Second, Run: sarJob(s, e).Run})
 	runner.Tasks = append(runner.Tasks, mailTasks...)
 	if imports != nil {
 		runner.Tasks = append(runner.Tasks, jobs.Task{Name: "directory imports", Interval: time.Minute, Run: imports.Due})

@@ -87,6 +87,30 @@ func (r AuditRecord) What() string {
 		return "signed in"
 	case "session.end":
 		return "signed out"
+	case "request.log":
+		return "recorded a request about the person's data"
+	case "request.step":
+		return "took a step on a request about the person's data"
+	case "request.view", "request.list":
+		return "looked at a request about the person's data"
+	case "sar.queue":
+		return "asked for a copy of the person's data to be prepared"
+	case "sar.build":
+		return "prepared a copy of the person's data"
+	case "sar.view":
+		return "looked at the copy of the person's data being prepared"
+	case "sar.redaction":
+		return "decided what of other people's data to leave out of the copy"
+	case "sar.final":
+		return "made the copy of the person's data final"
+	case "sar.release":
+		return "made the copy of the person's data downloadable on the portal"
+	case "sar.download":
+		return "downloaded the copy of the person's data"
+	case "sar.expire":
+		return "deleted the copy of the person's data at the end of its download period"
+	case "sar.export":
+		return "exported a copy of the person's data"
 	}
 	if strings.HasPrefix(r.Action, "call.") {
 		return "changed the call" + ref + " (" + strings.ReplaceAll(strings.TrimPrefix(r.Action, "call."), "_", " ") + ")"

@@ -2,7 +2,10 @@ package store_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -36,9 +39,17 @@ func TestMigrate(t *testing.T) {
 			if err != nil || db != known || known < 1 {
 				t.Fatalf("schema version %d, known %d: %v", db, known, err)
 			}
-			want := make([]int, known)
-			for i := range want {
-				want[i] = i + 1
+			// The versions of the migration files (numbers may be missing while the branches that
+			// own them are not merged yet).
+			var want []int
+			files, err := os.ReadDir(filepath.Join("migrations", engine))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range files {
+				if v, err := strconv.Atoi(strings.SplitN(f.Name(), "_", 2)[0]); err == nil {
+					want = append(want, v)
+				}
 			}
 			if !reflect.DeepEqual(applied, want) {
 				t.Errorf("first Migrate applied %v, want %v", applied, want)
@@ -48,7 +59,7 @@ func TestMigrate(t *testing.T) {
 			}
 			raw := storetest.Raw(t, engine, dsn)
 			var rows int
-			if err := raw.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&rows); err != nil || rows != known {
+			if err := raw.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&rows); err != nil || rows != len(want) {
 				t.Fatalf("schema_migrations has %d rows: %v", rows, err)
 			}
 
@@ -57,7 +68,7 @@ func TestMigrate(t *testing.T) {
 			if err != nil || len(applied) != 0 {
 				t.Errorf("second Migrate applied %v: %v", applied, err)
 			}
-			if err := raw.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&rows); err != nil || rows != known {
+			if err := raw.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&rows); err != nil || rows != len(want) {
 				t.Errorf("schema_migrations has %d rows after a second Migrate: %v", rows, err)
 			}
 

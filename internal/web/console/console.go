@@ -102,6 +102,7 @@ func (c *Console) routes() []route {
 		c.quarantineRoutes(),
 		c.adminImportRoutes(),
 		c.dpoRoutes(),
+		c.bundleRoutes(),
 	)
 }
 

@@ -134,8 +134,15 @@ func sentenceCase(s string) string {
 type requestPage struct {
 	page
 	Request desk.SubjectRequest
+	// Bundles are the copies of the person's data built for an access or portability request.
+	Bundles []store.SARBundle
 	Error   string
 	Now     time.Time
+}
+
+// Bundled says whether the request is answered with a bundle of the person's data.
+func (p requestPage) Bundled() bool {
+	return p.Request.Kind == desk.RequestAccess || p.Request.Kind == desk.RequestPortability
 }
 
 func (c *Console) dpoRequest(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -156,6 +163,11 @@ func (c *Console) showRequest(w http.ResponseWriter, r *http.Request, v *visit, 
 	}
 	p := requestPage{page: c.page(v, "Subject request "+strconv.FormatInt(id, 10)), Request: q, Error: problem, Now: c.now()}
 	p.Section = "dpo"
+	if p.Bundled() {
+		if p.Bundles, err = c.Store.SARBundles(r.Context(), id, 0); err != nil {
+			return err
+		}
+	}
 	if err := c.auditRead(v, "request.view", "request", strconv.FormatInt(id, 10), []int64{q.PersonID}, "viewed the subject request"); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/privacy"
 	"calldesk/internal/store/storetest"
 )
 
@@ -59,8 +60,24 @@ func TestBrowserPortalPages(t *testing.T) {
 	b.MustSee("Outlook will not start", "We are looking at your mailbox")
 	b.pageChecks("a call", "call")
 
+	// A copy of his data released to the portal by the Data Protection Officer.
+	q, err := e.s.LogSubjectRequest(e.ctx, e.f.Admin, desk.SubjectRequest{PersonID: e.f.Dan.ID, Kind: desk.RequestAccess,
+		ReceivedAt: e.clock.Now(), IdentityAt: e.clock.Now(), IdentityHow: "single sign-on", IdentityBy: "portal", Channel: "portal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := e.s.QueueSARBundle(e.ctx, e.f.Admin, q.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (&privacy.SARJob{Builder: &privacy.Builder{Store: e.s, Now: e.clock.Now}}).Run(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.s.ReleaseSARBundle(e.ctx, e.f.Admin, bundle.ID, e.clock.Now().Add(privacy.DownloadPeriod)); err != nil {
+		t.Fatal(err)
+	}
 	b.Open("/portal/me")
-	b.MustSee("Dawson", "Something here is wrong")
+	b.MustSee("Dawson", "Something here is wrong", "Download the copy of your data")
 	b.pageChecks("my details", "me")
 
 	e.buf.Flush()

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
 )
 
 func (p *Portal) meRoutes() []route {
@@ -16,6 +17,7 @@ func (p *Portal) meRoutes() []route {
 		{"POST", prefix + "me/rectify", false, p.rectifyMe},
 		{"GET", prefix + "me/seen", false, p.showSeen},
 		{"POST", prefix + "me/request", false, p.askCopy},
+		{"GET", prefix + "me/data/{id}", false, p.downloadCopy},
 	}
 }
 
@@ -46,6 +48,9 @@ type mePage struct {
 	// Requests are the person's requests about their data; Asked says one was just made.
 	Requests []desk.SubjectRequest
 	Asked    bool
+	// Copies are the copies of their data the Data Protection Officer released to the portal,
+	// downloadable until they expire.
+	Copies []store.SARBundle
 }
 
 // rectifyForm is the "Something here is wrong" form, as typed.
@@ -144,6 +149,18 @@ func (p *Portal) showMe(w http.ResponseWriter, r *http.Request, v *visit) error 
 		return err
 	}
 	pg.Asked = r.URL.Query().Get("done") == "asked"
+	bundles, err := p.Store.SARBundles(r.Context(), 0, pg.Person.ID)
+	if err != nil {
+		return err
+	}
+	for _, b := range bundles {
+		if b.State == store.BundleDelivered || b.State == store.BundleExpired {
+			if b.State == store.BundleDelivered && !p.now().Before(b.ExpiresAt) {
+				b.State = store.BundleExpired // the job deletes it soon
+			}
+			pg.Copies = append(pg.Copies, b)
+		}
+	}
 	if err := p.auditRead(v, "person.view", "person", strconv.FormatInt(pg.Person.ID, 10), persons,
 		"portal: viewed own details"); err != nil {
 		return err

@@ -1,11 +1,14 @@
 package portal
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
+	"calldesk/internal/web"
 )
 
 // askCopy logs the signed-in person's request for a copy of their data (a subject access
@@ -34,4 +37,21 @@ func (p *Portal) askCopy(w http.ResponseWriter, r *http.Request, v *visit) error
 // myRequests are the person's own subject requests, for My details.
 func (p *Portal) myRequests(r *http.Request, v *visit) ([]desk.SubjectRequest, error) {
 	return p.Store.SubjectRequests(r.Context(), p.now(), store.RequestFilter{View: "all", PersonID: v.Person.ID, Limit: 50})
+}
+
+// downloadCopy sends the copy of their data the Data Protection Officer released to the
+// signed-in person, while its download period lasts, with the audit record of the download.
+func (p *Portal) downloadCopy(w http.ResponseWriter, r *http.Request, v *visit) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return desk.Errorf(desk.ENOTFOUND, "there is no such copy of your data")
+	}
+	b, zip, err := p.Store.SARZip(r.Context(), v.Actor, id, v.Person.ID, "portal: downloaded by the person")
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	web.WriteAttachment(w, desk.Attachment{Filename: fmt.Sprintf("my-data-%s.zip", b.FinalAt.UTC().Format("2006-01-02")),
+		ContentType: "application/zip", Data: zip})
+	return nil
 }

@@ -1,0 +1,370 @@
+package privacy
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+)
+
+// This file gathers a subject access request (SAR) bundle (issue 7 item 2): everything calldesk
+// holds about one person, with other people's identifiers in free text marked as redaction
+// candidates. Gathering reads the store a page at a time; rendering (sar_render.go) turns the
+// gathered Bundle into the zip the person receives, once the DPO has decided each candidate.
+
+// sarPage is how many calls are read (with their entries, files and emails) per round trip, and
+// how often progress is reported.
+const sarPage = 100
+
+// Bundle is everything gathered for one person's subject access request, ready to render. Its
+// free text holds redaction markers (see Redaction) in place of other people's identifiers.
+type Bundle struct {
+	PersonID    int64           `json:"person_id"`
+	Name        string          `json:"name"`
+	GeneratedAt time.Time       `json:"generated_at"`
+	Fields      []Field         `json:"fields"`
+	Calls       []BundleCall    `json:"calls"`
+	Authored    []BundleEntry   `json:"authored_entries"`
+	Emails      []BundleEmail   `json:"emails"`
+	Files       []BundleFile    `json:"files"`
+	Audit       []BundleAudit   `json:"audit"`
+	Requests    []BundleRequest `json:"requests"`
+	Redactions  []Redaction     `json:"redactions"`
+	Warnings    []string        `json:"warnings,omitempty"`
+}
+
+// Field is one field of the person record with where it came from.
+type Field struct {
+	Name   string    `json:"field"`
+	Value  string    `json:"value"`
+	Source string    `json:"source"`
+	SetAt  time.Time `json:"set_at,omitzero"`
+}
+
+// BundleCall is one call where the person is the customer.
+type BundleCall struct {
+	Ref             string        `json:"reference"`
+	Kind            string        `json:"kind"`
+	State           string        `json:"state"`
+	Summary         string        `json:"summary"`
+	Description     string        `json:"description"`
+	Resolution      string        `json:"resolution,omitempty"`
+	HoldReason      string        `json:"hold_reason,omitempty"`
+	CancelNote      string        `json:"cancel_note,omitempty"`
+	AltEmail        string        `json:"alternative_email,omitempty"`
+	AltPhone        string        `json:"alternative_phone,omitempty"`
+	Source          string        `json:"logged_through"`
+	Profile         string        `json:"profile,omitempty"`
+	Priority        int           `json:"priority"`
+	Group           string        `json:"group,omitempty"`
+	Analyst         string        `json:"analyst,omitempty"`
+	LoggedBy        string        `json:"logged_by,omitempty"`
+	SpecialCategory bool          `json:"special_category"`
+	Customer        desk.Snapshot `json:"customer_details_when_logged"`
+	LoggedAt        time.Time     `json:"logged_at"`
+	ResolvedAt      time.Time     `json:"resolved_at,omitzero"`
+	ClosedAt        time.Time     `json:"closed_at,omitzero"`
+	UpdatedAt       time.Time     `json:"updated_at"`
+	Entries         []BundleEntry `json:"diary"`
+}
+
+// BundleEntry is a diary entry: on one of the person's calls, or one they wrote on another's.
+type BundleEntry struct {
+	ID      int64     `json:"id"`
+	CallRef string    `json:"call"`
+	Kind    string    `json:"kind"`
+	Public  bool      `json:"public"`
+	Author  string    `json:"author"`
+	Text    string    `json:"text"`
+	At      time.Time `json:"at"`
+}
+
+// BundleEmail is an email taken in on one of the person's calls: its headers and text, never the
+// raw message (whose headers name other people and their systems).
+type BundleEmail struct {
+	ID      int64     `json:"id"`
+	CallRef string    `json:"call"`
+	From    string    `json:"from"`
+	To      string    `json:"to"`
+	Cc      string    `json:"cc,omitempty"`
+	Subject string    `json:"subject"`
+	Date    time.Time `json:"date,omitzero"`
+	Text    string    `json:"text"`
+}
+
+// BundleFile is an attachment: of one of the person's calls, or uploaded by them.
+type BundleFile struct {
+	ID          int64     `json:"id"`
+	CallRef     string    `json:"call"`
+	Path        string    `json:"path"`
+	Filename    string    `json:"filename"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	At          time.Time `json:"at"`
+}
+
+// BundleAudit is one audit record concerning the person: who did what with their data, when,
+// through which screen.
+type BundleAudit struct {
+	At      time.Time `json:"at"`
+	Who     string    `json:"who"`
+	Via     string    `json:"via"`
+	What    string    `json:"what"`
+	Action  string    `json:"action"`
+	Reason  string    `json:"reason,omitempty"`
+	Address string    `json:"address,omitempty"`
+}
+
+// BundleRequest is one of the person's subject requests.
+type BundleRequest struct {
+	ID         int64     `json:"id"`
+	Kind       string    `json:"kind"`
+	State      string    `json:"state"`
+	ReceivedAt time.Time `json:"received_at"`
+	Due        time.Time `json:"due,omitzero"`
+	Details    string    `json:"details,omitempty"`
+	Outcome    string    `json:"outcome,omitempty"`
+	Channel    string    `json:"channel"`
+	ThirdParty string    `json:"third_party,omitempty"`
+}
+
+// EmailText is what the bundle keeps of an email: its headers and its text.
+type EmailText struct {
+	From, To, Cc, Subject, Text string
+	Date                        time.Time
+}
+
+// Builder gathers SAR bundles from a store.
+type Builder struct {
+	Store *store.Store
+	Now   func() time.Time
+	// ParseMail reads a raw email taken in (mail.Parse, injected so that privacy does not depend
+	// on the mail package); nil leaves emails out with a warning.
+	ParseMail func(raw []byte) (EmailText, error)
+	// Index, when set, is the register's identifiers, built once and shared by many bundles; nil
+	// builds it for each bundle.
+	Index *Index
+}
+
+// Progress is told how many of the person's calls have been gathered, of how many.
+type Progress func(ctx context.Context, done, total int) error
+
+// Gather collects everything held about person. progress, when not nil, is called after each
+// page of calls.
+func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (*Bundle, error) {
+	p, err := b.Store.FindPerson(ctx, person)
+	if err != nil {
+		return nil, err
+	}
+	idx := b.Index
+	if idx == nil {
+		if idx, err = BuildIndex(ctx, b.Store); err != nil {
+			return nil, fmt.Errorf("the register's identifiers: %w", err)
+		}
+	}
+	total, err := b.Store.SARCallCount(ctx, person)
+	if err != nil {
+		return nil, err
+	}
+	bu := &Bundle{PersonID: p.ID, Name: p.Name(), GeneratedAt: b.Now().UTC()}
+	r := idx.Redactor(p.ID, &bu.Redactions)
+	if err := b.gatherPerson(ctx, bu, p); err != nil {
+		return nil, err
+	}
+	var after int64
+	done := 0
+	for {
+		page, err := b.Store.SARCalls(ctx, person, after, sarPage)
+		if err != nil {
+			return nil, fmt.Errorf("calls: %w", err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		if err := b.gatherCalls(ctx, bu, r, page); err != nil {
+			return nil, err
+		}
+		after = page[len(page)-1].ID
+		done += len(page)
+		if progress != nil {
+			if err := progress(ctx, done, total); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var entryAfter int64
+	for {
+		es, err := b.Store.SARAuthoredEntries(ctx, person, entryAfter, 1000)
+		if err != nil {
+			return nil, fmt.Errorf("entries written: %w", err)
+		}
+		for _, e := range es {
+			bu.Authored = append(bu.Authored, bundleEntry(e, r, fmt.Sprintf("%s entry %d (written by the person)", e.CallRef, e.ID)))
+		}
+		if len(es) < 1000 {
+			break
+		}
+		entryAfter = es[len(es)-1].ID
+	}
+	up, err := b.Store.SARUploadedAttachments(ctx, person)
+	if err != nil {
+		return nil, fmt.Errorf("files uploaded: %w", err)
+	}
+	for _, a := range up {
+		bu.Files = append(bu.Files, bundleFile(a.Attachment, a.CallRef))
+	}
+	var auditAfter int64
+	for {
+		as, err := b.Store.SARAudit(ctx, person, auditAfter, 2000)
+		if err != nil {
+			return nil, fmt.Errorf("audit records: %w", err)
+		}
+		for _, a := range as {
+			bu.Audit = append(bu.Audit, BundleAudit{At: a.At, Who: a.Actor, Via: a.Channel(), What: a.What(), Action: a.Action,
+				Reason: a.Reason, Address: a.ClientAddr})
+		}
+		if len(as) < 2000 {
+			break
+		}
+		auditAfter = as[len(as)-1].ID
+	}
+	reqs, err := b.Store.SubjectRequests(ctx, bu.GeneratedAt, store.RequestFilter{View: "all", PersonID: person, Limit: 500})
+	if err != nil {
+		return nil, fmt.Errorf("subject requests: %w", err)
+	}
+	sort.Slice(reqs, func(i, j int) bool { return reqs[i].ID < reqs[j].ID })
+	for _, q := range reqs {
+		bu.Requests = append(bu.Requests, BundleRequest{ID: q.ID, Kind: string(q.Kind), State: q.State, ReceivedAt: q.ReceivedAt,
+			Due: q.Due(), Details: r.Redact(q.Details, fmt.Sprintf("request %d details", q.ID)),
+			Outcome: r.Redact(q.Outcome, fmt.Sprintf("request %d outcome", q.ID)), Channel: q.Channel, ThirdParty: q.ThirdParty})
+	}
+	return bu, nil
+}
+
+func (b *Builder) gatherPerson(ctx context.Context, bu *Bundle, p desk.Person) error {
+	prov, synced, left, err := b.Store.Provenance(ctx, p.ID)
+	if err != nil {
+		return fmt.Errorf("provenance: %w", err)
+	}
+	// A field no directory import set was typed in at the service desk, unless the whole record
+	// came from elsewhere before field sources were kept (or from the person's sign-in service).
+	hand := "entered at the service desk"
+	switch {
+	case p.Source == desk.FromDirectory && len(prov) == 0:
+		hand = "the directory"
+	case p.Source == desk.FromSignIn && len(prov) == 0:
+		hand = "your organisation's sign-in service, when you first signed in"
+	}
+	add := func(name, value string) {
+		f := Field{Name: name, Value: value, Source: hand}
+		if s, ok := prov[name]; ok {
+			f.Source, f.SetAt = "the directory: "+s.Source, s.SetAt
+		}
+		bu.Fields = append(bu.Fields, f)
+	}
+	add("first_name", p.FirstName)
+	add("last_name", p.LastName)
+	add("username", p.Username)
+	add("email", p.Email)
+	add("student_number", p.StudentNumber)
+	add("department", p.Department)
+	add("phone", p.Phone)
+	add("job_title", p.JobTitle)
+	add("kind", string(p.Kind))
+	if p.ManagerID != 0 {
+		if m, err := b.Store.FindPerson(ctx, p.ManagerID); err == nil {
+			add("manager", m.Name())
+		}
+	}
+	bu.Fields = append(bu.Fields, Field{Name: "record_created", Value: p.CreatedAt.UTC().Format(time.RFC3339), Source: "calldesk"})
+	if !synced.IsZero() {
+		bu.Fields = append(bu.Fields, Field{Name: "last_listed_by_directory", Value: synced.UTC().Format(time.RFC3339), Source: "the directory"})
+	}
+	if !left.IsZero() {
+		bu.Fields = append(bu.Fields, Field{Name: "left", Value: left.UTC().Format(time.RFC3339), Source: "the directory"})
+	}
+	return nil
+}
+
+// bundleEntry is a diary entry with its text redacted, except an assignment's, which calldesk
+// writes itself ("assigned to Service Desk / Ann Archer"): it names staff in their professional
+// capacity, as the call's analyst field does.
+func bundleEntry(e store.SAREntry, r *Redactor, where string) BundleEntry {
+	text := e.Text
+	if e.Kind != desk.EntryAssignment {
+		text = r.Redact(e.Text, where)
+	}
+	return BundleEntry{ID: e.ID, CallRef: e.CallRef, Kind: string(e.Kind), Public: e.Public, Author: e.Author, Text: text, At: e.CreatedAt}
+}
+
+func bundleFile(a desk.Attachment, ref string) BundleFile {
+	name := strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r < 32 {
+			return '_'
+		}
+		return r
+	}, a.Filename)
+	return BundleFile{ID: a.ID, CallRef: ref, Path: fmt.Sprintf("attachments/%d-%s", a.ID, name), Filename: a.Filename,
+		ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, At: a.CreatedAt}
+}
+
+func (b *Builder) gatherCalls(ctx context.Context, bu *Bundle, r *Redactor, page []store.SARCall) error {
+	ids := make([]int64, len(page))
+	at := map[int64]int{}
+	for i, c := range page {
+		ids[i] = c.ID
+		at[c.ID] = len(bu.Calls)
+		in := func(s, what string) string { return r.Redact(s, c.Ref+" "+what) }
+		bu.Calls = append(bu.Calls, BundleCall{Ref: c.Ref, Kind: string(c.Kind), State: string(c.State),
+			Summary: in(c.Summary, "summary"), Description: in(c.Description, "description"), Resolution: in(c.Resolution, "resolution"),
+			HoldReason: in(c.HoldReason, "hold reason"), CancelNote: in(c.CancelNote, "cancellation note"),
+			AltEmail: c.AltEmail, AltPhone: c.AltPhone, Source: string(c.Source), Profile: c.Profile, Priority: int(c.Priority),
+			Group: c.Group, Analyst: c.Analyst, LoggedBy: c.LoggedByName, SpecialCategory: c.SpecialCategory, Customer: c.Customer,
+			LoggedAt: c.LoggedAt, ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt, UpdatedAt: c.UpdatedAt, Entries: []BundleEntry{}})
+	}
+	es, err := b.Store.SAREntriesOf(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("diary entries: %w", err)
+	}
+	for _, e := range es {
+		i := at[e.CallID]
+		bu.Calls[i].Entries = append(bu.Calls[i].Entries, bundleEntry(e, r, fmt.Sprintf("%s entry %d", e.CallRef, e.ID)))
+	}
+	files, err := b.Store.SARAttachmentsOf(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("attachments: %w", err)
+	}
+	for _, a := range files {
+		bu.Files = append(bu.Files, bundleFile(a.Attachment, a.CallRef))
+	}
+	mails, err := b.Store.SARMailOf(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("emails: %w", err)
+	}
+	for _, m := range mails {
+		ref := bu.Calls[at[m.CallID]].Ref
+		if b.ParseMail == nil {
+			bu.Warnings = append(bu.Warnings, fmt.Sprintf("email %d of %s left out: no mail parser", m.ID, ref))
+			continue
+		}
+		t, err := b.ParseMail(m.Raw)
+		if err != nil {
+			bu.Warnings = append(bu.Warnings, fmt.Sprintf("email %d of %s could not be read: %v", m.ID, ref, err))
+			continue
+		}
+		where := fmt.Sprintf("%s email %d", ref, m.ID)
+		date := t.Date
+		if date.IsZero() {
+			date = m.ReceivedAt
+		}
+		bu.Emails = append(bu.Emails, BundleEmail{ID: m.ID, CallRef: ref, From: r.Redact(t.From, where+" from"),
+			To: r.Redact(t.To, where+" to"), Cc: r.Redact(t.Cc, where+" cc"), Subject: r.Redact(t.Subject, where+" subject"),
+			Date: date.UTC(), Text: r.Redact(t.Text, where+" text")})
+	}
+	return nil
+}

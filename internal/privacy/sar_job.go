@@ -1,0 +1,147 @@
+package privacy
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+)
+
+// DownloadPeriod is how long a bundle released to the portal may be downloaded before its
+// content is deleted.
+const DownloadPeriod = 30 * 24 * time.Hour
+
+// SARJob builds queued bundles in the background and deletes the content of expired ones: the
+// server runs it as a periodic task.
+type SARJob struct {
+	Builder *Builder
+	Log     *slog.Logger
+}
+
+// Run builds every queued bundle, one at a time, then expires delivered bundles past their
+// download period.
+func (j *SARJob) Run(ctx context.Context) error {
+	s := j.Builder.Store
+	for {
+		b, ok, err := s.ClaimSARBundle(ctx)
+		if err != nil {
+			return fmt.Errorf("claim a bundle: %w", err)
+		}
+		if !ok {
+			break
+		}
+		if err := j.Build(ctx, b); err != nil {
+			return err
+		}
+	}
+	n, err := s.ExpireSARBundles(ctx, 100)
+	if n > 0 && j.Log != nil {
+		j.Log.Info("expired SAR bundles deleted", "bundles", n)
+	}
+	return err
+}
+
+// Build builds claimed bundle b: progress is recorded a page of calls at a time; it ends in
+// review, or final when there is nothing to redact. A failed build records its error on the
+// bundle (and changes nothing else); only a failure to record that is returned.
+func (j *SARJob) Build(ctx context.Context, b store.SARBundle) error {
+	s := j.Builder.Store
+	model, zip, reds, err := j.build(ctx, b)
+	if err == nil {
+		err = s.FinishSARBuild(ctx, b.ID, model, zip, reds)
+	}
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err() // shutting down: the lease lets the build be taken up again
+	}
+	if j.Log != nil {
+		j.Log.Warn("SAR bundle build failed", "bundle", b.ID, "err", err)
+	}
+	why := err.Error()
+	if de := desk.AsError(err); de == nil {
+		why = "the build failed: " + why
+	}
+	return s.FailSARBuild(ctx, b.ID, why)
+}
+
+func (j *SARJob) build(ctx context.Context, b store.SARBundle) (model, zip []byte, reds []store.SARRedaction, err error) {
+	s := j.Builder.Store
+	bu, err := j.Builder.Gather(ctx, b.PersonID, func(ctx context.Context, done, total int) error {
+		return s.SARProgress(ctx, b.ID, done, total)
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if len(bu.Redactions) == 0 {
+		zip, err = bu.RenderBytes(ctx, nil, StoreFiles(s))
+		return nil, zip, nil, err
+	}
+	model, err = json.Marshal(bu)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, r := range bu.Redactions {
+		reds = append(reds, store.SARRedaction{N: r.N, Where: r.Where, Original: r.Original, Kind: r.Kind})
+	}
+	return model, nil, reds, nil
+}
+
+// StoreFiles reads attachments' content from s.
+func StoreFiles(s *store.Store) Files {
+	return func(ctx context.Context, id int64) ([]byte, error) {
+		a, err := s.Attachment(ctx, id)
+		return a.Data, err
+	}
+}
+
+// Finalise renders bundle id (in review, at version) from its gathered model with the DPO's
+// decisions and makes it final.
+func Finalise(ctx context.Context, s *store.Store, actor desk.Actor, id, version int64) error {
+	raw, err := s.SARModel(ctx, id)
+	if err != nil {
+		return err
+	}
+	var bu Bundle
+	if err := json.Unmarshal(raw, &bu); err != nil {
+		return fmt.Errorf("bundle %d: %w", id, err)
+	}
+	reds, err := s.SARRedactions(ctx, id)
+	if err != nil {
+		return err
+	}
+	released := Decisions{}
+	for _, r := range reds {
+		if r.Decision == "" {
+			return desk.Errorf(desk.EINVALID, "redaction %d is not decided yet: release or keep each (or keep all remaining)", r.N)
+		}
+		released[r.N] = r.Decision == "release"
+	}
+	zip, err := bu.RenderBytes(ctx, released, StoreFiles(s))
+	if err != nil {
+		return err
+	}
+	return s.FinaliseSARBundle(ctx, actor, id, version, zip)
+}
+
+// Export gathers person's bundle and writes it to w final, with every redaction candidate kept
+// (the DPO's offline export), with the audit record of the export.
+func (b *Builder) Export(ctx context.Context, actor desk.Actor, person int64, w io.Writer) (*Bundle, error) {
+	bu, err := b.Gather(ctx, person, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := bu.Render(ctx, w, nil, StoreFiles(b.Store)); err != nil {
+		return nil, err
+	}
+	err = b.Store.AppendAudit(ctx, []desk.AuditRecord{{At: b.Now().UTC(), ActorID: actor.PersonID, Actor: actor.Name, Action: "sar.export",
+		ObjectType: "person", ObjectID: fmt.Sprint(person), Persons: []int64{person}, ClientAddr: actor.Addr,
+		Detail: fmt.Sprintf("bundle exported offline: %d calls, %d redactions kept", len(bu.Calls), len(bu.Redactions))}})
+	return bu, err
+}

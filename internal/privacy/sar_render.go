@@ -1,0 +1,275 @@
+package privacy
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"strconv"
+	"time"
+)
+
+// This file renders a gathered Bundle as the zip the person receives: JSON and CSV for
+// portability, report.html and report.pdf for reading, their files, and a README.
+
+//go:embed sar_report.html
+var reportHTML string
+
+var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2 January 2006 15:04 UTC")
+	},
+}).Parse(reportHTML))
+
+// Files is where the content of the bundle's attachments is read from, by attachment id.
+type Files func(ctx context.Context, id int64) ([]byte, error)
+
+// Render writes the bundle as a zip to w, with the redactions the DPO released shown as written
+// and every other one as "[redacted: N]". files reads the attachments' content.
+func (b *Bundle) Render(ctx context.Context, w io.Writer, released Decisions, files Files) error {
+	a := b.applied(released)
+	kept := 0
+	for _, r := range b.Redactions {
+		if !released[r.N] {
+			kept++
+		}
+	}
+	z := zip.NewWriter(w)
+	put := func(name string, write func(io.Writer) error) error {
+		f, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: b.GeneratedAt})
+		if err != nil {
+			return err
+		}
+		if err := write(f); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return nil
+	}
+	jsonFile := func(v any) func(io.Writer) error {
+		return func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			enc.SetEscapeHTML(false)
+			return enc.Encode(v)
+		}
+	}
+	steps := []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{"README.txt", func(w io.Writer) error { return readme(w, a, kept) }},
+		{"person.json", jsonFile(struct {
+			Name        string    `json:"name"`
+			GeneratedAt time.Time `json:"generated_at"`
+			Fields      []Field   `json:"fields"`
+		}{a.Name, a.GeneratedAt, a.Fields})},
+		{"calls.json", jsonFile(a.Calls)},
+		{"calls.csv", a.callsCSV},
+		{"entries.csv", a.entriesCSV},
+		{"emails.json", jsonFile(a.Emails)},
+		{"attachments.csv", a.filesCSV},
+		{"audit.csv", a.auditCSV},
+		{"requests.json", jsonFile(a.Requests)},
+		{"report.html", func(w io.Writer) error { return a.report(w, kept) }},
+		{"report.pdf", func(w io.Writer) error { return a.pdf(w, kept) }},
+	}
+	for _, s := range steps {
+		if err := put(s.name, s.write); err != nil {
+			return err
+		}
+	}
+	for _, f := range a.Files {
+		data, err := files(ctx, f.ID)
+		if err != nil {
+			return fmt.Errorf("attachment %d: %w", f.ID, err)
+		}
+		if err := put(f.Path, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+			return err
+		}
+	}
+	return z.Close()
+}
+
+// RenderBytes renders the bundle into memory.
+func (b *Bundle) RenderBytes(ctx context.Context, released Decisions, files Files) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := b.Render(ctx, &buf, released, files); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// applied is a copy of the bundle with every marker rendered.
+func (b *Bundle) applied(released Decisions) *Bundle {
+	ap := func(s string) string { return b.Apply(s, released) }
+	a := *b
+	a.Calls = make([]BundleCall, len(b.Calls))
+	entries := func(es []BundleEntry) []BundleEntry {
+		out := make([]BundleEntry, len(es))
+		for i, e := range es {
+			e.Text = ap(e.Text)
+			out[i] = e
+		}
+		return out
+	}
+	for i, c := range b.Calls {
+		c.Summary, c.Description, c.Resolution = ap(c.Summary), ap(c.Description), ap(c.Resolution)
+		c.HoldReason, c.CancelNote = ap(c.HoldReason), ap(c.CancelNote)
+		c.Entries = entries(c.Entries)
+		a.Calls[i] = c
+	}
+	a.Authored = entries(b.Authored)
+	a.Emails = make([]BundleEmail, len(b.Emails))
+	for i, e := range b.Emails {
+		e.From, e.To, e.Cc, e.Subject, e.Text = ap(e.From), ap(e.To), ap(e.Cc), ap(e.Subject), ap(e.Text)
+		a.Emails[i] = e
+	}
+	a.Requests = make([]BundleRequest, len(b.Requests))
+	for i, r := range b.Requests {
+		r.Details, r.Outcome = ap(r.Details), ap(r.Outcome)
+		a.Requests[i] = r
+	}
+	if a.Emails == nil {
+		a.Emails = []BundleEmail{}
+	}
+	if a.Calls == nil {
+		a.Calls = []BundleCall{}
+	}
+	if a.Requests == nil {
+		a.Requests = []BundleRequest{}
+	}
+	return &a
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func writeCSV(w io.Writer, header []string, rows func(add func(...string) error) error) error {
+	c := csv.NewWriter(w)
+	if err := c.Write(header); err != nil {
+		return err
+	}
+	if err := rows(func(r ...string) error { return c.Write(r) }); err != nil {
+		return err
+	}
+	c.Flush()
+	return c.Error()
+}
+
+func (b *Bundle) callsCSV(w io.Writer) error {
+	return writeCSV(w, []string{"reference", "kind", "state", "logged_at", "resolved_at", "closed_at", "logged_through", "profile",
+		"priority", "group", "analyst", "logged_by", "summary", "description", "resolution"}, func(add func(...string) error) error {
+		for _, c := range b.Calls {
+			if err := add(c.Ref, c.Kind, c.State, stamp(c.LoggedAt), stamp(c.ResolvedAt), stamp(c.ClosedAt), c.Source, c.Profile,
+				strconv.Itoa(c.Priority), c.Group, c.Analyst, c.LoggedBy, c.Summary, c.Description, c.Resolution); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (b *Bundle) entriesCSV(w io.Writer) error {
+	return writeCSV(w, []string{"call", "entry", "at", "kind", "public", "author", "whose_call", "text"}, func(add func(...string) error) error {
+		for _, c := range b.Calls {
+			for _, e := range c.Entries {
+				if err := add(e.CallRef, strconv.FormatInt(e.ID, 10), stamp(e.At), e.Kind, strconv.FormatBool(e.Public), e.Author, "yours", e.Text); err != nil {
+					return err
+				}
+			}
+		}
+		for _, e := range b.Authored {
+			if err := add(e.CallRef, strconv.FormatInt(e.ID, 10), stamp(e.At), e.Kind, strconv.FormatBool(e.Public), e.Author, "another person's (you wrote this entry)", e.Text); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (b *Bundle) filesCSV(w io.Writer) error {
+	return writeCSV(w, []string{"path", "call", "filename", "content_type", "size", "sha256", "added_at"}, func(add func(...string) error) error {
+		for _, f := range b.Files {
+			if err := add(f.Path, f.CallRef, f.Filename, f.ContentType, strconv.FormatInt(f.Size, 10), f.SHA256, stamp(f.At)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (b *Bundle) auditCSV(w io.Writer) error {
+	return writeCSV(w, []string{"at", "who", "through", "what", "action", "reason", "address"}, func(add func(...string) error) error {
+		for _, r := range b.Audit {
+			if err := add(stamp(r.At), r.Who, r.Via, r.What, r.Action, r.Reason, r.Address); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+type reportPage struct {
+	*Bundle
+	Kept int
+}
+
+func (b *Bundle) report(w io.Writer, kept int) error {
+	return reportTmpl.Execute(w, reportPage{b, kept})
+}
+
+func readme(w io.Writer, b *Bundle, kept int) error {
+	_, err := fmt.Fprintf(w, `Your personal data held by calldesk, the university's service desk
+==================================================================
+
+Prepared for %s on %s, in answer to your subject access request
+(UK GDPR article 15; the machine-readable files also serve article 20, portability).
+
+What each file holds
+--------------------
+report.html      A readable report of everything below; open it in any web browser.
+report.pdf       The same report as a PDF, for printing.
+person.json      Your record in the person register: each field, its value and where it
+                 came from (the university directory, or entered in calldesk).
+calls.json       Every call where you are the customer (%d), with its diary entries.
+calls.csv        The same calls, one row each, for a spreadsheet.
+entries.csv      Every diary entry on your calls, and the entries you wrote on other
+                 people's calls (%d), one row each.
+emails.json      The emails taken in on your calls (%d): their headers and text.
+attachments.csv  The files of your calls and the files you uploaded (%d), listed;
+attachments/     the files themselves, named by number and original name.
+audit.csv        Who looked at or changed your data, when and through which screen (%d records).
+requests.json    Your subject requests (%d).
+
+Times are in UTC (ISO 8601 in the JSON and CSV files). The CSV files are UTF-8 with a header row.
+
+Other people's data
+-------------------
+Where the text of your calls mentions another person (their name, email address, username,
+student number or phone number), it has been replaced by "[redacted: N]" unless the Data
+Protection Officer decided it could be given to you. %d such mentions are redacted.
+The names of staff who handled your calls are given: they acted in their professional capacity.
+`, b.Name, b.GeneratedAt.UTC().Format("2 January 2006"), len(b.Calls), b.entryCount(), len(b.Emails), len(b.Files),
+		len(b.Audit), len(b.Requests), kept)
+	return err
+}
+
+func (b *Bundle) entryCount() int {
+	n := len(b.Authored)
+	for _, c := range b.Calls {
+		n += len(c.Entries)
+	}
+	return n
+}

@@ -1,0 +1,237 @@
+package console
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/privacy"
+	"calldesk/internal/store"
+	"calldesk/internal/web"
+)
+
+// bundleRoutes are the subject access request bundle's steps for the Data Protection Officer:
+// build, review the redactions, make final, deliver.
+func (c *Console) bundleRoutes() []route {
+	return []route{
+		{"POST", "/dpo/requests/{id}/bundle", false, c.dpoBuildBundle},
+		{"GET", "/dpo/bundles/{id}", false, c.dpoBundle},
+		{"POST", "/dpo/bundles/{id}/redactions", false, c.dpoDecide},
+		{"POST", "/dpo/bundles/{id}/final", false, c.dpoFinal},
+		{"POST", "/dpo/bundles/{id}/release", false, c.dpoRelease},
+		{"POST", "/dpo/bundles/{id}/encrypt", false, c.dpoEncrypt},
+		{"POST", "/dpo/bundles/{id}/encrypted.zip", false, c.dpoEncrypted},
+	}
+}
+
+func pathID(r *http.Request, what string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, desk.Errorf(desk.ENOTFOUND, "%q is not a %s", r.PathValue("id"), what)
+	}
+	return id, nil
+}
+
+func bundlePath(id int64) string { return "/dpo/bundles/" + strconv.FormatInt(id, 10) }
+
+// dpoBuildBundle queues the building of a bundle for an access request.
+func (c *Console) dpoBuildBundle(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := requireDPO(v); err != nil {
+		return err
+	}
+	id, err := pathID(r, "subject request")
+	if err != nil {
+		return err
+	}
+	b, err := c.Store.QueueSARBundle(r.Context(), v.Actor, id)
+	if err != nil {
+		switch desk.ErrorCode(err) {
+		case desk.EINVALID, desk.ECONFLICT:
+			return c.showRequest(w, r, v, http.StatusUnprocessableEntity, desk.MessageWithFields(err))
+		}
+		return err
+	}
+	http.Redirect(w, r, bundlePath(b.ID), http.StatusSeeOther)
+	return nil
+}
+
+// bundlePage is a bundle: its progress while building, then its redactions to decide, then its
+// delivery.
+type bundlePage struct {
+	page
+	Bundle     store.SARBundle
+	Redactions []store.SARRedaction
+	HasAccount bool
+	Error      string
+	// Passphrase is shown once, on the answer to "Download encrypted archive", never stored.
+	Passphrase string
+}
+
+// Building says the bundle is still being built (the page polls).
+func (p bundlePage) Building() bool {
+	return p.Bundle.State == store.BundleQueued || p.Bundle.State == store.BundleBuilding
+}
+
+func (c *Console) dpoBundle(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return c.showBundle(w, r, v, http.StatusOK, "", "")
+}
+
+func (c *Console) showBundle(w http.ResponseWriter, r *http.Request, v *visit, status int, problem, passphrase string) error {
+	if err := requireDPO(v); err != nil {
+		return err
+	}
+	id, err := pathID(r, "bundle")
+	if err != nil {
+		return err
+	}
+	b, err := c.Store.SARBundle(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p := bundlePage{page: c.page(v, fmt.Sprintf("Bundle %d: %s", b.ID, b.Person)), Bundle: b, Error: problem, Passphrase: passphrase}
+	p.Section = "dpo"
+	if !p.Building() {
+		if p.Redactions, err = c.Store.SARRedactions(r.Context(), id); err != nil {
+			return err
+		}
+		if p.HasAccount, err = c.Store.HasAccount(r.Context(), b.PersonID); err != nil {
+			return err
+		}
+		if err := c.auditRead(v, "sar.view", "sar_bundle", strconv.FormatInt(id, 10), []int64{b.PersonID},
+			fmt.Sprintf("viewed the bundle (%s, %d redactions)", b.State, len(p.Redactions))); err != nil {
+			return err
+		}
+	}
+	if passphrase != "" {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	return c.render(w, r, status, "bundle", p)
+}
+
+// dpoDecide releases or keeps one redaction, or keeps all those not yet decided.
+func (c *Console) dpoDecide(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := requireDPO(v); err != nil {
+		return err
+	}
+	id, err := pathID(r, "bundle")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return desk.Errorf(desk.EINVALID, "the form could not be read")
+	}
+	f := r.PostForm
+	var ns []int
+	if f.Get("all") == "" {
+		n, err := strconv.Atoi(f.Get("n"))
+		if err != nil || n <= 0 {
+			return c.showBundle(w, r, v, http.StatusUnprocessableEntity, "Say which redaction.", "")
+		}
+		ns = []int{n}
+	}
+	if err := c.Store.DecideSARRedactions(r.Context(), v.Actor, id, f.Get("decision"), ns...); err != nil {
+		switch desk.ErrorCode(err) {
+		case desk.EINVALID, desk.ECONFLICT, desk.ENOTFOUND:
+			return c.showBundle(w, r, v, http.StatusUnprocessableEntity, desk.MessageWithFields(err), "")
+		}
+		return err
+	}
+	to := bundlePath(id)
+	if len(ns) == 1 {
+		to += "#r" + strconv.Itoa(ns[0])
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// dpoFinal renders the bundle with the decisions and makes it final.
+func (c *Console) dpoFinal(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := requireDPO(v); err != nil {
+		return err
+	}
+	id, err := pathID(r, "bundle")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return desk.Errorf(desk.EINVALID, "the form could not be read")
+	}
+	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	if err := privacy.Finalise(r.Context(), c.Store, v.Actor, id, version); err != nil {
+		switch desk.ErrorCode(err) {
+		case desk.EINVALID, desk.ECONFLICT:
+			return c.showBundle(w, r, v, http.StatusUnprocessableEntity, desk.MessageWithFields(err), "")
+		}
+		return err
+	}
+	http.Redirect(w, r, bundlePath(id), http.StatusSeeOther)
+	return nil
+}
+
+// dpoRelease makes a final bundle downloadable on the portal for privacy.DownloadPeriod.
+func (c *Console) dpoRelease(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := requireDPO(v); err != nil {
+		return err
+	}
+	id, err := pathID(r, "bundle")
+	if err != nil {
+		return err
+	}
+	if err := c.Store.ReleaseSARBundle(r.Context(), v.Actor, id, c.now().Add(privacy.DownloadPeriod)); err != nil {
+		switch desk.ErrorCode(err) {
+		case desk.EINVALID, desk.ECONFLICT:
+			return c.showBundle(w, r, v, http.StatusUnprocessableEntity, desk.MessageWithFields(err), "")
+		}
+		return err
+	}
+	http.Redirect(w, r, bundlePath(id), http.StatusSeeOther)
+	return nil
+}
+
+// dpoEncrypt shows a new passphrase, once, with the button that downloads the archive encrypted
+// under it: the passphrase goes back with that form and is never stored.
+func (c *Console) dpoEncrypt(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := requireDPO(v); err != nil {
+		return err
+	}
+	pass, err := privacy.NewPassphrase()
+	if err != nil {
+		return err
+	}
+	return c.showBundle(w, r, v, http.StatusOK, "", pass)
+}
+
+// dpoEncrypted sends the final bundle as an AES-256 encrypted zip under the passphrase the
+// previous step showed, with the audit record of the download.
+func (c *Console) dpoEncrypted(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := requireDPO(v); err != nil {
+		return err
+	}
+	id, err := pathID(r, "bundle")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return desk.Errorf(desk.EINVALID, "the form could not be read")
+	}
+	pass := r.PostForm.Get("passphrase")
+	if len(pass) < 20 {
+		return c.showBundle(w, r, v, http.StatusUnprocessableEntity, "Ask for a passphrase first: the archive is encrypted under the one shown.", "")
+	}
+	b, zip, err := c.Store.SARZip(r.Context(), v.Actor, id, 0, "encrypted archive (AES-256) for delivery without a portal account")
+	if err != nil {
+		switch desk.ErrorCode(err) {
+		case desk.ECONFLICT:
+			return c.showBundle(w, r, v, http.StatusUnprocessableEntity, desk.MessageWithFields(err), "")
+		}
+		return err
+	}
+	enc, err := privacy.EncryptZip(zip, pass)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	web.WriteAttachment(w, desk.Attachment{Filename: fmt.Sprintf("personal-data-%d-encrypted.zip", b.ID), ContentType: "application/zip", Data: enc})
+	return nil
+}

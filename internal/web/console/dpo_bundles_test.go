@@ -1,0 +1,105 @@
+package console_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/privacy"
+	"calldesk/internal/store/storetest"
+)
+
+// TestSARBundleConsole: the Data Protection Officer builds the bundle of an access request,
+// watches its progress, releases one redaction and keeps the rest, makes it final and releases
+// it to the portal; for someone without an account, downloads it encrypted under a passphrase
+// shown once. Nobody else may see a bundle; every step is audited against the person.
+func TestSARBundleConsole(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		e := newEnv(t, se)
+		e.grant(se, e.f.Cat, "analyst,dpo")
+		for _, text := range []string{"Bob Baker said to ask here", "Still broken, Bob Baker agrees", "No other names"} {
+			if _, err := e.s.CreateCall(e.ctx, storetest.Actor(e.f.Ann), desk.NewCall{Kind: desk.Fault, Summary: "Wi-Fi drops",
+				Description: text, CustomerID: e.f.Dan.ID, Source: desk.SourcePhone, Impact: desk.Low, Urgency: desk.Low}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		job := &privacy.SARJob{Builder: &privacy.Builder{Store: e.s, Now: e.clock.Now}}
+		request := func(p desk.Person) string {
+			q, err := e.s.LogSubjectRequest(e.ctx, e.f.Admin, desk.SubjectRequest{PersonID: p.ID, Kind: desk.RequestAccess,
+				ReceivedAt: e.clock.Now(), IdentityAt: e.clock.Now(), IdentityHow: "passport", IdentityBy: "Cat Carter", Channel: "console"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return "/dpo/requests/" + strconv.FormatInt(q.ID, 10)
+		}
+		cat := e.signIn(e.f.Cat)
+		req := request(e.f.Dan)
+		cat.get(req).must(t, http.StatusOK).has(t, "Copy of their data", "No bundle built yet", "Build the bundle")
+		page := cat.post(req+"/bundle", nil).must(t, http.StatusSeeOther).location
+		cat.get(page).must(t, http.StatusOK).has(t, "<progress", `hx-trigger="every 2s"`, "Waiting to be built")
+		cat.post(req+"/bundle", nil).must(t, http.StatusUnprocessableEntity).has(t, "already being built")
+		e.signIn(e.f.Ann).get(page).must(t, http.StatusForbidden)
+		if err := job.Run(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		body := cat.get(page).must(t, http.StatusOK).has(t, "Waiting for your review: 2 of 2 redactions to decide", "Bob Baker",
+			"Keep all 2 remaining redacted").lacks(t, "hx-trigger").body
+		version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)[1]
+		cat.post(page+"/final", url.Values{"version": {version}}).must(t, http.StatusUnprocessableEntity).has(t, "not decided")
+		cat.post(page+"/redactions", url.Values{"n": {"1"}, "decision": {"release"}}).must(t, http.StatusSeeOther)
+		cat.post(page+"/redactions", url.Values{"all": {"1"}, "decision": {"keep"}}).must(t, http.StatusSeeOther)
+		body = cat.get(page).must(t, http.StatusOK).has(t, "Released (Cat Carter)", "Kept redacted (Cat Carter)").body
+		version = regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)[1]
+		cat.post(page+"/final", url.Values{"version": {version}}).must(t, http.StatusSeeOther)
+		cat.get(page).must(t, http.StatusOK).has(t, "Final: ready to deliver", "Release to the portal", "SHA-256")
+		cat.post(page+"/release", nil).must(t, http.StatusSeeOther)
+		cat.get(page).must(t, http.StatusOK).has(t, "Released to the portal until", "Wed 1 Apr 2026")
+		cat.get(req).must(t, http.StatusOK).has(t, "delivered")
+
+		// Eve has no account: the encrypted archive, under a passphrase shown once.
+		req = request(e.f.Eve)
+		page = cat.post(req+"/bundle", nil).must(t, http.StatusSeeOther).location
+		if err := job.Run(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		cat.get(page).must(t, http.StatusOK).has(t, "Final: ready to deliver", "has no portal account").lacks(t, "Release to the portal")
+		cat.post(page+"/release", nil).must(t, http.StatusUnprocessableEntity).has(t, "no account")
+		shown := cat.post(page+"/encrypt", nil).must(t, http.StatusOK).has(t, "shown this once and never stored")
+		if shown.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("the passphrase page may be cached")
+		}
+		pass := regexp.MustCompile(`<code class="passphrase">([A-Z2-7-]+)</code>`).FindStringSubmatch(shown.body)[1]
+		cat.post(page+"/encrypted.zip", url.Values{}).must(t, http.StatusUnprocessableEntity).has(t, "passphrase")
+		got := cat.post(page+"/encrypted.zip", url.Values{"passphrase": {pass}}).must(t, http.StatusOK)
+		if ct := got.header.Get("Content-Type"); ct != "application/zip" {
+			t.Errorf("Content-Type %q", ct)
+		}
+		z, err := zip.NewReader(bytes.NewReader([]byte(got.body)), int64(len(got.body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range z.File {
+			if f.Method != 99 || f.Flags&1 == 0 {
+				t.Errorf("%s is not AES-encrypted (method %d)", f.Name, f.Method)
+			}
+		}
+		if strings.Contains(got.body, "Eve Evans") {
+			t.Errorf("the archive holds plain text")
+		}
+		for _, want := range []string{"sar.queue", "sar.build", "sar.redaction", "sar.final", "sar.release", "sar.view"} {
+			if len(e.audited(e.f.Dan, want)) == 0 {
+				t.Errorf("no %s audit record for Dan", want)
+			}
+		}
+		if len(e.audited(e.f.Eve, "sar.download")) != 1 {
+			t.Errorf("the encrypted download was not audited once")
+		}
+	})
+}
