@@ -117,7 +117,7 @@ func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.
 	}
 
 	steps := []func(context.Context) error{x.findCalls, x.scrubCalls, x.scrubDiary, x.deleteFiles, x.scrubMail,
-		x.scrubRequests, x.scrubImports, x.closeAccount, x.scrubAudit}
+		x.scrubRequests, x.dropBundles, x.scrubImports, x.closeAccount, x.scrubAudit}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return desk.ErasureRecord{}, fmt.Errorf("erase person %d: %w", p.ID, err)
@@ -523,6 +523,81 @@ func (x *erasing) scrubRequests(ctx context.Context) error {
 		if _, err := x.t.exec(ctx, `UPDATE subject_requests SET identity_how = ?, third_party = ?, authority = ?, extension_reason = ?, details = ?, outcome = ?,
 			version = version + 1 WHERE id = ?`, x.sc.ScrubAll(r.f[0]), x.sc.ScrubAll(r.f[1]), x.sc.ScrubAll(r.f[2]), x.sc.ScrubAll(r.f[3]),
 			x.sc.ScrubAll(r.f[4]), x.sc.ScrubAll(r.f[5]), r.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropBundles deletes the person's subject access bundles (a copy of all their data) and their
+// redaction lists, keeping each bundle's row (when, by whom) as expired; a bundle of someone else
+// still being prepared whose gathered data mentions them is failed, to be built again; another
+// person's redaction candidate that quotes them is scrubbed. (A bundle made final for someone else
+// keeps what it disclosed to them until its download expires.)
+func (x *erasing) dropBundles(ctx context.Context) error {
+	if _, err := x.t.exec(ctx, `DELETE FROM sar_redactions WHERE bundle_id IN (SELECT id FROM sar_bundles WHERE person_id = ?)`, x.id); err != nil {
+		return err
+	}
+	if _, err := x.t.exec(ctx, `UPDATE sar_bundles SET state = 'expired', model = NULL, zip = NULL, error = '', version = version + 1 WHERE person_id = ?`, x.id); err != nil {
+		return err
+	}
+	type bundle struct {
+		id    int64
+		model []byte
+	}
+	rows, err := x.t.query(ctx, `SELECT id, model FROM sar_bundles WHERE person_id <> ? AND model IS NOT NULL AND state IN ('queued', 'building', 'review')`, x.id)
+	if err != nil {
+		return err
+	}
+	var bs []bundle
+	for rows.Next() {
+		var b bundle
+		if err := rows.Scan(&b.id, &b.model); err != nil {
+			rows.Close()
+			return err
+		}
+		if x.sc.Finds(string(b.model)) {
+			bs = append(bs, b)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, b := range bs {
+		if _, err := x.t.exec(ctx, `DELETE FROM sar_redactions WHERE bundle_id = ?`, b.id); err != nil {
+			return err
+		}
+		if _, err := x.t.exec(ctx, `UPDATE sar_bundles SET state = 'failed', model = NULL, zip = NULL, version = version + 1,
+			error = 'a person it mentions was erased while it was prepared: build it again' WHERE id = ?`, b.id); err != nil {
+			return err
+		}
+	}
+	type cand struct {
+		id       int64
+		original string
+	}
+	var cs []cand
+	for _, term := range x.sc.SearchTerms() {
+		rows, err := x.t.query(ctx, `SELECT id, original FROM sar_redactions WHERE lower(original) LIKE ? ESCAPE '\'`, "%"+likeEscape(strings.ToLower(term))+"%")
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var c cand
+			if err := rows.Scan(&c.id, &c.original); err != nil {
+				rows.Close()
+				return err
+			}
+			cs = append(cs, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for _, c := range cs {
+		if _, err := x.t.exec(ctx, `UPDATE sar_redactions SET original = ? WHERE id = ?`, x.sc.Scrub(c.original), c.id); err != nil {
 			return err
 		}
 	}

@@ -133,6 +133,26 @@ func newErasureFixture(t *testing.T, e *env) erasureFixture {
 		ObjectID: fmt.Sprint(f.zeb.ID), Persons: []int64{f.zeb.ID}, Detail: "console: viewed Zebedee Quartermain's record"}}); err != nil {
 		t.Fatal(err)
 	}
+	// A copy of his data was made for him; Dan's copy, being reviewed, quotes him in a redaction.
+	bundle := func(person int64, model, zip string, reds []store.SARRedaction) {
+		t.Helper()
+		q, err := e.S.LogSubjectRequest(ctx, ann, desk.SubjectRequest{PersonID: person, Kind: desk.RequestAccess, ReceivedAt: start, IdentityAt: start, IdentityHow: "card"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.QueueSARBundle(ctx, ann, q.ID); err != nil {
+			t.Fatal(err)
+		}
+		b, ok, err := e.S.ClaimSARBundle(ctx)
+		if err != nil || !ok {
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+		if err := e.S.FinishSARBuild(ctx, b.ID, []byte(model), []byte(zip), reds); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bundle(f.zeb.ID, "", "everything about Zebedee Quartermain", nil)
+	bundle(e.F.Dan.ID, `{"note": "Zebedee Quartermain (S7788123) reported the same"}`, "", []store.SARRedaction{{N: 1, Where: "note", Original: "Zebedee Quartermain", Kind: "name"}})
 	f.statsBefore = callStats(t, e)
 	return f
 }
