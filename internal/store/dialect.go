@@ -113,8 +113,8 @@ func (sqliteDialect) searchPage() string {
 	return "SELECT rowid FROM call_fts WHERE call_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?"
 }
 func (sqliteDialect) lock(context.Context, *Tx, int64) error { return nil } // one writer connection already serialises
-func (sqliteDialect) idSet() string                             { return "(SELECT value FROM json_each(?))" }
-func (sqliteDialect) idSetArg(ids []int64) string               { return jsonIDs(ids) }
+func (sqliteDialect) idSet() string                          { return "(SELECT value FROM json_each(?))" }
+func (sqliteDialect) idSetArg(ids []int64) string            { return jsonIDs(ids) }
 func (sqliteDialect) reducedSnapshot() string {
 	return `json_object('name', '', 'department', COALESCE(json_extract(customer_snapshot, '$.department'), ''),
 		'kind', COALESCE(json_extract(customer_snapshot, '$.kind'), ''))`

@@ -43,7 +43,8 @@ func (p RetentionPlan) Line(class string) RetentionLine {
 }
 
 // The SQL shared by the classes. callEnd is when a finished call ended; callDue matches the
-// partial index calls_retention; notHeld passes over calls on hold and calls of a customer on hold.
+// partial index calls_retention (special_category is a boolean on PostgreSQL, 0/1 on SQLite: both
+// take it bare as a condition); notHeld passes over calls on hold and calls of a customer on hold.
 const (
 	callEnd  = `COALESCE(c.closed_at, c.cancelled_at)`
 	finished = `c.state IN ('closed', 'cancelled')`
@@ -53,7 +54,7 @@ const (
 	// going is a call this sweep anonymises as a whole (arguments: the closed-calls and the
 	// special-category cutoffs). A class whose work the anonymisation does too leaves those calls
 	// out, so that a dry run counts what the real sweep will do, class by class.
-	going          = `(` + callDue + ` AND (` + callEnd + ` < ? OR (c.special_category = 1 AND ` + callEnd + ` < ?)))`
+	going          = `(` + callDue + ` AND (` + callEnd + ` < ? OR (c.special_category AND ` + callEnd + ` < ?)))`
 	heldAddress    = `EXISTS (SELECT 1 FROM legal_holds h JOIN people p ON p.id = h.person_id WHERE h.lifted_at IS NULL AND p.email <> '' AND lower(p.email) = lower(%s))`
 	retentionBatch = 500
 )
@@ -85,9 +86,9 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 		q := `SELECT c.id, ` + callEnd + `, 1 FROM calls c WHERE ` + callDue + ` AND ` + callEnd + ` < ? AND ` + notHeld
 		args := []any{cut}
 		if class == ClassSpecialCategory {
-			q += ` AND c.special_category = 1`
+			q += ` AND c.special_category`
 		} else {
-			q += ` AND NOT (c.special_category = 1 AND ` + callEnd + ` < ?)`
+			q += ` AND NOT (c.special_category AND ` + callEnd + ` < ?)`
 			args = append(args, cutSpecial)
 		}
 		return []sweepPart{{list: q + `%s`, idCol: "c.id", args: args, what: "calls", act: s.anonymiseCalls}}, nil
