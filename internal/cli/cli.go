@@ -38,6 +38,7 @@ func commands() []command {
 		{"password", "give an account a new random password: calldesk password --login NAME", passwordCmd},
 		{"import", "import people from a directory source: calldesk import --import-config FILE --source NAME [--dry-run]", importCmd},
 		{"audit", "check the audit trail: calldesk audit verify", auditCmd},
+		{"retention", "apply the retention schedule now: calldesk retention [--dry-run]", retentionCmd},
 		{"bench", "measure a running calldesk over its API: calldesk bench create|queries", bench},
 		{"version", "print the version", version},
 		{"help", "list the commands", nil},
