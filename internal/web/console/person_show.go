@@ -31,6 +31,8 @@ type personPage struct {
 	Groups []string
 	// Restriction is the person's restriction of processing, if any.
 	Restriction store.Restriction
+	// LegalHold is the legal hold on the person, if any (ID 0: none).
+	LegalHold store.LegalHold
 	Manager     *desk.Person // nil when none (or no longer in the register)
 	Names       *names
 	Calls       []desk.Call
@@ -120,6 +122,9 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, v *visit) e
 		return err
 	}
 	if p.Restriction, err = c.Store.RestrictionOf(ctx, id); err != nil {
+		return err
+	}
+	if p.LegalHold, err = c.Store.ActiveHold(ctx, 0, id); err != nil {
 		return err
 	}
 	if !left.IsZero() {
