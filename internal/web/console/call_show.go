@@ -47,10 +47,10 @@ type callPage struct {
 	Restricted store.Restriction
 	// Held is the legal hold on the call, CustomerHeld the one on its customer (ID 0: none).
 	Held, CustomerHeld store.LegalHold
-	Diary      []desk.Entry // newest first
-	Names      *names
-	Milestones []milestone
-	Now        time.Time
+	Diary              []desk.Entry // newest first
+	Names              *names
+	Milestones         []milestone
+	Now                time.Time
 	// MinUntil is the earliest hold time the hold form offers (now, as a datetime-local value).
 	MinUntil string
 	// Done says what the last action did, after its redirect.

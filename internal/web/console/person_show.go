@@ -33,14 +33,14 @@ type personPage struct {
 	Restriction store.Restriction
 	// LegalHold is the legal hold on the person, if any (ID 0: none).
 	LegalHold store.LegalHold
-	Manager     *desk.Person // nil when none (or no longer in the register)
-	Names       *names
-	Calls       []desk.Call
-	Total       int
-	First       int
-	Last        int
-	Prev        string
-	Next        string
+	Manager   *desk.Person // nil when none (or no longer in the register)
+	Names     *names
+	Calls     []desk.Call
+	Total     int
+	First     int
+	Last      int
+	Prev      string
+	Next      string
 }
 
 // personField is one field of a person's record, with where it came from (S17).
