@@ -43,9 +43,11 @@ func requireHolds(v *visit) error {
 // Errors why.
 type retentionPage struct {
 	page
-	Rules  []retentionRuleRow
-	Runs   []store.RetentionRun
-	Holds  []store.LegalHold
+	Rules []retentionRuleRow
+	Runs  []store.RetentionRun
+	Holds []store.LegalHold
+	// Labels names each record class for people.
+	Labels map[string]string
 	Done   string
 	Class  string
 	Form   url.Values
@@ -92,6 +94,10 @@ func (c *Console) showRetention(w http.ResponseWriter, r *http.Request, v *visit
 	}
 	p := retentionPage{page: c.page(v, "Retention schedule"), Class: class, Form: form, Errors: errs}
 	p.Section = "retention"
+	p.Labels = map[string]string{}
+	for class, words := range retentionWords {
+		p.Labels[class] = words[0]
+	}
 	for _, rule := range rules {
 		words := retentionWords[rule.Class]
 		p.Rules = append(p.Rules, retentionRuleRow{RetentionRule: rule, What: words[0], From: words[1], Actions: rule.Actions()})

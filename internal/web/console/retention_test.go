@@ -43,7 +43,7 @@ func TestRetentionPage(t *testing.T) {
 
 		// A dry run is listed with its report.
 		bob.post("/admin/retention/dry-run", nil).must(t, http.StatusSeeOther)
-		bob.get("/admin/retention?done=dry-run").must(t, http.StatusOK).has(t, "dry run by Bob", "closed_calls", "Nothing was changed")
+		bob.get("/admin/retention?done=dry-run").must(t, http.StatusOK).has(t, "dry run by Bob", "Closed and cancelled calls (their personal data; statistics stay)</th><td>anonymise", "Nothing was changed")
 
 		// Legal holds: the DPO only, with a reason; banners; listed; lifted with a reason.
 		ann.post("/calls/"+call.Ref+"/legal-hold", url.Values{"reason": {"x"}}).must(t, http.StatusForbidden)
