@@ -264,7 +264,8 @@ func (s *Store) sweepBatch(ctx context.Context, actor desk.Actor, class, action 
 	}
 	return s.inTx(ctx, func(t *Tx) error {
 		// Re-check in the transaction: a hold placed, or a call reopened, since the list was made wins.
-		rows, err := t.query(ctx, fmt.Sprintf(part.list, " AND "+part.idCol+" IN "+s.d.idSet()), append(part.args, s.d.idSetArg(ids))...)
+		args := append(append([]any{}, part.args...), s.d.idSetArg(ids))
+		rows, err := t.query(ctx, fmt.Sprintf(part.list, " AND "+part.idCol+" IN "+s.d.idSet()), args...)
 		if err != nil {
 			return err
 		}
