@@ -437,3 +437,40 @@ func joinIDs(ids []int64) string {
 	}
 	return strings.Join(s, ",")
 }
+
+// TestRetentionDailyOnce: several instances asking for the daily sweep at once run it once.
+func TestRetentionDailyOnce(t *testing.T) {
+	storetest.EachEnv(t, created, func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		newRetentionFixture(t, e)
+		e.Clock.Set(sweepAt)
+		// A second store on the same database stands for a second instance.
+		other := storetest.OpenDSN(t, e.Engine, e.DSN, e.Clock)
+		results := make(chan bool, 4)
+		for i := 0; i < 4; i++ {
+			s := e.S
+			if i%2 == 1 {
+				s = other
+			}
+			go func() {
+				ran, err := privacy.Retention{Store: s}.Daily(ctx)
+				if err != nil && desk.ErrorCode(err) != desk.ECONFLICT {
+					t.Errorf("daily: %v", err)
+				}
+				results <- ran
+			}()
+		}
+		n := 0
+		for i := 0; i < 4; i++ {
+			if <-results {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("the daily sweep ran %d times", n)
+		}
+		if c := e.DB.Count(t, `SELECT COUNT(*) FROM retention_runs`); c != 1 {
+			t.Errorf("%d runs recorded", c)
+		}
+	})
+}
