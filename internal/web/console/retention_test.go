@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"testing"
 
+	"calldesk/internal/privacy"
 	"calldesk/internal/store/storetest"
 )
 
@@ -71,5 +72,23 @@ func TestRetentionPage(t *testing.T) {
 		if n := se.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action IN ('legal_hold.place', 'legal_hold.lift')`); n != 3 {
 			t.Errorf("%d hold records audited, want 3", n)
 		}
+	})
+}
+
+// TestAnonymisedCallPage: a call the retention sweep anonymised still shows, without its text
+// and its customer's details.
+func TestAnonymisedCallPage(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		e := newEnv(t, se)
+		call := e.call("Printer jammed in the library", e.f.ServiceDesk.ID)
+		old := start.AddDate(-7, 0, 0).UnixMicro()
+		se.DB.MustExec(t, `UPDATE calls SET state = 'closed', resolved_at = ?, closed_at = ? WHERE id = ?`, old, old, call.ID)
+		run, err := privacy.Retention{Store: se.S}.Sweep(e.ctx, storetest.Actor(e.f.Ann), false)
+		if err != nil || run.Lines[1].Count != 1 {
+			t.Fatalf("sweep: %+v %v", run.Lines, err)
+		}
+		e.signIn(e.f.Ann).get("/calls/"+call.Ref).must(t, http.StatusOK).has(t, "Anonymised call", "details removed under the retention schedule").
+			lacks(t, "Printer jammed", e.f.Dan.Name())
 	})
 }
