@@ -40,6 +40,15 @@
 // own rule (leavers) or an erasure, which turns it into a pseudonym, so per-customer statistics
 // keep working without identifying anyone.
 //
+// The portal's privacy summary tells customers calls are kept "six years after the call is
+// closed" (portal.DefaultRetention), which is the closed_calls default: a change of that rule
+// needs the portal's Retention setting changed with it.
+//
+// Two steps wait for work on main: a due leaver is counted and reported but erased only once
+// store.ErasePerson is wired in (Retention.Erase); and on SQLite the full-text index deletes an
+// anonymised call's document by tombstone, so its words stay in the index's older segments until
+// FTS5 merges them, which the erasure work's index compaction will make prompt.
+//
 // A legal hold on a call exempts the call, its diary, attachments and emails from every rule; a
 // hold on a person exempts the person record, their calls as customer (with everything of those
 // calls), their subject requests, and stored emails from or to their address. The audit trail is
