@@ -100,7 +100,9 @@ type Report struct {
 func (r Report) OK() bool { return r.First == nil }
 
 // Verify walks the whole chain, recomputing each link, and reports the first altered, inserted or
-// missing record. It reads in pages, so memory stays flat on millions of records.
+// missing record. It reads in pages, so memory stays flat on millions of records. Once the
+// retention schedule has deleted the oldest links, the chain starts from their anchor: the first
+// remaining link must point at the hash of the last deleted one.
 func Verify(ctx context.Context, s *store.Store) (Report, error) {
 	var rep Report
 	note := func(p Problem) {
@@ -109,8 +111,10 @@ func Verify(ctx context.Context, s *store.Store) (Report, error) {
 			rep.First = &p
 		}
 	}
-	var after int64
-	prev := ""
+	after, prev, err := s.AuditAnchor(ctx)
+	if err != nil {
+		return rep, err
+	}
 	for {
 		links, err := s.AuditChain(ctx, after, 5000)
 		if err != nil {

@@ -34,7 +34,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("help exit %d", r.code)
 	}
-	for _, c := range []string{"serve", "migrate", "demo", "password", "import", "audit", "sar", "version", "help"} {
+	for _, c := range []string{"serve", "migrate", "demo", "password", "import", "audit", "sar", "retention", "version", "help"} {
 		if !strings.Contains(r.stdout, "\n  "+c+" ") {
 			t.Errorf("help does not list %s:\n%s", c, r.stdout)
 		}
@@ -42,7 +42,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 }
 
 func TestEveryCommandTakesH(t *testing.T) {
-	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"demo", "-h"}, {"password", "-h"}, {"audit", "verify", "-h"}, {"audit", "-h"}, {"sar", "-h"}, {"version", "-h"}} {
+	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"demo", "-h"}, {"password", "-h"}, {"audit", "verify", "-h"}, {"audit", "-h"}, {"sar", "retention", "-h"}, {"version", "-h"}} {
 		r := runCLI(t, nil, args...)
 		if r.code != 0 {
 			t.Errorf("%v: exit %d, stderr %s", args, r.code, r.stderr)

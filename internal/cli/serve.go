@@ -17,6 +17,7 @@ import (
 	"calldesk/internal/desk"
 	"calldesk/internal/directory"
 	"calldesk/internal/jobs"
+	"calldesk/internal/privacy"
 	"calldesk/internal/web"
 	"calldesk/internal/web/console"
 	"calldesk/internal/web/portal"
@@ -182,6 +183,16 @@ func serve(ctx context.Context, e Env, args []string) error {
 		}},
 	}}
 	runner.Tasks = append(runner.Tasks, jobs.Task{Name: "SAR bundles", Interval: 5 * time.Second, Run: sarJob(s, e).Run})
+	// The retention schedule: checked hourly, swept when the last real sweep (on any instance)
+	// started more than a day ago.
+	retention := privacy.Retention{Store: s, Now: e.Now}
+	runner.Tasks = append(runner.Tasks, jobs.Task{Name: "retention", Interval: time.Hour, Run: func(ctx context.Context) error {
+		ran, err := retention.Daily(ctx)
+		if ran {
+			log.Info("retention sweep done")
+		}
+		return err
+	}})
 	runner.Tasks = append(runner.Tasks, mailTasks...)
 	if imports != nil {
 		runner.Tasks = append(runner.Tasks, jobs.Task{Name: "directory imports", Interval: time.Minute, Run: imports.Due})

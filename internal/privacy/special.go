@@ -1,7 +1,5 @@
-// Package privacy holds calldesk's data-protection rules that are not storage or access: for
-// now, spotting text that looks like special-category personal data (UK GDPR Article 9, and
-// criminal offence data, Article 10) where people write free text, so that the portal can warn
-// before it is sent (S8, P8) and a call can be marked as holding it.
+// Spotting special-category text in what people write.
+
 package privacy
 
 import (

@@ -74,6 +74,14 @@ type dialect interface {
 	// lock takes a transaction-scoped lock named key, serialising e.g. the audit sealer across instances.
 	lock(ctx context.Context, t *Tx, key int64) error
 	constraint(err error) constraintKind
+	// idSet is a subquery listing the ids of one argument made by idSetArg, for "x IN "+idSet().
+	idSet() string
+	idSetArg(ids []int64) string
+	// reducedSnapshot is the expression of calls.customer_snapshot reduced to the fields that
+	// identify nobody (department and kind), for anonymised calls.
+	reducedSnapshot() string
+	// unindexCalls removes the full-text documents of calls.
+	unindexCalls(ctx context.Context, t *Tx, ids []int64) error
 }
 
 type constraintKind int
@@ -88,6 +96,8 @@ const (
 const (
 	lockMigrate int64 = 7001
 	lockSeal    int64 = 7002
+	// lockRetention serialises the start of real retention sweeps across instances.
+	lockRetention int64 = 7003
 )
 
 type sqliteDialect struct{}
@@ -110,6 +120,16 @@ func (sqliteDialect) searchPage() string {
 	return "SELECT rowid FROM call_fts WHERE call_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?"
 }
 func (sqliteDialect) lock(context.Context, *Tx, int64) error { return nil } // one writer connection already serialises
+func (sqliteDialect) idSet() string                          { return "(SELECT value FROM json_each(?))" }
+func (sqliteDialect) idSetArg(ids []int64) string            { return jsonIDs(ids) }
+func (sqliteDialect) reducedSnapshot() string {
+	return `json_object('name', '', 'department', COALESCE(json_extract(customer_snapshot, '$.department'), ''),
+		'kind', COALESCE(json_extract(customer_snapshot, '$.kind'), ''))`
+}
+func (d sqliteDialect) unindexCalls(ctx context.Context, t *Tx, ids []int64) error {
+	_, err := t.exec(ctx, `DELETE FROM call_fts WHERE rowid IN `+d.idSet(), d.idSetArg(ids))
+	return err
+}
 
 func (sqliteDialect) searchArg(terms []string) string {
 	q := make([]string, len(terms))
@@ -322,6 +342,18 @@ func (postgresDialect) searchPage() string {
 	return "SELECT c.id FROM calls c WHERE c.search @@ to_tsquery('simple', ?) ORDER BY c.id DESC LIMIT ? OFFSET ?"
 }
 func (postgresDialect) searchArg(terms []string) string { return strings.Join(terms, " & ") }
+func (postgresDialect) idSet() string {
+	return "(SELECT unnest(string_to_array(CAST(? AS text), ',')::bigint[]))"
+}
+func (postgresDialect) idSetArg(ids []int64) string { return joinIDs(ids) }
+func (postgresDialect) reducedSnapshot() string {
+	return `CAST(json_build_object('name', '', 'department', COALESCE(CAST(customer_snapshot AS json)->>'department', ''),
+		'kind', COALESCE(CAST(customer_snapshot AS json)->>'kind', '')) AS text)`
+}
+func (d postgresDialect) unindexCalls(ctx context.Context, t *Tx, ids []int64) error {
+	_, err := t.exec(ctx, `UPDATE calls SET search = NULL WHERE id IN `+d.idSet(), d.idSetArg(ids))
+	return err
+}
 
 // rebind turns ? placeholders into $1, $2... Queries never hold a literal '?'.
 func (postgresDialect) rebind(q string) string {

@@ -849,3 +849,39 @@ func TestBrowserErasure(t *testing.T) {
 	b.MustSee("Erased", "No longer needed for its purpose")
 	b.Check("an erased person", "erased")
 }
+
+// TestBrowserRetention: the retention schedule page (a rule's form open, a dry run's report, a
+// hold listed) and the call and person pages with a legal hold placed from the keyboard, each
+// checked like every page.
+func TestBrowserRetention(t *testing.T) {
+	t.Parallel()
+	se := storetest.NewEnv(t, "sqlite", start)
+	e := newEnv(t, se)
+	e.grant(se, e.f.Cat, "analyst,dpo")
+	call := e.call("Printer jammed", e.f.ServiceDesk.ID)
+	b := e.tab(t)
+	b.signIn(e.f.Cat.Username)
+	b.Open("/admin/retention")
+	b.MustSee("Retention schedule", "No sweep has run yet", "Nothing is on legal hold")
+	b.Click("form[action='/admin/retention/dry-run'] button")
+	b.MustSee("The dry run is done", "dry run by Cat")
+	// A rule's form opened from the keyboard: focus its summary and press Enter.
+	b.Do("focus a rule's summary", chromedp.Focus(chromedp.CSS("details:has(#rule-closed_calls-months) summary")))
+	b.Key("\n")
+	b.Wait("#rule-closed_calls-reason")
+	b.Check("retention schedule", "retention")
+	b.FocusVisible("retention schedule", 30)
+
+	// A legal hold on the call, placed from the keyboard: type the reason, Enter submits.
+	b.Open("/calls/" + call.Ref)
+	b.TypeInto("#hold-reason", "Grievance 17")
+	b.SubmitKey("#hold-reason")
+	b.MustSee("On legal hold", "Grievance 17", "Lift the legal hold")
+	b.Check("a call on legal hold", "call-legal-hold")
+	b.Open(fmt.Sprintf("/people/%d", e.f.Dan.ID))
+	b.MustSee("Place a legal hold")
+	b.Check("a person with the legal hold form", "person-legal-hold")
+	b.Open("/admin/retention")
+	b.MustSee("Call "+call.Ref, "Grievance 17")
+	b.Check("retention schedule with a hold", "")
+}

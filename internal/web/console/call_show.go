@@ -45,10 +45,12 @@ type callPage struct {
 	Call desk.Call
 	// Restricted is the customer's restriction of processing, if any: the call is frozen.
 	Restricted store.Restriction
-	Diary      []desk.Entry // newest first
-	Names      *names
-	Milestones []milestone
-	Now        time.Time
+	// Held is the legal hold on the call, CustomerHeld the one on its customer (ID 0: none).
+	Held, CustomerHeld store.LegalHold
+	Diary              []desk.Entry // newest first
+	Names              *names
+	Milestones         []milestone
+	Now                time.Time
 	// MinUntil is the earliest hold time the hold form offers (now, as a datetime-local value).
 	MinUntil string
 	// Done says what the last action did, after its redirect.
@@ -234,6 +236,14 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	if err != nil {
 		return callPage{}, err
 	}
+	held, err := c.Store.ActiveHold(ctx, call.ID, 0)
+	if err != nil {
+		return callPage{}, err
+	}
+	customerHeld, err := c.Store.ActiveHold(ctx, 0, call.CustomerID)
+	if err != nil {
+		return callPage{}, err
+	}
 	for i, j := 0, len(diary)-1; i < j; i, j = i+1, j-1 {
 		diary[i], diary[j] = diary[j], diary[i]
 	}
@@ -258,7 +268,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 		return callPage{}, err
 	}
 	now := c.now()
-	p := callPage{page: c.page(v, call.Ref+": "+call.Summary), Call: call, Restricted: restricted, Diary: diary, Names: nm, Now: now,
+	p := callPage{page: c.page(v, call.Ref+": "+call.Summary), Call: call, Restricted: restricted, Held: held, CustomerHeld: customerHeld, Diary: diary, Names: nm, Now: now,
 		MinUntil: now.In(c.zone()).Format(datetimeLocal), AttachHint: c.attachmentRules().Hint(), me: v.Person.ID, myGroups: groups, Milestones: c.milestones(call)}
 	p.defaults = map[string]string{
 		"assign.group_id":   idValue(call.GroupID),

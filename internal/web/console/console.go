@@ -103,6 +103,7 @@ func (c *Console) routes() []route {
 		c.adminImportRoutes(),
 		c.dpoRoutes(),
 		c.bundleRoutes(),
+		c.retentionRoutes(),
 	)
 }
 
@@ -122,6 +123,12 @@ func (c *Console) Handler() http.Handler {
 	funcs["asset"] = c.static.URL
 	funcs["refreshSeconds"] = func() int { return int(c.refresh().Seconds()) }
 	funcs["when"] = c.when
+	funcs["day"] = func(t time.Time) string {
+		if t.IsZero() {
+			return "-"
+		}
+		return t.In(c.zone()).Format("2 Jan 2006")
+	}
 	funcs["zone"] = func() string { return c.zoneAbbr(c.now()) }
 	if c.pages, err = pages.Parse(templateFiles, funcs); err != nil {
 		panic(err)

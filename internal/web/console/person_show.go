@@ -34,14 +34,16 @@ type personPage struct {
 	Restriction store.Restriction
 	// Erasure is the record of the person's erasure; nil when they have not been erased.
 	Erasure *desk.ErasureRecord
-	Manager *desk.Person // nil when none (or no longer in the register)
-	Names   *names
-	Calls   []desk.Call
-	Total   int
-	First   int
-	Last    int
-	Prev    string
-	Next    string
+	// LegalHold is the legal hold on the person, if any (ID 0: none).
+	LegalHold store.LegalHold
+	Manager   *desk.Person // nil when none (or no longer in the register)
+	Names     *names
+	Calls     []desk.Call
+	Total     int
+	First     int
+	Last      int
+	Prev      string
+	Next      string
 }
 
 // personField is one field of a person's record, with where it came from (S17).
@@ -128,6 +130,9 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, v *visit) e
 	if er, err := c.Store.Erasure(ctx, id); err == nil {
 		p.Erasure = &er
 	} else if desk.ErrorCode(err) != desk.ENOTFOUND {
+		return err
+	}
+	if p.LegalHold, err = c.Store.ActiveHold(ctx, 0, id); err != nil {
 		return err
 	}
 	if !left.IsZero() {

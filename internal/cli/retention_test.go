@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRetentionCommand: --dry-run prints the report and changes nothing; the real sweep does
+// what the dry run said; both are kept.
+func TestRetentionCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "r.db")
+	if r := runCLI(t, nil, "demo", "--db", db, "--calls", "300", "--people", "100"); r.code != 0 {
+		t.Fatalf("demo: %d %s", r.code, r.stderr)
+	}
+	raw, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	count := func(q string) int {
+		t.Helper()
+		var n int
+		if err := raw.QueryRow(q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Calls closed more than a month ago are due.
+	if _, err := raw.Exec(`UPDATE retention_rules SET months = 1 WHERE class = 'closed_calls'`); err != nil {
+		t.Fatal(err)
+	}
+	due := count(fmt.Sprintf(`SELECT COUNT(*) FROM calls WHERE state IN ('closed', 'cancelled')
+		AND COALESCE(closed_at, cancelled_at) < %d`, time.Date(2026, 10, 23, 9, 0, 0, 0, time.UTC).UnixMicro())) // a month before runCLI's clock
+	if due == 0 {
+		t.Fatal("the demo closed no call more than a month ago")
+	}
+	dry := runCLI(t, nil, "retention", "--db", db, "--dry-run")
+	if dry.code != 0 {
+		t.Fatalf("dry run: %d %s", dry.code, dry.stderr)
+	}
+	if !strings.Contains(dry.stdout, "nothing changed") || !strings.Contains(dry.stdout, "class") || count(`SELECT COUNT(*) FROM calls WHERE anonymised_at IS NOT NULL`) != 0 {
+		t.Fatalf("dry run changed something or printed no report:\n%s", dry.stdout)
+	}
+	real := runCLI(t, nil, "retention", "--db", db)
+	if real.code != 0 {
+		t.Fatalf("sweep: %d %s", real.code, real.stderr)
+	}
+	line := func(out string) string {
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "closed_calls ") {
+				return strings.Join(strings.Fields(l), " ")
+			}
+		}
+		return ""
+	}
+	if line(dry.stdout) == "" || line(dry.stdout) != line(real.stdout) {
+		t.Errorf("dry run %q, sweep %q", line(dry.stdout), line(real.stdout))
+	}
+	if n := count(`SELECT COUNT(*) FROM calls WHERE anonymised_at IS NOT NULL`); n != due {
+		t.Errorf("%d calls anonymised, want %d:\n%s", n, due, real.stdout)
+	}
+	if n := count(`SELECT COUNT(*) FROM retention_runs WHERE state = 'done'`); n != 2 {
+		t.Errorf("%d runs kept", n)
+	}
+}

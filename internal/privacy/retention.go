@@ -1,0 +1,102 @@
+package privacy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+)
+
+// Retention carries out the retention schedule against a store.
+type Retention struct {
+	Store *store.Store
+	// Now is the clock the cutoffs are counted from; the store's clock when nil.
+	Now func() time.Time
+	// Erase erases a leaver (store.ErasePerson once it is on this branch); while nil, due
+	// leavers are counted and reported but not erased.
+	Erase func(ctx context.Context, actor desk.Actor, personID int64) error
+}
+
+// DailyInterval is how long after the start of the last real sweep the daily task runs again.
+const DailyInterval = 24 * time.Hour
+
+func (r Retention) now() time.Time {
+	if r.Now != nil {
+		return r.Now().UTC()
+	}
+	return r.Store.Now()
+}
+
+// Sweep runs the schedule once as actor (dry: only counts) and returns the run with its report,
+// which it also keeps. It refuses (ECONFLICT) while another real sweep is running.
+func (r Retention) Sweep(ctx context.Context, actor desk.Actor, dry bool) (store.RetentionRun, error) {
+	return r.sweep(ctx, actor, dry, 0)
+}
+
+// Daily runs a real sweep when the last one started more than DailyInterval ago and none is
+// running (on any instance), and reports whether it ran.
+func (r Retention) Daily(ctx context.Context) (bool, error) {
+	run, err := r.sweep(ctx, desk.System("retention"), false, DailyInterval)
+	return run.ID != 0, err
+}
+
+func (r Retention) sweep(ctx context.Context, actor desk.Actor, dry bool, every time.Duration) (store.RetentionRun, error) {
+	run := store.RetentionRun{DryRun: dry, By: actor.Name, State: "running", StartedAt: r.now()}
+	rules, err := r.Store.RetentionRules(ctx)
+	if err != nil {
+		return run, err
+	}
+	id, ok, err := r.Store.StartRetentionRun(ctx, actor.Name, dry, every)
+	if err != nil || !ok {
+		return run, err
+	}
+	run.ID = id
+	plan := store.NewRetentionPlan(rules, run.StartedAt)
+	var failure error
+	for _, rule := range rules {
+		line, err := r.sweepClass(ctx, actor, plan, rule.Class, dry)
+		run.Lines = append(run.Lines, line)
+		if err != nil {
+			failure = err
+			break
+		}
+	}
+	// The report is kept even when the sweep is cut short or its context ends.
+	if err := r.Store.FinishRetentionRun(context.WithoutCancel(ctx), id, run.Lines, failure); err != nil {
+		return run, errors.Join(failure, err)
+	}
+	run.State, run.FinishedAt = "done", r.now()
+	if failure != nil {
+		run.State, run.Error = "failed", failure.Error()
+	}
+	return run, failure
+}
+
+func (r Retention) sweepClass(ctx context.Context, actor desk.Actor, plan store.RetentionPlan, class string, dry bool) (store.RetentionLine, error) {
+	switch class {
+	case store.ClassAuditRecords:
+		return r.Store.SweepAudit(ctx, actor, plan, dry)
+	case store.ClassLeavers:
+		line := plan.Line(class)
+		due, err := r.Store.DueLeavers(ctx, plan)
+		if err != nil {
+			return line, err
+		}
+		if !dry && r.Erase == nil && len(due) > 0 {
+			line.Note = "not erased: person erasure is not available in this build"
+		}
+		for _, d := range due {
+			if !dry && r.Erase != nil {
+				if err := r.Erase(ctx, actor, d.ID); err != nil {
+					return line, fmt.Errorf("retention leavers: erase person %d: %w", d.ID, err)
+				}
+			}
+			line.AddLeaver(d)
+		}
+		return line, nil
+	}
+	return r.Store.SweepClass(ctx, actor, plan, class, dry)
+}

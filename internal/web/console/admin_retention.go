@@ -1,0 +1,220 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/privacy"
+	"calldesk/internal/store"
+)
+
+// retentionRoutes are the retention schedule, its sweeps and the legal holds (issue 7 item 5),
+// for the Data Protection Officer and administrators; holds are placed and lifted by the DPO.
+func (c *Console) retentionRoutes() []route {
+	return []route{
+		{"GET", "/admin/retention", false, c.adminRetention},
+		{"POST", "/admin/retention/rules/{class}", false, c.retentionRule},
+		{"POST", "/admin/retention/dry-run", false, c.retentionDryRun},
+		{"POST", "/calls/{ref}/legal-hold", false, c.placeCallHold},
+		{"POST", "/people/{id}/legal-hold", false, c.placePersonHold},
+		{"POST", "/legal-holds/{id}/lift", false, c.liftHold},
+	}
+}
+
+func requireRetention(v *visit) error {
+	if !v.Account.Has(desk.RoleDPO) && !v.Account.Has(desk.RoleAdmin) {
+		return desk.Errorf(desk.EFORBIDDEN, "only the Data Protection Officer and administrators may see the retention schedule")
+	}
+	return nil
+}
+
+func requireHolds(v *visit) error {
+	if !v.Account.Has(desk.RoleDPO) {
+		return desk.Errorf(desk.EFORBIDDEN, "only the Data Protection Officer may place or lift a legal hold")
+	}
+	return nil
+}
+
+// retentionPage is the schedule with a form per rule, the latest sweeps with their reports, and
+// the legal holds in force. After a refused change, Class names the rule, Form what was sent and
+// Errors why.
+type retentionPage struct {
+	page
+	Rules []retentionRuleRow
+	Runs  []store.RetentionRun
+	Holds []store.LegalHold
+	// Labels names each record class for people.
+	Labels map[string]string
+	Done   string
+	Class  string
+	Form   url.Values
+	Errors map[string]string
+}
+
+// retentionRuleRow is a rule with the words the page shows for it.
+type retentionRuleRow struct {
+	store.RetentionRule
+	What, From string
+	Actions    []string
+}
+
+// retentionWords says what each class covers and when its period starts, for people.
+var retentionWords = map[string][2]string{
+	store.ClassSpecialCategory: {"Closed calls holding special-category data (their text)", "the call closed"},
+	store.ClassClosedCalls:     {"Closed and cancelled calls (their personal data; statistics stay)", "the call closed"},
+	store.ClassAttachments:     {"Files attached to closed calls", "the call closed"},
+	store.ClassDiaryEntries:    {"Diary entries of closed calls", "the call closed"},
+	store.ClassEmails:          {"Stored emails, received and sent", "the email"},
+	store.ClassSubjectRequests: {"Closed subject requests and their files", "the request closed"},
+	store.ClassLeavers:         {"Leavers' person records (no open call)", "they left"},
+	store.ClassAuditRecords:    {"Audit records (the oldest of the trail)", "the record"},
+}
+
+// ruleFields names a rule's form fields in error messages.
+var ruleFields = map[string]string{"months": "the period", "action": "the action", "reason": "the reason"}
+
+// retentionRunsShown bounds the sweeps listed.
+const retentionRunsShown = 20
+
+func (c *Console) adminRetention(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return c.showRetention(w, r, v, http.StatusOK, "", nil, nil)
+}
+
+func (c *Console) showRetention(w http.ResponseWriter, r *http.Request, v *visit, status int, class string, form url.Values, errs map[string]string) error {
+	if err := requireRetention(v); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	rules, err := c.Store.RetentionRules(ctx)
+	if err != nil {
+		return err
+	}
+	p := retentionPage{page: c.page(v, "Retention schedule"), Class: class, Form: form, Errors: errs}
+	p.Section = "retention"
+	p.Labels = map[string]string{}
+	for class, words := range retentionWords {
+		p.Labels[class] = words[0]
+	}
+	for _, rule := range rules {
+		words := retentionWords[rule.Class]
+		p.Rules = append(p.Rules, retentionRuleRow{RetentionRule: rule, What: words[0], From: words[1], Actions: rule.Actions()})
+	}
+	if p.Runs, err = c.Store.RetentionRuns(ctx, retentionRunsShown); err != nil {
+		return err
+	}
+	if p.Holds, err = c.Store.ActiveHolds(ctx); err != nil {
+		return err
+	}
+	switch r.URL.Query().Get("done") {
+	case "rule":
+		p.Done = "The rule was changed. The next sweep applies it."
+	case "dry-run":
+		p.Done = "The dry run is done: its report is the first below. Nothing was changed."
+	}
+	return c.render(w, r, status, "retention", p)
+}
+
+// retentionRule changes a rule's period and action, with a reason.
+func (c *Console) retentionRule(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := requireRetention(v); err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return desk.Errorf(desk.EINVALID, "the form could not be read")
+	}
+	class, f := r.PathValue("class"), r.PostForm
+	months, err := strconv.Atoi(strings.TrimSpace(f.Get("months")))
+	if err != nil {
+		return c.showRetention(w, r, v, http.StatusUnprocessableEntity, class, f, map[string]string{"months": "Give the period as a number of months."})
+	}
+	err = c.Store.SetRetentionRule(r.Context(), v.Actor, class, months, f.Get("action"), f.Get("reason"))
+	if desk.ErrorCode(err) == desk.EINVALID {
+		errs := map[string]string{}
+		if de := desk.AsError(err); de != nil {
+			for k, m := range de.Fields {
+				errs[k] = sentenceCase(ruleFields[k] + " " + m)
+			}
+		}
+		return c.showRetention(w, r, v, http.StatusUnprocessableEntity, class, f, errs)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/retention?done=rule", http.StatusSeeOther)
+	return nil
+}
+
+// retentionDryRun counts what a sweep would do now, keeps the report, and shows it.
+func (c *Console) retentionDryRun(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := requireRetention(v); err != nil {
+		return err
+	}
+	if _, err := (privacy.Retention{Store: c.Store, Now: c.Now}).Sweep(r.Context(), v.Actor, true); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/retention?done=dry-run", http.StatusSeeOther)
+	return nil
+}
+
+func (c *Console) placeCallHold(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := requireHolds(v); err != nil {
+		return err
+	}
+	call, err := c.Store.FindCallByRef(r.Context(), r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return desk.Errorf(desk.EINVALID, "the form could not be read")
+	}
+	if _, err := c.Store.PlaceLegalHold(r.Context(), v.Actor, call.ID, 0, r.PostForm.Get("reason")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/calls/"+call.Ref, http.StatusSeeOther)
+	return nil
+}
+
+func (c *Console) placePersonHold(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := requireHolds(v); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return desk.Errorf(desk.ENOTFOUND, "%q is not a person", r.PathValue("id"))
+	}
+	if err := r.ParseForm(); err != nil {
+		return desk.Errorf(desk.EINVALID, "the form could not be read")
+	}
+	if _, err := c.Store.PlaceLegalHold(r.Context(), v.Actor, 0, id, r.PostForm.Get("reason")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/people/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+// liftHold lifts a legal hold with a reason and goes back where the form was (the call, the
+// person, or the retention page).
+func (c *Console) liftHold(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := requireHolds(v); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return desk.Errorf(desk.ENOTFOUND, "%q is not a legal hold", r.PathValue("id"))
+	}
+	if err := r.ParseForm(); err != nil {
+		return desk.Errorf(desk.EINVALID, "the form could not be read")
+	}
+	if err := c.Store.LiftLegalHold(r.Context(), v.Actor, id, r.PostForm.Get("reason")); err != nil {
+		return err
+	}
+	back := r.PostForm.Get("back")
+	if !strings.HasPrefix(back, "/calls/") && !strings.HasPrefix(back, "/people/") {
+		back = "/admin/retention"
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+	return nil
+}
