@@ -15,9 +15,6 @@ type Retention struct {
 	Store *store.Store
 	// Now is the clock the cutoffs are counted from; the store's clock when nil.
 	Now func() time.Time
-	// Erase erases a leaver (store.ErasePerson once it is on this branch); while nil, due
-	// leavers are counted and reported but not erased.
-	Erase func(ctx context.Context, actor desk.Actor, personID int64) error
 }
 
 // DailyInterval is how long after the start of the last real sweep the daily task runs again.
@@ -85,12 +82,14 @@ func (r Retention) sweepClass(ctx context.Context, actor desk.Actor, plan store.
 		if err != nil {
 			return line, err
 		}
-		if !dry && r.Erase == nil && len(due) > 0 {
-			line.Note = "not erased: person erasure is not available in this build"
-		}
+		rule := plan.Rules[class]
 		for _, d := range due {
-			if !dry && r.Erase != nil {
-				if err := r.Erase(ctx, actor, d.ID); err != nil {
+			if !dry {
+				// Each leaver is one erasure, its own transaction, audited by ErasePerson.
+				_, err := r.Store.ErasePerson(ctx, actor, desk.Erasure{PersonID: d.ID, Basis: desk.BasisPublicTask, Ground: desk.GroundRetention,
+					Decision: fmt.Sprintf("retention schedule: leavers with no open call are erased %d months after leaving (left %s)",
+						rule.Months, d.LeftAt.Format("2 January 2006")), Confirmed: true})
+				if err != nil {
 					return line, fmt.Errorf("retention leavers: erase person %d: %w", d.ID, err)
 				}
 			}

@@ -114,6 +114,10 @@ func newRetentionFixture(t *testing.T, e *storetest.Env) *retentionFixture {
 		e.DB.MustExec(t, `INSERT INTO subject_requests (person_id, kind, state, received_at, details, logged_by, channel, created_at, updated_at)
 			VALUES (?, 'access', ?, ?, ?, 'DPO', 'post', ?, ?)`, r.person, r.state, r.at.UnixMicro(), r.name, r.at.UnixMicro(), r.at.UnixMicro())
 	}
+	// rOld's copy of Dan's data goes with it.
+	e.DB.MustExec(t, `INSERT INTO sar_bundles (request_id, person_id, state, zip, created_by, created_at)
+		SELECT id, person_id, 'expired', ?, 'DPO', created_at FROM subject_requests WHERE details = 'rOld'`, []byte("Dan's data"))
+	e.DB.MustExec(t, `INSERT INTO sar_redactions (bundle_id, n, location, original, kind) SELECT id, 1, 'x', 'Eve Evans', 'name' FROM sar_bundles`)
 	// Leavers: two years ago with no call; two years ago with an open call; six months ago; two years ago on hold.
 	for _, l := range []struct {
 		name string
@@ -321,13 +325,31 @@ func TestRetentionSweep(t *testing.T) {
 			t.Errorf("the sweep stopped at %+v, which concerns nobody on hold", first)
 		}
 
-		// A second sweep does nothing more (but the leaver, whose erasure is not wired yet).
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM sar_bundles`) + e.DB.Count(t, `SELECT COUNT(*) FROM sar_redactions`); n != 0 {
+			t.Errorf("%d SAR bundle rows of a deleted request remain", n)
+		}
+
+		// The leaver gone two years with no open call is erased, with the retention ground
+		// recorded; the one with an open call, the recent one and the held one are not.
+		if er, err := e.S.Erasure(ctx, f.ids["lGone"]); err != nil || er.Ground != desk.GroundRetention || !strings.Contains(er.Decision, "after leaving") {
+			t.Errorf("the due leaver's erasure: %+v %v", er, err)
+		}
+		if p, _ := e.S.FindPerson(ctx, f.ids["lGone"]); strings.Contains(p.Name(), "lGone") {
+			t.Errorf("the erased leaver is still named %q", p.Name())
+		}
+		for _, name := range []string{"lOpen", "lRecent", "lHeld"} {
+			if _, err := e.S.Erasure(ctx, f.ids[name]); desk.ErrorCode(err) != desk.ENOTFOUND {
+				t.Errorf("%s was erased: %v", name, err)
+			}
+		}
+
+		// A second sweep does nothing more.
 		again, err := r.Sweep(ctx, dpo, false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, l := range again.Lines {
-			if l.Count != 0 && l.Class != store.ClassLeavers {
+			if l.Count != 0 {
 				t.Errorf("second sweep: %+v", l)
 			}
 		}

@@ -84,6 +84,11 @@ func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.
 	if erased.Valid {
 		return desk.ErasureRecord{}, desk.Errorf(desk.EINVALID, "the person was erased already")
 	}
+	if held, err := t.onLegalHold(ctx, p.ID); err != nil {
+		return desk.ErasureRecord{}, err
+	} else if held {
+		return desk.ErasureRecord{}, desk.Errorf(desk.EINVALID, "%s or one of their calls is on legal hold: the data must be kept until the hold is lifted, with its reason", p.Name())
+	}
 	if e.RequestID != 0 {
 		var pid int64
 		var kind, state string
@@ -117,7 +122,7 @@ func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.
 	}
 
 	steps := []func(context.Context) error{x.findCalls, x.scrubCalls, x.scrubDiary, x.deleteFiles, x.scrubMail,
-		x.scrubRequests, x.dropBundles, x.scrubImports, x.closeAccount, x.scrubAudit}
+		x.scrubRequests, x.dropBundles, x.scrubHolds, x.scrubImports, x.closeAccount, x.scrubAudit}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return desk.ErasureRecord{}, fmt.Errorf("erase person %d: %w", p.ID, err)
@@ -604,6 +609,54 @@ func (x *erasing) dropBundles(ctx context.Context) error {
 	return nil
 }
 
+// onLegalHold says whether person id, or a call of which they are the customer, is on legal hold.
+func (t *Tx) onLegalHold(ctx context.Context, id int64) (bool, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM legal_holds h WHERE h.lifted_at IS NULL
+		AND (h.person_id = ? OR h.call_id IN (SELECT c.id FROM calls c WHERE c.customer_id = ?))`, id, id).Scan(&n)
+	return n > 0, err
+}
+
+// scrubHolds scrubs the reasons of lifted legal holds on the person or a touched call.
+func (x *erasing) scrubHolds(ctx context.Context) error {
+	type hold struct {
+		id          int64
+		reason, why string
+	}
+	var hs []hold
+	collect := func(query string, args ...any) error {
+		rows, err := x.t.query(ctx, `SELECT id, reason, lift_reason FROM legal_holds WHERE `+query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var h hold
+			if err := rows.Scan(&h.id, &h.reason, &h.why); err != nil {
+				return err
+			}
+			hs = append(hs, h)
+		}
+		return rows.Err()
+	}
+	if err := collect(`person_id = ?`, x.id); err != nil {
+		return err
+	}
+	for _, id := range x.calls {
+		if err := collect(`call_id = ?`, id); err != nil {
+			return err
+		}
+	}
+	for _, h := range hs {
+		if r, w := x.sc.ScrubAll(h.reason), x.sc.ScrubAll(h.why); r != h.reason || w != h.why {
+			if _, err := x.t.exec(ctx, `UPDATE legal_holds SET reason = ?, lift_reason = ? WHERE id = ?`, r, w, h.id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // scrubImports scrubs the problems directory imports reported about the person (a rejected row
 // quotes its fields).
 func (x *erasing) scrubImports(ctx context.Context) error {
@@ -771,11 +824,14 @@ type ErasurePreview struct {
 	Calls, Unfinished, Entries, Files, Emails int
 	// Requests are the person's open erasure requests, which the erasure can answer.
 	Requests []desk.SubjectRequest
+	// Held says the person or one of their calls is on legal hold: erasure is refused until lifted.
+	Held bool
 }
 
 // PreviewErasure counts what erasing person id would touch.
 func (s *Store) PreviewErasure(ctx context.Context, id int64) (ErasurePreview, error) {
 	var p ErasurePreview
+	var held int
 	err := s.queryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM calls WHERE customer_id = ?),
 		(SELECT COUNT(*) FROM calls WHERE customer_id = ? AND state NOT IN ('resolved', 'closed', 'cancelled')),
@@ -786,6 +842,11 @@ func (s *Store) PreviewErasure(ctx context.Context, id int64) (ErasurePreview, e
 	if err != nil {
 		return p, err
 	}
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM legal_holds h WHERE h.lifted_at IS NULL
+		AND (h.person_id = ? OR h.call_id IN (SELECT c.id FROM calls c WHERE c.customer_id = ?))`, id, id).Scan(&held); err != nil {
+		return p, err
+	}
+	p.Held = held > 0
 	rows, err := s.query(ctx, `SELECT id, received_at FROM subject_requests WHERE person_id = ? AND kind = 'erasure' AND state = 'open' ORDER BY id`, id)
 	if err != nil {
 		return p, err

@@ -264,6 +264,22 @@ func TestErasureLeavesNoTraceAndKeepsTheStatistics(t *testing.T) {
 			t.Fatal(err)
 		}
 		dpo := desk.Actor{PersonID: e.F.Cat.ID, Name: "Cat Carter", Addr: "10.0.0.9"}
+		// While his call is on legal hold, erasure is refused and changes nothing; once the hold
+		// is lifted its words (which name him) are scrubbed with the rest.
+		hold, err := e.S.PlaceLegalHold(ctx, dpo, f.own[0].ID, 0, "Complaint by Zebedee Quartermain to the OIA")
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := e.footprint(t)
+		if _, err := e.S.ErasePerson(ctx, dpo, decision(f.zeb.ID, f.request.ID)); desk.ErrorCode(err) != desk.EINVALID || !strings.Contains(err.Error(), "legal hold") {
+			t.Fatalf("erasure of a person whose call is on legal hold: %v", err)
+		}
+		if after := e.footprint(t); after != before {
+			t.Fatalf("a refused erasure wrote: %+v -> %+v", before, after)
+		}
+		if err := e.S.LiftLegalHold(ctx, dpo, hold, "OIA closed the complaint of Zebedee"); err != nil {
+			t.Fatal(err)
+		}
 		rec, err := e.S.ErasePerson(ctx, dpo, decision(f.zeb.ID, f.request.ID))
 		if err != nil {
 			t.Fatalf("erase: %v", err)

@@ -169,9 +169,22 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 	return nil, desk.Errorf(desk.EINVALID, "the record class %q is not swept record by record", class)
 }
 
-// deleteSubjectRequestFiles is where a closed subject request's files go before the request:
-// the hook for the SAR bundles (migration 0018), whose table is not on this branch yet.
-func (t *Tx) deleteSubjectRequestFiles(context.Context, []int64) error { return nil }
+// deleteSubjectRequestFiles deletes what hangs on closed subject requests ids before they go:
+// their SAR bundles (a copy of everything held about the person) with their redaction lists; an
+// erasure that answered one keeps its record (which names only the pseudonym) without the link.
+func (t *Tx) deleteSubjectRequestFiles(ctx context.Context, ids []int64) error {
+	set, arg := t.s.d.idSet(), t.s.d.idSetArg(ids)
+	for _, q := range []string{
+		`DELETE FROM sar_redactions WHERE bundle_id IN (SELECT id FROM sar_bundles WHERE request_id IN ` + set + `)`,
+		`DELETE FROM sar_bundles WHERE request_id IN ` + set,
+		`UPDATE erasures SET request_id = NULL WHERE request_id IN ` + set,
+	} {
+		if _, err := t.exec(ctx, q, arg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // anonymiseCalls removes the personal data of calls ids and keeps what statistics need (S18,
 // P19): summary "Anonymised call"; description, resolution, hold reason, cancel note, extra
@@ -195,6 +208,9 @@ func (s *Store) anonymiseCalls(ctx context.Context, t *Tx, ids []int64) error {
 		if _, err := t.exec(ctx, q, arg); err != nil {
 			return err
 		}
+	}
+	if err := t.compactSearchLater(ctx); err != nil {
+		return err
 	}
 	return s.d.unindexCalls(ctx, t, ids)
 }
@@ -323,7 +339,7 @@ type DueLeaver struct {
 // DueLeavers lists the people who left before the leavers cutoff of p and have no open call as
 // customer, passing over people on legal hold, oldest leaver first.
 func (s *Store) DueLeavers(ctx context.Context, p RetentionPlan) ([]DueLeaver, error) {
-	rows, err := s.query(ctx, `SELECT p.id, p.left_at FROM people p WHERE p.left_at IS NOT NULL AND p.left_at < ?
+	rows, err := s.query(ctx, `SELECT p.id, p.left_at FROM people p WHERE p.left_at IS NOT NULL AND p.left_at < ? AND p.erased_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.customer_id = p.id AND `+openCond+`)
 		AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.person_id = p.id AND h.lifted_at IS NULL)
 		ORDER BY p.left_at, p.id`, p.cut(ClassLeavers))
