@@ -69,7 +69,7 @@ func (p *Portal) newCallPage(r *http.Request, v *visit, f newCallForm) (newCallP
 	if err != nil {
 		return newCallPage{}, err
 	}
-	pg := newCallPage{page: p.page(v, "Ask for help"), Form: f, Categories: cats, Errors: map[string]string{}, Retention: p.retention(),
+	pg := newCallPage{page: p.page(v, "Ask for help"), Form: f, Categories: cats, Errors: map[string]string{}, Retention: p.retention(r.Context()),
 		FileHint: p.attachmentRules().Hint()}
 	pg.Section = "new"
 	return pg, nil

@@ -9,9 +9,11 @@
 package portal
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"calldesk/internal/access"
@@ -132,11 +134,45 @@ func (p *Portal) now() time.Time {
 	return p.Now().UTC()
 }
 
-func (p *Portal) retention() string {
-	if p.Retention == "" {
+// retention says how long calls are kept: Portal.Retention when set, otherwise what the retention
+// schedule's rule for closed calls says now (so the notice follows the Data Protection Officer's
+// changes), or DefaultRetention if the rule cannot be read.
+func (p *Portal) retention(ctx context.Context) string {
+	if p.Retention != "" {
+		return p.Retention
+	}
+	rules, err := p.Store.RetentionRules(ctx)
+	if err != nil {
 		return DefaultRetention
 	}
-	return p.Retention
+	for _, r := range rules {
+		if r.Class != store.ClassClosedCalls {
+			continue
+		}
+		what := "anonymised"
+		if r.Action == store.Delete {
+			what = "deleted"
+		}
+		return periodWords(r.Months) + " after the call is closed, when it is " + what
+	}
+	return DefaultRetention
+}
+
+// periodWords says a number of months as people would: "six years", "18 months", "one month".
+func periodWords(months int) string {
+	words := []string{"", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"}
+	n, unit := months, "month"
+	if months%12 == 0 {
+		n, unit = months/12, "year"
+	}
+	s := strconv.Itoa(n)
+	if n < len(words) {
+		s = words[n]
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return s + " " + unit
 }
 
 // when shows a time in the desk's zone, in words people read easily; "" for the zero time.

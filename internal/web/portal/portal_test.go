@@ -32,7 +32,12 @@ func TestEveryRouteRefusesWithoutSession(t *testing.T) {
 		dan := e.signIn(e.f.Dan)
 		dan.get("/queues/mine").must(t, http.StatusUnauthorized)
 		// The privacy notice is public.
-		c.get("/portal/privacy").must(t, http.StatusOK).has(t, "How long we keep it")
+		c.get("/portal/privacy").must(t, http.StatusOK).has(t, "How long we keep it", "six years after the call is closed, when it is anonymised")
+		// It says what the retention schedule says, as the Data Protection Officer changes it.
+		if err := e.s.SetRetentionRule(e.ctx, e.f.Admin, store.ClassClosedCalls, 18, store.Anonymise, "shorter, agreed with the university's records manager"); err != nil {
+			t.Fatal(err)
+		}
+		c.get("/portal/privacy").must(t, http.StatusOK).has(t, "18 months after the call is closed, when it is anonymised")
 	})
 }
 

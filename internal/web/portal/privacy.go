@@ -15,7 +15,7 @@ type privacyPage struct {
 
 func (p *Portal) showPrivacy(w http.ResponseWriter, r *http.Request, _ *visit) error {
 	v, _ := p.authenticate(r)
-	pg := privacyPage{page: p.page(v, "How we use your information"), Retention: p.retention()}
+	pg := privacyPage{page: p.page(v, "How we use your information"), Retention: p.retention(r.Context())}
 	pg.Section = "privacy"
 	return p.render(w, r, http.StatusOK, "privacy", pg)
 }
