@@ -42,7 +42,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 }
 
 func TestEveryCommandTakesH(t *testing.T) {
-	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"demo", "-h"}, {"password", "-h"}, {"audit", "verify", "-h"}, {"audit", "-h"}, {"sar", "retention", "-h"}, {"version", "-h"}} {
+	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"demo", "-h"}, {"password", "-h"}, {"audit", "verify", "-h"}, {"audit", "-h"}, {"sar", "-h"}, {"retention", "-h"}, {"version", "-h"}} {
 		r := runCLI(t, nil, args...)
 		if r.code != 0 {
 			t.Errorf("%v: exit %d, stderr %s", args, r.code, r.stderr)

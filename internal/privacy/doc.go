@@ -22,7 +22,7 @@
 //	attachments       2 years  call closed  delete     files attached to closed or cancelled calls
 //	diary_entries     6 years  call closed  anonymise  diary bodies blanked (or, with delete, the entries and their files deleted)
 //	emails            2 years  created      anonymise  stored emails in and out: raw message, sender, subject and bodies blanked (or deleted)
-//	subject_requests  2 years  closed       delete     subject requests done, refused or withdrawn (their files: hook for SAR bundles)
+//	subject_requests  2 years  closed       delete     subject requests done, refused or withdrawn, with their SAR bundles
 //	leavers           1 year   left         anonymise  people the directory no longer lists, with no open call: erased (pseudonymised)
 //	audit_records     7 years  created      delete     the oldest links of the audit trail, a whole prefix of the chain at a time
 //
@@ -40,17 +40,18 @@
 // own rule (leavers) or an erasure, which turns it into a pseudonym, so per-customer statistics
 // keep working without identifying anyone.
 //
-// The portal's privacy summary tells customers calls are kept "six years after the call is
-// closed" (portal.DefaultRetention), which is the closed_calls default: a change of that rule
-// needs the portal's Retention setting changed with it.
+// The portal's privacy summary and notice say how long calls are kept from the closed_calls
+// rule as it stands ("six years after the call is closed, when it is anonymised"), so they follow
+// a change of the rule.
 //
-// Two steps wait for work on main: a due leaver is counted and reported but erased only once
-// store.ErasePerson is wired in (Retention.Erase); and on SQLite the full-text index deletes an
-// anonymised call's document by tombstone, so its words stay in the index's older segments until
-// FTS5 merges them, which the erasure work's index compaction will make prompt.
+// A due leaver is erased by store.ErasePerson (lawful basis: public task; ground: the retention
+// period ended; the rule in the decision), one erasure per transaction, audited by the erasure.
+// On SQLite the full-text index deletes an anonymised call's document by tombstone, so its words
+// would stay in the index's older segments: anonymising asks for the search compaction job,
+// which rewrites the index within a minute of the sweep.
 //
-// A legal hold on a call exempts the call, its diary, attachments and emails from every rule; a
-// hold on a person exempts the person record, their calls as customer (with everything of those
+// A legal hold on a call exempts the call, its diary, attachments and emails from every rule (and
+// its customer from erasure, which is refused while the hold stands); a hold on a person exempts the person record, their calls as customer (with everything of those
 // calls), their subject requests, and stored emails from or to their address. The audit trail is
 // deleted only as a prefix of its chain, so it stops at the first record that concerns a held
 // person or call.
