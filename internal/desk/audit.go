@@ -57,4 +57,7 @@ type Seal struct {
 	PrevHash string
 	Hash     string
 	SealedAt time.Time
+	// Version is the link formula: 1 for links sealed before erasure existed (the hash covered
+	// the personal fields themselves), 2 since (it covers their digest).
+	Version int
 }

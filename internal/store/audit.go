@@ -201,7 +201,7 @@ func (s *Store) SealAudit(ctx context.Context, limit int, hash func(prev string,
 		for _, r := range recs {
 			seq++
 			h := hash(prev, r)
-			if _, err := t.exec(ctx, `INSERT INTO audit_chain (seq, audit_id, prev_hash, hash, sealed_at) VALUES (?, ?, ?, ?, ?)`,
+			if _, err := t.exec(ctx, `INSERT INTO audit_chain (seq, audit_id, prev_hash, hash, sealed_at, v) VALUES (?, ?, ?, ?, ?, 2)`,
 				seq, r.ID, prev, h, t.Now.UnixMicro()); err != nil {
 				return err
 			}
@@ -228,7 +228,7 @@ type ChainLink struct {
 
 // AuditChain returns up to limit links with seq > after, in order.
 func (s *Store) AuditChain(ctx context.Context, after int64, limit int) ([]ChainLink, error) {
-	rows, err := s.query(ctx, `SELECT c.seq, c.audit_id, c.prev_hash, c.hash, c.sealed_at,
+	rows, err := s.query(ctx, `SELECT c.seq, c.audit_id, c.prev_hash, c.hash, c.sealed_at, c.v,
 		a.id, a.at, a.actor_id, a.actor, a.action, a.object_type, a.object_id, a.persons, a.client_addr, a.reason, a.detail,
 		a.redacted_digest, a.redacted_by, e.action, e.object_id
 		FROM audit_chain c LEFT JOIN audit_log a ON a.id = c.audit_id LEFT JOIN audit_log e ON e.id = a.redacted_by
@@ -243,7 +243,7 @@ func (s *Store) AuditChain(ctx context.Context, after int64, limit int) ([]Chain
 		var sealed int64
 		var id, at, actor, by sql.NullInt64
 		var actorName, action, ot, oid, persons, addr, reason, detail, digest, byAction, byObject sql.NullString
-		if err := rows.Scan(&l.Seq, &l.AuditID, &l.PrevHash, &l.Hash, &sealed,
+		if err := rows.Scan(&l.Seq, &l.AuditID, &l.PrevHash, &l.Hash, &sealed, &l.Version,
 			&id, &at, &actor, &actorName, &action, &ot, &oid, &persons, &addr, &reason, &detail,
 			&digest, &by, &byAction, &byObject); err != nil {
 			return nil, err

@@ -27,6 +27,9 @@ CREATE TABLE erasures (
 ALTER TABLE audit_log ADD COLUMN redacted_digest TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_log ADD COLUMN redacted_by BIGINT;
 CREATE INDEX audit_log_actor ON audit_log(actor_id) WHERE actor_id IS NOT NULL;
+-- The link formula of each link: links sealed before this migration (1) hashed the personal
+-- fields themselves and are verified that way; calldesk seals version 2 links from now on.
+ALTER TABLE audit_chain ADD COLUMN v INTEGER NOT NULL DEFAULT 1;
 
 -- Maintenance a change asks for, done later by a job. search_compact is due when an erasure (or a
 -- retention sweep) removed words from the search index: the job then rewrites the index so the
