@@ -325,6 +325,15 @@ func TestRetentionSweep(t *testing.T) {
 			t.Errorf("the sweep stopped at %+v, which concerns nobody on hold", first)
 		}
 
+		// The sweep left the search index merging again and asked for it to be compacted.
+		if e.Engine == "sqlite" {
+			if n := e.DB.Count(t, `SELECT COUNT(*) FROM call_fts_config WHERE k = 'automerge' AND v = 4`); n != 1 {
+				t.Errorf("the search index's automerge was not set back after the sweep")
+			}
+		}
+		if did, err := e.S.CompactSearchIfDue(ctx); err != nil || !did {
+			t.Errorf("the sweep did not ask for search compaction: %v %v", did, err)
+		}
 		if n := e.DB.Count(t, `SELECT COUNT(*) FROM sar_bundles`) + e.DB.Count(t, `SELECT COUNT(*) FROM sar_redactions`); n != 0 {
 			t.Errorf("%d SAR bundle rows of a deleted request remain", n)
 		}

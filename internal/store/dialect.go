@@ -45,6 +45,11 @@ type dialect interface {
 	// compactSearch rewrites the full-text index so that words removed from it (an erasure, a
 	// retention sweep) are gone from its storage too, not only from its results.
 	compactSearch(ctx context.Context, t *Tx) error
+	// pauseSearchMerges stops the full-text index from merging its segments as it is written
+	// (a retention sweep removing hundreds of thousands of documents), resumeSearchMerges
+	// starts it again; compactSearch then merges everything at once.
+	pauseSearchMerges(ctx context.Context, t *Tx) error
+	resumeSearchMerges(ctx context.Context, t *Tx) error
 	// analyze refreshes the query planner's statistics (and tidies up) after a bulk load.
 	analyze(ctx context.Context, c *sql.Conn) error
 	// searchCond is a WHERE fragment over calls alias c matching the query terms (one ? argument).
@@ -249,6 +254,19 @@ func (sqliteDialect) compactSearch(ctx context.Context, t *Tx) error {
 	return err
 }
 
+// pauseSearchMerges turns FTS5's automerge off: each batch of a sweep writes a segment of
+// tombstones, and merging them as they come took half of a sweep over a million calls.
+func (sqliteDialect) pauseSearchMerges(ctx context.Context, t *Tx) error {
+	_, err := t.exec(ctx, `INSERT INTO call_fts(call_fts, rank) VALUES ('automerge', 0)`)
+	return err
+}
+
+// resumeSearchMerges sets automerge back to FTS5's default (4).
+func (sqliteDialect) resumeSearchMerges(ctx context.Context, t *Tx) error {
+	_, err := t.exec(ctx, `INSERT INTO call_fts(call_fts, rank) VALUES ('automerge', 4)`)
+	return err
+}
+
 func (sqliteDialect) constraint(err error) constraintKind {
 	var se *msqlite.Error
 	if !errors.As(err, &se) {
@@ -329,6 +347,9 @@ func (postgresDialect) optimize(context.Context, *Tx) error { return nil }
 // compactSearch has nothing to do: a call's tsvector lives in its row, and the old row version
 // (with the old words) goes when autovacuum reclaims it.
 func (postgresDialect) compactSearch(context.Context, *Tx) error { return nil }
+
+func (postgresDialect) pauseSearchMerges(context.Context, *Tx) error  { return nil }
+func (postgresDialect) resumeSearchMerges(context.Context, *Tx) error { return nil }
 
 func (postgresDialect) newCallSearch() (string, string) {
 	return "search", `to_tsvector('simple', regexp_replace(left(CAST(? AS text) || ' ' || CAST(? AS text) || ' ', ` + maxCallDoc + `),

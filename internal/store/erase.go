@@ -887,6 +887,9 @@ func (s *Store) CompactSearchIfDue(ctx context.Context) (bool, error) {
 			return nil
 		}
 		did = true
+		if err := t.s.d.resumeSearchMerges(ctx, t); err != nil {
+			return err
+		}
 		return t.s.d.compactSearch(ctx, t)
 	})
 	return did, err

@@ -357,6 +357,10 @@ func (s *Store) StartRetentionRun(ctx context.Context, by string, dry bool, ever
 			return desk.Errorf(desk.ECONFLICT, "a retention sweep is running already")
 		}
 		ok = err == nil
+		if ok && !dry {
+			// FinishRetentionRun resumes the merges; so does search compaction, should the sweep die.
+			return s.d.pauseSearchMerges(ctx, t)
+		}
 		return err
 	})
 	return id, ok, err
@@ -373,6 +377,25 @@ func (s *Store) FinishRetentionRun(ctx context.Context, id int64, lines []Retent
 		if _, err := t.exec(ctx, `UPDATE retention_runs SET state = ?, finished_at = ?, error = ? WHERE id = ?`,
 			state, t.Now.UnixMicro(), msg, id); err != nil {
 			return err
+		}
+		var dry bool
+		if err := t.queryRow(ctx, `SELECT dry_run FROM retention_runs WHERE id = ?`, id).Scan(&dry); err != nil {
+			return err
+		}
+		if !dry {
+			// The search index merges again, and the compaction job merges what the sweep left.
+			if err := t.s.d.resumeSearchMerges(ctx, t); err != nil {
+				return err
+			}
+			changed := 0
+			for _, l := range lines {
+				changed += l.Count
+			}
+			if changed > 0 {
+				if err := t.compactSearchLater(ctx); err != nil {
+					return err
+				}
+			}
 		}
 		for _, l := range lines {
 			if _, err := t.exec(ctx, `INSERT INTO retention_run_classes (run_id, class, action, months, cutoff, count, oldest, newest)

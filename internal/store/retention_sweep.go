@@ -209,9 +209,6 @@ func (s *Store) anonymiseCalls(ctx context.Context, t *Tx, ids []int64) error {
 			return err
 		}
 	}
-	if err := t.compactSearchLater(ctx); err != nil {
-		return err
-	}
 	return s.d.unindexCalls(ctx, t, ids)
 }
 
