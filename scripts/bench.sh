@@ -286,9 +286,9 @@ if part retention; then
   DB=$(million_copy retention)
   out=$(CALLDESK_BENCH_DB="$DB" go test -run '^$' -bench 'RetentionSweep1M' -benchtime 1x -timeout 30m ./internal/privacy 2>&1 || true)
   secs=$(echo "$out" | grep -oE '[0-9.]+ s-sweep' | cut -d' ' -f1); dry=$(echo "$out" | grep -oE '[0-9.]+ s-dry-run' | cut -d' ' -f1)
-  calls=$(echo "$out" | grep -oE '[0-9]+ closed_calls' | cut -d' ' -f1)
+  calls=$(echo "$out" | grep -oE '[0-9]+ closed_calls' | cut -d' ' -f1); compact=$(echo "$out" | grep -oE '[0-9.]+ s-compact' | cut -d' ' -f1)
   verdict=$(awk -v a="${secs:-999}" 'BEGIN{ if (a < 60) print "target met (< 60 s)"; else print "TARGET MISSED (< 60 s)" }')
-  say "[sqlite] retention sweep over $CALLS calls: ${secs:-?} s, ${calls:-?} closed calls anonymised (dry run ${dry:-?} s; load: $(cut -d' ' -f1-3 /proc/loadavg)): $verdict"
+  say "[sqlite] retention sweep over $CALLS calls: ${secs:-?} s, ${calls:-?} closed calls anonymised (dry run ${dry:-?} s; the search compaction after it ${compact:-?} s; load: $(cut -d' ' -f1-3 /proc/loadavg)): $verdict"
   [ -n "$secs" ] || echo "$out" | tail -20
   rm -f "$OUT/retention.db"*
 fi
