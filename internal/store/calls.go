@@ -162,6 +162,11 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	} else if err != nil {
 		return desk.Call{}, err
 	}
+	if erased, err := t.isErased(ctx, cust.ID); err != nil {
+		return desk.Call{}, err
+	} else if erased {
+		return desk.Call{}, bad("customer_id", "%s was erased: no new call can be logged for them", cust.Name())
+	}
 	c := desk.Call{Kind: n.Kind, Summary: n.Summary, Description: n.Description, CustomerID: cust.ID,
 		Customer: desk.SnapshotOf(cust), AltEmail: n.AltEmail, AltPhone: n.AltPhone, Source: n.Source,
 		ProfileID: n.ProfileID, Impact: n.Impact, Urgency: n.Urgency, State: desk.Unassigned,

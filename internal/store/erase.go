@@ -609,6 +609,15 @@ func (x *erasing) dropBundles(ctx context.Context) error {
 	return nil
 }
 
+// isErased says whether person id was erased.
+func (t *Tx) isErased(ctx context.Context, id int64) (bool, error) {
+	var at sql.NullInt64
+	if err := t.queryRow(ctx, `SELECT erased_at FROM people WHERE id = ?`, id).Scan(&at); err != nil && err != sql.ErrNoRows {
+		return false, err
+	}
+	return at.Valid, nil
+}
+
 // onLegalHold says whether person id, or a call of which they are the customer, is on legal hold.
 func (t *Tx) onLegalHold(ctx context.Context, id int64) (bool, error) {
 	var n int

@@ -363,6 +363,17 @@ func TestErasureLeavesNoTraceAndKeepsTheStatistics(t *testing.T) {
 			t.Errorf("his audit trail: %d records, newest %+v", len(recs), recs[0])
 		}
 
+		// The pseudonymous record takes no changes and no new calls; his unfinished call can still be finished.
+		p.FirstName = "Zebedee"
+		if _, err := e.S.UpdatePerson(ctx, e.F.Admin, p); desk.ErrorCode(err) != desk.EINVALID {
+			t.Errorf("an erased record took a change: %v", err)
+		}
+		if _, err := e.S.CreateCall(ctx, storetest.Actor(e.F.Ann), desk.NewCall{Summary: "again", CustomerID: f.zeb.ID}); desk.ErrorCode(err) != desk.EINVALID {
+			t.Errorf("a new call for an erased person: %v", err)
+		}
+		c2 := e.call(t, f.own[1].Ref)
+		e.update(t, e.F.Cat, c2, desk.Transition{Action: desk.ActCancel, Reason: "customer erased"})
+
 		// Irreversible: done once.
 		if _, err := e.S.ErasePerson(ctx, dpo, decision(f.zeb.ID, 0)); !(desk.ErrorCode(err) == desk.EINVALID) {
 			t.Errorf("a second erasure: %v", err)

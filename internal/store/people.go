@@ -78,6 +78,11 @@ func (s *Store) UpdatePerson(ctx context.Context, actor desk.Actor, p desk.Perso
 		if err := t.frozen(ctx, p.ID, old.Name()+"'s record cannot change"); err != nil {
 			return err
 		}
+		if erased, err := t.isErased(ctx, p.ID); err != nil {
+			return err
+		} else if erased {
+			return desk.Errorf(desk.EINVALID, "%s was erased: the record is a pseudonym and takes no changes", old.Name())
+		}
 		if old.Version != p.Version {
 			return &desk.Error{Code: desk.ECONFLICT, Message: fmt.Sprintf(
 				"%s's record was changed by someone else (version %d, you had %d); reload it and make your change again",
