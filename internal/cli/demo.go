@@ -79,6 +79,11 @@ func demoCmd(ctx context.Context, e Env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.Stdout, "portal sign-in (a student): username %s, password %s\n", login, pw)
+		pw, login, err = setDemoDPOPassword(ctx, s)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "console sign-in for the Data Protection Officer (subject requests, erasure, retention): username %s, password %s\n", login, pw)
 	}
 	return nil
 }
@@ -98,6 +103,25 @@ func setDemoPassword(ctx context.Context, s *store.Store) (string, string, error
 		return "", "", err
 	}
 	return pw, admin.Login, nil
+}
+
+// setDemoDPOPassword gives the demo's Data Protection Officer a fresh random console password.
+func setDemoDPOPassword(ctx context.Context, s *store.Store) (string, string, error) {
+	dpos, err := s.AccountsWithRole(ctx, desk.RoleDPO)
+	if err != nil {
+		return "", "", err
+	}
+	if len(dpos) == 0 {
+		return "", "", fmt.Errorf("the database has no Data Protection Officer account: was it loaded by calldesk demo?")
+	}
+	pw, hash, err := randomPassword()
+	if err != nil {
+		return "", "", err
+	}
+	if err := s.SetPassword(ctx, desk.Actor{Name: "calldesk demo"}, dpos[0].ID, hash); err != nil {
+		return "", "", err
+	}
+	return pw, dpos[0].Login, nil
 }
 
 // setDemoStudentPassword gives the first active student with a username a customer account (when

@@ -53,4 +53,16 @@ func TestDemoPasswordSignsIntoTheConsole(t *testing.T) {
 	if _, err := m.SignIn(context.Background(), access.SignIn{Login: m2[1], Password: m2[2], Console: true}); desk.ErrorCode(err) != desk.EFORBIDDEN {
 		t.Fatalf("the student at the console: %v, want refused", err)
 	}
+	// So does the Data Protection Officer, at the console, with the role.
+	m3 := regexp.MustCompile(`console sign-in for the Data Protection Officer \([^)]*\): username (\S+), password (\S+)`).FindStringSubmatch(r.stdout)
+	if m3 == nil {
+		t.Fatalf("no DPO sign-in printed: %q", r.stdout)
+	}
+	if _, err := m.SignIn(context.Background(), access.SignIn{Login: m3[1], Password: m3[2], Console: true}); err != nil {
+		t.Fatalf("the DPO's console sign-in: %v", err)
+	}
+	acct, err := s.FindAccountByLogin(context.Background(), m3[1])
+	if err != nil || !acct.Has(desk.RoleDPO) {
+		t.Fatalf("the printed DPO account %+v lacks the role: %v", acct, err)
+	}
 }
