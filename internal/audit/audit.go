@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
@@ -100,21 +101,36 @@ func (p Problem) String() string {
 // the names in other records.
 const EraseAction = "person.erase"
 
-// redactedByErasure says that link's record was rewritten by the erasure of one of its people (the
-// one who did it, or one it concerns).
-func redactedByErasure(l store.ChainLink) bool {
-	if l.RedactedByAction != EraseAction {
-		return false
+// erasureSeal is what verify learns of one erasure's rewriting of other records: what its own
+// sealed record attests, and the records found naming it.
+type erasureSeal struct {
+	attested  bool // its record was met in the chain with an attestation
+	count     int
+	digest    string
+	found     []desk.AuditRecord
+	firstSeq  int64
+	firstID   int64
+	pendingOK bool // its record exists but is not sealed yet
+}
+
+// pendingErasure says whether audit record id exists and waits to be sealed.
+func pendingErasure(ctx context.Context, s *store.Store, id int64) bool {
+	ok, err := s.AuditPendingRecord(ctx, id)
+	return err == nil && ok
+}
+
+// attestationOf reads the attestation at the end of an erasure record's detail.
+func attestationOf(detail string) (int, string, bool) {
+	i := strings.LastIndex(detail, "; audit records redacted: ")
+	if i < 0 {
+		return 0, "", false
 	}
-	if l.RedactedByObject == strconv.FormatInt(l.Record.ActorID, 10) {
-		return true
+	var n int
+	var digest string
+	if _, err := fmt.Sscanf(detail[i:], desk.AttestationDetail, &n, &digest); err != nil || len(digest) != 64 {
+		return 0, "", false
 	}
-	for _, p := range l.Record.Persons {
-		if l.RedactedByObject == strconv.FormatInt(p, 10) {
-			return true
-		}
-	}
-	return false
+	return n, digest, true
 }
 
 // Report is the result of Verify.
@@ -144,6 +160,9 @@ func Verify(ctx context.Context, s *store.Store) (Report, error) {
 	if err != nil {
 		return rep, err
 	}
+	anchored := after > 0
+	version := 0
+	erasures := map[int64]*erasureSeal{}
 	for {
 		links, err := s.AuditChain(ctx, after, 5000)
 		if err != nil {
@@ -160,13 +179,49 @@ func Verify(ctx context.Context, s *store.Store) (Report, error) {
 				note(Problem{Seq: l.Seq, AuditID: l.AuditID, Kind: "missing", Detail: "the record was deleted from the audit log"})
 			case linkHash(l) != l.Hash:
 				note(Problem{Seq: l.Seq, AuditID: l.AuditID, Kind: "altered", Detail: "the record's content no longer matches its seal"})
-			case l.Record.RedactedDigest != "" && !redactedByErasure(l):
-				note(Problem{Seq: l.Seq, AuditID: l.AuditID, Kind: "altered", Detail: "its names were rewritten, but not by an erasure of a person it concerns"})
+			case l.Version < version:
+				note(Problem{Seq: l.Seq, AuditID: l.AuditID, Kind: "altered", Detail: fmt.Sprintf("it claims the older link formula %d after a link of formula %d", l.Version, version)})
+			case l.Record.RedactedDigest != "" && l.RedactedByAction != EraseAction:
+				note(Problem{Seq: l.Seq, AuditID: l.AuditID, Kind: "altered", Detail: "its names were rewritten, but not by an erasure"})
+			case l.Record.RedactedDigest != "":
+				e := erasures[l.Record.RedactedBy]
+				if e == nil {
+					e = &erasureSeal{firstSeq: l.Seq, firstID: l.AuditID}
+					erasures[l.Record.RedactedBy] = e
+				}
+				e.found = append(e.found, l.Record)
 			}
+			if !l.Missing && l.Record.Action == EraseAction {
+				e := erasures[l.AuditID]
+				if e == nil {
+					e = &erasureSeal{}
+					erasures[l.AuditID] = e
+				}
+				e.count, e.digest, e.attested = attestationOf(l.Record.Detail)
+			}
+			version = max(version, l.Version)
 			after, prev = l.Seq, l.Hash
 		}
 		if len(links) < 5000 {
 			break
+		}
+	}
+	// Each erasure rewrote exactly the records its sealed record attests, and nothing else about
+	// them changed since. (Once the retention schedule has deleted the oldest links, some of an
+	// erasure's records may be gone with them: what remains is then all that can be checked.)
+	for id, e := range erasures {
+		if len(e.found) == 0 {
+			continue
+		}
+		switch {
+		case !e.attested && pendingErasure(ctx, s, id):
+			// Its record is written but not sealed yet: checked once it is.
+		case !e.attested:
+			note(Problem{Seq: e.firstSeq, AuditID: e.firstID, Kind: "altered", Detail: fmt.Sprintf("its names were rewritten by erasure record %d, which is not in the chain with an attestation", id)})
+		case len(e.found) == e.count && desk.RedactionAttestation(e.found) == e.digest:
+		case anchored && len(e.found) < e.count:
+		default:
+			note(Problem{Seq: e.firstSeq, AuditID: e.firstID, Kind: "altered", Detail: fmt.Sprintf("the records rewritten by erasure record %d are not the ones it attests, or were changed since", id)})
 		}
 	}
 	ids, err := s.UnchainedAudit(ctx, 1)

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"sort"
 	"time"
 )
 
@@ -61,3 +62,24 @@ type Seal struct {
 	// the personal fields themselves), 2 since (it covers their digest).
 	Version int
 }
+
+// RedactionAttestation is what an erasure's own audit record attests about the records it
+// rewrote: SHA-256 over each one (in id order) with every field the names were not in, and the
+// digest of the fields they were. The erasure's record is sealed into the hash chain, so audit
+// verify can prove that exactly these records were rewritten, and by that erasure, and that
+// nothing else about them changed since.
+func RedactionAttestation(recs []AuditRecord) string {
+	sorted := append([]AuditRecord(nil), recs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
+	h := sha256.New()
+	for _, r := range sorted {
+		canon, _ := json.Marshal([]any{r.ID, r.At.UnixMicro(), r.ActorID, r.Action, r.ObjectType, r.ObjectID, r.Persons, r.RedactedDigest})
+		h.Write(canon)
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// AttestationDetail is how an erasure's audit record states its attestation: "audit records
+// redacted: N; attestation: HEX" at the end of its detail.
+const AttestationDetail = "; audit records redacted: %d; attestation: %s"

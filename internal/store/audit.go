@@ -291,3 +291,10 @@ func (s *Store) PendingAudit(ctx context.Context) (int, error) {
 	err := s.queryRow(ctx, `SELECT COUNT(*) FROM audit_pending`).Scan(&n)
 	return n, err
 }
+
+// AuditPendingRecord says whether audit record id is waiting to be sealed.
+func (s *Store) AuditPendingRecord(ctx context.Context, id int64) (bool, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM audit_pending WHERE audit_id = ?`, id).Scan(&n)
+	return n > 0, err
+}

@@ -67,7 +67,10 @@ type erasing struct {
 	refs    map[string]bool
 	counts  desk.ErasureCounts
 	emails  []string // their addresses, lower case
-	eraseID int64    // the erasure's audit record
+	mail    []int64  // the stored emails scrubbed
+	// redacted are the audit records this erasure rewrote for the first time, as they were
+	// (with the digest of their personal fields): what its own record attests.
+	redacted []desk.AuditRecord
 }
 
 func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.ErasureRecord, error) {
@@ -111,21 +114,27 @@ func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.
 	}
 	x.sc = desk.NewScrubber(ids, x.pseudo)
 
-	// The erasure's own audit record comes first: every record it rewrites names it.
 	decision := x.sc.ScrubAll(e.Decision)
-	x.eraseID, err = t.s.d.appendAudit(ctx, t, desk.AuditRecord{At: t.Now, ActorID: actor.PersonID, Actor: actorName(actor),
-		Action: eraseAction, ObjectType: "person", ObjectID: strconv.FormatInt(p.ID, 10), Persons: []int64{p.ID},
-		ClientAddr: actor.Addr, Reason: actor.Reason,
-		Detail: fmt.Sprintf("erased; now %s; lawful basis: %s; ground: %s; decision: %s", x.pseudo, e.Basis.Words(), e.Ground.Words(), decision)}, strconv.FormatInt(p.ID, 10))
-	if err != nil {
-		return desk.ErasureRecord{}, fmt.Errorf("audit erasure: %w", err)
-	}
-
 	steps := []func(context.Context) error{x.findCalls, x.scrubCalls, x.scrubDiary, x.deleteFiles, x.scrubMail,
 		x.scrubRequests, x.dropBundles, x.scrubHolds, x.scrubImports, x.closeAccount, x.scrubAudit}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return desk.ErasureRecord{}, fmt.Errorf("erase person %d: %w", p.ID, err)
+		}
+	}
+	// The erasure's own audit record comes last: it attests the records it rewrote (sealed into
+	// the chain, it is what lets audit verify tell this rewriting from tampering), and they name it.
+	eraseID, err := t.s.d.appendAudit(ctx, t, desk.AuditRecord{At: t.Now, ActorID: actor.PersonID, Actor: actorName(actor),
+		Action: eraseAction, ObjectType: "person", ObjectID: strconv.FormatInt(p.ID, 10), Persons: []int64{p.ID},
+		ClientAddr: actor.Addr, Reason: actor.Reason,
+		Detail: fmt.Sprintf("erased; now %s; lawful basis: %s; ground: %s; decision: %s", x.pseudo, e.Basis.Words(), e.Ground.Words(), decision) +
+			fmt.Sprintf(desk.AttestationDetail, len(x.redacted), desk.RedactionAttestation(x.redacted))}, strconv.FormatInt(p.ID, 10))
+	if err != nil {
+		return desk.ErasureRecord{}, fmt.Errorf("audit erasure: %w", err)
+	}
+	for _, r := range x.redacted {
+		if _, err := t.exec(ctx, `UPDATE audit_log SET redacted_by = ? WHERE id = ?`, eraseID, r.ID); err != nil {
+			return desk.ErasureRecord{}, err
 		}
 	}
 	// Last, the person: a pseudonym and their kind and department (for the statistics), nothing else.
@@ -432,6 +441,7 @@ func (x *erasing) scrubMail(ctx context.Context) error {
 			continue
 		}
 		done[m.id] = true
+		x.mail = append(x.mail, m.id)
 		sender := m.sender
 		if mine(sender) {
 			sender = ""
@@ -746,7 +756,7 @@ func (x *erasing) closeAccount(ctx context.Context) error {
 // the ones about a touched call; each rewritten record keeps the digest its fields had, which the
 // hash chain covers, and names this erasure.
 func (x *erasing) scrubAudit(ctx context.Context) error {
-	seen := map[int64]bool{x.eraseID: true}
+	seen := map[int64]bool{}
 	var recs []desk.AuditRecord
 	collect := func(query string, args ...any) error {
 		rows, err := x.t.query(ctx, `SELECT `+auditCols+` FROM audit_log a WHERE `+query, args...)
@@ -782,6 +792,13 @@ func (x *erasing) scrubAudit(ctx context.Context) error {
 			return err
 		}
 	}
+	// The records of the stored emails scrubbed (taken in, quarantined, released, discarded),
+	// which quote the sender's address even when nobody knew who they were.
+	for _, id := range x.mail {
+		if err := collect(`a.object_type = 'mail' AND a.object_id = ?`, strconv.FormatInt(id, 10)); err != nil {
+			return err
+		}
+	}
 	for _, r := range recs {
 		about := r.ActorID == x.id
 		for _, p := range r.Persons {
@@ -799,10 +816,22 @@ func (x *erasing) scrubAudit(ctx context.Context) error {
 		if actor == r.Actor && addr == r.ClientAddr && reason == r.Reason && detail == r.Detail {
 			continue
 		}
-		if _, err := x.t.exec(ctx, `UPDATE audit_log SET actor = ?, client_addr = ?, reason = ?, detail = ?, redacted_digest = ?, redacted_by = ? WHERE id = ?`,
-			actor, addr, reason, detail, r.PersonalDigest(), x.eraseID, r.ID); err != nil {
+		if r.RedactedDigest != "" {
+			// Rewritten by an earlier erasure, which attested it: its digest and its link to that
+			// erasure stay; only the words change again.
+			if _, err := x.t.exec(ctx, `UPDATE audit_log SET actor = ?, client_addr = ?, reason = ?, detail = ? WHERE id = ?`,
+				actor, addr, reason, detail, r.ID); err != nil {
+				return err
+			}
+			x.counts.AuditRedacted++
+			continue
+		}
+		r.RedactedDigest = r.PersonalDigest()
+		if _, err := x.t.exec(ctx, `UPDATE audit_log SET actor = ?, client_addr = ?, reason = ?, detail = ?, redacted_digest = ? WHERE id = ?`,
+			actor, addr, reason, detail, r.RedactedDigest, r.ID); err != nil {
 			return err
 		}
+		x.redacted = append(x.redacted, r)
 		x.counts.AuditRedacted++
 	}
 	return nil

@@ -112,6 +112,15 @@ func newErasureFixture(t *testing.T, e *env) erasureFixture {
 		t.Fatal(err)
 	}
 
+	// Dan's call is resolved in words that name him (the transition's audit record quotes them);
+	// a message from his home address waits in quarantine (its audit record quotes the address).
+	dans := e.update(t, e.F.Ann, e.call(t, f.dans.Ref), desk.Transition{Action: desk.ActAssign, GroupID: e.F.ServiceDesk.ID, AnalystID: e.F.Ann.ID})
+	e.update(t, e.F.Ann, dans, desk.Transition{Action: desk.ActResolve, Text: "Same fault as Zebedee Quartermain had"})
+	if q, err := e.S.IngestMail(ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 2, MessageID: "zeb2@mail.example",
+		From: "zq.home@mail.example", Subject: "from home", Text: "it is me", Raw: []byte("From: zq.home@mail.example\r\n\r\nit is me\r\n")}, store.IngestRules{}); err != nil || q.Disposition != store.MailQuarantine {
+		t.Fatalf("quarantine: %+v %v", q, err)
+	}
+
 	// Eve reports to him; he asked for erasure in writing; an import rejected a row of his.
 	eve := e.F.Eve
 	eve.ManagerID = f.zeb.ID
@@ -284,7 +293,7 @@ func TestErasureLeavesNoTraceAndKeepsTheStatistics(t *testing.T) {
 		if err != nil {
 			t.Fatalf("erase: %v", err)
 		}
-		if rec.Pseudonym == "" || rec.Counts.Calls != 3 || rec.Counts.Attachments != 2 || rec.Counts.Emails != 1 || rec.Counts.AuditRedacted == 0 {
+		if rec.Pseudonym == "" || rec.Counts.Calls != 3 || rec.Counts.Attachments != 2 || rec.Counts.Emails != 2 || rec.Counts.AuditRedacted == 0 {
 			t.Errorf("erasure record %+v", rec)
 		}
 		if _, err := audit.Seal(ctx, e.S); err != nil {
@@ -318,7 +327,12 @@ func TestErasureLeavesNoTraceAndKeepsTheStatistics(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		note := diary[len(diary)-1].Text
+		note := ""
+		for _, d := range diary {
+			if d.Kind == desk.EntryNote {
+				note = d.Text
+			}
+		}
 		if !strings.Contains(note, f.dansNoteUntouched) || !strings.Contains(note, rec.Pseudonym) {
 			t.Errorf("Dan's note became %q", note)
 		}
@@ -377,6 +391,27 @@ func TestErasureLeavesNoTraceAndKeepsTheStatistics(t *testing.T) {
 		// Irreversible: done once.
 		if _, err := e.S.ErasePerson(ctx, dpo, decision(f.zeb.ID, 0)); !(desk.ErrorCode(err) == desk.EINVALID) {
 			t.Errorf("a second erasure: %v", err)
+		}
+
+		// Forging is caught: a record given an older link formula and rewritten as if an
+		// erasure had done it; a record marked as rewritten by the genuine erasure but not among
+		// those it attests.
+		var eraseRec, plain, plainSeq int64
+		if err := e.DB.QueryRow(`SELECT MAX(id) FROM audit_log WHERE action = 'person.erase'`).Scan(&eraseRec); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.DB.QueryRow(e.DB.Rebind(`SELECT a.id, c.seq FROM audit_log a JOIN audit_chain c ON c.audit_id = a.id
+			WHERE a.redacted_digest = '' AND a.action <> 'person.erase' ORDER BY a.id DESC LIMIT 1`)).Scan(&plain, &plainSeq); err != nil {
+			t.Fatal(err)
+		}
+		e.DB.MustExec(t, `UPDATE audit_chain SET v = 1 WHERE seq = ?`, plainSeq)
+		e.DB.MustExec(t, `UPDATE audit_log SET action = 'call.view', actor = 'someone', redacted_digest = 'x', redacted_by = ? WHERE id = ?`, eraseRec, plain)
+		if rep, err := audit.Verify(ctx, e.S); err != nil || rep.OK() {
+			t.Errorf("verify did not catch a record forged as an older, erased one: %+v %v", rep.First, err)
+		}
+		e.DB.MustExec(t, `UPDATE audit_chain SET v = 2 WHERE seq = ?`, plainSeq)
+		if rep, err := audit.Verify(ctx, e.S); err != nil || rep.OK() {
+			t.Errorf("verify did not catch a record forged as rewritten by the erasure: %+v %v", rep.First, err)
 		}
 
 		// A rewritten record that no erasure of its people accounts for is tampering.
