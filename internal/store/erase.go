@@ -58,16 +58,16 @@ func (s *Store) ErasePerson(ctx context.Context, actor desk.Actor, e desk.Erasur
 
 // erasing is the state of one erasure while it runs.
 type erasing struct {
-	t       *Tx
-	id      int64
-	pseudo  string // "Erased person XXXXXXXX"
-	sc      *desk.Scrubber
-	own     map[int64]bool // calls of which they are the customer
-	calls   []int64        // every call touched, own first
-	refs    map[string]bool
-	counts  desk.ErasureCounts
-	emails  []string // their addresses, lower case
-	mail    []int64  // the stored emails scrubbed
+	t      *Tx
+	id     int64
+	pseudo string // "Erased person XXXXXXXX"
+	sc     *desk.Scrubber
+	own    map[int64]bool // calls of which they are the customer
+	calls  []int64        // every call touched, own first
+	refs   map[string]bool
+	counts desk.ErasureCounts
+	emails []string // their addresses, lower case
+	mail   []int64  // the stored emails scrubbed
 	// redacted are the audit records this erasure rewrote for the first time, as they were
 	// (with the digest of their personal fields): what its own record attests.
 	redacted []desk.AuditRecord
