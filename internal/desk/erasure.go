@@ -154,6 +154,7 @@ type ErasureCounts struct {
 	Attachments   int `json:"attachments"`    // files deleted
 	Emails        int `json:"emails"`         // stored emails whose original was deleted
 	AuditRedacted int `json:"audit_redacted"` // audit records whose names were replaced by the pseudonym
+	HeldSkipped   int `json:"held_skipped"`   // other people's calls mentioning them left alone: on legal hold
 }
 
 // Identifiers are the things that identify a person in free text.
@@ -204,6 +205,7 @@ func NewScrubber(ids Identifiers, with string) *Scrubber {
 		if strings.TrimSpace(s) != "" {
 			if digits := phoneDigits(s); digits != "" {
 				full = append(full, phonePattern(digits)...)
+				sc.search = append(sc.search, phoneForms(digits)...)
 			} else {
 				add(&full, s)
 			}
@@ -217,6 +219,7 @@ func NewScrubber(ids Identifiers, with string) *Scrubber {
 	if d := phoneDigits(ids.Phone); d != "" {
 		full = append(full, phonePattern(d)...)
 		sc.search = append(sc.search, ids.Phone)
+		sc.search = append(sc.search, phoneForms(d)...)
 	}
 	// Longest first, so "Ann Smith" goes whole before "Ann" could.
 	sort.SliceStable(full, func(i, j int) bool { return len(full[i]) > len(full[j]) })
@@ -278,6 +281,18 @@ func phonePattern(digits string) []string {
 		out = append(out, `\+\s?`+one("44" + digits[1:])[2:])
 	} else if strings.HasPrefix(digits, "44") {
 		out = append(out, one("0"+digits[2:]))
+	}
+	return out
+}
+
+// phoneForms are the one-word forms a phone number may be written in (what the search index
+// holds for "07700900123" or "+447700900123"), to find text that wrote it without spaces.
+func phoneForms(digits string) []string {
+	out := []string{digits}
+	if strings.HasPrefix(digits, "0") {
+		out = append(out, "44"+digits[1:])
+	} else if strings.HasPrefix(digits, "44") {
+		out = append(out, "0"+digits[2:])
 	}
 	return out
 }

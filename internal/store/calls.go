@@ -156,8 +156,8 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	bad := func(field, format string, args ...any) error {
 		return desk.Invalid("the call cannot be logged", map[string]string{field: fmt.Sprintf(format, args...)})
 	}
-	cust, err := t.findPerson(ctx, n.CustomerID)
-	if isNotFound(err) {
+	cust, err := scanPerson(t.queryRow(ctx, `SELECT `+personCols+` FROM people p WHERE p.id = ?`+t.s.d.forShare(), n.CustomerID))
+	if err == sql.ErrNoRows {
 		return desk.Call{}, bad("customer_id", "no person with id %d", n.CustomerID)
 	} else if err != nil {
 		return desk.Call{}, err

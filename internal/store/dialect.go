@@ -72,6 +72,8 @@ type dialect interface {
 	// forNoKeyUpdate locks rows for a change of their non-key columns: unlike forUpdate it lets
 	// other transactions go on writing rows that reference them (a call of a person being erased).
 	forNoKeyUpdate() string
+	// forShare locks rows against change (not against other readers) until the transaction ends.
+	forShare() string
 	// skipLocked is appended to a SELECT that claims rows of the table aliased alias for work: it
 	// locks them and passes over rows another transaction holds, so that several instances share
 	// a queue.
@@ -111,6 +113,7 @@ func (sqliteDialect) name() string             { return "sqlite" }
 func (sqliteDialect) rebind(q string) string   { return q }
 func (sqliteDialect) forUpdate() string        { return "" }
 func (sqliteDialect) forNoKeyUpdate() string   { return "" }
+func (sqliteDialect) forShare() string         { return "" }
 func (sqliteDialect) skipLocked(string) string { return "" }
 func (sqliteDialect) searchCond() string {
 	return "c.id IN (SELECT rowid FROM call_fts WHERE call_fts MATCH ?)"
@@ -331,6 +334,10 @@ func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
 // forNoKeyUpdate: a second UPDATE of a row in the same transaction re-checks its foreign keys,
 // taking KEY SHARE on the rows they name, which FOR UPDATE on those rows would make wait.
 func (postgresDialect) forNoKeyUpdate() string { return " FOR NO KEY UPDATE" }
+
+// forShare: a call being logged holds its customer still, so an erasure of the customer running
+// at the same moment either finishes first (and the call is refused) or finds the call.
+func (postgresDialect) forShare() string { return " FOR SHARE" }
 func (postgresDialect) skipLocked(alias string) string {
 	return " FOR UPDATE OF " + alias + " SKIP LOCKED"
 }

@@ -68,6 +68,7 @@ type erasing struct {
 	counts desk.ErasureCounts
 	emails []string // their addresses, lower case
 	mail   []int64  // the stored emails scrubbed
+	names  []string // the names they went by, and their other identifiers
 	// redacted are the audit records this erasure rewrote for the first time, as they were
 	// (with the digest of their personal fields): what its own record attests.
 	redacted []desk.AuditRecord
@@ -116,7 +117,7 @@ func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.
 
 	decision := x.sc.ScrubAll(e.Decision)
 	steps := []func(context.Context) error{x.findCalls, x.scrubCalls, x.scrubDiary, x.deleteFiles, x.scrubMail,
-		x.scrubRequests, x.dropBundles, x.scrubHolds, x.scrubImports, x.closeAccount, x.scrubAudit}
+		x.scrubRequests, x.dropBundles, x.scrubHolds, x.scrubImports, x.scrubNamedBy, x.closeAccount, x.scrubAudit}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return desk.ErasureRecord{}, fmt.Errorf("erase person %d: %w", p.ID, err)
@@ -215,6 +216,8 @@ func (x *erasing) identifiers(ctx context.Context, p desk.Person) (desk.Identifi
 	} else if err != sql.ErrNoRows {
 		return ids, err
 	}
+	// Names (and, harmlessly, the other identifiers) to match whole in the columns naming who did something.
+	x.names = append([]string{p.Name()}, ids.Others...)
 	for _, v := range append([]string{p.Email}, ids.Others...) {
 		if strings.Contains(v, "@") {
 			x.emails = append(x.emails, strings.ToLower(v))
@@ -263,6 +266,19 @@ func (x *erasing) findCalls(ctx context.Context) error {
 		}
 	}
 	for id := range set {
+		if !x.own[id] {
+			// Another person's call on legal hold (or whose customer is) must be kept as it is,
+			// mention and all: it is left alone and counted for the Data Protection Officer.
+			var held int
+			if err := x.t.queryRow(ctx, `SELECT COUNT(*) FROM legal_holds h WHERE h.lifted_at IS NULL
+				AND (h.call_id = ? OR h.person_id = (SELECT c.customer_id FROM calls c WHERE c.id = ?))`, id, id).Scan(&held); err != nil {
+				return err
+			}
+			if held > 0 {
+				x.counts.HeldSkipped++
+				continue
+			}
+		}
 		x.calls = append(x.calls, id)
 	}
 	sort.Slice(x.calls, func(i, j int) bool { return x.calls[i] < x.calls[j] })
@@ -626,6 +642,60 @@ func (t *Tx) isErased(ctx context.Context, id int64) (bool, error) {
 		return false, err
 	}
 	return at.Valid, nil
+}
+
+// namedBy are the columns that name who did something by name (staff acting in calldesk), which an
+// erasure of that member of staff turns into their pseudonym.
+var namedBy = [][2]string{
+	{"subject_requests", "identity_by"}, {"subject_requests", "logged_by"},
+	{"legal_holds", "placed_by"}, {"legal_holds", "lifted_by"},
+	{"retention_rules", "changed_by"}, {"retention_runs", "by_whom"},
+	{"sar_bundles", "created_by"}, {"sar_bundles", "final_by"}, {"sar_redactions", "decided_by"},
+	{"erasures", "decided_by"}, {"import_runs", "by_whom"},
+}
+
+// scrubNamedBy replaces the person's name where a column records who did something, and scrubs
+// the reasons given for retention rules (a member of staff may have named someone).
+func (x *erasing) scrubNamedBy(ctx context.Context) error {
+	var names []string
+	for _, n := range x.names {
+		if strings.TrimSpace(n) != "" {
+			names = append(names, strings.ToLower(strings.TrimSpace(n)))
+		}
+	}
+	for _, tc := range namedBy {
+		for _, n := range names {
+			if _, err := x.t.exec(ctx, `UPDATE `+tc[0]+` SET `+tc[1]+` = ? WHERE lower(`+tc[1]+`) = ?`, x.pseudo, n); err != nil {
+				return fmt.Errorf("%s.%s: %w", tc[0], tc[1], err)
+			}
+		}
+	}
+	rows, err := x.t.query(ctx, `SELECT class, reason FROM retention_rules`)
+	if err != nil {
+		return err
+	}
+	type rule struct{ class, reason string }
+	var rs []rule
+	for rows.Next() {
+		var r rule
+		if err := rows.Scan(&r.class, &r.reason); err != nil {
+			rows.Close()
+			return err
+		}
+		rs = append(rs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if reason := x.sc.Scrub(r.reason); reason != r.reason {
+			if _, err := x.t.exec(ctx, `UPDATE retention_rules SET reason = ? WHERE class = ?`, reason, r.class); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // onLegalHold says whether person id, or a call of which they are the customer, is on legal hold.

@@ -112,6 +112,11 @@ func newErasureFixture(t *testing.T, e *env) erasureFixture {
 		t.Fatal(err)
 	}
 
+	// Eve's call has his number written without spaces, and nothing else of his.
+	eves := e.newCall(t, desk.NewCall{Kind: desk.Fault, Summary: "Door entry keypad dead", CustomerID: e.F.Eve.ID, Source: desk.SourcePhone, Impact: desk.Low, Urgency: desk.Low})
+	if _, err := e.S.AddEntry(ctx, ann, eves.Ref, desk.EntryNote, "The student on 07700900123 rang about it too"); err != nil {
+		t.Fatal(err)
+	}
 	// Dan's call is resolved in words that name him (the transition's audit record quotes them);
 	// a message from his home address waits in quarantine (its audit record quotes the address).
 	dans := e.update(t, e.F.Ann, e.call(t, f.dans.Ref), desk.Transition{Action: desk.ActAssign, GroupID: e.F.ServiceDesk.ID, AnalystID: e.F.Ann.ID})
@@ -162,6 +167,22 @@ func newErasureFixture(t *testing.T, e *env) erasureFixture {
 	}
 	bundle(f.zeb.ID, "", "everything about Zebedee Quartermain", nil)
 	bundle(e.F.Dan.ID, `{"note": "Zebedee Quartermain (S7788123) reported the same"}`, "", []store.SARRedaction{{N: 1, Where: "note", Original: "Zebedee Quartermain", Kind: "name"}})
+	// He works for the university too: he placed and lifted a hold, logged a request, changed a
+	// retention rule and queued a copy of someone's data, each recorded under his name.
+	hold, err := e.S.PlaceLegalHold(ctx, me, f.dans.ID, 0, "Printer warranty claim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.S.LiftLegalHold(ctx, me, hold, "claim settled"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.S.LogSubjectRequest(ctx, me, desk.SubjectRequest{PersonID: e.F.Eve.ID, Kind: desk.RequestRectification, ReceivedAt: start,
+		IdentityAt: start, IdentityHow: "known to the desk", IdentityBy: "Zebedee Quartermain"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.S.SetRetentionRule(ctx, me, store.ClassAttachments, 36, store.Delete, "as Zebedee Quartermain proposed"); err != nil {
+		t.Fatal(err)
+	}
 	f.statsBefore = callStats(t, e)
 	return f
 }
@@ -526,6 +547,86 @@ func TestErasureRacingAnUpdate(t *testing.T) {
 		}
 		if rep, err := audit.Verify(ctx, e.S); err != nil || !rep.OK() {
 			t.Errorf("audit verify: %+v %v", rep, err)
+		}
+	})
+}
+
+// TestErasureLeavesHeldCallsAlone: another customer's call on legal hold that mentions the person
+// keeps its words (the hold says keep it as it is); the erasure counts it for the DPO.
+func TestErasureLeavesHeldCallsAlone(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		p, err := e.S.CreatePerson(ctx, e.F.Admin, zeb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dans := e.newCall(t, desk.NewCall{Kind: desk.Fault, Summary: "Projector broken", CustomerID: e.F.Dan.ID, Source: desk.SourcePhone, Impact: desk.Low, Urgency: desk.Low})
+		note := "Zebedee Quartermain saw it happen"
+		if _, err := e.S.AddEntry(ctx, storetest.Actor(e.F.Ann), dans.Ref, desk.EntryNote, note); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.PlaceLegalHold(ctx, e.F.Admin, dans.ID, 0, "Insurance claim 9"); err != nil {
+			t.Fatal(err)
+		}
+		rec, err := e.S.ErasePerson(ctx, storetest.Actor(e.F.Cat), decision(p.ID, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Counts.HeldSkipped != 1 {
+			t.Errorf("held calls skipped: %d, want 1", rec.Counts.HeldSkipped)
+		}
+		diary, err := e.S.Diary(ctx, dans.ID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diary[len(diary)-1].Text != note {
+			t.Errorf("the held call's note became %q", diary[len(diary)-1].Text)
+		}
+	})
+}
+
+// TestErasureRacingANewCall erases a person while a call is logged for them, many times: the call
+// is either logged first and scrubbed with the rest, or refused because they were erased; never
+// does a call keep their name.
+func TestErasureRacingANewCall(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		var first, refused int
+		for i := range 10 {
+			p := zeb
+			p.Username, p.Email, p.StudentNumber = fmt.Sprintf("zq%d", i), fmt.Sprintf("zq%d@uni.example", i), fmt.Sprintf("S99881%02d", i)
+			person, err := e.S.CreatePerson(ctx, e.F.Admin, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			var callErr, eraseErr error
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				_, callErr = e.S.CreateCall(ctx, storetest.Actor(e.F.Ann), desk.NewCall{Kind: desk.Fault, Summary: "Zebedee Quartermain cannot log in",
+					CustomerID: person.ID, Source: desk.SourcePhone, Impact: desk.Low, Urgency: desk.Low})
+			}()
+			go func() {
+				defer wg.Done()
+				_, eraseErr = e.S.ErasePerson(ctx, storetest.Actor(e.F.Cat), decision(person.ID, 0))
+			}()
+			wg.Wait()
+			if eraseErr != nil {
+				t.Fatalf("round %d: erase: %v", i, eraseErr)
+			}
+			switch {
+			case callErr == nil:
+				first++
+			case desk.ErrorCode(callErr) == desk.EINVALID && strings.Contains(callErr.Error(), "was erased"):
+				refused++
+			default:
+				t.Fatalf("round %d: logging the call failed with %v", i, callErr)
+			}
+		}
+		t.Logf("%s: the call went first %d times and was refused %d times", e.Engine, first, refused)
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM calls WHERE lower(summary) LIKE '%zebedee%' OR lower(customer_snapshot) LIKE '%zebedee%'`); n != 0 {
+			t.Errorf("%d calls keep the erased person's name", n)
 		}
 	})
 }
