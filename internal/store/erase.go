@@ -529,35 +529,9 @@ func (x *erasing) scrubMail(ctx context.Context) error {
 // scrubRequests scrubs the words of their subject requests; the requests stay, as evidence of how
 // each was answered, until their own retention ends.
 func (x *erasing) scrubRequests(ctx context.Context) error {
-	rows, err := x.t.query(ctx, `SELECT id, identity_how, third_party, authority, extension_reason, details, outcome FROM subject_requests WHERE person_id = ?`, x.id)
-	if err != nil {
-		return err
-	}
-	type req struct {
-		id int64
-		f  [6]string
-	}
-	var rs []req
-	for rows.Next() {
-		var r req
-		if err := rows.Scan(&r.id, &r.f[0], &r.f[1], &r.f[2], &r.f[3], &r.f[4], &r.f[5]); err != nil {
-			rows.Close()
-			return err
-		}
-		rs = append(rs, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, r := range rs {
-		if _, err := x.t.exec(ctx, `UPDATE subject_requests SET identity_how = ?, third_party = ?, authority = ?, extension_reason = ?, details = ?, outcome = ?,
-			version = version + 1 WHERE id = ?`, x.sc.ScrubAll(r.f[0]), x.sc.ScrubAll(r.f[1]), x.sc.ScrubAll(r.f[2]), x.sc.ScrubAll(r.f[3]),
-			x.sc.ScrubAll(r.f[4]), x.sc.ScrubAll(r.f[5]), r.id); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := x.scrubRows(ctx, "subject_requests", "id", []string{"identity_how", "third_party", "authority", "extension_reason", "details", "outcome"},
+		x.sc.ScrubAll, "person_id = ?", x.id)
+	return err
 }
 
 // dropBundles deletes the person's subject access bundles (a copy of all their data) and their
@@ -604,35 +578,65 @@ func (x *erasing) dropBundles(ctx context.Context) error {
 			return err
 		}
 	}
-	type cand struct {
-		id       int64
-		original string
-	}
-	var cs []cand
 	for _, term := range x.sc.SearchTerms() {
-		rows, err := x.t.query(ctx, `SELECT id, original FROM sar_redactions WHERE lower(original) LIKE ? ESCAPE '\'`, "%"+likeEscape(strings.ToLower(term))+"%")
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var c cand
-			if err := rows.Scan(&c.id, &c.original); err != nil {
-				rows.Close()
-				return err
-			}
-			cs = append(cs, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	for _, c := range cs {
-		if _, err := x.t.exec(ctx, `UPDATE sar_redactions SET original = ? WHERE id = ?`, x.sc.Scrub(c.original), c.id); err != nil {
+		if _, err := x.scrubRows(ctx, "sar_redactions", "id", []string{"original"}, x.sc.Scrub,
+			`lower(original) LIKE ? ESCAPE '\'`, "%"+likeEscape(strings.ToLower(term))+"%"); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// scrubRows rewrites the text columns cols of the rows of table matching where with scrub, writing
+// back only the rows that changed (a row with a version column gets a new version), and says
+// how many did. key is the table's key column.
+func (x *erasing) scrubRows(ctx context.Context, table, key string, cols []string, scrub func(string) string, where string, args ...any) (int, error) {
+	type row struct {
+		key  any
+		text []string
+	}
+	rows, err := x.t.query(ctx, `SELECT `+key+`, `+strings.Join(cols, ", ")+` FROM `+table+` WHERE `+where, args...)
+	if err != nil {
+		return 0, err
+	}
+	var rs []row
+	for rows.Next() {
+		r := row{text: make([]string, len(cols))}
+		dest := []any{&r.key}
+		for i := range r.text {
+			dest = append(dest, &r.text[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		rs = append(rs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	set := strings.Join(cols, " = ?, ") + " = ?"
+	if table == "subject_requests" {
+		set += ", version = version + 1"
+	}
+	changed := 0
+	for _, r := range rs {
+		args, differs := make([]any, 0, len(cols)+1), false
+		for _, v := range r.text {
+			w := scrub(v)
+			differs = differs || w != v
+			args = append(args, w)
+		}
+		if !differs {
+			continue
+		}
+		if _, err := x.t.exec(ctx, `UPDATE `+table+` SET `+set+` WHERE `+key+` = ?`, append(args, r.key)...); err != nil {
+			return changed, fmt.Errorf("scrub %s: %w", table, err)
+		}
+		changed++
+	}
+	return changed, nil
 }
 
 // isErased says whether person id was erased.
@@ -670,32 +674,8 @@ func (x *erasing) scrubNamedBy(ctx context.Context) error {
 			}
 		}
 	}
-	rows, err := x.t.query(ctx, `SELECT class, reason FROM retention_rules`)
-	if err != nil {
-		return err
-	}
-	type rule struct{ class, reason string }
-	var rs []rule
-	for rows.Next() {
-		var r rule
-		if err := rows.Scan(&r.class, &r.reason); err != nil {
-			rows.Close()
-			return err
-		}
-		rs = append(rs, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, r := range rs {
-		if reason := x.sc.Scrub(r.reason); reason != r.reason {
-			if _, err := x.t.exec(ctx, `UPDATE retention_rules SET reason = ? WHERE class = ?`, reason, r.class); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	_, err := x.scrubRows(ctx, "retention_rules", "class", []string{"reason"}, x.sc.Scrub, "1 = 1")
+	return err
 }
 
 // onLegalHold says whether person id, or a call of which they are the customer, is on legal hold.
@@ -708,39 +688,12 @@ func (t *Tx) onLegalHold(ctx context.Context, id int64) (bool, error) {
 
 // scrubHolds scrubs the reasons of lifted legal holds on the person or a touched call.
 func (x *erasing) scrubHolds(ctx context.Context) error {
-	type hold struct {
-		id          int64
-		reason, why string
-	}
-	var hs []hold
-	collect := func(query string, args ...any) error {
-		rows, err := x.t.query(ctx, `SELECT id, reason, lift_reason FROM legal_holds WHERE `+query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var h hold
-			if err := rows.Scan(&h.id, &h.reason, &h.why); err != nil {
-				return err
-			}
-			hs = append(hs, h)
-		}
-		return rows.Err()
-	}
-	if err := collect(`person_id = ?`, x.id); err != nil {
+	if _, err := x.scrubRows(ctx, "legal_holds", "id", []string{"reason", "lift_reason"}, x.sc.ScrubAll, "person_id = ?", x.id); err != nil {
 		return err
 	}
 	for _, id := range x.calls {
-		if err := collect(`call_id = ?`, id); err != nil {
+		if _, err := x.scrubRows(ctx, "legal_holds", "id", []string{"reason", "lift_reason"}, x.sc.ScrubAll, "call_id = ?", id); err != nil {
 			return err
-		}
-	}
-	for _, h := range hs {
-		if r, w := x.sc.ScrubAll(h.reason), x.sc.ScrubAll(h.why); r != h.reason || w != h.why {
-			if _, err := x.t.exec(ctx, `UPDATE legal_holds SET reason = ?, lift_reason = ? WHERE id = ?`, r, w, h.id); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -749,47 +702,16 @@ func (x *erasing) scrubHolds(ctx context.Context) error {
 // scrubImports scrubs the problems directory imports reported about the person (a rejected row
 // quotes its fields).
 func (x *erasing) scrubImports(ctx context.Context) error {
-	var terms []string
-	for _, v := range x.emails {
-		terms = append(terms, v)
-	}
+	terms := append([]string(nil), x.emails...)
 	for _, v := range x.sc.SearchTerms() {
 		if !strings.Contains(v, "@") {
 			terms = append(terms, strings.ToLower(v))
 		}
 	}
-	type run struct {
-		id       int64
-		problems string
-	}
-	var runs []run
-	seen := map[int64]bool{}
 	for _, term := range terms {
-		rows, err := x.t.query(ctx, `SELECT id, problems FROM import_runs WHERE lower(problems) LIKE ? ESCAPE '\'`, "%"+likeEscape(term)+"%")
-		if err != nil {
+		if _, err := x.scrubRows(ctx, "import_runs", "id", []string{"problems"}, x.sc.Scrub,
+			`lower(problems) LIKE ? ESCAPE '\'`, "%"+likeEscape(term)+"%"); err != nil {
 			return err
-		}
-		for rows.Next() {
-			var r run
-			if err := rows.Scan(&r.id, &r.problems); err != nil {
-				rows.Close()
-				return err
-			}
-			if !seen[r.id] {
-				seen[r.id] = true
-				runs = append(runs, r)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	for _, r := range runs {
-		if p := x.sc.Scrub(r.problems); p != r.problems {
-			if _, err := x.t.exec(ctx, `UPDATE import_runs SET problems = ? WHERE id = ?`, p, r.id); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
