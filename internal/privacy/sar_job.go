@@ -53,7 +53,7 @@ func (j *SARJob) Build(ctx context.Context, b store.SARBundle) error {
 	s := j.Builder.Store
 	model, zip, reds, err := j.build(ctx, b)
 	if err == nil {
-		err = s.FinishSARBuild(ctx, b.ID, model, zip, reds)
+		err = s.FinishSARBuild(ctx, b.ID, b.StartedAt, model, zip, reds)
 	}
 	if err == nil {
 		return nil
@@ -104,6 +104,16 @@ func StoreFiles(s *store.Store) Files {
 // Finalise renders bundle id (in review, at version) from its gathered model with the DPO's
 // decisions and makes it final.
 func Finalise(ctx context.Context, s *store.Store, actor desk.Actor, id, version int64) error {
+	// The decisions read below must be those of version: a decision made since bumped it (so
+	// this fails now), and one made while rendering makes FinaliseSARBundle, which checks the
+	// version again in its transaction, fail as stale.
+	cur, err := s.SARBundle(ctx, id)
+	if err != nil {
+		return err
+	}
+	if cur.State == store.BundleReview && cur.Version != version {
+		return desk.Errorf(desk.ECONFLICT, "a redaction decision changed while the bundle was being made final, so nothing was made final: check the decisions below and make it final again")
+	}
 	raw, err := s.SARModel(ctx, id)
 	if err != nil {
 		return err

@@ -190,8 +190,11 @@ func (s *Store) SARProgress(ctx context.Context, id int64, done, total int) erro
 }
 
 // FinishSARBuild records a built bundle: with redaction candidates it waits in review with its
-// gathered model; without, zip is its final content. Audited against the person.
-func (s *Store) FinishSARBuild(ctx context.Context, id int64, model, zip []byte, reds []SARRedaction) error {
+// gathered model; without, zip is its final content. Audited against the person. started is when
+// the build claimed the bundle (its StartedAt from ClaimSARBundle; the row's started_at moves on
+// with each progress report, as the build's lease): when anyone was erased since, the gathered
+// data may hold their identifiers, so the build is refused (ECONFLICT) and must be done again.
+func (s *Store) FinishSARBuild(ctx context.Context, id int64, started time.Time, model, zip []byte, reds []SARRedaction) error {
 	return s.inTx(ctx, func(t *Tx) error {
 		b, err := t.sarBundle(ctx, id)
 		if err != nil {
@@ -199,6 +202,13 @@ func (s *Store) FinishSARBuild(ctx context.Context, id int64, model, zip []byte,
 		}
 		if b.State != BundleBuilding {
 			return desk.Errorf(desk.ECONFLICT, "bundle %d is %s, not building", id, b.State)
+		}
+		var erased int
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM erasures WHERE erased_at >= ?`, started.UnixMicro()).Scan(&erased); err != nil {
+			return err
+		}
+		if erased > 0 {
+			return desk.Errorf(desk.ECONFLICT, "a person was erased while this bundle was being built, so it may still hold their details: build the bundle again")
 		}
 		for _, r := range reds {
 			if _, err := t.exec(ctx, `INSERT INTO sar_redactions (bundle_id, n, location, original, kind) VALUES (?, ?, ?, ?, ?)`,
@@ -269,6 +279,11 @@ func (s *Store) DecideSARRedactions(ctx context.Context, actor desk.Actor, id in
 			return desk.Errorf(desk.ECONFLICT, "the bundle is %s: redactions are decided while it is in review", b.State)
 		}
 		now := t.Now.UnixMicro()
+		// Every decision changes what the final bundle holds: the version tells a finalise that
+		// rendered from earlier decisions that it is stale.
+		if _, err := t.exec(ctx, `UPDATE sar_bundles SET version = version + 1 WHERE id = ?`, id); err != nil {
+			return err
+		}
 		var detail string
 		if len(ns) == 0 {
 			res, err := t.exec(ctx, `UPDATE sar_redactions SET decision = ?, decided_by = ?, decided_at = ? WHERE bundle_id = ? AND decision = ''`,
@@ -318,7 +333,7 @@ func (s *Store) FinaliseSARBundle(ctx context.Context, actor desk.Actor, id, ver
 			return desk.Errorf(desk.ECONFLICT, "the bundle is %s, not in review", b.State)
 		}
 		if b.Version != version {
-			return desk.Errorf(desk.ECONFLICT, "the bundle changed while you were looking at it: look again")
+			return desk.Errorf(desk.ECONFLICT, "a redaction decision changed while the bundle was being made final, so nothing was made final: check the decisions below and make it final again")
 		}
 		if b.Pending > 0 {
 			return desk.Errorf(desk.EINVALID, "%d redactions are not decided yet: release or keep each (or keep all remaining)", b.Pending)
