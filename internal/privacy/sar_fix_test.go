@@ -140,3 +140,110 @@ func TestSARBuildRefusedAfterErasure(t *testing.T) {
 		}
 	})
 }
+
+// finalBundle queues and builds a bundle of person's with nothing to redact, so it is final.
+func finalBundle(t *testing.T, e *storetest.Env, person int64) store.SARBundle {
+	t.Helper()
+	ctx := context.Background()
+	q := accessRequest(t, e, person)
+	b, err := e.S.QueueSARBundle(ctx, storetest.Actor(e.F.Ann), q.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := &privacy.SARJob{Builder: &privacy.Builder{Store: e.S, Now: e.Clock.Now, ParseMail: parseMail}}
+	if err := job.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = e.S.SARBundle(ctx, b.ID); err != nil || b.State != store.BundleFinal {
+		t.Fatalf("after the build: %+v %v", b, err)
+	}
+	return b
+}
+
+// TestSARArchiveExpires: a bundle given as an encrypted archive lives DownloadPeriod from the
+// archive's first download (a later download does not extend it); one never downloaded lives
+// as long from when it was made final; then its content is deleted and it is expired, audited once.
+func TestSARArchiveExpires(t *testing.T) {
+	storetest.EachEnv(t, start, func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		dpo := storetest.Actor(e.F.Ann)
+		given := finalBundle(t, e, e.F.Eve.ID)
+		e.Clock.Advance(10 * 24 * time.Hour)
+		idle := finalBundle(t, e, e.F.Eve.ID) // made final 10 days after the first
+		e.Clock.Advance(5 * 24 * time.Hour)
+		first := e.Clock.Now()
+		if _, _, err := e.S.SARArchiveZip(ctx, dpo, given.ID, "encrypted archive", privacy.DownloadPeriod); err != nil {
+			t.Fatal(err)
+		}
+		e.Clock.Advance(24 * time.Hour)
+		if _, _, err := e.S.SARArchiveZip(ctx, dpo, given.ID, "encrypted archive", privacy.DownloadPeriod); err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := e.S.SARBundle(ctx, given.ID); !b.ExpiresAt.Equal(first.Add(privacy.DownloadPeriod)) {
+			t.Errorf("expires %v, want 30 days after the first download %v", b.ExpiresAt, first)
+		}
+		job := &privacy.SARJob{Builder: &privacy.Builder{Store: e.S, Now: e.Clock.Now, ParseMail: parseMail}}
+		state := func(id int64) string {
+			b, err := e.S.SARBundle(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b.State
+		}
+		// Day 39 after the idle one was made final and 29 after the archive's download: neither yet.
+		e.Clock.Set(first.Add(privacy.DownloadPeriod - time.Minute))
+		if err := job.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if state(given.ID) != store.BundleFinal || state(idle.ID) != store.BundleExpired {
+			t.Errorf("before the archive's period ended: given %s, idle %s (made final %v)", state(given.ID), state(idle.ID), idle.FinalAt)
+		}
+		e.Clock.Advance(time.Minute)
+		if err := job.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if state(given.ID) != store.BundleExpired {
+			t.Errorf("after the archive's period: %s", state(given.ID))
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM sar_bundles WHERE zip IS NOT NULL`); n != 0 {
+			t.Errorf("%d expired bundles kept their content", n)
+		}
+		if _, _, err := e.S.SARArchiveZip(ctx, dpo, given.ID, "encrypted archive", privacy.DownloadPeriod); desk.ErrorCode(err) != desk.ECONFLICT {
+			t.Errorf("an expired bundle downloaded: %v", err)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'sar.expire'`); n != 2 {
+			t.Errorf("%d sar.expire records, want 2", n)
+		}
+	})
+}
+
+// TestSARExpireOnceAcrossInstances: instances expiring at the same moment write one sar.expire
+// record per bundle.
+func TestSARExpireOnceAcrossInstances(t *testing.T) {
+	storetest.EachEnv(t, start, func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		const n = 6
+		for range n {
+			finalBundle(t, e, e.F.Eve.ID)
+		}
+		e.Clock.Advance(privacy.DownloadPeriod + time.Hour)
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() {
+				_, err := e.S.ExpireSARBundles(ctx, 100, privacy.DownloadPeriod)
+				errs <- err
+			}()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'sar.expire'`); got != n {
+			t.Errorf("%d sar.expire records for %d bundles", got, n)
+		}
+		if got := e.DB.Count(t, `SELECT COUNT(*) FROM sar_bundles WHERE state = 'expired'`); got != n {
+			t.Errorf("%d bundles expired, want %d", got, n)
+		}
+	})
+}

@@ -13,7 +13,8 @@ import (
 )
 
 // DownloadPeriod is how long a bundle released to the portal may be downloaded before its
-// content is deleted.
+// content is deleted; a bundle given as an encrypted archive lives as long from the archive's
+// first download (or, never downloaded, from when it was made final).
 const DownloadPeriod = 30 * 24 * time.Hour
 
 // SARJob builds queued bundles in the background and deletes the content of expired ones: the
@@ -23,8 +24,8 @@ type SARJob struct {
 	Log     *slog.Logger
 }
 
-// Run builds every queued bundle, one at a time, then expires delivered bundles past their
-// download period.
+// Run builds every queued bundle, one at a time, then expires bundles past their download
+// period (delivered, or given as an encrypted archive).
 func (j *SARJob) Run(ctx context.Context) error {
 	s := j.Builder.Store
 	for {
@@ -39,7 +40,7 @@ func (j *SARJob) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	n, err := s.ExpireSARBundles(ctx, 100)
+	n, err := s.ExpireSARBundles(ctx, 100, DownloadPeriod)
 	if n > 0 && j.Log != nil {
 		j.Log.Info("expired SAR bundles deleted", "bundles", n)
 	}

@@ -379,6 +379,18 @@ func (s *Store) ReleaseSARBundle(ctx context.Context, actor desk.Actor, id int64
 // bundle must then be delivered and not expired. how says how it left ("portal download",
 // "encrypted archive").
 func (s *Store) SARZip(ctx context.Context, actor desk.Actor, id, person int64, how string) (SARBundle, []byte, error) {
+	return s.sarZip(ctx, actor, id, person, how, 0)
+}
+
+// SARArchiveZip reads the content of final (or delivered) bundle id for actor to give as an
+// encrypted archive, with the audit record of the download. The first such download of a final
+// bundle starts its life: life later, ExpireSARBundles deletes its content, as it does a
+// delivered bundle's at the end of its download period.
+func (s *Store) SARArchiveZip(ctx context.Context, actor desk.Actor, id int64, how string, life time.Duration) (SARBundle, []byte, error) {
+	return s.sarZip(ctx, actor, id, 0, how, life)
+}
+
+func (s *Store) sarZip(ctx context.Context, actor desk.Actor, id, person int64, how string, life time.Duration) (SARBundle, []byte, error) {
 	var b SARBundle
 	var zip []byte
 	err := s.inTx(ctx, func(t *Tx) error {
@@ -405,44 +417,72 @@ func (s *Store) SARZip(ctx context.Context, actor desk.Actor, id, person int64, 
 		} else if err != nil {
 			return err
 		}
+		if life > 0 && b.State == BundleFinal && b.ExpiresAt.IsZero() {
+			b.ExpiresAt = t.Now.Add(life)
+			if _, err := t.exec(ctx, `UPDATE sar_bundles SET expires_at = ?, version = version + 1 WHERE id = ? AND expires_at IS NULL`,
+				b.ExpiresAt.UnixMicro(), id); err != nil {
+				return err
+			}
+			how += "; its content is deleted on " + b.ExpiresAt.UTC().Format(time.RFC3339)
+		}
 		return t.audit(ctx, actor, "sar.download", "sar_bundle", id, []int64{b.PersonID}, "bundle downloaded: "+how)
 	})
 	return b, zip, err
 }
 
-// ExpireSARBundles deletes the content of up to limit delivered bundles whose download period has
-// ended, with their audit records, and returns how many.
-func (s *Store) ExpireSARBundles(ctx context.Context, limit int) (int, error) {
+// ExpireSARBundles deletes the content of up to limit bundles whose life has ended, with their
+// audit records, and returns how many: delivered bundles at the end of their download period,
+// and final ones (given as an encrypted archive, or never delivered) life after their archive
+// was first downloaded, or after they were made final when it never was. Run by several
+// instances at once, each bundle is expired, and audited, once: the UPDATE takes only a bundle
+// still in the state it was read in.
+func (s *Store) ExpireSARBundles(ctx context.Context, limit int, life time.Duration) (int, error) {
 	n := 0
 	err := s.inTx(ctx, func(t *Tx) error {
-		rows, err := t.query(ctx, `SELECT id, person_id FROM sar_bundles WHERE state = 'delivered' AND expires_at <= ? ORDER BY id LIMIT ?`,
-			t.Now.UnixMicro(), limit)
+		now := t.Now.UnixMicro()
+		rows, err := t.query(ctx, `SELECT id, person_id, state FROM sar_bundles WHERE (state = 'delivered' AND expires_at <= ?)
+			OR (state = 'final' AND COALESCE(expires_at, final_at + ?) <= ?) ORDER BY id LIMIT ?`,
+			now, life.Microseconds(), now, limit)
 		if err != nil {
 			return err
 		}
-		var ids, persons []int64
+		type due struct {
+			id, person int64
+			state      string
+		}
+		var dues []due
 		for rows.Next() {
-			var id, p int64
-			if err := rows.Scan(&id, &p); err != nil {
+			var d due
+			if err := rows.Scan(&d.id, &d.person, &d.state); err != nil {
 				rows.Close()
 				return err
 			}
-			ids, persons = append(ids, id), append(persons, p)
+			dues = append(dues, d)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for i, id := range ids {
-			if _, err := t.exec(ctx, `UPDATE sar_bundles SET state = 'expired', zip = NULL, version = version + 1 WHERE id = ?`, id); err != nil {
+		for _, d := range dues {
+			res, err := t.exec(ctx, `UPDATE sar_bundles SET state = 'expired', zip = NULL, model = NULL, version = version + 1
+				WHERE id = ? AND state = ?`, d.id, d.state)
+			if err != nil {
 				return err
 			}
-			if err := t.audit(ctx, desk.Actor{Name: "calldesk"}, "sar.expire", "sar_bundle", id, []int64{persons[i]},
-				"download period ended: the bundle's content was deleted"); err != nil {
+			if k, err := res.RowsAffected(); err != nil {
+				return err
+			} else if k == 0 {
+				continue // another instance expired it first, and audited it
+			}
+			detail := "download period ended: the bundle's content was deleted"
+			if d.state == BundleFinal {
+				detail = "the bundle's life ended (its encrypted archive's download period, or its time since it was made final): its content was deleted"
+			}
+			if err := t.audit(ctx, desk.Actor{Name: "calldesk"}, "sar.expire", "sar_bundle", d.id, []int64{d.person}, detail); err != nil {
 				return err
 			}
+			n++
 		}
-		n = len(ids)
 		return nil
 	})
 	return n, err

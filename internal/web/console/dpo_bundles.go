@@ -219,7 +219,7 @@ func (c *Console) dpoEncrypted(w http.ResponseWriter, r *http.Request, v *visit)
 	if len(pass) < 20 {
 		return c.showBundle(w, r, v, http.StatusUnprocessableEntity, "Ask for a passphrase first: the archive is encrypted under the one shown.", "")
 	}
-	b, zip, err := c.Store.SARZip(r.Context(), v.Actor, id, 0, "encrypted archive (AES-256) for delivery without a portal account")
+	b, zip, err := c.Store.SARArchiveZip(r.Context(), v.Actor, id, "encrypted archive (AES-256) for delivery without a portal account", privacy.DownloadPeriod)
 	if err != nil {
 		switch desk.ErrorCode(err) {
 		case desk.ECONFLICT:
