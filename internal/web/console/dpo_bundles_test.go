@@ -77,6 +77,11 @@ func TestSARBundleConsole(t *testing.T) {
 		}
 		pass := regexp.MustCompile(`<code class="passphrase">([A-Z2-7-]+)</code>`).FindStringSubmatch(shown.body)[1]
 		cat.post(page+"/encrypted.zip", url.Values{}).must(t, http.StatusUnprocessableEntity).has(t, "passphrase")
+		// A passphrase of the client's choosing, however long, encrypts nothing.
+		cat.post(page+"/encrypted.zip", url.Values{"passphrase": {"a passphrase chosen by the client"}}).must(t, http.StatusUnprocessableEntity).has(t, "passphrase")
+		if n := len(e.audited(e.f.Eve, "sar.download")); n != 0 {
+			t.Errorf("a refused passphrase downloaded the bundle (%d downloads)", n)
+		}
 		got := cat.post(page+"/encrypted.zip", url.Values{"passphrase": {pass}}).must(t, http.StatusOK)
 		if ct := got.header.Get("Content-Type"); ct != "application/zip" {
 			t.Errorf("Content-Type %q", ct)
@@ -89,6 +94,12 @@ func TestSARBundleConsole(t *testing.T) {
 			if f.Method != 99 || f.Flags&1 == 0 {
 				t.Errorf("%s is not AES-encrypted (method %d)", f.Name, f.Method)
 			}
+		}
+		if len(z.File) != 1 || z.File[0].Name != privacy.ArchiveEntry {
+			t.Errorf("the archive lists %d entries, want only %s", len(z.File), privacy.ArchiveEntry)
+		}
+		if strings.Contains(got.body, "README.txt") || strings.Contains(got.body, "calls.json") {
+			t.Errorf("the bundle's file names are readable in the archive")
 		}
 		if strings.Contains(got.body, "Eve Evans") {
 			t.Errorf("the archive holds plain text")
