@@ -247,3 +247,70 @@ func TestSARExpireOnceAcrossInstances(t *testing.T) {
 		}
 	})
 }
+
+// TestSARFilesOthersAddedAreReviewed: a file someone else added to the person's call is a review
+// item, given only when the DPO releases it; the person's own upload is theirs, given at once.
+func TestSARFilesOthersAddedAreReviewed(t *testing.T) {
+	storetest.EachEnv(t, start, func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		ann, dan := storetest.Actor(e.F.Ann), storetest.Actor(e.F.Dan)
+		c, err := e.S.CreateCall(ctx, ann, desk.NewCall{Kind: desk.Fault, Summary: "Laptop", CustomerID: e.F.Dan.ID,
+			Source: desk.SourcePhone, Impact: desk.Low, Urgency: desk.Low})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []struct {
+			who  desk.Actor
+			name string
+		}{{dan, "my-screenshot.txt"}, {ann, "staff-notes.txt"}} {
+			if _, err := e.S.AddEntryWithAttachments(ctx, u.who, c.Ref, desk.EntryUpdate, "file", []desk.Upload{{Filename: u.name,
+				Data: []byte("content of " + u.name + "\n")}}, desk.AttachmentRules{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		bu, err := (&privacy.Builder{Store: e.S, Now: e.Clock.Now}).Gather(ctx, e.F.Dan.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		review := 0
+		for _, f := range bu.Files {
+			switch f.Filename {
+			case "my-screenshot.txt":
+				if f.Review != 0 {
+					t.Errorf("Dan's own upload is a review item")
+				}
+			case "staff-notes.txt":
+				review = f.Review
+			}
+		}
+		if review == 0 || bu.Redactions[review-1].Kind != privacy.KindFile || bu.Redactions[review-1].Original != "staff-notes.txt" {
+			t.Fatalf("Ann's file is no review item: %d %+v", review, bu.Redactions)
+		}
+		withheld := unzip(t, must(bu.RenderBytes(ctx, nil, storeFiles(e.S))))
+		released := unzip(t, must(bu.RenderBytes(ctx, privacy.Decisions{review: true}, storeFiles(e.S))))
+		in := func(files map[string][]byte, name string) bool {
+			for n, data := range files {
+				if strings.HasSuffix(n, "-"+name) && strings.Contains(string(data), "content of "+name) {
+					return true
+				}
+			}
+			return false
+		}
+		if !in(withheld, "my-screenshot.txt") || !in(released, "my-screenshot.txt") {
+			t.Errorf("Dan's own upload is not given")
+		}
+		if in(withheld, "staff-notes.txt") || strings.Contains(string(withheld["attachments.csv"]), "staff-notes") {
+			t.Errorf("Ann's file is given though not released")
+		}
+		if !in(released, "staff-notes.txt") {
+			t.Errorf("Ann's released file is not given")
+		}
+	})
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
