@@ -57,6 +57,14 @@ func TestSARBundleConsole(t *testing.T) {
 		cat.post(page+"/redactions", url.Values{"all": {"1"}, "decision": {"keep"}}).must(t, http.StatusSeeOther)
 		body = cat.get(page).must(t, http.StatusOK).has(t, "Released (Cat Carter)", "Kept redacted (Cat Carter)").body
 		version = regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)[1]
+		// A decision made after the page was shown (in another tab, by another DPO) makes its
+		// "Make final" stale: refused, said plainly, nothing made final.
+		cat.post(page+"/redactions", url.Values{"n": {"1"}, "decision": {"keep"}}).must(t, http.StatusSeeOther)
+		cat.post(page+"/final", url.Values{"version": {version}}).must(t, http.StatusUnprocessableEntity).
+			has(t, "a redaction decision changed while the bundle was being made final", "Waiting for your review")
+		cat.post(page+"/redactions", url.Values{"n": {"1"}, "decision": {"release"}}).must(t, http.StatusSeeOther)
+		body = cat.get(page).must(t, http.StatusOK).body
+		version = regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)[1]
 		cat.post(page+"/final", url.Values{"version": {version}}).must(t, http.StatusSeeOther)
 		cat.get(page).must(t, http.StatusOK).has(t, "Final: ready to deliver", "Release to the portal", "SHA-256")
 		cat.post(page+"/release", nil).must(t, http.StatusSeeOther)
