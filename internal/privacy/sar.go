@@ -356,6 +356,18 @@ func (b *Builder) gatherMine(ctx context.Context, bu *Bundle, r *Redactor, p des
 			return fmt.Errorf("emails from the person: %w", err)
 		}
 		for i, m := range ms {
+			if m.Raw == nil {
+				// Its content is gone (discarded unread from quarantine): what is left is that
+				// it came, when, and what became of it.
+				where := fmt.Sprintf("email %d", m.ID)
+				what := m.Disposition
+				if m.Reason != "" {
+					what += ": " + r.Redact(m.Reason, where+" reason")
+				}
+				bu.Emails = append(bu.Emails, BundleEmail{ID: m.ID, CallRef: refs[i], Disposition: what, From: p.Email,
+					Subject: r.Redact(m.Subject, where+" subject"), Date: m.ReceivedAt, Text: "(the message itself is no longer held)"})
+				continue
+			}
 			b.addEmail(bu, r, m, refs[i], m.Disposition)
 		}
 		if len(ms) < sarPage {

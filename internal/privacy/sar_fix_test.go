@@ -314,3 +314,32 @@ func must(b []byte, err error) []byte {
 	}
 	return b
 }
+
+// TestSARMailFromPersonDiscarded: an email from the person's address that was held back and
+// discarded (its content deleted) is still listed: that it came, when, and what became of it.
+func TestSARMailFromPersonDiscarded(t *testing.T) {
+	storetest.EachEnv(t, start, func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		got, err := e.S.IngestMail(ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 9, MessageID: "stranger@uni.example",
+			From: "newcomer@uni.example", Subject: "Help with my card", Text: "hello", Raw: []byte("Subject: Help with my card\r\n\r\nhello\r\n")},
+			store.IngestRules{PerSenderHour: 10})
+		if err != nil || got.Disposition != store.MailQuarantine {
+			t.Fatalf("ingest: %+v %v", got, err)
+		}
+		if err := e.S.DiscardMail(ctx, storetest.Actor(e.F.Ann), got.ID); err != nil {
+			t.Fatal(err)
+		}
+		p, err := e.S.CreatePerson(ctx, e.F.Admin, desk.Person{FirstName: "Nia", LastName: "Newcomer", Username: "nnewcomer",
+			Email: "newcomer@uni.example", Kind: desk.Student})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bu, err := (&privacy.Builder{Store: e.S, Now: e.Clock.Now, ParseMail: parseMail}).Gather(ctx, p.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(bu.Emails) != 1 || !strings.HasPrefix(bu.Emails[0].Disposition, "discarded") || bu.Emails[0].From != "newcomer@uni.example" {
+			t.Fatalf("emails: %+v", bu.Emails)
+		}
+	})
+}
