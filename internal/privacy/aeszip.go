@@ -12,7 +12,7 @@ import (
 	"encoding/base32"
 	"encoding/binary"
 	"fmt"
-	"io"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -50,31 +50,30 @@ func NewPassphrase() (string, error) {
 	return strings.Join(groups, "-"), nil
 }
 
-// EncryptZip rewrites the zip src with each of its files encrypted under passphrase (WinZip
-// AES-256, AE-2).
+// ArchiveEntry is the one entry of an encrypted archive: the whole bundle zip, so that the
+// archive's central directory, which AES does not encrypt, shows no name of the bundle's files.
+const ArchiveEntry = "personal-data.zip"
+
+// passphraseForm is the form NewPassphrase gives: 8 groups of 4 base32 characters.
+var passphraseForm = regexp.MustCompile(`^([A-Z2-7]{4}-){7}[A-Z2-7]{4}$`)
+
+// ValidPassphrase says whether s has the form of a passphrase NewPassphrase makes (160 random
+// bits): an archive is encrypted under no other, so a weak one chosen by hand is refused.
+func ValidPassphrase(s string) bool { return passphraseForm.MatchString(s) }
+
+// EncryptZip puts the zip src, whole, in a new zip as its one entry ArchiveEntry, encrypted under
+// passphrase (WinZip AES-256, AE-2): the file names inside src are encrypted with their content.
 func EncryptZip(src []byte, passphrase string) ([]byte, error) {
 	if passphrase == "" {
 		return nil, fmt.Errorf("no passphrase")
 	}
-	zr, err := zip.NewReader(bytes.NewReader(src), int64(len(src)))
-	if err != nil {
+	if _, err := zip.NewReader(bytes.NewReader(src), int64(len(src))); err != nil {
 		return nil, err
 	}
 	var out bytes.Buffer
 	zw := zip.NewWriter(&out)
-	for _, f := range zr.File {
-		r, err := f.Open()
-		if err != nil {
-			return nil, err
-		}
-		plain, err := io.ReadAll(r)
-		r.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f.Name, err)
-		}
-		if err := writeAES(zw, f.Name, plain, passphrase); err != nil {
-			return nil, fmt.Errorf("%s: %w", f.Name, err)
-		}
+	if err := writeAES(zw, ArchiveEntry, src, passphrase); err != nil {
+		return nil, fmt.Errorf("%s: %w", ArchiveEntry, err)
 	}
 	if err := zw.Close(); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package privacy_test
 import (
 	"archive/zip"
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,17 +82,50 @@ func TestEncryptZipWith7Zip(t *testing.T) {
 	if msg, err := run(pass, out); err != nil {
 		t.Fatalf("7-Zip could not extract with the passphrase: %v\n%s", err, msg)
 	}
-	for name, want := range files {
-		got, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(name)))
-		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("%s: extracted %d bytes (%v), want %d", name, len(got), err, len(want))
+	inner, err := os.ReadFile(filepath.Join(out, privacy.ArchiveEntry))
+	if err != nil || !bytes.Equal(inner, src.Bytes()) {
+		t.Fatalf("%s: extracted %d bytes (%v), want the bundle's %d", privacy.ArchiveEntry, len(inner), err, src.Len())
+	}
+	extracted, _ := os.ReadDir(out)
+	if len(extracted) != 1 {
+		t.Errorf("7-Zip extracted %d entries, want only %s", len(extracted), privacy.ArchiveEntry)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(inner), int64(len(inner)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
 		}
+		got, _ := io.ReadAll(r)
+		r.Close()
+		if want, ok := files[f.Name]; !ok || !bytes.Equal(got, want) {
+			t.Errorf("%s: %d bytes in the bundle, want %d", f.Name, len(got), len(want))
+		}
+	}
+	// The archive's directory names only the one entry: no file name of the bundle shows.
+	outer, err := zip.NewReader(bytes.NewReader(enc), int64(len(enc)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outer.File) != 1 || outer.File[0].Name != privacy.ArchiveEntry {
+		t.Errorf("the archive lists %d entries (first %q), want only %s", len(outer.File), outer.File[0].Name, privacy.ArchiveEntry)
+	}
+	for name := range files {
+		if bytes.Contains(enc, []byte(name)) {
+			t.Errorf("the name %q is readable in the archive", name)
+		}
+	}
+	if !privacy.ValidPassphrase(pass) || privacy.ValidPassphrase("correct horse battery staple!") || privacy.ValidPassphrase(strings.ToLower(pass)) {
+		t.Errorf("ValidPassphrase accepts a passphrase not of calldesk's making, or refuses one")
 	}
 	wrong := filepath.Join(dir, "wrong")
 	if msg, err := run("not-the-passphrase", wrong); err == nil {
 		t.Errorf("7-Zip extracted with a wrong passphrase:\n%s", msg)
 	}
-	if got, _ := os.ReadFile(filepath.Join(wrong, "calls.json")); bytes.Contains(got, []byte("Printer")) {
+	if got, _ := os.ReadFile(filepath.Join(wrong, privacy.ArchiveEntry)); bytes.Equal(got, src.Bytes()) {
 		t.Errorf("a wrong passphrase gave the plain text")
 	}
 }

@@ -33,8 +33,14 @@ type Bundle struct {
 	Files       []BundleFile    `json:"files"`
 	Audit       []BundleAudit   `json:"audit"`
 	Requests    []BundleRequest `json:"requests"`
+	SentEmails  []BundleSent    `json:"emails_sent"`
+	LegalHolds  []BundleHold    `json:"legal_holds"`
+	Account     *BundleAccount  `json:"account,omitempty"`
 	Redactions  []Redaction     `json:"redactions"`
 	Warnings    []string        `json:"warnings,omitempty"`
+	// sentOfCalls are the emails sent about the person's calls, gathered with them, redacted
+	// after the rest of their text.
+	sentOfCalls []store.SAROutMail
 }
 
 // Field is one field of the person record with where it came from.
@@ -83,21 +89,80 @@ type BundleEntry struct {
 	At      time.Time `json:"at"`
 }
 
-// BundleEmail is an email taken in on one of the person's calls: its headers and text, never the
-// raw message (whose headers name other people and their systems).
+// BundleEmail is an email taken in on one of the person's calls, or from the person on no call
+// of theirs (Disposition then says what became of it): its headers and text, never the raw
+// message (whose headers name other people and their systems).
 type BundleEmail struct {
-	ID      int64     `json:"id"`
-	CallRef string    `json:"call"`
-	From    string    `json:"from"`
-	To      string    `json:"to"`
-	Cc      string    `json:"cc,omitempty"`
-	Subject string    `json:"subject"`
-	Date    time.Time `json:"date,omitzero"`
-	Text    string    `json:"text"`
+	ID          int64     `json:"id"`
+	CallRef     string    `json:"call"`
+	Disposition string    `json:"what_became_of_it,omitempty"`
+	From        string    `json:"from"`
+	To          string    `json:"to"`
+	Cc          string    `json:"cc,omitempty"`
+	Subject     string    `json:"subject"`
+	Date        time.Time `json:"date,omitzero"`
+	Text        string    `json:"text"`
 }
 
-// BundleFile is an attachment: of one of the person's calls, or uploaded by them.
+// BundleSent is an email calldesk sent to the person, or about one of their calls (to whoever
+// it went).
+type BundleSent struct {
+	ID      int64     `json:"id"`
+	CallRef string    `json:"call,omitempty"`
+	Kind    string    `json:"kind"`
+	To      string    `json:"to"`
+	Subject string    `json:"subject"`
+	Text    string    `json:"text"`
+	State   string    `json:"state"`
+	Queued  time.Time `json:"queued_at"`
+	SentAt  time.Time `json:"sent_at,omitzero"`
+}
+
+// BundleHold is a legal hold on the person or one of their calls: while placed, their data is
+// kept past its retention period.
+type BundleHold struct {
+	ID         int64     `json:"id"`
+	CallRef    string    `json:"call,omitempty"`
+	Reason     string    `json:"reason"`
+	PlacedBy   string    `json:"placed_by"`
+	PlacedAt   time.Time `json:"placed_at"`
+	LiftedBy   string    `json:"lifted_by,omitempty"`
+	LiftedAt   time.Time `json:"lifted_at,omitzero"`
+	LiftReason string    `json:"lift_reason,omitempty"`
+}
+
+// BundleAccount is the person's account: their sign-ins and API tokens (names and dates, never
+// the tokens or their hashes).
+type BundleAccount struct {
+	Login     string          `json:"login"`
+	Roles     []string        `json:"roles"`
+	Active    bool            `json:"active"`
+	CreatedAt time.Time       `json:"created_at"`
+	Sessions  []BundleSession `json:"sign_ins"`
+	Tokens    []BundleToken   `json:"api_tokens"`
+}
+
+// BundleSession is one sign-in of the person's.
+type BundleSession struct {
+	At       time.Time `json:"at"`
+	LastSeen time.Time `json:"last_seen"`
+	Via      string    `json:"via"`
+	Address  string    `json:"client_address,omitempty"`
+}
+
+// BundleToken is one API token of the person's account.
+type BundleToken struct {
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
+}
+
+// BundleFile is an attachment: of one of the person's calls, or uploaded by them. A file someone
+// else added to their call is a review item (Review, its redaction number): the DPO releases or
+// withholds it.
 type BundleFile struct {
+	Review      int       `json:"review,omitempty"`
 	ID          int64     `json:"id"`
 	CallRef     string    `json:"call"`
 	Path        string    `json:"path"`
@@ -106,6 +171,7 @@ type BundleFile struct {
 	Size        int64     `json:"size"`
 	SHA256      string    `json:"sha256"`
 	At          time.Time `json:"at"`
+	others      bool      // someone else added it: a review item, once gathering ends
 }
 
 // BundleAudit is one audit record concerning the person: who did what with their data, when,
@@ -225,8 +291,14 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 			return nil, fmt.Errorf("audit records: %w", err)
 		}
 		for _, a := range as {
+			// The address a record was made from is the person's own only when they acted: staff
+			// addresses are not theirs to have. A reason is free text, redacted like any other.
+			addr := ""
+			if a.ActorID == person {
+				addr = a.ClientAddr
+			}
 			bu.Audit = append(bu.Audit, BundleAudit{At: a.At, Who: a.Actor, Via: a.Channel(), What: a.What(), Action: a.Action,
-				Reason: a.Reason, Address: a.ClientAddr})
+				Reason: r.Redact(a.Reason, fmt.Sprintf("audit record %d reason", a.ID)), Address: addr})
 		}
 		if len(as) < 2000 {
 			break
@@ -243,7 +315,126 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 			Due: q.Due(), Details: r.Redact(q.Details, fmt.Sprintf("request %d details", q.ID)),
 			Outcome: r.Redact(q.Outcome, fmt.Sprintf("request %d outcome", q.ID)), Channel: q.Channel, ThirdParty: q.ThirdParty})
 	}
+	if err := b.gatherMine(ctx, bu, r, p); err != nil {
+		return nil, err
+	}
+	// Files someone else (an analyst, or an email) added to the person's calls may be about other
+	// people: each is a candidate the DPO releases or withholds, numbered after the text's.
+	for i, f := range bu.Files {
+		if f.others {
+			bu.Files[i].Review = r.Review(fmt.Sprintf("%s file %d", f.CallRef, f.ID), f.Filename, KindFile)
+		}
+	}
 	return bu, nil
+}
+
+// gatherMine collects what concerns the person beyond their calls: emails calldesk sent them
+// about no call of theirs, emails from them on no call of theirs, legal holds, their account.
+func (b *Builder) gatherMine(ctx context.Context, bu *Bundle, r *Redactor, p desk.Person) error {
+	for _, m := range bu.sentOfCalls {
+		bu.SentEmails = append(bu.SentEmails, bundleSent(m, r))
+	}
+	bu.sentOfCalls = nil
+	var after int64
+	for {
+		ms, err := b.Store.SAROutboxTo(ctx, p.ID, p.Email, after, 1000)
+		if err != nil {
+			return fmt.Errorf("emails sent to the person: %w", err)
+		}
+		for _, m := range ms {
+			bu.SentEmails = append(bu.SentEmails, bundleSent(m, r))
+		}
+		if len(ms) < 1000 {
+			break
+		}
+		after = ms[len(ms)-1].ID
+	}
+	after = 0
+	for {
+		ms, refs, err := b.Store.SARMailFrom(ctx, p.ID, p.Email, after, sarPage)
+		if err != nil {
+			return fmt.Errorf("emails from the person: %w", err)
+		}
+		for i, m := range ms {
+			if m.Raw == nil {
+				// Its content is gone (discarded unread from quarantine): what is left is that
+				// it came, when, and what became of it.
+				where := fmt.Sprintf("email %d", m.ID)
+				what := m.Disposition
+				if m.Reason != "" {
+					what += ": " + r.Redact(m.Reason, where+" reason")
+				}
+				bu.Emails = append(bu.Emails, BundleEmail{ID: m.ID, CallRef: refs[i], Disposition: what, From: p.Email,
+					Subject: r.Redact(m.Subject, where+" subject"), Date: m.ReceivedAt, Text: "(the message itself is no longer held)"})
+				continue
+			}
+			b.addEmail(bu, r, m, refs[i], m.Disposition)
+		}
+		if len(ms) < sarPage {
+			break
+		}
+		after = ms[len(ms)-1].ID
+	}
+	holds, err := b.Store.SARLegalHolds(ctx, p.ID)
+	if err != nil {
+		return fmt.Errorf("legal holds: %w", err)
+	}
+	for _, h := range holds {
+		where := fmt.Sprintf("legal hold %d", h.ID)
+		bu.LegalHolds = append(bu.LegalHolds, BundleHold{ID: h.ID, CallRef: h.CallRef, Reason: r.Redact(h.Reason, where+" reason"),
+			PlacedBy: h.PlacedBy, PlacedAt: h.PlacedAt, LiftedBy: h.LiftedBy, LiftedAt: h.LiftedAt, LiftReason: r.Redact(h.LiftWhy, where+" lift reason")})
+	}
+	acc, ok, err := b.Store.SARAccountOf(ctx, p.ID)
+	if err != nil {
+		return fmt.Errorf("account: %w", err)
+	}
+	if ok {
+		ba := &BundleAccount{Login: acc.Login, Roles: []string{}, Active: acc.Active, CreatedAt: acc.CreatedAt,
+			Sessions: []BundleSession{}, Tokens: []BundleToken{}}
+		for _, role := range acc.Roles {
+			ba.Roles = append(ba.Roles, string(role))
+		}
+		for _, ss := range acc.Sessions {
+			ba.Sessions = append(ba.Sessions, BundleSession{At: ss.CreatedAt, LastSeen: ss.SeenAt, Via: ss.Via, Address: ss.ClientAddr})
+		}
+		for _, tk := range acc.Tokens {
+			ba.Tokens = append(ba.Tokens, BundleToken{Name: tk.Name, CreatedAt: tk.CreatedAt, ExpiresAt: tk.ExpiresAt, RevokedAt: tk.RevokedAt})
+		}
+		bu.Account = ba
+	}
+	return nil
+}
+
+func bundleSent(m store.SAROutMail, r *Redactor) BundleSent {
+	where := fmt.Sprintf("email sent %d", m.ID)
+	return BundleSent{ID: m.ID, CallRef: m.CallRef, Kind: m.Kind, To: r.Redact(m.To, where+" to"), Subject: r.Redact(m.Subject, where+" subject"),
+		Text: r.Redact(m.Text, where+" text"), State: m.State, Queued: m.CreatedAt, SentAt: m.SentAt}
+}
+
+// addEmail adds an email taken in, its headers and text redacted; ref is its call's reference
+// ("" for none) and disposition, when not "", what became of it.
+func (b *Builder) addEmail(bu *Bundle, r *Redactor, m store.SARMail, ref, disposition string) {
+	name := ref
+	if name == "" {
+		name = "no call"
+	}
+	if b.ParseMail == nil {
+		bu.Warnings = append(bu.Warnings, fmt.Sprintf("email %d of %s left out: no mail parser", m.ID, name))
+		return
+	}
+	t, err := b.ParseMail(m.Raw)
+	if err != nil {
+		bu.Warnings = append(bu.Warnings, fmt.Sprintf("email %d of %s could not be read: %v", m.ID, name, err))
+		return
+	}
+	where := fmt.Sprintf("%s email %d", name, m.ID)
+	date := t.Date
+	if date.IsZero() {
+		date = m.ReceivedAt
+	}
+	bu.Emails = append(bu.Emails, BundleEmail{ID: m.ID, CallRef: ref, Disposition: disposition, From: r.Redact(t.From, where+" from"),
+		To: r.Redact(t.To, where+" to"), Cc: r.Redact(t.Cc, where+" cc"), Subject: r.Redact(t.Subject, where+" subject"),
+		Date: date.UTC(), Text: r.Redact(t.Text, where+" text")})
 }
 
 func (b *Builder) gatherPerson(ctx context.Context, bu *Bundle, p desk.Person) error {
@@ -340,31 +531,23 @@ func (b *Builder) gatherCalls(ctx context.Context, bu *Bundle, r *Redactor, page
 		return fmt.Errorf("attachments: %w", err)
 	}
 	for _, a := range files {
-		bu.Files = append(bu.Files, bundleFile(a.Attachment, a.CallRef))
+		f := bundleFile(a.Attachment, a.CallRef)
+		f.others = a.UploadedBy != bu.PersonID
+		bu.Files = append(bu.Files, f)
 	}
 	mails, err := b.Store.SARMailOf(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("emails: %w", err)
 	}
 	for _, m := range mails {
-		ref := bu.Calls[at[m.CallID]].Ref
-		if b.ParseMail == nil {
-			bu.Warnings = append(bu.Warnings, fmt.Sprintf("email %d of %s left out: no mail parser", m.ID, ref))
-			continue
-		}
-		t, err := b.ParseMail(m.Raw)
-		if err != nil {
-			bu.Warnings = append(bu.Warnings, fmt.Sprintf("email %d of %s could not be read: %v", m.ID, ref, err))
-			continue
-		}
-		where := fmt.Sprintf("%s email %d", ref, m.ID)
-		date := t.Date
-		if date.IsZero() {
-			date = m.ReceivedAt
-		}
-		bu.Emails = append(bu.Emails, BundleEmail{ID: m.ID, CallRef: ref, From: r.Redact(t.From, where+" from"),
-			To: r.Redact(t.To, where+" to"), Cc: r.Redact(t.Cc, where+" cc"), Subject: r.Redact(t.Subject, where+" subject"),
-			Date: date.UTC(), Text: r.Redact(t.Text, where+" text")})
+		b.addEmail(bu, r, m, bu.Calls[at[m.CallID]].Ref, "")
 	}
+	sent, err := b.Store.SAROutboxOf(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("emails sent: %w", err)
+	}
+	// Redacted once every call's text is: the text's redaction numbers come first, whatever
+	// calldesk sent.
+	bu.sentOfCalls = append(bu.sentOfCalls, sent...)
 	return nil
 }

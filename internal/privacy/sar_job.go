@@ -13,7 +13,8 @@ import (
 )
 
 // DownloadPeriod is how long a bundle released to the portal may be downloaded before its
-// content is deleted.
+// content is deleted; a bundle given as an encrypted archive lives as long from the archive's
+// first download (or, never downloaded, from when it was made final).
 const DownloadPeriod = 30 * 24 * time.Hour
 
 // SARJob builds queued bundles in the background and deletes the content of expired ones: the
@@ -23,8 +24,8 @@ type SARJob struct {
 	Log     *slog.Logger
 }
 
-// Run builds every queued bundle, one at a time, then expires delivered bundles past their
-// download period.
+// Run builds every queued bundle, one at a time, then expires bundles past their download
+// period (delivered, or given as an encrypted archive).
 func (j *SARJob) Run(ctx context.Context) error {
 	s := j.Builder.Store
 	for {
@@ -39,7 +40,7 @@ func (j *SARJob) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	n, err := s.ExpireSARBundles(ctx, 100)
+	n, err := s.ExpireSARBundles(ctx, 100, DownloadPeriod)
 	if n > 0 && j.Log != nil {
 		j.Log.Info("expired SAR bundles deleted", "bundles", n)
 	}
@@ -53,7 +54,7 @@ func (j *SARJob) Build(ctx context.Context, b store.SARBundle) error {
 	s := j.Builder.Store
 	model, zip, reds, err := j.build(ctx, b)
 	if err == nil {
-		err = s.FinishSARBuild(ctx, b.ID, model, zip, reds)
+		err = s.FinishSARBuild(ctx, b.ID, b.StartedAt, model, zip, reds)
 	}
 	if err == nil {
 		return nil
@@ -104,6 +105,16 @@ func StoreFiles(s *store.Store) Files {
 // Finalise renders bundle id (in review, at version) from its gathered model with the DPO's
 // decisions and makes it final.
 func Finalise(ctx context.Context, s *store.Store, actor desk.Actor, id, version int64) error {
+	// The decisions read below must be those of version: a decision made since bumped it (so
+	// this fails now), and one made while rendering makes FinaliseSARBundle, which checks the
+	// version again in its transaction, fail as stale.
+	cur, err := s.SARBundle(ctx, id)
+	if err != nil {
+		return err
+	}
+	if cur.State == store.BundleReview && cur.Version != version {
+		return desk.Errorf(desk.ECONFLICT, "a redaction decision changed while the bundle was being made final, so nothing was made final: check the decisions below and make it final again")
+	}
 	raw, err := s.SARModel(ctx, id)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package privacy
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
@@ -65,12 +66,29 @@ func (b *Bundle) pdf(w io.Writer, kept int) error {
 	}
 	h2(fmt.Sprintf("Emails (%d)", len(b.Emails)))
 	for _, m := range b.Emails {
-		h3(m.Subject + " (" + m.CallRef + ")")
+		ref := m.CallRef
+		if ref == "" {
+			ref = "no call"
+		}
+		h3(m.Subject + " (" + ref + ")")
+		if m.Disposition != "" {
+			small("Taken in from you: " + m.Disposition)
+		}
 		small(fmt.Sprintf("From %s to %s, %s", m.From, m.To, stamp(m.Date)))
+		text(m.Text)
+	}
+	h2(fmt.Sprintf("Emails calldesk sent to you or about your calls (%d)", len(b.SentEmails)))
+	for _, m := range b.SentEmails {
+		h3(m.Subject)
+		small(fmt.Sprintf("To %s, queued %s, %s %s", m.To, stamp(m.Queued), m.State, stamp(m.SentAt)))
 		text(m.Text)
 	}
 	h2(fmt.Sprintf("Files (%d)", len(b.Files)))
 	for _, f := range b.Files {
+		if f.Path == "" {
+			text(fmt.Sprintf("%s (%s): withheld, it holds other people's data", f.Filename, f.CallRef))
+			continue
+		}
 		text(fmt.Sprintf("%s (%s, %s, %d bytes): %s", f.Filename, f.CallRef, f.ContentType, f.Size, f.Path))
 	}
 	h2(fmt.Sprintf("Who has seen or changed your data (%d)", len(b.Audit)))
@@ -80,6 +98,30 @@ func (b *Bundle) pdf(w io.Writer, kept int) error {
 	h2(fmt.Sprintf("Your requests (%d)", len(b.Requests)))
 	for _, r := range b.Requests {
 		text(fmt.Sprintf("%s request received %s: %s. %s", r.Kind, stamp(r.ReceivedAt), r.State, r.Details))
+	}
+	h2(fmt.Sprintf("Legal holds (%d)", len(b.LegalHolds)))
+	for _, h := range b.LegalHolds {
+		on := h.CallRef
+		if on == "" {
+			on = "you"
+		}
+		lifted := "still placed"
+		if !h.LiftedAt.IsZero() {
+			lifted = fmt.Sprintf("lifted %s by %s: %s", stamp(h.LiftedAt), h.LiftedBy, h.LiftReason)
+		}
+		text(fmt.Sprintf("On %s, placed %s by %s: %s (%s)", on, stamp(h.PlacedAt), h.PlacedBy, h.Reason, lifted))
+	}
+	h2("Your account")
+	if a := b.Account; a == nil {
+		text("You have no account.")
+	} else {
+		text(fmt.Sprintf("Login %s; roles %s; created %s; active %t", a.Login, strings.Join(a.Roles, ", "), stamp(a.CreatedAt), a.Active))
+		for _, ss := range a.Sessions {
+			small(fmt.Sprintf("Signed in %s by %s from %s; last seen %s", stamp(ss.At), ss.Via, dash(ss.Address), stamp(ss.LastSeen)))
+		}
+		for _, tk := range a.Tokens {
+			small(fmt.Sprintf("API token %q created %s, expires %s, revoked %s", tk.Name, stamp(tk.CreatedAt), dash(stamp(tk.ExpiresAt)), dash(stamp(tk.RevokedAt))))
+		}
 	}
 	if err := p.Error(); err != nil {
 		return err

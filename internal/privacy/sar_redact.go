@@ -20,6 +20,9 @@ const (
 	KindStudent  = "student number"
 	KindPhone    = "phone number"
 	KindName     = "name"
+	// KindFile is a whole file someone else added to the person's call: released, it goes in
+	// the bundle; kept, it is withheld.
+	KindFile = "file added by someone else"
 )
 
 // Redaction is one candidate: another person's identifier found in the free text of the bundle,
@@ -213,6 +216,14 @@ func (r *Redactor) Redact(text, where string) string {
 	}
 	b.WriteString(text[pos:])
 	return b.String()
+}
+
+// Review appends a candidate that is not in any text (a whole file, named original, found at
+// where) and returns its number.
+func (r *Redactor) Review(where, original, kind string) int {
+	n := len(*r.out) + 1
+	*r.out = append(*r.out, Redaction{N: n, Where: where, Original: original, Kind: kind})
+	return n
 }
 
 // splitWords finds the words of text: runs of letters, digits and the characters identifiers

@@ -38,7 +38,7 @@ func (b *Bundle) Render(ctx context.Context, w io.Writer, released Decisions, fi
 	a := b.applied(released)
 	kept := 0
 	for _, r := range b.Redactions {
-		if !released[r.N] {
+		if !released[r.N] && r.Kind != KindFile {
 			kept++
 		}
 	}
@@ -78,6 +78,9 @@ func (b *Bundle) Render(ctx context.Context, w io.Writer, released Decisions, fi
 		{"attachments.csv", a.filesCSV},
 		{"audit.csv", a.auditCSV},
 		{"requests.json", jsonFile(a.Requests)},
+		{"emails_sent.json", jsonFile(a.SentEmails)},
+		{"legal_holds.json", jsonFile(a.LegalHolds)},
+		{"account.json", jsonFile(a.Account)},
 		{"report.html", func(w io.Writer) error { return a.report(w, kept) }},
 		{"report.pdf", func(w io.Writer) error { return a.pdf(w, kept) }},
 	}
@@ -87,6 +90,9 @@ func (b *Bundle) Render(ctx context.Context, w io.Writer, released Decisions, fi
 		}
 	}
 	for _, f := range a.Files {
+		if f.Path == "" {
+			continue // withheld
+		}
 		data, err := files(ctx, f.ID)
 		if err != nil {
 			return fmt.Errorf("attachment %d: %w", f.ID, err)
@@ -132,6 +138,31 @@ func (b *Bundle) applied(released Decisions) *Bundle {
 		e.From, e.To, e.Cc, e.Subject, e.Text = ap(e.From), ap(e.To), ap(e.Cc), ap(e.Subject), ap(e.Text)
 		a.Emails[i] = e
 	}
+	a.SentEmails = make([]BundleSent, len(b.SentEmails))
+	for i, e := range b.SentEmails {
+		e.To, e.Subject, e.Text = ap(e.To), ap(e.Subject), ap(e.Text)
+		a.SentEmails[i] = e
+	}
+	a.LegalHolds = make([]BundleHold, len(b.LegalHolds))
+	for i, h := range b.LegalHolds {
+		h.Reason, h.LiftReason = ap(h.Reason), ap(h.LiftReason)
+		a.LegalHolds[i] = h
+	}
+	a.Audit = make([]BundleAudit, len(b.Audit))
+	for i, r := range b.Audit {
+		r.Reason = ap(r.Reason)
+		a.Audit[i] = r
+	}
+	// A file someone else added goes only when the DPO released it; withheld, the list says so
+	// without its name or content.
+	a.Files = make([]BundleFile, len(b.Files))
+	for i, f := range b.Files {
+		if f.Review != 0 && !released[f.Review] {
+			f = BundleFile{Review: f.Review, ID: f.ID, CallRef: f.CallRef, Filename: fmt.Sprintf("[withheld: %d]", f.Review),
+				ContentType: f.ContentType, Size: f.Size, At: f.At}
+		}
+		a.Files[i] = f
+	}
 	a.Requests = make([]BundleRequest, len(b.Requests))
 	for i, r := range b.Requests {
 		r.Details, r.Outcome = ap(r.Details), ap(r.Outcome)
@@ -142,6 +173,10 @@ func (b *Bundle) applied(released Decisions) *Bundle {
 	}
 	if a.Calls == nil {
 		a.Calls = []BundleCall{}
+	}
+	if a.Account != nil {
+		acc := *a.Account
+		a.Account = &acc
 	}
 	if a.Requests == nil {
 		a.Requests = []BundleRequest{}
@@ -221,6 +256,17 @@ func (b *Bundle) auditCSV(w io.Writer) error {
 	})
 }
 
+// withheld is how many files someone else added are withheld.
+func (b *Bundle) withheld() int {
+	n := 0
+	for _, f := range b.Files {
+		if f.Path == "" {
+			n++
+		}
+	}
+	return n
+}
+
 type reportPage struct {
 	*Bundle
 	Kept int
@@ -247,11 +293,21 @@ calls.json       Every call where you are the customer (%d), with its diary entr
 calls.csv        The same calls, one row each, for a spreadsheet.
 entries.csv      Every diary entry on your calls, and the entries you wrote on other
                  people's calls (%d), one row each.
-emails.json      The emails taken in on your calls (%d): their headers and text.
+emails.json      The emails taken in on your calls, and those from you on no call of yours
+                 (held back, or on another person's call) (%d): their headers and text.
+emails_sent.json The emails calldesk sent to you or about your calls (%d): to, subject, text.
 attachments.csv  The files of your calls and the files you uploaded (%d), listed;
-attachments/     the files themselves, named by number and original name.
-audit.csv        Who looked at or changed your data, when and through which screen (%d records).
+attachments/     the files themselves, named by number and original name. A file someone
+                 else added to your call is given unless it holds other people's data: %d
+                 such files are withheld, listed as "[withheld: N]".
+audit.csv        Who looked at or changed your data, when and through which screen (%d records);
+                 the network address only of what you did yourself.
 requests.json    Your subject requests (%d).
+legal_holds.json Legal holds on you or your calls (%d): while one is placed, data it covers
+                 is kept past its usual retention period.
+account.json     Your account: login, roles, when it was made, whether it is active; your
+                 sign-ins (when, how, from which network address) and your API tokens (names
+                 and dates only)%s.
 
 Times are in UTC (ISO 8601 in the JSON and CSV files). The CSV files are UTF-8 with a header row.
 
@@ -261,8 +317,8 @@ Where the text of your calls mentions another person (their name, email address,
 student number or phone number), it has been replaced by "[redacted: N]" unless the Data
 Protection Officer decided it could be given to you. %d such mentions are redacted.
 The names of staff who handled your calls are given: they acted in their professional capacity.
-`, b.Name, b.GeneratedAt.UTC().Format("2 January 2006"), len(b.Calls), b.entryCount(), len(b.Emails), len(b.Files),
-		len(b.Audit), len(b.Requests), kept)
+`, b.Name, b.GeneratedAt.UTC().Format("2 January 2006"), len(b.Calls), b.entryCount(), len(b.Emails), len(b.SentEmails), len(b.Files),
+		b.withheld(), len(b.Audit), len(b.Requests), len(b.LegalHolds), accountNote(b.Account), kept)
 	return err
 }
 
@@ -272,4 +328,11 @@ func (b *Bundle) entryCount() int {
 		n += len(c.Entries)
 	}
 	return n
+}
+
+func accountNote(a *BundleAccount) string {
+	if a == nil {
+		return "; you have no account, so it holds null"
+	}
+	return fmt.Sprintf("; %d sign-ins, %d API tokens", len(a.Sessions), len(a.Tokens))
 }

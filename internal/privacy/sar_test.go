@@ -123,6 +123,69 @@ func sarFixture(t *testing.T, e *storetest.Env) {
 		t.Fatal(err)
 	}
 	e.Clock.Advance(time.Hour)
+	sarFixtureMore(t, e, first, eveCall)
+}
+
+// sarFixtureMore gives Dan what lies beyond his calls' text: emails calldesk sent him (one about
+// no call) and sent others about his call, emails from him that went on no call of his, legal
+// holds, his account with a sign-in and an API token, his own action in the audit trail and a
+// staff record with a reason; and the same kinds of thing of Eve's, which must stay out.
+func sarFixtureMore(t *testing.T, e *storetest.Env, first, eveCall desk.Call) {
+	t.Helper()
+	ctx := context.Background()
+	f := e.F
+	if err := e.S.EnqueueMail(ctx,
+		desk.OutMail{MessageID: "out-1@calldesk", CallID: first.ID, Kind: desk.MailPublicUpdate, To: f.Dan.Email,
+			Subject: "[" + first.Ref + "] Printer problem 0", Text: "Ann Archer wrote: ask Eve Evans for the toner."},
+		desk.OutMail{MessageID: "out-2@calldesk", CallID: first.ID, Kind: desk.MailAssigned, To: f.Bob.Email,
+			Subject: "[" + first.Ref + "] assigned to you", Text: "A call of Dan Dawson's is yours."},
+		desk.OutMail{MessageID: "out-3@calldesk", Kind: desk.MailCallLogged, To: strings.ToUpper(f.Dan.Email),
+			Subject: "Your portal account", Text: "Your account is ready; Cat Carter set it up."},
+		desk.OutMail{MessageID: "out-4@calldesk", CallID: eveCall.ID, Kind: desk.MailPublicUpdate, To: f.Eve.Email,
+			Subject: "[" + eveCall.Ref + "] Eve's laptop", Text: "Eve-only mail"},
+	); err != nil {
+		t.Fatal(err)
+	}
+	e.Clock.Advance(time.Minute)
+	in := func(uid uint32, id, subject, ref, text, automatic string, replyTo ...string) {
+		t.Helper()
+		raw := "From: Dan Dawson <ddawson@uni.example>\r\nTo: servicedesk@uni.example\r\nSubject: " + subject + "\r\nMessage-ID: <" + id +
+			">\r\nDate: Tue, 03 Mar 2026 10:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + text + "\r\n"
+		if _, err := e.S.IngestMail(ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: uid, MessageID: id, From: f.Dan.Email,
+			Subject: subject, Ref: ref, Text: text, Raw: []byte(raw), Automatic: automatic, InReplyTo: replyTo}, store.IngestRules{PerSenderHour: 100}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in(2, "sar-2@uni.example", "Re: ["+eveCall.Ref+"] Eve's laptop", eveCall.Ref, "Eve Evans asked me to chase this.", "", "out-4@calldesk")
+	in(3, "sar-3@uni.example", "Out of office", "", "I am away; ask Bob Baker.", "an auto-reply")
+	e.Clock.Advance(time.Minute)
+	if _, err := e.S.PlaceLegalHold(ctx, f.Admin, first.ID, 0, "Eve Evans's complaint about the printers is before the tribunal"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.S.PlaceLegalHold(ctx, f.Admin, eveCall.ID, 0, "Eve-only hold"); err != nil {
+		t.Fatal(err)
+	}
+	acc, err := e.S.CreateAccount(ctx, f.Admin, desk.Account{PersonID: f.Dan.ID, Login: "ddawson", Active: true, Roles: []desk.Role{desk.RoleCustomer}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Clock.Advance(time.Minute)
+	now := e.Clock.Now()
+	danAt := desk.Actor{PersonID: f.Dan.ID, Name: f.Dan.Name(), Addr: "192.0.2.10"}
+	if err := e.S.CreateSession(ctx, danAt, "session-hash-never-shown", store.Session{AccountID: acc.ID, Via: "password",
+		CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(8 * time.Hour), ClientAddr: "192.0.2.10", UserAgent: "Firefox"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.S.CreateToken(ctx, danAt, acc.ID, "laptop sync", "token-hash-never-shown", now.Add(90*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.S.AppendAudit(ctx, []desk.AuditRecord{
+		{At: now, ActorID: f.Bob.ID, Actor: f.Bob.Name(), Action: "person.view", ObjectType: "person", ObjectID: fmt.Sprint(f.Dan.ID),
+			Persons: []int64{f.Dan.ID}, ClientAddr: "10.0.0.9", Reason: "Eve Evans asked about him", Detail: desk.DetailConsole + "person page"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.Clock.Advance(time.Hour)
 }
 
 func storeFiles(s *store.Store) privacy.Files {
@@ -248,6 +311,7 @@ func TestSARBundleGolden(t *testing.T) {
 		if !strings.Contains(string(files["report.html"]), "by Ann Archer") || !strings.Contains(string(files["audit.csv"]), "Bob Baker") {
 			t.Errorf("staff acting in their professional capacity must be named")
 		}
+		checkBeyondCalls(t, files)
 	})
 }
 
@@ -286,4 +350,60 @@ func firstDiff(want, got string) string {
 		}
 	}
 	return "(same lines)"
+}
+
+// checkBeyondCalls checks what the bundle must hold beyond the calls' text, and what it must not.
+func checkBeyondCalls(t *testing.T, files map[string][]byte) {
+	t.Helper()
+	has := func(file string, want ...string) {
+		t.Helper()
+		for _, w := range want {
+			if !strings.Contains(string(files[file]), w) {
+				t.Errorf("%s lacks %q:\n%s", file, w, files[file])
+			}
+		}
+	}
+	lacks := func(file string, unwanted ...string) {
+		t.Helper()
+		for _, u := range unwanted {
+			if strings.Contains(string(files[file]), u) {
+				t.Errorf("%s holds %q", file, u)
+			}
+		}
+	}
+	// Emails sent to Dan, or about his call to anyone; none of Eve's.
+	has("emails_sent.json", "ask [redacted: ", "for the toner", "A call of Dan Dawson's is yours", "Your portal account", "public_update")
+	lacks("emails_sent.json", "Eve Evans", "bbaker@uni.example", "Cat Carter", "Eve-only")
+	// Emails from Dan on no call of his: held back, or on Eve's call; other people redacted.
+	has("emails.json", "asked me to chase this", "I am away", "\"what_became_of_it\": \"automatic\"")
+	lacks("emails.json", "Eve Evans asked", "Bob Baker")
+	// The legal hold on his call, its reason redacted; not Eve's.
+	has("legal_holds.json", "complaint about the printers", "[redacted: ")
+	lacks("legal_holds.json", "Eve Evans", "Eve-only")
+	// His account, sign-in and token, never a hash.
+	has("account.json", `"login": "ddawson"`, "customer", "192.0.2.10", `"via": "password"`, "laptop sync")
+	lacks("account.json", "hash", "never-shown")
+	// The analyst's file on his call is withheld until released; staff addresses are not his,
+	// his own is; an audit reason is redacted.
+	has("attachments.csv", "[withheld: ")
+	lacks("attachments.csv", "driver-notes.txt")
+	if _, ok := files["attachments/"]; ok || len(filesUnder(files, "attachments/")) != 0 {
+		t.Errorf("a withheld file is in the bundle: %v", filesUnder(files, "attachments/"))
+	}
+	has("audit.csv", "192.0.2.10", "[redacted: ")
+	lacks("audit.csv", "10.0.0.7", "10.0.0.8", "10.0.0.9", "Eve Evans")
+	for _, part := range []string{"emails_sent.json", "legal_holds.json", "account.json"} {
+		has("README.txt", part)
+	}
+	has("report.html", "Legal holds", "Your account", "Emails calldesk sent", "laptop sync")
+}
+
+func filesUnder(files map[string][]byte, dir string) []string {
+	var out []string
+	for name := range files {
+		if strings.HasPrefix(name, dir) {
+			out = append(out, name)
+		}
+	}
+	return out
 }

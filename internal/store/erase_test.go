@@ -161,7 +161,7 @@ func newErasureFixture(t *testing.T, e *env) erasureFixture {
 		if err != nil || !ok {
 			t.Fatalf("claim: %v %v", ok, err)
 		}
-		if err := e.S.FinishSARBuild(ctx, b.ID, []byte(model), []byte(zip), reds); err != nil {
+		if err := e.S.FinishSARBuild(ctx, b.ID, b.StartedAt, []byte(model), []byte(zip), reds); err != nil {
 			t.Fatal(err)
 		}
 	}

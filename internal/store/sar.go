@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"calldesk/internal/desk"
@@ -164,12 +165,15 @@ func (s *Store) sarAttachments(ctx context.Context, q string, args ...any) ([]SA
 	return out, rows.Err()
 }
 
-// SARMail is an email taken in on one of the person's calls, whole.
+// SARMail is an email taken in on one of the person's calls, whole. Raw is nil for one whose
+// content is no longer held (discarded from quarantine); Subject and Reason are then what is
+// left of it.
 type SARMail struct {
 	ID, CallID, EntryID int64
 	Disposition         string
 	ReceivedAt          time.Time
 	Raw                 []byte
+	Subject, Reason     string
 }
 
 // SARMailOf lists the emails kept whole (raw) that were taken in on calls ids, in id order.
@@ -256,4 +260,196 @@ func (s *Store) HasAccount(ctx context.Context, person int64) (bool, error) {
 	var n int
 	err := s.queryRow(ctx, `SELECT COUNT(*) FROM accounts WHERE person_id = ? AND active = 1`, person).Scan(&n)
 	return n > 0, err
+}
+
+// SAROutMail is an email calldesk sent (or is sending) to the person, or about one of their calls.
+type SAROutMail struct {
+	ID, CallID                              int64
+	CallRef, Kind, To, Subject, Text, State string
+	CreatedAt, SentAt                       time.Time
+}
+
+const sarOutCols = `o.id, COALESCE(o.call_id, 0), COALESCE(c.kind, ''), COALESCE(c.number, 0), o.kind, o.recipient, o.subject, o.text_body,
+	o.state, o.created_at, o.sent_at FROM mail_outbox o LEFT JOIN calls c ON c.id = o.call_id`
+
+func scanSAROut(rows *sql.Rows) ([]SAROutMail, error) {
+	defer rows.Close()
+	var out []SAROutMail
+	for rows.Next() {
+		var m SAROutMail
+		var ckind string
+		var number, created int64
+		var sent sql.NullInt64
+		if err := rows.Scan(&m.ID, &m.CallID, &ckind, &number, &m.Kind, &m.To, &m.Subject, &m.Text, &m.State, &created, &sent); err != nil {
+			return nil, err
+		}
+		if m.CallID != 0 {
+			m.CallRef = desk.Reference(desk.CallKind(ckind), number)
+		}
+		m.CreatedAt, m.SentAt = time.UnixMicro(created).UTC(), fromMicros(sent)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// SAROutboxOf lists the emails calldesk sent about calls ids (a page of the person's calls),
+// whoever they went to, in id order.
+func (s *Store) SAROutboxOf(ctx context.Context, ids []int64) ([]SAROutMail, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	ph, args := sarIDArgs(ids)
+	rows, err := s.query(ctx, `SELECT `+sarOutCols+` WHERE o.call_id IN (`+ph+`) ORDER BY o.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanSAROut(rows)
+}
+
+// SAROutboxTo lists up to limit emails calldesk sent to address (any case) that are about no
+// call of person's, with ids above after, in id order. The outbox has no index on its
+// recipients: this reads it through, a page at a time, which a subject access request can afford.
+func (s *Store) SAROutboxTo(ctx context.Context, person int64, address string, after int64, limit int) ([]SAROutMail, error) {
+	if address == "" {
+		return nil, nil
+	}
+	rows, err := s.query(ctx, `SELECT `+sarOutCols+` WHERE lower(o.recipient) = ? AND (o.call_id IS NULL OR c.customer_id <> ?) AND o.id > ?
+		ORDER BY o.id LIMIT ?`, strings.ToLower(address), person, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	return scanSAROut(rows)
+}
+
+// SARMailFrom lists up to limit emails taken in from address that are not on a call of
+// person's (quarantined, rejected, discarded, automatic, or on another person's call), with ids
+// above after, in id order; CallID is that other call's, or 0. A discarded one has no Raw.
+func (s *Store) SARMailFrom(ctx context.Context, person int64, address string, after int64, limit int) ([]SARMail, []string, error) {
+	if address == "" {
+		return nil, nil, nil
+	}
+	rows, err := s.query(ctx, `SELECT m.id, COALESCE(m.call_id, 0), COALESCE(m.entry_id, 0), m.disposition, m.created_at, m.raw,
+		m.subject, m.reason, COALESCE(c.kind, ''), COALESCE(c.number, 0) FROM mail_messages m LEFT JOIN calls c ON c.id = m.call_id
+		WHERE m.sender IN (?, ?) AND (m.call_id IS NULL OR c.customer_id <> ?) AND m.id > ? ORDER BY m.id LIMIT ?`,
+		address, strings.ToLower(address), person, after, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var out []SARMail
+	var refs []string
+	for rows.Next() {
+		var m SARMail
+		var at, number int64
+		var ckind string
+		if err := rows.Scan(&m.ID, &m.CallID, &m.EntryID, &m.Disposition, &at, &m.Raw, &m.Subject, &m.Reason, &ckind, &number); err != nil {
+			return nil, nil, err
+		}
+		m.ReceivedAt = time.UnixMicro(at).UTC()
+		ref := ""
+		if m.CallID != 0 {
+			ref = desk.Reference(desk.CallKind(ckind), number)
+		}
+		out, refs = append(out, m), append(refs, ref)
+	}
+	return out, refs, rows.Err()
+}
+
+// SARHold is a legal hold on the person or on one of their calls.
+type SARHold struct {
+	ID                                  int64
+	CallRef                             string // "" for a hold on the person
+	Reason, PlacedBy, LiftedBy, LiftWhy string
+	PlacedAt, LiftedAt                  time.Time
+}
+
+// SARLegalHolds lists the legal holds, lifted ones too, naming person or one of their calls, in
+// id order.
+func (s *Store) SARLegalHolds(ctx context.Context, person int64) ([]SARHold, error) {
+	rows, err := s.query(ctx, `SELECT h.id, COALESCE(c.kind, ''), COALESCE(c.number, 0), h.reason, h.placed_by, h.placed_at, h.lifted_by,
+		h.lifted_at, h.lift_reason FROM legal_holds h LEFT JOIN calls c ON c.id = h.call_id
+		WHERE h.person_id = ? OR c.customer_id = ? ORDER BY h.id`, person, person)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SARHold
+	for rows.Next() {
+		var h SARHold
+		var ckind string
+		var number, placed int64
+		var lifted sql.NullInt64
+		if err := rows.Scan(&h.ID, &ckind, &number, &h.Reason, &h.PlacedBy, &placed, &h.LiftedBy, &lifted, &h.LiftWhy); err != nil {
+			return nil, err
+		}
+		if ckind != "" {
+			h.CallRef = desk.Reference(desk.CallKind(ckind), number)
+		}
+		h.PlacedAt, h.LiftedAt = time.UnixMicro(placed).UTC(), fromMicros(lifted)
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// SARAccount is the person's account: its sign-ins and API tokens (names and dates: never the
+// hashes).
+type SARAccount struct {
+	desk.Account
+	Sessions []Session
+	Tokens   []SARToken
+}
+
+// SARToken is an API token of the person's account, without its hash.
+type SARToken struct {
+	Name                            string
+	CreatedAt, ExpiresAt, RevokedAt time.Time
+}
+
+// SARAccountOf is person's account with its sessions (newest first, at most 1,000) and API
+// tokens; ok is false when they have none.
+func (s *Store) SARAccountOf(ctx context.Context, person int64) (a SARAccount, ok bool, err error) {
+	acc, err := s.FindAccountByPerson(ctx, person)
+	if desk.ErrorCode(err) == desk.ENOTFOUND {
+		return a, false, nil
+	}
+	if err != nil {
+		return a, false, err
+	}
+	acc.PasswordHash = ""
+	a.Account = acc
+	rows, err := s.query(ctx, `SELECT via, created_at, seen_at, expires_at, client_addr, user_agent FROM sessions WHERE account_id = ?
+		ORDER BY created_at DESC LIMIT 1000`, acc.ID)
+	if err != nil {
+		return a, false, err
+	}
+	for rows.Next() {
+		ss := Session{AccountID: acc.ID}
+		var created, seen, expires int64
+		if err := rows.Scan(&ss.Via, &created, &seen, &expires, &ss.ClientAddr, &ss.UserAgent); err != nil {
+			rows.Close()
+			return a, false, err
+		}
+		ss.CreatedAt, ss.SeenAt, ss.ExpiresAt = time.UnixMicro(created).UTC(), time.UnixMicro(seen).UTC(), time.UnixMicro(expires).UTC()
+		a.Sessions = append(a.Sessions, ss)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return a, false, err
+	}
+	rows, err = s.query(ctx, `SELECT name, created_at, expires_at, revoked_at FROM api_tokens WHERE account_id = ? ORDER BY id`, acc.ID)
+	if err != nil {
+		return a, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tk SARToken
+		var created int64
+		var expires, revoked sql.NullInt64
+		if err := rows.Scan(&tk.Name, &created, &expires, &revoked); err != nil {
+			return a, false, err
+		}
+		tk.CreatedAt, tk.ExpiresAt, tk.RevokedAt = time.UnixMicro(created).UTC(), fromMicros(expires), fromMicros(revoked)
+		a.Tokens = append(a.Tokens, tk)
+	}
+	return a, true, rows.Err()
 }

@@ -190,8 +190,11 @@ func (s *Store) SARProgress(ctx context.Context, id int64, done, total int) erro
 }
 
 // FinishSARBuild records a built bundle: with redaction candidates it waits in review with its
-// gathered model; without, zip is its final content. Audited against the person.
-func (s *Store) FinishSARBuild(ctx context.Context, id int64, model, zip []byte, reds []SARRedaction) error {
+// gathered model; without, zip is its final content. Audited against the person. started is when
+// the build claimed the bundle (its StartedAt from ClaimSARBundle; the row's started_at moves on
+// with each progress report, as the build's lease): when anyone was erased since, the gathered
+// data may hold their identifiers, so the build is refused (ECONFLICT) and must be done again.
+func (s *Store) FinishSARBuild(ctx context.Context, id int64, started time.Time, model, zip []byte, reds []SARRedaction) error {
 	return s.inTx(ctx, func(t *Tx) error {
 		b, err := t.sarBundle(ctx, id)
 		if err != nil {
@@ -199,6 +202,13 @@ func (s *Store) FinishSARBuild(ctx context.Context, id int64, model, zip []byte,
 		}
 		if b.State != BundleBuilding {
 			return desk.Errorf(desk.ECONFLICT, "bundle %d is %s, not building", id, b.State)
+		}
+		var erased int
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM erasures WHERE erased_at >= ?`, started.UnixMicro()).Scan(&erased); err != nil {
+			return err
+		}
+		if erased > 0 {
+			return desk.Errorf(desk.ECONFLICT, "a person was erased while this bundle was being built, so it may still hold their details: build the bundle again")
 		}
 		for _, r := range reds {
 			if _, err := t.exec(ctx, `INSERT INTO sar_redactions (bundle_id, n, location, original, kind) VALUES (?, ?, ?, ?, ?)`,
@@ -269,6 +279,11 @@ func (s *Store) DecideSARRedactions(ctx context.Context, actor desk.Actor, id in
 			return desk.Errorf(desk.ECONFLICT, "the bundle is %s: redactions are decided while it is in review", b.State)
 		}
 		now := t.Now.UnixMicro()
+		// Every decision changes what the final bundle holds: the version tells a finalise that
+		// rendered from earlier decisions that it is stale.
+		if _, err := t.exec(ctx, `UPDATE sar_bundles SET version = version + 1 WHERE id = ?`, id); err != nil {
+			return err
+		}
 		var detail string
 		if len(ns) == 0 {
 			res, err := t.exec(ctx, `UPDATE sar_redactions SET decision = ?, decided_by = ?, decided_at = ? WHERE bundle_id = ? AND decision = ''`,
@@ -318,7 +333,7 @@ func (s *Store) FinaliseSARBundle(ctx context.Context, actor desk.Actor, id, ver
 			return desk.Errorf(desk.ECONFLICT, "the bundle is %s, not in review", b.State)
 		}
 		if b.Version != version {
-			return desk.Errorf(desk.ECONFLICT, "the bundle changed while you were looking at it: look again")
+			return desk.Errorf(desk.ECONFLICT, "a redaction decision changed while the bundle was being made final, so nothing was made final: check the decisions below and make it final again")
 		}
 		if b.Pending > 0 {
 			return desk.Errorf(desk.EINVALID, "%d redactions are not decided yet: release or keep each (or keep all remaining)", b.Pending)
@@ -364,6 +379,18 @@ func (s *Store) ReleaseSARBundle(ctx context.Context, actor desk.Actor, id int64
 // bundle must then be delivered and not expired. how says how it left ("portal download",
 // "encrypted archive").
 func (s *Store) SARZip(ctx context.Context, actor desk.Actor, id, person int64, how string) (SARBundle, []byte, error) {
+	return s.sarZip(ctx, actor, id, person, how, 0)
+}
+
+// SARArchiveZip reads the content of final (or delivered) bundle id for actor to give as an
+// encrypted archive, with the audit record of the download. The first such download of a final
+// bundle starts its life: life later, ExpireSARBundles deletes its content, as it does a
+// delivered bundle's at the end of its download period.
+func (s *Store) SARArchiveZip(ctx context.Context, actor desk.Actor, id int64, how string, life time.Duration) (SARBundle, []byte, error) {
+	return s.sarZip(ctx, actor, id, 0, how, life)
+}
+
+func (s *Store) sarZip(ctx context.Context, actor desk.Actor, id, person int64, how string, life time.Duration) (SARBundle, []byte, error) {
 	var b SARBundle
 	var zip []byte
 	err := s.inTx(ctx, func(t *Tx) error {
@@ -390,44 +417,72 @@ func (s *Store) SARZip(ctx context.Context, actor desk.Actor, id, person int64, 
 		} else if err != nil {
 			return err
 		}
+		if life > 0 && b.State == BundleFinal && b.ExpiresAt.IsZero() {
+			b.ExpiresAt = t.Now.Add(life)
+			if _, err := t.exec(ctx, `UPDATE sar_bundles SET expires_at = ?, version = version + 1 WHERE id = ? AND expires_at IS NULL`,
+				b.ExpiresAt.UnixMicro(), id); err != nil {
+				return err
+			}
+			how += "; its content is deleted on " + b.ExpiresAt.UTC().Format(time.RFC3339)
+		}
 		return t.audit(ctx, actor, "sar.download", "sar_bundle", id, []int64{b.PersonID}, "bundle downloaded: "+how)
 	})
 	return b, zip, err
 }
 
-// ExpireSARBundles deletes the content of up to limit delivered bundles whose download period has
-// ended, with their audit records, and returns how many.
-func (s *Store) ExpireSARBundles(ctx context.Context, limit int) (int, error) {
+// ExpireSARBundles deletes the content of up to limit bundles whose life has ended, with their
+// audit records, and returns how many: delivered bundles at the end of their download period,
+// and final ones (given as an encrypted archive, or never delivered) life after their archive
+// was first downloaded, or after they were made final when it never was. Run by several
+// instances at once, each bundle is expired, and audited, once: the UPDATE takes only a bundle
+// still in the state it was read in.
+func (s *Store) ExpireSARBundles(ctx context.Context, limit int, life time.Duration) (int, error) {
 	n := 0
 	err := s.inTx(ctx, func(t *Tx) error {
-		rows, err := t.query(ctx, `SELECT id, person_id FROM sar_bundles WHERE state = 'delivered' AND expires_at <= ? ORDER BY id LIMIT ?`,
-			t.Now.UnixMicro(), limit)
+		now := t.Now.UnixMicro()
+		rows, err := t.query(ctx, `SELECT id, person_id, state FROM sar_bundles WHERE (state = 'delivered' AND expires_at <= ?)
+			OR (state = 'final' AND COALESCE(expires_at, final_at + ?) <= ?) ORDER BY id LIMIT ?`,
+			now, life.Microseconds(), now, limit)
 		if err != nil {
 			return err
 		}
-		var ids, persons []int64
+		type due struct {
+			id, person int64
+			state      string
+		}
+		var dues []due
 		for rows.Next() {
-			var id, p int64
-			if err := rows.Scan(&id, &p); err != nil {
+			var d due
+			if err := rows.Scan(&d.id, &d.person, &d.state); err != nil {
 				rows.Close()
 				return err
 			}
-			ids, persons = append(ids, id), append(persons, p)
+			dues = append(dues, d)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for i, id := range ids {
-			if _, err := t.exec(ctx, `UPDATE sar_bundles SET state = 'expired', zip = NULL, version = version + 1 WHERE id = ?`, id); err != nil {
+		for _, d := range dues {
+			res, err := t.exec(ctx, `UPDATE sar_bundles SET state = 'expired', zip = NULL, model = NULL, version = version + 1
+				WHERE id = ? AND state = ?`, d.id, d.state)
+			if err != nil {
 				return err
 			}
-			if err := t.audit(ctx, desk.Actor{Name: "calldesk"}, "sar.expire", "sar_bundle", id, []int64{persons[i]},
-				"download period ended: the bundle's content was deleted"); err != nil {
+			if k, err := res.RowsAffected(); err != nil {
+				return err
+			} else if k == 0 {
+				continue // another instance expired it first, and audited it
+			}
+			detail := "download period ended: the bundle's content was deleted"
+			if d.state == BundleFinal {
+				detail = "the bundle's life ended (its encrypted archive's download period, or its time since it was made final): its content was deleted"
+			}
+			if err := t.audit(ctx, desk.Actor{Name: "calldesk"}, "sar.expire", "sar_bundle", d.id, []int64{d.person}, detail); err != nil {
 				return err
 			}
+			n++
 		}
-		n = len(ids)
 		return nil
 	})
 	return n, err

@@ -82,4 +82,11 @@ func TestBrowserSARBundle(t *testing.T) {
 	b.Click("form[action$='/encrypt'] button")
 	b.WaitJS("the passphrase", `!!document.querySelector('code.passphrase')`)
 	b.Check("the passphrase of an encrypted archive", "bundle-passphrase")
+	// Once its archive has been downloaded, the page says when the bundle's content goes.
+	if _, _, err := e.s.SARArchiveZip(e.ctx, storetest.Actor(e.f.Cat), id, "browser test", privacy.DownloadPeriod); err != nil {
+		t.Fatal(err)
+	}
+	b.Open("/dpo/bundles/" + strconv.FormatInt(id, 10))
+	b.MustSee("its encrypted archive was downloaded, and its content is deleted on")
+	b.Check("a bundle whose encrypted archive was downloaded", "bundle-archive-given")
 }

@@ -216,10 +216,12 @@ func (c *Console) dpoEncrypted(w http.ResponseWriter, r *http.Request, v *visit)
 		return desk.Errorf(desk.EINVALID, "the form could not be read")
 	}
 	pass := r.PostForm.Get("passphrase")
-	if len(pass) < 20 {
-		return c.showBundle(w, r, v, http.StatusUnprocessableEntity, "Ask for a passphrase first: the archive is encrypted under the one shown.", "")
+	if !privacy.ValidPassphrase(pass) {
+		// Only a passphrase calldesk made (160 random bits) encrypts an archive, never one
+		// chosen by hand.
+		return c.showBundle(w, r, v, http.StatusUnprocessableEntity, "Ask for a passphrase first: the archive is encrypted only under one calldesk makes and shows you.", "")
 	}
-	b, zip, err := c.Store.SARZip(r.Context(), v.Actor, id, 0, "encrypted archive (AES-256) for delivery without a portal account")
+	b, zip, err := c.Store.SARArchiveZip(r.Context(), v.Actor, id, "encrypted archive (AES-256) for delivery without a portal account", privacy.DownloadPeriod)
 	if err != nil {
 		switch desk.ErrorCode(err) {
 		case desk.ECONFLICT:

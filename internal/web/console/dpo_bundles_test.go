@@ -57,6 +57,14 @@ func TestSARBundleConsole(t *testing.T) {
 		cat.post(page+"/redactions", url.Values{"all": {"1"}, "decision": {"keep"}}).must(t, http.StatusSeeOther)
 		body = cat.get(page).must(t, http.StatusOK).has(t, "Released (Cat Carter)", "Kept redacted (Cat Carter)").body
 		version = regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)[1]
+		// A decision made after the page was shown (in another tab, by another DPO) makes its
+		// "Make final" stale: refused, said plainly, nothing made final.
+		cat.post(page+"/redactions", url.Values{"n": {"1"}, "decision": {"keep"}}).must(t, http.StatusSeeOther)
+		cat.post(page+"/final", url.Values{"version": {version}}).must(t, http.StatusUnprocessableEntity).
+			has(t, "a redaction decision changed while the bundle was being made final", "Waiting for your review")
+		cat.post(page+"/redactions", url.Values{"n": {"1"}, "decision": {"release"}}).must(t, http.StatusSeeOther)
+		body = cat.get(page).must(t, http.StatusOK).body
+		version = regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)[1]
 		cat.post(page+"/final", url.Values{"version": {version}}).must(t, http.StatusSeeOther)
 		cat.get(page).must(t, http.StatusOK).has(t, "Final: ready to deliver", "Release to the portal", "SHA-256")
 		cat.post(page+"/release", nil).must(t, http.StatusSeeOther)
@@ -77,6 +85,11 @@ func TestSARBundleConsole(t *testing.T) {
 		}
 		pass := regexp.MustCompile(`<code class="passphrase">([A-Z2-7-]+)</code>`).FindStringSubmatch(shown.body)[1]
 		cat.post(page+"/encrypted.zip", url.Values{}).must(t, http.StatusUnprocessableEntity).has(t, "passphrase")
+		// A passphrase of the client's choosing, however long, encrypts nothing.
+		cat.post(page+"/encrypted.zip", url.Values{"passphrase": {"a passphrase chosen by the client"}}).must(t, http.StatusUnprocessableEntity).has(t, "passphrase")
+		if n := len(e.audited(e.f.Eve, "sar.download")); n != 0 {
+			t.Errorf("a refused passphrase downloaded the bundle (%d downloads)", n)
+		}
 		got := cat.post(page+"/encrypted.zip", url.Values{"passphrase": {pass}}).must(t, http.StatusOK)
 		if ct := got.header.Get("Content-Type"); ct != "application/zip" {
 			t.Errorf("Content-Type %q", ct)
@@ -90,6 +103,12 @@ func TestSARBundleConsole(t *testing.T) {
 				t.Errorf("%s is not AES-encrypted (method %d)", f.Name, f.Method)
 			}
 		}
+		if len(z.File) != 1 || z.File[0].Name != privacy.ArchiveEntry {
+			t.Errorf("the archive lists %d entries, want only %s", len(z.File), privacy.ArchiveEntry)
+		}
+		if strings.Contains(got.body, "README.txt") || strings.Contains(got.body, "calls.json") {
+			t.Errorf("the bundle's file names are readable in the archive")
+		}
 		if strings.Contains(got.body, "Eve Evans") {
 			t.Errorf("the archive holds plain text")
 		}
@@ -100,6 +119,54 @@ func TestSARBundleConsole(t *testing.T) {
 		}
 		if len(e.audited(e.f.Eve, "sar.download")) != 1 {
 			t.Errorf("the encrypted download was not audited once")
+		}
+	})
+}
+
+// TestSARBundleFileReview: a file an analyst added to the person's call is listed for the DPO's
+// review beside the redactions; kept, the final bundle withholds it.
+func TestSARBundleFileReview(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		e := newEnv(t, se)
+		e.grant(se, e.f.Cat, "analyst,dpo")
+		c, err := e.s.CreateCall(e.ctx, storetest.Actor(e.f.Ann), desk.NewCall{Kind: desk.Fault, Summary: "Wi-Fi drops",
+			CustomerID: e.f.Dan.ID, Source: desk.SourcePhone, Impact: desk.Low, Urgency: desk.Low})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.AddEntryWithAttachments(e.ctx, storetest.Actor(e.f.Ann), c.Ref, desk.EntryUpdate, "the log",
+			[]desk.Upload{{Filename: "wifi-log.txt", Data: []byte("log of the access point\n")}}, desk.AttachmentRules{}); err != nil {
+			t.Fatal(err)
+		}
+		q, err := e.s.LogSubjectRequest(e.ctx, e.f.Admin, desk.SubjectRequest{PersonID: e.f.Dan.ID, Kind: desk.RequestAccess,
+			ReceivedAt: e.clock.Now(), IdentityAt: e.clock.Now(), IdentityHow: "passport", IdentityBy: "Cat Carter", Channel: "console"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat := e.signIn(e.f.Cat)
+		page := cat.post("/dpo/requests/"+strconv.FormatInt(q.ID, 10)+"/bundle", nil).must(t, http.StatusSeeOther).location
+		if err := (&privacy.SARJob{Builder: &privacy.Builder{Store: e.s, Now: e.clock.Now}}).Run(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		body := cat.get(page).must(t, http.StatusOK).has(t, "1 of 1 redactions to decide", "file added by someone else", "wifi-log.txt").body
+		cat.post(page+"/redactions", url.Values{"all": {"1"}, "decision": {"keep"}}).must(t, http.StatusSeeOther)
+		body = cat.get(page).must(t, http.StatusOK).body
+		version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)[1]
+		cat.post(page+"/final", url.Values{"version": {version}}).must(t, http.StatusSeeOther)
+		id, _ := strconv.ParseInt(strings.TrimPrefix(page, "/dpo/bundles/"), 10, 64)
+		_, content, err := e.s.SARZip(e.ctx, storetest.Actor(e.f.Cat), id, 0, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		z, err := zip.NewReader(bytes.NewReader(content), int64(len(content)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range z.File {
+			if strings.Contains(f.Name, "wifi-log") {
+				t.Errorf("the withheld file is in the bundle as %s", f.Name)
+			}
 		}
 	})
 }

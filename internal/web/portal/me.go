@@ -154,7 +154,9 @@ func (p *Portal) showMe(w http.ResponseWriter, r *http.Request, v *visit) error 
 		return err
 	}
 	for _, b := range bundles {
-		if b.State == store.BundleDelivered || b.State == store.BundleExpired {
+		// An expired bundle is listed only if it was given (on the portal, or as an encrypted
+		// archive): one made final and never given expired unseen.
+		if b.State == store.BundleDelivered || b.State == store.BundleExpired && !b.ExpiresAt.IsZero() {
 			if b.State == store.BundleDelivered && !p.now().Before(b.ExpiresAt) {
 				b.State = store.BundleExpired // the job deletes it soon
 			}

@@ -63,3 +63,33 @@ func TestCopyOfMyData(t *testing.T) {
 		}
 	})
 }
+
+// TestCopyNeverGivenNotListed: a bundle made final and never given (neither released to the
+// portal nor downloaded as an archive) expires unseen: My details does not list it.
+func TestCopyNeverGivenNotListed(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		e := newEnv(t, se)
+		e.call(e.f.Dan, "Printer jams")
+		q, err := e.s.LogSubjectRequest(e.ctx, e.f.Admin, desk.SubjectRequest{PersonID: e.f.Dan.ID, Kind: desk.RequestAccess,
+			ReceivedAt: e.clock.Now(), IdentityAt: e.clock.Now(), IdentityHow: "single sign-on", IdentityBy: "portal", Channel: "portal"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.QueueSARBundle(e.ctx, e.f.Admin, q.ID); err != nil {
+			t.Fatal(err)
+		}
+		job := &privacy.SARJob{Builder: &privacy.Builder{Store: e.s, Now: e.clock.Now}}
+		if err := job.Run(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(privacy.DownloadPeriod)
+		if err := job.Run(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := se.DB.Count(t, `SELECT COUNT(*) FROM sar_bundles WHERE state = 'expired'`); n != 1 {
+			t.Fatalf("%d bundles expired, want the one never given", n)
+		}
+		e.signIn(e.f.Dan).get("/portal/me").must(t, http.StatusOK).lacks(t, "copy of your data, prepared", "has been deleted")
+	})
+}
