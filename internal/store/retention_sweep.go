@@ -557,9 +557,9 @@ func (s *Store) deleteAuditPrefix(ctx context.Context, actor desk.Actor, prefix 
 		}
 		// The record of the deletion names the new anchor, and is itself sealed into the chain
 		// after it: an anchor changed later no longer matches what the chain says.
-		return t.audit(ctx, actor, "retention.delete", "retention", ClassAuditRecords, nil,
-			fmt.Sprintf("deleted %d audit records, chain links %d to %d (records %d to %d); the chain now starts after link %d, hash %s",
-				len(prefix), first.Seq, last.Seq, minID(ids), maxID(ids), last.Seq, last.Hash))
+		// Its object id names the anchor in a form verify reads (AnchorObjectID).
+		return t.audit(ctx, actor, "retention.delete", AnchorObjectType, AnchorObjectID(last.Seq, last.Hash), nil,
+			anchorDetail(len(prefix), first.Seq, last.Seq, minID(ids), maxID(ids), last.Hash))
 	})
 }
 
