@@ -89,3 +89,44 @@ func TestRetentionBatchHoldAfterRecheck(t *testing.T) {
 		}
 	})
 }
+
+// TestRetentionBatchPersonHoldAfterRecheck: the same for subject requests, whose deletion goes by
+// the id of the request and a hold on its person: a person held after the re-check keeps theirs.
+func TestRetentionBatchPersonHoldAfterRecheck(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		ann := storetest.Actor(e.F.Ann)
+		at := e.S.Now().AddDate(-10, 0, 0).UnixMicro()
+		for _, p := range []int64{e.F.Dan.ID, e.F.Eve.ID} {
+			e.DB.MustExec(t, `INSERT INTO subject_requests (person_id, kind, state, received_at, details, logged_by, channel, created_at, updated_at)
+				VALUES (?, 'access', 'done', ?, 'old', 'DPO', 'post', ?, ?)`, p, at, at, at)
+		}
+		e.S.SetAfterRecheck(func(ctx context.Context, class string, ids []int64, exec func(string, ...any) error) {
+			hold := `INSERT INTO legal_holds (person_id, reason, placed_by, placed_at) VALUES (?, 'Tribunal', 'DPO', ?)`
+			if e.Engine == "postgres" {
+				e.DB.MustExec(t, hold, e.F.Eve.ID, at)
+				return
+			}
+			if err := exec(hold, e.F.Eve.ID, at); err != nil {
+				t.Error(err)
+			}
+		})
+		rules, err := e.S.RetentionRules(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line, err := e.S.SweepClass(ctx, ann, store.NewRetentionPlan(rules, e.S.Now()), store.ClassSubjectRequests, false)
+		if err != nil || line.Count != 1 {
+			t.Errorf("the sweep: %+v %v", line, err)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM subject_requests WHERE person_id = ?`, e.F.Eve.ID); n != 1 {
+			t.Errorf("the held person's request: %d left", n)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM subject_requests WHERE person_id = ?`, e.F.Dan.ID); n != 0 {
+			t.Errorf("the other request: %d left", n)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'retention.delete' AND detail LIKE 'deleted 1 subject requests%'`); n != 1 {
+			t.Errorf("the batch's audit record: %d", n)
+		}
+	})
+}

@@ -65,13 +65,38 @@ const (
 // act carries out the action in transaction t on the batch's records that are still due: each of
 // its statements restricts itself to due (list again, restricted to the batch), so that on
 // PostgreSQL's READ COMMITTED a call reopened or a hold placed after an earlier statement of the
-// batch is seen by the next one. It returns the ids it acted on, or nil for all that list found.
+// batch is seen by the next one. It returns the ids it acted on (those the last statement
+// changed), which alone are counted and audited.
 type sweepPart struct {
 	list  string
 	idCol string
 	args  []any
 	what  string // the records, in the audit detail
 	act   func(ctx context.Context, t *Tx, due dueSet) ([]int64, error)
+}
+
+// returningIDs runs query, which returns one id per row changed, and returns them once each,
+// in order (never nil).
+func (t *Tx) returningIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := t.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	seen := map[int64]bool{}
+	ids := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids, rows.Err()
 }
 
 // dueSet is a subquery, for "x IN ...", of the ids of a batch that are still due, evaluated
@@ -94,9 +119,10 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 		return nil, notFound("there is no retention rule for %q", class)
 	}
 	cut, cutCalls, cutSpecial := p.cut(class), p.cut(ClassClosedCalls), p.cut(ClassSpecialCategory)
-	exec := func(ctx context.Context, t *Tx, query string, due dueSet) error {
-		_, err := t.exec(ctx, query+" IN "+due.in, due.args...)
-		return err
+	// exec runs query (ending "... col") on the records still due and returns the ids of those
+	// it changed, read from RETURNING col.
+	exec := func(ctx context.Context, t *Tx, query string, due dueSet, col string) ([]int64, error) {
+		return t.returningIDs(ctx, query+" IN "+due.in+" RETURNING "+col, due.args...)
 	}
 	switch class {
 	case ClassSpecialCategory, ClassClosedCalls:
@@ -114,7 +140,7 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 			WHERE ` + finished + ` AND ` + callEnd + ` < ? AND NOT ` + going + ` AND ` + notHeld + `%s GROUP BY c.id`
 		return []sweepPart{{list: q, idCol: "c.id", args: []any{cut, cutCalls, cutSpecial}, what: "attachments of calls",
 			act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
-				return nil, exec(ctx, t, `DELETE FROM attachments WHERE call_id`, due)
+				return exec(ctx, t, `DELETE FROM attachments WHERE call_id`, due, "call_id")
 			}}}, nil
 	case ClassDiaryEntries:
 		if rule.Action == Anonymise {
@@ -122,13 +148,14 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 				WHERE ` + callDue + ` AND ` + callEnd + ` < ? AND d.body <> '' AND NOT ` + going + ` AND ` + notHeld + `%s GROUP BY c.id`
 			return []sweepPart{{list: q, idCol: "c.id", args: []any{cut, cutCalls, cutSpecial}, what: "diary entries of calls",
 				act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
-					if err := exec(ctx, t, `UPDATE diary_entries SET body = '' WHERE body <> '' AND call_id`, due); err != nil {
+					done, err := exec(ctx, t, `UPDATE diary_entries SET body = '' WHERE body <> '' AND call_id`, due, "call_id")
+					if err != nil {
 						return nil, err
 					}
-					for _, id := range due.ids {
+					for _, id := range done {
 						t.indexLater(id, false)
 					}
-					return nil, nil
+					return done, nil
 				}}}, nil
 		}
 		q := `SELECT c.id AS id, ` + callEnd + `, COUNT(d.id) FROM calls c JOIN diary_entries d ON d.call_id = c.id
@@ -137,15 +164,19 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 			act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
 				entries := `(SELECT id FROM diary_entries WHERE call_id IN ` + due.in + `)`
 				for _, q := range []string{`UPDATE mail_messages SET entry_id = NULL WHERE entry_id IN ` + entries,
-					`DELETE FROM attachments WHERE entry_id IN ` + entries, `DELETE FROM diary_entries WHERE call_id IN ` + due.in} {
+					`DELETE FROM attachments WHERE entry_id IN ` + entries} {
 					if _, err := t.exec(ctx, q, due.args...); err != nil {
 						return nil, err
 					}
 				}
-				for _, id := range due.ids {
+				done, err := exec(ctx, t, `DELETE FROM diary_entries WHERE call_id`, due, "call_id")
+				if err != nil {
+					return nil, err
+				}
+				for _, id := range done {
 					t.indexLater(id, false)
 				}
-				return nil, nil
+				return done, nil
 			}}}, nil
 	case ClassEmails:
 		callOK := `(c.id IS NULL OR (` + notHeld + `))`
@@ -167,9 +198,9 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 			WHERE o.created_at < ? AND o.state <> 'pending' AND ` + outLeft + ` AND ` + callOK + ` AND NOT ` + fmt.Sprintf(heldAddress, "o.recipient") + `%s`
 		return []sweepPart{
 			{list: msgs, idCol: "m.id", args: args, what: "emails received",
-				act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) { return nil, exec(ctx, t, msgAct, due) }},
+				act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) { return exec(ctx, t, msgAct, due, "id") }},
 			{list: outs, idCol: "o.id", args: args, what: "emails sent",
-				act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) { return nil, exec(ctx, t, outAct, due) }},
+				act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) { return exec(ctx, t, outAct, due, "id") }},
 		}, nil
 	case ClassSubjectRequests:
 		q := `SELECT r.id AS id, r.updated_at, 1 FROM subject_requests r WHERE r.state IN ('done', 'refused', 'withdrawn') AND r.updated_at < ?
@@ -179,7 +210,7 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 				if err := t.deleteSubjectRequestFiles(ctx, due); err != nil {
 					return nil, err
 				}
-				return nil, exec(ctx, t, `DELETE FROM subject_requests WHERE id`, due)
+				return exec(ctx, t, `DELETE FROM subject_requests WHERE id`, due, "id")
 			}}}, nil
 	}
 	return nil, desk.Errorf(desk.EINVALID, "the record class %q is not swept record by record", class)
@@ -220,7 +251,7 @@ func (s *Store) anonymiseCalls(ctx context.Context, t *Tx, due dueSet) ([]int64,
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
+	ids := []int64{}
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
@@ -352,16 +383,14 @@ func (s *Store) sweepBatch(ctx context.Context, actor desk.Actor, class, action 
 		if err != nil {
 			return err
 		}
-		if done != nil {
-			// Keep what the act did: a record reopened or held since the re-check was left.
-			kept := map[int64]bool{}
-			for _, id := range done {
-				kept[id] = true
-			}
-			still = slices.DeleteFunc(still, func(it retentionItem) bool { return !kept[it.id] })
-			if len(still) == 0 {
-				return nil
-			}
+		// Count what the act did: a record reopened or held since the re-check was left.
+		kept := map[int64]bool{}
+		for _, id := range done {
+			kept[id] = true
+		}
+		still = slices.DeleteFunc(still, func(it retentionItem) bool { return !kept[it.id] })
+		if len(still) == 0 {
+			return nil
 		}
 		ids = ids[:0]
 		count := 0
