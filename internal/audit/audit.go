@@ -156,7 +156,7 @@ func Verify(ctx context.Context, s *store.Store) (Report, error) {
 			rep.First = &p
 		}
 	}
-	after, prev, err := s.AuditAnchor(ctx)
+	after, prev, err := anchor(ctx, s, note)
 	if err != nil {
 		return rep, err
 	}

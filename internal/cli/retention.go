@@ -59,6 +59,6 @@ func printRetention(w io.Writer, run store.RetentionRun, took time.Duration) {
 	}
 	tw.Flush()
 	if run.Error != "" {
-		fmt.Fprintf(w, "stopped: %s\n", run.Error)
+		fmt.Fprintf(w, "problems: %s\n", run.Error)
 	}
 }

@@ -11,8 +11,9 @@
 // Supportworks privacy notice promises the same ("Retention of your personal data": "we will not
 // retain it for longer than is necessary ... Specific retention periods are set out in the
 // Supportworks Retention Policy"). calldesk holds that schedule as data (table retention_rules,
-// edited by the Data Protection Officer or an administrator at /admin/retention, every change
-// audited with its reason). One rule per record class: a period in months, the date it counts
+// edited by the Data Protection Officer alone at /admin/retention, where administrators may look
+// and make a dry run; every change audited with its reason; the audit_records period is at
+// least store.MinAuditMonths). One rule per record class: a period in months, the date it counts
 // from, and the action at its end. The defaults shipped (migration 0019) are calldesk's
 // proposal, to be confirmed against the university's records retention schedule:
 //
@@ -46,6 +47,8 @@
 //
 // A due leaver is erased by store.ErasePerson (lawful basis: public task; ground: the retention
 // period ended; the rule in the decision), one erasure per transaction, audited by the erasure.
+// An erasure that fails (a hold placed meanwhile, say) is noted on the leavers line, not counted,
+// and marks the run as having problems; the other leavers and the classes after still go.
 // On SQLite the full-text index deletes an anonymised call's document by tombstone, so its words
 // would stay in the index's older segments: anonymising asks for the search compaction job,
 // which rewrites the index within a minute of the sweep.
@@ -69,6 +72,10 @@
 // so a dry run reports exactly what the real sweep would do. Each sweep's report (per class: the
 // action, how many records, the oldest and newest start among them) is kept in retention_runs,
 // dry runs too. The real sweep works in batches of a few hundred records per transaction, each
-// re-checked inside its transaction and audited by one record naming the count and the ids'
-// range; a leaver's erasure is audited by the erasure itself.
+// re-checked inside its transaction, and each statement of its action repeats the conditions
+// (so on PostgreSQL a hold placed or a call reopened since the re-check still wins), audited by
+// one record naming the count and the ids' range; a leaver's erasure is audited by the erasure
+// itself. Deleting the oldest audit records moves the chain's anchor, and the record of that
+// deletion names the new anchor in its object id (type audit_anchor, "<seq>:<hash>"): audit
+// verify accepts only the anchor the newest such record names.
 package privacy

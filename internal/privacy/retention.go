@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"calldesk/internal/desk"
@@ -56,8 +57,15 @@ func (r Retention) sweep(ctx context.Context, actor desk.Actor, dry bool, every 
 	for _, rule := range rules {
 		line, err := r.sweepClass(ctx, actor, plan, rule.Class, dry)
 		run.Lines = append(run.Lines, line)
+		var some someFailed
+		if errors.As(err, &some) {
+			// Some records of the class could not be done: the line says which; the other
+			// classes are still due.
+			failure = errors.Join(failure, err)
+			continue
+		}
 		if err != nil {
-			failure = err
+			failure = errors.Join(failure, err)
 			break
 		}
 	}
@@ -83,19 +91,71 @@ func (r Retention) sweepClass(ctx context.Context, actor desk.Actor, plan store.
 			return line, err
 		}
 		rule := plan.Rules[class]
+		var failed []error
 		for _, d := range due {
+			if err := ctx.Err(); err != nil {
+				return line, err
+			}
 			if !dry {
-				// Each leaver is one erasure, its own transaction, audited by ErasePerson.
+				// Each leaver is one erasure, its own transaction, audited by ErasePerson. One
+				// that fails (a hold placed since the list was made, say) is noted on the line
+				// and not counted; the other leavers, and the classes after, still go.
 				_, err := r.Store.ErasePerson(ctx, actor, desk.Erasure{PersonID: d.ID, Basis: desk.BasisPublicTask, Ground: desk.GroundRetention,
 					Decision: fmt.Sprintf("retention schedule: leavers with no open call are erased %d months after leaving (left %s)",
 						rule.Months, d.LeftAt.Format("2 January 2006")), Confirmed: true})
 				if err != nil {
-					return line, fmt.Errorf("retention leavers: erase person %d: %w", d.ID, err)
+					if ctx.Err() != nil {
+						return line, err
+					}
+					failed = append(failed, fmt.Errorf("person %d not erased: %w", d.ID, r.unnamed(ctx, d.ID, err)))
+					continue
 				}
 			}
 			line.AddLeaver(d)
+		}
+		if len(failed) > 0 {
+			err := someFailed{class: class, errs: failed}
+			line.Note = err.Error()
+			return line, err
 		}
 		return line, nil
 	}
 	return r.Store.SweepClass(ctx, actor, plan, class, dry)
 }
+
+// someFailed is the failure of some records of a class, the rest of which were done: the sweep
+// notes it, marks the run as having problems, and goes on with the other classes.
+type someFailed struct {
+	class string
+	errs  []error
+}
+
+func (e someFailed) Error() string {
+	msgs := make([]string, len(e.errs))
+	for i, err := range e.errs {
+		msgs[i] = err.Error()
+	}
+	return fmt.Sprintf("retention %s: %s", e.class, strings.Join(msgs, "; "))
+}
+
+func (e someFailed) Unwrap() []error { return e.errs }
+
+// unnamed is err with person id's name replaced, so that the kept report, which outlives their
+// erasure, does not name them.
+func (r Retention) unnamed(ctx context.Context, id int64, err error) error {
+	p, ferr := r.Store.FindPerson(ctx, id)
+	if ferr != nil || strings.TrimSpace(p.Name()) == "" || !strings.Contains(err.Error(), p.Name()) {
+		return err
+	}
+	return unnamedError{msg: strings.ReplaceAll(err.Error(), p.Name(), "the person"), err: err}
+}
+
+// unnamedError is an error whose message no longer names the person; it still unwraps to the
+// original, for its code.
+type unnamedError struct {
+	msg string
+	err error
+}
+
+func (e unnamedError) Error() string { return e.msg }
+func (e unnamedError) Unwrap() error { return e.err }

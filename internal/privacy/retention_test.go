@@ -369,7 +369,7 @@ func TestRetentionSweep(t *testing.T) {
 			t.Errorf("verify after tampering: %+v %v", rep.First, err)
 		}
 		e.DB.MustExec(t, `UPDATE audit_anchor SET hash = 'beef'`)
-		if rep, err := audit.Verify(ctx, e.S); err != nil || rep.OK() || rep.First.Kind != "broken link" {
+		if rep, err := audit.Verify(ctx, e.S); err != nil || rep.OK() || rep.First.Kind != audit.KindAnchor {
 			t.Errorf("verify after moving the anchor: %+v %v", rep.First, err)
 		}
 	})
@@ -502,6 +502,66 @@ func TestRetentionDailyOnce(t *testing.T) {
 		}
 		if c := e.DB.Count(t, `SELECT COUNT(*) FROM retention_runs`); c != 1 {
 			t.Errorf("%d runs recorded", c)
+		}
+	})
+}
+
+// TestRetentionLeaverFails: a leaver whose erasure is refused (one of their calls is on legal
+// hold, which DueLeavers does not pass over) is noted on the leavers line and not counted; the
+// other leaver is erased and the class after (the audit records) is still swept; the run is kept
+// as having problems.
+func TestRetentionLeaverFails(t *testing.T) {
+	storetest.EachEnv(t, created, func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		f := newRetentionFixture(t, e)
+		dpo := storetest.Actor(e.F.Bob)
+		stuck, err := e.S.CreatePerson(ctx, dpo, desk.Person{FirstName: "Stuck", LastName: "Tester", Email: "stuck@uni.example",
+			Department: "Chemistry", Kind: desk.Student, Source: desk.FromManual})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := e.S.CreateCall(ctx, dpo, desk.NewCall{Summary: "Grievance", CustomerID: stuck.ID, GroupID: e.F.ServiceDesk.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := sweepAt.AddDate(0, -1, 0).UnixMicro()
+		e.DB.MustExec(t, `UPDATE calls SET state = 'closed', resolution = 'Done', resolved_at = ?, closed_at = ? WHERE id = ?`, at, at, c.ID)
+		e.DB.MustExec(t, `UPDATE people SET left_at = ?, active = 0 WHERE id = ?`, sweepAt.AddDate(-2, 0, -1).UnixMicro(), stuck.ID)
+		if _, err := e.S.PlaceLegalHold(ctx, dpo, c.ID, 0, "Grievance 9"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := audit.Seal(ctx, e.S); err != nil {
+			t.Fatal(err)
+		}
+		e.Clock.Set(sweepAt)
+		run, err := privacy.Retention{Store: e.S}.Sweep(ctx, dpo, false)
+		if err == nil || !strings.Contains(err.Error(), "person "+itoa(stuck.ID)+" not erased") {
+			t.Fatalf("the sweep's error: %v", err)
+		}
+		if run.State != "failed" || !strings.Contains(run.Error, "person "+itoa(stuck.ID)) || strings.Contains(run.Error, "Stuck") {
+			t.Errorf("the run: %s %q", run.State, run.Error)
+		}
+		var leavers store.RetentionLine
+		for _, l := range run.Lines {
+			if l.Class == store.ClassLeavers {
+				leavers = l
+			}
+		}
+		if leavers.Count != 1 || !strings.Contains(leavers.Note, "person "+itoa(stuck.ID)+" not erased") || !strings.Contains(leavers.Note, "hold") {
+			t.Errorf("the leavers line: %+v", leavers)
+		}
+		if got := counts(run); len(run.Lines) != len(store.RetentionClasses()) || got[store.ClassAuditRecords] == 0 {
+			t.Errorf("the classes after the leavers were not swept: %v", got)
+		}
+		if _, err := e.S.Erasure(ctx, f.ids["lGone"]); err != nil {
+			t.Errorf("the other leaver was not erased: %v", err)
+		}
+		if _, err := e.S.Erasure(ctx, stuck.ID); desk.ErrorCode(err) != desk.ENOTFOUND {
+			t.Errorf("the leaver with a call on hold was erased: %v", err)
+		}
+		runs, err := e.S.RetentionRuns(ctx, 1)
+		if err != nil || len(runs) != 1 || runs[0].State != "failed" || !strings.Contains(runs[0].Error, "person "+itoa(stuck.ID)) {
+			t.Errorf("the kept run: %+v %v", runs, err)
 		}
 	})
 }

@@ -174,6 +174,11 @@ func (s *Store) SealAudit(ctx context.Context, limit int, hash func(prev string,
 		var seq int64
 		prev := ""
 		err := t.queryRow(ctx, `SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
+		if err == sql.ErrNoRows {
+			// The retention sweep may have deleted every sealed link: the chain goes on from its
+			// anchor, not from 1 again (which verify, starting after the anchor, would never read).
+			err = t.queryRow(ctx, `SELECT seq, hash FROM audit_anchor WHERE id = 1`).Scan(&seq, &prev)
+		}
 		if err != nil && err != sql.ErrNoRows {
 			return err
 		}

@@ -93,7 +93,12 @@ func (s *Store) RetentionRules(ctx context.Context) ([]RetentionRule, error) {
 	return out, nil
 }
 
-// SetRetentionRule changes the period and action of class's rule, with the reason, audited.
+// MinAuditMonths is the shortest period the audit_records rule may have: the trail must outlive
+// a year's review of who did what, including who changed the schedule.
+const MinAuditMonths = 12
+
+// SetRetentionRule changes the period and action of class's rule, with the reason, audited. The
+// audit_records period is at least MinAuditMonths.
 func (s *Store) SetRetentionRule(ctx context.Context, actor desk.Actor, class string, months int, action, reason string) error {
 	reason = strings.TrimSpace(reason)
 	v := map[string]string{}
@@ -102,6 +107,9 @@ func (s *Store) SetRetentionRule(ctx context.Context, actor desk.Actor, class st
 	}
 	if months < 1 || months > 1200 {
 		v["months"] = "must be between 1 and 1200"
+	} else if class == ClassAuditRecords && months < MinAuditMonths {
+		v["months"] = fmt.Sprintf("must be at least %d months for audit records: a shorter period would let the next sweep delete "+
+			"the trail of recent actions, among them the change of this rule, before anyone could review them", MinAuditMonths)
 	}
 	ok := false
 	for _, a := range (RetentionRule{Class: class}).Actions() {

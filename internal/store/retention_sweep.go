@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -61,13 +62,55 @@ const (
 
 // sweepPart is the selection and the action of one record class (or one table of it). list
 // selects (id, start, records) of what is due, with %s where a restriction to a set of ids goes;
-// act carries out the action on ids, which list has just confirmed, in transaction t.
+// act carries out the action in transaction t on the batch's records that are still due: each of
+// its statements restricts itself to due (list again, restricted to the batch), so that on
+// PostgreSQL's READ COMMITTED a call reopened or a hold placed after an earlier statement of the
+// batch is seen by the next one. It returns the ids it acted on (those the last statement
+// changed), which alone are counted and audited.
 type sweepPart struct {
 	list  string
 	idCol string
 	args  []any
 	what  string // the records, in the audit detail
-	act   func(ctx context.Context, t *Tx, ids []int64) error
+	act   func(ctx context.Context, t *Tx, due dueSet) ([]int64, error)
+}
+
+// returningIDs runs query, which returns one id per row changed, and returns them once each,
+// in order (never nil).
+func (t *Tx) returningIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := t.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	seen := map[int64]bool{}
+	ids := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids, rows.Err()
+}
+
+// dueSet is a subquery, for "x IN ...", of the ids of a batch that are still due, evaluated
+// afresh by each statement that uses it.
+type dueSet struct {
+	in   string
+	args []any
+	ids  []int64 // the batch
+}
+
+// dueSet is the batch ids of part, as far as they are still due.
+func (s *Store) dueSet(part sweepPart, ids []int64) dueSet {
+	return dueSet{in: `(SELECT due.id FROM (` + fmt.Sprintf(part.list, " AND "+part.idCol+" IN "+s.d.idSet()) + `) due)`,
+		args: append(append([]any{}, part.args...), s.d.idSetArg(ids)), ids: ids}
 }
 
 func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
@@ -76,14 +119,14 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 		return nil, notFound("there is no retention rule for %q", class)
 	}
 	cut, cutCalls, cutSpecial := p.cut(class), p.cut(ClassClosedCalls), p.cut(ClassSpecialCategory)
-	set := s.d.idSet()
-	exec := func(ctx context.Context, t *Tx, query string, ids []int64) error {
-		_, err := t.exec(ctx, query+" IN "+set, s.d.idSetArg(ids))
-		return err
+	// exec runs query (ending "... col") on the records still due and returns the ids of those
+	// it changed, read from RETURNING col.
+	exec := func(ctx context.Context, t *Tx, query string, due dueSet, col string) ([]int64, error) {
+		return t.returningIDs(ctx, query+" IN "+due.in+" RETURNING "+col, due.args...)
 	}
 	switch class {
 	case ClassSpecialCategory, ClassClosedCalls:
-		q := `SELECT c.id, ` + callEnd + `, 1 FROM calls c WHERE ` + callDue + ` AND ` + callEnd + ` < ? AND ` + notHeld
+		q := `SELECT c.id AS id, ` + callEnd + `, 1 FROM calls c WHERE ` + callDue + ` AND ` + callEnd + ` < ? AND ` + notHeld
 		args := []any{cut}
 		if class == ClassSpecialCategory {
 			q += ` AND c.special_category`
@@ -93,43 +136,47 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 		}
 		return []sweepPart{{list: q + `%s`, idCol: "c.id", args: args, what: "calls", act: s.anonymiseCalls}}, nil
 	case ClassAttachments:
-		q := `SELECT c.id, ` + callEnd + `, COUNT(a.id) FROM attachments a JOIN calls c ON c.id = a.call_id
+		q := `SELECT c.id AS id, ` + callEnd + `, COUNT(a.id) FROM attachments a JOIN calls c ON c.id = a.call_id
 			WHERE ` + finished + ` AND ` + callEnd + ` < ? AND NOT ` + going + ` AND ` + notHeld + `%s GROUP BY c.id`
 		return []sweepPart{{list: q, idCol: "c.id", args: []any{cut, cutCalls, cutSpecial}, what: "attachments of calls",
-			act: func(ctx context.Context, t *Tx, ids []int64) error {
-				return exec(ctx, t, `DELETE FROM attachments WHERE call_id`, ids)
+			act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
+				return exec(ctx, t, `DELETE FROM attachments WHERE call_id`, due, "call_id")
 			}}}, nil
 	case ClassDiaryEntries:
 		if rule.Action == Anonymise {
-			q := `SELECT c.id, ` + callEnd + `, COUNT(d.id) FROM calls c JOIN diary_entries d ON d.call_id = c.id
+			q := `SELECT c.id AS id, ` + callEnd + `, COUNT(d.id) FROM calls c JOIN diary_entries d ON d.call_id = c.id
 				WHERE ` + callDue + ` AND ` + callEnd + ` < ? AND d.body <> '' AND NOT ` + going + ` AND ` + notHeld + `%s GROUP BY c.id`
 			return []sweepPart{{list: q, idCol: "c.id", args: []any{cut, cutCalls, cutSpecial}, what: "diary entries of calls",
-				act: func(ctx context.Context, t *Tx, ids []int64) error {
-					if err := exec(ctx, t, `UPDATE diary_entries SET body = '' WHERE body <> '' AND call_id`, ids); err != nil {
-						return err
+				act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
+					done, err := exec(ctx, t, `UPDATE diary_entries SET body = '' WHERE body <> '' AND call_id`, due, "call_id")
+					if err != nil {
+						return nil, err
 					}
-					for _, id := range ids {
+					for _, id := range done {
 						t.indexLater(id, false)
 					}
-					return nil
+					return done, nil
 				}}}, nil
 		}
-		q := `SELECT c.id, ` + callEnd + `, COUNT(d.id) FROM calls c JOIN diary_entries d ON d.call_id = c.id
+		q := `SELECT c.id AS id, ` + callEnd + `, COUNT(d.id) FROM calls c JOIN diary_entries d ON d.call_id = c.id
 			WHERE ` + finished + ` AND ` + callEnd + ` < ? AND ` + notHeld + `%s GROUP BY c.id`
 		return []sweepPart{{list: q, idCol: "c.id", args: []any{cut}, what: "diary entries of calls",
-			act: func(ctx context.Context, t *Tx, ids []int64) error {
-				entries := `(SELECT id FROM diary_entries WHERE call_id IN ` + set + `)`
-				arg := s.d.idSetArg(ids)
+			act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
+				entries := `(SELECT id FROM diary_entries WHERE call_id IN ` + due.in + `)`
 				for _, q := range []string{`UPDATE mail_messages SET entry_id = NULL WHERE entry_id IN ` + entries,
-					`DELETE FROM attachments WHERE entry_id IN ` + entries, `DELETE FROM diary_entries WHERE call_id IN ` + set} {
-					if _, err := t.exec(ctx, q, arg); err != nil {
-						return err
+					`DELETE FROM attachments WHERE entry_id IN ` + entries} {
+					if _, err := t.exec(ctx, q, due.args...); err != nil {
+						return nil, err
 					}
 				}
-				for _, id := range ids {
+				done, err := exec(ctx, t, `DELETE FROM diary_entries WHERE call_id`, due, "call_id")
+				if err != nil {
+					return nil, err
+				}
+				for _, id := range done {
 					t.indexLater(id, false)
 				}
-				return nil
+				return done, nil
 			}}}, nil
 	case ClassEmails:
 		callOK := `(c.id IS NULL OR (` + notHeld + `))`
@@ -145,41 +192,40 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 			msgLeft, outLeft = "1 = 1", "1 = 1"
 			msgAct, outAct = `DELETE FROM mail_messages WHERE id`, `DELETE FROM mail_outbox WHERE id`
 		}
-		msgs := `SELECT m.id, m.created_at, 1 FROM mail_messages m LEFT JOIN calls c ON c.id = m.call_id
+		msgs := `SELECT m.id AS id, m.created_at, 1 FROM mail_messages m LEFT JOIN calls c ON c.id = m.call_id
 			WHERE m.created_at < ? AND ` + msgLeft + ` AND ` + callOK + ` AND NOT ` + fmt.Sprintf(heldAddress, "m.sender") + `%s`
-		outs := `SELECT o.id, o.created_at, 1 FROM mail_outbox o LEFT JOIN calls c ON c.id = o.call_id
+		outs := `SELECT o.id AS id, o.created_at, 1 FROM mail_outbox o LEFT JOIN calls c ON c.id = o.call_id
 			WHERE o.created_at < ? AND o.state <> 'pending' AND ` + outLeft + ` AND ` + callOK + ` AND NOT ` + fmt.Sprintf(heldAddress, "o.recipient") + `%s`
 		return []sweepPart{
 			{list: msgs, idCol: "m.id", args: args, what: "emails received",
-				act: func(ctx context.Context, t *Tx, ids []int64) error { return exec(ctx, t, msgAct, ids) }},
+				act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) { return exec(ctx, t, msgAct, due, "id") }},
 			{list: outs, idCol: "o.id", args: args, what: "emails sent",
-				act: func(ctx context.Context, t *Tx, ids []int64) error { return exec(ctx, t, outAct, ids) }},
+				act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) { return exec(ctx, t, outAct, due, "id") }},
 		}, nil
 	case ClassSubjectRequests:
-		q := `SELECT r.id, r.updated_at, 1 FROM subject_requests r WHERE r.state IN ('done', 'refused', 'withdrawn') AND r.updated_at < ?
+		q := `SELECT r.id AS id, r.updated_at, 1 FROM subject_requests r WHERE r.state IN ('done', 'refused', 'withdrawn') AND r.updated_at < ?
 			AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.person_id = r.person_id AND h.lifted_at IS NULL)%s`
 		return []sweepPart{{list: q, idCol: "r.id", args: []any{cut}, what: "subject requests",
-			act: func(ctx context.Context, t *Tx, ids []int64) error {
-				if err := t.deleteSubjectRequestFiles(ctx, ids); err != nil {
-					return err
+			act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
+				if err := t.deleteSubjectRequestFiles(ctx, due); err != nil {
+					return nil, err
 				}
-				return exec(ctx, t, `DELETE FROM subject_requests WHERE id`, ids)
+				return exec(ctx, t, `DELETE FROM subject_requests WHERE id`, due, "id")
 			}}}, nil
 	}
 	return nil, desk.Errorf(desk.EINVALID, "the record class %q is not swept record by record", class)
 }
 
-// deleteSubjectRequestFiles deletes what hangs on closed subject requests ids before they go:
+// deleteSubjectRequestFiles deletes what hangs on the closed subject requests due before they go:
 // their SAR bundles (a copy of everything held about the person) with their redaction lists; an
 // erasure that answered one keeps its record (which names only the pseudonym) without the link.
-func (t *Tx) deleteSubjectRequestFiles(ctx context.Context, ids []int64) error {
-	set, arg := t.s.d.idSet(), t.s.d.idSetArg(ids)
+func (t *Tx) deleteSubjectRequestFiles(ctx context.Context, due dueSet) error {
 	for _, q := range []string{
-		`DELETE FROM sar_redactions WHERE bundle_id IN (SELECT id FROM sar_bundles WHERE request_id IN ` + set + `)`,
-		`DELETE FROM sar_bundles WHERE request_id IN ` + set,
-		`UPDATE erasures SET request_id = NULL WHERE request_id IN ` + set,
+		`DELETE FROM sar_redactions WHERE bundle_id IN (SELECT id FROM sar_bundles WHERE request_id IN ` + due.in + `)`,
+		`DELETE FROM sar_bundles WHERE request_id IN ` + due.in,
+		`UPDATE erasures SET request_id = NULL WHERE request_id IN ` + due.in,
 	} {
-		if _, err := t.exec(ctx, q, arg); err != nil {
+		if _, err := t.exec(ctx, q, due.args...); err != nil {
 			return err
 		}
 	}
@@ -190,14 +236,38 @@ func (t *Tx) deleteSubjectRequestFiles(ctx context.Context, ids []int64) error {
 // P19): summary "Anonymised call"; description, resolution, hold reason, cancel note, extra
 // contact details and diary bodies blanked; the customer snapshot reduced to department and
 // kind; attachments deleted; stored emails emptied; the search documents removed. Times, state,
-// categories, priority, group, analyst and the customer link stay.
-func (s *Store) anonymiseCalls(ctx context.Context, t *Tx, ids []int64) error {
-	set, arg := s.d.idSet(), s.d.idSetArg(ids)
+// categories, priority, group, analyst and the customer link stay. Only the calls of the batch
+// that are still due are anonymised (the UPDATE repeats the conditions); the rest of the work
+// follows those, read back, and they are returned.
+func (s *Store) anonymiseCalls(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
+	now := t.Now.UnixMicro()
 	if _, err := t.exec(ctx, `UPDATE calls SET summary = 'Anonymised call', description = '', resolution = '', hold_reason = '',
 		cancel_note = '', alt_email = '', alt_phone = '', customer_snapshot = `+s.d.reducedSnapshot()+`, anonymised_at = ?,
-		version = version + 1 WHERE id IN `+set, t.Now.UnixMicro(), arg); err != nil {
-		return err
+		version = version + 1 WHERE id IN `+due.in, append([]any{now}, due.args...)...); err != nil {
+		return nil, err
 	}
+	set := s.d.idSet()
+	rows, err := t.query(ctx, `SELECT id FROM calls WHERE anonymised_at = ? AND id IN `+set+` ORDER BY id`, now, s.d.idSetArg(due.ids))
+	if err != nil {
+		return nil, err
+	}
+	ids := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return ids, nil
+	}
+	arg := s.d.idSetArg(ids)
 	for _, q := range []string{
 		`UPDATE diary_entries SET body = '' WHERE body <> '' AND call_id IN ` + set,
 		`DELETE FROM attachments WHERE call_id IN ` + set,
@@ -206,10 +276,10 @@ func (s *Store) anonymiseCalls(ctx context.Context, t *Tx, ids []int64) error {
 			WHERE state <> 'pending' AND call_id IN ` + set,
 	} {
 		if _, err := t.exec(ctx, q, arg); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return s.d.unindexCalls(ctx, t, ids)
+	return ids, s.d.unindexCalls(ctx, t, ids)
 }
 
 // retentionItem is one due record: its id, its start and how many records it stands for.
@@ -300,13 +370,33 @@ func (s *Store) sweepBatch(ctx context.Context, actor desk.Actor, class, action 
 		}
 		sort.Slice(still, func(i, j int) bool { return still[i].id < still[j].id })
 		ids = ids[:0]
+		for _, it := range still {
+			ids = append(ids, it.id)
+		}
+		if s.afterRecheck != nil {
+			s.afterRecheck(ctx, class, ids, func(query string, args ...any) error {
+				_, err := t.exec(ctx, query, args...)
+				return err
+			})
+		}
+		done, err := part.act(ctx, t, s.dueSet(part, ids))
+		if err != nil {
+			return err
+		}
+		// Count what the act did: a record reopened or held since the re-check was left.
+		kept := map[int64]bool{}
+		for _, id := range done {
+			kept[id] = true
+		}
+		still = slices.DeleteFunc(still, func(it retentionItem) bool { return !kept[it.id] })
+		if len(still) == 0 {
+			return nil
+		}
+		ids = ids[:0]
 		count := 0
 		for _, it := range still {
 			ids = append(ids, it.id)
 			count += it.n
-		}
-		if err := part.act(ctx, t, ids); err != nil {
-			return err
 		}
 		if err := t.audit(ctx, actor, "retention."+action, "retention", class, nil,
 			fmt.Sprintf("%s %d %s, ids %d to %d", pastTense(action), count, part.what, ids[0], ids[len(ids)-1])); err != nil {
@@ -496,9 +586,9 @@ func (s *Store) deleteAuditPrefix(ctx context.Context, actor desk.Actor, prefix 
 		}
 		// The record of the deletion names the new anchor, and is itself sealed into the chain
 		// after it: an anchor changed later no longer matches what the chain says.
-		return t.audit(ctx, actor, "retention.delete", "retention", ClassAuditRecords, nil,
-			fmt.Sprintf("deleted %d audit records, chain links %d to %d (records %d to %d); the chain now starts after link %d, hash %s",
-				len(prefix), first.Seq, last.Seq, minID(ids), maxID(ids), last.Seq, last.Hash))
+		// Its object id names the anchor in a form verify reads (AnchorObjectID).
+		return t.audit(ctx, actor, "retention.delete", AnchorObjectType, AnchorObjectID(last.Seq, last.Hash), nil,
+			anchorDetail(len(prefix), first.Seq, last.Seq, minID(ids), maxID(ids), last.Hash))
 	})
 }
 

@@ -34,6 +34,10 @@ type Store struct {
 	// and is current while callWrites has not moved (see CountQueues).
 	callWrites atomic.Int64
 	queues     queueCache
+
+	// afterRecheck, when set (by tests only), runs in a retention sweep batch's transaction
+	// between its re-check and its action, with a way to write in that transaction.
+	afterRecheck func(ctx context.Context, class string, ids []int64, exec func(query string, args ...any) error)
 }
 
 // Options tune Open.

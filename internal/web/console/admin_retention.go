@@ -12,7 +12,8 @@ import (
 )
 
 // retentionRoutes are the retention schedule, its sweeps and the legal holds (issue 7 item 5),
-// for the Data Protection Officer and administrators; holds are placed and lifted by the DPO.
+// for the Data Protection Officer and administrators; rules are changed, and holds placed and
+// lifted, by the DPO alone.
 func (c *Console) retentionRoutes() []route {
 	return []route{
 		{"GET", "/admin/retention", false, c.adminRetention},
@@ -27,6 +28,16 @@ func (c *Console) retentionRoutes() []route {
 func requireRetention(v *visit) error {
 	if !v.Account.Has(desk.RoleDPO) && !v.Account.Has(desk.RoleAdmin) {
 		return desk.Errorf(desk.EFORBIDDEN, "only the Data Protection Officer and administrators may see the retention schedule")
+	}
+	return nil
+}
+
+// requireRuleChange admits the DPO alone: a rule decides what the next sweep deletes or erases
+// for good, so an administrator could otherwise shorten the audit trail of their own actions or
+// have leavers erased at once.
+func requireRuleChange(v *visit) error {
+	if !v.Account.Has(desk.RoleDPO) {
+		return desk.Errorf(desk.EFORBIDDEN, "only the Data Protection Officer may change a retention rule")
 	}
 	return nil
 }
@@ -119,7 +130,7 @@ func (c *Console) showRetention(w http.ResponseWriter, r *http.Request, v *visit
 
 // retentionRule changes a rule's period and action, with a reason.
 func (c *Console) retentionRule(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireRetention(v); err != nil {
+	if err := requireRuleChange(v); err != nil {
 		return err
 	}
 	if err := r.ParseForm(); err != nil {

@@ -851,7 +851,7 @@ func TestBrowserErasure(t *testing.T) {
 }
 
 // TestBrowserRetention: the retention schedule page (a rule's form open, a dry run's report, a
-// hold listed) and the call and person pages with a legal hold placed from the keyboard, each
+// hold listed; an administrator's view without the forms) and the call and person pages with a legal hold placed from the keyboard, each
 // checked like every page.
 func TestBrowserRetention(t *testing.T) {
 	t.Parallel()
@@ -884,4 +884,12 @@ func TestBrowserRetention(t *testing.T) {
 	b.Open("/admin/retention")
 	b.MustSee("Call "+call.Ref, "Grievance 17")
 	b.Check("retention schedule with a hold", "")
+
+	// An administrator sees the schedule without the forms to change it.
+	e.grant(se, e.f.Bob, "analyst,admin")
+	a := e.tab(t)
+	a.signIn(e.f.Bob.Username)
+	a.Open("/admin/retention")
+	a.MustSee("Retention schedule", "Closed and cancelled calls")
+	a.Check("retention schedule for an administrator", "")
 }

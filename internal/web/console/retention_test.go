@@ -11,7 +11,7 @@ import (
 )
 
 // TestRetentionPage (issue 7 item 5): the schedule is for the Data Protection Officer and
-// administrators; a rule changes only with a reason (re-rendered with the error otherwise); a dry
+// administrators; a rule changes only by the DPO (an administrator gets 403), with a reason (re-rendered with the error otherwise); a dry
 // run's report is listed; the DPO, and nobody else, places and lifts a legal hold on a call or a
 // person, with a reason, and the call and person pages carry a banner meanwhile.
 func TestRetentionPage(t *testing.T) {
@@ -35,7 +35,21 @@ func TestRetentionPage(t *testing.T) {
 			must(t, http.StatusUnprocessableEntity).has(t, "The reason is required.", `id="rule-closed_calls-reason" name="reason" required value="" aria-invalid="true"`)
 		cat.post("/admin/retention/rules/closed_calls", url.Values{"months": {"60"}, "action": {"delete"}, "reason": {"x"}}).
 			must(t, http.StatusUnprocessableEntity).has(t, "The action is not possible for this record class.")
+		// Changing a rule is the DPO's alone: an administrator sees the schedule without the
+		// forms, and could otherwise shorten the audit trail of their own actions.
+		bob.get("/admin/retention").must(t, http.StatusOK).lacks(t, "Change the rule for", `action="/admin/retention/rules/`)
+		cat.get("/admin/retention").must(t, http.StatusOK).has(t, "Change the rule for", `action="/admin/retention/rules/closed_calls"`)
+		bob.post("/admin/retention/rules/audit_records", url.Values{"months": {"1"}, "action": {"delete"}, "reason": {"Tidy up"}}).
+			must(t, http.StatusForbidden)
 		bob.post("/admin/retention/rules/closed_calls", url.Values{"months": {"60"}, "action": {"anonymise"}, "reason": {"Records schedule 2026"}}).
+			must(t, http.StatusForbidden)
+		if n := se.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'retention.rule'`); n != 0 {
+			t.Errorf("an administrator changed %d rules", n)
+		}
+		// The audit trail is kept at least a year, whoever asks.
+		cat.post("/admin/retention/rules/audit_records", url.Values{"months": {"11"}, "action": {"delete"}, "reason": {"Tidy up"}}).
+			must(t, http.StatusUnprocessableEntity).has(t, "at least 12 months for audit records")
+		cat.post("/admin/retention/rules/closed_calls", url.Values{"months": {"60"}, "action": {"anonymise"}, "reason": {"Records schedule 2026"}}).
 			must(t, http.StatusSeeOther)
 		bob.get("/admin/retention?done=rule").must(t, http.StatusOK).has(t, "60 months", "Records schedule 2026", "The rule was changed")
 		if n := se.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'retention.rule' AND object_id = 'closed_calls'`); n != 1 {

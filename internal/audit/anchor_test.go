@@ -1,0 +1,113 @@
+package audit_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"calldesk/internal/audit"
+	"calldesk/internal/store"
+	"calldesk/internal/store/storetest"
+)
+
+// deletePrefix deletes the first n links after after and their records by hand, as someone with
+// the database could, and reports the last one deleted.
+func (e *env) deletePrefix(t *testing.T, after int64, n int) store.ChainLink {
+	t.Helper()
+	links, err := e.S.AuditChain(context.Background(), after, n)
+	if err != nil || len(links) != n {
+		t.Fatalf("chain: %d links, %v", len(links), err)
+	}
+	for _, l := range links {
+		for _, q := range []string{`DELETE FROM audit_persons WHERE audit_id = ?`, `DELETE FROM audit_chain WHERE audit_id = ?`, `DELETE FROM audit_log WHERE id = ?`} {
+			e.DB.MustExec(t, q, l.AuditID)
+		}
+	}
+	return links[n-1]
+}
+
+func wantAnchorProblem(t *testing.T, e *env, what string) {
+	t.Helper()
+	rep := verify(t, e.S)
+	if rep.OK() || rep.First.Kind != audit.KindAnchor {
+		t.Errorf("%s: verify says %+v", what, rep.First)
+	}
+}
+
+// TestVerifyAnchor: the anchor must be the one the newest sealed record of a retention sweep's
+// audit deletion names. A prefix deleted by hand with an anchor written to match is reported;
+// a real sweep's anchor verifies (before and after its record is sealed, and after a second
+// sweep); an anchor changed, removed, or moved over a prefix deleted by hand after a real sweep
+// is reported.
+func TestVerifyAnchor(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.work(t, 5)
+		seal(t, e.S)
+		if rep := verify(t, e.S); !rep.OK() {
+			t.Fatalf("fresh trail: %+v", rep.First)
+		}
+
+		// By hand: the oldest links deleted, the anchor written so the rest still chains.
+		last := e.deletePrefix(t, 0, 4)
+		e.DB.MustExec(t, `INSERT INTO audit_anchor (id, seq, hash, deleted_at) VALUES (1, ?, ?, 0)`, last.Seq, last.Hash)
+		wantAnchorProblem(t, e, "a prefix deleted by hand")
+	})
+
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		e.work(t, 5)
+		seal(t, e.S)
+		rules, err := e.S.RetentionRules(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sweep := func() {
+			t.Helper()
+			e.Clock.Advance(24 * 365 * 8 * 3600e9)
+			line, err := e.S.SweepAudit(ctx, storetest.Actor(e.F.Bob), store.NewRetentionPlan(rules, e.S.Now()), false)
+			if err != nil || line.Count == 0 {
+				t.Fatalf("sweep: %+v %v", line, err)
+			}
+		}
+		sweep()
+		if rep := verify(t, e.S); !rep.OK() || rep.Pending == 0 {
+			t.Errorf("after a real sweep, its record not yet sealed: %+v, %d pending", rep.First, rep.Pending)
+		}
+		seal(t, e.S)
+		// The sweep deleted every sealed link: the chain goes on from the anchor, so its own
+		// record is the first link verify reads.
+		if rep := verify(t, e.S); !rep.OK() || rep.Checked == 0 {
+			t.Errorf("after a real sweep: %+v, %d links checked", rep.First, rep.Checked)
+		}
+		// A second sweep: its record, the newest, names the new anchor.
+		e.work(t, 3)
+		seal(t, e.S)
+		sweep()
+		seal(t, e.S)
+		if rep := verify(t, e.S); !rep.OK() {
+			t.Errorf("after a second sweep: %+v", rep.First)
+		}
+		seq, hash, err := e.S.AuditAnchor(ctx)
+		if err != nil || seq == 0 {
+			t.Fatal(seq, err)
+		}
+
+		// The anchor changed to another well-formed hash, or removed.
+		e.DB.MustExec(t, `UPDATE audit_anchor SET hash = ?`, strings.Repeat("ab", 32))
+		wantAnchorProblem(t, e, "an anchor with another hash")
+		e.DB.MustExec(t, `DELETE FROM audit_anchor`)
+		wantAnchorProblem(t, e, "the anchor removed")
+		e.DB.MustExec(t, `INSERT INTO audit_anchor (id, seq, hash, deleted_at) VALUES (1, ?, ?, 0)`, seq, hash)
+		if rep := verify(t, e.S); !rep.OK() {
+			t.Fatalf("the anchor put back: %+v", rep.First)
+		}
+
+		// More records, then a prefix deleted by hand (the sweep's record with it) and the
+		// anchor moved over it.
+		e.work(t, 3)
+		seal(t, e.S)
+		last := e.deletePrefix(t, seq, 3)
+		e.DB.MustExec(t, `UPDATE audit_anchor SET seq = ?, hash = ?`, last.Seq, last.Hash)
+		wantAnchorProblem(t, e, "a prefix deleted by hand after a real sweep")
+	})
+}

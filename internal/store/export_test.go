@@ -1,0 +1,9 @@
+package store
+
+import "context"
+
+// SetAfterRecheck makes every retention sweep batch of s call f in its transaction between the
+// re-check and the action: a test's way to change the records in that window.
+func (s *Store) SetAfterRecheck(f func(ctx context.Context, class string, ids []int64, exec func(query string, args ...any) error)) {
+	s.afterRecheck = f
+}
