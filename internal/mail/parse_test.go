@@ -5,11 +5,14 @@ import (
 	"encoding/base64"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"calldesk/internal/desk"
+
+	"github.com/jhillyerd/enmime/v2"
 )
 
 // bigMessage builds a message with a text body and one attachment of size bytes, base64 encoded
@@ -385,5 +388,133 @@ func TestManyParts(t *testing.T) {
 	rules := "From: a@example.ac.uk\r\nSubject: rules\r\nContent-Type: text/plain\r\n\r\n" + strings.Repeat("-- \r\n<!-- x -->\r\n", 6000)
 	if _, err := Parse([]byte(rules), Limits{}); err != nil {
 		t.Errorf("a text with 12,000 dashes: %v", err)
+	}
+}
+
+// TestShapeAsEnmimeReadsIt holds messages whose parts or nesting only show when the structure is
+// followed as enmime reads it, each with more than enough to take enmime minutes: Parse must
+// refuse them (before enmime sees them), and their well-formed twins must still parse.
+func TestShapeAsEnmimeReadsIt(t *testing.T) {
+	const head = "From: a@example.ac.uk\r\nSubject: shape\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+	tooMany := "more than 5000 MIME parts"
+	tooDeep := "nest more than 12 levels"
+	cases := []struct {
+		name, raw, err string
+	}{{
+		// Every line is a delimiter: enmime finds the boundary anywhere in a line between parts,
+		// and a part without a blank line has only a header, which ends at the next delimiter.
+		// A header read on past delimiters hid all but one of these 40,000 parts.
+		name: "delimiters inside lines, no blank lines",
+		raw:  head + "--b\r\n\r\n" + strings.Repeat("x--b x\r\n", 40000),
+		err:  tooMany,
+	}, {
+		// enmime ends a part's content only where the delimiter starts its line (at its first or
+		// second byte), so a terminator further along is content, and the delimiters after it count.
+		name: "a terminator inside a line of content",
+		raw:  head + "--b\r\n\r\nsee x --b-- here\r\n" + strings.Repeat("--b\r\n\r\n", 6000),
+		err:  tooMany,
+	}, {
+		// Any part with a boundary parameter is a multipart to enmime, unless it is text/plain or
+		// text/html.
+		name: "image/png parts with boundaries",
+		raw: "From: a@example.ac.uk\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n" +
+			nestedAs("image/png", 30),
+		err: tooDeep,
+	}, {
+		// A bare CR is a line break to enmime's reader, after which it skips a byte.
+		name: "delimiters after bare CRs",
+		raw:  head + "--b\r\n\r\n" + strings.Repeat("text\rx--b \r\n\r\n--b\r\n\r\n", 6000),
+		err:  tooMany,
+	}, {
+		name: "many dashes, few parts",
+		raw:  head + "--b\r\n\r\n" + strings.Repeat("-- x --b-x --\r\n", 6000) + "--b--\r\n",
+	}, {
+		name: "deep but within the limit, as image/png",
+		raw: "From: a@example.ac.uk\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n" +
+			nestedAs("image/png", maxNesting-1) + strings.Repeat("-- rule --\r\n", 6000),
+	}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse([]byte(c.raw), Limits{})
+			if c.err == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if desk.ErrorCode(err) != desk.EINVALID || err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("err = %v, want %q", err, c.err)
+			}
+		})
+	}
+}
+
+// nestedAs nests depth parts of type ct, each declaring the next boundary, none closed, below a
+// multipart with boundary b0.
+func nestedAs(ct string, depth int) string {
+	var b strings.Builder
+	for i := 0; i < depth; i++ {
+		fmt.Fprintf(&b, "--b%d\r\nContent-Type: %s; boundary=b%d\r\n\r\n", i, ct, i+1)
+	}
+	fmt.Fprintf(&b, "--b%d\r\nContent-Type: text/plain\r\n\r\nhello\r\n", depth)
+	return b.String()
+}
+
+// TestMimeShapeAgreesWithEnmime checks that the walk finds at least the depth and parts of enmime's
+// own tree, on the messages Parse lets enmime read: the corpus, and structures built to sit on the
+// walk's edges.
+func TestMimeShapeAgreesWithEnmime(t *testing.T) {
+	files, err := filepath.Glob("testdata/inbound/*.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := map[string][]byte{}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs[filepath.Base(f)] = raw
+	}
+	const head = "From: a@example.ac.uk\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+	for name, body := range map[string]string{
+		"inside lines":        "--b\r\n\r\n" + strings.Repeat("x--b x\r\n", 50),
+		"terminator in text":  "--b\r\n\r\nsee --b-- x\r\n" + strings.Repeat("--b\r\n\r\nx\r\n", 20) + "--b--\r\n",
+		"bare CRs":            "--b\r\n\r\n" + strings.Repeat("text\rx--b \r\n\r\n--b\r\n\r\n", 10),
+		"preamble":            "pre --b x\r\n" + strings.Repeat("--b\r\n\r\nx\r\n", 5),
+		"second byte":         "--b\r\n\r\nx\r\n" + strings.Repeat("x--b\r\n\r\ny\r\n", 5) + "--b--\r\nepilogue --b x\r\n",
+		"header cut":          "--b\r\nContent-Type: multipart/mixed; boundary=c\r\n--b\r\n\r\nx\r\n--b--\r\n",
+		"nested, outer first": "--b\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n--c\r\n\r\nx\r\n--b\r\n\r\ny\r\n--c\r\n\r\nz\r\n--b--\r\n",
+		"as image/png":        strings.Replace(nestedAs("image/png", 4), "--b0", "--b", 1),
+		"unclosed after text": "--b\r\n\r\nx\r\nnot a delimiter\r\n--b\r\n\r\ny\r\n",
+	} {
+		msgs[name] = []byte(head + body)
+	}
+	p := enmime.NewParser(enmime.SkipMalformedParts(true), enmime.MultipartWOBoundaryAsSinglePart(true),
+		enmime.DisableCharacterDetection(true), enmime.DisableTextConversion(true))
+	for name, raw := range msgs {
+		if checkShape(raw) != nil {
+			continue // enmime would take minutes
+		}
+		root, err := p.ReadParts(bytes.NewReader(raw))
+		if err != nil {
+			continue
+		}
+		wantDepth, wantParts := 0, 0
+		var walk func(p *enmime.Part, d int)
+		walk = func(p *enmime.Part, d int) {
+			if p.FirstChild != nil || p.Boundary != "" && p.ContentType != "text/plain" && p.ContentType != "text/html" {
+				wantDepth = max(wantDepth, d)
+			}
+			for c := p.FirstChild; c != nil; c = c.NextSibling {
+				wantParts++
+				walk(c, d+1)
+			}
+		}
+		walk(root, 1)
+		depth, parts, _ := mimeShape(raw)
+		if depth < wantDepth || parts < wantParts {
+			t.Errorf("%s: walk found depth %d, %d parts; enmime %d, %d", name, depth, parts, wantDepth, wantParts)
+		}
 	}
 }
