@@ -1,8 +1,10 @@
 package console
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"calldesk/internal/desk"
@@ -145,8 +147,9 @@ func (c *Console) dpoDecide(w http.ResponseWriter, r *http.Request, v *visit) er
 	return nil
 }
 
-// dpoFinal renders the bundle with the decisions and makes it final.
-func (c *Console) dpoFinal(w http.ResponseWriter, r *http.Request, v *visit) error {
+// bundleStep runs step on the bundle the path names, for the Data Protection Officer: a refusal
+// (EINVALID, ECONFLICT) shows the bundle's page again saying why; done, it goes back to the page.
+func (c *Console) bundleStep(w http.ResponseWriter, r *http.Request, v *visit, step func(ctx context.Context, id int64, form url.Values) error) error {
 	if err := requireDPO(v); err != nil {
 		return err
 	}
@@ -157,8 +160,7 @@ func (c *Console) dpoFinal(w http.ResponseWriter, r *http.Request, v *visit) err
 	if err := r.ParseForm(); err != nil {
 		return desk.Errorf(desk.EINVALID, "the form could not be read")
 	}
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
-	if err := privacy.Finalise(r.Context(), c.Store, v.Actor, id, version); err != nil {
+	if err := step(r.Context(), id, r.PostForm); err != nil {
 		switch desk.ErrorCode(err) {
 		case desk.EINVALID, desk.ECONFLICT:
 			return c.showBundle(w, r, v, http.StatusUnprocessableEntity, desk.MessageWithFields(err), "")
@@ -169,24 +171,19 @@ func (c *Console) dpoFinal(w http.ResponseWriter, r *http.Request, v *visit) err
 	return nil
 }
 
+// dpoFinal renders the bundle with the decisions and makes it final.
+func (c *Console) dpoFinal(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return c.bundleStep(w, r, v, func(ctx context.Context, id int64, f url.Values) error {
+		version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
+		return privacy.Finalise(ctx, c.Store, v.Actor, id, version)
+	})
+}
+
 // dpoRelease makes a final bundle downloadable on the portal for privacy.DownloadPeriod.
 func (c *Console) dpoRelease(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireDPO(v); err != nil {
-		return err
-	}
-	id, err := pathID(r, "bundle")
-	if err != nil {
-		return err
-	}
-	if err := c.Store.ReleaseSARBundle(r.Context(), v.Actor, id, c.now().Add(privacy.DownloadPeriod)); err != nil {
-		switch desk.ErrorCode(err) {
-		case desk.EINVALID, desk.ECONFLICT:
-			return c.showBundle(w, r, v, http.StatusUnprocessableEntity, desk.MessageWithFields(err), "")
-		}
-		return err
-	}
-	http.Redirect(w, r, bundlePath(id), http.StatusSeeOther)
-	return nil
+	return c.bundleStep(w, r, v, func(ctx context.Context, id int64, _ url.Values) error {
+		return c.Store.ReleaseSARBundle(ctx, v.Actor, id, c.now().Add(privacy.DownloadPeriod))
+	})
 }
 
 // dpoEncrypt shows a new passphrase, once, with the button that downloads the archive encrypted
