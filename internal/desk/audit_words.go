@@ -111,6 +111,16 @@ func (r AuditRecord) What() string {
 		return "deleted the copy of the person's data at the end of its download period"
 	case "sar.export":
 		return "exported a copy of the person's data"
+	case "person.erase":
+		return "erased the person: their data now carries a pseudonym"
+	case "person.restrict":
+		return "restricted the processing of the person's data"
+	case "person.unrestrict":
+		return "lifted the restriction of the processing of the person's data"
+	case "legal_hold.place":
+		return "placed a legal hold, so the data is kept"
+	case "legal_hold.lift":
+		return "lifted a legal hold"
 	}
 	if strings.HasPrefix(r.Action, "call.") {
 		return "changed the call" + ref + " (" + strings.ReplaceAll(strings.TrimPrefix(r.Action, "call."), "_", " ") + ")"

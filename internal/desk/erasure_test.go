@@ -46,3 +46,14 @@ func TestErasureValidate(t *testing.T) {
 		t.Errorf("withdrawn consent on consent refused: %v", err)
 	}
 }
+
+// TestDataProtectionStepsInWords: "who has seen my data" names the data-protection steps in words,
+// not by their action codes.
+func TestDataProtectionStepsInWords(t *testing.T) {
+	for _, action := range []string{"person.erase", "person.restrict", "person.unrestrict", "legal_hold.place", "legal_hold.lift",
+		"sar.queue", "sar.download", "request.log"} {
+		if w := (AuditRecord{Action: action}).What(); w == action || w == "" {
+			t.Errorf("%s has no words: %q", action, w)
+		}
+	}
+}
