@@ -3,6 +3,7 @@ package mail
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Trim returns the new part of a plain-text body (as made by Parse: UTF-8, "\n" line ends): the
@@ -122,6 +123,20 @@ var (
 	shortAttributionRE = regexp.MustCompile(`(?i)^.{1,120}\s(wrote|writes)\s?:$`)
 )
 
+// The longest lines, in characters, that attributionRE and shortAttributionRE can match: a
+// longer line cannot be one, and is not handed to them (their bounded repeats cost about a
+// microsecond per byte, which a message of long lines would turn into minutes).
+const (
+	maxAttribution      = 3 + 1 + 300 + 12 + 2 // "dne" \s .{4,300} "ha scritto"/"escribió" \s? ":"
+	maxShortAttribution = 120 + 1 + 6 + 2      // .{1,120} \s "writes" \s? ":"
+)
+
+// couldMatch says whether s may be an attribution line: it ends with a colon and is no longer
+// than max characters. Both regular expressions are anchored and end in ":$".
+func couldMatch(s string, max int) bool {
+	return strings.HasSuffix(s, ":") && len(s) <= 4*max && utf8.RuneCountInString(s) <= max
+}
+
 // historyFollows says whether, after blank lines from lines[i], the text ends or quoted history
 // or a signature begins.
 func historyFollows(lines []string, i int) bool {
@@ -159,11 +174,11 @@ func attribution(lines []string, i int) int {
 		if n > 1 {
 			joined += " " + strings.TrimSpace(lines[i+n-1])
 		}
-		if attributionRE.MatchString(joined) {
+		if couldMatch(joined, maxAttribution) && attributionRE.MatchString(joined) {
 			return n
 		}
 	}
-	if shortAttributionRE.MatchString(first) {
+	if couldMatch(first, maxShortAttribution) && shortAttributionRE.MatchString(first) {
 		// Only above a quote, or it would take "Someone wrote:" in a sentence for history.
 		next := i + 1
 		for next < len(lines) && strings.TrimSpace(lines[next]) == "" {
