@@ -543,7 +543,7 @@ func (x *erasing) dropBundles(ctx context.Context) error {
 	if _, err := x.t.exec(ctx, `DELETE FROM sar_redactions WHERE bundle_id IN (SELECT id FROM sar_bundles WHERE person_id = ?)`, x.id); err != nil {
 		return err
 	}
-	if _, err := x.t.exec(ctx, `UPDATE sar_bundles SET state = 'expired', model = NULL, zip = NULL, error = '', version = version + 1 WHERE person_id = ?`, x.id); err != nil {
+	if _, err := x.t.exec(ctx, `UPDATE sar_bundles SET state = 'expired', model = NULL, zip = NULL, error = 'its content was deleted when the person was erased', version = version + 1 WHERE person_id = ?`, x.id); err != nil {
 		return err
 	}
 	type bundle struct {

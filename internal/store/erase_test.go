@@ -409,6 +409,11 @@ func TestErasureLeavesNoTraceAndKeepsTheStatistics(t *testing.T) {
 		c2 := e.call(t, f.own[1].Ref)
 		e.update(t, e.F.Cat, c2, desk.Transition{Action: desk.ActCancel, Reason: "customer erased"})
 
+		// His copy of his data is gone, and its page says why.
+		if bs, err := e.S.SARBundles(ctx, 0, f.zeb.ID); err != nil || len(bs) != 1 || bs[0].State != "expired" || !strings.Contains(bs[0].Error, "erased") {
+			t.Errorf("his bundle after erasure: %+v %v", bs, err)
+		}
+
 		// Irreversible: done once.
 		if _, err := e.S.ErasePerson(ctx, dpo, decision(f.zeb.ID, 0)); !(desk.ErrorCode(err) == desk.EINVALID) {
 			t.Errorf("a second erasure: %v", err)
