@@ -55,7 +55,7 @@ func TestErasePerson(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		page := cat.get(person).must(t, http.StatusOK).has(t, "Erased", rec.Pseudonym, "Public task", "No longer needed", "left in 2019").lacks(t, "Erase…", "Dawson", "ddawson")
+		page := cat.get(person).must(t, http.StatusOK).has(t, `badge-left">Erased</span>`, rec.Pseudonym, "Public task", "No longer needed", "left in 2019").lacks(t, "Erase…", "Dawson", "ddawson", "This person has left")
 		_ = page
 		cat.get(person+"/erase").must(t, http.StatusSeeOther)
 		c := e.s
