@@ -317,37 +317,17 @@ func (x *erasing) scrubCalls(ctx context.Context) error {
 
 // scrubDiary rewrites the diary entries of the touched calls that mention the person.
 func (x *erasing) scrubDiary(ctx context.Context) error {
-	type entry struct {
-		id     int64
-		body   string
-		author int64
-	}
 	for _, callID := range x.calls {
-		rows, err := x.t.query(ctx, `SELECT id, body, author_id FROM diary_entries WHERE call_id = ?`, callID)
+		es, err := x.authored(ctx, `SELECT id, body, author_id FROM diary_entries WHERE call_id = ?`, callID)
 		if err != nil {
 			return err
 		}
-		var es []entry
-		for rows.Next() {
-			var e entry
-			var author sql.NullInt64
-			if err := rows.Scan(&e.id, &e.body, &author); err != nil {
-				rows.Close()
-				return err
-			}
-			e.author = author.Int64
-			es = append(es, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
 		for _, e := range es {
-			body := x.sc.Scrub(e.body)
-			if x.own[callID] || e.author == x.id {
-				body = x.sc.ScrubAll(e.body)
+			body := x.sc.Scrub(e.text)
+			if x.own[callID] || e.by == x.id {
+				body = x.sc.ScrubAll(e.text)
 			}
-			if body == e.body {
+			if body == e.text {
 				continue
 			}
 			if _, err := x.t.exec(ctx, `UPDATE diary_entries SET body = ? WHERE id = ?`, body, e.id); err != nil {
@@ -359,32 +339,39 @@ func (x *erasing) scrubDiary(ctx context.Context) error {
 	return nil
 }
 
+// authoredRow is a row's id, one text of it, and the person who wrote it (0: nobody known).
+type authoredRow struct {
+	id   int64
+	text string
+	by   int64
+}
+
+// authored reads the rows of query, which selects an id, a text and a person id (or NULL).
+func (x *erasing) authored(ctx context.Context, query string, args ...any) ([]authoredRow, error) {
+	rows, err := x.t.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []authoredRow
+	for rows.Next() {
+		var r authoredRow
+		var by sql.NullInt64
+		if err := rows.Scan(&r.id, &r.text, &by); err != nil {
+			return nil, err
+		}
+		r.by = by.Int64
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // deleteFiles deletes the files they sent and every file on their own calls (a file on someone's
 // call is about them, and a file's content cannot be scrubbed), and scrubs the names of the others.
 func (x *erasing) deleteFiles(ctx context.Context) error {
 	for _, callID := range x.calls {
-		rows, err := x.t.query(ctx, `SELECT id, filename, uploaded_by FROM attachments WHERE call_id = ?`, callID)
+		fs, err := x.authored(ctx, `SELECT id, filename, uploaded_by FROM attachments WHERE call_id = ?`, callID)
 		if err != nil {
-			return err
-		}
-		type file struct {
-			id   int64
-			name string
-			by   int64
-		}
-		var fs []file
-		for rows.Next() {
-			var f file
-			var by sql.NullInt64
-			if err := rows.Scan(&f.id, &f.name, &by); err != nil {
-				rows.Close()
-				return err
-			}
-			f.by = by.Int64
-			fs = append(fs, f)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, f := range fs {
@@ -393,7 +380,7 @@ func (x *erasing) deleteFiles(ctx context.Context) error {
 					return err
 				}
 				x.counts.Attachments++
-			} else if name := x.sc.Scrub(f.name); name != f.name {
+			} else if name := x.sc.Scrub(f.text); name != f.text {
 				if _, err := x.t.exec(ctx, `UPDATE attachments SET filename = ? WHERE id = ?`, name, f.id); err != nil {
 					return err
 				}
