@@ -33,7 +33,7 @@ import (
 // The claims an identity can be matched by, as written in the configuration.
 const (
 	ClaimUsername = "preferred_username"       // Entra ID's UPN, Shibboleth's and most providers' login
-	ClaimEmail    = "email"                    // Google; refused when the provider says it is unverified
+	ClaimEmail    = "email"                    // Google; only when the provider says it has verified it (emailVerified)
 	ClaimEPPN     = "eppn"                     // eduPersonPrincipalName, released as eduperson_principal_name
 	claimEPPNName = "eduperson_principal_name" // its claim name in REFEDS' OpenID Connect profile
 )
@@ -56,6 +56,10 @@ type Config struct {
 	// MatchBy says which field of a person the claim must equal, ignoring case: username or email.
 	// Default: email for the email claim, username for any other.
 	MatchBy store.Identity
+	// TrustEmail says the provider verifies every address it releases, so that an email without
+	// email_verified counts as verified (see emailVerified); one the provider says it has not
+	// verified is refused all the same. Default false.
+	TrustEmail bool
 	// Domain, when matching by username, is the scope taken off a claim such as
 	// "aarcher@uni.example" (preferred_username from Entra ID, eppn from Shibboleth) to give the
 	// username "aarcher". A value scoped with any other domain is left whole, so it matches nobody.
@@ -74,6 +78,9 @@ type Config struct {
 	Secure                 bool
 	// MaxAge is how long a sign-in may take at the provider (default 10 minutes).
 	MaxAge time.Duration
+	// ClockSkew is how far the provider's clock may run ahead of calldesk's: an ID token issued
+	// (iat) further in the future is refused (default 3 minutes, as for SAML).
+	ClockSkew time.Duration
 
 	// Store finds people and their accounts and remembers used states.
 	Store *store.Store
@@ -145,6 +152,9 @@ func New(ctx context.Context, cfg Config) (*OIDC, error) {
 	}
 	if cfg.MaxAge <= 0 {
 		cfg.MaxAge = 10 * time.Minute
+	}
+	if cfg.ClockSkew <= 0 {
+		cfg.ClockSkew = defaultClockSkew
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -227,15 +237,15 @@ type Result struct {
 }
 
 // Profile is what an identity provider said about the person signing in: names, and an email
-// address the provider vouches for (empty when it says it has not verified it).
+// address the provider vouches for (empty unless it says it has verified it; see emailVerified).
 type Profile struct {
 	GivenName, FamilyName, Email string
 }
 
 // Finish completes a sign-in at the callback: it checks the state against the cookie Begin set
 // (and clears that cookie), refuses a response used before, exchanges the code with the PKCE
-// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and matches its
-// claim to a person with an active account. Protocol failures are EUNAUTHORIZED; an identity that
+// verifier, verifies the ID token (signature, issuer, audience, authorized party, expiry, issue
+// time, nonce) and matches its claim to a person with an active account. Protocol failures are EUNAUTHORIZED; an identity that
 // matches nobody is ENOTFOUND, with a message saying what to do.
 func (m *OIDC) Finish(w http.ResponseWriter, r *http.Request) (Result, error) {
 	http.SetCookie(w, &http.Cookie{Name: m.cfg.CookieName, Value: "", Path: m.cfg.CookiePath, MaxAge: -1,
@@ -294,12 +304,16 @@ func (m *OIDC) Finish(w http.ResponseWriter, r *http.Request) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	res.Identity, res.Profile = value, oidcProfile(claims)
+	res.Identity, res.Profile = value, m.profile(claims)
 	return m.who.finish(ctx, res)
 }
 
-// verify checks an ID token's signature, issuer, audience and expiry, and that it carries the
-// nonce of this sign-in.
+// verify checks an ID token's signature, issuer, audience and expiry (go-oidc's Verify), that
+// it carries the nonce of this sign-in, that its authorized party is calldesk (OpenID Connect
+// Core 3.1.3.7: required when the token lists several audiences, and checked whenever present,
+// so that a token the provider issued to another client that merely lists calldesk among its
+// audiences is refused), and that it was not issued in the future beyond the clock skew.
+// go-oidc checks neither azp nor iat.
 func (m *OIDC) verify(ctx context.Context, raw, nonce string) (*oidc.IDToken, error) {
 	idt, err := m.verifier.Verify(ctx, raw)
 	if err != nil {
@@ -312,6 +326,24 @@ func (m *OIDC) verify(ctx context.Context, raw, nonce string) (*oidc.IDToken, er
 	}
 	if nonce == "" || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
 		return nil, desk.Errorf(desk.EUNAUTHORIZED, "the ID token was not issued for this sign-in (its nonce differs): start signing in again")
+	}
+	var party struct {
+		AZP *string `json:"azp"`
+	}
+	if err := idt.Claims(&party); err != nil {
+		return nil, &refusal{msg: "the ID token's claims could not be read", err: err}
+	}
+	switch {
+	case party.AZP != nil && *party.AZP != m.cfg.ClientID:
+		return nil, &refusal{msg: "the identity provider's ID token was issued to another application (its authorized party is not calldesk): start signing in again",
+			err: fmt.Errorf("azp %q is not the client id %q", *party.AZP, m.cfg.ClientID)}
+	case party.AZP == nil && len(idt.Audience) > 1:
+		return nil, &refusal{msg: "the identity provider's ID token names several audiences but no authorized party, so calldesk cannot tell it was issued to calldesk: start signing in again",
+			err: fmt.Errorf("aud %q without azp", idt.Audience)}
+	}
+	if now := m.cfg.Now(); idt.IssuedAt.After(now.Add(m.cfg.ClockSkew)) {
+		return nil, &refusal{msg: "the identity provider's ID token was issued in the future: check the clocks of calldesk and the identity provider",
+			err: fmt.Errorf("iat %s is after now (%s) plus the clock skew %s", idt.IssuedAt.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339), m.cfg.ClockSkew)}
 	}
 	return idt, nil
 }
@@ -344,20 +376,37 @@ func (m *OIDC) claimValue(ctx context.Context, idt *oidc.IDToken, tok *oauth2.To
 	if !ok || s == "" {
 		return "", nil, desk.Errorf(desk.EUNAUTHORIZED, "the identity provider did not send the %s claim calldesk matches people by: ask the service desk to check the single sign-on configuration", m.claim)
 	}
-	if m.claim == ClaimEmail {
-		if verified, ok := claims["email_verified"].(bool); ok && !verified {
-			return "", nil, desk.Errorf(desk.EUNAUTHORIZED, "the identity provider has not verified the email address %s, so calldesk cannot match it to you", s)
-		}
+	if m.claim == ClaimEmail && !m.emailVerified(claims) {
+		return "", nil, desk.Errorf(desk.EUNAUTHORIZED, "the identity provider has not verified the email address %s, so calldesk cannot match it to you: ask the service desk to check the single sign-on configuration", s)
 	}
 	return s, claims, nil
 }
 
-// oidcProfile is what the standard claims say about the person: their names and their email
-// address, unless the provider says it has not verified it.
-func oidcProfile(claims map[string]any) Profile {
+// emailVerified says whether the provider vouches for the email address in claims: only when
+// email_verified is the JSON boolean true, or the string "true" (AWS Cognito and some ADFS
+// set-ups send it as a string; go-oidc reads userinfo the same way), or, with TrustEmail, when
+// there is no email_verified at all. Anything else (false, "false", null, "yes", 1) is not a
+// verified address, whatever TrustEmail says.
+func (m *OIDC) emailVerified(claims map[string]any) bool {
+	v, ok := claims["email_verified"]
+	if !ok {
+		return m.cfg.TrustEmail
+	}
+	switch v := v.(type) {
+	case bool:
+		return v
+	case string:
+		return v == "true"
+	}
+	return false
+}
+
+// profile is what the standard claims say about the person: their names and their email
+// address, when the provider has verified it (emailVerified).
+func (m *OIDC) profile(claims map[string]any) Profile {
 	str := func(name string) string { v, _ := claims[name].(string); return strings.TrimSpace(v) }
 	pf := Profile{GivenName: str("given_name"), FamilyName: str("family_name"), Email: str("email")}
-	if verified, ok := claims["email_verified"].(bool); ok && !verified {
+	if !m.emailVerified(claims) {
 		pf.Email = ""
 	}
 	if pf.GivenName == "" && pf.FamilyName == "" {

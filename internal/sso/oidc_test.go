@@ -69,6 +69,9 @@ type rp struct {
 	srv   *httptest.Server
 	tap   *tokenTap
 	clock *atomic.Int64 // offset from the real time, in nanoseconds
+	// enrol has the callback enrol an unknown identity as a partner, as the portal does with
+	// --sso-enrol-partners.
+	enrol bool
 }
 
 // startRP serves Begin at /signin/oidc and Finish at the callback, answering with the signed-in
@@ -85,6 +88,9 @@ func startRP(t *testing.T) *rp {
 	})
 	mux.HandleFunc("GET "+callbackPath, func(w http.ResponseWriter, req *http.Request) {
 		res, err := r.Finish(w, req)
+		if err != nil && res.Unknown && r.enrol {
+			res, err = res.Enrol(req.Context(), desk.Actor{Name: "single sign-on (test)"})
+		}
 		if err != nil {
 			t.Logf("callback refused: %v", err)
 			w.WriteHeader(http.StatusForbidden)

@@ -181,7 +181,7 @@ func NewSAML(ctx context.Context, cfg SAMLConfig) (*SAML, error) {
 		cfg.MaxAge = 10 * time.Minute
 	}
 	if cfg.ClockSkew <= 0 {
-		cfg.ClockSkew = 3 * time.Minute
+		cfg.ClockSkew = defaultClockSkew
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -280,6 +280,10 @@ func (m *SAML) cookie(value string, maxAge int) *http.Cookie {
 	}
 	return c
 }
+
+// defaultClockSkew is how far an identity provider's clock may differ from calldesk's, for SAML
+// and OpenID Connect alike.
+const defaultClockSkew = 3 * time.Minute
 
 // maxResponse bounds the POSTed response (federation IdPs' responses are a few KiB).
 const maxResponse = 1 << 20

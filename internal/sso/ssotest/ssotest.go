@@ -5,10 +5,21 @@
 package ssotest
 
 import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
@@ -62,6 +73,25 @@ func Directory() Users {
 // (secret Secret, client_secret_basic). Its issuer is its URL. It stops when the test ends.
 func Start(t testing.TB, users Users, clients map[string]string) *httptest.Server {
 	t.Helper()
+	return StartWith(t, users, clients, Options{})
+}
+
+// Options change what the provider says, for tests of what a relying party must refuse: claims
+// the example provider never sends (email_verified as a string, several audiences, an issue time
+// in the future).
+type Options struct {
+	// IDToken, when set, edits the claims of every ID token the token endpoint issues (it may
+	// add, change or delete any claim); the provider then signs the token again with its own key,
+	// so that to a relying party it is as genuine as any other.
+	IDToken func(claims map[string]any)
+	// UserInfo, when set, edits the claims of every userinfo answer. The example provider keeps
+	// email, email_verified and the profile claims to its userinfo endpoint in the code flow.
+	UserInfo func(claims map[string]any)
+}
+
+// StartWith is Start with the provider's answers edited as opts says.
+func StartWith(t testing.TB, users Users, clients map[string]string, opts Options) *httptest.Server {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +100,11 @@ func Start(t testing.TB, users Users, clients map[string]string) *httptest.Serve
 	for id, redirect := range clients {
 		reg[id] = storage.WebClient(id, Secret, redirect)
 	}
-	h := exampleop.SetupServer("http://"+l.Addr().String(), storage.NewStorageWithClients(users, reg), nil, false)
+	st := storage.NewStorageWithClients(users, reg)
+	var h http.Handler = exampleop.SetupServer("http://"+l.Addr().String(), st, nil, false)
+	if opts.IDToken != nil || opts.UserInfo != nil {
+		h = editor{next: h, st: st, opts: opts}
+	}
 	srv := &httptest.Server{Listener: l, Config: &http.Server{Handler: h}}
 	srv.Start()
 	t.Cleanup(srv.Close)
@@ -130,4 +164,96 @@ func SignIn(t testing.TB, browser *http.Client, authorize, username string) *url
 	}
 	t.Fatalf("the provider did not send the browser back to the relying party: %d", res.StatusCode)
 	return nil
+}
+
+// editor edits the provider's token and userinfo answers as its options say.
+type editor struct {
+	next http.Handler
+	st   *storage.Storage
+	opts Options
+}
+
+func (e editor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var edit func([]byte) ([]byte, error)
+	switch {
+	case r.URL.Path == "/oauth/token" && e.opts.IDToken != nil:
+		edit = func(body []byte) ([]byte, error) { return e.editTokenResponse(r.Context(), body) }
+	case r.URL.Path == "/userinfo" && e.opts.UserInfo != nil:
+		edit = func(body []byte) ([]byte, error) {
+			var claims map[string]any
+			if err := unmarshal(body, &claims); err != nil {
+				return nil, err
+			}
+			e.opts.UserInfo(claims)
+			return json.Marshal(claims)
+		}
+	default:
+		e.next.ServeHTTP(w, r)
+		return
+	}
+	rec := httptest.NewRecorder()
+	e.next.ServeHTTP(rec, r)
+	body := rec.Body.Bytes()
+	if rec.Code == http.StatusOK {
+		var err error
+		if body, err = edit(body); err != nil {
+			http.Error(w, "ssotest: editing the answer: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(rec.Code)
+	w.Write(body)
+}
+
+// editTokenResponse edits the ID token of a token endpoint's answer and signs it again with the
+// provider's key, under the same header (algorithm RS256 and key id).
+func (e editor) editTokenResponse(ctx context.Context, body []byte) ([]byte, error) {
+	var resp map[string]any
+	if err := unmarshal(body, &resp); err != nil {
+		return nil, err
+	}
+	raw, _ := resp["id_token"].(string)
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return body, nil
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, err
+	}
+	var claims map[string]any
+	if err := unmarshal(payload, &claims); err != nil {
+		return nil, err
+	}
+	e.opts.IDToken(claims)
+	if payload, err = json.Marshal(claims); err != nil {
+		return nil, err
+	}
+	key, err := e.st.SigningKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rk, ok := key.Key().(*rsa.PrivateKey)
+	if !ok || key.SignatureAlgorithm() != "RS256" {
+		return nil, errors.New("the provider's signing key is not an RS256 key")
+	}
+	signed := parts[0] + "." + base64.RawURLEncoding.EncodeToString(payload)
+	sum := sha256.Sum256([]byte(signed))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, rk, crypto.SHA256, sum[:])
+	if err != nil {
+		return nil, err
+	}
+	resp["id_token"] = signed + "." + base64.RawURLEncoding.EncodeToString(sig)
+	return json.Marshal(resp)
+}
+
+// unmarshal reads JSON keeping numbers as written (an expiry stays an integer).
+func unmarshal(b []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	return d.Decode(v)
 }
