@@ -22,6 +22,7 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
+	"github.com/crewjam/saml/xmlenc"
 	xrv "github.com/mattermost/xml-roundtrip-validator"
 	dsig "github.com/russellhaering/goxmldsig"
 
@@ -289,10 +290,13 @@ const defaultClockSkew = 3 * time.Minute
 const maxResponse = 1 << 20
 
 // Finish completes a sign-in at the assertion consumer service. It checks that the browser
-// started this sign-in (the cookie Begin set, cleared here) and has crewjam/saml check the
-// POSTed SAMLResponse: the identity provider's signature over each assertion itself (an
-// assertion without one is refused, even inside a signed Response; see withoutResponseSignature), its issuer, the audience (calldesk's entity ID, required), the recipient and
-// destination (the ACS URL), InResponseTo (this browser's request) and the validity window.
+// started this sign-in (the cookie Begin set, cleared here), checks that every assertion of the
+// POSTed SAMLResponse has what crewjam/saml reads without looking (see checkAssertions), and has
+// crewjam/saml check the rest: the identity provider's signature over each assertion itself (an
+// assertion without one is refused, even inside a signed Response; see prepareResponse), its
+// issuer, the audience (calldesk's entity ID, required), the recipient and destination (the ACS
+// URL), InResponseTo (this browser's request) and the validity window. Should crewjam/saml
+// panic all the same, the sign-in is refused like any invalid response (parse).
 // crewjam reads its clock from a package variable (saml.TimeNow), which calldesk leaves alone;
 // so Finish checks the validity window again with Config.Now and ClockSkew. An assertion ID
 // used before is refused, and the configured attribute is matched to a person with an active
@@ -323,12 +327,16 @@ func (m *SAML) Finish(w http.ResponseWriter, r *http.Request) (Result, error) {
 	}
 	raw, err := base64.StdEncoding.DecodeString(r.PostForm.Get("SAMLResponse"))
 	if err == nil {
-		raw, err = withoutResponseSignature(raw)
+		raw, err = m.prepareResponse(raw)
 	}
 	if err != nil {
+		var bad *malformed
+		if errors.As(err, &bad) {
+			return res, bad
+		}
 		return res, m.parseRefusal(err)
 	}
-	a, err := m.sp.ParseXMLResponse(raw, []string{fl.State}, m.sp.AcsURL)
+	a, err := m.parse(raw, fl.State)
 	if err != nil {
 		return res, m.parseRefusal(err)
 	}
@@ -346,12 +354,13 @@ func (m *SAML) Finish(w http.ResponseWriter, r *http.Request) (Result, error) {
 	return m.who.finish(ctx, res)
 }
 
-// withoutResponseSignature returns the response with the signature over the Response element
-// removed, so that crewjam/saml requires (and checks) the identity provider's signature on each
-// assertion itself: signed assertions are required (the SP metadata says WantAssertionsSigned),
-// and a signature over the Response alone is not accepted in their place. Shibboleth and ADFS
-// sign assertions by default. The XML is checked for round-trip safety before it is touched.
-func withoutResponseSignature(raw []byte) ([]byte, error) {
+// prepareResponse checks a response before crewjam/saml reads it, and returns it with the
+// signature over the Response element removed, so that crewjam/saml requires (and checks) the
+// identity provider's signature on each assertion itself: signed assertions are required (the
+// SP metadata says WantAssertionsSigned), and a signature over the Response alone is not
+// accepted in their place. Shibboleth and ADFS sign assertions by default. The XML is checked
+// for round-trip safety before it is touched, and its assertions by checkAssertions.
+func (m *SAML) prepareResponse(raw []byte) ([]byte, error) {
 	if err := xrv.Validate(bytes.NewReader(raw)); err != nil {
 		return nil, fmt.Errorf("invalid XML: %w", err)
 	}
@@ -363,12 +372,167 @@ func withoutResponseSignature(raw []byte) ([]byte, error) {
 	if root == nil || root.Tag != "Response" || root.NamespaceURI() != "urn:oasis:names:tc:SAML:2.0:protocol" {
 		return nil, errors.New("not a SAML Response")
 	}
+	if err := m.checkAssertions(root); err != nil {
+		return nil, err
+	}
 	for _, el := range root.ChildElements() {
 		if el.Tag == "Signature" && el.NamespaceURI() == "http://www.w3.org/2000/09/xmldsig#" {
 			root.RemoveChild(el)
 		}
 	}
 	return doc.WriteToBytes()
+}
+
+// The XML namespaces of SAML assertions and of XML encryption.
+const (
+	nsAssertion = "urn:oasis:names:tc:SAML:2.0:assertion"
+	nsXMLEnc    = "http://www.w3.org/2001/04/xmlenc#"
+)
+
+// malformed is the refusal of a response whose assertion lacks an element calldesk needs; what
+// it lacks is named in the message (element names only, nothing the response says).
+type malformed struct{ lacks string }
+
+func (e *malformed) Error() string {
+	return "the identity provider's response is not valid for calldesk (its assertion " + e.lacks + "): start signing in again"
+}
+
+func (e *malformed) Unwrap() error {
+	return &desk.Error{Code: desk.EUNAUTHORIZED, Message: e.Error()}
+}
+
+// checkAssertions checks, before crewjam/saml reads them, that each assertion of the Response
+// root (plain, or encrypted to calldesk, which it decrypts as crewjam/saml will) has exactly
+// one Subject and one Conditions, and that the Subject has at least one SubjectConfirmation,
+// each with exactly one SubjectConfirmationData. crewjam/saml v0.5.1 reads Subject, Conditions
+// and SubjectConfirmationData without checking that they are there, and panics; and an assertion
+// without SubjectConfirmation passes its checks of the recipient and InResponseTo, which are
+// made only inside one. Elements are matched by namespace, not prefix; one of these names in
+// another namespace is refused, since crewjam/saml reads some of them by local name alone.
+func (m *SAML) checkAssertions(root *etree.Element) error {
+	for _, el := range root.ChildElements() {
+		switch {
+		case el.NamespaceURI() != nsAssertion:
+			continue
+		case el.Tag == "Assertion":
+			if err := checkAssertion(el); err != nil {
+				return err
+			}
+		case el.Tag == "EncryptedAssertion":
+			a, err := m.decryptAssertion(el)
+			if err != nil {
+				return fmt.Errorf("the encrypted assertion could not be decrypted: %w", err)
+			}
+			if a.Tag != "Assertion" || a.NamespaceURI() != nsAssertion {
+				return &malformed{lacks: "is not an Assertion once decrypted"}
+			}
+			if err := checkAssertion(a); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkAssertion checks one assertion's structure for checkAssertions.
+func checkAssertion(a *etree.Element) error {
+	subject, err := onlyChild(a, "Subject")
+	if err != nil {
+		return err
+	}
+	if _, err := onlyChild(a, "Conditions"); err != nil {
+		return err
+	}
+	confirmations := 0
+	for _, sc := range subject.ChildElements() {
+		if sc.Tag != "SubjectConfirmation" {
+			continue
+		}
+		if sc.NamespaceURI() != nsAssertion {
+			return &malformed{lacks: "has a SubjectConfirmation outside the SAML assertion namespace"}
+		}
+		confirmations++
+		if _, err := onlyChild(sc, "SubjectConfirmationData"); err != nil {
+			return err
+		}
+	}
+	if confirmations == 0 {
+		return &malformed{lacks: "has no SubjectConfirmation"}
+	}
+	return nil
+}
+
+// onlyChild is parent's one child element named name in the SAML assertion namespace.
+func onlyChild(parent *etree.Element, name string) (*etree.Element, error) {
+	var found *etree.Element
+	for _, el := range parent.ChildElements() {
+		if el.Tag != name {
+			continue
+		}
+		if el.NamespaceURI() != nsAssertion {
+			return nil, &malformed{lacks: "has a " + name + " outside the SAML assertion namespace"}
+		}
+		if found != nil {
+			return nil, &malformed{lacks: "has more than one " + name}
+		}
+		found = el
+	}
+	if found == nil {
+		return nil, &malformed{lacks: "has no " + name}
+	}
+	return found, nil
+}
+
+// decryptAssertion decrypts an EncryptedAssertion with calldesk's key the way crewjam/saml does
+// (ServiceProvider.decryptElement, unexported): the EncryptedData child, with its key in an
+// EncryptedKey beside it or in its own KeyInfo.
+func (m *SAML) decryptAssertion(enc *etree.Element) (*etree.Element, error) {
+	var data *etree.Element
+	for _, el := range enc.ChildElements() {
+		if el.Tag == "EncryptedData" && el.NamespaceURI() == nsXMLEnc {
+			if data != nil {
+				return nil, errors.New("more than one EncryptedData")
+			}
+			data = el
+		}
+	}
+	if data == nil {
+		return nil, errors.New("no EncryptedData")
+	}
+	var key any = m.sp.Key
+	if k := enc.FindElement("./EncryptedKey"); k != nil {
+		var err error
+		if key, err = xmlenc.Decrypt(m.sp.Key, k); err != nil {
+			return nil, err
+		}
+	}
+	plain, err := xmlenc.Decrypt(key, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := xrv.Validate(bytes.NewReader(plain)); err != nil {
+		return nil, fmt.Errorf("invalid XML: %w", err)
+	}
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(plain); err != nil {
+		return nil, err
+	}
+	if doc.Root() == nil {
+		return nil, errors.New("no XML")
+	}
+	return doc.Root(), nil
+}
+
+// parse has crewjam/saml check the response for the sign-in whose request ID is id. A panic
+// inside the library (checkAssertions prevents those known) is the last line of defence's
+// refusal, not a dead request.
+func (m *SAML) parse(raw []byte, id string) (a *saml.Assertion, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			a, err = nil, fmt.Errorf("crewjam/saml panicked reading the response: %v", p)
+		}
+	}()
+	return m.sp.ParseXMLResponse(raw, []string{id}, m.sp.AcsURL)
 }
 
 // parseRefusal turns crewjam's refusal into calldesk's: its reason (which may quote the
