@@ -17,6 +17,7 @@ import (
 // both, and what they share (the cookie key, the university's domain).
 type ssoFlags struct {
 	oidcIssuer, oidcClient, oidcSecret, oidcRedirect, oidcClaim *string
+	oidcTrustEmail                                              *string
 	samlIdP, samlEntity, samlBase, samlKey, samlCert, samlAttr  *string
 	samlMetaSigner                                              *string
 	domain, cookieKey, enrol                                    *string
@@ -39,6 +40,7 @@ func ssoSettings(st *settings) ssoFlags {
 	f.oidcSecret = st.add("oidc-client-secret", "", "single sign-on: calldesk's client secret at the OpenID provider", true, nil)
 	f.oidcRedirect = st.add("oidc-redirect-url", "", "single sign-on: calldesk's callback as registered at the OpenID provider, ending /signin/oidc/callback", false, checkURL)
 	f.oidcClaim = st.add("oidc-claim", "preferred_username", "single sign-on: the OpenID claim matched to a person: preferred_username, email or eppn", false, nil)
+	f.oidcTrustEmail = st.add("oidc-trust-email", "false", "single sign-on: the OpenID provider verifies every email address it releases, so an address without email_verified counts as verified (for --oidc-claim email and partner enrolment); false: only email_verified true counts", false, checkOneOf("true", "false"))
 	f.samlIdP = st.add("saml-idp-metadata", "", "single sign-on: the SAML identity provider's metadata, a URL or a file (a federation's aggregate with --saml-idp-entity-id); empty: none", false, nil)
 	f.samlEntity = st.add("saml-idp-entity-id", "", "single sign-on: which identity provider of the metadata to use, when it lists several", false, nil)
 	f.samlBase = st.add("saml-base-url", "", "single sign-on: calldesk's public URL (https://desk.uni.example); the SP metadata is served at /saml/metadata and responses taken at /signin/saml/acs", false, checkURL)
@@ -74,7 +76,7 @@ func (f ssoFlags) build(ctx context.Context, s *store.Store, secure bool, now fu
 		}
 		var err error
 		oidc, err = sso.New(ctx, sso.Config{Issuer: *f.oidcIssuer, ClientID: *f.oidcClient, ClientSecret: *f.oidcSecret,
-			RedirectURL: *f.oidcRedirect, Claim: *f.oidcClaim, Domain: *f.domain, EndSession: true, CookieKey: key,
+			RedirectURL: *f.oidcRedirect, Claim: *f.oidcClaim, TrustEmail: *f.oidcTrustEmail == "true", Domain: *f.domain, EndSession: true, CookieKey: key,
 			Secure: secure || strings.HasPrefix(*f.oidcRedirect, "https:"), Store: s, Now: now})
 		if err != nil {
 			return nil, nil, fmt.Errorf("single sign-on (OpenID Connect): %w", err)

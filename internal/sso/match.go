@@ -12,6 +12,13 @@ import (
 // matcher finds the person a signed-in identity belongs to, for every single sign-on protocol:
 // exactly one person of the register whose username or email (by) equals the identity, holding
 // an active account. Nobody gets an account silently.
+//
+// The match ignores case (store.FindPeopleByIdentity), on purpose: calldesk treats usernames and
+// email addresses as one ignoring case (sign-in, mail matching, SCIM, imports), as Entra ID,
+// Shibboleth and Active Directory do, releasing "AArcher@uni.example" for the username "aarcher". A
+// provider that treats case variants as different accounts would let two of its accounts reach
+// one person; the README's single sign-on section says to match such a provider by a claim it
+// keeps case-stable.
 type matcher struct {
 	store *store.Store
 	by    store.Identity

@@ -383,10 +383,10 @@ func (m *OIDC) claimValue(ctx context.Context, idt *oidc.IDToken, tok *oauth2.To
 }
 
 // emailVerified says whether the provider vouches for the email address in claims: only when
-// email_verified is the JSON boolean true, or the string "true" (AWS Cognito and some ADFS
-// set-ups send it as a string; go-oidc reads userinfo the same way), or, with TrustEmail, when
-// there is no email_verified at all. Anything else (false, "false", null, "yes", 1) is not a
-// verified address, whatever TrustEmail says.
+// email_verified is the JSON boolean true or the string "true" (AWS Cognito sends a string;
+// go-oidc reads userinfo the same way), or, with TrustEmail, when there is no email_verified at
+// all. Anything else (false, "false", null, "yes", 1) is not a verified address, whatever
+// TrustEmail says.
 func (m *OIDC) emailVerified(claims map[string]any) bool {
 	v, ok := claims["email_verified"]
 	if !ok {
