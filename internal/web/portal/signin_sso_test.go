@@ -27,9 +27,11 @@ func ssoPortal(t *testing.T, se *storetest.Env, adjust func(*portal.Portal)) (*e
 	e := newEnvWith(t, se, func(e *env, c *console.Console, p *portal.Portal) {
 		op := ssotest.Start(t, ssotest.Directory(), map[string]string{"calldesk": e.url + "/signin/oidc/callback"})
 		var err error
+		// The relying party keeps the real clock, as the provider does (not the desk's test
+		// clock, months behind it): an ID token issued in its future is refused.
 		c.SSO, err = sso.New(context.Background(), sso.Config{Issuer: op.URL, ClientID: "calldesk", ClientSecret: ssotest.Secret,
 			RedirectURL: e.url + "/signin/oidc/callback", Domain: "uni.example", CookieKey: bytes.Repeat([]byte{1}, 32),
-			Store: e.s, Now: se.Clock.Now, EndSession: true})
+			Store: e.s, EndSession: true})
 		if err != nil {
 			t.Fatal(err)
 		}
