@@ -182,7 +182,7 @@ func TestPortalEnrolsPartners(t *testing.T) {
 			t.Fatalf("enrolled %+v", p)
 		}
 		acct, err := e.s.FindAccountByPerson(e.ctx, p.ID)
-		if err != nil || acct.IsAnalyst() || acct.PasswordHash != "" || acct.Login != "zed" {
+		if err != nil || access.Can(acct, access.WorkCalls) || !access.Can(acct, access.UsePortal) || acct.PasswordHash != "" || acct.Login != "zed" {
 			t.Fatalf("account %+v %v", acct, err)
 		}
 		e.buf.Flush()
