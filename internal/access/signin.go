@@ -139,7 +139,7 @@ func (m *Sessions) SignIn(ctx context.Context, in SignIn) (Session, error) {
 	}
 	switch {
 	case m.Passwords == PasswordsOff,
-		m.Passwords == PasswordsAdmins && !acct.Has(desk.RoleAdmin):
+		m.Passwords == PasswordsAdmins && !Can(acct, Administer):
 		return Session{}, desk.Errorf(desk.EFORBIDDEN, "passwords are not used here: sign in with your university account")
 	}
 	need := UsePortal

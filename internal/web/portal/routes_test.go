@@ -33,7 +33,9 @@ func TestPortalRoleRouteMatrix(t *testing.T) {
 		h := p.Handler()
 		cols := accesstest.Columns(t, se.S, se.F.Admin)
 		routes := p.routes()
-		slices.SortStableFunc(routes, func(a, b route) int { return b2i(strings.HasSuffix(a.Pattern, "/signout")) - b2i(strings.HasSuffix(b.Pattern, "/signout")) })
+		slices.SortStableFunc(routes, func(a, b route) int {
+			return b2i(strings.HasSuffix(a.Pattern, "/signout")) - b2i(strings.HasSuffix(b.Pattern, "/signout"))
+		})
 		fill := strings.NewReplacer("{ref}", "CALL-1", "{id}", "1", "{$}", "")
 		form := url.Values{"text": {"x"}, "summary": {"x"}, "reason": {"x"}}
 		checked, supplier := 0, 0
