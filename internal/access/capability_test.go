@@ -1,12 +1,16 @@
 package access_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
+	"calldesk/internal/store/storetest"
 )
 
 // TestCapabilityTable writes the table out by hand, so that a change to what a role may do is a
@@ -80,4 +84,38 @@ func TestRequireSaysWhy(t *testing.T) {
 	if access.Require(acct(desk.RoleSupplier, desk.RoleCustomer), access.UsePortal) != nil {
 		t.Error("a supplier who is also a customer may not use the portal")
 	}
+}
+
+// TestSupplierSignIn (issue 13 point 2): with the right password, a supplier-only account is
+// refused at the console and at the portal, saying why; a supplier who is also a customer signs
+// in to the portal but not to the console.
+func TestSupplierSignIn(t *testing.T) {
+	clock := storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	storetest.Each(t, clock, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := storetest.Seed(t, s)
+		hash, err := access.HashPassword("correct horse battery staple")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []desk.Account{
+			{PersonID: f.Bob.ID, Login: "bbaker", PasswordHash: hash, Roles: []desk.Role{desk.RoleSupplier}},
+			{PersonID: f.Cat.ID, Login: "ccarter", PasswordHash: hash, Roles: []desk.Role{desk.RoleSupplier, desk.RoleCustomer}},
+		} {
+			if _, err := s.CreateAccount(ctx, f.Admin, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m := &access.Sessions{Store: s, Now: clock.Now}
+		for _, tt := range []struct {
+			login   string
+			console bool
+			ok      bool
+		}{{"bbaker", true, false}, {"bbaker", false, false}, {"ccarter", true, false}, {"ccarter", false, true}} {
+			_, err := m.SignIn(ctx, access.SignIn{Login: tt.login, Password: "correct horse battery staple", Addr: "10.0.0.9", Console: tt.console})
+			if tt.ok != (err == nil) || (err != nil && (desk.ErrorCode(err) != desk.EFORBIDDEN || !strings.Contains(desk.Message(err), "supplier access is not yet available"))) {
+				t.Errorf("%s (console %v): %v", tt.login, tt.console, err)
+			}
+		}
+	})
 }
