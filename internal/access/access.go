@@ -1,5 +1,12 @@
-// Package access decides who may see and do what: roles and permissions, local passwords
-// (argon2id) and API tokens. Later issues add the seeds' data-visibility rules (S11-S14) here.
+// Package access decides who may see and do what: the capability table (capability.go: what
+// each role may do, asked through Can and Require by the console, the portal and the API, whose
+// every route declares the capability it needs), local passwords (argon2id), API tokens and
+// sessions. Later issues add the seeds' remaining data-visibility rules (S11-S14) here.
+//
+// A supplier-only account (the supplier role, with or without customer) gets nothing in the
+// console or the API until supplier access under a time-boxed grant exists (a later issue):
+// sign-in, sessions and tokens are refused with SupplierNotYet. A supplier who also holds the
+// customer role uses SupportMe, the portal, as a customer.
 package access
 
 import (
@@ -82,19 +89,4 @@ func NewToken() (token, hash string, err error) {
 func TokenHash(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
-}
-
-// CanUseAPI reports whether an account may use the API as an analyst (every role but customer and
-// supplier, whose access comes with its own rules in a later issue).
-func CanUseAPI(a desk.Account) bool {
-	if !a.Active {
-		return false
-	}
-	for _, r := range a.Roles {
-		switch r {
-		case desk.RoleAnalyst, desk.RoleSupportAnalyst, desk.RoleServiceManager, desk.RoleDPO, desk.RoleAdmin:
-			return true
-		}
-	}
-	return false
 }

@@ -76,7 +76,8 @@ const (
 type SignIn struct {
 	Login, Password string
 	Addr, UserAgent string
-	// Console: the attempt is for the analysts' console, which customer accounts may not enter.
+	// Console: the attempt is for the analysts' console, which needs WorkCalls; otherwise it is
+	// for the portal, which needs UsePortal (Require words the refusal).
 	Console bool
 }
 
@@ -90,8 +91,9 @@ type Session struct {
 
 const wrongCredentials = "the login or the password is wrong"
 
-// SignIn checks a login and password and starts a session. Every failure but throttling and a
-// customer at the console answers the same, so logins cannot be discovered.
+// SignIn checks a login and password and starts a session. Every failure but throttling and an
+// account whose roles do not open the surface (Require) answers the same, so logins cannot be
+// discovered.
 func (m *Sessions) SignIn(ctx context.Context, in SignIn) (Session, error) {
 	m.defaults()
 	now := m.Now()
@@ -137,11 +139,15 @@ func (m *Sessions) SignIn(ctx context.Context, in SignIn) (Session, error) {
 	}
 	switch {
 	case m.Passwords == PasswordsOff,
-		m.Passwords == PasswordsAdmins && !acct.Has(desk.RoleAdmin):
+		m.Passwords == PasswordsAdmins && !Can(acct, Administer):
 		return Session{}, desk.Errorf(desk.EFORBIDDEN, "passwords are not used here: sign in with your university account")
 	}
-	if in.Console && !acct.IsAnalyst() {
-		return Session{}, desk.Errorf(desk.EFORBIDDEN, "this account is for SupportMe, the self-service portal; it cannot enter the analysts' console")
+	need := UsePortal
+	if in.Console {
+		need = WorkCalls
+	}
+	if err := Require(acct, need); err != nil {
+		return Session{}, err
 	}
 	if err := m.Store.ClearSigninFailures(ctx, keys[0], now.Add(-m.Window)); err != nil {
 		return Session{}, err

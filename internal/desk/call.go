@@ -403,10 +403,11 @@ func validPhone(s string) bool {
 // EmailWithheld is what an email entry says to those who may not read emails (S13).
 const EmailWithheld = "An email (its content is shown to analysts with the support role only)."
 
-// ForReader returns entries as the account a may see them: for an analyst without the support
-// role, each email keeps its author and time but not its text or files (S13).
-func ForReader(a Account, entries []Entry) []Entry {
-	if a.ReadsEmail() {
+// ForReader returns entries as a reader sees them: for one who may not read emails (readsEmail
+// false: an analyst without the support role, as access.ReadEmails decides), each email keeps
+// its author and time but not its text or files (S13).
+func ForReader(readsEmail bool, entries []Entry) []Entry {
+	if readsEmail {
 		return entries
 	}
 	out := make([]Entry, len(entries))
@@ -419,9 +420,10 @@ func ForReader(a Account, entries []Entry) []Entry {
 	return out
 }
 
-// AttachmentsForReader leaves out the files of emails for an account that may not read them.
-func AttachmentsForReader(a Account, atts []Attachment) []Attachment {
-	if a.ReadsEmail() {
+// AttachmentsForReader leaves out the files of emails for a reader who may not read them
+// (readsEmail false).
+func AttachmentsForReader(readsEmail bool, atts []Attachment) []Attachment {
+	if readsEmail {
 		return atts
 	}
 	out := atts[:0:0]

@@ -184,18 +184,3 @@ func (a Account) Has(r Role) bool {
 	}
 	return false
 }
-
-// ReadsEmail reports whether the account may read emails' content and files (S13): analysts
-// with the support role. Other analysts see that an email exists, who sent it and when;
-// customers see their own emails (the public entries) wherever they see their calls.
-func (a Account) ReadsEmail() bool { return !a.IsAnalyst() || a.Has(RoleSupportAnalyst) }
-
-// IsAnalyst reports whether the account may use the back end (any role beyond customer).
-func (a Account) IsAnalyst() bool {
-	for _, x := range a.Roles {
-		if x != RoleCustomer {
-			return true
-		}
-	}
-	return false
-}

@@ -106,11 +106,11 @@ func TestRolesAndAccounts(t *testing.T) {
 		t.Error("root is a role")
 	}
 	a := desk.Account{Roles: []desk.Role{desk.RoleCustomer}}
-	if a.IsAnalyst() || !a.Has(desk.RoleCustomer) || a.Has(desk.RoleAdmin) {
-		t.Errorf("customer account: analyst %v", a.IsAnalyst())
+	if !a.Has(desk.RoleCustomer) || a.Has(desk.RoleAdmin) {
+		t.Errorf("customer account: %v", a.Roles)
 	}
 	a.Roles = append(a.Roles, desk.RoleSupportAnalyst)
-	if !a.IsAnalyst() || !a.Has(desk.RoleSupportAnalyst) {
-		t.Error("support analyst is not an analyst")
+	if !a.Has(desk.RoleSupportAnalyst) || !a.Has(desk.RoleCustomer) {
+		t.Errorf("support analyst: %v", a.Roles)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
 )
@@ -24,8 +25,10 @@ type Intake struct {
 	// our own mail come back (a loop).
 	Domain string
 	Limits Limits
-	Rules  store.IngestRules
-	Log    *slog.Logger
+	// Rules are the store's rules for taking mail in; StaffRoles, when empty, are the roles
+	// that work calls in the capability table (access.RolesWith(access.WorkCalls)).
+	Rules store.IngestRules
+	Log   *slog.Logger
 }
 
 // Deliver takes one message.
@@ -47,12 +50,16 @@ func (in *Intake) Deliver(ctx context.Context, d Delivery) error {
 // take has the store take m in, recording it as refused when the store cannot take what it
 // would make.
 func (in *Intake) take(ctx context.Context, d Delivery, m store.InMail) error {
-	res, err := in.Store.IngestMail(ctx, m, in.Rules)
+	rules := in.Rules
+	if len(rules.StaffRoles) == 0 {
+		rules.StaffRoles = access.RolesWith(access.WorkCalls)
+	}
+	res, err := in.Store.IngestMail(ctx, m, rules)
 	if code := desk.ErrorCode(err); code == desk.EINVALID || code == desk.ENOTFOUND {
 		// The store refused what the message would have made (a field it cannot take): keep the
 		// message, refused, rather than offer it again for ever.
 		m.Rejected = "calldesk could not take it: " + desk.Message(err)
-		res, err = in.Store.IngestMail(ctx, m, in.Rules)
+		res, err = in.Store.IngestMail(ctx, m, rules)
 	}
 	if err != nil {
 		return fmt.Errorf("mailbox %s, message %s: %w", d.Mailbox, d.Key(), err)

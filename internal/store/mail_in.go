@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -73,6 +74,10 @@ type IngestRules struct {
 	// PerSenderHour is how many messages one sender may send in an hour before the rest are
 	// treated as a loop (default 20).
 	PerSenderHour int
+	// StaffRoles are the roles whose holders (with an active account) work calls: their mail
+	// naming a call in its subject joins the call. access.RolesWith(access.WorkCalls) decides
+	// them (mail.Intake fills them in); none means only the call's customer's mail joins it.
+	StaffRoles []desk.Role
 }
 
 // IngestMail takes in one message, all in one transaction with its audit record: it opens a call
@@ -172,7 +177,7 @@ func (t *Tx) ingest(ctx context.Context, in InMail, rules IngestRules) (Ingested
 	// A reference in the subject, from the call's customer or an analyst.
 	if in.Ref != "" && known {
 		if c, err := t.lockCall(ctx, in.Ref); err == nil {
-			analyst, err := t.isAnalyst(ctx, sender.ID)
+			analyst, err := t.holdsRole(ctx, sender.ID, rules.StaffRoles)
 			if err != nil {
 				return Ingested{}, err
 			}
@@ -218,18 +223,22 @@ func (t *Tx) personByEmail(ctx context.Context, addr string) (desk.Person, bool,
 	return found[0], true, nil
 }
 
-// isAnalyst reports whether the person holds an active account beyond a customer's.
-func (t *Tx) isAnalyst(ctx context.Context, personID int64) (bool, error) {
-	var roles string
+// holdsRole reports whether the person holds an active account with one of roles.
+func (t *Tx) holdsRole(ctx context.Context, personID int64, roles []desk.Role) (bool, error) {
+	if len(roles) == 0 {
+		return false, nil
+	}
+	var held string
 	var active bool
-	err := t.queryRow(ctx, `SELECT roles, active FROM accounts WHERE person_id = ?`, personID).Scan(&roles, &active)
+	err := t.queryRow(ctx, `SELECT roles, active FROM accounts WHERE person_id = ?`, personID).Scan(&held, &active)
 	if err == sql.ErrNoRows {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	return active && (desk.Account{Roles: splitRoles(roles)}).IsAnalyst(), nil
+	acct := desk.Account{Roles: splitRoles(held)}
+	return active && slices.ContainsFunc(roles, acct.Has), nil
 }
 
 // threadOf is the call that one of ids (Message-IDs) belongs to: one calldesk sent about it, or

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
@@ -16,7 +17,7 @@ import (
 func TestIngestMail(t *testing.T) {
 	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
 		ctx, f := context.Background(), e.F
-		rules := store.IngestRules{PerSenderHour: 5}
+		rules := store.IngestRules{PerSenderHour: 5, StaffRoles: access.RolesWith(access.WorkCalls)}
 		uid := uint32(0)
 		mail := func(from, subject, text string) store.InMail {
 			uid++
@@ -90,6 +91,14 @@ func TestIngestMail(t *testing.T) {
 		}
 		if d := take(withRef(mail(f.Bob.Email, "["+c.Ref+"] toner", "Ordered toner"))); d.Disposition != store.MailEntry {
 			t.Fatalf("reply by reference from an analyst: %+v", d)
+		}
+		// A supplier-only account does not work calls (issue 13 point 2): naming the call in a
+		// subject does not add Cat's mail to it.
+		if _, err := e.S.CreateAccount(ctx, f.Admin, desk.Account{PersonID: f.Cat.ID, Login: "ccarter", Roles: []desk.Role{desk.RoleSupplier}}); err != nil {
+			t.Fatal(err)
+		}
+		if d := take(withRef(mail(f.Cat.Email, "Re: ["+c.Ref+"] printer", "Our engineer will call"))); d.CallRef == c.Ref {
+			t.Fatalf("a supplier's mail naming Dan's call joined it: %+v", d)
 		}
 		// A stranger naming the call is never added to it: Eve (known, not the customer) gets a
 		// call of her own; an unknown sender waits in quarantine.

@@ -62,7 +62,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			{"wrong token", "cdk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "POST", "/api/v1/calls", newCall + `}`, 401, "not valid", ""},
 			{"not a calldesk token", "hunter2", "GET", ref, nil, 401, "not a calldesk API token", ""},
 			{"expired token", expiring, "GET", ref, nil, 401, "expired", ""},
-			{"customer token", customer, "POST", "/api/v1/calls", newCall + `}`, 403, "needs an analyst role", ""},
+			{"customer token", customer, "POST", "/api/v1/calls", newCall + `}`, 403, "one of the roles \"analyst\"", ""},
 
 			{"unknown call", "", "GET", "/api/v1/calls/F9999999", nil, 404, "there is no call F9999999", ""},
 			{"not a reference", "", "GET", "/api/v1/calls/XYZ", nil, 404, "is not a call reference", ""},

@@ -22,7 +22,8 @@ type caller struct {
 }
 
 // adapt turns a route into an http.Handler: it sets the headers every API response carries,
-// authenticates the caller unless the route is public, runs the handler and writes its error as a
+// authenticates the caller unless the route is public and checks the capability the route
+// declares (access.Require: 403 saying which role it needs), runs the handler and writes its error as a
 // problem. A panic becomes a logged 500; the store's transaction has rolled back by then, so a
 // crash mid-request leaves nothing half-written.
 func (s *Server) adapt(rt Route) http.Handler {
@@ -42,9 +43,12 @@ func (s *Server) adapt(rt Route) http.Handler {
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
 		var c *caller
-		if !rt.Public {
+		if rt.Needs != access.Public {
 			var err error
-			if c, err = s.authenticate(r); err != nil {
+			if c, err = s.authenticate(r); err == nil {
+				err = access.Require(c.Account, rt.Needs)
+			}
+			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
@@ -83,9 +87,6 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 			return nil, fmt.Errorf("authenticate: %w", err)
 		}
 		s.tokens.put(hash, acct, person)
-	}
-	if !access.CanUseAPI(acct) {
-		return nil, desk.Errorf(desk.EFORBIDDEN, "account %s may not use the API: it needs an analyst role; ask an administrator", acct.Login)
 	}
 	return &caller{Account: acct, Person: person, Actor: desk.Actor{
 		PersonID: person.ID, AccountID: acct.ID, Name: person.Name(), Addr: s.Proxies.ClientAddr(r),

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 )
 
@@ -117,8 +118,9 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 				t.Errorf("%s: path parameters %v, want %v", key, inPath, want)
 			}
 			// Token-protected operations document 401; public ones say they need no security.
-			if _, has401 := op.Responses["401"]; rt.Public != (op.Security != nil && len(*op.Security) == 0) || has401 == rt.Public {
-				t.Errorf("%s: public %v but security %v, 401 documented %v", key, rt.Public, op.Security, has401)
+			public := rt.Needs == access.Public
+			if _, has401 := op.Responses["401"]; public != (op.Security != nil && len(*op.Security) == 0) || has401 == public {
+				t.Errorf("%s: public %v but security %v, 401 documented %v", key, public, op.Security, has401)
 			}
 			if (rt.Method == "POST") != (op.RequestBody != nil) {
 				t.Errorf("%s: a request body must be documented exactly for POST", key)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 )
 
@@ -55,7 +56,7 @@ func TestErrorsBecomeProblems(t *testing.T) {
 			var logs bytes.Buffer
 			s := &Server{Log: slog.New(slog.NewJSONHandler(&logs, nil))}
 			w := httptest.NewRecorder()
-			s.adapt(Route{Public: true, handle: tc.handle}).ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/x", nil))
+			s.adapt(Route{Needs: access.Public, handle: tc.handle}).ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/x", nil))
 			if w.Code != tc.status || w.Header().Get("Content-Type") != "application/problem+json" {
 				t.Fatalf("status %d %q: %s", w.Code, w.Header().Get("Content-Type"), w.Body)
 			}

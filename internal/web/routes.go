@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 )
 
@@ -17,41 +18,42 @@ const PortalPrefix = "/portal/"
 // SCIMPrefix is where the SCIM 2.0 service is mounted (Server.SCIM).
 const SCIMPrefix = "/scim/v2/"
 
-// Route is one endpoint: a ServeMux pattern split into method and path, what it does, and whether
-// it needs a token.
+// Route is one endpoint: a ServeMux pattern split into method and path, what it does, and what
+// it needs: access.Public (no token) or the capability the token's account must have, which the
+// adapter checks before the handler runs.
 type Route struct {
 	Method  string // GET, POST...
 	Pattern string // ServeMux path pattern, e.g. /api/v1/calls/{ref}; OpenAPI writes the same path
 	Summary string
-	Public  bool // true: no token needed
+	Needs   access.Capability
 	handle  handlerFunc
 }
 
 // Routes lists every endpoint of the API, in the order of the OpenAPI document.
 func (s *Server) Routes() []Route {
 	return []Route{
-		{"GET", "/api/v1/openapi.json", "The OpenAPI 3.1 description of this API", true, s.openAPI},
+		{"GET", "/api/v1/openapi.json", "The OpenAPI 3.1 description of this API", access.Public, s.openAPI},
 
-		{"POST", "/api/v1/calls", "Log a call", false, s.createCall},
-		{"GET", "/api/v1/calls", "List calls, filtered and paged", false, s.listCalls},
-		{"GET", "/api/v1/calls/{ref}", "A call with its diary (audited)", false, s.showCall},
-		{"GET", "/api/v1/calls/{ref}/entries", "A call's diary (audited)", false, s.listEntries},
-		{"POST", "/api/v1/calls/{ref}/entries", "Add a public update or an internal note", false, s.addEntry},
+		{"POST", "/api/v1/calls", "Log a call", access.WorkCalls, s.createCall},
+		{"GET", "/api/v1/calls", "List calls, filtered and paged", access.WorkCalls, s.listCalls},
+		{"GET", "/api/v1/calls/{ref}", "A call with its diary (audited)", access.WorkCalls, s.showCall},
+		{"GET", "/api/v1/calls/{ref}/entries", "A call's diary (audited)", access.WorkCalls, s.listEntries},
+		{"POST", "/api/v1/calls/{ref}/entries", "Add a public update or an internal note", access.WorkCalls, s.addEntry},
 
-		{"POST", "/api/v1/calls/{ref}/assign", "Assign the call to a group and optionally an analyst", false, transition[assignRequest](s, desk.ActAssign)},
-		{"POST", "/api/v1/calls/{ref}/accept", "Accept the call (an analyst takes it on)", false, transition[acceptRequest](s, desk.ActAccept)},
-		{"POST", "/api/v1/calls/{ref}/pend", "Set the call pending (waiting on the customer or a third party)", false, transition[reasonRequest](s, desk.ActPend)},
-		{"POST", "/api/v1/calls/{ref}/hold", "Put the call on hold until a time", false, transition[holdRequest](s, desk.ActHold)},
-		{"POST", "/api/v1/calls/{ref}/resolve", "Resolve the call", false, transition[resolveRequest](s, desk.ActResolve)},
-		{"POST", "/api/v1/calls/{ref}/close", "Close a resolved call", false, transition[reasonRequest](s, desk.ActClose)},
-		{"POST", "/api/v1/calls/{ref}/reopen", "Reopen a resolved call", false, transition[reasonRequest](s, desk.ActReopen)},
-		{"POST", "/api/v1/calls/{ref}/cancel", "Cancel the call", false, transition[reasonRequest](s, desk.ActCancel)},
-		{"POST", "/api/v1/calls/{ref}/change", "Change the call's profile, impact or urgency", false, transition[changeRequest](s, desk.ActChange)},
+		{"POST", "/api/v1/calls/{ref}/assign", "Assign the call to a group and optionally an analyst", access.WorkCalls, transition[assignRequest](s, desk.ActAssign)},
+		{"POST", "/api/v1/calls/{ref}/accept", "Accept the call (an analyst takes it on)", access.WorkCalls, transition[acceptRequest](s, desk.ActAccept)},
+		{"POST", "/api/v1/calls/{ref}/pend", "Set the call pending (waiting on the customer or a third party)", access.WorkCalls, transition[reasonRequest](s, desk.ActPend)},
+		{"POST", "/api/v1/calls/{ref}/hold", "Put the call on hold until a time", access.WorkCalls, transition[holdRequest](s, desk.ActHold)},
+		{"POST", "/api/v1/calls/{ref}/resolve", "Resolve the call", access.WorkCalls, transition[resolveRequest](s, desk.ActResolve)},
+		{"POST", "/api/v1/calls/{ref}/close", "Close a resolved call", access.WorkCalls, transition[reasonRequest](s, desk.ActClose)},
+		{"POST", "/api/v1/calls/{ref}/reopen", "Reopen a resolved call", access.WorkCalls, transition[reasonRequest](s, desk.ActReopen)},
+		{"POST", "/api/v1/calls/{ref}/cancel", "Cancel the call", access.WorkCalls, transition[reasonRequest](s, desk.ActCancel)},
+		{"POST", "/api/v1/calls/{ref}/change", "Change the call's profile, impact or urgency", access.WorkCalls, transition[changeRequest](s, desk.ActChange)},
 
-		{"GET", "/api/v1/people", "Search people", false, s.listPeople},
-		{"GET", "/api/v1/people/{id}", "A person's record (audited)", false, s.showPerson},
-		{"GET", "/api/v1/groups", "List support groups", false, s.listGroups},
-		{"GET", "/api/v1/profiles", "List the problem-profile tree", false, s.listProfiles},
+		{"GET", "/api/v1/people", "Search people", access.WorkCalls, s.listPeople},
+		{"GET", "/api/v1/people/{id}", "A person's record (audited)", access.WorkCalls, s.showPerson},
+		{"GET", "/api/v1/groups", "List support groups", access.WorkCalls, s.listGroups},
+		{"GET", "/api/v1/profiles", "List the problem-profile tree", access.WorkCalls, s.listProfiles},
 	}
 }
 
@@ -77,7 +79,7 @@ func (s *Server) mux() *http.ServeMux {
 		}
 		paths.Handle(p, allowed(strings.Join(ms, ", ")))
 	}
-	mux.Handle(APIPrefix, s.adapt(Route{Public: true, handle: func(w http.ResponseWriter, r *http.Request, _ *caller) error {
+	mux.Handle(APIPrefix, s.adapt(Route{Needs: access.Public, handle: func(w http.ResponseWriter, r *http.Request, _ *caller) error {
 		if h, pattern := paths.Handler(r); pattern != "" {
 			if a, ok := h.(allowed); ok {
 				w.Header().Set("Allow", string(a))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
 )
@@ -17,8 +18,8 @@ type Imports interface {
 // adminImportRoutes are the directory imports' runs, for administrators.
 func (c *Console) adminImportRoutes() []route {
 	return []route{
-		{"GET", "/admin/imports", false, c.adminImports},
-		{"POST", "/admin/imports/{source}/confirm", false, c.adminImportConfirm},
+		{"GET", "/admin/imports", access.Administer, c.adminImports},
+		{"POST", "/admin/imports/{source}/confirm", access.Administer, c.adminImportConfirm},
 	}
 }
 
@@ -38,9 +39,6 @@ func (c *Console) adminImports(w http.ResponseWriter, r *http.Request, v *visit)
 }
 
 func (c *Console) showImports(w http.ResponseWriter, r *http.Request, v *visit, done *store.SyncResult, source string) error {
-	if err := requireAdmin(v); err != nil {
-		return err
-	}
 	runs, err := c.Store.ImportRuns(r.Context(), importRunsShown)
 	if err != nil {
 		return err
@@ -53,9 +51,6 @@ func (c *Console) showImports(w http.ResponseWriter, r *http.Request, v *visit, 
 // adminImportConfirm runs a held source's import past the guard rail, as the administrator's
 // confirmation, and shows what it did.
 func (c *Console) adminImportConfirm(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireAdmin(v); err != nil {
-		return err
-	}
 	if c.Imports == nil {
 		return desk.Errorf(desk.ENOTFOUND, "no import configuration: imports run with calldesk import")
 	}

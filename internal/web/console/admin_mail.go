@@ -5,14 +5,15 @@ import (
 	"strconv"
 	"time"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 )
 
 // adminMailRoutes are the failed-messages view of outgoing email, for administrators.
 func (c *Console) adminMailRoutes() []route {
 	return []route{
-		{"GET", "/admin/mail", false, c.adminMail},
-		{"POST", "/admin/mail/{id}/retry", false, c.adminMailRetry},
+		{"GET", "/admin/mail", access.Administer, c.adminMail},
+		{"POST", "/admin/mail/{id}/retry", access.Administer, c.adminMailRetry},
 	}
 }
 
@@ -38,17 +39,7 @@ type adminMailPage struct {
 // mailListMax bounds each list on the page.
 const mailListMax = 200
 
-func requireAdmin(v *visit) error {
-	if !v.Account.Has(desk.RoleAdmin) {
-		return desk.Errorf(desk.EFORBIDDEN, "only administrators may see outgoing email")
-	}
-	return nil
-}
-
 func (c *Console) adminMail(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireAdmin(v); err != nil {
-		return err
-	}
 	pg := adminMailPage{page: c.page(v, "Outgoing email"), Retried: r.URL.Query().Get("retried")}
 	pg.Section = "admin"
 	if c.Mailboxes != nil {
@@ -65,9 +56,6 @@ func (c *Console) adminMail(w http.ResponseWriter, r *http.Request, v *visit) er
 }
 
 func (c *Console) adminMailRetry(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireAdmin(v); err != nil {
-		return err
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return desk.Errorf(desk.ENOTFOUND, "%q is not a message", r.PathValue("id"))

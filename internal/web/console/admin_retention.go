@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/privacy"
 	"calldesk/internal/store"
@@ -16,37 +17,13 @@ import (
 // lifted, by the DPO alone.
 func (c *Console) retentionRoutes() []route {
 	return []route{
-		{"GET", "/admin/retention", false, c.adminRetention},
-		{"POST", "/admin/retention/rules/{class}", false, c.retentionRule},
-		{"POST", "/admin/retention/dry-run", false, c.retentionDryRun},
-		{"POST", "/calls/{ref}/legal-hold", false, c.placeCallHold},
-		{"POST", "/people/{id}/legal-hold", false, c.placePersonHold},
-		{"POST", "/legal-holds/{id}/lift", false, c.liftHold},
+		{"GET", "/admin/retention", access.SeeRetention, c.adminRetention},
+		{"POST", "/admin/retention/rules/{class}", access.KeepDPORecords, c.retentionRule},
+		{"POST", "/admin/retention/dry-run", access.SeeRetention, c.retentionDryRun},
+		{"POST", "/calls/{ref}/legal-hold", access.KeepDPORecords, c.placeCallHold},
+		{"POST", "/people/{id}/legal-hold", access.KeepDPORecords, c.placePersonHold},
+		{"POST", "/legal-holds/{id}/lift", access.KeepDPORecords, c.liftHold},
 	}
-}
-
-func requireRetention(v *visit) error {
-	if !v.Account.Has(desk.RoleDPO) && !v.Account.Has(desk.RoleAdmin) {
-		return desk.Errorf(desk.EFORBIDDEN, "only the Data Protection Officer and administrators may see the retention schedule")
-	}
-	return nil
-}
-
-// requireRuleChange admits the DPO alone: a rule decides what the next sweep deletes or erases
-// for good, so an administrator could otherwise shorten the audit trail of their own actions or
-// have leavers erased at once.
-func requireRuleChange(v *visit) error {
-	if !v.Account.Has(desk.RoleDPO) {
-		return desk.Errorf(desk.EFORBIDDEN, "only the Data Protection Officer may change a retention rule")
-	}
-	return nil
-}
-
-func requireHolds(v *visit) error {
-	if !v.Account.Has(desk.RoleDPO) {
-		return desk.Errorf(desk.EFORBIDDEN, "only the Data Protection Officer may place or lift a legal hold")
-	}
-	return nil
 }
 
 // retentionPage is the schedule with a form per rule, the latest sweeps with their reports, and
@@ -95,9 +72,6 @@ func (c *Console) adminRetention(w http.ResponseWriter, r *http.Request, v *visi
 }
 
 func (c *Console) showRetention(w http.ResponseWriter, r *http.Request, v *visit, status int, class string, form url.Values, errs map[string]string) error {
-	if err := requireRetention(v); err != nil {
-		return err
-	}
 	ctx := r.Context()
 	rules, err := c.Store.RetentionRules(ctx)
 	if err != nil {
@@ -130,9 +104,6 @@ func (c *Console) showRetention(w http.ResponseWriter, r *http.Request, v *visit
 
 // retentionRule changes a rule's period and action, with a reason.
 func (c *Console) retentionRule(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireRuleChange(v); err != nil {
-		return err
-	}
 	if err := r.ParseForm(); err != nil {
 		return desk.Errorf(desk.EINVALID, "the form could not be read")
 	}
@@ -160,9 +131,6 @@ func (c *Console) retentionRule(w http.ResponseWriter, r *http.Request, v *visit
 
 // retentionDryRun counts what a sweep would do now, keeps the report, and shows it.
 func (c *Console) retentionDryRun(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireRetention(v); err != nil {
-		return err
-	}
 	if _, err := (privacy.Retention{Store: c.Store, Now: c.Now}).Sweep(r.Context(), v.Actor, true); err != nil {
 		return err
 	}
@@ -171,9 +139,6 @@ func (c *Console) retentionDryRun(w http.ResponseWriter, r *http.Request, v *vis
 }
 
 func (c *Console) placeCallHold(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireHolds(v); err != nil {
-		return err
-	}
 	call, err := c.Store.FindCallByRef(r.Context(), r.PathValue("ref"))
 	if err != nil {
 		return err
@@ -189,9 +154,6 @@ func (c *Console) placeCallHold(w http.ResponseWriter, r *http.Request, v *visit
 }
 
 func (c *Console) placePersonHold(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireHolds(v); err != nil {
-		return err
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return desk.Errorf(desk.ENOTFOUND, "%q is not a person", r.PathValue("id"))
@@ -209,9 +171,6 @@ func (c *Console) placePersonHold(w http.ResponseWriter, r *http.Request, v *vis
 // liftHold lifts a legal hold with a reason and goes back where the form was (the call, the
 // person, or the retention page).
 func (c *Console) liftHold(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireHolds(v); err != nil {
-		return err
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return desk.Errorf(desk.ENOTFOUND, "%q is not a legal hold", r.PathValue("id"))

@@ -30,7 +30,7 @@ func (c *Console) showAttachment(w http.ResponseWriter, r *http.Request, v *visi
 	if err == nil && a.CallID != call.ID {
 		err = desk.Errorf(desk.ENOTFOUND, "there is no attachment %d", id)
 	}
-	if err == nil && len(desk.AttachmentsForReader(v.Account, []desk.Attachment{a})) == 0 {
+	if err == nil && len(desk.AttachmentsForReader(v.ReadsEmail(), []desk.Attachment{a})) == 0 {
 		return desk.Errorf(desk.EFORBIDDEN, "this file came with an email: only analysts with the support role may open it")
 	}
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
 	"calldesk/internal/web"
@@ -12,8 +13,8 @@ import (
 
 func (c *Console) newCallRoutes() []route {
 	return []route{
-		{"GET", "/calls/new", false, c.newCallForm},
-		{"POST", "/calls/new", false, c.createCall},
+		{"GET", "/calls/new", access.WorkCalls, c.newCallForm},
+		{"POST", "/calls/new", access.WorkCalls, c.createCall},
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
 	"calldesk/internal/web"
@@ -20,20 +21,20 @@ import (
 // /calls/{ref}/{action}, handled in its own file (call_assign.go, call_hold.go...) through act.
 func (c *Console) callRoutes() []route {
 	return []route{
-		{"GET", "/calls/{ref}", false, c.showCall},
-		{"POST", "/calls/{ref}/assign", false, c.assignCall},
-		{"POST", "/calls/{ref}/take", false, c.takeCall},
-		{"POST", "/calls/{ref}/accept", false, c.acceptCall},
-		{"POST", "/calls/{ref}/update", false, c.addUpdate},
-		{"POST", "/calls/{ref}/note", false, c.addNote},
-		{"POST", "/calls/{ref}/hold", false, c.holdCall},
-		{"POST", "/calls/{ref}/resolve", false, c.resolveCall},
-		{"POST", "/calls/{ref}/close", false, c.closeCall},
-		{"POST", "/calls/{ref}/reopen", false, c.reopenCall},
-		{"POST", "/calls/{ref}/cancel", false, c.cancelCall},
-		{"POST", "/calls/{ref}/change", false, c.changeCall},
-		{"GET", "/calls/{ref}/attachments/{id}", false, c.showAttachment},
-		{"GET", "/calls/{ref}/emails/{entry}", false, c.showEmail},
+		{"GET", "/calls/{ref}", access.WorkCalls, c.showCall},
+		{"POST", "/calls/{ref}/assign", access.WorkCalls, c.assignCall},
+		{"POST", "/calls/{ref}/take", access.WorkCalls, c.takeCall},
+		{"POST", "/calls/{ref}/accept", access.WorkCalls, c.acceptCall},
+		{"POST", "/calls/{ref}/update", access.WorkCalls, c.addUpdate},
+		{"POST", "/calls/{ref}/note", access.WorkCalls, c.addNote},
+		{"POST", "/calls/{ref}/hold", access.WorkCalls, c.holdCall},
+		{"POST", "/calls/{ref}/resolve", access.WorkCalls, c.resolveCall},
+		{"POST", "/calls/{ref}/close", access.WorkCalls, c.closeCall},
+		{"POST", "/calls/{ref}/reopen", access.WorkCalls, c.reopenCall},
+		{"POST", "/calls/{ref}/cancel", access.WorkCalls, c.cancelCall},
+		{"POST", "/calls/{ref}/change", access.WorkCalls, c.changeCall},
+		{"GET", "/calls/{ref}/attachments/{id}", access.WorkCalls, c.showAttachment},
+		{"GET", "/calls/{ref}/emails/{entry}", access.ReadEmails, c.showEmail},
 	}
 }
 
@@ -231,7 +232,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	if err != nil {
 		return callPage{}, err
 	}
-	diary = desk.ForReader(v.Account, diary)
+	diary = desk.ForReader(v.ReadsEmail(), diary)
 	restricted, err := c.Store.RestrictionOf(ctx, call.CustomerID)
 	if err != nil {
 		return callPage{}, err
@@ -251,7 +252,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	if err != nil {
 		return callPage{}, err
 	}
-	atts = desk.AttachmentsForReader(v.Account, atts)
+	atts = desk.AttachmentsForReader(v.ReadsEmail(), atts)
 	byEntry := map[int64][]desk.Attachment{}
 	for _, a := range atts {
 		byEntry[a.EntryID] = append(byEntry[a.EntryID], a)

@@ -79,10 +79,13 @@ type Console struct {
 	listed    listMemory
 }
 
-// route is one console endpoint. Public routes need no session (sign-in, static files).
+// route is one console endpoint and what it needs: access.Public (no session: sign-in, static
+// files) or the capability the signed-in account must have, which adapt checks before the
+// handler runs. Every route declares it (the literals are positional, so a route without a
+// decision does not compile; TestRoleRouteMatrix checks none is empty).
 type route struct {
 	Method, Pattern string
-	Public          bool
+	Needs           access.Capability
 	handle          handlerFunc
 }
 
@@ -137,7 +140,7 @@ func (c *Console) Handler() http.Handler {
 	for _, rt := range c.routes() {
 		mux.Handle(rt.Method+" "+rt.Pattern, c.adapt(rt))
 	}
-	mux.Handle("/", c.adapt(route{Public: true, handle: c.notFound}))
+	mux.Handle("/", c.adapt(route{Needs: access.Public, handle: c.notFound}))
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(c.forbidCrossOrigin))
 	if c.SAML != nil {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/privacy"
 	"calldesk/internal/store"
@@ -17,13 +18,13 @@ import (
 // build, review the redactions, make final, deliver.
 func (c *Console) bundleRoutes() []route {
 	return []route{
-		{"POST", "/dpo/requests/{id}/bundle", false, c.dpoBuildBundle},
-		{"GET", "/dpo/bundles/{id}", false, c.dpoBundle},
-		{"POST", "/dpo/bundles/{id}/redactions", false, c.dpoDecide},
-		{"POST", "/dpo/bundles/{id}/final", false, c.dpoFinal},
-		{"POST", "/dpo/bundles/{id}/release", false, c.dpoRelease},
-		{"POST", "/dpo/bundles/{id}/encrypt", false, c.dpoEncrypt},
-		{"POST", "/dpo/bundles/{id}/encrypted.zip", false, c.dpoEncrypted},
+		{"POST", "/dpo/requests/{id}/bundle", access.KeepDPORecords, c.dpoBuildBundle},
+		{"GET", "/dpo/bundles/{id}", access.KeepDPORecords, c.dpoBundle},
+		{"POST", "/dpo/bundles/{id}/redactions", access.KeepDPORecords, c.dpoDecide},
+		{"POST", "/dpo/bundles/{id}/final", access.KeepDPORecords, c.dpoFinal},
+		{"POST", "/dpo/bundles/{id}/release", access.KeepDPORecords, c.dpoRelease},
+		{"POST", "/dpo/bundles/{id}/encrypt", access.KeepDPORecords, c.dpoEncrypt},
+		{"POST", "/dpo/bundles/{id}/encrypted.zip", access.KeepDPORecords, c.dpoEncrypted},
 	}
 }
 
@@ -39,9 +40,6 @@ func bundlePath(id int64) string { return "/dpo/bundles/" + strconv.FormatInt(id
 
 // dpoBuildBundle queues the building of a bundle for an access request.
 func (c *Console) dpoBuildBundle(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireDPO(v); err != nil {
-		return err
-	}
 	id, err := pathID(r, "subject request")
 	if err != nil {
 		return err
@@ -80,9 +78,6 @@ func (c *Console) dpoBundle(w http.ResponseWriter, r *http.Request, v *visit) er
 }
 
 func (c *Console) showBundle(w http.ResponseWriter, r *http.Request, v *visit, status int, problem, passphrase string) error {
-	if err := requireDPO(v); err != nil {
-		return err
-	}
 	id, err := pathID(r, "bundle")
 	if err != nil {
 		return err
@@ -113,9 +108,6 @@ func (c *Console) showBundle(w http.ResponseWriter, r *http.Request, v *visit, s
 
 // dpoDecide releases or keeps one redaction, or keeps all those not yet decided.
 func (c *Console) dpoDecide(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireDPO(v); err != nil {
-		return err
-	}
 	id, err := pathID(r, "bundle")
 	if err != nil {
 		return err
@@ -150,9 +142,6 @@ func (c *Console) dpoDecide(w http.ResponseWriter, r *http.Request, v *visit) er
 // bundleStep runs step on the bundle the path names, for the Data Protection Officer: a refusal
 // (EINVALID, ECONFLICT) shows the bundle's page again saying why; done, it goes back to the page.
 func (c *Console) bundleStep(w http.ResponseWriter, r *http.Request, v *visit, step func(ctx context.Context, id int64, form url.Values) error) error {
-	if err := requireDPO(v); err != nil {
-		return err
-	}
 	id, err := pathID(r, "bundle")
 	if err != nil {
 		return err
@@ -189,9 +178,6 @@ func (c *Console) dpoRelease(w http.ResponseWriter, r *http.Request, v *visit) e
 // dpoEncrypt shows a new passphrase, once, with the button that downloads the archive encrypted
 // under it: the passphrase goes back with that form and is never stored.
 func (c *Console) dpoEncrypt(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireDPO(v); err != nil {
-		return err
-	}
 	pass, err := privacy.NewPassphrase()
 	if err != nil {
 		return err
@@ -202,9 +188,6 @@ func (c *Console) dpoEncrypt(w http.ResponseWriter, r *http.Request, v *visit) e
 // dpoEncrypted sends the final bundle as an AES-256 encrypted zip under the passphrase the
 // previous step showed, with the audit record of the download.
 func (c *Console) dpoEncrypted(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireDPO(v); err != nil {
-		return err
-	}
 	id, err := pathID(r, "bundle")
 	if err != nil {
 		return err

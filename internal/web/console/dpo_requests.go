@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
 )
@@ -14,18 +15,11 @@ import (
 // dpoRoutes are the Data Protection Officer's register of subject requests.
 func (c *Console) dpoRoutes() []route {
 	return []route{
-		{"GET", "/dpo/requests", false, c.dpoRequests},
-		{"POST", "/dpo/requests", false, c.dpoLogRequest},
-		{"GET", "/dpo/requests/{id}", false, c.dpoRequest},
-		{"POST", "/dpo/requests/{id}/step", false, c.dpoStep},
+		{"GET", "/dpo/requests", access.KeepDPORecords, c.dpoRequests},
+		{"POST", "/dpo/requests", access.KeepDPORecords, c.dpoLogRequest},
+		{"GET", "/dpo/requests/{id}", access.KeepDPORecords, c.dpoRequest},
+		{"POST", "/dpo/requests/{id}/step", access.KeepDPORecords, c.dpoStep},
 	}
-}
-
-func requireDPO(v *visit) error {
-	if !v.Account.Has(desk.RoleDPO) {
-		return desk.Errorf(desk.EFORBIDDEN, "only the Data Protection Officer may see the register of subject requests")
-	}
-	return nil
 }
 
 // dueSoon is how near a deadline must be for the "due soon" view.
@@ -50,9 +44,6 @@ func (c *Console) dpoRequests(w http.ResponseWriter, r *http.Request, v *visit) 
 }
 
 func (c *Console) showRequests(w http.ResponseWriter, r *http.Request, v *visit, status int, form url.Values, errs map[string]string) error {
-	if err := requireDPO(v); err != nil {
-		return err
-	}
 	view := r.URL.Query().Get("view")
 	switch view {
 	case "due", "overdue", "unverified", "all":
@@ -80,9 +71,6 @@ func (c *Console) showRequests(w http.ResponseWriter, r *http.Request, v *visit,
 
 // dpoLogRequest logs a request received by post, email or at the desk.
 func (c *Console) dpoLogRequest(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireDPO(v); err != nil {
-		return err
-	}
 	if err := r.ParseForm(); err != nil {
 		return desk.Errorf(desk.EINVALID, "the form could not be read")
 	}
@@ -150,9 +138,6 @@ func (c *Console) dpoRequest(w http.ResponseWriter, r *http.Request, v *visit) e
 }
 
 func (c *Console) showRequest(w http.ResponseWriter, r *http.Request, v *visit, status int, problem string) error {
-	if err := requireDPO(v); err != nil {
-		return err
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return desk.Errorf(desk.ENOTFOUND, "%q is not a subject request", r.PathValue("id"))
@@ -176,9 +161,6 @@ func (c *Console) showRequest(w http.ResponseWriter, r *http.Request, v *visit, 
 
 // dpoStep proves the identity, extends the deadline, or closes the request.
 func (c *Console) dpoStep(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireDPO(v); err != nil {
-		return err
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return desk.Errorf(desk.ENOTFOUND, "%q is not a subject request", r.PathValue("id"))

@@ -30,25 +30,29 @@ type visit struct {
 }
 
 // Admin reports whether the visitor is an administrator (the layout offers the admin pages).
-func (v *visit) Admin() bool { return v.Account.Has(desk.RoleAdmin) }
+func (v *visit) Admin() bool { return access.Can(v.Account, access.Administer) }
 
-// DPO reports whether the visitor is the Data Protection Officer.
-func (v *visit) DPO() bool { return v.Account.Has(desk.RoleDPO) }
+// DPO reports whether the visitor keeps the Data Protection Officer's records.
+func (v *visit) DPO() bool { return access.Can(v.Account, access.KeepDPORecords) }
+
+// SeesRetention reports whether the visitor may see the retention schedule (the layout offers it).
+func (v *visit) SeesRetention() bool { return access.Can(v.Account, access.SeeRetention) }
 
 // ReadsEmail reports whether the visitor may read emails' content (S13).
-func (v *visit) ReadsEmail() bool { return v.Account.Has(desk.RoleSupportAnalyst) }
+func (v *visit) ReadsEmail() bool { return access.Can(v.Account, access.ReadEmails) }
 
 // Support reports whether the visitor may read incoming email (S13; the layout offers the
 // quarantine).
-func (v *visit) Support() bool { return v.mailroom && v.Account.Has(desk.RoleSupportAnalyst) }
+func (v *visit) Support() bool { return v.mailroom && v.ReadsEmail() }
 
 // csp allows only the console's own scripts, styles and images: no inline script, no eval, no
 // framing, forms only to this site.
 const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
 
-// adapt turns a route into an http.Handler: security headers, the session check, the handler,
-// and its error turned into a page. A panic becomes a logged 500; the store's transaction has
+// adapt turns a route into an http.Handler: security headers, the session check, the capability
+// the route declares (access.Require: 403 saying which role it needs), the handler, and its error
+// turned into a page. A panic becomes a logged 500; the store's transaction has
 // rolled back by then, so nothing is half-saved.
 func (c *Console) adapt(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -62,10 +66,14 @@ func (c *Console) adapt(rt route) http.Handler {
 		}()
 		pages.Secure(w.Header(), csp)
 		var v *visit
-		if !rt.Public {
+		if rt.Needs != access.Public {
 			var err error
 			if v, err = c.authenticate(r); err != nil {
 				c.fail(w, r, nil, err)
+				return
+			}
+			if err := access.Require(v.Account, rt.Needs); err != nil {
+				c.fail(w, r, v, err)
 				return
 			}
 		}
@@ -91,8 +99,10 @@ func (c *Console) authenticate(r *http.Request) (*visit, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !ss.Account.IsAnalyst() {
-		return nil, desk.Errorf(desk.EFORBIDDEN, "this account is for SupportMe, the self-service portal; it cannot enter the analysts' console")
+	// The console is for those who work calls: a customer's or a supplier's session (begun on
+	// the portal, or before supplier access was withdrawn) is refused, saying why.
+	if err := access.Require(ss.Account, access.WorkCalls); err != nil {
+		return nil, err
 	}
 	return &visit{Session: ss, Token: ck.Value, mailroom: c.Quarantine != nil, Actor: desk.Actor{PersonID: ss.Person.ID, AccountID: ss.Account.ID,
 		Name: ss.Person.Name(), Addr: addr}}, nil

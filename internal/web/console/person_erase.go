@@ -26,9 +26,6 @@ func (c *Console) erasePerson(w http.ResponseWriter, r *http.Request, v *visit) 
 }
 
 func (c *Console) showErase(w http.ResponseWriter, r *http.Request, v *visit, status int, form url.Values, errs map[string]string) error {
-	if !v.Account.Has(desk.RoleDPO) {
-		return desk.Errorf(desk.EFORBIDDEN, "only the Data Protection Officer may erase a person")
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return desk.Errorf(desk.ENOTFOUND, "%q is not a person", r.PathValue("id"))
@@ -57,9 +54,6 @@ func (c *Console) showErase(w http.ResponseWriter, r *http.Request, v *visit, st
 
 // doErase erases the person, or shows the form again with what is wrong.
 func (c *Console) doErase(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if !v.Account.Has(desk.RoleDPO) {
-		return desk.Errorf(desk.EFORBIDDEN, "only the Data Protection Officer may erase a person")
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return desk.Errorf(desk.ENOTFOUND, "%q is not a person", r.PathValue("id"))

@@ -10,9 +10,6 @@ import (
 // restrictPerson restricts a person's processing, or lifts the restriction, for the Data
 // Protection Officer, with a reason.
 func (c *Console) restrictPerson(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if !v.Account.Has(desk.RoleDPO) {
-		return desk.Errorf(desk.EFORBIDDEN, "only the Data Protection Officer may restrict a person's processing")
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return desk.Errorf(desk.ENOTFOUND, "%q is not a person", r.PathValue("id"))

@@ -24,9 +24,6 @@ type seenPage struct {
 }
 
 func (c *Console) showSeen(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if !v.Account.Has(desk.RoleDPO) {
-		return desk.Errorf(desk.EFORBIDDEN, "only the Data Protection Officer may see who has seen a person's data")
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return desk.Errorf(desk.ENOTFOUND, "%q is not a person", r.PathValue("id"))

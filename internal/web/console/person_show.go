@@ -4,14 +4,15 @@ import (
 	"net/http"
 	"strconv"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
 )
 
 func (c *Console) personRoutes() []route {
-	return []route{{"GET", "/people/{id}", false, c.showPerson}, {"GET", "/people/{id}/seen", false, c.showSeen},
-		{"POST", "/people/{id}/restrict", false, c.restrictPerson},
-		{"GET", "/people/{id}/erase", false, c.erasePerson}, {"POST", "/people/{id}/erase", false, c.doErase}}
+	return []route{{"GET", "/people/{id}", access.WorkCalls, c.showPerson}, {"GET", "/people/{id}/seen", access.KeepDPORecords, c.showSeen},
+		{"POST", "/people/{id}/restrict", access.KeepDPORecords, c.restrictPerson},
+		{"GET", "/people/{id}/erase", access.KeepDPORecords, c.erasePerson}, {"POST", "/people/{id}/erase", access.KeepDPORecords, c.doErase}}
 }
 
 // personPageSize is how many of a person's calls their page lists.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
 )
@@ -24,9 +25,9 @@ func (c *Console) quarantineRoutes() []route {
 		return nil
 	}
 	return []route{
-		{"GET", "/mail/quarantine", false, c.quarantine},
-		{"POST", "/mail/quarantine/{id}/release", false, c.quarantineRelease},
-		{"POST", "/mail/quarantine/{id}/discard", false, c.quarantineDiscard},
+		{"GET", "/mail/quarantine", access.ReadEmails, c.quarantine},
+		{"POST", "/mail/quarantine/{id}/release", access.ReadEmails, c.quarantineRelease},
+		{"POST", "/mail/quarantine/{id}/discard", access.ReadEmails, c.quarantineDiscard},
 	}
 }
 
@@ -49,21 +50,11 @@ type quarantinePage struct {
 	Notice string
 }
 
-func requireSupport(v *visit) error {
-	if !v.Account.Has(desk.RoleSupportAnalyst) {
-		return desk.Errorf(desk.EFORBIDDEN, "only analysts with the support role may read incoming email")
-	}
-	return nil
-}
-
 func (c *Console) quarantine(w http.ResponseWriter, r *http.Request, v *visit) error {
 	return c.showQuarantine(w, r, v, http.StatusOK, 0, "", "", r.URL.Query().Get("done"))
 }
 
 func (c *Console) showQuarantine(w http.ResponseWriter, r *http.Request, v *visit, status int, failedID int64, typed, problem, notice string) error {
-	if err := requireSupport(v); err != nil {
-		return err
-	}
 	list, err := c.Store.Quarantine(r.Context(), quarantineMax)
 	if err != nil {
 		return err
@@ -105,9 +96,6 @@ func quarantineID(r *http.Request) (int64, error) {
 // quarantineRelease makes a call of a message for the person typed (a username or an email
 // address of the register).
 func (c *Console) quarantineRelease(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireSupport(v); err != nil {
-		return err
-	}
 	id, err := quarantineID(r)
 	if err != nil {
 		return err
@@ -155,9 +143,6 @@ func (c *Console) findOne(ctx context.Context, typed string) (desk.Person, strin
 }
 
 func (c *Console) quarantineDiscard(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := requireSupport(v); err != nil {
-		return err
-	}
 	id, err := quarantineID(r)
 	if err != nil {
 		return err

@@ -7,17 +7,18 @@ import (
 	"strconv"
 	"time"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
 )
 
 func (c *Console) queueRoutes() []route {
 	return []route{
-		{"GET", "/{$}", false, func(w http.ResponseWriter, r *http.Request, _ *visit) error {
+		{"GET", "/{$}", access.WorkCalls, func(w http.ResponseWriter, r *http.Request, _ *visit) error {
 			http.Redirect(w, r, "/queues/mine", http.StatusSeeOther)
 			return nil
 		}},
-		{"GET", "/queues/{queue}", false, c.queue},
+		{"GET", "/queues/{queue}", access.WorkCalls, c.queue},
 	}
 }
 

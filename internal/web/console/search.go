@@ -10,12 +10,13 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
 )
 
 func (c *Console) searchRoutes() []route {
-	return []route{{"GET", "/search", false, c.search}}
+	return []route{{"GET", "/search", access.WorkCalls, c.search}}
 }
 
 const (
@@ -140,7 +141,7 @@ func (c *Console) matchingText(ctx context.Context, v *visit, call desk.Call, te
 	if err != nil {
 		return "", err
 	}
-	for _, e := range desk.ForReader(v.Account, entries) {
+	for _, e := range desk.ForReader(v.ReadsEmail(), entries) {
 		if mentions(e.Text, terms) {
 			return e.Text, nil
 		}

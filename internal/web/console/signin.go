@@ -13,9 +13,9 @@ import (
 
 func (c *Console) signinRoutes() []route {
 	return []route{
-		{"GET", "/signin", true, c.signinForm},
-		{"POST", "/signin", true, c.signin},
-		{"POST", "/signout", false, c.signout},
+		{"GET", "/signin", access.Public, c.signinForm},
+		{"POST", "/signin", access.Public, c.signin},
+		{"POST", "/signout", access.WorkCalls, c.signout},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/sso"
 	"calldesk/internal/web"
@@ -23,8 +24,8 @@ func (c *Console) ssoRoutes() []route {
 		return nil
 	}
 	return []route{
-		{"GET", "/signin/oidc", true, c.ssoBegin},
-		{"GET", "/signin/oidc/callback", true, c.ssoCallback},
+		{"GET", "/signin/oidc", access.Public, c.ssoBegin},
+		{"GET", "/signin/oidc/callback", access.Public, c.ssoCallback},
 	}
 }
 
@@ -49,8 +50,10 @@ func (c *Console) ssoFinish(w http.ResponseWriter, r *http.Request, res sso.Resu
 		c.Portal.FinishSSO(w, r, res, err, via)
 		return nil
 	}
-	if err == nil && !res.Account.IsAnalyst() {
-		err = desk.Errorf(desk.EFORBIDDEN, "you signed in as %s, whose account is for SupportMe, the self-service portal; it cannot enter the analysts' console", res.Identity)
+	if err == nil {
+		if rerr := access.Require(res.Account, access.WorkCalls); rerr != nil {
+			err = desk.Errorf(desk.EFORBIDDEN, "you signed in as %s: %s", res.Identity, desk.Message(rerr))
+		}
 	}
 	// A refused single sign-on is part of the record.
 	if aerr := sso.AuditRefusal(r.Context(), c.Store, c.now(), c.Proxies.ClientAddr(r), via, res, err); aerr != nil {

@@ -79,6 +79,10 @@ func TestSingleSignOn(t *testing.T) {
 
 		// A customer (Dan) is matched, but the console is not for them.
 		e.client().ssoSignIn("/", "ddawson@uni.example").must(t, http.StatusForbidden).has(t, "SupportMe")
+		// A supplier-only account is refused too, saying why (issue 13 point 2).
+		e.grant(se, e.f.Dan, "supplier")
+		e.client().ssoSignIn("/", "ddawson@uni.example").must(t, http.StatusForbidden).has(t, "supplier access is not yet available")
+		e.grant(se, e.f.Dan, "customer")
 
 		// A forged callback (a state this browser never started) shows sign-in with the reason.
 		e.client().get("/signin/oidc/callback?code=x&state=forged").must(t, http.StatusUnauthorized).

@@ -2,6 +2,8 @@ package console
 
 import (
 	"net/http"
+
+	"calldesk/internal/access"
 )
 
 // samlACSPath is the console's SAML assertion consumer service, where the identity provider has
@@ -15,9 +17,9 @@ func (c *Console) samlRoutes() []route {
 		return nil
 	}
 	return []route{
-		{"GET", "/signin/saml", true, c.samlBegin},
-		{"POST", samlACSPath, true, c.samlACS},
-		{"GET", "/saml/metadata", true, c.samlMetadata},
+		{"GET", "/signin/saml", access.Public, c.samlBegin},
+		{"POST", samlACSPath, access.Public, c.samlACS},
+		{"GET", "/saml/metadata", access.Public, c.samlMetadata},
 	}
 }
 

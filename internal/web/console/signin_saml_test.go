@@ -78,6 +78,9 @@ func TestSAMLSingleSignOn(t *testing.T) {
 		zed.get("/queues/unassigned").must(t, http.StatusUnauthorized)
 
 		e.client().samlSignIn("/", "ddawson").must(t, http.StatusForbidden).has(t, "SupportMe")
+		e.grant(se, e.f.Dan, "supplier")
+		e.client().samlSignIn("/", "ddawson").must(t, http.StatusForbidden).has(t, "supplier access is not yet available")
+		e.grant(se, e.f.Dan, "customer")
 
 		// A response posted by a browser that never started the sign-in: sign-in page, the reason.
 		e.client().crossSitePost(e.url+"/signin/saml/acs", url.Values{"SAMLResponse": {"PHg+"}}, idp.URL).

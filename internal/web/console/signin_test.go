@@ -64,6 +64,27 @@ func TestSignInRefusals(t *testing.T) {
 	})
 }
 
+// TestSupplierOnlyRefused (issue 13 point 2): an account whose only role is supplier cannot
+// sign in to the console with a password, and a session begun before it became supplier-only
+// is refused at its next request; both say why.
+func TestSupplierOnlyRefused(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		e := newEnv(t, se)
+		bob := e.signIn(e.f.Bob)
+		bob.get("/queues/mine").must(t, http.StatusOK)
+		e.grant(se, e.f.Bob, "supplier")
+		bob.get("/queues/mine").must(t, http.StatusForbidden).has(t, "supplier access is not yet available", "Ask the service desk")
+		bob.get("/calls/new").must(t, http.StatusForbidden).has(t, "supplier access is not yet available")
+		e.client().post("/signin", url.Values{"login": {e.f.Bob.Username}, "password": {password}}).
+			must(t, http.StatusForbidden).has(t, "supplier access is not yet available")
+		// With the customer role beside it, still not the console.
+		e.grant(se, e.f.Bob, "supplier,customer")
+		e.client().post("/signin", url.Values{"login": {e.f.Bob.Username}, "password": {password}}).
+			must(t, http.StatusForbidden).has(t, "supplier access is not yet available", "SupportMe")
+	})
+}
+
 func TestSessionTimeoutsUseTheInjectedClock(t *testing.T) {
 	consoleTest(t, func(t *testing.T, e *env) {
 		c := e.signIn(e.f.Ann)

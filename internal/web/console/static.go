@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path"
 
+	"calldesk/internal/access"
 	"calldesk/internal/web/pages"
 )
 
@@ -44,7 +45,7 @@ func loadStatic() (*pages.Assets, error) {
 }
 
 func (c *Console) staticRoutes() []route {
-	return []route{{"GET", "/static/{name}", true, c.serveStatic}}
+	return []route{{"GET", "/static/{name}", access.Public, c.serveStatic}}
 }
 
 func (c *Console) serveStatic(w http.ResponseWriter, r *http.Request, _ *visit) error {

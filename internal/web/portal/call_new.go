@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/privacy"
 	"calldesk/internal/web"
@@ -13,8 +14,8 @@ import (
 
 func (p *Portal) newCallRoutes() []route {
 	return []route{
-		{"GET", prefix + "calls/new", false, p.newCallForm},
-		{"POST", prefix + "calls/new", false, p.createCall},
+		{"GET", prefix + "calls/new", access.UsePortal, p.newCallForm},
+		{"POST", prefix + "calls/new", access.UsePortal, p.createCall},
 	}
 }
 

@@ -7,17 +7,18 @@ import (
 	"strconv"
 	"strings"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 )
 
 func (p *Portal) callRoutes() []route {
 	return []route{
-		{"GET", prefix + "calls/{ref}", false, p.showCall},
-		{"POST", prefix + "calls/{ref}/update", false, p.addUpdate},
-		{"POST", prefix + "calls/{ref}/confirm", false, p.confirmCall},
-		{"POST", prefix + "calls/{ref}/reopen", false, p.reopenCall},
-		{"POST", prefix + "calls/{ref}/withdraw", false, p.withdrawCall},
-		{"GET", prefix + "calls/{ref}/attachments/{id}", false, p.showAttachment},
+		{"GET", prefix + "calls/{ref}", access.UsePortal, p.showCall},
+		{"POST", prefix + "calls/{ref}/update", access.UsePortal, p.addUpdate},
+		{"POST", prefix + "calls/{ref}/confirm", access.UsePortal, p.confirmCall},
+		{"POST", prefix + "calls/{ref}/reopen", access.UsePortal, p.reopenCall},
+		{"POST", prefix + "calls/{ref}/withdraw", access.UsePortal, p.withdrawCall},
+		{"GET", prefix + "calls/{ref}/attachments/{id}", access.UsePortal, p.showAttachment},
 	}
 }
 

@@ -7,17 +7,18 @@ import (
 	"strconv"
 	"strings"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
 )
 
 func (p *Portal) meRoutes() []route {
 	return []route{
-		{"GET", prefix + "me", false, p.showMe},
-		{"POST", prefix + "me/rectify", false, p.rectifyMe},
-		{"GET", prefix + "me/seen", false, p.showSeen},
-		{"POST", prefix + "me/request", false, p.askCopy},
-		{"GET", prefix + "me/data/{id}", false, p.downloadCopy},
+		{"GET", prefix + "me", access.UsePortal, p.showMe},
+		{"POST", prefix + "me/rectify", access.UsePortal, p.rectifyMe},
+		{"GET", prefix + "me/seen", access.UsePortal, p.showSeen},
+		{"POST", prefix + "me/request", access.UsePortal, p.askCopy},
+		{"GET", prefix + "me/data/{id}", access.UsePortal, p.downloadCopy},
 	}
 }
 

@@ -33,8 +33,8 @@ func (v *visit) SSO() bool { return v.Via == "oidc" || v.Via == "saml" }
 const csp = "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; " +
 	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
 
-// adapt turns a route into an http.Handler: security headers, the session check, the handler,
-// and its error turned into a page. A panic becomes a logged 500.
+// adapt turns a route into an http.Handler: security headers, the session check, the capability
+// the route declares (access.Require), the handler, and its error turned into a page. A panic becomes a logged 500.
 func (p *Portal) adapt(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
@@ -47,10 +47,14 @@ func (p *Portal) adapt(rt route) http.Handler {
 		}()
 		pages.Secure(w.Header(), csp)
 		var v *visit
-		if !rt.Public {
+		if rt.Needs != access.Public {
 			var err error
 			if v, err = p.authenticate(r); err != nil {
 				p.fail(w, r, nil, err)
+				return
+			}
+			if err := access.Require(v.Account, rt.Needs); err != nil {
+				p.fail(w, r, v, err)
 				return
 			}
 		}
@@ -60,8 +64,8 @@ func (p *Portal) adapt(rt route) http.Handler {
 	})
 }
 
-// authenticate checks the portal's session cookie. Every account may use the portal: an analyst
-// is somebody's customer too.
+// authenticate checks the portal's session cookie and that the account may use the portal
+// (access.UsePortal: every role but supplier; an analyst is somebody's customer too).
 func (p *Portal) authenticate(r *http.Request) (*visit, error) {
 	ck, err := r.Cookie(sessionCookie)
 	if err != nil || ck.Value == "" {
@@ -70,6 +74,9 @@ func (p *Portal) authenticate(r *http.Request) (*visit, error) {
 	addr := p.Proxies.ClientAddr(r)
 	ss, err := p.Sessions.Check(r.Context(), ck.Value, addr)
 	if err != nil {
+		return nil, err
+	}
+	if err := access.Require(ss.Account, access.UsePortal); err != nil {
 		return nil, err
 	}
 	return &visit{Session: ss, Token: ck.Value, Actor: desk.Actor{PersonID: ss.Person.ID, AccountID: ss.Account.ID,

@@ -7,12 +7,13 @@ import (
 	"strconv"
 	"strings"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
 )
 
 func (p *Portal) myCallsRoutes() []route {
-	return []route{{"GET", prefix + "{$}", false, p.myCalls}}
+	return []route{{"GET", prefix + "{$}", access.UsePortal, p.myCalls}}
 }
 
 // myOpenLimit bounds the unfinished calls listed (nobody has that many; a list cut there says

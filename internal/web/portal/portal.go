@@ -72,11 +72,12 @@ type Portal struct {
 // empty.
 const DefaultRetention = "six years after the call is closed"
 
-// route is one portal endpoint. Public routes need no session (sign-in, the privacy notice,
-// static files).
+// route is one portal endpoint and what it needs: access.Public (no session: sign-in, the
+// privacy notice, static files) or access.UsePortal, which adapt checks before the handler runs.
+// The literals are positional, so a route without a decision does not compile.
 type route struct {
 	Method, Pattern string
-	Public          bool
+	Needs           access.Capability
 	handle          handlerFunc
 }
 
@@ -114,7 +115,7 @@ func (p *Portal) Handler() http.Handler {
 	for _, rt := range p.routes() {
 		mux.Handle(rt.Method+" "+rt.Pattern, p.adapt(rt))
 	}
-	mux.Handle(prefix, p.adapt(route{Public: true, handle: p.notFound}))
+	mux.Handle(prefix, p.adapt(route{Needs: access.Public, handle: p.notFound}))
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(p.forbidCrossOrigin))
 	return cop.Handler(mux)

@@ -1,9 +1,13 @@
 package portal
 
-import "net/http"
+import (
+	"net/http"
+
+	"calldesk/internal/access"
+)
 
 func (p *Portal) privacyRoutes() []route {
-	return []route{{"GET", prefix + "privacy", true, p.showPrivacy}}
+	return []route{{"GET", prefix + "privacy", access.Public, p.showPrivacy}}
 }
 
 // privacyPage is the full privacy notice for the service desk (P8); the form to ask for help

@@ -11,9 +11,9 @@ import (
 
 func (p *Portal) signinRoutes() []route {
 	return []route{
-		{"GET", prefix + "signin", true, p.signinForm},
-		{"POST", prefix + "signin", true, p.signin},
-		{"POST", prefix + "signout", false, p.signout},
+		{"GET", prefix + "signin", access.Public, p.signinForm},
+		{"POST", prefix + "signin", access.Public, p.signin},
+		{"POST", prefix + "signout", access.UsePortal, p.signout},
 	}
 }
 

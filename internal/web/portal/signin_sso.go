@@ -15,10 +15,10 @@ import (
 func (p *Portal) ssoRoutes() []route {
 	var rs []route
 	if p.SSO != nil {
-		rs = append(rs, route{"GET", prefix + "signin/oidc", true, p.oidcBegin})
+		rs = append(rs, route{"GET", prefix + "signin/oidc", access.Public, p.oidcBegin})
 	}
 	if p.SAML != nil {
-		rs = append(rs, route{"GET", prefix + "signin/saml", true, p.samlBegin})
+		rs = append(rs, route{"GET", prefix + "signin/saml", access.Public, p.samlBegin})
 	}
 	return rs
 }
@@ -48,6 +48,11 @@ func (p *Portal) finishSSO(w http.ResponseWriter, r *http.Request, res sso.Resul
 	ctx, addr := r.Context(), p.Proxies.ClientAddr(r)
 	if err != nil && res.Unknown && p.EnrolPartners {
 		res, err = res.Enrol(ctx, desk.Actor{Name: "single sign-on (" + via + ")", Addr: addr})
+	}
+	if err == nil {
+		if rerr := access.Require(res.Account, access.UsePortal); rerr != nil {
+			err = desk.Errorf(desk.EFORBIDDEN, "you signed in as %s: %s", res.Identity, desk.Message(rerr))
+		}
 	}
 	if aerr := sso.AuditRefusal(ctx, p.Store, p.now(), addr, via, res, err); aerr != nil {
 		return aerr

@@ -145,6 +145,19 @@ func TestPortalSingleSignOn(t *testing.T) {
 			t.Fatalf("%d refusals of Zed recorded, want 2", n)
 		}
 
+		// A supplier-only account gets nothing, the portal included, and is told why; with the
+		// customer role beside it, the portal as a customer (issue 13 point 2).
+		e.db.MustExec(t, `UPDATE accounts SET roles = 'supplier' WHERE login = 'aarcher'`)
+		sup := e.client()
+		sup.samlSignIn("/portal/", "aarcher").must(t, http.StatusForbidden).has(t, "We cannot sign you in", "supplier access is not yet available")
+		sup.get("/portal/").must(t, http.StatusUnauthorized)
+		e.db.MustExec(t, `UPDATE accounts SET roles = 'supplier,customer' WHERE login = 'aarcher'`)
+		cust := e.client()
+		if r := cust.samlSignIn("/portal/", "aarcher").must(t, http.StatusSeeOther); r.location != "/portal/" {
+			t.Fatalf("a supplier who is a customer: sent to %q", r.location)
+		}
+		cust.get("/portal/").must(t, http.StatusOK)
+
 		// A forged state is refused on the portal's own sign-in page, which offers to start again.
 		eve := e.client()
 		r = eve.get("/portal/signin/oidc?next=/portal/me").must(t, http.StatusFound)
@@ -184,7 +197,7 @@ func TestPortalEnrolsPartners(t *testing.T) {
 			t.Fatalf("enrolled %+v", p)
 		}
 		acct, err := e.s.FindAccountByPerson(e.ctx, p.ID)
-		if err != nil || acct.IsAnalyst() || acct.PasswordHash != "" || acct.Login != "zed" {
+		if err != nil || access.Can(acct, access.WorkCalls) || !access.Can(acct, access.UsePortal) || acct.PasswordHash != "" || acct.Login != "zed" {
 			t.Fatalf("account %+v %v", acct, err)
 		}
 		e.buf.Flush()

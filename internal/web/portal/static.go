@@ -4,6 +4,7 @@ import (
 	"embed"
 	"net/http"
 
+	"calldesk/internal/access"
 	"calldesk/internal/web/pages"
 )
 
@@ -22,7 +23,7 @@ func loadStatic() (*pages.Assets, error) {
 }
 
 func (p *Portal) staticRoutes() []route {
-	return []route{{"GET", prefix + "static/{name}", true, p.serveStatic}}
+	return []route{{"GET", prefix + "static/{name}", access.Public, p.serveStatic}}
 }
 
 func (p *Portal) serveStatic(w http.ResponseWriter, r *http.Request, _ *visit) error {

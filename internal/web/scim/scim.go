@@ -45,24 +45,41 @@ const (
 	prefix           = "/scim/v2/"
 )
 
+// route is one SCIM endpoint. Every one needs the provisioning bearer token (Service.Token),
+// checked by wrap: the caller is the identity provider, not a person, so no account's role or
+// API token opens SCIM, and no capability of package access applies (the role x route matrix,
+// TestSCIMRouteMatrix, checks it).
+type route struct {
+	Method, Pattern string
+	handle          func(http.ResponseWriter, *http.Request) error
+}
+
+func (s *Service) routes() []route {
+	return []route{
+		{"GET", prefix + "Users", s.list},
+		{"POST", prefix + "Users", s.create},
+		{"GET", prefix + "Users/{id}", s.get},
+		{"PUT", prefix + "Users/{id}", s.replace},
+		{"PATCH", prefix + "Users/{id}", s.patch},
+		{"DELETE", prefix + "Users/{id}", s.delete},
+		{"GET", prefix + "Groups", s.listGroups},
+		{"POST", prefix + "Groups", s.createGroup},
+		{"GET", prefix + "Groups/{id}", s.getGroup},
+		{"PUT", prefix + "Groups/{id}", s.replaceGroup},
+		{"PATCH", prefix + "Groups/{id}", s.patchGroup},
+		{"DELETE", prefix + "Groups/{id}", s.deleteGroup},
+	}
+}
+
 // Handler serves the SCIM endpoints under /scim/v2/.
 func (s *Service) Handler() http.Handler {
 	if s.Store == nil || s.Token == "" {
 		panic("scim.Service needs Store and Token")
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+prefix+"Users", s.wrap(s.list))
-	mux.HandleFunc("POST "+prefix+"Users", s.wrap(s.create))
-	mux.HandleFunc("GET "+prefix+"Users/{id}", s.wrap(s.get))
-	mux.HandleFunc("PUT "+prefix+"Users/{id}", s.wrap(s.replace))
-	mux.HandleFunc("PATCH "+prefix+"Users/{id}", s.wrap(s.patch))
-	mux.HandleFunc("DELETE "+prefix+"Users/{id}", s.wrap(s.delete))
-	mux.HandleFunc("GET "+prefix+"Groups", s.wrap(s.listGroups))
-	mux.HandleFunc("POST "+prefix+"Groups", s.wrap(s.createGroup))
-	mux.HandleFunc("GET "+prefix+"Groups/{id}", s.wrap(s.getGroup))
-	mux.HandleFunc("PUT "+prefix+"Groups/{id}", s.wrap(s.replaceGroup))
-	mux.HandleFunc("PATCH "+prefix+"Groups/{id}", s.wrap(s.patchGroup))
-	mux.HandleFunc("DELETE "+prefix+"Groups/{id}", s.wrap(s.deleteGroup))
+	for _, rt := range s.routes() {
+		mux.HandleFunc(rt.Method+" "+rt.Pattern, s.wrap(rt.handle))
+	}
 	mux.HandleFunc(prefix, s.wrap(func(w http.ResponseWriter, r *http.Request) error {
 		return scimErr(http.StatusNotFound, "", "there is no SCIM endpoint "+r.Method+" "+r.URL.Path+": this service offers /scim/v2/Users and /scim/v2/Groups")
 	}))

@@ -1,0 +1,97 @@
+// Package accesstest holds the columns of the role x route authorization matrix (DESIGN section
+// 4) that the console, the portal and the API each walk over their own routes: no session, an
+// account of every role desk.AllRoles knows alone, and a supplier who is also a customer.
+package accesstest
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"calldesk/internal/access"
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+)
+
+// Column is one column of the matrix: an account holding Roles, or no session at all when Roles
+// is nil.
+type Column struct {
+	Name    string
+	Roles   []desk.Role
+	Account desk.Account
+	Person  desk.Person
+}
+
+// SupplierOnly reports whether the column's account holds no role but supplier: it must be
+// refused on every route that is not public, whatever the table says, until supplier access
+// exists (issue 13 point 2).
+func (c Column) SupplierOnly() bool {
+	return len(c.Roles) == 1 && c.Roles[0] == desk.RoleSupplier
+}
+
+// Columns creates a person with an active account for each column but the first (no session),
+// through the store as an administrator would.
+func Columns(t testing.TB, s *store.Store, actor desk.Actor) []Column {
+	t.Helper()
+	cols := []Column{{Name: "no session"}}
+	for _, r := range desk.AllRoles() {
+		cols = append(cols, Column{Name: string(r) + " only", Roles: []desk.Role{r}})
+	}
+	cols = append(cols, Column{Name: "supplier and customer", Roles: []desk.Role{desk.RoleSupplier, desk.RoleCustomer}})
+	ctx := context.Background()
+	for i := range cols {
+		c := &cols[i]
+		if c.Roles == nil {
+			continue
+		}
+		login := "matrix-" + strings.ReplaceAll(strings.ReplaceAll(c.Name, " ", "-"), "_", "-")
+		p, err := s.CreatePerson(ctx, actor, desk.Person{FirstName: "Matrix", LastName: c.Name, Username: login,
+			Email: login + "@uni.example", Kind: desk.Staff})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := s.CreateAccount(ctx, actor, desk.Account{PersonID: p.ID, Login: login, Roles: c.Roles})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Account, c.Person = a, p
+	}
+	return cols
+}
+
+// Check asserts the status a request to a route got for a column: 401 without a session; 403
+// when the account may not enter the surface (entry: access.WorkCalls for the console and the
+// API, access.UsePortal for the portal) or may not what the route needs; anything but 401 and
+// 403 otherwise. A supplier-only account must get 403 on every route that needs a session. A
+// route whose declaration is not a known capability fails.
+func Check(t testing.TB, where string, entry, needs access.Capability, c Column, got int) {
+	t.Helper()
+	if needs == access.Public {
+		return
+	}
+	known := false
+	for _, k := range access.AllCapabilities() {
+		known = known || k == needs
+	}
+	if !known {
+		t.Errorf("%s declares %q, which is not a capability of package access", where, needs)
+		return
+	}
+	switch {
+	case c.Roles == nil:
+		if got != http.StatusUnauthorized {
+			t.Errorf("%s without a session: %d, want 401", where, got)
+		}
+	case c.SupplierOnly() && got != http.StatusForbidden:
+		t.Errorf("%s as %s: %d, want 403 (supplier access does not exist yet)", where, c.Name, got)
+	case !access.Can(c.Account, entry) || !access.Can(c.Account, needs):
+		if got != http.StatusForbidden {
+			t.Errorf("%s as %s (needs %q): %d, want 403", where, c.Name, needs, got)
+		}
+	default:
+		if got == http.StatusUnauthorized || got == http.StatusForbidden {
+			t.Errorf("%s as %s (needs %q, which the account has): %d, want neither 401 nor 403", where, c.Name, needs, got)
+		}
+	}
+}

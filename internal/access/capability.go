@@ -1,0 +1,179 @@
+package access
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"calldesk/internal/desk"
+)
+
+// Capability is something an account may do. Roles are granted capabilities in one table
+// (Capabilities); the console, the portal and the API ask Can or Require, and every route declares
+// the capability it needs, so a new rule is added here, in one place (DESIGN section 4: "roles are
+// explicit").
+type Capability string
+
+// The capabilities (DESIGN section 4, S11-S14).
+const (
+	// WorkCalls is the console and the API: read calls, people and search, and act on calls.
+	// Every analyst sees all call information (S12).
+	WorkCalls Capability = "work calls"
+	// ReadEmails is reading the content and files of emails to and from the desk, and the
+	// quarantine of incoming mail (S13: analysts with the support role). Other analysts see that
+	// an email exists, who sent it and when.
+	ReadEmails Capability = "read emails"
+	// ReadSpecialCategory is reading special-category text (health, religion...) on any call.
+	// The DESIGN gives it to the call's group and the DPO: the group's members read their own
+	// calls as part of working them; this capability is the DPO's, for every call. Today the
+	// console marks such calls but masks nothing (masking is a later issue).
+	ReadSpecialCategory Capability = "read special-category text"
+	// SeeNamedReports is seeing personal data (names) in reports; others see aggregates (S11).
+	SeeNamedReports Capability = "see reports with names"
+	// KeepDPORecords is the Data Protection Officer's work: subject requests and their bundles,
+	// who has seen a person's data, restriction, erasure, retention rules and legal holds.
+	KeepDPORecords Capability = "keep the DPO's records"
+	// SeeRetention is viewing the retention schedule, its sweeps and the legal holds (the DPO
+	// and administrators); only KeepDPORecords changes them.
+	SeeRetention Capability = "see the retention schedule"
+	// Administer is the administrators' pages: outgoing email, held directory imports.
+	Administer Capability = "administer"
+	// ActUnderSupplierGrant is a supplier's access to the calls a time-boxed, justified grant
+	// names (S14). Grants come in a later issue: until then it opens nothing, and a supplier-only
+	// account is refused everywhere (Require says why).
+	ActUnderSupplierGrant Capability = "act under a supplier grant"
+	// UsePortal is using SupportMe, the self-service portal, as a customer: logging and
+	// following one's own calls and one's own data. Every role but supplier holds it (an analyst
+	// is somebody's customer too); a supplier who is also a member of the university holds the
+	// customer role as well and uses the portal through it.
+	UsePortal Capability = "use the portal as a customer"
+)
+
+// Public is what a route declares when it needs no session or token at all (sign-in, static
+// files, the privacy notice). It is not granted to any role; Can reports true for it.
+const Public Capability = "public"
+
+// AllCapabilities lists every capability in a stable order (Public excluded).
+func AllCapabilities() []Capability {
+	return []Capability{WorkCalls, ReadEmails, ReadSpecialCategory, SeeNamedReports, KeepDPORecords, SeeRetention,
+		Administer, ActUnderSupplierGrant, UsePortal}
+}
+
+// Capabilities is the table: what role r grants. An account may do what any of its roles
+// grants. An unknown role grants nothing.
+func Capabilities(r desk.Role) []Capability {
+	switch r {
+	case desk.RoleCustomer:
+		return []Capability{UsePortal}
+	case desk.RoleAnalyst:
+		return []Capability{WorkCalls, UsePortal}
+	case desk.RoleSupportAnalyst:
+		return []Capability{WorkCalls, ReadEmails, UsePortal}
+	case desk.RoleServiceManager:
+		return []Capability{WorkCalls, SeeNamedReports, UsePortal}
+	case desk.RoleDPO:
+		return []Capability{WorkCalls, KeepDPORecords, ReadSpecialCategory, SeeRetention, UsePortal}
+	case desk.RoleAdmin:
+		return []Capability{WorkCalls, Administer, SeeRetention, UsePortal}
+	case desk.RoleSupplier:
+		return []Capability{ActUnderSupplierGrant}
+	}
+	return nil
+}
+
+// Can reports whether acct may c: the account is active and one of its roles grants c. Public
+// needs nothing.
+func Can(acct desk.Account, c Capability) bool {
+	if c == Public {
+		return true
+	}
+	if !acct.Active {
+		return false
+	}
+	for _, r := range acct.Roles {
+		if slices.Contains(Capabilities(r), c) {
+			return true
+		}
+	}
+	return false
+}
+
+// RolesWith lists the roles that grant c, in desk.AllRoles order.
+func RolesWith(c Capability) []desk.Role {
+	var out []desk.Role
+	for _, r := range desk.AllRoles() {
+		if slices.Contains(Capabilities(r), c) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// SupplierNotYet is the refusal for an account whose only role beyond customer is supplier.
+const SupplierNotYet = "supplier access is not yet available: this account holds the supplier role, which will open " +
+	"the calls a supplier is asked to help with, for a limited time and fully recorded, once calldesk has that " +
+	"feature; until then it opens nothing. Ask the service desk to share with you what you need from the call, " +
+	"or, if you also work or study at the university, to give your account the role you need"
+
+// Require returns nil when acct may c, and otherwise an EFORBIDDEN error saying why and which
+// roles would allow it: a disabled account; a supplier without a staff role (SupplierNotYet,
+// whatever c is, since supplier access does not exist yet); a customer at the console or the
+// API (their account is for SupportMe); anyone else lacking the role.
+func Require(acct desk.Account, c Capability) error {
+	if Can(acct, c) {
+		return nil
+	}
+	switch {
+	case !acct.Active:
+		return desk.Errorf(desk.EFORBIDDEN, "the account %s is disabled", acct.Login)
+	case acct.Has(desk.RoleSupplier) && !Can(acct, WorkCalls):
+		if c != UsePortal && Can(acct, UsePortal) {
+			return desk.Errorf(desk.EFORBIDDEN, "%s; meanwhile this account may use SupportMe, the self-service portal, as a customer", SupplierNotYet)
+		}
+		return desk.Errorf(desk.EFORBIDDEN, "%s", SupplierNotYet)
+	case c == WorkCalls && Can(acct, UsePortal):
+		return desk.Errorf(desk.EFORBIDDEN, "this account is for SupportMe, the self-service portal, not for working "+
+			"on calls in the analysts' console or the API: that needs %s", roleWords(RolesWith(c)))
+	}
+	return desk.Errorf(desk.EFORBIDDEN, "only accounts with %s may %s; your account %s holds %s: ask an administrator if you need it",
+		roleWords(RolesWith(c)), verb(c), acct.Login, roleList(acct.Roles))
+}
+
+// verb is what c lets a person do, in words that follow "may".
+func verb(c Capability) string {
+	switch c {
+	case WorkCalls:
+		return "work on calls"
+	case ReadEmails:
+		return "read emails (analysts with the support role)"
+	case KeepDPORecords:
+		return "do this: it is the Data Protection Officer's work"
+	case Administer:
+		return "do this: it is an administrator's work"
+	case UsePortal:
+		return "use SupportMe, the self-service portal"
+	}
+	return string(c)
+}
+
+// roleWords names roles for a message: `the role "dpo"`, `one of the roles "analyst", "admin"`.
+func roleWords(rs []desk.Role) string {
+	switch len(rs) {
+	case 0:
+		return "a role that does not exist yet"
+	case 1:
+		return fmt.Sprintf("the role %q", rs[0])
+	}
+	return "one of the roles " + roleList(rs)
+}
+
+func roleList(rs []desk.Role) string {
+	if len(rs) == 0 {
+		return "no role"
+	}
+	q := make([]string, len(rs))
+	for i, r := range rs {
+		q[i] = fmt.Sprintf("%q", r)
+	}
+	return strings.Join(q, ", ")
+}
