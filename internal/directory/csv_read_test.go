@@ -116,3 +116,21 @@ func TestReadCSVEmptyKind(t *testing.T) {
 		{Key: "2", Line: 3, LastName: "Bob", KindIfNew: desk.Partner},
 	}, nil)
 }
+
+// TestToStoreManagerNotFound (point 17): a manager named by a DN that no record read has is
+// handed on as ManagerRef, so that the sync reports it rather than taking it for "no manager";
+// a DN that a record has becomes its key; an empty kind's KindIfNew is handed on.
+func TestToStoreManagerNotFound(t *testing.T) {
+	t.Parallel()
+	out := directory.ToStore([]directory.Record{
+		{Key: "a", DN: "CN=Ann,OU=Staff,DC=uni", LastName: "Ann", Kind: desk.Staff},
+		{Key: "b", LastName: "Bob", ManagerDN: "cn=ann,ou=staff,dc=uni", KindIfNew: desk.Student},
+		{Key: "c", LastName: "Cat", ManagerDN: "CN=Gone,OU=Staff,DC=uni", Kind: desk.Staff},
+	})
+	if out[1].ManagerKey != "a" || out[1].ManagerRef != "" || out[1].KindIfNew != desk.Student {
+		t.Errorf("a manager read: %+v", out[1])
+	}
+	if out[2].ManagerKey != "" || out[2].ManagerRef != "CN=Gone,OU=Staff,DC=uni" {
+		t.Errorf("a manager not read: %+v", out[2])
+	}
+}
