@@ -388,8 +388,10 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 // holds when the import is done: the register's people keep theirs unless their own plan gives
 // them up in the same import, so a swap of usernames, or one handed from a person to another,
 // goes through in one run. Of two claimants, the one already holding the value keeps it, else
-// the first in the export. Rejecting a plan leaves its person's values as they were, which
-// may clash again: it repeats until nothing clashes.
+// the first in the export; a person whose value does not change is never rejected for it (a
+// clash the register already had, typed in by hand, is for an administrator to resolve).
+// Rejecting a plan leaves its person's values as they were, which may clash again: it repeats
+// until nothing new clashes.
 func uniqueIdentities(plans []plan, register []*known, reject func(DirectoryRecord, string)) []plan {
 	type holder struct {
 		plan  int // index into plans, -1 for a person of the register without a plan
@@ -443,6 +445,9 @@ func uniqueIdentities(plans []plan, register []*known, reject func(DirectoryReco
 			for i := range plans {
 				pl := &plans[i]
 				v := strings.ToLower(f.get(&pl.rec.Person))
+				if pl.old != nil && strings.ToLower(f.get(&pl.old.p)) == v {
+					continue // a clash the register already had is not the import's to refuse
+				}
 				if h, ok := first[v]; ok && v != "" && h.plan != i && !rejected[i] {
 					rejected[i] = true
 					what := "its " + f.what
