@@ -10,7 +10,7 @@ import (
 
 // importCmd runs one source's import now: calldesk import --config FILE --source NAME.
 func importCmd(ctx context.Context, e Env, args []string) error {
-	fs, st := flags(e, "import", "Imports people from a directory source of the import configuration (--import-config):\nmatched by directory key, leavers kept, every run recorded. --dry-run prints what would\nchange and writes nothing; an import held by the guard rail needs --force to go through.")
+	fs, st := flags(e, "import", "Imports people from a directory source of the import configuration (--import-config):\nmatched by directory key, leavers kept, every run recorded. --dry-run prints what would\nchange and writes nothing; an import held by the guard rail needs --force to go through,\nand so do the leavers of an import that rejected rows (the rest goes in).")
 	db := dbSetting(st)
 	config := st.add("import-config", "", "the import configuration (a JSON file of sources; see internal/directory/config.go)", false, nil)
 	source := fs.String("source", "", "the source to import, by name")
@@ -47,14 +47,27 @@ func importCmd(ctx context.Context, e Env, args []string) error {
 		for _, c := range res.Changes {
 			fmt.Fprintln(e.Stdout, c)
 		}
+		if res.MoreChanges > 0 {
+			fmt.Fprintf(e.Stdout, "… and %d more changes not listed\n", res.MoreChanges)
+		}
 	}
 	for _, p := range res.Problems {
 		fmt.Fprintln(e.Stdout, "rejected: "+p)
 	}
-	fmt.Fprintf(e.Stdout, "%s: %s: %d read, %d created, %d updated, %d left, %d returned, %d rejected, %d unchanged, in %s\n",
-		sc.Name, res.State, res.Read, res.Created, res.Updated, res.Left, res.Returned, res.Rejected, res.Kept, res.Duration.Round(1e6))
-	if res.State == store.RunHeld {
+	for _, n := range res.Notices {
+		fmt.Fprintln(e.Stdout, "note: "+n)
+	}
+	held := ""
+	if res.LeaversHeld > 0 {
+		held = fmt.Sprintf(", %d leavers held", res.LeaversHeld)
+	}
+	fmt.Fprintf(e.Stdout, "%s: %s: %d read, %d created, %d updated, %d left%s, %d returned, %d rejected, %d unchanged, in %s\n",
+		sc.Name, res.State, res.Read, res.Created, res.Updated, res.Left, held, res.Returned, res.Rejected, res.Kept, res.Duration.Round(1e6))
+	switch {
+	case res.State == store.RunHeld:
 		return fmt.Errorf("the import was held and changed nothing: %s (run %d; calldesk import --force confirms it)", res.Reason, res.RunID)
+	case res.LeaversHeld > 0 && !*dry:
+		return fmt.Errorf("the import went in, but made nobody a leaver: %s (run %d; calldesk import --force confirms the leavers)", res.Reason, res.RunID)
 	}
 	return nil
 }

@@ -15,13 +15,17 @@ import (
 
 // Config is the import configuration (a JSON file): the sources of people, and the guard rail.
 //
-//	{"max_leaver_share": 0.05, "max_change_share": 0.25,
+//	{"max_leaver_share": 0.05, "max_change_share": 0.25, "max_new_share": 0.25,
 //	 "sources": [{"name": "campus", "kind": "csv", "path": "/data/people.csv", "delimiter": "semicolon",
-//	              "mapping": "key=PersonID,first=Forename,last=Surname,username=Login,email=Email",
+//	              "encoding": "windows-1250", "optional": ["phone"],
+//	              "mapping": "key=PersonID,first=Forename,last=Surname,username=Login,email=Email,phone=Tel",
 //	              "schedule": "02:00"}]}
+//
+// The shares are the guard rail (store.SyncOptions; 0 for the defaults 0.05, 0.25 and 0.25).
 type Config struct {
 	MaxLeaverShare float64        `json:"max_leaver_share"`
 	MaxChangeShare float64        `json:"max_change_share"`
+	MaxNewShare    float64        `json:"max_new_share"`
 	Sources        []SourceConfig `json:"sources"`
 }
 
@@ -38,8 +42,16 @@ type SourceConfig struct {
 	// none (run by hand with calldesk import).
 	Schedule string `json:"schedule"`
 
+	// Optional names the mapped fields (as the CSV mapping names them: first, last, username,
+	// email, student, department, phone, title, manager) whose empty value means "not known
+	// here": the register keeps what it has. Any other mapped field emptied in the source is
+	// cleared, so that stale personal data does not linger. LDAP's student number, read for
+	// students only, is always optional.
+	Optional []string `json:"optional"`
+
 	// CSV: the file, its column mapping (ParseCSVMapping), its delimiter (ParseDelimiter), its
-	// encoding (auto, utf-8 or windows-1252) and its kind codes (ParseKinds).
+	// encoding (auto, utf-8, windows-1250 to -1258, iso-8859-1 to -16; see CSVEncoding) and its
+	// kind codes (ParseKinds).
 	Path      string `json:"path"`
 	Mapping   string `json:"mapping"`
 	Delimiter string `json:"delimiter"`
@@ -99,9 +111,14 @@ func LoadConfig(path string) (Config, error) {
 		if _, err := s.Source(); err != nil {
 			return c, fmt.Errorf("%s: source %s: %s", path, s.Name, desk.Message(err))
 		}
+		if _, err := s.given(); err != nil {
+			return c, fmt.Errorf("%s: source %s: %s", path, s.Name, desk.Message(err))
+		}
 	}
-	if c.MaxLeaverShare < 0 || c.MaxLeaverShare > 1 || c.MaxChangeShare < 0 || c.MaxChangeShare > 1 {
-		return c, fmt.Errorf("%s: max_leaver_share and max_change_share are shares between 0 and 1", path)
+	for _, share := range []float64{c.MaxLeaverShare, c.MaxChangeShare, c.MaxNewShare} {
+		if share < 0 || share > 1 {
+			return c, fmt.Errorf("%s: max_leaver_share, max_change_share and max_new_share are shares between 0 and 1", path)
+		}
 	}
 	return c, nil
 }
@@ -150,6 +167,9 @@ func (s SourceConfig) Source() (Source, error) {
 			return nil, err
 		}
 		opts := CSVOptions{Encoding: CSVEncoding(s.Encoding)}
+		if !ValidEncoding(CSVEncoding(strings.ToLower(strings.TrimSpace(s.Encoding)))) {
+			return nil, desk.Errorf(desk.EINVALID, "encoding %q: use one of %s", s.Encoding, encodingNames())
+		}
 		if s.Delimiter != "" {
 			if opts.Comma, err = ParseDelimiter(s.Delimiter); err != nil {
 				return nil, err
@@ -198,4 +218,49 @@ func (s SourceConfig) ldapAttributes(a *LDAPAttributes) error {
 		*f = v
 	}
 	return nil
+}
+
+// storeFields are the store's names (store.SyncOptions.Given) of the fields a mapping names.
+func storeFields() map[string]string {
+	return map[string]string{"first": "first_name", "last": "last_name", "username": "username", "email": "email",
+		"student": "student_number", "department": "department", "phone": "phone", "title": "job_title", "manager": "manager"}
+}
+
+// given is the fields the source gives for everyone, in the store's names: an empty value of
+// one clears it (store.SyncOptions.Given). Those are the mapped fields (for LDAP, every
+// attribute but the student number) less the optional ones.
+func (s SourceConfig) given() ([]string, error) {
+	names := storeFields()
+	optional := map[string]bool{}
+	for _, o := range s.Optional {
+		o = strings.ToLower(strings.TrimSpace(o))
+		if _, ok := names[o]; !ok {
+			return nil, desk.Errorf(desk.EINVALID, "optional: %q is not one of first, last, username, email, student, department, phone, title, manager", o)
+		}
+		optional[o] = true
+	}
+	mapped := map[string]bool{}
+	switch s.Kind {
+	case "csv":
+		m, err := ParseCSVMapping(s.Mapping)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range csvFields() {
+			if *f.column(&m) != "" {
+				mapped[f.name] = true
+			}
+		}
+	case "ldap":
+		for n := range names {
+			mapped[n] = n != "student"
+		}
+	}
+	var out []string
+	for _, f := range csvFields() {
+		if col, ok := names[f.name]; ok && mapped[f.name] && !optional[f.name] {
+			out = append(out, col)
+		}
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -163,17 +164,53 @@ type CSVEncoding string
 
 // Encodings of an export. Whatever the choice, a file that starts with a byte order mark is read
 // as the mark says (UTF-8, or UTF-16 as Excel's "Unicode text" writes it) and the mark dropped.
+// Besides these, any single-byte code page codePages names (windows-1250 to windows-1258,
+// iso-8859-1 to iso-8859-16) may be given. A file that does not decode cleanly in its encoding
+// (invalid UTF-8, a byte the code page does not define) is refused with the line, never read
+// with its names mangled.
 const (
 	// EncodingAuto, the default, keeps each field that is valid UTF-8 and reads any other as
 	// Windows-1252, which older systems' nightly exports often are. Every byte Windows-1252 gives
 	// a letter (é, £, ’) is invalid as UTF-8 in any realistic name, so the guess is safe per field
 	// and costs nothing on a UTF-8 file.
 	EncodingAuto CSVEncoding = "auto"
-	// EncodingUTF8 requires UTF-8: a row with invalid bytes is a Problem.
+	// EncodingUTF8 requires UTF-8.
 	EncodingUTF8 CSVEncoding = "utf-8"
 	// EncodingWindows1252 reads every byte as Windows-1252 (a superset of ISO-8859-1's letters).
 	EncodingWindows1252 CSVEncoding = "windows-1252"
 )
+
+// codePages are the single-byte encodings a source may name, by the names the WHATWG encoding
+// standard and most tools use. Windows-1250 and ISO-8859-2 are Central European (Polish, Czech,
+// Hungarian names), ISO-8859-15 is Latin-1 with the euro sign.
+func codePages() map[CSVEncoding]*charmap.Charmap {
+	return map[CSVEncoding]*charmap.Charmap{
+		"windows-1250": charmap.Windows1250, "windows-1251": charmap.Windows1251, "windows-1252": charmap.Windows1252,
+		"windows-1253": charmap.Windows1253, "windows-1254": charmap.Windows1254, "windows-1255": charmap.Windows1255,
+		"windows-1256": charmap.Windows1256, "windows-1257": charmap.Windows1257, "windows-1258": charmap.Windows1258,
+		"iso-8859-1": charmap.ISO8859_1, "iso-8859-2": charmap.ISO8859_2, "iso-8859-3": charmap.ISO8859_3,
+		"iso-8859-4": charmap.ISO8859_4, "iso-8859-5": charmap.ISO8859_5, "iso-8859-6": charmap.ISO8859_6,
+		"iso-8859-7": charmap.ISO8859_7, "iso-8859-8": charmap.ISO8859_8, "iso-8859-9": charmap.ISO8859_9,
+		"iso-8859-10": charmap.ISO8859_10, "iso-8859-13": charmap.ISO8859_13, "iso-8859-14": charmap.ISO8859_14,
+		"iso-8859-15": charmap.ISO8859_15, "iso-8859-16": charmap.ISO8859_16,
+	}
+}
+
+// encodingNames lists the encodings a source may name, for an error message.
+func encodingNames() string {
+	names := []string{string(EncodingAuto), string(EncodingUTF8)}
+	for n := range codePages() {
+		names = append(names, string(n))
+	}
+	sort.Strings(names[2:])
+	return strings.Join(names, ", ")
+}
+
+// ValidEncoding reports whether e names an encoding ReadCSV reads ("" is EncodingAuto).
+func ValidEncoding(e CSVEncoding) bool {
+	_, cp := codePages()[e]
+	return cp || e == "" || e == EncodingAuto || e == EncodingUTF8
+}
 
 // CSVOptions are how an export is written, beyond its columns. The zero value reads a
 // comma-separated file in UTF-8 or Windows-1252 with the default kind codes.
@@ -186,8 +223,9 @@ type CSVOptions struct {
 	// spaces) to desk kinds, in addition to the kinds' own names (staff, student, partner,
 	// visitor), which are always understood. nil means DefaultKinds.
 	Kinds map[string]desk.PersonKind
-	// DefaultKind is the kind of a person whose kind cell is empty, or of everyone when the kind
-	// column is not mapped: desk.Staff when "", as desk.Person.Validate assumes.
+	// DefaultKind is the kind of everyone when the kind column is not mapped, and of a new
+	// person whose kind cell is empty (Record.KindIfNew; an empty cell leaves a known person's
+	// kind as it is): desk.Staff when "", as desk.Person.Validate assumes.
 	DefaultKind desk.PersonKind
 }
 
@@ -259,11 +297,15 @@ const nameMaxLen = 100
 // ReadCSV reads a directory export: a header line naming the columns, then one person a row.
 // It streams the file (one row in memory at a time besides the Records returned).
 //
+// A lone carriage return ends a line as a line feed does. A row on one line that the strict
+// reader refuses for a quote (a bare quote in an unquoted field, Patel "Bob" x; a stray quote in
+// a quoted one) is read again with quotes taken leniently, and used when it then has the
+// header's number of fields: a row that cannot be read must not look like a person who left.
+//
 // Each row it cannot use is a Problem with the line the row starts on (right across quoted
 // fields holding line breaks) and every reason at once: malformed quoting, a field count that
 // is not the header's, an empty key, neither a first nor a last name, a name longer than the
-// register holds, an email desk.ValidEmail refuses, a kind it does not know, invalid UTF-8
-// (EncodingUTF8 only). A key found on more than one row rejects every one of those rows, the
+// register holds, an email desk.ValidEmail refuses, a kind it does not know. A key found on more than one row rejects every one of those rows, the
 // first included: the export contradicts itself and there is no telling which row is right.
 // A Problem carries the row's key when the row has one (for a row with the wrong number of
 // fields, what its key column holds, which shifted fields may have made wrong), so a sync can
@@ -273,8 +315,9 @@ const nameMaxLen = 100
 // desk.Person.Validate as a directory person.
 //
 // The error is for a file that cannot be used at all, and then no Records are returned: no
-// header, a mapped column missing from the header (or named there twice), an invalid mapping
-// or delimiter, or an I/O error (wrapped).
+// header, a mapped column missing from the header (or named there twice), an invalid mapping,
+// delimiter or encoding, a line that does not decode cleanly in the encoding (named), or an
+// I/O error (wrapped).
 func ReadCSV(r io.Reader, m CSVMapping, opts CSVOptions) ([]Record, []Problem, error) {
 	if err := m.Validate(); err != nil {
 		return nil, nil, err
@@ -293,9 +336,13 @@ type csvReader struct {
 	opts   CSVOptions
 	kinds  map[string]desk.PersonKind
 	cp1252 *encoding.Decoder // for EncodingAuto's invalid fields
-	width  int               // fields in the header
-	cols   []int             // column index per csvFields entry, -1 when not mapped
-	fields []csvField
+	// codePage is the name of the single-byte code page the text was decoded from ("" for none):
+	// a U+FFFD in it is a byte the code page does not define.
+	codePage string
+	raw      *rawTee // the bytes of the rows being read, for reading a row again leniently
+	width    int     // fields in the header
+	cols     []int   // column index per csvFields entry, -1 when not mapped
+	fields   []csvField
 }
 
 func newCSVReader(r io.Reader, m CSVMapping, opts CSVOptions) (*csvReader, error) {
@@ -305,12 +352,12 @@ func newCSVReader(r io.Reader, m CSVMapping, opts CSVOptions) (*csvReader, error
 	if !validComma(opts.Comma) {
 		return nil, desk.Errorf(desk.EINVALID, "CSV delimiter %q cannot be used", opts.Comma)
 	}
-	switch opts.Encoding {
-	case "":
+	opts.Encoding = CSVEncoding(strings.ToLower(strings.TrimSpace(string(opts.Encoding))))
+	if opts.Encoding == "" {
 		opts.Encoding = EncodingAuto
-	case EncodingAuto, EncodingUTF8, EncodingWindows1252:
-	default:
-		return nil, desk.Errorf(desk.EINVALID, "CSV encoding %q: use auto, utf-8 or windows-1252", opts.Encoding)
+	}
+	if !ValidEncoding(opts.Encoding) {
+		return nil, desk.Errorf(desk.EINVALID, "CSV encoding %q: use one of %s", opts.Encoding, encodingNames())
 	}
 	if opts.DefaultKind == "" {
 		opts.DefaultKind = desk.Staff
@@ -333,16 +380,17 @@ func newCSVReader(r io.Reader, m CSVMapping, opts CSVOptions) (*csvReader, error
 		kinds[string(k)] = k
 	}
 
-	text, enc, err := decodedText(r, opts.Encoding)
+	text, enc, codePage, err := decodedText(r, opts.Encoding)
 	if err != nil {
 		return nil, err
 	}
 	opts.Encoding = enc
-	cr := csv.NewReader(text)
+	raw := &rawTee{r: loneCR{bufio.NewReader(text)}}
+	cr := csv.NewReader(raw)
 	cr.Comma = opts.Comma
 	cr.FieldsPerRecord = -1 // checked per row against the header, for a clearer reason
 	cr.ReuseRecord = true
-	rd := &csvReader{cr: cr, m: m, opts: opts, kinds: kinds, cp1252: charmap.Windows1252.NewDecoder(), fields: csvFields()}
+	rd := &csvReader{cr: cr, m: m, opts: opts, kinds: kinds, cp1252: charmap.Windows1252.NewDecoder(), codePage: codePage, raw: raw, fields: csvFields()}
 
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -358,8 +406,12 @@ func newCSVReader(r io.Reader, m CSVMapping, opts CSVOptions) (*csvReader, error
 	rd.width = len(header)
 	index := map[string]int{}
 	dup := map[string]bool{}
+	line, _ := cr.FieldPos(0)
 	for i, h := range header {
-		h, _ = rd.text(h)
+		h, err := rd.text(h, line)
+		if err != nil {
+			return nil, err
+		}
 		h = strings.ToLower(strings.TrimSpace(h))
 		if _, ok := index[h]; ok {
 			dup[h] = true
@@ -391,42 +443,123 @@ func newCSVReader(r io.Reader, m CSVMapping, opts CSVOptions) (*csvReader, error
 }
 
 // decodedText drops a byte order mark and puts a decoder in front of r when the file needs one,
-// returning the encoding the fields must still be checked for.
-func decodedText(r io.Reader, enc CSVEncoding) (io.Reader, CSVEncoding, error) {
+// returning the encoding the fields must still be checked for and the name of the code page
+// decoded from ("" for none).
+func decodedText(r io.Reader, enc CSVEncoding) (io.Reader, CSVEncoding, string, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	start, err := br.Peek(3)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
-		return nil, "", fmt.Errorf("reading the CSV export: %w", err)
+		return nil, "", "", fmt.Errorf("reading the CSV export: %w", err)
 	}
 	switch {
 	case len(start) >= 3 && start[0] == 0xEF && start[1] == 0xBB && start[2] == 0xBF:
 		_, _ = br.Discard(3)
-		if enc == EncodingWindows1252 {
+		if enc != EncodingAuto {
 			enc = EncodingUTF8 // the mark says so
 		}
-		return br, enc, nil
+		return br, enc, "", nil
 	case len(start) >= 2 && (start[0] == 0xFF && start[1] == 0xFE || start[0] == 0xFE && start[1] == 0xFF):
 		// UTF-16 with its mark, as Excel saves "Unicode text"; the decoder consumes the mark and
 		// replaces invalid sequences, so its output is valid UTF-8.
-		return unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Reader(br), EncodingUTF8, nil
-	case enc == EncodingWindows1252:
-		return charmap.Windows1252.NewDecoder().Reader(br), EncodingUTF8, nil
+		return unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Reader(br), EncodingUTF8, "", nil
 	}
-	return br, enc, nil
+	if cm, ok := codePages()[enc]; ok {
+		// Every byte becomes a rune; one the code page does not define becomes U+FFFD, which
+		// text then refuses.
+		return cm.NewDecoder().Reader(br), EncodingUTF8, string(enc), nil
+	}
+	return br, enc, "", nil
 }
 
 // text returns s as UTF-8, decoding it as Windows-1252 under EncodingAuto when it is not valid
-// UTF-8; ok is false when it is invalid under EncodingUTF8.
-func (rd *csvReader) text(s string) (string, bool) {
+// UTF-8. A field that does not decode cleanly (invalid UTF-8 under EncodingUTF8, a byte neither
+// UTF-8 nor Windows-1252 under EncodingAuto, a byte the code page does not define) refuses the
+// whole file: the configured encoding is wrong, and every name read with it would be mangled.
+func (rd *csvReader) text(s string, line int) (string, error) {
 	if utf8.ValidString(s) {
-		return s, true
+		if rd.codePage != "" && strings.ContainsRune(s, utf8.RuneError) {
+			return "", desk.Errorf(desk.EINVALID, "line %d of the CSV export has a byte that %s does not define: is the source's encoding right?", line, rd.codePage)
+		}
+		return s, nil
 	}
 	if rd.opts.Encoding == EncodingAuto {
-		if d, err := rd.cp1252.String(s); err == nil {
-			return d, true
+		if d, err := rd.cp1252.String(s); err == nil && !strings.ContainsRune(d, utf8.RuneError) {
+			return d, nil
+		}
+		return "", desk.Errorf(desk.EINVALID, "line %d of the CSV export is neither UTF-8 nor Windows-1252: set the source's encoding", line)
+	}
+	return "", desk.Errorf(desk.EINVALID, "line %d of the CSV export is not valid UTF-8: is the source's encoding right?", line)
+}
+
+// loneCR reads a carriage return not followed by a line feed as a line feed, so that an export
+// whose lines end in CR alone (old Mac tools, some report writers) is read line by line rather
+// than as rows merged together. CR LF is left for encoding/csv, which reads it as one break.
+type loneCR struct{ r *bufio.Reader }
+
+func (l loneCR) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i := 0; i < n; i++ {
+		if p[i] != '\r' {
+			continue
+		}
+		if i+1 < n {
+			if p[i+1] != '\n' {
+				p[i] = '\n'
+			}
+			continue
+		}
+		if next, _ := l.r.Peek(1); len(next) == 0 || next[0] != '\n' {
+			p[i] = '\n'
 		}
 	}
-	return strings.ToValidUTF8(s, "\uFFFD"), false
+	return n, err
+}
+
+// rawTee keeps the bytes csv.Reader has read since the row being read began, so that a row the
+// strict reader refuses can be read again leniently. It holds one row and the reader's
+// read-ahead, not the file.
+type rawTee struct {
+	r    io.Reader
+	buf  []byte
+	base int64 // the input offset of buf[0]
+}
+
+func (t *rawTee) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.buf = append(t.buf, p[:n]...)
+	return n, err
+}
+
+// between is the input from offset start to end.
+func (t *rawTee) between(start, end int64) []byte {
+	return t.buf[start-t.base : end-t.base]
+}
+
+// forget drops the input before offset upto.
+func (t *rawTee) forget(upto int64) {
+	if d := upto - t.base; d > 64<<10 {
+		t.buf = append(t.buf[:0], t.buf[d:]...)
+		t.base = upto
+	}
+}
+
+// lenient reads the row that began at input offset start again, quotes read leniently
+// (csv.Reader.LazyQuotes), when the strict reader refused it for a quote and the row is on one
+// line: a bare quote inside an unquoted field (Patel "Bob" x), a stray quote inside a quoted one
+// ("Ann "Nan" Lee"). Read so, a quote that opens a field and never closes takes the rest of the
+// line, so a row whose quotes are truly broken comes out with too few fields and is still
+// rejected for that (ReadCSV checks the count); nil when the row cannot be read again.
+func (rd *csvReader) lenient(pe *csv.ParseError, start int64) []string {
+	if pe.StartLine != pe.Line || !errors.Is(pe.Err, csv.ErrBareQuote) && !errors.Is(pe.Err, csv.ErrQuote) {
+		return nil
+	}
+	lr := csv.NewReader(bytes.NewReader(rd.raw.between(start, rd.cr.InputOffset())))
+	lr.Comma, lr.LazyQuotes, lr.FieldsPerRecord = rd.cr.Comma, true, -1
+	row, err := lr.Read()
+	if err != nil {
+		return nil
+	}
+	return row
 }
 
 func (rd *csvReader) readAll() ([]Record, []Problem, error) {
@@ -442,18 +575,31 @@ func (rd *csvReader) readAll() ([]Record, []Problem, error) {
 		reasons  []string
 	)
 	for {
+		start := rd.cr.InputOffset()
+		rd.raw.forget(start)
 		row, err := rd.cr.Read()
 		if err == io.EOF {
 			break
 		}
 		var pe *csv.ParseError
+		line := 0
+		reasons = reasons[:0]
 		if errors.As(err, &pe) {
 			reason := fmt.Sprintf("malformed row: %v (line %d, column %d)", pe.Err, pe.Line, pe.Column)
-			if pe.Line > pe.StartLine {
-				reason += fmt.Sprintf("; lines %d to %d were not read", pe.StartLine, pe.Line)
+			lenient := rd.lenient(pe, start)
+			if lenient == nil {
+				if pe.Line > pe.StartLine {
+					reason += fmt.Sprintf("; lines %d to %d were not read", pe.StartLine, pe.Line)
+				}
+				problems = append(problems, Problem{Line: pe.StartLine, Reason: reason})
+				continue
 			}
-			problems = append(problems, Problem{Line: pe.StartLine, Reason: reason})
-			continue
+			// Read leniently, the row is used when it is whole; when it is not, it is rejected
+			// below with its key, for its field count, and the quote named too.
+			row, err, line = lenient, nil, pe.StartLine
+			if len(row) != rd.width {
+				reasons = append(reasons, reason)
+			}
 		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("reading the CSV export: %w", err)
@@ -461,10 +607,15 @@ func (rd *csvReader) readAll() ([]Record, []Problem, error) {
 		if blank(row) {
 			continue // spreadsheets pad an export with rows of empty cells
 		}
-		line, _ := rd.cr.FieldPos(0)
+		if line == 0 {
+			line, _ = rd.cr.FieldPos(0)
+		}
 		var rec Record
 		var key string
-		rec, key, reasons = rd.record(row, line, reasons[:0])
+		rec, key, reasons, err = rd.record(row, line, reasons)
+		if err != nil {
+			return nil, nil, err
+		}
 		if key != "" {
 			if f, ok := seen[key]; ok {
 				reasons = append(reasons, fmt.Sprintf("duplicate key (also on line %d)", f.line))
@@ -508,15 +659,16 @@ func (rd *csvReader) readAll() ([]Record, []Problem, error) {
 
 // record turns one row into a Record, or the reasons it cannot be one (appended to reasons). key
 // is the row's key whenever the row has one, even a malformed row's.
-func (rd *csvReader) record(row []string, line int, reasons []string) (Record, string, []string) {
+func (rd *csvReader) record(row []string, line int, reasons []string) (Record, string, []string, error) {
 	var v [nFields]string
-	invalidText := false
 	for i, c := range rd.cols {
 		if c < 0 || c >= len(row) {
 			continue
 		}
-		s, ok := rd.text(row[c])
-		invalidText = invalidText || !ok
+		s, err := rd.text(row[c], line)
+		if err != nil {
+			return Record{}, "", nil, err
+		}
 		v[i] = strings.TrimSpace(s)
 	}
 	rec := Record{Key: v[fKey], Line: line, FirstName: v[fFirst], LastName: v[fLast], Username: v[fUsername],
@@ -524,13 +676,10 @@ func (rd *csvReader) record(row []string, line int, reasons []string) (Record, s
 		JobTitle: v[fTitle], ManagerKey: v[fManager], Kind: rd.opts.DefaultKind}
 	if len(row) != rd.width {
 		// Other checks would only guess at shifted fields.
-		return rec, rec.Key, append(reasons, fmt.Sprintf("malformed row: %d fields where the header has %d", len(row), rd.width))
+		return rec, rec.Key, append(reasons, fmt.Sprintf("malformed row: %d fields where the header has %d", len(row), rd.width)), nil
 	}
 	// The register's own rules (desk.Person.Validate's, for a directory person), so that the
 	// sync never meets a record it must refuse, said in the export's terms.
-	if invalidText {
-		reasons = append(reasons, "not valid UTF-8")
-	}
 	if rec.Key == "" {
 		reasons = append(reasons, fmt.Sprintf("no key (column %s is empty)", strings.TrimSpace(rd.m.Key)))
 	}
@@ -543,14 +692,18 @@ func (rd *csvReader) record(row []string, line int, reasons []string) (Record, s
 	if rec.Email != "" && !desk.ValidEmail(rec.Email) {
 		reasons = append(reasons, fmt.Sprintf("not a valid email address (column %s)", strings.TrimSpace(rd.m.Email)))
 	}
-	if kind := v[fKind]; kind != "" {
+	switch kind := v[fKind]; {
+	case kind != "":
 		k, ok := rd.kinds[strings.ToLower(kind)]
 		if !ok {
 			reasons = append(reasons, fmt.Sprintf("unknown kind %q", truncate(kind, 40)))
 		}
 		rec.Kind = k
+	case rd.cols[fKind] >= 0:
+		// An empty cell says nothing: a known person stays what they are.
+		rec.Kind, rec.KindIfNew = "", rd.opts.DefaultKind
 	}
-	return rec, rec.Key, reasons
+	return rec, rec.Key, reasons, nil
 }
 
 // blank reports whether every cell of row is empty or spaces.

@@ -27,7 +27,7 @@ func Import(ctx context.Context, st *store.Store, src Source, opt store.SyncOpti
 }
 
 // ToStore turns records into the store's, a manager named by DN given the key of the record
-// with that DN.
+// with that DN (or, when no record has it, kept as ManagerRef for the report).
 func ToStore(recs []Record) []store.DirectoryRecord {
 	keyOfDN := map[string]string{}
 	for _, r := range recs {
@@ -37,11 +37,13 @@ func ToStore(recs []Record) []store.DirectoryRecord {
 	}
 	out := make([]store.DirectoryRecord, len(recs))
 	for i, r := range recs {
-		mk := r.ManagerKey
+		mk, ref := r.ManagerKey, ""
 		if mk == "" && r.ManagerDN != "" {
-			mk = keyOfDN[normDN(r.ManagerDN)]
+			if mk = keyOfDN[normDN(r.ManagerDN)]; mk == "" {
+				ref = r.ManagerDN // reported as not found, the manager left as it was
+			}
 		}
-		out[i] = store.DirectoryRecord{Line: r.Line, ManagerKey: mk}
+		out[i] = store.DirectoryRecord{Line: r.Line, ManagerKey: mk, ManagerRef: ref, KindIfNew: r.KindIfNew}
 		p := &out[i].Person
 		p.DirectoryKey, p.FirstName, p.LastName, p.Username, p.Email = r.Key, r.FirstName, r.LastName, r.Username, r.Email
 		p.StudentNumber, p.Department, p.Phone, p.JobTitle, p.Kind = r.StudentNumber, r.Department, r.Phone, r.JobTitle, r.Kind

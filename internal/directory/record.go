@@ -23,7 +23,11 @@ type Record struct {
 	JobTitle                             string
 	// ManagerKey is the manager's directory key, or ManagerDN their LDAP DN, "" when none.
 	ManagerKey, ManagerDN string
-	Kind                  desk.PersonKind
+	// Kind is what the person is; "" when the source does not say (an empty kind cell), which
+	// leaves a known person's kind as it is.
+	Kind desk.PersonKind
+	// KindIfNew is the kind of a person the register does not hold yet when Kind is "".
+	KindIfNew desk.PersonKind
 }
 
 // Problem is a record a source could not use: where, which key (when known) and why. The good

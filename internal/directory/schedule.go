@@ -17,8 +17,12 @@ func (c Config) Run(ctx context.Context, st *store.Store, sc SourceConfig, by st
 	if err != nil {
 		return store.SyncResult{}, err
 	}
+	given, err := sc.given()
+	if err != nil {
+		return store.SyncResult{}, err
+	}
 	res, err := Import(ctx, st, src, store.SyncOptions{Source: sc.Name, Full: !sc.Partial, MaxLeaverShare: c.MaxLeaverShare,
-		MaxChangeShare: c.MaxChangeShare, Force: force, DryRun: dry, By: by})
+		MaxChangeShare: c.MaxChangeShare, MaxNewShare: c.MaxNewShare, Force: force, DryRun: dry, By: by, Given: given})
 	if err != nil {
 		return res, fmt.Errorf("import %s: %w", sc.Name, err)
 	}
@@ -72,6 +76,9 @@ func (sch *Scheduler) Due(ctx context.Context) error {
 			log.Error("directory import failed; the register is as it was", "source", sc.Name, "err", err)
 		case res.State == store.RunHeld:
 			log.Warn("directory import held for an administrator", "source", sc.Name, "run", res.RunID, "reason", res.Reason)
+		case res.LeaversHeld > 0:
+			log.Warn("directory import done, its leavers held for an administrator", "source", sc.Name, "run", res.RunID,
+				"leavers_held", res.LeaversHeld, "rejected", res.Rejected, "reason", res.Reason)
 		default:
 			log.Info("directory import done", "source", sc.Name, "run", res.RunID, "created", res.Created, "updated", res.Updated,
 				"left", res.Left, "returned", res.Returned, "rejected", res.Rejected, "took", res.Duration)

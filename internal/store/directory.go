@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,11 +13,18 @@ import (
 )
 
 // DirectoryRecord is one person as a directory source lists them, for SyncPeople: the fields the
-// source gives ("" for a field it does not give, which is then left alone), with DirectoryKey.
+// source gives, with DirectoryKey. An empty field is cleared when SyncOptions.Given names it and
+// left alone otherwise (the source does not give it, or it is optional).
 type DirectoryRecord struct {
-	Person     desk.Person
-	ManagerKey string // the manager's directory key, "" when none
-	Line       int    // where the source had it, for reports
+	Person desk.Person
+	// ManagerKey is the manager's directory key, "" when none; ManagerRef is how the source
+	// named a manager it could not resolve to a key (an LDAP DN), reported, the manager left as
+	// it was.
+	ManagerKey, ManagerRef string
+	// KindIfNew is the kind of a new person whose Person.Kind is "" (the source does not say,
+	// and a known person's kind stays as it is); desk.Staff when "".
+	KindIfNew desk.PersonKind
+	Line      int // where the source had it, for reports
 }
 
 // SyncOptions say how a source's records are taken into the register.
@@ -26,32 +34,47 @@ type SyncOptions struct {
 	Source string
 	// Full says the records are the whole of the source: its people it no longer lists leave.
 	Full bool
-	// MaxLeaverShare and MaxChangeShare are the guard rail: an import that would make more than
-	// this share of the source's people leavers (default 0.05), or change more than this share
-	// of their records (default 0.25), is held for an administrator instead. Force goes past it
-	// (an administrator's confirmation).
-	MaxLeaverShare, MaxChangeShare float64
-	Force                          bool
+	// MaxLeaverShare, MaxChangeShare and MaxNewShare are the guard rail: an import that would
+	// make more than this share of the source's people leavers (default 0.05), change more than
+	// this share of their records (default 0.25), or create more than this share of new people
+	// (default 0.25; not for a source's first import, when it has no people yet), is held for an
+	// administrator instead. Force goes past it (an administrator's confirmation), and past the
+	// holding of leavers when rows were rejected.
+	MaxLeaverShare, MaxChangeShare, MaxNewShare float64
+	Force                                       bool
 	// DryRun works everything out and writes nothing, not even the run's record.
 	DryRun bool
 	// By is who runs it (an administrator's name, or "nightly schedule"), for the run's record.
 	By string
 	// Problems are the source's own reports of records it could not read, kept with the run and
-	// counted as rejected; ProblemKeys are the directory keys of those records, where known: the
-	// source still lists these people, so a full import never makes them leavers.
+	// counted as rejected; ProblemKeys are the directory keys of those records, where known.
+	// Any rejected record, the source's or the sync's own, holds the run's leavers (a row that
+	// could not be read may be any of them) unless Force.
 	Problems    []string
 	ProblemKeys []string
+	// Given names the fields the source gives for everyone (the columns of directoryFields, and
+	// "manager"): an empty value of one of them clears the field (stale personal data). An empty
+	// value of any other field leaves it as it is; nil clears nothing.
+	Given []string
 }
 
 // SyncResult is what an import did, or would do (DryRun), or why it was held.
 type SyncResult struct {
 	RunID                                                  int64
 	State                                                  string // done, held, or "dry run"
-	Reason                                                 string // why it was held
+	Reason                                                 string // why it was held, or why its leavers were
 	Read, Created, Updated, Left, Returned, Rejected, Kept int
-	// Changes describe each change, one line each (the first 2,000), for --dry-run.
-	Changes  []string
+	// LeaversHeld is how many people would have become leavers but did not, because records
+	// were rejected (Problems says which lines): the rest of the import went in.
+	LeaversHeld int
+	// Changes describe each change, one line each (the first 2,000, for --dry-run); MoreChanges
+	// counts those left out.
+	Changes     []string
+	MoreChanges int
+	// Problems are the records rejected or not taken, with line and reason; Notices are what
+	// the desk should know: managers not found, leavers with open calls.
 	Problems []string
+	Notices  []string
 	Duration time.Duration
 }
 
@@ -117,20 +140,37 @@ func (s *Store) SyncPeople(ctx context.Context, recs []DirectoryRecord, opt Sync
 	if opt.MaxChangeShare <= 0 {
 		opt.MaxChangeShare = 0.25
 	}
+	if opt.MaxNewShare <= 0 {
+		opt.MaxNewShare = 0.25
+	}
 	var res SyncResult
 	err := s.inTx(ctx, func(t *Tx) error {
 		res = SyncResult{Read: len(recs) + len(opt.Problems), Rejected: len(opt.Problems), Problems: append([]string(nil), opt.Problems...)}
-		plans, leavers, err := t.planSync(ctx, recs, opt, &res)
+		plans, leavers, sourcePeople, err := t.planSync(ctx, recs, opt, &res)
 		if err != nil {
 			return err
 		}
-		if reason := guard(res, leavers, opt); reason != "" {
+		if reason := guard(res, leavers, sourcePeople, opt); reason != "" {
 			res.State, res.Reason = RunHeld, reason
 			res.Duration = time.Since(began)
 			if opt.DryRun {
 				return errDryRun
 			}
 			return t.recordRun(ctx, opt, &res)
+		}
+		if len(leavers) > 0 && res.Rejected > 0 && !opt.Force {
+			res.LeaversHeld, res.Left = len(leavers), 0
+			res.Reason = fmt.Sprintf("%d people no longer listed were not made leavers, because %d records were rejected (a row that could not be read may be any of them): fix the export, or confirm the import",
+				len(leavers), res.Rejected)
+			leavers = nil
+			for i, c := range res.Changes {
+				if rest, ok := strings.CutPrefix(c, "leaves: "); ok {
+					res.Changes[i] = "would leave, held: " + rest
+				}
+			}
+		}
+		if err := t.leaversWithCalls(ctx, leavers, &res); err != nil {
+			return err
 		}
 		if err := t.applySync(ctx, plans, leavers, opt, &res); err != nil {
 			return err
@@ -148,58 +188,77 @@ func (s *Store) SyncPeople(ctx context.Context, recs []DirectoryRecord, opt Sync
 	return res, err
 }
 
-// guard says why an import must wait for an administrator, or "".
-func guard(res SyncResult, leavers []known, opt SyncOptions) string {
-	if opt.Force || res.Kept+res.Updated+len(leavers) == 0 {
+// guard says why an import must wait for an administrator, or "". sourcePeople is how many
+// people of the register the source held before the run.
+func guard(res SyncResult, leavers []known, sourcePeople int, opt SyncOptions) string {
+	if opt.Force {
 		return ""
 	}
-	base := float64(res.Kept + res.Updated + len(leavers)) // the source's people before the run, listed or not
-	if share := float64(len(leavers)) / base; share > opt.MaxLeaverShare {
-		return fmt.Sprintf("it would make %d of the source's %d people leavers (%.1f%%, more than the %.1f%% allowed): a truncated export? Check it, then confirm the import",
-			len(leavers), int(base), 100*share, 100*opt.MaxLeaverShare)
+	if base := res.Kept + res.Updated + len(leavers); base > 0 {
+		fbase := float64(base) // the source's people before the run, listed or not
+		if share := float64(len(leavers)) / fbase; share > opt.MaxLeaverShare {
+			return fmt.Sprintf("it would make %d of the source's %d people leavers (%.1f%%, more than the %.1f%% allowed): a truncated export? Check it, then confirm the import",
+				len(leavers), base, 100*share, 100*opt.MaxLeaverShare)
+		}
+		if share := float64(res.Updated) / fbase; share > opt.MaxChangeShare {
+			return fmt.Sprintf("it would change %d of the source's %d people's records (%.1f%%, more than the %.1f%% allowed): a changed export format? Check it, then confirm the import",
+				res.Updated, base, 100*share, 100*opt.MaxChangeShare)
+		}
 	}
-	if share := float64(res.Updated) / base; share > opt.MaxChangeShare {
-		return fmt.Sprintf("it would change %d of the source's %d people's records (%.1f%%, more than the %.1f%% allowed): a changed export format? Check it, then confirm the import",
-			res.Updated, int(base), 100*share, 100*opt.MaxChangeShare)
+	if base := max(sourcePeople, res.Kept+res.Updated+res.Returned); base > 0 {
+		if share := float64(res.Created) / float64(base); share > opt.MaxNewShare {
+			return fmt.Sprintf("it would add %d new people to the source's %d (%.1f%%, more than the %.1f%% allowed): changed directory keys? Check it, then confirm the import",
+				res.Created, base, 100*share, 100*opt.MaxNewShare)
+		}
 	}
 	return ""
 }
 
-// planSync works out each record's change, and the leavers, without writing.
-func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptions, res *SyncResult) ([]plan, []known, error) {
+// planSync works out each record's change, and the leavers, without writing; sourcePeople is
+// how many people of the register opt.Source held.
+func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptions, res *SyncResult) ([]plan, []known, int, error) {
 	byKey := map[string]*known{}
 	keyOf := map[int64]string{}
-	usernames := map[string]string{} // lower-case username -> directory key ("" for a person typed in by hand)
+	var register []*known // everyone, for who holds which username and email
+	sourcePeople := 0
 	rows, err := t.query(ctx, `SELECT `+personCols+`, p.directory_source, p.restricted_at IS NOT NULL FROM people p`)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	for rows.Next() {
-		var k known
+		k := &known{}
 		var mgr sql.NullInt64
 		var created, updated int64
 		var kind, source string
 		if err := rows.Scan(&k.p.ID, &k.p.FirstName, &k.p.LastName, &k.p.Username, &k.p.Email, &k.p.StudentNumber, &k.p.Department,
 			&k.p.Phone, &k.p.JobTitle, &mgr, &kind, &k.p.Active, &source, &k.p.DirectoryKey, &created, &updated, &k.p.Version, &k.source, &k.restricted); err != nil {
 			rows.Close()
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
 		k.p.ManagerID, k.p.Kind, k.p.Source = mgr.Int64, desk.PersonKind(kind), desk.Source(source)
-		if k.p.Username != "" {
-			usernames[strings.ToLower(k.p.Username)] = k.p.DirectoryKey
+		register = append(register, k)
+		if k.source == opt.Source {
+			sourcePeople++
 		}
 		if k.p.DirectoryKey != "" {
-			kk := k
-			byKey[k.p.DirectoryKey] = &kk
+			byKey[k.p.DirectoryKey] = k
 			keyOf[k.p.ID] = k.p.DirectoryKey
 		}
 	}
 	if err := rows.Close(); err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	reject := func(r DirectoryRecord, why string) {
 		res.Rejected++
 		res.Problems = append(res.Problems, fmt.Sprintf("line %d (key %q): %s", r.Line, r.Person.DirectoryKey, why))
+	}
+	given := map[string]bool{}
+	for _, f := range opt.Given {
+		given[f] = true
+	}
+	inExport := map[string]bool{}
+	for _, r := range recs {
+		inExport[strings.TrimSpace(r.Person.DirectoryKey)] = true
 	}
 	listed := map[string]bool{}
 	for _, k := range opt.ProblemKeys {
@@ -223,32 +282,46 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 			continue
 		}
 		old := byKey[key]
-		if u := strings.ToLower(strings.TrimSpace(r.Person.Username)); u != "" {
-			if holder, ok := usernames[u]; ok && holder != key {
-				reject(r, fmt.Sprintf("the username %q belongs to another person", r.Person.Username))
-				continue
-			}
-			usernames[u] = key
-		}
 		pl := plan{rec: r, old: old}
+		// The manager: named by a key this run or the register knows, or not at all.
+		mk := strings.TrimSpace(r.ManagerKey)
+		manager := true // the record says who the manager is (or that there is none)
+		switch {
+		case mk == "" && r.ManagerRef != "":
+			res.notice("line %d (key %q): the manager %q is not among the people read; the manager was left as it was", r.Line, key, r.ManagerRef)
+			manager = false
+		case mk == "":
+			manager = given["manager"]
+		case mk == key:
+			res.notice("line %d (key %q): the person is named as their own manager; the manager was left as it was", r.Line, key)
+			manager, mk = false, ""
+		case byKey[mk] == nil && !inExport[mk]:
+			res.notice("line %d (key %q): the manager %q is not in the register or the export; the manager was left as it was", r.Line, key, mk)
+			manager, mk = false, ""
+		}
+		pl.rec.ManagerKey = mk
 		if old == nil {
 			p := r.Person
 			p.Source, p.Active = desk.FromDirectory, true
 			if p.Kind == "" {
+				p.Kind = r.KindIfNew
+			}
+			if p.Kind == "" {
 				p.Kind = desk.Staff
+			}
+			for _, f := range directoryFields() {
+				*f.get(&p) = strings.TrimSpace(*f.get(&p))
 			}
 			if err := p.Validate(); err != nil {
 				reject(r, desk.MessageWithFields(err))
 				continue
 			}
 			pl.rec.Person = p
-			res.Created++
-			res.change("new: %s (%s)", p.Name(), key)
 		} else {
 			merged := old.p
 			for _, f := range directoryFields() {
 				v := strings.TrimSpace(*f.get(&r.Person))
-				if v != "" && v != *f.get(&merged) {
+				if v != *f.get(&merged) && (v != "" || given[f.col]) {
 					*f.get(&merged) = v
 					pl.changed = append(pl.changed, f.col)
 				}
@@ -257,7 +330,7 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 				merged.Kind = r.Person.Kind
 				pl.changed = append(pl.changed, "kind")
 			}
-			if r.ManagerKey != "" && r.ManagerKey != keyOf[old.p.ManagerID] {
+			if manager && mk != keyOf[old.p.ManagerID] && (mk != "" || old.p.ManagerID != 0) {
 				pl.changed = append(pl.changed, "manager")
 			}
 			if err := merged.Validate(); err != nil {
@@ -271,40 +344,145 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 				res.Problems = append(res.Problems, fmt.Sprintf("line %d (key %q): not changed: the person's processing is restricted", r.Line, key))
 				continue
 			}
-			switch {
-			case pl.returned:
-				res.Returned++
-				res.change("returns: %s (%s)", merged.Name(), key)
-			case len(pl.changed) > 0:
-				res.Updated++
-				res.change("changed: %s (%s): %s", merged.Name(), key, strings.Join(pl.changed, ", "))
-			default:
-				res.Kept++
-			}
 		}
 		plans = append(plans, pl)
 	}
+	plans = uniqueIdentities(plans, register, reject)
+	for _, pl := range plans {
+		p, key := pl.rec.Person, pl.rec.Person.DirectoryKey
+		switch {
+		case pl.old == nil:
+			res.Created++
+			res.change("new: %s (%s)", p.Name(), key)
+		case pl.returned:
+			res.Returned++
+			res.change("returns: %s (%s)", p.Name(), key)
+		case len(pl.changed) > 0:
+			res.Updated++
+			res.change("changed: %s (%s): %s", p.Name(), key, strings.Join(pl.changed, ", "))
+		default:
+			res.Kept++
+		}
+	}
 	var leavers []known
 	if opt.Full {
-		for key, k := range byKey {
-			if !listed[key] && k.source == opt.Source && k.p.Active {
-				if k.restricted {
-					res.Problems = append(res.Problems, fmt.Sprintf("key %q: no longer listed, but not made a leaver: the person's processing is restricted", key))
-					continue
-				}
-				leavers = append(leavers, *k)
-				res.change("leaves: %s (%s)", k.p.Name(), key)
+		for _, k := range register {
+			key := k.p.DirectoryKey
+			if key == "" || listed[key] || k.source != opt.Source || !k.p.Active {
+				continue
 			}
+			if k.restricted {
+				res.Problems = append(res.Problems, fmt.Sprintf("key %q: no longer listed, but not made a leaver: the person's processing is restricted", key))
+				continue
+			}
+			leavers = append(leavers, *k)
+			res.change("leaves: %s (%s)", k.p.Name(), key)
 		}
 	}
 	res.Left = len(leavers)
-	return plans, leavers, nil
+	return plans, leavers, sourcePeople, nil
 }
 
-func (res *SyncResult) change(format string, args ...any) {
-	if len(res.Changes) < 2000 {
-		res.Changes = append(res.Changes, fmt.Sprintf(format, args...))
+// uniqueIdentities rejects the plans that would give a person a username or an email address
+// (either matched without regard to case, as sign-in and mail matching do) that another person
+// holds when the import is done: the register's people keep theirs unless their own plan gives
+// them up in the same import, so a swap of usernames, or one handed from a person to another,
+// goes through in one run. Of two claimants, the one already holding the value keeps it, else
+// the first in the export; a person whose value does not change is never rejected for it (a
+// clash the register already had, typed in by hand, is for an administrator to resolve).
+// Rejecting a plan leaves its person's values as they were, which may clash again: it repeats
+// until nothing new clashes.
+func uniqueIdentities(plans []plan, register []*known, reject func(DirectoryRecord, string)) []plan {
+	type holder struct {
+		plan  int // index into plans, -1 for a person of the register without a plan
+		keeps bool
+		who   string
 	}
+	describe := func(p desk.Person) string {
+		if p.DirectoryKey != "" {
+			return fmt.Sprintf("key %q", p.DirectoryKey)
+		}
+		return fmt.Sprintf("person %d, typed in by hand", p.ID)
+	}
+	fields := []struct {
+		what string
+		get  func(p *desk.Person) string
+	}{
+		{"username", func(p *desk.Person) string { return p.Username }},
+		{"email address", func(p *desk.Person) string { return p.Email }},
+	}
+	for {
+		planned := map[int64]bool{}
+		for _, pl := range plans {
+			if pl.old != nil {
+				planned[pl.old.p.ID] = true
+			}
+		}
+		out := plans[:0:0]
+		rejected := map[int]bool{}
+		for _, f := range fields {
+			first := map[string]holder{}
+			for _, k := range register {
+				if v := strings.ToLower(f.get(&k.p)); v != "" && !planned[k.p.ID] {
+					if _, ok := first[v]; !ok {
+						first[v] = holder{plan: -1, keeps: true, who: describe(k.p)}
+					}
+				}
+			}
+			for _, keeping := range []bool{true, false} { // those keeping theirs first, then the first in the export
+				for i := range plans {
+					pl := &plans[i]
+					v := strings.ToLower(f.get(&pl.rec.Person))
+					keeps := pl.old != nil && strings.ToLower(f.get(&pl.old.p)) == v
+					if v == "" || keeps != keeping {
+						continue
+					}
+					if _, ok := first[v]; !ok {
+						first[v] = holder{plan: i, keeps: keeps, who: describe(pl.rec.Person)}
+					}
+				}
+			}
+			for i := range plans {
+				pl := &plans[i]
+				v := strings.ToLower(f.get(&pl.rec.Person))
+				if pl.old != nil && strings.ToLower(f.get(&pl.old.p)) == v {
+					continue // a clash the register already had is not the import's to refuse
+				}
+				if h, ok := first[v]; ok && v != "" && h.plan != i && !rejected[i] {
+					rejected[i] = true
+					what := "its " + f.what
+					if f.what == "username" {
+						what = fmt.Sprintf("the username %q", f.get(&pl.rec.Person))
+					}
+					reject(pl.rec, fmt.Sprintf("%s belongs to another person (%s): two people may not share one", what, h.who))
+				}
+			}
+		}
+		for i, pl := range plans {
+			if !rejected[i] {
+				out = append(out, pl)
+			}
+		}
+		if len(rejected) == 0 {
+			return out
+		}
+		plans = out
+	}
+}
+
+// changesListed is how many changes a result describes; the rest are counted.
+const changesListed = 2000
+
+func (res *SyncResult) change(format string, args ...any) {
+	if len(res.Changes) < changesListed {
+		res.Changes = append(res.Changes, fmt.Sprintf(format, args...))
+	} else {
+		res.MoreChanges++
+	}
+}
+
+func (res *SyncResult) notice(format string, args ...any) {
+	res.Notices = append(res.Notices, fmt.Sprintf(format, args...))
 }
 
 // applySync writes the planned changes.
@@ -312,11 +490,24 @@ func (t *Tx) applySync(ctx context.Context, plans []plan, leavers []known, opt S
 	actor := desk.Actor{Name: "directory import (" + opt.Source + ")"}
 	now := t.Now.UnixMicro()
 	ids := map[string]int64{}
+	// Usernames handed from one person to another (a swap, or one given up and taken) go in
+	// one step: the moving ones are cleared first, so the unique index never sees two holders.
+	for _, pl := range plans {
+		if pl.old != nil && pl.old.p.Username != "" && pl.old.p.Username != pl.rec.Person.Username {
+			if _, err := t.exec(ctx, `UPDATE people SET username = '' WHERE id = ?`, pl.old.p.ID); err != nil {
+				return err
+			}
+		}
+	}
 	for i := range plans {
 		pl := &plans[i]
 		p := &pl.rec.Person
 		if pl.old == nil || len(pl.changed) > 0 || pl.returned || pl.old.source != opt.Source {
-			if err := t.writeDirectoryPerson(ctx, actor, opt.Source, p, pl.old == nil, pl.changed, pl.returned); err != nil {
+			var was string
+			if pl.old != nil {
+				was = pl.old.source
+			}
+			if err := t.writeDirectoryPersonFrom(ctx, actor, opt.Source, p, pl.old == nil, pl.changed, pl.returned, was); err != nil {
 				return fmt.Errorf("import %s, line %d: %w", opt.Source, pl.rec.Line, err)
 			}
 		}
@@ -324,23 +515,25 @@ func (t *Tx) applySync(ctx context.Context, plans []plan, leavers []known, opt S
 	}
 	// Managers, once everyone is in.
 	for _, pl := range plans {
-		if pl.rec.ManagerKey == "" || (pl.old != nil && !contains(pl.changed, "manager")) {
+		if pl.old == nil && pl.rec.ManagerKey == "" || pl.old != nil && !slices.Contains(pl.changed, "manager") {
 			continue
 		}
-		mid, ok := ids[pl.rec.ManagerKey]
-		if !ok {
-			err := t.queryRow(ctx, `SELECT id FROM people WHERE directory_key = ?`, pl.rec.ManagerKey).Scan(&mid)
-			if err == sql.ErrNoRows {
-				res.Problems = append(res.Problems, fmt.Sprintf("line %d (key %q): the manager %q is not in the register; the manager was left as it was",
-					pl.rec.Line, pl.rec.Person.DirectoryKey, pl.rec.ManagerKey))
-				continue
+		var mid sql.NullInt64
+		if mk := pl.rec.ManagerKey; mk != "" {
+			id, ok := ids[mk]
+			if !ok {
+				err := t.queryRow(ctx, `SELECT id FROM people WHERE directory_key = ?`, mk).Scan(&id)
+				if err == sql.ErrNoRows {
+					// Named in the export, but rejected there.
+					res.notice("line %d (key %q): the manager %q was not taken from the export; the manager was left as it was",
+						pl.rec.Line, pl.rec.Person.DirectoryKey, mk)
+					continue
+				}
+				if err != nil {
+					return err
+				}
 			}
-			if err != nil {
-				return err
-			}
-		}
-		if mid == pl.rec.Person.ID {
-			continue
+			mid = sql.NullInt64{Int64: id, Valid: true}
 		}
 		if _, err := t.exec(ctx, `UPDATE people SET manager_id = ? WHERE id = ?`, mid, pl.rec.Person.ID); err != nil {
 			return err
@@ -366,19 +559,70 @@ func (t *Tx) applySync(ctx context.Context, plans []plan, leavers []known, opt S
 	return nil
 }
 
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
+// leaversWithCalls adds a notice for each leaver with open calls, logged by them or assigned to
+// them, so that the desk can reassign or close those calls.
+func (t *Tx) leaversWithCalls(ctx context.Context, leavers []known, res *SyncResult) error {
+	if len(leavers) == 0 {
+		return nil
+	}
+	type counts struct{ customer, analyst int }
+	open := map[int64]*counts{}
+	rows, err := t.query(ctx, `SELECT customer_id, analyst_id FROM calls WHERE state NOT IN ('resolved', 'closed', 'cancelled')`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var customer int64
+		var analyst sql.NullInt64
+		if err := rows.Scan(&customer, &analyst); err != nil {
+			rows.Close()
+			return err
+		}
+		for id, n := range map[int64]func(*counts) *int{customer: func(c *counts) *int { return &c.customer }, analyst.Int64: func(c *counts) *int { return &c.analyst }} {
+			if id == 0 {
+				continue
+			}
+			if open[id] == nil {
+				open[id] = &counts{}
+			}
+			*n(open[id])++
 		}
 	}
-	return false
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for _, k := range leavers {
+		c := open[k.p.ID]
+		if c == nil {
+			continue
+		}
+		var what []string
+		if c.analyst > 0 {
+			what = append(what, fmt.Sprintf("%d assigned to them", c.analyst))
+		}
+		if c.customer > 0 {
+			what = append(what, fmt.Sprintf("%d logged for them", c.customer))
+		}
+		res.notice("key %q: %s leaves with open calls (%s): reassign or close them", k.p.DirectoryKey, k.p.Name(), strings.Join(what, ", "))
+	}
+	return nil
+}
+
+func contains(ss []string, s string) bool {
+	return slices.Contains(ss, s)
 }
 
 // writeDirectoryPerson writes person p as directory source gives them: a new person (isNew), or
 // the changed fields of one the register holds (made active again when returned), with where
 // the fields came from and the audit record.
 func (t *Tx) writeDirectoryPerson(ctx context.Context, actor desk.Actor, source string, p *desk.Person, isNew bool, changed []string, returned bool) error {
+	return t.writeDirectoryPersonFrom(ctx, actor, source, p, isNew, changed, returned, source)
+}
+
+// writeDirectoryPersonFrom is writeDirectoryPerson for a person wasSource held before ("" for
+// one typed in by hand): a person matched by key who was another source's, or nobody's, is this
+// source's from now, which its audit record says when no field changed.
+func (t *Tx) writeDirectoryPersonFrom(ctx context.Context, actor desk.Actor, source string, p *desk.Person, isNew bool, changed []string, returned bool, wasSource string) error {
 	now := t.Now.UnixMicro()
 	if isNew {
 		err := t.queryRow(ctx, `INSERT INTO people (first_name, last_name, username, email, student_number, department,
@@ -411,9 +655,19 @@ func (t *Tx) writeDirectoryPerson(ctx context.Context, actor desk.Actor, source 
 	if err := t.fieldSources(ctx, p.ID, changed, source); err != nil {
 		return err
 	}
-	what := "changed by the directory (" + source + "): " + strings.Join(changed, ", ")
-	if returned {
+	var what string
+	switch {
+	case returned:
 		what = "listed by the directory (" + source + ") again: active again"
+		if len(changed) > 0 {
+			what += "; changed: " + strings.Join(changed, ", ")
+		}
+	case len(changed) > 0:
+		what = "changed by the directory (" + source + "): " + strings.Join(changed, ", ")
+	case wasSource == "":
+		what = "matched by directory key: kept by the directory (" + source + ") from now; no field changed"
+	default:
+		what = "kept by the directory (" + source + ") from now, was " + wasSource + "; no field changed"
 	}
 	return t.audit(ctx, actor, "person.sync", "person", p.ID, []int64{p.ID}, what)
 }
@@ -436,19 +690,22 @@ func (t *Tx) fieldSources(ctx context.Context, id int64, fields []string, source
 
 // recordRun writes the run's record and audits it.
 func (t *Tx) recordRun(ctx context.Context, opt SyncOptions, res *SyncResult) error {
-	problems := strings.Join(res.Problems, "\n")
+	problems := strings.Join(append(slices.Clip(res.Problems), res.Notices...), "\n")
 	if len(problems) > 200_000 {
 		problems = problems[:200_000] + "\n…"
 	}
 	err := t.queryRow(ctx, `INSERT INTO import_runs (source, state, full_import, started_at, duration_ms, read_count, created, updated,
-		left_count, returned, rejected, reason, problems, by_whom) VALUES (`+placeholders(14)+`) RETURNING id`,
+		left_count, returned, rejected, leavers_held, reason, problems, by_whom) VALUES (`+placeholders(15)+`) RETURNING id`,
 		opt.Source, res.State, b2i(opt.Full), t.Now.UnixMicro(), res.Duration.Milliseconds(), res.Read, res.Created, res.Updated,
-		res.Left, res.Returned, res.Rejected, res.Reason, problems, opt.By).Scan(&res.RunID)
+		res.Left, res.Returned, res.Rejected, res.LeaversHeld, res.Reason, problems, opt.By).Scan(&res.RunID)
 	if err != nil {
 		return err
 	}
 	detail := fmt.Sprintf("%s: %d read, %d created, %d updated, %d left, %d returned, %d rejected", opt.Source, res.Read, res.Created,
 		res.Updated, res.Left, res.Returned, res.Rejected)
+	if res.LeaversHeld > 0 {
+		detail += fmt.Sprintf(", %d leavers held", res.LeaversHeld)
+	}
 	if res.Reason != "" {
 		detail += "; held: " + res.Reason
 	}
@@ -516,12 +773,15 @@ type ImportRun struct {
 	StartedAt                                        time.Time
 	Duration                                         time.Duration
 	Read, Created, Updated, Left, Returned, Rejected int
+	// LeaversHeld is how many people a done run did not make leavers because it rejected
+	// records: an administrator's confirmation (or a clean export) makes them leavers.
+	LeaversHeld int
 }
 
 // ImportRuns lists the latest recorded imports, newest first.
 func (s *Store) ImportRuns(ctx context.Context, limit int) ([]ImportRun, error) {
 	rows, err := s.query(ctx, `SELECT id, source, state, reason, problems, by_whom, full_import, started_at, duration_ms, read_count,
-		created, updated, left_count, returned, rejected FROM import_runs ORDER BY id DESC LIMIT ?`, limit)
+		created, updated, left_count, returned, rejected, leavers_held FROM import_runs ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -531,7 +791,7 @@ func (s *Store) ImportRuns(ctx context.Context, limit int) ([]ImportRun, error) 
 		var r ImportRun
 		var at, ms int64
 		if err := rows.Scan(&r.ID, &r.Source, &r.State, &r.Reason, &r.Problems, &r.By, &r.Full, &at, &ms, &r.Read, &r.Created,
-			&r.Updated, &r.Left, &r.Returned, &r.Rejected); err != nil {
+			&r.Updated, &r.Left, &r.Returned, &r.Rejected, &r.LeaversHeld); err != nil {
 			return nil, err
 		}
 		r.StartedAt, r.Duration = time.UnixMicro(at).UTC(), time.Duration(ms)*time.Millisecond

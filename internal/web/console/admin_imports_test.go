@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"calldesk/internal/directory"
@@ -58,4 +59,42 @@ func TestAdminImports(t *testing.T) {
 		}
 		cat.post("/admin/imports/nope/confirm", nil).must(t, http.StatusNotFound)
 	})
+}
+
+// TestAdminImportsLeaversHeld (issue 13, point 15): an import that rejected a row goes in but
+// makes nobody a leaver; the page shows the leavers held and why, and the administrator's
+// confirmation makes them leavers.
+func TestAdminImportsLeaversHeld(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		e, sch, write := importsEnv(t, se)
+		write(200)
+		sc, _ := sch.Config.Find("campus")
+		if res, err := sch.Config.Run(e.ctx, se.S, sc, "test", false, false); err != nil || res.Created != 200 {
+			t.Fatalf("first import: %+v %v", res, err)
+		}
+		write(199) // the last person has gone, and a row cannot be used
+		b, err := os.ReadFile(sc.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(sc.Path, append(b, []byte("P9999999"+strings.Repeat(",", strings.Count(csvtestHeader(b), ","))+"\r\n")...), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if res, _ := sch.Config.Run(e.ctx, se.S, sc, "nightly schedule", false, false); res.State != "done" || res.LeaversHeld != 1 || res.Left != 0 {
+			t.Fatalf("an export with a bad row: %+v", res)
+		}
+		cat := e.signIn(e.f.Cat)
+		cat.get("/admin/imports").must(t, http.StatusOK).has(t, "Done, 1 leavers held", "1 records were rejected", "Confirm the leavers and import now", "line 201")
+		cat.post("/admin/imports/campus/confirm", nil).must(t, http.StatusOK).has(t, "campus: done", "1 left", "confirmed by Cat Carter")
+		if n := se.DB.Count(t, `SELECT COUNT(*) FROM people WHERE directory_source = 'campus' AND active = 1`); n != 199 {
+			t.Fatalf("%d active after the confirmation, want 199", n)
+		}
+	})
+}
+
+// csvtestHeader is the header line of an export.
+func csvtestHeader(b []byte) string {
+	h, _, _ := strings.Cut(string(b), "\n")
+	return h
 }
