@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"calldesk/internal/desk"
@@ -15,7 +16,8 @@ import (
 // TestSARCSVNeutralised: a customer's call whose summary is a spreadsheet formula, whose
 // description and diary entry begin with other formula characters, comes out of the bundle's CSV
 // files with a quote in front of each such cell (a spreadsheet shows it as text and does not run
-// it), while the JSON files keep the exact text.
+// it), while the JSON files keep the exact text; and a file name with a bidirectional override
+// is listed and zipped as shown, without it (issue 13).
 func TestSARCSVNeutralised(t *testing.T) {
 	storetest.EachEnv(t, start, func(t *testing.T, e *storetest.Env) {
 		ctx := context.Background()
@@ -28,7 +30,7 @@ func TestSARCSVNeutralised(t *testing.T) {
 		}
 		e.Clock.Advance(1e9)
 		if _, err := e.S.AddEntryWithAttachments(ctx, storetest.Actor(f.Dan), c.Ref, desk.EntryUpdate, "@SUM(1+1)*cmd|' /C calc'!A0",
-			[]desk.Upload{{Filename: "-2+3.txt", Data: []byte("notes\n")}}, desk.AttachmentRules{}); err != nil {
+			[]desk.Upload{{Filename: "-2+3.txt", Data: []byte("notes\n")}, {Filename: "scan\u202Efdp.txt", Data: []byte("scan\n")}}, desk.AttachmentRules{}); err != nil {
 			t.Fatal(err)
 		}
 		b := &privacy.Builder{Store: e.S, Now: e.Clock.Now, ParseMail: parseMail}
@@ -63,10 +65,19 @@ func TestSARCSVNeutralised(t *testing.T) {
 			{"calls.csv", "description", "'+1 the printer jams"},
 			{"entries.csv", "text", "'@SUM(1+1)*cmd|' /C calc'!A0"},
 			{"attachments.csv", "filename", "'-2+3.txt"},
+			{"attachments.csv", "filename", "scanfdp.txt"},
 		} {
-			if got := cell(tc.file, tc.column, 1); got != tc.want {
+			row := 1
+			if tc.want == "scanfdp.txt" {
+				row = 2
+			}
+			if got := cell(tc.file, tc.column, row); got != tc.want {
 				t.Errorf("%s %s = %q, want %q", tc.file, tc.column, got, tc.want)
 			}
+		}
+		// The file's name in the zip is the name as shown, without the invisible characters.
+		if paths := filesUnder(files, "attachments/"); len(paths) != 2 || !strings.HasSuffix(paths[0]+paths[1], "-scanfdp.txt") && !strings.HasSuffix(paths[1]+paths[0], "-scanfdp.txt") {
+			t.Errorf("files in the zip: %q", paths)
 		}
 		var calls []struct {
 			Summary string `json:"summary"`
