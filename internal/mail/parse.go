@@ -109,6 +109,15 @@ func (m *Message) Header(name string) string {
 	return cleanLine(decodeHeader(m.header.Get(name)))
 }
 
+// AuthResults returns the values of the message's Authentication-Results headers, topmost first
+// (the last added), for AuthCheck.Verdict.
+func (m *Message) AuthResults() []string {
+	if m.header == nil {
+		return nil
+	}
+	return m.header.Values("Authentication-Results")
+}
+
 // Parse reads one raw message. See the package documentation for what it returns and when it fails.
 func Parse(raw []byte, limits Limits) (*Message, error) {
 	limits = limits.withDefaults()
