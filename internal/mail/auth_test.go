@@ -130,6 +130,16 @@ func TestIntakeQuarantinesUnverified(t *testing.T) {
 		if d != store.MailNewCall || callID == 0 {
 			t.Fatalf("a verified message: %s, call %d", d, callID)
 		}
+		// With a file, its entry and the call (its description) both show the verdict.
+		raw := strings.Replace(string(authMessage(dan, "Screen photo", "mx.uni.example; dmarc=pass header.from=uni.example")),
+			"Content-Type: text/plain; charset=utf-8\r\n\r\nMy screen is broken.\r\n",
+			"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nphoto attached\r\n"+
+				"--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=notes.txt\r\n\r\nnotes\r\n--b--\r\n", 1)
+		if d, _, withFile := deliver([]byte(raw)); d != store.MailNewCall {
+			t.Fatalf("a verified message with a file: %s", d)
+		} else if auth, err := e.S.MailAuthOfCall(ctx, withFile); err != nil || len(auth) != 2 || auth[0].Result != "pass" {
+			t.Fatalf("the verdicts of a call opened with a file: %+v %v", auth, err)
+		}
 		auth, err := e.S.MailAuthOfCall(ctx, callID)
 		if err != nil || auth[0] != (desk.MailAuth{Result: "pass", Method: "dmarc", OwnDomain: true}) {
 			t.Fatalf("the call's verdict: %+v %v", auth, err)
@@ -157,7 +167,7 @@ func TestIntakeQuarantinesUnverified(t *testing.T) {
 				t.Errorf("the forged reply reached the diary: %+v", en)
 			}
 		}
-		if n := e.DB.Count(t, `SELECT COUNT(*) FROM calls WHERE customer_id = ?`, e.F.Dan.ID); n != 1 {
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM calls WHERE customer_id = ?`, e.F.Dan.ID); n != 2 {
 			t.Errorf("Dan has %d calls", n)
 		}
 

@@ -530,10 +530,11 @@ func (t *Tx) inQuarantine(ctx context.Context, id int64) error {
 }
 
 // MailAuthOfCall is the sender verdict (desk.MailAuth) of each email taken in for call callID,
-// by the diary entry it made; the email that opened the call without an entry of its own is
-// under 0. Mail taken in before verdicts were read has none and is left out.
+// by the diary entry it made; the email that opened the call is also under 0 (its text is the
+// call's description; an entry carries only its files). Mail taken in before verdicts were read
+// has none and is left out.
 func (s *Store) MailAuthOfCall(ctx context.Context, callID int64) (map[int64]desk.MailAuth, error) {
-	rows, err := s.query(ctx, `SELECT COALESCE(entry_id, 0), auth_result, auth_method, auth_own FROM mail_messages
+	rows, err := s.query(ctx, `SELECT COALESCE(entry_id, 0), disposition, auth_result, auth_method, auth_own FROM mail_messages
 		WHERE call_id = ? AND auth_result <> '' ORDER BY id`, callID)
 	if err != nil {
 		return nil, fmt.Errorf("mail of call %d: %w", callID, err)
@@ -542,14 +543,18 @@ func (s *Store) MailAuthOfCall(ctx context.Context, callID int64) (map[int64]des
 	out := map[int64]desk.MailAuth{}
 	for rows.Next() {
 		var entry int64
+		var disposition string
 		var a desk.MailAuth
 		var own int
-		if err := rows.Scan(&entry, &a.Result, &a.Method, &own); err != nil {
+		if err := rows.Scan(&entry, &disposition, &a.Result, &a.Method, &own); err != nil {
 			return nil, err
 		}
 		a.OwnDomain = own == 1
 		if _, seen := out[entry]; !seen {
 			out[entry] = a
+		}
+		if _, seen := out[0]; !seen && disposition == MailNewCall {
+			out[0] = a
 		}
 	}
 	return out, rows.Err()
