@@ -99,6 +99,7 @@ func (f mailFlags) tasks(s *store.Store, now func() time.Time, zone *time.Locati
 // inboundFlags are serve's incoming email settings.
 type inboundFlags struct {
 	mailboxes, perSenderHour *string
+	authServID, ownDomains   *string
 }
 
 func inboundSettings(st *settings) inboundFlags {
@@ -113,7 +114,41 @@ func inboundSettings(st *settings) inboundFlags {
 		}
 		return nil
 	})
+	f.authServID = st.add("mail-auth-serv-id", "", "incoming email: the authserv-id of the university's own receiving mail server (e.g. mx.uni.example), "+
+		"whose Authentication-Results header (DMARC, SPF, DKIM) calldesk trusts; headers of any other id are ignored; empty: none trusted, every verdict is none", false, func(v string) error {
+		if strings.Contains(v, ",") {
+			return fmt.Errorf("is one authserv-id, not a list")
+		}
+		return checkDomains(v)
+	})
+	f.ownDomains = st.add("mail-own-domains", "", "incoming email: the university's own mail domains, separated by commas (e.g. uni.example,alumni.uni.example; "+
+		"subdomains included); mail claiming a From in them that fails DMARC (or, without DMARC, SPF and DKIM) at --mail-auth-serv-id is quarantined, "+
+		"and support analysts are warned of one not verified; empty: none", false, checkDomains)
 	return f
+}
+
+// checkDomains accepts a comma-separated list of domain names: letters, digits, dots and hyphens.
+func checkDomains(v string) error {
+	for _, d := range strings.Split(v, ",") {
+		d = strings.TrimSpace(d)
+		for _, r := range d {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-') {
+				return fmt.Errorf("%q is not a domain name", d)
+			}
+		}
+	}
+	return nil
+}
+
+// authCheck is the Intake's AuthCheck the settings describe.
+func (f inboundFlags) authCheck() cdmail.AuthCheck {
+	c := cdmail.AuthCheck{ServID: strings.TrimSpace(*f.authServID)}
+	for _, d := range strings.Split(*f.ownDomains, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			c.OwnDomains = append(c.OwnDomains, d)
+		}
+	}
+	return c
 }
 
 // mailboxSpec is one --imap-mailboxes entry, read.
@@ -207,7 +242,7 @@ func (f inboundFlags) fetchers(ctx context.Context, s *store.Store, getenv func(
 	perHour, _ := strconv.Atoi(*f.perSenderHour)
 	var out []*cdmail.Fetcher
 	for _, sp := range specs {
-		in := &cdmail.Intake{Store: s, Domain: domain, Log: log,
+		in := &cdmail.Intake{Store: s, Domain: domain, Log: log, Auth: f.authCheck(),
 			Limits: cdmail.Limits{AttachmentMax: rules.MaxSize}, Rules: store.IngestRules{Files: rules, PerSenderHour: perHour}}
 		if sp.group != "" {
 			for _, g := range groups {

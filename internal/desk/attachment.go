@@ -205,20 +205,31 @@ func looksExecutable(head []byte) bool {
 	return false
 }
 
-// CleanFilename reduces an uploaded file's name to what is safe to keep and show: the last path
-// element (either slash), without control characters, at most 200 bytes (a long name is cut before
-// its extension), "attachment" when nothing is left.
+// DefaultFilename is the name CleanFilename gives a file whose name has nothing left to show.
+const DefaultFilename = "attachment"
+
+// CleanFilename reduces a file's name, however it came in (console or portal upload, an email's
+// MIME part, a stored name read back for a download or a subject access bundle), to what is safe
+// to keep and show: the last path element (either slash); without control characters, invisible
+// format characters (Unicode category Cf: the bidirectional overrides and isolates such as U+202E
+// that make "evil\u202Egpj.exe" show as "evilexe.jpg", the marks U+200E, U+200F and U+061C,
+// zero-width spaces and joiners, U+FEFF, the soft hyphen), line and paragraph separators, the
+// other characters Unicode says to render invisibly (Hangul fillers and the like), and invalid
+// UTF-8; without leading dots or spaces (a dotfile is hidden once saved) or trailing spaces; at
+// most 200 bytes (a long name is cut before its extension); DefaultFilename when nothing is left.
+// The type check (AttachmentRules.Check) reads the extension of the cleaned name: what is shown
+// is what is checked.
 func CleanFilename(name string) string {
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
 	}
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == utf8.RuneError {
+		if invisible(r) {
 			return -1
 		}
 		return r
 	}, name)
-	name = strings.TrimSpace(name)
+	name = strings.TrimRight(strings.TrimLeft(name, ". "+spaces), spaces)
 	if len(name) > 200 {
 		// Shorten the stem and keep the extension, which says the file's type.
 		ext := path.Ext(name)
@@ -233,9 +244,20 @@ func CleanFilename(name string) string {
 		name = stem + ext
 	}
 	if name == "" || name == "." || name == ".." {
-		return "attachment"
+		return DefaultFilename
 	}
 	return name
+}
+
+// spaces are the white space characters trimmed from a file name's ends.
+const spaces = " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+
+// invisible reports whether r is a character a file name must not carry: one that shows as
+// nothing or changes how the rest is shown (control, format, separator, default-ignorable), or
+// invalid UTF-8.
+func invisible(r rune) bool {
+	return r == utf8.RuneError || unicode.IsControl(r) ||
+		unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Other_Default_Ignorable_Code_Point)
 }
 
 // SizeWords writes a size for people: 512 bytes, 12 KiB, 3.4 MiB.

@@ -38,6 +38,11 @@ func TestAttachmentCheck(t *testing.T) {
 		{"run.txt", []byte("#!/bin/sh\nrm -rf /\n"), "!run.txt is refused"},
 		{"app.zip", []byte("\x7fELF\x02\x01\x01"), "!app.zip is refused"},
 		{"script.js", []byte("alert(1)"), "!script.js is refused"},
+		// The type is checked against the name as shown, invisible characters stripped (issue 13).
+		{"evil\u202Egpj.exe", []byte("MZ\x90\x00"), "!evilgpj.exe is refused"},
+		{"evil\u202Egpj.exe", png, "!evilgpj.exe is refused"},
+		{"shot\u202Egnp.txt", png, "!shotgnp.txt does not hold what its name says"},
+		{"notes\u200B.txt\uFEFF", []byte("hello\n"), "text/plain; charset=utf-8"},
 	}
 	for _, tc := range cases {
 		got, err := desk.AttachmentRules{}.Check(desk.Upload{Filename: tc.name, Data: tc.data})
@@ -58,6 +63,14 @@ func TestCleanFilename(t *testing.T) {
 		`C:\Users\dan\report.pdf`: "report.pdf", "../../etc/passwd": "passwd", "a\r\nb.txt": "ab.txt",
 		"  spaced.txt ": "spaced.txt", "": "attachment", "..": "attachment", "dir/": "attachment",
 		"été.pdf": "été.pdf", strings.Repeat("é", 150) + ".pdf": strings.Repeat("é", 98) + ".pdf", strings.Repeat("x", 300): strings.Repeat("x", 200),
+		// Invisible characters (issue 13): bidirectional overrides, embeddings, isolates and marks,
+		// zero-width and other format characters, separators, fillers; a name of nothing else.
+		"evil\u202Egpj.exe": "evilgpj.exe", "a\u202Ab\u202Bc\u202Cd\u202De.txt": "abcde.txt",
+		"\u2066x\u2067y\u2068z\u2069.pdf": "xyz.pdf", "l\u200Er\u200Fa\u061Cb.pdf": "lrab.pdf",
+		"zero\u200Bwidth\u200C\u200Djoin\u2060.png": "zerowidthjoin.png", "\uFEFFbom.txt": "bom.txt", "soft\u00ADhyphen.txt": "softhyphen.txt",
+		"line\u2028para\u2029.txt": "linepara.txt", "fill\u3164er\u115F.txt": "filler.txt", "tag\U000E0041.txt": "tag.txt",
+		"\u202E\u200B\uFEFF": "attachment", "bad\xffutf8.txt": "badutf8.txt",
+		".htaccess": "htaccess", "\u00a0 report.pdf\u3000": "report.pdf", "漢字 ملف.pdf": "漢字 ملف.pdf",
 	} {
 		if got := desk.CleanFilename(in); got != want {
 			t.Errorf("CleanFilename(%q) = %q, want %q", in, got, want)

@@ -28,7 +28,10 @@ type Intake struct {
 	// Rules are the store's rules for taking mail in; StaffRoles, when empty, are the roles
 	// that work calls in the capability table (access.RolesWith(access.WorkCalls)).
 	Rules store.IngestRules
-	Log   *slog.Logger
+	// Auth reads the university's mail server's verdict on each message's sender: mail from an
+	// own domain that fails it is quarantined by the store (desk.MailAuth.Unverified).
+	Auth AuthCheck
+	Log  *slog.Logger
 }
 
 // Deliver takes one message.
@@ -90,6 +93,7 @@ func (in *Intake) log() *slog.Logger {
 func (in *Intake) fill(m *store.InMail, msg *Message) {
 	m.MessageID, m.InReplyTo, m.References = msg.Key, msg.InReplyTo, msg.References
 	m.From, m.FromName, m.Subject, m.Ref, m.Text = msg.From.Addr, msg.From.Name, msg.Subject, Ref(msg.Subject), msg.Text
+	m.Auth = in.Auth.Verdict(msg.AuthResults(), msg.From.Addr)
 	if auto, why := msg.Automatic(); auto {
 		m.Automatic = why
 	} else if IsOurs(msg.MessageID, in.Domain) {

@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/mail"
 	"net/textproto"
-	"path"
 	"regexp"
 	"strings"
 	"time"
@@ -65,7 +64,7 @@ func (a Address) String() string {
 
 // Attachment is one non-body part of a message.
 type Attachment struct {
-	Filename    string // base name only, never a path; made up from the type when the part had none
+	Filename    string // as desk.CleanFilename leaves it; made up from the type when the part had none (or nothing visible)
 	ContentType string // lower-case media type without parameters, e.g. "application/pdf"
 	Size        int64  // decoded size in bytes
 	Content     []byte // decoded bytes; nil in Message.Oversized
@@ -108,6 +107,15 @@ func (m *Message) Header(name string) string {
 		return ""
 	}
 	return cleanLine(decodeHeader(m.header.Get(name)))
+}
+
+// AuthResults returns the values of the message's Authentication-Results headers, topmost first
+// (the last added), for AuthCheck.Verdict.
+func (m *Message) AuthResults() []string {
+	if m.header == nil {
+		return nil
+	}
+	return m.header.Values("Authentication-Results")
 }
 
 // Parse reads one raw message. See the package documentation for what it returns and when it fails.
@@ -483,7 +491,7 @@ func chooseAlternative(p *enmime.Part) *enmime.Part {
 func (w *walker) attach(p *enmime.Part, related bool) {
 	w.n++
 	a := Attachment{
-		Filename:    safeFilename(p.FileName),
+		Filename:    desk.CleanFilename(p.FileName),
 		ContentType: strings.ToLower(p.ContentType),
 		Size:        int64(len(p.Content)),
 		Content:     p.Content,
@@ -495,7 +503,8 @@ func (w *walker) attach(p *enmime.Part, related bool) {
 	a.Inline = p.Disposition == "inline" || (related && p.Disposition != "attachment" && a.ContentID != "")
 	a.TNEF = a.ContentType == "application/ms-tnef" || a.ContentType == "application/vnd.ms-tnef" ||
 		strings.EqualFold(a.Filename, "winmail.dat")
-	if a.Filename == "" {
+	if a.Filename == desk.DefaultFilename {
+		// No name, or one of invisible characters only: made up from the type.
 		a.Filename = fmt.Sprintf("attachment-%d%s", w.n, extension(a.ContentType))
 	}
 	if a.Size > w.limits.AttachmentMax {
@@ -528,30 +537,6 @@ func extension(ct string) string {
 		return ".dat"
 	}
 	return ".bin"
-}
-
-// safeFilename keeps the base name of a file name, without path, control characters or a
-// leading dot, and at most 200 bytes long (keeping the extension).
-func safeFilename(name string) string {
-	name = cleanLine(name)
-	name = strings.ReplaceAll(name, "\\", "/")
-	name = path.Base(name)
-	name = strings.TrimLeft(name, ". ")
-	if name == "/" {
-		name = ""
-	}
-	if len(name) > 200 {
-		ext := path.Ext(name)
-		if len(ext) > 20 {
-			ext = ""
-		}
-		cut := 200 - len(ext)
-		for cut > 0 && !utf8.RuneStart(name[cut]) {
-			cut--
-		}
-		name = name[:cut] + ext
-	}
-	return name
 }
 
 func (w *walker) fullText() string {

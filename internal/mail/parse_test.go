@@ -261,19 +261,37 @@ func TestIDs(t *testing.T) {
 	}
 }
 
+// TestFilenames: an attachment's name, however the message gives it (a plain filename, RFC 2231
+// filename*, an RFC 2047 encoded word, only Content-Type's name), comes out as desk.CleanFilename
+// leaves it: no path, no control characters, no leading dot, no bidirectional or other invisible
+// characters (issue 13); a name of nothing visible is made up from the type.
 func TestFilenames(t *testing.T) {
-	cases := map[string]string{
-		`C:\Users\ann\Desktop\report.docx`: "report.docx",
-		"../../etc/passwd":                 "passwd",
-		".htaccess":                        "htaccess",
-		"a\x00b\nc.txt":                    "a b c.txt",
-		"/":                                "",
-		strings.Repeat("é", 150) + ".pdf":  strings.Repeat("é", 98) + ".pdf",
+	part := func(disposition string) string {
+		return "--b\r\nContent-Type: application/octet-stream\r\n" + disposition + "\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n"
 	}
-	for in, want := range cases {
-		if got := safeFilename(in); got != want {
-			t.Errorf("safeFilename(%q) = %q, want %q", in, got, want)
-		}
+	raw := "From: Dan <ddawson@uni.example>\r\nTo: desk@uni.example\r\nSubject: files\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nSee the files.\r\n" +
+		part(`Content-Disposition: attachment; filename="C:\\Users\\ann\\Desktop\\report.docx"`) +
+		part(`Content-Disposition: attachment; filename="../../etc/passwd"`) +
+		part(`Content-Disposition: attachment; filename=".htaccess"`) +
+		part("Content-Disposition: attachment; filename*=UTF-8''evil%E2%80%AEgpj.exe") +
+		part("Content-Disposition: attachment; filename*0*=UTF-8''zero%E2%80%8B; filename*1*=width%EF%BB%BF.txt") +
+		part(`Content-Disposition: attachment; filename="=?UTF-8?B?`+base64.StdEncoding.EncodeToString([]byte("invoice\u2067fdp.txt\u2069"))+`?="`) +
+		part(`Content-Disposition: attachment; filename="=?UTF-8?Q?=E2=80=AE=E2=80=8F?="`) +
+		"--b\r\nContent-Type: application/pdf; name=\"=?UTF-8?Q?Rapport_=C3=A9t=C3=A9=E2=80=8E.pdf?=\"\r\nContent-Disposition: attachment\r\n\r\n%PDF-1.4\r\n" +
+		"--b--\r\n"
+	m, err := Parse([]byte(raw), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range m.Attachments {
+		got = append(got, a.Filename)
+	}
+	want := []string{"report.docx", "passwd", "htaccess", "evilgpj.exe", "zerowidth.txt", "invoicefdp.txt", "attachment-7.bin", "Rapport été.pdf"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("file names:\n got %q\nwant %q", got, want)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"calldesk/internal/desk"
@@ -493,14 +492,11 @@ func bundleEntry(e store.SAREntry, r *Redactor, where string) BundleEntry {
 	return BundleEntry{ID: e.ID, CallRef: e.CallRef, Kind: string(e.Kind), Public: e.Public, Author: e.Author, Text: text, At: e.CreatedAt}
 }
 
+// bundleFile lists an attachment, under its name as desk.CleanFilename leaves it (no path, no
+// control or invisible characters) in the list and in the zip.
 func bundleFile(a desk.Attachment, ref string) BundleFile {
-	name := strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r < 32 {
-			return '_'
-		}
-		return r
-	}, a.Filename)
-	return BundleFile{ID: a.ID, CallRef: ref, Path: fmt.Sprintf("attachments/%d-%s", a.ID, name), Filename: a.Filename,
+	name := desk.CleanFilename(a.Filename)
+	return BundleFile{ID: a.ID, CallRef: ref, Path: fmt.Sprintf("attachments/%d-%s", a.ID, name), Filename: name,
 		ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, At: a.CreatedAt}
 }
 

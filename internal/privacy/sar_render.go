@@ -5,13 +5,14 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
 	"strconv"
 	"time"
+
+	"calldesk/internal/csvsafe"
 )
 
 // This file renders a gathered Bundle as the zip the person receives: JSON and CSV for
@@ -191,8 +192,10 @@ func stamp(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// writeCSV writes a header and rows through csvsafe, so that a cell someone typed as a formula
+// is shown as text by the spreadsheet the person opens it in; the JSON files keep the exact text.
 func writeCSV(w io.Writer, header []string, rows func(add func(...string) error) error) error {
-	c := csv.NewWriter(w)
+	c := csvsafe.NewWriter(w)
 	if err := c.Write(header); err != nil {
 		return err
 	}
@@ -310,6 +313,9 @@ account.json     Your account: login, roles, when it was made, whether it is act
                  and dates only)%s.
 
 Times are in UTC (ISO 8601 in the JSON and CSV files). The CSV files are UTF-8 with a header row.
+In the CSV files, a value that begins with =, +, -, @, a tab or a carriage return has a single
+quote (') put in front, so that a spreadsheet shows it as text and does not run it as a formula;
+the JSON files hold every value exactly.
 
 Other people's data
 -------------------

@@ -19,6 +19,9 @@ func scanAttachment(r scanner, extra ...any) (desk.Attachment, error) {
 	var at, email int64
 	err := r.Scan(append([]any{&a.ID, &a.CallID, &entry, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &by, &at, &email}, extra...)...)
 	a.EntryID, a.UploadedBy, a.CreatedAt, a.FromEmail = entry.Int64, by.Int64, time.UnixMicro(at).UTC(), email == 1
+	// Names are cleaned before they are stored; a name stored before the cleaning knew a character
+	// (issue 13: bidirectional and other invisible characters) is cleaned as it is read.
+	a.Filename = desk.CleanFilename(a.Filename)
 	return a, err
 }
 

@@ -43,6 +43,10 @@ type InMail struct {
 	Rejected string
 	// GroupID and ProfileID are the mailbox's defaults for a new call.
 	GroupID, ProfileID int64
+	// Auth is the university's mail server's verdict on the sender: a message from an own
+	// domain that failed it (Auth.Unverified) is quarantined, credited to nobody; every message
+	// keeps its verdict, shown with its diary entry to support analysts.
+	Auth desk.MailAuth
 }
 
 // Dispositions of an incoming message.
@@ -163,6 +167,10 @@ func (t *Tx) ingest(ctx context.Context, in InMail, rules IngestRules) (Ingested
 	}
 	if recent >= rules.PerSenderHour {
 		return t.recordMail(ctx, in, MailAutomatic, fmt.Sprintf("more than %d messages from %s in an hour: treated as a mail loop", rules.PerSenderHour, in.From), 0, 0, nil)
+	}
+	if in.Auth.Unverified() {
+		return t.recordMail(ctx, in, MailQuarantine, "sender could not be verified: "+in.From+" is in the university's own domain, and "+
+			in.Auth.MethodWords()+" failed at the university's mail server", 0, 0, nil)
 	}
 	sender, known, err := t.personByEmail(ctx, in.From)
 	if err != nil {
@@ -399,9 +407,9 @@ func (t *Tx) recordMail(ctx context.Context, in InMail, disposition, reason stri
 	}
 	d := Ingested{Disposition: disposition, Reason: reason}
 	err := t.queryRow(ctx, `INSERT INTO mail_messages (message_id, mailbox, uid_validity, uid, call_id, entry_id, sender, subject,
-		disposition, reason, raw, size, created_at) VALUES (`+placeholders(13)+`) RETURNING id`,
+		disposition, reason, raw, size, created_at, auth_result, auth_method, auth_own) VALUES (`+placeholders(16)+`) RETURNING id`,
 		in.MessageID, in.Mailbox, int64(in.UIDValidity), int64(in.UID), nullID(callID), nullID(entryID), in.From, clipText(in.Subject, 500),
-		disposition, reason, in.Raw, len(in.Raw), t.Now.UnixMicro()).Scan(&d.ID)
+		disposition, reason, in.Raw, len(in.Raw), t.Now.UnixMicro(), in.Auth.Result, in.Auth.Method, b2i(in.Auth.OwnDomain)).Scan(&d.ID)
 	if t.s.d.constraint(err) == constraintUnique {
 		// Another instance took the same message in at the same moment; its transaction won.
 		return d, desk.Errorf(desk.ECONFLICT, "message %s was taken in by another instance", in.MessageID)
@@ -430,11 +438,14 @@ type QuarantinedMail struct {
 	Reason     string
 	Size       int64
 	ReceivedAt time.Time
+	// Auth is the mail server's verdict on the sender: a forged From in the university's own
+	// domain waits here too (Auth.Unverified).
+	Auth desk.MailAuth
 }
 
 // Quarantine lists the messages in quarantine, oldest first.
 func (s *Store) Quarantine(ctx context.Context, limit int) ([]QuarantinedMail, error) {
-	rows, err := s.query(ctx, `SELECT id, mailbox, sender, subject, reason, size, created_at FROM mail_messages
+	rows, err := s.query(ctx, `SELECT id, mailbox, sender, subject, reason, size, created_at, auth_result, auth_method, auth_own FROM mail_messages
 		WHERE disposition = 'quarantine' ORDER BY id LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
@@ -444,9 +455,11 @@ func (s *Store) Quarantine(ctx context.Context, limit int) ([]QuarantinedMail, e
 	for rows.Next() {
 		var q QuarantinedMail
 		var at int64
-		if err := rows.Scan(&q.ID, &q.Mailbox, &q.Sender, &q.Subject, &q.Reason, &q.Size, &at); err != nil {
+		var own int
+		if err := rows.Scan(&q.ID, &q.Mailbox, &q.Sender, &q.Subject, &q.Reason, &q.Size, &at, &q.Auth.Result, &q.Auth.Method, &own); err != nil {
 			return nil, err
 		}
+		q.Auth.OwnDomain = own == 1
 		q.ReceivedAt = time.UnixMicro(at).UTC()
 		out = append(out, q)
 	}
@@ -523,6 +536,37 @@ func (t *Tx) inQuarantine(ctx context.Context, id int64) error {
 		return notFound("no message %d is in quarantine: it may have been dealt with already", id)
 	}
 	return err
+}
+
+// MailAuthOfCall is the sender verdict (desk.MailAuth) of each email taken in for call callID,
+// by the diary entry it made; the email that opened the call is also under 0 (its text is the
+// call's description; an entry carries only its files). Mail taken in before verdicts were read
+// has none and is left out.
+func (s *Store) MailAuthOfCall(ctx context.Context, callID int64) (map[int64]desk.MailAuth, error) {
+	rows, err := s.query(ctx, `SELECT COALESCE(entry_id, 0), disposition, auth_result, auth_method, auth_own FROM mail_messages
+		WHERE call_id = ? AND auth_result <> '' ORDER BY id`, callID)
+	if err != nil {
+		return nil, fmt.Errorf("mail of call %d: %w", callID, err)
+	}
+	defer rows.Close()
+	out := map[int64]desk.MailAuth{}
+	for rows.Next() {
+		var entry int64
+		var disposition string
+		var a desk.MailAuth
+		var own int
+		if err := rows.Scan(&entry, &disposition, &a.Result, &a.Method, &own); err != nil {
+			return nil, err
+		}
+		a.OwnDomain = own == 1
+		if _, seen := out[entry]; !seen {
+			out[entry] = a
+		}
+		if _, seen := out[0]; !seen && disposition == MailNewCall {
+			out[0] = a
+		}
+	}
+	return out, rows.Err()
 }
 
 // MailOfEntry is the whole email an email diary entry of call callID came from (ENOTFOUND when

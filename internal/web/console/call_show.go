@@ -58,7 +58,10 @@ type callPage struct {
 	Done string
 	// AttachHint describes which files may be attached, beside the file fields.
 	AttachHint string
-	Form       callForm
+	// MailAuth is the sender verdict of each email of the call by diary entry (0: the email
+	// that opened the call), for support analysts only (S13); nil for others.
+	MailAuth map[int64]desk.MailAuth
+	Form     callForm
 
 	me       int64
 	myGroups []int64
@@ -152,6 +155,10 @@ func (p callPage) Can(action string) bool {
 	}
 	return desk.Action(action).Allowed(s)
 }
+
+// Auth is the sender verdict of the email of diary entry id (0: the email that opened the call);
+// the zero MailAuth, which shows nothing, when there is none.
+func (p callPage) Auth(id int64) desk.MailAuth { return p.MailAuth[id] }
 
 // Open reports whether the action's form is the one that was refused, so it is drawn open.
 func (p callPage) Open(action string) bool { return p.Form.Action == action }
@@ -260,6 +267,12 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	for i := range diary {
 		diary[i].Attachments = byEntry[diary[i].ID]
 	}
+	var auth map[int64]desk.MailAuth
+	if v.ReadsEmail() {
+		if auth, err = c.Store.MailAuthOfCall(ctx, call.ID); err != nil {
+			return callPage{}, err
+		}
+	}
 	nm, err := c.names(ctx)
 	if err != nil {
 		return callPage{}, err
@@ -270,7 +283,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	}
 	now := c.now()
 	p := callPage{page: c.page(v, call.Ref+": "+call.Summary), Call: call, Restricted: restricted, Held: held, CustomerHeld: customerHeld, Diary: diary, Names: nm, Now: now,
-		MinUntil: now.In(c.zone()).Format(datetimeLocal), AttachHint: c.attachmentRules().Hint(), me: v.Person.ID, myGroups: groups, Milestones: c.milestones(call)}
+		MinUntil: now.In(c.zone()).Format(datetimeLocal), AttachHint: c.attachmentRules().Hint(), MailAuth: auth, me: v.Person.ID, myGroups: groups, Milestones: c.milestones(call)}
 	p.defaults = map[string]string{
 		"assign.group_id":   idValue(call.GroupID),
 		"assign.analyst_id": idValue(call.AnalystID),
