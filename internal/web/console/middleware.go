@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
@@ -158,14 +156,6 @@ const pollHeader = "X-Calldesk-Poll"
 
 func isPoll(r *http.Request) bool { return isHTMX(r) && r.Header.Get(pollHeader) == "1" }
 
-// localPath returns p when it is a path on this site, "/" otherwise: a next= parameter must never
-// send someone to another site.
-func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
-		return "/"
-	}
-	if u, err := url.Parse(p); err != nil || u.Host != "" || u.Scheme != "" {
-		return "/"
-	}
-	return p
-}
+// localPath returns p, cleaned, when it is a path on this site, "/" otherwise: a next= parameter
+// must never send someone to another site (pages.LocalPath, shared with the portal).
+func localPath(p string) string { return pages.LocalPath(p, "/") }

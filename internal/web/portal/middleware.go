@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"calldesk/internal/access"
@@ -122,17 +121,10 @@ func (p *Portal) forbidCrossOrigin(w http.ResponseWriter, r *http.Request) {
 		Message: "This form was sent from another website, so we did not act on it. If you meant to do this, open SupportMe yourself and do it there."})
 }
 
-// localPath returns path when it is a page of the portal, the portal's home otherwise: a next=
-// parameter must never send someone to another site, or out of the portal.
-func localPath(path string) string {
-	if !strings.HasPrefix(path, prefix) || strings.Contains(path, "\\") {
-		return prefix
-	}
-	if u, err := url.Parse(path); err != nil || u.Host != "" || u.Scheme != "" {
-		return prefix
-	}
-	return path
-}
+// localPath returns path, cleaned, when it is a page of the portal, the portal's home otherwise:
+// a next= parameter must never send someone to another site, or out of the portal
+// (pages.LocalPath, shared with the console).
+func localPath(path string) string { return pages.LocalPath(path, prefix) }
 
 // sentence starts s with a capital and ends it with a full stop.
 func sentence(s string) string {

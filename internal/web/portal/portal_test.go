@@ -244,3 +244,17 @@ func TestPortalShowsMyEmails(t *testing.T) {
 		e.signIn(e.f.Dan).get("/portal/calls/"+c.Ref).must(t, http.StatusOK).has(t, "It also drops on campus Wi-Fi").lacks(t, "INTERNAL")
 	})
 }
+
+// TestNextCannotLeaveThePortal: the portal's next= goes through the same check as the console's,
+// and stays inside the portal.
+func TestNextCannotLeaveThePortal(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		for _, next := range []string{"/portal/../%5Cevil.example", "/portal/..%5Cevil.example", "/portal/%2e%2e/calls/F1",
+			"/%2F%2Fevil.example", "/portal/%09/x", "//evil.example", "/portal/../calls/new"} {
+			r := e.client().post("/portal/signin", url.Values{"login": {e.f.Dan.Username}, "password": {password}, "next": {next}}).must(t, http.StatusSeeOther)
+			if r.location != "/portal/" {
+				t.Errorf("signing in with next=%q went to %q", next, r.location)
+			}
+		}
+	})
+}
