@@ -182,7 +182,7 @@ func TestNextCannotLeaveTheSite(t *testing.T) {
 		c := e.signIn(e.f.Ann)
 		for _, next := range hostile {
 			// As typed in a link: the query escaped once more.
-			r := c.get("/signin?next=" + url.QueryEscape(next)).must(t, http.StatusSeeOther)
+			r := c.get("/signin?next="+url.QueryEscape(next)).must(t, http.StatusSeeOther)
 			if r.location != "/" {
 				t.Errorf("GET /signin?next=%s went to %q", url.QueryEscape(next), r.location)
 			}
