@@ -46,6 +46,9 @@ func (p *Portal) adapt(rt route) http.Handler {
 		}()
 		pages.Secure(w.Header(), csp)
 		var v *visit
+		if rt.Public {
+			web.LimitAnonymous(w, r) // a sign-in form is small: nobody may make us read more first
+		}
 		if !rt.Public {
 			var err error
 			if v, err = p.authenticate(r); err != nil {
