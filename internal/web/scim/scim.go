@@ -92,6 +92,9 @@ func scimErr(status int, scimType, detail string) error {
 // wrap checks the bearer token and turns errors into SCIM error responses.
 func (s *Service) wrap(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		// Responses carry personal data, errors included: no cache may keep them, as the API's.
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		var err error
 		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.Token)) != 1 {
@@ -111,6 +114,9 @@ func (s *Service) wrap(h func(http.ResponseWriter, *http.Request) error) http.Ha
 				se = &scimError{http.StatusNotFound, "", desk.Message(err)}
 			case desk.ECONFLICT:
 				se = &scimError{http.StatusConflict, "uniqueness", desk.Message(err)}
+			case desk.EFORBIDDEN:
+				// A person whose processing is restricted: their record takes no change.
+				se = &scimError{http.StatusForbidden, "", desk.Message(err)}
 			default:
 				if r.Context().Err() == nil {
 					s.log().Error("scim request failed", "method", r.Method, "path", r.URL.Path, "err", err)
