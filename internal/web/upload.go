@@ -84,6 +84,12 @@ func ReadForm(w http.ResponseWriter, r *http.Request, rules desk.AttachmentRules
 			return f.failed(desk.Errorf(desk.EINVALID, "the form has more than %d parts, more than any of our forms; nothing was saved", MaxFormParts))
 		}
 		name := part.FormName()
+		if p := desk.TextProblem(name); p != "" {
+			return f.failed(desk.Errorf(desk.EINVALID, "the name of a field %s; nothing was saved", p))
+		}
+		if p := desk.TextProblem(part.FileName()); p != "" {
+			return f.failed(desk.Invalid("the name of a file "+p+"; nothing was saved", map[string]string{FilesField: "not saved: the name of a file " + p}))
+		}
 		if part.FileName() == "" && name != FilesField {
 			b, err := io.ReadAll(io.LimitReader(part, valuesLeft+1))
 			if err != nil {
@@ -91,6 +97,9 @@ func ReadForm(w http.ResponseWriter, r *http.Request, rules desk.AttachmentRules
 			}
 			if valuesLeft -= int64(len(b)); valuesLeft < 0 {
 				return f.failed(desk.Errorf(desk.EINVALID, "the form's text is longer than %s; nothing was saved", desk.SizeWords(MaxFormValues)))
+			}
+			if p := desk.TextProblem(string(b)); p != "" {
+				return f.failed(desk.Invalid(fmt.Sprintf("field %s %s; nothing was saved", name, p), map[string]string{name: p}))
 			}
 			f.Values.Add(name, string(b))
 			continue

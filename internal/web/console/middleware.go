@@ -70,6 +70,10 @@ func (c *Console) adapt(rt route) http.Handler {
 				return
 			}
 		}
+		if err := web.CheckRequest(r); err != nil { // no NUL or bad UTF-8 reaches a handler
+			c.fail(w, r, v, err)
+			return
+		}
 		if err := rt.handle(w, r, v); err != nil {
 			c.fail(w, r, v, err)
 		}

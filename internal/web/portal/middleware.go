@@ -56,6 +56,10 @@ func (p *Portal) adapt(rt route) http.Handler {
 				return
 			}
 		}
+		if err := web.CheckRequest(r); err != nil { // no NUL or bad UTF-8 reaches a handler
+			p.fail(w, r, v, err)
+			return
+		}
 		if err := rt.handle(w, r, v); err != nil {
 			p.fail(w, r, v, err)
 		}

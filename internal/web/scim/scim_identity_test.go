@@ -103,3 +103,53 @@ func TestSCIMIdentityAndRefusals(t *testing.T) {
 		send(token, "GET", "/scim/v2/Users", nil)
 	})
 }
+
+// TestSCIMBadBytes (issue 13 point 9): a NUL character (escaped in JSON) or bytes that are not
+// UTF-8, in a resource, a PATCH value or a filter, are a SCIM 400 naming the attribute, on both
+// engines alike; nothing is written.
+func TestSCIMBadBytes(t *testing.T) {
+	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		svc := &scim.Service{Store: e.S, Token: token, BaseURL: "https://desk.uni.example"}
+		hs := httptest.NewServer(svc.Handler())
+		t.Cleanup(hs.Close)
+		raw := func(method, path, body string) (int, map[string]any) {
+			t.Helper()
+			req, _ := http.NewRequest(method, hs.URL+path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/scim+json")
+			req.Header.Set("Authorization", "Bearer "+token)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			var out map[string]any
+			json.NewDecoder(res.Body).Decode(&out)
+			return res.StatusCode, out
+		}
+		user := `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "externalId": "k1", "userName": "hwong", "name": {"familyName": "Wong"}, "title": %s}`
+		st, out := raw("POST", "/scim/v2/Users", strings.Replace(user, "%s", `"Lecturer\u0000"`, 1))
+		if d, _ := out["detail"].(string); st != 400 || !strings.Contains(d, "title holds a NUL character") {
+			t.Errorf("NUL in title: %d %v", st, out)
+		}
+		st, out = raw("POST", "/scim/v2/Users", strings.Replace(user, "%s", "\"Lectur\xe9r\"", 1))
+		if d, _ := out["detail"].(string); st != 400 || !strings.Contains(d, "not valid UTF-8") {
+			t.Errorf("Latin-1 in title: %d %v", st, out)
+		}
+		st, out = raw("GET", "/scim/v2/Users?filter=userName+eq+%22a%00%22", "")
+		if d, _ := out["detail"].(string); st != 400 || !strings.Contains(d, "parameter filter holds a NUL character") {
+			t.Errorf("NUL in a filter: %d %v", st, out)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM people WHERE directory_key = 'k1'`); n != 0 {
+			t.Fatalf("%d people made", n)
+		}
+		st, u := raw("POST", "/scim/v2/Users", strings.Replace(user, "%s", `"Lecturer"`, 1))
+		if st != 201 {
+			t.Fatalf("create: %d %v", st, u)
+		}
+		st, out = raw("PATCH", "/scim/v2/Users/"+u["id"].(string), `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [`+
+			`{"op": "Replace", "value": {"title": "Reader\u0000"}}]}`)
+		if d, _ := out["detail"].(string); st != 400 || !strings.Contains(d, "title holds a NUL character") {
+			t.Errorf("NUL in a PATCH: %d %v", st, out)
+		}
+	})
+}
