@@ -28,6 +28,7 @@ import (
 
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
+	"calldesk/internal/web/pages"
 )
 
 // The claims an identity can be matched by, as written in the configuration.
@@ -450,14 +451,9 @@ func (e *refusal) Unwrap() []error {
 	return []error{&desk.Error{Code: desk.EUNAUTHORIZED, Message: e.msg}, e.err}
 }
 
-// localPath keeps back when it is a path on this site, and "/" otherwise, so that a sign-in
-// link cannot send people elsewhere.
-func localPath(back string) string {
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.HasPrefix(back, `/\`) {
-		return "/"
-	}
-	return back
-}
+// localPath keeps back, cleaned, when it is a path on this site, and "/" otherwise, so that a
+// sign-in link cannot send people elsewhere (pages.LocalPath, which the console and portal use).
+func localPath(back string) string { return pages.LocalPath(back, "/") }
 
 func clip(s string, n int) string {
 	if len(s) > n {

@@ -152,6 +152,13 @@ func (s *Store) FormKeyCall(ctx context.Context, accountID int64, key string) (d
 	return s.FindCallByRef(ctx, ref)
 }
 
+// restrictedCustomer is the refusal of a new call for cust, whose processing is restricted.
+func restrictedCustomer(cust desk.Person) error {
+	return desk.Invalid(fmt.Sprintf("no call can be logged for %s: their processing is restricted (UK GDPR article 18), "+
+		"and the Data Protection Officer must lift the restriction first", cust.Name()),
+		map[string]string{"customer_id": fmt.Sprintf("is %s, whose processing is restricted: the Data Protection Officer must lift the restriction before a call can be logged for them", cust.Name())})
+}
+
 func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (desk.Call, error) {
 	bad := func(field, format string, args ...any) error {
 		return desk.Invalid("the call cannot be logged", map[string]string{field: fmt.Sprintf(format, args...)})
@@ -166,6 +173,13 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 		return desk.Call{}, err
 	} else if erased {
 		return desk.Call{}, bad("customer_id", "%s was erased: no new call can be logged for them", cust.Name())
+	}
+	// Article 18: while a person's processing is restricted nothing new is done with their data,
+	// a new call included, by whatever way it comes (API, console, portal, email).
+	if err := t.frozen(ctx, cust.ID, ""); desk.ErrorCode(err) == desk.EFORBIDDEN {
+		return desk.Call{}, restrictedCustomer(cust)
+	} else if err != nil {
+		return desk.Call{}, err
 	}
 	c := desk.Call{Kind: n.Kind, Summary: n.Summary, Description: n.Description, CustomerID: cust.ID,
 		Customer: desk.SnapshotOf(cust), AltEmail: n.AltEmail, AltPhone: n.AltPhone, Source: n.Source,

@@ -97,6 +97,7 @@ const (
 	constraintNone constraintKind = iota
 	constraintUnique
 	constraintForeignKey
+	constraintText // text the engine cannot store (PostgreSQL: a NUL)
 )
 
 // Lock keys for dialect.lock.
@@ -483,6 +484,8 @@ func (postgresDialect) constraint(err error) constraintKind {
 		return constraintUnique
 	case "23503":
 		return constraintForeignKey
+	case "22021", "22P05": // character_not_in_repertoire (a NUL in text), untranslatable_character
+		return constraintText
 	}
 	return constraintNone
 }

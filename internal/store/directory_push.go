@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 
 	"calldesk/internal/desk"
@@ -65,6 +66,9 @@ func (s *Store) PushPerson(ctx context.Context, source string, p desk.Person, ma
 		if err := merged.Validate(); err != nil {
 			return err
 		}
+		if err := t.pushedIdentityUnique(ctx, merged, created, changed); err != nil {
+			return err
+		}
 		if created || len(changed) > 0 || returned {
 			if err := t.writeDirectoryPerson(ctx, actor, source, &merged, created, changed, returned); err != nil {
 				if desk.ErrorCode(err) == desk.ECONFLICT {
@@ -96,6 +100,31 @@ func (s *Store) PushPerson(ctx context.Context, source string, p desk.Person, ma
 		return err
 	})
 	return out, created, err
+}
+
+// pushedIdentityUnique refuses a username or email that a push gives p (created, or changed)
+// when another person holds it in any letter case: sign-in and mail matching ignore case, so
+// OJOHNSON beside ojohnson would make one of them unreachable, or take the other's sign-in.
+func (t *Tx) pushedIdentityUnique(ctx context.Context, p desk.Person, created bool, changed []string) error {
+	for _, f := range []struct{ col, attr, value string }{{"username", "userName", p.Username}, {"email", "emails", p.Email}} {
+		if f.value == "" || !created && !contains(changed, f.col) {
+			continue
+		}
+		other, err := scanPerson(t.queryRow(ctx, `SELECT `+personCols+` FROM people p WHERE lower(p.`+f.col+`) = ? AND p.id <> ? ORDER BY p.id LIMIT 1`,
+			strings.ToLower(f.value), p.ID))
+		if err == sql.ErrNoRows {
+			continue
+		} else if err != nil {
+			return err
+		}
+		held := other.Username
+		if f.col == "email" {
+			held = other.Email
+		}
+		return &desk.Error{Code: desk.ECONFLICT, Message: fmt.Sprintf("the %s %q belongs to another person already (as %q, person %d): calldesk matches %ss whatever their letter case",
+			f.attr, f.value, held, other.ID, f.col), Fields: map[string]string{f.attr: "is another person's"}}
+	}
+	return nil
 }
 
 // LeavePerson makes person id a leaver because their directory says they left (SCIM: active set

@@ -354,6 +354,13 @@ func (t *Tx) mailToCall(ctx context.Context, in InMail, rules IngestRules, callI
 
 // mailNewCall opens a call for the sender from the message, and records the message.
 func (t *Tx) mailNewCall(ctx context.Context, in InMail, rules IngestRules, sender desk.Person) (Ingested, error) {
+	if err := t.frozen(ctx, sender.ID, ""); desk.ErrorCode(err) == desk.EFORBIDDEN {
+		// No new call for a person whose processing is restricted: the message waits in
+		// quarantine, where support analysts see why.
+		return t.recordMail(ctx, in, MailQuarantine, "from "+sender.Name()+", whose processing is restricted: no new call can be logged for them", 0, 0, nil)
+	} else if err != nil {
+		return Ingested{}, err
+	}
 	c, entryID, err := t.callFromMail(ctx, in, rules, sender)
 	if err != nil {
 		return Ingested{}, err

@@ -191,5 +191,16 @@ func TestIngestMailRestricted(t *testing.T) {
 		if err != nil || d.Disposition != store.MailQuarantine || !strings.Contains(d.Reason, "restricted") {
 			t.Fatalf("a reply to a frozen call: %+v %v", d, err)
 		}
+		// A new message from him makes no new call either (issue 13 point 3): it waits too.
+		d, err = e.S.IngestMail(ctx, store.InMail{Mailbox: "sd", UIDValidity: 1, UID: 2, MessageID: "n1@mail.example", From: e.F.Dan.Email,
+			Subject: "Printer jammed", Text: "again", Raw: []byte("x")}, store.IngestRules{})
+		if err != nil || d.Disposition != store.MailQuarantine || !strings.Contains(d.Reason, "restricted") || d.CallRef != "" {
+			t.Fatalf("a new message from a restricted person: %+v %v", d, err)
+		}
+		// However a call is made, the store refuses it, saying why.
+		_, err = e.S.CreateCall(ctx, storetest.Actor(e.F.Ann), desk.NewCall{Summary: "Another", CustomerID: e.F.Dan.ID, Source: desk.SourcePhone})
+		if desk.ErrorCode(err) != desk.EINVALID || !strings.Contains(desk.Message(err), "the Data Protection Officer must lift the restriction first") {
+			t.Fatalf("a call for a restricted person: %v", err)
+		}
 	})
 }

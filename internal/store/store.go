@@ -181,6 +181,9 @@ func (s *Store) q(query string) string {
 }
 
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := fitArgs(args); err != nil {
+		return nil, err
+	}
 	if t.w != nil {
 		ctx = writerCtx(ctx)
 		st, err := t.w.stmt(ctx, query)
@@ -193,6 +196,9 @@ func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 }
 
 func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := fitArgs(args); err != nil {
+		return nil, err
+	}
 	if t.w != nil {
 		ctx = writerCtx(ctx)
 		st, err := t.w.stmt(ctx, query)
@@ -205,6 +211,9 @@ func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 }
 
 func (t *Tx) queryRow(ctx context.Context, query string, args ...any) row {
+	if err := fitArgs(args); err != nil {
+		return row{err: err}
+	}
 	if t.w != nil {
 		ctx = writerCtx(ctx)
 		st, err := t.w.stmt(ctx, query)
@@ -214,6 +223,21 @@ func (t *Tx) queryRow(ctx context.Context, query string, args ...any) row {
 		return row{r: st.QueryRowContext(ctx, args...)}
 	}
 	return row{r: t.tx.QueryRowContext(ctx, t.s.q(query), args...)}
+}
+
+// fitArgs refuses a statement any of whose text arguments holds a NUL character or bytes that
+// are not UTF-8 (desk.TextProblem), the last line of defence behind the checks of every way in:
+// PostgreSQL would answer with an error (a 500), SQLite would store them silently; both refuse
+// them alike, as EINVALID.
+func fitArgs(args []any) error {
+	for _, a := range args {
+		if s, ok := a.(string); ok {
+			if p := desk.TextProblem(s); p != "" {
+				return desk.Errorf(desk.EINVALID, "a text sent %s", p)
+			}
+		}
+	}
+	return nil
 }
 
 // writerCtx detaches a statement on SQLite's shared writer from its caller's cancellation. The
@@ -235,6 +259,9 @@ func (t *Tx) execScript(ctx context.Context, script string) error {
 }
 
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := fitArgs(args); err != nil {
+		return nil, err
+	}
 	if s.w != nil {
 		st, err := s.readStmt(ctx, query)
 		if err != nil {
@@ -248,6 +275,9 @@ func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows
 }
 
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) row {
+	if err := fitArgs(args); err != nil {
+		return row{err: err}
+	}
 	if s.w != nil {
 		st, err := s.readStmt(ctx, query)
 		if err != nil {
@@ -297,6 +327,8 @@ func (s *Store) mapErr(err error) error {
 		return &desk.Error{Code: desk.ECONFLICT, Message: "that already exists"}
 	case constraintForeignKey:
 		return &desk.Error{Code: desk.EINVALID, Message: "it refers to something that does not exist"}
+	case constraintText:
+		return &desk.Error{Code: desk.EINVALID, Message: "a text sent holds a character that cannot be stored (a NUL, or bytes that are not UTF-8); remove it"}
 	}
 	return err
 }

@@ -202,3 +202,26 @@ func TestEntries(t *testing.T) {
 func (e *env) actor(p desk.Person) desk.Actor {
 	return desk.Actor{PersonID: p.ID, Name: p.Name(), Addr: "192.0.2.1"}
 }
+
+// TestCreateCallForRestrictedPersonRefused (issue 13 point 3): no new call for a person whose
+// processing is restricted, with a message saying why; once lifted, the call is logged.
+func TestCreateCallForRestrictedPersonRefused(t *testing.T) {
+	apiTest(t, func(t *testing.T, e *env) {
+		if err := e.s.Restrict(e.ctx, e.f.Admin, e.f.Eve.ID, true, "Eve contests her record"); err != nil {
+			t.Fatal(err)
+		}
+		before := e.counts()
+		p := e.problem(e.req("POST", "/api/v1/calls", map[string]any{"summary": "New laptop", "customer_id": e.f.Eve.ID}), 422)
+		if !strings.Contains(p.Detail, "restricted") || !strings.Contains(p.Detail, "Data Protection Officer must lift") ||
+			!strings.Contains(p.Errors["customer_id"], "restricted") {
+			t.Fatalf("problem %+v", p)
+		}
+		if after := e.counts(); after != before {
+			t.Fatalf("something was written: %+v -> %+v", before, after)
+		}
+		if err := e.s.Restrict(e.ctx, e.f.Admin, e.f.Eve.ID, false, "record corrected"); err != nil {
+			t.Fatal(err)
+		}
+		e.ok(e.req("POST", "/api/v1/calls", map[string]any{"summary": "New laptop", "customer_id": e.f.Eve.ID}), 201, nil)
+	})
+}

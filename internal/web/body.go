@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,11 +11,15 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"calldesk/internal/desk"
 )
 
 // decode reads the request body into dst, a pointer to a request struct. The body must be one
 // JSON object of at most MaxBody bytes with no fields dst does not have and nothing after it;
-// anything else is a 400 (413 when too large) whose message names the field or the position.
+// anything else is a 400 (413 when too large) whose message names the field or the position. Its
+// text must be UTF-8 and no string in it may hold a NUL character (desk.TextProblem): a 400 too.
 func (s *Server) decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/json" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -23,8 +28,15 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, dst any) error {
 				msg: fmt.Sprintf("the body is sent as %q; send JSON with the header Content-Type: application/json", ct)}
 		}
 	}
-	body := http.MaxBytesReader(w, r.Body, s.maxBody())
-	dec := json.NewDecoder(body)
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody()))
+	if err != nil {
+		return s.decodeError(err, dst)
+	}
+	// encoding/json would read bytes that are not UTF-8 as U+FFFD without a word: refuse them.
+	if !utf8.Valid(data) {
+		return badRequest("", fmt.Sprintf("the body is not valid UTF-8 (the first bad byte is byte %d); send JSON encoded as UTF-8", invalidAt(data)))
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return s.decodeError(err, dst)
@@ -33,6 +45,10 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	var extra json.RawMessage
 	switch err := dec.Decode(&extra); {
 	case err == io.EOF:
+		// No text may hold a NUL (\u0000): PostgreSQL refuses it, SQLite would keep it.
+		if name, why := desk.BadText(dst); why != "" {
+			return badRequest(name, name+" "+why)
+		}
 		return nil
 	case err == nil:
 		return badRequest("", fmt.Sprintf("the body holds more than one JSON value (the second starts near byte %d); send exactly one object", dec.InputOffset()-int64(len(extra))))
@@ -43,6 +59,18 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, dst any) error {
 		}
 		return badRequest("", fmt.Sprintf("the body has data after its JSON object (near byte %d); send exactly one object and nothing after it", dec.InputOffset()))
 	}
+}
+
+// invalidAt is the offset of the first byte of data that is not UTF-8.
+func invalidAt(data []byte) int {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(data)
 }
 
 // decodeError explains a json.Decoder error in words a person can act on.

@@ -53,6 +53,10 @@ func (s *Server) adapt(rt Route) http.Handler {
 				return
 			}
 		}
+		if err := CheckURL(r); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		if err := rt.handle(w, r, c); err != nil {
 			s.fail(w, r, err)
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -83,6 +84,12 @@ func ReadForm(w http.ResponseWriter, r *http.Request, rules desk.AttachmentRules
 			return f.failed(desk.Errorf(desk.EINVALID, "the form has more than %d parts, more than any of our forms; nothing was saved", MaxFormParts))
 		}
 		name := part.FormName()
+		if p := desk.TextProblem(name); p != "" {
+			return f.failed(desk.Errorf(desk.EINVALID, "the name of a field %s; nothing was saved", p))
+		}
+		if p := desk.TextProblem(part.FileName()); p != "" {
+			return f.failed(desk.Invalid("the name of a file "+p+"; nothing was saved", map[string]string{FilesField: "not saved: the name of a file " + p}))
+		}
 		if part.FileName() == "" && name != FilesField {
 			b, err := io.ReadAll(io.LimitReader(part, valuesLeft+1))
 			if err != nil {
@@ -90,6 +97,9 @@ func ReadForm(w http.ResponseWriter, r *http.Request, rules desk.AttachmentRules
 			}
 			if valuesLeft -= int64(len(b)); valuesLeft < 0 {
 				return f.failed(desk.Errorf(desk.EINVALID, "the form's text is longer than %s; nothing was saved", desk.SizeWords(MaxFormValues)))
+			}
+			if p := desk.TextProblem(string(b)); p != "" {
+				return f.failed(desk.Invalid(fmt.Sprintf("field %s %s; nothing was saved", name, p), map[string]string{name: p}))
 			}
 			f.Values.Add(name, string(b))
 			continue
@@ -168,4 +178,68 @@ func (f Form) Status() int {
 		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusUnprocessableEntity
+}
+
+// MaxAnonymousBody caps what a request without a valid session may send: a sign-in form, or a
+// form whose session had ended, kept for sending after signing in (its text, never its files).
+// It is enough for a diary entry's 100,000 characters of plain text, and it keeps an anonymous
+// client from making the server read, let alone hold, a form's worth of files (10 x 24 MiB).
+const MaxAnonymousBody = 256 << 10
+
+// LimitAnonymous caps r's body at MaxAnonymousBody, for routes served without a session: reading
+// past it is an error, and the connection is closed rather than drained.
+func LimitAnonymous(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxAnonymousBody)
+}
+
+// ReadKeptForm reads what can be kept of a form posted without a valid session: its text values
+// and the names of its files, never their content, from at most MaxAnonymousBody bytes of the
+// body. A body longer than that is read no further; what came before is kept (the values whole,
+// the last one cut off dropped) and cut reports it. Nothing is ever an error: what could not be
+// read is not kept.
+func ReadKeptForm(w http.ResponseWriter, r *http.Request) (f Form, cut bool) {
+	f = Form{Values: url.Values{}}
+	body := http.MaxBytesReader(w, r.Body, MaxAnonymousBody)
+	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case "application/x-www-form-urlencoded":
+		b, err := io.ReadAll(body)
+		if err != nil {
+			cut = true
+			b = b[:max(bytes.LastIndexByte(b, '&'), 0)] // the last value may be cut short
+		}
+		if vals, err := url.ParseQuery(string(b)); err == nil {
+			f.Values = vals
+		}
+		return f, cut
+	case "multipart/form-data":
+	default:
+		return f, false
+	}
+	if params["boundary"] == "" {
+		return f, false
+	}
+	mr := multipart.NewReader(body, params["boundary"])
+	for parts := 0; parts < MaxFormParts; parts++ {
+		part, err := mr.NextPart()
+		if err != nil {
+			return f, err != io.EOF
+		}
+		name := part.FormName()
+		if part.FileName() != "" || name == FilesField {
+			if part.FileName() != "" {
+				f.Names = append(f.Names, desk.CleanFilename(part.FileName()))
+			}
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				return f, true
+			}
+			continue
+		}
+		b, err := io.ReadAll(part)
+		if err != nil {
+			return f, true
+		}
+		f.Values.Add(name, string(b))
+	}
+	return f, true
 }

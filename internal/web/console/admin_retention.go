@@ -181,7 +181,7 @@ func (c *Console) liftHold(w http.ResponseWriter, r *http.Request, v *visit) err
 	if err := c.Store.LiftLegalHold(r.Context(), v.Actor, id, r.PostForm.Get("reason")); err != nil {
 		return err
 	}
-	back := r.PostForm.Get("back")
+	back := localPath(r.PostForm.Get("back"))
 	if !strings.HasPrefix(back, "/calls/") && !strings.HasPrefix(back, "/people/") {
 		back = "/admin/retention"
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
@@ -66,7 +64,9 @@ func (c *Console) adapt(rt route) http.Handler {
 		}()
 		pages.Secure(w.Header(), csp)
 		var v *visit
-		if rt.Needs != access.Public {
+		if rt.Needs == access.Public {
+			web.LimitAnonymous(w, r) // a sign-in form is small: nobody may make us read more first
+		} else {
 			var err error
 			if v, err = c.authenticate(r); err != nil {
 				c.fail(w, r, nil, err)
@@ -76,6 +76,10 @@ func (c *Console) adapt(rt route) http.Handler {
 				c.fail(w, r, v, err)
 				return
 			}
+		}
+		if err := web.CheckRequest(r); err != nil { // no NUL or bad UTF-8 reaches a handler
+			c.fail(w, r, v, err)
+			return
 		}
 		if err := rt.handle(w, r, v); err != nil {
 			c.fail(w, r, v, err)
@@ -168,14 +172,6 @@ const pollHeader = "X-Calldesk-Poll"
 
 func isPoll(r *http.Request) bool { return isHTMX(r) && r.Header.Get(pollHeader) == "1" }
 
-// localPath returns p when it is a path on this site, "/" otherwise: a next= parameter must never
-// send someone to another site.
-func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
-		return "/"
-	}
-	if u, err := url.Parse(p); err != nil || u.Host != "" || u.Scheme != "" {
-		return "/"
-	}
-	return p
-}
+// localPath returns p, cleaned, when it is a path on this site, "/" otherwise: a next= parameter
+// must never send someone to another site (pages.LocalPath, shared with the portal).
+func localPath(p string) string { return pages.LocalPath(p, "/") }

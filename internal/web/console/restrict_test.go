@@ -82,3 +82,22 @@ func TestRestriction(t *testing.T) {
 		}
 	})
 }
+
+// TestNoNewCallForRestrictedPerson (issue 13 point 3): the Log a call form refuses a customer
+// whose processing is restricted, saying why beside the customer, with what was typed kept.
+func TestNoNewCallForRestrictedPerson(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		if err := e.s.Restrict(e.ctx, e.f.Admin, e.f.Dan.ID, true, "Dan contests his record"); err != nil {
+			t.Fatal(err)
+		}
+		c := e.signIn(e.f.Ann)
+		form := url.Values{"customer_id": {fmt.Sprint(e.f.Dan.ID)}, "kind": {"fault"}, "source": {"phone"},
+			"summary": {"Lecture capture failed in LT3"}, "description": {"Since the update on Monday"}}
+		c.post("/calls/new", form).must(t, http.StatusUnprocessableEntity).
+			has(t, "processing is restricted", "the Data Protection Officer must lift the restriction",
+				`value="Lecture capture failed in LT3"`, "Since the update on Monday", `href="#lookup-q"`)
+		if _, n, err := e.s.FindCalls(e.ctx, store.CallFilter{CustomerID: e.f.Dan.ID}); err != nil || n != 0 {
+			t.Fatalf("%d calls for Dan (%v)", n, err)
+		}
+	})
+}

@@ -86,6 +86,15 @@ func TestRetentionPage(t *testing.T) {
 		if n := se.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action IN ('legal_hold.place', 'legal_hold.lift')`); n != 3 {
 			t.Errorf("%d hold records audited, want 3", n)
 		}
+		// Its way back is a page of the console, however it is spelt.
+		if err := se.DB.QueryRow(`SELECT id FROM legal_holds WHERE call_id IS NULL`).Scan(&hold); err != nil {
+			t.Fatal(err)
+		}
+		r := cat.post(fmt.Sprintf("/legal-holds/%d/lift", hold), url.Values{"reason": {"Tribunal over"}, "back": {`/people/../\evil.example`}}).
+			must(t, http.StatusSeeOther)
+		if r.location != "/admin/retention" {
+			t.Errorf("lifting a hold went back to %q", r.location)
+		}
 	})
 }
 

@@ -120,14 +120,18 @@ func (c *Console) signinAgain(w http.ResponseWriter, r *http.Request, err error)
 	}
 	p := signinPage{page: c.page(nil, "Sign in"), Message: msg, Next: localPath(here), SSO: c.SSO != nil, SAML: c.SAML != nil}
 	if r.Method == http.MethodPost {
-		if pf, err := web.ReadForm(w, r, c.attachmentRules()); err == nil && len(pf.Values) > 0 {
+		// Without a session only a little is read, and no file's content (web.ReadKeptForm).
+		if pf, cut := web.ReadKeptForm(w, r); len(pf.Values) > 0 {
 			p.Resume = web.NewResume(localPath(r.URL.Path), pf)
 			p.Next = localPath(pf.Values.Get("back"))
 			if p.Next == "/" {
 				p.Next = backFrom(r.URL.Path)
 			}
 			p.Message = strings.TrimSpace(msg + " Nothing was saved, and what you typed is kept: sign in to send it.")
-			if len(pf.Files) > 0 || len(pf.Refused) > 0 {
+			if cut {
+				p.Message += " Only its start could be kept: check it before sending."
+			}
+			if len(pf.Names) > 0 {
 				p.Message += " The files you attached cannot be kept: attach them again."
 			}
 		}

@@ -188,3 +188,29 @@ func TestSignInThrottlingBehindAProxy(t *testing.T) {
 		}
 	})
 }
+
+// TestNextCannotLeaveTheSite is the security review's reproduction: /signin?next=/a/../%5Cevil.example
+// redirected to /\evil.example, which browsers resolve to another host.
+func TestNextCannotLeaveTheSite(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		hostile := []string{"/a/../%5Cevil.example", "/a/..%5Cevil.example", "/%2F%2Fevil.example", "/%09/evil.example", "//evil.example"}
+		for _, next := range hostile {
+			r := e.client().post("/signin", url.Values{"login": {e.f.Ann.Username}, "password": {password}, "next": {next}}).must(t, http.StatusSeeOther)
+			if r.location != "/" {
+				t.Errorf("signing in with next=%q went to %q", next, r.location)
+			}
+		}
+		c := e.signIn(e.f.Ann)
+		for _, next := range hostile {
+			// As typed in a link: the query escaped once more.
+			r := c.get("/signin?next="+url.QueryEscape(next)).must(t, http.StatusSeeOther)
+			if r.location != "/" {
+				t.Errorf("GET /signin?next=%s went to %q", url.QueryEscape(next), r.location)
+			}
+		}
+		r := c.get("/signin?next=/a/../%5Cevil.example").must(t, http.StatusSeeOther)
+		if r.location != "/" {
+			t.Errorf("GET /signin?next=/a/../%%5Cevil.example went to %q", r.location)
+		}
+	})
+}

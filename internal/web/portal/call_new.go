@@ -157,6 +157,12 @@ func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) er
 	}
 	if err != nil {
 		if desk.ErrorCode(err) == desk.EINVALID {
+			if de := desk.AsError(err); de.Fields["customer_id"] != "" {
+				// The customer is the person signed in: the store refused them (their processing
+				// is restricted), which is said to them in their own terms.
+				pg.Errors["summary"] = "Nothing was sent: SupportMe cannot take a new request from you while the processing of your " +
+					"personal data is restricted (UK GDPR article 18). The Data Protection Officer must lift the restriction first."
+			}
 			mergeFields(pg.Errors, err)
 			if len(pg.Errors) == 0 {
 				pg.Errors["summary"] = sentence(desk.Message(err))
@@ -178,6 +184,9 @@ func mergeFields(errs map[string]string, err error) {
 	for k, m := range de.Fields {
 		if k == "profile_id" {
 			k = "category"
+		}
+		if k == "customer_id" {
+			continue // the person signed in: said in the page's own words
 		}
 		if _, ok := errs[k]; !ok {
 			errs[k] = sentence(fieldName(k) + " " + m)

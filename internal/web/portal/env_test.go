@@ -42,6 +42,9 @@ type env struct {
 	// tests that replay them.
 	mu        sync.Mutex
 	callbacks []string
+
+	// handler serves the console and the portal, as the test server does.
+	handler http.Handler
 }
 
 // lastCallback is the last single sign-on callback the server answered.
@@ -97,7 +100,7 @@ func newEnvWith(t *testing.T, se *storetest.Env, adjust func(*env, *console.Cons
 	}
 	srv := &web.Server{Store: e.s, Audit: e.buf, Log: log, Now: se.Clock.Now, Console: con.Handler(), Portal: por.Handler()}
 	h := srv.Handler()
-	hs.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	e.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/signin/oidc/callback" {
 			e.mu.Lock()
 			e.callbacks = append(e.callbacks, r.URL.RequestURI())
@@ -105,6 +108,7 @@ func newEnvWith(t *testing.T, se *storetest.Env, adjust func(*env, *console.Cons
 		}
 		h.ServeHTTP(w, r)
 	})
+	hs.Config.Handler = e.handler
 	hs.Start()
 	return e
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"calldesk/internal/access"
@@ -47,7 +46,9 @@ func (p *Portal) adapt(rt route) http.Handler {
 		}()
 		pages.Secure(w.Header(), csp)
 		var v *visit
-		if rt.Needs != access.Public {
+		if rt.Needs == access.Public {
+			web.LimitAnonymous(w, r) // a sign-in form is small: nobody may make us read more first
+		} else {
 			var err error
 			if v, err = p.authenticate(r); err != nil {
 				p.fail(w, r, nil, err)
@@ -57,6 +58,10 @@ func (p *Portal) adapt(rt route) http.Handler {
 				p.fail(w, r, v, err)
 				return
 			}
+		}
+		if err := web.CheckRequest(r); err != nil { // no NUL or bad UTF-8 reaches a handler
+			p.fail(w, r, v, err)
+			return
 		}
 		if err := rt.handle(w, r, v); err != nil {
 			p.fail(w, r, v, err)
@@ -129,17 +134,10 @@ func (p *Portal) forbidCrossOrigin(w http.ResponseWriter, r *http.Request) {
 		Message: "This form was sent from another website, so we did not act on it. If you meant to do this, open SupportMe yourself and do it there."})
 }
 
-// localPath returns path when it is a page of the portal, the portal's home otherwise: a next=
-// parameter must never send someone to another site, or out of the portal.
-func localPath(path string) string {
-	if !strings.HasPrefix(path, prefix) || strings.Contains(path, "\\") {
-		return prefix
-	}
-	if u, err := url.Parse(path); err != nil || u.Host != "" || u.Scheme != "" {
-		return prefix
-	}
-	return path
-}
+// localPath returns path, cleaned, when it is a page of the portal, the portal's home otherwise:
+// a next= parameter must never send someone to another site, or out of the portal
+// (pages.LocalPath, shared with the console).
+func localPath(path string) string { return pages.LocalPath(path, prefix) }
 
 // sentence starts s with a capital and ends it with a full stop.
 func sentence(s string) string {

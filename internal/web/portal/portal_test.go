@@ -244,3 +244,35 @@ func TestPortalShowsMyEmails(t *testing.T) {
 		e.signIn(e.f.Dan).get("/portal/calls/"+c.Ref).must(t, http.StatusOK).has(t, "It also drops on campus Wi-Fi").lacks(t, "INTERNAL")
 	})
 }
+
+// TestNextCannotLeaveThePortal: the portal's next= goes through the same check as the console's,
+// and stays inside the portal.
+func TestNextCannotLeaveThePortal(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		for _, next := range []string{"/portal/../%5Cevil.example", "/portal/..%5Cevil.example", "/portal/%2e%2e/calls/F1",
+			"/%2F%2Fevil.example", "/portal/%09/x", "//evil.example", "/portal/../calls/new"} {
+			r := e.client().post("/portal/signin", url.Values{"login": {e.f.Dan.Username}, "password": {password}, "next": {next}}).must(t, http.StatusSeeOther)
+			if r.location != "/portal/" {
+				t.Errorf("signing in with next=%q went to %q", next, r.location)
+			}
+		}
+	})
+}
+
+// TestNoNewRequestWhileRestricted (issue 13 point 3): a person whose processing is restricted
+// cannot ask for help through the portal; the form says why, keeping what was typed.
+func TestNoNewRequestWhileRestricted(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		if err := e.s.Restrict(e.ctx, storetest.Actor(e.f.Ann), e.f.Dan.ID, true, "Dan contests his record"); err != nil {
+			t.Fatal(err)
+		}
+		dan := e.signIn(e.f.Dan)
+		dan.post("/portal/calls/new", url.Values{"summary": {"Printer jammed"}, "description": {"Room 2.14, paper stuck"}}).
+			must(t, http.StatusUnprocessableEntity).
+			has(t, "Nothing was sent: SupportMe cannot take a new request from you while the processing of your personal data is restricted",
+				"The Data Protection Officer must lift the restriction first", `value="Printer jammed"`, "Room 2.14, paper stuck").lacks(t, "customer_id")
+		if _, n, err := e.s.FindCalls(e.ctx, storeFilter(e.f.Dan.ID)); err != nil || n != 0 {
+			t.Fatalf("%d calls for Dan (%v)", n, err)
+		}
+	})
+}

@@ -42,13 +42,17 @@ func resumeLabels(action string) []struct{ Name, Label string } {
 // extended to name. Nil when the post held nothing to keep, or when only single sign-on is
 // offered (the form cannot travel through the provider's site).
 func (p *Portal) keepForm(w http.ResponseWriter, r *http.Request, msg string) (*web.Resume, string) {
-	posted := p.readForm(w, r)
+	// Without a session only a little is read, and no file's content (web.ReadKeptForm).
+	posted, cut := web.ReadKeptForm(w, r)
 	if len(posted.Values) == 0 && len(posted.Names) == 0 || p.ssoOnly() {
 		// Single sign-on leaves for the provider's site and cannot carry the form.
 		return nil, msg + " Nothing was sent: sign in, then try again."
 	}
-	rs := web.NewResume(localPath(r.URL.Path), posted.Form)
+	rs := web.NewResume(localPath(r.URL.Path), posted)
 	msg += " Nothing was sent yet, and what you typed is kept: once you are signed in, you can send it."
+	if cut {
+		msg += " Only its start could be kept: please check it before sending."
+	}
 	if p.SSO != nil || p.SAML != nil {
 		msg += " It is kept only if you sign in with your SupportMe password here."
 	}

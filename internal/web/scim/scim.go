@@ -7,6 +7,7 @@
 package scim
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -19,9 +20,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
+	"calldesk/internal/web"
 )
 
 // Service is the SCIM service. Build it with its fields and use Handler.
@@ -109,11 +112,14 @@ func scimErr(status int, scimType, detail string) error {
 // wrap checks the bearer token and turns errors into SCIM error responses.
 func (s *Service) wrap(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		// Responses carry personal data, errors included: no cache may keep them, as the API's.
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		var err error
 		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.Token)) != 1 {
 			err = scimErr(http.StatusUnauthorized, "", "a valid bearer token is required")
-		} else {
+		} else if err = web.CheckURL(r); err == nil { // a NUL or bad UTF-8 in a filter: 400
 			err = h(w, r)
 		}
 		if err == nil {
@@ -128,6 +134,9 @@ func (s *Service) wrap(h func(http.ResponseWriter, *http.Request) error) http.Ha
 				se = &scimError{http.StatusNotFound, "", desk.Message(err)}
 			case desk.ECONFLICT:
 				se = &scimError{http.StatusConflict, "uniqueness", desk.Message(err)}
+			case desk.EFORBIDDEN:
+				// A person whose processing is restricted: their record takes no change.
+				se = &scimError{http.StatusForbidden, "", desk.Message(err)}
 			default:
 				if r.Context().Err() == nil {
 					s.log().Error("scim request failed", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -290,13 +299,26 @@ func (s *Service) userOf(p desk.Person) user {
 	return u
 }
 
+// decode reads a request's SCIM resource into v. Its text must be UTF-8 (encoding/json would
+// turn other bytes into U+FFFD silently) and hold no NUL character (which PostgreSQL refuses):
+// either is a 400 naming the attribute.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		return scimErr(http.StatusBadRequest, "invalidSyntax", "the body could not be read: "+err.Error())
+	}
+	if !utf8.Valid(data) {
+		return scimErr(http.StatusBadRequest, "invalidSyntax", "the body is not valid UTF-8; send JSON encoded as UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {
 		if errors.Is(err, io.EOF) {
 			return scimErr(http.StatusBadRequest, "invalidSyntax", "the request has no body")
 		}
 		return scimErr(http.StatusBadRequest, "invalidSyntax", "the body is not a SCIM resource: "+err.Error())
+	}
+	if path, why := desk.BadText(v); why != "" {
+		return scimErr(http.StatusBadRequest, "invalidValue", path+" "+why)
 	}
 	return nil
 }
