@@ -53,7 +53,7 @@ func newErasureFixture(t *testing.T, e *env) erasureFixture {
 		t.Fatal(err)
 	}
 	f.accountID = acc.ID
-	if err := e.S.CreateSession(ctx, storetest.Actor(f.zeb), "zeb-session-hash", store.Session{AccountID: acc.ID, Via: "password",
+	if err := e.S.CreateSession(ctx, storetest.Actor(f.zeb), "zeb-session-hash", store.Session{AccountID: acc.ID, Surface: store.SurfacePortal, Via: "password",
 		CreatedAt: start, SeenAt: start, ExpiresAt: start.Add(time.Hour), ClientAddr: "192.0.2.77", UserAgent: "Firefox"}); err != nil {
 		t.Fatal(err)
 	}

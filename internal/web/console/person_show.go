@@ -10,7 +10,7 @@ import (
 
 func (c *Console) personRoutes() []route {
 	return []route{{"GET", "/people/{id}", false, c.showPerson}, {"GET", "/people/{id}/seen", false, c.showSeen},
-		{"POST", "/people/{id}/restrict", false, c.restrictPerson},
+		{"POST", "/people/{id}/restrict", false, c.restrictPerson}, {"POST", "/people/{id}/leave", false, c.leavePerson},
 		{"GET", "/people/{id}/erase", false, c.erasePerson}, {"POST", "/people/{id}/erase", false, c.doErase}}
 }
 
