@@ -893,3 +893,30 @@ func TestBrowserRetention(t *testing.T) {
 	a.MustSee("Retention schedule", "Closed and cancelled calls")
 	a.Check("retention schedule for an administrator", "")
 }
+
+// TestBrowserAccount: "Your account", reached from the header, with an API token listed and the
+// password form refused once (errors beside the fields), checked like every page.
+func TestBrowserAccount(t *testing.T) {
+	t.Parallel()
+	se := storetest.NewEnv(t, "sqlite", start)
+	e := newEnv(t, se)
+	acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Ann.Username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.CreateToken(e.ctx, e.f.Admin, acct.ID, "laptop sync", "hash-of-a-token", start.Add(90*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	b := e.tab(t)
+	b.signIn(e.f.Ann.Username)
+	b.Open("/queues/mine")
+	b.Click("a[href='/account']")
+	b.MustSee("Your account", "Change password", "laptop sync", "Revoke")
+	b.Check("your account", "account")
+	b.TypeInto("#current", "not my password at all")
+	b.TypeInto("#new", "a brand new password")
+	b.TypeInto("#repeat", "a different new password")
+	b.Click("form[action='/account/password'] button[type=submit]")
+	b.MustSee("is not your current password")
+	b.Check("your account with a refused change", "account-refused")
+}

@@ -104,6 +104,7 @@ func (c *Console) routes() []route {
 		c.dpoRoutes(),
 		c.bundleRoutes(),
 		c.retentionRoutes(),
+		c.accountRoutes(),
 	)
 }
 

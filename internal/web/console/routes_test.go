@@ -39,7 +39,7 @@ func TestEveryPageNeedsAnAnalyst(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ss, err := sessions.Start(ctx, acct, store.SurfacePortal, "password", "127.0.0.1", "test")
+		ss, err := sessions.Start(ctx, acct, store.SurfaceConsole, "password", "127.0.0.1", "test")
 		if err != nil {
 			t.Fatal(err)
 		}
