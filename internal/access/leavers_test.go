@@ -176,3 +176,34 @@ func TestLeaverSessionsAndSignIn(t *testing.T) {
 		}
 	})
 }
+
+// TestChangePasswordThrottled: a wrong current password in a password change counts as a failed
+// sign-in for the login, so a borrowed session cannot guess the password: the sixth try waits.
+func TestChangePasswordThrottled(t *testing.T) {
+	clock := storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	storetest.Each(t, clock, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		m, _ := signinEnv(t, s, clock)
+		ss, err := m.SignIn(ctx, access.SignIn{Login: "aarcher", Password: goodPassword, Addr: "10.0.0.8", Console: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		change := func(current string) error {
+			_, err := m.ChangePassword(ctx, access.PasswordChange{Session: ss, Token: ss.Token, Current: current,
+				New: "a brand new password", Repeated: "a brand new password", Addr: "10.0.0.8"})
+			return err
+		}
+		for i := range 5 {
+			if err := change(fmt.Sprintf("guess %d", i)); code(err) != desk.EINVALID {
+				t.Fatalf("wrong current password %d: %v, want EINVALID", i+1, err)
+			}
+		}
+		if err := change(goodPassword); code(err) != desk.ETHROTTLED {
+			t.Fatalf("the sixth try: %v, want ETHROTTLED", err)
+		}
+		clock.Advance(15 * time.Minute)
+		if err := change(goodPassword); err != nil {
+			t.Fatalf("after the window: %v", err)
+		}
+	})
+}

@@ -142,6 +142,9 @@ func newErasureFixture(t *testing.T, e *env) erasureFixture {
 	if err := e.S.RecordSigninFailure(ctx, desk.Actor{Name: "unknown", Addr: "192.0.2.77"}, []string{"login:zquarter"}, f.zeb.ID, "wrong password for zquarter"); err != nil {
 		t.Fatal(err)
 	}
+	if _, _, err := e.S.ReserveSignin(ctx, "login:zquarter", start.Add(-time.Hour)); err != nil { // his login's attempt count
+		t.Fatal(err)
+	}
 	// Analysts looked at his data.
 	if err := e.S.AppendAudit(ctx, []desk.AuditRecord{{ActorID: e.F.Bob.ID, Actor: "Bob Baker", Action: "person.view", ObjectType: "person",
 		ObjectID: fmt.Sprint(f.zeb.ID), Persons: []int64{f.zeb.ID}, Detail: "console: viewed Zebedee Quartermain's record"}}); err != nil {
