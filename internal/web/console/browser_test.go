@@ -920,3 +920,21 @@ func TestBrowserAccount(t *testing.T) {
 	b.MustSee("is not your current password")
 	b.Check("your account with a refused change", "account-refused")
 }
+
+// TestBrowserMarkAsLeft: an administrator marks a person as left from their page, with a reason;
+// the page, with the form and after it, is checked like every page.
+func TestBrowserMarkAsLeft(t *testing.T) {
+	t.Parallel()
+	se := storetest.NewEnv(t, "sqlite", start)
+	e := newEnv(t, se)
+	e.grant(se, e.f.Cat, "analyst,admin")
+	b := e.tab(t)
+	b.signIn(e.f.Cat.Username)
+	b.Open(fmt.Sprintf("/people/%d", e.f.Dan.ID))
+	b.MustSee("Mark as left")
+	b.Check("person page for an administrator", "person-admin")
+	b.TypeInto("#leave-reason", "contract ended early")
+	b.Click(fmt.Sprintf("form[action='/people/%d/leave'] button[type=submit]", e.f.Dan.ID))
+	b.MustSee("This person has left")
+	b.Check("person page of a leaver", "person-left")
+}
