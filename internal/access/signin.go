@@ -5,9 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	"hash/fnv"
 	"strings"
-	"sync"
 	"time"
 
 	"calldesk/internal/desk"
@@ -35,10 +33,10 @@ type Sessions struct {
 	// administrators (PasswordsAdmins: the break-glass accounts, when everyone else signs in
 	// through the university's single sign-on) or nobody (PasswordsOff).
 	Passwords PasswordPolicy
-
-	// stripes serialise the sign-in attempts for one login within this instance, so that
-	// guesses sent in parallel cannot all pass the failure count before any is recorded.
-	stripes [64]sync.Mutex
+	// LeaverPortalGrace is how long after leaving a person with the customer role may still use
+	// the portal (only the portal) to follow their calls; 0, the default, means not at all. A
+	// leaver never enters the console or uses the API.
+	LeaverPortalGrace time.Duration
 }
 
 func (m *Sessions) defaults() {
@@ -94,20 +92,28 @@ const wrongCredentials = "the login or the password is wrong"
 // SignIn checks a login and password and starts a session. Every failure but throttling and an
 // account whose roles do not open the surface (Require) answers the same, so logins cannot be
 // discovered.
+//
+// Throttling counts an attempt before the password is checked (store.ReserveSignin, one atomic
+// statement per key), so guesses sent in parallel, to this instance or to several sharing the
+// database, get at most the limit of password checks; a successful sign-in gives its attempt
+// back.
 func (m *Sessions) SignIn(ctx context.Context, in SignIn) (Session, error) {
 	m.defaults()
 	now := m.Now()
 	login := strings.ToLower(strings.TrimSpace(in.Login))
-	stripe := &m.stripes[fnv32(login)%uint32(len(m.stripes))]
-	stripe.Lock()
-	defer stripe.Unlock()
 	keys := []string{"login:" + login, "addr:" + in.Addr}
 	for i, limit := range []int{m.MaxPerLogin, m.MaxPerAddr} {
-		n, first, err := m.Store.SigninFailures(ctx, keys[i], now.Add(-m.Window))
+		n, first, err := m.Store.ReserveSignin(ctx, keys[i], now.Add(-m.Window))
 		if err != nil {
 			return Session{}, err
 		}
-		if n >= limit {
+		if n > limit {
+			// No password is checked: the attempts reserved for this one are given back.
+			for _, k := range keys[:i+1] {
+				if err := m.Store.ReleaseSignin(ctx, k, false); err != nil {
+					return Session{}, err
+				}
+			}
 			what := "this login"
 			if i == 1 {
 				what = "this address"
@@ -137,6 +143,14 @@ func (m *Sessions) SignIn(ctx context.Context, in SignIn) (Session, error) {
 		}
 		return Session{}, desk.Errorf(desk.EUNAUTHORIZED, wrongCredentials)
 	}
+	// The password was right: not a guess. The login's failures are forgiven, the address's
+	// attempt given back.
+	if err := m.Store.ReleaseSignin(ctx, keys[0], true); err != nil {
+		return Session{}, err
+	}
+	if err := m.Store.ReleaseSignin(ctx, keys[1], false); err != nil {
+		return Session{}, err
+	}
 	switch {
 	case m.Passwords == PasswordsOff,
 		m.Passwords == PasswordsAdmins && !Can(acct, Administer):
@@ -152,12 +166,25 @@ func (m *Sessions) SignIn(ctx context.Context, in SignIn) (Session, error) {
 	if err := m.Store.ClearSigninFailures(ctx, keys[0], now.Add(-m.Window)); err != nil {
 		return Session{}, err
 	}
-	return m.Start(ctx, acct, "password", in.Addr, in.UserAgent)
+	surface := store.SurfacePortal
+	if in.Console {
+		surface = store.SurfaceConsole
+	}
+	return m.Start(ctx, acct, surface, "password", in.Addr, in.UserAgent)
 }
 
-// Start begins a session for an authenticated account (by password here; by single sign-on later).
-func (m *Sessions) Start(ctx context.Context, acct desk.Account, via, addr, userAgent string) (Session, error) {
+// Start begins a session on surface (store.SurfaceConsole or store.SurfacePortal) for an
+// authenticated account (by password, or by single sign-on). A person who has left is refused
+// (Admit): however they authenticated, no session begins for them.
+func (m *Sessions) Start(ctx context.Context, acct desk.Account, surface, via, addr, userAgent string) (Session, error) {
 	m.defaults()
+	p, err := m.Store.FindPerson(ctx, acct.PersonID)
+	if err != nil {
+		return Session{}, err
+	}
+	if err := m.Admit(acct, p, surface); err != nil {
+		return Session{}, err
+	}
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return Session{}, err
@@ -167,12 +194,8 @@ func (m *Sessions) Start(ctx context.Context, acct desk.Account, via, addr, user
 	if len(userAgent) > 300 {
 		userAgent = userAgent[:300]
 	}
-	ss := store.Session{AccountID: acct.ID, Via: via, CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(m.Absolute),
+	ss := store.Session{AccountID: acct.ID, Surface: surface, Via: via, CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(m.Absolute),
 		ClientAddr: addr, UserAgent: userAgent}
-	p, err := m.Store.FindPerson(ctx, acct.PersonID)
-	if err != nil {
-		return Session{}, err
-	}
 	actor := desk.Actor{PersonID: p.ID, AccountID: acct.ID, Name: p.Name(), Addr: addr}
 	if err := m.Store.CreateSession(ctx, actor, TokenHash(token), ss); err != nil {
 		return Session{}, fmt.Errorf("start session: %w", err)
@@ -180,42 +203,74 @@ func (m *Sessions) Start(ctx context.Context, acct desk.Account, via, addr, user
 	return Session{Session: ss, Token: token, Account: acct, Person: p}, nil
 }
 
-// Check returns the session for a cookie's token, ending it (EUNAUTHORIZED) when it has been
-// idle too long, passed its absolute end, or its account was disabled. A used session is marked
-// seen at most once a minute, to spare the database a write per page.
-func (m *Sessions) Check(ctx context.Context, token, addr string) (Session, error) {
-	return m.check(ctx, token, addr, true)
+// Admit decides whether person p, with account acct, may use surface now: EFORBIDDEN, with a
+// message saying why and what to do, for a disabled account or a person who has left. A leaver
+// holding the customer role may use the portal for LeaverPortalGrace after leaving, to follow
+// their calls; nothing else. Sign-in (local and single sign-on) and every session check ask it.
+func (m *Sessions) Admit(acct desk.Account, p desk.Person, surface string) error {
+	m.defaults()
+	if !acct.Active {
+		return desk.Errorf(desk.EFORBIDDEN, "your calldesk account has been disabled. Ask the service desk if you need it again")
+	}
+	if p.Active {
+		return nil
+	}
+	if surface == store.SurfacePortal && m.LeaverPortalGrace > 0 && acct.Has(desk.RoleCustomer) && !p.LeftAt.IsZero() {
+		end := p.LeftAt.Add(m.LeaverPortalGrace)
+		if m.Now().Before(end) {
+			return nil
+		}
+		return desk.Errorf(desk.EFORBIDDEN, "your university account has ended, and so has the time after leaving (until %s) in which you could follow your calls here. "+
+			"To ask about a call, contact the service desk by phone or email", end.UTC().Format("2 Jan 2006"))
+	}
+	return desk.Errorf(desk.EFORBIDDEN, "your university account has ended, so you can no longer sign in to calldesk. "+
+		"If you have not left the university, or think this is a mistake, contact the service desk by phone or email so they can correct your record")
+}
+
+// Check returns the session for a cookie's token on surface, ending it when it has been idle
+// too long, passed its absolute end (both EUNAUTHORIZED), or its person has left or account
+// was disabled (EFORBIDDEN, saying so: Admit). A token of another surface's session is
+// refused (EUNAUTHORIZED) and left as it is. A used session is marked seen at most once a
+// minute, to spare the database a write per page.
+func (m *Sessions) Check(ctx context.Context, token, surface, addr string) (Session, error) {
+	return m.check(ctx, token, surface, addr, true)
 }
 
 // Peek is Check for a request the person did not make themself (a page refreshing itself): it
 // ends an expired session the same way but does not count as use, so a screen left open still
 // reaches the idle limit.
-func (m *Sessions) Peek(ctx context.Context, token, addr string) (Session, error) {
-	return m.check(ctx, token, addr, false)
+func (m *Sessions) Peek(ctx context.Context, token, surface, addr string) (Session, error) {
+	return m.check(ctx, token, surface, addr, false)
 }
 
-func (m *Sessions) check(ctx context.Context, token, addr string, touch bool) (Session, error) {
+func (m *Sessions) check(ctx context.Context, token, surface, addr string, touch bool) (Session, error) {
 	m.defaults()
 	hash := TokenHash(token)
 	ss, acct, p, err := m.Store.FindSession(ctx, hash)
 	if err != nil {
 		return Session{}, err
 	}
+	if ss.Surface != surface {
+		return Session{}, desk.Errorf(desk.EUNAUTHORIZED, "you are not signed in, or your session has ended: sign in again")
+	}
 	now := m.Now().UTC()
 	actor := desk.Actor{PersonID: p.ID, AccountID: acct.ID, Name: p.Name(), Addr: addr}
-	end := func(reason, msg string) (Session, error) {
+	end := func(reason string, err error) (Session, error) {
 		if err := m.Store.EndSession(ctx, actor, hash, reason); err != nil {
 			return Session{}, err
 		}
-		return Session{}, desk.Errorf(desk.EUNAUTHORIZED, "%s: sign in again", msg)
+		return Session{}, err
 	}
 	switch {
 	case !now.Before(ss.ExpiresAt):
-		return end("ended: absolute limit", fmt.Sprintf("your session ended %s after you signed in", human(m.Absolute)))
+		return end("ended: absolute limit", desk.Errorf(desk.EUNAUTHORIZED, "your session ended %s after you signed in: sign in again", human(m.Absolute)))
 	case now.Sub(ss.SeenAt) >= m.Idle:
-		return end("ended: idle", fmt.Sprintf("your session ended after %s without use", human(m.Idle)))
+		return end("ended: idle", desk.Errorf(desk.EUNAUTHORIZED, "your session ended after %s without use: sign in again", human(m.Idle)))
 	case !acct.Active:
-		return end("ended: account disabled", "your account has been disabled")
+		return end("ended: account disabled", desk.Errorf(desk.EUNAUTHORIZED, "your account has been disabled: sign in again"))
+	}
+	if err := m.Admit(acct, p, surface); err != nil {
+		return end("ended: the person has left", err)
 	}
 	if touch && now.Sub(ss.SeenAt) >= time.Minute {
 		if err := m.Store.TouchSession(ctx, hash, now); err != nil {
@@ -226,25 +281,22 @@ func (m *Sessions) check(ctx context.Context, token, addr string, touch bool) (S
 	return Session{Session: ss, Account: acct, Person: p}, nil
 }
 
-// SignOut ends the session of a token.
-func (m *Sessions) SignOut(ctx context.Context, token, addr string) error {
+// SignOut ends the session of a token on surface (a token of another surface's session is
+// left alone).
+func (m *Sessions) SignOut(ctx context.Context, token, surface, addr string) error {
 	m.defaults()
 	hash := TokenHash(token)
-	_, acct, p, err := m.Store.FindSession(ctx, hash)
+	ss, acct, p, err := m.Store.FindSession(ctx, hash)
 	if desk.ErrorCode(err) == desk.EUNAUTHORIZED {
 		return nil // already over
 	}
 	if err != nil {
 		return err
 	}
+	if ss.Surface != surface {
+		return nil
+	}
 	return m.Store.EndSession(ctx, desk.Actor{PersonID: p.ID, AccountID: acct.ID, Name: p.Name(), Addr: addr}, hash, "signed out")
-}
-
-// fnv32 is the FNV-1a hash of s, to pick a login's lock stripe.
-func fnv32(s string) uint32 {
-	h := fnv.New32a()
-	h.Write([]byte(s))
-	return h.Sum32()
 }
 
 func human(d time.Duration) string {

@@ -63,16 +63,16 @@ func TestSignInAndSessionLifetime(t *testing.T) {
 		// Used within the idle limit it lives on, up to the absolute limit.
 		for i := 0; i < 23; i++ { // 23 x 29 min = 11 h 7 min
 			clock.Advance(29 * time.Minute)
-			if _, err := m.Check(ctx, sess.Token, "10.0.0.1"); err != nil {
+			if _, err := m.Check(ctx, sess.Token, store.SurfaceConsole, "10.0.0.1"); err != nil {
 				t.Fatalf("after %d x 29 min: %v", i+1, err)
 			}
 		}
 		clock.Advance(29 * time.Minute) // 11 h 36 min
-		if _, err := m.Check(ctx, sess.Token, "10.0.0.1"); err != nil {
+		if _, err := m.Check(ctx, sess.Token, store.SurfaceConsole, "10.0.0.1"); err != nil {
 			t.Fatal(err)
 		}
 		clock.Advance(25 * time.Minute) // 12 h 1 min: past the absolute end
-		if _, err := m.Check(ctx, sess.Token, "10.0.0.1"); code(err) != desk.EUNAUTHORIZED || !strings.Contains(err.Error(), "12 hours") {
+		if _, err := m.Check(ctx, sess.Token, store.SurfaceConsole, "10.0.0.1"); code(err) != desk.EUNAUTHORIZED || !strings.Contains(err.Error(), "12 hours") {
 			t.Fatalf("past 12 hours: %v, want EUNAUTHORIZED saying so", err)
 		}
 
@@ -82,10 +82,10 @@ func TestSignInAndSessionLifetime(t *testing.T) {
 			t.Fatal(err)
 		}
 		clock.Advance(30 * time.Minute)
-		if _, err := m.Check(ctx, idle.Token, "10.0.0.1"); code(err) != desk.EUNAUTHORIZED || !strings.Contains(err.Error(), "without use") {
+		if _, err := m.Check(ctx, idle.Token, store.SurfaceConsole, "10.0.0.1"); code(err) != desk.EUNAUTHORIZED || !strings.Contains(err.Error(), "without use") {
 			t.Fatalf("idle 30 min: %v, want EUNAUTHORIZED saying why", err)
 		}
-		if _, err := m.Check(ctx, idle.Token, "10.0.0.1"); code(err) != desk.EUNAUTHORIZED {
+		if _, err := m.Check(ctx, idle.Token, store.SurfaceConsole, "10.0.0.1"); code(err) != desk.EUNAUTHORIZED {
 			t.Fatalf("an ended session came back: %v", err)
 		}
 
@@ -96,12 +96,12 @@ func TestSignInAndSessionLifetime(t *testing.T) {
 		}
 		for range 29 {
 			clock.Advance(time.Minute)
-			if _, err := m.Peek(ctx, peeked.Token, "10.0.0.1"); err != nil {
+			if _, err := m.Peek(ctx, peeked.Token, store.SurfaceConsole, "10.0.0.1"); err != nil {
 				t.Fatalf("peek within the idle limit: %v", err)
 			}
 		}
 		clock.Advance(time.Minute)
-		if _, err := m.Peek(ctx, peeked.Token, "10.0.0.1"); code(err) != desk.EUNAUTHORIZED {
+		if _, err := m.Peek(ctx, peeked.Token, store.SurfaceConsole, "10.0.0.1"); code(err) != desk.EUNAUTHORIZED {
 			t.Fatalf("peeked every minute for 30 minutes: %v, want the session ended as idle", err)
 		}
 
@@ -110,10 +110,10 @@ func TestSignInAndSessionLifetime(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := m.SignOut(ctx, out.Token, "10.0.0.1"); err != nil {
+		if err := m.SignOut(ctx, out.Token, store.SurfaceConsole, "10.0.0.1"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := m.Check(ctx, out.Token, "10.0.0.1"); code(err) != desk.EUNAUTHORIZED {
+		if _, err := m.Check(ctx, out.Token, store.SurfaceConsole, "10.0.0.1"); code(err) != desk.EUNAUTHORIZED {
 			t.Fatalf("after sign-out: %v", err)
 		}
 

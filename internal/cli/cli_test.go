@@ -71,6 +71,7 @@ func TestBadConfigurationStopsWithOneClearLine(t *testing.T) {
 		{"bad proxy", nil, []string{"serve", "--db", db, "--trusted-proxies", "10.0.0.0/8,lb"}, "--trusted-proxies=10.0.0.0/8,lb: \"lb\" is neither an IP address nor a CIDR range like 10.0.0.0/8"},
 		{"bad attachment size", nil, []string{"serve", "--db", db, "--attachment-max", "lots"}, "--attachment-max=lots: is not a size (for example 25MiB, 500KiB or 1048576)"},
 		{"attachment size too large", map[string]string{"CALLDESK_ATTACHMENT_MAX": "2GiB"}, []string{"serve", "--db", db}, "CALLDESK_ATTACHMENT_MAX=2GiB: must be between 1 KiB and 100 MiB"},
+		{"leaver grace too long", map[string]string{"CALLDESK_LEAVER_PORTAL_GRACE": "9000h"}, []string{"serve", "--db", db}, "CALLDESK_LEAVER_PORTAL_GRACE=9000h: must be between 0s and 2160h0m0s"},
 		{"attachment type never allowed", nil, []string{"serve", "--db", db, "--attachment-types", "pdf,html"}, "--attachment-types=pdf,html: html can never be allowed: a browser or the desktop would run it"},
 		{"attachment type unknown", nil, []string{"serve", "--db", db, "--attachment-types", "pdf,psd"}, "--attachment-types=pdf,psd: psd is not a type calldesk knows"},
 		{"bad mail auth id", nil, []string{"serve", "--db", db, "--mail-auth-serv-id", "mx.uni.example,mx2.uni.example"}, "--mail-auth-serv-id=mx.uni.example,mx2.uni.example: is one authserv-id, not a list"},

@@ -99,7 +99,7 @@ func setDemoPassword(ctx context.Context, s *store.Store) (string, string, error
 	if err != nil {
 		return "", "", err
 	}
-	if err := s.SetPassword(ctx, desk.Actor{Name: "calldesk demo"}, admin.ID, hash); err != nil {
+	if _, err := s.SetPassword(ctx, desk.Actor{Name: "calldesk demo"}, admin.ID, hash, ""); err != nil {
 		return "", "", err
 	}
 	return pw, admin.Login, nil
@@ -118,7 +118,7 @@ func setDemoDPOPassword(ctx context.Context, s *store.Store) (string, string, er
 	if err != nil {
 		return "", "", err
 	}
-	if err := s.SetPassword(ctx, desk.Actor{Name: "calldesk demo"}, dpos[0].ID, hash); err != nil {
+	if _, err := s.SetPassword(ctx, desk.Actor{Name: "calldesk demo"}, dpos[0].ID, hash, ""); err != nil {
 		return "", "", err
 	}
 	return pw, dpos[0].Login, nil

@@ -50,11 +50,24 @@ func passwordCmd(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.SetPassword(ctx, actor, acct.ID, hash); err != nil {
+	ended, err := s.SetPassword(ctx, actor, acct.ID, hash, "")
+	if err != nil {
 		return err
 	}
+	fmt.Fprintln(e.Stdout, sessionsEnded(acct.Login, ended))
 	fmt.Fprintf(e.Stdout, "sign-in: username %s, password %s\n", acct.Login, pw)
 	return nil
+}
+
+// sessionsEnded says how many of login's sessions a password reset signed out.
+func sessionsEnded(login string, n int) string {
+	switch n {
+	case 0:
+		return fmt.Sprintf("%s had no session to end", login)
+	case 1:
+		return fmt.Sprintf("1 session of %s was signed out (console and portal): whoever knew the old password is out", login)
+	}
+	return fmt.Sprintf("%d sessions of %s were signed out (console and portal): whoever knew the old password is out", n, login)
 }
 
 // personByUsername is the active person whose username is login (letter case aside), or ENOTFOUND.
@@ -82,7 +95,7 @@ func customerPassword(ctx context.Context, s *store.Store, actor desk.Actor, p d
 	acct, err := s.FindAccountByPerson(ctx, p.ID)
 	switch desk.ErrorCode(err) {
 	case "":
-		err = s.SetPassword(ctx, actor, acct.ID, hash)
+		_, err = s.SetPassword(ctx, actor, acct.ID, hash, "")
 	case desk.ENOTFOUND:
 		acct, err = s.CreateAccount(ctx, actor, desk.Account{PersonID: p.ID, Login: p.Username, PasswordHash: hash,
 			Roles: []desk.Role{desk.RoleCustomer}})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"calldesk/internal/access"
@@ -76,6 +77,10 @@ func TestPasswordCommand(t *testing.T) {
 	m2 := printed.FindStringSubmatch(r.stdout)
 	if r.code != 0 || m2 == nil || m2[2] == m[2] {
 		t.Fatalf("password again: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	// The portal session begun with the first password ended with it, and the command says so.
+	if !strings.Contains(r.stdout, "1 session of "+student.Username+" was signed out") {
+		t.Fatalf("password again did not say it signed out the session the first password began: %q", r.stdout)
 	}
 	if _, err := sessions.SignIn(ctx, access.SignIn{Login: m[1], Password: m[2]}); err == nil {
 		t.Fatal("the first password still works")

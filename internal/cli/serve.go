@@ -58,6 +58,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	scimToken := st.add("scim-token", "", "directory pushes: the bearer token Entra ID or Okta sends to calldesk's SCIM 2.0 service at /scim/v2/Users (people created and changed as they change); empty: no SCIM service", true, nil)
 	importConfig := st.add("import-config", "", "directory imports: the import configuration (a JSON file of sources, each with an optional nightly schedule; see internal/directory/config.go); empty: none", false, nil)
 	passwords := st.add("local-passwords", "auto", "who may sign in with a local password: all, admins (break-glass administrators only), off; auto is admins with single sign-on, all without", false, checkOneOf("auto", "all", "admins", "off"))
+	grace := st.add("leaver-portal-grace", "0", "how long after leaving a person with the customer role may still use SupportMe (the portal only) to follow their calls, e.g. 720h; 0: a leaver loses all access at once", false, checkDuration(0, 90*24*time.Hour))
 	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args); err != nil {
 		return err
@@ -77,7 +78,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 	buf := audit.NewBuffer(s, log, 200*time.Millisecond, 500)
 	idleFor, _ := time.ParseDuration(*idle)
 	maxFor, _ := time.ParseDuration(*absolute)
-	sessions := &access.Sessions{Store: s, Now: e.Now, Idle: idleFor, Absolute: maxFor, Passwords: access.PasswordPolicy(*passwords)}
+	graceFor, _ := time.ParseDuration(*grace)
+	sessions := &access.Sessions{Store: s, Now: e.Now, Idle: idleFor, Absolute: maxFor, Passwords: access.PasswordPolicy(*passwords),
+		LeaverPortalGrace: graceFor}
 	oidc, saml, err := single.build(ctx, s, *secure == "true", e.Now)
 	if err != nil {
 		buf.Close()

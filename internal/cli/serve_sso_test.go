@@ -34,7 +34,7 @@ func TestServeWithSingleSignOn(t *testing.T) {
 	}
 	acct, err := s.FindAccountByLogin(ctx, "aarcher")
 	if err == nil {
-		err = s.SetPassword(ctx, f.Admin, acct.ID, hash)
+		_, err = s.SetPassword(ctx, f.Admin, acct.ID, hash, "")
 	}
 	s.Close()
 	if err != nil {

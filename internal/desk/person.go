@@ -51,11 +51,15 @@ type Person struct {
 	ManagerID     int64 // 0 when none
 	Kind          PersonKind
 	Active        bool
-	Source        Source
-	DirectoryKey  string // stable key from the directory; "" for manual records
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	Version       int64
+	// LeftAt is when the person left (a directory or an administrator said so); zero while
+	// they have not. A person who is not Active has no access to calldesk, whatever their
+	// account says (access.Sessions decides the one exception: a grace period on the portal).
+	LeftAt       time.Time
+	Source       Source
+	DirectoryKey string // stable key from the directory; "" for manual records
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Version      int64
 }
 
 // Name is the person's display name.

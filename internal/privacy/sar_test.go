@@ -172,7 +172,7 @@ func sarFixtureMore(t *testing.T, e *storetest.Env, first, eveCall desk.Call) {
 	e.Clock.Advance(time.Minute)
 	now := e.Clock.Now()
 	danAt := desk.Actor{PersonID: f.Dan.ID, Name: f.Dan.Name(), Addr: "192.0.2.10"}
-	if err := e.S.CreateSession(ctx, danAt, "session-hash-never-shown", store.Session{AccountID: acc.ID, Via: "password",
+	if err := e.S.CreateSession(ctx, danAt, "session-hash-never-shown", store.Session{AccountID: acc.ID, Surface: store.SurfacePortal, Via: "password",
 		CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(8 * time.Hour), ClientAddr: "192.0.2.10", UserAgent: "Firefox"}); err != nil {
 		t.Fatal(err)
 	}

@@ -76,11 +76,31 @@ func (mt matcher) match(ctx context.Context, value string) (desk.Account, desk.P
 	if err != nil {
 		return desk.Account{}, p, err
 	}
-	if !acct.Active || !p.Active {
+	if !acct.Active {
 		return desk.Account{}, p, desk.Errorf(desk.EFORBIDDEN,
 			"you signed in as %s, but your calldesk account is disabled. Ask the service desk if you need it again", value)
 	}
+	if !p.Active {
+		// The account and person are kept in the result: the portal may still admit a leaver
+		// for its grace period (access.Sessions.Admit); nothing else does.
+		return acct, p, &left{desk.Errorf(desk.EFORBIDDEN,
+			"you signed in as %s, but your university account has ended (the university's records say you have left), so calldesk no longer lets you in. "+
+				"If you have not left, or think this is a mistake, contact the service desk by phone or email so they can correct your record", value)}
+	}
 	return acct, p, nil
+}
+
+// left is the refusal of an identity whose person has left the university.
+type left struct{ error }
+
+func (l *left) Unwrap() error { return l.error }
+
+// Left reports whether err refuses a single sign-on because the person has left: the result
+// then still names their account and person, for the one place that may admit a leaver (the
+// portal, within its grace period: access.Sessions.Admit).
+func Left(err error) bool {
+	var l *left
+	return errors.As(err, &l)
 }
 
 // ambiguous is the refusal of an identity that matches several people: not unknown, so never

@@ -191,6 +191,9 @@ func (s *Store) FindAccountByToken(ctx context.Context, hash string) (desk.Accou
 	if !a.Active {
 		return a, p, desk.Errorf(desk.EUNAUTHORIZED, "the account of this API token is disabled")
 	}
+	if !p.Active {
+		return a, p, desk.Errorf(desk.EUNAUTHORIZED, "the API token is no longer valid: its owner's university account has ended (they have left), and their API tokens ended with it")
+	}
 	return a, p, nil
 }
 
@@ -226,9 +229,13 @@ func (s *Store) AccountsWithRole(ctx context.Context, role desk.Role) ([]desk.Ac
 }
 
 // SetPassword replaces an account's password hash (already hashed with access.HashPassword; ""
-// removes the local password) and audits the change, never the hash.
-func (s *Store) SetPassword(ctx context.Context, actor desk.Actor, accountID int64, hash string) error {
-	return s.inTx(ctx, func(t *Tx) error {
+// removes the local password) and audits the change, never the hash. In the same transaction it
+// ends every session of the account but keep (the token hash of the session making a
+// self-service change; "" for a reset, which ends them all): whoever knew the old password is
+// signed out everywhere. It returns how many sessions it ended.
+func (s *Store) SetPassword(ctx context.Context, actor desk.Actor, accountID int64, hash, keep string) (int, error) {
+	var ended int64
+	err := s.inTx(ctx, func(t *Tx) error {
 		var personID int64
 		if err := t.queryRow(ctx, `SELECT person_id FROM accounts WHERE id = ?`, accountID).Scan(&personID); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
@@ -239,10 +246,47 @@ func (s *Store) SetPassword(ctx context.Context, actor desk.Actor, accountID int
 		if _, err := t.exec(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, hash, accountID); err != nil {
 			return err
 		}
+		res, err := t.exec(ctx, `DELETE FROM sessions WHERE account_id = ? AND token_hash <> ?`, accountID, keep)
+		if err != nil {
+			return err
+		}
+		if ended, err = res.RowsAffected(); err != nil {
+			return err
+		}
 		detail := "local password set"
 		if hash == "" {
 			detail = "local password removed"
 		}
+		switch {
+		case ended == 1:
+			detail += "; 1 session ended"
+		case ended > 1:
+			detail += fmt.Sprintf("; %d sessions ended", ended)
+		}
 		return t.audit(ctx, actor, "account.password", "account", accountID, []int64{personID}, detail)
 	})
+	return int(ended), err
+}
+
+// AccountTokens lists an account's live API tokens (not revoked; expired ones included, so that
+// their owner sees them end), newest first.
+func (s *Store) AccountTokens(ctx context.Context, accountID int64) ([]Token, error) {
+	rows, err := s.query(ctx, `SELECT id, account_id, name, created_at, expires_at FROM api_tokens
+		WHERE account_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, id DESC`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		var tok Token
+		var created int64
+		var expires sql.NullInt64
+		if err := rows.Scan(&tok.ID, &tok.AccountID, &tok.Name, &created, &expires); err != nil {
+			return nil, err
+		}
+		tok.CreatedAt, tok.ExpiresAt = time.UnixMicro(created).UTC(), fromMicros(expires)
+		out = append(out, tok)
+	}
+	return out, rows.Err()
 }

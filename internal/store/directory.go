@@ -230,12 +230,13 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 		var mgr sql.NullInt64
 		var created, updated int64
 		var kind, source string
+		var left sql.NullInt64
 		if err := rows.Scan(&k.p.ID, &k.p.FirstName, &k.p.LastName, &k.p.Username, &k.p.Email, &k.p.StudentNumber, &k.p.Department,
-			&k.p.Phone, &k.p.JobTitle, &mgr, &kind, &k.p.Active, &source, &k.p.DirectoryKey, &created, &updated, &k.p.Version, &k.source, &k.restricted); err != nil {
+			&k.p.Phone, &k.p.JobTitle, &mgr, &kind, &k.p.Active, &source, &k.p.DirectoryKey, &created, &updated, &k.p.Version, &left, &k.source, &k.restricted); err != nil {
 			rows.Close()
 			return nil, nil, 0, err
 		}
-		k.p.ManagerID, k.p.Kind, k.p.Source = mgr.Int64, desk.PersonKind(kind), desk.Source(source)
+		k.p.ManagerID, k.p.Kind, k.p.Source, k.p.LeftAt = mgr.Int64, desk.PersonKind(kind), desk.Source(source), fromMicros(left)
 		register = append(register, k)
 		if k.source == opt.Source {
 			sourcePeople++

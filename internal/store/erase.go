@@ -722,6 +722,7 @@ func (x *erasing) closeAccount(ctx context.Context) error {
 		{`DELETE FROM sessions WHERE account_id = ?`, []any{accountID}},
 		{`UPDATE api_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL`, []any{x.t.Now.UnixMicro(), accountID}},
 		{`DELETE FROM signin_failures WHERE lower(key) LIKE ? ESCAPE '\'`, []any{"%" + likeEscape(strings.ToLower(login)) + "%"}},
+		{`DELETE FROM signin_throttle WHERE lower(key) LIKE ? ESCAPE '\'`, []any{"%" + likeEscape(strings.ToLower(login)) + "%"}},
 	} {
 		if _, err := x.t.exec(ctx, q.sql, q.args...); err != nil {
 			return err

@@ -53,7 +53,7 @@ func newErasureFixture(t *testing.T, e *env) erasureFixture {
 		t.Fatal(err)
 	}
 	f.accountID = acc.ID
-	if err := e.S.CreateSession(ctx, storetest.Actor(f.zeb), "zeb-session-hash", store.Session{AccountID: acc.ID, Via: "password",
+	if err := e.S.CreateSession(ctx, storetest.Actor(f.zeb), "zeb-session-hash", store.Session{AccountID: acc.ID, Surface: store.SurfacePortal, Via: "password",
 		CreatedAt: start, SeenAt: start, ExpiresAt: start.Add(time.Hour), ClientAddr: "192.0.2.77", UserAgent: "Firefox"}); err != nil {
 		t.Fatal(err)
 	}
@@ -140,6 +140,9 @@ func newErasureFixture(t *testing.T, e *env) erasureFixture {
 	e.DB.MustExec(t, `INSERT INTO import_runs (source, state, full_import, started_at, duration_ms, read_count, created, updated, left_count, returned, rejected, problems)
 		VALUES ('hr', 'done', 1, 1, 1, 1, 0, 0, 0, 0, 1, 'row 7: zebedee.q@uni.example: duplicate email')`)
 	if err := e.S.RecordSigninFailure(ctx, desk.Actor{Name: "unknown", Addr: "192.0.2.77"}, []string{"login:zquarter"}, f.zeb.ID, "wrong password for zquarter"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.S.ReserveSignin(ctx, "login:zquarter", start.Add(-time.Hour)); err != nil { // his login's attempt count
 		t.Fatal(err)
 	}
 	// Analysts looked at his data.

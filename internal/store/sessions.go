@@ -12,7 +12,10 @@ import (
 // Session is a signed-in browser: who, how they signed in, and its times. The token is never
 // stored, only its hash.
 type Session struct {
-	AccountID  int64
+	AccountID int64
+	// Surface is where the session was started and the only place it is good for: SurfaceConsole
+	// or SurfacePortal. A token of one surface presented to the other is refused.
+	Surface    string
 	Via        string // password, oidc or saml
 	CreatedAt  time.Time
 	SeenAt     time.Time
@@ -20,6 +23,12 @@ type Session struct {
 	ClientAddr string
 	UserAgent  string
 }
+
+// The surfaces a session may belong to.
+const (
+	SurfaceConsole = "console"
+	SurfacePortal  = "portal"
+)
 
 // CreateSession stores a new session under the hash of its token and audits the sign-in.
 func (s *Store) CreateSession(ctx context.Context, actor desk.Actor, hash string, ss Session) error {
@@ -30,12 +39,15 @@ func (s *Store) CreateSession(ctx context.Context, actor desk.Actor, hash string
 		} else if err != nil {
 			return err
 		}
-		if _, err := t.exec(ctx, `INSERT INTO sessions (token_hash, account_id, via, created_at, seen_at, expires_at, client_addr, user_agent)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, hash, ss.AccountID, ss.Via, ss.CreatedAt.UnixMicro(), ss.SeenAt.UnixMicro(),
+		if ss.Surface != SurfaceConsole && ss.Surface != SurfacePortal {
+			return desk.Errorf(desk.EINVALID, "a session is for the console or the portal, not %q", ss.Surface)
+		}
+		if _, err := t.exec(ctx, `INSERT INTO sessions (token_hash, account_id, surface, via, created_at, seen_at, expires_at, client_addr, user_agent)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, hash, ss.AccountID, ss.Surface, ss.Via, ss.CreatedAt.UnixMicro(), ss.SeenAt.UnixMicro(),
 			ss.ExpiresAt.UnixMicro(), ss.ClientAddr, ss.UserAgent); err != nil {
 			return t.s.mapErr(err)
 		}
-		return t.audit(ctx, actor, "session.start", "account", ss.AccountID, []int64{personID}, "signed in by "+ss.Via)
+		return t.audit(ctx, actor, "session.start", "account", ss.AccountID, []int64{personID}, "signed in to the "+ss.Surface+" by "+ss.Via)
 	})
 }
 
@@ -45,10 +57,10 @@ func (s *Store) FindSession(ctx context.Context, hash string) (Session, desk.Acc
 	var a desk.Account
 	var roles string
 	var created, seen, expires, acreated int64
-	r := s.queryRow(ctx, `SELECT s.account_id, s.via, s.created_at, s.seen_at, s.expires_at, s.client_addr, s.user_agent,
+	r := s.queryRow(ctx, `SELECT s.account_id, s.surface, s.via, s.created_at, s.seen_at, s.expires_at, s.client_addr, s.user_agent,
 		a.id, a.person_id, a.login, a.password_hash, a.roles, a.active, a.created_at, `+personCols+`
 		FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN people p ON p.id = a.person_id WHERE s.token_hash = ?`, hash)
-	p, err := scanPerson(prefixScanner{r, []any{&ss.AccountID, &ss.Via, &created, &seen, &expires, &ss.ClientAddr, &ss.UserAgent,
+	p, err := scanPerson(prefixScanner{r, []any{&ss.AccountID, &ss.Surface, &ss.Via, &created, &seen, &expires, &ss.ClientAddr, &ss.UserAgent,
 		&a.ID, &a.PersonID, &a.Login, &a.PasswordHash, &roles, &a.Active, &acreated}})
 	if err == sql.ErrNoRows {
 		return ss, a, p, desk.Errorf(desk.EUNAUTHORIZED, "you are not signed in, or your session has ended: sign in again")
@@ -132,10 +144,49 @@ func (s *Store) SigninFailures(ctx context.Context, key string, since time.Time)
 }
 
 // ClearSigninFailures forgets the failures under key (after a successful sign-in) and any older
-// than before (housekeeping).
+// than before, with the attempt counts whose window began before it (housekeeping).
 func (s *Store) ClearSigninFailures(ctx context.Context, key string, before time.Time) error {
 	return s.inTx(ctx, func(t *Tx) error {
-		_, err := t.exec(ctx, `DELETE FROM signin_failures WHERE key = ? OR at < ?`, key, before.UnixMicro())
+		if _, err := t.exec(ctx, `DELETE FROM signin_failures WHERE key = ? OR at < ?`, key, before.UnixMicro()); err != nil {
+			return err
+		}
+		_, err := t.exec(ctx, `DELETE FROM signin_throttle WHERE first_at < ?`, before.UnixMicro())
+		return err
+	})
+}
+
+// ReserveSignin counts a sign-in attempt under key before its password is checked, and returns
+// the attempts counted under key in the current window (this one included) and when the window
+// began. One statement increments and reads the count, so attempts made in parallel, by this
+// instance or another on the same database, each see a different count: no more than the limit
+// of them get past it. A window began at or before since is over: the count starts again at 1.
+// A successful sign-in gives its attempt back (ReleaseSignin).
+func (s *Store) ReserveSignin(ctx context.Context, key string, since time.Time) (int, time.Time, error) {
+	var n int
+	var first int64
+	err := s.inTx(ctx, func(t *Tx) error {
+		return t.queryRow(ctx, `INSERT INTO signin_throttle (key, attempts, first_at) VALUES (?, 1, ?)
+			ON CONFLICT (key) DO UPDATE SET
+				attempts = CASE WHEN signin_throttle.first_at <= ? THEN 1 ELSE signin_throttle.attempts + 1 END,
+				first_at = CASE WHEN signin_throttle.first_at <= ? THEN excluded.first_at ELSE signin_throttle.first_at END
+			RETURNING attempts, first_at`, key, t.Now.UnixMicro(), since.UnixMicro(), since.UnixMicro()).Scan(&n, &first)
+	})
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("count the sign-in attempt: %w", err)
+	}
+	return n, time.UnixMicro(first).UTC(), nil
+}
+
+// ReleaseSignin gives back an attempt ReserveSignin counted under key, when it succeeded: with
+// forget, the key's count is dropped altogether (a login's failures are forgiven once its
+// password is given), otherwise it goes down by one (an address's other attempts still count).
+func (s *Store) ReleaseSignin(ctx context.Context, key string, forget bool) error {
+	return s.inTx(ctx, func(t *Tx) error {
+		q := `UPDATE signin_throttle SET attempts = attempts - 1 WHERE key = ? AND attempts > 0`
+		if forget {
+			q = `DELETE FROM signin_throttle WHERE key = ?`
+		}
+		_, err := t.exec(ctx, q, key)
 		return err
 	})
 }

@@ -28,7 +28,7 @@ func TestSessionHousekeeping(t *testing.T) {
 			{"idle", now.Add(-31 * time.Minute), now.Add(time.Hour)},
 			{"over", now, now},
 		} {
-			if err := e.S.CreateSession(ctx, storetest.Actor(e.F.Ann), s.hash, store.Session{AccountID: acct.ID, Via: "password",
+			if err := e.S.CreateSession(ctx, storetest.Actor(e.F.Ann), s.hash, store.Session{AccountID: acct.ID, Surface: store.SurfaceConsole, Via: "password",
 				CreatedAt: now.Add(-time.Hour), SeenAt: s.seen, ExpiresAt: s.expiry}); err != nil {
 				t.Fatal(err)
 			}

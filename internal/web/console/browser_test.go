@@ -893,3 +893,48 @@ func TestBrowserRetention(t *testing.T) {
 	a.MustSee("Retention schedule", "Closed and cancelled calls")
 	a.Check("retention schedule for an administrator", "")
 }
+
+// TestBrowserAccount: "Your account", reached from the header, with an API token listed and the
+// password form refused once (errors beside the fields), checked like every page.
+func TestBrowserAccount(t *testing.T) {
+	t.Parallel()
+	se := storetest.NewEnv(t, "sqlite", start)
+	e := newEnv(t, se)
+	acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Ann.Username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.CreateToken(e.ctx, e.f.Admin, acct.ID, "laptop sync", "hash-of-a-token", start.Add(90*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	b := e.tab(t)
+	b.signIn(e.f.Ann.Username)
+	b.Open("/queues/mine")
+	b.Click("a[href='/account']")
+	b.MustSee("Your account", "Change password", "laptop sync", "Revoke")
+	b.Check("your account", "account")
+	b.TypeInto("#current", "not my password at all")
+	b.TypeInto("#new", "a brand new password")
+	b.TypeInto("#repeat", "a different new password")
+	b.Click("form[action='/account/password'] button[type=submit]")
+	b.MustSee("is not your current password")
+	b.Check("your account with a refused change", "account-refused")
+}
+
+// TestBrowserMarkAsLeft: an administrator marks a person as left from their page, with a reason;
+// the page, with the form and after it, is checked like every page.
+func TestBrowserMarkAsLeft(t *testing.T) {
+	t.Parallel()
+	se := storetest.NewEnv(t, "sqlite", start)
+	e := newEnv(t, se)
+	e.grant(se, e.f.Cat, "analyst,admin")
+	b := e.tab(t)
+	b.signIn(e.f.Cat.Username)
+	b.Open(fmt.Sprintf("/people/%d", e.f.Dan.ID))
+	b.MustSee("Mark as left")
+	b.Check("person page for an administrator", "person-admin")
+	b.TypeInto("#leave-reason", "contract ended early")
+	b.Click(fmt.Sprintf("form[action='/people/%d/leave'] button[type=submit]", e.f.Dan.ID))
+	b.MustSee("This person has left")
+	b.Check("person page of a leaver", "person-left")
+}

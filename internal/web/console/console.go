@@ -107,6 +107,7 @@ func (c *Console) routes() []route {
 		c.dpoRoutes(),
 		c.bundleRoutes(),
 		c.retentionRoutes(),
+		c.accountRoutes(),
 	)
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
 	"calldesk/internal/web"
 	"calldesk/internal/web/pages"
 )
@@ -99,7 +100,7 @@ func (c *Console) authenticate(r *http.Request) (*visit, error) {
 	if isPoll(r) {
 		check = c.Sessions.Peek // a page refreshing itself is not the analyst using it
 	}
-	ss, err := check(r.Context(), ck.Value, addr)
+	ss, err := check(r.Context(), ck.Value, store.SurfaceConsole, addr)
 	if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,7 @@ func TestRoleRouteMatrix(t *testing.T) {
 		for _, col := range cols {
 			var token string
 			if col.Roles != nil {
-				ss, err := sessions.Start(ctx, col.Account, "password", "127.0.0.1", "test")
+				ss, err := sessions.Start(ctx, col.Account, store.SurfaceConsole, "password", "127.0.0.1", "test")
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -8,6 +8,7 @@ import (
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
 	"calldesk/internal/web"
 )
 
@@ -80,7 +81,7 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request, _ *visit) error
 }
 
 func (c *Console) signout(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := c.Sessions.SignOut(r.Context(), v.Token, v.Actor.Addr); err != nil {
+	if err := c.Sessions.SignOut(r.Context(), v.Token, store.SurfaceConsole, v.Actor.Addr); err != nil {
 		return err
 	}
 	c.clearSession(w, r)

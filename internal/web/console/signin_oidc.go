@@ -7,6 +7,7 @@ import (
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/sso"
+	"calldesk/internal/store"
 	"calldesk/internal/web"
 )
 
@@ -74,7 +75,7 @@ func (c *Console) ssoFinish(w http.ResponseWriter, r *http.Request, res sso.Resu
 	default:
 		return err
 	}
-	ss, err := c.Sessions.Start(r.Context(), res.Account, via, c.Proxies.ClientAddr(r), r.UserAgent())
+	ss, err := c.Sessions.Start(r.Context(), res.Account, store.SurfaceConsole, via, c.Proxies.ClientAddr(r), r.UserAgent())
 	if err != nil {
 		return err
 	}

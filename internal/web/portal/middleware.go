@@ -8,6 +8,7 @@ import (
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
 	"calldesk/internal/web"
 	"calldesk/internal/web/pages"
 )
@@ -77,7 +78,7 @@ func (p *Portal) authenticate(r *http.Request) (*visit, error) {
 		return nil, desk.Errorf(desk.EUNAUTHORIZED, "please sign in")
 	}
 	addr := p.Proxies.ClientAddr(r)
-	ss, err := p.Sessions.Check(r.Context(), ck.Value, addr)
+	ss, err := p.Sessions.Check(r.Context(), ck.Value, store.SurfacePortal, addr)
 	if err != nil {
 		return nil, err
 	}

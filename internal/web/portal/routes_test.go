@@ -13,6 +13,7 @@ import (
 	"calldesk/internal/access"
 	"calldesk/internal/access/accesstest"
 	"calldesk/internal/audit"
+	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
 
@@ -42,7 +43,7 @@ func TestPortalRoleRouteMatrix(t *testing.T) {
 		for _, col := range cols {
 			var token string
 			if col.Roles != nil {
-				ss, err := sessions.Start(ctx, col.Account, "password", "127.0.0.1", "test")
+				ss, err := sessions.Start(ctx, col.Account, store.SurfacePortal, "password", "127.0.0.1", "test")
 				if err != nil {
 					t.Fatal(err)
 				}

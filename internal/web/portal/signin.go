@@ -6,6 +6,7 @@ import (
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
 	"calldesk/internal/web"
 )
 
@@ -76,7 +77,7 @@ func (p *Portal) signin(w http.ResponseWriter, r *http.Request, _ *visit) error 
 }
 
 func (p *Portal) signout(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := p.Sessions.SignOut(r.Context(), v.Token, v.Actor.Addr); err != nil {
+	if err := p.Sessions.SignOut(r.Context(), v.Token, store.SurfacePortal, v.Actor.Addr); err != nil {
 		return err
 	}
 	p.clearSession(w, r)

@@ -6,6 +6,7 @@ import (
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/sso"
+	"calldesk/internal/store"
 	"calldesk/internal/web/pages"
 )
 
@@ -49,6 +50,10 @@ func (p *Portal) finishSSO(w http.ResponseWriter, r *http.Request, res sso.Resul
 	if err != nil && res.Unknown && p.EnrolPartners {
 		res, err = res.Enrol(ctx, desk.Actor{Name: "single sign-on (" + via + ")", Addr: addr})
 	}
+	if sso.Left(err) {
+		// A leaver: the portal may still admit them for its grace period, to follow their calls.
+		err = p.Sessions.Admit(res.Account, res.Person, store.SurfacePortal)
+	}
 	if err == nil {
 		if rerr := access.Require(res.Account, access.UsePortal); rerr != nil {
 			err = desk.Errorf(desk.EFORBIDDEN, "you signed in as %s: %s", res.Identity, desk.Message(rerr))
@@ -71,7 +76,7 @@ func (p *Portal) finishSSO(w http.ResponseWriter, r *http.Request, res sso.Resul
 	default:
 		return err
 	}
-	ss, err := p.Sessions.Start(ctx, res.Account, via, addr, r.UserAgent())
+	ss, err := p.Sessions.Start(ctx, res.Account, store.SurfacePortal, via, addr, r.UserAgent())
 	if err != nil {
 		return err
 	}
