@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
@@ -23,15 +24,17 @@ import (
 // identity provider (ssotest.SAMLUsers), as serve wires them: one callback and one assertion
 // consumer service, on the console, for both. adjust may change the portal further.
 func ssoPortal(t *testing.T, se *storetest.Env, adjust func(*portal.Portal)) (*env, *ssotest.SAMLIdP) {
+	// The providers run on the real clock and calldesk checks their tokens' times (an ID token
+	// issued in its future is refused): the desk's test clock starts at the real time here, and
+	// the relying party keeps it, so a test can still move it on (a sign-in left too long).
+	se.Clock.Set(time.Now())
 	idp := ssotest.StartSAMLIdP(t)
 	e := newEnvWith(t, se, func(e *env, c *console.Console, p *portal.Portal) {
 		op := ssotest.Start(t, ssotest.Directory(), map[string]string{"calldesk": e.url + "/signin/oidc/callback"})
 		var err error
-		// The relying party keeps the real clock, as the provider does (not the desk's test
-		// clock, months behind it): an ID token issued in its future is refused.
 		c.SSO, err = sso.New(context.Background(), sso.Config{Issuer: op.URL, ClientID: "calldesk", ClientSecret: ssotest.Secret,
 			RedirectURL: e.url + "/signin/oidc/callback", Domain: "uni.example", CookieKey: bytes.Repeat([]byte{1}, 32),
-			Store: e.s, EndSession: true})
+			Store: e.s, Now: se.Clock.Now, EndSession: true})
 		if err != nil {
 			t.Fatal(err)
 		}
