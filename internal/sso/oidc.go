@@ -313,8 +313,8 @@ func (m *OIDC) Finish(w http.ResponseWriter, r *http.Request) (Result, error) {
 // it carries the nonce of this sign-in, that its authorized party is calldesk (OpenID Connect
 // Core 3.1.3.7: required when the token lists several audiences, and checked whenever present,
 // so that a token the provider issued to another client that merely lists calldesk among its
-// audiences is refused), and that it was not issued in the future beyond the clock skew.
-// go-oidc checks neither azp nor iat.
+// audiences is refused), and that it says when it was issued (iat, required by Core 2) and was
+// not issued in the future beyond the clock skew. go-oidc checks neither azp nor iat.
 func (m *OIDC) verify(ctx context.Context, raw, nonce string) (*oidc.IDToken, error) {
 	idt, err := m.verifier.Verify(ctx, raw)
 	if err != nil {
@@ -341,6 +341,10 @@ func (m *OIDC) verify(ctx context.Context, raw, nonce string) (*oidc.IDToken, er
 	case party.AZP == nil && len(idt.Audience) > 1:
 		return nil, &refusal{msg: "the identity provider's ID token names several audiences but no authorized party, so calldesk cannot tell it was issued to calldesk: start signing in again",
 			err: fmt.Errorf("aud %q without azp", idt.Audience)}
+	}
+	if idt.IssuedAt.IsZero() {
+		return nil, &refusal{msg: "the identity provider's ID token does not say when it was issued, which OpenID Connect requires: start signing in again, and if it keeps happening tell the calldesk administrators",
+			err: errors.New("ID token without iat")}
 	}
 	if now := m.cfg.Now(); idt.IssuedAt.After(now.Add(m.cfg.ClockSkew)) {
 		return nil, &refusal{msg: "the identity provider's ID token was issued in the future: check the clocks of calldesk and the identity provider",

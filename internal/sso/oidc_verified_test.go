@@ -196,6 +196,7 @@ func TestIDTokenPartyAndIssueTime(t *testing.T) {
 			{"one audience, azp another client", map[string]any{"azp": "other-app"}, "authorized party"},
 			{"one audience, no azp", map[string]any{"azp": nil}, ""},
 			{"issued 10 minutes ahead", map[string]any{"iat": time.Now().Add(10 * time.Minute).Unix()}, "issued in the future"},
+			{"no issue time", map[string]any{"iat": nil}, "does not say when it was issued"},
 			{"issued 2 minutes ahead, within the skew", map[string]any{"iat": time.Now().Add(2 * time.Minute).Unix()}, ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
