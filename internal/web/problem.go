@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"sort"
 	"strconv"
+	"strings"
 
 	"calldesk/internal/desk"
 )
@@ -117,7 +119,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		p.Status, p.Detail = StatusOf(de.Code), de.Message
 		p.Errors, p.Changes = de.Fields, de.Changes
 		if p.Status == http.StatusUnprocessableEntity && len(p.Errors) > 0 {
-			p.Detail = de.Error() // the message followed by each field's problem
+			p.Detail = detailWithFields(de)
 		}
 	} else {
 		p.Status = http.StatusInternalServerError
@@ -152,4 +154,27 @@ func incidentID() string {
 	b := make([]byte, 6)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// detailWithFields is the message followed by each field's problem, in the order of the field
+// names, leaving out a field whose problem the message already states ("parameter q is not valid
+// UTF-8..." says it for q).
+func detailWithFields(de *desk.Error) string {
+	keys := make([]string, 0, len(de.Fields))
+	for k := range de.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(de.Message)
+	sep := ": "
+	for _, k := range keys {
+		said := k + " " + de.Fields[k]
+		if strings.Contains(de.Message, said) {
+			continue
+		}
+		b.WriteString(sep + said)
+		sep = "; "
+	}
+	return b.String()
 }

@@ -36,6 +36,10 @@ func TestBadBytesAre4xx(t *testing.T) {
 			if !strings.Contains(p.Detail, "NUL") && !strings.Contains(p.Detail, "UTF-8") {
 				t.Errorf("GET %s: %+v", path, p)
 			}
+			// The problem is said once, not once by the message and again by the field.
+			if n := strings.Count(p.Detail, "send text encoded as UTF-8") + strings.Count(p.Detail, "remove it"); n != 1 {
+				t.Errorf("GET %s: the detail says the problem %d times: %q", path, n, p.Detail)
+			}
 		}
 		if p = e.problem(e.req("GET", "/api/v1/calls?q=%00", nil), 422); p.Errors["q"] == "" {
 			t.Errorf("the parameter is not named: %+v", p)
