@@ -6,6 +6,8 @@ package accesstest
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -100,4 +102,71 @@ func Check(t testing.TB, where string, entry, needs access.Capability, c Column,
 			t.Errorf("%s as %s (needs %q, which the account has): %d, want neither 401 nor 403", where, c.Name, needs, got)
 		}
 	}
+}
+
+// Route is one route of a surface as the matrix sees it: method, ServeMux pattern, and the
+// capability it declares.
+type Route struct {
+	Method, Pattern string
+	Needs           access.Capability
+}
+
+// Surface is what Walk needs of the console or the portal: its handler, its session cookie,
+// how a column's session is started on it, the capability that lets an account in at all
+// (Entry), and the message a supplier-only account must be shown.
+type Surface struct {
+	Handler  http.Handler
+	Cookie   string
+	Entry    access.Capability
+	Start    func(desk.Account) (token string)
+	Supplier string // text every refusal of a supplier-only account must contain
+}
+
+// Walk sends every route that is not public, for every column, to the surface's handler: a
+// form post (fields from form) for POST, a plain GET otherwise, with the path's wildcards
+// filled by fill, checking each answer with Check. A route that declares nothing fails.
+// after, when set, runs once a column has walked every route (to assert that it changed
+// nothing). It returns how many requests were checked, and how many of those as a supplier.
+func Walk(t testing.TB, s Surface, cols []Column, routes []Route, fill *strings.Replacer, form url.Values,
+	after func(Column)) (checked, supplier int) {
+	t.Helper()
+	for _, col := range cols {
+		var token string
+		if col.Roles != nil {
+			token = s.Start(col.Account)
+		}
+		for _, rt := range routes {
+			if rt.Needs == "" {
+				t.Errorf("%s %s declares nothing: every route names the capability it needs, or access.Public", rt.Method, rt.Pattern)
+			}
+			if rt.Needs == access.Public {
+				continue
+			}
+			path := fill.Replace(rt.Pattern)
+			body := ""
+			if rt.Method == "POST" {
+				body = form.Encode()
+			}
+			req := httptest.NewRequest(rt.Method, path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			if token != "" {
+				req.AddCookie(&http.Cookie{Name: s.Cookie, Value: token})
+			}
+			w := httptest.NewRecorder()
+			s.Handler.ServeHTTP(w, req)
+			Check(t, rt.Method+" "+path, s.Entry, rt.Needs, col, w.Code)
+			if col.SupplierOnly() && !strings.Contains(w.Body.String(), s.Supplier) {
+				t.Errorf("%s %s as %s: the page does not say why", rt.Method, path, col.Name)
+			}
+			checked++
+			if col.SupplierOnly() {
+				supplier++
+			}
+		}
+		if after != nil {
+			after(col)
+		}
+	}
+	return checked, supplier
 }

@@ -3,8 +3,6 @@ package console
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -55,55 +53,30 @@ func TestRoleRouteMatrix(t *testing.T) {
 		form := url.Values{"version": {fmt.Sprint(call.Version)}, "text": {"x"}, "resolution": {"x"}, "reason": {"x"},
 			"group": {fmt.Sprint(se.F.ServiceDesk.ID)}, "analyst": {fmt.Sprint(se.F.Ann.ID)}, "summary": {"x"},
 			"customer": {fmt.Sprint(se.F.Dan.ID)}, "customer_id": {fmt.Sprint(se.F.Dan.ID)}}
-		checked, supplier := 0, 0
-		for _, col := range cols {
-			var token string
-			if col.Roles != nil {
-				ss, err := sessions.Start(ctx, col.Account, store.SurfaceConsole, "password", "127.0.0.1", "test")
+		var matrix []accesstest.Route
+		for _, rt := range routes {
+			matrix = append(matrix, accesstest.Route{Method: rt.Method, Pattern: rt.Pattern, Needs: rt.Needs})
+		}
+		surface := accesstest.Surface{Handler: h, Cookie: sessionCookie, Entry: access.WorkCalls,
+			Supplier: "supplier access is not yet available", Start: func(a desk.Account) string {
+				ss, err := sessions.Start(ctx, a, store.SurfaceConsole, "password", "127.0.0.1", "test")
 				if err != nil {
 					t.Fatal(err)
 				}
-				token = ss.Token
+				return ss.Token
+			}}
+		checked, supplier := accesstest.Walk(t, surface, cols, matrix, fill, form, func(col accesstest.Column) {
+			if access.Can(col.Account, access.WorkCalls) {
+				return
 			}
-			for _, rt := range routes {
-				if rt.Needs == "" {
-					t.Errorf("%s %s declares nothing: every route names the capability it needs, or access.Public", rt.Method, rt.Pattern)
-				}
-				if rt.Needs == access.Public {
-					continue
-				}
-				path := fill.Replace(rt.Pattern)
-				body := ""
-				if rt.Method == "POST" {
-					body = form.Encode()
-				}
-				req := httptest.NewRequest(rt.Method, path, strings.NewReader(body))
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				req.Header.Set("Sec-Fetch-Site", "same-origin")
-				if token != "" {
-					req.AddCookie(&http.Cookie{Name: sessionCookie, Value: token})
-				}
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, req)
-				accesstest.Check(t, rt.Method+" "+path, access.WorkCalls, rt.Needs, col, w.Code)
-				if col.SupplierOnly() && !strings.Contains(w.Body.String(), "supplier access is not yet available") {
-					t.Errorf("%s %s as %s: the page does not say why", rt.Method, path, col.Name)
-				}
-				checked++
-				if col.SupplierOnly() {
-					supplier++
-				}
+			now, err := se.S.FindCallByRef(ctx, call.Ref)
+			if err != nil || now.Version != call.Version {
+				t.Fatalf("the call changed while %s walked: v%d -> v%d (%v)", col.Name, call.Version, now.Version, err)
 			}
-			if !access.Can(col.Account, access.WorkCalls) {
-				now, err := se.S.FindCallByRef(ctx, call.Ref)
-				if err != nil || now.Version != call.Version {
-					t.Fatalf("the call changed while %s walked: v%d -> v%d (%v)", col.Name, call.Version, now.Version, err)
-				}
-				if _, n, err := se.S.FindCalls(ctx, store.CallFilter{}); err != nil || n != 1 {
-					t.Fatalf("%d calls after %s walked, want 1 (%v)", n, col.Name, err)
-				}
+			if _, n, err := se.S.FindCalls(ctx, store.CallFilter{}); err != nil || n != 1 {
+				t.Fatalf("%d calls after %s walked, want 1 (%v)", n, col.Name, err)
 			}
-		}
+		})
 		if checked < 9*45 || supplier < 45 {
 			t.Fatalf("only %d requests checked (%d as a supplier): the route table is not what this test expects", checked, supplier)
 		}

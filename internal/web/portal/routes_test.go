@@ -2,8 +2,6 @@ package portal
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"calldesk/internal/access"
 	"calldesk/internal/access/accesstest"
 	"calldesk/internal/audit"
+	"calldesk/internal/desk"
 	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
@@ -39,46 +38,19 @@ func TestPortalRoleRouteMatrix(t *testing.T) {
 		})
 		fill := strings.NewReplacer("{ref}", "CALL-1", "{id}", "1", "{$}", "")
 		form := url.Values{"text": {"x"}, "summary": {"x"}, "reason": {"x"}}
-		checked, supplier := 0, 0
-		for _, col := range cols {
-			var token string
-			if col.Roles != nil {
-				ss, err := sessions.Start(ctx, col.Account, store.SurfacePortal, "password", "127.0.0.1", "test")
+		var matrix []accesstest.Route
+		for _, rt := range routes {
+			matrix = append(matrix, accesstest.Route{Method: rt.Method, Pattern: rt.Pattern, Needs: rt.Needs})
+		}
+		surface := accesstest.Surface{Handler: h, Cookie: sessionCookie, Entry: access.UsePortal,
+			Supplier: "Supplier access is not yet available", Start: func(a desk.Account) string {
+				ss, err := sessions.Start(ctx, a, store.SurfacePortal, "password", "127.0.0.1", "test")
 				if err != nil {
 					t.Fatal(err)
 				}
-				token = ss.Token
-			}
-			for _, rt := range routes {
-				if rt.Needs == "" {
-					t.Errorf("%s %s declares nothing: every route names the capability it needs, or access.Public", rt.Method, rt.Pattern)
-				}
-				if rt.Needs == access.Public {
-					continue
-				}
-				path := fill.Replace(rt.Pattern)
-				body := ""
-				if rt.Method == "POST" {
-					body = form.Encode()
-				}
-				req := httptest.NewRequest(rt.Method, path, strings.NewReader(body))
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				req.Header.Set("Sec-Fetch-Site", "same-origin")
-				if token != "" {
-					req.AddCookie(&http.Cookie{Name: sessionCookie, Value: token})
-				}
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, req)
-				accesstest.Check(t, rt.Method+" "+path, access.UsePortal, rt.Needs, col, w.Code)
-				if col.SupplierOnly() && !strings.Contains(w.Body.String(), "Supplier access is not yet available") {
-					t.Errorf("%s %s as %s: the page does not say why", rt.Method, path, col.Name)
-				}
-				checked++
-				if col.SupplierOnly() {
-					supplier++
-				}
-			}
-		}
+				return ss.Token
+			}}
+		checked, supplier := accesstest.Walk(t, surface, cols, matrix, fill, form, nil)
 		if checked < 9*14 || supplier < 14 {
 			t.Fatalf("only %d requests checked (%d as a supplier): the route table is not what this test expects", checked, supplier)
 		}
