@@ -58,8 +58,8 @@ type Config struct {
 	// Default: email for the email claim, username for any other.
 	MatchBy store.Identity
 	// TrustEmail says the provider verifies every address it releases, so that an email without
-	// email_verified counts as verified (see emailVerified); one the provider says it has not
-	// verified is refused all the same. Default false.
+	// email_verified, or with the string "true", counts as verified (see emailVerified); one the
+	// provider says it has not verified is refused all the same. Default false.
 	TrustEmail bool
 	// Domain, when matching by username, is the scope taken off a claim such as
 	// "aarcher@uni.example" (preferred_username from Entra ID, eppn from Shibboleth) to give the
@@ -388,10 +388,10 @@ func (m *OIDC) claimValue(ctx context.Context, idt *oidc.IDToken, tok *oauth2.To
 }
 
 // emailVerified says whether the provider vouches for the email address in claims: only when
-// email_verified is the JSON boolean true or the string "true" (AWS Cognito sends a string;
-// go-oidc reads userinfo the same way), or, with TrustEmail, when there is no email_verified at
-// all. Anything else (false, "false", null, "yes", 1) is not a verified address, whatever
-// TrustEmail says.
+// email_verified is the JSON boolean true, as OpenID Connect defines it. With TrustEmail (a
+// provider known to verify every address it releases) also when there is no email_verified at
+// all, or when it is the string "true" (AWS Cognito sends a string). Anything else (false,
+// "false", null, "yes", 1) is not a verified address, whatever TrustEmail says.
 func (m *OIDC) emailVerified(claims map[string]any) bool {
 	v, ok := claims["email_verified"]
 	if !ok {
@@ -401,7 +401,7 @@ func (m *OIDC) emailVerified(claims map[string]any) bool {
 	case bool:
 		return v
 	case string:
-		return v == "true"
+		return v == "true" && m.cfg.TrustEmail
 	}
 	return false
 }

@@ -57,10 +57,10 @@ func deleteClaim(name string) func(map[string]any) {
 }
 
 // TestEmailMustBeVerified: matched by the email claim, a person signs in only when the provider
-// says it has verified the address: email_verified the JSON boolean true, or the string "true"
-// (some providers send it so). The string "false", no email_verified at all, null or any other
-// value is refused, unless TrustEmail says the provider verifies every address, which still
-// does not override the provider saying it has not.
+// says it has verified the address: email_verified the JSON boolean true. The string "true"
+// (some providers send it so), the string "false", no email_verified at all, null or any other
+// value is refused, unless TrustEmail says the provider verifies every address (then a missing
+// claim and the string "true" pass), which still does not override the provider saying it has not.
 func TestEmailMustBeVerified(t *testing.T) {
 	storetest.EachEnv(t, time.Now(), func(t *testing.T, e *storetest.Env) {
 		seedAccounts(t, e)
@@ -85,12 +85,12 @@ func TestEmailMustBeVerified(t *testing.T) {
 			ok                bool
 		}{
 			{name: "JSON true", ok: true},
-			{name: "string true", userInfo: setClaim("email_verified", "true"), ok: true},
+			{name: "string true", userInfo: setClaim("email_verified", "true")},
 			{name: "JSON false", userInfo: setClaim("email_verified", false)},
 			{name: "string false", userInfo: setClaim("email_verified", "false")},
 			{name: "missing", userInfo: deleteClaim("email_verified")},
 			{name: "in the ID token, JSON true", idToken: inToken(true), ok: true},
-			{name: "in the ID token, string true", idToken: inToken("true"), ok: true},
+			{name: "in the ID token, string true", idToken: inToken("true")},
 			{name: "in the ID token, string false", idToken: inToken("false")},
 			{name: "in the ID token, missing", idToken: inToken(nil)},
 			// go-oidc refuses other values in userinfo answers itself, but not in ID tokens.
@@ -99,6 +99,8 @@ func TestEmailMustBeVerified(t *testing.T) {
 			{name: "in the ID token, number 1", idToken: inToken(1)},
 			{name: "in the ID token, null", idToken: func(c map[string]any) { c["email"], c["email_verified"] = "aarcher@uni.example", nil }},
 			{name: "trusted provider, missing", userInfo: deleteClaim("email_verified"), trust: true, ok: true},
+			{name: "trusted provider, string true", userInfo: setClaim("email_verified", "true"), trust: true, ok: true},
+			{name: "trusted provider, in the ID token, string true", idToken: inToken("true"), trust: true, ok: true},
 			{name: "trusted provider, JSON false", userInfo: setClaim("email_verified", false), trust: true},
 			{name: "trusted provider, string false", userInfo: setClaim("email_verified", "false"), trust: true},
 		} {
