@@ -44,7 +44,7 @@ func TestMailAuthShown(t *testing.T) {
 		bob := e.signIn(e.f.Bob)
 		page := bob.get("/calls/"+d.CallRef).must(t, http.StatusOK)
 		page.has(t, `<p class="mail-auth">Sender verified (DMARC pass)</p>`, `<p class="mail-auth">Sender verified (SPF pass)</p>`,
-			`<p class="mail-auth alert">Sender not checked (no verdict from the university&#39;s mail server). The From address claims the university's own domain`)
+			`<p class="mail-auth alert">Sender not verified (the university&#39;s mail server gave no verdict for the From address&#39;s domain). The From address claims the university's own domain`)
 		if n := strings.Count(page.body, `class="mail-auth`); n != 3 {
 			t.Errorf("%d verdicts shown, want 3 (the opening email, two replies; none for the old one)", n)
 		}
