@@ -67,11 +67,11 @@ func (c AuthCheck) decide(v desk.MailAuth, results []authres.Result, from string
 			}
 		case *authres.SPFResult:
 			// The MAIL FROM domain, or HELO's where MAIL FROM was empty (RFC 7489 section 3.1.2).
-			d := r.From
+			d := domainOf(r.From)
 			if d == "" {
-				d = r.Helo
+				d = domainOf(r.Helo)
 			}
-			if c.aligned(domainOf(d), from) {
+			if c.aligned(d, from) {
 				spf = append(spf, r.Value)
 			}
 		case *authres.DKIMResult:
@@ -143,8 +143,11 @@ func (c AuthCheck) aligned(d, from string) bool {
 }
 
 // domainOf is the domain of an address, or of a bare domain, lower case and without a final
-// dot: "Bounce@Attacker.Example." and "@attacker.example" give "attacker.example".
+// dot, quotes (authres keeps an RFC 8601 quoted value's) or angle brackets:
+// `"<Bounce@Attacker.Example.>"` and "@attacker.example" give "attacker.example", the null path
+// "<>" gives "".
 func domainOf(s string) string {
+	s = strings.Trim(strings.TrimSpace(s), `"<>`)
 	if at := strings.LastIndexByte(s, '@'); at >= 0 {
 		s = s[at+1:]
 	}
