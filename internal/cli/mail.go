@@ -122,8 +122,8 @@ func inboundSettings(st *settings) inboundFlags {
 		return checkDomains(v)
 	})
 	f.ownDomains = st.add("mail-own-domains", "", "incoming email: the university's own mail domains, separated by commas (e.g. uni.example,alumni.uni.example; "+
-		"subdomains included); mail claiming a From in them that fails DMARC (or, without DMARC, SPF and DKIM) at --mail-auth-serv-id is quarantined, "+
-		"and support analysts are warned of one not verified; empty: none", false, checkDomains)
+		"subdomains included); mail claiming a From in them that fails DMARC (or, without DMARC, SPF and DKIM for the From's domain: passes for other domains "+
+		"count for nothing) at --mail-auth-serv-id is quarantined, and support analysts are warned of one not verified; empty: none", false, checkDomains)
 	return f
 }
 

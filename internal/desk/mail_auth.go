@@ -9,8 +9,8 @@ package desk
 type MailAuth struct {
 	// Result is AuthPass, AuthFail or AuthNone; "" for mail taken in before calldesk read it.
 	Result string
-	// Method is the check that decided: "dmarc", "dkim", "spf" or "spf+dkim" (both failed);
-	// "" with AuthNone.
+	// Method is the check that decided: "dmarc", "dkim", "spf" or "spf+dkim" (neither passed
+	// for the From's domain, and one failed for it); "" with AuthNone.
 	Method string
 	// OwnDomain says the From address is in one of the university's own domains.
 	OwnDomain bool
@@ -18,9 +18,9 @@ type MailAuth struct {
 
 // Verdicts of MailAuth.Result.
 const (
-	AuthPass = "pass" // DMARC passed or, without a DMARC verdict, SPF or DKIM passed
-	AuthFail = "fail" // DMARC failed or, without a DMARC verdict, neither passed and one failed
-	AuthNone = "none" // no verdict: no header of the trusted server, or it checked nothing that decides
+	AuthPass = "pass" // DMARC passed or, without a DMARC verdict, SPF or DKIM passed for the From's domain (aligned)
+	AuthFail = "fail" // DMARC failed or, without a DMARC verdict, neither passed aligned and one failed aligned
+	AuthNone = "none" // no verdict: no header of the trusted server, or none of its results decides for the From's domain
 )
 
 // Unverified reports whether the message claims to come from the university's own domain and
@@ -32,8 +32,9 @@ func (a MailAuth) Unverified() bool { return a.OwnDomain && a.Result == AuthFail
 func (a MailAuth) Warn() bool { return a.OwnDomain && a.Result != "" && a.Result != AuthPass }
 
 // Words say the verdict in a line, for the console: "Sender verified (DMARC pass)", "Sender
-// could not be verified (SPF and DKIM fail)", "Sender not checked (no verdict from the
-// university's mail server)"; "" for mail taken in before calldesk read verdicts.
+// could not be verified (SPF and DKIM fail)", "Sender not verified (the university's mail server
+// gave no verdict for the From address's domain)"; "" for mail taken in before calldesk read
+// verdicts.
 func (a MailAuth) Words() string {
 	method := a.MethodWords()
 	switch a.Result {
@@ -42,7 +43,7 @@ func (a MailAuth) Words() string {
 	case AuthFail:
 		return "Sender could not be verified (" + method + " fail)"
 	case AuthNone:
-		return "Sender not checked (no verdict from the university's mail server)"
+		return "Sender not verified (the university's mail server gave no verdict for the From address's domain)"
 	}
 	return ""
 }

@@ -21,14 +21,22 @@ type AuthCheck struct {
 	// and every message's verdict is none.
 	ServID string
 	// OwnDomains are the university's own mail domains; a From in one of them, or in a
-	// subdomain of one, is OwnDomain.
+	// subdomain of one, is OwnDomain. Two domains in one of them are aligned (see aligned), so
+	// list only domains the university controls.
 	OwnDomains []string
 }
 
 // Verdict decides a message's MailAuth from its Authentication-Results header values (in the
-// order of the message, top first) and its From address. DMARC decides where the server gave a
-// DMARC result of pass or fail; otherwise SPF or DKIM passing is a pass, and neither passing
-// with one of them failing (fail, softfail, permerror) is a fail; anything else is none.
+// order of the message, top first) and its From address.
+//
+// A DMARC result of pass or fail decides, unless it names a header.from other than the From's
+// domain (then it was about another address and counts for nothing). Without one, SPF and DKIM
+// count only where they are aligned with the From, as DMARC would have them (RFC 7489 section
+// 3.1, relaxed alignment): a DKIM pass for attacker.example says nothing of dean@uni.example.
+// An aligned SPF or DKIM pass is a pass; else an aligned SPF or DKIM fail (fail, softfail,
+// permerror) is a fail, whatever unaligned passes stand beside it; anything else (no result,
+// only unaligned results, temporary errors) is none: a warning for an own-domain sender, not
+// quarantine. See aligned for when a domain is aligned.
 func (c AuthCheck) Verdict(headers []string, from string) desk.MailAuth {
 	v := desk.MailAuth{Result: desk.AuthNone, OwnDomain: c.own(from)}
 	if c.ServID == "" {
@@ -42,22 +50,39 @@ func (c AuthCheck) Verdict(headers []string, from string) desk.MailAuth {
 		if err != nil && len(results) == 0 {
 			return v // the trusted header cannot be read: no verdict
 		}
-		return decide(v, results)
+		return c.decide(v, results, domainOf(from))
 	}
 	return v
 }
 
-// decide sets v's result and method from one header's results.
-func decide(v desk.MailAuth, results []authres.Result) desk.MailAuth {
+// decide sets v's result and method from one header's results for a From in domain from.
+func (c AuthCheck) decide(v desk.MailAuth, results []authres.Result, from string) desk.MailAuth {
 	var dmarc, spf, dkim []authres.ResultValue
 	for _, r := range results {
 		switch r := r.(type) {
 		case *authres.DMARCResult:
-			dmarc = append(dmarc, r.Value)
+			// header.from is the From domain DMARC was checked for: another one is not this From's.
+			if r.From == "" || domainOf(r.From) == from {
+				dmarc = append(dmarc, r.Value)
+			}
 		case *authres.SPFResult:
-			spf = append(spf, r.Value)
+			// The MAIL FROM domain, or HELO's where MAIL FROM was empty (RFC 7489 section 3.1.2).
+			d := domainOf(r.From)
+			if d == "" {
+				d = domainOf(r.Helo)
+			}
+			if c.aligned(d, from) {
+				spf = append(spf, r.Value)
+			}
 		case *authres.DKIMResult:
-			dkim = append(dkim, r.Value)
+			// The signing domain d=; header.i (within d=) where the server gave no header.d.
+			d := r.Domain
+			if d == "" {
+				d = r.Identifier
+			}
+			if c.aligned(domainOf(d), from) {
+				dkim = append(dkim, r.Value)
+			}
 		}
 	}
 	has := func(vs []authres.ResultValue, want ...authres.ResultValue) bool {
@@ -86,16 +111,62 @@ func decide(v desk.MailAuth, results []authres.Result) desk.MailAuth {
 	return v
 }
 
-// own reports whether addr is in one of the own domains or a subdomain of one.
-func (c AuthCheck) own(addr string) bool {
-	at := strings.LastIndexByte(addr, '@')
-	if at < 0 {
+// aligned reports whether a domain that SPF or DKIM authenticated, d, is aligned with the From's
+// domain, from. DMARC's relaxed alignment asks that both have the same organisational domain,
+// found with the Public Suffix List; calldesk has no such list, so it takes a rule that never
+// aligns more than DMARC would where it matters: the two are equal, or one is a subdomain of the
+// other (mail.uni.example and uni.example) where the shorter has at least two labels (a
+// top-level domain aligns with nothing), or both are in one of OwnDomains (cs.uni.example and
+// lists.uni.example with uni.example own). Two subdomains of an outside organisation
+// (sales.supplier.example and mail.supplier.example) are not aligned: such mail's verdict is
+// none where DMARC would pass it, which for an outside sender warns nobody. An empty domain (the
+// server named none) is aligned with nothing.
+func (c AuthCheck) aligned(d, from string) bool {
+	if d == "" || from == "" {
 		return false
 	}
-	domain := strings.ToLower(strings.TrimSuffix(addr[at+1:], "."))
+	if d == from {
+		return true
+	}
+	under := func(sub, parent string) bool {
+		return strings.Contains(parent, ".") && strings.HasSuffix(sub, "."+parent)
+	}
+	if under(d, from) || under(from, d) {
+		return true
+	}
+	for _, o := range c.OwnDomains {
+		if o = normalDomain(o); o != "" && (d == o || under(d, o)) && (from == o || under(from, o)) {
+			return true
+		}
+	}
+	return false
+}
+
+// domainOf is the domain of an address, or of a bare domain, lower case and without a final
+// dot, quotes (authres keeps an RFC 8601 quoted value's) or angle brackets:
+// `"<Bounce@Attacker.Example.>"` and "@attacker.example" give "attacker.example", the null path
+// "<>" gives "".
+func domainOf(s string) string {
+	s = strings.Trim(strings.TrimSpace(s), `"<>`)
+	if at := strings.LastIndexByte(s, '@'); at >= 0 {
+		s = s[at+1:]
+	}
+	return normalDomain(s)
+}
+
+// normalDomain is a domain name lower case, without spaces or leading and trailing dots.
+func normalDomain(d string) string {
+	return strings.ToLower(strings.Trim(strings.TrimSpace(d), "."))
+}
+
+// own reports whether addr is in one of the own domains or a subdomain of one.
+func (c AuthCheck) own(addr string) bool {
+	if !strings.Contains(addr, "@") {
+		return false
+	}
+	domain := domainOf(addr)
 	for _, d := range c.OwnDomains {
-		d = strings.ToLower(strings.Trim(strings.TrimSpace(d), "."))
-		if d != "" && (domain == d || strings.HasSuffix(domain, "."+d)) {
+		if d = normalDomain(d); d != "" && (domain == d || strings.HasSuffix(domain, "."+d)) {
 			return true
 		}
 	}

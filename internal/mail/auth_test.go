@@ -33,9 +33,10 @@ func authMessage(from, subject string, headers ...string) []byte {
 
 // TestAuthVerdict reads the receiving server's verdicts from real messages: only a header whose
 // authserv-id is the trusted one counts, and of those only the topmost (the last added); DMARC
-// decides where it passed or failed, else SPF or DKIM passing passes and neither passing with
-// one failing fails; comments (even with ";" inside) and folded lines are read; the From's
-// domain, subdomains included, is the university's or not.
+// decides where it passed or failed for the From's domain, else SPF or DKIM passing for a domain
+// aligned with the From's passes and neither passing aligned with one failing aligned fails
+// (results for other domains count for nothing); comments (even with ";" inside) and folded
+// lines are read; the From's domain, subdomains included, is the university's or not.
 func TestAuthVerdict(t *testing.T) {
 	check := mail.AuthCheck{ServID: "mx.uni.example", OwnDomains: []string{"uni.example", " Alumni.Example "}}
 	const dan = "Dan Dawson <ddawson@uni.example>"
@@ -77,6 +78,53 @@ func TestAuthVerdict(t *testing.T) {
 			nil, desk.MailAuth{Result: "fail", Method: "dmarc"}},
 		{"a lookalike domain is not own", "Dan <ddawson@evil-uni.example>", []string{"mx.uni.example; dmarc=pass header.from=evil-uni.example"},
 			nil, desk.MailAuth{Result: "pass", Method: "dmarc"}},
+		// Alignment (RFC 7489 3.1, relaxed): SPF and DKIM count only for the From's domain.
+		{"dkim passes for another domain, dmarc none (reviewer)", dan, []string{"mx.uni.example; dkim=pass header.d=attacker.example; dmarc=none header.from=uni.example"},
+			nil, desk.MailAuth{Result: "none", OwnDomain: true}},
+		{"spf passes for another domain (reviewer)", dan, []string{"mx.uni.example; spf=pass smtp.mailfrom=bounce@attacker.example"},
+			nil, desk.MailAuth{Result: "none", OwnDomain: true}},
+		{"lookalikes of the From's domain are not aligned", dan, []string{"mx.uni.example; dkim=pass header.d=evil-uni.example; spf=pass smtp.mailfrom=bounce@uni.example.attacker.example"},
+			nil, desk.MailAuth{Result: "none", OwnDomain: true}},
+		{"a top-level domain is aligned with nothing", dan, []string{"mx.uni.example; dkim=pass header.d=example"},
+			nil, desk.MailAuth{Result: "none", OwnDomain: true}},
+		{"a result naming no domain is not aligned", dan, []string{"mx.uni.example; dkim=pass; spf=fail"},
+			nil, desk.MailAuth{Result: "none", OwnDomain: true}},
+		{"dkim aligned by a subdomain of the From's", dan, []string{"mx.uni.example; spf=pass smtp.mailfrom=bounce@attacker.example; dkim=pass header.d=mail.UNI.example."},
+			nil, desk.MailAuth{Result: "pass", Method: "dkim", OwnDomain: true}},
+		{"dkim aligned by header.i without header.d", dan, []string{"mx.uni.example; dkim=pass header.i=ddawson@uni.example"},
+			nil, desk.MailAuth{Result: "pass", Method: "dkim", OwnDomain: true}},
+		{"dkim aligned by the parent of the From's", "Cat <ccarter@cs.uni.example>", []string{"mx.uni.example; dkim=pass header.d=uni.example"},
+			nil, desk.MailAuth{Result: "pass", Method: "dkim", OwnDomain: true}},
+		{"spf aligned by a sibling under an own domain", "Cat <ccarter@cs.uni.example>", []string{"mx.uni.example; spf=pass smtp.mailfrom=bounce@lists.uni.example"},
+			nil, desk.MailAuth{Result: "pass", Method: "spf", OwnDomain: true}},
+		{"spf by helo when mail from is empty", dan, []string{"mx.uni.example; spf=pass smtp.helo=mx1.uni.example"},
+			nil, desk.MailAuth{Result: "pass", Method: "spf", OwnDomain: true}},
+		{"spf by helo when mail from is the null path", dan, []string{"mx.uni.example; spf=pass smtp.mailfrom=<> smtp.helo=mx1.uni.example"},
+			nil, desk.MailAuth{Result: "pass", Method: "spf", OwnDomain: true}},
+		{"quoted values", dan, []string{`mx.uni.example; dkim=pass header.d="uni.example"; dmarc=none header.from="uni.example"`},
+			nil, desk.MailAuth{Result: "pass", Method: "dkim", OwnDomain: true}},
+		{"spf mail from quoted, in angle brackets", dan, []string{`mx.uni.example; spf=fail smtp.mailfrom="<ddawson@uni.example>"`},
+			nil, desk.MailAuth{Result: "fail", Method: "spf+dkim", OwnDomain: true}},
+		{"spf mail from decides over helo", dan, []string{"mx.uni.example; spf=pass smtp.mailfrom=bounce@attacker.example smtp.helo=mx1.uni.example"},
+			nil, desk.MailAuth{Result: "none", OwnDomain: true}},
+		{"siblings outside the own domains are not aligned", "Sam <sam@sales.supplier.example>", []string{"mx.uni.example; dkim=pass header.d=mail.supplier.example"},
+			nil, desk.MailAuth{Result: "none"}},
+		{"an aligned pass outside the own domains", "Sam <sam@supplier.example>", []string{"mx.uni.example; dkim=pass header.d=supplier.example"},
+			nil, desk.MailAuth{Result: "pass", Method: "dkim"}},
+		{"unaligned passes and an aligned fail", dan, []string{"mx.uni.example; spf=fail smtp.mailfrom=ddawson@uni.example; dkim=pass header.d=attacker.example; spf=pass smtp.mailfrom=attacker.example"},
+			nil, desk.MailAuth{Result: "fail", Method: "spf+dkim", OwnDomain: true}},
+		{"an aligned pass beside an aligned fail", dan, []string{"mx.uni.example; spf=softfail smtp.mailfrom=uni.example; dkim=pass header.d=uni.example"},
+			nil, desk.MailAuth{Result: "pass", Method: "dkim", OwnDomain: true}},
+		{"an unaligned fail says nothing of the From", dan, []string{"mx.uni.example; spf=fail smtp.mailfrom=bounce@attacker.example; dkim=fail header.d=attacker.example"},
+			nil, desk.MailAuth{Result: "none", OwnDomain: true}},
+		{"dmarc pass for another header.from", dan, []string{"mx.uni.example; dkim=pass header.d=attacker.example; dmarc=pass header.from=attacker.example"},
+			nil, desk.MailAuth{Result: "none", OwnDomain: true}},
+		{"dmarc fail for another header.from, aligned dkim passes", dan, []string{"mx.uni.example; dmarc=fail header.from=other.example; dkim=pass header.d=uni.example"},
+			nil, desk.MailAuth{Result: "pass", Method: "dkim", OwnDomain: true}},
+		{"dmarc pass for a subdomain's header.from is not the From's", dan, []string{"mx.uni.example; dmarc=pass header.from=cs.uni.example"},
+			nil, desk.MailAuth{Result: "none", OwnDomain: true}},
+		{"dmarc without header.from decides", dan, []string{"mx.uni.example; dmarc=fail; dkim=pass header.d=uni.example"},
+			nil, desk.MailAuth{Result: "fail", Method: "dmarc", OwnDomain: true}},
 		{"no trusted server configured", dan, []string{"mx.uni.example; dmarc=fail header.from=uni.example"},
 			&mail.AuthCheck{OwnDomains: []string{"uni.example"}}, desk.MailAuth{Result: "none", OwnDomain: true}},
 	}
@@ -102,7 +150,9 @@ func TestAuthVerdict(t *testing.T) {
 // TestIntakeQuarantinesUnverified: through the Intake and the store (both engines), mail that
 // claims a known person's university address and fails DMARC at the trusted server opens no call
 // and joins none, even when it answers one: it waits in quarantine, credited to nobody; a
-// verified one opens a call that records its verdict, as does one without a verdict.
+// verified one opens a call that records its verdict, as does one without a verdict, or with
+// passes only for other domains than the From's (not aligned); an aligned fail beside unaligned
+// passes is quarantined.
 func TestIntakeQuarantinesUnverified(t *testing.T) {
 	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
 		ctx := context.Background()
@@ -178,6 +228,24 @@ func TestIntakeQuarantinesUnverified(t *testing.T) {
 		}
 		if auth, err := e.S.MailAuthOfCall(ctx, callID); err != nil || auth[0] != (desk.MailAuth{Result: "none", OwnDomain: true}) {
 			t.Errorf("its verdict: %+v %v", auth, err)
+		}
+
+		// An attacker's own DKIM signature or SPF pass vouches for the attacker's domain, not the
+		// From's: no verdict on the sender (taken in, and warned of), not a pass.
+		for i, h := range []string{"mx.uni.example; dkim=pass header.d=attacker.example; dmarc=none header.from=uni.example",
+			"mx.uni.example; spf=pass smtp.mailfrom=bounce@attacker.example"} {
+			d, _, callID = deliver(authMessage(dan, fmt.Sprintf("Unaligned %d", i), h))
+			if d != store.MailNewCall {
+				t.Fatalf("%s: %s", h, d)
+			}
+			if auth, err := e.S.MailAuthOfCall(ctx, callID); err != nil || auth[0] != (desk.MailAuth{Result: "none", OwnDomain: true}) || !auth[0].Warn() {
+				t.Errorf("%s: its verdict %+v %v", h, auth, err)
+			}
+		}
+		// Unaligned passes beside a fail for the From's own domain: a fail, quarantined.
+		d, reason, call := deliver(authMessage(dan, "Unaligned pass, aligned fail", "mx.uni.example; dkim=pass header.d=attacker.example; spf=fail smtp.mailfrom=ddawson@uni.example"))
+		if d != store.MailQuarantine || call != 0 || !strings.Contains(reason, "SPF and DKIM failed") {
+			t.Errorf("an aligned fail with only unaligned passes: %s (%s), call %d", d, reason, call)
 		}
 	})
 }

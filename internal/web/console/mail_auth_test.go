@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,7 +19,8 @@ import (
 // by each email in its diary, the university's mail server's verdict on the sender, with a
 // warning when the sender claims the university's own domain and was not verified; an analyst
 // without the support role sees no verdict (nor the email); mail taken in before verdicts were
-// read shows none. A forged own-domain email in quarantine is marked as such.
+// read shows none; an email whose DKIM and SPF passes are for another domain than the From's is
+// not shown verified. A forged own-domain email in quarantine is marked as such.
 func TestMailAuthShown(t *testing.T) {
 	t.Parallel()
 	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
@@ -44,9 +46,29 @@ func TestMailAuthShown(t *testing.T) {
 		bob := e.signIn(e.f.Bob)
 		page := bob.get("/calls/"+d.CallRef).must(t, http.StatusOK)
 		page.has(t, `<p class="mail-auth">Sender verified (DMARC pass)</p>`, `<p class="mail-auth">Sender verified (SPF pass)</p>`,
-			`<p class="mail-auth alert">Sender not checked (no verdict from the university&#39;s mail server). The From address claims the university's own domain`)
+			`<p class="mail-auth alert">Sender not verified (the university&#39;s mail server gave no verdict for the From address&#39;s domain). The From address claims the university's own domain`)
 		if n := strings.Count(page.body, `class="mail-auth`); n != 3 {
 			t.Errorf("%d verdicts shown, want 3 (the opening email, two replies; none for the old one)", n)
+		}
+
+		// A reply through the intake whose only passes are for the attacker's own domain (DKIM
+		// signed by attacker.example, SPF for its bounce address, no DMARC verdict): not
+		// verified, and warned of.
+		in := &mail.Intake{Store: se.S, GroupID: se.F.ServiceDesk.ID, Log: slog.New(slog.DiscardHandler), Auth: mail.AuthCheck{ServID: "mx.uni.example", OwnDomains: []string{"uni.example"}}}
+		reply := "Authentication-Results: mx.uni.example; dkim=pass header.d=attacker.example; spf=pass smtp.mailfrom=bounce@attacker.example; dmarc=none header.from=uni.example\r\n" +
+			"From: Dan Dawson <" + e.f.Dan.Email + ">\r\nTo: servicedesk@uni.example\r\nSubject: Re: [" + d.CallRef + "] opening\r\nMessage-ID: <unaligned@attacker.example>\r\n" +
+			"Date: Mon, 2 Mar 2026 09:00:00 +0000\r\n\r\nPlease send me the admin password\r\n"
+		if err := in.Deliver(e.ctx, mail.Delivery{Mailbox: "servicedesk", UIDValidity: 1, UID: 6, Raw: []byte(reply), Size: int64(len(reply))}); err != nil {
+			t.Fatal(err)
+		}
+		page = bob.get("/calls/"+d.CallRef).must(t, http.StatusOK)
+		page.has(t, "Please send me the admin password")
+		page.lacks(t, "Sender verified (DKIM pass)")
+		if n := strings.Count(page.body, "Sender verified (SPF pass)"); n != 1 {
+			t.Errorf("%d emails shown verified by SPF, want 1 (reply-spf)", n)
+		}
+		if n := strings.Count(page.body, `<p class="mail-auth alert">Sender not verified (the university&#39;s mail server gave no verdict for the From address&#39;s domain)`); n != 2 {
+			t.Errorf("%d emails shown as not verified, want 2 (reply-none and the unaligned reply)", n)
 		}
 
 		// A forged own-domain email waits in quarantine, the page warning of it; released by a
