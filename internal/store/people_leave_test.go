@@ -179,3 +179,42 @@ func pushLeaving(ctx context.Context, s *store.Store, p desk.Person) (desk.Perso
 	out, _, err := s.PushPerson(ctx, "scim", p, 0, nil, &inactive)
 	return out, err
 }
+
+// TestLeftByMigration: migration 0024 says who made each earlier leaver from their last leave
+// record, so that an administrator's leavers from before it stay left at the next import.
+func TestLeftByMigration(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		opt := store.SyncOptions{Source: "campus", Full: true, By: "test", Force: true}
+		if _, err := e.S.SyncPeople(ctx, staff(10), opt); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.SyncPeople(ctx, staff(9), opt); err != nil { // k0009 leaves
+			t.Fatal(err)
+		}
+		// k0007: the directory made them a leaver, they returned, then an administrator.
+		if _, err := e.S.SyncPeople(ctx, append(staff(7), staff(9)[8]), opt); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.SyncPeople(ctx, staff(9), opt); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.LeavePerson(ctx, "scim", personByKey(t, e, "k0008").ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.MarkLeft(ctx, e.F.Admin, personByKey(t, e, "k0007").ID, "dismissed"); err != nil {
+			t.Fatal(err)
+		}
+		e.DB.MustExec(t, `ALTER TABLE people DROP COLUMN left_by`)
+		e.DB.MustExec(t, `DELETE FROM schema_migrations WHERE version >= 24`)
+		if _, err := e.S.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for key, want := range map[string]desk.LeftBy{"k0006": "", "k0007": desk.LeftByAdmin, "k0008": desk.LeftBySCIM, "k0009": desk.LeftByDirectory} {
+			if got := personByKey(t, e, key).LeftBy; got != want {
+				t.Errorf("%s: left by %q, want %q", key, got, want)
+			}
+		}
+	})
+}
