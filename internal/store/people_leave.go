@@ -38,12 +38,14 @@ func (s *Store) MarkLeft(ctx context.Context, actor desk.Actor, id int64, reason
 // person who has left already is ECONFLICT, their date left unchanged (it starts the portal's
 // grace period and the leavers' retention clock); ENOTFOUND when there is no such person.
 //
-// A person whose processing is restricted (UK GDPR article 18) leaves too: the restriction
-// freezes their data (t.frozen refuses any change of their record, calls and directory
-// fields) so that it is neither used nor changed while it is contested, but leaving uses
-// nothing: it ends their access to calldesk and records when, which is what article 18 leaves
-// open (storage goes on; access by someone who is no longer at the university is not processing
-// the restriction protects). Keeping a restricted leaver's access would be the real harm.
+// A person whose processing is restricted (UK GDPR article 18) leaves too. The restriction
+// limits their data to being stored while its accuracy or lawfulness is contested, so t.frozen
+// refuses every change of their record and calls, and SyncPeople and PushPerson take no field
+// of theirs from the directory (that is why the import used to skip them as leavers as well).
+// Leaving is different: it changes none of the contested data and uses none of it; it ends
+// their access to calldesk and records when. Refusing it would leave someone who is no longer
+// at the university signed in, which no restriction asks for. So marking left is allowed for
+// restricted people, everywhere, here; other changes stay refused.
 func (t *Tx) markLeft(ctx context.Context, actor desk.Actor, id int64, by desk.LeftBy, detail string) error {
 	now := t.Now.UnixMicro()
 	res, err := t.exec(ctx, `UPDATE people SET active = 0, left_at = ?, left_by = ?, updated_at = ?, version = version + 1 WHERE id = ? AND active = 1`,
