@@ -37,6 +37,16 @@ const (
 	FromSignIn    Source = "sso"
 )
 
+// LeftBy says who made a person a leaver.
+type LeftBy string
+
+// Who makes people leavers.
+const (
+	LeftByDirectory LeftBy = "directory" // a full import no longer listed them
+	LeftBySCIM      LeftBy = "scim"      // a SCIM push said active false, or deleted them
+	LeftByAdmin     LeftBy = "admin"     // an administrator marked them as left
+)
+
 // Person is anyone whose data calldesk holds (S6): the customer of a call, an analyst, a manager.
 type Person struct {
 	ID            int64
@@ -54,7 +64,10 @@ type Person struct {
 	// LeftAt is when the person left (a directory or an administrator said so); zero while
 	// they have not. A person who is not Active has no access to calldesk, whatever their
 	// account says (access.Sessions decides the one exception: a grace period on the portal).
-	LeftAt       time.Time
+	LeftAt time.Time
+	// LeftBy says who made the person a leaver ("" while they have not left): a directory
+	// brings back only its own leavers, never an administrator's.
+	LeftBy       LeftBy
 	Source       Source
 	DirectoryKey string // stable key from the directory; "" for manual records
 	CreatedAt    time.Time

@@ -126,9 +126,12 @@ type plan struct {
 // directory key only; a new key is a new person; fields the source gives are updated (each
 // recording its source and when), fields it does not give are never touched; with Full, the
 // source's people it no longer lists become leavers (inactive, date left recorded, never deleted)
-// and a leaver listed again returns. Records it cannot take (no key, no name, a bad email, a
-// username another person holds, a key listed twice) are rejected with their line and reason, and
-// the rest still go in. An import past the guard rail writes nothing but its run's record (held).
+// and a leaver listed again returns, unless an administrator marked them as left (reported: only
+// an administrator brings them back). A person whose processing is restricted keeps their
+// fields frozen, but leaves when no longer listed (markLeft says why). Records it cannot take
+// (no key, no name, a bad email, a username another person holds, a key listed twice) are
+// rejected with their line and reason, and the rest still go in. An import past the guard rail
+// writes nothing but its run's record (held).
 func (s *Store) SyncPeople(ctx context.Context, recs []DirectoryRecord, opt SyncOptions) (SyncResult, error) {
 	began := time.Now()
 	if opt.Source == "" {
@@ -229,14 +232,15 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 		k := &known{}
 		var mgr sql.NullInt64
 		var created, updated int64
-		var kind, source string
+		var kind, source, leftBy string
 		var left sql.NullInt64
 		if err := rows.Scan(&k.p.ID, &k.p.FirstName, &k.p.LastName, &k.p.Username, &k.p.Email, &k.p.StudentNumber, &k.p.Department,
-			&k.p.Phone, &k.p.JobTitle, &mgr, &kind, &k.p.Active, &source, &k.p.DirectoryKey, &created, &updated, &k.p.Version, &left, &k.source, &k.restricted); err != nil {
+			&k.p.Phone, &k.p.JobTitle, &mgr, &kind, &k.p.Active, &source, &k.p.DirectoryKey, &created, &updated, &k.p.Version, &left, &leftBy,
+			&k.source, &k.restricted); err != nil {
 			rows.Close()
 			return nil, nil, 0, err
 		}
-		k.p.ManagerID, k.p.Kind, k.p.Source, k.p.LeftAt = mgr.Int64, desk.PersonKind(kind), desk.Source(source), fromMicros(left)
+		k.p.ManagerID, k.p.Kind, k.p.Source, k.p.LeftAt, k.p.LeftBy = mgr.Int64, desk.PersonKind(kind), desk.Source(source), fromMicros(left), desk.LeftBy(leftBy)
 		register = append(register, k)
 		if k.source == opt.Source {
 			sourcePeople++
@@ -340,6 +344,13 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 			}
 			pl.rec.Person = merged
 			pl.returned = !old.p.Active
+			if pl.returned && old.p.LeftBy == desk.LeftByAdmin {
+				// An administrator's decision sticks: only an administrator brings them back
+				// (BringBack). The directory still keeps the fields it gives.
+				pl.returned = false
+				res.notice("line %d (key %q): listed by the directory but marked as left by an administrator on %s: not brought back",
+					r.Line, key, old.p.LeftAt.Format("2 January 2006"))
+			}
 			if old.restricted && (pl.returned || len(pl.changed) > 0) {
 				res.Kept++
 				res.Problems = append(res.Problems, fmt.Sprintf("line %d (key %q): not changed: the person's processing is restricted", r.Line, key))
@@ -372,10 +383,8 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 			if key == "" || listed[key] || k.source != opt.Source || !k.p.Active {
 				continue
 			}
-			if k.restricted {
-				res.Problems = append(res.Problems, fmt.Sprintf("key %q: no longer listed, but not made a leaver: the person's processing is restricted", key))
-				continue
-			}
+			// A restricted person leaves too: leaving changes nothing of their frozen data
+			// (markLeft says why).
 			leavers = append(leavers, *k)
 			res.change("leaves: %s (%s)", k.p.Name(), key)
 		}
@@ -548,11 +557,7 @@ func (t *Tx) applySync(ctx context.Context, plans []plan, leavers []known, opt S
 		return err
 	}
 	for _, k := range leavers {
-		if _, err := t.exec(ctx, `UPDATE people SET active = 0, left_at = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
-			now, now, k.p.ID); err != nil {
-			return err
-		}
-		if err := t.audit(ctx, actor, "person.leave", "person", k.p.ID, []int64{k.p.ID},
+		if err := t.markLeft(ctx, actor, k.p.ID, desk.LeftByDirectory,
 			"no longer listed by the directory ("+opt.Source+"): a leaver from today, kept, not deleted"); err != nil {
 			return err
 		}
@@ -614,7 +619,8 @@ func contains(ss []string, s string) bool {
 }
 
 // writeDirectoryPerson writes person p as directory source gives them: a new person (isNew), or
-// the changed fields of one the register holds (made active again when returned), with where
+// the changed fields of one the register holds (made active again when returned, and only
+// then: a leaver's fields are kept current without bringing them back), with where
 // the fields came from and the audit record.
 func (t *Tx) writeDirectoryPerson(ctx context.Context, actor desk.Actor, source string, p *desk.Person, isNew bool, changed []string, returned bool) error {
 	return t.writeDirectoryPersonFrom(ctx, actor, source, p, isNew, changed, returned, source)
@@ -646,12 +652,18 @@ func (t *Tx) writeDirectoryPersonFrom(ctx context.Context, actor desk.Actor, sou
 		return t.audit(ctx, actor, "person.sync", "person", p.ID, []int64{p.ID}, "created from the directory ("+source+")")
 	}
 	_, err := t.exec(ctx, `UPDATE people SET first_name = ?, last_name = ?, username = ?, email = ?, student_number = ?,
-		department = ?, phone = ?, job_title = ?, kind = ?, active = 1, left_at = NULL, source = ?, directory_source = ?,
+		department = ?, phone = ?, job_title = ?, kind = ?, source = ?, directory_source = ?,
 		synced_at = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
 		p.FirstName, p.LastName, p.Username, p.Email, p.StudentNumber, p.Department, p.Phone, p.JobTitle, string(p.Kind),
 		string(desk.FromDirectory), source, now, now, p.ID)
 	if err != nil {
 		return t.s.mapErr(err)
+	}
+	if returned {
+		if _, err := t.exec(ctx, `UPDATE people SET active = 1, left_at = NULL, left_by = '' WHERE id = ?`, p.ID); err != nil {
+			return err
+		}
+		p.Active, p.LeftAt, p.LeftBy = true, time.Time{}, ""
 	}
 	if err := t.fieldSources(ctx, p.ID, changed, source); err != nil {
 		return err

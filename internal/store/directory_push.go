@@ -10,12 +10,19 @@ import (
 )
 
 // PushPerson takes one person a directory pushes as it changes (SCIM): matched by directory key,
-// created, or updated in the fields given (each recording source and when), made active again
-// if they had left. managerID, when not 0, is their manager. There is no guard rail: a push is
-// one person, as it happens.
+// created, or updated in the fields given (each recording source and when). managerID, when not
+// 0, is their manager. There is no guard rail: a push is one person, as it happens.
+//
+// active is what the directory says of them (nil: it does not say; a new person is active), and
+// return or leave is decided here, in the one transaction with the fields: a leaver pushed as
+// active returns, unless an administrator marked them as left (that sticks: only BringBack
+// brings them back, and the push's audit record says so); an active person pushed as inactive
+// leaves (markLeft); a leaver pushed as inactive stays one, their date left and who decided
+// unchanged, with no second leave. A person whose processing is restricted cannot be changed
+// (EFORBIDDEN), except that a push of active false makes them leave, the rest of it not taken.
 //
 // clear names fields the push empties (SCIM's remove): a column of the person, or "manager".
-func (s *Store) PushPerson(ctx context.Context, source string, p desk.Person, managerID int64, clear []string) (desk.Person, bool, error) {
+func (s *Store) PushPerson(ctx context.Context, source string, p desk.Person, managerID int64, clear []string, active *bool) (desk.Person, bool, error) {
 	p.DirectoryKey = strings.TrimSpace(p.DirectoryKey)
 	if p.DirectoryKey == "" {
 		return p, false, desk.Invalid("the person cannot be taken", map[string]string{"externalId": "is required (the directory's key)"})
@@ -24,9 +31,13 @@ func (s *Store) PushPerson(ctx context.Context, source string, p desk.Person, ma
 	var out desk.Person
 	err := s.inTx(ctx, func(t *Tx) error {
 		actor := desk.Actor{Name: "directory push (" + source + ")"}
+		leave := func(id int64, detail string) error {
+			return t.markLeft(ctx, actor, id, desk.LeftBySCIM, "the directory ("+source+") says they left: a leaver from today, kept, not deleted"+detail)
+		}
 		var id int64
 		err := t.queryRow(ctx, `SELECT id FROM people WHERE directory_key = ?`+t.s.d.forUpdate(), p.DirectoryKey).Scan(&id)
-		merged, changed, returned := p, []string(nil), false
+		merged, changed, returned, leaving := p, []string(nil), false, false
+		var note string // what the person's audit record adds: a return refused
 		switch {
 		case err == sql.ErrNoRows:
 			created = true
@@ -34,6 +45,7 @@ func (s *Store) PushPerson(ctx context.Context, source string, p desk.Person, ma
 			if merged.Kind == "" {
 				merged.Kind = desk.Staff
 			}
+			leaving = active != nil && !*active
 		case err != nil:
 			return err
 		default:
@@ -41,7 +53,18 @@ func (s *Store) PushPerson(ctx context.Context, source string, p desk.Person, ma
 			if err != nil {
 				return err
 			}
+			leaving = old.Active && active != nil && !*active
 			if err := t.frozen(ctx, id, old.Name()+"'s record cannot change"); err != nil {
+				if active == nil || *active || desk.ErrorCode(err) != desk.EFORBIDDEN {
+					return err
+				}
+				// Restricted, and the directory says they left: they leave, nothing else changes.
+				if leaving {
+					if err := leave(id, "; the rest of the push was not taken: the person's processing is restricted"); err != nil {
+						return err
+					}
+				}
+				out, err = t.findPerson(ctx, id)
 				return err
 			}
 			merged = old
@@ -61,7 +84,13 @@ func (s *Store) PushPerson(ctx context.Context, source string, p desk.Person, ma
 					changed = append(changed, f.col)
 				}
 			}
-			returned = !old.Active
+			if !old.Active && active != nil && *active {
+				returned = old.LeftBy != desk.LeftByAdmin
+				if !returned {
+					note = fmt.Sprintf("listed by the directory (%s) as active but marked as left by an administrator on %s: not brought back",
+						source, old.LeftAt.Format("2 January 2006"))
+				}
+			}
 		}
 		if err := merged.Validate(); err != nil {
 			return err
@@ -74,6 +103,16 @@ func (s *Store) PushPerson(ctx context.Context, source string, p desk.Person, ma
 				if desk.ErrorCode(err) == desk.ECONFLICT {
 					return desk.Errorf(desk.ECONFLICT, "the username %q belongs to another person", merged.Username)
 				}
+				return err
+			}
+		}
+		if note != "" {
+			if err := t.audit(ctx, actor, "person.sync", "person", merged.ID, []int64{merged.ID}, note); err != nil {
+				return err
+			}
+		}
+		if leaving {
+			if err := leave(merged.ID, ""); err != nil {
 				return err
 			}
 		}
@@ -127,8 +166,9 @@ func (t *Tx) pushedIdentityUnique(ctx context.Context, p desk.Person, created bo
 	return nil
 }
 
-// LeavePerson makes person id a leaver because their directory says they left (SCIM: active set
-// false, or the user deleted): inactive, date left recorded, never deleted. A leaver stays one.
+// LeavePerson makes person id a leaver because their directory says they left (SCIM: the user
+// deleted): inactive, date left recorded, never deleted, whether or not their processing is
+// restricted (markLeft). A leaver stays one, their date left unchanged.
 func (s *Store) LeavePerson(ctx context.Context, source string, id int64) (desk.Person, error) {
 	var out desk.Person
 	err := s.inTx(ctx, func(t *Tx) error {
@@ -140,11 +180,7 @@ func (s *Store) LeavePerson(ctx context.Context, source string, id int64) (desk.
 			return notFound("person %d is not a directory person", id)
 		}
 		if p.Active {
-			now := t.Now.UnixMicro()
-			if _, err := t.exec(ctx, `UPDATE people SET active = 0, left_at = ?, updated_at = ?, version = version + 1 WHERE id = ?`, now, now, id); err != nil {
-				return err
-			}
-			if err := t.audit(ctx, desk.Actor{Name: "directory push (" + source + ")"}, "person.leave", "person", id, []int64{id},
+			if err := t.markLeft(ctx, desk.Actor{Name: "directory push (" + source + ")"}, id, desk.LeftBySCIM,
 				"the directory ("+source+") says they left: a leaver from today, kept, not deleted"); err != nil {
 				return err
 			}

@@ -10,7 +10,7 @@ import (
 )
 
 const personCols = `p.id, p.first_name, p.last_name, p.username, p.email, p.student_number, p.department, p.phone,
-	p.job_title, p.manager_id, p.kind, p.active, p.source, p.directory_key, p.created_at, p.updated_at, p.version, p.left_at`
+	p.job_title, p.manager_id, p.kind, p.active, p.source, p.directory_key, p.created_at, p.updated_at, p.version, p.left_at, p.left_by`
 
 type scanner interface{ Scan(...any) error }
 
@@ -19,10 +19,10 @@ func scanPerson(r scanner) (desk.Person, error) {
 	var mgr sql.NullInt64
 	var created, updated int64
 	var left sql.NullInt64
-	var kind, source string
+	var kind, source, leftBy string
 	err := r.Scan(&p.ID, &p.FirstName, &p.LastName, &p.Username, &p.Email, &p.StudentNumber, &p.Department,
-		&p.Phone, &p.JobTitle, &mgr, &kind, &p.Active, &source, &p.DirectoryKey, &created, &updated, &p.Version, &left)
-	p.LeftAt = fromMicros(left)
+		&p.Phone, &p.JobTitle, &mgr, &kind, &p.Active, &source, &p.DirectoryKey, &created, &updated, &p.Version, &left, &leftBy)
+	p.LeftAt, p.LeftBy = fromMicros(left), desk.LeftBy(leftBy)
 	p.ManagerID, p.Kind, p.Source = mgr.Int64, desk.PersonKind(kind), desk.Source(source)
 	p.CreatedAt, p.UpdatedAt = fromMicros(sql.NullInt64{Int64: created, Valid: true}), fromMicros(sql.NullInt64{Int64: updated, Valid: true})
 	return p, err

@@ -922,7 +922,7 @@ func TestBrowserAccount(t *testing.T) {
 }
 
 // TestBrowserMarkAsLeft: an administrator marks a person as left from their page, with a reason;
-// the page, with the form and after it, is checked like every page.
+// the page, with the form and after it, is checked like every page; "Bring back" undoes it.
 func TestBrowserMarkAsLeft(t *testing.T) {
 	t.Parallel()
 	se := storetest.NewEnv(t, "sqlite", start)
@@ -936,5 +936,9 @@ func TestBrowserMarkAsLeft(t *testing.T) {
 	b.TypeInto("#leave-reason", "contract ended early")
 	b.Click(fmt.Sprintf("form[action='/people/%d/leave'] button[type=submit]", e.f.Dan.ID))
 	b.MustSee("This person has left")
+	b.MustSee("Bring back")
 	b.Check("person page of a leaver", "person-left")
+	b.TypeInto("#return-reason", "marked by mistake")
+	b.Click(fmt.Sprintf("form[action='/people/%d/return'] button[type=submit]", e.f.Dan.ID))
+	b.MustSee("Mark as left")
 }

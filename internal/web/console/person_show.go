@@ -12,6 +12,7 @@ import (
 func (c *Console) personRoutes() []route {
 	return []route{{"GET", "/people/{id}", access.WorkCalls, c.showPerson}, {"GET", "/people/{id}/seen", access.KeepDPORecords, c.showSeen},
 		{"POST", "/people/{id}/restrict", access.KeepDPORecords, c.restrictPerson}, {"POST", "/people/{id}/leave", access.Administer, c.leavePerson},
+		{"POST", "/people/{id}/return", access.Administer, c.returnPerson},
 		{"GET", "/people/{id}/erase", access.KeepDPORecords, c.erasePerson}, {"POST", "/people/{id}/erase", access.KeepDPORecords, c.doErase}}
 }
 

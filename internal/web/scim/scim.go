@@ -388,21 +388,20 @@ func paging(r *http.Request) (int, int) {
 	return start, count
 }
 
-// push takes a user's person into the register (clear: the fields a PATCH removed), and makes
-// them a leaver when active is false.
+// push takes a user's person into the register (clear: the fields a PATCH removed); active, when
+// the user says it, decides return or leave in the same transaction (PushPerson), so a leaver
+// pushed again is never active in between and keeps their date left.
 func (s *Service) push(ctx context.Context, u user, clear []string) (desk.Person, bool, error) {
 	p, manager, err := u.toPerson()
 	if err != nil {
 		return desk.Person{}, false, err
 	}
-	out, created, err := s.Store.PushPerson(ctx, s.source(), p, manager, clear)
-	if err != nil {
-		return out, created, err
+	var active *bool
+	if u.Active != nil {
+		a := bool(*u.Active)
+		active = &a
 	}
-	if u.Active != nil && !bool(*u.Active) && out.Active {
-		out, err = s.Store.LeavePerson(ctx, s.source(), out.ID)
-	}
-	return out, created, err
+	return s.Store.PushPerson(ctx, s.source(), p, manager, clear, active)
 }
 
 func (s *Service) create(w http.ResponseWriter, r *http.Request) error {
