@@ -278,6 +278,10 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 			continue
 		}
 		listed[key] = true
+		if why := recordTextProblem(r); why != "" {
+			reject(r, why) // rather than fail the whole import where the text is written
+			continue
+		}
 		if r.Person.Email != "" && !desk.ValidEmail(strings.TrimSpace(r.Person.Email)) {
 			reject(r, fmt.Sprintf("the email address %q is not valid", r.Person.Email))
 			continue
