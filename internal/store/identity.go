@@ -168,6 +168,6 @@ func (t *Tx) identityClashes(ctx context.Context) error {
 	}
 	return fmt.Errorf("%d usernames or email addresses are each held by more than one person in different letter case, "+
 		"which calldesk no longer allows (sign-in and mail matching ignore case): %s. Nothing was changed: give all but one "+
-		"of each such person another value, or none (in the console, or at the directory), then run calldesk migrate again",
+		"of each such person another value, or none (in the console of the calldesk being upgraded from, or at the directory), then run calldesk migrate again",
 		total, strings.Join(clashes, "; "))
 }

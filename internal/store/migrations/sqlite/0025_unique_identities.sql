@@ -7,8 +7,8 @@
 -- Upgrading: a database that already holds two people with one username or email address in
 -- different letter case cannot take these indexes. Migrate checks for that first and stops,
 -- naming each clash and its people (store.identityClashes): nothing is changed or emptied for
--- you. Give all but one of each clashing person another value (or empty it), in the console or
--- at the directory, and run calldesk migrate again.
+-- you. Give all but one of each clashing person another value (or empty it), in the console of
+-- the calldesk being upgraded from or at the directory, and run calldesk migrate again.
 CREATE UNIQUE INDEX people_username_lower ON people(lower(username)) WHERE username <> '';
 DROP INDEX IF EXISTS people_email;
 CREATE UNIQUE INDEX people_email_lower ON people(lower(email)) WHERE email <> '';
