@@ -305,7 +305,8 @@ const nameMaxLen = 100
 // Each row it cannot use is a Problem with the line the row starts on (right across quoted
 // fields holding line breaks) and every reason at once: malformed quoting, a field count that
 // is not the header's, an empty key, neither a first nor a last name, a name longer than the
-// register holds, an email desk.ValidEmail refuses, a kind it does not know. A key found on more than one row rejects every one of those rows, the
+// register holds, an email desk.ValidEmail refuses, a kind it does not know, a NUL character in
+// a mapped cell (named with its column; the key reported without it). A key found on more than one row rejects every one of those rows, the
 // first included: the export contradicts itself and there is no telling which row is right.
 // A Problem carries the row's key when the row has one (for a row with the wrong number of
 // fields, what its key column holds, which shifted fields may have made wrong), so a sync can
@@ -671,6 +672,20 @@ func (rd *csvReader) record(row []string, line int, reasons []string) (Record, s
 		}
 		v[i] = strings.TrimSpace(s)
 	}
+	// A NUL in any cell rejects the row, said here with its column, rather than failing the
+	// whole import where the register refuses to store it. A key holding one is reported
+	// without it, so that its person (if that is who it is) is held, not made a leaver.
+	var bad []string
+	for i, c := range rd.cols {
+		if c < 0 || c >= len(row) {
+			continue
+		}
+		if problem := desk.TextProblem(v[i]); problem != "" {
+			bad = append(bad, fmt.Sprintf("the %s (column %s) %s", rd.fields[i].name, strings.TrimSpace(*rd.fields[i].column(&rd.m)), problem))
+			v[i] = strings.TrimSpace(strings.ReplaceAll(v[i], "\x00", ""))
+		}
+	}
+	reasons = append(reasons, bad...)
 	rec := Record{Key: v[fKey], Line: line, FirstName: v[fFirst], LastName: v[fLast], Username: v[fUsername],
 		Email: v[fEmail], StudentNumber: v[fStudent], Department: v[fDepartment], Phone: v[fPhone],
 		JobTitle: v[fTitle], ManagerKey: v[fManager], Kind: rd.opts.DefaultKind}

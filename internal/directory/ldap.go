@@ -343,6 +343,22 @@ func (s *LDAP) mapEntries(es []*ldap.Entry) ([]Record, []Problem) {
 		} else {
 			m.rec.Key = value(e, a.Key)
 		}
+		// A NUL (or bytes that are not UTF-8) in a mapped attribute rejects the entry, named
+		// with its attribute, rather than failing the whole import where the register refuses
+		// to store it. A key holding one is reported without it, so that its person is held.
+		for _, f := range []struct {
+			attr string
+			v    *string
+		}{
+			{a.Key, &m.rec.Key}, {a.FirstName, &m.rec.FirstName}, {a.LastName, &m.rec.LastName},
+			{a.Username, &m.rec.Username}, {a.Email, &m.rec.Email}, {a.Department, &m.rec.Department},
+			{a.Phone, &m.rec.Phone}, {a.JobTitle, &m.rec.JobTitle}, {a.Manager, &m.rec.ManagerDN},
+		} {
+			if problem := desk.TextProblem(*f.v); problem != "" {
+				m.reasons = append(m.reasons, f.attr+" "+problem)
+				*f.v = strings.ToValidUTF8(strings.ReplaceAll(*f.v, "\x00", ""), "")
+			}
+		}
 		if m.rec.Key == "" && len(m.reasons) == 0 {
 			m.reasons = append(m.reasons, "no key: the entry has no "+a.Key)
 		}
@@ -361,6 +377,9 @@ func (s *LDAP) mapEntries(es []*ldap.Entry) ([]Record, []Problem) {
 		}
 		if m.rec.Kind == desk.Student {
 			m.rec.StudentNumber = value(e, a.StudentNumber)
+			if problem := desk.TextProblem(m.rec.StudentNumber); problem != "" {
+				m.reasons = append(m.reasons, a.StudentNumber+" "+problem)
+			}
 		}
 	}
 	// Duplicate keys: every entry holding the key is reported, none imported, since which one

@@ -81,6 +81,10 @@ type dialect interface {
 	// lock takes a transaction-scoped lock named key, serialising e.g. the audit sealer across instances.
 	lock(ctx context.Context, t *Tx, key int64) error
 	constraint(err error) constraintKind
+	// constraintName is the name of the index or constraint err violated, where the engine's
+	// error says it (PostgreSQL); "" where it does not (SQLite, whose one writer runs each
+	// transaction alone, so the store's checks in the transaction find a clash first).
+	constraintName(err error) string
 	// idSet is a subquery listing the ids of one argument made by idSetArg, for "x IN "+idSet().
 	idSet() string
 	idSetArg(ids []int64) string
@@ -285,6 +289,8 @@ func (sqliteDialect) constraint(err error) constraintKind {
 	return constraintNone
 }
 
+func (sqliteDialect) constraintName(error) string { return "" }
+
 func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error {
 	if path == "" {
 		return fmt.Errorf("the SQLite database path is empty")
@@ -488,6 +494,14 @@ func (postgresDialect) constraint(err error) constraintKind {
 		return constraintText
 	}
 	return constraintNone
+}
+
+func (postgresDialect) constraintName(err error) string {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return ""
+	}
+	return pe.ConstraintName
 }
 
 func (s *Store) openPostgres(ctx context.Context, dsn string, opt Options) error {

@@ -282,6 +282,10 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 			continue
 		}
 		listed[key] = true
+		if why := recordTextProblem(r); why != "" {
+			reject(r, why) // rather than fail the whole import where the text is written
+			continue
+		}
 		if r.Person.Email != "" && !desk.ValidEmail(strings.TrimSpace(r.Person.Email)) {
 			reject(r, fmt.Sprintf("the email address %q is not valid", r.Person.Email))
 			continue
@@ -500,11 +504,17 @@ func (t *Tx) applySync(ctx context.Context, plans []plan, leavers []known, opt S
 	actor := desk.Actor{Name: "directory import (" + opt.Source + ")"}
 	now := t.Now.UnixMicro()
 	ids := map[string]int64{}
-	// Usernames handed from one person to another (a swap, or one given up and taken) go in
-	// one step: the moving ones are cleared first, so the unique index never sees two holders.
+	// Usernames and email addresses handed from one person to another (a swap, or one given up
+	// and taken) go in one step: the moving ones are cleared first, so the unique indexes (of
+	// lower(username) and lower(email)) never see two holders.
 	for _, pl := range plans {
 		if pl.old != nil && pl.old.p.Username != "" && pl.old.p.Username != pl.rec.Person.Username {
 			if _, err := t.exec(ctx, `UPDATE people SET username = '' WHERE id = ?`, pl.old.p.ID); err != nil {
+				return err
+			}
+		}
+		if pl.old != nil && pl.old.p.Email != "" && pl.old.p.Email != pl.rec.Person.Email {
+			if _, err := t.exec(ctx, `UPDATE people SET email = '' WHERE id = ?`, pl.old.p.ID); err != nil {
 				return err
 			}
 		}
@@ -637,7 +647,9 @@ func (t *Tx) writeDirectoryPersonFrom(ctx context.Context, actor desk.Actor, sou
 			VALUES (`+placeholders(17)+`) RETURNING id`,
 			p.FirstName, p.LastName, p.Username, p.Email, p.StudentNumber, p.Department, p.Phone, p.JobTitle,
 			string(p.Kind), 1, string(desk.FromDirectory), p.DirectoryKey, source, now, now, now, 1).Scan(&p.ID)
-		if err != nil {
+		if v := t.identityViolation(err, *p); v != nil {
+			return v
+		} else if err != nil {
 			return t.s.mapErr(err)
 		}
 		var given []string
@@ -656,7 +668,9 @@ func (t *Tx) writeDirectoryPersonFrom(ctx context.Context, actor desk.Actor, sou
 		synced_at = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
 		p.FirstName, p.LastName, p.Username, p.Email, p.StudentNumber, p.Department, p.Phone, p.JobTitle, string(p.Kind),
 		string(desk.FromDirectory), source, now, now, p.ID)
-	if err != nil {
+	if v := t.identityViolation(err, *p); v != nil {
+		return v
+	} else if err != nil {
 		return t.s.mapErr(err)
 	}
 	if returned {

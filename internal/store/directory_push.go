@@ -100,10 +100,7 @@ func (s *Store) PushPerson(ctx context.Context, source string, p desk.Person, ma
 		}
 		if created || len(changed) > 0 || returned {
 			if err := t.writeDirectoryPerson(ctx, actor, source, &merged, created, changed, returned); err != nil {
-				if desk.ErrorCode(err) == desk.ECONFLICT {
-					return desk.Errorf(desk.ECONFLICT, "the username %q belongs to another person", merged.Username)
-				}
-				return err
+				return err // a clash another push made meanwhile is ECONFLICT naming the field
 			}
 		}
 		if note != "" {
@@ -149,12 +146,11 @@ func (t *Tx) pushedIdentityUnique(ctx context.Context, p desk.Person, created bo
 		if f.value == "" || !created && !contains(changed, f.col) {
 			continue
 		}
-		other, err := scanPerson(t.queryRow(ctx, `SELECT `+personCols+` FROM people p WHERE lower(p.`+f.col+`) = ? AND p.id <> ? ORDER BY p.id LIMIT 1`,
-			strings.ToLower(f.value), p.ID))
-		if err == sql.ErrNoRows {
-			continue
-		} else if err != nil {
+		other, found, err := t.identityHolder(ctx, f.col, f.value, p.ID)
+		if err != nil {
 			return err
+		} else if !found {
+			continue
 		}
 		held := other.Username
 		if f.col == "email" {

@@ -109,6 +109,9 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 				done = true
 				return nil
 			}
+			if err := t.precondition(ctx, m.version); err != nil {
+				return fmt.Errorf("migration %04d_%s cannot run: %w", m.version, m.name, err)
+			}
 			if err := t.execScript(ctx, m.sql); err != nil {
 				return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
 			}
@@ -124,6 +127,16 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 		}
 	}
 	return applied, nil
+}
+
+// precondition checks, before migration version runs, that the data can take it: a failing
+// check stops the upgrade saying what to fix, where the engine would refuse halfway through
+// with a bare constraint error, and the migration's transaction changes nothing.
+func (t *Tx) precondition(ctx context.Context, version int) error {
+	if version == migrationUniqueIdentities {
+		return t.identityClashes(ctx)
+	}
+	return nil
 }
 
 // CheckSchema returns an error unless the database is migrated to exactly this binary's version.

@@ -52,6 +52,9 @@ func (t *Tx) createPerson(ctx context.Context, p desk.Person) (desk.Person, erro
 			return p, desk.Invalid("the person record is not valid", map[string]string{"manager_id": fmt.Sprintf("no person with id %d", p.ManagerID)})
 		}
 	}
+	if err := t.identitiesFree(ctx, p, "username", "email"); err != nil {
+		return p, err
+	}
 	p.CreatedAt, p.UpdatedAt, p.Version = t.Now, t.Now, 1
 	p.Active = true
 	err := t.queryRow(ctx, `INSERT INTO people (first_name, last_name, username, email, student_number, department,
@@ -60,7 +63,9 @@ func (t *Tx) createPerson(ctx context.Context, p desk.Person) (desk.Person, erro
 		p.FirstName, p.LastName, p.Username, p.Email, p.StudentNumber, p.Department, p.Phone, p.JobTitle,
 		nullID(p.ManagerID), string(p.Kind), b2i(p.Active), string(p.Source), p.DirectoryKey,
 		t.Now.UnixMicro(), t.Now.UnixMicro(), p.Version).Scan(&p.ID)
-	if t.s.d.constraint(err) == constraintUnique {
+	if v := t.identityViolation(err, p); v != nil {
+		return p, identityInvalid(v)
+	} else if t.s.d.constraint(err) == constraintUnique {
 		return p, desk.Invalid("the person record is not valid", map[string]string{"username": fmt.Sprintf("%q is taken by another person", p.Username)})
 	}
 	return p, err
@@ -90,12 +95,25 @@ func (s *Store) UpdatePerson(ctx context.Context, actor desk.Actor, p desk.Perso
 				"%s's record was changed by someone else (version %d, you had %d); reload it and make your change again",
 				old.Name(), old.Version, p.Version)}
 		}
+		var moved []string
+		if !strings.EqualFold(old.Username, p.Username) {
+			moved = append(moved, "username")
+		}
+		if !strings.EqualFold(old.Email, p.Email) {
+			moved = append(moved, "email")
+		}
+		if err := t.identitiesFree(ctx, p, moved...); err != nil {
+			return err
+		}
 		res, err := t.exec(ctx, `UPDATE people SET first_name = ?, last_name = ?, username = ?, email = ?, student_number = ?,
 			department = ?, phone = ?, job_title = ?, manager_id = ?, kind = ?, active = ?, source = ?, directory_key = ?,
 			updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
 			p.FirstName, p.LastName, p.Username, p.Email, p.StudentNumber, p.Department, p.Phone, p.JobTitle,
 			nullID(p.ManagerID), string(p.Kind), b2i(p.Active), string(p.Source), p.DirectoryKey, t.Now.UnixMicro(), p.ID, p.Version)
 		if err != nil {
+			if v := t.identityViolation(err, p); v != nil {
+				return identityInvalid(v)
+			}
 			if t.s.d.constraint(err) == constraintUnique {
 				return desk.Invalid("the person record is not valid", map[string]string{"username": fmt.Sprintf("%q is taken by another person", p.Username)})
 			}

@@ -1,0 +1,84 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"calldesk/internal/store"
+	"calldesk/internal/store/storetest"
+)
+
+// TestMigrateUniqueIdentities (issue 13 points 10, 16): migration 0025 makes usernames and
+// email addresses unique whatever their letter case. A database that already holds such a
+// clash is not changed: Migrate stops before the migration, naming the clashes, their people
+// and what to do, and the migration runs once they are resolved. Both engines.
+func TestMigrateUniqueIdentities(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := storetest.DSN(t, engine)
+			s, err := store.Open(ctx, dsn, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if _, err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			raw := storetest.Raw(t, engine, dsn)
+			insert := `INSERT INTO people (first_name, last_name, username, email, kind, source, directory_key, created_at, updated_at)
+				VALUES (?, ?, ?, ?, 'staff', 'manual', ?, 0, 0)`
+			raw.MustExec(t, insert, "Olu", "Johnson", "ojohnson", "olu.johnson@uni.example", "E1")
+			// Migrated: a case variant is refused by the database itself.
+			if _, err := raw.Exec(raw.Rebind(insert), "Oscar", "Johnson", "OJOHNSON", "", "E2"); err == nil {
+				t.Fatal("OJOHNSON stored beside ojohnson")
+			}
+			if _, err := raw.Exec(raw.Rebind(insert), "Oscar", "Johnson", "oscar", "Olu.Johnson@UNI.example", "E2"); err == nil {
+				t.Fatal("Olu.Johnson@UNI.example stored beside olu.johnson@uni.example")
+			}
+			// Two people with nothing (erased, or never given) do not clash.
+			raw.MustExec(t, insert, "Erased", "One", "", "", "")
+			raw.MustExec(t, insert, "Erased", "Two", "", "", "")
+
+			// A database from before 0025 that holds clashes.
+			raw.MustExec(t, `DROP INDEX people_username_lower`)
+			raw.MustExec(t, `DROP INDEX people_email_lower`)
+			raw.MustExec(t, `CREATE INDEX people_email ON people(lower(email)) WHERE email <> ''`)
+			raw.MustExec(t, `DELETE FROM schema_migrations WHERE version = 25`)
+			raw.MustExec(t, insert, "Oscar", "Johnson", "OJOHNSON", "oscar@uni.example", "E2")
+			raw.MustExec(t, insert, "Olive", "Johnson", "olive", "OLU.JOHNSON@uni.example", "")
+			applied, err := s.Migrate(ctx)
+			if err == nil || len(applied) != 0 {
+				t.Fatalf("Migrate over clashes: applied %v, err %v", applied, err)
+			}
+			for _, want := range []string{
+				"migration 0025_unique_identities cannot run",
+				"2 usernames or email addresses are each held by more than one person",
+				`the username "ojohnson" by person 1 (directory key "E1") and "OJOHNSON" by person`,
+				`the email address "olu.johnson@uni.example" by person 1 (directory key "E1") and "OLU.JOHNSON@uni.example" by person`,
+				"Nothing was changed", "run calldesk migrate again",
+			} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("the error lacks %q: %v", want, err)
+				}
+			}
+			if n := raw.Count(t, `SELECT COUNT(*) FROM people WHERE username = 'OJOHNSON' AND email = 'oscar@uni.example'`); n != 1 {
+				t.Error("the clashing person was changed")
+			}
+			if err := s.CheckSchema(ctx); err == nil {
+				t.Error("CheckSchema passes a database that did not take 0025")
+			}
+			// Resolved by hand: the migration runs.
+			raw.MustExec(t, `UPDATE people SET username = 'ojohnson2' WHERE username = 'OJOHNSON'`)
+			raw.MustExec(t, `UPDATE people SET email = '' WHERE username = 'olive'`)
+			if applied, err := s.Migrate(ctx); err != nil || len(applied) != 1 || applied[0] != 25 {
+				t.Fatalf("Migrate once resolved: applied %v, err %v", applied, err)
+			}
+			if _, err := raw.Exec(raw.Rebind(insert), "Oscar", "Johnson", "OJohnson2", "", "E3"); err == nil {
+				t.Fatal("OJohnson2 stored beside ojohnson2 after the migration")
+			}
+		})
+	}
+}
