@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -206,11 +208,14 @@ func TestLeftByMigration(t *testing.T) {
 		if _, err := e.S.MarkLeft(ctx, e.F.Admin, personByKey(t, e, "k0007").ID, "dismissed"); err != nil {
 			t.Fatal(err)
 		}
+		// Back to the schema before 0024, then 0024 itself as Migrate runs it (the file, as one
+		// script), so later migrations need not be undone here.
 		e.DB.MustExec(t, `ALTER TABLE people DROP COLUMN left_by`)
-		e.DB.MustExec(t, `DELETE FROM schema_migrations WHERE version >= 24`)
-		if _, err := e.S.Migrate(ctx); err != nil {
+		script, err := os.ReadFile(filepath.Join("migrations", e.Engine, "0024_left_by.sql"))
+		if err != nil {
 			t.Fatal(err)
 		}
+		e.DB.MustExec(t, string(script))
 		for key, want := range map[string]desk.LeftBy{"k0006": "", "k0007": desk.LeftByAdmin, "k0008": desk.LeftBySCIM, "k0009": desk.LeftByDirectory} {
 			if got := personByKey(t, e, key).LeftBy; got != want {
 				t.Errorf("%s: left by %q, want %q", key, got, want)
