@@ -10,12 +10,12 @@ import (
 
 // importCmd runs one source's import now: calldesk import --config FILE --source NAME.
 func importCmd(ctx context.Context, e Env, args []string) error {
-	fs, st := flags(e, "import", "Imports people from a directory source of the import configuration (--import-config):\nmatched by directory key, leavers kept, every run recorded. --dry-run prints what would\nchange and writes nothing; an import held by the guard rail needs --force to go through,\nand so do the leavers of an import that rejected rows (the rest goes in).")
+	fs, st := flags(e, "import", "Imports people from a directory source of the import configuration (--import-config):\nmatched by directory key, leavers kept, every run recorded. --dry-run prints what would\nchange and writes nothing; an import held by the guard rail needs --force to go through,\nand so do the leavers of an import that rejected rows (the rest goes in). --force confirms\nthe last run as it was reviewed: it is refused if the export has changed since.")
 	db := dbSetting(st)
 	config := st.add("import-config", "", "the import configuration (a JSON file of sources; see internal/directory/config.go)", false, nil)
 	source := fs.String("source", "", "the source to import, by name")
 	dry := fs.Bool("dry-run", false, "print the changes the import would make, and write nothing")
-	force := fs.Bool("force", false, "go past the guard rail (an administrator's confirmation of an import it held)")
+	force := fs.Bool("force", false, "go past the guard rail: an administrator's confirmation of the import it held last, refused\nif the source no longer gives what that run read (run the import again, and review it)")
 	if err := parse(fs, st, args); err != nil {
 		return err
 	}
@@ -65,9 +65,9 @@ func importCmd(ctx context.Context, e Env, args []string) error {
 		sc.Name, res.State, res.Read, res.Created, res.Updated, res.Left, held, res.Returned, res.Rejected, res.Kept, res.Duration.Round(1e6))
 	switch {
 	case res.State == store.RunHeld:
-		return fmt.Errorf("the import was held and changed nothing: %s (run %d; calldesk import --force confirms it)", res.Reason, res.RunID)
+		return fmt.Errorf("the import was held and changed nothing: %s (run %d; review it, then calldesk import --force confirms it, as long as the export stays as it is)", res.Reason, res.RunID)
 	case res.LeaversHeld > 0 && !*dry:
-		return fmt.Errorf("the import went in, but made nobody a leaver: %s (run %d; calldesk import --force confirms the leavers)", res.Reason, res.RunID)
+		return fmt.Errorf("the import went in, but made nobody a leaver: %s (run %d; review it, then calldesk import --force confirms the leavers, as long as the export stays as it is)", res.Reason, res.RunID)
 	}
 	return nil
 }

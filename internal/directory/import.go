@@ -2,7 +2,11 @@ package directory
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"slices"
 
 	"calldesk/internal/store"
 )
@@ -17,13 +21,41 @@ type Source interface {
 // Import reads src and takes its records into the person register (store.SyncPeople, one
 // transaction): records are matched by key; a manager named by DN is found among the records;
 // the records the source could not use are reported with the run and, listed as they still are,
-// never make their people leavers.
+// never make their people leavers. The run records a digest of what the source gave (digest): an
+// import forced past the guard rail (opt.Force) goes in only as the confirmation of the source's
+// latest run, held, having read the same (the export unchanged since it was reviewed).
 func Import(ctx context.Context, st *store.Store, src Source, opt store.SyncOptions) (store.SyncResult, error) {
 	recs, problems, err := src.Read(ctx)
 	if err != nil {
 		return store.SyncResult{}, err
 	}
+	opt.Digest = digest(recs, problems)
 	return st.SyncPeople(ctx, ToStore(recs), withProblems(opt, problems))
+}
+
+// digest identifies what a source gave, records and problems (SHA-256, hex): the same people
+// with the same fields, and the same rows refused for the same reasons, give the same digest
+// whatever their order (a directory server's answers come in any) and their lines (which only
+// place them in reports). Anything else, one field of one person, gives another.
+func digest(recs []Record, problems []Problem) string {
+	lines := make([]string, 0, len(recs)+len(problems))
+	for _, r := range recs {
+		r.Line = 0
+		b, _ := json.Marshal(r) // strings only: cannot fail
+		lines = append(lines, "r"+string(b))
+	}
+	for _, p := range problems {
+		p.Line = 0
+		b, _ := json.Marshal(p)
+		lines = append(lines, "p"+string(b))
+	}
+	slices.Sort(lines)
+	h := sha256.New()
+	for _, l := range lines {
+		h.Write([]byte(l))
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // ToStore turns records into the store's, a manager named by DN given the key of the record

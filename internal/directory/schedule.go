@@ -87,7 +87,10 @@ func (sch *Scheduler) Due(ctx context.Context) error {
 	return nil
 }
 
-// Confirm runs source's import past the guard rail, as the administrator actor's confirmation.
+// Confirm runs source's import past the guard rail, as the administrator actor's confirmation of
+// the source's last run, held: it is refused (ECONFLICT) when there is none, or when the source no
+// longer gives what that run read (an export overwritten since it was reviewed), so that what
+// goes in past every limit is what the administrator saw.
 func (sch *Scheduler) Confirm(ctx context.Context, actor desk.Actor, source string) (store.SyncResult, error) {
 	sc, err := sch.Config.Find(source)
 	if err != nil {

@@ -39,9 +39,14 @@ type SyncOptions struct {
 	// this share of their records (default 0.25), or create more than this share of new people
 	// (default 0.25; not for a source's first import, when it has no people yet), is held for an
 	// administrator instead. Force goes past it (an administrator's confirmation), and past the
-	// holding of leavers when rows were rejected.
+	// holding of leavers when rows were rejected: with a Digest, only as the confirmation of the
+	// source's latest run, held, that read the same records (ECONFLICT otherwise).
 	MaxLeaverShare, MaxChangeShare, MaxNewShare float64
 	Force                                       bool
+	// Digest identifies the records as the source gave them (package directory: SHA-256, hex),
+	// recorded with the run, so that a confirmation applies what was reviewed. "" for records
+	// that come from no source (tests): nothing is recorded, and Force is not checked.
+	Digest string
 	// DryRun works everything out and writes nothing, not even the run's record.
 	DryRun bool
 	// By is who runs it (an administrator's name, or "nightly schedule"), for the run's record.
@@ -149,6 +154,11 @@ func (s *Store) SyncPeople(ctx context.Context, recs []DirectoryRecord, opt Sync
 	var res SyncResult
 	err := s.inTx(ctx, func(t *Tx) error {
 		res = SyncResult{Read: len(recs) + len(opt.Problems), Rejected: len(opt.Problems), Problems: append([]string(nil), opt.Problems...)}
+		if opt.Force && opt.Digest != "" && !opt.DryRun {
+			if err := t.checkConfirmation(ctx, opt); err != nil {
+				return err
+			}
+		}
 		plans, leavers, sourcePeople, err := t.planSync(ctx, recs, opt, &res)
 		if err != nil {
 			return err
@@ -722,9 +732,9 @@ func (t *Tx) recordRun(ctx context.Context, opt SyncOptions, res *SyncResult) er
 		problems = problems[:200_000] + "\n…"
 	}
 	err := t.queryRow(ctx, `INSERT INTO import_runs (source, state, full_import, started_at, duration_ms, read_count, created, updated,
-		left_count, returned, rejected, leavers_held, reason, problems, by_whom) VALUES (`+placeholders(15)+`) RETURNING id`,
+		left_count, returned, rejected, leavers_held, reason, problems, by_whom, digest) VALUES (`+placeholders(16)+`) RETURNING id`,
 		opt.Source, res.State, b2i(opt.Full), t.Now.UnixMicro(), res.Duration.Milliseconds(), res.Read, res.Created, res.Updated,
-		res.Left, res.Returned, res.Rejected, res.LeaversHeld, res.Reason, problems, opt.By).Scan(&res.RunID)
+		res.Left, res.Returned, res.Rejected, res.LeaversHeld, res.Reason, problems, opt.By, opt.Digest).Scan(&res.RunID)
 	if err != nil {
 		return err
 	}

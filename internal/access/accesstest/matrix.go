@@ -170,3 +170,49 @@ func Walk(t testing.TB, s Surface, cols []Column, routes []Route, fill *strings.
 	}
 	return checked, supplier
 }
+
+// Mux is a ServeMux that notes every pattern registered on it, in order: Go's ServeMux cannot
+// list its patterns, and the matrix must cover what the mux really serves, not only what a route
+// list says. A surface's handler is built on it in the matrix test (the surface's Handler takes
+// any mux with Handle).
+type Mux struct {
+	*http.ServeMux
+	Patterns []string
+}
+
+// NewMux returns an empty Mux.
+func NewMux() *Mux { return &Mux{ServeMux: http.NewServeMux()} }
+
+// Handle registers h for pattern on the ServeMux and notes the pattern.
+func (m *Mux) Handle(pattern string, h http.Handler) {
+	m.Patterns = append(m.Patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+// Registered checks that every pattern registered on mux is a route of the list (method and
+// pattern, as the surface registers it), or one of the catch-alls the surface is known to
+// register for paths no route matches, and that every route of the list was registered: a
+// handler put on the mux outside the route list has no declared capability, and the matrix
+// would not walk it.
+func Registered(t testing.TB, mux *Mux, routes []Route, catchAlls ...string) {
+	t.Helper()
+	listed := map[string]bool{}
+	for _, rt := range routes {
+		listed[rt.Method+" "+rt.Pattern] = true
+	}
+	for _, c := range catchAlls {
+		listed[c] = true
+	}
+	seen := map[string]bool{}
+	for _, p := range mux.Patterns {
+		seen[p] = true
+		if !listed[p] {
+			t.Errorf("%q is registered on the mux but is not in the route list: it declares no capability and the matrix does not walk it", p)
+		}
+	}
+	for p := range listed {
+		if !seen[p] {
+			t.Errorf("%q is in the route list but was not registered on the mux", p)
+		}
+	}
+}

@@ -115,7 +115,18 @@ func (c *Console) routes() []route {
 // standard library's CrossOriginProtection. It panics on a wiring mistake (a missing store, audit
 // buffer or session manager, or a template that does not parse), which must stop the program at
 // start.
-func (c *Console) Handler() http.Handler {
+func (c *Console) Handler() http.Handler { return c.handler(http.NewServeMux()) }
+
+// serveMux is what the console's handler is built on: an http.ServeMux, or in the role x route
+// matrix test one that notes the patterns registered, so the test sees every handler the
+// console serves (TestRoleRouteMatrix checks each comes from routes()).
+type serveMux interface {
+	http.Handler
+	Handle(pattern string, h http.Handler)
+}
+
+// handler is Handler, registering every handler on mux.
+func (c *Console) handler(mux serveMux) http.Handler {
 	if c.Store == nil || c.Audit == nil || c.Sessions == nil {
 		panic("console.Console needs Store, Audit and Sessions")
 	}
@@ -137,7 +148,6 @@ func (c *Console) Handler() http.Handler {
 	if c.pages, err = pages.Parse(templateFiles, funcs); err != nil {
 		panic(err)
 	}
-	mux := http.NewServeMux()
 	for _, rt := range c.routes() {
 		mux.Handle(rt.Method+" "+rt.Pattern, c.adapt(rt))
 	}

@@ -19,8 +19,9 @@ import (
 )
 
 // TestRoleRouteMatrix is the role x route matrix of DESIGN section 4 for the console. It walks
-// every route the console's mux is built from (c.routes(), with the quarantine configured so
-// its routes are there too) for no session and for an account of every role desk.AllRoles
+// every route registered on the console's mux (built on a recorder: every pattern registered must
+// be a route of c.routes(), which declares its capability, or the catch-all page; with the
+// quarantine, OpenID Connect and SAML configured so their routes are there too) for no session and for an account of every role desk.AllRoles
 // knows (and a supplier who is also a customer): each route declares a known capability; without
 // a session it answers 401; an account that may not work calls, or lacks what the route
 // declares, gets 403 (a supplier-only account on every route); the others are let through. The
@@ -34,7 +35,9 @@ func TestRoleRouteMatrix(t *testing.T) {
 		sessions := &access.Sessions{Store: se.S, Now: se.Clock.Now}
 		c := &Console{Store: se.S, Audit: buf, Sessions: sessions, Now: se.Clock.Now,
 			Quarantine: &mail.Mailroom{Store: se.S, Intakes: map[string]*mail.Intake{"servicedesk": {Store: se.S, GroupID: se.F.ServiceDesk.ID}}}}
-		h := c.Handler()
+		c.SSO, c.SAML = accesstest.SSO(t, se.S, se.Clock.Now, "http://calldesk.example")
+		mux := accesstest.NewMux()
+		h := c.handler(mux)
 		call, err := se.S.CreateCall(ctx, storetest.Actor(se.F.Ann), desk.NewCall{Summary: "Printer jam", CustomerID: se.F.Dan.ID,
 			Source: desk.SourcePhone, GroupID: se.F.ServiceDesk.ID})
 		if err != nil {
@@ -56,6 +59,19 @@ func TestRoleRouteMatrix(t *testing.T) {
 		var matrix []accesstest.Route
 		for _, rt := range routes {
 			matrix = append(matrix, accesstest.Route{Method: rt.Method, Pattern: rt.Pattern, Needs: rt.Needs})
+		}
+		// What the mux serves is what the matrix walks: the routes, and the page for any other path.
+		accesstest.Registered(t, mux, matrix, "/")
+		// Every route, the single sign-on ones among them: with each declaration (public ones too)
+		// checked by the walk.
+		for _, want := range []string{"GET /signin/oidc", "GET /signin/oidc/callback", "GET /signin/saml",
+			"POST /signin/saml/acs", "GET /saml/metadata", "GET /mail/quarantine"} {
+			if !slices.Contains(mux.Patterns, want) {
+				t.Errorf("%s is not on the console's mux: the matrix does not cover it", want)
+			}
+		}
+		if len(matrix) < 61 {
+			t.Fatalf("only %d routes on the console's mux: the route table is not what this test expects", len(matrix))
 		}
 		surface := accesstest.Surface{Handler: h, Cookie: sessionCookie, Entry: access.WorkCalls,
 			Supplier: "supplier access is not yet available", Start: func(a desk.Account) string {

@@ -97,7 +97,18 @@ func (p *Portal) routes() []route {
 // Handler returns the portal's handler, protected against cross-origin form posts (CSRF) by the
 // standard library's CrossOriginProtection. It panics on a wiring mistake (a missing store, audit
 // buffer or session manager, or a template that does not parse).
-func (p *Portal) Handler() http.Handler {
+func (p *Portal) Handler() http.Handler { return p.handler(http.NewServeMux()) }
+
+// serveMux is what the portal's handler is built on: an http.ServeMux, or in the role x route
+// matrix test one that notes the patterns registered, so the test sees every handler the portal
+// serves (TestPortalRoleRouteMatrix checks each comes from routes()).
+type serveMux interface {
+	http.Handler
+	Handle(pattern string, h http.Handler)
+}
+
+// handler is Handler, registering every handler on mux.
+func (p *Portal) handler(mux serveMux) http.Handler {
 	if p.Store == nil || p.Audit == nil || p.Sessions == nil {
 		panic("portal.Portal needs Store, Audit and Sessions")
 	}
@@ -111,7 +122,6 @@ func (p *Portal) Handler() http.Handler {
 	if p.pages, err = pages.Parse(templateFiles, funcs); err != nil {
 		panic(err)
 	}
-	mux := http.NewServeMux()
 	for _, rt := range p.routes() {
 		mux.Handle(rt.Method+" "+rt.Pattern, p.adapt(rt))
 	}

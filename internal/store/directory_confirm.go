@@ -1,0 +1,35 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"calldesk/internal/desk"
+)
+
+// checkConfirmation refuses an import forced past the guard rail (opt.Force) unless it confirms
+// what an administrator reviewed: the source's latest recorded run must have been held (by the
+// guard rail, or its leavers held) and must have read the same records (opt.Digest). Otherwise
+// the export may have changed since, overwritten by a truncated one, and the confirmation would
+// apply a file nobody reviewed with every limit off. It runs in the import's transaction, so two
+// confirmations of one held run apply it once: the second finds the first's run, not held.
+func (t *Tx) checkConfirmation(ctx context.Context, opt SyncOptions) error {
+	var id int64
+	var state, digest string
+	var leaversHeld int
+	err := t.queryRow(ctx, `SELECT id, state, leavers_held, digest FROM import_runs WHERE source = ? ORDER BY id DESC LIMIT 1`,
+		opt.Source).Scan(&id, &state, &leaversHeld, &digest)
+	switch {
+	case err == sql.ErrNoRows:
+		return desk.Errorf(desk.ECONFLICT, "there is no held import of %s to confirm: run the import and review it", opt.Source)
+	case err != nil:
+		return err
+	case state != RunHeld && leaversHeld == 0:
+		return desk.Errorf(desk.ECONFLICT, "the last import of %s (run %d) was not held: there is nothing to confirm; run the import and review it",
+			opt.Source, id)
+	case digest == "" || digest != opt.Digest:
+		return desk.Errorf(desk.ECONFLICT, "the export changed since the run you are confirming (run %d of %s): run the import again and review it",
+			id, opt.Source)
+	}
+	return nil
+}
