@@ -90,10 +90,6 @@ type Session struct {
 
 const wrongCredentials = "the login or the password is wrong"
 
-// MaxLogin is the longest login, in characters, that sign-in looks up: an email address, the
-// longest form a login takes, is at most 254. A longer one is a wrong login.
-const MaxLogin = 254
-
 // maxUserAgent is the most of a browser's User-Agent a session keeps, in bytes.
 const maxUserAgent = 300
 
@@ -137,7 +133,7 @@ func (m *Sessions) SignIn(ctx context.Context, in SignIn) (Session, error) {
 	login := strings.ToLower(strings.TrimSpace(in.Login))
 	// A login longer than any real one cannot be a key (PostgreSQL's index refuses keys of a
 	// few KB): it is a wrong login, counted against the address only, so still throttled.
-	tooLong := utf8.RuneCountInString(login) > MaxLogin
+	tooLong := utf8.RuneCountInString(login) > desk.MaxLogin
 	type limit struct {
 		key, what string
 		max       int
