@@ -21,8 +21,7 @@ type PasswordChange struct {
 // why not (a sentence to show).
 func (m *Sessions) MayChangePassword(acct desk.Account) (bool, string) {
 	switch {
-	case m.Passwords == PasswordsOff,
-		m.Passwords == PasswordsAdmins && !acct.Has(desk.RoleAdmin):
+	case !m.passwordsFor(acct):
 		return false, "Passwords are not used here: you sign in with your university account, whose password the university looks after."
 	case acct.PasswordHash == "":
 		return false, "Your account has no calldesk password: you sign in with your university account, whose password the university looks after."
@@ -54,7 +53,7 @@ func (m *Sessions) ChangePassword(ctx context.Context, in PasswordChange) (int, 
 		return 0, desk.Errorf(desk.ETHROTTLED, "too many wrong passwords for your login: try again after %s", first.Add(m.Window).Format("15:04 MST"))
 	}
 	if !CheckPassword(acct.PasswordHash, in.Current) {
-		if err := m.Store.RecordSigninFailure(ctx, actor, []string{key}, p.ID, "wrong current password when changing it"); err != nil {
+		if err := m.Store.RecordSigninFailure(ctx, actor, p.ID, "wrong current password when changing it"); err != nil {
 			return 0, err
 		}
 		return 0, desk.Invalid("your password was not changed", map[string]string{"current": "is not your current password"})

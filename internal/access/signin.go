@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
@@ -89,6 +90,35 @@ type Session struct {
 
 const wrongCredentials = "the login or the password is wrong"
 
+// maxUserAgent is the most of a browser's User-Agent a session keeps, in bytes.
+const maxUserAgent = 300
+
+// passwordsFor says whether acct may use a local password under the policy (Passwords): the
+// one rule sign-in and the password change both follow.
+func (m *Sessions) passwordsFor(acct desk.Account) bool {
+	switch m.Passwords {
+	case PasswordsOff:
+		return false
+	case PasswordsAdmins:
+		return Can(acct, Administer)
+	}
+	return true
+}
+
+// clientText makes text a client sent in a header fit to store: valid UTF-8 (other bytes become
+// U+FFFD), without NUL, and at most max bytes, cut between characters.
+func clientText(s string, max int) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
 // SignIn checks a login and password and starts a session. Every failure but throttling and an
 // account whose roles do not open the surface (Require) answers the same, so logins cannot be
 // discovered.
@@ -101,27 +131,43 @@ func (m *Sessions) SignIn(ctx context.Context, in SignIn) (Session, error) {
 	m.defaults()
 	now := m.Now()
 	login := strings.ToLower(strings.TrimSpace(in.Login))
-	keys := []string{"login:" + login, "addr:" + in.Addr}
-	for i, limit := range []int{m.MaxPerLogin, m.MaxPerAddr} {
-		n, first, err := m.Store.ReserveSignin(ctx, keys[i], now.Add(-m.Window))
+	// A login longer than any real one cannot be a key (PostgreSQL's index refuses keys of a
+	// few KB): it is a wrong login, counted against the address only, so still throttled.
+	tooLong := utf8.RuneCountInString(login) > desk.MaxLogin
+	type limit struct {
+		key, what string
+		max       int
+	}
+	limits := []limit{{"login:" + login, "this login", m.MaxPerLogin}, {"addr:" + in.Addr, "this address", m.MaxPerAddr}}
+	if tooLong {
+		limits = limits[1:]
+	}
+	for i, l := range limits {
+		n, first, err := m.Store.ReserveSignin(ctx, l.key, now.Add(-m.Window))
 		if err != nil {
 			return Session{}, err
 		}
-		if n > limit {
+		if n > l.max {
 			// No password is checked: the attempts reserved for this one are given back.
-			for _, k := range keys[:i+1] {
-				if err := m.Store.ReleaseSignin(ctx, k, false); err != nil {
+			for _, r := range limits[:i+1] {
+				if err := m.Store.ReleaseSignin(ctx, r.key, false); err != nil {
 					return Session{}, err
 				}
 			}
-			what := "this login"
-			if i == 1 {
-				what = "this address"
-			}
 			return Session{}, desk.Errorf(desk.ETHROTTLED, "too many failed sign-ins for %s: try again after %s",
-				what, first.Add(m.Window).Format("15:04 MST"))
+				l.what, first.Add(m.Window).Format("15:04 MST"))
 		}
 	}
+	if tooLong {
+		CheckPassword(dummyHash, in.Password) // the same work as any wrong login
+		actor := desk.Actor{Name: "sign-in as " + string([]rune(login)[:40]) + "...", Addr: in.Addr}
+		if err := m.Store.RecordSigninFailure(ctx, actor, 0, fmt.Sprintf("failed sign-in with a login of %d characters, longer than any login",
+			utf8.RuneCountInString(login))); err != nil {
+			return Session{}, err
+		}
+		return Session{}, desk.Errorf(desk.EUNAUTHORIZED, wrongCredentials)
+	}
+	keys := []string{limits[0].key, limits[1].key}
 	actor := desk.Actor{Name: "sign-in as " + login, Addr: in.Addr}
 	acct, err := m.Store.FindAccountByLogin(ctx, login)
 	if err != nil && desk.ErrorCode(err) != desk.ENOTFOUND {
@@ -138,7 +184,7 @@ func (m *Sessions) SignIn(ctx context.Context, in SignIn) (Session, error) {
 		if known {
 			personID = acct.PersonID
 		}
-		if err := m.Store.RecordSigninFailure(ctx, actor, keys, personID, "failed sign-in for "+login); err != nil {
+		if err := m.Store.RecordSigninFailure(ctx, actor, personID, "failed sign-in for "+login); err != nil {
 			return Session{}, err
 		}
 		return Session{}, desk.Errorf(desk.EUNAUTHORIZED, wrongCredentials)
@@ -151,9 +197,7 @@ func (m *Sessions) SignIn(ctx context.Context, in SignIn) (Session, error) {
 	if err := m.Store.ReleaseSignin(ctx, keys[1], false); err != nil {
 		return Session{}, err
 	}
-	switch {
-	case m.Passwords == PasswordsOff,
-		m.Passwords == PasswordsAdmins && !Can(acct, Administer):
+	if !m.passwordsFor(acct) {
 		return Session{}, desk.Errorf(desk.EFORBIDDEN, "passwords are not used here: sign in with your university account")
 	}
 	need := UsePortal
@@ -161,9 +205,6 @@ func (m *Sessions) SignIn(ctx context.Context, in SignIn) (Session, error) {
 		need = WorkCalls
 	}
 	if err := Require(acct, need); err != nil {
-		return Session{}, err
-	}
-	if err := m.Store.ClearSigninFailures(ctx, keys[0], now.Add(-m.Window)); err != nil {
 		return Session{}, err
 	}
 	surface := store.SurfacePortal
@@ -191,9 +232,7 @@ func (m *Sessions) Start(ctx context.Context, acct desk.Account, surface, via, a
 	}
 	token := base64.RawURLEncoding.EncodeToString(b)
 	now := m.Now().UTC()
-	if len(userAgent) > 300 {
-		userAgent = userAgent[:300]
-	}
+	userAgent = clientText(userAgent, maxUserAgent)
 	ss := store.Session{AccountID: acct.ID, Surface: surface, Via: via, CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(m.Absolute),
 		ClientAddr: addr, UserAgent: userAgent}
 	actor := desk.Actor{PersonID: p.ID, AccountID: acct.ID, Name: p.Name(), Addr: addr}
@@ -266,11 +305,13 @@ func (m *Sessions) check(ctx context.Context, token, surface, addr string, touch
 		return end("ended: absolute limit", desk.Errorf(desk.EUNAUTHORIZED, "your session ended %s after you signed in: sign in again", human(m.Absolute)))
 	case now.Sub(ss.SeenAt) >= m.Idle:
 		return end("ended: idle", desk.Errorf(desk.EUNAUTHORIZED, "your session ended after %s without use: sign in again", human(m.Idle)))
-	case !acct.Active:
-		return end("ended: account disabled", desk.Errorf(desk.EUNAUTHORIZED, "your account has been disabled: sign in again"))
 	}
 	if err := m.Admit(acct, p, surface); err != nil {
-		return end("ended: the person has left", err)
+		reason := "ended: the person has left"
+		if !acct.Active {
+			reason = "ended: account disabled"
+		}
+		return end(reason, err)
 	}
 	if touch && now.Sub(ss.SeenAt) >= time.Minute {
 		if err := m.Store.TouchSession(ctx, hash, now); err != nil {

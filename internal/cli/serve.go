@@ -171,7 +171,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 			if err != nil {
 				return err
 			}
-			return s.ClearSigninFailures(ctx, "", e.Now().Add(-24*time.Hour))
+			return s.ClearSigninFailures(ctx, e.Now().Add(-24*time.Hour))
 		}},
 		{Name: "call events", Interval: time.Hour, Run: func(ctx context.Context) error {
 			_, err := s.PruneCallEvents(ctx, e.Now().Add(-48*time.Hour))

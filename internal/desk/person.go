@@ -192,6 +192,11 @@ type Account struct {
 	CreatedAt    time.Time
 }
 
+// MaxLogin is the longest login, in characters: an email address, the longest form a login
+// takes, is at most 254. No account has a longer one, and sign-in takes a longer one for a
+// wrong login without looking it up (it could not be a key of PostgreSQL's indexes either).
+const MaxLogin = 254
+
 // Has reports whether the account holds role r.
 func (a Account) Has(r Role) bool {
 	for _, x := range a.Roles {

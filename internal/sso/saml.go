@@ -286,8 +286,10 @@ func (m *SAML) cookie(value string, maxAge int) *http.Cookie {
 // and OpenID Connect alike.
 const defaultClockSkew = 3 * time.Minute
 
-// maxResponse bounds the POSTed response (federation IdPs' responses are a few KiB).
-const maxResponse = 1 << 20
+// MaxResponse bounds the POSTed response, in bytes: federation IdPs' responses are a few KiB,
+// but one listing many group attributes passes 256 KiB. The console's assertion consumer
+// service lets an anonymous post send this much (and no more) for the same reason.
+const MaxResponse = 1 << 20
 
 // Finish completes a sign-in at the assertion consumer service. It checks that the browser
 // started this sign-in (the cookie Begin set, cleared here), checks that every assertion of the
@@ -304,7 +306,7 @@ const maxResponse = 1 << 20
 func (m *SAML) Finish(w http.ResponseWriter, r *http.Request) (Result, error) {
 	http.SetCookie(w, m.cookie("", -1))
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, maxResponse)
+	r.Body = http.MaxBytesReader(w, r.Body, MaxResponse)
 	if err := r.ParseForm(); err != nil {
 		return Result{}, &refusal{msg: "the sign-in response could not be read: start signing in again", err: err}
 	}

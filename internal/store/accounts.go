@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"calldesk/internal/desk"
 )
@@ -91,8 +92,11 @@ func (s *Store) EnrolPerson(ctx context.Context, actor desk.Actor, p desk.Person
 func checkAccount(a *desk.Account) error {
 	f := map[string]string{}
 	a.Login = strings.TrimSpace(a.Login)
-	if a.Login == "" {
+	switch {
+	case a.Login == "":
 		f["login"] = "is required"
+	case utf8.RuneCountInString(a.Login) > desk.MaxLogin:
+		f["login"] = fmt.Sprintf("is longer than %d characters, more than any login", desk.MaxLogin)
 	}
 	for _, r := range a.Roles {
 		if !r.Valid() {

@@ -139,9 +139,11 @@ func newErasureFixture(t *testing.T, e *env) erasureFixture {
 	}
 	e.DB.MustExec(t, `INSERT INTO import_runs (source, state, full_import, started_at, duration_ms, read_count, created, updated, left_count, returned, rejected, problems)
 		VALUES ('hr', 'done', 1, 1, 1, 1, 0, 0, 0, 0, 1, 'row 7: zebedee.q@uni.example: duplicate email')`)
-	if err := e.S.RecordSigninFailure(ctx, desk.Actor{Name: "unknown", Addr: "192.0.2.77"}, []string{"login:zquarter"}, f.zeb.ID, "wrong password for zquarter"); err != nil {
+	if err := e.S.RecordSigninFailure(ctx, desk.Actor{Name: "unknown", Addr: "192.0.2.77"}, f.zeb.ID, "wrong password for zquarter"); err != nil {
 		t.Fatal(err)
 	}
+	// A failure noted before calldesk stopped writing signin_failures.
+	e.DB.MustExec(t, `INSERT INTO signin_failures (key, at) VALUES ('login:zquarter', 1)`)
 	if _, _, err := e.S.ReserveSignin(ctx, "login:zquarter", start.Add(-time.Hour)); err != nil { // his login's attempt count
 		t.Fatal(err)
 	}

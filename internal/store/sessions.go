@@ -115,15 +115,12 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, idleSince time.Time) 
 	return n, err
 }
 
-// RecordSigninFailure notes a failed sign-in under each key (the login and the client address)
-// and audits it, concerning the account's person when the login exists.
-func (s *Store) RecordSigninFailure(ctx context.Context, actor desk.Actor, keys []string, personID int64, detail string) error {
+// RecordSigninFailure audits a failed sign-in, concerning the account's person when the login
+// exists (personID, else 0). The throttle counted the attempt already (ReserveSignin); the
+// signin_failures table of the first sign-in throttle is no longer written or read (its rows
+// from before are removed by ClearSigninFailures and by erasure).
+func (s *Store) RecordSigninFailure(ctx context.Context, actor desk.Actor, personID int64, detail string) error {
 	return s.inTx(ctx, func(t *Tx) error {
-		for _, k := range keys {
-			if _, err := t.exec(ctx, `INSERT INTO signin_failures (key, at) VALUES (?, ?)`, k, t.Now.UnixMicro()); err != nil {
-				return err
-			}
-		}
 		var persons []int64
 		if personID != 0 {
 			persons = []int64{personID}
@@ -132,22 +129,11 @@ func (s *Store) RecordSigninFailure(ctx context.Context, actor desk.Actor, keys 
 	})
 }
 
-// SigninFailures counts the failures under key after a time, and when the first of them was.
-func (s *Store) SigninFailures(ctx context.Context, key string, since time.Time) (int, time.Time, error) {
-	var n int
-	var first sql.NullInt64
-	err := s.queryRow(ctx, `SELECT COUNT(*), MIN(at) FROM signin_failures WHERE key = ? AND at > ?`, key, since.UnixMicro()).Scan(&n, &first)
-	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("count failed sign-ins: %w", err)
-	}
-	return n, fromMicros(first), nil
-}
-
-// ClearSigninFailures forgets the failures under key (after a successful sign-in) and any older
-// than before, with the attempt counts whose window began before it (housekeeping).
-func (s *Store) ClearSigninFailures(ctx context.Context, key string, before time.Time) error {
+// ClearSigninFailures forgets the sign-in attempt counts whose window began before before, and
+// any row of the old signin_failures table older than that (housekeeping).
+func (s *Store) ClearSigninFailures(ctx context.Context, before time.Time) error {
 	return s.inTx(ctx, func(t *Tx) error {
-		if _, err := t.exec(ctx, `DELETE FROM signin_failures WHERE key = ? OR at < ?`, key, before.UnixMicro()); err != nil {
+		if _, err := t.exec(ctx, `DELETE FROM signin_failures WHERE at < ?`, before.UnixMicro()); err != nil {
 			return err
 		}
 		_, err := t.exec(ctx, `DELETE FROM signin_throttle WHERE first_at < ?`, before.UnixMicro())

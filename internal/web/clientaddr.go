@@ -51,7 +51,8 @@ func (ps Proxies) trusts(s string) bool {
 // ClientAddr is the IP address of the client that sent r. It is the connection's address unless
 // that is a trusted proxy: then X-Forwarded-For is read from the right, skipping trusted proxies,
 // and the first address that is not one is the client (addresses further left were written by the
-// client itself and prove nothing). Audit records and sign-in throttling use this address.
+// client itself and prove nothing), written as netip writes it, without a zone. Audit records
+// and sign-in throttling use this address.
 func (ps Proxies) ClientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -66,11 +67,14 @@ func (ps Proxies) ClientAddr(r *http.Request) string {
 	}
 	for i := len(hops) - 1; i >= 0; i-- {
 		hop := strings.TrimSpace(hops[i])
-		if _, err := netip.ParseAddr(hop); err != nil {
+		a, err := netip.ParseAddr(hop)
+		if err != nil {
 			return host // a malformed hop: the chain cannot be followed past it
 		}
 		if !ps.trusts(hop) {
-			return hop
+			// The address as it parses, not as written: one spelling per address (a throttle
+			// key), and no zone, which may hold any bytes, of any length.
+			return a.WithZone("").String()
 		}
 	}
 	return host

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -21,6 +22,11 @@ func TestClientAddrTrustsOnlyConfiguredProxies(t *testing.T) {
 		{"10.1.2.3:5000", "nonsense", "10.1.2.3", ps},                          // a malformed hop
 		{"10.1.2.3:5000", "203.0.113.9", "10.1.2.3", nil},                      // no proxies configured
 		{"[::ffff:10.1.2.3]:5000", "2001:db8::1", "2001:db8::1", ps},           // IPv4-mapped proxy, IPv6 client
+		// What the header says is kept as the address it parses to: one spelling, no zone (which
+		// may hold any bytes, of any length: not a throttle key, nor fit to store).
+		{"10.1.2.3:5000", "2001:0DB8:0::1", "2001:db8::1", ps},
+		{"10.1.2.3:5000", "fe80::1%\xff\xfe", "fe80::1", ps},
+		{"10.1.2.3:5000", "fe80::1%" + strings.Repeat("z", 500), "fe80::1", ps},
 	} {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.RemoteAddr = tc.remote

@@ -188,8 +188,13 @@ const MaxAnonymousBody = 256 << 10
 
 // LimitAnonymous caps r's body at MaxAnonymousBody, for routes served without a session: reading
 // past it is an error, and the connection is closed rather than drained.
-func LimitAnonymous(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, MaxAnonymousBody)
+func LimitAnonymous(w http.ResponseWriter, r *http.Request) { LimitBody(w, r, MaxAnonymousBody) }
+
+// LimitBody caps r's body at n bytes, as LimitAnonymous does, for a route served without a
+// session that must take more than MaxAnonymousBody: the SAML assertion consumer service, which
+// takes the identity provider's response, up to sso.MaxResponse.
+func LimitBody(w http.ResponseWriter, r *http.Request, n int64) {
+	r.Body = http.MaxBytesReader(w, r.Body, n)
 }
 
 // ReadKeptForm reads what can be kept of a form posted without a valid session: its text values

@@ -2,7 +2,6 @@ package console
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"calldesk/internal/access"
@@ -27,7 +26,8 @@ type accountPage struct {
 	Errors  map[string]string
 	Problem string
 	// Changed says the password was just changed, Ended how many other sessions that signed
-	// out; Revoked names a token just revoked.
+	// out; Revoked names a token just revoked. Only the answer to that post sets them, never
+	// the address: a link cannot make the page say what was not done.
 	Changed bool
 	Ended   int
 	Revoked string
@@ -48,12 +48,6 @@ func (c *Console) showAccount(w http.ResponseWriter, r *http.Request, v *visit) 
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	if q.Has("changed") {
-		p.Changed = true
-		p.Ended, _ = strconv.Atoi(q.Get("changed"))
-	}
-	p.Revoked = q.Get("revoked")
 	return c.render(w, r, http.StatusOK, "account", p)
 }
 
@@ -68,7 +62,14 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, v *visi
 		Current: f.Get("current"), New: f.Get("new"), Repeated: f.Get("repeat"), Addr: v.Actor.Addr})
 	switch desk.ErrorCode(err) {
 	case "":
-		return seeOther(w, r, "/account?changed="+strconv.Itoa(n))
+		// The page is the answer to the post, not a redirect to an address saying what was
+		// done: a link could say it too, to anyone who followed it.
+		p, err := c.accountPage(r, v)
+		if err != nil {
+			return err
+		}
+		p.Changed, p.Ended = true, n
+		return c.render(w, r, http.StatusOK, "account", p)
 	case desk.EINVALID, desk.ETHROTTLED:
 		p, perr := c.accountPage(r, v)
 		if perr != nil {
@@ -103,7 +104,12 @@ func (c *Console) revokeOwnToken(w http.ResponseWriter, r *http.Request, v *visi
 			if err := c.Store.RevokeToken(r.Context(), v.Actor, id); err != nil {
 				return err
 			}
-			return seeOther(w, r, "/account?revoked="+url.QueryEscape(t.Name))
+			p, err := c.accountPage(r, v) // the answer to the post, as for a password change
+			if err != nil {
+				return err
+			}
+			p.Revoked = t.Name
+			return c.render(w, r, http.StatusOK, "account", p)
 		}
 	}
 	return desk.Errorf(desk.ENOTFOUND, "you have no live API token %d: it was revoked already, or is not yours", id)

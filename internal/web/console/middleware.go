@@ -66,7 +66,7 @@ func (c *Console) adapt(rt route) http.Handler {
 		pages.Secure(w.Header(), csp)
 		var v *visit
 		if rt.Needs == access.Public {
-			web.LimitAnonymous(w, r) // a sign-in form is small: nobody may make us read more first
+			web.LimitBody(w, r, rt.anonymousBody()) // a sign-in form is small: nobody may make us read more first
 		} else {
 			var err error
 			if v, err = c.authenticate(r); err != nil {

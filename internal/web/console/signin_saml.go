@@ -4,11 +4,24 @@ import (
 	"net/http"
 
 	"calldesk/internal/access"
+	"calldesk/internal/sso"
+	"calldesk/internal/web"
 )
 
 // samlACSPath is the console's SAML assertion consumer service, where the identity provider has
 // the browser POST its response.
 const samlACSPath = "/signin/saml/acs"
+
+// anonymousBody is how much a request to public route rt may send before anything is checked:
+// web.MaxAnonymousBody (a sign-in form), but the identity provider's response posted to the
+// assertion consumer service may be as large as the SAML code reads, sso.MaxResponse (1 MiB: one
+// with many group attributes passes 256 KiB). One limit for that route, the SAML code's.
+func (rt route) anonymousBody() int64 {
+	if rt.Method == http.MethodPost && rt.Pattern == samlACSPath {
+		return sso.MaxResponse
+	}
+	return web.MaxAnonymousBody
+}
 
 // samlRoutes are SAML single sign-on's endpoints, present only when the console has a SAML
 // identity provider configured.

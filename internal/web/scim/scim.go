@@ -301,9 +301,14 @@ func (s *Service) userOf(p desk.Person) user {
 
 // decode reads a request's SCIM resource into v. Its text must be UTF-8 (encoding/json would
 // turn other bytes into U+FFFD silently) and hold no NUL character (which PostgreSQL refuses):
-// either is a 400 naming the attribute.
+// either is a 400 naming the attribute. A body over the server's limit is a 413.
 func decode(r *http.Request, v any) error {
 	data, err := io.ReadAll(r.Body)
+	if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+		// The server caps SCIM bodies (web.Server mounts SCIM behind http.MaxBytesReader).
+		return scimErr(http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the body is larger than %d bytes, the most calldesk reads; "+
+			"send fewer changes at once", tooBig.Limit))
+	}
 	if err != nil {
 		return scimErr(http.StatusBadRequest, "invalidSyntax", "the body could not be read: "+err.Error())
 	}
