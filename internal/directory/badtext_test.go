@@ -64,11 +64,10 @@ func TestCSVImportNUL(t *testing.T) {
 	first, second := write("clean.csv", clean), write("nul.csv", nul)
 	storetest.EachEnv(t, time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
 		ctx := context.Background()
-		opt := store.SyncOptions{Source: "campus", Full: true, By: "test", Force: true}
+		opt := store.SyncOptions{Source: "campus", Full: true, By: "test"}
 		if res, err := directory.Import(ctx, e.S, first, opt); err != nil || res.Created != 4 {
 			t.Fatalf("clean import: %+v %v", res, err)
 		}
-		opt.Force = false
 		res, err := directory.Import(ctx, e.S, second, opt)
 		if err != nil {
 			t.Fatalf("an import with a NUL in two rows failed as a whole: %v", err)

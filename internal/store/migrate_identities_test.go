@@ -46,7 +46,10 @@ func TestMigrateUniqueIdentities(t *testing.T) {
 			raw.MustExec(t, `DROP INDEX people_username_lower`)
 			raw.MustExec(t, `DROP INDEX people_email_lower`)
 			raw.MustExec(t, `CREATE INDEX people_email ON people(lower(email)) WHERE email <> ''`)
-			raw.MustExec(t, `DELETE FROM schema_migrations WHERE version = 25`)
+			// Migrate applies what is newer than the newest applied: the migrations after 0025
+			// are undone too (0026: import_runs.digest).
+			raw.MustExec(t, `ALTER TABLE import_runs DROP COLUMN digest`)
+			raw.MustExec(t, `DELETE FROM schema_migrations WHERE version >= 25`)
 			raw.MustExec(t, insert, "Oscar", "Johnson", "OJOHNSON", "oscar@uni.example", "E2")
 			raw.MustExec(t, insert, "Olive", "Johnson", "olive", "OLU.JOHNSON@uni.example", "")
 			applied, err := s.Migrate(ctx)
@@ -73,7 +76,7 @@ func TestMigrateUniqueIdentities(t *testing.T) {
 			// Resolved by hand: the migration runs.
 			raw.MustExec(t, `UPDATE people SET username = 'ojohnson2' WHERE username = 'OJOHNSON'`)
 			raw.MustExec(t, `UPDATE people SET email = '' WHERE username = 'olive'`)
-			if applied, err := s.Migrate(ctx); err != nil || len(applied) != 1 || applied[0] != 25 {
+			if applied, err := s.Migrate(ctx); err != nil || len(applied) == 0 || applied[0] != 25 {
 				t.Fatalf("Migrate once resolved: applied %v, err %v", applied, err)
 			}
 			if _, err := raw.Exec(raw.Rebind(insert), "Oscar", "Johnson", "OJohnson2", "", "E3"); err == nil {
