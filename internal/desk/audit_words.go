@@ -73,6 +73,8 @@ func (r AuditRecord) What() string {
 		return "changed the person record"
 	case "person.leave":
 		return "recorded that the person left"
+	case "person.return":
+		return "recorded that the person came back (no longer a leaver)"
 	case "attachment.view":
 		return "opened a file of a call"
 	case "mail.view":
@@ -121,6 +123,30 @@ func (r AuditRecord) What() string {
 		return "placed a legal hold, so the data is kept"
 	case "legal_hold.lift":
 		return "lifted a legal hold"
+	case "account.create":
+		return "gave the person a calldesk account"
+	case "account.password":
+		return "changed the password of the person's calldesk account"
+	case "token.create":
+		return "issued an API token for the person's account"
+	case "token.revoke":
+		return "revoked an API token of the person's account"
+	case "session.signin_failed":
+		return "tried to sign in as the person, with a wrong password"
+	case "mail.discard":
+		return "discarded an email without making a call of it"
+	case "mail.retry":
+		return "sent an email again after it had failed"
+	case "retention.delete":
+		return "deleted data whose retention period had ended"
+	case "retention.rule":
+		return "changed how long a kind of data is kept"
+	case "group.create":
+		return "created a support group"
+	case "group.add_member":
+		return "made the person a member of a support group"
+	case "profile.create":
+		return "created a problem profile"
 	}
 	if strings.HasPrefix(r.Action, "call.") {
 		return "changed the call" + ref + " (" + strings.ReplaceAll(strings.TrimPrefix(r.Action, "call."), "_", " ") + ")"

@@ -166,8 +166,8 @@ func (t *Tx) identityClashes(ctx context.Context) error {
 	if total == 0 {
 		return nil
 	}
-	return fmt.Errorf("%d usernames or email addresses are each held by more than one person in different letter case, "+
-		"which calldesk no longer allows (sign-in and mail matching ignore case): %s. Nothing was changed: give all but one "+
+	return fmt.Errorf("%d usernames or email addresses are each held by more than one person (the same value, or one differing only in letter case), "+
+		"which calldesk no longer allows (sign-in and mail matching take one to be one person, whatever its case): %s. Nothing was changed: give all but one "+
 		"of each such person another value, or none (in the console of the calldesk being upgraded from, or at the directory), then run calldesk migrate again",
 		total, strings.Join(clashes, "; "))
 }
