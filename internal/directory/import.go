@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 
 	"calldesk/internal/store"
@@ -33,6 +34,9 @@ func Import(ctx context.Context, st *store.Store, src Source, opt store.SyncOpti
 	return st.SyncPeople(ctx, ToStore(recs), withProblems(opt, problems))
 }
 
+// placeNumbers are the runs of digits in a problem's reason, left out of the digest.
+var placeNumbers = regexp.MustCompile(`[0-9]+`)
+
 // digest identifies what a source gave, records and problems (SHA-256, hex): the same people
 // with the same fields, and the same rows refused for the same reasons, give the same digest
 // whatever their order (a directory server's answers come in any) and their lines (which only
@@ -45,7 +49,10 @@ func digest(recs []Record, problems []Problem) string {
 		lines = append(lines, "r"+string(b))
 	}
 	for _, p := range problems {
-		p.Line = 0
+		// A problem's reason may name places as well as its line ("is also on entry 3": the
+		// order an LDAP server answered in), so its numbers do not count: the key and the
+		// words do.
+		p.Line, p.Reason = 0, placeNumbers.ReplaceAllString(p.Reason, "#")
 		b, _ := json.Marshal(p)
 		lines = append(lines, "p"+string(b))
 	}
