@@ -577,8 +577,10 @@ func (t *Tx) applySync(ctx context.Context, plans []plan, leavers []known, opt S
 		return err
 	}
 	for _, k := range leavers {
+		// ECONFLICT: they left meanwhile (a SCIM push or an administrator, between this run's
+		// reading and its writing): what the run wanted holds, so it goes on.
 		if err := t.markLeft(ctx, actor, k.p.ID, desk.LeftByDirectory,
-			"no longer listed by the directory ("+opt.Source+"): a leaver from today, kept, not deleted"); err != nil {
+			"no longer listed by the directory ("+opt.Source+"): a leaver from today, kept, not deleted"); err != nil && desk.ErrorCode(err) != desk.ECONFLICT {
 			return err
 		}
 	}

@@ -176,8 +176,10 @@ func (s *Store) LeavePerson(ctx context.Context, source string, id int64) (desk.
 			return notFound("person %d is not a directory person", id)
 		}
 		if p.Active {
+			// ECONFLICT: a concurrent delete or import made them a leaver first; a delete
+			// repeated is answered the same as the first.
 			if err := t.markLeft(ctx, desk.Actor{Name: "directory push (" + source + ")"}, id, desk.LeftBySCIM,
-				"the directory ("+source+") says they left: a leaver from today, kept, not deleted"); err != nil {
+				"the directory ("+source+") says they left: a leaver from today, kept, not deleted"); err != nil && desk.ErrorCode(err) != desk.ECONFLICT {
 				return err
 			}
 		}

@@ -2,10 +2,12 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -219,6 +221,41 @@ func TestLeftByMigration(t *testing.T) {
 		for key, want := range map[string]desk.LeftBy{"k0006": "", "k0007": desk.LeftByAdmin, "k0008": desk.LeftBySCIM, "k0009": desk.LeftByDirectory} {
 			if got := personByKey(t, e, key).LeftBy; got != want {
 				t.Errorf("%s: left by %q, want %q", key, got, want)
+			}
+		}
+	})
+}
+
+// TestLeaversRace: an import that finds a person gone, and a SCIM delete of that person, at the
+// same moment (on PostgreSQL, each reads before the other writes): both succeed, the person
+// leaves once. Before, whichever came second failed ("the person has left already"), the
+// import as a whole.
+func TestLeaversRace(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		const rounds = 12
+		opt := store.SyncOptions{Source: "campus", Full: true, By: "test", MaxLeaverShare: 1}
+		if _, err := e.S.SyncPeople(ctx, staff(rounds+2), opt); err != nil {
+			t.Fatal(err)
+		}
+		for i := rounds + 1; i >= 2; i-- {
+			key := fmt.Sprintf("k%04d", i)
+			id := personByKey(t, e, key).ID
+			var wg sync.WaitGroup
+			var importErr, deleteErr error
+			wg.Add(2)
+			go func() { defer wg.Done(); _, importErr = e.S.SyncPeople(ctx, staff(i), opt) }()
+			go func() { defer wg.Done(); _, deleteErr = e.S.LeavePerson(ctx, "scim", id) }()
+			wg.Wait()
+			if importErr != nil || deleteErr != nil {
+				t.Fatalf("%s left by an import and a SCIM delete at once: import %v, delete %v", key, importErr, deleteErr)
+			}
+			if p := personByKey(t, e, key); p.Active {
+				t.Fatalf("%s is still active", key)
+			}
+			if n := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'person.leave' AND object_id = ?`, fmt.Sprint(id)); n != 1 {
+				t.Fatalf("%s: %d leave records, want 1", key, n)
 			}
 		}
 	})
