@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strconv"
 
 	"calldesk/internal/desk"
 )
@@ -11,8 +12,8 @@ import (
 // what an administrator reviewed: the source's latest recorded run must have been held (by the
 // guard rail, or its leavers held) and must have read the same records (opt.Digest). Otherwise
 // the export may have changed since, overwritten by a truncated one, and the confirmation would
-// apply a file nobody reviewed with every limit off. It runs in the import's transaction, so two
-// confirmations of one held run apply it once: the second finds the first's run, not held.
+// apply a file nobody reviewed with every limit off. It runs in the import's transaction and
+// claims the run, so two confirmations of one held run apply it once, also at the same moment.
 func (t *Tx) checkConfirmation(ctx context.Context, opt SyncOptions) error {
 	var id int64
 	var state, digest string
@@ -30,6 +31,20 @@ func (t *Tx) checkConfirmation(ctx context.Context, opt SyncOptions) error {
 	case digest == "" || digest != opt.Digest:
 		return desk.Errorf(desk.ECONFLICT, "the export changed since the run you are confirming (run %d of %s): run the import again and review it",
 			id, opt.Source)
+	}
+	// The run is claimed for this confirmation in import_claims (whose key is unique), so that
+	// of two confirmations at once on PostgreSQL, where each reads the held run before the other
+	// records its own, the second waits for the first and then finds the claim taken. A
+	// confirmation that fails rolls its claim back with it.
+	res, err := t.exec(ctx, `INSERT INTO import_claims (source, day, claimed_at) VALUES (?, ?, ?) ON CONFLICT (source, day) DO NOTHING`,
+		opt.Source, "confirm of run "+strconv.FormatInt(id, 10), t.Now.UnixMicro())
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return desk.Errorf(desk.ECONFLICT, "run %d of %s has been confirmed already: there is nothing left to confirm", id, opt.Source)
 	}
 	return nil
 }

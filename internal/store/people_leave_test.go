@@ -260,3 +260,46 @@ func TestLeaversRace(t *testing.T) {
 		}
 	})
 }
+
+// TestConfirmOnceAtOnce: two confirmations of one held import sent at the same moment (an
+// administrator's double click, two instances): one applies it, the other is told it was
+// confirmed already; the leavers leave once.
+func TestConfirmOnceAtOnce(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		opt := store.SyncOptions{Source: "campus", Full: true, By: "test", Digest: "first"}
+		if _, err := e.S.SyncPeople(ctx, staff(600), opt); err != nil {
+			t.Fatal(err)
+		}
+		opt.Digest = "half"
+		if res, err := e.S.SyncPeople(ctx, staff(300), opt); err != nil || res.State != store.RunHeld {
+			t.Fatalf("half the people gone: %+v %v, want held", res, err)
+		}
+		opt.Force = true
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range errs {
+			wg.Add(1)
+			go func() { defer wg.Done(); _, errs[i] = e.S.SyncPeople(ctx, staff(300), opt) }()
+		}
+		wg.Wait()
+		ok, refused := 0, 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case desk.ErrorCode(err) == desk.ECONFLICT:
+				refused++
+			default:
+				t.Fatalf("a confirmation failed otherwise: %v", err)
+			}
+		}
+		if ok != 1 || refused != 1 {
+			t.Fatalf("%d confirmations applied, %d refused (%v), want 1 and 1", ok, refused, errs)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'person.leave'`); n != 300 {
+			t.Fatalf("%d leave records, want 300", n)
+		}
+	})
+}
