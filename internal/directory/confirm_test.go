@@ -50,7 +50,7 @@ func TestConfirmAppliesWhatWasReviewed(t *testing.T) {
 		runs := func() int { return e.DB.Count(t, `SELECT COUNT(*) FROM import_runs`) }
 
 		// Nothing held yet: nothing to confirm.
-		if _, err := sch.Confirm(ctx, admin, "campus"); desk.ErrorCode(err) != desk.ECONFLICT ||
+		if _, err := sch.Confirm(ctx, admin, "campus", 0); desk.ErrorCode(err) != desk.ECONFLICT ||
 			!strings.Contains(desk.Message(err), "no held import of campus") {
 			t.Fatalf("confirming before any run: %v", err)
 		}
@@ -58,7 +58,7 @@ func TestConfirmAppliesWhatWasReviewed(t *testing.T) {
 			t.Fatalf("first import: %+v, %v", res, err)
 		}
 		// The last run went in: nothing to confirm either.
-		if _, err := sch.Confirm(ctx, admin, "campus"); desk.ErrorCode(err) != desk.ECONFLICT ||
+		if _, err := sch.Confirm(ctx, admin, "campus", 0); desk.ErrorCode(err) != desk.ECONFLICT ||
 			!strings.Contains(desk.Message(err), "was not held") {
 			t.Fatalf("confirming a run that went in: %v", err)
 		}
@@ -73,7 +73,7 @@ func TestConfirmAppliesWhatWasReviewed(t *testing.T) {
 		// Before the confirmation, the export is overwritten by a shorter one: refused, nothing changes.
 		writeCampus(t, path, 120)
 		n := runs()
-		_, err = sch.Confirm(ctx, admin, "campus")
+		_, err = sch.Confirm(ctx, admin, "campus", 0)
 		if desk.ErrorCode(err) != desk.ECONFLICT || !strings.Contains(desk.Message(err),
 			"the export changed since the run you are confirming") || !strings.Contains(desk.Message(err), "run the import again and review it") {
 			t.Fatalf("confirming a changed export: %v", err)
@@ -87,12 +87,12 @@ func TestConfirmAppliesWhatWasReviewed(t *testing.T) {
 
 		// The export as reviewed: the confirmation applies it.
 		writeCampus(t, path, 200)
-		res, err := sch.Confirm(ctx, admin, "campus")
+		res, err := sch.Confirm(ctx, admin, "campus", 0)
 		if err != nil || res.State != store.RunDone || res.Left != 100 || active() != 200 {
 			t.Fatalf("confirming the reviewed export: %+v, %v; %d active", res, err, active())
 		}
 		// Confirmed once: a second confirmation has nothing to confirm.
-		if _, err := sch.Confirm(ctx, admin, "campus"); desk.ErrorCode(err) != desk.ECONFLICT {
+		if _, err := sch.Confirm(ctx, admin, "campus", 0); desk.ErrorCode(err) != desk.ECONFLICT {
 			t.Fatalf("confirming twice: %v", err)
 		}
 	})
@@ -123,7 +123,7 @@ func TestConfirmHeldLeaversAsReviewed(t *testing.T) {
 		}
 		// Changed since (the bad row fixed, another person gone): refused, nobody leaves.
 		writeCampus(t, path, 197)
-		if _, err := sch.Confirm(ctx, admin, "campus"); desk.ErrorCode(err) != desk.ECONFLICT ||
+		if _, err := sch.Confirm(ctx, admin, "campus", 0); desk.ErrorCode(err) != desk.ECONFLICT ||
 			!strings.Contains(desk.Message(err), "the export changed since the run you are confirming") {
 			t.Fatalf("confirming the leavers of a changed export: %v", err)
 		}
@@ -132,7 +132,7 @@ func TestConfirmHeldLeaversAsReviewed(t *testing.T) {
 		}
 		// As reviewed: the two leave.
 		writeCampus(t, path, 198, "a row with too few fields")
-		if res, err := sch.Confirm(ctx, admin, "campus"); err != nil || res.Left != 2 || active() != 198 {
+		if res, err := sch.Confirm(ctx, admin, "campus", 0); err != nil || res.Left != 2 || active() != 198 {
 			t.Fatalf("confirming the reviewed leavers: %+v, %v; %d active", res, err, active())
 		}
 	})

@@ -13,6 +13,11 @@ import (
 // Run reads the configured source sc and syncs it, with the configuration's guard rail; by says
 // who runs it, for the run's record.
 func (c Config) Run(ctx context.Context, st *store.Store, sc SourceConfig, by string, dry, force bool) (store.SyncResult, error) {
+	return c.run(ctx, st, sc, by, dry, force, 0)
+}
+
+// run is Run with, for a confirmation, the run confirmed (store.SyncOptions.ConfirmRun).
+func (c Config) run(ctx context.Context, st *store.Store, sc SourceConfig, by string, dry, force bool, confirm int64) (store.SyncResult, error) {
 	src, err := sc.Source()
 	if err != nil {
 		return store.SyncResult{}, err
@@ -22,7 +27,7 @@ func (c Config) Run(ctx context.Context, st *store.Store, sc SourceConfig, by st
 		return store.SyncResult{}, err
 	}
 	res, err := Import(ctx, st, src, store.SyncOptions{Source: sc.Name, Full: !sc.Partial, MaxLeaverShare: c.MaxLeaverShare,
-		MaxChangeShare: c.MaxChangeShare, MaxNewShare: c.MaxNewShare, Force: force, DryRun: dry, By: by, Given: given})
+		MaxChangeShare: c.MaxChangeShare, MaxNewShare: c.MaxNewShare, Force: force, DryRun: dry, By: by, Given: given, ConfirmRun: confirm})
 	if err != nil {
 		return res, fmt.Errorf("import %s: %w", sc.Name, err)
 	}
@@ -88,13 +93,13 @@ func (sch *Scheduler) Due(ctx context.Context) error {
 }
 
 // Confirm runs source's import past the guard rail, as the administrator actor's confirmation of
-// the source's last run, held: it is refused (ECONFLICT) when there is none, or when the source no
+// run (the one they reviewed; 0: the source's last), which must be the source's last run, held: it is refused (ECONFLICT) when there is none, or when the source no
 // longer gives what that run read (an export overwritten since it was reviewed), so that what
 // goes in past every limit is what the administrator saw.
-func (sch *Scheduler) Confirm(ctx context.Context, actor desk.Actor, source string) (store.SyncResult, error) {
+func (sch *Scheduler) Confirm(ctx context.Context, actor desk.Actor, source string, run int64) (store.SyncResult, error) {
 	sc, err := sch.Config.Find(source)
 	if err != nil {
 		return store.SyncResult{}, err
 	}
-	return sch.Config.Run(ctx, sch.Store, sc, "confirmed by "+actor.Name, false, true)
+	return sch.Config.run(ctx, sch.Store, sc, "confirmed by "+actor.Name, false, true, run)
 }

@@ -42,6 +42,10 @@ type SyncOptions struct {
 	// holding of leavers when rows were rejected: with a Digest, only as the confirmation of the
 	// source's latest run, held, that read the same records (ECONFLICT otherwise).
 	MaxLeaverShare, MaxChangeShare, MaxNewShare float64
+	// ConfirmRun, with Force, is the held run the administrator reviewed and confirms: refused
+	// (ECONFLICT) when a later run of the source has been recorded since. 0 confirms the
+	// latest run, whichever it is (calldesk import --force, which shows it).
+	ConfirmRun int64
 	Force                                       bool
 	// Digest identifies the records as the source gave them (package directory: SHA-256, hex),
 	// recorded with the run, so that a confirmation applies what was reviewed. "" for records

@@ -25,6 +25,9 @@ func (t *Tx) checkConfirmation(ctx context.Context, opt SyncOptions) error {
 		return desk.Errorf(desk.ECONFLICT, "there is no held import of %s to confirm: run the import and review it", opt.Source)
 	case err != nil:
 		return err
+	case opt.ConfirmRun != 0 && opt.ConfirmRun != id:
+		return desk.Errorf(desk.ECONFLICT, "the import of %s has run again since the run you confirmed (run %d; the latest is run %d): review the latest run, and confirm it if it is right",
+			opt.Source, opt.ConfirmRun, id)
 	case state != RunHeld && leaversHeld == 0:
 		return desk.Errorf(desk.ECONFLICT, "the last import of %s (run %d) was not held: there is nothing to confirm; run the import and review it",
 			opt.Source, id)

@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"net/http"
+	"strconv"
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
@@ -12,7 +13,7 @@ import (
 // Imports runs a directory source's import for an administrator who confirms one the guard rail
 // held (package cli wires it to the import configuration).
 type Imports interface {
-	Confirm(ctx context.Context, actor desk.Actor, source string) (store.SyncResult, error)
+	Confirm(ctx context.Context, actor desk.Actor, source string, run int64) (store.SyncResult, error)
 }
 
 // adminImportRoutes are the directory imports' runs, for administrators.
@@ -55,7 +56,11 @@ func (c *Console) adminImportConfirm(w http.ResponseWriter, r *http.Request, v *
 		return desk.Errorf(desk.ENOTFOUND, "no import configuration: imports run with calldesk import")
 	}
 	source := r.PathValue("source")
-	res, err := c.Imports.Confirm(r.Context(), v.Actor, source)
+	run, err := strconv.ParseInt(r.PostFormValue("run"), 10, 64)
+	if err != nil || run <= 0 {
+		return desk.Errorf(desk.EINVALID, "the confirmation does not say which run of %s it confirms: open the Imports page again and confirm from there", source)
+	}
+	res, err := c.Imports.Confirm(r.Context(), v.Actor, source, run)
 	if err != nil {
 		return err
 	}

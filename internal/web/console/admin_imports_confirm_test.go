@@ -1,7 +1,9 @@
 package console_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"testing"
 
 	"calldesk/internal/store/storetest"
@@ -20,21 +22,23 @@ func TestAdminImportConfirmChangedExport(t *testing.T) {
 			t.Fatalf("first import: %+v %v", res, err)
 		}
 		write(150) // held: 25% leavers
-		if res, _ := sch.Config.Run(e.ctx, se.S, sc, "nightly schedule", false, false); res.State != "held" {
-			t.Fatalf("truncated: %+v", res)
+		held, _ := sch.Config.Run(e.ctx, se.S, sc, "nightly schedule", false, false)
+		if held.State != "held" {
+			t.Fatalf("truncated: %+v", held)
 		}
+		run := url.Values{"run": {fmt.Sprint(held.RunID)}}
 		active := func() int {
 			return se.DB.Count(t, `SELECT COUNT(*) FROM people WHERE directory_source = 'campus' AND active = 1`)
 		}
 		write(20) // overwritten before the administrator confirms
 		cat := e.signIn(e.f.Cat)
-		cat.post("/admin/imports/campus/confirm", nil).must(t, http.StatusConflict).
+		cat.post("/admin/imports/campus/confirm", run).must(t, http.StatusConflict).
 			has(t, "the export changed since the run you are confirming", "run the import again and review it")
 		if n := active(); n != 200 {
 			t.Fatalf("%d active after a refused confirmation, want 200", n)
 		}
 		write(150)
-		cat.post("/admin/imports/campus/confirm", nil).must(t, http.StatusOK).has(t, "campus: done", "50 left")
+		cat.post("/admin/imports/campus/confirm", run).must(t, http.StatusOK).has(t, "campus: done", "50 left")
 		if n := active(); n != 150 {
 			t.Fatalf("%d active after the confirmation, want 150", n)
 		}

@@ -2,7 +2,9 @@ package console_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,17 +49,25 @@ func TestAdminImports(t *testing.T) {
 			t.Fatalf("first import: %+v %v", res, err)
 		}
 		write(50) // a truncated export: held
-		if res, _ := sch.Config.Run(e.ctx, se.S, sc, "nightly schedule", false, false); res.State != "held" {
-			t.Fatalf("truncated: %+v", res)
+		held, _ := sch.Config.Run(e.ctx, se.S, sc, "nightly schedule", false, false)
+		if held.State != "held" {
+			t.Fatalf("truncated: %+v", held)
 		}
+		run := url.Values{"run": {fmt.Sprint(held.RunID)}}
 		e.signIn(e.f.Ann).get("/admin/imports").must(t, http.StatusForbidden)
 		cat := e.signIn(e.f.Cat)
 		cat.get("/admin/imports").must(t, http.StatusOK).has(t, "Directory imports", "campus", "Held", "truncated export", "Confirm and import now", "nightly schedule")
-		cat.post("/admin/imports/campus/confirm", nil).must(t, http.StatusOK).has(t, "campus: done", "150 left", "confirmed by Cat Carter")
+		cat.get("/admin/imports").must(t, http.StatusOK).has(t, fmt.Sprintf(`name="run" value="%d"`, held.RunID))
+		// A confirmation must say which run it confirms; one of a run since followed by another
+		// (the nightly schedule ran again while the page was open) is refused, changing nothing.
+		cat.post("/admin/imports/campus/confirm", nil).must(t, http.StatusUnprocessableEntity).has(t, "does not say which run")
+		cat.post("/admin/imports/campus/confirm", url.Values{"run": {fmt.Sprint(held.RunID - 1)}}).must(t, http.StatusConflict).
+			has(t, "has run again since the run you confirmed")
+		cat.post("/admin/imports/campus/confirm", run).must(t, http.StatusOK).has(t, "campus: done", "150 left", "confirmed by Cat Carter")
 		if n := se.DB.Count(t, `SELECT COUNT(*) FROM people WHERE directory_source = 'campus' AND active = 1`); n != 50 {
 			t.Fatalf("%d active after the confirmation, want 50", n)
 		}
-		cat.post("/admin/imports/nope/confirm", nil).must(t, http.StatusNotFound)
+		cat.post("/admin/imports/nope/confirm", run).must(t, http.StatusNotFound)
 	})
 }
 
@@ -81,12 +91,13 @@ func TestAdminImportsLeaversHeld(t *testing.T) {
 		if err := os.WriteFile(sc.Path, append(b, []byte("P9999999"+strings.Repeat(",", strings.Count(csvtestHeader(b), ","))+"\r\n")...), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if res, _ := sch.Config.Run(e.ctx, se.S, sc, "nightly schedule", false, false); res.State != "done" || res.LeaversHeld != 1 || res.Left != 0 {
-			t.Fatalf("an export with a bad row: %+v", res)
+		bad, _ := sch.Config.Run(e.ctx, se.S, sc, "nightly schedule", false, false)
+		if bad.State != "done" || bad.LeaversHeld != 1 || bad.Left != 0 {
+			t.Fatalf("an export with a bad row: %+v", bad)
 		}
 		cat := e.signIn(e.f.Cat)
 		cat.get("/admin/imports").must(t, http.StatusOK).has(t, "Done, 1 leavers held", "1 records were rejected", "Confirm the leavers and import now", "line 201")
-		cat.post("/admin/imports/campus/confirm", nil).must(t, http.StatusOK).has(t, "campus: done", "1 left", "confirmed by Cat Carter")
+		cat.post("/admin/imports/campus/confirm", url.Values{"run": {fmt.Sprint(bad.RunID)}}).must(t, http.StatusOK).has(t, "campus: done", "1 left", "confirmed by Cat Carter")
 		if n := se.DB.Count(t, `SELECT COUNT(*) FROM people WHERE directory_source = 'campus' AND active = 1`); n != 199 {
 			t.Fatalf("%d active after the confirmation, want 199", n)
 		}
