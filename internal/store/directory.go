@@ -46,7 +46,7 @@ type SyncOptions struct {
 	// (ECONFLICT) when a later run of the source has been recorded since. 0 confirms the
 	// latest run, whichever it is (calldesk import --force, which shows it).
 	ConfirmRun int64
-	Force                                       bool
+	Force      bool
 	// Digest identifies the records as the source gave them (package directory: SHA-256, hex),
 	// recorded with the run, so that a confirmation applies what was reviewed. "" for records
 	// that come from no source (tests): nothing is recorded, and Force is not checked.
