@@ -37,6 +37,28 @@ func (p plainSP) GetServiceProvider(*http.Request, string) (*saml.EntityDescript
 	return md, nil
 }
 
+// idpAnswer is the test identity provider's answer to the authentication request at reqURL (where
+// calldesk sent the browser), with an assertion for aarcher not yet signed: the caller edits,
+// signs or leaves it unsigned, and makes the Response.
+func idpAnswer(t *testing.T, idp *ssotest.SAMLIdP, sps saml.ServiceProviderProvider, reqURL string) *saml.IdpAuthnRequest {
+	t.Helper()
+	ip := &saml.IdentityProvider{Key: idp.Key.Key, Certificate: idp.Key.Cert, Logger: logger.DefaultLogger,
+		MetadataURL: mustURL(t, idp.URL+"/metadata"), SSOURL: mustURL(t, idp.URL+"/sso"), ServiceProviderProvider: sps}
+	ar, err := saml.NewIdpAuthnRequest(ip, httptest.NewRequest("GET", reqURL, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ar.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	sess := &saml.Session{ID: "s1", NameID: "aarcher@uni.example", UserName: "aarcher", UserEmail: "aarcher@uni.example",
+		CreateTime: time.Now(), ExpireTime: time.Now().Add(time.Hour), Index: "1"}
+	if err := (saml.DefaultAssertionMaker{}).MakeAssertion(ar, sess); err != nil {
+		t.Fatal(err)
+	}
+	return ar
+}
+
 // signedResponse answers the sign-in browser b starts at calldesk (v) with an assertion for
 // aarcher that edit may change, which the identity provider then signs with its real key, and
 // encrypts to calldesk when encrypt is set (as samlidp does), as a Response. It returns the ACS
@@ -52,20 +74,7 @@ func signedResponse(t *testing.T, b *http.Client, v *samlEnv, idp *ssotest.SAMLI
 	if encrypt {
 		sps = spProvider{sp}
 	}
-	ip := &saml.IdentityProvider{Key: idp.Key.Key, Certificate: idp.Key.Cert, Logger: logger.DefaultLogger,
-		MetadataURL: mustURL(t, idp.URL+"/metadata"), SSOURL: mustURL(t, idp.URL+"/sso"), ServiceProviderProvider: sps}
-	ar, err := saml.NewIdpAuthnRequest(ip, httptest.NewRequest("GET", resp.Request.URL.String(), nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ar.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	sess := &saml.Session{ID: "s1", NameID: "aarcher@uni.example", UserName: "aarcher", UserEmail: "aarcher@uni.example",
-		CreateTime: time.Now(), ExpireTime: time.Now().Add(time.Hour), Index: "1"}
-	if err := (saml.DefaultAssertionMaker{}).MakeAssertion(ar, sess); err != nil {
-		t.Fatal(err)
-	}
+	ar := idpAnswer(t, idp, sps, resp.Request.URL.String())
 	if edit != nil {
 		edit(ar.Assertion)
 	}

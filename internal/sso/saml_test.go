@@ -18,7 +18,6 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
-	"github.com/crewjam/saml/logger"
 	dsig "github.com/russellhaering/goxmldsig"
 
 	"calldesk/internal/desk"
@@ -331,21 +330,7 @@ func TestSAMLRefusals(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
-			ip := &saml.IdentityProvider{Key: idp.Key.Key, Certificate: idp.Key.Cert, Logger: logger.DefaultLogger,
-				MetadataURL: mustURL(t, idp.URL+"/metadata"), SSOURL: mustURL(t, idp.URL+"/sso"),
-				ServiceProviderProvider: spProvider{sp}}
-			ar, err := saml.NewIdpAuthnRequest(ip, httptest.NewRequest("GET", resp.Request.URL.String(), nil))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := ar.Validate(); err != nil {
-				t.Fatal(err)
-			}
-			sess := &saml.Session{ID: "s1", NameID: "aarcher@uni.example", UserName: "aarcher", UserEmail: "aarcher@uni.example",
-				CreateTime: time.Now(), ExpireTime: time.Now().Add(time.Hour), Index: "1"}
-			if err := (saml.DefaultAssertionMaker{}).MakeAssertion(ar, sess); err != nil {
-				t.Fatal(err)
-			}
+			ar := idpAnswer(t, idp, spProvider{sp}, resp.Request.URL.String())
 			ar.AssertionEl = ar.Assertion.Element()   // neither signed nor encrypted
 			if err := ar.MakeResponse(); err != nil { // signs the Response
 				t.Fatal(err)

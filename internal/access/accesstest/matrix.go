@@ -112,13 +112,14 @@ type Route struct {
 }
 
 // Surface is what Walk needs of the console or the portal: its handler, its session cookie,
-// how a column's session is started on it, the capability that lets an account in at all
+// the sessions a column's session is started with and on which surface, the capability that lets an account in at all
 // (Entry), and the message a supplier-only account must be shown.
 type Surface struct {
 	Handler  http.Handler
 	Cookie   string
 	Entry    access.Capability
-	Start    func(desk.Account) (token string)
+	Sessions *access.Sessions
+	Session  string // the surface its sessions are started on: store.SurfaceConsole or store.SurfacePortal
 	Supplier string // text every refusal of a supplier-only account must contain
 }
 
@@ -133,7 +134,11 @@ func Walk(t testing.TB, s Surface, cols []Column, routes []Route, fill *strings.
 	for _, col := range cols {
 		var token string
 		if col.Roles != nil {
-			token = s.Start(col.Account)
+			ss, err := s.Sessions.Start(context.Background(), col.Account, s.Session, "password", "127.0.0.1", "test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			token = ss.Token
 		}
 		for _, rt := range routes {
 			if rt.Needs == "" {

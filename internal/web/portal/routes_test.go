@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"net/url"
 	"slices"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"calldesk/internal/access"
 	"calldesk/internal/access/accesstest"
 	"calldesk/internal/audit"
-	"calldesk/internal/desk"
 	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
@@ -27,7 +25,6 @@ import (
 func TestPortalRoleRouteMatrix(t *testing.T) {
 	t.Parallel()
 	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, se *storetest.Env) {
-		ctx := context.Background()
 		buf := audit.NewBuffer(se.S, nil, time.Hour, 1000)
 		t.Cleanup(buf.Close)
 		sessions := &access.Sessions{Store: se.S, Now: se.Clock.Now}
@@ -57,13 +54,7 @@ func TestPortalRoleRouteMatrix(t *testing.T) {
 			t.Fatalf("only %d routes on the portal's mux: the route table is not what this test expects", len(matrix))
 		}
 		surface := accesstest.Surface{Handler: h, Cookie: sessionCookie, Entry: access.UsePortal,
-			Supplier: "Supplier access is not yet available", Start: func(a desk.Account) string {
-				ss, err := sessions.Start(ctx, a, store.SurfacePortal, "password", "127.0.0.1", "test")
-				if err != nil {
-					t.Fatal(err)
-				}
-				return ss.Token
-			}}
+			Supplier: "Supplier access is not yet available", Sessions: sessions, Session: store.SurfacePortal}
 		checked, supplier := accesstest.Walk(t, surface, cols, matrix, fill, form, nil)
 		if checked < 9*14 || supplier < 14 {
 			t.Fatalf("only %d requests checked (%d as a supplier): the route table is not what this test expects", checked, supplier)
