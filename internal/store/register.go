@@ -1,0 +1,684 @@
+package store
+
+import "strings"
+
+// This file is the register of personal data (shared/DESIGN.md section 4; issue 15, point 1):
+// every table and column that can hold personal data, declared once, with its category, whose
+// data it is, where it comes from, how it is stored, its retention class, how erasure treats it
+// and which section of the subject access (SAR) bundle shows it. Beside it, NotPersonalColumns
+// lists the text, bytes and JSON columns that hold no personal data, each with its reason.
+//
+// Adding a column: a migration that adds a text, bytes or JSON column (TEXT, BLOB, untyped on
+// SQLite; text, varchar, bytea, json, jsonb, tsvector... on PostgreSQL) must declare it here in the
+// same commit, in Register or in NotPersonalColumns, or TestRegisterCoversTheSchema fails on both
+// engines, naming the column. Dropping or renaming a column fails the same test until its entry
+// goes too. Declare what erasure, the SAR bundle and retention do with it today (Today, SAR,
+// Retention) and, where they fall short, say so in EraseGap, SARGap or RetentionGap: the register
+// is a truthful map, not a promise.
+//
+// What the register does not decide yet: erasure (erase.go), the SAR bundle (sar.go and the
+// privacy package) and the retention sweep (retention_sweep.go) still keep their own lists of
+// columns; the gaps below are what those lists miss. Making them follow the register is issue 15's
+// next points.
+
+// Category is the kind of personal data a column holds.
+type Category string
+
+// The categories of personal data.
+const (
+	CatIdentity Category = "identity" // names, usernames, logins, identifiers of a person or of the staff who acted
+	CatContact  Category = "contact"  // email addresses, phone numbers
+	CatAcademic Category = "academic" // student number, department
+	// CatSpecial marks data revealing health, religion, ethnicity... (UK GDPR article 9) or
+	// criminal offences (article 10): here, the mark on a call whose text holds it.
+	CatSpecial    Category = "special category"
+	CatFreeText   Category = "free text"       // words people typed, or calldesk composed from them: may name anyone
+	CatFile       Category = "file"            // files and documents made of people's data, in any format
+	CatRawEmail   Category = "raw email"       // an email as it came, or the headers copied from one
+	CatCredential Category = "credential"      // password and token hashes: secrets' stand-ins, never shown
+	CatNetwork    Category = "network address" // IP addresses and what a browser says of itself (user agent): online identifiers
+)
+
+// Categories lists every category.
+func Categories() []Category {
+	return []Category{CatIdentity, CatContact, CatAcademic, CatSpecial, CatFreeText, CatFile, CatRawEmail, CatCredential, CatNetwork}
+}
+
+// Treatment is what erasure does with a column's value for the person erased (P19: the person
+// becomes a pseudonym, their identifiers are scrubbed from free text, files and emails go, the
+// statistics stay).
+type Treatment string
+
+// The erasure treatments.
+const (
+	// Pseudonymise replaces the value by the erased person's pseudonym (or another value that
+	// identifies nobody and keeps the row working: a login "erased-<id>", a digest of a key).
+	Pseudonymise Treatment = "pseudonymise"
+	// Scrub replaces each of the person's identifiers inside the text by the pseudonym and keeps
+	// every other word.
+	Scrub Treatment = "scrub"
+	// Remove deletes the value (emptied, set NULL) or the whole row.
+	Remove Treatment = "delete"
+	// Keep leaves the value as it is; the entry's KeepReason says why that is lawful.
+	Keep Treatment = "keep"
+)
+
+// Treatments lists every erasure treatment.
+func Treatments() []Treatment { return []Treatment{Pseudonymise, Scrub, Remove, Keep} }
+
+// SARSection is the part of the subject access bundle that shows a column: the name of the file
+// of the bundle's zip (privacy.Bundle.Render), which its README describes to the person.
+type SARSection string
+
+// The sections of the SAR bundle, and SectionNone for a column the bundle does not show.
+const (
+	SectionPerson     SARSection = "person.json"      // the person record's fields and their sources
+	SectionCalls      SARSection = "calls.json"       // the person's calls with their diaries (also calls.csv)
+	SectionEntries    SARSection = "entries.csv"      // diary entries: of their calls, and those they wrote on others'
+	SectionEmails     SARSection = "emails.json"      // emails taken in on their calls or from them: headers and text
+	SectionSentEmails SARSection = "emails_sent.json" // emails calldesk sent to them or about their calls
+	SectionFiles      SARSection = "attachments.csv"  // files of their calls and files they uploaded; the files themselves under attachments/
+	SectionAudit      SARSection = "audit.csv"        // who saw or changed their data, when, through which screen
+	SectionRequests   SARSection = "requests.json"    // their subject requests
+	SectionLegalHolds SARSection = "legal_holds.json" // legal holds on them or their calls
+	SectionAccount    SARSection = "account.json"     // their account, sign-ins and API tokens
+	// SectionNone: the bundle does not show the column, for the entry's SARReason.
+	SectionNone SARSection = "not shown"
+)
+
+// SARSections lists every section of the bundle (SectionNone excluded).
+func SARSections() []SARSection {
+	return []SARSection{SectionPerson, SectionCalls, SectionEntries, SectionEmails, SectionSentEmails, SectionFiles, SectionAudit, SectionRequests, SectionLegalHolds, SectionAccount}
+}
+
+// RetentionClass is what ends a column's value in time: a class of the retention schedule
+// (retention_rules.class, swept by retention_sweep.go and privacy.Retention), or one of the three
+// kinds of ending that are not part of the schedule.
+type RetentionClass string
+
+// The record classes of the retention schedule, and the endings outside it.
+const (
+	RetainSpecialCategory RetentionClass = ClassSpecialCategory
+	RetainClosedCalls     RetentionClass = ClassClosedCalls
+	RetainAttachments     RetentionClass = ClassAttachments
+	RetainDiaryEntries    RetentionClass = ClassDiaryEntries
+	RetainEmails          RetentionClass = ClassEmails
+	RetainSubjectRequests RetentionClass = ClassSubjectRequests
+	RetainLeavers         RetentionClass = ClassLeavers // the person record: erased when its person has left
+	RetainAuditRecords    RetentionClass = ClassAuditRecords
+	// RetainExpiry: not a schedule class; housekeeping deletes the row when it expires (sessions,
+	// sign-in throttling), within hours or days.
+	RetainExpiry RetentionClass = "expiry"
+	// RetainListed: not a schedule class; kept while the directory lists it, which removes it.
+	RetainListed RetentionClass = "while listed"
+	// RetainNone: no rule ends it: kept until an erasure touches it, or for ever. The entry's
+	// RetentionGap says so.
+	RetainNone RetentionClass = "none"
+)
+
+// Scheduled says whether c is a class of the retention schedule (a row of retention_rules).
+func (c RetentionClass) Scheduled() bool {
+	for _, s := range RetentionClasses() {
+		if string(c) == s {
+			return true
+		}
+	}
+	return false
+}
+
+// RetentionEndings lists every retention class the register may name: the schedule's, in sweep
+// order, then the endings outside it.
+func RetentionEndings() []RetentionClass {
+	var out []RetentionClass
+	for _, c := range RetentionClasses() {
+		out = append(out, RetentionClass(c))
+	}
+	return append(out, RetainExpiry, RetainListed, RetainNone)
+}
+
+// Source is where a column's value comes from.
+type Source string
+
+// The sources of personal data.
+const (
+	FromDirectory Source = "directory" // a directory import or push (CSV, LDAP, SCIM)
+	FromSignIn    Source = "sign-in"   // the identity provider of single sign-on
+	FromCustomer  Source = "customer"  // the person themselves: portal, phone, email
+	FromStaff     Source = "staff"     // analysts, administrators and the Data Protection Officer, typing in calldesk
+	FromEmail     Source = "email"     // an incoming email, whoever sent it
+	FromBrowser   Source = "browser"   // the person's connection and browser: address, user agent
+	FromCalldesk  Source = "calldesk"  // written by calldesk itself: copies, composed messages, records of what happened
+)
+
+// Encoding is how a column's value is stored: what a scan for a person's identifiers must
+// decode to find them.
+type Encoding string
+
+// The encodings of stored values.
+const (
+	Plain       Encoding = "plain text"
+	JSONText    Encoding = "JSON"
+	MIMEMessage Encoding = "MIME message"        // headers may be RFC 2047-encoded, parts base64 or quoted-printable
+	FileBytes   Encoding = "file"                // any format: text, PDF, office documents, images, archives
+	ZipArchive  Encoding = "zip"                 // deflated JSON, CSV, HTML, PDF and files
+	SearchIndex Encoding = "search index"        // words of other columns as the full-text index keeps them
+	HexDigest   Encoding = "hex digest or token" // a hash or a random value
+)
+
+// Link is how a row leads to the person whose data it holds: Column of the row holds people.id,
+// or, with Through ("table.column"), holds the id of a row of that table whose column does.
+type Link struct {
+	Column  string
+	Through string
+}
+
+// Whose says whose personal data a column holds.
+type Whose struct {
+	// Links lead to the people the row belongs to (its customer, its author...).
+	Links []Link
+	// Identifier: the value is a person's name, address or login with no id beside it (a member
+	// of staff recorded by name, a sender's address): found by matching their identifiers whole.
+	Identifier bool
+	// Anyone: the text may name anyone besides: found only by scanning it for identifiers.
+	Anyone bool
+}
+
+// String says it in words.
+func (w Whose) String() string {
+	var parts []string
+	for _, l := range w.Links {
+		if l.Through != "" {
+			parts = append(parts, "the person in "+l.Through+" of the row "+l.Column+" names")
+		} else {
+			parts = append(parts, "the person in "+l.Column)
+		}
+	}
+	if w.Identifier {
+		parts = append(parts, "whoever the value identifies")
+	}
+	if w.Anyone {
+		parts = append(parts, "anyone the text names")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// PersonalColumn is one entry of the register: a column that can hold personal data.
+type PersonalColumn struct {
+	Table, Column string
+	// Engine is "sqlite" or "postgres" for a column that only one engine has ("": both).
+	Engine   string
+	Category Category
+	Whose    Whose
+	Sources  []Source
+	Stored   Encoding
+	// Retention is the class (or ending) that ends the value in time.
+	Retention RetentionClass
+	// Erasure is how erasure should treat the value; KeepReason says why, for Keep.
+	Erasure    Treatment
+	KeepReason string
+	// Today is what ErasePerson does with the column now (erase.go), in words.
+	Today string
+	// SAR are the bundle's sections that show (or, per SARGap, should show) the value;
+	// SectionNone alone, with SARReason, for one the bundle does not show.
+	SAR       []SARSection
+	SARReason string
+	// The gaps: what erasure, the SAR bundle or retention miss today for this column.
+	EraseGap, SARGap, RetentionGap string
+}
+
+// Name is "table.column".
+func (c PersonalColumn) Name() string { return c.Table + "." + c.Column }
+
+// NotPersonal is a text, bytes or JSON column that holds no personal data, and why.
+type NotPersonal struct {
+	Table, Column string
+	Engine        string // as PersonalColumn.Engine
+	Reason        string
+}
+
+// Name is "table.column".
+func (c NotPersonal) Name() string { return c.Table + "." + c.Column }
+
+// Register returns the register of personal data, a fresh copy on every call.
+func Register() []PersonalColumn {
+	on := func(col string) Link { return Link{Column: col} }
+	via := func(col, through string) Link { return Link{Column: col, Through: through} }
+	customer := on("customer_id")
+	callCustomer := via("call_id", "calls.customer_id")
+	account := via("account_id", "accounts.person_id")
+	// staff are the columns that record by name which member of staff did something.
+	staff := func(table, col, what string, retention RetentionClass, retentionGap string) PersonalColumn {
+		return PersonalColumn{Table: table, Column: col, Category: CatIdentity, Whose: Whose{Identifier: true},
+			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: retention, RetentionGap: retentionGap, Erasure: Pseudonymise,
+			Today: "replaced by the pseudonym where it equals one of the erased person's names (erase.go namedBy)",
+			SAR:   []SARSection{SectionAudit}, SARGap: what + staffSARGap}
+	}
+	return []PersonalColumn{
+		// The person register.
+		{Table: "people", Column: "first_name", Category: CatIdentity, Whose: Whose{Links: []Link{on("id")}},
+			Sources: []Source{FromDirectory, FromSignIn, FromStaff}, Stored: Plain, Retention: RetainLeavers, Erasure: Pseudonymise,
+			Today: "becomes \"" + ErasedFirstName + "\"", SAR: []SARSection{SectionPerson}},
+		{Table: "people", Column: "last_name", Category: CatIdentity, Whose: Whose{Links: []Link{on("id")}},
+			Sources: []Source{FromDirectory, FromSignIn, FromStaff}, Stored: Plain, Retention: RetainLeavers, Erasure: Pseudonymise,
+			Today: "becomes the pseudonym", SAR: []SARSection{SectionPerson}},
+		{Table: "people", Column: "username", Category: CatIdentity, Whose: Whose{Links: []Link{on("id")}},
+			Sources: []Source{FromDirectory, FromSignIn, FromStaff}, Stored: Plain, Retention: RetainLeavers, Erasure: Remove,
+			Today: "emptied", SAR: []SARSection{SectionPerson}},
+		{Table: "people", Column: "email", Category: CatContact, Whose: Whose{Links: []Link{on("id")}},
+			Sources: []Source{FromDirectory, FromSignIn, FromStaff}, Stored: Plain, Retention: RetainLeavers, Erasure: Remove,
+			Today: "emptied", SAR: []SARSection{SectionPerson}},
+		{Table: "people", Column: "student_number", Category: CatAcademic, Whose: Whose{Links: []Link{on("id")}},
+			Sources: []Source{FromDirectory, FromStaff}, Stored: Plain, Retention: RetainLeavers, Erasure: Remove,
+			Today: "emptied", SAR: []SARSection{SectionPerson}},
+		{Table: "people", Column: "phone", Category: CatContact, Whose: Whose{Links: []Link{on("id")}},
+			Sources: []Source{FromDirectory, FromStaff}, Stored: Plain, Retention: RetainLeavers, Erasure: Remove,
+			Today: "emptied", SAR: []SARSection{SectionPerson}},
+		{Table: "people", Column: "department", Category: CatAcademic, Whose: Whose{Links: []Link{on("id")}},
+			Sources: []Source{FromDirectory, FromStaff}, Stored: Plain, Retention: RetainLeavers, Erasure: Keep,
+			KeepReason: "statistics per department; a department names no one once the name and identifiers are gone",
+			Today:      "kept", SAR: []SARSection{SectionPerson}},
+		{Table: "people", Column: "job_title", Category: CatIdentity, Whose: Whose{Links: []Link{on("id")}, Anyone: true},
+			Sources: []Source{FromDirectory, FromStaff}, Stored: Plain, Retention: RetainLeavers, Erasure: Scrub,
+			Today:    "emptied on the erased person's own record; other people's job titles are not read",
+			EraseGap: "another person's job title that names them (\"Assistant to ...\") keeps their name (issue 15 point 3)",
+			SAR:      []SARSection{SectionPerson}, SARGap: "another person's job title that names them is not in their bundle"},
+		{Table: "people", Column: "directory_key", Category: CatIdentity, Whose: Whose{Links: []Link{on("id")}},
+			Sources: []Source{FromDirectory, FromSignIn}, Stored: Plain, Retention: RetainLeavers, Erasure: Remove,
+			Today: "emptied", SAR: []SARSection{SectionPerson},
+			SARGap: "their identifier at the directory (or the sign-in service's subject) is not among the fields of person.json"},
+		{Table: "people", Column: "restricted_reason", Category: CatFreeText, Whose: Whose{Links: []Link{on("id")}, Anyone: true},
+			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainLeavers, Erasure: Remove,
+			Today: "emptied", SAR: []SARSection{SectionPerson},
+			SARGap: "whether their processing is restricted, and why, is not in their bundle"},
+
+		// Accounts and sign-in.
+		{Table: "accounts", Column: "login", Category: CatIdentity, Whose: Whose{Links: []Link{on("person_id")}},
+			Sources: []Source{FromStaff, FromDirectory, FromSignIn}, Stored: Plain, Retention: RetainLeavers, Erasure: Pseudonymise,
+			Today: "becomes \"erased-<person id>\"; the account is closed", SAR: []SARSection{SectionAccount}},
+		{Table: "accounts", Column: "password_hash", Category: CatCredential, Whose: Whose{Links: []Link{on("person_id")}},
+			Sources: []Source{FromCustomer, FromStaff}, Stored: HexDigest, Retention: RetainLeavers, Erasure: Remove,
+			Today: "emptied", SAR: []SARSection{SectionNone}, SARReason: credentialSARReason},
+		{Table: "api_tokens", Column: "name", Category: CatFreeText, Whose: Whose{Links: []Link{account}},
+			Sources: []Source{FromCustomer, FromStaff}, Stored: Plain, Retention: RetainLeavers, Erasure: Remove,
+			Today:    "kept: erasure only revokes the token (revoked_at)",
+			EraseGap: "the name the person gave each token stays after erasure", SAR: []SARSection{SectionAccount}},
+		{Table: "api_tokens", Column: "token_hash", Category: CatCredential, Whose: Whose{Links: []Link{account}},
+			Sources: []Source{FromCalldesk}, Stored: HexDigest, Retention: RetainLeavers, Erasure: Remove,
+			Today:    "kept: erasure only revokes the token (revoked_at)",
+			EraseGap: "the revoked tokens' rows, hash and all, stay after erasure", SAR: []SARSection{SectionNone}, SARReason: credentialSARReason},
+		{Table: "sessions", Column: "token_hash", Category: CatCredential, Whose: Whose{Links: []Link{account}},
+			Sources: []Source{FromCalldesk}, Stored: HexDigest, Retention: RetainExpiry, Erasure: Remove,
+			Today: "the person's sessions are deleted", SAR: []SARSection{SectionNone}, SARReason: credentialSARReason},
+		{Table: "sessions", Column: "client_addr", Category: CatNetwork, Whose: Whose{Links: []Link{account}},
+			Sources: []Source{FromBrowser}, Stored: Plain, Retention: RetainExpiry, Erasure: Remove,
+			Today: "the person's sessions are deleted", SAR: []SARSection{SectionAccount}},
+		{Table: "sessions", Column: "user_agent", Category: CatNetwork, Whose: Whose{Links: []Link{account}},
+			Sources: []Source{FromBrowser}, Stored: Plain, Retention: RetainExpiry, Erasure: Remove,
+			Today: "the person's sessions are deleted", SAR: []SARSection{SectionAccount},
+			SARGap: "store.SARAccountOf reads it but account.json leaves it out of each sign-in"},
+		{Table: "signin_failures", Column: "key", Category: CatIdentity, Whose: Whose{Identifier: true},
+			Sources: []Source{FromBrowser}, Stored: Plain, Retention: RetainExpiry, Erasure: Remove,
+			Today:    "rows whose key contains their login are deleted",
+			EraseGap: "\"addr:<address>\" keys of their connection, and logins they typed that are not their account's, stay until housekeeping",
+			SAR:      []SARSection{SectionNone}, SARReason: throttleSARReason},
+		{Table: "signin_throttle", Column: "key", Category: CatIdentity, Whose: Whose{Identifier: true},
+			Sources: []Source{FromBrowser}, Stored: Plain, Retention: RetainExpiry, Erasure: Remove,
+			Today:    "rows whose key contains their login are deleted",
+			EraseGap: "\"addr:<address>\" keys of their connection, and logins they typed that are not their account's, stay until the window ends",
+			SAR:      []SARSection{SectionNone}, SARReason: throttleSARReason},
+
+		// Calls.
+		callText("summary", []Source{FromCustomer, FromStaff, FromEmail}),
+		callText("description", []Source{FromCustomer, FromStaff, FromEmail}),
+		callText("resolution", []Source{FromStaff}),
+		callText("hold_reason", []Source{FromStaff}),
+		callText("cancel_note", []Source{FromStaff, FromCustomer}),
+		{Table: "calls", Column: "customer_snapshot", Category: CatIdentity, Whose: Whose{Links: []Link{customer}},
+			Sources: []Source{FromCalldesk}, Stored: JSONText, Retention: RetainClosedCalls, Erasure: Pseudonymise,
+			Today: "on their own calls, reduced to the pseudonym, department and kind", SAR: []SARSection{SectionCalls}},
+		{Table: "calls", Column: "alt_email", Category: CatContact, Whose: Whose{Links: []Link{customer}, Identifier: true},
+			Sources: []Source{FromCustomer, FromStaff}, Stored: Plain, Retention: RetainClosedCalls, Erasure: Remove,
+			Today:    "emptied on their own calls",
+			EraseGap: "another customer's call that gives the person's address as its alternative contact keeps it",
+			SAR:      []SARSection{SectionCalls}, SARGap: "their address given as another customer's alternative contact is not in their bundle"},
+		{Table: "calls", Column: "alt_phone", Category: CatContact, Whose: Whose{Links: []Link{customer}, Identifier: true},
+			Sources: []Source{FromCustomer, FromStaff}, Stored: Plain, Retention: RetainClosedCalls, Erasure: Remove,
+			Today:    "emptied on their own calls",
+			EraseGap: "another customer's call that gives the person's number as its alternative contact keeps it",
+			SAR:      []SARSection{SectionCalls}, SARGap: "their number given as another customer's alternative contact is not in their bundle"},
+		{Table: "calls", Column: "special_category", Category: CatSpecial, Whose: Whose{Links: []Link{customer}},
+			Sources: []Source{FromCustomer, FromStaff}, Stored: Plain, Retention: RetainSpecialCategory, Erasure: Keep,
+			KeepReason: "a mark counted in statistics; once the call's text is scrubbed and the customer is a pseudonym it reveals nothing of anyone",
+			Today:      "kept", SAR: []SARSection{SectionCalls}},
+		{Table: "calls", Column: "search", Engine: "postgres", Category: CatFreeText, Whose: Whose{Links: []Link{customer}, Anyone: true},
+			Sources: []Source{FromCalldesk}, Stored: SearchIndex, Retention: RetainClosedCalls, Erasure: Scrub,
+			Today:    "rebuilt from the scrubbed text of every call the erasure touched; anonymised calls are taken out of the index",
+			EraseGap: callEraseGap, SAR: []SARSection{SectionNone}, SARReason: searchSARReason},
+		{Table: "call_fts", Column: "doc", Engine: "sqlite", Category: CatFreeText, Whose: Whose{Links: []Link{via("rowid", "calls.customer_id")}, Anyone: true},
+			Sources: []Source{FromCalldesk}, Stored: SearchIndex, Retention: RetainClosedCalls, Erasure: Scrub,
+			Today: "every call the erasure touched is indexed again from its scrubbed text; the search compaction job then rewrites " +
+				"the index so the old words leave its pages (call_fts_data); anonymised calls are taken out of the index",
+			EraseGap: callEraseGap, SAR: []SARSection{SectionNone}, SARReason: searchSARReason},
+		{Table: "diary_entries", Column: "body", Category: CatFreeText, Whose: Whose{Links: []Link{callCustomer, on("author_id")}, Anyone: true},
+			Sources: []Source{FromStaff, FromCustomer, FromEmail}, Stored: Plain, Retention: RetainDiaryEntries, Erasure: Scrub,
+			Today: "on the calls the erasure touches: every identifier scrubbed on their own calls and in entries they wrote, " +
+				"their identifiers where matched elsewhere",
+			EraseGap: callEraseGap, SAR: []SARSection{SectionCalls, SectionEntries}, SARGap: "entries on other customers' calls that name them are not in their bundle (issue 15 point 4)"},
+		{Table: "attachments", Column: "filename", Category: CatFile, Whose: Whose{Links: []Link{callCustomer, on("uploaded_by")}, Anyone: true},
+			Sources: []Source{FromCustomer, FromStaff, FromEmail}, Stored: Plain, Retention: RetainAttachments, Erasure: Scrub,
+			Today:    "files on their own calls or uploaded by them are deleted; on other calls the erasure touches, the name is scrubbed",
+			EraseGap: "a file on another customer's call named after them is found only when the call's text names them too (issue 15 point 3)",
+			SAR:      []SARSection{SectionFiles}, SARGap: "files on other customers' calls whose name names them are not in their bundle"},
+		{Table: "attachments", Column: "data", Category: CatFile, Whose: Whose{Links: []Link{callCustomer, on("uploaded_by")}, Anyone: true},
+			Sources: []Source{FromCustomer, FromStaff, FromEmail}, Stored: FileBytes, Retention: RetainAttachments, Erasure: Remove,
+			Today:    "deleted with its row on their own calls and when they uploaded it; no file's content is ever read",
+			EraseGap: "a file on another customer's call whose content names them stays (issue 15 point 3)",
+			SAR:      []SARSection{SectionFiles}, SARGap: "files on other customers' calls whose content names them are not in their bundle"},
+
+		// The audit trail.
+		{Table: "audit_log", Column: "actor", Category: CatIdentity, Whose: Whose{Links: []Link{on("actor_id")}, Identifier: true},
+			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainAuditRecords, Erasure: Pseudonymise,
+			Today: "records they made: the pseudonym; other records the erasure rewrites: scrubbed",
+			EraseGap: "an actor recorded by name without their id (\"single sign-on as <name>\" is rewritten only when the record " +
+				"names them in audit_persons) stays",
+			SAR: []SARSection{SectionAudit}, SARGap: "audit.csv" + staffSARGap},
+		{Table: "audit_log", Column: "client_addr", Category: CatNetwork, Whose: Whose{Links: []Link{on("actor_id")}},
+			Sources: []Source{FromBrowser}, Stored: Plain, Retention: RetainAuditRecords, Erasure: Remove,
+			Today:    "emptied on the records they made",
+			EraseGap: "the address of a failed sign-in or refused single sign-on as them (made by no actor) stays",
+			SAR:      []SARSection{SectionAudit}, SARGap: "audit.csv" + staffSARGap},
+		auditText("reason", ""),
+		auditText("detail", "audit.csv shows each record's action in words (desk.AuditRecord.What), never its detail, which may quote "+
+			"their data: a search they typed, the words of a change"),
+
+		// Email.
+		{Table: "mail_messages", Column: "message_id", Category: CatRawEmail, Whose: Whose{Anyone: true},
+			Sources: []Source{FromEmail}, Stored: Plain, Retention: RetainEmails, Erasure: Pseudonymise,
+			Today:    "kept: it is the key that makes taking mail in exactly-once",
+			EraseGap: messageIDGap, SAR: []SARSection{SectionNone}, SARReason: messageIDSARReason, RetentionGap: messageIDRetentionGap},
+		{Table: "mail_messages", Column: "sender", Category: CatContact, Whose: Whose{Identifier: true},
+			Sources: []Source{FromEmail}, Stored: Plain, Retention: RetainEmails, Erasure: Remove,
+			Today: "emptied where it is one of their addresses, on messages on the calls the erasure touches or from their addresses",
+			SAR:   []SARSection{SectionEmails}},
+		{Table: "mail_messages", Column: "subject", Category: CatFreeText, Whose: Whose{Links: []Link{callCustomer}, Anyone: true},
+			Sources: []Source{FromEmail}, Stored: Plain, Retention: RetainEmails, Erasure: Scrub,
+			Today:    "scrubbed on messages on the calls the erasure touches or from their addresses (those in quarantine become discarded)",
+			EraseGap: "a message in quarantine about them from an address not theirs keeps its subject (issue 15 point 3)",
+			SAR:      []SARSection{SectionEmails}, SARGap: mailSARGap},
+		{Table: "mail_messages", Column: "reason", Category: CatFreeText, Whose: Whose{Links: []Link{callCustomer}, Anyone: true},
+			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainEmails, Erasure: Scrub,
+			Today:    "scrubbed with the subject (it names the customer a call was made for and the analyst who acted)",
+			EraseGap: "\"discarded by <them>\" on a message neither on a call the erasure touches nor from them keeps a member of staff's name",
+			SAR:      []SARSection{SectionEmails}},
+		{Table: "mail_messages", Column: "raw", Category: CatRawEmail, Whose: Whose{Links: []Link{callCustomer}, Anyone: true},
+			Sources: []Source{FromEmail}, Stored: MIMEMessage, Retention: RetainEmails, Erasure: Remove,
+			Today: "deleted (NULL) on the calls the erasure touches and on messages from their addresses",
+			EraseGap: "a message on another customer's call that copies (Cc) or quotes them, where the call's text does not name them, " +
+				"keeps it; so does a message in quarantine about them from an address not theirs (issue 15 point 3)",
+			SAR: []SARSection{SectionEmails}, SARGap: mailSARGap},
+		{Table: "mail_outbox", Column: "recipient", Category: CatContact, Whose: Whose{Identifier: true},
+			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainEmails, Erasure: Remove,
+			Today: "mail to them not yet sent is deleted; their address is emptied on the rest, on the calls the erasure touches or sent to them",
+			SAR:   []SARSection{SectionSentEmails}},
+		outboxText("subject"),
+		outboxText("text_body"),
+		outboxText("html_body"),
+		{Table: "mail_outbox", Column: "in_reply_to", Category: CatRawEmail, Whose: Whose{Anyone: true},
+			Sources: []Source{FromEmail}, Stored: Plain, Retention: RetainEmails, Erasure: Pseudonymise,
+			Today: "kept", EraseGap: messageIDGap, SAR: []SARSection{SectionNone}, SARReason: messageIDSARReason, RetentionGap: messageIDRetentionGap},
+		{Table: "mail_outbox", Column: "refs", Category: CatRawEmail, Whose: Whose{Anyone: true},
+			Sources: []Source{FromEmail}, Stored: Plain, Retention: RetainEmails, Erasure: Pseudonymise,
+			Today: "kept", EraseGap: messageIDGap, SAR: []SARSection{SectionNone}, SARReason: messageIDSARReason, RetentionGap: messageIDRetentionGap},
+		{Table: "mail_outbox", Column: "last_error", Category: CatFreeText, Whose: Whose{Identifier: true, Anyone: true},
+			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainEmails, Erasure: Remove,
+			Today:    "kept",
+			EraseGap: "the mail server's last refusal, which usually quotes the recipient's address (\"550 <...>: no such user\"), stays after erasure",
+			SAR:      []SARSection{SectionNone}, SARReason: "a mail server's technical reply; the email itself is in emails_sent.json with its state"},
+
+		// Subject requests, their bundles, erasures, legal holds.
+		requestText("identity_how", CatFreeText, "how their identity was checked is not in requests.json"),
+		requestText("third_party", CatIdentity, ""),
+		requestText("authority", CatFreeText, "the third party's authority is not in requests.json"),
+		requestText("extension_reason", CatFreeText, "why the deadline was extended is not in requests.json"),
+		requestText("details", CatFreeText, ""),
+		requestText("outcome", CatFreeText, ""),
+		staff("subject_requests", "identity_by", "", RetainSubjectRequests, ""),
+		staff("subject_requests", "logged_by", "", RetainSubjectRequests, ""),
+		{Table: "sar_bundles", Column: "model", Category: CatFile, Whose: Whose{Links: []Link{on("person_id")}, Anyone: true},
+			Sources: []Source{FromCalldesk}, Stored: JSONText, Retention: RetainSubjectRequests, Erasure: Remove,
+			Today: "deleted from their bundles (kept as expired); another person's bundle still being built that mentions them " +
+				"is failed and emptied, to be built again",
+			SAR: []SARSection{SectionNone}, SARReason: bundleSARReason},
+		{Table: "sar_bundles", Column: "zip", Category: CatFile, Whose: Whose{Links: []Link{on("person_id")}, Anyone: true},
+			Sources: []Source{FromCalldesk}, Stored: ZipArchive, Retention: RetainSubjectRequests, Erasure: Remove,
+			Today: "deleted from their bundles and from another person's bundle still being built that mentions them; " +
+				"another person's final bundle keeps what it disclosed to them until its download expires",
+			SAR: []SARSection{SectionNone}, SARReason: bundleSARReason},
+		staff("sar_bundles", "created_by", "", RetainSubjectRequests, ""),
+		staff("sar_bundles", "final_by", "", RetainSubjectRequests, ""),
+		{Table: "sar_redactions", Column: "original", Category: CatIdentity, Whose: Whose{Identifier: true, Anyone: true},
+			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainSubjectRequests, Erasure: Scrub,
+			Today: "their bundles' candidates are deleted; other bundles' candidates that quote them are scrubbed",
+			SAR:   []SARSection{SectionNone}, SARReason: "another person's identifier withheld from the requester, for the DPO's review"},
+		staff("sar_redactions", "decided_by", "", RetainSubjectRequests, ""),
+		{Table: "erasures", Column: "decision", Category: CatFreeText, Whose: Whose{Links: []Link{on("person_id")}, Anyone: true},
+			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
+			Today:        "written scrubbed of the erased person's identifiers; a later erasure of someone it names does not read it",
+			EraseGap:     "a decision that names someone else (\"as her manager, Ann Archer, asked\") keeps that person's name after their own erasure",
+			RetentionGap: erasureRetentionGap,
+			SAR:          []SARSection{SectionNone}, SARReason: "written once the person is erased, when there is nobody to ask for it but by pseudonym",
+			SARGap: "someone else it names does not see it in their bundle"},
+		staff("erasures", "decided_by", "", RetainNone, erasureRetentionGap),
+		holdText("reason"),
+		holdText("lift_reason"),
+		staff("legal_holds", "placed_by", "", RetainNone, holdRetentionGap),
+		staff("legal_holds", "lifted_by", "", RetainNone, holdRetentionGap),
+
+		// Directory imports, retention, groups.
+		{Table: "import_runs", Column: "problems", Category: CatFreeText, Whose: Whose{Anyone: true},
+			Sources: []Source{FromDirectory}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
+			Today:        "scrubbed where it contains one of their addresses or other identifiers",
+			RetentionGap: importRetentionGap,
+			SAR:          []SARSection{SectionPerson}, SARGap: "a rejected directory row that quotes them is not in their bundle"},
+		staff("import_runs", "by_whom", "", RetainNone, importRetentionGap),
+		{Table: "retention_rules", Column: "reason", Category: CatFreeText, Whose: Whose{Anyone: true},
+			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
+			Today:        "every rule's reason is scrubbed at each erasure",
+			RetentionGap: "kept until the rule is changed again: the schedule's own words have no class",
+			SAR:          []SARSection{SectionNone}, SARReason: "the schedule's reason for a period, which should name no one; erasure scrubs a slip"},
+		staff("retention_rules", "changed_by", "", RetainNone, "kept until the rule is changed again: the schedule's own words have no class"),
+		staff("retention_runs", "by_whom", "", RetainNone, "sweep reports have no retention class: kept for ever"),
+		{Table: "directory_groups", Column: "display_name", Category: CatFreeText, Whose: Whose{Anyone: true},
+			Sources: []Source{FromDirectory}, Stored: Plain, Retention: RetainListed, Erasure: Keep,
+			KeepReason: "the directory's name for a group: its next push would restore a scrubbed name; the DPO asks the directory to rename it",
+			Today:      "kept",
+			EraseGap:   "a group named after the person (\"Quartermain lab\") is not reported to the DPO by the erasure",
+			SAR:        []SARSection{SectionPerson}, SARGap: "the bundle lists neither the directory groups the person is in nor a group named after them"},
+	}
+}
+
+// callText is a free-text column of calls.
+func callText(col string, from []Source) PersonalColumn {
+	return PersonalColumn{Table: "calls", Column: col, Category: CatFreeText, Whose: Whose{Links: []Link{{Column: "customer_id"}}, Anyone: true},
+		Sources: from, Stored: Plain, Retention: RetainClosedCalls, Erasure: Scrub,
+		Today: "on their own calls every identifier of theirs becomes the pseudonym; on other customers' calls the search index " +
+			"finds, their identifiers where matched; a call on legal hold is left as it is and counted for the DPO",
+		EraseGap: callEraseGap, SAR: []SARSection{SectionCalls},
+		SARGap: "mentions of them on other customers' calls are not in their bundle (issue 15 point 4)"}
+}
+
+// auditText is a free-text column of audit_log.
+func auditText(col, sarGap string) PersonalColumn {
+	return PersonalColumn{Table: "audit_log", Column: col, Category: CatFreeText, Whose: Whose{Links: []Link{{Column: "actor_id"}}, Anyone: true},
+		Sources: []Source{FromCalldesk, FromStaff}, Stored: Plain, Retention: RetainAuditRecords, Erasure: Scrub,
+		Today: "scrubbed on the records they made, the records about them (audit_persons), about a call the erasure touches " +
+			"or about a stored email it scrubs; each rewritten record keeps the digest the hash chain covers",
+		EraseGap: "records found no other way keep their identifiers: a failed sign-in typed as their email, a search for " +
+			"their phone (URL-encoded), an attachment named after them (issue 15 point 3)",
+		SAR: []SARSection{SectionAudit}, SARGap: sarGap}
+}
+
+// outboxText is a column of an email calldesk composed.
+func outboxText(col string) PersonalColumn {
+	return PersonalColumn{Table: "mail_outbox", Column: col, Category: CatFreeText, Whose: Whose{Links: []Link{{Column: "call_id", Through: "calls.customer_id"}}, Anyone: true},
+		Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainEmails, Erasure: Scrub,
+		Today: "every identifier of theirs scrubbed, on the mail of the calls the erasure touches and mail sent to their addresses",
+		SAR:   []SARSection{SectionSentEmails},
+		SARGap: "mail about other customers' calls that names them is not in their bundle" + map[bool]string{true: "; " +
+			"emails_sent.json holds the text of each email, not its HTML", false: ""}[col == "html_body"]}
+}
+
+// requestText is a column of subject_requests.
+func requestText(col string, cat Category, sarGap string) PersonalColumn {
+	return PersonalColumn{Table: "subject_requests", Column: col, Category: cat, Whose: Whose{Links: []Link{{Column: "person_id"}}, Anyone: true},
+		Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainSubjectRequests, Erasure: Scrub,
+		Today:    "on their own requests every identifier of theirs becomes the pseudonym",
+		EraseGap: "another person's request that names them keeps their identifiers (issue 15 point 3)",
+		SAR:      []SARSection{SectionRequests},
+		SARGap:   strings.TrimPrefix(sarGap+"; another person's request that names them is not in their bundle", "; ")}
+}
+
+// holdText is a free-text column of legal_holds.
+func holdText(col string) PersonalColumn {
+	return PersonalColumn{Table: "legal_holds", Column: col, Category: CatFreeText,
+		Whose:   Whose{Links: []Link{{Column: "person_id"}, {Column: "call_id", Through: "calls.customer_id"}}, Anyone: true},
+		Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
+		Today: "on holds on them or on a call the erasure touches, every identifier of theirs becomes the pseudonym " +
+			"(an active hold on them or their call refuses the erasure)",
+		EraseGap:     "a hold on another call that the erasure does not touch keeps their name in its reasons (issue 15 point 3)",
+		RetentionGap: holdRetentionGap,
+		SAR:          []SARSection{SectionLegalHolds}, SARGap: "holds on other people's calls that name them are not in their bundle"}
+}
+
+// Words shared by several entries.
+const (
+	staffSARGap = "the bundle of a member of staff lists the audit records that concern them (audit_persons), " +
+		"not what they did, so their own actions, recorded by name, are not in it"
+	credentialSARReason = "a hash of a secret: no use to the person and of use to an attacker; account.json says the account, " +
+		"sign-in or token exists"
+	throttleSARReason = "counts of sign-in attempts kept minutes to hours to slow password guessing"
+	searchSARReason   = "a derived copy of the call's words, all shown in calls.json"
+	bundleSARReason   = "the bundle is the subject access answer itself"
+	callEraseGap      = "other customers' calls are found only through the search index: text past the first 200,000 indexed " +
+		"characters of a call, and phone numbers in forms the index does not match (+44 (0)7700 900852), are missed (issue 15 point 2)"
+	messageIDGap = "kept after erasure: some mail programs build it from the sender's address, which then survives; erasure " +
+		"could keep its SHA-256 instead, which still recognises a redelivery"
+	messageIDSARReason    = "a technical identifier of an email; the email itself is in emails.json"
+	messageIDRetentionGap = "anonymising a stored email (the default action of the emails class) keeps it"
+	mailSARGap            = "emails on other customers' calls or in quarantine that name them are not in their bundle (issue 15 point 4)"
+	erasureRetentionGap   = "erasure decisions have no retention class: kept for ever (issue 15 point 10)"
+	holdRetentionGap      = "lifted legal holds have no retention class: kept for ever (issue 15 point 10)"
+	importRetentionGap    = "import-run reports have no retention class: kept for ever (issue 15 point 10)"
+)
+
+// NotPersonalColumns lists the text, bytes and JSON columns that hold no personal data, each
+// with its reason, a fresh copy on every call.
+func NotPersonalColumns() []NotPersonal {
+	const word = "one of a fixed set of words"
+	return []NotPersonal{
+		{Table: "people", Column: "kind", Reason: word + " (staff, student...); statistics by kind"},
+		{Table: "people", Column: "source", Reason: word + ": how the record was first made"},
+		{Table: "people", Column: "directory_source", Reason: "the name of a directory import (a CSV export, an LDAP tree), the same for all its people"},
+		{Table: "people", Column: "left_by", Reason: word + " (directory, scim, admin): how the record changed"},
+		{Table: "people", Column: "pseudonym", Reason: "a random code given at erasure, spelling no name; the erased record it stands for holds no identifier"},
+		{Table: "person_field_sources", Column: "field", Reason: "the name of a field of the person record"},
+		{Table: "person_field_sources", Column: "source", Reason: "the name of the directory import that set the field"},
+		{Table: "accounts", Column: "roles", Reason: word + ": the roles an account holds"},
+		{Table: "sessions", Column: "via", Reason: word + ": how the sign-in was made (password, oidc, saml)"},
+		{Table: "sessions", Column: "surface", Reason: word + ": console or portal"},
+		{Table: "sso_states", Column: "state_hash", Reason: "the hash of a random value of a single sign-on in progress, linked to no account, gone within minutes"},
+		{Table: "form_keys", Column: "form_key", Reason: "a random value drawn into a form, to log its call once"},
+		{Table: "form_keys", Column: "call_ref", Reason: "a call's reference"},
+		{Table: "calls", Column: "kind", Reason: word},
+		{Table: "calls", Column: "source", Reason: word + ": the channel the call came through"},
+		{Table: "calls", Column: "impact", Reason: word},
+		{Table: "calls", Column: "urgency", Reason: word},
+		{Table: "calls", Column: "state", Reason: word},
+		{Table: "call_events", Column: "call_ref", Reason: "a call's reference"},
+		{Table: "call_events", Column: "action", Reason: word},
+		{Table: "call_events", Column: "state", Reason: word},
+		{Table: "diary_entries", Column: "kind", Reason: word},
+		{Table: "attachments", Column: "content_type", Reason: "a media type (text/plain)"},
+		{Table: "attachments", Column: "sha256", Reason: "the digest of a file's content, to check it; reveals nothing of it"},
+		{Table: "audit_log", Column: "action", Reason: word},
+		{Table: "audit_log", Column: "object_type", Reason: word},
+		{Table: "audit_log", Column: "object_id", Reason: "an id, a call's reference, a retention class or the audit anchor (seq:hash)"},
+		{Table: "audit_log", Column: "persons", Reason: "the ids of the people a record concerns, as numbers; their identifiers live in people"},
+		{Table: "audit_log", Column: "redacted_digest", Reason: "the SHA-256 of a rewritten record's former fields, which the hash chain covers"},
+		{Table: "audit_chain", Column: "prev_hash", Reason: "a link of the hash chain"},
+		{Table: "audit_chain", Column: "hash", Reason: "a link of the hash chain"},
+		{Table: "audit_anchor", Column: "hash", Reason: "a link of the hash chain"},
+		{Table: "mail_messages", Column: "mailbox", Reason: "the name of the service desk's own mailbox a message was taken from"},
+		{Table: "mail_messages", Column: "disposition", Reason: word},
+		{Table: "mail_messages", Column: "auth_result", Reason: word + ": the mail server's verdict (pass, fail, none)"},
+		{Table: "mail_messages", Column: "auth_method", Reason: word + ": the check that decided (dmarc, dkim, spf)"},
+		{Table: "mail_outbox", Column: "message_id", Reason: "calldesk's own Message-ID: a random value at calldesk's domain"},
+		{Table: "mail_outbox", Column: "kind", Reason: word},
+		{Table: "mail_outbox", Column: "state", Reason: word},
+		{Table: "support_groups", Column: "name", Reason: "the name of a team of the service desk"},
+		{Table: "support_groups", Column: "mailbox", Reason: "a team's shared mailbox"},
+		{Table: "profiles", Column: "name", Reason: "a category of calls"},
+		{Table: "profiles", Column: "path", Reason: "a category of calls and its parents"},
+		{Table: "directory_groups", Column: "external_id", Reason: "the directory's opaque id for a group"},
+		{Table: "directory_groups", Column: "source", Reason: "the name of the directory that pushed the group"},
+		{Table: "import_runs", Column: "source", Reason: "the name of a directory import"},
+		{Table: "import_runs", Column: "state", Reason: word},
+		{Table: "import_runs", Column: "reason", Reason: "why a run was held, in counts (\"12 people no longer listed...\"), or why it failed"},
+		{Table: "import_runs", Column: "digest", Reason: "the SHA-256 of the records an import read"},
+		{Table: "import_claims", Column: "source", Reason: "the name of a directory import"},
+		{Table: "import_claims", Column: "day", Reason: "a date"},
+		{Table: "subject_requests", Column: "kind", Reason: word},
+		{Table: "subject_requests", Column: "state", Reason: word},
+		{Table: "subject_requests", Column: "channel", Reason: word + ": how the request came (letter, email, portal...)"},
+		{Table: "sar_bundles", Column: "state", Reason: word},
+		{Table: "sar_bundles", Column: "error", Reason: "calldesk's words on why a build failed or a bundle expired, naming records by id"},
+		{Table: "sar_bundles", Column: "sha256", Reason: "the digest of a bundle's zip"},
+		{Table: "sar_redactions", Column: "location", Reason: "where a candidate stands: a call's reference and an entry's id"},
+		{Table: "sar_redactions", Column: "kind", Reason: word},
+		{Table: "sar_redactions", Column: "decision", Reason: word},
+		{Table: "erasures", Column: "pseudonym", Reason: "a random code given at erasure, spelling no name"},
+		{Table: "erasures", Column: "basis", Reason: word + ": the lawful basis"},
+		{Table: "erasures", Column: "ground", Reason: word + ": the ground for erasure"},
+		{Table: "erasures", Column: "counts", Reason: "JSON of numbers: how many records the erasure changed"},
+		{Table: "retention_rules", Column: "class", Reason: word},
+		{Table: "retention_rules", Column: "start", Reason: word},
+		{Table: "retention_rules", Column: "action", Reason: word},
+		{Table: "retention_run_classes", Column: "class", Reason: word},
+		{Table: "retention_run_classes", Column: "action", Reason: word},
+		{Table: "retention_runs", Column: "state", Reason: word},
+		{Table: "retention_runs", Column: "error", Reason: "why a sweep failed; people are named by id only (privacy.Retention takes names out of erasures' errors)"},
+		{Table: "maintenance", Column: "name", Reason: "the name of a maintenance job"},
+		{Table: "counters", Column: "name", Engine: "sqlite", Reason: "the name of a counter (PostgreSQL uses a sequence)"},
+		{Table: "schema_migrations", Column: "name", Reason: "the name of a migration"},
+	}
+}
+
+// ColumnsOf returns the register's columns of the categories cats, in register order.
+func ColumnsOf(cats ...Category) []PersonalColumn {
+	var out []PersonalColumn
+	for _, c := range Register() {
+		for _, want := range cats {
+			if c.Category == want {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// FreeTextColumns returns the register's free-text columns.
+func FreeTextColumns() []PersonalColumn { return ColumnsOf(CatFreeText) }
+
+// MentionColumns returns the columns whose values may name anyone (Whose.Anyone): free text,
+// files, emails and the like, which a search for a person's mentions must scan on engine
+// ("sqlite" or "postgres"), decoding each as its Stored says.
+func MentionColumns(engine string) []PersonalColumn {
+	var out []PersonalColumn
+	for _, c := range Register() {
+		if c.Whose.Anyone && (c.Engine == "" || c.Engine == engine) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
