@@ -247,11 +247,11 @@ func Register() []PersonalColumn {
 	callCustomer := via("call_id", "calls.customer_id")
 	account := via("account_id", "accounts.person_id")
 	// staff are the columns that record by name which member of staff did something.
-	staff := func(table, col, what string, retention RetentionClass, retentionGap string) PersonalColumn {
+	staff := func(table, col string, retention RetentionClass, retentionGap string) PersonalColumn {
 		return PersonalColumn{Table: table, Column: col, Category: CatIdentity, Whose: Whose{Identifier: true},
 			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: retention, RetentionGap: retentionGap, Erasure: Pseudonymise,
 			Today: "replaced by the pseudonym where it equals one of the erased person's names (erase.go namedBy)",
-			SAR:   []SARSection{SectionAudit}, SARGap: what + staffSARGap}
+			SAR:   []SARSection{SectionAudit}, SARGap: staffSARGap}
 	}
 	return []PersonalColumn{
 		// The person register.
@@ -379,14 +379,12 @@ func Register() []PersonalColumn {
 		{Table: "audit_log", Column: "actor", Category: CatIdentity, Whose: Whose{Links: []Link{on("actor_id")}, Identifier: true},
 			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainAuditRecords, Erasure: Pseudonymise,
 			Today: "records they made: the pseudonym; other records the erasure rewrites: scrubbed",
-			EraseGap: "an actor recorded by name without their id (\"single sign-on as <name>\" is rewritten only when the record " +
-				"names them in audit_persons) stays",
-			SAR: []SARSection{SectionAudit}, SARGap: "audit.csv" + staffSARGap},
+			SAR:   []SARSection{SectionAudit}, SARGap: staffSARGap},
 		{Table: "audit_log", Column: "client_addr", Category: CatNetwork, Whose: Whose{Links: []Link{on("actor_id")}},
 			Sources: []Source{FromBrowser}, Stored: Plain, Retention: RetainAuditRecords, Erasure: Remove,
 			Today:    "emptied on the records they made",
 			EraseGap: "the address of a failed sign-in or refused single sign-on as them (made by no actor) stays",
-			SAR:      []SARSection{SectionAudit}, SARGap: "audit.csv" + staffSARGap},
+			SAR:      []SARSection{SectionAudit}, SARGap: staffSARGap},
 		auditText("reason", ""),
 		auditText("detail", "audit.csv shows each record's action in words (desk.AuditRecord.What), never its detail, which may quote "+
 			"their data: a search they typed, the words of a change"),
@@ -442,8 +440,8 @@ func Register() []PersonalColumn {
 		requestText("extension_reason", CatFreeText, "why the deadline was extended is not in requests.json"),
 		requestText("details", CatFreeText, ""),
 		requestText("outcome", CatFreeText, ""),
-		staff("subject_requests", "identity_by", "", RetainSubjectRequests, ""),
-		staff("subject_requests", "logged_by", "", RetainSubjectRequests, ""),
+		staff("subject_requests", "identity_by", RetainSubjectRequests, ""),
+		staff("subject_requests", "logged_by", RetainSubjectRequests, ""),
 		{Table: "sar_bundles", Column: "model", Category: CatFile, Whose: Whose{Links: []Link{on("person_id")}, Anyone: true},
 			Sources: []Source{FromCalldesk}, Stored: JSONText, Retention: RetainSubjectRequests, Erasure: Remove,
 			Today: "deleted from their bundles (kept as expired); another person's bundle still being built that mentions them " +
@@ -454,13 +452,13 @@ func Register() []PersonalColumn {
 			Today: "deleted from their bundles and from another person's bundle still being built that mentions them; " +
 				"another person's final bundle keeps what it disclosed to them until its download expires",
 			SAR: []SARSection{SectionNone}, SARReason: bundleSARReason},
-		staff("sar_bundles", "created_by", "", RetainSubjectRequests, ""),
-		staff("sar_bundles", "final_by", "", RetainSubjectRequests, ""),
+		staff("sar_bundles", "created_by", RetainSubjectRequests, ""),
+		staff("sar_bundles", "final_by", RetainSubjectRequests, ""),
 		{Table: "sar_redactions", Column: "original", Category: CatIdentity, Whose: Whose{Identifier: true, Anyone: true},
 			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainSubjectRequests, Erasure: Scrub,
 			Today: "their bundles' candidates are deleted; other bundles' candidates that quote them are scrubbed",
 			SAR:   []SARSection{SectionNone}, SARReason: "another person's identifier withheld from the requester, for the DPO's review"},
-		staff("sar_redactions", "decided_by", "", RetainSubjectRequests, ""),
+		staff("sar_redactions", "decided_by", RetainSubjectRequests, ""),
 		{Table: "erasures", Column: "decision", Category: CatFreeText, Whose: Whose{Links: []Link{on("person_id")}, Anyone: true},
 			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
 			Today:        "written scrubbed of the erased person's identifiers; a later erasure of someone it names does not read it",
@@ -468,11 +466,11 @@ func Register() []PersonalColumn {
 			RetentionGap: erasureRetentionGap,
 			SAR:          []SARSection{SectionNone}, SARReason: "written once the person is erased, when there is nobody to ask for it but by pseudonym",
 			SARGap: "someone else it names does not see it in their bundle"},
-		staff("erasures", "decided_by", "", RetainNone, erasureRetentionGap),
+		staff("erasures", "decided_by", RetainNone, erasureRetentionGap),
 		holdText("reason"),
 		holdText("lift_reason"),
-		staff("legal_holds", "placed_by", "", RetainNone, holdRetentionGap),
-		staff("legal_holds", "lifted_by", "", RetainNone, holdRetentionGap),
+		staff("legal_holds", "placed_by", RetainNone, holdRetentionGap),
+		staff("legal_holds", "lifted_by", RetainNone, holdRetentionGap),
 
 		// Directory imports, retention, groups.
 		{Table: "import_runs", Column: "problems", Category: CatFreeText, Whose: Whose{Anyone: true},
@@ -480,14 +478,14 @@ func Register() []PersonalColumn {
 			Today:        "scrubbed where it contains one of their addresses or other identifiers",
 			RetentionGap: importRetentionGap,
 			SAR:          []SARSection{SectionPerson}, SARGap: "a rejected directory row that quotes them is not in their bundle"},
-		staff("import_runs", "by_whom", "", RetainNone, importRetentionGap),
+		staff("import_runs", "by_whom", RetainNone, importRetentionGap),
 		{Table: "retention_rules", Column: "reason", Category: CatFreeText, Whose: Whose{Anyone: true},
 			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
 			Today:        "every rule's reason is scrubbed at each erasure",
 			RetentionGap: "kept until the rule is changed again: the schedule's own words have no class",
 			SAR:          []SARSection{SectionNone}, SARReason: "the schedule's reason for a period, which should name no one; erasure scrubs a slip"},
-		staff("retention_rules", "changed_by", "", RetainNone, "kept until the rule is changed again: the schedule's own words have no class"),
-		staff("retention_runs", "by_whom", "", RetainNone, "sweep reports have no retention class: kept for ever"),
+		staff("retention_rules", "changed_by", RetainNone, "kept until the rule is changed again: the schedule's own words have no class"),
+		staff("retention_runs", "by_whom", RetainNone, "sweep reports have no retention class: kept for ever"),
 		{Table: "directory_groups", Column: "display_name", Category: CatFreeText, Whose: Whose{Anyone: true},
 			Sources: []Source{FromDirectory}, Stored: Plain, Retention: RetainListed, Erasure: Keep,
 			KeepReason: "the directory's name for a group: its next push would restore a scrubbed name; the DPO asks the directory to rename it",
@@ -520,12 +518,15 @@ func auditText(col, sarGap string) PersonalColumn {
 
 // outboxText is a column of an email calldesk composed.
 func outboxText(col string) PersonalColumn {
-	return PersonalColumn{Table: "mail_outbox", Column: col, Category: CatFreeText, Whose: Whose{Links: []Link{{Column: "call_id", Through: "calls.customer_id"}}, Anyone: true},
+	gap := "mail about other customers' calls that names them is not in their bundle"
+	if col == "html_body" {
+		gap += "; emails_sent.json holds the text of each email, not its HTML"
+	}
+	return PersonalColumn{Table: "mail_outbox", Column: col, Category: CatFreeText,
+		Whose:   Whose{Links: []Link{{Column: "call_id", Through: "calls.customer_id"}}, Anyone: true},
 		Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainEmails, Erasure: Scrub,
 		Today: "every identifier of theirs scrubbed, on the mail of the calls the erasure touches and mail sent to their addresses",
-		SAR:   []SARSection{SectionSentEmails},
-		SARGap: "mail about other customers' calls that names them is not in their bundle" + map[bool]string{true: "; " +
-			"emails_sent.json holds the text of each email, not its HTML", false: ""}[col == "html_body"]}
+		SAR:   []SARSection{SectionSentEmails}, SARGap: gap}
 }
 
 // requestText is a column of subject_requests.
@@ -629,7 +630,7 @@ func NotPersonalColumns() []NotPersonal {
 		{Table: "import_claims", Column: "day", Reason: "a date"},
 		{Table: "subject_requests", Column: "kind", Reason: word},
 		{Table: "subject_requests", Column: "state", Reason: word},
-		{Table: "subject_requests", Column: "channel", Reason: word + ": how the request came (letter, email, portal...)"},
+		{Table: "subject_requests", Column: "channel", Reason: word + ": where the request was logged (portal, console)"},
 		{Table: "sar_bundles", Column: "state", Reason: word},
 		{Table: "sar_bundles", Column: "error", Reason: "calldesk's words on why a build failed or a bundle expired, naming records by id"},
 		{Table: "sar_bundles", Column: "sha256", Reason: "the digest of a bundle's zip"},

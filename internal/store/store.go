@@ -4,6 +4,15 @@
 //
 // Every write runs in one transaction together with its audit record. Times are stored as Unix
 // microseconds (UTC) on both engines, so ordering and comparisons are identical.
+//
+// # Personal data
+//
+// register.go is the register of personal data: every column that can hold it, with its
+// category, whose it is, its retention class, its erasure treatment and its section of the
+// subject access bundle; NotPersonalColumns lists the text columns that hold none, with why. A
+// migration that adds a text, bytes or JSON column declares it there in the same commit, in one
+// list or the other: TestRegisterCoversTheSchema reads the live schema of both engines and fails,
+// naming the column, until it does.
 package store
 
 import (
