@@ -119,32 +119,33 @@ func schemaProblems(engine string, live []liveColumn, reg []store.PersonalColumn
 		}
 		declared[name] = list
 	}
+	type declaration struct {
+		table, name, engine, list string
+		links                     []store.Link
+	}
+	var decls []declaration
 	for _, c := range reg {
-		if c.Engine != "" && c.Engine != engine {
-			continue
-		}
-		declare(c.Name(), "Register")
-		if !exists[c.Name()] {
-			out = append(out, fmt.Sprintf("Register declares %s, which the %s schema does not have: remove or correct the entry "+
-				"in internal/store/register.go (or set its Engine)", c.Name(), engine))
-		}
-		for _, l := range c.Whose.Links {
-			if !exists[c.Table+"."+l.Column] && !(engine == "sqlite" && l.Column == "rowid") {
-				out = append(out, fmt.Sprintf("Register entry %s: its person link %s.%s is not a column", c.Name(), c.Table, l.Column))
-			}
-			if l.Through != "" && !exists[l.Through] {
-				out = append(out, fmt.Sprintf("Register entry %s: its person link goes through %s, which is not a column", c.Name(), l.Through))
-			}
-		}
+		decls = append(decls, declaration{c.Table, c.Name(), c.Engine, "Register", c.Whose.Links})
 	}
 	for _, c := range none {
-		if c.Engine != "" && c.Engine != engine {
+		decls = append(decls, declaration{c.Table, c.Name(), c.Engine, "NotPersonalColumns", nil})
+	}
+	for _, d := range decls {
+		if d.engine != "" && d.engine != engine {
 			continue
 		}
-		declare(c.Name(), "NotPersonalColumns")
-		if !exists[c.Name()] {
-			out = append(out, fmt.Sprintf("NotPersonalColumns declares %s, which the %s schema does not have: remove or correct the entry "+
-				"in internal/store/register.go (or set its Engine)", c.Name(), engine))
+		declare(d.name, d.list)
+		if !exists[d.name] {
+			out = append(out, fmt.Sprintf("%s declares %s, which the %s schema does not have: remove or correct the entry "+
+				"in internal/store/register.go (or set its Engine)", d.list, d.name, engine))
+		}
+		for _, l := range d.links {
+			if !exists[d.table+"."+l.Column] && !(engine == "sqlite" && l.Column == "rowid") {
+				out = append(out, fmt.Sprintf("Register entry %s: its person link %s.%s is not a column", d.name, d.table, l.Column))
+			}
+			if l.Through != "" && !exists[l.Through] {
+				out = append(out, fmt.Sprintf("Register entry %s: its person link goes through %s, which is not a column", d.name, l.Through))
+			}
 		}
 	}
 	for _, c := range live {
