@@ -557,7 +557,7 @@ const (
 		"not what they did, so their own actions, recorded by name, are not in it"
 	credentialSARReason = "a hash of a secret: no use to the person and of use to an attacker; account.json says the account, " +
 		"sign-in or token exists"
-	throttleSARReason = "counts of sign-in attempts kept minutes to hours to slow password guessing"
+	throttleSARReason = "counts of sign-in attempts, kept a day at most, to slow password guessing"
 	searchSARReason   = "a derived copy of the call's words, all shown in calls.json"
 	bundleSARReason   = "the bundle is the subject access answer itself"
 	callEraseGap      = "other customers' calls are found only through the search index: text past the first 200,000 indexed " +
