@@ -57,7 +57,8 @@ const (
 	// Scrub replaces each of the person's identifiers inside the text by the pseudonym and keeps
 	// every other word.
 	Scrub Treatment = "scrub"
-	// Remove deletes the value (emptied, set NULL) or the whole row.
+	// Remove deletes the value (emptied, set NULL) or the whole row. (Not "Delete": that is the
+	// retention action of the same name.)
 	Remove Treatment = "delete"
 	// Keep leaves the value as it is; the entry's KeepReason says why that is lawful.
 	Keep Treatment = "keep"
