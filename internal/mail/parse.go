@@ -376,6 +376,9 @@ func lookupCharset(label string) encoding.Encoding {
 	if l := strings.ToLower(label); strings.HasPrefix(l, "charset=") {
 		label = label[len("charset="):]
 	}
+	if alias, ok := charsetAliases[strings.ToLower(label)]; ok {
+		label = alias
+	}
 	for _, l := range []string{label, strings.ReplaceAll(label, "-", "")} {
 		if e, err := htmlindex.Get(l); err == nil {
 			return e
@@ -385,6 +388,16 @@ func lookupCharset(label string) encoding.Encoding {
 		}
 	}
 	return nil
+}
+
+// charsetAliases are Microsoft's names of the East Asian charsets, which mail from Windows
+// clients uses and neither the WHATWG nor the IANA index holds, by the WHATWG name of the same
+// charset.
+var charsetAliases = map[string]string{
+	"cp932": "shift_jis", "ms932": "shift_jis", "ms_932": "shift_jis",
+	"cp936": "gbk", "ms936": "gbk",
+	"cp949": "euc-kr", "ms949": "euc-kr", "uhc": "euc-kr",
+	"cp950": "big5", "ms950": "big5",
 }
 
 // isUTF8Label says whether a text part's declared charset (or none) means its bytes are
