@@ -543,7 +543,7 @@ func addressList(raw string) (list []Address, bad []string) {
 	if raw == "" {
 		return nil, nil
 	}
-	if got, err := parseAddressList(raw); err == nil {
+	keep := func(got []*mail.Address) {
 		for _, a := range got {
 			if addr := normaliseAddr(a.Address); addr != "" {
 				list = append(list, Address{Name: addressName(a.Name), Addr: addr})
@@ -551,6 +551,9 @@ func addressList(raw string) (list []Address, bad []string) {
 				bad = append(bad, a.Address)
 			}
 		}
+	}
+	if got, err := parseAddressList(raw); err == nil {
+		keep(got)
 		return list, bad
 	}
 	for _, member := range splitAddressList(raw) {
@@ -565,13 +568,7 @@ func addressList(raw string) (list []Address, bad []string) {
 			bad = append(bad, strings.TrimSpace(member))
 			continue
 		}
-		for _, a := range got {
-			if addr := normaliseAddr(a.Address); addr != "" {
-				list = append(list, Address{Name: addressName(a.Name), Addr: addr})
-			} else {
-				bad = append(bad, a.Address)
-			}
-		}
+		keep(got)
 	}
 	return list, bad
 }
@@ -586,7 +583,7 @@ func (m *Message) addresses(name string) []Address {
 	return list
 }
 
-// sender reads the From header (the Sender header when there is no From) into m.From, or, when
+// readSender reads the From header (the Sender header when there is no From) into m.From, or, when
 // it does not parse cleanly as one address list, says why in m.FromProblem and leaves m.From
 // empty: who wrote the message is then unknown, and the store quarantines it.
 func (m *Message) readSender() {
