@@ -484,7 +484,7 @@ func decodeText(b []byte, declared string, html bool) (text, problem string) {
 		}
 		text, as := detectText(b, html)
 		if declared == "" {
-			declared = "no charset"
+			return text, "text without a charset is not UTF-8; read as " + as
 		}
 		return text, fmt.Sprintf("text labelled %s is not UTF-8; read as %s", declared, as)
 	}

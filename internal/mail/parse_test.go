@@ -735,3 +735,16 @@ func TestPreamble(t *testing.T) {
 		}
 	}
 }
+
+// An HTML part without a charset parameter is read by its <meta> charset.
+func TestHTMLMetaCharset(t *testing.T) {
+	raw := "From: a@example.org\r\nSubject: html\r\nMIME-Version: 1.0\r\nContent-Type: text/html\r\n\r\n" +
+		"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=koi8-r\"></head><body><p>\xf0\xd2\xc9\xd7\xc5\xd4</p></body></html>\r\n"
+	m, err := Parse([]byte(raw), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.FullText != "Привет" || !strings.Contains(m.HTML, "<p>Привет</p>") || len(m.Problems) > 0 {
+		t.Errorf("FullText %q, HTML %q, Problems %q; want Привет", m.FullText, m.HTML, m.Problems)
+	}
+}
