@@ -63,7 +63,14 @@ func (a Address) String() string {
 	if a.Addr == "" {
 		return ""
 	}
-	return (&mail.Address{Name: a.Name, Address: a.Addr}).String()
+	addr := a.Addr
+	if strings.HasPrefix(addr, `"`) {
+		// A quoted local part: net/mail wants it unquoted, and quotes it again.
+		if p, err := mail.ParseAddress(addr); err == nil {
+			addr = p.Address
+		}
+	}
+	return (&mail.Address{Name: a.Name, Address: addr}).String()
 }
 
 // Attachment is one non-body part of a message.

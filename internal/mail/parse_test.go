@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -746,5 +747,19 @@ func TestHTMLMetaCharset(t *testing.T) {
 	}
 	if m.FullText != "Привет" || !strings.Contains(m.HTML, "<p>Привет</p>") || len(m.Problems) > 0 {
 		t.Errorf("FullText %q, HTML %q, Problems %q; want Привет", m.FullText, m.HTML, m.Problems)
+	}
+}
+
+// An address with a quoted local part is written back as it was read.
+func TestAddressString(t *testing.T) {
+	for _, a := range []Address{
+		{Name: "John Smith", Addr: `"john smith"@example.org`},
+		{Addr: `"a\"b"@example.org`},
+		{Name: "Zoë", Addr: "zb@example.org"},
+	} {
+		got, err := mail.ParseAddress(a.String())
+		if err != nil || got.Name != a.Name || normaliseAddr(got.Address) != a.Addr {
+			t.Errorf("%+v written %q, read back as %+v (%v)", a, a.String(), got, err)
+		}
 	}
 }
