@@ -115,10 +115,19 @@ func (p *Person) Validate() error {
 	return Invalid("the person record is not valid", f)
 }
 
-// ValidEmail reports whether s is a single bare address (no display name).
+// ValidEmail reports whether s is a single bare address (no display name), written as
+// CanonicalEmail writes it: a local part that needs quotes ("john smith"@example.org) has them.
 func ValidEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && strings.Contains(s, "@")
+	return err == nil && strings.Contains(s, "@") && CanonicalEmail(a.Address) == s
+}
+
+// CanonicalEmail writes the address addr (as net/mail returns it: a quoted local part without
+// its quotes) the way it must be written in a header or SMTP: a local part that is not a
+// dot-atom quoted ("john smith"@example.org), any other left as it is.
+func CanonicalEmail(addr string) string {
+	s := (&mail.Address{Address: addr}).String()
+	return strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">")
 }
 
 // Group is a support group: a team of analysts ("department" in the seeds, S2).

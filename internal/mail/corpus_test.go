@@ -45,6 +45,10 @@ type expect struct {
 	replyTo   string // ReplyTo[0].Addr
 	sender    string // Sender.Addr
 	htmlHas   string
+	// Issue 14, points 3 and 4 (addresses never half-read; text never lost).
+	fromProblem string   // FromProblem holds this; always checked (none unless given)
+	cc          []string // Cc addresses exactly, as "Name <addr>" ("<addr>" without a name)
+	problemHas  string   // a line of Problems holds this
 }
 
 var corpus = map[string]expect{
@@ -286,13 +290,89 @@ var corpus = map[string]expect{
 		text: "The sender forgot the boundary.",
 	},
 	"malformed-bad-date-and-from.eml": {
-		id: "bare-id-without-brackets@example.ac.uk", from: "broken@example.ac.uk", date: "zero", problems: true,
-		text: "Hello.",
+		// An unclosed quote: no address is picked out of it (it was read as broken@example.ac.uk).
+		id: "bare-id-without-brackets@example.ac.uk", date: "zero", problems: true,
+		fromProblem: `the From header "unbalanced <broken@example.ac.uk is not an address calldesk can read`,
+		text:        "Hello.",
 	},
 	"malformed-nesting-bomb.eml": {err: "nest more than 12 levels"},
 	"malformed-no-from.eml":      {err: "no sender address"},
 	"malformed-not-email.eml":    {err: "the MIME structure cannot be read"},
 	"malformed-empty.eml":        {err: "the message is empty"},
+
+	// Issue 14, point 3: a malformed address is never half-read.
+	"addr-from-spaces-in-angle.eml": {
+		// Was read as system@example.com.
+		fromProblem: "the From header <power quadrant system@example.com> is not an address calldesk can read",
+		text:        "Quadrant 3 lost power at 07:58.",
+	},
+	"addr-from-name-inside-angle.eml": {
+		// Was credited to the analyst imran.gill@uni.example and appended to the call it names.
+		fromProblem: "the From header <mallory imran.gill@uni.example> is not an address calldesk can read",
+		ref:         "F0012345", textHas: []string{"toner"},
+	},
+	"addr-quoted-local-part.eml": {
+		// A quoted local part is valid: kept with its quotes, the domain lower-cased.
+		from: `"john smith"@example.org`, fromName: "John Smith",
+		text: "The VPN drops every ten minutes since Monday.\n\nJohn",
+	},
+	"addr-name-is-address.eml": {
+		// A display name that is the address itself, unquoted, is read by its angle address; a
+		// trailing comma is no error; of the Cc, the member that does not parse is left out (and
+		// said), the others kept, and no address is picked out of it.
+		from: "r.okafor@example.ac.uk", fromName: "r.okafor@example.ac.uk",
+		cc:       []string{"Dr. A. N. Other <a.other@example.ac.uk>", "Lee, Kim <k.lee@example.ac.uk>"},
+		problems: true, problemHas: `Cc header: "<broken cc@example.ac.uk>" is not an address; left out`,
+		text: "The projector in G.12 shows no picture.",
+	},
+
+	// Issue 14, point 4: text is never lost.
+	"charset-utf8-labelled-ascii.eml": {
+		// UTF-8 labelled us-ascii (was "PrÃ©nom").
+		subject: "Prénom wrong in the directory", fromName: "Zoé Martin",
+		text: "Bonjour,\n\nMy Prénom shows as \"Zoe\" in the directory; it should be \"Zoé\". Merci – Zoé",
+	},
+	"charset-utf8-unlabelled.eml": {
+		fromName: "Søren Kjær",
+		text:     "Hej, the printer in Århus Hall prints “ø” as a box. Søren",
+		htmlHas:  "<p>Hej, the printer in Århus Hall prints “ø” as a box. Søren</p>",
+	},
+	"name-iso-2022-jp.eml":   {fromName: "佐藤花子", subject: "パスワードを忘れました"},
+	"name-shift-jis.eml":     {fromName: "鈴木一郎", subject: "会議室の予約"},
+	"name-gb2312.eml":        {fromName: "王小明", subject: "无法登录邮箱"},
+	"name-big5.eml":          {fromName: "陳大文", subject: "印表機故障"},
+	"name-euc-kr-koi8-r.eml": {fromName: "김민수", subject: "Принтер не печатает", cc: []string{"Иван Петров <i.petrov@example.ru>"}},
+	"multipart-no-parts.eml": {
+		// A boundary but no parts: the text is the body.
+		text:     "The scanner on floor 2 sends its scans to nobody.\nMy mail program says it attached the scan, but I cannot see it.\n\nNia",
+		problems: true,
+	},
+	"multipart-preamble.eml": {
+		// Text before the first boundary, and no other text: it is the body.
+		text:     "The timetable export fails with the attached error file.\nIt worked last week.\n\nOwen",
+		atts:     []att{{name: "export-error.log", ctype: "application/octet-stream"}},
+		problems: true,
+	},
+	"junk-before-headers.eml": {
+		// A line before the headers: read from the headers on.
+		from: "g.hill@example.ac.uk", subject: "Laptop will not charge", id: "junk.before.1@example.ac.uk",
+		text: "My laptop will not charge since the update.\n\nGrace", problems: true,
+	},
+	"junk-mbox-from-line.eml": {
+		// A blank line, an mbox "From " line and another blank line before the headers.
+		from: "g.hill@example.ac.uk", subject: "Laptop still will not charge", id: "junk.mbox.1@example.ac.uk",
+		text: "Still not charging. Same laptop.", problems: true,
+	},
+	"nul-bytes-utf8.eml": {
+		// NUL bytes are dropped, the UTF-8 around them kept.
+		subject: "Export with NULs", fromName: "Tomás Byrne",
+		text: "The export from the café till has NULs in it. Tomás",
+	},
+	"nul-stand-in-0x80.eml": {
+		// NUL bytes as Dovecot serves them (0x80) in UTF-8 text labelled us-ascii: dropped, never €.
+		subject: "Export with stand-ins", fromName: "Tomás Byrne",
+		text: "The export from the café till has NULs in it. Tomás",
+	},
 }
 
 func TestCorpus(t *testing.T) {
@@ -449,6 +529,24 @@ func check(t *testing.T, m *Message, want expect) {
 		t.Errorf("Automatic = false, want true (%s)", want.auto)
 	case want.auto != "" && !strings.Contains(why, want.auto):
 		t.Errorf("Automatic reason = %q, want it to hold %q", why, want.auto)
+	}
+	if !strings.Contains(m.FromProblem, want.fromProblem) || (want.fromProblem == "") != (m.FromProblem == "") {
+		t.Errorf("FromProblem = %q, want %q", m.FromProblem, want.fromProblem)
+	}
+	if want.fromProblem != "" && m.From.Addr != "" {
+		t.Errorf("From = %v, want none (the From header is malformed)", m.From)
+	}
+	if want.cc != nil {
+		var cc []string
+		for _, a := range m.Cc {
+			cc = append(cc, strings.TrimSpace(a.Name+" <"+a.Addr+">"))
+		}
+		if !slices.Equal(cc, want.cc) {
+			t.Errorf("Cc = %q, want %q", cc, want.cc)
+		}
+	}
+	if want.problemHas != "" && !slices.ContainsFunc(m.Problems, func(p string) bool { return strings.Contains(p, want.problemHas) }) {
+		t.Errorf("Problems = %q, want one holding %q", m.Problems, want.problemHas)
 	}
 	if want.problems && len(m.Problems) == 0 {
 		t.Error("Problems is empty, want the repaired defects listed")

@@ -55,16 +55,59 @@
 // to log and to show on the admin page) only when the message cannot be used at all: it is empty,
 // larger than Limits.MessageMax, has no readable MIME structure, has a MIME structure that would
 // take too long to read (parts nested more than 12 levels deep, more than 5000 parts), or has no
-// sender address. Every
-// lesser defect (a missing closing boundary, bad base64, an unknown charset, a header line without
-// a colon, NUL bytes, raw 8-bit headers) is repaired or skipped and noted in Message.Problems.
+// From and no Sender header at all (nothing in it says who wrote it; it is recorded as refused,
+// whole). Every lesser defect (a missing closing boundary, bad base64, an unknown charset, a
+// header line without a colon, NUL bytes, raw 8-bit headers, junk lines before the headers) is
+// repaired or skipped and noted in Message.Problems.
 //
-// MIME, transfer encodings, charsets (ISO-8859-*, Windows-125x, Shift_JIS, ...), RFC 2047 encoded
-// words, RFC 2231 parameters and HTML-to-text are github.com/jhillyerd/enmime/v2's work. A
-// declared charset is trusted; enmime's statistical charset guess is used only when a text part
-// declares none, so that a guess never overrides what the sender said. Text declared ISO-8859-1
-// but written in Windows-1252 (as Outlook does) keeps its € and smart quotes, and text that is
-// not in its declared charset at all is read as Windows-1252.
+// # Addresses
+//
+// An address is read cleanly or not at all; calldesk never picks address-like text out of a
+// header that does not parse (that made "<power quadrant system@example.com>" the sender
+// system@example.com, and "<mallory imran.gill@uni.example>" an analyst). Address headers are
+// read as RFC 5322 with the leniency that is unambiguous: unquoted dots in a display name, a
+// quoted display name holding commas, encoded-word names, "Name <addr>", a bare addr, a trailing
+// comma, and a display name that is itself an address written unquoted before the angle
+// address. When the From header (the Sender header when there is no From) does not parse so,
+// Message.From is empty and Message.FromProblem says why: the message is still read, and the
+// store quarantines it with that reason, credited to nobody, before any threading or person
+// lookup; a support analyst can make a call of it for a person. Of To, Cc and Reply-To, each
+// member that parses is kept and each that does not is left out, with a line in Problems. A
+// quoted local part is valid and kept with its quotes ("john smith"@example.org, as
+// desk.CanonicalEmail writes it); the domain is lower-cased.
+//
+// # Text
+//
+// MIME, transfer encodings, RFC 2047 encoded words, RFC 2231 parameters and HTML-to-text are
+// github.com/jhillyerd/enmime/v2's work; charsets are calldesk's (golang.org/x/text), because
+// enmime reads a part labelled us-ascii as Windows-1252, which makes "PrÃ©nom" of UTF-8. A text
+// part is read:
+//   - labelled us-ascii or utf-8, or not labelled at all: as UTF-8, what today's clients send;
+//   - labelled with another charset (ISO-8859-*, Windows-125x, Shift_JIS, ISO-2022-JP, GB2312,
+//     Big5, EUC-KR, KOI8-R, ...): as declared, by its WHATWG name (so ISO-8859-1 is read as its
+//     superset Windows-1252, and text declared ISO-8859-1 but written in Windows-1252, as
+//     Outlook does, keeps its € and smart quotes), else its IANA name;
+//   - when the declared charset is unknown, or its bytes are not valid in it (or, labelled
+//     us-ascii/utf-8/none, not valid UTF-8): detected, and noted in Problems: UTF-8 if valid,
+//     else the charset enmime's detector finds with confidence in text of 100 bytes or more,
+//     else Windows-1252, which maps every byte.
+//
+// Encoded words of headers and display names are decoded by the same charset names (and
+// Microsoft's cp932, cp936, cp949 and cp950); raw 8-bit headers are read as UTF-8 when they are,
+// else as Windows-1252. Text/* attachments are kept as the bytes the sender sent.
+//
+// NUL bytes are dropped. Dovecot serves a NUL byte of a stored message as 0x80, which as
+// Windows-1252 would be €; so in a header, or a part labelled us-ascii or utf-8 or not labelled,
+// a 0x80 byte that is not part of a UTF-8 sequence, in text that is otherwise valid UTF-8, is
+// taken for a NUL and dropped. Where the other bytes are not UTF-8 either, the text is 8-bit
+// text in some other charset and a 0x80 is its €; in a part labelled with a charset where 0x80
+// is a character (Windows-1252, ISO-8859-1) it is that character.
+//
+// Text is never lost for want of a text part: a multipart message with no text part keeps the
+// text before its first boundary (the whole body, when it has a boundary but no parts) as its
+// body, unless it is only the "This is a multi-part message in MIME format" notice. Up to five
+// lines before the headers that cannot start a message (blank lines, an mbox "From " line,
+// "---- Original email message ----") are skipped, when a header block follows.
 //
 // Message.FullText is the whole plain-text body (the text/plain alternative, or the HTML
 // converted to text when there is none), as UTF-8 with "\n" line ends. Message.Text is the new
@@ -98,7 +141,7 @@
 //  1. Compare the message's size (IMAP RFC822.SIZE) with Limits.MessageMax before fetching its
 //     body; Parse refuses a larger one anyway.
 //  2. Parse; on an error, log it, show it on the admin page and set the message aside: it must
-//     not stop the mailbox.
+//     not stop the mailbox. A message with FromProblem goes to quarantine with that reason.
 //  3. Deduplicate by Key (and by mailbox UIDVALIDITY and UID).
 //  4. IsOurs(m.MessageID, domain): our own mail come back; drop it.
 //  5. Automatic: keep it if wanted, but open no call and send no notification.

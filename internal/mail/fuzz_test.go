@@ -86,8 +86,17 @@ func FuzzParse(f *testing.F) {
 				t.Errorf("header value %q holds a line break or NUL", s)
 			}
 		}
-		if m.From.Addr == "" || m.Key == "" {
-			t.Errorf("From %q, Key %q: want both", m.From.Addr, m.Key)
+		// A sender is read cleanly or not at all: an address, or the reason there is none.
+		if (m.From.Addr == "") == (m.FromProblem == "") || m.Key == "" {
+			t.Errorf("From %q, FromProblem %q, Key %q: want one of From and FromProblem, and a Key", m.From.Addr, m.FromProblem, m.Key)
+		}
+		if m.FromProblem != "" && (!utf8.ValidString(m.FromProblem) || strings.ContainsAny(m.FromProblem, "\r\n\x00")) {
+			t.Errorf("FromProblem %q is not one loggable line", m.FromProblem)
+		}
+		for _, a := range append(append([]Address{m.From, m.Sender}, m.To...), m.Cc...) {
+			if a.Addr != "" && (!utf8.ValidString(a.Addr) || !strings.Contains(a.Addr, "@") || strings.ContainsAny(a.Addr, "\r\n\x00")) {
+				t.Errorf("address %q is not one clean address", a.Addr)
+			}
 		}
 		if len(m.Text) > len(m.FullText) {
 			t.Errorf("Text (%d bytes) is longer than FullText (%d)", len(m.Text), len(m.FullText))

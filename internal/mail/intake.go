@@ -93,6 +93,7 @@ func (in *Intake) log() *slog.Logger {
 func (in *Intake) fill(m *store.InMail, msg *Message) {
 	m.MessageID, m.InReplyTo, m.References = msg.Key, msg.InReplyTo, msg.References
 	m.From, m.FromName, m.Subject, m.Ref, m.Text = msg.From.Addr, msg.From.Name, msg.Subject, Ref(msg.Subject), msg.Text
+	m.Quarantine = msg.FromProblem // a sender that cannot be read is never guessed: quarantine
 	m.Auth = in.Auth.Verdict(msg.AuthResults(), msg.From.Addr)
 	if auto, why := msg.Automatic(); auto {
 		m.Automatic = why

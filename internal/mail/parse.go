@@ -17,10 +17,14 @@ import (
 
 	"calldesk/internal/desk"
 
+	"github.com/gogs/chardet"
 	"github.com/inbucket/html2text"
 	"github.com/jhillyerd/enmime/v2"
+	"github.com/jhillyerd/enmime/v2/mediatype"
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/ianaindex"
 )
 
 // Default limits, used for a Limits field that is zero or negative.
@@ -59,7 +63,14 @@ func (a Address) String() string {
 	if a.Addr == "" {
 		return ""
 	}
-	return (&mail.Address{Name: a.Name, Address: a.Addr}).String()
+	addr := a.Addr
+	if strings.HasPrefix(addr, `"`) {
+		// A quoted local part: net/mail wants it unquoted, and quotes it again.
+		if p, err := mail.ParseAddress(addr); err == nil {
+			addr = p.Address
+		}
+	}
+	return (&mail.Address{Name: a.Name, Address: addr}).String()
 }
 
 // Attachment is one non-body part of a message.
@@ -80,7 +91,7 @@ type Message struct {
 	InReplyTo  []string // ids without <>
 	References []string // ids without <>, oldest first as sent
 
-	From    Address   // the From header (Sender's when there is no From)
+	From    Address   // the From header (Sender's when there is no From); empty when FromProblem is set
 	Sender  Address   // the Sender header; empty when absent
 	ReplyTo []Address // the Reply-To header; empty when absent
 	To      []Address
@@ -94,6 +105,12 @@ type Message struct {
 
 	Attachments []Attachment // within Limits.AttachmentMax, with their bytes
 	Oversized   []Attachment // over Limits.AttachmentMax: name, type and size only
+
+	// FromProblem, when not "", says why the sender is unknown although the message names one:
+	// its From header (Sender, when there is no From) does not parse cleanly as an address, and
+	// calldesk never guesses an address out of it. The store quarantines such a message with
+	// this reason.
+	FromProblem string
 
 	// Problems lists what was wrong with the message but repaired or skipped, one loggable line each.
 	Problems []string
@@ -127,16 +144,22 @@ func Parse(raw []byte, limits Limits) (*Message, error) {
 	if int64(len(raw)) > limits.MessageMax {
 		return nil, desk.Errorf(desk.EINVALID, "the message is %d bytes, over the limit of %d bytes", len(raw), limits.MessageMax)
 	}
-	if err := checkShape(raw); err != nil {
+	// NUL bytes are not allowed in a message (RFC 5322) and upset header parsing; drop them.
+	msg := bytes.ReplaceAll(raw, []byte{0}, nil)
+	msg, junk := skipJunk(msg)
+	if err := checkShape(msg); err != nil {
 		return nil, err
 	}
-	root, err := readParts(raw)
+	root, err := readParts(msg)
 	if err != nil {
 		return nil, err
 	}
 	m := &Message{header: root.Header}
+	if len(junk) > 0 {
+		m.Problems = append(m.Problems, cleanLine(fmt.Sprintf("%d line(s) before the headers skipped: %q", len(junk), strings.Join(junk, " / "))))
+	}
 	m.readHeaders()
-	if m.From.Addr == "" {
+	if m.From.Addr == "" && m.FromProblem == "" {
 		return nil, desk.Errorf(desk.EINVALID, "the message has no sender address (From or Sender header)")
 	}
 	m.Key = m.MessageID
@@ -147,6 +170,14 @@ func Parse(raw []byte, limits Limits) (*Message, error) {
 
 	w := walker{limits: limits, m: m}
 	w.walk(root, true, false)
+	if len(w.plain) == 0 && len(w.html) == 0 && root.Boundary != "" {
+		// A multipart with no text part: the text before its first boundary (all of its body,
+		// when it has no parts) is the only text the sender wrote.
+		if pre := preamble(msg, root.Boundary); pre != "" {
+			w.plain = append(w.plain, pre)
+			m.Problems = append(m.Problems, "the message has no text part: the text before its first MIME boundary is kept as its body")
+		}
+	}
 	m.FullText = w.fullText()
 	m.Text = Trim(m.FullText, isForward(m.Subject))
 	seen := map[string]bool{}
@@ -171,8 +202,6 @@ func readParts(raw []byte) (root *enmime.Part, err error) {
 			root, err = nil, desk.Errorf(desk.EINVALID, "the MIME parser failed on this message: %v", r)
 		}
 	}()
-	// NUL bytes are not allowed in a message (RFC 5322) and upset header parsing; drop them.
-	raw = bytes.ReplaceAll(raw, []byte{0}, nil)
 	p := enmime.NewParser(
 		enmime.SkipMalformedParts(true),
 		enmime.SetReadPartErrorPolicy(enmime.AllowCorruptTextPartErrorPolicy),
@@ -180,6 +209,7 @@ func readParts(raw []byte) (root *enmime.Part, err error) {
 		enmime.MaxStoredPartErrors(20),
 		enmime.DisableTextConversion(true),
 		enmime.MultipartWOBoundaryAsSinglePart(true),
+		enmime.SetCustomParseMediaType(keepCharset),
 	)
 	root, err = p.ReadParts(bytes.NewReader(raw))
 	if err != nil {
@@ -191,16 +221,95 @@ func readParts(raw []byte) (root *enmime.Part, err error) {
 	return root, nil
 }
 
+// maxJunkLines is how many lines skipJunk skips at most before the headers.
+const maxJunkLines = 5
+
+var (
+	// headerLineRE matches the start of a header field: a name of printable ASCII but the colon,
+	// then a colon (RFC 5322 section 2.2). An mbox "From " line does not match.
+	headerLineRE = regexp.MustCompile(`^[!-9;-~]+:`)
+	// messageHeaderRE matches a field that only a message's header holds.
+	messageHeaderRE = regexp.MustCompile(`(?im)^(from|date|subject|message-id|received|return-path|mime-version|to):`)
+	// mimeNoticeRE matches the preamble MIME software writes for old readers, which is no text
+	// of the sender's.
+	mimeNoticeRE = regexp.MustCompile(`(?i)^this is a [^\n]*\bmime\b[^\n]*$`)
+)
+
+// skipJunk returns the message from its first header line on when up to maxJunkLines lines
+// come first that cannot start a message (blank lines, an mbox "From " line, a forwarding
+// tool's "---- Original email message ----"), and what it skipped. It skips nothing unless a
+// header block with a field only a message has (From, Date, Subject, ...) follows: a message
+// that is not one stays as it is and is refused as before.
+func skipJunk(raw []byte) ([]byte, []string) {
+	rest := raw
+	var skipped []string
+	for {
+		line, after, found := bytes.Cut(rest, []byte("\n"))
+		line = bytes.TrimRight(line, "\r")
+		if headerLineRE.Match(line) {
+			break
+		}
+		if !found || len(skipped) == maxJunkLines {
+			return raw, nil
+		}
+		skipped = append(skipped, string(line))
+		rest = after
+	}
+	if len(skipped) == 0 {
+		return raw, nil
+	}
+	head := rest
+	if i := bytes.Index(head, []byte("\n\r\n")); i >= 0 {
+		head = head[:i]
+	}
+	if i := bytes.Index(head, []byte("\n\n")); i >= 0 {
+		head = head[:i]
+	}
+	if !messageHeaderRE.Match(head) {
+		return raw, nil
+	}
+	return rest, skipped
+}
+
+// preamble is the text of a multipart message before its first boundary line (the whole body
+// when there is none), decoded as a text without a charset, or "" when it is only the notice
+// MIME software writes there.
+func preamble(msg []byte, boundary string) string {
+	// The body starts after the first empty line.
+	body := msg
+	for {
+		line, after, found := bytes.Cut(body, []byte("\n"))
+		body = after
+		if !found {
+			return ""
+		}
+		if len(bytes.TrimRight(line, "\r")) == 0 {
+			break
+		}
+	}
+	delim := []byte("--" + boundary)
+	end := 0
+	for end < len(body) {
+		line, _, _ := bytes.Cut(body[end:], []byte("\n"))
+		if bytes.HasPrefix(line, delim) {
+			break
+		}
+		end += len(line) + 1
+	}
+	text, _ := decodeText(body[:min(end, len(body))], "", false)
+	text = strings.TrimSpace(text)
+	if mimeNoticeRE.MatchString(text) {
+		return ""
+	}
+	return text
+}
+
 func (m *Message) readHeaders() {
 	h := m.header
 	m.MessageID = firstID(h.Get("Message-Id"))
 	m.InReplyTo = ids(h.Get("In-Reply-To"))
 	m.References = ids(strings.Join(h.Values("References"), " "))
-	m.From = firstAddress(m.addresses("From"))
-	m.Sender = firstAddress(m.addresses("Sender"))
-	if m.From.Addr == "" {
-		m.From = m.Sender
-	}
+	m.readSender()
 	m.ReplyTo = m.addresses("Reply-To")
 	m.To = m.addresses("To")
 	m.Cc = m.addresses("Cc")
@@ -215,15 +324,26 @@ func (m *Message) readHeaders() {
 	}
 }
 
-// decodeHeader decodes RFC 2047 encoded words; raw 8-bit bytes that are not UTF-8 are read as
-// Windows-1252, what such senders almost always mean.
+// decodeHeader decodes RFC 2047 encoded words in a header value read by headerText.
 func decodeHeader(v string) string {
-	if !utf8.ValidString(v) {
-		if s, err := charmap.Windows1252.NewDecoder().String(v); err == nil {
-			v = s
-		}
+	return safeDecode(headerText(v))
+}
+
+// headerText makes a raw header value text. Raw 8-bit bytes that are valid UTF-8 stay UTF-8
+// (RFC 6532); 0x80 bytes that are not part of a UTF-8 sequence in an otherwise UTF-8 value are
+// NUL bytes as Dovecot serves them (dropNULStandIns), and are dropped; any other value is read
+// as Windows-1252, what senders of raw 8-bit headers almost always mean.
+func headerText(v string) string {
+	if utf8.ValidString(v) {
+		return v
 	}
-	return safeDecode(v)
+	if b, ok := dropNULStandIns([]byte(v)); ok {
+		return string(b)
+	}
+	if s, err := charmap.Windows1252.NewDecoder().String(v); err == nil {
+		return s
+	}
+	return v
 }
 
 func safeDecode(v string) (s string) {
@@ -243,46 +363,327 @@ func safeDecode(v string) (s string) {
 	return out
 }
 
-// charsetReader decodes the charsets of encoded words by their WHATWG names, as browsers do (so
-// ISO-8859-1 is read as its superset Windows-1252), and an unknown one as Windows-1252.
+// charsetReader decodes the charsets of encoded words (ISO-2022-JP, Shift_JIS, GB2312, Big5,
+// EUC-KR, KOI8-R, ...) by lookupCharset, and an unknown one as Windows-1252.
 func charsetReader(label string, input io.Reader) (io.Reader, error) {
-	e, err := htmlindex.Get(label)
-	if err != nil {
+	e := lookupCharset(label)
+	if e == nil {
 		// An unknown charset: most are ASCII supersets, so read it as the commonest one.
 		e = charmap.Windows1252
 	}
 	return e.NewDecoder().Reader(input), nil
 }
 
-var emailRE = regexp.MustCompile(`[^\s<>()",;:@\[\]]+@[A-Za-z0-9.\-\[\]:]+[A-Za-z0-9\]]`)
+// lookupCharset finds a charset by its WHATWG name, as browsers do (so ISO-8859-1 is read as
+// its superset Windows-1252, GB2312 as GBK), else by its IANA name; nil when neither knows it.
+// A mangled label (charset="charset=utf-8", "GB-18030" as the detector names it) is tried
+// cleaned up too.
+func lookupCharset(label string) encoding.Encoding {
+	label = strings.Trim(strings.TrimSpace(label), `"'`)
+	if l := strings.ToLower(label); strings.HasPrefix(l, "charset=") {
+		label = label[len("charset="):]
+	}
+	if alias, ok := charsetAliases[strings.ToLower(label)]; ok {
+		label = alias
+	}
+	for _, l := range []string{label, strings.ReplaceAll(label, "-", "")} {
+		if e, err := htmlindex.Get(l); err == nil {
+			return e
+		}
+		if e, err := ianaindex.IANA.Encoding(l); err == nil && e != nil {
+			return e
+		}
+	}
+	return nil
+}
 
-// addresses reads an address header, falling back to picking out what looks like addresses when
-// the header is too broken for an RFC 5322 parser.
-func (m *Message) addresses(name string) []Address {
-	raw := strings.Join(m.header.Values(name), ", ")
-	if strings.TrimSpace(raw) == "" {
-		return nil
+// charsetAliases are Microsoft's names of the East Asian charsets, which mail from Windows
+// clients uses and neither the WHATWG nor the IANA index holds, by the WHATWG name of the same
+// charset.
+var charsetAliases = map[string]string{
+	"cp932": "shift_jis", "ms932": "shift_jis", "ms_932": "shift_jis",
+	"cp936": "gbk", "ms936": "gbk",
+	"cp949": "euc-kr", "ms949": "euc-kr", "uhc": "euc-kr",
+	"cp950": "big5", "ms950": "big5",
+}
+
+// isUTF8Label says whether a text part's declared charset (or none) means its bytes are
+// UTF-8: US-ASCII is a subset of UTF-8, and a body labelled us-ascii or not labelled at all
+// that holds 8-bit bytes is, from today's clients, UTF-8.
+func isUTF8Label(label string) bool {
+	switch strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`)) {
+	case "", "us-ascii", "ascii", "us", "ansi_x3.4-1968", "iso646-us", "utf-8", "utf8", "unicode-1-1-utf-8", "charset=utf-8", "charset=us-ascii":
+		return true
 	}
-	if !utf8.ValidString(raw) {
-		raw = decodeHeader(raw)
+	return false
+}
+
+// dropNULStandIns removes the 0x80 bytes of b that are not part of a UTF-8 sequence, and says
+// whether b is valid UTF-8 once they are gone. Dovecot serves a NUL byte of a stored message as
+// 0x80; in text that is otherwise UTF-8 (or ASCII) a lone 0x80 cannot be a character, so it is
+// such a NUL and dropped. Text with other bytes that are not UTF-8 is 8-bit text in some other
+// charset, where 0x80 may be a character (Windows-1252's €): it is left alone (ok is false).
+func dropNULStandIns(b []byte) ([]byte, bool) {
+	if utf8.Valid(b) {
+		return b, true
 	}
-	var out []Address
-	list, err := parseAddressList(raw)
-	if err == nil {
-		for _, a := range list {
-			if addr := normaliseAddr(a.Address); addr != "" {
-				out = append(out, Address{Name: cleanLine(a.Name), Addr: addr})
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			if b[i] != 0x80 {
+				return b, false
+			}
+			i++
+			continue
+		}
+		out = append(out, b[i:i+n]...)
+		i += n
+	}
+	return out, true
+}
+
+// metaCharsetRE finds the charset an HTML document declares in a <meta> tag.
+var metaCharsetRE = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)`)
+
+// partCharset is the charset a text part declares: its Content-Type's charset parameter, or for
+// HTML without one, its <meta> tag's; "" when it declares none.
+func partCharset(p *enmime.Part, content []byte) string {
+	var cs string
+	if ct := p.Header.Get("Content-Type"); ct != "" {
+		if _, params, _, err := mediatype.Parse(ct); err == nil {
+			cs = strings.TrimSpace(params["charset"])
+		}
+	}
+	if cs == "" && p.ContentType == "text/html" {
+		if m := metaCharsetRE.FindSubmatch(content[:min(len(content), 4096)]); m != nil {
+			cs = string(m[1])
+		}
+	}
+	return cs
+}
+
+// keepCharset is the Content-Type parser given to enmime: it reads the media type as enmime
+// does, but tells enmime that every text part is UTF-8, so that enmime hands over its bytes
+// undecoded and decodeText decides what they are (enmime reads a body labelled us-ascii as
+// Windows-1252, which makes "PrÃ©nom" of UTF-8).
+func keepCharset(ctype string) (string, map[string]string, []string, error) {
+	mt, params, invalid, err := mediatype.Parse(ctype)
+	if err == nil && strings.HasPrefix(strings.ToLower(mt), "text/") {
+		if params == nil {
+			params = map[string]string{}
+		}
+		params["charset"] = "utf-8"
+	}
+	return mt, params, invalid, err
+}
+
+// decodeText reads the bytes of a text part as text, by its declared charset:
+//   - none, US-ASCII or UTF-8: UTF-8, without NUL stand-ins (dropNULStandIns);
+//   - another charset: as declared (lookupCharset);
+//   - an unknown charset, or bytes that are not valid in the declared one: detected (UTF-8 if
+//     valid, else enmime's detector when it is confident, else Windows-1252, which maps every
+//     byte), with a problem saying so.
+func decodeText(b []byte, declared string, html bool) (text, problem string) {
+	if isUTF8Label(declared) {
+		if clean, ok := dropNULStandIns(b); ok {
+			return string(clean), ""
+		}
+		text, as := detectText(b, html)
+		if declared == "" {
+			return text, "text without a charset is not UTF-8; read as " + as
+		}
+		return text, fmt.Sprintf("text labelled %s is not UTF-8; read as %s", declared, as)
+	}
+	e := lookupCharset(declared)
+	if e == nil {
+		text, as := detectText(b, html)
+		return text, fmt.Sprintf("unknown charset %q; read as %s", declared, as)
+	}
+	if s, err := e.NewDecoder().Bytes(b); err == nil && !bytes.ContainsRune(s, utf8.RuneError) {
+		return string(s), ""
+	}
+	text, as := detectText(b, html)
+	return text, fmt.Sprintf("text is not valid %s; read as %s", declared, as)
+}
+
+// detectText reads bytes whose charset is not known: UTF-8 when they are valid UTF-8; else the
+// charset enmime's detector (github.com/gogs/chardet) finds with confidence in text long enough
+// to judge; else Windows-1252. It returns the charset it read them as.
+func detectText(b []byte, html bool) (string, string) {
+	if utf8.Valid(b) {
+		return string(b), "UTF-8"
+	}
+	if len(b) >= detectMinBytes {
+		d := chardet.NewTextDetector()
+		if html {
+			d = chardet.NewHtmlDetector()
+		}
+		if r, err := d.DetectBest(b); err == nil && r.Confidence >= detectMinConfidence {
+			if e := lookupCharset(r.Charset); e != nil {
+				if s, err := e.NewDecoder().Bytes(b); err == nil && !bytes.ContainsRune(s, utf8.RuneError) {
+					return string(s), r.Charset
+				}
 			}
 		}
-		return out
 	}
-	m.Problems = append(m.Problems, cleanLine(fmt.Sprintf("%s header %q is malformed; addresses picked out of it", name, raw)))
-	for _, a := range emailRE.FindAllString(raw, -1) {
-		if addr := normaliseAddr(a); addr != "" {
-			out = append(out, Address{Addr: addr})
+	s, _ := charmap.Windows1252.NewDecoder().Bytes(b) // Windows-1252 maps every byte
+	return string(s), "Windows-1252"
+}
+
+// Below these a statistical charset guess is too often wrong (enmime's own thresholds).
+const (
+	detectMinBytes      = 100
+	detectMinConfidence = 85
+)
+
+// addressList reads an address header. The whole list is read by net/mail (RFC 5322 with
+// its leniencies: unquoted dots in a display name, encoded-word names, comments); a trailing
+// comma is ignored. When the whole does not parse, each member (split at the commas outside
+// quotes, angle brackets, comments and groups) is read on its own, and a member written
+// "display name <address>" whose name holds specials (john@example.org <john@example.org>) is
+// read by its angle address. A member that does not parse cleanly is returned in bad, never
+// guessed at: picking address-like text out of "<power quadrant system@example.com>" made
+// system@example.com its sender.
+func addressList(raw string) (list []Address, bad []string) {
+	raw = strings.TrimRight(strings.TrimSpace(raw), ", \t")
+	if raw == "" {
+		return nil, nil
+	}
+	keep := func(got []*mail.Address) {
+		for _, a := range got {
+			if addr := normaliseAddr(a.Address); addr != "" {
+				list = append(list, Address{Name: addressName(a.Name), Addr: addr})
+			} else {
+				bad = append(bad, a.Address)
+			}
 		}
 	}
-	return out
+	if got, err := parseAddressList(raw); err == nil {
+		keep(got)
+		return list, bad
+	}
+	for _, member := range splitAddressList(raw) {
+		if strings.TrimSpace(member) == "" {
+			continue
+		}
+		got, err := parseAddressList(member)
+		if err != nil {
+			got, err = angleAddress(member)
+		}
+		if err != nil {
+			bad = append(bad, strings.TrimSpace(member))
+			continue
+		}
+		keep(got)
+	}
+	return list, bad
+}
+
+// addresses reads the address header name of the message: the addresses that parse cleanly,
+// with a Problem line for each member left out.
+func (m *Message) addresses(name string) []Address {
+	list, bad := addressList(headerText(strings.Join(m.header.Values(name), ", ")))
+	for _, b := range bad {
+		m.Problems = append(m.Problems, cleanLine(fmt.Sprintf("%s header: %q is not an address; left out", name, b)))
+	}
+	return list
+}
+
+// readSender reads the From header (the Sender header when there is no From) into m.From, or, when
+// it does not parse cleanly as one address list, says why in m.FromProblem and leaves m.From
+// empty: who wrote the message is then unknown, and the store quarantines it.
+func (m *Message) readSender() {
+	m.Sender = firstAddress(m.addresses("Sender"))
+	name := "From"
+	raw := headerText(strings.Join(m.header.Values("From"), ", "))
+	if strings.TrimSpace(raw) == "" {
+		name = "Sender"
+		raw = headerText(strings.Join(m.header.Values("Sender"), ", "))
+	}
+	if strings.TrimSpace(raw) == "" {
+		return // no sender at all: Parse refuses the message
+	}
+	list, bad := addressList(raw)
+	if len(bad) > 0 || len(list) == 0 {
+		m.FromProblem = fmt.Sprintf("the %s header %s is not an address calldesk can read", name, clipRunes(cleanLine(raw), 200))
+		return
+	}
+	m.From = list[0]
+}
+
+func clipRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// addressName is a display name as a line, with any encoded word net/mail left (one inside a
+// quoted string) decoded.
+func addressName(name string) string {
+	return cleanLine(safeDecode(name))
+}
+
+// angleAddress reads "display name <address>" whose display name is not a valid phrase (it
+// holds '@', ':' or other specials, unquoted, as some clients write the address itself as the
+// name): the angle brackets say unambiguously which part is the address, which must then parse
+// on its own.
+func angleAddress(member string) ([]*mail.Address, error) {
+	member = strings.TrimSpace(member)
+	i := strings.LastIndexByte(member, '<')
+	if i <= 0 || !strings.HasSuffix(member, ">") {
+		return nil, fmt.Errorf("not a display name and an angle address")
+	}
+	name, inner := strings.TrimSpace(member[:i]), member[i+1:len(member)-1]
+	if strings.ContainsAny(name, "<>\"()") || strings.ContainsAny(inner, "<> \t") {
+		return nil, fmt.Errorf("not a display name and an angle address")
+	}
+	a, err := parseAddressList(inner)
+	if err != nil || len(a) != 1 || a[0].Name != "" {
+		return nil, fmt.Errorf("the angle address does not parse")
+	}
+	a[0].Name = name
+	return a, nil
+}
+
+// splitAddressList splits an address list at its top-level commas: not inside a quoted
+// string, angle brackets, a comment or a group ("name: a@b, c@d;").
+func splitAddressList(s string) []string {
+	var out []string
+	var quoted, escaped, group bool
+	angle, comment, start := 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case escaped:
+			escaped = false
+		case c == '\\' && (quoted || comment > 0):
+			escaped = true
+		case quoted:
+			quoted = c != '"'
+		case c == '(':
+			comment++
+		case c == ')' && comment > 0:
+			comment--
+		case comment > 0:
+		case c == '"':
+			quoted = true
+		case c == '<':
+			angle++
+		case c == '>' && angle > 0:
+			angle--
+		case angle > 0:
+		case c == ':':
+			group = true
+		case c == ';':
+			group = false
+		case c == ',' && !group:
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
 }
 
 func parseAddressList(raw string) (list []*mail.Address, err error) {
@@ -291,16 +692,22 @@ func parseAddressList(raw string) (list []*mail.Address, err error) {
 			list, err = nil, fmt.Errorf("address parser failed: %v", r)
 		}
 	}()
-	return enmime.ParseAddressList(raw)
+	p := mail.AddressParser{WordDecoder: &mime.WordDecoder{CharsetReader: charsetReader}}
+	return p.ParseList(raw)
 }
 
+// normaliseAddr writes an address as net/mail read it the way calldesk keeps it: a local part
+// that needs quotes quoted ("john smith"@example.org, desk.CanonicalEmail), the domain
+// lower-cased; "" for one that is not usable (no domain, control characters, bytes that were
+// not text).
 func normaliseAddr(a string) string {
-	a = cleanLine(a)
 	at := strings.LastIndexByte(a, '@')
-	if at <= 0 || at == len(a)-1 || strings.ContainsAny(a, " \t") {
+	if at <= 0 || at == len(a)-1 || strings.ContainsFunc(a, func(r rune) bool {
+		return unicode.IsControl(r) || r == utf8.RuneError
+	}) {
 		return ""
 	}
-	return a[:at] + "@" + strings.ToLower(a[at+1:])
+	return desk.CanonicalEmail(a[:at] + "@" + strings.ToLower(a[at+1:]))
 }
 
 func firstAddress(list []Address) Address {
@@ -428,24 +835,16 @@ func (w *walker) walk(p *enmime.Part, body, related bool) {
 	case strings.HasPrefix(p.ContentType, "multipart/"):
 		// A multipart without a boundary or without parts: read what it holds as text.
 		if body && len(bytes.TrimSpace(p.Content)) > 0 {
-			w.plain = append(w.plain, string(p.Content))
+			w.plain = append(w.plain, w.text(p))
 		}
 	case isBodyText(p):
 		if !body {
 			if p.ContentType == "text/html" {
-				w.altHTML = append(w.altHTML, string(p.Content))
+				w.altHTML = append(w.altHTML, w.text(p))
 			}
 			return
 		}
-		text := string(p.Content)
-		if !utf8.ValidString(text) {
-			// enmime could not convert it (an unknown or wrong charset): read it as Windows-1252,
-			// which maps every byte, rather than show replacement characters.
-			if s, err := charmap.Windows1252.NewDecoder().String(text); err == nil {
-				text = s
-				w.m.Problems = append(w.m.Problems, fmt.Sprintf("part %s: text is not in its declared charset; read as Windows-1252", p.PartID))
-			}
-		}
+		text := w.text(p)
 		if p.ContentType == "text/html" {
 			w.html = append(w.html, text)
 			return
@@ -457,6 +856,15 @@ func (w *walker) walk(p *enmime.Part, body, related bool) {
 	default:
 		w.attach(p, related)
 	}
+}
+
+// text is the text of part p, decoded by decodeText, with a problem noted.
+func (w *walker) text(p *enmime.Part) string {
+	text, problem := decodeText(p.Content, partCharset(p, p.Content), p.ContentType == "text/html")
+	if problem != "" {
+		w.m.Problems = append(w.m.Problems, cleanLine(fmt.Sprintf("part %s: %s", p.PartID, problem)))
+	}
+	return text
 }
 
 // isBodyText says whether a leaf is a text of the message rather than a file: text/plain or

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -537,6 +538,228 @@ func BenchmarkTrimLongLines(b *testing.B) {
 	for b.Loop() {
 		if got := Trim(text, false); len(got) < len(text)/2 {
 			b.Fatalf("trimmed to %d bytes of %d: long lines that are no attribution must stay", len(got), len(text))
+		}
+	}
+}
+
+// Issue 14, point 3: an address is read cleanly or not at all.
+func TestAddressShapes(t *testing.T) {
+	for _, c := range []struct {
+		header     string // the From header ("" for none)
+		sender     string // the Sender header
+		addr, name string // From, when it parses
+		problem    string // FromProblem holds this, when it does not
+	}{
+		// Good, with the usual unambiguous leniency.
+		{header: "John Q. Public <jqp@Example.COM>", addr: "jqp@example.com", name: "John Q. Public"},
+		{header: `"Smith, John" <js@example.org>`, addr: "js@example.org", name: "Smith, John"},
+		{header: "=?utf-8?q?Zo=C3=AB_Br=C3=BCckner?= <zb@example.org>", addr: "zb@example.org", name: "Zoë Brückner"},
+		{header: `"=?utf-8?q?Zo=C3=AB?=" <zb@example.org>`, addr: "zb@example.org", name: "Zoë"},
+		{header: "bare@example.org", addr: "bare@example.org"},
+		{header: "bare@example.org, ", addr: "bare@example.org"},
+		{header: "<angle@example.org>", addr: "angle@example.org"},
+		{header: "j@example.org (John)", addr: "j@example.org", name: "John"},
+		{header: `"john smith"@Example.ORG`, addr: `"john smith"@example.org`},
+		{header: `John <"john smith"@example.org>`, addr: `"john smith"@example.org`, name: "John"},
+		{header: `"john.smith"@example.org`, addr: "john.smith@example.org"}, // quotes it does not need
+		{header: `"a\"b"@example.org`, addr: `"a\"b"@example.org`},
+		{header: "r.okafor@example.ac.uk <r.okafor@example.ac.uk>", addr: "r.okafor@example.ac.uk", name: "r.okafor@example.ac.uk"},
+		{header: "Okafor, R <r.okafor@example.ac.uk>", problem: "is not an address"}, // two members, one without an address
+		{header: "Jürgen Müller <jm@example.de>", addr: "jm@example.de", name: "Jürgen Müller"},
+		{sender: "Forms <forms@example.ac.uk>", addr: "forms@example.ac.uk", name: "Forms"},
+		// Never half-read.
+		{header: "<power quadrant system@example.com>", problem: "the From header <power quadrant system@example.com> is not an address calldesk can read"},
+		{header: "<mallory imran.gill@uni.example>", problem: "<mallory imran.gill@uni.example>"},
+		{header: "mallory imran.gill@uni.example", problem: "mallory imran.gill@uni.example"},
+		{header: `"unbalanced <broken@example.ac.uk`, problem: "unbalanced"},
+		{header: "Mallory <mallory <imran.gill@uni.example>>", problem: "Mallory"},
+		{header: "Someone <someone@>", problem: "Someone"},
+		{header: "someone", problem: "someone"},
+		{header: "undisclosed-recipients:;", problem: "undisclosed-recipients"},
+		{header: "a@example.org b@example.org", problem: "a@example.org b@example.org"},
+		{header: "good@example.org, <bad one@example.org>", problem: "bad one"},
+		{header: "Name <x@example.org> and more", problem: "and more"},
+		{header: "<power quadrant system@example.com>", sender: "ok@example.org", problem: "From header"}, // no fallback to Sender
+		{sender: "<bad sender@example.org>", problem: "the Sender header <bad sender@example.org>"},
+	} {
+		raw := ""
+		if c.header != "" {
+			raw += "From: " + c.header + "\r\n"
+		}
+		if c.sender != "" {
+			raw += "Sender: " + c.sender + "\r\n"
+		}
+		raw += "To: desk@example.org\r\nSubject: shapes\r\nMessage-ID: <shape@example.org>\r\n\r\nHello.\r\n"
+		m, err := Parse([]byte(raw), Limits{})
+		if err != nil {
+			t.Errorf("From %q: %v", c.header, err)
+			continue
+		}
+		if m.From.Addr != c.addr || m.From.Name != c.name || !strings.Contains(m.FromProblem, c.problem) || (c.problem == "") != (m.FromProblem == "") {
+			t.Errorf("From %q, Sender %q: read as %q %q, FromProblem %q; want %q %q, problem %q",
+				c.header, c.sender, m.From.Name, m.From.Addr, m.FromProblem, c.name, c.addr, c.problem)
+		}
+	}
+}
+
+// Of a To or Cc list, the members that parse are kept and the others left out with a Problem.
+func TestAddressListKeepsWhatParses(t *testing.T) {
+	raw := "From: a@example.org\r\nTo: one@example.org, <two three@example.org>, \"Lee, Kim\" <k.lee@Example.ORG>, garbage, \r\n" +
+		"Cc: Team: x@example.org, y@example.org;, z@example.org\r\nSubject: list\r\n\r\nHello.\r\n"
+	m, err := Parse([]byte(raw), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var to, cc []string
+	for _, a := range m.To {
+		to = append(to, a.Name+"|"+a.Addr)
+	}
+	for _, a := range m.Cc {
+		cc = append(cc, a.Addr)
+	}
+	if strings.Join(to, ",") != "|one@example.org,Lee, Kim|k.lee@example.org" {
+		t.Errorf("To = %q", to)
+	}
+	if strings.Join(cc, ",") != "x@example.org,y@example.org,z@example.org" {
+		t.Errorf("Cc = %q", cc)
+	}
+	problems := strings.Join(m.Problems, "\n")
+	for _, want := range []string{`To header: "<two three@example.org>" is not an address; left out`, `To header: "garbage" is not an address; left out`} {
+		if !strings.Contains(problems, want) {
+			t.Errorf("Problems = %q, want %q", m.Problems, want)
+		}
+	}
+	if strings.Contains(strings.Join(to, ","), "three@") {
+		t.Errorf("an address was picked out of a malformed member: %q", to)
+	}
+}
+
+// Issue 14, point 4: encoded words in the charsets of East Asian and Cyrillic mail are decoded
+// (charsetReader), and raw 8-bit headers are read as UTF-8 when they are.
+func TestEncodedNames(t *testing.T) {
+	enc := func(label, b64 string) string { return "=?" + label + "?B?" + b64 + "?=" }
+	for _, c := range []struct{ name, want string }{
+		{enc("ISO-2022-JP", "GyRCOjRGIzJWO1IbKEI="), "佐藤花子"},
+		{enc("iso-2022-jp", "GyRCOjRGIxsoQg==") + " " + enc("ISO-2022-JP", "GyRCMlY7UhsoQg=="), "佐藤花子"},
+		{enc("Shift_JIS", "l+mW2IjqmFk="), "鈴木一郎"},
+		{enc("cp932", "l+mW2IjqmFk="), "鈴木一郎"},
+		{enc("x-sjis", "l+mW2IjqmFk="), "鈴木一郎"},
+		{enc("GB2312", "zfXQocP3"), "王小明"},
+		{enc("GBK", "zfXQocP3"), "王小明"},
+		{enc("Big5", "s6+kaqTl"), "陳大文"},
+		{enc("EUC-KR", "sei5zrz2"), "김민수"},
+		{enc("ks_c_5601-1987", "sei5zrz2"), "김민수"},
+		{enc("KOI8-R", "6dfBziDwxdTSz9c="), "Иван Петров"},
+		{enc("windows-1251", "yOLg7SDP5fLw7uI="), "Иван Петров"},
+		{"Jos\xc3\xa9 Garc\xc3\xada", "José García"}, // raw UTF-8 stays UTF-8
+		{"Jos\xe9 Garc\xeda", "José García"},         // raw Latin-1 is read as Windows-1252
+	} {
+		raw := "From: " + c.name + " <p@example.org>\r\nSubject: " + c.name + "\r\n\r\nHello.\r\n"
+		m, err := Parse([]byte(raw), Limits{})
+		if err != nil {
+			t.Errorf("%q: %v", c.name, err)
+			continue
+		}
+		if m.From.Name != c.want || m.Subject != c.want {
+			t.Errorf("%q: name %q, subject %q; want %q", c.name, m.From.Name, m.Subject, c.want)
+		}
+	}
+}
+
+// Issue 14, point 4: a text part is read by its declared charset, UTF-8 when it declares
+// us-ascii or none, detected when its charset is unknown or wrong; 0x80 bytes that stand in for
+// NULs in UTF-8 text are dropped, while a Windows-1252 € (0x80) is kept.
+func TestDecodeText(t *testing.T) {
+	for _, c := range []struct {
+		charset, body, want string
+		problem             bool
+	}{
+		{"us-ascii", "Pr\xc3\xa9nom", "Prénom", false},
+		{"", "Pr\xc3\xa9nom", "Prénom", false},
+		{"utf-8", "Pr\xc3\xa9nom", "Prénom", false},
+		{"utf-8", "caf\xc3\xa9 till\x80 has NULs\x80\x80.", "café till has NULs.", false},
+		{"us-ascii", "plain\x80 ascii", "plain ascii", false},
+		{"", "caf\xc3\xa9\x80", "café", false},
+		{"windows-1252", "\x805 \x93quoted\x94", "€5 “quoted”", false},
+		{"iso-8859-1", "\x805 caf\xe9", "€5 café", false},          // Outlook's ISO-8859-1 is Windows-1252
+		{"us-ascii", "caf\xe9 costs \x805", "café costs €5", true}, // 8-bit text mislabelled: the € is real
+		{"", "caf\xe9", "café", true},
+		{"x-unknown-2000", "caf\xe9", "café", true},
+		{"x-unknown-2000", "caf\xc3\xa9", "café", true},
+		{"koi8-r", "\xf0\xd2\xc9\xd7\xc5\xd4", "Привет", false},
+		{"shift_jis", "\x82\xb1\x82\xf1\x82\xc9\x82\xbf\x82\xcd", "こんにちは", false},
+		{"iso-2022-jp", "\x1b$B$3$s$K$A$O\x1b(B", "こんにちは", false},
+		{"shift_jis", "caf\xe9", "café", true}, // not Shift_JIS (a lead byte at the end): detected
+	} {
+		got, problem := decodeText([]byte(c.body), c.charset, false)
+		if got != c.want || (problem != "") != c.problem {
+			t.Errorf("%q in %q: %q (problem %q), want %q (problem: %v)", c.body, c.charset, got, problem, c.want, c.problem)
+		}
+	}
+}
+
+// A message whose first lines are not headers is read from the headers on, but only when a
+// header block follows; a message that is no message is not made one.
+func TestSkipJunk(t *testing.T) {
+	for _, c := range []struct{ raw, want string }{
+		{"---- Original email message ----\r\nFrom: a@example.org\r\n\r\nx", "From: a@example.org\r\n\r\nx"},
+		{"\r\nFrom a@example.org Thu Apr  2 13:05:00 2026\r\n\r\nSubject: s\r\nFrom: a@example.org\r\n\r\nx", "Subject: s\r\nFrom: a@example.org\r\n\r\nx"},
+		{"From: a@example.org\r\n\r\nx", "From: a@example.org\r\n\r\nx"},
+		{"hello\r\nthis is text\r\nX-Thing: y\r\n\r\nbody", "hello\r\nthis is text\r\nX-Thing: y\r\n\r\nbody"},
+		{"1\n2\n3\n4\n5\n6\nFrom: a@example.org\n\nx", "1\n2\n3\n4\n5\n6\nFrom: a@example.org\n\nx"}, // too many lines
+	} {
+		got, _ := skipJunk([]byte(c.raw))
+		if string(got) != c.want {
+			t.Errorf("skipJunk(%q) = %q, want %q", c.raw, got, c.want)
+		}
+	}
+}
+
+// The text before the first boundary is the body only when the message has no text part, and
+// MIME's notice for old readers is no text.
+func TestPreamble(t *testing.T) {
+	head := "From: a@example.org\r\nSubject: p\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+	for _, c := range []struct{ body, want string }{
+		{"Hello there.\r\n--b\r\nContent-Type: image/png\r\n\r\nPNG\r\n--b--\r\n", "Hello there."},
+		{"This is a multi-part message in MIME format.\r\n--b\r\nContent-Type: image/png\r\n\r\nPNG\r\n--b--\r\n", ""},
+		{"Ignored preamble.\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe text part.\r\n--b--\r\n", "The text part."},
+		{"Only text, no boundary at all.\r\n", "Only text, no boundary at all."},
+		{"--b--\r\n", ""},
+	} {
+		m, err := Parse([]byte(head+c.body), Limits{})
+		if err != nil {
+			t.Errorf("%q: %v", c.body, err)
+			continue
+		}
+		if m.FullText != c.want {
+			t.Errorf("%q: FullText %q, want %q", c.body, m.FullText, c.want)
+		}
+	}
+}
+
+// An HTML part without a charset parameter is read by its <meta> charset.
+func TestHTMLMetaCharset(t *testing.T) {
+	raw := "From: a@example.org\r\nSubject: html\r\nMIME-Version: 1.0\r\nContent-Type: text/html\r\n\r\n" +
+		"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=koi8-r\"></head><body><p>\xf0\xd2\xc9\xd7\xc5\xd4</p></body></html>\r\n"
+	m, err := Parse([]byte(raw), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.FullText != "Привет" || !strings.Contains(m.HTML, "<p>Привет</p>") || len(m.Problems) > 0 {
+		t.Errorf("FullText %q, HTML %q, Problems %q; want Привет", m.FullText, m.HTML, m.Problems)
+	}
+}
+
+// An address with a quoted local part is written back as it was read.
+func TestAddressString(t *testing.T) {
+	for _, a := range []Address{
+		{Name: "John Smith", Addr: `"john smith"@example.org`},
+		{Addr: `"a\"b"@example.org`},
+		{Name: "Zoë", Addr: "zb@example.org"},
+	} {
+		got, err := mail.ParseAddress(a.String())
+		if err != nil || got.Name != a.Name || normaliseAddr(got.Address) != a.Addr {
+			t.Errorf("%+v written %q, read back as %+v (%v)", a, a.String(), got, err)
 		}
 	}
 }

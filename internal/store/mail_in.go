@@ -41,6 +41,9 @@ type InMail struct {
 	Automatic string
 	// Rejected, when not "", says why it could not be read at all.
 	Rejected string
+	// Quarantine, when not "", says why it goes to quarantine whoever it seems to be from (its
+	// sender could not be read, mail.Message.FromProblem): no threading, no person lookup.
+	Quarantine string
 	// GroupID and ProfileID are the mailbox's defaults for a new call.
 	GroupID, ProfileID int64
 	// Auth is the university's mail server's verdict on the sender: a message from an own
@@ -159,6 +162,8 @@ func (t *Tx) ingest(ctx context.Context, in InMail, rules IngestRules) (Ingested
 		return t.recordMail(ctx, in, MailRejected, in.Rejected, 0, 0, nil)
 	case in.Automatic != "":
 		return t.recordMail(ctx, in, MailAutomatic, in.Automatic, 0, 0, nil)
+	case in.Quarantine != "":
+		return t.recordMail(ctx, in, MailQuarantine, in.Quarantine, 0, 0, nil)
 	}
 	var recent int
 	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM mail_messages WHERE sender = ? AND created_at > ?`,
