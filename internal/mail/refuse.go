@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"net/textproto"
+	"strconv"
 	"strings"
 
 	"calldesk/internal/desk"
@@ -14,7 +15,12 @@ import (
 // figures, for the record and the notice to its sender: "the message is 41.3 MiB; the desk takes
 // messages up to 35 MiB".
 func TooLarge(size, max int64) string {
-	return "the message is " + desk.SizeWords(size) + "; the desk takes messages up to " + desk.SizeWords(max)
+	over, limit := desk.SizeWords(size), desk.SizeWords(max)
+	if over == limit {
+		// Just over: rounded, the two figures would read the same.
+		over, limit = strconv.FormatInt(size, 10)+" bytes", strconv.FormatInt(max, 10)+" bytes"
+	}
+	return "the message is " + over + "; the desk takes messages up to " + limit
 }
 
 // headerOf is the header of a raw message, up to and with the blank line that ends it (the whole
