@@ -236,12 +236,13 @@ func parseMailboxes(v string, getenv func(string) string) ([]mailboxSpec, error)
 }
 
 // replies is what incoming mail needs of outgoing mail: the domain of calldesk's Message-IDs,
-// the templates of the notices to senders of refused messages (nil when no email is sent) and
-// calldesk's own address, which is never sent one.
+// the templates of the notices to senders of refused messages (nil when no email is sent), and
+// calldesk's own addresses and domain, which are never sent one.
 type replies struct {
-	domain  string
-	notices *cdmail.Templates
-	own     []string
+	domain    string
+	notices   *cdmail.Templates
+	own       []string
+	ownDomain string // --mail-domain when set: a domain of calldesk's own
 }
 
 // fetchers makes a fetcher for each configured mailbox, its messages taken in by an Intake.
@@ -275,7 +276,7 @@ func (f inboundFlags) fetchers(ctx context.Context, s *store.Store, getenv func(
 	for _, sp := range specs {
 		// One limit for the fetcher and the parser.
 		sp.box.MaxSize = maxMessage
-		in := &cdmail.Intake{Store: s, Domain: out.domain, Log: log, Auth: f.authCheck(), Notices: out.notices, Own: own,
+		in := &cdmail.Intake{Store: s, Domain: out.domain, Log: log, Auth: f.authCheck(), Notices: out.notices, Own: own, OwnDomain: out.ownDomain,
 			Limits: cdmail.Limits{MessageMax: maxMessage, AttachmentMax: rules.MaxSize}, Rules: store.IngestRules{Files: rules, PerSenderHour: perHour}}
 		if sp.group != "" {
 			for _, g := range groups {

@@ -113,7 +113,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if from := outgoing.fromAddress(); from != "" {
 		own = append(own, from)
 	}
-	fetchers, mailroom, err := incoming.fetchers(ctx, s, e.Getenv, replies{domain: outgoing.messageDomain(), notices: notices, own: own},
+	fetchers, mailroom, err := incoming.fetchers(ctx, s, e.Getenv, replies{domain: outgoing.messageDomain(), notices: notices, own: own, ownDomain: *outgoing.domain},
 		desk.AttachmentRules{MaxSize: maxFile, Types: types}, e.Now, log)
 	if err != nil {
 		buf.Close()

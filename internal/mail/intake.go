@@ -35,11 +35,13 @@ type Intake struct {
 	Auth AuthCheck
 	// Notices, when set, are the templates of the polite notice that tells the sender of a
 	// message refused as too large why, and what to do (nil: none is sent, as when calldesk sends
-	// no email). Own are calldesk's own addresses (its sender's): no notice ever goes to them,
-	// nor to Domain or its subdomains.
-	Notices *Templates
-	Own     []string
-	Log     *slog.Logger
+	// no email). No notice ever goes to Own, calldesk's own addresses (its sender's, its
+	// mailboxes'), nor to an address of OwnDomain, a mail domain of calldesk's own ("" for none:
+	// not the university's domain, or none of its people would be told).
+	Notices   *Templates
+	Own       []string
+	OwnDomain string
+	Log       *slog.Logger
 }
 
 // Deliver takes one message.

@@ -53,7 +53,7 @@ func intakeWithNotices(t *testing.T, e *storetest.Env) *mail.Intake {
 		t.Fatal(err)
 	}
 	return &mail.Intake{Store: e.S, GroupID: e.F.ServiceDesk.ID, Domain: "desk.example.ac.uk", Rules: store.IngestRules{PerSenderHour: 100},
-		Limits: mail.Limits{MessageMax: sizeLimit}, Notices: tpl, Own: []string{"servicedesk@example.ac.uk"}}
+		Limits: mail.Limits{MessageMax: sizeLimit}, Notices: tpl, Own: []string{"servicedesk@example.ac.uk"}, OwnDomain: "desk.example.ac.uk"}
 }
 
 // TestOversizedMailRefused (issue 14, point 6): with one limit of 64 KiB for the fetcher and the

@@ -78,7 +78,7 @@ func (in *Intake) refuseLarge(m *store.InMail, header []byte, size int64, key st
 // noNotice says why the sender of a refused message must not be sent a notice ("" when they may):
 // no mail goes out, there is no sender, the message is automatic (an auto-reply, a bounce with its
 // empty Return-Path, a mailing list), or it is calldesk's own (its Message-ID, its addresses or
-// its domain): answering any of those could start a mail loop.
+// its own domain): answering any of those could start a mail loop.
 func (in *Intake) noNotice(msg *Message) string {
 	from := strings.ToLower(msg.From.Addr)
 	switch auto, why := msg.Automatic(); {
@@ -91,8 +91,7 @@ func (in *Intake) noNotice(msg *Message) string {
 	case IsOurs(msg.MessageID, in.Domain):
 		return "it is one of calldesk's own messages come back"
 	}
-	if at := strings.LastIndexByte(from, '@'); at >= 0 && from[at+1:] == strings.ToLower(strings.TrimSpace(in.Domain)) {
-		// The domain of calldesk's Message-IDs: another instance's or mailbox's mail.
+	if own := strings.ToLower(strings.TrimSpace(in.OwnDomain)); own != "" && strings.HasSuffix(from, "@"+own) {
 		return "it comes from calldesk's own domain"
 	}
 	for _, own := range in.Own {
