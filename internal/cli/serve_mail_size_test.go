@@ -34,22 +34,10 @@ func TestServeMailMaxMessage(t *testing.T) {
 	}
 	u.AppendMany(t, c, "INBOX", [][]byte{msg("too-large", 1536<<10), msg("within", 1000<<10)})
 	c.Close()
-	args := strings.Join([]string{"serve", "--db", path, "--addr", "127.0.0.1:0", "--log-level", "warn",
-		"--imap-mailboxes", "servicedesk=imap+plain://" + u.Name + "@" + srv.Addr + "/INBOX?group=Service+Desk",
+	db := runServe(t, path, []string{"--imap-mailboxes", "servicedesk=imap+plain://" + u.Name + "@" + srv.Addr + "/INBOX?group=Service+Desk",
 		"--smtp-addr", smtpd.Addr, "--smtp-tls", "none", "--mail-from", "IT Service Desk <servicedesk@uni.example>",
-		"--public-url", "https://desk.uni.example", "--mail-domain", "desk.uni.example"}, "\x1f")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperServe$")
-	cmd.Env = append(os.Environ(), "CALLDESK_HELPER_SERVE="+args, "CALLDESK_IMAP_PASSWORD_SERVICEDESK="+u.Password,
-		"CALLDESK_MAIL_MAX_MESSAGE=1MiB")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+		"--public-url", "https://desk.uni.example", "--mail-domain", "desk.uni.example"},
+		"CALLDESK_IMAP_PASSWORD_SERVICEDESK="+u.Password, "CALLDESK_MAIL_MAX_MESSAGE=1MiB")
 	got := map[string]string{}
 	for deadline := time.Now().Add(60 * time.Second); len(got) < 2 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		rows, err := db.Query(`SELECT subject, disposition, reason FROM mail_messages`)
@@ -83,4 +71,27 @@ func TestServeMailMaxMessage(t *testing.T) {
 		!strings.Contains(body, "it is 1.5 MiB, and the desk takes emails of up to 1 MiB") {
 		t.Errorf("notice to %v, Auto-Submitted %q:\n%s", notice.To, h.Get("Auto-Submitted"), notice.Body)
 	}
+}
+
+// runServe runs `calldesk serve` on the database at path with args (and the environment's
+// variables env) as a process of its own (TestHelperServe) until the test ends, and returns a
+// handle on the database to watch what it does.
+func runServe(t *testing.T, path string, args []string, env ...string) *sql.DB {
+	t.Helper()
+	all := append([]string{"serve", "--db", path, "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperServe$")
+	cmd.Env = append(append(os.Environ(), "CALLDESK_HELPER_SERVE="+strings.Join(all, "\x1f")), env...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		db.Close()
+	})
+	return db
 }
