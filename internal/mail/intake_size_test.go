@@ -212,6 +212,22 @@ func TestTooLargeForTheParser(t *testing.T) {
 			to != "t.wojcik@example.ac.uk" || inReplyTo != "size-parser.8@example.ac.uk" {
 			t.Errorf("notice: to %q, In-Reply-To %q (%v)", to, inReplyTo, err)
 		}
+
+		// A person whose processing is restricted is sent nothing (issue 7), this notice included.
+		if err := e.S.Restrict(ctx, e.F.Admin, e.F.Dan.ID, true, "contested"); err != nil {
+			t.Fatal(err)
+		}
+		raw = largeScan(t, "Dan <"+e.F.Dan.Email+">", "size-restricted.9@example.ac.uk", "")
+		if err := intakeWithNotices(t, e).Deliver(ctx, mail.Delivery{Mailbox: "servicedesk", UIDValidity: 1, UID: 2, Raw: raw, Size: int64(len(raw))}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.DB.QueryRow(e.DB.Rebind(`SELECT reason FROM mail_messages WHERE uid = 2`)).Scan(&reason); err != nil ||
+			!strings.HasSuffix(reason, "no notice to the sender: their processing is restricted") {
+			t.Errorf("a restricted person's refused message: %q (%v)", reason, err)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM mail_outbox WHERE kind = 'too_large'`); n != 1 {
+			t.Errorf("%d notices, want only Tomasz's", n)
+		}
 	})
 }
 
