@@ -75,6 +75,8 @@ func TestBadConfigurationStopsWithOneClearLine(t *testing.T) {
 		{"attachment type never allowed", nil, []string{"serve", "--db", db, "--attachment-types", "pdf,html"}, "--attachment-types=pdf,html: html can never be allowed: a browser or the desktop would run it"},
 		{"attachment type unknown", nil, []string{"serve", "--db", db, "--attachment-types", "pdf,psd"}, "--attachment-types=pdf,psd: psd is not a type calldesk knows"},
 		{"bad mail auth id", nil, []string{"serve", "--db", db, "--mail-auth-serv-id", "mx.uni.example,mx2.uni.example"}, "--mail-auth-serv-id=mx.uni.example,mx2.uni.example: is one authserv-id, not a list"},
+		{"mail size too small", nil, []string{"serve", "--db", db, "--mail-max-message", "500KiB"}, "--mail-max-message=500KiB: must be between 1 MiB and 512 MiB"},
+		{"bad mail size", map[string]string{"CALLDESK_MAIL_MAX_MESSAGE": "big"}, []string{"serve", "--db", db}, "CALLDESK_MAIL_MAX_MESSAGE=big: is not a size"},
 		{"bad own domain", map[string]string{"CALLDESK_MAIL_OWN_DOMAINS": "uni.example, @alumni"}, []string{"serve", "--db", db}, `CALLDESK_MAIL_OWN_DOMAINS=uni.example, @alumni: "@alumni" is not a domain name`},
 		{"bad time zone", nil, []string{"serve", "--db", db, "--timezone", "Mars/Olympus"}, "--timezone=Mars/Olympus: is not a time zone name like Europe/London"},
 		{"bad calls", nil, []string{"demo", "--db", db, "--calls", "-5"}, "--calls=-5: must be between"},

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -67,18 +68,28 @@ func (f mailFlags) messageDomain() string {
 	return from.Address[strings.LastIndex(from.Address, "@")+1:]
 }
 
-// tasks are the notifier and the sender, or none when no mail server is configured.
-func (f mailFlags) tasks(s *store.Store, now func() time.Time, zone *time.Location, log *slog.Logger) ([]jobs.Task, error) {
+// fromAddress is the address of --mail-from ("" when it is not set).
+func (f mailFlags) fromAddress() string {
+	from, err := mail.ParseAddress(*f.from)
+	if err != nil {
+		return ""
+	}
+	return from.Address
+}
+
+// tasks are the notifier and the sender, or none when no mail server is configured, and the
+// templates they use (nil when none), which also make the notices to senders of refused mail.
+func (f mailFlags) tasks(s *store.Store, now func() time.Time, zone *time.Location, log *slog.Logger) ([]jobs.Task, *cdmail.Templates, error) {
 	if *f.smtpAddr == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if *f.from == "" || *f.publicURL == "" {
-		return nil, usageError{fmt.Errorf("sending email through --smtp-addr needs --mail-from and --public-url")}
+		return nil, nil, usageError{fmt.Errorf("sending email through --smtp-addr needs --mail-from and --public-url")}
 	}
 	domain := f.messageDomain()
 	tpl, err := cdmail.LoadTemplates(*f.templates)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("--mail-templates: %w", err)}
+		return nil, nil, usageError{fmt.Errorf("--mail-templates: %w", err)}
 	}
 	n := &cdmail.Notifier{Store: s, Templates: tpl, Domain: domain, PortalURL: *f.publicURL, ConsoleURL: *f.publicURL,
 		FullText: *f.fullText == "true", Zone: zone, Now: now, Log: log}
@@ -93,13 +104,14 @@ func (f mailFlags) tasks(s *store.Store, now func() time.Time, zone *time.Locati
 			_, err := snd.Run(ctx)
 			return err
 		}},
-	}, nil
+	}, tpl, nil
 }
 
 // inboundFlags are serve's incoming email settings.
 type inboundFlags struct {
 	mailboxes, perSenderHour *string
 	authServID, ownDomains   *string
+	maxMessage               *string
 }
 
 func inboundSettings(st *settings) inboundFlags {
@@ -114,6 +126,9 @@ func inboundSettings(st *settings) inboundFlags {
 		}
 		return nil
 	})
+	f.maxMessage = st.add("mail-max-message", "35MiB", "incoming email: the largest message taken in, attachments and encoding included (e.g. 35MiB); "+
+		"a larger one is refused, recorded with its sender, subject and size, and its sender told once a day at most (when email is sent). "+
+		"35MiB takes a 25MiB file (about 34MiB once encoded), as Exchange Online's default limit does", false, checkSize(1<<20, 512<<20))
 	f.authServID = st.add("mail-auth-serv-id", "", "incoming email: the authserv-id of the university's own receiving mail server (e.g. mx.uni.example), "+
 		"whose Authentication-Results header (DMARC, SPF, DKIM) calldesk trusts; headers of any other id are ignored; empty: none trusted, every verdict is none", false, func(v string) error {
 		if strings.Contains(v, ",") {
@@ -220,8 +235,18 @@ func parseMailboxes(v string, getenv func(string) string) ([]mailboxSpec, error)
 	return out, nil
 }
 
+// replies is what incoming mail needs of outgoing mail: the domain of calldesk's Message-IDs,
+// the templates of the notices to senders of refused messages (nil when no email is sent), and
+// calldesk's own addresses and domain, which are never sent one.
+type replies struct {
+	domain    string
+	notices   *cdmail.Templates
+	own       []string
+	ownDomain string // --mail-domain when set: a domain of calldesk's own
+}
+
 // fetchers makes a fetcher for each configured mailbox, its messages taken in by an Intake.
-func (f inboundFlags) fetchers(ctx context.Context, s *store.Store, getenv func(string) string, domain string,
+func (f inboundFlags) fetchers(ctx context.Context, s *store.Store, getenv func(string) string, out replies,
 	rules desk.AttachmentRules, now func() time.Time, log *slog.Logger) ([]*cdmail.Fetcher, *cdmail.Mailroom, error) {
 	specs, err := parseMailboxes(*f.mailboxes, getenv)
 	if err != nil {
@@ -240,10 +265,19 @@ func (f inboundFlags) fetchers(ctx context.Context, s *store.Store, getenv func(
 		return nil, nil, err
 	}
 	perHour, _ := strconv.Atoi(*f.perSenderHour)
-	var out []*cdmail.Fetcher
+	maxMessage, _ := parseSize(*f.maxMessage)
+	own := slices.Clone(out.own)
 	for _, sp := range specs {
-		in := &cdmail.Intake{Store: s, Domain: domain, Log: log, Auth: f.authCheck(),
-			Limits: cdmail.Limits{AttachmentMax: rules.MaxSize}, Rules: store.IngestRules{Files: rules, PerSenderHour: perHour}}
+		if strings.Contains(sp.box.Username, "@") {
+			own = append(own, sp.box.Username) // a mailbox's own address
+		}
+	}
+	var fetchers []*cdmail.Fetcher
+	for _, sp := range specs {
+		// One limit for the fetcher and the parser.
+		sp.box.MaxSize = maxMessage
+		in := &cdmail.Intake{Store: s, Domain: out.domain, Log: log, Auth: f.authCheck(), Notices: out.notices, Own: own, OwnDomain: out.ownDomain,
+			Limits: cdmail.Limits{MessageMax: maxMessage, AttachmentMax: rules.MaxSize}, Rules: store.IngestRules{Files: rules, PerSenderHour: perHour}}
 		if sp.group != "" {
 			for _, g := range groups {
 				if strings.EqualFold(g.Name, sp.group) {
@@ -269,7 +303,7 @@ func (f inboundFlags) fetchers(ctx context.Context, s *store.Store, getenv func(
 			return nil, nil, usageError{fmt.Errorf("--imap-mailboxes: mailbox %s: %w", sp.box.Name, err)}
 		}
 		room.Intakes[sp.box.Name] = in
-		out = append(out, fe)
+		fetchers = append(fetchers, fe)
 	}
-	return out, room, nil
+	return fetchers, room, nil
 }

@@ -93,7 +93,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 		}
 	}
 	loc, _ := time.LoadLocation(*zone)
-	mailTasks, err := outgoing.tasks(s, e.Now, loc, log)
+	mailTasks, notices, err := outgoing.tasks(s, e.Now, loc, log)
 	if err != nil {
 		buf.Close()
 		return err
@@ -109,7 +109,12 @@ func serve(ctx context.Context, e Env, args []string) error {
 	}
 	maxFile, _ := parseSize(*attachMax)
 	types, _ := desk.ParseAttachmentTypes(*attachTypes)
-	fetchers, mailroom, err := incoming.fetchers(ctx, s, e.Getenv, outgoing.messageDomain(), desk.AttachmentRules{MaxSize: maxFile, Types: types}, e.Now, log)
+	var own []string
+	if from := outgoing.fromAddress(); from != "" {
+		own = append(own, from)
+	}
+	fetchers, mailroom, err := incoming.fetchers(ctx, s, e.Getenv, replies{domain: outgoing.messageDomain(), notices: notices, own: own, ownDomain: *outgoing.domain},
+		desk.AttachmentRules{MaxSize: maxFile, Types: types}, e.Now, log)
 	if err != nil {
 		buf.Close()
 		return err
@@ -131,7 +136,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 			for i, fe := range fetchers {
 				st := fe.Status()
 				out[i] = console.MailboxState{Name: st.Mailbox, Connected: st.Connected, LastError: st.LastError, LastErrorAt: st.LastErrorAt,
-					LastFetchAt: st.LastFetchAt, Delivered: st.Delivered, Failed: st.Failed}
+					LastFetchAt: st.LastFetchAt, Delivered: st.Delivered, Failed: st.Failed, Oversized: st.Oversized}
 			}
 			return out
 		}

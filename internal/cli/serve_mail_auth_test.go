@@ -1,12 +1,7 @@
 package cli
 
 import (
-	"database/sql"
 	"fmt"
-	"os"
-	"os/exec"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -31,21 +26,8 @@ func TestServeMailAuthSettings(t *testing.T) {
 		msg("genuine", "mx.uni.example; dkim=pass header.d=uni.example; dmarc=pass header.from=uni.example"),
 	})
 	c.Close()
-	args := strings.Join([]string{"serve", "--db", path, "--addr", "127.0.0.1:0", "--log-level", "warn",
-		"--imap-mailboxes", "servicedesk=imap+plain://" + u.Name + "@" + srv.Addr + "/INBOX?group=Service+Desk",
-		"--mail-auth-serv-id", "mx.uni.example"}, "\x1f")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperServe$")
-	cmd.Env = append(os.Environ(), "CALLDESK_HELPER_SERVE="+args, "CALLDESK_IMAP_PASSWORD_SERVICEDESK="+u.Password,
-		"CALLDESK_MAIL_OWN_DOMAINS=uni.example")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := runServe(t, path, []string{"--imap-mailboxes", "servicedesk=imap+plain://" + u.Name + "@" + srv.Addr + "/INBOX?group=Service+Desk",
+		"--mail-auth-serv-id", "mx.uni.example"}, "CALLDESK_IMAP_PASSWORD_SERVICEDESK="+u.Password, "CALLDESK_MAIL_OWN_DOMAINS=uni.example")
 	got := map[string]string{}
 	for deadline := time.Now().Add(60 * time.Second); len(got) < 2 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		rows, err := db.Query(`SELECT subject, disposition, auth_result, auth_method, auth_own FROM mail_messages`)

@@ -63,8 +63,24 @@ func sniffedAs(types ...string) func(string, []byte) bool {
 // does not know.
 var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
+// tnefMagic starts Outlook's TNEF (winmail.dat): the signature 0x223E9F78, little-endian.
+var tnefMagic = []byte{0x78, 0x9F, 0x3E, 0x22}
+
+// isCalendar says whether data is an iCalendar file (RFC 5545): text that starts, after an
+// optional byte-order mark and blank lines, with BEGIN:VCALENDAR.
+func isCalendar(sniffed string, data []byte) bool {
+	if !strings.HasPrefix(sniffed, "text/plain") {
+		return false
+	}
+	head := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\ufeff")), " \t\r\n")
+	const begin = "BEGIN:VCALENDAR"
+	return len(head) >= len(begin) && strings.EqualFold(string(head[:len(begin)]), begin)
+}
+
 // fileTypes are the kinds of file calldesk knows how to accept. Office and OpenDocument files are
 // zip archives to a sniffer, so for them the extension decides the type, once the content is a zip.
+// Every file is served as a download (web.WriteAttachment), never shown in the browser, so a
+// calendar invitation or a winmail.dat is only ever saved and opened by a mail program.
 var fileTypes = []fileType{
 	{[]string{"pdf"}, "application/pdf", sniffedAs("application/pdf")},
 	{[]string{"png"}, "image/png", sniffedAs("image/png")},
@@ -82,12 +98,16 @@ var fileTypes = []fileType{
 	{[]string{"ods"}, "application/vnd.oasis.opendocument.spreadsheet", sniffedAs("application/zip")},
 	{[]string{"odp"}, "application/vnd.oasis.opendocument.presentation", sniffedAs("application/zip")},
 	{[]string{"zip"}, "application/zip", sniffedAs("application/zip")},
+	// Calendar invitations and Outlook's winmail.dat come with email (the mail package keeps
+	// them as they came); their content must be what the name says.
+	{[]string{"ics"}, "text/calendar; charset=utf-8", isCalendar},
+	{[]string{"dat"}, "application/vnd.ms-tnef", func(_ string, d []byte) bool { return bytes.HasPrefix(d, tnefMagic) }},
 }
 
 // DefaultAttachmentTypes are the extensions accepted when AttachmentRules.Types is empty: common
 // documents and images.
 var DefaultAttachmentTypes = []string{"pdf", "png", "jpg", "jpeg", "gif", "webp", "txt", "log", "csv",
-	"docx", "xlsx", "pptx", "odt", "ods", "odp", "zip", "eml", "msg"}
+	"docx", "xlsx", "pptx", "odt", "ods", "odp", "zip", "eml", "msg", "ics", "dat"}
 
 // neverTypes are extensions no configuration may allow: a browser or the desktop runs them.
 var neverTypes = []string{"html", "htm", "xhtml", "shtml", "svg", "svgz", "xml", "js", "mjs", "exe", "dll", "com", "scr",

@@ -28,6 +28,15 @@ func TestAttachmentCheck(t *testing.T) {
 		{"sheet.xlsx", zip, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
 		{"doc.odt", zip, "application/vnd.oasis.opendocument.text"},
 		{"logs.zip", zip, "application/zip"},
+		// Calendar invitations and winmail.dat come with email (issue 14): kept when they are what
+		// their names say.
+		{"invite.ics", []byte("\ufeffBEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"), "text/calendar; charset=utf-8"},
+		{"invite.ics", []byte("begin:vcalendar\r\nend:vcalendar\r\n"), "text/calendar; charset=utf-8"},
+		{"winmail.dat", append([]byte{0x78, 0x9F, 0x3E, 0x22, 0x01, 0x00}, bytes.Repeat([]byte{0}, 40)...), "application/vnd.ms-tnef"},
+		{"invite.ics", []byte("hello, this is no calendar\n"), "!invite.ics does not hold what its name says"},
+		{"invite.ics", []byte("<html><body>BEGIN:VCALENDAR</body></html>"), "!invite.ics is refused"},
+		{"winmail.dat", zip, "!winmail.dat does not hold what its name says"},
+		{"data.dat", []byte("1,2,3\n"), "!data.dat does not hold what its name says"},
 		{"mail.msg", []byte("not an outlook file"), "!mail.msg does not hold what its name says"},
 		{"sheet.xlsx", png, "!sheet.xlsx does not hold what its name says"},
 		{"README", []byte("hello"), "!README is not a type calldesk accepts"},

@@ -52,4 +52,8 @@ const (
 	MailClosed        MailKind = "closed"         // to the customer
 	MailAssigned      MailKind = "assigned"       // to the analyst, or the group's mailbox
 	MailCustomerReply MailKind = "customer_reply" // to the analyst: the customer wrote
+	// MailTooLarge tells the sender of an email refused as too large why, and what to do; it is
+	// about no call, answers their message (In-Reply-To) and is marked Auto-Submitted:
+	// auto-replied. At most one a day goes to one address.
+	MailTooLarge MailKind = "too_large"
 )

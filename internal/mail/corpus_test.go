@@ -373,6 +373,38 @@ var corpus = map[string]expect{
 		subject: "Export with stand-ins", fromName: "Tomás Byrne",
 		text: "The export from the café till has NULs in it. Tomás",
 	},
+	// Issue 14, point 5 (nothing dropped silently): every part is read as what it is; the Intake
+	// decides what is kept (TestFillKeepsParts) and the store checks each file's type.
+	"parts-inline-pdf-4k.eml": {id: "parts-pdf-4k.7f3a@example.ac.uk", from: "n.okafor@example.ac.uk",
+		text: "Here is the booking form for G.07; the projector there needs an HDMI cable.",
+		atts: []att{{name: "booking-G07.pdf", ctype: "application/pdf", inline: true}}},
+	"parts-inline-csv.eml": {text: "The list of machines is below.",
+		atts: []att{{name: "faults.csv", ctype: "text/csv", inline: true}}},
+	"parts-screenshot-only.eml": {subject: "This error again",
+		atts: []att{{name: "Screenshot 2026-11-17 at 10.02.41.png", ctype: "image/png", inline: true}}},
+	"parts-signature-logos.eml": {text: "The VPN drops every ten minutes since Monday; the error is attached.\n\nNadia Okafor\nSchool of Chemistry",
+		htmlHas: "cid:chem-logo@sig.example.ac.uk",
+		atts: []att{
+			{name: "image001.png", ctype: "image/png", inline: true, cid: "chem-logo@sig.example.ac.uk"},
+			{name: "image002.png", ctype: "image/png", inline: true, cid: "uni-crest@sig.example.ac.uk"},
+			{name: "vpn-error.png", ctype: "image/png"},
+		}},
+	"parts-calendar-invite.eml": {text: "Could we hand the laptop over on Tuesday at two?",
+		atts: []att{{name: "invite.ics", ctype: "text/calendar"}}},
+	"parts-winmail-dat.eml": {text: "The signed form for SPSS is attached.",
+		atts: []att{{name: "winmail.dat", ctype: "application/ms-tnef", tnef: true}}},
+	"parts-other-kinds.eml": {text: "The installer stops half way; the scan of the error and the installer are attached.",
+		atts: []att{
+			{name: "scan-of-error.pdf", ctype: "application/octet-stream"},
+			{name: "setup.exe", ctype: "application/x-msdownload"},
+			{name: "attachment-3.bin", ctype: "application/x-scanner-profile"},
+		}},
+
+	// Issue 14, point 6 (one size limit, said to the sender): about 90 KB, within the default
+	// limit; TestOversizedMailRefused takes it in under a limit of 64 KiB.
+	"size-large-scan.eml": {id: "size-large-scan.3e9d@example.ac.uk", from: "t.wojcik@example.ac.uk", subject: "Scans of the signed forms",
+		text: "The signed forms for the new starters are attached, scanned at 600 dpi.",
+		atts: []att{{name: "signed-forms.pdf", ctype: "application/pdf"}}},
 }
 
 func TestCorpus(t *testing.T) {

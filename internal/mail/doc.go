@@ -15,6 +15,27 @@
 // has the store decide and record, in one transaction, what it becomes (store.IngestMail): a
 // call, a diary entry, quarantine, or a record of an automatic or unreadable message.
 //
+// Every part of a message is kept with its diary entry but the small images (under 8 KiB) that
+// its HTML shows by cid: links, a signature's logos, which come again with every message of a
+// thread; the entry says in a few words that they were left out ("2 small images of the
+// signature"). A part the file rules refuse (a program, a type calldesk does not know, one whose
+// content is not what its name says), one over the attachment limit and those past the tenth
+// are noted on the entry too, each with why: nothing is dropped silently.
+//
+// # One size limit
+//
+// A message may be at most Limits.MessageMax (DefaultMessageMax, 35 MiB: a 25 MiB file, the
+// attachment limit, is about 34 MiB once base64-encoded, and Exchange Online's default limit on a
+// received message is 35 MB). The fetcher uses the same limit (Mailbox.MaxSize; serve's
+// --mail-max-message sets both). A larger message is refused with the real figures ([TooLarge]:
+// "the message is 41.3 MiB; the desk takes messages up to 35 MiB") and recorded as rejected with
+// its sender, subject and size and its header alone. Its sender is told once, politely, what to
+// do (a desk.MailTooLarge notice in the outbox, queued in the record's transaction, answering
+// their message, Auto-Submitted: auto-replied), unless that could start a loop or be noise:
+// never to automatic mail (Automatic, which includes an empty Return-Path), to calldesk's own
+// Message-IDs, addresses ([Intake.Own]) or domain ([Intake.OwnDomain]), and at most one a day to
+// one address.
+//
 // # Fetching from IMAP
 //
 // A [Fetcher] watches one folder of one IMAP mailbox and hands every message it has not yet
@@ -41,9 +62,9 @@
 // taken never stops a mailbox. A caller that decides a message can never be taken (unparseable,
 // refused) should record that and return nil, so it is marked or moved like any other.
 //
-// Messages larger than [Mailbox.MaxSize] are delivered without their body ([Delivery.Oversized]),
-// with the size the server reports, so the caller can record the refusal without the fetcher ever
-// downloading them.
+// Messages larger than [Mailbox.MaxSize] are delivered with their header only (BODY.PEEK[HEADER];
+// [Delivery.Oversized]), with the size the server reports, so the caller can record the refusal,
+// naming the sender and the subject, without the fetcher ever downloading the body.
 //
 // In [MarkSeen] mode the fetcher takes the folder's unseen messages, so the folder must be the
 // service desk's own: a person reading it with a mail client (and so marking messages seen) would
@@ -121,7 +142,10 @@
 // calendar invitations (text/calendar) and delivery reports. A part larger than
 // Limits.AttachmentMax goes to Oversized instead, with its name and size but not its bytes, so the
 // caller can note on the call that it was dropped. winmail.dat (Outlook's TNEF) is not decoded,
-// as no maintained Go TNEF library is available: it is kept as an attachment with TNEF set.
+// as no maintained Go TNEF library is available: it is kept as an attachment with TNEF set. The
+// file rules of package desk know both by their content (an .ics starts BEGIN:VCALENDAR, a .dat
+// with TNEF's signature), so they are stored with the entry, and, like every file, only ever
+// served as downloads, never shown in the browser.
 //
 // # Threading and loops
 //
@@ -139,7 +163,8 @@
 // # How the fetcher is meant to use it
 //
 //  1. Compare the message's size (IMAP RFC822.SIZE) with Limits.MessageMax before fetching its
-//     body; Parse refuses a larger one anyway.
+//     body, and fetch only the header of a larger one, to refuse it (see One size limit); Parse
+//     refuses a larger one anyway.
 //  2. Parse; on an error, log it, show it on the admin page and set the message aside: it must
 //     not stop the mailbox. A message with FromProblem goes to quarantine with that reason.
 //  3. Deduplicate by Key (and by mailbox UIDVALIDITY and UID).

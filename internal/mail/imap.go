@@ -68,7 +68,6 @@ const (
 // Defaults for the zero fields of a [Mailbox].
 const (
 	DefaultFolder       = "INBOX"
-	DefaultMaxSize      = 25 << 20
 	DefaultPollInterval = time.Minute
 	// DefaultIdlePeriod re-issues IDLE before the 29 minutes after which RFC 2177 lets a server
 	// drop an idle client.
@@ -100,7 +99,10 @@ type Mailbox struct {
 	// (created when missing).
 	After      AfterAction
 	MoveFolder string
-	// MaxSize is the largest message (RFC822.SIZE, bytes) delivered with its body.
+	// MaxSize is the largest message (RFC822.SIZE, bytes) delivered with its body; a larger one
+	// is delivered with its header only (Delivery.Oversized). It is the desk's one limit on a
+	// message, so it must be the Intake's Limits.MessageMax (serve's --mail-max-message sets
+	// both); 0 is the same default, DefaultMessageMax.
 	MaxSize int64
 	// DisableIdle polls every PollInterval even when the server offers IDLE.
 	DisableIdle  bool
@@ -122,7 +124,7 @@ func (m Mailbox) withDefaults() Mailbox {
 		m.Folder = DefaultFolder
 	}
 	if m.MaxSize <= 0 {
-		m.MaxSize = DefaultMaxSize
+		m.MaxSize = DefaultMessageMax
 	}
 	if m.PollInterval <= 0 {
 		m.PollInterval = DefaultPollInterval
@@ -195,11 +197,13 @@ type Delivery struct {
 	// UIDValidity and UID name the message within the watched folder (see Key).
 	UIDValidity uint32
 	UID         uint32
-	// Raw is the whole message as the server holds it; nil when Oversized.
+	// Raw is the whole message as the server holds it; when Oversized, only its header
+	// (BODY.PEEK[HEADER], with the blank line that ends it; at most headerMax bytes of it).
 	Raw []byte
 	// Size is the server's RFC822.SIZE of the message.
 	Size int64
-	// Oversized is set when Size exceeds Mailbox.MaxSize: the body was not fetched.
+	// Oversized is set when Size exceeds Mailbox.MaxSize: the body was not fetched, so that the
+	// caller can refuse the message, naming its sender and subject, without downloading it.
 	Oversized bool
 }
 
@@ -616,8 +620,15 @@ func (f *Fetcher) deliverChunk(ctx context.Context, c *imapclient.Client, validi
 			if err := flush(); err != nil {
 				return err
 			}
+			header, err := fetchBodies(c, []imap.UID{uid}, headerSection)
+			if err != nil {
+				return fmt.Errorf("fetch header: %w", err)
+			}
+			if _, ok := header[uid]; !ok {
+				continue // expunged since the search
+			}
 			var pending []func() error
-			if err := f.deliverOne(ctx, c, Delivery{Mailbox: f.mb.Name, UIDValidity: validity, UID: uint32(uid), Size: size, Oversized: true}, &pending); err != nil {
+			if err := f.deliverOne(ctx, c, Delivery{Mailbox: f.mb.Name, UIDValidity: validity, UID: uint32(uid), Raw: header[uid], Size: size, Oversized: true}, &pending); err != nil {
 				return err
 			}
 			if err := waitAll(pending); err != nil {
@@ -636,10 +647,17 @@ func (f *Fetcher) deliverChunk(ctx context.Context, c *imapclient.Client, validi
 	return flush()
 }
 
-var bodySection = &imap.FetchItemBodySection{Peek: true}
+var (
+	bodySection   = &imap.FetchItemBodySection{Peek: true}
+	headerSection = &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true}
+)
+
+// headerMax bounds the header read of an oversized message: enough for any real one, and the
+// refusal needs only its sender, subject and Message-ID.
+const headerMax = 256 << 10
 
 func (f *Fetcher) deliverGroup(ctx context.Context, c *imapclient.Client, validity uint32, uids []imap.UID, sizes map[imap.UID]int64) error {
-	raw, err := fetchBodies(c, uids)
+	raw, err := fetchBodies(c, uids, bodySection)
 	if err != nil {
 		return fmt.Errorf("fetch messages: %w", err)
 	}
@@ -658,15 +676,16 @@ func (f *Fetcher) deliverGroup(ctx context.Context, c *imapclient.Client, validi
 	return waitAll(pending)
 }
 
-// fetchBodies reads whole messages. It does not use FetchCommand.Collect because of how go-imap
-// v2.0.0-beta.8 handles a connection that ends inside a message: the literal simply ends early
-// (io.EOF, no error), and Collect then reads the buffered connection again while the client's
-// decoder goroutine does (a data race). Here a short literal is an error, the client is closed and
-// nothing touches the command again.
-func fetchBodies(c *imapclient.Client, uids []imap.UID) (map[imap.UID][]byte, error) {
+// fetchBodies reads one section of messages: whole ones (bodySection), or their headers
+// (headerSection, each at most headerMax bytes, the rest read and dropped). It does not use
+// FetchCommand.Collect because of how go-imap v2.0.0-beta.8 handles a connection that ends inside
+// a message: the literal simply ends early (io.EOF, no error), and Collect then reads the buffered
+// connection again while the client's decoder goroutine does (a data race). Here a short literal
+// is an error, the client is closed and nothing touches the command again.
+func fetchBodies(c *imapclient.Client, uids []imap.UID, section *imap.FetchItemBodySection) (map[imap.UID][]byte, error) {
 	cmd := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
 		UID:         true,
-		BodySection: []*imap.FetchItemBodySection{bodySection},
+		BodySection: []*imap.FetchItemBodySection{section},
 	})
 	raw := make(map[imap.UID][]byte, len(uids))
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
@@ -680,11 +699,24 @@ func fetchBodies(c *imapclient.Client, uids []imap.UID) (map[imap.UID][]byte, er
 				if item.Literal == nil {
 					continue
 				}
-				b, err := io.ReadAll(item.Literal)
-				if err == nil && int64(len(b)) != item.Literal.Size() {
+				var b []byte
+				var err error
+				var read int64
+				if section == headerSection {
+					b, err = io.ReadAll(io.LimitReader(item.Literal, headerMax))
+					var rest int64
+					if err == nil {
+						rest, err = io.Copy(io.Discard, item.Literal)
+					}
+					read = int64(len(b)) + rest
+				} else {
+					b, err = io.ReadAll(item.Literal)
+					read = int64(len(b))
+				}
+				if err == nil && read != item.Literal.Size() {
 					// The connection ended inside the literal: go-imap reports that as the
 					// literal's end, not as an error.
-					err = fmt.Errorf("UID %d: connection ended after %d of %d bytes", uid, len(b), item.Literal.Size())
+					err = fmt.Errorf("UID %d: connection ended after %d of %d bytes", uid, read, item.Literal.Size())
 				}
 				if err != nil {
 					c.Close()
@@ -740,7 +772,7 @@ func (f *Fetcher) deliverOne(ctx context.Context, c *imapclient.Client, d Delive
 		s.Retrying = len(f.retries)
 	})
 	if d.Oversized {
-		f.log.Warn("imap: oversized message delivered without its body", "uid", d.UID, "size", d.Size, "max", f.mb.MaxSize)
+		f.log.Warn("imap: oversized message delivered with its header only", "uid", d.UID, "size", d.Size, "max", f.mb.MaxSize)
 	}
 	set := imap.UIDSetNum(uid)
 	switch {

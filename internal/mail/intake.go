@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strings"
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
@@ -31,21 +33,36 @@ type Intake struct {
 	// Auth reads the university's mail server's verdict on each message's sender: mail from an
 	// own domain that fails it is quarantined by the store (desk.MailAuth.Unverified).
 	Auth AuthCheck
-	Log  *slog.Logger
+	// Notices, when set, are the templates of the polite notice that tells the sender of a
+	// message refused as too large why, and what to do (nil: none is sent, as when calldesk sends
+	// no email). No notice ever goes to Own, calldesk's own addresses (its sender's, its
+	// mailboxes'), nor to an address of OwnDomain, a mail domain of calldesk's own ("" for none:
+	// not the university's domain, or none of its people would be told).
+	Notices   *Templates
+	Own       []string
+	OwnDomain string
+	Log       *slog.Logger
 }
 
 // Deliver takes one message.
 func (in *Intake) Deliver(ctx context.Context, d Delivery) error {
 	m := store.InMail{Mailbox: d.Mailbox, UIDValidity: d.UIDValidity, UID: d.UID, Raw: d.Raw,
 		GroupID: in.GroupID, ProfileID: in.ProfileID}
-	if d.Oversized {
-		m.MessageID = "place:" + d.Key()
-		m.Rejected = fmt.Sprintf("the message is %s, over the %s a message may be", desk.SizeWords(d.Size), desk.SizeWords(in.limits().MessageMax))
-	} else if msg, err := Parse(d.Raw, in.Limits); err != nil {
+	switch max := in.limits().MessageMax; {
+	case d.Oversized:
+		// The fetcher brought only the header (BODY.PEEK[HEADER]).
+		in.refuseLarge(&m, d.Raw, d.Size, "place:"+d.Key())
+	case int64(len(d.Raw)) > max:
+		// Over the limit Parse would refuse it by: the same refusal, with the same notice.
 		sum := sha256.Sum256(d.Raw)
-		m.MessageID, m.Rejected = "sha256:"+hex.EncodeToString(sum[:]), desk.Message(err)
-	} else {
-		in.fill(&m, msg)
+		in.refuseLarge(&m, headerOf(d.Raw), int64(len(d.Raw)), "sha256:"+hex.EncodeToString(sum[:]))
+	default:
+		if msg, err := Parse(d.Raw, in.Limits); err != nil {
+			sum := sha256.Sum256(d.Raw)
+			m.MessageID, m.Rejected = "sha256:"+hex.EncodeToString(sum[:]), desk.Message(err)
+		} else {
+			in.fill(&m, msg)
+		}
 	}
 	return in.take(ctx, d, m)
 }
@@ -76,9 +93,11 @@ func (in *Intake) take(ctx context.Context, d Delivery, m store.InMail) error {
 	return nil
 }
 
-// inlineKeepMin is the size below which an inline image is taken for part of a signature and
-// not kept; a screenshot pasted into a message is larger.
-const inlineKeepMin = 8 << 10
+// logoMax is the size below which an inline image that the message's HTML shows by a cid: link is
+// taken for a logo or an icon of a signature, which comes again with every message of a thread,
+// and not kept. Any other part is kept whatever its size: a small PDF, a CSV or a screenshot that
+// is a message's only content are what the sender sent.
+const logoMax = 8 << 10
 
 func (in *Intake) limits() Limits { return in.Limits.withDefaults() }
 
@@ -100,14 +119,52 @@ func (in *Intake) fill(m *store.InMail, msg *Message) {
 	} else if IsOurs(msg.MessageID, in.Domain) {
 		m.Automatic = "one of calldesk's own messages came back"
 	}
+	var shown map[string]bool // the cid: links of the HTML, read when a small inline image needs them
+	logos := 0
 	for _, a := range msg.Attachments {
-		if a.Inline && a.Size < inlineKeepMin {
-			continue // a logo or an icon of a signature, in every message of a thread
+		if a.Inline && a.Size < logoMax && strings.HasPrefix(a.ContentType, "image/") && a.ContentID != "" {
+			if shown == nil {
+				shown = cidLinks(msg.HTML)
+			}
+			if shown[strings.ToLower(a.ContentID)] {
+				logos++
+				continue
+			}
 		}
 		m.Files = append(m.Files, desk.Upload{Filename: a.Filename, Data: a.Content})
 	}
 	for _, a := range msg.Oversized {
 		m.Dropped = append(m.Dropped, fmt.Sprintf("%s (%s, over the %s limit)", a.Filename, desk.SizeWords(a.Size), desk.SizeWords(in.limits().AttachmentMax)))
+	}
+	switch {
+	case logos == 1:
+		m.Dropped = append(m.Dropped, "1 small image of the signature")
+	case logos > 1:
+		m.Dropped = append(m.Dropped, fmt.Sprintf("%d small images of the signature", logos))
+	}
+}
+
+// cidLinks are the Content-IDs an HTML body shows by cid: links (RFC 2392: URL-escaped, compared
+// without regard to case), lower-cased.
+func cidLinks(html string) map[string]bool {
+	links := map[string]bool{}
+	rest := strings.ToLower(html)
+	for {
+		i := strings.Index(rest, "cid:")
+		if i < 0 {
+			return links
+		}
+		rest = rest[i+len("cid:"):]
+		end := strings.IndexAny(rest, "\"'()<> \t\r\n")
+		if end < 0 {
+			end = len(rest)
+		}
+		id := rest[:end]
+		if u, err := url.PathUnescape(id); err == nil {
+			id = u
+		}
+		links[strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")] = true
+		rest = rest[end:]
 	}
 }
 

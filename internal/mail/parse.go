@@ -29,13 +29,18 @@ import (
 
 // Default limits, used for a Limits field that is zero or negative.
 const (
-	DefaultMessageMax    = 64 << 20 // a whole message, as fetched
+	// DefaultMessageMax is the largest whole message, as fetched: 35 MiB, so that a file of
+	// DefaultAttachmentMax (25 MiB, about 34 MiB once base64-encoded in 76-character lines) comes
+	// through with its message, as it does through Exchange Online, whose default limit on a
+	// received message is 35 MB. The fetcher (Mailbox.MaxSize) and Parse share it.
+	DefaultMessageMax    = 35 << 20
 	DefaultAttachmentMax = 25 << 20 // one attachment, decoded
 )
 
 // Limits bound what Parse accepts. A zero field means its default.
 type Limits struct {
-	// MessageMax is the largest raw message, in bytes; a larger one is refused with an error.
+	// MessageMax is the largest raw message, in bytes; a larger one is refused with an error
+	// (TooLarge). It is the fetcher's Mailbox.MaxSize too: one limit for the desk.
 	MessageMax int64
 	// AttachmentMax is the largest decoded attachment, in bytes; a larger one is listed in
 	// Message.Oversized without its content.
@@ -142,7 +147,7 @@ func Parse(raw []byte, limits Limits) (*Message, error) {
 		return nil, desk.Errorf(desk.EINVALID, "the message is empty")
 	}
 	if int64(len(raw)) > limits.MessageMax {
-		return nil, desk.Errorf(desk.EINVALID, "the message is %d bytes, over the limit of %d bytes", len(raw), limits.MessageMax)
+		return nil, desk.Errorf(desk.EINVALID, "%s", TooLarge(int64(len(raw)), limits.MessageMax))
 	}
 	// NUL bytes are not allowed in a message (RFC 5322) and upset header parsing; drop them.
 	msg := bytes.ReplaceAll(raw, []byte{0}, nil)

@@ -68,16 +68,14 @@ func TestLargeAttachment(t *testing.T) {
 		}
 	})
 	t.Run("default limits", func(t *testing.T) {
-		m, err := Parse(raw, Limits{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(m.Oversized) != 1 || len(m.Attachments) != 0 {
-			t.Errorf("with the default %d-byte attachment limit, a %d-byte file is kept", DefaultAttachmentMax, size)
+		// 30 MiB is about 40.5 MiB once base64-encoded: over the default 35 MiB a message may be.
+		_, err := Parse(raw, Limits{})
+		if desk.ErrorCode(err) != desk.EINVALID || !strings.Contains(err.Error(), "the desk takes messages up to 35 MiB") {
+			t.Errorf("err = %v, want the message refused by the default limit", err)
 		}
 	})
 	t.Run("within AttachmentMax: kept", func(t *testing.T) {
-		m, err := Parse(raw, Limits{AttachmentMax: 31 << 20})
+		m, err := Parse(raw, Limits{MessageMax: 64 << 20, AttachmentMax: 31 << 20})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +85,7 @@ func TestLargeAttachment(t *testing.T) {
 	})
 	t.Run("over MessageMax: refused", func(t *testing.T) {
 		_, err := Parse(raw, Limits{MessageMax: 20 << 20})
-		if desk.ErrorCode(err) != desk.EINVALID || !strings.Contains(err.Error(), "over the limit of 20971520 bytes") {
+		if desk.ErrorCode(err) != desk.EINVALID || !strings.Contains(err.Error(), "; the desk takes messages up to 20 MiB") {
 			t.Errorf("err = %v, want an EINVALID error naming the limit", err)
 		}
 	})

@@ -177,7 +177,12 @@ func (s *Sender) build(m desk.OutMail) (*gomail.Msg, error) {
 	if len(m.References) > 0 {
 		msg.SetGenHeader(gomail.HeaderReferences, "<"+strings.Join(m.References, "> <")+">")
 	}
-	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	if m.Kind == desk.MailTooLarge {
+		// An answer to the sender's own message (RFC 3834 section 5).
+		msg.SetGenHeader("Auto-Submitted", "auto-replied")
+	} else {
+		msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	}
 	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {

@@ -31,6 +31,10 @@ type MailData struct {
 	Text    string // the update, resolution or reply the message is about (full content only)
 	Until   string // when a hold ends
 	To      string // who the call is now with (assignment)
+	// Their, Size and Max are for the notice to the sender of a message refused as too large
+	// (desk.MailTooLarge): their message's subject (theirs, going back to them only), its size and
+	// the desk's limit, in words ("41.3 MiB").
+	Their, Size, Max string
 }
 
 // Templates are the notifications' texts: for each kind, kind.txt with a "subject" template and
@@ -43,7 +47,7 @@ type Templates struct {
 // kinds are the notifications calldesk sends.
 func kinds() []desk.MailKind {
 	return []desk.MailKind{desk.MailCallLogged, desk.MailPublicUpdate, desk.MailOnHold, desk.MailOffHold,
-		desk.MailResolved, desk.MailClosed, desk.MailAssigned, desk.MailCustomerReply}
+		desk.MailResolved, desk.MailClosed, desk.MailAssigned, desk.MailCustomerReply, desk.MailTooLarge}
 }
 
 // LoadTemplates reads the built-in templates and, when dir is not "", the administrator's
@@ -65,7 +69,8 @@ func LoadTemplates(dir string) (*Templates, error) {
 	}
 	t := &Templates{text: map[desk.MailKind]*template.Template{}}
 	sample := MailData{Ref: "F0012345", Name: "Dan Dawson", Status: "Received", Link: "https://desk.example/portal/calls/F0012345",
-		Summary: "Printer jammed", Text: "Please try again", Until: "Mon 2 Mar 2026, 09:00", To: "Service Desk"}
+		Summary: "Printer jammed", Text: "Please try again", Until: "Mon 2 Mar 2026, 09:00", To: "Service Desk",
+		Their: "Scans of the forms", Size: "41.3 MiB", Max: "35 MiB"}
 	for _, k := range kinds() {
 		name := string(k) + ".txt"
 		b, err := read(name)
@@ -111,7 +116,7 @@ func (t *Templates) render(k desk.MailKind, d MailData) (subject, text string, e
 		return "", "", fmt.Errorf("mail template %s.txt: %w", k, err)
 	}
 	subject = strings.Join(strings.Fields(sb.String()), " ")
-	if !strings.Contains(subject, "["+d.Ref+"]") {
+	if d.Ref != "" && !strings.Contains(subject, "["+d.Ref+"]") {
 		subject = "[" + d.Ref + "] " + subject
 	}
 	return subject, strings.TrimSpace(tb.String()) + "\n", nil
@@ -120,7 +125,8 @@ func (t *Templates) render(k desk.MailKind, d MailData) (subject, text string, e
 // Rendered is a notification's subject and bodies.
 type Rendered struct{ Subject, Text, HTML string }
 
-// Render makes kind's message from d. The subject always carries the reference as [F0012345].
+// Render makes kind's message from d. The subject always carries the reference as [F0012345],
+// when there is one (a notice about no call has none).
 func (t *Templates) Render(k desk.MailKind, d MailData) (Rendered, error) {
 	subject, text, err := t.render(k, d)
 	if err != nil {

@@ -96,6 +96,16 @@ func newErasureFixture(t *testing.T, e *env) erasureFixture {
 		t.Fatalf("ingest: %+v %v", in, err)
 	}
 	c3 := e.call(t, in.CallRef)
+	// A message of his too large to take in was refused, and he was told (issue 14).
+	if r, err := e.S.IngestMail(ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 3, MessageID: "place:servicedesk/1/3",
+		From: "zebedee.q@uni.example", FromName: "Zebedee Quartermain", Subject: "Scans from Zebedee Quartermain", Size: 50 << 20,
+		Raw:      []byte("From: Zebedee Quartermain <zebedee.q@uni.example>\r\nSubject: Scans from Zebedee Quartermain\r\n\r\n"),
+		Rejected: "the message is 50 MiB; the desk takes messages up to 35 MiB",
+		Notice: &desk.OutMail{MessageID: "notice1@calldesk", Kind: desk.MailTooLarge, To: "zebedee.q@uni.example", Subject: "Your email was too large",
+			Text: "Hello Zebedee Quartermain, your email \"Scans from Zebedee Quartermain\" is 50 MiB.", HTML: "<p>Hello Zebedee Quartermain</p>"}},
+		store.IngestRules{}); err != nil || r.Disposition != store.MailRejected {
+		t.Fatalf("refused: %+v %v", r, err)
+	}
 	if err := e.S.EnqueueMail(ctx, desk.OutMail{MessageID: "out1@calldesk", CallID: c3.ID, Kind: desk.MailCallLogged, To: "zebedee.q@uni.example",
 		Subject: "[" + c3.Ref + "] we have your request", Text: "Dear Zebedee Quartermain, we have it.", HTML: "<p>Dear Zebedee Quartermain</p>"},
 		desk.OutMail{MessageID: "out2@calldesk", CallID: c2.ID, Kind: desk.MailAssigned, To: "networks@uni.example",
@@ -319,7 +329,7 @@ func TestErasureLeavesNoTraceAndKeepsTheStatistics(t *testing.T) {
 		if err != nil {
 			t.Fatalf("erase: %v", err)
 		}
-		if rec.Pseudonym == "" || rec.Counts.Calls != 3 || rec.Counts.Attachments != 2 || rec.Counts.Emails != 2 || rec.Counts.AuditRedacted == 0 {
+		if rec.Pseudonym == "" || rec.Counts.Calls != 3 || rec.Counts.Attachments != 2 || rec.Counts.Emails != 3 /* with the refused one's header */ || rec.Counts.AuditRedacted == 0 {
 			t.Errorf("erasure record %+v", rec)
 		}
 		if _, err := audit.Seal(ctx, e.S); err != nil {

@@ -44,6 +44,12 @@ type InMail struct {
 	// Quarantine, when not "", says why it goes to quarantine whoever it seems to be from (its
 	// sender could not be read, mail.Message.FromProblem): no threading, no person lookup.
 	Quarantine string
+	// Size is the message's size in bytes when Raw is not all of it (a message refused as too
+	// large keeps only its header); 0 means len(Raw).
+	Size int64
+	// Notice, with Rejected, tells the sender why; it is queued in the outbox with the record
+	// unless they were sent one in the last day (see rejectMail).
+	Notice *desk.OutMail
 	// GroupID and ProfileID are the mailbox's defaults for a new call.
 	GroupID, ProfileID int64
 	// Auth is the university's mail server's verdict on the sender: a message from an own
@@ -159,7 +165,7 @@ func (t *Tx) refOf(ctx context.Context, callID int64) (string, error) {
 func (t *Tx) ingest(ctx context.Context, in InMail, rules IngestRules) (Ingested, error) {
 	switch {
 	case in.Rejected != "":
-		return t.recordMail(ctx, in, MailRejected, in.Rejected, 0, 0, nil)
+		return t.rejectMail(ctx, in)
 	case in.Automatic != "":
 		return t.recordMail(ctx, in, MailAutomatic, in.Automatic, 0, 0, nil)
 	case in.Quarantine != "":
@@ -418,10 +424,14 @@ func (t *Tx) recordMail(ctx context.Context, in InMail, disposition, reason stri
 		reason = reason[:500]
 	}
 	d := Ingested{Disposition: disposition, Reason: reason}
+	size := int64(len(in.Raw))
+	if in.Size > 0 {
+		size = in.Size
+	}
 	err := t.queryRow(ctx, `INSERT INTO mail_messages (message_id, mailbox, uid_validity, uid, call_id, entry_id, sender, subject,
 		disposition, reason, raw, size, created_at, auth_result, auth_method, auth_own) VALUES (`+placeholders(16)+`) RETURNING id`,
 		in.MessageID, in.Mailbox, int64(in.UIDValidity), int64(in.UID), nullID(callID), nullID(entryID), in.From, clipText(in.Subject, 500),
-		disposition, reason, in.Raw, len(in.Raw), t.Now.UnixMicro(), in.Auth.Result, in.Auth.Method, b2i(in.Auth.OwnDomain)).Scan(&d.ID)
+		disposition, reason, in.Raw, size, t.Now.UnixMicro(), in.Auth.Result, in.Auth.Method, b2i(in.Auth.OwnDomain)).Scan(&d.ID)
 	if t.s.d.constraint(err) == constraintUnique {
 		// Another instance took the same message in at the same moment; its transaction won.
 		return d, desk.Errorf(desk.ECONFLICT, "message %s was taken in by another instance", in.MessageID)

@@ -24,6 +24,9 @@ type MailboxState struct {
 	LastError                string
 	LastErrorAt, LastFetchAt time.Time
 	Delivered, Failed        int64
+	// Oversized counts the messages refused as over the size limit (of Delivered), each recorded
+	// as rejected with its sender, subject and size.
+	Oversized int64
 }
 
 // adminMailPage lists the incoming mailboxes' state, the messages calldesk gave up sending, and

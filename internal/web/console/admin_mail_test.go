@@ -60,13 +60,13 @@ func TestAdminMailShowsMailboxes(t *testing.T) {
 		e := newEnvWith(t, se, func(c *console.Console) {
 			c.Mailboxes = func() []console.MailboxState {
 				return []console.MailboxState{
-					{Name: "servicedesk", Connected: true, LastFetchAt: start, Delivered: 42},
+					{Name: "servicedesk", Connected: true, LastFetchAt: start, Delivered: 42, Oversized: 3},
 					{Name: "library", LastError: "login: [AUTHENTICATIONFAILED] Authentication failed.", LastErrorAt: failed, Failed: 1},
 				}
 			}
 		})
 		e.grant(se, e.f.Cat, "analyst,admin")
 		e.signIn(e.f.Cat).get("/admin/mail").must(t, http.StatusOK).has(t, "Incoming mailboxes", "servicedesk", "Connected", "42",
-			"library", "Not connected", "AUTHENTICATIONFAILED", "1 to try again")
+			"of which 3 refused as too large", "library", "Not connected", "AUTHENTICATIONFAILED", "1 to try again")
 	})
 }

@@ -1,0 +1,63 @@
+package mail
+
+import (
+	"os"
+	"slices"
+	"testing"
+
+	"calldesk/internal/store"
+)
+
+// TestFillKeepsParts: the Intake hands the store every part of a message but the small images its
+// HTML shows by cid: (a signature's logos), which it notes in a few words (issue 14, point 5).
+// Before, every inline part under 8 KiB was dropped without a word, whatever its type.
+func TestFillKeepsParts(t *testing.T) {
+	for name, want := range map[string]struct {
+		files   []string
+		dropped []string
+	}{
+		"parts-inline-pdf-4k.eml":   {files: []string{"booking-G07.pdf"}},
+		"parts-inline-csv.eml":      {files: []string{"faults.csv"}},
+		"parts-screenshot-only.eml": {files: []string{"Screenshot 2026-11-17 at 10.02.41.png"}},
+		"parts-signature-logos.eml": {files: []string{"vpn-error.png"}, dropped: []string{"2 small images of the signature"}},
+		"parts-calendar-invite.eml": {files: []string{"invite.ics"}},
+		"parts-winmail-dat.eml":     {files: []string{"winmail.dat"}},
+		"parts-other-kinds.eml":     {files: []string{"scan-of-error.pdf", "setup.exe", "attachment-3.bin"}},
+		// A small image the HTML shows by cid: is taken for a logo, whatever its name, and noted.
+		"apple-mail-inline-image.eml": {dropped: []string{"1 small image of the signature"}},
+		// So are these (66 bytes each, a test's stand-ins for screenshots; real ones are larger).
+		"outlook-related-inline-images.eml": {dropped: []string{"2 small images of the signature"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			raw, err := os.ReadFile("testdata/inbound/" + name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg, err := Parse(raw, Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m store.InMail
+			(&Intake{}).fill(&m, msg)
+			var files []string
+			for _, f := range m.Files {
+				files = append(files, f.Filename)
+			}
+			if !slices.Equal(files, want.files) || !slices.Equal(m.Dropped, want.dropped) {
+				t.Errorf("files %q, dropped %q; want %q, %q", files, m.Dropped, want.files, want.dropped)
+			}
+		})
+	}
+}
+
+func TestCidLinks(t *testing.T) {
+	got := cidLinks(`<img src="cid:Logo@X"><img src='CID:a%2Db@y'> url(cid:bg@z) <a href="cid:">`)
+	for _, id := range []string{"logo@x", "a-b@y", "bg@z"} {
+		if !got[id] {
+			t.Errorf("cidLinks lacks %q: %v", id, got)
+		}
+	}
+	if len(cidLinks("no links, no cid here")) != 0 {
+		t.Error("cidLinks found links in text without any")
+	}
+}
