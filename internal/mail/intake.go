@@ -2,8 +2,6 @@ package mail
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 
@@ -42,8 +40,8 @@ func (in *Intake) Deliver(ctx context.Context, d Delivery) error {
 		m.MessageID = "place:" + d.Key()
 		m.Rejected = fmt.Sprintf("the message is %s, over the %s a message may be", desk.SizeWords(d.Size), desk.SizeWords(in.limits().MessageMax))
 	} else if msg, err := Parse(d.Raw, in.Limits); err != nil {
-		sum := sha256.Sum256(d.Raw)
-		m.MessageID, m.Rejected = "sha256:"+hex.EncodeToString(sum[:]), desk.Message(err)
+		m.Digest = RawDigest(d.Raw)
+		m.MessageID, m.Rejected = "sha256:"+m.Digest, desk.Message(err)
 	} else {
 		in.fill(&m, msg)
 	}
@@ -91,7 +89,10 @@ func (in *Intake) log() *slog.Logger {
 
 // fill copies what the store needs from a parsed message.
 func (in *Intake) fill(m *store.InMail, msg *Message) {
-	m.MessageID, m.InReplyTo, m.References = msg.Key, msg.InReplyTo, msg.References
+	m.MessageID, m.Digest, m.InReplyTo, m.References = msg.Key, msg.Digest, msg.InReplyTo, msg.References
+	for _, a := range append(append([]Address(nil), msg.To...), msg.Cc...) {
+		m.Recipients = append(m.Recipients, a.Addr)
+	}
 	m.From, m.FromName, m.Subject, m.Ref, m.Text = msg.From.Addr, msg.From.Name, msg.Subject, Ref(msg.Subject), msg.Text
 	m.Auth = in.Auth.Verdict(msg.AuthResults(), msg.From.Addr)
 	if auto, why := msg.Automatic(); auto {
