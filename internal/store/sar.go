@@ -65,7 +65,7 @@ type SAREntry struct {
 	CallRef string
 }
 
-const sarEntryCols = `d.id, d.call_id, d.kind, d.public, d.body, d.author_id, COALESCE(trim(p.first_name || ' ' || p.last_name), ''),
+const sarEntryCols = `d.id, d.call_id, d.kind, d.public, d.body, d.author_id, ` + entryAuthor + `,
 	d.created_at, d.call_version, c.kind, c.number`
 
 func scanSAREntries(rows *sql.Rows) ([]SAREntry, error) {
@@ -81,7 +81,7 @@ func scanSAREntries(rows *sql.Rows) ([]SAREntry, error) {
 		}
 		e.Kind, e.AuthorID, e.CreatedAt = desk.EntryKind(kind), author.Int64, time.UnixMicro(at).UTC()
 		e.CallRef = desk.Reference(desk.CallKind(ckind), number)
-		if e.AuthorID == 0 {
+		if e.Author == "" && e.AuthorID == 0 {
 			e.Author = "calldesk"
 		}
 		out = append(out, e)

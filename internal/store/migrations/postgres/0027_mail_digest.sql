@@ -14,6 +14,9 @@ ALTER TABLE mail_messages DROP CONSTRAINT IF EXISTS mail_messages_disposition_ch
 ALTER TABLE mail_messages ADD CONSTRAINT mail_messages_disposition_check
   CHECK (disposition IN ('call', 'entry', 'quarantine', 'discarded', 'automatic', 'rejected', 'duplicate'));
 CREATE UNIQUE INDEX mail_messages_id_digest ON mail_messages(message_id, digest) WHERE disposition <> 'duplicate';
+-- A diary entry made from an email by someone the register does not hold (an address on the
+-- call's copy list) shows the message's sender as its author: found by the entry.
+CREATE INDEX mail_messages_entry ON mail_messages(entry_id) WHERE entry_id IS NOT NULL;
 
 -- mail_recipients: the To and Cc addresses (lower-cased) of each message taken in. A call's
 -- copy list is the recipients of the messages it holds: they may reply to it (a customer's
