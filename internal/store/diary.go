@@ -164,7 +164,7 @@ func checkUploads(files []desk.Upload, rules desk.AttachmentRules) ([]desk.Attac
 
 // entryAuthor is the name of a diary entry's author (d, with the person p LEFT JOINed on its
 // author_id): the person's name, or for an email from someone the register does not hold (an
-// address on the call's copy list) the message's sender; ” for calldesk's own entries.
+// address on the call's copy list) the message's sender; empty for calldesk's own entries.
 const entryAuthor = `COALESCE(trim(p.first_name || ' ' || p.last_name),
 	(SELECT MIN(m.sender) FROM mail_messages m WHERE m.entry_id = d.id AND m.sender <> ''), '')`
 
