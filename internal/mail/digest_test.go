@@ -68,7 +68,9 @@ func TestDigest(t *testing.T) {
 	}
 
 	// Without a Message-ID, two deliveries still share a stand-in key, and different messages do not.
-	noID := func(s string) string { return strings.Replace(s, "Message-ID: <CAH7pShah+twice-Q9xv@mail.example.ac.uk>\n", "", 1) }
+	noID := func(s string) string {
+		return strings.Replace(s, "Message-ID: <CAH7pShah+twice-Q9xv@mail.example.ac.uk>\n", "", 1)
+	}
 	na, nb := parse([]byte(noID(string(a)))), parse([]byte(strings.ReplaceAll(noID(strings.ReplaceAll(string(b), "\r\n", "\n")), "\n", "\r\n")))
 	if na.MessageID != "" || !strings.HasPrefix(na.Key, "sha256:") || na.Key != nb.Key {
 		t.Errorf("one message without a Message-ID delivered twice: keys %q and %q", na.Key, nb.Key)
