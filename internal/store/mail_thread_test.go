@@ -14,6 +14,19 @@ import (
 	"calldesk/internal/store/storetest"
 )
 
+// taker takes messages in with analysts' roles and a loose loop limit, failing the test on an error.
+func taker(t *testing.T, e *storetest.Env) func(store.InMail) store.Ingested {
+	rules := store.IngestRules{PerSenderHour: 100, StaffRoles: access.RolesWith(access.WorkCalls)}
+	return func(in store.InMail) store.Ingested {
+		t.Helper()
+		d, err := e.S.IngestMail(context.Background(), in, rules)
+		if err != nil {
+			t.Fatalf("taking in %s at %s %d: %v", in.MessageID, in.Mailbox, in.UID, err)
+		}
+		return d
+	}
+}
+
 // TestIngestMailDuplicates (issue 14 point 1): a message is known by its Message-ID and its
 // digest. The same delivery again changes nothing; the same message at another place is
 // recorded as a duplicate naming the first record, without a second copy; a different message
@@ -21,15 +34,7 @@ import (
 func TestIngestMailDuplicates(t *testing.T) {
 	storetest.EachEnv(t, time.Date(2026, 12, 6, 14, 2, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
 		ctx, f := context.Background(), e.F
-		rules := store.IngestRules{PerSenderHour: 100, StaffRoles: access.RolesWith(access.WorkCalls)}
-		take := func(in store.InMail) store.Ingested {
-			t.Helper()
-			d, err := e.S.IngestMail(ctx, in, rules)
-			if err != nil {
-				t.Fatalf("taking in %s at %d: %v", in.MessageID, in.UID, err)
-			}
-			return d
-		}
+		take := taker(t, e)
 		first := store.InMail{Mailbox: "servicedesk", UIDValidity: 7, UID: 1, MessageID: "same@mail.example", Digest: "d1",
 			From: f.Dan.Email, Subject: "Printer jammed", Text: "Tray 3", Raw: []byte("Subject: Printer jammed\r\n\r\nTray 3"),
 			GroupID: f.ServiceDesk.ID}
@@ -129,20 +134,12 @@ func TestIngestMailDuplicateRace(t *testing.T) {
 func TestIngestMailCopyList(t *testing.T) {
 	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
 		ctx, f := context.Background(), e.F
-		rules := store.IngestRules{PerSenderHour: 100, StaffRoles: access.RolesWith(access.WorkCalls)}
+		take := taker(t, e)
 		uid := uint32(0)
 		mail := func(from, subject string, inReplyTo ...string) store.InMail {
 			uid++
 			return store.InMail{Mailbox: "servicedesk", UIDValidity: 7, UID: uid, MessageID: fmt.Sprintf("c%d@mail.example", uid), Digest: "x",
 				From: from, Subject: subject, Text: "text " + subject, Raw: []byte("x"), InReplyTo: inReplyTo, GroupID: f.ServiceDesk.ID}
-		}
-		take := func(in store.InMail) store.Ingested {
-			t.Helper()
-			d, err := e.S.IngestMail(ctx, in, rules)
-			if err != nil {
-				t.Fatalf("taking in %s: %v", in.MessageID, err)
-			}
-			return d
 		}
 		// Dan writes to the desk, copying his manager (not in the register) and Eve.
 		opening := mail(f.Dan.Email, "Laptop screen cracked")
