@@ -401,7 +401,9 @@ func (t *Tx) holdsRole(ctx context.Context, personID int64, roles []desk.Role) (
 }
 
 // threadOf is the call that one of ids (Message-IDs) belongs to: one calldesk sent about it, or
-// one taken in for it; 0 when none.
+// one taken in for it (the newest, when several messages had the ID); 0 when none. A duplicate
+// record has its first delivery's call and is left out, so that the (message_id, digest) index
+// of the records that are not duplicates finds them.
 func (t *Tx) threadOf(ctx context.Context, ids []string) (int64, error) {
 	if len(ids) == 0 {
 		return 0, nil
@@ -421,6 +423,7 @@ func (t *Tx) threadOf(ctx context.Context, ids []string) (int64, error) {
 		SELECT call_id, id FROM mail_outbox WHERE message_id IN (`+placeholders(len(ids))+`) AND call_id IS NOT NULL
 		UNION ALL
 		SELECT call_id, id FROM mail_messages WHERE message_id IN (`+placeholders(len(ids))+`) AND call_id IS NOT NULL
+			AND disposition <> 'duplicate'
 	) x ORDER BY id DESC LIMIT 1`, args...).Scan(&call)
 	if err == sql.ErrNoRows {
 		return 0, nil
@@ -597,17 +600,22 @@ func (t *Tx) recordMail(ctx context.Context, in InMail, disposition, reason stri
 // copy list of the call it opens or joins (mayAppend).
 func (t *Tx) recordRecipients(ctx context.Context, mailID int64, addrs []string) error {
 	seen := map[string]bool{}
+	var rows []string
+	var args []any
 	for _, a := range addrs {
 		a = strings.ToLower(strings.TrimSpace(a))
 		if a == "" || seen[a] || len(seen) == 100 {
-			continue // a message to more than 100 people is a list, not a copy list
+			continue // past 100 addresses a message went to a list, not to people copied in
 		}
 		seen[a] = true
-		if _, err := t.exec(ctx, `INSERT INTO mail_recipients (mail_id, address) VALUES (?, ?)`, mailID, a); err != nil {
-			return err
-		}
+		rows, args = append(rows, "(?, ?)"), append(args, mailID, a)
 	}
-	return nil
+	if len(rows) == 0 {
+		return nil
+	}
+	// One statement for them all: it is on the path of every message taken in.
+	_, err := t.exec(ctx, `INSERT INTO mail_recipients (mail_id, address) VALUES `+strings.Join(rows, ", "), args...)
+	return err
 }
 
 func clipText(s string, n int) string {

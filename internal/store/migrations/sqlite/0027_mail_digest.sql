@@ -54,5 +54,5 @@ CREATE TABLE mail_recipients (
   mail_id INTEGER NOT NULL REFERENCES mail_messages(id) ON DELETE CASCADE,
   address TEXT NOT NULL,
   PRIMARY KEY (mail_id, address)
-);
+) WITHOUT ROWID; -- the key is the table: one B-tree less to write for each message taken in
 CREATE INDEX mail_recipients_address ON mail_recipients(address);
