@@ -12,6 +12,16 @@ import (
 	"calldesk/internal/web/console"
 )
 
+// mailroomEnv is a console with the quarantine of incoming email (package mail's Mailroom), where
+// Bob is a support analyst.
+func mailroomEnv(t *testing.T, se *storetest.Env) *env {
+	e := newEnvWith(t, se, func(c *console.Console) {
+		c.Quarantine = &mail.Mailroom{Store: se.S, Intakes: map[string]*mail.Intake{"servicedesk": {Store: se.S, GroupID: se.F.ServiceDesk.ID}}}
+	})
+	e.grant(se, e.f.Bob, "analyst,support_analyst")
+	return e
+}
+
 // TestMailLog (issue 14): support analysts (only) see the email taken in that made no call or
 // entry (a duplicate delivery, a refused message, an automatic one), with when, mailbox, sender,
 // subject, what became of it and why, and a link to the call it belongs to; filtered by what
@@ -19,10 +29,7 @@ import (
 func TestMailLog(t *testing.T) {
 	t.Parallel()
 	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
-		e := newEnvWith(t, se, func(c *console.Console) {
-			c.Quarantine = &mail.Mailroom{Store: se.S, Intakes: map[string]*mail.Intake{"servicedesk": {Store: se.S, GroupID: se.F.ServiceDesk.ID}}}
-		})
-		e.grant(se, e.f.Bob, "analyst,support_analyst")
+		e := mailroomEnv(t, se)
 		take := func(in store.InMail) store.Ingested {
 			t.Helper()
 			in.GroupID, in.Raw = se.F.ServiceDesk.ID, []byte("x")
@@ -81,10 +88,7 @@ func TestMailLog(t *testing.T) {
 func TestBrowserMailLog(t *testing.T) {
 	t.Parallel()
 	se := storetest.NewEnv(t, "sqlite", start)
-	e := newEnvWith(t, se, func(c *console.Console) {
-		c.Quarantine = &mail.Mailroom{Store: se.S, Intakes: map[string]*mail.Intake{"servicedesk": {Store: se.S, GroupID: se.F.ServiceDesk.ID}}}
-	})
-	e.grant(se, e.f.Bob, "analyst,support_analyst")
+	e := mailroomEnv(t, se)
 	for i, in := range []store.InMail{
 		{Mailbox: "servicedesk", UID: 1, MessageID: "b1@uni.example", From: e.f.Dan.Email, Subject: "Projector in G.12 flickers"},
 		{Mailbox: "it-help", UID: 1, MessageID: "b1@uni.example", From: e.f.Dan.Email, Subject: "Projector in G.12 flickers"},
