@@ -207,3 +207,47 @@ func TestIngestMailCopyList(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrateMailDigest: migration 0027 keeps every email taken in before it, whole, with the
+// digest '' (unknown): a message with the same Message-ID is then a duplicate, as it was before.
+// (The migration is undone by hand first, as far as it can be, and run again over the record.)
+func TestMigrateMailDigest(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := storetest.DSN(t, engine)
+			s, err := store.Open(ctx, dsn, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if _, err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			raw := storetest.Raw(t, engine, dsn)
+			raw.MustExec(t, `DROP TABLE mail_recipients`)
+			raw.MustExec(t, `DROP INDEX mail_messages_id_digest`)
+			raw.MustExec(t, `DROP INDEX mail_messages_entry`)
+			raw.MustExec(t, `ALTER TABLE mail_messages DROP COLUMN digest`)
+			raw.MustExec(t, `DELETE FROM schema_migrations WHERE version >= 27`)
+			raw.MustExec(t, `INSERT INTO mail_messages (message_id, mailbox, uid_validity, uid, sender, subject, disposition, reason, raw, size,
+				created_at, auth_result, auth_method, auth_own) VALUES ('old@mail.example', 'servicedesk', 3, 4, 'dan@uni.example', 'Old one',
+				'automatic', 'an auto-reply', ?, 5, 1000, 'pass', 'dmarc', 1)`, []byte("hello"))
+			if applied, err := s.Migrate(ctx); err != nil || len(applied) == 0 || applied[0] != 27 {
+				t.Fatalf("Migrate: applied %v, err %v", applied, err)
+			}
+			if n := raw.Count(t, `SELECT COUNT(*) FROM mail_messages WHERE message_id = 'old@mail.example' AND digest = '' AND mailbox = 'servicedesk'
+				AND uid_validity = 3 AND uid = 4 AND sender = 'dan@uni.example' AND subject = 'Old one' AND disposition = 'automatic'
+				AND reason = 'an auto-reply' AND raw IS NOT NULL AND size = 5 AND created_at = 1000 AND auth_result = 'pass'
+				AND auth_method = 'dmarc' AND auth_own = 1`); n != 1 {
+				t.Fatal("the record from before the migration was not kept as it was")
+			}
+			d, err := s.IngestMail(ctx, store.InMail{Mailbox: "it-help", UIDValidity: 1, UID: 1, MessageID: "old@mail.example", Digest: "abc",
+				From: "dan@uni.example", Subject: "Old one", Raw: []byte("hello")}, store.IngestRules{})
+			if err != nil || d.Disposition != store.MailDuplicate {
+				t.Fatalf("the same Message-ID as a record from before: %+v %v", d, err)
+			}
+		})
+	}
+}
