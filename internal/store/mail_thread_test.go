@@ -209,7 +209,7 @@ func TestIngestMailCopyList(t *testing.T) {
 }
 
 // TestMigrateMailDigest: migration 0027 keeps every email taken in before it, whole, with the
-// digest ” (unknown): a message with the same Message-ID is then a duplicate, as it was before.
+// empty digest (unknown): a message with the same Message-ID is then a duplicate, as before.
 // (The migration is undone by hand first, as far as it can be, and run again over the record.)
 func TestMigrateMailDigest(t *testing.T) {
 	t.Parallel()
