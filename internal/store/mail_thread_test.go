@@ -251,3 +251,34 @@ func TestMigrateMailDigest(t *testing.T) {
 		})
 	}
 }
+
+// TestRetentionDeletesCopyList: the retention sweep of emails received deletes the To and Cc
+// addresses recorded with them (personal data), whether it blanks the messages or deletes them.
+func TestRetentionDeletesCopyList(t *testing.T) {
+	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		take := taker(t, e)
+		take(store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 1, MessageID: "kept1@mail.example", Digest: "x",
+			From: "stranger@elsewhere.example", Subject: "Hello", Raw: []byte("x"), Recipients: []string{"servicedesk@uni.example", "copied@uni.example"}})
+		rules, err := e.S.RetentionRules(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		months := 0
+		for _, r := range rules {
+			if r.Class == store.ClassEmails {
+				months = r.Months
+			}
+		}
+		e.Clock.Advance(time.Duration(months+2) * 31 * 24 * time.Hour)
+		if _, err := e.S.SweepClass(ctx, storetest.Actor(e.F.Ann), store.NewRetentionPlan(rules, e.S.Now()), store.ClassEmails, false); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM mail_messages WHERE sender <> ''`); n != 0 {
+			t.Fatalf("%d emails not swept: the test does not test the sweep", n)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM mail_recipients`); n != 0 {
+			t.Fatalf("%d addresses of swept emails kept", n)
+		}
+	})
+}
