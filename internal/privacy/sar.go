@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"calldesk/internal/desk"
@@ -353,7 +352,7 @@ func (b *Builder) gatherMine(ctx context.Context, bu *Bundle, r *Redactor, p des
 	for {
 		ms, refs, err := b.Store.SARMailFrom(ctx, p.ID, p.Email, after, sarPage)
 		if err != nil {
-			return fmt.Errorf("emails from or copied to the person: %w", err)
+			return fmt.Errorf("emails from the person: %w", err)
 		}
 		for i, m := range ms {
 			if m.Raw == nil {
@@ -364,11 +363,7 @@ func (b *Builder) gatherMine(ctx context.Context, bu *Bundle, r *Redactor, p des
 				if m.Reason != "" {
 					what += ": " + r.Redact(m.Reason, where+" reason")
 				}
-				from := p.Email
-				if !strings.EqualFold(m.Sender, p.Email) { // one they were copied on (issue 14)
-					from = r.Redact(m.Sender, where+" from")
-				}
-				bu.Emails = append(bu.Emails, BundleEmail{ID: m.ID, CallRef: refs[i], Disposition: what, From: from,
+				bu.Emails = append(bu.Emails, BundleEmail{ID: m.ID, CallRef: refs[i], Disposition: what, From: p.Email,
 					Subject: r.Redact(m.Subject, where+" subject"), Date: m.ReceivedAt, Text: "(the message itself is no longer held)"})
 				continue
 			}

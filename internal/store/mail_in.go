@@ -710,8 +710,8 @@ func (s *Store) ReleaseMail(ctx context.Context, actor desk.Actor, id, personID 
 	return out, err
 }
 
-// DiscardMail throws a quarantined message away: its content is deleted at once (data
-// minimisation), what remains records who discarded it and when, and the audit trail says so.
+// DiscardMail throws a quarantined message away: its content and its To and Cc addresses are
+// deleted at once (data minimisation), what remains records who discarded it and when, and the audit trail says so.
 func (s *Store) DiscardMail(ctx context.Context, actor desk.Actor, id int64) error {
 	return s.inTx(ctx, func(t *Tx) error {
 		if err := t.inQuarantine(ctx, id); err != nil {
@@ -720,6 +720,10 @@ func (s *Store) DiscardMail(ctx context.Context, actor desk.Actor, id int64) err
 		reason := "discarded by " + actorName(actor)
 		if _, err := t.exec(ctx, `UPDATE mail_messages SET disposition = 'discarded', raw = NULL, subject = '', reason = ? WHERE id = ?`,
 			reason, id); err != nil {
+			return err
+		}
+		// Whom it was sent and copied to goes with its content.
+		if _, err := t.exec(ctx, `DELETE FROM mail_recipients WHERE mail_id = ?`, id); err != nil {
 			return err
 		}
 		return t.audit(ctx, actor, "mail.discard", "mail", id, nil, reason)

@@ -252,14 +252,27 @@ func TestMigrateMailDigest(t *testing.T) {
 	}
 }
 
-// TestRetentionDeletesCopyList: the retention sweep of emails received deletes the To and Cc
-// addresses recorded with them (personal data), whether it blanks the messages or deletes them.
+// TestRetentionDeletesCopyList: the To and Cc addresses recorded with an email (personal data)
+// go when a support analyst discards it, and when the retention sweep of emails received blanks
+// or deletes it.
 func TestRetentionDeletesCopyList(t *testing.T) {
 	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
 		ctx := context.Background()
 		take := taker(t, e)
+		copied := []string{"servicedesk@uni.example", "copied@uni.example"}
 		take(store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 1, MessageID: "kept1@mail.example", Digest: "x",
-			From: "stranger@elsewhere.example", Subject: "Hello", Raw: []byte("x"), Recipients: []string{"servicedesk@uni.example", "copied@uni.example"}})
+			From: "stranger@elsewhere.example", Subject: "Hello", Raw: []byte("x"), Recipients: copied})
+		discarded := take(store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 2, MessageID: "kept2@mail.example", Digest: "x",
+			From: "stranger@elsewhere.example", Subject: "Spam", Raw: []byte("x"), Recipients: copied})
+		if err := e.S.DiscardMail(ctx, storetest.Actor(e.F.Ann), discarded.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM mail_recipients WHERE mail_id = ?`, discarded.ID); n != 0 {
+			t.Fatalf("%d addresses of a discarded email kept", n)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM mail_recipients`); n != 2 {
+			t.Fatalf("%d addresses before the sweep, want 2", n)
+		}
 		rules, err := e.S.RetentionRules(ctx)
 		if err != nil {
 			t.Fatal(err)

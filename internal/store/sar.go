@@ -174,8 +174,6 @@ type SARMail struct {
 	ReceivedAt          time.Time
 	Raw                 []byte
 	Subject, Reason     string
-	// Sender is the address it came from (SARMailFrom only).
-	Sender string
 }
 
 // SARMailOf lists the emails kept whole (raw) that were taken in on calls ids, in id order.
@@ -326,13 +324,13 @@ func (s *Store) SAROutboxTo(ctx context.Context, person int64, address string, a
 // SARMailFrom lists up to limit emails taken in from address, or copied to it (To or Cc), that
 // are not on a call of person's (quarantined, rejected, discarded, automatic, or on another
 // person's call), with ids above after, in id order; CallID is that other call's, or 0. A
-// discarded one has no Raw.
+// discarded one has no Raw (and no copies: its To and Cc went with it).
 func (s *Store) SARMailFrom(ctx context.Context, person int64, address string, after int64, limit int) ([]SARMail, []string, error) {
 	if address == "" {
 		return nil, nil, nil
 	}
 	rows, err := s.query(ctx, `SELECT m.id, COALESCE(m.call_id, 0), COALESCE(m.entry_id, 0), m.disposition, m.created_at, m.raw,
-		m.subject, m.reason, m.sender, COALESCE(c.kind, ''), COALESCE(c.number, 0) FROM mail_messages m LEFT JOIN calls c ON c.id = m.call_id
+		m.subject, m.reason, COALESCE(c.kind, ''), COALESCE(c.number, 0) FROM mail_messages m LEFT JOIN calls c ON c.id = m.call_id
 		WHERE (m.sender IN (?, ?) OR EXISTS (SELECT 1 FROM mail_recipients r WHERE r.mail_id = m.id AND r.address = ?))
 		AND (m.call_id IS NULL OR c.customer_id <> ?) AND m.id > ? ORDER BY m.id LIMIT ?`,
 		address, strings.ToLower(address), strings.ToLower(address), person, after, limit)
@@ -346,7 +344,7 @@ func (s *Store) SARMailFrom(ctx context.Context, person int64, address string, a
 		var m SARMail
 		var at, number int64
 		var ckind string
-		if err := rows.Scan(&m.ID, &m.CallID, &m.EntryID, &m.Disposition, &at, &m.Raw, &m.Subject, &m.Reason, &m.Sender, &ckind, &number); err != nil {
+		if err := rows.Scan(&m.ID, &m.CallID, &m.EntryID, &m.Disposition, &at, &m.Raw, &m.Subject, &m.Reason, &ckind, &number); err != nil {
 			return nil, nil, err
 		}
 		m.ReceivedAt = time.UnixMicro(at).UTC()
