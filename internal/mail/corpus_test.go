@@ -405,6 +405,46 @@ var corpus = map[string]expect{
 	"size-large-scan.eml": {id: "size-large-scan.3e9d@example.ac.uk", from: "t.wojcik@example.ac.uk", subject: "Scans of the signed forms",
 		text: "The signed forms for the new starters are attached, scanned at 600 dpi.",
 		atts: []att{{name: "signed-forms.pdf", ctype: "application/pdf"}}},
+	// Issue 14 point 1: the same message delivered to two of the desk's addresses (other trace
+	// headers, CRLF line ends from a relay), and a client that sends one constant Message-ID.
+	// TestDigest checks their digests.
+	"dedup-twice-servicedesk.eml": {
+		id: "CAH7pShah+twice-Q9xv@mail.example.ac.uk", from: "p.shah@example.ac.uk", fromName: "Priya Shah",
+		subject: "Wi-Fi keeps dropping in the Chemistry building", date: "2026-12-09T13:45:09Z",
+		text: "Since this morning the eduroam connection drops every few minutes on the\nsecond floor of the Chemistry building (room C2.14 and the corridor).\n\nThanks,\nPriya",
+	},
+	"dedup-twice-it-help.eml": {
+		id: "CAH7pShah+twice-Q9xv@mail.example.ac.uk", from: "p.shah@example.ac.uk",
+		text: "Since this morning the eduroam connection drops every few minutes on the\nsecond floor of the Chemistry building (room C2.14 and the corridor).\n\nThanks,\nPriya",
+	},
+	"dedup-reused-id-1.eml": {
+		id: "0000000000000000@lena-pc.example.ac.uk", from: "l.fischer@example.ac.uk", subject: "Cannot print to the library printer",
+		text: "The library printer says \"access denied\" when I send a job from my office.\n\nLena",
+	},
+	"dedup-reused-id-2.eml": {
+		id: "0000000000000000@lena-pc.example.ac.uk", from: "l.fischer@example.ac.uk", subject: "Room booking system shows the wrong week",
+		textHas: []string{"the room booking system shows last week"},
+	},
+	// Issue 14 point 2: replies to Hannah's call (opened with Raj, outside the register, in Cc)
+	// from Raj (on the copy list), from a stranger and from a colleague not copied in.
+	// TestThreadingThroughDovecot takes them in.
+	"thread-opening-cc.eml": {
+		id: "opening-cc.7731@example.ac.uk", from: "h.okafor@example.ac.uk", subject: "Laptop screen cracked before the field trip",
+		textHas: []string{"asset UL-20931", "I have copied Raj"},
+	},
+	"thread-stranger-cc-reply-all.eml": {
+		id: "b1e0c2d4-raj@partner-college.example", from: "raj.menon@partner-college.example", fromName: "Raj Menon",
+		inReplyTo: []string{"opening-cc.7731@example.ac.uk"},
+		text:      "If it helps: we can lend Hannah one of our survey tablets until Thursday, so\na loan laptop is not urgent.\n\nRaj",
+	},
+	"thread-stranger-reply.eml": {
+		from: "mq@outside-recruiting.example", inReplyTo: []string{"opening-cc.7731@example.ac.uk"},
+		textHas: []string{"name and phone number"},
+	},
+	"thread-third-party-reply-all.eml": {
+		from: "t.reid@example.ac.uk", inReplyTo: []string{"opening-cc.7731@example.ac.uk"},
+		textHas: []string{"docking station"},
+	},
 }
 
 func TestCorpus(t *testing.T) {

@@ -150,8 +150,10 @@
 // # Threading and loops
 //
 // Message.MessageID, InReplyTo and References are normalised (no angle brackets, no comments).
-// Message.Key is the Message-ID, or "sha256:" and the hash of the raw bytes for a message without
-// one: a stable key for deduplication either way.
+// Message.Key is the Message-ID, or "sha256:" and the message's Digest for a message without
+// one. Message.Digest (see Digest) covers what the sender wrote, not the trace headers relays
+// add: the same Key and Digest is the same message delivered again; the same Key with another
+// Digest is a different message reusing a Message-ID, and is taken in.
 //
 // calldesk's own outgoing Message-IDs are made by NewMessageID(domain) as
 // <calldesk.{random}@{domain}>, and IsOurs(id, domain) recognises them: a message whose own

@@ -2,8 +2,6 @@ package mail
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -51,15 +49,16 @@ func (in *Intake) Deliver(ctx context.Context, d Delivery) error {
 	switch max := in.limits().MessageMax; {
 	case d.Oversized:
 		// The fetcher brought only the header (BODY.PEEK[HEADER]).
+		m.Digest = RawDigest(d.Raw)
 		in.refuseLarge(&m, d.Raw, d.Size, "place:"+d.Key())
 	case int64(len(d.Raw)) > max:
 		// Over the limit Parse would refuse it by: the same refusal, with the same notice.
-		sum := sha256.Sum256(d.Raw)
-		in.refuseLarge(&m, headerOf(d.Raw), int64(len(d.Raw)), "sha256:"+hex.EncodeToString(sum[:]))
+		m.Digest = RawDigest(d.Raw)
+		in.refuseLarge(&m, headerOf(d.Raw), int64(len(d.Raw)), "sha256:"+m.Digest)
 	default:
 		if msg, err := Parse(d.Raw, in.Limits); err != nil {
-			sum := sha256.Sum256(d.Raw)
-			m.MessageID, m.Rejected = "sha256:"+hex.EncodeToString(sum[:]), desk.Message(err)
+			m.Digest = RawDigest(d.Raw)
+			m.MessageID, m.Rejected = "sha256:"+m.Digest, desk.Message(err)
 		} else {
 			in.fill(&m, msg)
 		}
@@ -110,7 +109,10 @@ func (in *Intake) log() *slog.Logger {
 
 // fill copies what the store needs from a parsed message.
 func (in *Intake) fill(m *store.InMail, msg *Message) {
-	m.MessageID, m.InReplyTo, m.References = msg.Key, msg.InReplyTo, msg.References
+	m.MessageID, m.Digest, m.InReplyTo, m.References = msg.Key, msg.Digest, msg.InReplyTo, msg.References
+	for _, a := range append(append([]Address(nil), msg.To...), msg.Cc...) {
+		m.Recipients = append(m.Recipients, a.Addr)
+	}
 	m.From, m.FromName, m.Subject, m.Ref, m.Text = msg.From.Addr, msg.From.Name, msg.Subject, Ref(msg.Subject), msg.Text
 	m.Quarantine = msg.FromProblem // a sender that cannot be read is never guessed: quarantine
 	m.Auth = in.Auth.Verdict(msg.AuthResults(), msg.From.Addr)

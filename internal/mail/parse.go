@@ -2,8 +2,6 @@ package mail
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"mime"
@@ -92,7 +90,8 @@ type Attachment struct {
 // Message is an inbound email as calldesk needs it.
 type Message struct {
 	MessageID  string   // without <>; "" when missing or unusable
-	Key        string   // MessageID, or "sha256:<hex of the raw bytes>" when there is none
+	Key        string   // MessageID, or "sha256:<Digest>" when there is none
+	Digest     string   // Digest(raw): what the sender wrote, to tell a redelivery from another message with the same Message-ID
 	InReplyTo  []string // ids without <>
 	References []string // ids without <>, oldest first as sent
 
@@ -167,10 +166,11 @@ func Parse(raw []byte, limits Limits) (*Message, error) {
 	if m.From.Addr == "" && m.FromProblem == "" {
 		return nil, desk.Errorf(desk.EINVALID, "the message has no sender address (From or Sender header)")
 	}
-	m.Key = m.MessageID
+	m.Key, m.Digest = m.MessageID, Digest(raw)
 	if m.Key == "" {
-		sum := sha256.Sum256(raw)
-		m.Key = "sha256:" + hex.EncodeToString(sum[:])
+		// The digest, not a hash of the bytes: the trace headers of two deliveries of one
+		// message differ, and so would the stand-ins.
+		m.Key = "sha256:" + m.Digest
 	}
 
 	w := walker{limits: limits, m: m}

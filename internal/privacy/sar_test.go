@@ -156,6 +156,16 @@ func sarFixtureMore(t *testing.T, e *storetest.Env, first, eveCall desk.Call) {
 			t.Fatal(err)
 		}
 	}
+	// Eve writes about her call copying Dan in, which puts him on its copy list (issue 14): his
+	// reply joins her call; only her customer, analysts and those copied in may add to it.
+	eveRaw := "From: Eve Evans <" + f.Eve.Email + ">\r\nTo: servicedesk@uni.example\r\nCc: Dan Dawson <ddawson@uni.example>\r\n" +
+		"Subject: [" + eveCall.Ref + "] Eve's laptop\r\nMessage-ID: <sar-eve@uni.example>\r\nDate: Tue, 03 Mar 2026 09:00:00 +0000\r\n" +
+		"Content-Type: text/plain; charset=utf-8\r\n\r\nDan knows the laptop; he will chase it.\r\n"
+	if _, err := e.S.IngestMail(ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 10, MessageID: "sar-eve@uni.example", From: f.Eve.Email,
+		Subject: "[" + eveCall.Ref + "] Eve's laptop", Ref: eveCall.Ref, Text: "Dan knows the laptop; he will chase it.", Raw: []byte(eveRaw),
+		Recipients: []string{"servicedesk@uni.example", "ddawson@uni.example"}}, store.IngestRules{PerSenderHour: 100}); err != nil {
+		t.Fatal(err)
+	}
 	in(2, "sar-2@uni.example", "Re: ["+eveCall.Ref+"] Eve's laptop", eveCall.Ref, "Eve Evans asked me to chase this.", "", "out-4@calldesk")
 	in(3, "sar-3@uni.example", "Out of office", "", "I am away; ask Bob Baker.", "an auto-reply")
 	e.Clock.Advance(time.Minute)

@@ -162,9 +162,15 @@ func checkUploads(files []desk.Upload, rules desk.AttachmentRules) ([]desk.Attac
 	return out, problems
 }
 
+// entryAuthor is the name of a diary entry's author (d, with the person p LEFT JOINed on its
+// author_id): the person's name, or for an email from someone the register does not hold (an
+// address on the call's copy list) the message's sender; empty for calldesk's own entries.
+const entryAuthor = `COALESCE(trim(p.first_name || ' ' || p.last_name),
+	(SELECT MIN(m.sender) FROM mail_messages m WHERE m.entry_id = d.id AND m.sender <> ''), '')`
+
 // Diary returns a call's entries in order; internal ones only when internal is true.
 func (s *Store) Diary(ctx context.Context, callID int64, internal bool) ([]desk.Entry, error) {
-	q := `SELECT d.id, d.call_id, d.kind, d.public, d.body, d.author_id, COALESCE(trim(p.first_name || ' ' || p.last_name), ''), d.created_at, d.call_version
+	q := `SELECT d.id, d.call_id, d.kind, d.public, d.body, d.author_id, ` + entryAuthor + `, d.created_at, d.call_version
 		FROM diary_entries d LEFT JOIN people p ON p.id = d.author_id WHERE d.call_id = ?`
 	if !internal {
 		q += ` AND d.public = 1`
@@ -184,7 +190,7 @@ func (s *Store) Diary(ctx context.Context, callID int64, internal bool) ([]desk.
 			return nil, err
 		}
 		e.Kind, e.AuthorID, e.CreatedAt = desk.EntryKind(kind), author.Int64, time.UnixMicro(at).UTC()
-		if e.AuthorID == 0 {
+		if e.Author == "" && e.AuthorID == 0 {
 			e.Author = "calldesk"
 		}
 		out = append(out, e)

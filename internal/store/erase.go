@@ -392,7 +392,7 @@ func (x *erasing) deleteFiles(ctx context.Context) error {
 
 // scrubMail deletes the original of every stored email on a touched call or from them (a MIME
 // message cannot be scrubbed reliably: names hide in encoded parts), keeping its record with a
-// scrubbed subject; their quarantined messages are discarded; outgoing mail to them that is not
+// scrubbed subject and without its To and Cc addresses (and theirs on any other email); their quarantined messages are discarded; outgoing mail to them that is not
 // sent yet is dropped, and what was sent keeps a scrubbed record.
 func (x *erasing) scrubMail(ctx context.Context) error {
 	type msg struct {
@@ -457,8 +457,18 @@ func (x *erasing) scrubMail(ctx context.Context) error {
 			sender, x.sc.Scrub(m.subject), x.sc.Scrub(m.reason), disp, m.id); err != nil {
 			return err
 		}
+		if _, err := x.t.exec(ctx, `DELETE FROM mail_recipients WHERE mail_id = ?`, m.id); err != nil {
+			return err
+		}
 		if m.hasRaw {
 			x.counts.Emails++
+		}
+	}
+
+	// They were copied in on other people's mail: their address goes from those copy lists.
+	for _, e := range x.emails {
+		if _, err := x.t.exec(ctx, `DELETE FROM mail_recipients WHERE address = ?`, e); err != nil {
+			return err
 		}
 	}
 

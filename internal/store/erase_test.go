@@ -136,6 +136,13 @@ func newErasureFixture(t *testing.T, e *env) erasureFixture {
 		t.Fatalf("quarantine: %+v %v", q, err)
 	}
 
+	// Dan copied him in on an email of his own (issue 14): his address is on that call's copy list.
+	if d, err := e.S.IngestMail(ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 13, MessageID: "dan1@mail.example",
+		From: e.F.Dan.Email, Subject: "Projector", Text: "The projector in G.12 flickers", Raw: []byte("x"), GroupID: e.F.ServiceDesk.ID,
+		Recipients: []string{"servicedesk@uni.example", "Zebedee.Q@uni.example"}}, store.IngestRules{}); err != nil || d.Disposition != store.MailNewCall {
+		t.Fatalf("Dan's email: %+v %v", d, err)
+	}
+
 	// Eve reports to him; he asked for erasure in writing; an import rejected a row of his.
 	eve := e.F.Eve
 	eve.ManagerID = f.zeb.ID

@@ -19,8 +19,16 @@ type InMail struct {
 	UIDValidity uint32
 	UID         uint32
 	// MessageID is its Message-ID without angle brackets, or a stable stand-in for a message
-	// that has none ("sha256:<hex of the raw message>").
+	// that has none ("sha256:<Digest>").
 	MessageID string
+	// Digest is a digest of what the sender wrote (mail.Digest), unchanged by a second delivery:
+	// the same MessageID and Digest at another place is the same message delivered twice (a
+	// duplicate); the same MessageID with another Digest is a different message that reuses the
+	// ID, taken in like any other. "" is unknown: the same MessageID is then a duplicate.
+	Digest string
+	// Recipients are the To and Cc addresses: they are on the copy list of the call the message
+	// opens or joins, and may write to it.
+	Recipients []string
 	// InReplyTo and References are the Message-IDs it answers.
 	InReplyTo  []string
 	References []string
@@ -56,6 +64,10 @@ type InMail struct {
 	// domain that failed it (Auth.Unverified) is quarantined, credited to nobody; every message
 	// keeps its verdict, shown with its diary entry to support analysts.
 	Auth desk.MailAuth
+
+	// reusedID says an earlier, different message had the same MessageID (IngestMail sets it):
+	// the diary and the record say so.
+	reusedID bool
 }
 
 // Dispositions of an incoming message.
@@ -66,6 +78,7 @@ const (
 	MailDiscarded  = "discarded"  // a support analyst threw it away from quarantine
 	MailAutomatic  = "automatic"  // an auto-reply, a bounce or a loop: recorded, nothing more
 	MailRejected   = "rejected"   // could not be read
+	MailDuplicate  = "duplicate"  // the same message as one taken in before, delivered again elsewhere: recorded, nothing more
 )
 
 // Ingested is what became of an incoming message.
@@ -74,8 +87,9 @@ type Ingested struct {
 	Disposition string
 	Reason      string
 	CallRef     string
-	// Duplicate says the message had been taken in before (by Message-ID or by its place in
-	// the mailbox): nothing was changed this time.
+	// Duplicate says this very delivery (its place in the mailbox) had been taken in before:
+	// nothing was recorded this time, and the rest is the earlier record's. (The same message
+	// delivered again at another place is recorded, as MailDuplicate.)
 	Duplicate bool
 }
 
@@ -96,10 +110,12 @@ type IngestRules struct {
 // IngestMail takes in one message, all in one transaction with its audit record: it opens a call
 // for a known sender, joins a reply to its call's diary, or keeps the message in quarantine, and
 // records the message whole with what became of it. A reply joins a call when it answers one of
-// calldesk's Message-IDs (or one of the call's own messages), or else when its subject carries
-// the call's reference and the sender is the call's customer or an analyst: a stranger's mail is
-// never added to someone else's call. Automatic mail, calldesk's own mail come back and more than
-// PerSenderHour messages from one sender in an hour never open or join a call.
+// calldesk's Message-IDs (or one of the call's own messages), or names the call's reference in
+// its subject, and its sender may write to the call (mayAppend: its customer, an analyst, or an
+// address on its copy list): a stranger's mail is never added to someone else's call. Automatic
+// mail, calldesk's own mail come back and more than PerSenderHour messages from one sender in an
+// hour never open or join a call. The same delivery offered again changes nothing; the same
+// message (Message-ID and Digest) delivered at another place is recorded as a duplicate.
 func (s *Store) IngestMail(ctx context.Context, in InMail, rules IngestRules) (Ingested, error) {
 	if in.MessageID == "" {
 		return Ingested{}, fmt.Errorf("store: an incoming message needs a Message-ID or a stand-in")
@@ -113,10 +129,19 @@ func (s *Store) IngestMail(ctx context.Context, in InMail, rules IngestRules) (I
 	for range 2 {
 		err = s.inTx(ctx, func(t *Tx) error {
 			out = Ingested{}
-			if dup, err := t.seenMail(ctx, in); err != nil || dup.ID != 0 {
+			if dup, err := t.seenPlace(ctx, in); err != nil || dup.ID != 0 {
 				out, out.Duplicate = dup, dup.ID != 0
 				return err
 			}
+			earlier, reused, err := t.sameMessage(ctx, in)
+			if err != nil {
+				return err
+			}
+			if earlier.id != 0 {
+				out, err = t.recordDuplicate(ctx, in, earlier)
+				return err
+			}
+			in.reusedID = reused
 			d, err := t.ingest(ctx, in, rules)
 			if err != nil {
 				return err
@@ -125,7 +150,8 @@ func (s *Store) IngestMail(ctx context.Context, in InMail, rules IngestRules) (I
 			return nil
 		})
 		// Another instance took the same message in at the same moment and its transaction won:
-		// this one rolled back, and a second look finds the message as a duplicate.
+		// this one rolled back, and a second look finds the delivery seen, or the message a
+		// duplicate.
 		if desk.ErrorCode(err) != desk.ECONFLICT {
 			break
 		}
@@ -133,13 +159,17 @@ func (s *Store) IngestMail(ctx context.Context, in InMail, rules IngestRules) (I
 	return out, err
 }
 
-// seenMail finds a message taken in before, by Message-ID or by its place in the mailbox.
-func (t *Tx) seenMail(ctx context.Context, in InMail) (Ingested, error) {
+// seenPlace finds the message taken in before from the same place in the mailbox (mailbox,
+// UIDVALIDITY, UID): the fetcher offering it again after a crash.
+func (t *Tx) seenPlace(ctx context.Context, in InMail) (Ingested, error) {
+	if in.UID == 0 {
+		return Ingested{}, nil
+	}
 	var d Ingested
 	var call sql.NullInt64
 	err := t.queryRow(ctx, `SELECT id, disposition, reason, call_id FROM mail_messages
-		WHERE message_id = ? OR (mailbox = ? AND uid_validity = ? AND uid = ? AND uid > 0) ORDER BY id LIMIT 1`,
-		in.MessageID, in.Mailbox, int64(in.UIDValidity), int64(in.UID)).Scan(&d.ID, &d.Disposition, &d.Reason, &call)
+		WHERE mailbox = ? AND uid_validity = ? AND uid = ? AND uid > 0`,
+		in.Mailbox, int64(in.UIDValidity), int64(in.UID)).Scan(&d.ID, &d.Disposition, &d.Reason, &call)
 	if err == sql.ErrNoRows {
 		return Ingested{}, nil
 	}
@@ -149,6 +179,80 @@ func (t *Tx) seenMail(ctx context.Context, in InMail) (Ingested, error) {
 	if call.Valid {
 		d.CallRef, err = t.refOf(ctx, call.Int64)
 	}
+	return d, err
+}
+
+// earlierMail is the first record of a message taken in before.
+type earlierMail struct {
+	id, callID int64
+	at         time.Time
+	callRef    string
+}
+
+// sameMessage finds the first record of the same message taken in before (the same Message-ID
+// and Digest, or the same Message-ID where either digest is unknown); reused says that only
+// different messages had the Message-ID.
+func (t *Tx) sameMessage(ctx context.Context, in InMail) (earlierMail, bool, error) {
+	rows, err := t.query(ctx, `SELECT id, digest, call_id, created_at FROM mail_messages
+		WHERE message_id = ? AND disposition <> 'duplicate' ORDER BY id`, in.MessageID)
+	if err != nil {
+		return earlierMail{}, false, err
+	}
+	var found earlierMail
+	reused := false
+	for rows.Next() {
+		var e earlierMail
+		var digest string
+		var call sql.NullInt64
+		var at int64
+		if err := rows.Scan(&e.id, &digest, &call, &at); err != nil {
+			rows.Close()
+			return earlierMail{}, false, err
+		}
+		if digest == "" || in.Digest == "" || digest == in.Digest {
+			e.callID, e.at = call.Int64, time.UnixMicro(at).UTC()
+			found = e
+			break
+		}
+		reused = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || found.id == 0 {
+		return earlierMail{}, reused, err
+	}
+	if found.callID != 0 {
+		found.callRef, err = t.refOf(ctx, found.callID)
+	}
+	return found, false, err
+}
+
+// recordDuplicate records a second delivery of a message taken in before (to another of the
+// desk's addresses, or again by a relay): what it is and which record it repeats, without the
+// message itself, which is personal data kept once already.
+func (t *Tx) recordDuplicate(ctx context.Context, in InMail, earlier earlierMail) (Ingested, error) {
+	of := "no call"
+	if earlier.callRef != "" {
+		of = "call " + earlier.callRef
+	}
+	reason := fmt.Sprintf("the same message as one taken in on %s (%s)", earlier.at.Format("2 Jan 2006 at 15:04"), of)
+	sender, known, err := t.personByEmail(ctx, in.From)
+	if err != nil {
+		return Ingested{}, err
+	}
+	var persons []int64
+	if known {
+		persons = append(persons, sender.ID)
+	}
+	if earlier.callID != 0 {
+		c, err := t.lockCall(ctx, earlier.callRef)
+		if err != nil {
+			return Ingested{}, err
+		}
+		persons = append(persons, c.CustomerID)
+	}
+	in.Recipients = nil
+	d, err := t.recordMail(ctx, in, MailDuplicate, reason, earlier.callID, 0, persons)
+	d.CallRef = earlier.callRef
 	return d, err
 }
 
@@ -172,7 +276,7 @@ func (t *Tx) ingest(ctx context.Context, in InMail, rules IngestRules) (Ingested
 		return t.recordMail(ctx, in, MailQuarantine, in.Quarantine, 0, 0, nil)
 	}
 	var recent int
-	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM mail_messages WHERE sender = ? AND created_at > ?`,
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM mail_messages WHERE sender = ? AND created_at > ? AND disposition <> 'duplicate'`,
 		in.From, t.Now.Add(-time.Hour).UnixMicro()).Scan(&recent); err != nil {
 		return Ingested{}, err
 	}
@@ -187,30 +291,77 @@ func (t *Tx) ingest(ctx context.Context, in InMail, rules IngestRules) (Ingested
 	if err != nil {
 		return Ingested{}, err
 	}
-	// A reply to one of calldesk's messages, or to one of the call's own.
+	// A reply to one of calldesk's messages or one of the call's own, or a message naming the
+	// call in its subject, joins the call when its sender may write to it; the same rule for both.
+	type thread struct{ ref, how string }
+	var threads []thread
 	if callID, err := t.threadOf(ctx, append(append([]string(nil), in.InReplyTo...), in.References...)); err != nil {
 		return Ingested{}, err
 	} else if callID != 0 {
-		return t.mailToCall(ctx, in, rules, callID, sender, "answers a message of the call")
-	}
-	// A reference in the subject, from the call's customer or an analyst.
-	if in.Ref != "" && known {
-		if c, err := t.lockCall(ctx, in.Ref); err == nil {
-			analyst, err := t.holdsRole(ctx, sender.ID, rules.StaffRoles)
-			if err != nil {
-				return Ingested{}, err
-			}
-			if c.CustomerID == sender.ID || analyst {
-				return t.mailToCall(ctx, in, rules, c.ID, sender, "its subject names the call, and it comes from its customer or an analyst")
-			}
-		} else if desk.ErrorCode(err) != desk.ENOTFOUND && desk.ErrorCode(err) != desk.EINVALID {
+		ref, err := t.refOf(ctx, callID)
+		if err != nil {
 			return Ingested{}, err
+		}
+		threads = append(threads, thread{ref, "it answers a message of the call"})
+	}
+	if in.Ref != "" {
+		threads = append(threads, thread{in.Ref, "its subject names the call"})
+	}
+	var refused string // why the call it answers did not take it
+	for _, th := range threads {
+		c, err := t.lockCall(ctx, th.ref)
+		if code := desk.ErrorCode(err); code == desk.ENOTFOUND || code == desk.EINVALID {
+			continue // a reference to no call
+		} else if err != nil {
+			return Ingested{}, err
+		}
+		who, err := t.mayAppend(ctx, c, in.From, sender, known, rules)
+		if err != nil {
+			return Ingested{}, err
+		}
+		if who != "" {
+			return t.mailToCall(ctx, in, rules, c, sender, th.how+", and it comes from "+who)
+		}
+		if refused == "" {
+			refused = "it answers call " + c.Ref + ", but " + in.From + " is neither its customer, an analyst nor on its copy list"
 		}
 	}
 	if !known {
-		return t.recordMail(ctx, in, MailQuarantine, "from "+in.From+", whom the person register does not hold", 0, 0, nil)
+		reason := "from " + in.From + ", whom the person register does not hold"
+		if refused != "" {
+			reason = refused + "; " + in.From + " is not in the person register"
+		}
+		return t.recordMail(ctx, in, MailQuarantine, reason, 0, 0, nil)
 	}
-	return t.mailNewCall(ctx, in, rules, sender)
+	return t.mailNewCall(ctx, in, rules, sender, refused)
+}
+
+// mayAppend says who the sender of a message is to call c, when they may add it to the call's
+// diary: "its customer", "an analyst" (a person with an active account holding one of
+// rules.StaffRoles), or "an address on its copy list" (the To and Cc of the messages the call
+// holds, so a manager the customer copied in may reply to all); "" when they may not. The one
+// rule for threading by headers and by the reference in the subject.
+func (t *Tx) mayAppend(ctx context.Context, c desk.Call, addr string, sender desk.Person, known bool, rules IngestRules) (string, error) {
+	if known && sender.ID == c.CustomerID {
+		return "its customer", nil
+	}
+	if known {
+		if analyst, err := t.holdsRole(ctx, sender.ID, rules.StaffRoles); err != nil || analyst {
+			return "an analyst", err
+		}
+	}
+	if addr == "" {
+		return "", nil
+	}
+	var n int
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM mail_recipients r JOIN mail_messages m ON m.id = r.mail_id
+		WHERE r.address = ? AND m.call_id = ? AND m.disposition IN ('call', 'entry')`, addr, c.ID).Scan(&n); err != nil {
+		return "", err
+	}
+	if n > 0 {
+		return "an address on its copy list", nil
+	}
+	return "", nil
 }
 
 // personByEmail finds the one active person with address addr.
@@ -261,7 +412,9 @@ func (t *Tx) holdsRole(ctx context.Context, personID int64, roles []desk.Role) (
 }
 
 // threadOf is the call that one of ids (Message-IDs) belongs to: one calldesk sent about it, or
-// one taken in for it; 0 when none.
+// one taken in for it (the newest, when several messages had the ID); 0 when none. A duplicate
+// record has its first delivery's call and is left out, so that the (message_id, digest) index
+// of the records that are not duplicates finds them.
 func (t *Tx) threadOf(ctx context.Context, ids []string) (int64, error) {
 	if len(ids) == 0 {
 		return 0, nil
@@ -281,6 +434,7 @@ func (t *Tx) threadOf(ctx context.Context, ids []string) (int64, error) {
 		SELECT call_id, id FROM mail_outbox WHERE message_id IN (`+placeholders(len(ids))+`) AND call_id IS NOT NULL
 		UNION ALL
 		SELECT call_id, id FROM mail_messages WHERE message_id IN (`+placeholders(len(ids))+`) AND call_id IS NOT NULL
+			AND disposition <> 'duplicate'
 	) x ORDER BY id DESC LIMIT 1`, args...).Scan(&call)
 	if err == sql.ErrNoRows {
 		return 0, nil
@@ -320,8 +474,8 @@ func keptFiles(in InMail, rules desk.AttachmentRules) ([]desk.Attachment, []stri
 	return kept, notes
 }
 
-// emailText is the diary text of an incoming message: what the sender wrote, and what was left
-// out.
+// emailText is the diary text of an incoming message: what the sender wrote, what was left
+// out, and that it reuses an earlier message's Message-ID.
 func emailText(in InMail, notes []string) string {
 	text := strings.TrimSpace(in.Text)
 	if text == "" {
@@ -330,23 +484,22 @@ func emailText(in InMail, notes []string) string {
 	if len(notes) > 0 {
 		text += "\n\nNot kept from this email: " + strings.Join(notes, "; ") + "."
 	}
+	if in.reusedID {
+		text += "\n\n" + reusedIDNote(in) + "."
+	}
 	if len(text) > 100_000 {
 		text = text[:100_000]
 	}
 	return text
 }
 
-// mailToCall adds the message to call callID's diary as an email entry, public when its sender
-// is the customer (who sees their own emails on the portal).
-func (t *Tx) mailToCall(ctx context.Context, in InMail, rules IngestRules, callID int64, sender desk.Person, why string) (Ingested, error) {
-	ref, err := t.refOf(ctx, callID)
-	if err != nil {
-		return Ingested{}, err
-	}
-	c, err := t.lockCall(ctx, ref)
-	if err != nil {
-		return Ingested{}, err
-	}
+func reusedIDNote(in InMail) string {
+	return "This email reuses the Message-ID <" + in.MessageID + "> of an earlier, different message"
+}
+
+// mailToCall adds the message to call c's diary (c locked) as an email entry, public when its
+// sender is the customer (who sees their own emails on the portal).
+func (t *Tx) mailToCall(ctx context.Context, in InMail, rules IngestRules, c desk.Call, sender desk.Person, why string) (Ingested, error) {
 	if t.frozen(ctx, c.CustomerID, "") != nil {
 		// The customer's processing is restricted: the call takes nothing; the message waits in
 		// quarantine for a support analyst, kept whole.
@@ -363,8 +516,9 @@ func (t *Tx) mailToCall(ctx context.Context, in InMail, rules IngestRules, callI
 	return d, err
 }
 
-// mailNewCall opens a call for the sender from the message, and records the message.
-func (t *Tx) mailNewCall(ctx context.Context, in InMail, rules IngestRules, sender desk.Person) (Ingested, error) {
+// mailNewCall opens a call for the sender from the message, and records the message; refused,
+// when not "", says why the call it answers did not take it.
+func (t *Tx) mailNewCall(ctx context.Context, in InMail, rules IngestRules, sender desk.Person, refused string) (Ingested, error) {
 	if err := t.frozen(ctx, sender.ID, ""); desk.ErrorCode(err) == desk.EFORBIDDEN {
 		// No new call for a person whose processing is restricted: the message waits in
 		// quarantine, where support analysts see why.
@@ -376,7 +530,11 @@ func (t *Tx) mailNewCall(ctx context.Context, in InMail, rules IngestRules, send
 	if err != nil {
 		return Ingested{}, err
 	}
-	d, err := t.recordMail(ctx, in, MailNewCall, "from "+sender.Name()+", a known person", c.ID, entryID, []int64{sender.ID})
+	reason := "from " + sender.Name() + ", a known person"
+	if refused != "" {
+		reason = refused + ": a call of their own, " + reason
+	}
+	d, err := t.recordMail(ctx, in, MailNewCall, reason, c.ID, entryID, []int64{sender.ID})
 	d.CallRef = c.Ref
 	return d, err
 }
@@ -420,18 +578,25 @@ func (t *Tx) emailEntry(ctx context.Context, actor desk.Actor, c desk.Call, text
 // recordMail keeps the message whole with what became of it, and audits its receipt (persons:
 // the people it concerns, when known).
 func (t *Tx) recordMail(ctx context.Context, in InMail, disposition, reason string, callID, entryID int64, persons []int64) (Ingested, error) {
+	if in.reusedID {
+		reason += "; " + strings.ToLower(reusedIDNote(in)[:1]) + reusedIDNote(in)[1:]
+	}
 	if len(reason) > 500 {
 		reason = reason[:500]
 	}
 	d := Ingested{Disposition: disposition, Reason: reason}
+	var raw any = in.Raw
+	if disposition == MailDuplicate {
+		raw = nil // kept once, with the first record
+	}
 	size := int64(len(in.Raw))
 	if in.Size > 0 {
-		size = in.Size
+		size = in.Size // a message refused as too large keeps only its header
 	}
-	err := t.queryRow(ctx, `INSERT INTO mail_messages (message_id, mailbox, uid_validity, uid, call_id, entry_id, sender, subject,
-		disposition, reason, raw, size, created_at, auth_result, auth_method, auth_own) VALUES (`+placeholders(16)+`) RETURNING id`,
-		in.MessageID, in.Mailbox, int64(in.UIDValidity), int64(in.UID), nullID(callID), nullID(entryID), in.From, clipText(in.Subject, 500),
-		disposition, reason, in.Raw, size, t.Now.UnixMicro(), in.Auth.Result, in.Auth.Method, b2i(in.Auth.OwnDomain)).Scan(&d.ID)
+	err := t.queryRow(ctx, `INSERT INTO mail_messages (message_id, digest, mailbox, uid_validity, uid, call_id, entry_id, sender, subject,
+		disposition, reason, raw, size, created_at, auth_result, auth_method, auth_own) VALUES (`+placeholders(17)+`) RETURNING id`,
+		in.MessageID, in.Digest, in.Mailbox, int64(in.UIDValidity), int64(in.UID), nullID(callID), nullID(entryID), in.From, clipText(in.Subject, 500),
+		disposition, reason, raw, size, t.Now.UnixMicro(), in.Auth.Result, in.Auth.Method, b2i(in.Auth.OwnDomain)).Scan(&d.ID)
 	if t.s.d.constraint(err) == constraintUnique {
 		// Another instance took the same message in at the same moment; its transaction won.
 		return d, desk.Errorf(desk.ECONFLICT, "message %s was taken in by another instance", in.MessageID)
@@ -439,8 +604,33 @@ func (t *Tx) recordMail(ctx context.Context, in InMail, disposition, reason stri
 	if err != nil {
 		return d, err
 	}
+	if err := t.recordRecipients(ctx, d.ID, in.Recipients); err != nil {
+		return d, err
+	}
 	return d, t.audit(ctx, desk.Actor{Name: "mailbox " + in.Mailbox, Addr: "email"}, "mail.receive", "mail", d.ID, persons,
 		disposition+": "+reason)
+}
+
+// recordRecipients keeps the To and Cc addresses of message mailID, lower-cased, once each: the
+// copy list of the call it opens or joins (mayAppend).
+func (t *Tx) recordRecipients(ctx context.Context, mailID int64, addrs []string) error {
+	seen := map[string]bool{}
+	var rows []string
+	var args []any
+	for _, a := range addrs {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a == "" || seen[a] || len(seen) == 100 {
+			continue // past 100 addresses a message went to a list, not to people copied in
+		}
+		seen[a] = true
+		rows, args = append(rows, "(?, ?)"), append(args, mailID, a)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	// One statement for them all: it is on the path of every message taken in.
+	_, err := t.exec(ctx, `INSERT INTO mail_recipients (mail_id, address) VALUES `+strings.Join(rows, ", "), args...)
+	return err
 }
 
 func clipText(s string, n int) string {
@@ -535,8 +725,8 @@ func (s *Store) ReleaseMail(ctx context.Context, actor desk.Actor, id, personID 
 	return out, err
 }
 
-// DiscardMail throws a quarantined message away: its content is deleted at once (data
-// minimisation), what remains records who discarded it and when, and the audit trail says so.
+// DiscardMail throws a quarantined message away: its content and its To and Cc addresses are
+// deleted at once (data minimisation), what remains records who discarded it and when, and the audit trail says so.
 func (s *Store) DiscardMail(ctx context.Context, actor desk.Actor, id int64) error {
 	return s.inTx(ctx, func(t *Tx) error {
 		if err := t.inQuarantine(ctx, id); err != nil {
@@ -545,6 +735,10 @@ func (s *Store) DiscardMail(ctx context.Context, actor desk.Actor, id int64) err
 		reason := "discarded by " + actorName(actor)
 		if _, err := t.exec(ctx, `UPDATE mail_messages SET disposition = 'discarded', raw = NULL, subject = '', reason = ? WHERE id = ?`,
 			reason, id); err != nil {
+			return err
+		}
+		// Whom it was sent and copied to goes with its content.
+		if _, err := t.exec(ctx, `DELETE FROM mail_recipients WHERE mail_id = ?`, id); err != nil {
 			return err
 		}
 		return t.audit(ctx, actor, "mail.discard", "mail", id, nil, reason)
@@ -566,7 +760,7 @@ func (t *Tx) inQuarantine(ctx context.Context, id int64) error {
 // has none and is left out.
 func (s *Store) MailAuthOfCall(ctx context.Context, callID int64) (map[int64]desk.MailAuth, error) {
 	rows, err := s.query(ctx, `SELECT COALESCE(entry_id, 0), disposition, auth_result, auth_method, auth_own FROM mail_messages
-		WHERE call_id = ? AND auth_result <> '' ORDER BY id`, callID)
+		WHERE call_id = ? AND auth_result <> '' AND disposition <> 'duplicate' ORDER BY id`, callID)
 	if err != nil {
 		return nil, fmt.Errorf("mail of call %d: %w", callID, err)
 	}

@@ -55,10 +55,11 @@ func TestIngestMail(t *testing.T) {
 			t.Fatalf("files kept: %+v", atts)
 		}
 
-		// The same message again, by Message-ID or by its place in the mailbox: nothing changes.
+		// The same message again at another place (the same Message-ID, no digest known) is
+		// recorded as a duplicate of the first; at the same place in the mailbox nothing changes.
 		again := first
 		again.UID = 999
-		if d := take(again); !d.Duplicate || d.CallRef != c.Ref {
+		if d := take(again); d.Duplicate || d.Disposition != store.MailDuplicate || d.CallRef != c.Ref {
 			t.Fatalf("redelivered by Message-ID: %+v", d)
 		}
 		moved := first
@@ -140,8 +141,8 @@ func TestIngestMail(t *testing.T) {
 		if n := e.DB.Count(t, `SELECT COUNT(*) FROM mail_messages WHERE raw IS NOT NULL`); n != int(uid) {
 			t.Fatalf("%d messages recorded, want %d", n, uid)
 		}
-		if n := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'mail.receive'`); n != int(uid) {
-			t.Fatalf("%d receipts audited, want %d", n, uid)
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'mail.receive'`); n != int(uid)+1 {
+			t.Fatalf("%d receipts audited, want %d (and the duplicate's)", n, uid+1)
 		}
 	})
 }

@@ -198,7 +198,14 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 			WHERE o.created_at < ? AND o.state <> 'pending' AND ` + outLeft + ` AND ` + callOK + ` AND NOT ` + fmt.Sprintf(heldAddress, "o.recipient") + `%s`
 		return []sweepPart{
 			{list: msgs, idCol: "m.id", args: args, what: "emails received",
-				act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) { return exec(ctx, t, msgAct, due, "id") }},
+				act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
+					// Their To and Cc addresses go with them (first: the messages blanked are no
+					// longer due).
+					if _, err := t.exec(ctx, `DELETE FROM mail_recipients WHERE mail_id IN `+due.in, due.args...); err != nil {
+						return nil, err
+					}
+					return exec(ctx, t, msgAct, due, "id")
+				}},
 			{list: outs, idCol: "o.id", args: args, what: "emails sent",
 				act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) { return exec(ctx, t, outAct, due, "id") }},
 		}, nil
@@ -235,7 +242,7 @@ func (t *Tx) deleteSubjectRequestFiles(ctx context.Context, due dueSet) error {
 // anonymiseCalls removes the personal data of calls ids and keeps what statistics need (S18,
 // P19): summary "Anonymised call"; description, resolution, hold reason, cancel note, extra
 // contact details and diary bodies blanked; the customer snapshot reduced to department and
-// kind; attachments deleted; stored emails emptied; the search documents removed. Times, state,
+// kind; attachments deleted; stored emails emptied (their To and Cc addresses deleted); the search documents removed. Times, state,
 // categories, priority, group, analyst and the customer link stay. Only the calls of the batch
 // that are still due are anonymised (the UPDATE repeats the conditions); the rest of the work
 // follows those, read back, and they are returned.
@@ -271,6 +278,7 @@ func (s *Store) anonymiseCalls(ctx context.Context, t *Tx, due dueSet) ([]int64,
 	for _, q := range []string{
 		`UPDATE diary_entries SET body = '' WHERE body <> '' AND call_id IN ` + set,
 		`DELETE FROM attachments WHERE call_id IN ` + set,
+		`DELETE FROM mail_recipients WHERE mail_id IN (SELECT id FROM mail_messages WHERE call_id IN ` + set + `)`,
 		`UPDATE mail_messages SET raw = NULL, sender = '', subject = '', reason = '' WHERE call_id IN ` + set,
 		`UPDATE mail_outbox SET recipient = '', subject = '', text_body = '', html_body = '', last_error = ''
 			WHERE state <> 'pending' AND call_id IN ` + set,

@@ -65,7 +65,7 @@ type SAREntry struct {
 	CallRef string
 }
 
-const sarEntryCols = `d.id, d.call_id, d.kind, d.public, d.body, d.author_id, COALESCE(trim(p.first_name || ' ' || p.last_name), ''),
+const sarEntryCols = `d.id, d.call_id, d.kind, d.public, d.body, d.author_id, ` + entryAuthor + `,
 	d.created_at, d.call_version, c.kind, c.number`
 
 func scanSAREntries(rows *sql.Rows) ([]SAREntry, error) {
@@ -81,7 +81,7 @@ func scanSAREntries(rows *sql.Rows) ([]SAREntry, error) {
 		}
 		e.Kind, e.AuthorID, e.CreatedAt = desk.EntryKind(kind), author.Int64, time.UnixMicro(at).UTC()
 		e.CallRef = desk.Reference(desk.CallKind(ckind), number)
-		if e.AuthorID == 0 {
+		if e.Author == "" && e.AuthorID == 0 {
 			e.Author = "calldesk"
 		}
 		out = append(out, e)
@@ -321,17 +321,19 @@ func (s *Store) SAROutboxTo(ctx context.Context, person int64, address string, a
 	return scanSAROut(rows)
 }
 
-// SARMailFrom lists up to limit emails taken in from address that are not on a call of
-// person's (quarantined, rejected, discarded, automatic, or on another person's call), with ids
-// above after, in id order; CallID is that other call's, or 0. A discarded one has no Raw.
+// SARMailFrom lists up to limit emails taken in from address, or copied to it (To or Cc), that
+// are not on a call of person's (quarantined, rejected, discarded, automatic, or on another
+// person's call), with ids above after, in id order; CallID is that other call's, or 0. A
+// discarded one has no Raw (and no copies: its To and Cc went with it).
 func (s *Store) SARMailFrom(ctx context.Context, person int64, address string, after int64, limit int) ([]SARMail, []string, error) {
 	if address == "" {
 		return nil, nil, nil
 	}
 	rows, err := s.query(ctx, `SELECT m.id, COALESCE(m.call_id, 0), COALESCE(m.entry_id, 0), m.disposition, m.created_at, m.raw,
 		m.subject, m.reason, COALESCE(c.kind, ''), COALESCE(c.number, 0) FROM mail_messages m LEFT JOIN calls c ON c.id = m.call_id
-		WHERE m.sender IN (?, ?) AND (m.call_id IS NULL OR c.customer_id <> ?) AND m.id > ? ORDER BY m.id LIMIT ?`,
-		address, strings.ToLower(address), person, after, limit)
+		WHERE (m.sender IN (?, ?) OR EXISTS (SELECT 1 FROM mail_recipients r WHERE r.mail_id = m.id AND r.address = ?))
+		AND (m.call_id IS NULL OR c.customer_id <> ?) AND m.id > ? ORDER BY m.id LIMIT ?`,
+		address, strings.ToLower(address), strings.ToLower(address), person, after, limit)
 	if err != nil {
 		return nil, nil, err
 	}

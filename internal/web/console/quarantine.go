@@ -28,6 +28,7 @@ func (c *Console) quarantineRoutes() []route {
 		{"GET", "/mail/quarantine", access.ReadEmails, c.quarantine},
 		{"POST", "/mail/quarantine/{id}/release", access.ReadEmails, c.quarantineRelease},
 		{"POST", "/mail/quarantine/{id}/discard", access.ReadEmails, c.quarantineDiscard},
+		{"GET", "/mail/log", access.ReadEmails, c.mailLog},
 	}
 }
 

@@ -1,0 +1,86 @@
+package mail
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestDigest (issue 14 point 1): the digest is what the sender wrote. Two deliveries of one
+// message (other trace headers, other line ends, refolded headers) have the same digest, and a
+// message without a Message-ID the same stand-in key; a different message has another digest,
+// whatever its Message-ID.
+func TestDigest(t *testing.T) {
+	read := func(name string) []byte {
+		t.Helper()
+		raw, err := os.ReadFile("testdata/inbound/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw
+	}
+	parse := func(raw []byte) *Message {
+		t.Helper()
+		m, err := Parse(raw, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	a, b := read("dedup-twice-servicedesk.eml"), read("dedup-twice-it-help.eml")
+	if bytes.Equal(a, b) || !bytes.Contains(b, []byte("\r\n")) {
+		t.Fatal("the two deliveries should differ in their bytes and line ends")
+	}
+	ma, mb := parse(a), parse(b)
+	if ma.Digest == "" || ma.Digest != mb.Digest || ma.Key != mb.Key {
+		t.Errorf("one message delivered twice: digests %q and %q, keys %q and %q", ma.Digest, mb.Digest, ma.Key, mb.Key)
+	}
+	r1, r2 := parse(read("dedup-reused-id-1.eml")), parse(read("dedup-reused-id-2.eml"))
+	if r1.Key != r2.Key || r1.Digest == r2.Digest {
+		t.Errorf("two messages with one Message-ID: keys %q and %q, digests %q and %q", r1.Key, r2.Key, r1.Digest, r2.Digest)
+	}
+
+	same := []struct{ what, raw string }{
+		{"relay headers added on top", "ARC-Seal: i=1; a=rsa-sha256; cv=none\nDKIM-Signature: v=1; d=example.ac.uk; b=abc\n" +
+			"Authentication-Results: mx.example.ac.uk; dmarc=pass\nX-MS-Exchange-Organization-SCL: 1\n" + string(a)},
+		{"the subject folded by a relay", strings.Replace(string(a), "Subject: Wi-Fi keeps dropping in the Chemistry building",
+			"Subject: Wi-Fi keeps dropping\n in the Chemistry building", 1)},
+		{"blank lines added at the end", string(a) + "\n\n"},
+		{"old Mac line ends", strings.ReplaceAll(string(a), "\n", "\r")},
+	}
+	for _, c := range same {
+		if d := Digest([]byte(c.raw)); d != ma.Digest {
+			t.Errorf("%s: another digest", c.what)
+		}
+	}
+	other := []struct{ what, raw string }{
+		{"a word of the body changed", strings.Replace(string(a), "every few minutes", "every few hours", 1)},
+		{"another recipient", strings.Replace(string(a), "Cc: IT Help <it-help@example.ac.uk>", "Cc: Estates <estates@example.ac.uk>", 1)},
+		{"another date", strings.Replace(string(a), "13:45:09", "14:45:09", 1)},
+		{"a line of junk before the headers", "---- Original email message ----\n" + string(a)},
+		{"another charset", strings.Replace(string(a), "charset=utf-8", "charset=iso-8859-1", 1)},
+	}
+	for _, c := range other {
+		if d := Digest([]byte(c.raw)); d == ma.Digest {
+			t.Errorf("%s: the same digest", c.what)
+		}
+	}
+
+	// Without a Message-ID, two deliveries still share a stand-in key, and different messages do not.
+	noID := func(s string) string {
+		return strings.Replace(s, "Message-ID: <CAH7pShah+twice-Q9xv@mail.example.ac.uk>\n", "", 1)
+	}
+	na, nb := parse([]byte(noID(string(a)))), parse([]byte(strings.ReplaceAll(noID(strings.ReplaceAll(string(b), "\r\n", "\n")), "\n", "\r\n")))
+	if na.MessageID != "" || !strings.HasPrefix(na.Key, "sha256:") || na.Key != nb.Key {
+		t.Errorf("one message without a Message-ID delivered twice: keys %q and %q", na.Key, nb.Key)
+	}
+	if nc := parse([]byte(noID(other[0].raw))); nc.Key == na.Key {
+		t.Error("two different messages without a Message-ID have one key")
+	}
+
+	// A message that cannot be read: its bytes, with line ends normalised.
+	if RawDigest([]byte("junk\r\nmore junk\r\n")) != RawDigest([]byte("junk\nmore junk\n")) || RawDigest([]byte("junk")) == RawDigest([]byte("junk2")) {
+		t.Error("RawDigest does not normalise line ends, or mixes two messages up")
+	}
+}
