@@ -415,6 +415,11 @@ func Register() []PersonalColumn {
 			EraseGap: "a message on another customer's call that copies (Cc) or quotes them, where the call's text does not name them, " +
 				"keeps it; so does a message in quarantine about them from an address not theirs (issue 15 point 3)",
 			SAR: []SARSection{SectionEmails}, SARGap: mailSARGap},
+		{Table: "mail_recipients", Column: "address", Category: CatContact, Whose: Whose{Identifier: true},
+			Sources: []Source{FromEmail}, Stored: Plain, Retention: RetainEmails, Erasure: Remove,
+			Today: "deleted where it is one of their addresses, and with the messages of the calls the erasure touches " +
+				"(the copy list of a call: who may reply to it by email, issue 14)",
+			SAR: []SARSection{SectionEmails}},
 		{Table: "mail_outbox", Column: "recipient", Category: CatContact, Whose: Whose{Identifier: true},
 			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainEmails, Erasure: Remove,
 			Today: "mail to them not yet sent is deleted; their address is emptied on the rest, on the calls the erasure touches or sent to them",
@@ -610,6 +615,8 @@ func NotPersonalColumns() []NotPersonal {
 		{Table: "audit_chain", Column: "prev_hash", Reason: "a link of the hash chain"},
 		{Table: "audit_chain", Column: "hash", Reason: "a link of the hash chain"},
 		{Table: "audit_anchor", Column: "hash", Reason: "a link of the hash chain"},
+		{Table: "mail_messages", Column: "digest", Reason: "the SHA-256 of a message's originator headers and body, to tell a true duplicate " +
+			"from a different message that reuses a Message-ID; reveals nothing of it"},
 		{Table: "mail_messages", Column: "mailbox", Reason: "the name of the service desk's own mailbox a message was taken from"},
 		{Table: "mail_messages", Column: "disposition", Reason: word},
 		{Table: "mail_messages", Column: "auth_result", Reason: word + ": the mail server's verdict (pass, fail, none)"},
