@@ -445,6 +445,44 @@ var corpus = map[string]expect{
 		from: "t.reid@example.ac.uk", inReplyTo: []string{"opening-cc.7731@example.ac.uk"},
 		textHas: []string{"docking station"},
 	},
+	// Issue 14 point 2, the review's threading defects (fix F1): a reply naming a Message-ID two
+	// calls' messages share (a copier's constant one) joins its sender's own call; a customer
+	// answering a third party's reply to all joins their own call, not the third party's; an
+	// address on a call's copy list cannot copy a stranger in. TestThreadingThroughDovecot takes
+	// them in.
+	"thread-reused-id-scan-1.eml": {
+		id: "scan@printer.local", from: "d.novak@example.ac.uk", fromName: "Dara Novak", subject: "Scan to email: pages come out blank",
+		textHas: []string{"MFP-PHY-3"},
+	},
+	"thread-reused-id-scan-2.eml": {
+		id: "scan@printer.local", from: "e.berg@example.ac.uk", subject: "Scanner asks for a PIN I never set",
+		textHas: []string{"four digit\nPIN"},
+	},
+	"thread-reused-id-scan-reply.eml": {
+		id: "7f3a91c2.dnovak@example.ac.uk", from: "d.novak@example.ac.uk", inReplyTo: []string{"scan@printer.local"},
+		text: "I tried again with the glass instead of the feeder: still blank pages.\n\nDara",
+	},
+	"thread-reply-all-own-call.eml": {
+		id: "lap1.0c55@example.ac.uk", from: "d.novak@example.ac.uk", subject: "Lab laptop fan runs at full speed",
+		textHas: []string{"LL-0417"},
+	},
+	"thread-reply-all-third-party.eml": {
+		id: "eve1.81d2@example.ac.uk", from: "e.berg@example.ac.uk", inReplyTo: []string{"lap1.0c55@example.ac.uk"},
+		textHas: []string{"charger"},
+	},
+	"thread-reply-all-customer-answers.eml": {
+		id: "lap3.0c55@example.ac.uk", from: "d.novak@example.ac.uk", inReplyTo: []string{"eve1.81d2@example.ac.uk"},
+		textHas: []string{"loan laptop"},
+	},
+	"thread-stranger-cc-copies-outsider.eml": {
+		id: "c7d1f0e3-raj@partner-college.example", from: "raj.menon@partner-college.example", inReplyTo: []string{"opening-cc.7731@example.ac.uk"},
+		cc:      []string{"Hannah Okafor <h.okafor@example.ac.uk>", "Vic Petrov <sales@cheap-screens.example>"},
+		textHas: []string{"replacement screens"},
+	},
+	"thread-stranger-copied-by-cc.eml": {
+		id: "q-20261207-1301.vp@cheap-screens.example", from: "sales@cheap-screens.example", inReplyTo: []string{"c7d1f0e3-raj@partner-college.example"},
+		textHas: []string{"89 GBP"},
+	},
 }
 
 func TestCorpus(t *testing.T) {

@@ -24,6 +24,12 @@ import (
 //     noting the reused ID.
 //   - Priya's message, delivered to both mailboxes (other trace headers, CRLF through a relay):
 //     one call, and a duplicate record the mail log lists with its call.
+//   - The review's threading defects (fix F1), through a third mailbox: Dara's and Elin's
+//     messages from a copier with one constant Message-ID open a call each, and Dara's reply to
+//     hers joins her call; Elin's reply to all of Dara's next message gets a call of her own,
+//     and Dara answering Elin joins Dara's call; Raj (on Hannah's copy list) copies in a
+//     seller, whose reply waits in quarantine: the copy list grows only by the customer's and
+//     the analysts' messages.
 func TestThreadingThroughDovecot(t *testing.T) {
 	srv := imaptest.Dovecot(t)
 	storetest.EachEnv(t, time.Date(2026, 12, 9, 14, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
@@ -34,6 +40,8 @@ func TestThreadingThroughDovecot(t *testing.T) {
 			{FirstName: "Tom", LastName: "Reid", Email: "t.reid@example.ac.uk", Username: "treid"},
 			{FirstName: "Lena", LastName: "Fischer", Email: "l.fischer@example.ac.uk", Username: "lfischer"},
 			{FirstName: "Priya", LastName: "Shah", Email: "p.shah@example.ac.uk", Username: "pshah"},
+			{FirstName: "Dara", LastName: "Novak", Email: "d.novak@example.ac.uk", Username: "dnovak"},
+			{FirstName: "Elin", LastName: "Berg", Email: "e.berg@example.ac.uk", Username: "eberg"},
 		} {
 			p.Kind = desk.Staff
 			made, err := e.S.CreatePerson(ctx, e.F.Admin, p)
@@ -171,6 +179,46 @@ func TestThreadingThroughDovecot(t *testing.T) {
 		if len(log) != 1 || log[0].Mailbox != "it-help" || log[0].Sender != "p.shah@example.ac.uk" || log[0].CallRef != first.callRef ||
 			log[0].Subject != "Wi-Fi keeps dropping in the Chemistry building" || log[0].Reason != dup.reason {
 			t.Errorf("the mail log's duplicates: %+v", log)
+		}
+
+		// The review's threading defects (fix F1).
+		takeIn("helpdesk", "thread-reused-id-scan-1.eml", "thread-reused-id-scan-2.eml", "thread-reused-id-scan-reply.eml",
+			"thread-reply-all-own-call.eml", "thread-reply-all-third-party.eml", "thread-reply-all-customer-answers.eml",
+			"thread-stranger-cc-copies-outsider.eml", "thread-stranger-copied-by-cc.eml")
+		callOf := func(who string, summary string) desk.Call {
+			t.Helper()
+			calls, _, err := e.S.FindCalls(ctx, store.CallFilter{CustomerID: people[who].ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range calls {
+				if c.Summary == summary {
+					return c
+				}
+			}
+			t.Fatalf("%s has no call %q: %+v", who, summary, calls)
+			return desk.Call{}
+		}
+		// A Message-ID two calls' messages share: the reply joins its sender's own call.
+		daraScan, elinScan := callOf("dnovak", "Scan to email: pages come out blank"), callOf("eberg", "Scanner asks for a PIN I never set")
+		if r := recordOf("helpdesk", "7f3a91c2.dnovak@example.ac.uk"); r.disposition != store.MailEntry || r.callRef != daraScan.Ref {
+			t.Errorf("Dara's reply to her message with the copier's Message-ID: %+v, want it on %s (Elin's is %s)", r, daraScan.Ref, elinScan.Ref)
+		}
+		// A third party's reply to all gets its own call; the customer's answer to it joins hers.
+		daraLaptop := callOf("dnovak", "Lab laptop fan runs at full speed")
+		if r := recordOf("helpdesk", "eve1.81d2@example.ac.uk"); r.disposition != store.MailNewCall || r.callRef == daraLaptop.Ref {
+			t.Errorf("Elin's reply to all: %+v, want a call of her own", r)
+		}
+		if r := recordOf("helpdesk", "lap3.0c55@example.ac.uk"); r.disposition != store.MailEntry || r.callRef != daraLaptop.Ref {
+			t.Errorf("Dara answering Elin's reply to all: %+v, want it on her own %s", r, daraLaptop.Ref)
+		}
+		// Raj, on Hannah's copy list, adds to her call, but the seller he copied in does not.
+		if r := recordOf("helpdesk", "c7d1f0e3-raj@partner-college.example"); r.disposition != store.MailEntry || r.callRef != hannahs.Ref {
+			t.Errorf("Raj copying in a seller: %+v", r)
+		}
+		if r, want := recordOf("helpdesk", "q-20261207-1301.vp@cheap-screens.example"), strings.Replace(refused, "%s", "sales@cheap-screens.example", 1); r.disposition != store.MailQuarantine ||
+			!strings.Contains(r.reason, want) {
+			t.Errorf("the seller Raj copied in: %+v, want quarantine saying %q", r, want)
 		}
 	})
 }

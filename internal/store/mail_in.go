@@ -26,8 +26,9 @@ type InMail struct {
 	// duplicate); the same MessageID with another Digest is a different message that reuses the
 	// ID, taken in like any other. "" is unknown: the same MessageID is then a duplicate.
 	Digest string
-	// Recipients are the To and Cc addresses: they are on the copy list of the call the message
-	// opens or joins, and may write to it.
+	// Recipients are the To and Cc addresses, all recorded: they join the copy list of the call
+	// the message opens or joins, and may write to it, when its sender is the call's customer or
+	// an analyst (someone on the copy list cannot copy a third person in).
 	Recipients []string
 	// InReplyTo and References are the Message-IDs it answers.
 	InReplyTo  []string
@@ -68,6 +69,9 @@ type InMail struct {
 	// reusedID says an earlier, different message had the same MessageID (IngestMail sets it):
 	// the diary and the record say so.
 	reusedID bool
+	// copiesIn says its Recipients join its call's copy list: its sender is the call's customer
+	// or an analyst (ingest sets it).
+	copiesIn bool
 }
 
 // Dispositions of an incoming message.
@@ -112,7 +116,9 @@ type IngestRules struct {
 // records the message whole with what became of it. A reply joins a call when it answers one of
 // calldesk's Message-IDs (or one of the call's own messages), or names the call's reference in
 // its subject, and its sender may write to the call (mayAppend: its customer, an analyst, or an
-// address on its copy list): a stranger's mail is never added to someone else's call. Automatic
+// address on its copy list): a stranger's mail is never added to someone else's call. Of the
+// calls it names (a reused Message-ID, or a reply to all naming several calls' messages) it joins
+// the sender's own, else the first that takes it (pickThread). Automatic
 // mail, calldesk's own mail come back and more than PerSenderHour messages from one sender in an
 // hour never open or join a call. The same delivery offered again changes nothing; the same
 // message (Message-ID and Digest) delivered at another place is recorded as a duplicate.
@@ -291,40 +297,50 @@ func (t *Tx) ingest(ctx context.Context, in InMail, rules IngestRules) (Ingested
 	if err != nil {
 		return Ingested{}, err
 	}
-	// A reply to one of calldesk's messages or one of the call's own, or a message naming the
-	// call in its subject, joins the call when its sender may write to it; the same rule for both.
-	type thread struct{ ref, how string }
-	var threads []thread
-	if callID, err := t.threadOf(ctx, append(append([]string(nil), in.InReplyTo...), in.References...)); err != nil {
+	// A reply to one of calldesk's messages or one of a call's own, or a message naming a call
+	// in its subject, joins a call its sender may write to; the same rule for both.
+	calls, err := t.threadOf(ctx, replyIDs(in))
+	if err != nil {
 		return Ingested{}, err
-	} else if callID != 0 {
-		ref, err := t.refOf(ctx, callID)
-		if err != nil {
-			return Ingested{}, err
-		}
-		threads = append(threads, thread{ref, "it answers a message of the call"})
 	}
 	if in.Ref != "" {
-		threads = append(threads, thread{in.Ref, "its subject names the call"})
-	}
-	var refused string // why the call it answers did not take it
-	for _, th := range threads {
-		c, err := t.lockCall(ctx, th.ref)
-		if code := desk.ErrorCode(err); code == desk.ENOTFOUND || code == desk.EINVALID {
-			continue // a reference to no call
-		} else if err != nil {
-			return Ingested{}, err
-		}
-		who, err := t.mayAppend(ctx, c, in.From, sender, known, rules)
+		c, err := t.threadByRef(ctx, in.Ref)
 		if err != nil {
 			return Ingested{}, err
 		}
-		if who != "" {
-			return t.mailToCall(ctx, in, rules, c, sender, th.how+", and it comes from "+who)
+		if c.id != 0 && !slices.ContainsFunc(calls, func(o threadCall) bool { return o.id == c.id }) {
+			calls = append(calls, c)
 		}
-		if refused == "" {
-			refused = "it answers call " + c.Ref + ", but " + in.From + " is neither its customer, an analyst nor on its copy list"
+	}
+	var refused string // why the call it answers did not take it
+	if len(calls) > 0 {
+		from := mailSender{addr: in.From, person: sender, known: known}
+		if known {
+			if from.analyst, err = t.holdsRole(ctx, sender.ID, rules.StaffRoles); err != nil {
+				return Ingested{}, err
+			}
 		}
+		th, err := t.pickThread(ctx, calls, from)
+		if err != nil {
+			return Ingested{}, err
+		}
+		if th.id != 0 {
+			// The rule again, on the call locked: it may have changed since it was read.
+			c, err := t.lockCall(ctx, th.ref)
+			if err != nil {
+				return Ingested{}, err
+			}
+			who, err := t.mayAppend(ctx, c.ID, c.CustomerID, from)
+			if err != nil {
+				return Ingested{}, err
+			}
+			if who != "" {
+				in.copiesIn = who == whoCustomer || who == whoAnalyst
+				return t.mailToCall(ctx, in, rules, c, sender, th.how+", and it comes from "+who)
+			}
+		}
+		// Refused by every call it names: the reason names the one it answers first.
+		refused = "it answers call " + calls[0].ref + ", but " + in.From + " is neither its customer, an analyst nor on its copy list"
 	}
 	if !known {
 		reason := "from " + in.From + ", whom the person register does not hold"
@@ -336,32 +352,68 @@ func (t *Tx) ingest(ctx context.Context, in InMail, rules IngestRules) (Ingested
 	return t.mailNewCall(ctx, in, rules, sender, refused)
 }
 
-// mayAppend says who the sender of a message is to call c, when they may add it to the call's
-// diary: "its customer", "an analyst" (a person with an active account holding one of
-// rules.StaffRoles), or "an address on its copy list" (the To and Cc of the messages the call
-// holds, so a manager the customer copied in may reply to all); "" when they may not. The one
-// rule for threading by headers and by the reference in the subject.
-func (t *Tx) mayAppend(ctx context.Context, c desk.Call, addr string, sender desk.Person, known bool, rules IngestRules) (string, error) {
-	if known && sender.ID == c.CustomerID {
-		return "its customer", nil
+// mailSender is who sent a message, as far as the register knows.
+type mailSender struct {
+	addr   string // lower-cased
+	person desk.Person
+	known  bool // person is the one active person with the address
+	// analyst: person holds an active account with one of IngestRules.StaffRoles.
+	analyst bool
+}
+
+// Who the sender of a message is to a call (mayAppend).
+const (
+	whoCustomer = "its customer"
+	whoAnalyst  = "an analyst"
+	whoCopied   = "an address on its copy list"
+)
+
+// mayAppend says who the sender of a message is to call callID (whose customer is customerID),
+// when they may add it to the call's diary: its customer, an analyst, or an address on its copy
+// list (the To and Cc of the messages the call holds from its customer or an analyst, so a
+// manager the customer copied in may reply to all; those on the list copy nobody in); "" when
+// they may not. The one rule for threading by headers and by the reference in the subject.
+func (t *Tx) mayAppend(ctx context.Context, callID, customerID int64, from mailSender) (string, error) {
+	if from.known && from.person.ID == customerID {
+		return whoCustomer, nil
 	}
-	if known {
-		if analyst, err := t.holdsRole(ctx, sender.ID, rules.StaffRoles); err != nil || analyst {
-			return "an analyst", err
-		}
+	if from.known && from.analyst {
+		return whoAnalyst, nil
 	}
-	if addr == "" {
+	if from.addr == "" {
 		return "", nil
 	}
 	var n int
 	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM mail_recipients r JOIN mail_messages m ON m.id = r.mail_id
-		WHERE r.address = ? AND m.call_id = ? AND m.disposition IN ('call', 'entry')`, addr, c.ID).Scan(&n); err != nil {
+		WHERE r.address = ? AND r.copy_list = 1 AND m.call_id = ? AND m.disposition IN ('call', 'entry')`, from.addr, callID).Scan(&n); err != nil {
 		return "", err
 	}
 	if n > 0 {
-		return "an address on its copy list", nil
+		return whoCopied, nil
 	}
 	return "", nil
+}
+
+// pickThread is the call of calls (in the order threadOf gives them, the one named in the
+// subject last) that a message from from joins: the sender's own call first (a customer's reply
+// to all of a third party's answer to them belongs on their call, not on the third party's,
+// whose copy list they are on), else the first whose rule lets them write to it (mayAppend);
+// none (id 0) when no call does.
+func (t *Tx) pickThread(ctx context.Context, calls []threadCall, from mailSender) (threadCall, error) {
+	if from.known {
+		for _, c := range calls {
+			if c.customer == from.person.ID {
+				return c, nil
+			}
+		}
+	}
+	for _, c := range calls {
+		who, err := t.mayAppend(ctx, c.id, c.customer, from)
+		if err != nil || who != "" {
+			return c, err
+		}
+	}
+	return threadCall{}, nil
 }
 
 // personByEmail finds the one active person with address addr.
@@ -411,35 +463,102 @@ func (t *Tx) holdsRole(ctx context.Context, personID int64, roles []desk.Role) (
 	return active && slices.ContainsFunc(roles, acct.Has), nil
 }
 
-// threadOf is the call that one of ids (Message-IDs) belongs to: one calldesk sent about it, or
-// one taken in for it (the newest, when several messages had the ID); 0 when none. A duplicate
-// record has its first delivery's call and is left out, so that the (message_id, digest) index
-// of the records that are not duplicates finds them.
-func (t *Tx) threadOf(ctx context.Context, ids []string) (int64, error) {
-	if len(ids) == 0 {
-		return 0, nil
+// threadCall is a call a message may join: one the Message-IDs it answers, or the reference in
+// its subject, name.
+type threadCall struct {
+	id, customer int64
+	ref          string
+	how          string // how the message names it, for the record's reason
+}
+
+// maxThreadCalls bounds the calls one message's headers can name: each is weighed (mayAppend).
+const maxThreadCalls = 20
+
+// replyIDs are the Message-IDs a message answers in the order their calls are preferred:
+// In-Reply-To first, then References newest (last) first; once each, at most 50 (a thread longer
+// than that is noise).
+func replyIDs(in InMail) []string {
+	ids := make([]string, 0, len(in.InReplyTo)+len(in.References))
+	seen := map[string]bool{}
+	add := func(id string) {
+		if id != "" && !seen[id] && len(ids) < 50 {
+			seen[id] = true
+			ids = append(ids, id)
+		}
 	}
-	if len(ids) > 50 {
-		ids = ids[len(ids)-50:] // the newest references; a thread longer than that is noise
+	for _, id := range in.InReplyTo {
+		add(id)
+	}
+	for i := len(in.References) - 1; i >= 0; i-- {
+		add(in.References[i])
+	}
+	return ids
+}
+
+// threadOf is every call that ids (Message-IDs, in the order of replyIDs) name: the calls
+// calldesk sent them about and those the messages taken in with them opened or joined, in the
+// order of ids and, for one ID (reused by different messages), newest first; once each, at most
+// maxThreadCalls. A duplicate record has its first delivery's call and is left out, so that the
+// (message_id, digest) index of the records that are not duplicates finds them.
+func (t *Tx) threadOf(ctx context.Context, ids []string) ([]threadCall, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
 	args := make([]any, 0, 2*len(ids))
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	var call sql.NullInt64
-	err := t.queryRow(ctx, `SELECT call_id FROM (
-		SELECT call_id, id FROM mail_outbox WHERE message_id IN (`+placeholders(len(ids))+`) AND call_id IS NOT NULL
+	args = append(args, args...)
+	// A constant Message-ID can have thousands of records: the newest are enough.
+	rows, err := t.query(ctx, `SELECT x.message_id, c.id, c.kind, c.number, c.customer_id FROM (
+		SELECT message_id, call_id, created_at, 0 AS inbound, id FROM mail_outbox WHERE message_id IN (`+placeholders(len(ids))+`)
+			AND call_id IS NOT NULL
 		UNION ALL
-		SELECT call_id, id FROM mail_messages WHERE message_id IN (`+placeholders(len(ids))+`) AND call_id IS NOT NULL
-			AND disposition <> 'duplicate'
-	) x ORDER BY id DESC LIMIT 1`, args...).Scan(&call)
-	if err == sql.ErrNoRows {
-		return 0, nil
+		SELECT message_id, call_id, created_at, 1 AS inbound, id FROM mail_messages WHERE message_id IN (`+placeholders(len(ids))+`)
+			AND call_id IS NOT NULL AND disposition <> 'duplicate'
+	) x JOIN calls c ON c.id = x.call_id ORDER BY x.created_at DESC, x.inbound DESC, x.id DESC LIMIT 200`, args...)
+	if err != nil {
+		return nil, err
 	}
-	return call.Int64, err
+	defer rows.Close()
+	byID := map[string][]threadCall{}
+	for rows.Next() {
+		var id, kind string
+		var c threadCall
+		var number int64
+		if err := rows.Scan(&id, &c.id, &kind, &number, &c.customer); err != nil {
+			return nil, err
+		}
+		c.ref, c.how = desk.Reference(desk.CallKind(kind), number), "it answers a message of the call"
+		byID[id] = append(byID[id], c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []threadCall
+	for _, id := range ids {
+		for _, c := range byID[id] {
+			if len(out) < maxThreadCalls && !slices.ContainsFunc(out, func(o threadCall) bool { return o.id == c.id }) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
+}
+
+// threadByRef is the call ref (from a message's subject) names; none (id 0) when there is no
+// such call.
+func (t *Tx) threadByRef(ctx context.Context, ref string) (threadCall, error) {
+	kind, number, err := desk.ParseReference(ref)
+	if err != nil {
+		return threadCall{}, nil // a reference to no call
+	}
+	c := threadCall{ref: desk.Reference(kind, number), how: "its subject names the call"}
+	err = t.queryRow(ctx, `SELECT id, customer_id FROM calls WHERE number = ? AND kind = ?`, number, string(kind)).Scan(&c.id, &c.customer)
+	if err == sql.ErrNoRows {
+		return threadCall{}, nil
+	}
+	return c, err
 }
 
 // mailActor is who an incoming message is written by, in diaries and the audit trail.
@@ -530,6 +649,7 @@ func (t *Tx) mailNewCall(ctx context.Context, in InMail, rules IngestRules, send
 	if err != nil {
 		return Ingested{}, err
 	}
+	in.copiesIn = true // from the call's customer
 	reason := "from " + sender.Name() + ", a known person"
 	if refused != "" {
 		reason = refused + ": a call of their own, " + reason
@@ -604,16 +724,16 @@ func (t *Tx) recordMail(ctx context.Context, in InMail, disposition, reason stri
 	if err != nil {
 		return d, err
 	}
-	if err := t.recordRecipients(ctx, d.ID, in.Recipients); err != nil {
+	if err := t.recordRecipients(ctx, d.ID, in.Recipients, in.copiesIn && callID != 0); err != nil {
 		return d, err
 	}
 	return d, t.audit(ctx, desk.Actor{Name: "mailbox " + in.Mailbox, Addr: "email"}, "mail.receive", "mail", d.ID, persons,
 		disposition+": "+reason)
 }
 
-// recordRecipients keeps the To and Cc addresses of message mailID, lower-cased, once each: the
-// copy list of the call it opens or joins (mayAppend).
-func (t *Tx) recordRecipients(ctx context.Context, mailID int64, addrs []string) error {
+// recordRecipients keeps the To and Cc addresses of message mailID, lower-cased, once each; on
+// the copy list of the call it opens or joins (mayAppend) when copyList.
+func (t *Tx) recordRecipients(ctx context.Context, mailID int64, addrs []string, copyList bool) error {
 	seen := map[string]bool{}
 	var rows []string
 	var args []any
@@ -623,13 +743,13 @@ func (t *Tx) recordRecipients(ctx context.Context, mailID int64, addrs []string)
 			continue // past 100 addresses a message went to a list, not to people copied in
 		}
 		seen[a] = true
-		rows, args = append(rows, "(?, ?)"), append(args, mailID, a)
+		rows, args = append(rows, "(?, ?, ?)"), append(args, mailID, a, b2i(copyList))
 	}
 	if len(rows) == 0 {
 		return nil
 	}
 	// One statement for them all: it is on the path of every message taken in.
-	_, err := t.exec(ctx, `INSERT INTO mail_recipients (mail_id, address) VALUES `+strings.Join(rows, ", "), args...)
+	_, err := t.exec(ctx, `INSERT INTO mail_recipients (mail_id, address, copy_list) VALUES `+strings.Join(rows, ", "), args...)
 	return err
 }
 

@@ -129,8 +129,9 @@ func TestIngestMailDuplicateRace(t *testing.T) {
 
 // TestIngestMailCopyList (issue 14 point 2): who may add a message to a call, by its headers or
 // by the reference in its subject: its customer, an analyst, an address on its copy list (the To
-// and Cc of the messages it holds). Anyone else gets a call of their own or waits in
-// quarantine, with the reason; an appended message from outside the register shows its sender.
+// and Cc of the messages it holds from its customer or an analyst). Anyone else gets a call of
+// their own or waits in quarantine, with the reason; an appended message from outside the
+// register shows its sender.
 func TestIngestMailCopyList(t *testing.T) {
 	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
 		ctx, f := context.Background(), e.F
@@ -182,8 +183,10 @@ func TestIngestMailCopyList(t *testing.T) {
 		if d := take(eve); d.Disposition != store.MailEntry || d.CallRef != c.Ref {
 			t.Fatalf("Eve, copied in: %+v", d)
 		}
-		// The buyer the manager copied in is on the copy list now.
-		if d := take(mail("it.buyer@uni.example", "Re: Laptop screen cracked", manager.MessageID)); d.Disposition != store.MailEntry || d.CallRef != c.Ref {
+		// The buyer the manager copied in is not on the copy list: only the customer's and the
+		// analysts' messages put people on it (TestIngestMailCopyListNotTransitive).
+		if d := take(mail("it.buyer@uni.example", "Re: Laptop screen cracked", manager.MessageID)); d.Disposition != store.MailQuarantine ||
+			!strings.Contains(d.Reason, fmt.Sprintf(refused, "it.buyer@uni.example")) {
 			t.Fatalf("the buyer, copied in by the manager: %+v", d)
 		}
 		diary, err := e.S.Diary(ctx, c.ID, true)
@@ -196,7 +199,7 @@ func TestIngestMailCopyList(t *testing.T) {
 				authors = append(authors, en.Author)
 			}
 		}
-		if strings.Join(authors, ", ") != "head.of.lab@uni.example, "+f.Eve.Name()+", it.buyer@uni.example" {
+		if strings.Join(authors, ", ") != "head.of.lab@uni.example, "+f.Eve.Name() {
 			t.Fatalf("authors of the email entries: %q", authors)
 		}
 		if n := e.DB.Count(t, `SELECT COUNT(*) FROM diary_entries WHERE call_id = ? AND kind = 'email' AND public = 1`, c.ID); n != 0 {
@@ -292,6 +295,130 @@ func TestRetentionDeletesCopyList(t *testing.T) {
 		}
 		if n := e.DB.Count(t, `SELECT COUNT(*) FROM mail_recipients`); n != 0 {
 			t.Fatalf("%d addresses of swept emails kept", n)
+		}
+	})
+}
+
+// TestIngestMailThreadChoice (issue 14 point 2, review defect 1): a reply whose headers name
+// messages of several calls joins the one its sender may write to, preferring their own call,
+// then the order of the IDs it names (In-Reply-To first, then References newest first); only
+// when none takes it is it refused, naming the call it answers.
+func TestIngestMailThreadChoice(t *testing.T) {
+	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		f := e.F
+		take := taker(t, e)
+		uid := uint32(0)
+		mail := func(from, id, subject string, recipients []string, inReplyTo []string, references ...string) store.InMail {
+			uid++
+			return store.InMail{Mailbox: "servicedesk", UIDValidity: 7, UID: uid, MessageID: id, Digest: fmt.Sprint("d", uid),
+				From: from, Subject: subject, Text: "text " + subject, Raw: []byte("x"), Recipients: recipients,
+				InReplyTo: inReplyTo, References: references, GroupID: f.ServiceDesk.ID}
+		}
+		to := "servicedesk@uni.example"
+
+		// A reused Message-ID: Dan's message opens F1; Eve's different message with the same ID
+		// opens F2; Dan's reply to his message joins F1, though F2 holds the newer record.
+		f1 := take(mail(f.Dan.Email, "scan@printer.local", "Scanner jams", []string{to}, nil))
+		f2 := take(mail(f.Eve.Email, "scan@printer.local", "Scan to email fails", []string{to}, nil))
+		if f1.Disposition != store.MailNewCall || f2.Disposition != store.MailNewCall || f1.CallRef == f2.CallRef {
+			t.Fatalf("the two messages with one ID: %+v, %+v", f1, f2)
+		}
+		if d := take(mail(f.Dan.Email, "dan.re1@uni.example", "Re: Scanner jams", []string{to}, []string{"scan@printer.local"})); d.Disposition != store.MailEntry ||
+			d.CallRef != f1.CallRef || !strings.Contains(d.Reason, "its customer") {
+			t.Errorf("Dan's reply to his message with a reused ID: %+v, want it on %s", d, f1.CallRef)
+		}
+		if d := take(mail(f.Eve.Email, "eve.re1@uni.example", "Re: Scan to email fails", []string{to}, []string{"scan@printer.local"})); d.Disposition != store.MailEntry ||
+			d.CallRef != f2.CallRef {
+			t.Errorf("Eve's reply to her message with a reused ID: %+v, want it on %s", d, f2.CallRef)
+		}
+		// Someone who may write to neither gets a call of their own, told of the newest.
+		if d := take(mail(f.Cat.Email, "cat.re1@uni.example", "Re: Scanner jams", []string{to}, []string{"scan@printer.local"})); d.Disposition != store.MailNewCall ||
+			d.CallRef == f1.CallRef || d.CallRef == f2.CallRef || !strings.HasPrefix(d.Reason, "it answers call "+f2.CallRef+", but "+f.Cat.Email+" is neither") {
+			t.Errorf("Cat's reply to the reused ID: %+v", d)
+		}
+
+		// A third party's reply to all: Dan's message opens F9, copying the lab's manager; Eve,
+		// not copied, replies to all (Dan and the manager in Cc) and gets her own F10. Dan
+		// answering Eve (References: his message, then hers) joins his own F9, not F10, whose
+		// copy list he is on.
+		f9 := take(mail(f.Dan.Email, "lap1@uni.example", "Laptop fan noisy", []string{to, "manager@uni.example"}, nil))
+		f10 := take(mail(f.Eve.Email, "eve1@uni.example", "Re: Laptop fan noisy", []string{to, f.Dan.Email, "manager@uni.example"},
+			[]string{"lap1@uni.example"}, "lap1@uni.example"))
+		if f9.Disposition != store.MailNewCall || f10.Disposition != store.MailNewCall || f10.CallRef == f9.CallRef {
+			t.Fatalf("Dan's message and Eve's reply to all: %+v, %+v", f9, f10)
+		}
+		if d := take(mail(f.Dan.Email, "dan.re2@uni.example", "Re: Laptop fan noisy", []string{to, f.Eve.Email},
+			[]string{"eve1@uni.example"}, "lap1@uni.example", "eve1@uni.example")); d.Disposition != store.MailEntry || d.CallRef != f9.CallRef {
+			t.Errorf("Dan answering Eve's reply to all: %+v, want it on his own %s", d, f9.CallRef)
+		}
+		// The manager is on both copy lists: the call of the message answered (In-Reply-To)...
+		if d := take(mail("manager@uni.example", "man1@uni.example", "Re: Laptop fan noisy", []string{to},
+			[]string{"lap1@uni.example"}, "lap1@uni.example", "eve1@uni.example")); d.Disposition != store.MailEntry || d.CallRef != f9.CallRef {
+			t.Errorf("the manager answering Dan's message: %+v, want %s", d, f9.CallRef)
+		}
+		// ...and without In-Reply-To, the newest of its References.
+		if d := take(mail("manager@uni.example", "man2@uni.example", "Re: Laptop fan noisy", []string{to},
+			nil, "lap1@uni.example", "eve1@uni.example")); d.Disposition != store.MailEntry || d.CallRef != f10.CallRef {
+			t.Errorf("the manager with References only: %+v, want %s", d, f10.CallRef)
+		}
+	})
+}
+
+// TestIngestMailCopyListNotTransitive (issue 14 point 2, review defect 9): the To and Cc of a
+// message put people on its call's copy list only when its sender is the call's customer or an
+// analyst; a message from someone on the copy list joins the call but copies nobody in.
+func TestIngestMailCopyListNotTransitive(t *testing.T) {
+	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		ctx, f := context.Background(), e.F
+		take := taker(t, e)
+		uid := uint32(0)
+		mail := func(from, subject string, recipients []string, inReplyTo ...string) store.InMail {
+			uid++
+			return store.InMail{Mailbox: "servicedesk", UIDValidity: 7, UID: uid, MessageID: fmt.Sprintf("t%d@mail.example", uid), Digest: "x",
+				From: from, Subject: subject, Text: "text " + subject, Raw: []byte("x"), Recipients: recipients, InReplyTo: inReplyTo,
+				GroupID: f.ServiceDesk.ID}
+		}
+		to := "servicedesk@uni.example"
+		if _, err := e.S.CreateAccount(ctx, f.Admin, desk.Account{PersonID: f.Bob.ID, Login: "bbaker", Roles: []desk.Role{desk.RoleAnalyst}}); err != nil {
+			t.Fatal(err)
+		}
+		opening := mail(f.Dan.Email, "Projector dead", []string{to, "raj@partner.example"})
+		c := take(opening)
+		if c.Disposition != store.MailNewCall {
+			t.Fatalf("Dan's email: %+v", c)
+		}
+		// Raj, copied in by Dan, replies copying Mallory and Eve: his message joins the call...
+		raj := mail("raj@partner.example", "Re: Projector dead", []string{to, f.Dan.Email, "mallory@evil.example", f.Eve.Email}, opening.MessageID)
+		if d := take(raj); d.Disposition != store.MailEntry || d.CallRef != c.CallRef {
+			t.Fatalf("Raj's reply: %+v", d)
+		}
+		// ...and its recipients are recorded (the SAR lists mail copied to a person)...
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM mail_recipients WHERE address = 'mallory@evil.example'`); n != 1 {
+			t.Errorf("Raj's recipients: Mallory recorded %d times, want once", n)
+		}
+		// ...but Mallory is not on the copy list: her reply waits in quarantine, saying why.
+		if d := take(mail("mallory@evil.example", "Re: Projector dead", []string{to}, raj.MessageID)); d.Disposition != store.MailQuarantine ||
+			!strings.Contains(d.Reason, "it answers call "+c.CallRef+", but mallory@evil.example is neither") {
+			t.Errorf("Mallory, copied in by Raj: %+v", d)
+		}
+		// Eve, copied in by Raj and in the register, gets a call of her own.
+		if d := take(mail(f.Eve.Email, "Re: Projector dead", []string{to}, raj.MessageID)); d.Disposition != store.MailNewCall || d.CallRef == c.CallRef {
+			t.Errorf("Eve, copied in by Raj: %+v", d)
+		}
+		// The customer's later message copies his tutor in; an analyst's copies the supplier in:
+		// both may reply.
+		dan := mail(f.Dan.Email, "Re: Projector dead", []string{to, "tutor@uni.example"}, raj.MessageID)
+		if d := take(dan); d.Disposition != store.MailEntry || d.CallRef != c.CallRef {
+			t.Fatalf("Dan's second message: %+v", d)
+		}
+		bob := mail(f.Bob.Email, "Re: Projector dead", []string{to, "sales@projectors.example"}, dan.MessageID)
+		if d := take(bob); d.Disposition != store.MailEntry || d.CallRef != c.CallRef {
+			t.Fatalf("Bob's message: %+v", d)
+		}
+		for _, who := range []string{"tutor@uni.example", "sales@projectors.example"} {
+			if d := take(mail(who, "Re: Projector dead", []string{to}, bob.MessageID)); d.Disposition != store.MailEntry || d.CallRef != c.CallRef {
+				t.Errorf("%s, copied in by the customer or an analyst: %+v", who, d)
+			}
 		}
 	})
 }

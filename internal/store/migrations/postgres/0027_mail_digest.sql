@@ -19,12 +19,16 @@ CREATE UNIQUE INDEX mail_messages_id_digest ON mail_messages(message_id, digest)
 CREATE INDEX mail_messages_entry ON mail_messages(entry_id) WHERE entry_id IS NOT NULL;
 
 -- mail_recipients: the To and Cc addresses (lower-cased) of each message taken in. A call's
--- copy list is the recipients of the messages it holds: they may reply to it (a customer's
--- manager they copied in), anyone else gets a call of their own or waits in quarantine.
+-- copy list is the recipients of the messages it holds that its customer or an analyst sent
+-- (copy_list = 1): they may reply to it (a customer's manager they copied in), anyone else gets
+-- a call of their own or waits in quarantine. The recipients of any other message (from someone
+-- on the copy list, or with no call) are kept with copy_list = 0, for the subject access
+-- request: someone on the copy list cannot copy a third person in.
 -- Personal data: erasure and the retention sweeps of mail_messages delete the rows with it.
 CREATE TABLE mail_recipients (
   mail_id BIGINT NOT NULL REFERENCES mail_messages(id) ON DELETE CASCADE,
   address TEXT NOT NULL,
+  copy_list INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (mail_id, address)
 );
 CREATE INDEX mail_recipients_address ON mail_recipients(address);
