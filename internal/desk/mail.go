@@ -57,3 +57,23 @@ const (
 	// auto-replied. At most one a day goes to one address.
 	MailTooLarge MailKind = "too_large"
 )
+
+// AnsweredIDs are the Message-IDs a message answers, newest first: its In-Reply-To, then its
+// References from the last to the first; once each, without empty ones.
+func AnsweredIDs(inReplyTo, references []string) []string {
+	out := make([]string, 0, len(inReplyTo)+len(references))
+	seen := map[string]bool{}
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, id := range inReplyTo {
+		add(id)
+	}
+	for i := len(references) - 1; i >= 0; i-- {
+		add(references[i])
+	}
+	return out
+}

@@ -37,18 +37,10 @@ func IsOurs(messageID, domain string) bool {
 // In-Reply-To, then its References from the last to the first, without duplicates.
 func (m *Message) OurIDs(domain string) []string {
 	var out []string
-	seen := map[string]bool{}
-	add := func(id string) {
-		if IsOurs(id, domain) && !seen[id] {
-			seen[id] = true
+	for _, id := range desk.AnsweredIDs(m.InReplyTo, m.References) {
+		if IsOurs(id, domain) {
 			out = append(out, id)
 		}
-	}
-	for _, id := range m.InReplyTo {
-		add(id)
-	}
-	for i := len(m.References) - 1; i >= 0; i-- {
-		add(m.References[i])
 	}
 	return out
 }

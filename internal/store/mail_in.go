@@ -475,24 +475,11 @@ type threadCall struct {
 const maxThreadCalls = 20
 
 // replyIDs are the Message-IDs a message answers in the order their calls are preferred:
-// In-Reply-To first, then References newest (last) first; once each, at most 50 (a thread longer
-// than that is noise).
+// In-Reply-To first, then References newest (last) first (desk.AnsweredIDs); at most 50 (a
+// thread longer than that is noise).
 func replyIDs(in InMail) []string {
-	ids := make([]string, 0, len(in.InReplyTo)+len(in.References))
-	seen := map[string]bool{}
-	add := func(id string) {
-		if id != "" && !seen[id] && len(ids) < 50 {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	for _, id := range in.InReplyTo {
-		add(id)
-	}
-	for i := len(in.References) - 1; i >= 0; i-- {
-		add(in.References[i])
-	}
-	return ids
+	ids := desk.AnsweredIDs(in.InReplyTo, in.References)
+	return ids[:min(len(ids), 50)]
 }
 
 // threadOf is every call that ids (Message-IDs, in the order of replyIDs) name: the calls
