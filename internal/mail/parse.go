@@ -154,7 +154,7 @@ func Parse(raw []byte, limits Limits) (*Message, error) {
 	// NUL bytes are not allowed in a message (RFC 5322) and upset header parsing; drop them.
 	msg := bytes.ReplaceAll(raw, []byte{0}, nil)
 	msg, junk := skipJunk(msg)
-	msg, bodyLines := endHeader(msg)
+	msg, bodyLines, firstBodyLine := endHeader(msg)
 	if err := checkShape(msg); err != nil {
 		return nil, err
 	}
@@ -166,8 +166,8 @@ func Parse(raw []byte, limits Limits) (*Message, error) {
 	if len(junk) > 0 {
 		m.Problems = append(m.Problems, cleanLine(fmt.Sprintf("%d line(s) before the headers skipped: %q", len(junk), strings.Join(junk, " / "))))
 	}
-	if len(bodyLines) > 0 {
-		m.Problems = append(m.Problems, cleanLine(fmt.Sprintf("no blank line after the header: %d line(s) from %q on, which are not header fields, read as the body", len(bodyLines), clipRunes(bodyLines[0], 80))))
+	if bodyLines > 0 {
+		m.Problems = append(m.Problems, cleanLine(fmt.Sprintf("no blank line after the header: %d line(s) from %q on, which are not header fields, read as the body", bodyLines, clipRunes(firstBodyLine, 80))))
 	}
 	m.readHeaders()
 	if m.From.Addr == "" && m.FromProblem == "" {
@@ -350,10 +350,9 @@ func keepBase64(r rune) rune {
 // before the colon, a name with characters a field name cannot have) and no field follows them,
 // they are the start of the body, as Postfix's cleanup reads them; a blank line is put before
 // them. A line without a colon between fields is left as it was (a broken field, which enmime
-// repairs). It returns the message and the lines it moved to the body.
-func endHeader(msg []byte) ([]byte, []string) {
+// repairs). It returns the message, how many lines it moved to the body and the first of them.
+func endHeader(msg []byte) (out []byte, moved int, firstLine string) {
 	first := -1 // offset of the first line that is not a field nor a continuation
-	var moved []string
 	for off := 0; off < len(msg); {
 		line, _, found := bytes.Cut(msg[off:], []byte("\n"))
 		next := off + len(line) + 1
@@ -363,15 +362,14 @@ func endHeader(msg []byte) ([]byte, []string) {
 			next = len(msg) + 1 // the end of the header
 		case headerLineRE.Match(line):
 			if first >= 0 {
-				return msg, nil // a field follows: not the body
+				return msg, 0, "" // a field follows: not the body
 			}
 		case first >= 0:
-			moved = append(moved, string(line))
+			moved++
 		case off > 0 && (line[0] == ' ' || line[0] == '\t'):
 			// a continuation line of a field
 		case off > 0:
-			first = off
-			moved = append(moved, string(line))
+			first, moved, firstLine = off, 1, string(line)
 		}
 		if !found {
 			break
@@ -379,15 +377,15 @@ func endHeader(msg []byte) ([]byte, []string) {
 		off = next
 	}
 	if first < 0 {
-		return msg, nil
+		return msg, 0, ""
 	}
 	eol := []byte("\n")
 	if first >= 2 && msg[first-2] == '\r' {
 		eol = []byte("\r\n")
 	}
-	out := make([]byte, 0, len(msg)+2)
+	out = make([]byte, 0, len(msg)+2)
 	out = append(append(append(out, msg[:first]...), eol...), msg[first:]...)
-	return out, moved
+	return out, moved, firstLine
 }
 
 func (m *Message) readHeaders() {
