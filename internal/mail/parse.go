@@ -249,7 +249,7 @@ var (
 	messageHeaderRE = regexp.MustCompile(`(?im)^(from|date|subject|message-id|received|return-path|mime-version|to):`)
 	// mimeNoticeRE matches the preamble MIME software writes for old readers, which is no text
 	// of the sender's.
-	mimeNoticeRE = regexp.MustCompile(`(?i)^this (is a|message is in) [^\n]*\bmime\b`)
+	mimeNoticeRE = regexp.MustCompile(`(?i)^this (is an?|message is in) [^\n]*\bmime\b`)
 )
 
 // skipJunk returns the message from its first header line on when up to maxJunkLines lines

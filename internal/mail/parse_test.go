@@ -760,6 +760,8 @@ func TestPreamble(t *testing.T) {
 		// Fix F2: text before the first boundary is kept, first, even when there is a text part.
 		{"Kept preamble.\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe text part.\r\n--b--\r\n", "Kept preamble.\n\nThe text part."},
 		{"This is a multi-part message in MIME format.\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe text part.\r\n--b--\r\n", "The text part."},
+		{"This is an OpenPGP/MIME signed message (RFC 4880 and 3156)\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe text part.\r\n--b--\r\n", "The text part."},
+		{"This is an S/MIME signed message\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe text part.\r\n--b--\r\n", "The text part."},
 		{"This message is in MIME format.  Since your mail reader does not understand\r\nthis format, some or all of this message may not be legible.\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe text part.\r\n--b--\r\n", "The text part."},
 		{"Only text, no boundary at all.\r\n", "Only text, no boundary at all."},
 		{"--b--\r\n", ""},
