@@ -369,10 +369,54 @@ var corpus = map[string]expect{
 		text: "The export from the café till has NULs in it. Tomás",
 	},
 	"nul-stand-in-0x80.eml": {
-		// NUL bytes as Dovecot serves them (0x80) in UTF-8 text labelled us-ascii: dropped, never €.
+		// NUL bytes as Dovecot serves them (0x80) in UTF-8 text labelled us-ascii: dropped, never
+		// €, and said (fix F2).
 		subject: "Export with stand-ins", fromName: "Tomás Byrne",
-		text: "The export from the café till has NULs in it. Tomás",
+		text:       "The export from the café till has NULs in it. Tomás",
+		problemHas: "text: 3 byte(s) 0x80 removed", problems: true,
 	},
+	// Fix F2 (issue 14, review defect 2): one author or none. A second From field (a DMARC
+	// bypass: the receiving server may judge the other), several mailboxes without a Sender that
+	// is one of them, and a group are quarantined; a comma in an unquoted display name is read.
+	"from-two-fields.eml": {subject: "Please update my bank details",
+		fromProblem: "the message has 2 From header fields"},
+	"from-several-no-sender.eml": {subject: "Shared drive for the project",
+		fromProblem: "names several mailboxes and there is no Sender header"},
+	"from-several-with-sender.eml": {from: "p.novak@example.ac.uk", fromName: "Petra Novak", sender: "p.novak@example.ac.uk",
+		problemHas: "the From header names 2 mailboxes; the Sender p.novak@example.ac.uk is the author", problems: true,
+		text: "The booking screen outside lab 4 has been frozen since this morning.\n\nOla and Petra"},
+	"from-several-sender-outside.eml": {sender: "bulk@mailer.example",
+		fromProblem: "names several mailboxes, and the Sender header is none of them"},
+	"from-group.eml": {fromProblem: "the From header Lab Team: o.berg@example.ac.uk, p.novak@example.ac.uk; is a group"},
+	"from-comma-in-name.eml": {from: "imran.gill@uni.example", fromName: "Gill, Imran",
+		text: "The docking station in B.104 does not charge my laptop.\n\nImran"},
+	// Fix F2 (defect 4): text before the first boundary is kept, first, when a text part holds
+	// only a signature; a header that ends without a blank line ends where its fields do.
+	"text-preamble-and-signature.eml": {
+		text:       "The printer on floor 3 is broken again.\n\nDewi Rhys\nSchool of Music",
+		atts:       []att{{name: "status.pdf", ctype: "application/pdf"}},
+		problemHas: "text before the first MIME boundary is kept at the head of the body", problems: true},
+	"text-no-blank-line.eml": {subject: "No blank line", id: "no-blank.6c2a@example.ac.uk",
+		text:       "This line has no blank line before it: the body\nSecond line",
+		problemHas: `no blank line after the header: 2 line(s) from "This line has no blank line before it: the body" on`, problems: true},
+	// Fix F2 (defect 6): a raw 0x80 in unlabelled text and in a raw 8-bit header is taken for a
+	// NUL as Dovecot serves it (it may be a Windows-1252 €: ambiguous), dropped, and said.
+	"text-0x80-unlabelled.eml": {subject: "Licence renewal 30",
+		text:       "The statistics licence costs 30 a year; please renew it.",
+		problemHas: "text: 1 byte(s) 0x80 removed, taken for NUL bytes", problems: true},
+	// Fix F2 (defect 8): UTF-7 bodies and encoded words, ISO-2022-KR, UTF-8 labelled ISO-8859-1.
+	"charset-utf7.eml": {fromName: "Renée Dubois", subject: "Café till – receipts",
+		text: "The café till prints €10 as £10 and 2+2 as 5. Renée"},
+	"charset-iso-2022-kr.eml": {text: "안녕하세요, the VPN in Seoul is down."},
+	"charset-utf8-labelled-latin1.eml": {fromName: "Zoé Martin",
+		text:       "Prénom: Zoé, problème d’accès au portail.",
+		problemHas: "text labelled iso-8859-1 is UTF-8; read as UTF-8", problems: true},
+	// Fix F2 (lesser): a root multipart sent base64-encoded, with no parts; a part header line
+	// that should have been a continuation.
+	"multipart-base64-no-parts.eml": {text: "The scanner in the post room stopped emailing scans.\n\nAnwen", problems: true},
+	"parts-broken-continuation.eml": {text: "My leave form is attached.", problems: true,
+		atts: []att{{name: "form.pdf", ctype: "application/pdf"}}},
+
 	// Issue 14, point 5 (nothing dropped silently): every part is read as what it is; the Intake
 	// decides what is kept (TestFillKeepsParts) and the store checks each file's type.
 	"parts-inline-pdf-4k.eml": {id: "parts-pdf-4k.7f3a@example.ac.uk", from: "n.okafor@example.ac.uk",

@@ -89,10 +89,18 @@
 // read as RFC 5322 with the leniency that is unambiguous: unquoted dots in a display name, a
 // quoted display name holding commas, encoded-word names, "Name <addr>", a bare addr, a trailing
 // comma, and a display name that is itself an address written unquoted before the angle
-// address. When the From header (the Sender header when there is no From) does not parse so,
-// Message.From is empty and Message.FromProblem says why: the message is still read, and the
-// store quarantines it with that reason, credited to nobody, before any threading or person
-// lookup; a support analyst can make a call of it for a person. Of To, Cc and Reply-To, each
+// address. A From value holding exactly one angle address and, before it, a display name with
+// no @, < or > is read as that one mailbox even when the name has an unquoted comma ("Gill,
+// Imran <imran.gill@uni.example>", as Notes and Exchange write it): nothing else can be meant.
+//
+// The message must name one author. When the From header (the Sender header when there is no
+// From) does not parse so, Message.From is empty and Message.FromProblem says why: the message
+// is still read, and the store quarantines it with that reason, credited to nobody, before any
+// threading or person lookup; a support analyst can make a call of it for a person. Not one
+// author is also: the From field more than once (a known way round DMARC: the receiving server
+// may have judged the other one), a group ("Team: a@x, b@y;"), and several mailboxes, unless a
+// single clean Sender header names one of them (RFC 5322 asks for a Sender then), who is the
+// author, with a line in Problems. Of To, Cc and Reply-To, each
 // member that parses is kept and each that does not is left out, with a line in Problems. A
 // quoted local part is valid and kept with its quotes ("john smith"@example.org, as
 // desk.CanonicalEmail writes it); the domain is lower-cased.
@@ -108,27 +116,47 @@
 //     Big5, EUC-KR, KOI8-R, ...): as declared, by its WHATWG name (so ISO-8859-1 is read as its
 //     superset Windows-1252, and text declared ISO-8859-1 but written in Windows-1252, as
 //     Outlook does, keeps its € and smart quotes), else its IANA name;
+//   - labelled with a single-byte charset (ISO-8859-*, Windows-125x, KOI8-R, ...) but valid
+//     UTF-8 holding multibyte sequences, none a C1 control: as UTF-8, the commonest mislabel,
+//     noted in Problems (single-byte text is almost never valid UTF-8 by chance: each accented
+//     letter would have to be followed by just the right symbols, as in "Ã©");
+//   - labelled UTF-7 (RFC 2152) or ISO-2022-KR (RFC 1557), which golang.org/x/text does not
+//     decode: by calldesk's own decoders. WHATWG's "replacement" encoding, which turns a whole
+//     text into U+FFFD, is never used: a charset it stands for is unknown to calldesk;
 //   - when the declared charset is unknown, or its bytes are not valid in it (or, labelled
 //     us-ascii/utf-8/none, not valid UTF-8): detected, and noted in Problems: UTF-8 if valid,
 //     else the charset enmime's detector finds with confidence in text of 100 bytes or more,
 //     else Windows-1252, which maps every byte.
 //
 // Encoded words of headers and display names are decoded by the same charset names (and
-// Microsoft's cp932, cp936, cp949 and cp950); raw 8-bit headers are read as UTF-8 when they are,
-// else as Windows-1252. Text/* attachments are kept as the bytes the sender sent.
+// Microsoft's cp932, cp936, cp949 and cp950, UTF-7 and ISO-2022-KR); raw 8-bit headers are read
+// as UTF-8 when they are, else as Windows-1252. Text/* attachments are kept as the bytes the
+// sender sent.
 //
 // NUL bytes are dropped. Dovecot serves a NUL byte of a stored message as 0x80, which as
 // Windows-1252 would be €; so in a header, or a part labelled us-ascii or utf-8 or not labelled,
-// a 0x80 byte that is not part of a UTF-8 sequence, in text that is otherwise valid UTF-8, is
-// taken for a NUL and dropped. Where the other bytes are not UTF-8 either, the text is 8-bit
-// text in some other charset and a 0x80 is its €; in a part labelled with a charset where 0x80
-// is a character (Windows-1252, ISO-8859-1) it is that character.
+// a 0x80 byte that is not part of a UTF-8 sequence, in text that is otherwise valid UTF-8 (or
+// ASCII), is taken for a NUL and dropped, and Problems says how many went from which header or
+// part. That is ambiguous where the only 8-bit bytes are 0x80: a sender who wrote a € in
+// Windows-1252 without a charset label loses it. calldesk drops it all the same, because the
+// label says the text is not Windows-1252 and the issue's rule is that a NUL never becomes a €;
+// the Problem line lets an analyst look at the original. Where other bytes are not UTF-8
+// either, the text is 8-bit text in some other charset and a 0x80 is its €; in a part labelled
+// with a charset where 0x80 is a character (Windows-1252, ISO-8859-1) it is that character.
 //
-// Text is never lost for want of a text part: a multipart message with no text part keeps the
-// text before its first boundary (the whole body, when it has a boundary but no parts) as its
-// body, unless it is only the "This is a multi-part message in MIME format" notice. Up to five
-// lines before the headers that cannot start a message (blank lines, an mbox "From " line,
-// "---- Original email message ----") are skipped, when a header block follows.
+// Text is never lost. The text before a multipart message's first boundary (the whole body,
+// when it has a boundary but no parts) is the sender's, unless it is only MIME's notice for old
+// readers ("This is a multi-part message in MIME format"): it is kept at the head of the body,
+// with a line in Problems, whether or not a text part follows (some clients put the message
+// there and only a signature in the text part); a multipart sent base64- or quoted-printable-
+// encoded has it decoded. A header block that ends in lines that are not header fields (no
+// colon, a space before the colon, a name with characters a field name cannot have), with no
+// blank line before the body and no field after them, ends where its fields do, as Postfix's
+// cleanup reads it: those lines begin the body, with a line in Problems. (A line without a colon
+// between fields is a broken field, repaired by enmime.) Up to five lines before the headers
+// that cannot start a message (blank lines, an mbox "From " line, "---- Original email message
+// ----") are skipped, when a header block follows. A part header line that should have been a
+// continuation, joined to a quoted file name, leaves the quoted name.
 //
 // Message.FullText is the whole plain-text body (the text/plain alternative, or the HTML
 // converted to text when there is none), as UTF-8 with "\n" line ends. Message.Text is the new

@@ -43,6 +43,14 @@ func TestAddressesAndTextThroughDovecot(t *testing.T) {
 		tomas := person("Tomás", "Byrne", "tbyrne", "t.byrne@example.ac.uk")
 		zoe := person("Zoé", "Martin", "zmartin", "z.martin@example.ac.uk")
 		sato := person("Hanako", "Sato", "hsato", "h.sato@example.ac.jp")
+		// Fix F2: the writers of the text and charset cases.
+		dewi := person("Dewi", "Rhys", "drhys", "d.rhys@example.ac.uk")
+		hana := person("Hana", "Kimura", "hkimura", "h.kimura@example.ac.uk")
+		rene := person("Renée", "Dubois", "rdubois", "r.dubois@example.ac.uk")
+		jiwoo := person("Jiwoo", "Kim", "jkim", "j.kim@example.ac.uk")
+		lars := person("Lars", "Holm", "lholm", "l.holm@example.ac.uk")
+		// Carla is known: without the rule, the message's first From field made her its author.
+		person("Carla", "Mendes", "cmendes", "c.mendes@example.ac.uk")
 		call, err := e.S.CreateCall(ctx, e.F.Admin, desk.NewCall{Summary: "Printer jammed", CustomerID: e.F.Dan.ID, Source: desk.SourcePortal})
 		if err != nil {
 			t.Fatal(err)
@@ -59,7 +67,10 @@ func TestAddressesAndTextThroughDovecot(t *testing.T) {
 		control := []byte("From: Imran Gill <imran.gill@uni.example>\r\nTo: servicedesk@uni.example\r\nSubject: Re: [" + call.Ref +
 			"] Printer jammed\r\nDate: Wed, 01 Apr 2026 08:10:00 +0000\r\nMessage-ID: <imran.control@uni.example>\r\n\r\nToner ordered.\r\n")
 		files := []string{"addr-from-spaces-in-angle.eml", "addr-from-name-inside-angle.eml", "addr-quoted-local-part.eml",
-			"nul-bytes-utf8.eml", "charset-utf8-labelled-ascii.eml", "name-iso-2022-jp.eml"}
+			"nul-bytes-utf8.eml", "charset-utf8-labelled-ascii.eml", "name-iso-2022-jp.eml",
+			// Fix F2 (issue 14 review, defects 2, 4, 6 and 8).
+			"from-two-fields.eml", "from-comma-in-name.eml", "text-preamble-and-signature.eml", "text-no-blank-line.eml",
+			"text-0x80-unlabelled.eml", "charset-utf7.eml", "charset-iso-2022-kr.eml", "charset-utf8-labelled-latin1.eml"}
 		u := srv.NewUser(t)
 		c := u.Dial(t)
 		for _, f := range files {
@@ -191,13 +202,42 @@ func TestAddressesAndTextThroughDovecot(t *testing.T) {
 			got[0].Description != "The export from the café till has NULs in it. Tomás" {
 			t.Errorf("Tomás's call of the NUL message: %+v", got)
 		}
-		if got := calls(zoe); len(got) != 1 || got[0].Summary != "Prénom wrong in the directory" ||
+		if got := calls(zoe); len(got) != 2 || got[0].Summary != "Prénom wrong in the directory" ||
 			got[0].Description != "Bonjour,\n\nMy Prénom shows as \"Zoe\" in the directory; it should be \"Zoé\". Merci – Zoé" {
 			t.Errorf("Zoé's call of the UTF-8 labelled us-ascii: %+v", got)
+		} else if got[1].Summary != "Access form" || got[1].Description != "Prénom: Zoé, problème d’accès au portail." {
+			t.Errorf("Zoé's call of the UTF-8 labelled iso-8859-1 (fix F2): %+v", got[1])
 		}
 		// An ISO-2022-JP encoded subject (and display name, which the parser tests check) is read.
 		if got := calls(sato); len(got) != 1 || got[0].Summary != "パスワードを忘れました" {
 			t.Errorf("Sato's call of the ISO-2022-JP message: %+v", got)
+		}
+
+		// Fix F2, defect 2: a second From field is a DMARC bypass: quarantined, credited to
+		// nobody; a comma in an unquoted display name is no reason to quarantine.
+		if two := get("two-from.5c1e@finance-update.example"); two.disposition != store.MailQuarantine || two.sender != "" || two.call ||
+			!strings.Contains(two.reason, "the message has 2 From header fields") {
+			t.Errorf("two From fields: disposition %q, reason %q, sender %q, call %v; want quarantine, no sender, no call",
+				two.disposition, two.reason, two.sender, two.call)
+		}
+		if comma := get("comma-name.9e0f@uni.example"); comma.disposition == store.MailQuarantine || comma.sender != "imran.gill@uni.example" {
+			t.Errorf("a comma in the display name: disposition %q, reason %q, sender %q; want Imran's, not quarantined",
+				comma.disposition, comma.reason, comma.sender)
+		}
+		// Defects 4, 6 and 8: no text lost, no charset turned into noise.
+		for _, c := range []struct {
+			who           desk.Person
+			summary, text string
+		}{
+			{dewi, "Printer floor 3", "The printer on floor 3 is broken again.\n\nDewi Rhys\nSchool of Music"},
+			{hana, "No blank line", "This line has no blank line before it: the body\nSecond line"},
+			{lars, "Licence renewal 30", "The statistics licence costs 30 a year; please renew it."},
+			{rene, "Café till – receipts", "The café till prints €10 as £10 and 2+2 as 5. Renée"},
+			{jiwoo, "Greeting from the Seoul office", "안녕하세요, the VPN in Seoul is down."},
+		} {
+			if got := calls(c.who); len(got) != 1 || got[0].Summary != c.summary || got[0].Description != c.text {
+				t.Errorf("%s's calls: %+v; want one, %q: %q", c.who.Email, got, c.summary, c.text)
+			}
 		}
 	})
 }

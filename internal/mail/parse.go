@@ -2,12 +2,15 @@ package mail
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"mime"
+	"mime/quotedprintable"
 	"net/mail"
 	"net/textproto"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -151,6 +154,7 @@ func Parse(raw []byte, limits Limits) (*Message, error) {
 	// NUL bytes are not allowed in a message (RFC 5322) and upset header parsing; drop them.
 	msg := bytes.ReplaceAll(raw, []byte{0}, nil)
 	msg, junk := skipJunk(msg)
+	msg, bodyLines, firstBodyLine := endHeader(msg)
 	if err := checkShape(msg); err != nil {
 		return nil, err
 	}
@@ -161,6 +165,9 @@ func Parse(raw []byte, limits Limits) (*Message, error) {
 	m := &Message{header: root.Header}
 	if len(junk) > 0 {
 		m.Problems = append(m.Problems, cleanLine(fmt.Sprintf("%d line(s) before the headers skipped: %q", len(junk), strings.Join(junk, " / "))))
+	}
+	if bodyLines > 0 {
+		m.Problems = append(m.Problems, cleanLine(fmt.Sprintf("no blank line after the header: %d line(s) from %q on, which are not header fields, read as the body", bodyLines, clipRunes(firstBodyLine, 80))))
 	}
 	m.readHeaders()
 	if m.From.Addr == "" && m.FromProblem == "" {
@@ -175,12 +182,17 @@ func Parse(raw []byte, limits Limits) (*Message, error) {
 
 	w := walker{limits: limits, m: m}
 	w.walk(root, true, false)
-	if len(w.plain) == 0 && len(w.html) == 0 && root.Boundary != "" {
-		// A multipart with no text part: the text before its first boundary (all of its body,
-		// when it has no parts) is the only text the sender wrote.
-		if pre := preamble(msg, root.Boundary); pre != "" {
-			w.plain = append(w.plain, pre)
-			m.Problems = append(m.Problems, "the message has no text part: the text before its first MIME boundary is kept as its body")
+	if root.Boundary != "" {
+		// The text before the first boundary (all of the body, when there are no parts) is
+		// the sender's too, unless it is MIME's notice for old readers: some clients put the
+		// message there and only a signature in the text part.
+		if pre := preamble(msg, root); pre != "" {
+			w.pre = pre
+			if len(w.plain) == 0 && len(w.html) == 0 {
+				m.Problems = append(m.Problems, "the message has no text part: the text before its first MIME boundary is kept as its body")
+			} else {
+				m.Problems = append(m.Problems, "text before the first MIME boundary is kept at the head of the body")
+			}
 		}
 	}
 	m.FullText = w.fullText()
@@ -237,7 +249,7 @@ var (
 	messageHeaderRE = regexp.MustCompile(`(?im)^(from|date|subject|message-id|received|return-path|mime-version|to):`)
 	// mimeNoticeRE matches the preamble MIME software writes for old readers, which is no text
 	// of the sender's.
-	mimeNoticeRE = regexp.MustCompile(`(?i)^this is a [^\n]*\bmime\b[^\n]*$`)
+	mimeNoticeRE = regexp.MustCompile(`(?i)^this (is an?|message is in) [^\n]*\bmime\b`)
 )
 
 // skipJunk returns the message from its first header line on when up to maxJunkLines lines
@@ -277,9 +289,10 @@ func skipJunk(raw []byte) ([]byte, []string) {
 }
 
 // preamble is the text of a multipart message before its first boundary line (the whole body
-// when there is none), decoded as a text without a charset, or "" when it is only the notice
-// MIME software writes there.
-func preamble(msg []byte, boundary string) string {
+// when there is none), decoded by the message's Content-Transfer-Encoding (base64 or
+// quoted-printable, which some senders apply to a multipart) and read as a text without a
+// charset, or "" when it is only the notice MIME software writes there.
+func preamble(msg []byte, root *enmime.Part) string {
 	// The body starts after the first empty line.
 	body := msg
 	for {
@@ -292,7 +305,7 @@ func preamble(msg []byte, boundary string) string {
 			break
 		}
 	}
-	delim := []byte("--" + boundary)
+	delim := []byte("--" + root.Boundary)
 	end := 0
 	for end < len(body) {
 		line, _, _ := bytes.Cut(body[end:], []byte("\n"))
@@ -301,12 +314,78 @@ func preamble(msg []byte, boundary string) string {
 		}
 		end += len(line) + 1
 	}
-	text, _ := decodeText(body[:min(end, len(body))], "", false)
+	pre := body[:min(end, len(body))]
+	switch strings.ToLower(strings.TrimSpace(root.Header.Get("Content-Transfer-Encoding"))) {
+	case "base64":
+		if b, err := io.ReadAll(base64.NewDecoder(base64.StdEncoding, bytes.NewReader(bytes.Map(keepBase64, pre)))); err == nil && len(b) > 0 {
+			pre = b
+		}
+	case "quoted-printable":
+		if b, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(pre))); err == nil {
+			pre = b
+		}
+	}
+	text, _ := decodeText(pre, "", false)
 	text = strings.TrimSpace(text)
-	if mimeNoticeRE.MatchString(text) {
+	if first, _, _ := strings.Cut(text, "\n"); mimeNoticeRE.MatchString(first) && len(text) <= maxNotice {
 		return ""
 	}
 	return text
+}
+
+// maxNotice is the longest text before the first boundary that can be MIME's notice for old
+// readers (some take three lines).
+const maxNotice = 400
+
+// keepBase64 drops what is not of the base64 alphabet (line breaks, stray spaces).
+func keepBase64(r rune) rune {
+	if r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '+' || r == '/' || r == '=' {
+		return r
+	}
+	return -1
+}
+
+// endHeader finds a header block that ends without the blank line before the body: when the
+// block's last lines (up to its blank line, or the end) are not header fields (no colon, a space
+// before the colon, a name with characters a field name cannot have) and no field follows them,
+// they are the start of the body, as Postfix's cleanup reads them; a blank line is put before
+// them. A line without a colon between fields is left as it was (a broken field, which enmime
+// repairs). It returns the message, how many lines it moved to the body and the first of them.
+func endHeader(msg []byte) (out []byte, moved int, firstLine string) {
+	first := -1 // offset of the first line that is not a field nor a continuation
+	for off := 0; off < len(msg); {
+		line, _, found := bytes.Cut(msg[off:], []byte("\n"))
+		next := off + len(line) + 1
+		line = bytes.TrimRight(line, "\r")
+		switch {
+		case len(line) == 0:
+			next = len(msg) + 1 // the end of the header
+		case headerLineRE.Match(line):
+			if first >= 0 {
+				return msg, 0, "" // a field follows: not the body
+			}
+		case first >= 0:
+			moved++
+		case off > 0 && (line[0] == ' ' || line[0] == '\t'):
+			// a continuation line of a field
+		case off > 0:
+			first, moved, firstLine = off, 1, string(line)
+		}
+		if !found {
+			break
+		}
+		off = next
+	}
+	if first < 0 {
+		return msg, 0, ""
+	}
+	eol := []byte("\n")
+	if first >= 2 && msg[first-2] == '\r' {
+		eol = []byte("\r\n")
+	}
+	out = make([]byte, 0, len(msg)+2)
+	out = append(append(append(out, msg[:first]...), eol...), msg[first:]...)
+	return out, moved, firstLine
 }
 
 func (m *Message) readHeaders() {
@@ -314,6 +393,23 @@ func (m *Message) readHeaders() {
 	m.MessageID = firstID(h.Get("Message-Id"))
 	m.InReplyTo = ids(h.Get("In-Reply-To"))
 	m.References = ids(strings.Join(h.Values("References"), " "))
+	// Say what a raw 8-bit header lost to dropNULStandIns (headerText).
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		n := 0
+		for _, v := range h[name] {
+			if _, dropped, ok := dropNULStandIns([]byte(v)); ok {
+				n += dropped
+			}
+		}
+		if n > 0 {
+			m.Problems = append(m.Problems, nulNote(name+" header", n))
+		}
+	}
 	m.readSender()
 	m.ReplyTo = m.addresses("Reply-To")
 	m.To = m.addresses("To")
@@ -342,7 +438,7 @@ func headerText(v string) string {
 	if utf8.ValidString(v) {
 		return v
 	}
-	if b, ok := dropNULStandIns([]byte(v)); ok {
+	if b, _, ok := dropNULStandIns([]byte(v)); ok {
 		return string(b)
 	}
 	if s, err := charmap.Windows1252.NewDecoder().String(v); err == nil {
@@ -371,6 +467,16 @@ func safeDecode(v string) (s string) {
 // charsetReader decodes the charsets of encoded words (ISO-2022-JP, Shift_JIS, GB2312, Big5,
 // EUC-KR, KOI8-R, ...) by lookupCharset, and an unknown one as Windows-1252.
 func charsetReader(label string, input io.Reader) (io.Reader, error) {
+	if b, err := io.ReadAll(input); err != nil {
+		return nil, err
+	} else if s, known, err := ownCharset(label, b); known {
+		if err != nil {
+			s, _ = detectText(b, false)
+		}
+		return strings.NewReader(s), nil
+	} else {
+		input = bytes.NewReader(b)
+	}
 	e := lookupCharset(label)
 	if e == nil {
 		// An unknown charset: most are ASCII supersets, so read it as the commonest one.
@@ -383,19 +489,19 @@ func charsetReader(label string, input io.Reader) (io.Reader, error) {
 // its superset Windows-1252, GB2312 as GBK), else by its IANA name; nil when neither knows it.
 // A mangled label (charset="charset=utf-8", "GB-18030" as the detector names it) is tried
 // cleaned up too.
+//
+// It never returns WHATWG's "replacement" encoding (ISO-2022-KR, HZ-GB-2312, ...), which turns
+// a whole text into U+FFFD: such a charset is unknown, and its text is detected.
 func lookupCharset(label string) encoding.Encoding {
-	label = strings.Trim(strings.TrimSpace(label), `"'`)
-	if l := strings.ToLower(label); strings.HasPrefix(l, "charset=") {
-		label = label[len("charset="):]
-	}
+	label = cleanLabel(label)
 	if alias, ok := charsetAliases[strings.ToLower(label)]; ok {
 		label = alias
 	}
 	for _, l := range []string{label, strings.ReplaceAll(label, "-", "")} {
-		if e, err := htmlindex.Get(l); err == nil {
+		if e, err := htmlindex.Get(l); err == nil && e != encoding.Replacement {
 			return e
 		}
-		if e, err := ianaindex.IANA.Encoding(l); err == nil && e != nil {
+		if e, err := ianaindex.IANA.Encoding(l); err == nil && e != nil && e != encoding.Replacement {
 			return e
 		}
 	}
@@ -424,28 +530,36 @@ func isUTF8Label(label string) bool {
 }
 
 // dropNULStandIns removes the 0x80 bytes of b that are not part of a UTF-8 sequence, and says
-// whether b is valid UTF-8 once they are gone. Dovecot serves a NUL byte of a stored message as
-// 0x80; in text that is otherwise UTF-8 (or ASCII) a lone 0x80 cannot be a character, so it is
-// such a NUL and dropped. Text with other bytes that are not UTF-8 is 8-bit text in some other
-// charset, where 0x80 may be a character (Windows-1252's €): it is left alone (ok is false).
-func dropNULStandIns(b []byte) ([]byte, bool) {
+// how many it removed and whether b is valid UTF-8 once they are gone. Dovecot serves a NUL byte
+// of a stored message as 0x80; in text that is otherwise UTF-8 (or ASCII) a lone 0x80 cannot be a
+// UTF-8 character, so it is taken for such a NUL and dropped, although it may be a € written in
+// Windows-1252 by a sender who did not say so: callers note how many went. Text with other bytes
+// that are not UTF-8 is 8-bit text in some other charset, where 0x80 may be a character
+// (Windows-1252's €): it is left alone (ok is false).
+func dropNULStandIns(b []byte) (out []byte, dropped int, ok bool) {
 	if utf8.Valid(b) {
-		return b, true
+		return b, 0, true
 	}
-	out := make([]byte, 0, len(b))
+	out = make([]byte, 0, len(b))
 	for i := 0; i < len(b); {
 		r, n := utf8.DecodeRune(b[i:])
 		if r == utf8.RuneError && n == 1 {
 			if b[i] != 0x80 {
-				return b, false
+				return b, 0, false
 			}
+			dropped++
 			i++
 			continue
 		}
 		out = append(out, b[i:i+n]...)
 		i += n
 	}
-	return out, true
+	return out, dropped, true
+}
+
+// nulNote is the Problem line for n 0x80 bytes dropped by dropNULStandIns from what.
+func nulNote(what string, n int) string {
+	return fmt.Sprintf("%s: %d byte(s) 0x80 removed, taken for NUL bytes as Dovecot serves them (a € written in Windows-1252 without saying so would be lost)", what, n)
 }
 
 // metaCharsetRE finds the charset an HTML document declares in a <meta> tag.
@@ -491,7 +605,10 @@ func keepCharset(ctype string) (string, map[string]string, []string, error) {
 //     byte), with a problem saying so.
 func decodeText(b []byte, declared string, html bool) (text, problem string) {
 	if isUTF8Label(declared) {
-		if clean, ok := dropNULStandIns(b); ok {
+		if clean, dropped, ok := dropNULStandIns(b); ok {
+			if dropped > 0 {
+				return string(clean), nulNote("text", dropped)
+			}
 			return string(clean), ""
 		}
 		text, as := detectText(b, html)
@@ -500,16 +617,45 @@ func decodeText(b []byte, declared string, html bool) (text, problem string) {
 		}
 		return text, fmt.Sprintf("text labelled %s is not UTF-8; read as %s", declared, as)
 	}
+	if s, known, err := ownCharset(declared, b); known {
+		if err == nil {
+			return s, ""
+		}
+		text, as := detectText(b, html)
+		return text, fmt.Sprintf("text is not valid %s; read as %s", declared, as)
+	}
 	e := lookupCharset(declared)
 	if e == nil {
 		text, as := detectText(b, html)
 		return text, fmt.Sprintf("unknown charset %q; read as %s", declared, as)
+	}
+	if _, single := e.(*charmap.Charmap); single && isMislabelledUTF8(b) {
+		return string(b), fmt.Sprintf("text labelled %s is UTF-8; read as UTF-8", declared)
 	}
 	if s, err := e.NewDecoder().Bytes(b); err == nil && !bytes.ContainsRune(s, utf8.RuneError) {
 		return string(s), ""
 	}
 	text, as := detectText(b, html)
 	return text, fmt.Sprintf("text is not valid %s; read as %s", declared, as)
+}
+
+// isMislabelledUTF8 says whether bytes labelled with a single-byte charset (ISO-8859-1,
+// Windows-1252, ...) are in fact UTF-8, the commonest mislabel: they are valid UTF-8 and hold
+// multibyte sequences, none of them a C1 control. Text in a single-byte charset is almost never
+// so by chance: its accented letters (0xC0-0xFF) would each have to be followed by exactly the
+// right number of symbols or C1 bytes (0x80-0xBF), as in "Ã©", which no one writes.
+func isMislabelledUTF8(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	multi := false
+	for _, r := range string(b) {
+		if r >= 0x80 && r <= 0x9f {
+			return false
+		}
+		multi = multi || r >= 0x80
+	}
+	return multi
 }
 
 // detectText reads bytes whose charset is not known: UTF-8 when they are valid UTF-8; else the
@@ -596,25 +742,86 @@ func (m *Message) addresses(name string) []Address {
 }
 
 // readSender reads the From header (the Sender header when there is no From) into m.From, or, when
-// it does not parse cleanly as one address list, says why in m.FromProblem and leaves m.From
-// empty: who wrote the message is then unknown, and the store quarantines it.
+// it does not name one author cleanly, says why in m.FromProblem and leaves m.From empty: who
+// wrote the message is then unknown, and the store quarantines it. Not one author cleanly:
+//   - the field more than once: a second From is a known way round DMARC (the receiving server
+//     may judge one From while calldesk would credit the other);
+//   - a group ("Team: a@x, b@y;"), or a member that does not parse;
+//   - several mailboxes, unless a clean Sender names one of them (RFC 5322 wants a Sender then:
+//     it is the one who sent the message), who is then the author.
+//
+// A display name with an unquoted comma ("Gill, Imran <imran.gill@uni.example>", as Notes and
+// Exchange write it) is read as one mailbox when the whole value holds exactly one angle address
+// and no @, < or > before it: nothing else can be meant.
 func (m *Message) readSender() {
 	m.Sender = firstAddress(m.addresses("Sender"))
 	name := "From"
-	raw := headerText(strings.Join(m.header.Values("From"), ", "))
-	if strings.TrimSpace(raw) == "" {
+	values := m.header.Values("From")
+	if strings.TrimSpace(strings.Join(values, "")) == "" {
 		name = "Sender"
-		raw = headerText(strings.Join(m.header.Values("Sender"), ", "))
+		values = m.header.Values("Sender")
 	}
+	raw := headerText(strings.Join(values, ", "))
 	if strings.TrimSpace(raw) == "" {
 		return // no sender at all: Parse refuses the message
 	}
+	if len(values) > 1 {
+		m.FromProblem = fmt.Sprintf("the message has %d %s header fields (%s): which one wrote it is unknown", len(values), name, clipRunes(cleanLine(raw), 200))
+		return
+	}
+	problem := func(why string) {
+		m.FromProblem = fmt.Sprintf("the %s header %s %s", name, clipRunes(cleanLine(raw), 200), why)
+	}
+	if _, group := scanAddressList(raw); group {
+		problem("is a group of addresses, not one author")
+		return
+	}
 	list, bad := addressList(raw)
 	if len(bad) > 0 || len(list) == 0 {
-		m.FromProblem = fmt.Sprintf("the %s header %s is not an address calldesk can read", name, clipRunes(cleanLine(raw), 200))
+		a, ok := commaNamed(raw)
+		if !ok {
+			problem("is not an address calldesk can read")
+			return
+		}
+		list = []Address{a}
+	}
+	if len(list) > 1 {
+		sender, bad := addressList(headerText(strings.Join(m.header.Values("Sender"), ", ")))
+		if len(sender) == 1 && len(bad) == 0 && len(m.header.Values("Sender")) == 1 {
+			for _, a := range list {
+				if strings.EqualFold(a.Addr, sender[0].Addr) {
+					m.From = a
+					m.Problems = append(m.Problems, cleanLine(fmt.Sprintf("the From header names %d mailboxes; the Sender %s is the author", len(list), a.Addr)))
+					return
+				}
+			}
+			problem("names several mailboxes, and the Sender header is none of them")
+			return
+		}
+		problem("names several mailboxes and there is no Sender header to say which one sent it")
 		return
 	}
 	m.From = list[0]
+}
+
+// commaNamed reads a From value that holds exactly one angle address and, before it, a display
+// name with no @, < or > (one with an unquoted comma, which net/mail reads as two members).
+func commaNamed(raw string) (Address, bool) {
+	raw = strings.TrimSpace(raw)
+	i := strings.IndexByte(raw, '<')
+	if i <= 0 || strings.Count(raw, "<") != 1 || strings.Count(raw, ">") != 1 || !strings.HasSuffix(raw, ">") ||
+		strings.Contains(raw[:i], "@") {
+		return Address{}, false
+	}
+	got, err := angleAddress(raw)
+	if err != nil || len(got) != 1 {
+		return Address{}, false
+	}
+	addr := normaliseAddr(got[0].Address)
+	if addr == "" {
+		return Address{}, false
+	}
+	return Address{Name: addressName(strings.TrimSpace(raw[:i])), Addr: addr}, true
 }
 
 func clipRunes(s string, n int) string {
@@ -655,7 +862,13 @@ func angleAddress(member string) ([]*mail.Address, error) {
 // splitAddressList splits an address list at its top-level commas: not inside a quoted
 // string, angle brackets, a comment or a group ("name: a@b, c@d;").
 func splitAddressList(s string) []string {
-	var out []string
+	out, _ := scanAddressList(s)
+	return out
+}
+
+// scanAddressList splits an address list as splitAddressList does, and says whether it holds a
+// group (a colon outside quotes, comments and angle brackets).
+func scanAddressList(s string) (out []string, hasGroup bool) {
 	var quoted, escaped, group bool
 	angle, comment, start := 0, 0, 0
 	for i := 0; i < len(s); i++ {
@@ -680,7 +893,7 @@ func splitAddressList(s string) []string {
 			angle--
 		case angle > 0:
 		case c == ':':
-			group = true
+			group, hasGroup = true, true
 		case c == ';':
 			group = false
 		case c == ',' && !group:
@@ -688,7 +901,7 @@ func splitAddressList(s string) []string {
 			start = i + 1
 		}
 	}
-	return append(out, s[start:])
+	return append(out, s[start:]), hasGroup
 }
 
 func parseAddressList(raw string) (list []*mail.Address, err error) {
@@ -814,6 +1027,7 @@ func cleanText(s string) string {
 type walker struct {
 	limits  Limits
 	m       *Message
+	pre     string // the text before the first boundary of a multipart message, put first
 	plain   []string
 	html    []string
 	altHTML []string // HTML alternatives to the plain text chosen as the body
@@ -904,7 +1118,7 @@ func chooseAlternative(p *enmime.Part) *enmime.Part {
 func (w *walker) attach(p *enmime.Part, related bool) {
 	w.n++
 	a := Attachment{
-		Filename:    desk.CleanFilename(p.FileName),
+		Filename:    desk.CleanFilename(quotedName(p.FileName)),
 		ContentType: strings.ToLower(p.ContentType),
 		Size:        int64(len(p.Content)),
 		Content:     p.Content,
@@ -926,6 +1140,19 @@ func (w *walker) attach(p *enmime.Part, related bool) {
 		return
 	}
 	w.m.Attachments = append(w.m.Attachments, a)
+}
+
+// quotedName is the quoted value at the start of a file name parameter that enmime read with
+// more after it: a part header line that should have been a continuation (not indented) is
+// joined to the one before, and filename="form.pdf" becomes `"form.pdf" this line is broken`.
+// No file name starts with a double quote (Windows forbids it), so the quotes say where it ends.
+func quotedName(name string) string {
+	if rest, ok := strings.CutPrefix(name, `"`); ok {
+		if j := strings.IndexByte(rest, '"'); j > 0 {
+			return rest[:j]
+		}
+	}
+	return name
 }
 
 func extension(ct string) string {
@@ -953,6 +1180,19 @@ func extension(ct string) string {
 }
 
 func (w *walker) fullText() string {
+	text := w.bodyText()
+	if w.pre == "" {
+		return text
+	}
+	if pre := cleanText(w.pre); pre != "" && text != "" {
+		return pre + "\n\n" + text
+	} else if pre != "" {
+		return pre
+	}
+	return text
+}
+
+func (w *walker) bodyText() string {
 	if len(w.plain) > 0 {
 		parts := make([]string, 0, len(w.plain))
 		for _, p := range w.plain {

@@ -562,7 +562,23 @@ func TestAddressShapes(t *testing.T) {
 		{header: `"john.smith"@example.org`, addr: "john.smith@example.org"}, // quotes it does not need
 		{header: `"a\"b"@example.org`, addr: `"a\"b"@example.org`},
 		{header: "r.okafor@example.ac.uk <r.okafor@example.ac.uk>", addr: "r.okafor@example.ac.uk", name: "r.okafor@example.ac.uk"},
-		{header: "Okafor, R <r.okafor@example.ac.uk>", problem: "is not an address"}, // two members, one without an address
+		// Fix F2 (issue 14, point 3): an unquoted comma in a display name, as Notes and Exchange
+		// write it, with exactly one angle address and no @ before it, is unambiguous.
+		{header: "Okafor, R <r.okafor@example.ac.uk>", addr: "r.okafor@example.ac.uk", name: "Okafor, R"},
+		{header: "Gill, Imran <imran.gill@uni.example>", addr: "imran.gill@uni.example", name: "Gill, Imran"},
+		{header: "Gill, Imran <mallory imran.gill@uni.example>", problem: "is not an address"},
+		{header: "Gill, Imran <imran.gill@uni.example>, x@evil.example", problem: "is not an address"},
+		{header: "a@evil.example, Imran <imran.gill@uni.example>", problem: "several mailboxes"},
+		{header: "Gill, <Imran> <imran.gill@uni.example>", problem: "is not an address"},
+		// One author or none: several mailboxes need a Sender that is one of them; a group or a
+		// second From field is never credited.
+		{header: "A <a@example.org>, B <b@example.org>", problem: "several mailboxes and there is no Sender"},
+		{header: "A <a@example.org>, B <b@example.org>", sender: "b@example.org", addr: "b@example.org", name: "B"},
+		{header: "A <a@example.org>, B <b@example.org>", sender: "c@example.org", problem: "the Sender header is none of them"},
+		{header: "A <a@example.org>, B <b@example.org>", sender: "<bad b@example.org>", problem: "several mailboxes"},
+		{header: "Team: a@example.org, b@example.org;", problem: "is a group"},
+		{header: "Team: a@example.org;", problem: "is a group"},
+		{header: "a@example.org\r\nFrom: b@example.org", problem: "2 From header fields"},
 		{header: "Jürgen Müller <jm@example.de>", addr: "jm@example.de", name: "Jürgen Müller"},
 		{sender: "Forms <forms@example.ac.uk>", addr: "forms@example.ac.uk", name: "Forms"},
 		// Never half-read.
@@ -675,9 +691,12 @@ func TestDecodeText(t *testing.T) {
 		{"us-ascii", "Pr\xc3\xa9nom", "Prénom", false},
 		{"", "Pr\xc3\xa9nom", "Prénom", false},
 		{"utf-8", "Pr\xc3\xa9nom", "Prénom", false},
-		{"utf-8", "caf\xc3\xa9 till\x80 has NULs\x80\x80.", "café till has NULs.", false},
-		{"us-ascii", "plain\x80 ascii", "plain ascii", false},
-		{"", "caf\xc3\xa9\x80", "café", false},
+		// NUL stand-ins are dropped, and said (fix F2). ASCII with only 0x80 besides is
+		// ambiguous (a NUL, or a Windows-1252 € sent unlabelled): dropped too.
+		{"utf-8", "caf\xc3\xa9 till\x80 has NULs\x80\x80.", "café till has NULs.", true},
+		{"us-ascii", "plain\x80 ascii", "plain ascii", true},
+		{"", "caf\xc3\xa9\x80", "café", true},
+		{"", "costs 30\x80 a year", "costs 30 a year", true},
 		{"windows-1252", "\x805 \x93quoted\x94", "€5 “quoted”", false},
 		{"iso-8859-1", "\x805 caf\xe9", "€5 café", false},          // Outlook's ISO-8859-1 is Windows-1252
 		{"us-ascii", "caf\xe9 costs \x805", "café costs €5", true}, // 8-bit text mislabelled: the € is real
@@ -688,6 +707,25 @@ func TestDecodeText(t *testing.T) {
 		{"shift_jis", "\x82\xb1\x82\xf1\x82\xc9\x82\xbf\x82\xcd", "こんにちは", false},
 		{"iso-2022-jp", "\x1b$B$3$s$K$A$O\x1b(B", "こんにちは", false},
 		{"shift_jis", "caf\xe9", "café", true}, // not Shift_JIS (a lead byte at the end): detected
+		// Fix F2: UTF-7 and ISO-2022-KR, which golang.org/x/text does not decode (WHATWG's
+		// "replacement" encoding for ISO-2022-KR turned the text into U+FFFD).
+		{"utf-7", "Caf+AOk- +IKw-5, 1+-1, +2D3eAA-!", "Café €5, 1+1, 😀!", false},
+		{"unicode-1-1-utf-7", "A+ImIDkQ.", "A≢Α.", false},
+		{"UTF-7", "broken +AOl", "broken +AOl", true}, // left-over bits that are not zero: not UTF-7, detected
+		{"utf-7", "end +AOk", "end é", false},         // left-over bits that are zero: valid
+		{"utf-7", "lone +2D0-", "lone +2D0-", true},   // an unpaired surrogate
+		{"utf-7", "caf\xc3\xa9", "café", true},        // 8-bit bytes are never UTF-7
+		{"iso-2022-kr", "\x1b$)C\x0e>H3gGO<<?d\x0f!", "안녕하세요!", false},
+		{"csISO2022KR", "\x1b$)C\x0e>H\x0f\r\nok", "안\r\nok", false},
+		{"iso-2022-cn", "plain", "plain", true}, // another "replacement" charset: unknown, text kept
+		// Fix F2: UTF-8 labelled with a single-byte charset reads as UTF-8, said; real Latin-1
+		// (not valid UTF-8, or valid only with a C1 control) stays Latin-1.
+		{"iso-8859-1", "Pr\xc3\xa9nom, d\xe2\x80\x99acc\xc3\xa8s", "Prénom, d’accès", true},
+		{"windows-1252", "Pr\xc3\xa9nom", "Prénom", true},
+		{"iso-8859-15", "Pr\xc3\xa9nom", "Prénom", true},
+		{"iso-8859-1", "Pr\xe9nom, acc\xe8s \xe0 \xa3 5", "Prénom, accès à £ 5", false},
+		{"iso-8859-1", "\xc2\x85 and \xc3\x89", "Â… and Ã‰", false},
+		{"iso-8859-1", "plain ascii", "plain ascii", false},
 	} {
 		got, problem := decodeText([]byte(c.body), c.charset, false)
 		if got != c.want || (problem != "") != c.problem {
@@ -713,14 +751,18 @@ func TestSkipJunk(t *testing.T) {
 	}
 }
 
-// The text before the first boundary is the body only when the message has no text part, and
-// MIME's notice for old readers is no text.
+// The text before the first boundary is kept, first, and MIME's notice for old readers is no text.
 func TestPreamble(t *testing.T) {
 	head := "From: a@example.org\r\nSubject: p\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
 	for _, c := range []struct{ body, want string }{
 		{"Hello there.\r\n--b\r\nContent-Type: image/png\r\n\r\nPNG\r\n--b--\r\n", "Hello there."},
 		{"This is a multi-part message in MIME format.\r\n--b\r\nContent-Type: image/png\r\n\r\nPNG\r\n--b--\r\n", ""},
-		{"Ignored preamble.\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe text part.\r\n--b--\r\n", "The text part."},
+		// Fix F2: text before the first boundary is kept, first, even when there is a text part.
+		{"Kept preamble.\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe text part.\r\n--b--\r\n", "Kept preamble.\n\nThe text part."},
+		{"This is a multi-part message in MIME format.\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe text part.\r\n--b--\r\n", "The text part."},
+		{"This is an OpenPGP/MIME signed message (RFC 4880 and 3156)\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe text part.\r\n--b--\r\n", "The text part."},
+		{"This is an S/MIME signed message\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe text part.\r\n--b--\r\n", "The text part."},
+		{"This message is in MIME format.  Since your mail reader does not understand\r\nthis format, some or all of this message may not be legible.\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe text part.\r\n--b--\r\n", "The text part."},
 		{"Only text, no boundary at all.\r\n", "Only text, no boundary at all."},
 		{"--b--\r\n", ""},
 	} {
@@ -758,6 +800,30 @@ func TestAddressString(t *testing.T) {
 		got, err := mail.ParseAddress(a.String())
 		if err != nil || got.Name != a.Name || normaliseAddr(got.Address) != a.Addr {
 			t.Errorf("%+v written %q, read back as %+v (%v)", a, a.String(), got, err)
+		}
+	}
+}
+
+// Fix F2 (defect 4B): a header block that ends in lines that are not fields, with no blank line
+// before the body, ends where its fields do; a broken line between fields is left to enmime.
+func TestEndHeader(t *testing.T) {
+	for _, c := range []struct {
+		raw, want string
+		moved     int
+	}{
+		{"From: a@example.org\r\nSubject: s\r\nHello there\r\nSecond line\r\n", "From: a@example.org\r\nSubject: s\r\n\r\nHello there\r\nSecond line\r\n", 2},
+		{"From: a@example.org\nNote : a space before the colon\n\nbody\n", "From: a@example.org\n\nNote : a space before the colon\n\nbody\n", 1},
+		{"From: a@example.org\nÄrger: not a field name\n", "From: a@example.org\n\nÄrger: not a field name\n", 1},
+		{"From: a@example.org\nbody line\n  indented body line\n", "From: a@example.org\n\nbody line\n  indented body line\n", 2},
+		// Left alone: a field follows the odd line, the header is whole, or a folded field.
+		{"From: a@example.org\nno colon here\nSubject: s\n\nbody\n", "From: a@example.org\nno colon here\nSubject: s\n\nbody\n", 0},
+		{"From: a@example.org\r\n\r\nbody without: a field\r\n", "From: a@example.org\r\n\r\nbody without: a field\r\n", 0},
+		{"From: a@example.org\r\nSubject: one\r\n two\r\n\r\nb\r\n", "From: a@example.org\r\nSubject: one\r\n two\r\n\r\nb\r\n", 0},
+		{"From: a@example.org", "From: a@example.org", 0},
+	} {
+		got, moved, _ := endHeader([]byte(c.raw))
+		if string(got) != c.want || moved != c.moved {
+			t.Errorf("endHeader(%q) = %q, %d line(s) moved; want %q, %d", c.raw, got, moved, c.want, c.moved)
 		}
 	}
 }
