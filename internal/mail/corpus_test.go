@@ -51,6 +51,10 @@ type expect struct {
 	problemHas  string   // a line of Problems holds this
 }
 
+// reencodedText is the text of the dedup-reencoded messages.
+const reencodedText = "Bonjour,\n\nSince the upgrade the café's card reader in the Hôtel de Ville building refuses\n" +
+	"every card with « erreur 0x1F ». The log of this morning is attached.\n\nMerci,\nRenée Dupré"
+
 var corpus = map[string]expect{
 	// Outlook / Exchange
 	"outlook-alternative.eml": {
@@ -416,6 +420,23 @@ var corpus = map[string]expect{
 	"dedup-twice-it-help.eml": {
 		id: "CAH7pShah+twice-Q9xv@mail.example.ac.uk", from: "p.shah@example.ac.uk",
 		text: "Since this morning the eduroam connection drops every few minutes on the\nsecond floor of the Chemistry building (room C2.14 and the corridor).\n\nThanks,\nPriya",
+	},
+	// Issue 14 fix F3 (defect 7): one message as a relay re-encodes it (8bit, quoted-printable,
+	// base64 rewrapped with CRLF line ends): read alike, one digest (TestDigestReencoded).
+	"dedup-reencoded-8bit.eml": {
+		id: "dedup-reencoded.71c2@mail.example.ac.uk", from: "r.dupre@example.ac.uk", fromName: "Renée Dupré",
+		subject: "Card reader in the café refuses every card", date: "2026-12-02T07:40:12Z",
+		text: reencodedText, atts: []att{{name: "card-reader.csv", ctype: "text/csv"}},
+	},
+	"dedup-reencoded-qp.eml": {
+		id: "dedup-reencoded.71c2@mail.example.ac.uk", from: "r.dupre@example.ac.uk", fromName: "Renée Dupré",
+		subject: "Card reader in the café refuses every card", date: "2026-12-02T07:40:12Z",
+		text: reencodedText, atts: []att{{name: "card-reader.csv", ctype: "text/csv"}},
+	},
+	"dedup-reencoded-base64.eml": {
+		id: "dedup-reencoded.71c2@mail.example.ac.uk", from: "r.dupre@example.ac.uk", fromName: "Renée Dupré",
+		subject: "Card reader in the café refuses every card", date: "2026-12-02T07:40:12Z",
+		text: reencodedText, atts: []att{{name: "card-reader.csv", ctype: "text/csv"}},
 	},
 	"dedup-reused-id-1.eml": {
 		id: "0000000000000000@lena-pc.example.ac.uk", from: "l.fischer@example.ac.uk", subject: "Cannot print to the library printer",
