@@ -31,10 +31,14 @@
 // "the message is 41.3 MiB; the desk takes messages up to 35 MiB") and recorded as rejected with
 // its sender, subject and size and its header alone. Its sender is told once, politely, what to
 // do (a desk.MailTooLarge notice in the outbox, queued in the record's transaction, answering
-// their message, Auto-Submitted: auto-replied), unless that could start a loop or be noise:
-// never to automatic mail (Automatic, which includes an empty Return-Path), to calldesk's own
-// Message-IDs, addresses ([Intake.Own]) or domain ([Intake.OwnDomain]), and at most one a day to
-// one address.
+// their message, Auto-Submitted: auto-replied), unless that could start a loop, be noise or be
+// backscatter: never to automatic mail (Automatic, which includes an empty Return-Path), to mail
+// through a mailing list (any List-Id, List-Post, List-Unsubscribe or List-Help header, RFC 3834
+// section 2), to calldesk's own Message-IDs, addresses ([Intake.Own]) or domain
+// ([Intake.OwnDomain]), to a sender the university's mail server found forged ([Intake.Auth]'s
+// verdict a fail), nor to an outside sender without a verdict whose Return-Path is of another
+// domain than the From; and at most one a day to one address. The notice repeats the message's
+// subject and the sender's name only when the verdict is a pass: a forger chooses both.
 //
 // # Fetching from IMAP
 //
@@ -151,9 +155,11 @@
 //
 // Message.MessageID, InReplyTo and References are normalised (no angle brackets, no comments).
 // Message.Key is the Message-ID, or "sha256:" and the message's Digest for a message without
-// one. Message.Digest (see Digest) covers what the sender wrote, not the trace headers relays
-// add: the same Key and Digest is the same message delivered again; the same Key with another
-// Digest is a different message reusing a Message-ID, and is taken in.
+// one. Message.Digest (see Digest) covers what the sender wrote as read (the decoded fields,
+// text and attachments), not the bytes: trace headers, refolding and a relay's re-encoding
+// (8bit to quoted-printable, base64 rewrapped) leave it as it was. The same Key and Digest is the
+// same message delivered again; the same Key with another Digest is a different message reusing
+// a Message-ID, and is taken in. A message Parse refuses has RawDigest, of its bytes.
 //
 // calldesk's own outgoing Message-IDs are made by NewMessageID(domain) as
 // <calldesk.{random}@{domain}>, and IsOurs(id, domain) recognises them: a message whose own
