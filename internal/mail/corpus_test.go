@@ -386,6 +386,25 @@ var corpus = map[string]expect{
 		atts: []att{{name: "faults.csv", ctype: "text/csv", inline: true}}},
 	"parts-screenshot-only.eml": {subject: "This error again",
 		atts: []att{{name: "Screenshot 2026-11-17 at 10.02.41.png", ctype: "image/png", inline: true}}},
+	// Issue 14 fix F3 (defect 3): small cid: images that are content, and one that is an
+	// earlier message's logo (TestFillKeepsParts, TestPartsThroughDovecot).
+	"parts-pasted-screenshot-only.eml": {
+		id:   "AM0PR04MB6114F3A0C9D2E1B7A4F5C6D7E8F9A0B1C2@AM0PR04MB6114.eurprd04.prod.outlook.com",
+		from: "n.okafor@example.ac.uk", subject: "Outlook keeps asking for my password",
+		text: "[cid:image001.png@01DB4562.3A9C7E10]", htmlHas: "cid:image001.png@01DB4562.3A9C7E10",
+		atts: []att{{name: "image001.png", ctype: "image/png", inline: true, cid: "image001.png@01DB4562.3A9C7E10"}},
+	},
+	"parts-screenshot-below-signature.eml": {
+		id: "parts-below-sig.8d1a@example.ac.uk", from: "n.okafor@example.ac.uk",
+		text: "Nadia Okafor\nSchool of Chemistry, Room B.12\n\n[cid:image001.png@01DB4570.11AA22B0]",
+		atts: []att{{name: "image001.png", ctype: "image/png", inline: true, cid: "image001.png@01DB4570.11AA22B0"}},
+	},
+	"parts-logo-in-quoted-history.eml": {
+		id: "parts-history-logo.2b7f@example.ac.uk", from: "n.okafor@example.ac.uk",
+		text:    "Thanks, the new VPN profile fixed it; no drops since yesterday.\n\nNadia",
+		fullHas: []string{"Please install the VPN profile I sent"},
+		atts:    []att{{name: "image001.png", ctype: "image/png", inline: true, cid: "image001.png@01DB4571.5C0D9E20"}},
+	},
 	"parts-signature-logos.eml": {text: "The VPN drops every ten minutes since Monday; the error is attached.\n\nNadia Okafor\nSchool of Chemistry",
 		htmlHas: "cid:chem-logo@sig.example.ac.uk",
 		atts: []att{

@@ -9,7 +9,8 @@ import (
 )
 
 // TestFillKeepsParts: the Intake hands the store every part of a message but the small images its
-// HTML shows by cid: (a signature's logos), which it notes in a few words (issue 14, point 5).
+// HTML shows by cid: in a signature (signatureImages), which it notes in a few words (issue 14,
+// point 5).
 // Before, every inline part under 8 KiB was dropped without a word, whatever its type.
 func TestFillKeepsParts(t *testing.T) {
 	for name, want := range map[string]struct {
@@ -23,10 +24,16 @@ func TestFillKeepsParts(t *testing.T) {
 		"parts-calendar-invite.eml": {files: []string{"invite.ics"}},
 		"parts-winmail-dat.eml":     {files: []string{"winmail.dat"}},
 		"parts-other-kinds.eml":     {files: []string{"scan-of-error.pdf", "setup.exe", "attachment-3.bin"}},
-		// A small image the HTML shows by cid: is taken for a logo, whatever its name, and noted.
-		"apple-mail-inline-image.eml": {dropped: []string{"1 small image of the signature"}},
-		// So are these (66 bytes each, a test's stand-ins for screenshots; real ones are larger).
-		"outlook-related-inline-images.eml": {dropped: []string{"2 small images of the signature"}},
+		// Issue 14 fix F3 (defect 3): a small image the HTML shows by cid: is a signature's only
+		// by where it stands. Screenshots within the text are kept (these were dropped as logos).
+		"apple-mail-inline-image.eml":       {files: []string{"IMG_0042.jpeg"}},
+		"outlook-related-inline-images.eml": {files: []string{"image001.png", "image002.jpg"}},
+		// Outlook's pasted screenshot, the message's only content: kept.
+		"parts-pasted-screenshot-only.eml": {files: []string{"image001.png"}},
+		// A screenshot pasted below the signature, with nothing else: kept.
+		"parts-screenshot-below-signature.eml": {files: []string{"image001.png"}},
+		// An earlier message's logo in the quoted history: left out, and said so.
+		"parts-logo-in-quoted-history.eml": {dropped: []string{"1 small image of the signature"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			raw, err := os.ReadFile("testdata/inbound/" + name)
@@ -53,7 +60,7 @@ func TestFillKeepsParts(t *testing.T) {
 func TestCidLinks(t *testing.T) {
 	got := cidLinks(`<img src="cid:Logo@X"><img src='CID:a%2Db@y'> url(cid:bg@z) <a href="cid:">`)
 	for _, id := range []string{"logo@x", "a-b@y", "bg@z"} {
-		if !got[id] {
+		if _, ok := got[id]; !ok {
 			t.Errorf("cidLinks lacks %q: %v", id, got)
 		}
 	}
