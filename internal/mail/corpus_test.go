@@ -405,6 +405,13 @@ var corpus = map[string]expect{
 		fullHas: []string{"Please install the VPN profile I sent"},
 		atts:    []att{{name: "image001.png", ctype: "image/png", inline: true, cid: "image001.png@01DB4571.5C0D9E20"}},
 	},
+	// Issue 14 fix F3 (defect 10): repaired three ways, each said on the diary (TestRepairsThroughDovecot).
+	"repairs-junk-cc-latin1.eml": {
+		id: "repairs-projector.4e0b@example.ac.uk", from: "e.marchand@example.ac.uk", fromName: "Elodie Marchand",
+		subject: "Projector in A.03 will not switch on", cc: []string{"Room bookings <rooms@example.ac.uk>"},
+		text:     "Bonjour,\n\nLe vidéoprojecteur de la salle A.03 ne s'allume plus depuis hier ; le voyant reste orange.\n\nÉlodie",
+		problems: true, problemHas: "read as Windows-1252",
+	},
 	"parts-signature-logos.eml": {text: "The VPN drops every ten minutes since Monday; the error is attached.\n\nNadia Okafor\nSchool of Chemistry",
 		htmlHas: "cid:chem-logo@sig.example.ac.uk",
 		atts: []att{

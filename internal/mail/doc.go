@@ -86,7 +86,11 @@
 // From and no Sender header at all (nothing in it says who wrote it; it is recorded as refused,
 // whole). Every lesser defect (a missing closing boundary, bad base64, an unknown charset, a
 // header line without a colon, NUL bytes, raw 8-bit headers, junk lines before the headers) is
-// repaired or skipped and noted in Message.Problems.
+// repaired or skipped and noted in Message.Problems. The Intake logs them on the message's line,
+// and says on its diary entry (or its call's description) those that change what an analyst
+// reads: "Read with repairs: lines of junk before the headers skipped; a character set guessed
+// (read as Windows-1252)" (see repairKinds: junk skipped, the end of a header found, the text
+// before the MIME parts kept, 0x80 bytes removed, a charset guessed, a To or Cc member left out).
 //
 // # Addresses
 //
@@ -178,7 +182,10 @@
 //     refuses a larger one anyway.
 //  2. Parse; on an error, log it, show it on the admin page and set the message aside: it must
 //     not stop the mailbox. A message with FromProblem goes to quarantine with that reason.
-//  3. Deduplicate by Key (and by mailbox UIDVALIDITY and UID).
+//  3. Deduplicate, as store.IngestMail does in its transaction: a message at a place (mailbox,
+//     UIDVALIDITY, UID) taken before changes nothing; the same Key and Digest at another place is
+//     the same message delivered again, recorded as a duplicate; the same Key with another
+//     Digest is a different message reusing a Message-ID, taken in with a note saying so.
 //  4. IsOurs(m.MessageID, domain): our own mail come back; drop it.
 //  5. Automatic: keep it if wanted, but open no call and send no notification.
 //  6. Thread: a reply to one of OurIDs (checked against the ids calldesk sent) joins that call;

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -63,14 +64,15 @@ func (in *Intake) Deliver(ctx context.Context, d Delivery) error {
 			m.MessageID, m.Rejected = "sha256:"+m.Digest, desk.Message(err)
 		} else {
 			in.fill(&m, msg)
+			return in.take(ctx, d, m, msg.Problems)
 		}
 	}
-	return in.take(ctx, d, m)
+	return in.take(ctx, d, m, nil)
 }
 
 // take has the store take m in, recording it as refused when the store cannot take what it
-// would make.
-func (in *Intake) take(ctx context.Context, d Delivery, m store.InMail) error {
+// would make, and logs what it became with the problems the reader met in it (Message.Problems).
+func (in *Intake) take(ctx context.Context, d Delivery, m store.InMail, problems []string) error {
 	rules := in.Rules
 	if len(rules.StaffRoles) == 0 {
 		rules.StaffRoles = access.RolesWith(access.WorkCalls)
@@ -89,9 +91,62 @@ func (in *Intake) take(ctx context.Context, d Delivery, m store.InMail) error {
 	if res.Disposition == store.MailRejected || res.Disposition == store.MailQuarantine {
 		lvl = slog.LevelWarn
 	}
-	in.log().Log(ctx, lvl, "mail taken in", "mailbox", d.Mailbox, "key", d.Key(), "message_id", m.MessageID,
-		"disposition", res.Disposition, "call", res.CallRef, "duplicate", res.Duplicate, "reason", res.Reason)
+	attrs := []any{"mailbox", d.Mailbox, "key", d.Key(), "message_id", m.MessageID,
+		"disposition", res.Disposition, "call", res.CallRef, "duplicate", res.Duplicate, "reason", res.Reason}
+	if len(problems) > 0 {
+		attrs = append(attrs, "problems", strings.Join(problems, " | "))
+	}
+	in.log().Log(ctx, lvl, "mail taken in", attrs...)
 	return nil
+}
+
+// repairKinds sort the reader's problems (Message.Problems, loggable lines whose words parse.go
+// chooses) into those that change what a support analyst reads, each with the few words the
+// diary says of it. A problem matches a kind when its line holds all of the kind's words; those
+// that match none (an unreadable Date, a part's decoding error enmime repaired, a From read from
+// its Sender) are logged only.
+var repairKinds = []struct {
+	words []string
+	note  string
+}{
+	{[]string{"before the headers skipped"}, "lines of junk before the headers skipped"},
+	{[]string{"no blank line after the header"}, "the end of the header, which had no blank line after it, found"},
+	{[]string{"before", "MIME boundary", "kept"}, "the text before the MIME parts kept"},
+	{[]string{"0x80", "removed"}, "0x80 bytes, taken for NUL bytes, removed"},
+	{[]string{"; read as "}, "a character set guessed"},
+	{[]string{"To header:", "left out"}, "a member of To that is not an address left out"},
+	{[]string{"Cc header:", "left out"}, "a member of Cc that is not an address left out"},
+}
+
+// repairs are the notes for the diary of those of problems that change what an analyst reads
+// (repairKinds), each once, in the order of repairKinds.
+func repairs(problems []string) []string {
+	var notes []string
+	for _, k := range repairKinds {
+		var as []string // for a guessed charset: what the text was read as
+		found := false
+		for _, p := range problems {
+			all := true
+			for _, w := range k.words {
+				all = all && strings.Contains(p, w)
+			}
+			if !all {
+				continue
+			}
+			found = true
+			if _, what, ok := strings.Cut(p, "; read as "); ok && !slices.Contains(as, what) {
+				as = append(as, what)
+			}
+		}
+		switch {
+		case !found:
+		case len(as) > 0:
+			notes = append(notes, k.note+" (read as "+strings.Join(as, ", ")+")")
+		default:
+			notes = append(notes, k.note)
+		}
+	}
+	return notes
 }
 
 // logoMax is the size below which an inline image that the message's HTML shows by a cid: link
@@ -218,6 +273,7 @@ func (in *Intake) fill(m *store.InMail, msg *Message) {
 	}
 	m.From, m.FromName, m.Subject, m.Ref, m.Text = msg.From.Addr, msg.From.Name, msg.Subject, Ref(msg.Subject), msg.Text
 	m.Quarantine = msg.FromProblem // a sender that cannot be read is never guessed: quarantine
+	m.Repairs = repairs(msg.Problems)
 	m.Auth = in.Auth.Verdict(msg.AuthResults(), msg.From.Addr)
 	if auto, why := msg.Automatic(); auto {
 		m.Automatic = why
