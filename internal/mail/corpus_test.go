@@ -51,9 +51,14 @@ type expect struct {
 	problemHas  string   // a line of Problems holds this
 }
 
-// reencodedText is the text of the dedup-reencoded messages.
-const reencodedText = "Bonjour,\n\nSince the upgrade the café's card reader in the Hôtel de Ville building refuses\n" +
-	"every card with « erreur 0x1F ». The log of this morning is attached.\n\nMerci,\nRenée Dupré"
+// reencoded is what each of the dedup-reencoded messages reads as: one message.
+var reencoded = expect{
+	id: "dedup-reencoded.71c2@mail.example.ac.uk", from: "r.dupre@example.ac.uk", fromName: "Renée Dupré",
+	subject: "Card reader in the café refuses every card", date: "2026-12-02T07:40:12Z",
+	text: "Bonjour,\n\nSince the upgrade the café's card reader in the Hôtel de Ville building refuses\n" +
+		"every card with « erreur 0x1F ». The log of this morning is attached.\n\nMerci,\nRenée Dupré",
+	atts: []att{{name: "card-reader.csv", ctype: "text/csv"}},
+}
 
 var corpus = map[string]expect{
 	// Outlook / Exchange
@@ -449,21 +454,9 @@ var corpus = map[string]expect{
 	},
 	// Issue 14 fix F3 (defect 7): one message as a relay re-encodes it (8bit, quoted-printable,
 	// base64 rewrapped with CRLF line ends): read alike, one digest (TestDigestReencoded).
-	"dedup-reencoded-8bit.eml": {
-		id: "dedup-reencoded.71c2@mail.example.ac.uk", from: "r.dupre@example.ac.uk", fromName: "Renée Dupré",
-		subject: "Card reader in the café refuses every card", date: "2026-12-02T07:40:12Z",
-		text: reencodedText, atts: []att{{name: "card-reader.csv", ctype: "text/csv"}},
-	},
-	"dedup-reencoded-qp.eml": {
-		id: "dedup-reencoded.71c2@mail.example.ac.uk", from: "r.dupre@example.ac.uk", fromName: "Renée Dupré",
-		subject: "Card reader in the café refuses every card", date: "2026-12-02T07:40:12Z",
-		text: reencodedText, atts: []att{{name: "card-reader.csv", ctype: "text/csv"}},
-	},
-	"dedup-reencoded-base64.eml": {
-		id: "dedup-reencoded.71c2@mail.example.ac.uk", from: "r.dupre@example.ac.uk", fromName: "Renée Dupré",
-		subject: "Card reader in the café refuses every card", date: "2026-12-02T07:40:12Z",
-		text: reencodedText, atts: []att{{name: "card-reader.csv", ctype: "text/csv"}},
-	},
+	"dedup-reencoded-8bit.eml":   reencoded,
+	"dedup-reencoded-qp.eml":     reencoded,
+	"dedup-reencoded-base64.eml": reencoded,
 	"dedup-reused-id-1.eml": {
 		id: "0000000000000000@lena-pc.example.ac.uk", from: "l.fischer@example.ac.uk", subject: "Cannot print to the library printer",
 		text: "The library printer says \"access denied\" when I send a job from my office.\n\nLena",

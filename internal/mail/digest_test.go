@@ -20,14 +20,7 @@ func TestDigest(t *testing.T) {
 		}
 		return raw
 	}
-	parse := func(raw []byte) *Message {
-		t.Helper()
-		m, err := Parse(raw, Limits{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
+	parse := func(raw []byte) *Message { return mustParse(t, raw) }
 	a, b := read("dedup-twice-servicedesk.eml"), read("dedup-twice-it-help.eml")
 	if bytes.Equal(a, b) || !bytes.Contains(b, []byte("\r\n")) {
 		t.Fatal("the two deliveries should differ in their bytes and line ends")
@@ -94,14 +87,7 @@ func TestDigest(t *testing.T) {
 // message reusing the Message-ID. One word of the text, or one byte of the attachment, changed
 // makes another message.
 func TestDigestReencoded(t *testing.T) {
-	parse := func(raw []byte) *Message {
-		t.Helper()
-		m, err := Parse(raw, Limits{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
+	parse := func(raw []byte) *Message { return mustParse(t, raw) }
 	var digests []string
 	var eight []byte
 	for _, name := range []string{"dedup-reencoded-8bit.eml", "dedup-reencoded-qp.eml", "dedup-reencoded-base64.eml"} {
@@ -136,4 +122,14 @@ func TestDigestReencoded(t *testing.T) {
 			t.Errorf("%s: the same digest", what)
 		}
 	}
+}
+
+// mustParse is Parse(raw) with the default limits, which must succeed.
+func mustParse(t *testing.T, raw []byte) *Message {
+	t.Helper()
+	m, err := Parse(raw, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

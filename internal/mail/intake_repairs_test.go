@@ -1,12 +1,10 @@
 package mail_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -41,7 +39,7 @@ func TestRepairsThroughDovecot(t *testing.T) {
 			u.AppendWith(t, c, "INBOX", raw)
 		}
 		c.Close()
-		var logged syncBuffer
+		var logged storetest.SyncBuffer
 		intake := &mail.Intake{Store: e.S, GroupID: e.F.ServiceDesk.ID, Domain: "desk.example.ac.uk", Rules: store.IngestRules{PerSenderHour: 100},
 			Log: slog.New(slog.NewTextHandler(&logged, nil))}
 		runFetcher(t, testMailbox(u, srv.Addr), intake.Deliver)
@@ -78,22 +76,4 @@ func TestRepairsThroughDovecot(t *testing.T) {
 			t.Errorf("problems logged for the clean message too:\n%s", logged.String())
 		}
 	})
-}
-
-// syncBuffer is a buffer the fetcher's goroutine writes log lines to while the test reads them.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
