@@ -189,10 +189,11 @@ func signatureImages(msg *Message) map[string]bool {
 	}
 	links := cidLinks(msg.HTML)
 	tail := lastRunes(text, wordsMatched)
-	// The history: what FullText has after the end of Text.
+	// The history: what FullText has after the end of Text (its first occurrence: the history may
+	// end as the new text does, "Thanks, Nadia").
 	var history string
 	if full := words(msg.FullText); strings.Contains(full, tail) {
-		history = firstRunes(full[strings.LastIndex(full, tail)+len(tail):], wordsMatched)
+		history = firstRunes(full[strings.Index(full, tail)+len(tail):], wordsMatched)
 	}
 	after, inHistory := map[string]bool{}, map[string]bool{}
 	for _, id := range cands {

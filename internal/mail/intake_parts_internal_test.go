@@ -68,3 +68,30 @@ func TestCidLinks(t *testing.T) {
 		t.Error("cidLinks found links in text without any")
 	}
 }
+
+// TestRepairs: the reader's problem lines (as parse.go writes them, fix F2's included) that
+// change what an analyst reads become a few words each for the diary, once; the others none.
+func TestRepairs(t *testing.T) {
+	got := repairs([]string{
+		`2 line(s) before the headers skipped: "---- Original email message ---- / "`,
+		`no blank line after the header: 2 line(s) from "This line" on, which are not header fields, read as the body`,
+		"text before the first MIME boundary is kept at the head of the body",
+		"part 1: text: 2 byte(s) 0x80 removed, taken for NUL bytes as Dovecot serves them (a € written in Windows-1252 without saying so would be lost)",
+		"part 1: text without a charset is not UTF-8; read as Windows-1252",
+		`part 2: unknown charset "x-klingon"; read as UTF-8`,
+		"part 3: text labelled iso-8859-1 is UTF-8; read as UTF-8",
+		`Cc header: "<a b@example.org>" is not an address; left out`,
+		`Cc header: "<c d@example.org>" is not an address; left out`,
+		`Date header "yesterday" cannot be read`,
+		"the From header names 2 mailboxes; the Sender a@example.org is the author",
+	})
+	want := []string{"lines of junk before the headers skipped", "the end of the header, which had no blank line after it, found",
+		"the text before the MIME parts kept", "0x80 bytes, taken for NUL bytes, removed",
+		"a character set guessed (read as Windows-1252, UTF-8)", "a member of Cc that is not an address left out"}
+	if !slices.Equal(got, want) {
+		t.Errorf("repairs:\n%q\nwant\n%q", got, want)
+	}
+	if got := repairs([]string{`Date header "yesterday" cannot be read`}); got != nil {
+		t.Errorf("an unreadable Date is a repair: %q", got)
+	}
+}
