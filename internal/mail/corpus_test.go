@@ -51,6 +51,15 @@ type expect struct {
 	problemHas  string   // a line of Problems holds this
 }
 
+// reencoded is what each of the dedup-reencoded messages reads as: one message.
+var reencoded = expect{
+	id: "dedup-reencoded.71c2@mail.example.ac.uk", from: "r.dupre@example.ac.uk", fromName: "Renée Dupré",
+	subject: "Card reader in the café refuses every card", date: "2026-12-02T07:40:12Z",
+	text: "Bonjour,\n\nSince the upgrade the café's card reader in the Hôtel de Ville building refuses\n" +
+		"every card with « erreur 0x1F ». The log of this morning is attached.\n\nMerci,\nRenée Dupré",
+	atts: []att{{name: "card-reader.csv", ctype: "text/csv"}},
+}
+
 var corpus = map[string]expect{
 	// Outlook / Exchange
 	"outlook-alternative.eml": {
@@ -426,6 +435,32 @@ var corpus = map[string]expect{
 		atts: []att{{name: "faults.csv", ctype: "text/csv", inline: true}}},
 	"parts-screenshot-only.eml": {subject: "This error again",
 		atts: []att{{name: "Screenshot 2026-11-17 at 10.02.41.png", ctype: "image/png", inline: true}}},
+	// Issue 14 fix F3 (defect 3): small cid: images that are content, and one that is an
+	// earlier message's logo (TestFillKeepsParts, TestPartsThroughDovecot).
+	"parts-pasted-screenshot-only.eml": {
+		id:   "AM0PR04MB6114F3A0C9D2E1B7A4F5C6D7E8F9A0B1C2@AM0PR04MB6114.eurprd04.prod.outlook.com",
+		from: "n.okafor@example.ac.uk", subject: "Outlook keeps asking for my password",
+		text: "[cid:image001.png@01DB4562.3A9C7E10]", htmlHas: "cid:image001.png@01DB4562.3A9C7E10",
+		atts: []att{{name: "image001.png", ctype: "image/png", inline: true, cid: "image001.png@01DB4562.3A9C7E10"}},
+	},
+	"parts-screenshot-below-signature.eml": {
+		id: "parts-below-sig.8d1a@example.ac.uk", from: "n.okafor@example.ac.uk",
+		text: "Nadia Okafor\nSchool of Chemistry, Room B.12\n\n[cid:image001.png@01DB4570.11AA22B0]",
+		atts: []att{{name: "image001.png", ctype: "image/png", inline: true, cid: "image001.png@01DB4570.11AA22B0"}},
+	},
+	"parts-logo-in-quoted-history.eml": {
+		id: "parts-history-logo.2b7f@example.ac.uk", from: "n.okafor@example.ac.uk",
+		text:    "Thanks, the new VPN profile fixed it; no drops since yesterday.\n\nNadia",
+		fullHas: []string{"Please install the VPN profile I sent"},
+		atts:    []att{{name: "image001.png", ctype: "image/png", inline: true, cid: "image001.png@01DB4571.5C0D9E20"}},
+	},
+	// Issue 14 fix F3 (defect 10): repaired three ways, each said on the diary (TestRepairsThroughDovecot).
+	"repairs-junk-cc-latin1.eml": {
+		id: "repairs-projector.4e0b@example.ac.uk", from: "e.marchand@example.ac.uk", fromName: "Elodie Marchand",
+		subject: "Projector in A.03 will not switch on", cc: []string{"Room bookings <rooms@example.ac.uk>"},
+		text:     "Bonjour,\n\nLe vidéoprojecteur de la salle A.03 ne s'allume plus depuis hier ; le voyant reste orange.\n\nÉlodie",
+		problems: true, problemHas: "read as Windows-1252",
+	},
 	"parts-signature-logos.eml": {text: "The VPN drops every ten minutes since Monday; the error is attached.\n\nNadia Okafor\nSchool of Chemistry",
 		htmlHas: "cid:chem-logo@sig.example.ac.uk",
 		atts: []att{
@@ -461,6 +496,11 @@ var corpus = map[string]expect{
 		id: "CAH7pShah+twice-Q9xv@mail.example.ac.uk", from: "p.shah@example.ac.uk",
 		text: "Since this morning the eduroam connection drops every few minutes on the\nsecond floor of the Chemistry building (room C2.14 and the corridor).\n\nThanks,\nPriya",
 	},
+	// Issue 14 fix F3 (defect 7): one message as a relay re-encodes it (8bit, quoted-printable,
+	// base64 rewrapped with CRLF line ends): read alike, one digest (TestDigestReencoded).
+	"dedup-reencoded-8bit.eml":   reencoded,
+	"dedup-reencoded-qp.eml":     reencoded,
+	"dedup-reencoded-base64.eml": reencoded,
 	"dedup-reused-id-1.eml": {
 		id: "0000000000000000@lena-pc.example.ac.uk", from: "l.fischer@example.ac.uk", subject: "Cannot print to the library printer",
 		text: "The library printer says \"access denied\" when I send a job from my office.\n\nLena",

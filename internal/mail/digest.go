@@ -4,69 +4,69 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"hash"
 	"strings"
+	"time"
 )
 
-// digestHeaders are the headers the sender's client wrote, which the digest covers (with every
-// Content-* header). Relays and servers add trace headers (Received, Delivered-To, Return-Path,
-// X-Original-To, Authentication-Results, ARC-*, DKIM-Signature, X-*) and a second delivery of the
-// same message, to another of the desk's addresses or by a relay trying again, differs in those
-// only; so they are left out.
-var digestHeaders = map[string]bool{
-	"from": true, "sender": true, "to": true, "cc": true, "subject": true, "date": true,
-	"message-id": true, "in-reply-to": true, "references": true, "mime-version": true,
+// Digest is the hex SHA-256 of what the sender of m wrote, as read: the originator fields
+// (From, Sender, To, Cc, the decoded Subject, the Date as an instant, Message-ID, In-Reply-To,
+// References), the decoded text (FullText and HTML), and each attachment's name, type and the
+// SHA-256 of its decoded bytes (of one over the attachment limit, its name, type and size).
+//
+// It is computed from the decoded message, not from its bytes, because relays change the bytes
+// of a message without changing what it says: they add trace headers (Received, Return-Path,
+// Authentication-Results, ARC-*, ...), refold headers, turn CRLF into LF and back, re-encode an
+// 8bit body as quoted-printable when the next server lacks 8BITMIME, and rewrap base64. Two
+// deliveries of one message have the same digest however they came; a different message that
+// reuses a Message-ID (list software, clients with constant IDs) has another as soon as one
+// word of its text, one recipient or one byte of an attachment differs.
+func Digest(m *Message) string {
+	h := sha256.New()
+	field := func(name, value string) {
+		// Length-prefixed, so that no value can run into the next field.
+		fmt.Fprintf(h, "%s:%d:%s\n", name, len(value), value)
+	}
+	addrs := func(name string, list ...Address) {
+		for _, a := range list {
+			field(name, a.Name+" <"+a.Addr+">")
+		}
+	}
+	addrs("from", m.From)
+	field("from-problem", m.FromProblem)
+	addrs("sender", m.Sender)
+	addrs("to", m.To...)
+	addrs("cc", m.Cc...)
+	field("subject", m.Subject)
+	if m.Date.IsZero() {
+		// Missing or unreadable: what the header says, if anything.
+		field("date", m.Header("Date"))
+	} else {
+		field("date", m.Date.UTC().Format(time.RFC3339Nano))
+	}
+	field("message-id", m.MessageID)
+	field("in-reply-to", strings.Join(m.InReplyTo, " "))
+	field("references", strings.Join(m.References, " "))
+	field("text", m.FullText)
+	field("html", string(unixLines([]byte(m.HTML))))
+	for _, a := range m.Attachments {
+		field("attachment", a.Filename+"\x00"+a.ContentType+"\x00"+sum(sha256.New(), a.Content))
+	}
+	for _, a := range m.Oversized {
+		field("oversized", fmt.Sprintf("%s\x00%s\x00%d", a.Filename, a.ContentType, a.Size))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Digest is the hex SHA-256 of what the sender of raw wrote: the originator headers
-// (digestHeaders and Content-*) in the order they come, each as "name:value" with the name in
-// lower case and runs of white space in the value (folding included) as one space, then the body
-// bytes with line ends as "\n" (Dovecot and relays turn CRLF into LF and back) and without the
-// blank lines at its end. Two deliveries of one message have the same digest; a different
-// message that reuses a Message-ID (list software, clients with constant IDs) has another. A
-// line that is not a header field (junk before the headers) counts as written, white space
-// collapsed: a missed duplicate costs a second call, a false one would drop what was written.
-func Digest(raw []byte) string {
-	raw = unixLines(raw)
-	head, body, found := bytes.Cut(raw, []byte("\n\n"))
-	if !found {
-		head, body = raw, nil
-	}
-	h := sha256.New()
-	var field []string // the lines of the field being read: the first and its continuations
-	flush := func() {
-		if len(field) == 0 {
-			return
-		}
-		line := strings.Join(field, " ")
-		field = nil
-		name, value, ok := strings.Cut(line, ":")
-		name = strings.ToLower(strings.TrimSpace(name))
-		if !ok || name == "" || strings.ContainsAny(name, " \t") {
-			h.Write([]byte(strings.Join(strings.Fields(line), " ") + "\n"))
-			return
-		}
-		if digestHeaders[name] || strings.HasPrefix(name, "content-") {
-			h.Write([]byte(name + ":" + strings.Join(strings.Fields(value), " ") + "\n"))
-		}
-	}
-	for line := range strings.SplitSeq(string(head), "\n") {
-		if line != "" && (line[0] == ' ' || line[0] == '\t') && len(field) > 0 {
-			field = append(field, line)
-			continue
-		}
-		flush()
-		if line != "" {
-			field = []string{line}
-		}
-	}
-	flush()
-	h.Write([]byte("\n"))
-	h.Write(bytes.TrimRight(body, "\n"))
+func sum(h hash.Hash, b []byte) string {
+	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
 // RawDigest is the hex SHA-256 of raw with line ends as "\n": the digest, and the stand-in
-// Message-ID, of a message that cannot be read, whose headers cannot be trusted to be headers.
+// Message-ID, of a message that cannot be read (Parse refuses it, or it is too large to be
+// fetched whole), whose headers cannot be trusted to be headers.
 func RawDigest(raw []byte) string {
 	sum := sha256.Sum256(unixLines(raw))
 	return hex.EncodeToString(sum[:])

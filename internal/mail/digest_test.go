@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestDigest (issue 14 point 1): the digest is what the sender wrote. Two deliveries of one
+// TestDigest (issue 14 point 1): the digest is what the sender wrote, as read. Two deliveries of one
 // message (other trace headers, other line ends, refolded headers) have the same digest, and a
 // message without a Message-ID the same stand-in key; a different message has another digest,
 // whatever its Message-ID.
@@ -20,14 +20,7 @@ func TestDigest(t *testing.T) {
 		}
 		return raw
 	}
-	parse := func(raw []byte) *Message {
-		t.Helper()
-		m, err := Parse(raw, Limits{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
+	parse := func(raw []byte) *Message { return mustParse(t, raw) }
 	a, b := read("dedup-twice-servicedesk.eml"), read("dedup-twice-it-help.eml")
 	if bytes.Equal(a, b) || !bytes.Contains(b, []byte("\r\n")) {
 		t.Fatal("the two deliveries should differ in their bytes and line ends")
@@ -47,10 +40,12 @@ func TestDigest(t *testing.T) {
 		{"the subject folded by a relay", strings.Replace(string(a), "Subject: Wi-Fi keeps dropping in the Chemistry building",
 			"Subject: Wi-Fi keeps dropping\n in the Chemistry building", 1)},
 		{"blank lines added at the end", string(a) + "\n\n"},
-		{"old Mac line ends", strings.ReplaceAll(string(a), "\n", "\r")},
+		{"CRLF line ends", strings.ReplaceAll(string(a), "\n", "\r\n")},
+		{"a line of junk before the headers", "---- Original email message ----\n" + string(a)},
+		{"the date written in another zone", strings.Replace(string(a), "Wed, 09 Dec 2026 13:45:09 +0000", "Wed, 9 Dec 2026 14:45:09 +0100", 1)},
 	}
 	for _, c := range same {
-		if d := Digest([]byte(c.raw)); d != ma.Digest {
+		if d := parse([]byte(c.raw)).Digest; d != ma.Digest {
 			t.Errorf("%s: another digest", c.what)
 		}
 	}
@@ -58,11 +53,10 @@ func TestDigest(t *testing.T) {
 		{"a word of the body changed", strings.Replace(string(a), "every few minutes", "every few hours", 1)},
 		{"another recipient", strings.Replace(string(a), "Cc: IT Help <it-help@example.ac.uk>", "Cc: Estates <estates@example.ac.uk>", 1)},
 		{"another date", strings.Replace(string(a), "13:45:09", "14:45:09", 1)},
-		{"a line of junk before the headers", "---- Original email message ----\n" + string(a)},
-		{"another charset", strings.Replace(string(a), "charset=utf-8", "charset=iso-8859-1", 1)},
+		{"another subject", strings.Replace(string(a), "Chemistry building\n", "Physics building\n", 1)},
 	}
 	for _, c := range other {
-		if d := Digest([]byte(c.raw)); d == ma.Digest {
+		if d := parse([]byte(c.raw)).Digest; d == ma.Digest {
 			t.Errorf("%s: the same digest", c.what)
 		}
 	}
@@ -83,4 +77,59 @@ func TestDigest(t *testing.T) {
 	if RawDigest([]byte("junk\r\nmore junk\r\n")) != RawDigest([]byte("junk\nmore junk\n")) || RawDigest([]byte("junk")) == RawDigest([]byte("junk2")) {
 		t.Error("RawDigest does not normalise line ends, or mixes two messages up")
 	}
+}
+
+// TestDigestReencoded (issue 14 fix, defect 7): a relay that re-encodes a message (an 8bit body
+// made quoted-printable for a server without 8BITMIME, base64 rewrapped, CRLF line ends, the
+// Date rewritten in another zone, trace headers added) leaves what it says unchanged, and so its
+// digest: the three dedup-reencoded files are one message. Before, the digest hashed the body's
+// bytes and its Content-Transfer-Encoding, and the second delivery counted as a different
+// message reusing the Message-ID. One word of the text, or one byte of the attachment, changed
+// makes another message.
+func TestDigestReencoded(t *testing.T) {
+	parse := func(raw []byte) *Message { return mustParse(t, raw) }
+	var digests []string
+	var eight []byte
+	for _, name := range []string{"dedup-reencoded-8bit.eml", "dedup-reencoded-qp.eml", "dedup-reencoded-base64.eml"} {
+		raw, err := os.ReadFile("testdata/inbound/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if eight == nil {
+			eight = raw
+		}
+		digests = append(digests, parse(raw).Digest)
+	}
+	if digests[0] == "" || digests[0] != digests[1] || digests[0] != digests[2] {
+		t.Errorf("one message in 8bit, quoted-printable and base64: digests %q", digests)
+	}
+	base := parse(eight)
+	if len(base.Attachments) != 1 || !strings.Contains(base.Text, "Hôtel de Ville") {
+		t.Fatalf("the 8bit message reads as %q with %d attachments", base.Text, len(base.Attachments))
+	}
+	// The attachment's last line, "MDg6MDk7Q0FGRS0wMjsweDFGCg==", is "08:09;CAFE-02;0x1F\n": one
+	// byte changed is "0x1E".
+	for what, raw := range map[string]string{
+		"a word of the text changed":       strings.Replace(string(eight), "refuses\nevery card", "refuses\nmost cards", 1),
+		"a byte of the attachment changed": strings.Replace(string(eight), "MDg6MDk7Q0FGRS0wMjsweDFGCg==", "MDg6MDk7Q0FGRS0wMjsweDFFCg==", 1),
+		"the attachment renamed":           strings.ReplaceAll(string(eight), "card-reader.csv", "card-reader-2.csv"),
+	} {
+		m := parse([]byte(raw))
+		if raw == string(eight) {
+			t.Fatalf("%s: the test changed nothing", what)
+		}
+		if m.Digest == base.Digest {
+			t.Errorf("%s: the same digest", what)
+		}
+	}
+}
+
+// mustParse is Parse(raw) with the default limits, which must succeed.
+func mustParse(t *testing.T, raw []byte) *Message {
+	t.Helper()
+	m, err := Parse(raw, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

@@ -15,10 +15,13 @@
 // has the store decide and record, in one transaction, what it becomes (store.IngestMail): a
 // call, a diary entry, quarantine, or a record of an automatic or unreadable message.
 //
-// Every part of a message is kept with its diary entry but the small images (under 8 KiB) that
-// its HTML shows by cid: links, a signature's logos, which come again with every message of a
-// thread; the entry says in a few words that they were left out ("2 small images of the
-// signature"). A part the file rules refuse (a program, a type calldesk does not know, one whose
+// Every part of a message is kept with its diary entry but a signature's logos, which come again
+// with every message of a thread: small images (under 8 KiB) that its HTML shows by cid: links
+// after the end of the message's new text, in the quoted history, or right after the sender's
+// own text when the message keeps another part too (see signatureImages: Outlook sends a pasted
+// screenshot exactly as it sends a logo, so only where the image stands tells them apart, and a
+// message's only image, or one among its text, is kept). The entry says in a few words that they
+// were left out ("2 small images of the signature"). A part the file rules refuse (a program, a type calldesk does not know, one whose
 // content is not what its name says), one over the attachment limit and those past the tenth
 // are noted on the entry too, each with why: nothing is dropped silently.
 //
@@ -31,10 +34,14 @@
 // "the message is 41.3 MiB; the desk takes messages up to 35 MiB") and recorded as rejected with
 // its sender, subject and size and its header alone. Its sender is told once, politely, what to
 // do (a desk.MailTooLarge notice in the outbox, queued in the record's transaction, answering
-// their message, Auto-Submitted: auto-replied), unless that could start a loop or be noise:
-// never to automatic mail (Automatic, which includes an empty Return-Path), to calldesk's own
-// Message-IDs, addresses ([Intake.Own]) or domain ([Intake.OwnDomain]), and at most one a day to
-// one address.
+// their message, Auto-Submitted: auto-replied), unless that could start a loop, be noise or be
+// backscatter: never to automatic mail (Automatic, which includes an empty Return-Path), to mail
+// through a mailing list (any List-Id, List-Post, List-Unsubscribe or List-Help header, RFC 3834
+// section 2), to calldesk's own Message-IDs, addresses ([Intake.Own]) or domain
+// ([Intake.OwnDomain]), to a sender the university's mail server found forged ([Intake.Auth]'s
+// verdict a fail), nor to an outside sender without a verdict whose Return-Path is of another
+// domain than the From; and at most one a day to one address. The notice repeats the message's
+// subject and the sender's name only when the verdict is a pass: a forger chooses both.
 //
 // # Fetching from IMAP
 //
@@ -79,7 +86,11 @@
 // From and no Sender header at all (nothing in it says who wrote it; it is recorded as refused,
 // whole). Every lesser defect (a missing closing boundary, bad base64, an unknown charset, a
 // header line without a colon, NUL bytes, raw 8-bit headers, junk lines before the headers) is
-// repaired or skipped and noted in Message.Problems.
+// repaired or skipped and noted in Message.Problems. The Intake logs them on the message's line,
+// and says on its diary entry (or its call's description) those that change what an analyst
+// reads: "Read with repairs: lines of junk before the headers skipped; a character set guessed
+// (read as Windows-1252)" (see repairKinds: junk skipped, the end of a header found, the text
+// before the MIME parts kept, 0x80 bytes removed, a charset guessed, a To or Cc member left out).
 //
 // # Addresses
 //
@@ -179,9 +190,11 @@
 //
 // Message.MessageID, InReplyTo and References are normalised (no angle brackets, no comments).
 // Message.Key is the Message-ID, or "sha256:" and the message's Digest for a message without
-// one. Message.Digest (see Digest) covers what the sender wrote, not the trace headers relays
-// add: the same Key and Digest is the same message delivered again; the same Key with another
-// Digest is a different message reusing a Message-ID, and is taken in.
+// one. Message.Digest (see Digest) covers what the sender wrote as read (the decoded fields,
+// text and attachments), not the bytes: trace headers, refolding and a relay's re-encoding
+// (8bit to quoted-printable, base64 rewrapped) leave it as it was. The same Key and Digest is the
+// same message delivered again; the same Key with another Digest is a different message reusing
+// a Message-ID, and is taken in. A message Parse refuses has RawDigest, of its bytes.
 //
 // calldesk's own outgoing Message-IDs are made by NewMessageID(domain) as
 // <calldesk.{random}@{domain}>, and IsOurs(id, domain) recognises them: a message whose own
@@ -197,7 +210,10 @@
 //     refuses a larger one anyway.
 //  2. Parse; on an error, log it, show it on the admin page and set the message aside: it must
 //     not stop the mailbox. A message with FromProblem goes to quarantine with that reason.
-//  3. Deduplicate by Key (and by mailbox UIDVALIDITY and UID).
+//  3. Deduplicate, as store.IngestMail does in its transaction: a message at a place (mailbox,
+//     UIDVALIDITY, UID) taken before changes nothing; the same Key and Digest at another place is
+//     the same message delivered again, recorded as a duplicate; the same Key with another
+//     Digest is a different message reusing a Message-ID, taken in with a note saying so.
 //  4. IsOurs(m.MessageID, domain): our own mail come back; drop it.
 //  5. Automatic: keep it if wanted, but open no call and send no notification.
 //  6. Thread: a reply to one of OurIDs (checked against the ids calldesk sent) joins that call;

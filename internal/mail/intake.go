@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
+	"unicode"
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
@@ -61,14 +64,15 @@ func (in *Intake) Deliver(ctx context.Context, d Delivery) error {
 			m.MessageID, m.Rejected = "sha256:"+m.Digest, desk.Message(err)
 		} else {
 			in.fill(&m, msg)
+			return in.take(ctx, d, m, msg.Problems)
 		}
 	}
-	return in.take(ctx, d, m)
+	return in.take(ctx, d, m, nil)
 }
 
 // take has the store take m in, recording it as refused when the store cannot take what it
-// would make.
-func (in *Intake) take(ctx context.Context, d Delivery, m store.InMail) error {
+// would make, and logs what it became with the problems the reader met in it (Message.Problems).
+func (in *Intake) take(ctx context.Context, d Delivery, m store.InMail, problems []string) error {
 	rules := in.Rules
 	if len(rules.StaffRoles) == 0 {
 		rules.StaffRoles = access.RolesWith(access.WorkCalls)
@@ -87,16 +91,171 @@ func (in *Intake) take(ctx context.Context, d Delivery, m store.InMail) error {
 	if res.Disposition == store.MailRejected || res.Disposition == store.MailQuarantine {
 		lvl = slog.LevelWarn
 	}
-	in.log().Log(ctx, lvl, "mail taken in", "mailbox", d.Mailbox, "key", d.Key(), "message_id", m.MessageID,
-		"disposition", res.Disposition, "call", res.CallRef, "duplicate", res.Duplicate, "reason", res.Reason)
+	attrs := []any{"mailbox", d.Mailbox, "key", d.Key(), "message_id", m.MessageID,
+		"disposition", res.Disposition, "call", res.CallRef, "duplicate", res.Duplicate, "reason", res.Reason}
+	if len(problems) > 0 {
+		attrs = append(attrs, "problems", strings.Join(problems, " | "))
+	}
+	in.log().Log(ctx, lvl, "mail taken in", attrs...)
 	return nil
 }
 
-// logoMax is the size below which an inline image that the message's HTML shows by a cid: link is
-// taken for a logo or an icon of a signature, which comes again with every message of a thread,
-// and not kept. Any other part is kept whatever its size: a small PDF, a CSV or a screenshot that
-// is a message's only content are what the sender sent.
+// repairKinds sort the reader's problems (Message.Problems, loggable lines whose words parse.go
+// chooses) into those that change what a support analyst reads, each with the few words the
+// diary says of it. A problem matches a kind when its line holds all of the kind's words; those
+// that match none (an unreadable Date, a part's decoding error enmime repaired, a From read from
+// its Sender) are logged only.
+var repairKinds = []struct {
+	words []string
+	note  string
+}{
+	{[]string{"before the headers skipped"}, "lines of junk before the headers skipped"},
+	{[]string{"no blank line after the header"}, "the end of the header, which had no blank line after it, found"},
+	{[]string{"before", "MIME boundary", "kept"}, "the text before the MIME parts kept"},
+	{[]string{"0x80", "removed"}, "0x80 bytes, taken for NUL bytes, removed"},
+	{[]string{"; read as "}, "a character set guessed"},
+	{[]string{"To header:", "left out"}, "a member of To that is not an address left out"},
+	{[]string{"Cc header:", "left out"}, "a member of Cc that is not an address left out"},
+}
+
+// repairs are the notes for the diary of those of problems that change what an analyst reads
+// (repairKinds), each once, in the order of repairKinds.
+func repairs(problems []string) []string {
+	var notes []string
+	for _, k := range repairKinds {
+		var as []string // for a guessed charset: what the text was read as
+		found := false
+		for _, p := range problems {
+			all := true
+			for _, w := range k.words {
+				all = all && strings.Contains(p, w)
+			}
+			if !all {
+				continue
+			}
+			found = true
+			if _, what, ok := strings.Cut(p, "; read as "); ok && !slices.Contains(as, what) {
+				as = append(as, what)
+			}
+		}
+		switch {
+		case !found:
+		case len(as) > 0:
+			notes = append(notes, k.note+" (read as "+strings.Join(as, ", ")+")")
+		default:
+			notes = append(notes, k.note)
+		}
+	}
+	return notes
+}
+
+// logoMax is the size below which an inline image that the message's HTML shows by a cid: link
+// may be a logo or an icon of a signature, which comes again with every message of a thread (see
+// signatureImages for where it must be to be left out). Any other part is kept whatever its size:
+// a small PDF, a CSV or a screenshot are what the sender sent.
 const logoMax = 8 << 10
+
+// isLogo says whether a is small enough, and of the kind, to be a signature's logo: an inline
+// image under logoMax with a Content-ID.
+func isLogo(a Attachment) bool {
+	return a.Inline && a.Size < logoMax && strings.HasPrefix(a.ContentType, "image/") && a.ContentID != ""
+}
+
+// signatureImages are the Content-IDs (lower case) of the small inline images of msg (isLogo)
+// that are a signature's, and so left out. Outlook sends a pasted screenshot exactly as it sends
+// a logo (image001.png, a Content-ID, a cid: link), so neither the name nor the size can tell them
+// apart: where the image stands in the HTML does. One is a signature's when its cid: link comes
+// after the end of the message's new text (Text's last words, found in the HTML's text up to the
+// link), and either
+//   - it is in the quoted history (the words FullText has after Text come before it too): it is an
+//     earlier message's, and comes again with every reply; or
+//   - another part of the message is kept: an image right after the sender's own text is their
+//     signature's, unless it is all the message brings beside its text (a screenshot pasted below
+//     the signature), which is then kept.
+//
+// None is when the message has no text of its own: its images are its content. An image above or
+// within the new text (a screenshot between two sentences) is always kept, and so, erring on the
+// side of keeping, is a logo in the middle of a signature (between the name and the phone number).
+func signatureImages(msg *Message) map[string]bool {
+	var cands []string
+	for _, a := range msg.Attachments {
+		if isLogo(a) {
+			cands = append(cands, strings.ToLower(a.ContentID))
+		}
+	}
+	text := words(msg.Text)
+	if len(cands) == 0 || text == "" {
+		return nil
+	}
+	links := cidLinks(msg.HTML)
+	tail := lastRunes(text, wordsMatched)
+	// The history: what FullText has after the end of Text (its first occurrence: the history may
+	// end as the new text does, "Thanks, Nadia").
+	var history string
+	if full := words(msg.FullText); strings.Contains(full, tail) {
+		history = firstRunes(full[strings.Index(full, tail)+len(tail):], wordsMatched)
+	}
+	after, inHistory := map[string]bool{}, map[string]bool{}
+	for _, id := range cands {
+		at, ok := links[id]
+		if !ok {
+			continue
+		}
+		before, err := htmlToText(msg.HTML[:at])
+		if err != nil {
+			continue
+		}
+		before = words(before)
+		after[id] = strings.Contains(before, tail)
+		inHistory[id] = after[id] && history != "" && strings.Contains(before, history)
+	}
+	otherKept := false
+	for _, a := range msg.Attachments {
+		if !after[strings.ToLower(a.ContentID)] || !isLogo(a) {
+			otherKept = true
+		}
+	}
+	sig := map[string]bool{}
+	for _, id := range cands {
+		if inHistory[id] || after[id] && otherKept {
+			sig[id] = true
+		}
+	}
+	return sig
+}
+
+// wordsMatched is how many letters and digits of the end of the new text (and of the start of
+// the history) are looked for in the HTML before an image: enough not to be found by chance
+// ("Ben" alone could be anywhere), few enough to be the same in the plain-text and HTML versions.
+const wordsMatched = 40
+
+// linkRE matches what the plain-text version of an HTML message writes for a link or an image
+// and the HTML's text has not: Outlook's "<mailto:...>", "<https://...>" and "[cid:...]", and the
+// converter's "( https://... )".
+var linkRE = regexp.MustCompile(`(?i)<(?:https?|mailto|cid):[^>\s]*>|\[cid:[^\]]*\]|\( (?:https?|mailto):\S* \)`)
+
+// words is s without links, as its letters and digits only, lower case: a form in which the
+// plain-text version of a message and its HTML's text compare, whatever their layout.
+func words(s string) string {
+	s = linkRE.ReplaceAllString(s, "")
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func lastRunes(s string, n int) string {
+	r := []rune(s)
+	return string(r[max(0, len(r)-n):])
+}
+
+func firstRunes(s string, n int) string {
+	r := []rune(s)
+	return string(r[:min(n, len(r))])
+}
 
 func (in *Intake) limits() Limits { return in.Limits.withDefaults() }
 
@@ -115,23 +274,19 @@ func (in *Intake) fill(m *store.InMail, msg *Message) {
 	}
 	m.From, m.FromName, m.Subject, m.Ref, m.Text = msg.From.Addr, msg.From.Name, msg.Subject, Ref(msg.Subject), msg.Text
 	m.Quarantine = msg.FromProblem // a sender that cannot be read is never guessed: quarantine
+	m.Repairs = repairs(msg.Problems)
 	m.Auth = in.Auth.Verdict(msg.AuthResults(), msg.From.Addr)
 	if auto, why := msg.Automatic(); auto {
 		m.Automatic = why
 	} else if IsOurs(msg.MessageID, in.Domain) {
 		m.Automatic = "one of calldesk's own messages came back"
 	}
-	var shown map[string]bool // the cid: links of the HTML, read when a small inline image needs them
 	logos := 0
+	sig := signatureImages(msg)
 	for _, a := range msg.Attachments {
-		if a.Inline && a.Size < logoMax && strings.HasPrefix(a.ContentType, "image/") && a.ContentID != "" {
-			if shown == nil {
-				shown = cidLinks(msg.HTML)
-			}
-			if shown[strings.ToLower(a.ContentID)] {
-				logos++
-				continue
-			}
+		if sig[strings.ToLower(a.ContentID)] && isLogo(a) {
+			logos++
+			continue
 		}
 		m.Files = append(m.Files, desk.Upload{Filename: a.Filename, Data: a.Content})
 	}
@@ -147,26 +302,30 @@ func (in *Intake) fill(m *store.InMail, msg *Message) {
 }
 
 // cidLinks are the Content-IDs an HTML body shows by cid: links (RFC 2392: URL-escaped, compared
-// without regard to case), lower-cased.
-func cidLinks(html string) map[string]bool {
-	links := map[string]bool{}
-	rest := strings.ToLower(html)
-	for {
-		i := strings.Index(rest, "cid:")
+// without regard to case), lower-cased, each with the offset in html of its first link.
+func cidLinks(html string) map[string]int {
+	links := map[string]int{}
+	lower := strings.ToLower(html)
+	for at := 0; ; {
+		i := strings.Index(lower[at:], "cid:")
 		if i < 0 {
 			return links
 		}
-		rest = rest[i+len("cid:"):]
-		end := strings.IndexAny(rest, "\"'()<> \t\r\n")
+		start := at + i
+		at = start + len("cid:")
+		end := strings.IndexAny(lower[at:], "\"'()<> \t\r\n")
 		if end < 0 {
-			end = len(rest)
+			end = len(lower) - at
 		}
-		id := rest[:end]
+		id := lower[at : at+end]
 		if u, err := url.PathUnescape(id); err == nil {
 			id = u
 		}
-		links[strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")] = true
-		rest = rest[end:]
+		id = strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")
+		if _, seen := links[id]; !seen {
+			links[id] = start
+		}
+		at += end
 	}
 }
 

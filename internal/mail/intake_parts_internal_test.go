@@ -9,7 +9,8 @@ import (
 )
 
 // TestFillKeepsParts: the Intake hands the store every part of a message but the small images its
-// HTML shows by cid: (a signature's logos), which it notes in a few words (issue 14, point 5).
+// HTML shows by cid: in a signature (signatureImages), which it notes in a few words (issue 14,
+// point 5).
 // Before, every inline part under 8 KiB was dropped without a word, whatever its type.
 func TestFillKeepsParts(t *testing.T) {
 	for name, want := range map[string]struct {
@@ -23,10 +24,16 @@ func TestFillKeepsParts(t *testing.T) {
 		"parts-calendar-invite.eml": {files: []string{"invite.ics"}},
 		"parts-winmail-dat.eml":     {files: []string{"winmail.dat"}},
 		"parts-other-kinds.eml":     {files: []string{"scan-of-error.pdf", "setup.exe", "attachment-3.bin"}},
-		// A small image the HTML shows by cid: is taken for a logo, whatever its name, and noted.
-		"apple-mail-inline-image.eml": {dropped: []string{"1 small image of the signature"}},
-		// So are these (66 bytes each, a test's stand-ins for screenshots; real ones are larger).
-		"outlook-related-inline-images.eml": {dropped: []string{"2 small images of the signature"}},
+		// Issue 14 fix F3 (defect 3): a small image the HTML shows by cid: is a signature's only
+		// by where it stands. Screenshots within the text are kept (these were dropped as logos).
+		"apple-mail-inline-image.eml":       {files: []string{"IMG_0042.jpeg"}},
+		"outlook-related-inline-images.eml": {files: []string{"image001.png", "image002.jpg"}},
+		// Outlook's pasted screenshot, the message's only content: kept.
+		"parts-pasted-screenshot-only.eml": {files: []string{"image001.png"}},
+		// A screenshot pasted below the signature, with nothing else: kept.
+		"parts-screenshot-below-signature.eml": {files: []string{"image001.png"}},
+		// An earlier message's logo in the quoted history: left out, and said so.
+		"parts-logo-in-quoted-history.eml": {dropped: []string{"1 small image of the signature"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			raw, err := os.ReadFile("testdata/inbound/" + name)
@@ -53,11 +60,38 @@ func TestFillKeepsParts(t *testing.T) {
 func TestCidLinks(t *testing.T) {
 	got := cidLinks(`<img src="cid:Logo@X"><img src='CID:a%2Db@y'> url(cid:bg@z) <a href="cid:">`)
 	for _, id := range []string{"logo@x", "a-b@y", "bg@z"} {
-		if !got[id] {
+		if _, ok := got[id]; !ok {
 			t.Errorf("cidLinks lacks %q: %v", id, got)
 		}
 	}
 	if len(cidLinks("no links, no cid here")) != 0 {
 		t.Error("cidLinks found links in text without any")
+	}
+}
+
+// TestRepairs: the reader's problem lines (as parse.go writes them, fix F2's included) that
+// change what an analyst reads become a few words each for the diary, once; the others none.
+func TestRepairs(t *testing.T) {
+	got := repairs([]string{
+		`2 line(s) before the headers skipped: "---- Original email message ---- / "`,
+		`no blank line after the header: 2 line(s) from "This line" on, which are not header fields, read as the body`,
+		"text before the first MIME boundary is kept at the head of the body",
+		"part 1: text: 2 byte(s) 0x80 removed, taken for NUL bytes as Dovecot serves them (a € written in Windows-1252 without saying so would be lost)",
+		"part 1: text without a charset is not UTF-8; read as Windows-1252",
+		`part 2: unknown charset "x-klingon"; read as UTF-8`,
+		"part 3: text labelled iso-8859-1 is UTF-8; read as UTF-8",
+		`Cc header: "<a b@example.org>" is not an address; left out`,
+		`Cc header: "<c d@example.org>" is not an address; left out`,
+		`Date header "yesterday" cannot be read`,
+		"the From header names 2 mailboxes; the Sender a@example.org is the author",
+	})
+	want := []string{"lines of junk before the headers skipped", "the end of the header, which had no blank line after it, found",
+		"the text before the MIME parts kept", "0x80 bytes, taken for NUL bytes, removed",
+		"a character set guessed (read as Windows-1252, UTF-8)", "a member of Cc that is not an address left out"}
+	if !slices.Equal(got, want) {
+		t.Errorf("repairs:\n%q\nwant\n%q", got, want)
+	}
+	if got := repairs([]string{`Date header "yesterday" cannot be read`}); got != nil {
+		t.Errorf("an unreadable Date is a repair: %q", got)
 	}
 }

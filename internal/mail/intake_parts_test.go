@@ -50,6 +50,12 @@ func TestPartsThroughDovecot(t *testing.T) {
 				note: "Not kept from this email: 2 small images of the signature."},
 			"parts-calendar-invite.eml": {files: []string{"invite.ics text/calendar; charset=utf-8"}},
 			"parts-winmail-dat.eml":     {files: []string{"winmail.dat application/vnd.ms-tnef"}},
+			// Issue 14 fix F3 (defect 3): Outlook's pasted screenshot, the message's only
+			// content, and one pasted below the signature are kept; an earlier message's logo
+			// in the quoted history is not, and the entry says so.
+			"parts-pasted-screenshot-only.eml":     {files: []string{"image001.png image/png"}},
+			"parts-screenshot-below-signature.eml": {files: []string{"image001.png image/png"}},
+			"parts-logo-in-quoted-history.eml":     {note: "Not kept from this email: 1 small image of the signature."},
 			"parts-other-kinds.eml": {files: []string{"scan-of-error.pdf application/pdf"},
 				note: "Not kept from this email: setup.exe is refused: web pages, SVG images, scripts and programs are never accepted, as opening one could run it; " +
 					"attachment-3.bin is not a type calldesk accepts"},

@@ -53,7 +53,8 @@ func intakeWithNotices(t *testing.T, e *storetest.Env) *mail.Intake {
 		t.Fatal(err)
 	}
 	return &mail.Intake{Store: e.S, GroupID: e.F.ServiceDesk.ID, Domain: "desk.example.ac.uk", Rules: store.IngestRules{PerSenderHour: 100},
-		Limits: mail.Limits{MessageMax: sizeLimit}, Notices: tpl, Own: []string{"servicedesk@example.ac.uk"}, OwnDomain: "desk.example.ac.uk"}
+		Limits: mail.Limits{MessageMax: sizeLimit}, Notices: tpl, Own: []string{"servicedesk@example.ac.uk"}, OwnDomain: "desk.example.ac.uk",
+		Auth: mail.AuthCheck{ServID: "mx.example.ac.uk", OwnDomains: []string{"example.ac.uk"}}}
 }
 
 // TestOversizedMailRefused (issue 14, point 6): with one limit of 64 KiB for the fetcher and the
@@ -71,7 +72,9 @@ func TestOversizedMailRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		first := largeScan(t, "Tomasz Wojcik <t.wojcik@example.ac.uk>", "size-large-scan.3e9d@example.ac.uk", "")
+		// Tomasz's message passed DMARC at the university's MX: his notice may repeat his subject.
+		first := largeScan(t, "Tomasz Wojcik <t.wojcik@example.ac.uk>", "size-large-scan.3e9d@example.ac.uk",
+			"Authentication-Results: mx.example.ac.uk; dmarc=pass header.from=example.ac.uk\r\n")
 		msgs := []struct {
 			raw    []byte
 			disp   string
@@ -86,6 +89,19 @@ func TestOversizedMailRefused(t *testing.T) {
 			{largeScan(t, "Another desk <helpdesk@desk.example.ac.uk>", "size-domain.5@example.ac.uk", ""), store.MailRejected, false, "calldesk's own domain"},
 			{exactly("Dafydd Hughes <d.hughes@example.ac.uk>", "size-exact.6@example.ac.uk", sizeLimit), store.MailNewCall, false, ""},
 			{exactly("Erin Walsh <e.walsh@example.ac.uk>", "size-over-by-one.7@example.ac.uk", sizeLimit+1), store.MailRejected, true, "the sender was told"},
+			// Issue 14 fix F3 (defect 5): mail through a list without Precedence: list (Mailman 3,
+			// Microsoft 365 groups), a sender the MX found forged (backscatter), and an outside
+			// sender with no verdict whose envelope sender is of another domain get no notice; an
+			// outside sender with no verdict whose Return-Path matches gets one, without the
+			// subject or the name the message claims.
+			{largeScan(t, "Nora Quinn <n.quinn@example.ac.uk>", "size-list.8@lists.example.ac.uk",
+				"List-Id: IT users <it-users.lists.example.ac.uk>\r\nList-Post: <mailto:it-users@lists.example.ac.uk>\r\n"), store.MailRejected, false, "mailing list (List-Id"},
+			{largeScan(t, "Kai Berg <k.berg@partner.example.org>", "size-forged.9@attacker.example",
+				"Return-Path: <kb@attacker.example>\r\nAuthentication-Results: mx.example.ac.uk; dmarc=fail header.from=partner.example.org\r\n"), store.MailRejected, false, "found its sender forged (DMARC failed)"},
+			{largeScan(t, "Lea Moss <l.moss@partner.example.org>", "size-envelope.10@bulk.example.net",
+				"Return-Path: <bounce-77@bulk.example.net>\r\n"), store.MailRejected, false, "Return-Path) is of another domain"},
+			{largeScan(t, "Marco Ortiz <m.ortiz@partner.example.org>", "size-outside.11@partner.example.org",
+				"Return-Path: <m.ortiz@partner.example.org>\r\n"), store.MailRejected, true, "the sender was told"},
 		}
 		u := srv.NewUser(t)
 		c := u.Dial(t)
@@ -131,8 +147,8 @@ func TestOversizedMailRefused(t *testing.T) {
 			}
 		}
 		rows.Close()
-		if st := f.Status(); st.Oversized != 7 || st.Delivered != 8 {
-			t.Errorf("fetcher status: %d oversized of %d; want 7 of 8", st.Oversized, st.Delivered)
+		if st := f.Status(); st.Oversized != 11 || st.Delivered != 12 {
+			t.Errorf("fetcher status: %d oversized of %d; want 11 of 12", st.Oversized, st.Delivered)
 		}
 
 		// One notice to each sender told, answering their message, about no call.
@@ -150,12 +166,17 @@ func TestOversizedMailRefused(t *testing.T) {
 				t.Errorf("notice to %s: call %d, subject %q", o.To, o.CallID, o.Subject)
 			}
 		}
-		if strings.Join(told, " ") != "e.walsh@example.ac.uk t.wojcik@example.ac.uk" { // newest first
-			t.Fatalf("notices went to %q; want Erin and Tomasz, once each", told)
+		if strings.Join(told, " ") != "m.ortiz@partner.example.org e.walsh@example.ac.uk t.wojcik@example.ac.uk" { // newest first
+			t.Fatalf("notices went to %q; want Marco, Erin and Tomasz, once each", told)
+		}
+		for _, o := range out[:2] { // Marco's and Erin's: no verdict, so nothing of their message is repeated
+			if !strings.Contains(o.Text, "Hello,\n") || !strings.Contains(o.Text, "Your email did not reach the IT service desk") {
+				t.Errorf("notice to %s quotes what the message claims:\n%s", o.To, o.Text)
+			}
 		}
 		tomasz := out[len(out)-1]
 		if tomasz.InReplyTo != "size-large-scan.3e9d@example.ac.uk" ||
-			!strings.Contains(tomasz.Text, `Your email "Scans of the signed forms" did not reach the IT service desk: it is 88.8 KiB, and the desk takes emails of up to 64 KiB`) ||
+			!strings.Contains(tomasz.Text, `Your email "Scans of the signed forms" did not reach the IT service desk: it is `+desk.SizeWords(int64(len(first)))+`, and the desk takes emails of up to 64 KiB`) ||
 			!strings.Contains(tomasz.Text, "share them with a link") || !strings.Contains(tomasz.Text, "Hello Tomasz Wojcik,") {
 			t.Errorf("notice to Tomasz: In-Reply-To %q, text:\n%s", tomasz.InReplyTo, tomasz.Text)
 		}

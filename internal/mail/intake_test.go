@@ -93,8 +93,8 @@ func TestCorpusThroughDovecot(t *testing.T) {
 			raw, _ := os.ReadFile(fn)
 			raw = []byte(strings.ReplaceAll(string(raw), "[F0012345]", "["+call.Ref+"]"))
 			key := ""
-			if m, err := mail.Parse(raw, mail.Limits{}); err == nil && m.MessageID != "" {
-				key = m.Key // (a stand-in key hashes the bytes, which the server's line ends change)
+			if m, err := mail.Parse(raw, mail.Limits{}); err == nil {
+				key = m.Key // a stand-in key too: the digest is of the message as read, whatever the server's line ends
 			}
 			var disp, reason string
 			if key != "" {

@@ -94,7 +94,7 @@ type Attachment struct {
 type Message struct {
 	MessageID  string   // without <>; "" when missing or unusable
 	Key        string   // MessageID, or "sha256:<Digest>" when there is none
-	Digest     string   // Digest(raw): what the sender wrote, to tell a redelivery from another message with the same Message-ID
+	Digest     string   // Digest(m): what the sender wrote, as read, to tell a redelivery from another message with the same Message-ID
 	InReplyTo  []string // ids without <>
 	References []string // ids without <>, oldest first as sent
 
@@ -173,13 +173,6 @@ func Parse(raw []byte, limits Limits) (*Message, error) {
 	if m.From.Addr == "" && m.FromProblem == "" {
 		return nil, desk.Errorf(desk.EINVALID, "the message has no sender address (From or Sender header)")
 	}
-	m.Key, m.Digest = m.MessageID, Digest(raw)
-	if m.Key == "" {
-		// The digest, not a hash of the bytes: the trace headers of two deliveries of one
-		// message differ, and so would the stand-ins.
-		m.Key = "sha256:" + m.Digest
-	}
-
 	w := walker{limits: limits, m: m}
 	w.walk(root, true, false)
 	if root.Boundary != "" {
@@ -197,6 +190,12 @@ func Parse(raw []byte, limits Limits) (*Message, error) {
 	}
 	m.FullText = w.fullText()
 	m.Text = Trim(m.FullText, isForward(m.Subject))
+	m.Key, m.Digest = m.MessageID, Digest(m)
+	if m.Key == "" {
+		// The digest, not a hash of the bytes: the trace headers of two deliveries of one
+		// message differ, and so would the stand-ins.
+		m.Key = "sha256:" + m.Digest
+	}
 	seen := map[string]bool{}
 	_ = root.DepthMatchAll(func(p *enmime.Part) bool {
 		for _, e := range p.Errors {

@@ -45,6 +45,9 @@ type InMail struct {
 	// Files are its attachments; Dropped describes those left out (too large: "name (30 MiB)").
 	Files   []desk.Upload
 	Dropped []string
+	// Repairs are what the reader repaired in the message that changes what the analyst reads
+	// ("lines before the headers skipped", "a character set guessed"): the diary says so.
+	Repairs []string
 	// Automatic, when not "", says why no person wrote it (an auto-reply, a bounce, one of
 	// calldesk's own messages come back): it is recorded and goes no further.
 	Automatic string
@@ -581,7 +584,7 @@ func keptFiles(in InMail, rules desk.AttachmentRules) ([]desk.Attachment, []stri
 }
 
 // emailText is the diary text of an incoming message: what the sender wrote, what was left
-// out, and that it reuses an earlier message's Message-ID.
+// out, what was repaired to read it, and that it reuses an earlier message's Message-ID.
 func emailText(in InMail, notes []string) string {
 	text := strings.TrimSpace(in.Text)
 	if text == "" {
@@ -589,6 +592,9 @@ func emailText(in InMail, notes []string) string {
 	}
 	if len(notes) > 0 {
 		text += "\n\nNot kept from this email: " + strings.Join(notes, "; ") + "."
+	}
+	if len(in.Repairs) > 0 {
+		text += "\n\nRead with repairs: " + strings.Join(in.Repairs, "; ") + "."
 	}
 	if in.reusedID {
 		text += "\n\n" + reusedIDNote(in) + "."
