@@ -216,9 +216,12 @@
 //     Digest is a different message reusing a Message-ID, taken in with a note saying so.
 //  4. IsOurs(m.MessageID, domain): our own mail come back; drop it.
 //  5. Automatic: keep it if wanted, but open no call and send no notification.
-//  6. Thread: a reply to one of OurIDs (checked against the ids calldesk sent) joins that call;
-//     else Ref(Subject) names a call, which the message joins only if From is the call's
-//     customer or an analyst; else it opens a call or goes to quarantine.
+//  6. Thread: the calls the reply names (by In-Reply-To and References, calldesk's ids and the
+//     ids of the messages each call holds, and by Ref(Subject)) are candidates; the message joins
+//     the one whose customer sent it, else the first it may write to: the sender is its customer,
+//     an analyst, or on its copy list (the To and Cc of the messages its customer and analysts
+//     sent, calldesk's own addresses left out). Anyone else gets a call of their own (a known
+//     person) or waits in quarantine (an unknown address), with the reason.
 //  7. Keep Text for the diary, FullText for "show the whole message", Attachments with the
 //     entry, and a note on the call for each of Oversized.
 package mail

@@ -270,7 +270,12 @@ func (in *Intake) log() *slog.Logger {
 func (in *Intake) fill(m *store.InMail, msg *Message) {
 	m.MessageID, m.Digest, m.InReplyTo, m.References = msg.Key, msg.Digest, msg.InReplyTo, msg.References
 	for _, a := range append(append([]Address(nil), msg.To...), msg.Cc...) {
-		m.Recipients = append(m.Recipients, a.Addr)
+		// calldesk's own addresses (the desk's mailbox is in the To of nearly every message) are
+		// no one's copy: on the copy list they would let a forged From of the desk's own address
+		// add to any call, and cost a row per message for nothing.
+		if !in.isOwn(a.Addr) {
+			m.Recipients = append(m.Recipients, a.Addr)
+		}
 	}
 	m.From, m.FromName, m.Subject, m.Ref, m.Text = msg.From.Addr, msg.From.Name, msg.Subject, Ref(msg.Subject), msg.Text
 	m.Quarantine = msg.FromProblem // a sender that cannot be read is never guessed: quarantine

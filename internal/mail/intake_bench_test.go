@@ -49,7 +49,7 @@ func BenchmarkIngest(b *testing.B) {
 		raws[i] = []byte(s)
 	}
 	u.AppendMany(b, c, "INBOX", raws)
-	intake := &mail.Intake{Store: e.S, GroupID: e.F.ServiceDesk.ID, Domain: "desk.uni.example", Rules: store.IngestRules{PerSenderHour: 1000},
+	intake := &mail.Intake{Store: e.S, GroupID: e.F.ServiceDesk.ID, Domain: "desk.uni.example", Own: []string{"servicedesk@example.ac.uk"}, Rules: store.IngestRules{PerSenderHour: 1000},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	f, err := mail.NewFetcher(mail.Mailbox{Name: "bench", Addr: srv.Addr, TLS: mail.TLSNone, Username: u.Name, Password: u.Password},
 		intake.Deliver, mail.Options{})

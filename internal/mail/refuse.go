@@ -121,10 +121,8 @@ func (in *Intake) noNotice(msg *Message, auth desk.MailAuth) string {
 	if own := strings.ToLower(strings.TrimSpace(in.OwnDomain)); own != "" && strings.HasSuffix(from, "@"+own) {
 		return "it comes from calldesk's own domain"
 	}
-	for _, own := range in.Own {
-		if strings.EqualFold(strings.TrimSpace(own), from) {
-			return "it comes from calldesk's own address"
-		}
+	if in.isOwn(from) {
+		return "it comes from calldesk's own address"
 	}
 	if auth.Result == desk.AuthFail {
 		return "the university's mail server found its sender forged (" + auth.MethodWords() + " failed)"
@@ -135,4 +133,14 @@ func (in *Intake) noNotice(msg *Message, auth desk.MailAuth) string {
 		}
 	}
 	return ""
+}
+
+// isOwn says whether addr is one of calldesk's own addresses (Own).
+func (in *Intake) isOwn(addr string) bool {
+	for _, own := range in.Own {
+		if strings.EqualFold(strings.TrimSpace(own), addr) {
+			return true
+		}
+	}
+	return false
 }
