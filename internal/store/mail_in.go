@@ -832,6 +832,11 @@ func (s *Store) ReleaseMail(ctx context.Context, actor desk.Actor, id, personID 
 			c.ID, nullID(entryID), reason, id); err != nil {
 			return err
 		}
+		// The analyst has decided whom the message is from: it now opens that person's call as
+		// their own message would, so those it copied in may reply to the call.
+		if _, err := t.exec(ctx, `UPDATE mail_recipients SET copy_list = 1 WHERE mail_id = ?`, id); err != nil {
+			return err
+		}
 		out = Ingested{ID: id, Disposition: MailNewCall, Reason: reason, CallRef: c.Ref}
 		return t.audit(ctx, actor, "mail.release", "mail", id, []int64{p.ID}, reason+": "+c.Ref)
 	})

@@ -422,3 +422,32 @@ func TestIngestMailCopyListNotTransitive(t *testing.T) {
 		}
 	})
 }
+
+// TestReleasedMailCopiesIn: a message from an address the register does not hold waits in
+// quarantine; when a support analyst makes a call of it for a person, those it copied in are on
+// the new call's copy list, as if that person had sent it, so the manager's reply to all joins
+// the call (second review of issue 14: they were left off).
+func TestReleasedMailCopiesIn(t *testing.T) {
+	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		ctx, f := context.Background(), e.F
+		take := taker(t, e)
+		rules := store.IngestRules{PerSenderHour: 100, StaffRoles: access.RolesWith(access.WorkCalls)}
+		home := store.InMail{Mailbox: "servicedesk", UIDValidity: 9, UID: 1, MessageID: "home1@gmail.example", Digest: "h1",
+			From: "dan.at.home@gmail.example", Subject: "Laptop will not boot", Text: "It shows a black screen.", Raw: []byte("x"),
+			Recipients: []string{"k.manager@uni.example"}, GroupID: f.ServiceDesk.ID}
+		q := take(home)
+		if q.Disposition != store.MailQuarantine {
+			t.Fatalf("Dan's email from home: %+v", q)
+		}
+		released, err := e.S.ReleaseMail(ctx, storetest.Actor(f.Ann), q.ID, f.Dan.ID, home, rules)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reply := store.InMail{Mailbox: "servicedesk", UIDValidity: 9, UID: 2, MessageID: "mgr1@uni.example", Digest: "m1",
+			From: "k.manager@uni.example", Subject: "Re: Laptop will not boot", Text: "Please give him a loan laptop.", Raw: []byte("x"),
+			InReplyTo: []string{home.MessageID}, GroupID: f.ServiceDesk.ID}
+		if d := take(reply); d.Disposition != store.MailEntry || d.CallRef != released.CallRef {
+			t.Errorf("the manager Dan copied in replies to all: %+v, want an entry on %s", d, released.CallRef)
+		}
+	})
+}
