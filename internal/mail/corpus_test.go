@@ -304,6 +304,9 @@ var corpus = map[string]expect{
 		fromProblem: `the From header "unbalanced <broken@example.ac.uk is not an address calldesk can read`,
 		text:        "Hello.",
 	},
+	// Second review of issue 14: a localised MIME notice before the first boundary is no text.
+	"preamble-localised-notice.eml": {subject: "Drucker im Raum 2.14", from: "j.weber@example.ac.uk",
+		text: "Hallo,\n\nder Drucker im Raum 2.14 zieht kein Papier mehr ein.\n\nJonas"},
 	"malformed-nesting-bomb.eml": {err: "nest more than 12 levels"},
 	"malformed-no-from.eml":      {err: "no sender address"},
 	"malformed-not-email.eml":    {err: "the MIME structure cannot be read"},

@@ -246,9 +246,11 @@ var (
 	headerLineRE = regexp.MustCompile(`^[!-9;-~]+:`)
 	// messageHeaderRE matches a field that only a message's header holds.
 	messageHeaderRE = regexp.MustCompile(`(?im)^(from|date|subject|message-id|received|return-path|mime-version|to):`)
-	// mimeNoticeRE matches the preamble MIME software writes for old readers, which is no text
-	// of the sender's.
-	mimeNoticeRE = regexp.MustCompile(`(?i)^this (is an?|message is in) [^\n]*\bmime\b`)
+	// mimeNoticeRE finds the word MIME (or MIME-Format, MIME-formatted...) in the notice MIME
+	// software writes before the first boundary for old readers, in any language ("This is a
+	// multi-part message in MIME format.", "Dies ist eine mehrteilige Nachricht im MIME-Format.",
+	// "Ceci est un message de plusieurs parties au format MIME."), which is no text of the sender's.
+	mimeNoticeRE = regexp.MustCompile(`(?i)\bmime\b`)
 )
 
 // skipJunk returns the message from its first header line on when up to maxJunkLines lines
@@ -326,7 +328,9 @@ func preamble(msg []byte, root *enmime.Part) string {
 	}
 	text, _ := decodeText(pre, "", false)
 	text = strings.TrimSpace(text)
-	if first, _, _ := strings.Cut(text, "\n"); mimeNoticeRE.MatchString(first) && len(text) <= maxNotice {
+	// A notice is short, one paragraph, and names MIME; a sender's text before the parts (the
+	// case worth keeping) is neither so short nor about MIME.
+	if len(text) <= maxNotice && !strings.Contains(strings.ReplaceAll(text, "\r", ""), "\n\n") && mimeNoticeRE.MatchString(text) {
 		return ""
 	}
 	return text

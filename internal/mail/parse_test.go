@@ -763,6 +763,14 @@ func TestPreamble(t *testing.T) {
 		{"This is an OpenPGP/MIME signed message (RFC 4880 and 3156)\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe text part.\r\n--b--\r\n", "The text part."},
 		{"This is an S/MIME signed message\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe text part.\r\n--b--\r\n", "The text part."},
 		{"This message is in MIME format.  Since your mail reader does not understand\r\nthis format, some or all of this message may not be legible.\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe text part.\r\n--b--\r\n", "The text part."},
+		// Second review of issue 14: the notice in other languages and decorated is no text either;
+		// a short paragraph that does not name MIME, or a longer text, is the sender's.
+		{"Dies ist eine mehrteilige Nachricht im MIME-Format.\r\n--b\r\nContent-Type: text/plain\r\n\r\nHallo, der Drucker klemmt.\r\n--b--\r\n", "Hallo, der Drucker klemmt."},
+		{"Ceci est un message de plusieurs parties au format MIME.\r\n--b\r\nContent-Type: text/plain\r\n\r\nBonjour.\r\n--b--\r\n", "Bonjour."},
+		{"--- This is a multi-part message in MIME format ---\r\n--b\r\nContent-Type: text/plain\r\n\r\nHi.\r\n--b--\r\n", "Hi."},
+		{"The scanner on floor 3 jams.\r\n--b\r\nContent-Type: text/plain\r\n\r\n-- \r\nSent from my phone\r\n--b--\r\n", "The scanner on floor 3 jams.\n\n--\nSent from my phone"},
+		{"Our MIME types are wrong.\r\n\r\nThe web server sends PDFs as text and every browser shows garbage.\r\n--b\r\nContent-Type: image/png\r\n\r\nPNG\r\n--b--\r\n",
+			"Our MIME types are wrong.\n\nThe web server sends PDFs as text and every browser shows garbage."},
 		{"Only text, no boundary at all.\r\n", "Only text, no boundary at all."},
 		{"--b--\r\n", ""},
 	} {
