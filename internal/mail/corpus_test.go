@@ -400,6 +400,16 @@ var corpus = map[string]expect{
 	"from-several-sender-outside.eml": {sender: "bulk@mailer.example",
 		fromProblem: "names several mailboxes, and the Sender header is none of them"},
 	"from-group.eml": {fromProblem: "the From header Lab Team: o.berg@example.ac.uk, p.novak@example.ac.uk; is a group"},
+	// Fix F5: a display name with an unquoted comma in Cc (Notes, Exchange) is one name, with no
+	// problem; To and Cc separated by semicolons (as Outlook users type them) are read as lists.
+	"cc-comma-in-name.eml": {from: "r.price@example.ac.uk", fromName: "Rhian Price",
+		subject: "Lab PCs in C.210 will not log in",
+		cc:      []string{"Gill, Imran <i.gill@uni.example.ac.uk>", "Okafor, R <r.okafor@example.ac.uk>"},
+		textHas: []string{"copied them in"}},
+	"to-semicolons.eml": {from: "o.harris@example.ac.uk", fromName: "Owen Harris",
+		subject: "Heating off in the Hodge building",
+		cc:      []string{"Lee, Kim <k.lee@example.ac.uk>", "<m.jones@example.ac.uk>"},
+		textHas: []string{"since Friday"}, problems: true, problemHas: `To header: members separated by ";"`},
 	"from-comma-in-name.eml": {from: "imran.gill@uni.example", fromName: "Gill, Imran",
 		text: "The docking station in B.104 does not charge my laptop.\n\nImran"},
 	// Fix F2 (defect 4): text before the first boundary is kept, first, when a text part holds

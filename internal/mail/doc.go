@@ -112,7 +112,10 @@
 // may have judged the other one), a group ("Team: a@x, b@y;"), and several mailboxes, unless a
 // single clean Sender header names one of them (RFC 5322 asks for a Sender then), who is the
 // author, with a line in Problems. Of To, Cc and Reply-To, each
-// member that parses is kept and each that does not is left out, with a line in Problems. A
+// member that parses is kept and each that does not is left out, with a line in Problems; but
+// members with no @, < or > right before a single angle address are its display name, as Notes
+// and Exchange write it (Cc: Gill, Imran <i.gill@...>), and a list that reads only when its
+// semicolons separate (To: a@x; b@y, as Outlook users type it) is read so, with a line. A
 // quoted local part is valid and kept with its quotes ("john smith"@example.org, as
 // desk.CanonicalEmail writes it); the domain is lower-cased.
 //

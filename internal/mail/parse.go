@@ -699,7 +699,13 @@ const (
 // read by its angle address. A member that does not parse cleanly is returned in bad, never
 // guessed at: picking address-like text out of "<power quadrant system@example.com>" made
 // system@example.com its sender.
-func addressList(raw string) (list []Address, bad []string) {
+//
+// In a recipient list (To, Cc, Reply-To; recipients set) a run of members with no @, < or > (nor
+// quotes, comments or group colons) right before a member that is a single angle address is
+// that member's display name, joined with ", ": Notes and Exchange write "Gill, Imran
+// <i.gill@uni.example.ac.uk>" unquoted, and nothing else can be meant by it (commaNamed, the
+// rule From follows). A name-only member anywhere else is still left out.
+func addressList(raw string, recipients bool) (list []Address, bad []string) {
 	raw = strings.TrimRight(strings.TrimSpace(raw), ", \t")
 	if raw == "" {
 		return nil, nil
@@ -717,27 +723,69 @@ func addressList(raw string) (list []Address, bad []string) {
 		keep(got)
 		return list, bad
 	}
+	var names []string // name-only members waiting for the angle address they may belong to
 	for _, member := range splitAddressList(raw) {
-		if strings.TrimSpace(member) == "" {
+		member = strings.TrimSpace(member)
+		if member == "" {
 			continue
 		}
 		got, err := parseAddressList(member)
+		if err != nil && recipients && !strings.ContainsAny(member, `@<>"():;\`) {
+			names = append(names, member)
+			continue
+		}
+		if len(names) > 0 {
+			if a, ok := commaNamed(strings.Join(append(names, member), ", ")); ok {
+				list, names = append(list, a), nil
+				continue
+			}
+			bad, names = append(bad, names...), nil
+		}
 		if err != nil {
 			got, err = angleAddress(member)
 		}
 		if err != nil {
-			bad = append(bad, strings.TrimSpace(member))
+			bad = append(bad, member)
 			continue
 		}
 		keep(got)
 	}
-	return list, bad
+	return list, append(bad, names...)
+}
+
+// semicolonList rewrites a recipient list separated by semicolons ("a@x; b@y", as Outlook users
+// type it) with commas, when the list does not parse as it is and holds no group (whose ";"
+// ends it): each member is then read, or left out, on its own. ok says whether it did.
+func semicolonList(raw string) (string, bool) {
+	if !strings.Contains(raw, ";") {
+		return raw, false
+	}
+	if _, err := parseAddressList(raw); err == nil {
+		return raw, false
+	}
+	members, group := scanAddressList(raw, false)
+	if group {
+		return raw, false
+	}
+	split, _ := scanAddressList(raw, true)
+	if len(split) == len(members) {
+		return raw, false // every ";" is quoted, in a comment or in angle brackets
+	}
+	return strings.Join(split, ", "), true
 }
 
 // addresses reads the address header name of the message: the addresses that parse cleanly,
 // with a Problem line for each member left out.
 func (m *Message) addresses(name string) []Address {
-	list, bad := addressList(headerText(strings.Join(m.header.Values(name), ", ")))
+	raw := headerText(strings.Join(m.header.Values(name), ", "))
+	recipients := name != "Sender"
+	if recipients {
+		var semicolons bool
+		if raw, semicolons = semicolonList(raw); semicolons {
+			m.Problems = append(m.Problems, name+` header: members separated by ";" (not commas), read as a list`)
+		}
+	}
+	list, bad := addressList(raw, recipients)
 	for _, b := range bad {
 		m.Problems = append(m.Problems, cleanLine(fmt.Sprintf("%s header: %q is not an address; left out", name, b)))
 	}
@@ -775,11 +823,11 @@ func (m *Message) readSender() {
 	problem := func(why string) {
 		m.FromProblem = fmt.Sprintf("the %s header %s %s", name, clipRunes(cleanLine(raw), 200), why)
 	}
-	if _, group := scanAddressList(raw); group {
+	if _, group := scanAddressList(raw, false); group {
 		problem("is a group of addresses, not one author")
 		return
 	}
-	list, bad := addressList(raw)
+	list, bad := addressList(raw, false)
 	if len(bad) > 0 || len(list) == 0 {
 		a, ok := commaNamed(raw)
 		if !ok {
@@ -789,7 +837,7 @@ func (m *Message) readSender() {
 		list = []Address{a}
 	}
 	if len(list) > 1 {
-		sender, bad := addressList(headerText(strings.Join(m.header.Values("Sender"), ", ")))
+		sender, bad := addressList(headerText(strings.Join(m.header.Values("Sender"), ", ")), false)
 		if len(sender) == 1 && len(bad) == 0 && len(m.header.Values("Sender")) == 1 {
 			for _, a := range list {
 				if strings.EqualFold(a.Addr, sender[0].Addr) {
@@ -807,8 +855,10 @@ func (m *Message) readSender() {
 	m.From = list[0]
 }
 
-// commaNamed reads a From value that holds exactly one angle address and, before it, a display
-// name with no @, < or > (one with an unquoted comma, which net/mail reads as two members).
+// commaNamed reads a From value (or a run of recipient list members joined again) that holds
+// exactly one angle address and, before it, a display name with no @, < or > (one with an
+// unquoted comma, which net/mail reads as two members). A comma right before the angle address
+// ("Gill, <i.gill@uni.example>") is not part of the name.
 func commaNamed(raw string) (Address, bool) {
 	raw = strings.TrimSpace(raw)
 	i := strings.IndexByte(raw, '<')
@@ -824,7 +874,7 @@ func commaNamed(raw string) (Address, bool) {
 	if addr == "" {
 		return Address{}, false
 	}
-	return Address{Name: addressName(strings.TrimSpace(raw[:i])), Addr: addr}, true
+	return Address{Name: addressName(strings.TrimRight(raw[:i], ", \t")), Addr: addr}, true
 }
 
 func clipRunes(s string, n int) string {
@@ -865,13 +915,14 @@ func angleAddress(member string) ([]*mail.Address, error) {
 // splitAddressList splits an address list at its top-level commas: not inside a quoted
 // string, angle brackets, a comment or a group ("name: a@b, c@d;").
 func splitAddressList(s string) []string {
-	out, _ := scanAddressList(s)
+	out, _ := scanAddressList(s, false)
 	return out
 }
 
 // scanAddressList splits an address list as splitAddressList does, and says whether it holds a
-// group (a colon outside quotes, comments and angle brackets).
-func scanAddressList(s string) (out []string, hasGroup bool) {
+// group (a colon outside quotes, comments and angle brackets). With semicolons, it splits at the
+// top-level semicolons outside groups too (semicolonList).
+func scanAddressList(s string, semicolons bool) (out []string, hasGroup bool) {
 	var quoted, escaped, group bool
 	angle, comment, start := 0, 0, 0
 	for i := 0; i < len(s); i++ {
@@ -897,6 +948,9 @@ func scanAddressList(s string) (out []string, hasGroup bool) {
 		case angle > 0:
 		case c == ':':
 			group, hasGroup = true, true
+		case c == ';' && !group && semicolons:
+			out = append(out, s[start:i])
+			start = i + 1
 		case c == ';':
 			group = false
 		case c == ',' && !group:

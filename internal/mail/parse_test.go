@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -570,6 +571,8 @@ func TestAddressShapes(t *testing.T) {
 		{header: "Gill, Imran <imran.gill@uni.example>, x@evil.example", problem: "is not an address"},
 		{header: "a@evil.example, Imran <imran.gill@uni.example>", problem: "several mailboxes"},
 		{header: "Gill, <Imran> <imran.gill@uni.example>", problem: "is not an address"},
+		// Fix F5: the comma before a nameless angle address is not part of the name.
+		{header: "Gill, <imran.gill@uni.example>", addr: "imran.gill@uni.example", name: "Gill"},
 		// One author or none: several mailboxes need a Sender that is one of them; a group or a
 		// second From field is never credited.
 		{header: "A <a@example.org>, B <b@example.org>", problem: "several mailboxes and there is no Sender"},
@@ -645,6 +648,85 @@ func TestAddressListKeepsWhatParses(t *testing.T) {
 	}
 	if strings.Contains(strings.Join(to, ","), "three@") {
 		t.Errorf("an address was picked out of a malformed member: %q", to)
+	}
+}
+
+// Fix F5 (issue 14, point 3): in To, Cc and Reply-To, members with no @, < or > right before a
+// single angle address are its display name ("Gill, Imran <i.gill@...>", as Notes and Exchange
+// write it), with no Problem; a list separated by semicolons is read as a list, with a Problem.
+// Genuinely bad members are still left out, and lists that parse read as before.
+func TestRecipientListShapes(t *testing.T) {
+	for _, c := range []struct {
+		header   string   // a Cc header
+		want     []string // Cc as "Name|addr"
+		problems []string // Problems hold these lines (none when empty)
+	}{
+		{header: "Gill, Imran <i.gill@uni.example.ac.uk>", want: []string{"Gill, Imran|i.gill@uni.example.ac.uk"}},
+		{header: "Gill,Imran <i.gill@uni.example.ac.uk>, Okafor, R <r.okafor@example.ac.uk>",
+			want: []string{"Gill, Imran|i.gill@uni.example.ac.uk", "Okafor, R|r.okafor@example.ac.uk"}},
+		{header: "a@example.org, Gill, Imran <i.gill@uni.example.ac.uk>, b@example.org",
+			want: []string{"|a@example.org", "Gill, Imran|i.gill@uni.example.ac.uk", "|b@example.org"}},
+		{header: "Gill, <i.gill@uni.example.ac.uk>", want: []string{"Gill|i.gill@uni.example.ac.uk"}},
+		{header: "Smith, John, Jr. <js@example.org>", want: []string{"Smith, John, Jr.|js@example.org"}},
+		{header: "=?utf-8?q?M=C3=BCller?=, Hans <h.mueller@example.de>", want: []string{"Müller, Hans|h.mueller@example.de"}},
+		// Quoted names, plain lists and groups read as before.
+		{header: `"Gill, Imran" <i.gill@uni.example.ac.uk>, a@example.org`, want: []string{"Gill, Imran|i.gill@uni.example.ac.uk", "|a@example.org"}},
+		{header: "a@example.org, b@example.org", want: []string{"|a@example.org", "|b@example.org"}},
+		{header: "Team: a@example.org, b@example.org;, c@example.org", want: []string{"|a@example.org", "|b@example.org", "|c@example.org"}},
+		// Genuinely bad members are still left out.
+		{header: "Gill", problems: []string{`Cc header: "Gill" is not an address; left out`}},
+		{header: "a@example.org, Gill", want: []string{"|a@example.org"}, problems: []string{`"Gill" is not an address`}},
+		{header: "Gill, b@example.org", want: []string{"|b@example.org"}, problems: []string{`"Gill" is not an address`}},
+		{header: "Gill, Imran <mallory i.gill@uni.example.ac.uk>",
+			problems: []string{`"Gill" is not an address`, `"Imran <mallory i.gill@uni.example.ac.uk>" is not an address`}},
+		{header: "Gill, <a b@example.org>", problems: []string{`"Gill" is not an address`, `"<a b@example.org>" is not an address`}},
+		{header: "Gill, Imran <i.gill@uni.example.ac.uk> (Sales)", want: []string{"Imran|i.gill@uni.example.ac.uk"},
+			problems: []string{`"Gill" is not an address`}},
+		// Semicolons, as Outlook users type them.
+		{header: "a@example.org; b@example.org", want: []string{"|a@example.org", "|b@example.org"},
+			problems: []string{`Cc header: members separated by ";" (not commas), read as a list`}},
+		{header: "Ann <a@example.org>; \"Lee; Kim\" <k@example.org>;", want: []string{"Ann|a@example.org", "Lee; Kim|k@example.org"},
+			problems: []string{`separated by ";"`}},
+		{header: "a@example.org; <b c@example.org>", want: []string{"|a@example.org"},
+			problems: []string{`separated by ";"`, `"<b c@example.org>" is not an address`}},
+		{header: "Team: a@example.org; b@example.org", problems: []string{"is not an address"}}, // a group: no guessing
+	} {
+		raw := "From: p@example.org\r\nTo: desk@example.org\r\nCc: " + c.header + "\r\nSubject: cc\r\n\r\nHello.\r\n"
+		m, err := Parse([]byte(raw), Limits{})
+		if err != nil {
+			t.Errorf("Cc %q: %v", c.header, err)
+			continue
+		}
+		var got []string
+		for _, a := range m.Cc {
+			got = append(got, a.Name+"|"+a.Addr)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("Cc %q: read as %q, want %q", c.header, got, c.want)
+		}
+		if len(c.problems) == 0 && len(m.Problems) > 0 {
+			t.Errorf("Cc %q: Problems = %q, want none", c.header, m.Problems)
+		}
+		for _, want := range c.problems {
+			if !slices.ContainsFunc(m.Problems, func(p string) bool { return strings.Contains(p, want) }) {
+				t.Errorf("Cc %q: Problems = %q, want one holding %q", c.header, m.Problems, want)
+			}
+		}
+	}
+	// To and Reply-To are read alike.
+	m, err := Parse([]byte("From: p@example.org\r\nTo: Gill, Imran <i.gill@uni.example.ac.uk>; desk@example.org\r\n"+
+		"Reply-To: Okafor, R <r.okafor@example.ac.uk>\r\nSubject: to\r\n\r\nHello.\r\n"), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.To) != 2 || m.To[0].Name != "Gill, Imran" || m.To[1].Addr != "desk@example.org" {
+		t.Errorf("To = %q", m.To)
+	}
+	if len(m.ReplyTo) != 1 || m.ReplyTo[0].Name != "Okafor, R" || m.ReplyTo[0].Addr != "r.okafor@example.ac.uk" {
+		t.Errorf("Reply-To = %q", m.ReplyTo)
+	}
+	if len(m.Problems) != 1 || !strings.Contains(m.Problems[0], `To header: members separated by ";"`) {
+		t.Errorf("Problems = %q, want only the To's semicolons", m.Problems)
 	}
 }
 
