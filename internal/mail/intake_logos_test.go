@@ -49,15 +49,15 @@ func TestLogosThroughDovecot(t *testing.T) {
 			ours[p.Email] = id
 		}
 		type want struct {
-			files []string // names of the files kept
+			files []string // the files kept: name and stored type
 			note  string   // the entry's "Not kept" note; "" for none
 		}
 		cases := map[string]want{
 			"logo-outlook-new-signature.eml":       {note: "Not kept from this email: 1 small image of the signature."},
 			"logo-outlook-reply-same-logo.eml":     {note: "Not kept from this email: 2 small images of the signature."},
 			"logo-gmail-signature.eml":             {note: "Not kept from this email: 1 small image of the signature."},
-			"parts-pasted-screenshot-only.eml":     {files: []string{"image001.png"}},
-			"parts-screenshot-below-signature.eml": {files: []string{"image001.png"}},
+			"parts-pasted-screenshot-only.eml":     {files: []string{"image001.png image/png"}},
+			"parts-screenshot-below-signature.eml": {files: []string{"image001.png image/png"}},
 		}
 		u := srv.NewUser(t)
 		c := u.Dial(t)
@@ -81,36 +81,46 @@ func TestLogosThroughDovecot(t *testing.T) {
 			return e.DB.Count(t, `SELECT COUNT(*) FROM mail_messages`) == len(cases)
 		})
 		for name, w := range cases {
-			var disp, body string
-			var entry int64
-			if err := e.DB.QueryRow(e.DB.Rebind(`SELECT m.disposition, m.entry_id, d.body FROM mail_messages m JOIN diary_entries d ON d.id = m.entry_id
-				WHERE m.message_id = ?`), ids[name]).Scan(&disp, &entry, &body); err != nil {
-				t.Errorf("%s: no diary entry: %v", name, err)
-				continue
-			}
-			rows, err := e.DB.Query(e.DB.Rebind(`SELECT filename FROM attachments WHERE entry_id = ? ORDER BY id`), entry)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var files []string
-			for rows.Next() {
-				var f string
-				if err := rows.Scan(&f); err != nil {
-					t.Fatal(err)
-				}
-				files = append(files, f)
-			}
-			rows.Close()
+			disp, body, files := entryFiles(t, e, ids[name])
 			if disp != store.MailEntry || !slices.Equal(files, w.files) {
 				t.Errorf("%s: %s with files %q; want an entry with %q", name, disp, files, w.files)
 			}
-			_, note, _ := strings.Cut(body, "\n\nNot kept from this email: ")
-			if note != "" {
-				note = "Not kept from this email: " + note
-			}
-			if w.note == "" && note != "" || w.note != "" && !strings.HasPrefix(note, w.note) {
+			if note := notKept(body); w.note == "" && note != "" || w.note != "" && !strings.HasPrefix(note, w.note) {
 				t.Errorf("%s: the entry says %q; want its note to be %q", name, body, w.note)
 			}
 		}
 	})
+}
+
+// entryFiles is the disposition of the message whose Message-ID is id, and the body and files
+// (each its name and stored type) of its diary entry; the test fails without one.
+func entryFiles(t *testing.T, e *storetest.Env, id string) (disp, body string, files []string) {
+	t.Helper()
+	var entry int64
+	if err := e.DB.QueryRow(e.DB.Rebind(`SELECT m.disposition, m.entry_id, d.body FROM mail_messages m JOIN diary_entries d ON d.id = m.entry_id
+		WHERE m.message_id = ?`), id).Scan(&disp, &entry, &body); err != nil {
+		t.Errorf("%s: no diary entry: %v", id, err)
+		return "", "", nil
+	}
+	rows, err := e.DB.Query(e.DB.Rebind(`SELECT filename, content_type FROM attachments WHERE entry_id = ? ORDER BY id`), entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f, ct string
+		if err := rows.Scan(&f, &ct); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f+" "+ct)
+	}
+	return disp, body, files
+}
+
+// notKept is the "Not kept from this email: ..." note at the end of an entry's body, or "".
+func notKept(body string) string {
+	if _, note, ok := strings.Cut(body, "\n\nNot kept from this email: "); ok {
+		return "Not kept from this email: " + note
+	}
+	return ""
 }
