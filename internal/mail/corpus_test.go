@@ -456,7 +456,7 @@ var corpus = map[string]expect{
 	},
 	// Issue 14 fix F4: signature logos of real clients, left out by the Intake (TestFillKeepsParts,
 	// TestLogosThroughDovecot): Outlook's below a sign-off, the same logo again in a reply's
-	// history, Gmail's marked signature.
+	// history, Gmail's marked signature, Apple Mail's below a sign-off.
 	"logo-outlook-new-signature.eml": {
 		id:   "DB9PR02MB7741A1B2C3D4E5F60718293A4B5C6D7E@DB9PR02MB7741.eurprd02.prod.outlook.com",
 		from: "b.carter@example.ac.uk", fromName: "Ben Carter", subject: "Cannot open the budget workbook",
@@ -475,6 +475,12 @@ var corpus = map[string]expect{
 		from: "priya.shah@example.org", fromName: "Priya Shah", htmlHas: "gmail_signature",
 		text: "Hi,\n\nThe printer on level 3 jams on every job since this morning, even single pages.",
 		atts: []att{{name: "logo.png", ctype: "image/png", inline: true, cid: "ii_sig1"}},
+	},
+	"logo-apple-mail-signature.eml": {
+		id:   "7B2E9C41-0A5D-4E3F-8C16-D94A2F60B1E8@example.ac.uk",
+		from: "t.ellis@example.ac.uk", fromName: "Tom Ellis", subject: "Shared calendar not updating",
+		text: "The shared Estates calendar has not updated on my Mac since Thursday; new\nbookings show on the web but not in Calendar.\n\nBest wishes,\nTom Ellis\nEstates Office\n01632 960 733",
+		atts: []att{{name: "estates-logo.png", ctype: "image/png", inline: true, cid: "0C9B4E27-6A1F-4D83-B5E0-2F7A9C1D3E64@example.ac.uk"}},
 	},
 	// Issue 14 fix F3 (defect 10): repaired three ways, each said on the diary (TestRepairsThroughDovecot).
 	"repairs-junk-cc-latin1.eml": {

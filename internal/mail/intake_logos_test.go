@@ -15,7 +15,7 @@ import (
 	"calldesk/internal/store/storetest"
 )
 
-// TestLogosThroughDovecot (issue 14 fix F4): the signature logos of real Outlook and Gmail
+// TestLogosThroughDovecot (issue 14 fix F4): the signature logos of real Outlook, Gmail and Apple Mail
 // messages go through a real Dovecot, the fetcher, the parser and the store and are left out, with
 // the diary entry saying so, while the screenshots Outlook sends exactly as it sends a logo are
 // kept. Before, the logo below Outlook's "Kind regards, name, title, phone" and Gmail's marked
@@ -32,6 +32,7 @@ func TestLogosThroughDovecot(t *testing.T) {
 			{FirstName: "Ben", LastName: "Carter", Email: "b.carter@example.ac.uk", Kind: desk.Staff},
 			{FirstName: "Priya", LastName: "Shah", Email: "priya.shah@example.org", Kind: desk.Staff},
 			{FirstName: "Nadia", LastName: "Okafor", Email: "n.okafor@example.ac.uk", Kind: desk.Staff},
+			{FirstName: "Tom", LastName: "Ellis", Email: "t.ellis@example.ac.uk", Kind: desk.Staff},
 		} {
 			person, err := e.S.CreatePerson(ctx, e.F.Admin, p)
 			if err != nil {
@@ -56,6 +57,7 @@ func TestLogosThroughDovecot(t *testing.T) {
 			"logo-outlook-new-signature.eml":       {note: "Not kept from this email: 1 small image of the signature."},
 			"logo-outlook-reply-same-logo.eml":     {note: "Not kept from this email: 2 small images of the signature."},
 			"logo-gmail-signature.eml":             {note: "Not kept from this email: 1 small image of the signature."},
+			"logo-apple-mail-signature.eml":        {note: "Not kept from this email: 1 small image of the signature."},
 			"parts-pasted-screenshot-only.eml":     {files: []string{"image001.png image/png"}},
 			"parts-screenshot-below-signature.eml": {files: []string{"image001.png image/png"}},
 		}

@@ -42,6 +42,7 @@ func TestFillKeepsParts(t *testing.T) {
 		"logo-outlook-new-signature.eml":   {dropped: []string{"1 small image of the signature"}},
 		"logo-outlook-reply-same-logo.eml": {dropped: []string{"2 small images of the signature"}},
 		"logo-gmail-signature.eml":         {dropped: []string{"1 small image of the signature"}},
+		"logo-apple-mail-signature.eml":    {dropped: []string{"1 small image of the signature"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			raw, err := os.ReadFile("testdata/inbound/" + name)
