@@ -382,6 +382,9 @@ func signatureBlocks(lower string) [][2]int {
 	return spans
 }
 
+// signatureLines is how many lines a signature below a sign-off may have, the sign-off's included.
+const signatureLines = 10
+
 // signOffRE matches a line that closes a message above the sender's name.
 var signOffRE = regexp.MustCompile(`(?i)^(?:(?:kind|best|warm|warmest|many)\s+(?:regards|wishes|thanks)|regards|thanks|thank you|cheers|best|sincerely|yours sincerely|yours faithfully|all the best)[,.!]?$`)
 
@@ -394,12 +397,13 @@ var pictureRE = regexp.MustCompile(`(?i)screen\s?shot|screen\s?grab|picture|imag
 // not: the image may be a screenshot pasted below.
 func signedOff(text string) bool {
 	lines := strings.Split(strings.TrimSpace(text), "\n")
-	for i, l := range lines {
-		if !signOffRE.MatchString(strings.TrimSpace(l)) {
+	// The last sign-off within the last lines: a "Thanks!" that opens the message is none.
+	for i := len(lines) - 1; i >= max(0, len(lines)-signatureLines); i-- {
+		if !signOffRE.MatchString(strings.TrimSpace(lines[i])) {
 			continue
 		}
 		own := strings.Join(lines[:i], "\n")
-		return len(lines)-i <= 10 && words(own) != "" && !pictureRE.MatchString(own)
+		return words(own) != "" && !pictureRE.MatchString(own)
 	}
 	return false
 }

@@ -98,6 +98,23 @@ func TestSignatureImagesLinear(t *testing.T) {
 	}
 }
 
+// TestSignedOff: an image after text that ends "Kind regards," and a short signature is that
+// signature's logo, unless the text speaks of a picture or is a bare name (issue 14 fix F4).
+func TestSignedOff(t *testing.T) {
+	for text, want := range map[string]bool{
+		"The workbook is locked.\n\nKind regards,\nBen Carter\nFinance Officer\nT: 01632 960 418": true,
+		"It failed again.\n\nThanks\nNadia":                           true,
+		"Nadia Okafor\nSchool of Chemistry, Room B.12":                false,
+		"Kind regards,\nBen Carter":                                   false,
+		"The error is in the screenshot below.\n\nKind regards,\nBen": false,
+		"Thanks!\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11":                  false,
+	} {
+		if got := signedOff(text); got != want {
+			t.Errorf("signedOff(%q) = %v; want %v", text, got, want)
+		}
+	}
+}
+
 func TestCidLinks(t *testing.T) {
 	got := cidLinks(`<img src="cid:Logo@X"><img src='CID:a%2Db@y'> url(cid:bg@z) <a href="cid:">`)
 	for _, id := range []string{"logo@x", "a-b@y", "bg@z"} {
