@@ -467,6 +467,34 @@ var corpus = map[string]expect{
 		fullHas: []string{"Please install the VPN profile I sent"},
 		atts:    []att{{name: "image001.png", ctype: "image/png", inline: true, cid: "image001.png@01DB4571.5C0D9E20"}},
 	},
+	// Issue 14 fix F4: signature logos of real clients, left out by the Intake (TestFillKeepsParts,
+	// TestLogosThroughDovecot): Outlook's below a sign-off, the same logo again in a reply's
+	// history, Gmail's marked signature, Apple Mail's below a sign-off.
+	"logo-outlook-new-signature.eml": {
+		id:   "DB9PR02MB7741A1B2C3D4E5F60718293A4B5C6D7E@DB9PR02MB7741.eurprd02.prod.outlook.com",
+		from: "b.carter@example.ac.uk", fromName: "Ben Carter", subject: "Cannot open the budget workbook",
+		text: "Hello,\n\nExcel says the budget workbook on the finance share is locked for editing by\nanother user, but nobody has it open. Could you release it?\n\nKind regards,\nBen Carter\nFinance Officer\nT: 01632 960 418\n\n[cid:image001.png@01DB47C2.9E0A5B30]",
+		atts: []att{{name: "image001.png", ctype: "image/png", inline: true, cid: "image001.png@01DB47C2.9E0A5B30"}},
+	},
+	"logo-outlook-reply-same-logo.eml": {
+		from: "b.carter@example.ac.uk", subject: "RE: Cannot open the budget workbook",
+		text:    "It opens now, thank you. The lock file has gone too.\n\nKind regards,\nBen Carter\nFinance Officer\nT: 01632 960 418\n\n[cid:image001.png@01DB47D4.0C1F2A60]",
+		fullHas: []string{"Could you release it?"},
+		atts: []att{{name: "image001.png", ctype: "image/png", inline: true, cid: "image001.png@01DB47D4.0C1F2A60"},
+			{name: "image002.png", ctype: "image/png", inline: true, cid: "image002.png@01DB47D4.0C1F2A60"}},
+	},
+	"logo-gmail-signature.eml": {
+		id:   "CAHx7kQ9vN2fJ3pR8sT1wY4zA6bC0dE5gH7iK9mL2nO4pQ@mail.gmail.com",
+		from: "priya.shah@example.org", fromName: "Priya Shah", htmlHas: "gmail_signature",
+		text: "Hi,\n\nThe printer on level 3 jams on every job since this morning, even single pages.",
+		atts: []att{{name: "logo.png", ctype: "image/png", inline: true, cid: "ii_sig1"}},
+	},
+	"logo-apple-mail-signature.eml": {
+		id:   "7B2E9C41-0A5D-4E3F-8C16-D94A2F60B1E8@example.ac.uk",
+		from: "t.ellis@example.ac.uk", fromName: "Tom Ellis", subject: "Shared calendar not updating",
+		text: "The shared Estates calendar has not updated on my Mac since Thursday; new\nbookings show on the web but not in Calendar.\n\nBest wishes,\nTom Ellis\nEstates Office\n01632 960 733",
+		atts: []att{{name: "estates-logo.png", ctype: "image/png", inline: true, cid: "0C9B4E27-6A1F-4D83-B5E0-2F7A9C1D3E64@example.ac.uk"}},
+	},
 	// Issue 14 fix F3 (defect 10): repaired three ways, each said on the diary (TestRepairsThroughDovecot).
 	"repairs-junk-cc-latin1.eml": {
 		id: "repairs-projector.4e0b@example.ac.uk", from: "e.marchand@example.ac.uk", fromName: "Elodie Marchand",

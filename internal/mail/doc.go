@@ -16,11 +16,14 @@
 // call, a diary entry, quarantine, or a record of an automatic or unreadable message.
 //
 // Every part of a message is kept with its diary entry but a signature's logos, which come again
-// with every message of a thread: small images (under 8 KiB) that its HTML shows by cid: links
-// after the end of the message's new text, in the quoted history, or right after the sender's
-// own text when the message keeps another part too (see signatureImages: Outlook sends a pasted
-// screenshot exactly as it sends a logo, so only where the image stands tells them apart, and a
-// message's only image, or one among its text, is kept). The entry says in a few words that they
+// with every message of a thread: small images (under 8 KiB) that its HTML shows by cid: links,
+// whose bytes come twice in the message (the new signature's logo and the history's copy), or
+// that stand in a block the HTML marks as the signature (Gmail's gmail_signature, Outlook's
+// id="Signature"), or after the end of the message's new text: in the quoted history, below a
+// sign-off ("Kind regards," a name, a phone number) under text of the sender's own, or when the
+// message keeps another part too (see signatureImages: Outlook sends a pasted screenshot exactly
+// as it sends a logo, so only these signs tell them apart, and a message's only image, one pasted
+// below a bare name, or one among its text, is kept). The entry says in a few words that they
 // were left out ("2 small images of the signature"). A part the file rules refuse (a program, a type calldesk does not know, one whose
 // content is not what its name says), one over the attachment limit and those past the tenth
 // are noted on the entry too, each with why: nothing is dropped silently.

@@ -2,6 +2,7 @@ package mail
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -164,64 +165,247 @@ func isLogo(a Attachment) bool {
 // signatureImages are the Content-IDs (lower case) of the small inline images of msg (isLogo)
 // that are a signature's, and so left out. Outlook sends a pasted screenshot exactly as it sends
 // a logo (image001.png, a Content-ID, a cid: link), so neither the name nor the size can tell them
-// apart: where the image stands in the HTML does. One is a signature's when its cid: link comes
-// after the end of the message's new text (Text's last words, found in the HTML's text up to the
-// link), and either
-//   - it is in the quoted history (the words FullText has after Text come before it too): it is an
-//     earlier message's, and comes again with every reply; or
-//   - another part of the message is kept: an image right after the sender's own text is their
-//     signature's, unless it is all the message brings beside its text (a screenshot pasted below
-//     the signature), which is then kept.
+// apart. One is a signature's when
+//   - its bytes (SHA-256) are those of another small inline image of the message: a logo comes
+//     again in the quoted history of every reply, a screenshot is pasted once;
+//   - it stands inside a block the HTML marks as the signature (Gmail's gmail_signature,
+//     Outlook's id="Signature", Thunderbird's moz-signature, Apple Mail's AppleMailSignature); or
+//   - its cid: link comes after the end of the message's new text (Text's last words, found in the
+//     HTML's text before the link), and either it is in the quoted history (the words FullText
+//     has after Text come before it too), or another part of the message is kept, or the new text
+//     ends with a sign-off ("Kind regards", a name, a phone number) below text of its own that
+//     does not speak of a picture: an image right after such a signature is its logo.
 //
 // None is when the message has no text of its own: its images are its content. An image above or
-// within the new text (a screenshot between two sentences) is always kept, and so, erring on the
-// side of keeping, is a logo in the middle of a signature (between the name and the phone number).
-func signatureImages(msg *Message) map[string]bool {
+// within the new text (a screenshot between two sentences) is kept unless it is marked or repeated,
+// and so is one pasted below a bare name (a screenshot sent with nothing else to say).
+//
+// The work is linear in the size of the message: the HTML is converted to text once (convert is
+// htmlToText; tests count its calls), with a marker before the link of each of the first
+// positionsMax images, and the images after those are judged by the cheap signals only (bytes and
+// marked blocks), so that a crafted message with thousands of images cannot hold up its mailbox.
+func signatureImages(msg *Message, convert func(string) (string, error)) map[string]bool {
 	var cands []string
+	count := map[[sha256.Size]byte]int{}
+	sum := map[string][sha256.Size]byte{}
 	for _, a := range msg.Attachments {
-		if isLogo(a) {
-			cands = append(cands, strings.ToLower(a.ContentID))
+		if !isLogo(a) {
+			continue
 		}
+		id := strings.ToLower(a.ContentID)
+		if _, dup := sum[id]; dup {
+			continue
+		}
+		cands = append(cands, id)
+		sum[id] = sha256.Sum256(a.Content)
+		count[sum[id]]++
 	}
 	text := words(msg.Text)
 	if len(cands) == 0 || text == "" {
 		return nil
 	}
-	links := cidLinks(msg.HTML)
-	tail := lastRunes(text, wordsMatched)
-	// The history: what FullText has after the end of Text (its first occurrence: the history may
-	// end as the new text does, "Thanks, Nadia").
-	var history string
-	if full := words(msg.FullText); strings.Contains(full, tail) {
-		history = firstRunes(full[strings.Index(full, tail)+len(tail):], wordsMatched)
-	}
-	after, inHistory := map[string]bool{}, map[string]bool{}
-	for _, id := range cands {
-		at, ok := links[id]
-		if !ok {
-			continue
-		}
-		before, err := htmlToText(msg.HTML[:at])
-		if err != nil {
-			continue
-		}
-		before = words(before)
-		after[id] = strings.Contains(before, tail)
-		inHistory[id] = after[id] && history != "" && strings.Contains(before, history)
-	}
+	// The offsets below are the lower-case HTML's, which the converter reads too (words are
+	// compared in lower case anyway).
+	lower := strings.ToLower(msg.HTML)
+	links := cidLinks(lower)
+	blocks := signatureBlocks(lower)
+	after, inHistory := positions(msg, lower, cands, links, text, convert)
 	otherKept := false
 	for _, a := range msg.Attachments {
-		if !after[strings.ToLower(a.ContentID)] || !isLogo(a) {
+		if !isLogo(a) {
 			otherKept = true
 		}
 	}
+	for i, id := range cands {
+		if i < positionsMax && !after[id] {
+			otherKept = true
+		}
+	}
+	signed := signedOff(msg.Text)
 	sig := map[string]bool{}
 	for _, id := range cands {
-		if inHistory[id] || after[id] && otherKept {
+		at, linked := links[id]
+		inBlock := false
+		for _, b := range blocks {
+			inBlock = inBlock || linked && b[0] <= at && at < b[1]
+		}
+		if count[sum[id]] > 1 || inBlock || inHistory[id] || after[id] && (otherKept || signed) {
 			sig[id] = true
 		}
 	}
 	return sig
+}
+
+// positionsMax is how many of a message's small inline images are placed in its text (see
+// signatureImages): more than any real signature and thread hold.
+const positionsMax = 50
+
+// positions says which of the first positionsMax candidates' cid: links come after the end of the
+// new text (after), and which after the start of the quoted history too (inHistory), converting
+// the HTML (lower, with links the offsets of its cid: links) to text once.
+func positions(msg *Message, lower string, cands []string, links map[string]int, text string, convert func(string) (string, error)) (after, inHistory map[string]bool) {
+	after, inHistory = map[string]bool{}, map[string]bool{}
+	if strings.Contains(lower, markWord) {
+		return after, inHistory // the message holds the marker itself: place nothing
+	}
+	// A marker (letters only, so that it passes through the converter as a word) before the tag
+	// that holds each link.
+	var at []int
+	idx := map[int]string{}
+	for _, id := range cands[:min(len(cands), positionsMax)] {
+		o, ok := links[id]
+		if !ok {
+			continue
+		}
+		if lt := strings.LastIndexByte(lower[:o], '<'); lt >= 0 && !strings.Contains(lower[lt:o], ">") {
+			o = lt
+		}
+		if _, taken := idx[o]; !taken {
+			at = append(at, o)
+		}
+		idx[o] = idx[o] + " " + id
+	}
+	if len(at) == 0 {
+		return after, inHistory
+	}
+	slices.Sort(at)
+	var b strings.Builder
+	prev := 0
+	for n, o := range at {
+		b.WriteString(lower[prev:o])
+		b.WriteString(" " + markWord + letters(n) + "q ")
+		prev = o
+	}
+	b.WriteString(lower[prev:])
+	converted, err := convert(b.String())
+	if err != nil {
+		return after, inHistory
+	}
+	// The text's words, and where in them each marker stood.
+	var all strings.Builder
+	offset := map[int]int{}
+	rest := converted
+	for {
+		m := markRE.FindStringSubmatchIndex(rest)
+		if m == nil {
+			all.WriteString(words(rest))
+			break
+		}
+		all.WriteString(words(rest[:m[0]]))
+		offset[unletters(rest[m[2]:m[3]])] = all.Len()
+		rest = rest[m[1]:]
+	}
+	w := all.String()
+	tail := lastRunes(text, wordsMatched)
+	end := strings.Index(w, tail)
+	if end < 0 {
+		return after, inHistory
+	}
+	end += len(tail)
+	// The history: what FullText has after the end of Text (its first occurrence: the history may
+	// end as the new text does, "Thanks, Nadia").
+	hist := -1
+	if full := words(msg.FullText); strings.Contains(full, tail) {
+		if h := firstRunes(full[strings.Index(full, tail)+len(tail):], wordsMatched); h != "" {
+			if hist = strings.Index(w, h); hist >= 0 {
+				hist += len(h)
+			}
+		}
+	}
+	for n, o := range at {
+		off, ok := offset[n]
+		if !ok {
+			continue
+		}
+		for _, id := range strings.Fields(idx[o]) {
+			after[id] = end <= off
+			inHistory[id] = after[id] && hist >= 0 && hist <= off
+		}
+	}
+	return after, inHistory
+}
+
+// markWord starts the markers positions puts in the HTML, which end in their number in letters
+// and "q".
+const markWord = "qqcalldeskimg"
+
+var markRE = regexp.MustCompile(`(?i)` + markWord + `([a-p]+)q`)
+
+// letters writes n in base 16 with the letters a to p, so that a marker is one word.
+func letters(n int) string {
+	s := ""
+	for {
+		s = string(rune('a'+n%16)) + s
+		if n /= 16; n == 0 {
+			return s
+		}
+	}
+}
+
+func unletters(s string) int {
+	n := 0
+	for _, r := range strings.ToLower(s) {
+		n = n*16 + int(r-'a')
+	}
+	return n
+}
+
+// signatureRE finds the start tag of a block that a mail client marks as the sender's signature.
+var signatureRE = regexp.MustCompile(`<([a-z][a-z0-9]*)\b[^>]*\b(?:class|id)\s*=\s*["']?[^"'>]*\b(?:gmail_signature|signature|moz-signature|applemailsignature)\b[^>]*>`)
+
+// signatureBlocks are the spans (start and end offsets) of the first few blocks of lower (an HTML
+// body in lower case) marked as a signature, each up to the end tag that closes it (or the end of
+// the HTML).
+func signatureBlocks(lower string) [][2]int {
+	var spans [][2]int
+	for _, m := range signatureRE.FindAllStringSubmatchIndex(lower, 10) {
+		name := lower[m[2]:m[3]]
+		depth, at, end := 1, m[1], len(lower)
+		for depth > 0 {
+			i := strings.Index(lower[at:], name)
+			if i < 0 {
+				break
+			}
+			i += at
+			at = i + len(name)
+			switch {
+			case i >= 2 && lower[i-2:i] == "</":
+				if depth--; depth == 0 {
+					end = i - 2
+				}
+			case i >= 1 && lower[i-1] == '<':
+				depth++
+			}
+		}
+		spans = append(spans, [2]int{m[0], end})
+	}
+	return spans
+}
+
+// signatureLines is how many lines a signature below a sign-off may have, the sign-off's included.
+const signatureLines = 10
+
+// signOffRE matches a line that closes a message above the sender's name.
+var signOffRE = regexp.MustCompile(`(?i)^(?:(?:kind|best|warm|warmest|many)\s+(?:regards|wishes|thanks)|regards|thanks|thank you|cheers|best|sincerely|yours sincerely|yours faithfully|all the best)[,.!]?$`)
+
+// pictureRE matches words with which a sender speaks of a picture they send.
+var pictureRE = regexp.MustCompile(`(?i)screen\s?shot|screen\s?grab|picture|image|photo|below|attached|capture`)
+
+// signedOff says whether text (a message's new text) ends with a signature under a sign-off
+// ("Kind regards," then a few short lines) below words of its own that do not speak of a picture:
+// an image after it is the signature's logo. A bare name, or text that points at a picture, is
+// not: the image may be a screenshot pasted below.
+func signedOff(text string) bool {
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	// The last sign-off within the last lines: a "Thanks!" that opens the message is none.
+	for i := len(lines) - 1; i >= max(0, len(lines)-signatureLines); i-- {
+		if !signOffRE.MatchString(strings.TrimSpace(lines[i])) {
+			continue
+		}
+		own := strings.Join(lines[:i], "\n")
+		return words(own) != "" && !pictureRE.MatchString(own)
+	}
+	return false
 }
 
 // wordsMatched is how many letters and digits of the end of the new text (and of the start of
@@ -287,7 +471,7 @@ func (in *Intake) fill(m *store.InMail, msg *Message) {
 		m.Automatic = "one of calldesk's own messages came back"
 	}
 	logos := 0
-	sig := signatureImages(msg)
+	sig := signatureImages(msg, htmlToText)
 	for _, a := range msg.Attachments {
 		if sig[strings.ToLower(a.ContentID)] && isLogo(a) {
 			logos++

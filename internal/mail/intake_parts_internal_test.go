@@ -1,8 +1,10 @@
 package mail
 
 import (
+	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"calldesk/internal/store"
@@ -34,6 +36,13 @@ func TestFillKeepsParts(t *testing.T) {
 		"parts-screenshot-below-signature.eml": {files: []string{"image001.png"}},
 		// An earlier message's logo in the quoted history: left out, and said so.
 		"parts-logo-in-quoted-history.eml": {dropped: []string{"1 small image of the signature"}},
+		// Issue 14 fix F4: the logo of a real signature is left out. A new Outlook message whose
+		// only image is the logo below "Kind regards, name, title, phone"; a reply holding the
+		// same logo's bytes again in its history (both copies); Gmail's marked signature.
+		"logo-outlook-new-signature.eml":   {dropped: []string{"1 small image of the signature"}},
+		"logo-outlook-reply-same-logo.eml": {dropped: []string{"2 small images of the signature"}},
+		"logo-gmail-signature.eml":         {dropped: []string{"1 small image of the signature"}},
+		"logo-apple-mail-signature.eml":    {dropped: []string{"1 small image of the signature"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			raw, err := os.ReadFile("testdata/inbound/" + name)
@@ -54,6 +63,55 @@ func TestFillKeepsParts(t *testing.T) {
 				t.Errorf("files %q, dropped %q; want %q, %q", files, m.Dropped, want.files, want.dropped)
 			}
 		})
+	}
+}
+
+// TestSignatureImagesLinear: a crafted message with 1200 small images shown by cid: links is read
+// with one conversion of its HTML to text, not one per image (issue 14 fix F4: each image converted
+// the HTML up to it, so that such a message took 51 s), and its images are judged all the same.
+func TestSignatureImagesLinear(t *testing.T) {
+	const n = 1200
+	var html strings.Builder
+	html.WriteString("<html><body><p>The screen flickers when I dock the laptop.</p><p>Nadia</p>")
+	msg := &Message{Text: "The screen flickers when I dock the laptop.\n\nNadia"}
+	for i := range n {
+		id := fmt.Sprintf("img%d@x", i)
+		fmt.Fprintf(&html, "<p>Some words %d <img src=\"cid:%s\"></p>", i, id)
+		msg.Attachments = append(msg.Attachments, Attachment{Filename: "a.png", ContentType: "image/png", Size: 100,
+			Content: []byte{byte(i), byte(i >> 8)}, Inline: true, ContentID: id})
+	}
+	msg.HTML = html.String() + "</body></html>"
+	msg.Attachments = append(msg.Attachments, Attachment{Filename: "dock.pdf", ContentType: "application/pdf", Size: 100, Content: []byte("%PDF")})
+	msg.FullText = msg.Text
+	calls := 0
+	sig := signatureImages(msg, func(h string) (string, error) {
+		calls++
+		return htmlToText(h)
+	})
+	if calls != 1 {
+		t.Errorf("the HTML was converted to text %d times; want once", calls)
+	}
+	// Every image stands after the new text, and another part (the PDF) is kept: the first
+	// positionsMax are placed, and are the signature's; the rest are judged by their bytes only.
+	if len(sig) != positionsMax {
+		t.Errorf("%d images judged a signature's; want %d", len(sig), positionsMax)
+	}
+}
+
+// TestSignedOff: an image after text that ends "Kind regards," and a short signature is that
+// signature's logo, unless the text speaks of a picture or is a bare name (issue 14 fix F4).
+func TestSignedOff(t *testing.T) {
+	for text, want := range map[string]bool{
+		"The workbook is locked.\n\nKind regards,\nBen Carter\nFinance Officer\nT: 01632 960 418": true,
+		"It failed again.\n\nThanks\nNadia":                           true,
+		"Nadia Okafor\nSchool of Chemistry, Room B.12":                false,
+		"Kind regards,\nBen Carter":                                   false,
+		"The error is in the screenshot below.\n\nKind regards,\nBen": false,
+		"Thanks!\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11":                  false,
+	} {
+		if got := signedOff(text); got != want {
+			t.Errorf("signedOff(%q) = %v; want %v", text, got, want)
+		}
 	}
 }
 

@@ -83,34 +83,11 @@ func TestPartsThroughDovecot(t *testing.T) {
 			return e.DB.Count(t, `SELECT COUNT(*) FROM mail_messages`) == len(cases)
 		})
 		for name, w := range cases {
-			var disp, body string
-			var entry int64
-			if err := e.DB.QueryRow(e.DB.Rebind(`SELECT m.disposition, m.entry_id, d.body FROM mail_messages m JOIN diary_entries d ON d.id = m.entry_id
-				WHERE m.message_id = ?`), ids[name]).Scan(&disp, &entry, &body); err != nil {
-				t.Errorf("%s: no diary entry: %v", name, err)
-				continue
-			}
-			rows, err := e.DB.Query(e.DB.Rebind(`SELECT filename, content_type FROM attachments WHERE entry_id = ? ORDER BY id`), entry)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var files []string
-			for rows.Next() {
-				var f, ct string
-				if err := rows.Scan(&f, &ct); err != nil {
-					t.Fatal(err)
-				}
-				files = append(files, f+" "+ct)
-			}
-			rows.Close()
+			disp, body, files := entryFiles(t, e, ids[name])
 			if disp != store.MailEntry || !slices.Equal(files, w.files) {
 				t.Errorf("%s: %s with files %q; want an entry with %q", name, disp, files, w.files)
 			}
-			_, note, _ := strings.Cut(body, "\n\nNot kept from this email: ")
-			if note != "" {
-				note = "Not kept from this email: " + note
-			}
-			if w.note == "" && note != "" || w.note != "" && !strings.HasPrefix(note, w.note) {
+			if note := notKept(body); w.note == "" && note != "" || w.note != "" && !strings.HasPrefix(note, w.note) {
 				t.Errorf("%s: the entry says %q; want its note to be %q", name, body, w.note)
 			}
 		}
