@@ -2,7 +2,6 @@ package mail_test
 
 import (
 	"context"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -28,21 +27,8 @@ func TestCommaNamesThroughDovecot(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		u := srv.NewUser(t)
-		c := u.Dial(t)
-		for _, name := range []string{"cc-comma-in-name.eml", "to-semicolons.eml"} {
-			raw, err := os.ReadFile("testdata/inbound/" + name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			u.AppendWith(t, c, "INBOX", raw)
-		}
-		c.Close()
 		intake := &mail.Intake{Store: e.S, GroupID: e.F.ServiceDesk.ID, Domain: "desk.example.ac.uk", Rules: store.IngestRules{PerSenderHour: 100}}
-		runFetcher(t, testMailbox(u, srv.Addr), intake.Deliver)
-		waitFor(t, "both messages taken in", 30*time.Second, func() bool {
-			return e.DB.Count(t, `SELECT COUNT(*) FROM mail_messages`) == 2
-		})
+		takeIn(t, srv, e, intake, inbound(t, "cc-comma-in-name.eml"), inbound(t, "to-semicolons.eml"))
 		for id, want := range map[string][]string{
 			"cc-comma-name.4b2d@example.ac.uk": {"i.gill@uni.example.ac.uk", "r.okafor@example.ac.uk", "servicedesk@example.ac.uk"},
 			"semicolons.77a1@example.ac.uk":    {"estates@example.ac.uk", "k.lee@example.ac.uk", "m.jones@example.ac.uk", "servicedesk@example.ac.uk"},

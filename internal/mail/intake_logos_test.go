@@ -2,7 +2,6 @@ package mail_test
 
 import (
 	"context"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -61,27 +60,19 @@ func TestLogosThroughDovecot(t *testing.T) {
 			"parts-pasted-screenshot-only.eml":     {files: []string{"image001.png image/png"}},
 			"parts-screenshot-below-signature.eml": {files: []string{"image001.png image/png"}},
 		}
-		u := srv.NewUser(t)
-		c := u.Dial(t)
 		ids := map[string]string{}
+		var raws [][]byte
 		for name := range cases {
-			raw, err := os.ReadFile("testdata/inbound/" + name)
-			if err != nil {
-				t.Fatal(err)
-			}
+			raw := inbound(t, name)
 			m, err := mail.Parse(raw, mail.Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			ids[name] = m.MessageID
-			u.AppendWith(t, c, "INBOX", append([]byte("In-Reply-To: <"+ours[m.From.Addr]+">\r\n"), raw...))
+			raws = append(raws, append([]byte("In-Reply-To: <"+ours[m.From.Addr]+">\r\n"), raw...))
 		}
-		c.Close()
 		intake := &mail.Intake{Store: e.S, GroupID: e.F.ServiceDesk.ID, Domain: "desk.example.ac.uk", Rules: store.IngestRules{PerSenderHour: 100}}
-		runFetcher(t, testMailbox(u, srv.Addr), intake.Deliver)
-		waitFor(t, "every message taken in", 30*time.Second, func() bool {
-			return e.DB.Count(t, `SELECT COUNT(*) FROM mail_messages`) == len(cases)
-		})
+		takeIn(t, srv, e, intake, raws...)
 		for name, w := range cases {
 			disp, body, files := entryFiles(t, e, ids[name])
 			if disp != store.MailEntry || !slices.Equal(files, w.files) {

@@ -2,7 +2,6 @@ package mail_test
 
 import (
 	"context"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -60,28 +59,20 @@ func TestPartsThroughDovecot(t *testing.T) {
 				note: "Not kept from this email: setup.exe is refused: web pages, SVG images, scripts and programs are never accepted, as opening one could run it; " +
 					"attachment-3.bin is not a type calldesk accepts"},
 		}
-		u := srv.NewUser(t)
-		c := u.Dial(t)
 		ids := map[string]string{}
+		var raws [][]byte
 		for name := range cases {
-			raw, err := os.ReadFile("testdata/inbound/" + name)
-			if err != nil {
-				t.Fatal(err)
-			}
+			raw := inbound(t, name)
 			m, err := mail.Parse(raw, mail.Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			ids[name] = m.MessageID
 			// Each a reply to the call's notification, from its customer.
-			u.AppendWith(t, c, "INBOX", append([]byte("In-Reply-To: <"+ours+">\r\n"), raw...))
+			raws = append(raws, append([]byte("In-Reply-To: <"+ours+">\r\n"), raw...))
 		}
-		c.Close()
 		intake := &mail.Intake{Store: e.S, GroupID: e.F.ServiceDesk.ID, Domain: "desk.example.ac.uk", Rules: store.IngestRules{PerSenderHour: 100}}
-		runFetcher(t, testMailbox(u, srv.Addr), intake.Deliver)
-		waitFor(t, "every message taken in", 30*time.Second, func() bool {
-			return e.DB.Count(t, `SELECT COUNT(*) FROM mail_messages`) == len(cases)
-		})
+		takeIn(t, srv, e, intake, raws...)
 		for name, w := range cases {
 			disp, body, files := entryFiles(t, e, ids[name])
 			if disp != store.MailEntry || !slices.Equal(files, w.files) {

@@ -3,7 +3,6 @@ package mail_test
 import (
 	"context"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -29,23 +28,10 @@ func TestRepairsThroughDovecot(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		u := srv.NewUser(t)
-		c := u.Dial(t)
-		for _, name := range []string{"repairs-junk-cc-latin1.eml", "outlook-alternative.eml"} {
-			raw, err := os.ReadFile("testdata/inbound/" + name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			u.AppendWith(t, c, "INBOX", raw)
-		}
-		c.Close()
 		var logged storetest.SyncBuffer
 		intake := &mail.Intake{Store: e.S, GroupID: e.F.ServiceDesk.ID, Domain: "desk.example.ac.uk", Rules: store.IngestRules{PerSenderHour: 100},
 			Log: slog.New(slog.NewTextHandler(&logged, nil))}
-		runFetcher(t, testMailbox(u, srv.Addr), intake.Deliver)
-		waitFor(t, "both messages taken in", 30*time.Second, func() bool {
-			return e.DB.Count(t, `SELECT COUNT(*) FROM mail_messages`) == 2
-		})
+		takeIn(t, srv, e, intake, inbound(t, "repairs-junk-cc-latin1.eml"), inbound(t, "outlook-alternative.eml"))
 		description := func(id string) string {
 			t.Helper()
 			var disp, d string

@@ -137,3 +137,30 @@ func TestCorpusThroughDovecot(t *testing.T) {
 		t.Logf("dispositions: %v", got)
 	})
 }
+
+// inbound reads a message of the corpus.
+func inbound(t *testing.T, name string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/inbound/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// takeIn delivers raws to a new mailbox of the test Dovecot and has intake take them in through
+// a fetcher, waiting until every one of them is recorded in e's store.
+func takeIn(t *testing.T, srv *imaptest.Server, e *storetest.Env, intake *mail.Intake, raws ...[]byte) {
+	t.Helper()
+	before := e.DB.Count(t, `SELECT COUNT(*) FROM mail_messages`)
+	u := srv.NewUser(t)
+	c := u.Dial(t)
+	for _, raw := range raws {
+		u.AppendWith(t, c, "INBOX", raw)
+	}
+	c.Close()
+	runFetcher(t, testMailbox(u, srv.Addr), intake.Deliver)
+	waitFor(t, "every message taken in", 60*time.Second, func() bool {
+		return e.DB.Count(t, `SELECT COUNT(*) FROM mail_messages`) == before+len(raws)
+	})
+}
