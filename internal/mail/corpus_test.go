@@ -468,7 +468,7 @@ var corpus = map[string]expect{
 		atts:    []att{{name: "image001.png", ctype: "image/png", inline: true, cid: "image001.png@01DB4571.5C0D9E20"}},
 	},
 	// Issue 14 fix F4: signature logos of real clients, left out by the Intake (TestFillKeepsParts,
-	// TestLogosThroughDovecot): Outlook's below a sign-off, the same logo again in a reply's
+	// TestPartsThroughDovecot): Outlook's below a sign-off, the same logo again in a reply's
 	// history, Gmail's marked signature, Apple Mail's below a sign-off.
 	"logo-outlook-new-signature.eml": {
 		id:   "DB9PR02MB7741A1B2C3D4E5F60718293A4B5C6D7E@DB9PR02MB7741.eurprd02.prod.outlook.com",

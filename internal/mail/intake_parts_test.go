@@ -24,18 +24,29 @@ func TestPartsThroughDovecot(t *testing.T) {
 	srv := imaptest.Dovecot(t)
 	storetest.EachEnv(t, time.Now(), func(t *testing.T, e *storetest.Env) {
 		ctx := context.Background()
-		nadia, err := e.S.CreatePerson(ctx, e.F.Admin, desk.Person{FirstName: "Nadia", LastName: "Okafor", Email: "n.okafor@example.ac.uk", Kind: desk.Staff})
-		if err != nil {
-			t.Fatal(err)
-		}
-		call, err := e.S.CreateCall(ctx, e.F.Admin, desk.NewCall{Summary: "Room G.07", CustomerID: nadia.ID, Source: desk.SourcePortal})
-		if err != nil {
-			t.Fatal(err)
-		}
-		const ours = "calldesk.partspartspartspartsparts@desk.example.ac.uk"
-		if err := e.S.EnqueueMail(ctx, desk.OutMail{MessageID: ours, CallID: call.ID, Kind: desk.MailCallLogged, To: nadia.Email,
-			Subject: "[" + call.Ref + "] Room G.07", Text: "x"}); err != nil {
-			t.Fatal(err)
+		// Each message answers a notification of a call of its sender's, so that it becomes a
+		// diary entry, which lists its files and says what was not kept.
+		ours := map[string]string{}
+		for i, p := range []desk.Person{
+			{FirstName: "Nadia", LastName: "Okafor", Email: "n.okafor@example.ac.uk", Kind: desk.Staff},
+			{FirstName: "Ben", LastName: "Carter", Email: "b.carter@example.ac.uk", Kind: desk.Staff},
+			{FirstName: "Priya", LastName: "Shah", Email: "priya.shah@example.org", Kind: desk.Staff},
+			{FirstName: "Tom", LastName: "Ellis", Email: "t.ellis@example.ac.uk", Kind: desk.Staff},
+		} {
+			person, err := e.S.CreatePerson(ctx, e.F.Admin, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			call, err := e.S.CreateCall(ctx, e.F.Admin, desk.NewCall{Summary: "Parts", CustomerID: person.ID, Source: desk.SourcePortal})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := "calldesk.partspartspartsparts" + string(rune('a'+i)) + "@desk.example.ac.uk"
+			if err := e.S.EnqueueMail(ctx, desk.OutMail{MessageID: id, CallID: call.ID, Kind: desk.MailCallLogged, To: person.Email,
+				Subject: "[" + call.Ref + "] Parts", Text: "x"}); err != nil {
+				t.Fatal(err)
+			}
+			ours[p.Email] = id
 		}
 		type want struct {
 			files []string // name and stored type
@@ -55,6 +66,13 @@ func TestPartsThroughDovecot(t *testing.T) {
 			"parts-pasted-screenshot-only.eml":     {files: []string{"image001.png image/png"}},
 			"parts-screenshot-below-signature.eml": {files: []string{"image001.png image/png"}},
 			"parts-logo-in-quoted-history.eml":     {note: "Not kept from this email: 1 small image of the signature."},
+			// Second review of issue 14: the logo below Outlook's "Kind regards, name, title,
+			// phone", a reply carrying the same logo again in its history (both copies), Gmail's
+			// and Apple Mail's marked signatures are left out, and the entry says so.
+			"logo-outlook-new-signature.eml":   {note: "Not kept from this email: 1 small image of the signature."},
+			"logo-outlook-reply-same-logo.eml": {note: "Not kept from this email: 2 small images of the signature."},
+			"logo-gmail-signature.eml":         {note: "Not kept from this email: 1 small image of the signature."},
+			"logo-apple-mail-signature.eml":    {note: "Not kept from this email: 1 small image of the signature."},
 			"parts-other-kinds.eml": {files: []string{"scan-of-error.pdf application/pdf"},
 				note: "Not kept from this email: setup.exe is refused: web pages, SVG images, scripts and programs are never accepted, as opening one could run it; " +
 					"attachment-3.bin is not a type calldesk accepts"},
@@ -68,8 +86,7 @@ func TestPartsThroughDovecot(t *testing.T) {
 				t.Fatal(err)
 			}
 			ids[name] = m.MessageID
-			// Each a reply to the call's notification, from its customer.
-			raws = append(raws, append([]byte("In-Reply-To: <"+ours+">\r\n"), raw...))
+			raws = append(raws, append([]byte("In-Reply-To: <"+ours[m.From.Addr]+">\r\n"), raw...))
 		}
 		intake := &mail.Intake{Store: e.S, GroupID: e.F.ServiceDesk.ID, Domain: "desk.example.ac.uk", Rules: store.IngestRules{PerSenderHour: 100}}
 		takeIn(t, srv, e, intake, raws...)
@@ -83,4 +100,37 @@ func TestPartsThroughDovecot(t *testing.T) {
 			}
 		}
 	})
+}
+
+// entryFiles is the disposition of the message whose Message-ID is id, and the body and files
+// (each its name and stored type) of its diary entry; the test fails without one.
+func entryFiles(t *testing.T, e *storetest.Env, id string) (disp, body string, files []string) {
+	t.Helper()
+	var entry int64
+	if err := e.DB.QueryRow(e.DB.Rebind(`SELECT m.disposition, m.entry_id, d.body FROM mail_messages m JOIN diary_entries d ON d.id = m.entry_id
+		WHERE m.message_id = ?`), id).Scan(&disp, &entry, &body); err != nil {
+		t.Errorf("%s: no diary entry: %v", id, err)
+		return "", "", nil
+	}
+	rows, err := e.DB.Query(e.DB.Rebind(`SELECT filename, content_type FROM attachments WHERE entry_id = ? ORDER BY id`), entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f, ct string
+		if err := rows.Scan(&f, &ct); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f+" "+ct)
+	}
+	return disp, body, files
+}
+
+// notKept is the "Not kept from this email: ..." note at the end of an entry's body, or "".
+func notKept(body string) string {
+	if _, note, ok := strings.Cut(body, "\n\nNot kept from this email: "); ok {
+		return "Not kept from this email: " + note
+	}
+	return ""
 }
