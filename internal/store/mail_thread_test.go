@@ -219,16 +219,7 @@ func TestMigrateMailDigest(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			dsn := storetest.DSN(t, engine)
-			s, err := store.Open(ctx, dsn, store.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			if _, err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			raw := storetest.Raw(t, engine, dsn)
+			s, raw := migrated(t, engine)
 			raw.MustExec(t, `DROP TABLE mail_recipients`)
 			raw.MustExec(t, `DROP INDEX mail_messages_id_digest`)
 			raw.MustExec(t, `DROP INDEX mail_messages_entry`)

@@ -18,16 +18,7 @@ func TestMigrateUniqueIdentities(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			dsn := storetest.DSN(t, engine)
-			s, err := store.Open(ctx, dsn, store.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			if _, err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			raw := storetest.Raw(t, engine, dsn)
+			s, raw := migrated(t, engine)
 			insert := `INSERT INTO people (first_name, last_name, username, email, kind, source, directory_key, created_at, updated_at)
 				VALUES (?, ?, ?, ?, 'staff', 'manual', ?, 0, 0)`
 			raw.MustExec(t, insert, "Olu", "Johnson", "ojohnson", "olu.johnson@uni.example", "E1")
@@ -89,4 +80,21 @@ func TestMigrateUniqueIdentities(t *testing.T) {
 			}
 		})
 	}
+}
+
+// migrated opens a fresh database of engine with every migration applied, and a raw handle on
+// it, for a test that undoes a migration by hand and runs it again over records of before.
+func migrated(t *testing.T, engine string) (*store.Store, *storetest.RawDB) {
+	t.Helper()
+	ctx := context.Background()
+	dsn := storetest.DSN(t, engine)
+	s, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s, storetest.Raw(t, engine, dsn)
 }
