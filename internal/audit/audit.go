@@ -25,8 +25,13 @@ func Hash(prev string, r desk.AuditRecord) string {
 	for i, p := range r.Persons {
 		persons[i] = strconv.FormatInt(p, 10)
 	}
-	canon, _ := json.Marshal([]any{r.ID, r.At.UnixMicro(), r.ActorID, r.Action, r.ObjectType, r.ObjectID,
-		persons, r.PersonalDigest()})
+	fields := []any{r.ID, r.At.UnixMicro(), r.ActorID, r.Action, r.ObjectType, r.ObjectID, persons, r.PersonalDigest()}
+	if r.Surface != "" {
+		// The surface, recorded since issue 15 point 9, is sealed too; records without one keep
+		// the formula they were sealed with.
+		fields = append(fields, string(r.Surface))
+	}
+	canon, _ := json.Marshal(fields)
 	h := sha256.New()
 	h.Write([]byte(prev))
 	h.Write([]byte{'\n'})

@@ -62,7 +62,7 @@ func sarCmd(ctx context.Context, e Env, args []string) error {
 	}
 	start := e.Now()
 	b := sarJob(s, e).Builder
-	bu, err := b.Export(ctx, desk.Actor{Name: *by}, *person, f)
+	bu, err := b.Export(ctx, desk.Actor{Name: *by, Surface: desk.SurfaceSAR}, *person, f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

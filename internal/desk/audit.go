@@ -15,6 +15,9 @@ type Actor struct {
 	Name      string // shown in the diary and the audit trail
 	Addr      string // client address, "" for jobs
 	Reason    string // why, where the caller gives one
+	// Surface is the screen or route the actor used (SurfaceConsole, SurfacePortal...): recorded
+	// with each audit record, so "who has seen my data" can say where a view came from.
+	Surface Surface
 }
 
 // System is the actor for changes calldesk makes by itself (holds expiring, calls auto-closing).
@@ -33,6 +36,9 @@ type AuditRecord struct {
 	ClientAddr string
 	Reason     string
 	Detail     string // a short, human-readable description of the change
+	// Surface is the screen or route through which the action was done; "" for records from
+	// before it was recorded (Channel then guesses from the detail and the actor).
+	Surface Surface
 	// RedactedDigest is, once an erasure has rewritten the record's personal fields (Actor,
 	// ClientAddr, Reason, Detail), the digest those fields had: what the hash chain covers.
 	RedactedDigest string

@@ -12,8 +12,48 @@ const (
 	ViaDirectory = "the university directory"
 	ViaSignIn    = "single sign-on"
 	ViaCalldesk  = "calldesk itself"
+	ViaSAR       = "a copy of the person's data (subject access bundle)"
 	ViaStaff     = "the analysts' console or the API"
 )
+
+// Surface is the screen or route through which an audit record's action was done, as stored
+// with the record (audit_log.surface).
+type Surface string
+
+// The surfaces.
+const (
+	SurfaceConsole   Surface = "console"   // the analysts' console
+	SurfaceAPI       Surface = "api"       // the REST API
+	SurfacePortal    Surface = "portal"    // SupportMe, the self-service portal
+	SurfaceSAR       Surface = "sar"       // a subject access bundle being prepared or exported
+	SurfaceEmail     Surface = "email"     // an email taken in or sent
+	SurfaceDirectory Surface = "directory" // a directory import or push
+	SurfaceSignIn    Surface = "sso"       // single sign-on enrolling a person
+	SurfaceCalldesk  Surface = "calldesk"  // calldesk's own jobs and command line
+)
+
+// Words names the surface as "who has seen my data" does; "" for an unknown surface.
+func (s Surface) Words() string {
+	switch s {
+	case SurfaceConsole:
+		return ViaConsole
+	case SurfaceAPI:
+		return ViaAPI
+	case SurfacePortal:
+		return ViaPortal
+	case SurfaceSAR:
+		return ViaSAR
+	case SurfaceEmail:
+		return ViaEmail
+	case SurfaceDirectory:
+		return ViaDirectory
+	case SurfaceSignIn:
+		return ViaSignIn
+	case SurfaceCalldesk:
+		return ViaCalldesk
+	}
+	return ""
+}
 
 // Detail prefixes that name the channel of a read (the console's and the API's records say
 // which; the portal's have always begun "portal: ").
@@ -23,8 +63,12 @@ const (
 	DetailPortal  = "portal: "
 )
 
-// Channel says through which screen or route the record's action was done.
+// Channel says through which screen or route the record's action was done: its recorded
+// Surface, or for older records a guess from the detail and the actor.
 func (r AuditRecord) Channel() string {
+	if w := r.Surface.Words(); w != "" {
+		return w
+	}
 	switch {
 	case strings.HasPrefix(r.Detail, DetailPortal):
 		return ViaPortal

@@ -23,7 +23,7 @@ func (t *Tx) audit(ctx context.Context, actor desk.Actor, action, objectType str
 	}
 	return t.appendAudit(ctx, desk.AuditRecord{At: t.Now, ActorID: actor.PersonID, Actor: actorName(actor), Action: action,
 		ObjectType: objectType, ObjectID: fmt.Sprint(objectID), Persons: persons, ClientAddr: actor.Addr,
-		Reason: actor.Reason, Detail: detail})
+		Reason: actor.Reason, Detail: detail, Surface: actor.Surface})
 }
 
 func actorName(a desk.Actor) string {
@@ -100,7 +100,7 @@ func splitIDs(s string) []int64 {
 }
 
 const auditCols = `a.id, a.at, a.actor_id, a.actor, a.action, a.object_type, a.object_id, a.persons, a.client_addr, a.reason, a.detail,
-	a.redacted_digest, a.redacted_by`
+	a.redacted_digest, a.redacted_by, a.surface`
 
 func scanAudit(r scanner, extra ...any) (desk.AuditRecord, error) {
 	var a desk.AuditRecord
@@ -109,7 +109,7 @@ func scanAudit(r scanner, extra ...any) (desk.AuditRecord, error) {
 	var persons string
 	var by sql.NullInt64
 	dest := append([]any{&a.ID, &at, &actor, &a.Actor, &a.Action, &a.ObjectType, &a.ObjectID, &persons, &a.ClientAddr, &a.Reason, &a.Detail,
-		&a.RedactedDigest, &by}, extra...)
+		&a.RedactedDigest, &by, &a.Surface}, extra...)
 	err := r.Scan(dest...)
 	a.At, a.ActorID, a.Persons, a.RedactedBy = time.UnixMicro(at).UTC(), actor.Int64, splitIDs(persons), by.Int64
 	return a, err
@@ -235,7 +235,7 @@ type ChainLink struct {
 func (s *Store) AuditChain(ctx context.Context, after int64, limit int) ([]ChainLink, error) {
 	rows, err := s.query(ctx, `SELECT c.seq, c.audit_id, c.prev_hash, c.hash, c.sealed_at, c.v,
 		a.id, a.at, a.actor_id, a.actor, a.action, a.object_type, a.object_id, a.persons, a.client_addr, a.reason, a.detail,
-		a.redacted_digest, a.redacted_by, e.action, e.object_id
+		a.redacted_digest, a.redacted_by, e.action, e.object_id, a.surface
 		FROM audit_chain c LEFT JOIN audit_log a ON a.id = c.audit_id LEFT JOIN audit_log e ON e.id = a.redacted_by
 		WHERE c.seq > ? ORDER BY c.seq LIMIT ?`, after, limit)
 	if err != nil {
@@ -247,10 +247,10 @@ func (s *Store) AuditChain(ctx context.Context, after int64, limit int) ([]Chain
 		var l ChainLink
 		var sealed int64
 		var id, at, actor, by sql.NullInt64
-		var actorName, action, ot, oid, persons, addr, reason, detail, digest, byAction, byObject sql.NullString
+		var actorName, action, ot, oid, persons, addr, reason, detail, digest, byAction, byObject, surface sql.NullString
 		if err := rows.Scan(&l.Seq, &l.AuditID, &l.PrevHash, &l.Hash, &sealed, &l.Version,
 			&id, &at, &actor, &actorName, &action, &ot, &oid, &persons, &addr, &reason, &detail,
-			&digest, &by, &byAction, &byObject); err != nil {
+			&digest, &by, &byAction, &byObject, &surface); err != nil {
 			return nil, err
 		}
 		l.SealedAt = time.UnixMicro(sealed).UTC()
@@ -260,7 +260,7 @@ func (s *Store) AuditChain(ctx context.Context, after int64, limit int) ([]Chain
 			l.Record = desk.AuditRecord{ID: id.Int64, At: time.UnixMicro(at.Int64).UTC(), ActorID: actor.Int64, Actor: actorName.String,
 				Action: action.String, ObjectType: ot.String, ObjectID: oid.String, Persons: splitIDs(persons.String),
 				ClientAddr: addr.String, Reason: reason.String, Detail: detail.String,
-				RedactedDigest: digest.String, RedactedBy: by.Int64}
+				RedactedDigest: digest.String, RedactedBy: by.Int64, Surface: desk.Surface(surface.String)}
 			l.RedactedByAction, l.RedactedByObject = byAction.String, byObject.String
 		}
 		out = append(out, l)

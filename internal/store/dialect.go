@@ -160,10 +160,10 @@ func (sqliteDialect) callNumber(ctx context.Context, t *Tx) (string, []any, erro
 
 func (sqliteDialect) appendAudit(ctx context.Context, t *Tx, r desk.AuditRecord, persons string) (int64, error) {
 	var id int64
-	err := t.queryRow(ctx, `INSERT INTO audit_log (at, actor_id, actor, action, object_type, object_id, persons, client_addr, reason, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err := t.queryRow(ctx, `INSERT INTO audit_log (at, actor_id, actor, action, object_type, object_id, persons, client_addr, reason, detail, surface)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		r.At.UnixMicro(), nullID(r.ActorID), r.Actor, r.Action, r.ObjectType, r.ObjectID, persons,
-		r.ClientAddr, r.Reason, r.Detail).Scan(&id)
+		r.ClientAddr, r.Reason, r.Detail, string(r.Surface)).Scan(&id)
 	if err != nil {
 		return 0, err
 	}
@@ -421,14 +421,14 @@ func (postgresDialect) callNumber(context.Context, *Tx) (string, []any, error) {
 func (postgresDialect) appendAudit(ctx context.Context, t *Tx, r desk.AuditRecord, persons string) (int64, error) {
 	var id int64
 	err := t.queryRow(ctx, `WITH a AS (
-			INSERT INTO audit_log (at, actor_id, actor, action, object_type, object_id, persons, client_addr, reason, detail)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, persons),
+			INSERT INTO audit_log (at, actor_id, actor, action, object_type, object_id, persons, client_addr, reason, detail, surface)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, persons),
 		q AS (INSERT INTO audit_pending (audit_id) SELECT id FROM a),
 		p AS (INSERT INTO audit_persons (person_id, audit_id)
 			SELECT unnest(string_to_array(NULLIF(a.persons, ''), ',')::bigint[]), a.id FROM a)
 		SELECT id FROM a`,
 		r.At.UnixMicro(), nullID(r.ActorID), r.Actor, r.Action, r.ObjectType, r.ObjectID, persons,
-		r.ClientAddr, r.Reason, r.Detail).Scan(&id)
+		r.ClientAddr, r.Reason, r.Detail, string(r.Surface)).Scan(&id)
 	return id, err
 }
 

@@ -560,7 +560,7 @@ func mailActor(in InMail, p desk.Person) desk.Actor {
 	if name == "" {
 		name = in.From
 	}
-	return desk.Actor{PersonID: p.ID, Name: name, Addr: "email"}
+	return desk.Actor{PersonID: p.ID, Name: name, Addr: "email", Surface: desk.SurfaceEmail}
 }
 
 // keptFiles checks the files against the rules: those refused are left out and described, with
@@ -720,7 +720,7 @@ func (t *Tx) recordMail(ctx context.Context, in InMail, disposition, reason stri
 	if err := t.recordRecipients(ctx, d.ID, in.Recipients, in.copiesIn && callID != 0); err != nil {
 		return d, err
 	}
-	return d, t.audit(ctx, desk.Actor{Name: "mailbox " + in.Mailbox, Addr: "email"}, "mail.receive", "mail", d.ID, persons,
+	return d, t.audit(ctx, desk.Actor{Name: "mailbox " + in.Mailbox, Addr: "email", Surface: desk.SurfaceEmail}, "mail.receive", "mail", d.ID, persons,
 		disposition+": "+reason)
 }
 

@@ -230,7 +230,7 @@ func (s *Store) FinishSARBuild(ctx context.Context, id int64, started time.Time,
 		if err != nil {
 			return err
 		}
-		return t.audit(ctx, desk.Actor{Name: "calldesk"}, "sar.build", "sar_bundle", id, []int64{b.PersonID}, detail)
+		return t.audit(ctx, desk.Actor{Name: "calldesk", Surface: desk.SurfaceSAR}, "sar.build", "sar_bundle", id, []int64{b.PersonID}, detail)
 	})
 }
 

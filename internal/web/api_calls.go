@@ -141,7 +141,7 @@ func (s *Server) auditRead(c *caller, action, objectType, objectID string, perso
 func (s *Server) auditReadOf(c *caller, action, objectType, objectID string, persons []int64, detail string) error {
 	return s.Audit.Add(desk.AuditRecord{At: s.now(), ActorID: c.Actor.PersonID, Actor: c.Actor.Name, Action: action,
 		ObjectType: objectType, ObjectID: objectID, Persons: persons, ClientAddr: c.Actor.Addr,
-		Reason: c.Actor.Reason, Detail: desk.DetailAPI + detail})
+		Reason: c.Actor.Reason, Detail: desk.DetailAPI + detail, Surface: desk.SurfaceAPI})
 }
 
 // listCalls returns a page of calls matching the query parameters, and records the read.

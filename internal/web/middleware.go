@@ -93,6 +93,6 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 		s.tokens.put(hash, acct, person)
 	}
 	return &caller{Account: acct, Person: person, Actor: desk.Actor{
-		PersonID: person.ID, AccountID: acct.ID, Name: person.Name(), Addr: s.Proxies.ClientAddr(r),
+		PersonID: person.ID, AccountID: acct.ID, Name: person.Name(), Addr: s.Proxies.ClientAddr(r), Surface: desk.SurfaceAPI,
 	}}, nil
 }

@@ -12,7 +12,8 @@ import (
 // auditRead queues the audit record of a page showing personal data (P2: "who has seen my data").
 func (c *Console) auditRead(v *visit, action, objectType, objectID string, persons []int64, detail string) error {
 	return c.Audit.Add(desk.AuditRecord{At: c.now(), ActorID: v.Actor.PersonID, Actor: v.Actor.Name, Action: action,
-		ObjectType: objectType, ObjectID: objectID, Persons: persons, ClientAddr: v.Actor.Addr, Detail: desk.DetailConsole + detail})
+		ObjectType: objectType, ObjectID: objectID, Persons: persons, ClientAddr: v.Actor.Addr, Detail: desk.DetailConsole + detail,
+		Surface: desk.SurfaceConsole})
 }
 
 // auditList records a list of calls shown to an analyst: each row shows its customer's name, so

@@ -110,7 +110,7 @@ func (c *Console) authenticate(r *http.Request) (*visit, error) {
 		return nil, err
 	}
 	return &visit{Session: ss, Token: ck.Value, mailroom: c.Quarantine != nil, Actor: desk.Actor{PersonID: ss.Person.ID, AccountID: ss.Account.ID,
-		Name: ss.Person.Name(), Addr: addr}}, nil
+		Name: ss.Person.Name(), Addr: addr, Surface: desk.SurfaceConsole}}, nil
 }
 
 // fail turns an error into a response: sign-in for a missing or ended session (keeping a form

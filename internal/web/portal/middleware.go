@@ -86,7 +86,7 @@ func (p *Portal) authenticate(r *http.Request) (*visit, error) {
 		return nil, err
 	}
 	return &visit{Session: ss, Token: ck.Value, Actor: desk.Actor{PersonID: ss.Person.ID, AccountID: ss.Account.ID,
-		Name: ss.Person.Name(), Addr: addr}}, nil
+		Name: ss.Person.Name(), Addr: addr, Surface: desk.SurfacePortal}}, nil
 }
 
 // fail turns an error into a response: the sign-in page for a missing or ended session, otherwise

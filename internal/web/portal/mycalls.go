@@ -107,5 +107,6 @@ func waitRank(s desk.State) int {
 // auditRead queues the audit record of a page showing personal data (P2).
 func (p *Portal) auditRead(v *visit, action, objectType, objectID string, persons []int64, detail string) error {
 	return p.Audit.Add(desk.AuditRecord{At: p.now(), ActorID: v.Actor.PersonID, Actor: v.Actor.Name, Action: action,
-		ObjectType: objectType, ObjectID: objectID, Persons: persons, ClientAddr: v.Actor.Addr, Detail: detail})
+		ObjectType: objectType, ObjectID: objectID, Persons: persons, ClientAddr: v.Actor.Addr, Detail: detail,
+		Surface: desk.SurfacePortal})
 }
