@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
@@ -171,5 +172,31 @@ func TestAskForACopyOfMyData(t *testing.T) {
 			t.Fatalf("the register: %+v %v", reqs, err)
 		}
 		e.signIn(e.f.Eve).get("/portal/me").must(t, http.StatusOK).lacks(t, "We are checking who you are")
+	})
+}
+
+// TestWhoHasSeenMyDataSaysWhereAndFolds (issue 15 point 9): each line of "who has seen my data"
+// names the surface the look or change came through, the person's own portal actions included
+// (they read "the analysts' console or the API" before), and the same viewer's repeated views of
+// the same thing within ten minutes are one line with their count and times.
+func TestWhoHasSeenMyDataSaysWhereAndFolds(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		day := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+		e.clock.Set(day)
+		c := e.call(e.f.Dan, "Printer jammed")
+		ann := e.signInConsole(e.f.Ann)
+		for _, m := range []int{2, 4, 6, 9, 25} { // four views within ten minutes, then one later
+			e.clock.Set(day.Add(time.Duration(m) * time.Minute))
+			ann.get("/calls/"+c.Ref).must(t, http.StatusOK)
+		}
+		dan := e.signIn(e.f.Dan)
+		dan.post("/portal/calls/"+c.Ref+"/update", url.Values{"text": {"It shows error 0x800"}}).must(t, http.StatusSeeOther)
+		e.buf.Flush()
+		page := dan.get("/portal/me/seen").must(t, http.StatusOK)
+		page.has(t, "You added a public update to the call "+c.Ref+"<br><span class=\"muted from\">Through: SupportMe",
+			"Ann Archer looked at the call "+c.Ref+": viewed 4 times between 10:02 and 10:09<br><span class=\"muted from\">Through: the analysts&#39; console")
+		if n := strings.Count(page.body, "Ann Archer looked at the call "+c.Ref); n != 2 {
+			t.Fatalf("Ann's five views are %d lines, want 2 (four folded, one alone):\n%s", n, page.body)
+		}
 	})
 }
