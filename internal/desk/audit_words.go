@@ -167,6 +167,10 @@ func (r AuditRecord) What() string {
 		return "placed a legal hold, so the data is kept"
 	case "legal_hold.lift":
 		return "lifted a legal hold"
+	case "legal_hold.view":
+		return "looked at legal holds that name the person or their calls"
+	case "import.view":
+		return "looked at the report of a directory import that names the person"
 	case "account.create":
 		return "gave the person a calldesk account"
 	case "account.password":

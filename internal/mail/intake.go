@@ -558,11 +558,12 @@ func (r Mailroom) Release(ctx context.Context, actor desk.Actor, id, personID in
 }
 
 // Text is what a quarantined message says, for the support analyst deciding about it: its
-// trimmed text, or why it cannot be read.
-func (r Mailroom) Text(ctx context.Context, id int64) (string, error) {
+// trimmed text, or why it cannot be read; and the addresses it was sent to (To and Cc), so the
+// page showing it can be audited for the people they are.
+func (r Mailroom) Text(ctx context.Context, id int64) (string, []string, error) {
 	raw, mailbox, err := r.Store.QuarantinedRaw(ctx, id)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	var limits Limits
 	if in, err := r.intake(mailbox); err == nil {
@@ -570,7 +571,11 @@ func (r Mailroom) Text(ctx context.Context, id int64) (string, error) {
 	}
 	msg, err := Parse(raw, limits)
 	if err != nil {
-		return "(it cannot be read: " + desk.Message(err) + ")", nil
+		return "(it cannot be read: " + desk.Message(err) + ")", nil, nil
 	}
-	return msg.Text, nil
+	var to []string
+	for _, a := range append(append([]Address(nil), msg.To...), msg.Cc...) {
+		to = append(to, a.Addr)
+	}
+	return msg.Text, to, nil
 }

@@ -145,6 +145,8 @@ type LegalHold struct {
 	CallRef    string
 	PersonID   int64
 	PersonName string
+	// CustomerID is the customer of a held call (0 for a person's hold).
+	CustomerID int64
 	Reason     string
 	PlacedBy   string
 	PlacedAt   time.Time
@@ -157,7 +159,7 @@ type LegalHold struct {
 func (h LegalHold) Active() bool { return h.ID != 0 && h.LiftedAt.IsZero() }
 
 const holdCols = `h.id, COALESCE(h.call_id, 0), COALESCE(c.kind, ''), COALESCE(c.number, 0), COALESCE(h.person_id, 0),
-	COALESCE(p.first_name, ''), COALESCE(p.last_name, ''), h.reason, h.placed_by, h.placed_at, h.lifted_by, h.lifted_at, h.lift_reason
+	COALESCE(p.first_name, ''), COALESCE(p.last_name, ''), COALESCE(c.customer_id, 0), h.reason, h.placed_by, h.placed_at, h.lifted_by, h.lifted_at, h.lift_reason
 	FROM legal_holds h LEFT JOIN calls c ON c.id = h.call_id LEFT JOIN people p ON p.id = h.person_id`
 
 func scanHold(r interface{ Scan(...any) error }) (LegalHold, error) {
@@ -165,7 +167,7 @@ func scanHold(r interface{ Scan(...any) error }) (LegalHold, error) {
 	var kind, first, last string
 	var number, placed int64
 	var lifted sql.NullInt64
-	if err := r.Scan(&h.ID, &h.CallID, &kind, &number, &h.PersonID, &first, &last, &h.Reason, &h.PlacedBy, &placed,
+	if err := r.Scan(&h.ID, &h.CallID, &kind, &number, &h.PersonID, &first, &last, &h.CustomerID, &h.Reason, &h.PlacedBy, &placed,
 		&h.LiftedBy, &lifted, &h.LiftReason); err != nil {
 		return h, err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -123,10 +124,25 @@ func (s *Server) showCall(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err != nil {
 		return err
 	}
-	if err := s.auditRead(c, "call.view", "call", call.Ref, call.CustomerID, "viewed the call and its diary"); err != nil {
+	diary = desk.ForReader(access.Can(c.Account, access.ReadEmails), diary)
+	if err := s.auditCall(r.Context(), c, call, diary, "viewed the call and its diary"); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, callDetail{callJSON: callOf(call), Diary: entriesOf(desk.ForReader(access.Can(c.Account, access.ReadEmails), diary))})
+	return writeJSON(w, http.StatusOK, callDetail{callJSON: callOf(call), Diary: entriesOf(diary)})
+}
+
+// auditCall records the reading of a call for every person it shows (desk.PeopleOnCall), and the
+// person whose address is its alternative contact, when calldesk knows them.
+func (s *Server) auditCall(ctx context.Context, c *caller, call desk.Call, diary []desk.Entry, detail string) error {
+	persons := desk.PeopleOnCall(call, diary)
+	if call.AltEmail != "" {
+		alt, err := s.Store.PeopleNamedIn(ctx, call.AltEmail)
+		if err != nil {
+			return err
+		}
+		persons = append(persons, alt...)
+	}
+	return s.auditReadOf(c, "call.view", "call", call.Ref, persons, detail)
 }
 
 // auditRead queues the audit record of a read of personal data.

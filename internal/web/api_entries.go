@@ -56,10 +56,11 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err != nil {
 		return err
 	}
-	if err := s.auditRead(c, "call.view", "call", call.Ref, call.CustomerID, "viewed the diary"); err != nil {
+	diary = desk.ForReader(access.Can(c.Account, access.ReadEmails), diary)
+	if err := s.auditCall(r.Context(), c, call, diary, "viewed the diary"); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, entryList{Ref: call.Ref, Entries: entriesOf(desk.ForReader(access.Can(c.Account, access.ReadEmails), diary))})
+	return writeJSON(w, http.StatusOK, entryList{Ref: call.Ref, Entries: entriesOf(diary)})
 }
 
 // addEntry adds a public update or an internal note. Appending loses nothing, so it needs no version.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
@@ -43,6 +44,25 @@ func (c *Console) showImports(w http.ResponseWriter, r *http.Request, v *visit, 
 	runs, err := c.Store.ImportRuns(r.Context(), importRunsShown)
 	if err != nil {
 		return err
+	}
+	if len(runs) > 0 {
+		// The reports name people (the keys of rejected records, addresses in the reasons): the
+		// page is a read of their data (P2).
+		texts := make([]string, 0, 2*len(runs))
+		ids := make([]string, len(runs))
+		for i, run := range runs {
+			texts = append(texts, run.Reason, run.Problems)
+			ids[i] = strconv.FormatInt(run.ID, 10)
+		}
+		persons, err := c.Store.PeopleNamedIn(r.Context(), texts...)
+		if err != nil {
+			return err
+		}
+		if len(persons) > 0 {
+			if err := c.auditRead(v, "import.view", "import", "", persons, "imports: reports of runs "+strings.Join(ids, ", ")); err != nil {
+				return err
+			}
+		}
 	}
 	pg := adminImportsPage{page: c.page(v, "Directory imports"), Runs: runs, CanConfirm: c.Imports != nil, Done: done, DoneSource: source}
 	pg.Section = "imports"

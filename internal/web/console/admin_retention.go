@@ -93,6 +93,26 @@ func (c *Console) showRetention(w http.ResponseWriter, r *http.Request, v *visit
 	if p.Holds, err = c.Store.ActiveHolds(ctx); err != nil {
 		return err
 	}
+	if len(p.Holds) > 0 {
+		// The holds name people (the held person, the customer of a held call, and whoever
+		// their reasons name): the page is a read of their data (P2).
+		var persons []int64
+		var reasons []string
+		ids := make([]string, len(p.Holds))
+		for i, h := range p.Holds {
+			persons = append(persons, h.PersonID, h.CustomerID)
+			reasons = append(reasons, h.Reason)
+			ids[i] = strconv.FormatInt(h.ID, 10)
+		}
+		named, err := c.Store.PeopleNamedIn(ctx, reasons...)
+		if err != nil {
+			return err
+		}
+		if err := c.auditRead(v, "legal_hold.view", "legal_hold", "", append(persons, named...),
+			"retention: legal holds "+strings.Join(ids, ", ")); err != nil {
+			return err
+		}
+	}
 	switch r.URL.Query().Get("done") {
 	case "rule":
 		p.Done = "The rule was changed. The next sweep applies it."

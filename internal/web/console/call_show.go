@@ -223,7 +223,7 @@ func (c *Console) showCall(w http.ResponseWriter, r *http.Request, v *visit) err
 		return err
 	}
 	p.Done = doneWords()[r.URL.Query().Get("done")]
-	if err := c.auditRead(v, "call.view", "call", p.Call.Ref, customerOf(p.Call), "viewed the call and its diary"); err != nil {
+	if err := c.auditCall(r.Context(), v, p, "viewed the call and its diary"); err != nil {
 		return err
 	}
 	return c.render(w, r, http.StatusOK, "call", p)
@@ -415,8 +415,7 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, acti
 		f.Kept = web.KeptFields(in.Form, "")
 	}
 	p.Form = f
-	if err := c.auditRead(v, "call.view", "call", p.Call.Ref, customerOf(p.Call),
-		"viewed the call and its diary (after a refused "+action+")"); err != nil {
+	if err := c.auditCall(r.Context(), v, p, "viewed the call and its diary (after a refused "+action+")"); err != nil {
 		return err
 	}
 	return c.render(w, r, status, "call", p)
@@ -427,6 +426,20 @@ func sentence(s string) string {
 	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// auditCall records the reading of a call page for every person it shows (desk.PeopleOnCall),
+// and the person whose address is the call's alternative contact, when calldesk knows them.
+func (c *Console) auditCall(ctx context.Context, v *visit, p callPage, detail string) error {
+	persons := desk.PeopleOnCall(p.Call, p.Diary)
+	if p.Call.AltEmail != "" {
+		alt, err := c.Store.PeopleNamedIn(ctx, p.Call.AltEmail)
+		if err != nil {
+			return err
+		}
+		persons = append(persons, alt...)
+	}
+	return c.auditRead(v, "call.view", "call", p.Call.Ref, persons, detail)
 }
 
 func customerOf(c desk.Call) []int64 {

@@ -14,7 +14,8 @@ import (
 // Quarantine reads and releases quarantined messages for the console (package mail's Mailroom,
 // wired by serve): the message's text, and a call made of it for a person.
 type Quarantine interface {
-	Text(ctx context.Context, id int64) (string, error)
+	// Text returns the message's text and the addresses it is to (To and Cc).
+	Text(ctx context.Context, id int64) (text string, recipients []string, err error)
 	Release(ctx context.Context, actor desk.Actor, id, personID int64) (ref string, err error)
 }
 
@@ -62,11 +63,13 @@ func (c *Console) showQuarantine(w http.ResponseWriter, r *http.Request, v *visi
 	}
 	pg := quarantinePage{page: c.page(v, "Email from unknown senders"), Notice: notice}
 	pg.Section = "quarantine"
+	var addrs []string // the sender and recipients: those calldesk knows are named by the page
 	for _, q := range list {
-		text, err := c.Quarantine.Text(r.Context(), q.ID)
+		text, to, err := c.Quarantine.Text(r.Context(), q.ID)
 		if err != nil {
 			return err
 		}
+		addrs = append(append(addrs, q.Sender), to...)
 		it := quarantineItem{QuarantinedMail: q, Text: text}
 		if q.ID == failedID {
 			it.Person, it.Error = typed, problem
@@ -79,7 +82,11 @@ func (c *Console) showQuarantine(w http.ResponseWriter, r *http.Request, v *visi
 		for i, q := range list {
 			ids[i] = strconv.FormatInt(q.ID, 10)
 		}
-		if err := c.auditRead(v, "mail.view", "mail", "", nil, "quarantine: messages "+strings.Join(ids, ", ")); err != nil {
+		persons, err := c.Store.PeopleNamedIn(r.Context(), addrs...)
+		if err != nil {
+			return err
+		}
+		if err := c.auditRead(v, "mail.view", "mail", "", persons, "quarantine: messages "+strings.Join(ids, ", ")); err != nil {
 			return err
 		}
 	}
