@@ -47,7 +47,7 @@ func TestPagesAuditThePeopleTheyName(t *testing.T) {
 		if _, err := e.s.AddEntry(e.ctx, storetest.Actor(e.f.Bob), call.Ref, desk.EntryNote, "Toner ordered"); err != nil {
 			t.Fatal(err)
 		}
-		cat.get("/calls/" + call.Ref).must(t, http.StatusOK)
+		cat.get("/calls/"+call.Ref).must(t, http.StatusOK)
 		for _, p := range []desk.Person{e.f.Dan, e.f.Ann, e.f.Bob, e.f.Eve} {
 			names(p, "call.view", "the call page")
 		}
