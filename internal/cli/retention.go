@@ -31,11 +31,22 @@ func retentionCmd(ctx context.Context, e Env, args []string) error {
 		by += " --dry-run"
 	}
 	started := time.Now()
-	run, err := privacy.Retention{Store: s, Now: e.Now}.Sweep(ctx, desk.Actor{Name: by}, *dry)
+	run, err := privacy.Retention{Store: s, Now: e.Now}.Sweep(ctx, desk.Actor{Name: by, Surface: desk.SurfaceCalldesk}, *dry)
 	if run.ID != 0 {
 		printRetention(e.Stdout, run, time.Since(started))
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// A sweep that removed words from the search index asked for its compaction, which the
+	// server's job would do within a minute; without a server, the command does it, so the
+	// removed words are gone from the index's storage when it returns.
+	if did, err := s.CompactSearchIfDue(ctx); err != nil {
+		return fmt.Errorf("retention: the sweep is done, but the search index could not be compacted: %w", err)
+	} else if did {
+		fmt.Fprintln(e.Stdout, "search index compacted")
+	}
+	return nil
 }
 
 // printRetention writes a sweep's report as a table.

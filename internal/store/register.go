@@ -107,6 +107,9 @@ const (
 	RetainSubjectRequests RetentionClass = ClassSubjectRequests
 	RetainLeavers         RetentionClass = ClassLeavers // the person record: erased when its person has left
 	RetainAuditRecords    RetentionClass = ClassAuditRecords
+	RetainImportReports   RetentionClass = ClassImportReports
+	RetainLiftedHolds     RetentionClass = ClassLiftedHolds
+	RetainErasures        RetentionClass = ClassErasureDecisions
 	// RetainExpiry: not a schedule class; housekeeping deletes the row when it expires (sessions,
 	// sign-in throttling), within hours or days.
 	RetainExpiry RetentionClass = "expiry"
@@ -466,25 +469,23 @@ func Register() []PersonalColumn {
 			SAR:   []SARSection{SectionNone}, SARReason: "another person's identifier withheld from the requester, for the DPO's review"},
 		staff("sar_redactions", "decided_by", RetainSubjectRequests, ""),
 		{Table: "erasures", Column: "decision", Category: CatFreeText, Whose: Whose{Links: []Link{on("person_id")}, Anyone: true},
-			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
-			Today:        "written scrubbed of the erased person's identifiers; a later erasure of someone it names does not read it",
-			EraseGap:     "a decision that names someone else (\"as her manager, Ann Archer, asked\") keeps that person's name after their own erasure",
-			RetentionGap: erasureRetentionGap,
-			SAR:          []SARSection{SectionNone}, SARReason: "written once the person is erased, when there is nobody to ask for it but by pseudonym",
+			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainErasures, Erasure: Scrub,
+			Today:    "written scrubbed of the erased person's identifiers; a later erasure of someone it names does not read it",
+			EraseGap: "a decision that names someone else (\"as her manager, Ann Archer, asked\") keeps that person's name after their own erasure",
+			SAR:      []SARSection{SectionNone}, SARReason: "written once the person is erased, when there is nobody to ask for it but by pseudonym",
 			SARGap: "someone else it names does not see it in their bundle"},
-		staff("erasures", "decided_by", RetainNone, erasureRetentionGap),
+		staff("erasures", "decided_by", RetainErasures, ""),
 		holdText("reason"),
 		holdText("lift_reason"),
-		staff("legal_holds", "placed_by", RetainNone, holdRetentionGap),
-		staff("legal_holds", "lifted_by", RetainNone, holdRetentionGap),
+		staff("legal_holds", "placed_by", RetainLiftedHolds, ""),
+		staff("legal_holds", "lifted_by", RetainLiftedHolds, ""),
 
 		// Directory imports, retention, groups.
 		{Table: "import_runs", Column: "problems", Category: CatFreeText, Whose: Whose{Anyone: true},
-			Sources: []Source{FromDirectory}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
-			Today:        "scrubbed where it contains one of their addresses or other identifiers",
-			RetentionGap: importRetentionGap,
-			SAR:          []SARSection{SectionPerson}, SARGap: "a rejected directory row that quotes them is not in their bundle"},
-		staff("import_runs", "by_whom", RetainNone, importRetentionGap),
+			Sources: []Source{FromDirectory}, Stored: Plain, Retention: RetainImportReports, Erasure: Scrub,
+			Today: "scrubbed where it contains one of their addresses or other identifiers",
+			SAR:   []SARSection{SectionPerson}, SARGap: "a rejected directory row that quotes them is not in their bundle"},
+		staff("import_runs", "by_whom", RetainImportReports, ""),
 		{Table: "retention_rules", Column: "reason", Category: CatFreeText, Whose: Whose{Anyone: true},
 			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
 			Today:        "every rule's reason is scrubbed at each erasure",
@@ -549,12 +550,11 @@ func requestText(col string, cat Category, sarGap string) PersonalColumn {
 func holdText(col string) PersonalColumn {
 	return PersonalColumn{Table: "legal_holds", Column: col, Category: CatFreeText,
 		Whose:   Whose{Links: []Link{{Column: "person_id"}, {Column: "call_id", Through: "calls.customer_id"}}, Anyone: true},
-		Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
+		Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainLiftedHolds, Erasure: Scrub,
 		Today: "on holds on them or on a call the erasure touches, every identifier of theirs becomes the pseudonym " +
 			"(an active hold on them or their call refuses the erasure)",
-		EraseGap:     "a hold on another call that the erasure does not touch keeps their name in its reasons (issue 15 point 3)",
-		RetentionGap: holdRetentionGap,
-		SAR:          []SARSection{SectionLegalHolds}, SARGap: "holds on other people's calls that name them are not in their bundle"}
+		EraseGap: "a hold on another call that the erasure does not touch keeps their name in its reasons (issue 15 point 3)",
+		SAR:      []SARSection{SectionLegalHolds}, SARGap: "holds on other people's calls that name them are not in their bundle"}
 }
 
 // Words shared by several entries.
@@ -573,9 +573,6 @@ const (
 	messageIDSARReason    = "a technical identifier of an email; the email itself is in emails.json"
 	messageIDRetentionGap = "anonymising a stored email (the default action of the emails class) keeps it"
 	mailSARGap            = "emails on other customers' calls or in quarantine that name them are not in their bundle (issue 15 point 4)"
-	erasureRetentionGap   = "erasure decisions have no retention class: kept for ever (issue 15 point 10)"
-	holdRetentionGap      = "lifted legal holds have no retention class: kept for ever (issue 15 point 10)"
-	importRetentionGap    = "import-run reports have no retention class: kept for ever (issue 15 point 10)"
 )
 
 // NotPersonalColumns lists the text, bytes and JSON columns that hold no personal data, each

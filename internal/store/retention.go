@@ -21,13 +21,20 @@ const (
 	ClassEmails          = "emails"           // stored emails, in and out
 	ClassSubjectRequests = "subject_requests" // closed subject requests and their files
 	ClassLeavers         = "leavers"          // people who left, with no open call
-	ClassAuditRecords    = "audit_records"    // the oldest links of the audit trail
+	// ClassImportReports are directory import runs' reports (import_runs), the latest of each
+	// source kept whatever its age.
+	ClassImportReports = "import_reports"
+	ClassLiftedHolds   = "lifted_holds" // legal holds since lifted, from their lifting
+	// ClassErasureDecisions are the words of an erasure's decision and who decided; the record
+	// that the person was erased (pseudonym, date, basis, ground, counts) stays.
+	ClassErasureDecisions = "erasure_decisions"
+	ClassAuditRecords     = "audit_records" // the oldest links of the audit trail
 )
 
 // RetentionClasses lists every record class in sweep order.
 func RetentionClasses() []string {
 	return []string{ClassSpecialCategory, ClassClosedCalls, ClassAttachments, ClassDiaryEntries, ClassEmails,
-		ClassSubjectRequests, ClassLeavers, ClassAuditRecords}
+		ClassSubjectRequests, ClassLeavers, ClassImportReports, ClassLiftedHolds, ClassErasureDecisions, ClassAuditRecords}
 }
 
 // Retention actions and starts.
@@ -37,7 +44,7 @@ const (
 )
 
 // RetentionRule is one row of the retention schedule: records of Class are dealt with by Action
-// Months after their Start (closed, left or created).
+// Months after their Start (closed, left, created, lifted or erased).
 type RetentionRule struct {
 	Class     string
 	Months    int
@@ -56,7 +63,7 @@ func (r RetentionRule) Actions() []string {
 	switch r.Class {
 	case ClassDiaryEntries, ClassEmails:
 		return []string{Anonymise, Delete}
-	case ClassClosedCalls, ClassSpecialCategory, ClassLeavers:
+	case ClassClosedCalls, ClassSpecialCategory, ClassLeavers, ClassErasureDecisions:
 		return []string{Anonymise}
 	}
 	return []string{Delete}

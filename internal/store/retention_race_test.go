@@ -84,7 +84,7 @@ func TestRetentionBatchHoldAfterRecheck(t *testing.T) {
 		}
 		var detail string
 		if err := e.DB.QueryRow(e.DB.Rebind(`SELECT detail FROM audit_log WHERE action = 'retention.anonymise'`)).Scan(&detail); err != nil ||
-			!strings.Contains(detail, "ids "+strconv.FormatInt(calls["goes"].ID, 10)+" to "+strconv.FormatInt(calls["goes"].ID, 10)) {
+			!strings.HasSuffix(detail, "ids "+strconv.FormatInt(calls["goes"].ID, 10)) {
 			t.Errorf("audit detail %q: %v", detail, err)
 		}
 	})

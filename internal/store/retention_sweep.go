@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,6 +59,8 @@ const (
 	going          = `(` + callDue + ` AND (` + callEnd + ` < ? OR (c.special_category AND ` + callEnd + ` < ?)))`
 	heldAddress    = `EXISTS (SELECT 1 FROM legal_holds h JOIN people p ON p.id = h.person_id WHERE h.lifted_at IS NULL AND p.email <> '' AND lower(p.email) = lower(%s))`
 	retentionBatch = 500
+	// auditIDsPerRecord bounds the ids one audit record of a sweep batch lists.
+	auditIDsPerRecord = 200
 )
 
 // sweepPart is the selection and the action of one record class (or one table of it). list
@@ -209,6 +212,27 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 			{list: outs, idCol: "o.id", args: args, what: "emails sent",
 				act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) { return exec(ctx, t, outAct, due, "id") }},
 		}, nil
+	case ClassImportReports:
+		// The latest run of each source stays: a held run waits for its confirmation, and the
+		// next run's guard rail compares with it.
+		q := `SELECT r.id AS id, r.started_at, 1 FROM import_runs r WHERE r.started_at < ?
+			AND r.id <> (SELECT MAX(x.id) FROM import_runs x WHERE x.source = r.source)%s`
+		return []sweepPart{{list: q, idCol: "r.id", args: []any{cut}, what: "import reports",
+			act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
+				return exec(ctx, t, `DELETE FROM import_runs WHERE id`, due, "id")
+			}}}, nil
+	case ClassLiftedHolds:
+		q := `SELECT h.id AS id, h.lifted_at, 1 FROM legal_holds h WHERE h.lifted_at IS NOT NULL AND h.lifted_at < ?%s`
+		return []sweepPart{{list: q, idCol: "h.id", args: []any{cut}, what: "lifted legal holds",
+			act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
+				return exec(ctx, t, `DELETE FROM legal_holds WHERE lifted_at IS NOT NULL AND id`, due, "id")
+			}}}, nil
+	case ClassErasureDecisions:
+		q := `SELECT e.id AS id, e.erased_at, 1 FROM erasures e WHERE e.erased_at < ? AND (e.decision <> '' OR e.decided_by <> '')%s`
+		return []sweepPart{{list: q, idCol: "e.id", args: []any{cut}, what: "erasure decisions",
+			act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
+				return exec(ctx, t, `UPDATE erasures SET decision = '', decided_by = '' WHERE id`, due, "id")
+			}}}, nil
 	case ClassSubjectRequests:
 		q := `SELECT r.id AS id, r.updated_at, 1 FROM subject_requests r WHERE r.state IN ('done', 'refused', 'withdrawn') AND r.updated_at < ?
 			AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.person_id = r.person_id AND h.lifted_at IS NULL)%s`
@@ -317,7 +341,8 @@ func (s *Store) listDue(ctx context.Context, part sweepPart) ([]retentionItem, e
 // SweepClass finds what class's rule makes due at p.Now, passing over legal holds, and adds it to
 // the report line; unless dry, it carries the rule out, a batch of a few hundred records per
 // transaction (so that SQLite's one writer is never held for long), each batch re-checked
-// inside its transaction and audited by one record with the count and the ids' range. Leavers
+// inside its transaction and audited with the count and the ids of the records it changed
+// (listed, auditIDsPerRecord to a record). Leavers
 // are listed by DueLeavers and audit records swept by SweepAudit instead.
 func (s *Store) SweepClass(ctx context.Context, actor desk.Actor, p RetentionPlan, class string, dry bool) (RetentionLine, error) {
 	line := p.Line(class)
@@ -400,15 +425,22 @@ func (s *Store) sweepBatch(ctx context.Context, actor desk.Actor, class, action 
 		if len(still) == 0 {
 			return nil
 		}
-		ids = ids[:0]
-		count := 0
-		for _, it := range still {
-			ids = append(ids, it.id)
-			count += it.n
-		}
-		if err := t.audit(ctx, actor, "retention."+action, "retention", class, nil,
-			fmt.Sprintf("%s %d %s, ids %d to %d", pastTense(action), count, part.what, ids[0], ids[len(ids)-1])); err != nil {
-			return err
+		// The audit record lists the records changed, by id, so that one kept in the batch (held,
+		// reopened) is never within what it names; a long batch is several records.
+		for part_, chunk := range slices.Collect(slices.Chunk(still, auditIDsPerRecord)) {
+			count := 0
+			ids := make([]string, len(chunk))
+			for i, it := range chunk {
+				ids[i] = strconv.FormatInt(it.id, 10)
+				count += it.n
+			}
+			detail := fmt.Sprintf("%s %d %s, ids %s", pastTense(action), count, part.what, strings.Join(ids, ", "))
+			if len(still) > auditIDsPerRecord {
+				detail += fmt.Sprintf(" (part %d of %d of one batch)", part_+1, (len(still)+auditIDsPerRecord-1)/auditIDsPerRecord)
+			}
+			if err := t.audit(ctx, actor, "retention."+action, "retention", class, nil, detail); err != nil {
+				return err
+			}
 		}
 		// Counted once the transaction is sure to commit its part.
 		for _, it := range still {

@@ -51,14 +51,17 @@ type retentionRuleRow struct {
 
 // retentionWords says what each class covers and when its period starts, for people.
 var retentionWords = map[string][2]string{
-	store.ClassSpecialCategory: {"Closed calls holding special-category data (their text)", "the call closed"},
-	store.ClassClosedCalls:     {"Closed and cancelled calls (their personal data; statistics stay)", "the call closed"},
-	store.ClassAttachments:     {"Files attached to closed calls", "the call closed"},
-	store.ClassDiaryEntries:    {"Diary entries of closed calls", "the call closed"},
-	store.ClassEmails:          {"Stored emails, received and sent", "the email"},
-	store.ClassSubjectRequests: {"Closed subject requests and their files", "the request closed"},
-	store.ClassLeavers:         {"Leavers' person records (no open call)", "they left"},
-	store.ClassAuditRecords:    {"Audit records (the oldest of the trail)", "the record"},
+	store.ClassSpecialCategory:  {"Closed calls holding special-category data (their text)", "the call closed"},
+	store.ClassClosedCalls:      {"Closed and cancelled calls (their personal data; statistics stay)", "the call closed"},
+	store.ClassAttachments:      {"Files attached to closed calls", "the call closed"},
+	store.ClassDiaryEntries:     {"Diary entries of closed calls", "the call closed"},
+	store.ClassEmails:           {"Stored emails, received and sent", "the email"},
+	store.ClassSubjectRequests:  {"Closed subject requests and their files", "the request closed"},
+	store.ClassLeavers:          {"Leavers' person records (no open call)", "they left"},
+	store.ClassImportReports:    {"Directory import reports (the latest of each source stays)", "the import ran"},
+	store.ClassLiftedHolds:      {"Legal holds since lifted", "the hold was lifted"},
+	store.ClassErasureDecisions: {"Erasure decisions: the reasons and who decided (that the person was erased stays)", "the erasure"},
+	store.ClassAuditRecords:     {"Audit records (the oldest of the trail)", "the record"},
 }
 
 // ruleFields names a rule's form fields in error messages.
