@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"calldesk/internal/store/storetest"
 )
 
 // TestRetentionCommand: --dry-run prints the report and changes nothing; the real sweep does
@@ -65,5 +67,33 @@ func TestRetentionCommand(t *testing.T) {
 	}
 	if n := count(`SELECT COUNT(*) FROM retention_runs WHERE state = 'done'`); n != 2 {
 		t.Errorf("%d runs kept", n)
+	}
+}
+
+// TestRetentionCommandCompactsSearch (issue 15 point 10): a sweep from the command line that
+// changed records leaves the search index compacted, as the server's job would (the maintenance
+// flag the sweep set is cleared by the compaction itself), on both engines.
+func TestRetentionCommandCompactsSearch(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			dsn := storetest.DSN(t, engine)
+			f := storetest.Seed(t, storetest.OpenDSN(t, engine, dsn, nil))
+			raw := storetest.Raw(t, engine, dsn)
+			// A legal hold lifted in 2015: due under the lifted-holds rule.
+			long := time.Date(2015, 1, 5, 9, 0, 0, 0, time.UTC).UnixMicro()
+			raw.MustExec(t, `INSERT INTO legal_holds (person_id, reason, placed_by, placed_at, lifted_by, lifted_at, lift_reason)
+				VALUES (?, 'claim', 'x', ?, 'x', ?, 'settled')`, f.Dan.ID, long, long)
+			r := runCLI(t, nil, "retention", "--db", dsn)
+			if r.code != 0 {
+				t.Fatalf("sweep: %d %s", r.code, r.stderr)
+			}
+			if n := raw.Count(t, `SELECT COUNT(*) FROM legal_holds`); n != 0 {
+				t.Fatalf("the lifted hold was not swept:\n%s", r.stdout)
+			}
+			if n := raw.Count(t, `SELECT COUNT(*) FROM maintenance WHERE name = 'search_compact' AND due = 0`); n != 1 ||
+				!strings.Contains(r.stdout, "search index compacted") {
+				t.Errorf("the search index was left for a server to compact:\n%s", r.stdout)
+			}
+		})
 	}
 }
