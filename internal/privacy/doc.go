@@ -25,7 +25,13 @@
 //	emails            2 years  created      anonymise  stored emails in and out: raw message, sender, subject and bodies blanked (or deleted)
 //	subject_requests  2 years  closed       delete     subject requests done, refused or withdrawn, with their SAR bundles
 //	leavers           1 year   left         anonymise  people the directory no longer lists, with no open call: erased (pseudonymised)
+//	import_reports    1 year   created      delete     directory import runs' reports (rejected rows quote records); the latest of each source stays
+//	lifted_holds      6 years  lifted       delete     legal holds since lifted (active holds stay while they are in force)
+//	erasure_decisions 6 years  erased       anonymise  an erasure's reasons and who decided blanked; that the person was erased stays
 //	audit_records     7 years  created      delete     the oldest links of the audit trail, a whole prefix of the chain at a time
+//
+// The three before audit_records came with migration 0037 (issue 15 point 10), their reasons in
+// the rules themselves. Each batch of a sweep is audited with the ids of the records it changed.
 //
 // Six years for calls is the limitation period for claims in contract (Limitation Act 1980 s.5),
 // the usual reason to keep a service record; the audit trail outlives the calls it describes by a
