@@ -24,3 +24,15 @@ func PeopleOnCall(c Call, diary []Entry) []int64 {
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }
+
+// CallTexts are the words of a call page that may name people besides its links: the summary,
+// description, resolution, hold reason and cancel note, the alternative contact's address and
+// phone, and the text of each diary entry shown. The caller looks up whom they name
+// (store.PeopleNamedIn), so that an entry naming another person audits the page for them too.
+func CallTexts(c Call, diary []Entry) []string {
+	out := []string{c.Summary, c.Description, c.Resolution, c.HoldReason, c.CancelNote, c.AltEmail, c.AltPhone}
+	for _, e := range diary {
+		out = append(out, e.Text)
+	}
+	return out
+}

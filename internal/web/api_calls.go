@@ -131,18 +131,15 @@ func (s *Server) showCall(w http.ResponseWriter, r *http.Request, c *caller) err
 	return writeJSON(w, http.StatusOK, callDetail{callJSON: callOf(call), Diary: entriesOf(diary)})
 }
 
-// auditCall records the reading of a call for every person it shows (desk.PeopleOnCall), and the
-// person whose address is its alternative contact, when calldesk knows them.
+// auditCall records the reading of a call for every person it shows (desk.PeopleOnCall), and
+// every known person its words name by address, username or directory key (the alternative
+// contact, someone an entry names).
 func (s *Server) auditCall(ctx context.Context, c *caller, call desk.Call, diary []desk.Entry, detail string) error {
-	persons := desk.PeopleOnCall(call, diary)
-	if call.AltEmail != "" {
-		alt, err := s.Store.PeopleNamedIn(ctx, call.AltEmail)
-		if err != nil {
-			return err
-		}
-		persons = append(persons, alt...)
+	named, err := s.Store.PeopleNamedIn(ctx, desk.CallTexts(call, diary)...)
+	if err != nil {
+		return err
 	}
-	return s.auditReadOf(c, "call.view", "call", call.Ref, persons, detail)
+	return s.auditReadOf(c, "call.view", "call", call.Ref, append(desk.PeopleOnCall(call, diary), named...), detail)
 }
 
 // auditRead queues the audit record of a read of personal data.

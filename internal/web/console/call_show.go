@@ -429,17 +429,14 @@ func sentence(s string) string {
 }
 
 // auditCall records the reading of a call page for every person it shows (desk.PeopleOnCall),
-// and the person whose address is the call's alternative contact, when calldesk knows them.
+// and every known person its words name by address, username or directory key (the alternative
+// contact, someone an entry names).
 func (c *Console) auditCall(ctx context.Context, v *visit, p callPage, detail string) error {
-	persons := desk.PeopleOnCall(p.Call, p.Diary)
-	if p.Call.AltEmail != "" {
-		alt, err := c.Store.PeopleNamedIn(ctx, p.Call.AltEmail)
-		if err != nil {
-			return err
-		}
-		persons = append(persons, alt...)
+	named, err := c.Store.PeopleNamedIn(ctx, desk.CallTexts(p.Call, p.Diary)...)
+	if err != nil {
+		return err
 	}
-	return c.auditRead(v, "call.view", "call", p.Call.Ref, persons, detail)
+	return c.auditRead(v, "call.view", "call", p.Call.Ref, append(desk.PeopleOnCall(p.Call, p.Diary), named...), detail)
 }
 
 func customerOf(c desk.Call) []int64 {

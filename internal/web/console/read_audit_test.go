@@ -15,7 +15,8 @@ import (
 // TestPagesAuditThePeopleTheyName (issue 15 point 9): each page that shows people other than a
 // call's customer records its reading for each of them, so their "who has seen my data" and SAR
 // bundle list it: the call page (the analyst assigned, the authors of its entries, the person
-// whose address is the alternative contact), /admin/retention (the held person, the customer of a
+// whose address is the alternative contact, a person an entry names by username),
+// /admin/retention (the held person, the customer of a
 // held call, a person a hold's reason names), /mail/quarantine (a known sender, known addresses
 // among the recipients) and /admin/imports (people an import run's report names).
 func TestPagesAuditThePeopleTheyName(t *testing.T) {
@@ -47,9 +48,23 @@ func TestPagesAuditThePeopleTheyName(t *testing.T) {
 		if _, err := e.s.AddEntry(e.ctx, storetest.Actor(e.f.Bob), call.Ref, desk.EntryNote, "Toner ordered"); err != nil {
 			t.Fatal(err)
 		}
+		// Another call, whose only link is its customer Dan; an update by Ann names Cat.
+		other := e.call("Scanner", e.f.ServiceDesk.ID)
+		if _, err := e.s.AddEntry(e.ctx, storetest.Actor(e.f.Ann), other.Ref, desk.EntryUpdate, "Asked ccarter to look at it."); err != nil {
+			t.Fatal(err)
+		}
 		cat.get("/calls/"+call.Ref).must(t, http.StatusOK)
 		for _, p := range []desk.Person{e.f.Dan, e.f.Ann, e.f.Bob, e.f.Eve} {
 			names(p, "call.view", "the call page")
+		}
+		bob := e.signIn(e.f.Bob)
+		bob.get("/calls/"+other.Ref).must(t, http.StatusOK)
+		named := false
+		for _, r := range e.audited(e.f.Cat, "call.view") {
+			named = named || r.ObjectID == other.Ref && r.ActorID == e.f.Bob.ID
+		}
+		if !named {
+			t.Errorf("the call page of %s, whose update names Cat, is not audited for Cat", other.Ref)
 		}
 
 		// /admin/retention: a hold on Dan's call whose reason names Ann by address, one on Eve.
