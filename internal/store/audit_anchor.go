@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -84,8 +85,31 @@ func (s *Store) LastAuditDeletion(ctx context.Context) (AuditDeletion, bool, err
 	return d, true, nil
 }
 
-// anchorDetail is the free-text detail of the record of an audit deletion, for people.
-func anchorDetail(n int, firstSeq, lastSeq, minID, maxID int64, hash string) string {
-	return fmt.Sprintf("deleted %d audit records, chain links %d to %d (records %d to %d); the chain now starts after link %d, hash %s",
-		n, firstSeq, lastSeq, minID, maxID, lastSeq, hash)
+// anchorDetail is the free-text detail of the record of an audit deletion, for people. It names
+// the records deleted exactly (idRuns), never a range that takes in one kept: a record sealed
+// after the prefix, or not yet sealed, may have an id among theirs.
+func anchorDetail(n int, firstSeq, lastSeq int64, ids []int64, hash string) string {
+	return fmt.Sprintf("deleted %d audit records, chain links %d to %d (records %s); the chain now starts after link %d, hash %s",
+		n, firstSeq, lastSeq, idRuns(ids), lastSeq, hash)
+}
+
+// idRuns writes ids (in any order) as their runs of consecutive ids: "3 to 7, 9, 12 to 13".
+func idRuns(ids []int64) string {
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	var parts []string
+	for i := 0; i < len(sorted); {
+		j := i
+		for j+1 < len(sorted) && sorted[j+1] == sorted[j]+1 {
+			j++
+		}
+		if j == i {
+			parts = append(parts, strconv.FormatInt(sorted[i], 10))
+		} else {
+			parts = append(parts, strconv.FormatInt(sorted[i], 10)+" to "+strconv.FormatInt(sorted[j], 10))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"calldesk/internal/audit"
 	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
@@ -79,6 +80,44 @@ func TestRetentionAuditListsWhatChanged(t *testing.T) {
 		}
 		if n := e.DB.Count(t, `SELECT COUNT(*) FROM legal_holds`); n != len(kept) {
 			t.Errorf("%d holds left, want %d", n, len(kept))
+		}
+	})
+}
+
+// TestAuditSweepNamesTheRecordsDeleted (issue 15 point 10): the record of a sweep of the audit
+// trail names the records it deleted exactly: record 2, not yet sealed when the chain's prefix
+// went, is kept, and the record says "records 1, 3 to N", not "1 to N".
+func TestAuditSweepNamesTheRecordsDeleted(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		last := int64(e.DB.Count(t, `SELECT MAX(id) FROM audit_log`))
+		if last < 4 {
+			t.Fatalf("the fixture wrote %d audit records", last)
+		}
+		// Record 2 waits outside the sealing queue while the rest are sealed, then joins it again.
+		e.DB.MustExec(t, `DELETE FROM audit_pending WHERE audit_id = 2`)
+		if _, err := audit.Seal(ctx, e.S); err != nil {
+			t.Fatal(err)
+		}
+		e.DB.MustExec(t, `INSERT INTO audit_pending (audit_id) VALUES (2)`)
+		rules, err := e.S.RetentionRules(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan := store.NewRetentionPlan(rules, e.Clock.Now().AddDate(10, 0, 0))
+		line, err := e.S.SweepAudit(ctx, storetest.Actor(e.F.Bob), plan, false)
+		if err != nil || line.Count != int(last-1) {
+			t.Fatalf("sweep: %+v %v, want %d records", line, err, last-1)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE id = 2`); n != 1 {
+			t.Fatal("the unsealed record 2 was deleted")
+		}
+		var detail string
+		if err := e.DB.QueryRow(`SELECT detail FROM audit_log WHERE action = 'retention.delete'`).Scan(&detail); err != nil {
+			t.Fatal(err)
+		}
+		if want := "(records 1, 3 to " + strconv.FormatInt(last, 10) + ")"; !strings.Contains(detail, want) {
+			t.Errorf("the sweep's record says %q, want it to name %s", detail, want)
 		}
 	})
 }

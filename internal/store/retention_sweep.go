@@ -628,22 +628,7 @@ func (s *Store) deleteAuditPrefix(ctx context.Context, actor desk.Actor, prefix 
 		// after it: an anchor changed later no longer matches what the chain says.
 		// Its object id names the anchor in a form verify reads (AnchorObjectID).
 		return t.audit(ctx, actor, "retention.delete", AnchorObjectType, AnchorObjectID(last.Seq, last.Hash), nil,
-			anchorDetail(len(prefix), first.Seq, last.Seq, minID(ids), maxID(ids), last.Hash))
+			anchorDetail(len(prefix), first.Seq, last.Seq, ids, last.Hash))
 	})
 }
 
-func minID(ids []int64) int64 {
-	m := ids[0]
-	for _, id := range ids {
-		m = min(m, id)
-	}
-	return m
-}
-
-func maxID(ids []int64) int64 {
-	m := ids[0]
-	for _, id := range ids {
-		m = max(m, id)
-	}
-	return m
-}
