@@ -631,4 +631,3 @@ func (s *Store) deleteAuditPrefix(ctx context.Context, actor desk.Actor, prefix 
 			anchorDetail(len(prefix), first.Seq, last.Seq, ids, last.Hash))
 	})
 }
-
