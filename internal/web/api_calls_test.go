@@ -79,7 +79,7 @@ func TestShowCallAuditsTheRead(t *testing.T) {
 			t.Fatalf("%d audit records, want %d", len(recs), before+1)
 		}
 		v := recs[0]
-		if v.Action != "call.view" || v.ActorID != e.f.Ann.ID || v.Actor != "Ann Archer" || v.ClientAddr != "127.0.0.1" ||
+		if v.Action != "call.view" || v.ActorID != e.f.Ann.ID || v.Actor != "Ann Archer" || v.ClientAddr != "127.0.0.1" || v.Surface != desk.SurfaceAPI ||
 			!slices.Equal(v.Persons, []int64{e.f.Bob.ID, e.f.Dan.ID}) || !v.At.Equal(e.clock.Now()) {
 			t.Fatalf("read audit %+v", v)
 		}

@@ -25,7 +25,8 @@ func TestRetentionPage(t *testing.T) {
 
 		ann.get("/admin/retention").must(t, http.StatusForbidden)
 		ann.post("/admin/retention/dry-run", nil).must(t, http.StatusForbidden)
-		bob.get("/admin/retention").must(t, http.StatusOK).has(t, "Retention schedule", "Closed and cancelled calls", "72 months", "s default").
+		bob.get("/admin/retention").must(t, http.StatusOK).has(t, "Retention schedule", "Closed and cancelled calls", "72 months", "s default",
+			"Directory import reports", "Legal holds since lifted", "Erasure decisions", "the hold was lifted", "limitation period").
 			lacks(t, "Lift, because")
 		cat.get("/queues/mine").must(t, http.StatusOK).has(t, `href="/admin/retention"`)
 		ann.get("/queues/mine").must(t, http.StatusOK).lacks(t, `href="/admin/retention"`)

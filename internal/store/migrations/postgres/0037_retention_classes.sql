@@ -22,15 +22,15 @@ ALTER TABLE retention_rules ADD CONSTRAINT retention_rules_check CHECK (
       OR (class = 'erasure_decisions' AND start = 'erased' AND action = 'anonymise'));
 INSERT INTO retention_rules (class, months, start, action, reason, changed_by, changed_at) VALUES
   ('import_reports', 12, 'created', 'delete',
-   'calldesk default: a directory import''s report (its rejected rows quote people''s records) serves to put the feed right; '
+   'A directory import''s report (its rejected rows quote people''s records) serves to put the feed right; '
    || 'a year covers the yearly intake and its review. The latest run of each source is always kept: a held run waits for its confirmation',
    'calldesk', 0),
   ('lifted_holds', 72, 'lifted', 'delete',
-   'calldesk default: a lifted hold shows why data was kept past its schedule; kept six years after lifting, the limitation period '
+   'A lifted hold shows why data was kept past its schedule; kept six years after lifting, the limitation period '
    || 'for a claim about that keeping (Limitation Act 1980 s.5)',
    'calldesk', 0),
   ('erasure_decisions', 72, 'erased', 'anonymise',
-   'calldesk default: the reasons for an erasure and who decided it are kept six years (limitation period) to answer a complaint '
+   'The reasons for an erasure and who decided it are kept six years (limitation period) to answer a complaint '
    || 'about it; then they go, and what stays is that the person was erased, when, on which basis and ground, under their pseudonym, '
    || 'so that they are never erased twice and the audit trail''s record of the erasure keeps its row',
    'calldesk', 0);
