@@ -199,3 +199,45 @@ func ReadsCall(r desk.Reader, c desk.Call) bool {
 	}
 	return c.GroupID != 0 && slices.Contains(r.Groups, c.GroupID)
 }
+
+// CallFor returns call c as r may read it: masked (desk.MaskSpecial) when it is a
+// special-category call r may not read (ReadsCall); with its summary and description withheld
+// (desk.MaskTriage) while it awaits a support analyst's triage and r does not read emails, since
+// they are still the email's words (S13).
+func CallFor(r desk.Reader, c desk.Call) desk.Call {
+	if !ReadsCall(r, c) {
+		return desk.MaskSpecial(c)
+	}
+	if c.TriagePending && !r.Emails {
+		return desk.MaskTriage(c)
+	}
+	return c
+}
+
+// CallsFor is CallFor for each of a list of calls (queues, searches, the API's lists).
+func CallsFor(r desk.Reader, calls []desk.Call) []desk.Call {
+	out := make([]desk.Call, len(calls))
+	for i, c := range calls {
+		out[i] = CallFor(r, c)
+	}
+	return out
+}
+
+// DiaryFor returns call c's diary as r may read it: every entry masked on a special-category
+// call r may not read; otherwise emails withheld from readers without the support role
+// (desk.ForReader).
+func DiaryFor(r desk.Reader, c desk.Call, entries []desk.Entry) []desk.Entry {
+	if !ReadsCall(r, c) {
+		return desk.MaskSpecialEntries(entries)
+	}
+	return desk.ForReader(r.Emails, entries)
+}
+
+// AttachmentsFor returns the files of call c that r may see listed and download: none of a
+// special-category call r may not read; otherwise the files of emails only for the support role.
+func AttachmentsFor(r desk.Reader, c desk.Call, atts []desk.Attachment) []desk.Attachment {
+	if !ReadsCall(r, c) {
+		return nil
+	}
+	return desk.AttachmentsForReader(r.Emails, atts)
+}

@@ -42,3 +42,14 @@ func MaskSpecialEntries(entries []Entry) []Entry {
 	}
 	return out
 }
+
+// AwaitingTriage is what a call opened by an email shows, under the "triage" setting, to
+// analysts without the support role until a support analyst confirms or edits its description.
+const AwaitingTriage = "Logged from an email, awaiting triage"
+
+// MaskTriage returns c with its summary and description (the email's subject and text) withheld.
+func MaskTriage(c Call) Call {
+	c.Summary = AwaitingTriage
+	c.Description = AwaitingTriage + ": an analyst with the support role reads the email and confirms or edits this description."
+	return c
+}

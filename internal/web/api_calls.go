@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -126,7 +127,20 @@ func (s *Server) showCall(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err := s.auditRead(c, "call.view", "call", call.Ref, call.CustomerID, "viewed the call and its diary"); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, callDetail{callJSON: callOf(call), Diary: entriesOf(desk.ForReader(access.Can(c.Account, access.ReadEmails), diary))})
+	rd, err := s.reader(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, callDetail{callJSON: callOf(access.CallFor(rd, call)), Diary: entriesOf(access.DiaryFor(rd, call, diary))})
+}
+
+// reader is what the caller may read of calls' text (access.ReaderOf, with their groups).
+func (s *Server) reader(ctx context.Context, c *caller) (desk.Reader, error) {
+	groups, err := s.Store.GroupsOf(ctx, c.Account.PersonID)
+	if err != nil {
+		return desk.Reader{}, err
+	}
+	return access.ReaderOf(c.Account, groups), nil
 }
 
 // auditRead queues the audit record of a read of personal data.
@@ -150,10 +164,16 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request, c *caller) er
 	if err != nil {
 		return err
 	}
+	rd, err := s.reader(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	f.Reader = &rd
 	page, err := s.Store.FindCallsPage(r.Context(), f)
 	if err != nil {
 		return err
 	}
+	page.Calls = access.CallsFor(rd, page.Calls)
 	out := callList{Calls: make([]callJSON, len(page.Calls)), Total: page.Total, TotalExact: page.TotalExact, Limit: f.Limit, Offset: f.Offset}
 	var customers []int64
 	refs := make([]string, len(page.Calls))

@@ -59,7 +59,11 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err := s.auditRead(c, "call.view", "call", call.Ref, call.CustomerID, "viewed the diary"); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, entryList{Ref: call.Ref, Entries: entriesOf(desk.ForReader(access.Can(c.Account, access.ReadEmails), diary))})
+	rd, err := s.reader(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, entryList{Ref: call.Ref, Entries: entriesOf(access.DiaryFor(rd, call, diary))})
 }
 
 // addEntry adds a public update or an internal note. Appending loses nothing, so it needs no version.
