@@ -9,6 +9,7 @@ import (
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
+	"calldesk/internal/store/storetest"
 )
 
 // TestSearchByReader (issue 15 points 7 and 8): a search matches only what its reader may read.
@@ -167,4 +168,60 @@ func TestMailDescriptionSetting(t *testing.T) {
 			t.Fatalf("confirming twice: %v", err)
 		}
 	})
+}
+
+// TestMigrateSearchParts: migration 0034 rebuilds the search documents of the calls a database
+// already holds in parts, so that after an upgrade an analyst's search no longer matches the
+// words of emails, while a support analyst's does; an anonymised call stays out of the index.
+func TestMigrateSearchParts(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			s, raw := migrated(t, engine)
+			f := storetest.Seed(t, s)
+			c, err := s.CreateCall(ctx, storetest.Actor(f.Ann), desk.NewCall{Summary: "Printer jammed", Description: "Paper stuck.",
+				CustomerID: f.Dan.ID, GroupID: f.ServiceDesk.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.IngestMail(ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 1, MessageID: "f1@mail.example",
+				From: f.Dan.Email, Subject: "Re: [" + c.Ref + "]", Ref: c.Ref, Text: "A zebrafish poster too.", Raw: []byte("x")},
+				store.IngestRules{PerSenderHour: 100}); err != nil {
+				t.Fatal(err)
+			}
+			gone, err := s.CreateCall(ctx, storetest.Actor(f.Ann), desk.NewCall{Summary: "Zebrafish tank", CustomerID: f.Dan.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The database as it was before 0034: one document per call, the anonymised call out.
+			undoSearchParts(t, raw)
+			if engine == "sqlite" {
+				raw.MustExec(t, `DROP TABLE call_fts`)
+				raw.MustExec(t, `CREATE VIRTUAL TABLE call_fts USING fts5(doc, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')`)
+			} else {
+				raw.MustExec(t, `UPDATE calls SET search = NULL`)
+			}
+			raw.MustExec(t, `UPDATE calls SET anonymised_at = 1 WHERE id = ?`, gone.ID)
+			raw.MustExec(t, `DELETE FROM schema_migrations WHERE version >= 34`)
+			if applied, err := s.Migrate(ctx); err != nil || !slices.Equal(applied, []int{34}) {
+				t.Fatalf("Migrate: applied %v, err %v", applied, err)
+			}
+			for _, tc := range []struct {
+				roles []desk.Role
+				word  string
+				want  []string
+			}{
+				{[]desk.Role{desk.RoleAnalyst}, "printer", []string{c.Ref}},
+				{[]desk.Role{desk.RoleAnalyst}, "zebrafish", nil},
+				{[]desk.Role{desk.RoleSupportAnalyst}, "zebrafish", []string{c.Ref}},
+			} {
+				r := access.ReaderOf(desk.Account{PersonID: f.Bob.ID, Roles: tc.roles, Active: true}, nil)
+				calls, _, err := s.FindCalls(ctx, store.CallFilter{Text: tc.word, Reader: &r})
+				if err != nil || !slices.Equal(refsOf(calls), append([]string{}, tc.want...)) {
+					t.Errorf("%v searching %q after the migration: %v, %v; want %v", tc.roles, tc.word, refsOf(calls), err, tc.want)
+				}
+			}
+		})
+	}
 }
