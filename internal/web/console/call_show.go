@@ -35,6 +35,7 @@ func (c *Console) callRoutes() []route {
 		{"POST", "/calls/{ref}/change", access.WorkCalls, c.changeCall},
 		{"GET", "/calls/{ref}/attachments/{id}", access.WorkCalls, c.showAttachment},
 		{"GET", "/calls/{ref}/emails/{entry}", access.ReadEmails, c.showEmail},
+		{"POST", "/calls/{ref}/triage", access.ReadEmails, c.confirmTriage},
 	}
 }
 
@@ -134,6 +135,7 @@ func doneWords() map[string]string {
 		"reopen":  "The call is reopened.",
 		"cancel":  "The call is cancelled.",
 		"change":  "The call is changed.",
+		"triage":  "The summary and description are confirmed: every analyst now reads them.",
 	}
 }
 
@@ -152,6 +154,8 @@ func (p callPage) Can(action string) bool {
 		return s != desk.Closed && s != desk.Cancelled
 	case "note":
 		return true
+	case "triage":
+		return p.Call.TriagePending
 	}
 	return desk.Action(action).Allowed(s)
 }

@@ -3,8 +3,11 @@ package console_test
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +17,8 @@ import (
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
+	"calldesk/internal/web"
+	"calldesk/internal/web/console"
 )
 
 // apiGet sends a GET to the API with a bearer token and returns the status and body.
@@ -102,8 +107,8 @@ func TestSpecialCategoryMatrix(t *testing.T) {
 				b := e.signIn(tc.p)
 				token := e.tokenOf(tc.p)
 				secret := []string{"okapi condition", "okapi clinic", "okapi-letter.txt"}
-				page := b.get("/calls/" + c.Ref).must(t, http.StatusOK)
-				queue := b.get("/queues/open?group=" + strconv.FormatInt(f.Networks.ID, 10)).must(t, http.StatusOK)
+				page := b.get("/calls/"+c.Ref).must(t, http.StatusOK)
+				queue := b.get("/queues/open?group="+strconv.FormatInt(f.Networks.ID, 10)).must(t, http.StatusOK)
 				search := b.get("/search?q=okapi").must(t, http.StatusOK)
 				dl := b.get(file)
 				_, apiCall := e.apiGet(token, "/api/v1/calls/"+c.Ref)
@@ -185,7 +190,59 @@ func TestEmailWordsSearch(t *testing.T) {
 				t.Errorf("%s's API search finds the call: %v (%s)", tc.p.Username, got, api)
 			}
 			// Everybody finds the call information.
-			b.get("/search?q=" + url.QueryEscape("printer")).must(t, http.StatusOK).has(t, c.Ref)
+			b.get("/search?q="+url.QueryEscape("printer")).must(t, http.StatusOK).has(t, c.Ref)
 		}
+	})
+}
+
+// TestMailDescriptionTriage (issue 15 point 7): under --mail-description=triage a call opened by an
+// email shows other analysts "Logged from an email, awaiting triage" in place of its summary and
+// description, and their search does not find its words, until a support analyst confirms it on
+// the call page; under "call" (the default) every analyst reads it at once. The administrators'
+// email page says which setting is on.
+func TestMailDescriptionTriage(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		e := newEnvWith(t, se, func(c *console.Console) { c.MailDescription = "triage" })
+		f := e.f
+		e.grant(se, f.Bob, "support_analyst")
+		e.grant(se, f.Cat, "analyst,admin")
+		open := func(uid uint32, subject, text string, triage bool) string {
+			d, err := e.s.IngestMail(e.ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: uid, MessageID: "o" + strconv.Itoa(int(uid)) + "@mail.example",
+				From: f.Dan.Email, Subject: subject, Text: text, Raw: []byte("x"), GroupID: f.ServiceDesk.ID},
+				store.IngestRules{PerSenderHour: 100, Triage: triage})
+			if err != nil || d.CallRef == "" {
+				t.Fatalf("opening a call: %+v, %v", d, err)
+			}
+			return d.CallRef
+		}
+		plain := open(1, "Wombat scanner", "The flamingo scanner fails.", false)
+		ref := open(2, "Narwhal login", "The axolotl portal refuses me.", true)
+		ann, bob := e.signIn(f.Ann), e.signIn(f.Bob)
+
+		ann.get("/calls/"+plain).must(t, http.StatusOK).has(t, "Wombat scanner", "flamingo")
+		ann.get("/calls/"+ref).must(t, http.StatusOK).has(t, desk.AwaitingTriage).lacks(t, "Narwhal", "axolotl", `action="/calls/`+ref+`/triage"`)
+		ann.get("/search?q=axolotl").must(t, http.StatusOK).lacks(t, ref)
+		ann.get("/queues/open").must(t, http.StatusOK).has(t, desk.AwaitingTriage).lacks(t, "Narwhal")
+		ann.post("/calls/"+ref+"/triage", url.Values{"version": {"1"}}).must(t, http.StatusForbidden)
+		page := bob.get("/calls/"+ref).must(t, http.StatusOK).has(t, "Narwhal login", "axolotl", `action="/calls/`+ref+`/triage"`)
+		bob.get("/search?q=axolotl").must(t, http.StatusOK).has(t, ref)
+		version := regexp.MustCompile(`action="/calls/` + ref + `/triage" class="triage" id="triage-form"><input type="hidden" name="version" value="(\d+)">`).FindStringSubmatch(page.body)
+		if version == nil {
+			t.Fatalf("no triage form with the call's version:\n%s", page.body)
+		}
+		bob.post("/calls/"+ref+"/triage", url.Values{"version": {version[1]}, "summary": {"Narwhal login"},
+			"description": {"The axolotl portal refuses Dan's password."}}).must(t, http.StatusSeeOther)
+		ann.get("/calls/"+ref).must(t, http.StatusOK).has(t, "Narwhal login", "axolotl portal refuses Dan").lacks(t, desk.AwaitingTriage)
+		ann.get("/search?q=axolotl").must(t, http.StatusOK).has(t, ref)
+
+		e.signIn(f.Cat).get("/admin/mail").must(t, http.StatusOK).has(t, "Support triage", "--mail-description=triage")
+		// The same desk served with the default setting.
+		def := *e
+		con := &console.Console{Store: e.s, Audit: e.buf, Sessions: &access.Sessions{Store: e.s, Now: e.clock.Now}, Log: slog.New(slog.NewTextHandler(e.logs, nil)), Now: e.clock.Now}
+		hs := httptest.NewServer((&web.Server{Store: e.s, Audit: e.buf, Log: con.Log, Now: e.clock.Now, Console: con.Handler()}).Handler())
+		t.Cleanup(hs.Close)
+		def.url = hs.URL
+		def.signIn(f.Cat).get("/admin/mail").must(t, http.StatusOK).has(t, "Call information", "--mail-description=call")
 	})
 }
