@@ -160,7 +160,7 @@ func (t *Tx) afterMigration(ctx context.Context, version int) error {
 	if last == 0 {
 		return nil
 	}
-	if err := t.s.d.indexCalls(ctx, t, 1, last); err != nil {
+	if err := t.s.d.rebuildSearch(ctx, t, last); err != nil {
 		return fmt.Errorf("index calls: %w", err)
 	}
 	return nil
