@@ -519,14 +519,22 @@ func (postgresDialect) indexCalls(ctx context.Context, t *Tx, from, to int64) er
 	return err
 }
 
-// rebuildSearch drops the GIN index of calls.search while every row's vector is rewritten and
-// builds it again at the end: building it in one pass is much faster than updating it a row at
-// a time (the same index as 0001_core.sql).
+// rebuildSearch drops the GIN index of calls.search while the vectors are rewritten and builds it
+// again at the end (one pass is much faster than updating it a row at a time; the same index as
+// 0001_core.sql). A call with no email in its diary and not marked special category had, as its
+// one vector, exactly the text callTexts now gives as its information: its vector is kept and
+// only weighted A, without reading its text again. The other calls are indexed from their text.
 func (d postgresDialect) rebuildSearch(ctx context.Context, t *Tx, last int64) error {
 	if _, err := t.exec(ctx, `DROP INDEX IF EXISTS calls_search`); err != nil {
 		return err
 	}
-	if err := d.indexCalls(ctx, t, 1, last); err != nil {
+	const hasEmail = `EXISTS (SELECT 1 FROM diary_entries e WHERE e.call_id = c.id AND e.kind = 'email')`
+	if _, err := t.exec(ctx, `UPDATE calls c SET search = setweight(c.search, 'A')
+		WHERE c.search IS NOT NULL AND c.anonymised_at IS NULL AND NOT c.special_category AND NOT c.triage_pending AND NOT `+hasEmail); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, postgresCallDocs(`c.id <= ? AND c.anonymised_at IS NULL AND
+		(c.search IS NULL OR c.special_category OR c.triage_pending OR `+hasEmail+`)`), last); err != nil {
 		return err
 	}
 	_, err := t.exec(ctx, `CREATE INDEX calls_search ON calls USING GIN (search)`)
