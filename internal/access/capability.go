@@ -25,8 +25,8 @@ const (
 	ReadEmails Capability = "read emails"
 	// ReadSpecialCategory is reading special-category text (health, religion...) on any call.
 	// The DESIGN gives it to the call's group and the DPO: the group's members read their own
-	// calls as part of working them; this capability is the DPO's, for every call. Today the
-	// console marks such calls but masks nothing (masking is a later issue).
+	// calls as part of working them (ReadsCall); this capability is the DPO's, for every call.
+	// Others see such a call masked (desk.MaskSpecial) and their search does not match its words.
 	ReadSpecialCategory Capability = "read special-category text"
 	// SeeNamedReports is seeing personal data (names) in reports; others see aggregates (S11).
 	SeeNamedReports Capability = "see reports with names"
@@ -176,4 +176,68 @@ func roleList(rs []desk.Role) string {
 		q[i] = fmt.Sprintf("%q", r)
 	}
 	return strings.Join(q, ", ")
+}
+
+// ReaderOf is what acct may read of calls' text (desk.Reader), groups being the support groups
+// its person is a member of.
+func ReaderOf(acct desk.Account, groups []int64) desk.Reader {
+	return desk.Reader{PersonID: acct.PersonID, Groups: groups, Emails: Can(acct, ReadEmails),
+		AllSpecial: Can(acct, ReadSpecialCategory)}
+}
+
+// ReadsCall reports whether r may read call c's text, diary and files (S8, P4): every call that
+// is not marked special category; a special-category call only for the members of the group it
+// is assigned to, the analyst it is assigned to, and readers of every special-category call (the
+// DPO). The store's search applies the same rule in SQL (store.mineCond). Emails on a call the
+// reader may read are further the support role's (r.Emails, desk.ForReader).
+func ReadsCall(r desk.Reader, c desk.Call) bool {
+	if !c.SpecialCategory || r.AllSpecial {
+		return true
+	}
+	if r.PersonID != 0 && c.AnalystID == r.PersonID {
+		return true
+	}
+	return c.GroupID != 0 && slices.Contains(r.Groups, c.GroupID)
+}
+
+// CallFor returns call c as r may read it: masked (desk.MaskSpecial) when it is a
+// special-category call r may not read (ReadsCall); with its summary and description withheld
+// (desk.MaskTriage) while it awaits a support analyst's triage and r does not read emails, since
+// they are still the email's words (S13).
+func CallFor(r desk.Reader, c desk.Call) desk.Call {
+	if !ReadsCall(r, c) {
+		return desk.MaskSpecial(c)
+	}
+	if c.TriagePending && !r.Emails {
+		return desk.MaskTriage(c)
+	}
+	return c
+}
+
+// CallsFor is CallFor for each of a list of calls (queues, searches, the API's lists).
+func CallsFor(r desk.Reader, calls []desk.Call) []desk.Call {
+	out := make([]desk.Call, len(calls))
+	for i, c := range calls {
+		out[i] = CallFor(r, c)
+	}
+	return out
+}
+
+// DiaryFor returns call c's diary as r may read it: every entry masked on a special-category
+// call r may not read; otherwise emails withheld from readers without the support role
+// (desk.ForReader).
+func DiaryFor(r desk.Reader, c desk.Call, entries []desk.Entry) []desk.Entry {
+	if !ReadsCall(r, c) {
+		return desk.MaskSpecialEntries(entries)
+	}
+	return desk.ForReader(r.Emails, entries)
+}
+
+// AttachmentsFor returns the files of call c that r may see listed and download: none of a
+// special-category call r may not read; otherwise the files of emails only for the support role.
+func AttachmentsFor(r desk.Reader, c desk.Call, atts []desk.Attachment) []desk.Attachment {
+	if !ReadsCall(r, c) {
+		return nil
+	}
+	return desk.AttachmentsForReader(r.Emails, atts)
 }

@@ -112,6 +112,7 @@ type inboundFlags struct {
 	mailboxes, perSenderHour *string
 	authServID, ownDomains   *string
 	maxMessage               *string
+	description              *string
 }
 
 func inboundSettings(st *settings) inboundFlags {
@@ -129,6 +130,10 @@ func inboundSettings(st *settings) inboundFlags {
 	f.maxMessage = st.add("mail-max-message", "35MiB", "incoming email: the largest message taken in, attachments and encoding included (e.g. 35MiB); "+
 		"a larger one is refused, recorded with its sender, subject and size, and its sender told once a day at most (when email is sent). "+
 		"35MiB takes a 25MiB file (about 34MiB once encoded), as Exchange Online's default limit does", false, checkSize(1<<20, 512<<20))
+	f.description = st.add("mail-description", "call", "incoming email: what the summary and description of a call opened by an email (the email's subject and text) are. "+
+		"call: call information, which every analyst reads and finds (the email itself, its headers, files and later emails stay with the support role); "+
+		"triage: the support role's, like the email, until a support analyst confirms or edits them on the call page; other analysts see "+
+		"\"Logged from an email, awaiting triage\" and their searches do not match those words", false, checkOneOf("call", "triage"))
 	f.authServID = st.add("mail-auth-serv-id", "", "incoming email: the authserv-id of the university's own receiving mail server (e.g. mx.uni.example), "+
 		"whose Authentication-Results header (DMARC, SPF, DKIM) calldesk trusts; headers of any other id are ignored; empty: none trusted, every verdict is none", false, func(v string) error {
 		if strings.Contains(v, ",") {
@@ -277,7 +282,7 @@ func (f inboundFlags) fetchers(ctx context.Context, s *store.Store, getenv func(
 		// One limit for the fetcher and the parser.
 		sp.box.MaxSize = maxMessage
 		in := &cdmail.Intake{Store: s, Domain: out.domain, Log: log, Auth: f.authCheck(), Notices: out.notices, Own: own, OwnDomain: out.ownDomain,
-			Limits: cdmail.Limits{MessageMax: maxMessage, AttachmentMax: rules.MaxSize}, Rules: store.IngestRules{Files: rules, PerSenderHour: perHour}}
+			Limits: cdmail.Limits{MessageMax: maxMessage, AttachmentMax: rules.MaxSize}, Rules: store.IngestRules{Files: rules, PerSenderHour: perHour, Triage: *f.description == "triage"}}
 		if sp.group != "" {
 			for _, g := range groups {
 				if strings.EqualFold(g.Name, sp.group) {

@@ -121,7 +121,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	}
 	trusted, _ := web.ParseProxies(*proxies)
 	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc,
-		Proxies: trusted, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml}
+		Proxies: trusted, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml, MailDescription: *incoming.description}
 	pt := &portal.Portal{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true",
 		Proxies: trusted, Zone: loc, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml,
 		EnrolPartners: *single.enrol == "true"}

@@ -290,6 +290,10 @@ type Call struct {
 	// SpecialCategory marks a call whose customer was warned that its text looks like
 	// special-category personal data (health, religion...) and sent it anyway (S8).
 	SpecialCategory bool
+	// TriagePending marks a call opened by an email, under the "triage" setting, whose summary
+	// and description (the email's subject and text) no support analyst has confirmed yet: until
+	// then they are the support role's, like the email (S13; MaskTriage).
+	TriagePending bool
 
 	HoldUntil  time.Time
 	HoldReason string
@@ -331,6 +335,8 @@ type NewCall struct {
 	// SpecialCategory marks the call as holding special-category personal data: the customer
 	// was warned (privacy.Detect) and chose to send it anyway.
 	SpecialCategory bool
+	// TriagePending logs the call awaiting a support analyst's triage (Call.TriagePending).
+	TriagePending bool
 	// FormKey, when set, is the key drawn into the form the call was sent from: a second call sent
 	// with the same key is refused (ECONFLICT), so a form sent twice logs one call.
 	FormKey string

@@ -17,11 +17,11 @@ import (
 const callCols = `c.id, c.number, c.kind, c.summary, c.description, c.customer_id, c.customer_snapshot, c.alt_email, c.alt_phone,
 	c.source, c.profile_id, c.impact, c.urgency, c.priority, c.group_id, c.analyst_id, c.state, c.urgent, c.hold_until,
 	c.hold_reason, c.resolution, c.cancel_note, c.logged_at, c.logged_by, c.assigned_at, c.accepted_at, c.held_at,
-	c.off_hold_at, c.resolved_at, c.closed_at, c.cancelled_at, c.reopened_at, c.updated_at, c.version, c.special_category`
+	c.off_hold_at, c.resolved_at, c.closed_at, c.cancelled_at, c.reopened_at, c.updated_at, c.version, c.special_category, c.triage_pending`
 
 // briefCols are the columns of a brief call (CallFilter.Brief), scanned by scanBriefCall.
 const briefCols = `c.id, c.number, c.kind, c.summary, c.customer_id, c.priority, c.group_id, c.analyst_id, c.state, c.urgent,
-	c.logged_at, c.updated_at, c.version`
+	c.logged_at, c.updated_at, c.version, c.special_category, c.triage_pending`
 
 // scanBriefCall reads a row of briefCols.
 func scanBriefCall(r scanner) (desk.Call, error) {
@@ -31,7 +31,7 @@ func scanBriefCall(r scanner) (desk.Call, error) {
 	var group, analyst sql.NullInt64
 	var prio int
 	if err := r.Scan(&c.ID, &number, &kind, &c.Summary, &c.CustomerID, &prio, &group, &analyst, &state, &c.Urgent,
-		&logged, &updated, &c.Version); err != nil {
+		&logged, &updated, &c.Version, &c.SpecialCategory, &c.TriagePending); err != nil {
 		return c, err
 	}
 	c.Kind, c.State, c.Priority = desk.CallKind(kind), desk.State(state), desk.Priority(prio)
@@ -55,7 +55,7 @@ func scanCall(r scanner) (desk.Call, error) {
 	err := r.Scan(&c.ID, &number, &kind, &c.Summary, &c.Description, &c.CustomerID, &snap, &c.AltEmail, &c.AltPhone,
 		&source, &profile, &impact, &urgency, &prio, &group, &analyst, &state, &c.Urgent, &holdUntil,
 		&c.HoldReason, &c.Resolution, &c.CancelNote, &logged, &loggedBy, &assigned, &accepted, &held,
-		&offHold, &resolved, &closed, &cancelled, &reopened, &updated, &c.Version, &c.SpecialCategory)
+		&offHold, &resolved, &closed, &cancelled, &reopened, &updated, &c.Version, &c.SpecialCategory, &c.TriagePending)
 	if err != nil {
 		return c, err
 	}
@@ -184,7 +184,8 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	c := desk.Call{Kind: n.Kind, Summary: n.Summary, Description: n.Description, CustomerID: cust.ID,
 		Customer: desk.SnapshotOf(cust), AltEmail: n.AltEmail, AltPhone: n.AltPhone, Source: n.Source,
 		ProfileID: n.ProfileID, Impact: n.Impact, Urgency: n.Urgency, State: desk.Unassigned,
-		LoggedAt: t.Now, LoggedBy: actor.PersonID, UpdatedAt: t.Now, Version: 1, SpecialCategory: n.SpecialCategory}
+		LoggedAt: t.Now, LoggedBy: actor.PersonID, UpdatedAt: t.Now, Version: 1, SpecialCategory: n.SpecialCategory,
+		TriagePending: n.TriagePending}
 	defImpact, defUrgency := desk.Medium, desk.Medium
 	if n.ProfileID != 0 {
 		p, err := t.findProfile(ctx, n.ProfileID)
@@ -219,16 +220,16 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	// Where the engine keeps the search document in the row (PostgreSQL), a call logged without a
 	// diary line gets it in the INSERT: updating the new row at once would write it twice.
 	searchCol, searchVal, searchArgs := "", "", []any(nil)
-	if col, expr := t.s.d.newCallSearch(); col != "" && assignText == "" {
+	if col, expr := t.s.d.newCallSearch(); col != "" && assignText == "" && !c.SpecialCategory && !c.TriagePending {
 		searchCol, searchVal, searchArgs = ", "+col, ", "+expr, []any{c.Summary, c.Description}
 	}
 	args := append(numberArgs, string(c.Kind), c.Summary, c.Description, c.CustomerID, string(snap), c.AltEmail, c.AltPhone,
 		string(c.Source), nullID(c.ProfileID), string(c.Impact), string(c.Urgency), int(c.Priority), nullID(c.GroupID),
 		nullID(c.AnalystID), string(c.State), 0, t.Now.UnixMicro(), nullID(actor.PersonID), micros(c.AssignedAt),
-		t.Now.UnixMicro(), c.Version, c.SpecialCategory)
+		t.Now.UnixMicro(), c.Version, c.SpecialCategory, c.TriagePending)
 	err = t.queryRow(ctx, `INSERT INTO calls (number, kind, summary, description, customer_id, customer_snapshot, alt_email, alt_phone,
 		source, profile_id, impact, urgency, priority, group_id, analyst_id, state, urgent, logged_at, logged_by, assigned_at,
-		updated_at, version, special_category`+searchCol+`) VALUES (`+numberExpr+`, `+placeholders(22)+searchVal+`) RETURNING id, number`,
+		updated_at, version, special_category, triage_pending`+searchCol+`) VALUES (`+numberExpr+`, `+placeholders(23)+searchVal+`) RETURNING id, number`,
 		append(args, searchArgs...)...).Scan(&c.ID, &number)
 	if err != nil {
 		return c, t.s.mapErr(fmt.Errorf("insert call: %w", err))
@@ -491,14 +492,18 @@ type CallFilter struct {
 	Unfinished, Finished bool
 	Priority             desk.Priority
 	Text                 string // full-text: every word must appear in the summary, description or diary
-	From, To             time.Time
-	Sort                 string // "newest" (default), "oldest", "priority", "updated"
-	Limit                int    // default 25, at most 500
-	Offset               int
-	NoTotal              bool // skip counting
+	// Reader, when set, is who searches: Text then matches only what they may read (emails for
+	// the support role, special-category calls for their group and the DPO: access.ReaderOf).
+	// Unset, Text matches every call's whole text (the portal's own calls, internal callers).
+	Reader   *desk.Reader
+	From, To time.Time
+	Sort     string // "newest" (default), "oldest", "priority", "updated"
+	Limit    int    // default 25, at most 500
+	Offset   int
+	NoTotal  bool // skip counting
 	// Brief reads only what a list of calls shows, to read a long list fast: ID, Ref, Kind,
-	// Summary, CustomerID, Priority, GroupID, AnalystID, State, Urgent, LoggedAt, UpdatedAt and
-	// Version; every other field is empty. (Reading 200 whole calls, their long texts and the
+	// Summary, CustomerID, Priority, GroupID, AnalystID, State, Urgent, LoggedAt, UpdatedAt,
+	// Version, SpecialCategory and TriagePending (what masking needs); every other field is empty. (Reading 200 whole calls, their long texts and the
 	// customer's snapshot, was most of the portal's My calls page.)
 	Brief bool
 }
@@ -590,11 +595,16 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 		if len(terms) == 0 {
 			return nil, 0, true, nil
 		}
-		text = s.d.searchArg(terms)
+		q := s.searchQuery(terms, f.Reader)
+		text = q.all
 		if len(where) == 0 && (f.Sort == "" || f.Sort == "newest") {
-			return s.searchOnly(ctx, text, f)
+			return s.searchOnly(ctx, q, f)
 		}
-		add(s.d.searchCond(), text)
+		if q.mine == "" {
+			add(s.d.searchCond(), q.all)
+		} else {
+			add("("+s.d.searchCond()+" OR ("+s.d.searchCond()+" AND "+mineCond+"))", q.all, q.mine, q.person, q.person)
+		}
 	}
 	w := ""
 	if len(where) > 0 {
@@ -645,16 +655,20 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 // searchOnly answers a search with no other filter, newest first, from the search index alone:
 // the count and the page of ids come from the index, and only the calls shown are read. Joining
 // every hit back to calls first took half a second for a common word in a million calls.
-func (s *Store) searchOnly(ctx context.Context, text string, f CallFilter) ([]desk.Call, int, bool, error) {
+func (s *Store) searchOnly(ctx context.Context, q searchQuery, f CallFilter) ([]desk.Call, int, bool, error) {
 	limit, offset := pageOf(f.Limit, f.Offset, 25, 500)
 	total, exact := -1, true
 	if !f.NoTotal {
 		var err error
-		if total, exact, err = s.searchTotal(ctx, text); err != nil {
+		if total, exact, err = s.searchTotal(ctx, q); err != nil {
 			return nil, 0, false, err
 		}
 	}
-	rows, err := s.query(ctx, s.d.searchPage(), text, limit, offset)
+	page, args := s.d.searchPage(), []any{q.all, limit, offset}
+	if q.mine != "" {
+		page, args = s.d.searchMinePage(), []any{q.all, q.mine, q.person, q.person, limit, offset}
+	}
+	rows, err := s.query(ctx, page, args...)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("search: %w", err)
 	}
@@ -694,10 +708,12 @@ func (s *Store) searchOnly(ctx context.Context, text string, f CallFilter) ([]de
 // searchTotal counts a search's hits. Where the engine can estimate (PostgreSQL) and the estimate
 // is above SearchExactLimit, it returns the estimate, not exact: counting 90,000 hits in a million
 // calls reads most of the table. Otherwise it counts.
-func (s *Store) searchTotal(ctx context.Context, text string) (int, bool, error) {
+// For a reader who reads some special-category calls only, the estimate is that of the hits
+// every call shows them (the special-category hits of their own groups are few).
+func (s *Store) searchTotal(ctx context.Context, sq searchQuery) (int, bool, error) {
 	if q := s.d.searchEstimate(); q != "" {
 		var plan string
-		if err := s.queryRow(ctx, q, text).Scan(&plan); err != nil {
+		if err := s.queryRow(ctx, q, sq.all).Scan(&plan); err != nil {
 			return 0, false, fmt.Errorf("estimate search hits: %w", err)
 		}
 		var p []struct {
@@ -709,8 +725,12 @@ func (s *Store) searchTotal(ctx context.Context, text string) (int, bool, error)
 			return int(p[0].Plan.Rows), false, nil
 		}
 	}
+	count, args := s.d.searchCount(), []any{sq.all}
+	if sq.mine != "" {
+		count, args = s.d.searchMineCount(), []any{sq.all, sq.mine, sq.person, sq.person}
+	}
 	var n int
-	if err := s.queryRow(ctx, s.d.searchCount(), text).Scan(&n); err != nil {
+	if err := s.queryRow(ctx, count, args...).Scan(&n); err != nil {
 		return 0, false, fmt.Errorf("count search hits: %w", err)
 	}
 	return n, true, nil

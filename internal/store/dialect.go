@@ -31,8 +31,13 @@ type dialect interface {
 	// statement for all of them; replaced lists the ids that already had a document.
 	reindexCalls(ctx context.Context, t *Tx, ids, replaced []int64) error
 	// indexCalls builds the full-text documents of the calls with ids from..to (inclusive), which
-	// have none yet, with the same text as reindexCalls: used once at the end of a bulk load.
+	// have none yet, with the same text as reindexCalls, leaving out anonymised calls (which a
+	// retention sweep took out of the index): used once at the end of a bulk load, and by the
+	// migration that split the documents in parts.
 	indexCalls(ctx context.Context, t *Tx, from, to int64) error
+	// rebuildSearch builds the full-text documents of every call up to id last again (as
+	// indexCalls does), once, in a migration's transaction, over a whole database.
+	rebuildSearch(ctx context.Context, t *Tx, last int64) error
 	// advanceCallNumber makes sure the next call number handed out is greater than n.
 	advanceCallNumber(ctx context.Context, t *Tx, n int64) error
 	// syncIdentity makes the id generator of table hand out ids above its largest id, after a bulk
@@ -65,8 +70,19 @@ type dialect interface {
 	searchEstimate() string
 	// searchPage lists the ids of matching calls, highest first (arguments: search, limit, offset).
 	searchPage() string
-	// searchArg turns normalised terms into the argument of searchCond.
+	// searchArg turns normalised terms into the argument of searchCond, matching every part of
+	// the documents (erasure, retention: no reader).
 	searchArg(terms []string) string
+	// searchArgIn is searchArg matching only the parts cols of the documents (a reader's).
+	searchArgIn(terms []string, cols searchCols) string
+	// searchMinePage and searchMineCount are searchPage and searchCount for a reader who may
+	// read some special-category calls only (those of their groups, or assigned to them): the
+	// hits of a first argument (the parts every call shows them) and those of a second (the
+	// special-category parts) on calls where mineCond holds (its two ? arguments: the reader's
+	// person id twice). The two sets of hits never overlap: a call's text is in the one or the
+	// other part. Arguments: search, search, person, person (then limit, offset for the page).
+	searchMinePage() string
+	searchMineCount() string
 	// forUpdate is appended to a SELECT that must lock its row for the rest of the transaction.
 	forUpdate() string
 	// forNoKeyUpdate locks rows for a change of their non-key columns: unlike forUpdate it lets
@@ -144,6 +160,25 @@ func (d sqliteDialect) unindexCalls(ctx context.Context, t *Tx, ids []int64) err
 	return err
 }
 
+func (sqliteDialect) searchArgIn(terms []string, cols searchCols) string {
+	q := sqliteDialect{}.searchArg(terms)
+	if cols == colAll {
+		return q
+	}
+	return "{" + strings.Join(cols.names([4]string{"doc", "mail", "sdoc", "smail"}), " ") + "} : (" + q + ")"
+}
+
+func (sqliteDialect) searchMinePage() string {
+	return `SELECT rowid FROM call_fts WHERE call_fts MATCH ?
+		UNION ALL SELECT call_fts.rowid FROM call_fts JOIN calls c ON c.id = call_fts.rowid WHERE call_fts MATCH ? AND ` + mineCond + `
+		ORDER BY 1 DESC LIMIT ? OFFSET ?`
+}
+
+func (sqliteDialect) searchMineCount() string {
+	return `SELECT (SELECT count(*) FROM call_fts WHERE call_fts MATCH ?) +
+		(SELECT count(*) FROM call_fts JOIN calls c ON c.id = call_fts.rowid WHERE call_fts MATCH ? AND ` + mineCond + `)`
+}
+
 func (sqliteDialect) searchArg(terms []string) string {
 	q := make([]string, len(terms))
 	for i, t := range terms {
@@ -184,12 +219,15 @@ func (sqliteDialect) appendAudit(ctx context.Context, t *Tx, r desk.AuditRecord,
 // 200,000 characters stay under it whatever the words; the summary and description come first.
 const maxCallDoc = "200000"
 
-// sqliteCallDoc is the full-text document of call c: summary, description and every diary body,
-// in diary order.
-const sqliteCallDoc = `INSERT INTO call_fts(rowid, doc)
-		SELECT c.id, substr(c.summary || ' ' || c.description || ' ' ||
-		       COALESCE((SELECT group_concat(d.body, ' ' ORDER BY d.id) FROM diary_entries d WHERE d.call_id = c.id), ''), 1, ` + maxCallDoc + `)
-		FROM calls c`
+// sqliteCallDocs writes the full-text documents of the calls c matching where: callTexts
+// decides the text, the call's mark decides the columns (doc and mail, or for a special-category
+// call sdoc and smail: see searchCols).
+func sqliteCallDocs(where string) string {
+	return `INSERT INTO call_fts(rowid, doc, mail, sdoc, smail)
+		SELECT id, CASE WHEN special THEN '' ELSE info END, CASE WHEN special THEN '' ELSE mail END,
+		       CASE WHEN special THEN info ELSE '' END, CASE WHEN special THEN mail ELSE '' END
+		FROM (` + callTexts("group_concat", where) + `) t`
+}
 
 // reindexCalls runs once per committed batch, after every savepoint: FTS5 writes its pending
 // index to a new segment (and merges) at each savepoint or statement that follows an insert, which
@@ -200,13 +238,18 @@ func (sqliteDialect) reindexCalls(ctx context.Context, t *Tx, ids, replaced []in
 			return err
 		}
 	}
-	_, err := t.exec(ctx, sqliteCallDoc+` WHERE c.id IN (SELECT value FROM json_each(?))`, jsonIDs(ids))
+	_, err := t.exec(ctx, sqliteCallDocs(`c.id IN (SELECT value FROM json_each(?))`), jsonIDs(ids))
 	return err
 }
 
 func (sqliteDialect) indexCalls(ctx context.Context, t *Tx, from, to int64) error {
-	_, err := t.exec(ctx, sqliteCallDoc+` WHERE c.id BETWEEN ? AND ?`, from, to)
+	_, err := t.exec(ctx, sqliteCallDocs(`c.id BETWEEN ? AND ? AND c.anonymised_at IS NULL`), from, to)
 	return err
+}
+
+// rebuildSearch fills call_fts, which the migration made again empty.
+func (d sqliteDialect) rebuildSearch(ctx context.Context, t *Tx, last int64) error {
+	return d.indexCalls(ctx, t, 1, last)
 }
 
 func (sqliteDialect) advanceCallNumber(ctx context.Context, t *Tx, n int64) error {
@@ -366,8 +409,8 @@ func (postgresDialect) pauseSearchMerges(context.Context, *Tx) error  { return n
 func (postgresDialect) resumeSearchMerges(context.Context, *Tx) error { return nil }
 
 func (postgresDialect) newCallSearch() (string, string) {
-	return "search", `to_tsvector('simple', regexp_replace(left(CAST(? AS text) || ' ' || CAST(? AS text) || ' ', ` + maxCallDoc + `),
-		'[^[:alnum:]]+', ' ', 'g'))`
+	return "search", `setweight(to_tsvector('simple', regexp_replace(left(CAST(? AS text) || ' ' || CAST(? AS text) || ' ', ` + maxCallDoc + `),
+		'[^[:alnum:]]+', ' ', 'g')), 'A')`
 }
 
 func (postgresDialect) searchEstimate() string {
@@ -377,6 +420,29 @@ func (postgresDialect) searchPage() string {
 	return "SELECT c.id FROM calls c WHERE c.search @@ to_tsquery('simple', ?) ORDER BY c.id DESC LIMIT ? OFFSET ?"
 }
 func (postgresDialect) searchArg(terms []string) string { return strings.Join(terms, " & ") }
+
+// searchArgIn restricts every term to the weights of cols: "word:AB".
+func (postgresDialect) searchArgIn(terms []string, cols searchCols) string {
+	if cols == colAll {
+		return postgresDialect{}.searchArg(terms)
+	}
+	w := ":" + strings.Join(cols.names([4]string{"A", "B", "C", "D"}), "")
+	q := make([]string, len(terms))
+	for i, t := range terms {
+		q[i] = t + w
+	}
+	return strings.Join(q, " & ")
+}
+
+const postgresMineCond = `(c.search @@ to_tsquery('simple', ?) OR (c.search @@ to_tsquery('simple', ?) AND ` + mineCond + `))`
+
+func (postgresDialect) searchMinePage() string {
+	return "SELECT c.id FROM calls c WHERE " + postgresMineCond + " ORDER BY c.id DESC LIMIT ? OFFSET ?"
+}
+
+func (postgresDialect) searchMineCount() string {
+	return "SELECT count(*) FROM calls c WHERE " + postgresMineCond
+}
 func (postgresDialect) idSet() string {
 	return "(SELECT unnest(string_to_array(CAST(? AS text), ',')::bigint[]))"
 }
@@ -432,20 +498,46 @@ func (postgresDialect) appendAudit(ctx context.Context, t *Tx, r desk.AuditRecor
 	return id, err
 }
 
-// postgresCallDoc sets the search vector of calls: the text is split on anything but letters and
-// digits, as SQLite's unicode61 tokenizer does, so both engines find the same calls for the same words.
-const postgresCallDoc = `UPDATE calls SET search = to_tsvector('simple', regexp_replace(left(
-		summary || ' ' || description || ' ' ||
-		COALESCE((SELECT string_agg(d.body, ' ' ORDER BY d.id) FROM diary_entries d WHERE d.call_id = calls.id), ''), ` + maxCallDoc + `),
-		'[^[:alnum:]]+', ' ', 'g'))`
+// postgresCallDocs sets the search vectors of the calls c matching where: callTexts decides the
+// text, the call's mark decides the weights (see searchCols). The text is split on anything but
+// letters and digits, as SQLite's unicode61 tokenizer does, so both engines find the same calls
+// for the same words.
+func postgresCallDocs(where string) string {
+	return `UPDATE calls SET search =
+		setweight(to_tsvector('simple', regexp_replace(t.info, '[^[:alnum:]]+', ' ', 'g')), CAST(CASE WHEN t.special THEN 'C' ELSE 'A' END AS "char")) ||
+		setweight(to_tsvector('simple', regexp_replace(t.mail, '[^[:alnum:]]+', ' ', 'g')), CAST(CASE WHEN t.special THEN 'D' ELSE 'B' END AS "char"))
+		FROM (` + callTexts("string_agg", where) + `) t WHERE calls.id = t.id`
+}
 
 func (postgresDialect) reindexCalls(ctx context.Context, t *Tx, ids, _ []int64) error {
-	_, err := t.exec(ctx, postgresCallDoc+` WHERE id = ANY(string_to_array(?, ',')::bigint[])`, joinIDs(ids))
+	_, err := t.exec(ctx, postgresCallDocs(`c.id = ANY(string_to_array(?, ',')::bigint[])`), joinIDs(ids))
 	return err
 }
 
 func (postgresDialect) indexCalls(ctx context.Context, t *Tx, from, to int64) error {
-	_, err := t.exec(ctx, postgresCallDoc+` WHERE id BETWEEN ? AND ?`, from, to)
+	_, err := t.exec(ctx, postgresCallDocs(`c.id BETWEEN ? AND ? AND c.anonymised_at IS NULL`), from, to)
+	return err
+}
+
+// rebuildSearch drops the GIN index of calls.search while the vectors are rewritten and builds it
+// again at the end (one pass is much faster than updating it a row at a time; the same index as
+// 0001_core.sql). A call with no email in its diary and not marked special category had, as its
+// one vector, exactly the text callTexts now gives as its information: its vector is kept and
+// only weighted A, without reading its text again. The other calls are indexed from their text.
+func (d postgresDialect) rebuildSearch(ctx context.Context, t *Tx, last int64) error {
+	if _, err := t.exec(ctx, `DROP INDEX IF EXISTS calls_search`); err != nil {
+		return err
+	}
+	const hasEmail = `EXISTS (SELECT 1 FROM diary_entries e WHERE e.call_id = c.id AND e.kind = 'email')`
+	if _, err := t.exec(ctx, `UPDATE calls c SET search = setweight(c.search, 'A')
+		WHERE c.search IS NOT NULL AND c.anonymised_at IS NULL AND NOT c.special_category AND NOT c.triage_pending AND NOT `+hasEmail); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, postgresCallDocs(`c.id <= ? AND c.anonymised_at IS NULL AND
+		(c.search IS NULL OR c.special_category OR c.triage_pending OR `+hasEmail+`)`), last); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `CREATE INDEX calls_search ON calls USING GIN (search)`)
 	return err
 }
 

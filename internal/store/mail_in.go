@@ -112,6 +112,11 @@ type IngestRules struct {
 	// naming a call in its subject joins the call. access.RolesWith(access.WorkCalls) decides
 	// them (mail.Intake fills them in); none means only the call's customer's mail joins it.
 	StaffRoles []desk.Role
+	// Triage is the "triage" setting for calls opened by an email (serve --mail-description):
+	// the new call's summary and description, the email's subject and text, stay the support
+	// role's until a support analyst confirms them (ConfirmTriage; desk.Call.TriagePending).
+	// Off ("call", the default), they are call information at once, as every analyst reads.
+	Triage bool
 }
 
 // IngestMail takes in one message, all in one transaction with its audit record: it opens a call
@@ -664,7 +669,7 @@ func (t *Tx) callFromMail(ctx context.Context, in InMail, rules IngestRules, sen
 	}
 	atts, notes := keptFiles(in, rules.Files)
 	n := desk.NewCall{Summary: summary, Description: emailText(in, notes), CustomerID: sender.ID, Source: desk.SourceEmail,
-		ProfileID: in.ProfileID, GroupID: in.GroupID}
+		ProfileID: in.ProfileID, GroupID: in.GroupID, TriagePending: rules.Triage}
 	if err := n.Validate(); err != nil {
 		return desk.Call{}, 0, err
 	}

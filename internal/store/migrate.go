@@ -115,6 +115,9 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 			if err := t.execScript(ctx, m.sql); err != nil {
 				return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
 			}
+			if err := t.afterMigration(ctx, m.version); err != nil {
+				return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
+			}
 			_, err = t.exec(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`,
 				m.version, m.name, t.Now.UnixMicro())
 			return err
@@ -135,6 +138,30 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 func (t *Tx) precondition(ctx context.Context, version int) error {
 	if version == migrationUniqueIdentities {
 		return t.identityClashes(ctx)
+	}
+	return nil
+}
+
+// migrationSearchParts splits the search documents in parts (search_parts.go).
+const migrationSearchParts = 34
+
+// afterMigration does, in migration version's transaction, what its SQL file cannot: rebuilding
+// every call's search documents with the one query that builds them (callTexts), not a copy of
+// it in a migration file. It is the work a bulk load does at its end, in one statement: about
+// the time of that load's indexing step.
+func (t *Tx) afterMigration(ctx context.Context, version int) error {
+	if version != migrationSearchParts {
+		return nil
+	}
+	var last int64
+	if err := t.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM calls`).Scan(&last); err != nil {
+		return err
+	}
+	if last == 0 {
+		return nil
+	}
+	if err := t.s.d.rebuildSearch(ctx, t, last); err != nil {
+		return fmt.Errorf("index calls: %w", err)
 	}
 	return nil
 }

@@ -257,6 +257,14 @@ func Register() []PersonalColumn {
 			Today: "replaced by the pseudonym where it equals one of the erased person's names (erase.go namedBy)",
 			SAR:   []SARSection{SectionAudit}, SARGap: staffSARGap}
 	}
+	// ftsPart is one part (column) of SQLite's search index (search_parts.go), holding holds.
+	ftsPart := func(col, holds string) PersonalColumn {
+		return PersonalColumn{Table: "call_fts", Column: col, Engine: "sqlite", Category: CatFreeText, Whose: Whose{Links: []Link{via("rowid", "calls.customer_id")}, Anyone: true},
+			Sources: []Source{FromCalldesk}, Stored: SearchIndex, Retention: RetainClosedCalls, Erasure: Scrub,
+			Today: "holds " + holds + "; every call the erasure touched is indexed again from its scrubbed text; the search compaction job then rewrites " +
+				"the index so the old words leave its pages (call_fts_data); anonymised calls are taken out of the index",
+			EraseGap: callEraseGap, SAR: []SARSection{SectionNone}, SARReason: searchSARReason}
+	}
 	return []PersonalColumn{
 		// The person register.
 		{Table: "people", Column: "first_name", Category: CatIdentity, Whose: Whose{Links: []Link{on("id")}},
@@ -353,16 +361,16 @@ func Register() []PersonalColumn {
 		{Table: "calls", Column: "special_category", Category: CatSpecial, Whose: Whose{Links: []Link{customer}},
 			Sources: []Source{FromCustomer, FromStaff}, Stored: Plain, Retention: RetainSpecialCategory, Erasure: Keep,
 			KeepReason: "a mark counted in statistics; once the call's text is scrubbed and the customer is a pseudonym it reveals nothing of anyone",
-			Today:      "kept", SAR: []SARSection{SectionCalls}},
+			Today:      "kept; while it is set the call's summary, description, diary and files are shown only to its group, its analyst and the DPO (access.ReadsCall), and its text is indexed apart (call_fts.sdoc/smail, weights C/D)", SAR: []SARSection{SectionCalls}},
 		{Table: "calls", Column: "search", Engine: "postgres", Category: CatFreeText, Whose: Whose{Links: []Link{customer}, Anyone: true},
 			Sources: []Source{FromCalldesk}, Stored: SearchIndex, Retention: RetainClosedCalls, Erasure: Scrub,
-			Today:    "rebuilt from the scrubbed text of every call the erasure touched; anonymised calls are taken out of the index",
+			Today: "weighted parts (search_parts.go): A call information, B email-only text, C and D the same of special-category calls; " +
+				"rebuilt from the scrubbed text of every call the erasure touched; anonymised calls are taken out of the index",
 			EraseGap: callEraseGap, SAR: []SARSection{SectionNone}, SARReason: searchSARReason},
-		{Table: "call_fts", Column: "doc", Engine: "sqlite", Category: CatFreeText, Whose: Whose{Links: []Link{via("rowid", "calls.customer_id")}, Anyone: true},
-			Sources: []Source{FromCalldesk}, Stored: SearchIndex, Retention: RetainClosedCalls, Erasure: Scrub,
-			Today: "every call the erasure touched is indexed again from its scrubbed text; the search compaction job then rewrites " +
-				"the index so the old words leave its pages (call_fts_data); anonymised calls are taken out of the index",
-			EraseGap: callEraseGap, SAR: []SARSection{SectionNone}, SARReason: searchSARReason},
+		ftsPart("doc", "the call information of a call not marked special category"),
+		ftsPart("mail", "the email-only text of a call not marked special category (the support role's, S13)"),
+		ftsPart("sdoc", "the call information of a call marked special category (its group's and the DPO's, S8)"),
+		ftsPart("smail", "the email-only text of a call marked special category"),
 		{Table: "diary_entries", Column: "body", Category: CatFreeText, Whose: Whose{Links: []Link{callCustomer, on("author_id")}, Anyone: true},
 			Sources: []Source{FromStaff, FromCustomer, FromEmail}, Stored: Plain, Retention: RetainDiaryEntries, Erasure: Scrub,
 			Today: "on the calls the erasure touches: every identifier scrubbed on their own calls and in entries they wrote, " +

@@ -21,10 +21,10 @@ func TestNewCallSearchDocumentMatchesARebuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		same := e.DB.Count(t, `SELECT COUNT(*) FROM calls WHERE id = ? AND search IS NOT NULL AND search = to_tsvector('simple',
-			regexp_replace(left(summary || ' ' || description || ' ' ||
-			COALESCE((SELECT string_agg(d.body, ' ' ORDER BY d.id) FROM diary_entries d WHERE d.call_id = calls.id), ''), 200000),
-			'[^[:alnum:]]+', ' ', 'g'))`, c.ID)
+		same := e.DB.Count(t, `SELECT COUNT(*) FROM calls WHERE id = ? AND search IS NOT NULL AND search =
+			setweight(to_tsvector('simple', regexp_replace(left(summary || ' ' || description || ' ' ||
+			COALESCE((SELECT string_agg(d.body, ' ' ORDER BY d.id) FROM diary_entries d WHERE d.call_id = calls.id AND d.kind <> 'email'), ''), 200000),
+			'[^[:alnum:]]+', ' ', 'g')), 'A') || setweight(to_tsvector('simple', ' '), 'B')`, c.ID)
 		if same != 1 {
 			t.Fatal("the search document written at logging differs from a rebuilt one")
 		}

@@ -125,6 +125,12 @@ func (s *Server) showCall(w http.ResponseWriter, r *http.Request, c *caller) err
 		return err
 	}
 	diary = desk.ForReader(access.Can(c.Account, access.ReadEmails), diary)
+	rd, err := s.reader(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	// What the reader is shown (masked where they may not read it) is what their read is audited for.
+	call, diary = access.CallFor(rd, call), access.DiaryFor(rd, call, diary)
 	if err := s.auditCall(r.Context(), c, call, diary, "viewed the call and its diary"); err != nil {
 		return err
 	}
@@ -140,6 +146,15 @@ func (s *Server) auditCall(ctx context.Context, c *caller, call desk.Call, diary
 		return err
 	}
 	return s.auditReadOf(c, "call.view", "call", call.Ref, append(desk.PeopleOnCall(call, diary), named...), detail)
+}
+
+// reader is what the caller may read of calls' text (access.ReaderOf, with their groups).
+func (s *Server) reader(ctx context.Context, c *caller) (desk.Reader, error) {
+	groups, err := s.Store.GroupsOf(ctx, c.Account.PersonID)
+	if err != nil {
+		return desk.Reader{}, err
+	}
+	return access.ReaderOf(c.Account, groups), nil
 }
 
 // auditRead queues the audit record of a read of personal data.
@@ -163,10 +178,16 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request, c *caller) er
 	if err != nil {
 		return err
 	}
+	rd, err := s.reader(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	f.Reader = &rd
 	page, err := s.Store.FindCallsPage(r.Context(), f)
 	if err != nil {
 		return err
 	}
+	page.Calls = access.CallsFor(rd, page.Calls)
 	out := callList{Calls: make([]callJSON, len(page.Calls)), Total: page.Total, TotalExact: page.TotalExact, Limit: f.Limit, Offset: f.Offset}
 	var customers []int64
 	refs := make([]string, len(page.Calls))

@@ -57,7 +57,12 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, c *caller) 
 		return err
 	}
 	diary = desk.ForReader(access.Can(c.Account, access.ReadEmails), diary)
-	if err := s.auditCall(r.Context(), c, call, diary, "viewed the diary"); err != nil {
+	rd, err := s.reader(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	diary = access.DiaryFor(rd, call, diary)
+	if err := s.auditCall(r.Context(), c, access.CallFor(rd, call), diary, "viewed the diary"); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, entryList{Ref: call.Ref, Entries: entriesOf(diary)})

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 )
 
@@ -124,6 +125,10 @@ func transition[T transitionRequest](s *Server, action desk.Action) handlerFunc 
 		if err != nil {
 			return err
 		}
-		return writeJSON(w, http.StatusOK, callOf(call))
+		rd, err := s.reader(r.Context(), c)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, callOf(access.CallFor(rd, call)))
 	}
 }

@@ -37,6 +37,8 @@ type adminMailPage struct {
 	Failed    []desk.OutMail
 	Pending   []desk.OutMail
 	Retried   string // the message just put back in the queue, for the notice
+	// Triage is the --mail-description setting: true for "triage", false for "call".
+	Triage bool
 }
 
 // mailListMax bounds each list on the page.
@@ -45,6 +47,7 @@ const mailListMax = 200
 func (c *Console) adminMail(w http.ResponseWriter, r *http.Request, v *visit) error {
 	pg := adminMailPage{page: c.page(v, "Outgoing email"), Retried: r.URL.Query().Get("retried")}
 	pg.Section = "admin"
+	pg.Triage = c.MailDescription == "triage"
 	if c.Mailboxes != nil {
 		pg.Mailboxes = c.Mailboxes()
 	}

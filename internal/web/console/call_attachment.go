@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/web"
 )
@@ -30,8 +31,17 @@ func (c *Console) showAttachment(w http.ResponseWriter, r *http.Request, v *visi
 	if err == nil && a.CallID != call.ID {
 		err = desk.Errorf(desk.ENOTFOUND, "there is no attachment %d", id)
 	}
-	if err == nil && len(desk.AttachmentsForReader(v.ReadsEmail(), []desk.Attachment{a})) == 0 {
-		return desk.Errorf(desk.EFORBIDDEN, "this file came with an email: only analysts with the support role may open it")
+	if err == nil {
+		rd, err := c.reader(r.Context(), v)
+		if err != nil {
+			return err
+		}
+		if !access.ReadsCall(rd, call) {
+			return desk.Errorf(desk.EFORBIDDEN, "%s", desk.SpecialMasked)
+		}
+		if len(access.AttachmentsFor(rd, call, []desk.Attachment{a})) == 0 {
+			return desk.Errorf(desk.EFORBIDDEN, "this file came with an email: only analysts with the support role may open it")
+		}
 	}
 	if err != nil {
 		if desk.ErrorCode(err) == desk.ENOTFOUND {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/web"
 )
@@ -20,6 +21,13 @@ func (c *Console) showEmail(w http.ResponseWriter, r *http.Request, v *visit) er
 	entry, err := strconv.ParseInt(r.PathValue("entry"), 10, 64)
 	if err != nil || entry <= 0 {
 		return desk.Errorf(desk.ENOTFOUND, "%q is not a diary entry", r.PathValue("entry"))
+	}
+	rd, err := c.reader(r.Context(), v)
+	if err != nil {
+		return err
+	}
+	if !access.ReadsCall(rd, call) {
+		return desk.Errorf(desk.EFORBIDDEN, "%s", desk.SpecialMasked)
 	}
 	raw, err := c.Store.MailOfEntry(r.Context(), call.ID, entry)
 	if err != nil {

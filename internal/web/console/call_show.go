@@ -35,6 +35,7 @@ func (c *Console) callRoutes() []route {
 		{"POST", "/calls/{ref}/change", access.WorkCalls, c.changeCall},
 		{"GET", "/calls/{ref}/attachments/{id}", access.WorkCalls, c.showAttachment},
 		{"GET", "/calls/{ref}/emails/{entry}", access.ReadEmails, c.showEmail},
+		{"POST", "/calls/{ref}/triage", access.ReadEmails, c.confirmTriage},
 	}
 }
 
@@ -134,6 +135,7 @@ func doneWords() map[string]string {
 		"reopen":  "The call is reopened.",
 		"cancel":  "The call is cancelled.",
 		"change":  "The call is changed.",
+		"triage":  "The summary and description are confirmed: every analyst now reads them.",
 	}
 }
 
@@ -152,6 +154,8 @@ func (p callPage) Can(action string) bool {
 		return s != desk.Closed && s != desk.Cancelled
 	case "note":
 		return true
+	case "triage":
+		return p.Call.TriagePending
 	}
 	return desk.Action(action).Allowed(s)
 }
@@ -239,7 +243,14 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	if err != nil {
 		return callPage{}, err
 	}
-	diary = desk.ForReader(v.ReadsEmail(), diary)
+	groups, err := c.Store.GroupsOf(ctx, v.Person.ID)
+	if err != nil {
+		return callPage{}, err
+	}
+	rd := access.ReaderOf(v.Account, groups)
+	diary = access.DiaryFor(rd, call, diary)
+	readsCall := access.ReadsCall(rd, call)
+	call = access.CallFor(rd, call)
 	restricted, err := c.Store.RestrictionOf(ctx, call.CustomerID)
 	if err != nil {
 		return callPage{}, err
@@ -259,7 +270,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	if err != nil {
 		return callPage{}, err
 	}
-	atts = desk.AttachmentsForReader(v.ReadsEmail(), atts)
+	atts = access.AttachmentsFor(rd, call, atts)
 	byEntry := map[int64][]desk.Attachment{}
 	for _, a := range atts {
 		byEntry[a.EntryID] = append(byEntry[a.EntryID], a)
@@ -268,16 +279,12 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 		diary[i].Attachments = byEntry[diary[i].ID]
 	}
 	var auth map[int64]desk.MailAuth
-	if v.ReadsEmail() {
+	if v.ReadsEmail() && readsCall {
 		if auth, err = c.Store.MailAuthOfCall(ctx, call.ID); err != nil {
 			return callPage{}, err
 		}
 	}
 	nm, err := c.names(ctx)
-	if err != nil {
-		return callPage{}, err
-	}
-	groups, err := c.Store.GroupsOf(ctx, v.Person.ID)
 	if err != nil {
 		return callPage{}, err
 	}

@@ -66,6 +66,10 @@ type Console struct {
 	// Quarantine, when set, offers support analysts the messages from unknown senders, to make
 	// a call of or discard (/mail/quarantine).
 	Quarantine Quarantine
+	// MailDescription is the setting for calls opened by an email (serve --mail-description):
+	// "call" (or ""), their description is call information at once; "triage", it awaits a
+	// support analyst's triage (desk.Call.TriagePending). The administrators' email page shows it.
+	MailDescription string
 	// Mailboxes, when set, reports the incoming mailboxes' state for the administrators' email
 	// page: connected or not, the last error and when, what was taken in.
 	Mailboxes func() []MailboxState

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -39,6 +40,15 @@ func (v *visit) SeesRetention() bool { return access.Can(v.Account, access.SeeRe
 
 // ReadsEmail reports whether the visitor may read emails' content (S13).
 func (v *visit) ReadsEmail() bool { return access.Can(v.Account, access.ReadEmails) }
+
+// reader is what the visitor may read of calls' text (access.ReaderOf, with their groups).
+func (c *Console) reader(ctx context.Context, v *visit) (desk.Reader, error) {
+	groups, err := c.Store.GroupsOf(ctx, v.Person.ID)
+	if err != nil {
+		return desk.Reader{}, err
+	}
+	return access.ReaderOf(v.Account, groups), nil
+}
 
 // Support reports whether the visitor may read incoming email (S13; the layout offers the
 // quarantine).

@@ -152,7 +152,11 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, v *visit) e
 	if err != nil {
 		return err
 	}
-	p.Calls, p.Total = calls.Calls, calls.Total
+	rd, err := c.reader(ctx, v)
+	if err != nil {
+		return err
+	}
+	p.Calls, p.Total = access.CallsFor(rd, calls.Calls), calls.Total
 	if len(p.Calls) > 0 {
 		p.First, p.Last = f.Offset+1, f.Offset+len(p.Calls)
 	}

@@ -220,7 +220,7 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 	if err != nil {
 		return err
 	}
-	p.Calls, p.Total = page.Calls, page.Total
+	p.Calls, p.Total = access.CallsFor(access.ReaderOf(v.Account, groups), page.Calls), page.Total
 	if n := len(page.Calls); unfiltered {
 		p.Total = def.count(counts)
 		if n > 0 && n < queuePageSize {

@@ -89,15 +89,19 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error
 	}
 	p.Terms = store.SearchTerms(q)
 	if len(p.Terms) > 0 {
-		f := store.CallFilter{Text: q, Limit: searchPageSize, Offset: (pg - 1) * searchPageSize}
+		rd, err := c.reader(ctx, v)
+		if err != nil {
+			return err
+		}
+		f := store.CallFilter{Text: q, Limit: searchPageSize, Offset: (pg - 1) * searchPageSize, Reader: &rd}
 		res, err := c.Store.FindCallsPage(ctx, f)
 		if err != nil {
 			return err
 		}
 		p.Total, p.TotalExact = res.Total, res.TotalExact
-		calls := res.Calls
+		calls := access.CallsFor(rd, res.Calls)
 		for _, call := range calls {
-			text, err := c.matchingText(ctx, v, call, p.Terms)
+			text, err := c.matchingText(ctx, rd, call, p.Terms)
 			if err != nil {
 				return err
 			}
@@ -132,8 +136,10 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error
 
 // matchingText is the text a hit's snippet is cut from: its description, unless the search words
 // are only in its diary (the index covers both), then the first diary entry holding one. The
-// diary is read only for such hits, at most a page of them.
-func (c *Console) matchingText(ctx context.Context, v *visit, call desk.Call, terms []string) (string, error) {
+// diary is read only for such hits, at most a page of them. Both are as rd may read them
+// (access.CallFor, access.DiaryFor): the search matched only what rd may read, and a snippet
+// shows no more.
+func (c *Console) matchingText(ctx context.Context, rd desk.Reader, call desk.Call, terms []string) (string, error) {
 	if mentions(call.Summary+" "+call.Description, terms) {
 		return call.Description, nil
 	}
@@ -141,7 +147,7 @@ func (c *Console) matchingText(ctx context.Context, v *visit, call desk.Call, te
 	if err != nil {
 		return "", err
 	}
-	for _, e := range desk.ForReader(v.ReadsEmail(), entries) {
+	for _, e := range access.DiaryFor(rd, call, entries) {
 		if mentions(e.Text, terms) {
 			return e.Text, nil
 		}

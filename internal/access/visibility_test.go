@@ -1,0 +1,57 @@
+package access_test
+
+import (
+	"testing"
+
+	"calldesk/internal/access"
+	"calldesk/internal/desk"
+)
+
+// TestReadsCall is the special-category rule (S8, P4) as a matrix of reader x call: its group's
+// members, its analyst and the DPO read it; anyone else sees it masked, with no files; every
+// reader reads a call not so marked. A call awaiting triage is the support role's (S13).
+func TestReadsCall(t *testing.T) {
+	const me, group, other = 7, 3, 4
+	calls := map[string]desk.Call{
+		"plain":                {Summary: "s", Description: "d", GroupID: other},
+		"special, my group":    {Summary: "s", Description: "d", GroupID: group, SpecialCategory: true},
+		"special, assigned me": {Summary: "s", Description: "d", GroupID: other, AnalystID: me, SpecialCategory: true},
+		"special, other group": {Summary: "s", Description: "d", GroupID: other, AnalystID: 9, SpecialCategory: true},
+		"special, unassigned":  {Summary: "s", Description: "d", SpecialCategory: true},
+	}
+	for _, tc := range []struct {
+		role  desk.Role
+		reads map[string]bool
+	}{
+		{desk.RoleAnalyst, map[string]bool{"plain": true, "special, my group": true, "special, assigned me": true}},
+		{desk.RoleSupportAnalyst, map[string]bool{"plain": true, "special, my group": true, "special, assigned me": true}},
+		{desk.RoleServiceManager, map[string]bool{"plain": true, "special, my group": true, "special, assigned me": true}},
+		{desk.RoleAdmin, map[string]bool{"plain": true, "special, my group": true, "special, assigned me": true}},
+		{desk.RoleDPO, map[string]bool{"plain": true, "special, my group": true, "special, assigned me": true,
+			"special, other group": true, "special, unassigned": true}},
+	} {
+		r := access.ReaderOf(desk.Account{PersonID: me, Roles: []desk.Role{tc.role}, Active: true}, []int64{group})
+		for name, c := range calls {
+			want := tc.reads[name]
+			if got := access.ReadsCall(r, c); got != want {
+				t.Errorf("%s reads %s: %v, want %v", tc.role, name, got, want)
+			}
+			seen := access.CallFor(r, c)
+			atts := access.AttachmentsFor(r, c, []desk.Attachment{{ID: 1}})
+			diary := access.DiaryFor(r, c, []desk.Entry{{Kind: desk.EntryNote, Text: "note"}})
+			if want && (seen.Description != "d" || len(atts) != 1 || diary[0].Text != "note") {
+				t.Errorf("%s, %s: %+v, files %v, diary %v", tc.role, name, seen, atts, diary)
+			}
+			if !want && (seen.Description != desk.SpecialMasked || seen.Summary != desk.SpecialMaskedSummary || len(atts) != 0 || diary[0].Text != desk.SpecialMasked) {
+				t.Errorf("%s, %s not masked: %+v, files %v, diary %v", tc.role, name, seen, atts, diary)
+			}
+		}
+	}
+	pending := desk.Call{Summary: "s", Description: "d", TriagePending: true}
+	for role, reads := range map[desk.Role]bool{desk.RoleAnalyst: false, desk.RoleSupportAnalyst: true, desk.RoleDPO: false} {
+		r := access.ReaderOf(desk.Account{PersonID: me, Roles: []desk.Role{role}, Active: true}, nil)
+		if got := access.CallFor(r, pending).Description == "d"; got != reads {
+			t.Errorf("%s reads a call awaiting triage: %v, want %v", role, got, reads)
+		}
+	}
+}
