@@ -114,9 +114,10 @@ func uniq(vs ...string) []string {
 	return out
 }
 
-// spaced lets a quoted literal's spaces match any run of white space (a name broken over a line).
+// spaced lets a quoted literal's spaces match any run of white space (a name broken over a line),
+// or the underscore, dot or dash that join the words of a file name (zebedee_quartermain.pdf).
 func spaced(quoted string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(quoted, ", ", `,\s*`), " ", `\s+`)
+	return strings.ReplaceAll(strings.ReplaceAll(quoted, ", ", `,\s*`), " ", `(?:\s+|[_.\-])`)
 }
 
 // needle records the longest run of letters and digits of v, lower case: a fragment every written
