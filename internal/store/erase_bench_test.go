@@ -134,6 +134,8 @@ func BenchmarkErase500(b *testing.B) {
 }
 
 // rowScanner is a *sql.Row.
-type rowScanner struct{ r interface{ Scan(...any) error } }
+type rowScanner struct {
+	r interface{ Scan(...any) error }
+}
 
 func (r *rowScanner) Scan(dest ...any) error { return r.r.Scan(dest...) }

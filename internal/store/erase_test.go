@@ -507,6 +507,60 @@ func TestErasureLeavesNoTraceAndKeepsTheStatistics(t *testing.T) {
 		if got := callStats(t, e); got != f.statsBefore {
 			t.Errorf("the statistics changed:\nbefore\n%s\nafter\n%s", f.statsBefore, got)
 		}
+		// Two more people erased the same way: each named in others' records in other formats. The
+		// scan then looks for all three.
+		others := []desk.Person{wil, {FirstName: "Percival", LastName: "Thistlewood", Username: "pthistle", Email: "Percy.T@staff.example",
+			StudentNumber: "", Phone: "01632 960441", Department: "Estates", Kind: desk.Staff}}
+		scrubbers := []*desk.Scrubber{f.scrubber}
+		var needles []string
+		var ids []int64
+		for i, o := range others {
+			p, err := e.S.CreatePerson(ctx, e.F.Admin, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			own := e.newCall(t, desk.NewCall{Kind: desk.Fault, Summary: "Badge broken for " + o.FirstName, CustomerID: p.ID,
+				Source: desk.SourcePhone, Impact: desk.Low, Urgency: desk.Low, Description: "Call me on " + o.Phone})
+			_ = own
+			other := e.newCall(t, desk.NewCall{Kind: desk.Fault, Summary: "Heating", CustomerID: e.F.Eve.ID, Source: desk.SourcePhone,
+				Impact: desk.Low, Urgency: desk.Low})
+			if _, err := e.S.AddEntryWithAttachments(ctx, storetest.Actor(e.F.Ann), other.Ref, desk.EntryNote,
+				strings.ToUpper(o.LastName)+" "+o.FirstName+" said the same; ring "+strings.ReplaceAll(o.Phone, " ", "-"),
+				[]desk.Upload{{Filename: fmt.Sprintf("notes%d.zip", i), Data: zipOf(t, "n.txt", "ask "+strings.ToUpper(o.Email))}}, desk.AttachmentRules{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.S.AppendAudit(ctx, []desk.AuditRecord{{At: start, ActorID: e.F.Ann.ID, Actor: "Ann Archer", Action: "call.search",
+				ObjectType: "search", Detail: "GET /calls?q=" + strings.ReplaceAll(o.Email, "@", "%40")}}); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, p.ID)
+			scrubbers = append(scrubbers, desk.NewScrubber(desk.IdentifiersOf(o), "[P]"))
+			needles = append(needles, strings.ToLower(o.LastName), strings.ToLower(o.Email), o.Username)
+		}
+		stats := callStats(t, e)
+		for _, id := range ids {
+			if _, err := e.S.ErasePerson(ctx, dpo, desk.Erasure{PersonID: id, Basis: desk.BasisConsent, Ground: desk.GroundConsentWithdrawn,
+				Decision: "asked in writing", Confirmed: true}); err != nil {
+				t.Fatalf("erase %d: %v", id, err)
+			}
+		}
+		if got := callStats(t, e); got != stats {
+			t.Errorf("the statistics changed with the second and third erasures:\nbefore\n%s\nafter\n%s", stats, got)
+		}
+		if _, err := e.S.CompactSearchIfDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var left3 []string
+		for _, tr := range traces(t, e, append(needles, zebTraces...), scrubbers...) {
+			table, rest, _ := strings.Cut(tr, ".")
+			_, row, _ := strings.Cut(rest, " ")
+			if !kept[table+" "+strings.Join(strings.Fields(row)[:2], " ")] {
+				left3 = append(left3, tr)
+			}
+		}
+		if len(left3) > 0 {
+			t.Errorf("after three erasures, %d traces remain:\n%s", len(left3), strings.Join(left3, "\n"))
+		}
 		// Their person record is a pseudonym that keeps what counts.
 		p, err := e.S.FindPerson(ctx, f.zeb.ID)
 		if err != nil {
