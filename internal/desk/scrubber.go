@@ -64,7 +64,9 @@ func NewScrubber(ids Identifiers, with string) *Scrubber {
 			full = append(full, phonePatterns(digits)...)
 			sc.search = append(sc.search, phoneForms(digits)...)
 			sc.search = append(sc.search, s)
-			sc.needles = append(sc.needles, digits[len(digits)-4:])
+			// The last three digits: however the number is grouped, its last group has them (the
+			// search index narrowing makes the same assumption: a last group of three digits or more).
+			sc.needles = append(sc.needles, digits[len(digits)-3:])
 			sc.index = append(sc.index, phoneSuffixes(digits)...)
 			return
 		}
@@ -268,8 +270,25 @@ func replace(re *regexp.Regexp, s, with string) string {
 	return b.String()
 }
 
+// mayHold says whether s contains one of the needles, without which it holds no full identifier:
+// a cheap test before the matcher, whose alternation of every format is slow on long texts.
+func (sc *Scrubber) mayHold(s string) bool {
+	low := strings.ToLower(s)
+	for _, n := range sc.needles {
+		if strings.Contains(low, n) {
+			return true
+		}
+	}
+	return false
+}
+
 // Scrub replaces the person's full identifiers in s.
-func (sc *Scrubber) Scrub(s string) string { return replace(sc.full, s, sc.with) }
+func (sc *Scrubber) Scrub(s string) string {
+	if !sc.mayHold(s) {
+		return s
+	}
+	return replace(sc.full, s, sc.with)
+}
 
 // ScrubAll replaces full identifiers and the first or last name alone: for text about the person
 // (their own calls), where "Dear Ann" identifies them.
@@ -279,7 +298,12 @@ func (sc *Scrubber) ScrubAll(s string) string { return replace(sc.names, sc.Scru
 func (sc *Scrubber) Finds(s string) bool { return len(sc.Find(s)) > 0 }
 
 // Find returns where s holds a full identifier: the start and end byte offsets of each match.
-func (sc *Scrubber) Find(s string) [][2]int { return bounded(sc.full, s) }
+func (sc *Scrubber) Find(s string) [][2]int {
+	if !sc.mayHold(s) {
+		return nil
+	}
+	return bounded(sc.full, s)
+}
 
 // IndexTerms are terms (each one or more words) of which the search index holds all the words of
 // one wherever a full identifier is written in what it indexes: the name's two words, an
@@ -291,7 +315,7 @@ func (sc *Scrubber) IndexTerms() []string { return uniq(sc.index...) }
 func (sc *Scrubber) SearchTerms() []string { return sc.search }
 
 // Needles are lower-case fragments of which every written form of every full identifier contains
-// one (a last name, an address's local part, a number's last four digits): a database can select
+// one (a last name, an address's local part, a number's last three digits): a database can select
 // the rows holding one (LIKE) and leave the matcher to decide. Empty when the scrubber has no
 // identifier.
 func (sc *Scrubber) Needles() []string {
