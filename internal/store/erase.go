@@ -301,28 +301,41 @@ func (x *erasing) findCalls(ctx context.Context) error {
 			}
 		}
 	}()
+	// Another person's call on legal hold (or whose customer is) must be kept as it is, mention
+	// and all: it is left alone and listed for the Data Protection Officer. One query for all.
+	var others []int64
 	for id := range set {
 		if !x.own[id] {
-			// Another person's call on legal hold (or whose customer is) must be kept as it is,
-			// mention and all: it is left alone and counted for the Data Protection Officer.
-			var held int
-			if err := x.t.queryRow(ctx, `SELECT COUNT(*) FROM legal_holds h WHERE h.lifted_at IS NULL
-				AND (h.call_id = ? OR h.person_id = (SELECT c.customer_id FROM calls c WHERE c.id = ?))`, id, id).Scan(&held); err != nil {
+			others = append(others, id)
+		}
+	}
+	if len(others) > 0 {
+		rows, err := x.t.query(ctx, `SELECT c.id, c.number, c.kind FROM calls c WHERE c.id IN `+x.t.s.d.idSet()+`
+			AND EXISTS (SELECT 1 FROM legal_holds h WHERE h.lifted_at IS NULL AND (h.call_id = c.id OR h.person_id = c.customer_id))`,
+			x.t.s.d.idSetArg(others))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, number int64
+			var kind string
+			if err := rows.Scan(&id, &number, &kind); err != nil {
+				rows.Close()
 				return err
 			}
-			if held > 0 {
-				x.counts.HeldSkipped++
-				x.held[id] = true
-				var number int64
-				var kind string
-				if err := x.t.queryRow(ctx, `SELECT number, kind FROM calls WHERE id = ?`, id).Scan(&number, &kind); err != nil {
-					return err
-				}
-				x.keep("call "+desk.Reference(desk.CallKind(kind), number), "under legal hold: the call, its diary, files and emails are kept as they are until the hold is lifted")
-				continue
-			}
+			x.held[id] = true
+			x.counts.HeldSkipped++
+			x.keep("call "+desk.Reference(desk.CallKind(kind), number), "under legal hold: the call, its diary, files and emails are kept as they are until the hold is lifted")
 		}
-		x.calls = append(x.calls, id)
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for id := range set {
+		if !x.held[id] {
+			x.calls = append(x.calls, id)
+		}
 	}
 	sort.Slice(x.calls, func(i, j int) bool { return x.calls[i] < x.calls[j] })
 	return nil
