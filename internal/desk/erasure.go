@@ -1,12 +1,8 @@
 package desk
 
 import (
-	"html"
-	"regexp"
-	"sort"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // LawfulBasis is the basis on which the university processed a person's data (UK GDPR article 6).
@@ -155,6 +151,15 @@ type ErasureCounts struct {
 	Emails        int `json:"emails"`         // stored emails whose original was deleted
 	AuditRedacted int `json:"audit_redacted"` // audit records whose names were replaced by the pseudonym
 	HeldSkipped   int `json:"held_skipped"`   // other people's calls mentioning them left alone: on legal hold
+	// Kept lists, for the Data Protection Officer, each place that still names the person because
+	// the register says to keep it (a call under legal hold, a directory group's name...), and why.
+	Kept []ErasureKept `json:"kept,omitempty"`
+}
+
+// ErasureKept is one place an erasure left as it was, and the reason.
+type ErasureKept struct {
+	Where  string `json:"where"`  // "call R0012345", "legal_holds.reason 12"
+	Reason string `json:"reason"` // why it is kept
 }
 
 // Identifiers are the things that identify a person in free text.
@@ -168,156 +173,3 @@ func IdentifiersOf(p Person) Identifiers {
 	return Identifiers{FirstName: p.FirstName, LastName: p.LastName, Username: p.Username, Email: p.Email,
 		StudentNumber: p.StudentNumber, Phone: p.Phone}
 }
-
-// Scrubber replaces a person's identifiers in free text with their pseudonym.
-type Scrubber struct {
-	full   *regexp.Regexp // full identifiers: wherever they appear
-	names  *regexp.Regexp // first or last name alone: only in text about the person
-	with   string
-	search []string // words to look for in the search index
-}
-
-// NewScrubber builds the scrubber of ids, replacing with the pseudonym with. Matching ignores case;
-// a phone number matches with or without spaces, dots or dashes between its digits, and in the
-// +44 form; HTML-escaped forms match too (stored HTML email bodies).
-func NewScrubber(ids Identifiers, with string) *Scrubber {
-	var full, names []string
-	add := func(list *[]string, s string) {
-		s = strings.TrimSpace(s)
-		if len([]rune(s)) < 2 {
-			return
-		}
-		for _, v := range []string{s, html.EscapeString(s)} {
-			*list = append(*list, bounded(regexp.QuoteMeta(v), v))
-		}
-	}
-	first, last := strings.TrimSpace(ids.FirstName), strings.TrimSpace(ids.LastName)
-	sc := &Scrubber{with: with}
-	if first != "" && last != "" {
-		add(&full, first+" "+last)
-		add(&full, last+", "+first)
-		add(&full, last+" "+first)
-		sc.search = append(sc.search, first+" "+last)
-	}
-	add(&names, first)
-	add(&names, last)
-	for _, s := range append([]string{ids.Email, ids.StudentNumber}, ids.Others...) {
-		if strings.TrimSpace(s) != "" {
-			if digits := phoneDigits(s); digits != "" {
-				full = append(full, phonePattern(digits)...)
-				sc.search = append(sc.search, phoneForms(digits)...)
-			} else {
-				add(&full, s)
-			}
-			sc.search = append(sc.search, s)
-		}
-	}
-	if len([]rune(strings.TrimSpace(ids.Username))) >= 3 {
-		add(&full, ids.Username)
-		sc.search = append(sc.search, ids.Username)
-	}
-	if d := phoneDigits(ids.Phone); d != "" {
-		full = append(full, phonePattern(d)...)
-		sc.search = append(sc.search, ids.Phone)
-		sc.search = append(sc.search, phoneForms(d)...)
-	}
-	// Longest first, so "Ann Smith" goes whole before "Ann" could.
-	sort.SliceStable(full, func(i, j int) bool { return len(full[i]) > len(full[j]) })
-	if len(full) > 0 {
-		sc.full = regexp.MustCompile(`(?i)` + strings.Join(full, "|"))
-	}
-	if len(names) > 0 {
-		sc.names = regexp.MustCompile(`(?i)` + strings.Join(names, "|"))
-	}
-	return sc
-}
-
-// bounded wraps pattern (matching literal lit) in word boundaries where lit begins or ends with a
-// letter or digit, so "Ann" is not found inside "Annual".
-func bounded(pattern, lit string) string {
-	r := []rune(lit)
-	if isWord(r[0]) {
-		pattern = `\b` + pattern
-	}
-	if isWord(r[len(r)-1]) {
-		pattern += `\b`
-	}
-	return pattern
-}
-
-func isWord(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
-
-// phoneDigits is s's digits when s looks like a phone number (digits, spaces, + ( ) . -, at least
-// seven digits), else "".
-func phoneDigits(s string) string {
-	var d strings.Builder
-	for _, r := range strings.TrimSpace(s) {
-		switch {
-		case r >= '0' && r <= '9':
-			d.WriteRune(r)
-		case strings.ContainsRune(" +().-", r):
-		default:
-			return ""
-		}
-	}
-	if d.Len() < 7 {
-		return ""
-	}
-	return d.String()
-}
-
-// phonePattern matches the digits with any of space, dot or dash between them, and the UK number
-// also in its +44 form.
-func phonePattern(digits string) []string {
-	one := func(d string) string {
-		parts := make([]string, len(d))
-		for i, c := range d {
-			parts[i] = string(c)
-		}
-		return `\b` + strings.Join(parts, `[\s.\-()]{0,2}`) + `\b`
-	}
-	out := []string{one(digits)}
-	if strings.HasPrefix(digits, "0") {
-		out = append(out, `\+\s?`+one("44" + digits[1:])[2:])
-	} else if strings.HasPrefix(digits, "44") {
-		out = append(out, one("0"+digits[2:]))
-	}
-	return out
-}
-
-// phoneForms are the one-word forms a phone number may be written in (what the search index
-// holds for "07700900123" or "+447700900123"), to find text that wrote it without spaces.
-func phoneForms(digits string) []string {
-	out := []string{digits}
-	if strings.HasPrefix(digits, "0") {
-		out = append(out, "44"+digits[1:])
-	} else if strings.HasPrefix(digits, "44") {
-		out = append(out, "0"+digits[2:])
-	}
-	return out
-}
-
-// Scrub replaces the person's full identifiers in s.
-func (sc *Scrubber) Scrub(s string) string {
-	if sc.full == nil || s == "" {
-		return s
-	}
-	return sc.full.ReplaceAllLiteralString(s, sc.with)
-}
-
-// ScrubAll replaces full identifiers and the first or last name alone: for text about the person
-// (their own calls), where "Dear Ann" identifies them.
-func (sc *Scrubber) ScrubAll(s string) string {
-	s = sc.Scrub(s)
-	if sc.names == nil || s == "" {
-		return s
-	}
-	return sc.names.ReplaceAllLiteralString(s, sc.with)
-}
-
-// Finds reports whether s holds a full identifier.
-func (sc *Scrubber) Finds(s string) bool { return sc.full != nil && sc.full.MatchString(s) }
-
-// SearchTerms are the identifiers to look for in the full-text index, to find every call whose
-// text mentions the person.
-func (sc *Scrubber) SearchTerms() []string { return sc.search }

@@ -104,6 +104,8 @@ type dialect interface {
 	// idSet is a subquery listing the ids of one argument made by idSetArg, for "x IN "+idSet().
 	idSet() string
 	idSetArg(ids []int64) string
+	// likeCI is the operator of a LIKE that ignores case (ASCII): LIKE on SQLite, ILIKE on PostgreSQL.
+	likeCI() string
 	// reducedSnapshot is the expression of calls.customer_snapshot reduced to the fields that
 	// identify nobody (department and kind), for anonymised calls.
 	reducedSnapshot() string
@@ -151,6 +153,7 @@ func (sqliteDialect) searchPage() string {
 func (sqliteDialect) lock(context.Context, *Tx, int64) error { return nil } // one writer connection already serialises
 func (sqliteDialect) idSet() string                          { return "(SELECT value FROM json_each(?))" }
 func (sqliteDialect) idSetArg(ids []int64) string            { return jsonIDs(ids) }
+func (sqliteDialect) likeCI() string                         { return "LIKE" }
 func (sqliteDialect) reducedSnapshot() string {
 	return `json_object('name', '', 'department', COALESCE(json_extract(customer_snapshot, '$.department'), ''),
 		'kind', COALESCE(json_extract(customer_snapshot, '$.kind'), ''))`
@@ -447,6 +450,7 @@ func (postgresDialect) idSet() string {
 	return "(SELECT unnest(string_to_array(CAST(? AS text), ',')::bigint[]))"
 }
 func (postgresDialect) idSetArg(ids []int64) string { return joinIDs(ids) }
+func (postgresDialect) likeCI() string              { return "ILIKE" }
 func (postgresDialect) reducedSnapshot() string {
 	return `CAST(json_build_object('name', '', 'department', COALESCE(CAST(customer_snapshot AS json)->>'department', ''),
 		'kind', COALESCE(CAST(customer_snapshot AS json)->>'kind', '')) AS text)`
