@@ -3,6 +3,7 @@ package privacy
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"sort"
 	"time"
 
@@ -297,7 +298,7 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 				addr = a.ClientAddr
 			}
 			bu.Audit = append(bu.Audit, BundleAudit{At: a.At, Who: a.Actor, Via: a.Channel(), What: a.What(), Action: a.Action,
-				Reason: r.Redact(a.Reason, fmt.Sprintf("audit record %d reason", a.ID)), Address: addr})
+				Reason: r.Redact(a.Reason, fmt.Sprintf("audit record %d reason", a.ID), seenLink(person)), Address: addr})
 		}
 		if len(as) < 2000 {
 			break
@@ -311,8 +312,8 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 	sort.Slice(reqs, func(i, j int) bool { return reqs[i].ID < reqs[j].ID })
 	for _, q := range reqs {
 		bu.Requests = append(bu.Requests, BundleRequest{ID: q.ID, Kind: string(q.Kind), State: q.State, ReceivedAt: q.ReceivedAt,
-			Due: q.Due(), Details: r.Redact(q.Details, fmt.Sprintf("request %d details", q.ID)),
-			Outcome: r.Redact(q.Outcome, fmt.Sprintf("request %d outcome", q.ID)), Channel: q.Channel, ThirdParty: q.ThirdParty})
+			Due: q.Due(), Details: r.Redact(q.Details, fmt.Sprintf("request %d details", q.ID), requestLink(q.ID)),
+			Outcome: r.Redact(q.Outcome, fmt.Sprintf("request %d outcome", q.ID), requestLink(q.ID)), Channel: q.Channel, ThirdParty: q.ThirdParty})
 	}
 	if err := b.gatherMine(ctx, bu, r, p); err != nil {
 		return nil, err
@@ -321,7 +322,7 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 	// people: each is a candidate the DPO releases or withholds, numbered after the text's.
 	for i, f := range bu.Files {
 		if f.others {
-			bu.Files[i].Review = r.Review(fmt.Sprintf("%s file %d", f.CallRef, f.ID), f.Filename, KindFile)
+			bu.Files[i].Review = r.Review(fmt.Sprintf("%s file %d", f.CallRef, f.ID), f.Filename, KindFile, fileLink(f.CallRef, f.ID))
 		}
 	}
 	return bu, nil
@@ -358,13 +359,13 @@ func (b *Builder) gatherMine(ctx context.Context, bu *Bundle, r *Redactor, p des
 			if m.Raw == nil {
 				// Its content is gone (discarded unread from quarantine): what is left is that
 				// it came, when, and what became of it.
-				where := fmt.Sprintf("email %d", m.ID)
+				where, link := fmt.Sprintf("email %d", m.ID), mailLink(refs[i], m.EntryID)
 				what := m.Disposition
 				if m.Reason != "" {
-					what += ": " + r.Redact(m.Reason, where+" reason")
+					what += ": " + r.Redact(m.Reason, where+" reason", link)
 				}
 				bu.Emails = append(bu.Emails, BundleEmail{ID: m.ID, CallRef: refs[i], Disposition: what, From: p.Email,
-					Subject: r.Redact(m.Subject, where+" subject"), Date: m.ReceivedAt, Text: "(the message itself is no longer held)"})
+					Subject: r.Redact(m.Subject, where+" subject", link), Date: m.ReceivedAt, Text: "(the message itself is no longer held)"})
 				continue
 			}
 			b.addEmail(bu, r, m, refs[i], m.Disposition)
@@ -380,8 +381,8 @@ func (b *Builder) gatherMine(ctx context.Context, bu *Bundle, r *Redactor, p des
 	}
 	for _, h := range holds {
 		where := fmt.Sprintf("legal hold %d", h.ID)
-		bu.LegalHolds = append(bu.LegalHolds, BundleHold{ID: h.ID, CallRef: h.CallRef, Reason: r.Redact(h.Reason, where+" reason"),
-			PlacedBy: h.PlacedBy, PlacedAt: h.PlacedAt, LiftedBy: h.LiftedBy, LiftedAt: h.LiftedAt, LiftReason: r.Redact(h.LiftWhy, where+" lift reason")})
+		bu.LegalHolds = append(bu.LegalHolds, BundleHold{ID: h.ID, CallRef: h.CallRef, Reason: r.Redact(h.Reason, where+" reason", holdLink),
+			PlacedBy: h.PlacedBy, PlacedAt: h.PlacedAt, LiftedBy: h.LiftedBy, LiftedAt: h.LiftedAt, LiftReason: r.Redact(h.LiftWhy, where+" lift reason", holdLink)})
 	}
 	acc, ok, err := b.Store.SARAccountOf(ctx, p.ID)
 	if err != nil {
@@ -405,9 +406,9 @@ func (b *Builder) gatherMine(ctx context.Context, bu *Bundle, r *Redactor, p des
 }
 
 func bundleSent(m store.SAROutMail, r *Redactor) BundleSent {
-	where := fmt.Sprintf("email sent %d", m.ID)
-	return BundleSent{ID: m.ID, CallRef: m.CallRef, Kind: m.Kind, To: r.Redact(m.To, where+" to"), Subject: r.Redact(m.Subject, where+" subject"),
-		Text: r.Redact(m.Text, where+" text"), State: m.State, Queued: m.CreatedAt, SentAt: m.SentAt}
+	where, link := fmt.Sprintf("email sent %d", m.ID), sentLink(m.CallRef)
+	return BundleSent{ID: m.ID, CallRef: m.CallRef, Kind: m.Kind, To: r.Redact(m.To, where+" to", link), Subject: r.Redact(m.Subject, where+" subject", link),
+		Text: r.Redact(m.Text, where+" text", link), State: m.State, Queued: m.CreatedAt, SentAt: m.SentAt}
 }
 
 // addEmail adds an email taken in, its headers and text redacted; ref is its call's reference
@@ -426,14 +427,14 @@ func (b *Builder) addEmail(bu *Bundle, r *Redactor, m store.SARMail, ref, dispos
 		bu.Warnings = append(bu.Warnings, fmt.Sprintf("email %d of %s could not be read: %v", m.ID, name, err))
 		return
 	}
-	where := fmt.Sprintf("%s email %d", name, m.ID)
+	where, link := fmt.Sprintf("%s email %d", name, m.ID), mailLink(ref, m.EntryID)
 	date := t.Date
 	if date.IsZero() {
 		date = m.ReceivedAt
 	}
-	bu.Emails = append(bu.Emails, BundleEmail{ID: m.ID, CallRef: ref, Disposition: disposition, From: r.Redact(t.From, where+" from"),
-		To: r.Redact(t.To, where+" to"), Cc: r.Redact(t.Cc, where+" cc"), Subject: r.Redact(t.Subject, where+" subject"),
-		Date: date.UTC(), Text: r.Redact(t.Text, where+" text")})
+	bu.Emails = append(bu.Emails, BundleEmail{ID: m.ID, CallRef: ref, Disposition: disposition, From: r.Redact(t.From, where+" from", link),
+		To: r.Redact(t.To, where+" to", link), Cc: r.Redact(t.Cc, where+" cc", link), Subject: r.Redact(t.Subject, where+" subject", link),
+		Date: date.UTC(), Text: r.Redact(t.Text, where+" text", link)})
 }
 
 func (b *Builder) gatherPerson(ctx context.Context, bu *Bundle, p desk.Person) error {
@@ -487,7 +488,7 @@ func (b *Builder) gatherPerson(ctx context.Context, bu *Bundle, p desk.Person) e
 func bundleEntry(e store.SAREntry, r *Redactor, where string) BundleEntry {
 	text := e.Text
 	if e.Kind != desk.EntryAssignment {
-		text = r.Redact(e.Text, where)
+		text = r.Redact(e.Text, where, entryLink(e.CallRef, e.ID))
 	}
 	return BundleEntry{ID: e.ID, CallRef: e.CallRef, Kind: string(e.Kind), Public: e.Public, Author: e.Author, Text: text, At: e.CreatedAt}
 }
@@ -506,7 +507,7 @@ func (b *Builder) gatherCalls(ctx context.Context, bu *Bundle, r *Redactor, page
 	for i, c := range page {
 		ids[i] = c.ID
 		at[c.ID] = len(bu.Calls)
-		in := func(s, what string) string { return r.Redact(s, c.Ref+" "+what) }
+		in := func(s, what string) string { return r.Redact(s, c.Ref+" "+what, callLink(c.Ref)) }
 		bu.Calls = append(bu.Calls, BundleCall{Ref: c.Ref, Kind: string(c.Kind), State: string(c.State),
 			Summary: in(c.Summary, "summary"), Description: in(c.Description, "description"), Resolution: in(c.Resolution, "resolution"),
 			HoldReason: in(c.HoldReason, "hold reason"), CancelNote: in(c.CancelNote, "cancellation note"),
@@ -547,3 +548,39 @@ func (b *Builder) gatherCalls(ctx context.Context, bu *Bundle, r *Redactor, page
 	bu.sentOfCalls = append(bu.sentOfCalls, sent...)
 	return nil
 }
+
+// The console pages that show where a redaction candidate stands, for the DPO's review.
+
+func callLink(ref string) string { return "/calls/" + url.PathEscape(ref) }
+
+func entryLink(ref string, id int64) string { return fmt.Sprintf("%s#entry-%d", callLink(ref), id) }
+
+func fileLink(ref string, id int64) string {
+	return fmt.Sprintf("%s/attachments/%d", callLink(ref), id)
+}
+
+// mailLink is the diary entry of an email taken in on a call, or the mail log for one on none
+// (quarantined, discarded, or from the person about nothing of theirs).
+func mailLink(ref string, entry int64) string {
+	switch {
+	case ref == "":
+		return "/mail/log"
+	case entry == 0:
+		return callLink(ref)
+	}
+	return entryLink(ref, entry)
+}
+
+// sentLink is the call an email calldesk sent was about, or the outgoing mail's page.
+func sentLink(ref string) string {
+	if ref == "" {
+		return "/admin/mail"
+	}
+	return callLink(ref)
+}
+
+func requestLink(id int64) string { return fmt.Sprintf("/dpo/requests/%d", id) }
+
+func seenLink(person int64) string { return fmt.Sprintf("/people/%d/seen", person) }
+
+const holdLink = "/admin/retention"

@@ -89,7 +89,7 @@ func (j *SARJob) build(ctx context.Context, b store.SARBundle) (model, zip []byt
 		return nil, nil, nil, err
 	}
 	for _, r := range bu.Redactions {
-		reds = append(reds, store.SARRedaction{N: r.N, Where: r.Where, Original: r.Original, Kind: r.Kind})
+		reds = append(reds, store.SARRedaction{N: r.N, Where: r.Where, Original: r.Original, Kind: r.Kind, Context: r.Context, Link: r.Link})
 	}
 	return model, nil, reds, nil
 }
