@@ -227,7 +227,7 @@ func (c *Console) dpoEncrypted(w http.ResponseWriter, r *http.Request, v *visit)
 		}
 		return err
 	}
-	enc, err := privacy.EncryptZip(zip, pass)
+	enc, err := privacy.SealBundle(zip, pass)
 	if err != nil {
 		return err
 	}
