@@ -1,0 +1,328 @@
+package desk
+
+import (
+	"html"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Scrubber finds a person's identifiers in free text and replaces them with their pseudonym: the
+// one matcher that erasure (store.ErasePerson) and the subject access bundle (store.FindMentions)
+// both use, so a format one of them knows the other knows too. The formats (issue 15 point 2):
+//
+//   - phone numbers with any of spaces, dots, dashes, slashes or brackets between their digits,
+//     national (07700 900852, (07700) 900852) or international (+44 7700 900852, +44 (0)7700
+//     900852, 0044...), also URL-encoded (%2B44%207700%20900852);
+//   - email addresses in any case, HTML-escaped (ann&#64;x.ac.uk) or URL-encoded (ann%40x.ac.uk);
+//   - usernames (three characters or more) and student numbers;
+//   - full names as First Last, Last, First and LAST First, with any spacing.
+//
+// Nothing matches inside a longer word or number: Ann is not found in Annual, Smith not in
+// Smithson, 07700900852 not in 077009008521 (letters of any script count as word characters).
+type Scrubber struct {
+	full    *regexp.Regexp // full identifiers: wherever they appear
+	names   *regexp.Regexp // first or last name alone: only in text about the person
+	with    string
+	search  []string // words to look for in the search index
+	needles []string // lower-case fragments every written form of an identifier contains
+}
+
+// NewScrubber builds the scrubber of ids, replacing with the pseudonym with. Matching ignores case.
+func NewScrubber(ids Identifiers, with string) *Scrubber {
+	var full, names []string
+	sc := &Scrubber{with: with}
+	literal := func(list *[]string, s string) {
+		s = strings.TrimSpace(s)
+		if utf8.RuneCountInString(s) < 2 {
+			return
+		}
+		for _, v := range uniq(s, html.EscapeString(s), strings.ReplaceAll(html.EscapeString(s), "&#39;", "&#x27;"), strings.ReplaceAll(s, "'", "’")) {
+			*list = append(*list, spaced(regexp.QuoteMeta(v)))
+		}
+	}
+	first, last := strings.TrimSpace(ids.FirstName), strings.TrimSpace(ids.LastName)
+	if first != "" && last != "" {
+		literal(&full, first+" "+last)
+		literal(&full, last+", "+first)
+		literal(&full, last+" "+first)
+		sc.search = append(sc.search, first+" "+last)
+		sc.needle(last)
+	}
+	literal(&names, first)
+	literal(&names, last)
+	identifier := func(s string) {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return
+		}
+		if digits := phoneDigits(s); digits != "" {
+			full = append(full, phonePatterns(digits)...)
+			sc.search = append(sc.search, phoneForms(digits)...)
+			sc.search = append(sc.search, s)
+			sc.needles = append(sc.needles, digits[len(digits)-4:])
+			return
+		}
+		if at := strings.LastIndex(s, "@"); at > 0 {
+			local, domain := regexp.QuoteMeta(s[:at]), regexp.QuoteMeta(s[at+1:])
+			full = append(full, local+`(?:@|%40|&#0*64;|&#[xX]0*40;|\s?\[at\]\s?)`+domain)
+			sc.search = append(sc.search, s)
+			sc.needle(s[:at])
+			return
+		}
+		literal(&full, s)
+		sc.search = append(sc.search, s)
+		sc.needle(s)
+	}
+	identifier(ids.Email)
+	identifier(ids.StudentNumber)
+	for _, o := range ids.Others {
+		identifier(o)
+	}
+	if utf8.RuneCountInString(strings.TrimSpace(ids.Username)) >= 3 {
+		identifier(ids.Username)
+	}
+	identifier(ids.Phone)
+	// Longest first, so "Ann Smith" goes whole before "Ann" could.
+	sort.SliceStable(full, func(i, j int) bool { return len(full[i]) > len(full[j]) })
+	sort.SliceStable(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
+	if len(full) > 0 {
+		sc.full = regexp.MustCompile(`(?i)(?:` + strings.Join(full, "|") + `)`)
+	}
+	if len(names) > 0 {
+		sc.names = regexp.MustCompile(`(?i)(?:` + strings.Join(names, "|") + `)`)
+	}
+	return sc
+}
+
+func uniq(vs ...string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range vs {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// spaced lets a quoted literal's spaces match any run of white space (a name broken over a line).
+func spaced(quoted string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(quoted, ", ", `,\s*`), " ", `\s+`)
+}
+
+// needle records the longest run of letters and digits of v, lower case: a fragment every written
+// form of v contains, which a database can look for (LIKE) before the matcher decides.
+func (sc *Scrubber) needle(v string) {
+	best := ""
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return !isWord(r) || r == '_' }) {
+		if len(f) > len(best) {
+			best = f
+		}
+	}
+	if utf8.RuneCountInString(best) >= 2 {
+		sc.needles = append(sc.needles, strings.ToLower(best))
+	}
+}
+
+func isWord(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// phoneDigits is s's digits when s looks like a phone number (digits, spaces, + ( ) . - /, at
+// least seven digits), else "".
+func phoneDigits(s string) string {
+	var d strings.Builder
+	for _, r := range strings.TrimSpace(s) {
+		switch {
+		case r >= '0' && r <= '9':
+			d.WriteRune(r)
+		case strings.ContainsRune(" +().-/", r):
+		default:
+			return ""
+		}
+	}
+	if d.Len() < 7 {
+		return ""
+	}
+	return d.String()
+}
+
+// sep is what may stand between two digits of a phone number.
+const sep = `(?:[\s.\-()/]|%20|\+){0,3}`
+
+// phonePatterns match a number's digits with separators between them, nationally and, for a UK
+// number, in its +44 (or 0044) form with or without the (0).
+func phonePatterns(digits string) []string {
+	spread := func(d string) string {
+		parts := make([]string, len(d))
+		for i, c := range d {
+			parts[i] = string(c)
+		}
+		return strings.Join(parts, sep)
+	}
+	national := digits
+	switch {
+	case strings.HasPrefix(digits, "440"):
+		national = digits[2:]
+	case strings.HasPrefix(digits, "44"):
+		national = "0" + digits[2:]
+	case strings.HasPrefix(digits, "0044"):
+		national = "0" + digits[4:]
+	}
+	out := []string{spread(national)}
+	if strings.HasPrefix(national, "0") && !strings.HasPrefix(national, "00") {
+		out = append(out, `(?:\+|%2B|00)`+sep+`4`+sep+`4`+sep+`(?:\(0\)`+sep+`|0`+sep+`)?`+spread(national[1:]))
+	} else if national != digits {
+		out = append(out, spread(digits))
+	}
+	return out
+}
+
+// phoneForms are the one-word forms a phone number may be written in (what the search index
+// holds for "07700900123" or "+447700900123").
+func phoneForms(digits string) []string {
+	out := []string{digits}
+	if strings.HasPrefix(digits, "0") {
+		out = append(out, "44"+digits[1:])
+	} else if strings.HasPrefix(digits, "44") {
+		out = append(out, "0"+digits[2:])
+	}
+	return out
+}
+
+// bounded finds the matches of re in s that stand as whole words: a match that begins (ends) with
+// a letter or digit must not follow (precede) one. A match refused is tried again one character on,
+// so a shorter alternative at the same place still counts.
+func bounded(re *regexp.Regexp, s string) [][2]int {
+	if re == nil || s == "" {
+		return nil
+	}
+	var out [][2]int
+	for pos := 0; pos < len(s); {
+		loc := re.FindStringIndex(s[pos:])
+		if loc == nil {
+			break
+		}
+		a, b := pos+loc[0], pos+loc[1]
+		if b > a && wholeAt(s, a, b) {
+			out = append(out, [2]int{a, b})
+			pos = b
+			continue
+		}
+		_, w := utf8.DecodeRuneInString(s[a:])
+		pos = a + max(w, 1)
+	}
+	return out
+}
+
+func wholeAt(s string, a, b int) bool {
+	first, _ := utf8.DecodeRuneInString(s[a:])
+	last, _ := utf8.DecodeLastRuneInString(s[:b])
+	if isWord(first) && a > 0 {
+		if prev, _ := utf8.DecodeLastRuneInString(s[:a]); isWord(prev) {
+			return false
+		}
+	}
+	if isWord(last) && b < len(s) {
+		if next, _ := utf8.DecodeRuneInString(s[b:]); isWord(next) {
+			return false
+		}
+	}
+	return true
+}
+
+func replace(re *regexp.Regexp, s, with string) string {
+	locs := bounded(re, s)
+	if len(locs) == 0 {
+		return s
+	}
+	var b strings.Builder
+	at := 0
+	for _, l := range locs {
+		b.WriteString(s[at:l[0]])
+		b.WriteString(with)
+		at = l[1]
+	}
+	b.WriteString(s[at:])
+	return b.String()
+}
+
+// Scrub replaces the person's full identifiers in s.
+func (sc *Scrubber) Scrub(s string) string { return replace(sc.full, s, sc.with) }
+
+// ScrubAll replaces full identifiers and the first or last name alone: for text about the person
+// (their own calls), where "Dear Ann" identifies them.
+func (sc *Scrubber) ScrubAll(s string) string { return replace(sc.names, sc.Scrub(s), sc.with) }
+
+// Finds reports whether s holds a full identifier.
+func (sc *Scrubber) Finds(s string) bool { return len(sc.Find(s)) > 0 }
+
+// Find returns where s holds a full identifier: the start and end byte offsets of each match.
+func (sc *Scrubber) Find(s string) [][2]int { return bounded(sc.full, s) }
+
+// SearchTerms are the identifiers to look for in the full-text index.
+func (sc *Scrubber) SearchTerms() []string { return sc.search }
+
+// Needles are lower-case fragments of which every written form of every full identifier contains
+// one (a last name, an address's local part, a number's last four digits): a database can select
+// the rows holding one (LIKE) and leave the matcher to decide. Empty when the scrubber has no
+// identifier.
+func (sc *Scrubber) Needles() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range sc.needles {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Excerpt is the sentence of s around the bytes [a, b) (a match), at most about 160 characters on
+// each side, its white space folded: what a reviewer needs to judge the mention, identifiers intact.
+func Excerpt(s string, a, b int) string {
+	const reach = 160
+	from, cutStart := a, true
+	for n := 0; from > 0; n++ {
+		r, w := utf8.DecodeLastRuneInString(s[:from])
+		if r == '\n' || ((r == ' ' || r == '\t') && from-w > 0 && strings.ContainsRune(".!?", lastRune(s[:from-w]))) {
+			cutStart = false
+			break
+		}
+		if n == reach {
+			break
+		}
+		from -= w
+	}
+	if from == 0 {
+		cutStart = false
+	}
+	to, cutEnd := b, true
+	for n := 0; to < len(s) && n < reach; n++ {
+		r, w := utf8.DecodeRuneInString(s[to:])
+		to += w
+		if r == '\n' || (strings.ContainsRune(".!?", r) && (to == len(s) || s[to] == ' ' || s[to] == '\n' || s[to] == '\r')) {
+			cutEnd = false
+			break
+		}
+	}
+	if to == len(s) {
+		cutEnd = false
+	}
+	out := strings.Join(strings.Fields(s[from:to]), " ")
+	if cutStart {
+		out = "…" + out
+	}
+	if cutEnd {
+		out += "…"
+	}
+	return out
+}
+
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
+}

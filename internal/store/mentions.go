@@ -1,0 +1,282 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"calldesk/internal/desk"
+)
+
+// This file finds a person everywhere (issue 15 point 2): every column the register says may name
+// anyone (Whose.Anyone) or holds a person's identifier with no id beside it (Whose.Identifier) is
+// scanned, each value decoded as the register says it is stored (MIME messages, files, zips, JSON,
+// URL encoding) and read whole, however long. Erasure scrubs what it finds; the subject access
+// bundle shows it. The full-text index plays no part: it holds only the first 200,000 characters of
+// a call and does not tokenise phone numbers the way people write them. Text columns are narrowed
+// in the database by the matcher's needles (LIKE), which every written form of an identifier
+// contains; binary columns (emails, files, zips) are read and decoded row by row.
+
+// Mention is one place a person's identifier stands.
+type Mention struct {
+	Table, Column string
+	// Key is the row's key as text (its id, or the key of a table without one: a throttle key, a
+	// retention class, "<mail id> <address>" for a copy list); ID is the same as a number when
+	// the key is an id.
+	Key string
+	ID  int64
+	// CallID is the call the row belongs to (0: none); PersonID the person whose record it is (the
+	// call's customer, the record's owner or author; 0: nobody known).
+	CallID, PersonID int64
+	// Excerpt is the sentence around the first match, as decoded, identifiers intact: what the
+	// redaction review shows the Data Protection Officer.
+	Excerpt string
+	// Decoded says the identifier was found only once the value was decoded: in a MIME part, a
+	// file's text, a zip entry, a JSON escape or URL encoding. Such a value cannot be scrubbed in
+	// place.
+	Decoded bool
+}
+
+// Where names the mention's place for people: "diary_entries.body 96333".
+func (m Mention) Where() string { return m.Table + "." + m.Column + " " + m.Key }
+
+// MentionOptions tune FindMentions.
+type MentionOptions struct {
+	// DecodeMail turns a stored raw email into its text; nil: desk.MailText. (The mail package
+	// imports store, so a caller with a fuller parser passes it in.)
+	DecodeMail func(raw []byte) string
+	// Tables limits the search to these tables; nil: every table the register names.
+	Tables []string
+}
+
+// mentionTable is a table the finder scans: its columns, and how to reach its row's key, call and person.
+type mentionTable struct {
+	table   string
+	key     string // SQL of the row key, as text
+	numeric bool   // the key is an id
+	call    string // SQL of the call id, or ""
+	person  string // SQL of the person id, or ""
+	cols    []PersonalColumn
+	extra   []string // columns read beside the scanned ones (a file's name and type)
+}
+
+// mentionKeys are the keys of the tables without an id column.
+var mentionKeys = map[string]string{
+	"signin_throttle": "key",
+	"retention_rules": "class",
+	"mail_recipients": "CAST(mail_id AS TEXT) || ' ' || address",
+}
+
+// MentionColumnsScanned returns the register's columns the mention finder scans on engine: those
+// whose value may name anyone or is someone's identifier, except search indexes (derived from
+// columns scanned themselves, and rebuilt from them) and hashes.
+func MentionColumnsScanned(engine string) []PersonalColumn {
+	var out []PersonalColumn
+	for _, c := range Register() {
+		if c.Engine != "" && c.Engine != engine {
+			continue
+		}
+		if !c.Whose.Anyone && !c.Whose.Identifier {
+			continue
+		}
+		if c.Stored == SearchIndex || c.Stored == HexDigest || c.Category == CatCredential {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func mentionTables(engine string, only []string) []mentionTable {
+	byTable := map[string]*mentionTable{}
+	var order []string
+	for _, c := range MentionColumnsScanned(engine) {
+		if len(only) > 0 && !contains(only, c.Table) {
+			continue
+		}
+		mt := byTable[c.Table]
+		if mt == nil {
+			mt = &mentionTable{table: c.Table, key: "CAST(id AS TEXT)", numeric: true}
+			if k, ok := mentionKeys[c.Table]; ok {
+				mt.key, mt.numeric = k, false
+			}
+			if c.Table == "attachments" {
+				mt.extra = []string{"filename", "content_type"}
+			}
+			byTable[c.Table] = mt
+			order = append(order, c.Table)
+		}
+		mt.cols = append(mt.cols, c)
+		for _, l := range c.Whose.Links {
+			switch {
+			case c.Table == "calls" && mt.call == "":
+				mt.call = "id"
+			case l.Through == "calls.customer_id" && mt.call == "":
+				mt.call = l.Column
+			}
+			if mt.person == "" {
+				if l.Through == "" {
+					mt.person = l.Column
+				} else if tbl, col, ok := strings.Cut(l.Through, "."); ok {
+					mt.person = fmt.Sprintf("(SELECT x.%s FROM %s x WHERE x.id = %s.%s)", col, tbl, c.Table, l.Column)
+				}
+			}
+		}
+	}
+	out := make([]mentionTable, 0, len(order))
+	for _, t := range order {
+		out = append(out, *byTable[t])
+	}
+	return out
+}
+
+// binary says whether a column's value is read as bytes and decoded in Go (no LIKE narrowing).
+func (c PersonalColumn) binary() bool {
+	return c.Stored == MIMEMessage || c.Stored == FileBytes || c.Stored == ZipArchive ||
+		(c.Table == "sar_bundles" && c.Column == "model")
+}
+
+// FindMentions returns every place outside the person records' own fields where sc finds one of
+// a person's full identifiers, in register order, then by key.
+func (s *Store) FindMentions(ctx context.Context, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
+	return findMentions(ctx, s.d.name(), s.query, sc, o)
+}
+
+// findMentions in a transaction: what erasure uses, so it sees its own writes.
+func (t *Tx) findMentions(ctx context.Context, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
+	return findMentions(ctx, t.s.d.name(), t.query, sc, o)
+}
+
+type queryFunc func(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+
+func findMentions(ctx context.Context, engine string, query queryFunc, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
+	needles := sc.Needles()
+	if len(needles) == 0 {
+		return nil, nil
+	}
+	decodeMail := o.DecodeMail
+	if decodeMail == nil {
+		decodeMail = desk.MailText
+	}
+	var out []Mention
+	for _, mt := range mentionTables(engine, o.Tables) {
+		found, err := mt.scan(ctx, engine, query, sc, needles, decodeMail)
+		if err != nil {
+			return nil, fmt.Errorf("find mentions in %s: %w", mt.table, err)
+		}
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// scan reads the table's rows that may hold a mention and matches each column's decoded value.
+func (mt mentionTable) scan(ctx context.Context, engine string, query queryFunc, sc *desk.Scrubber, needles []string, decodeMail func([]byte) string) ([]Mention, error) {
+	sel := []string{mt.key, "0", "0"}
+	if mt.call != "" {
+		sel[1] = "COALESCE(" + mt.call + ", 0)"
+	}
+	if mt.person != "" {
+		sel[2] = "COALESCE(" + mt.person + ", 0)"
+	}
+	var where []string
+	var args []any
+	for _, c := range mt.cols {
+		sel = append(sel, c.Column)
+		if c.binary() {
+			where = append(where, c.Column+" IS NOT NULL")
+			continue
+		}
+		for _, n := range needles {
+			where = append(where, "lower("+c.Column+") LIKE ?")
+			args = append(args, "%"+n+"%")
+		}
+	}
+	sel = append(sel, mt.extra...)
+	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + mt.table + " WHERE " + strings.Join(where, " OR ")
+	rows, err := query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Mention
+	for rows.Next() {
+		var key string
+		var call, person int64
+		vals := make([][]byte, len(mt.cols))
+		extra := make([]sql.NullString, len(mt.extra))
+		dest := []any{&key, &call, &person}
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		for i := range extra {
+			dest = append(dest, &extra[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		for i, c := range mt.cols {
+			if vals[i] == nil {
+				continue
+			}
+			text, decoded := mentionText(c, vals[i], extra, decodeMail)
+			m := Mention{Table: mt.table, Column: c.Column, Key: key, CallID: call, PersonID: person}
+			if mt.numeric {
+				m.ID, _ = strconv.ParseInt(key, 10, 64)
+			}
+			if locs := sc.Find(text); len(locs) > 0 {
+				m.Excerpt = desk.Excerpt(text, locs[0][0], locs[0][1])
+				m.Decoded = decoded && len(sc.Find(string(vals[i]))) == 0
+				out = append(out, m)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	col := map[string]int{}
+	for i, c := range mt.cols {
+		col[c.Column] = i
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if a, b := col[out[i].Column], col[out[j].Column]; a != b {
+			return a < b
+		}
+		if out[i].ID != out[j].ID {
+			return out[i].ID < out[j].ID
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out, nil
+}
+
+// mentionText is a stored value as a person reads it, and whether that took decoding.
+func mentionText(c PersonalColumn, v []byte, extra []sql.NullString, decodeMail func([]byte) string) (string, bool) {
+	switch {
+	case c.Stored == MIMEMessage:
+		return decodeMail(v), true
+	case c.Stored == FileBytes:
+		name, ctype := "", ""
+		if len(extra) == 2 {
+			name, ctype = extra[0].String, extra[1].String
+		}
+		return desk.FileText(name, ctype, v), true
+	case c.Stored == ZipArchive:
+		return desk.FileText("", "application/zip", v), true
+	case c.Stored == JSONText:
+		s := string(v)
+		if c.binary() {
+			if t := desk.FileText("", "application/json", v); t != "" {
+				s = t
+			}
+		}
+		return s + "\n" + desk.JSONText(s), true
+	}
+	s := string(v)
+	if u := desk.URLText(s); u != s {
+		return s + "\n" + u, true
+	}
+	return s, false
+}

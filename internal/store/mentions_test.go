@@ -1,0 +1,144 @@
+package store_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+	"calldesk/internal/store/storetest"
+)
+
+// wil is the person the mention tests look for.
+var wil = desk.Person{FirstName: "Wilhelmina", LastName: "Oakenshield", Username: "woaken", Email: "w.oakenshield@uni.example",
+	StudentNumber: "S5550001", Phone: "07700 900852", Department: "History", Kind: desk.Student}
+
+// zipOf is a zip archive of one file.
+func zipOf(t *testing.T, name, text string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	z := zip.NewWriter(&b)
+	w, err := z.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = w.Write([]byte(text))
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestFindMentions: the finder reports each place that names the person, on other people's
+// records, whatever the encoding and however long the text, with its call, its person and the
+// sentence around it; near misses are not reported (issue 15 point 2).
+func TestFindMentions(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		p, err := e.S.CreatePerson(ctx, e.F.Admin, wil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ann := storetest.Actor(e.F.Ann)
+		dans := e.newCall(t, desk.NewCall{Kind: desk.Fault, Summary: "Printer jam", CustomerID: e.F.Dan.ID, Source: desk.SourcePhone,
+			Impact: desk.Low, Urgency: desk.Low, Description: strings.Repeat("a long pasted log line ", 4000)})
+		phone, err := e.S.AddEntry(ctx, ann, dans.Ref, desk.EntryNote, "Her number is +44 (0)7700 900852. Rang twice.")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.AddEntry(ctx, ann, dans.Ref, desk.EntryNote, "Not her: 07700900853, the Wilhelminas society, Oakenshields Ltd"); err != nil {
+			t.Fatal(err)
+		}
+		var long desk.Entry
+		for i := range 3 {
+			text := strings.Repeat("more of the log ", 5000)
+			if i == 2 {
+				text += "At the very end: Oakenshield, Wilhelmina was logged in."
+			}
+			if long, err = e.S.AddEntry(ctx, ann, dans.Ref, desk.EntryNote, text); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A file on Dan's call named after her; another whose zipped content names her.
+		if _, err := e.S.AddEntryWithAttachments(ctx, ann, dans.Ref, desk.EntryNote, "Files",
+			[]desk.Upload{{Filename: "woaken-timetable.txt", Data: []byte("rooms")},
+				{Filename: "logs.zip", Data: zipOf(t, "notes.txt", "Seen with W.Oakenshield@uni.example in the lab")}}, desk.AttachmentRules{}); err != nil {
+			t.Fatal(err)
+		}
+		// An email on Dan's call that copies her (an encoded word) and quotes her address across a
+		// quoted-printable soft line break.
+		raw := "From: Dan <dan@uni.example>\r\nCc: =?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte("Wilhelmina Oakenshield")) + "?= <friend@uni.example>\r\n" +
+			"Subject: [" + dans.Ref + "] still jammed\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+			"Content-Transfer-Encoding: quoted-printable\r\n\r\nAsk w.oakensh=\r\nield@uni.example, she saw it.\r\n"
+		if _, err := e.S.IngestMail(ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 9, MessageID: "dan9@uni.example",
+			From: e.F.Dan.Email, FromName: "Dan", Subject: "[" + dans.Ref + "] still jammed", Ref: dans.Ref, Text: "Ask her, she saw it.",
+			Raw: []byte(raw), GroupID: e.F.ServiceDesk.ID}, store.IngestRules{}); err != nil {
+			t.Fatal(err)
+		}
+		// A search for her phone, URL-encoded in the audit detail; a job title that names her.
+		if err := e.S.AppendAudit(ctx, []desk.AuditRecord{{At: start, ActorID: e.F.Ann.ID, Actor: "Ann", Action: "search",
+			ObjectType: "search", Detail: "GET /search?q=%2B44%207700%20900852"}}); err != nil {
+			t.Fatal(err)
+		}
+		eve := e.F.Eve
+		eve.JobTitle = "Assistant to Wilhelmina Oakenshield"
+		if _, err := e.S.UpdatePerson(ctx, e.F.Admin, eve); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.PlaceLegalHold(ctx, storetest.Actor(e.F.Cat), dans.ID, 0, "Complaint about S5550001"); err != nil {
+			t.Fatal(err)
+		}
+
+		got, err := e.S.FindMentions(ctx, desk.NewScrubber(desk.IdentifiersOf(p), "[P]"), store.MentionOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := map[string]store.Mention{}
+		var places []string
+		for _, m := range got {
+			at[m.Table+"."+m.Column+" "+m.Key] = m
+			places = append(places, m.Table+"."+m.Column)
+		}
+		want := []string{"diary_entries.body", "attachments.filename", "attachments.data", "audit_log.detail", "mail_messages.raw",
+			"people.job_title", "legal_holds.reason"}
+		for _, w := range want {
+			if !slices.Contains(places, w) {
+				t.Errorf("no mention in %s; found %v", w, places)
+			}
+		}
+		id := func(v int64) string { return strconv.FormatInt(v, 10) }
+		if m, ok := at["diary_entries.body "+id(phone.ID)]; !ok || m.Excerpt != "Her number is +44 (0)7700 900852." ||
+			m.CallID != dans.ID || m.PersonID != e.F.Dan.ID {
+			t.Errorf("the phone mention: %+v", m)
+		}
+		if m, ok := at["diary_entries.body "+id(long.ID)]; !ok || !strings.HasSuffix(m.Excerpt, "log At the very end: Oakenshield, Wilhelmina was logged in.") {
+			t.Errorf("the mention past the indexed 200,000 characters: %+v", m)
+		}
+		for _, m := range got {
+			if strings.Contains(m.Excerpt, "Wilhelminas") || strings.Contains(m.Excerpt, "07700900853") {
+				t.Errorf("a near miss reported: %+v", m)
+			}
+			if m.Table == "mail_messages" && (!m.Decoded || m.CallID != dans.ID) {
+				t.Errorf("the email: %+v", m)
+			}
+			if m.Table == "attachments" && m.Column == "data" && !strings.Contains(m.Excerpt, "W.Oakenshield@uni.example") {
+				t.Errorf("the zipped file: %+v", m)
+			}
+			if m.Table == "people" && (m.PersonID != eve.ID || m.Excerpt != "Assistant to Wilhelmina Oakenshield") {
+				t.Errorf("the job title: %+v", m)
+			}
+		}
+		// Her own record's fields are hers, not mentions.
+		for _, m := range got {
+			if m.Table == "people" && m.ID == p.ID {
+				t.Errorf("her own record reported: %+v", m)
+			}
+		}
+	})
+}
