@@ -36,7 +36,11 @@ type Bundle struct {
 	SentEmails  []BundleSent    `json:"emails_sent"`
 	LegalHolds  []BundleHold    `json:"legal_holds"`
 	Account     *BundleAccount  `json:"account,omitempty"`
-	Redactions  []Redaction     `json:"redactions"`
+	// Mentions are the places on other people's records that name the person (issue 15 point
+	// 4): each the sentence that does, redacted like the rest, under the section the register
+	// names for its column.
+	Mentions   []BundleMention `json:"mentions,omitempty"`
+	Redactions []Redaction     `json:"redactions"`
 	Warnings    []string        `json:"warnings,omitempty"`
 	// sentOfCalls are the emails sent about the person's calls, gathered with them, redacted
 	// after the rest of their text.
@@ -244,6 +248,7 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 	}
 	var after int64
 	done := 0
+	own := map[int64]bool{}
 	for {
 		page, err := b.Store.SARCalls(ctx, person, after, sarPage)
 		if err != nil {
@@ -254,6 +259,9 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 		}
 		if err := b.gatherCalls(ctx, bu, r, page); err != nil {
 			return nil, err
+		}
+		for _, c := range page {
+			own[c.ID] = true
 		}
 		after = page[len(page)-1].ID
 		done += len(page)
@@ -285,6 +293,7 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 		bu.Files = append(bu.Files, bundleFile(a.Attachment, a.CallRef))
 	}
 	var auditAfter int64
+	audited := map[int64]bool{}
 	for {
 		as, err := b.Store.SARAudit(ctx, person, auditAfter, 2000)
 		if err != nil {
@@ -293,6 +302,7 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 		for _, a := range as {
 			// The address a record was made from is the person's own only when they acted: staff
 			// addresses are not theirs to have. A reason is free text, redacted like any other.
+			audited[a.ID] = true
 			addr := ""
 			if a.ActorID == person {
 				addr = a.ClientAddr
@@ -316,6 +326,9 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 			Outcome: r.Redact(q.Outcome, fmt.Sprintf("request %d outcome", q.ID), requestLink(q.ID)), Channel: q.Channel, ThirdParty: q.ThirdParty})
 	}
 	if err := b.gatherMine(ctx, bu, r, p); err != nil {
+		return nil, err
+	}
+	if err := b.gatherMentions(ctx, bu, r, p, own, audited); err != nil {
 		return nil, err
 	}
 	// Files someone else (an analyst, or an email) added to the person's calls may be about other
