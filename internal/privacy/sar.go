@@ -41,7 +41,7 @@ type Bundle struct {
 	// names for its column.
 	Mentions   []BundleMention `json:"mentions,omitempty"`
 	Redactions []Redaction     `json:"redactions"`
-	Warnings    []string        `json:"warnings,omitempty"`
+	Warnings   []string        `json:"warnings,omitempty"`
 	// sentOfCalls are the emails sent about the person's calls, gathered with them, redacted
 	// after the rest of their text.
 	sentOfCalls []store.SAROutMail

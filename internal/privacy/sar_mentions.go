@@ -42,7 +42,7 @@ var mentionRecords = map[string]string{
 	"mail_messages.raw": "an email taken in", "mail_messages.subject": "the subject of an email taken in",
 	"mail_messages.reason": "why an email was held", "subject_requests.details": "another person's subject request",
 	"subject_requests.third_party": "another person's subject request (who acts for them)",
-	"subject_requests.outcome": "the outcome of another person's subject request", "legal_holds.reason": "the reason for a legal hold",
+	"subject_requests.outcome":     "the outcome of another person's subject request", "legal_holds.reason": "the reason for a legal hold",
 	"legal_holds.lift_reason": "why a legal hold was lifted", "audit_log.detail": "an audit record",
 	"audit_log.reason": "the reason given in an audit record", "people.job_title": "another person's job title",
 	"import_runs.problems": "a problem a directory import reported", "mail_outbox.body": "an email calldesk sent",
