@@ -3,7 +3,6 @@ package privacy
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sort"
 
 	"calldesk/internal/desk"
@@ -45,17 +44,19 @@ var mentionRecords = map[string]string{
 	"subject_requests.outcome":     "the outcome of another person's subject request", "legal_holds.reason": "the reason for a legal hold",
 	"legal_holds.lift_reason": "why a legal hold was lifted", "audit_log.detail": "an audit record",
 	"audit_log.reason": "the reason given in an audit record", "people.job_title": "another person's job title",
-	"import_runs.problems": "a problem a directory import reported", "mail_outbox.body": "an email calldesk sent",
-	"mail_outbox.subject": "the subject of an email calldesk sent",
+	"import_runs.problems": "a problem a directory import reported", "mail_outbox.text_body": "an email calldesk sent",
+	"mail_outbox.html_body": "an email calldesk sent (its HTML)", "mail_outbox.subject": "the subject of an email calldesk sent",
 }
 
 // contactOnCall are the columns that hold a contact given on a call: another customer's call
 // giving the person's address or number is a mention, though the column holds identifiers only.
 var contactOnCall = map[string]bool{"calls.alt_email": true, "calls.alt_phone": true}
 
-// skipMentions are tables whose mentions are not the person's data to receive: the subject
-// access machinery itself and erasure decisions (copies of what the bundle shows from its source).
-var skipMentions = []string{"sar_bundles", "sar_redactions", "erasures"}
+// shown says whether the register has the bundle show column c (not SectionNone alone: the
+// subject access machinery's own copies, erasure decisions, technical identifiers...).
+func shown(c store.PersonalColumn) bool {
+	return len(c.SAR) > 0 && !(len(c.SAR) == 1 && c.SAR[0] == store.SectionNone)
+}
 
 // gatherMentions finds the person's identifiers on other people's records and adds each place's
 // sentence, redacted, to the bundle. own are the person's calls, audited the audit records the
@@ -97,8 +98,8 @@ func (b *Builder) gatherMentions(ctx context.Context, bu *Bundle, r *Redactor, p
 	for _, m := range ms {
 		c, ok := cols[m.Table+"."+m.Column]
 		switch {
-		case !ok || !(c.Whose.Anyone || contactOnCall[c.Name()]) || slices.Contains(skipMentions, m.Table):
-			continue // a column that records who acted, or the machinery's copies
+		case !ok || !(c.Whose.Anyone || contactOnCall[c.Name()]) || !shown(c):
+			continue // a column that records who acted, or one the register keeps out of the bundle
 		case m.PersonID == p.ID || own[m.CallID]:
 			continue // their own record: in the bundle already
 		case m.Table == "audit_log" && audited[m.ID], held[m.Table][m.ID]:
@@ -118,10 +119,7 @@ func (b *Builder) gatherMentions(ctx context.Context, bu *Bundle, r *Redactor, p
 	sort.SliceStable(keep, func(i, j int) bool { return keep[i].CallID < keep[j].CallID })
 	for _, m := range keep {
 		c := cols[m.Table+"."+m.Column]
-		section := string(store.SectionPerson)
-		if n := len(c.SAR); n > 0 && c.SAR[n-1] != store.SectionNone {
-			section = string(c.SAR[n-1]) // the most particular: a diary entry's is entries.csv, not calls.json
-		}
+		section := string(c.SAR[len(c.SAR)-1]) // the most particular: a diary entry's is entries.csv, not calls.json
 		what := mentionRecords[c.Name()]
 		if what == "" {
 			what = c.Name()

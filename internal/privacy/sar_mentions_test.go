@@ -51,6 +51,19 @@ func TestSARMentionsOnOthersRecords(t *testing.T) {
 			Raw: []byte(raw), GroupID: e.F.ServiceDesk.ID}, store.IngestRules{}); err != nil {
 			t.Fatal(err)
 		}
+		// A message held in quarantine, from a stranger, about her (its subject and text).
+		qraw := "From: Stranger <stranger@elsewhere.example>\r\nSubject: About Wilhelmina Oakenshield\r\n\r\nShe owes us a book.\r\n"
+		if _, err := e.S.IngestMail(ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 10, MessageID: "q10@elsewhere.example",
+			From: "stranger@elsewhere.example", FromName: "Stranger", Subject: "About Wilhelmina Oakenshield", Text: "She owes us a book.",
+			Raw: []byte(qraw), GroupID: e.F.ServiceDesk.ID, Quarantine: "from nobody calldesk knows"}, store.IngestRules{}); err != nil {
+			t.Fatal(err)
+		}
+		// Mail calldesk sent Dan about his call that names her.
+		if err := e.S.EnqueueMail(ctx, desk.OutMail{MessageID: "out1@calldesk.example", CallID: dans.ID, CallRef: dans.Ref,
+			Kind: desk.MailPublicUpdate, To: e.F.Dan.Email, Subject: "[" + dans.Ref + "] update",
+			Text: "Wilhelmina Oakenshield will bring the toner."}); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := e.S.LogSubjectRequest(ctx, e.F.Admin, desk.SubjectRequest{PersonID: e.F.Dan.ID, Kind: desk.RequestAccess,
 			ReceivedAt: e.Clock.Now(), IdentityAt: e.Clock.Now(), IdentityHow: "passport", IdentityBy: "Cat Carter", Channel: "console",
 			Details: "Also wants what Wilhelmina Oakenshield wrote about him."}); err != nil {
@@ -63,6 +76,10 @@ func TestSARMentionsOnOthersRecords(t *testing.T) {
 			ObjectType: "search", Detail: "GET /search?q=%2B44%207700%20900852"}}); err != nil {
 			t.Fatal(err)
 		}
+		// A directory import that rejected a row quoting her.
+		e.DB.MustExec(t, `INSERT INTO import_runs (source, state, full_import, started_at, duration_ms, read_count, created, updated,
+			left_count, returned, rejected, problems) VALUES ('hr-csv', 'done', 1, ?, 5, 10, 0, 0, 0, 0, 1, ?)`,
+			e.Clock.Now().UnixMicro(), "line 7: no email for Oakenshield, Wilhelmina (S5550001)")
 		ev := e.F.Eve
 		ev.JobTitle = "Assistant to Wilhelmina Oakenshield"
 		if _, err := e.S.UpdatePerson(ctx, e.F.Admin, ev); err != nil {
@@ -85,6 +102,17 @@ func TestSARMentionsOnOthersRecords(t *testing.T) {
 			"a diary entry": "entries.csv", "the name of a file": "attachments.csv", "the content of a file": "attachments.csv",
 			"an email taken in": "emails.json", "another person's subject request": "requests.json",
 			"the reason for a legal hold": "legal_holds.json", "an audit record": "audit.csv", "another person's job title": "person.json",
+			"the subject of an email taken in": "emails.json", "an email calldesk sent": "emails_sent.json",
+			"a problem a directory import reported": "person.json",
+		}
+		var quarantined bool
+		for _, m := range bu.Mentions {
+			if m.CallRef == "" && m.Record == "the subject of an email taken in ("+m.Record[strings.Index(m.Record, "(")+1:] && m.Text == "About Wilhelmina Oakenshield" {
+				quarantined = true
+			}
+		}
+		if !quarantined {
+			t.Errorf("the quarantined message about her is not in her bundle: %+v", bu.Mentions)
 		}
 		for rec, section := range want {
 			if m, ok := got[rec]; !ok || m.Section != section {

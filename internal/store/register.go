@@ -18,8 +18,10 @@ import "strings"
 //
 // What the register does not decide yet: erasure (erase.go), the SAR bundle (sar.go and the
 // privacy package) and the retention sweep (retention_sweep.go) still keep their own lists of
-// columns; the gaps below are what those lists miss. Making them follow the register is issue 15's
-// next points.
+// columns; the gaps below are what those lists miss. The SAR bundle's mentions of the person on
+// other people's records follow the register already: privacy.Builder scans (store.FindMentions)
+// every column whose Whose.Anyone is set and files each mention under the column's last SAR
+// section.
 
 // Category is the kind of personal data a column holds.
 type Category string
@@ -282,7 +284,7 @@ func Register() []PersonalColumn {
 			Sources: []Source{FromDirectory, FromStaff}, Stored: Plain, Retention: RetainLeavers, Erasure: Scrub,
 			Today:    "emptied on the erased person's own record; other people's job titles are not read",
 			EraseGap: "another person's job title that names them (\"Assistant to ...\") keeps their name (issue 15 point 3)",
-			SAR:      []SARSection{SectionPerson}, SARGap: "another person's job title that names them is not in their bundle"},
+			SAR:      []SARSection{SectionPerson}},
 		{Table: "people", Column: "directory_key", Category: CatIdentity, Whose: Whose{Links: []Link{on("id")}},
 			Sources: []Source{FromDirectory, FromSignIn}, Stored: Plain, Retention: RetainLeavers, Erasure: Remove,
 			Today: "emptied", SAR: []SARSection{SectionPerson},
@@ -341,12 +343,12 @@ func Register() []PersonalColumn {
 			Sources: []Source{FromCustomer, FromStaff}, Stored: Plain, Retention: RetainClosedCalls, Erasure: Remove,
 			Today:    "emptied on their own calls",
 			EraseGap: "another customer's call that gives the person's address as its alternative contact keeps it",
-			SAR:      []SARSection{SectionCalls}, SARGap: "their address given as another customer's alternative contact is not in their bundle"},
+			SAR:      []SARSection{SectionCalls}},
 		{Table: "calls", Column: "alt_phone", Category: CatContact, Whose: Whose{Links: []Link{customer}, Identifier: true},
 			Sources: []Source{FromCustomer, FromStaff}, Stored: Plain, Retention: RetainClosedCalls, Erasure: Remove,
 			Today:    "emptied on their own calls",
 			EraseGap: "another customer's call that gives the person's number as its alternative contact keeps it",
-			SAR:      []SARSection{SectionCalls}, SARGap: "their number given as another customer's alternative contact is not in their bundle"},
+			SAR:      []SARSection{SectionCalls}},
 		{Table: "calls", Column: "special_category", Category: CatSpecial, Whose: Whose{Links: []Link{customer}},
 			Sources: []Source{FromCustomer, FromStaff}, Stored: Plain, Retention: RetainSpecialCategory, Erasure: Keep,
 			KeepReason: "a mark counted in statistics; once the call's text is scrubbed and the customer is a pseudonym it reveals nothing of anyone",
@@ -364,17 +366,17 @@ func Register() []PersonalColumn {
 			Sources: []Source{FromStaff, FromCustomer, FromEmail}, Stored: Plain, Retention: RetainDiaryEntries, Erasure: Scrub,
 			Today: "on the calls the erasure touches: every identifier scrubbed on their own calls and in entries they wrote, " +
 				"their identifiers where matched elsewhere",
-			EraseGap: callEraseGap, SAR: []SARSection{SectionCalls, SectionEntries}, SARGap: "entries on other customers' calls that name them are not in their bundle (issue 15 point 4)"},
+			EraseGap: callEraseGap, SAR: []SARSection{SectionCalls, SectionEntries}},
 		{Table: "attachments", Column: "filename", Category: CatFile, Whose: Whose{Links: []Link{callCustomer, on("uploaded_by")}, Anyone: true},
 			Sources: []Source{FromCustomer, FromStaff, FromEmail}, Stored: Plain, Retention: RetainAttachments, Erasure: Scrub,
 			Today:    "files on their own calls or uploaded by them are deleted; on other calls the erasure touches, the name is scrubbed",
 			EraseGap: "a file on another customer's call named after them is found only when the call's text names them too (issue 15 point 3)",
-			SAR:      []SARSection{SectionFiles}, SARGap: "files on other customers' calls whose name names them are not in their bundle"},
+			SAR:      []SARSection{SectionFiles}},
 		{Table: "attachments", Column: "data", Category: CatFile, Whose: Whose{Links: []Link{callCustomer, on("uploaded_by")}, Anyone: true},
 			Sources: []Source{FromCustomer, FromStaff, FromEmail}, Stored: FileBytes, Retention: RetainAttachments, Erasure: Remove,
 			Today:    "deleted with its row on their own calls and when they uploaded it; no file's content is ever read",
 			EraseGap: "a file on another customer's call whose content names them stays (issue 15 point 3)",
-			SAR:      []SARSection{SectionFiles}, SARGap: "files on other customers' calls whose content names them are not in their bundle"},
+			SAR:      []SARSection{SectionFiles}},
 
 		// The audit trail.
 		{Table: "audit_log", Column: "actor", Category: CatIdentity, Whose: Whose{Links: []Link{on("actor_id")}, Identifier: true},
@@ -403,7 +405,7 @@ func Register() []PersonalColumn {
 			Sources: []Source{FromEmail}, Stored: Plain, Retention: RetainEmails, Erasure: Scrub,
 			Today:    "scrubbed on messages on the calls the erasure touches or from their addresses (those in quarantine become discarded)",
 			EraseGap: "a message in quarantine about them from an address not theirs keeps its subject (issue 15 point 3)",
-			SAR:      []SARSection{SectionEmails}, SARGap: mailSARGap},
+			SAR:      []SARSection{SectionEmails}},
 		{Table: "mail_messages", Column: "reason", Category: CatFreeText, Whose: Whose{Links: []Link{callCustomer}, Anyone: true},
 			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainEmails, Erasure: Scrub,
 			Today:    "scrubbed with the subject (it names the customer a call was made for and the analyst who acted)",
@@ -414,7 +416,7 @@ func Register() []PersonalColumn {
 			Today: "deleted (NULL) on the calls the erasure touches and on messages from their addresses",
 			EraseGap: "a message on another customer's call that copies (Cc) or quotes them, where the call's text does not name them, " +
 				"keeps it; so does a message in quarantine about them from an address not theirs (issue 15 point 3)",
-			SAR: []SARSection{SectionEmails}, SARGap: mailSARGap},
+			SAR: []SARSection{SectionEmails}},
 		{Table: "mail_recipients", Column: "address", Category: CatContact, Whose: Whose{Identifier: true},
 			Sources: []Source{FromEmail}, Stored: Plain, Retention: RetainEmails, Erasure: Remove,
 			Today: "deleted where it is one of their addresses, and with the messages of the calls the erasure touches " +
@@ -487,7 +489,7 @@ func Register() []PersonalColumn {
 			Sources: []Source{FromDirectory}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
 			Today:        "scrubbed where it contains one of their addresses or other identifiers",
 			RetentionGap: importRetentionGap,
-			SAR:          []SARSection{SectionPerson}, SARGap: "a rejected directory row that quotes them is not in their bundle"},
+			SAR:          []SARSection{SectionPerson}},
 		staff("import_runs", "by_whom", RetainNone, importRetentionGap),
 		{Table: "retention_rules", Column: "reason", Category: CatFreeText, Whose: Whose{Anyone: true},
 			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
@@ -511,8 +513,7 @@ func callText(col string, from []Source) PersonalColumn {
 		Sources: from, Stored: Plain, Retention: RetainClosedCalls, Erasure: Scrub,
 		Today: "on their own calls every identifier of theirs becomes the pseudonym; on other customers' calls the search index " +
 			"finds, their identifiers where matched; a call on legal hold is left as it is and counted for the DPO",
-		EraseGap: callEraseGap, SAR: []SARSection{SectionCalls},
-		SARGap: "mentions of them on other customers' calls are not in their bundle (issue 15 point 4)"}
+		EraseGap: callEraseGap, SAR: []SARSection{SectionCalls}}
 }
 
 // auditText is a free-text column of audit_log.
@@ -528,9 +529,9 @@ func auditText(col, sarGap string) PersonalColumn {
 
 // outboxText is a column of an email calldesk composed.
 func outboxText(col string) PersonalColumn {
-	gap := "mail about other customers' calls that names them is not in their bundle"
+	gap := ""
 	if col == "html_body" {
-		gap += "; emails_sent.json holds the text of each email, not its HTML"
+		gap = "emails_sent.json holds the text of each email, not its HTML"
 	}
 	return PersonalColumn{Table: "mail_outbox", Column: col, Category: CatFreeText,
 		Whose:   Whose{Links: []Link{{Column: "call_id", Through: "calls.customer_id"}}, Anyone: true},
@@ -546,7 +547,7 @@ func requestText(col string, cat Category, sarGap string) PersonalColumn {
 		Today:    "on their own requests every identifier of theirs becomes the pseudonym",
 		EraseGap: "another person's request that names them keeps their identifiers (issue 15 point 3)",
 		SAR:      []SARSection{SectionRequests},
-		SARGap:   strings.TrimPrefix(sarGap+"; another person's request that names them is not in their bundle", "; ")}
+		SARGap:   sarGap}
 }
 
 // holdText is a free-text column of legal_holds.
@@ -558,7 +559,7 @@ func holdText(col string) PersonalColumn {
 			"(an active hold on them or their call refuses the erasure)",
 		EraseGap:     "a hold on another call that the erasure does not touch keeps their name in its reasons (issue 15 point 3)",
 		RetentionGap: holdRetentionGap,
-		SAR:          []SARSection{SectionLegalHolds}, SARGap: "holds on other people's calls that name them are not in their bundle"}
+		SAR:          []SARSection{SectionLegalHolds}}
 }
 
 // Words shared by several entries.
@@ -576,7 +577,6 @@ const (
 		"could keep its SHA-256 instead, which still recognises a redelivery"
 	messageIDSARReason    = "a technical identifier of an email; the email itself is in emails.json"
 	messageIDRetentionGap = "anonymising a stored email (the default action of the emails class) keeps it"
-	mailSARGap            = "emails on other customers' calls or in quarantine that name them are not in their bundle (issue 15 point 4)"
 	erasureRetentionGap   = "erasure decisions have no retention class: kept for ever (issue 15 point 10)"
 	holdRetentionGap      = "lifted legal holds have no retention class: kept for ever (issue 15 point 10)"
 	importRetentionGap    = "import-run reports have no retention class: kept for ever (issue 15 point 10)"
