@@ -522,3 +522,14 @@ func (s *Store) openPostgres(ctx context.Context, dsn string, opt Options) error
 	s.read, s.write = db, db
 	return nil
 }
+
+// foldLike is the condition "col contains the lower-case pattern ?, ignoring case" on engine,
+// without a lowered copy of every value per pattern: SQLite's LIKE already ignores ASCII case
+// (and its lower() folds nothing else), PostgreSQL's ILIKE folds as lower() does. The mention
+// finder tests millions of values against several patterns with it.
+func foldLike(engine, col string) string {
+	if engine == "postgres" {
+		return col + " ILIKE ?"
+	}
+	return col + " LIKE ?"
+}

@@ -190,7 +190,7 @@ func (mt mentionTable) scan(ctx context.Context, engine string, query queryFunc,
 			continue
 		}
 		for _, n := range needles {
-			where = append(where, "lower("+c.Column+") LIKE ?")
+			where = append(where, foldLike(engine, c.Column))
 			args = append(args, "%"+n+"%")
 		}
 	}

@@ -1,5 +1,7 @@
 // Command pgdb is a helper of scripts/bench.sh: `pgdb DSN NAME` recreates the empty database NAME
-// on the server at DSN; `pgdb DSN --show` prints the server's durability settings.
+// on the server at DSN; `pgdb DSN NAME FROM` recreates it as a copy of database FROM (for a
+// benchmark that writes: nobody may be connected to FROM); `pgdb DSN --show` prints the server's
+// durability settings.
 package main
 
 import (
@@ -12,8 +14,8 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: pgdb DSN NAME | pgdb DSN --show")
+	if len(os.Args) != 3 && len(os.Args) != 4 {
+		fmt.Fprintln(os.Stderr, "usage: pgdb DSN NAME [FROM] | pgdb DSN --show")
 		os.Exit(2)
 	}
 	db, err := sql.Open("pgx", os.Args[1])
@@ -32,12 +34,17 @@ func main() {
 		fmt.Printf("fsync=%s synchronous_commit=%s\n", fsync, sc)
 		return
 	}
-	name := os.Args[2]
-	if !regexp.MustCompile(`^[a-z_][a-z0-9_]*$`).MatchString(name) {
-		fmt.Fprintln(os.Stderr, "pgdb: a database name is lower-case letters, digits and _")
-		os.Exit(2)
+	name, from := os.Args[2], "template0"
+	if len(os.Args) == 4 {
+		from = os.Args[3]
 	}
-	for _, q := range []string{`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`, `CREATE DATABASE ` + name + ` TEMPLATE template0`} {
+	for _, n := range []string{name, from} {
+		if !regexp.MustCompile(`^[a-z_][a-z0-9_]*$`).MatchString(n) {
+			fmt.Fprintln(os.Stderr, "pgdb: a database name is lower-case letters, digits and _")
+			os.Exit(2)
+		}
+	}
+	for _, q := range []string{`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`, `CREATE DATABASE ` + name + ` TEMPLATE ` + from} {
 		if _, err := db.Exec(q); err != nil {
 			fmt.Fprintln(os.Stderr, "pgdb:", err)
 			os.Exit(1)
