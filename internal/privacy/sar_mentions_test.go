@@ -130,6 +130,11 @@ func TestSARMentionsOnOthersRecords(t *testing.T) {
 		if strings.Contains(text, eve) || !strings.Contains(text, "Wilhelmina Oakenshield and [redacted: ") {
 			t.Errorf("the third party is not redacted in mentions.json:\n%s", text)
 		}
+		report := string(files["report.html"])
+		if i := strings.Index(report, `<section id="mentions"`); i < 0 || !strings.Contains(report[i:], "Also wants what Wilhelmina Oakenshield wrote about him.") ||
+			!strings.Contains(report[i:], "Wilhelmina Oakenshield and [redacted: ") || strings.Contains(report[i:], eve) {
+			t.Errorf("report.html does not list the mentions, redacted")
+		}
 		if !strings.Contains(string(files["README.txt"]), privacy.MentionNote) {
 			t.Errorf("the README does not explain the mentions")
 		}
