@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"calldesk/internal/desk"
 	"calldesk/internal/store"
 )
 
@@ -213,7 +214,7 @@ func (r *Redactor) Redact(text, where, link string) string {
 		}
 		n := len(*r.out) + 1
 		*r.out = append(*r.out, Redaction{N: n, Where: where, Original: text[sp.from:sp.to], Kind: sp.kind,
-			Context: Sentence(text, sp.from, sp.to), Link: link})
+			Context: desk.Excerpt(text, sp.from, sp.to), Link: link})
 		b.WriteString(text[pos:sp.from])
 		b.WriteRune(markOpen)
 		b.WriteString(strconv.Itoa(n))
@@ -230,66 +231,6 @@ func (r *Redactor) Review(where, original, kind, link string) int {
 	n := len(*r.out) + 1
 	*r.out = append(*r.out, Redaction{N: n, Where: where, Original: original, Kind: kind, Link: link})
 	return n
-}
-
-// sentenceReach is how far, in bytes, a candidate's context reaches on either side when no
-// sentence ends sooner.
-const sentenceReach = 160
-
-// Sentence returns the sentence of text around text[from:to]: from the end of the sentence
-// before (a full stop, question or exclamation mark followed by a space, or a line break) to the
-// end of its own, at most sentenceReach bytes either side (cut at a space, marked "…").
-func Sentence(text string, from, to int) string {
-	start, cutStart := 0, false
-	if from > sentenceReach {
-		start, cutStart = from-sentenceReach, true
-	}
-	for i := from - 1; i >= start; i-- {
-		c := text[i]
-		if c == '\n' || ((c == '.' || c == '!' || c == '?') && i+1 < from && (text[i+1] == ' ' || text[i+1] == '\t')) {
-			start, cutStart = i+1, false
-			break
-		}
-	}
-	end, cutEnd := len(text), false
-	if len(text)-to > sentenceReach {
-		end, cutEnd = to+sentenceReach, true
-	}
-	for i := to; i < end; i++ {
-		c := text[i]
-		if c == '\n' {
-			end, cutEnd = i, false
-			break
-		}
-		if (c == '.' || c == '!' || c == '?') && (i+1 == len(text) || text[i+1] == ' ' || text[i+1] == '\n' || text[i+1] == '\t') {
-			end, cutEnd = i+1, false
-			break
-		}
-	}
-	if cutStart { // begin at a word, on a rune boundary
-		if sp := strings.IndexByte(text[start:from], ' '); sp >= 0 {
-			start += sp + 1
-		}
-		for start < from && !utf8.RuneStart(text[start]) {
-			start++
-		}
-	}
-	if cutEnd {
-		if sp := strings.LastIndexByte(text[to:end], ' '); sp >= 0 {
-			end = to + sp
-		}
-		for end > to && end < len(text) && !utf8.RuneStart(text[end]) {
-			end--
-		}
-	}
-	out := strings.TrimSpace(text[start:end])
-	if cutStart {
-		out = "…" + out
-	}
-	if cutEnd {
-		out += "…"
-	}
-	return out
 }
 
 // splitWords finds the words of text: runs of letters, digits and the characters identifiers
