@@ -151,6 +151,15 @@ type ErasureCounts struct {
 	Emails        int `json:"emails"`         // stored emails whose original was deleted
 	AuditRedacted int `json:"audit_redacted"` // audit records whose names were replaced by the pseudonym
 	HeldSkipped   int `json:"held_skipped"`   // other people's calls mentioning them left alone: on legal hold
+	// Kept lists, for the Data Protection Officer, each place that still names the person because
+	// the register says to keep it (a call under legal hold, a directory group's name...), and why.
+	Kept []ErasureKept `json:"kept,omitempty"`
+}
+
+// ErasureKept is one place an erasure left as it was, and the reason.
+type ErasureKept struct {
+	Where  string `json:"where"`  // "call R0012345", "legal_holds.reason 12"
+	Reason string `json:"reason"` // why it is kept
 }
 
 // Identifiers are the things that identify a person in free text.

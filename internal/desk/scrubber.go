@@ -28,6 +28,7 @@ type Scrubber struct {
 	with    string
 	search  []string // words to look for in the search index
 	needles []string // lower-case fragments every written form of an identifier contains
+	index   []string // terms of which the search index holds one wherever a full identifier is written
 }
 
 // NewScrubber builds the scrubber of ids, replacing with the pseudonym with. Matching ignores case.
@@ -49,6 +50,7 @@ func NewScrubber(ids Identifiers, with string) *Scrubber {
 		literal(&full, last+", "+first)
 		literal(&full, last+" "+first)
 		sc.search = append(sc.search, first+" "+last)
+		sc.index = append(sc.index, first+" "+last)
 		sc.needle(last)
 	}
 	literal(&names, first)
@@ -63,17 +65,20 @@ func NewScrubber(ids Identifiers, with string) *Scrubber {
 			sc.search = append(sc.search, phoneForms(digits)...)
 			sc.search = append(sc.search, s)
 			sc.needles = append(sc.needles, digits[len(digits)-4:])
+			sc.index = append(sc.index, phoneSuffixes(digits)...)
 			return
 		}
 		if at := strings.LastIndex(s, "@"); at > 0 {
 			local, domain := regexp.QuoteMeta(s[:at]), regexp.QuoteMeta(s[at+1:])
 			full = append(full, local+`(?:@|%40|&#0*64;|&#[xX]0*40;|\s?\[at\]\s?)`+domain)
 			sc.search = append(sc.search, s)
+			sc.index = append(sc.index, s[:at])
 			sc.needle(s[:at])
 			return
 		}
 		literal(&full, s)
 		sc.search = append(sc.search, s)
+		sc.index = append(sc.index, s)
 		sc.needle(s)
 	}
 	identifier(ids.Email)
@@ -192,6 +197,19 @@ func phoneForms(digits string) []string {
 	return out
 }
 
+// phoneSuffixes are the last groups of digits a written phone number may end with (three digits
+// or more, of its national and international forms): the search index splits "07700 900 852" into
+// words, the last of which is one of these.
+func phoneSuffixes(digits string) []string {
+	var out []string
+	for _, d := range uniq(phoneForms(digits)...) {
+		for i := 0; i+3 <= len(d); i++ {
+			out = append(out, d[i:])
+		}
+	}
+	return uniq(out...)
+}
+
 // bounded finds the matches of re in s that stand as whole words: a match that begins (ends) with
 // a letter or digit must not follow (precede) one. A match refused is tried again one character on,
 // so a shorter alternative at the same place still counts.
@@ -261,6 +279,12 @@ func (sc *Scrubber) Finds(s string) bool { return len(sc.Find(s)) > 0 }
 
 // Find returns where s holds a full identifier: the start and end byte offsets of each match.
 func (sc *Scrubber) Find(s string) [][2]int { return bounded(sc.full, s) }
+
+// IndexTerms are terms (each one or more words) of which the search index holds all the words of
+// one wherever a full identifier is written in what it indexes: the name's two words, an
+// address's local part, a username, a student number, the last digits of a phone number. Calls
+// the index finds for none of them do not name the person in their indexed text.
+func (sc *Scrubber) IndexTerms() []string { return uniq(sc.index...) }
 
 // SearchTerms are the identifiers to look for in the full-text index.
 func (sc *Scrubber) SearchTerms() []string { return sc.search }

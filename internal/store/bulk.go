@@ -471,6 +471,9 @@ func (b *Bulk) Finish(ctx context.Context, actor desk.Actor, action, detail stri
 			if err := b.s.d.indexCalls(ctx, b.tx, from, to); err != nil {
 				return b.counts, fmt.Errorf("bulk load: index calls %d to %d: %w", from, to, err)
 			}
+			if err := b.tx.markOverflow(ctx, `c.id BETWEEN ? AND ?`, from, to); err != nil {
+				return b.counts, err
+			}
 			if err := b.commit(); err != nil {
 				return b.counts, err
 			}

@@ -88,6 +88,8 @@ type dialect interface {
 	// idSet is a subquery listing the ids of one argument made by idSetArg, for "x IN "+idSet().
 	idSet() string
 	idSetArg(ids []int64) string
+	// likeCI is the operator of a LIKE that ignores case (ASCII): LIKE on SQLite, ILIKE on PostgreSQL.
+	likeCI() string
 	// reducedSnapshot is the expression of calls.customer_snapshot reduced to the fields that
 	// identify nobody (department and kind), for anonymised calls.
 	reducedSnapshot() string
@@ -135,6 +137,7 @@ func (sqliteDialect) searchPage() string {
 func (sqliteDialect) lock(context.Context, *Tx, int64) error { return nil } // one writer connection already serialises
 func (sqliteDialect) idSet() string                          { return "(SELECT value FROM json_each(?))" }
 func (sqliteDialect) idSetArg(ids []int64) string            { return jsonIDs(ids) }
+func (sqliteDialect) likeCI() string                         { return "LIKE" }
 func (sqliteDialect) reducedSnapshot() string {
 	return `json_object('name', '', 'department', COALESCE(json_extract(customer_snapshot, '$.department'), ''),
 		'kind', COALESCE(json_extract(customer_snapshot, '$.kind'), ''))`
@@ -381,6 +384,7 @@ func (postgresDialect) idSet() string {
 	return "(SELECT unnest(string_to_array(CAST(? AS text), ',')::bigint[]))"
 }
 func (postgresDialect) idSetArg(ids []int64) string { return joinIDs(ids) }
+func (postgresDialect) likeCI() string              { return "ILIKE" }
 func (postgresDialect) reducedSnapshot() string {
 	return `CAST(json_build_object('name', '', 'department', COALESCE(CAST(customer_snapshot AS json)->>'department', ''),
 		'kind', COALESCE(CAST(customer_snapshot AS json)->>'kind', '')) AS text)`
@@ -521,15 +525,4 @@ func (s *Store) openPostgres(ctx context.Context, dsn string, opt Options) error
 	}
 	s.read, s.write = db, db
 	return nil
-}
-
-// foldLike is the condition "col contains the lower-case pattern ?, ignoring case" on engine,
-// without a lowered copy of every value per pattern: SQLite's LIKE already ignores ASCII case
-// (and its lower() folds nothing else), PostgreSQL's ILIKE folds as lower() does. The mention
-// finder tests millions of values against several patterns with it.
-func foldLike(engine, col string) string {
-	if engine == "postgres" {
-		return col + " ILIKE ?"
-	}
-	return col + " LIKE ?"
 }

@@ -69,6 +69,14 @@ type erasing struct {
 	emails []string // their addresses, lower case
 	mail   []int64  // the stored emails scrubbed
 	names  []string // the names they went by, and their other identifiers
+	// mentions are the places the mention finder found them, before any step wrote; held the
+	// other people's calls kept as they are (legal hold); files, mails and audit the rows of those
+	// tables whose content names them.
+	mentions []Mention
+	held     map[int64]bool
+	files    map[int64]bool
+	mails    []int64
+	audits   []int64
 	// redacted are the audit records this erasure rewrote for the first time, as they were
 	// (with the digest of their personal fields): what its own record attests.
 	redacted []desk.AuditRecord
@@ -108,7 +116,8 @@ func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.
 	}
 
 	code := newPseudonym()
-	x := &erasing{t: t, id: p.ID, pseudo: ErasedFirstName + " " + code, own: map[int64]bool{}, refs: map[string]bool{}}
+	x := &erasing{t: t, id: p.ID, pseudo: ErasedFirstName + " " + code, own: map[int64]bool{}, refs: map[string]bool{},
+		held: map[int64]bool{}, files: map[int64]bool{}}
 	ids, err := x.identifiers(ctx, p)
 	if err != nil {
 		return desk.ErasureRecord{}, err
@@ -117,7 +126,7 @@ func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.
 
 	decision := x.sc.ScrubAll(e.Decision)
 	steps := []func(context.Context) error{x.findCalls, x.scrubCalls, x.scrubDiary, x.deleteFiles, x.scrubMail,
-		x.scrubRequests, x.dropBundles, x.scrubHolds, x.scrubImports, x.scrubNamedBy, x.closeAccount, x.scrubAudit}
+		x.scrubRequests, x.dropBundles, x.scrubHolds, x.scrubImports, x.scrubNamedBy, x.scrubMentions, x.closeAccount, x.scrubAudit}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return desk.ErasureRecord{}, fmt.Errorf("erase person %d: %w", p.ID, err)
@@ -258,13 +267,34 @@ func (x *erasing) findCalls(ctx context.Context) error {
 	if err := add(`SELECT DISTINCT call_id FROM attachments WHERE uploaded_by = ?`, x.id); err != nil {
 		return err
 	}
-	for _, term := range x.sc.SearchTerms() {
-		if words := SearchTerms(term); len(words) > 0 {
-			if err := add(x.t.s.d.searchPage(), x.t.s.d.searchArg(words), 1<<31-1, 0); err != nil {
-				return err
-			}
+	// Every call that names them anywhere (its text, diary, files, emails, holds...), found by
+	// scanning the register's columns whole, not through the search index.
+	ms, err := x.t.findMentions(ctx, x.sc, MentionOptions{})
+	if err != nil {
+		return err
+	}
+	x.mentions = ms
+	for _, m := range ms {
+		if m.CallID != 0 {
+			set[m.CallID] = true
+		}
+		switch {
+		case m.Table == "audit_log":
+			x.audits = append(x.audits, m.ID)
 		}
 	}
+	defer func() {
+		// Files and emails on a call kept on legal hold stay with it.
+		for _, m := range ms {
+			switch {
+			case x.held[m.CallID]:
+			case m.Table == "attachments" && m.Column == "data":
+				x.files[m.ID] = true
+			case m.Table == "mail_messages":
+				x.mails = append(x.mails, m.ID)
+			}
+		}
+	}()
 	for id := range set {
 		if !x.own[id] {
 			// Another person's call on legal hold (or whose customer is) must be kept as it is,
@@ -276,6 +306,13 @@ func (x *erasing) findCalls(ctx context.Context) error {
 			}
 			if held > 0 {
 				x.counts.HeldSkipped++
+				x.held[id] = true
+				var number int64
+				var kind string
+				if err := x.t.queryRow(ctx, `SELECT number, kind FROM calls WHERE id = ?`, id).Scan(&number, &kind); err != nil {
+					return err
+				}
+				x.keep("call "+desk.Reference(desk.CallKind(kind), number), "under legal hold: the call, its diary, files and emails are kept as they are until the hold is lifted")
 				continue
 			}
 		}
@@ -283,6 +320,17 @@ func (x *erasing) findCalls(ctx context.Context) error {
 	}
 	sort.Slice(x.calls, func(i, j int) bool { return x.calls[i] < x.calls[j] })
 	return nil
+}
+
+// keep lists a place the erasure leaves as it is, for the Data Protection Officer.
+func (x *erasing) keep(where, reason string) {
+	for _, k := range x.counts.Kept {
+		if k.Where == where {
+			return
+		}
+	}
+	x.counts.Kept = append(x.counts.Kept, desk.ErasureKept{Where: where, Reason: reason})
+	sort.Slice(x.counts.Kept, func(i, j int) bool { return x.counts.Kept[i].Where < x.counts.Kept[j].Where })
 }
 
 // scrubCalls rewrites each touched call's text; their own calls lose the alternative contact and
@@ -375,7 +423,7 @@ func (x *erasing) deleteFiles(ctx context.Context) error {
 			return err
 		}
 		for _, f := range fs {
-			if x.own[callID] || f.by == x.id {
+			if x.own[callID] || f.by == x.id || x.files[f.id] {
 				if _, err := x.t.exec(ctx, `DELETE FROM attachments WHERE id = ?`, f.id); err != nil {
 					return err
 				}
@@ -435,6 +483,13 @@ func (x *erasing) scrubMail(ctx context.Context) error {
 	}
 	for _, e := range x.emails {
 		if err := collect(inCols+`sender = ? AND (call_id IS NULL OR call_id NOT IN (SELECT id FROM calls WHERE customer_id = ?))`, e, x.id); err != nil {
+			return err
+		}
+	}
+	// Messages that copy, quote or are about them (in quarantine, or on a call kept on legal hold:
+	// left alone).
+	for _, id := range x.mails {
+		if err := collect(inCols+`id = ?`, id); err != nil {
 			return err
 		}
 	}
@@ -790,6 +845,13 @@ func (x *erasing) scrubAudit(ctx context.Context) error {
 			return err
 		}
 	}
+	// Records that name them in words only: a failed sign-in typed as their address, a search for
+	// their number, a file named after them (the mention finder's).
+	for _, id := range x.audits {
+		if err := collect(`a.id = ?`, id); err != nil {
+			return err
+		}
+	}
 	for _, r := range recs {
 		about := r.ActorID == x.id
 		for _, p := range r.Persons {
@@ -922,4 +984,126 @@ func (s *Store) CompactSearchIfDue(ctx context.Context) (bool, error) {
 		return t.s.d.compactSearch(ctx, t)
 	})
 	return did, err
+}
+
+// versioned are the tables whose rows carry a version, which a rewrite moves on so that a change
+// prepared before the erasure fails as stale instead of writing the old words back.
+var versioned = map[string]bool{"people": true, "calls": true, "directory_groups": true, "subject_requests": true, "sar_bundles": true}
+
+// deletedWhole are the tables whose rows are only a key that names someone: erasure deletes the
+// row rather than empty its key.
+var deletedWhole = map[string]bool{"signin_failures": true, "signin_throttle": true, "mail_recipients": true, "attachments": true}
+
+// scrubMentions treats every place the mention finder found that the steps before left naming
+// them, as the register says of its column (Treatment): Scrub and Pseudonymise replace their
+// identifiers by the pseudonym, Remove empties the value (or deletes the row of a table that is
+// only that value, a file whose content names them), Keep leaves it and lists it with its reason.
+// A column the register adds with Scrub is scrubbed here with no change to this file. Audit
+// records are scrubAudit's (they keep the digest the hash chain covers); the person's own record
+// is rewritten last, whole.
+func (x *erasing) scrubMentions(ctx context.Context) error {
+	reg := map[string]PersonalColumn{}
+	for _, c := range Register() {
+		reg[c.Name()] = c
+	}
+	for _, m := range x.mentions {
+		c, ok := reg[m.Table+"."+m.Column]
+		if !ok || m.Table == "audit_log" || (m.Table == "people" && m.ID == x.id) {
+			continue
+		}
+		if x.held[m.CallID] {
+			continue // listed with its call
+		}
+		where, args := mentionRowWhere(m)
+		var cur []byte
+		var state sql.NullString
+		stateCol := "NULL"
+		switch m.Table {
+		case "legal_holds":
+			stateCol = "CASE WHEN lifted_at IS NULL THEN 'active' ELSE 'lifted' END"
+		case "sar_bundles":
+			stateCol = "state"
+		}
+		err := x.t.queryRow(ctx, `SELECT `+m.Column+`, `+stateCol+` FROM `+m.Table+` WHERE `+where, args...).Scan(&cur, &state)
+		if err == sql.ErrNoRows || (err == nil && cur == nil) {
+			continue // gone with an earlier step
+		} else if err != nil {
+			return fmt.Errorf("%s.%s: %w", m.Table, m.Column, err)
+		}
+		var extra []sql.NullString
+		if m.Table == "attachments" {
+			extra = make([]sql.NullString, 2)
+			if err := x.t.queryRow(ctx, `SELECT filename, content_type FROM attachments WHERE `+where, args...).Scan(&extra[0], &extra[1]); err != nil {
+				return err
+			}
+		}
+		text, _ := mentionText(c, cur, extra, desk.MailText)
+		if !x.sc.Finds(text) {
+			continue // scrubbed by an earlier step
+		}
+		treatment, reason := c.Erasure, c.KeepReason
+		switch {
+		case m.Table == "legal_holds" && state.String == "active":
+			treatment, reason = Keep, "a legal hold in force: its reasons are kept as they are until it is lifted"
+		case m.Table == "sar_bundles" && state.String == "final":
+			treatment, reason = Keep, "a bundle made final for another requester: what it disclosed to them is kept until its download expires"
+		}
+		var set string
+		var val any
+		switch treatment {
+		case Keep:
+			x.keep(m.Where(), reason)
+			continue
+		case Remove:
+			if deletedWhole[m.Table] {
+				if _, err := x.t.exec(ctx, `DELETE FROM `+m.Table+` WHERE `+where, args...); err != nil {
+					return fmt.Errorf("%s: %w", m.Where(), err)
+				}
+				if m.Table == "attachments" {
+					x.counts.Attachments++
+				}
+				continue
+			}
+			set, val = m.Column+" = ?", ""
+			if c.binary() {
+				set, val = m.Column+" = NULL", nil
+			}
+		default: // Scrub, Pseudonymise: their identifiers become the pseudonym
+			v := string(cur)
+			if !x.sc.Finds(v) {
+				v = text // found only decoded (URL or JSON escapes): the decoded text is written back, scrubbed
+			}
+			set, val = m.Column+" = ?", x.sc.Scrub(v)
+		}
+		if versioned[m.Table] {
+			set += ", version = version + 1"
+		}
+		q := `UPDATE ` + m.Table + ` SET ` + set + ` WHERE ` + where
+		if val != nil {
+			args = append([]any{val}, args...)
+		}
+		if _, err := x.t.exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("%s: %w", m.Where(), err)
+		}
+		x.counts.Scrubbed++
+		if m.Table == "calls" {
+			x.t.indexLater(m.ID, false)
+		}
+	}
+	return nil
+}
+
+// mentionRowWhere selects the row of mention m.
+func mentionRowWhere(m Mention) (string, []any) {
+	switch m.Table {
+	case "signin_throttle":
+		return "key = ?", []any{m.Key}
+	case "retention_rules":
+		return "class = ?", []any{m.Key}
+	case "mail_recipients":
+		id, addr, _ := strings.Cut(m.Key, " ")
+		n, _ := strconv.ParseInt(id, 10, 64)
+		return "mail_id = ? AND address = ?", []any{n, addr}
+	}
+	return "id = ?", []any{m.ID}
 }

@@ -142,20 +142,79 @@ func (c PersonalColumn) binary() bool {
 // FindMentions returns every place outside the person records' own fields where sc finds one of
 // a person's full identifiers, in register order, then by key.
 func (s *Store) FindMentions(ctx context.Context, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
-	return findMentions(ctx, s.d.name(), s.query, sc, o)
+	return findMentions(ctx, s.d, s.query, sc, o)
 }
 
 // findMentions in a transaction: what erasure uses, so it sees its own writes.
 func (t *Tx) findMentions(ctx context.Context, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
-	return findMentions(ctx, t.s.d.name(), t.query, sc, o)
+	return findMentions(ctx, t.s.d, t.query, sc, o)
 }
 
 type queryFunc func(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 
-func findMentions(ctx context.Context, engine string, query queryFunc, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
+// indexedText are the tables the search index narrows: the columns whose text it holds (up to
+// maxCallDoc characters of a call: summary, description and the diary, where the lifecycle also
+// writes each resolution, hold reason and cancellation note as a status entry), the column of
+// their row that is the call's id, and the condition (backed by a partial index) that selects
+// the few rows whose other text columns are not empty.
+var indexedText = map[string]struct {
+	cols       []string
+	call, rest string
+}{
+	"calls":         {[]string{"summary", "description", "resolution", "hold_reason", "cancel_note"}, "id", "(alt_email <> '' OR alt_phone <> '')"},
+	"diary_entries": {[]string{"body"}, "call_id", ""},
+}
+
+// indexedCalls are the calls whose indexed text may name the person (the index finds one of the
+// scrubber's IndexTerms), and the calls whose text may be longer than the index holds
+// (search_overflow): the only calls whose indexed columns the finder reads.
+func indexedCalls(ctx context.Context, d dialect, query queryFunc, sc *desk.Scrubber) ([]int64, error) {
+	set := map[int64]bool{}
+	add := func(q string, args ...any) error {
+		rows, err := query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			set[id] = true
+		}
+		return rows.Err()
+	}
+	for _, term := range sc.IndexTerms() {
+		if words := SearchTerms(term); len(words) > 0 {
+			if err := add(d.searchPage(), d.searchArg(words), 1<<31-1, 0); err != nil {
+				return nil, fmt.Errorf("search %q: %w", term, err)
+			}
+		}
+	}
+	if err := add(`SELECT call_id FROM search_overflow`); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(set))
+	for id := range set {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids, nil
+}
+
+func findMentions(ctx context.Context, d dialect, query queryFunc, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
 	needles := sc.Needles()
 	if len(needles) == 0 {
 		return nil, nil
+	}
+	engine := d.name()
+	var calls []int64
+	if len(o.Tables) == 0 || contains(o.Tables, "calls") || contains(o.Tables, "diary_entries") {
+		var err error
+		if calls, err = indexedCalls(ctx, d, query, sc); err != nil {
+			return nil, fmt.Errorf("find mentions: %w", err)
+		}
 	}
 	decodeMail := o.DecodeMail
 	if decodeMail == nil {
@@ -163,7 +222,7 @@ func findMentions(ctx context.Context, engine string, query queryFunc, sc *desk.
 	}
 	var out []Mention
 	for _, mt := range mentionTables(engine, o.Tables) {
-		found, err := mt.scan(ctx, engine, query, sc, needles, decodeMail)
+		found, err := mt.scan(ctx, d, query, sc, needles, calls, decodeMail)
 		if err != nil {
 			return nil, fmt.Errorf("find mentions in %s: %w", mt.table, err)
 		}
@@ -173,7 +232,7 @@ func findMentions(ctx context.Context, engine string, query queryFunc, sc *desk.
 }
 
 // scan reads the table's rows that may hold a mention and matches each column's decoded value.
-func (mt mentionTable) scan(ctx context.Context, engine string, query queryFunc, sc *desk.Scrubber, needles []string, decodeMail func([]byte) string) ([]Mention, error) {
+func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, sc *desk.Scrubber, needles []string, calls []int64, decodeMail func([]byte) string) ([]Mention, error) {
 	sel := []string{mt.key, "0", "0"}
 	if mt.call != "" {
 		sel[1] = "COALESCE(" + mt.call + ", 0)"
@@ -183,19 +242,75 @@ func (mt mentionTable) scan(ctx context.Context, engine string, query queryFunc,
 	}
 	var where []string
 	var args []any
+	idx, narrowed := indexedText[mt.table]
+	// The text columns the database narrows are looked at as one (a needle, letters and digits
+	// only, cannot straddle the separator): one LIKE per needle and row, however many columns.
+	var texts []string
 	for _, c := range mt.cols {
 		sel = append(sel, c.Column)
-		if c.binary() {
+		switch {
+		case narrowed && contains(idx.cols, c.Column):
+			// Read only on the calls the index (or search_overflow) points to.
+		case c.binary():
 			where = append(where, c.Column+" IS NOT NULL")
-			continue
+		default:
+			texts = append(texts, "COALESCE("+c.Column+", '')")
 		}
+	}
+	if len(texts) > 0 {
+		hay := strings.Join(texts, " || ' | ' || ")
 		for _, n := range needles {
-			where = append(where, foldLike(engine, c.Column))
+			where = append(where, hay+" "+d.likeCI()+" ?")
 			args = append(args, "%"+n+"%")
 		}
 	}
 	sel = append(sel, mt.extra...)
-	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + mt.table + " WHERE " + strings.Join(where, " OR ")
+	var queries []string
+	var queryArgs [][]any
+	if narrowed && len(calls) > 0 {
+		queries = append(queries, "SELECT "+strings.Join(sel, ", ")+" FROM "+mt.table+" WHERE "+idx.call+" IN "+d.idSet())
+		queryArgs = append(queryArgs, []any{d.idSetArg(calls)})
+	}
+	if len(where) > 0 {
+		cond := "(" + strings.Join(where, " OR ") + ")"
+		if narrowed && idx.rest != "" {
+			cond = idx.rest + " AND " + cond
+		}
+		queries = append(queries, "SELECT "+strings.Join(sel, ", ")+" FROM "+mt.table+" WHERE "+cond)
+		queryArgs = append(queryArgs, args)
+	}
+	seen := map[string]bool{}
+	var out []Mention
+	for i, q := range queries {
+		found, err := mt.read(ctx, query, q, queryArgs[i], sc, decodeMail)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range found {
+			if k := m.Column + " " + m.Key; !seen[k] {
+				seen[k] = true
+				out = append(out, m)
+			}
+		}
+	}
+	col := map[string]int{}
+	for i, c := range mt.cols {
+		col[c.Column] = i
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if a, b := col[out[i].Column], col[out[j].Column]; a != b {
+			return a < b
+		}
+		if out[i].ID != out[j].ID {
+			return out[i].ID < out[j].ID
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out, nil
+}
+
+// read runs one query of scan and matches each row's decoded values.
+func (mt mentionTable) read(ctx context.Context, query queryFunc, q string, args []any, sc *desk.Scrubber, decodeMail func([]byte) string) ([]Mention, error) {
 	rows, err := query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -236,19 +351,6 @@ func (mt mentionTable) scan(ctx context.Context, engine string, query queryFunc,
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	col := map[string]int{}
-	for i, c := range mt.cols {
-		col[c.Column] = i
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if a, b := col[out[i].Column], col[out[j].Column]; a != b {
-			return a < b
-		}
-		if out[i].ID != out[j].ID {
-			return out[i].ID < out[j].ID
-		}
-		return out[i].Key < out[j].Key
-	})
 	return out, nil
 }
 

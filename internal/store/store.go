@@ -20,6 +20,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -148,7 +149,27 @@ func (t *Tx) flushIndex(ctx context.Context) error {
 	if err := t.s.d.reindexCalls(ctx, t, t.index, t.replaced); err != nil {
 		return fmt.Errorf("index calls: %w", err)
 	}
+	if err := t.markOverflow(ctx, `c.id IN `+t.s.d.idSet(), t.s.d.idSetArg(t.index)); err != nil {
+		return err
+	}
 	t.index, t.replaced = nil, nil
+	return nil
+}
+
+// overflowAt is the length of a description or a diary from which a call's text may not fit in
+// its search document (maxCallDoc: 200,000 characters): such a call is listed in
+// search_overflow, and the mention finder reads it whole instead of trusting the index.
+const overflowAt = 95000
+
+// markOverflow lists in search_overflow the calls matching where (c is calls) whose text may not
+// fit in their search document.
+func (t *Tx) markOverflow(ctx context.Context, where string, args ...any) error {
+	_, err := t.exec(ctx, `INSERT INTO search_overflow (call_id) SELECT c.id FROM calls c WHERE `+where+`
+		AND (length(c.description) >= `+strconv.Itoa(overflowAt)+` OR COALESCE((SELECT SUM(length(d.body)) FROM diary_entries d WHERE d.call_id = c.id), 0) >= `+strconv.Itoa(overflowAt)+`)
+		ON CONFLICT (call_id) DO NOTHING`, args...)
+	if err != nil {
+		return fmt.Errorf("mark long calls: %w", err)
+	}
 	return nil
 }
 
