@@ -17,7 +17,7 @@ func TestMentionFormats(t *testing.T) {
 		"q=%2B44%207700%20900852&x=1", "q=07700%20900852",
 		"mail ann.smith@x.ac.uk", "mail ANN.SMITH@X.AC.UK", "mail Ann.Smith&#64;x.ac.uk", "mail ann.smith%40x.ac.uk",
 		"login asmith failed", "student S1234567.", "student s1234567",
-		"Ann Smith rang", "Smith, Ann rang", "SMITH Ann rang", "Smith,Ann", "Ann\n  Smith", "(Ann Smith)", "Ann Smith's laptop",
+		"Ann Smith rang", "Smith, Ann rang", "SMITH Ann rang", "Smith,Ann", "Ann\n  Smith", "(Ann Smith)", "Ann Smith's laptop", "ann_smith-cv.pdf", "Smith-Ann.docx",
 	}
 	for _, s := range found {
 		if !sc.Finds(s) {

@@ -1,12 +1,13 @@
 package store_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +39,8 @@ type erasureFixture struct {
 	accountID         int64
 	statsBefore       string
 	dansNoteUntouched string
+	held              desk.Call      // another customer's call naming him, under legal hold
+	scrubber          *desk.Scrubber // finds his identifiers in every format
 }
 
 func newErasureFixture(t *testing.T, e *env) erasureFixture {
@@ -206,8 +209,97 @@ func newErasureFixture(t *testing.T, e *env) erasureFixture {
 	if err := e.S.SetRetentionRule(ctx, me, store.ClassAttachments, 36, store.Delete, "as Zebedee Quartermain proposed"); err != nil {
 		t.Fatal(err)
 	}
+	f.held = mentionsOnOthers(t, e, ann)
+	f.scrubber = desk.NewScrubber(desk.Identifiers{FirstName: zeb.FirstName, LastName: zeb.LastName, Username: zeb.Username, Email: zeb.Email,
+		StudentNumber: zeb.StudentNumber, Phone: zeb.Phone, Others: []string{"zq.home@mail.example", "07811 223344"}}, "[P]")
 	f.statsBefore = callStats(t, e)
 	return f
+}
+
+// mentionsOnOthers adds the places of issue 15 point 3, which name Zebedee only in words on other
+// people's records, and returns the call kept on legal hold (whose mention stays, listed).
+func mentionsOnOthers(t *testing.T, e *env, ann desk.Actor) desk.Call {
+	t.Helper()
+	ctx := context.Background()
+	// Bob's record names him.
+	bob := e.F.Bob
+	bob.JobTitle = "Assistant to Zebedee Quartermain"
+	if _, err := e.S.UpdatePerson(ctx, e.F.Admin, bob); err != nil {
+		t.Fatal(err)
+	}
+	// Dan's second call gives his address and number as its alternative contact; an email on it
+	// copies him (an encoded word) and quotes his address (quoted-printable, split by a soft line
+	// break); a file on it holds his name, another is named after him.
+	dan2 := e.newCall(t, desk.NewCall{Kind: desk.Request, Summary: "Room booking", CustomerID: e.F.Dan.ID, Source: desk.SourcePhone,
+		Impact: desk.Low, Urgency: desk.Low, AltEmail: "Zebedee.Q@uni.example", AltPhone: "+44 (0)7700 900123"})
+	raw := "From: Dan <" + e.F.Dan.Email + ">\r\nCc: =?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte("Zebedee Quartermain")) + "?= <friend@uni.example>\r\n" +
+		"Subject: [" + dan2.Ref + "] booking\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+		"Content-Transfer-Encoding: quoted-printable\r\n\r\n> Ask zebedee=\r\n.q@uni.example about the room.\r\n"
+	if _, err := e.S.IngestMail(ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 21, MessageID: "dan21@mail.example",
+		From: e.F.Dan.Email, Subject: "[" + dan2.Ref + "] booking", Ref: dan2.Ref, Text: "See the quoted question.", Raw: []byte(raw),
+		GroupID: e.F.ServiceDesk.ID}, store.IngestRules{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.S.AddEntryWithAttachments(ctx, ann, dan2.Ref, desk.EntryNote, "Minutes and timetable attached",
+		[]desk.Upload{{Filename: "minutes.txt", Data: []byte("Present: Dan Dawson, QUARTERMAIN Zebedee.")},
+			{Filename: "zebedee_quartermain-timetable.txt", Data: []byte("Tuesday, room G.12")}}, desk.AttachmentRules{}); err != nil {
+		t.Fatal(err)
+	}
+	// A stranger's message about him waits in quarantine, its subject in encoded words.
+	if q, err := e.S.IngestMail(ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 22, MessageID: "stranger@elsewhere.example",
+		From: "stranger@elsewhere.example", Subject: "Complaint about Zebedee Quartermain", Text: "He was rude.",
+		Raw: []byte("From: stranger@elsewhere.example\r\nSubject: =?UTF-8?Q?Complaint_about_Zebedee_Quartermain?=\r\n\r\nHe was rude.\r\n")},
+		store.IngestRules{}); err != nil || q.Disposition != store.MailQuarantine {
+		t.Fatalf("quarantine: %+v %v", q, err)
+	}
+	// Eve's subject request names him as the third party acting for her.
+	if _, err := e.S.LogSubjectRequest(ctx, ann, desk.SubjectRequest{PersonID: e.F.Eve.ID, Kind: desk.RequestAccess, ReceivedAt: start,
+		IdentityAt: start, IdentityHow: "card", ThirdParty: "Zebedee Quartermain", Authority: "letter signed by Eve; reach him on 07700 900123",
+		Details: "Send the copy to zebedee.q@uni.example"}); err != nil {
+		t.Fatal(err)
+	}
+	// A lifted hold on Eve's call named him; another call of Eve's is under a hold still in force,
+	// whose reason and diary give his number: kept, and listed for the DPO.
+	eves := e.newCall(t, desk.NewCall{Kind: desk.Fault, Summary: "Lift out of order", CustomerID: e.F.Eve.ID, Source: desk.SourcePhone, Impact: desk.Low, Urgency: desk.Low})
+	cat := storetest.Actor(e.F.Cat)
+	lifted, err := e.S.PlaceLegalHold(ctx, cat, eves.ID, 0, "Insurance claim: witness Zebedee Quartermain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.S.LiftLegalHold(ctx, cat, lifted, "claim withdrawn"); err != nil {
+		t.Fatal(err)
+	}
+	held := e.newCall(t, desk.NewCall{Kind: desk.Fault, Summary: "Fire door wedged", CustomerID: e.F.Eve.ID, Source: desk.SourcePhone, Impact: desk.Low, Urgency: desk.Low})
+	if _, err := e.S.AddEntry(ctx, ann, held.Ref, desk.EntryNote, "Witness reachable on 07700 900123"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.S.PlaceLegalHold(ctx, cat, held.ID, 0, "Tribunal: the witness on 07700 900123 must be traceable"); err != nil {
+		t.Fatal(err)
+	}
+	// The audit trail: a failed sign-in typed as his address, a search for his number (URL-encoded).
+	if err := e.S.RecordSigninFailure(ctx, desk.Actor{Name: "unknown", Addr: "192.0.2.78"}, 0, "no account ZEBEDEE.Q@uni.example"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.S.AppendAudit(ctx, []desk.AuditRecord{{At: start, ActorID: e.F.Ann.ID, Actor: "Ann Archer", Action: "call.search", ObjectType: "search",
+		Detail: "GET /calls?q=%2B44%207700%20900123"}}); err != nil {
+		t.Fatal(err)
+	}
+	// Mail that could not be sent quotes his address; a sign-in throttle key is his address.
+	if err := e.S.EnqueueMail(ctx, desk.OutMail{MessageID: "out9@calldesk", CallID: eves.ID, Kind: desk.MailAssigned, To: "networks@uni.example",
+		Subject: "[" + eves.Ref + "] assigned", Text: "assigned", HTML: "<p>assigned</p>"}); err != nil {
+		t.Fatal(err)
+	}
+	var out int64
+	if err := e.DB.QueryRow(e.DB.Rebind(`SELECT id FROM mail_outbox WHERE message_id = ?`), "out9@calldesk").Scan(&out); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.S.MailNotSent(ctx, out, "550 5.1.1 <zebedee.q@uni.example>: also copied, mailbox full", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.S.ReserveSignin(ctx, "login:zebedee.q@uni.example", start.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	return e.call(t, held.Ref)
 }
 
 // callStats is everything reports count: per call its kind, state, group, analyst, profile,
@@ -239,65 +331,93 @@ func callStats(t *testing.T, e *env) string {
 	return b.String()
 }
 
-// textColumns lists every table's text and binary columns from the database's own catalogue, so a
-// table added later is scanned without anyone remembering to add it here.
-func textColumns(t *testing.T, e *env) map[string][]string {
+// textColumns lists every table's text, binary, JSON and search-vector columns (holdsText) from the
+// database's own catalogue, FTS5 shadow tables included, so a table added later is scanned
+// without anyone remembering to add it here; and whether each table has an id column.
+func textColumns(t *testing.T, e *env) (map[string][]string, map[string]bool) {
 	t.Helper()
-	out := map[string][]string{}
-	q := `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()
-		AND data_type IN ('text', 'character varying', 'bytea', 'json', 'jsonb', 'tsvector')`
-	if e.Engine == "sqlite" {
-		q = `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
-			WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
-			AND (upper(p.type) IN ('TEXT', 'BLOB', '') )`
-	}
-	rows, err := e.DB.Query(q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var table, col string
-		if err := rows.Scan(&table, &col); err != nil {
-			t.Fatal(err)
+	out, ids := map[string][]string{}, map[string]bool{}
+	for _, c := range schemaColumns(t, e, true) {
+		if c.column == "id" {
+			ids[c.table] = true
 		}
-		out[table] = append(out[table], col)
+		if holdsText(e.Engine, c.typ) {
+			out[c.table] = append(out[c.table], c.column)
+		}
 	}
 	if len(out) < 20 {
 		t.Fatalf("the catalogue lists only %d tables with text: %v", len(out), out)
 	}
+	return out, ids
+}
+
+// readings are the ways a stored value may be read: as it is, URL-decoded, as a MIME message
+// (encoded words, quoted-printable, base64 parts), as a file (zip, gzip, HTML), as base64, as JSON.
+func readings(v []byte) []string {
+	s := string(v)
+	out := []string{s, desk.URLText(s), desk.JSONText(s), desk.FileText("", "", v)}
+	if strings.Contains(s, ":") && strings.Contains(s, "\n") {
+		out = append(out, desk.MailText(v))
+	}
+	if b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s)); err == nil && len(b) > 0 {
+		out = append(out, string(b), desk.FileText("", "", b))
+	}
 	return out
 }
 
-// traces scans every text column of every table for needles and reports where each is found.
-func traces(t *testing.T, e *env, needles []string) []string {
+// traces scans every text column of every table (and on SQLite the search index's pages) for
+// needles, as written or in any of their formats (the scrubbers'), in every reading of each value,
+// and reports where each is found: table.column, the row's id, what was found.
+func traces(t *testing.T, e *env, needles []string, scs ...*desk.Scrubber) []string {
 	t.Helper()
 	var found []string
-	for table, cols := range textColumns(t, e) {
-		for _, col := range cols {
-			expr := col
+	cols, ids := textColumns(t, e)
+	for table, cs := range cols {
+		for _, col := range cs {
+			expr, key := col, "NULL"
 			if e.Engine == "postgres" {
 				expr = "CAST(" + col + " AS text)"
+				if col == "zip" || col == "model" || col == "raw" || col == "data" {
+					expr = col // bytea, read as bytes
+				}
 			}
-			rows, err := e.DB.Query(fmt.Sprintf(`SELECT %s FROM %s WHERE %s IS NOT NULL`, expr, table, col))
+			if ids[table] {
+				key = "id"
+			}
+			rows, err := e.DB.Query(fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s IS NOT NULL`, key, expr, table, col))
 			if err != nil {
 				t.Fatalf("scan %s.%s: %v", table, col, err)
 			}
 			for rows.Next() {
+				var id sql.NullInt64
 				var v []byte
-				if err := rows.Scan(&v); err != nil {
+				if err := rows.Scan(&id, &v); err != nil {
 					t.Fatal(err)
 				}
-				low := bytes.ToLower(v)
-				for _, n := range needles {
-					if bytes.Contains(low, []byte(n)) {
-						found = append(found, fmt.Sprintf("%s.%s holds %q: %.120s", table, col, n, v))
+				where := fmt.Sprintf("%s.%s row %d", table, col, id.Int64)
+				for _, r := range readings(v) {
+					low := strings.ToLower(r)
+					hit := ""
+					for _, n := range needles {
+						if strings.Contains(low, n) {
+							hit = n
+						}
+					}
+					for _, sc := range scs {
+						if locs := sc.Find(r); len(locs) > 0 {
+							hit = r[locs[0][0]:locs[0][1]]
+						}
+					}
+					if hit != "" {
+						found = append(found, fmt.Sprintf("%s holds %q: %.120q", where, hit, r))
+						break
 					}
 				}
 			}
 			rows.Close()
 		}
 	}
+	sort.Strings(found)
 	return found
 }
 
@@ -337,7 +457,8 @@ func TestErasureLeavesNoTraceAndKeepsTheStatistics(t *testing.T) {
 		if err != nil {
 			t.Fatalf("erase: %v", err)
 		}
-		if rec.Pseudonym == "" || rec.Counts.Calls != 3 || rec.Counts.Attachments != 2 || rec.Counts.Emails != 3 /* with the refused one's header */ || rec.Counts.AuditRedacted == 0 {
+		if rec.Pseudonym == "" || rec.Counts.Calls != 3 || rec.Counts.Attachments != 3 /* with the minutes on Dan's call */ ||
+			rec.Counts.Emails != 5 /* with the refused one's header, Dan's that copies him and the stranger's in quarantine */ || rec.Counts.AuditRedacted == 0 {
 			t.Errorf("erasure record %+v", rec)
 		}
 		if _, err := audit.Seal(ctx, e.S); err != nil {
@@ -352,11 +473,93 @@ func TestErasureLeavesNoTraceAndKeepsTheStatistics(t *testing.T) {
 		if did, err := e.S.CompactSearchIfDue(ctx); err != nil || did {
 			t.Fatalf("compacted twice: %v %v", did, err)
 		}
-		if got := traces(t, e, zebTraces); len(got) > 0 {
-			t.Errorf("after erasure, %d traces of the person remain:\n%s", len(got), strings.Join(got, "\n"))
+		// What the register keeps is listed for the DPO: the other customer's call under legal hold.
+		if len(rec.Counts.Kept) != 1 || rec.Counts.Kept[0].Where != "call "+f.held.Ref || !strings.Contains(rec.Counts.Kept[0].Reason, "legal hold") {
+			t.Errorf("kept: %+v", rec.Counts.Kept)
+		}
+		// Every column of every table, decoded every way, in every format of his identifiers: only
+		// the call kept on legal hold (its row, diary and hold) still names him.
+		kept := map[string]bool{fmt.Sprintf("calls row %d", f.held.ID): true}
+		for _, q := range []string{`SELECT id FROM diary_entries WHERE call_id = ?`, `SELECT id FROM legal_holds WHERE call_id = ?`} {
+			rows, err := e.DB.Query(e.DB.Rebind(q), f.held.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var id int64
+				_ = rows.Scan(&id)
+				kept[fmt.Sprintf("%s row %d", strings.Fields(q)[3], id)] = true
+			}
+			rows.Close()
+		}
+		var left []string
+		for _, tr := range traces(t, e, zebTraces, f.scrubber) {
+			table, rest, _ := strings.Cut(tr, ".")
+			_, row, _ := strings.Cut(rest, " ")
+			row = strings.Join(strings.Fields(row)[:2], " ")
+			if !kept[table+" "+row] {
+				left = append(left, tr)
+			}
+		}
+		if len(left) > 0 {
+			t.Errorf("after erasure, %d traces of the person remain:\n%s", len(left), strings.Join(left, "\n"))
 		}
 		if got := callStats(t, e); got != f.statsBefore {
 			t.Errorf("the statistics changed:\nbefore\n%s\nafter\n%s", f.statsBefore, got)
+		}
+		// Two more people erased the same way: each named in others' records in other formats. The
+		// scan then looks for all three.
+		others := []desk.Person{wil, {FirstName: "Percival", LastName: "Thistlewood", Username: "pthistle", Email: "Percy.T@staff.example",
+			StudentNumber: "", Phone: "01632 960441", Department: "Estates", Kind: desk.Staff}}
+		scrubbers := []*desk.Scrubber{f.scrubber}
+		var needles []string
+		var ids []int64
+		for i, o := range others {
+			p, err := e.S.CreatePerson(ctx, e.F.Admin, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			own := e.newCall(t, desk.NewCall{Kind: desk.Fault, Summary: "Badge broken for " + o.FirstName, CustomerID: p.ID,
+				Source: desk.SourcePhone, Impact: desk.Low, Urgency: desk.Low, Description: "Call me on " + o.Phone})
+			_ = own
+			other := e.newCall(t, desk.NewCall{Kind: desk.Fault, Summary: "Heating", CustomerID: e.F.Eve.ID, Source: desk.SourcePhone,
+				Impact: desk.Low, Urgency: desk.Low})
+			if _, err := e.S.AddEntryWithAttachments(ctx, storetest.Actor(e.F.Ann), other.Ref, desk.EntryNote,
+				strings.ToUpper(o.LastName)+" "+o.FirstName+" said the same; ring "+strings.ReplaceAll(o.Phone, " ", "-"),
+				[]desk.Upload{{Filename: fmt.Sprintf("notes%d.zip", i), Data: zipOf(t, "n.txt", "ask "+strings.ToUpper(o.Email))}}, desk.AttachmentRules{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.S.AppendAudit(ctx, []desk.AuditRecord{{At: start, ActorID: e.F.Ann.ID, Actor: "Ann Archer", Action: "call.search",
+				ObjectType: "search", Detail: "GET /calls?q=" + strings.ReplaceAll(o.Email, "@", "%40")}}); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, p.ID)
+			scrubbers = append(scrubbers, desk.NewScrubber(desk.IdentifiersOf(o), "[P]"))
+			needles = append(needles, strings.ToLower(o.LastName), strings.ToLower(o.Email), o.Username)
+		}
+		stats := callStats(t, e)
+		for _, id := range ids {
+			if _, err := e.S.ErasePerson(ctx, dpo, desk.Erasure{PersonID: id, Basis: desk.BasisConsent, Ground: desk.GroundConsentWithdrawn,
+				Decision: "asked in writing", Confirmed: true}); err != nil {
+				t.Fatalf("erase %d: %v", id, err)
+			}
+		}
+		if got := callStats(t, e); got != stats {
+			t.Errorf("the statistics changed with the second and third erasures:\nbefore\n%s\nafter\n%s", stats, got)
+		}
+		if _, err := e.S.CompactSearchIfDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var left3 []string
+		for _, tr := range traces(t, e, append(needles, zebTraces...), scrubbers...) {
+			table, rest, _ := strings.Cut(tr, ".")
+			_, row, _ := strings.Cut(rest, " ")
+			if !kept[table+" "+strings.Join(strings.Fields(row)[:2], " ")] {
+				left3 = append(left3, tr)
+			}
+		}
+		if len(left3) > 0 {
+			t.Errorf("after three erasures, %d traces remain:\n%s", len(left3), strings.Join(left3, "\n"))
 		}
 		// Their person record is a pseudonym that keeps what counts.
 		p, err := e.S.FindPerson(ctx, f.zeb.ID)

@@ -257,19 +257,32 @@ func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, sc 
 			texts = append(texts, "COALESCE("+c.Column+", '')")
 		}
 	}
-	if len(texts) > 0 {
-		hay := strings.Join(texts, " || ' | ' || ")
+	likeAny := func(cols []string) (string, []any) {
+		hay := strings.Join(cols, " || ' | ' || ")
+		var ors []string
+		var args []any
 		for _, n := range needles {
-			where = append(where, hay+" "+d.likeCI()+" ?")
+			ors = append(ors, hay+" "+d.likeCI()+" ?")
 			args = append(args, "%"+n+"%")
 		}
+		return strings.Join(ors, " OR "), args
+	}
+	if len(texts) > 0 {
+		cond, a := likeAny(texts)
+		where, args = append(where, cond), append(args, a...)
 	}
 	sel = append(sel, mt.extra...)
 	var queries []string
 	var queryArgs [][]any
 	if narrowed && len(calls) > 0 {
-		queries = append(queries, "SELECT "+strings.Join(sel, ", ")+" FROM "+mt.table+" WHERE "+idx.call+" IN "+d.idSet())
-		queryArgs = append(queryArgs, []any{d.idSetArg(calls)})
+		// The calls the index points to, their indexed columns holding a needle.
+		var cols []string
+		for _, c := range idx.cols {
+			cols = append(cols, "COALESCE("+c+", '')")
+		}
+		cond, a := likeAny(cols)
+		queries = append(queries, "SELECT "+strings.Join(sel, ", ")+" FROM "+mt.table+" WHERE "+idx.call+" IN "+d.idSet()+" AND ("+cond+")")
+		queryArgs = append(queryArgs, append([]any{d.idSetArg(calls)}, a...))
 	}
 	if len(where) > 0 {
 		cond := "(" + strings.Join(where, " OR ") + ")"

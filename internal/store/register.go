@@ -16,12 +16,14 @@ import "strings"
 // Retention) and, where they fall short, say so in EraseGap, SARGap or RetentionGap: the register
 // is a truthful map, not a promise.
 //
-// What the register does not decide yet: erasure (erase.go), the SAR bundle (sar.go and the
+// Erasure follows the register: the mention finder (mentions.go) scans every column whose value
+// may name anyone or is someone's identifier, decoded as Stored says, and erasure treats what it
+// finds as Erasure says (erase.go scrubMentions), listing what is kept (Keep) for the DPO. The
+// SAR bundle's mentions of the person on other people's records follow the register too:
+// privacy.Builder takes what the finder finds in every column whose Whose.Anyone is set and files
+// each mention under the column's last SAR section. The rest of the SAR bundle (sar.go and the
 // privacy package) and the retention sweep (retention_sweep.go) still keep their own lists of
-// columns; the gaps below are what those lists miss. The SAR bundle's mentions of the person on
-// other people's records follow the register already: privacy.Builder scans (store.FindMentions)
-// every column whose Whose.Anyone is set and files each mention under the column's last SAR
-// section.
+// columns; the gaps below are what those lists miss.
 
 // Category is the kind of personal data a column holds.
 type Category string
@@ -282,9 +284,9 @@ func Register() []PersonalColumn {
 			Today:      "kept", SAR: []SARSection{SectionPerson}},
 		{Table: "people", Column: "job_title", Category: CatIdentity, Whose: Whose{Links: []Link{on("id")}, Anyone: true},
 			Sources: []Source{FromDirectory, FromStaff}, Stored: Plain, Retention: RetainLeavers, Erasure: Scrub,
-			Today:    "emptied on the erased person's own record; other people's job titles are not read",
-			EraseGap: "another person's job title that names them (\"Assistant to ...\") keeps their name (issue 15 point 3)",
-			SAR:      []SARSection{SectionPerson}},
+			Today: "emptied on the erased person's own record; another person's job title that names them (\"Assistant to ...\") " +
+				"is found by the mention finder and scrubbed",
+			SAR: []SARSection{SectionPerson}},
 		{Table: "people", Column: "directory_key", Category: CatIdentity, Whose: Whose{Links: []Link{on("id")}},
 			Sources: []Source{FromDirectory, FromSignIn}, Stored: Plain, Retention: RetainLeavers, Erasure: Remove,
 			Today: "emptied", SAR: []SARSection{SectionPerson},
@@ -321,13 +323,13 @@ func Register() []PersonalColumn {
 			SARGap: "store.SARAccountOf reads it but account.json leaves it out of each sign-in"},
 		{Table: "signin_failures", Column: "key", Category: CatIdentity, Whose: Whose{Identifier: true},
 			Sources: []Source{FromBrowser}, Stored: Plain, Retention: RetainExpiry, Erasure: Remove,
-			Today:    "rows whose key contains their login are deleted",
-			EraseGap: "\"addr:<address>\" keys of their connection, and logins they typed that are not their account's, stay until housekeeping",
+			Today:    "rows whose key contains their login, or any of their identifiers (a login typed as their address), are deleted",
+			EraseGap: "\"addr:<address>\" keys of their connection stay until housekeeping",
 			SAR:      []SARSection{SectionNone}, SARReason: throttleSARReason},
 		{Table: "signin_throttle", Column: "key", Category: CatIdentity, Whose: Whose{Identifier: true},
 			Sources: []Source{FromBrowser}, Stored: Plain, Retention: RetainExpiry, Erasure: Remove,
-			Today:    "rows whose key contains their login are deleted",
-			EraseGap: "\"addr:<address>\" keys of their connection, and logins they typed that are not their account's, stay until the window ends",
+			Today:    "rows whose key contains their login, or any of their identifiers (a login typed as their address), are deleted",
+			EraseGap: "\"addr:<address>\" keys of their connection stay until the window ends",
 			SAR:      []SARSection{SectionNone}, SARReason: throttleSARReason},
 
 		// Calls.
@@ -341,42 +343,40 @@ func Register() []PersonalColumn {
 			Today: "on their own calls, reduced to the pseudonym, department and kind", SAR: []SARSection{SectionCalls}},
 		{Table: "calls", Column: "alt_email", Category: CatContact, Whose: Whose{Links: []Link{customer}, Identifier: true},
 			Sources: []Source{FromCustomer, FromStaff}, Stored: Plain, Retention: RetainClosedCalls, Erasure: Remove,
-			Today:    "emptied on their own calls",
-			EraseGap: "another customer's call that gives the person's address as its alternative contact keeps it",
-			SAR:      []SARSection{SectionCalls}},
+			Today: "emptied on their own calls, and on another customer's call that gives their address as its alternative contact",
+			SAR:   []SARSection{SectionCalls}},
 		{Table: "calls", Column: "alt_phone", Category: CatContact, Whose: Whose{Links: []Link{customer}, Identifier: true},
 			Sources: []Source{FromCustomer, FromStaff}, Stored: Plain, Retention: RetainClosedCalls, Erasure: Remove,
-			Today:    "emptied on their own calls",
-			EraseGap: "another customer's call that gives the person's number as its alternative contact keeps it",
-			SAR:      []SARSection{SectionCalls}},
+			Today: "emptied on their own calls, and on another customer's call that gives their number as its alternative contact",
+			SAR:   []SARSection{SectionCalls}},
 		{Table: "calls", Column: "special_category", Category: CatSpecial, Whose: Whose{Links: []Link{customer}},
 			Sources: []Source{FromCustomer, FromStaff}, Stored: Plain, Retention: RetainSpecialCategory, Erasure: Keep,
 			KeepReason: "a mark counted in statistics; once the call's text is scrubbed and the customer is a pseudonym it reveals nothing of anyone",
 			Today:      "kept", SAR: []SARSection{SectionCalls}},
 		{Table: "calls", Column: "search", Engine: "postgres", Category: CatFreeText, Whose: Whose{Links: []Link{customer}, Anyone: true},
 			Sources: []Source{FromCalldesk}, Stored: SearchIndex, Retention: RetainClosedCalls, Erasure: Scrub,
-			Today:    "rebuilt from the scrubbed text of every call the erasure touched; anonymised calls are taken out of the index",
-			EraseGap: callEraseGap, SAR: []SARSection{SectionNone}, SARReason: searchSARReason},
+			Today: "rebuilt from the scrubbed text of every call the erasure touched; anonymised calls are taken out of the index",
+			SAR:   []SARSection{SectionNone}, SARReason: searchSARReason},
 		{Table: "call_fts", Column: "doc", Engine: "sqlite", Category: CatFreeText, Whose: Whose{Links: []Link{via("rowid", "calls.customer_id")}, Anyone: true},
 			Sources: []Source{FromCalldesk}, Stored: SearchIndex, Retention: RetainClosedCalls, Erasure: Scrub,
 			Today: "every call the erasure touched is indexed again from its scrubbed text; the search compaction job then rewrites " +
 				"the index so the old words leave its pages (call_fts_data); anonymised calls are taken out of the index",
-			EraseGap: callEraseGap, SAR: []SARSection{SectionNone}, SARReason: searchSARReason},
+			SAR: []SARSection{SectionNone}, SARReason: searchSARReason},
 		{Table: "diary_entries", Column: "body", Category: CatFreeText, Whose: Whose{Links: []Link{callCustomer, on("author_id")}, Anyone: true},
 			Sources: []Source{FromStaff, FromCustomer, FromEmail}, Stored: Plain, Retention: RetainDiaryEntries, Erasure: Scrub,
 			Today: "on the calls the erasure touches: every identifier scrubbed on their own calls and in entries they wrote, " +
-				"their identifiers where matched elsewhere",
-			EraseGap: callEraseGap, SAR: []SARSection{SectionCalls, SectionEntries}},
+				"their identifiers wherever the mention finder finds them, however long the diary",
+			SAR: []SARSection{SectionCalls, SectionEntries}},
 		{Table: "attachments", Column: "filename", Category: CatFile, Whose: Whose{Links: []Link{callCustomer, on("uploaded_by")}, Anyone: true},
 			Sources: []Source{FromCustomer, FromStaff, FromEmail}, Stored: Plain, Retention: RetainAttachments, Erasure: Scrub,
-			Today:    "files on their own calls or uploaded by them are deleted; on other calls the erasure touches, the name is scrubbed",
-			EraseGap: "a file on another customer's call named after them is found only when the call's text names them too (issue 15 point 3)",
-			SAR:      []SARSection{SectionFiles}},
+			Today: "files on their own calls or uploaded by them are deleted; on other calls a name that names them is scrubbed " +
+				"(the mention finder reads every file's name)",
+			SAR: []SARSection{SectionFiles}},
 		{Table: "attachments", Column: "data", Category: CatFile, Whose: Whose{Links: []Link{callCustomer, on("uploaded_by")}, Anyone: true},
 			Sources: []Source{FromCustomer, FromStaff, FromEmail}, Stored: FileBytes, Retention: RetainAttachments, Erasure: Remove,
-			Today:    "deleted with its row on their own calls and when they uploaded it; no file's content is ever read",
-			EraseGap: "a file on another customer's call whose content names them stays (issue 15 point 3)",
-			SAR:      []SARSection{SectionFiles}},
+			Today: "deleted with its row on their own calls, when they uploaded it, and when its text names them (the mention " +
+				"finder reads text, HTML and zip files, office documents included; a PDF's compressed text or an image is not read)",
+			SAR: []SARSection{SectionFiles}},
 
 		// The audit trail.
 		{Table: "audit_log", Column: "actor", Category: CatIdentity, Whose: Whose{Links: []Link{on("actor_id")}, Identifier: true},
@@ -403,19 +403,18 @@ func Register() []PersonalColumn {
 			SAR:   []SARSection{SectionEmails}},
 		{Table: "mail_messages", Column: "subject", Category: CatFreeText, Whose: Whose{Links: []Link{callCustomer}, Anyone: true},
 			Sources: []Source{FromEmail}, Stored: Plain, Retention: RetainEmails, Erasure: Scrub,
-			Today:    "scrubbed on messages on the calls the erasure touches or from their addresses (those in quarantine become discarded)",
-			EraseGap: "a message in quarantine about them from an address not theirs keeps its subject (issue 15 point 3)",
-			SAR:      []SARSection{SectionEmails}},
+			Today: "scrubbed on messages on the calls the erasure touches, from their addresses, or found by the mention finder " +
+				"(those in quarantine become discarded)",
+			SAR: []SARSection{SectionEmails}},
 		{Table: "mail_messages", Column: "reason", Category: CatFreeText, Whose: Whose{Links: []Link{callCustomer}, Anyone: true},
 			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainEmails, Erasure: Scrub,
-			Today:    "scrubbed with the subject (it names the customer a call was made for and the analyst who acted)",
-			EraseGap: "\"discarded by <them>\" on a message neither on a call the erasure touches nor from them keeps a member of staff's name",
-			SAR:      []SARSection{SectionEmails}},
+			Today: "scrubbed with the subject (it names the customer a call was made for and the analyst who acted), and wherever " +
+				"the mention finder finds their name (\"discarded by <them>\")",
+			SAR: []SARSection{SectionEmails}},
 		{Table: "mail_messages", Column: "raw", Category: CatRawEmail, Whose: Whose{Links: []Link{callCustomer}, Anyone: true},
 			Sources: []Source{FromEmail}, Stored: MIMEMessage, Retention: RetainEmails, Erasure: Remove,
-			Today: "deleted (NULL) on the calls the erasure touches and on messages from their addresses",
-			EraseGap: "a message on another customer's call that copies (Cc) or quotes them, where the call's text does not name them, " +
-				"keeps it; so does a message in quarantine about them from an address not theirs (issue 15 point 3)",
+			Today: "deleted (NULL) on the calls the erasure touches, on messages from their addresses, and on every message the " +
+				"mention finder finds naming them once decoded (a Cc in encoded words, a quote in quoted-printable, in quarantine too)",
 			SAR: []SARSection{SectionEmails}},
 		{Table: "mail_recipients", Column: "address", Category: CatContact, Whose: Whose{Identifier: true},
 			Sources: []Source{FromEmail}, Stored: Plain, Retention: RetainEmails, Erasure: Remove,
@@ -437,9 +436,8 @@ func Register() []PersonalColumn {
 			Today: "kept", EraseGap: messageIDGap, SAR: []SARSection{SectionNone}, SARReason: messageIDSARReason, RetentionGap: messageIDRetentionGap},
 		{Table: "mail_outbox", Column: "last_error", Category: CatFreeText, Whose: Whose{Identifier: true, Anyone: true},
 			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainEmails, Erasure: Remove,
-			Today:    "kept",
-			EraseGap: "the mail server's last refusal, which usually quotes the recipient's address (\"550 <...>: no such user\"), stays after erasure",
-			SAR:      []SARSection{SectionNone}, SARReason: "a mail server's technical reply; the email itself is in emails_sent.json with its state"},
+			Today: "emptied where it quotes one of their identifiers (\"550 <...>: no such user\")",
+			SAR:   []SARSection{SectionNone}, SARReason: "a mail server's technical reply; the email itself is in emails_sent.json with its state"},
 
 		// Subject requests, their bundles, erasures, legal holds.
 		requestText("identity_how", CatFreeText, "how their identity was checked is not in requests.json"),
@@ -473,8 +471,8 @@ func Register() []PersonalColumn {
 		staff("sar_redactions", "decided_by", RetainSubjectRequests, ""),
 		{Table: "erasures", Column: "decision", Category: CatFreeText, Whose: Whose{Links: []Link{on("person_id")}, Anyone: true},
 			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
-			Today:        "written scrubbed of the erased person's identifiers; a later erasure of someone it names does not read it",
-			EraseGap:     "a decision that names someone else (\"as her manager, Ann Archer, asked\") keeps that person's name after their own erasure",
+			Today: "written scrubbed of the erased person's identifiers; a later erasure of someone it names scrubs it " +
+				"(\"as her manager, Ann Archer, asked\")",
 			RetentionGap: erasureRetentionGap,
 			SAR:          []SARSection{SectionNone}, SARReason: "written once the person is erased, when there is nobody to ask for it but by pseudonym",
 			SARGap: "someone else it names does not see it in their bundle"},
@@ -501,8 +499,7 @@ func Register() []PersonalColumn {
 		{Table: "directory_groups", Column: "display_name", Category: CatFreeText, Whose: Whose{Anyone: true},
 			Sources: []Source{FromDirectory}, Stored: Plain, Retention: RetainListed, Erasure: Keep,
 			KeepReason: "the directory's name for a group: its next push would restore a scrubbed name; the DPO asks the directory to rename it",
-			Today:      "kept",
-			EraseGap:   "a group named after the person (\"Quartermain lab\") is not reported to the DPO by the erasure",
+			Today:      "kept; a group named after the person (\"Quartermain lab\") is listed for the DPO in the erasure's record (Kept)",
 			SAR:        []SARSection{SectionPerson}, SARGap: "the bundle lists neither the directory groups the person is in nor a group named after them"},
 	}
 }
@@ -511,19 +508,19 @@ func Register() []PersonalColumn {
 func callText(col string, from []Source) PersonalColumn {
 	return PersonalColumn{Table: "calls", Column: col, Category: CatFreeText, Whose: Whose{Links: []Link{{Column: "customer_id"}}, Anyone: true},
 		Sources: from, Stored: Plain, Retention: RetainClosedCalls, Erasure: Scrub,
-		Today: "on their own calls every identifier of theirs becomes the pseudonym; on other customers' calls the search index " +
-			"finds, their identifiers where matched; a call on legal hold is left as it is and counted for the DPO",
-		EraseGap: callEraseGap, SAR: []SARSection{SectionCalls}}
+		Today: "on their own calls every identifier of theirs becomes the pseudonym; on other customers' calls the mention finder " +
+			"finds (the whole text read, however long), their identifiers; a call on legal hold is left as it is and listed for the DPO",
+		SAR: []SARSection{SectionCalls}}
 }
 
 // auditText is a free-text column of audit_log.
 func auditText(col, sarGap string) PersonalColumn {
 	return PersonalColumn{Table: "audit_log", Column: col, Category: CatFreeText, Whose: Whose{Links: []Link{{Column: "actor_id"}}, Anyone: true},
 		Sources: []Source{FromCalldesk, FromStaff}, Stored: Plain, Retention: RetainAuditRecords, Erasure: Scrub,
-		Today: "scrubbed on the records they made, the records about them (audit_persons), about a call the erasure touches " +
-			"or about a stored email it scrubs; each rewritten record keeps the digest the hash chain covers",
-		EraseGap: "records found no other way keep their identifiers: a failed sign-in typed as their email, a search for " +
-			"their phone (URL-encoded), an attachment named after them (issue 15 point 3)",
+		Today: "scrubbed on the records they made, the records about them (audit_persons), about a call the erasure touches, " +
+			"about a stored email it scrubs, and every record the mention finder finds naming them (a failed sign-in typed as " +
+			"their email, a search for their phone URL-encoded, a file named after them); each rewritten record keeps the digest " +
+			"the hash chain covers",
 		SAR: []SARSection{SectionAudit}, SARGap: sarGap}
 }
 
@@ -544,10 +541,9 @@ func outboxText(col string) PersonalColumn {
 func requestText(col string, cat Category, sarGap string) PersonalColumn {
 	return PersonalColumn{Table: "subject_requests", Column: col, Category: cat, Whose: Whose{Links: []Link{{Column: "person_id"}}, Anyone: true},
 		Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainSubjectRequests, Erasure: Scrub,
-		Today:    "on their own requests every identifier of theirs becomes the pseudonym",
-		EraseGap: "another person's request that names them keeps their identifiers (issue 15 point 3)",
-		SAR:      []SARSection{SectionRequests},
-		SARGap:   sarGap}
+		Today: "on their own requests every identifier of theirs becomes the pseudonym; another person's request that names " +
+			"them is scrubbed of their identifiers",
+		SAR: []SARSection{SectionRequests}, SARGap: sarGap}
 }
 
 // holdText is a free-text column of legal_holds.
@@ -556,8 +552,8 @@ func holdText(col string) PersonalColumn {
 		Whose:   Whose{Links: []Link{{Column: "person_id"}, {Column: "call_id", Through: "calls.customer_id"}}, Anyone: true},
 		Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
 		Today: "on holds on them or on a call the erasure touches, every identifier of theirs becomes the pseudonym " +
-			"(an active hold on them or their call refuses the erasure)",
-		EraseGap:     "a hold on another call that the erasure does not touch keeps their name in its reasons (issue 15 point 3)",
+			"(an active hold on them or their call refuses the erasure); a lifted hold on another call that names them is " +
+			"scrubbed; a hold in force on another call keeps its reasons, and its call is listed for the DPO",
 		RetentionGap: holdRetentionGap,
 		SAR:          []SARSection{SectionLegalHolds}}
 }
@@ -571,9 +567,7 @@ const (
 	throttleSARReason = "counts of sign-in attempts, kept a day at most, to slow password guessing"
 	searchSARReason   = "a derived copy of the call's words, all shown in calls.json"
 	bundleSARReason   = "the bundle is the subject access answer itself"
-	callEraseGap      = "other customers' calls are found only through the search index: text past the first 200,000 indexed " +
-		"characters of a call, and phone numbers in forms the index does not match (+44 (0)7700 900852), are missed (issue 15 point 2)"
-	messageIDGap = "kept after erasure: some mail programs build it from the sender's address, which then survives; erasure " +
+	messageIDGap      = "kept after erasure: some mail programs build it from the sender's address, which then survives; erasure " +
 		"could keep its SHA-256 instead, which still recognises a redelivery"
 	messageIDSARReason    = "a technical identifier of an email; the email itself is in emails.json"
 	messageIDRetentionGap = "anonymising a stored email (the default action of the emails class) keeps it"
@@ -653,7 +647,8 @@ func NotPersonalColumns() []NotPersonal {
 		{Table: "erasures", Column: "pseudonym", Reason: "a random code given at erasure, spelling no name"},
 		{Table: "erasures", Column: "basis", Reason: word + ": the lawful basis"},
 		{Table: "erasures", Column: "ground", Reason: word + ": the ground for erasure"},
-		{Table: "erasures", Column: "counts", Reason: "JSON of numbers: how many records the erasure changed"},
+		{Table: "erasures", Column: "counts", Reason: "JSON of numbers (how many records the erasure changed) and of the places it " +
+			"kept with the register's reason (\"call F0000009\", \"legal_holds.reason 12\"): references and fixed words, naming no one"},
 		{Table: "retention_rules", Column: "class", Reason: word},
 		{Table: "retention_rules", Column: "start", Reason: word},
 		{Table: "retention_rules", Column: "action", Reason: word},

@@ -24,7 +24,12 @@ var fts5Shadow = []string{"_data", "_idx", "_content", "_docsize", "_config"}
 // counters) and the shadow tables of each FTS5 index, which hold that index's words in its own
 // format: the index is declared by its virtual table's column (call_fts.doc), and what erasure
 // does to the shadow tables is what it does to the index (erase_test scans them after erasure).
-func liveColumns(t *testing.T, e *env) []liveColumn {
+func liveColumns(t *testing.T, e *env) []liveColumn { return schemaColumns(t, e, false) }
+
+// schemaColumns reads every column of every table from the engine's catalogue (information_schema
+// on PostgreSQL, sqlite_master and pragma_table_info on SQLite), with the FTS5 shadow tables when
+// shadow is set: the one reader of the schema of the register test and the erasure scan.
+func schemaColumns(t *testing.T, e *env, shadow bool) []liveColumn {
 	t.Helper()
 	q := `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema()
 		ORDER BY table_name, ordinal_position`
@@ -47,7 +52,7 @@ func liveColumns(t *testing.T, e *env) []liveColumn {
 		}
 		rows.Close()
 	}
-	shadow := func(table string) bool {
+	isShadow := func(table string) bool {
 		for _, v := range fts {
 			for _, s := range fts5Shadow {
 				if table == v+s {
@@ -68,7 +73,7 @@ func liveColumns(t *testing.T, e *env) []liveColumn {
 		if err := rows.Scan(&c.table, &c.column, &c.typ); err != nil {
 			t.Fatal(err)
 		}
-		if !shadow(c.table) {
+		if shadow || !isShadow(c.table) {
 			out = append(out, c)
 		}
 	}

@@ -1,7 +1,7 @@
 // Command pgdb is a helper of scripts/bench.sh: `pgdb DSN NAME` recreates the empty database NAME
-// on the server at DSN; `pgdb DSN NAME FROM` recreates it as a copy of database FROM (for a
-// benchmark that writes: nobody may be connected to FROM); `pgdb DSN --show` prints the server's
-// durability settings.
+// on the server at DSN; `pgdb DSN NAME TEMPLATE` recreates NAME as a copy of the database TEMPLATE
+// (a benchmark that writes works on a copy of the million-call database); `pgdb DSN NAME --keep`
+// creates NAME only when it does not exist; `pgdb DSN --show` prints the server's durability settings.
 package main
 
 import (
@@ -15,7 +15,7 @@ import (
 
 func main() {
 	if len(os.Args) != 3 && len(os.Args) != 4 {
-		fmt.Fprintln(os.Stderr, "usage: pgdb DSN NAME [FROM] | pgdb DSN --show")
+		fmt.Fprintln(os.Stderr, "usage: pgdb DSN NAME [TEMPLATE|--keep] | pgdb DSN --show")
 		os.Exit(2)
 	}
 	db, err := sql.Open("pgx", os.Args[1])
@@ -34,17 +34,28 @@ func main() {
 		fmt.Printf("fsync=%s synchronous_commit=%s\n", fsync, sc)
 		return
 	}
-	name, from := os.Args[2], "template0"
+	name, template := os.Args[2], "template0"
 	if len(os.Args) == 4 {
-		from = os.Args[3]
+		template = os.Args[3]
 	}
-	for _, n := range []string{name, from} {
-		if !regexp.MustCompile(`^[a-z_][a-z0-9_]*$`).MatchString(n) {
-			fmt.Fprintln(os.Stderr, "pgdb: a database name is lower-case letters, digits and _")
-			os.Exit(2)
+	valid := regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+	if !valid.MatchString(name) || (template != "--keep" && !valid.MatchString(template)) {
+		fmt.Fprintln(os.Stderr, "pgdb: a database name is lower-case letters, digits and _")
+		os.Exit(2)
+	}
+	qs := []string{`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`, `CREATE DATABASE ` + name + ` TEMPLATE ` + template}
+	if template == "--keep" {
+		var n int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM pg_database WHERE datname = $1`, name).Scan(&n); err != nil {
+			fmt.Fprintln(os.Stderr, "pgdb:", err)
+			os.Exit(1)
 		}
+		if n > 0 {
+			return
+		}
+		qs = []string{`CREATE DATABASE ` + name + ` TEMPLATE template0`}
 	}
-	for _, q := range []string{`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`, `CREATE DATABASE ` + name + ` TEMPLATE ` + from} {
+	for _, q := range qs {
 		if _, err := db.Exec(q); err != nil {
 			fmt.Fprintln(os.Stderr, "pgdb:", err)
 			os.Exit(1)

@@ -46,6 +46,15 @@ func TestErasePerson(t *testing.T) {
 			t.Fatalf("a refused erasure changed the person: %q", p.Name())
 		}
 
+		// Eve's call names him and is under legal hold: kept as it is, and listed on his page.
+		eves, err := e.s.CreateCall(e.ctx, storetest.Actor(e.f.Ann), desk.NewCall{Kind: desk.Fault, Summary: "Lab door", CustomerID: e.f.Eve.ID,
+			Description: "Dan Dawson saw it happen", Source: desk.SourcePhone, Impact: desk.Low, Urgency: desk.Low})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.PlaceLegalHold(e.ctx, storetest.Actor(e.f.Cat), eves.ID, 0, "Insurance claim"); err != nil {
+			t.Fatal(err)
+		}
 		cat.post(person+"/erase", url.Values{"basis": {"public_task"}, "ground": {"no_longer_needed"}, "decision": {"Dan Dawson left in 2019; nothing needs his record"},
 			"confirmed": {"yes"}, "request": {fmt.Sprint(q.ID)}}).must(t, http.StatusSeeOther)
 		if got, _ := e.s.SubjectRequest(e.ctx, q.ID); got.State != desk.RequestDone {
@@ -56,7 +65,7 @@ func TestErasePerson(t *testing.T) {
 			t.Fatal(err)
 		}
 		page := cat.get(person).must(t, http.StatusOK).has(t, `badge-left">Erased</span>`, rec.Pseudonym, "Public task", "No longer needed", "left in 2019").lacks(t, "Erase…", "Dawson", "ddawson", "This person has left")
-		_ = page
+		page.has(t, "Kept, still naming them", "call "+eves.Ref, "under legal hold", `<th scope="col">Why it is kept</th>`)
 		cat.get(person+"/erase").must(t, http.StatusSeeOther)
 		c := e.s
 		got, err := c.FindCallByRef(e.ctx, call.Ref)
