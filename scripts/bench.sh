@@ -259,21 +259,11 @@ million_copy() { # name -> absolute path of a fresh copy of $OUT/million.db
   [ -f "$OUT/million.db-wal" ] && cp "$OUT/million.db-wal" "$OUT/$1.db-wal"
   echo "$PWD/$OUT/$1.db"
 }
-# SAR: the subject access bundle of a person with 500 calls among the million (issue 7: under 5 s
-# on SQLite); the benchmark moves 500 calls to one person, so it works on a copy.
-if part sar; then
-  DB=$(million_copy sar)
-  out=$(CALLDESK_BENCH_DB="$DB" go test -run '^$' -bench '^BenchmarkSARBundle500$' -benchtime 3x ./internal/privacy 2>&1 || true)
-  ms=$(echo "$out" | grep -oE '[0-9.]+ ms/bundle' | cut -d' ' -f1)
-  calls=$(echo "$out" | grep -oE '[0-9.]+ calls' | cut -d' ' -f1); reds=$(echo "$out" | grep -oE '[0-9.]+ redactions' | cut -d' ' -f1)
-  verdict=$(awk -v m="${ms:-99999}" 'BEGIN{ if (m < 5000) print "target met (< 5 s)"; else print "TARGET MISSED (< 5 s)" }')
-  say "[sqlite] SAR bundle of a person with ${calls:-?} calls among $CALLS (gathered, redacted, zip with HTML and PDF): ${ms:-?} ms, ${reds:-?} redaction candidates (load: $(cut -d' ' -f1-3 /proc/loadavg)): $verdict"
-  [ -n "$ms" ] || echo "$out" | tail -20
-  rm -f "$OUT/sar.db"*
-fi
-# Erasure (issue 15): a person named in 500 calls and 2,000 diary entries among the million, under
-# 10 s, on both engines; each on a copy (the benchmark writes): of million.db on SQLite, of the
-# PostgreSQL database calldesk_bench_million (loaded here when no earlier part did) as a template.
+# SAR: the subject access bundle of a person named in 500 other customers' calls and 2,000 diary
+# entries on others' calls, and the customer of 500 calls, among the million (issue 15: under
+# 10 s on SQLite and PostgreSQL). The benchmark writes those mentions and moves calls, so it
+# works on a copy: of the SQLite file, or on PostgreSQL a database made from the million-call one
+# (loaded here first when no earlier part left it; million_copy_pg serves the erasure part too).
 million_copy_pg() { # name -> DSN of a fresh copy of calldesk_bench_million
   go run ./scripts/pgdb "$PGBASE/postgres?sslmode=disable" calldesk_bench_million --keep >/dev/null
   "$BIN" demo --db "$PGBASE/calldesk_bench_million?sslmode=disable" --calls "$CALLS" --if-empty >/dev/null 2>&1 ||
@@ -281,6 +271,22 @@ million_copy_pg() { # name -> DSN of a fresh copy of calldesk_bench_million
   go run ./scripts/pgdb "$PGBASE/postgres?sslmode=disable" "$1" calldesk_bench_million >/dev/null
   echo "$PGBASE/$1?sslmode=disable"
 }
+if part sar; then
+  for engine in $ENGINES; do
+    if [ $engine = sqlite ]; then DB=$(million_copy sar); else DB=$(million_copy_pg calldesk_bench_sar); fi
+    out=$(CALLDESK_BENCH_DB="$DB" go test -run '^$' -bench '^BenchmarkSARBundle500$' -benchtime 3x -timeout 30m ./internal/privacy 2>&1 || true)
+    ms=$(echo "$out" | grep -oE '[0-9.]+ ms/bundle' | cut -d' ' -f1)
+    calls=$(echo "$out" | grep -oE '[0-9.]+ calls' | cut -d' ' -f1); reds=$(echo "$out" | grep -oE '[0-9.]+ redactions' | cut -d' ' -f1)
+    mentions=$(echo "$out" | grep -oE '[0-9.]+ mentions' | cut -d' ' -f1)
+    verdict=$(awk -v m="${ms:-99999}" 'BEGIN{ if (m < 10000) print "target met (< 10 s)"; else print "TARGET MISSED (< 10 s)" }')
+    say "[$engine] SAR bundle of a person with ${calls:-?} calls, named in 500 others' calls and 2,000 diary entries (${mentions:-?} mentions found) among $CALLS (gathered, mentions found, redacted, zip with HTML and PDF): ${ms:-?} ms, ${reds:-?} redaction candidates (load: $(cut -d' ' -f1-3 /proc/loadavg)): $verdict"
+    [ -n "$ms" ] || echo "$out" | tail -20
+    if [ $engine = sqlite ]; then rm -f "$OUT/sar.db"*; else go run ./scripts/pgdb "$PGBASE/postgres?sslmode=disable" calldesk_bench_sar >/dev/null; fi
+  done
+fi
+# Erasure (issue 15): a person named in 500 calls and 2,000 diary entries among the million, under
+# 10 s, on both engines; each on a copy (the benchmark writes): of million.db on SQLite, of the
+# PostgreSQL database calldesk_bench_million (million_copy_pg, above) as a template.
 if part erase; then
   for engine in $ENGINES; do
     if [ $engine = sqlite ]; then DB=$(million_copy erase); else DB=$(million_copy_pg calldesk_bench_erase); fi

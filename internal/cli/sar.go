@@ -34,16 +34,19 @@ func sarJob(s *store.Store, e Env) *privacy.SARJob {
 	return &privacy.SARJob{Builder: &privacy.Builder{Store: s, Now: e.Now, ParseMail: sarMail}}
 }
 
-const sarUsage = `Writes the subject access request bundle of one person to a zip file: the Data Protection
+const sarUsage = `Writes the subject access request bundle of one person to a file: the Data Protection
 Officer's offline export. The bundle is final as written, with every other person's identifier
-found in its free text kept redacted (the console's review lets the DPO release some). The export
-is recorded in the audit trail against the person.`
+found in its free text kept redacted (the console's review lets the DPO release some). The file
+is the same encrypted archive as the console's download (AES-256 zip, P12), never a clear zip:
+its passphrase is printed once, here, and stored nowhere; give it to the person through another
+channel than the archive (by phone, or in person). The export is recorded in the audit trail
+against the person.`
 
 func sarCmd(ctx context.Context, e Env, args []string) error {
 	fs, st := flags(e, "sar", sarUsage)
 	db := dbSetting(st)
 	person := fs.Int64("person", 0, "the person's id")
-	out := fs.String("out", "", "the zip file to write")
+	out := fs.String("out", "", "the encrypted zip file to write")
 	by := fs.String("by", "calldesk sar (command line)", "who exports, for the audit trail")
 	if err := parse(fs, st, args); err != nil {
 		return err
@@ -62,7 +65,7 @@ func sarCmd(ctx context.Context, e Env, args []string) error {
 	}
 	start := e.Now()
 	b := sarJob(s, e).Builder
-	bu, err := b.Export(ctx, desk.Actor{Name: *by, Surface: desk.SurfaceSAR}, *person, f)
+	bu, pass, err := b.Export(ctx, desk.Actor{Name: *by, Surface: desk.SurfaceSAR}, *person, f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -70,7 +73,8 @@ func sarCmd(ctx context.Context, e Env, args []string) error {
 		os.Remove(*out)
 		return err
 	}
-	fmt.Fprintf(e.Stdout, "wrote %s: %d calls, %d emails, %d files, %d audit records, %d redactions kept, in %d ms\n", *out,
+	fmt.Fprintf(e.Stdout, "wrote %s, encrypted (AES-256 zip, 7-Zip or WinZip opens it): %d calls, %d emails, %d files, %d audit records, %d redactions kept, in %d ms\n", *out,
 		len(bu.Calls), len(bu.Emails), len(bu.Files), len(bu.Audit), len(bu.Redactions), e.Now().Sub(start).Milliseconds())
+	fmt.Fprintf(e.Stdout, "passphrase, shown this once and stored nowhere: %s\n%s.\n", pass, privacy.PassphraseChannel)
 	return nil
 }

@@ -12,9 +12,12 @@ import (
 	"encoding/base32"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"calldesk/internal/desk"
 )
 
 // This file writes a zip whose files are encrypted with AES-256 the way WinZip does (AE-2), which
@@ -154,4 +157,61 @@ func ctrLE(key, data []byte) error {
 		}
 	}
 	return nil
+}
+
+// PassphraseChannel says how the passphrase of an encrypted archive reaches the person: the
+// console's delivery step and the offline export both say it.
+const PassphraseChannel = "give it to the person through another channel than the archive (by phone, or in person), never " +
+	"in the same email or on the same medium: it is not stored, and cannot be shown again"
+
+// SealBundle is a final bundle's zip as it leaves calldesk without the portal (P12): encrypted
+// whole (EncryptZip) under passphrase, which must be one NewPassphrase made. The console's
+// encrypted download and the offline export (Builder.Export) both write it.
+func SealBundle(bundle []byte, passphrase string) ([]byte, error) {
+	if !ValidPassphrase(passphrase) {
+		return nil, desk.Errorf(desk.EINVALID, "the archive is encrypted only under a passphrase calldesk makes")
+	}
+	return EncryptZip(bundle, passphrase)
+}
+
+// OpenArchive decrypts an archive EncryptZip wrote, with passphrase, and returns the bundle zip it
+// holds; a wrong passphrase, or an archive altered since, is an error. Export reads back each
+// archive it writes with it before it shows the passphrase.
+func OpenArchive(archive []byte, passphrase string) ([]byte, error) {
+	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil {
+		return nil, err
+	}
+	if len(zr.File) != 1 || zr.File[0].Name != ArchiveEntry || zr.File[0].Method != aesMethod {
+		return nil, fmt.Errorf("not an encrypted bundle archive")
+	}
+	rr, err := zr.File[0].OpenRaw()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := io.ReadAll(rr)
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) < aesSaltLen+2+aesMACLen {
+		return nil, fmt.Errorf("the archive is cut short")
+	}
+	salt, check, data, sum := raw[:aesSaltLen], raw[aesSaltLen:aesSaltLen+2], raw[aesSaltLen+2:len(raw)-aesMACLen], raw[len(raw)-aesMACLen:]
+	keys, err := pbkdf2.Key(sha1.New, passphrase, salt, aesIterations, 2*aesKeyLen+2)
+	if err != nil {
+		return nil, err
+	}
+	if !hmac.Equal(keys[2*aesKeyLen:], check) {
+		return nil, fmt.Errorf("wrong passphrase")
+	}
+	mac := hmac.New(sha1.New, keys[aesKeyLen:2*aesKeyLen])
+	mac.Write(data)
+	if !hmac.Equal(mac.Sum(nil)[:aesMACLen], sum) {
+		return nil, fmt.Errorf("the archive was altered, or the passphrase is wrong")
+	}
+	plain := bytes.Clone(data)
+	if err := ctrLE(keys[:aesKeyLen], plain); err != nil {
+		return nil, err
+	}
+	return io.ReadAll(flate.NewReader(bytes.NewReader(plain)))
 }

@@ -3,6 +3,7 @@ package privacy
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"sort"
 	"time"
 
@@ -35,8 +36,12 @@ type Bundle struct {
 	SentEmails  []BundleSent    `json:"emails_sent"`
 	LegalHolds  []BundleHold    `json:"legal_holds"`
 	Account     *BundleAccount  `json:"account,omitempty"`
-	Redactions  []Redaction     `json:"redactions"`
-	Warnings    []string        `json:"warnings,omitempty"`
+	// Mentions are the places on other people's records that name the person (issue 15 point
+	// 4): each the sentence that does, redacted like the rest, under the section the register
+	// names for its column.
+	Mentions   []BundleMention `json:"mentions,omitempty"`
+	Redactions []Redaction     `json:"redactions"`
+	Warnings   []string        `json:"warnings,omitempty"`
 	// sentOfCalls are the emails sent about the person's calls, gathered with them, redacted
 	// after the rest of their text.
 	sentOfCalls []store.SAROutMail
@@ -243,6 +248,7 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 	}
 	var after int64
 	done := 0
+	own := map[int64]bool{}
 	for {
 		page, err := b.Store.SARCalls(ctx, person, after, sarPage)
 		if err != nil {
@@ -253,6 +259,9 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 		}
 		if err := b.gatherCalls(ctx, bu, r, page); err != nil {
 			return nil, err
+		}
+		for _, c := range page {
+			own[c.ID] = true
 		}
 		after = page[len(page)-1].ID
 		done += len(page)
@@ -284,6 +293,7 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 		bu.Files = append(bu.Files, bundleFile(a.Attachment, a.CallRef))
 	}
 	var auditAfter int64
+	audited := map[int64]bool{}
 	for {
 		as, err := b.Store.SARAudit(ctx, person, auditAfter, 2000)
 		if err != nil {
@@ -292,12 +302,13 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 		for _, a := range as {
 			// The address a record was made from is the person's own only when they acted: staff
 			// addresses are not theirs to have. A reason is free text, redacted like any other.
+			audited[a.ID] = true
 			addr := ""
 			if a.ActorID == person {
 				addr = a.ClientAddr
 			}
 			bu.Audit = append(bu.Audit, BundleAudit{At: a.At, Who: a.Actor, Via: a.Channel(), What: a.What(), Action: a.Action,
-				Reason: r.Redact(a.Reason, fmt.Sprintf("audit record %d reason", a.ID)), Address: addr})
+				Reason: r.Redact(a.Reason, fmt.Sprintf("audit record %d reason", a.ID), seenLink(person)), Address: addr})
 		}
 		if len(as) < 2000 {
 			break
@@ -311,17 +322,20 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 	sort.Slice(reqs, func(i, j int) bool { return reqs[i].ID < reqs[j].ID })
 	for _, q := range reqs {
 		bu.Requests = append(bu.Requests, BundleRequest{ID: q.ID, Kind: string(q.Kind), State: q.State, ReceivedAt: q.ReceivedAt,
-			Due: q.Due(), Details: r.Redact(q.Details, fmt.Sprintf("request %d details", q.ID)),
-			Outcome: r.Redact(q.Outcome, fmt.Sprintf("request %d outcome", q.ID)), Channel: q.Channel, ThirdParty: q.ThirdParty})
+			Due: q.Due(), Details: r.Redact(q.Details, fmt.Sprintf("request %d details", q.ID), requestLink(q.ID)),
+			Outcome: r.Redact(q.Outcome, fmt.Sprintf("request %d outcome", q.ID), requestLink(q.ID)), Channel: q.Channel, ThirdParty: q.ThirdParty})
 	}
 	if err := b.gatherMine(ctx, bu, r, p); err != nil {
+		return nil, err
+	}
+	if err := b.gatherMentions(ctx, bu, r, p, own, audited); err != nil {
 		return nil, err
 	}
 	// Files someone else (an analyst, or an email) added to the person's calls may be about other
 	// people: each is a candidate the DPO releases or withholds, numbered after the text's.
 	for i, f := range bu.Files {
 		if f.others {
-			bu.Files[i].Review = r.Review(fmt.Sprintf("%s file %d", f.CallRef, f.ID), f.Filename, KindFile)
+			bu.Files[i].Review = r.Review(fmt.Sprintf("%s file %d", f.CallRef, f.ID), f.Filename, KindFile, fileLink(f.CallRef, f.ID))
 		}
 	}
 	return bu, nil
@@ -358,13 +372,13 @@ func (b *Builder) gatherMine(ctx context.Context, bu *Bundle, r *Redactor, p des
 			if m.Raw == nil {
 				// Its content is gone (discarded unread from quarantine): what is left is that
 				// it came, when, and what became of it.
-				where := fmt.Sprintf("email %d", m.ID)
+				where, link := fmt.Sprintf("email %d", m.ID), mailLink(refs[i], m.EntryID)
 				what := m.Disposition
 				if m.Reason != "" {
-					what += ": " + r.Redact(m.Reason, where+" reason")
+					what += ": " + r.Redact(m.Reason, where+" reason", link)
 				}
 				bu.Emails = append(bu.Emails, BundleEmail{ID: m.ID, CallRef: refs[i], Disposition: what, From: p.Email,
-					Subject: r.Redact(m.Subject, where+" subject"), Date: m.ReceivedAt, Text: "(the message itself is no longer held)"})
+					Subject: r.Redact(m.Subject, where+" subject", link), Date: m.ReceivedAt, Text: "(the message itself is no longer held)"})
 				continue
 			}
 			b.addEmail(bu, r, m, refs[i], m.Disposition)
@@ -380,8 +394,8 @@ func (b *Builder) gatherMine(ctx context.Context, bu *Bundle, r *Redactor, p des
 	}
 	for _, h := range holds {
 		where := fmt.Sprintf("legal hold %d", h.ID)
-		bu.LegalHolds = append(bu.LegalHolds, BundleHold{ID: h.ID, CallRef: h.CallRef, Reason: r.Redact(h.Reason, where+" reason"),
-			PlacedBy: h.PlacedBy, PlacedAt: h.PlacedAt, LiftedBy: h.LiftedBy, LiftedAt: h.LiftedAt, LiftReason: r.Redact(h.LiftWhy, where+" lift reason")})
+		bu.LegalHolds = append(bu.LegalHolds, BundleHold{ID: h.ID, CallRef: h.CallRef, Reason: r.Redact(h.Reason, where+" reason", holdLink),
+			PlacedBy: h.PlacedBy, PlacedAt: h.PlacedAt, LiftedBy: h.LiftedBy, LiftedAt: h.LiftedAt, LiftReason: r.Redact(h.LiftWhy, where+" lift reason", holdLink)})
 	}
 	acc, ok, err := b.Store.SARAccountOf(ctx, p.ID)
 	if err != nil {
@@ -405,9 +419,9 @@ func (b *Builder) gatherMine(ctx context.Context, bu *Bundle, r *Redactor, p des
 }
 
 func bundleSent(m store.SAROutMail, r *Redactor) BundleSent {
-	where := fmt.Sprintf("email sent %d", m.ID)
-	return BundleSent{ID: m.ID, CallRef: m.CallRef, Kind: m.Kind, To: r.Redact(m.To, where+" to"), Subject: r.Redact(m.Subject, where+" subject"),
-		Text: r.Redact(m.Text, where+" text"), State: m.State, Queued: m.CreatedAt, SentAt: m.SentAt}
+	where, link := fmt.Sprintf("email sent %d", m.ID), sentLink(m.CallRef)
+	return BundleSent{ID: m.ID, CallRef: m.CallRef, Kind: m.Kind, To: r.Redact(m.To, where+" to", link), Subject: r.Redact(m.Subject, where+" subject", link),
+		Text: r.Redact(m.Text, where+" text", link), State: m.State, Queued: m.CreatedAt, SentAt: m.SentAt}
 }
 
 // addEmail adds an email taken in, its headers and text redacted; ref is its call's reference
@@ -426,14 +440,14 @@ func (b *Builder) addEmail(bu *Bundle, r *Redactor, m store.SARMail, ref, dispos
 		bu.Warnings = append(bu.Warnings, fmt.Sprintf("email %d of %s could not be read: %v", m.ID, name, err))
 		return
 	}
-	where := fmt.Sprintf("%s email %d", name, m.ID)
+	where, link := fmt.Sprintf("%s email %d", name, m.ID), mailLink(ref, m.EntryID)
 	date := t.Date
 	if date.IsZero() {
 		date = m.ReceivedAt
 	}
-	bu.Emails = append(bu.Emails, BundleEmail{ID: m.ID, CallRef: ref, Disposition: disposition, From: r.Redact(t.From, where+" from"),
-		To: r.Redact(t.To, where+" to"), Cc: r.Redact(t.Cc, where+" cc"), Subject: r.Redact(t.Subject, where+" subject"),
-		Date: date.UTC(), Text: r.Redact(t.Text, where+" text")})
+	bu.Emails = append(bu.Emails, BundleEmail{ID: m.ID, CallRef: ref, Disposition: disposition, From: r.Redact(t.From, where+" from", link),
+		To: r.Redact(t.To, where+" to", link), Cc: r.Redact(t.Cc, where+" cc", link), Subject: r.Redact(t.Subject, where+" subject", link),
+		Date: date.UTC(), Text: r.Redact(t.Text, where+" text", link)})
 }
 
 func (b *Builder) gatherPerson(ctx context.Context, bu *Bundle, p desk.Person) error {
@@ -487,7 +501,7 @@ func (b *Builder) gatherPerson(ctx context.Context, bu *Bundle, p desk.Person) e
 func bundleEntry(e store.SAREntry, r *Redactor, where string) BundleEntry {
 	text := e.Text
 	if e.Kind != desk.EntryAssignment {
-		text = r.Redact(e.Text, where)
+		text = r.Redact(e.Text, where, entryLink(e.CallRef, e.ID))
 	}
 	return BundleEntry{ID: e.ID, CallRef: e.CallRef, Kind: string(e.Kind), Public: e.Public, Author: e.Author, Text: text, At: e.CreatedAt}
 }
@@ -506,7 +520,7 @@ func (b *Builder) gatherCalls(ctx context.Context, bu *Bundle, r *Redactor, page
 	for i, c := range page {
 		ids[i] = c.ID
 		at[c.ID] = len(bu.Calls)
-		in := func(s, what string) string { return r.Redact(s, c.Ref+" "+what) }
+		in := func(s, what string) string { return r.Redact(s, c.Ref+" "+what, callLink(c.Ref)) }
 		bu.Calls = append(bu.Calls, BundleCall{Ref: c.Ref, Kind: string(c.Kind), State: string(c.State),
 			Summary: in(c.Summary, "summary"), Description: in(c.Description, "description"), Resolution: in(c.Resolution, "resolution"),
 			HoldReason: in(c.HoldReason, "hold reason"), CancelNote: in(c.CancelNote, "cancellation note"),
@@ -547,3 +561,39 @@ func (b *Builder) gatherCalls(ctx context.Context, bu *Bundle, r *Redactor, page
 	bu.sentOfCalls = append(bu.sentOfCalls, sent...)
 	return nil
 }
+
+// The console pages that show where a redaction candidate stands, for the DPO's review.
+
+func callLink(ref string) string { return "/calls/" + url.PathEscape(ref) }
+
+func entryLink(ref string, id int64) string { return fmt.Sprintf("%s#entry-%d", callLink(ref), id) }
+
+func fileLink(ref string, id int64) string {
+	return fmt.Sprintf("%s/attachments/%d", callLink(ref), id)
+}
+
+// mailLink is the diary entry of an email taken in on a call, or the mail log for one on none
+// (quarantined, discarded, or from the person about nothing of theirs).
+func mailLink(ref string, entry int64) string {
+	switch {
+	case ref == "":
+		return "/mail/log"
+	case entry == 0:
+		return callLink(ref)
+	}
+	return entryLink(ref, entry)
+}
+
+// sentLink is the call an email calldesk sent was about, or the outgoing mail's page.
+func sentLink(ref string) string {
+	if ref == "" {
+		return "/admin/mail"
+	}
+	return callLink(ref)
+}
+
+func requestLink(id int64) string { return fmt.Sprintf("/dpo/requests/%d", id) }
+
+func seenLink(person int64) string { return fmt.Sprintf("/people/%d/seen", person) }
+
+const holdLink = "/admin/retention"

@@ -1,6 +1,7 @@
 package privacy
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -89,7 +90,7 @@ func (j *SARJob) build(ctx context.Context, b store.SARBundle) (model, zip []byt
 		return nil, nil, nil, err
 	}
 	for _, r := range bu.Redactions {
-		reds = append(reds, store.SARRedaction{N: r.N, Where: r.Where, Original: r.Original, Kind: r.Kind})
+		reds = append(reds, store.SARRedaction{N: r.N, Where: r.Where, Original: r.Original, Kind: r.Kind, Context: r.Context, Link: r.Link})
 	}
 	return model, nil, reds, nil
 }
@@ -141,18 +142,36 @@ func Finalise(ctx context.Context, s *store.Store, actor desk.Actor, id, version
 	return s.FinaliseSARBundle(ctx, actor, id, version, zip)
 }
 
-// Export gathers person's bundle and writes it to w final, with every redaction candidate kept
-// (the DPO's offline export), with the audit record of the export.
-func (b *Builder) Export(ctx context.Context, actor desk.Actor, person int64, w io.Writer) (*Bundle, error) {
+// Export gathers person's bundle, final with every redaction candidate kept (the DPO's offline
+// export), and writes it to w as the console's encrypted download is written (SealBundle, P12),
+// never as a clear zip, under a new passphrase it returns: shown once, never stored, given to the
+// person as PassphraseChannel says. The archive is read back with the passphrase before it is
+// returned; the export is audited against the person.
+func (b *Builder) Export(ctx context.Context, actor desk.Actor, person int64, w io.Writer) (*Bundle, string, error) {
 	bu, err := b.Gather(ctx, person, nil)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	if err := bu.Render(ctx, w, nil, StoreFiles(b.Store)); err != nil {
-		return nil, err
+	plain, err := bu.RenderBytes(ctx, nil, StoreFiles(b.Store))
+	if err != nil {
+		return nil, "", err
+	}
+	pass, err := NewPassphrase()
+	if err != nil {
+		return nil, "", err
+	}
+	sealed, err := SealBundle(plain, pass)
+	if err != nil {
+		return nil, "", err
+	}
+	if back, err := OpenArchive(sealed, pass); err != nil || !bytes.Equal(back, plain) {
+		return nil, "", fmt.Errorf("the encrypted archive does not open to the bundle (%v)", err)
+	}
+	if _, err := w.Write(sealed); err != nil {
+		return nil, "", err
 	}
 	err = b.Store.AppendAudit(ctx, []desk.AuditRecord{{At: b.Now().UTC(), ActorID: actor.PersonID, Actor: actor.Name, Action: "sar.export",
 		ObjectType: "person", ObjectID: fmt.Sprint(person), Persons: []int64{person}, ClientAddr: actor.Addr,
-		Detail: fmt.Sprintf("bundle exported offline: %d calls, %d redactions kept", len(bu.Calls), len(bu.Redactions))}})
-	return bu, err
+		Detail: fmt.Sprintf("bundle exported offline as an encrypted archive (AES-256): %d calls, %d redactions kept", len(bu.Calls), len(bu.Redactions))}})
+	return bu, pass, err
 }

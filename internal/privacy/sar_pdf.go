@@ -123,6 +123,14 @@ func (b *Bundle) pdf(w io.Writer, kept int) error {
 			small(fmt.Sprintf("API token %q created %s, expires %s, revoked %s", tk.Name, stamp(tk.CreatedAt), dash(stamp(tk.ExpiresAt)), dash(stamp(tk.RevokedAt))))
 		}
 	}
+	h2(fmt.Sprintf("Where other people's records mention you (%d)", len(b.Mentions)))
+	for _, m := range b.Mentions {
+		on := ""
+		if m.CallRef != "" {
+			on = ", " + m.CallRef
+		}
+		text(fmt.Sprintf("%s%s (%s): %s", m.Record, on, m.Note, m.Text))
+	}
 	if err := p.Error(); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"calldesk/internal/desk"
 	"calldesk/internal/store"
 )
 
@@ -32,6 +33,11 @@ type Redaction struct {
 	Where    string `json:"where"`
 	Original string `json:"original"`
 	Kind     string `json:"kind"`
+	// Context is the sentence of the original text the candidate stands in (other identifiers
+	// as written), and Link the console page that shows that text (a call's entry, an email, a
+	// request...): the DPO decides seeing what the words say, not only "R0019973 entry 96333".
+	Context string `json:"context,omitempty"`
+	Link    string `json:"link,omitempty"`
 }
 
 // Index is the person register's identifiers, normalised, each mapped to the people who have
@@ -138,8 +144,8 @@ func (r *Redactor) others(key string) bool {
 }
 
 // Redact returns text with each identifier of another person of the register replaced by a
-// marker of a new redaction candidate, found at where.
-func (r *Redactor) Redact(text, where string) string {
+// marker of a new redaction candidate, found at where, which the console page link shows.
+func (r *Redactor) Redact(text, where, link string) string {
 	if strings.ContainsAny(text, string([]rune{markOpen, markClose})) {
 		text = strings.Map(func(c rune) rune {
 			if c == markOpen || c == markClose {
@@ -207,7 +213,8 @@ func (r *Redactor) Redact(text, where string) string {
 			continue // overlaps one already taken
 		}
 		n := len(*r.out) + 1
-		*r.out = append(*r.out, Redaction{N: n, Where: where, Original: text[sp.from:sp.to], Kind: sp.kind})
+		*r.out = append(*r.out, Redaction{N: n, Where: where, Original: text[sp.from:sp.to], Kind: sp.kind,
+			Context: desk.Excerpt(text, sp.from, sp.to), Link: link})
 		b.WriteString(text[pos:sp.from])
 		b.WriteRune(markOpen)
 		b.WriteString(strconv.Itoa(n))
@@ -219,10 +226,10 @@ func (r *Redactor) Redact(text, where string) string {
 }
 
 // Review appends a candidate that is not in any text (a whole file, named original, found at
-// where) and returns its number.
-func (r *Redactor) Review(where, original, kind string) int {
+// where, shown at link) and returns its number.
+func (r *Redactor) Review(where, original, kind, link string) int {
 	n := len(*r.out) + 1
-	*r.out = append(*r.out, Redaction{N: n, Where: where, Original: original, Kind: kind})
+	*r.out = append(*r.out, Redaction{N: n, Where: where, Original: original, Kind: kind, Link: link})
 	return n
 }
 

@@ -33,7 +33,7 @@ func TestRedact(t *testing.T) {
 	} {
 		var reds []privacy.Redaction
 		b := &privacy.Bundle{}
-		got := idx.Redactor(1, &reds).Redact(c.in, "test")
+		got := idx.Redactor(1, &reds).Redact(c.in, "test", "")
 		b.Redactions = reds
 		if out := b.Apply(got, nil); out != c.want {
 			t.Errorf("%q: %q, want %q", c.in, out, c.want)

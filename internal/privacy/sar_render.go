@@ -82,6 +82,7 @@ func (b *Bundle) Render(ctx context.Context, w io.Writer, released Decisions, fi
 		{"emails_sent.json", jsonFile(a.SentEmails)},
 		{"legal_holds.json", jsonFile(a.LegalHolds)},
 		{"account.json", jsonFile(a.Account)},
+		{"mentions.json", jsonFile(a.Mentions)},
 		{"report.html", func(w io.Writer) error { return a.report(w, kept) }},
 		{"report.pdf", func(w io.Writer) error { return a.pdf(w, kept) }},
 	}
@@ -163,6 +164,11 @@ func (b *Bundle) applied(released Decisions) *Bundle {
 				ContentType: f.ContentType, Size: f.Size, At: f.At}
 		}
 		a.Files[i] = f
+	}
+	a.Mentions = make([]BundleMention, len(b.Mentions))
+	for i, m := range b.Mentions {
+		m.Text = ap(m.Text)
+		a.Mentions[i] = m
 	}
 	a.Requests = make([]BundleRequest, len(b.Requests))
 	for i, r := range b.Requests {
@@ -311,6 +317,11 @@ legal_holds.json Legal holds on you or your calls (%d): while one is placed, dat
 account.json     Your account: login, roles, when it was made, whether it is active; your
                  sign-ins (when, how, from which network address) and your API tokens (names
                  and dates only)%s.
+mentions.json    Where other people's records mention you (%d): on their calls, diary
+                 entries, files, emails, subject requests, legal holds, audit records, a job
+                 title or a directory import's report. Each gives the sentence that names you,
+                 marked "`+MentionNote+`", and the file of this bundle (section) its
+                 record belongs with.
 
 Times are in UTC (ISO 8601 in the JSON and CSV files). The CSV files are UTF-8 with a header row.
 In the CSV files, a value that begins with =, +, -, @, a tab or a carriage return has a single
@@ -324,7 +335,7 @@ student number or phone number), it has been replaced by "[redacted: N]" unless 
 Protection Officer decided it could be given to you. %d such mentions are redacted.
 The names of staff who handled your calls are given: they acted in their professional capacity.
 `, b.Name, b.GeneratedAt.UTC().Format("2 January 2006"), len(b.Calls), b.entryCount(), len(b.Emails), len(b.SentEmails), len(b.Files),
-		b.withheld(), len(b.Audit), len(b.Requests), len(b.LegalHolds), accountNote(b.Account), kept)
+		b.withheld(), len(b.Audit), len(b.Requests), len(b.LegalHolds), accountNote(b.Account), len(b.Mentions), kept)
 	return err
 }
 

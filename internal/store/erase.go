@@ -614,7 +614,7 @@ func (x *erasing) scrubRequests(ctx context.Context) error {
 // dropBundles deletes the person's subject access bundles (a copy of all their data) and their
 // redaction lists, keeping each bundle's row (when, by whom) as expired; a bundle of someone else
 // still being prepared whose gathered data mentions them is failed, to be built again; another
-// person's redaction candidate that quotes them is scrubbed. (A bundle made final for someone else
+// person's redaction candidate that quotes them, or whose sentence does, is scrubbed. (A bundle made final for someone else
 // keeps what it disclosed to them until its download expires.)
 func (x *erasing) dropBundles(ctx context.Context) error {
 	if _, err := x.t.exec(ctx, `DELETE FROM sar_redactions WHERE bundle_id IN (SELECT id FROM sar_bundles WHERE person_id = ?)`, x.id); err != nil {
@@ -656,8 +656,9 @@ func (x *erasing) dropBundles(ctx context.Context) error {
 		}
 	}
 	for _, term := range x.sc.SearchTerms() {
-		if _, err := x.scrubRows(ctx, "sar_redactions", "id", []string{"original"}, x.sc.Scrub,
-			`lower(original) LIKE ? ESCAPE '\'`, "%"+likeEscape(strings.ToLower(term))+"%"); err != nil {
+		like := "%" + likeEscape(strings.ToLower(term)) + "%"
+		if _, err := x.scrubRows(ctx, "sar_redactions", "id", []string{"original", "context"}, x.sc.Scrub,
+			`(lower(original) LIKE ? ESCAPE '\' OR lower(context) LIKE ? ESCAPE '\')`, like, like); err != nil {
 			return err
 		}
 	}

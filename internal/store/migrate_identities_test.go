@@ -47,6 +47,9 @@ func TestMigrateUniqueIdentities(t *testing.T) {
 			raw.MustExec(t, `ALTER TABLE mail_messages DROP COLUMN digest`)
 			undoReadsMigrations(t, raw)
 			undoSearchParts(t, raw) // runs again after this test's migration
+			// (0030: sar_redactions.context and link.)
+			raw.MustExec(t, `ALTER TABLE sar_redactions DROP COLUMN context`)
+			raw.MustExec(t, `ALTER TABLE sar_redactions DROP COLUMN link`)
 			raw.MustExec(t, `DELETE FROM schema_migrations WHERE version >= 25`)
 			raw.MustExec(t, insert, "Oscar", "Johnson", "OJOHNSON", "oscar@uni.example", "E2")
 			raw.MustExec(t, insert, "Olive", "Johnson", "olive", "OLU.JOHNSON@uni.example", "")

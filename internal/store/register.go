@@ -19,8 +19,11 @@ import "strings"
 // Erasure follows the register: the mention finder (mentions.go) scans every column whose value
 // may name anyone or is someone's identifier, decoded as Stored says, and erasure treats what it
 // finds as Erasure says (erase.go scrubMentions), listing what is kept (Keep) for the DPO. The
-// SAR bundle (sar.go and the privacy package) and the retention sweep (retention_sweep.go) still
-// keep their own lists of columns; the gaps below are what those lists miss.
+// SAR bundle's mentions of the person on other people's records follow the register too:
+// privacy.Builder takes what the finder finds in every column whose Whose.Anyone is set and files
+// each mention under the column's last SAR section. The rest of the SAR bundle (sar.go and the
+// privacy package) and the retention sweep (retention_sweep.go) still keep their own lists of
+// columns; the gaps below are what those lists miss.
 
 // Category is the kind of personal data a column holds.
 type Category string
@@ -294,7 +297,7 @@ func Register() []PersonalColumn {
 			Sources: []Source{FromDirectory, FromStaff}, Stored: Plain, Retention: RetainLeavers, Erasure: Scrub,
 			Today: "emptied on the erased person's own record; another person's job title that names them (\"Assistant to ...\") " +
 				"is found by the mention finder and scrubbed",
-			SAR: []SARSection{SectionPerson}, SARGap: "another person's job title that names them is not in their bundle"},
+			SAR: []SARSection{SectionPerson}},
 		{Table: "people", Column: "directory_key", Category: CatIdentity, Whose: Whose{Links: []Link{on("id")}},
 			Sources: []Source{FromDirectory, FromSignIn}, Stored: Plain, Retention: RetainLeavers, Erasure: Remove,
 			Today: "emptied", SAR: []SARSection{SectionPerson},
@@ -352,11 +355,11 @@ func Register() []PersonalColumn {
 		{Table: "calls", Column: "alt_email", Category: CatContact, Whose: Whose{Links: []Link{customer}, Identifier: true},
 			Sources: []Source{FromCustomer, FromStaff}, Stored: Plain, Retention: RetainClosedCalls, Erasure: Remove,
 			Today: "emptied on their own calls, and on another customer's call that gives their address as its alternative contact",
-			SAR:   []SARSection{SectionCalls}, SARGap: "their address given as another customer's alternative contact is not in their bundle"},
+			SAR:   []SARSection{SectionCalls}},
 		{Table: "calls", Column: "alt_phone", Category: CatContact, Whose: Whose{Links: []Link{customer}, Identifier: true},
 			Sources: []Source{FromCustomer, FromStaff}, Stored: Plain, Retention: RetainClosedCalls, Erasure: Remove,
 			Today: "emptied on their own calls, and on another customer's call that gives their number as its alternative contact",
-			SAR:   []SARSection{SectionCalls}, SARGap: "their number given as another customer's alternative contact is not in their bundle"},
+			SAR:   []SARSection{SectionCalls}},
 		{Table: "calls", Column: "special_category", Category: CatSpecial, Whose: Whose{Links: []Link{customer}},
 			Sources: []Source{FromCustomer, FromStaff}, Stored: Plain, Retention: RetainSpecialCategory, Erasure: Keep,
 			KeepReason: "a mark counted in statistics; once the call's text is scrubbed and the customer is a pseudonym it reveals nothing of anyone",
@@ -374,17 +377,17 @@ func Register() []PersonalColumn {
 			Sources: []Source{FromStaff, FromCustomer, FromEmail}, Stored: Plain, Retention: RetainDiaryEntries, Erasure: Scrub,
 			Today: "on the calls the erasure touches: every identifier scrubbed on their own calls and in entries they wrote, " +
 				"their identifiers wherever the mention finder finds them, however long the diary",
-			SAR: []SARSection{SectionCalls, SectionEntries}, SARGap: "entries on other customers' calls that name them are not in their bundle (issue 15 point 4)"},
+			SAR: []SARSection{SectionCalls, SectionEntries}},
 		{Table: "attachments", Column: "filename", Category: CatFile, Whose: Whose{Links: []Link{callCustomer, on("uploaded_by")}, Anyone: true},
 			Sources: []Source{FromCustomer, FromStaff, FromEmail}, Stored: Plain, Retention: RetainAttachments, Erasure: Scrub,
 			Today: "files on their own calls or uploaded by them are deleted; on other calls a name that names them is scrubbed " +
 				"(the mention finder reads every file's name)",
-			SAR: []SARSection{SectionFiles}, SARGap: "files on other customers' calls whose name names them are not in their bundle"},
+			SAR: []SARSection{SectionFiles}},
 		{Table: "attachments", Column: "data", Category: CatFile, Whose: Whose{Links: []Link{callCustomer, on("uploaded_by")}, Anyone: true},
 			Sources: []Source{FromCustomer, FromStaff, FromEmail}, Stored: FileBytes, Retention: RetainAttachments, Erasure: Remove,
 			Today: "deleted with its row on their own calls, when they uploaded it, and when its text names them (the mention " +
 				"finder reads text, HTML and zip files, office documents included; a PDF's compressed text or an image is not read)",
-			SAR: []SARSection{SectionFiles}, SARGap: "files on other customers' calls whose content names them are not in their bundle"},
+			SAR: []SARSection{SectionFiles}},
 
 		// The audit trail.
 		{Table: "audit_log", Column: "actor", Category: CatIdentity, Whose: Whose{Links: []Link{on("actor_id")}, Identifier: true},
@@ -413,7 +416,7 @@ func Register() []PersonalColumn {
 			Sources: []Source{FromEmail}, Stored: Plain, Retention: RetainEmails, Erasure: Scrub,
 			Today: "scrubbed on messages on the calls the erasure touches, from their addresses, or found by the mention finder " +
 				"(those in quarantine become discarded)",
-			SAR: []SARSection{SectionEmails}, SARGap: mailSARGap},
+			SAR: []SARSection{SectionEmails}},
 		{Table: "mail_messages", Column: "reason", Category: CatFreeText, Whose: Whose{Links: []Link{callCustomer}, Anyone: true},
 			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainEmails, Erasure: Scrub,
 			Today: "scrubbed with the subject (it names the customer a call was made for and the analyst who acted), and wherever " +
@@ -423,7 +426,7 @@ func Register() []PersonalColumn {
 			Sources: []Source{FromEmail}, Stored: MIMEMessage, Retention: RetainEmails, Erasure: Remove,
 			Today: "deleted (NULL) on the calls the erasure touches, on messages from their addresses, and on every message the " +
 				"mention finder finds naming them once decoded (a Cc in encoded words, a quote in quoted-printable, in quarantine too)",
-			SAR: []SARSection{SectionEmails}, SARGap: mailSARGap},
+			SAR: []SARSection{SectionEmails}},
 		{Table: "mail_recipients", Column: "address", Category: CatContact, Whose: Whose{Identifier: true},
 			Sources: []Source{FromEmail}, Stored: Plain, Retention: RetainEmails, Erasure: Remove,
 			Today: "deleted where it is one of their addresses, and with the messages of the calls the erasure touches " +
@@ -472,6 +475,10 @@ func Register() []PersonalColumn {
 			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainSubjectRequests, Erasure: Scrub,
 			Today: "their bundles' candidates are deleted; other bundles' candidates that quote them are scrubbed",
 			SAR:   []SARSection{SectionNone}, SARReason: "another person's identifier withheld from the requester, for the DPO's review"},
+		{Table: "sar_redactions", Column: "context", Category: CatFreeText, Whose: Whose{Anyone: true},
+			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainSubjectRequests, Erasure: Scrub,
+			Today: "their bundles' candidates are deleted; other bundles' candidates whose sentence quotes them are scrubbed",
+			SAR:   []SARSection{SectionNone}, SARReason: "the sentence around another person's identifier, copied from a record for the DPO's review"},
 		staff("sar_redactions", "decided_by", RetainSubjectRequests, ""),
 		{Table: "erasures", Column: "decision", Category: CatFreeText, Whose: Whose{Links: []Link{on("person_id")}, Anyone: true},
 			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainErasures, Erasure: Scrub,
@@ -489,7 +496,7 @@ func Register() []PersonalColumn {
 		{Table: "import_runs", Column: "problems", Category: CatFreeText, Whose: Whose{Anyone: true},
 			Sources: []Source{FromDirectory}, Stored: Plain, Retention: RetainImportReports, Erasure: Scrub,
 			Today: "scrubbed where it contains one of their addresses or other identifiers",
-			SAR:   []SARSection{SectionPerson}, SARGap: "a rejected directory row that quotes them is not in their bundle"},
+			SAR:   []SARSection{SectionPerson}},
 		staff("import_runs", "by_whom", RetainImportReports, ""),
 		{Table: "retention_rules", Column: "reason", Category: CatFreeText, Whose: Whose{Anyone: true},
 			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
@@ -512,8 +519,7 @@ func callText(col string, from []Source) PersonalColumn {
 		Sources: from, Stored: Plain, Retention: RetainClosedCalls, Erasure: Scrub,
 		Today: "on their own calls every identifier of theirs becomes the pseudonym; on other customers' calls the mention finder " +
 			"finds (the whole text read, however long), their identifiers; a call on legal hold is left as it is and listed for the DPO",
-		SAR:    []SARSection{SectionCalls},
-		SARGap: "mentions of them on other customers' calls are not in their bundle (issue 15 point 4)"}
+		SAR: []SARSection{SectionCalls}}
 }
 
 // auditText is a free-text column of audit_log.
@@ -529,9 +535,9 @@ func auditText(col, sarGap string) PersonalColumn {
 
 // outboxText is a column of an email calldesk composed.
 func outboxText(col string) PersonalColumn {
-	gap := "mail about other customers' calls that names them is not in their bundle"
+	gap := ""
 	if col == "html_body" {
-		gap += "; emails_sent.json holds the text of each email, not its HTML"
+		gap = "emails_sent.json holds the text of each email, not its HTML"
 	}
 	return PersonalColumn{Table: "mail_outbox", Column: col, Category: CatFreeText,
 		Whose:   Whose{Links: []Link{{Column: "call_id", Through: "calls.customer_id"}}, Anyone: true},
@@ -546,8 +552,7 @@ func requestText(col string, cat Category, sarGap string) PersonalColumn {
 		Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainSubjectRequests, Erasure: Scrub,
 		Today: "on their own requests every identifier of theirs becomes the pseudonym; another person's request that names " +
 			"them is scrubbed of their identifiers",
-		SAR:    []SARSection{SectionRequests},
-		SARGap: strings.TrimPrefix(sarGap+"; another person's request that names them is not in their bundle", "; ")}
+		SAR: []SARSection{SectionRequests}, SARGap: sarGap}
 }
 
 // holdText is a free-text column of legal_holds.
@@ -558,7 +563,7 @@ func holdText(col string) PersonalColumn {
 		Today: "on holds on them or on a call the erasure touches, every identifier of theirs becomes the pseudonym " +
 			"(an active hold on them or their call refuses the erasure); a lifted hold on another call that names them is " +
 			"scrubbed; a hold in force on another call keeps its reasons, and its call is listed for the DPO",
-		SAR: []SARSection{SectionLegalHolds}, SARGap: "holds on other people's calls that name them are not in their bundle"}
+		SAR: []SARSection{SectionLegalHolds}}
 }
 
 // Words shared by several entries.
@@ -574,7 +579,6 @@ const (
 		"could keep its SHA-256 instead, which still recognises a redelivery"
 	messageIDSARReason    = "a technical identifier of an email; the email itself is in emails.json"
 	messageIDRetentionGap = "anonymising a stored email (the default action of the emails class) keeps it"
-	mailSARGap            = "emails on other customers' calls or in quarantine that name them are not in their bundle (issue 15 point 4)"
 )
 
 // NotPersonalColumns lists the text, bytes and JSON columns that hold no personal data, each
@@ -643,6 +647,7 @@ func NotPersonalColumns() []NotPersonal {
 		{Table: "sar_bundles", Column: "error", Reason: "calldesk's words on why a build failed or a bundle expired, naming records by id"},
 		{Table: "sar_bundles", Column: "sha256", Reason: "the digest of a bundle's zip"},
 		{Table: "sar_redactions", Column: "location", Reason: "where a candidate stands: a call's reference and an entry's id"},
+		{Table: "sar_redactions", Column: "link", Reason: "the console page where a candidate stands: a path with a call's reference or a record's id"},
 		{Table: "sar_redactions", Column: "kind", Reason: word},
 		{Table: "sar_redactions", Column: "decision", Reason: word},
 		{Table: "erasures", Column: "pseudonym", Reason: "a random code given at erasure, spelling no name"},

@@ -455,3 +455,32 @@ func (s *Store) SARAccountOf(ctx context.Context, person int64) (a SARAccount, o
 	}
 	return a, true, rows.Err()
 }
+
+// SARCallRefs returns the references of calls ids (a mention's call, for the bundle and its
+// review's links).
+func (s *Store) SARCallRefs(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	for len(ids) > 0 {
+		page := ids[:min(len(ids), 500)]
+		ids = ids[len(page):]
+		ph, args := sarIDArgs(page)
+		rows, err := s.query(ctx, `SELECT id, kind, number FROM calls WHERE id IN (`+ph+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, number int64
+			var kind string
+			if err := rows.Scan(&id, &kind, &number); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = desk.Reference(desk.CallKind(kind), number)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -46,13 +46,16 @@ type SARBundle struct {
 
 // SARRedaction is one redaction candidate of a bundle and the DPO's decision on it.
 type SARRedaction struct {
-	N         int
-	Where     string
-	Original  string
-	Kind      string
-	Decision  string // "", "keep" or "release"
-	DecidedBy string
-	DecidedAt time.Time
+	N        int
+	Where    string
+	Original string
+	Kind     string
+	// Context is the sentence the candidate stands in, as written; Link the console page that
+	// shows it ("" for neither).
+	Context, Link string
+	Decision      string // "", "keep" or "release"
+	DecidedBy     string
+	DecidedAt     time.Time
 }
 
 const bundleCols = `b.id, COALESCE(b.request_id, 0), b.person_id, COALESCE(trim(p.first_name || ' ' || p.last_name), ''), b.state, b.done,
@@ -211,8 +214,8 @@ func (s *Store) FinishSARBuild(ctx context.Context, id int64, started time.Time,
 			return desk.Errorf(desk.ECONFLICT, "a person was erased while this bundle was being built, so it may still hold their details: build the bundle again")
 		}
 		for _, r := range reds {
-			if _, err := t.exec(ctx, `INSERT INTO sar_redactions (bundle_id, n, location, original, kind) VALUES (?, ?, ?, ?, ?)`,
-				id, r.N, r.Where, r.Original, r.Kind); err != nil {
+			if _, err := t.exec(ctx, `INSERT INTO sar_redactions (bundle_id, n, location, original, kind, context, link) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				id, r.N, r.Where, r.Original, r.Kind, r.Context, r.Link); err != nil {
 				return err
 			}
 		}
@@ -245,7 +248,7 @@ func (s *Store) FailSARBuild(ctx context.Context, id int64, why string) error {
 
 // SARRedactions lists the redaction candidates of bundle id in order.
 func (s *Store) SARRedactions(ctx context.Context, id int64) ([]SARRedaction, error) {
-	rows, err := s.query(ctx, `SELECT n, location, original, kind, decision, decided_by, decided_at FROM sar_redactions WHERE bundle_id = ? ORDER BY n`, id)
+	rows, err := s.query(ctx, `SELECT n, location, original, kind, context, link, decision, decided_by, decided_at FROM sar_redactions WHERE bundle_id = ? ORDER BY n`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +257,7 @@ func (s *Store) SARRedactions(ctx context.Context, id int64) ([]SARRedaction, er
 	for rows.Next() {
 		var r SARRedaction
 		var at sql.NullInt64
-		if err := rows.Scan(&r.N, &r.Where, &r.Original, &r.Kind, &r.Decision, &r.DecidedBy, &at); err != nil {
+		if err := rows.Scan(&r.N, &r.Where, &r.Original, &r.Kind, &r.Context, &r.Link, &r.Decision, &r.DecidedBy, &at); err != nil {
 			return nil, err
 		}
 		r.DecidedAt = fromMicros(at)

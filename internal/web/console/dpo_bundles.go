@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
@@ -66,6 +67,23 @@ type bundlePage struct {
 	Error      string
 	// Passphrase is shown once, on the answer to "Download encrypted archive", never stored.
 	Passphrase string
+}
+
+// inContext is a redaction candidate's sentence, cut where the candidate stands, to show it
+// marked.
+type inContext struct {
+	Sentence             bool
+	Before, Match, After string
+}
+
+// InContext cuts r's sentence around its first occurrence of r's text (nothing for a candidate
+// with no sentence: a whole file).
+func (p bundlePage) InContext(r store.SARRedaction) inContext {
+	i := strings.Index(r.Context, r.Original)
+	if r.Context == "" || r.Original == "" || i < 0 {
+		return inContext{Sentence: r.Context != "", Before: r.Context}
+	}
+	return inContext{Sentence: true, Before: r.Context[:i], Match: r.Original, After: r.Context[i+len(r.Original):]}
 }
 
 // Building says the bundle is still being built (the page polls).
@@ -209,7 +227,7 @@ func (c *Console) dpoEncrypted(w http.ResponseWriter, r *http.Request, v *visit)
 		}
 		return err
 	}
-	enc, err := privacy.EncryptZip(zip, pass)
+	enc, err := privacy.SealBundle(zip, pass)
 	if err != nil {
 		return err
 	}

@@ -170,3 +170,42 @@ func TestSARBundleFileReview(t *testing.T) {
 		}
 	})
 }
+
+// TestSARRedactionInContext: the review shows each candidate in its sentence, as written, with a
+// link to the page where it stands (the call's diary entry, the call), and that page has the
+// entry the link points at: the DPO decides seeing what the words say about whom.
+func TestSARRedactionInContext(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		e := newEnv(t, se)
+		e.grant(se, e.f.Cat, "analyst,dpo")
+		c, err := e.s.CreateCall(e.ctx, storetest.Actor(e.f.Ann), desk.NewCall{Kind: desk.Fault, Summary: "Wi-Fi drops",
+			Description: "The Wi-Fi drops every hour. My office mate Bob Baker has the same laptop. It started on Monday.",
+			CustomerID:  e.f.Dan.ID, Source: desk.SourcePhone, Impact: desk.Low, Urgency: desk.Low})
+		if err != nil {
+			t.Fatal(err)
+		}
+		en, err := e.s.AddEntry(e.ctx, storetest.Actor(e.f.Ann), c.Ref, desk.EntryUpdate, "Rang back.\nAsked Bob Baker whether his drops too: it does")
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := e.s.LogSubjectRequest(e.ctx, e.f.Admin, desk.SubjectRequest{PersonID: e.f.Dan.ID, Kind: desk.RequestAccess,
+			ReceivedAt: e.clock.Now(), IdentityAt: e.clock.Now(), IdentityHow: "passport", IdentityBy: "Cat Carter", Channel: "console"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat := e.signIn(e.f.Cat)
+		page := cat.post("/dpo/requests/"+strconv.FormatInt(q.ID, 10)+"/bundle", nil).must(t, http.StatusSeeOther).location
+		if err := (&privacy.SARJob{Builder: &privacy.Builder{Store: e.s, Now: e.clock.Now}}).Run(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		entry := "/calls/" + c.Ref + "#entry-" + strconv.FormatInt(en.ID, 10)
+		cat.get(page).must(t, http.StatusOK).has(t, "2 of 2 redactions to decide",
+			"My office mate <mark>Bob Baker</mark> has the same laptop.</td>",
+			"Asked <mark>Bob Baker</mark> whether his drops too: it does</td>",
+			`<a href="/calls/`+c.Ref+`">`+c.Ref+` description</a>`,
+			`<a href="`+entry+`">`+c.Ref+` entry `).
+			lacks(t, "The Wi-Fi drops every hour. My office", "It started on Monday", "Rang back.")
+		cat.get("/calls/"+c.Ref).must(t, http.StatusOK).has(t, `id="entry-`+strconv.FormatInt(en.ID, 10)+`"`)
+	})
+}
