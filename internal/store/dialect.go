@@ -50,6 +50,9 @@ type dialect interface {
 	// starts it again; compactSearch then merges everything at once.
 	pauseSearchMerges(ctx context.Context, t *Tx) error
 	resumeSearchMerges(ctx context.Context, t *Tx) error
+	// shred makes deleted content unreadable in the database's files (ShredIfDue), on c outside
+	// any transaction; tables are the tables of the register of personal data.
+	shred(ctx context.Context, c *sql.Conn, tables []string) error
 	// analyze refreshes the query planner's statistics (and tidies up) after a bulk load.
 	analyze(ctx context.Context, c *sql.Conn) error
 	// searchCond is a WHERE fragment over calls alias c matching the query terms (one ? argument).
@@ -260,6 +263,62 @@ func (sqliteDialect) optimize(ctx context.Context, t *Tx) error {
 func (sqliteDialect) compactSearch(ctx context.Context, t *Tx) error {
 	_, err := t.exec(ctx, `INSERT INTO call_fts(call_fts) VALUES ('optimize')`)
 	return err
+}
+
+// shredChunk bounds one zero-filled row of sqliteDialect.shred, below SQLite's largest value.
+const shredChunk = 64 << 20
+
+// shred overwrites every page on the file's free list with zeros, then checkpoints the WAL into
+// the file and truncates it. The pages are overwritten by taking them all: one transaction
+// stores zero-filled values of the free list's size in a table of its own, which takes every free
+// page (SQLite reuses free pages before it grows the file) and writes zeros into it, then drops
+// the table, which gives the zeroed pages back. That covers what secure_delete(FAST) leaves (the
+// overflow pages of deleted values, the old content of pages that became free-list trunks) and
+// whatever was freed before, at the cost of writing the free pages (twice: WAL, then file) only
+// when something was deleted, rather than secure_delete(ON)'s zeroing of every freed page on
+// every write. The checkpoint waits (busy_timeout) for readers of older WAL frames to finish;
+// if they do not, the WAL is not truncated and shred fails, to be tried again.
+func (sqliteDialect) shred(ctx context.Context, c *sql.Conn, _ []string) error {
+	var free, size int64
+	if err := c.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free); err != nil {
+		return err
+	}
+	if err := c.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&size); err != nil {
+		return err
+	}
+	if free > 0 {
+		if _, err := c.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+			return err
+		}
+		fill := func() error {
+			if _, err := c.ExecContext(ctx, `CREATE TABLE shred_fill (b BLOB NOT NULL)`); err != nil {
+				return err
+			}
+			for left := free * size; left > 0; left -= shredChunk {
+				if _, err := c.ExecContext(ctx, `INSERT INTO shred_fill (b) VALUES (zeroblob(?))`, min(left, shredChunk)); err != nil {
+					return err
+				}
+			}
+			_, err := c.ExecContext(ctx, `DROP TABLE shred_fill`)
+			return err
+		}
+		if err := fill(); err != nil {
+			_, _ = c.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+			return fmt.Errorf("overwrite free pages: %w", err)
+		}
+		if _, err := c.ExecContext(ctx, `COMMIT`); err != nil {
+			_, _ = c.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+			return fmt.Errorf("overwrite free pages: %w", err)
+		}
+	}
+	var busy, logged, moved int64
+	if err := c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &moved); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if busy != 0 {
+		return fmt.Errorf("checkpoint: readers kept the WAL in use (%d of %d frames copied); it was not truncated", moved, logged)
+	}
+	return nil
 }
 
 // pauseSearchMerges turns FTS5's automerge off: each batch of a sweep writes a segment of
@@ -478,6 +537,24 @@ func (postgresDialect) bulkSession(ctx context.Context, c *sql.Conn) (func(conte
 func (postgresDialect) analyze(ctx context.Context, c *sql.Conn) error {
 	_, err := c.ExecContext(ctx, `VACUUM (ANALYZE) people, support_groups, group_members, profiles, accounts, calls, diary_entries`)
 	return err
+}
+
+// shred rewrites the tables, one statement each (VACUUM cannot run in a transaction), with
+// VACUUM (FULL): a plain VACUUM frees the dead row versions that erasure and retention left (the
+// old words of rewritten rows, deleted files in TOAST), but PostgreSQL does not clear the space
+// it frees, so their bytes stay in the pages of the table, its TOAST and its indexes until new
+// rows happen to overwrite them (TestDeletedContentLeavesTheFiles found the erased person in
+// calls, the attachments' TOAST and two indexes after a plain VACUUM). A rewrite copies only
+// the live rows into new files and empties the old ones. Each takes its table's exclusive lock
+// for the copy; autovacuum (off on some servers) is not relied on. What PostgreSQL keeps beyond
+// the tables (WAL segments, WAL archives, backups) is for the operator: see README.
+func (postgresDialect) shred(ctx context.Context, c *sql.Conn, tables []string) error {
+	for _, t := range tables {
+		if _, err := c.ExecContext(ctx, `VACUUM (FULL) `+t); err != nil {
+			return fmt.Errorf("vacuum %s: %w", t, err)
+		}
+	}
+	return nil
 }
 
 func (postgresDialect) constraint(err error) constraintKind {

@@ -896,8 +896,10 @@ func (s *Store) PreviewErasure(ctx context.Context, id int64) (ErasurePreview, e
 // compactSearchLater asks the search compaction job to rewrite the index once this transaction
 // commits: words removed from it must go from its storage too.
 func (t *Tx) compactSearchLater(ctx context.Context) error {
-	_, err := t.exec(ctx, `UPDATE maintenance SET due = 1 WHERE name = 'search_compact'`)
-	return err
+	if _, err := t.exec(ctx, `UPDATE maintenance SET due = 1 WHERE name = 'search_compact'`); err != nil {
+		return err
+	}
+	return t.shredLater(ctx) // and then the deleted bytes must go from the files (shred.go)
 }
 
 // CompactSearchIfDue rewrites the full-text index when an erasure or a retention sweep asked for
