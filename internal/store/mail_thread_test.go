@@ -220,6 +220,7 @@ func TestMigrateMailDigest(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
 			s, raw := migrated(t, engine)
+			undoSealMigrations(t, raw)
 			raw.MustExec(t, `DROP TABLE mail_recipients`)
 			raw.MustExec(t, `DROP INDEX mail_messages_id_digest`)
 			raw.MustExec(t, `DROP INDEX mail_messages_entry`)

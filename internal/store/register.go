@@ -612,6 +612,7 @@ func NotPersonalColumns() []NotPersonal {
 		{Table: "audit_log", Column: "object_id", Reason: "an id, a call's reference, a retention class or the audit anchor (seq:hash)"},
 		{Table: "audit_log", Column: "persons", Reason: "the ids of the people a record concerns, as numbers; their identifiers live in people"},
 		{Table: "audit_log", Column: "redacted_digest", Reason: "the SHA-256 of a rewritten record's former fields, which the hash chain covers"},
+		{Table: "audit_log", Column: "rewrites", Reason: "the audit ids of the erasures that rewrote a record, each with the SHA-256 of the fields it wrote, which its own record attests"},
 		{Table: "audit_chain", Column: "prev_hash", Reason: "a link of the hash chain"},
 		{Table: "audit_chain", Column: "hash", Reason: "a link of the hash chain"},
 		{Table: "audit_anchor", Column: "hash", Reason: "a link of the hash chain"},
