@@ -111,6 +111,7 @@ type erasureSeal struct {
 	digest   string
 	seq      int64              // its own link
 	found    []desk.AuditRecord // the records that name it as their first rewriter (redacted_by)
+	foundSeq []int64            // their links
 	rewrote  []desk.Rewritten   // version 2: the records whose rewrites list names it, with its digest
 	firstSeq int64              // the first of those records met in the chain
 	firstID  int64
@@ -245,7 +246,7 @@ func Verify(ctx context.Context, s *store.Store) (Report, error) {
 				if l.Record.RedactedDigest != "" {
 					e := erasureOf(erasures, l.Record.RedactedBy)
 					e.meet(l)
-					e.found = append(e.found, l.Record)
+					e.found, e.foundSeq = append(e.found, l.Record), append(e.foundSeq, l.Seq)
 				}
 				for _, w := range rewrites {
 					e := erasureOf(erasures, w.By)
@@ -279,7 +280,7 @@ func Verify(ctx context.Context, s *store.Store) (Report, error) {
 			unlisted := slices.IndexFunc(e.found, func(r desk.AuditRecord) bool { return !listed[r.ID] })
 			switch {
 			case unlisted >= 0:
-				note(Problem{Seq: e.firstSeq, AuditID: e.found[unlisted].ID, Kind: "altered", Detail: fmt.Sprintf(
+				note(Problem{Seq: e.foundSeq[unlisted], AuditID: e.found[unlisted].ID, Kind: "altered", Detail: fmt.Sprintf(
 					"it says erasure record %d rewrote it, but it is not among the records that erasure attests", id)})
 			case len(e.rewrote) == e.count && desk.RewriteAttestation(e.rewrote) == e.digest:
 			case anchored && len(e.rewrote) < e.count:
