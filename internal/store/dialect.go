@@ -51,8 +51,11 @@ type dialect interface {
 	pauseSearchMerges(ctx context.Context, t *Tx) error
 	resumeSearchMerges(ctx context.Context, t *Tx) error
 	// shred makes deleted content unreadable in the database's files (ShredIfDue), on c outside
-	// any transaction; tables are the tables of the register of personal data.
-	shred(ctx context.Context, c *sql.Conn, tables []string) error
+	// any transaction; tables are the tables of the register of personal data, due the value
+	// shredMark left. errShredWait when it cannot yet.
+	shred(ctx context.Context, c *sql.Conn, tables []string, due int64) error
+	// shredMark is the statement that marks shredding due, in the deleting transaction.
+	shredMark() string
 	// analyze refreshes the query planner's statistics (and tidies up) after a bulk load.
 	analyze(ctx context.Context, c *sql.Conn) error
 	// searchCond is a WHERE fragment over calls alias c matching the query terms (one ? argument).
@@ -278,7 +281,9 @@ const shredChunk = 64 << 20
 // when something was deleted, rather than secure_delete(ON)'s zeroing of every freed page on
 // every write. The checkpoint waits (busy_timeout) for readers of older WAL frames to finish;
 // if they do not, the WAL is not truncated and shred fails, to be tried again.
-func (sqliteDialect) shred(ctx context.Context, c *sql.Conn, _ []string) error {
+func (sqliteDialect) shredMark() string { return `UPDATE maintenance SET due = 1 WHERE name = 'shred'` }
+
+func (sqliteDialect) shred(ctx context.Context, c *sql.Conn, _ []string, _ int64) error {
 	var free, size int64
 	if err := c.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free); err != nil {
 		return err
@@ -548,13 +553,44 @@ func (postgresDialect) analyze(ctx context.Context, c *sql.Conn) error {
 // the live rows into new files and empties the old ones. Each takes its table's exclusive lock
 // for the copy; autovacuum (off on some servers) is not relied on. What PostgreSQL keeps beyond
 // the tables (WAL segments, WAL archives, backups) is for the operator: see README.
-func (postgresDialect) shred(ctx context.Context, c *sql.Conn, tables []string) error {
+//
+// It waits at most shredLockWait for each lock: queued behind a long transaction, the rewrite
+// would hold up every later reader of the table too. It then fails, to be tried again.
+func (postgresDialect) shred(ctx context.Context, c *sql.Conn, tables []string, due int64) (err error) {
+	// Wait while any snapshot or transaction on the server is as old as the deletion (due, its
+	// txid_current): the rewrite would have to copy the deleted rows, which it may still see.
+	// (Measured: a transaction open in another database kept them too.)
+	var older int
+	if err := c.QueryRowContext(ctx, `SELECT COUNT(*) FROM (
+			SELECT backend_xmin AS x FROM pg_stat_activity WHERE backend_xmin IS NOT NULL AND pid <> pg_backend_pid()
+			UNION ALL SELECT backend_xid FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+			UNION ALL SELECT transaction FROM pg_prepared_xacts
+		) o WHERE age(o.x) >= age(($1::bigint % 4294967296)::text::xid)`, due).Scan(&older); err != nil {
+		return err
+	}
+	if older > 0 {
+		return errShredWait
+	}
+	if _, err := c.ExecContext(ctx, `SET lock_timeout = '`+shredLockWait+`'`); err != nil {
+		return err
+	}
+	defer func() {
+		_, rerr := c.ExecContext(context.WithoutCancel(ctx), `RESET lock_timeout`)
+		err = errors.Join(err, rerr)
+	}()
 	for _, t := range tables {
 		if _, err := c.ExecContext(ctx, `VACUUM (FULL) `+t); err != nil {
 			return fmt.Errorf("vacuum %s: %w", t, err)
 		}
 	}
 	return nil
+}
+
+// shredLockWait is how long shred waits for a table's lock on PostgreSQL.
+const shredLockWait = "5s"
+
+func (postgresDialect) shredMark() string {
+	return `UPDATE maintenance SET due = GREATEST(due, txid_current()) WHERE name = 'shred'`
 }
 
 func (postgresDialect) constraint(err error) constraintKind {

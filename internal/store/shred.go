@@ -19,7 +19,7 @@ import (
 
 // shredLater asks ShredIfDue to run once this transaction commits.
 func (t *Tx) shredLater(ctx context.Context) error {
-	_, err := t.exec(ctx, `UPDATE maintenance SET due = 1 WHERE name = 'shred'`)
+	_, err := t.exec(ctx, t.s.d.shredMark())
 	return err
 }
 
@@ -31,10 +31,15 @@ func (t *Tx) shredLater(ctx context.Context) error {
 // autovacuum (off on some servers) may not do for hours. Run it
 // after CompactSearchIfDue, which frees the pages of the search index's old segments.
 //
+// On PostgreSQL it waits (answers false, staying due) while a transaction or snapshot older than
+// the last deletion is open anywhere on the server (a long report, a pg_dump): VACUUM must keep
+// the rows such a snapshot may still see. Seeing other sessions' snapshots takes a superuser or
+// the pg_read_all_stats role; without it calldesk cannot tell, and shreds at once.
+//
 // The flag is cleared before the work, so a deletion committed while it runs is shredded on the
 // next run; a run that fails sets it again.
 func (s *Store) ShredIfDue(ctx context.Context) (bool, error) {
-	var due int
+	var due int64
 	if err := s.queryRow(ctx, `SELECT due FROM maintenance WHERE name = 'shred'`).Scan(&due); err != nil {
 		return false, fmt.Errorf("shred: %w", err)
 	}
@@ -43,7 +48,7 @@ func (s *Store) ShredIfDue(ctx context.Context) (bool, error) {
 	}
 	cleared := false
 	if err := s.inTx(ctx, func(t *Tx) error {
-		res, err := t.exec(ctx, `UPDATE maintenance SET due = 0 WHERE name = 'shred' AND due = 1`)
+		res, err := t.exec(ctx, `UPDATE maintenance SET due = 0 WHERE name = 'shred' AND due = ?`, due)
 		if err != nil {
 			return err
 		}
@@ -54,15 +59,24 @@ func (s *Store) ShredIfDue(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("shred: %w", err)
 	}
 	if !cleared {
-		return false, nil // another instance took it
+		return false, nil // another instance took it, or a deletion since asks again: the next run
 	}
-	err := s.withConn(ctx, func(c *sql.Conn) error { return s.d.shred(ctx, c, RegisterTables(s.d.name())) })
+	err := s.withConn(ctx, func(c *sql.Conn) error { return s.d.shred(ctx, c, RegisterTables(s.d.name()), due) })
 	if err != nil {
-		again := s.inTx(context.WithoutCancel(ctx), func(t *Tx) error { return t.shredLater(ctx) })
+		again := s.inTx(context.WithoutCancel(ctx), func(t *Tx) error {
+			_, err := t.exec(ctx, `UPDATE maintenance SET due = CASE WHEN due > ? THEN due ELSE ? END WHERE name = 'shred'`, due, due)
+			return err
+		})
+		if errors.Is(err, errShredWait) && again == nil {
+			return false, nil
+		}
 		return false, errors.Join(fmt.Errorf("shred: %w", err), again)
 	}
 	return true, nil
 }
+
+// errShredWait is shred's answer when it cannot do its work yet: it stays due.
+var errShredWait = errors.New("transactions older than the deletion are still running")
 
 // withConn runs fn on a connection of its own outside any transaction: on SQLite the writer's,
 // held (other writes wait) until fn returns; on PostgreSQL one from the pool.
