@@ -279,8 +279,8 @@ const shredChunk = 64 << 20
 // overflow pages of deleted values, the old content of pages that became free-list trunks) and
 // whatever was freed before, at the cost of writing the free pages (twice: WAL, then file) only
 // when something was deleted, rather than secure_delete(ON)'s zeroing of every freed page on
-// every write. The checkpoint waits (busy_timeout) for readers of older WAL frames to finish;
-// if they do not, the WAL is not truncated and shred fails, to be tried again.
+// every write. The checkpoint waits (2 s) for readers of older WAL frames to finish; if they do
+// not, the WAL is not truncated and shred fails, to be tried again.
 func (sqliteDialect) shredMark() string { return `UPDATE maintenance SET due = 1 WHERE name = 'shred'` }
 
 func (sqliteDialect) shred(ctx context.Context, c *sql.Conn, _ []string, _ int64) error {
@@ -316,12 +316,22 @@ func (sqliteDialect) shred(ctx context.Context, c *sql.Conn, _ []string, _ int64
 			return fmt.Errorf("overwrite free pages: %w", err)
 		}
 	}
+	// The checkpoint waits for readers of older frames; for 2 s, not the writer's 10, since every
+	// other write waits meanwhile.
+	var timeout int64
+	if err := c.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&timeout); err != nil {
+		return err
+	}
+	if _, err := c.ExecContext(ctx, `PRAGMA busy_timeout = 2000`); err != nil {
+		return err
+	}
+	defer c.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA busy_timeout = %d`, timeout))
 	var busy, logged, moved int64
 	if err := c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &moved); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	if busy != 0 {
-		return fmt.Errorf("checkpoint: readers kept the WAL in use (%d of %d frames copied); it was not truncated", moved, logged)
+		return fmt.Errorf("checkpoint: readers kept the WAL in use (%d of %d frames copied); it was not truncated: %w", moved, logged, errShredWait)
 	}
 	return nil
 }
