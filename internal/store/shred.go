@@ -34,7 +34,7 @@ func (t *Tx) shredLater(ctx context.Context) error {
 // On PostgreSQL it waits (answers false, staying due) while a transaction or snapshot older than
 // the last deletion is open anywhere on the server (a long report, a pg_dump): VACUUM must keep
 // the rows such a snapshot may still see. Seeing other sessions' snapshots takes a superuser or
-// the pg_read_all_stats role; without it calldesk cannot tell, and shreds at once.
+// the pg_read_all_stats role; without it calldesk sees only the transactions that wrote.
 //
 // The flag is cleared before the work, so a deletion committed while it runs is shredded on the
 // next run; a run that fails sets it again.
