@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -290,7 +291,7 @@ func (s *Store) linkPersons(ctx context.Context, links []ChainLink) error {
 		at[l.AuditID] = i
 		lo, hi = min(lo, l.AuditID), max(hi, l.AuditID)
 	}
-	rows, err := s.query(ctx, `SELECT audit_id, person_id FROM audit_persons WHERE audit_id >= ? AND audit_id <= ? ORDER BY audit_id, person_id`, lo, hi)
+	rows, err := s.query(ctx, `SELECT audit_id, person_id FROM audit_persons WHERE audit_id >= ? AND audit_id <= ?`, lo, hi)
 	if err != nil {
 		return err
 	}
@@ -303,6 +304,9 @@ func (s *Store) linkPersons(ctx context.Context, links []ChainLink) error {
 		if i, ok := at[id]; ok {
 			links[i].Linked = append(links[i].Linked, person)
 		}
+	}
+	for i := range links {
+		slices.Sort(links[i].Linked)
 	}
 	return rows.Err()
 }
