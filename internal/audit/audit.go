@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -109,13 +110,23 @@ const EraseAction = "person.erase"
 // erasureSeal is what verify learns of one erasure's rewriting of other records: what its own
 // sealed record attests, and the records found naming it.
 type erasureSeal struct {
-	attested  bool // its record was met in the chain with an attestation
-	count     int
-	digest    string
-	found     []desk.AuditRecord
-	firstSeq  int64
-	firstID   int64
-	pendingOK bool // its record exists but is not sealed yet
+	attested bool // its record was met in the chain with an attestation
+	version  int  // of the attestation: 1 (RedactionAttestation) or 2 (RewriteAttestation)
+	count    int
+	digest   string
+	seq      int64              // its own link
+	found    []desk.AuditRecord // the records that name it as their first rewriter (redacted_by)
+	foundSeq []int64            // their links
+	rewrote  []desk.Rewritten   // version 2: the records whose rewrites list names it, with its digest
+	firstSeq int64              // the first of those records met in the chain
+	firstID  int64
+}
+
+// meet notes a record the erasure rewrote, met at link l.
+func (e *erasureSeal) meet(l store.ChainLink) {
+	if e.firstSeq == 0 {
+		e.firstSeq, e.firstID = l.Seq, l.AuditID
+	}
 }
 
 // pendingErasure says whether audit record id exists and waits to be sealed.
@@ -124,18 +135,61 @@ func pendingErasure(ctx context.Context, s *store.Store, id int64) bool {
 	return err == nil && ok
 }
 
-// attestationOf reads the attestation at the end of an erasure record's detail.
-func attestationOf(detail string) (int, string, bool) {
+// attestationOf reads the attestation at the end of an erasure record's detail, and its version.
+func attestationOf(detail string) (int, string, int, bool) {
 	i := strings.LastIndex(detail, "; audit records redacted: ")
 	if i < 0 {
-		return 0, "", false
+		return 0, "", 0, false
 	}
 	var n int
 	var digest string
-	if _, err := fmt.Sscanf(detail[i:], desk.AttestationDetail, &n, &digest); err != nil || len(digest) != 64 {
-		return 0, "", false
+	if _, err := fmt.Sscanf(detail[i:], desk.RewriteAttestationDetail, &n, &digest); err == nil && len(digest) == 64 {
+		return n, digest, 2, true
 	}
-	return n, digest, true
+	if _, err := fmt.Sscanf(detail[i:], desk.AttestationDetail, &n, &digest); err != nil || len(digest) != 64 {
+		return 0, "", 0, false
+	}
+	return n, digest, 1, true
+}
+
+// samePeople says whether the people audit_persons links a record to (sorted) are the persons
+// its hash covers.
+func samePeople(linked, persons []int64) bool {
+	want := slices.Clone(persons)
+	slices.Sort(want)
+	want = slices.Compact(want)
+	want = slices.DeleteFunc(want, func(id int64) bool { return id <= 0 })
+	return slices.Equal(linked, want)
+}
+
+// linkProblem checks what the hash of link l does not cover: the people audit_persons links its
+// record to, and the words an erasure wrote into it (its rewrites list). It returns the problem's
+// detail, "" when there is none, and the list.
+func linkProblem(l store.ChainLink) (string, []desk.Rewrite) {
+	if !samePeople(l.Linked, l.Record.Persons) {
+		return fmt.Sprintf("its links to the people it concerns were changed (audit_persons names %v, the sealed record %v): "+
+			"\"who has seen my data\" no longer shows it truly", l.Linked, l.Record.Persons), nil
+	}
+	rw, ok := desk.ParseRewrites(l.Rewrites)
+	switch {
+	case !ok:
+		return "its list of the erasures that rewrote it is not in calldesk's form", nil
+	case len(rw) > 0 && l.Record.RedactedDigest == "":
+		return "it lists erasures that rewrote it, but none did", nil
+	case len(rw) > 0 && rw[len(rw)-1].Digest != l.Record.FieldsDigest():
+		return fmt.Sprintf("its words were changed after erasure record %d rewrote them", rw[len(rw)-1].By), nil
+	}
+	return "", rw
+}
+
+// erasureOf returns what verify has learnt of erasure record id so far.
+func erasureOf(m map[int64]*erasureSeal, id int64) *erasureSeal {
+	e := m[id]
+	if e == nil {
+		e = &erasureSeal{}
+		m[id] = e
+	}
+	return e
 }
 
 // Report is the result of Verify.
@@ -188,21 +242,27 @@ func Verify(ctx context.Context, s *store.Store) (Report, error) {
 				note(Problem{Seq: l.Seq, AuditID: l.AuditID, Kind: "altered", Detail: fmt.Sprintf("it claims the older link formula %d after a link of formula %d", l.Version, version)})
 			case l.Record.RedactedDigest != "" && l.RedactedByAction != EraseAction:
 				note(Problem{Seq: l.Seq, AuditID: l.AuditID, Kind: "altered", Detail: "its names were rewritten, but not by an erasure"})
-			case l.Record.RedactedDigest != "":
-				e := erasures[l.Record.RedactedBy]
-				if e == nil {
-					e = &erasureSeal{firstSeq: l.Seq, firstID: l.AuditID}
-					erasures[l.Record.RedactedBy] = e
+			default:
+				detail, rewrites := linkProblem(l)
+				if detail != "" {
+					note(Problem{Seq: l.Seq, AuditID: l.AuditID, Kind: "altered", Detail: detail})
+					break
 				}
-				e.found = append(e.found, l.Record)
+				if l.Record.RedactedDigest != "" {
+					e := erasureOf(erasures, l.Record.RedactedBy)
+					e.meet(l)
+					e.found, e.foundSeq = append(e.found, l.Record), append(e.foundSeq, l.Seq)
+				}
+				for _, w := range rewrites {
+					e := erasureOf(erasures, w.By)
+					e.meet(l)
+					e.rewrote = append(e.rewrote, desk.Rewritten{Record: l.Record, After: w.Digest})
+				}
 			}
 			if !l.Missing && l.Record.Action == EraseAction {
-				e := erasures[l.AuditID]
-				if e == nil {
-					e = &erasureSeal{}
-					erasures[l.AuditID] = e
-				}
-				e.count, e.digest, e.attested = attestationOf(l.Record.Detail)
+				e := erasureOf(erasures, l.AuditID)
+				e.count, e.digest, e.version, e.attested = attestationOf(l.Record.Detail)
+				e.seq = l.Seq
 			}
 			version = max(version, l.Version)
 			after, prev = l.Seq, l.Hash
@@ -215,12 +275,38 @@ func Verify(ctx context.Context, s *store.Store) (Report, error) {
 	// them changed since. (Once the retention schedule has deleted the oldest links, some of an
 	// erasure's records may be gone with them: what remains is then all that can be checked.)
 	for id, e := range erasures {
-		if len(e.found) == 0 {
+		if e.attested && e.version == 2 {
+			// It attests every record it rewrote, the words it wrote included; a record naming it
+			// as its first rewriter is one of them.
+			listed := map[int64]bool{}
+			for _, w := range e.rewrote {
+				listed[w.Record.ID] = true
+			}
+			unlisted := slices.IndexFunc(e.found, func(r desk.AuditRecord) bool { return !listed[r.ID] })
+			switch {
+			case unlisted >= 0:
+				note(Problem{Seq: e.foundSeq[unlisted], AuditID: e.found[unlisted].ID, Kind: "altered", Detail: fmt.Sprintf(
+					"it says erasure record %d rewrote it, but it is not among the records that erasure attests", id)})
+			case len(e.rewrote) == e.count && desk.RewriteAttestation(e.rewrote) == e.digest:
+			case anchored && len(e.rewrote) < e.count:
+			case len(e.rewrote) == 0:
+				note(Problem{Seq: e.seq, AuditID: id, Kind: "altered", Detail: fmt.Sprintf(
+					"erasure record %d attests rewriting %d audit records, but no record lists it as their rewriter any more", id, e.count)})
+			default:
+				note(Problem{Seq: e.firstSeq, AuditID: e.firstID, Kind: "altered", Detail: fmt.Sprintf(
+					"the records rewritten by erasure record %d, or the words it wrote into them, are not the ones it attests, or were changed since", id)})
+			}
+			continue
+		}
+		if len(e.found) == 0 && len(e.rewrote) == 0 {
 			continue
 		}
 		switch {
 		case !e.attested && pendingErasure(ctx, s, id):
 			// Its record is written but not sealed yet: checked once it is.
+		case e.attested && len(e.rewrote) > 0:
+			// A version 1 erasure wrote no rewrites entries: one naming it was forged.
+			note(Problem{Seq: e.firstSeq, AuditID: e.firstID, Kind: "altered", Detail: fmt.Sprintf("it lists erasure record %d as a rewriter, which attests no words it wrote", id)})
 		case !e.attested:
 			note(Problem{Seq: e.firstSeq, AuditID: e.firstID, Kind: "altered", Detail: fmt.Sprintf("its names were rewritten by erasure record %d, which is not in the chain with an attestation", id)})
 		case len(e.found) == e.count && desk.RedactionAttestation(e.found) == e.digest:

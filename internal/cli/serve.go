@@ -169,7 +169,16 @@ func serve(ctx context.Context, e Env, args []string) error {
 			if did {
 				log.Info("search index compacted after an erasure")
 			}
-			return err
+			if err != nil {
+				return err
+			}
+			// Then the deleted content goes from the database's files (clause 23.5).
+			if shredded, err := s.ShredIfDue(ctx); err != nil {
+				return err
+			} else if shredded {
+				log.Info("deleted content overwritten in the database files")
+			}
+			return nil
 		}},
 		{Name: "session housekeeping", Interval: 10 * time.Minute, Run: func(ctx context.Context) error {
 			_, err := s.DeleteExpiredSessions(ctx, e.Now().Add(-idleFor))

@@ -172,6 +172,32 @@ func TestAuditVerifyCommand(t *testing.T) {
 	}
 }
 
+// TestAuditVerifyCommandPeopleLinks (issue 15 point 6): deleting a person's link to a record
+// (their "who has seen my data" then hides it) makes audit verify fail, naming the record.
+func TestAuditVerifyCommandPeopleLinks(t *testing.T) {
+	path, _, _, _ := seededDB(t)
+	if r := runCLI(t, nil, "audit", "verify", "--db", path); r.code != 0 {
+		t.Fatalf("intact trail: %+v", r)
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := raw.QueryRow(`SELECT MIN(audit_id) FROM audit_persons`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`DELETE FROM audit_persons WHERE audit_id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	r := runCLI(t, nil, "audit", "verify", "--db", path)
+	want := fmt.Sprintf("(audit record %d) altered: its links to the people it concerns were changed", id)
+	if r.code != 1 || !strings.Contains(r.stderr, want) {
+		t.Fatalf("a deleted link: exit %d stderr %q, want it to say %q", r.code, r.stderr, want)
+	}
+}
+
 // TestServeSCIM: with --scim-token, serve offers the SCIM service, behind its token.
 func TestServeSCIM(t *testing.T) {
 	path, _, _, _ := seededDB(t)

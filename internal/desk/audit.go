@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -52,6 +54,13 @@ func (r AuditRecord) PersonalDigest() string {
 	if r.RedactedDigest != "" {
 		return r.RedactedDigest
 	}
+	return r.FieldsDigest()
+}
+
+// FieldsDigest is the digest of the record's personal fields as they are now: PersonalDigest
+// before an erasure rewrote them; after, the digest of the words the erasure wrote, which the
+// erasure's own record attests (RewriteAttestation).
+func (r AuditRecord) FieldsDigest() string {
 	canon, _ := json.Marshal([]string{r.Actor, r.ClientAddr, r.Reason, r.Detail})
 	sum := sha256.Sum256(canon)
 	return hex.EncodeToString(sum[:])
@@ -69,7 +78,7 @@ type Seal struct {
 	Version int
 }
 
-// RedactionAttestation is what an erasure's own audit record attests about the records it
+// RedactionAttestation (attestation version 1, of erasures made before RewriteAttestation) is what an erasure's own audit record attests about the records it
 // rewrote: SHA-256 over each one (in id order) with every field the names were not in, and the
 // digest of the fields they were. The erasure's record is sealed into the hash chain, so audit
 // verify can prove that exactly these records were rewritten, and by that erasure, and that
@@ -89,3 +98,64 @@ func RedactionAttestation(recs []AuditRecord) string {
 // AttestationDetail is how an erasure's audit record states its attestation: "audit records
 // redacted: N; attestation: HEX" at the end of its detail.
 const AttestationDetail = "; audit records redacted: %d; attestation: %s"
+
+// Rewritten is an audit record as an erasure found it (with RedactedDigest, the digest of its
+// personal fields before any erasure), and After, the FieldsDigest of the fields it wrote.
+type Rewritten struct {
+	Record AuditRecord
+	After  string
+}
+
+// RewriteAttestation is what an erasure's own audit record attests about the records it
+// rewrote, the first time or again (attestation version 2): SHA-256 over each one (in id order)
+// with every field the names were not in, the digest its personal fields had before any erasure,
+// and the digest of the fields this erasure wrote. Sealed into the hash chain with the erasure's
+// record, it covers the rewritten words too: audit verify shows a rewritten record edited since.
+func RewriteAttestation(recs []Rewritten) string {
+	sorted := append([]Rewritten(nil), recs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Record.ID < sorted[j].Record.ID })
+	h := sha256.New()
+	h.Write([]byte("v2\n"))
+	for _, w := range sorted {
+		r := w.Record
+		canon, _ := json.Marshal([]any{r.ID, r.At.UnixMicro(), r.ActorID, r.Action, r.ObjectType, r.ObjectID, r.Persons, r.RedactedDigest, w.After})
+		h.Write(canon)
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// RewriteAttestationDetail is how an erasure's audit record states a version 2 attestation, at
+// the end of its detail (AttestationDetail is the version 1 form, of erasures made before).
+const RewriteAttestationDetail = "; audit records redacted: %d; attestation v2: %s"
+
+// RewriteEntry is an erasure's entry in the list of rewrites an audit record keeps: the
+// erasure's audit record and the digest of the fields it wrote.
+func RewriteEntry(erasure int64, digest string) string {
+	return strconv.FormatInt(erasure, 10) + ":" + digest + ";"
+}
+
+// Rewrite is one entry of that list.
+type Rewrite struct {
+	By     int64
+	Digest string
+}
+
+// ParseRewrites reads the list RewriteEntry builds; ok is false when it is not in that form.
+func ParseRewrites(s string) (out []Rewrite, ok bool) {
+	if s == "" {
+		return nil, true
+	}
+	if !strings.HasSuffix(s, ";") {
+		return nil, false
+	}
+	for _, e := range strings.Split(strings.TrimSuffix(s, ";"), ";") {
+		by, digest, found := strings.Cut(e, ":")
+		id, err := strconv.ParseInt(by, 10, 64)
+		if !found || err != nil || id <= 0 || len(digest) != 64 {
+			return nil, false
+		}
+		out = append(out, Rewrite{By: id, Digest: digest})
+	}
+	return out, true
+}

@@ -30,7 +30,7 @@
 //	erasure_decisions 6 years  erased       anonymise  an erasure's reasons and who decided blanked; that the person was erased stays
 //	audit_records     7 years  created      delete     the oldest links of the audit trail, a whole prefix of the chain at a time
 //
-// The three before audit_records came with migration 0037 (issue 15 point 10), their reasons in
+// The three before audit_records came with migration 0035 (issue 15 point 10), their reasons in
 // the rules themselves. Each batch of a sweep is audited with the ids of the records it changed.
 //
 // Six years for calls is the limitation period for claims in contract (Limitation Act 1980 s.5),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -229,13 +230,19 @@ type ChainLink struct {
 	// For a redacted record: the action and object of the record its RedactedBy names ("" when
 	// there is no such record), so verify can check that an erasure of one of its people did it.
 	RedactedByAction, RedactedByObject string
+	// Rewrites is the record's list of the erasures that rewrote it (audit_log.rewrites, in the
+	// form desk.RewriteEntry makes), "" when none did since migration 0032.
+	Rewrites string
+	// Linked are the people audit_persons links the record to ("who has seen my data" reads
+	// them), sorted: they must be the record's Persons, which its hash covers.
+	Linked []int64
 }
 
 // AuditChain returns up to limit links with seq > after, in order.
 func (s *Store) AuditChain(ctx context.Context, after int64, limit int) ([]ChainLink, error) {
 	rows, err := s.query(ctx, `SELECT c.seq, c.audit_id, c.prev_hash, c.hash, c.sealed_at, c.v,
 		a.id, a.at, a.actor_id, a.actor, a.action, a.object_type, a.object_id, a.persons, a.client_addr, a.reason, a.detail,
-		a.redacted_digest, a.redacted_by, e.action, e.object_id, a.surface
+		a.redacted_digest, a.redacted_by, e.action, e.object_id, a.surface, a.rewrites
 		FROM audit_chain c LEFT JOIN audit_log a ON a.id = c.audit_id LEFT JOIN audit_log e ON e.id = a.redacted_by
 		WHERE c.seq > ? ORDER BY c.seq LIMIT ?`, after, limit)
 	if err != nil {
@@ -247,10 +254,10 @@ func (s *Store) AuditChain(ctx context.Context, after int64, limit int) ([]Chain
 		var l ChainLink
 		var sealed int64
 		var id, at, actor, by sql.NullInt64
-		var actorName, action, ot, oid, persons, addr, reason, detail, digest, byAction, byObject, surface sql.NullString
+		var actorName, action, ot, oid, persons, addr, reason, detail, digest, byAction, byObject, surface, rewrites sql.NullString
 		if err := rows.Scan(&l.Seq, &l.AuditID, &l.PrevHash, &l.Hash, &sealed, &l.Version,
 			&id, &at, &actor, &actorName, &action, &ot, &oid, &persons, &addr, &reason, &detail,
-			&digest, &by, &byAction, &byObject, &surface); err != nil {
+			&digest, &by, &byAction, &byObject, &surface, &rewrites); err != nil {
 			return nil, err
 		}
 		l.SealedAt = time.UnixMicro(sealed).UTC()
@@ -261,11 +268,47 @@ func (s *Store) AuditChain(ctx context.Context, after int64, limit int) ([]Chain
 				Action: action.String, ObjectType: ot.String, ObjectID: oid.String, Persons: splitIDs(persons.String),
 				ClientAddr: addr.String, Reason: reason.String, Detail: detail.String,
 				RedactedDigest: digest.String, RedactedBy: by.Int64, Surface: desk.Surface(surface.String)}
-			l.RedactedByAction, l.RedactedByObject = byAction.String, byObject.String
+			l.RedactedByAction, l.RedactedByObject, l.Rewrites = byAction.String, byObject.String, rewrites.String
 		}
 		out = append(out, l)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return out, s.linkPersons(ctx, out)
+}
+
+// linkPersons fills the Linked people of a page of links from audit_persons, in one query over
+// the range of their record ids (the links of a page are sealed in about id order).
+func (s *Store) linkPersons(ctx context.Context, links []ChainLink) error {
+	if len(links) == 0 {
+		return nil
+	}
+	at := make(map[int64]int, len(links))
+	lo, hi := links[0].AuditID, links[0].AuditID
+	for i, l := range links {
+		at[l.AuditID] = i
+		lo, hi = min(lo, l.AuditID), max(hi, l.AuditID)
+	}
+	rows, err := s.query(ctx, `SELECT audit_id, person_id FROM audit_persons WHERE audit_id >= ? AND audit_id <= ?`, lo, hi)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, person int64
+		if err := rows.Scan(&id, &person); err != nil {
+			return err
+		}
+		if i, ok := at[id]; ok {
+			links[i].Linked = append(links[i].Linked, person)
+		}
+	}
+	for i := range links {
+		slices.Sort(links[i].Linked)
+	}
+	return rows.Err()
 }
 
 // UnchainedAudit returns the ids of up to limit records that are neither sealed nor waiting to be:

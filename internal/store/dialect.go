@@ -55,6 +55,12 @@ type dialect interface {
 	// starts it again; compactSearch then merges everything at once.
 	pauseSearchMerges(ctx context.Context, t *Tx) error
 	resumeSearchMerges(ctx context.Context, t *Tx) error
+	// shred makes deleted content unreadable in the database's files (ShredIfDue), on c outside
+	// any transaction; tables are the tables of the register of personal data, due the value
+	// shredMark left. errShredWait when it cannot yet.
+	shred(ctx context.Context, c *sql.Conn, tables []string, due int64) error
+	// shredMark is the statement that marks shredding due, in the deleting transaction.
+	shredMark() string
 	// analyze refreshes the query planner's statistics (and tidies up) after a bulk load.
 	analyze(ctx context.Context, c *sql.Conn) error
 	// searchCond is a WHERE fragment over calls alias c matching the query terms (one ? argument).
@@ -306,6 +312,74 @@ func (sqliteDialect) optimize(ctx context.Context, t *Tx) error {
 func (sqliteDialect) compactSearch(ctx context.Context, t *Tx) error {
 	_, err := t.exec(ctx, `INSERT INTO call_fts(call_fts) VALUES ('optimize')`)
 	return err
+}
+
+// shredChunk bounds one zero-filled row of sqliteDialect.shred, below SQLite's largest value.
+const shredChunk = 64 << 20
+
+// shred overwrites every page on the file's free list with zeros, then checkpoints the WAL into
+// the file and truncates it. The pages are overwritten by taking them all: one transaction
+// stores zero-filled values of the free list's size in a table of its own, which takes every free
+// page (SQLite reuses free pages before it grows the file) and writes zeros into it, then drops
+// the table, which gives the zeroed pages back. That covers what secure_delete(FAST) leaves (the
+// overflow pages of deleted values, the old content of pages that became free-list trunks) and
+// whatever was freed before, at the cost of writing the free pages (twice: WAL, then file) only
+// when something was deleted, rather than secure_delete(ON)'s zeroing of every freed page on
+// every write. The checkpoint waits (2 s) for readers of older WAL frames to finish; if they do
+// not, the WAL is not truncated and shred fails, to be tried again.
+func (sqliteDialect) shredMark() string { return `UPDATE maintenance SET due = 1 WHERE name = 'shred'` }
+
+func (sqliteDialect) shred(ctx context.Context, c *sql.Conn, _ []string, _ int64) error {
+	var free, size int64
+	if err := c.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free); err != nil {
+		return err
+	}
+	if err := c.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&size); err != nil {
+		return err
+	}
+	if free > 0 {
+		if _, err := c.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+			return err
+		}
+		fill := func() error {
+			if _, err := c.ExecContext(ctx, `CREATE TABLE shred_fill (b BLOB NOT NULL)`); err != nil {
+				return err
+			}
+			for left := free * size; left > 0; left -= shredChunk {
+				if _, err := c.ExecContext(ctx, `INSERT INTO shred_fill (b) VALUES (zeroblob(?))`, min(left, shredChunk)); err != nil {
+					return err
+				}
+			}
+			_, err := c.ExecContext(ctx, `DROP TABLE shred_fill`)
+			return err
+		}
+		if err := fill(); err != nil {
+			_, _ = c.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+			return fmt.Errorf("overwrite free pages: %w", err)
+		}
+		if _, err := c.ExecContext(ctx, `COMMIT`); err != nil {
+			_, _ = c.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+			return fmt.Errorf("overwrite free pages: %w", err)
+		}
+	}
+	// The checkpoint waits for readers of older frames; for 2 s, not the writer's 10, since every
+	// other write waits meanwhile.
+	var timeout int64
+	if err := c.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&timeout); err != nil {
+		return err
+	}
+	if _, err := c.ExecContext(ctx, `PRAGMA busy_timeout = 2000`); err != nil {
+		return err
+	}
+	defer c.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA busy_timeout = %d`, timeout))
+	var busy, logged, moved int64
+	if err := c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &moved); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if busy != 0 {
+		return fmt.Errorf("checkpoint: readers kept the WAL in use (%d of %d frames copied); it was not truncated: %w", moved, logged, errShredWait)
+	}
+	return nil
 }
 
 // pauseSearchMerges turns FTS5's automerge off: each batch of a sweep writes a segment of
@@ -574,6 +648,58 @@ func (postgresDialect) bulkSession(ctx context.Context, c *sql.Conn) (func(conte
 func (postgresDialect) analyze(ctx context.Context, c *sql.Conn) error {
 	_, err := c.ExecContext(ctx, `VACUUM (ANALYZE) people, support_groups, group_members, profiles, accounts, calls, diary_entries`)
 	return err
+}
+
+// shred rewrites the tables, one statement each (VACUUM cannot run in a transaction), with
+// VACUUM (FULL): a plain VACUUM frees the dead row versions that erasure and retention left (the
+// old words of rewritten rows, deleted files in TOAST), but PostgreSQL does not clear the space
+// it frees, so their bytes stay in the pages of the table, its TOAST and its indexes until new
+// rows happen to overwrite them (TestDeletedContentLeavesTheFiles found the erased person in
+// calls, the attachments' TOAST and two indexes after a plain VACUUM). A rewrite copies only
+// the live rows into new files and empties the old ones. Each takes its table's exclusive lock
+// for the copy; autovacuum (off on some servers) is not relied on. What PostgreSQL keeps beyond
+// the tables (WAL segments, WAL archives, backups) is for the operator: see README.
+//
+// It waits at most shredLockWait for each lock: queued behind a long transaction, the rewrite
+// would hold up every later reader of the table too. It then fails, to be tried again.
+func (postgresDialect) shred(ctx context.Context, c *sql.Conn, tables []string, due int64) (err error) {
+	// Wait while any snapshot or transaction on the server is as old as the deletion (due, its
+	// txid_current): the rewrite would have to copy the deleted rows, which it may still see.
+	// (Measured: a transaction open in another database kept them too.) The oldest transaction
+	// still running, which this snapshot's xmin is, counts even for a role that may not see other
+	// sessions in pg_stat_activity.
+	var older int
+	if err := c.QueryRowContext(ctx, `SELECT COUNT(*) FROM (
+			SELECT backend_xmin AS x FROM pg_stat_activity WHERE backend_xmin IS NOT NULL AND pid <> pg_backend_pid()
+			UNION ALL SELECT backend_xid FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+			UNION ALL SELECT transaction FROM pg_prepared_xacts
+			UNION ALL SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296)::text::xid
+		) o WHERE age(o.x) >= age(($1::bigint % 4294967296)::text::xid)`, due).Scan(&older); err != nil {
+		return err
+	}
+	if older > 0 {
+		return errShredWait
+	}
+	if _, err := c.ExecContext(ctx, `SET lock_timeout = '`+shredLockWait+`'`); err != nil {
+		return err
+	}
+	defer func() {
+		_, rerr := c.ExecContext(context.WithoutCancel(ctx), `RESET lock_timeout`)
+		err = errors.Join(err, rerr)
+	}()
+	for _, t := range tables {
+		if _, err := c.ExecContext(ctx, `VACUUM (FULL) `+t); err != nil {
+			return fmt.Errorf("vacuum %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// shredLockWait is how long shred waits for a table's lock on PostgreSQL.
+const shredLockWait = "5s"
+
+func (postgresDialect) shredMark() string {
+	return `UPDATE maintenance SET due = GREATEST(due, txid_current()) WHERE name = 'shred'`
 }
 
 func (postgresDialect) constraint(err error) constraintKind {

@@ -80,6 +80,9 @@ type erasing struct {
 	// redacted are the audit records this erasure rewrote for the first time, as they were
 	// (with the digest of their personal fields): what its own record attests.
 	redacted []desk.AuditRecord
+	// rewritten are all the audit records it rewrote, the first time or again, with the digest of
+	// the fields it wrote: what its own record attests (version 2), and their rewrites entries.
+	rewritten []desk.Rewritten
 }
 
 func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.ErasureRecord, error) {
@@ -138,7 +141,7 @@ func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.
 		Action: eraseAction, ObjectType: "person", ObjectID: strconv.FormatInt(p.ID, 10), Persons: []int64{p.ID},
 		ClientAddr: actor.Addr, Reason: actor.Reason,
 		Detail: fmt.Sprintf("erased; now %s; lawful basis: %s; ground: %s; decision: %s", x.pseudo, e.Basis.Words(), e.Ground.Words(), decision) +
-			fmt.Sprintf(desk.AttestationDetail, len(x.redacted), desk.RedactionAttestation(x.redacted))}, strconv.FormatInt(p.ID, 10))
+			fmt.Sprintf(desk.RewriteAttestationDetail, len(x.rewritten), desk.RewriteAttestation(x.rewritten))}, strconv.FormatInt(p.ID, 10))
 	if err != nil {
 		return desk.ErasureRecord{}, fmt.Errorf("audit erasure: %w", err)
 	}
@@ -146,6 +149,9 @@ func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.
 		if _, err := t.exec(ctx, `UPDATE audit_log SET redacted_by = ? WHERE id = ?`, eraseID, r.ID); err != nil {
 			return desk.ErasureRecord{}, err
 		}
+	}
+	if err := x.noteRewrites(ctx, eraseID); err != nil {
+		return desk.ErasureRecord{}, err
 	}
 	// Last, the person: a pseudonym and their kind and department (for the statistics), nothing else.
 	if _, err := t.exec(ctx, `UPDATE people SET first_name = ?, last_name = ?, username = '', email = '', student_number = '',
@@ -901,6 +907,7 @@ func (x *erasing) scrubAudit(ctx context.Context) error {
 				actor, addr, reason, detail, r.ID); err != nil {
 				return err
 			}
+			x.rewrote(r, actor, addr, reason, detail)
 			x.counts.AuditRedacted++
 			continue
 		}
@@ -910,6 +917,7 @@ func (x *erasing) scrubAudit(ctx context.Context) error {
 			return err
 		}
 		x.redacted = append(x.redacted, r)
+		x.rewrote(r, actor, addr, reason, detail)
 		x.counts.AuditRedacted++
 	}
 	return nil
@@ -984,8 +992,10 @@ func (s *Store) PreviewErasure(ctx context.Context, id int64) (ErasurePreview, e
 // compactSearchLater asks the search compaction job to rewrite the index once this transaction
 // commits: words removed from it must go from its storage too.
 func (t *Tx) compactSearchLater(ctx context.Context) error {
-	_, err := t.exec(ctx, `UPDATE maintenance SET due = 1 WHERE name = 'search_compact'`)
-	return err
+	if _, err := t.exec(ctx, `UPDATE maintenance SET due = 1 WHERE name = 'search_compact'`); err != nil {
+		return err
+	}
+	return t.shredLater(ctx) // and then the deleted bytes must go from the files (shred.go)
 }
 
 // CompactSearchIfDue rewrites the full-text index when an erasure or a retention sweep asked for
@@ -1134,4 +1144,23 @@ func mentionRowWhere(m Mention) (string, []any) {
 		return "mail_id = ? AND address = ?", []any{n, addr}
 	}
 	return "id = ?", []any{m.ID}
+}
+
+// rewrote notes that the erasure rewrote record r (as it found it) with the given fields.
+func (x *erasing) rewrote(r desk.AuditRecord, actor, addr, reason, detail string) {
+	after := r
+	after.Actor, after.ClientAddr, after.Reason, after.Detail = actor, addr, reason, detail
+	x.rewritten = append(x.rewritten, desk.Rewritten{Record: r, After: after.FieldsDigest()})
+}
+
+// noteRewrites appends, to each record the erasure (audit record eraseID) rewrote, its entry:
+// the erasure and the digest of the fields it wrote (audit_log.rewrites, migration 0032).
+func (x *erasing) noteRewrites(ctx context.Context, eraseID int64) error {
+	for _, w := range x.rewritten {
+		if _, err := x.t.exec(ctx, `UPDATE audit_log SET rewrites = rewrites || ? WHERE id = ?`,
+			desk.RewriteEntry(eraseID, w.After), w.Record.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -143,7 +143,7 @@ func (t *Tx) precondition(ctx context.Context, version int) error {
 }
 
 // migrationSearchParts splits the search documents in parts (search_parts.go).
-const migrationSearchParts = 34
+const migrationSearchParts = 33
 
 // afterMigration does, in migration version's transaction, what its SQL file cannot: rebuilding
 // every call's search documents with the one query that builds them (callTexts), not a copy of

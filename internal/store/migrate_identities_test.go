@@ -39,17 +39,13 @@ func TestMigrateUniqueIdentities(t *testing.T) {
 			raw.MustExec(t, `CREATE INDEX people_email ON people(lower(email)) WHERE email <> ''`)
 			// Migrate applies what is newer than the newest applied: the migrations after 0025
 			// are undone too (0026: import_runs.digest).
+			undoMigrationsFrom(t, raw, 28)
 			raw.MustExec(t, `ALTER TABLE import_runs DROP COLUMN digest`)
 			// (0027: mail_messages.digest and its indexes, mail_recipients.)
 			raw.MustExec(t, `DROP TABLE mail_recipients`)
 			raw.MustExec(t, `DROP INDEX mail_messages_id_digest`)
 			raw.MustExec(t, `DROP INDEX mail_messages_entry`)
 			raw.MustExec(t, `ALTER TABLE mail_messages DROP COLUMN digest`)
-			undoReadsMigrations(t, raw)
-			undoSearchParts(t, raw) // runs again after this test's migration
-			// (0030: sar_redactions.context and link.)
-			raw.MustExec(t, `ALTER TABLE sar_redactions DROP COLUMN context`)
-			raw.MustExec(t, `ALTER TABLE sar_redactions DROP COLUMN link`)
 			raw.MustExec(t, `DELETE FROM schema_migrations WHERE version >= 25`)
 			raw.MustExec(t, insert, "Oscar", "Johnson", "OJOHNSON", "oscar@uni.example", "E2")
 			raw.MustExec(t, insert, "Olive", "Johnson", "olive", "OLU.JOHNSON@uni.example", "")
@@ -89,16 +85,6 @@ func TestMigrateUniqueIdentities(t *testing.T) {
 
 // migrated opens a fresh database of engine with every migration applied, and a raw handle on
 // it, for a test that undoes a migration by hand and runs it again over records of before.
-// undoReadsMigrations undoes migrations 0036 (audit_log.surface) and 0037 (three retention
-// classes), for the tests that undo an older migration and run everything after it again.
-func undoReadsMigrations(t *testing.T, raw *storetest.RawDB) {
-	t.Helper()
-	raw.MustExec(t, `ALTER TABLE audit_log DROP COLUMN surface`)
-	raw.MustExec(t, `DELETE FROM retention_rules WHERE class IN ('import_reports', 'lifted_holds', 'erasure_decisions')`)
-	raw.MustExec(t, `DROP INDEX import_runs_started`)
-	raw.MustExec(t, `DROP INDEX legal_holds_lifted`)
-}
-
 func migrated(t *testing.T, engine string) (*store.Store, *storetest.RawDB) {
 	t.Helper()
 	ctx := context.Background()
@@ -114,9 +100,33 @@ func migrated(t *testing.T, engine string) (*store.Store, *storetest.RawDB) {
 	return s, storetest.Raw(t, engine, dsn)
 }
 
-// undoSearchParts undoes what migration 0034 (search_parts) added, so that a test that runs the
-// migrations again from an earlier version can: SQLite cannot add a column only if it is missing.
-func undoSearchParts(t *testing.T, raw *storetest.RawDB) {
+// undoMigrationsFrom undoes, by hand, what migration from and those after it added that cannot
+// simply run again (SQLite cannot add a column only if it is missing), and forgets them, for the
+// tests that run those migrations again over records of before: 0030 sar_redactions.context and
+// link, 0031 the shred flag, 0032 audit_log.rewrites and its people index, 0033
+// calls.triage_pending (the search documents are rebuilt anyway), 0034 audit_log.surface, 0035
+// three retention classes. (0028 and 0029 run again as they are.) A later migration that a re-run
+// would trip on goes here.
+func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 	t.Helper()
-	raw.MustExec(t, `ALTER TABLE calls DROP COLUMN triage_pending`)
+	for _, u := range []struct {
+		version int
+		sql     string
+	}{
+		{30, `ALTER TABLE sar_redactions DROP COLUMN context`},
+		{30, `ALTER TABLE sar_redactions DROP COLUMN link`},
+		{31, `DELETE FROM maintenance WHERE name = 'shred'`},
+		{32, `DROP INDEX audit_persons_audit`},
+		{32, `ALTER TABLE audit_log DROP COLUMN rewrites`},
+		{33, `ALTER TABLE calls DROP COLUMN triage_pending`},
+		{34, `ALTER TABLE audit_log DROP COLUMN surface`},
+		{35, `DELETE FROM retention_rules WHERE class IN ('import_reports', 'lifted_holds', 'erasure_decisions')`},
+		{35, `DROP INDEX import_runs_started`},
+		{35, `DROP INDEX legal_holds_lifted`},
+	} {
+		if u.version >= from {
+			raw.MustExec(t, u.sql)
+		}
+	}
+	raw.MustExec(t, `DELETE FROM schema_migrations WHERE version >= ?`, from)
 }

@@ -616,6 +616,7 @@ func NotPersonalColumns() []NotPersonal {
 		{Table: "audit_log", Column: "persons", Reason: "the ids of the people a record concerns, as numbers; their identifiers live in people"},
 		{Table: "audit_log", Column: "surface", Reason: "the screen or route an action came through (console, api, portal...): a word"},
 		{Table: "audit_log", Column: "redacted_digest", Reason: "the SHA-256 of a rewritten record's former fields, which the hash chain covers"},
+		{Table: "audit_log", Column: "rewrites", Reason: "the audit ids of the erasures that rewrote a record, each with the SHA-256 of the fields it wrote, which its own record attests"},
 		{Table: "audit_chain", Column: "prev_hash", Reason: "a link of the hash chain"},
 		{Table: "audit_chain", Column: "hash", Reason: "a link of the hash chain"},
 		{Table: "audit_anchor", Column: "hash", Reason: "a link of the hash chain"},

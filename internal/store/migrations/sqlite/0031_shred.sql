@@ -1,0 +1,5 @@
+-- shred is due when an erasure or a retention sweep deleted or rewrote personal data: the job
+-- that compacts the search index then makes the old bytes unreadable in the database's files
+-- (SQLite: overwrites the free pages and truncates the WAL; PostgreSQL: vacuums the tables of
+-- the register). Clause 23.5, secure electronic deletion.
+INSERT INTO maintenance(name, due) VALUES ('shred', 0);

@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// Secure electronic deletion (clause 23.5). A deleted row is gone from every query at once, but
+// not from the database's files: SQLite leaves the pages it freed on its free list with their
+// old bytes (secure_delete(FAST) zeroes deleted cells inside the pages it writes anyway, not the
+// overflow pages of a large value, such as a file, which go to the free list whole), and the WAL
+// keeps every page image written since it was last reset; PostgreSQL keeps the dead row versions
+// in the table's pages until VACUUM removes them. An erasure and a retention sweep therefore
+// mark "shred" due in their transaction (shredLater), and ShredIfDue, run by the job that
+// compacts the search index right after the compaction, makes those bytes unreadable.
+
+// shredLater asks ShredIfDue to run once this transaction commits.
+func (t *Tx) shredLater(ctx context.Context) error {
+	_, err := t.exec(ctx, t.s.d.shredMark())
+	return err
+}
+
+// ShredIfDue makes the content that erasures and retention sweeps deleted since it last ran
+// unreadable in the database's files, and says whether it ran. On SQLite it overwrites every
+// free page of the file with zeros and checkpoints the WAL into the file, truncating the WAL to
+// nothing (it holds the writer meanwhile: the time it takes to write the free pages twice). On
+// PostgreSQL it vacuums every table of the register of personal data (RegisterTables), which
+// autovacuum (off on some servers) may not do for hours. Run it
+// after CompactSearchIfDue, which frees the pages of the search index's old segments.
+//
+// On PostgreSQL it waits (answers false, staying due) while a transaction or snapshot older than
+// the last deletion is open anywhere on the server (a long report, a pg_dump): VACUUM must keep
+// the rows such a snapshot may still see. Seeing other sessions' snapshots takes a superuser or
+// the pg_read_all_stats role; without it calldesk sees only the transactions that wrote.
+//
+// The flag is cleared before the work, so a deletion committed while it runs is shredded on the
+// next run; a run that fails sets it again.
+func (s *Store) ShredIfDue(ctx context.Context) (bool, error) {
+	var due int64
+	if err := s.queryRow(ctx, `SELECT due FROM maintenance WHERE name = 'shred'`).Scan(&due); err != nil {
+		return false, fmt.Errorf("shred: %w", err)
+	}
+	if due == 0 {
+		return false, nil
+	}
+	cleared := false
+	if err := s.inTx(ctx, func(t *Tx) error {
+		res, err := t.exec(ctx, `UPDATE maintenance SET due = 0 WHERE name = 'shred' AND due = ?`, due)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		cleared = n == 1
+		return nil
+	}); err != nil {
+		return false, fmt.Errorf("shred: %w", err)
+	}
+	if !cleared {
+		return false, nil // another instance took it, or a deletion since asks again: the next run
+	}
+	err := s.withConn(ctx, func(c *sql.Conn) error { return s.d.shred(ctx, c, RegisterTables(s.d.name()), due) })
+	if err != nil {
+		again := s.inTx(context.WithoutCancel(ctx), func(t *Tx) error {
+			_, err := t.exec(ctx, `UPDATE maintenance SET due = CASE WHEN due > ? THEN due ELSE ? END WHERE name = 'shred'`, due, due)
+			return err
+		})
+		if errors.Is(err, errShredWait) && again == nil {
+			return false, nil
+		}
+		return false, errors.Join(fmt.Errorf("shred: %w", err), again)
+	}
+	return true, nil
+}
+
+// errShredWait is shred's answer when it cannot do its work yet: it stays due.
+var errShredWait = errors.New("transactions older than the deletion are still running")
+
+// withConn runs fn on a connection of its own outside any transaction: on SQLite the writer's,
+// held (other writes wait) until fn returns; on PostgreSQL one from the pool.
+func (s *Store) withConn(ctx context.Context, fn func(c *sql.Conn) error) error {
+	if s.w != nil {
+		select {
+		case s.w.sem <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-s.w.sem }()
+		return fn(s.w.conn)
+	}
+	c, err := s.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return fn(c)
+}
+
+// RegisterTables are the tables of engine ("sqlite" or "postgres") that hold a column of the
+// register of personal data, sorted.
+func RegisterTables(engine string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range Register() {
+		if (c.Engine == "" || c.Engine == engine) && !seen[c.Table] {
+			seen[c.Table] = true
+			out = append(out, c.Table)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
