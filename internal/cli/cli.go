@@ -38,7 +38,7 @@ func commands() []command {
 		{"password", "give an account a new random password: calldesk password --login NAME", passwordCmd},
 		{"import", "import people from a directory source: calldesk import --import-config FILE --source NAME [--dry-run]", importCmd},
 		{"audit", "check the audit trail: calldesk audit verify", auditCmd},
-		{"sar", "write a person's subject access bundle to a zip: calldesk sar --person ID --out FILE.zip", sarCmd},
+		{"sar", "write a person's subject access bundle to an encrypted zip (its passphrase printed once): calldesk sar --person ID --out FILE.zip", sarCmd},
 		{"retention", "apply the retention schedule now: calldesk retention [--dry-run]", retentionCmd},
 		{"bench", "measure a running calldesk over its API: calldesk bench create|queries", bench},
 		{"version", "print the version", version},
