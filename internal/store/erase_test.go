@@ -57,6 +57,10 @@ func newErasureFixture(t *testing.T, e *env) erasureFixture {
 		t.Fatal(err)
 	}
 	f.accountID = acc.ID
+	// A token named as people name them: the name stays in api_tokens unless erasure clears it.
+	if _, err := e.S.CreateToken(ctx, storetest.Actor(f.zeb), acc.ID, "Zebedee Quartermain's tablet", "zeb-token-hash", start.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	if err := e.S.CreateSession(ctx, storetest.Actor(f.zeb), "zeb-session-hash", store.Session{AccountID: acc.ID, Surface: store.SurfacePortal, Via: "password",
 		CreatedAt: start, SeenAt: start, ExpiresAt: start.Add(time.Hour), ClientAddr: "192.0.2.77", UserAgent: "Firefox"}); err != nil {
 		t.Fatal(err)
