@@ -152,6 +152,7 @@ type BundleSession struct {
 	LastSeen time.Time `json:"last_seen"`
 	Via      string    `json:"via"`
 	Address  string    `json:"client_address,omitempty"`
+	Browser  string    `json:"browser,omitempty"` // what the browser said of itself (its user agent)
 }
 
 // BundleToken is one API token of the person's account.
@@ -201,6 +202,12 @@ type BundleRequest struct {
 	Outcome    string    `json:"outcome,omitempty"`
 	Channel    string    `json:"channel"`
 	ThirdParty string    `json:"third_party,omitempty"`
+	// Authority is the third party's written authority to act for the person.
+	Authority string `json:"authority,omitempty"`
+	// IdentityHow is how the person's identity was checked.
+	IdentityHow string `json:"identity_checked_by,omitempty"`
+	// ExtensionReason is why the deadline was extended, if it was.
+	ExtensionReason string `json:"extension_reason,omitempty"`
 }
 
 // EmailText is what the bundle keeps of an email: its headers and its text.
@@ -323,7 +330,10 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 	for _, q := range reqs {
 		bu.Requests = append(bu.Requests, BundleRequest{ID: q.ID, Kind: string(q.Kind), State: q.State, ReceivedAt: q.ReceivedAt,
 			Due: q.Due(), Details: r.Redact(q.Details, fmt.Sprintf("request %d details", q.ID), requestLink(q.ID)),
-			Outcome: r.Redact(q.Outcome, fmt.Sprintf("request %d outcome", q.ID), requestLink(q.ID)), Channel: q.Channel, ThirdParty: q.ThirdParty})
+			Outcome: r.Redact(q.Outcome, fmt.Sprintf("request %d outcome", q.ID), requestLink(q.ID)), Channel: q.Channel, ThirdParty: q.ThirdParty,
+			Authority:       r.Redact(q.Authority, fmt.Sprintf("request %d authority", q.ID), requestLink(q.ID)),
+			IdentityHow:     r.Redact(q.IdentityHow, fmt.Sprintf("request %d identity check", q.ID), requestLink(q.ID)),
+			ExtensionReason: r.Redact(q.ExtensionReason, fmt.Sprintf("request %d extension", q.ID), requestLink(q.ID))})
 	}
 	if err := b.gatherMine(ctx, bu, r, p); err != nil {
 		return nil, err
@@ -408,7 +418,7 @@ func (b *Builder) gatherMine(ctx context.Context, bu *Bundle, r *Redactor, p des
 			ba.Roles = append(ba.Roles, string(role))
 		}
 		for _, ss := range acc.Sessions {
-			ba.Sessions = append(ba.Sessions, BundleSession{At: ss.CreatedAt, LastSeen: ss.SeenAt, Via: ss.Via, Address: ss.ClientAddr})
+			ba.Sessions = append(ba.Sessions, BundleSession{At: ss.CreatedAt, LastSeen: ss.SeenAt, Via: ss.Via, Address: ss.ClientAddr, Browser: ss.UserAgent})
 		}
 		for _, tk := range acc.Tokens {
 			ba.Tokens = append(ba.Tokens, BundleToken{Name: tk.Name, CreatedAt: tk.CreatedAt, ExpiresAt: tk.ExpiresAt, RevokedAt: tk.RevokedAt})
@@ -480,6 +490,14 @@ func (b *Builder) gatherPerson(ctx context.Context, bu *Bundle, p desk.Person) e
 	add("phone", p.Phone)
 	add("job_title", p.JobTitle)
 	add("kind", string(p.Kind))
+	if p.DirectoryKey != "" {
+		bu.Fields = append(bu.Fields, Field{Name: "directory_key", Value: p.DirectoryKey, Source: "the directory (or your sign-in service), which knows you by it"})
+	}
+	if rs, err := b.Store.RestrictionOf(ctx, p.ID); err != nil {
+		return fmt.Errorf("restriction: %w", err)
+	} else if !rs.Since.IsZero() {
+		bu.Fields = append(bu.Fields, Field{Name: "processing_restricted", Value: rs.Reason, Source: "the Data Protection Officer", SetAt: rs.Since})
+	}
 	if p.ManagerID != 0 {
 		if m, err := b.Store.FindPerson(ctx, p.ManagerID); err == nil {
 			add("manager", m.Name())

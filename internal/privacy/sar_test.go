@@ -117,9 +117,14 @@ func sarFixture(t *testing.T, e *storetest.Env) {
 		t.Fatal(err)
 	}
 	e.Clock.Advance(time.Hour)
-	if _, err := e.S.LogSubjectRequest(ctx, f.Admin, desk.SubjectRequest{PersonID: f.Dan.ID, Kind: desk.RequestAccess,
+	q, err := e.S.LogSubjectRequest(ctx, f.Admin, desk.SubjectRequest{PersonID: f.Dan.ID, Kind: desk.RequestAccess,
 		ReceivedAt: e.Clock.Now(), IdentityAt: e.Clock.Now(), IdentityHow: "student card seen at the desk", IdentityBy: "Ann Archer",
-		Details: "Everything you hold about me, please.", Channel: "console"}); err != nil {
+		Details: "Everything you hold about me, please.", Channel: "console"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.S.StepSubjectRequest(ctx, f.Admin, q.ID, q.Version, store.RequestStep{ExtendMonths: 1,
+		Reason: "twelve years of calls to gather"}); err != nil {
 		t.Fatal(err)
 	}
 	e.Clock.Advance(time.Hour)
@@ -196,6 +201,9 @@ func sarFixtureMore(t *testing.T, e *storetest.Env, first, eveCall desk.Call) {
 		t.Fatal(err)
 	}
 	e.Clock.Advance(time.Hour)
+	if err := e.S.Restrict(ctx, f.Admin, f.Dan.ID, true, "he disputes the accuracy of his record"); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func storeFiles(s *store.Store) privacy.Files {
@@ -391,7 +399,10 @@ func checkBeyondCalls(t *testing.T, files map[string][]byte) {
 	has("legal_holds.json", "complaint about the printers", "[redacted: ")
 	lacks("legal_holds.json", "Eve Evans", "Eve-only")
 	// His account, sign-in and token, never a hash.
-	has("account.json", `"login": "ddawson"`, "customer", "192.0.2.10", `"via": "password"`, "laptop sync")
+	has("account.json", `"login": "ddawson"`, "customer", "192.0.2.10", `"via": "password"`, "laptop sync", `"browser": "Firefox"`)
+	// How his identity was checked, why the deadline moved, and that his processing is restricted, and why.
+	has("requests.json", "student card seen at the desk", "twelve years of calls to gather")
+	has("person.json", "processing_restricted", "he disputes the accuracy of his record")
 	lacks("account.json", "hash", "never-shown")
 	// The analyst's file on his call is withheld until released; staff addresses are not his,
 	// his own is; an audit reason is redacted.

@@ -300,12 +300,10 @@ func Register() []PersonalColumn {
 			SAR: []SARSection{SectionPerson}},
 		{Table: "people", Column: "directory_key", Category: CatIdentity, Whose: Whose{Links: []Link{on("id")}},
 			Sources: []Source{FromDirectory, FromSignIn}, Stored: Plain, Retention: RetainLeavers, Erasure: Remove,
-			Today: "emptied", SAR: []SARSection{SectionPerson},
-			SARGap: "their identifier at the directory (or the sign-in service's subject) is not among the fields of person.json"},
+			Today: "emptied", SAR: []SARSection{SectionPerson}},
 		{Table: "people", Column: "restricted_reason", Category: CatFreeText, Whose: Whose{Links: []Link{on("id")}, Anyone: true},
 			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainLeavers, Erasure: Remove,
-			Today: "emptied", SAR: []SARSection{SectionPerson},
-			SARGap: "whether their processing is restricted, and why, is not in their bundle"},
+			Today: "emptied", SAR: []SARSection{SectionPerson}},
 
 		// Accounts and sign-in.
 		{Table: "accounts", Column: "login", Category: CatIdentity, Whose: Whose{Links: []Link{on("person_id")}},
@@ -329,8 +327,7 @@ func Register() []PersonalColumn {
 			Today: "the person's sessions are deleted", SAR: []SARSection{SectionAccount}},
 		{Table: "sessions", Column: "user_agent", Category: CatNetwork, Whose: Whose{Links: []Link{account}},
 			Sources: []Source{FromBrowser}, Stored: Plain, Retention: RetainExpiry, Erasure: Remove,
-			Today: "the person's sessions are deleted", SAR: []SARSection{SectionAccount},
-			SARGap: "store.SARAccountOf reads it but account.json leaves it out of each sign-in"},
+			Today: "the person's sessions are deleted", SAR: []SARSection{SectionAccount}},
 		{Table: "signin_failures", Column: "key", Category: CatIdentity, Whose: Whose{Identifier: true},
 			Sources: []Source{FromBrowser}, Stored: Plain, Retention: RetainExpiry, Erasure: Remove,
 			Today:    "rows whose key contains their login, or any of their identifiers (a login typed as their address), are deleted",
@@ -450,10 +447,10 @@ func Register() []PersonalColumn {
 			SAR:   []SARSection{SectionNone}, SARReason: "a mail server's technical reply; the email itself is in emails_sent.json with its state"},
 
 		// Subject requests, their bundles, erasures, legal holds.
-		requestText("identity_how", CatFreeText, "how their identity was checked is not in requests.json"),
+		requestText("identity_how", CatFreeText, ""),
 		requestText("third_party", CatIdentity, ""),
-		requestText("authority", CatFreeText, "the third party's authority is not in requests.json"),
-		requestText("extension_reason", CatFreeText, "why the deadline was extended is not in requests.json"),
+		requestText("authority", CatFreeText, ""),
+		requestText("extension_reason", CatFreeText, ""),
 		requestText("details", CatFreeText, ""),
 		requestText("outcome", CatFreeText, ""),
 		staff("subject_requests", "identity_by", RetainSubjectRequests, ""),
