@@ -66,7 +66,7 @@ func (c *Console) showQuarantine(w http.ResponseWriter, r *http.Request, v *visi
 	}
 	pg := quarantinePage{page: c.page(v, "Email from unknown senders"), Notice: notice}
 	pg.Section = "quarantine"
-	var addrs []string // the sender and recipients: those calldesk knows are named by the page
+	var addrs []string         // the sender and recipients: those calldesk knows are named by the page
 	reads := map[string]bool{} // by call reference: whether the visitor may read it
 	for _, q := range list {
 		text, to, err := c.Quarantine.Text(r.Context(), q.ID)
