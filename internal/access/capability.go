@@ -241,3 +241,33 @@ func AttachmentsFor(r desk.Reader, c desk.Call, atts []desk.Attachment) []desk.A
 	}
 	return desk.AttachmentsForReader(r.Emails, atts)
 }
+
+// Moves reports whether tr moves a call to a group or analyst (assign, reassign, accept; the
+// console's "take it" is an assign and an accept).
+func Moves(tr desk.Transition) bool {
+	return tr.Action == desk.ActAssign || tr.Action == desk.ActAccept
+}
+
+// MayMove refuses, with EFORBIDDEN, a move (Moves) of a special-category call by a reader who
+// may not read it (ReadsCall): whoever moves a call can then read it, so moving it is for its
+// group, its analyst and the DPO only. Every other transition, and every move of another call,
+// is left to the lifecycle and the store's checks.
+func MayMove(r desk.Reader, c desk.Call, tr desk.Transition) error {
+	if !Moves(tr) || ReadsCall(r, c) {
+		return nil
+	}
+	return desk.Errorf(desk.EFORBIDDEN, "you cannot %s call %s: it holds special-category information, and only its group "+
+		"and the Data Protection Officer can move it", tr.Action, c.Ref)
+}
+
+// ConflictFor returns err as r may read it: an ECONFLICT of a special-category call r may not
+// read (c as it is now) keeps the store's masked list of changes (who changed the call, when,
+// and what kind of change, without the texts); any other reader gets the list with the texts
+// (desk.Error.Unmasked). Other errors are returned as they are.
+func ConflictFor(r desk.Reader, c desk.Call, err error) error {
+	de := desk.AsError(err)
+	if de == nil || de.Code != desk.ECONFLICT || de.Unmasked == nil || !ReadsCall(r, c) {
+		return err
+	}
+	return de.Unmasked
+}

@@ -1,6 +1,7 @@
 package access_test
 
 import (
+	"strings"
 	"testing"
 
 	"calldesk/internal/access"
@@ -53,5 +54,43 @@ func TestReadsCall(t *testing.T) {
 		if got := access.CallFor(r, pending).Description == "d"; got != reads {
 			t.Errorf("%s reads a call awaiting triage: %v, want %v", role, got, reads)
 		}
+	}
+}
+
+// TestMayMove: moving a special-category call (assign, accept) is for its readers only
+// (ReadsCall), refused with EFORBIDDEN and who may; other transitions, and moves of other
+// calls, are not this rule's. ConflictFor gives the conflict's texts to readers only.
+func TestMayMove(t *testing.T) {
+	const me, group, other = 7, 3, 4
+	outsider := access.ReaderOf(desk.Account{PersonID: me, Roles: []desk.Role{desk.RoleSupportAnalyst}, Active: true}, []int64{group})
+	member := access.ReaderOf(desk.Account{PersonID: me, Roles: []desk.Role{desk.RoleAnalyst}, Active: true}, []int64{other})
+	dpo := access.ReaderOf(desk.Account{PersonID: me, Roles: []desk.Role{desk.RoleDPO}, Active: true}, nil)
+	special := desk.Call{Ref: "F0000001", GroupID: other, AnalystID: 9, SpecialCategory: true}
+	plain := desk.Call{Ref: "F0000002", GroupID: other, AnalystID: 9}
+	for _, a := range []desk.Action{desk.ActAssign, desk.ActAccept} {
+		tr := desk.Transition{Action: a, GroupID: group, AnalystID: me}
+		err := access.MayMove(outsider, special, tr)
+		if desk.ErrorCode(err) != desk.EFORBIDDEN || !strings.Contains(desk.Message(err), "only its group and the Data Protection Officer can move it") {
+			t.Errorf("an outsider's %s: %v", a, err)
+		}
+		for name, r := range map[string]desk.Reader{"member": member, "dpo": dpo} {
+			if err := access.MayMove(r, special, tr); err != nil {
+				t.Errorf("the %s's %s: %v", name, a, err)
+			}
+		}
+		if err := access.MayMove(outsider, plain, tr); err != nil {
+			t.Errorf("an outsider's %s of a plain call: %v", a, err)
+		}
+	}
+	if err := access.MayMove(outsider, special, desk.Transition{Action: desk.ActClose}); err != nil {
+		t.Errorf("close is no move: %v", err)
+	}
+	full := &desk.Error{Code: desk.ECONFLICT, Message: "full", Changes: []string{"resolved: the text"}}
+	masked := &desk.Error{Code: desk.ECONFLICT, Message: "masked", Changes: []string{"A change of status"}, Unmasked: full}
+	if got := access.ConflictFor(outsider, special, masked); got != error(masked) {
+		t.Errorf("the outsider's conflict: %v", got)
+	}
+	if got := access.ConflictFor(member, special, masked); got != error(full) {
+		t.Errorf("the member's conflict: %v", got)
 	}
 }

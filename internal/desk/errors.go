@@ -29,6 +29,11 @@ type Error struct {
 	Fields map[string]string
 	// Changes lists, for ECONFLICT, what changed since the caller's version.
 	Changes []string
+	// Unmasked is, for an ECONFLICT of a special-category call, the same error with the texts of
+	// the changes (resolutions, hold reasons): Changes then name only the kind of each change,
+	// who made it and when, which is all a reader who may not read the call is shown
+	// (access.ConflictFor gives the others Unmasked).
+	Unmasked *Error
 }
 
 func (e *Error) Error() string {

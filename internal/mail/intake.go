@@ -557,6 +557,27 @@ func (r Mailroom) Release(ctx context.Context, actor desk.Actor, id, personID in
 	return res.CallRef, err
 }
 
+// Calls is the references of the calls quarantined message id names (its subject, or the
+// messages it answers), as the intake would find them: the console shows a message about a call
+// only as the reader may read that call.
+func (r Mailroom) Calls(ctx context.Context, id int64) ([]string, error) {
+	raw, mailbox, err := r.Store.QuarantinedRaw(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	in, err := r.intake(mailbox)
+	if err != nil {
+		return nil, err
+	}
+	msg, err := Parse(raw, in.Limits)
+	if err != nil {
+		return nil, nil // unreadable: it names no call, and its text is not shown either
+	}
+	m := store.InMail{Mailbox: mailbox}
+	in.fill(&m, msg)
+	return r.Store.CallsOfMail(ctx, m)
+}
+
 // Text is what a quarantined message says, for the support analyst deciding about it: its
 // trimmed text, or why it cannot be read; and the addresses it was sent to (To and Cc), so the
 // page showing it can be audited for the people they are.

@@ -195,7 +195,7 @@ func (n *Notifier) message(ctx context.Context, c desk.Call, j job, threads map[
 	} else {
 		d.Status, d.Link = strings.ReplaceAll(string(c.State), "_", " "), strings.TrimSuffix(n.ConsoleURL, "/")+"/calls/"+c.Ref
 		if n.FullText {
-			d.Summary = c.Summary
+			d.Summary = notifiedSummary(c)
 		}
 	}
 	if !c.HoldUntil.IsZero() {
@@ -230,4 +230,19 @@ func (n *Notifier) message(ctx context.Context, c desk.Call, j job, threads map[
 		m.InReplyTo, m.References = first, []string{first}
 	}
 	return m, nil
+}
+
+// notifiedSummary is the summary an analyst's or a group mailbox's notification carries under
+// FullText. A mailbox may be read by people who may not read the call, so the masks apply as to
+// a reader who may not: a special-category call's summary is the mask (desk.SpecialMaskedSummary,
+// S8), and that of a call awaiting triage, still the email's subject, is withheld
+// (desk.AwaitingTriage, S13).
+func notifiedSummary(c desk.Call) string {
+	switch {
+	case c.SpecialCategory:
+		return desk.SpecialMaskedSummary
+	case c.TriagePending:
+		return desk.AwaitingTriage
+	}
+	return c.Summary
 }

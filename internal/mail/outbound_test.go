@@ -263,3 +263,58 @@ func TestSenderOverTLS(t *testing.T) {
 		}
 	})
 }
+
+// TestFullTextNotificationsMaskSummaries (issue 15 point 8): under FullText an analyst's
+// "assigned" notification carries the call's summary, except that of a call awaiting triage (the
+// email's subject: "awaiting triage" instead) and that of a special-category call (the mask): a
+// mailbox may be read by people who may not read those.
+func TestFullTextNotificationsMaskSummaries(t *testing.T) {
+	storetest.EachEnv(t, start, func(t *testing.T, e *storetest.Env) {
+		ctx, f := context.Background(), e.F
+		n := notifier(t, e)
+		n.FullText = true
+		assigned := func(nc desk.NewCall, group, analyst int64) string {
+			t.Helper()
+			nc.CustomerID, nc.Description = f.Dan.ID, "secret"
+			c, err := e.S.CreateCall(ctx, storetest.Actor(f.Dan), nc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err = e.S.UpdateCall(ctx, storetest.Actor(f.Ann), c.Ref, c.Version, desk.Transition{Action: desk.ActAssign,
+				GroupID: group, AnalystID: analyst}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := n.Run(ctx); err != nil {
+				t.Fatal(err)
+			}
+			out, err := e.S.OutMail(ctx, desk.MailPending, c.ID, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range out {
+				if m.Kind == desk.MailAssigned {
+					return m.Subject + "\n" + m.Text + "\n" + m.HTML
+				}
+			}
+			t.Fatalf("no assigned mail for %s: %+v", c.Ref, out)
+			return ""
+		}
+		for _, tc := range []struct {
+			name           string
+			nc             desk.NewCall
+			group, analyst int64
+			want, unwanted string
+		}{
+			{"plain", desk.NewCall{Summary: "Wombat printer jam", Source: desk.SourcePhone}, f.ServiceDesk.ID, f.Bob.ID, "Wombat printer jam", ""},
+			{"triage", desk.NewCall{Summary: "Pangolin therapy letter", Source: desk.SourceEmail, TriagePending: true}, f.ServiceDesk.ID, f.Bob.ID,
+				desk.AwaitingTriage, "Pangolin"},
+			{"special", desk.NewCall{Summary: "Okapi adjustments", Source: desk.SourcePhone, SpecialCategory: true}, f.Networks.ID, f.Cat.ID,
+				desk.SpecialMaskedSummary, "Okapi"},
+		} {
+			got := assigned(tc.nc, tc.group, tc.analyst)
+			if !strings.Contains(got, tc.want) || (tc.unwanted != "" && strings.Contains(got, tc.unwanted)) {
+				t.Errorf("%s: the assigned mail should hold %q and not %q:\n%s", tc.name, tc.want, tc.unwanted, got)
+			}
+		}
+	})
+}

@@ -449,32 +449,50 @@ func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, versi
 }
 
 // conflict builds the ECONFLICT error for a caller who had version `had` of c: it lists the
-// diary lines written since, so the caller can see what changed.
+// diary lines written since, so the caller can see what changed. Those of a special-category
+// call are listed without their texts (a resolution, a hold reason may hold its special data):
+// the error with the texts is its Unmasked, for the readers who may read the call
+// (access.ConflictFor).
 func (t *Tx) conflict(ctx context.Context, c desk.Call, had int64) error {
-	rows, err := t.query(ctx, `SELECT d.body, d.created_at, COALESCE(trim(p.first_name || ' ' || p.last_name), 'calldesk')
+	rows, err := t.query(ctx, `SELECT d.kind, d.body, d.created_at, COALESCE(trim(p.first_name || ' ' || p.last_name), 'calldesk')
 		FROM diary_entries d LEFT JOIN people p ON p.id = d.author_id
 		WHERE d.call_id = ? AND d.call_version > ? AND d.kind IN ('status', 'assignment') ORDER BY d.id`, c.ID, had)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	e := &desk.Error{Code: desk.ECONFLICT}
+	var full, masked []string
 	for rows.Next() {
-		var body, who string
+		var kind, body, who string
 		var at int64
-		if err := rows.Scan(&body, &at, &who); err != nil {
+		if err := rows.Scan(&kind, &body, &at, &who); err != nil {
 			return err
 		}
-		e.Changes = append(e.Changes, fmt.Sprintf("%s by %s at %s", body, who, time.UnixMicro(at).UTC().Format("2006-01-02 15:04:05 UTC")))
+		when := time.UnixMicro(at).UTC().Format("2006-01-02 15:04:05 UTC")
+		full = append(full, fmt.Sprintf("%s by %s at %s", body, who, when))
+		what := "A change of status"
+		if kind == string(desk.EntryAssignment) {
+			what = "A change of assignment"
+		}
+		masked = append(masked, fmt.Sprintf("%s by %s at %s", what, who, when))
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	e.Message = fmt.Sprintf("call %s was changed by someone else since you opened it (your version %d, now %d); nothing was saved: check the changes and try again",
-		c.Ref, had, c.Version)
-	if len(e.Changes) > 0 {
-		e.Message += ". Changes: " + strings.Join(e.Changes, "; ")
+	build := func(changes []string) *desk.Error {
+		e := &desk.Error{Code: desk.ECONFLICT, Changes: changes}
+		e.Message = fmt.Sprintf("call %s was changed by someone else since you opened it (your version %d, now %d); nothing was saved: check the changes and try again",
+			c.Ref, had, c.Version)
+		if len(changes) > 0 {
+			e.Message += ". Changes: " + strings.Join(changes, "; ")
+		}
+		return e
 	}
+	if !c.SpecialCategory {
+		return build(full)
+	}
+	e := build(masked)
+	e.Unmasked = build(full)
 	return e
 }
 

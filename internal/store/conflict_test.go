@@ -174,3 +174,42 @@ func TestPersonConflict(t *testing.T) {
 		}
 	})
 }
+
+// TestConflictOfSpecialCallHidesTexts (issue 15 point 8): the conflict of a special-category
+// call lists each change's kind, author and time without its text (a resolution may hold the
+// special data), and keeps the list with the texts in Unmasked for readers of the call
+// (access.ConflictFor); a plain call's conflict lists the texts.
+func TestConflictOfSpecialCallHidesTexts(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		cat := storetest.Actor(e.F.Cat)
+		for _, special := range []bool{true, false} {
+			c, err := e.S.CreateCall(ctx, cat, desk.NewCall{Summary: "Okapi adjustments", Description: "My okapi condition.",
+				CustomerID: e.F.Dan.ID, GroupID: e.F.Networks.ID, AnalystID: e.F.Cat.ID, SpecialCategory: special})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stale := c.Version
+			if c, err = e.S.UpdateCall(ctx, cat, c.Ref, c.Version, desk.Transition{Action: desk.ActAccept}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err = e.S.UpdateCall(ctx, cat, c.Ref, c.Version, desk.Transition{Action: desk.ActResolve, Text: "Ordered the okapi keyboard"}); err != nil {
+				t.Fatal(err)
+			}
+			_, err = e.S.UpdateCall(ctx, storetest.Actor(e.F.Ann), c.Ref, stale, desk.Transition{Action: desk.ActClose})
+			ce := desk.AsError(err)
+			if ce == nil || ce.Code != desk.ECONFLICT {
+				t.Fatalf("special=%v: %v, want ECONFLICT", special, err)
+			}
+			shown := strings.Join(ce.Changes, "\n") + ce.Message
+			switch {
+			case special && (strings.Contains(shown, "okapi") || len(ce.Changes) != 2 || !strings.HasPrefix(ce.Changes[1], "A change of status by Cat Carter at ") ||
+				ce.Unmasked == nil || !strings.Contains(strings.Join(ce.Unmasked.Changes, "\n"), "resolved: Ordered the okapi keyboard")):
+				t.Errorf("special call's conflict: %q, %q; unmasked %+v", ce.Message, ce.Changes, ce.Unmasked)
+			case !special && (!strings.Contains(shown, "resolved: Ordered the okapi keyboard") || ce.Unmasked != nil):
+				t.Errorf("plain call's conflict: %q, %q", ce.Message, ce.Changes)
+			}
+		}
+	})
+}

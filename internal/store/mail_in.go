@@ -918,3 +918,33 @@ func (s *Store) MailOfEntry(ctx context.Context, callID, entryID int64) ([]byte,
 	}
 	return raw, err
 }
+
+// CallsOfMail is the references of the calls a message names, as the intake would find them:
+// the call its subject names, and those its In-Reply-To and References headers answer. The
+// quarantine uses it to show a message about a call only as the reader may read that call.
+func (s *Store) CallsOfMail(ctx context.Context, in InMail) ([]string, error) {
+	var refs []string
+	err := s.inTx(ctx, func(t *Tx) error {
+		refs = nil
+		if in.Ref != "" {
+			c, err := t.threadByRef(ctx, in.Ref)
+			if err != nil {
+				return err
+			}
+			if c.id != 0 {
+				refs = append(refs, c.ref)
+			}
+		}
+		calls, err := t.threadOf(ctx, replyIDs(in))
+		if err != nil {
+			return err
+		}
+		for _, c := range calls {
+			if !slices.Contains(refs, c.ref) {
+				refs = append(refs, c.ref)
+			}
+		}
+		return nil
+	})
+	return refs, err
+}

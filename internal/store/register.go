@@ -359,7 +359,7 @@ func Register() []PersonalColumn {
 		{Table: "calls", Column: "special_category", Category: CatSpecial, Whose: Whose{Links: []Link{customer}},
 			Sources: []Source{FromCustomer, FromStaff}, Stored: Plain, Retention: RetainSpecialCategory, Erasure: Keep,
 			KeepReason: "a mark counted in statistics; once the call's text is scrubbed and the customer is a pseudonym it reveals nothing of anyone",
-			Today:      "kept; while it is set the call's summary, description, diary and files are shown only to its group, its analyst and the DPO (access.ReadsCall), and its text is indexed apart (call_fts.sdoc/smail, weights C/D)", SAR: []SARSection{SectionCalls}},
+			Today:      "kept; while it is set the call's summary, description, diary and files are shown only to its group, its analyst and the DPO (access.ReadsCall), and its text is indexed apart (call_fts.sdoc/smail, weights C/D); only they may move it (access.MayMove), a conflict lists its changes without their texts to others, and the mail log, the quarantine and notifications mask its subject and text", SAR: []SARSection{SectionCalls}},
 		{Table: "calls", Column: "search", Engine: "postgres", Category: CatFreeText, Whose: Whose{Links: []Link{customer}, Anyone: true},
 			Sources: []Source{FromCalldesk}, Stored: SearchIndex, Retention: RetainClosedCalls, Erasure: Scrub,
 			Today: "weighted parts (search_parts.go): A call information, B email-only text, C and D the same of special-category calls; " +

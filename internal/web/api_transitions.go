@@ -121,11 +121,26 @@ func transition[T transitionRequest](s *Server, action desk.Action) handlerFunc 
 		if err := desk.Invalid("cannot "+string(action)+" call "+strings.ToUpper(r.PathValue("ref")), fields); err != nil {
 			return err
 		}
-		call, err := s.Store.UpdateCall(r.Context(), c.Actor, r.PathValue("ref"), *v, tr)
+		rd, err := s.reader(r.Context(), c)
 		if err != nil {
 			return err
 		}
-		rd, err := s.reader(r.Context(), c)
+		// A special-category call is moved only by those who may read it (access.MayMove). The
+		// check is on the call as it is now; the update then requires the version the client
+		// sent, so a call changed in between is refused as a conflict rather than moved unchecked.
+		now, err := s.Store.FindCallByRef(r.Context(), r.PathValue("ref"))
+		if err != nil {
+			return err
+		}
+		if err := access.MayMove(rd, now, tr); err != nil {
+			return err
+		}
+		call, err := s.Store.UpdateCall(r.Context(), c.Actor, r.PathValue("ref"), *v, tr)
+		if desk.ErrorCode(err) == desk.ECONFLICT {
+			if now, ferr := s.Store.FindCallByRef(r.Context(), r.PathValue("ref")); ferr == nil {
+				return access.ConflictFor(rd, now, err)
+			}
+		}
 		if err != nil {
 			return err
 		}

@@ -20,7 +20,14 @@ func (c *Console) assignCall(w http.ResponseWriter, r *http.Request, v *visit) e
 		if err := desk.Invalid("cannot assign the call", f); err != nil {
 			return err
 		}
-		_, err := c.Store.UpdateCall(ctx, v.Actor, in.Ref, in.Version, tr)
+		call, err := c.Store.FindCallByRef(ctx, in.Ref)
+		if err != nil {
+			return err
+		}
+		if err := c.mayMove(ctx, v, call, tr); err != nil {
+			return err
+		}
+		_, err = c.Store.UpdateCall(ctx, v.Actor, in.Ref, in.Version, tr)
 		return err
 	})
 }

@@ -64,9 +64,10 @@ type callPage struct {
 	MailAuth map[int64]desk.MailAuth
 	Form     callForm
 
-	me       int64
-	myGroups []int64
-	defaults map[string]string // "action.field" -> the value a form starts with
+	me        int64
+	myGroups  []int64
+	readsCall bool              // the visitor may read the call (access.ReadsCall): only then may they move it
+	defaults  map[string]string // "action.field" -> the value a form starts with
 }
 
 // callForm is an action form that was sent and refused.
@@ -143,6 +144,13 @@ func doneWords() map[string]string {
 // (desk.Action.Allowed), and for the console's own actions whether it makes sense for the analyst.
 func (p callPage) Can(action string) bool {
 	s := p.Call.State
+	switch action {
+	case "take", "accept", "assign":
+		// Moving a special-category call is for those who may read it (access.MayMove).
+		if !p.readsCall {
+			return false
+		}
+	}
 	switch action {
 	case "take":
 		// Taking a call that is already mine and being worked would only repeat it.
@@ -290,7 +298,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	}
 	now := c.now()
 	p := callPage{page: c.page(v, call.Ref+": "+call.Summary), Call: call, Restricted: restricted, Held: held, CustomerHeld: customerHeld, Diary: diary, Names: nm, Now: now,
-		MinUntil: now.In(c.zone()).Format(datetimeLocal), AttachHint: c.attachmentRules().Hint(), MailAuth: auth, me: v.Person.ID, myGroups: groups, Milestones: c.milestones(call)}
+		MinUntil: now.In(c.zone()).Format(datetimeLocal), AttachHint: c.attachmentRules().Hint(), MailAuth: auth, me: v.Person.ID, myGroups: groups, readsCall: readsCall, Milestones: c.milestones(call)}
 	p.defaults = map[string]string{
 		"assign.group_id":   idValue(call.GroupID),
 		"assign.analyst_id": idValue(call.AnalystID),
@@ -381,6 +389,17 @@ func (c *Console) act(w http.ResponseWriter, r *http.Request, v *visit, action s
 	return err
 }
 
+// mayMove refuses, with EFORBIDDEN, a move of call ref by a visitor who may not read it
+// (access.MayMove). The move that follows requires the form's version, so a call changed since
+// this check is refused as a conflict rather than moved unchecked.
+func (c *Console) mayMove(ctx context.Context, v *visit, call desk.Call, tr desk.Transition) error {
+	rd, err := c.reader(ctx, v)
+	if err != nil {
+		return err
+	}
+	return access.MayMove(rd, call, tr)
+}
+
 // refused redraws the call page, as it is now, after action was refused with de.
 func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, action string, in actionInput, de *desk.Error) error {
 	p, err := c.callPage(r.Context(), v, in.Ref)
@@ -392,6 +411,10 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, acti
 	status := http.StatusUnprocessableEntity
 	switch {
 	case de.Code == desk.ECONFLICT:
+		if p.readsCall && de.Unmasked != nil {
+			// The changes with their texts, for a reader of the call (access.ConflictFor).
+			de = de.Unmasked
+		}
 		status, f.Conflict, f.Changes = http.StatusConflict, true, de.Changes
 		f.Message = "Call " + p.Call.Ref + " was changed by someone else after you opened it, so nothing you sent was saved."
 	case len(de.Fields) == 0 && !p.Can(action):

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 )
 
@@ -21,10 +22,13 @@ func (c *Console) takeCall(w http.ResponseWriter, r *http.Request, v *visit) err
 			return err
 		}
 		me := v.Person.ID
+		accept := desk.Transition{Action: desk.ActAccept, AnalystID: me}
+		if err := access.MayMove(access.ReaderOf(v.Account, groups), call, accept); err != nil {
+			return err
+		}
 		if call.AnalystID == me && (call.State == desk.Accepted || call.State == desk.Pending) && call.Version == in.Version {
 			return desk.Errorf(desk.EINVALID, "call %s is already yours and accepted", call.Ref)
 		}
-		accept := desk.Transition{Action: desk.ActAccept, AnalystID: me}
 		if desk.ActAccept.Allowed(call.State) && containsID(groups, call.GroupID) && (call.AnalystID == 0 || call.AnalystID == me) {
 			_, err = c.Store.UpdateCall(ctx, v.Actor, in.Ref, in.Version, accept)
 			return err

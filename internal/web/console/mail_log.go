@@ -1,10 +1,12 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"calldesk/internal/access"
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
 )
@@ -61,6 +63,9 @@ func (c *Console) mailLog(w http.ResponseWriter, r *http.Request, v *visit) erro
 	}
 	pg := mailLogPage{page: c.page(v, "Email taken in"), Shown: shown, Max: store.MailLogMax,
 		Choices: []mailLogChoice{{"", "Everything"}}}
+	if list, err = c.mailLogFor(r.Context(), v, list); err != nil {
+		return err
+	}
 	for _, m := range list {
 		pg.Items = append(pg.Items, mailLogItem{LoggedMail: m, What: mailLogWords(m.Disposition)})
 	}
@@ -78,4 +83,36 @@ func (c *Console) mailLog(w http.ResponseWriter, r *http.Request, v *visit) erro
 		}
 	}
 	return c.render(w, r, http.StatusOK, "maillog", pg)
+}
+
+// mailLogFor returns the log as the visitor may read it: the subject of a message of a
+// special-category call they may not read (access.ReadsCall) is the mask, as that call's summary
+// is everywhere else; that the message came, from whom and when stay.
+func (c *Console) mailLogFor(ctx context.Context, v *visit, list []store.LoggedMail) ([]store.LoggedMail, error) {
+	var rd desk.Reader
+	reads := map[string]bool{}
+	for i, m := range list {
+		if m.CallRef == "" {
+			continue
+		}
+		ok, seen := reads[m.CallRef]
+		if !seen {
+			if len(reads) == 0 {
+				var err error
+				if rd, err = c.reader(ctx, v); err != nil {
+					return nil, err
+				}
+			}
+			call, err := c.Store.FindCallByRef(ctx, m.CallRef)
+			if err != nil {
+				return nil, err
+			}
+			ok = access.ReadsCall(rd, call)
+			reads[m.CallRef] = ok
+		}
+		if !ok {
+			list[i].Subject = desk.SpecialMaskedSummary
+		}
+	}
+	return list, nil
 }

@@ -106,3 +106,26 @@ func TestBrowserMailLog(t *testing.T) {
 	b.MustSee("Email taken in", "Projector in G.12 flickers", "Duplicate", "Automatic")
 	b.Check("email taken in", "mail-log")
 }
+
+// TestMailLogMasksSpecialCallSubjects (issue 15 point 8): a second delivery of a reply to a
+// special-category call is listed in "Email taken in" with its subject masked to a support
+// analyst outside the call's group (the subject is the call's summary), with its sender, what
+// became of it and the call's link; a support analyst of the call's group reads the subject.
+func TestMailLogMasksSpecialCallSubjects(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		e := mailroomEnv(t, se)
+		c := e.specialCall()
+		in := store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 1, MessageID: "f1@mail.example", From: e.f.Dan.Email,
+			Subject: "Re: [" + c.Ref + "] Okapi adjustments", Ref: c.Ref, Text: "My okapi clinic letter.", Raw: []byte("x")}
+		for uid := range []uint32{1, 2} {
+			in.UID = uint32(uid + 1)
+			if _, err := e.s.IngestMail(e.ctx, in, store.IngestRules{PerSenderHour: 100}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.signIn(e.f.Bob).get("/mail/log").must(t, http.StatusOK).has(t, "/calls/"+c.Ref, "Duplicate").lacks(t, "okapi", "Okapi")
+		e.grant(se, e.f.Cat, "analyst,support_analyst")
+		e.signIn(e.f.Cat).get("/mail/log").must(t, http.StatusOK).has(t, "Re: ["+c.Ref+"] Okapi adjustments")
+	})
+}

@@ -17,6 +17,9 @@ type Quarantine interface {
 	// Text returns the message's text and the addresses it is to (To and Cc).
 	Text(ctx context.Context, id int64) (text string, recipients []string, err error)
 	Release(ctx context.Context, actor desk.Actor, id, personID int64) (ref string, err error)
+	// Calls returns the references of the calls the message names (its subject, the messages
+	// it answers).
+	Calls(ctx context.Context, id int64) (refs []string, err error)
 }
 
 // quarantineRoutes are the quarantine of incoming email, for support analysts (S13), present
@@ -63,13 +66,17 @@ func (c *Console) showQuarantine(w http.ResponseWriter, r *http.Request, v *visi
 	}
 	pg := quarantinePage{page: c.page(v, "Email from unknown senders"), Notice: notice}
 	pg.Section = "quarantine"
-	var addrs []string // the sender and recipients: those calldesk knows are named by the page
+	var addrs []string         // the sender and recipients: those calldesk knows are named by the page
+	reads := map[string]bool{} // by call reference: whether the visitor may read it
 	for _, q := range list {
 		text, to, err := c.Quarantine.Text(r.Context(), q.ID)
 		if err != nil {
 			return err
 		}
 		addrs = append(append(addrs, q.Sender), to...)
+		if q, text, err = c.quarantinedFor(r.Context(), v, reads, q, text); err != nil {
+			return err
+		}
 		it := quarantineItem{QuarantinedMail: q, Text: text}
 		if q.ID == failedID {
 			it.Person, it.Error = typed, problem
@@ -91,6 +98,37 @@ func (c *Console) showQuarantine(w http.ResponseWriter, r *http.Request, v *visi
 		}
 	}
 	return c.render(w, r, status, "quarantine", pg)
+}
+
+// quarantinedFor returns a quarantined message and its text as the visitor may read them: a
+// message about a special-category call they may not read (a reply from a customer whose
+// processing is restricted, say) shows the mask for its subject and text (access.ReadsCall);
+// its sender, date and why it waits stay. reads caches the verdict by call reference.
+func (c *Console) quarantinedFor(ctx context.Context, v *visit, reads map[string]bool, q store.QuarantinedMail, text string) (store.QuarantinedMail, string, error) {
+	refs, err := c.Quarantine.Calls(ctx, q.ID)
+	if err != nil {
+		return q, text, err
+	}
+	for _, ref := range refs {
+		ok, seen := reads[ref]
+		if !seen {
+			call, err := c.Store.FindCallByRef(ctx, ref)
+			if err != nil {
+				return q, text, err
+			}
+			rd, err := c.reader(ctx, v)
+			if err != nil {
+				return q, text, err
+			}
+			ok = access.ReadsCall(rd, call)
+			reads[ref] = ok
+		}
+		if !ok {
+			q.Subject = desk.SpecialMaskedSummary
+			return q, desk.SpecialMasked, nil
+		}
+	}
+	return q, text, nil
 }
 
 func quarantineID(r *http.Request) (int64, error) {

@@ -90,3 +90,32 @@ func TestQuarantine(t *testing.T) {
 		}
 	})
 }
+
+// TestQuarantineMasksSpecialCallMail (issue 15 point 8): a quarantined message about a
+// special-category call (a reply from its customer, whose processing is restricted; a stranger's
+// message whose subject names the call) shows the mask for its subject and text to a support
+// analyst who may not read the call, with its sender and date; a support analyst of the
+// call's group reads them.
+func TestQuarantineMasksSpecialCallMail(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		e := mailroomEnv(t, se)
+		c := e.specialCall()
+		if err := e.s.Restrict(e.ctx, e.f.Admin, e.f.Dan.ID, true, "accuracy contested"); err != nil {
+			t.Fatal(err)
+		}
+		raw := "From: Dan <" + e.f.Dan.Email + ">\r\nTo: servicedesk@uni.example\r\nSubject: Re: [" + c.Ref + "] Okapi adjustments\r\n" +
+			"Message-ID: <r1@mail.example>\r\nDate: Mon, 2 Mar 2026 09:00:00 +0000\r\n\r\nMy okapi clinic letter.\r\n"
+		d, err := e.s.IngestMail(e.ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: 1, MessageID: "r1@mail.example",
+			From: e.f.Dan.Email, Subject: "Re: [" + c.Ref + "] Okapi adjustments", Ref: c.Ref, Text: "My okapi clinic letter.", Raw: []byte(raw)},
+			store.IngestRules{PerSenderHour: 100})
+		if err != nil || d.Disposition != store.MailQuarantine {
+			t.Fatalf("the restricted customer's reply: %+v %v", d, err)
+		}
+		quarantined(t, e, 2, "okapi.friend@elsewhere.example", "About ["+c.Ref+"]", "Dan's okapi therapy, as promised.")
+		e.signIn(e.f.Bob).get("/mail/quarantine").must(t, http.StatusOK).
+			has(t, e.f.Dan.Email, desk.SpecialMasked).lacks(t, "Okapi", "okapi clinic", "okapi therapy")
+		e.grant(se, e.f.Cat, "analyst,support_analyst")
+		e.signIn(e.f.Cat).get("/mail/quarantine").must(t, http.StatusOK).has(t, "Okapi adjustments", "My okapi clinic letter.", "okapi therapy")
+	})
+}
