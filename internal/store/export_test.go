@@ -7,3 +7,10 @@ import "context"
 func (s *Store) SetAfterRecheck(f func(ctx context.Context, class string, ids []int64, exec func(query string, args ...any) error)) {
 	s.afterRecheck = f
 }
+
+// PeopleNamedQuery is the query (with ? placeholders) and arguments PeopleNamedIn sends first
+// for texts, for a test to ask each engine how it plans it.
+func PeopleNamedQuery(texts ...string) (string, []any) {
+	addrs, words := namedCandidates(texts)
+	return namedQuery(append(addrs, words...))
+}

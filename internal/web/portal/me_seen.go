@@ -16,8 +16,8 @@ const seenPageSize = 50
 // seenRow is one record, in words for the person, or several views folded into one line.
 type seenRow struct {
 	When, Who, What, Via string
-	// Times is how many views of the same thing by the same viewer through the same surface
-	// the row folds (0 or 1: one record), From and To the times of the first and the last.
+	// Times is how many views of the same thing (one action, one detail) by the same viewer
+	// through the same surface the row folds (0 or 1: one record), From and To the times of the first and the last.
 	Times    int
 	From, To string
 
@@ -36,7 +36,9 @@ func isView(r desk.AuditRecord) bool {
 }
 
 // seenRows turns records (newest first) into rows, folding the views of the same thing by the
-// same viewer through the same surface within foldWindow into one row with their count.
+// same viewer through the same surface within foldWindow into one row with their count. The same
+// thing is the same action on the same object with the same detail: "viewed the diary" and
+// "viewed the call and its diary" are both call.view, yet not one thing seen twice.
 func (p *Portal) seenRows(recs []desk.AuditRecord, me int64) []seenRow {
 	var rows []seenRow
 	open := map[string]int{} // fold key -> index of the row still taking views
@@ -47,7 +49,7 @@ func (p *Portal) seenRows(recs []desk.AuditRecord, me int64) []seenRow {
 		}
 		row := seenRow{When: p.when(rec.At), Who: who, What: rec.What(), Via: rec.Channel(), Times: 1, first: rec.At, last: rec.At}
 		if isView(rec) {
-			row.key = strings.Join([]string{strconv.FormatInt(rec.ActorID, 10), rec.Actor, rec.Action, rec.ObjectType, rec.ObjectID, row.Via}, "\x00")
+			row.key = strings.Join([]string{strconv.FormatInt(rec.ActorID, 10), rec.Actor, rec.Action, rec.Detail, rec.ObjectType, rec.ObjectID, row.Via}, "\x00")
 			if i, ok := open[row.key]; ok && rows[i].last.Sub(rec.At) <= foldWindow {
 				rows[i].Times++
 				rows[i].first = rec.At

@@ -198,5 +198,30 @@ func TestWhoHasSeenMyDataSaysWhereAndFolds(t *testing.T) {
 		if n := strings.Count(page.body, "Ann Archer looked at the call "+c.Ref); n != 2 {
 			t.Fatalf("Ann's five views are %d lines, want 2 (four folded, one alone):\n%s", n, page.body)
 		}
+
+		// Through the API, Ann reads the call, its diary, the call, the diary: one action
+		// (call.view), two things seen. Only the reads of the same thing fold: two rows of two.
+		acct, err := e.s.FindAccountByLogin(e.ctx, e.f.Ann.Username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		token, hash, err := access.NewToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.CreateToken(e.ctx, e.f.Admin, acct.ID, "script", hash, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		for i, path := range []string{"", "/entries", "", "/entries"} {
+			e.clock.Set(day.Add(time.Hour + time.Duration(i)*time.Minute))
+			if st := e.api(token, "/api/v1/calls/"+c.Ref+path); st != http.StatusOK {
+				t.Fatalf("API %s: %d", path, st)
+			}
+		}
+		e.buf.Flush()
+		page = e.signIn(e.f.Dan).get("/portal/me/seen").must(t, http.StatusOK)
+		for _, between := range []string{"between 11:00 and 11:02", "between 11:01 and 11:03"} {
+			page.has(t, "Ann Archer looked at the call "+c.Ref+": viewed 2 times "+between+"<br><span class=\"muted from\">Through: the API")
+		}
 	})
 }
