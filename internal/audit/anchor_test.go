@@ -2,10 +2,14 @@ package audit_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"calldesk/internal/audit"
+	"calldesk/internal/desk"
 	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
@@ -110,4 +114,54 @@ func TestVerifyAnchor(t *testing.T) {
 		e.DB.MustExec(t, `UPDATE audit_anchor SET seq = ?, hash = ?`, last.Seq, last.Hash)
 		wantAnchorProblem(t, e, "a prefix deleted by hand after a real sweep")
 	})
+}
+
+// TestVerifyForgedSweepRecordCannotHideARecentPrefix: someone with database access deletes the
+// oldest sealed records, writes the anchor, and adds a record of a retention sweep naming it
+// (audit_log + audit_pending, as any writer does). Verify reports it, before and after the next
+// seal, whether the forged record has no account of the deletion, a true one (the anchor's record
+// was not old enough under the audit records' rule), one lying about the anchor's time (its hash
+// is then not the anchor's), or one claiming a period shorter than the rule allows.
+func TestVerifyForgedSweepRecordCannotHideARecentPrefix(t *testing.T) {
+	forge := func(t *testing.T, e *env, detail func(last store.ChainLink) string) {
+		t.Helper()
+		e.work(t, 5)
+		seal(t, e.S)
+		last := e.deletePrefix(t, 0, 4)
+		e.DB.MustExec(t, `INSERT INTO audit_anchor (id, seq, hash, deleted_at) VALUES (1, ?, ?, 0)`, last.Seq, last.Hash)
+		e.Clock.Advance(time.Hour)
+		if err := e.S.AppendAudit(context.Background(), []desk.AuditRecord{{Actor: "system", Action: "retention.delete",
+			ObjectType: store.AnchorObjectType, ObjectID: store.AnchorObjectID(last.Seq, last.Hash), Detail: detail(last)}}); err != nil {
+			t.Fatal(err)
+		}
+		wantAnchorProblem(t, e, "before the next seal")
+		seal(t, e.S)
+		wantAnchorProblem(t, e, "after the next seal")
+	}
+	old := func(last store.ChainLink) string {
+		return fmt.Sprintf("deleted 4 audit records, chain links 1 to %d (records 1 to 4); the chain now starts after link %d, hash %s",
+			last.Seq, last.Seq, last.Hash)
+	}
+	proof := func(months int, at time.Time) func(last store.ChainLink) string {
+		return func(last store.ChainLink) string {
+			r := last.Record
+			if !at.IsZero() {
+				r.At = at
+			}
+			p, _ := json.Marshal(store.AnchorProof{Months: months, Version: last.Version, Prev: last.PrevHash, ID: r.ID, At: r.At.UnixMicro(),
+				ActorID: r.ActorID, Action: r.Action, ObjectType: r.ObjectType, ObjectID: r.ObjectID, Persons: r.Persons,
+				Digest: r.PersonalDigest(), Surface: string(r.Surface)})
+			return old(last) + "; the anchor, sealed: " + string(p)
+		}
+	}
+	for name, detail := range map[string]func(store.ChainLink) string{
+		"no account":            func(store.ChainLink) string { return "deleted 4 audit records" },
+		"true account":          proof(store.MinAuditMonths, time.Time{}),
+		"anchor's time changed": proof(store.MinAuditMonths, time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)),
+		"period too short":      proof(0, time.Time{}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			each(t, func(t *testing.T, e *env) { forge(t, e, detail) })
+		})
+	}
 }
