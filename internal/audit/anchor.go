@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"calldesk/internal/desk"
 	"calldesk/internal/store"
 )
 
@@ -19,14 +20,23 @@ const KindAnchor = "anchor"
 // after the anchor, so an anchor written by hand (to hide a deleted prefix) or changed later does
 // not match it. A deletion record still waiting to be sealed (a sweep that ran since the last
 // seal) counts too: verify reports it as pending, and the next seal chains it.
-func anchor(ctx context.Context, s *store.Store, note func(Problem)) (int64, string, error) {
+//
+// It also returns the deleted records of erasures whose own record was kept, as the deletion's
+// record seals them (store.AnchorProof.Rewritten), by erasure.
+func anchor(ctx context.Context, s *store.Store, note func(Problem)) (int64, string, map[int64][]desk.Rewritten, error) {
 	seq, hash, err := s.AuditAnchor(ctx)
 	if err != nil {
-		return 0, "", err
+		return 0, "", nil, err
 	}
 	d, found, err := s.LastAuditDeletion(ctx)
 	if err != nil {
-		return 0, "", err
+		return 0, "", nil, err
+	}
+	deleted := map[int64][]desk.Rewritten{}
+	if found && d.Proof != nil {
+		for _, l := range d.Proof.Rewritten {
+			deleted[l.By] = append(deleted[l.By], l.Rewritten())
+		}
 	}
 	anchored := seq != 0 || hash != ""
 	switch {
@@ -49,7 +59,7 @@ func anchor(ctx context.Context, s *store.Store, note func(Problem)) (int64, str
 			note(Problem{Seq: seq, AuditID: d.AuditID, Kind: KindAnchor, Detail: detail})
 		}
 	}
-	return seq, hash, nil
+	return seq, hash, deleted, nil
 }
 
 // proofProblem checks what the record of the last deletion of audit records seals about it

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -164,4 +165,76 @@ func TestVerifyForgedSweepRecordCannotHideARecentPrefix(t *testing.T) {
 			each(t, func(t *testing.T, e *env) { forge(t, e, detail) })
 		})
 	}
+}
+
+// TestVerifyChecksTheRewrittenRecordsLeftAfterASweep: a retention sweep deletes the older of two
+// records an erasure rewrote and keeps the erasure's record; the newer record's words, edited
+// with its rewrites entry made to match them, still show: the sweep's record seals the deleted
+// one as the erasure's attestation covers it, so verify checks that attestation over both.
+func TestVerifyChecksTheRewrittenRecordsLeftAfterASweep(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		pia, err := e.S.CreatePerson(ctx, e.F.Admin, desk.Person{FirstName: "Pia", LastName: "Pardoe", Username: "pia",
+			Email: "pia@uni.example", Kind: desk.Staff})
+		if err != nil {
+			t.Fatal(err)
+		}
+		look := func(detail string) int64 {
+			t.Helper()
+			if err := e.S.AppendAudit(ctx, []desk.AuditRecord{{ActorID: e.F.Ann.ID, Actor: "Ann", Action: "person.view", ObjectType: "person",
+				ObjectID: fmt.Sprint(pia.ID), Persons: []int64{pia.ID}, Detail: detail}}); err != nil {
+				t.Fatal(err)
+			}
+			var id int64
+			if err := e.DB.QueryRow(`SELECT MAX(id) FROM audit_log WHERE action = 'person.view'`).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		old := look("Ann looked up Pia Pardoe (pia@uni.example)")
+		e.work(t, 1)
+		seal(t, e.S)
+		e.Clock.Advance(13 * 31 * 24 * time.Hour)
+		kept := look("Ann looked up Pia Pardoe again")
+		if _, err := e.S.ErasePerson(ctx, e.F.Admin, desk.Erasure{PersonID: pia.ID, Basis: desk.BasisContract, Ground: desk.GroundNotNeeded,
+			Decision: "left", Confirmed: true}); err != nil {
+			t.Fatal(err)
+		}
+		seal(t, e.S)
+		e.Clock.Advance(time.Hour)
+		plan := store.NewRetentionPlan([]store.RetentionRule{{Class: store.ClassAuditRecords, Months: store.MinAuditMonths, Action: store.Delete}}, e.S.Now())
+		if line, err := e.S.SweepAudit(ctx, storetest.Actor(e.F.Bob), plan, false); err != nil || line.Count == 0 {
+			t.Fatalf("sweep: %+v %v", line, err)
+		}
+		seal(t, e.S)
+		var left int
+		if err := e.DB.QueryRow(e.DB.Rebind(`SELECT COUNT(*) FROM audit_log WHERE id IN (?, ?)`), old, kept).Scan(&left); err != nil || left != 1 {
+			t.Fatalf("the sweep should delete record %d and keep %d: %d left, %v", old, kept, left, err)
+		}
+		if rep := verify(t, e.S); !rep.OK() {
+			t.Fatalf("after the sweep: %v", rep.First)
+		}
+
+		// The kept record's words edited, and its rewrites entry made to match them.
+		seq, _, err := e.S.AuditAnchor(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		links, err := e.S.AuditChain(ctx, seq, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(links, func(l store.ChainLink) bool { return l.AuditID == kept })
+		rw, ok := desk.ParseRewrites(links[i].Rewrites)
+		if i < 0 || !ok || len(rw) != 1 {
+			t.Fatalf("record %d: rewrites %q", kept, links[i].Rewrites)
+		}
+		r := links[i].Record
+		r.Detail = "Ann looked up nobody"
+		e.DB.MustExec(t, `UPDATE audit_log SET detail = ?, rewrites = ? WHERE id = ?`, r.Detail, desk.RewriteEntry(rw[0].By, r.FieldsDigest()), kept)
+		rep := verify(t, e.S)
+		if rep.OK() || !strings.Contains(rep.First.String(), fmt.Sprintf("erasure record %d", rw[0].By)) {
+			t.Errorf("a record rewritten by an erasure, edited after a sweep deleted another it rewrote: verify says %v", rep.First)
+		}
+	})
 }

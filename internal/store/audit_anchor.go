@@ -69,6 +69,55 @@ type AnchorProof struct {
 	Persons    []int64 `json:"persons"`
 	Digest     string  `json:"digest"` // PersonalDigest of the anchor's record
 	Surface    string  `json:"surface,omitempty"`
+	// Rewritten are the records an erasure rewrote that this deletion or an earlier one (whose
+	// own record sealed them) deleted while the erasure's record was kept: with them, verify
+	// still checks the erasure's attestation over the rewritten records that remain.
+	Rewritten []RewrittenLine `json:"rewritten,omitempty"`
+}
+
+// RewrittenLine is a deleted record an erasure rewrote, as that erasure's attestation covers it
+// (desk.RewriteAttestation): no personal words, only their digests.
+type RewrittenLine struct {
+	By         int64   `json:"by"` // the erasure's audit record
+	ID         int64   `json:"id"`
+	At         int64   `json:"at"`
+	ActorID    int64   `json:"actor_id"`
+	Action     string  `json:"action"`
+	ObjectType string  `json:"object_type"`
+	ObjectID   string  `json:"object_id"`
+	Persons    []int64 `json:"persons"`
+	Before     string  `json:"before"` // RedactedDigest
+	After      string  `json:"after"`  // the digest of the words the erasure wrote
+}
+
+// Rewritten is the line as the erasure's attestation reads it.
+func (l RewrittenLine) Rewritten() desk.Rewritten {
+	return desk.Rewritten{Record: desk.AuditRecord{ID: l.ID, At: time.UnixMicro(l.At).UTC(), ActorID: l.ActorID, Action: l.Action,
+		ObjectType: l.ObjectType, ObjectID: l.ObjectID, Persons: l.Persons, RedactedDigest: l.Before}, After: l.After}
+}
+
+// rewrittenLines are the lines the record of the deletion of prefix (the records ids) seals: the
+// earlier deletion's (prev) and those of prefix, for every erasure whose record is not deleted.
+func rewrittenLines(prev *AnchorProof, prefix []ChainLink, ids []int64) []RewrittenLine {
+	gone := map[int64]bool{}
+	for _, id := range ids {
+		gone[id] = true
+	}
+	var out []RewrittenLine
+	if prev != nil {
+		out = slices.DeleteFunc(slices.Clone(prev.Rewritten), func(l RewrittenLine) bool { return gone[l.By] })
+	}
+	for _, l := range prefix {
+		rw, _ := desk.ParseRewrites(l.Rewrites)
+		r := l.Record
+		for _, w := range rw {
+			if !gone[w.By] {
+				out = append(out, RewrittenLine{By: w.By, ID: r.ID, At: r.At.UnixMicro(), ActorID: r.ActorID, Action: r.Action,
+					ObjectType: r.ObjectType, ObjectID: r.ObjectID, Persons: r.Persons, Before: r.RedactedDigest, After: w.Digest})
+			}
+		}
+	}
+	return out
 }
 
 // anchorProofMark introduces the proof, as JSON, at the end of the record's detail.
@@ -80,9 +129,9 @@ func (p AnchorProof) Record() desk.AuditRecord {
 		ObjectID: p.ObjectID, Persons: p.Persons, RedactedDigest: p.Digest, Surface: desk.Surface(p.Surface)}
 }
 
-func newAnchorProof(months int, last ChainLink) AnchorProof {
+func newAnchorProof(months int, last ChainLink, rewritten []RewrittenLine) AnchorProof {
 	r := last.Record
-	return AnchorProof{Months: months, Version: last.Version, Prev: last.PrevHash, ID: r.ID, At: r.At.UnixMicro(), ActorID: r.ActorID,
+	return AnchorProof{Rewritten: rewritten, Months: months, Version: last.Version, Prev: last.PrevHash, ID: r.ID, At: r.At.UnixMicro(), ActorID: r.ActorID,
 		Action: r.Action, ObjectType: r.ObjectType, ObjectID: r.ObjectID, Persons: r.Persons, Digest: r.PersonalDigest(), Surface: string(r.Surface)}
 }
 

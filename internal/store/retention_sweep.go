@@ -595,6 +595,10 @@ func (s *Store) heldAuditObjects(ctx context.Context) (heldObjects, error) {
 // which verify checks: the anchor's record was older than months before the record's time.
 func (s *Store) deleteAuditPrefix(ctx context.Context, actor desk.Actor, months int, prefix []ChainLink) error {
 	first, last := prefix[0], prefix[len(prefix)-1]
+	prev, _, err := s.LastAuditDeletion(ctx)
+	if err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(t *Tx) error {
 		if err := s.d.lock(ctx, t, lockSeal); err != nil {
 			return err
@@ -630,6 +634,6 @@ func (s *Store) deleteAuditPrefix(ctx context.Context, actor desk.Actor, months 
 		// after it: an anchor changed later no longer matches what the chain says.
 		// Its object id names the anchor in a form verify reads (AnchorObjectID).
 		return t.audit(ctx, actor, "retention.delete", AnchorObjectType, AnchorObjectID(last.Seq, last.Hash), nil,
-			anchorDetail(len(prefix), first.Seq, last.Seq, ids, last.Hash, newAnchorProof(months, last)))
+			anchorDetail(len(prefix), first.Seq, last.Seq, ids, last.Hash, newAnchorProof(months, last, rewrittenLines(prev.Proof, prefix, ids))))
 	})
 }
