@@ -215,7 +215,7 @@ func Verify(ctx context.Context, s *store.Store) (Report, error) {
 			rep.First = &p
 		}
 	}
-	after, prev, err := anchor(ctx, s, note)
+	after, prev, deleted, err := anchor(ctx, s, note)
 	if err != nil {
 		return rep, err
 	}
@@ -272,8 +272,11 @@ func Verify(ctx context.Context, s *store.Store) (Report, error) {
 		}
 	}
 	// Each erasure rewrote exactly the records its sealed record attests, and nothing else about
-	// them changed since. (Once the retention schedule has deleted the oldest links, some of an
-	// erasure's records may be gone with them: what remains is then all that can be checked.)
+	// them changed since. Once the retention schedule has deleted the oldest links, some of an
+	// erasure's records may be gone with them: the record of the deletion seals them (deleted),
+	// so the attestation is still checked over them and the ones that remain. A deletion whose
+	// record is of the form before that (or an erasure whose own record was deleted) leaves only
+	// each remaining record's own rewrites entry to check (linkProblem).
 	for id, e := range erasures {
 		if e.attested && e.version == 2 {
 			// It attests every record it rewrote, the words it wrote included; a record naming it
@@ -283,12 +286,13 @@ func Verify(ctx context.Context, s *store.Store) (Report, error) {
 				listed[w.Record.ID] = true
 			}
 			unlisted := slices.IndexFunc(e.found, func(r desk.AuditRecord) bool { return !listed[r.ID] })
+			all := append(slices.Clone(e.rewrote), deleted[id]...)
 			switch {
 			case unlisted >= 0:
 				note(Problem{Seq: e.foundSeq[unlisted], AuditID: e.found[unlisted].ID, Kind: "altered", Detail: fmt.Sprintf(
 					"it says erasure record %d rewrote it, but it is not among the records that erasure attests", id)})
-			case len(e.rewrote) == e.count && desk.RewriteAttestation(e.rewrote) == e.digest:
-			case anchored && len(e.rewrote) < e.count:
+			case len(all) == e.count && desk.RewriteAttestation(all) == e.digest:
+			case anchored && len(all) < e.count && len(deleted[id]) == 0:
 			case len(e.rewrote) == 0:
 				note(Problem{Seq: e.seq, AuditID: id, Kind: "altered", Detail: fmt.Sprintf(
 					"erasure record %d attests rewriting %d audit records, but no record lists it as their rewriter any more", id, e.count)})

@@ -10,12 +10,12 @@ import (
 func auditCmd(ctx context.Context, e Env, args []string) error {
 	if len(args) == 0 || args[0] != "verify" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(e.Stdout, "Usage: calldesk audit verify [flags]\n\nSeals pending audit records, then checks the whole hash chain and reports the first\naltered, inserted or missing record: its fields, the words an erasure wrote into it (which the\nerasure's own record attests) and the people it is linked to (\"who has seen my data\"). Exit status 1 when the trail has been tampered with.")
+			fmt.Fprintln(e.Stdout, "Usage: calldesk audit verify [flags]\n\nSeals pending audit records, then checks the whole hash chain and reports the first\naltered, inserted or missing record: its fields, the words an erasure wrote into it (which the\nerasure's own record attests) and the people it is linked to (\"who has seen my data\"). Once a\nretention sweep deleted the oldest records, the sweep's sealed record must name where the chain\nstarts, and the last record it deleted must have been older than the audit records' period then.\nExit status 1 when the trail has been tampered with.")
 			return nil
 		}
 		return usageError{fmt.Errorf("say what to do: calldesk audit verify")}
 	}
-	fs, st := flags(e, "audit verify", "Seals pending audit records, then checks the whole hash chain and reports the first\naltered, inserted or missing record: its fields, the words an erasure wrote into it (which the\nerasure's own record attests) and the people it is linked to (\"who has seen my data\"). Exit status 1 when the trail has been tampered with.")
+	fs, st := flags(e, "audit verify", "Seals pending audit records, then checks the whole hash chain and reports the first\naltered, inserted or missing record: its fields, the words an erasure wrote into it (which the\nerasure's own record attests) and the people it is linked to (\"who has seen my data\"). Once a\nretention sweep deleted the oldest records, the sweep's sealed record must name where the chain\nstarts, and the last record it deleted must have been older than the audit records' period then.\nExit status 1 when the trail has been tampered with.")
 	db := dbSetting(st)
 	if err := parse(fs, st, args[1:]); err != nil {
 		return err

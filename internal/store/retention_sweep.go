@@ -531,7 +531,7 @@ func (s *Store) SweepAudit(ctx context.Context, actor desk.Actor, p RetentionPla
 		}
 		if len(prefix) > 0 {
 			if !dry {
-				if err := s.deleteAuditPrefix(ctx, actor, prefix); err != nil {
+				if err := s.deleteAuditPrefix(ctx, actor, p.Rules[ClassAuditRecords].Months, prefix); err != nil {
 					return line, fmt.Errorf("retention audit records: %w", err)
 				}
 			}
@@ -590,9 +590,15 @@ func (s *Store) heldAuditObjects(ctx context.Context) (heldObjects, error) {
 
 // deleteAuditPrefix deletes the links of prefix (the oldest of the chain, in order) and their
 // records, moves the anchor to the last of them, and audits that, in one transaction. The
-// transaction first checks that prefix still starts right after the anchor.
-func (s *Store) deleteAuditPrefix(ctx context.Context, actor desk.Actor, prefix []ChainLink) error {
+// transaction first checks that prefix still starts right after the anchor. Its record seals
+// months (the audit_records period in force) and the last link deleted in full (AnchorProof),
+// which verify checks: the anchor's record was older than months before the record's time.
+func (s *Store) deleteAuditPrefix(ctx context.Context, actor desk.Actor, months int, prefix []ChainLink) error {
 	first, last := prefix[0], prefix[len(prefix)-1]
+	prev, _, err := s.LastAuditDeletion(ctx)
+	if err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(t *Tx) error {
 		if err := s.d.lock(ctx, t, lockSeal); err != nil {
 			return err
@@ -628,6 +634,6 @@ func (s *Store) deleteAuditPrefix(ctx context.Context, actor desk.Actor, prefix 
 		// after it: an anchor changed later no longer matches what the chain says.
 		// Its object id names the anchor in a form verify reads (AnchorObjectID).
 		return t.audit(ctx, actor, "retention.delete", AnchorObjectType, AnchorObjectID(last.Seq, last.Hash), nil,
-			anchorDetail(len(prefix), first.Seq, last.Seq, ids, last.Hash))
+			anchorDetail(len(prefix), first.Seq, last.Seq, ids, last.Hash, newAnchorProof(months, last, rewrittenLines(prev.Proof, prefix, ids))))
 	})
 }
