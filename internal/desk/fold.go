@@ -71,6 +71,18 @@ func fold(s string) folded {
 				continue
 			}
 		}
+		if c := s[i]; c < utf8.RuneSelf && c != '`' {
+			// A run of ASCII as it is.
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf && s[j] != '&' && s[j] != '%' && s[j] != '`' {
+				j++
+			}
+			b.WriteString(s[i:j])
+			for ; i < j; i++ {
+				orig = append(orig, i)
+			}
+			continue
+		}
 		r, w := utf8.DecodeRuneInString(s[i:])
 		emit(r, i)
 		i += w
@@ -119,8 +131,28 @@ func unhex(c byte) (byte, bool) {
 var latin = map[rune]string{'ø': "o", 'Ø': "O", 'ł': "l", 'Ł': "L", 'đ': "d", 'Đ': "D", 'ß': "ss", 'æ': "ae", 'Æ': "AE",
 	'œ': "oe", 'Œ': "OE", 'ı': "i", 'þ': "th", 'Þ': "TH", 'ð': "d", 'Ð': "D", 'ħ': "h", 'Ħ': "H"}
 
+// latinFolds are the folds of the runes below U+0250 (Latin-1 and Latin Extended-A and -B), the
+// letters of most names: looked up rather than decomposed each time. Read only.
+var latinFolds = func() [0x250]string {
+	var t [0x250]string
+	for r := rune(0x80); r < 0x250; r++ {
+		var b strings.Builder
+		foldSlow(&b, r)
+		t[r] = b.String()
+	}
+	return t
+}()
+
 // foldRune writes r as the scrubber matches it (see folded).
 func foldRune(b *strings.Builder, r rune) {
+	if r >= utf8.RuneSelf && r < 0x250 {
+		b.WriteString(latinFolds[r])
+		return
+	}
+	foldSlow(b, r)
+}
+
+func foldSlow(b *strings.Builder, r rune) {
 	switch {
 	case r == '`':
 		b.WriteByte('\'')

@@ -12,12 +12,19 @@ import (
 // one matcher that erasure (store.ErasePerson) and the subject access bundle (store.FindMentions)
 // both use, so a format one of them knows the other knows too. The formats (issue 15 point 2):
 //
-//   - phone numbers with any of spaces, dots, dashes, slashes or brackets between their digits,
-//     national (07700 900852, (07700) 900852) or international (+44 7700 900852, +44 (0)7700
-//     900852, 0044...), also URL-encoded (%2B44%207700%20900852);
-//   - email addresses in any case, HTML-escaped (ann&#64;x.ac.uk) or URL-encoded (ann%40x.ac.uk);
-//   - usernames (three characters or more) and student numbers;
-//   - full names as First Last, Last, First and LAST First, with any spacing.
+//   - phone numbers with up to six spaces, dots, dashes, slashes, brackets or line breaks between
+//     their digits, national (07700 900852, (07700) 900852) or international (+44 7700 900852,
+//     +44 (0)7700 900852, 0044..., 447700900852), an extension run on (07700900852x21);
+//   - email addresses in any case, or with " [at] ";
+//   - usernames (three characters or more); student numbers with their letters, without them or
+//     with others (S4455667, 4455667, s-4455667, UoAS4455667);
+//   - full names as First Last, Last, First and LAST First, with any spacing, the words joined by
+//     _ . - or + (file names, URLs), a hyphen or apostrophe in a name spaced or dropped (Anne Marie,
+//     O Brien, OBrien); initials and last name (A. Öztürk, A-M Öztürk) only in ScrubAll.
+//
+// All of them also HTML-escaped (&#64;, &apos;, &Ouml;, &nbsp;), URL-encoded (%40, %C3%96, %20),
+// with any Unicode space (no-break, thin), any apostrophe (’ `), accents dropped (Ozturk) or
+// decomposed (NFD): the text is matched folded (fold.go), the matches replaced in the original.
 //
 // Nothing matches inside a longer word or number: Ann is not found in Annual, Smith not in
 // Smithson, 07700900852 not in 077009008521 (letters of any script count as word characters).
@@ -26,7 +33,7 @@ type Scrubber struct {
 	names   *regexp.Regexp // first or last name alone: only in text about the person
 	with    string
 	search  []string // words to look for in the search index
-	needles []string // lower-case fragments every written form of an identifier contains
+	needles []string // lower-case ASCII fragments every written form of an identifier contains ("": none)
 	index   []string // terms of which the search index holds one wherever a full identifier is written
 }
 
@@ -310,22 +317,7 @@ func bounded(re *regexp.Regexp, s string) [][2]int {
 	if re == nil || s == "" {
 		return nil
 	}
-	var out [][2]int
-	for pos := 0; pos < len(s); {
-		loc := re.FindStringIndex(s[pos:])
-		if loc == nil {
-			break
-		}
-		a, b := pos+loc[0], pos+loc[1]
-		if b > a && wholeAt(s, a, b) {
-			out = append(out, [2]int{a, b})
-			pos = b
-			continue
-		}
-		_, w := utf8.DecodeRuneInString(s[a:])
-		pos = a + max(w, 1)
-	}
-	return out
+	return boundedIn(re, s, 0, len(s))
 }
 
 // reach is how far from its needle a match may begin or end.
@@ -384,8 +376,6 @@ func wholeAt(s string, a, b int) bool {
 	}
 	return true
 }
-
-func replace(re *regexp.Regexp, s, with string) string { return replaceAt(bounded(re, s), s, with) }
 
 func replaceAt(locs [][2]int, s, with string) string {
 	if len(locs) == 0 {
@@ -478,10 +468,13 @@ func (sc *Scrubber) IndexTerms() []string { return uniq(sc.index...) }
 // SearchTerms are the identifiers to look for in the full-text index.
 func (sc *Scrubber) SearchTerms() []string { return sc.search }
 
-// Needles are lower-case fragments of which every written form of every full identifier contains
-// one (a last name, an address's local part, a number's last three digits): a database can select
-// the rows holding one (LIKE) and leave the matcher to decide. Empty when the scrubber has no
-// identifier.
+// Needles are lower-case ASCII fragments of which every written form of every full identifier
+// contains one (the longest ASCII run of a last name, of an address's local part, a number's
+// digits or last three digits): a database can select the rows holding one (LIKE, which on
+// SQLite ignores the case of ASCII letters only; accented letters may be written without their
+// accents, as entities or URL-encoded) and leave the matcher to decide. A needle "" is an
+// identifier with no such fragment (a name in another script): every row may hold it. Empty when
+// the scrubber has no identifier.
 func (sc *Scrubber) Needles() []string {
 	seen := map[string]bool{}
 	var out []string
