@@ -17,7 +17,7 @@ import (
 // length); nil when text is the original unchanged.
 type folded struct {
 	text string
-	orig []int
+	orig []int32
 }
 
 // at is the original byte offset of the folded text's byte i.
@@ -25,7 +25,7 @@ func (f folded) at(i int) int {
 	if f.orig == nil {
 		return i
 	}
-	return f.orig[i]
+	return int(f.orig[i])
 }
 
 // plain says whether s needs no folding: ASCII without entities, escapes or backticks.
@@ -44,12 +44,12 @@ func fold(s string) folded {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	orig := make([]int, 0, len(s)+1)
+	orig := make([]int32, 0, len(s)+1)
 	emit := func(r rune, at int) {
 		n := b.Len()
 		foldRune(&b, r)
 		for ; n < b.Len(); n++ {
-			orig = append(orig, at)
+			orig = append(orig, int32(at))
 		}
 	}
 	for i := 0; i < len(s); {
@@ -79,7 +79,7 @@ func fold(s string) folded {
 			}
 			b.WriteString(s[i:j])
 			for ; i < j; i++ {
-				orig = append(orig, i)
+				orig = append(orig, int32(i))
 			}
 			continue
 		}
@@ -87,7 +87,7 @@ func fold(s string) folded {
 		emit(r, i)
 		i += w
 	}
-	orig = append(orig, len(s))
+	orig = append(orig, int32(len(s)))
 	return folded{text: b.String(), orig: orig}
 }
 
