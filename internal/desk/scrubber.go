@@ -1,7 +1,6 @@
 package desk
 
 import (
-	"html"
 	"regexp"
 	"sort"
 	"strings"
@@ -13,12 +12,19 @@ import (
 // one matcher that erasure (store.ErasePerson) and the subject access bundle (store.FindMentions)
 // both use, so a format one of them knows the other knows too. The formats (issue 15 point 2):
 //
-//   - phone numbers with any of spaces, dots, dashes, slashes or brackets between their digits,
-//     national (07700 900852, (07700) 900852) or international (+44 7700 900852, +44 (0)7700
-//     900852, 0044...), also URL-encoded (%2B44%207700%20900852);
-//   - email addresses in any case, HTML-escaped (ann&#64;x.ac.uk) or URL-encoded (ann%40x.ac.uk);
-//   - usernames (three characters or more) and student numbers;
-//   - full names as First Last, Last, First and LAST First, with any spacing.
+//   - phone numbers with up to six spaces, dots, dashes, slashes, brackets or line breaks between
+//     their digits, national (07700 900852, (07700) 900852) or international (+44 7700 900852,
+//     +44 (0)7700 900852, 0044..., 447700900852), an extension run on (07700900852x21);
+//   - email addresses in any case, or with " [at] ";
+//   - usernames (three characters or more); student numbers with their letters, without them or
+//     with others (S4455667, 4455667, s-4455667, UoAS4455667);
+//   - full names as First Last, Last, First and LAST First, with any spacing, the words joined by
+//     _ . - or + (file names, URLs), a hyphen or apostrophe in a name spaced or dropped (Anne Marie,
+//     O Brien, OBrien); initials and last name (A. Öztürk, A-M Öztürk) only in ScrubAll.
+//
+// All of them also HTML-escaped (&#64;, &apos;, &Ouml;, &nbsp;), URL-encoded (%40, %C3%96, %20),
+// with any Unicode space (no-break, thin), any apostrophe (’ `), accents dropped (Ozturk) or
+// decomposed (NFD): the text is matched folded (fold.go), the matches replaced in the original.
 //
 // Nothing matches inside a longer word or number: Ann is not found in Annual, Smith not in
 // Smithson, 07700900852 not in 077009008521 (letters of any script count as word characters).
@@ -27,7 +33,7 @@ type Scrubber struct {
 	names   *regexp.Regexp // first or last name alone: only in text about the person
 	with    string
 	search  []string // words to look for in the search index
-	needles []string // lower-case fragments every written form of an identifier contains
+	needles []string // lower-case ASCII fragments every written form of an identifier contains ("": none)
 	index   []string // terms of which the search index holds one wherever a full identifier is written
 }
 
@@ -53,12 +59,8 @@ func NewScrubber(ids Identifiers, with string) *Scrubber {
 		full = nil
 	}
 	literal := func(list *[]string, s string) {
-		s = strings.TrimSpace(s)
-		if utf8.RuneCountInString(s) < 2 {
-			return
-		}
-		for _, v := range uniq(s, html.EscapeString(s), strings.ReplaceAll(html.EscapeString(s), "&#39;", "&#x27;"), strings.ReplaceAll(s, "'", "’")) {
-			*list = append(*list, spaced(regexp.QuoteMeta(v)))
+		if p := namePattern(s); p != "" {
+			*list = append(*list, p)
 		}
 	}
 	first, last := strings.TrimSpace(ids.FirstName), strings.TrimSpace(ids.LastName)
@@ -69,6 +71,22 @@ func NewScrubber(ids Identifiers, with string) *Scrubber {
 		sc.search = append(sc.search, first+" "+last)
 		sc.index = append(sc.index, first+" "+last)
 		flush(sc.needle(last))
+		// Initials and last name ("A. Öztürk", "A-M Öztürk"): like a first name alone, only in
+		// text about the person (ScrubAll); elsewhere "A. Smith" is too likely someone else.
+		if lp := namePattern(last); lp != "" {
+			var ini []string
+			for _, w := range strings.FieldsFunc(foldString(first), func(r rune) bool { return !isWord(r) || r == '_' }) {
+				c, _ := utf8.DecodeRuneInString(w)
+				if len(ini) == 0 {
+					ini = append(ini, regexp.QuoteMeta(string(c))+`\.?`)
+				} else {
+					ini = append(ini, `(?:[\s\-.]*`+regexp.QuoteMeta(string(c))+`\.?)?`)
+				}
+			}
+			if len(ini) > 0 {
+				names = append(names, strings.Join(ini, "")+`[\s_.+\-]+`+lp)
+			}
+		}
 	}
 	literal(&names, first)
 	literal(&names, last)
@@ -89,8 +107,8 @@ func NewScrubber(ids Identifiers, with string) *Scrubber {
 			return
 		}
 		if at := strings.LastIndex(s, "@"); at > 0 {
-			local, domain := regexp.QuoteMeta(s[:at]), regexp.QuoteMeta(s[at+1:])
-			full = append(full, local+`(?:@|%40|&#0*64;|&#[xX]0*40;|\s?\[at\]\s?)`+domain)
+			local, domain := regexp.QuoteMeta(foldString(s[:at])), regexp.QuoteMeta(foldString(s[at+1:]))
+			full = append(full, local+`(?:@|\s?\[at\]\s?)`+domain)
 			sc.search = append(sc.search, s)
 			sc.index = append(sc.index, s[:at])
 			flush(sc.needle(s[:at]))
@@ -101,8 +119,18 @@ func NewScrubber(ids Identifiers, with string) *Scrubber {
 		sc.index = append(sc.index, s)
 		flush(sc.needle(s))
 	}
+	if m := studentNumber.FindStringSubmatch(strings.TrimSpace(ids.StudentNumber)); m != nil {
+		// A student number with or without its letters, or with others (a system's own prefix:
+		// "UoAS4455667", "s-4455667"), but never inside a longer number (bounded).
+		full = append(full, `(?:[a-zA-Z]{1,6}[\-#:]?)?`+m[2])
+		sc.search = append(sc.search, strings.TrimSpace(ids.StudentNumber))
+		sc.index = append(sc.index, strings.TrimSpace(ids.StudentNumber), m[2])
+		sc.needles = append(sc.needles, m[2])
+		flush(m[2])
+	} else {
+		identifier(ids.StudentNumber)
+	}
 	identifier(ids.Email)
-	identifier(ids.StudentNumber)
 	for _, o := range ids.Others {
 		identifier(o)
 	}
@@ -129,25 +157,75 @@ func uniq(vs ...string) []string {
 	return out
 }
 
-// spaced lets a quoted literal's spaces match any run of white space (a name broken over a line),
-// or the underscore, dot or dash that join the words of a file name (zebedee_quartermain.pdf).
-func spaced(quoted string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(quoted, ", ", `,\s*`), " ", `(?:\s+|[_.\-])`)
+// studentNumber is a student number's letter prefix and its digits (six or more).
+var studentNumber = regexp.MustCompile(`^([A-Za-z]{0,6})[\-\s]?(\d{6,})$`)
+
+// namePattern matches a name (or another literal identifier) as written in folded text (see
+// fold): its words in any case, accents dropped; a space between them any run of white space, or
+// the underscore, dot, dash or plus that join the words of a file name or a URL
+// (zebedee_quartermain.pdf, ?name=Zebedee+Quartermain); a comma followed by any white space; and a
+// hyphen or apostrophe inside a name (Anne-Marie, O'Brien) written as such, as a space, or dropped
+// (Anne Marie, O Brien, OBrien). "" for a name of fewer than two letters.
+func namePattern(s string) string {
+	f := foldString(strings.TrimSpace(s))
+	if utf8.RuneCountInString(f) < 2 {
+		return ""
+	}
+	var out strings.Builder
+	for f != "" {
+		i := strings.IndexFunc(f, func(r rune) bool { return !isWord(r) })
+		if i < 0 {
+			out.WriteString(regexp.QuoteMeta(f))
+			break
+		}
+		if i > 0 {
+			out.WriteString(regexp.QuoteMeta(f[:i]))
+			f = f[i:]
+			continue
+		}
+		j := strings.IndexFunc(f, isWord)
+		if j < 0 {
+			j = len(f)
+		}
+		switch gap := f[:j]; {
+		case strings.Contains(gap, ","):
+			out.WriteString(`,[\s+]*`)
+		case strings.TrimSpace(gap) == "":
+			out.WriteString(`[\s_.+\-]+`)
+		case strings.Trim(gap, "-'") == "":
+			out.WriteString(`[\s_.+\-']*`)
+		default:
+			out.WriteString(regexp.QuoteMeta(gap))
+		}
+		f = f[j:]
+	}
+	return out.String()
 }
 
-// needle records the longest run of letters and digits of v, lower case: a fragment every written
-// form of v contains, which a database can look for (LIKE) before the matcher decides.
+// needle records two fragments of v that every written form of it contains, lower case: for the
+// database (Needles, LIKE), the longest run of ASCII letters and digits (SQLite's LIKE ignores the
+// case of ASCII letters only, and an accented letter may be written without its accent, as an
+// entity or URL-encoded), or "" (no narrowing) when v has no such run of two characters; and,
+// returned, for Find, the longest run of letters and digits of v folded.
 func (sc *Scrubber) needle(v string) string {
-	best := ""
-	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return !isWord(r) || r == '_' }) {
-		if len(f) > len(best) {
-			best = f
+	longest := func(s string, word func(rune) bool) string {
+		best := ""
+		for _, f := range strings.FieldsFunc(s, func(r rune) bool { return !word(r) }) {
+			if len(f) > len(best) {
+				best = f
+			}
 		}
+		return best
 	}
+	best := longest(foldString(v), func(r rune) bool { return isWord(r) && r != '_' })
 	if utf8.RuneCountInString(best) < 2 {
 		return ""
 	}
-	sc.needles = append(sc.needles, strings.ToLower(best))
+	ascii := longest(v, func(r rune) bool { return r < utf8.RuneSelf && isWord(r) && r != '_' })
+	if len(ascii) < 2 {
+		ascii = ""
+	}
+	sc.needles = append(sc.needles, strings.ToLower(ascii))
 	return strings.ToLower(best)
 }
 
@@ -173,7 +251,10 @@ func phoneDigits(s string) string {
 }
 
 // sep is what may stand between two digits of a phone number.
-const sep = `(?:[\s.\-()/]|%20|\+){0,3}`
+const sep = `[\s.\-()/+]{0,6}`
+
+// extension is an extension written after a number, glued or not: 07700900852x21, ext. 21.
+const extension = `(?:[\s.]*(?:x|ext|extn)[\s.:]*\d{1,5})?`
 
 // phonePatterns match a number's digits with separators between them, nationally and, for a UK
 // number, in its +44 (or 0044) form with or without the (0).
@@ -194,11 +275,12 @@ func phonePatterns(digits string) []string {
 	case strings.HasPrefix(digits, "0044"):
 		national = "0" + digits[4:]
 	}
-	out := []string{spread(national)}
+	out := []string{spread(national) + extension}
 	if strings.HasPrefix(national, "0") && !strings.HasPrefix(national, "00") {
-		out = append(out, `(?:\+|%2B|00)`+sep+`4`+sep+`4`+sep+`(?:\(0\)`+sep+`|0`+sep+`)?`+spread(national[1:]))
+		// +44, 0044 or 44 alone (an SMS gateway's 447700900852).
+		out = append(out, `(?:(?:\+|00)`+sep+`)?4`+sep+`4`+sep+`(?:\(0\)`+sep+`|0`+sep+`)?`+spread(national[1:])+extension)
 	} else if national != digits {
-		out = append(out, spread(digits))
+		out = append(out, spread(digits)+extension)
 	}
 	return out
 }
@@ -235,9 +317,35 @@ func bounded(re *regexp.Regexp, s string) [][2]int {
 	if re == nil || s == "" {
 		return nil
 	}
+	return boundedIn(re, s, 0, len(s))
+}
+
+// reach is how far from its needle a match may begin or end.
+const reach = 256
+
+// windows are the stretches of s within reach of where needle stands, merged.
+func windows(s, needle string) [][2]int {
 	var out [][2]int
-	for pos := 0; pos < len(s); {
-		loc := re.FindStringIndex(s[pos:])
+	for at := 0; ; {
+		i := strings.Index(s[at:], needle)
+		if i < 0 {
+			return out
+		}
+		lo, hi := max(0, at+i-reach), min(len(s), at+i+len(needle)+reach)
+		if n := len(out); n > 0 && lo <= out[n-1][1] {
+			out[n-1][1] = hi
+		} else {
+			out = append(out, [2]int{lo, hi})
+		}
+		at += i + len(needle)
+	}
+}
+
+// boundedIn is bounded over s[lo:hi], its matches whole words of s.
+func boundedIn(re *regexp.Regexp, s string, lo, hi int) [][2]int {
+	var out [][2]int
+	for pos := lo; pos < hi; {
+		loc := re.FindStringIndex(s[pos:hi])
 		if loc == nil {
 			break
 		}
@@ -269,8 +377,6 @@ func wholeAt(s string, a, b int) bool {
 	return true
 }
 
-func replace(re *regexp.Regexp, s, with string) string { return replaceAt(bounded(re, s), s, with) }
-
 func replaceAt(locs [][2]int, s, with string) string {
 	if len(locs) == 0 {
 		return s
@@ -291,7 +397,18 @@ func (sc *Scrubber) Scrub(s string) string { return replaceAt(sc.Find(s), s, sc.
 
 // ScrubAll replaces full identifiers and the first or last name alone: for text about the person
 // (their own calls), where "Dear Ann" identifies them.
-func (sc *Scrubber) ScrubAll(s string) string { return replace(sc.names, sc.Scrub(s), sc.with) }
+func (sc *Scrubber) ScrubAll(s string) string {
+	t := sc.Scrub(s)
+	if sc.names == nil {
+		return t
+	}
+	f := fold(t)
+	locs := bounded(sc.names, f.text)
+	for i := range locs {
+		locs[i] = [2]int{f.at(locs[i][0]), f.at(locs[i][1])}
+	}
+	return replaceAt(locs, t, sc.with)
+}
 
 // Finds reports whether s holds a full identifier.
 func (sc *Scrubber) Finds(s string) bool { return len(sc.Find(s)) > 0 }
@@ -301,12 +418,27 @@ func (sc *Scrubber) Find(s string) [][2]int {
 	if s == "" || len(sc.parts) == 0 {
 		return nil
 	}
-	low := strings.ToLower(s)
+	// Matched in the text folded (entities and URL escapes decoded, accents dropped, Unicode
+	// spaces plain), the matches' offsets those of s.
+	f := fold(s)
+	low := strings.ToLower(f.text)
 	var locs [][2]int
 	for _, p := range sc.parts {
-		if strings.Contains(low, p.needle) {
-			locs = append(locs, bounded(p.re, s)...)
+		if len(low) != len(f.text) {
+			// Lower case changed a length: the needle's offsets are not the text's.
+			if strings.Contains(low, p.needle) {
+				locs = append(locs, bounded(p.re, f.text)...)
+			}
+			continue
 		}
+		// Every form of the identifier holds the needle: the expression is tried only in a
+		// window around each place the needle stands (a long text names a person rarely).
+		for _, w := range windows(low, p.needle) {
+			locs = append(locs, boundedIn(p.re, f.text, w[0], w[1])...)
+		}
+	}
+	for i := range locs {
+		locs[i] = [2]int{f.at(locs[i][0]), f.at(locs[i][1])}
 	}
 	if len(locs) < 2 {
 		return locs
@@ -336,10 +468,13 @@ func (sc *Scrubber) IndexTerms() []string { return uniq(sc.index...) }
 // SearchTerms are the identifiers to look for in the full-text index.
 func (sc *Scrubber) SearchTerms() []string { return sc.search }
 
-// Needles are lower-case fragments of which every written form of every full identifier contains
-// one (a last name, an address's local part, a number's last three digits): a database can select
-// the rows holding one (LIKE) and leave the matcher to decide. Empty when the scrubber has no
-// identifier.
+// Needles are lower-case ASCII fragments of which every written form of every full identifier
+// contains one (the longest ASCII run of a last name, of an address's local part, a number's
+// digits or last three digits): a database can select the rows holding one (LIKE, which on
+// SQLite ignores the case of ASCII letters only; accented letters may be written without their
+// accents, as entities or URL-encoded) and leave the matcher to decide. A needle "" is an
+// identifier with no such fragment (a name in another script): every row may hold it. Empty when
+// the scrubber has no identifier.
 func (sc *Scrubber) Needles() []string {
 	seen := map[string]bool{}
 	var out []string

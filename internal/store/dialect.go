@@ -110,7 +110,8 @@ type dialect interface {
 	// idSet is a subquery listing the ids of one argument made by idSetArg, for "x IN "+idSet().
 	idSet() string
 	idSetArg(ids []int64) string
-	// likeCI is the operator of a LIKE that ignores case (ASCII): LIKE on SQLite, ILIKE on PostgreSQL.
+	// likeCI is the operator of a LIKE that ignores case: LIKE on SQLite (ASCII letters only, which
+	// is why the mention finder's needles are ASCII: desk.Scrubber.Needles), ILIKE on PostgreSQL.
 	likeCI() string
 	// reducedSnapshot is the expression of calls.customer_snapshot reduced to the fields that
 	// identify nobody (department and kind), for anonymised calls.

@@ -142,3 +142,92 @@ func TestFindMentions(t *testing.T) {
 		}
 	})
 }
+
+// TestErasureFindsUnicodeForms: erasure (through the mention finder) finds and scrubs the forms
+// of a name and number reviewer 2 found it missed: an accented name in capitals in columns the
+// database narrows (SQLite's LIKE ignores the case of ASCII letters only), a name URL-encoded with
+// "+" or "%C3%96" in a note and in an audit record, a no-break space, a name without its accents
+// or hyphen, a number in its bare international form or with an extension run on, a student
+// number without its letter.
+func TestErasureFindsUnicodeForms(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		am, err := e.S.CreatePerson(ctx, e.F.Admin, desk.Person{FirstName: "Anne-Marie", LastName: "Öztürk", Username: "aozturk",
+			Email: "am.ozturk@uni.example", StudentNumber: "S4455667", Phone: "07700 900852", Department: "Law", Kind: desk.Student})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ann := storetest.Actor(e.F.Ann)
+		// 1. Capitals, non-ASCII: a job title and a request's third party.
+		bob := e.F.Bob
+		bob.JobTitle = "Assistant to ÖZTÜRK Anne-Marie"
+		if _, err := e.S.UpdatePerson(ctx, e.F.Admin, bob); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.LogSubjectRequest(ctx, ann, desk.SubjectRequest{PersonID: e.F.Eve.ID, Kind: desk.RequestAccess, ReceivedAt: start,
+			IdentityAt: start, IdentityHow: "card", ThirdParty: "ÖZTÜRK, ANNE-MARIE", Authority: "letter"}); err != nil {
+			t.Fatal(err)
+		}
+		// 2. URL-encoded: a search in the audit log, a link in a note.
+		if err := e.S.AppendAudit(ctx, []desk.AuditRecord{{At: start, ActorID: e.F.Ann.ID, Actor: "Ann Archer", Action: "call.search", ObjectType: "search",
+			Detail: "GET /calls?q=Anne-Marie+%C3%96zt%C3%BCrk&page=2"}}); err != nil {
+			t.Fatal(err)
+		}
+		dans := e.newCall(t, desk.NewCall{Kind: desk.Fault, Summary: "Printer", CustomerID: e.F.Dan.ID, Source: desk.SourcePhone, Impact: desk.Low, Urgency: desk.Low})
+		notes := map[string]string{
+			"Directory: https://intranet.example/people?name=Anne-Marie+%C3%96zt%C3%BCrk&dept=Law": "Directory: https://intranet.example/people?name=[P]&dept=Law",
+			"Directory: https://intranet.example/people?name=Anne-Marie+Ozturk&dept=Law":           "Directory: https://intranet.example/people?name=[P]&dept=Law",
+			"Ask Anne-Marie\u00a0Öztürk, she saw it.":                                              "Ask [P], she saw it.", // 3. no-break space
+			"SMS gateway log says 447700900852 and 07700900852x21.":                                "SMS gateway log says [P] and [P].",
+			"Ask Anne Marie Ozturk (student 4455667).":                                             "Ask [P] (student [P]).",
+		}
+		for n := range notes {
+			if _, err := e.S.AddEntry(ctx, ann, dans.Ref, desk.EntryNote, n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sc := desk.NewScrubber(desk.IdentifiersOf(am), "[P]")
+		ms, err := e.S.FindMentions(ctx, sc, store.MentionOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := map[string]int{}
+		for _, m := range ms {
+			found[m.Table+"."+m.Column]++
+		}
+		for w, n := range map[string]int{"people.job_title": 1, "subject_requests.third_party": 1, "audit_log.detail": 1, "diary_entries.body": len(notes)} {
+			if found[w] < n {
+				t.Errorf("%d mentions in %s, want %d or more (%v)", found[w], w, n, found)
+			}
+		}
+		rec, err := e.S.ErasePerson(ctx, storetest.Actor(e.F.Cat), desk.Erasure{PersonID: am.ID, Basis: desk.BasisConsent, Ground: desk.GroundConsentWithdrawn,
+			Decision: "asked in writing", Confirmed: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := e.DB.Query(e.DB.Rebind(`SELECT body FROM diary_entries WHERE call_id = ? AND kind = 'note'`), dans.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var bodies []string
+		for rows.Next() {
+			var b string
+			if err := rows.Scan(&b); err != nil {
+				t.Fatal(err)
+			}
+			bodies = append(bodies, b)
+		}
+		rows.Close()
+		for _, want := range notes {
+			if !slices.Contains(bodies, strings.ReplaceAll(want, "[P]", store.ErasedFirstName+" "+rec.Pseudonym)) {
+				t.Errorf("no note %q after erasure: %q", want, bodies)
+			}
+		}
+		if _, err := e.S.CompactSearchIfDue(ctx); err != nil { // the index's old segments, on SQLite
+			t.Fatal(err)
+		}
+		for _, tr := range traces(t, e, []string{"öztürk", "447700900852", "%c3%96zt"}, sc) {
+			t.Errorf("left: %s", tr)
+		}
+	})
+}
