@@ -63,6 +63,10 @@ func (s *Store) ShredIfDue(ctx context.Context) (bool, error) {
 	}
 	err := s.withConn(ctx, func(c *sql.Conn) error { return s.d.shred(ctx, c, RegisterTables(s.d.name()), due) })
 	if err != nil {
+		var w shredWaitAfter
+		if errors.As(err, &w) {
+			due = max(due, w.after)
+		}
 		again := s.inTx(context.WithoutCancel(ctx), func(t *Tx) error {
 			_, err := t.exec(ctx, `UPDATE maintenance SET due = CASE WHEN due > ? THEN due ELSE ? END WHERE name = 'shred'`, due, due)
 			return err
@@ -75,8 +79,25 @@ func (s *Store) ShredIfDue(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
+// ShredDue says whether content deleted by an erasure or a retention sweep still waits for
+// ShredIfDue.
+func (s *Store) ShredDue(ctx context.Context) (bool, error) {
+	var due int64
+	if err := s.queryRow(ctx, `SELECT due FROM maintenance WHERE name = 'shred'`).Scan(&due); err != nil {
+		return false, fmt.Errorf("shred: %w", err)
+	}
+	return due != 0, nil
+}
+
 // errShredWait is shred's answer when it cannot do its work yet: it stays due.
 var errShredWait = errors.New("transactions older than the deletion are still running")
+
+// shredWaitAfter is shred's answer when it did part of its work and must run again once the
+// transactions older than transaction after have ended: it is due again from after.
+type shredWaitAfter struct{ after int64 }
+
+func (w shredWaitAfter) Error() string     { return errShredWait.Error() }
+func (w shredWaitAfter) Is(err error) bool { return err == errShredWait }
 
 // withConn runs fn on a connection of its own outside any transaction: on SQLite the writer's,
 // held (other writes wait) until fn returns; on PostgreSQL one from the pool.
