@@ -27,9 +27,12 @@ func (t *Tx) shredLater(ctx context.Context) error {
 // unreadable in the database's files, and says whether it ran. On SQLite it overwrites every
 // free page of the file with zeros and checkpoints the WAL into the file, truncating the WAL to
 // nothing (it holds the writer meanwhile: the time it takes to write the free pages twice). On
-// PostgreSQL it vacuums every table of the register of personal data (RegisterTables), which
-// autovacuum (off on some servers) may not do for hours. Run it
-// after CompactSearchIfDue, which frees the pages of the search index's old segments.
+// PostgreSQL it analyses every table of the register of personal data (RegisterTables), so
+// the planner statistics sample no deleted value, rewrites each (VACUUM (FULL)), which
+// autovacuum (off on some servers) would not do, and then pg_statistic. Run it after
+// CompactSearchIfDue, which frees the pages of the search index's old segments. The rewrites
+// lock each table while it is copied: serve runs them on PostgreSQL only inside its
+// --shred-window; the deletion itself is complete for every reader when it commits.
 //
 // On PostgreSQL it waits (answers false, staying due) while a transaction or snapshot older than
 // the last deletion is open anywhere on the server (a long report, a pg_dump): VACUUM must keep
