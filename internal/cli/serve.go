@@ -131,6 +131,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 		Proxies: trusted, Zone: loc, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml,
 		EnrolPartners: *single.enrol == "true"}
 	con.Portal = pt
+	if s.Engine() == "postgres" && !window.any {
+		con.ShredWindow = window.String()
+	}
 	if imports != nil {
 		con.Imports = imports
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 )
 
 // Secure electronic deletion (clause 23.5). A deleted row is gone from every query at once, but
@@ -79,7 +80,33 @@ func (s *Store) ShredIfDue(ctx context.Context) (bool, error) {
 		}
 		return false, errors.Join(fmt.Errorf("shred: %w", err), again)
 	}
+	if err := s.inTx(ctx, func(t *Tx) error {
+		_, err := t.exec(ctx, `UPDATE maintenance SET done_at = ? WHERE name = 'shred'`, s.Now().UnixMicro())
+		return err
+	}); err != nil {
+		return true, fmt.Errorf("shred: done, but not recorded: %w", err)
+	}
 	return true, nil
+}
+
+// ShredState is where shredding stands: whether deleted content waits for it, and when it
+// last finished (zero: never).
+type ShredState struct {
+	Due    bool
+	DoneAt time.Time
+}
+
+// Shred says where shredding stands.
+func (s *Store) Shred(ctx context.Context) (ShredState, error) {
+	var due, done int64
+	if err := s.queryRow(ctx, `SELECT due, done_at FROM maintenance WHERE name = 'shred'`).Scan(&due, &done); err != nil {
+		return ShredState{}, fmt.Errorf("shred: %w", err)
+	}
+	st := ShredState{Due: due != 0}
+	if done != 0 {
+		st.DoneAt = time.UnixMicro(done).UTC()
+	}
+	return st, nil
 }
 
 // ShredDue says whether content deleted by an erasure or a retention sweep still waits for
