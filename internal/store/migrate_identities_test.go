@@ -105,7 +105,7 @@ func migrated(t *testing.T, engine string) (*store.Store, *storetest.RawDB) {
 // tests that run those migrations again over records of before: 0030 sar_redactions.context and
 // link, 0031 the shred flag, 0032 audit_log.rewrites and its people index, 0033
 // calls.triage_pending (the search documents are rebuilt anyway), 0034 audit_log.surface, 0035
-// three retention classes, 0038 maintenance.done_at. (0028 and 0029 run again as they are.) A later migration that a re-run
+// three retention classes. (0028 and 0029 run again as they are.) A later migration that a re-run
 // would trip on goes here.
 func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 	t.Helper()
@@ -123,7 +123,6 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{35, `DELETE FROM retention_rules WHERE class IN ('import_reports', 'lifted_holds', 'erasure_decisions')`},
 		{35, `DROP INDEX import_runs_started`},
 		{35, `DROP INDEX legal_holds_lifted`},
-		{38, `ALTER TABLE maintenance DROP COLUMN done_at`},
 	} {
 		if u.version >= from {
 			raw.MustExec(t, u.sql)

@@ -81,7 +81,9 @@ func (s *Store) ShredIfDue(ctx context.Context) (bool, error) {
 		return false, errors.Join(fmt.Errorf("shred: %w", err), again)
 	}
 	if err := s.inTx(ctx, func(t *Tx) error {
-		_, err := t.exec(ctx, `UPDATE maintenance SET done_at = ? WHERE name = 'shred'`, s.Now().UnixMicro())
+		// The row "shredded" holds, in due, when shredding last finished (microseconds since 1970).
+		_, err := t.exec(ctx, `INSERT INTO maintenance (name, due) VALUES ('shredded', ?)
+			ON CONFLICT (name) DO UPDATE SET due = excluded.due`, s.Now().UnixMicro())
 		return err
 	}); err != nil {
 		return true, fmt.Errorf("shred: done, but not recorded: %w", err)
@@ -99,7 +101,8 @@ type ShredState struct {
 // Shred says where shredding stands.
 func (s *Store) Shred(ctx context.Context) (ShredState, error) {
 	var due, done int64
-	if err := s.queryRow(ctx, `SELECT due, done_at FROM maintenance WHERE name = 'shred'`).Scan(&due, &done); err != nil {
+	if err := s.queryRow(ctx, `SELECT due, COALESCE((SELECT due FROM maintenance WHERE name = 'shredded'), 0)
+		FROM maintenance WHERE name = 'shred'`).Scan(&due, &done); err != nil {
 		return ShredState{}, fmt.Errorf("shred: %w", err)
 	}
 	st := ShredState{Due: due != 0}
