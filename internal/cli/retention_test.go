@@ -97,3 +97,36 @@ func TestRetentionCommandCompactsSearch(t *testing.T) {
 		})
 	}
 }
+
+// TestRetentionCommandShreds: the command's sweep deletes, and the command then overwrites what
+// it deleted in the database's files (clause 23.5) itself, as it compacts the search index,
+// without waiting for a server's job or its shred window.
+func TestRetentionCommandShreds(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			dsn := storetest.DSN(t, engine)
+			f := storetest.Seed(t, storetest.OpenDSN(t, engine, dsn, nil))
+			raw := storetest.Raw(t, engine, dsn)
+			long := time.Date(2015, 1, 5, 9, 0, 0, 0, time.UTC).UnixMicro()
+			raw.MustExec(t, `INSERT INTO legal_holds (person_id, reason, placed_by, placed_at, lifted_by, lifted_at, lift_reason)
+				VALUES (?, 'claim', 'x', ?, 'x', ?, 'settled')`, f.Dan.ID, long, long)
+			r := runCLI(t, nil, "retention", "--db", dsn)
+			if r.code != 0 {
+				t.Fatalf("sweep: %d %s", r.code, r.stderr)
+			}
+			if n := raw.Count(t, `SELECT COUNT(*) FROM legal_holds`); n != 0 {
+				t.Fatalf("the lifted hold was not swept:\n%s", r.stdout)
+			}
+			shredded := raw.Count(t, `SELECT COUNT(*) FROM maintenance WHERE name = 'shred' AND due = 0`) == 1
+			switch {
+			case shredded && strings.Contains(r.stdout, "deleted content overwritten in the database files"):
+			case engine == "postgres" && !shredded && strings.Contains(r.stdout, "not yet overwritten"):
+				// Another test's transaction, older than the sweep, was open on the shared
+				// server: the command says so and leaves it due.
+				t.Logf("the shred waits for older transactions:\n%s", r.stdout)
+			default:
+				t.Errorf("the deleted content was left for a server to shred (shredded: %v):\n%s", shredded, r.stdout)
+			}
+		})
+	}
+}

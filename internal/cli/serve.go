@@ -46,6 +46,10 @@ func serve(ctx context.Context, e Env, args []string) error {
 		}
 		return nil
 	})
+	shredAt := st.add("shred-window", "01:00-05:00", "when, in the desk's time zone (--timezone), PostgreSQL's tables are rewritten to overwrite what erasures and retention sweeps deleted (HH:MM-HH:MM, may run across midnight), or any for at once: each rewrite locks its table (reads and writes of it wait) while it is copied, so keep it out of working hours; until then the deleted bytes stay in the database's files, though no reader can see them. SQLite's overwriting of free pages is quick and runs at once regardless", false, func(v string) error {
+		_, err := parseShredWindow(v)
+		return err
+	})
 	proxies := st.add("trusted-proxies", "", "reverse proxies (IP addresses or CIDR ranges, comma-separated) trusted to name the client in X-Forwarded-For; empty: none", false, func(v string) error {
 		_, err := web.ParseProxies(v)
 		return err
@@ -93,6 +97,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 		}
 	}
 	loc, _ := time.LoadLocation(*zone)
+	window, _ := parseShredWindow(*shredAt)
 	mailTasks, notices, err := outgoing.tasks(s, e.Now, loc, log)
 	if err != nil {
 		buf.Close()
@@ -126,6 +131,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 		Proxies: trusted, Zone: loc, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml,
 		EnrolPartners: *single.enrol == "true"}
 	con.Portal = pt
+	if s.Engine() == "postgres" && !window.any {
+		con.ShredWindow = window.String()
+	}
 	if imports != nil {
 		con.Imports = imports
 	}
@@ -164,22 +172,8 @@ func serve(ctx context.Context, e Env, args []string) error {
 			return err
 		}},
 		{Name: "planner statistics", Interval: time.Hour, Run: s.Optimize},
-		{Name: "search compaction", Interval: time.Minute, Run: func(ctx context.Context) error {
-			did, err := s.CompactSearchIfDue(ctx)
-			if did {
-				log.Info("search index compacted after an erasure")
-			}
-			if err != nil {
-				return err
-			}
-			// Then the deleted content goes from the database's files (clause 23.5).
-			if shredded, err := s.ShredIfDue(ctx); err != nil {
-				return err
-			} else if shredded {
-				log.Info("deleted content overwritten in the database files")
-			}
-			return nil
-		}},
+		// Then the deleted content goes from the database's files (clause 23.5).
+		{Name: "search compaction", Interval: time.Minute, Run: shredJob(s, window, e.Now, loc, log)},
 		{Name: "session housekeeping", Interval: 10 * time.Minute, Run: func(ctx context.Context) error {
 			_, err := s.DeleteExpiredSessions(ctx, e.Now().Add(-idleFor))
 			if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"calldesk/internal/desk"
 	"calldesk/internal/privacy"
+	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
 
@@ -85,6 +86,44 @@ func TestDeletedContentLeavesTheFiles(t *testing.T) {
 		if f := find(append(zebWords, landlady...)); len(f) < 4 {
 			t.Fatalf("before deleting, the files do not show the identifiers (%v): the test would prove nothing", f)
 		}
+		// PostgreSQL's planner statistics (pg_statistic, shown in pg_stats) keep sample values of
+		// each column: most common values and histogram bounds. Analysed before the erasure, they
+		// name Zebedee; the shred must analyse the tables it rewrites again.
+		tables := store.RegisterTables(e.Engine)
+		stats := func(words []string) []string {
+			t.Helper()
+			if e.Engine != "postgres" {
+				return nil
+			}
+			rows, err := e.DB.Query(`SELECT tablename || '.' || attname, lower(COALESCE(most_common_vals::text, '') || ' ' || COALESCE(histogram_bounds::text, ''))
+				FROM pg_stats WHERE schemaname = current_schema()`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var found []string
+			for rows.Next() {
+				var col, vals string
+				if err := rows.Scan(&col, &vals); err != nil {
+					t.Fatal(err)
+				}
+				for _, w := range words {
+					if strings.Contains(vals, w) {
+						found = append(found, col+": "+w)
+					}
+				}
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			return found
+		}
+		if e.Engine == "postgres" {
+			e.DB.MustExec(t, `ANALYZE `+strings.Join(tables, ", "))
+			if f := stats(zebWords); len(f) == 0 {
+				t.Fatal("before the erasure, the planner statistics do not name Zebedee: the test would prove nothing")
+			}
+		}
 		job := func() {
 			t.Helper()
 			if _, err := e.S.CompactSearchIfDue(ctx); err != nil {
@@ -120,6 +159,9 @@ func TestDeletedContentLeavesTheFiles(t *testing.T) {
 		job()
 		if f := find(zebWords); len(f) > 0 {
 			t.Errorf("after the erasure and the job, the database files still hold the erased person's identifiers: %v", f)
+		}
+		if f := stats(zebWords); len(f) > 0 {
+			t.Errorf("after the erasure and the job, the planner statistics (pg_stats) still hold the erased person's identifiers: %v", f)
 		}
 		if f := find(landlady); len(f) == 0 {
 			t.Fatal("the job wiped what nobody deleted")

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -666,20 +667,28 @@ func (postgresDialect) analyze(ctx context.Context, c *sql.Conn) error {
 func (postgresDialect) shred(ctx context.Context, c *sql.Conn, tables []string, due int64) (err error) {
 	// Wait while any snapshot or transaction on the server is as old as the deletion (due, its
 	// txid_current): the rewrite would have to copy the deleted rows, which it may still see.
-	// (Measured: a transaction open in another database kept them too.) The oldest transaction
-	// still running, which this snapshot's xmin is, counts even for a role that may not see other
-	// sessions in pg_stat_activity.
-	var older int
-	if err := c.QueryRowContext(ctx, `SELECT COUNT(*) FROM (
-			SELECT backend_xmin AS x FROM pg_stat_activity WHERE backend_xmin IS NOT NULL AND pid <> pg_backend_pid()
-			UNION ALL SELECT backend_xid FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
-			UNION ALL SELECT transaction FROM pg_prepared_xacts
-			UNION ALL SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296)::text::xid
-		) o WHERE age(o.x) >= age(($1::bigint % 4294967296)::text::xid)`, due).Scan(&older); err != nil {
+	if older, err := pgOlderThan(ctx, c, due); err != nil {
+		return err
+	} else if older {
+		return errShredWait
+	}
+	// The planner statistics (pg_statistic: each column's most common values and histogram
+	// bounds) sample the rows, deleted ones included until they are analysed again. ANALYZE
+	// first, in a transaction whose id says when the old statistics rows died.
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
 		return err
 	}
-	if older > 0 {
-		return errShredWait
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `ANALYZE `+strings.Join(tables, ", ")); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	var analysed int64
+	if err := tx.QueryRowContext(ctx, `SELECT txid_current()`).Scan(&analysed); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
 	}
 	if _, err := c.ExecContext(ctx, `SET lock_timeout = '`+shredLockWait+`'`); err != nil {
 		return err
@@ -693,7 +702,50 @@ func (postgresDialect) shred(ctx context.Context, c *sql.Conn, tables []string, 
 			return fmt.Errorf("vacuum %s: %w", t, err)
 		}
 	}
+	// Then the old statistics rows go the same way, once no snapshot older than the ANALYZE
+	// is left (the rewrites usually outlast them; it waits up to shredStatsWait more). The
+	// database's owner may rewrite pg_statistic; for another role the server only warns, and
+	// the old rows stay until autovacuum reuses their space.
+	for deadline := time.Now().Add(shredStatsWait); ; {
+		older, err := pgOlderThan(ctx, c, analysed)
+		if err != nil {
+			return err
+		}
+		if !older {
+			break
+		}
+		if time.Now().After(deadline) {
+			return shredWaitAfter{analysed} // due again, from the ANALYZE: the next run
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	if _, err := c.ExecContext(ctx, `VACUUM (FULL) pg_statistic`); err != nil {
+		return fmt.Errorf("vacuum pg_statistic: %w", err)
+	}
 	return nil
+}
+
+// shredStatsWait is how long shred waits on PostgreSQL, after the rewrites, for the snapshots
+// older than its ANALYZE before it rewrites pg_statistic.
+const shredStatsWait = 30 * time.Second
+
+// pgOlderThan says whether a transaction or snapshot as old as xid is open anywhere on the
+// server. (Measured: a transaction open in another database keeps dead rows too.) The oldest
+// transaction still running, which this snapshot's xmin is, counts even for a role that may not
+// see other sessions in pg_stat_activity.
+func pgOlderThan(ctx context.Context, c *sql.Conn, xid int64) (bool, error) {
+	var older int
+	err := c.QueryRowContext(ctx, `SELECT COUNT(*) FROM (
+			SELECT backend_xmin AS x FROM pg_stat_activity WHERE backend_xmin IS NOT NULL AND pid <> pg_backend_pid()
+			UNION ALL SELECT backend_xid FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+			UNION ALL SELECT transaction FROM pg_prepared_xacts
+			UNION ALL SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296)::text::xid
+		) o WHERE age(o.x) >= age(($1::bigint % 4294967296)::text::xid)`, xid).Scan(&older)
+	return older > 0, err
 }
 
 // shredLockWait is how long shred waits for a table's lock on PostgreSQL.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 )
 
 // Secure electronic deletion (clause 23.5). A deleted row is gone from every query at once, but
@@ -27,9 +28,12 @@ func (t *Tx) shredLater(ctx context.Context) error {
 // unreadable in the database's files, and says whether it ran. On SQLite it overwrites every
 // free page of the file with zeros and checkpoints the WAL into the file, truncating the WAL to
 // nothing (it holds the writer meanwhile: the time it takes to write the free pages twice). On
-// PostgreSQL it vacuums every table of the register of personal data (RegisterTables), which
-// autovacuum (off on some servers) may not do for hours. Run it
-// after CompactSearchIfDue, which frees the pages of the search index's old segments.
+// PostgreSQL it analyses every table of the register of personal data (RegisterTables), so
+// the planner statistics sample no deleted value, rewrites each (VACUUM (FULL)), which
+// autovacuum (off on some servers) would not do, and then pg_statistic. Run it after
+// CompactSearchIfDue, which frees the pages of the search index's old segments. The rewrites
+// lock each table while it is copied: serve runs them on PostgreSQL only inside its
+// --shred-window; the deletion itself is complete for every reader when it commits.
 //
 // On PostgreSQL it waits (answers false, staying due) while a transaction or snapshot older than
 // the last deletion is open anywhere on the server (a long report, a pg_dump): VACUUM must keep
@@ -63,6 +67,10 @@ func (s *Store) ShredIfDue(ctx context.Context) (bool, error) {
 	}
 	err := s.withConn(ctx, func(c *sql.Conn) error { return s.d.shred(ctx, c, RegisterTables(s.d.name()), due) })
 	if err != nil {
+		var w shredWaitAfter
+		if errors.As(err, &w) {
+			due = max(due, w.after)
+		}
 		again := s.inTx(context.WithoutCancel(ctx), func(t *Tx) error {
 			_, err := t.exec(ctx, `UPDATE maintenance SET due = CASE WHEN due > ? THEN due ELSE ? END WHERE name = 'shred'`, due, due)
 			return err
@@ -72,11 +80,57 @@ func (s *Store) ShredIfDue(ctx context.Context) (bool, error) {
 		}
 		return false, errors.Join(fmt.Errorf("shred: %w", err), again)
 	}
+	if err := s.inTx(ctx, func(t *Tx) error {
+		// The row "shredded" holds, in due, when shredding last finished (microseconds since 1970).
+		_, err := t.exec(ctx, `INSERT INTO maintenance (name, due) VALUES ('shredded', ?)
+			ON CONFLICT (name) DO UPDATE SET due = excluded.due`, s.Now().UnixMicro())
+		return err
+	}); err != nil {
+		return true, fmt.Errorf("shred: done, but not recorded: %w", err)
+	}
 	return true, nil
+}
+
+// ShredState is where shredding stands: whether deleted content waits for it, and when it
+// last finished (zero: never).
+type ShredState struct {
+	Due    bool
+	DoneAt time.Time
+}
+
+// Shred says where shredding stands.
+func (s *Store) Shred(ctx context.Context) (ShredState, error) {
+	var due, done int64
+	if err := s.queryRow(ctx, `SELECT due, COALESCE((SELECT due FROM maintenance WHERE name = 'shredded'), 0)
+		FROM maintenance WHERE name = 'shred'`).Scan(&due, &done); err != nil {
+		return ShredState{}, fmt.Errorf("shred: %w", err)
+	}
+	st := ShredState{Due: due != 0}
+	if done != 0 {
+		st.DoneAt = time.UnixMicro(done).UTC()
+	}
+	return st, nil
+}
+
+// ShredDue says whether content deleted by an erasure or a retention sweep still waits for
+// ShredIfDue.
+func (s *Store) ShredDue(ctx context.Context) (bool, error) {
+	var due int64
+	if err := s.queryRow(ctx, `SELECT due FROM maintenance WHERE name = 'shred'`).Scan(&due); err != nil {
+		return false, fmt.Errorf("shred: %w", err)
+	}
+	return due != 0, nil
 }
 
 // errShredWait is shred's answer when it cannot do its work yet: it stays due.
 var errShredWait = errors.New("transactions older than the deletion are still running")
+
+// shredWaitAfter is shred's answer when it did part of its work and must run again once the
+// transactions older than transaction after have ended: it is due again from after.
+type shredWaitAfter struct{ after int64 }
+
+func (w shredWaitAfter) Error() string     { return errShredWait.Error() }
+func (w shredWaitAfter) Is(err error) bool { return err == errShredWait }
 
 // withConn runs fn on a connection of its own outside any transaction: on SQLite the writer's,
 // held (other writes wait) until fn returns; on PostgreSQL one from the pool.

@@ -34,6 +34,10 @@ type retentionPage struct {
 	Rules []retentionRuleRow
 	Runs  []store.RetentionRun
 	Holds []store.LegalHold
+	// Shred is where the overwriting of deleted content stands; ShredWindow the window it
+	// waits for, if any.
+	Shred       store.ShredState
+	ShredWindow string
 	// Labels names each record class for people.
 	Labels map[string]string
 	Done   string
@@ -93,6 +97,10 @@ func (c *Console) showRetention(w http.ResponseWriter, r *http.Request, v *visit
 	if p.Runs, err = c.Store.RetentionRuns(ctx, retentionRunsShown); err != nil {
 		return err
 	}
+	if p.Shred, err = c.Store.Shred(ctx); err != nil {
+		return err
+	}
+	p.ShredWindow = c.ShredWindow
 	if p.Holds, err = c.Store.ActiveHolds(ctx); err != nil {
 		return err
 	}

@@ -61,6 +61,9 @@ type Console struct {
 	// service /signin/saml/acs and calldesk's SP metadata at /saml/metadata (the URLs to
 	// register with the provider or federation).
 	SAML *sso.SAML
+	// ShredWindow, when set, is serve's --shred-window ("01:00-05:00"), in which PostgreSQL's
+	// shredding runs; empty: it runs within a minute of being due.
+	ShredWindow string
 	// Imports, when set, lets administrators confirm a directory import the guard rail held.
 	Imports Imports
 	// Quarantine, when set, offers support analysts the messages from unknown senders, to make
