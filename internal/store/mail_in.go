@@ -864,6 +864,11 @@ func (s *Store) DiscardMail(ctx context.Context, actor desk.Actor, id int64) err
 		if _, err := t.exec(ctx, `DELETE FROM mail_recipients WHERE mail_id = ?`, id); err != nil {
 			return err
 		}
+		// Deleted from every query at once, but not from the database's files (SQLite's WAL and
+		// free pages, PostgreSQL's dead row versions) until the shredding job has run (shred.go).
+		if err := t.shredLater(ctx); err != nil {
+			return err
+		}
 		return t.audit(ctx, actor, "mail.discard", "mail", id, nil, reason)
 	})
 }
