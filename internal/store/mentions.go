@@ -82,7 +82,7 @@ func MentionColumnsScanned(engine string) []PersonalColumn {
 		if !c.Whose.Anyone && !c.Whose.Identifier {
 			continue
 		}
-		if c.Stored == SearchIndex || c.Stored == HexDigest || c.Category == CatCredential {
+		if c.Stored == SearchIndex || c.Stored == DecodedText || c.Stored == HexDigest || c.Category == CatCredential {
 			continue
 		}
 		out = append(out, c)
@@ -131,6 +131,20 @@ func mentionTables(engine string, only []string) []mentionTable {
 		out = append(out, *byTable[t])
 	}
 	return out
+}
+
+// decodedOf are the columns of the binary values decoded once when stored (migration 0039): the
+// text a person reads in them, which the finder narrows with LIKE as it does plain text. A row
+// whose text is NULL (stored before) is read and decoded as it was.
+var decodedOf = map[string]string{
+	"mail_messages.raw": "raw_text",  // desk.MailText
+	"attachments.data":  "data_text", // desk.FileText of its name, type and bytes
+}
+
+// decodedText is text decoded from a stored value as a text column keeps it (PostgreSQL's text
+// holds neither NUL nor invalid UTF-8; neither is part of an identifier).
+func decodedText(s string) string {
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", " "), " ")
 }
 
 // binary says whether a column's value is read as bytes and decoded in Go (no LIKE narrowing).
@@ -240,6 +254,16 @@ func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, sc 
 	if mt.person != "" {
 		sel[2] = "COALESCE(" + mt.person + ", 0)"
 	}
+	likeAny := func(cols []string) (string, []any) {
+		hay := strings.Join(cols, " || ' | ' || ")
+		var ors []string
+		var args []any
+		for _, n := range needles {
+			ors = append(ors, hay+" "+d.likeCI()+" ?")
+			args = append(args, "%"+n+"%")
+		}
+		return strings.Join(ors, " OR "), args
+	}
 	var where []string
 	var args []any
 	idx, narrowed := indexedText[mt.table]
@@ -251,21 +275,17 @@ func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, sc 
 		switch {
 		case narrowed && contains(idx.cols, c.Column):
 			// Read only on the calls the index (or search_overflow) points to.
+		case c.binary() && decodedOf[c.Table+"."+c.Column] != "":
+			// Only the values whose decoded text holds a needle, or not decoded yet.
+			dc := decodedOf[c.Table+"."+c.Column]
+			cond, a := likeAny([]string{dc})
+			where = append(where, "("+c.Column+" IS NOT NULL AND ("+dc+" IS NULL OR "+cond+"))")
+			args = append(args, a...)
 		case c.binary():
 			where = append(where, c.Column+" IS NOT NULL")
 		default:
 			texts = append(texts, "COALESCE("+c.Column+", '')")
 		}
-	}
-	likeAny := func(cols []string) (string, []any) {
-		hay := strings.Join(cols, " || ' | ' || ")
-		var ors []string
-		var args []any
-		for _, n := range needles {
-			ors = append(ors, hay+" "+d.likeCI()+" ?")
-			args = append(args, "%"+n+"%")
-		}
-		return strings.Join(ors, " OR "), args
 	}
 	if len(texts) > 0 {
 		cond, a := likeAny(texts)
