@@ -387,7 +387,8 @@ func Register() []PersonalColumn {
 		{Table: "attachments", Column: "data", Category: CatFile, Whose: Whose{Links: []Link{callCustomer, on("uploaded_by")}, Anyone: true},
 			Sources: []Source{FromCustomer, FromStaff, FromEmail}, Stored: FileBytes, Retention: RetainAttachments, Erasure: Remove,
 			Today: "deleted with its row on their own calls, when they uploaded it, and when its text names them (the mention " +
-				"finder reads text, HTML and zip files, office documents included; a PDF's compressed text or an image is not read)",
+				"finder reads text (UTF-8, UTF-16), HTML and zip files, office documents included, and a PDF's text in simple fonts; " +
+				"a PDF's CID-font or hex-string text and an image are not read)",
 			SAR: []SARSection{SectionFiles}},
 		{Table: "attachments", Column: "data_text", Category: CatFile, Whose: Whose{Links: []Link{callCustomer, on("uploaded_by")}, Anyone: true},
 			Sources: []Source{FromCustomer, FromStaff, FromEmail}, Stored: DecodedText, Retention: RetainAttachments, Erasure: Remove,
