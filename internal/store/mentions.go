@@ -18,7 +18,9 @@ import (
 // bundle shows it. The full-text index plays no part: it holds only the first 200,000 characters of
 // a call and does not tokenise phone numbers the way people write them. Text columns are narrowed
 // in the database by the matcher's needles (LIKE), which every written form of an identifier
-// contains; binary columns (emails, files, zips) are read and decoded row by row.
+// contains; so are emails and files, by the decoded text kept beside them (decodedOf), only those
+// that may hold a needle (or were stored without it) being read and decoded again; other binary
+// columns (SAR bundles' zips) are read and decoded row by row.
 
 // Mention is one place a person's identifier stands.
 type Mention struct {
@@ -46,7 +48,10 @@ func (m Mention) Where() string { return m.Table + "." + m.Column + " " + m.Key 
 // MentionOptions tune FindMentions.
 type MentionOptions struct {
 	// DecodeMail turns a stored raw email into its text; nil: desk.MailText. (The mail package
-	// imports store, so a caller with a fuller parser passes it in.)
+	// imports store, so a caller with a fuller parser passes it in.) It reads only the emails
+	// whose text kept at intake (desk.MailText's, mail_messages.raw_text) holds a needle, or that
+	// have none: a decoder finding more than desk.MailText does not widen the search. No caller
+	// passes one today: desk.MailText reads the charsets mail arrives in (decode_formats.go).
 	DecodeMail func(raw []byte) string
 	// Tables limits the search to these tables; nil: every table the register names.
 	Tables []string
