@@ -283,7 +283,7 @@ func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, sc 
 		case c.binary() && decodedOf[c.Table+"."+c.Column] != "":
 			// Only the values whose decoded text holds a needle, or not decoded yet.
 			dc := decodedOf[c.Table+"."+c.Column]
-			cond, a := likeAny([]string{dc})
+			cond, a := d.containsAnyCI(dc, needles)
 			where = append(where, "("+c.Column+" IS NOT NULL AND ("+dc+" IS NULL OR "+cond+"))")
 			args = append(args, a...)
 		case c.binary():
