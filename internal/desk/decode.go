@@ -39,10 +39,7 @@ func MailText(raw []byte) string {
 	return b.String()
 }
 
-var wordDecoder = &mime.WordDecoder{CharsetReader: func(charset string, in io.Reader) (io.Reader, error) {
-	// Unknown charsets are read as they are: the ASCII of an address or a name survives.
-	return in, nil
-}}
+var wordDecoder = &mime.WordDecoder{CharsetReader: charsetReader}
 
 // HeaderText decodes RFC 2047 encoded words in a header value; on failure it returns v.
 func HeaderText(v string) string {
@@ -109,6 +106,9 @@ func partText(b *strings.Builder, ctype, cte, disp string, body []byte, depth in
 			b.Write(body)
 		}
 	default:
+		if cs := strings.ToLower(params["charset"]); strings.HasPrefix(media, "text/") && cs != "" && cs != "utf-8" && cs != "utf8" {
+			body = []byte(charsetText(cs, body))
+		}
 		b.WriteString(FileText("", media, body))
 	}
 	b.WriteString("\n")
@@ -159,9 +159,10 @@ func HTMLText(h string) string {
 }
 
 // FileText is the text a person would read in a file named name of media type ctype: text and
-// HTML as such, a zip (and the office formats made of one: docx, xlsx, odt) entry by entry, gzip
-// unpacked, and anything else that is mostly UTF-8 text read as text. A file with no text (an
-// image, a PDF's compressed streams) gives "".
+// HTML as such, UTF-16 with a byte order mark, a zip (and the office formats made of one: docx,
+// xlsx, odt, a paragraph's runs joined) entry by entry, gzip unpacked, a PDF's text operators
+// (pdfText: simple fonts only, not CID fonts or hex strings), and anything else that is mostly
+// UTF-8 text read as text. A file with no text (an image, a scanned PDF) gives "".
 func FileText(name, ctype string, data []byte) string {
 	return fileText(name, ctype, data, 0)
 }
@@ -172,6 +173,14 @@ func fileText(name, ctype string, data []byte, depth int) string {
 	switch {
 	case depth > 4:
 		return ""
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		t, _ := utf16Text(data, false)
+		return fileText(name, ctype, []byte(t), depth+1)
+	case bytes.HasPrefix(data, []byte("%PDF")):
+		return pdfText(data)
+	case (strings.HasSuffix(low, ".xml") || strings.Contains(ctype, "xml")) &&
+		(bytes.Contains(data, []byte("<w:t")) || bytes.Contains(data, []byte("<text:p")) || bytes.Contains(data, []byte("<a:t"))):
+		return wordXMLText(string(data))
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		r, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -114,6 +115,9 @@ type dialect interface {
 	// likeCI is the operator of a LIKE that ignores case: LIKE on SQLite (ASCII letters only, which
 	// is why the mention finder's needles are ASCII: desk.Scrubber.Needles), ILIKE on PostgreSQL.
 	likeCI() string
+	// containsAnyCI is a condition that column col holds one of needles, case-insensitively,
+	// reading a large (TOASTed) value once rather than once per needle.
+	containsAnyCI(col string, needles []string) (string, []any)
 	// reducedSnapshot is the expression of calls.customer_snapshot reduced to the fields that
 	// identify nobody (department and kind), for anonymised calls.
 	reducedSnapshot() string
@@ -162,6 +166,14 @@ func (sqliteDialect) lock(context.Context, *Tx, int64) error { return nil } // o
 func (sqliteDialect) idSet() string                          { return "(SELECT value FROM json_each(?))" }
 func (sqliteDialect) idSetArg(ids []int64) string            { return jsonIDs(ids) }
 func (sqliteDialect) likeCI() string                         { return "LIKE" }
+func (sqliteDialect) containsAnyCI(col string, needles []string) (string, []any) {
+	var ors []string
+	var args []any
+	for _, n := range needles {
+		ors, args = append(ors, col+" LIKE ?"), append(args, "%"+n+"%")
+	}
+	return strings.Join(ors, " OR "), args
+}
 func (sqliteDialect) reducedSnapshot() string {
 	return `json_object('name', '', 'department', COALESCE(json_extract(customer_snapshot, '$.department'), ''),
 		'kind', COALESCE(json_extract(customer_snapshot, '$.kind'), ''))`
@@ -527,6 +539,16 @@ func (postgresDialect) idSet() string {
 }
 func (postgresDialect) idSetArg(ids []int64) string { return joinIDs(ids) }
 func (postgresDialect) likeCI() string              { return "ILIKE" }
+
+// containsAnyCI is one regular expression of the needles: ILIKE per needle would detoast (and
+// decompress) the value once per needle.
+func (postgresDialect) containsAnyCI(col string, needles []string) (string, []any) {
+	q := make([]string, len(needles))
+	for i, n := range needles {
+		q[i] = regexp.QuoteMeta(n)
+	}
+	return col + " ~* ?", []any{strings.Join(q, "|")}
+}
 func (postgresDialect) reducedSnapshot() string {
 	return `CAST(json_build_object('name', '', 'department', COALESCE(CAST(customer_snapshot AS json)->>'department', ''),
 		'kind', COALESCE(CAST(customer_snapshot AS json)->>'kind', '')) AS text)`

@@ -85,9 +85,10 @@ func (t *Tx) addEntryShown(ctx context.Context, actor desk.Actor, c desk.Call, k
 	for i := range atts {
 		a := &atts[i]
 		a.CallID, a.EntryID, a.UploadedBy, a.CreatedAt = c.ID, e.ID, actor.PersonID, t.Now
-		if err := t.queryRow(ctx, `INSERT INTO attachments (call_id, entry_id, filename, content_type, size, sha256, data, uploaded_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			a.CallID, a.EntryID, a.Filename, a.ContentType, a.Size, a.SHA256, a.Data, nullID(a.UploadedBy), t.Now.UnixMicro()).Scan(&a.ID); err != nil {
+		if err := t.queryRow(ctx, `INSERT INTO attachments (call_id, entry_id, filename, content_type, size, sha256, data, data_text, uploaded_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.CallID, a.EntryID, a.Filename, a.ContentType, a.Size, a.SHA256, a.Data, decodedText(desk.FileText(a.Filename, a.ContentType, a.Data)),
+			nullID(a.UploadedBy), t.Now.UnixMicro()).Scan(&a.ID); err != nil {
 			return e, fmt.Errorf("attach %s to %s: %w", a.Filename, c.Ref, t.s.mapErr(err))
 		}
 		names[i] = a.Filename

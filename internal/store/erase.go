@@ -539,7 +539,7 @@ func (x *erasing) scrubMail(ctx context.Context) error {
 		if disp == "quarantine" {
 			disp = "discarded"
 		}
-		if _, err := x.t.exec(ctx, `UPDATE mail_messages SET raw = NULL, sender = ?, subject = ?, reason = ?, disposition = ? WHERE id = ?`,
+		if _, err := x.t.exec(ctx, `UPDATE mail_messages SET raw = NULL, raw_text = NULL, sender = ?, subject = ?, reason = ?, disposition = ? WHERE id = ?`,
 			sender, x.sc.Scrub(m.subject), x.sc.Scrub(m.reason), disp, m.id); err != nil {
 			return err
 		}

@@ -707,14 +707,18 @@ func (t *Tx) recordMail(ctx context.Context, in InMail, disposition, reason stri
 	if disposition == MailDuplicate {
 		raw = nil // kept once, with the first record
 	}
+	var rawText any
+	if raw != nil && in.Raw != nil {
+		rawText = decodedText(desk.MailText(in.Raw))
+	}
 	size := int64(len(in.Raw))
 	if in.Size > 0 {
 		size = in.Size // a message refused as too large keeps only its header
 	}
 	err := t.queryRow(ctx, `INSERT INTO mail_messages (message_id, digest, mailbox, uid_validity, uid, call_id, entry_id, sender, subject,
-		disposition, reason, raw, size, created_at, auth_result, auth_method, auth_own) VALUES (`+placeholders(17)+`) RETURNING id`,
+		disposition, reason, raw, raw_text, size, created_at, auth_result, auth_method, auth_own) VALUES (`+placeholders(18)+`) RETURNING id`,
 		in.MessageID, in.Digest, in.Mailbox, int64(in.UIDValidity), int64(in.UID), nullID(callID), nullID(entryID), in.From, clipText(in.Subject, 500),
-		disposition, reason, raw, size, t.Now.UnixMicro(), in.Auth.Result, in.Auth.Method, b2i(in.Auth.OwnDomain)).Scan(&d.ID)
+		disposition, reason, raw, rawText, size, t.Now.UnixMicro(), in.Auth.Result, in.Auth.Method, b2i(in.Auth.OwnDomain)).Scan(&d.ID)
 	if t.s.d.constraint(err) == constraintUnique {
 		// Another instance took the same message in at the same moment; its transaction won.
 		return d, desk.Errorf(desk.ECONFLICT, "message %s was taken in by another instance", in.MessageID)
@@ -856,12 +860,17 @@ func (s *Store) DiscardMail(ctx context.Context, actor desk.Actor, id int64) err
 			return err
 		}
 		reason := "discarded by " + actorName(actor)
-		if _, err := t.exec(ctx, `UPDATE mail_messages SET disposition = 'discarded', raw = NULL, subject = '', reason = ? WHERE id = ?`,
+		if _, err := t.exec(ctx, `UPDATE mail_messages SET disposition = 'discarded', raw = NULL, raw_text = NULL, subject = '', reason = ? WHERE id = ?`,
 			reason, id); err != nil {
 			return err
 		}
 		// Whom it was sent and copied to goes with its content.
 		if _, err := t.exec(ctx, `DELETE FROM mail_recipients WHERE mail_id = ?`, id); err != nil {
+			return err
+		}
+		// Deleted from every query at once, but not from the database's files (SQLite's WAL and
+		// free pages, PostgreSQL's dead row versions) until the shredding job has run (shred.go).
+		if err := t.shredLater(ctx); err != nil {
 			return err
 		}
 		return t.audit(ctx, actor, "mail.discard", "mail", id, nil, reason)

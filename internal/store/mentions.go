@@ -18,7 +18,9 @@ import (
 // bundle shows it. The full-text index plays no part: it holds only the first 200,000 characters of
 // a call and does not tokenise phone numbers the way people write them. Text columns are narrowed
 // in the database by the matcher's needles (LIKE), which every written form of an identifier
-// contains; binary columns (emails, files, zips) are read and decoded row by row.
+// contains; so are emails and files, by the decoded text kept beside them (decodedOf), only those
+// that may hold a needle (or were stored without it) being read and decoded again; other binary
+// columns (SAR bundles' zips) are read and decoded row by row.
 
 // Mention is one place a person's identifier stands.
 type Mention struct {
@@ -46,7 +48,10 @@ func (m Mention) Where() string { return m.Table + "." + m.Column + " " + m.Key 
 // MentionOptions tune FindMentions.
 type MentionOptions struct {
 	// DecodeMail turns a stored raw email into its text; nil: desk.MailText. (The mail package
-	// imports store, so a caller with a fuller parser passes it in.)
+	// imports store, so a caller with a fuller parser passes it in.) It reads only the emails
+	// whose text kept at intake (desk.MailText's, mail_messages.raw_text) holds a needle, or that
+	// have none: a decoder finding more than desk.MailText does not widen the search. No caller
+	// passes one today: desk.MailText reads the charsets mail arrives in (decode_formats.go).
 	DecodeMail func(raw []byte) string
 	// Tables limits the search to these tables; nil: every table the register names.
 	Tables []string
@@ -82,7 +87,7 @@ func MentionColumnsScanned(engine string) []PersonalColumn {
 		if !c.Whose.Anyone && !c.Whose.Identifier {
 			continue
 		}
-		if c.Stored == SearchIndex || c.Stored == HexDigest || c.Category == CatCredential {
+		if c.Stored == SearchIndex || c.Stored == DecodedText || c.Stored == HexDigest || c.Category == CatCredential {
 			continue
 		}
 		out = append(out, c)
@@ -131,6 +136,20 @@ func mentionTables(engine string, only []string) []mentionTable {
 		out = append(out, *byTable[t])
 	}
 	return out
+}
+
+// decodedOf are the columns of the binary values decoded once when stored (migration 0039): the
+// text a person reads in them, which the finder narrows with LIKE as it does plain text. A row
+// whose text is NULL (stored before) is read and decoded as it was.
+var decodedOf = map[string]string{
+	"mail_messages.raw": "raw_text",  // desk.MailText
+	"attachments.data":  "data_text", // desk.FileText of its name, type and bytes
+}
+
+// decodedText is text decoded from a stored value as a text column keeps it (PostgreSQL's text
+// holds neither NUL nor invalid UTF-8; neither is part of an identifier).
+func decodedText(s string) string {
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", " "), " ")
 }
 
 // binary says whether a column's value is read as bytes and decoded in Go (no LIKE narrowing).
@@ -240,6 +259,16 @@ func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, sc 
 	if mt.person != "" {
 		sel[2] = "COALESCE(" + mt.person + ", 0)"
 	}
+	likeAny := func(cols []string) (string, []any) {
+		hay := strings.Join(cols, " || ' | ' || ")
+		var ors []string
+		var args []any
+		for _, n := range needles {
+			ors = append(ors, hay+" "+d.likeCI()+" ?")
+			args = append(args, "%"+n+"%")
+		}
+		return strings.Join(ors, " OR "), args
+	}
 	var where []string
 	var args []any
 	idx, narrowed := indexedText[mt.table]
@@ -251,21 +280,17 @@ func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, sc 
 		switch {
 		case narrowed && contains(idx.cols, c.Column):
 			// Read only on the calls the index (or search_overflow) points to.
+		case c.binary() && decodedOf[c.Table+"."+c.Column] != "":
+			// Only the values whose decoded text holds a needle, or not decoded yet.
+			dc := decodedOf[c.Table+"."+c.Column]
+			cond, a := d.containsAnyCI(dc, needles)
+			where = append(where, "("+c.Column+" IS NOT NULL AND ("+dc+" IS NULL OR "+cond+"))")
+			args = append(args, a...)
 		case c.binary():
 			where = append(where, c.Column+" IS NOT NULL")
 		default:
 			texts = append(texts, "COALESCE("+c.Column+", '')")
 		}
-	}
-	likeAny := func(cols []string) (string, []any) {
-		hay := strings.Join(cols, " || ' | ' || ")
-		var ors []string
-		var args []any
-		for _, n := range needles {
-			ors = append(ors, hay+" "+d.likeCI()+" ?")
-			args = append(args, "%"+n+"%")
-		}
-		return strings.Join(ors, " OR "), args
 	}
 	if len(texts) > 0 {
 		cond, a := likeAny(texts)

@@ -143,6 +143,62 @@ func TestFindMentions(t *testing.T) {
 	})
 }
 
+// TestFindMentionsDecodesOnlyWhatMayNameThem (the finder's cost): emails and files keep their
+// decoded text from intake and upload, so the finder reads and decodes only those whose text
+// holds one of the person's needles, and those stored before (no text), not every one.
+func TestFindMentionsDecodesOnlyWhatMayNameThem(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		p, err := e.S.CreatePerson(ctx, e.F.Admin, wil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+		for i, text := range []string{"the printer jams", "Wilhelmina Oakenshield asked about it", "the projector flickers"} {
+			raw := "From: Dan <dan@uni.example>\r\nTo: servicedesk@uni.example\r\nSubject: note " + strconv.Itoa(i) +
+				"\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64(text) + "\r\n"
+			if _, err := e.S.IngestMail(ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: uint32(i + 1), MessageID: "n" + strconv.Itoa(i) + "@x",
+				From: "dan@uni.example", Subject: "note " + strconv.Itoa(i), Text: "see", Raw: []byte(raw), GroupID: e.F.ServiceDesk.ID}, store.IngestRules{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := e.newCall(t, desk.NewCall{Summary: "Files"})
+		if _, err := e.S.AddEntryWithAttachments(ctx, storetest.Actor(e.F.Ann), c.Ref, desk.EntryNote, "files", []desk.Upload{
+			{Filename: "a.txt", Data: []byte("nothing here")}, {Filename: "b.txt", Data: []byte("\xff\xfeW\x00i\x00l\x00h\x00e\x00l\x00m\x00i\x00n\x00a\x00 \x00O\x00a\x00k\x00e\x00n\x00s\x00h\x00i\x00e\x00l\x00d\x00")},
+		}, desk.AttachmentRules{MaxSize: 1 << 20}); err != nil {
+			t.Fatal(err)
+		}
+		// A message stored before its text was kept (migration 0036) is read and decoded.
+		old := "From: x@y\r\nSubject: old\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64("Wilhelmina Oakenshield again") + "\r\n"
+		if _, err := e.DB.Exec(e.DB.Rebind(`INSERT INTO mail_messages (message_id, sender, subject, disposition, raw, size, created_at) VALUES ('old@x', 'x@y', 'old', 'quarantine', ?, 10, 1)`), []byte(old)); err != nil {
+			t.Fatal(err)
+		}
+		decoded := 0
+		ms, err := e.S.FindMentions(ctx, desk.NewScrubber(desk.IdentifiersOf(p), "[P]"), store.MentionOptions{DecodeMail: func(raw []byte) string {
+			decoded++
+			return desk.MailText(raw)
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mails, files int
+		for _, m := range ms {
+			switch m.Table + "." + m.Column {
+			case "mail_messages.raw":
+				mails++
+			case "attachments.data":
+				files++
+			}
+		}
+		if mails != 2 || files != 1 {
+			t.Errorf("found %d emails and %d files naming her, want 2 and 1: %+v", mails, files, ms)
+		}
+		if decoded != 2 {
+			t.Errorf("the finder decoded %d emails, want 2 (the one naming her, the one stored without its text)", decoded)
+		}
+	})
+}
+
 // TestErasureFindsUnicodeForms: erasure (through the mention finder) finds and scrubs the forms
 // of a name and number reviewer 2 found it missed: an accented name in capitals in columns the
 // database narrows (SQLite's LIKE ignores the case of ASCII letters only), a name URL-encoded with

@@ -123,6 +123,8 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{35, `DELETE FROM retention_rules WHERE class IN ('import_reports', 'lifted_holds', 'erasure_decisions')`},
 		{35, `DROP INDEX import_runs_started`},
 		{35, `DROP INDEX legal_holds_lifted`},
+		{36, `ALTER TABLE mail_messages DROP COLUMN raw_text`},
+		{36, `ALTER TABLE attachments DROP COLUMN data_text`},
 	} {
 		if u.version >= from {
 			raw.MustExec(t, u.sql)

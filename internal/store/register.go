@@ -170,6 +170,7 @@ const (
 	FileBytes   Encoding = "file"                // any format: text, PDF, office documents, images, archives
 	ZipArchive  Encoding = "zip"                 // deflated JSON, CSV, HTML, PDF and files
 	SearchIndex Encoding = "search index"        // words of other columns as the full-text index keeps them
+	DecodedText Encoding = "decoded text"        // the text read in another column's encoded value, kept for the mention finder to narrow
 	HexDigest   Encoding = "hex digest or token" // a hash or a random value
 )
 
@@ -382,7 +383,13 @@ func Register() []PersonalColumn {
 		{Table: "attachments", Column: "data", Category: CatFile, Whose: Whose{Links: []Link{callCustomer, on("uploaded_by")}, Anyone: true},
 			Sources: []Source{FromCustomer, FromStaff, FromEmail}, Stored: FileBytes, Retention: RetainAttachments, Erasure: Remove,
 			Today: "deleted with its row on their own calls, when they uploaded it, and when its text names them (the mention " +
-				"finder reads text, HTML and zip files, office documents included; a PDF's compressed text or an image is not read)",
+				"finder reads text (UTF-8, UTF-16), HTML and zip files, office documents included, and a PDF's text in simple fonts; " +
+				"a PDF's CID-font or hex-string text and an image are not read)",
+			SAR: []SARSection{SectionFiles}},
+		{Table: "attachments", Column: "data_text", Category: CatFile, Whose: Whose{Links: []Link{callCustomer, on("uploaded_by")}, Anyone: true},
+			Sources: []Source{FromCustomer, FromStaff, FromEmail}, Stored: DecodedText, Retention: RetainAttachments, Erasure: Remove,
+			Today: "the text of data (desk.FileText), written when the file is stored; deleted with its row; the mention finder reads " +
+				"data only where this holds a needle or is NULL (files stored before migration 0039)",
 			SAR: []SARSection{SectionFiles}},
 
 		// The audit trail.
@@ -422,6 +429,11 @@ func Register() []PersonalColumn {
 			Sources: []Source{FromEmail}, Stored: MIMEMessage, Retention: RetainEmails, Erasure: Remove,
 			Today: "deleted (NULL) on the calls the erasure touches, on messages from their addresses, and on every message the " +
 				"mention finder finds naming them once decoded (a Cc in encoded words, a quote in quoted-printable, in quarantine too)",
+			SAR: []SARSection{SectionEmails}},
+		{Table: "mail_messages", Column: "raw_text", Category: CatRawEmail, Whose: Whose{Links: []Link{callCustomer}, Anyone: true},
+			Sources: []Source{FromEmail}, Stored: DecodedText, Retention: RetainEmails, Erasure: Remove,
+			Today: "the text of raw (desk.MailText), written when the message is taken in; NULL with raw wherever raw is deleted " +
+				"(erasure, discarding, retention); the mention finder reads raw only where this holds a needle or is NULL (messages stored before migration 0039)",
 			SAR: []SARSection{SectionEmails}},
 		{Table: "mail_recipients", Column: "address", Category: CatContact, Whose: Whose{Identifier: true},
 			Sources: []Source{FromEmail}, Stored: Plain, Retention: RetainEmails, Erasure: Remove,

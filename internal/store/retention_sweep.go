@@ -186,7 +186,7 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 		args := []any{cut}
 		msgLeft := `(m.raw IS NOT NULL OR m.sender <> '' OR m.subject <> '')`
 		outLeft := `(o.recipient <> '' OR o.subject <> '' OR o.text_body <> '' OR o.html_body <> '')`
-		msgAct := `UPDATE mail_messages SET raw = NULL, sender = '', subject = '', reason = '' WHERE id`
+		msgAct := `UPDATE mail_messages SET raw = NULL, raw_text = NULL, sender = '', subject = '', reason = '' WHERE id`
 		outAct := `UPDATE mail_outbox SET recipient = '', subject = '', text_body = '', html_body = '', last_error = '' WHERE id`
 		if rule.Action == Anonymise {
 			callOK = `(c.id IS NULL OR (NOT ` + going + ` AND ` + notHeld + `))`
@@ -303,7 +303,7 @@ func (s *Store) anonymiseCalls(ctx context.Context, t *Tx, due dueSet) ([]int64,
 		`UPDATE diary_entries SET body = '' WHERE body <> '' AND call_id IN ` + set,
 		`DELETE FROM attachments WHERE call_id IN ` + set,
 		`DELETE FROM mail_recipients WHERE mail_id IN (SELECT id FROM mail_messages WHERE call_id IN ` + set + `)`,
-		`UPDATE mail_messages SET raw = NULL, sender = '', subject = '', reason = '' WHERE call_id IN ` + set,
+		`UPDATE mail_messages SET raw = NULL, raw_text = NULL, sender = '', subject = '', reason = '' WHERE call_id IN ` + set,
 		`UPDATE mail_outbox SET recipient = '', subject = '', text_body = '', html_body = '', last_error = ''
 			WHERE state <> 'pending' AND call_id IN ` + set,
 	} {
