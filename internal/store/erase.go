@@ -507,8 +507,30 @@ func (x *erasing) scrubMail(ctx context.Context) error {
 		return rows.Err()
 	}
 	const inCols = `SELECT id, sender, subject, reason, disposition, raw IS NOT NULL FROM mail_messages WHERE `
+	// Every email on their own calls is about them; on another person's call, only the emails
+	// that name them (the mention finder read each whole, decoded: a Cc, a quote, an attachment)
+	// lose their original: the rest are that person's, and say nothing of them.
+	named := map[int64]bool{}
+	for _, m := range x.mentions {
+		if m.Table == "mail_messages" && !x.held[m.CallID] {
+			named[m.ID] = true
+		}
+	}
 	for _, callID := range x.calls {
+		if !x.own[callID] {
+			continue
+		}
 		if err := collect(inCols+`call_id = ?`, callID); err != nil {
+			return err
+		}
+	}
+	namedIDs := make([]int64, 0, len(named))
+	for id := range named {
+		namedIDs = append(namedIDs, id)
+	}
+	sort.Slice(namedIDs, func(i, j int) bool { return namedIDs[i] < namedIDs[j] })
+	for _, id := range namedIDs {
+		if err := collect(inCols+`id = ?`, id); err != nil {
 			return err
 		}
 	}

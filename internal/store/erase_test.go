@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -862,6 +863,41 @@ func TestErasureRacingANewCall(t *testing.T) {
 		t.Logf("%s: the call went first %d times and was refused %d times", e.Engine, first, refused)
 		if n := e.DB.Count(t, `SELECT COUNT(*) FROM calls WHERE lower(summary) LIKE '%zebedee%' OR lower(customer_snapshot) LIKE '%zebedee%'`); n != 0 {
 			t.Errorf("%d calls keep the erased person's name", n)
+		}
+	})
+}
+
+// TestErasureKeepsOthersEmailsThatDoNotNameThem: on another customer's call that names the erased
+// person, only the emails naming them lose their original; that customer's other emails, which say
+// nothing of them, are theirs and stay whole.
+func TestErasureKeepsOthersEmailsThatDoNotNameThem(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		z, err := e.S.CreatePerson(ctx, e.F.Admin, zeb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eves := e.newCall(t, desk.NewCall{Kind: desk.Fault, Summary: "Laptop", CustomerID: e.F.Eve.ID, Source: desk.SourcePhone, Impact: desk.Low, Urgency: desk.Low})
+		in := func(uid uint32, text string) {
+			t.Helper()
+			raw := "From: Eve Evans <" + e.F.Eve.Email + ">\r\nTo: servicedesk@uni.example\r\nSubject: [" + eves.Ref + "] Laptop\r\nMessage-ID: <keep-" +
+				strconv.Itoa(int(uid)) + "@uni.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + text + "\r\n"
+			if _, err := e.S.IngestMail(ctx, store.InMail{Mailbox: "servicedesk", UIDValidity: 1, UID: uid, MessageID: "keep-" + strconv.Itoa(int(uid)) + "@uni.example",
+				From: e.F.Eve.Email, Subject: "[" + eves.Ref + "] Laptop", Ref: eves.Ref, Text: text, Raw: []byte(raw)}, store.IngestRules{PerSenderHour: 100}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		in(1, "Zebedee Quartermain borrowed it last week.")
+		in(2, "The screen flickers when it is cold.")
+		if _, err := e.S.ErasePerson(ctx, storetest.Actor(e.F.Cat), desk.Erasure{PersonID: z.ID, Basis: desk.BasisConsent, Ground: desk.GroundConsentWithdrawn,
+			Decision: "asked in writing", Confirmed: true}); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM mail_messages WHERE message_id = 'keep-1@uni.example' AND raw IS NULL`); n != 1 {
+			t.Errorf("the email naming the erased person kept its original")
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM mail_messages WHERE message_id = 'keep-2@uni.example' AND raw IS NOT NULL`); n != 1 {
+			t.Errorf("Eve's email that does not name the erased person lost its original")
 		}
 	})
 }
