@@ -197,6 +197,12 @@ func ReadsCall(r desk.Reader, c desk.Call) bool {
 	if r.PersonID != 0 && c.AnalystID == r.PersonID {
 		return true
 	}
+	if c.GroupID == 0 && c.AnalystID == 0 {
+		// Not routed yet (a customer's own call from SupportMe lands here): it has no group but
+		// the desk that triages the unassigned queue, who must read it to route it. Once
+		// assigned, only its group, its analyst and the DPO read it.
+		return true
+	}
 	return c.GroupID != 0 && slices.Contains(r.Groups, c.GroupID)
 }
 

@@ -24,10 +24,10 @@ func TestReadsCall(t *testing.T) {
 		role  desk.Role
 		reads map[string]bool
 	}{
-		{desk.RoleAnalyst, map[string]bool{"plain": true, "special, my group": true, "special, assigned me": true}},
-		{desk.RoleSupportAnalyst, map[string]bool{"plain": true, "special, my group": true, "special, assigned me": true}},
-		{desk.RoleServiceManager, map[string]bool{"plain": true, "special, my group": true, "special, assigned me": true}},
-		{desk.RoleAdmin, map[string]bool{"plain": true, "special, my group": true, "special, assigned me": true}},
+		{desk.RoleAnalyst, map[string]bool{"plain": true, "special, my group": true, "special, assigned me": true, "special, unassigned": true}},
+		{desk.RoleSupportAnalyst, map[string]bool{"plain": true, "special, my group": true, "special, assigned me": true, "special, unassigned": true}},
+		{desk.RoleServiceManager, map[string]bool{"plain": true, "special, my group": true, "special, assigned me": true, "special, unassigned": true}},
+		{desk.RoleAdmin, map[string]bool{"plain": true, "special, my group": true, "special, assigned me": true, "special, unassigned": true}},
 		{desk.RoleDPO, map[string]bool{"plain": true, "special, my group": true, "special, assigned me": true,
 			"special, other group": true, "special, unassigned": true}},
 	} {

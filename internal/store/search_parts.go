@@ -51,7 +51,7 @@ func readerCols(r desk.Reader) (all, mine searchCols) {
 // mineCond holds for a special-category call c of the reader's own (two ? arguments: the
 // reader's person id twice): assigned to them, or to a group they are a member of. It is the SQL
 // form of access.ReadsCall's rule for one person, for searches.
-const mineCond = `c.special_category AND (c.analyst_id = ? OR c.group_id IN (SELECT m.group_id FROM group_members m WHERE m.person_id = ?))`
+const mineCond = `c.special_category AND (c.analyst_id = ? OR c.group_id IN (SELECT m.group_id FROM group_members m WHERE m.person_id = ?) OR (c.group_id IS NULL AND c.analyst_id IS NULL))`
 
 // callTexts is the one place that decides what a call's search documents hold: a query giving,
 // for each call c matching where, its id, its special-category mark (special) and the text of
