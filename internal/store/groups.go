@@ -99,20 +99,7 @@ func (t *Tx) isMember(ctx context.Context, groupID, personID int64) (bool, error
 
 // Members lists the person ids in a group.
 func (s *Store) Members(ctx context.Context, groupID int64) ([]int64, error) {
-	rows, err := s.query(ctx, `SELECT person_id FROM group_members WHERE group_id = ? ORDER BY person_id`, groupID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return s.queryIDs(ctx, `SELECT person_id FROM group_members WHERE group_id = ? ORDER BY person_id`, groupID)
 }
 
 // GroupsOf lists the groups a person belongs to.

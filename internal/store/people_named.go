@@ -85,7 +85,7 @@ func (s *Store) PeopleNamedIn(ctx context.Context, texts ...string) ([]int64, er
 		batch := cands[:min(namedCap, len(cands))]
 		cands = cands[len(batch):]
 		query, args := namedQuery(batch)
-		got, err := s.namedIDs(ctx, query, args)
+		got, err := s.queryIDs(ctx, query, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -132,7 +132,8 @@ func namedQuery(batch []string) (string, []any) {
 	return strings.Join(parts, " UNION "), args
 }
 
-func (s *Store) namedIDs(ctx context.Context, query string, args []any) ([]int64, error) {
+// queryIDs runs query, which selects one id column, and returns the ids in the order read.
+func (s *Store) queryIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
 	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
