@@ -86,13 +86,15 @@
   });
 
   // A queue refreshing itself must not pull the list from under someone using it, nor refresh a
-  // page nobody is looking at: skip a refresh while focus is in the list or the queue counts, or
-  // while the tab is hidden.
+  // page nobody is looking at: skip a refresh while focus is in the list or the queue counts,
+  // while calls are ticked, or while the tab is hidden.
   document.addEventListener("htmx:beforeRequest", function (e) {
     var src = e.detail && e.detail.elt;
     if (!src || !src.hasAttribute("data-autorefresh")) return;
     var a = document.activeElement, counts = document.getElementById("queue-counts");
-    if (document.hidden || (a && a !== document.body && (src.contains(a) || (counts && counts.contains(a))))) {
+    // Calls ticked for a bulk action (queue_bulk.go) would be unticked by a refresh: wait.
+    var ticked = document.querySelector('input[form="bulk"][name="ref"]:checked');
+    if (document.hidden || ticked || (a && a !== document.body && (src.contains(a) || (counts && counts.contains(a))))) {
       e.preventDefault();
     }
   });
