@@ -67,7 +67,7 @@ func TestBulkAssignReportsEachCall(t *testing.T) {
 		q.has(t, `<input type="checkbox" name="ref" value="`+a.Ref+`" form="bulk">`, `<form id="bulk"`, `action="/calls/bulk"`,
 			`name="page_ref" value="`+b.Ref+`"`, "Select all on this page")
 		// The bulk page lists the calls ticked, the special one masked.
-		page := ann.get("/calls/bulk?from=%2Fqueues%2Fopen&ref=" + a.Ref + "&ref=" + b.Ref + "&ref=" + changed.Ref + "&ref=" + special.Ref).must(t, http.StatusOK)
+		page := ann.get("/calls/bulk?from=%2Fqueues%2Fopen&ref="+a.Ref+"&ref="+b.Ref+"&ref="+changed.Ref+"&ref="+special.Ref).must(t, http.StatusOK)
 		page.has(t, a.Ref, "Printer jam", `name="v.`+b.Ref+`" value="`+strconv.FormatInt(b.Version, 10)+`"`, special.Ref).lacks(t, "Okapi")
 		// Bob assigns one of them meanwhile.
 		e.move(f.Bob, changed, desk.Transition{Action: desk.ActAssign, GroupID: f.ServiceDesk.ID, AnalystID: f.Bob.ID})
@@ -141,7 +141,7 @@ func TestBulkRefusedFormFollowsTheErrorPattern(t *testing.T) {
 		a := e.call("Printer jam", 0)
 		b := e.call("Monitor flickers", 0)
 		ann := e.signIn(f.Ann)
-		all := ann.get("/calls/bulk?all=1&from=%2Fqueues%2Funassigned&page_ref=" + a.Ref + "&page_ref=" + b.Ref).must(t, http.StatusOK)
+		all := ann.get("/calls/bulk?all=1&from=%2Fqueues%2Funassigned&page_ref="+a.Ref+"&page_ref="+b.Ref).must(t, http.StatusOK)
 		all.has(t, `value="`+a.Ref+`" id="bulk-`+a.Ref+`" checked`, `value="`+b.Ref+`" id="bulk-`+b.Ref+`" checked`, `href="/queues/unassigned"`)
 		ann.get("/calls/bulk").must(t, http.StatusUnprocessableEntity).has(t, "error-summary", "Select at least one call")
 		for _, tc := range []struct {
