@@ -159,8 +159,8 @@ func (c *Console) saveReply(w http.ResponseWriter, r *http.Request, v *visit) er
 	p.Form = replyForm{ID: id, Name: f.Get("name"), Kind: f.Get("kind"), Body: f.Get("body"), Group: f.Get("group_id"), Errors: map[string]string{}}
 	for _, fo := range replyFieldOrder {
 		if msg, ok := de.Fields[fo.name]; ok {
-			p.Form.Errors[fo.name] = fo.label + " " + msg
-			p.ErrorList = append(p.ErrorList, fieldError{ID: fo.id, Message: fo.label + " " + msg})
+			p.Form.Errors[fo.name] = fo.label + ": " + msg
+			p.ErrorList = append(p.ErrorList, fieldError{ID: fo.id, Message: fo.label + ": " + msg})
 		}
 	}
 	if len(p.ErrorList) == 0 {

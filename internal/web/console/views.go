@@ -195,8 +195,8 @@ func (c *Console) createView(w http.ResponseWriter, r *http.Request, v *visit) e
 	labels := map[string]string{"name": "Name", "group_id": "Share with", "queue": "Queue", "query": "Filters"}
 	for _, k := range []string{"name", "group_id", "queue", "query"} {
 		if msg, ok := de.Fields[k]; ok {
-			p.Form.Errors[k] = labels[k] + " " + msg
-			p.ErrorList = append(p.ErrorList, fieldError{ID: viewFieldIDs[k], Message: labels[k] + " " + msg})
+			p.Form.Errors[k] = labels[k] + ": " + msg
+			p.ErrorList = append(p.ErrorList, fieldError{ID: viewFieldIDs[k], Message: labels[k] + ": " + msg})
 		}
 	}
 	if len(p.ErrorList) == 0 {
@@ -237,7 +237,7 @@ func (c *Console) renameView(w http.ResponseWriter, r *http.Request, v *visit) e
 	p.Title = "Error: " + p.Title
 	for i := range p.Views {
 		if p.Views[i].ID == id {
-			p.Views[i].RenameErr = "New name " + de.Fields["name"]
+			p.Views[i].RenameErr = "New name: " + de.Fields["name"]
 			p.Views[i].RenameText = r.PostForm.Get("name")
 			p.ErrorList = []fieldError{{ID: "rename-" + strconv.FormatInt(id, 10), Message: p.Views[i].RenameErr}}
 		}
