@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 
 	"calldesk/internal/desk"
@@ -96,3 +97,41 @@ func TestSavedViewsOwnSharedRenameDelete(t *testing.T) {
 }
 
 func idText(id int64) string { return strconv.FormatInt(id, 10) }
+
+// A saved view's name and a canned reply that name someone are scrubbed when that person is
+// erased: the register declares them (Scrub), and erasure follows the register.
+func TestErasureScrubsViewsAndReplies(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		dan := e.F.Dan
+		v, err := e.S.CreateSavedView(ctx, storetest.Actor(e.F.Ann), store.SavedView{OwnerID: e.F.Ann.ID, Name: "Calls of " + dan.FirstName + " " + dan.LastName, Queue: "open"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := e.S.CreateCannedReply(ctx, e.F.Admin, store.CannedReply{Name: "For " + dan.Email, Kind: store.ReplyUpdate,
+			Body: "Ask " + dan.FirstName + " " + dan.LastName + " first, {{first_name}}."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.ErasePerson(ctx, storetest.Actor(e.F.Ann), desk.Erasure{PersonID: dan.ID, Basis: desk.BasisConsent,
+			Ground: desk.GroundConsentWithdrawn, Decision: "asked in writing", Confirmed: true}); err != nil {
+			t.Fatal(err)
+		}
+		vs, err := e.S.SavedViewsFor(ctx, e.F.Ann.ID, nil)
+		if err != nil || len(vs) != 1 || vs[0].ID != v.ID {
+			t.Fatalf("views after the erasure: %+v %v", vs, err)
+		}
+		got, err := e.S.FindCannedReply(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{vs[0].Name, got.Name, got.Body} {
+			if strings.Contains(s, dan.LastName) || strings.Contains(s, dan.Email) {
+				t.Errorf("after Dan's erasure %q still names him", s)
+			}
+		}
+		if !strings.Contains(got.Body, "{{first_name}}") {
+			t.Errorf("the placeholder went with the scrub: %q", got.Body)
+		}
+	})
+}
