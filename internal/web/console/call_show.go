@@ -415,6 +415,9 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, acti
 	if err != nil {
 		return err
 	}
+	if err := c.cannedReplies(r.Context(), nil, &p); err != nil {
+		return err
+	}
 	in.Form.Del("version") // the forms carry the current version now
 	f := callForm{Action: action, Values: in.Form, Errors: map[string]string{}}
 	status := http.StatusUnprocessableEntity

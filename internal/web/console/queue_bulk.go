@@ -9,6 +9,7 @@ import (
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
+	"calldesk/internal/web/pages"
 )
 
 // Bulk actions (issue 16): an analyst ticks calls on a queue page (or every call of the page) and
@@ -88,8 +89,8 @@ func bulkRefs(q url.Values) []string {
 
 // safeFrom is a queue page to go back to, or /queues/mine: never another site.
 func safeFrom(s string) string {
-	if strings.HasPrefix(s, "/queues/") && !strings.HasPrefix(s, "//") && !strings.ContainsAny(s, "\\\r\n") {
-		return s
+	if p := pages.LocalPath(s, "/"); strings.HasPrefix(p, "/queues/") {
+		return p
 	}
 	return "/queues/mine"
 }
@@ -165,6 +166,9 @@ func (c *Console) bulkApply(w http.ResponseWriter, r *http.Request, v *visit) er
 	ctx := r.Context()
 	form := r.PostForm
 	refs := bulkRefs(url.Values{"ref": form["ref"]})
+	if len(refs) > maxBulk {
+		return desk.Errorf(desk.EINVALID, "at most %d calls can be changed at once; you chose %d: nothing was changed", maxBulk, len(refs))
+	}
 	action := form.Get("action")
 	var tr desk.Transition
 	var prio desk.Priority
@@ -220,7 +224,9 @@ func (c *Console) bulkApply(w http.ResponseWriter, r *http.Request, v *visit) er
 		list = append(list, fieldError{ID: "bulk-assign", Message: errs["action"]})
 	}
 	if len(list) > 0 {
-		p, err := c.bulkPage(r, v, refs, form.Get("from"))
+		// The calls the page listed, ticked or not, so an unticked one stays on the page.
+		listed := bulkRefs(url.Values{"ref": append(append([]string{}, form["listed"]...), refs...)})
+		p, err := c.bulkPage(r, v, listed, form.Get("from"))
 		if err != nil {
 			return err
 		}

@@ -159,9 +159,26 @@ func TestBulkRefusedFormFollowsTheErrorPattern(t *testing.T) {
 			r := ann.post("/calls/bulk", tc.form).must(t, http.StatusUnprocessableEntity)
 			r.has(t, append(tc.want, "Nothing was changed", "<title>Error: ")...)
 		}
+		// A call unticked before a refused post stays on the redrawn page, unticked.
+		form := bulkForm("assign", []desk.Call{a}, nil)
+		form["listed"] = []string{a.Ref, b.Ref}
+		r := ann.post("/calls/bulk", form).must(t, http.StatusUnprocessableEntity)
+		r.has(t, `value="`+a.Ref+`" id="bulk-`+a.Ref+`" checked`, `value="`+b.Ref+`" id="bulk-`+b.Ref+`">`)
+		// The way back is a queue of this site only.
+		ann.get("/calls/bulk?ref="+a.Ref+"&from=%2F%2Fevil.example%2Fqueues%2F").must(t, http.StatusOK).
+			has(t, `href="/queues/mine"`).lacks(t, "evil.example")
+		// More than a hundred calls at once are refused whole.
+		many := bulkForm("note", []desk.Call{a}, url.Values{"text": {"x"}})
+		for i := 0; i < 100; i++ {
+			many.Add("ref", "F9"+strconv.Itoa(1000000+i))
+		}
+		ann.post("/calls/bulk", many).must(t, http.StatusUnprocessableEntity).has(t, "at most 100 calls")
 		for _, c := range []desk.Call{a, b} {
 			if now := e.refreshed(c); now.Version != c.Version {
 				t.Errorf("%s changed by a refused bulk post", c.Ref)
+			}
+			if d := e.diaryTexts(c); len(d) != 0 && strings.HasPrefix(d[len(d)-1], "note/") {
+				t.Errorf("%s has a note from a refused bulk post", c.Ref)
 			}
 		}
 	})
