@@ -174,6 +174,17 @@ func (c *Console) deleteReply(w http.ResponseWriter, r *http.Request, v *visit) 
 	if err != nil {
 		return err
 	}
+	if r.PostFormValue("confirm") != "yes" {
+		reply, err := c.Store.FindCannedReply(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		p := confirmPage{page: c.page(v, "Delete the canned reply "+reply.Name+"?"), Question: "Delete the canned reply “" + reply.Name + "”?",
+			Explain: "Analysts will no longer be offered it. Updates and resolutions already sent from it stay in their calls' diaries.",
+			Action:  "/admin/replies/" + strconv.FormatInt(id, 10) + "/delete", Button: "Yes, delete it", Back: "/admin/replies"}
+		p.Section = "replies"
+		return c.render(w, r, http.StatusOK, "confirmdelete", p)
+	}
 	if err := c.Store.DeleteCannedReply(r.Context(), v.Actor, id); err != nil {
 		return err
 	}
@@ -241,4 +252,11 @@ func (c *Console) cannedReplies(ctx context.Context, q url.Values, p *callPage) 
 		p.picked, p.pickedReply = action, strconv.FormatInt(id, 10)
 	}
 	return nil
+}
+
+// confirmPage asks before something is deleted: what, what follows, and a way back.
+type confirmPage struct {
+	page
+	Question, Explain    string
+	Action, Button, Back string
 }

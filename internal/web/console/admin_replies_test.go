@@ -53,7 +53,9 @@ func TestCannedRepliesManagedAndPicked(t *testing.T) {
 		if d := e.diaryTexts(c); d[len(d)-1] != "update/true/Ann Archer: Hi Dan, we are looking into "+c.Ref+". Back by noon." {
 			t.Errorf("last entry %q", d[len(d)-1])
 		}
-		admin.follow(admin.post("/admin/replies/3/delete", nil)).has(t, "The canned reply is deleted").lacks(t, "Switch down")
+		admin.post("/admin/replies/3/delete", nil).must(t, http.StatusOK).has(t, "Delete the canned reply “Switch down”?", "Yes, delete it")
+		admin.get("/admin/replies").has(t, "Switch down")
+		admin.follow(admin.post("/admin/replies/3/delete", url.Values{"confirm": {"yes"}})).has(t, "The canned reply is deleted").lacks(t, "Switch down")
 		if got := e.actions("canned_reply"); got != "reply.create reply.create reply.create reply.update reply.delete" {
 			t.Errorf("audit of replies: %q", got)
 		}

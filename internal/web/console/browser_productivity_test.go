@@ -90,6 +90,12 @@ func TestBrowserProductivity(t *testing.T) {
 	b.checkWidths("queue opened from a saved view", "queue-view")
 	b.Open("/views")
 	b.checkWidths("saved views", "views")
+	// Deleting asks first; "No, keep it" keeps it.
+	b.submitForm(`form[action$="/delete"]`, "Delete")
+	b.MustSee("Delete the view “Oldest open calls”?")
+	b.checkWidths("delete a view: confirm", "view-delete")
+	b.Click(`a[href="/views"]`)
+	b.MustSee("Oldest open calls")
 
 	// Canned replies: the administrator's page, a refused one, then one picked on a call.
 	c := e.tab(t)

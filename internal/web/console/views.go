@@ -251,6 +251,26 @@ func (c *Console) deleteView(w http.ResponseWriter, r *http.Request, v *visit) e
 	if err != nil {
 		return err
 	}
+	if r.PostFormValue("confirm") != "yes" {
+		var name string
+		vs, err := c.Store.SavedViewsFor(r.Context(), v.Person.ID, nil)
+		if err != nil {
+			return err
+		}
+		for _, sv := range vs {
+			if sv.ID == id {
+				name = sv.Name
+			}
+		}
+		if name == "" {
+			return desk.Errorf(desk.ENOTFOUND, "you have no saved view with id %d", id)
+		}
+		p := confirmPage{page: c.page(v, "Delete the view "+name+"?"), Question: "Delete the view “" + name + "”?",
+			Explain: "It goes from your side bar, and from the side bar of everyone it is shared with. The calls it lists do not change.",
+			Action:  "/views/" + strconv.FormatInt(id, 10) + "/delete", Button: "Yes, delete it", Back: "/views"}
+		p.Section = "queues"
+		return c.render(w, r, http.StatusOK, "confirmdelete", p)
+	}
 	if err := c.Store.DeleteSavedView(r.Context(), v.Actor, v.Person.ID, id); err != nil {
 		return err
 	}
