@@ -102,9 +102,11 @@ func (c *Console) editReply(w http.ResponseWriter, r *http.Request, v *visit) er
 	return c.render(w, r, http.StatusOK, "adminreplies", p)
 }
 
-// replyFieldIDs are the ids of the reply form's controls, in the order of the form.
-var replyFieldOrder = []struct{ name, id, label string }{
-	{"name", "reply-name", "Name"}, {"kind", "reply-kind-update", "Kind"}, {"group_id", "reply-group", "Group"}, {"body", "reply-body", "Text"},
+// replyFields are the reply form's fields: name, control id and label, in the order of the form.
+func replyFields() []struct{ name, id, label string } {
+	return []struct{ name, id, label string }{
+		{"name", "reply-name", "Name"}, {"kind", "reply-kind-update", "Kind"}, {"group_id", "reply-group", "Group"}, {"body", "reply-body", "Text"},
+	}
 }
 
 // saveReply creates a reply (POST /admin/replies) or changes one (POST /admin/replies/{id}).
@@ -157,7 +159,7 @@ func (c *Console) saveReply(w http.ResponseWriter, r *http.Request, v *visit) er
 		p.Replies = nil
 	}
 	p.Form = replyForm{ID: id, Name: f.Get("name"), Kind: f.Get("kind"), Body: f.Get("body"), Group: f.Get("group_id"), Errors: map[string]string{}}
-	for _, fo := range replyFieldOrder {
+	for _, fo := range replyFields() {
 		if msg, ok := de.Fields[fo.name]; ok {
 			p.Form.Errors[fo.name] = fo.label + ": " + msg
 			p.ErrorList = append(p.ErrorList, fieldError{ID: fo.id, Message: fo.label + ": " + msg})

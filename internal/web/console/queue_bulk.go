@@ -154,8 +154,10 @@ const (
 	bulkMissing   bulkOutcome = "missing"   // no such call
 )
 
-// bulkActions name the bulk actions.
-var bulkActionWords = map[string]string{"assign": "Assign", "priority": "Set the priority", "note": "Add an internal note"}
+// bulkActionWords name the bulk actions.
+func bulkActionWords() map[string]string {
+	return map[string]string{"assign": "Assign", "priority": "Set the priority", "note": "Add an internal note"}
+}
 
 // bulkApply applies the posted action to each call chosen, one transaction per call, and sends
 // the browser to the result page (Post/Redirect/Get).
@@ -328,7 +330,7 @@ type bulkDonePage struct {
 func (c *Console) bulkDone(w http.ResponseWriter, r *http.Request, v *visit) error {
 	q := r.URL.Query()
 	action := q.Get("action")
-	words, ok := bulkActionWords[action]
+	words, ok := bulkActionWords()[action]
 	if !ok {
 		return desk.Errorf(desk.ENOTFOUND, "there is no bulk action %q: choose calls on a queue page to act on them", action)
 	}

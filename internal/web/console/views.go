@@ -26,12 +26,12 @@ func (c *Console) viewRoutes() []route {
 }
 
 // viewKeys are the filter and sort fields a view keeps, in the order they are written.
-var viewKeys = []string{"group", "analyst", "profile", "priority", "age", "sort"}
+func viewKeys() []string { return []string{"group", "analyst", "profile", "priority", "age", "sort"} }
 
 // viewQuery keeps only a view's fields of q, encoded.
 func viewQuery(q url.Values) string {
 	out := url.Values{}
-	for _, k := range viewKeys {
+	for _, k := range viewKeys() {
 		if v := strings.TrimSpace(q.Get(k)); v != "" {
 			out.Set(k, v)
 		}
@@ -144,7 +144,9 @@ func (c *Console) showViews(w http.ResponseWriter, r *http.Request, v *visit) er
 }
 
 // viewFieldIDs are the ids of the save form's controls on /views, by the store's field names.
-var viewFieldIDs = map[string]string{"name": "view-name", "group_id": "view-group", "queue": "view-name", "query": "view-name"}
+func viewFieldIDs() map[string]string {
+	return map[string]string{"name": "view-name", "group_id": "view-group", "queue": "view-name", "query": "view-name"}
+}
 
 // createView saves the queue's filters posted from a queue page (or /views) as a view, and opens it.
 func (c *Console) createView(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -196,7 +198,7 @@ func (c *Console) createView(w http.ResponseWriter, r *http.Request, v *visit) e
 	for _, k := range []string{"name", "group_id", "queue", "query"} {
 		if msg, ok := de.Fields[k]; ok {
 			p.Form.Errors[k] = labels[k] + ": " + msg
-			p.ErrorList = append(p.ErrorList, fieldError{ID: viewFieldIDs[k], Message: labels[k] + ": " + msg})
+			p.ErrorList = append(p.ErrorList, fieldError{ID: viewFieldIDs()[k], Message: labels[k] + ": " + msg})
 		}
 	}
 	if len(p.ErrorList) == 0 {
