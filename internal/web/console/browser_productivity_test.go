@@ -9,10 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"calldesk/internal/store/storetest"
+	"calldesk/internal/web/console"
 )
 
 // checkWidths runs every page check (axe at 1280 px, reflow at 375 px and 200% zoom, a
@@ -120,4 +122,27 @@ func TestBrowserProductivity(t *testing.T) {
 		t.Errorf("the update form holds %q after picking the reply", got)
 	}
 	b.checkWidths("call with a canned reply picked", "call-reply")
+}
+
+// TestBrowserTicksHoldTheQueueStill: a queue refreshing itself would untick the calls ticked
+// for a bulk action; while any is ticked (and focus is elsewhere) it waits, and refreshes again
+// once none is.
+func TestBrowserTicksHoldTheQueueStill(t *testing.T) {
+	e := browserEnvWith(t, func(c *console.Console) { c.Refresh = time.Second })
+	first := e.call("Printer on level 2 jams on every job", 0)
+	b := e.tab(t)
+	b.signIn(e.f.Ann.Username)
+	b.Open("/queues/unassigned")
+	b.MustSee(first.Ref)
+	eval[bool](b, `document.querySelector('input[name=ref][value="`+first.Ref+`"]').click(), true`)
+	second := e.call("Scanner in the library sends blank pages", 0)
+	time.Sleep(2500 * time.Millisecond) // two refresh periods
+	if eval[bool](b, `document.querySelector('#queue').textContent.includes('`+second.Ref+`')`) {
+		t.Fatal("the list refreshed while a call was ticked")
+	}
+	if !eval[bool](b, `document.querySelector('input[name=ref][value="`+first.Ref+`"]').checked`) {
+		t.Fatal("the tick was lost")
+	}
+	eval[bool](b, `document.querySelector('input[name=ref][value="`+first.Ref+`"]').click(), true`)
+	b.WaitJS("the new call to appear once nothing is ticked", `document.querySelector('#queue').textContent.includes('`+second.Ref+`')`)
 }
