@@ -113,11 +113,23 @@ func TestBrowserProductivity(t *testing.T) {
 	c.MustSee("The canned reply is saved")
 	c.checkWidths("canned replies", "replies")
 
+	// With scripts the reply joins what was typed, without leaving the page.
 	b.Open("/calls/" + a.Ref)
+	eval[bool](b, markPage)
 	b.Key("u")
+	b.TypeInto("#update-text", "Thanks for the photo.")
 	b.SetField("#update-reply", "1")
-	b.submitForm(`form.reply-pick`, "Use this reply")
-	b.MustSee("Start from a canned reply")
+	eval[bool](b, `document.querySelector("form.reply-pick button").click(), true`)
+	want := "Thanks for the photo.\n\nHello Dan, we are looking into " + a.Ref + "."
+	b.WaitJS("the reply to join the text", `document.querySelector('#update-text').value === `+strconv.Quote(want))
+	if !eval[bool](b, `window.__cdOld === true`) {
+		t.Error("picking a reply reloaded the page (and lost what was typed)")
+	}
+	if id := eval[string](b, `document.activeElement.id`); id != "update-text" {
+		t.Errorf("focus on %q after picking a reply, want the text box", id)
+	}
+	// Without scripts the picker is a GET form: the page comes back with the text filled in.
+	b.Open("/calls/" + a.Ref + "?for=update&reply=1")
 	if got := eval[string](b, `document.querySelector('#update-text').value`); got != "Hello Dan, we are looking into "+a.Ref+"." {
 		t.Errorf("the update form holds %q after picking the reply", got)
 	}

@@ -122,6 +122,29 @@
     }
     live.appendChild(p);
   });
+  // A canned reply (admin_replies.go) is picked without leaving the page when scripts run, so
+  // nothing typed is lost: its text, filled in by the server, goes into the form's text box
+  // (after what is there already). Without scripts the picker's GET form redraws the page.
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (!f.classList || !f.classList.contains("reply-pick") || !window.fetch) return;
+    var box = document.getElementById(f.action.split("#")[1] || "");
+    if (!box) return;
+    e.preventDefault();
+    var url = f.action.split("#")[0] + "?" + new URLSearchParams(new FormData(f)).toString();
+    fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.text();
+    }).then(function (html) {
+      var got = new DOMParser().parseFromString(html, "text/html").getElementById(box.id);
+      if (!got) throw new Error("no text");
+      if (!got.value) return; // the reply is not offered on this call (any more): nothing to add
+      box.value = box.value.trim() ? box.value.replace(/\s+$/, "") + "\n\n" + got.value : got.value;
+      box.focus();
+      var live = document.getElementById("live");
+      if (live) live.textContent = "The reply is in the text box: edit it before sending.";
+    }).catch(function () { f.submit(); });
+  });
   document.addEventListener("htmx:afterRequest", function (e) {
     var live = document.getElementById("live");
     if (live && e.detail.successful && live.firstChild) live.textContent = "";
