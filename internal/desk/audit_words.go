@@ -195,6 +195,18 @@ func (r AuditRecord) What() string {
 		return "made the person a member of a support group"
 	case "profile.create":
 		return "created a problem profile"
+	case "view.create":
+		return "saved a view of a queue"
+	case "view.rename":
+		return "renamed a saved view of a queue"
+	case "view.delete":
+		return "deleted a saved view of a queue"
+	case "reply.create":
+		return "created a canned reply"
+	case "reply.update":
+		return "changed a canned reply"
+	case "reply.delete":
+		return "deleted a canned reply"
 	}
 	if strings.HasPrefix(r.Action, "call.") {
 		return "changed the call" + ref + " (" + strings.ReplaceAll(strings.TrimPrefix(r.Action, "call."), "_", " ") + ")"

@@ -518,6 +518,24 @@ func Register() []PersonalColumn {
 			KeepReason: "the directory's name for a group: its next push would restore a scrubbed name; the DPO asks the directory to rename it",
 			Today:      "kept; a group named after the person (\"Quartermain lab\") is listed for the DPO in the erasure's record (Kept)",
 			SAR:        []SARSection{SectionPerson}, SARGap: "the bundle lists neither the directory groups the person is in nor a group named after them"},
+
+		// Analysts' productivity (issue 16): saved views and canned replies.
+		{Table: "saved_views", Column: "name", Category: CatFreeText, Whose: Whose{Links: []Link{on("owner_id")}, Anyone: true},
+			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
+			Today:        "scrubbed where the mention finder finds the erased person's identifiers in it (a view named after a customer)",
+			RetentionGap: "kept until its owner renames or deletes it: a view is a setting, with no retention class",
+			SAR:          []SARSection{SectionNone}, SARReason: "an analyst's name for a filter of their queue, which should name no one; erasure scrubs a slip"},
+		{Table: "canned_replies", Column: "name", Category: CatFreeText, Whose: Whose{Anyone: true},
+			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
+			Today:        "scrubbed where the mention finder finds the erased person's identifiers in it",
+			RetentionGap: "kept until an administrator changes or deletes it: a template, with no retention class",
+			SAR:          []SARSection{SectionNone}, SARReason: "an administrator's name for a template, which should name no one; erasure scrubs a slip"},
+		{Table: "canned_replies", Column: "body", Category: CatFreeText, Whose: Whose{Anyone: true},
+			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
+			Today: "scrubbed where the mention finder finds the erased person's identifiers in it; the customer's name is " +
+				"filled in ({{first_name}}) only in the diary entry made from it, never stored here",
+			RetentionGap: "kept until an administrator changes or deletes it: a template, with no retention class",
+			SAR:          []SARSection{SectionNone}, SARReason: "a template's words, which should name no one; erasure scrubs a slip"},
 	}
 }
 
@@ -643,6 +661,9 @@ func NotPersonalColumns() []NotPersonal {
 		{Table: "profiles", Column: "path", Reason: "a category of calls and its parents"},
 		{Table: "directory_groups", Column: "external_id", Reason: "the directory's opaque id for a group"},
 		{Table: "directory_groups", Column: "source", Reason: "the name of the directory that pushed the group"},
+		{Table: "saved_views", Column: "queue", Reason: word + ": the key of a console queue"},
+		{Table: "saved_views", Column: "query", Reason: "a queue's filter and sort as a URL query: ids of a group, an analyst and a profile, a priority, an age and a sort, no text typed"},
+		{Table: "canned_replies", Column: "kind", Reason: word + " (update, resolution)"},
 		{Table: "import_runs", Column: "source", Reason: "the name of a directory import"},
 		{Table: "import_runs", Column: "state", Reason: word},
 		{Table: "import_runs", Column: "reason", Reason: "why a run was held, in counts (\"12 people no longer listed...\"), or why it failed"},

@@ -68,6 +68,10 @@ type callPage struct {
 	myGroups  []int64
 	readsCall bool              // the visitor may read the call (access.ReadsCall): only then may they move it
 	defaults  map[string]string // "action.field" -> the value a form starts with
+	// replies are the canned replies offered (admin_replies.go); picked is the form a chosen
+	// one filled (drawn open), pickedReply its id.
+	replies             []store.CannedReply
+	picked, pickedReply string
 }
 
 // callForm is an action form that was sent and refused.
@@ -173,7 +177,9 @@ func (p callPage) Can(action string) bool {
 func (p callPage) Auth(id int64) desk.MailAuth { return p.MailAuth[id] }
 
 // Open reports whether the action's form is the one that was refused, so it is drawn open.
-func (p callPage) Open(action string) bool { return p.Form.Action == action }
+func (p callPage) Open(action string) bool {
+	return p.Form.Action == action || (p.Form.Action == "" && p.picked == action)
+}
 
 // Field returns a form control's id, name, label, value and error.
 func (p callPage) Field(action, name string) formField {
@@ -235,6 +241,9 @@ func (c *Console) showCall(w http.ResponseWriter, r *http.Request, v *visit) err
 		return err
 	}
 	p.Done = doneWords()[r.URL.Query().Get("done")]
+	if err := c.cannedReplies(r.Context(), r.URL.Query(), &p); err != nil {
+		return err
+	}
 	if err := c.auditCall(r.Context(), v, p, "viewed the call and its diary"); err != nil {
 		return err
 	}
@@ -404,6 +413,9 @@ func (c *Console) mayMove(ctx context.Context, v *visit, call desk.Call, tr desk
 func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, action string, in actionInput, de *desk.Error) error {
 	p, err := c.callPage(r.Context(), v, in.Ref)
 	if err != nil {
+		return err
+	}
+	if err := c.cannedReplies(r.Context(), nil, &p); err != nil {
 		return err
 	}
 	in.Form.Del("version") // the forms carry the current version now

@@ -115,6 +115,9 @@ func (c *Console) routes() []route {
 		c.bundleRoutes(),
 		c.retentionRoutes(),
 		c.accountRoutes(),
+		c.bulkRoutes(),
+		c.viewRoutes(),
+		c.adminReplyRoutes(),
 	)
 }
 

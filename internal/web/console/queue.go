@@ -80,6 +80,11 @@ type queuePage struct {
 	Ages    []option
 	Now     time.Time
 	Invalid map[string]string // filter fields that could not be read
+	// Views are the saved views the analyst sees (views.go); Query the filter and sort as a
+	// view keeps them; MyGroups the groups a view may be shared with.
+	Views    []viewLink
+	Query    string
+	MyGroups []desk.Group
 }
 
 // queueTab is a queue in the list of queues.
@@ -256,6 +261,9 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 	p.Sorts = []option{{"", "Newest first"}, {"oldest", "Oldest first"}, {"priority", "Priority"}, {"updated", "Recently updated"}}
 	for _, a := range ageChoices() {
 		p.Ages = append(p.Ages, option{a.Value, a.Label})
+	}
+	if err := c.queueViews(ctx, v, &p); err != nil {
+		return err
 	}
 	if err := c.auditList(r, v, p.Calls, "console queue "+def.Key); err != nil {
 		return err

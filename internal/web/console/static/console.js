@@ -86,13 +86,15 @@
   });
 
   // A queue refreshing itself must not pull the list from under someone using it, nor refresh a
-  // page nobody is looking at: skip a refresh while focus is in the list or the queue counts, or
-  // while the tab is hidden.
+  // page nobody is looking at: skip a refresh while focus is in the list or the queue counts,
+  // while calls are ticked, or while the tab is hidden.
   document.addEventListener("htmx:beforeRequest", function (e) {
     var src = e.detail && e.detail.elt;
     if (!src || !src.hasAttribute("data-autorefresh")) return;
     var a = document.activeElement, counts = document.getElementById("queue-counts");
-    if (document.hidden || (a && a !== document.body && (src.contains(a) || (counts && counts.contains(a))))) {
+    // Calls ticked for a bulk action (queue_bulk.go) would be unticked by a refresh: wait.
+    var ticked = document.querySelector('input[form="bulk"][name="ref"]:checked');
+    if (document.hidden || ticked || (a && a !== document.body && (src.contains(a) || (counts && counts.contains(a))))) {
       e.preventDefault();
     }
   });
@@ -119,6 +121,29 @@
       p.appendChild(a);
     }
     live.appendChild(p);
+  });
+  // A canned reply (admin_replies.go) is picked without leaving the page when scripts run, so
+  // nothing typed is lost: its text, filled in by the server, goes into the form's text box
+  // (after what is there already). Without scripts the picker's GET form redraws the page.
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (!f.classList || !f.classList.contains("reply-pick") || !window.fetch) return;
+    var box = document.getElementById(f.action.split("#")[1] || "");
+    if (!box) return;
+    e.preventDefault();
+    var url = f.action.split("#")[0] + "?" + new URLSearchParams(new FormData(f)).toString();
+    fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.text();
+    }).then(function (html) {
+      var got = new DOMParser().parseFromString(html, "text/html").getElementById(box.id);
+      if (!got) throw new Error("no text");
+      if (!got.value) return; // the reply is not offered on this call (any more): nothing to add
+      box.value = box.value.trim() ? box.value.replace(/\s+$/, "") + "\n\n" + got.value : got.value;
+      box.focus();
+      var live = document.getElementById("live");
+      if (live) live.textContent = "The reply is in the text box: edit it before sending.";
+    }).catch(function () { f.submit(); });
   });
   document.addEventListener("htmx:afterRequest", function (e) {
     var live = document.getElementById("live");
