@@ -69,9 +69,8 @@ func undoable(ctx context.Context, queryRow func(context.Context, string, ...any
 	}
 	var from string
 	var urgent int
-	var at int64
-	err := queryRow(ctx, `SELECT from_state, from_urgent, version, withdrawn_at FROM call_withdrawals WHERE call_id = ?`, c.ID).
-		Scan(&from, &urgent, &w.Version, &at)
+	err := queryRow(ctx, `SELECT from_state, from_urgent, version FROM call_withdrawals WHERE call_id = ?`, c.ID).
+		Scan(&from, &urgent, &w.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return w, desk.Errorf(desk.ECONFLICT, "call %s was not withdrawn on SupportMe, so it cannot be put back from here", c.Ref)
 	}
@@ -83,8 +82,9 @@ func undoable(ctx context.Context, queryRow func(context.Context, string, ...any
 		return w, desk.Errorf(desk.ECONFLICT, "the service desk has acted on call %s since it was withdrawn", c.Ref)
 	}
 	var others int
-	if err := queryRow(ctx, `SELECT COUNT(*) FROM diary_entries WHERE call_id = ? AND created_at >= ? AND (author_id IS NULL OR author_id <> ?)`,
-		c.ID, at, c.CustomerID).Scan(&others); err != nil {
+	// The entries written since carry the version the withdrawal left (a diary entry does not move it).
+	if err := queryRow(ctx, `SELECT COUNT(*) FROM diary_entries WHERE call_id = ? AND call_version >= ? AND (author_id IS NULL OR author_id <> ?)`,
+		c.ID, w.Version, c.CustomerID).Scan(&others); err != nil {
 		return w, err
 	}
 	if others > 0 {
