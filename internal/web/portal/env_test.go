@@ -45,7 +45,6 @@ type env struct {
 
 	// handler serves the console and the portal, as the test server does.
 	handler http.Handler
-
 }
 
 // lastCallback is the last single sign-on callback the server answered.
