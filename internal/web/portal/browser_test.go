@@ -233,7 +233,7 @@ func TestBrowserPortalScenario(t *testing.T) {
 		t.Fatalf("sending did not lead to the call: at %s\n%s", b.Path(), b.Text("main"))
 	}
 	ref := m[1]
-	b.MustSee("Cannot log in after hospital stay", "Thank you")
+	b.MustSee("Cannot log in after hospital stay", "We have your request")
 	if c := e.find(ref); c.CustomerID != e.f.Dan.ID || !c.SpecialCategory {
 		t.Fatalf("logged %+v", c)
 	}
