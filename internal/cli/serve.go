@@ -63,6 +63,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	importConfig := st.add("import-config", "", "directory imports: the import configuration (a JSON file of sources, each with an optional nightly schedule; see internal/directory/config.go); empty: none", false, nil)
 	passwords := st.add("local-passwords", "auto", "who may sign in with a local password: all, admins (break-glass administrators only), off; auto is admins with single sign-on, all without", false, checkOneOf("auto", "all", "admins", "off"))
 	grace := st.add("leaver-portal-grace", "0", "how long after leaving a person with the customer role may still use SupportMe (the portal only) to follow their calls, e.g. 720h; 0: a leaver loses all access at once", false, checkDuration(0, 90*24*time.Hour))
+	portalOpts := portalSettings(st)
 	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args); err != nil {
 		return err
@@ -130,6 +131,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	pt := &portal.Portal{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true",
 		Proxies: trusted, Zone: loc, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml,
 		EnrolPartners: *single.enrol == "true"}
+	portalOpts.apply(pt, outgoing)
 	con.Portal = pt
 	if s.Engine() == "postgres" && !window.any {
 		con.ShredWindow = window.String()

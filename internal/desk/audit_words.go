@@ -95,6 +95,8 @@ func (r AuditRecord) What() string {
 		ref = " " + r.ObjectID
 	}
 	switch r.Action {
+	case "call.restore":
+		return "undid the withdrawal of the call" + ref
 	case "call.view":
 		return "looked at the call" + ref
 	case "call.search":
@@ -175,6 +177,8 @@ func (r AuditRecord) What() string {
 		return "gave the person a calldesk account"
 	case "account.password":
 		return "changed the password of the person's calldesk account"
+	case "account.reset_ask":
+		return "asked for a link to reset the password of the person's calldesk account"
 	case "token.create":
 		return "issued an API token for the person's account"
 	case "token.revoke":

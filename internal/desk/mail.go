@@ -56,6 +56,9 @@ const (
 	// about no call, answers their message (In-Reply-To) and is marked Auto-Submitted:
 	// auto-replied. At most one a day goes to one address.
 	MailTooLarge MailKind = "too_large"
+	// MailPasswordReset carries a single-use link to reset a forgotten SupportMe password; it is
+	// about no call.
+	MailPasswordReset MailKind = "password_reset"
 )
 
 // AnsweredIDs are the Message-IDs a message answers, newest first: its In-Reply-To, then its

@@ -21,19 +21,20 @@ const callCols = `c.id, c.number, c.kind, c.summary, c.description, c.customer_i
 
 // briefCols are the columns of a brief call (CallFilter.Brief), scanned by scanBriefCall.
 const briefCols = `c.id, c.number, c.kind, c.summary, c.customer_id, c.priority, c.group_id, c.analyst_id, c.state, c.urgent,
-	c.logged_at, c.updated_at, c.version, c.special_category, c.triage_pending`
+	c.logged_at, c.updated_at, c.version, c.special_category, c.triage_pending, c.hold_until`
 
 // scanBriefCall reads a row of briefCols.
 func scanBriefCall(r scanner) (desk.Call, error) {
 	var c desk.Call
 	var number, logged, updated int64
 	var kind, state string
-	var group, analyst sql.NullInt64
+	var group, analyst, hold sql.NullInt64
 	var prio int
 	if err := r.Scan(&c.ID, &number, &kind, &c.Summary, &c.CustomerID, &prio, &group, &analyst, &state, &c.Urgent,
-		&logged, &updated, &c.Version, &c.SpecialCategory, &c.TriagePending); err != nil {
+		&logged, &updated, &c.Version, &c.SpecialCategory, &c.TriagePending, &hold); err != nil {
 		return c, err
 	}
+	c.HoldUntil = fromMicros(hold)
 	c.Kind, c.State, c.Priority = desk.CallKind(kind), desk.State(state), desk.Priority(prio)
 	c.Ref = desk.Reference(c.Kind, number)
 	c.GroupID, c.AnalystID = group.Int64, analyst.Int64
@@ -521,7 +522,8 @@ type CallFilter struct {
 	NoTotal  bool // skip counting
 	// Brief reads only what a list of calls shows, to read a long list fast: ID, Ref, Kind,
 	// Summary, CustomerID, Priority, GroupID, AnalystID, State, Urgent, LoggedAt, UpdatedAt,
-	// Version, SpecialCategory and TriagePending (what masking needs); every other field is empty. (Reading 200 whole calls, their long texts and the
+	// Version, SpecialCategory and TriagePending (what masking needs), and HoldUntil (My calls says
+	// until when a call is on hold); every other field is empty. (Reading 200 whole calls, their long texts and the
 	// customer's snapshot, was most of the portal's My calls page.)
 	Brief bool
 }

@@ -52,7 +52,7 @@ func TestFindCallsBrief(t *testing.T) {
 					t.Fatalf("the full call %s has no description or snapshot", c.Ref)
 				}
 				want := desk.Call{ID: c.ID, Ref: c.Ref, Kind: c.Kind, Summary: c.Summary, CustomerID: c.CustomerID,
-					Priority: c.Priority, GroupID: c.GroupID, AnalystID: c.AnalystID, State: c.State, Urgent: c.Urgent,
+					Priority: c.Priority, GroupID: c.GroupID, AnalystID: c.AnalystID, State: c.State, Urgent: c.Urgent, HoldUntil: c.HoldUntil,
 					LoggedAt: c.LoggedAt, UpdatedAt: c.UpdatedAt, Version: c.Version}
 				if !reflect.DeepEqual(brief[i], want) {
 					t.Errorf("%+v: brief call %d\n%+v, want\n%+v", f, i, brief[i], want)

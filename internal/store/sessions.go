@@ -101,12 +101,16 @@ func (s *Store) EndSession(ctx context.Context, actor desk.Actor, hash, reason s
 }
 
 // DeleteExpiredSessions removes sessions past their absolute end or idle since before idleSince,
-// and returns how many. Nobody is signed out by this who was not already.
+// and returns how many; expired password reset links go with them. Nobody is signed out by this who was not already.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, idleSince time.Time) (int64, error) {
 	var n int64
 	err := s.inTx(ctx, func(t *Tx) error {
 		res, err := t.exec(ctx, `DELETE FROM sessions WHERE expires_at <= ? OR seen_at < ?`, t.Now.UnixMicro(), idleSince.UnixMicro())
 		if err != nil {
+			return err
+		}
+		// Password reset links end with them: an expired link is refused anyway.
+		if _, err := t.exec(ctx, `DELETE FROM password_resets WHERE expires_at <= ?`, t.Now.UnixMicro()); err != nil {
 			return err
 		}
 		n, err = res.RowsAffected()

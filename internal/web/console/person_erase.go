@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"calldesk/internal/desk"
@@ -19,6 +20,24 @@ type erasePage struct {
 	Grounds []desk.ErasureGround
 	Form    url.Values
 	Errors  map[string]string
+}
+
+// ErrorList is Errors in the order of the form, for the error summary at the top of the form:
+// each links to its field (an error of a field the form does not show comes last).
+func (p erasePage) ErrorList() []fieldError {
+	var out []fieldError
+	order := []string{"request", "basis", "ground", "decision", "confirmed"}
+	for _, k := range order {
+		if m, ok := p.Errors[k]; ok {
+			out = append(out, fieldError{ID: "erase-" + k, Message: m})
+		}
+	}
+	for k, m := range p.Errors {
+		if !slices.Contains(order, k) {
+			out = append(out, fieldError{ID: "erase-decision", Label: k, Message: m})
+		}
+	}
+	return out
 }
 
 func (c *Console) erasePerson(w http.ResponseWriter, r *http.Request, v *visit) error {

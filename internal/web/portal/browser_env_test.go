@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"calldesk/internal/store/storetest"
 	"calldesk/internal/web/browsertest"
 )
@@ -40,12 +42,29 @@ func eval[T any](b *tab, js string) T {
 }
 
 // pageChecks runs every page check on the page as it is (axe-core, scripts and CSP, reflow at
-// 375 px and at 200% zoom, a screenshot artefacts/browser/portal-<shot>.png and its -phone
-// twin) and then tabs through its first focusable elements for a visible focus indicator.
+// 375 px and at 200% zoom, a screenshot artefacts/browser/portal-<shot>.png at 1280 px and its
+// -phone twin at 375 px), then axe-core again at 375 and 320 px wide (a phone: what overflows
+// there, such as a table's scroll region, is checked too) with reflow at 320 px, and then tabs
+// through its first focusable elements for a visible focus indicator.
 func (b *tab) pageChecks(name, shot string) {
 	b.T.Helper()
 	b.Check("portal "+name, "portal-"+shot)
+	for _, w := range []int64{375, 320} {
+		if msg := b.axeAt(w); msg != "" {
+			b.T.Errorf("axe-core found accessibility violations on portal %s at %d px (%s):%s", name, w, b.Path(), msg)
+		}
+	}
+	b.Reflow("portal "+name+" on a small phone", 320, 1, true, "")
 	b.FocusVisible("portal "+name, 8)
+}
+
+// axeAt runs axe-core on the page at a phone's viewport width, and describes its violations.
+func (b *tab) axeAt(width int64) string {
+	b.T.Helper()
+	b.Do("viewport", chromedp.EmulateViewport(width, 800, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	defer b.Do("viewport back", chromedp.EmulateViewport(1280, 800))
+	eval[chromedp.Void](b, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))`)
+	return b.AxeFindings()
 }
 
 // signIn signs login in through the portal's sign-in form, going to it first if it is not showing.

@@ -14,21 +14,84 @@ import (
 	"calldesk/internal/desk"
 	"calldesk/internal/privacy"
 	"calldesk/internal/store/storetest"
+
+	"github.com/chromedp/chromedp/kb"
 )
 
-// TestBrowserPortalPages checks every portal page, signed out and signed in, and saves a
-// screenshot of each as artefacts/browser/portal-*.png.
+// TestBrowserPortalPages checks every portal page, signed out and signed in, at 1280, 375 and 320
+// px (axe-core at each), and saves a screenshot of each at 1280 and 375 px as
+// artefacts/browser/portal-*.png (git-ignored): the sign-in page (and with an error), forgotten
+// password (the form, its errors, the answer), the reset link's form (and its errors, and ended),
+// the privacy notice, the error page, My calls (open, on hold and finished calls), Ask for help
+// (and with errors, and with the special-category warning), the confirmation after logging, a
+// call, the withdrawal's confirmation, a withdrawn call offering the undo, My details (and with
+// errors) and who has seen my data.
 func TestBrowserPortalPages(t *testing.T) {
 	e := browserEnv(t)
 	call := e.call(e.f.Dan, "Outlook will not start")
 	if _, err := e.s.AddEntry(e.ctx, storetest.Actor(e.f.Ann), call.Ref, desk.EntryUpdate, "We are looking at your mailbox"); err != nil {
 		t.Fatal(err)
 	}
+	held := e.call(e.f.Dan, "Laptop screen cracked")
+	if _, err := e.s.UpdateCall(e.ctx, storetest.Actor(e.f.Ann), held.Ref, held.Version, desk.Transition{Action: desk.ActHold,
+		Until: e.clock.Now().Add(72 * time.Hour), Reason: "waiting for the part"}); err != nil {
+		t.Fatal(err)
+	}
+	done := e.call(e.f.Dan, "Printer out of toner")
+	e.resolve(done.Ref)
 	b := e.tab(t)
 
 	b.Open("/portal/signin")
-	b.MustSee("Sign in to SupportMe", "Username", "Password")
+	b.MustSee("Sign in to SupportMe", "Username", "Password", "Contact the IT service desk", "01234 567890", "Forgotten your password?")
 	b.pageChecks("sign-in", "signin")
+	// The skip link, when focused, sits above the header: it covers nothing of the brand.
+	b.Key(kb.Tab)
+	if got := eval[string](b, `(() => { const s = document.querySelector('.skip').getBoundingClientRect(), r = document.querySelector('.brand').getBoundingClientRect();
+  return document.activeElement.className + (s.bottom <= r.top ? ' above' : ' over'); })()`); got != "skip above" {
+		t.Fatalf("the focused skip link: %s", got)
+	}
+	b.Shot("portal-signin-skip-link")
+
+	b.TypeInto("#login", e.f.Dan.Username)
+	b.TypeInto("#password", "not his password")
+	b.Click("form[action='/portal/signin'] button[type=submit]")
+	b.Wait("#error-summary")
+	b.mustFocus("error-summary")
+	b.pageChecks("sign-in refused", "signin-error")
+
+	b.Open("/portal/password/forgot")
+	b.MustSee("Forgotten your password?", "Username or email address")
+	b.pageChecks("forgotten password", "forgot")
+	b.Click("form[action='/portal/password/forgot'] button[type=submit]")
+	b.Wait("#error-summary")
+	b.mustFocus("error-summary")
+	b.pageChecks("forgotten password with an error", "forgot-error")
+	b.TypeInto("#login", e.f.Dan.Email)
+	b.Click("form[action='/portal/password/forgot'] button[type=submit]")
+	b.Wait("#forgot-sent")
+	b.MustSee("Check your email")
+	b.pageChecks("forgotten password: the answer", "forgot-sent")
+	out, err := e.s.OutMail(e.ctx, desk.MailPending, 0, 10)
+	if err != nil || len(out) != 1 {
+		t.Fatalf("outbox: %+v %v", out, err)
+	}
+	link := regexp.MustCompile(`/portal/password/reset/[A-Za-z0-9_-]+`).FindString(out[0].Text)
+	b.Open(link)
+	b.MustSee("Choose a new password")
+	b.pageChecks("choose a new password", "reset")
+	b.TypeInto("#password", "short")
+	b.Click("main form button[type=submit]")
+	b.Wait("#error-summary")
+	b.mustFocus("error-summary")
+	b.pageChecks("choose a new password with an error", "reset-error")
+	b.TypeInto("#password", password)
+	b.TypeInto("#repeat", password)
+	b.Click("main form button[type=submit]")
+	b.Wait("#signin-message")
+	b.MustSee("Your password has been changed")
+	b.Open(link)
+	b.MustSee("This link has ended")
+	b.pageChecks("a reset link used", "reset-ended")
 
 	b.Open("/portal/privacy")
 	b.MustSee("How long we keep it")
@@ -42,23 +105,51 @@ func TestBrowserPortalPages(t *testing.T) {
 
 	b.signIn(e.f.Dan.Username)
 	b.Open("/portal/")
-	b.MustSee("Outlook will not start")
+	b.MustSee("Outlook will not start", call.Ref, "On hold", "Solved — please confirm", "Priority")
 	b.pageChecks("my calls", "mycalls")
 
 	b.Open("/portal/calls/new")
 	b.MustSee("Ask for help", "What is it about?")
 	b.pageChecks("ask for help", "newcall")
+	b.TypeInto("#alt_email", "not an address")
+	b.Click("form[action='/portal/calls/new'] button[type=submit]")
+	b.Wait("#error-summary")
+	b.mustFocus("error-summary")
+	if got := eval[string](b, `[...document.querySelectorAll('#error-summary a')].map(a => a.getAttribute('href')).join(' ')`); got != "#summary #alt_email" {
+		t.Fatalf("the error summary links %q, want the form's order", got)
+	}
+	b.pageChecks("ask for help with errors", "newcall-errors")
 
 	b.TypeInto("#summary", "Need a quieter exam room")
 	b.TypeInto("#description", "My anxiety and my health make the main hall hard")
+	eval[bool](b, `document.querySelector('#alt_email').value = ''; true`)
 	b.Click("form[action='/portal/calls/new'] button[type=submit]")
 	b.Wait("#special-warning")
 	b.MustSee("Please check before sending", "I understand, send it anyway")
 	b.pageChecks("ask for help with the special-category warning", "newcall-warning")
+	eval[bool](b, `document.querySelector('#send_anyway').click(), true`)
+	b.Click("form[action='/portal/calls/new'] button[type=submit]")
+	b.Wait("#logged")
+	b.MustSee("We have your request", "What happens next", "We will email you at")
+	b.pageChecks("the confirmation after logging", "logged")
 
 	b.Open("/portal/calls/" + call.Ref)
-	b.MustSee("Outlook will not start", "We are looking at your mailbox")
+	b.MustSee("Outlook will not start", "We are looking at your mailbox", call.Ref)
 	b.pageChecks("a call", "call")
+	b.Click("#withdraw-start")
+	b.Wait("#withdraw-confirm")
+	b.MustSee("Withdraw your call?", "No, keep it")
+	b.pageChecks("withdraw: are you sure?", "withdraw")
+	b.Click("#withdraw-confirm")
+	b.Wait("#restore")
+	b.MustSee("Your call has been withdrawn", "Put my call back")
+	b.pageChecks("a withdrawn call that can be put back", "withdrawn")
+	b.Click("#restore")
+	b.Wait("#done-message")
+	b.MustSee("back as it was")
+	if s := e.find(call.Ref).State; s == desk.Cancelled {
+		t.Fatalf("the undo left the call %s", s)
+	}
 
 	// A copy of his data released to the portal by the Data Protection Officer.
 	q, err := e.s.LogSubjectRequest(e.ctx, e.f.Admin, desk.SubjectRequest{PersonID: e.f.Dan.ID, Kind: desk.RequestAccess,
@@ -77,13 +168,25 @@ func TestBrowserPortalPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.Open("/portal/me")
-	b.MustSee("Dawson", "Something here is wrong", "Download the copy of your data")
+	b.MustSee("Dawson", "Something here is wrong", "Download the copy of your data", "A copy of your data")
 	b.pageChecks("my details", "me")
+	b.Click("form[action='/portal/me/rectify'] button[type=submit]")
+	b.Wait("#error-summary")
+	b.mustFocus("error-summary")
+	b.pageChecks("my details with errors", "me-errors")
 
 	e.buf.Flush()
 	b.Open("/portal/me/seen")
 	b.MustSee("Who has seen my data", "You looked at the call")
 	b.pageChecks("who has seen my data", "seen")
+}
+
+// mustFocus fails the test unless the element with this id has the keyboard focus.
+func (b *tab) mustFocus(id string) {
+	b.T.Helper()
+	if got := eval[string](b, `document.activeElement.id`); got != id {
+		b.T.Fatalf("the focus is on %q, not #%s (%s)", got, id, b.Path())
+	}
 }
 
 // TestBrowserPortalScenario is a student's way through SupportMe: Dan signs in through the
@@ -130,7 +233,7 @@ func TestBrowserPortalScenario(t *testing.T) {
 		t.Fatalf("sending did not lead to the call: at %s\n%s", b.Path(), b.Text("main"))
 	}
 	ref := m[1]
-	b.MustSee("Cannot log in after hospital stay", "Thank you")
+	b.MustSee("Cannot log in after hospital stay", "We have your request")
 	if c := e.find(ref); c.CustomerID != e.f.Dan.ID || !c.SpecialCategory {
 		t.Fatalf("logged %+v", c)
 	}

@@ -42,6 +42,11 @@ type newCallPage struct {
 	FilesAgain string
 }
 
+// ErrorList is Errors in the order of the form, for the error summary at the top.
+func (p newCallPage) ErrorList() []fieldError {
+	return inFormOrder(p.Errors, []string{"category", "summary", "description", "files", "alt_email", "alt_phone"}, nil)
+}
+
 // newCallForm is what the form holds, as typed.
 type newCallForm struct {
 	Category, Summary, Description, AltEmail, AltPhone string
@@ -123,6 +128,7 @@ func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) er
 		pg.Errors["files"] = posted.FileError
 	}
 	if len(pg.Errors) > 0 || len(pg.Special) > 0 {
+		pg.Failed = len(pg.Errors) > 0
 		if posted.FileError == "" && len(posted.Files) > 0 {
 			names := make([]string, len(posted.Files))
 			for i, u := range posted.Files {
@@ -153,6 +159,7 @@ func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) er
 		// logged; the form comes back with what was typed, and a key of its own.
 		pg.Form.FormKey = web.NewFormKey()
 		pg.Errors["summary"] = "This form had been used already, so nothing was sent. Please check it and send it again."
+		pg.Failed = true
 		return p.render(w, r, http.StatusConflict, "newcall", pg)
 	}
 	if err != nil {
@@ -167,6 +174,7 @@ func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) er
 			if len(pg.Errors) == 0 {
 				pg.Errors["summary"] = sentence(desk.Message(err))
 			}
+			pg.Failed = true
 			return p.render(w, r, http.StatusUnprocessableEntity, "newcall", pg)
 		}
 		return err

@@ -17,7 +17,9 @@ func (p *Portal) callRoutes() []route {
 		{"POST", prefix + "calls/{ref}/update", access.UsePortal, p.addUpdate},
 		{"POST", prefix + "calls/{ref}/confirm", access.UsePortal, p.confirmCall},
 		{"POST", prefix + "calls/{ref}/reopen", access.UsePortal, p.reopenCall},
+		{"GET", prefix + "calls/{ref}/withdraw", access.UsePortal, p.withdrawForm},
 		{"POST", prefix + "calls/{ref}/withdraw", access.UsePortal, p.withdrawCall},
+		{"POST", prefix + "calls/{ref}/restore", access.UsePortal, p.restoreCall},
 		{"GET", prefix + "calls/{ref}/attachments/{id}", access.UsePortal, p.showAttachment},
 	}
 }
@@ -33,8 +35,32 @@ type callPage struct {
 	// FileHint says which files may be attached, and how large.
 	FileHint string
 	Done     string
+	// Logged says the call was just logged: the page opens with the confirmation, what happens
+	// next (NextSteps) and where the replies go (ReplyTo).
+	Logged             bool
+	NextSteps, ReplyTo string
+	// Undoable says the person withdrew the call on SupportMe and may still put it back: nobody
+	// at the desk has acted on it since.
+	Undoable bool
 	// Form is the form that was refused, with its message and what was typed.
 	Form actionForm
+}
+
+// Errors is the refused form's error for the error summary at the top of the page, linking to
+// its field (none for a conflict, which has its own message).
+func (p callPage) Errors() []fieldError {
+	var out []fieldError
+	if p.Form.Conflict || p.Form.Action == "" {
+		return nil
+	}
+	ids := map[string]string{"reopen": "reopen-text", "update": "update-text", "withdraw": "withdraw-start", "restore": "restore"}
+	if p.Form.Message != "" {
+		out = append(out, fieldError{ID: ids[p.Form.Action], Message: p.Form.Message})
+	}
+	if p.Form.FileMessage != "" {
+		out = append(out, fieldError{ID: "update-files", Message: p.Form.FileMessage + " Please choose the files again."})
+	}
+	return out
 }
 
 // actionForm is a refused action form: which one, what was typed and why it was refused.
@@ -85,6 +111,8 @@ func doneWords(key string) string {
 		"update":    "Your message has been added.",
 		"confirmed": "Thank you for confirming. The call is now closed.",
 		"reopened":  "We have reopened your call and will look at it again.",
+		"withdrawn": "Your call has been withdrawn: the service desk will not work on it any more.",
+		"restored":  "Your call is back as it was before you withdrew it: the service desk will carry on with it.",
 	}[key]
 }
 
@@ -129,7 +157,11 @@ func (p *Portal) callPage(ctx context.Context, v *visit, ref string) (callPage, 
 	for i := range public {
 		public[i].Attachments = by[public[i].ID]
 	}
-	return callPage{page: p.page(v, call.Summary), Call: call, Diary: public, Files: files, FileHint: p.attachmentRules().Hint()}, nil
+	undo, err := p.Store.Undoable(ctx, call)
+	if err != nil {
+		return callPage{}, err
+	}
+	return callPage{page: p.page(v, call.Summary), Call: call, Diary: public, Files: files, FileHint: p.attachmentRules().Hint(), Undoable: undo}, nil
 }
 
 func (p *Portal) showCall(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -137,7 +169,15 @@ func (p *Portal) showCall(w http.ResponseWriter, r *http.Request, v *visit) erro
 	if err != nil {
 		return err
 	}
-	pg.Done = doneWords(r.URL.Query().Get("done"))
+	done := r.URL.Query().Get("done")
+	pg.Done = doneWords(done)
+	if done == "logged" {
+		pg.Logged, pg.Done, pg.NextSteps = true, "", p.nextSteps()
+		pg.ReplyTo = pg.Call.AltEmail
+		if pg.ReplyTo == "" {
+			pg.ReplyTo = v.Person.Email
+		}
+	}
 	if err := p.auditRead(v, "call.view", "call", pg.Call.Ref, []int64{pg.Call.CustomerID}, "portal: viewed own call and its public diary"); err != nil {
 		return err
 	}
@@ -165,9 +205,6 @@ func (p *Portal) act(w http.ResponseWriter, r *http.Request, v *visit, action, d
 		err = do(r.Context(), call, version, text, posted)
 	}
 	if err == nil {
-		if done == "withdrawn" {
-			return seeOther(w, r, prefix+"?done=withdrawn")
-		}
 		return seeOther(w, r, prefix+"calls/"+call.Ref+"?done="+done)
 	}
 	var de *desk.Error
@@ -180,10 +217,15 @@ func (p *Portal) act(w http.ResponseWriter, r *http.Request, v *visit, action, d
 	}
 	pg.Form = actionForm{Action: action, Text: text}
 	status := posted.Status()
+	pg.Failed = true
 	if de.Code == desk.ECONFLICT {
 		status = http.StatusConflict
 		pg.Form.Conflict = true
 		pg.Form.Message = "Your call changed while you were looking at it, so we did not do that. Here it is as it is now: please check and try again."
+		if action == "restore" {
+			pg.Form.Message = "We could not put your call back: the service desk has acted on it since you withdrew it. " +
+				"If you still need help, ask for help again or contact the service desk."
+		}
 	} else {
 		fields := map[string]string{}
 		mergeFields(fields, err)
@@ -245,14 +287,56 @@ func (p *Portal) reopenCall(w http.ResponseWriter, r *http.Request, v *visit) er
 	})
 }
 
-// withdrawCall cancels an open call at the person's request ("I don't need help any more").
+// withdrawPage asks the person to confirm that they no longer need help with a call, before it is
+// withdrawn, and says that it can be put back until the desk acts.
+type withdrawPage struct {
+	page
+	Call desk.Call
+	Text string
+}
+
+// withdrawForm is the confirmation step before a call is withdrawn.
+func (p *Portal) withdrawForm(w http.ResponseWriter, r *http.Request, v *visit) error {
+	call, err := p.ownCall(r.Context(), v, r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	if !isOpen(call.State) || call.State == desk.Resolved {
+		return seeOther(w, r, prefix+"calls/"+call.Ref)
+	}
+	return p.render(w, r, http.StatusOK, "withdraw", withdrawPage{page: p.page(v, "Withdraw your call?"), Call: call})
+}
+
+// withdrawCall cancels an open call at the person's request ("I don't need help any more"), once
+// they have confirmed it on the confirmation page (a post without the confirmation shows that
+// page); the call page then offers to put it back.
 func (p *Portal) withdrawCall(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := r.ParseForm(); err != nil {
+		return desk.Errorf(desk.EINVALID, "the form could not be read")
+	}
+	if r.PostForm.Get("confirmed") != "yes" {
+		call, err := p.ownCall(r.Context(), v, r.PathValue("ref"))
+		if err != nil {
+			return err
+		}
+		return p.render(w, r, http.StatusOK, "withdraw", withdrawPage{page: p.page(v, "Withdraw your call?"), Call: call,
+			Text: strings.TrimSpace(r.PostForm.Get("text"))})
+	}
 	return p.act(w, r, v, "withdraw", "withdrawn", func(ctx context.Context, call desk.Call, version int64, text string, _ postedForm) error {
 		reason := "withdrawn by the customer"
 		if text != "" {
 			reason += ": " + text
 		}
-		_, err := p.Store.UpdateCall(ctx, v.Actor, call.Ref, version, desk.Transition{Action: desk.ActCancel, Reason: reason})
+		_, err := p.Store.WithdrawCall(ctx, v.Actor, call.Ref, version, reason)
+		return err
+	})
+}
+
+// restoreCall undoes the person's withdrawal of a call, while nobody at the desk has acted on it
+// since (store.UndoWithdrawal): the call is back in the state it was withdrawn from.
+func (p *Portal) restoreCall(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return p.act(w, r, v, "restore", "restored", func(ctx context.Context, call desk.Call, _ int64, _ string, _ postedForm) error {
+		_, err := p.Store.UndoWithdrawal(ctx, v.Actor, call.Ref)
 		return err
 	})
 }

@@ -57,6 +57,10 @@ func (e *env) lastCallback() string {
 	return e.callbacks[len(e.callbacks)-1]
 }
 
+// deskContact is the desk's contact block the test portal shows.
+var deskContact = portal.Contact{Phone: "01234 567890", Email: "servicedesk@uni.example", Counter: "Library, ground floor",
+	Hours: "Monday to Friday, 8:30 to 17:00"}
+
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 func portalTest(t *testing.T, fn func(t *testing.T, e *env)) {
@@ -93,7 +97,8 @@ func newEnvWith(t *testing.T, se *storetest.Env, adjust func(*env, *console.Cons
 	}
 	sessions := &access.Sessions{Store: e.s, Now: se.Clock.Now}
 	con := &console.Console{Store: e.s, Audit: e.buf, Sessions: sessions, Log: log, Now: se.Clock.Now}
-	por := &portal.Portal{Store: e.s, Audit: e.buf, Sessions: sessions, Log: log, Now: se.Clock.Now}
+	por := &portal.Portal{Store: e.s, Audit: e.buf, Sessions: sessions, Log: log, Now: se.Clock.Now,
+		Contact: deskContact, PublicURL: e.url, MailDomain: "desk.example"}
 	con.Portal = por
 	if adjust != nil {
 		adjust(e, con, por)

@@ -54,6 +54,12 @@ type mePage struct {
 	Copies []store.SARBundle
 }
 
+// ErrorList is Errors in the order of the form, for the error summary at the top; the "what is
+// wrong" error links to the first box of its group.
+func (p mePage) ErrorList() []fieldError {
+	return inFormOrder(p.Errors, []string{"field", "should", "other"}, map[string]string{"field": "field-first"})
+}
+
 // rectifyForm is the "Something here is wrong" form, as typed.
 type rectifyForm struct {
 	Fields        []string
@@ -219,6 +225,7 @@ func (p *Portal) rectifyMe(w http.ResponseWriter, r *http.Request, v *visit) err
 			"portal: viewed own details (correction form refused)"); err != nil {
 			return err
 		}
+		pg.Failed = true
 		return p.render(w, r, http.StatusUnprocessableEntity, "me", pg)
 	}
 	what := strings.Join(labels, ", ")

@@ -55,3 +55,36 @@ func (p *Portal) downloadCopy(w http.ResponseWriter, r *http.Request, v *visit) 
 		ContentType: "application/zip", Data: zip})
 	return nil
 }
+
+// requestWords says what a request about a person's data asks for, in their own words (the
+// register's "Access (a copy of their data)" is the Data Protection Officer's).
+func requestWords(k desk.RequestKind) string {
+	switch k {
+	case desk.RequestAccess:
+		return "A copy of your data"
+	case desk.RequestRectification:
+		return "Correcting your data"
+	case desk.RequestErasure:
+		return "Deleting your data"
+	case desk.RequestRestriction:
+		return "Pausing the use of your data"
+	case desk.RequestPortability:
+		return "Your data in a form other systems can read"
+	case desk.RequestObjection:
+		return "Stopping the use of your data"
+	}
+	return "A request about your data"
+}
+
+// requestStateWords says where a finished request is, in plain words.
+func requestStateWords(state string) string {
+	switch state {
+	case desk.RequestDone:
+		return "Done"
+	case desk.RequestRefused:
+		return "Refused"
+	case desk.RequestWithdrawn:
+		return "Withdrawn"
+	}
+	return "Being dealt with"
+}

@@ -165,7 +165,7 @@ func TestAskForACopyOfMyData(t *testing.T) {
 		dan := e.signIn(e.f.Dan)
 		dan.get("/portal/me").must(t, http.StatusOK).has(t, "A copy of my data", `action="/portal/me/request"`, "once we have checked who you are")
 		r := dan.post("/portal/me/request", url.Values{"kind": {"access"}}).must(t, http.StatusSeeOther)
-		dan.get(r.location).must(t, http.StatusOK).has(t, "has reached the Data Protection Officer", "Access (a copy of their data)",
+		dan.get(r.location).must(t, http.StatusOK).has(t, "has reached the Data Protection Officer", "A copy of your data",
 			"We are checking who you are")
 		reqs, err := e.s.SubjectRequests(e.ctx, start, store.RequestFilter{View: "unverified"})
 		if err != nil || len(reqs) != 1 || reqs[0].PersonID != e.f.Dan.ID || reqs[0].Channel != "portal" {

@@ -32,18 +32,24 @@ type myCallsPage struct {
 	OpenCut bool
 	// Older and Newer link to the next and previous pages of finished calls ("" when none).
 	Older, Newer string
-	Notice       string
 }
 
 // callRow is one line of the list with its words made in Go, once: with 200 lines, calling the
 // template's functions for each line was a third of the page's server time.
 type callRow struct {
-	Href, Summary, Status, Updated string
+	Href, Ref, Summary, Status, Updated string
+	// Tag is the status's colour class (waiting, solved, finished, held or none); Priority the
+	// priority in words; Hold when an on-hold call is due back ("" otherwise).
+	Tag, Priority, Hold string
 }
 
 func (p *Portal) callRow(c desk.Call) callRow {
-	return callRow{Href: prefix + "calls/" + url.PathEscape(c.Ref), Summary: c.Summary, Status: statusWords(c.State),
-		Updated: p.when(c.UpdatedAt)}
+	row := callRow{Href: prefix + "calls/" + url.PathEscape(c.Ref), Ref: c.Ref, Summary: c.Summary, Status: statusWords(c.State),
+		Updated: p.when(c.UpdatedAt), Tag: statusTag(c.State), Priority: priorityWords(c.Priority)}
+	if c.State == desk.OnHold {
+		row.Hold = p.when(c.HoldUntil)
+	}
+	return row
 }
 
 func (p *Portal) myCalls(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -81,9 +87,6 @@ func (p *Portal) myCalls(w http.ResponseWriter, r *http.Request, v *visit) error
 		pg.Done = append(pg.Done, p.callRow(c))
 	}
 	listed := slices.Concat(open.Calls, done.Calls)
-	if r.URL.Query().Get("done") == "withdrawn" {
-		pg.Notice = "Your call has been withdrawn."
-	}
 	if len(listed) > 0 {
 		refs := make([]string, len(listed))
 		for i, c := range listed {

@@ -63,6 +63,16 @@ type Portal struct {
 	// sign-on, become a partner with a customer's account (S4), from the names and verified email
 	// address the provider releases. Off by default: nobody gets an account silently.
 	EnrolPartners bool
+	// Contact is how to reach the desk otherwise (phone, email, counter, opening hours), shown on
+	// every page and on the sign-in page.
+	Contact Contact
+	// NextSteps is what the confirmation after logging a call says happens next and when
+	// (DefaultNextSteps when empty): the desk's usual response time, in words.
+	NextSteps string
+	// PublicURL (calldesk's public address, for the link) and MailDomain (for Message-IDs) let a
+	// person who forgot their local password have a reset link emailed through the outbox; when
+	// either is empty, the "forgotten your password?" page says to contact the desk instead.
+	PublicURL, MailDomain string
 
 	pages  pages.Templates
 	static *pages.Assets
@@ -84,6 +94,7 @@ type route struct {
 func (p *Portal) routes() []route {
 	return slices.Concat(
 		p.signinRoutes(),
+		p.passwordRoutes(),
 		p.ssoRoutes(),
 		p.staticRoutes(),
 		p.privacyRoutes(),

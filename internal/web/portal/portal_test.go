@@ -10,6 +10,7 @@ import (
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
+	"calldesk/internal/web/portal"
 )
 
 func TestEveryRouteRefusesWithoutSession(t *testing.T) {
@@ -136,7 +137,9 @@ func TestAskForHelp(t *testing.T) {
 		if c.CustomerID != e.f.Dan.ID || c.Source != desk.SourcePortal || c.ProfileID != e.f.Wifi.ID || c.AltPhone != "07700 900123" || c.SpecialCategory {
 			t.Fatalf("logged %+v", c)
 		}
-		dan.get(r.location).must(t, http.StatusOK).has(t, "No wifi in the library", "Thank you")
+		// The confirmation says what happens next, when, and where the answer goes.
+		dan.get(r.location).must(t, http.StatusOK).has(t, "No wifi in the library", "We have your request", `<span class="ref">`+ref+`</span>`,
+			"What happens next", portal.DefaultNextSteps, "We will email you at <strong>"+e.f.Dan.Email+"</strong>")
 	})
 }
 
@@ -190,9 +193,9 @@ func TestConfirmReopenWithdraw(t *testing.T) {
 			t.Fatalf("confirm left it %s", s)
 		}
 		dan.get("/portal/calls/"+a.Ref).must(t, http.StatusOK).has(t, "Closed").lacks(t, "Send message", "Withdraw my call")
-		// Withdraw an open call.
+		// Withdraw an open call (confirmed).
 		b := e.call(e.f.Dan, "Printer jammed")
-		dan.post("/portal/calls/"+b.Ref+"/withdraw", url.Values{"version": {itoa(b.Version)}, "text": {"fixed it myself"}}).must(t, http.StatusSeeOther)
+		dan.post("/portal/calls/"+b.Ref+"/withdraw", url.Values{"version": {itoa(b.Version)}, "text": {"fixed it myself"}, "confirmed": {"yes"}}).must(t, http.StatusSeeOther)
 		if c := e.find(b.Ref); c.State != desk.Cancelled || !strings.Contains(c.CancelNote, "fixed it myself") {
 			t.Fatalf("withdraw: %+v", c)
 		}

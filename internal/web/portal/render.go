@@ -19,9 +19,15 @@ type page struct {
 	Me *visit
 	// Section marks the current navigation entry: calls, new, me, privacy.
 	Section string
+	// Contact is the desk's contact block, in the footer of every page.
+	Contact Contact
+	// Failed marks a form sent back with errors: the title starts "Error:" (GOV.UK's pattern).
+	Failed bool
 }
 
-func (p *Portal) page(v *visit, title string) page { return page{Title: title, Me: v} }
+func (p *Portal) page(v *visit, title string) page {
+	return page{Title: title, Me: v, Contact: p.Contact}
+}
 
 // render writes page name with data, whole, with the status; a template error writes nothing and
 // is returned.
@@ -48,14 +54,56 @@ func seeOther(w http.ResponseWriter, r *http.Request, to string) error {
 
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"status": statusWords,
-		"prefix": func() string { return prefix },
-		"size":   desk.SizeWords,
+		"status":            statusWords,
+		"tag":               statusTag,
+		"priority":          priorityWords,
+		"prefix":            func() string { return prefix },
+		"size":              desk.SizeWords,
+		"telLink":           telLink,
+		"requestWords":      requestWords,
+		"requestStateWords": requestStateWords,
 	}
 }
 
 // statusWords says where a call is, in words for people who are not IT experts.
-func statusWords(s desk.State) string { return s.CustomerWords() }
+// A call on hold says so: the person sees until when beside it.
+func statusWords(s desk.State) string {
+	if s == desk.OnHold {
+		return "On hold"
+	}
+	return s.CustomerWords()
+}
+
+// statusTag is the colour class of a call's status: waiting (for the person), solved, finished,
+// held, or "" (with us).
+func statusTag(s desk.State) string {
+	switch s {
+	case desk.Pending:
+		return "waiting"
+	case desk.Resolved:
+		return "solved"
+	case desk.Closed, desk.Cancelled:
+		return "finished"
+	case desk.OnHold:
+		return "held"
+	}
+	return ""
+}
+
+// priorityWords says a call's priority for its customer: how soon the desk means to deal with it.
+func priorityWords(p desk.Priority) string {
+	switch p {
+	case 1:
+		return "Urgent (P1)"
+	case 2:
+		return "High (P2)"
+	case 3:
+		return "Normal (P3)"
+	case 4:
+		return "Low (P4)"
+	}
+	return "Not set yet"
+}
 
 // isOpen reports whether a call still needs something: from us, or the person's confirmation.
 func isOpen(s desk.State) bool { return s != desk.Closed && s != desk.Cancelled }

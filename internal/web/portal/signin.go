@@ -31,12 +31,14 @@ type signinPage struct {
 	// SSO and SAML offer single sign-on; Passwords shows the password form, which SSOOnly
 	// hides when customers may only sign in through single sign-on.
 	SSO, SAML, Passwords bool
+	// Forgot offers "Forgotten your password?" (local passwords are on).
+	Forgot bool
 }
 
 // signinPage is the sign-in page with a message (an error when isErr), returning to next.
 func (p *Portal) signinPage(msg string, isErr bool, next string) signinPage {
 	return signinPage{page: p.page(nil, "Sign in"), Message: msg, Error: isErr, Next: next,
-		SSO: p.SSO != nil, SAML: p.SAML != nil, Passwords: !p.ssoOnly()}
+		SSO: p.SSO != nil, SAML: p.SAML != nil, Passwords: !p.ssoOnly(), Forgot: p.localPasswords()}
 }
 
 func (p *Portal) signinForm(w http.ResponseWriter, r *http.Request, _ *visit) error {
@@ -45,8 +47,11 @@ func (p *Portal) signinForm(w http.ResponseWriter, r *http.Request, _ *visit) er
 		return seeOther(w, r, next)
 	}
 	pg := p.signinPage("", false, next)
-	if r.URL.Query().Get("out") == "1" {
+	switch {
+	case r.URL.Query().Get("out") == "1":
 		pg.Message = "You have signed out."
+	case r.URL.Query().Get("reset") == "1":
+		pg.Message = "Your password has been changed. Sign in with your new password."
 	}
 	return p.render(w, r, http.StatusOK, "signin", pg)
 }
@@ -66,7 +71,7 @@ func (p *Portal) signin(w http.ResponseWriter, r *http.Request, _ *visit) error 
 		if status == http.StatusInternalServerError {
 			return err
 		}
-		pg.Message, pg.Error = sentence(desk.Message(err)), true
+		pg.Message, pg.Error, pg.Failed = sentence(desk.Message(err)), true, true
 		return p.render(w, r, status, "signin", pg)
 	}
 	p.setSession(w, r, ss.Token)
