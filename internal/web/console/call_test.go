@@ -158,7 +158,7 @@ func TestCallActions(t *testing.T) {
 					if c.State != desk.OnHold || !c.HoldUntil.Equal(tomorrow) || c.HoldReason != "waiting for the bulb" {
 						t.Errorf("held: %s until %s (%q)", c.State, c.HoldUntil, c.HoldReason)
 					}
-				}, "status/true/Ann Archer: on hold until 2026-03-03 10:30 UTC: waiting for the bulb"},
+				}, "status/true/Ann Archer: on hold until 2026-03-03T10:30:00Z: waiting for the bulb"},
 			{"resolve", func() desk.Call { return accepted("mouse") }, url.Values{"resolution": {"Replaced the battery"}},
 				func(t *testing.T, c desk.Call) {
 					if c.State != desk.Resolved || c.Resolution != "Replaced the battery" {
