@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"time"
 
 	"calldesk/internal/desk"
@@ -11,8 +12,10 @@ import (
 // right for its date (desk.Zone), and hold times typed in the console are read in it.
 func zoneSetting(st *settings) *string {
 	return st.add("timezone", "Europe/London", "the desk's time zone: the console, the portal, emails and subject access reports show times in it, and the console reads hold times typed in it (an IANA name, e.g. Europe/London or UTC)", false, func(v string) error {
-		_, err := desk.LoadZone(v)
-		return err
+		if _, err := desk.LoadZone(v); err != nil {
+			return errors.New("is not a time zone name like Europe/London")
+		}
+		return nil
 	})
 }
 
