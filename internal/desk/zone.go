@@ -77,9 +77,6 @@ func (z Zone) Day(t time.Time) string {
 // Clock writes the time of day of t in the desk's zone with its abbreviation ("10:00 BST").
 func (z Zone) Clock(t time.Time) string { return t.In(z.Location()).Format("15:04 MST") }
 
-// Abbr is the zone's abbreviation at t (GMT or BST for Europe/London).
-func (z Zone) Abbr(t time.Time) string { return t.In(z.Location()).Format("MST") }
-
 // Instant writes t into a text that is stored and shown later (a diary entry, a conflict's list
 // of changes, an error message): RFC 3339 in UTC to the second ("2027-07-01T09:00:00Z"), which a
 // machine reads as it is and Zone.Text shows a person in their zone.

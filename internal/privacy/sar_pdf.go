@@ -43,7 +43,7 @@ func (b *Bundle) pdf(w io.Writer, kept int) error {
 
 	h2("Your record")
 	for _, f := range b.Fields {
-		text(fmt.Sprintf("%s: %s (%s)", f.Name, f.Value, f.Source))
+		text(fmt.Sprintf("%s: %s (%s)", f.Name, b.Zone.Text(f.Value), f.Source)) // record_created and the like: instants
 	}
 	h2(fmt.Sprintf("Your calls (%d)", len(b.Calls)))
 	for _, c := range b.Calls {

@@ -26,6 +26,7 @@ var reportHTML string
 // (Bundle.report), these stand-ins only let it parse.
 var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"when":      desk.Zone{}.When,
+	"zoneText":  desk.Zone{}.Text,
 	"entryText": func(BundleEntry) string { return "" },
 }).Parse(reportHTML))
 
@@ -286,7 +287,7 @@ func (b *Bundle) report(w io.Writer, kept int) error {
 	if err != nil {
 		return err
 	}
-	t.Funcs(template.FuncMap{"when": b.Zone.When, "entryText": b.entryText})
+	t.Funcs(template.FuncMap{"when": b.Zone.When, "zoneText": b.Zone.Text, "entryText": b.entryText})
 	return t.Execute(w, reportPage{b, kept})
 }
 

@@ -158,7 +158,6 @@ func (c *Console) handler(mux serveMux) http.Handler {
 	funcs["zoneText"] = c.zone().Text
 	funcs["entryText"] = c.entryText
 	funcs["zoneName"] = c.zone().String
-	funcs["zone"] = func() string { return c.zone().Abbr(c.now()) }
 	if c.pages, err = pages.Parse(templateFiles, funcs); err != nil {
 		panic(err)
 	}
