@@ -220,7 +220,7 @@ func TestWhoHasSeenMyDataSaysWhereAndFolds(t *testing.T) {
 		}
 		e.buf.Flush()
 		page = e.signIn(e.f.Dan).get("/portal/me/seen").must(t, http.StatusOK)
-		for _, between := range []string{"between 11:00 and 11:02", "between 11:01 and 11:03"} {
+		for _, between := range []string{"between 11:00 UTC and 11:02 UTC", "between 11:01 UTC and 11:03 UTC"} {
 			page.has(t, "Ann Archer looked at the call "+c.Ref+": viewed 2 times "+between+"<br><span class=\"muted from\">Through: the API")
 		}
 	})
