@@ -58,6 +58,10 @@ func TestOneClock(t *testing.T) {
 						`Diary <span class="muted">(newest first)</span>`, `<h2 id="times-title">Timeline</h2>`)
 				lacksText(t, page, tc.zonesNotOnPage...)
 
+				// The console's search, its snippet as the diary shows it.
+				ann.get("/search?q=waiting").must(t, http.StatusOK).
+					has(t, "on hold until "+tc.reads+": <mark>waiting</mark> for a part")
+
 				// The conflict: another analyst's form drawn before the hold.
 				conflict := hold(call.Version, "2027-12-01T10:00").must(t, http.StatusConflict).
 					has(t, "<li>"+entry+" by Ann Archer at "+tc.changedAt+"</li>")
