@@ -99,6 +99,16 @@ func (z Zone) Text(s string) string {
 	})
 }
 
+// EntryText is a diary entry's text as a person reads it: the instants calldesk's own entries
+// keep (a status change's "on hold until ...") in the desk's zone; what people wrote (updates,
+// notes, emails) as they wrote it.
+func (z Zone) EntryText(kind EntryKind, text string) string {
+	if kind == EntryStatus || kind == EntryAssignment {
+		return z.Text(text)
+	}
+	return text
+}
+
 // ErrNotATime is ParseLocal's error for a text that is not a date and time at all.
 var ErrNotATime = errors.New("is not a date and time")
 

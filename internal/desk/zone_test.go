@@ -115,6 +115,24 @@ func TestZoneText(t *testing.T) {
 	}
 }
 
+// TestZoneEntryText: the instants of calldesk's own diary entries are shown in the zone; what a
+// person wrote is shown as they wrote it, even if it looks like an instant.
+func TestZoneEntryText(t *testing.T) {
+	t.Parallel()
+	z := london(t)
+	text := "on hold until 2027-07-01T09:00:00Z: waiting for a part"
+	for kind, want := range map[desk.EntryKind]string{
+		desk.EntryStatus: "on hold until Thu 1 Jul 2027 10:00 BST: waiting for a part",
+		desk.EntryUpdate: text,
+		desk.EntryNote:   text,
+		desk.EntryEmail:  text,
+	} {
+		if got := z.EntryText(kind, text); got != want {
+			t.Errorf("EntryText(%s) = %q, want %q", kind, got, want)
+		}
+	}
+}
+
 // TestZoneTravelsAsItsName: a zone kept in a stored model (a bundle in review) comes back the
 // same zone.
 func TestZoneTravelsAsItsName(t *testing.T) {

@@ -291,14 +291,10 @@ func (b *Bundle) report(w io.Writer, kept int) error {
 	return t.Execute(w, reportPage{b, kept})
 }
 
-// entryText is a diary entry's text for a person to read: the instants calldesk's own entries
-// keep ("on hold until ...") in the desk's zone; what people wrote, as they wrote it. The JSON
-// and CSV files keep the text as stored.
+// entryText is a diary entry's text for the person to read (desk.Zone.EntryText); the JSON and
+// CSV files keep the text as stored.
 func (b *Bundle) entryText(e BundleEntry) string {
-	if e.Kind == string(desk.EntryStatus) || e.Kind == string(desk.EntryAssignment) {
-		return b.Zone.Text(e.Text)
-	}
-	return e.Text
+	return b.Zone.EntryText(desk.EntryKind(e.Kind), e.Text)
 }
 
 func readme(w io.Writer, b *Bundle, kept int) error {

@@ -197,15 +197,8 @@ func (c *Console) zone() desk.Zone { return desk.ZoneOf(c.Zone) }
 // the zone's abbreviation at that time ("Thu 1 Jul 2027 10:00 BST"); "" for the zero time.
 func (c *Console) when(t time.Time) string { return c.zone().When(t) }
 
-// entryText is a diary entry's text as a person reads it: the instants that calldesk's own
-// entries keep (a status change's "on hold until ...") in the desk's zone. What people wrote
-// (updates, notes, emails) is shown as they wrote it.
-func (c *Console) entryText(e desk.Entry) string {
-	if e.Kind == desk.EntryStatus || e.Kind == desk.EntryAssignment {
-		return c.zone().Text(e.Text)
-	}
-	return e.Text
-}
+// entryText is a diary entry's text as a person reads it (desk.Zone.EntryText).
+func (c *Console) entryText(e desk.Entry) string { return c.zone().EntryText(e.Kind, e.Text) }
 
 func (c *Console) refresh() time.Duration {
 	if c.Refresh <= 0 {

@@ -195,11 +195,5 @@ func (p *Portal) zone() desk.Zone { return desk.ZoneOf(p.Zone) }
 // abbreviation at that time ("Thu 1 Jul 2027 10:00 BST"); "" for the zero time.
 func (p *Portal) when(t time.Time) string { return p.zone().When(t) }
 
-// entryText is a diary entry's text as the person reads it: the instants calldesk's own
-// entries keep ("on hold until ...") in the desk's zone; what people wrote, as they wrote it.
-func (p *Portal) entryText(e desk.Entry) string {
-	if e.Kind == desk.EntryStatus || e.Kind == desk.EntryAssignment {
-		return p.zone().Text(e.Text)
-	}
-	return e.Text
-}
+// entryText is a diary entry's text as the person reads it (desk.Zone.EntryText).
+func (p *Portal) entryText(e desk.Entry) string { return p.zone().EntryText(e.Kind, e.Text) }
