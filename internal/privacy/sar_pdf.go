@@ -34,15 +34,16 @@ func (b *Bundle) pdf(w io.Writer, kept int) error {
 	h3 := func(s string) { p.Ln(2); p.SetFont("go", "B", 11); p.MultiCell(0, 6, s, "", "L", false) }
 	text := func(s string) { p.SetFont("go", "", 10); p.MultiCell(0, 5, s, "", "L", false) }
 	small := func(s string) { p.SetFont("go", "", 9); p.MultiCell(0, 4.5, s, "", "L", false) }
+	stamp := b.Zone.When // times for the person to read, in the desk's zone (the CSV files keep RFC 3339)
 
 	h1("Your personal data held by calldesk")
-	text(fmt.Sprintf("Prepared for %s on %s, in answer to your subject access request.", b.Name, b.GeneratedAt.UTC().Format("2 January 2006")))
+	text(fmt.Sprintf("Prepared for %s on %s, in answer to your subject access request.", b.Name, b.Zone.Day(b.GeneratedAt)))
 	text(fmt.Sprintf("Where the text mentions another person, their details are replaced by \"[redacted: N]\" (%d in this report). "+
 		"The names of staff who handled your calls are given: they acted in their professional capacity.", kept))
 
 	h2("Your record")
 	for _, f := range b.Fields {
-		text(fmt.Sprintf("%s: %s (%s)", f.Name, f.Value, f.Source))
+		text(fmt.Sprintf("%s: %s (%s)", f.Name, b.Zone.Text(f.Value), f.Source)) // record_created and the like: instants
 	}
 	h2(fmt.Sprintf("Your calls (%d)", len(b.Calls)))
 	for _, c := range b.Calls {
@@ -56,13 +57,13 @@ func (b *Bundle) pdf(w io.Writer, kept int) error {
 		}
 		for _, e := range c.Entries {
 			small(fmt.Sprintf("%s, %s (%s):", stamp(e.At), e.Author, e.Kind))
-			text(e.Text)
+			text(b.entryText(e))
 		}
 	}
 	h2(fmt.Sprintf("Entries you wrote on other people's calls (%d)", len(b.Authored)))
 	for _, e := range b.Authored {
 		small(fmt.Sprintf("%s, %s:", e.CallRef, stamp(e.At)))
-		text(e.Text)
+		text(b.entryText(e))
 	}
 	h2(fmt.Sprintf("Emails (%d)", len(b.Emails)))
 	for _, m := range b.Emails {

@@ -406,8 +406,8 @@ func (s *Store) sarZip(ctx context.Context, actor desk.Actor, id, person int64, 
 				return notFound("there is no bundle %d", id)
 			}
 			if b.State == BundleExpired || b.State == BundleDelivered && !t.Now.Before(b.ExpiresAt) {
-				return desk.Errorf(desk.EFORBIDDEN, "this copy of your data expired on %s and has been deleted: ask the Data Protection Officer for a new one",
-					b.ExpiresAt.UTC().Format("2 January 2006"))
+				return desk.Errorf(desk.EFORBIDDEN, "this copy of your data expired at %s and has been deleted: ask the Data Protection Officer for a new one",
+					desk.Instant(b.ExpiresAt)) // the portal shows it in the desk's zone
 			}
 			if b.State != BundleDelivered {
 				return notFound("there is no bundle %d", id)

@@ -307,7 +307,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	}
 	now := c.now()
 	p := callPage{page: c.page(v, call.Ref+": "+call.Summary), Call: call, Restricted: restricted, Held: held, CustomerHeld: customerHeld, Diary: diary, Names: nm, Now: now,
-		MinUntil: now.In(c.zone()).Format(datetimeLocal), AttachHint: c.attachmentRules().Hint(), MailAuth: auth, me: v.Person.ID, myGroups: groups, readsCall: readsCall, Milestones: c.milestones(call)}
+		MinUntil: now.In(c.zone().Location()).Format(datetimeLocal), AttachHint: c.attachmentRules().Hint(), MailAuth: auth, me: v.Person.ID, myGroups: groups, readsCall: readsCall, Milestones: c.milestones(call)}
 	p.defaults = map[string]string{
 		"assign.group_id":   idValue(call.GroupID),
 		"assign.analyst_id": idValue(call.AnalystID),
@@ -331,7 +331,7 @@ func (con *Console) milestones(c desk.Call) []milestone {
 	add("Accepted", c.AcceptedAt, "")
 	hold := ""
 	if !c.HoldUntil.IsZero() {
-		hold = "until " + con.when(c.HoldUntil) + " " + con.zoneAbbr(c.HoldUntil)
+		hold = "until " + con.when(c.HoldUntil)
 		if c.HoldReason != "" {
 			hold += ": " + c.HoldReason
 		}
@@ -455,6 +455,12 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, acti
 	slices.SortStableFunc(f.Summary, func(a, b fieldError) int { return strings.Compare(a.Label+a.Message, b.Label+b.Message) })
 	if !p.Can(action) {
 		f.Kept = web.KeptFields(in.Form, "")
+	}
+	// The store's and the domain's messages keep instants ("on hold until 2027-07-01T09:00:00Z",
+	// a change "at" one): the person reads them in the desk's zone.
+	f.Message = c.zone().Text(f.Message)
+	for i := range f.Changes {
+		f.Changes[i] = c.zone().Text(f.Changes[i])
 	}
 	p.Form = f
 	if err := c.auditCall(r.Context(), v, p, "viewed the call and its diary (after a refused "+action+")"); err != nil {

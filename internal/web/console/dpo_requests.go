@@ -83,7 +83,7 @@ func (c *Console) dpoLogRequest(w http.ResponseWriter, r *http.Request, v *visit
 	if problem != "" {
 		errs["person"] = problem
 	}
-	received, err := time.ParseInLocation("2006-01-02", f.Get("received"), c.zone())
+	received, err := time.ParseInLocation("2006-01-02", f.Get("received"), c.zone().Location())
 	if err != nil {
 		errs["received"] = "Give the date the request arrived, as a date."
 	}

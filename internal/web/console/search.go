@@ -149,7 +149,7 @@ func (c *Console) matchingText(ctx context.Context, rd desk.Reader, call desk.Ca
 	}
 	for _, e := range access.DiaryFor(rd, call, entries) {
 		if mentions(e.Text, terms) {
-			return e.Text, nil
+			return c.entryText(e), nil // as the diary shows it: its instants in the desk's zone
 		}
 	}
 	return call.Description, nil

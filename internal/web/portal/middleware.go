@@ -109,7 +109,7 @@ func (p *Portal) fail(w http.ResponseWriter, r *http.Request, v *visit, err erro
 	case status == http.StatusNotFound:
 		msg = "We could not find that page. If you followed a link to one of your calls, it may be mistyped: your calls are listed on your home page."
 	case errors.As(err, &de):
-		msg = sentence(de.Message)
+		msg = sentence(p.zone().Text(de.Message)) // instants the message keeps, in the desk's zone
 	}
 	p.renderOrLog(w, r, status, "error", errorPage{page: p.page(v, "Sorry"), Status: status, Message: msg})
 }
