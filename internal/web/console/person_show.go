@@ -44,8 +44,7 @@ type personPage struct {
 	Total     int
 	First     int
 	Last      int
-	Prev      string
-	Next      string
+	Pager     pager
 }
 
 // personField is one field of a person's record, with where it came from (S17).
@@ -81,9 +80,7 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, v *visit) e
 		return err
 	}
 	pg, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	if pg < 1 {
-		pg = 1
-	}
+	pg = pageNumber(pg)
 	p := personPage{page: c.page(v, person.Name()), Person: person, From: sourceWords(person.Source), Names: nm}
 	if p.Title == "" {
 		p.Title = "Person " + key
@@ -161,15 +158,7 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, v *visit) e
 		p.First, p.Last = f.Offset+1, f.Offset+len(p.Calls)
 	}
 	base := "/people/" + key
-	if pg > 1 {
-		p.Prev = base + "?page=" + strconv.Itoa(pg-1)
-		if pg == 2 {
-			p.Prev = base
-		}
-	}
-	if p.Last < p.Total && len(p.Calls) > 0 {
-		p.Next = base + "?page=" + strconv.Itoa(pg+1)
-	}
+	p.Pager = newPager("Pages of calls", pg, p.Total, personPageSize, true, pageLink(base))
 	persons := []int64{id}
 	if p.Manager != nil {
 		persons = append(persons, p.Manager.ID)

@@ -37,7 +37,7 @@ type searchPage struct {
 	Total       int
 	TotalExact  bool
 	First, Last int
-	Prev, Next  string
+	Pager       pager
 	Names       *names
 	// Terms are the words the call search looked for (at most 8).
 	Terms []string
@@ -84,9 +84,7 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error
 	}
 	p.People, p.PeopleTotal = people, total
 	pg, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	if pg < 1 {
-		pg = 1
-	}
+	pg = pageNumber(pg)
 	p.Terms = store.SearchTerms(q)
 	if len(p.Terms) > 0 {
 		rd, err := c.reader(ctx, v)
@@ -118,11 +116,10 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error
 			}
 			return u
 		}
-		if pg > 1 {
-			p.Prev = link(pg - 1)
-		}
-		if len(calls) == searchPageSize && p.Last < p.Total {
-			p.Next = link(pg + 1)
+		p.Pager = newPager("Pages of calls", pg, p.Total, searchPageSize, p.TotalExact, link)
+		if !p.TotalExact && len(calls) < searchPageSize {
+			// The estimate ran past what there is: this page is the last.
+			p.Pager.Next = ""
 		}
 		if err := c.auditList(r, v, calls, "console search"); err != nil {
 			return err
