@@ -132,9 +132,9 @@ func doneWords() map[string]string {
 		"note":    "Your internal note is in the diary; only analysts can see it.",
 		"hold":    "The call is on hold.",
 		"resolve": "The call is resolved.",
-		"close":   "The call is closed.",
+		"close":   "The call is closed: the customer is emailed that it is closed (when they have an address) and sees it closed on SupportMe. It cannot be reopened.",
 		"reopen":  "The call is reopened.",
-		"cancel":  "The call is cancelled.",
+		"cancel":  "The call is cancelled: it has left the queues; the customer was not emailed, and sees it cancelled on SupportMe. It cannot be reopened.",
 		"change":  "The call is changed.",
 		"triage":  "The summary and description are confirmed: every analyst now reads them.",
 	}
@@ -223,6 +223,33 @@ func (p callPage) SourceWords() string {
 		return "API"
 	}
 	return string(p.Call.Source)
+}
+
+// customerWords names the call's customer in a sentence: their name, or "the customer".
+func (p callPage) customerWords() string {
+	if n := p.Call.Customer.Name; n != "" {
+		return n
+	}
+	return "The customer"
+}
+
+// CloseWords say, beside the close form, what closing does (issue 16, defect 4): who is told,
+// what the customer sees, and that it cannot be undone.
+func (p callPage) CloseWords() string {
+	told := p.customerWords() + " is emailed that the call is closed, and"
+	if p.Call.Customer.Email == "" {
+		told = p.customerWords() + " has no email address, so is not told by email;"
+	}
+	return "Closing ends the call for good. " + told + " sees it closed on SupportMe, with your note. " +
+		"A closed call cannot be reopened and takes no more public updates (internal notes still can be added); " +
+		"if the problem comes back, log a new call."
+}
+
+// CancelWords say, beside the cancel form, what cancelling does (issue 16, defect 4).
+func (p callPage) CancelWords() string {
+	return "Cancelling withdraws the call: it leaves the queues and is not worked on. " + p.customerWords() +
+		" is not emailed, but sees it cancelled on SupportMe, with your reason. " +
+		"A cancelled call cannot be reopened; if it is needed after all, log a new call."
 }
 
 // Levels are the choices of impact and urgency.
