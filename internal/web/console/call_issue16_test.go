@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
 )
 
 // TestCloseAndCancelSayWhatHappens (issue 16, defect 4): the close and cancel forms say, before
@@ -31,3 +33,72 @@ func TestCloseAndCancelSayWhatHappens(t *testing.T) {
 		c.get(r.location).must(t, http.StatusOK).has(t, "The call is closed: the customer is emailed that it is closed (when they have an address)", "It cannot be reopened.")
 	})
 }
+
+// TestAnalystListFollowsGroup (issue 16, defect 6): on the log-a-call form and the call's assign
+// form, the analyst list is the chosen group's members, without JavaScript too ("Show this
+// group's analysts" redraws it, keeping what was typed, logging nothing); the server refuses an
+// analyst outside the group beside the field.
+func TestAnalystListFollowsGroup(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		c := e.signIn(e.f.Ann)
+		sd, nw := fmt.Sprint(e.f.ServiceDesk.ID), fmt.Sprint(e.f.Networks.ID)
+		opt := func(p desk.Person, groups, extra string) string {
+			return fmt.Sprintf(`<option value="%d" data-groups="%s"%s>%s</option>`, p.ID, groups, extra, p.Name())
+		}
+		c.get("/calls/new").must(t, http.StatusOK).has(t, `<select id="group" name="group_id" data-analysts="analyst">`,
+			opt(e.f.Ann, sd, ""), opt(e.f.Cat, nw, ""), `name="step" value="group"`)
+
+		form := url.Values{"customer_id": {fmt.Sprint(e.f.Dan.ID)}, "kind": {"fault"}, "source": {"phone"},
+			"summary": {"Projector in LT2 shows no picture"}, "group_id": {sd}, "form_key": {"k-follow-group"}}
+		step := url.Values{"step": {"group"}}
+		for k, v := range form {
+			step[k] = v
+		}
+		c.post("/calls/new", step).must(t, http.StatusOK).has(t, `value="Projector in LT2 shows no picture"`,
+			opt(e.f.Ann, sd, ""), opt(e.f.Bob, sd, ""), opt(e.f.Cat, nw, " hidden disabled")).lacks(t, "The call was not logged")
+		if calls, _, _ := e.s.FindCalls(e.ctx, storeFilterFor(e.f.Dan.ID)); len(calls) != 0 {
+			t.Fatalf("showing the group's analysts logged %d calls", len(calls))
+		}
+		bad := url.Values{"analyst_id": {fmt.Sprint(e.f.Cat.ID)}}
+		for k, v := range form {
+			bad[k] = v
+		}
+		c.post("/calls/new", bad).must(t, http.StatusUnprocessableEntity).has(t, `<span class="field-error" id="analyst-err">Analyst Cat Carter is not a member of Service Desk</span>`)
+		r := c.post("/calls/new", form).must(t, http.StatusSeeOther)
+		// Logging shows a confirmation like every other action.
+		c.get(r.location).must(t, http.StatusOK).has(t, `<p class="notice" role="status">The call is logged.`)
+
+		// The call page's assign form, without JavaScript.
+		call := e.call("Switch port dead", 0)
+		page := c.get("/calls/"+call.Ref).must(t, http.StatusOK).has(t, `data-analysts="assign-analyst-id"`, opt(e.f.Cat, nw, ""))
+		r = c.post("/calls/"+call.Ref+"/assign", url.Values{"step": {"group"}, "group_id": {nw},
+			"version": {fmt.Sprint(formVersion(t, page, call.Ref, "assign"))}}).must(t, http.StatusSeeOther)
+		if want := "/calls/" + call.Ref + "?assign_group=" + nw + "#assign"; r.location != want {
+			t.Fatalf("Show this group's analysts leads to %q, want %q", r.location, want)
+		}
+		c.get(strings.TrimSuffix(r.location, "#assign")).must(t, http.StatusOK).has(t, `<details class="act" id="assign" data-key="a" open>`,
+			`<option value="`+nw+`" selected>Networks</option>`, opt(e.f.Cat, nw, ""), opt(e.f.Ann, sd, " hidden disabled"))
+		if got := e.refreshed(call); got.Version != call.Version {
+			t.Fatal("showing the group's analysts changed the call")
+		}
+	})
+}
+
+// TestTakeItNotOfferedForMyCall (issue 16, defect 6): "Take it" is not offered for a call
+// already assigned to me, in any state; Accept is, where the call awaits it.
+func TestTakeItNotOfferedForMyCall(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		c := e.signIn(e.f.Ann)
+		mine := e.move(e.f.Ann, e.call("Laptop fan loud", 0), desk.Transition{Action: desk.ActAssign, GroupID: e.f.ServiceDesk.ID, AnalystID: e.f.Ann.ID})
+		c.get("/calls/"+mine.Ref).must(t, http.StatusOK).lacks(t, callAction(mine.Ref, "take")).has(t, callAction(mine.Ref, "accept"))
+		bobs := e.move(e.f.Ann, e.call("Monitor flickers", 0), desk.Transition{Action: desk.ActAssign, GroupID: e.f.ServiceDesk.ID, AnalystID: e.f.Bob.ID})
+		c.get("/calls/"+bobs.Ref).must(t, http.StatusOK).has(t, callAction(bobs.Ref, "take"))
+		c.get("/calls/"+e.call("Nobody's yet", 0).Ref).must(t, http.StatusOK).has(t, "Take it")
+	})
+}
+
+// callAction is the action attribute of a call page's form.
+func callAction(ref, action string) string { return `action="/calls/` + ref + `/` + action + `"` }
+
+// storeFilterFor is the filter of a customer's calls.
+func storeFilterFor(customer int64) store.CallFilter { return store.CallFilter{CustomerID: customer} }

@@ -207,6 +207,11 @@ func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) e
 	if err != nil {
 		return err
 	}
+	if pf.Get("step") == "group" && readErr == nil {
+		// "Show this group's analysts", pressed without JavaScript: the form again, as typed,
+		// with the analyst list narrowed to the group's members. Nothing is logged.
+		return c.render(w, r, http.StatusOK, "newcall", p)
+	}
 	n := desk.NewCall{Kind: desk.CallKind(f.Kind), Summary: f.Summary, Description: f.Description,
 		AltEmail: f.AltEmail, AltPhone: f.AltPhone, Source: desk.CallSource(f.Source),
 		Impact: desk.Level(f.Impact), Urgency: desk.Level(f.Urgency), FormKey: f.FormKey}
@@ -243,13 +248,13 @@ func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) e
 	if len(p.Errors) == 0 {
 		call, err := c.Store.CreateCall(r.Context(), v.Actor, n)
 		if err == nil {
-			return seeOther(w, r, "/calls/"+call.Ref)
+			return seeOther(w, r, "/calls/"+call.Ref+"?done=logged")
 		}
 		if desk.ErrorCode(err) == desk.ECONFLICT && f.FormKey != "" {
 			// This form logged its call already (sent twice, or again after signing in).
 			first, ferr := c.Store.FormKeyCall(r.Context(), v.Actor.AccountID, f.FormKey)
 			if ferr == nil {
-				return seeOther(w, r, "/calls/"+first.Ref)
+				return seeOther(w, r, "/calls/"+first.Ref+"?done=logged")
 			} else if desk.ErrorCode(ferr) != desk.ENOTFOUND {
 				return ferr
 			}

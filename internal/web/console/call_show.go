@@ -67,6 +67,7 @@ type callPage struct {
 	me        int64
 	myGroups  []int64
 	readsCall bool              // the visitor may read the call (access.ReadsCall): only then may they move it
+	open      string            // an action form drawn open though nothing was refused (assign, after "Show this group's analysts")
 	defaults  map[string]string // "action.field" -> the value a form starts with
 }
 
@@ -125,6 +126,7 @@ func fieldLabels() map[string]string {
 // doneWords say what an action did, shown on the call page after its redirect.
 func doneWords() map[string]string {
 	return map[string]string{
+		"logged":  "The call is logged. The customer is emailed its reference when they have an address, and sees it on SupportMe.",
 		"assign":  "The call is assigned.",
 		"take":    "The call is yours: assigned to you and accepted.",
 		"accept":  "You accepted the call.",
@@ -153,9 +155,8 @@ func (p callPage) Can(action string) bool {
 	}
 	switch action {
 	case "take":
-		// Taking a call that is already mine and being worked would only repeat it.
-		mine := p.Call.AnalystID == p.me && s != desk.Assigned && s != desk.OffHold
-		return desk.ActAssign.Allowed(s) && !mine
+		// A call already assigned to me is not taken again: Accept is what is left to do.
+		return desk.ActAssign.Allowed(s) && p.Call.AnalystID != p.me
 	case "accept":
 		return desk.ActAccept.Allowed(s) && (p.Call.AnalystID == 0 || p.Call.AnalystID == p.me)
 	case "update":
@@ -173,7 +174,7 @@ func (p callPage) Can(action string) bool {
 func (p callPage) Auth(id int64) desk.MailAuth { return p.MailAuth[id] }
 
 // Open reports whether the action's form is the one that was refused, so it is drawn open.
-func (p callPage) Open(action string) bool { return p.Form.Action == action }
+func (p callPage) Open(action string) bool { return p.Form.Action == action || p.open == action }
 
 // Field returns a form control's id, name, label, value and error.
 func (p callPage) Field(action, name string) formField {
@@ -262,6 +263,15 @@ func (c *Console) showCall(w http.ResponseWriter, r *http.Request, v *visit) err
 		return err
 	}
 	p.Done = doneWords()[r.URL.Query().Get("done")]
+	if g, err := strconv.ParseInt(r.URL.Query().Get("assign_group"), 10, 64); err == nil && g > 0 && p.Can("assign") {
+		// The assign form's "Show this group's analysts", without JavaScript: the form open on
+		// that group, the analyst list its members.
+		p.open = "assign"
+		p.defaults["assign.group_id"] = strconv.FormatInt(g, 10)
+		if !p.Names.IsMember(g, p.Call.AnalystID) {
+			p.defaults["assign.analyst_id"] = ""
+		}
+	}
 	if err := c.auditCall(r.Context(), v, p, "viewed the call and its diary"); err != nil {
 		return err
 	}

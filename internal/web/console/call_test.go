@@ -238,7 +238,7 @@ func TestCallFormErrors(t *testing.T) {
 		c.post("/calls/"+call.Ref+"/assign", url.Values{"version": {fmt.Sprint(call.Version)},
 			"group_id": {fmt.Sprint(e.f.ServiceDesk.ID)}, "analyst_id": {fmt.Sprint(e.f.Cat.ID)}}).
 			must(t, http.StatusUnprocessableEntity).
-			has(t, `<span class="field-error" id="assign-analyst-id-err">Analyst Cat `, fmt.Sprintf(`<option value="%d" selected>Cat`, e.f.Cat.ID))
+			has(t, `<span class="field-error" id="assign-analyst-id-err">Analyst Cat `, fmt.Sprintf(`<option value="%d" data-groups="%d" selected>Cat`, e.f.Cat.ID, e.f.Networks.ID))
 		c.post("/calls/"+call.Ref+"/note", url.Values{"text": {"no version"}}).must(t, http.StatusUnprocessableEntity).
 			has(t, "did not say which version", ">no version</textarea>")
 		if got := e.refreshed(call); got.State != desk.Accepted || got.Version != call.Version {
