@@ -102,3 +102,34 @@ func callAction(ref, action string) string { return `action="/calls/` + ref + `/
 
 // storeFilterFor is the filter of a customer's calls.
 func storeFilterFor(customer int64) store.CallFilter { return store.CallFilter{CustomerID: customer} }
+
+// TestLogCallForCallerNotInRegister (issue 16, defect 6): a caller not in the register is added
+// from the log-a-call form with only the fields the call needs, as a person typed in at the
+// service desk; refused input is named beside its fields, in the summary, with the part open.
+func TestLogCallForCallerNotInRegister(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		c := e.signIn(e.f.Ann)
+		c.get("/calls/new").must(t, http.StatusOK).has(t, `<details class="new-caller" id="new-caller">`,
+			`<summary>Not in the register? Add the caller</summary>`, `name="caller_first_name"`, `name="caller_email"`).
+			lacks(t, `name="caller_username"`, `name="caller_student_number"`, `name="caller_department"`)
+		form := url.Values{"kind": {"fault"}, "source": {"face_to_face"}, "summary": {"Guest wifi voucher rejected"},
+			"caller_first_name": {"Lina"}, "caller_last_name": {"Haddad"}, "caller_kind": {"visitor"}, "caller_email": {"not an address"}}
+		c.post("/calls/new", form).must(t, http.StatusUnprocessableEntity).has(t, `<details class="new-caller" id="new-caller" open>`,
+			`<a href="#caller-email">Caller&#39;s email is not a valid email address`, `id="caller-email-err"`, `value="Lina"`).
+			lacks(t, "Customer is required")
+		form.Set("caller_email", strings.ToUpper(e.f.Dan.Email))
+		c.post("/calls/new", form).must(t, http.StatusUnprocessableEntity).has(t, "who is in the register already: find them with the lookup instead")
+		form.Set("caller_email", "lina.haddad@visitor.example")
+		r := c.post("/calls/new", form).must(t, http.StatusSeeOther)
+		call := e.callNow(t, strings.TrimSuffix(strings.TrimPrefix(r.location, "/calls/"), "?done=logged"))
+		p, err := e.s.FindPerson(e.ctx, call.CustomerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Name() != "Lina Haddad" || p.Source != desk.FromManual || p.Kind != desk.Visitor || p.Email != "lina.haddad@visitor.example" {
+			t.Fatalf("the added caller: %+v", p)
+		}
+		c.get(r.location).must(t, http.StatusOK).has(t, "The call is logged.", "Lina Haddad")
+		c.get(fmt.Sprintf("/people/%d", p.ID)).must(t, http.StatusOK).has(t, "Typed in by hand")
+	})
+}
