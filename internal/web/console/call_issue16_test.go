@@ -9,6 +9,7 @@ import (
 
 	"calldesk/internal/desk"
 	"calldesk/internal/store"
+	"calldesk/internal/store/storetest"
 )
 
 // TestCloseAndCancelSayWhatHappens (issue 16, defect 4): the close and cancel forms say, before
@@ -131,5 +132,28 @@ func TestLogCallForCallerNotInRegister(t *testing.T) {
 		}
 		c.get(r.location).must(t, http.StatusOK).has(t, "The call is logged.", "Lina Haddad")
 		c.get(fmt.Sprintf("/people/%d", p.ID)).must(t, http.StatusOK).has(t, "Typed in by hand")
+	})
+}
+
+// TestTextInAnyScript (issue 16, defect 8): free text is drawn with dir="auto", so Arabic inside
+// the English page reads right to left; emoji, which neither engine's search index keeps, are
+// said to be left out of a search, and the words beside them still find the call.
+func TestTextInAnyScript(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		c := e.signIn(e.f.Ann)
+		arabic := "الطابعة لا تعمل"
+		call := e.call(arabic+" printer 🖨️ jammed", e.f.ServiceDesk.ID)
+		if _, err := e.s.AddEntry(e.ctx, storetest.Actor(e.f.Ann), call.Ref, desk.EntryNote, "اتصلت بالعميل"); err != nil {
+			t.Fatal(err)
+		}
+		c.get("/calls/"+call.Ref).must(t, http.StatusOK).has(t, `<span class="call-summary" dir="auto">`+arabic,
+			`<div class="description" dir="auto">`, `<div class="entry-text" dir="auto">اتصلت بالعميل</div>`,
+			`<textarea id="note-text" name="text" rows="4" required dir="auto"`)
+		c.get("/queues/groups").must(t, http.StatusOK).has(t, `class="summary-cell" dir="auto">`+arabic)
+		r := c.get("/search?q=" + url.QueryEscape("🖨️ printer")).must(t, http.StatusOK)
+		r.has(t, call.Ref, `<p class="notice" id="search-ignored">Emoji and symbols are not searched`, `<span class="ignored">🖨️</span>`,
+			`<span class="hit-summary" dir="auto">`)
+		c.get("/search?q="+url.QueryEscape("🖨️")).must(t, http.StatusOK).has(t, "Emoji and symbols are not searched", "No words to search calls for").lacks(t, call.Ref)
+		c.get("/search?q=printer").must(t, http.StatusOK).has(t, call.Ref).lacks(t, "search-ignored")
 	})
 }

@@ -79,7 +79,7 @@ func TestCallPage(t *testing.T) {
 		r := c.get("/calls/"+strings.ToLower(call.Ref)).must(t, http.StatusOK)
 		r.has(t, "<title>"+call.Ref+": Outlook asks for a password &lt;again&gt; · calldesk</title>",
 			`<span class="cond cond-unassigned">Unassigned</span>`, "Since Monday.\nEvery ten minutes.",
-			fmt.Sprintf(`<a href="/people/%d">%s</a>`, e.f.Dan.ID, e.f.Dan.Name()), e.f.Dan.Username,
+			fmt.Sprintf(`<a href="/people/%d" dir="auto">%s</a>`, e.f.Dan.ID, e.f.Dan.Name()), e.f.Dan.Username,
 			"dan.home@example.org", "7700 900123", "Contact for this call", "<dd>phone</dd>",
 			"Software &gt; Email &gt; Outlook", "(impact ", "<dt>Logged</dt>",
 			// the diary: internal notes shown, and marked; public updates marked too.

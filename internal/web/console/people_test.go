@@ -160,7 +160,7 @@ func TestPersonPage(t *testing.T) {
 		}
 		c := e.signIn(e.f.Ann)
 		r := c.get(fmt.Sprintf("/people/%d", dan.ID)).must(t, http.StatusOK)
-		r.has(t, "<h1>Dan Dawson", "Active", "20231234", "ddawson@uni.example", "01234 567890", "Computing", "student",
+		r.has(t, `<h1><span dir="auto">Dan Dawson</span>`, "Active", "20231234", "ddawson@uni.example", "01234 567890", "Computing", "student",
 			"Typed in by hand", "Last updated", "Calls 1–20 of 22, newest first", "Password reset 20",
 			`class="cond cond-unassigned">Unassigned`, `rel="next"`, fmt.Sprintf(`href="/calls/new?customer=%d"`, dan.ID))
 		r.lacks(t, other.Ref, "Printer offline")

@@ -41,6 +41,10 @@ type searchPage struct {
 	Names       *names
 	// Terms are the words the call search looked for (at most 8).
 	Terms []string
+	// Ignored are the emoji and symbols of the query, which the search cannot look for: neither
+	// engine's index keeps them (SQLite's unicode61 tokenizer and the PostgreSQL search document
+	// both split words on them), so the page says they were left out (issue 16, defect 8).
+	Ignored []string
 }
 
 // searchHit is a call found by its text, with the summary and a piece of the description with
@@ -86,6 +90,7 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error
 	pg, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	pg = pageNumber(pg)
 	p.Terms = store.SearchTerms(q)
+	p.Ignored = ignoredSymbols(q)
 	if len(p.Terms) > 0 {
 		rd, err := c.reader(ctx, v)
 		if err != nil {
@@ -155,6 +160,31 @@ func (c *Console) matchingText(ctx context.Context, rd desk.Reader, call desk.Ca
 // mentions reports whether text holds one of terms as a whole word, as highlight marks them.
 func mentions(text string, terms []string) bool {
 	return strings.Contains(string(highlight(text, terms)), "<mark>")
+}
+
+// ignoredSymbols lists, once each, the runs of emoji and symbols in q (with the joiners and
+// variation selectors that make up an emoji): what the search leaves out of its words.
+func ignoredSymbols(q string) []string {
+	var out []string
+	seen := map[string]bool{}
+	var run strings.Builder
+	flush := func() {
+		if s := run.String(); s != "" && !seen[s] && len(out) < 8 {
+			seen[s] = true
+			out = append(out, s)
+		}
+		run.Reset()
+	}
+	for _, r := range q {
+		switch {
+		case unicode.IsSymbol(r), r == '\u200d', r >= '\ufe00' && r <= '\ufe0f', r >= 0x1f3fb && r <= 0x1f3ff, r >= 0xe0020 && r <= 0xe007f:
+			run.WriteRune(r)
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
 }
 
 // isWordRune is what the search indexes count as part of a word (see store.SearchTerms).
