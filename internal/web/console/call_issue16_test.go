@@ -150,7 +150,7 @@ func TestTextInAnyScript(t *testing.T) {
 			`<div class="description" dir="auto">`, `<div class="entry-text" dir="auto">اتصلت بالعميل</div>`,
 			`<textarea id="note-text" name="text" rows="4" required dir="auto"`)
 		c.get("/queues/groups").must(t, http.StatusOK).has(t, `class="summary-cell" dir="auto">`+arabic)
-		r := c.get("/search?q=" + url.QueryEscape("🖨️ printer")).must(t, http.StatusOK)
+		r := c.get("/search?q="+url.QueryEscape("🖨️ printer")).must(t, http.StatusOK)
 		r.has(t, call.Ref, `<p class="notice" id="search-ignored">Emoji and symbols are not searched`, `<span class="ignored">🖨️</span>`,
 			`<span class="hit-summary" dir="auto">`)
 		c.get("/search?q="+url.QueryEscape("🖨️")).must(t, http.StatusOK).has(t, "Emoji and symbols are not searched", "No words to search calls for").lacks(t, call.Ref)
