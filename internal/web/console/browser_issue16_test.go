@@ -4,9 +4,17 @@ package console_test
 // following the group, right-to-left text.
 
 import (
+	"context"
+	"fmt"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store/storetest"
+	"calldesk/internal/web/browsertest"
 )
 
 // TestBrowserCallTabOrder (defect 7): on the call page, Tab reaches the actions before the
@@ -41,4 +49,89 @@ func TestBrowserCallTabOrder(t *testing.T) {
 		t.Error("at 1280 px the call's details are not in a column at the right of the actions")
 	}
 	b.Check("call page (tab order)", "")
+}
+
+// printMedia switches the tab's CSS media to print (on) or back to the screen, as the browser's
+// print preview draws the page.
+func printMedia(b *browsertest.Tab, on bool) {
+	b.T.Helper()
+	media := ""
+	if on {
+		media = "print"
+	}
+	b.Do("emulate media "+media, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: media})
+		return err
+	}))
+}
+
+// printFindings lists, on the page as printed, what must not be there: the navigation, the
+// actions, any form, button or field that shows, and what must be: each element of mustShow.
+const printFindingsJS = `((mustShow) => {
+  const shown = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; };
+  const out = [];
+  for (const sel of ['header.top', 'nav', '.call-actions', 'form', 'button', 'input:not([type=hidden])', 'select', 'textarea', '.pager', '.skip'])
+    for (const el of document.querySelectorAll(sel)) if (shown(el)) out.push('shown: ' + sel + ' ' + (el.innerText || el.outerHTML).trim().slice(0, 60));
+  for (const sel of mustShow) {
+    const els = document.querySelectorAll(sel);
+    if (!els.length) out.push('missing: ' + sel);
+    for (const el of els) if (!shown(el)) out.push('hidden: ' + sel + ' ' + (el.innerText || '').trim().slice(0, 60));
+  }
+  return out; })`
+
+// checkPrint fails the test unless the page, printed, shows mustShow and no navigation or actions.
+func checkPrint(t *testing.T, b *browsertest.Tab, name string, mustShow ...string) {
+	t.Helper()
+	printMedia(b, true)
+	defer printMedia(b, false)
+	js := printFindingsJS + "(" + jsList(mustShow) + ")"
+	for _, f := range browsertest.Eval[[]string](b, js) {
+		t.Errorf("%s printed: %s", name, f)
+	}
+}
+
+// jsList writes strings as a JavaScript array literal.
+func jsList(ss []string) string {
+	out := "["
+	for i, s := range ss {
+		if i > 0 {
+			out += ", "
+		}
+		out += fmt.Sprintf("%q", s)
+	}
+	return out + "]"
+}
+
+// TestBrowserPrint (defect 9): a call and a person's page print cleanly, as the browser's print
+// media draws them: no navigation, no actions or forms, the details, description and every diary
+// entry shown; the retention page's closed reports print open.
+func TestBrowserPrint(t *testing.T) {
+	t.Parallel()
+	se := storetest.NewEnv(t, "sqlite", start)
+	e := newEnv(t, se)
+	e.grant(se, e.f.Cat, "analyst,dpo")
+	_, mine := seedEveryCondition(t, e)
+	for i := range 30 {
+		if _, err := e.s.AddEntry(e.ctx, storetest.Actor(e.f.Ann), mine.Ref, desk.EntryNote, fmt.Sprintf("Diary note number %d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := e.tab(t)
+	b.signIn(e.f.Cat.Username)
+	b.Open("/calls/" + mine.Ref)
+	b.MustSee("Diary note number 29")
+	checkPrint(t, b.Tab, "the call page", "#call-title", ".description", ".customer-name", "#details-title", ".diary .entry")
+	if n := eval[int](b, `document.querySelectorAll('.diary .entry').length`); n < 33 {
+		t.Errorf("the printed diary has %d entries, want all 33 or more", n)
+	}
+	if printMedia(b.Tab, false); !eval[bool](b, `getComputedStyle(document.querySelector('header.top')).display !== 'none'`) {
+		t.Error("on screen the header is hidden")
+	}
+	b.Open(fmt.Sprintf("/people/%d", e.f.Dan.ID))
+	checkPrint(t, b.Tab, "the person page", "h1", "table.fields", "table.calls")
+	b.Open("/admin/retention")
+	b.Click("form[action='/admin/retention/dry-run'] button")
+	b.MustSee("The dry run is done")
+	eval[bool](b, `document.querySelectorAll('main details').forEach(d => d.open = false), true`)
+	checkPrint(t, b.Tab, "the retention schedule", "details.panel table")
 }

@@ -107,6 +107,17 @@
   document.querySelectorAll("select[data-analysts]").forEach(function (s) { followGroup(s, true); });
   document.querySelectorAll("[data-nojs]").forEach(function (el) { el.hidden = true; });
 
+  // Print the page whole (issue 16): every closed disclosure in the page (a sweep's report, an
+  // import's problems) opens for the printout and closes again after it.
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("main details:not([open])").forEach(function (d) { d.open = true; openedForPrint.push(d); });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
+  });
+
   // A queue refreshing itself must not pull the list from under someone using it, nor refresh a
   // page nobody is looking at: skip a refresh while focus is in the list or the queue counts, or
   // while the tab is hidden.
