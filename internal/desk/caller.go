@@ -9,7 +9,7 @@ import (
 // by an analyst while logging their call (issue 16, defect 6). It holds only what the call needs
 // (S9, minimisation): a name, and an email address or a phone number to reach them; no username,
 // student number, department or job title. The person record made of it is typed in at the
-// service desk (FromManual): the register's, erasure's, subject access's and retention's rules
+// service desk by the analyst (FromAnalyst): the register's, erasure's, subject access's and retention's rules
 // for people apply to it as to any other, and no directory import changes or removes it (an
 // import whose record claims its email is refused for that record, and says so).
 type NewCaller struct {
@@ -51,8 +51,8 @@ func (n *NewCaller) Validate() error {
 	return Invalid("the caller cannot be added", f)
 }
 
-// Person is the person record a new caller becomes: typed in at the service desk.
+// Person is the person record a new caller becomes: added by the analyst logging their call.
 func (n NewCaller) Person() Person {
 	return Person{FirstName: n.FirstName, LastName: n.LastName, Email: n.Email, Phone: n.Phone, Kind: n.Kind,
-		Source: FromManual, Active: true}
+		Source: FromAnalyst, Active: true}
 }

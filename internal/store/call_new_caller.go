@@ -8,7 +8,7 @@ import (
 )
 
 // CreateCallForNewCaller logs call n for a caller who is not in the register, adding them as a
-// person record typed in at the service desk (desk.FromManual) with only the fields the call
+// person record typed in at the service desk by the analyst (desk.FromAnalyst) with only the fields the call
 // needs (desk.NewCaller), in one transaction: both or neither. The person's creation is audited
 // (person.create, naming the call it was made for) beside the call's. A caller whose email
 // address another person holds is refused beside the email field: they are in the register

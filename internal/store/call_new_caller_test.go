@@ -29,7 +29,7 @@ func TestCreateCallForNewCaller(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Name() != "Lina Haddad" || got.Source != desk.FromManual || got.Kind != desk.Visitor || !got.Active ||
+		if got.Name() != "Lina Haddad" || got.Source != desk.FromAnalyst || got.Kind != desk.Visitor || !got.Active ||
 			got.Email != caller.Email || got.Phone != caller.Phone || got.Username != "" || got.StudentNumber != "" ||
 			got.Department != "" || got.JobTitle != "" || got.DirectoryKey != "" {
 			t.Fatalf("the caller's record: %+v", got)
@@ -81,8 +81,62 @@ func TestCreateCallForNewCaller(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if after.LastName != "Haddad" || !after.Active || after.Source != desk.FromManual || after.DirectoryKey != "" || after.Version != got.Version {
+		if after.LastName != "Haddad" || !after.Active || after.Source != desk.FromAnalyst || after.DirectoryKey != "" || after.Version != got.Version {
 			t.Fatalf("the import changed the added caller: %+v", after)
+		}
+	})
+}
+
+// TestDueLeaversTakesQuietAddedCallers (issue 16 with issue 15's schedule): a caller added by an
+// analyst never leaves as the directory's people do, so the leavers rule counts them as having
+// left when their last call last changed; not while a call of theirs is open, nor under a legal
+// hold, nor people typed in by hand otherwise.
+func TestDueLeaversTakesQuietAddedCallers(t *testing.T) {
+	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		ann := storetest.Actor(e.F.Ann)
+		n := desk.NewCall{Kind: desk.Fault, Source: desk.SourcePhone, Summary: "Visitor badge does not open the door"}
+		quiet, lina, err := e.S.CreateCallForNewCaller(ctx, ann, desk.NewCaller{FirstName: "Lina", LastName: "Haddad"}, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.UpdateCall(ctx, ann, quiet.Ref, quiet.Version, desk.Transition{Action: desk.ActCancel, Reason: "sorted at the desk"}); err != nil {
+			t.Fatal(err)
+		}
+		_, omar, err := e.S.CreateCallForNewCaller(ctx, ann, desk.NewCaller{FirstName: "Omar", LastName: "Busy", Kind: desk.Partner}, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules, err := e.S.RetentionRules(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		due := func(at time.Time) map[int64]store.DueLeaver {
+			t.Helper()
+			ls, err := e.S.DueLeavers(ctx, store.NewRetentionPlan(rules, at))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[int64]store.DueLeaver{}
+			for _, l := range ls {
+				out[l.ID] = l
+			}
+			return out
+		}
+		if d := due(time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)); len(d) != 0 {
+			t.Fatalf("the day after, due: %+v", d)
+		}
+		later := due(time.Date(2036, 3, 3, 9, 0, 0, 0, time.UTC))
+		if l, ok := later[lina.ID]; !ok || !l.Caller || !l.LeftAt.Equal(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)) {
+			t.Fatalf("ten years on, the quiet added caller is not due as a caller from her last call: %+v", later)
+		}
+		if _, ok := later[omar.ID]; ok {
+			t.Fatal("an added caller with an open call is due")
+		}
+		for _, p := range []desk.Person{e.F.Dan, e.F.Eve, e.F.Ann} {
+			if _, ok := later[p.ID]; ok {
+				t.Fatalf("%s, who never left and was not added by an analyst, is due", p.Name())
+			}
 		}
 	})
 }

@@ -127,11 +127,11 @@ func TestLogCallForCallerNotInRegister(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Name() != "Lina Haddad" || p.Source != desk.FromManual || p.Kind != desk.Visitor || p.Email != "lina.haddad@visitor.example" {
+		if p.Name() != "Lina Haddad" || p.Source != desk.FromAnalyst || p.Kind != desk.Visitor || p.Email != "lina.haddad@visitor.example" {
 			t.Fatalf("the added caller: %+v", p)
 		}
 		c.get(r.location).must(t, http.StatusOK).has(t, "The call is logged.", "Lina Haddad")
-		c.get(fmt.Sprintf("/people/%d", p.ID)).must(t, http.StatusOK).has(t, "Typed in by hand")
+		c.get(fmt.Sprintf("/people/%d", p.ID)).must(t, http.StatusOK).has(t, "Added by an analyst while logging their call")
 	})
 }
 

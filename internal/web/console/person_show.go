@@ -57,6 +57,8 @@ func sourceWords(s desk.Source) string {
 		return "Directory import"
 	case desk.FromManual:
 		return "Typed in by hand"
+	case desk.FromAnalyst:
+		return "Added by an analyst while logging their call (not in the directory)"
 	case desk.FromSignIn:
 		return "Enrolled at first single sign-on (a partner)"
 	}
