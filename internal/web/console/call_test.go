@@ -224,7 +224,7 @@ func TestCallFormErrors(t *testing.T) {
 			`value="2026-03-01T08:00"`,
 			`aria-describedby="hold-until-hint hold-until-err" aria-invalid="true"`,
 			`<span class="field-error" id="hold-until-err">Hold until must be in the future (it is now Mon 2 Mar 2026 09:00 UTC)</span>`,
-			`id="hold-reason" name="reason" value="  " maxlength="1000" required autocomplete="off" aria-invalid="true" aria-describedby="hold-reason-err"`,
+			`id="hold-reason" name="reason" value="  " maxlength="1000" required autocomplete="off" dir="auto" aria-invalid="true" aria-describedby="hold-reason-err"`,
 			`<span class="field-error" id="hold-reason-err">Reason is required</span>`,
 			`<a href="#hold-until">Hold until must be in the future`, "Cannot put the call on hold.")
 		c.post("/calls/"+call.Ref+"/hold", url.Values{"version": {fmt.Sprint(call.Version)},
@@ -232,7 +232,7 @@ func TestCallFormErrors(t *testing.T) {
 			has(t, "Hold until is not a date and time", `value="tomorrow"`, `value="parts"`)
 		c.post("/calls/"+call.Ref+"/resolve", url.Values{"version": {fmt.Sprint(call.Version)}, "resolution": {""}}).
 			must(t, http.StatusUnprocessableEntity).
-			has(t, `<textarea id="resolve-resolution" name="resolution" rows="4" required aria-invalid="true" aria-describedby="resolve-resolution-err">`,
+			has(t, `<textarea id="resolve-resolution" name="resolution" rows="4" required dir="auto" aria-invalid="true" aria-describedby="resolve-resolution-err">`,
 				`<span class="field-error" id="resolve-resolution-err">Resolution is required</span>`)
 		// Cat is not in Service Desk: the store says so beside the analyst.
 		c.post("/calls/"+call.Ref+"/assign", url.Values{"version": {fmt.Sprint(call.Version)},
@@ -297,7 +297,7 @@ func TestCallConflict(t *testing.T) {
 		e.move(e.f.Bob, call, desk.Transition{Action: desk.ActResolve, Text: "rebooted the encoder"})
 		ann.post("/calls/"+call.Ref+"/cancel", url.Values{"version": {fmt.Sprint(formVersion(t, stale, call.Ref, "cancel"))},
 			"reason": {"duplicate of another call"}}).must(t, http.StatusConflict).
-			has(t, "resolved: rebooted the encoder by Bob Baker", "the form is gone", "<dd>duplicate of another call</dd>").
+			has(t, "resolved: rebooted the encoder by Bob Baker", "the form is gone", `<dd dir="auto">duplicate of another call</dd>`).
 			lacks(t, "/cancel\"")
 	})
 }
