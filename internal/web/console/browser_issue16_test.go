@@ -191,3 +191,27 @@ func TestBrowserAnalystListAndNewCaller(t *testing.T) {
 	m.Open("/mail/log")
 	m.Check("email taken in", "mail-log")
 }
+
+// TestBrowserPager (defect 7): a long queue's pager (page N of M, numbered jumps) and a page past
+// the end, checked like every page (axe-core at 1280, 375 and 320 px, reflow, focus).
+func TestBrowserPager(t *testing.T) {
+	t.Parallel()
+	e := browserEnv(t)
+	for i := range 130 {
+		e.call(fmt.Sprintf("Printer jam number %03d", i), 0)
+	}
+	b := e.tab(t)
+	b.signIn(e.f.Ann.Username)
+	b.Open("/queues/unassigned?page=4")
+	b.MustSee("Page 4 of 6")
+	b.Check("a queue's pager", "queue-pager")
+	b.Click(`nav.pager a[href="/queues/unassigned?page=6"]`)
+	b.MustSee("Page 6 of 6", "Printer jam number 004")
+	b.Open("/queues/unassigned?page=9")
+	b.MustSee("There is no page 9: this list has 6 pages.")
+	b.Check("a page past the end", "queue-past-end")
+	b.Click(`#past-end a`)
+	if b.Path() != "/queues/unassigned?page=6" {
+		t.Errorf("the way back from past the end leads to %s", b.Path())
+	}
+}
