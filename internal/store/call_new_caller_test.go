@@ -14,7 +14,7 @@ import (
 // TestCreateCallForNewCaller (issue 16, defect 6): a caller not in the register is added while
 // their call is logged, in one transaction, as a person typed in at the service desk with only the
 // call's fields, audited; a caller whose email someone holds is refused and nothing is written;
-// a directory import that lists the same email neither changes nor removes the added person.
+// a directory import or SCIM push that gives the same email neither changes nor removes the added person.
 func TestCreateCallForNewCaller(t *testing.T) {
 	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
 		ctx := context.Background()
@@ -83,6 +83,13 @@ func TestCreateCallForNewCaller(t *testing.T) {
 		}
 		if after.LastName != "Haddad" || !after.Active || after.Source != desk.FromAnalyst || after.DirectoryKey != "" || after.Version != got.Version {
 			t.Fatalf("the import changed the added caller: %+v", after)
+		}
+		// Nor does a SCIM push of a person with her email: refused, her record as it was.
+		if _, _, err := e.S.PushPerson(ctx, "scim", desk.Person{DirectoryKey: "k7002", FirstName: "Lina", LastName: "Pushed", Email: caller.Email}, 0, nil, nil); err == nil {
+			t.Fatal("a SCIM push took the added caller's email")
+		}
+		if again, err := e.S.FindPerson(ctx, p.ID); err != nil || again.LastName != "Haddad" || again.Version != got.Version || again.Source != desk.FromAnalyst {
+			t.Fatalf("after a SCIM push: %+v, %v", again, err)
 		}
 	})
 }
