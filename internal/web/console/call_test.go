@@ -79,7 +79,7 @@ func TestCallPage(t *testing.T) {
 		r := c.get("/calls/"+strings.ToLower(call.Ref)).must(t, http.StatusOK)
 		r.has(t, "<title>"+call.Ref+": Outlook asks for a password &lt;again&gt; · calldesk</title>",
 			`<span class="cond cond-unassigned">Unassigned</span>`, "Since Monday.\nEvery ten minutes.",
-			fmt.Sprintf(`<a href="/people/%d">%s</a>`, e.f.Dan.ID, e.f.Dan.Name()), e.f.Dan.Username,
+			fmt.Sprintf(`<a href="/people/%d" dir="auto">%s</a>`, e.f.Dan.ID, e.f.Dan.Name()), e.f.Dan.Username,
 			"dan.home@example.org", "7700 900123", "Contact for this call", "<dd>phone</dd>",
 			"Software &gt; Email &gt; Outlook", "(impact ", "<dt>Logged</dt>",
 			// the diary: internal notes shown, and marked; public updates marked too.
@@ -224,7 +224,7 @@ func TestCallFormErrors(t *testing.T) {
 			`value="2026-03-01T08:00"`,
 			`aria-describedby="hold-until-hint hold-until-err" aria-invalid="true"`,
 			`<span class="field-error" id="hold-until-err">Hold until must be in the future (it is now Mon 2 Mar 2026 09:00 UTC)</span>`,
-			`id="hold-reason" name="reason" value="  " maxlength="1000" required autocomplete="off" aria-invalid="true" aria-describedby="hold-reason-err"`,
+			`id="hold-reason" name="reason" value="  " maxlength="1000" required autocomplete="off" dir="auto" aria-invalid="true" aria-describedby="hold-reason-err"`,
 			`<span class="field-error" id="hold-reason-err">Reason is required</span>`,
 			`<a href="#hold-until">Hold until must be in the future`, "Cannot put the call on hold.")
 		c.post("/calls/"+call.Ref+"/hold", url.Values{"version": {fmt.Sprint(call.Version)},
@@ -232,13 +232,13 @@ func TestCallFormErrors(t *testing.T) {
 			has(t, "Hold until is not a date and time", `value="tomorrow"`, `value="parts"`)
 		c.post("/calls/"+call.Ref+"/resolve", url.Values{"version": {fmt.Sprint(call.Version)}, "resolution": {""}}).
 			must(t, http.StatusUnprocessableEntity).
-			has(t, `<textarea id="resolve-resolution" name="resolution" rows="4" required aria-invalid="true" aria-describedby="resolve-resolution-err">`,
+			has(t, `<textarea id="resolve-resolution" name="resolution" rows="4" required dir="auto" aria-invalid="true" aria-describedby="resolve-resolution-err">`,
 				`<span class="field-error" id="resolve-resolution-err">Resolution is required</span>`)
 		// Cat is not in Service Desk: the store says so beside the analyst.
 		c.post("/calls/"+call.Ref+"/assign", url.Values{"version": {fmt.Sprint(call.Version)},
 			"group_id": {fmt.Sprint(e.f.ServiceDesk.ID)}, "analyst_id": {fmt.Sprint(e.f.Cat.ID)}}).
 			must(t, http.StatusUnprocessableEntity).
-			has(t, `<span class="field-error" id="assign-analyst-id-err">Analyst Cat `, fmt.Sprintf(`<option value="%d" selected>Cat`, e.f.Cat.ID))
+			has(t, `<span class="field-error" id="assign-analyst-id-err">Analyst Cat `, fmt.Sprintf(`<option value="%d" data-groups="%d" selected>Cat`, e.f.Cat.ID, e.f.Networks.ID))
 		c.post("/calls/"+call.Ref+"/note", url.Values{"text": {"no version"}}).must(t, http.StatusUnprocessableEntity).
 			has(t, "did not say which version", ">no version</textarea>")
 		if got := e.refreshed(call); got.State != desk.Accepted || got.Version != call.Version {
@@ -297,7 +297,7 @@ func TestCallConflict(t *testing.T) {
 		e.move(e.f.Bob, call, desk.Transition{Action: desk.ActResolve, Text: "rebooted the encoder"})
 		ann.post("/calls/"+call.Ref+"/cancel", url.Values{"version": {fmt.Sprint(formVersion(t, stale, call.Ref, "cancel"))},
 			"reason": {"duplicate of another call"}}).must(t, http.StatusConflict).
-			has(t, "resolved: rebooted the encoder by Bob Baker", "the form is gone", "<dd>duplicate of another call</dd>").
+			has(t, "resolved: rebooted the encoder by Bob Baker", "the form is gone", `<dd dir="auto">duplicate of another call</dd>`).
 			lacks(t, "/cancel\"")
 	})
 }
