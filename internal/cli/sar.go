@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -29,9 +30,10 @@ func sarMail(raw []byte) (privacy.EmailText, error) {
 	return privacy.EmailText{From: m.From.String(), To: join(m.To), Cc: join(m.Cc), Subject: m.Subject, Text: m.Text, Date: m.Date}, nil
 }
 
-// sarJob is the background task that builds queued SAR bundles and expires delivered ones.
-func sarJob(s *store.Store, e Env) *privacy.SARJob {
-	return &privacy.SARJob{Builder: &privacy.Builder{Store: s, Now: e.Now, ParseMail: sarMail}}
+// sarJob is the background task that builds queued SAR bundles and expires delivered ones; log
+// is where a failed build is logged with its cause.
+func sarJob(s *store.Store, e Env, log *slog.Logger) *privacy.SARJob {
+	return &privacy.SARJob{Builder: &privacy.Builder{Store: s, Now: e.Now, ParseMail: sarMail}, Log: log}
 }
 
 const sarUsage = `Writes the subject access request bundle of one person to a file: the Data Protection
@@ -64,7 +66,7 @@ func sarCmd(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	start := e.Now()
-	b := sarJob(s, e).Builder
+	b := sarJob(s, e, nil).Builder
 	bu, pass, err := b.Export(ctx, desk.Actor{Name: *by, Surface: desk.SurfaceSAR}, *person, f)
 	if cerr := f.Close(); err == nil {
 		err = cerr

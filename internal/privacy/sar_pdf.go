@@ -37,7 +37,12 @@ func (b *Bundle) pdf(w io.Writer, kept int) error {
 	})
 	p.AddPage()
 	h1 := func(s string) { p.SetFont("go", "B", 16); p.MultiCell(0, 8, pt.String(s), "", "L", false); p.Ln(2) }
-	h2 := func(s string) { p.Ln(3); p.SetFont("go", "B", 13); p.MultiCell(0, 7, pt.String(s), "", "L", false); p.Ln(1) }
+	h2 := func(s string) {
+		p.Ln(3)
+		p.SetFont("go", "B", 13)
+		p.MultiCell(0, 7, pt.String(s), "", "L", false)
+		p.Ln(1)
+	}
 	h3 := func(s string) { p.Ln(2); p.SetFont("go", "B", 11); p.MultiCell(0, 6, pt.String(s), "", "L", false) }
 	text := func(s string) { p.SetFont("go", "", 10); p.MultiCell(0, 5, pt.String(s), "", "L", false) }
 	small := func(s string) { p.SetFont("go", "", 9); p.MultiCell(0, 4.5, pt.String(s), "", "L", false) }

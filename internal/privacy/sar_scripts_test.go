@@ -137,4 +137,3 @@ func pdfStrings(t *testing.T, pdf []byte) string {
 	}
 	return out.String()
 }
-

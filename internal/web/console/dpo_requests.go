@@ -133,6 +133,14 @@ func (p requestPage) Bundled() bool {
 	return p.Request.Kind == desk.RequestAccess || p.Request.Kind == desk.RequestPortability
 }
 
+// LastFailed is the newest bundle when its build failed: nothing was sent, the deadline runs on.
+func (p requestPage) LastFailed() *store.SARBundle {
+	if len(p.Bundles) > 0 && p.Bundles[0].State == store.BundleFailed {
+		return &p.Bundles[0]
+	}
+	return nil
+}
+
 func (c *Console) dpoRequest(w http.ResponseWriter, r *http.Request, v *visit) error {
 	return c.showRequest(w, r, v, http.StatusOK, "")
 }
