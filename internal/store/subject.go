@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"calldesk/internal/desk"
 )
@@ -36,6 +37,9 @@ func (s *Store) LogSubjectRequest(ctx context.Context, actor desk.Actor, q desk.
 	}
 	var out desk.SubjectRequest
 	err := s.inTx(ctx, func(t *Tx) error {
+		if q.ReceivedAt.After(t.Now) {
+			return desk.Invalid("the request is not valid", map[string]string{"received": "is in the future: give the day the request arrived"})
+		}
 		if _, err := t.findPerson(ctx, q.PersonID); err != nil {
 			return err
 		}
@@ -146,6 +150,23 @@ type RequestStep struct {
 	Outcome string
 }
 
+// tooLong names the step's texts longer than they may be (nil for none).
+func (st RequestStep) tooLong() map[string]string {
+	f := map[string]string{}
+	for _, c := range []struct {
+		field, v string
+		max      int
+	}{{"identity", st.IdentityHow, desk.MaxIdentityHow}, {"reason", st.Reason, desk.MaxStepReason}, {"outcome", st.Outcome, desk.MaxOutcome}} {
+		if n := utf8.RuneCountInString(strings.TrimSpace(c.v)); n > c.max {
+			f[c.field] = fmt.Sprintf("is %d characters long: at most %d", n, c.max)
+		}
+	}
+	if len(f) == 0 {
+		return nil
+	}
+	return f
+}
+
 // StepSubjectRequest takes one step on request id (at version), with its audit record.
 func (s *Store) StepSubjectRequest(ctx context.Context, actor desk.Actor, id, version int64, st RequestStep) (desk.SubjectRequest, error) {
 	var out desk.SubjectRequest
@@ -159,6 +180,9 @@ func (s *Store) StepSubjectRequest(ctx context.Context, actor desk.Actor, id, ve
 		}
 		if q.State != desk.RequestOpen {
 			return desk.Errorf(desk.EINVALID, "the request is %s already", q.State)
+		}
+		if f := st.tooLong(); f != nil {
+			return desk.Invalid("the step is not valid", f)
 		}
 		var detail string
 		switch {
@@ -193,7 +217,8 @@ func (s *Store) StepSubjectRequest(ctx context.Context, actor desk.Actor, id, ve
 			q.State, q.Outcome = st.Close, strings.TrimSpace(st.Outcome)
 			detail = "closed, " + q.State + ": " + q.Outcome
 		default:
-			return desk.Errorf(desk.EINVALID, "nothing to do")
+			return desk.Errorf(desk.EINVALID, "say which step to take: what proved the person's identity, an extension of the deadline with its reason, "+
+				"or how the request is closed with what was done")
 		}
 		if _, err := t.exec(ctx, `UPDATE subject_requests SET state = ?, identity_at = ?, identity_how = ?, identity_by = ?, due_at = ?,
 			extended_to = ?, extension_reason = ?, outcome = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
