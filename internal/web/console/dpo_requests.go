@@ -98,8 +98,8 @@ func (c *Console) showRequests(w http.ResponseWriter, r *http.Request, v *visit,
 		return err
 	}
 	p := requestsPage{page: c.page(v, "Subject requests"), View: view, Requests: reqs, Kinds: desk.RequestKinds(), Form: form, Errors: errs,
-		ErrorList: orderErrors(requestFields(), errs),
 		Now: c.now(), Views: []viewTab{{"open", "Open"}, {"due", "Due within 7 days"}, {"overdue", "Overdue"}, {"unverified", "Identity not proved"}, {"all", "All"}}}
+	p.ErrorList = orderErrors(requestFields(), errs)
 	p.Section = "dpo"
 	if len(reqs) > 0 {
 		var persons []int64
