@@ -174,11 +174,17 @@ func (c *Console) dpoLogRequest(w http.ResponseWriter, r *http.Request, v *visit
 	return nil
 }
 
+// sentenceCase is s as a sentence: its first letter capitalised, ending with a full stop (unless
+// it ends with one, or with a question or exclamation mark, already).
 func sentenceCase(s string) string {
 	if s == "" {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:] + "."
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
+		s += "."
+	}
+	return s
 }
 
 // requestPage is one request with the steps it can take.

@@ -151,7 +151,11 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, v *visit, err err
 		fmt.Fprintf(w, `<p class="alert" role="alert">%s</p>`, template.HTMLEscapeString(msg))
 		return
 	}
-	c.renderOrLog(w, r, status, "error", errorPage{page: c.page(v, http.StatusText(status)), Status: status, Message: msg})
+	title := pages.ErrorTitle(status, "")
+	if de != nil {
+		title = pages.ErrorTitle(status, de.Message)
+	}
+	c.renderOrLog(w, r, status, "error", errorPage{page: c.page(v, title), Status: status, Message: sentenceCase(msg)})
 }
 
 // errorPage is the page shown for an error.
@@ -164,14 +168,14 @@ type errorPage struct {
 // notFound answers paths the console does not have.
 func (c *Console) notFound(w http.ResponseWriter, r *http.Request, _ *visit) error {
 	v, _ := c.authenticate(r)
-	return c.render(w, r, http.StatusNotFound, "error", errorPage{page: c.page(v, "Not found"), Status: http.StatusNotFound,
+	return c.render(w, r, http.StatusNotFound, "error", errorPage{page: c.page(v, pages.ErrorTitle(http.StatusNotFound, "")), Status: http.StatusNotFound,
 		Message: "There is no page at " + r.URL.Path + "."})
 }
 
 // forbidCrossOrigin answers a form posted from another site (a forged request).
 func (c *Console) forbidCrossOrigin(w http.ResponseWriter, r *http.Request) {
 	pages.Secure(w.Header(), csp)
-	c.renderOrLog(w, r, http.StatusForbidden, "error", errorPage{page: c.page(nil, "Refused"), Status: http.StatusForbidden,
+	c.renderOrLog(w, r, http.StatusForbidden, "error", errorPage{page: c.page(nil, "This form was sent from another site"), Status: http.StatusForbidden,
 		Message: "This form was sent from another site, so calldesk refused it and changed nothing. " +
 			"If you meant to do this, open calldesk yourself and do it there."})
 }
