@@ -155,7 +155,7 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, v *visit, err err
 	if de != nil {
 		title = pages.ErrorTitle(status, de.Message)
 	}
-	c.renderOrLog(w, r, status, "error", errorPage{page: c.page(v, title), Status: status, Message: sentenceCase(msg)})
+	c.renderOrLog(w, r, status, "error", errorPage{page: c.page(v, title), Status: status, Message: msg})
 }
 
 // errorPage is the page shown for an error.
