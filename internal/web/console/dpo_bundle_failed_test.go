@@ -62,7 +62,7 @@ func TestSARBuildFailureShownToDPO(t *testing.T) {
 			t.Errorf("the failed build is not in Dan's audit trail")
 		}
 		cat.get(page).must(t, http.StatusOK).has(t, "It could not be built</strong>: a person was erased", "What to do",
-			"still due on", "Build the bundle again", `action="`+req+`/bundle"`).lacks(t, "<progress")
+			"still due on", "Build the bundle again", `action="`+req+`/bundle"`, "<dt>Failed</dt>", "nothing was built").lacks(t, "<progress", "<dt>Built</dt>")
 		cat.get(req).must(t, http.StatusOK).has(t, "could not be built, so nothing has been sent to Dan Dawson and the deadline still runs",
 			"<strong>could not be built</strong> (a person was erased", "Build the bundle again")
 
