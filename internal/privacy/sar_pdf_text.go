@@ -96,10 +96,14 @@ func (t *pdfText) String(s string) string {
 // describe describes the run of characters rs begins with (its first one missing from the
 // fonts) and says how many runes it took.
 func (t *pdfText) describe(rs []rune) (string, int) {
-	if g := scriptGroup(rs[0]); g != "" {
+	switch g := scriptGroup(rs[0]); g {
+	case "", "Latin", "Greek", "Cyrillic":
+		// A symbol, or a rare letter of a script the fonts show: named on its own, so that the
+		// words around it print.
+		return describeSymbols(rs)
+	default:
 		return t.describeScript(rs, g)
 	}
-	return describeSymbols(rs)
 }
 
 // describeScript takes the run of text in script group g at the start of rs: letters of g, the
@@ -109,7 +113,7 @@ func (t *pdfText) describeScript(rs []rune, g string) (string, int) {
 	j := 1
 	for j < len(rs) {
 		r := rs[j]
-		if scriptGroup(r) == g || unicode.Is(unicode.Inherited, r) || unicode.Is(unicode.Mn, r) || r == 0x200C || r == 0x200D {
+		if (scriptGroup(r) == g && !t.has(r)) || unicode.Is(unicode.Inherited, r) || unicode.Is(unicode.Mn, r) || r == 0x200C || r == 0x200D {
 			j++
 			continue
 		}
@@ -117,7 +121,7 @@ func (t *pdfText) describeScript(rs []rune, g string) (string, int) {
 		for k < len(rs) && isGlue(rs[k]) {
 			k++
 		}
-		if k > j && k < len(rs) && scriptGroup(rs[k]) == g {
+		if k > j && k < len(rs) && scriptGroup(rs[k]) == g && !t.has(rs[k]) {
 			j = k
 			continue
 		}

@@ -31,6 +31,7 @@ func TestPDFTextStandIns(t *testing.T) {
 		{"Hello مرحبا 2 بالعالم world", "Hello [Arabic text: see report.html] world"},
 		{"שלום", "[Hebrew text: see report.html]"},
 		{"line one\r\nline\ttwo\x00", "line one\nline two"},
+		{"a \ua74f rare letter", "a [U+A74F latin small letter oo] rare letter"},
 	} {
 		if got := pt.String(tc.in); got != tc.want {
 			t.Errorf("%q printed as %q, want %q", tc.in, got, tc.want)
