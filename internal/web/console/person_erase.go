@@ -19,6 +19,13 @@ type erasePage struct {
 	Grounds []desk.ErasureGround
 	Form    url.Values
 	Errors  map[string]string
+	// ErrorList is Errors in the order of the form, for the error summary.
+	ErrorList []fieldError
+}
+
+// eraseFields are the erasure form's fields, in its order.
+func eraseFields() []fieldError {
+	return []fieldError{{ID: "basis"}, {ID: "ground"}, {ID: "decision"}, {ID: "confirmed"}}
 }
 
 func (c *Console) erasePerson(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -44,7 +51,7 @@ func (c *Console) showErase(w http.ResponseWriter, r *http.Request, v *visit, st
 		return err
 	}
 	p := erasePage{page: c.page(v, "Erase "+person.Name()), Person: person, Preview: prev, Bases: desk.LawfulBases(),
-		Grounds: desk.ErasureGrounds(), Form: form, Errors: errs}
+		Grounds: desk.ErasureGrounds(), Form: form, Errors: errs, ErrorList: orderErrors(eraseFields(), errs)}
 	p.Section = "dpo"
 	if err := c.auditRead(v, "person.view", "person", strconv.FormatInt(id, 10), []int64{id}, "viewed what erasing the person would touch"); err != nil {
 		return err
