@@ -2,7 +2,9 @@ package console_test
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -11,7 +13,8 @@ import (
 
 // TestErrorPagesTitledInWords: every error page is titled (its <title> and its heading) with
 // what went wrong, in words: a search too long, a page that does not exist, a page the account
-// may not open, a form that cannot be read, a bundle that does not exist; never a status's name
+// may not open, a form that cannot be read, a bundle that does not exist, a form sent without what
+// it needs (whose page also says what is wrong); never a status's name
 // such as "Unprocessable Entity" (issue 16 defect 3).
 func TestErrorPagesTitledInWords(t *testing.T) {
 	t.Parallel()
@@ -36,10 +39,15 @@ func TestErrorPagesTitledInWords(t *testing.T) {
 			{"not allowed", ann.get("/dpo/requests"), http.StatusForbidden, "Only accounts with the role &#34;dpo&#34; may do this"},
 			{"unreadable form", unreadable(), http.StatusUnprocessableEntity, "The form could not be read"},
 			{"no such bundle", cat.get("/dpo/bundles/999"), http.StatusNotFound, "There is no bundle 999"},
+			{"unprocessable form", cat.post("/people/"+strconv.FormatInt(e.f.Dan.ID, 10)+"/restrict", url.Values{"restrict": {"true"}, "reason": {" "}}),
+				http.StatusUnprocessableEntity, "The restriction cannot be changed"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				r := tc.got.must(t, tc.status)
 				r.has(t, "<title>"+tc.title+" · calldesk</title>", "<h1>"+tc.title+"</h1>")
+				if tc.name == "unprocessable form" {
+					r.has(t, "reason is required") // what is wrong, not only that something is
+				}
 				if text := http.StatusText(tc.status); regexp.MustCompile(`<(title|h1)>` + text).MatchString(r.body) {
 					t.Errorf("titled %q", text)
 				}

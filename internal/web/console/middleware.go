@@ -141,7 +141,7 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, v *visit, err err
 	if status == http.StatusInternalServerError {
 		c.log().Error("console request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	} else if errors.As(err, &de) {
-		msg = de.Message
+		msg = desk.MessageWithFields(de)
 	}
 	if isHTMX(r) {
 		// A request from part of a page: the message alone; console.js shows it on the page,
