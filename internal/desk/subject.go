@@ -79,6 +79,9 @@ type SubjectRequest struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	Version         int64
+	// LastBundle is the state of the newest bundle of the person's data built for the request
+	// ("" for none; "failed" when its build failed, so nothing was sent), when read.
+	LastBundle string
 }
 
 // Due is the request's deadline: one calendar month from the later of its receipt and the proof

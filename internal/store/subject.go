@@ -13,7 +13,8 @@ import (
 
 const requestCols = `r.id, r.person_id, COALESCE(trim(p.first_name || ' ' || p.last_name), ''), r.kind, r.state, r.received_at, r.identity_at,
 	r.identity_how, r.identity_by, r.third_party, r.authority, r.extended_to, r.extension_reason, r.details, r.outcome, r.logged_by,
-	r.channel, r.created_at, r.updated_at, r.version`
+	r.channel, r.created_at, r.updated_at, r.version,
+	COALESCE((SELECT b.state FROM sar_bundles b WHERE b.request_id = r.id ORDER BY b.id DESC LIMIT 1), '')`
 
 const requestFrom = ` FROM subject_requests r JOIN people p ON p.id = r.person_id`
 
@@ -23,7 +24,7 @@ func scanRequest(row scanner) (desk.SubjectRequest, error) {
 	var received, created, updated int64
 	var identity, extended sql.NullInt64
 	err := row.Scan(&q.ID, &q.PersonID, &q.Person, &kind, &q.State, &received, &identity, &q.IdentityHow, &q.IdentityBy, &q.ThirdParty,
-		&q.Authority, &extended, &q.ExtensionReason, &q.Details, &q.Outcome, &q.LoggedBy, &q.Channel, &created, &updated, &q.Version)
+		&q.Authority, &extended, &q.ExtensionReason, &q.Details, &q.Outcome, &q.LoggedBy, &q.Channel, &created, &updated, &q.Version, &q.LastBundle)
 	q.Kind = desk.RequestKind(kind)
 	q.ReceivedAt, q.IdentityAt, q.ExtendedTo = time.UnixMicro(received).UTC(), fromMicros(identity), fromMicros(extended)
 	q.CreatedAt, q.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()

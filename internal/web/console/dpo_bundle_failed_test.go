@@ -65,6 +65,7 @@ func TestSARBuildFailureShownToDPO(t *testing.T) {
 			"still due on", "Build the bundle again", `action="`+req+`/bundle"`, "<dt>Failed</dt>", "nothing was built").lacks(t, "<progress", "<dt>Built</dt>")
 		cat.get(req).must(t, http.StatusOK).has(t, "could not be built, so nothing has been sent to Dan Dawson and the deadline still runs",
 			"<strong>could not be built</strong> (a person was erased", "Build the bundle again")
+		cat.get("/dpo/requests").must(t, http.StatusOK).has(t, "open: <strong>its copy could not be built</strong>")
 
 		// Built again, it waits for review; its gathered data damaged, making it final fails,
 		// logged, said on the page with what to do, and nothing changes.
@@ -73,6 +74,7 @@ func TestSARBuildFailureShownToDPO(t *testing.T) {
 			t.Fatal(err)
 		}
 		cat.get(req).must(t, http.StatusOK).lacks(t, "could not be built, so nothing")
+		cat.get("/dpo/requests").must(t, http.StatusOK).lacks(t, "its copy could not be built")
 		cat.post(page+"/redactions", url.Values{"all": {"1"}, "decision": {"keep"}}).must(t, http.StatusSeeOther)
 		body := cat.get(page).must(t, http.StatusOK).body
 		version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)[1]
