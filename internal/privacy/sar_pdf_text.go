@@ -96,7 +96,7 @@ func (t *pdfText) String(s string) string {
 // describe describes the run of characters rs begins with (its first one missing from the
 // fonts) and says how many runes it took.
 func (t *pdfText) describe(rs []rune) (string, int) {
-	switch g := scriptGroup(rs[0]); g {
+	switch g := scriptOf(rs[0]); g {
 	case "", "Latin", "Greek", "Cyrillic":
 		// A symbol, or a rare letter of a script the fonts show: named on its own, so that the
 		// words around it print.
@@ -113,7 +113,7 @@ func (t *pdfText) describeScript(rs []rune, g string) (string, int) {
 	j := 1
 	for j < len(rs) {
 		r := rs[j]
-		if (scriptGroup(r) == g && !t.has(r)) || unicode.Is(unicode.Inherited, r) || unicode.Is(unicode.Mn, r) || r == 0x200C || r == 0x200D {
+		if (scriptOf(r) == g && !t.has(r)) || unicode.Is(unicode.Inherited, r) || unicode.Is(unicode.Mn, r) || r == 0x200C || r == 0x200D {
 			j++
 			continue
 		}
@@ -121,7 +121,7 @@ func (t *pdfText) describeScript(rs []rune, g string) (string, int) {
 		for k < len(rs) && isGlue(rs[k]) {
 			k++
 		}
-		if k > j && k < len(rs) && scriptGroup(rs[k]) == g && !t.has(rs[k]) {
+		if k > j && k < len(rs) && scriptOf(rs[k]) == g && !t.has(rs[k]) {
 			j = k
 			continue
 		}
@@ -141,39 +141,42 @@ func isGlue(r rune) bool {
 	return (unicode.IsSpace(r) && r != '\n') || unicode.IsPunct(r) || unicode.IsDigit(r)
 }
 
-// scriptGroups name the scripts a reader would recognise a text by; Chinese, Japanese and
-// Korean text, which mixes several scripts, is one group.
-var scriptGroups = []struct {
+type scriptGroup struct {
 	name   string
 	tables []*unicode.RangeTable
-}{
-	{"Chinese, Japanese or Korean", []*unicode.RangeTable{unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Bopomofo, cjkCommon}},
-	{"Arabic", []*unicode.RangeTable{unicode.Arabic}},
-	{"Hebrew", []*unicode.RangeTable{unicode.Hebrew}},
-	{"Devanagari", []*unicode.RangeTable{unicode.Devanagari}},
-	{"Bengali", []*unicode.RangeTable{unicode.Bengali}},
-	{"Tamil", []*unicode.RangeTable{unicode.Tamil}},
-	{"Thai", []*unicode.RangeTable{unicode.Thai}},
-	{"Greek", []*unicode.RangeTable{unicode.Greek}},
-	{"Cyrillic", []*unicode.RangeTable{unicode.Cyrillic}},
-	{"Latin", []*unicode.RangeTable{unicode.Latin}},
-	{"Armenian", []*unicode.RangeTable{unicode.Armenian}},
-	{"Georgian", []*unicode.RangeTable{unicode.Georgian}},
-	{"Ethiopic", []*unicode.RangeTable{unicode.Ethiopic}},
 }
 
-// cjkCommon are the characters Chinese, Japanese and Korean text shares (the prolonged sound
-// mark, full-width forms, ideographic punctuation), which Unicode counts as no script's own.
-var cjkCommon = &unicode.RangeTable{R16: []unicode.Range16{{Lo: 0x3000, Hi: 0x303F, Stride: 1}, {Lo: 0x30FB, Hi: 0x30FC, Stride: 1},
-	{Lo: 0xFF00, Hi: 0xFFEF, Stride: 1}}}
+// scriptGroups name the scripts a reader would recognise a text by; Chinese, Japanese and
+// Korean text, which mixes several scripts, is one group, with the characters they share (the
+// prolonged sound mark, full-width forms, ideographic punctuation) that Unicode counts as no
+// script's own.
+func scriptGroups() []scriptGroup {
+	cjkCommon := &unicode.RangeTable{R16: []unicode.Range16{{Lo: 0x3000, Hi: 0x303F, Stride: 1}, {Lo: 0x30FB, Hi: 0x30FC, Stride: 1},
+		{Lo: 0xFF00, Hi: 0xFFEF, Stride: 1}}}
+	return []scriptGroup{
+		{"Chinese, Japanese or Korean", []*unicode.RangeTable{unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Bopomofo, cjkCommon}},
+		{"Arabic", []*unicode.RangeTable{unicode.Arabic}},
+		{"Hebrew", []*unicode.RangeTable{unicode.Hebrew}},
+		{"Devanagari", []*unicode.RangeTable{unicode.Devanagari}},
+		{"Bengali", []*unicode.RangeTable{unicode.Bengali}},
+		{"Tamil", []*unicode.RangeTable{unicode.Tamil}},
+		{"Thai", []*unicode.RangeTable{unicode.Thai}},
+		{"Greek", []*unicode.RangeTable{unicode.Greek}},
+		{"Cyrillic", []*unicode.RangeTable{unicode.Cyrillic}},
+		{"Latin", []*unicode.RangeTable{unicode.Latin}},
+		{"Armenian", []*unicode.RangeTable{unicode.Armenian}},
+		{"Georgian", []*unicode.RangeTable{unicode.Georgian}},
+		{"Ethiopic", []*unicode.RangeTable{unicode.Ethiopic}},
+	}
+}
 
-// scriptGroup names the script of letter r ("" for a symbol, a mark, punctuation, or a letter
+// scriptOf names the script of letter r ("" for a symbol, a mark, punctuation, or a letter
 // of a script with no name here, which is then named character by character).
-func scriptGroup(r rune) string {
+func scriptOf(r rune) string {
 	if !unicode.IsLetter(r) && !unicode.Is(unicode.Han, r) {
 		return ""
 	}
-	for _, g := range scriptGroups {
+	for _, g := range scriptGroups() {
 		for _, tb := range g.tables {
 			if unicode.Is(tb, r) {
 				return g.name
@@ -217,7 +220,7 @@ func describeSymbols(rs []rune) (string, int) {
 			emoji = emoji || rs[j] == 0xFE0F || (rs[j] >= 0x1F3FB && rs[j] <= 0x1F3FF)
 			j++
 		}
-		if j+1 < len(rs) && rs[j] == 0x200D && scriptGroup(rs[j+1]) == "" {
+		if j+1 < len(rs) && rs[j] == 0x200D && scriptOf(rs[j+1]) == "" {
 			j++ // a zero-width joiner: the next symbol belongs to this one
 			continue
 		}
