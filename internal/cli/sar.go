@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -31,9 +32,9 @@ func sarMail(raw []byte) (privacy.EmailText, error) {
 }
 
 // sarJob is the background task that builds queued SAR bundles and expires delivered ones.
-// Its reports show times in zone.
-func sarJob(s *store.Store, e Env, zone *time.Location) *privacy.SARJob {
-	return &privacy.SARJob{Builder: &privacy.Builder{Store: s, Now: e.Now, ParseMail: sarMail, Zone: desk.ZoneOf(zone)}}
+// Its reports show times in zone; log is where a failed build is logged with its cause.
+func sarJob(s *store.Store, e Env, zone *time.Location, log *slog.Logger) *privacy.SARJob {
+	return &privacy.SARJob{Builder: &privacy.Builder{Store: s, Now: e.Now, ParseMail: sarMail, Zone: desk.ZoneOf(zone)}, Log: log}
 }
 
 const sarUsage = `Writes the subject access request bundle of one person to a file: the Data Protection
@@ -67,7 +68,7 @@ func sarCmd(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	start := e.Now()
-	b := sarJob(s, e, location(*zone)).Builder
+	b := sarJob(s, e, location(*zone), nil).Builder
 	bu, pass, err := b.Export(ctx, desk.Actor{Name: *by, Surface: desk.SurfaceSAR}, *person, f)
 	if cerr := f.Close(); err == nil {
 		err = cerr

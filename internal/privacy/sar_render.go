@@ -307,7 +307,9 @@ Prepared for %s on %s, in answer to your subject access request
 What each file holds
 --------------------
 report.html      A readable report of everything below; open it in any web browser.
-report.pdf       The same report as a PDF, for printing.
+report.pdf       The same report as a PDF, for printing. Its font shows the Latin, Greek and
+                 Cyrillic alphabets: other scripts (Arabic, Chinese...) and emoji are
+                 described in it in square brackets; report.html has the exact text.
 person.json      Your record in the person register: each field, its value and where it
                  came from (the university directory, or entered in calldesk).
 calls.json       Every call where you are the customer (%d), with its diary entries.
@@ -350,6 +352,10 @@ Protection Officer decided it could be given to you. %d such mentions are redact
 The names of staff who handled your calls are given: they acted in their professional capacity.
 `, b.Name, b.Zone.Day(b.GeneratedAt), len(b.Calls), b.entryCount(), len(b.Emails), len(b.SentEmails), len(b.Files),
 		b.withheld(), len(b.Audit), len(b.Requests), len(b.LegalHolds), accountNote(b.Account), len(b.Mentions), b.Zone, kept)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, goFontsNotice)
 	return err
 }
 

@@ -64,7 +64,8 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error
 		return c.render(w, r, http.StatusOK, "search", p)
 	}
 	if len(q) > 200 {
-		return desk.Invalid("the search is too long", map[string]string{"q": "is longer than 200 characters"})
+		return desk.Invalid("this search is too long: a search may be at most 200 characters, so shorten it and search again",
+			map[string]string{"q": "is longer than 200 characters"})
 	}
 	p.Title = "Search: " + q
 	if _, _, err := desk.ParseReference(q); err == nil {
