@@ -114,7 +114,6 @@ type dialect interface {
 	idSetArg(ids []int64) string
 	// likeCI is the operator of a LIKE that ignores case: LIKE on SQLite (ASCII letters only, which
 	// is why the mention finder's needles are ASCII: desk.Scrubber.Needles), ILIKE on PostgreSQL.
-	likeCI() string
 	// containsAnyCI is a condition that column col holds one of needles, case-insensitively,
 	// reading a large (TOASTed) value once rather than once per needle.
 	containsAnyCI(col string, needles []string) (string, []any)
@@ -165,7 +164,6 @@ func (sqliteDialect) searchPage() string {
 func (sqliteDialect) lock(context.Context, *Tx, int64) error { return nil } // one writer connection already serialises
 func (sqliteDialect) idSet() string                          { return "(SELECT value FROM json_each(?))" }
 func (sqliteDialect) idSetArg(ids []int64) string            { return jsonIDs(ids) }
-func (sqliteDialect) likeCI() string                         { return "LIKE" }
 func (sqliteDialect) containsAnyCI(col string, needles []string) (string, []any) {
 	var ors []string
 	var args []any
@@ -538,7 +536,6 @@ func (postgresDialect) idSet() string {
 	return "(SELECT unnest(string_to_array(CAST(? AS text), ',')::bigint[]))"
 }
 func (postgresDialect) idSetArg(ids []int64) string { return joinIDs(ids) }
-func (postgresDialect) likeCI() string              { return "ILIKE" }
 
 // containsAnyCI is one regular expression of the needles: ILIKE per needle would detoast (and
 // decompress) the value once per needle.

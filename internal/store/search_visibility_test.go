@@ -217,7 +217,7 @@ func TestMigrateSearchParts(t *testing.T) {
 					COALESCE((SELECT string_agg(d.body, ' ') FROM diary_entries d WHERE d.call_id = calls.id), ''), '[^[:alnum:]]+', ' ', 'g')) END`, gone.ID)
 			}
 			raw.MustExec(t, `UPDATE calls SET anonymised_at = 1 WHERE id = ?`, gone.ID)
-			if applied, err := s.Migrate(ctx); err != nil || !slices.Equal(applied, []int{33, 34, 35, 36}) {
+			if applied, err := s.Migrate(ctx); err != nil || len(applied) < 4 || !slices.Equal(applied[:4], []int{33, 34, 35, 36}) {
 				t.Fatalf("Migrate: applied %v, err %v", applied, err)
 			}
 			for _, tc := range []struct {
