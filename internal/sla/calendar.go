@@ -33,14 +33,36 @@ func (d Date) Valid() bool {
 	return d.Month >= 1 && d.Month <= 12 && d.Day >= 1 && dateOf(d.num()) == d
 }
 
-// num is the day number of d: days since 1970-01-01 (a Thursday).
+// num is the day number of d: days since 1970-01-01 (a Thursday), by Howard Hinnant's
+// days_from_civil (pure arithmetic: the calendar maths runs it for every day it steps).
 func (d Date) num() int64 {
-	return floorDiv(time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Unix(), 86400)
+	y, m := int64(d.Year), int64(d.Month)
+	if m <= 2 {
+		y--
+	}
+	era := floorDiv(y, 400)
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + int64(d.Day) - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }
 
+// dateOf is the Date of day number n (civil_from_days, the inverse of num).
 func dateOf(n int64) Date {
-	y, m, d := time.Unix(n*86400, 0).UTC().Date()
-	return Date{y, m, d}
+	n += 719468
+	era := floorDiv(n, 146097)
+	doe := n - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := (mp+2)%12 + 1
+	y := yoe + era*400
+	if m <= 2 {
+		y++
+	}
+	return Date{int(y), time.Month(m), int(d)}
 }
 
 func floorDiv(a, b int64) int64 {
@@ -95,7 +117,9 @@ func parseClock(s string) (time.Duration, error) {
 }
 
 func (s Span) String() string {
-	f := func(d time.Duration) string { return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute)) }
+	f := func(d time.Duration) string {
+		return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
 	return f(s.Start) + "-" + f(s.End)
 }
 
@@ -133,6 +157,8 @@ type Calendar struct {
 	weekWork time.Duration // nominal working time of a whole week, in wall-clock terms
 	// closed maps a day number to what is closed that day: nil spans mean the whole day.
 	closed map[int64]closedDay
+	// closedDays are the keys of closed, sorted: where the next closure is, for skipping weeks.
+	closedDays []int64
 }
 
 type closedDay struct {
@@ -231,6 +257,10 @@ func NewCalendar(spec Spec) (*Calendar, error) {
 	for _, cl := range spec.Closures {
 		c.close(cl.Date, cl.Name, sortedSpans(cl.Spans))
 	}
+	for n := range c.closed {
+		c.closedDays = append(c.closedDays, n)
+	}
+	sort.Slice(c.closedDays, func(i, j int) bool { return c.closedDays[i] < c.closedDays[j] })
 	return c, nil
 }
 
@@ -245,9 +275,6 @@ func (c *Calendar) close(d Date, name string, spans []Span) {
 		cd.spans = nil // a whole-day closure wins
 	default:
 		cd.spans = sortedSpans(append(append([]Span(nil), cd.spans...), spans...))
-	}
-	if spans == nil {
-		cd.spans = nil
 	}
 	c.closed[n] = cd
 }

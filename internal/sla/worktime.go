@@ -2,6 +2,7 @@ package sla
 
 import (
 	"fmt"
+	"sort"
 	"time"
 
 	"calldesk/internal/desk"
@@ -10,31 +11,129 @@ import (
 // weekdayOf is the weekday of day number n (day 0, 1970-01-01, was a Thursday).
 func weekdayOf(n int64) time.Weekday { return time.Weekday((n%7 + 11) % 7) }
 
-// dayStart is the instant of wall-clock midnight starting day n in the calendar's zone.
-func (c *Calendar) dayStart(n int64) time.Time {
-	d := dateOf(n)
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, c.loc)
+// days walks the days of a calendar from a first day, giving each day's working intervals as
+// instants. It remembers when the zone's current offset ends, so on a day with no clock change a
+// span is midnight plus its offset (one time.Date a day), and only clock change days read each
+// span end as a wall time.
+type days struct {
+	c     *Calendar
+	first Date  // the date of day n0
+	n0    int64 // the first day's number
+	// The bounds of the zone offset last read: zero start means since forever, zero end until
+	// forever; known says they have been read.
+	zoneStart, zoneEnd time.Time
+	known              bool
+	sbuf               [8]Span
+	ibuf               [8]interval
 }
 
-// intervals appends to buf the working intervals of day n as instants, in order and not
-// overlapping (a span whose ends the clock change folds together is dropped).
-func (c *Calendar) intervals(n int64, spans []Span, buf []interval) []interval {
-	buf = buf[:0]
+func (c *Calendar) daysFrom(n0 int64) *days {
+	return &days{c: c, first: dateOf(n0), n0: n0}
+}
+
+// midnight is the instant wall-clock midnight starts day n.
+func (w *days) midnight(n int64) time.Time {
+	return time.Date(w.first.Year, w.first.Month, w.first.Day+int(n-w.n0), 0, 0, 0, 0, w.c.loc)
+}
+
+// stable reports whether the zone's offset stays the same from the instant t before day
+// starts (t is a midnight, so the offset must have started strictly before it: a zone that changes
+// at midnight makes that day's "midnight" 01:00) until after t+length. It reads the zone only
+// when t has passed the last bounds read (days are walked in order).
+func (w *days) stable(t time.Time, length time.Duration) bool {
+	if !w.known || (!w.zoneEnd.IsZero() && !t.Before(w.zoneEnd)) {
+		w.zoneStart, w.zoneEnd = t.ZoneBounds()
+		w.known = true
+	}
+	return (w.zoneStart.IsZero() || w.zoneStart.Before(t)) && (w.zoneEnd.IsZero() || w.zoneEnd.After(t.Add(length)))
+}
+
+// intervals returns the working intervals of day n, in order and not overlapping (a span whose
+// ends a clock change folds together is dropped). The slice is reused by the next call.
+func (w *days) intervals(n int64) []interval {
+	c := w.c
+	spans := c.daySpans(n, w.sbuf[:0])
+	out := w.ibuf[:0]
+	if len(spans) == 0 {
+		return out
+	}
+	t := w.midnight(n)
+	if w.stable(t, 24*time.Hour) {
+		for _, s := range spans {
+			out = append(out, interval{t.Add(s.Start), t.Add(s.End)})
+		}
+		return out
+	}
+	// A clock change day: read each span end as a wall time, and keep the intervals inside the
+	// day's real bounds (a wall time the change skips may be read into the day before).
 	d := dateOf(n)
-	var last time.Time
+	last, dayEnd := c.dayStart(d), c.dayStart(d.AddDays(1))
 	for _, s := range spans {
 		a := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, int(s.Start), c.loc)
 		b := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, int(s.End), c.loc)
 		if a.Before(last) {
 			a = last
 		}
+		if b.After(dayEnd) {
+			b = dayEnd
+		}
 		if !a.Before(b) {
 			continue
 		}
-		buf = append(buf, interval{a, b})
+		out = append(out, interval{a, b})
 		last = b
 	}
-	return buf
+	return out
+}
+
+// dayStart is the first instant whose local date is d: its midnight, or, when a clock change
+// skips midnight, the instant of the change.
+func (c *Calendar) dayStart(d Date) time.Time {
+	t := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, c.loc)
+	lt := t.In(c.loc)
+	y, m, dd := lt.Date()
+	got := Date{y, m, dd}
+	h, mi, sec := lt.Clock()
+	switch {
+	case got == d && h == 0 && mi == 0 && sec == 0:
+		return t
+	case got.num() < d.num():
+		_, end := t.ZoneBounds()
+		return end
+	default:
+		start, _ := t.ZoneBounds()
+		return start
+	}
+}
+
+// cleanWeeks is how many whole weeks from day n (at most max) have no closure and no clock
+// change: each of them is exactly the calendar's nominal week of working time.
+func (w *days) cleanWeeks(n int64, max int64) int64 {
+	if max <= 0 || w.c.weekWork == 0 {
+		return 0
+	}
+	limit := n + 7*max
+	cd := w.c.closedDays
+	if i := sort.Search(len(cd), func(i int) bool { return cd[i] >= n }); i < len(cd) && cd[i] < limit {
+		limit = cd[i]
+	}
+	if limit <= n {
+		return 0
+	}
+	t := w.midnight(n)
+	if !w.stable(t, 0) {
+		return 0
+	}
+	if !w.zoneEnd.IsZero() {
+		// Step the day the offset changes and the day before it (whose end may be the change).
+		if m := w.c.dayOf(w.zoneEnd) - 1; m < limit {
+			limit = m
+		}
+	}
+	if limit <= n {
+		return 0
+	}
+	return (limit - n) / 7
 }
 
 type interval struct{ from, to time.Time }
@@ -43,21 +142,6 @@ type interval struct{ from, to time.Time }
 func (c *Calendar) dayOf(t time.Time) int64 {
 	y, m, d := t.In(c.loc).Date()
 	return Date{y, m, d}.num()
-}
-
-// cleanWeek reports whether the 7 days from day n can be skipped in one step: no closures and the
-// same UTC offset at each midnight (no clock change inside).
-func (c *Calendar) cleanWeek(n int64) bool {
-	_, off := c.dayStart(n).Zone()
-	for i := int64(0); i < 7; i++ {
-		if _, ok := c.closed[n+i]; ok {
-			return false
-		}
-		if _, o := c.dayStart(n + i + 1).Zone(); o != off {
-			return false
-		}
-	}
-	return true
 }
 
 func (c *Calendar) inRange(t time.Time) error {
@@ -83,17 +167,18 @@ func (c *Calendar) Add(start time.Time, d time.Duration) (time.Time, error) {
 	if d == 0 {
 		return start, nil
 	}
-	var sbuf [8]Span
-	var ibuf [8]interval
 	n0 := c.dayOf(start)
+	w := c.daysFrom(n0)
 	left := d
 	for n := n0; n <= n0+Horizon; n++ {
-		if n > n0 && left > c.weekWork && c.cleanWeek(n) {
-			left -= c.weekWork
-			n += 6
-			continue
+		if n > n0 {
+			if k := w.cleanWeeks(n, min(int64(left-1)/int64(c.weekWork), (n0+Horizon-n)/7)); k > 0 {
+				left -= time.Duration(k) * c.weekWork
+				n += 7*k - 1
+				continue
+			}
 		}
-		for _, iv := range c.intervals(n, c.daySpans(n, sbuf[:0]), ibuf[:0]) {
+		for _, iv := range w.intervals(n) {
 			if !iv.to.After(start) {
 				continue
 			}
@@ -101,11 +186,11 @@ func (c *Calendar) Add(start time.Time, d time.Duration) (time.Time, error) {
 			if from.Before(start) {
 				from = start
 			}
-			if avail := iv.to.Sub(from); left <= avail {
+			avail := iv.to.Sub(from)
+			if left <= avail {
 				return from.Add(left), nil
-			} else {
-				left -= avail
 			}
+			left -= avail
 		}
 	}
 	return time.Time{}, desk.Errorf(desk.EINVALID, "calendar %q has no %s of working time within %d days of %s: check its working hours and closures",
@@ -124,17 +209,18 @@ func (c *Calendar) Elapsed(from, to time.Time) (time.Duration, error) {
 	if err := c.inRange(to); err != nil {
 		return 0, err
 	}
-	var sbuf [8]Span
-	var ibuf [8]interval
 	n0, n1 := c.dayOf(from), c.dayOf(to)
+	w := c.daysFrom(n0)
 	var sum time.Duration
 	for n := n0; n <= n1; n++ {
-		if n > n0 && n+7 <= n1 && c.cleanWeek(n) {
-			sum += c.weekWork
-			n += 6
-			continue
+		if n > n0 {
+			if k := w.cleanWeeks(n, (n1-n)/7); k > 0 {
+				sum += time.Duration(k) * c.weekWork
+				n += 7*k - 1
+				continue
+			}
 		}
-		for _, iv := range c.intervals(n, c.daySpans(n, sbuf[:0]), ibuf[:0]) {
+		for _, iv := range w.intervals(n) {
 			a, b := iv.from, iv.to
 			if a.Before(from) {
 				a = from

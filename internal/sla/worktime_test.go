@@ -174,7 +174,10 @@ func TestAddAndElapsedTable(t *testing.T) {
 	}
 }
 
-var zones = []string{"Europe/London", "America/New_York", "Australia/Sydney", "UTC", "Asia/Kolkata", "America/St_Johns"}
+// Zones with clock changes at 01:00 UTC, local 02:00, midnight (Santiago, Beirut, Havana), half
+// hours (St John's, Lord Howe's half-hour change), and none.
+var zones = []string{"Europe/London", "America/New_York", "Australia/Sydney", "UTC", "Asia/Kolkata", "America/St_Johns",
+	"America/Santiago", "Asia/Beirut", "America/Havana", "Australia/Lord_Howe"}
 
 // randomCalendar builds a random valid calendar: random zone, 1-3 spans on random weekdays on a
 // 15-minute grid, maybe a region, a few closures.
@@ -218,18 +221,22 @@ func randomCalendar(t testing.TB, rng *rand.Rand) *Calendar {
 func TestPropertyAddElapsed(t *testing.T) {
 	rng := rand.New(rand.NewSource(17))
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := 0; i < 300; i++ {
+	for i := 0; i < 500; i++ {
 		cal := randomCalendar(t, rng)
 		for j := 0; j < 10; j++ {
 			start := base.Add(time.Duration(rng.Int63n(int64(2 * 365 * 24 * time.Hour))))
-			d := time.Duration(rng.Int63n(int64(300*time.Hour))) / time.Second * time.Second
+			// At most 300h and at most a year's work, well inside the horizon.
+			d := time.Duration(rng.Int63n(int64(min(300*time.Hour, 50*cal.weekWork)))) / time.Second * time.Second
 			end, err := cal.Add(start, d)
 			if err != nil {
-				t.Fatalf("calendar %d: Add(%v, %v): %v", i, start, d, err)
+				t.Fatalf("calendar %d (week %v, %v a week): Add(%v, %v): %v", i, cal.week, cal.weekWork, start, d, err)
 			}
 			back, err := cal.Elapsed(start, end)
 			if err != nil || back != d {
 				t.Fatalf("calendar %d (%s %v): Add(%v, %v) = %v; Elapsed back = %v %v", i, cal.Location(), cal.week, start, d, end, back, err)
+			}
+			if ref := steppedElapsed(cal, start, end); ref != d {
+				t.Fatalf("calendar %d (%s): day stepping measures %v where Elapsed measured %v", i, cal.Location(), ref, d)
 			}
 			// Split [start, end+slack] at random points.
 			stop := end.Add(time.Duration(rng.Int63n(int64(20 * 24 * time.Hour))))
@@ -251,6 +258,38 @@ func TestPropertyAddElapsed(t *testing.T) {
 			if sum != whole {
 				t.Fatalf("calendar %d (%s): Elapsed(%v, %v) = %v but the pieces sum to %v", i, cal.Location(), start, stop, whole, sum)
 			}
+		}
+	}
+}
+
+// steppedElapsed measures working time a day at a time, never skipping weeks: the reference the
+// week skipping is checked against.
+func steppedElapsed(c *Calendar, from, to time.Time) time.Duration {
+	var sum time.Duration
+	w := c.daysFrom(c.dayOf(from))
+	for n := c.dayOf(from); n <= c.dayOf(to); n++ {
+		for _, iv := range w.intervals(n) {
+			a, b := iv.from, iv.to
+			if a.Before(from) {
+				a = from
+			}
+			if b.After(to) {
+				b = to
+			}
+			if a.Before(b) {
+				sum += b.Sub(a)
+			}
+		}
+	}
+	return sum
+}
+
+func TestDayNumbers(t *testing.T) {
+	for n := int64(-800000); n < 800000; n += 37 {
+		want := time.Unix(n*86400, 0).UTC()
+		d := dateOf(n)
+		if d != (Date{want.Year(), want.Month(), want.Day()}) || d.num() != n || d.Weekday() != want.Weekday() {
+			t.Fatalf("day %d: got %v (num %d, %v), want %v", n, d, d.num(), d.Weekday(), want)
 		}
 	}
 }
