@@ -206,7 +206,7 @@ func NewCalendar(spec Spec) (*Calendar, error) {
 	} else if err != nil {
 		fields["zone"] = fmt.Sprintf("%q is not a known time zone", spec.Zone)
 	}
-	c := &Calendar{name: spec.Name, loc: loc, closed: map[int64]closedDay{}}
+	c := &Calendar{name: spec.Name, loc: loc, closed: make(map[int64]closedDay, (LastYear-FirstYear+1)*12+len(spec.Closures))}
 	for wd, spans := range spec.Week {
 		if msg := checkSpans(spans); msg != "" {
 			fields["week."+strings.ToLower(time.Weekday(wd).String())] = msg

@@ -2,7 +2,7 @@ package sla
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 
 	"calldesk/internal/desk"
@@ -60,8 +60,15 @@ type Clock struct {
 	// BreachedAt is the instant the allowed time ran out (zero when not breached).
 	BreachedAt time.Time
 	Pauses     []Pause
-	// runs are the intervals the clock counted; the last has a zero end while it runs.
-	runs []interval
+	// runs are the stretches the clock counted; the last has a zero end while it runs.
+	runs []run
+}
+
+// run is a stretch a clock counted: from, to (zero while it runs) and the working time counted
+// before it, so thresholds need no second walk.
+type run struct {
+	from, to time.Time
+	before   time.Duration
 }
 
 // Evaluation is a call's service level at an instant.
@@ -85,8 +92,12 @@ func Evaluate(cal *Calendar, rules []Rule, f Facts, history []Event, now time.Ti
 	if len(history) == 0 {
 		return Evaluation{}, desk.Errorf(desk.EINVALID, "a call's history needs at least its logged event")
 	}
-	h := append([]Event(nil), history...)
-	sort.SliceStable(h, func(i, j int) bool { return h[i].At.Before(h[j].At) })
+	byTime := func(a, b Event) int { return a.At.Compare(b.At) }
+	h := history
+	if !slices.IsSortedFunc(h, byTime) {
+		h = slices.Clone(history)
+		slices.SortStableFunc(h, byTime)
+	}
 	ev := Evaluation{Choice: ch}
 	r := ch.Rule
 	respondStop := PublicResponse
@@ -159,10 +170,11 @@ func clock(cal *Calendar, t Target, h []Event, now time.Time, stops func(Event) 
 		if e.At.After(segFrom) {
 			switch {
 			case counting():
+				before := elapsed
 				if err := count(e.At); err != nil {
 					return Clock{}, err
 				}
-				c.runs = append(c.runs, interval{segFrom, e.At})
+				c.runs = append(c.runs, run{segFrom, e.At, before})
 			case paused():
 				c.Pauses = append(c.Pauses, Pause{From: segFrom, To: e.At, State: state})
 			}
@@ -188,7 +200,7 @@ func clock(cal *Calendar, t Target, h []Event, now time.Time, stops func(Event) 
 			}
 			c.Deadline = d
 		}
-		c.runs = append(c.runs, interval{segFrom, time.Time{}})
+		c.runs = append(c.runs, run{segFrom, time.Time{}, before})
 	case paused():
 		c.Paused = true
 		c.Pauses = append(c.Pauses, Pause{From: segFrom, State: state})

@@ -1,7 +1,7 @@
 package sla
 
 import (
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -111,13 +111,13 @@ func bankHolidays(r Region, year int, ex []Exception) []Holiday {
 
 	// Substitute days: weekday holidays hold their dates first, then each weekend one takes the
 	// next free weekday, in date order.
-	taken := map[Date]bool{}
+	var taken []Date // a dozen at most: a slice beats a map
 	for _, h := range hs {
-		taken[h.Date] = true
+		taken = append(taken, h.Date)
 	}
 	for _, h := range fixed {
 		if !weekend(h.Date) {
-			taken[h.Date] = true
+			taken = append(taken, h.Date)
 		}
 	}
 	for _, h := range fixed {
@@ -126,10 +126,10 @@ func bankHolidays(r Region, year int, ex []Exception) []Holiday {
 			continue
 		}
 		d := h.Date
-		for weekend(d) || taken[d] {
+		for weekend(d) || slices.Contains(taken, d) {
 			d = d.AddDays(1)
 		}
-		taken[d] = true
+		taken = append(taken, d)
 		hs = append(hs, Holiday{d, h.Name + " (substitute day)"})
 	}
 
@@ -150,7 +150,7 @@ func bankHolidays(r Region, year int, ex []Exception) []Holiday {
 			hs = append(hs, Holiday{x.Date, x.Name})
 		}
 	}
-	sort.SliceStable(hs, func(i, j int) bool { return hs[i].Date.num() < hs[j].Date.num() })
+	slices.SortStableFunc(hs, func(a, b Holiday) int { return int(a.Date.num() - b.Date.num()) })
 	return hs
 }
 

@@ -2,7 +2,6 @@ package sla
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -101,6 +100,20 @@ type Choice struct {
 	Why string
 }
 
+// moreSpecific orders matching rules: nearer profile, then customer kind, then lower ID, then name.
+func moreSpecific(depthA int, kindA bool, a Rule, depthB int, kindB bool, b Rule) bool {
+	if depthA != depthB {
+		return depthA < depthB
+	}
+	if kindA != kindB {
+		return kindA
+	}
+	if a.ID != b.ID {
+		return a.ID < b.ID
+	}
+	return a.Name < b.Name
+}
+
 // Choose returns the most specific rule matching f. A rule matches when its priority is f's, its
 // profile (if any) is f's profile or an ancestor of it, and its customer kind (if any) is f's.
 // Specificity, most specific first:
@@ -152,20 +165,12 @@ func Choose(rules []Rule, f Facts) (Choice, error) {
 	if len(cs) == 0 {
 		return Choice{}, desk.Errorf(desk.ENOTFOUND, "no service-level rule matches %s: add a rule for %s", head, f.Priority)
 	}
-	sort.SliceStable(cs, func(i, j int) bool {
-		a, b := cs[i], cs[j]
-		if a.depth != b.depth {
-			return a.depth < b.depth
-		}
-		if a.kind != b.kind {
-			return a.kind
-		}
-		if a.r.ID != b.r.ID {
-			return a.r.ID < b.r.ID
-		}
-		return a.r.Name < b.r.Name
-	})
 	best := cs[0]
+	for _, x := range cs[1:] {
+		if moreSpecific(x.depth, x.kind, x.r, best.depth, best.kind, best.r) {
+			best = x
+		}
+	}
 	var why string
 	hasProfile := best.r.ProfileID != 0
 	switch {

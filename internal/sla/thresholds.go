@@ -30,29 +30,30 @@ func Crossings(cal *Calendar, c Clock, percents []int, now time.Time) ([]Crossin
 			amount = time.Duration(float64(c.Within) * float64(p) / 100)
 		}
 		x := Crossing{Percent: p}
-		var cum time.Duration
-		for _, r := range c.runs {
+		// The run during which the clock reached amount: the last one that started below it.
+		i := len(c.runs) - 1
+		for i >= 0 && c.runs[i].before >= amount {
+			i--
+		}
+		if i >= 0 {
+			r := c.runs[i]
+			var reached bool
 			if r.to.IsZero() {
-				at, err := cal.Add(r.from, amount-cum)
+				reached = true // still running: it will get there
+			} else {
+				next := c.Elapsed // the working time counted by the end of this run
+				if i+1 < len(c.runs) {
+					next = c.runs[i+1].before
+				}
+				reached = next >= amount
+			}
+			if reached {
+				at, err := cal.Add(r.from, amount-r.before)
 				if err != nil {
 					return nil, err
 				}
 				x.At, x.Crossed = at, !at.After(now)
-				break
 			}
-			d, err := cal.Elapsed(r.from, r.to)
-			if err != nil {
-				return nil, err
-			}
-			if cum+d >= amount {
-				at, err := cal.Add(r.from, amount-cum)
-				if err != nil {
-					return nil, err
-				}
-				x.At, x.Crossed = at, true
-				break
-			}
-			cum += d
 		}
 		out = append(out, x)
 	}
