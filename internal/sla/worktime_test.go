@@ -330,3 +330,29 @@ func BenchmarkNewCalendar(b *testing.B) {
 		mustCal(b, Spec{Name: "desk", Week: MondayToFriday(Hours("08:00", "18:00")), Region: EnglandAndWales})
 	}
 }
+
+// Zones whose clocks change at midnight: Beirut goes from 00:00 to 01:00 on Sunday 29 March 2026
+// and Havana on Sunday 8 March 2026, so those days start at 01:00 and last 23 hours.
+func TestMidnightClockChanges(t *testing.T) {
+	beirut := mustCal(t, Spec{Name: "24x7 Beirut", Zone: "Asia/Beirut", Week: Every24x7()})
+	bl := beirut.Location()
+	// 13 days, one of them 23 hours long; the week from the change day must not be skipped as 168h.
+	if got, err := beirut.Elapsed(time.Date(2026, 3, 28, 0, 0, 0, 0, bl), time.Date(2026, 4, 10, 0, 0, 0, 0, bl)); err != nil || got != 13*24*time.Hour-time.Hour {
+		t.Errorf("Beirut 28 March - 10 April: %v %v, want 311h", got, err)
+	}
+	var w [7][]Span
+	w[time.Sunday] = []Span{Hours("00:30", "03:00")}
+	havana := mustCal(t, Spec{Name: "Havana Sunday nights", Zone: "America/Havana", Week: w})
+	hl := havana.Location()
+	// 00:30 does not exist on 8 March: the span runs from the day's start, 01:00, to 03:00.
+	from, cut, to := time.Date(2026, 3, 7, 12, 0, 0, 0, hl), time.Date(2026, 3, 7, 23, 45, 0, 0, hl), time.Date(2026, 3, 9, 12, 0, 0, 0, hl)
+	whole, err := havana.Elapsed(from, to)
+	a, _ := havana.Elapsed(from, cut)
+	b, _ := havana.Elapsed(cut, to)
+	if err != nil || whole != 2*time.Hour || a+b != whole {
+		t.Errorf("Havana 8 March: whole %v (%v), pieces %v + %v; want 2h both ways", whole, err, a, b)
+	}
+	if got, err := havana.Add(from, time.Hour); err != nil || !got.Equal(time.Date(2026, 3, 8, 2, 0, 0, 0, hl)) {
+		t.Errorf("Havana Add: %v %v, want 02:00 CDT on 8 March", got.In(hl), err)
+	}
+}
