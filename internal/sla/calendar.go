@@ -227,6 +227,11 @@ func NewCalendar(spec Spec) (*Calendar, error) {
 		if !x.Date.Valid() || (x.Instead != Date{} && !x.Instead.Valid()) || strings.TrimSpace(x.Name) == "" {
 			fields[fmt.Sprintf("exceptions[%d]", i)] = "needs a real date and a name (and, for a move, the real date it replaces)"
 		}
+		for _, r := range x.Regions {
+			if r == NoRegion || !r.Valid() {
+				fields[fmt.Sprintf("exceptions[%d]", i)] = fmt.Sprintf("region %q is not a region; regions are %s", r, strings.Join(regionNames()[:3], ", "))
+			}
+		}
 	}
 	for i, cl := range spec.Closures {
 		key := fmt.Sprintf("closures[%d]", i)

@@ -52,9 +52,12 @@ type Clock struct {
 	Running  bool // counting now
 	Paused   bool // stopped by a pause state, will resume
 	Stopped  bool // the target's event happened (responded, resolved) or the call ended
-	StopAt   time.Time
-	// Met is true once stopped within Within; Breached once Elapsed exceeds Within (stopped or
-	// not). By is the margin: time to spare when met, the overrun when breached.
+	// Ended is true when the clock stopped because the call was closed or cancelled before the
+	// target's event: such a clock is neither met nor (unless it had already run out) breached.
+	Ended  bool
+	StopAt time.Time
+	// Met is true once stopped by its event within Within; Breached once Elapsed exceeds Within
+	// (stopped or not). By is the margin: time to spare when met, the overrun when breached.
 	Met, Breached bool
 	By            time.Duration
 	// BreachedAt is the instant the allowed time ran out (zero when not breached).
@@ -161,9 +164,14 @@ func clock(cal *Calendar, t Target, h []Event, now time.Time, stops func(Event) 
 				nextStopped = false
 			}
 		}
-		if stops(e) || next == desk.Closed || next == desk.Cancelled {
-			nextStopped = true
+		nextEnded := c.Ended && nextStopped
+		switch {
+		case stops(e):
+			nextStopped, nextEnded = true, false
+		case (next == desk.Closed || next == desk.Cancelled) && !nextStopped:
+			nextStopped, nextEnded = true, true
 		}
+		c.Ended = nextEnded
 		if next == state && nextStopped == stopped {
 			continue
 		}
@@ -222,6 +230,8 @@ func clock(cal *Calendar, t Target, h []Event, now time.Time, stops func(Event) 
 		// Deadline set above.
 	case c.Paused:
 		c.Deadline, err = cal.Add(now, c.Remaining)
+	case c.Stopped && c.Ended:
+		// Neither met nor breached: no deadline to report.
 	case c.Stopped:
 		c.Met, c.By = true, c.Remaining
 		c.Deadline, err = cal.Add(c.StopAt, c.Remaining)

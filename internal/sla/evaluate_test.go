@@ -96,6 +96,7 @@ func TestEvaluate(t *testing.T) {
 		running      bool
 		paused       bool
 		met, breach  bool
+		ended        bool
 		pauses       int
 		breachedAt   time.Time
 		percentAbout float64
@@ -137,6 +138,10 @@ func TestEvaluate(t *testing.T) {
 			ev(5, 9, 0, StateChanged, desk.Closed)}, at(6, 11, 0),
 			want{elapsed: 10 * time.Minute, by: 50 * time.Minute, deadline: at(2, 10, 0), met: true, percentAbout: 16.7},
 			want{elapsed: 5 * time.Hour, by: 5 * time.Hour, deadline: at(3, 9, 0), met: true, percentAbout: 50}},
+		// Cancelled before anyone answered: both clocks end, neither met nor breached.
+		{"cancelled before a response", p2, []Event{ev(2, 9, 0, Logged, ""), ev(2, 9, 40, StateChanged, desk.Cancelled)}, at(3, 9, 0),
+			want{elapsed: 40 * time.Minute, ended: true, percentAbout: 66.7},
+			want{elapsed: 40 * time.Minute, ended: true, percentAbout: 6.7}},
 		// The call is P1 now (it was logged P2): the P1 rule applies to the whole elapsed time. P1's
 		// respond clock stops at acceptance, not at a public update; only on hold pauses its fix.
 		{"priority raised: P1 over the whole history", Facts{Priority: 1}, []Event{ev(2, 9, 0, Logged, ""), ev(2, 9, 10, PublicResponse, ""),
@@ -163,7 +168,7 @@ func TestEvaluate(t *testing.T) {
 				g, w := x.got, x.want
 				if g.Elapsed != w.elapsed || !g.Deadline.Equal(w.deadline) || g.Running != w.running || g.Paused != w.paused ||
 					g.Met != w.met || g.Breached != w.breach || g.By != w.by || len(g.Pauses) != w.pauses || !g.BreachedAt.Equal(w.breachedAt) ||
-					int(g.PercentUsed+0.5) != int(w.percentAbout+0.5) || g.Remaining != g.Within-g.Elapsed {
+					int(g.PercentUsed+0.5) != int(w.percentAbout+0.5) || g.Remaining != g.Within-g.Elapsed || g.Ended != w.ended {
 					t.Errorf("%s clock:\n got %s\nwant %+v", x.name, describe(g, lon), w)
 				}
 			}

@@ -43,6 +43,8 @@ func TestCalendarValidation(t *testing.T) {
 		{"past midnight", Spec{Zone: "UTC", Week: MondayToFriday(Span{20 * time.Hour, 25 * time.Hour})}, "week.monday"},
 		{"region", Spec{Zone: "UTC", Week: Every24x7(), Region: "wales"}, "region"},
 		{"closure without name", Spec{Zone: "UTC", Week: Every24x7(), Closures: []Closure{{Date: D(2026, 12, 29)}}}, "closures[0]"},
+		{"exception region", Spec{Zone: "UTC", Week: Every24x7(), Region: Scotland, Exceptions: []Exception{{Date: D(2030, 1, 2), Name: "x", Regions: []Region{"wales"}}}}, "exceptions[0]"},
+		{"exception not a day", Spec{Zone: "UTC", Week: Every24x7(), Region: Scotland, Exceptions: []Exception{{Date: D(2030, 2, 29), Name: "x"}}}, "exceptions[0]"},
 		{"closure not a day", Spec{Zone: "UTC", Week: Every24x7(), Closures: []Closure{{Date: D(2026, 2, 30), Name: "x"}}}, "closures[0]"},
 	}
 	for _, c := range cases {
