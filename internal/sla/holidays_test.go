@@ -101,3 +101,16 @@ func TestAdministratorExceptionsAndClosures(t *testing.T) {
 		t.Errorf("got %v %v, want %v", got, err, want)
 	}
 }
+
+// An exception limited to one region changes only that region's holidays.
+func TestExceptionForOneRegion(t *testing.T) {
+	ex := []Exception{{Date: D(2030, 8, 9), Name: "Scottish summer moved", Instead: D(2030, 8, 5), Regions: []Region{Scotland}}}
+	scot := dates(bankHolidays(Scotland, 2030, ex))
+	if !reflect.DeepEqual(scot, []string{"2030-01-01", "2030-01-02", "2030-04-19", "2030-05-06", "2030-05-27", "2030-08-09", "2030-12-02", "2030-12-25", "2030-12-26"}) {
+		t.Errorf("Scotland 2030: %v", scot)
+	}
+	ew := dates(bankHolidays(EnglandAndWales, 2030, ex))
+	if !reflect.DeepEqual(ew, []string{"2030-01-01", "2030-04-19", "2030-04-22", "2030-05-06", "2030-05-27", "2030-08-26", "2030-12-25", "2030-12-26"}) {
+		t.Errorf("England and Wales 2030: %v", ew)
+	}
+}
