@@ -298,8 +298,9 @@ func checkSpans(spans []Span) string {
 	return ""
 }
 
+// sortedSpans is a sorted copy of spans; nil when there are none (for a closure: the whole day).
 func sortedSpans(spans []Span) []Span {
-	if spans == nil {
+	if len(spans) == 0 {
 		return nil
 	}
 	s := append([]Span{}, spans...)

@@ -77,7 +77,8 @@ func TestAdministratorExceptionsAndClosures(t *testing.T) {
 	cal, err := NewCalendar(Spec{Name: "desk", Zone: "Europe/London", Week: MondayToFriday(Hours("08:00", "18:00")), Region: EnglandAndWales,
 		Exceptions: []Exception{{Date: D(2031, 5, 9), Name: "Early May moved", Instead: D(2031, 5, 5)}},
 		Closures: []Closure{{Date: D(2026, 12, 29), Name: "University closure"},
-			{Date: D(2026, 12, 30), Name: "Staff party", Spans: []Span{Hours("12:00", "24:00")}}}})
+			{Date: D(2026, 12, 30), Name: "Staff party", Spans: []Span{Hours("12:00", "24:00")}},
+			{Date: D(2026, 12, 31), Name: "Closed (empty span list)", Spans: []Span{}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,6 +90,9 @@ func TestAdministratorExceptionsAndClosures(t *testing.T) {
 	}
 	if s := cal.WorkingSpans(D(2026, 12, 29)); len(s) != 0 {
 		t.Errorf("closure day works %v", s)
+	}
+	if s := cal.WorkingSpans(D(2026, 12, 31)); len(s) != 0 {
+		t.Errorf("a closure with an empty span list works %v", s)
 	}
 	if s := cal.WorkingSpans(D(2026, 12, 30)); !reflect.DeepEqual(s, []Span{Hours("08:00", "12:00")}) {
 		t.Errorf("part-day closure: %v", s)
