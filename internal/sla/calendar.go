@@ -116,6 +116,7 @@ func parseClock(s string) (time.Duration, error) {
 	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute, nil
 }
 
+// String is the span as HH:MM-HH:MM.
 func (s Span) String() string {
 	f := func(d time.Duration) string {
 		return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
