@@ -273,3 +273,26 @@ func BenchmarkEvaluate200kCalls(b *testing.B) {
 		}
 	}
 }
+
+// History in any order gives the same evaluation as in time order, and the caller's slice is left
+// as it was.
+func TestEvaluateHistoryOrder(t *testing.T) {
+	cal := mustCal(t, Spec{Name: "desk", Week: MondayToFriday(Hours("08:00", "18:00")), Region: EnglandAndWales})
+	at := func(h int) time.Time { return time.Date(2026, 11, 2, h, 0, 0, 0, cal.Location()) }
+	sorted := []Event{{At: at(9), Kind: Logged}, {At: at(10), Kind: StateChanged, State: desk.OnHold}, {At: at(12), Kind: StateChanged, State: desk.OffHold}}
+	shuffled := []Event{sorted[2], sorted[0], sorted[1]}
+	a, err := Evaluate(cal, deskRules(), Facts{Priority: 2}, sorted, at(13))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Evaluate(cal, deskRules(), Facts{Priority: 2}, shuffled, at(13))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) || a.Resolve.Elapsed != 2*time.Hour {
+		t.Errorf("sorted %s\nshuffled %s", describe(a.Resolve, cal.Location()), describe(b.Resolve, cal.Location()))
+	}
+	if shuffled[0].At != at(12) {
+		t.Error("Evaluate reordered the caller's history")
+	}
+}
