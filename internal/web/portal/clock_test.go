@@ -54,7 +54,7 @@ func TestOneClock(t *testing.T) {
 
 				// The console: the timeline, the diary's entry; the heading names no zone (each time does).
 				page := ann.get("/calls/"+call.Ref).must(t, http.StatusOK).
-					has(t, "until "+tc.reads+": waiting for a part</span>", `<div class="entry-text">`+entry+`</div>`,
+					has(t, "until "+tc.reads+": waiting for a part</span>", `<div class="entry-text" dir="auto">`+entry+`</div>`,
 						`Diary <span class="muted">(newest first)</span>`, `<h2 id="times-title">Timeline</h2>`)
 				lacksText(t, page, tc.zonesNotOnPage...)
 
@@ -69,7 +69,7 @@ func TestOneClock(t *testing.T) {
 
 				// The portal: the customer's page of the call.
 				dan := e.signIn(e.f.Dan)
-				mine := dan.get("/portal/calls/"+call.Ref).must(t, http.StatusOK).has(t, "<p>"+entry+"</p>")
+				mine := dan.get("/portal/calls/"+call.Ref).must(t, http.StatusOK).has(t, `<p dir="auto">`+entry+"</p>")
 				lacksText(t, mine, tc.zonesNotOnPage...)
 
 				// The email to the customer.
@@ -101,8 +101,8 @@ func TestOneClock(t *testing.T) {
 
 				// A diary entry written before the fix reads the same on both.
 				e.db.MustExec(t, `UPDATE diary_entries SET body = ? WHERE call_id = ? AND body LIKE 'on hold until %'`, tc.legacy, call.ID)
-				ann.get("/calls/"+call.Ref).must(t, http.StatusOK).has(t, `<div class="entry-text">`+entry+`</div>`)
-				dan.get("/portal/calls/"+call.Ref).must(t, http.StatusOK).has(t, "<p>"+entry+"</p>")
+				ann.get("/calls/"+call.Ref).must(t, http.StatusOK).has(t, `<div class="entry-text" dir="auto">`+entry+`</div>`)
+				dan.get("/portal/calls/"+call.Ref).must(t, http.StatusOK).has(t, `<p dir="auto">`+entry+"</p>")
 			})
 		})
 	}
