@@ -698,7 +698,7 @@ func (s *Store) SetCalendarUses(ctx context.Context, actor desk.Actor, u Calenda
 		var changes []string
 		for _, x := range []struct {
 			kind, table, col, names string
-			m                    map[int64]int64
+			m                       map[int64]int64
 		}{
 			{"group", "sla_group_calendars", "group_id", `SELECT name FROM support_groups WHERE id = ?`, u.Groups},
 			{"profile", "sla_profile_calendars", "profile_id", `SELECT path FROM profiles WHERE id = ?`, u.Profiles},
