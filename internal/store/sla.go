@@ -759,3 +759,25 @@ func (s *Store) SetCalendarUses(ctx context.Context, actor desk.Actor, u Calenda
 	})
 	return changed, err
 }
+
+// CalendarFor says which calendar a call's clocks run on, and why: the rule's own calendar if it
+// has one, else the calendar of the call's profile or its nearest ancestor that has one
+// (profiles: the profile's id then its ancestors', nearest first), else its group's. 0 when none
+// of them has one. Evaluation on calls (later) is to use the same order.
+func (u CalendarUses) CalendarFor(r SLARule, profiles []int64, groupID int64) (calendarID int64, why string) {
+	if r.CalendarID != 0 {
+		return r.CalendarID, "the rule's own calendar"
+	}
+	for i, p := range profiles {
+		if c := u.Profiles[p]; c != 0 {
+			if i == 0 {
+				return c, "the calendar of the call's profile"
+			}
+			return c, fmt.Sprintf("the calendar of the call's profile's ancestor %d level(s) up", i)
+		}
+	}
+	if c := u.Groups[groupID]; c != 0 {
+		return c, "the calendar of the call's group"
+	}
+	return 0, "neither the rule, the profile nor the group names a calendar"
+}
