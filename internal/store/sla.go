@@ -781,3 +781,16 @@ func (u CalendarUses) CalendarFor(r SLARule, profiles []int64, groupID int64) (c
 	}
 	return 0, "neither the rule, the profile nor the group names a calendar"
 }
+
+// CheckCalendar checks c and the reason as CreateCalendar would, without the database: for a
+// form to report every problem at once.
+func CheckCalendar(c SLACalendar, reason string) error {
+	_, err := c.validate(reason)
+	return err
+}
+
+// CheckRule checks r and the reason as CreateRule would, without the database.
+func CheckRule(r SLARule, reason string) error {
+	_, err := r.validate(reason)
+	return err
+}

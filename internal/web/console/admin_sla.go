@@ -315,6 +315,18 @@ func (c *Console) saveCalendarUses(w http.ResponseWriter, r *http.Request, v *vi
 	return c.render(w, r, http.StatusUnprocessableEntity, "adminsla", p)
 }
 
+// mergeSLAFields adds to fields the field errors of err (an EINVALID) that fields lacks.
+func mergeSLAFields(fields map[string]string, err error) map[string]string {
+	if de := invalidOnly(err); de != nil {
+		for k, v := range de.Fields {
+			if _, ok := fields[k]; !ok {
+				fields[k] = v
+			}
+		}
+	}
+	return fields
+}
+
 // Calendars.
 
 // calendarPage is the form of one calendar, new or to change.
@@ -454,6 +466,10 @@ func (c *Console) saveCalendar(w http.ResponseWriter, r *http.Request, v *visit)
 		fields["closures"] = strings.Join(errs, "; ")
 	}
 	reason := pf.Get("reason")
+	if len(fields) > 0 {
+		// Say what else is wrong too, as the store would.
+		fields = mergeSLAFields(fields, store.CheckCalendar(store.SLACalendar{Spec: spec}, reason))
+	}
 	err := desk.Invalid("the calendar cannot be saved", fields)
 	done := "calendar-created"
 	if err == nil && id == 0 {
@@ -730,6 +746,9 @@ func (c *Console) saveRule(w http.ResponseWriter, r *http.Request, v *visit) err
 	}
 	for _, s := range f.ResolvePause {
 		rule.Resolve.PauseIn = append(rule.Resolve.PauseIn, desk.State(s))
+	}
+	if len(fields) > 0 {
+		fields = mergeSLAFields(fields, store.CheckRule(rule, f.Reason))
 	}
 	err = desk.Invalid("the rule cannot be saved", fields)
 	done := "rule-created"
