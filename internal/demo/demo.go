@@ -103,6 +103,11 @@ func Load(ctx context.Context, s *store.Store, opt Options) (Result, error) {
 	}
 	defer b.Close()
 	res, err := load(ctx, b, opt, now, goLive)
+	if err == nil {
+		if err = b.Close(); err == nil {
+			err = loadServiceLevels(ctx, s)
+		}
+	}
 	if err != nil {
 		return res, fmt.Errorf("%w (the database may now hold part of the demo data: load into a new one)", err)
 	}

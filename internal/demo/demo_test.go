@@ -111,10 +111,11 @@ func TestLoad(t *testing.T) {
 			t.Errorf("search for 'voicemail left' found %s, whose diary does not say it", found[0].Ref)
 		}
 
-		// The load is one audit record, sealed like any other.
+		// The load is one audit record, then the service-level defaults' (two calendars, four
+		// rules, the groups' calendars), sealed like any other.
 		recs, total, err := s.FindAudit(ctx, store.AuditFilter{})
-		if err != nil || total != 1 || recs[0].Action != "demo.load" || !strings.Contains(recs[0].Detail, "2000 calls") {
-			t.Fatalf("audit after the load: %d records %+v, %v; want one demo.load", total, recs, err)
+		if err != nil || total != 8 || recs[7].Action != "demo.load" || !strings.Contains(recs[7].Detail, "2000 calls") || recs[0].Action != "sla.calendar.uses" {
+			t.Fatalf("audit after the load: %d records %+v, %v; want one demo.load and 7 of the service levels", total, recs, err)
 		}
 		if _, err := audit.Seal(ctx, s); err != nil {
 			t.Fatal(err)
