@@ -41,7 +41,9 @@ func (c *Console) adminSLARoutes() []route {
 }
 
 // weekOrder is the order of the weekdays on the pages: Monday first.
-var weekOrder = [7]time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
+func weekOrder() [7]time.Weekday {
+	return [7]time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
+}
 
 // regionChoice is a bank holiday region as a choice.
 type regionChoice struct{ Value, Label string }
@@ -180,7 +182,7 @@ func (c *Console) slaPage(ctx context.Context, v *visit, title string) (slaPage,
 	at := map[int64]int{}
 	for _, cal := range cals {
 		row := calendarRow{ID: cal.ID, Name: cal.Spec.Name, Zone: cal.Spec.Zone, Region: regionWords(cal.Spec.Region)}
-		for _, d := range weekOrder {
+		for _, d := range weekOrder() {
 			spans := strings.ReplaceAll(store.SpansText(cal.Spec.Week[d]), ",", ", ")
 			if spans == "" {
 				spans = "Closed"
@@ -353,7 +355,7 @@ type dayField struct {
 
 func newCalendarForm(spec sla.Spec) calendarForm {
 	f := calendarForm{Name: spec.Name, Zone: spec.Zone, Region: string(spec.Region), Errors: map[string]string{}}
-	for _, d := range weekOrder {
+	for _, d := range weekOrder() {
 		key := strings.ToLower(d.String())
 		f.Week = append(f.Week, dayField{Name: "week." + key, ID: "cal-week-" + key, Label: d.String(),
 			Value: strings.ReplaceAll(store.SpansText(spec.Week[d]), ",", ", ")})
@@ -451,7 +453,7 @@ func (c *Console) saveCalendar(w http.ResponseWriter, r *http.Request, v *visit)
 	pf := r.PostForm
 	spec := sla.Spec{Name: pf.Get("name"), Zone: pf.Get("zone"), Region: sla.Region(pf.Get("region"))}
 	fields := map[string]string{}
-	for _, d := range weekOrder {
+	for _, d := range weekOrder() {
 		key := "week." + strings.ToLower(d.String())
 		spans, err := store.ParseSpans(pf.Get(key))
 		if err != nil {
@@ -501,7 +503,7 @@ func (c *Console) saveCalendar(w http.ResponseWriter, r *http.Request, v *visit)
 	add("zone", "cal-zone", "Time zone")
 	add("region", "cal-region", "Bank holidays")
 	add("week", "cal-week-monday", "Working hours")
-	for _, d := range weekOrder {
+	for _, d := range weekOrder() {
 		key := strings.ToLower(d.String())
 		day := dayField{Name: "week." + key, ID: "cal-week-" + key, Label: d.String(), Value: pf.Get("week." + key)}
 		if msg, ok := de.Fields[day.Name]; ok {
