@@ -46,7 +46,7 @@ func TestSARReportKeepsWhatPeopleTyped(t *testing.T) {
 			t.Fatal(err)
 		}
 		report := string(unzip(t, data)["report.html"])
-		for _, want := range []string{"resolved: " + resolution, reason, `<th scope="row">record_created</th><td>Fri 15 Jan 2027 10:00 GMT</td>`} {
+		for _, want := range []string{"resolved: " + resolution, reason, `<th scope="row">record_created</th><td dir="auto">Fri 15 Jan 2027 10:00 GMT</td>`} {
 			if !strings.Contains(report, want) {
 				t.Errorf("report.html does not say %q", want)
 			}
