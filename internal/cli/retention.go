@@ -32,7 +32,7 @@ func retentionCmd(ctx context.Context, e Env, args []string) error {
 		by += " --dry-run"
 	}
 	started := time.Now()
-	run, err := privacy.Retention{Store: s, Now: e.Now}.Sweep(ctx, desk.Actor{Name: by, Surface: desk.SurfaceCalldesk}, *dry)
+	run, err := privacy.Retention{Store: s, Now: e.Now, Zone: desk.ZoneOf(location(*zone))}.Sweep(ctx, desk.Actor{Name: by, Surface: desk.SurfaceCalldesk}, *dry)
 	if run.ID != 0 {
 		printRetention(e.Stdout, run, time.Since(started), desk.ZoneOf(location(*zone)))
 	}
