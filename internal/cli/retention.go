@@ -17,6 +17,7 @@ import (
 func retentionCmd(ctx context.Context, e Env, args []string) error {
 	fs, st := flags(e, "retention", "Applies the retention schedule now (the rules at /admin/retention): anonymises or deletes\nwhat has reached the end of its period, passing over legal holds, and prints the report\n(class, action, how many, oldest and newest start). --dry-run only counts, and changes\nnothing. Either way the report is kept with the sweeps the console lists.")
 	db := dbSetting(st)
+	zone := zoneSetting(st)
 	dry := fs.Bool("dry-run", false, "count what the sweep would do, and change nothing")
 	if err := parse(fs, st, args); err != nil {
 		return err
@@ -31,9 +32,9 @@ func retentionCmd(ctx context.Context, e Env, args []string) error {
 		by += " --dry-run"
 	}
 	started := time.Now()
-	run, err := privacy.Retention{Store: s, Now: e.Now}.Sweep(ctx, desk.Actor{Name: by, Surface: desk.SurfaceCalldesk}, *dry)
+	run, err := privacy.Retention{Store: s, Now: e.Now, Zone: desk.ZoneOf(location(*zone))}.Sweep(ctx, desk.Actor{Name: by, Surface: desk.SurfaceCalldesk}, *dry)
 	if run.ID != 0 {
-		printRetention(e.Stdout, run, time.Since(started))
+		printRetention(e.Stdout, run, time.Since(started), desk.ZoneOf(location(*zone)))
 	}
 	if err != nil {
 		return err
@@ -75,20 +76,20 @@ func retentionCmd(ctx context.Context, e Env, args []string) error {
 	return nil
 }
 
-// printRetention writes a sweep's report as a table.
-func printRetention(w io.Writer, run store.RetentionRun, took time.Duration) {
+// printRetention writes a sweep's report as a table, its time and days in the desk's zone z.
+func printRetention(w io.Writer, run store.RetentionRun, took time.Duration, z desk.Zone) {
 	what := "retention sweep"
 	if run.DryRun {
 		what = "retention dry run (nothing changed)"
 	}
-	fmt.Fprintf(w, "%s %d at %s, %s in %.1f s\n", what, run.ID, run.StartedAt.Format("2006-01-02 15:04 MST"), run.State, took.Seconds())
+	fmt.Fprintf(w, "%s %d at %s, %s in %.1f s\n", what, run.ID, z.When(run.StartedAt), run.State, took.Seconds())
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "class\taction\tafter\tcount\toldest\tnewest\t")
 	day := func(t time.Time) string {
 		if t.IsZero() {
 			return "-"
 		}
-		return t.Format("2006-01-02")
+		return t.In(z.Location()).Format("2006-01-02")
 	}
 	for _, l := range run.Lines {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Class, l.Action, strconv.Itoa(l.Months)+" months", strconv.Itoa(l.Count),

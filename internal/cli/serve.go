@@ -194,7 +194,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	runner.Tasks = append(runner.Tasks, jobs.Task{Name: "SAR bundles", Interval: 5 * time.Second, Run: sarJob(s, e, loc, log).Run})
 	// The retention schedule: checked hourly, swept when the last real sweep (on any instance)
 	// started more than a day ago.
-	retention := privacy.Retention{Store: s, Now: e.Now}
+	retention := privacy.Retention{Store: s, Now: e.Now, Zone: desk.ZoneOf(loc)}
 	runner.Tasks = append(runner.Tasks, jobs.Task{Name: "retention", Interval: time.Hour, Run: func(ctx context.Context) error {
 		ran, err := retention.Daily(ctx)
 		if ran {

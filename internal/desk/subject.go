@@ -70,7 +70,11 @@ type SubjectRequest struct {
 	ThirdParty, Authority string
 	// ExtendedTo, when not zero, is the deadline extended (by up to two further months) for
 	// ExtensionReason.
-	ExtendedTo      time.Time
+	ExtendedTo time.Time
+	// DueAt is the deadline as the register keeps it (worked out in the desk's zone when the
+	// request was logged or last stepped), when read; Due gives it rather than working it out
+	// again on the calendar of whatever location the times were read in.
+	DueAt           time.Time
 	ExtensionReason string
 	Details         string // what the person asked, in their words
 	Outcome         string // what was done, when closed
@@ -85,10 +89,16 @@ type SubjectRequest struct {
 }
 
 // Due is the request's deadline: one calendar month from the later of its receipt and the proof
-// of identity, or the extended deadline; zero while identity is not proved.
+// of identity, or the extended deadline; zero while identity is not proved. The month is counted
+// on the calendar of the times' location (AddCalendarMonths): callers give the times in the
+// desk's zone (InZone), so that a request proved at 00:30 BST on 31 March is due on 30 April,
+// not on the day after UTC's 30 March plus a month.
 func (r SubjectRequest) Due() time.Time {
 	if !r.ExtendedTo.IsZero() {
 		return r.ExtendedTo
+	}
+	if !r.DueAt.IsZero() {
+		return r.DueAt
 	}
 	if r.IdentityAt.IsZero() {
 		return time.Time{}
@@ -98,6 +108,17 @@ func (r SubjectRequest) Due() time.Time {
 		start = r.IdentityAt
 	}
 	return AddCalendarMonths(start, 1)
+}
+
+// InZone is r with its times in the desk's zone z, whose calendar Due counts the month on.
+func (r SubjectRequest) InZone(z Zone) SubjectRequest {
+	loc := z.Location()
+	for _, t := range []*time.Time{&r.ReceivedAt, &r.IdentityAt, &r.ExtendedTo, &r.DueAt} {
+		if !t.IsZero() {
+			*t = t.In(loc)
+		}
+	}
+	return r
 }
 
 // AddCalendarMonths is t plus n calendar months, as the ICO counts a deadline: the same day of

@@ -99,14 +99,50 @@ func (z Zone) Text(s string) string {
 	})
 }
 
-// EntryText is a diary entry's text as a person reads it: the instants calldesk's own entries
-// keep (a status change's "on hold until ...") in the desk's zone; what people wrote (updates,
-// notes, emails) as they wrote it.
+// heldUntil is the start of the status entry calldesk writes when a call is put on hold: "on hold
+// until " and the instant (Instant's, or an older row's "2026-03-02 10:30 UTC"). The reason after
+// it, and every other status text's reason or resolution, is what a person typed.
+var heldUntil = regexp.MustCompile(`^on hold until (` + instantsInText.String() + `)`)
+
+// changeAt is the end of a conflict's change ("... by Ann at 2027-07-01T09:00:00Z"): the instant
+// calldesk gave it.
+var changeAt = regexp.MustCompile(` at (` + instantsInText.String() + `)$`)
+
+// EntryText is a diary entry's text as a person reads it: the instant calldesk's own status entry
+// keeps ("on hold until ...") in the desk's zone; everything people wrote (updates, notes, emails,
+// and the reason, resolution or note a status entry carries after its first words) as they wrote
+// it, even where it looks like an instant (a log line quoted in a resolution).
 func (z Zone) EntryText(kind EntryKind, text string) string {
-	if kind == EntryStatus || kind == EntryAssignment {
-		return z.Text(text)
+	if kind != EntryStatus {
+		return text
 	}
-	return text
+	return z.replaceGroup(heldUntil, text)
+}
+
+// ChangeText is one change of a conflict (desk.Error.Changes: a status or assignment entry's
+// text, "by" whom and "at" when) as a person reads it: the instant it was made at, and a hold's
+// instant, in the desk's zone; the rest as it was written (see EntryText).
+func (z Zone) ChangeText(change string) string {
+	return z.replaceGroup(changeAt, z.replaceGroup(heldUntil, change))
+}
+
+// ValueText is a value shown as a whole (a field of a person's record): in the desk's zone when
+// it is one instant as Instant writes it ("record_created"), as it is otherwise (a name, a
+// reason a person typed, even one that holds an instant).
+func (z Zone) ValueText(v string) string {
+	if m := instantsInText.FindStringIndex(v); m != nil && m[0] == 0 && m[1] == len(v) {
+		return z.Text(v)
+	}
+	return v
+}
+
+// replaceGroup is s with the instant re's first group matched written as When writes it.
+func (z Zone) replaceGroup(re *regexp.Regexp, s string) string {
+	m := re.FindStringSubmatchIndex(s)
+	if m == nil {
+		return s
+	}
+	return s[:m[2]] + z.Text(s[m[2]:m[3]]) + s[m[3]:]
 }
 
 // ErrNotATime is ParseLocal's error for a text that is not a date and time at all.

@@ -16,6 +16,9 @@ type Retention struct {
 	Store *store.Store
 	// Now is the clock the cutoffs are counted from; the store's clock when nil.
 	Now func() time.Time
+	// Zone is the desk's zone, in which an erasure's decision gives the day a leaver left (UTC
+	// when zero): the DPO reads it on the person's page.
+	Zone desk.Zone
 }
 
 // DailyInterval is how long after the start of the last real sweep the daily task runs again.
@@ -101,10 +104,10 @@ func (r Retention) sweepClass(ctx context.Context, actor desk.Actor, plan store.
 				// that fails (a hold placed since the list was made, say) is noted on the line
 				// and not counted; the other leavers, and the classes after, still go.
 				decision := fmt.Sprintf("retention schedule: leavers with no open call are erased %d months after leaving (left %s)",
-					rule.Months, d.LeftAt.Format("2 January 2006"))
+					rule.Months, d.LeftAt.In(r.Zone.Location()).Format("2 January 2006"))
 				if d.Caller {
 					decision = fmt.Sprintf("retention schedule: callers added at the service desk (not in the directory) are erased %d months "+
-						"after their last call, as leavers are (last changed %s)", rule.Months, d.LeftAt.Format("2 January 2006"))
+						"after their last call, as leavers are (last changed %s)", rule.Months, d.LeftAt.In(r.Zone.Location()).Format("2 January 2006"))
 				}
 				_, err := r.Store.ErasePerson(ctx, actor, desk.Erasure{PersonID: d.ID, Basis: desk.BasisPublicTask, Ground: desk.GroundRetention,
 					Decision: decision, Confirmed: true})

@@ -2,6 +2,7 @@ package privacy_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -506,10 +507,10 @@ func TestRetentionDailyOnce(t *testing.T) {
 	})
 }
 
-// TestRetentionLeaverFails: a leaver whose erasure is refused (one of their calls is on legal
-// hold, which DueLeavers does not pass over) is noted on the leavers line and not counted; the
-// other leaver is erased and the class after (the audit records) is still swept; the run is kept
-// as having problems.
+// TestRetentionLeaverFails: a leaver whose erasure is refused (one of their calls was put on
+// legal hold after DueLeavers listed them: here by a trigger as the leaver before them is erased)
+// is noted on the leavers line and not counted; the other leaver is erased and the class after
+// (the audit records) is still swept; the run is kept as having problems.
 func TestRetentionLeaverFails(t *testing.T) {
 	storetest.EachEnv(t, created, func(t *testing.T, e *storetest.Env) {
 		ctx := context.Background()
@@ -526,9 +527,16 @@ func TestRetentionLeaverFails(t *testing.T) {
 		}
 		at := sweepAt.AddDate(0, -1, 0).UnixMicro()
 		e.DB.MustExec(t, `UPDATE calls SET state = 'closed', resolution = 'Done', resolved_at = ?, closed_at = ? WHERE id = ?`, at, at, c.ID)
-		e.DB.MustExec(t, `UPDATE people SET left_at = ?, active = 0 WHERE id = ?`, sweepAt.AddDate(-2, 0, -1).UnixMicro(), stuck.ID)
-		if _, err := e.S.PlaceLegalHold(ctx, dpo, c.ID, 0, "Grievance 9"); err != nil {
-			t.Fatal(err)
+		e.DB.MustExec(t, `UPDATE people SET left_at = ?, active = 0 WHERE id = ?`, sweepAt.AddDate(-2, 0, 1).UnixMicro(), stuck.ID)
+		// The hold is placed while the sweep runs, as the leaver listed before them (lGone) is
+		// erased: DueLeavers passes over a call on hold it sees.
+		hold := fmt.Sprintf(`INSERT INTO legal_holds (call_id, reason, placed_by, placed_at) SELECT %d, 'Grievance 9', 'Bob', %d
+			WHERE NOT EXISTS (SELECT 1 FROM legal_holds WHERE call_id = %d)`, c.ID, sweepAt.UnixMicro(), c.ID)
+		if e.Engine == "sqlite" {
+			e.DB.MustExec(t, `CREATE TRIGGER hold_stuck AFTER INSERT ON erasures BEGIN `+hold+`; END`)
+		} else {
+			e.DB.MustExec(t, `CREATE FUNCTION hold_stuck() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN `+hold+`; RETURN NEW; END $$`)
+			e.DB.MustExec(t, `CREATE TRIGGER hold_stuck AFTER INSERT ON erasures FOR EACH ROW EXECUTE FUNCTION hold_stuck()`)
 		}
 		if _, err := audit.Seal(ctx, e.S); err != nil {
 			t.Fatal(err)

@@ -56,7 +56,7 @@ func (b *Bundle) pdf(w io.Writer, kept int) error {
 
 	h2("Your record")
 	for _, f := range b.Fields {
-		text(fmt.Sprintf("%s: %s (%s)", f.Name, b.Zone.Text(f.Value), f.Source)) // record_created and the like: instants
+		text(fmt.Sprintf("%s: %s (%s)", f.Name, b.Zone.ValueText(f.Value), f.Source)) // record_created and the like: instants; typed values as typed
 	}
 	h2(fmt.Sprintf("Your calls (%d)", len(b.Calls)))
 	for _, c := range b.Calls {

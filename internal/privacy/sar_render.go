@@ -26,7 +26,7 @@ var reportHTML string
 // (Bundle.report), these stand-ins only let it parse.
 var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"when":      desk.Zone{}.When,
-	"zoneText":  desk.Zone{}.Text,
+	"zoneText":  desk.Zone{}.ValueText,
 	"entryText": func(BundleEntry) string { return "" },
 }).Parse(reportHTML))
 
@@ -287,7 +287,7 @@ func (b *Bundle) report(w io.Writer, kept int) error {
 	if err != nil {
 		return err
 	}
-	t.Funcs(template.FuncMap{"when": b.Zone.When, "zoneText": b.Zone.Text, "entryText": b.entryText})
+	t.Funcs(template.FuncMap{"when": b.Zone.When, "zoneText": b.Zone.ValueText, "entryText": b.entryText})
 	return t.Execute(w, reportPage{b, kept})
 }
 

@@ -97,6 +97,14 @@ func TestSARBundleAnyScript(t *testing.T) {
 				t.Errorf("report.html does not keep %q", want)
 			}
 		}
+		// Free text sets its own direction (issue 16 point 8): Arabic reads right to left inside
+		// the English report, and an English line beside it left to right.
+		for _, want := range []string{`<td class="text" dir="auto">` + arabicText + `</td>`, `<dd class="text" dir="auto">` + cjkText + `</dd>`,
+			`: <bdi>` + emojiText + `</bdi></h3>`} {
+			if !strings.Contains(html, want) {
+				t.Errorf("report.html does not give free text its own direction: no %q", want)
+			}
+		}
 		if !strings.Contains(string(files["README.txt"]), "Bigelow & Holmes") {
 			t.Errorf("README.txt must carry the licence notice of the font report.pdf embeds")
 		}

@@ -54,8 +54,8 @@ func TestSARReportInTheDesksZone(t *testing.T) {
 			files := unzip(t, data)
 			report := string(files["report.html"])
 			for _, want := range []string{"on hold until Thu 1 Jul 2027 10:00 BST: waiting for a part", "on hold until Fri 2 Jul 2027 10:00 BST: old row",
-				"<dt>Logged</dt><dd>Fri 15 Jan 2027 10:00 GMT", "Prepared for Dan Dawson on Fri 15 Jan 2027 10:00 GMT",
-				`<th scope="row">record_created</th><td>Fri 15 Jan 2027 10:00 GMT</td>`} {
+				"<dt>Logged</dt><dd>Fri 15 Jan 2027 10:00 GMT", "Prepared for <bdi>Dan Dawson</bdi> on Fri 15 Jan 2027 10:00 GMT",
+				`<th scope="row">record_created</th><td dir="auto">Fri 15 Jan 2027 10:00 GMT</td>`} {
 				if !strings.Contains(report, want) {
 					t.Errorf("report.html does not say %q", want)
 				}

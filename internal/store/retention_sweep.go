@@ -472,7 +472,8 @@ type DueLeaver struct {
 const lastCallChange = `COALESCE((SELECT MAX(c.updated_at) FROM calls c WHERE c.customer_id = p.id), p.created_at)`
 
 // DueLeavers lists the people who left before the leavers cutoff of p and have no open call as
-// customer, passing over people on legal hold, oldest leaver first. Callers added by an analyst
+// customer, passing over people on legal hold or whose call is (ErasePerson refuses them until
+// it is lifted), oldest leaver first. Callers added by an analyst
 // while logging (issue 16), with no account, count as having left when their last call last
 // changed: a visitor is not kept for ever because no directory ever says they left.
 func (s *Store) DueLeavers(ctx context.Context, p RetentionPlan) ([]DueLeaver, error) {
@@ -480,11 +481,13 @@ func (s *Store) DueLeavers(ctx context.Context, p RetentionPlan) ([]DueLeaver, e
 	rows, err := s.query(ctx, `SELECT p.id, p.left_at, 0 FROM people p WHERE p.left_at IS NOT NULL AND p.left_at < ? AND p.erased_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.customer_id = p.id AND `+openCond+`)
 		AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.person_id = p.id AND h.lifted_at IS NULL)
+		AND NOT EXISTS (SELECT 1 FROM legal_holds h JOIN calls hc ON hc.id = h.call_id WHERE hc.customer_id = p.id AND h.lifted_at IS NULL)
 		UNION ALL
 		SELECT p.id, `+lastCallChange+`, 1 FROM people p WHERE p.source = 'analyst' AND p.left_at IS NULL AND p.erased_at IS NULL
 		AND `+lastCallChange+` < ?
 		AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.customer_id = p.id AND `+openCond+`)
 		AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.person_id = p.id AND h.lifted_at IS NULL)
+		AND NOT EXISTS (SELECT 1 FROM legal_holds h JOIN calls hc ON hc.id = h.call_id WHERE hc.customer_id = p.id AND h.lifted_at IS NULL)
 		AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = p.id)
 		ORDER BY 2, 1`, cut, cut)
 	if err != nil {

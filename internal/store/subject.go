@@ -12,7 +12,7 @@ import (
 )
 
 const requestCols = `r.id, r.person_id, COALESCE(trim(p.first_name || ' ' || p.last_name), ''), r.kind, r.state, r.received_at, r.identity_at,
-	r.identity_how, r.identity_by, r.third_party, r.authority, r.extended_to, r.extension_reason, r.details, r.outcome, r.logged_by,
+	r.identity_how, r.identity_by, r.third_party, r.authority, r.extended_to, r.due_at, r.extension_reason, r.details, r.outcome, r.logged_by,
 	r.channel, r.created_at, r.updated_at, r.version,
 	COALESCE((SELECT b.state FROM sar_bundles b WHERE b.request_id = r.id ORDER BY b.id DESC LIMIT 1), '')`
 
@@ -22,11 +22,11 @@ func scanRequest(row scanner) (desk.SubjectRequest, error) {
 	var q desk.SubjectRequest
 	var kind string
 	var received, created, updated int64
-	var identity, extended sql.NullInt64
+	var identity, extended, due sql.NullInt64
 	err := row.Scan(&q.ID, &q.PersonID, &q.Person, &kind, &q.State, &received, &identity, &q.IdentityHow, &q.IdentityBy, &q.ThirdParty,
-		&q.Authority, &extended, &q.ExtensionReason, &q.Details, &q.Outcome, &q.LoggedBy, &q.Channel, &created, &updated, &q.Version, &q.LastBundle)
+		&q.Authority, &extended, &due, &q.ExtensionReason, &q.Details, &q.Outcome, &q.LoggedBy, &q.Channel, &created, &updated, &q.Version, &q.LastBundle)
 	q.Kind = desk.RequestKind(kind)
-	q.ReceivedAt, q.IdentityAt, q.ExtendedTo = time.UnixMicro(received).UTC(), fromMicros(identity), fromMicros(extended)
+	q.ReceivedAt, q.IdentityAt, q.ExtendedTo, q.DueAt = time.UnixMicro(received).UTC(), fromMicros(identity), fromMicros(extended), fromMicros(due)
 	q.CreatedAt, q.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
 	return q, err
 }
@@ -149,6 +149,9 @@ type RequestStep struct {
 	// Close: done, refused or withdrawn, with what was done.
 	Close   string
 	Outcome string
+	// Zone is the desk's zone, on whose calendar the deadline's months are counted
+	// (desk.SubjectRequest.InZone); UTC when zero.
+	Zone desk.Zone
 }
 
 // tooLong names the step's texts longer than they may be (nil for none).
@@ -179,6 +182,7 @@ func (s *Store) StepSubjectRequest(ctx context.Context, actor desk.Actor, id, ve
 		if q.Version != version {
 			return desk.Errorf(desk.ECONFLICT, "the request was changed by someone else meanwhile: reload it")
 		}
+		q = q.InZone(st.Zone) // the deadline's months on the desk's calendar
 		if q.State != desk.RequestOpen {
 			return desk.Errorf(desk.EINVALID, "the request is %s already", q.State)
 		}
@@ -191,7 +195,7 @@ func (s *Store) StepSubjectRequest(ctx context.Context, actor desk.Actor, id, ve
 			if !q.IdentityAt.IsZero() {
 				return desk.Errorf(desk.EINVALID, "the identity was proved already")
 			}
-			q.IdentityAt, q.IdentityHow, q.IdentityBy = t.Now, strings.TrimSpace(st.IdentityHow), actorName(actor)
+			q.IdentityAt, q.IdentityHow, q.IdentityBy = t.Now.In(st.Zone.Location()), strings.TrimSpace(st.IdentityHow), actorName(actor)
 			detail = "identity proved: " + q.IdentityHow
 		case st.ExtendMonths != 0:
 			if q.Due().IsZero() {

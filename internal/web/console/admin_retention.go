@@ -162,7 +162,7 @@ func (c *Console) retentionRule(w http.ResponseWriter, r *http.Request, v *visit
 
 // retentionDryRun counts what a sweep would do now, keeps the report, and shows it.
 func (c *Console) retentionDryRun(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if _, err := (privacy.Retention{Store: c.Store, Now: c.Now}).Sweep(r.Context(), v.Actor, true); err != nil {
+	if _, err := (privacy.Retention{Store: c.Store, Now: c.Now, Zone: c.zone()}).Sweep(r.Context(), v.Actor, true); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin/retention?done=dry-run", http.StatusSeeOther)

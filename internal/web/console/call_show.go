@@ -494,10 +494,11 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, acti
 		f.Kept = web.KeptFields(in.Form, "")
 	}
 	// The store's and the domain's messages keep instants ("on hold until 2027-07-01T09:00:00Z",
-	// a change "at" one): the person reads them in the desk's zone.
+	// a change "at" one): the person reads them in the desk's zone. A change's reason or
+	// resolution is shown as it was typed (desk.Zone.ChangeText).
 	f.Message = c.zone().Text(f.Message)
 	for i := range f.Changes {
-		f.Changes[i] = c.zone().Text(f.Changes[i])
+		f.Changes[i] = c.zone().ChangeText(f.Changes[i])
 	}
 	p.Form = f
 	if err := c.auditCall(r.Context(), v, p, "viewed the call and its diary (after a refused "+action+")"); err != nil {

@@ -38,6 +38,9 @@ type requestsPage struct {
 	// ErrorList is Errors in the order of the form, for the error summary.
 	ErrorList []fieldError
 	Now       time.Time
+	// Today is today's date in the desk's zone ("2027-07-01"), the latest day a request can
+	// have been received (at 00:30 BST it is already the day UTC has not reached).
+	Today string
 }
 
 type viewTab struct{ Key, Label string }
@@ -117,7 +120,7 @@ func (c *Console) showRequests(w http.ResponseWriter, r *http.Request, v *visit,
 		return err
 	}
 	p := requestsPage{page: c.page(v, "Subject requests"), View: view, Requests: reqs, Kinds: desk.RequestKinds(), Form: form, Errors: errs,
-		Now: c.now(), Views: []viewTab{{"open", "Open"}, {"due", "Due within 7 days"}, {"overdue", "Overdue"}, {"unverified", "Identity not proved"}, {"all", "All"}}}
+		Now: c.now(), Today: c.now().In(c.zone().Location()).Format("2006-01-02"), Views: []viewTab{{"open", "Open"}, {"due", "Due within 7 days"}, {"overdue", "Overdue"}, {"unverified", "Identity not proved"}, {"all", "All"}}}
 	p.ErrorList = orderErrors(requestFields(), errs)
 	p.Section = "dpo"
 	if len(reqs) > 0 {
@@ -161,10 +164,11 @@ func (c *Console) dpoLogRequest(w http.ResponseWriter, r *http.Request, v *visit
 	case received.After(c.now()):
 		errs["received"] = "The date it was received is in the future: give the day the request arrived."
 	}
+	// The times in the desk's zone: the deadline's month is counted on its calendar (desk.SubjectRequest.InZone).
 	q := desk.SubjectRequest{PersonID: person.ID, Kind: desk.RequestKind(f.Get("kind")), ReceivedAt: received, ThirdParty: f.Get("third_party"),
 		Authority: f.Get("authority"), Details: strings.TrimSpace(f.Get("details")), Channel: "console"}
 	if how := strings.TrimSpace(f.Get("identity")); how != "" {
-		q.IdentityAt, q.IdentityHow, q.IdentityBy = c.now(), how, v.Actor.Name
+		q.IdentityAt, q.IdentityHow, q.IdentityBy = c.now().In(c.zone().Location()), how, v.Actor.Name
 	}
 	if len(errs) > 0 {
 		// Every mistake at once: the other fields are checked as the store will check them.
@@ -343,6 +347,7 @@ func (c *Console) dpoStep(w http.ResponseWriter, r *http.Request, v *visit) erro
 	if len(errs) > 0 {
 		return c.showRequestStep(w, r, v, http.StatusUnprocessableEntity, "", step, f, errs)
 	}
+	st.Zone = c.zone()
 	if _, err := c.Store.StepSubjectRequest(r.Context(), v.Actor, id, version, st); err != nil {
 		de := desk.AsError(err)
 		switch {

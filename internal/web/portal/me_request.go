@@ -28,7 +28,7 @@ func (p *Portal) askCopy(w http.ResponseWriter, r *http.Request, v *visit) error
 	if v.SSO() {
 		q.IdentityAt, q.IdentityHow, q.IdentityBy = p.now(), "signed in through the university's single sign-on ("+v.Via+")", "calldesk"
 	}
-	if _, err := p.Store.LogSubjectRequest(r.Context(), v.Actor, q); err != nil {
+	if _, err := p.Store.LogSubjectRequest(r.Context(), v.Actor, q.InZone(p.zone())); err != nil { // the deadline's month on the desk's calendar
 		return err
 	}
 	return seeOther(w, r, prefix+"me?done=asked#requests-title")

@@ -78,11 +78,19 @@ type seenPage struct {
 	Total       int
 	First, Last int
 	Prev, Next  string
+	// PastEnd is set for a page past the last (a link kept from before, or a number typed), with
+	// LastURL the last page's (the first when there is no record).
+	PastEnd bool
+	LastURL string
 }
+
+// maxSeenPage is the furthest page ?page= may ask for: a larger number is read as it (past the
+// end), so that the offset cannot overflow.
+const maxSeenPage = 1_000_000
 
 func (p *Portal) showSeen(w http.ResponseWriter, r *http.Request, v *visit) error {
 	pg, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	pg = max(pg, 1)
+	pg = min(max(pg, 1), maxSeenPage)
 	recs, total, err := p.Store.FindAudit(r.Context(), store.AuditFilter{PersonID: v.Person.ID, Limit: seenPageSize, Offset: (pg - 1) * seenPageSize})
 	if err != nil {
 		return err
@@ -93,8 +101,16 @@ func (p *Portal) showSeen(w http.ResponseWriter, r *http.Request, v *visit) erro
 	if len(recs) > 0 {
 		page.First, page.Last = (pg-1)*seenPageSize+1, (pg-1)*seenPageSize+len(recs)
 	}
-	if pg > 1 {
-		page.Prev = prefix + "me/seen?page=" + strconv.Itoa(pg-1)
+	link := func(n int) string {
+		if n <= 1 {
+			return prefix + "me/seen"
+		}
+		return prefix + "me/seen?page=" + strconv.Itoa(n)
+	}
+	if last := max((total+seenPageSize-1)/seenPageSize, 1); pg > last {
+		page.PastEnd, page.LastURL = true, link(last)
+	} else if pg > 1 {
+		page.Prev = link(pg - 1)
 	}
 	if page.Last < total {
 		page.Next = prefix + "me/seen?page=" + strconv.Itoa(pg+1)
