@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,8 @@ import (
 // TestCreateCallForNewCaller (issue 16, defect 6): a caller not in the register is added while
 // their call is logged, in one transaction, as a person typed in at the service desk with only the
 // call's fields, audited; a caller whose email someone holds is refused and nothing is written;
-// a directory import or SCIM push that gives the same email neither changes nor removes the added person.
+// a directory import or SCIM push that gives the same email adopts the added person (the same
+// record, their calls, the directory's key and fields from now), audited.
 func TestCreateCallForNewCaller(t *testing.T) {
 	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
 		ctx := context.Background()
@@ -68,28 +70,50 @@ func TestCreateCallForNewCaller(t *testing.T) {
 			t.Fatal("a refused caller wrote something")
 		}
 
-		// A full directory import listing her email under a key: her record stays hers, as it was.
-		res, err := e.S.SyncPeople(ctx, []store.DirectoryRecord{rec(2, "k7001", "Lina", "Haddad-Import", "lhaddad", caller.Email)},
+		// A full directory import listing her email under a key adopts her record (a partner not
+		// yet imported, now imported): the same person, her calls hers, the directory's key,
+		// fields and source from now, audited; nobody new.
+		people = e.DB.Count(t, `SELECT COUNT(*) FROM people`)
+		res, err := e.S.SyncPeople(ctx, []store.DirectoryRecord{rec(2, "k7001", "Lina", "Haddad-Import", "lhaddad", strings.ToUpper(caller.Email))},
 			store.SyncOptions{Source: "campus", Full: true, By: "test", MaxLeaverShare: 1, MaxChangeShare: 1, MaxNewShare: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Rejected != 1 || !strings.Contains(strings.Join(res.Problems, "\n"), "typed in by hand") {
+		if res.Rejected != 0 || res.Created != 0 || res.Updated != 1 || !strings.Contains(strings.Join(res.Changes, "\n"), "adopted: Lina Haddad-Import (k7001)") {
 			t.Fatalf("the import of a record with her email: %+v", res)
 		}
 		after, err := e.S.FindPerson(ctx, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if after.LastName != "Haddad" || !after.Active || after.Source != desk.FromAnalyst || after.DirectoryKey != "" || after.Version != got.Version {
-			t.Fatalf("the import changed the added caller: %+v", after)
+		if after.LastName != "Haddad-Import" || after.Username != "lhaddad" || !after.Active || after.Source != desk.FromDirectory || after.DirectoryKey != "k7001" {
+			t.Fatalf("the import did not adopt the added caller: %+v", after)
 		}
-		// Nor does a SCIM push of a person with her email: refused, her record as it was.
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM people`); n != people {
+			t.Fatalf("the import made %d people where it should adopt her", n-people)
+		}
+		if c, err := e.S.FindCallByRef(ctx, call.Ref); err != nil || c.CustomerID != p.ID {
+			t.Fatalf("her call after the adoption: %+v, %v", c, err)
+		}
+		if e.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'person.sync' AND object_id = ? AND detail LIKE ?`, strconv.FormatInt(p.ID, 10), "%adopted by the directory (campus) under key k7001%") != 1 {
+			t.Fatal("the adoption is not audited")
+		}
+		// Once adopted, a push of another key with her email is refused: she is someone's now.
 		if _, _, err := e.S.PushPerson(ctx, "scim", desk.Person{DirectoryKey: "k7002", FirstName: "Lina", LastName: "Pushed", Email: caller.Email}, 0, nil, nil); err == nil {
-			t.Fatal("a SCIM push took the added caller's email")
+			t.Fatal("a SCIM push of another key took the adopted caller's email")
 		}
-		if again, err := e.S.FindPerson(ctx, p.ID); err != nil || again.LastName != "Haddad" || again.Version != got.Version || again.Source != desk.FromAnalyst {
-			t.Fatalf("after a SCIM push: %+v, %v", again, err)
+
+		// A SCIM push adopts an added caller the same way.
+		call2, p2, err := e.S.CreateCallForNewCaller(ctx, ann, desk.NewCaller{FirstName: "Omar", LastName: "Said", Kind: desk.Partner, Email: "o.said@partner.example"}, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pushed, created, err := e.S.PushPerson(ctx, "scim", desk.Person{DirectoryKey: "k7003", FirstName: "Omar", LastName: "Said", Email: "O.Said@partner.example", Department: "Estates"}, 0, nil, nil)
+		if err != nil || created || pushed.ID != p2.ID || pushed.DirectoryKey != "k7003" || pushed.Source != desk.FromDirectory || pushed.Department != "Estates" {
+			t.Fatalf("the SCIM push of an added caller's email: %+v created %v, %v", pushed, created, err)
+		}
+		if c, err := e.S.FindCallByRef(ctx, call2.Ref); err != nil || c.CustomerID != p2.ID {
+			t.Fatalf("his call after the adoption: %+v, %v", c, err)
 		}
 	})
 }

@@ -128,6 +128,17 @@ type plan struct {
 	old      *known // nil: a new person
 	changed  []string
 	returned bool
+	adopted  bool // old is a caller an analyst added, matched by email (adoptable)
+}
+
+// adoptable reports whether the register's person p is a caller an analyst added while logging
+// their call (a visitor, a partner not yet imported) whom a directory record giving email is:
+// no directory key yet, the same address (an erased person has none) in any letter case. The directory adopts
+// such a record (its key, its fields, its source from now) rather than refusing the person
+// because the address is taken, so the calls logged for them stay theirs.
+func adoptable(p desk.Person, email string) bool {
+	email = strings.TrimSpace(email)
+	return email != "" && p.Source == desk.FromAnalyst && p.DirectoryKey == "" && strings.EqualFold(p.Email, email)
 }
 
 // SyncPeople takes a source's records into the person register, in one transaction with an
@@ -284,6 +295,7 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 		listed[strings.TrimSpace(k)] = true
 	}
 	var plans []plan
+	adopted := map[int64]bool{} // analyst-added callers adopted by this run's records
 	for _, r := range recs {
 		key := strings.TrimSpace(r.Person.DirectoryKey)
 		r.Person.DirectoryKey = key
@@ -306,6 +318,15 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 		}
 		old := byKey[key]
 		pl := plan{rec: r, old: old}
+		if old == nil {
+			for _, k := range register {
+				if adoptable(k.p, r.Person.Email) && !adopted[k.p.ID] {
+					old, pl.old, pl.adopted = k, k, true
+					adopted[k.p.ID] = true
+					break
+				}
+			}
+		}
 		// The manager: named by a key this run or the register knows, or not at all.
 		mk := strings.TrimSpace(r.ManagerKey)
 		manager := true // the record says who the manager is (or that there is none)
@@ -360,6 +381,9 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 				reject(r, desk.MessageWithFields(err))
 				continue
 			}
+			if pl.adopted {
+				merged.DirectoryKey = key
+			}
 			pl.rec.Person = merged
 			pl.returned = !old.p.Active
 			if pl.returned && old.p.LeftBy == desk.LeftByAdmin {
@@ -384,6 +408,9 @@ func (t *Tx) planSync(ctx context.Context, recs []DirectoryRecord, opt SyncOptio
 		case pl.old == nil:
 			res.Created++
 			res.change("new: %s (%s)", p.Name(), key)
+		case pl.adopted:
+			res.Updated++
+			res.change("adopted: %s (%s): the caller an analyst added with the same email address", p.Name(), key)
 		case pl.returned:
 			res.Returned++
 			res.change("returns: %s (%s)", p.Name(), key)
@@ -543,6 +570,11 @@ func (t *Tx) applySync(ctx context.Context, plans []plan, leavers []known, opt S
 			}
 			if err := t.writeDirectoryPersonFrom(ctx, actor, opt.Source, p, pl.old == nil, pl.changed, pl.returned, was); err != nil {
 				return fmt.Errorf("import %s, line %d: %w", opt.Source, pl.rec.Line, err)
+			}
+			if pl.adopted {
+				if err := t.adoptAddedCaller(ctx, actor, opt.Source, p.ID, p.DirectoryKey); err != nil {
+					return fmt.Errorf("import %s, line %d: %w", opt.Source, pl.rec.Line, err)
+				}
 			}
 		}
 		ids[p.DirectoryKey] = p.ID
@@ -713,6 +745,16 @@ func (t *Tx) writeDirectoryPersonFrom(ctx context.Context, actor desk.Actor, sou
 		what = "kept by the directory (" + source + ") from now, was " + wasSource + "; no field changed"
 	}
 	return t.audit(ctx, actor, "person.sync", "person", p.ID, []int64{p.ID}, what)
+}
+
+// adoptAddedCaller gives the analyst-added caller id the directory key key (writeDirectoryPerson
+// has written the directory's fields and source), with its audit record.
+func (t *Tx) adoptAddedCaller(ctx context.Context, actor desk.Actor, source string, id int64, key string) error {
+	if _, err := t.exec(ctx, `UPDATE people SET directory_key = ? WHERE id = ? AND directory_key = ''`, key, id); err != nil {
+		return t.s.mapErr(err)
+	}
+	return t.audit(ctx, actor, "person.sync", "person", id, []int64{id},
+		"adopted by the directory ("+source+") under key "+key+": a caller an analyst added while logging a call, with the same email address")
 }
 
 // fieldSources records that source set fields of person id now.

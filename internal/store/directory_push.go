@@ -36,6 +36,17 @@ func (s *Store) PushPerson(ctx context.Context, source string, p desk.Person, ma
 		}
 		var id int64
 		err := t.queryRow(ctx, `SELECT id FROM people WHERE directory_key = ?`+t.s.d.forUpdate(), p.DirectoryKey).Scan(&id)
+		adopted := false // a caller an analyst added, with the pushed email (adoptable)
+		if err == sql.ErrNoRows && strings.TrimSpace(p.Email) != "" {
+			var cand int64
+			switch cerr := t.queryRow(ctx, `SELECT id FROM people WHERE directory_key = '' AND source = ? AND erased_at IS NULL AND lower(email) = ?`+t.s.d.forUpdate(),
+				string(desk.FromAnalyst), strings.ToLower(strings.TrimSpace(p.Email))).Scan(&cand); {
+			case cerr == nil:
+				id, err, adopted = cand, nil, true
+			case cerr != sql.ErrNoRows:
+				return cerr
+			}
+		}
 		merged, changed, returned, leaving := p, []string(nil), false, false
 		var note string // what the person's audit record adds: a return refused
 		switch {
@@ -68,6 +79,9 @@ func (s *Store) PushPerson(ctx context.Context, source string, p desk.Person, ma
 				return err
 			}
 			merged = old
+			if adopted {
+				merged.DirectoryKey = p.DirectoryKey
+			}
 			for _, f := range directoryFields() {
 				if v := strings.TrimSpace(*f.get(&p)); v != "" && v != *f.get(&merged) {
 					*f.get(&merged) = v
@@ -98,9 +112,14 @@ func (s *Store) PushPerson(ctx context.Context, source string, p desk.Person, ma
 		if err := t.pushedIdentityUnique(ctx, merged, created, changed); err != nil {
 			return err
 		}
-		if created || len(changed) > 0 || returned {
+		if created || len(changed) > 0 || returned || adopted {
 			if err := t.writeDirectoryPerson(ctx, actor, source, &merged, created, changed, returned); err != nil {
 				return err // a clash another push made meanwhile is ECONFLICT naming the field
+			}
+		}
+		if adopted {
+			if err := t.adoptAddedCaller(ctx, actor, source, merged.ID, merged.DirectoryKey); err != nil {
+				return err
 			}
 		}
 		if note != "" {
