@@ -210,17 +210,5 @@ func (s *Store) CannedReplies(ctx context.Context, groups []int64) ([]CannedRepl
 		}
 	}
 	rows, err := s.query(ctx, q+` ORDER BY lower(name), id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []CannedReply
-	for rows.Next() {
-		r, err := scanCannedReply(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scanRows(rows, err, scanCannedReply)
 }

@@ -14,6 +14,24 @@ const personCols = `p.id, p.first_name, p.last_name, p.username, p.email, p.stud
 
 type scanner interface{ Scan(...any) error }
 
+// scanRows reads every row of rows (err: the error of the query that made them) through scan,
+// and closes them: the loop every list query would otherwise write out again.
+func scanRows[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 func scanPerson(r scanner) (desk.Person, error) {
 	var p desk.Person
 	var mgr sql.NullInt64

@@ -135,17 +135,5 @@ func namedQuery(batch []string) (string, []any) {
 // queryIDs runs query, which selects one id column, and returns the ids in the order read.
 func (s *Store) queryIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
 	rows, err := s.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return scanRows(rows, err, func(r scanner) (id int64, err error) { return id, r.Scan(&id) })
 }

@@ -180,17 +180,5 @@ func (s *Store) SavedViewsFor(ctx context.Context, personID int64, groups []int6
 	q += ` ORDER BY CASE WHEN owner_id = ? THEN 0 ELSE 1 END, lower(name), id`
 	args = append(args, personID)
 	rows, err := s.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []SavedView
-	for rows.Next() {
-		v, err := scanSavedView(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return scanRows(rows, err, scanSavedView)
 }
