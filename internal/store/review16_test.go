@@ -1,0 +1,42 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store/storetest"
+)
+
+// TestPasswordChangeEndsResetLinks: a reset link emailed before the account's password is
+// changed (by its owner on My details, or set or removed by an administrator) no longer works
+// after the change: it would set the password again behind the back of whoever just changed it.
+func TestPasswordChangeEndsResetLinks(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		acct, err := e.S.CreateAccount(ctx, e.F.Admin, desk.Account{PersonID: e.F.Dan.ID, Login: "ddawson", PasswordHash: "old", Roles: []desk.Role{desk.RoleCustomer}, Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		anon := desk.Actor{Name: "someone on SupportMe", Addr: "192.0.2.1"}
+		if sent, err := e.S.StartPasswordReset(ctx, anon, acct.ID, "hash-1", e.Clock.Now().Add(time.Hour), desk.OutMail{
+			MessageID: "reset-a@desk.example", Kind: desk.MailPasswordReset, To: e.F.Dan.Email, Subject: "Reset", Text: "link"}); !sent || err != nil {
+			t.Fatalf("start: %v %v", sent, err)
+		}
+		e.Clock.Advance(5 * time.Minute)
+		if _, err := e.S.SetPassword(ctx, desk.Actor{PersonID: e.F.Dan.ID, AccountID: acct.ID, Name: e.F.Dan.Name()}, acct.ID, "changed", ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.PasswordResetAccount(ctx, "hash-1"); desk.ErrorCode(err) != desk.EINVALID {
+			t.Fatalf("the link emailed before the change still opens the form: %v", err)
+		}
+		if _, _, err := e.S.FinishPasswordReset(ctx, anon, "hash-1", "taken-over"); desk.ErrorCode(err) != desk.EINVALID {
+			t.Fatalf("the link emailed before the change still sets the password: %v", err)
+		}
+		if got, err := e.S.FindAccountByLogin(ctx, "ddawson"); err != nil || got.PasswordHash != "changed" {
+			t.Fatalf("password after: %q %v", got.PasswordHash, err)
+		}
+	})
+}
