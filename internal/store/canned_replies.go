@@ -40,9 +40,34 @@ const (
 // ReplyPlaceholders are the words a canned reply's body may hold in double braces.
 func ReplyPlaceholders() []string { return []string{"first_name", "ref"} }
 
-// Fill returns the reply's body with {{first_name}} and {{ref}} filled in.
+// Fill returns the reply's body with {{first_name}} and {{ref}} filled in, spaces inside the
+// braces allowed as validate allows them ({{ ref}}, {{first_name  }}); the values filled in are
+// not read again, so a first name holding "{{ref}}" stays as it is.
 func (r CannedReply) Fill(firstName, ref string) string {
-	return strings.NewReplacer("{{first_name}}", firstName, "{{ ref }}", ref, "{{ref}}", ref, "{{ first_name }}", firstName).Replace(r.Body)
+	var b strings.Builder
+	rest := r.Body
+	for {
+		i := strings.Index(rest, "{{")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(rest[i:], "}}")
+		if j < 0 {
+			break
+		}
+		b.WriteString(rest[:i])
+		switch strings.TrimSpace(rest[i+2 : i+j]) {
+		case "first_name":
+			b.WriteString(firstName)
+		case "ref":
+			b.WriteString(ref)
+		default:
+			b.WriteString(rest[i : i+j+2])
+		}
+		rest = rest[i+j+2:]
+	}
+	b.WriteString(rest)
+	return b.String()
 }
 
 func (r *CannedReply) validate() error {

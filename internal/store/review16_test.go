@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
 
@@ -37,6 +38,28 @@ func TestPasswordChangeEndsResetLinks(t *testing.T) {
 		}
 		if got, err := e.S.FindAccountByLogin(ctx, "ddawson"); err != nil || got.PasswordHash != "changed" {
 			t.Fatalf("password after: %q %v", got.PasswordHash, err)
+		}
+	})
+}
+
+// TestCannedReplyFillsEveryPlaceholderItAccepts: a canned reply saved with spaces inside its
+// placeholders ({{ first_name}}, {{ref  }}), which the form accepts, is filled in like
+// {{first_name}} and {{ref}}: the customer never receives the braces.
+func TestCannedReplyFillsEveryPlaceholderItAccepts(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		r, err := e.S.CreateCannedReply(ctx, e.F.Admin, store.CannedReply{Name: "Spaced", Kind: store.ReplyUpdate,
+			Body: "Hello {{ first_name}}, about {{ref  }} and {{  ref}}: {{first_name }}."})
+		if err != nil {
+			t.Fatalf("the form refused the spaced placeholders: %v", err)
+		}
+		if got, want := r.Fill("Dan", "F0000007"), "Hello Dan, about F0000007 and F0000007: Dan."; got != want {
+			t.Fatalf("filled: %q, want %q", got, want)
+		}
+		// What is filled in is not read again.
+		if got, want := r.Fill("{{ref}}", "F0000007"), "Hello {{ref}}, about F0000007 and F0000007: {{ref}}."; got != want {
+			t.Fatalf("filled with braces in the name: %q, want %q", got, want)
 		}
 	})
 }
