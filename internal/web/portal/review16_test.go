@@ -1,0 +1,28 @@
+package portal_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"calldesk/internal/desk"
+)
+
+// TestForgottenPasswordThrottledPerAddress: one client asking for reset links for many accounts
+// is stopped after the sign-in's per-address limit (20 in 15 minutes by default), whatever
+// accounts it names, with an error it can read (429, the error summary) and no email sent; the
+// answer before the limit stays the same for every account, so nothing tells who has one.
+func TestForgottenPasswordThrottledPerAddress(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		anon := e.client()
+		for i := range 20 {
+			anon.post("/portal/password/forgot", url.Values{"login": {fmt.Sprintf("nobody%d", i)}}).must(t, http.StatusOK).has(t, "Check your email")
+		}
+		anon.post("/portal/password/forgot", url.Values{"login": {e.f.Dan.Email}}).must(t, http.StatusTooManyRequests).
+			has(t, `id="error-summary"`, `href="#login"`, "many reset links were asked for from your connection").lacks(t, "Check your email")
+		if out, err := e.s.OutMail(e.ctx, desk.MailPending, 0, 10); err != nil || len(out) != 0 {
+			t.Fatalf("a link was emailed past the limit: %+v %v", out, err)
+		}
+	})
+}
