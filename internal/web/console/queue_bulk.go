@@ -326,7 +326,8 @@ type bulkDonePage struct {
 }
 
 // bulkDone draws the result of a bulk action, as the redirect after it names it: each call's
-// reference and outcome.
+// reference and outcome. Anything in r that is not a call reference is left out, so a link made
+// by hand cannot put words of its own on the desk's page.
 func (c *Console) bulkDone(w http.ResponseWriter, r *http.Request, v *visit) error {
 	q := r.URL.Query()
 	action := q.Get("action")
@@ -339,6 +340,10 @@ func (c *Console) bulkDone(w http.ResponseWriter, r *http.Request, v *visit) err
 	doneWords := map[string]string{"assign": "assigned", "priority": "priority set", "note": "note added"}
 	for _, s := range q["r"] {
 		ref, out, _ := strings.Cut(s, ".")
+		if _, _, err := desk.ParseReference(ref); err != nil {
+			// Not one the bulk action wrote: a link made by hand shows no text of its own.
+			continue
+		}
 		res := bulkResult{Ref: ref}
 		switch bulkOutcome(out) {
 		case bulkDone:
