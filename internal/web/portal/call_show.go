@@ -336,6 +336,11 @@ func (p *Portal) withdrawCall(w http.ResponseWriter, r *http.Request, v *visit) 
 // since (store.UndoWithdrawal): the call is back in the state it was withdrawn from.
 func (p *Portal) restoreCall(w http.ResponseWriter, r *http.Request, v *visit) error {
 	return p.act(w, r, v, "restore", "restored", func(ctx context.Context, call desk.Call, _ int64, _ string, _ postedForm) error {
+		if call.State != desk.Cancelled {
+			// Already back: the same button in another tab, or a second click, put it back
+			// (nothing else takes a call out of Cancelled). Saying the desk acted would be wrong.
+			return nil
+		}
 		_, err := p.Store.UndoWithdrawal(ctx, v.Actor, call.Ref)
 		return err
 	})

@@ -26,3 +26,21 @@ func TestForgottenPasswordThrottledPerAddress(t *testing.T) {
 		}
 	})
 }
+
+// TestPutBackTwiceFromTwoTabs: a call withdrawn, then put back from one tab, and the same "Put
+// my call back" button pressed in another tab (or twice): the second press says the call is
+// back, not that the service desk has acted on it, and changes nothing more.
+func TestPutBackTwiceFromTwoTabs(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		dan := e.signIn(e.f.Dan)
+		c := e.call(e.f.Dan, "Printer jammed")
+		dan.post("/portal/calls/"+c.Ref+"/withdraw", url.Values{"version": {itoa(c.Version)}, "confirmed": {"yes"}}).must(t, http.StatusSeeOther)
+		dan.post("/portal/calls/"+c.Ref+"/restore", nil).must(t, http.StatusSeeOther)
+		back := e.find(c.Ref)
+		r := dan.post("/portal/calls/"+c.Ref+"/restore", nil).must(t, http.StatusSeeOther)
+		dan.get(r.location).must(t, http.StatusOK).has(t, "back as it was").lacks(t, "has acted on it")
+		if now := e.find(c.Ref); now.State != desk.Assigned || now.Version != back.Version {
+			t.Fatalf("the second press changed the call: %s v%d, was v%d", now.State, now.Version, back.Version)
+		}
+	})
+}
