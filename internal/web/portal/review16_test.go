@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"testing"
 
 	"calldesk/internal/desk"
@@ -42,5 +43,29 @@ func TestPutBackTwiceFromTwoTabs(t *testing.T) {
 		if now := e.find(c.Ref); now.State != desk.Assigned || now.Version != back.Version {
 			t.Fatalf("the second press changed the call: %s v%d, was v%d", now.State, now.Version, back.Version)
 		}
+	})
+}
+
+// TestResetLiftsTheLoginsThrottle: a student who typed a wrong password too often, and so may
+// not sign in for a while, uses "Forgotten your password?" and chooses a new one: they sign in
+// with it at once, rather than being told there were too many failed sign-ins (the link proved
+// the mailbox is theirs; the guesses before were against the old password).
+func TestResetLiftsTheLoginsThrottle(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		for range 5 {
+			e.client().post("/portal/signin", url.Values{"login": {"ddawson"}, "password": {"wrong password here"}, "next": {"/portal/"}}).must(t, http.StatusUnauthorized)
+		}
+		e.client().post("/portal/signin", url.Values{"login": {"ddawson"}, "password": {"wrong password here"}, "next": {"/portal/"}}).must(t, http.StatusTooManyRequests)
+		e.client().post("/portal/password/forgot", url.Values{"login": {"ddawson"}}).must(t, http.StatusOK)
+		out, err := e.s.OutMail(e.ctx, desk.MailPending, 0, 10)
+		if err != nil || len(out) != 1 {
+			t.Fatalf("outbox: %+v %v", out, err)
+		}
+		m := regexp.MustCompile(regexp.QuoteMeta(e.url) + `(/portal/password/reset/[A-Za-z0-9_-]+)`).FindStringSubmatch(out[0].Text)
+		if m == nil {
+			t.Fatalf("no link in the email:\n%s", out[0].Text)
+		}
+		e.client().post(m[1], url.Values{"password": {"a long new passphrase"}, "repeat": {"a long new passphrase"}}).must(t, http.StatusSeeOther)
+		e.client().post("/portal/signin", url.Values{"login": {"DDawson"}, "password": {"a long new passphrase"}, "next": {"/portal/"}}).must(t, http.StatusSeeOther)
 	})
 }
