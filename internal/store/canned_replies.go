@@ -163,7 +163,10 @@ func (s *Store) CreateCannedReply(ctx context.Context, actor desk.Actor, r Canne
 	return r, err
 }
 
-// UpdateCannedReply replaces reply r.ID's group, name, kind and body, audited.
+// UpdateCannedReply replaces reply r.ID's group, name, kind and body, audited. r.UpdatedAt,
+// when set, is when the reply was last changed as the form showed it: a reply changed since is
+// ECONFLICT, and nothing changes (two administrators editing it do not overwrite each other
+// unseen).
 func (s *Store) UpdateCannedReply(ctx context.Context, actor desk.Actor, r CannedReply) (CannedReply, error) {
 	if err := r.validate(); err != nil {
 		return r, err
@@ -172,6 +175,9 @@ func (s *Store) UpdateCannedReply(ctx context.Context, actor desk.Actor, r Canne
 		old, err := t.cannedReply(ctx, r.ID)
 		if err != nil {
 			return err
+		}
+		if !r.UpdatedAt.IsZero() && !r.UpdatedAt.Equal(old.UpdatedAt) {
+			return desk.Errorf(desk.ECONFLICT, "the canned reply %s was changed by someone else after you opened it", old.Name)
 		}
 		group, err := t.replyGroup(ctx, r.GroupID)
 		if err != nil {
