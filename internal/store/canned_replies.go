@@ -149,6 +149,9 @@ func (s *Store) CreateCannedReply(ctx context.Context, actor desk.Actor, r Canne
 		if err != nil {
 			return err
 		}
+		if err := t.nameFree(ctx, `SELECT id, name FROM canned_replies WHERE 1 = ?`, 1, 0, r.Name, replyNameTaken); err != nil {
+			return err
+		}
 		r.CreatedAt, r.UpdatedAt = t.Now, t.Now
 		err = t.queryRow(ctx, `INSERT INTO canned_replies (group_id, name, kind, body, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, nullID(r.GroupID), r.Name, r.Kind, r.Body, t.Now.UnixMicro(), t.Now.UnixMicro()).Scan(&r.ID)
@@ -181,6 +184,9 @@ func (s *Store) UpdateCannedReply(ctx context.Context, actor desk.Actor, r Canne
 		}
 		group, err := t.replyGroup(ctx, r.GroupID)
 		if err != nil {
+			return err
+		}
+		if err := t.nameFree(ctx, `SELECT id, name FROM canned_replies WHERE 1 = ?`, 1, r.ID, r.Name, replyNameTaken); err != nil {
 			return err
 		}
 		_, err = t.exec(ctx, `UPDATE canned_replies SET group_id = ?, name = ?, kind = ?, body = ?, updated_at = ? WHERE id = ?`,

@@ -63,3 +63,33 @@ func TestCannedReplyFillsEveryPlaceholderItAccepts(t *testing.T) {
 		}
 	})
 }
+
+// TestViewAndReplyNamesDifferInMoreThanCase: a saved view's name and a canned reply's are
+// unique whatever their letter case, in any script, on both engines alike ("Équipe" and
+// "ÉQUIPE" are one name; SQLite's lower() folds only ASCII letters).
+func TestViewAndReplyNamesDifferInMoreThanCase(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		ann := storetest.Actor(e.F.Ann)
+		if _, err := e.S.CreateSavedView(ctx, ann, store.SavedView{OwnerID: e.F.Ann.ID, Name: "Équipe réseau", Queue: "mine"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.CreateSavedView(ctx, ann, store.SavedView{OwnerID: e.F.Ann.ID, Name: "ÉQUIPE RÉSEAU", Queue: "mine"}); desk.ErrorCode(err) != desk.EINVALID {
+			t.Fatalf("a second view named the same in capitals: %v", err)
+		}
+		other, err := e.S.CreateSavedView(ctx, ann, store.SavedView{OwnerID: e.F.Ann.ID, Name: "Autre", Queue: "mine"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.RenameSavedView(ctx, ann, e.F.Ann.ID, other.ID, "équipe RÉSEAU"); desk.ErrorCode(err) != desk.EINVALID {
+			t.Fatalf("renamed to another view's name in other capitals: %v", err)
+		}
+		if _, err := e.S.CreateCannedReply(ctx, e.F.Admin, store.CannedReply{Name: "Réseau rétabli", Kind: store.ReplyUpdate, Body: "x"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.CreateCannedReply(ctx, e.F.Admin, store.CannedReply{Name: "RÉSEAU RÉTABLI", Kind: store.ReplyUpdate, Body: "y"}); desk.ErrorCode(err) != desk.EINVALID {
+			t.Fatalf("a second reply named the same in capitals: %v", err)
+		}
+	})
+}
