@@ -50,7 +50,7 @@ func (m *Sessions) ChangePassword(ctx context.Context, in PasswordChange) (int, 
 		if err := m.Store.ReleaseSignin(ctx, key, false); err != nil {
 			return 0, err
 		}
-		return 0, desk.Errorf(desk.ETHROTTLED, "too many wrong passwords for your login: try again after %s", first.Add(m.Window).Format("15:04 MST"))
+		return 0, desk.Errorf(desk.ETHROTTLED, "too many wrong passwords for your login: try again after %s", m.Zone.Clock(first.Add(m.Window)))
 	}
 	if !CheckPassword(acct.PasswordHash, in.Current) {
 		if err := m.Store.RecordSigninFailure(ctx, actor, p.ID, "wrong current password when changing it"); err != nil {

@@ -23,6 +23,8 @@ const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$ngPqvIPWotbD6iEQ9/m9xg$zmFQZnH
 type Sessions struct {
 	Store *store.Store
 	Now   func() time.Time
+	// Zone is the desk's zone, in which messages say when to try again (UTC when zero).
+	Zone desk.Zone
 	// Idle ends a session not used for this long (default 30 minutes); Absolute ends any session
 	// this long after sign-in (default 12 hours).
 	Idle, Absolute time.Duration
@@ -155,7 +157,7 @@ func (m *Sessions) SignIn(ctx context.Context, in SignIn) (Session, error) {
 				}
 			}
 			return Session{}, desk.Errorf(desk.ETHROTTLED, "too many failed sign-ins for %s: try again after %s",
-				l.what, first.Add(m.Window).Format("15:04 MST"))
+				l.what, m.Zone.Clock(first.Add(m.Window)))
 		}
 	}
 	if tooLong {
@@ -260,7 +262,7 @@ func (m *Sessions) Admit(acct desk.Account, p desk.Person, surface string) error
 			return nil
 		}
 		return desk.Errorf(desk.EFORBIDDEN, "your university account has ended, and so has the time after leaving (until %s) in which you could follow your calls here. "+
-			"To ask about a call, contact the service desk by phone or email", end.UTC().Format("2 Jan 2006"))
+			"To ask about a call, contact the service desk by phone or email", m.Zone.Day(end))
 	}
 	return desk.Errorf(desk.EFORBIDDEN, "your university account has ended, so you can no longer sign in to calldesk. "+
 		"If you have not left the university, or think this is a mistake, contact the service desk by phone or email so they can correct your record")

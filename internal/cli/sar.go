@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"calldesk/internal/desk"
 	"calldesk/internal/mail"
@@ -30,8 +32,9 @@ func sarMail(raw []byte) (privacy.EmailText, error) {
 }
 
 // sarJob is the background task that builds queued SAR bundles and expires delivered ones.
-func sarJob(s *store.Store, e Env) *privacy.SARJob {
-	return &privacy.SARJob{Builder: &privacy.Builder{Store: s, Now: e.Now, ParseMail: sarMail}}
+// Its reports show times in zone; log is where a failed build is logged with its cause.
+func sarJob(s *store.Store, e Env, zone *time.Location, log *slog.Logger) *privacy.SARJob {
+	return &privacy.SARJob{Builder: &privacy.Builder{Store: s, Now: e.Now, ParseMail: sarMail, Zone: desk.ZoneOf(zone)}, Log: log}
 }
 
 const sarUsage = `Writes the subject access request bundle of one person to a file: the Data Protection
@@ -48,6 +51,7 @@ func sarCmd(ctx context.Context, e Env, args []string) error {
 	person := fs.Int64("person", 0, "the person's id")
 	out := fs.String("out", "", "the encrypted zip file to write")
 	by := fs.String("by", "calldesk sar (command line)", "who exports, for the audit trail")
+	zone := zoneSetting(st)
 	if err := parse(fs, st, args); err != nil {
 		return err
 	}
@@ -64,7 +68,7 @@ func sarCmd(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	start := e.Now()
-	b := sarJob(s, e).Builder
+	b := sarJob(s, e, location(*zone), nil).Builder
 	bu, pass, err := b.Export(ctx, desk.Actor{Name: *by, Surface: desk.SurfaceSAR}, *person, f)
 	if cerr := f.Close(); err == nil {
 		err = cerr

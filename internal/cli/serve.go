@@ -40,12 +40,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	})
 	idle := st.add("session-idle", "30m", "end a console session after this long without use", false, checkDuration(time.Minute, 24*time.Hour))
 	absolute := st.add("session-max", "12h", "end any console session this long after sign-in", false, checkDuration(time.Minute, 7*24*time.Hour))
-	zone := st.add("timezone", "Europe/London", "the desk's time zone: the console shows times in it and reads hold times typed in it (an IANA name, e.g. Europe/London or UTC)", false, func(v string) error {
-		if _, err := time.LoadLocation(v); err != nil {
-			return fmt.Errorf("is not a time zone name like Europe/London")
-		}
-		return nil
-	})
+	zone := zoneSetting(st)
 	shredAt := st.add("shred-window", "01:00-05:00", "when, in the desk's time zone (--timezone), PostgreSQL's tables are rewritten to overwrite what erasures and retention sweeps deleted (HH:MM-HH:MM, may run across midnight), or any for at once: each rewrite locks its table (reads and writes of it wait) while it is copied, so keep it out of working hours; until then the deleted bytes stay in the database's files, though no reader can see them. SQLite's overwriting of free pages is quick and runs at once regardless", false, func(v string) error {
 		_, err := parseShredWindow(v)
 		return err
@@ -97,7 +92,8 @@ func serve(ctx context.Context, e Env, args []string) error {
 			sessions.Passwords = access.PasswordsAdmins
 		}
 	}
-	loc, _ := time.LoadLocation(*zone)
+	loc := location(*zone)
+	sessions.Zone = desk.ZoneOf(loc)
 	window, _ := parseShredWindow(*shredAt)
 	mailTasks, notices, err := outgoing.tasks(s, e.Now, loc, log)
 	if err != nil {
@@ -195,7 +191,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 			return err
 		}},
 	}}
-	runner.Tasks = append(runner.Tasks, jobs.Task{Name: "SAR bundles", Interval: 5 * time.Second, Run: sarJob(s, e).Run})
+	runner.Tasks = append(runner.Tasks, jobs.Task{Name: "SAR bundles", Interval: 5 * time.Second, Run: sarJob(s, e, loc, log).Run})
 	// The retention schedule: checked hourly, swept when the last real sweep (on any instance)
 	// started more than a day ago.
 	retention := privacy.Retention{Store: s, Now: e.Now}

@@ -604,7 +604,7 @@ func (g *callGen) place(c *desk.Call, target desk.State) []desk.Entry {
 				until = time.Date(d.Year(), d.Month(), d.Day(), 9, 0, 0, 0, time.UTC)
 			}
 			c.State, c.HeldAt, c.HoldUntil, c.HoldReason = desk.OnHold, e.at, until, e.text
-			entry.Text = "on hold until " + until.Format("2006-01-02 15:04 MST") + ": " + e.text
+			entry.Text = "on hold until " + desk.Instant(until) + ": " + e.text
 		case evOffHold:
 			c.State, c.Urgent, c.OffHoldAt = desk.OffHold, true, e.at
 		case evResolve:

@@ -252,7 +252,7 @@ func checkCalls(t *testing.T, s *store.Store, calls []desk.Call) {
 					c.Ref, last.CallVersion, last.CreatedAt, c.Version, c.UpdatedAt)
 			}
 		}
-		if c.State == desk.OnHold && !strings.Contains(d[len(d)-1].Text, c.HoldUntil.Format("2006-01-02 15:04")) {
+		if c.State == desk.OnHold && !strings.Contains(d[len(d)-1].Text, desk.Instant(c.HoldUntil)) {
 			t.Errorf("%s: the hold's diary line %q does not name its end %s", c.Ref, d[len(d)-1].Text, c.HoldUntil)
 		}
 	}

@@ -145,6 +145,8 @@ func (r AuditRecord) What() string {
 		return "asked for a copy of the person's data to be prepared"
 	case "sar.build":
 		return "prepared a copy of the person's data"
+	case "sar.build_failed":
+		return "tried to prepare a copy of the person's data, and failed"
 	case "sar.view":
 		return "looked at the copy of the person's data being prepared"
 	case "sar.redaction":

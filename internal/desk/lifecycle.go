@@ -151,10 +151,10 @@ func Apply(c *Call, t Transition, actor int64, now time.Time) (Change, error) {
 		}
 		c.State, c.Urgent = OnHold, false
 		c.HoldUntil, c.HoldReason, c.HeldAt = t.Until.UTC(), t.Reason, now
-		status("on hold until %s: %s", c.HoldUntil.Format("2006-01-02 15:04 MST"), t.Reason)
+		status("on hold until %s: %s", Instant(c.HoldUntil), t.Reason) // the instant: shown in the reader's zone (Zone.Text)
 	case ActOffHold:
 		if now.Before(c.HoldUntil) {
-			return ch, Errorf(EINVALID, "call %s is on hold until %s", c.Ref, c.HoldUntil.Format(time.RFC3339))
+			return ch, Errorf(EINVALID, "call %s is on hold until %s", c.Ref, Instant(c.HoldUntil))
 		}
 		c.State, c.Urgent, c.OffHoldAt = OffHold, true, now
 		status("off hold: the hold time passed; flagged urgent")

@@ -132,7 +132,7 @@ func wantAfter(t *testing.T, a desk.Action, before desk.Call) (desk.Call, desk.E
 	case desk.ActHold:
 		w.State, w.Urgent, w.HeldAt = desk.OnHold, false, now
 		w.HoldUntil, w.HoldReason = now.Add(48*time.Hour), "part on order"
-		return w, desk.EntryStatus, "on hold until 2026-03-04 12:00 UTC: part on order"
+		return w, desk.EntryStatus, "on hold until 2026-03-04T12:00:00Z: part on order"
 	case desk.ActOffHold:
 		w.State, w.Urgent, w.OffHoldAt = desk.OffHold, true, now
 		return w, desk.EntryStatus, "off hold: the hold time passed; flagged urgent"

@@ -35,6 +35,9 @@ const (
 	FromDirectory Source = "directory"
 	FromManual    Source = "manual"
 	FromSignIn    Source = "sso"
+	// FromAnalyst is a caller not in the register, added by an analyst while logging their call
+	// (NewCaller): typed in at the service desk like FromManual, with only the call's fields.
+	FromAnalyst Source = "analyst"
 )
 
 // LeftBy says who made a person a leaver.
@@ -106,8 +109,8 @@ func (p *Person) Validate() error {
 	if p.Source == "" {
 		p.Source = FromManual
 	}
-	if p.Source != FromDirectory && p.Source != FromManual && p.Source != FromSignIn {
-		f["source"] = "must be directory, manual or sso"
+	if p.Source != FromDirectory && p.Source != FromManual && p.Source != FromSignIn && p.Source != FromAnalyst {
+		f["source"] = "must be directory, manual, sso or analyst"
 	}
 	if p.ManagerID != 0 && p.ManagerID == p.ID {
 		f["manager_id"] = "cannot be the person themself"

@@ -1,8 +1,10 @@
 package desk
 
 import (
+	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // RequestKind is what a data subject asks for (UK GDPR articles 15 to 21).
@@ -77,6 +79,9 @@ type SubjectRequest struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	Version         int64
+	// LastBundle is the state of the newest bundle of the person's data built for the request
+	// ("" for none; "failed" when its build failed, so nothing was sent), when read.
+	LastBundle string
 }
 
 // Due is the request's deadline: one calendar month from the later of its receipt and the proof
@@ -105,7 +110,22 @@ func AddCalendarMonths(t time.Time, n int) time.Time {
 	return first.AddDate(0, 0, min(d, last)-1)
 }
 
-// Validate checks a new request's fields.
+// RightsBegan is the day the UK GDPR's rights began (25 May 2018): no request in the register
+// was received before it, so an earlier date is a mistyped year.
+func RightsBegan() time.Time { return time.Date(2018, time.May, 25, 0, 0, 0, 0, time.UTC) }
+
+// Limits on what a request's free-text fields hold, in characters.
+const (
+	MaxIdentityHow = 500
+	MaxThirdParty  = 200
+	MaxAuthority   = 1000
+	MaxRequestText = 10000
+	MaxStepReason  = 1000
+	MaxOutcome     = 2000
+)
+
+// Validate checks a new request's fields (that it was not received in the future needs a
+// clock: the store checks it).
 func (r *SubjectRequest) Validate() error {
 	f := map[string]string{}
 	known := false
@@ -120,13 +140,21 @@ func (r *SubjectRequest) Validate() error {
 	}
 	if r.ReceivedAt.IsZero() {
 		f["received"] = "is required"
+	} else if r.ReceivedAt.Before(RightsBegan().AddDate(0, 0, -1)) {
+		f["received"] = "is before 25 May 2018, when the UK GDPR's rights began: check the year"
 	}
 	r.ThirdParty, r.Authority = strings.TrimSpace(r.ThirdParty), strings.TrimSpace(r.Authority)
 	if r.ThirdParty != "" && r.Authority == "" {
 		f["authority"] = "is required when someone acts for the person: their written authority"
 	}
-	if len(r.Details) > 10000 {
-		f["details"] = "is longer than 10,000 characters"
+	tooLong := func(field, v string, max int) {
+		if n := utf8.RuneCountInString(v); n > max {
+			f[field] = fmt.Sprintf("is %d characters long: at most %d", n, max)
+		}
 	}
+	tooLong("identity", r.IdentityHow, MaxIdentityHow)
+	tooLong("third_party", r.ThirdParty, MaxThirdParty)
+	tooLong("authority", r.Authority, MaxAuthority)
+	tooLong("details", r.Details, MaxRequestText)
 	return Invalid("the request is not valid", f)
 }

@@ -166,7 +166,7 @@ func TestThreadingThroughDovecot(t *testing.T) {
 		first := recordOf("servicedesk", "CAH7pShah+twice-Q9xv@mail.example.ac.uk")
 		dup := recordOf("it-help", "CAH7pShah+twice-Q9xv@mail.example.ac.uk")
 		if first.disposition != store.MailNewCall || dup.disposition != store.MailDuplicate || dup.callRef != first.callRef ||
-			!strings.HasPrefix(dup.reason, "the same message as one taken in on 9 Dec 2026 at ") || !strings.HasSuffix(dup.reason, "(call "+first.callRef+")") {
+			!strings.HasPrefix(dup.reason, "the same message as one taken in at 2026-12-09T") || !strings.HasSuffix(dup.reason, "(call "+first.callRef+")") {
 			t.Errorf("Priya's message delivered twice: %+v then %+v", first, dup)
 		}
 		if n := e.DB.Count(t, `SELECT COUNT(*) FROM mail_messages WHERE mailbox = 'it-help' AND raw IS NOT NULL`); n != 0 {

@@ -199,11 +199,7 @@ func (n *Notifier) message(ctx context.Context, c desk.Call, j job, threads map[
 		}
 	}
 	if !c.HoldUntil.IsZero() {
-		z := n.Zone
-		if z == nil {
-			z = time.UTC
-		}
-		d.Until = c.HoldUntil.In(z).Format("Mon 2 Jan 2006, 15:04")
+		d.Until = desk.ZoneOf(n.Zone).When(c.HoldUntil) // as every page writes it, BST or GMT as at that time
 	}
 	if j.kind == desk.MailAssigned {
 		d.To = "you"

@@ -100,9 +100,14 @@ func (r Retention) sweepClass(ctx context.Context, actor desk.Actor, plan store.
 				// Each leaver is one erasure, its own transaction, audited by ErasePerson. One
 				// that fails (a hold placed since the list was made, say) is noted on the line
 				// and not counted; the other leavers, and the classes after, still go.
+				decision := fmt.Sprintf("retention schedule: leavers with no open call are erased %d months after leaving (left %s)",
+					rule.Months, d.LeftAt.Format("2 January 2006"))
+				if d.Caller {
+					decision = fmt.Sprintf("retention schedule: callers added at the service desk (not in the directory) are erased %d months "+
+						"after their last call, as leavers are (last changed %s)", rule.Months, d.LeftAt.Format("2 January 2006"))
+				}
 				_, err := r.Store.ErasePerson(ctx, actor, desk.Erasure{PersonID: d.ID, Basis: desk.BasisPublicTask, Ground: desk.GroundRetention,
-					Decision: fmt.Sprintf("retention schedule: leavers with no open call are erased %d months after leaving (left %s)",
-						rule.Months, d.LeftAt.Format("2 January 2006")), Confirmed: true})
+					Decision: decision, Confirmed: true})
 				if err != nil {
 					if ctx.Err() != nil {
 						return line, err

@@ -23,19 +23,22 @@ const sarPage = 100
 // Bundle is everything gathered for one person's subject access request, ready to render. Its
 // free text holds redaction markers (see Redaction) in place of other people's identifiers.
 type Bundle struct {
-	PersonID    int64           `json:"person_id"`
-	Name        string          `json:"name"`
-	GeneratedAt time.Time       `json:"generated_at"`
-	Fields      []Field         `json:"fields"`
-	Calls       []BundleCall    `json:"calls"`
-	Authored    []BundleEntry   `json:"authored_entries"`
-	Emails      []BundleEmail   `json:"emails"`
-	Files       []BundleFile    `json:"files"`
-	Audit       []BundleAudit   `json:"audit"`
-	Requests    []BundleRequest `json:"requests"`
-	SentEmails  []BundleSent    `json:"emails_sent"`
-	LegalHolds  []BundleHold    `json:"legal_holds"`
-	Account     *BundleAccount  `json:"account,omitempty"`
+	PersonID    int64     `json:"person_id"`
+	Name        string    `json:"name"`
+	GeneratedAt time.Time `json:"generated_at"`
+	// Zone is the desk's zone, in which report.html and report.pdf show times (Builder.Zone);
+	// kept with a model in review, so that it is made final in the same zone.
+	Zone       desk.Zone       `json:"time_zone"`
+	Fields     []Field         `json:"fields"`
+	Calls      []BundleCall    `json:"calls"`
+	Authored   []BundleEntry   `json:"authored_entries"`
+	Emails     []BundleEmail   `json:"emails"`
+	Files      []BundleFile    `json:"files"`
+	Audit      []BundleAudit   `json:"audit"`
+	Requests   []BundleRequest `json:"requests"`
+	SentEmails []BundleSent    `json:"emails_sent"`
+	LegalHolds []BundleHold    `json:"legal_holds"`
+	Account    *BundleAccount  `json:"account,omitempty"`
 	// Mentions are the places on other people's records that name the person (issue 15 point
 	// 4): each the sentence that does, redacted like the rest, under the section the register
 	// names for its column.
@@ -226,6 +229,8 @@ type Builder struct {
 	// Index, when set, is the register's identifiers, built once and shared by many bundles; nil
 	// builds it for each bundle.
 	Index *Index
+	// Zone is the desk's zone, in which the reports show times (UTC when zero).
+	Zone desk.Zone
 }
 
 // Progress is told how many of the person's calls have been gathered, of how many.
@@ -248,7 +253,7 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 	if err != nil {
 		return nil, err
 	}
-	bu := &Bundle{PersonID: p.ID, Name: p.Name(), GeneratedAt: b.Now().UTC()}
+	bu := &Bundle{PersonID: p.ID, Name: p.Name(), GeneratedAt: b.Now().UTC(), Zone: b.Zone}
 	r := idx.Redactor(p.ID, &bu.Redactions)
 	if err := b.gatherPerson(ctx, bu, p); err != nil {
 		return nil, err

@@ -63,12 +63,14 @@ func (j *SARJob) Build(ctx context.Context, b store.SARBundle) error {
 	if ctx.Err() != nil {
 		return ctx.Err() // shutting down: the lease lets the build be taken up again
 	}
+	// Logged here, once, with its cause: the job is where a build's failure ends. The bundle's
+	// page shows the DPO the same cause, and what to do.
 	if j.Log != nil {
-		j.Log.Warn("SAR bundle build failed", "bundle", b.ID, "err", err)
+		j.Log.Error("SAR bundle build failed", "bundle", b.ID, "request", b.RequestID, "err", err)
 	}
 	why := err.Error()
-	if de := desk.AsError(err); de == nil {
-		why = "the build failed: " + why
+	if de := desk.AsError(err); de == nil || de.Code == desk.EINTERNAL {
+		why = "calldesk could not make it (" + why + ")"
 	}
 	return s.FailSARBuild(ctx, b.ID, why)
 }
@@ -137,7 +139,7 @@ func Finalise(ctx context.Context, s *store.Store, actor desk.Actor, id, version
 	}
 	zip, err := bu.RenderBytes(ctx, released, StoreFiles(s))
 	if err != nil {
-		return err
+		return fmt.Errorf("bundle %d could not be rendered: %w", id, err)
 	}
 	return s.FinaliseSARBundle(ctx, actor, id, version, zip)
 }

@@ -127,7 +127,8 @@ func TestSARBundleLifecycle(t *testing.T) {
 	})
 }
 
-// TestSARBuildFailure: a build that fails records its error on the bundle and nothing else.
+// TestSARBuildFailure: a build that fails records its error on the bundle, and its one audit
+// record against the person (issue 16: the audit trail shows the failure), and nothing else.
 func TestSARBuildFailure(t *testing.T) {
 	storetest.EachEnv(t, start, func(t *testing.T, e *storetest.Env) {
 		ctx := context.Background()
@@ -156,8 +157,12 @@ func TestSARBuildFailure(t *testing.T) {
 		if b.State != store.BundleFailed || !strings.Contains(b.Error, "no person") {
 			t.Errorf("after a failed build: %+v", b)
 		}
-		if n := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log`); n != before {
-			t.Errorf("a failed build wrote %d audit records", n-before)
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log`); n != before+1 {
+			t.Errorf("a failed build wrote %d audit records, want 1", n-before)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log a JOIN audit_persons p ON p.audit_id = a.id
+			WHERE a.action = 'sar.build_failed' AND p.person_id = ? AND a.detail LIKE '%no person%'`, e.F.Eve.ID); n != 1 {
+			t.Errorf("the failed build's audit record is not against Eve with its cause (%d)", n)
 		}
 		if n := e.DB.Count(t, `SELECT COUNT(*) FROM sar_redactions`); n != 0 {
 			t.Errorf("a failed build left %d redactions", n)

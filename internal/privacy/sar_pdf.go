@@ -12,12 +12,19 @@ import (
 
 // pdf writes the report as a PDF. The Go fonts are embedded (subset) so that names and text in
 // Greek, Cyrillic and accented Latin print, not only Latin-1.
+//
+// Characters the fonts lack (emoji, Chinese, Arabic...) are described instead (pdfText), so that
+// no text makes the PDF fail; the PDF says where the exact text is.
 func (b *Bundle) pdf(w io.Writer, kept int) error {
+	pt, err := newPDFText(goregular.TTF, gobold.TTF)
+	if err != nil {
+		return err
+	}
 	p := fpdf.New("P", "mm", "A4", "")
 	p.SetCreationDate(b.GeneratedAt)
 	p.SetModificationDate(b.GeneratedAt)
 	p.SetCatalogSort(true)
-	p.SetTitle("Your personal data held by calldesk: "+b.Name, true)
+	p.SetTitle("Your personal data held by calldesk: "+pt.String(b.Name), true)
 	p.SetLang("en")
 	p.AddUTF8FontFromBytes("go", "", goregular.TTF)
 	p.AddUTF8FontFromBytes("go", "B", gobold.TTF)
@@ -26,23 +33,30 @@ func (b *Bundle) pdf(w io.Writer, kept int) error {
 	p.SetFooterFunc(func() {
 		p.SetY(-12)
 		p.SetFont("go", "", 8)
-		p.CellFormat(0, 5, fmt.Sprintf("%s: page %d of {nb}", b.Name, p.PageNo()), "", 0, "C", false, 0, "")
+		p.CellFormat(0, 5, fmt.Sprintf("%s: page %d of {nb}", pt.String(b.Name), p.PageNo()), "", 0, "C", false, 0, "")
 	})
 	p.AddPage()
-	h1 := func(s string) { p.SetFont("go", "B", 16); p.MultiCell(0, 8, s, "", "L", false); p.Ln(2) }
-	h2 := func(s string) { p.Ln(3); p.SetFont("go", "B", 13); p.MultiCell(0, 7, s, "", "L", false); p.Ln(1) }
-	h3 := func(s string) { p.Ln(2); p.SetFont("go", "B", 11); p.MultiCell(0, 6, s, "", "L", false) }
-	text := func(s string) { p.SetFont("go", "", 10); p.MultiCell(0, 5, s, "", "L", false) }
-	small := func(s string) { p.SetFont("go", "", 9); p.MultiCell(0, 4.5, s, "", "L", false) }
+	h1 := func(s string) { p.SetFont("go", "B", 16); p.MultiCell(0, 8, pt.String(s), "", "L", false); p.Ln(2) }
+	h2 := func(s string) {
+		p.Ln(3)
+		p.SetFont("go", "B", 13)
+		p.MultiCell(0, 7, pt.String(s), "", "L", false)
+		p.Ln(1)
+	}
+	h3 := func(s string) { p.Ln(2); p.SetFont("go", "B", 11); p.MultiCell(0, 6, pt.String(s), "", "L", false) }
+	text := func(s string) { p.SetFont("go", "", 10); p.MultiCell(0, 5, pt.String(s), "", "L", false) }
+	small := func(s string) { p.SetFont("go", "", 9); p.MultiCell(0, 4.5, pt.String(s), "", "L", false) }
+	stamp := b.Zone.When // times for the person to read, in the desk's zone (the CSV files keep RFC 3339)
 
 	h1("Your personal data held by calldesk")
-	text(fmt.Sprintf("Prepared for %s on %s, in answer to your subject access request.", b.Name, b.GeneratedAt.UTC().Format("2 January 2006")))
+	text(fmt.Sprintf("Prepared for %s on %s, in answer to your subject access request.", b.Name, b.Zone.Day(b.GeneratedAt)))
 	text(fmt.Sprintf("Where the text mentions another person, their details are replaced by \"[redacted: N]\" (%d in this report). "+
 		"The names of staff who handled your calls are given: they acted in their professional capacity.", kept))
+	small(pdfStandInNote)
 
 	h2("Your record")
 	for _, f := range b.Fields {
-		text(fmt.Sprintf("%s: %s (%s)", f.Name, f.Value, f.Source))
+		text(fmt.Sprintf("%s: %s (%s)", f.Name, b.Zone.Text(f.Value), f.Source)) // record_created and the like: instants
 	}
 	h2(fmt.Sprintf("Your calls (%d)", len(b.Calls)))
 	for _, c := range b.Calls {
@@ -56,13 +70,13 @@ func (b *Bundle) pdf(w io.Writer, kept int) error {
 		}
 		for _, e := range c.Entries {
 			small(fmt.Sprintf("%s, %s (%s):", stamp(e.At), e.Author, e.Kind))
-			text(e.Text)
+			text(b.entryText(e))
 		}
 	}
 	h2(fmt.Sprintf("Entries you wrote on other people's calls (%d)", len(b.Authored)))
 	for _, e := range b.Authored {
 		small(fmt.Sprintf("%s, %s:", e.CallRef, stamp(e.At)))
-		text(e.Text)
+		text(b.entryText(e))
 	}
 	h2(fmt.Sprintf("Emails (%d)", len(b.Emails)))
 	for _, m := range b.Emails {
@@ -136,6 +150,45 @@ func (b *Bundle) pdf(w io.Writer, kept int) error {
 	}
 	return p.Output(w)
 }
+
+// goFontsNotice is the licence of the Go fonts, which report.pdf embeds (a subset of them): their
+// licence asks that a copy in binary form carry it, so the bundle's README does.
+const goFontsNotice = `
+The font in report.pdf
+----------------------
+report.pdf embeds part of the Go fonts (Go Regular and Go Bold), under this licence:
+
+Copyright (c) 2016 Bigelow & Holmes Inc.. All rights reserved.
+
+Distribution of this font is governed by the following license. If you do not
+agree to this license, including the disclaimer, do not distribute or modify
+this font.
+
+Redistribution and use in source and binary forms, with or without
+modification, are permitted provided that the following conditions are met:
+
+	* Redistributions of source code must retain the above copyright notice,
+	  this list of conditions and the following disclaimer.
+
+	* Redistributions in binary form must reproduce the above copyright notice,
+	  this list of conditions and the following disclaimer in the documentation
+	  and/or other materials provided with the distribution.
+
+	* Neither the name of Google Inc. nor the names of its contributors may be
+	  used to endorse or promote products derived from this software without
+	  specific prior written permission.
+
+DISCLAIMER: THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+"AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO,
+THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE
+ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT OWNER OR CONTRIBUTORS BE LIABLE
+FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+`
 
 func dash(s string) string {
 	if s == "" {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"calldesk/internal/csvsafe"
+	"calldesk/internal/desk"
 )
 
 // This file renders a gathered Bundle as the zip the person receives: JSON and CSV for
@@ -21,13 +22,12 @@ import (
 //go:embed sar_report.html
 var reportHTML string
 
+// reportTmpl is the report; its functions are bound to the bundle's zone when it is rendered
+// (Bundle.report), these stand-ins only let it parse.
 var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"when": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.UTC().Format("2 January 2006 15:04 UTC")
-	},
+	"when":      desk.Zone{}.When,
+	"zoneText":  desk.Zone{}.Text,
+	"entryText": func(BundleEntry) string { return "" },
 }).Parse(reportHTML))
 
 // Files is where the content of the bundle's attachments is read from, by attachment id.
@@ -281,8 +281,20 @@ type reportPage struct {
 	Kept int
 }
 
+// report writes report.html, its times in the desk's zone (b.Zone), as the person's pages show them.
 func (b *Bundle) report(w io.Writer, kept int) error {
-	return reportTmpl.Execute(w, reportPage{b, kept})
+	t, err := reportTmpl.Clone()
+	if err != nil {
+		return err
+	}
+	t.Funcs(template.FuncMap{"when": b.Zone.When, "zoneText": b.Zone.Text, "entryText": b.entryText})
+	return t.Execute(w, reportPage{b, kept})
+}
+
+// entryText is a diary entry's text for the person to read (desk.Zone.EntryText); the JSON and
+// CSV files keep the text as stored.
+func (b *Bundle) entryText(e BundleEntry) string {
+	return b.Zone.EntryText(desk.EntryKind(e.Kind), e.Text)
 }
 
 func readme(w io.Writer, b *Bundle, kept int) error {
@@ -295,7 +307,9 @@ Prepared for %s on %s, in answer to your subject access request
 What each file holds
 --------------------
 report.html      A readable report of everything below; open it in any web browser.
-report.pdf       The same report as a PDF, for printing.
+report.pdf       The same report as a PDF, for printing. Its font shows the Latin, Greek and
+                 Cyrillic alphabets: other scripts (Arabic, Chinese...) and emoji are
+                 described in it in square brackets; report.html has the exact text.
 person.json      Your record in the person register: each field, its value and where it
                  came from (the university directory, or entered in calldesk).
 calls.json       Every call where you are the customer (%d), with its diary entries.
@@ -323,7 +337,9 @@ mentions.json    Where other people's records mention you (%d): on their calls, 
                  marked "`+MentionNote+`", and the file of this bundle (section) its
                  record belongs with.
 
-Times are in UTC (ISO 8601 in the JSON and CSV files). The CSV files are UTF-8 with a header row.
+Times in report.html and report.pdf are in the service desk's time zone, %s, with the zone's
+abbreviation at each time (GMT and BST for the UK); in the JSON and CSV files they are in UTC
+(ISO 8601). The CSV files are UTF-8 with a header row.
 In the CSV files, a value that begins with =, +, -, @, a tab or a carriage return has a single
 quote (') put in front, so that a spreadsheet shows it as text and does not run it as a formula;
 the JSON files hold every value exactly.
@@ -334,8 +350,12 @@ Where the text of your calls mentions another person (their name, email address,
 student number or phone number), it has been replaced by "[redacted: N]" unless the Data
 Protection Officer decided it could be given to you. %d such mentions are redacted.
 The names of staff who handled your calls are given: they acted in their professional capacity.
-`, b.Name, b.GeneratedAt.UTC().Format("2 January 2006"), len(b.Calls), b.entryCount(), len(b.Emails), len(b.SentEmails), len(b.Files),
-		b.withheld(), len(b.Audit), len(b.Requests), len(b.LegalHolds), accountNote(b.Account), len(b.Mentions), kept)
+`, b.Name, b.Zone.Day(b.GeneratedAt), len(b.Calls), b.entryCount(), len(b.Emails), len(b.SentEmails), len(b.Files),
+		b.withheld(), len(b.Audit), len(b.Requests), len(b.LegalHolds), accountNote(b.Account), len(b.Mentions), b.Zone, kept)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, goFontsNotice)
 	return err
 }
 

@@ -258,7 +258,11 @@ func TestSARBundleGolden(t *testing.T) {
 	storetest.EachEnv(t, start, func(t *testing.T, e *storetest.Env) {
 		ctx := context.Background()
 		sarFixture(t, e)
-		b := &privacy.Builder{Store: e.S, Now: e.Clock.Now, ParseMail: parseMail}
+		london, err := desk.LoadZone("Europe/London")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := &privacy.Builder{Store: e.S, Now: e.Clock.Now, ParseMail: parseMail, Zone: london}
 		var steps []string
 		bu, err := b.Gather(ctx, e.F.Dan.ID, func(_ context.Context, done, total int) error {
 			steps = append(steps, fmt.Sprintf("%d/%d", done, total))

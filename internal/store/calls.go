@@ -469,7 +469,7 @@ func (t *Tx) conflict(ctx context.Context, c desk.Call, had int64) error {
 		if err := rows.Scan(&kind, &body, &at, &who); err != nil {
 			return err
 		}
-		when := time.UnixMicro(at).UTC().Format("2006-01-02 15:04:05 UTC")
+		when := desk.Instant(time.UnixMicro(at)) // shown in the reader's zone (desk.Zone.Text)
 		full = append(full, fmt.Sprintf("%s by %s at %s", body, who, when))
 		what := "A change of status"
 		if kind == string(desk.EntryAssignment) {

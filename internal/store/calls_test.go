@@ -273,7 +273,7 @@ func TestLifecycle(t *testing.T) {
 			{desk.EntryStatus, true, "Ann Archer", "accepted"},
 			{desk.EntryStatus, true, "Ann Archer", "pending: waiting for the customer's crash log"},
 			{desk.EntryNote, false, "Bob Baker", "Known issue with add-in v3, see KB123"},
-			{desk.EntryStatus, true, "Ann Archer", "on hold until 2026-03-02 11:20 UTC: waiting for the vendor's patch"},
+			{desk.EntryStatus, true, "Ann Archer", "on hold until 2026-03-02T11:20:00Z: waiting for the vendor's patch"},
 			{desk.EntryStatus, true, "calldesk", "off hold: the hold time passed; flagged urgent"},
 			{desk.EntryStatus, true, "Ann Archer", "resolved: Installed the vendor's patch"},
 			{desk.EntryStatus, true, "Ann Archer", "reopened: crashed again this morning"},

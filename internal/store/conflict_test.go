@@ -37,7 +37,7 @@ func TestNoLostUpdates(t *testing.T) {
 		if ce == nil || ce.Code != desk.ECONFLICT {
 			t.Fatalf("second update with a stale version: %v, want ECONFLICT", err)
 		}
-		wantChange := "accepted by Ann Archer at 2026-03-02 09:02:00 UTC"
+		wantChange := "accepted by Ann Archer at 2026-03-02T09:02:00Z"
 		if len(ce.Changes) != 1 || ce.Changes[0] != wantChange {
 			t.Errorf("changes %q, want [%q]", ce.Changes, wantChange)
 		}

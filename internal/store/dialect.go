@@ -96,6 +96,9 @@ type dialect interface {
 	// forNoKeyUpdate locks rows for a change of their non-key columns: unlike forUpdate it lets
 	// other transactions go on writing rows that reference them (a call of a person being erased).
 	forNoKeyUpdate() string
+	// batchesUpdates: many rows are better updated by one statement from a JSON recordset
+	// (rowUpdates) than by one statement each, as on PostgreSQL, where each is a round trip.
+	batchesUpdates() bool
 	// forShare locks rows against change (not against other readers) until the transaction ends.
 	forShare() string
 	// skipLocked is appended to a SELECT that claims rows of the table aliased alias for work: it
@@ -114,7 +117,6 @@ type dialect interface {
 	idSetArg(ids []int64) string
 	// likeCI is the operator of a LIKE that ignores case: LIKE on SQLite (ASCII letters only, which
 	// is why the mention finder's needles are ASCII: desk.Scrubber.Needles), ILIKE on PostgreSQL.
-	likeCI() string
 	// containsAnyCI is a condition that column col holds one of needles, case-insensitively,
 	// reading a large (TOASTed) value once rather than once per needle.
 	containsAnyCI(col string, needles []string) (string, []any)
@@ -148,6 +150,7 @@ func (sqliteDialect) name() string             { return "sqlite" }
 func (sqliteDialect) rebind(q string) string   { return q }
 func (sqliteDialect) forUpdate() string        { return "" }
 func (sqliteDialect) forNoKeyUpdate() string   { return "" }
+func (sqliteDialect) batchesUpdates() bool     { return false }
 func (sqliteDialect) forShare() string         { return "" }
 func (sqliteDialect) skipLocked(string) string { return "" }
 func (sqliteDialect) searchCond() string {
@@ -165,7 +168,6 @@ func (sqliteDialect) searchPage() string {
 func (sqliteDialect) lock(context.Context, *Tx, int64) error { return nil } // one writer connection already serialises
 func (sqliteDialect) idSet() string                          { return "(SELECT value FROM json_each(?))" }
 func (sqliteDialect) idSetArg(ids []int64) string            { return jsonIDs(ids) }
-func (sqliteDialect) likeCI() string                         { return "LIKE" }
 func (sqliteDialect) containsAnyCI(col string, needles []string) (string, []any) {
 	var ors []string
 	var args []any
@@ -475,6 +477,7 @@ func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
 // forNoKeyUpdate: a second UPDATE of a row in the same transaction re-checks its foreign keys,
 // taking KEY SHARE on the rows they name, which FOR UPDATE on those rows would make wait.
 func (postgresDialect) forNoKeyUpdate() string { return " FOR NO KEY UPDATE" }
+func (postgresDialect) batchesUpdates() bool   { return true }
 
 // forShare: a call being logged holds its customer still, so an erasure of the customer running
 // at the same moment either finishes first (and the call is refused) or finds the call.
@@ -538,7 +541,6 @@ func (postgresDialect) idSet() string {
 	return "(SELECT unnest(string_to_array(CAST(? AS text), ',')::bigint[]))"
 }
 func (postgresDialect) idSetArg(ids []int64) string { return joinIDs(ids) }
-func (postgresDialect) likeCI() string              { return "ILIKE" }
 
 // containsAnyCI is one regular expression of the needles: ILIKE per needle would detoast (and
 // decompress) the value once per needle.

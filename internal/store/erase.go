@@ -361,72 +361,94 @@ func (x *erasing) keep(where, reason string) {
 // scrubCalls rewrites each touched call's text; their own calls lose the alternative contact and
 // keep of the snapshot only what counts (department, kind) under the pseudonym.
 func (x *erasing) scrubCalls(ctx context.Context) error {
-	for _, id := range x.calls {
-		var number int64
-		var kind, summary, desc, resolution, hold, cancel, snap, altEmail, altPhone string
-		if err := x.t.queryRow(ctx, `SELECT number, kind, summary, description, resolution, hold_reason, cancel_note, customer_snapshot, alt_email, alt_phone
-			FROM calls WHERE id = ?`+x.t.s.d.forNoKeyUpdate(), id).Scan(&number, &kind, &summary, &desc, &resolution, &hold, &cancel, &snap, &altEmail, &altPhone); err != nil {
+	if len(x.calls) == 0 {
+		return nil
+	}
+	type callText struct {
+		id                                                                      int64
+		number                                                                  int64
+		kind, summary, desc, resolution, hold, cancel, snap, altEmail, altPhone string
+	}
+	// One read of every touched call (locked, in id order), not one per call: on PostgreSQL each
+	// statement is a round trip, and an erasure touches a thousand calls.
+	rows, err := x.t.query(ctx, `SELECT id, number, kind, summary, description, resolution, hold_reason, cancel_note, customer_snapshot, alt_email, alt_phone
+		FROM calls WHERE id IN `+x.t.s.d.idSet()+` ORDER BY id`+x.t.s.d.forNoKeyUpdate(), x.t.s.d.idSetArg(x.calls))
+	if err != nil {
+		return err
+	}
+	var cs []callText
+	for rows.Next() {
+		var c callText
+		if err := rows.Scan(&c.id, &c.number, &c.kind, &c.summary, &c.desc, &c.resolution, &c.hold, &c.cancel, &c.snap, &c.altEmail, &c.altPhone); err != nil {
+			rows.Close()
 			return err
 		}
-		x.refs[desk.Reference(desk.CallKind(kind), number)] = true
+		cs = append(cs, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	up := x.t.rowUpdates("calls", []string{"summary", "description", "resolution", "hold_reason", "cancel_note", "customer_snapshot", "alt_email", "alt_phone"}, "version = version + 1")
+	for _, c := range cs {
+		x.refs[desk.Reference(desk.CallKind(c.kind), c.number)] = true
 		scrub := x.sc.Scrub
-		if x.own[id] {
+		if x.own[c.id] {
 			scrub = x.sc.ScrubAll
 			var sn desk.Snapshot
-			_ = json.Unmarshal([]byte(snap), &sn)
+			_ = json.Unmarshal([]byte(c.snap), &sn)
 			b, _ := json.Marshal(desk.Snapshot{Name: x.pseudo, Department: sn.Department, Kind: sn.Kind})
-			snap, altEmail, altPhone = string(b), "", ""
+			c.snap, c.altEmail, c.altPhone = string(b), "", ""
 		}
-		newSummary, newDesc := scrub(summary), scrub(desc)
-		if _, err := x.t.exec(ctx, `UPDATE calls SET summary = ?, description = ?, resolution = ?, hold_reason = ?, cancel_note = ?,
-			customer_snapshot = ?, alt_email = ?, alt_phone = ?, version = version + 1 WHERE id = ?`,
-			newSummary, newDesc, scrub(resolution), scrub(hold), scrub(cancel), snap, altEmail, altPhone, id); err != nil {
-			return err
-		}
+		newSummary, newDesc := scrub(c.summary), scrub(c.desc)
+		up.add(c.id, newSummary, newDesc, scrub(c.resolution), scrub(c.hold), scrub(c.cancel), c.snap, c.altEmail, c.altPhone)
 		x.counts.Scrubbed++
-		if newSummary != summary || newDesc != desc {
+		if newSummary != c.summary || newDesc != c.desc {
 			// Its search document changes (so it does when a diary entry does: scrubDiary);
 			// a call whose indexed words stay the same is not indexed again.
-			x.t.indexLater(id, false)
+			x.t.indexLater(c.id, false)
 		}
 	}
-	return nil
+	return up.flush(ctx)
 }
 
 // scrubDiary rewrites the diary entries of the touched calls that mention the person.
 func (x *erasing) scrubDiary(ctx context.Context) error {
-	for _, callID := range x.calls {
-		es, err := x.authored(ctx, `SELECT id, body, author_id FROM diary_entries WHERE call_id = ?`, callID)
-		if err != nil {
-			return err
-		}
-		for _, e := range es {
-			body := x.sc.Scrub(e.text)
-			if x.own[callID] || e.by == x.id {
-				body = x.sc.ScrubAll(e.text)
-			}
-			if body == e.text {
-				continue
-			}
-			if _, err := x.t.exec(ctx, `UPDATE diary_entries SET body = ? WHERE id = ?`, body, e.id); err != nil {
-				return err
-			}
-			x.t.indexLater(callID, false)
-			x.counts.Scrubbed++
-		}
+	if len(x.calls) == 0 {
+		return nil
 	}
-	return nil
+	es, err := x.authoredOf(ctx, `SELECT id, call_id, body, author_id FROM diary_entries WHERE call_id IN `+x.t.s.d.idSet()+` ORDER BY id`, x.t.s.d.idSetArg(x.calls))
+	if err != nil {
+		return err
+	}
+	up := x.t.rowUpdates("diary_entries", []string{"body"}, "")
+	for _, e := range es {
+		body := x.sc.Scrub(e.text)
+		if x.own[e.call] || e.by == x.id {
+			body = x.sc.ScrubAll(e.text)
+		}
+		if body == e.text {
+			continue
+		}
+		up.add(e.id, body)
+		x.t.indexLater(e.call, false)
+		x.counts.Scrubbed++
+	}
+	return up.flush(ctx)
 }
 
-// authoredRow is a row's id, one text of it, and the person who wrote it (0: nobody known).
+// authoredRow is a row's id, one text of it, and the person who wrote it (0: nobody known); the
+// call it is on where authoredOf read it.
 type authoredRow struct {
 	id   int64
+	call int64
 	text string
 	by   int64
 }
 
-// authored reads the rows of query, which selects an id, a text and a person id (or NULL).
-func (x *erasing) authored(ctx context.Context, query string, args ...any) ([]authoredRow, error) {
+// authoredOf reads the rows of query, which selects an id, a call id, a text and a person id (or
+// NULL).
+func (x *erasing) authoredOf(ctx context.Context, query string, args ...any) ([]authoredRow, error) {
 	rows, err := x.t.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -436,7 +458,7 @@ func (x *erasing) authored(ctx context.Context, query string, args ...any) ([]au
 	for rows.Next() {
 		var r authoredRow
 		var by sql.NullInt64
-		if err := rows.Scan(&r.id, &r.text, &by); err != nil {
+		if err := rows.Scan(&r.id, &r.call, &r.text, &by); err != nil {
 			return nil, err
 		}
 		r.by = by.Int64
@@ -448,13 +470,13 @@ func (x *erasing) authored(ctx context.Context, query string, args ...any) ([]au
 // deleteFiles deletes the files they sent and every file on their own calls (a file on someone's
 // call is about them, and a file's content cannot be scrubbed), and scrubs the names of the others.
 func (x *erasing) deleteFiles(ctx context.Context) error {
-	for _, callID := range x.calls {
-		fs, err := x.authored(ctx, `SELECT id, filename, uploaded_by FROM attachments WHERE call_id = ?`, callID)
+	if len(x.calls) > 0 {
+		fs, err := x.authoredOf(ctx, `SELECT id, call_id, filename, uploaded_by FROM attachments WHERE call_id IN `+x.t.s.d.idSet()+` ORDER BY id`, x.t.s.d.idSetArg(x.calls))
 		if err != nil {
 			return err
 		}
 		for _, f := range fs {
-			if x.own[callID] || f.by == x.id || x.files[f.id] {
+			if x.own[f.call] || f.by == x.id || x.files[f.id] {
 				if _, err := x.t.exec(ctx, `DELETE FROM attachments WHERE id = ?`, f.id); err != nil {
 					return err
 				}
@@ -516,11 +538,14 @@ func (x *erasing) scrubMail(ctx context.Context) error {
 			named[m.ID] = true
 		}
 	}
+	var own []int64
 	for _, callID := range x.calls {
-		if !x.own[callID] {
-			continue
+		if x.own[callID] {
+			own = append(own, callID)
 		}
-		if err := collect(inCols+`call_id = ?`, callID); err != nil {
+	}
+	if len(own) > 0 {
+		if err := collect(inCols+`call_id IN `+x.t.s.d.idSet()+` ORDER BY id`, x.t.s.d.idSetArg(own)); err != nil {
 			return err
 		}
 	}
@@ -597,8 +622,8 @@ func (x *erasing) scrubMail(ctx context.Context) error {
 		return rows.Err()
 	}
 	const outCols = `SELECT id, recipient, subject, text_body, html_body, state FROM mail_outbox WHERE `
-	for _, callID := range x.calls {
-		if err := collectOut(outCols+`call_id = ?`, callID); err != nil {
+	if len(x.calls) > 0 {
+		if err := collectOut(outCols+`call_id IN `+x.t.s.d.idSet()+` ORDER BY id`, x.t.s.d.idSetArg(x.calls)); err != nil {
 			return err
 		}
 	}
@@ -797,8 +822,8 @@ func (x *erasing) scrubHolds(ctx context.Context) error {
 	if _, err := x.scrubRows(ctx, "legal_holds", "id", []string{"reason", "lift_reason"}, x.sc.ScrubAll, "person_id = ?", x.id); err != nil {
 		return err
 	}
-	for _, id := range x.calls {
-		if _, err := x.scrubRows(ctx, "legal_holds", "id", []string{"reason", "lift_reason"}, x.sc.ScrubAll, "call_id = ?", id); err != nil {
+	if len(x.calls) > 0 {
+		if _, err := x.scrubRows(ctx, "legal_holds", "id", []string{"reason", "lift_reason"}, x.sc.ScrubAll, "call_id IN "+x.t.s.d.idSet(), x.t.s.d.idSetArg(x.calls)); err != nil {
 			return err
 		}
 	}

@@ -248,7 +248,7 @@ func (t *Tx) recordDuplicate(ctx context.Context, in InMail, earlier earlierMail
 	if earlier.callRef != "" {
 		of = "call " + earlier.callRef
 	}
-	reason := fmt.Sprintf("the same message as one taken in on %s (%s)", earlier.at.Format("2 Jan 2006 at 15:04"), of)
+	reason := fmt.Sprintf("the same message as one taken in at %s (%s)", desk.Instant(earlier.at), of) // the instant: the log shows it in the desk's zone
 	sender, known, err := t.personByEmail(ctx, in.From)
 	if err != nil {
 		return Ingested{}, err

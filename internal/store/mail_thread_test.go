@@ -53,7 +53,7 @@ func TestIngestMailDuplicates(t *testing.T) {
 		other := first
 		other.Mailbox, other.UID = "it-help", 1
 		dup := take(other)
-		want := "the same message as one taken in on 6 Dec 2026 at 14:02 (call " + callRef + ")"
+		want := "the same message as one taken in at 2026-12-06T14:02:00Z (call " + callRef + ")"
 		if dup.Duplicate || dup.Disposition != store.MailDuplicate || dup.Reason != want || dup.CallRef != callRef {
 			t.Fatalf("the same message elsewhere: %+v, want reason %q", dup, want)
 		}

@@ -105,7 +105,7 @@ func migrated(t *testing.T, engine string) (*store.Store, *storetest.RawDB) {
 // tests that run those migrations again over records of before: 0030 sar_redactions.context and
 // link, 0031 the shred flag, 0032 audit_log.rewrites and its people index, 0033
 // calls.triage_pending (the search documents are rebuilt anyway), 0034 audit_log.surface, 0035
-// three retention classes, 0036 the decoded texts, 0037 saved views and canned replies, 0040
+// three retention classes, 0036 the decoded texts, 0037 saved views and canned replies, 0038
 // password_resets and call_withdrawals. (0028 and 0029 run again as they are.) A later migration that a re-run
 // would trip on goes here.
 func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
@@ -128,8 +128,8 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{36, `ALTER TABLE attachments DROP COLUMN data_text`},
 		{37, `DROP TABLE saved_views`},
 		{37, `DROP TABLE canned_replies`},
-		{40, `DROP TABLE call_withdrawals`},
-		{40, `DROP TABLE password_resets`},
+		{38, `DROP TABLE call_withdrawals`},
+		{38, `DROP TABLE password_resets`},
 	} {
 		if u.version >= from {
 			raw.MustExec(t, u.sql)

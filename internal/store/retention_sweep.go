@@ -461,15 +461,32 @@ func pastTense(action string) string {
 type DueLeaver struct {
 	ID     int64
 	LeftAt time.Time
+	// Caller marks a caller added by an analyst while logging their call (desk.FromAnalyst),
+	// who never leaves as the directory's people do: LeftAt is when their last call last
+	// changed (or, with no call, when they were added), from which the leavers' period runs.
+	Caller bool
 }
 
+// lastCallChange is when an analyst-added caller was last in touch: their calls' last change, or
+// their record's creation when they have none.
+const lastCallChange = `COALESCE((SELECT MAX(c.updated_at) FROM calls c WHERE c.customer_id = p.id), p.created_at)`
+
 // DueLeavers lists the people who left before the leavers cutoff of p and have no open call as
-// customer, passing over people on legal hold, oldest leaver first.
+// customer, passing over people on legal hold, oldest leaver first. Callers added by an analyst
+// while logging (issue 16), with no account, count as having left when their last call last
+// changed: a visitor is not kept for ever because no directory ever says they left.
 func (s *Store) DueLeavers(ctx context.Context, p RetentionPlan) ([]DueLeaver, error) {
-	rows, err := s.query(ctx, `SELECT p.id, p.left_at FROM people p WHERE p.left_at IS NOT NULL AND p.left_at < ? AND p.erased_at IS NULL
+	cut := p.cut(ClassLeavers)
+	rows, err := s.query(ctx, `SELECT p.id, p.left_at, 0 FROM people p WHERE p.left_at IS NOT NULL AND p.left_at < ? AND p.erased_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.customer_id = p.id AND `+openCond+`)
 		AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.person_id = p.id AND h.lifted_at IS NULL)
-		ORDER BY p.left_at, p.id`, p.cut(ClassLeavers))
+		UNION ALL
+		SELECT p.id, `+lastCallChange+`, 1 FROM people p WHERE p.source = 'analyst' AND p.left_at IS NULL AND p.erased_at IS NULL
+		AND `+lastCallChange+` < ?
+		AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.customer_id = p.id AND `+openCond+`)
+		AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.person_id = p.id AND h.lifted_at IS NULL)
+		AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = p.id)
+		ORDER BY 2, 1`, cut, cut)
 	if err != nil {
 		return nil, err
 	}
@@ -477,10 +494,11 @@ func (s *Store) DueLeavers(ctx context.Context, p RetentionPlan) ([]DueLeaver, e
 	var out []DueLeaver
 	for rows.Next() {
 		var l DueLeaver
-		var at int64
-		if err := rows.Scan(&l.ID, &at); err != nil {
+		var at, caller int64
+		if err := rows.Scan(&l.ID, &at, &caller); err != nil {
 			return nil, err
 		}
+		l.Caller = caller == 1
 		l.LeftAt = time.UnixMicro(at).UTC()
 		out = append(out, l)
 	}

@@ -237,12 +237,24 @@ func (s *Store) FinishSARBuild(ctx context.Context, id int64, started time.Time,
 	})
 }
 
-// FailSARBuild records why the build of bundle id failed; nothing else changes.
+// FailSARBuild records why the build of bundle id failed, with its audit record against the
+// person (the bundle's page and the audit trail show it); nothing else changes. A bundle no
+// longer building (taken over, or finished meanwhile) is left as it is.
 func (s *Store) FailSARBuild(ctx context.Context, id int64, why string) error {
 	return s.inTx(ctx, func(t *Tx) error {
-		_, err := t.exec(ctx, `UPDATE sar_bundles SET state = 'failed', error = ?, finished_at = ?, version = version + 1 WHERE id = ? AND state = 'building'`,
-			why, t.Now.UnixMicro(), id)
-		return err
+		b, err := t.sarBundle(ctx, id)
+		if err != nil {
+			return err
+		}
+		if b.State != BundleBuilding {
+			return nil
+		}
+		if _, err := t.exec(ctx, `UPDATE sar_bundles SET state = 'failed', error = ?, finished_at = ?, version = version + 1 WHERE id = ?`,
+			why, t.Now.UnixMicro(), id); err != nil {
+			return err
+		}
+		return t.audit(ctx, desk.Actor{Name: "calldesk", Surface: desk.SurfaceSAR}, "sar.build_failed", "sar_bundle", id, []int64{b.PersonID},
+			"the bundle could not be built: "+why)
 	})
 }
 
@@ -406,8 +418,8 @@ func (s *Store) sarZip(ctx context.Context, actor desk.Actor, id, person int64, 
 				return notFound("there is no bundle %d", id)
 			}
 			if b.State == BundleExpired || b.State == BundleDelivered && !t.Now.Before(b.ExpiresAt) {
-				return desk.Errorf(desk.EFORBIDDEN, "this copy of your data expired on %s and has been deleted: ask the Data Protection Officer for a new one",
-					b.ExpiresAt.UTC().Format("2 January 2006"))
+				return desk.Errorf(desk.EFORBIDDEN, "this copy of your data expired at %s and has been deleted: ask the Data Protection Officer for a new one",
+					desk.Instant(b.ExpiresAt)) // the portal shows it in the desk's zone
 			}
 			if b.State != BundleDelivered {
 				return notFound("there is no bundle %d", id)

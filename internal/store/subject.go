@@ -6,13 +6,15 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"calldesk/internal/desk"
 )
 
 const requestCols = `r.id, r.person_id, COALESCE(trim(p.first_name || ' ' || p.last_name), ''), r.kind, r.state, r.received_at, r.identity_at,
 	r.identity_how, r.identity_by, r.third_party, r.authority, r.extended_to, r.extension_reason, r.details, r.outcome, r.logged_by,
-	r.channel, r.created_at, r.updated_at, r.version`
+	r.channel, r.created_at, r.updated_at, r.version,
+	COALESCE((SELECT b.state FROM sar_bundles b WHERE b.request_id = r.id ORDER BY b.id DESC LIMIT 1), '')`
 
 const requestFrom = ` FROM subject_requests r JOIN people p ON p.id = r.person_id`
 
@@ -22,7 +24,7 @@ func scanRequest(row scanner) (desk.SubjectRequest, error) {
 	var received, created, updated int64
 	var identity, extended sql.NullInt64
 	err := row.Scan(&q.ID, &q.PersonID, &q.Person, &kind, &q.State, &received, &identity, &q.IdentityHow, &q.IdentityBy, &q.ThirdParty,
-		&q.Authority, &extended, &q.ExtensionReason, &q.Details, &q.Outcome, &q.LoggedBy, &q.Channel, &created, &updated, &q.Version)
+		&q.Authority, &extended, &q.ExtensionReason, &q.Details, &q.Outcome, &q.LoggedBy, &q.Channel, &created, &updated, &q.Version, &q.LastBundle)
 	q.Kind = desk.RequestKind(kind)
 	q.ReceivedAt, q.IdentityAt, q.ExtendedTo = time.UnixMicro(received).UTC(), fromMicros(identity), fromMicros(extended)
 	q.CreatedAt, q.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
@@ -36,6 +38,9 @@ func (s *Store) LogSubjectRequest(ctx context.Context, actor desk.Actor, q desk.
 	}
 	var out desk.SubjectRequest
 	err := s.inTx(ctx, func(t *Tx) error {
+		if q.ReceivedAt.After(t.Now) {
+			return desk.Invalid("the request is not valid", map[string]string{"received": "is in the future: give the day the request arrived"})
+		}
 		if _, err := t.findPerson(ctx, q.PersonID); err != nil {
 			return err
 		}
@@ -146,6 +151,23 @@ type RequestStep struct {
 	Outcome string
 }
 
+// tooLong names the step's texts longer than they may be (nil for none).
+func (st RequestStep) tooLong() map[string]string {
+	f := map[string]string{}
+	for _, c := range []struct {
+		field, v string
+		max      int
+	}{{"identity", st.IdentityHow, desk.MaxIdentityHow}, {"reason", st.Reason, desk.MaxStepReason}, {"outcome", st.Outcome, desk.MaxOutcome}} {
+		if n := utf8.RuneCountInString(strings.TrimSpace(c.v)); n > c.max {
+			f[c.field] = fmt.Sprintf("is %d characters long: at most %d", n, c.max)
+		}
+	}
+	if len(f) == 0 {
+		return nil
+	}
+	return f
+}
+
 // StepSubjectRequest takes one step on request id (at version), with its audit record.
 func (s *Store) StepSubjectRequest(ctx context.Context, actor desk.Actor, id, version int64, st RequestStep) (desk.SubjectRequest, error) {
 	var out desk.SubjectRequest
@@ -159,6 +181,9 @@ func (s *Store) StepSubjectRequest(ctx context.Context, actor desk.Actor, id, ve
 		}
 		if q.State != desk.RequestOpen {
 			return desk.Errorf(desk.EINVALID, "the request is %s already", q.State)
+		}
+		if f := st.tooLong(); f != nil {
+			return desk.Invalid("the step is not valid", f)
 		}
 		var detail string
 		switch {
@@ -193,7 +218,8 @@ func (s *Store) StepSubjectRequest(ctx context.Context, actor desk.Actor, id, ve
 			q.State, q.Outcome = st.Close, strings.TrimSpace(st.Outcome)
 			detail = "closed, " + q.State + ": " + q.Outcome
 		default:
-			return desk.Errorf(desk.EINVALID, "nothing to do")
+			return desk.Errorf(desk.EINVALID, "say which step to take: what proved the person's identity, an extension of the deadline with its reason, "+
+				"or how the request is closed with what was done")
 		}
 		if _, err := t.exec(ctx, `UPDATE subject_requests SET state = ?, identity_at = ?, identity_how = ?, identity_by = ?, due_at = ?,
 			extended_to = ?, extension_reason = ?, outcome = ?, updated_at = ?, version = version + 1 WHERE id = ?`,

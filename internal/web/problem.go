@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/web/pages"
 )
 
 // ProblemType is the prefix of every problem's type URI; the code follows it
@@ -82,7 +83,7 @@ func kindOf(status int) (code, title string) {
 	case http.StatusInternalServerError:
 		return "internal", "Internal error"
 	}
-	return "status-" + strconv.Itoa(status), http.StatusText(status)
+	return "status-" + strconv.Itoa(status), pages.ErrorTitle(status, "")
 }
 
 // StatusOf maps a domain error code to its HTTP status (500 for EINTERNAL and anything unknown).

@@ -79,6 +79,7 @@ func TestBrowserSARBundle(t *testing.T) {
 	report.MustSee("Your personal data held by calldesk", "Eve Evans", "Bob Baker", "[redacted: 2]")
 	report.Check("the SAR bundle's report", "sar-report")
 	report.FocusVisible("the SAR bundle's report", 6)
+	checkPrint(t, report, "the SAR bundle's report", "h1", "#record", "#calls") // issue 16: no contents list in print
 	b.Click("form[action$='/encrypt'] button")
 	b.WaitJS("the passphrase", `!!document.querySelector('code.passphrase')`)
 	b.Check("the passphrase of an encrypted archive", "bundle-passphrase")

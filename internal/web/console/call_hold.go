@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -18,11 +19,14 @@ func (c *Console) holdCall(w http.ResponseWriter, r *http.Request, v *visit) err
 		case s == "":
 			f["until"] = "is required"
 		default:
-			until, err := parseLocal(s, c.zone())
-			if err != nil {
-				f["until"] = "is not a date and time: pick one, or type it like " + c.now().Add(24*time.Hour).In(c.zone()).Format(datetimeLocal)
-			} else if !until.After(c.now()) {
-				f["until"] = "must be in the future (it is now " + c.when(c.now()) + " " + c.zoneAbbr(c.now()) + ")"
+			until, err := c.zone().ParseLocal(s)
+			switch {
+			case errors.Is(err, desk.ErrNotATime):
+				f["until"] = "is not a date and time: pick one, or type it like " + c.now().Add(24*time.Hour).In(c.zone().Location()).Format(datetimeLocal)
+			case err != nil: // a time the clocks skip
+				f["until"] = err.Error()
+			case !until.After(c.now()):
+				f["until"] = "must be in the future (it is now " + c.when(c.now()) + ")"
 			}
 			tr.Until = until
 		}
@@ -35,13 +39,4 @@ func (c *Console) holdCall(w http.ResponseWriter, r *http.Request, v *visit) err
 		_, err := c.Store.UpdateCall(ctx, v.Actor, in.Ref, in.Version, tr)
 		return err
 	})
-}
-
-// parseLocal reads a datetime-local value (with or without seconds) as a time in zone.
-func parseLocal(s string, zone *time.Location) (time.Time, error) {
-	t, err := time.ParseInLocation(datetimeLocal, s, zone)
-	if err != nil {
-		t, err = time.ParseInLocation("2006-01-02T15:04:05", s, zone)
-	}
-	return t.UTC(), err
 }

@@ -51,9 +51,33 @@ type newCallPage struct {
 type newCallForm struct {
 	CustomerID, Kind, Source, Summary, Description, ProfileID, ProfileQuery string
 	Impact, Urgency, GroupID, AnalystID, AltEmail, AltPhone                 string
+	// Caller is a caller not in the register, to add while logging (issue 16): used only when
+	// no customer was chosen and something of it was typed.
+	Caller desk.NewCaller
 	// FormKey is drawn into the form when it is first shown and kept on every redraw, so that
 	// the form sent twice logs one call (web.FormKeyField).
 	FormKey string
+}
+
+// CallerOpen reports whether the "add a caller not in the register" part is drawn open: something
+// was typed into it, or it was refused.
+func (p newCallPage) CallerOpen() bool {
+	if p.Form.Caller != (desk.NewCaller{}) {
+		return true
+	}
+	for _, name := range desk.CallerFields {
+		if p.Errors[name] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// addsCaller reports whether the form adds a new caller: no customer was chosen and something of
+// a caller was typed (the kind alone, a radio button's default, is not something typed).
+func (f newCallForm) addsCaller() bool {
+	c := f.Caller
+	return f.CustomerID == "" && strings.TrimSpace(c.FirstName+c.LastName+c.Email+c.Phone) != ""
 }
 
 // fieldError is one field's message, with the id of the control it belongs to.
@@ -64,6 +88,11 @@ type fieldError struct{ ID, Label, Message string }
 func newCallFields() []struct{ Name, ID, Label string } {
 	return []struct{ Name, ID, Label string }{
 		{"customer_id", "lookup-q", "Customer"},
+		{"caller_first_name", "caller-first-name", "First name"},
+		{"caller_last_name", "caller-last-name", "Last name"},
+		{"caller_kind", "caller-kind-visitor", "Kind of caller"},
+		{"caller_email", "caller-email", "Caller's email"},
+		{"caller_phone", "caller-phone", "Caller's phone"},
 		{"kind", "kind-fault", "Kind"},
 		{"source", "source-phone", "Source"},
 		{"profile_id", "profile", "Profile"},
@@ -202,10 +231,17 @@ func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) e
 		Summary: pf.Get("summary"), Description: pf.Get("description"), ProfileID: pf.Get("profile_id"),
 		Impact: pf.Get("impact"), Urgency: pf.Get("urgency"), GroupID: pf.Get("group_id"),
 		AnalystID: pf.Get("analyst_id"), AltEmail: pf.Get("alt_email"), AltPhone: pf.Get("alt_phone"),
-		FormKey: strings.TrimSpace(pf.Get(web.FormKeyField))}
+		FormKey: strings.TrimSpace(pf.Get(web.FormKeyField)),
+		Caller: desk.NewCaller{FirstName: pf.Get("caller_first_name"), LastName: pf.Get("caller_last_name"),
+			Email: pf.Get("caller_email"), Phone: pf.Get("caller_phone"), Kind: desk.PersonKind(pf.Get("caller_kind"))}}
 	p, err := c.newCallPage(r, v, f)
 	if err != nil {
 		return err
+	}
+	if pf.Get("step") == "group" && readErr == nil {
+		// "Show this group's analysts", pressed without JavaScript: the form again, as typed,
+		// with the analyst list narrowed to the group's members. Nothing is logged.
+		return c.render(w, r, http.StatusOK, "newcall", p)
 	}
 	n := desk.NewCall{Kind: desk.CallKind(f.Kind), Summary: f.Summary, Description: f.Description,
 		AltEmail: f.AltEmail, AltPhone: f.AltPhone, Source: desk.CallSource(f.Source),
@@ -234,6 +270,14 @@ func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) e
 		p.Errors["kind"] = "must be a fault or a request"
 	}
 	check := n
+	adds := f.addsCaller() && p.Customer == nil
+	caller := f.Caller
+	if adds {
+		check.CustomerID = 1 // the caller becomes the customer once added
+		if err := caller.Validate(); err != nil {
+			mergeFields(p.Errors, err)
+		}
+	}
 	if err := check.Validate(); err != nil {
 		mergeFields(p.Errors, err)
 	}
@@ -241,15 +285,21 @@ func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) e
 		p.Errors["form"] = desk.Message(readErr)
 	}
 	if len(p.Errors) == 0 {
-		call, err := c.Store.CreateCall(r.Context(), v.Actor, n)
+		var call desk.Call
+		var err error
+		if adds {
+			call, _, err = c.Store.CreateCallForNewCaller(r.Context(), v.Actor, caller, n)
+		} else {
+			call, err = c.Store.CreateCall(r.Context(), v.Actor, n)
+		}
 		if err == nil {
-			return seeOther(w, r, "/calls/"+call.Ref)
+			return seeOther(w, r, "/calls/"+call.Ref+"?done=logged")
 		}
 		if desk.ErrorCode(err) == desk.ECONFLICT && f.FormKey != "" {
 			// This form logged its call already (sent twice, or again after signing in).
 			first, ferr := c.Store.FormKeyCall(r.Context(), v.Actor.AccountID, f.FormKey)
 			if ferr == nil {
-				return seeOther(w, r, "/calls/"+first.Ref)
+				return seeOther(w, r, "/calls/"+first.Ref+"?done=logged")
 			} else if desk.ErrorCode(ferr) != desk.ENOTFOUND {
 				return ferr
 			}

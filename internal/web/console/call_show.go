@@ -67,6 +67,7 @@ type callPage struct {
 	me        int64
 	myGroups  []int64
 	readsCall bool              // the visitor may read the call (access.ReadsCall): only then may they move it
+	open      string            // an action form drawn open though nothing was refused (assign, after "Show this group's analysts")
 	defaults  map[string]string // "action.field" -> the value a form starts with
 	// replies are the canned replies offered (admin_replies.go); picked is the form a chosen
 	// one filled (drawn open), pickedReply its id.
@@ -129,6 +130,7 @@ func fieldLabels() map[string]string {
 // doneWords say what an action did, shown on the call page after its redirect.
 func doneWords() map[string]string {
 	return map[string]string{
+		"logged":  "The call is logged. The customer is emailed its reference when they have an address, and sees it on SupportMe.",
 		"assign":  "The call is assigned.",
 		"take":    "The call is yours: assigned to you and accepted.",
 		"accept":  "You accepted the call.",
@@ -136,9 +138,9 @@ func doneWords() map[string]string {
 		"note":    "Your internal note is in the diary; only analysts can see it.",
 		"hold":    "The call is on hold.",
 		"resolve": "The call is resolved.",
-		"close":   "The call is closed.",
+		"close":   "The call is closed: the customer is emailed that it is closed (when they have an address) and sees it closed on SupportMe. It cannot be reopened.",
 		"reopen":  "The call is reopened.",
-		"cancel":  "The call is cancelled.",
+		"cancel":  "The call is cancelled: it has left the queues; the customer was not emailed, and sees it cancelled on SupportMe. It cannot be reopened.",
 		"change":  "The call is changed.",
 		"triage":  "The summary and description are confirmed: every analyst now reads them.",
 	}
@@ -157,9 +159,8 @@ func (p callPage) Can(action string) bool {
 	}
 	switch action {
 	case "take":
-		// Taking a call that is already mine and being worked would only repeat it.
-		mine := p.Call.AnalystID == p.me && s != desk.Assigned && s != desk.OffHold
-		return desk.ActAssign.Allowed(s) && !mine
+		// A call already assigned to me is not taken again: Accept is what is left to do.
+		return desk.ActAssign.Allowed(s) && p.Call.AnalystID != p.me
 	case "accept":
 		return desk.ActAccept.Allowed(s) && (p.Call.AnalystID == 0 || p.Call.AnalystID == p.me)
 	case "update":
@@ -178,7 +179,7 @@ func (p callPage) Auth(id int64) desk.MailAuth { return p.MailAuth[id] }
 
 // Open reports whether the action's form is the one that was refused, so it is drawn open.
 func (p callPage) Open(action string) bool {
-	return p.Form.Action == action || (p.Form.Action == "" && p.picked == action)
+	return p.Form.Action == action || p.open == action || (p.Form.Action == "" && p.picked == action)
 }
 
 // Field returns a form control's id, name, label, value and error.
@@ -231,6 +232,33 @@ func (p callPage) SourceWords() string {
 	return string(p.Call.Source)
 }
 
+// customerWords names the call's customer in a sentence: their name, or "the customer".
+func (p callPage) customerWords() string {
+	if n := p.Call.Customer.Name; n != "" {
+		return n
+	}
+	return "The customer"
+}
+
+// CloseWords say, beside the close form, what closing does (issue 16, defect 4): who is told,
+// what the customer sees, and that it cannot be undone.
+func (p callPage) CloseWords() string {
+	told := p.customerWords() + " is emailed that the call is closed, and"
+	if p.Call.Customer.Email == "" {
+		told = p.customerWords() + " has no email address, so is not told by email;"
+	}
+	return "Closing ends the call for good. " + told + " sees it closed on SupportMe, with your note. " +
+		"A closed call cannot be reopened and takes no more public updates (internal notes still can be added); " +
+		"if the problem comes back, log a new call."
+}
+
+// CancelWords say, beside the cancel form, what cancelling does (issue 16, defect 4).
+func (p callPage) CancelWords() string {
+	return "Cancelling withdraws the call: it leaves the queues and is not worked on. " + p.customerWords() +
+		" is not emailed, but sees it cancelled on SupportMe, with your reason. " +
+		"A cancelled call cannot be reopened; if it is needed after all, log a new call."
+}
+
 // Levels are the choices of impact and urgency.
 func (p callPage) Levels() []desk.Level { return []desk.Level{desk.High, desk.Medium, desk.Low} }
 
@@ -241,6 +269,15 @@ func (c *Console) showCall(w http.ResponseWriter, r *http.Request, v *visit) err
 		return err
 	}
 	p.Done = doneWords()[r.URL.Query().Get("done")]
+	if g, err := strconv.ParseInt(r.URL.Query().Get("assign_group"), 10, 64); err == nil && g > 0 && p.Can("assign") {
+		// The assign form's "Show this group's analysts", without JavaScript: the form open on
+		// that group, the analyst list its members.
+		p.open = "assign"
+		p.defaults["assign.group_id"] = strconv.FormatInt(g, 10)
+		if !p.Names.IsMember(g, p.Call.AnalystID) {
+			p.defaults["assign.analyst_id"] = ""
+		}
+	}
 	if err := c.cannedReplies(r.Context(), r.URL.Query(), &p); err != nil {
 		return err
 	}
@@ -307,7 +344,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	}
 	now := c.now()
 	p := callPage{page: c.page(v, call.Ref+": "+call.Summary), Call: call, Restricted: restricted, Held: held, CustomerHeld: customerHeld, Diary: diary, Names: nm, Now: now,
-		MinUntil: now.In(c.zone()).Format(datetimeLocal), AttachHint: c.attachmentRules().Hint(), MailAuth: auth, me: v.Person.ID, myGroups: groups, readsCall: readsCall, Milestones: c.milestones(call)}
+		MinUntil: now.In(c.zone().Location()).Format(datetimeLocal), AttachHint: c.attachmentRules().Hint(), MailAuth: auth, me: v.Person.ID, myGroups: groups, readsCall: readsCall, Milestones: c.milestones(call)}
 	p.defaults = map[string]string{
 		"assign.group_id":   idValue(call.GroupID),
 		"assign.analyst_id": idValue(call.AnalystID),
@@ -331,7 +368,7 @@ func (con *Console) milestones(c desk.Call) []milestone {
 	add("Accepted", c.AcceptedAt, "")
 	hold := ""
 	if !c.HoldUntil.IsZero() {
-		hold = "until " + con.when(c.HoldUntil) + " " + con.zoneAbbr(c.HoldUntil)
+		hold = "until " + con.when(c.HoldUntil)
 		if c.HoldReason != "" {
 			hold += ": " + c.HoldReason
 		}
@@ -455,6 +492,12 @@ func (c *Console) refused(w http.ResponseWriter, r *http.Request, v *visit, acti
 	slices.SortStableFunc(f.Summary, func(a, b fieldError) int { return strings.Compare(a.Label+a.Message, b.Label+b.Message) })
 	if !p.Can(action) {
 		f.Kept = web.KeptFields(in.Form, "")
+	}
+	// The store's and the domain's messages keep instants ("on hold until 2027-07-01T09:00:00Z",
+	// a change "at" one): the person reads them in the desk's zone.
+	f.Message = c.zone().Text(f.Message)
+	for i := range f.Changes {
+		f.Changes[i] = c.zone().Text(f.Changes[i])
 	}
 	p.Form = f
 	if err := c.auditCall(r.Context(), v, p, "viewed the call and its diary (after a refused "+action+")"); err != nil {

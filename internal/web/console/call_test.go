@@ -79,7 +79,7 @@ func TestCallPage(t *testing.T) {
 		r := c.get("/calls/"+strings.ToLower(call.Ref)).must(t, http.StatusOK)
 		r.has(t, "<title>"+call.Ref+": Outlook asks for a password &lt;again&gt; · calldesk</title>",
 			`<span class="cond cond-unassigned">Unassigned</span>`, "Since Monday.\nEvery ten minutes.",
-			fmt.Sprintf(`<a href="/people/%d">%s</a>`, e.f.Dan.ID, e.f.Dan.Name()), e.f.Dan.Username,
+			fmt.Sprintf(`<a href="/people/%d" dir="auto">%s</a>`, e.f.Dan.ID, e.f.Dan.Name()), e.f.Dan.Username,
 			"dan.home@example.org", "7700 900123", "Contact for this call", "<dd>phone</dd>",
 			"Software &gt; Email &gt; Outlook", "(impact ", "<dt>Logged</dt>",
 			// the diary: internal notes shown, and marked; public updates marked too.
@@ -158,7 +158,7 @@ func TestCallActions(t *testing.T) {
 					if c.State != desk.OnHold || !c.HoldUntil.Equal(tomorrow) || c.HoldReason != "waiting for the bulb" {
 						t.Errorf("held: %s until %s (%q)", c.State, c.HoldUntil, c.HoldReason)
 					}
-				}, "status/true/Ann Archer: on hold until 2026-03-03 10:30 UTC: waiting for the bulb"},
+				}, "status/true/Ann Archer: on hold until 2026-03-03T10:30:00Z: waiting for the bulb"},
 			{"resolve", func() desk.Call { return accepted("mouse") }, url.Values{"resolution": {"Replaced the battery"}},
 				func(t *testing.T, c desk.Call) {
 					if c.State != desk.Resolved || c.Resolution != "Replaced the battery" {
@@ -224,7 +224,7 @@ func TestCallFormErrors(t *testing.T) {
 			`value="2026-03-01T08:00"`,
 			`aria-describedby="hold-until-hint hold-until-err" aria-invalid="true"`,
 			`<span class="field-error" id="hold-until-err">Hold until must be in the future (it is now Mon 2 Mar 2026 09:00 UTC)</span>`,
-			`id="hold-reason" name="reason" value="  " maxlength="1000" required autocomplete="off" aria-invalid="true" aria-describedby="hold-reason-err"`,
+			`id="hold-reason" name="reason" value="  " maxlength="1000" required autocomplete="off" dir="auto" aria-invalid="true" aria-describedby="hold-reason-err"`,
 			`<span class="field-error" id="hold-reason-err">Reason is required</span>`,
 			`<a href="#hold-until">Hold until must be in the future`, "Cannot put the call on hold.")
 		c.post("/calls/"+call.Ref+"/hold", url.Values{"version": {fmt.Sprint(call.Version)},
@@ -232,13 +232,13 @@ func TestCallFormErrors(t *testing.T) {
 			has(t, "Hold until is not a date and time", `value="tomorrow"`, `value="parts"`)
 		c.post("/calls/"+call.Ref+"/resolve", url.Values{"version": {fmt.Sprint(call.Version)}, "resolution": {""}}).
 			must(t, http.StatusUnprocessableEntity).
-			has(t, `<textarea id="resolve-resolution" name="resolution" rows="4" required aria-invalid="true" aria-describedby="resolve-resolution-err">`,
+			has(t, `<textarea id="resolve-resolution" name="resolution" rows="4" required dir="auto" aria-invalid="true" aria-describedby="resolve-resolution-err">`,
 				`<span class="field-error" id="resolve-resolution-err">Resolution is required</span>`)
 		// Cat is not in Service Desk: the store says so beside the analyst.
 		c.post("/calls/"+call.Ref+"/assign", url.Values{"version": {fmt.Sprint(call.Version)},
 			"group_id": {fmt.Sprint(e.f.ServiceDesk.ID)}, "analyst_id": {fmt.Sprint(e.f.Cat.ID)}}).
 			must(t, http.StatusUnprocessableEntity).
-			has(t, `<span class="field-error" id="assign-analyst-id-err">Analyst Cat `, fmt.Sprintf(`<option value="%d" selected>Cat`, e.f.Cat.ID))
+			has(t, `<span class="field-error" id="assign-analyst-id-err">Analyst Cat `, fmt.Sprintf(`<option value="%d" data-groups="%d" selected>Cat`, e.f.Cat.ID, e.f.Networks.ID))
 		c.post("/calls/"+call.Ref+"/note", url.Values{"text": {"no version"}}).must(t, http.StatusUnprocessableEntity).
 			has(t, "did not say which version", ">no version</textarea>")
 		if got := e.refreshed(call); got.State != desk.Accepted || got.Version != call.Version {
@@ -270,7 +270,7 @@ func TestCallConflict(t *testing.T) {
 		r := ann.post("/calls/"+call.Ref+"/hold", url.Values{"version": {fmt.Sprint(formVersion(t, annPage, call.Ref, "hold"))},
 			"until": {until}, "reason": {"waiting for AV services"}}).must(t, http.StatusConflict)
 		r.has(t, "Someone else changed this call", "nothing you sent was saved",
-			"<li>accepted by Bob Baker at 2026-03-02 09:03:00 UTC</li>",
+			"<li>accepted by Bob Baker at Mon 2 Mar 2026 09:03 UTC</li>",
 			`<details class="act" data-key="h" open>`, `value="`+until+`"`, `value="waiting for AV services"`,
 			`<span class="cond cond-pending">In progress</span>`)
 		if v := formVersion(t, r, call.Ref, "hold"); v != afterBob.Version {
@@ -297,7 +297,7 @@ func TestCallConflict(t *testing.T) {
 		e.move(e.f.Bob, call, desk.Transition{Action: desk.ActResolve, Text: "rebooted the encoder"})
 		ann.post("/calls/"+call.Ref+"/cancel", url.Values{"version": {fmt.Sprint(formVersion(t, stale, call.Ref, "cancel"))},
 			"reason": {"duplicate of another call"}}).must(t, http.StatusConflict).
-			has(t, "resolved: rebooted the encoder by Bob Baker", "the form is gone", "<dd>duplicate of another call</dd>").
+			has(t, "resolved: rebooted the encoder by Bob Baker", "the form is gone", `<dd dir="auto">duplicate of another call</dd>`).
 			lacks(t, "/cancel\"")
 	})
 }
@@ -334,7 +334,9 @@ func TestCallActionForbiddenInState(t *testing.T) {
 }
 
 // TestTimesInTheDesksZone: a UK desk in summer shows and reads times in BST: a hold typed as
-// 09:00 is 08:00 UTC, and the page says 09:00 BST.
+// 09:00 is 08:00 UTC, and the page says 09:00 BST. Typed in winter for the nights the clocks
+// change (issue 16): 01:30 on 28 March 2027 does not exist, so it is refused saying why; 01:30 on
+// 31 October 2027 happens twice, and is read as the first, shown as 01:30 BST.
 func TestTimesInTheDesksZone(t *testing.T) {
 	t.Parallel()
 	london, err := time.LoadLocation("Europe/London")
@@ -345,7 +347,7 @@ func TestTimesInTheDesksZone(t *testing.T) {
 		e := newEnvWith(t, se, func(c *console.Console) { c.Zone = london })
 		call := e.call("Laptop repair", e.f.ServiceDesk.ID)
 		c := e.signIn(e.f.Ann)
-		c.get("/calls/"+call.Ref).must(t, http.StatusOK).has(t, "Wed 1 Jul 2026 13:00", "(BST)")
+		c.get("/calls/"+call.Ref).must(t, http.StatusOK).has(t, "Wed 1 Jul 2026 13:00 BST", "(the desk's time, Europe/London)")
 		c.post("/calls/"+call.Ref+"/hold", url.Values{"version": {fmt.Sprint(call.Version)}, "until": {"2026-07-02T09:00"},
 			"reason": {"waiting for a part"}}).must(t, http.StatusSeeOther)
 		held, err := e.s.FindCallByRef(e.ctx, call.Ref)
@@ -356,5 +358,24 @@ func TestTimesInTheDesksZone(t *testing.T) {
 			t.Fatalf("hold until %s, want %s (09:00 BST)", held.HoldUntil, want)
 		}
 		c.get("/calls/"+call.Ref).must(t, http.StatusOK).has(t, "until Thu 2 Jul 2026 09:00 BST")
+	})
+	storetest.EachEnv(t, time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC), func(t *testing.T, se *storetest.Env) {
+		e := newEnvWith(t, se, func(c *console.Console) { c.Zone = london })
+		call := e.call("Laptop repair", e.f.ServiceDesk.ID)
+		c := e.signIn(e.f.Ann)
+		c.post("/calls/"+call.Ref+"/hold", url.Values{"version": {fmt.Sprint(call.Version)}, "until": {"2027-03-28T01:30"},
+			"reason": {"waiting for a part"}}).must(t, http.StatusUnprocessableEntity).
+			has(t, "is not a time on the desk&#39;s clock (Europe/London): the clocks go forward then and skip it")
+		c.post("/calls/"+call.Ref+"/hold", url.Values{"version": {fmt.Sprint(call.Version)}, "until": {"2027-10-31T01:30"},
+			"reason": {"waiting for a part"}}).must(t, http.StatusSeeOther)
+		held, err := e.s.FindCallByRef(e.ctx, call.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(2027, 10, 31, 0, 30, 0, 0, time.UTC); !held.HoldUntil.Equal(want) {
+			t.Fatalf("hold until %s, want %s (the first 01:30, BST)", held.HoldUntil, want)
+		}
+		c.get("/calls/"+call.Ref).must(t, http.StatusOK).has(t, "until Sun 31 Oct 2027 01:30 BST: waiting for a part",
+			"on hold until Sun 31 Oct 2027 01:30 BST: waiting for a part", "Mon 1 Mar 2027 12:00 GMT")
 	})
 }

@@ -15,6 +15,7 @@ import (
 
 	"calldesk/internal/access"
 	"calldesk/internal/audit"
+	"calldesk/internal/desk"
 	"calldesk/internal/sso"
 	"calldesk/internal/store"
 	"calldesk/internal/web"
@@ -147,14 +148,19 @@ func (c *Console) handler(mux serveMux) http.Handler {
 	funcs := templateFuncs()
 	funcs["asset"] = c.static.URL
 	funcs["refreshSeconds"] = func() int { return int(c.refresh().Seconds()) }
+	// Every time a page shows a person goes through the desk's zone (desk.Zone): when and day
+	// write times and dates, zoneText the instants kept in stored texts (diary entries, a
+	// conflict's changes), zoneName names the zone a form reads typed times in.
 	funcs["when"] = c.when
 	funcs["day"] = func(t time.Time) string {
 		if t.IsZero() {
 			return "-"
 		}
-		return t.In(c.zone()).Format("2 Jan 2006")
+		return c.zone().Day(t)
 	}
-	funcs["zone"] = func() string { return c.zoneAbbr(c.now()) }
+	funcs["zoneText"] = c.zone().Text
+	funcs["entryText"] = c.entryText
+	funcs["zoneName"] = c.zone().String
 	if c.pages, err = pages.Parse(templateFiles, funcs); err != nil {
 		panic(err)
 	}
@@ -187,24 +193,15 @@ func (c *Console) now() time.Time {
 	return c.Now().UTC()
 }
 
-func (c *Console) zone() *time.Location {
-	if c.Zone == nil {
-		return time.UTC
-	}
-	return c.Zone
-}
+// zone is the desk's zone, the one formatter of the times people read (UTC when Zone is nil).
+func (c *Console) zone() desk.Zone { return desk.ZoneOf(c.Zone) }
 
-// when shows a time the way the console does everywhere: date and minute in the desk's zone; ""
-// for the zero time.
-func (c *Console) when(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(c.zone()).Format("Mon 2 Jan 2006 15:04")
-}
+// when shows a time the way calldesk does everywhere: date and minute in the desk's zone with
+// the zone's abbreviation at that time ("Thu 1 Jul 2027 10:00 BST"); "" for the zero time.
+func (c *Console) when(t time.Time) string { return c.zone().When(t) }
 
-// zoneAbbr names the desk's zone as it is at t (GMT or BST for Europe/London).
-func (c *Console) zoneAbbr(t time.Time) string { return t.In(c.zone()).Format("MST") }
+// entryText is a diary entry's text as a person reads it (desk.Zone.EntryText).
+func (c *Console) entryText(e desk.Entry) string { return c.zone().EntryText(e.Kind, e.Text) }
 
 func (c *Console) refresh() time.Duration {
 	if c.Refresh <= 0 {

@@ -67,6 +67,9 @@ type bundlePage struct {
 	Error      string
 	// Passphrase is shown once, on the answer to "Download encrypted archive", never stored.
 	Passphrase string
+	// Request is the subject request a failed bundle answers (nil otherwise): its deadline and
+	// whether it can be built again.
+	Request *desk.SubjectRequest
 }
 
 // inContext is a redaction candidate's sentence, cut where the candidate stands, to show it
@@ -112,6 +115,13 @@ func (c *Console) showBundle(w http.ResponseWriter, r *http.Request, v *visit, s
 		}
 		if p.HasAccount, err = c.Store.HasAccount(r.Context(), b.PersonID); err != nil {
 			return err
+		}
+		if b.State == store.BundleFailed && b.RequestID != 0 {
+			q, err := c.Store.SubjectRequest(r.Context(), b.RequestID)
+			if err != nil {
+				return err
+			}
+			p.Request = &q
 		}
 		if err := c.auditRead(v, "sar.view", "sar_bundle", strconv.FormatInt(id, 10), []int64{b.PersonID},
 			fmt.Sprintf("viewed the bundle (%s, %d redactions)", b.State, len(p.Redactions))); err != nil {
@@ -178,12 +188,24 @@ func (c *Console) bundleStep(w http.ResponseWriter, r *http.Request, v *visit, s
 	return nil
 }
 
-// dpoFinal renders the bundle with the decisions and makes it final.
+// dpoFinal renders the bundle with the decisions and makes it final. A rendering that fails is
+// logged here, once, with its cause, and the bundle's page says what failed and what to do.
 func (c *Console) dpoFinal(w http.ResponseWriter, r *http.Request, v *visit) error {
-	return c.bundleStep(w, r, v, func(ctx context.Context, id int64, f url.Values) error {
+	var failed error
+	err := c.bundleStep(w, r, v, func(ctx context.Context, id int64, f url.Values) error {
 		version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-		return privacy.Finalise(ctx, c.Store, v.Actor, id, version)
+		err := privacy.Finalise(ctx, c.Store, v.Actor, id, version)
+		if err != nil && ctx.Err() == nil && desk.ErrorCode(err) == desk.EINTERNAL {
+			c.log().Error("SAR bundle could not be made final", "bundle", id, "err", err)
+			failed = fmt.Errorf("the bundle could not be made final, so nothing changed (%v). Your decisions are kept: try again, "+
+				"and if it fails again with the same cause, tell the calldesk administrators, quoting bundle %d", err, id)
+		}
+		return err
 	})
+	if failed != nil {
+		return c.showBundle(w, r, v, http.StatusInternalServerError, sentenceCase(failed.Error()), "")
+	}
+	return err
 }
 
 // dpoRelease makes a final bundle downloadable on the portal for privacy.DownloadPeriod.

@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -34,10 +35,71 @@ type requestsPage struct {
 	Kinds    []desk.RequestKind
 	Form     url.Values
 	Errors   map[string]string
-	Now      time.Time
+	// ErrorList is Errors in the order of the form, for the error summary.
+	ErrorList []fieldError
+	Now       time.Time
 }
 
 type viewTab struct{ Key, Label string }
+
+// requestFields are the fields of the form that logs a request, in its order: each with its id
+// on the page and how a sentence about it begins.
+func requestFields() []fieldError {
+	return []fieldError{{ID: "person", Label: "The person"}, {ID: "kind", Label: "The kind of request"},
+		{ID: "received", Label: "The date it was received"}, {ID: "identity", Label: "The proof of identity"},
+		{ID: "third_party", Label: "The third party"}, {ID: "authority", Label: "Their written authority"},
+		{ID: "details", Label: "What they asked"}}
+}
+
+// stepFields are the fields of the steps on a request's page, in their order.
+func stepFields() []fieldError {
+	return []fieldError{{ID: "identity", Label: "What proved their identity"}, {ID: "months", Label: "The extension"},
+		{ID: "reason", Label: "The reason for the extension"}, {ID: "close", Label: "The outcome"},
+		{ID: "outcome", Label: "What was done, or why not,"}}
+}
+
+// orderErrors lists errs in the order of fields; a domain error's field messages (fragments:
+// "is required") become sentences that name their field.
+func orderErrors(fields []fieldError, errs map[string]string) []fieldError {
+	var out []fieldError
+	known := map[string]bool{}
+	for _, f := range fields {
+		known[f.ID] = true
+		if m, ok := errs[f.ID]; ok {
+			out = append(out, fieldError{ID: f.ID, Label: f.Label, Message: m})
+		}
+	}
+	// An error of a field the list does not know comes last (in a stable order), linked to the
+	// form's first field, rather than left out of the summary.
+	var rest []string
+	for k := range errs {
+		if !known[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		id := k
+		if len(fields) > 0 {
+			id = fields[0].ID
+		}
+		out = append(out, fieldError{ID: id, Message: errs[k]})
+	}
+	return out
+}
+
+// fieldSentences turns a domain error's field messages into sentences naming their fields.
+func fieldSentences(fields []fieldError, de *desk.Error, errs map[string]string) {
+	for k, m := range de.Fields {
+		label := k
+		for _, f := range fields {
+			if f.ID == k {
+				label = f.Label
+			}
+		}
+		errs[k] = label + " " + m + "."
+	}
+}
 
 func (c *Console) dpoRequests(w http.ResponseWriter, r *http.Request, v *visit) error {
 	return c.showRequests(w, r, v, http.StatusOK, url.Values{}, nil)
@@ -56,6 +118,7 @@ func (c *Console) showRequests(w http.ResponseWriter, r *http.Request, v *visit,
 	}
 	p := requestsPage{page: c.page(v, "Subject requests"), View: view, Requests: reqs, Kinds: desk.RequestKinds(), Form: form, Errors: errs,
 		Now: c.now(), Views: []viewTab{{"open", "Open"}, {"due", "Due within 7 days"}, {"overdue", "Overdue"}, {"unverified", "Identity not proved"}, {"all", "All"}}}
+	p.ErrorList = orderErrors(requestFields(), errs)
 	p.Section = "dpo"
 	if len(reqs) > 0 {
 		var persons []int64
@@ -76,31 +139,50 @@ func (c *Console) dpoLogRequest(w http.ResponseWriter, r *http.Request, v *visit
 	}
 	f := r.PostForm
 	errs := map[string]string{}
-	person, problem, err := c.findOne(r.Context(), strings.TrimSpace(f.Get("person")))
-	if err != nil {
-		return err
+	var person desk.Person
+	if typed := strings.TrimSpace(f.Get("person")); typed == "" {
+		errs["person"] = "Give the username or email address of the person the request is about."
+	} else {
+		var problem string
+		var err error
+		if person, problem, err = c.findOne(r.Context(), typed); err != nil {
+			return err
+		}
+		if problem != "" {
+			errs["person"] = problem
+		}
 	}
-	if problem != "" {
-		errs["person"] = problem
-	}
-	received, err := time.ParseInLocation("2006-01-02", f.Get("received"), c.zone())
-	if err != nil {
-		errs["received"] = "Give the date the request arrived, as a date."
-	}
-	if len(errs) > 0 {
-		return c.showRequests(w, r, v, http.StatusUnprocessableEntity, f, errs)
+	received, perr := time.ParseInLocation("2006-01-02", strings.TrimSpace(f.Get("received")), c.zone().Location())
+	switch {
+	case strings.TrimSpace(f.Get("received")) == "":
+		errs["received"] = "Give the date the request arrived."
+	case perr != nil:
+		errs["received"] = "Give the date the request arrived as a date, for example 2026-03-02."
+	case received.After(c.now()):
+		errs["received"] = "The date it was received is in the future: give the day the request arrived."
 	}
 	q := desk.SubjectRequest{PersonID: person.ID, Kind: desk.RequestKind(f.Get("kind")), ReceivedAt: received, ThirdParty: f.Get("third_party"),
 		Authority: f.Get("authority"), Details: strings.TrimSpace(f.Get("details")), Channel: "console"}
 	if how := strings.TrimSpace(f.Get("identity")); how != "" {
 		q.IdentityAt, q.IdentityHow, q.IdentityBy = c.now(), how, v.Actor.Name
 	}
-	q, err = c.Store.LogSubjectRequest(r.Context(), v.Actor, q)
+	if len(errs) > 0 {
+		// Every mistake at once: the other fields are checked as the store will check them.
+		if de := desk.AsError(q.Validate()); de != nil {
+			more := map[string]string{}
+			fieldSentences(requestFields(), de, more)
+			for k, m := range more {
+				if _, said := errs[k]; !said {
+					errs[k] = m
+				}
+			}
+		}
+		return c.showRequests(w, r, v, http.StatusUnprocessableEntity, f, errs)
+	}
+	q, err := c.Store.LogSubjectRequest(r.Context(), v.Actor, q)
 	if desk.ErrorCode(err) == desk.EINVALID {
 		if de := desk.AsError(err); de != nil {
-			for k, m := range de.Fields {
-				errs[k] = sentenceCase(m)
-			}
+			fieldSentences(requestFields(), de, errs)
 		}
 		return c.showRequests(w, r, v, http.StatusUnprocessableEntity, f, errs)
 	}
@@ -111,11 +193,17 @@ func (c *Console) dpoLogRequest(w http.ResponseWriter, r *http.Request, v *visit
 	return nil
 }
 
+// sentenceCase is s as a sentence: its first letter capitalised, ending with a full stop (unless
+// it ends with one, or with a question or exclamation mark, already).
 func sentenceCase(s string) string {
 	if s == "" {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:] + "."
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
+		s += "."
+	}
+	return s
 }
 
 // requestPage is one request with the steps it can take.
@@ -126,6 +214,12 @@ type requestPage struct {
 	Bundles []store.SARBundle
 	Error   string
 	Now     time.Time
+	// Step is the step whose form was sent with mistakes ("identity", "extend", "close"), Form
+	// what it held, Errors its mistakes by field, ErrorList them in the order of the page.
+	Step      string
+	Form      url.Values
+	Errors    map[string]string
+	ErrorList []fieldError
 }
 
 // Bundled says whether the request is answered with a bundle of the person's data.
@@ -133,11 +227,40 @@ func (p requestPage) Bundled() bool {
 	return p.Request.Kind == desk.RequestAccess || p.Request.Kind == desk.RequestPortability
 }
 
+// StepError is the mistake in field of step's form, when that form was sent ("" for none).
+func (p requestPage) StepError(step, field string) string {
+	if p.Step != step {
+		return ""
+	}
+	return p.Errors[field]
+}
+
+// StepValue is what field of step's form held when it was sent with mistakes ("" otherwise).
+func (p requestPage) StepValue(step, field string) string {
+	if p.Step != step {
+		return ""
+	}
+	return p.Form.Get(field)
+}
+
+// LastFailed is the newest bundle when its build failed: nothing was sent, the deadline runs on.
+func (p requestPage) LastFailed() *store.SARBundle {
+	if len(p.Bundles) > 0 && p.Bundles[0].State == store.BundleFailed {
+		return &p.Bundles[0]
+	}
+	return nil
+}
+
 func (c *Console) dpoRequest(w http.ResponseWriter, r *http.Request, v *visit) error {
 	return c.showRequest(w, r, v, http.StatusOK, "")
 }
 
 func (c *Console) showRequest(w http.ResponseWriter, r *http.Request, v *visit, status int, problem string) error {
+	return c.showRequestStep(w, r, v, status, problem, "", nil, nil)
+}
+
+// showRequestStep shows the request with the mistakes of the step form sent.
+func (c *Console) showRequestStep(w http.ResponseWriter, r *http.Request, v *visit, status int, problem, step string, form url.Values, errs map[string]string) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return desk.Errorf(desk.ENOTFOUND, "%q is not a subject request", r.PathValue("id"))
@@ -146,7 +269,11 @@ func (c *Console) showRequest(w http.ResponseWriter, r *http.Request, v *visit, 
 	if err != nil {
 		return err
 	}
-	p := requestPage{page: c.page(v, "Subject request "+strconv.FormatInt(id, 10)), Request: q, Error: problem, Now: c.now()}
+	p := requestPage{page: c.page(v, "Subject request "+strconv.FormatInt(id, 10)), Request: q, Error: problem, Now: c.now(),
+		Step: step, Form: form, Errors: errs, ErrorList: orderErrors(stepFields(), errs)}
+	if p.Form == nil {
+		p.Form = url.Values{}
+	}
 	p.Section = "dpo"
 	if p.Bundled() {
 		if p.Bundles, err = c.Store.SARBundles(r.Context(), id, 0); err != nil {
@@ -170,12 +297,60 @@ func (c *Console) dpoStep(w http.ResponseWriter, r *http.Request, v *visit) erro
 	}
 	f := r.PostForm
 	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	months, _ := strconv.Atoi(f.Get("months"))
-	st := store.RequestStep{IdentityHow: f.Get("identity"), ExtendMonths: months, Reason: f.Get("reason"), Close: f.Get("close"), Outcome: f.Get("outcome")}
+	step := f.Get("step")
+	if step == "" { // a form without its step (an older page): the field given says which
+		switch {
+		case f.Has("identity"):
+			step = "identity"
+		case f.Has("months"):
+			step = "extend"
+		case f.Has("close"):
+			step = "close"
+		}
+	}
+	errs := map[string]string{}
+	blank := func(field string) bool { return strings.TrimSpace(f.Get(field)) == "" }
+	var st store.RequestStep
+	switch step {
+	case "identity":
+		if blank("identity") {
+			errs["identity"] = "Say what proved their identity, for example \"passport seen at the desk\" or \"signed in through single sign-on\"."
+		}
+		st.IdentityHow = f.Get("identity")
+	case "extend":
+		months, err := strconv.Atoi(f.Get("months"))
+		if err != nil || months < 1 || months > 2 {
+			errs["months"] = "Choose one or two further months."
+		}
+		if blank("reason") {
+			errs["reason"] = "Say why the request needs longer: it is kept with the request."
+		}
+		st.ExtendMonths, st.Reason = months, f.Get("reason")
+	case "close":
+		switch f.Get("close") {
+		case desk.RequestDone, desk.RequestRefused, desk.RequestWithdrawn:
+		default:
+			errs["close"] = "Choose how the request ends: done, refused or withdrawn."
+		}
+		if blank("outcome") {
+			errs["outcome"] = "Say what was done, or why not."
+		}
+		st.Close, st.Outcome = f.Get("close"), f.Get("outcome")
+	default:
+		return c.showRequest(w, r, v, http.StatusUnprocessableEntity,
+			"Choose a step below: record the proof of identity, extend the deadline, or close the request.")
+	}
+	if len(errs) > 0 {
+		return c.showRequestStep(w, r, v, http.StatusUnprocessableEntity, "", step, f, errs)
+	}
 	if _, err := c.Store.StepSubjectRequest(r.Context(), v.Actor, id, version, st); err != nil {
-		switch desk.ErrorCode(err) {
-		case desk.EINVALID, desk.ECONFLICT:
-			return c.showRequest(w, r, v, http.StatusUnprocessableEntity, desk.MessageWithFields(err))
+		de := desk.AsError(err)
+		switch {
+		case de != nil && de.Code == desk.EINVALID && len(de.Fields) > 0:
+			fieldSentences(stepFields(), de, errs)
+			return c.showRequestStep(w, r, v, http.StatusUnprocessableEntity, "", step, f, errs)
+		case de != nil && (de.Code == desk.EINVALID || de.Code == desk.ECONFLICT):
+			return c.showRequest(w, r, v, http.StatusUnprocessableEntity, sentenceCase(de.Message))
 		}
 		return err
 	}

@@ -41,7 +41,13 @@ func TestErasePerson(t *testing.T) {
 
 		// Withdrawn consent on a public task, unconfirmed: refused beside the fields, nothing changed.
 		cat.post(person+"/erase", url.Values{"basis": {"public_task"}, "ground": {"consent_withdrawn"}, "decision": {"He asked"}}).
-			must(t, http.StatusUnprocessableEntity).has(t, "only where the lawful basis is consent", "Confirm that erasure cannot be undone", `aria-invalid="true"`, "He asked")
+			must(t, http.StatusUnprocessableEntity).has(t, "only where the lawful basis is consent", "Confirm that erasure cannot be undone", `aria-invalid="true"`, "He asked",
+			// The error summary lists the mistakes in the order of the form (issue 16 defect 3).
+			`<li><a href="#erase-ground">Withdrawn consent is a ground only where the lawful basis is consent`)
+		if body := cat.post(person+"/erase", url.Values{"basis": {"public_task"}, "ground": {"consent_withdrawn"}}).body; strings.Index(body, `href="#erase-ground"`) > strings.Index(body, `href="#erase-decision"`) ||
+			strings.Index(body, `href="#erase-decision"`) > strings.Index(body, `href="#erase-confirmed"`) {
+			t.Errorf("the erasure form's mistakes are not listed in the order of the form")
+		}
 		if p, _ := e.s.FindPerson(e.ctx, e.f.Dan.ID); p.Name() != "Dan Dawson" {
 			t.Fatalf("a refused erasure changed the person: %q", p.Name())
 		}

@@ -141,7 +141,7 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, v *visit, err err
 	if status == http.StatusInternalServerError {
 		c.log().Error("console request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	} else if errors.As(err, &de) {
-		msg = de.Message
+		msg = c.zone().Text(desk.MessageWithFields(de)) // instants the message keeps, in the desk's zone
 	}
 	if isHTMX(r) {
 		// A request from part of a page: the message alone; console.js shows it on the page,
@@ -151,7 +151,11 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, v *visit, err err
 		fmt.Fprintf(w, `<p class="alert" role="alert">%s</p>`, template.HTMLEscapeString(msg))
 		return
 	}
-	c.renderOrLog(w, r, status, "error", errorPage{page: c.page(v, http.StatusText(status)), Status: status, Message: msg})
+	title := pages.ErrorTitle(status, "")
+	if de != nil {
+		title = pages.ErrorTitle(status, de.Message)
+	}
+	c.renderOrLog(w, r, status, "error", errorPage{page: c.page(v, title), Status: status, Message: msg})
 }
 
 // errorPage is the page shown for an error.
@@ -164,14 +168,14 @@ type errorPage struct {
 // notFound answers paths the console does not have.
 func (c *Console) notFound(w http.ResponseWriter, r *http.Request, _ *visit) error {
 	v, _ := c.authenticate(r)
-	return c.render(w, r, http.StatusNotFound, "error", errorPage{page: c.page(v, "Not found"), Status: http.StatusNotFound,
+	return c.render(w, r, http.StatusNotFound, "error", errorPage{page: c.page(v, pages.ErrorTitle(http.StatusNotFound, "")), Status: http.StatusNotFound,
 		Message: "There is no page at " + r.URL.Path + "."})
 }
 
 // forbidCrossOrigin answers a form posted from another site (a forged request).
 func (c *Console) forbidCrossOrigin(w http.ResponseWriter, r *http.Request) {
 	pages.Secure(w.Header(), csp)
-	c.renderOrLog(w, r, http.StatusForbidden, "error", errorPage{page: c.page(nil, "Refused"), Status: http.StatusForbidden,
+	c.renderOrLog(w, r, http.StatusForbidden, "error", errorPage{page: c.page(nil, "This form was sent from another site"), Status: http.StatusForbidden,
 		Message: "This form was sent from another site, so calldesk refused it and changed nothing. " +
 			"If you meant to do this, open calldesk yourself and do it there."})
 }

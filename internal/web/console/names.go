@@ -23,6 +23,10 @@ type names struct {
 	group    map[int64]desk.Group
 	analyst  map[int64]desk.Person
 	profile  map[int64]desk.Profile
+	// groupsOf lists each analyst's groups ("1 4"), for the analyst pickers that follow the
+	// chosen group; member tells whether an analyst is in a group.
+	groupsOf map[int64]string
+	member   map[[2]int64]bool
 	loaded   time.Time
 	// GroupChoices, AnalystChoices and ProfileChoices are the same lists as the options of a
 	// select, escaped once per load: a queue page draws all three (over a hundred options), and
@@ -65,6 +69,33 @@ func (n *names) AnalystName(id int64) string   { return n.analyst[id].Name() }
 func (n *names) ProfilePath(id int64) string   { return n.profile[id].Path }
 func (n *names) Profile(id int64) desk.Profile { return n.profile[id] }
 
+// IsMember reports whether analyst is a member of group (as the lists were last loaded).
+func (n *names) IsMember(group, analyst int64) bool { return n.member[[2]int64{group, analyst}] }
+
+// AnalystOptions draws the options of an analyst picker that follows a group picker (issue 16,
+// defect 6): every analyst, each with the groups they belong to (data-groups, which console.js
+// reads to narrow the list as the group changes); when group names a group, those not in it are
+// hidden and disabled, so that without JavaScript the list is that group's members. sel is the
+// chosen analyst's id; a chosen analyst outside the group stays chosen and shown, for the server's
+// check to name the mistake beside the field.
+func (n *names) AnalystOptions(group, sel string) template.HTML {
+	g, _ := strconv.ParseInt(group, 10, 64)
+	_, known := n.group[g]
+	var b strings.Builder
+	for _, p := range n.Analysts {
+		id := strconv.FormatInt(p.ID, 10)
+		b.WriteString(`<option value="` + id + `" data-groups="` + n.groupsOf[p.ID] + `"`)
+		switch {
+		case id == sel:
+			b.WriteString(" selected")
+		case known && !n.IsMember(g, p.ID):
+			b.WriteString(" hidden disabled")
+		}
+		b.WriteString(">" + template.HTMLEscapeString(p.Name()) + "</option>")
+	}
+	return template.HTML(b.String())
+}
+
 // nameCache holds the current names; a Console field, so each console has its own.
 type nameCache struct {
 	mu  sync.Mutex
@@ -90,9 +121,18 @@ func (c *Console) names(ctx context.Context) (*names, error) {
 	if n.Profiles, err = c.Store.Profiles(ctx); err != nil {
 		return nil, err
 	}
+	n.groupsOf, n.member = map[int64]string{}, map[[2]int64]bool{}
 	for _, g := range n.Groups {
 		n.group[g.ID] = g
 		n.GroupChoices.add(strconv.FormatInt(g.ID, 10), g.Name)
+		ids, err := c.Store.Members(ctx, g.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			n.member[[2]int64{g.ID, id}] = true
+			n.groupsOf[id] = strings.TrimSpace(n.groupsOf[id] + " " + strconv.FormatInt(g.ID, 10))
+		}
 	}
 	for _, p := range n.Analysts {
 		n.analyst[p.ID] = p

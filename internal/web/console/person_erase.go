@@ -3,7 +3,6 @@ package console
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 
 	"calldesk/internal/desk"
@@ -20,24 +19,13 @@ type erasePage struct {
 	Grounds []desk.ErasureGround
 	Form    url.Values
 	Errors  map[string]string
+	// ErrorList is Errors in the order of the form, for the error summary.
+	ErrorList []fieldError
 }
 
-// ErrorList is Errors in the order of the form, for the error summary at the top of the form:
-// each links to its field (an error of a field the form does not show comes last).
-func (p erasePage) ErrorList() []fieldError {
-	var out []fieldError
-	order := []string{"request", "basis", "ground", "decision", "confirmed"}
-	for _, k := range order {
-		if m, ok := p.Errors[k]; ok {
-			out = append(out, fieldError{ID: "erase-" + k, Message: m})
-		}
-	}
-	for k, m := range p.Errors {
-		if !slices.Contains(order, k) {
-			out = append(out, fieldError{ID: "erase-decision", Label: k, Message: m})
-		}
-	}
-	return out
+// eraseFields are the erasure form's fields, in its order.
+func eraseFields() []fieldError {
+	return []fieldError{{ID: "request"}, {ID: "basis"}, {ID: "ground"}, {ID: "decision"}, {ID: "confirmed"}}
 }
 
 func (c *Console) erasePerson(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -63,7 +51,7 @@ func (c *Console) showErase(w http.ResponseWriter, r *http.Request, v *visit, st
 		return err
 	}
 	p := erasePage{page: c.page(v, "Erase "+person.Name()), Person: person, Preview: prev, Bases: desk.LawfulBases(),
-		Grounds: desk.ErasureGrounds(), Form: form, Errors: errs}
+		Grounds: desk.ErasureGrounds(), Form: form, Errors: errs, ErrorList: orderErrors(eraseFields(), errs)}
 	p.Section = "dpo"
 	if err := c.auditRead(v, "person.view", "person", strconv.FormatInt(id, 10), []int64{id}, "viewed what erasing the person would touch"); err != nil {
 		return err

@@ -20,7 +20,7 @@ type seenPage struct {
 	Records     []desk.AuditRecord
 	Total       int
 	First, Last int
-	Prev, Next  string
+	Pager       pager
 }
 
 func (c *Console) showSeen(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -34,7 +34,7 @@ func (c *Console) showSeen(w http.ResponseWriter, r *http.Request, v *visit) err
 		return err
 	}
 	pg, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	pg = max(pg, 1)
+	pg = pageNumber(pg)
 	recs, total, err := c.Store.FindAudit(ctx, store.AuditFilter{PersonID: id, Limit: seenPageSize, Offset: (pg - 1) * seenPageSize})
 	if err != nil {
 		return err
@@ -44,12 +44,7 @@ func (c *Console) showSeen(w http.ResponseWriter, r *http.Request, v *visit) err
 		p.First, p.Last = (pg-1)*seenPageSize+1, (pg-1)*seenPageSize+len(recs)
 	}
 	base := "/people/" + strconv.FormatInt(id, 10) + "/seen"
-	if pg > 1 {
-		p.Prev = base + "?page=" + strconv.Itoa(pg-1)
-	}
-	if p.Last < total {
-		p.Next = base + "?page=" + strconv.Itoa(pg+1)
-	}
+	p.Pager = newPager("Pages of records", pg, total, seenPageSize, true, pageLink(base))
 	// Looking is itself a read of the person's data.
 	if err := c.auditRead(v, "person.audit", "person", strconv.FormatInt(id, 10), []int64{id}, "viewed who has seen the person's data"); err != nil {
 		return err

@@ -44,8 +44,7 @@ type personPage struct {
 	Total     int
 	First     int
 	Last      int
-	Prev      string
-	Next      string
+	Pager     pager
 }
 
 // personField is one field of a person's record, with where it came from (S17).
@@ -58,6 +57,8 @@ func sourceWords(s desk.Source) string {
 		return "Directory import"
 	case desk.FromManual:
 		return "Typed in by hand"
+	case desk.FromAnalyst:
+		return "Added by an analyst while logging their call (not in the directory)"
 	case desk.FromSignIn:
 		return "Enrolled at first single sign-on (a partner)"
 	}
@@ -81,9 +82,7 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, v *visit) e
 		return err
 	}
 	pg, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	if pg < 1 {
-		pg = 1
-	}
+	pg = pageNumber(pg)
 	p := personPage{page: c.page(v, person.Name()), Person: person, From: sourceWords(person.Source), Names: nm}
 	if p.Title == "" {
 		p.Title = "Person " + key
@@ -161,15 +160,7 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, v *visit) e
 		p.First, p.Last = f.Offset+1, f.Offset+len(p.Calls)
 	}
 	base := "/people/" + key
-	if pg > 1 {
-		p.Prev = base + "?page=" + strconv.Itoa(pg-1)
-		if pg == 2 {
-			p.Prev = base
-		}
-	}
-	if p.Last < p.Total && len(p.Calls) > 0 {
-		p.Next = base + "?page=" + strconv.Itoa(pg+1)
-	}
+	p.Pager = newPager("Pages of calls", pg, p.Total, personPageSize, true, pageLink(base))
 	persons := []int64{id}
 	if p.Manager != nil {
 		persons = append(persons, p.Manager.ID)

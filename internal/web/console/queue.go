@@ -73,8 +73,7 @@ type queuePage struct {
 	Total   int
 	First   int // position of the first call shown, from 1
 	Last    int
-	Prev    string // URL of the previous page, "" on the first
-	Next    string
+	Pager   pager
 	Self    string // this page's URL, for the self-refresh
 	Sorts   []option
 	Ages    []option
@@ -248,16 +247,9 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 		return base
 	}
 	p.Self = link(in.Page)
-	if in.Page > 1 {
-		p.Prev = link(in.Page - 1)
-	}
-	if len(p.Calls) > 0 && p.Last < p.Total {
-		p.Next = link(in.Page + 1)
-	}
-	if len(p.Calls) == 0 && p.Total > 0 && in.Page > 1 {
-		// Past the end (calls were resolved since the page was opened): offer the last page.
-		p.Prev = link((p.Total + queuePageSize - 1) / queuePageSize)
-	}
+	// Past the end (calls were resolved since the page was opened), the pager says so and
+	// links to the last page.
+	p.Pager = newPager("Pages of calls", in.Page, p.Total, queuePageSize, true, link)
 	p.Sorts = []option{{"", "Newest first"}, {"oldest", "Oldest first"}, {"priority", "Priority"}, {"updated", "Recently updated"}}
 	for _, a := range ageChoices() {
 		p.Ages = append(p.Ages, option{a.Value, a.Label})

@@ -37,10 +37,14 @@ type searchPage struct {
 	Total       int
 	TotalExact  bool
 	First, Last int
-	Prev, Next  string
+	Pager       pager
 	Names       *names
 	// Terms are the words the call search looked for (at most 8).
 	Terms []string
+	// Ignored are the emoji and symbols of the query, which the search cannot look for: neither
+	// engine's index keeps them (SQLite's unicode61 tokenizer and the PostgreSQL search document
+	// both split words on them), so the page says they were left out (issue 16, defect 8).
+	Ignored []string
 }
 
 // searchHit is a call found by its text, with the summary and a piece of the description with
@@ -60,7 +64,8 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error
 		return c.render(w, r, http.StatusOK, "search", p)
 	}
 	if len(q) > 200 {
-		return desk.Invalid("the search is too long", map[string]string{"q": "is longer than 200 characters"})
+		return desk.Invalid("this search is too long: a search may be at most 200 characters, so shorten it and search again",
+			map[string]string{"q": "is longer than 200 characters"})
 	}
 	p.Title = "Search: " + q
 	if _, _, err := desk.ParseReference(q); err == nil {
@@ -84,10 +89,9 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error
 	}
 	p.People, p.PeopleTotal = people, total
 	pg, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	if pg < 1 {
-		pg = 1
-	}
+	pg = pageNumber(pg)
 	p.Terms = store.SearchTerms(q)
+	p.Ignored = ignoredSymbols(q)
 	if len(p.Terms) > 0 {
 		rd, err := c.reader(ctx, v)
 		if err != nil {
@@ -118,11 +122,10 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error
 			}
 			return u
 		}
-		if pg > 1 {
-			p.Prev = link(pg - 1)
-		}
-		if len(calls) == searchPageSize && p.Last < p.Total {
-			p.Next = link(pg + 1)
+		p.Pager = newPager("Pages of calls", pg, p.Total, searchPageSize, p.TotalExact, link)
+		if !p.TotalExact && len(calls) < searchPageSize {
+			// The estimate ran past what there is: this page is the last.
+			p.Pager.Next = ""
 		}
 		if err := c.auditList(r, v, calls, "console search"); err != nil {
 			return err
@@ -149,7 +152,7 @@ func (c *Console) matchingText(ctx context.Context, rd desk.Reader, call desk.Ca
 	}
 	for _, e := range access.DiaryFor(rd, call, entries) {
 		if mentions(e.Text, terms) {
-			return e.Text, nil
+			return c.entryText(e), nil // as the diary shows it: its instants in the desk's zone
 		}
 	}
 	return call.Description, nil
@@ -158,6 +161,31 @@ func (c *Console) matchingText(ctx context.Context, rd desk.Reader, call desk.Ca
 // mentions reports whether text holds one of terms as a whole word, as highlight marks them.
 func mentions(text string, terms []string) bool {
 	return strings.Contains(string(highlight(text, terms)), "<mark>")
+}
+
+// ignoredSymbols lists, once each, the runs of emoji and symbols in q (with the joiners and
+// variation selectors that make up an emoji): what the search leaves out of its words.
+func ignoredSymbols(q string) []string {
+	var out []string
+	seen := map[string]bool{}
+	var run strings.Builder
+	flush := func() {
+		if s := run.String(); s != "" && !seen[s] && len(out) < 8 {
+			seen[s] = true
+			out = append(out, s)
+		}
+		run.Reset()
+	}
+	for _, r := range q {
+		switch {
+		case unicode.IsSymbol(r), r == '\u200d', r >= '\ufe00' && r <= '\ufe0f', r >= 0x1f3fb && r <= 0x1f3ff, r >= 0xe0020 && r <= 0xe007f:
+			run.WriteRune(r)
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
 }
 
 // isWordRune is what the search indexes count as part of a word (see store.SearchTerms).

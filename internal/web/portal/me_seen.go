@@ -67,14 +67,8 @@ func (p *Portal) seenRows(recs []desk.AuditRecord, me int64) []seenRow {
 	return rows
 }
 
-// clock is the time of day of t in the portal's zone ("10:02").
-func (p *Portal) clock(t time.Time) string {
-	z := p.Zone
-	if z == nil {
-		z = time.UTC
-	}
-	return t.In(z).Format("15:04")
-}
+// clock is the time of day of t in the desk's zone, with its abbreviation ("10:02 BST").
+func (p *Portal) clock(t time.Time) string { return p.zone().Clock(t) }
 
 // seenPage is "Who has seen my data" (P2): every recorded look at or change of the signed-in
 // person's data, newest first: who, what, when, and through which screen.

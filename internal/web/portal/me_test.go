@@ -194,7 +194,7 @@ func TestWhoHasSeenMyDataSaysWhereAndFolds(t *testing.T) {
 		e.buf.Flush()
 		page := dan.get("/portal/me/seen").must(t, http.StatusOK)
 		page.has(t, "You added a public update to the call "+c.Ref+"<br><span class=\"muted from\">Through: SupportMe",
-			"Ann Archer looked at the call "+c.Ref+": viewed 4 times between 10:02 and 10:09<br><span class=\"muted from\">Through: the analysts&#39; console")
+			"Ann Archer looked at the call "+c.Ref+": viewed 4 times between 10:02 UTC and 10:09 UTC<br><span class=\"muted from\">Through: the analysts&#39; console")
 		if n := strings.Count(page.body, "Ann Archer looked at the call "+c.Ref); n != 2 {
 			t.Fatalf("Ann's five views are %d lines, want 2 (four folded, one alone):\n%s", n, page.body)
 		}
@@ -220,7 +220,7 @@ func TestWhoHasSeenMyDataSaysWhereAndFolds(t *testing.T) {
 		}
 		e.buf.Flush()
 		page = e.signIn(e.f.Dan).get("/portal/me/seen").must(t, http.StatusOK)
-		for _, between := range []string{"between 11:00 and 11:02", "between 11:01 and 11:03"} {
+		for _, between := range []string{"between 11:00 UTC and 11:02 UTC", "between 11:01 UTC and 11:03 UTC"} {
 			page.has(t, "Ann Archer looked at the call "+c.Ref+": viewed 2 times "+between+"<br><span class=\"muted from\">Through: the API")
 		}
 	})

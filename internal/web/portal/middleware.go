@@ -102,6 +102,7 @@ func (p *Portal) fail(w http.ResponseWriter, r *http.Request, v *visit, err erro
 	}
 	status := web.StatusOf(code)
 	msg := "Something went wrong on our side. It has been noted and nothing was half-saved. Please try again in a moment."
+	title := pages.ErrorTitle(status, "")
 	var de *desk.Error
 	switch {
 	case status == http.StatusInternalServerError:
@@ -109,9 +110,9 @@ func (p *Portal) fail(w http.ResponseWriter, r *http.Request, v *visit, err erro
 	case status == http.StatusNotFound:
 		msg = "We could not find that page. If you followed a link to one of your calls, it may be mistyped: your calls are listed on your home page."
 	case errors.As(err, &de):
-		msg = sentence(de.Message)
+		msg, title = sentence(p.zone().Text(de.Message)), pages.ErrorTitle(status, de.Message) // instants the message keeps, in the desk's zone
 	}
-	p.renderOrLog(w, r, status, "error", errorPage{page: p.page(v, "Sorry"), Status: status, Message: msg})
+	p.renderOrLog(w, r, status, "error", errorPage{page: p.page(v, title), Status: status, Message: msg})
 }
 
 // errorPage is the page shown for an error.
@@ -124,14 +125,14 @@ type errorPage struct {
 // notFound answers paths the portal does not have.
 func (p *Portal) notFound(w http.ResponseWriter, r *http.Request, _ *visit) error {
 	v, _ := p.authenticate(r)
-	return p.render(w, r, http.StatusNotFound, "error", errorPage{page: p.page(v, "Not found"), Status: http.StatusNotFound,
+	return p.render(w, r, http.StatusNotFound, "error", errorPage{page: p.page(v, pages.ErrorTitle(http.StatusNotFound, "")), Status: http.StatusNotFound,
 		Message: "We could not find that page."})
 }
 
 // forbidCrossOrigin answers a form posted from another site (a forged request).
 func (p *Portal) forbidCrossOrigin(w http.ResponseWriter, r *http.Request) {
 	pages.Secure(w.Header(), csp)
-	p.renderOrLog(w, r, http.StatusForbidden, "error", errorPage{page: p.page(nil, "Refused"), Status: http.StatusForbidden,
+	p.renderOrLog(w, r, http.StatusForbidden, "error", errorPage{page: p.page(nil, "This form was sent from another website"), Status: http.StatusForbidden,
 		Message: "This form was sent from another website, so we did not act on it. If you meant to do this, open SupportMe yourself and do it there."})
 }
 

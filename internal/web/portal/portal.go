@@ -18,6 +18,7 @@ import (
 
 	"calldesk/internal/access"
 	"calldesk/internal/audit"
+	"calldesk/internal/desk"
 	"calldesk/internal/sso"
 	"calldesk/internal/store"
 	"calldesk/internal/web"
@@ -130,6 +131,7 @@ func (p *Portal) handler(mux serveMux) http.Handler {
 	funcs := templateFuncs()
 	funcs["asset"] = p.static.URL
 	funcs["when"] = p.when
+	funcs["entryText"] = p.entryText
 	if p.pages, err = pages.Parse(templateFiles, funcs); err != nil {
 		panic(err)
 	}
@@ -197,14 +199,12 @@ func periodWords(months int) string {
 	return s + " " + unit
 }
 
-// when shows a time in the desk's zone, in words people read easily; "" for the zero time.
-func (p *Portal) when(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	z := p.Zone
-	if z == nil {
-		z = time.UTC
-	}
-	return t.In(z).Format("Mon 2 Jan 2006, 15:04")
-}
+// zone is the desk's zone, the one formatter of the times people read (UTC when Zone is nil).
+func (p *Portal) zone() desk.Zone { return desk.ZoneOf(p.Zone) }
+
+// when shows a time as calldesk does everywhere: in the desk's zone, with the zone's
+// abbreviation at that time ("Thu 1 Jul 2027 10:00 BST"); "" for the zero time.
+func (p *Portal) when(t time.Time) string { return p.zone().When(t) }
+
+// entryText is a diary entry's text as the person reads it (desk.Zone.EntryText).
+func (p *Portal) entryText(e desk.Entry) string { return p.zone().EntryText(e.Kind, e.Text) }

@@ -83,6 +83,39 @@
   });
   document.addEventListener("change", function (e) {
     if (e.target.id === "keys-on") setKeys(e.target.checked);
+    if (e.target.matches("select[data-analysts]")) followGroup(e.target, false);
+  });
+
+  // An analyst picker follows its group picker (select[data-analysts] names it): only the chosen
+  // group's members are offered (each option's data-groups lists the analyst's groups). On
+  // load the analyst already chosen stays, even outside the group, for the server's message
+  // beside it; on a change of group, a chosen analyst who is not a member is unchosen. Without
+  // JavaScript the server draws the narrowed list and a button ([data-nojs]) redraws it.
+  function followGroup(sel, keep) {
+    var list = document.getElementById(sel.getAttribute("data-analysts"));
+    if (!list) return;
+    var g = sel.value;
+    Array.prototype.forEach.call(list.options, function (o) {
+      if (!o.value) return;
+      var member = !g || (" " + (o.getAttribute("data-groups") || "") + " ").indexOf(" " + g + " ") >= 0;
+      if (keep && o.selected) member = true;
+      o.hidden = !member;
+      o.disabled = !member;
+      if (!member && o.selected) list.value = "";
+    });
+  }
+  document.querySelectorAll("select[data-analysts]").forEach(function (s) { followGroup(s, true); });
+  document.querySelectorAll("[data-nojs]").forEach(function (el) { el.hidden = true; });
+
+  // Print the page whole (issue 16): every closed disclosure in the page (a sweep's report, an
+  // import's problems) opens for the printout and closes again after it.
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("main details:not([open])").forEach(function (d) { d.open = true; openedForPrint.push(d); });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
   });
 
   // A queue refreshing itself must not pull the list from under someone using it, nor refresh a
