@@ -366,7 +366,7 @@ func (m *Sessions) ReserveResetAsk(ctx context.Context, addr string) error {
 	}
 	if n > m.MaxPerAddr {
 		return desk.Errorf(desk.ETHROTTLED, "too many reset links were asked for from your connection: try again after %s",
-			first.Add(m.Window).Format("15:04 MST"))
+			m.Zone.Clock(first.Add(m.Window)))
 	}
 	return nil
 }
