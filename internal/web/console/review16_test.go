@@ -4,9 +4,11 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
+	"calldesk/internal/desk"
 	"calldesk/internal/store/storetest"
 )
 
@@ -43,6 +45,32 @@ func TestCannedReplyEditedInTwoPlaces(t *testing.T) {
 		ann.post("/admin/replies/1", url.Values{"name": {"Looking into it"}, "kind": {"update"}, "body": {"Ann's words."}, "updated": {m[1]}}).must(t, http.StatusSeeOther)
 		if r, err := e.s.FindCannedReply(e.ctx, 1); err != nil || r.Body != "Ann's words." {
 			t.Fatalf("the reply saved again knowingly: %q %v", r.Body, err)
+		}
+	})
+}
+
+// TestBulkAssignLeavesCallsAlreadyThere: "Select all on this page", then "Assign" to the group
+// and analyst some of the calls already have: those are reported as already assigned and left
+// as they are; before, each was assigned again, which put an accepted call back to assigned
+// and took a call on hold off its hold (the customer had been told until when).
+func TestBulkAssignLeavesCallsAlreadyThere(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		f := e.f
+		to := desk.Transition{Action: desk.ActAssign, GroupID: f.ServiceDesk.ID, AnalystID: f.Ann.ID}
+		accepted := e.move(f.Ann, e.call("Printer jam", 0), to)
+		accepted = e.move(f.Ann, accepted, desk.Transition{Action: desk.ActAccept, AnalystID: f.Ann.ID})
+		held := e.move(f.Ann, e.call("Laptop on order", 0), to)
+		held = e.move(f.Ann, held, desk.Transition{Action: desk.ActHold, Until: e.clock.Now().Add(72 * time.Hour), Reason: "waiting for the delivery"})
+		other := e.call("Monitor flickers", 0)
+		ann := e.signIn(f.Ann)
+		res := ann.follow(ann.post("/calls/bulk", bulkForm("assign", []desk.Call{accepted, held, other},
+			url.Values{"group_id": {strconv.FormatInt(f.ServiceDesk.ID, 10)}, "analyst_id": {strconv.FormatInt(f.Ann.ID, 10)}}))).must(t, http.StatusOK)
+		res.has(t, other.Ref+"</a>: assigned", accepted.Ref+"</a>: already", held.Ref+"</a>: already")
+		if now := e.refreshed(accepted); now.State != desk.Accepted || now.Version != accepted.Version {
+			t.Errorf("the accepted call: %s v%d, was accepted v%d", now.State, now.Version, accepted.Version)
+		}
+		if now := e.refreshed(held); now.State != desk.OnHold || now.HoldUntil.IsZero() || now.Version != held.Version {
+			t.Errorf("the call on hold: %s until %v v%d, was on hold v%d", now.State, now.HoldUntil, now.Version, held.Version)
 		}
 	})
 }
