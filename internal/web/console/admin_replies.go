@@ -269,7 +269,11 @@ func (c *Console) cannedReplies(ctx context.Context, q url.Values, p *callPage) 
 			if err != nil && desk.ErrorCode(err) != desk.ENOTFOUND {
 				return err
 			}
-			first = cust.FirstName
+			// A person known by one name only (held as the last name) is greeted by it, not
+			// as "there".
+			if first = cust.FirstName; first == "" {
+				first = cust.Name()
+			}
 		}
 		if first == "" {
 			first = "there" // "Hello there" for a call without a known customer

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
 
@@ -72,5 +73,28 @@ func TestBulkAssignLeavesCallsAlreadyThere(t *testing.T) {
 		if now := e.refreshed(held); now.State != desk.OnHold || now.HoldUntil.IsZero() || now.Version != held.Version {
 			t.Errorf("the call on hold: %s until %v v%d, was on hold v%d", now.State, now.HoldUntil, now.Version, held.Version)
 		}
+	})
+}
+
+// TestCannedReplyGreetsAPersonOfOneName: a customer known by one name only (held as the last
+// name, which the register allows) is greeted by it when a canned reply is picked, not as
+// "Dear there".
+func TestCannedReplyGreetsAPersonOfOneName(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		f := e.f
+		if _, err := e.s.CreateCannedReply(e.ctx, f.Admin, store.CannedReply{Name: "Looking", Kind: store.ReplyUpdate, Body: "Dear {{first_name}}, we are on {{ref}}."}); err != nil {
+			t.Fatal(err)
+		}
+		sukarno, err := e.s.CreatePerson(e.ctx, f.Admin, desk.Person{LastName: "Sukarno", Email: "sukarno@example.ac.uk", Kind: desk.Student, Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := e.s.CreateCall(e.ctx, storetest.Actor(f.Ann), desk.NewCall{Summary: "Wifi drops", CustomerID: sukarno.ID,
+			Source: desk.SourcePhone, ProfileID: f.Outlook.ID, GroupID: f.ServiceDesk.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.signIn(f.Ann).get("/calls/"+c.Ref+"?for=update&reply=1").must(t, http.StatusOK).
+			has(t, ">Dear Sukarno, we are on "+c.Ref+".</textarea>").lacks(t, "Dear there")
 	})
 }
