@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"calldesk/internal/desk"
@@ -67,5 +68,24 @@ func TestResetLiftsTheLoginsThrottle(t *testing.T) {
 		}
 		e.client().post(m[1], url.Values{"password": {"a long new passphrase"}, "repeat": {"a long new passphrase"}}).must(t, http.StatusSeeOther)
 		e.client().post("/portal/signin", url.Values{"login": {"DDawson"}, "password": {"a long new passphrase"}, "next": {"/portal/"}}).must(t, http.StatusSeeOther)
+	})
+}
+
+// TestWithdrawReasonTooLong: the reason for withdrawing a call is checked on the server (the
+// form's maxlength is the browser's, and any client can send more): a reason over 500
+// characters is refused with the error summary beside the field, what was typed kept, and the
+// call is not withdrawn.
+func TestWithdrawReasonTooLong(t *testing.T) {
+	portalTest(t, func(t *testing.T, e *env) {
+		dan := e.signIn(e.f.Dan)
+		c := e.call(e.f.Dan, "Printer jammed")
+		long := strings.Repeat("é", 501)
+		dan.post("/portal/calls/"+c.Ref+"/withdraw", url.Values{"version": {itoa(c.Version)}, "text": {long}, "confirmed": {"yes"}}).
+			must(t, http.StatusUnprocessableEntity).has(t, `id="error-summary"`, `href="#withdraw-text"`, "500 characters or fewer", `aria-invalid="true"`, long)
+		if s := e.find(c.Ref).State; s != desk.Assigned {
+			t.Fatalf("withdrawn with a reason of 501 characters: %s", s)
+		}
+		dan.post("/portal/calls/"+c.Ref+"/withdraw", url.Values{"version": {itoa(c.Version)}, "text": {strings.Repeat("é", 500)}, "confirmed": {"yes"}}).
+			must(t, http.StatusSeeOther)
 	})
 }
