@@ -351,3 +351,22 @@ func human(d time.Duration) string {
 	}
 	return fmt.Sprintf("%d minutes", int(d.Minutes()))
 }
+
+// ReserveResetAsk counts an ask for a password reset link from the client address addr, under
+// the sign-in's per-address limit (MaxPerAddr in Window, store.ReserveSignin with the key
+// "reset-addr:<addr>"): beyond it, ETHROTTLED saying when to try again. Each ask that gets past
+// may email a link, so without it one client could have calldesk mail every account it can name,
+// three times an hour each. The limit is the address's, whatever account is named, so the
+// answer tells nothing about who has an account.
+func (m *Sessions) ReserveResetAsk(ctx context.Context, addr string) error {
+	m.defaults()
+	n, first, err := m.Store.ReserveSignin(ctx, "reset-addr:"+addr, m.Now().Add(-m.Window))
+	if err != nil {
+		return err
+	}
+	if n > m.MaxPerAddr {
+		return desk.Errorf(desk.ETHROTTLED, "too many reset links were asked for from your connection: try again after %s",
+			m.Zone.Clock(first.Add(m.Window)))
+	}
+	return nil
+}

@@ -84,6 +84,10 @@ type Change struct {
 	Entries []Entry // Kind and Text set; the store fills the rest
 }
 
+// MaxEntryText is the most bytes a diary entry's text may have, and so a transition's reason or
+// resolution, which become diary entries.
+const MaxEntryText = 100_000
+
 // Apply applies t to c at time now, on behalf of actor (a person id, 0 for the system). It changes
 // c in place and returns the diary entries describing the change, or an error that names the state
 // and the action when the transition is not allowed. Membership checks that need the store
@@ -98,6 +102,18 @@ func Apply(c *Call, t Transition, actor int64, now time.Time) (Change, error) {
 	}
 	t.Reason = strings.TrimSpace(t.Reason)
 	t.Text = strings.TrimSpace(t.Text)
+	// A reason or a resolution becomes a diary entry: bounded as any entry is (a portal's or
+	// console's maxlength is the browser's, not a limit).
+	long := map[string]string{}
+	if len(t.Reason) > MaxEntryText {
+		long["reason"] = "is longer than 100,000 characters"
+	}
+	if len(t.Text) > MaxEntryText {
+		long["resolution"] = "is longer than 100,000 characters"
+	}
+	if err := Invalid(fmt.Sprintf("cannot %s the call", t.Action), long); err != nil {
+		return Change{}, err
+	}
 	var ch Change
 	status := func(format string, args ...any) {
 		ch.Entries = append(ch.Entries, Entry{Kind: EntryStatus, Text: fmt.Sprintf(format, args...)})

@@ -236,7 +236,8 @@ func (s *Store) AccountsWithRole(ctx context.Context, role desk.Role) ([]desk.Ac
 // removes the local password) and audits the change, never the hash. In the same transaction it
 // ends every session of the account but keep (the token hash of the session making a
 // self-service change; "" for a reset, which ends them all): whoever knew the old password is
-// signed out everywhere. It returns how many sessions it ended.
+// signed out everywhere, and every reset link of the account still live ends. It returns how
+// many sessions it ended.
 func (s *Store) SetPassword(ctx context.Context, actor desk.Actor, accountID int64, hash, keep string) (int, error) {
 	var ended int64
 	err := s.inTx(ctx, func(t *Tx) error {
@@ -255,6 +256,12 @@ func (s *Store) SetPassword(ctx context.Context, actor desk.Actor, accountID int
 			return err
 		}
 		if ended, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		// A reset link emailed before the change would set the password again, behind the back
+		// of whoever just changed it (or removed it): the account's live links end with it.
+		if _, err := t.exec(ctx, `UPDATE password_resets SET used_at = ? WHERE account_id = ? AND used_at IS NULL`,
+			t.Now.UnixMicro(), accountID); err != nil {
 			return err
 		}
 		detail := "local password set"

@@ -40,9 +40,34 @@ const (
 // ReplyPlaceholders are the words a canned reply's body may hold in double braces.
 func ReplyPlaceholders() []string { return []string{"first_name", "ref"} }
 
-// Fill returns the reply's body with {{first_name}} and {{ref}} filled in.
+// Fill returns the reply's body with {{first_name}} and {{ref}} filled in, spaces inside the
+// braces allowed as validate allows them ({{ ref}}, {{first_name  }}); the values filled in are
+// not read again, so a first name holding "{{ref}}" stays as it is.
 func (r CannedReply) Fill(firstName, ref string) string {
-	return strings.NewReplacer("{{first_name}}", firstName, "{{ ref }}", ref, "{{ref}}", ref, "{{ first_name }}", firstName).Replace(r.Body)
+	var b strings.Builder
+	rest := r.Body
+	for {
+		i := strings.Index(rest, "{{")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(rest[i:], "}}")
+		if j < 0 {
+			break
+		}
+		b.WriteString(rest[:i])
+		switch strings.TrimSpace(rest[i+2 : i+j]) {
+		case "first_name":
+			b.WriteString(firstName)
+		case "ref":
+			b.WriteString(ref)
+		default:
+			b.WriteString(rest[i : i+j+2])
+		}
+		rest = rest[i+j+2:]
+	}
+	b.WriteString(rest)
+	return b.String()
 }
 
 func (r *CannedReply) validate() error {
@@ -124,6 +149,9 @@ func (s *Store) CreateCannedReply(ctx context.Context, actor desk.Actor, r Canne
 		if err != nil {
 			return err
 		}
+		if err := t.nameFree(ctx, `SELECT id, name FROM canned_replies WHERE 1 = ?`, 1, 0, r.Name, replyNameTaken); err != nil {
+			return err
+		}
 		r.CreatedAt, r.UpdatedAt = t.Now, t.Now
 		err = t.queryRow(ctx, `INSERT INTO canned_replies (group_id, name, kind, body, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, nullID(r.GroupID), r.Name, r.Kind, r.Body, t.Now.UnixMicro(), t.Now.UnixMicro()).Scan(&r.ID)
@@ -138,7 +166,10 @@ func (s *Store) CreateCannedReply(ctx context.Context, actor desk.Actor, r Canne
 	return r, err
 }
 
-// UpdateCannedReply replaces reply r.ID's group, name, kind and body, audited.
+// UpdateCannedReply replaces reply r.ID's group, name, kind and body, audited. r.UpdatedAt,
+// when set, is when the reply was last changed as the form showed it: a reply changed since is
+// ECONFLICT, and nothing changes (two administrators editing it do not overwrite each other
+// unseen).
 func (s *Store) UpdateCannedReply(ctx context.Context, actor desk.Actor, r CannedReply) (CannedReply, error) {
 	if err := r.validate(); err != nil {
 		return r, err
@@ -148,8 +179,14 @@ func (s *Store) UpdateCannedReply(ctx context.Context, actor desk.Actor, r Canne
 		if err != nil {
 			return err
 		}
+		if !r.UpdatedAt.IsZero() && !r.UpdatedAt.Equal(old.UpdatedAt) {
+			return desk.Errorf(desk.ECONFLICT, "the canned reply %s was changed by someone else after you opened it", old.Name)
+		}
 		group, err := t.replyGroup(ctx, r.GroupID)
 		if err != nil {
+			return err
+		}
+		if err := t.nameFree(ctx, `SELECT id, name FROM canned_replies WHERE 1 = ?`, 1, r.ID, r.Name, replyNameTaken); err != nil {
 			return err
 		}
 		_, err = t.exec(ctx, `UPDATE canned_replies SET group_id = ?, name = ?, kind = ?, body = ?, updated_at = ? WHERE id = ?`,

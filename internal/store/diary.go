@@ -129,7 +129,7 @@ func checkEntry(kind desk.EntryKind, text string, files []desk.Upload, rules des
 	}
 	if text == "" {
 		f["text"] = "is required"
-	} else if len(text) > 100_000 {
+	} else if len(text) > desk.MaxEntryText {
 		f["text"] = "is longer than 100,000 characters"
 	}
 	atts, problems := checkUploads(files, rules)

@@ -108,7 +108,8 @@ func (s *Store) PasswordResetAccount(ctx context.Context, hash string) (desk.Acc
 
 // FinishPasswordReset uses the reset link whose token hash is hash, once: it sets the account's
 // new password hash, marks every link of the account used, ends all its sessions (whoever knew
-// the old password is signed out) and audits the change, in one transaction. A link used or
+// the old password is signed out), lifts the throttle on its login's failed sign-ins and audits
+// the change, in one transaction. A link used or
 // expired is EINVALID, and nothing changes. It returns the account and how many sessions ended.
 func (s *Store) FinishPasswordReset(ctx context.Context, actor desk.Actor, hash, newHash string) (desk.Account, int, error) {
 	var a desk.Account
@@ -142,6 +143,12 @@ func (s *Store) FinishPasswordReset(ctx context.Context, actor desk.Actor, hash,
 			return err
 		}
 		if ended, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		// The failed sign-ins counted against the login were guesses at the old password: the
+		// person who proved the mailbox theirs signs in with the new one at once
+		// (access.Sessions.SignIn's key for the login).
+		if _, err := t.exec(ctx, `DELETE FROM signin_throttle WHERE key = ?`, "login:"+strings.ToLower(a.Login)); err != nil {
 			return err
 		}
 		a.PasswordHash = newHash

@@ -74,6 +74,9 @@ func (s *Store) CreateSavedView(ctx context.Context, actor desk.Actor, v SavedVi
 		if err := t.mayShare(ctx, v.OwnerID, v.GroupID); err != nil {
 			return err
 		}
+		if err := t.nameFree(ctx, `SELECT id, name FROM saved_views WHERE owner_id = ?`, v.OwnerID, 0, v.Name, viewNameTaken); err != nil {
+			return err
+		}
 		v.CreatedAt, v.UpdatedAt = t.Now, t.Now
 		err := t.queryRow(ctx, `INSERT INTO saved_views (owner_id, group_id, name, queue, query, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -87,6 +90,29 @@ func (s *Store) CreateSavedView(ctx context.Context, actor desk.Actor, v SavedVi
 		return t.audit(ctx, actor, "view.create", "saved_view", v.ID, nil, "saved the view "+v.Name+" of queue "+v.Queue+sharedWith(ctx, t, v.GroupID))
 	})
 	return v, err
+}
+
+// nameFree refuses (taken(name)) a name that one of the rows listed by query (id, name; arg its
+// one argument), other than row self, already has in another letter case, in any script: the
+// unique indexes on lower(name) fold only ASCII letters on SQLite, all letters on PostgreSQL,
+// so the rule is kept here, the same on both engines.
+func (t *Tx) nameFree(ctx context.Context, query string, arg any, self int64, name string, taken func(string) error) error {
+	rows, err := t.query(ctx, query, arg)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var other string
+		if err := rows.Scan(&id, &other); err != nil {
+			return err
+		}
+		if id != self && strings.EqualFold(other, name) {
+			return taken(name)
+		}
+	}
+	return rows.Err()
 }
 
 func viewNameTaken(name string) error {
@@ -131,6 +157,9 @@ func (s *Store) RenameSavedView(ctx context.Context, actor desk.Actor, ownerID, 
 		old := v.Name
 		v.Name = name
 		if err := v.validate(); err != nil {
+			return err
+		}
+		if err := t.nameFree(ctx, `SELECT id, name FROM saved_views WHERE owner_id = ?`, ownerID, id, v.Name, viewNameTaken); err != nil {
 			return err
 		}
 		_, err = t.exec(ctx, `UPDATE saved_views SET name = ?, updated_at = ? WHERE id = ?`, v.Name, t.Now.UnixMicro(), id)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
@@ -41,7 +42,10 @@ type repliesPage struct {
 type replyForm struct {
 	ID                      int64 // 0: a new reply
 	Name, Kind, Body, Group string
-	Errors                  map[string]string
+	// Updated is when the reply was last changed, as the form shows it (microseconds): the
+	// change is refused if it was changed since.
+	Updated string
+	Errors  map[string]string
 }
 
 // KindWords names a kind of reply.
@@ -98,7 +102,8 @@ func (c *Console) editReply(w http.ResponseWriter, r *http.Request, v *visit) er
 		return err
 	}
 	p.Replies = nil
-	p.Form = replyForm{ID: id, Name: reply.Name, Kind: reply.Kind, Body: reply.Body, Group: idValue(reply.GroupID), Errors: map[string]string{}}
+	p.Form = replyForm{ID: id, Name: reply.Name, Kind: reply.Kind, Body: reply.Body, Group: idValue(reply.GroupID),
+		Updated: strconv.FormatInt(reply.UpdatedAt.UnixMicro(), 10), Errors: map[string]string{}}
 	return c.render(w, r, http.StatusOK, "adminreplies", p)
 }
 
@@ -124,6 +129,9 @@ func (c *Console) saveReply(w http.ResponseWriter, r *http.Request, v *visit) er
 	}
 	f := r.PostForm
 	reply := store.CannedReply{ID: id, Name: f.Get("name"), Kind: f.Get("kind"), Body: f.Get("body")}
+	if us, err := strconv.ParseInt(f.Get("updated"), 10, 64); err == nil && us > 0 && id != 0 {
+		reply.UpdatedAt = time.UnixMicro(us).UTC()
+	}
 	fields := map[string]string{}
 	if g := f.Get("group_id"); g != "" {
 		n, err := strconv.ParseInt(g, 10, 64)
@@ -144,8 +152,20 @@ func (c *Console) saveReply(w http.ResponseWriter, r *http.Request, v *visit) er
 		return seeOther(w, r, "/admin/replies?done="+done)
 	}
 	de := desk.AsError(err)
-	if de == nil || de.Code != desk.EINVALID {
+	if de == nil || (de.Code != desk.EINVALID && de.Code != desk.ECONFLICT) {
 		return err
+	}
+	status := http.StatusUnprocessableEntity
+	updated := f.Get("updated")
+	if de.Code == desk.ECONFLICT {
+		// The form keeps what was typed and now carries the reply's current time: sent again,
+		// it replaces the other change knowingly; the summary says what happened.
+		status = http.StatusConflict
+		now, ferr := c.Store.FindCannedReply(ctx, id)
+		if ferr != nil {
+			return ferr
+		}
+		updated = strconv.FormatInt(now.UpdatedAt.UnixMicro(), 10)
 	}
 	title := "Canned replies"
 	if id != 0 {
@@ -158,7 +178,7 @@ func (c *Console) saveReply(w http.ResponseWriter, r *http.Request, v *visit) er
 	if id != 0 {
 		p.Replies = nil
 	}
-	p.Form = replyForm{ID: id, Name: f.Get("name"), Kind: f.Get("kind"), Body: f.Get("body"), Group: f.Get("group_id"), Errors: map[string]string{}}
+	p.Form = replyForm{ID: id, Name: f.Get("name"), Kind: f.Get("kind"), Body: f.Get("body"), Group: f.Get("group_id"), Updated: updated, Errors: map[string]string{}}
 	for _, fo := range replyFields() {
 		if msg, ok := de.Fields[fo.name]; ok {
 			p.Form.Errors[fo.name] = fo.label + ": " + msg
@@ -166,9 +186,13 @@ func (c *Console) saveReply(w http.ResponseWriter, r *http.Request, v *visit) er
 		}
 	}
 	if len(p.ErrorList) == 0 {
-		p.ErrorList = []fieldError{{ID: "reply-name", Message: sentence(de.Message)}}
+		msg := sentence(de.Message)
+		if de.Code == desk.ECONFLICT {
+			msg += ": your changes were not saved. Open the reply in a new tab to see it as it is now; save this form again to replace it with yours"
+		}
+		p.ErrorList = []fieldError{{ID: "reply-name", Message: msg}}
 	}
-	return c.render(w, r, http.StatusUnprocessableEntity, "adminreplies", p)
+	return c.render(w, r, status, "adminreplies", p)
 }
 
 func (c *Console) deleteReply(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -245,7 +269,11 @@ func (c *Console) cannedReplies(ctx context.Context, q url.Values, p *callPage) 
 			if err != nil && desk.ErrorCode(err) != desk.ENOTFOUND {
 				return err
 			}
-			first = cust.FirstName
+			// A person known by one name only (held as the last name) is greeted by it, not
+			// as "there".
+			if first = cust.FirstName; first == "" {
+				first = cust.Name()
+			}
 		}
 		if first == "" {
 			first = "there" // "Hello there" for a call without a known customer

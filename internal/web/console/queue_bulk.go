@@ -146,7 +146,7 @@ type bulkOutcome string
 // The outcomes of a bulk action on a call.
 const (
 	bulkDone      bulkOutcome = "done"
-	bulkSame      bulkOutcome = "same"      // nothing to change: already as asked
+	bulkSame      bulkOutcome = "same"      // nothing to change: already as asked (priority, or group and analyst)
 	bulkConflict  bulkOutcome = "conflict"  // changed by someone else since the queue was drawn
 	bulkForbidden bulkOutcome = "forbidden" // the visitor may not do it (special category) or the customer's data is frozen
 	bulkState     bulkOutcome = "state"     // the call's state does not allow it
@@ -270,7 +270,16 @@ func (c *Console) bulkOne(ctx context.Context, v *visit, rd desk.Reader, ref, ve
 	}
 	switch action {
 	case "assign":
-		if err = access.MayMove(rd, call, tr); err == nil {
+		err = access.MayMove(rd, call, tr)
+		if err == nil && call.GroupID == tr.GroupID && call.AnalystID == tr.AnalystID && call.State != desk.Unassigned && desk.ActAssign.Allowed(call.State) {
+			// Already there: assigning it again would put an accepted call back to assigned
+			// and take a call on hold off its hold, which nobody asked for.
+			if ver != call.Version {
+				return bulkConflict, nil
+			}
+			return bulkSame, nil
+		}
+		if err == nil {
 			_, err = c.Store.UpdateCall(ctx, v.Actor, ref, ver, tr)
 		}
 	case "priority":
@@ -326,7 +335,8 @@ type bulkDonePage struct {
 }
 
 // bulkDone draws the result of a bulk action, as the redirect after it names it: each call's
-// reference and outcome.
+// reference and outcome. Anything in r that is not a call reference is left out, so a link made
+// by hand cannot put words of its own on the desk's page.
 func (c *Console) bulkDone(w http.ResponseWriter, r *http.Request, v *visit) error {
 	q := r.URL.Query()
 	action := q.Get("action")
@@ -339,12 +349,19 @@ func (c *Console) bulkDone(w http.ResponseWriter, r *http.Request, v *visit) err
 	doneWords := map[string]string{"assign": "assigned", "priority": "priority set", "note": "note added"}
 	for _, s := range q["r"] {
 		ref, out, _ := strings.Cut(s, ".")
+		if _, _, err := desk.ParseReference(ref); err != nil {
+			// Not one the bulk action wrote: a link made by hand shows no text of its own.
+			continue
+		}
 		res := bulkResult{Ref: ref}
 		switch bulkOutcome(out) {
 		case bulkDone:
 			res.Done, res.Message = true, doneWords[action]
 		case bulkSame:
 			res.Done, res.Message = true, "already at that priority; not changed"
+			if action == "assign" {
+				res.Message = "already assigned there; not changed"
+			}
 		case bulkConflict:
 			res.Message = "someone else changed it after you chose it; not changed. Open it to see what changed"
 		case bulkForbidden:

@@ -183,3 +183,15 @@ func TestBulkRefusedFormFollowsTheErrorPattern(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkDoneShowsOnlyReferences: the result page of a bulk action is a GET whose query names
+// the calls; a link made by hand cannot put words of its own on it (a fake "reference" telling
+// the analyst to phone a number), only call references are listed.
+func TestBulkDoneShowsOnlyReferences(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		bad := "PHONE 0800 000 000 TO KEEP YOUR ACCOUNT"
+		q := url.Values{"action": {"assign"}, "from": {"/queues/open"}, "r": {bad + ".refused", "F0000001.done", "../admin/people.done"}}
+		e.signIn(e.f.Ann).get("/calls/bulk/done?"+q.Encode()).must(t, http.StatusOK).has(t, `href="/calls/F0000001"`).
+			lacks(t, "PHONE 0800", "../admin")
+	})
+}

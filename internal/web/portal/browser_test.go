@@ -140,6 +140,16 @@ func TestBrowserPortalPages(t *testing.T) {
 	b.Wait("#withdraw-confirm")
 	b.MustSee("Withdraw your call?", "No, keep it")
 	b.pageChecks("withdraw: are you sure?", "withdraw")
+	// A reason longer than the form allows (a client ignoring maxlength): refused by the server.
+	eval[bool](b, `(function () { var t = document.querySelector('#withdraw-text'); t.removeAttribute('maxlength'); t.value = 'x'.repeat(501); return true; })()`)
+	b.Click("#withdraw-confirm")
+	b.Wait("#error-summary")
+	b.MustSee("500 characters or fewer")
+	if !eval[bool](b, `document.activeElement && document.activeElement.id === 'error-summary'`) {
+		t.Error("withdraw with a reason too long: focus is not on the error summary")
+	}
+	b.pageChecks("withdraw: a reason too long", "withdraw-error")
+	eval[bool](b, `document.querySelector('#withdraw-text').value = '', true`)
 	b.Click("#withdraw-confirm")
 	b.Wait("#restore")
 	b.MustSee("Your call has been withdrawn", "Put my call back")

@@ -3,9 +3,11 @@ package portal
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
@@ -291,9 +293,14 @@ func (p *Portal) reopenCall(w http.ResponseWriter, r *http.Request, v *visit) er
 // withdrawn, and says that it can be put back until the desk acts.
 type withdrawPage struct {
 	page
-	Call desk.Call
-	Text string
+	Call   desk.Call
+	Text   string
+	Errors []fieldError
 }
+
+// maxWithdrawReason is the most characters the reason for withdrawing a call may have (the form's
+// maxlength, checked again here: a browser's limit is no limit).
+const maxWithdrawReason = 500
 
 // withdrawForm is the confirmation step before a call is withdrawn.
 func (p *Portal) withdrawForm(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -314,13 +321,23 @@ func (p *Portal) withdrawCall(w http.ResponseWriter, r *http.Request, v *visit) 
 	if err := r.ParseForm(); err != nil {
 		return desk.Errorf(desk.EINVALID, "the form could not be read")
 	}
+	reason := strings.TrimSpace(r.PostForm.Get("text"))
+	if n := utf8.RuneCountInString(reason); n > maxWithdrawReason {
+		call, err := p.ownCall(r.Context(), v, r.PathValue("ref"))
+		if err != nil {
+			return err
+		}
+		pg := withdrawPage{page: p.page(v, "Withdraw your call?"), Call: call, Text: reason,
+			Errors: []fieldError{{ID: "withdraw-text", Message: fmt.Sprintf("Your reason must be %d characters or fewer (it has %d): shorten it, or leave it out", maxWithdrawReason, n)}}}
+		pg.Failed = true
+		return p.render(w, r, http.StatusUnprocessableEntity, "withdraw", pg)
+	}
 	if r.PostForm.Get("confirmed") != "yes" {
 		call, err := p.ownCall(r.Context(), v, r.PathValue("ref"))
 		if err != nil {
 			return err
 		}
-		return p.render(w, r, http.StatusOK, "withdraw", withdrawPage{page: p.page(v, "Withdraw your call?"), Call: call,
-			Text: strings.TrimSpace(r.PostForm.Get("text"))})
+		return p.render(w, r, http.StatusOK, "withdraw", withdrawPage{page: p.page(v, "Withdraw your call?"), Call: call, Text: reason})
 	}
 	return p.act(w, r, v, "withdraw", "withdrawn", func(ctx context.Context, call desk.Call, version int64, text string, _ postedForm) error {
 		reason := "withdrawn by the customer"
@@ -336,6 +353,11 @@ func (p *Portal) withdrawCall(w http.ResponseWriter, r *http.Request, v *visit) 
 // since (store.UndoWithdrawal): the call is back in the state it was withdrawn from.
 func (p *Portal) restoreCall(w http.ResponseWriter, r *http.Request, v *visit) error {
 	return p.act(w, r, v, "restore", "restored", func(ctx context.Context, call desk.Call, _ int64, _ string, _ postedForm) error {
+		if call.State != desk.Cancelled {
+			// Already back: the same button in another tab, or a second click, put it back
+			// (nothing else takes a call out of Cancelled). Saying the desk acted would be wrong.
+			return nil
+		}
 		_, err := p.Store.UndoWithdrawal(ctx, v.Actor, call.Ref)
 		return err
 	})

@@ -56,7 +56,8 @@ func (p *Portal) forgotForm(w http.ResponseWriter, r *http.Request, _ *visit) er
 
 // forgot emails a reset link to the person whose account the username or email address names,
 // when it has a local password; the answer is the same whether or not one does (no account
-// enumeration), and an account is sent at most three links an hour (store.StartPasswordReset).
+// enumeration), an account is sent at most three links an hour (store.StartPasswordReset), and
+// one client address asks at most as often as it may fail to sign in (ReserveResetAsk).
 func (p *Portal) forgot(w http.ResponseWriter, r *http.Request, _ *visit) error {
 	pg := p.forgotPage()
 	if !pg.ByEmail {
@@ -73,6 +74,13 @@ func (p *Portal) forgot(w http.ResponseWriter, r *http.Request, _ *visit) error 
 		}
 		pg.Errors, pg.Failed = []fieldError{{ID: "login", Message: msg}}, true
 		return p.render(w, r, http.StatusUnprocessableEntity, "forgot", pg)
+	}
+	addr := p.Proxies.ClientAddr(r)
+	if err := p.Sessions.ReserveResetAsk(r.Context(), addr); desk.ErrorCode(err) == desk.ETHROTTLED {
+		pg.Errors, pg.Failed = []fieldError{{ID: "login", Message: sentence(desk.Message(err)) + " Or contact the IT service desk (below)."}}, true
+		return p.render(w, r, http.StatusTooManyRequests, "forgot", pg)
+	} else if err != nil {
+		return err
 	}
 	pg.Sent = true
 	acct, person, err := p.Store.ResetAccount(r.Context(), pg.Login)
@@ -101,7 +109,7 @@ func (p *Portal) forgot(w http.ResponseWriter, r *http.Request, _ *visit) error 
 	if c := p.Contact; c.Phone != "" {
 		text += "Phone: " + c.Phone + "\n"
 	}
-	actor := desk.Actor{Name: "someone on SupportMe's sign-in page", Addr: p.Proxies.ClientAddr(r), Surface: desk.SurfacePortal}
+	actor := desk.Actor{Name: "someone on SupportMe's sign-in page", Addr: addr, Surface: desk.SurfacePortal}
 	if _, err := p.Store.StartPasswordReset(r.Context(), actor, acct.ID, hash, p.now().Add(resetLife), desk.OutMail{
 		MessageID: mail.NewMessageID(p.MailDomain), Kind: desk.MailPasswordReset, To: person.Email,
 		Subject: "Reset your SupportMe password", Text: text}); err != nil {
