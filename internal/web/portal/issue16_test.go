@@ -165,6 +165,15 @@ func TestForgottenPassword(t *testing.T) {
 		if err != nil || len(out) != 1 || out[0].Kind != desk.MailPasswordReset || out[0].To != e.f.Dan.Email {
 			t.Fatalf("outbox: %+v %v", out, err)
 		}
+		// A staff account (an analyst with a local password) gets the same answer and no link: an
+		// emailed link would give whoever reads that mailbox the console.
+		staff := anon.post("/portal/password/forgot", url.Values{"login": {e.f.Ann.Email}}).must(t, http.StatusOK)
+		if strings.ReplaceAll(unknown.body, "nobody", e.f.Ann.Email) != staff.body {
+			t.Fatal("the answer for a staff account differs")
+		}
+		if again, err := e.s.OutMail(e.ctx, desk.MailPending, 0, 10); err != nil || len(again) != 1 {
+			t.Fatalf("a staff account was emailed a reset link: %+v %v", again, err)
+		}
 		m := regexp.MustCompile(regexp.QuoteMeta(e.url) + `(/portal/password/reset/[A-Za-z0-9_-]+)`).FindStringSubmatch(out[0].Text)
 		if m == nil {
 			t.Fatalf("no link in the email:\n%s", out[0].Text)

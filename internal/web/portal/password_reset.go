@@ -89,7 +89,7 @@ func (p *Portal) forgot(w http.ResponseWriter, r *http.Request, _ *visit) error 
 	} else if err != nil {
 		return err
 	}
-	if may, _ := p.Sessions.MayChangePassword(acct); !may || person.Email == "" || access.Require(acct, access.UsePortal) != nil {
+	if may, _ := p.Sessions.MayChangePassword(acct); !may || person.Email == "" || access.Require(acct, access.UsePortal) != nil || !customerOnly(acct) {
 		return p.render(w, r, http.StatusOK, "forgot", pg)
 	}
 	token, hash, err := access.NewToken()
@@ -202,4 +202,17 @@ func (p *Portal) reset(w http.ResponseWriter, r *http.Request, _ *visit) error {
 	}
 	p.clearSession(w, r)
 	return seeOther(w, r, prefix+"signin?reset=1")
+}
+
+// customerOnly reports whether the account holds no role but the customer's: a staff account
+// (an analyst, an administrator, the DPO...) is not reset by an emailed link, which would give
+// whoever reads that mailbox the console; its password is reset by an administrator (or
+// `calldesk account`). The answer is the same as for any other ask.
+func customerOnly(a desk.Account) bool {
+	for _, r := range a.Roles {
+		if r != desk.RoleCustomer {
+			return false
+		}
+	}
+	return true
 }
