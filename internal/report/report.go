@@ -391,7 +391,7 @@ func (r Reporter) volume(ctx context.Context, p Params, v Viewer, from, to time.
 			t = &tally{}
 		}
 		bf, bt := maxTime(b, from), minTime(next(b, p.Every), to)
-		name := r.Zone.Day(b)
+		name := b.Format("Mon 2 Jan 2006")
 		if p.Every == Monthly {
 			name = b.Format("January 2006")
 		}
