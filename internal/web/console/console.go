@@ -119,6 +119,7 @@ func (c *Console) routes() []route {
 		c.bulkRoutes(),
 		c.viewRoutes(),
 		c.adminReplyRoutes(),
+		c.reportRoutes(),
 	)
 }
 
