@@ -102,7 +102,7 @@ func TestVolumeReport(t *testing.T) {
 		if want := "Calls logged: 4, none in the previous week; resolved: 1, none in the previous week."; res.Summary != want {
 			t.Errorf("summary %q, want %q", res.Summary, want)
 		}
-		if d := cell(t, byDay, "Mon 1 Mar 2027", "Logged").Drill; !strings.HasPrefix(d, "event=logged&from=") {
+		if d := cell(t, byDay, "Mon 1 Mar 2027", "Logged").Drill; !strings.HasPrefix(string(d), "event=logged&from=") {
 			t.Errorf("a named viewer's drill-down: %q", d)
 		}
 		refs, err := e.S.ReportCallRefs(ctx, store.ReportFilter{}, "logged", date(1), date(2), 10)
