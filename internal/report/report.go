@@ -332,7 +332,7 @@ func sourceWords(s desk.CallSource) string {
 func (r Reporter) volume(ctx context.Context, p Params, v Viewer, from, to time.Time, res *Result) error {
 	loc := r.Zone.Location()
 	prevFrom, period := previous(from, to)
-	counts, err := r.Store.ReportVolume(ctx, p.Filter, prevFrom, to)
+	counts, err := r.Store.ReportVolume(ctx, p.Filter, loc, prevFrom, to)
 	if err != nil {
 		return err
 	}
@@ -349,12 +349,12 @@ func (r Reporter) volume(ctx context.Context, p Params, v Viewer, from, to time.
 			t.cancelled += c.Cancelled
 			t.reopened += c.Reopened
 		}
-		if c.Slot.Before(from) {
+		if c.Day.Before(from) {
 			add(&before)
 			continue
 		}
 		add(&now)
-		b := bucket(c.Slot, p.Every, loc)
+		b := bucket(c.Day, p.Every, loc)
 		if byBucket[b] == nil {
 			byBucket[b] = &tally{}
 		}

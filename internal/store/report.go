@@ -50,8 +50,14 @@ func (s *Store) reportWhere(ctx context.Context, f ReportFilter) ([]string, []an
 	return conds, args, nil
 }
 
-// reportFrom joins the customer, for the customer-kind filter.
-const reportFrom = ` FROM calls c JOIN people cu ON cu.id = c.customer_id `
+// reportFrom is the FROM clause for f: the calls, and their customers only when the filter
+// asks for a kind of customer (a join per call costs seconds over a million calls).
+func reportFrom(f ReportFilter) string {
+	if f.CustomerKind != "" {
+		return ` FROM calls c JOIN people cu ON cu.id = c.customer_id `
+	}
+	return ` FROM calls c `
+}
 
 func and(conds []string) string {
 	if len(conds) == 0 {
@@ -60,42 +66,77 @@ func and(conds []string) string {
 	return " AND " + strings.Join(conds, " AND ")
 }
 
-// ReportSlot is the length of the slots ReportVolume counts in: a quarter of an hour, so the
-// slots fall whole into the days of any zone (every zone's offset is a multiple of 15 minutes).
-const ReportSlot = 15 * time.Minute
-
-// VolumeCount is how many calls of one source had an event in one slot.
+// VolumeCount is how many calls of one source had an event on one day.
 type VolumeCount struct {
-	Slot        time.Time // the slot's start (UTC); it lasts ReportSlot
+	Day         time.Time // the day's start, in the zone ReportVolume was given
 	Source      desk.CallSource
-	Logged      int // calls logged in the slot
+	Logged      int // calls logged that day
 	SelfService int // of those, logged by their customer themselves (SupportMe)
-	Resolved    int // calls whose (latest) resolution fell in the slot
-	Closed      int // calls closed in the slot
-	Cancelled   int // calls cancelled in the slot
-	Reopened    int // calls whose latest reopening fell in the slot
+	Resolved    int // calls whose (latest) resolution fell on the day
+	Closed      int // calls closed that day
+	Cancelled   int // calls cancelled that day
+	Reopened    int // calls whose latest reopening fell on the day
+}
+
+const dayMicros = int64(24 * time.Hour / time.Microsecond)
+
+// localDay is SQL for the day number (days since 1 January 1970 in loc) of column col, for
+// instants in [from, to): the UTC offset is added, the offset in force at each instant, so a
+// day in summer time starts at 23:00 UTC the day before. Each change of offset in the range is
+// one branch of a CASE: a few a year. It returns the expression and its arguments.
+func localDay(col string, loc *time.Location, from, to time.Time) (string, []any) {
+	_, off := from.In(loc).Zone()
+	var b strings.Builder
+	var args []any
+	b.WriteString("CASE")
+	// Walk the range an hour at a time, and find each change to the second.
+	for t := from; t.Before(to); {
+		next := t.Add(time.Hour)
+		if _, o := next.In(loc).Zone(); o != off {
+			lo, hi := t, next
+			for hi.Sub(lo) > time.Second {
+				mid := lo.Add(hi.Sub(lo) / 2)
+				if _, mo := mid.In(loc).Zone(); mo == off {
+					lo = mid
+				} else {
+					hi = mid
+				}
+			}
+			fmt.Fprintf(&b, " WHEN %s < ? THEN (%s + %d) / %d", col, col, int64(off)*1e6, dayMicros)
+			args = append(args, hi.UnixMicro())
+			off = o
+		}
+		t = next
+	}
+	last := fmt.Sprintf("(%s + %d) / %d", col, int64(off)*1e6, dayMicros)
+	if len(args) == 0 {
+		return last, nil
+	}
+	return b.String() + " ELSE " + last + " END", args
 }
 
 // ReportVolume counts the calls matching f logged, resolved, closed, cancelled and reopened in
-// [from, to), per ReportSlot and source. Each event is counted by the time the call row keeps for
-// it, so a call resolved twice counts once, at its latest resolution. Counts are of calls, never
-// of people: erasure (which keeps times, sources and categories) leaves them as they were.
-func (s *Store) ReportVolume(ctx context.Context, f ReportFilter, from, to time.Time) ([]VolumeCount, error) {
+// [from, to), per day in loc and source. Each event is counted by the time the call row keeps
+// for it, so a call resolved twice counts once, at its latest resolution. Counts are of calls,
+// never of people: erasure (which keeps times, sources and categories) leaves them as they were.
+// The days are computed in SQL, so a year of a million calls comes back as a few thousand rows.
+func (s *Store) ReportVolume(ctx context.Context, f ReportFilter, loc *time.Location, from, to time.Time) ([]VolumeCount, error) {
 	conds, args, err := s.reportWhere(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	slot := ReportSlot.Microseconds()
 	type key struct {
-		slot   int64
+		day    int64
 		source string
 	}
 	byKey := map[key]*VolumeCount{}
 	var order []key
 	count := func(col string, add func(v *VolumeCount, n, self int)) error {
-		q := fmt.Sprintf(`SELECT c.%[1]s / %[2]d, c.source, COUNT(*), SUM(CASE WHEN c.logged_by = c.customer_id THEN 1 ELSE 0 END)`+
-			reportFrom+`WHERE c.%[1]s >= ? AND c.%[1]s < ?`+and(conds)+` GROUP BY 1, 2`, col, slot)
-		rows, err := s.query(ctx, q, append([]any{from.UnixMicro(), to.UnixMicro()}, args...)...)
+		dayExpr, dayArgs := localDay("c."+col, loc, from, to)
+		q := `SELECT ` + dayExpr + `, c.source, COUNT(*), SUM(CASE WHEN c.logged_by = c.customer_id THEN 1 ELSE 0 END)` +
+			reportFrom(f) + `WHERE c.` + col + ` >= ? AND c.` + col + ` < ?` + and(conds) + ` GROUP BY 1, 2`
+		all := append(append(dayArgs, from.UnixMicro(), to.UnixMicro()), args...)
+		rows, err := s.query(ctx, q, all...)
 		if err != nil {
 			return fmt.Errorf("report volume (%s): %w", col, err)
 		}
@@ -103,12 +144,12 @@ func (s *Store) ReportVolume(ctx context.Context, f ReportFilter, from, to time.
 		for rows.Next() {
 			var k key
 			var n, self int
-			if err := rows.Scan(&k.slot, &k.source, &n, &self); err != nil {
+			if err := rows.Scan(&k.day, &k.source, &n, &self); err != nil {
 				return err
 			}
 			v := byKey[k]
 			if v == nil {
-				v = &VolumeCount{Slot: time.UnixMicro(k.slot * slot).UTC(), Source: desk.CallSource(k.source)}
+				v = &VolumeCount{Day: time.Date(1970, 1, 1+int(k.day), 0, 0, 0, 0, loc), Source: desk.CallSource(k.source)}
 				byKey[k] = v
 				order = append(order, k)
 			}
@@ -165,7 +206,7 @@ func (s *Store) ReportBacklog(ctx context.Context, f ReportFilter, now time.Time
 	}
 	fmt.Fprintf(&cases, " ELSE %d END", len(bands))
 	band := cases.String()
-	q := `SELECT COALESCE(c.group_id, 0), COALESCE(g.name, ''), ` + band + `, COUNT(*)` + reportFrom +
+	q := `SELECT COALESCE(c.group_id, 0), COALESCE(g.name, ''), ` + band + `, COUNT(*)` + reportFrom(f) +
 		`LEFT JOIN support_groups g ON g.id = c.group_id WHERE ` + openCond + and(conds) +
 		` GROUP BY 1, 2, 3 ORDER BY 2, 3`
 	all := append(append([]any{}, bargs...), args...)
@@ -205,7 +246,7 @@ func (s *Store) ReportWorkload(ctx context.Context, f ReportFilter, from, to tim
 	q := `SELECT c.analyst_id, a.first_name, a.last_name,
 		SUM(CASE WHEN c.assigned_at >= ? AND c.assigned_at < ? THEN 1 ELSE 0 END),
 		SUM(CASE WHEN c.resolved_at >= ? AND c.resolved_at < ? THEN 1 ELSE 0 END),
-		SUM(CASE WHEN ` + openCond + ` THEN 1 ELSE 0 END)` + reportFrom +
+		SUM(CASE WHEN ` + openCond + ` THEN 1 ELSE 0 END)` + reportFrom(f) +
 		`JOIN people a ON a.id = c.analyst_id
 		WHERE c.analyst_id IS NOT NULL AND ((c.assigned_at >= ? AND c.assigned_at < ?) OR (c.resolved_at >= ? AND c.resolved_at < ?) OR ` + openCond + `)` +
 		and(conds) + ` GROUP BY c.analyst_id, a.first_name, a.last_name ORDER BY a.last_name, a.first_name, c.analyst_id`
@@ -242,7 +283,7 @@ func (s *Store) ReportCallRefs(ctx context.Context, f ReportFilter, event string
 		return nil, err
 	}
 	col := "c." + event + "_at"
-	q := `SELECT c.kind, c.number` + reportFrom + `WHERE ` + col + ` >= ? AND ` + col + ` < ?` + and(conds) +
+	q := `SELECT c.kind, c.number` + reportFrom(f) + `WHERE ` + col + ` >= ? AND ` + col + ` < ?` + and(conds) +
 		` ORDER BY ` + col + `, c.id LIMIT ?`
 	rows, err := s.query(ctx, q, append(append([]any{from.UnixMicro(), to.UnixMicro()}, args...), int64(limit))...)
 	if err != nil {

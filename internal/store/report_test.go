@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,7 +51,7 @@ func TestReportVolume(t *testing.T) {
 			{"priority of F1", store.ReportFilter{Priority: calls["F1"].Priority, Source: desk.SourcePortal}, store.VolumeCount{Logged: 1, SelfService: 1, Resolved: 1, Closed: 1, Reopened: 1}},
 		}
 		for _, tt := range tests {
-			got, err := e.S.ReportVolume(ctx, tt.f, from, to)
+			got, err := e.S.ReportVolume(ctx, tt.f, time.UTC, from, to)
 			if err != nil {
 				t.Fatalf("%s: %v", tt.name, err)
 			}
@@ -58,8 +59,8 @@ func TestReportVolume(t *testing.T) {
 				t.Errorf("%s: %+v, want %+v", tt.name, tot, tt.want)
 			}
 		}
-		// The slots: F1 logged at 09:00 on 1 March, through the portal, by Dan himself.
-		got, err := e.S.ReportVolume(ctx, store.ReportFilter{Source: desk.SourcePortal}, from, to)
+		// The days: F1 logged on 1 March, through the portal, by Dan himself.
+		got, err := e.S.ReportVolume(ctx, store.ReportFilter{Source: desk.SourcePortal}, time.UTC, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,18 +68,43 @@ func TestReportVolume(t *testing.T) {
 		for _, v := range got {
 			if v.Logged == 1 {
 				found = true
-				if !v.Slot.Equal(time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)) || v.Source != desk.SourcePortal || v.SelfService != 1 {
-					t.Errorf("F1's slot: %+v", v)
+				if !v.Day.Equal(time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)) || v.Source != desk.SourcePortal || v.SelfService != 1 {
+					t.Errorf("F1's day: %+v", v)
 				}
 			}
 		}
 		if !found {
-			t.Errorf("no slot logged F1: %+v", got)
+			t.Errorf("no day logged F1: %+v", got)
 		}
 		// The range is half open: F5 (20 February) is outside; a range from 20 February has it.
-		got, err = e.S.ReportVolume(ctx, store.ReportFilter{}, time.Date(2027, 2, 20, 9, 0, 0, 0, time.UTC), from)
+		got, err = e.S.ReportVolume(ctx, store.ReportFilter{}, time.UTC, time.Date(2027, 2, 20, 9, 0, 0, 0, time.UTC), from)
 		if err != nil || volumeTotals(got).Logged != 1 {
 			t.Errorf("February: %+v %v", got, err)
+		}
+		// Days are the desk's: in Europe/London a call at 23:30 UTC falls on the same day in
+		// winter and on the next in summer, across the change of 28 March 2027.
+		london, err := time.LoadLocation("Europe/London")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, at := range []time.Time{time.Date(2027, 3, 27, 23, 30, 0, 0, time.UTC), time.Date(2027, 3, 28, 23, 30, 0, 0, time.UTC)} {
+			e.Clock.Set(at)
+			if _, err := e.S.CreateCall(ctx, storetest.Actor(e.F.Ann), desk.NewCall{CustomerID: e.F.Eve.ID, Summary: "late", Source: desk.SourceAPI}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err = e.S.ReportVolume(ctx, store.ReportFilter{Source: desk.SourceAPI}, london,
+			time.Date(2027, 3, 27, 0, 0, 0, 0, london), time.Date(2027, 3, 31, 0, 0, 0, 0, london))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var days []string
+		for _, v := range got {
+			days = append(days, v.Day.Format("2 Jan 15:04 MST"))
+		}
+		slices.Sort(days)
+		if strings.Join(days, ", ") != "27 Mar 00:00 GMT, 29 Mar 00:00 BST" {
+			t.Errorf("the days across the change to summer time: %v", days)
 		}
 		// An independent count of the same thing, straight from the table.
 		if n := e.DB.Count(t, `SELECT COUNT(*) FROM calls WHERE logged_at >= ? AND logged_at < ?`, from.UnixMicro(), to.UnixMicro()); n != 4 {
@@ -168,12 +194,12 @@ func TestReportsSurviveErasure(t *testing.T) {
 		read := func() figures {
 			t.Helper()
 			var fg figures
-			v, err := e.S.ReportVolume(ctx, store.ReportFilter{}, from, to)
+			v, err := e.S.ReportVolume(ctx, store.ReportFilter{}, time.UTC, from, to)
 			if err != nil {
 				t.Fatal(err)
 			}
 			fg.volume = volumeTotals(v)
-			v, err = e.S.ReportVolume(ctx, store.ReportFilter{CustomerKind: desk.Student}, from, to)
+			v, err = e.S.ReportVolume(ctx, store.ReportFilter{CustomerKind: desk.Student}, time.UTC, from, to)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -44,15 +44,15 @@ func TestReportsByRole(t *testing.T) {
 		ann, bob := e.signIn(e.f.Ann), e.signIn(e.f.Bob)
 
 		ann.get("/reports").must(t, http.StatusOK).has(t, `<h1>Reports</h1>`, `name="from"`, "analysts appear as letters")
-		ann.get("/reports?kind=workload&" + week).must(t, http.StatusOK).
+		ann.get("/reports?kind=workload&"+week).must(t, http.StatusOK).
 			has(t, "Analyst A", "Analyst B", "Analyst C", `role="img"`, "<caption", "Calls resolved by analysts: 1").
 			lacks(t, "Cat Carter", "Bob Baker", "/reports/calls?")
 		if got := e.reportAudits("workload", "report.view"); len(got) != 0 {
 			t.Errorf("an aggregate view was audited as naming people: %+v", got)
 		}
-		ann.get("/reports?kind=volume&" + week).must(t, http.StatusOK).
+		ann.get("/reports?kind=volume&"+week).must(t, http.StatusOK).
 			has(t, "Calls logged: 4, none in the previous week", "Mon 1 Mar 2027").lacks(t, "/reports/calls?")
-		ann.get("/reports?kind=backlog&" + week).must(t, http.StatusOK).has(t, "suppressed", "Open calls: 3")
+		ann.get("/reports?kind=backlog&"+week).must(t, http.StatusOK).has(t, "suppressed", "Open calls: 3")
 		drill := "/reports/calls?event=logged&from=1803859200&to=1804464000"
 		ann.get(drill).must(t, http.StatusForbidden)
 
@@ -68,7 +68,7 @@ func TestReportsByRole(t *testing.T) {
 		}
 
 		// The export: the same rules, and every download audited.
-		r := ann.get("/reports/export?kind=workload&" + week).must(t, http.StatusOK).has(t, "Analyst A,1,1,0").lacks(t, "Carter")
+		r := ann.get("/reports/export?kind=workload&"+week).must(t, http.StatusOK).has(t, "Analyst A,1,1,0").lacks(t, "Carter")
 		if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") || !strings.Contains(r.header.Get("Content-Disposition"), "calldesk-workload-2027-03-01-2027-03-07.csv") {
 			t.Errorf("export headers %q %q", ct, r.header.Get("Content-Disposition"))
 		}
