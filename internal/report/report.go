@@ -511,6 +511,8 @@ func (r Reporter) backlog(ctx context.Context, p Params, v Viewer, res *Result) 
 		byGroup.Note = fmt.Sprintf("Figures for %d group(s) with fewer than %d open calls are suppressed, so that nobody is identified by a small count; they are in the totals.", suppressed, MinGroup)
 	}
 	res.Tables = []Table{byGroup}
+	// The backlog is what is open now, whatever the range asked.
+	res.Range = "as at " + r.Zone.When(now)
 	old := bandTotal[3] + bandTotal[4]
 	res.Summary = fmt.Sprintf("Open calls: %s, of which %s open for 7 days or more.", Thousands(total), Thousands(old))
 	vals := make([]float64, len(bandTotal))

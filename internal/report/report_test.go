@@ -211,6 +211,9 @@ func TestAggregatesOnly(t *testing.T) {
 		if got := cell(t, named.Tables[0], "Total", "Over 30 days"); got.N != 0 {
 			t.Errorf("calls over 30 days: %+v", got)
 		}
+		if named.Range != "as at Fri 5 Mar 2027 12:00 GMT" {
+			t.Errorf("the backlog's moment: %q", named.Range)
+		}
 		if want := "Open calls: 3, of which 1 open for 7 days or more."; named.Summary != want {
 			t.Errorf("summary %q, want %q", named.Summary, want)
 		}
