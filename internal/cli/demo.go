@@ -84,6 +84,11 @@ func demoCmd(ctx context.Context, e Env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.Stdout, "console sign-in for the Data Protection Officer (subject requests, erasure, retention): username %s, password %s\n", login, pw)
+		pw, login, err = setDemoRolePassword(ctx, s, desk.RoleServiceManager, "service-level manager")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "console sign-in for the service-level manager (reports with names and drill-down, /reports): username %s, password %s\n", login, pw)
 	}
 	return nil
 }
@@ -107,12 +112,18 @@ func setDemoPassword(ctx context.Context, s *store.Store) (string, string, error
 
 // setDemoDPOPassword gives the demo's Data Protection Officer a fresh random console password.
 func setDemoDPOPassword(ctx context.Context, s *store.Store) (string, string, error) {
-	dpos, err := s.AccountsWithRole(ctx, desk.RoleDPO)
+	return setDemoRolePassword(ctx, s, desk.RoleDPO, "Data Protection Officer")
+}
+
+// setDemoRolePassword gives the demo's first account with role a fresh random console password;
+// who names the role's holder in the error when there is none.
+func setDemoRolePassword(ctx context.Context, s *store.Store, role desk.Role, who string) (string, string, error) {
+	dpos, err := s.AccountsWithRole(ctx, role)
 	if err != nil {
 		return "", "", err
 	}
 	if len(dpos) == 0 {
-		return "", "", fmt.Errorf("the database has no Data Protection Officer account: was it loaded by calldesk demo?")
+		return "", "", fmt.Errorf("the database has no %s account: was it loaded by calldesk demo?", who)
 	}
 	pw, hash, err := randomPassword()
 	if err != nil {

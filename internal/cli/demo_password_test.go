@@ -65,4 +65,16 @@ func TestDemoPasswordSignsIntoTheConsole(t *testing.T) {
 	if err != nil || !acct.Has(desk.RoleDPO) {
 		t.Fatalf("the printed DPO account %+v lacks the role: %v", acct, err)
 	}
+	// And the service-level manager, who sees reports with names (S11).
+	m4 := regexp.MustCompile(`console sign-in for the service-level manager \([^)]*\): username (\S+), password (\S+)`).FindStringSubmatch(r.stdout)
+	if m4 == nil {
+		t.Fatalf("no service-level manager sign-in printed: %q", r.stdout)
+	}
+	if _, err := m.SignIn(context.Background(), access.SignIn{Login: m4[1], Password: m4[2], Console: true}); err != nil {
+		t.Fatalf("the service-level manager's console sign-in: %v", err)
+	}
+	acct, err = s.FindAccountByLogin(context.Background(), m4[1])
+	if err != nil || !access.Can(acct, access.SeeNamedReports) {
+		t.Fatalf("the printed service-level manager %+v may not see named reports: %v", acct, err)
+	}
 }

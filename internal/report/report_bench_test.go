@@ -1,0 +1,51 @@
+package report_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/report"
+	"calldesk/internal/store"
+)
+
+// benchReports runs report kind over the last year of a million-call database, unfiltered, as a
+// service-level manager (issue 18's speed target: under 500 ms p50 on SQLite and PostgreSQL).
+// It needs CALLDESK_BENCH_DB, as BenchmarkErase500 does; it only reads.
+func benchReport(b *testing.B, kind report.Kind, every report.Every) {
+	dsn := os.Getenv("CALLDESK_BENCH_DB")
+	if dsn == "" {
+		b.Skip("CALLDESK_BENCH_DB names no copy of a million-call database (make bench sets it)")
+	}
+	ctx := context.Background()
+	s, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	// The year up to the newest call, so the range is full whenever the database was made.
+	calls, _, err := s.FindCalls(ctx, store.CallFilter{Sort: "newest", Limit: 1})
+	if err != nil || len(calls) == 0 {
+		b.Fatalf("the database holds no calls: %v", err)
+	}
+	last := calls[0].LoggedAt
+	zone, err := desk.LoadZone("Europe/London")
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := report.Reporter{Store: s, Zone: zone, Now: func() time.Time { return last }}
+	p := report.Params{Kind: kind, From: last.AddDate(-1, 0, 1), To: last, Every: every}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := r.Run(ctx, p, report.Viewer{Named: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkReportVolumeYearDaily(b *testing.B)   { benchReport(b, report.Volume, report.Daily) }
+func BenchmarkReportVolumeYearMonthly(b *testing.B) { benchReport(b, report.Volume, report.Monthly) }
+func BenchmarkReportBacklog(b *testing.B)           { benchReport(b, report.Backlog, report.Daily) }
+func BenchmarkReportWorkloadYear(b *testing.B)      { benchReport(b, report.Workload, report.Daily) }

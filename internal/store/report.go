@@ -1,0 +1,303 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"calldesk/internal/desk"
+)
+
+// ReportFilter narrows the calls a report counts (issue 18). The zero filter counts every call.
+type ReportFilter struct {
+	GroupID      int64           // the call's support group now
+	ProfileID    int64           // the call's problem profile or any profile beneath it
+	Priority     desk.Priority   // 1..4
+	Source       desk.CallSource // how the call reached the desk
+	CustomerKind desk.PersonKind // staff, student, partner, visitor
+}
+
+// reportWhere is f as SQL conditions on calls c (and people cu, the customer, joined by
+// reportFrom), with their arguments.
+func (s *Store) reportWhere(ctx context.Context, f ReportFilter) ([]string, []any, error) {
+	var conds []string
+	var args []any
+	if f.GroupID != 0 {
+		conds, args = append(conds, "c.group_id = ?"), append(args, f.GroupID)
+	}
+	if f.Priority != 0 {
+		conds, args = append(conds, "c.priority = ?"), append(args, int64(f.Priority))
+	}
+	if f.Source != "" {
+		conds, args = append(conds, "c.source = ?"), append(args, string(f.Source))
+	}
+	if f.CustomerKind != "" {
+		conds, args = append(conds, "cu.kind = ?"), append(args, string(f.CustomerKind))
+	}
+	if f.ProfileID != 0 {
+		p, err := s.FindProfile(ctx, f.ProfileID)
+		if err != nil {
+			return nil, nil, err
+		}
+		// The subtree: the profile itself and every profile whose path starts with its path and
+		// the separator. Compared by prefix, not LIKE, so a % or _ in a name is not a wildcard.
+		prefix := p.Path + " > "
+		conds = append(conds, "c.profile_id IN (SELECT pr.id FROM profiles pr WHERE pr.id = ? OR substr(pr.path, 1, ?) = ?)")
+		args = append(args, p.ID, int64(utf8.RuneCountInString(prefix)), prefix)
+	}
+	return conds, args, nil
+}
+
+// reportFrom is the FROM clause for f: the calls, and their customers only when the filter
+// asks for a kind of customer (a join per call costs seconds over a million calls).
+func reportFrom(f ReportFilter) string {
+	if f.CustomerKind != "" {
+		return ` FROM calls c JOIN people cu ON cu.id = c.customer_id `
+	}
+	return ` FROM calls c `
+}
+
+func and(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " AND " + strings.Join(conds, " AND ")
+}
+
+// VolumeCount is how many calls of one source had an event on one day.
+type VolumeCount struct {
+	Day         time.Time // the day's start, in the zone ReportVolume was given
+	Source      desk.CallSource
+	Logged      int // calls logged that day
+	SelfService int // of those, logged by their customer themselves (SupportMe)
+	Resolved    int // calls whose (latest) resolution fell on the day
+	Closed      int // calls closed that day
+	Cancelled   int // calls cancelled that day
+	Reopened    int // calls whose latest reopening fell on the day
+}
+
+const dayMicros = int64(24 * time.Hour / time.Microsecond)
+
+// localDay is SQL for the day number (days since 1 January 1970 in loc) of column col, for
+// instants in [from, to): the UTC offset is added, the offset in force at each instant, so a
+// day in summer time starts at 23:00 UTC the day before. Each change of offset in the range is
+// one branch of a CASE: a few a year. It returns the expression and its arguments.
+func localDay(col string, loc *time.Location, from, to time.Time) (string, []any) {
+	_, off := from.In(loc).Zone()
+	var b strings.Builder
+	var args []any
+	b.WriteString("CASE")
+	// Walk the range an hour at a time, and find each change to the second.
+	for t := from; t.Before(to); {
+		next := t.Add(time.Hour)
+		if _, o := next.In(loc).Zone(); o != off {
+			lo, hi := t, next
+			for hi.Sub(lo) > time.Second {
+				mid := lo.Add(hi.Sub(lo) / 2)
+				if _, mo := mid.In(loc).Zone(); mo == off {
+					lo = mid
+				} else {
+					hi = mid
+				}
+			}
+			fmt.Fprintf(&b, " WHEN %s < ? THEN (%s + %d) / %d", col, col, int64(off)*1e6, dayMicros)
+			args = append(args, hi.UnixMicro())
+			off = o
+		}
+		t = next
+	}
+	last := fmt.Sprintf("(%s + %d) / %d", col, int64(off)*1e6, dayMicros)
+	if len(args) == 0 {
+		return last, nil
+	}
+	return b.String() + " ELSE " + last + " END", args
+}
+
+// ReportVolume counts the calls matching f logged, resolved, closed, cancelled and reopened in
+// [from, to), per day in loc and source. Each event is counted by the time the call row keeps
+// for it, so a call resolved twice counts once, at its latest resolution. Counts are of calls,
+// never of people: erasure (which keeps times, sources and categories) leaves them as they were.
+// The days are computed in SQL, so a year of a million calls comes back as a few thousand rows.
+func (s *Store) ReportVolume(ctx context.Context, f ReportFilter, loc *time.Location, from, to time.Time) ([]VolumeCount, error) {
+	conds, args, err := s.reportWhere(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		day    int64
+		source string
+	}
+	byKey := map[key]*VolumeCount{}
+	var order []key
+	count := func(col string, add func(v *VolumeCount, n, self int)) error {
+		dayExpr, dayArgs := localDay("c."+col, loc, from, to)
+		q := `SELECT ` + dayExpr + `, c.source, COUNT(*), SUM(CASE WHEN c.logged_by = c.customer_id THEN 1 ELSE 0 END)` +
+			reportFrom(f) + `WHERE c.` + col + ` >= ? AND c.` + col + ` < ?` + and(conds) + ` GROUP BY 1, 2`
+		all := append(append(dayArgs, from.UnixMicro(), to.UnixMicro()), args...)
+		rows, err := s.query(ctx, q, all...)
+		if err != nil {
+			return fmt.Errorf("report volume (%s): %w", col, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k key
+			var n, self int
+			if err := rows.Scan(&k.day, &k.source, &n, &self); err != nil {
+				return err
+			}
+			v := byKey[k]
+			if v == nil {
+				v = &VolumeCount{Day: time.Date(1970, 1, 1+int(k.day), 0, 0, 0, 0, loc), Source: desk.CallSource(k.source)}
+				byKey[k] = v
+				order = append(order, k)
+			}
+			add(v, n, self)
+		}
+		return rows.Err()
+	}
+	for _, c := range []struct {
+		col string
+		add func(v *VolumeCount, n, self int)
+	}{
+		{"logged_at", func(v *VolumeCount, n, self int) { v.Logged += n; v.SelfService += self }},
+		{"resolved_at", func(v *VolumeCount, n, _ int) { v.Resolved += n }},
+		{"closed_at", func(v *VolumeCount, n, _ int) { v.Closed += n }},
+		{"cancelled_at", func(v *VolumeCount, n, _ int) { v.Cancelled += n }},
+		{"reopened_at", func(v *VolumeCount, n, _ int) { v.Reopened += n }},
+	} {
+		if err := count(c.col, c.add); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]VolumeCount, len(order))
+	for i, k := range order {
+		out[i] = *byKey[k]
+	}
+	return out, nil
+}
+
+// BacklogCount is how many open calls of one group are in one age band.
+type BacklogCount struct {
+	GroupID int64  // 0: no group yet
+	Group   string // the group's name; "" when none
+	Band    int    // index into the bands ReportBacklog was given; len(bands) for older than the last
+	Open    int
+}
+
+// ReportBacklog counts the calls matching f that are open at now (not resolved, closed or
+// cancelled), per group and age band: band i holds the calls logged less than bands[i] before
+// now (and not in an earlier band); band len(bands) the older ones. bands must increase.
+func (s *Store) ReportBacklog(ctx context.Context, f ReportFilter, now time.Time, bands []time.Duration) ([]BacklogCount, error) {
+	conds, args, err := s.reportWhere(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	var cases strings.Builder
+	var bargs []any
+	cases.WriteString("CASE")
+	for i, b := range bands {
+		if i > 0 && b <= bands[i-1] {
+			return nil, desk.Errorf(desk.EINVALID, "the age bands must increase: %s follows %s", b, bands[i-1])
+		}
+		fmt.Fprintf(&cases, " WHEN c.logged_at > ? THEN %d", i)
+		bargs = append(bargs, now.Add(-b).UnixMicro())
+	}
+	fmt.Fprintf(&cases, " ELSE %d END", len(bands))
+	band := cases.String()
+	q := `SELECT COALESCE(c.group_id, 0), COALESCE(g.name, ''), ` + band + `, COUNT(*)` + reportFrom(f) +
+		`LEFT JOIN support_groups g ON g.id = c.group_id WHERE ` + openCond + and(conds) +
+		` GROUP BY 1, 2, 3 ORDER BY 2, 3`
+	all := append(append([]any{}, bargs...), args...)
+	rows, err := s.query(ctx, q, all...)
+	if err != nil {
+		return nil, fmt.Errorf("report backlog: %w", err)
+	}
+	defer rows.Close()
+	var out []BacklogCount
+	for rows.Next() {
+		var b BacklogCount
+		if err := rows.Scan(&b.GroupID, &b.Group, &b.Band, &b.Open); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// WorkloadCount is one analyst's work over a period.
+type WorkloadCount struct {
+	AnalystID int64
+	Name      string // the analyst's name as the directory has it (a pseudonym once erased)
+	Assigned  int    // calls assigned to them now whose assignment fell in the period
+	Resolved  int    // calls resolved in the period that are assigned to them
+	InHand    int    // open calls assigned to them now
+}
+
+// ReportWorkload counts, per analyst, the calls matching f assigned to them and resolved by them
+// in [from, to), and the open calls they hold now. A call counts for the analyst it is assigned
+// to now (the call row keeps the latest assignment only).
+func (s *Store) ReportWorkload(ctx context.Context, f ReportFilter, from, to time.Time) ([]WorkloadCount, error) {
+	conds, args, err := s.reportWhere(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	q := `SELECT c.analyst_id, a.first_name, a.last_name,
+		SUM(CASE WHEN c.assigned_at >= ? AND c.assigned_at < ? THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.resolved_at >= ? AND c.resolved_at < ? THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + openCond + ` THEN 1 ELSE 0 END)` + reportFrom(f) +
+		`JOIN people a ON a.id = c.analyst_id
+		WHERE c.analyst_id IS NOT NULL AND ((c.assigned_at >= ? AND c.assigned_at < ?) OR (c.resolved_at >= ? AND c.resolved_at < ?) OR ` + openCond + `)` +
+		and(conds) + ` GROUP BY c.analyst_id, a.first_name, a.last_name ORDER BY a.last_name, a.first_name, c.analyst_id`
+	f0, t0 := from.UnixMicro(), to.UnixMicro()
+	rows, err := s.query(ctx, q, append([]any{f0, t0, f0, t0, f0, t0, f0, t0}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("report workload: %w", err)
+	}
+	defer rows.Close()
+	var out []WorkloadCount
+	for rows.Next() {
+		var w WorkloadCount
+		var first, last string
+		if err := rows.Scan(&w.AnalystID, &first, &last, &w.Assigned, &w.Resolved, &w.InHand); err != nil {
+			return nil, err
+		}
+		w.Name = strings.TrimSpace(first + " " + last)
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// ReportCallRefs lists the references of up to limit calls matching f whose time in column
+// event ("logged", "resolved", "closed", "cancelled", "reopened") falls in [from, to), oldest
+// first: the calls behind a figure, for the service-level manager's drill-down (S11).
+func (s *Store) ReportCallRefs(ctx context.Context, f ReportFilter, event string, from, to time.Time, limit int) ([]string, error) {
+	switch event {
+	case "logged", "resolved", "closed", "cancelled", "reopened":
+	default:
+		return nil, desk.Errorf(desk.EINVALID, "%q is not an event a report counts (logged, resolved, closed, cancelled, reopened)", event)
+	}
+	conds, args, err := s.reportWhere(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	col := "c." + event + "_at"
+	q := `SELECT c.kind, c.number` + reportFrom(f) + `WHERE ` + col + ` >= ? AND ` + col + ` < ?` + and(conds) +
+		` ORDER BY ` + col + `, c.id LIMIT ?`
+	rows, err := s.query(ctx, q, append(append([]any{from.UnixMicro(), to.UnixMicro()}, args...), int64(limit))...)
+	if err != nil {
+		return nil, fmt.Errorf("report calls: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var kind string
+		var n int64
+		if err := rows.Scan(&kind, &n); err != nil {
+			return nil, err
+		}
+		out = append(out, desk.Reference(desk.CallKind(kind), n))
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,54 @@
+package console_test
+
+import (
+	"testing"
+
+	"calldesk/internal/store/storetest"
+)
+
+// TestBrowserReports (issue 18): each report, as the service-level manager and as an analyst,
+// and the form sent with a bad date, axe-clean at 1280, 375 and 320 px (tab.Check), with a
+// screenshot of each chart in artefacts/browser.
+func TestBrowserReports(t *testing.T) {
+	t.Parallel()
+	se := storetest.NewEnv(t, "sqlite", start)
+	e := newEnv(t, se)
+	storetest.ReportCalls(t, se)
+	e.grant(se, e.f.Bob, "analyst,service_manager")
+	b := e.tab(t)
+	b.signIn(e.f.Bob.Username)
+	b.Open("/reports")
+	b.MustSee("Reports", "Run the report")
+	b.Check("the report picker", "reports-picker")
+	for _, k := range []struct{ kind, see string }{
+		{"volume", "Calls logged: 4"},
+		{"backlog", "Open calls: 3"},
+		{"workload", "Cat Carter"},
+	} {
+		b.Open("/reports?kind=" + k.kind + "&from=2027-03-01&to=2027-03-07&every=day")
+		b.MustSee(k.see)
+		if !b.Has("svg[role=img] title") || !b.Has("table caption") {
+			t.Errorf("%s: no chart with a title, or no table with a caption", k.kind)
+		}
+		b.Check("the "+k.kind+" report, named", "report-"+k.kind+"-named")
+	}
+	b.Open("/reports?kind=volume&from=2027-03-01&to=2027-03-31&every=week&source=phone")
+	b.MustSee("Calls logged: 2")
+	b.Check("the volume report per week, filtered", "report-volume-weekly")
+
+	b.Open("/reports?kind=volume&from=2027-03-01&to=2027-03-07")
+	b.SetField("#report-from", "2027-02-30")
+	b.Click("form.report-form button[type=submit]")
+	b.WaitJS("the error summary, focused", `document.activeElement && document.activeElement.id === 'error-summary'`)
+	b.MustSee("The report was not run", "Enter the first day as a real date")
+	b.Check("the report form with a bad date", "reports-bad-date")
+
+	a := e.tab(t)
+	a.signIn(e.f.Ann.Username)
+	a.Open("/reports?kind=workload&from=2027-03-01&to=2027-03-07")
+	a.MustSee("Analyst A")
+	a.Check("the workload report, aggregates only", "report-workload-aggregate")
+	a.Open("/reports?kind=backlog&from=2027-03-01&to=2027-03-07")
+	a.MustSee("suppressed")
+	a.Check("the backlog report, aggregates only", "report-backlog-aggregate")
+}

@@ -1,0 +1,288 @@
+package console
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"calldesk/internal/access"
+	"calldesk/internal/csvsafe"
+	"calldesk/internal/desk"
+	"calldesk/internal/report"
+	"calldesk/internal/store"
+	"calldesk/internal/web"
+)
+
+// reportRoutes are the statistical reports (issue 18): every analyst reads them as aggregates;
+// a service-level manager (access.SeeNamedReports) sees analysts' names and drills from a
+// figure to the calls behind it (S11). The export follows the same rules; views that name
+// people, drill-downs and every download are audited.
+func (c *Console) reportRoutes() []route {
+	return []route{
+		{"GET", "/reports", access.WorkCalls, c.reports},
+		{"GET", "/reports/export", access.WorkCalls, c.reportExport},
+		{"GET", "/reports/calls", access.SeeNamedReports, c.reportCalls},
+	}
+}
+
+// reportsPage is the report picker with its filters and, once asked, the report.
+type reportsPage struct {
+	page
+	Form      url.Values
+	Errors    map[string]string
+	ErrorList []fieldError
+	Kinds     []report.Kind
+	Groups    []desk.Group
+	Profiles  []desk.Profile
+	Sources   []desk.CallSource
+	Kinds2    []desk.PersonKind
+	Named     bool
+	Result    *report.Result
+	Charts    []template.HTML
+	Export    template.URL // the export's query string
+}
+
+// reportFields are the form's fields in the order they appear, for the error summary.
+var reportFields = []struct{ Name, ID string }{
+	{"kind", "report-kind"}, {"from", "report-from"}, {"to", "report-to"}, {"every", "report-every"},
+	{"group", "report-group"}, {"profile", "report-profile"}, {"priority", "report-priority"},
+	{"source", "report-source"}, {"kind_of_customer", "report-customer"},
+}
+
+// reportParams reads a report's parameters from a query; dates are YYYY-MM-DD in the desk's zone.
+func (c *Console) reportParams(q url.Values) (report.Params, error) {
+	errs := map[string]string{}
+	loc := c.zone().Location()
+	p := report.Params{Kind: report.Kind(q.Get("kind")), Every: report.Every(q.Get("every"))}
+	date := func(name, words string) time.Time {
+		s := strings.TrimSpace(q.Get(name))
+		if s == "" {
+			return time.Time{}
+		}
+		t, err := time.ParseInLocation("2006-01-02", s, loc)
+		if err != nil {
+			errs[name] = "Enter the " + words + " as a real date, like 2027-03-01."
+		}
+		return t
+	}
+	p.From, p.To = date("from", "first day"), date("to", "last day")
+	id := func(name, words string) int64 {
+		s := strings.TrimSpace(q.Get(name))
+		if s == "" {
+			return 0
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			errs[name] = "Choose a " + words + " from the list."
+		}
+		return n
+	}
+	p.Filter.GroupID = id("group", "group")
+	p.Filter.ProfileID = id("profile", "profile")
+	p.Filter.Priority = desk.Priority(id("priority", "priority"))
+	p.Filter.Source = desk.CallSource(q.Get("source"))
+	p.Filter.CustomerKind = desk.PersonKind(q.Get("kind_of_customer"))
+	if p.Every == "" {
+		p.Every = report.Daily
+	}
+	if err := p.Validate(); err != nil {
+		if de := desk.AsError(err); de != nil {
+			for k, m := range de.Fields {
+				if errs[k] == "" {
+					errs[k] = m
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return p, desk.Invalid("the report cannot be run as asked", errs)
+	}
+	return p, nil
+}
+
+func (c *Console) reporter() report.Reporter {
+	return report.Reporter{Store: c.Store, Zone: c.zone(), Now: c.now}
+}
+
+func (c *Console) reports(w http.ResponseWriter, r *http.Request, v *visit) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	p := reportsPage{page: c.page(v, "Reports"), Form: q, Errors: map[string]string{}, Kinds: report.Kinds(),
+		Sources: []desk.CallSource{desk.SourcePortal, desk.SourceEmail, desk.SourcePhone, desk.SourceFaceToFace, desk.SourceAPI},
+		Kinds2:  []desk.PersonKind{desk.Staff, desk.Student, desk.Partner, desk.Visitor},
+		Named:   access.Can(v.Account, access.SeeNamedReports)}
+	p.Section = "reports"
+	var err error
+	if p.Groups, err = c.Store.Groups(ctx); err != nil {
+		return err
+	}
+	if p.Profiles, err = c.Store.Profiles(ctx); err != nil {
+		return err
+	}
+	if q.Get("kind") == "" {
+		// The picker, with this month so far as the range.
+		today := c.now().In(c.zone().Location())
+		p.Form = url.Values{"kind": {string(report.Volume)}, "from": {today.Format("2006-01") + "-01"}, "to": {today.Format("2006-01-02")}, "every": {"day"}}
+		return c.render(w, r, http.StatusOK, "reports", p)
+	}
+	params, err := c.reportParams(q)
+	if err == nil {
+		var res report.Result
+		res, err = c.reporter().Run(ctx, params, report.Viewer{Named: p.Named})
+		if err == nil {
+			p.Result = &res
+			p.Charts = []template.HTML{res.Chart.SVG("chart-" + string(res.Kind))}
+			p.Export = template.URL(q.Encode()) // #nosec: url.Values.Encode escapes every value
+			p.Title = res.Title
+			if len(res.Analysts) > 0 {
+				if err := c.auditRead(v, "report.view", "report", string(res.Kind), res.Analysts,
+					"report: "+res.Title+", "+res.Range+" (names analysts)"); err != nil {
+					return err
+				}
+			}
+			return c.render(w, r, http.StatusOK, "reports", p)
+		}
+	}
+	de := desk.AsError(err)
+	if de == nil || de.Code != desk.EINVALID {
+		return err
+	}
+	for k, m := range de.Fields {
+		p.Errors[k] = m
+	}
+	for _, f := range reportFields {
+		if m := p.Errors[f.Name]; m != "" {
+			p.ErrorList = append(p.ErrorList, fieldError{ID: f.ID, Message: m})
+		}
+	}
+	if len(p.ErrorList) == 0 {
+		p.ErrorList = []fieldError{{ID: "report-kind", Message: sentence(de.Message)}}
+	}
+	p.Title = "Error: Reports"
+	return c.render(w, r, http.StatusUnprocessableEntity, "reports", p)
+}
+
+// reportExport sends the report's tables as CSV, one table after another with a blank line
+// between, every cell neutralised against formula injection (csvsafe); the same role rules as
+// the page (aggregates only without SeeNamedReports). Every download is audited, naming the
+// analysts when the file names them.
+func (c *Console) reportExport(w http.ResponseWriter, r *http.Request, v *visit) error {
+	params, err := c.reportParams(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	res, err := c.reporter().Run(r.Context(), params, report.Viewer{Named: access.Can(v.Account, access.SeeNamedReports)})
+	if err != nil {
+		return err
+	}
+	if err := c.auditRead(v, "report.export", "report", string(res.Kind), res.Analysts,
+		"report exported as CSV: "+res.Title+", "+res.Range); err != nil {
+		return err
+	}
+	var b strings.Builder
+	cw := csvsafe.NewWriter(&b)
+	for i, t := range res.Tables {
+		if i > 0 {
+			cw.Write([]string{})
+		}
+		cw.Write([]string{t.Caption})
+		cw.Write(t.Columns)
+		for _, row := range t.Rows {
+			rec := []string{row.Label}
+			for _, cell := range row.Cells {
+				if cell.Suppressed || strings.HasSuffix(cell.Text, "%") || cell.Text == "-" {
+					rec = append(rec, cell.Text)
+				} else {
+					rec = append(rec, strconv.Itoa(cell.N))
+				}
+			}
+			cw.Write(rec)
+		}
+		if t.Note != "" {
+			cw.Write([]string{t.Note})
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", web.ContentDisposition("calldesk-"+string(res.Kind)+"-"+params.From.Format("2006-01-02")+"-"+params.To.Format("2006-01-02")+".csv"))
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write([]byte(b.String()))
+	return err
+}
+
+// reportCallsPage lists the calls behind one figure (a service-level manager's drill-down).
+type reportCallsPage struct {
+	page
+	What  string
+	Calls []desk.Call
+	More  bool
+}
+
+// reportCallsMax bounds a drill-down's list.
+const reportCallsMax = 200
+
+// reportCalls is the drill-down from a figure: the calls it counts, with their customers and
+// analysts, audited as a view of every person it names (S11).
+func (c *Console) reportCalls(w http.ResponseWriter, r *http.Request, v *visit) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	unix := func(name string) (time.Time, error) {
+		n, err := strconv.ParseInt(q.Get(name), 10, 64)
+		if err != nil {
+			return time.Time{}, desk.Errorf(desk.EINVALID, "the link to the calls behind a figure is damaged (%s); go back to the report and follow it again", name)
+		}
+		return time.Unix(n, 0).UTC(), nil
+	}
+	from, err := unix("from")
+	if err != nil {
+		return err
+	}
+	to, err := unix("to")
+	if err != nil {
+		return err
+	}
+	f := store.ReportFilter{Source: desk.CallSource(q.Get("source")), CustomerKind: desk.PersonKind(q.Get("customer"))}
+	f.GroupID, _ = strconv.ParseInt(q.Get("group"), 10, 64)
+	f.ProfileID, _ = strconv.ParseInt(q.Get("profile"), 10, 64)
+	pr, _ := strconv.Atoi(q.Get("priority"))
+	f.Priority = desk.Priority(pr)
+	event := q.Get("event")
+	refs, err := c.Store.ReportCallRefs(ctx, f, event, from, to, reportCallsMax+1)
+	if err != nil {
+		return err
+	}
+	p := reportCallsPage{page: c.page(v, "Calls behind a figure"), More: len(refs) > reportCallsMax}
+	p.Section = "reports"
+	p.What = "Calls " + event + " from " + c.when(from) + " to " + c.when(to)
+	if p.More {
+		refs = refs[:reportCallsMax]
+	}
+	rd, err := c.reader(ctx, v)
+	if err != nil {
+		return err
+	}
+	var persons []int64
+	for _, ref := range refs {
+		call, err := c.Store.FindCallByRef(ctx, ref)
+		if err != nil {
+			return err
+		}
+		call = access.CallFor(rd, call)
+		p.Calls = append(p.Calls, call)
+		persons = append(persons, call.CustomerID)
+	}
+	if len(refs) > 0 {
+		if err := c.auditRead(v, "report.drill", "report", event, persons, "report drill-down: "+p.What+": "+strings.Join(refs, ", ")); err != nil {
+			return err
+		}
+	}
+	return c.render(w, r, http.StatusOK, "reportcalls", p)
+}
