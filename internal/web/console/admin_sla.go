@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -378,6 +379,21 @@ func (c *Console) calendarPage(v *visit, title string, f calendarForm) calendarP
 	return p
 }
 
+// slaPost reads a sent calendar or rule form: the id in its path (0 for a new one) and its fields.
+func slaPost(r *http.Request, what string) (int64, url.Values, error) {
+	var id int64
+	if r.PathValue("id") != "" {
+		var err error
+		if id, err = slaID(r, what); err != nil {
+			return 0, nil, err
+		}
+	}
+	if err := r.ParseForm(); err != nil {
+		return 0, nil, desk.Errorf(desk.EINVALID, "the form could not be read: %v", err)
+	}
+	return id, r.PostForm, nil
+}
+
 func slaID(r *http.Request, what string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -440,17 +456,10 @@ func parseClosures(text string) ([]sla.Closure, []string) {
 // (POST /admin/sla/calendars/{id}).
 func (c *Console) saveCalendar(w http.ResponseWriter, r *http.Request, v *visit) error {
 	ctx := r.Context()
-	var id int64
-	if r.PathValue("id") != "" {
-		var err error
-		if id, err = slaID(r, "calendar"); err != nil {
-			return err
-		}
+	id, pf, err := slaPost(r, "calendar")
+	if err != nil {
+		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return desk.Errorf(desk.EINVALID, "the form could not be read: %v", err)
-	}
-	pf := r.PostForm
 	spec := sla.Spec{Name: pf.Get("name"), Zone: pf.Get("zone"), Region: sla.Region(pf.Get("region"))}
 	fields := map[string]string{}
 	for _, d := range weekOrder() {
@@ -472,7 +481,7 @@ func (c *Console) saveCalendar(w http.ResponseWriter, r *http.Request, v *visit)
 		// Say what else is wrong too, as the store would.
 		fields = mergeSLAFields(fields, store.CheckCalendar(store.SLACalendar{Spec: spec}, reason))
 	}
-	err := desk.Invalid("the calendar cannot be saved", fields)
+	err = desk.Invalid("the calendar cannot be saved", fields)
 	done := "calendar-created"
 	if err == nil && id == 0 {
 		_, err = c.Store.CreateCalendar(ctx, v.Actor, store.SLACalendar{Spec: spec}, reason)
@@ -701,17 +710,10 @@ func slaRuleFields() []struct{ name, id, label string } {
 
 func (c *Console) saveRule(w http.ResponseWriter, r *http.Request, v *visit) error {
 	ctx := r.Context()
-	var id int64
-	if r.PathValue("id") != "" {
-		var err error
-		if id, err = slaID(r, "rule"); err != nil {
-			return err
-		}
+	id, pf, err := slaPost(r, "rule")
+	if err != nil {
+		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return desk.Errorf(desk.EINVALID, "the form could not be read: %v", err)
-	}
-	pf := r.PostForm
 	f := ruleForm{ID: id, Name: pf.Get("name"), Priority: pf.Get("priority"), Profile: pf.Get("profile_id"), Kind: pf.Get("customer_kind"),
 		Calendar: pf.Get("calendar_id"), RespondWithin: pf.Get("respond_within"), ResolveWithin: pf.Get("resolve_within"),
 		RespondOn: pf.Get("respond_on"), RespondPause: pf["respond_pause"], ResolvePause: pf["resolve_pause"], Reason: pf.Get("reason"), Errors: map[string]string{}}
