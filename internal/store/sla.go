@@ -259,12 +259,19 @@ func (s *Store) UpdateCalendar(ctx context.Context, actor desk.Actor, c SLACalen
 	return c, err
 }
 
+// reasonOnly checks the reason of a change that has nothing else to check: EINVALID headed by
+// refused (what was not done) when it is missing or too long.
+func reasonOnly(reason, refused string) (string, error) {
+	f := map[string]string{}
+	reason = checkReason(reason, f)
+	return reason, desk.Invalid(refused, f)
+}
+
 // DeleteCalendar deletes calendar id and its closures, with the reason, audited. A calendar that a
 // rule, a group or a profile uses cannot be deleted (EINVALID saying which use it).
 func (s *Store) DeleteCalendar(ctx context.Context, actor desk.Actor, id int64, reason string) error {
-	f := map[string]string{}
-	reason = checkReason(reason, f)
-	if err := desk.Invalid("the calendar cannot be deleted", f); err != nil {
+	reason, err := reasonOnly(reason, "the calendar cannot be deleted")
+	if err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(t *Tx) error {
@@ -559,9 +566,8 @@ func (s *Store) UpdateRule(ctx context.Context, actor desk.Actor, r SLARule, rea
 
 // DeleteRule deletes rule id, with the reason, audited.
 func (s *Store) DeleteRule(ctx context.Context, actor desk.Actor, id int64, reason string) error {
-	f := map[string]string{}
-	reason = checkReason(reason, f)
-	if err := desk.Invalid("the rule cannot be deleted", f); err != nil {
+	reason, err := reasonOnly(reason, "the rule cannot be deleted")
+	if err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(t *Tx) error {

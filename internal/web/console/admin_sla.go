@@ -379,6 +379,24 @@ func (c *Console) calendarPage(v *visit, title string, f calendarForm) calendarP
 	return p
 }
 
+// pathCalendar is the calendar the request's path names.
+func (c *Console) pathCalendar(r *http.Request) (store.SLACalendar, error) {
+	id, err := slaID(r, "calendar")
+	if err != nil {
+		return store.SLACalendar{}, err
+	}
+	return c.Store.FindCalendar(r.Context(), id)
+}
+
+// pathRule is the service-level rule the request's path names.
+func (c *Console) pathRule(r *http.Request) (store.SLARule, error) {
+	id, err := slaID(r, "rule")
+	if err != nil {
+		return store.SLARule{}, err
+	}
+	return c.Store.FindRule(r.Context(), id)
+}
+
 // slaPost reads a sent calendar or rule form: the id in its path (0 for a new one) and its fields.
 func slaPost(r *http.Request, what string) (int64, url.Values, error) {
 	var id int64
@@ -408,16 +426,12 @@ func (c *Console) newCalendar(w http.ResponseWriter, r *http.Request, v *visit) 
 }
 
 func (c *Console) editCalendar(w http.ResponseWriter, r *http.Request, v *visit) error {
-	id, err := slaID(r, "calendar")
-	if err != nil {
-		return err
-	}
-	cal, err := c.Store.FindCalendar(r.Context(), id)
+	cal, err := c.pathCalendar(r)
 	if err != nil {
 		return err
 	}
 	f := newCalendarForm(cal.Spec)
-	f.ID = id
+	f.ID = cal.ID
 	return c.render(w, r, http.StatusOK, "adminslacalendar", c.calendarPage(v, "Change the calendar "+cal.Spec.Name, f))
 }
 
@@ -565,14 +579,11 @@ type slaConfirmPage struct {
 }
 
 func (c *Console) deleteCalendar(w http.ResponseWriter, r *http.Request, v *visit) error {
-	id, err := slaID(r, "calendar")
+	cal, err := c.pathCalendar(r)
 	if err != nil {
 		return err
 	}
-	cal, err := c.Store.FindCalendar(r.Context(), id)
-	if err != nil {
-		return err
-	}
+	id := cal.ID
 	p := slaConfirmPage{page: c.page(v, "Delete the calendar "+cal.Spec.Name+"?"), Question: "Delete the calendar “" + cal.Spec.Name + "”?",
 		Explain: "A calendar that a rule, a group or a profile uses cannot be deleted: choose another for them first.",
 		Action:  fmt.Sprintf("/admin/sla/calendars/%d/delete", id), Button: "Yes, delete it", Back: "/admin/sla"}
@@ -682,11 +693,7 @@ func (c *Console) newRule(w http.ResponseWriter, r *http.Request, v *visit) erro
 }
 
 func (c *Console) editRule(w http.ResponseWriter, r *http.Request, v *visit) error {
-	id, err := slaID(r, "rule")
-	if err != nil {
-		return err
-	}
-	rule, err := c.Store.FindRule(r.Context(), id)
+	rule, err := c.pathRule(r)
 	if err != nil {
 		return err
 	}
@@ -790,14 +797,11 @@ func (c *Console) saveRule(w http.ResponseWriter, r *http.Request, v *visit) err
 }
 
 func (c *Console) deleteRule(w http.ResponseWriter, r *http.Request, v *visit) error {
-	id, err := slaID(r, "rule")
+	rule, err := c.pathRule(r)
 	if err != nil {
 		return err
 	}
-	rule, err := c.Store.FindRule(r.Context(), id)
-	if err != nil {
-		return err
-	}
+	id := rule.ID
 	p := slaConfirmPage{page: c.page(v, "Delete the rule "+rule.Name+"?"), Question: "Delete the rule “" + rule.Name + "”?",
 		Explain: "Calls it matched will fall under the next most specific rule for their priority.",
 		Action:  fmt.Sprintf("/admin/sla/rules/%d/delete", id), Button: "Yes, delete it", Back: "/admin/sla"}
