@@ -75,7 +75,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err := s.Optimize(ctx); err != nil {
 		return fmt.Errorf("refresh planner statistics: %w", err)
 	}
-	buf := audit.NewBuffer(s, log, 200*time.Millisecond, 500)
+	buf := audit.NewRecorder(s)
 	idleFor, _ := time.ParseDuration(*idle)
 	maxFor, _ := time.ParseDuration(*absolute)
 	graceFor, _ := time.ParseDuration(*grace)
@@ -242,7 +242,8 @@ func serve(ctx context.Context, e Env, args []string) error {
 	case <-ctx.Done():
 	}
 	// Clean shutdown: finish requests (cutting off any still running after 15 s and waiting for
-	// their handlers), stop the jobs, write the buffered audit records of reads, seal them.
+	// their handlers), stop the jobs, let a batch of audit records of reads being committed finish, seal
+	// the records.
 	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if serr := hs.Shutdown(shutCtx); serr != nil {

@@ -18,6 +18,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // authenticated, but not allowed
 	EUNAUTHORIZED = "unauthorized" // not authenticated
 	ETHROTTLED    = "throttled"    // too many attempts; the message says when to try again
+	EUNAVAILABLE  = "unavailable"  // the database is briefly unreachable, full or locked; try again soon
 	EINTERNAL     = "internal"     // our fault; the message is generic
 )
 

@@ -157,7 +157,8 @@ func (s *Server) reader(ctx context.Context, c *caller) (desk.Reader, error) {
 	return access.ReaderOf(c.Account, groups), nil
 }
 
-// auditRead queues the audit record of a read of personal data.
+// auditRead writes the audit record of a read of personal data; the read must not be answered
+// when it fails.
 func (s *Server) auditRead(c *caller, action, objectType, objectID string, person int64, detail string) error {
 	var persons []int64
 	if person != 0 {

@@ -42,7 +42,7 @@ func BenchmarkCreateCall(b *testing.B) {
 				b.Fatal(err)
 			}
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			buf := audit.NewBuffer(s, log, 0, 0)
+			buf := audit.NewRecorder(s)
 			defer buf.Close()
 			hs := httptest.NewServer((&web.Server{Store: s, Audit: buf, Log: log}).Handler())
 			defer hs.Close()
@@ -105,7 +105,7 @@ func BenchmarkViewCall(b *testing.B) {
 				refs = append(refs, c.Ref)
 			}
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			buf := audit.NewBuffer(s, log, 0, 0)
+			buf := audit.NewRecorder(s)
 			defer buf.Close()
 			hs := httptest.NewServer((&web.Server{Store: s, Audit: buf, Log: log}).Handler())
 			defer hs.Close()

@@ -26,7 +26,7 @@ type env struct {
 	s     *store.Store
 	f     storetest.Fixture
 	clock *storetest.Clock
-	buf   *audit.Buffer
+	buf   *audit.Recorder
 	logs  *storetest.SyncBuffer // what the server logged
 	url   string
 	token string // Ann's
@@ -42,7 +42,7 @@ func apiTest(t *testing.T, fn func(t *testing.T, e *env)) {
 		e.f = storetest.Seed(t, s)
 		log := slog.New(slog.NewTextHandler(e.logs, nil))
 		// A long interval: tests flush the buffer themselves.
-		e.buf = audit.NewBuffer(s, log, time.Hour, 10000)
+		e.buf = audit.NewRecorder(s)
 		t.Cleanup(e.buf.Close)
 		srv := &web.Server{Store: s, Audit: e.buf, Log: log, Now: clock.Now}
 		hs := httptest.NewServer(srv.Handler())
@@ -201,7 +201,6 @@ type counts struct{ calls, diary, audit int }
 
 func (e *env) counts() counts {
 	e.t.Helper()
-	e.buf.Flush()
 	calls, n, err := e.s.FindCalls(e.ctx, store.CallFilter{Limit: 500})
 	if err != nil {
 		e.t.Fatal(err)
@@ -223,7 +222,6 @@ func (e *env) counts() counts {
 // audits returns the records about one object, newest first, after flushing the read buffer.
 func (e *env) audits(objectType, id string) []desk.AuditRecord {
 	e.t.Helper()
-	e.buf.Flush()
 	recs, _, err := e.s.FindAudit(e.ctx, store.AuditFilter{ObjectType: objectType, ObjectID: id})
 	if err != nil {
 		e.t.Fatal(err)

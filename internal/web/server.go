@@ -32,7 +32,7 @@ type Server struct {
 	Store *store.Store
 	// Audit batches the audit records of reads (a call's detail, a person's record). Required:
 	// the API must never show personal data without recording it (P2).
-	Audit *audit.Buffer
+	Audit *audit.Recorder
 	// Log receives one record per internal error (500). slog.Default() when nil.
 	Log *slog.Logger
 	// Now is the clock stamped on audit records of reads; time.Now when nil.
@@ -76,7 +76,7 @@ func (s *Server) Handler() http.Handler {
 }
 
 // Wait blocks until no request is being handled, or ctx ends. The server calls it at shutdown,
-// after the listener is closed, so that no handler still reads or audits when the audit buffer
+// after the listener is closed, so that no handler still reads or audits when the audit recorder
 // and the store close.
 func (s *Server) Wait(ctx context.Context) error {
 	done := make(chan struct{})

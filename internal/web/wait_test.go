@@ -22,7 +22,7 @@ func TestWaitHoldsForRequestsInFlight(t *testing.T) {
 	s := storetest.Open(t, "sqlite", nil)
 	f := storetest.Seed(t, s)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	buf := audit.NewBuffer(s, log, time.Hour, 100)
+	buf := audit.NewRecorder(s)
 	defer buf.Close()
 	srv := &web.Server{Store: s, Audit: buf, Log: log}
 	hs := httptest.NewServer(srv.Handler())

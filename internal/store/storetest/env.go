@@ -58,3 +58,20 @@ func (s *SyncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// RefuseAuditRecords makes the database refuse every new audit record (a trigger raising an
+// error on insert into audit_log), as a database that cannot take writes would, until the
+// returned function takes the trigger away.
+func (e *Env) RefuseAuditRecords(t testing.TB) (restore func()) {
+	t.Helper()
+	if e.Engine == "sqlite" {
+		e.DB.MustExec(t, `CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit records refused (test)'); END`)
+		return func() { e.DB.MustExec(t, `DROP TRIGGER refuse_audit`) }
+	}
+	e.DB.MustExec(t, `CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit records refused (test)'; END $$`)
+	e.DB.MustExec(t, `CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit()`)
+	return func() {
+		e.DB.MustExec(t, `DROP TRIGGER refuse_audit ON audit_log`)
+		e.DB.MustExec(t, `DROP FUNCTION refuse_audit()`)
+	}
+}

@@ -9,7 +9,8 @@ import (
 	"calldesk/internal/desk"
 )
 
-// auditRead queues the audit record of a page showing personal data (P2: "who has seen my data").
+// auditRead writes the audit record of a page showing personal data (P2: "who has seen my
+// data"), durably, before the page is sent; the page must not be shown when it fails.
 func (c *Console) auditRead(v *visit, action, objectType, objectID string, persons []int64, detail string) error {
 	return c.Audit.Add(desk.AuditRecord{At: c.now(), ActorID: v.Actor.PersonID, Actor: v.Actor.Name, Action: action,
 		ObjectType: objectType, ObjectID: objectID, Persons: persons, ClientAddr: v.Actor.Addr, Detail: desk.DetailConsole + detail,

@@ -793,7 +793,6 @@ func TestBrowserWhoHasSeen(t *testing.T) {
 	b := e.tab(t)
 	b.signIn(e.f.Cat.Username)
 	b.Open("/calls/" + call.Ref)
-	e.buf.Flush()
 	b.Open(fmt.Sprintf("/people/%d", e.f.Dan.ID))
 	b.Click(fmt.Sprintf("a[href='/people/%d/seen']", e.f.Dan.ID))
 	b.MustSee("Who has seen Dan Dawson", "looked at the call "+call.Ref)

@@ -31,7 +31,7 @@ type env struct {
 	s     *store.Store
 	f     storetest.Fixture
 	clock *storetest.Clock
-	buf   *audit.Buffer
+	buf   *audit.Recorder
 	logs  *storetest.SyncBuffer
 	url   string
 	ctx   context.Context
@@ -70,7 +70,7 @@ func newEnvAt(t *testing.T, se *storetest.Env, adjust func(*env, *console.Consol
 	e.url = "http://" + hs.Listener.Addr().String()
 	e.f = se.F
 	log := slog.New(slog.NewTextHandler(e.logs, nil))
-	e.buf = audit.NewBuffer(e.s, log, time.Hour, 10000)
+	e.buf = audit.NewRecorder(e.s)
 	t.Cleanup(e.buf.Close)
 	hash, err := access.HashPassword(password)
 	if err != nil {
@@ -197,13 +197,10 @@ func (e *env) call(summary string, group int64) desk.Call {
 	return c
 }
 
-// audited flushes the read-audit buffer and returns the records concerning person with action,
+// audited returns the records concerning person with action,
 // newest first.
 func (e *env) audited(person desk.Person, action string) []desk.AuditRecord {
 	e.t.Helper()
-	if err := e.buf.Flush(); err != nil {
-		e.t.Fatal(err)
-	}
 	recs, _, err := e.s.FindAudit(e.ctx, store.AuditFilter{PersonID: person.ID, Limit: 500})
 	if err != nil {
 		e.t.Fatal(err)

@@ -13,9 +13,6 @@ import (
 // reportAudits returns the audit records about report kind with action.
 func (e *env) reportAudits(kind, action string) []desk.AuditRecord {
 	e.t.Helper()
-	if err := e.buf.Flush(); err != nil {
-		e.t.Fatal(err)
-	}
 	recs, _, err := e.s.FindAudit(e.ctx, store.AuditFilter{ObjectType: "report", ObjectID: kind, Limit: 100})
 	if err != nil {
 		e.t.Fatal(err)

@@ -69,7 +69,6 @@ func TestRestriction(t *testing.T) {
 		if _, err := e.s.AddEntry(e.ctx, storetest.Actor(e.f.Ann), call.Ref, desk.EntryNote, "now it works"); err != nil {
 			t.Fatalf("a note after the restriction is lifted: %v", err)
 		}
-		e.buf.Flush()
 		recs, _, _ := e.s.FindAudit(e.ctx, store.AuditFilter{PersonID: e.f.Dan.ID, Limit: 200})
 		var seen []string
 		for _, r := range recs {

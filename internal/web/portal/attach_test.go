@@ -79,9 +79,6 @@ func TestUploadWithNewCallAndUpdate(t *testing.T) {
 			d.header.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(d.header.Get("Content-Security-Policy"), "sandbox") {
 			t.Fatalf("download: %q %v", d.body, d.header)
 		}
-		if err := e.buf.Flush(); err != nil {
-			t.Fatal(err)
-		}
 		recs, _, err := e.s.FindAudit(e.ctx, storeAudit(e.f.Dan.ID))
 		if err != nil {
 			t.Fatal(err)

@@ -185,7 +185,6 @@ func TestBrowserPortalPages(t *testing.T) {
 	b.mustFocus("error-summary")
 	b.pageChecks("my details with errors", "me-errors")
 
-	e.buf.Flush()
 	b.Open("/portal/me/seen")
 	b.MustSee("Who has seen my data", "You looked at the call")
 	b.pageChecks("who has seen my data", "seen")

@@ -31,7 +31,7 @@ type env struct {
 	t   *testing.T
 	s   *store.Store
 	f   storetest.Fixture
-	buf *audit.Buffer
+	buf *audit.Recorder
 	url string
 	ctx context.Context
 	db  *storetest.RawDB
@@ -80,7 +80,7 @@ func newEnvWith(t *testing.T, se *storetest.Env, adjust func(*env, *console.Cons
 	t.Cleanup(hs.Close)
 	e.url = "http://" + hs.Listener.Addr().String()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e.buf = audit.NewBuffer(e.s, log, time.Hour, 10000)
+	e.buf = audit.NewRecorder(e.s)
 	t.Cleanup(e.buf.Close)
 	hash, err := access.HashPassword(password)
 	if err != nil {

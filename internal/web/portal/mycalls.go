@@ -107,7 +107,8 @@ func waitRank(s desk.State) int {
 	return 1
 }
 
-// auditRead queues the audit record of a page showing personal data (P2).
+// auditRead writes the audit record of a page showing personal data (P2), durably, before the
+// page is sent; the page must not be shown when it fails.
 func (p *Portal) auditRead(v *visit, action, objectType, objectID string, persons []int64, detail string) error {
 	return p.Audit.Add(desk.AuditRecord{At: p.now(), ActorID: v.Actor.PersonID, Actor: v.Actor.Name, Action: action,
 		ObjectType: objectType, ObjectID: objectID, Persons: persons, ClientAddr: v.Actor.Addr, Detail: detail,

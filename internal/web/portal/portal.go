@@ -33,7 +33,7 @@ type Portal struct {
 	// Store is the database; Audit records reads of personal data; Sessions signs people in.
 	// All three are required.
 	Store    *store.Store
-	Audit    *audit.Buffer
+	Audit    *audit.Recorder
 	Sessions *access.Sessions
 	// Log receives one record per internal error; slog.Default() when nil.
 	Log *slog.Logger

@@ -74,9 +74,6 @@ func TestMyCallsOnlyMine(t *testing.T) {
 			t.Fatal("open calls are not listed first")
 		}
 		_ = mine
-		if err := e.buf.Flush(); err != nil {
-			t.Fatal(err)
-		}
 		recs, _, err := e.s.FindAudit(e.ctx, storeAudit(e.f.Dan.ID))
 		if err != nil {
 			t.Fatal(err)

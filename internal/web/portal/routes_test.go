@@ -25,7 +25,7 @@ import (
 func TestPortalRoleRouteMatrix(t *testing.T) {
 	t.Parallel()
 	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, se *storetest.Env) {
-		buf := audit.NewBuffer(se.S, nil, time.Hour, 1000)
+		buf := audit.NewRecorder(se.S)
 		t.Cleanup(buf.Close)
 		sessions := &access.Sessions{Store: se.S, Now: se.Clock.Now}
 		p := &Portal{Store: se.S, Audit: buf, Sessions: sessions, Now: se.Clock.Now}

@@ -21,7 +21,7 @@ import (
 func TestSCIMBodyTooLarge(t *testing.T) {
 	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
 		log := slog.New(slog.DiscardHandler)
-		buf := audit.NewBuffer(e.S, log, time.Hour, 1000)
+		buf := audit.NewRecorder(e.S)
 		t.Cleanup(buf.Close)
 		svc := &scim.Service{Store: e.S, Token: token, BaseURL: "https://desk.uni.example"}
 		srv := &web.Server{Store: e.S, Audit: buf, Log: log, SCIM: svc.Handler()}

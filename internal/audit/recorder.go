@@ -1,0 +1,111 @@
+package audit
+
+import (
+	"context"
+	"sync"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+)
+
+// Recorder writes the audit records of reads (a call's detail or a person's record viewed) and
+// answers only once a record is durable, so a page or response showing personal data is never
+// sent while its reading could still be lost (P2; issue 21: a crash lost records an in-memory
+// buffer held). Reads that arrive while a batch is being committed are group-committed in the next
+// transaction, as SQLite's writer does for writes, so concurrent reads share a commit and stay
+// fast on both engines.
+type Recorder struct {
+	s   *store.Store
+	sem chan struct{} // held by the goroutine committing batches
+
+	mu    sync.Mutex
+	queue []*readRecord
+}
+
+type readRecord struct {
+	r    desk.AuditRecord
+	err  error
+	done chan struct{}
+}
+
+// maxReadBatch bounds how many records share one transaction, which bounds how long a reader
+// waits behind others.
+const maxReadBatch = 500
+
+// NewRecorder returns a recorder writing to s.
+func NewRecorder(s *store.Store) *Recorder {
+	return &Recorder{s: s, sem: make(chan struct{}, 1)}
+}
+
+// Add writes r, taking its time now when it has none, and returns once it is committed. It
+// returns an error when the record could not be written: the caller must then not show the data,
+// since its reading could not be recorded. A database that is briefly unavailable is
+// EUNAVAILABLE, saying so.
+func (rc *Recorder) Add(r desk.AuditRecord) error {
+	if r.At.IsZero() {
+		r.At = rc.s.Now()
+	}
+	req := &readRecord{r: r, done: make(chan struct{})}
+	rc.mu.Lock()
+	rc.queue = append(rc.queue, req)
+	rc.mu.Unlock()
+	select {
+	case <-req.done:
+		return req.err
+	case rc.sem <- struct{}{}:
+	}
+	// This goroutine commits batches until its own record is committed (by it, or by the
+	// goroutine that held sem before); a reader still waiting then takes over what is left.
+	func() {
+		defer func() { <-rc.sem }()
+		for !closed(req.done) {
+			rc.mu.Lock()
+			n := min(len(rc.queue), maxReadBatch)
+			batch := rc.queue[:n:n]
+			rc.queue = rc.queue[n:]
+			rc.mu.Unlock()
+			if n == 0 {
+				return
+			}
+			rc.commit(batch)
+		}
+	}()
+	<-req.done
+	return req.err
+}
+
+func closed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// commit writes a batch in one transaction; each reader learns the outcome.
+func (rc *Recorder) commit(batch []*readRecord) {
+	records := make([]desk.AuditRecord, len(batch))
+	for i, req := range batch {
+		records[i] = req.r
+	}
+	// The batch is everyone's: one reader giving up must not roll back the others' records.
+	err := rc.s.AppendAudit(context.Background(), records)
+	if err != nil {
+		if desk.ErrorCode(err) == desk.EUNAVAILABLE {
+			err = &desk.Error{Code: desk.EUNAVAILABLE, Message: "the audit trail cannot be written just now, so personal data is not shown: " +
+				"the desk is briefly unavailable; try again in a moment"}
+		}
+	}
+	for _, req := range batch {
+		req.err = err
+		close(req.done)
+	}
+}
+
+// Close waits for a batch being committed to finish. Every record is written before its Add
+// returns, so nothing is left to write.
+func (rc *Recorder) Close() {
+	rc.sem <- struct{}{}
+	<-rc.sem
+}
