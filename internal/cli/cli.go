@@ -51,6 +51,17 @@ type usageError struct{ err error }
 
 func (u usageError) Error() string { return u.err.Error() }
 
+// exitError is a failure with an exit status of its own, for a command whose statuses mean more
+// than success or failure (audit verify: 1 tampered, 2 could not check), so that monitoring can
+// tell them apart.
+type exitError struct {
+	status int
+	err    error
+}
+
+func (x exitError) Error() string { return x.err.Error() }
+func (x exitError) Unwrap() error { return x.err }
+
 // Main runs the command line and returns the exit status: 0 success, 1 failure, 2 bad usage or
 // configuration. Errors are printed as one line on Stderr.
 func Main(ctx context.Context, e Env) int {
@@ -66,9 +77,13 @@ func Main(ctx context.Context, e Env) int {
 			continue
 		}
 		err := c.run(ctx, e, e.Args[1:])
+		var exit exitError
 		switch {
 		case err == nil, errors.Is(err, flag.ErrHelp):
 			return 0
+		case errors.As(err, &exit):
+			fmt.Fprintf(e.Stderr, "calldesk %s: %v\n", c.name, err)
+			return exit.status
 		case errors.As(err, new(usageError)):
 			fmt.Fprintf(e.Stderr, "calldesk %s: %v\n", c.name, err)
 			return 2
@@ -121,10 +136,12 @@ func dbSetting(st *settings) *string {
 	return st.add("db", "./calldesk.db", "database: a SQLite file path or a postgres:// URL", true, checkDB)
 }
 
-// openStore opens the database; when migrate is true it applies pending migrations first, and
-// either way it refuses a schema that does not match this binary.
+// openStore opens the database; when migrate is true it applies pending migrations first (and
+// creates a SQLite file that is missing), and either way it refuses a schema that does not match
+// this binary. Without migrate the database must exist: a command that only reads, pointed at a
+// path with no database, says so and creates nothing.
 func openStore(ctx context.Context, e Env, dsn string, migrate bool) (*store.Store, error) {
-	s, err := store.Open(ctx, dsn, store.Options{Now: e.Now})
+	s, err := store.Open(ctx, dsn, store.Options{Now: e.Now, MustExist: !migrate})
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ func importCmd(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	s, err := openStore(ctx, e, *db, true)
+	s, err := openStore(ctx, e, *db, !*dry) // a dry run changes nothing, not even the schema
 	if err != nil {
 		return err
 	}

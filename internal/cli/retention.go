@@ -22,7 +22,7 @@ func retentionCmd(ctx context.Context, e Env, args []string) error {
 	if err := parse(fs, st, args); err != nil {
 		return err
 	}
-	s, err := openStore(ctx, e, *db, true)
+	s, err := openStore(ctx, e, *db, !*dry) // a dry run changes nothing, not even the schema
 	if err != nil {
 		return err
 	}

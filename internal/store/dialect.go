@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -437,6 +439,14 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 	base := "file:" + url.PathEscape(path) + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)" +
 		"&_pragma=secure_delete(FAST)"
+	if opt.MustExist {
+		// Refused before SQLite would create the file; mode=rw keeps it from creating one
+		// should it vanish meanwhile.
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return desk.Errorf(desk.ENOTFOUND, "there is no database at %s (no such file); nothing was created", path)
+		}
+		base += "&mode=rw"
+	}
 	w, err := sql.Open("sqlite", base)
 	if err != nil {
 		return fmt.Errorf("open SQLite %s: %w", path, err)

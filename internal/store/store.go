@@ -56,10 +56,14 @@ type Options struct {
 	Now func() time.Time
 	// ReadConns caps the read pool (default 4 on SQLite, 16 on PostgreSQL).
 	ReadConns int
+	// MustExist refuses, saying so, a SQLite path where there is no database file, instead of
+	// creating an empty one: for the commands that only read. (A PostgreSQL database is never
+	// created by Open.)
+	MustExist bool
 }
 
 // Open connects to the database named by dsn: a postgres:// or postgresql:// URL, or else a SQLite
-// file path (created when missing). It does not migrate; call Migrate.
+// file path (created when missing, unless opt.MustExist). It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
