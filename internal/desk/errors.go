@@ -35,7 +35,12 @@ type Error struct {
 	// who made it and when, which is all a reader who may not read the call is shown
 	// (access.ConflictFor gives the others Unmasked).
 	Unmasked *Error
+	// Cause is the error behind an EUNAVAILABLE (the driver's), for the log, never shown.
+	Cause error
 }
+
+// Unwrap gives the cause, so the log and errors.Is see what the database said.
+func (e *Error) Unwrap() error { return e.Cause }
 
 func (e *Error) Error() string {
 	var b strings.Builder

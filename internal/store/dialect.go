@@ -3,14 +3,18 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -110,6 +114,12 @@ type dialect interface {
 	// lock takes a transaction-scoped lock named key, serialising e.g. the audit sealer across instances.
 	lock(ctx context.Context, t *Tx, key int64) error
 	constraint(err error) constraintKind
+	// unavailable says err means the database cannot serve just now, through no fault of the
+	// request: unreachable, shutting down, out of disk, locked by another process.
+	unavailable(err error) bool
+	// connLost says err means the connection died under the statement (a terminated backend, a
+	// reset socket), before anything was done on it: worth one more try on a new connection.
+	connLost(err error) bool
 	// constraintName is the name of the index or constraint err violated, where the engine's
 	// error says it (PostgreSQL); "" where it does not (SQLite, whose one writer runs each
 	// transaction alone, so the store's checks in the transaction find a clash first).
@@ -429,6 +439,23 @@ func (sqliteDialect) constraint(err error) constraintKind {
 
 func (sqliteDialect) constraintName(error) string { return "" }
 
+func (sqliteDialect) unavailable(err error) bool {
+	if errors.Is(err, sql.ErrConnDone) {
+		return true
+	}
+	var se *msqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff { // the primary code, whatever its extended code
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY:
+		return true
+	}
+	return false
+}
+
+func (sqliteDialect) connLost(error) bool { return false } // no connection to lose
+
 func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error {
 	if path == "" {
 		return fmt.Errorf("the SQLite database path is empty")
@@ -436,7 +463,11 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 	// secure_delete(FAST) zeroes the bytes of deleted and rewritten rows where that costs no extra
 	// write (within the page being written anyway): an erased person's old words do not linger
 	// in the file's free space.
-	base := "file:" + url.PathEscape(path) + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+	busy := opt.BusyTimeout
+	if busy <= 0 {
+		busy = 10 * time.Second
+	}
+	base := "file:" + url.PathEscape(path) + "?_pragma=busy_timeout(" + strconv.FormatInt(busy.Milliseconds(), 10) + ")&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)" +
 		"&_pragma=secure_delete(FAST)"
 	if opt.MustExist {
@@ -805,6 +836,39 @@ func (postgresDialect) constraint(err error) constraintKind {
 	return constraintNone
 }
 
+// unavailable: the server cannot be reached or refuses connections, is shutting down or
+// starting, has run out of connections, disk or memory, or is a read-only standby.
+func (d postgresDialect) unavailable(err error) bool {
+	if d.connLost(err) || errors.As(err, new(*pgconn.ConnectError)) || errors.As(err, new(*net.OpError)) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch {
+	case strings.HasPrefix(pe.Code, "08"), // connection exception
+		strings.HasPrefix(pe.Code, "53"), // insufficient resources: disk full, out of memory, too many connections
+		strings.HasPrefix(pe.Code, "57P"), // operator intervention: admin or crash shutdown, cannot connect now
+		pe.Code == "25006": // read_only_sql_transaction: a standby, or the primary demoted
+		return true
+	}
+	return false
+}
+
+// connLost: the backend was terminated (pg_terminate_backend, a restart) or the socket closed
+// under an idle pooled connection, which the next statement on it finds.
+func (postgresDialect) connLost(err error) bool {
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "57P01" || pe.Code == "57P02" || strings.HasPrefix(pe.Code, "08") // admin or crash shutdown, connection failure
+	}
+	return false
+}
+
 func (postgresDialect) constraintName(err error) string {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
@@ -824,6 +888,7 @@ func (s *Store) openPostgres(ctx context.Context, dsn string, opt Options) error
 	}
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
+	s.idleConns = n
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return fmt.Errorf("connect to PostgreSQL: %w", err)

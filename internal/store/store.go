@@ -31,14 +31,15 @@ import (
 
 // Store is the database behind calldesk.
 type Store struct {
-	read    *sql.DB       // queries outside a write transaction
-	write   *sql.DB       // write transactions; one connection on SQLite
-	w       *sqliteWriter // SQLite only: the writer connection, statement cache and group commit
-	d       dialect
-	now     func() time.Time
-	binds   sync.Map     // query text -> rebound text for the engine
-	rstmts  sync.Map     // SQLite: query text -> statement prepared on the read pool
-	nrstmts atomic.Int64 // how many rstmts holds
+	read      *sql.DB       // queries outside a write transaction
+	write     *sql.DB       // write transactions; one connection on SQLite
+	w         *sqliteWriter // SQLite only: the writer connection, statement cache and group commit
+	d         dialect
+	now       func() time.Time
+	idleConns int          // PostgreSQL: the pool's idle connections, restored after dropIdle
+	binds     sync.Map     // query text -> rebound text for the engine
+	rstmts    sync.Map     // SQLite: query text -> statement prepared on the read pool
+	nrstmts   atomic.Int64 // how many rstmts holds
 
 	// callWrites counts the committed transactions that wrote calls; queues caches the queue counts
 	// and is current while callWrites has not moved (see CountQueues).
@@ -56,6 +57,9 @@ type Options struct {
 	Now func() time.Time
 	// ReadConns caps the read pool (default 4 on SQLite, 16 on PostgreSQL).
 	ReadConns int
+	// BusyTimeout is how long a SQLite write waits for a lock another process holds (a backup, a
+	// sqlite3 shell) before it gives up as EUNAVAILABLE; default 10 s.
+	BusyTimeout time.Duration
 	// MustExist refuses, saying so, a SQLite path where there is no database file, instead of
 	// creating an empty one: for the commands that only read. (A PostgreSQL database is never
 	// created by Open.)
@@ -181,11 +185,23 @@ func (t *Tx) markOverflow(ctx context.Context, where string, args ...any) error 
 func jsonIDs(ids []int64) string { return "[" + joinIDs(ids) + "]" }
 
 // inTx runs fn in a write transaction, committing when fn returns nil and rolling back otherwise.
+// A database that cannot serve just now is EUNAVAILABLE (mapErr).
 func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) error {
+	return s.mapErr(s.runTx(ctx, fn))
+}
+
+func (s *Store) runTx(ctx context.Context, fn func(*Tx) error) error {
 	if s.w != nil {
 		return s.writeSQLite(ctx, fn)
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil && s.d.connLost(err) {
+		// A pooled connection whose backend was terminated fails at BEGIN, before anything was
+		// sent that could have done something: drop the idle ones (likely dead alike) and
+		// begin once more on a new connection.
+		s.dropIdle()
+		tx, err = s.write.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -299,13 +315,21 @@ func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows
 	if s.w != nil {
 		st, err := s.readStmt(ctx, query)
 		if err != nil {
-			return nil, err
+			return nil, s.mapErr(err)
 		}
 		if st != nil {
-			return st.QueryContext(ctx, args...)
+			rows, err := st.QueryContext(ctx, args...)
+			return rows, s.mapErr(err)
 		}
 	}
-	return s.read.QueryContext(ctx, s.q(query), args...)
+	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
+	if err != nil && s.d.connLost(err) {
+		// A read changes nothing: on a connection that died in the pool it is simply asked
+		// again, once, on a new one.
+		s.dropIdle()
+		rows, err = s.read.QueryContext(ctx, s.q(query), args...)
+	}
+	return rows, s.mapErr(err)
 }
 
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) row {
@@ -315,13 +339,25 @@ func (s *Store) queryRow(ctx context.Context, query string, args ...any) row {
 	if s.w != nil {
 		st, err := s.readStmt(ctx, query)
 		if err != nil {
-			return row{err: err}
+			return row{err: s.mapErr(err)}
 		}
 		if st != nil {
-			return row{r: st.QueryRowContext(ctx, args...)}
+			return row{r: st.QueryRowContext(ctx, args...), s: s}
 		}
 	}
-	return row{r: s.read.QueryRowContext(ctx, s.q(query), args...)}
+	r := s.read.QueryRowContext(ctx, s.q(query), args...)
+	if err := r.Err(); err != nil && s.d.connLost(err) {
+		s.dropIdle() // as in query
+		r = s.read.QueryRowContext(ctx, s.q(query), args...)
+	}
+	return row{r: r, s: s}
+}
+
+// dropIdle closes the idle connections of the PostgreSQL pool, after one of them was found dead:
+// when the server terminated one it has usually terminated them all.
+func (s *Store) dropIdle() {
+	s.write.SetMaxIdleConns(0)
+	s.write.SetMaxIdleConns(s.idleConns)
 }
 
 // maxReadStmts bounds the read pool's statement cache: queries whose text varies with their
@@ -351,10 +387,15 @@ func (s *Store) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// mapErr turns driver constraint errors into domain errors; other errors pass through.
+// mapErr turns driver errors into domain errors: constraint errors, and a database that cannot
+// serve just now (unreachable, shutting down, disk full, locked) into EUNAVAILABLE, which the web
+// answers with 503 and Retry-After; other errors (sql.ErrNoRows among them) pass through.
 func (s *Store) mapErr(err error) error {
 	if err == nil || desk.AsError(err) != nil {
 		return err
+	}
+	if s.d.unavailable(err) {
+		return &desk.Error{Code: desk.EUNAVAILABLE, Message: Unavailable, Cause: err}
 	}
 	switch s.d.constraint(err) {
 	case constraintUnique:
@@ -366,6 +407,10 @@ func (s *Store) mapErr(err error) error {
 	}
 	return err
 }
+
+// Unavailable is the message of an EUNAVAILABLE error: what a person is told while the database
+// cannot serve.
+const Unavailable = "the service desk is briefly unavailable (its database cannot be reached just now); nothing you sent was half-saved: try again in a minute"
 
 // micros stores a time as Unix microseconds; the zero time is NULL.
 func micros(t time.Time) any {

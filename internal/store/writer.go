@@ -193,6 +193,7 @@ func (s *Store) execSaved(ctx context.Context, q string) error {
 type row struct {
 	r   *sql.Row
 	err error
+	s   *Store // maps the error of a read outside a transaction (mapErr)
 }
 
 // Scan copies the row's columns into dest; sql.ErrNoRows when there was no row.
@@ -200,7 +201,11 @@ func (r row) Scan(dest ...any) error {
 	if r.err != nil {
 		return r.err
 	}
-	return r.r.Scan(dest...)
+	err := r.r.Scan(dest...)
+	if r.s != nil {
+		err = r.s.mapErr(err)
+	}
+	return err
 }
 
 func containsID(ids []int64, id int64) bool {

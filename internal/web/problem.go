@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"sort"
 	"strconv"
@@ -82,6 +83,8 @@ func kindOf(status int) (code, title string) {
 		return "throttled", "Too many attempts"
 	case http.StatusInternalServerError:
 		return "internal", "Internal error"
+	case http.StatusServiceUnavailable:
+		return "unavailable", "The service desk is briefly unavailable"
 	}
 	return "status-" + strconv.Itoa(status), pages.ErrorTitle(status, "")
 }
@@ -102,8 +105,25 @@ func StatusOf(code string) int {
 		return http.StatusUnauthorized
 	case desk.ETHROTTLED:
 		return http.StatusTooManyRequests
+	case desk.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
+}
+
+// RetryAfter is the Retry-After (in seconds) of a 503: the database cannot serve just now.
+const RetryAfter = "30"
+
+// Unavailable prepares the answer to an EUNAVAILABLE error, on every surface (API, console,
+// portal, SCIM): Retry-After, and a warning in the log with what the database said (the person
+// is told only that the desk is briefly unavailable). It is logged here, at the edge, once.
+func Unavailable(w http.ResponseWriter, r *http.Request, log *slog.Logger, surface string, err error) {
+	w.Header().Set("Retry-After", RetryAfter)
+	cause := err
+	if e := desk.AsError(err); e != nil && e.Cause != nil {
+		cause = e.Cause
+	}
+	log.WarnContext(r.Context(), surface+": the database is unavailable", "method", r.Method, "path", r.URL.Path, "err", cause)
 }
 
 // fail writes err as a problem response. Only internal errors are logged, here and nowhere else,
@@ -132,6 +152,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		p.Errors, p.Changes = nil, nil
 		s.log().ErrorContext(r.Context(), "api request failed", "method", r.Method, "path", r.URL.Path,
 			"incident", p.Incident, "err", err)
+	}
+	if p.Status == http.StatusServiceUnavailable {
+		Unavailable(w, r, s.log(), "api", err)
 	}
 	if p.Status == http.StatusUnauthorized {
 		// RFC 6750: say that a bearer token is wanted, and whether the one given was bad.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
@@ -138,7 +139,17 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, v *visit, err err
 	status := web.StatusOf(code)
 	var de *desk.Error
 	msg := "Something went wrong on our side, and it has been logged. Nothing you sent was half-saved: try again, and if it keeps happening tell the calldesk administrators."
-	if status == http.StatusInternalServerError {
+	var kept *pages.Kept
+	retry := ""
+	if status == http.StatusServiceUnavailable {
+		// The database cannot serve just now: a calm page, with what was typed kept.
+		web.Unavailable(w, r, c.log(), "console", err)
+		errors.As(err, &de)
+		msg = sentenceOf(de.Message)
+		if kept = pages.KeepForm(r); kept == nil && r.Method == http.MethodGet {
+			retry = r.URL.RequestURI()
+		}
+	} else if status == http.StatusInternalServerError {
 		c.log().Error("console request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	} else if errors.As(err, &de) {
 		msg = c.zone().Text(desk.MessageWithFields(de)) // instants the message keeps, in the desk's zone
@@ -155,7 +166,7 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, v *visit, err err
 	if de != nil {
 		title = pages.ErrorTitle(status, de.Message)
 	}
-	c.renderOrLog(w, r, status, "error", errorPage{page: c.page(v, title), Status: status, Message: msg})
+	c.renderOrLog(w, r, status, "error", errorPage{page: c.page(v, title), Status: status, Message: msg, Kept: kept, Retry: retry})
 }
 
 // errorPage is the page shown for an error.
@@ -163,6 +174,24 @@ type errorPage struct {
 	page
 	Status  int
 	Message string
+	// Kept is the form sent while the desk was briefly unavailable, shown to send again.
+	Kept *pages.Kept
+	// Retry is the page to try again, for a page that could not be shown while the desk was
+	// briefly unavailable.
+	Retry string
+}
+
+// sentenceOf starts s with a capital and ends it with a full stop.
+func sentenceOf(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
 }
 
 // notFound answers paths the console does not have.

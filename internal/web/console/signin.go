@@ -67,6 +67,9 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request, _ *visit) error
 		if status == http.StatusInternalServerError {
 			return err
 		}
+		if status == http.StatusServiceUnavailable {
+			web.Unavailable(w, r, c.log(), "console", err) // the form again, with the login typed
+		}
 		p.Message, p.Error = desk.Message(err), true
 		return c.render(w, r, status, "signin", p)
 	}

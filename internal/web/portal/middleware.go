@@ -104,7 +104,17 @@ func (p *Portal) fail(w http.ResponseWriter, r *http.Request, v *visit, err erro
 	msg := "Something went wrong on our side. It has been noted and nothing was half-saved. Please try again in a moment."
 	title := pages.ErrorTitle(status, "")
 	var de *desk.Error
+	var kept *pages.Kept
+	retry := ""
 	switch {
+	case status == http.StatusServiceUnavailable:
+		// The database cannot serve just now: a calm page, with what was typed kept.
+		web.Unavailable(w, r, p.log(), "portal", err)
+		errors.As(err, &de)
+		msg = sentence(de.Message)
+		if kept = pages.KeepForm(r); kept == nil && r.Method == http.MethodGet {
+			retry = r.URL.RequestURI()
+		}
 	case status == http.StatusInternalServerError:
 		p.log().Error("portal request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	case status == http.StatusNotFound:
@@ -112,7 +122,7 @@ func (p *Portal) fail(w http.ResponseWriter, r *http.Request, v *visit, err erro
 	case errors.As(err, &de):
 		msg, title = sentence(p.zone().Text(de.Message)), pages.ErrorTitle(status, de.Message) // instants the message keeps, in the desk's zone
 	}
-	p.renderOrLog(w, r, status, "error", errorPage{page: p.page(v, title), Status: status, Message: msg})
+	p.renderOrLog(w, r, status, "error", errorPage{page: p.page(v, title), Status: status, Message: msg, Kept: kept, Retry: retry})
 }
 
 // errorPage is the page shown for an error.
@@ -120,6 +130,11 @@ type errorPage struct {
 	page
 	Status  int
 	Message string
+	// Kept is the form sent while the desk was briefly unavailable, shown to send again.
+	Kept *pages.Kept
+	// Retry is the page to try again, for a page that could not be shown while the desk was
+	// briefly unavailable.
+	Retry string
 }
 
 // notFound answers paths the portal does not have.

@@ -71,6 +71,9 @@ func (p *Portal) signin(w http.ResponseWriter, r *http.Request, _ *visit) error 
 		if status == http.StatusInternalServerError {
 			return err
 		}
+		if status == http.StatusServiceUnavailable {
+			web.Unavailable(w, r, p.log(), "portal", err) // the form again, with the login typed
+		}
 		pg.Message, pg.Error, pg.Failed = sentence(desk.Message(err)), true, true
 		return p.render(w, r, status, "signin", pg)
 	}

@@ -137,6 +137,9 @@ func (s *Service) wrap(h func(http.ResponseWriter, *http.Request) error) http.Ha
 			case desk.EFORBIDDEN:
 				// A person whose processing is restricted: their record takes no change.
 				se = &scimError{http.StatusForbidden, "", desk.Message(err)}
+			case desk.EUNAVAILABLE:
+				web.Unavailable(w, r, s.log(), "scim", err)
+				se = &scimError{http.StatusServiceUnavailable, "", desk.Message(err)}
 			default:
 				if r.Context().Err() == nil {
 					s.log().Error("scim request failed", "method", r.Method, "path", r.URL.Path, "err", err)
