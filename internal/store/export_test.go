@@ -14,3 +14,10 @@ func PeopleNamedQuery(texts ...string) (string, []any) {
 	addrs, words := namedCandidates(texts)
 	return namedQuery(append(addrs, words...))
 }
+
+// FillDisk makes SQLite's writer connection unable to grow the database file by a single page
+// (PRAGMA max_page_count at its present size), as a full disk would: the next write that needs a
+// new page fails with SQLITE_FULL.
+func (s *Store) FillDisk(ctx context.Context) error {
+	return s.inTx(ctx, func(t *Tx) error { return t.execScript(ctx, `PRAGMA max_page_count = 1`) })
+}
