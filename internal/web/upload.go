@@ -66,6 +66,9 @@ func ReadForm(w http.ResponseWriter, r *http.Request, rules desk.AttachmentRules
 		return Form{Values: r.PostForm}, nil
 	}
 	f := Form{Values: url.Values{}}
+	// The text values read are the request's form too, for the page that keeps what was typed
+	// when the desk is briefly unavailable (pages.KeepForm): the body cannot be read twice.
+	r.PostForm = f.Values
 	if params["boundary"] == "" {
 		return f, desk.Errorf(desk.EINVALID, "the form could not be read (it has no multipart boundary); nothing was saved")
 	}

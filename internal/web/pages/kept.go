@@ -17,8 +17,9 @@ type Kept struct {
 	Shown []KeptField
 	// Hidden are the form's other values (ids, versions, choices), sent again as they were.
 	Hidden []KeptField
-	// FilesLost says files were attached, which a page cannot keep: they must be attached again.
-	FilesLost bool
+	// Multipart says the form could carry files, which a page cannot keep: any must be attached
+	// again.
+	Multipart bool
 }
 
 // KeptField is one value of a kept form.
@@ -42,12 +43,7 @@ func KeepForm(r *http.Request) *Kept {
 			_ = r.ParseForm()
 		}
 	}
-	k := &Kept{Action: LocalPath(r.URL.Path, "/")}
-	if r.MultipartForm != nil {
-		for _, files := range r.MultipartForm.File {
-			k.FilesLost = k.FilesLost || len(files) > 0
-		}
-	}
+	k := &Kept{Action: LocalPath(r.URL.Path, "/"), Multipart: strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")}
 	names := make([]string, 0, len(r.PostForm))
 	for n := range r.PostForm {
 		names = append(names, n)
@@ -66,7 +62,7 @@ func KeepForm(r *http.Request) *Kept {
 			}
 		}
 	}
-	if len(k.Shown) == 0 && len(k.Hidden) == 0 && !k.FilesLost {
+	if len(k.Shown) == 0 && len(k.Hidden) == 0 {
 		return nil
 	}
 	return k
