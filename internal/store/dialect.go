@@ -848,9 +848,9 @@ func (d postgresDialect) unavailable(err error) bool {
 	}
 	switch {
 	case strings.HasPrefix(pe.Code, "08"), // connection exception
-		strings.HasPrefix(pe.Code, "53"), // insufficient resources: disk full, out of memory, too many connections
+		strings.HasPrefix(pe.Code, "53"),  // insufficient resources: disk full, out of memory, too many connections
 		strings.HasPrefix(pe.Code, "57P"), // operator intervention: admin or crash shutdown, cannot connect now
-		pe.Code == "25006": // read_only_sql_transaction: a standby, or the primary demoted
+		pe.Code == "25006":                // read_only_sql_transaction: a standby, or the primary demoted
 		return true
 	}
 	return false
