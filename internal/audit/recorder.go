@@ -16,7 +16,7 @@ import (
 // fast on both engines.
 type Recorder struct {
 	s   *store.Store
-	sem chan struct{} // held by the goroutine committing batches
+	sem chan struct{} // held by each goroutine committing batches
 
 	mu    sync.Mutex
 	queue []*readRecord
@@ -34,7 +34,14 @@ const maxReadBatch = 500
 
 // NewRecorder returns a recorder writing to s.
 func NewRecorder(s *store.Store) *Recorder {
-	return &Recorder{s: s, sem: make(chan struct{}, 1)}
+	// SQLite has one writer, which group-commits by itself: one batch at a time is all it can
+	// take. PostgreSQL commits several transactions at once and flushes their WAL together, so
+	// a few batches commit side by side while the next ones gather.
+	n := 1
+	if s.Engine() == "postgres" {
+		n = 4
+	}
+	return &Recorder{s: s, sem: make(chan struct{}, n)}
 }
 
 // Add writes r, taking its time now when it has none, and returns once it is committed. It
@@ -103,9 +110,13 @@ func (rc *Recorder) commit(batch []*readRecord) {
 	}
 }
 
-// Close waits for a batch being committed to finish. Every record is written before its Add
+// Close waits for the batches being committed to finish. Every record is written before its Add
 // returns, so nothing is left to write.
 func (rc *Recorder) Close() {
-	rc.sem <- struct{}{}
-	<-rc.sem
+	for range cap(rc.sem) {
+		rc.sem <- struct{}{}
+	}
+	for range cap(rc.sem) {
+		<-rc.sem
+	}
 }
