@@ -35,7 +35,8 @@ type Error struct {
 	// who made it and when, which is all a reader who may not read the call is shown
 	// (access.ConflictFor gives the others Unmasked).
 	Unmasked *Error
-	// Cause is the error behind an EUNAVAILABLE (the driver's), for the log, never shown.
+	// Cause is the error behind an EUNAVAILABLE (the driver's): Error gives it, for logs and the
+	// command line; Message, which pages and problem documents show, does not.
 	Cause error
 }
 
@@ -59,6 +60,10 @@ func (e *Error) Error() string {
 			}
 			b.WriteString(k + " " + e.Fields[k])
 		}
+	}
+	if e.Cause != nil {
+		// For logs and the command line; pages and problem documents show Message only.
+		b.WriteString(" (" + e.Cause.Error() + ")")
 	}
 	return b.String()
 }
