@@ -54,7 +54,9 @@ func KeepForm(r *http.Request) *Kept {
 			continue
 		}
 		for _, v := range r.PostForm[n] {
-			f := KeptField{Name: n, Label: strings.ReplaceAll(n, "_", " "), Value: v}
+			label := strings.ReplaceAll(n, "_", " ")
+			label = strings.ToUpper(label[:1]) + label[1:] // a form's names are ASCII
+			f := KeptField{Name: n, Label: label, Value: v}
 			if typed(v) {
 				k.Shown = append(k.Shown, f)
 			} else {
