@@ -50,7 +50,7 @@ func KeepForm(r *http.Request) *Kept {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		if secret(n) {
+		if n == "" || secret(n) {
 			continue
 		}
 		for _, v := range r.PostForm[n] {
