@@ -5,7 +5,7 @@
 # Figures go to stdout and .bench/results.txt.
 #   BENCH_CALLS    size of the data for the query and page benchmarks (default 1000000)
 #   BENCH_ENGINES  engines to measure (default "sqlite postgres")
-#   BENCH_PARTS    benchmarks to run (default "create queries pages portal mail directory sar erase retention")
+#   BENCH_PARTS    benchmarks to run (default "create views queries pages portal mail directory sar erase retention")
 #   BENCH_REUSE=1  keep a million-call database an earlier run loaded (.bench/million.db, PostgreSQL
 #                  database calldesk_bench_million) instead of loading it again
 #   BENCH_SECONDS  how long each wrk run of the page benchmarks lasts (default 15)
@@ -19,7 +19,7 @@ BIN=bin/calldesk
 OUT=.bench
 CALLS=${BENCH_CALLS:-1000000}
 ENGINES=${BENCH_ENGINES:-sqlite postgres}
-PARTS=${BENCH_PARTS:-create queries pages portal mail directory sar erase retention}
+PARTS=${BENCH_PARTS:-create views queries pages portal mail directory sar erase retention}
 SECONDS_EACH=${BENCH_SECONDS:-15}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 mkdir -p "$OUT"
@@ -198,6 +198,18 @@ part create && for engine in $ENGINES; do
   say "[$engine] $("$BIN" bench create --url http://127.0.0.1:$PORT --token "$TOKEN" --clients 8 --duration 15s)"
   stop_server
 done
+
+# Views (issue 21): GET /api/v1/calls/{ref}, each read's audit record committed before the answer:
+# one client's median latency and eight clients' rate (BenchmarkViewCall, in-process server).
+if part views; then
+  out=$(go test -run '^$' -bench '^BenchmarkViewCall$' -cpu 2 -benchtime 3s ./internal/web 2>&1 || true)
+  for engine in $ENGINES; do
+    p50=$(echo "$out" | grep -E "^BenchmarkViewCall/$engine/1client" | grep -oE '[0-9.]+ ms-p50' | cut -d' ' -f1)
+    rate=$(echo "$out" | grep -E "^BenchmarkViewCall/$engine/8clients" | grep -oE '[0-9.]+ views/s' | cut -d' ' -f1)
+    say "[$engine] API call view, audited and durable before the answer: p50 ${p50:-?} ms (1 client), ${rate:-?} views/s (8 clients) (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+    [ -n "$rate" ] || echo "$out" | tail -20
+  done
+fi
 
 (part queries || part pages || part portal) && for engine in $ENGINES; do
   if [ $engine = sqlite ]; then DB=$OUT/million.db; else DB="$PGBASE/calldesk_bench_million?sslmode=disable"; fi
