@@ -250,6 +250,9 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 			return c, err
 		}
 	}
+	if err := t.slaCreated(ctx, c); err != nil {
+		return c, err
+	}
 	return c, t.audit(ctx, actor, "call.create", "call", c.Ref, []int64{c.CustomerID},
 		fmt.Sprintf("logged %s (%s, %s) via %s for %s", c.Ref, c.Kind, c.Priority, c.Source, c.Customer.Name))
 }
@@ -412,7 +415,7 @@ func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, versi
 			}
 		}
 	}
-	old := c.Version
+	old, before := c.Version, c
 	ch, err := desk.Apply(&c, tr, actor.PersonID, t.Now)
 	if err != nil {
 		return c, err
@@ -442,6 +445,9 @@ func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, versi
 		return c, err
 	}
 	t.indexLater(c.ID, false)
+	if err := t.slaChanged(ctx, c, slaEvents(tr, before.State, before, c, t.Now)...); err != nil {
+		return c, err
+	}
 	texts := make([]string, len(ch.Entries))
 	for i, e := range ch.Entries {
 		texts[i] = e.Text
@@ -516,7 +522,11 @@ type CallFilter struct {
 	// Unset, Text matches every call's whole text (the portal's own calls, internal callers).
 	Reader   *desk.Reader
 	From, To time.Time
-	Sort     string // "newest" (default), "oldest", "priority", "updated"
+	Sort     string // "newest" (default), "oldest", "priority", "updated", "due" (deadline first)
+	// SLA keeps calls by their service level now: "at_risk" (a clock counting has used 75% of its
+	// time, none has run out) or "breached" (a clock has run out and its event has not happened);
+	// such a list is sorted by deadline unless Sort says otherwise.
+	SLA string
 	Limit    int    // default 25, at most 500
 	Offset   int
 	NoTotal  bool // skip counting
@@ -574,6 +584,27 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 		// A prefix comparison, not LIKE: profile names may hold LIKE's wildcards (Print_Queue, 100%).
 		add(`c.profile_id IN (SELECT p.id FROM profiles p, profiles r WHERE r.id = ?
 			AND (p.id = r.id OR substr(p.path, 1, length(r.path) + 3) = r.path || ' > '))`, f.ProfileID)
+	}
+	from := ` FROM calls c`
+	switch f.SLA {
+	case "", "at_risk", "breached":
+	default:
+		return nil, 0, false, desk.Invalid("the filter is not valid", map[string]string{"sla": "must be at_risk or breached"})
+	}
+	if f.SLA != "" || f.Sort == "due" {
+		// Only live calls have a queue key: the order of a queue by deadline (sla_calls.go).
+		from += ` JOIN call_sla s ON s.call_id = c.id`
+		add("s.queue_key IS NOT NULL")
+		now := s.now().UnixMicro()
+		switch f.SLA {
+		case "at_risk":
+			add("s.risk_at <= ? AND s.queue_key > ?", now, now)
+		case "breached":
+			add("s.queue_key <= ?", now)
+		}
+		if f.Sort == "" {
+			f.Sort = "due"
+		}
 	}
 	open := f.OpenOnly
 	if len(f.Conditions) > 0 {
@@ -642,13 +673,15 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 		order = "c.priority ASC, c.logged_at ASC, c.id ASC"
 	case "updated":
 		order = "c.updated_at DESC, c.id DESC"
+	case "due":
+		order = "s.queue_key, s.call_id"
 	default:
-		return nil, 0, false, desk.Invalid("the filter is not valid", map[string]string{"sort": "must be newest, oldest, priority or updated"})
+		return nil, 0, false, desk.Invalid("the filter is not valid", map[string]string{"sort": "must be newest, oldest, priority, updated or due"})
 	}
 	limit, offset := pageOf(f.Limit, f.Offset, 25, 500)
 	total := -1
 	if !f.NoTotal {
-		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM calls c`+w, args...).Scan(&total); err != nil {
+		if err := s.queryRow(ctx, `SELECT COUNT(*)`+from+w, args...).Scan(&total); err != nil {
 			return nil, 0, false, fmt.Errorf("count calls: %w", err)
 		}
 	}
@@ -656,7 +689,7 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 	if f.Brief {
 		cols, scan = briefCols, scanBriefCall
 	}
-	rows, err := s.query(ctx, `SELECT `+cols+` FROM calls c`+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	rows, err := s.query(ctx, `SELECT `+cols+from+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("find calls: %w", err)
 	}
@@ -669,7 +702,10 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 		}
 		out = append(out, c)
 	}
-	return out, total, true, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, false, err
+	}
+	return out, total, true, s.attachServiceLevels(ctx, out)
 }
 
 // searchOnly answers a search with no other filter, newest first, from the search index alone:
@@ -722,7 +758,10 @@ func (s *Store) searchOnly(ctx context.Context, q searchQuery, f CallFilter) ([]
 		}
 		out = append(out, c)
 	}
-	return out, total, exact, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, false, err
+	}
+	return out, total, exact, s.attachServiceLevels(ctx, out)
 }
 
 // searchTotal counts a search's hits. Where the engine can estimate (PostgreSQL) and the estimate

@@ -210,7 +210,7 @@ func (s *Store) CreateCalendar(ctx context.Context, actor desk.Actor, c SLACalen
 	if err != nil {
 		return c, err
 	}
-	err = s.inTx(ctx, func(t *Tx) error {
+	err = s.slaConfigTx(ctx, func(t *Tx) error {
 		c.CreatedAt, c.UpdatedAt = t.Now, t.Now
 		err := t.queryRow(ctx, `INSERT INTO sla_calendars (name, zone, week, region, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 			c.Spec.Name, c.Spec.Zone, EncodeWeek(c.Spec.Week), string(c.Spec.Region), t.Now.UnixMicro(), t.Now.UnixMicro()).Scan(&c.ID)
@@ -236,7 +236,7 @@ func (s *Store) UpdateCalendar(ctx context.Context, actor desk.Actor, c SLACalen
 	if err != nil {
 		return c, err
 	}
-	err = s.inTx(ctx, func(t *Tx) error {
+	err = s.slaConfigTx(ctx, func(t *Tx) error {
 		old, err := t.calendar(ctx, c.ID)
 		if err != nil {
 			return err
@@ -274,7 +274,7 @@ func (s *Store) DeleteCalendar(ctx context.Context, actor desk.Actor, id int64, 
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(t *Tx) error {
+	return s.slaConfigTx(ctx, func(t *Tx) error {
 		old, err := t.calendar(ctx, id)
 		if err != nil {
 			return err
@@ -510,7 +510,7 @@ func (s *Store) CreateRule(ctx context.Context, actor desk.Actor, r SLARule, rea
 	if err != nil {
 		return r, err
 	}
-	err = s.inTx(ctx, func(t *Tx) error {
+	err = s.slaConfigTx(ctx, func(t *Tx) error {
 		calendar, profile, err := t.checkRuleRefs(ctx, r)
 		if err != nil {
 			return err
@@ -537,7 +537,7 @@ func (s *Store) UpdateRule(ctx context.Context, actor desk.Actor, r SLARule, rea
 	if err != nil {
 		return r, err
 	}
-	err = s.inTx(ctx, func(t *Tx) error {
+	err = s.slaConfigTx(ctx, func(t *Tx) error {
 		old, err := scanRule(t.queryRow(ctx, `SELECT `+slaRuleCols+` FROM sla_rules r LEFT JOIN profiles p ON p.id = r.profile_id
 			LEFT JOIN sla_calendars c ON c.id = r.calendar_id WHERE r.id = ?`, r.ID))
 		if err == sql.ErrNoRows {
@@ -570,7 +570,7 @@ func (s *Store) DeleteRule(ctx context.Context, actor desk.Actor, id int64, reas
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(t *Tx) error {
+	return s.slaConfigTx(ctx, func(t *Tx) error {
 		var name string
 		err := t.queryRow(ctx, `SELECT name FROM sla_rules WHERE id = ?`, id).Scan(&name)
 		if err == sql.ErrNoRows {
@@ -692,7 +692,7 @@ func (s *Store) SetCalendarUses(ctx context.Context, actor desk.Actor, u Calenda
 		return 0, err
 	}
 	changed := 0
-	err := s.inTx(ctx, func(t *Tx) error {
+	err := s.slaConfigTx(ctx, func(t *Tx) error {
 		cals := map[int64]string{}
 		cs, err := calendars(ctx, t, "")
 		if err != nil {

@@ -1,0 +1,141 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/sla"
+	"calldesk/internal/store"
+	"calldesk/internal/store/storetest"
+)
+
+// slaDesk gives the fixture's groups a Monday-to-Friday 08:00-18:00 calendar (England and Wales
+// bank holidays) and a P3 rule: respond 4h, resolve 30h, both paused on hold and pending.
+func slaDesk(t *testing.T, e *env) (store.SLACalendar, store.SLARule) {
+	t.Helper()
+	ctx := context.Background()
+	cal, err := e.S.CreateCalendar(ctx, e.F.Admin, store.SLACalendar{Spec: sla.Spec{Name: "Desk hours", Zone: "Europe/London",
+		Region: sla.EnglandAndWales, Week: sla.MondayToFriday(sla.Hours("08:00", "18:00"))}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pause := []desk.State{desk.OnHold, desk.Pending}
+	rule, err := e.S.CreateRule(ctx, e.F.Admin, store.SLARule{Rule: sla.Rule{Name: "P3 standard", Priority: 3, RespondOn: sla.FirstPublicAction,
+		Respond: sla.Target{Within: 4 * time.Hour, PauseIn: pause}, Resolve: sla.Target{Within: 30 * time.Hour, PauseIn: pause}}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.S.SetCalendarUses(ctx, e.F.Admin, store.CalendarUses{Groups: map[int64]int64{e.F.ServiceDesk.ID: cal.ID, e.F.Networks.ID: cal.ID}}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	return cal, rule
+}
+
+func (e *env) slaList(t *testing.T, f store.CallFilter) []string {
+	t.Helper()
+	calls, _, err := e.S.FindCalls(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return refsOf(calls)
+}
+
+// A call's clocks from logging to resolution (issue 17 points 3, 5, 6): the deadlines in working
+// time, the at-risk and breached lists, the respond clock stopped by the first public update, the
+// resolve clock paused on hold, and a priority change recomputing the targets from the history.
+func TestCallServiceLevelLifecycle(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		slaDesk(t, e)
+		london, _ := time.LoadLocation("Europe/London")
+		// Monday 2 March 2026 09:00 (GMT): P3, assigned to the Service Desk.
+		c, err := e.S.CreateCall(ctx, storetest.Actor(e.F.Ann), desk.NewCall{Summary: "printer jams", CustomerID: e.F.Dan.ID,
+			GroupID: e.F.ServiceDesk.ID, Impact: desk.Medium, Urgency: desk.Medium})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := e.S.FindCalls(ctx, store.CallFilter{CustomerID: e.F.Dan.ID})
+		if err != nil || len(got) != 1 || got[0].SLA == nil {
+			t.Fatalf("list: %v %+v", err, got)
+		}
+		l := got[0].SLA
+		if l.RuleName != "P3 standard" || l.Respond.State != "running" || !l.Respond.Due.Equal(time.Date(2026, 3, 2, 13, 0, 0, 0, london)) ||
+			!l.Resolve.Due.Equal(time.Date(2026, 3, 5, 9, 0, 0, 0, london)) || !l.DueAt.Equal(l.Respond.Due) ||
+			!l.RiskAt.Equal(time.Date(2026, 3, 2, 12, 0, 0, 0, london)) {
+			t.Fatalf("service level after logging: %+v", *l)
+		}
+		if r := e.slaList(t, store.CallFilter{SLA: "at_risk"}); len(r) != 0 {
+			t.Errorf("at risk at once: %v", r)
+		}
+		e.Clock.Advance(3*time.Hour + 30*time.Minute) // 12:30: 87% of the respond time used
+		if r := e.slaList(t, store.CallFilter{SLA: "at_risk"}); len(r) != 1 || r[0] != c.Ref {
+			t.Errorf("at risk at 12:30: %v", r)
+		}
+		if r := e.slaList(t, store.CallFilter{SLA: "breached"}); len(r) != 0 {
+			t.Errorf("breached at 12:30: %v", r)
+		}
+		e.Clock.Advance(time.Hour) // 13:30: the response is 30 minutes late
+		if r := e.slaList(t, store.CallFilter{SLA: "breached"}); len(r) != 1 {
+			t.Errorf("breached at 13:30: %v", r)
+		}
+		if _, err := e.S.AddEntry(ctx, storetest.Actor(e.F.Ann), c.Ref, desk.EntryUpdate, "Looking at it now"); err != nil {
+			t.Fatal(err)
+		}
+		lv, err := e.S.ServiceLevelOf(ctx, mustCall(t, e, c.Ref))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lv.Respond.State != "missed" || lv.Respond.By != 30*time.Minute || lv.Resolve.State != "running" {
+			t.Errorf("after the first public update: %+v", lv.ServiceLevel)
+		}
+		if r := e.slaList(t, store.CallFilter{SLA: "breached"}); len(r) != 0 {
+			t.Errorf("breached once responded (the resolve clock runs in time): %v", r)
+		}
+		// On hold from 13:30 to Tuesday 13:30: the resolve clock pauses; 4.5h used so far.
+		cur := mustCall(t, e, c.Ref)
+		if _, err := e.S.UpdateCall(ctx, storetest.Actor(e.F.Ann), c.Ref, cur.Version, desk.Transition{Action: desk.ActHold,
+			Until: e.Clock.Now().Add(24 * time.Hour), Reason: "waiting for a part"}); err != nil {
+			t.Fatal(err)
+		}
+		e.Clock.Advance(24 * time.Hour)
+		lv, err = e.S.ServiceLevelOf(ctx, mustCall(t, e, c.Ref))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lv.Resolve.State != "paused" || lv.Resolve.Elapsed != 4*time.Hour+30*time.Minute || len(lv.Evaluation.Resolve.Pauses) != 1 {
+			t.Errorf("on hold: %+v", lv.ServiceLevel)
+		}
+		if refs, err := e.S.ReleaseHolds(ctx, 10); err != nil || len(refs) != 1 {
+			t.Fatalf("release holds: %v %v", refs, err)
+		}
+		lv, err = e.S.ServiceLevelOf(ctx, mustCall(t, e, c.Ref))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Tuesday 13:30 off hold: 25.5h left: Tuesday 4.5h, Wednesday 10h, Thursday 10h, Friday 08:00 + 1h.
+		if lv.Resolve.State != "running" || !lv.Resolve.Due.Equal(time.Date(2026, 3, 6, 9, 0, 0, 0, london)) {
+			t.Errorf("off hold: %+v", lv.ServiceLevel)
+		}
+		// Raised to P1: no P1 rule, so no target (the call says why).
+		cur = mustCall(t, e, c.Ref)
+		if _, err := e.S.UpdateCall(ctx, storetest.Actor(e.F.Ann), c.Ref, cur.Version, desk.Transition{Action: desk.ActChange,
+			Impact: desk.High, Urgency: desk.High}); err != nil {
+			t.Fatal(err)
+		}
+		got, _, _ = e.S.FindCalls(ctx, store.CallFilter{CustomerID: e.F.Dan.ID})
+		if l := got[0].SLA; l.RuleID != 0 || l.Resolve.State != "none" || l.Why == "" {
+			t.Errorf("P1 without a rule: %+v", *l)
+		}
+	})
+}
+
+func mustCall(t *testing.T, e *env, ref string) desk.Call {
+	t.Helper()
+	c, err := e.S.FindCallByRef(context.Background(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
