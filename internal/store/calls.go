@@ -526,10 +526,10 @@ type CallFilter struct {
 	// SLA keeps calls by their service level now: "at_risk" (a clock counting has used 75% of its
 	// time, none has run out) or "breached" (a clock has run out and its event has not happened);
 	// such a list is sorted by deadline unless Sort says otherwise.
-	SLA string
-	Limit    int    // default 25, at most 500
-	Offset   int
-	NoTotal  bool // skip counting
+	SLA     string
+	Limit   int // default 25, at most 500
+	Offset  int
+	NoTotal bool // skip counting
 	// Brief reads only what a list of calls shows, to read a long list fast: ID, Ref, Kind,
 	// Summary, CustomerID, Priority, GroupID, AnalystID, State, Urgent, LoggedAt, UpdatedAt,
 	// Version, SpecialCategory and TriagePending (what masking needs), and HoldUntil (My calls says
