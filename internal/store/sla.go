@@ -17,7 +17,7 @@ import (
 // Service levels, administration (issue 17 point 7): the working-time calendars, their one-off
 // closures and the service-level rules (targets) that administrators keep, and which calendar each
 // support group and problem profile uses. internal/sla checks them (NewCalendar, Rule.Validate)
-// and does the maths; evaluating calls against them comes later. Every change is one transaction
+// and does the maths; sla_calls.go evaluates calls against them. Every change is one transaction
 // with its audit record and needs a reason, which the record keeps.
 
 // SLACalendar is a stored working-time calendar: its Spec (name, zone, weekly spans, bank holiday
@@ -44,6 +44,10 @@ type SLARule struct {
 // id. A group or profile missing from the maps uses none.
 type CalendarUses struct {
 	Groups, Profiles map[int64]int64
+	// Default is the calendar of a call whose rule, profile and group name none (an unassigned
+	// call of no profile, say): the first calendar made. CalendarUses fills it; SetCalendarUses
+	// ignores it.
+	Default int64
 }
 
 // MaxSLAName bounds the name of a calendar, a closure and a rule.
@@ -678,6 +682,11 @@ func (s *Store) CalendarUses(ctx context.Context) (CalendarUses, error) {
 			return u, err
 		}
 	}
+	var def sql.NullInt64
+	if err := s.queryRow(ctx, `SELECT MIN(id) FROM sla_calendars`).Scan(&def); err != nil {
+		return u, err
+	}
+	u.Default = def.Int64
 	return u, nil
 }
 
@@ -768,8 +777,9 @@ func (s *Store) SetCalendarUses(ctx context.Context, actor desk.Actor, u Calenda
 
 // CalendarFor says which calendar a call's clocks run on, and why: the rule's own calendar if it
 // has one, else the calendar of the call's profile or its nearest ancestor that has one
-// (profiles: the profile's id then its ancestors', nearest first), else its group's. 0 when none
-// of them has one. Evaluation on calls (later) is to use the same order.
+// (profiles: the profile's id then its ancestors', nearest first), else its group's, else the
+// default (u.Default). 0 when there is no calendar at all. Evaluating calls (sla_calls.go) and the
+// administration's preview use it alike.
 func (u CalendarUses) CalendarFor(r SLARule, profiles []int64, groupID int64) (calendarID int64, why string) {
 	if r.CalendarID != 0 {
 		return r.CalendarID, "the rule's own calendar"
@@ -784,6 +794,9 @@ func (u CalendarUses) CalendarFor(r SLARule, profiles []int64, groupID int64) (c
 	}
 	if c := u.Groups[groupID]; c != 0 {
 		return c, "the calendar of the call's group"
+	}
+	if u.Default != 0 {
+		return u.Default, "the desk's default calendar (the first one made): neither the rule, the profile nor the group names one"
 	}
 	return 0, "neither the rule, the profile nor the group names a calendar"
 }
