@@ -638,8 +638,10 @@ func (s *Store) FindRule(ctx context.Context, id int64) (SLARule, error) {
 
 // Rules lists every service-level rule by priority, then from the least to the most specific
 // (no profile before a profile, any customer before a kind), then by name.
-func (s *Store) Rules(ctx context.Context) ([]SLARule, error) {
-	rows, err := s.query(ctx, `SELECT `+slaRuleCols+` FROM sla_rules r LEFT JOIN profiles p ON p.id = r.profile_id
+func (s *Store) Rules(ctx context.Context) ([]SLARule, error) { return rules(ctx, s) }
+
+func rules(ctx context.Context, q querier) ([]SLARule, error) {
+	rows, err := q.query(ctx, `SELECT `+slaRuleCols+` FROM sla_rules r LEFT JOIN profiles p ON p.id = r.profile_id
 		LEFT JOIN sla_calendars c ON c.id = r.calendar_id ORDER BY r.priority, COALESCE(p.path, ''), r.customer_kind, lower(r.name), r.id`)
 	if err != nil {
 		return nil, err
@@ -659,13 +661,15 @@ func (s *Store) Rules(ctx context.Context) ([]SLARule, error) {
 // Calendar uses.
 
 // CalendarUses returns which calendar each group and profile uses.
-func (s *Store) CalendarUses(ctx context.Context) (CalendarUses, error) {
+func (s *Store) CalendarUses(ctx context.Context) (CalendarUses, error) { return calendarUses(ctx, s) }
+
+func calendarUses(ctx context.Context, q querier) (CalendarUses, error) {
 	u := CalendarUses{Groups: map[int64]int64{}, Profiles: map[int64]int64{}}
 	for _, x := range []struct {
 		q string
 		m map[int64]int64
 	}{{`SELECT group_id, calendar_id FROM sla_group_calendars`, u.Groups}, {`SELECT profile_id, calendar_id FROM sla_profile_calendars`, u.Profiles}} {
-		rows, err := s.query(ctx, x.q)
+		rows, err := q.query(ctx, x.q)
 		if err != nil {
 			return u, err
 		}
@@ -682,12 +686,19 @@ func (s *Store) CalendarUses(ctx context.Context) (CalendarUses, error) {
 			return u, err
 		}
 	}
-	var def sql.NullInt64
-	if err := s.queryRow(ctx, `SELECT MIN(id) FROM sla_calendars`).Scan(&def); err != nil {
+	rows, err := q.query(ctx, `SELECT MIN(id) FROM sla_calendars`)
+	if err != nil {
 		return u, err
 	}
+	defer rows.Close()
+	var def sql.NullInt64
+	for rows.Next() {
+		if err := rows.Scan(&def); err != nil {
+			return u, err
+		}
+	}
 	u.Default = def.Int64
-	return u, nil
+	return u, rows.Err()
 }
 
 // SetCalendarUses makes the groups and profiles named in u use the calendars it gives (0: none),

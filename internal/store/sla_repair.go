@@ -40,12 +40,12 @@ func (s *Store) RepairSLA(ctx context.Context, limit int) (SLARepair, error) {
 		if err := t.queryRow(ctx, `SELECT version, backfill_after FROM sla_config WHERE id = 1`+s.d.forUpdate()).Scan(&out.Version, &after); err != nil {
 			return fmt.Errorf("service-level configuration: %w", err)
 		}
-		cf, err := s.slaConfigNow(ctx)
+		cf, err := s.slaConfigNow(ctx, t)
 		if err != nil {
 			return err
 		}
 		if cf.version != out.Version {
-			if cf, err = s.loadSLAConfig(ctx, out.Version); err != nil {
+			if cf, err = loadSLAConfig(ctx, t, out.Version); err != nil {
 				return err
 			}
 		}
