@@ -20,10 +20,13 @@ type SLARepair struct {
 	Version     int64 // the configuration version the calls were evaluated under
 	Backfilled  int   // calls given a service-level row
 	Reevaluated int   // live calls re-evaluated under Version
+	// Looked is how many calls the backfill looked at (those with a row already included): it
+	// walks the calls by id, so a pass may find nothing to do and still have calls left to see.
+	Looked int
 }
 
-// Done reports whether the pass found nothing to do.
-func (r SLARepair) Done() bool { return r.Backfilled == 0 && r.Reevaluated == 0 }
+// Done reports whether the pass found nothing to do and no call left to look at.
+func (r SLARepair) Done() bool { return r.Backfilled == 0 && r.Reevaluated == 0 && r.Looked == 0 }
 
 // RepairSLA does one pass of at most limit calls in one transaction, audited when it did
 // anything: first calls with no service-level row get one, then live calls evaluated under an
@@ -49,7 +52,7 @@ func (s *Store) RepairSLA(ctx context.Context, limit int) (SLARepair, error) {
 				return err
 			}
 		}
-		if out.Backfilled, after, err = t.backfillSLA(ctx, cf, after, limit); err != nil {
+		if out.Backfilled, out.Looked, after, err = t.backfillSLA(ctx, cf, after, limit); err != nil {
 			return err
 		}
 		if _, err := t.exec(ctx, `UPDATE sla_config SET backfill_after = ? WHERE id = 1`, after); err != nil {
@@ -60,8 +63,8 @@ func (s *Store) RepairSLA(ctx context.Context, limit int) (SLARepair, error) {
 				return err
 			}
 		}
-		if out.Done() {
-			return nil
+		if out.Backfilled == 0 && out.Reevaluated == 0 {
+			return nil // the backfill's cursor moved over calls that have their rows: nothing to audit
 		}
 		return t.audit(ctx, desk.System("service levels"), "sla.repair", "sla", out.Version, nil,
 			fmt.Sprintf("re-evaluated %d open call(s) under service-level configuration version %d; gave %d call(s) logged before service levels were kept their clocks",
@@ -70,13 +73,14 @@ func (s *Store) RepairSLA(ctx context.Context, limit int) (SLARepair, error) {
 	return out, err
 }
 
-// backfillSLA gives the calls after id `after` (at most limit of them) that have no service-level
-// row one, and returns how many and the last call id it looked at.
-func (t *Tx) backfillSLA(ctx context.Context, cf *slaConfig, after int64, limit int) (int, int64, error) {
+// backfillSLA looks at the calls after id `after` (at most limit of them) and gives those that
+// have no service-level row one; it returns how many it gave one, how many it looked at, and the
+// last call id it looked at.
+func (t *Tx) backfillSLA(ctx context.Context, cf *slaConfig, after int64, limit int) (int, int, int64, error) {
 	rows, err := t.query(ctx, `SELECT `+callCols+`, CASE WHEN s.call_id IS NULL THEN 1 ELSE 0 END FROM calls c
 		LEFT JOIN call_sla s ON s.call_id = c.id WHERE c.id > ? ORDER BY c.id LIMIT ?`, after, limit)
 	if err != nil {
-		return 0, after, fmt.Errorf("calls to give service levels: %w", err)
+		return 0, 0, after, fmt.Errorf("calls to give service levels: %w", err)
 	}
 	var missing []desk.Call
 	seen := 0
@@ -85,7 +89,7 @@ func (t *Tx) backfillSLA(ctx context.Context, cf *slaConfig, after int64, limit 
 		c, err := scanCall(scanAlso{rows, &none})
 		if err != nil {
 			rows.Close()
-			return 0, after, err
+			return 0, 0, after, err
 		}
 		seen++
 		after = c.ID
@@ -95,7 +99,7 @@ func (t *Tx) backfillSLA(ctx context.Context, cf *slaConfig, after int64, limit 
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(missing) == 0 {
-		return 0, after, err
+		return 0, seen, after, err
 	}
 	ids := make([]int64, len(missing))
 	for i, c := range missing {
@@ -107,24 +111,24 @@ func (t *Tx) backfillSLA(ctx context.Context, cf *slaConfig, after int64, limit 
 		WHERE d.call_id IN (`+placeholders(len(ids))+`) AND d.kind = 'update' AND d.public <> 0 AND d.author_id IS NOT NULL
 		AND d.author_id <> c.customer_id GROUP BY d.call_id`, idArgs(ids)...)
 	if err != nil {
-		return 0, after, fmt.Errorf("first public updates: %w", err)
+		return 0, 0, after, fmt.Errorf("first public updates: %w", err)
 	}
 	for rows.Next() {
 		var id, at int64
 		if err := rows.Scan(&id, &at); err != nil {
 			rows.Close()
-			return 0, after, err
+			return 0, 0, after, err
 		}
 		first[id] = at
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, after, err
+		return 0, 0, after, err
 	}
 	for _, c := range missing {
 		h, err := sla.DecodeHistory(HistoryFromTimestamps(c))
 		if err != nil {
-			return 0, after, err
+			return 0, 0, after, err
 		}
 		if at, ok := first[c.ID]; ok {
 			h = append(h, sla.Event{At: fromMicros(sql.NullInt64{Int64: at, Valid: true}), Kind: sla.PublicResponse})
@@ -132,13 +136,13 @@ func (t *Tx) backfillSLA(ctx context.Context, cf *slaConfig, after int64, limit 
 		}
 		r, err := cf.evaluate(c, sla.EncodeHistory(h), t.Now)
 		if err != nil {
-			return 0, after, err
+			return 0, 0, after, err
 		}
 		if err := t.writeSLA(ctx, r, true); err != nil {
-			return 0, after, err
+			return 0, 0, after, err
 		}
 	}
-	return len(missing), after, nil
+	return len(missing), seen, after, nil
 }
 
 // reevaluateSLA re-evaluates at most limit live calls evaluated under a configuration older than
