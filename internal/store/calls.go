@@ -570,8 +570,15 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	byLevel := f.SLA != "" || f.Sort == "due"
 	if len(f.GroupIDs) > 0 {
-		add("c.group_id IN ("+placeholders(len(f.GroupIDs))+")", idArgs(f.GroupIDs)...)
+		col := "c.group_id"
+		if byLevel {
+			// call_sla keeps the group (call_sla_group_queue): a group's queue by deadline is read
+			// in order from the index, not sorted from every open call of the group.
+			col = "s.group_id"
+		}
+		add(col+" IN ("+placeholders(len(f.GroupIDs))+")", idArgs(f.GroupIDs)...)
 	}
 	if f.AnalystID != 0 {
 		add("c.analyst_id = ?", f.AnalystID)
@@ -593,14 +600,15 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 	default:
 		return nil, 0, false, desk.Invalid("the filter is not valid", map[string]string{"sla": "must be at_risk or breached"})
 	}
-	if f.SLA != "" || f.Sort == "due" {
+	if byLevel {
 		// Only live calls have a queue key: the order of a queue by deadline (sla_calls.go).
 		from += ` JOIN call_sla s ON s.call_id = c.id`
 		add("s.queue_key IS NOT NULL")
 		now := s.now().UnixMicro()
 		switch f.SLA {
 		case "at_risk":
-			add("s.risk_at <= ? AND s.queue_key > ?", now, now)
+			// The band narrows the rows to read (call_sla_band); the instants decide.
+			add("s.band IN ('ok', 'at_risk') AND s.risk_at <= ? AND s.queue_key > ?", now, now)
 		case "breached":
 			add("s.queue_key <= ?", now)
 		}
