@@ -601,8 +601,15 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 		return nil, 0, false, desk.Invalid("the filter is not valid", map[string]string{"sla": "must be at_risk or breached"})
 	}
 	if byLevel {
-		// Only live calls have a queue key: the order of a queue by deadline (sla_calls.go).
-		from += ` JOIN call_sla s ON s.call_id = c.id`
+		// Only live calls have a queue key: the order of a queue by deadline (sla_calls.go). A
+		// list by level or a group's queue is read from call_sla's indexes: calls is joined to the
+		// left (every row of call_sla has its call), so a count that asks nothing of calls does not
+		// read it at all. A list narrowed by what only calls knows (an analyst's, a customer's) is
+		// left to the planner, which may start from calls.
+		from = ` FROM call_sla s LEFT JOIN calls c ON c.id = s.call_id`
+		if f.AnalystID != 0 || f.Unassigned || f.CustomerID != 0 || f.ProfileID != 0 || strings.TrimSpace(f.Text) != "" {
+			from = ` FROM calls c JOIN call_sla s ON s.call_id = c.id`
+		}
 		add("s.queue_key IS NOT NULL")
 		now := s.now().UnixMicro()
 		switch f.SLA {
@@ -695,7 +702,8 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 	case slaList(f):
 		// A list by service level counts up to a bound: an exact count would read every live call
 		// at risk or overdue, and "more than 1,000" is all a reader needs.
-		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+w+` LIMIT ?) x`, append(args, SLAListCountLimit+1)...).Scan(&total); err != nil {
+		var err error
+		if total, err = s.countUpTo(ctx, `SELECT 1`+from+w, args, SLAListCountLimit+1); err != nil {
 			return nil, 0, false, fmt.Errorf("count calls: %w", err)
 		}
 		if total > SLAListCountLimit {
@@ -727,6 +735,29 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 		return nil, 0, false, err
 	}
 	return out, total, exact, s.attachServiceLevels(ctx, out)
+}
+
+// countUpTo counts the rows of query (a SELECT of anything) up to limit, without parallel workers.
+func (s *Store) countUpTo(ctx context.Context, query string, args []any, limit int) (int, error) {
+	q := `SELECT COUNT(*) FROM (` + query + ` LIMIT ?) x`
+	args = append(args[:len(args):len(args)], limit)
+	n := 0
+	if s.d.serialOnly() == "" {
+		err := s.queryRow(ctx, q, args...).Scan(&n)
+		return n, err
+	}
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, s.d.serialOnly()); err != nil {
+		return 0, err
+	}
+	if err := tx.QueryRowContext(ctx, s.q(q), args...).Scan(&n); err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
 }
 
 // SLAListCountLimit is how far a list by service level (CallFilter.SLA, or sorted by deadline)
