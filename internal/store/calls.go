@@ -571,6 +571,9 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 	var args []any
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
 	byLevel := f.SLA != "" || f.Sort == "due"
+	if levelOnly(f) {
+		return s.levelList(ctx, f)
+	}
 	if len(f.GroupIDs) > 0 {
 		col := "c.group_id"
 		if byLevel {

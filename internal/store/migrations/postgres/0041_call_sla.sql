@@ -58,7 +58,7 @@ CREATE TABLE call_sla (
   evaluated_at        BIGINT NOT NULL
 );
 CREATE INDEX call_sla_queue ON call_sla (queue_key, call_id) WHERE queue_key IS NOT NULL;
-CREATE INDEX call_sla_band ON call_sla (band, risk_at) WHERE queue_key IS NOT NULL;
+CREATE INDEX call_sla_band ON call_sla (band, risk_at, queue_key, call_id) WHERE queue_key IS NOT NULL;
 CREATE INDEX call_sla_group_queue ON call_sla (group_id, queue_key, call_id) WHERE queue_key IS NOT NULL;
 CREATE INDEX call_sla_check ON call_sla (next_check) WHERE next_check IS NOT NULL;
 CREATE INDEX call_sla_live ON call_sla (config, call_id) WHERE live = 1;
