@@ -717,27 +717,28 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 			return nil, 0, false, fmt.Errorf("count calls: %w", err)
 		}
 	}
-	cols, scan := callCols, scanCall
-	if f.Brief {
-		cols, scan = briefCols, scanBriefCall
-	}
-	rows, err := s.query(ctx, `SELECT `+cols+from+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	out, err := s.readCalls(ctx, f.Brief, func(cols string) string {
+		return `SELECT ` + cols + from + w + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+	}, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("find calls: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.Call
-	for rows.Next() {
-		c, err := scan(rows)
-		if err != nil {
-			return nil, 0, false, err
-		}
-		out = append(out, c)
+	return out, total, exact, nil
+}
+
+// readCalls reads the calls of the query query(cols) makes with the columns to read (brief ones
+// when brief) and their service levels.
+func (s *Store) readCalls(ctx context.Context, brief bool, query func(cols string) string, args ...any) ([]desk.Call, error) {
+	cols, scan := callCols, scanCall
+	if brief {
+		cols, scan = briefCols, scanBriefCall
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, false, err
+	rows, err := s.query(ctx, query(cols), args...)
+	out, err := scanRows(rows, err, scan)
+	if err != nil {
+		return nil, err
 	}
-	return out, total, exact, s.attachServiceLevels(ctx, out)
+	return out, s.attachServiceLevels(ctx, out)
 }
 
 // countUpTo counts the rows of query (a SELECT of anything) up to limit, without parallel workers.
@@ -803,27 +804,13 @@ func (s *Store) searchOnly(ctx context.Context, q searchQuery, f CallFilter) ([]
 	if err := rows.Err(); err != nil || len(ids) == 0 {
 		return nil, total, exact, err
 	}
-	cols, scan := callCols, scanCall
-	if f.Brief {
-		cols, scan = briefCols, scanBriefCall
-	}
-	rows, err = s.query(ctx, `SELECT `+cols+` FROM calls c WHERE c.id IN (`+placeholders(len(ids))+`) ORDER BY c.id DESC`, idArgs(ids)...)
+	out, err := s.readCalls(ctx, f.Brief, func(cols string) string {
+		return `SELECT ` + cols + ` FROM calls c WHERE c.id IN (` + placeholders(len(ids)) + `) ORDER BY c.id DESC`
+	}, idArgs(ids)...)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("search: %w", err)
 	}
-	defer rows.Close()
-	out := make([]desk.Call, 0, len(ids))
-	for rows.Next() {
-		c, err := scan(rows)
-		if err != nil {
-			return nil, 0, false, err
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, false, err
-	}
-	return out, total, exact, s.attachServiceLevels(ctx, out)
+	return out, total, exact, nil
 }
 
 // searchTotal counts a search's hits. Where the engine can estimate (PostgreSQL) and the estimate

@@ -54,27 +54,12 @@ func (s *Store) levelList(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 		}
 	}
 	limit, offset := pageOf(f.Limit, f.Offset, 25, 500)
-	cols, scan := callCols, scanCall
-	if f.Brief {
-		cols, scan = briefCols, scanBriefCall
-	}
-	rows, err := s.query(ctx, `SELECT `+cols+` FROM (SELECT s.call_id, s.queue_key FROM call_sla s`+w+
-		` ORDER BY s.queue_key, s.call_id LIMIT ? OFFSET ?) p JOIN calls c ON c.id = p.call_id ORDER BY p.queue_key, p.call_id`,
-		append(args, limit, offset)...)
+	out, err := s.readCalls(ctx, f.Brief, func(cols string) string {
+		return `SELECT ` + cols + ` FROM (SELECT s.call_id, s.queue_key FROM call_sla s` + w +
+			` ORDER BY s.queue_key, s.call_id LIMIT ? OFFSET ?) p JOIN calls c ON c.id = p.call_id ORDER BY p.queue_key, p.call_id`
+	}, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("find calls: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.Call
-	for rows.Next() {
-		c, err := scan(rows)
-		if err != nil {
-			return nil, 0, false, err
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, false, err
-	}
-	return out, total, exact, s.attachServiceLevels(ctx, out)
+	return out, total, exact, nil
 }
