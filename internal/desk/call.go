@@ -312,6 +312,8 @@ type Call struct {
 	ReopenedAt  time.Time
 	UpdatedAt   time.Time
 	Version     int64 // bumped by every change of the call row; for optimistic locking
+	// SLA is the call's service level as last evaluated, where the read fills it (lists do).
+	SLA *ServiceLevel
 }
 
 // Condition is the call's Supportworks condition.

@@ -250,6 +250,9 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 			return c, err
 		}
 	}
+	if err := t.slaCreated(ctx, c); err != nil {
+		return c, err
+	}
 	return c, t.audit(ctx, actor, "call.create", "call", c.Ref, []int64{c.CustomerID},
 		fmt.Sprintf("logged %s (%s, %s) via %s for %s", c.Ref, c.Kind, c.Priority, c.Source, c.Customer.Name))
 }
@@ -412,7 +415,7 @@ func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, versi
 			}
 		}
 	}
-	old := c.Version
+	old, before := c.Version, c
 	ch, err := desk.Apply(&c, tr, actor.PersonID, t.Now)
 	if err != nil {
 		return c, err
@@ -442,6 +445,9 @@ func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, versi
 		return c, err
 	}
 	t.indexLater(c.ID, false)
+	if err := t.slaChanged(ctx, c, slaEvents(tr, before.State, before, c, t.Now)...); err != nil {
+		return c, err
+	}
 	texts := make([]string, len(ch.Entries))
 	for i, e := range ch.Entries {
 		texts[i] = e.Text
@@ -516,10 +522,14 @@ type CallFilter struct {
 	// Unset, Text matches every call's whole text (the portal's own calls, internal callers).
 	Reader   *desk.Reader
 	From, To time.Time
-	Sort     string // "newest" (default), "oldest", "priority", "updated"
-	Limit    int    // default 25, at most 500
-	Offset   int
-	NoTotal  bool // skip counting
+	Sort     string // "newest" (default), "oldest", "priority", "updated", "due" (deadline first)
+	// SLA keeps calls by their service level now: "at_risk" (a clock counting has used 75% of its
+	// time, none has run out) or "breached" (a clock has run out and its event has not happened);
+	// such a list is sorted by deadline unless Sort says otherwise.
+	SLA     string
+	Limit   int // default 25, at most 500
+	Offset  int
+	NoTotal bool // skip counting
 	// Brief reads only what a list of calls shows, to read a long list fast: ID, Ref, Kind,
 	// Summary, CustomerID, Priority, GroupID, AnalystID, State, Urgent, LoggedAt, UpdatedAt,
 	// Version, SpecialCategory and TriagePending (what masking needs), and HoldUntil (My calls says
@@ -533,8 +543,10 @@ type CallPage struct {
 	Calls []desk.Call
 	Total int // -1 when not counted (NoTotal)
 	// TotalExact is false when Total is the database's estimate: a full-text search matching more
-	// than SearchExactLimit calls on PostgreSQL, where counting them exactly takes too long.
-	TotalExact bool
+	// than SearchExactLimit calls on PostgreSQL, where counting them exactly takes too long; or a
+	// lower bound (TotalAtLeast): a list by service level with more than SLAListCountLimit calls.
+	TotalExact   bool
+	TotalAtLeast bool
 }
 
 // SearchExactLimit is how many hits a search may have and still be counted exactly on every engine.
@@ -551,15 +563,25 @@ func (s *Store) FindCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 // exact count.
 func (s *Store) FindCallsPage(ctx context.Context, f CallFilter) (CallPage, error) {
 	calls, total, exact, err := s.findCalls(ctx, f)
-	return CallPage{Calls: calls, Total: total, TotalExact: exact}, err
+	return CallPage{Calls: calls, Total: total, TotalExact: exact, TotalAtLeast: !exact && slaList(f)}, err
 }
 
 func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, bool, error) {
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	byLevel := f.SLA != "" || f.Sort == "due"
+	if levelOnly(f) {
+		return s.levelList(ctx, f)
+	}
 	if len(f.GroupIDs) > 0 {
-		add("c.group_id IN ("+placeholders(len(f.GroupIDs))+")", idArgs(f.GroupIDs)...)
+		col := "c.group_id"
+		if byLevel {
+			// call_sla keeps the group (call_sla_group_queue): a group's queue by deadline is read
+			// in order from the index, not sorted from every open call of the group.
+			col = "s.group_id"
+		}
+		add(col+" IN ("+placeholders(len(f.GroupIDs))+")", idArgs(f.GroupIDs)...)
 	}
 	if f.AnalystID != 0 {
 		add("c.analyst_id = ?", f.AnalystID)
@@ -574,6 +596,35 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 		// A prefix comparison, not LIKE: profile names may hold LIKE's wildcards (Print_Queue, 100%).
 		add(`c.profile_id IN (SELECT p.id FROM profiles p, profiles r WHERE r.id = ?
 			AND (p.id = r.id OR substr(p.path, 1, length(r.path) + 3) = r.path || ' > '))`, f.ProfileID)
+	}
+	from := ` FROM calls c`
+	switch f.SLA {
+	case "", "at_risk", "breached":
+	default:
+		return nil, 0, false, desk.Invalid("the filter is not valid", map[string]string{"sla": "must be at_risk or breached"})
+	}
+	if byLevel {
+		// Only live calls have a queue key: the order of a queue by deadline (sla_calls.go). A
+		// list by level or a group's queue is read from call_sla's indexes: calls is joined to the
+		// left (every row of call_sla has its call), so a count that asks nothing of calls does not
+		// read it at all. A list narrowed by what only calls knows (an analyst's, a customer's) is
+		// left to the planner, which may start from calls.
+		from = ` FROM call_sla s LEFT JOIN calls c ON c.id = s.call_id`
+		if f.AnalystID != 0 || f.Unassigned || f.CustomerID != 0 || f.ProfileID != 0 || strings.TrimSpace(f.Text) != "" {
+			from = ` FROM calls c JOIN call_sla s ON s.call_id = c.id`
+		}
+		add("s.queue_key IS NOT NULL")
+		now := s.now().UnixMicro()
+		switch f.SLA {
+		case "at_risk":
+			// The band narrows the rows to read (call_sla_band); the instants decide.
+			add("s.band IN ('ok', 'at_risk') AND s.risk_at <= ? AND s.queue_key > ?", now, now)
+		case "breached":
+			add("s.queue_key <= ?", now)
+		}
+		if f.Sort == "" {
+			f.Sort = "due"
+		}
 	}
 	open := f.OpenOnly
 	if len(f.Conditions) > 0 {
@@ -642,35 +693,83 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 		order = "c.priority ASC, c.logged_at ASC, c.id ASC"
 	case "updated":
 		order = "c.updated_at DESC, c.id DESC"
+	case "due":
+		order = "s.queue_key, s.call_id"
 	default:
-		return nil, 0, false, desk.Invalid("the filter is not valid", map[string]string{"sort": "must be newest, oldest, priority or updated"})
+		return nil, 0, false, desk.Invalid("the filter is not valid", map[string]string{"sort": "must be newest, oldest, priority, updated or due"})
 	}
 	limit, offset := pageOf(f.Limit, f.Offset, 25, 500)
-	total := -1
-	if !f.NoTotal {
-		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM calls c`+w, args...).Scan(&total); err != nil {
+	total, exact := -1, true
+	switch {
+	case f.NoTotal:
+	case slaList(f):
+		// A list by service level counts up to a bound: an exact count would read every live call
+		// at risk or overdue, and "more than 1,000" is all a reader needs.
+		var err error
+		if total, err = s.countUpTo(ctx, `SELECT 1`+from+w, args, SLAListCountLimit+1); err != nil {
+			return nil, 0, false, fmt.Errorf("count calls: %w", err)
+		}
+		if total > SLAListCountLimit {
+			total, exact = SLAListCountLimit, false
+		}
+	default:
+		if err := s.queryRow(ctx, `SELECT COUNT(*)`+from+w, args...).Scan(&total); err != nil {
 			return nil, 0, false, fmt.Errorf("count calls: %w", err)
 		}
 	}
-	cols, scan := callCols, scanCall
-	if f.Brief {
-		cols, scan = briefCols, scanBriefCall
-	}
-	rows, err := s.query(ctx, `SELECT `+cols+` FROM calls c`+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	out, err := s.readCalls(ctx, f.Brief, func(cols string) string {
+		return `SELECT ` + cols + from + w + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+	}, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("find calls: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.Call
-	for rows.Next() {
-		c, err := scan(rows)
-		if err != nil {
-			return nil, 0, false, err
-		}
-		out = append(out, c)
-	}
-	return out, total, true, rows.Err()
+	return out, total, exact, nil
 }
+
+// readCalls reads the calls of the query query(cols) makes with the columns to read (brief ones
+// when brief) and their service levels.
+func (s *Store) readCalls(ctx context.Context, brief bool, query func(cols string) string, args ...any) ([]desk.Call, error) {
+	cols, scan := callCols, scanCall
+	if brief {
+		cols, scan = briefCols, scanBriefCall
+	}
+	rows, err := s.query(ctx, query(cols), args...)
+	out, err := scanRows(rows, err, scan)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.attachServiceLevels(ctx, out)
+}
+
+// countUpTo counts the rows of query (a SELECT of anything) up to limit, without parallel workers.
+func (s *Store) countUpTo(ctx context.Context, query string, args []any, limit int) (int, error) {
+	q := `SELECT COUNT(*) FROM (` + query + ` LIMIT ?) x`
+	args = append(args[:len(args):len(args)], limit)
+	n := 0
+	if s.d.serialOnly() == "" {
+		err := s.queryRow(ctx, q, args...).Scan(&n)
+		return n, err
+	}
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, s.d.serialOnly()); err != nil {
+		return 0, err
+	}
+	if err := tx.QueryRowContext(ctx, s.q(q), args...).Scan(&n); err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
+}
+
+// SLAListCountLimit is how far a list by service level (CallFilter.SLA, or sorted by deadline)
+// counts: beyond it the count is a lower bound (CallPage.TotalAtLeast).
+const SLAListCountLimit = 1000
+
+// slaList reports whether f lists calls by service level.
+func slaList(f CallFilter) bool { return f.SLA != "" || f.Sort == "due" }
 
 // searchOnly answers a search with no other filter, newest first, from the search index alone:
 // the count and the page of ids come from the index, and only the calls shown are read. Joining
@@ -705,24 +804,13 @@ func (s *Store) searchOnly(ctx context.Context, q searchQuery, f CallFilter) ([]
 	if err := rows.Err(); err != nil || len(ids) == 0 {
 		return nil, total, exact, err
 	}
-	cols, scan := callCols, scanCall
-	if f.Brief {
-		cols, scan = briefCols, scanBriefCall
-	}
-	rows, err = s.query(ctx, `SELECT `+cols+` FROM calls c WHERE c.id IN (`+placeholders(len(ids))+`) ORDER BY c.id DESC`, idArgs(ids)...)
+	out, err := s.readCalls(ctx, f.Brief, func(cols string) string {
+		return `SELECT ` + cols + ` FROM calls c WHERE c.id IN (` + placeholders(len(ids)) + `) ORDER BY c.id DESC`
+	}, idArgs(ids)...)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("search: %w", err)
 	}
-	defer rows.Close()
-	out := make([]desk.Call, 0, len(ids))
-	for rows.Next() {
-		c, err := scan(rows)
-		if err != nil {
-			return nil, 0, false, err
-		}
-		out = append(out, c)
-	}
-	return out, total, exact, rows.Err()
+	return out, total, exact, nil
 }
 
 // searchTotal counts a search's hits. Where the engine can estimate (PostgreSQL) and the estimate

@@ -56,8 +56,13 @@ func (s *Store) AddEntryWithAttachments(ctx context.Context, actor desk.Actor, r
 		if kind == desk.EntryUpdate && (c.State == desk.Closed || c.State == desk.Cancelled) {
 			return desk.Errorf(desk.EINVALID, "cannot add a public update to call %s: it is %s", c.Ref, c.State.Words())
 		}
-		e, err = t.addEntry(ctx, actor, c, kind, text, atts)
-		return err
+		if e, err = t.addEntry(ctx, actor, c, kind, text, atts); err != nil {
+			return err
+		}
+		if kind == desk.EntryUpdate {
+			return t.slaPublicResponse(ctx, actor, c)
+		}
+		return nil
 	})
 	if err != nil {
 		return desk.Entry{}, err

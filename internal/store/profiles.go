@@ -27,7 +27,9 @@ func (s *Store) CreateProfile(ctx context.Context, actor desk.Actor, p desk.Prof
 	if err := desk.Invalid("the problem profile is not valid", f); err != nil {
 		return p, err
 	}
-	err := s.inTx(ctx, func(t *Tx) error {
+	// The profile tree is part of the service-level configuration (a rule may name a profile's
+	// parent): a new profile gives it a new version.
+	err := s.slaConfigTx(ctx, func(t *Tx) error {
 		p.Path = p.Name
 		if p.ParentID != 0 {
 			parent, err := t.findProfile(ctx, p.ParentID)

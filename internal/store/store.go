@@ -45,6 +45,8 @@ type Store struct {
 	// and is current while callWrites has not moved (see CountQueues).
 	callWrites atomic.Int64
 	queues     queueCache
+	// sla is this instance's copy of the service-level configuration (sla_calls.go).
+	sla slaCache
 
 	// afterRecheck, when set (by tests only), runs in a retention sweep batch's transaction
 	// between its re-check and its action, with a way to write in that transaction.

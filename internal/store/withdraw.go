@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/sla"
 )
 
 // Withdrawal is what the store remembers of a call its customer withdrew on SupportMe: the state
@@ -134,6 +135,9 @@ func (s *Store) UndoWithdrawal(ctx context.Context, actor desk.Actor, ref string
 			return err
 		}
 		t.indexLater(c.ID, false)
+		if err := t.slaChanged(ctx, c, sla.Event{At: t.Now, Kind: sla.StateChanged, State: c.State}); err != nil {
+			return err
+		}
 		return t.audit(ctx, actor, "call.restore", "call", c.Ref, []int64{c.CustomerID}, text)
 	})
 	return c, err
