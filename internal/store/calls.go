@@ -750,18 +750,23 @@ func (s *Store) countUpTo(ctx context.Context, query string, args []any, limit i
 		err := s.queryRow(ctx, q, args...).Scan(&n)
 		return n, err
 	}
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	ro := &sql.TxOptions{ReadOnly: true}
+	tx, err := s.read.BeginTx(ctx, ro)
+	if err != nil && s.d.connLost(err) {
+		s.dropIdle() // as a read outside a transaction is asked again (query)
+		tx, err = s.read.BeginTx(ctx, ro)
+	}
 	if err != nil {
-		return 0, err
+		return 0, s.mapErr(err)
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, s.d.serialOnly()); err != nil {
-		return 0, err
+		return 0, s.mapErr(err)
 	}
 	if err := tx.QueryRowContext(ctx, s.q(q), args...).Scan(&n); err != nil {
-		return 0, err
+		return 0, s.mapErr(err)
 	}
-	return n, tx.Commit()
+	return n, s.mapErr(tx.Commit())
 }
 
 // SLAListCountLimit is how far a list by service level (CallFilter.SLA, or sorted by deadline)
