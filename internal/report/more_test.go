@@ -9,7 +9,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"calldesk/internal/desk"
 	"calldesk/internal/report"
 	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
@@ -296,5 +295,4 @@ func TestExports(t *testing.T) {
 	if typ, err := f.GetCellType("Table 1", "B3"); err != nil || typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
 		t.Errorf("the count's type %v (%v), want a number", typ, err)
 	}
-	_ = desk.Staff
 }
