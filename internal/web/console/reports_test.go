@@ -157,7 +157,7 @@ func TestMoreReportsByRole(t *testing.T) {
 
 		// Downloads: CSV and XLSX, aggregates for Ann, every one audited.
 		ann.get("/reports/export?kind=customers&"+week).must(t, http.StatusOK).has(t, "Library,suppressed,suppressed", "Visitors,2,33%")
-		x := ann.get("/reports/export?kind=customers&format=xlsx&" + week).must(t, http.StatusOK)
+		x := ann.get("/reports/export?kind=customers&format=xlsx&"+week).must(t, http.StatusOK)
 		if ct := x.header.Get("Content-Type"); ct != report.XLSXType || !strings.Contains(x.header.Get("Content-Disposition"), "calldesk-customers-2027-03-01-2027-03-07.xlsx") {
 			t.Errorf("xlsx headers %q %q", ct, x.header.Get("Content-Disposition"))
 		}
