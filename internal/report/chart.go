@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -48,7 +49,11 @@ func (c Chart) SVG(id string) template.HTML {
 	ns := max(len(c.Series), 1)
 	groupW := float64(ns)*barW + gap
 	width := left + float64(len(c.Labels))*groupW + 20
-	width = math.Max(width, 320)
+	legend := left
+	for _, s := range c.Series {
+		legend += legendWidth(s.Name)
+	}
+	width = math.Max(math.Max(width, 320), legend)
 	peak := 0.0
 	for _, s := range c.Series {
 		for _, v := range s.Values {
@@ -69,7 +74,7 @@ func (c Chart) SVG(id string) template.HTML {
 	for i := 0; i <= 4; i++ {
 		y := top + plotH - plotH*float64(i)/4
 		fmt.Fprintf(&b, `<line x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f" stroke="#b1b4b6" stroke-width="1"/>`, left, y, width-10, y)
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" font-size="11" text-anchor="end" fill="#0b0c0c">%s</text>`, left-4, y+4, Thousands(int(scale*float64(i)/4)))
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" font-size="11" text-anchor="end" fill="#0b0c0c">%s</text>`, left-4, y+4, tick(scale*float64(i)/4))
 	}
 	labelEvery := 1 + len(c.Labels)/16
 	for i, label := range c.Labels {
@@ -96,10 +101,12 @@ func (c Chart) SVG(id string) template.HTML {
 		}
 	}
 	// The legend: each series' pattern beside its name.
+	// Each entry as wide as its name (about 7 pixels a letter at 12px), so long names do not overlap.
+	x := left
 	for j, s := range c.Series {
-		x := left + float64(j)*110
 		fmt.Fprintf(&b, `<rect x="%.0f" y="6" width="14" height="14" fill="%s" stroke="#0b0c0c"/><text x="%.0f" y="18" font-size="12" fill="#0b0c0c">%s</text>`,
 			x, fill(j), x+18, esc(s.Name))
+		x += legendWidth(s.Name)
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // #nosec: built above, every text escaped
@@ -184,7 +191,7 @@ func (c Chart) lineSVG(id string) template.HTML {
 	for i := 0; i <= 4; i++ {
 		y := top + plotH - plotH*float64(i)/4
 		fmt.Fprintf(&b, `<line x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f" stroke="#b1b4b6" stroke-width="1"/>`, left, y, width-10, y)
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" font-size="11" text-anchor="end" fill="#0b0c0c">%s</text>`, left-4, y+4, Thousands(int(scale*float64(i)/4)))
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" font-size="11" text-anchor="end" fill="#0b0c0c">%s</text>`, left-4, y+4, tick(scale*float64(i)/4))
 	}
 	x := func(i int) float64 { return left + 12 + float64(i)*step }
 	y := func(v float64) float64 { return top + plotH - plotH*v/scale }
@@ -213,11 +220,12 @@ func (c Chart) lineSVG(id string) template.HTML {
 				x(i), top+plotH+14, x(i), top+plotH+14, esc(label))
 		}
 	}
+	lx := left
 	for j, s := range c.Series {
-		lx := left + float64(j)*150
 		fmt.Fprintf(&b, `<line x1="%.0f" y1="13" x2="%.0f" y2="13" stroke="#0b0c0c" stroke-width="2"%s/>`, lx, lx+22, dashes[j%len(dashes)])
 		b.WriteString(marker(markers[j%len(markers)], lx+11, 13, ""))
 		fmt.Fprintf(&b, `<text x="%.0f" y="18" font-size="12" fill="#0b0c0c">%s</text>`, lx+28, esc(s.Name))
+		lx += legendWidth(s.Name) + 10
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // #nosec: built above, every text escaped
@@ -238,3 +246,15 @@ func marker(shape string, x, y float64, title string) string {
 	}
 	return fmt.Sprintf(`<circle cx="%.1f" cy="%.1f" r="3.5" fill="#0b0c0c">%s</circle>`, x, y, t)
 }
+
+// tick is an axis' label: the value exactly ("5", "1,000", "1.25"), so a gridline at a
+// quarter of an axis of 5 does not read "1" (and a bar of 1 fall short of it).
+func tick(v float64) string {
+	if v == math.Trunc(v) {
+		return Thousands(int(v))
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// legendWidth is the room a legend entry takes: its key and its name (about 7 pixels a letter).
+func legendWidth(name string) float64 { return 18 + 7*float64(len([]rune(name))) + 16 }

@@ -296,3 +296,20 @@ func TestExports(t *testing.T) {
 		t.Errorf("the count's type %v (%v), want a number", typ, err)
 	}
 }
+
+// TestChartTicks: an axis whose quarters are not whole numbers labels them exactly.
+func TestChartTicks(t *testing.T) {
+	t.Parallel()
+	for _, c := range []report.Chart{
+		{Title: "t", Labels: []string{"a", "b"}, Series: []report.Series{{Name: "s", Values: []float64{5, 3}}}},
+		{Title: "t", Labels: []string{"a", "b"}, Series: []report.Series{{Name: "s", Values: []float64{5, 3}}}, Line: true},
+	} {
+		svg := string(c.SVG("x"))
+		wellFormed(t, svg)
+		for _, want := range []string{">1.25</text>", ">2.5</text>", ">3.75</text>", ">5</text>"} {
+			if !strings.Contains(svg, want) {
+				t.Errorf("line %v: the axis lacks %q", c.Line, want)
+			}
+		}
+	}
+}
