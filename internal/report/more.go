@@ -76,10 +76,10 @@ type eventTallies struct {
 	suppressedAny int
 }
 
-func (r Reporter) tallies(ctx context.Context, p Params, v Viewer, from, to time.Time, rangeWords string) (*eventTallies, error) {
+func (r Reporter) tallies(ctx context.Context, p Params, v Viewer, from, to time.Time, rangeWords string, only ...string) (*eventTallies, error) {
 	loc := r.Zone.Location()
 	prevFrom, period := previous(from, to)
-	counts, err := r.Store.ReportVolume(ctx, p.Filter, loc, prevFrom, to)
+	counts, err := r.Store.ReportVolumeOf(ctx, p.Filter, loc, prevFrom, to, only...)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func lowerFirst(s string) string {
 // reopens is the reopen rate: of the calls resolved in each period (by their latest resolution),
 // the share that had been reopened before it; and the reopenings themselves.
 func (r Reporter) reopens(ctx context.Context, p Params, v Viewer, from, to time.Time, res *Result) error {
-	t, err := r.tallies(ctx, p, v, from, to, res.Range)
+	t, err := r.tallies(ctx, p, v, from, to, res.Range, "resolved", "reopened")
 	if err != nil {
 		return err
 	}
@@ -217,7 +217,7 @@ func (r Reporter) reopens(ctx context.Context, p Params, v Viewer, from, to time
 
 // cancellations counts the calls cancelled per period, source and group, beside the calls logged.
 func (r Reporter) cancellations(ctx context.Context, p Params, v Viewer, from, to time.Time, res *Result) error {
-	t, err := r.tallies(ctx, p, v, from, to, res.Range)
+	t, err := r.tallies(ctx, p, v, from, to, res.Range, "logged", "cancelled")
 	if err != nil {
 		return err
 	}

@@ -152,3 +152,28 @@ func TestReportMoreCounts(t *testing.T) {
 		}
 	})
 }
+
+// TestReportVolumeOf: counting only some events gives the same figures for those, nothing for
+// the others, and an unknown event is refused.
+func TestReportVolumeOf(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		storetest.ReportCalls(t, e.Env)
+		from, to := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 3, 8, 0, 0, 0, 0, time.UTC)
+		some, err := e.S.ReportVolumeOf(ctx, store.ReportFilter{}, time.UTC, from, to, "resolved", "reopened")
+		if err != nil {
+			t.Fatal(err)
+		}
+		re := 0
+		for _, c := range some {
+			re += c.ResolvedReopened
+		}
+		if tot := volumeTotals(some); tot != (store.VolumeCount{Resolved: 1, Reopened: 1}) || re != 1 {
+			t.Errorf("resolved and reopened only: %+v, %d resolved after a reopening", tot, re)
+		}
+		if _, err := e.S.ReportVolumeOf(ctx, store.ReportFilter{}, time.UTC, from, to, "held"); desk.ErrorCode(err) != desk.EINVALID {
+			t.Errorf("an unknown event: %v", err)
+		}
+	})
+}
