@@ -159,9 +159,9 @@ func niceMax(peak float64) float64 {
 	return 10 * p
 }
 
-// markers tell a line chart's series apart without colour: a circle, a square, a triangle; and
-// dashes differ too.
-var markers = []string{"circle", "square", "triangle"}
+// markerOf tells a line chart's series apart without colour: a circle, a square, a triangle, in
+// turn (and their lines' dashes differ too).
+func markerOf(j int) string { return [...]string{"circle", "square", "triangle"}[j%3] }
 
 // lineSVG renders a line chart: one polyline per series with a marker at each point (and its
 // value when there are few), the axis and gridlines as the bar chart has them.
@@ -207,7 +207,7 @@ func (c Chart) lineSVG(id string) template.HTML {
 			if i < len(c.Labels) {
 				label = c.Labels[i]
 			}
-			b.WriteString(marker(markers[j%len(markers)], x(i), y(v), esc(label)+", "+esc(s.Name)+": "+Thousands(int(v))))
+			b.WriteString(marker(markerOf(j), x(i), y(v), esc(label)+", "+esc(s.Name)+": "+Thousands(int(v))))
 			if len(s.Values) <= 12 {
 				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="10" text-anchor="middle" fill="#0b0c0c">%s</text>`, x(i), y(v)-7, Thousands(int(v)))
 			}
@@ -223,7 +223,7 @@ func (c Chart) lineSVG(id string) template.HTML {
 	lx := left
 	for j, s := range c.Series {
 		fmt.Fprintf(&b, `<line x1="%.0f" y1="13" x2="%.0f" y2="13" stroke="#0b0c0c" stroke-width="2"%s/>`, lx, lx+22, dashes[j%len(dashes)])
-		b.WriteString(marker(markers[j%len(markers)], lx+11, 13, ""))
+		b.WriteString(marker(markerOf(j), lx+11, 13, ""))
 		fmt.Fprintf(&b, `<text x="%.0f" y="18" font-size="12" fill="#0b0c0c">%s</text>`, lx+28, esc(s.Name))
 		lx += legendWidth(s.Name) + 10
 	}
