@@ -5,7 +5,7 @@
 # Figures go to stdout and .bench/results.txt.
 #   BENCH_CALLS    size of the data for the query and page benchmarks (default 1000000)
 #   BENCH_ENGINES  engines to measure (default "sqlite postgres")
-#   BENCH_PARTS    benchmarks to run (default "create views queries pages portal mail directory sar erase retention sla")
+#   BENCH_PARTS    benchmarks to run (default "create views queries pages portal mail directory sar erase retention sla reports")
 #   BENCH_REUSE=1  keep a million-call database an earlier run loaded (.bench/million.db, PostgreSQL
 #                  database calldesk_bench_million) instead of loading it again
 #   BENCH_SECONDS  how long each wrk run of the page benchmarks lasts (default 15)
@@ -19,7 +19,7 @@ BIN=bin/calldesk
 OUT=.bench
 CALLS=${BENCH_CALLS:-1000000}
 ENGINES=${BENCH_ENGINES:-sqlite postgres}
-PARTS=${BENCH_PARTS:-create views queries pages portal mail directory sar erase retention sla}
+PARTS=${BENCH_PARTS:-create views queries pages portal mail directory sar erase retention sla reports}
 SECONDS_EACH=${BENCH_SECONDS:-15}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 mkdir -p "$OUT"
@@ -346,5 +346,25 @@ if part retention; then
   say "[sqlite] retention sweep over $CALLS calls: ${secs:-?} s, ${calls:-?} closed calls anonymised (dry run ${dry:-?} s; the search compaction after it ${compact:-?} s; load: $(cut -d' ' -f1-3 /proc/loadavg)): $verdict"
   [ -n "$secs" ] || echo "$out" | tail -20
   rm -f "$OUT/retention.db"*
+fi
+# Reports (issue 18): each standard report over the year up to the newest call, unfiltered, as a
+# service-level manager, on the million-call database of each engine (they only read: no copy);
+# under 500 ms each. The figure is the mean of 5 runs after a first (go test -bench).
+if part reports; then
+  for engine in $ENGINES; do
+    if [ $engine = sqlite ]; then
+      [ -s "$OUT/million.db" ] || "$BIN" demo --db "$OUT/million.db" --calls "$CALLS" >/dev/null 2>&1 || { echo "bench: loading $CALLS calls failed" >&2; exit 1; }
+      DB="$PWD/$OUT/million.db"
+    else
+      go run ./scripts/pgdb "$PGBASE/postgres?sslmode=disable" calldesk_bench_million --keep >/dev/null
+      "$BIN" demo --db "$PGBASE/calldesk_bench_million?sslmode=disable" --calls "$CALLS" --if-empty >/dev/null 2>&1 ||
+        { echo "bench: loading $CALLS calls into PostgreSQL failed" >&2; exit 1; }
+      DB="$PGBASE/calldesk_bench_million?sslmode=disable"
+    fi
+    out=$(CALLDESK_BENCH_DB="$DB" go test -run '^$' -bench '^BenchmarkReport' -benchtime 5x -timeout 30m ./internal/report 2>&1 || true)
+    echo "$out" | awk -v e="$engine" '/^BenchmarkReport/ { name=$1; sub(/^BenchmarkReport/, "", name); sub(/-[0-9]+$/, "", name); ms=$3/1e6;
+      printf "[%s] report %s over a year: %.0f ms: %s\n", e, name, ms, (ms < 500 ? "target met (< 500 ms)" : "TARGET MISSED (< 500 ms)") }' | tee -a "$OUT/results.txt"
+    echo "$out" | grep -q '^BenchmarkReport' || echo "$out" | tail -20
+  done
 fi
 say "== done"

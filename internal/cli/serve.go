@@ -149,7 +149,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 			return out
 		}
 	}
-	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now, Proxies: trusted, Console: con.Handler(), Portal: pt.Handler()}
+	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now, Zone: loc, Proxies: trusted, Console: con.Handler(), Portal: pt.Handler()}
 	if *scimToken != "" {
 		srv.SCIM = (&scim.Service{Store: s, Token: *scimToken, BaseURL: *outgoing.publicURL, Log: log}).Handler()
 	}

@@ -27,13 +27,30 @@ type Kind string
 
 // The reports that need no service levels (issue 18, item 1).
 const (
-	Volume   Kind = "volume"
-	Backlog  Kind = "backlog"
-	Workload Kind = "workload"
+	Volume        Kind = "volume"
+	Backlog       Kind = "backlog"
+	BacklogTrend  Kind = "backlog-trend"
+	Workload      Kind = "workload"
+	Reopens       Kind = "reopens"
+	Cancellations Kind = "cancellations"
+	Customers     Kind = "customers"
+	Holds         Kind = "holds"
 )
 
 // Kinds lists the reports in the order the picker offers them.
-func Kinds() []Kind { return []Kind{Volume, Backlog, Workload} }
+func Kinds() []Kind {
+	return []Kind{Volume, Backlog, BacklogTrend, Workload, Reopens, Cancellations, Customers, Holds}
+}
+
+// Known reports whether k names a report.
+func (k Kind) Known() bool {
+	for _, x := range Kinds() {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
 
 // Title is the report's name for people.
 func (k Kind) Title() string {
@@ -44,6 +61,16 @@ func (k Kind) Title() string {
 		return "Backlog of open calls"
 	case Workload:
 		return "Analyst workload"
+	case BacklogTrend:
+		return "Backlog trend"
+	case Reopens:
+		return "Reopened calls"
+	case Cancellations:
+		return "Cancelled calls"
+	case Customers:
+		return "Calls by kind of customer and department"
+	case Holds:
+		return "Time on hold"
 	}
 	return string(k)
 }
@@ -85,7 +112,21 @@ type Cell struct {
 	// Drill, for a named viewer, is the query string of the calls behind the figure
 	// (/reports/calls?...); empty when the figure has no drill-down or the viewer may not.
 	Drill template.URL
+	// Format is what N is: a count (the zero value), a percentage, a duration in seconds, or
+	// nothing (Text says it all: "-", "suppressed").
+	Format Format
 }
+
+// Format says what a cell's N is, for the exports and the API.
+type Format string
+
+// Cells' formats.
+const (
+	Count    Format = ""
+	Percent  Format = "percent"
+	Duration Format = "duration" // N seconds
+	Words    Format = "text"     // no figure: Text only
+)
 
 // Row is a table's row: its heading and its figures.
 type Row struct {
@@ -131,9 +172,7 @@ func (r Reporter) now() time.Time {
 // Validate checks p, naming the field at fault (from, to, every, kind).
 func (p Params) Validate() error {
 	errs := map[string]string{}
-	switch p.Kind {
-	case Volume, Backlog, Workload:
-	default:
+	if !p.Kind.Known() {
 		errs["kind"] = "Choose a report from the list."
 	}
 	switch p.Every {
@@ -202,6 +241,16 @@ func (r Reporter) Run(ctx context.Context, p Params, v Viewer) (Result, error) {
 		err = r.backlog(ctx, p, v, &res)
 	case Workload:
 		err = r.workload(ctx, p, v, from, to, &res)
+	case BacklogTrend:
+		err = r.backlogTrend(ctx, p, from, to, &res)
+	case Reopens:
+		err = r.reopens(ctx, p, v, from, to, &res)
+	case Cancellations:
+		err = r.cancellations(ctx, p, v, from, to, &res)
+	case Customers:
+		err = r.customers(ctx, p, v, from, to, &res)
+	case Holds:
+		err = r.holds(ctx, p, from, to, &res)
 	}
 	return res, err
 }
@@ -365,10 +414,7 @@ func (r Reporter) volume(ctx context.Context, p Params, v Viewer, from, to time.
 		add(bySource[c.Source])
 	}
 	share := func(part, whole int) Cell {
-		if whole == 0 {
-			return Cell{Text: "-"}
-		}
-		return Cell{N: part * 100 / whole, Text: strconv.Itoa(part*100/whole) + "%"}
+		return pct(part, whole)
 	}
 	cells := func(t *tally, bf, bt time.Time, f store.ReportFilter) []Cell {
 		cs := []Cell{num(t.logged), num(t.resolved), num(t.closed), num(t.cancelled), num(t.reopened), share(t.self, t.logged)}
@@ -492,7 +538,7 @@ func (r Reporter) backlog(ctx context.Context, p Params, v Viewer, res *Result) 
 		if !v.Named && g.total < MinGroup {
 			suppressed++
 			for range len(names) + 1 {
-				cs = append(cs, Cell{Text: "suppressed", Suppressed: true})
+				cs = append(cs, suppressedCell())
 			}
 		} else {
 			for _, n := range g.bands {

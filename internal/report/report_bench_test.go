@@ -49,3 +49,12 @@ func BenchmarkReportVolumeYearDaily(b *testing.B)   { benchReport(b, report.Volu
 func BenchmarkReportVolumeYearMonthly(b *testing.B) { benchReport(b, report.Volume, report.Monthly) }
 func BenchmarkReportBacklog(b *testing.B)           { benchReport(b, report.Backlog, report.Daily) }
 func BenchmarkReportWorkloadYear(b *testing.B)      { benchReport(b, report.Workload, report.Daily) }
+func BenchmarkReportBacklogTrendYearDaily(b *testing.B) {
+	benchReport(b, report.BacklogTrend, report.Daily)
+}
+func BenchmarkReportReopensYear(b *testing.B) { benchReport(b, report.Reopens, report.Monthly) }
+func BenchmarkReportCancellationsYear(b *testing.B) {
+	benchReport(b, report.Cancellations, report.Monthly)
+}
+func BenchmarkReportCustomersYear(b *testing.B) { benchReport(b, report.Customers, report.Monthly) }
+func BenchmarkReportHoldsYear(b *testing.B)     { benchReport(b, report.Holds, report.Monthly) }

@@ -29,7 +29,7 @@ func TestAPIRoleRouteMatrix(t *testing.T) {
 		}
 		cols := accesstest.Columns(t, e.s, e.f.Admin)
 		routes := (&web.Server{}).Routes()
-		fill := strings.NewReplacer("{ref}", call.Ref, "{id}", fmt.Sprint(e.f.Dan.ID))
+		fill := strings.NewReplacer("{ref}", call.Ref, "{id}", fmt.Sprint(e.f.Dan.ID), "{kind}", "volume")
 		checked, supplier := 0, 0
 		for _, col := range cols {
 			token := ""

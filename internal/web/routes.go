@@ -54,6 +54,9 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/people/{id}", "A person's record (audited)", access.WorkCalls, s.showPerson},
 		{"GET", "/api/v1/groups", "List support groups", access.WorkCalls, s.listGroups},
 		{"GET", "/api/v1/profiles", "List the problem-profile tree", access.WorkCalls, s.listProfiles},
+
+		{"GET", "/api/v1/reports", "List the statistical reports", access.WorkCalls, s.listReports},
+		{"GET", "/api/v1/reports/{kind}", "A statistical report's figures (names only for service-level managers; audited when it names people)", access.WorkCalls, s.showReport},
 	}
 }
 

@@ -37,6 +37,8 @@ type Server struct {
 	Log *slog.Logger
 	// Now is the clock stamped on audit records of reads; time.Now when nil.
 	Now func() time.Time
+	// Zone is the desk's time zone, whose days the reports count (UTC when nil).
+	Zone *time.Location
 	// MaxBody caps request bodies in bytes; DefaultMaxBody (1 MiB) when 0. Larger bodies get 413.
 	MaxBody int64
 	// TokenCacheTTL is how long a token's owner is remembered between database lookups

@@ -6,14 +6,14 @@ import (
 	"calldesk/internal/store/storetest"
 )
 
-// TestBrowserReports (issue 18): each report, as the service-level manager and as an analyst,
+// TestBrowserReports (issue 18): each report (the line chart of the backlog's trend among them), as the service-level manager and as an analyst,
 // and the form sent with a bad date, axe-clean at 1280, 375 and 320 px (tab.Check), with a
 // screenshot of each chart in artefacts/browser.
 func TestBrowserReports(t *testing.T) {
 	t.Parallel()
 	se := storetest.NewEnv(t, "sqlite", start)
 	e := newEnv(t, se)
-	storetest.ReportCalls(t, se)
+	storetest.ReportMoreCalls(t, se, storetest.ReportCalls(t, se))
 	e.grant(se, e.f.Bob, "analyst,service_manager")
 	b := e.tab(t)
 	b.signIn(e.f.Bob.Username)
@@ -21,9 +21,14 @@ func TestBrowserReports(t *testing.T) {
 	b.MustSee("Reports", "Run the report")
 	b.Check("the report picker", "reports-picker")
 	for _, k := range []struct{ kind, see string }{
-		{"volume", "Calls logged: 4"},
-		{"backlog", "Open calls: 3"},
+		{"volume", "Calls logged: 6"},
+		{"backlog", "Open calls: 5"},
 		{"workload", "Cat Carter"},
+		{"backlog-trend", "Open calls: 5 now, up from 1 at its start."},
+		{"reopens", "Reopen rate: 100%"},
+		{"cancellations", "Calls cancelled: 1"},
+		{"customers", "the most from Computing (4)"},
+		{"holds", "Median time on hold: 24 h 0 min"},
 	} {
 		b.Open("/reports?kind=" + k.kind + "&from=2027-03-01&to=2027-03-07&every=day")
 		b.MustSee(k.see)
@@ -33,7 +38,7 @@ func TestBrowserReports(t *testing.T) {
 		b.Check("the "+k.kind+" report, named", "report-"+k.kind+"-named")
 	}
 	b.Open("/reports?kind=volume&from=2027-03-01&to=2027-03-31&every=week&source=phone")
-	b.MustSee("Calls logged: 2")
+	b.MustSee("Calls logged: 3")
 	b.Check("the volume report per week, filtered", "report-volume-weekly")
 
 	b.Open("/reports?kind=volume&from=2027-03-01&to=2027-03-07")
@@ -51,4 +56,10 @@ func TestBrowserReports(t *testing.T) {
 	a.Open("/reports?kind=backlog&from=2027-03-01&to=2027-03-07")
 	a.MustSee("suppressed")
 	a.Check("the backlog report, aggregates only", "report-backlog-aggregate")
+	a.Open("/reports?kind=customers&from=2027-03-01&to=2027-03-07")
+	a.MustSee("2 department(s) with fewer than 5")
+	a.Check("the customers report, aggregates only", "report-customers-aggregate")
+	a.Open("/reports?kind=backlog-trend&from=2027-03-01&to=2027-03-31&every=week")
+	a.MustSee("Open calls at the end of each week")
+	a.Check("the backlog trend per week, aggregates only", "report-backlog-trend-weekly")
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"bytes"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -9,7 +10,6 @@ import (
 	"time"
 
 	"calldesk/internal/access"
-	"calldesk/internal/csvsafe"
 	"calldesk/internal/desk"
 	"calldesk/internal/report"
 	"calldesk/internal/store"
@@ -52,55 +52,10 @@ var reportFields = []struct{ Name, ID string }{
 	{"source", "report-source"}, {"kind_of_customer", "report-customer"},
 }
 
-// reportParams reads a report's parameters from a query; dates are YYYY-MM-DD in the desk's zone.
+// reportParams reads a report's parameters from a query (report.ParamsFrom); dates are
+// YYYY-MM-DD in the desk's zone.
 func (c *Console) reportParams(q url.Values) (report.Params, error) {
-	errs := map[string]string{}
-	loc := c.zone().Location()
-	p := report.Params{Kind: report.Kind(q.Get("kind")), Every: report.Every(q.Get("every"))}
-	date := func(name, words string) time.Time {
-		s := strings.TrimSpace(q.Get(name))
-		if s == "" {
-			return time.Time{}
-		}
-		t, err := time.ParseInLocation("2006-01-02", s, loc)
-		if err != nil {
-			errs[name] = "Enter the " + words + " as a real date, like 2027-03-01."
-		}
-		return t
-	}
-	p.From, p.To = date("from", "first day"), date("to", "last day")
-	id := func(name, words string) int64 {
-		s := strings.TrimSpace(q.Get(name))
-		if s == "" {
-			return 0
-		}
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 1 {
-			errs[name] = "Choose a " + words + " from the list."
-		}
-		return n
-	}
-	p.Filter.GroupID = id("group", "group")
-	p.Filter.ProfileID = id("profile", "profile")
-	p.Filter.Priority = desk.Priority(id("priority", "priority"))
-	p.Filter.Source = desk.CallSource(q.Get("source"))
-	p.Filter.CustomerKind = desk.PersonKind(q.Get("kind_of_customer"))
-	if p.Every == "" {
-		p.Every = report.Daily
-	}
-	if err := p.Validate(); err != nil {
-		if de := desk.AsError(err); de != nil {
-			for k, m := range de.Fields {
-				if errs[k] == "" {
-					errs[k] = m
-				}
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return p, desk.Invalid("the report cannot be run as asked", errs)
-	}
-	return p, nil
+	return report.ParamsFrom(q, c.zone())
 }
 
 func (c *Console) reporter() report.Reporter {
@@ -165,11 +120,21 @@ func (c *Console) reports(w http.ResponseWriter, r *http.Request, v *visit) erro
 	return c.render(w, r, http.StatusUnprocessableEntity, "reports", p)
 }
 
-// reportExport sends the report's tables as CSV, one table after another with a blank line
-// between, every cell neutralised against formula injection (csvsafe); the same role rules as
-// the page (aggregates only without SeeNamedReports). Every download is audited, naming the
-// analysts when the file names them.
+// reportExport sends the report's tables as CSV (format=csv or none: one table after another
+// with a blank line between) or as an XLSX workbook (format=xlsx: a sheet per table), every text
+// cell neutralised against formula injection (csvsafe); the same role rules as the page
+// (aggregates only without SeeNamedReports). Every download is audited, naming the analysts
+// when the file names them.
 func (c *Console) reportExport(w http.ResponseWriter, r *http.Request, v *visit) error {
+	format := r.URL.Query().Get("format")
+	switch format {
+	case "", "csv", "xlsx":
+	default:
+		return desk.Invalid("the report cannot be exported as asked", map[string]string{"format": "Choose csv or xlsx."})
+	}
+	if format == "" {
+		format = "csv"
+	}
 	params, err := c.reportParams(r.URL.Query())
 	if err != nil {
 		return err
@@ -178,43 +143,27 @@ func (c *Console) reportExport(w http.ResponseWriter, r *http.Request, v *visit)
 	if err != nil {
 		return err
 	}
-	if err := c.auditRead(v, "report.export", "report", string(res.Kind), res.Analysts,
-		"report exported as CSV: "+res.Title+", "+res.Range); err != nil {
+	var b bytes.Buffer
+	ctype := "text/csv; charset=utf-8"
+	if format == "xlsx" {
+		ctype = report.XLSXType
+		err = report.WriteXLSX(&b, res)
+	} else {
+		err = report.WriteCSV(&b, res)
+	}
+	if err != nil {
 		return err
 	}
-	var b strings.Builder
-	cw := csvsafe.NewWriter(&b)
-	for i, t := range res.Tables {
-		if i > 0 {
-			cw.Write([]string{})
-		}
-		cw.Write([]string{t.Caption})
-		cw.Write(t.Columns)
-		for _, row := range t.Rows {
-			rec := []string{row.Label}
-			for _, cell := range row.Cells {
-				if cell.Suppressed || strings.HasSuffix(cell.Text, "%") || cell.Text == "-" {
-					rec = append(rec, cell.Text)
-				} else {
-					rec = append(rec, strconv.Itoa(cell.N))
-				}
-			}
-			cw.Write(rec)
-		}
-		if t.Note != "" {
-			cw.Write([]string{t.Note})
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := c.auditRead(v, "report.export", "report", string(res.Kind), res.Analysts,
+		"report exported as "+strings.ToUpper(format)+": "+res.Title+", "+res.Range); err != nil {
 		return err
 	}
 	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", web.ContentDisposition("calldesk-"+string(res.Kind)+"-"+params.From.Format("2006-01-02")+"-"+params.To.Format("2006-01-02")+".csv"))
+	h.Set("Content-Type", ctype)
+	h.Set("Content-Disposition", web.ContentDisposition("calldesk-"+string(res.Kind)+"-"+params.From.Format("2006-01-02")+"-"+params.To.Format("2006-01-02")+"."+format))
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
-	_, err = w.Write([]byte(b.String()))
+	_, err = w.Write(b.Bytes())
 	return err
 }
 

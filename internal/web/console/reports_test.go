@@ -2,10 +2,14 @@ package console_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"calldesk/internal/desk"
+	"calldesk/internal/report"
 	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
@@ -115,4 +119,80 @@ func TestReportsBadInput(t *testing.T) {
 			has(t, "Choose a report from the list", "Choose a source from the list")
 		ann.get("/reports/export?kind=volume&from=yesterday&to=2027-03-07").must(t, http.StatusUnprocessableEntity)
 	})
+}
+
+// TestMoreReportsByRole (S11): the reopen, cancellation, customer, hold and backlog-trend
+// reports on the console, as an analyst (aggregates: small groups and departments suppressed,
+// no drill-down) and as a service-level manager (the figures, and drill-downs from the reopened
+// and cancelled calls); their CSV and XLSX downloads under the same rules, each audited; the
+// workbook read back.
+func TestMoreReportsByRole(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		e := newEnv(t, se)
+		calls := storetest.ReportMoreCalls(t, se, storetest.ReportCalls(t, se))
+		e.grant(se, e.f.Bob, "analyst,service_manager")
+		ann, bob := e.signIn(e.f.Ann), e.signIn(e.f.Bob)
+
+		ann.get("/reports").must(t, http.StatusOK).has(t, `<option value="backlog-trend"`, "Reopened calls", "Cancelled calls",
+			"Calls by kind of customer and department", "Time on hold")
+		ann.get("/reports?kind=reopens&"+week).must(t, http.StatusOK).
+			has(t, "Reopen rate: 100%", "Resolved after a reopening", `role="img"`).lacks(t, "/reports/calls?")
+		ann.get("/reports?kind=cancellations&"+week).must(t, http.StatusOK).
+			has(t, "Calls cancelled: 1", "Cancelled calls by group").lacks(t, "/reports/calls?")
+		ann.get("/reports?kind=customers&"+week).must(t, http.StatusOK).
+			has(t, "Library", "suppressed", "2 department(s) with fewer than 5").lacks(t, "the most from")
+		ann.get("/reports?kind=holds&"+week).must(t, http.StatusOK).
+			has(t, "Median time on hold: 24 h 0 min, 90th percentile 26 h 0 min", "26 h 0 min")
+		ann.get("/reports?kind=backlog-trend&"+week).must(t, http.StatusOK).
+			has(t, "Open calls: 5 now, up from 1 at its start.", "<polyline", "Sun 7 Mar 2027 (so far)")
+
+		bob.get("/reports?kind=customers&"+week).must(t, http.StatusOK).has(t, "the most from Computing (4)").lacks(t, "suppressed")
+		bob.get("/reports?kind=reopens&"+week).must(t, http.StatusOK).has(t, `href="/reports/calls?event=reopened&amp;from=`)
+		bob.get("/reports/calls?event=reopened&from=1803859200&to=1804464000").must(t, http.StatusOK).has(t, calls["F1"].Ref).lacks(t, calls["F2"].Ref)
+		bob.get("/reports?kind=cancellations&"+week).must(t, http.StatusOK).has(t, `href="/reports/calls?event=cancelled&amp;from=`)
+
+		// Downloads: CSV and XLSX, aggregates for Ann, every one audited.
+		ann.get("/reports/export?kind=customers&"+week).must(t, http.StatusOK).has(t, "Library,suppressed,suppressed", "Visitors,2,33%")
+		x := ann.get("/reports/export?kind=customers&format=xlsx&"+week).must(t, http.StatusOK)
+		if ct := x.header.Get("Content-Type"); ct != report.XLSXType || !strings.Contains(x.header.Get("Content-Disposition"), "calldesk-customers-2027-03-01-2027-03-07.xlsx") {
+			t.Errorf("xlsx headers %q %q", ct, x.header.Get("Content-Disposition"))
+		}
+		book := readBook(t, x.body)
+		if got := book["Table 2"]; !slices.Contains(got, "Library|suppressed|suppressed") || !slices.Contains(got, "Total|6|100%") {
+			t.Errorf("the workbook's departments for Ann: %v", got)
+		}
+		named := readBook(t, bob.get("/reports/export?kind=workload&format=xlsx&"+week).must(t, http.StatusOK).body)
+		if got := named["Table 1"]; !slices.Contains(got, "Cat Carter|2|0|2") {
+			t.Errorf("the named workbook: %v", got)
+		}
+		ann.get("/reports/export?kind=holds&format=pdf&"+week).must(t, http.StatusUnprocessableEntity)
+		if got := e.reportAudits("customers", "report.export"); len(got) != 2 || !strings.Contains(got[1].Detail+got[0].Detail, "as XLSX") {
+			t.Errorf("customer downloads audited: %+v", got)
+		}
+		if got := e.audited(e.f.Cat, "report.export"); len(got) != 1 || !strings.Contains(got[0].Detail, "XLSX") {
+			t.Errorf("the named workbook's download audited for Cat: %+v", got)
+		}
+	})
+}
+
+// readBook reads an XLSX workbook's sheets as rows of cells joined by "|".
+func readBook(t *testing.T, body string) map[string][]string {
+	t.Helper()
+	f, err := excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("the download is not a workbook: %v", err)
+	}
+	defer f.Close()
+	out := map[string][]string{}
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			out[sheet] = append(out[sheet], strings.Join(r, "|"))
+		}
+	}
+	return out
 }
