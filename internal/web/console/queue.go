@@ -81,11 +81,11 @@ const (
 // queuePage is a queue: the queues with their counts, the filters, and a page of calls.
 type queuePage struct {
 	page
-	Queue   queueDef
-	Queues  []queueTab
-	Filter  queueFilter
-	Names   *names
-	Calls   []desk.Call
+	Queue  queueDef
+	Queues []queueTab
+	Filter queueFilter
+	Names  *names
+	Calls  []desk.Call
 	// Rows are Calls with their service levels now, as the table shows them.
 	Rows    []queueRow
 	Total   int
