@@ -73,3 +73,71 @@ func workTime(d time.Duration) string {
 	}
 	return fmt.Sprintf("%dh %dm", h, m)
 }
+
+// callSLA is the call page's service level: the rule that applies and why, and both clocks as
+// evaluated at the moment the page is drawn.
+type callSLA struct {
+	Rule   string // the rule's name; "" when none applies (Why says why)
+	Why    string
+	Clocks []callClock // respond, resolve; none when no target applies
+}
+
+// callClock is one clock on the call page.
+type callClock struct {
+	Name   string // "Respond", "Resolve"
+	Target string // the working time allowed, "4h"
+	Cell   slaCell
+	// State is the clock's state in words ("running", "paused", "overdue (breached)"...).
+	State string
+	// Used and Left are working time in words ("3h 30m"); Left is "" once the time ran out or
+	// the clock stopped.
+	Used, Left string
+	// Due is the deadline (desk.Zone via when): while it counts, when it ran out, or, once met,
+	// the deadline it was met before. Zero while paused (it moves).
+	Due time.Time
+	// Stopped is when its event happened (met, missed) or the call ended; Margin says by how much
+	// it was met or missed ("met with 1h 10m to spare").
+	Stopped time.Time
+	Margin  string
+	Pauses  []sla.Pause
+}
+
+// newCallSLA describes a fresh evaluation of a call's service level.
+func newCallSLA(l store.CallServiceLevel) callSLA {
+	out := callSLA{Rule: l.RuleName, Why: l.Why}
+	if l.Evaluation == nil || l.RuleID == 0 {
+		return out
+	}
+	for _, x := range []struct {
+		name string
+		c    sla.Clock
+	}{{"Respond", l.Evaluation.Respond}, {"Resolve", l.Evaluation.Resolve}} {
+		c, st := x.c, x.c.State()
+		if st == sla.NoTarget {
+			out.Clocks = append(out.Clocks, callClock{Name: x.name, Cell: newSLACell(store.ClockNow{State: st}), State: st.Words()})
+			continue
+		}
+		now := store.ClockNow{State: st, Within: c.Within, Elapsed: c.Elapsed, Left: c.Remaining, By: c.By}
+		if st == sla.Running || st == sla.Overdue || st == sla.Missed {
+			now.Due = c.Deadline
+		}
+		if st == sla.Running || st == sla.Paused {
+			now.AtRisk = c.Elapsed*100 >= c.Within*sla.AtRiskPercent
+		}
+		cc := callClock{Name: x.name, Target: workTime(c.Within), Cell: newSLACell(now), State: st.Words(), Used: workTime(c.Elapsed),
+			Due: now.Due, Pauses: c.Pauses}
+		if st == sla.Running || st == sla.Paused {
+			cc.Left = workTime(c.Remaining)
+		}
+		switch st {
+		case sla.Met:
+			cc.Due, cc.Stopped, cc.Margin = c.Deadline, c.StopAt, "met with "+workTime(c.By)+" to spare"
+		case sla.Missed:
+			cc.Stopped, cc.Margin = c.StopAt, "missed by "+workTime(c.By)
+		case sla.Ended:
+			cc.Stopped = c.StopAt
+		}
+		out.Clocks = append(out.Clocks, cc)
+	}
+	return out
+}
