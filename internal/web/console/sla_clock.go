@@ -126,6 +126,7 @@ func newCallSLA(l store.CallServiceLevel) callSLA {
 		}
 		cc := callClock{Name: x.name, Target: workTime(c.Within), Cell: newSLACell(now), State: st.Words(), Used: workTime(c.Elapsed),
 			Due: now.Due, Pauses: c.Pauses}
+		cc.Cell.Due = time.Time{} // the panel writes the deadline on its own line
 		if st == sla.Running || st == sla.Paused {
 			cc.Left = workTime(c.Remaining)
 		}
