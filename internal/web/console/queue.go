@@ -230,8 +230,16 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 			p.Invalid["age"] = "is not one of the choices"
 		}
 	}
+	// Resolved calls' clocks have stopped: they have no deadline to sort by (a list sorted by
+	// deadline holds live calls only), so that queue does not offer it.
+	dueSort := def.Key != "resolved"
 	switch in.Sort {
-	case "", "newest", "oldest", "priority", "updated", "due":
+	case "", "newest", "oldest", "priority", "updated":
+	case "due":
+		if !dueSort {
+			p.Invalid["sort"] = "is not one of the choices: resolved calls have no deadline left"
+			f.Sort = ""
+		}
 	default:
 		p.Invalid["sort"] = "is not one of the choices"
 		f.Sort = ""
@@ -295,7 +303,10 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 	// Past the end (calls were resolved since the page was opened), the pager says so and
 	// links to the last page.
 	p.Pager = newPager("Pages of calls", in.Page, p.Total, queuePageSize, true, link)
-	p.Sorts = []option{{"", "Newest first"}, {"oldest", "Oldest first"}, {"priority", "Priority"}, {"updated", "Recently updated"}, {"due", "Deadline first"}}
+	p.Sorts = []option{{"", "Newest first"}, {"oldest", "Oldest first"}, {"priority", "Priority"}, {"updated", "Recently updated"}}
+	if dueSort {
+		p.Sorts = append(p.Sorts, option{"due", "Deadline first"})
+	}
 	if def.byDeadline {
 		// The service-level queues are sorted by deadline unless the analyst chooses otherwise.
 		p.Sorts = []option{{"", "Deadline first"}, {"newest", "Newest first"}, {"oldest", "Oldest first"}, {"priority", "Priority"}, {"updated", "Recently updated"}}

@@ -93,6 +93,8 @@ func TestQueuesShowServiceLevels(t *testing.T) {
 		if ia, ib, in := strings.Index(due, a.Ref+"</a>"), strings.Index(due, b.Ref+"</a>"), strings.Index(due, n.Ref+"</a>"); ia < 0 || ib < ia || in < ib {
 			t.Errorf("sorted by deadline: %s at %d, %s at %d, %s at %d", a.Ref, ia, b.Ref, ib, n.Ref, in)
 		}
+		c.get("/queues/resolved?sort=due").must(t, http.StatusOK).has(t, "Sort is not one of the choices: resolved calls have no deadline left")
+		c.get("/queues/resolved").must(t, http.StatusOK).lacks(t, `<option value="due"`)
 		newest := c.get("/queues/open").must(t, http.StatusOK).body
 		if strings.Index(newest, n.Ref+"</a>") > strings.Index(newest, a.Ref+"</a>") {
 			t.Errorf("newest first puts %s before %s", a.Ref, n.Ref)
