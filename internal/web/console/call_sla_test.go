@@ -37,7 +37,7 @@ func TestCallPageShowsServiceLevel(t *testing.T) {
 		r.must(t, http.StatusOK)
 		r.has(t, `<h2 id="sla-title">Service level</h2>`, `Rule: <strong>`, "counted in calendar &#39;Desk hours&#39;",
 			// Respond: met, paused while on hold.
-			`<h3>Respond</h3>`, `<dd>4h of working time</dd>`, `<span class="sla sla-done">met</span> <span class="muted">(met)</span>`,
+			`<h3>Respond</h3>`, `<dd>4h of working time</dd>`, `<span class="sla-time sla-done">met</span> <span class="muted">(met)</span>`,
 			`met with 2h 30m to spare`, `<dt>Was due</dt><dd><time datetime="2026-03-02T14:00:00Z">Mon 2 Mar 2026 14:00 UTC</time>`,
 			`from <time datetime="2026-03-02T10:00:00Z">Mon 2 Mar 2026 10:00 UTC</time> to <time datetime="2026-03-02T11:00:00Z">Mon 2 Mar 2026 11:00 UTC</time>`,
 			// Resolve: running, 28h 30m left: Monday to 18:00, Tuesday, Wednesday, Thursday 08:00-10:00.

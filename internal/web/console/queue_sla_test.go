@@ -61,8 +61,8 @@ func TestQueuesShowServiceLevels(t *testing.T) {
 
 		r := c.get("/queues/open").must(t, http.StatusOK)
 		r.has(t, `<th scope="col" role="columnheader">Respond by</th>`, `<th scope="col" role="columnheader">Resolve by</th>`,
-			`<span class="sla sla-ok"><time datetime="2026-03-02T13:00:00Z" title="due Mon 2 Mar 2026 13:00 UTC">4h left</time><span class="sla-due">, due Mon 2 Mar 2026 13:00 UTC</span></span>`,
-			`30h left`, `<span class="sla sla-none">no target</span>`,
+			`<span class="sla-time sla-ok"><time datetime="2026-03-02T13:00:00Z" title="due Mon 2 Mar 2026 13:00 UTC">4h left</time><span class="sla-due">, due Mon 2 Mar 2026 13:00 UTC</span></span>`,
+			`30h left`, `<span class="sla-time sla-none">no target</span>`,
 			`<span>At risk</span> <span class="count">0<span class="visually-hidden"> calls</span>`,
 			`<span>Breached</span> <span class="count">0<span class="visually-hidden"> calls</span>`)
 		c.get("/queues/at-risk").must(t, http.StatusOK).has(t, "No calls in this queue", `<option value="" selected>Deadline first</option>`)
@@ -73,17 +73,17 @@ func TestQueuesShowServiceLevels(t *testing.T) {
 		c = e.signIn(e.f.Ann)                         // after 30 idle minutes
 		r = c.get("/queues/at-risk").must(t, http.StatusOK)
 		r.has(t, a.Ref, "Calls 1–1 of 1", `<span class="sla-badge">at risk</span>`,
-			`<span class="sla sla-risk"><strong class="sla-flag">at risk</strong> <time datetime="2026-03-02T13:00:00Z" title="due Mon 2 Mar 2026 13:00 UTC">30m left</time>`,
+			`<span class="sla-time sla-risk"><strong class="sla-flag">at risk</strong> <time datetime="2026-03-02T13:00:00Z" title="due Mon 2 Mar 2026 13:00 UTC">30m left</time>`,
 			`aria-current="page"><span>At risk</span> <span class="count">1<span class="visually-hidden"> calls</span>`)
 		r.lacks(t, b.Ref, n.Ref)
-		c.get("/queues/open").must(t, http.StatusOK).has(t, `<span class="sla sla-paused">paused, 3h left</span>`, `<span class="sla sla-paused">paused, 29h left</span>`)
+		c.get("/queues/open").must(t, http.StatusOK).has(t, `<span class="sla-time sla-paused">paused, 3h left</span>`, `<span class="sla-time sla-paused">paused, 29h left</span>`)
 
 		e.clock.Advance(time.Hour) // 13:30: a's response is 30 minutes late
 		c = e.signIn(e.f.Ann)
 		c.get("/queues/at-risk").must(t, http.StatusOK).has(t, "No calls in this queue")
 		r = c.get("/queues/breached").must(t, http.StatusOK)
 		r.has(t, a.Ref, `<span class="sla-badge">overdue</span>`,
-			`<span class="sla sla-over"><time datetime="2026-03-02T13:00:00Z" title="ran out Mon 2 Mar 2026 13:00 UTC">30m overdue</time><span class="sla-due">, ran out Mon 2 Mar 2026 13:00 UTC</span></span>`,
+			`<span class="sla-time sla-over"><time datetime="2026-03-02T13:00:00Z" title="ran out Mon 2 Mar 2026 13:00 UTC">30m overdue</time><span class="sla-due">, ran out Mon 2 Mar 2026 13:00 UTC</span></span>`,
 			`<span>Breached</span> <span class="count">1<span class="visually-hidden"> calls</span>`)
 		r.lacks(t, b.Ref, n.Ref)
 
