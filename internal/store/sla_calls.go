@@ -74,22 +74,33 @@ func (s *Store) slaConfigTx(ctx context.Context, fn func(*Tx) error) error {
 	return err
 }
 
-// slaVersion reads the configuration's version.
-func (s *Store) slaVersion(ctx context.Context) (int64, error) {
+// slaVersion reads the configuration's version through q.
+func slaVersion(ctx context.Context, q querier) (int64, error) {
+	rows, err := q.query(ctx, `SELECT version FROM sla_config WHERE id = 1`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
 	var v int64
-	err := s.queryRow(ctx, `SELECT version FROM sla_config WHERE id = 1`).Scan(&v)
-	return v, err
+	if !rows.Next() {
+		return 0, fmt.Errorf("sla_config has no row: %w", rows.Err())
+	}
+	if err := rows.Scan(&v); err != nil {
+		return 0, err
+	}
+	return v, rows.Err()
 }
 
 // slaConfigNow returns the current configuration, loading it when this instance has none or
-// another instance has changed it.
-func (s *Store) slaConfigNow(ctx context.Context) (*slaConfig, error) {
+// another instance has changed it. q is what reads: the transaction when there is one (a
+// transaction must not wait for a second connection of a pool its peers may have exhausted).
+func (s *Store) slaConfigNow(ctx context.Context, q querier) (*slaConfig, error) {
 	now := s.now()
 	cur := s.sla.get()
 	if cur != nil && now.Sub(cur.checked) < slaConfigTTL && !now.Before(cur.checked) {
 		return cur, nil
 	}
-	v, err := s.slaVersion(ctx)
+	v, err := slaVersion(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("service-level configuration version: %w", err)
 	}
@@ -99,7 +110,7 @@ func (s *Store) slaConfigNow(ctx context.Context) (*slaConfig, error) {
 		s.sla.set(&next)
 		return &next, nil
 	}
-	cf, err := s.loadSLAConfig(ctx, v)
+	cf, err := loadSLAConfig(ctx, q, v)
 	if err != nil {
 		return nil, err
 	}
@@ -108,11 +119,11 @@ func (s *Store) slaConfigNow(ctx context.Context) (*slaConfig, error) {
 	return cf, nil
 }
 
-// loadSLAConfig reads and compiles the configuration (its version v read just before).
-func (s *Store) loadSLAConfig(ctx context.Context, v int64) (*slaConfig, error) {
+// loadSLAConfig reads through q and compiles the configuration (its version v read just before).
+func loadSLAConfig(ctx context.Context, q querier, v int64) (*slaConfig, error) {
 	cf := &slaConfig{version: v, ruleCal: map[int64]int64{}, ruleName: map[int64]string{}, cals: map[int64]*sla.Calendar{},
 		parent: map[int64]int64{}, path: map[int64]string{}, calErrors: map[int64]string{}}
-	rules, err := s.Rules(ctx)
+	rules, err := rules(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("service-level rules: %w", err)
 	}
@@ -121,7 +132,7 @@ func (s *Store) loadSLAConfig(ctx context.Context, v int64) (*slaConfig, error) 
 		cf.ruleCal[r.ID] = r.CalendarID
 		cf.ruleName[r.ID] = r.Name
 	}
-	cals, err := s.Calendars(ctx)
+	cals, err := calendars(ctx, q, "")
 	if err != nil {
 		return nil, fmt.Errorf("service-level calendars: %w", err)
 	}
@@ -133,10 +144,10 @@ func (s *Store) loadSLAConfig(ctx context.Context, v int64) (*slaConfig, error) 
 		}
 		cf.cals[c.ID] = cal
 	}
-	if cf.uses, err = s.CalendarUses(ctx); err != nil {
+	if cf.uses, err = calendarUses(ctx, q); err != nil {
 		return nil, fmt.Errorf("calendars of groups and profiles: %w", err)
 	}
-	rows, err := s.query(ctx, `SELECT id, parent_id, path FROM profiles`)
+	rows, err := q.query(ctx, `SELECT id, parent_id, path FROM profiles`)
 	if err != nil {
 		return nil, fmt.Errorf("profiles: %w", err)
 	}
@@ -167,6 +178,7 @@ func (cf *slaConfig) facts(c desk.Call) sla.Facts {
 // slaRow is a call's row of call_sla.
 type slaRow struct {
 	callID     int64
+	groupID    int64
 	history    string
 	config     int64
 	level      desk.ServiceLevel
@@ -179,7 +191,7 @@ type slaRow struct {
 // to has no targets, and Why says what is missing; a history that cannot be read or evaluated is
 // an error.
 func (cf *slaConfig) evaluate(c desk.Call, history string, now time.Time) (slaRow, error) {
-	r := slaRow{callID: c.ID, history: history, config: cf.version, live: c.State.Open()}
+	r := slaRow{callID: c.ID, groupID: c.GroupID, history: history, config: cf.version, live: c.State.Open()}
 	r.level.EvaluatedAt = now
 	r.level.Respond.State, r.level.Resolve.State = string(sla.NoTarget), string(sla.NoTarget)
 	h, err := sla.DecodeHistory(history)
@@ -248,22 +260,46 @@ func (cf *slaConfig) evaluate(c desk.Call, history string, now time.Time) (slaRo
 			}
 		}
 	}
+	// Bring the call back when its band changes: when a counting clock reaches 75% or runs out.
+	if r.live {
+		for _, at := range []time.Time{r.level.RiskAt, r.level.DueAt} {
+			if at.After(now) && (r.nextCheck.IsZero() || at.Before(r.nextCheck)) {
+				r.nextCheck = at
+			}
+		}
+	}
 	return r, nil
+}
+
+// band is r's band at its evaluation (see the migration 0041): nil once the call is not live.
+func (r slaRow) band() any {
+	l, now := r.level, r.level.EvaluatedAt
+	switch {
+	case !r.live:
+		return nil
+	case !l.DueAt.IsZero() && !l.DueAt.After(now):
+		return "overdue"
+	case !l.RiskAt.IsZero() && !l.RiskAt.After(now):
+		return "at_risk"
+	}
+	return "ok"
 }
 
 // slaCols are call_sla's columns as scanSLARow reads them.
 const slaCols = `s.call_id, s.history, s.config, s.rule_id, s.calendar_id, s.why, s.respond_within, s.respond_state,
 	s.respond_due, s.respond_elapsed, s.respond_stop_at, s.respond_by, s.respond_breached_at, s.resolve_within,
 	s.resolve_state, s.resolve_due, s.resolve_elapsed, s.resolve_stop_at, s.resolve_by, s.resolve_breached_at,
-	s.due_at, s.risk_at, s.next_check, s.live, s.queue_key, s.evaluated_at`
+	s.due_at, s.risk_at, s.next_check, s.live, s.queue_key, s.group_id, s.band, s.evaluated_at`
 
 func scanSLARow(sc scanner) (slaRow, error) {
 	var r slaRow
 	var rule, cal, rw, rd, re, rs, rb, rbr, sw, sd, se, ss, sb, sbr, due, risk, next sql.NullInt64
 	var live, evaluated int64
-	var queueKey sql.NullInt64
+	var queueKey, group sql.NullInt64
+	var band sql.NullString
 	err := sc.Scan(&r.callID, &r.history, &r.config, &rule, &cal, &r.level.Why, &rw, &r.level.Respond.State, &rd, &re, &rs, &rb, &rbr,
-		&sw, &r.level.Resolve.State, &sd, &se, &ss, &sb, &sbr, &due, &risk, &next, &live, &queueKey, &evaluated)
+		&sw, &r.level.Resolve.State, &sd, &se, &ss, &sb, &sbr, &due, &risk, &next, &live, &queueKey, &group, &band, &evaluated)
+	r.groupID = group.Int64
 	if err != nil {
 		return r, err
 	}
@@ -293,7 +329,7 @@ func (r slaRow) args() []any {
 		micros(l.Respond.StopAt), dur(l.Respond.By, has(l.Respond)), micros(l.Respond.BreachedAt),
 		dur(l.Resolve.Within, has(l.Resolve)), l.Resolve.State, micros(l.Resolve.Due), dur(l.Resolve.Elapsed, has(l.Resolve)),
 		micros(l.Resolve.StopAt), dur(l.Resolve.By, has(l.Resolve)), micros(l.Resolve.BreachedAt),
-		micros(l.DueAt), micros(l.RiskAt), micros(r.nextCheck), b2i(r.live), r.queueKey(), l.EvaluatedAt.UnixMicro()}
+		micros(l.DueAt), micros(l.RiskAt), micros(r.nextCheck), b2i(r.live), r.queueKey(), nullID(r.groupID), r.band(), l.EvaluatedAt.UnixMicro()}
 }
 
 // Queue keys past every deadline: paused calls by the working time left, then calls with no target.
@@ -329,21 +365,22 @@ func (r slaRow) queueKey() any {
 // writeSLA inserts or replaces r.
 func (t *Tx) writeSLA(ctx context.Context, r slaRow, insert bool) error {
 	if insert {
-		_, err := t.exec(ctx, `INSERT INTO call_sla (`+strings.ReplaceAll(slaCols, "s.", "")+`) VALUES (`+placeholders(26)+`)`, r.args()...)
+		_, err := t.exec(ctx, `INSERT INTO call_sla (`+strings.ReplaceAll(slaCols, "s.", "")+`) VALUES (`+placeholders(28)+`)`, r.args()...)
 		return err
 	}
 	a := r.args()
 	_, err := t.exec(ctx, `UPDATE call_sla SET history = ?, config = ?, rule_id = ?, calendar_id = ?, why = ?, respond_within = ?,
 		respond_state = ?, respond_due = ?, respond_elapsed = ?, respond_stop_at = ?, respond_by = ?, respond_breached_at = ?,
 		resolve_within = ?, resolve_state = ?, resolve_due = ?, resolve_elapsed = ?, resolve_stop_at = ?, resolve_by = ?,
-		resolve_breached_at = ?, due_at = ?, risk_at = ?, next_check = ?, live = ?, queue_key = ?, evaluated_at = ? WHERE call_id = ?`,
+		resolve_breached_at = ?, due_at = ?, risk_at = ?, next_check = ?, live = ?, queue_key = ?, group_id = ?, band = ?, evaluated_at = ?
+		WHERE call_id = ?`,
 		append(a[1:], r.callID)...)
 	return err
 }
 
 // slaCreated starts the clocks of call c, just logged in t.
 func (t *Tx) slaCreated(ctx context.Context, c desk.Call) error {
-	cf, err := t.s.slaConfigNow(ctx)
+	cf, err := t.s.slaConfigNow(ctx, t)
 	if err != nil {
 		return err
 	}
@@ -363,7 +400,7 @@ func (t *Tx) slaCreated(ctx context.Context, c desk.Call) error {
 // its group, profile or priority may have changed the rule or calendar. A call with no row (one
 // logged before service levels were kept) gets one from its timestamps first.
 func (t *Tx) slaChanged(ctx context.Context, c desk.Call, events ...sla.Event) error {
-	cf, err := t.s.slaConfigNow(ctx)
+	cf, err := t.s.slaConfigNow(ctx, t)
 	if err != nil {
 		return err
 	}
@@ -497,7 +534,7 @@ type CallServiceLevel struct {
 
 // ServiceLevelOf evaluates call c's service level now (for the call page and the API).
 func (s *Store) ServiceLevelOf(ctx context.Context, c desk.Call) (CallServiceLevel, error) {
-	cf, err := s.slaConfigNow(ctx)
+	cf, err := s.slaConfigNow(ctx, s)
 	if err != nil {
 		return CallServiceLevel{}, err
 	}

@@ -24,14 +24,16 @@ type SLACounts struct {
 	AtRisk, Breached int
 }
 
-// CountSLA counts the live calls at risk and breached at the store's now. It reads only call_sla:
-// the at-risk count scans call_sla_risk up to now, the breached count call_sla_queue up to now,
-// so its cost grows with the calls in those states, not with the calls kept.
+// CountSLA counts the live calls at risk and breached at the store's now, by the conditions the
+// lists use (findCalls, levelList). It reads only call_sla's indexes: the at-risk count
+// call_sla_band's 'ok' and 'at_risk' rows up to now, the breached count call_sla_queue up to now,
+// so its cost grows with the calls in those states, not with the calls kept. Unlike the lists'
+// totals it is exact beyond SLAListCountLimit: the queue list shows it on every page.
 func (s *Store) CountSLA(ctx context.Context) (SLACounts, error) {
 	now := s.now().UnixMicro()
 	var n SLACounts
 	err := s.queryRow(ctx, `SELECT
-		(SELECT COUNT(*) FROM call_sla s WHERE s.risk_at <= ? AND s.queue_key IS NOT NULL AND s.queue_key > ?),
+		(SELECT COUNT(*) FROM call_sla s WHERE s.band IN ('ok', 'at_risk') AND s.risk_at <= ? AND s.queue_key IS NOT NULL AND s.queue_key > ?),
 		(SELECT COUNT(*) FROM call_sla s WHERE s.queue_key IS NOT NULL AND s.queue_key <= ?)`, now, now, now).Scan(&n.AtRisk, &n.Breached)
 	if err != nil {
 		return SLACounts{}, fmt.Errorf("count calls at risk and breached: %w", err)
@@ -88,7 +90,7 @@ func (s *Store) ServiceLevelsNow(ctx context.Context, calls []desk.Call, now tim
 	if len(calls) == 0 {
 		return out, nil
 	}
-	cf, err := s.slaConfigNow(ctx)
+	cf, err := s.slaConfigNow(ctx, s)
 	if err != nil {
 		return nil, err
 	}
