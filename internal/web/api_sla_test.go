@@ -12,8 +12,9 @@ import (
 	"calldesk/internal/store/storetest"
 )
 
-// slaDesk gives the Service Desk a Monday-to-Friday 08:00-18:00 calendar and a rule for each
-// priority (respond 4h, resolve 30h, paused on hold and pending); Networks has no calendar.
+// slaDesk gives the Service Desk a Monday-to-Friday 08:00-18:00 calendar (the desk's default,
+// being the first) and a rule for P2 to P4 (respond 4h, resolve 30h, paused on hold and
+// pending); P1 calls have no target.
 func slaDesk(t *testing.T, e *env) {
 	t.Helper()
 	cal, err := e.s.CreateCalendar(e.ctx, e.f.Admin, store.SLACalendar{Spec: sla.Spec{Name: "Desk hours", Zone: "Europe/London",
@@ -22,7 +23,7 @@ func slaDesk(t *testing.T, e *env) {
 		t.Fatal(err)
 	}
 	pause := []desk.State{desk.OnHold, desk.Pending}
-	for p := desk.Priority(1); p <= 4; p++ {
+	for p := desk.Priority(2); p <= 4; p++ {
 		if _, err := e.s.CreateRule(e.ctx, e.f.Admin, store.SLARule{Rule: sla.Rule{Name: fmt.Sprintf("%s standard", p), Priority: p,
 			RespondOn: sla.FirstPublicAction, Respond: sla.Target{Within: 4 * time.Hour, PauseIn: pause},
 			Resolve: sla.Target{Within: 30 * time.Hour, PauseIn: pause}}}, "test"); err != nil {
@@ -41,7 +42,7 @@ func TestAPIServiceLevels(t *testing.T) {
 	apiTest(t, func(t *testing.T, e *env) {
 		slaDesk(t, e)
 		a := e.call(desk.NewCall{Summary: "Printer jams", GroupID: e.f.ServiceDesk.ID, Impact: desk.Medium, Urgency: desk.Medium})
-		n := e.call(desk.NewCall{Summary: "Switch down", GroupID: e.f.Networks.ID, Impact: desk.Medium, Urgency: desk.Medium})
+		n := e.call(desk.NewCall{Summary: "Switch down", GroupID: e.f.Networks.ID, Impact: desk.High, Urgency: desk.High})
 		list := func(query string) []apiCall {
 			t.Helper()
 			var l apiCallList
@@ -62,8 +63,8 @@ func TestAPIServiceLevels(t *testing.T) {
 			t.Errorf("%s when logged: %+v", a.Ref, *s)
 		}
 		if s := got[0].SLA; s.Respond.State != "none" || s.Resolve.State != "none" || s.Respond.Within != 0 || s.Respond.Due != nil ||
-			!strings.Contains(s.Why, "no working-time calendar") {
-			t.Errorf("%s with no calendar: %+v", n.Ref, *s)
+			!strings.Contains(s.Why, "no service-level rule matches") {
+			t.Errorf("%s, P1 with no rule: %+v", n.Ref, *s)
 		}
 
 		e.clock.Advance(3*time.Hour + 30*time.Minute) // 87% of a's respond time used

@@ -19,8 +19,8 @@ func TestBrowserServiceLevelQueues(t *testing.T) {
 	slaDesk(t, e)
 	late := e.call("Projector in B12 is dead", e.f.ServiceDesk.ID) // Monday 09:00
 	paused := e.call("Monitor flickers", e.f.ServiceDesk.ID)
-	e.call("Switch down in the library", e.f.Networks.ID) // no calendar: no target
-	e.clock.Advance(time.Hour)                            // 10:00
+	e.noTarget("Switch down in the library", e.f.Networks.ID) // P1, no rule: no target
+	e.clock.Advance(time.Hour)                                // 10:00
 	e.holdCall(paused.Ref)
 	risky := e.call("Printer jams on level 2", e.f.ServiceDesk.ID)
 	e.clock.Advance(3*time.Hour + 30*time.Minute) // 13:30: risky has used 3h 30m of 4h; late is 30m over

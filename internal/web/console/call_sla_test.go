@@ -11,13 +11,13 @@ import (
 
 // TestCallPageShowsServiceLevel (issue 17 point 5): the call page shows the rule that applies and
 // why, and both clocks evaluated now: target, state in words, deadline in the desk's zone,
-// working time used and left, the pauses, and by how much a target was met; a call no calendar
+// working time used and left, the pauses, and by how much a target was met; a call no rule
 // applies to says there is no target and why.
 func TestCallPageShowsServiceLevel(t *testing.T) {
 	consoleTest(t, func(t *testing.T, e *env) {
 		slaDesk(t, e)
 		a := e.call("Printer jams", e.f.ServiceDesk.ID)
-		n := e.call("Switch down", e.f.Networks.ID)
+		n := e.noTarget("Switch down", e.f.Networks.ID)
 		e.clock.Advance(time.Hour) // 10:00 to 11:00 on hold
 		cur := e.callNow(t, a.Ref)
 		if _, err := e.s.UpdateCall(e.ctx, storetest.Actor(e.f.Ann), a.Ref, cur.Version, desk.Transition{Action: desk.ActHold,
@@ -43,6 +43,6 @@ func TestCallPageShowsServiceLevel(t *testing.T) {
 			// Resolve: running, 28h 30m left: Monday to 18:00, Tuesday, Wednesday, Thursday 08:00-10:00.
 			`<h3>Resolve</h3>`, `<dd>30h of working time</dd>`, `28h 30m left`, `<dt>Deadline</dt><dd><time datetime="2026-03-05T10:00:00Z">Thu 5 Mar 2026 10:00 UTC</time>`,
 			`<dd>1h 30m (28h 30m left)</dd>`)
-		c.get("/calls/"+n.Ref).must(t, http.StatusOK).has(t, "No target applies.", "no working-time calendar").lacks(t, "<h3>Respond</h3>")
+		c.get("/calls/"+n.Ref).must(t, http.StatusOK).has(t, "No target applies.", "no service-level rule matches").lacks(t, "<h3>Respond</h3>")
 	})
 }

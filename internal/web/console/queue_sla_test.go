@@ -14,8 +14,9 @@ import (
 )
 
 // slaDesk gives the Service Desk a Monday-to-Friday 08:00-18:00 calendar (Europe/London, England
-// and Wales bank holidays) and a rule for each priority: respond within 4h, resolve within 30h,
-// both paused on hold and pending. Networks has no calendar: its calls have no target.
+// and Wales bank holidays; the desk's default, being the first) and a rule for P2 to P4: respond
+// within 4h, resolve within 30h, both paused on hold and pending. P1 has no rule: such calls have
+// no target (noTarget logs one).
 func slaDesk(t *testing.T, e *env) {
 	t.Helper()
 	cal, err := e.s.CreateCalendar(e.ctx, e.f.Admin, store.SLACalendar{Spec: sla.Spec{Name: "Desk hours", Zone: "Europe/London",
@@ -24,7 +25,7 @@ func slaDesk(t *testing.T, e *env) {
 		t.Fatal(err)
 	}
 	pause := []desk.State{desk.OnHold, desk.Pending}
-	for p := desk.Priority(1); p <= 4; p++ {
+	for p := desk.Priority(2); p <= 4; p++ {
 		if _, err := e.s.CreateRule(e.ctx, e.f.Admin, store.SLARule{Rule: sla.Rule{Name: fmt.Sprintf("%s standard", p), Priority: p,
 			RespondOn: sla.FirstPublicAction, Respond: sla.Target{Within: 4 * time.Hour, PauseIn: pause},
 			Resolve: sla.Target{Within: 30 * time.Hour, PauseIn: pause}}}, "test"); err != nil {
@@ -34,6 +35,17 @@ func slaDesk(t *testing.T, e *env) {
 	if _, err := e.s.SetCalendarUses(e.ctx, e.f.Admin, store.CalendarUses{Groups: map[int64]int64{e.f.ServiceDesk.ID: cal.ID}}, "test"); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// noTarget logs a P1 call (no rule applies) in group.
+func (e *env) noTarget(summary string, group int64) desk.Call {
+	e.t.Helper()
+	c, err := e.s.CreateCall(e.ctx, storetest.Actor(e.f.Ann), desk.NewCall{Summary: summary, CustomerID: e.f.Dan.ID,
+		Source: desk.SourcePhone, GroupID: group, Impact: desk.High, Urgency: desk.High})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
 }
 
 // holdCall puts ref on hold for three days.
@@ -49,14 +61,14 @@ func (e *env) holdCall(ref string) {
 // TestQueuesShowServiceLevels (issue 17 point 5): each row says the working time left to respond
 // and resolve in words, with the deadline in a <time> (title and text for screen readers); a
 // call at 75% is "at risk" in words and in the "At risk" queue, with its count; once its time
-// runs out it is overdue and in "Breached"; a paused clock says so; a call with no calendar has
+// runs out it is overdue and in "Breached"; a paused clock says so; a call no rule applies to has
 // no target; a queue sorts by deadline.
 func TestQueuesShowServiceLevels(t *testing.T) {
 	consoleTest(t, func(t *testing.T, e *env) {
 		slaDesk(t, e)
 		a := e.call("Printer jams", e.f.ServiceDesk.ID)
 		b := e.call("Monitor flickers", e.f.ServiceDesk.ID)
-		n := e.call("Switch down", e.f.Networks.ID)
+		n := e.noTarget("Switch down", e.f.Networks.ID)
 		c := e.signIn(e.f.Ann)
 
 		r := c.get("/queues/open").must(t, http.StatusOK)

@@ -29,7 +29,7 @@ func TestPortalSaysWhenToExpect(t *testing.T) {
 			t.Fatal(err)
 		}
 		pause := []desk.State{desk.OnHold, desk.Pending}
-		for p := desk.Priority(1); p <= 4; p++ {
+		for p := desk.Priority(2); p <= 4; p++ { // P1 has no rule
 			if _, err := e.s.CreateRule(e.ctx, e.f.Admin, store.SLARule{Rule: sla.Rule{Name: fmt.Sprintf("%s standard", p), Priority: p,
 				RespondOn: sla.FirstPublicAction, Respond: sla.Target{Within: 4 * time.Hour, PauseIn: pause},
 				Resolve: sla.Target{Within: 30 * time.Hour, PauseIn: pause}}}, "test"); err != nil {
@@ -43,7 +43,7 @@ func TestPortalSaysWhenToExpect(t *testing.T) {
 		e.clock.Advance(time.Date(2026, 4, 7, 8, 0, 0, 0, time.UTC).Sub(e.clock.Now()))
 		a := e.call(e.f.Dan, "Printer jams")
 		n, err := e.s.CreateCall(e.ctx, storetest.Actor(e.f.Ann), desk.NewCall{Summary: "Switch down", CustomerID: e.f.Dan.ID,
-			Source: desk.SourcePhone, ProfileID: e.f.Outlook.ID, GroupID: e.f.Networks.ID})
+			Source: desk.SourcePhone, GroupID: e.f.Networks.ID, Impact: desk.High, Urgency: desk.High})
 		if err != nil {
 			t.Fatal(err)
 		}
