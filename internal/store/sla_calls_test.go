@@ -13,7 +13,7 @@ import (
 
 // slaDesk gives the fixture's groups a Monday-to-Friday 08:00-18:00 calendar (England and Wales
 // bank holidays) and a P3 rule: respond 4h, resolve 30h, both paused on hold and pending.
-func slaDesk(t *testing.T, e *env) (store.SLACalendar, store.SLARule) {
+func slaDesk(t testing.TB, e *env) (store.SLACalendar, store.SLARule) {
 	t.Helper()
 	ctx := context.Background()
 	cal, err := e.S.CreateCalendar(ctx, e.F.Admin, store.SLACalendar{Spec: sla.Spec{Name: "Desk hours", Zone: "Europe/London",

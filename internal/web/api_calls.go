@@ -50,6 +50,8 @@ type callJSON struct {
 	UpdatedAt    time.Time       `json:"updated_at"`
 	// Version is what a transition must send back, so that nobody overwrites a change unseen.
 	Version int64 `json:"version"`
+	// SLA is the call's service level now, in GET of a call and of lists.
+	SLA *slaJSON `json:"sla,omitempty"`
 }
 
 func callOf(c desk.Call) callJSON {
@@ -129,12 +131,18 @@ func (s *Server) showCall(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err != nil {
 		return err
 	}
+	level, err := s.serviceLevel(r.Context(), call)
+	if err != nil {
+		return err
+	}
 	// What the reader is shown (masked where they may not read it) is what their read is audited for.
 	call, diary = access.CallFor(rd, call), access.DiaryFor(rd, call, diary)
 	if err := s.auditCall(r.Context(), c, call, diary, "viewed the call and its diary"); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, callDetail{callJSON: callOf(call), Diary: entriesOf(diary)})
+	out := callDetail{callJSON: callOf(call), Diary: entriesOf(diary)}
+	out.SLA = level
+	return writeJSON(w, http.StatusOK, out)
 }
 
 // auditCall records the reading of a call for every person it shows (desk.PeopleOnCall), and
@@ -196,6 +204,9 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request, c *caller) er
 		out.Calls[i], refs[i] = callOf(call), call.Ref
 		customers = append(customers, call.CustomerID)
 	}
+	if err := s.serviceLevels(r.Context(), page.Calls, out.Calls); err != nil {
+		return err
+	}
 	// Each call shows its customer's details, so the page is a read of their personal data:
 	// one record names every customer on it (P2), as a people search does.
 	if len(refs) > 0 {
@@ -209,7 +220,7 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request, c *caller) er
 // callFilterOf reads the query parameters of GET /api/v1/calls; a bad one is a 400 naming it.
 func callFilterOf(q url.Values) (store.CallFilter, error) {
 	p := params{q: q}
-	p.known("group", "analyst", "condition", "customer", "profile", "q", "from", "to", "priority", "open", "sort", "limit", "offset")
+	p.known("group", "analyst", "condition", "customer", "profile", "q", "from", "to", "priority", "open", "sla", "sort", "limit", "offset")
 	f := store.CallFilter{Limit: 25}
 	for _, v := range p.list("group") {
 		if id := p.idValue("group", v); id != 0 {
@@ -255,10 +266,16 @@ func callFilterOf(q url.Values) (store.CallFilter, error) {
 		p.bad("open", "%q is not accepted: give open=true to list only open calls (to list finished ones use condition=resolved,closed,cancelled)", v)
 	}
 	switch v := q.Get("sort"); v {
-	case "", "newest", "oldest", "priority", "updated":
+	case "", "newest", "oldest", "priority", "updated", "due":
 		f.Sort = v
 	default:
-		p.bad("sort", "%q is not a sort order; give newest, oldest, priority or updated", v)
+		p.bad("sort", "%q is not a sort order; give newest, oldest, priority, updated or due (deadline first)", v)
+	}
+	switch v := q.Get("sla"); v {
+	case "", "at_risk", "breached":
+		f.SLA = v
+	default:
+		p.bad("sla", "%q is not a service-level filter; give at_risk (a clock has used 75%% of its time) or breached (a clock's time ran out)", v)
 	}
 	f.Limit, f.Offset = p.page(25, 500)
 	return f, p.err()

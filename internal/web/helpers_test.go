@@ -278,6 +278,28 @@ type apiCall struct {
 	UpdatedAt    time.Time   `json:"updated_at"`
 	Version      int64       `json:"version"`
 	Diary        []apiEntry  `json:"diary"`
+	SLA          *apiSLA     `json:"sla"`
+}
+
+// apiSLA is a call's service level as the API sends it (issue 17).
+type apiSLA struct {
+	RuleID   int64     `json:"rule_id"`
+	Rule     string    `json:"rule"`
+	Why      string    `json:"why"`
+	Respond  apiTarget `json:"respond"`
+	Resolve  apiTarget `json:"resolve"`
+	AtRisk   bool      `json:"at_risk"`
+	Breached bool      `json:"breached"`
+}
+
+type apiTarget struct {
+	State    string     `json:"state"`
+	Within   int64      `json:"within"`
+	Elapsed  int64      `json:"elapsed"`
+	Due      *time.Time `json:"due"`
+	Breached bool       `json:"breached"`
+	MetBy    int64      `json:"met_by"`
+	MissedBy int64      `json:"missed_by"`
 }
 
 type apiEntry struct {

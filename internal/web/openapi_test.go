@@ -184,6 +184,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"CloseRequest": reasonRequest{}, "ReopenRequest": reasonRequest{}, "CancelRequest": reasonRequest{},
 		"ChangeRequest": changeRequest{}, "Person": personJSON{}, "PersonList": personList{}, "Group": groupJSON{},
 		"GroupList": groupList{}, "Profile": profileJSON{}, "ProfileList": profileList{},
+		"ServiceLevel": slaJSON{}, "TargetLevel": targetJSON{},
 	} {
 		sc, ok := doc.Components.Schemas[name]
 		if !ok {

@@ -52,7 +52,9 @@ type callPage struct {
 	Diary              []desk.Entry // newest first
 	Names              *names
 	Milestones         []milestone
-	Now                time.Time
+	// SLA is the call's service level evaluated now (issue 17): its rule and why, both clocks.
+	SLA callSLA
+	Now time.Time
 	// MinUntil is the earliest hold time the hold form offers (now, as a datetime-local value).
 	MinUntil string
 	// Done says what the last action did, after its redirect.
@@ -301,6 +303,10 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	if err != nil {
 		return callPage{}, err
 	}
+	level, err := c.Store.ServiceLevelOf(ctx, call)
+	if err != nil {
+		return callPage{}, err
+	}
 	rd := access.ReaderOf(v.Account, groups)
 	diary = access.DiaryFor(rd, call, diary)
 	readsCall := access.ReadsCall(rd, call)
@@ -344,7 +350,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	}
 	now := c.now()
 	p := callPage{page: c.page(v, call.Ref+": "+call.Summary), Call: call, Restricted: restricted, Held: held, CustomerHeld: customerHeld, Diary: diary, Names: nm, Now: now,
-		MinUntil: now.In(c.zone().Location()).Format(datetimeLocal), AttachHint: c.attachmentRules().Hint(), MailAuth: auth, me: v.Person.ID, myGroups: groups, readsCall: readsCall, Milestones: c.milestones(call)}
+		MinUntil: now.In(c.zone().Location()).Format(datetimeLocal), AttachHint: c.attachmentRules().Hint(), MailAuth: auth, me: v.Person.ID, myGroups: groups, readsCall: readsCall, Milestones: c.milestones(call), SLA: newCallSLA(level)}
 	p.defaults = map[string]string{
 		"assign.group_id":   idValue(call.GroupID),
 		"assign.analyst_id": idValue(call.AnalystID),

@@ -25,33 +25,49 @@ func (c *Console) queueRoutes() []route {
 // queueDef is one of the console's queues.
 type queueDef struct {
 	Key, Name string
-	count     func(store.QueueCounts) int
+	count     func(queueCounts) int
 	// filter sets the queue's own condition on a call filter.
 	filter func(f *store.CallFilter, v *visit, groups []int64)
+	// byDeadline marks the service-level queues, sorted by deadline unless the analyst sorts
+	// them otherwise.
+	byDeadline bool
+}
+
+// queueCounts are the counts the queue list shows: the calls of each state's queues and those
+// at risk and breached (issue 17).
+type queueCounts struct {
+	store.QueueCounts
+	store.SLACounts
 }
 
 // queues are the console's queues, in the order the console lists them.
 func queues() []queueDef {
 	return []queueDef{
-		{"mine", "My calls", func(n store.QueueCounts) int { return n.Mine },
-			func(f *store.CallFilter, v *visit, _ []int64) { f.AnalystID, f.OpenOnly = v.Person.ID, true }},
-		{"groups", "My groups' calls", func(n store.QueueCounts) int { return n.Groups },
+		{"mine", "My calls", func(n queueCounts) int { return n.Mine },
+			func(f *store.CallFilter, v *visit, _ []int64) { f.AnalystID, f.OpenOnly = v.Person.ID, true }, false},
+		{"groups", "My groups' calls", func(n queueCounts) int { return n.Groups },
 			func(f *store.CallFilter, _ *visit, g []int64) {
 				f.GroupIDs, f.OpenOnly = g, true
 				if len(g) == 0 {
 					f.GroupIDs = []int64{-1} // in no group: an empty queue, not every call
 				}
-			}},
-		{"unassigned", "Unassigned", func(n store.QueueCounts) int { return n.Unassigned },
-			func(f *store.CallFilter, _ *visit, _ []int64) { f.Conditions = []desk.Condition{desk.CondUnassigned} }},
-		{"on-hold", "On hold", func(n store.QueueCounts) int { return n.OnHold },
-			func(f *store.CallFilter, _ *visit, _ []int64) { f.Conditions = []desk.Condition{desk.CondOnHold} }},
-		{"off-hold", "Off hold: urgent", func(n store.QueueCounts) int { return n.OffHold },
-			func(f *store.CallFilter, _ *visit, _ []int64) { f.Conditions = []desk.Condition{desk.CondOffHold} }},
-		{"resolved", "Resolved, awaiting confirmation", func(n store.QueueCounts) int { return n.Resolved },
-			func(f *store.CallFilter, _ *visit, _ []int64) { f.Conditions = []desk.Condition{desk.CondResolved} }},
-		{"open", "All open calls", func(n store.QueueCounts) int { return n.Open },
-			func(f *store.CallFilter, _ *visit, _ []int64) { f.OpenOnly = true }},
+			}, false},
+		{"unassigned", "Unassigned", func(n queueCounts) int { return n.Unassigned },
+			func(f *store.CallFilter, _ *visit, _ []int64) { f.Conditions = []desk.Condition{desk.CondUnassigned} }, false},
+		// The service-level queues (issue 17): calls a clock counting has used 75% of the time
+		// of, and calls whose time ran out, soonest deadline first.
+		{"at-risk", "At risk", func(n queueCounts) int { return n.AtRisk },
+			func(f *store.CallFilter, _ *visit, _ []int64) { f.SLA = "at_risk" }, true},
+		{"breached", "Breached", func(n queueCounts) int { return n.Breached },
+			func(f *store.CallFilter, _ *visit, _ []int64) { f.SLA = "breached" }, true},
+		{"on-hold", "On hold", func(n queueCounts) int { return n.OnHold },
+			func(f *store.CallFilter, _ *visit, _ []int64) { f.Conditions = []desk.Condition{desk.CondOnHold} }, false},
+		{"off-hold", "Off hold: urgent", func(n queueCounts) int { return n.OffHold },
+			func(f *store.CallFilter, _ *visit, _ []int64) { f.Conditions = []desk.Condition{desk.CondOffHold} }, false},
+		{"resolved", "Resolved, awaiting confirmation", func(n queueCounts) int { return n.Resolved },
+			func(f *store.CallFilter, _ *visit, _ []int64) { f.Conditions = []desk.Condition{desk.CondResolved} }, false},
+		{"open", "All open calls", func(n queueCounts) int { return n.Open },
+			func(f *store.CallFilter, _ *visit, _ []int64) { f.OpenOnly = true }, false},
 	}
 }
 
@@ -65,11 +81,13 @@ const (
 // queuePage is a queue: the queues with their counts, the filters, and a page of calls.
 type queuePage struct {
 	page
-	Queue   queueDef
-	Queues  []queueTab
-	Filter  queueFilter
-	Names   *names
-	Calls   []desk.Call
+	Queue  queueDef
+	Queues []queueTab
+	Filter queueFilter
+	Names  *names
+	Calls  []desk.Call
+	// Rows are Calls with their service levels now, as the table shows them.
+	Rows    []queueRow
 	Total   int
 	First   int // position of the first call shown, from 1
 	Last    int
@@ -84,6 +102,15 @@ type queuePage struct {
 	Views    []viewLink
 	Query    string
 	MyGroups []desk.Group
+}
+
+// queueRow is a call of a queue with its respond and resolve clocks as they stand now.
+type queueRow struct {
+	desk.Call
+	Respond, Resolve slaCell
+	// Risk says in words, for the whole row, that a clock is at risk or has run out ("" when
+	// neither).
+	Risk string
 }
 
 // queueTab is a queue in the list of queues.
@@ -203,14 +230,25 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 			p.Invalid["age"] = "is not one of the choices"
 		}
 	}
+	// Resolved calls' clocks have stopped: they have no deadline to sort by (a list sorted by
+	// deadline holds live calls only), so that queue does not offer it.
+	dueSort := def.Key != "resolved"
 	switch in.Sort {
 	case "", "newest", "oldest", "priority", "updated":
+	case "due":
+		if !dueSort {
+			p.Invalid["sort"] = "is not one of the choices: resolved calls have no deadline left"
+			f.Sort = ""
+		}
 	default:
 		p.Invalid["sort"] = "is not one of the choices"
 		f.Sort = ""
 	}
-	counts, err := c.Store.CountQueues(ctx, v.Person.ID, groups)
-	if err != nil {
+	var counts queueCounts
+	if counts.QueueCounts, err = c.Store.CountQueues(ctx, v.Person.ID, groups); err != nil {
+		return err
+	}
+	if counts.SLACounts, err = c.Store.CountSLA(ctx); err != nil {
 		return err
 	}
 	for _, q := range all {
@@ -233,6 +271,21 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 			p.Total = max(p.Total, f.Offset+n)
 		}
 	}
+	levels, err := c.Store.ServiceLevelsNow(ctx, p.Calls, p.Now)
+	if err != nil {
+		return err
+	}
+	p.Rows = make([]queueRow, len(p.Calls))
+	for i, call := range p.Calls {
+		row := queueRow{Call: call, Respond: newSLACell(levels[i].Respond), Resolve: newSLACell(levels[i].Resolve)}
+		switch {
+		case levels[i].Breached():
+			row.Risk = "overdue"
+		case levels[i].AtRisk():
+			row.Risk = "at risk"
+		}
+		p.Rows[i] = row
+	}
 	if len(p.Calls) > 0 {
 		p.First = f.Offset + 1
 		p.Last = f.Offset + len(p.Calls)
@@ -251,6 +304,13 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 	// links to the last page.
 	p.Pager = newPager("Pages of calls", in.Page, p.Total, queuePageSize, true, link)
 	p.Sorts = []option{{"", "Newest first"}, {"oldest", "Oldest first"}, {"priority", "Priority"}, {"updated", "Recently updated"}}
+	if dueSort {
+		p.Sorts = append(p.Sorts, option{"due", "Deadline first"})
+	}
+	if def.byDeadline {
+		// The service-level queues are sorted by deadline unless the analyst chooses otherwise.
+		p.Sorts = []option{{"", "Deadline first"}, {"newest", "Newest first"}, {"oldest", "Oldest first"}, {"priority", "Priority"}, {"updated", "Recently updated"}}
+	}
 	for _, a := range ageChoices() {
 		p.Ages = append(p.Ages, option{a.Value, a.Label})
 	}

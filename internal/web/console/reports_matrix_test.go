@@ -26,8 +26,7 @@ import (
 func TestReportsRoleMatrix(t *testing.T) {
 	t.Parallel()
 	storetest.EachEnv(t, time.Date(2027, 2, 1, 9, 0, 0, 0, time.UTC), func(t *testing.T, se *storetest.Env) {
-		buf := audit.NewBuffer(se.S, nil, time.Hour, 10000)
-		t.Cleanup(buf.Close)
+		buf := audit.NewRecorder(se.S)
 		sessions := &access.Sessions{Store: se.S, Now: se.Clock.Now}
 		c := &Console{Store: se.S, Audit: buf, Sessions: sessions, Now: se.Clock.Now}
 		h := c.handler(accesstest.NewMux())

@@ -46,6 +46,9 @@ type callPage struct {
 	Undoable bool
 	// Form is the form that was refused, with its message and what was typed.
 	Form actionForm
+	// Expect says when to expect a reply and a resolution (call_expect.go); empty when no
+	// target applies.
+	Expect []string
 }
 
 // Errors is the refused form's error for the error summary at the top of the page, linking to
@@ -163,7 +166,12 @@ func (p *Portal) callPage(ctx context.Context, v *visit, ref string) (callPage, 
 	if err != nil {
 		return callPage{}, err
 	}
-	return callPage{page: p.page(v, call.Summary), Call: call, Diary: public, Files: files, FileHint: p.attachmentRules().Hint(), Undoable: undo}, nil
+	level, err := p.Store.ServiceLevelOf(ctx, call)
+	if err != nil {
+		return callPage{}, err
+	}
+	return callPage{page: p.page(v, call.Summary), Call: call, Diary: public, Files: files, FileHint: p.attachmentRules().Hint(), Undoable: undo,
+		Expect: p.expectations(level, call)}, nil
 }
 
 func (p *Portal) showCall(w http.ResponseWriter, r *http.Request, v *visit) error {
