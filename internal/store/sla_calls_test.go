@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -248,6 +249,34 @@ func TestRepairSLA(t *testing.T) {
 		}
 		if lv.Respond.State != "met" || lv.Respond.By != time.Hour || lv.Resolve.State != "running" {
 			t.Errorf("backfilled: %+v", lv.ServiceLevel)
+		}
+	})
+}
+
+// Lists and counts by service level stop counting at store.SLAListCountLimit and say so: a desk
+// with many calls overdue does not count them all for every queue page.
+func TestSLACountsStopAtTheLimit(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		slaDesk(t, e)
+		for i := range store.SLAListCountLimit + 1 {
+			if _, err := e.S.CreateCall(ctx, storetest.Actor(e.F.Ann), desk.NewCall{Summary: fmt.Sprintf("call %d", i), CustomerID: e.F.Dan.ID,
+				GroupID: e.F.ServiceDesk.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.Clock.Advance(5 * time.Hour) // every respond clock has run out
+		n, err := e.S.CountSLA(ctx)
+		if err != nil || n.Breached != store.SLAListCountLimit || !n.BreachedMore || n.AtRisk != 0 || n.AtRiskMore {
+			t.Fatalf("counts %+v, %v", n, err)
+		}
+		p, err := e.S.FindCallsPage(ctx, store.CallFilter{SLA: "breached", Limit: 5})
+		if err != nil || p.Total != store.SLAListCountLimit || !p.TotalAtLeast || p.TotalExact || len(p.Calls) != 5 {
+			t.Fatalf("breached list: total %d at least %v exact %v, %d calls, %v", p.Total, p.TotalAtLeast, p.TotalExact, len(p.Calls), err)
+		}
+		p, err = e.S.FindCallsPage(ctx, store.CallFilter{SLA: "breached", GroupIDs: []int64{e.F.Networks.ID}})
+		if err != nil || p.Total != 0 || p.TotalAtLeast || !p.TotalExact {
+			t.Fatalf("Networks' breached: %+v, %v", p, err)
 		}
 	})
 }

@@ -22,21 +22,32 @@ import (
 // filter.
 type SLACounts struct {
 	AtRisk, Breached int
+	// AtRiskMore and BreachedMore say the count stopped at SLAListCountLimit: more calls match.
+	AtRiskMore, BreachedMore bool
 }
 
 // CountSLA counts the live calls at risk and breached at the store's now, by the conditions the
 // lists use (findCalls, levelList). It reads only call_sla's indexes: the at-risk count
 // call_sla_band's 'ok' and 'at_risk' rows up to now, the breached count call_sla_queue up to now,
-// so its cost grows with the calls in those states, not with the calls kept. Unlike the lists'
-// totals it is exact beyond SLAListCountLimit: the queue list shows it on every page.
+// each counting up to SLAListCountLimit as the lists do (beyond it, "more than"): a desk with
+// 200,000 calls breached would otherwise count them all on every queue page.
 func (s *Store) CountSLA(ctx context.Context) (SLACounts, error) {
 	now := s.now().UnixMicro()
 	var n SLACounts
-	err := s.queryRow(ctx, `SELECT
-		(SELECT COUNT(*) FROM call_sla s WHERE s.band IN ('ok', 'at_risk') AND s.risk_at <= ? AND s.queue_key IS NOT NULL AND s.queue_key > ?),
-		(SELECT COUNT(*) FROM call_sla s WHERE s.queue_key IS NOT NULL AND s.queue_key <= ?)`, now, now, now).Scan(&n.AtRisk, &n.Breached)
-	if err != nil {
-		return SLACounts{}, fmt.Errorf("count calls at risk and breached: %w", err)
+	var err error
+	if n.AtRisk, err = s.countUpTo(ctx, `SELECT 1 FROM call_sla s WHERE s.band IN ('ok', 'at_risk') AND s.risk_at <= ?
+		AND s.queue_key IS NOT NULL AND s.queue_key > ?`, []any{now, now}, SLAListCountLimit+1); err != nil {
+		return SLACounts{}, fmt.Errorf("count calls at risk: %w", err)
+	}
+	if n.Breached, err = s.countUpTo(ctx, `SELECT 1 FROM call_sla s WHERE s.queue_key IS NOT NULL AND s.queue_key <= ?`,
+		[]any{now}, SLAListCountLimit+1); err != nil {
+		return SLACounts{}, fmt.Errorf("count breached calls: %w", err)
+	}
+	if n.AtRisk > SLAListCountLimit {
+		n.AtRisk, n.AtRiskMore = SLAListCountLimit, true
+	}
+	if n.Breached > SLAListCountLimit {
+		n.Breached, n.BreachedMore = SLAListCountLimit, true
 	}
 	return n, nil
 }

@@ -117,6 +117,7 @@ type queueRow struct {
 type queueTab struct {
 	Key, Name string
 	Count     int
+	More      bool // more than Count calls (a count that stops at store.SLAListCountLimit)
 	Current   bool
 }
 
@@ -252,7 +253,8 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 		return err
 	}
 	for _, q := range all {
-		p.Queues = append(p.Queues, queueTab{Key: q.Key, Name: q.Name, Count: q.count(counts), Current: q.Key == def.Key})
+		more := (q.Key == "at-risk" && counts.AtRiskMore) || (q.Key == "breached" && counts.BreachedMore)
+		p.Queues = append(p.Queues, queueTab{Key: q.Key, Name: q.Name, Count: q.count(counts), More: more, Current: q.Key == def.Key})
 	}
 	// A queue with no filter of the analyst's holds as many calls as its count says: counting
 	// them again would read every open call on every page.
