@@ -34,9 +34,10 @@ type slaConfig struct {
 	ruleName  map[int64]string
 	cals      map[int64]*sla.Calendar
 	uses      CalendarUses
-	parent    map[int64]int64  // profile id -> parent id (0 at the top)
-	path      map[int64]string // profile id -> its path in words
-	calErrors map[int64]string // calendar id -> why it could not be built
+	parent    map[int64]int64   // profile id -> parent id (0 at the top)
+	path      map[int64]string  // profile id -> its path in words
+	calErrors map[int64]string  // calendar id -> why it could not be built
+	points    []EscalationPoint // escalation points (sla_escalations.go)
 }
 
 // slaCache holds the store's current configuration; mu serialises loading it.
@@ -135,6 +136,9 @@ func (s *Store) loadSLAConfig(ctx context.Context, v int64) (*slaConfig, error) 
 	}
 	if cf.uses, err = s.CalendarUses(ctx); err != nil {
 		return nil, fmt.Errorf("calendars of groups and profiles: %w", err)
+	}
+	if cf.points, err = s.EscalationPoints(ctx); err != nil {
+		return nil, fmt.Errorf("escalation points: %w", err)
 	}
 	rows, err := s.query(ctx, `SELECT id, parent_id, path FROM profiles`)
 	if err != nil {
@@ -248,6 +252,13 @@ func (cf *slaConfig) evaluate(c desk.Call, history string, now time.Time) (slaRo
 			}
 		}
 	}
+	// When the escalation job must look at the call (sla_escalations.go): which points have
+	// fired is not known here, so a crossed one counts as due at its crossing.
+	xs, err := cf.crossings(c, r)
+	if err != nil {
+		return r, err
+	}
+	r.nextCheck = nextCheck(xs, nil)
 	return r, nil
 }
 
