@@ -425,8 +425,12 @@ type EscalationPass struct {
 	Fired int // points fired
 }
 
-// escalateBatch is how many due rows one read takes.
-const escalateBatch = 500
+// escalateBatch is how many due rows one read takes, and escalateTx how many due calls one
+// transaction handles (a commit per call would cost more than the call).
+const (
+	escalateBatch = 500
+	escalateTx    = 50
+)
 
 // Escalate looks at up to limit calls whose next_check has come (the due rows only, earliest
 // first, in batches, through the partial index call_sla_check), and fires each crossed point
@@ -464,12 +468,25 @@ func (s *Store) Escalate(ctx context.Context, limit int, mail EscalationMail) (E
 		if err := rows.Err(); err != nil {
 			return pass, err
 		}
-		for _, id := range ids {
-			fired, err := s.escalateCall(ctx, id, mail)
-			pass.Calls++
+		for len(ids) > 0 {
+			chunk := ids[:min(escalateTx, len(ids))]
+			ids = ids[len(chunk):]
+			fired, err := s.escalateCalls(ctx, chunk, mail)
+			if err != nil && len(chunk) > 1 {
+				// One call's failure rolled back its neighbours: take them one at a time.
+				fired, err = 0, nil
+				for _, id := range chunk {
+					f, cerr := s.escalateCalls(ctx, []int64{id}, mail)
+					fired += f
+					if cerr != nil && err == nil {
+						err = fmt.Errorf("escalations of call %d: %w", id, cerr)
+					}
+				}
+			}
+			pass.Calls += len(chunk)
 			pass.Fired += fired
 			if err != nil && firstErr == nil {
-				firstErr = fmt.Errorf("escalations of call %d: %w", id, err)
+				firstErr = err
 			}
 		}
 		if len(ids) < n {
@@ -482,64 +499,97 @@ func (s *Store) Escalate(ctx context.Context, limit int, mail EscalationMail) (E
 // escalationActor is who the job's changes are by.
 func escalationActor() desk.Actor { return desk.System("service levels") }
 
-// escalateCall re-evaluates one due call and fires its crossed points not fired yet, then sets
-// its next_check, in one transaction. It returns how many points this instance fired.
-func (s *Store) escalateCall(ctx context.Context, callID int64, mail EscalationMail) (int, error) {
+// escalateCalls re-evaluates due calls and fires their crossed points not fired yet, and sets
+// their next_check, in one transaction. It returns how many points this instance fired. On
+// PostgreSQL a call another instance holds is passed over (SKIP LOCKED): that one handles it.
+func (s *Store) escalateCalls(ctx context.Context, ids []int64, mail EscalationMail) (int, error) {
 	n := 0
 	err := s.inTx(ctx, func(t *Tx) error {
 		n = 0
-		c, err := scanCall(t.queryRow(ctx, `SELECT `+callCols+` FROM calls c WHERE c.id = ?`+t.s.d.forUpdate(), callID))
-		if err != nil {
-			return err
-		}
-		if t.frozen(ctx, c.CustomerID, "") != nil {
-			return nil
-		}
-		cf, err := s.slaConfigNow(ctx)
-		if err != nil {
-			return err
-		}
-		r, xs, err := t.slaCrossings(ctx, cf, c)
-		if err != nil {
-			return err
-		}
-		fired, err := t.firedPoints(ctx, c.ID)
-		if err != nil {
-			return err
-		}
-		changed := false
-		for _, x := range xs {
-			if !x.crossed || fired[x.point.ID] {
-				continue
-			}
-			fired[x.point.ID] = true
-			res, err := t.exec(ctx, `INSERT INTO sla_escalations_fired (call_id, point_id, fired_at) VALUES (?, ?, ?)
-				ON CONFLICT (call_id, point_id) DO NOTHING`, c.ID, x.point.ID, t.Now.UnixMicro())
+		for _, id := range ids {
+			f, err := t.escalateCall(ctx, id, mail)
 			if err != nil {
-				return err
+				return fmt.Errorf("escalations of call %d: %w", id, err)
 			}
-			if won, err := res.RowsAffected(); err != nil {
-				return err
-			} else if won == 0 {
-				continue // another instance fired it
-			}
-			before := c.Version
-			if c, err = t.fire(ctx, c, x.point, mail); err != nil {
-				return err
-			}
-			changed = changed || c.Version != before
-			n++
+			n += f
 		}
-		if changed { // the rule, the calendar or the points that apply may have changed with the call
-			if r, xs, err = t.slaCrossings(ctx, cf, c); err != nil {
-				return err
-			}
-		}
-		next := nextCheck(xs, fired)
-		r.nextCheck = next
-		return t.writeSLA(ctx, r, false)
+		return nil
 	})
 	return n, err
+}
+
+// escalateCall re-evaluates one due call in t and fires its crossed points not fired yet, then
+// sets its next_check. It returns how many points it fired.
+func (t *Tx) escalateCall(ctx context.Context, callID int64, mail EscalationMail) (int, error) {
+	var history string
+	var restricted sql.NullInt64
+	c, err := scanCall(prefixScanner{t.queryRow(ctx, `SELECT s.history, rp.restricted_at, `+callCols+` FROM calls c
+		JOIN call_sla s ON s.call_id = c.id LEFT JOIN people rp ON rp.id = c.customer_id WHERE c.id = ?`+t.s.d.skipLocked("c"), callID),
+		[]any{&history, &restricted}})
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil // another instance holds it
+	} else if err != nil {
+		return 0, err
+	}
+	if restricted.Valid {
+		return 0, nil // frozen while the customer's processing is restricted
+	}
+	cf, err := t.s.slaConfigNow(ctx)
+	if err != nil {
+		return 0, err
+	}
+	r, err := cf.evaluate(c, history, t.Now)
+	if err != nil {
+		return 0, err
+	}
+	xs, err := cf.crossings(c, r)
+	if err != nil {
+		return 0, err
+	}
+	// Every crossed point has fired once this is done: by this instance when its insert of the
+	// fired row takes, else already (by this or another instance).
+	fired := map[int64]bool{}
+	n := 0
+	changed := false
+	for _, x := range xs {
+		if !x.crossed || fired[x.point.ID] {
+			continue
+		}
+		fired[x.point.ID] = true
+		res, err := t.exec(ctx, `INSERT INTO sla_escalations_fired (call_id, point_id, fired_at) VALUES (?, ?, ?)
+			ON CONFLICT (call_id, point_id) DO NOTHING`, c.ID, x.point.ID, t.Now.UnixMicro())
+		if err != nil {
+			return 0, err
+		}
+		if won, err := res.RowsAffected(); err != nil {
+			return 0, err
+		} else if won == 0 {
+			continue // fired before
+		}
+		before := c.Version
+		if c, err = t.fire(ctx, c, x.point, mail); err != nil {
+			return 0, err
+		}
+		changed = changed || c.Version != before
+		n++
+	}
+	if changed { // the rule, the calendar or the points that apply may have changed with the call
+		if r, xs, err = t.slaCrossings(ctx, cf, c); err != nil {
+			return 0, err
+		}
+		for _, x := range xs {
+			if x.crossed && !fired[x.point.ID] {
+				// Crossed under the call's new rule or priority: due at once, on the next pass.
+				if ok, err := t.wasFired(ctx, c.ID, x.point.ID); err != nil {
+					return 0, err
+				} else {
+					fired[x.point.ID] = ok
+				}
+			}
+		}
+	}
+	r.nextCheck = nextCheck(xs, fired)
+	return n, t.writeSLA(ctx, r, false)
 }
 
 // slaCrossings evaluates call c now from its stored history, with the points that apply.
@@ -556,21 +606,10 @@ func (t *Tx) slaCrossings(ctx context.Context, cf *slaConfig, c desk.Call) (slaR
 	return r, xs, err
 }
 
-func (t *Tx) firedPoints(ctx context.Context, callID int64) (map[int64]bool, error) {
-	rows, err := t.query(ctx, `SELECT point_id FROM sla_escalations_fired WHERE call_id = ?`, callID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
+func (t *Tx) wasFired(ctx context.Context, callID, pointID int64) (bool, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM sla_escalations_fired WHERE call_id = ? AND point_id = ?`, callID, pointID).Scan(&n)
+	return n > 0, err
 }
 
 // fire does point p's action on call c (locked in t), writes the diary line and the audit record,
