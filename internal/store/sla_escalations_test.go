@@ -398,3 +398,32 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// A call whose customer's processing is restricted is frozen: its points wait until the
+// restriction is lifted, then fire. Without a mail writer (email not set up) a notify point still
+// fires, and the diary says nobody was emailed.
+func TestEscalationWaitsForRestriction(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		slaDesk(t, e)
+		e.point(t, store.EscalationPoint{Target: store.RespondTarget, Percent: 50, Action: store.NotifyAnalyst})
+		c := e.newCall(t, desk.NewCall{CustomerID: e.F.Eve.ID, GroupID: e.F.ServiceDesk.ID, AnalystID: e.F.Ann.ID})
+		if err := e.S.Restrict(ctx, e.F.Admin, e.F.Eve.ID, true, "contests accuracy"); err != nil {
+			t.Fatal(err)
+		}
+		e.Clock.Advance(150 * time.Minute) // 11:30: 50% crossed at 11:00
+		if p := e.escalate(t, nil); p.Calls != 0 || p.Fired != 0 {
+			t.Errorf("restricted: %+v", p)
+		}
+		if err := e.S.Restrict(ctx, e.F.Admin, e.F.Eve.ID, false, "resolved"); err != nil {
+			t.Fatal(err)
+		}
+		if p := e.escalate(t, nil); p.Calls != 1 || p.Fired != 1 {
+			t.Errorf("lifted: %+v", p)
+		}
+		lines, _ := e.escalationLines(t, c)
+		if len(lines) != 1 || lines[0] != "service level: 50% of the respond time used; the assigned analyst: not emailed, email is not set up" {
+			t.Errorf("diary: %q", lines)
+		}
+	})
+}
