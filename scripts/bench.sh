@@ -5,7 +5,7 @@
 # Figures go to stdout and .bench/results.txt.
 #   BENCH_CALLS    size of the data for the query and page benchmarks (default 1000000)
 #   BENCH_ENGINES  engines to measure (default "sqlite postgres")
-#   BENCH_PARTS    benchmarks to run (default "create queries pages portal mail directory sar erase retention")
+#   BENCH_PARTS    benchmarks to run (default "create queries pages portal mail directory sar erase retention sla")
 #   BENCH_REUSE=1  keep a million-call database an earlier run loaded (.bench/million.db, PostgreSQL
 #                  database calldesk_bench_million) instead of loading it again
 #   BENCH_SECONDS  how long each wrk run of the page benchmarks lasts (default 15)
@@ -19,7 +19,7 @@ BIN=bin/calldesk
 OUT=.bench
 CALLS=${BENCH_CALLS:-1000000}
 ENGINES=${BENCH_ENGINES:-sqlite postgres}
-PARTS=${BENCH_PARTS:-create queries pages portal mail directory sar erase retention}
+PARTS=${BENCH_PARTS:-create queries pages portal mail directory sar erase retention sla}
 SECONDS_EACH=${BENCH_SECONDS:-15}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 mkdir -p "$OUT"
@@ -297,6 +297,30 @@ if part erase; then
     echo "$out" | grep -E 'erased person' | sed 's/^ */   /' | tee -a "$OUT/results.txt"
     [ -n "$secs" ] || echo "$out" | tail -20
     if [ $engine = sqlite ]; then rm -f "$OUT/erase.db"*; else go run ./scripts/pgdb "$PGBASE/postgres?sslmode=disable" calldesk_bench_erase >/dev/null; fi
+  done
+fi
+# Service levels (issue 17): with 200,000 of the million calls open, the first page of the "at
+# risk" and "breached" lists and of a group's queue by deadline (p50 under 10 ms), and
+# re-evaluating every open call after a configuration change (under 60 s on SQLite); each on a
+# copy (the benchmark puts calls back in hand).
+if part sla; then
+  for engine in $ENGINES; do
+    if [ $engine = sqlite ]; then DB=$(million_copy sla); else DB=$(million_copy_pg calldesk_bench_sla); fi
+    out=$(CALLDESK_BENCH_DB="$DB" go test -run '^$' -bench '^BenchmarkSLAQueues$' -benchtime 50x -timeout 60m ./internal/store 2>&1 || true)
+    out="$out
+$(CALLDESK_BENCH_DB="$DB" go test -run '^$' -bench '^BenchmarkSLARepairAll$' -benchtime 1x -timeout 60m ./internal/store 2>&1 || true)"
+    for q in at_risk breached group_by_deadline; do
+      ms=$(echo "$out" | grep "BenchmarkSLAQueues/$q" | grep -oE '[0-9.]+ ms-p50' | cut -d' ' -f1)
+      n=$(echo "$out" | grep "BenchmarkSLAQueues/$q" | grep -oE '[0-9.]+ calls-counted' | cut -d' ' -f1)
+      verdict=$(awk -v m="${ms:-999}" 'BEGIN{ if (m < 10) print "target met (< 10 ms)"; else print "TARGET MISSED (< 10 ms)" }')
+      say "[$engine] service levels, first page of $q (${n:-?} counted, at most 1,000) among 200,000 open of $CALLS calls: p50 ${ms:-?} ms (load: $(cut -d' ' -f1-3 /proc/loadavg)): $verdict"
+    done
+    secs=$(echo "$out" | grep -oE '[0-9.]+ s-repair' | head -1 | cut -d' ' -f1); n=$(echo "$out" | grep -oE '[0-9]+ calls$' | head -1 | cut -d' ' -f1)
+    verdict=$(awk -v a="${secs:-999}" 'BEGIN{ if (a < 60) print "target met (< 60 s)"; else print "TARGET MISSED (< 60 s)" }')
+    say "[$engine] service levels re-evaluated after a configuration change: ${n:-?} open calls in ${secs:-?} s (load: $(cut -d' ' -f1-3 /proc/loadavg)): $verdict"
+    echo "$out" | grep -E 'given their service levels' | sed 's/^ */   /' | tee -a "$OUT/results.txt"
+    [ -n "$secs" ] || echo "$out" | tail -20
+    if [ $engine = sqlite ]; then rm -f "$OUT/sla.db"*; else go run ./scripts/pgdb "$PGBASE/postgres?sslmode=disable" calldesk_bench_sla >/dev/null; fi
   done
 fi
 # Retention: a sweep over the million calls on SQLite (issue 7: under 60 s), on a copy (the sweep

@@ -54,8 +54,8 @@ func demoCmd(ctx context.Context, e Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.Stdout, "loaded the demo university in %s: %d people, %d groups, %d analysts, %d profiles, %d calls, %d diary entries\n",
-			time.Since(start).Round(100*time.Millisecond), res.People, res.Groups, res.Analysts, res.Profiles, res.Calls, res.Entries)
+		fmt.Fprintf(e.Stdout, "loaded the demo university in %s: %d people, %d groups, %d analysts, %d profiles, %d calls, %d diary entries; %d open calls at risk of missing a service-level target, %d breached\n",
+			time.Since(start).Round(100*time.Millisecond), res.People, res.Groups, res.Analysts, res.Profiles, res.Calls, res.Entries, res.AtRisk, res.Breached)
 	case *ifEmpty:
 		fmt.Fprintln(e.Stdout, "the database already holds data; demo data not loaded")
 	default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -18,6 +19,7 @@ import (
 	"calldesk/internal/directory"
 	"calldesk/internal/jobs"
 	"calldesk/internal/privacy"
+	"calldesk/internal/store"
 	"calldesk/internal/web"
 	"calldesk/internal/web/console"
 	"calldesk/internal/web/portal"
@@ -169,6 +171,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 			}
 			return err
 		}},
+		{Name: "service-level repair", Interval: 5 * time.Second, Run: func(ctx context.Context) error {
+			return repairSLA(ctx, s, log)
+		}},
 		{Name: "planner statistics", Interval: time.Hour, Run: s.Optimize},
 		// Then the deleted content goes from the database's files (clause 23.5).
 		{Name: "search compaction", Interval: time.Minute, Run: shredJob(s, window, e.Now, loc, log)},
@@ -266,6 +271,26 @@ func serve(ctx context.Context, e Env, args []string) error {
 	log.Info("calldesk stopped")
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	return nil
+}
+
+// repairSLA re-evaluates the open calls' service levels after a configuration change, and gives
+// calls without one theirs, a batch a transaction until none is left.
+func repairSLA(ctx context.Context, s *store.Store, log *slog.Logger) error {
+	var total store.SLARepair
+	for ctx.Err() == nil {
+		r, err := s.RepairSLA(ctx, 500)
+		if err != nil {
+			return err
+		}
+		if r.Done() {
+			break
+		}
+		total.Version, total.Backfilled, total.Reevaluated = r.Version, total.Backfilled+r.Backfilled, total.Reevaluated+r.Reevaluated
+	}
+	if !total.Done() {
+		log.Info("service levels repaired", "version", total.Version, "re-evaluated", total.Reevaluated, "backfilled", total.Backfilled)
 	}
 	return nil
 }

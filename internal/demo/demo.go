@@ -30,7 +30,8 @@ type Options struct {
 	// Now is the end of the two years of calls, from the injected clock. Required.
 	Now time.Time
 	// Progress, when set, is called now and then with the work done so far and the work in all,
-	// for a progress line: each call counts once when written and once when indexed for search.
+	// for a progress line: each call counts once when written, once when indexed for search and
+	// once when its service level is evaluated.
 	Progress func(done, total int)
 }
 
@@ -47,6 +48,9 @@ type Result struct {
 	Calls    int
 	Entries  int                // diary entries
 	States   map[desk.State]int // calls in each state
+	// AtRisk and Breached count the open calls at risk of missing a service-level target and
+	// those that have missed one, when the load ended.
+	AtRisk, Breached int
 	// The demo administrator, for whom a caller may make an API token or a password.
 	AdminPersonID  int64
 	AdminAccountID int64
@@ -107,6 +111,9 @@ func Load(ctx context.Context, s *store.Store, opt Options) (Result, error) {
 		if err = b.Close(); err == nil {
 			err = loadServiceLevels(ctx, s)
 		}
+		if err == nil {
+			err = evaluateServiceLevels(ctx, s, opt, &res)
+		}
 	}
 	if err != nil {
 		return res, fmt.Errorf("%w (the database may now hold part of the demo data: load into a new one)", err)
@@ -155,7 +162,7 @@ func load(ctx context.Context, b *store.Bulk, opt Options, now, goLive time.Time
 			res.States[it.call.State]++
 		}
 		if opt.Progress != nil {
-			opt.Progress(written, 2*opt.Calls)
+			opt.Progress(written, 3*opt.Calls)
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -163,7 +170,7 @@ func load(ctx context.Context, b *store.Bulk, opt Options, now, goLive time.Time
 	}
 	var indexed func(done, total int)
 	if opt.Progress != nil {
-		indexed = func(done, total int) { opt.Progress(opt.Calls+done, 2*opt.Calls) }
+		indexed = func(done, total int) { opt.Progress(opt.Calls+done, 3*opt.Calls) }
 	}
 	counts := b.Counts()
 	detail := fmt.Sprintf("loaded demo data (seed %d, calls up to %s): %d people, %d support groups, %d analysts, %d accounts, %d problem profiles, %d calls, %d diary entries",

@@ -68,3 +68,35 @@ func TestServiceLevelDefaults(t *testing.T) {
 		}
 	})
 }
+
+// TestDemoCallsAtRiskAndBreached (issue 17 point 7): every demo call gets its service level from
+// its history when the demo loads, and on a working morning some open calls are at risk and some
+// breached, which the lists by service level find.
+func TestDemoCallsAtRiskAndBreached(t *testing.T) {
+	storetest.Each(t, storetest.NewClock(now.Add(time.Minute)), func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		res, err := demo.Load(ctx, s, demo.Options{Seed: 5, People: 500, Calls: 8000, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%d open calls at risk, %d breached", res.AtRisk, res.Breached)
+		if res.AtRisk == 0 || res.Breached == 0 {
+			t.Fatalf("at risk %d, breached %d: the demo should show both", res.AtRisk, res.Breached)
+		}
+		for which, n := range map[string]int{"at_risk": res.AtRisk, "breached": res.Breached} {
+			p, err := s.FindCallsPage(ctx, store.CallFilter{SLA: which, Limit: 500})
+			if err != nil || p.Total != n || len(p.Calls) != min(n, 500) {
+				t.Fatalf("%s: %d calls of %d, want %d: %v", which, len(p.Calls), p.Total, n, err)
+			}
+			for _, c := range p.Calls {
+				if c.SLA == nil || !c.State.Open() || (which == "at_risk") != c.SLA.AtRisk(now.Add(time.Minute)) ||
+					(which == "breached") != c.SLA.Overdue(now.Add(time.Minute)) {
+					t.Fatalf("%s lists %s (%s) with %+v", which, c.Ref, c.State, c.SLA)
+				}
+			}
+		}
+		if n, err := s.RepairSLA(ctx, 100); err != nil || !n.Done() {
+			t.Errorf("every call evaluated by the load; a repair found %+v, %v", n, err)
+		}
+	})
+}

@@ -244,6 +244,8 @@ func TestRetentionSweep(t *testing.T) {
 				t.Errorf("%s: %d diary bodies left", name, n)
 			}
 			for q, want := range map[string]int{
+				// Issue 17 point 6: the call keeps its service-level figures.
+				`SELECT COUNT(*) FROM call_sla WHERE call_id = ? AND history LIKE '%logged%'`:                1,
 				`SELECT COUNT(*) FROM attachments WHERE call_id = ?`:                                         0,
 				`SELECT COUNT(*) FROM mail_messages WHERE call_id = ? AND (raw IS NOT NULL OR sender <> '')`: 0,
 				`SELECT COUNT(*) FROM mail_outbox WHERE call_id = ? AND text_body <> ''`:                     0,

@@ -543,8 +543,10 @@ type CallPage struct {
 	Calls []desk.Call
 	Total int // -1 when not counted (NoTotal)
 	// TotalExact is false when Total is the database's estimate: a full-text search matching more
-	// than SearchExactLimit calls on PostgreSQL, where counting them exactly takes too long.
-	TotalExact bool
+	// than SearchExactLimit calls on PostgreSQL, where counting them exactly takes too long; or a
+	// lower bound (TotalAtLeast): a list by service level with more than SLAListCountLimit calls.
+	TotalExact   bool
+	TotalAtLeast bool
 }
 
 // SearchExactLimit is how many hits a search may have and still be counted exactly on every engine.
@@ -561,7 +563,7 @@ func (s *Store) FindCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 // exact count.
 func (s *Store) FindCallsPage(ctx context.Context, f CallFilter) (CallPage, error) {
 	calls, total, exact, err := s.findCalls(ctx, f)
-	return CallPage{Calls: calls, Total: total, TotalExact: exact}, err
+	return CallPage{Calls: calls, Total: total, TotalExact: exact, TotalAtLeast: !exact && slaList(f)}, err
 }
 
 func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, bool, error) {
@@ -679,8 +681,19 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 		return nil, 0, false, desk.Invalid("the filter is not valid", map[string]string{"sort": "must be newest, oldest, priority, updated or due"})
 	}
 	limit, offset := pageOf(f.Limit, f.Offset, 25, 500)
-	total := -1
-	if !f.NoTotal {
+	total, exact := -1, true
+	switch {
+	case f.NoTotal:
+	case slaList(f):
+		// A list by service level counts up to a bound: an exact count would read every live call
+		// at risk or overdue, and "more than 1,000" is all a reader needs.
+		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+w+` LIMIT ?) x`, append(args, SLAListCountLimit+1)...).Scan(&total); err != nil {
+			return nil, 0, false, fmt.Errorf("count calls: %w", err)
+		}
+		if total > SLAListCountLimit {
+			total, exact = SLAListCountLimit, false
+		}
+	default:
 		if err := s.queryRow(ctx, `SELECT COUNT(*)`+from+w, args...).Scan(&total); err != nil {
 			return nil, 0, false, fmt.Errorf("count calls: %w", err)
 		}
@@ -705,8 +718,15 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 	if err := rows.Err(); err != nil {
 		return nil, 0, false, err
 	}
-	return out, total, true, s.attachServiceLevels(ctx, out)
+	return out, total, exact, s.attachServiceLevels(ctx, out)
 }
+
+// SLAListCountLimit is how far a list by service level (CallFilter.SLA, or sorted by deadline)
+// counts: beyond it the count is a lower bound (CallPage.TotalAtLeast).
+const SLAListCountLimit = 1000
+
+// slaList reports whether f lists calls by service level.
+func slaList(f CallFilter) bool { return f.SLA != "" || f.Sort == "due" }
 
 // searchOnly answers a search with no other filter, newest first, from the search index alone:
 // the count and the page of ids come from the index, and only the calls shown are read. Joining

@@ -53,7 +53,10 @@ func TestFindCallsBrief(t *testing.T) {
 				}
 				want := desk.Call{ID: c.ID, Ref: c.Ref, Kind: c.Kind, Summary: c.Summary, CustomerID: c.CustomerID,
 					Priority: c.Priority, GroupID: c.GroupID, AnalystID: c.AnalystID, State: c.State, Urgent: c.Urgent, HoldUntil: c.HoldUntil,
-					LoggedAt: c.LoggedAt, UpdatedAt: c.UpdatedAt, Version: c.Version}
+					LoggedAt: c.LoggedAt, UpdatedAt: c.UpdatedAt, Version: c.Version, SLA: c.SLA}
+				if brief[i].SLA == nil {
+					t.Errorf("%+v: brief call %s has no service level", f, c.Ref)
+				}
 				if !reflect.DeepEqual(brief[i], want) {
 					t.Errorf("%+v: brief call %d\n%+v, want\n%+v", f, i, brief[i], want)
 				}

@@ -458,9 +458,14 @@ func TestErasureLeavesNoTraceAndKeepsTheStatistics(t *testing.T) {
 		if err := e.S.LiftLegalHold(ctx, dpo, hold, "OIA closed the complaint of Zebedee"); err != nil {
 			t.Fatal(err)
 		}
+		slaBefore := slaFigures(t, e, f.own)
 		rec, err := e.S.ErasePerson(ctx, dpo, decision(f.zeb.ID, f.request.ID))
 		if err != nil {
 			t.Fatalf("erase: %v", err)
+		}
+		// Issue 17 point 6: the service-level figures of the erased person's calls stay as they were.
+		if after := slaFigures(t, e, f.own); after != slaBefore || !strings.Contains(slaBefore, "logged") {
+			t.Errorf("service levels of the erased person's calls changed:\n%s\n->\n%s", slaBefore, after)
 		}
 		if rec.Pseudonym == "" || rec.Counts.Calls != 3 || rec.Counts.Attachments != 3 /* with the minutes on Dan's call */ ||
 			rec.Counts.Emails != 5 /* with the refused one's header, Dan's that copies him and the stranger's in quarantine */ || rec.Counts.AuditRedacted == 0 {
@@ -900,4 +905,20 @@ func TestErasureKeepsOthersEmailsThatDoNotNameThem(t *testing.T) {
 			t.Errorf("Eve's email that does not name the erased person lost its original")
 		}
 	})
+}
+
+// slaFigures is the service-level rows of calls, as text, to compare before and after.
+func slaFigures(t *testing.T, e *env, calls []desk.Call) string {
+	t.Helper()
+	var b strings.Builder
+	for _, c := range calls {
+		var rs, ss, h string
+		var rb, sb, due sql.NullInt64
+		if err := e.DB.QueryRow(e.DB.Rebind(`SELECT respond_state, resolve_state, respond_by, resolve_by, due_at, history FROM call_sla WHERE call_id = ?`), c.ID).
+			Scan(&rs, &ss, &rb, &sb, &due, &h); err != nil {
+			t.Fatalf("service level of %s: %v", c.Ref, err)
+		}
+		fmt.Fprintf(&b, "%s %s %s %v %v %v %q\n", c.Ref, rs, ss, rb, sb, due, h)
+	}
+	return b.String()
 }

@@ -14,3 +14,9 @@ func PeopleNamedQuery(texts ...string) (string, []any) {
 	addrs, words := namedCandidates(texts)
 	return namedQuery(append(addrs, words...))
 }
+
+// EscalateInBatches is Escalate reading batch due rows at a time, for a test of a pass that
+// takes several batches.
+func (s *Store) EscalateInBatches(ctx context.Context, limit, batch int, mail EscalationMail) (EscalationPass, error) {
+	return s.escalate(ctx, limit, batch, mail)
+}

@@ -17,7 +17,7 @@ import (
 // Service levels, administration (issue 17 point 7): the working-time calendars, their one-off
 // closures and the service-level rules (targets) that administrators keep, and which calendar each
 // support group and problem profile uses. internal/sla checks them (NewCalendar, Rule.Validate)
-// and does the maths; evaluating calls against them comes later. Every change is one transaction
+// and does the maths; sla_calls.go evaluates calls against them. Every change is one transaction
 // with its audit record and needs a reason, which the record keeps.
 
 // SLACalendar is a stored working-time calendar: its Spec (name, zone, weekly spans, bank holiday
@@ -44,6 +44,10 @@ type SLARule struct {
 // id. A group or profile missing from the maps uses none.
 type CalendarUses struct {
 	Groups, Profiles map[int64]int64
+	// Default is the calendar of a call whose rule, profile and group name none (an unassigned
+	// call of no profile, say): the first calendar made. CalendarUses fills it; SetCalendarUses
+	// ignores it.
+	Default int64
 }
 
 // MaxSLAName bounds the name of a calendar, a closure and a rule.
@@ -634,8 +638,10 @@ func (s *Store) FindRule(ctx context.Context, id int64) (SLARule, error) {
 
 // Rules lists every service-level rule by priority, then from the least to the most specific
 // (no profile before a profile, any customer before a kind), then by name.
-func (s *Store) Rules(ctx context.Context) ([]SLARule, error) {
-	rows, err := s.query(ctx, `SELECT `+slaRuleCols+` FROM sla_rules r LEFT JOIN profiles p ON p.id = r.profile_id
+func (s *Store) Rules(ctx context.Context) ([]SLARule, error) { return rules(ctx, s) }
+
+func rules(ctx context.Context, q querier) ([]SLARule, error) {
+	rows, err := q.query(ctx, `SELECT `+slaRuleCols+` FROM sla_rules r LEFT JOIN profiles p ON p.id = r.profile_id
 		LEFT JOIN sla_calendars c ON c.id = r.calendar_id ORDER BY r.priority, COALESCE(p.path, ''), r.customer_kind, lower(r.name), r.id`)
 	if err != nil {
 		return nil, err
@@ -655,13 +661,15 @@ func (s *Store) Rules(ctx context.Context) ([]SLARule, error) {
 // Calendar uses.
 
 // CalendarUses returns which calendar each group and profile uses.
-func (s *Store) CalendarUses(ctx context.Context) (CalendarUses, error) {
+func (s *Store) CalendarUses(ctx context.Context) (CalendarUses, error) { return calendarUses(ctx, s) }
+
+func calendarUses(ctx context.Context, q querier) (CalendarUses, error) {
 	u := CalendarUses{Groups: map[int64]int64{}, Profiles: map[int64]int64{}}
 	for _, x := range []struct {
 		q string
 		m map[int64]int64
 	}{{`SELECT group_id, calendar_id FROM sla_group_calendars`, u.Groups}, {`SELECT profile_id, calendar_id FROM sla_profile_calendars`, u.Profiles}} {
-		rows, err := s.query(ctx, x.q)
+		rows, err := q.query(ctx, x.q)
 		if err != nil {
 			return u, err
 		}
@@ -678,7 +686,19 @@ func (s *Store) CalendarUses(ctx context.Context) (CalendarUses, error) {
 			return u, err
 		}
 	}
-	return u, nil
+	rows, err := q.query(ctx, `SELECT MIN(id) FROM sla_calendars`)
+	if err != nil {
+		return u, err
+	}
+	defer rows.Close()
+	var def sql.NullInt64
+	for rows.Next() {
+		if err := rows.Scan(&def); err != nil {
+			return u, err
+		}
+	}
+	u.Default = def.Int64
+	return u, rows.Err()
 }
 
 // SetCalendarUses makes the groups and profiles named in u use the calendars it gives (0: none),
@@ -768,8 +788,9 @@ func (s *Store) SetCalendarUses(ctx context.Context, actor desk.Actor, u Calenda
 
 // CalendarFor says which calendar a call's clocks run on, and why: the rule's own calendar if it
 // has one, else the calendar of the call's profile or its nearest ancestor that has one
-// (profiles: the profile's id then its ancestors', nearest first), else its group's. 0 when none
-// of them has one. Evaluation on calls (later) is to use the same order.
+// (profiles: the profile's id then its ancestors', nearest first), else its group's, else the
+// default (u.Default). 0 when there is no calendar at all. Evaluating calls (sla_calls.go) and the
+// administration's preview use it alike.
 func (u CalendarUses) CalendarFor(r SLARule, profiles []int64, groupID int64) (calendarID int64, why string) {
 	if r.CalendarID != 0 {
 		return r.CalendarID, "the rule's own calendar"
@@ -784,6 +805,9 @@ func (u CalendarUses) CalendarFor(r SLARule, profiles []int64, groupID int64) (c
 	}
 	if c := u.Groups[groupID]; c != 0 {
 		return c, "the calendar of the call's group"
+	}
+	if u.Default != 0 {
+		return u.Default, "the desk's default calendar (the first one made): neither the rule, the profile nor the group names one"
 	}
 	return 0, "neither the rule, the profile nor the group names a calendar"
 }

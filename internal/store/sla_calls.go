@@ -75,22 +75,33 @@ func (s *Store) slaConfigTx(ctx context.Context, fn func(*Tx) error) error {
 	return err
 }
 
-// slaVersion reads the configuration's version.
-func (s *Store) slaVersion(ctx context.Context) (int64, error) {
+// slaVersion reads the configuration's version through q.
+func slaVersion(ctx context.Context, q querier) (int64, error) {
+	rows, err := q.query(ctx, `SELECT version FROM sla_config WHERE id = 1`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
 	var v int64
-	err := s.queryRow(ctx, `SELECT version FROM sla_config WHERE id = 1`).Scan(&v)
-	return v, err
+	if !rows.Next() {
+		return 0, fmt.Errorf("sla_config has no row: %w", rows.Err())
+	}
+	if err := rows.Scan(&v); err != nil {
+		return 0, err
+	}
+	return v, rows.Err()
 }
 
 // slaConfigNow returns the current configuration, loading it when this instance has none or
-// another instance has changed it.
-func (s *Store) slaConfigNow(ctx context.Context) (*slaConfig, error) {
+// another instance has changed it. q is what reads: the transaction when there is one (a
+// transaction must not wait for a second connection of a pool its peers may have exhausted).
+func (s *Store) slaConfigNow(ctx context.Context, q querier) (*slaConfig, error) {
 	now := s.now()
 	cur := s.sla.get()
 	if cur != nil && now.Sub(cur.checked) < slaConfigTTL && !now.Before(cur.checked) {
 		return cur, nil
 	}
-	v, err := s.slaVersion(ctx)
+	v, err := slaVersion(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("service-level configuration version: %w", err)
 	}
@@ -100,7 +111,7 @@ func (s *Store) slaConfigNow(ctx context.Context) (*slaConfig, error) {
 		s.sla.set(&next)
 		return &next, nil
 	}
-	cf, err := s.loadSLAConfig(ctx, v)
+	cf, err := loadSLAConfig(ctx, q, v)
 	if err != nil {
 		return nil, err
 	}
@@ -109,11 +120,11 @@ func (s *Store) slaConfigNow(ctx context.Context) (*slaConfig, error) {
 	return cf, nil
 }
 
-// loadSLAConfig reads and compiles the configuration (its version v read just before).
-func (s *Store) loadSLAConfig(ctx context.Context, v int64) (*slaConfig, error) {
+// loadSLAConfig reads through q and compiles the configuration (its version v read just before).
+func loadSLAConfig(ctx context.Context, q querier, v int64) (*slaConfig, error) {
 	cf := &slaConfig{version: v, ruleCal: map[int64]int64{}, ruleName: map[int64]string{}, cals: map[int64]*sla.Calendar{},
 		parent: map[int64]int64{}, path: map[int64]string{}, calErrors: map[int64]string{}}
-	rules, err := s.Rules(ctx)
+	rules, err := rules(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("service-level rules: %w", err)
 	}
@@ -122,7 +133,7 @@ func (s *Store) loadSLAConfig(ctx context.Context, v int64) (*slaConfig, error) 
 		cf.ruleCal[r.ID] = r.CalendarID
 		cf.ruleName[r.ID] = r.Name
 	}
-	cals, err := s.Calendars(ctx)
+	cals, err := calendars(ctx, q, "")
 	if err != nil {
 		return nil, fmt.Errorf("service-level calendars: %w", err)
 	}
@@ -134,13 +145,13 @@ func (s *Store) loadSLAConfig(ctx context.Context, v int64) (*slaConfig, error) 
 		}
 		cf.cals[c.ID] = cal
 	}
-	if cf.uses, err = s.CalendarUses(ctx); err != nil {
+	if cf.uses, err = calendarUses(ctx, q); err != nil {
 		return nil, fmt.Errorf("calendars of groups and profiles: %w", err)
 	}
-	if cf.points, err = s.EscalationPoints(ctx); err != nil {
+	if cf.points, err = escalationPoints(ctx, q); err != nil {
 		return nil, fmt.Errorf("escalation points: %w", err)
 	}
-	rows, err := s.query(ctx, `SELECT id, parent_id, path FROM profiles`)
+	rows, err := q.query(ctx, `SELECT id, parent_id, path FROM profiles`)
 	if err != nil {
 		return nil, fmt.Errorf("profiles: %w", err)
 	}
@@ -354,7 +365,7 @@ func (t *Tx) writeSLA(ctx context.Context, r slaRow, insert bool) error {
 
 // slaCreated starts the clocks of call c, just logged in t.
 func (t *Tx) slaCreated(ctx context.Context, c desk.Call) error {
-	cf, err := t.s.slaConfigNow(ctx)
+	cf, err := t.s.slaConfigNow(ctx, t)
 	if err != nil {
 		return err
 	}
@@ -374,7 +385,7 @@ func (t *Tx) slaCreated(ctx context.Context, c desk.Call) error {
 // its group, profile or priority may have changed the rule or calendar. A call with no row (one
 // logged before service levels were kept) gets one from its timestamps first.
 func (t *Tx) slaChanged(ctx context.Context, c desk.Call, events ...sla.Event) error {
-	cf, err := t.s.slaConfigNow(ctx)
+	cf, err := t.s.slaConfigNow(ctx, t)
 	if err != nil {
 		return err
 	}
@@ -508,7 +519,7 @@ type CallServiceLevel struct {
 
 // ServiceLevelOf evaluates call c's service level now (for the call page and the API).
 func (s *Store) ServiceLevelOf(ctx context.Context, c desk.Call) (CallServiceLevel, error) {
-	cf, err := s.slaConfigNow(ctx)
+	cf, err := s.slaConfigNow(ctx, s)
 	if err != nil {
 		return CallServiceLevel{}, err
 	}

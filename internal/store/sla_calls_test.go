@@ -139,3 +139,84 @@ func mustCall(t *testing.T, e *env, ref string) desk.Call {
 	}
 	return c
 }
+
+// A rule change re-evaluates the open calls in the background, audited (issue 17 point 3); a
+// call with no service-level row (logged before they were kept) gets one from its timestamps
+// and its first public update; closed calls keep the figures they ended with.
+func TestRepairSLA(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		_, rule := slaDesk(t, e)
+		london, _ := time.LoadLocation("Europe/London")
+		open, err := e.S.CreateCall(ctx, storetest.Actor(e.F.Ann), desk.NewCall{Summary: "open", CustomerID: e.F.Dan.ID, GroupID: e.F.ServiceDesk.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done, err := e.S.CreateCall(ctx, storetest.Actor(e.F.Ann), desk.NewCall{Summary: "done", CustomerID: e.F.Eve.ID, GroupID: e.F.ServiceDesk.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Clock.Advance(time.Hour)
+		if _, err := e.S.UpdateCall(ctx, storetest.Actor(e.F.Ann), done.Ref, 0, desk.Transition{Action: desk.ActResolve, Text: "fixed"}); err != nil {
+			t.Fatal(err)
+		}
+		// The first pass walks the calls (each has its row already) and repairs nothing.
+		if r, err := e.S.RepairSLA(ctx, 100); err != nil || r.Backfilled+r.Reevaluated != 0 || r.Looked != 2 {
+			t.Fatalf("nothing to repair at first: %+v %v", r, err)
+		}
+		if r, err := e.S.RepairSLA(ctx, 100); err != nil || !r.Done() {
+			t.Fatalf("then nothing left to look at: %+v %v", r, err)
+		}
+		audits := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'sla.repair'`)
+		rule.Respond.Within = 2 * time.Hour
+		if _, err := e.S.UpdateRule(ctx, e.F.Admin, rule, "respond faster"); err != nil {
+			t.Fatal(err)
+		}
+		due := func(ref string) time.Time {
+			t.Helper()
+			calls, _, err := e.S.FindCalls(ctx, store.CallFilter{Text: "", CustomerID: mustCall(t, e, ref).CustomerID})
+			if err != nil || len(calls) != 1 {
+				t.Fatal(err, len(calls))
+			}
+			return calls[0].SLA.Respond.Due
+		}
+		if got := due(open.Ref); !got.Equal(time.Date(2026, 3, 2, 13, 0, 0, 0, london)) {
+			t.Errorf("before the repair the stored deadline is the old one, got %v", got)
+		}
+		r, err := e.S.RepairSLA(ctx, 100)
+		if err != nil || r.Reevaluated != 1 || r.Backfilled != 0 {
+			t.Fatalf("repair: %+v %v", r, err)
+		}
+		if got := due(open.Ref); !got.Equal(time.Date(2026, 3, 2, 11, 0, 0, 0, london)) {
+			t.Errorf("after the repair the deadline is 2h after logging, got %v", got)
+		}
+		if r, err := e.S.RepairSLA(ctx, 100); err != nil || !r.Done() {
+			t.Errorf("second pass: %+v %v", r, err)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'sla.repair'`); n != audits+1 {
+			t.Errorf("repair audit records: %d, want %d", n, audits+1)
+		}
+		// The resolved call kept its figures: responded (by its resolution) after 1h, within 4h.
+		if st := e.DB.Count(t, `SELECT respond_by FROM call_sla WHERE call_id = ?`, done.ID); st != int((3 * time.Hour).Microseconds()) {
+			t.Errorf("resolved call's respond margin %d", st)
+		}
+
+		// A call from before service levels were kept: its row gone, the backfill rebuilds it.
+		if _, err := e.S.AddEntry(ctx, storetest.Actor(e.F.Ann), open.Ref, desk.EntryUpdate, "on it"); err != nil {
+			t.Fatal(err)
+		}
+		e.DB.MustExec(t, `DELETE FROM call_sla WHERE call_id = ?`, open.ID)
+		e.DB.MustExec(t, `UPDATE sla_config SET backfill_after = 0`)
+		r, err = e.S.RepairSLA(ctx, 100)
+		if err != nil || r.Backfilled != 1 {
+			t.Fatalf("backfill: %+v %v", r, err)
+		}
+		lv, err := e.S.ServiceLevelOf(ctx, mustCall(t, e, open.Ref))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lv.Respond.State != "met" || lv.Respond.By != time.Hour || lv.Resolve.State != "running" {
+			t.Errorf("backfilled: %+v", lv.ServiceLevel)
+		}
+	})
+}

@@ -279,7 +279,13 @@ func (s *Store) FindEscalationPoint(ctx context.Context, id int64) (EscalationPo
 
 // EscalationPoints lists every point: respond before resolve, then by percentage.
 func (s *Store) EscalationPoints(ctx context.Context) ([]EscalationPoint, error) {
-	rows, err := s.query(ctx, `SELECT `+pointCols+` FROM sla_escalation_points ORDER BY target, percent, COALESCE(priority, 0), action, id`)
+	return escalationPoints(ctx, s)
+}
+
+// escalationPoints reads every point through q (a transaction loading the configuration reads
+// through itself).
+func escalationPoints(ctx context.Context, q querier) ([]EscalationPoint, error) {
+	rows, err := q.query(ctx, `SELECT `+pointCols+` FROM sla_escalation_points ORDER BY target, percent, COALESCE(priority, 0), action, id`)
 	if err != nil {
 		return nil, err
 	}
@@ -439,6 +445,11 @@ const (
 // was emailed). Calls of a customer whose processing is restricted are left until it is lifted.
 // An error on one call does not stop the others; the first is returned with the pass.
 func (s *Store) Escalate(ctx context.Context, limit int, mail EscalationMail) (EscalationPass, error) {
+	return s.escalate(ctx, limit, escalateBatch, mail)
+}
+
+// escalate is Escalate reading batch due rows at a time.
+func (s *Store) escalate(ctx context.Context, limit, batch int, mail EscalationMail) (EscalationPass, error) {
 	var pass EscalationPass
 	if limit <= 0 {
 		return pass, nil
@@ -447,7 +458,7 @@ func (s *Store) Escalate(ctx context.Context, limit int, mail EscalationMail) (E
 	var firstErr error
 	var afterAt, afterID int64 = -1 << 62, 0
 	for pass.Calls < limit {
-		n := min(escalateBatch, limit-pass.Calls)
+		n := min(batch, limit-pass.Calls)
 		rows, err := s.query(ctx, `SELECT s.call_id, s.next_check FROM call_sla s WHERE s.next_check IS NOT NULL AND s.next_check <= ?
 			AND (s.next_check > ? OR (s.next_check = ? AND s.call_id > ?))
 			AND NOT EXISTS (SELECT 1 FROM calls c JOIN people rp ON rp.id = c.customer_id WHERE c.id = s.call_id AND rp.restricted_at IS NOT NULL)
@@ -468,6 +479,7 @@ func (s *Store) Escalate(ctx context.Context, limit int, mail EscalationMail) (E
 		if err := rows.Err(); err != nil {
 			return pass, err
 		}
+		read := len(ids)
 		for len(ids) > 0 {
 			chunk := ids[:min(escalateTx, len(ids))]
 			ids = ids[len(chunk):]
@@ -489,7 +501,7 @@ func (s *Store) Escalate(ctx context.Context, limit int, mail EscalationMail) (E
 				firstErr = err
 			}
 		}
-		if len(ids) < n {
+		if read < n {
 			break
 		}
 	}
@@ -534,7 +546,7 @@ func (t *Tx) escalateCall(ctx context.Context, callID int64, mail EscalationMail
 	if restricted.Valid {
 		return 0, nil // frozen while the customer's processing is restricted
 	}
-	cf, err := t.s.slaConfigNow(ctx)
+	cf, err := t.s.slaConfigNow(ctx, t)
 	if err != nil {
 		return 0, err
 	}

@@ -418,8 +418,13 @@ func TestEscalationWaitsForRestriction(t *testing.T) {
 		if err := e.S.Restrict(ctx, e.F.Admin, e.F.Eve.ID, false, "resolved"); err != nil {
 			t.Fatal(err)
 		}
-		if p := e.escalate(t, nil); p.Calls != 1 || p.Fired != 1 {
-			t.Errorf("lifted: %+v", p)
+		// Five more calls due at once, read two at a time: the pass reads every batch.
+		for range 5 {
+			e.newCall(t, desk.NewCall{GroupID: e.F.ServiceDesk.ID, AnalystID: e.F.Ann.ID})
+		}
+		e.Clock.Advance(150 * time.Minute) // 14:00: theirs crossed at 13:30
+		if p, err := e.S.EscalateInBatches(ctx, 100, 2, nil); err != nil || p.Calls != 6 || p.Fired != 6 {
+			t.Errorf("lifted, with five more in batches of two: %+v %v", p, err)
 		}
 		lines, _ := e.escalationLines(t, c)
 		if len(lines) != 1 || lines[0] != "service level: 50% of the respond time used; the assigned analyst: not emailed, email is not set up" {

@@ -54,9 +54,13 @@ CREATE INDEX call_sla_risk ON call_sla (risk_at) WHERE risk_at IS NOT NULL;
 CREATE INDEX call_sla_check ON call_sla (next_check) WHERE next_check IS NOT NULL;
 CREATE INDEX call_sla_live ON call_sla (config, call_id) WHERE live = 1;
 -- The version of the service-level configuration: bumped by every change to calendars, closures,
--- rules, escalation points and which calendar a group or profile uses.
+-- rules, escalation points, the profile tree and which calendar a group or profile uses.
+-- backfill_after: the highest call id the repair has made sure has a call_sla row; calls above
+-- it that have none (logged before this migration, or loaded in bulk) get one from their
+-- timestamps.
 CREATE TABLE sla_config (
-  id      INTEGER PRIMARY KEY CHECK (id = 1),
-  version INTEGER NOT NULL
+  id             INTEGER PRIMARY KEY CHECK (id = 1),
+  version        INTEGER NOT NULL,
+  backfill_after INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO sla_config (id, version) VALUES (1, 1);
