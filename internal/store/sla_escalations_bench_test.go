@@ -4,12 +4,14 @@ import (
 	"context"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"calldesk/internal/desk"
 	"calldesk/internal/sla"
 	"calldesk/internal/store"
+	"calldesk/internal/store/storetest"
 )
 
 // TestEscalationPassBench measures the escalation job's pass over 200,000 open calls (issue 17's
@@ -89,4 +91,79 @@ func TestEscalationPassBench(t *testing.T) {
 			t.Errorf("emails: %d", n)
 		}
 	})
+}
+
+// BenchmarkEscalationPass times the escalation job on the million-call copy with 200,000 calls
+// open (slaBenchStore; issue 17: a pass under 5 s), with three points (respond 75% to the leads,
+// resolve 75% to the service-level managers, resolve 100% raising the priority): after every open
+// call is re-evaluated with them, the clock moves on to when 2,000 calls (1% of the open ones, or
+// all that will ever be due if fewer) have crossed one, and a pass fires their points; a second
+// pass at the same instant finds nothing due. Only due rows are read. No email is written (the
+// diary says so): rendering is not what is measured.
+func BenchmarkEscalationPass(b *testing.B) {
+	_, raw := slaBenchStore(b)
+	dsn := os.Getenv("CALLDESK_BENCH_DB")
+	engine := "sqlite"
+	if strings.HasPrefix(dsn, "postgres") {
+		engine = "postgres"
+	}
+	clock := storetest.NewClock(time.Now())
+	s := storetest.OpenDSN(b, engine, dsn, clock)
+	ctx := context.Background()
+	raw.MustExec(b, `DELETE FROM sla_escalations_fired`)
+	raw.MustExec(b, `DELETE FROM sla_escalation_points`)
+	for _, p := range []store.EscalationPoint{
+		{Target: store.RespondTarget, Percent: 75, Action: store.NotifyLeads},
+		{Target: store.ResolveTarget, Percent: 75, Action: store.NotifyManagers},
+		{Target: store.ResolveTarget, Percent: 100, Action: store.RaisePriority},
+	} {
+		if _, err := s.CreateEscalationPoint(ctx, desk.Actor{Name: "bench"}, p, "bench"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	t0 := time.Now()
+	n := 0
+	for {
+		r, err := s.RepairSLA(ctx, 2000)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r.Done() {
+			break
+		}
+		n += r.Reevaluated
+	}
+	open := raw.Count(b, `SELECT COUNT(*) FROM call_sla WHERE live = 1`)
+	waiting := raw.Count(b, `SELECT COUNT(*) FROM call_sla WHERE next_check IS NOT NULL`)
+	k := min(2000, waiting)
+	if k == 0 {
+		b.Fatalf("no open call will cross a point")
+	}
+	var at int64
+	if err := raw.QueryRow(raw.Rebind(`SELECT next_check FROM call_sla WHERE next_check IS NOT NULL ORDER BY next_check LIMIT 1 OFFSET ?`), k-1).Scan(&at); err != nil {
+		b.Fatal(err)
+	}
+	clock.Set(time.UnixMicro(at))
+	due := raw.Count(b, `SELECT COUNT(*) FROM call_sla WHERE next_check IS NOT NULL AND next_check <= ?`, at)
+	b.Logf("%s: %d open calls (%d re-evaluated with the points in %s), %d with a point ahead; %d due at %s",
+		engine, open, n, time.Since(t0).Round(time.Millisecond), waiting, due, clock.Now().Format(time.RFC3339))
+	for b.Loop() {
+		t0 = time.Now()
+		busy, err := s.Escalate(ctx, 1<<30, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		busyTook := time.Since(t0)
+		t0 = time.Now()
+		idle, err := s.Escalate(ctx, 1<<30, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(busyTook.Seconds(), "s-pass")
+		b.ReportMetric(float64(busy.Calls), "due-calls")
+		b.ReportMetric(float64(busy.Fired), "fired")
+		b.ReportMetric(time.Since(t0).Seconds(), "s-idle-pass")
+		b.ReportMetric(float64(idle.Calls), "idle-calls")
+		b.ReportMetric(float64(open), "open-calls")
+	}
 }
