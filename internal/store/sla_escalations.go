@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"calldesk/internal/desk"
@@ -436,6 +437,8 @@ type EscalationPass struct {
 const (
 	escalateBatch = 500
 	escalateTx    = 50
+	// escalateWorkers is how many transactions a pass runs at once on PostgreSQL.
+	escalateWorkers = 4
 )
 
 // Escalate looks at up to limit calls whose next_check has come (the due rows only, earliest
@@ -480,27 +483,41 @@ func (s *Store) escalate(ctx context.Context, limit, batch int, mail EscalationM
 			return pass, err
 		}
 		read := len(ids)
+		var chunks [][]int64
 		for len(ids) > 0 {
 			chunk := ids[:min(escalateTx, len(ids))]
 			ids = ids[len(chunk):]
-			fired, err := s.escalateCalls(ctx, chunk, mail)
-			if err != nil && len(chunk) > 1 {
-				// One call's failure rolled back its neighbours: take them one at a time.
-				fired, err = 0, nil
-				for _, id := range chunk {
-					f, cerr := s.escalateCalls(ctx, []int64{id}, mail)
-					fired += f
-					if cerr != nil && err == nil {
-						err = fmt.Errorf("escalations of call %d: %w", id, cerr)
-					}
-				}
-			}
-			pass.Calls += len(chunk)
-			pass.Fired += fired
-			if err != nil && firstErr == nil {
-				firstErr = err
-			}
+			chunks = append(chunks, chunk)
 		}
+		// SQLite has one writer; PostgreSQL takes several transactions at once.
+		workers := 1
+		if s.w == nil {
+			workers = escalateWorkers
+		}
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		next := make(chan []int64)
+		for range min(workers, len(chunks)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for chunk := range next {
+					fired, err := s.escalateChunk(ctx, chunk, mail)
+					mu.Lock()
+					pass.Calls += len(chunk)
+					pass.Fired += fired
+					if err != nil && firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		for _, c := range chunks {
+			next <- c
+		}
+		close(next)
+		wg.Wait()
 		if read < n {
 			break
 		}
@@ -510,6 +527,24 @@ func (s *Store) escalate(ctx context.Context, limit, batch int, mail EscalationM
 
 // escalationActor is who the job's changes are by.
 func escalationActor() desk.Actor { return desk.System("service levels") }
+
+// escalateChunk is escalateCalls, and when one call's failure rolled back its neighbours, each
+// of them again by itself.
+func (s *Store) escalateChunk(ctx context.Context, chunk []int64, mail EscalationMail) (int, error) {
+	fired, err := s.escalateCalls(ctx, chunk, mail)
+	if err == nil || len(chunk) == 1 {
+		return fired, err
+	}
+	fired, err = 0, nil
+	for _, id := range chunk {
+		f, cerr := s.escalateCalls(ctx, []int64{id}, mail)
+		fired += f
+		if cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	return fired, err
+}
 
 // escalateCalls re-evaluates due calls and fires their crossed points not fired yet, and sets
 // their next_check, in one transaction. It returns how many points this instance fired. On
