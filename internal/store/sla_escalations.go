@@ -353,7 +353,8 @@ type pointCrossing struct {
 
 // crossings are the points of cf that apply to call c, evaluated as r, with the instant each is
 // or will be crossed, earliest first. Only live clocks count (running, paused or overdue: a met
-// or ended target escalates nothing), and a point crossed before it was made is left out.
+// or ended target escalates nothing), and a point crossed before it was made is left out, as is
+// one the calendar cannot place (beyond its horizon).
 func (cf *slaConfig) crossings(c desk.Call, r slaRow) ([]pointCrossing, error) {
 	if len(cf.points) == 0 || r.evaluation == nil || !r.live {
 		return nil, nil
@@ -382,7 +383,14 @@ func (cf *slaConfig) crossings(c desk.Call, r slaRow) ([]pointCrossing, error) {
 		}
 		xs, err := sla.Crossings(cal, tg.clock, pcts, r.level.EvaluatedAt)
 		if err != nil {
-			return nil, fmt.Errorf("escalation points of call %s: %w", c.Ref, err)
+			// A point too far ahead for the calendar (past its horizon) must not stop the call
+			// being evaluated: such a point is left out, the others kept.
+			xs = make([]sla.Crossing, len(pcts))
+			for i, pc := range pcts {
+				if one, err := sla.Crossings(cal, tg.clock, []int{pc}, r.level.EvaluatedAt); err == nil {
+					xs[i] = one[0]
+				}
+			}
 		}
 		for i, x := range xs {
 			if x.At.IsZero() || (x.Crossed && x.At.Before(pts[i].CreatedAt)) {

@@ -11,6 +11,7 @@ import (
 
 	"calldesk/internal/desk"
 	"calldesk/internal/mail"
+	"calldesk/internal/sla"
 	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
@@ -429,6 +430,29 @@ func TestEscalationWaitsForRestriction(t *testing.T) {
 		lines, _ := e.escalationLines(t, c)
 		if len(lines) != 1 || lines[0] != "service level: 50% of the respond time used; the assigned analyst: not emailed, email is not set up" {
 			t.Errorf("diary: %q", lines)
+		}
+	})
+}
+
+// A point the calendar cannot place (1000% of a 2,000-hour target: past the calendar's two-year
+// horizon) is left out; it neither stops the call being logged nor hides the other points.
+func TestEscalationPointBeyondHorizon(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		slaDesk(t, e)
+		if _, err := e.S.CreateRule(ctx, e.F.Admin, store.SLARule{Rule: sla.Rule{Name: "P4 slow", Priority: 4, RespondOn: sla.FirstPublicAction,
+			Respond: sla.Target{Within: 4 * time.Hour}, Resolve: sla.Target{Within: 2000 * time.Hour}}}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		e.point(t, store.EscalationPoint{Target: store.ResolveTarget, Percent: 1000, Action: store.NotifyManagers})
+		c := e.newCall(t, desk.NewCall{GroupID: e.F.ServiceDesk.ID, Impact: desk.Low, Urgency: desk.Low})
+		if nc := e.nextCheck(t, c); !nc.IsZero() {
+			t.Errorf("next_check with only an unplaceable point: %v", nc)
+		}
+		e.point(t, store.EscalationPoint{Target: store.RespondTarget, Percent: 50, Action: store.NotifyManagers})
+		c = e.newCall(t, desk.NewCall{GroupID: e.F.ServiceDesk.ID, Impact: desk.Low, Urgency: desk.Low})
+		if nc, want := e.nextCheck(t, c), start.Add(2*time.Hour); !nc.Equal(want) {
+			t.Errorf("next_check: %v, want %v", nc, want)
 		}
 	})
 }
