@@ -26,7 +26,7 @@ func bench(ctx context.Context, e Env, args []string) error {
 	}
 	what := args[0]
 	fs, st := flags(e, "bench "+what, "create: log calls over the API from concurrent clients and report the rate and latency.\n"+
-		"queries: time a group's first page of open calls, full-text search, and a call with 50 diary entries.")
+		"queries: time a group's first page of open calls, the calls at risk and breached, a group's calls by deadline,\nfull-text search, and a call with 50 diary entries.")
 	base := st.add("url", "http://127.0.0.1:8080", "calldesk to measure (a loopback address)", false, checkLoopbackURL)
 	token := st.add("token", "", "API token", true, func(v string) error {
 		if v == "" {
@@ -205,6 +205,14 @@ func (b *benchClient) queries(ctx context.Context, w io.Writer, n int) error {
 		groupPages = append(groupPages, fmt.Sprintf("/api/v1/calls?group=%d&open=true&limit=25", g.ID))
 	}
 	measure("first page of a group's open calls", groupPages)
+	// Issue 17: the lists by service level and a group's queue by deadline.
+	measure("first page of the calls at risk", []string{"/api/v1/calls?sla=at_risk&limit=25"})
+	measure("first page of the breached calls", []string{"/api/v1/calls?sla=breached&limit=25"})
+	var byDeadline []string
+	for _, g := range ids.Groups {
+		byDeadline = append(byDeadline, fmt.Sprintf("/api/v1/calls?group=%d&open=true&sort=due&limit=25", g.ID))
+	}
+	measure("first page of a group's open calls by deadline", byDeadline)
 	var searches []string
 	for _, q := range []string{"printer", "password reset", "eduroam", "outlook", "projector", "vpn", "moodle", "laptop screen"} {
 		searches = append(searches, "/api/v1/calls?limit=25&q="+url.QueryEscape(q))

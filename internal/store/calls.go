@@ -570,8 +570,18 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	byLevel := f.SLA != "" || f.Sort == "due"
+	if levelOnly(f) {
+		return s.levelList(ctx, f)
+	}
 	if len(f.GroupIDs) > 0 {
-		add("c.group_id IN ("+placeholders(len(f.GroupIDs))+")", idArgs(f.GroupIDs)...)
+		col := "c.group_id"
+		if byLevel {
+			// call_sla keeps the group (call_sla_group_queue): a group's queue by deadline is read
+			// in order from the index, not sorted from every open call of the group.
+			col = "s.group_id"
+		}
+		add(col+" IN ("+placeholders(len(f.GroupIDs))+")", idArgs(f.GroupIDs)...)
 	}
 	if f.AnalystID != 0 {
 		add("c.analyst_id = ?", f.AnalystID)
@@ -593,14 +603,22 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 	default:
 		return nil, 0, false, desk.Invalid("the filter is not valid", map[string]string{"sla": "must be at_risk or breached"})
 	}
-	if f.SLA != "" || f.Sort == "due" {
-		// Only live calls have a queue key: the order of a queue by deadline (sla_calls.go).
-		from += ` JOIN call_sla s ON s.call_id = c.id`
+	if byLevel {
+		// Only live calls have a queue key: the order of a queue by deadline (sla_calls.go). A
+		// list by level or a group's queue is read from call_sla's indexes: calls is joined to the
+		// left (every row of call_sla has its call), so a count that asks nothing of calls does not
+		// read it at all. A list narrowed by what only calls knows (an analyst's, a customer's) is
+		// left to the planner, which may start from calls.
+		from = ` FROM call_sla s LEFT JOIN calls c ON c.id = s.call_id`
+		if f.AnalystID != 0 || f.Unassigned || f.CustomerID != 0 || f.ProfileID != 0 || strings.TrimSpace(f.Text) != "" {
+			from = ` FROM calls c JOIN call_sla s ON s.call_id = c.id`
+		}
 		add("s.queue_key IS NOT NULL")
 		now := s.now().UnixMicro()
 		switch f.SLA {
 		case "at_risk":
-			add("s.risk_at <= ? AND s.queue_key > ?", now, now)
+			// The band narrows the rows to read (call_sla_band); the instants decide.
+			add("s.band IN ('ok', 'at_risk') AND s.risk_at <= ? AND s.queue_key > ?", now, now)
 		case "breached":
 			add("s.queue_key <= ?", now)
 		}
@@ -687,7 +705,8 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 	case slaList(f):
 		// A list by service level counts up to a bound: an exact count would read every live call
 		// at risk or overdue, and "more than 1,000" is all a reader needs.
-		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+w+` LIMIT ?) x`, append(args, SLAListCountLimit+1)...).Scan(&total); err != nil {
+		var err error
+		if total, err = s.countUpTo(ctx, `SELECT 1`+from+w, args, SLAListCountLimit+1); err != nil {
 			return nil, 0, false, fmt.Errorf("count calls: %w", err)
 		}
 		if total > SLAListCountLimit {
@@ -698,27 +717,51 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 			return nil, 0, false, fmt.Errorf("count calls: %w", err)
 		}
 	}
-	cols, scan := callCols, scanCall
-	if f.Brief {
-		cols, scan = briefCols, scanBriefCall
-	}
-	rows, err := s.query(ctx, `SELECT `+cols+from+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	out, err := s.readCalls(ctx, f.Brief, func(cols string) string {
+		return `SELECT ` + cols + from + w + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+	}, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("find calls: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.Call
-	for rows.Next() {
-		c, err := scan(rows)
-		if err != nil {
-			return nil, 0, false, err
-		}
-		out = append(out, c)
+	return out, total, exact, nil
+}
+
+// readCalls reads the calls of the query query(cols) makes with the columns to read (brief ones
+// when brief) and their service levels.
+func (s *Store) readCalls(ctx context.Context, brief bool, query func(cols string) string, args ...any) ([]desk.Call, error) {
+	cols, scan := callCols, scanCall
+	if brief {
+		cols, scan = briefCols, scanBriefCall
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, false, err
+	rows, err := s.query(ctx, query(cols), args...)
+	out, err := scanRows(rows, err, scan)
+	if err != nil {
+		return nil, err
 	}
-	return out, total, exact, s.attachServiceLevels(ctx, out)
+	return out, s.attachServiceLevels(ctx, out)
+}
+
+// countUpTo counts the rows of query (a SELECT of anything) up to limit, without parallel workers.
+func (s *Store) countUpTo(ctx context.Context, query string, args []any, limit int) (int, error) {
+	q := `SELECT COUNT(*) FROM (` + query + ` LIMIT ?) x`
+	args = append(args[:len(args):len(args)], limit)
+	n := 0
+	if s.d.serialOnly() == "" {
+		err := s.queryRow(ctx, q, args...).Scan(&n)
+		return n, err
+	}
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, s.d.serialOnly()); err != nil {
+		return 0, err
+	}
+	if err := tx.QueryRowContext(ctx, s.q(q), args...).Scan(&n); err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
 }
 
 // SLAListCountLimit is how far a list by service level (CallFilter.SLA, or sorted by deadline)
@@ -761,27 +804,13 @@ func (s *Store) searchOnly(ctx context.Context, q searchQuery, f CallFilter) ([]
 	if err := rows.Err(); err != nil || len(ids) == 0 {
 		return nil, total, exact, err
 	}
-	cols, scan := callCols, scanCall
-	if f.Brief {
-		cols, scan = briefCols, scanBriefCall
-	}
-	rows, err = s.query(ctx, `SELECT `+cols+` FROM calls c WHERE c.id IN (`+placeholders(len(ids))+`) ORDER BY c.id DESC`, idArgs(ids)...)
+	out, err := s.readCalls(ctx, f.Brief, func(cols string) string {
+		return `SELECT ` + cols + ` FROM calls c WHERE c.id IN (` + placeholders(len(ids)) + `) ORDER BY c.id DESC`
+	}, idArgs(ids)...)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("search: %w", err)
 	}
-	defer rows.Close()
-	out := make([]desk.Call, 0, len(ids))
-	for rows.Next() {
-		c, err := scan(rows)
-		if err != nil {
-			return nil, 0, false, err
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, false, err
-	}
-	return out, total, exact, s.attachServiceLevels(ctx, out)
+	return out, total, exact, nil
 }
 
 // searchTotal counts a search's hits. Where the engine can estimate (PostgreSQL) and the estimate

@@ -105,6 +105,10 @@ type dialect interface {
 	// locks them and passes over rows another transaction holds, so that several instances share
 	// a queue.
 	skipLocked(alias string) string
+	// serialOnly is the statement that keeps the rest of a transaction from starting parallel
+	// workers ("" where the engine has none): a bounded count reads a few hundred index entries,
+	// and starting workers for it cost a busy two-core server ten times the count itself.
+	serialOnly() string
 	// lock takes a transaction-scoped lock named key, serialising e.g. the audit sealer across instances.
 	lock(ctx context.Context, t *Tx, key int64) error
 	constraint(err error) constraintKind
@@ -153,6 +157,7 @@ func (sqliteDialect) forNoKeyUpdate() string   { return "" }
 func (sqliteDialect) batchesUpdates() bool     { return false }
 func (sqliteDialect) forShare() string         { return "" }
 func (sqliteDialect) skipLocked(string) string { return "" }
+func (sqliteDialect) serialOnly() string       { return "" }
 func (sqliteDialect) searchCond() string {
 	return "c.id IN (SELECT rowid FROM call_fts WHERE call_fts MATCH ?)"
 }
@@ -481,7 +486,8 @@ func (postgresDialect) batchesUpdates() bool   { return true }
 
 // forShare: a call being logged holds its customer still, so an erasure of the customer running
 // at the same moment either finishes first (and the call is refused) or finds the call.
-func (postgresDialect) forShare() string { return " FOR SHARE" }
+func (postgresDialect) forShare() string   { return " FOR SHARE" }
+func (postgresDialect) serialOnly() string { return "SET LOCAL max_parallel_workers_per_gather = 0" }
 func (postgresDialect) skipLocked(alias string) string {
 	return " FOR UPDATE OF " + alias + " SKIP LOCKED"
 }

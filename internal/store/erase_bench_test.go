@@ -13,6 +13,21 @@ import (
 	"calldesk/internal/store/storetest"
 )
 
+// benchDB is the engine and DSN of CALLDESK_BENCH_DB, the copy of a million-call database a
+// benchmark may write to (scripts/bench.sh makes it); the benchmark is skipped without one.
+func benchDB(b *testing.B) (engine, dsn string) {
+	b.Helper()
+	dsn = os.Getenv("CALLDESK_BENCH_DB")
+	if dsn == "" {
+		b.Skip("CALLDESK_BENCH_DB names no copy of a million-call database (make bench sets it)")
+	}
+	engine = "sqlite"
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		engine = "postgres"
+	}
+	return engine, dsn
+}
+
 // BenchmarkErase500 is issue 15's erasure target: with a million calls loaded, erasing a person
 // named in 500 calls and 2,000 diary entries takes under 10 s, on SQLite and on PostgreSQL. It
 // needs CALLDESK_BENCH_DB: a copy of a SQLite database `calldesk demo --calls 1000000` made, or
@@ -23,14 +38,7 @@ import (
 // people's; then times the erasure alone, which finds every one of them through the mention
 // finder, and checks none is left.
 func BenchmarkErase500(b *testing.B) {
-	dsn := os.Getenv("CALLDESK_BENCH_DB")
-	if dsn == "" {
-		b.Skip("CALLDESK_BENCH_DB names no copy of a million-call database (make bench sets it)")
-	}
-	engine := "sqlite"
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		engine = "postgres"
-	}
+	engine, dsn := benchDB(b)
 	ctx := context.Background()
 	clock := storetest.NewClock(time.Now())
 	s := storetest.OpenDSN(b, engine, dsn, clock)

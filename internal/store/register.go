@@ -686,6 +686,7 @@ func NotPersonalColumns() []NotPersonal {
 		{Table: "call_sla", Column: "why", Reason: "which service-level rule and calendar apply and why: rule, profile and calendar names and the customer's kind (staff, student...), never a name"},
 		{Table: "call_sla", Column: "respond_state", Reason: word + ": the respond clock's state"},
 		{Table: "call_sla", Column: "resolve_state", Reason: word + ": the resolve clock's state"},
+		{Table: "call_sla", Column: "band", Reason: word + ": ok, at_risk or overdue"},
 		{Table: "import_runs", Column: "source", Reason: "the name of a directory import"},
 		{Table: "import_runs", Column: "state", Reason: word},
 		{Table: "import_runs", Column: "reason", Reason: "why a run was held, in counts (\"12 people no longer listed...\"), or why it failed"},

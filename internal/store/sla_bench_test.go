@@ -2,9 +2,7 @@ package store_test
 
 import (
 	"context"
-	"os"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,14 +21,7 @@ import (
 // in hand (accepted an hour after logging, never resolved) and given their service levels again.
 func slaBenchStore(b *testing.B) (*store.Store, *storetest.RawDB) {
 	b.Helper()
-	dsn := os.Getenv("CALLDESK_BENCH_DB")
-	if dsn == "" {
-		b.Skip("CALLDESK_BENCH_DB names no copy of a million-call database (make bench sets it)")
-	}
-	engine := "sqlite"
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		engine = "postgres"
-	}
+	engine, dsn := benchDB(b)
 	s := storetest.OpenDSN(b, engine, dsn, storetest.NewClock(time.Now()))
 	raw := storetest.Raw(b, engine, dsn)
 	const want = 200_000

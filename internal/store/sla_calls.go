@@ -182,10 +182,12 @@ func (cf *slaConfig) facts(c desk.Call) sla.Facts {
 // slaRow is a call's row of call_sla.
 type slaRow struct {
 	callID     int64
+	groupID    int64
 	history    string
 	config     int64
 	level      desk.ServiceLevel
 	nextCheck  time.Time
+	escalateAt time.Time // when the escalation job must look (sla_escalations.go)
 	live       bool
 	evaluation *sla.Evaluation // the full evaluation (pauses included), when just made
 }
@@ -194,7 +196,7 @@ type slaRow struct {
 // to has no targets, and Why says what is missing; a history that cannot be read or evaluated is
 // an error.
 func (cf *slaConfig) evaluate(c desk.Call, history string, now time.Time) (slaRow, error) {
-	r := slaRow{callID: c.ID, history: history, config: cf.version, live: c.State.Open()}
+	r := slaRow{callID: c.ID, groupID: c.GroupID, history: history, config: cf.version, live: c.State.Open()}
 	r.level.EvaluatedAt = now
 	r.level.Respond.State, r.level.Resolve.State = string(sla.NoTarget), string(sla.NoTarget)
 	h, err := sla.DecodeHistory(history)
@@ -263,29 +265,53 @@ func (cf *slaConfig) evaluate(c desk.Call, history string, now time.Time) (slaRo
 			}
 		}
 	}
-	// When the escalation job must look at the call (sla_escalations.go): which points have
-	// fired is not known here, so a crossed one counts as due at its crossing.
+	// When the escalation job must look at the call (escalate_at, sla_escalations.go): which
+	// points have fired is not known here, so a crossed one counts as due at its crossing.
 	xs, err := cf.crossings(c, r)
 	if err != nil {
 		return r, err
 	}
-	r.nextCheck = nextCheck(xs, nil)
+	r.escalateAt = nextCheck(xs, nil)
+	// Bring the call back when its band changes: when a counting clock reaches 75% or runs out.
+	if r.live {
+		for _, at := range []time.Time{r.level.RiskAt, r.level.DueAt} {
+			if at.After(now) && (r.nextCheck.IsZero() || at.Before(r.nextCheck)) {
+				r.nextCheck = at
+			}
+		}
+	}
 	return r, nil
+}
+
+// band is r's band at its evaluation (see the migration 0041): nil once the call is not live.
+func (r slaRow) band() any {
+	l, now := r.level, r.level.EvaluatedAt
+	switch {
+	case !r.live:
+		return nil
+	case !l.DueAt.IsZero() && !l.DueAt.After(now):
+		return "overdue"
+	case !l.RiskAt.IsZero() && !l.RiskAt.After(now):
+		return "at_risk"
+	}
+	return "ok"
 }
 
 // slaCols are call_sla's columns as scanSLARow reads them.
 const slaCols = `s.call_id, s.history, s.config, s.rule_id, s.calendar_id, s.why, s.respond_within, s.respond_state,
 	s.respond_due, s.respond_elapsed, s.respond_stop_at, s.respond_by, s.respond_breached_at, s.resolve_within,
 	s.resolve_state, s.resolve_due, s.resolve_elapsed, s.resolve_stop_at, s.resolve_by, s.resolve_breached_at,
-	s.due_at, s.risk_at, s.next_check, s.live, s.queue_key, s.evaluated_at`
+	s.due_at, s.risk_at, s.next_check, s.live, s.queue_key, s.group_id, s.band, s.evaluated_at, s.escalate_at`
 
 func scanSLARow(sc scanner) (slaRow, error) {
 	var r slaRow
 	var rule, cal, rw, rd, re, rs, rb, rbr, sw, sd, se, ss, sb, sbr, due, risk, next sql.NullInt64
 	var live, evaluated int64
-	var queueKey sql.NullInt64
+	var queueKey, group, escalate sql.NullInt64
+	var band sql.NullString
 	err := sc.Scan(&r.callID, &r.history, &r.config, &rule, &cal, &r.level.Why, &rw, &r.level.Respond.State, &rd, &re, &rs, &rb, &rbr,
-		&sw, &r.level.Resolve.State, &sd, &se, &ss, &sb, &sbr, &due, &risk, &next, &live, &queueKey, &evaluated)
+		&sw, &r.level.Resolve.State, &sd, &se, &ss, &sb, &sbr, &due, &risk, &next, &live, &queueKey, &group, &band, &evaluated, &escalate)
+	r.groupID, r.escalateAt = group.Int64, fromMicros(escalate)
 	if err != nil {
 		return r, err
 	}
@@ -315,7 +341,7 @@ func (r slaRow) args() []any {
 		micros(l.Respond.StopAt), dur(l.Respond.By, has(l.Respond)), micros(l.Respond.BreachedAt),
 		dur(l.Resolve.Within, has(l.Resolve)), l.Resolve.State, micros(l.Resolve.Due), dur(l.Resolve.Elapsed, has(l.Resolve)),
 		micros(l.Resolve.StopAt), dur(l.Resolve.By, has(l.Resolve)), micros(l.Resolve.BreachedAt),
-		micros(l.DueAt), micros(l.RiskAt), micros(r.nextCheck), b2i(r.live), r.queueKey(), l.EvaluatedAt.UnixMicro()}
+		micros(l.DueAt), micros(l.RiskAt), micros(r.nextCheck), b2i(r.live), r.queueKey(), nullID(r.groupID), r.band(), l.EvaluatedAt.UnixMicro(), micros(r.escalateAt)}
 }
 
 // Queue keys past every deadline: paused calls by the working time left, then calls with no target.
@@ -351,14 +377,15 @@ func (r slaRow) queueKey() any {
 // writeSLA inserts or replaces r.
 func (t *Tx) writeSLA(ctx context.Context, r slaRow, insert bool) error {
 	if insert {
-		_, err := t.exec(ctx, `INSERT INTO call_sla (`+strings.ReplaceAll(slaCols, "s.", "")+`) VALUES (`+placeholders(26)+`)`, r.args()...)
+		_, err := t.exec(ctx, `INSERT INTO call_sla (`+strings.ReplaceAll(slaCols, "s.", "")+`) VALUES (`+placeholders(29)+`)`, r.args()...)
 		return err
 	}
 	a := r.args()
 	_, err := t.exec(ctx, `UPDATE call_sla SET history = ?, config = ?, rule_id = ?, calendar_id = ?, why = ?, respond_within = ?,
 		respond_state = ?, respond_due = ?, respond_elapsed = ?, respond_stop_at = ?, respond_by = ?, respond_breached_at = ?,
 		resolve_within = ?, resolve_state = ?, resolve_due = ?, resolve_elapsed = ?, resolve_stop_at = ?, resolve_by = ?,
-		resolve_breached_at = ?, due_at = ?, risk_at = ?, next_check = ?, live = ?, queue_key = ?, evaluated_at = ? WHERE call_id = ?`,
+		resolve_breached_at = ?, due_at = ?, risk_at = ?, next_check = ?, live = ?, queue_key = ?, group_id = ?, band = ?, evaluated_at = ?,
+		escalate_at = ? WHERE call_id = ?`,
 		append(a[1:], r.callID)...)
 	return err
 }

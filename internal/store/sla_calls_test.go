@@ -69,9 +69,27 @@ func TestCallServiceLevelLifecycle(t *testing.T) {
 		if r := e.slaList(t, store.CallFilter{SLA: "at_risk"}); len(r) != 0 {
 			t.Errorf("at risk at once: %v", r)
 		}
+		band := func() string {
+			t.Helper()
+			var b string
+			if err := e.DB.QueryRow(e.DB.Rebind(`SELECT band FROM call_sla WHERE call_id = ?`), c.ID).Scan(&b); err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
 		e.Clock.Advance(3*time.Hour + 30*time.Minute) // 12:30: 87% of the respond time used
+		// At risk before the tick has moved its band, and after.
+		if r := e.slaList(t, store.CallFilter{SLA: "at_risk"}); len(r) != 1 || r[0] != c.Ref || band() != "ok" {
+			t.Errorf("at risk at 12:30, before the tick: %v (band %s)", r, band())
+		}
+		if n, err := e.S.TickSLA(ctx, 10); err != nil || n != 1 || band() != "at_risk" {
+			t.Errorf("tick at 12:30: %d, %v, band %s", n, err, band())
+		}
 		if r := e.slaList(t, store.CallFilter{SLA: "at_risk"}); len(r) != 1 || r[0] != c.Ref {
 			t.Errorf("at risk at 12:30: %v", r)
+		}
+		if n, err := e.S.TickSLA(ctx, 10); err != nil || n != 0 {
+			t.Errorf("a second tick at 12:30 found %d, %v", n, err)
 		}
 		if r := e.slaList(t, store.CallFilter{SLA: "breached"}); len(r) != 0 {
 			t.Errorf("breached at 12:30: %v", r)
@@ -79,6 +97,19 @@ func TestCallServiceLevelLifecycle(t *testing.T) {
 		e.Clock.Advance(time.Hour) // 13:30: the response is 30 minutes late
 		if r := e.slaList(t, store.CallFilter{SLA: "breached"}); len(r) != 1 {
 			t.Errorf("breached at 13:30: %v", r)
+		}
+		if r := e.slaList(t, store.CallFilter{SLA: "at_risk"}); len(r) != 0 {
+			t.Errorf("at risk at 13:30 (overdue, the band not moved yet): %v", r)
+		}
+		if n, err := e.S.TickSLA(ctx, 10); err != nil || n != 1 || band() != "overdue" {
+			t.Errorf("tick at 13:30: %d, %v, band %s", n, err, band())
+		}
+		// The group's queue by deadline reads it from call_sla's own group column.
+		if r := e.slaList(t, store.CallFilter{GroupIDs: []int64{e.F.ServiceDesk.ID}, Sort: "due"}); len(r) != 1 || r[0] != c.Ref {
+			t.Errorf("the Service Desk by deadline: %v", r)
+		}
+		if r := e.slaList(t, store.CallFilter{GroupIDs: []int64{e.F.Networks.ID}, Sort: "due"}); len(r) != 0 {
+			t.Errorf("Networks by deadline: %v", r)
 		}
 		if _, err := e.S.AddEntry(ctx, storetest.Actor(e.F.Ann), c.Ref, desk.EntryUpdate, "Looking at it now"); err != nil {
 			t.Fatal(err)

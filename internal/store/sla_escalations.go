@@ -21,10 +21,10 @@ import (
 // group's leads or the service-level managers (the reference and a link, nothing else: P18),
 // raise its priority one step, or reassign it to another group.
 //
-// Every evaluation of a call (sla_calls.go) sets call_sla.next_check to when the job must next
+// Every evaluation of a call (sla_calls.go) sets call_sla.escalate_at to when the job must next
 // look at it: the earliest instant a point that applies will be crossed, or the instant one was
 // crossed when it may not have fired yet. Escalate reads only the rows that are due (the partial
-// index call_sla_check), re-evaluates each call and fires each crossed point once per call: the
+// index call_sla_escalate), re-evaluates each call and fires each crossed point once per call: the
 // row of sla_escalations_fired, the action, the diary line and the audit record are one
 // transaction, and an instance whose insert of that row did nothing (another fired it first)
 // does nothing.
@@ -449,8 +449,8 @@ const (
 	escalateWorkers = 4
 )
 
-// Escalate looks at up to limit calls whose next_check has come (the due rows only, earliest
-// first, in batches, through the partial index call_sla_check), and fires each crossed point
+// Escalate looks at up to limit calls whose escalate_at has come (the due rows only, earliest
+// first, in batches, through the partial index call_sla_escalate), and fires each crossed point
 // not fired yet for the call: once per call and point, on any number of instances. mail renders
 // the emails of the notify actions; nil when email is not set up (the diary line says nobody
 // was emailed). Calls of a customer whose processing is restricted are left until it is lifted.
@@ -470,10 +470,10 @@ func (s *Store) escalate(ctx context.Context, limit, batch int, mail EscalationM
 	var afterAt, afterID int64 = -1 << 62, 0
 	for pass.Calls < limit {
 		n := min(batch, limit-pass.Calls)
-		rows, err := s.query(ctx, `SELECT s.call_id, s.next_check FROM call_sla s WHERE s.next_check IS NOT NULL AND s.next_check <= ?
-			AND (s.next_check > ? OR (s.next_check = ? AND s.call_id > ?))
+		rows, err := s.query(ctx, `SELECT s.call_id, s.escalate_at FROM call_sla s WHERE s.escalate_at IS NOT NULL AND s.escalate_at <= ?
+			AND (s.escalate_at > ? OR (s.escalate_at = ? AND s.call_id > ?))
 			AND NOT EXISTS (SELECT 1 FROM calls c JOIN people rp ON rp.id = c.customer_id WHERE c.id = s.call_id AND rp.restricted_at IS NOT NULL)
-			ORDER BY s.next_check, s.call_id LIMIT ?`, now, afterAt, afterAt, afterID, n)
+			ORDER BY s.escalate_at, s.call_id LIMIT ?`, now, afterAt, afterAt, afterID, n)
 		if err != nil {
 			return pass, err
 		}
@@ -555,7 +555,7 @@ func (s *Store) escalateChunk(ctx context.Context, chunk []int64, mail Escalatio
 }
 
 // escalateCalls re-evaluates due calls and fires their crossed points not fired yet, and sets
-// their next_check, in one transaction. It returns how many points this instance fired. On
+// their escalate_at, in one transaction. It returns how many points this instance fired. On
 // PostgreSQL a call another instance holds is passed over (SKIP LOCKED): that one handles it.
 func (s *Store) escalateCalls(ctx context.Context, ids []int64, mail EscalationMail) (int, error) {
 	n := 0
@@ -574,7 +574,7 @@ func (s *Store) escalateCalls(ctx context.Context, ids []int64, mail EscalationM
 }
 
 // escalateCall re-evaluates one due call in t and fires its crossed points not fired yet, then
-// sets its next_check. It returns how many points it fired.
+// sets its escalate_at. It returns how many points it fired.
 func (t *Tx) escalateCall(ctx context.Context, callID int64, mail EscalationMail) (int, error) {
 	var history string
 	var restricted sql.NullInt64
@@ -643,7 +643,7 @@ func (t *Tx) escalateCall(ctx context.Context, callID int64, mail EscalationMail
 			}
 		}
 	}
-	r.nextCheck = nextCheck(xs, fired)
+	r.escalateAt = nextCheck(xs, fired)
 	return n, t.writeSLA(ctx, r, false)
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -53,10 +52,10 @@ func TestEscalationPassBench(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Their service-level rows: running clocks logged Monday 08:00 (respond within 4h: 50% at
-		// 10:00), next_check tomorrow, except every hundredth call's, due at 09:00.
+		// 10:00), escalate_at tomorrow, except every hundredth call's, due at 09:00.
 		history := sla.EncodeHistory([]sla.Event{{At: logged, Kind: sla.Logged, State: desk.Assigned}})
 		now := e.Clock.Now()
-		e.DB.MustExec(t, `INSERT INTO call_sla (call_id, history, config, respond_state, resolve_state, next_check, live, evaluated_at)
+		e.DB.MustExec(t, `INSERT INTO call_sla (call_id, history, config, respond_state, resolve_state, escalate_at, live, evaluated_at)
 			SELECT id, ?, 1, 'running', 'running', CASE WHEN id % 100 = 0 THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END, 1, CAST(? AS BIGINT) FROM calls
 			WHERE id NOT IN (SELECT call_id FROM call_sla)`, history, now.UnixMicro(), now.Add(24*time.Hour).UnixMicro(), now.UnixMicro())
 		if e.Engine == "postgres" {
@@ -102,11 +101,7 @@ func TestEscalationPassBench(t *testing.T) {
 // diary says so): rendering is not what is measured.
 func BenchmarkEscalationPass(b *testing.B) {
 	_, raw := slaBenchStore(b)
-	dsn := os.Getenv("CALLDESK_BENCH_DB")
-	engine := "sqlite"
-	if strings.HasPrefix(dsn, "postgres") {
-		engine = "postgres"
-	}
+	engine, dsn := benchDB(b)
 	clock := storetest.NewClock(time.Now())
 	s := storetest.OpenDSN(b, engine, dsn, clock)
 	ctx := context.Background()
@@ -134,17 +129,17 @@ func BenchmarkEscalationPass(b *testing.B) {
 		n += r.Reevaluated
 	}
 	open := raw.Count(b, `SELECT COUNT(*) FROM call_sla WHERE live = 1`)
-	waiting := raw.Count(b, `SELECT COUNT(*) FROM call_sla WHERE next_check IS NOT NULL`)
+	waiting := raw.Count(b, `SELECT COUNT(*) FROM call_sla WHERE escalate_at IS NOT NULL`)
 	k := min(2000, waiting)
 	if k == 0 {
 		b.Fatalf("no open call will cross a point")
 	}
 	var at int64
-	if err := raw.QueryRow(raw.Rebind(`SELECT next_check FROM call_sla WHERE next_check IS NOT NULL ORDER BY next_check LIMIT 1 OFFSET ?`), k-1).Scan(&at); err != nil {
+	if err := raw.QueryRow(raw.Rebind(`SELECT escalate_at FROM call_sla WHERE escalate_at IS NOT NULL ORDER BY escalate_at LIMIT 1 OFFSET ?`), k-1).Scan(&at); err != nil {
 		b.Fatal(err)
 	}
 	clock.Set(time.UnixMicro(at))
-	due := raw.Count(b, `SELECT COUNT(*) FROM call_sla WHERE next_check IS NOT NULL AND next_check <= ?`, at)
+	due := raw.Count(b, `SELECT COUNT(*) FROM call_sla WHERE escalate_at IS NOT NULL AND escalate_at <= ?`, at)
 	b.Logf("%s: %d open calls (%d re-evaluated with the points in %s), %d with a point ahead; %d due at %s",
 		engine, open, n, time.Since(t0).Round(time.Millisecond), waiting, due, clock.Now().Format(time.RFC3339))
 	for b.Loop() {

@@ -35,11 +35,11 @@ func (e *env) point(t *testing.T, p store.EscalationPoint) store.EscalationPoint
 	return got
 }
 
-// nextCheck is the call's call_sla.next_check (zero when NULL).
-func (e *env) nextCheck(t *testing.T, c desk.Call) time.Time {
+// escalateAt is the call's call_sla.escalate_at (zero when NULL).
+func (e *env) escalateAt(t *testing.T, c desk.Call) time.Time {
 	t.Helper()
 	var v sql.NullInt64
-	if err := e.DB.QueryRow(e.DB.Rebind(`SELECT next_check FROM call_sla WHERE call_id = ?`), c.ID).Scan(&v); err != nil {
+	if err := e.DB.QueryRow(e.DB.Rebind(`SELECT escalate_at FROM call_sla WHERE call_id = ?`), c.ID).Scan(&v); err != nil {
 		t.Fatal(err)
 	}
 	if !v.Valid {
@@ -93,7 +93,7 @@ func (e *env) outbox(t *testing.T, c desk.Call) []desk.OutMail {
 
 // Escalation points fire once each as a call's respond clock runs (issue 17 point 4): the
 // analyst at 50%, the group's leads at 75%, the service-level managers and a raised priority at
-// 100%; next_check says when the job must look next, the emails carry the reference and a link
+// 100%; escalate_at says when the job must look next, the emails carry the reference and a link
 // only, and each firing leaves an internal diary line and an audit record naming the point.
 func TestEscalationPointsFireOnce(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
@@ -126,8 +126,8 @@ func TestEscalationPointsFireOnce(t *testing.T) {
 
 		// Monday 09:00 (GMT): P3 for Ann of the Service Desk; respond within 4h: 50% at 11:00.
 		c := e.newCall(t, desk.NewCall{Summary: "Dan's thesis files vanished", GroupID: e.F.ServiceDesk.ID, AnalystID: e.F.Ann.ID})
-		if got, want := e.nextCheck(t, c), start.Add(2*time.Hour); !got.Equal(want) {
-			t.Fatalf("next_check after logging: %v, want %v", got, want)
+		if got, want := e.escalateAt(t, c), start.Add(2*time.Hour); !got.Equal(want) {
+			t.Fatalf("escalate_at after logging: %v, want %v", got, want)
 		}
 		e.Clock.Advance(time.Hour)
 		if p := e.escalate(t, m); p.Calls != 0 || p.Fired != 0 {
@@ -137,8 +137,8 @@ func TestEscalationPointsFireOnce(t *testing.T) {
 		if p := e.escalate(t, m); p.Calls != 1 || p.Fired != 1 {
 			t.Errorf("at 11:30: %+v", p)
 		}
-		if got, want := e.nextCheck(t, c), start.Add(3*time.Hour); !got.Equal(want) {
-			t.Errorf("next_check after 50%%: %v, want %v (75%%)", got, want)
+		if got, want := e.escalateAt(t, c), start.Add(3*time.Hour); !got.Equal(want) {
+			t.Errorf("escalate_at after 50%%: %v, want %v (75%%)", got, want)
 		}
 		out := e.outbox(t, c)
 		if len(out) != 1 || out[0].To != e.F.Ann.Email || !strings.Contains(out[0].Subject, c.Ref) ||
@@ -169,8 +169,8 @@ func TestEscalationPointsFireOnce(t *testing.T) {
 		if got.Priority != 2 || got.Impact != desk.Medium || got.Urgency != desk.High {
 			t.Errorf("priority raised one step: %v %s/%s", got.Priority, got.Impact, got.Urgency)
 		}
-		if nc := e.nextCheck(t, c); !nc.IsZero() {
-			t.Errorf("next_check with no target: %v", nc)
+		if nc := e.escalateAt(t, c); !nc.IsZero() {
+			t.Errorf("escalate_at with no target: %v", nc)
 		}
 		to := map[string]int{}
 		for _, m := range e.outbox(t, c) {
@@ -220,8 +220,8 @@ func TestEscalationReassignAndLatePoints(t *testing.T) {
 		// Resolve within 30h: 10% is 3h, at 12:00.
 		e.point(t, store.EscalationPoint{Target: store.ResolveTarget, Percent: 10, Action: store.Reassign, GroupID: e.F.Networks.ID})
 		c := e.newCall(t, desk.NewCall{GroupID: e.F.ServiceDesk.ID, AnalystID: e.F.Ann.ID})
-		if got, want := e.nextCheck(t, c), start.Add(3*time.Hour); !got.Equal(want) {
-			t.Fatalf("next_check: %v, want %v", got, want)
+		if got, want := e.escalateAt(t, c), start.Add(3*time.Hour); !got.Equal(want) {
+			t.Fatalf("escalate_at: %v, want %v", got, want)
 		}
 		e.Clock.Advance(2*time.Hour + 30*time.Minute) // 11:30: the respond clock is at 62%
 		// Made now: respond 50% (crossed at 11:00, before it existed) and 75% (12:00).
@@ -257,8 +257,8 @@ func TestEscalationReassignAndLatePoints(t *testing.T) {
 			t.Errorf("after the reassignment: %+v %v", lv.ServiceLevel, err)
 		}
 		// Every point that applies has fired or was crossed before it existed: nothing to check.
-		if nc := e.nextCheck(t, c); !nc.IsZero() {
-			t.Errorf("next_check after firing: %v", nc)
+		if nc := e.escalateAt(t, c); !nc.IsZero() {
+			t.Errorf("escalate_at after firing: %v", nc)
 		}
 	})
 }
@@ -455,13 +455,48 @@ func TestEscalationPointBeyondHorizon(t *testing.T) {
 		}
 		e.point(t, store.EscalationPoint{Target: store.ResolveTarget, Percent: 1000, Action: store.NotifyManagers})
 		c := e.newCall(t, desk.NewCall{GroupID: e.F.ServiceDesk.ID, Impact: desk.Low, Urgency: desk.Low})
-		if nc := e.nextCheck(t, c); !nc.IsZero() {
-			t.Errorf("next_check with only an unplaceable point: %v", nc)
+		if nc := e.escalateAt(t, c); !nc.IsZero() {
+			t.Errorf("escalate_at with only an unplaceable point: %v", nc)
 		}
 		e.point(t, store.EscalationPoint{Target: store.RespondTarget, Percent: 50, Action: store.NotifyManagers})
 		c = e.newCall(t, desk.NewCall{GroupID: e.F.ServiceDesk.ID, Impact: desk.Low, Urgency: desk.Low})
-		if nc, want := e.nextCheck(t, c), start.Add(2*time.Hour); !nc.Equal(want) {
-			t.Errorf("next_check: %v, want %v", nc, want)
+		if nc, want := e.escalateAt(t, c), start.Add(2*time.Hour); !nc.Equal(want) {
+			t.Errorf("escalate_at: %v, want %v", nc, want)
+		}
+	})
+}
+
+// The band tick (TickSLA, call_sla.next_check) and the escalation job (call_sla.escalate_at)
+// keep their own instants: a tick re-evaluating a call whose points fired brings it back to the
+// job once at most, and neither job keeps coming back to it.
+func TestEscalationsAndTheBandTickSettle(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		slaDesk(t, e)
+		e.point(t, store.EscalationPoint{Target: store.RespondTarget, Percent: 50, Action: store.NotifyAnalyst})
+		c := e.newCall(t, desk.NewCall{GroupID: e.F.ServiceDesk.ID, AnalystID: e.F.Ann.ID})
+		e.Clock.Advance(150 * time.Minute) // 11:30: 50% crossed at 11:00
+		if p := e.escalate(t, nil); p.Fired != 1 {
+			t.Fatalf("11:30: %+v", p)
+		}
+		if nc := e.escalateAt(t, c); !nc.IsZero() {
+			t.Errorf("escalate_at once the only point fired: %v", nc)
+		}
+		e.Clock.Advance(45 * time.Minute) // 12:15: at risk since 12:00, the tick's business
+		if n, err := e.S.TickSLA(ctx, 100); err != nil || n != 1 {
+			t.Fatalf("tick: %d %v", n, err)
+		}
+		for i := range 2 {
+			p := e.escalate(t, nil)
+			if p.Fired != 0 || p.Calls > 1-i {
+				t.Errorf("escalation pass %d after the tick: %+v", i, p)
+			}
+		}
+		if n, err := e.S.TickSLA(ctx, 100); err != nil || n != 0 {
+			t.Errorf("the tick again: %d %v", n, err)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM sla_escalations_fired`); n != 1 {
+			t.Errorf("fired rows: %d", n)
 		}
 	})
 }

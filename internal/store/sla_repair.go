@@ -148,8 +148,13 @@ func (t *Tx) backfillSLA(ctx context.Context, cf *slaConfig, after int64, limit 
 // reevaluateSLA re-evaluates at most limit live calls evaluated under a configuration older than
 // cf's, and returns how many.
 func (t *Tx) reevaluateSLA(ctx context.Context, cf *slaConfig, limit int) (int, error) {
-	rows, err := t.query(ctx, `SELECT `+callCols+`, s.history FROM call_sla s JOIN calls c ON c.id = s.call_id
-		WHERE s.live = 1 AND s.config < ? ORDER BY s.config, s.call_id LIMIT ?`, cf.version, limit)
+	return t.reevaluate(ctx, cf, `s.live = 1 AND s.config < ? ORDER BY s.config, s.call_id LIMIT ?`, cf.version, limit)
+}
+
+// reevaluate re-evaluates under cf the calls whose call_sla rows (aliased s) match where (with
+// its order, limit and any lock), and returns how many.
+func (t *Tx) reevaluate(ctx context.Context, cf *slaConfig, where string, args ...any) (int, error) {
+	rows, err := t.query(ctx, `SELECT `+callCols+`, s.history FROM call_sla s JOIN calls c ON c.id = s.call_id WHERE `+where, args...)
 	if err != nil {
 		return 0, fmt.Errorf("calls to re-evaluate: %w", err)
 	}
@@ -190,3 +195,23 @@ type scanAlso struct {
 }
 
 func (s scanAlso) Scan(dest ...any) error { return s.sc.Scan(append(dest, s.more)...) }
+
+// TickSLA re-evaluates, in one transaction, up to limit calls whose next_check has come: a
+// counting clock reached 75% of its time or ran out, so the call's band (ok, at risk, overdue)
+// changes. It returns how many; call it until it returns fewer than limit. On PostgreSQL the
+// rows are claimed with SKIP LOCKED, so instances share the work.
+func (s *Store) TickSLA(ctx context.Context, limit int) (int, error) {
+	if limit <= 0 {
+		limit = 500
+	}
+	n := 0
+	err := s.inTx(ctx, func(t *Tx) error {
+		cf, err := s.slaConfigNow(ctx, t)
+		if err != nil {
+			return err
+		}
+		n, err = t.reevaluate(ctx, cf, `s.next_check <= ? ORDER BY s.next_check, s.call_id LIMIT ?`+s.d.skipLocked("s"), t.Now.UnixMicro(), limit)
+		return err
+	})
+	return n, err
+}

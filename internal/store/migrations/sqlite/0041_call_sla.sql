@@ -21,6 +21,12 @@
 -- queue_key: the order of a queue sorted by deadline, for live calls only: due_at while a clock
 -- counts or is overdue; after every such call, those whose clocks are paused, by the working
 -- time they have left (2^62 + micros left); then those with no target (2^62 + 2^60).
+-- group_id: the call's support group when evaluated (every change of the call re-evaluates it),
+-- so a group's queue by deadline reads its first page from call_sla_group_queue alone;
+-- band: for live calls, 'ok', 'at_risk' or 'overdue' as at evaluated_at. next_check brings the
+-- call back to be re-evaluated when its band changes, so the band is at most a job's interval
+-- behind; the "at risk" list reads call_sla_band's 'at_risk' rows and the 'ok' rows whose risk_at
+-- has passed (those the job has not reached yet), and checks the instants itself.
 CREATE TABLE call_sla (
   call_id             INTEGER PRIMARY KEY REFERENCES calls(id),
   history             TEXT NOT NULL,
@@ -47,10 +53,13 @@ CREATE TABLE call_sla (
   next_check          INTEGER,
   live                INTEGER NOT NULL DEFAULT 1,
   queue_key           INTEGER,
+  group_id            INTEGER,
+  band                TEXT,
   evaluated_at        INTEGER NOT NULL
 );
 CREATE INDEX call_sla_queue ON call_sla (queue_key, call_id) WHERE queue_key IS NOT NULL;
-CREATE INDEX call_sla_risk ON call_sla (risk_at) WHERE risk_at IS NOT NULL;
+CREATE INDEX call_sla_band ON call_sla (band, risk_at, queue_key, call_id) WHERE queue_key IS NOT NULL;
+CREATE INDEX call_sla_group_queue ON call_sla (group_id, queue_key, call_id) WHERE queue_key IS NOT NULL;
 CREATE INDEX call_sla_check ON call_sla (next_check) WHERE next_check IS NOT NULL;
 CREATE INDEX call_sla_live ON call_sla (config, call_id) WHERE live = 1;
 -- The version of the service-level configuration: bumped by every change to calendars, closures,
