@@ -312,3 +312,21 @@ func (f inboundFlags) fetchers(ctx context.Context, s *store.Store, getenv func(
 	}
 	return fetchers, room, nil
 }
+
+// escalationTask is the escalation job (issue 17 point 4): every 30 seconds it fires the
+// escalation points the calls due (call_sla.next_check) have crossed. Its emails are written
+// from the mail templates when email is sent (tpl not nil); without email the other actions
+// still happen and the diary says nobody was emailed.
+func escalationTask(s *store.Store, tpl *cdmail.Templates, f mailFlags, log *slog.Logger) jobs.Task {
+	var render store.EscalationMail
+	if tpl != nil {
+		render = (&cdmail.Escalations{Templates: tpl, Domain: f.messageDomain(), ConsoleURL: *f.publicURL}).Mail
+	}
+	return jobs.Task{Name: "escalations", Interval: 30 * time.Second, Run: func(ctx context.Context) error {
+		pass, err := s.Escalate(ctx, 5000, render)
+		if pass.Fired > 0 {
+			log.Info("escalation points fired", "calls", pass.Calls, "fired", pass.Fired)
+		}
+		return err
+	}}
+}

@@ -217,6 +217,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 		return err
 	}})
 	runner.Tasks = append(runner.Tasks, mailTasks...)
+	runner.Tasks = append(runner.Tasks, escalationTask(s, notices, outgoing, log))
 	if imports != nil {
 		runner.Tasks = append(runner.Tasks, jobs.Task{Name: "directory imports", Interval: time.Minute, Run: imports.Due})
 	}

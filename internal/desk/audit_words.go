@@ -109,6 +109,8 @@ func (r AuditRecord) What() string {
 		return "added an internal note to the call" + ref
 	case "call.email":
 		return "added an email to the call" + ref
+	case "call.escalate":
+		return "escalated the call" + ref + ": it reached a point of its service level"
 	case "person.view":
 		return "looked at the person record"
 	case "person.search":
@@ -199,6 +201,8 @@ func (r AuditRecord) What() string {
 		return "created a support group"
 	case "group.add_member":
 		return "made the person a member of a support group"
+	case "group.lead":
+		return "made the person a lead of a support group, or no longer one"
 	case "profile.create":
 		return "created a problem profile"
 	case "view.create":

@@ -59,6 +59,9 @@ const (
 	// MailPasswordReset carries a single-use link to reset a forgotten SupportMe password; it is
 	// about no call.
 	MailPasswordReset MailKind = "password_reset"
+	// MailEscalation tells an analyst, a group's leads or a service-level manager that a call
+	// crossed an escalation point (issue 17): the reference, the point and a link, nothing else.
+	MailEscalation MailKind = "escalation"
 )
 
 // AnsweredIDs are the Message-IDs a message answers, newest first: its In-Reply-To, then its

@@ -35,6 +35,8 @@ type MailData struct {
 	// (desk.MailTooLarge): their message's subject (theirs, going back to them only), its size and
 	// the desk's limit, in words ("41.3 MiB").
 	Their, Size, Max string
+	// Point is the escalation point a call crossed, in words ("75% of the resolve time used").
+	Point string
 }
 
 // Templates are the notifications' texts: for each kind, kind.txt with a "subject" template and
@@ -47,7 +49,7 @@ type Templates struct {
 // kinds are the notifications calldesk sends.
 func kinds() []desk.MailKind {
 	return []desk.MailKind{desk.MailCallLogged, desk.MailPublicUpdate, desk.MailOnHold, desk.MailOffHold,
-		desk.MailResolved, desk.MailClosed, desk.MailAssigned, desk.MailCustomerReply, desk.MailTooLarge}
+		desk.MailResolved, desk.MailClosed, desk.MailAssigned, desk.MailCustomerReply, desk.MailTooLarge, desk.MailEscalation}
 }
 
 // LoadTemplates reads the built-in templates and, when dir is not "", the administrator's
@@ -70,7 +72,7 @@ func LoadTemplates(dir string) (*Templates, error) {
 	t := &Templates{text: map[desk.MailKind]*template.Template{}}
 	sample := MailData{Ref: "F0012345", Name: "Dan Dawson", Status: "Received", Link: "https://desk.example/portal/calls/F0012345",
 		Summary: "Printer jammed", Text: "Please try again", Until: "Mon 2 Mar 2026, 09:00", To: "Service Desk",
-		Their: "Scans of the forms", Size: "41.3 MiB", Max: "35 MiB"}
+		Their: "Scans of the forms", Size: "41.3 MiB", Max: "35 MiB", Point: "75% of the resolve time used"}
 	for _, k := range kinds() {
 		name := string(k) + ".txt"
 		b, err := read(name)

@@ -21,3 +21,9 @@ func PeopleNamedQuery(texts ...string) (string, []any) {
 func (s *Store) FillDisk(ctx context.Context) error {
 	return s.inTx(ctx, func(t *Tx) error { return t.execScript(ctx, `PRAGMA max_page_count = 1`) })
 }
+
+// EscalateInBatches is Escalate reading batch due rows at a time, for a test of a pass that
+// takes several batches.
+func (s *Store) EscalateInBatches(ctx context.Context, limit, batch int, mail EscalationMail) (EscalationPass, error) {
+	return s.escalate(ctx, limit, batch, mail)
+}

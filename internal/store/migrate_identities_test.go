@@ -135,8 +135,13 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{40, `DROP TABLE sla_rules`},
 		{40, `DROP TABLE sla_closures`},
 		{40, `DROP TABLE sla_calendars`},
+		{43, `DROP INDEX call_sla_escalate`},
+		{43, `ALTER TABLE call_sla DROP COLUMN escalate_at`},
 		{41, `DROP TABLE call_sla`},
 		{41, `DROP TABLE sla_config`},
+		{42, `DROP TABLE sla_escalations_fired`},
+		{42, `DROP TABLE sla_escalation_points`},
+		{42, `ALTER TABLE group_members DROP COLUMN lead`},
 	} {
 		if u.version >= from {
 			raw.MustExec(t, u.sql)

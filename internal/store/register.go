@@ -680,6 +680,8 @@ func NotPersonalColumns() []NotPersonal {
 		{Table: "sla_rules", Column: "respond_on", Reason: word + ": the event that stops the respond clock"},
 		{Table: "sla_rules", Column: "respond_pause", Reason: "call states (words of a fixed set) that pause the respond clock"},
 		{Table: "sla_rules", Column: "resolve_pause", Reason: "call states (words of a fixed set) that pause the resolve clock"},
+		{Table: "sla_escalation_points", Column: "target", Reason: word + ": the clock a point watches (respond, resolve)"},
+		{Table: "sla_escalation_points", Column: "action", Reason: word + ": what a point does (notify_leads, raise_priority...)"},
 		{Table: "call_sla", Column: "history", Reason: "a call's clock events: instants, event names and call states of a fixed set, nobody's data"},
 		{Table: "call_sla", Column: "why", Reason: "which service-level rule and calendar apply and why: rule, profile and calendar names and the customer's kind (staff, student...), never a name"},
 		{Table: "call_sla", Column: "respond_state", Reason: word + ": the respond clock's state"},

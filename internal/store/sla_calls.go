@@ -34,9 +34,10 @@ type slaConfig struct {
 	ruleName  map[int64]string
 	cals      map[int64]*sla.Calendar
 	uses      CalendarUses
-	parent    map[int64]int64  // profile id -> parent id (0 at the top)
-	path      map[int64]string // profile id -> its path in words
-	calErrors map[int64]string // calendar id -> why it could not be built
+	parent    map[int64]int64   // profile id -> parent id (0 at the top)
+	path      map[int64]string  // profile id -> its path in words
+	calErrors map[int64]string  // calendar id -> why it could not be built
+	points    []EscalationPoint // escalation points (sla_escalations.go)
 }
 
 // slaCache holds the store's current configuration; mu serialises loading it.
@@ -147,6 +148,9 @@ func loadSLAConfig(ctx context.Context, q querier, v int64) (*slaConfig, error) 
 	if cf.uses, err = calendarUses(ctx, q); err != nil {
 		return nil, fmt.Errorf("calendars of groups and profiles: %w", err)
 	}
+	if cf.points, err = escalationPoints(ctx, q); err != nil {
+		return nil, fmt.Errorf("escalation points: %w", err)
+	}
 	rows, err := q.query(ctx, `SELECT id, parent_id, path FROM profiles`)
 	if err != nil {
 		return nil, fmt.Errorf("profiles: %w", err)
@@ -183,6 +187,7 @@ type slaRow struct {
 	config     int64
 	level      desk.ServiceLevel
 	nextCheck  time.Time
+	escalateAt time.Time // when the escalation job must look (sla_escalations.go)
 	live       bool
 	evaluation *sla.Evaluation // the full evaluation (pauses included), when just made
 }
@@ -260,6 +265,13 @@ func (cf *slaConfig) evaluate(c desk.Call, history string, now time.Time) (slaRo
 			}
 		}
 	}
+	// When the escalation job must look at the call (escalate_at, sla_escalations.go): which
+	// points have fired is not known here, so a crossed one counts as due at its crossing.
+	xs, err := cf.crossings(c, r)
+	if err != nil {
+		return r, err
+	}
+	r.escalateAt = nextCheck(xs, nil)
 	// Bring the call back when its band changes: when a counting clock reaches 75% or runs out.
 	if r.live {
 		for _, at := range []time.Time{r.level.RiskAt, r.level.DueAt} {
@@ -289,17 +301,17 @@ func (r slaRow) band() any {
 const slaCols = `s.call_id, s.history, s.config, s.rule_id, s.calendar_id, s.why, s.respond_within, s.respond_state,
 	s.respond_due, s.respond_elapsed, s.respond_stop_at, s.respond_by, s.respond_breached_at, s.resolve_within,
 	s.resolve_state, s.resolve_due, s.resolve_elapsed, s.resolve_stop_at, s.resolve_by, s.resolve_breached_at,
-	s.due_at, s.risk_at, s.next_check, s.live, s.queue_key, s.group_id, s.band, s.evaluated_at`
+	s.due_at, s.risk_at, s.next_check, s.live, s.queue_key, s.group_id, s.band, s.evaluated_at, s.escalate_at`
 
 func scanSLARow(sc scanner) (slaRow, error) {
 	var r slaRow
 	var rule, cal, rw, rd, re, rs, rb, rbr, sw, sd, se, ss, sb, sbr, due, risk, next sql.NullInt64
 	var live, evaluated int64
-	var queueKey, group sql.NullInt64
+	var queueKey, group, escalate sql.NullInt64
 	var band sql.NullString
 	err := sc.Scan(&r.callID, &r.history, &r.config, &rule, &cal, &r.level.Why, &rw, &r.level.Respond.State, &rd, &re, &rs, &rb, &rbr,
-		&sw, &r.level.Resolve.State, &sd, &se, &ss, &sb, &sbr, &due, &risk, &next, &live, &queueKey, &group, &band, &evaluated)
-	r.groupID = group.Int64
+		&sw, &r.level.Resolve.State, &sd, &se, &ss, &sb, &sbr, &due, &risk, &next, &live, &queueKey, &group, &band, &evaluated, &escalate)
+	r.groupID, r.escalateAt = group.Int64, fromMicros(escalate)
 	if err != nil {
 		return r, err
 	}
@@ -329,7 +341,7 @@ func (r slaRow) args() []any {
 		micros(l.Respond.StopAt), dur(l.Respond.By, has(l.Respond)), micros(l.Respond.BreachedAt),
 		dur(l.Resolve.Within, has(l.Resolve)), l.Resolve.State, micros(l.Resolve.Due), dur(l.Resolve.Elapsed, has(l.Resolve)),
 		micros(l.Resolve.StopAt), dur(l.Resolve.By, has(l.Resolve)), micros(l.Resolve.BreachedAt),
-		micros(l.DueAt), micros(l.RiskAt), micros(r.nextCheck), b2i(r.live), r.queueKey(), nullID(r.groupID), r.band(), l.EvaluatedAt.UnixMicro()}
+		micros(l.DueAt), micros(l.RiskAt), micros(r.nextCheck), b2i(r.live), r.queueKey(), nullID(r.groupID), r.band(), l.EvaluatedAt.UnixMicro(), micros(r.escalateAt)}
 }
 
 // Queue keys past every deadline: paused calls by the working time left, then calls with no target.
@@ -365,15 +377,15 @@ func (r slaRow) queueKey() any {
 // writeSLA inserts or replaces r.
 func (t *Tx) writeSLA(ctx context.Context, r slaRow, insert bool) error {
 	if insert {
-		_, err := t.exec(ctx, `INSERT INTO call_sla (`+strings.ReplaceAll(slaCols, "s.", "")+`) VALUES (`+placeholders(28)+`)`, r.args()...)
+		_, err := t.exec(ctx, `INSERT INTO call_sla (`+strings.ReplaceAll(slaCols, "s.", "")+`) VALUES (`+placeholders(29)+`)`, r.args()...)
 		return err
 	}
 	a := r.args()
 	_, err := t.exec(ctx, `UPDATE call_sla SET history = ?, config = ?, rule_id = ?, calendar_id = ?, why = ?, respond_within = ?,
 		respond_state = ?, respond_due = ?, respond_elapsed = ?, respond_stop_at = ?, respond_by = ?, respond_breached_at = ?,
 		resolve_within = ?, resolve_state = ?, resolve_due = ?, resolve_elapsed = ?, resolve_stop_at = ?, resolve_by = ?,
-		resolve_breached_at = ?, due_at = ?, risk_at = ?, next_check = ?, live = ?, queue_key = ?, group_id = ?, band = ?, evaluated_at = ?
-		WHERE call_id = ?`,
+		resolve_breached_at = ?, due_at = ?, risk_at = ?, next_check = ?, live = ?, queue_key = ?, group_id = ?, band = ?, evaluated_at = ?,
+		escalate_at = ? WHERE call_id = ?`,
 		append(a[1:], r.callID)...)
 	return err
 }

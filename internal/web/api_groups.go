@@ -2,7 +2,11 @@ package web
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
+
+	"calldesk/internal/desk"
 )
 
 // groupJSON is a support group.
@@ -29,4 +33,37 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, _ *caller) e
 		out.Groups[i] = groupJSON{ID: g.ID, Name: g.Name, Mailbox: g.Mailbox, CreatedAt: g.CreatedAt}
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// groupLeads is a group's leads: who a notify_leads escalation point emails (issue 17).
+type groupLeads struct {
+	GroupID int64   `json:"group_id"`
+	Leads   []int64 `json:"leads"`
+}
+
+// setGroupLead makes the member person_id of group group_id one of its leads (PUT) or not
+// (DELETE), audited, and returns the group's leads. Administrators only.
+func (s *Server) setGroupLead(lead bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *caller) error {
+		ids := map[string]int64{}
+		for _, name := range []string{"group_id", "person_id"} {
+			v := r.PathValue(name)
+			id, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || id <= 0 {
+				return desk.Errorf(desk.ENOTFOUND, "%q is not a %s: ids are positive whole numbers", v, strings.ReplaceAll(name, "_", " "))
+			}
+			ids[name] = id
+		}
+		if _, err := s.Store.SetGroupLead(r.Context(), c.Actor, ids["group_id"], ids["person_id"], lead); err != nil {
+			return err
+		}
+		leads, err := s.Store.GroupLeads(r.Context(), ids["group_id"])
+		if err != nil {
+			return err
+		}
+		if leads == nil {
+			leads = []int64{}
+		}
+		return writeJSON(w, http.StatusOK, groupLeads{GroupID: ids["group_id"], Leads: leads})
+	}
 }

@@ -183,7 +183,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"PendRequest": reasonRequest{}, "HoldRequest": holdRequest{}, "ResolveRequest": resolveRequest{},
 		"CloseRequest": reasonRequest{}, "ReopenRequest": reasonRequest{}, "CancelRequest": reasonRequest{},
 		"ChangeRequest": changeRequest{}, "Person": personJSON{}, "PersonList": personList{}, "Group": groupJSON{},
-		"GroupList": groupList{}, "Profile": profileJSON{}, "ProfileList": profileList{},
+		"GroupList": groupList{}, "GroupLeads": groupLeads{}, "Profile": profileJSON{}, "ProfileList": profileList{},
 		"ServiceLevel": slaJSON{}, "TargetLevel": targetJSON{},
 	} {
 		sc, ok := doc.Components.Schemas[name]

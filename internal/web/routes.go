@@ -53,6 +53,8 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/people", "Search people", access.WorkCalls, s.listPeople},
 		{"GET", "/api/v1/people/{id}", "A person's record (audited)", access.WorkCalls, s.showPerson},
 		{"GET", "/api/v1/groups", "List support groups", access.WorkCalls, s.listGroups},
+		{"PUT", "/api/v1/groups/{group_id}/leads/{person_id}", "Make a member of the group one of its leads (escalations email them)", access.Administer, s.setGroupLead(true)},
+		{"DELETE", "/api/v1/groups/{group_id}/leads/{person_id}", "Make a lead of the group an ordinary member again", access.Administer, s.setGroupLead(false)},
 		{"GET", "/api/v1/profiles", "List the problem-profile tree", access.WorkCalls, s.listProfiles},
 
 		{"GET", "/api/v1/reports", "List the statistical reports", access.WorkCalls, s.listReports},

@@ -88,6 +88,7 @@ type slaPage struct {
 	Rules     []ruleRow
 	Names     *names
 	Uses      []useRow
+	Points    []pointRow // escalation points (admin_sla_escalations.go)
 	Reason    string
 	ErrorList []fieldError
 	Errors    map[string]string
@@ -179,6 +180,9 @@ func (c *Console) slaPage(ctx context.Context, v *visit, title string) (slaPage,
 	}
 	p := slaPage{page: c.page(v, title), Names: nm, Errors: map[string]string{}}
 	p.Section = "sla"
+	if p.Points, err = c.escalationRows(ctx, nm); err != nil {
+		return slaPage{}, err
+	}
 	calName := map[int64]string{}
 	at := map[int64]int{}
 	for _, cal := range cals {
@@ -239,7 +243,9 @@ func (c *Console) showSLA(w http.ResponseWriter, r *http.Request, v *visit) erro
 	p.Done = map[string]string{
 		"calendar-created": "The calendar is saved.", "calendar-saved": "The calendar is changed.", "calendar-deleted": "The calendar is deleted.",
 		"rule-created": "The rule is saved.", "rule-saved": "The rule is changed.", "rule-deleted": "The rule is deleted.",
-		"uses-saved": "The calendars of the groups and profiles are saved.", "uses-same": "Nothing changed: every group and profile already had the calendar chosen.",
+		"escalation-created": "The escalation point is saved.", "escalation-saved": "The escalation point is changed.",
+		"escalation-deleted": "The escalation point is deleted.",
+		"uses-saved":         "The calendars of the groups and profiles are saved.", "uses-same": "Nothing changed: every group and profile already had the calendar chosen.",
 	}[r.URL.Query().Get("done")]
 	return c.render(w, r, http.StatusOK, "adminsla", p)
 }

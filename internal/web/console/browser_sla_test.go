@@ -71,3 +71,35 @@ func TestBrowserServiceLevelsAdmin(t *testing.T) {
 	b.checkWidths("service level preview", "sla-preview")
 	b.FocusVisible("service level preview", 12)
 }
+
+// TestBrowserEscalationPointsAdmin (issue 17 point 4): an administrator adds an escalation point
+// with the keyboard, is shown refused input with the error summary focused and linking to the
+// field, and sees the point listed; the pages are axe-clean and reflow at 1280, 375 and 320 px.
+func TestBrowserEscalationPointsAdmin(t *testing.T) {
+	t.Parallel()
+	se := storetest.NewEnv(t, "sqlite", start)
+	e := newEnv(t, se)
+	e.grant(se, e.f.Cat, "analyst,admin")
+	b := e.tab(t)
+	b.signIn(e.f.Cat.Username)
+	b.Open("/admin/sla/escalations/new")
+	b.checkWidths("add an escalation point", "")
+	eval[bool](b, `document.querySelector('#esc-percent').value = 'soon'; true`)
+	b.submitForm(`form[action="/admin/sla/escalations"]`, "Add")
+	b.MustSee("The escalation point was not saved", "Share of the allowed time: must be a whole number", "Reason for the change: is required")
+	if id := eval[string](b, `document.activeElement.id`); id != "error-summary" {
+		t.Errorf("focus is on %q after a refused point, want the error summary", id)
+	}
+	b.checkWidths("add an escalation point with errors", "sla-escalation-errors")
+	eval[bool](b, `document.querySelector('#error-summary a[href="#esc-percent"]').focus(), true`)
+	b.Key(kb.Enter)
+	b.WaitJS("the percentage field to take focus", `document.activeElement && document.activeElement.id === 'esc-percent'`)
+	eval[bool](b, `document.querySelector('#esc-percent').value = ''; true`)
+	b.TypeInto("#esc-percent", "100")
+	eval[bool](b, `document.querySelector('#esc-action-reassign').click(), true`)
+	b.SetField("#esc-group", strconv.FormatInt(e.f.Networks.ID, 10))
+	b.TypeInto("#esc-reason", "late calls go to Networks")
+	b.SubmitKey("#esc-reason")
+	b.MustSee("The escalation point is saved", "100% of the allowed time", "Reassign the call to Networks")
+	b.checkWidths("service levels with an escalation point", "sla-escalations")
+}

@@ -120,6 +120,7 @@ func (c *Console) routes() []route {
 		c.viewRoutes(),
 		c.adminReplyRoutes(),
 		c.adminSLARoutes(),
+		c.adminEscalationRoutes(),
 		c.reportRoutes(),
 	)
 }
