@@ -7,31 +7,17 @@ import (
 	"time"
 
 	"calldesk/internal/desk"
-	"calldesk/internal/sla"
 	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
 
-// slaDesk gives the fixture's groups a Monday-to-Friday 08:00-18:00 calendar (England and Wales
-// bank holidays) and a P3 rule: respond 4h, resolve 30h, both paused on hold and pending.
+// slaDesk gives the fixture's groups the storetest calendar and rules (Monday to Friday
+// 08:00-18:00; P2 to P4 respond 4h, resolve 30h, paused on hold and pending) and returns the
+// calendar and the P3 rule.
 func slaDesk(t testing.TB, e *env) (store.SLACalendar, store.SLARule) {
 	t.Helper()
-	ctx := context.Background()
-	cal, err := e.S.CreateCalendar(ctx, e.F.Admin, store.SLACalendar{Spec: sla.Spec{Name: "Desk hours", Zone: "Europe/London",
-		Region: sla.EnglandAndWales, Week: sla.MondayToFriday(sla.Hours("08:00", "18:00"))}}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pause := []desk.State{desk.OnHold, desk.Pending}
-	rule, err := e.S.CreateRule(ctx, e.F.Admin, store.SLARule{Rule: sla.Rule{Name: "P3 standard", Priority: 3, RespondOn: sla.FirstPublicAction,
-		Respond: sla.Target{Within: 4 * time.Hour, PauseIn: pause}, Resolve: sla.Target{Within: 30 * time.Hour, PauseIn: pause}}}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.S.SetCalendarUses(ctx, e.F.Admin, store.CalendarUses{Groups: map[int64]int64{e.F.ServiceDesk.ID: cal.ID, e.F.Networks.ID: cal.ID}}, "test"); err != nil {
-		t.Fatal(err)
-	}
-	return cal, rule
+	cal, rules := storetest.ServiceLevels(t, e.S, e.F)
+	return cal, rules[1]
 }
 
 func (e *env) slaList(t *testing.T, f store.CallFilter) []string {

@@ -448,9 +448,10 @@ func TestEscalationWaitsForRestriction(t *testing.T) {
 func TestEscalationPointBeyondHorizon(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		slaDesk(t, e)
-		if _, err := e.S.CreateRule(ctx, e.F.Admin, store.SLARule{Rule: sla.Rule{Name: "P4 slow", Priority: 4, RespondOn: sla.FirstPublicAction,
-			Respond: sla.Target{Within: 4 * time.Hour}, Resolve: sla.Target{Within: 2000 * time.Hour}}}, "test"); err != nil {
+		_, rules := storetest.ServiceLevels(t, e.S, e.F)
+		p4 := rules[2]
+		p4.Resolve = sla.Target{Within: 2000 * time.Hour}
+		if _, err := e.S.UpdateRule(ctx, e.F.Admin, p4, "test"); err != nil {
 			t.Fatal(err)
 		}
 		e.point(t, store.EscalationPoint{Target: store.ResolveTarget, Percent: 1000, Action: store.NotifyManagers})

@@ -1,14 +1,11 @@
 package web_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"calldesk/internal/desk"
-	"calldesk/internal/sla"
-	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
 
@@ -17,22 +14,7 @@ import (
 // pending); P1 calls have no target.
 func slaDesk(t *testing.T, e *env) {
 	t.Helper()
-	cal, err := e.s.CreateCalendar(e.ctx, e.f.Admin, store.SLACalendar{Spec: sla.Spec{Name: "Desk hours", Zone: "Europe/London",
-		Region: sla.EnglandAndWales, Week: sla.MondayToFriday(sla.Hours("08:00", "18:00"))}}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pause := []desk.State{desk.OnHold, desk.Pending}
-	for p := desk.Priority(2); p <= 4; p++ {
-		if _, err := e.s.CreateRule(e.ctx, e.f.Admin, store.SLARule{Rule: sla.Rule{Name: fmt.Sprintf("%s standard", p), Priority: p,
-			RespondOn: sla.FirstPublicAction, Respond: sla.Target{Within: 4 * time.Hour, PauseIn: pause},
-			Resolve: sla.Target{Within: 30 * time.Hour, PauseIn: pause}}}, "test"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := e.s.SetCalendarUses(e.ctx, e.f.Admin, store.CalendarUses{Groups: map[int64]int64{e.f.ServiceDesk.ID: cal.ID}}, "test"); err != nil {
-		t.Fatal(err)
-	}
+	storetest.ServiceLevels(t, e.s, e.f)
 }
 
 // TestAPIServiceLevels (issue 17 point 5): a call and the lists carry an sla object (rule, why,

@@ -2,9 +2,12 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/sla"
 	"calldesk/internal/store"
 )
 
@@ -63,4 +66,34 @@ func Seed(t testing.TB, s *store.Store) Fixture {
 	f.Wifi, err = s.CreateProfile(ctx, f.Admin, desk.Profile{Name: "Wi-Fi", DefaultGroupID: f.Networks.ID, DefaultPriority: 2})
 	must(err)
 	return f
+}
+
+// ServiceLevels gives the fixture's groups a Monday-to-Friday 08:00-18:00 calendar
+// (Europe/London, England and Wales bank holidays; the desk's default, being the first) and a
+// rule for each of P2 to P4 ("P2 standard"...): respond within 4h, resolve within 30h, both
+// paused on hold and pending. P1 has no rule, so a P1 call has no target. It returns the
+// calendar and the rules, P2 first.
+func ServiceLevels(t testing.TB, s *store.Store, f Fixture) (store.SLACalendar, []store.SLARule) {
+	t.Helper()
+	ctx := context.Background()
+	cal, err := s.CreateCalendar(ctx, f.Admin, store.SLACalendar{Spec: sla.Spec{Name: "Desk hours", Zone: "Europe/London",
+		Region: sla.EnglandAndWales, Week: sla.MondayToFriday(sla.Hours("08:00", "18:00"))}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pause := []desk.State{desk.OnHold, desk.Pending}
+	var rules []store.SLARule
+	for p := desk.Priority(2); p <= 4; p++ {
+		r, err := s.CreateRule(ctx, f.Admin, store.SLARule{Rule: sla.Rule{Name: fmt.Sprintf("%s standard", p), Priority: p,
+			RespondOn: sla.FirstPublicAction, Respond: sla.Target{Within: 4 * time.Hour, PauseIn: pause},
+			Resolve: sla.Target{Within: 30 * time.Hour, PauseIn: pause}}}, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules = append(rules, r)
+	}
+	if _, err := s.SetCalendarUses(ctx, f.Admin, store.CalendarUses{Groups: map[int64]int64{f.ServiceDesk.ID: cal.ID, f.Networks.ID: cal.ID}}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	return cal, rules
 }

@@ -1,14 +1,11 @@
 package portal_test
 
 import (
-	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
 	"calldesk/internal/desk"
-	"calldesk/internal/sla"
-	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 	"calldesk/internal/web/console"
 	"calldesk/internal/web/portal"
@@ -23,22 +20,7 @@ func TestPortalSaysWhenToExpect(t *testing.T) {
 	london, _ := time.LoadLocation("Europe/London")
 	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
 		e := newEnvWith(t, se, func(_ *env, _ *console.Console, p *portal.Portal) { p.Zone = london })
-		cal, err := e.s.CreateCalendar(e.ctx, e.f.Admin, store.SLACalendar{Spec: sla.Spec{Name: "Desk hours", Zone: "Europe/London",
-			Region: sla.EnglandAndWales, Week: sla.MondayToFriday(sla.Hours("08:00", "18:00"))}}, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		pause := []desk.State{desk.OnHold, desk.Pending}
-		for p := desk.Priority(2); p <= 4; p++ { // P1 has no rule
-			if _, err := e.s.CreateRule(e.ctx, e.f.Admin, store.SLARule{Rule: sla.Rule{Name: fmt.Sprintf("%s standard", p), Priority: p,
-				RespondOn: sla.FirstPublicAction, Respond: sla.Target{Within: 4 * time.Hour, PauseIn: pause},
-				Resolve: sla.Target{Within: 30 * time.Hour, PauseIn: pause}}}, "test"); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, err := e.s.SetCalendarUses(e.ctx, e.f.Admin, store.CalendarUses{Groups: map[int64]int64{e.f.ServiceDesk.ID: cal.ID}}, "test"); err != nil {
-			t.Fatal(err)
-		}
+		storetest.ServiceLevels(t, e.s, e.f) // P1 has no rule
 		// Tuesday 7 April 2026, 09:00 BST (08:00 UTC): the desk's zone is an hour ahead of UTC.
 		e.clock.Advance(time.Date(2026, 4, 7, 8, 0, 0, 0, time.UTC).Sub(e.clock.Now()))
 		a := e.call(e.f.Dan, "Printer jams")
