@@ -173,29 +173,11 @@ func (r Reporter) reopens(ctx context.Context, p Params, v Viewer, from, to time
 		return []Cell{t.count(e.resolved, "resolved", from, to, f), num(e.resolvedReopened), pct(e.resolvedReopened, e.resolved),
 			t.count(e.reopened, "reopened", from, to, f)}
 	}
-	var labels []string
 	var resolved, reopened []float64
-	for _, s := range t.slots {
-		e := t.bySlot[s.start]
-		if e == nil {
-			e = &events{}
-		}
-		byTime.Rows = append(byTime.Rows, Row{Label: s.name, Cells: row(e, s.from, s.to, p.Filter)})
-		labels = append(labels, s.short)
+	labels, bySrc := t.fill(&byTime, "Reopened calls by source, "+res.Range, p.Filter, from, to, row, func(e *events) {
 		resolved = append(resolved, float64(e.resolved))
 		reopened = append(reopened, float64(e.reopened))
-	}
-	byTime.Rows = append(byTime.Rows, Row{Label: "Total", Cells: row(&t.now, from, to, p.Filter)})
-	bySrc := Table{Caption: "Reopened calls by source, " + res.Range, Columns: append([]string{"Source"}, byTime.Columns[1:]...)}
-	for _, s := range sources() {
-		e := t.bySource[s]
-		if e == nil {
-			e = &events{}
-		}
-		f := p.Filter
-		f.Source = s
-		bySrc.Rows = append(bySrc.Rows, Row{Label: sourceWords(s), Cells: row(e, from, to, f)})
-	}
+	})
 	groups, err := r.Store.ReportEventsByGroup(ctx, p.Filter, []string{"resolved", "reopened"}, from, to)
 	if err != nil {
 		return err
@@ -215,6 +197,36 @@ func (r Reporter) reopens(ctx context.Context, p Params, v Viewer, from, to time
 	return nil
 }
 
+// fill adds to byTime a row per slot and the total, and makes the table by source with byTime's
+// columns: row gives a row's cells for the events of a slot or source (with the range and filter
+// a drill-down needs), and each is called with every slot's events, in order, for the chart. It
+// returns the slots' short labels and the table by source.
+func (t *eventTallies) fill(byTime *Table, bySourceCaption string, f store.ReportFilter, from, to time.Time,
+	row func(e *events, from, to time.Time, f store.ReportFilter) []Cell, each func(*events)) ([]string, Table) {
+	var labels []string
+	for _, s := range t.slots {
+		e := t.bySlot[s.start]
+		if e == nil {
+			e = &events{}
+		}
+		byTime.Rows = append(byTime.Rows, Row{Label: s.name, Cells: row(e, s.from, s.to, f)})
+		labels = append(labels, s.short)
+		each(e)
+	}
+	byTime.Rows = append(byTime.Rows, Row{Label: "Total", Cells: row(&t.now, from, to, f)})
+	bySrc := Table{Caption: bySourceCaption, Columns: append([]string{"Source"}, byTime.Columns[1:]...)}
+	for _, s := range sources() {
+		e := t.bySource[s]
+		if e == nil {
+			e = &events{}
+		}
+		fs := f
+		fs.Source = s
+		bySrc.Rows = append(bySrc.Rows, Row{Label: sourceWords(s), Cells: row(e, from, to, fs)})
+	}
+	return labels, bySrc
+}
+
 // cancellations counts the calls cancelled per period, source and group, beside the calls logged.
 func (r Reporter) cancellations(ctx context.Context, p Params, v Viewer, from, to time.Time, res *Result) error {
 	t, err := r.tallies(ctx, p, v, from, to, res.Range, "logged", "cancelled")
@@ -226,28 +238,10 @@ func (r Reporter) cancellations(ctx context.Context, p Params, v Viewer, from, t
 	row := func(e *events, from, to time.Time, f store.ReportFilter) []Cell {
 		return []Cell{t.count(e.logged, "logged", from, to, f), t.count(e.cancelled, "cancelled", from, to, f), pct(e.cancelled, e.logged)}
 	}
-	var labels []string
 	var cancelled []float64
-	for _, s := range t.slots {
-		e := t.bySlot[s.start]
-		if e == nil {
-			e = &events{}
-		}
-		byTime.Rows = append(byTime.Rows, Row{Label: s.name, Cells: row(e, s.from, s.to, p.Filter)})
-		labels = append(labels, s.short)
+	labels, bySrc := t.fill(&byTime, "Cancelled calls by source, "+res.Range, p.Filter, from, to, row, func(e *events) {
 		cancelled = append(cancelled, float64(e.cancelled))
-	}
-	byTime.Rows = append(byTime.Rows, Row{Label: "Total", Cells: row(&t.now, from, to, p.Filter)})
-	bySrc := Table{Caption: "Cancelled calls by source, " + res.Range, Columns: append([]string{"Source"}, byTime.Columns[1:]...)}
-	for _, s := range sources() {
-		e := t.bySource[s]
-		if e == nil {
-			e = &events{}
-		}
-		f := p.Filter
-		f.Source = s
-		bySrc.Rows = append(bySrc.Rows, Row{Label: sourceWords(s), Cells: row(e, from, to, f)})
-	}
+	})
 	groups, err := r.Store.ReportEventsByGroup(ctx, p.Filter, []string{"logged", "cancelled"}, from, to)
 	if err != nil {
 		return err
