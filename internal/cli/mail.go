@@ -314,7 +314,7 @@ func (f inboundFlags) fetchers(ctx context.Context, s *store.Store, getenv func(
 }
 
 // escalationTask is the escalation job (issue 17 point 4): every 30 seconds it fires the
-// escalation points the calls due (call_sla.next_check) have crossed. Its emails are written
+// escalation points the calls due (call_sla.escalate_at) have crossed, and moves their bands. Its emails are written
 // from the mail templates when email is sent (tpl not nil); without email the other actions
 // still happen and the diary says nobody was emailed.
 func escalationTask(s *store.Store, tpl *cdmail.Templates, f mailFlags, log *slog.Logger) jobs.Task {

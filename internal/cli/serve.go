@@ -174,15 +174,6 @@ func serve(ctx context.Context, e Env, args []string) error {
 		{Name: "service-level repair", Interval: 5 * time.Second, Run: func(ctx context.Context) error {
 			return repairSLA(ctx, s, log)
 		}},
-		// Calls whose clock reached 75% or ran out move band (ok, at risk, overdue).
-		{Name: "service-level tick", Interval: 15 * time.Second, Run: func(ctx context.Context) error {
-			for ctx.Err() == nil {
-				if n, err := s.TickSLA(ctx, 500); err != nil || n < 500 {
-					return err
-				}
-			}
-			return nil
-		}},
 		{Name: "planner statistics", Interval: time.Hour, Run: s.Optimize},
 		// Then the deleted content goes from the database's files (clause 23.5).
 		{Name: "search compaction", Interval: time.Minute, Run: shredJob(s, window, e.Now, loc, log)},

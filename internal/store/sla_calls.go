@@ -66,7 +66,7 @@ func (s *Store) slaConfigTx(ctx context.Context, fn func(*Tx) error) error {
 		if err := fn(t); err != nil {
 			return err
 		}
-		_, err := t.exec(ctx, `UPDATE sla_config SET version = version + 1 WHERE id = 1`)
+		_, err := t.exec(ctx, `UPDATE sla_config SET version = version + 1, repair_after = 0 WHERE id = 1`)
 		return err
 	})
 	if err == nil {
@@ -186,7 +186,6 @@ type slaRow struct {
 	history    string
 	config     int64
 	level      desk.ServiceLevel
-	nextCheck  time.Time
 	escalateAt time.Time // when the escalation job must look (sla_escalations.go)
 	live       bool
 	evaluation *sla.Evaluation // the full evaluation (pauses included), when just made
@@ -271,16 +270,31 @@ func (cf *slaConfig) evaluate(c desk.Call, history string, now time.Time) (slaRo
 	if err != nil {
 		return r, err
 	}
-	r.escalateAt = nextCheck(xs, nil)
-	// Bring the call back when its band changes: when a counting clock reaches 75% or runs out.
+	r.escalateAt = earliest(nextCheck(xs, nil), r.bandChange())
+	return r, nil
+}
+
+// bandChange is when r's band next changes, a counting clock reaching 75% of its time or running
+// out (zero: it will not without an event): the escalation job re-evaluates the call then
+// (escalate_at), so the band is at most the job's interval behind.
+func (r slaRow) bandChange() time.Time {
+	var next time.Time
 	if r.live {
 		for _, at := range []time.Time{r.level.RiskAt, r.level.DueAt} {
-			if at.After(now) && (r.nextCheck.IsZero() || at.Before(r.nextCheck)) {
-				r.nextCheck = at
+			if at.After(r.level.EvaluatedAt) {
+				next = earliest(next, at)
 			}
 		}
 	}
-	return r, nil
+	return next
+}
+
+// earliest is the earlier of two instants, a zero one counting as none.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }
 
 // band is r's band at its evaluation (see the migration 0041): nil once the call is not live.
@@ -301,16 +315,16 @@ func (r slaRow) band() any {
 const slaCols = `s.call_id, s.history, s.config, s.rule_id, s.calendar_id, s.why, s.respond_within, s.respond_state,
 	s.respond_due, s.respond_elapsed, s.respond_stop_at, s.respond_by, s.respond_breached_at, s.resolve_within,
 	s.resolve_state, s.resolve_due, s.resolve_elapsed, s.resolve_stop_at, s.resolve_by, s.resolve_breached_at,
-	s.due_at, s.risk_at, s.next_check, s.live, s.queue_key, s.group_id, s.band, s.evaluated_at, s.escalate_at`
+	s.due_at, s.risk_at, s.live, s.queue_key, s.group_id, s.band, s.evaluated_at, s.escalate_at`
 
 func scanSLARow(sc scanner) (slaRow, error) {
 	var r slaRow
-	var rule, cal, rw, rd, re, rs, rb, rbr, sw, sd, se, ss, sb, sbr, due, risk, next sql.NullInt64
+	var rule, cal, rw, rd, re, rs, rb, rbr, sw, sd, se, ss, sb, sbr, due, risk sql.NullInt64
 	var live, evaluated int64
 	var queueKey, group, escalate sql.NullInt64
 	var band sql.NullString
 	err := sc.Scan(&r.callID, &r.history, &r.config, &rule, &cal, &r.level.Why, &rw, &r.level.Respond.State, &rd, &re, &rs, &rb, &rbr,
-		&sw, &r.level.Resolve.State, &sd, &se, &ss, &sb, &sbr, &due, &risk, &next, &live, &queueKey, &group, &band, &evaluated, &escalate)
+		&sw, &r.level.Resolve.State, &sd, &se, &ss, &sb, &sbr, &due, &risk, &live, &queueKey, &group, &band, &evaluated, &escalate)
 	r.groupID, r.escalateAt = group.Int64, fromMicros(escalate)
 	if err != nil {
 		return r, err
@@ -321,7 +335,7 @@ func scanSLARow(sc scanner) (slaRow, error) {
 	r.level.Respond.StopAt, r.level.Respond.By, r.level.Respond.BreachedAt = fromMicros(rs), us(rb), fromMicros(rbr)
 	r.level.Resolve.Within, r.level.Resolve.Due, r.level.Resolve.Elapsed = us(sw), fromMicros(sd), us(se)
 	r.level.Resolve.StopAt, r.level.Resolve.By, r.level.Resolve.BreachedAt = fromMicros(ss), us(sb), fromMicros(sbr)
-	r.level.DueAt, r.level.RiskAt, r.nextCheck = fromMicros(due), fromMicros(risk), fromMicros(next)
+	r.level.DueAt, r.level.RiskAt = fromMicros(due), fromMicros(risk)
 	r.live, r.level.EvaluatedAt = live != 0, time.UnixMicro(evaluated).UTC()
 	return r, nil
 }
@@ -341,7 +355,7 @@ func (r slaRow) args() []any {
 		micros(l.Respond.StopAt), dur(l.Respond.By, has(l.Respond)), micros(l.Respond.BreachedAt),
 		dur(l.Resolve.Within, has(l.Resolve)), l.Resolve.State, micros(l.Resolve.Due), dur(l.Resolve.Elapsed, has(l.Resolve)),
 		micros(l.Resolve.StopAt), dur(l.Resolve.By, has(l.Resolve)), micros(l.Resolve.BreachedAt),
-		micros(l.DueAt), micros(l.RiskAt), micros(r.nextCheck), b2i(r.live), r.queueKey(), nullID(r.groupID), r.band(), l.EvaluatedAt.UnixMicro(), micros(r.escalateAt)}
+		micros(l.DueAt), micros(l.RiskAt), b2i(r.live), r.queueKey(), nullID(r.groupID), r.band(), l.EvaluatedAt.UnixMicro(), micros(r.escalateAt)}
 }
 
 // Queue keys past every deadline: paused calls by the working time left, then calls with no target.
@@ -377,14 +391,14 @@ func (r slaRow) queueKey() any {
 // writeSLA inserts or replaces r.
 func (t *Tx) writeSLA(ctx context.Context, r slaRow, insert bool) error {
 	if insert {
-		_, err := t.exec(ctx, `INSERT INTO call_sla (`+strings.ReplaceAll(slaCols, "s.", "")+`) VALUES (`+placeholders(29)+`)`, r.args()...)
+		_, err := t.exec(ctx, `INSERT INTO call_sla (`+strings.ReplaceAll(slaCols, "s.", "")+`) VALUES (`+placeholders(28)+`)`, r.args()...)
 		return err
 	}
 	a := r.args()
 	_, err := t.exec(ctx, `UPDATE call_sla SET history = ?, config = ?, rule_id = ?, calendar_id = ?, why = ?, respond_within = ?,
 		respond_state = ?, respond_due = ?, respond_elapsed = ?, respond_stop_at = ?, respond_by = ?, respond_breached_at = ?,
 		resolve_within = ?, resolve_state = ?, resolve_due = ?, resolve_elapsed = ?, resolve_stop_at = ?, resolve_by = ?,
-		resolve_breached_at = ?, due_at = ?, risk_at = ?, next_check = ?, live = ?, queue_key = ?, group_id = ?, band = ?, evaluated_at = ?,
+		resolve_breached_at = ?, due_at = ?, risk_at = ?, live = ?, queue_key = ?, group_id = ?, band = ?, evaluated_at = ?,
 		escalate_at = ? WHERE call_id = ?`,
 		append(a[1:], r.callID)...)
 	return err

@@ -65,18 +65,18 @@ func TestCallServiceLevelLifecycle(t *testing.T) {
 			return b
 		}
 		e.Clock.Advance(3*time.Hour + 30*time.Minute) // 12:30: 87% of the respond time used
-		// At risk before the tick has moved its band, and after.
+		// At risk before the escalation job has moved its band, and after.
 		if r := e.slaList(t, store.CallFilter{SLA: "at_risk"}); len(r) != 1 || r[0] != c.Ref || band() != "ok" {
-			t.Errorf("at risk at 12:30, before the tick: %v (band %s)", r, band())
+			t.Errorf("at risk at 12:30, before the job: %v (band %s)", r, band())
 		}
-		if n, err := e.S.TickSLA(ctx, 10); err != nil || n != 1 || band() != "at_risk" {
-			t.Errorf("tick at 12:30: %d, %v, band %s", n, err, band())
+		if p, err := e.S.Escalate(ctx, 10, nil); err != nil || p.Calls != 1 || band() != "at_risk" {
+			t.Errorf("the escalation job at 12:30: %+v, %v, band %s", p, err, band())
 		}
 		if r := e.slaList(t, store.CallFilter{SLA: "at_risk"}); len(r) != 1 || r[0] != c.Ref {
 			t.Errorf("at risk at 12:30: %v", r)
 		}
-		if n, err := e.S.TickSLA(ctx, 10); err != nil || n != 0 {
-			t.Errorf("a second tick at 12:30 found %d, %v", n, err)
+		if p, err := e.S.Escalate(ctx, 10, nil); err != nil || p.Calls != 0 {
+			t.Errorf("a second pass at 12:30 found %+v, %v", p, err)
 		}
 		if r := e.slaList(t, store.CallFilter{SLA: "breached"}); len(r) != 0 {
 			t.Errorf("breached at 12:30: %v", r)
@@ -88,8 +88,8 @@ func TestCallServiceLevelLifecycle(t *testing.T) {
 		if r := e.slaList(t, store.CallFilter{SLA: "at_risk"}); len(r) != 0 {
 			t.Errorf("at risk at 13:30 (overdue, the band not moved yet): %v", r)
 		}
-		if n, err := e.S.TickSLA(ctx, 10); err != nil || n != 1 || band() != "overdue" {
-			t.Errorf("tick at 13:30: %d, %v, band %s", n, err, band())
+		if p, err := e.S.Escalate(ctx, 10, nil); err != nil || p.Calls != 1 || band() != "overdue" {
+			t.Errorf("the escalation job at 13:30: %+v, %v, band %s", p, err, band())
 		}
 		// The group's queue by deadline reads it from call_sla's own group column.
 		if r := e.slaList(t, store.CallFilter{GroupIDs: []int64{e.F.ServiceDesk.ID}, Sort: "due"}); len(r) != 1 || r[0] != c.Ref {

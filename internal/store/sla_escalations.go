@@ -643,7 +643,7 @@ func (t *Tx) escalateCall(ctx context.Context, callID int64, mail EscalationMail
 			}
 		}
 	}
-	r.escalateAt = nextCheck(xs, fired)
+	r.escalateAt = earliest(nextCheck(xs, fired), r.bandChange())
 	return n, t.writeSLA(ctx, r, false)
 }
 

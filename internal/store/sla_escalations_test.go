@@ -256,9 +256,10 @@ func TestEscalationReassignAndLatePoints(t *testing.T) {
 		if err != nil || lv.Respond.State != "running" {
 			t.Errorf("after the reassignment: %+v %v", lv.ServiceLevel, err)
 		}
-		// Every point that applies has fired or was crossed before it existed: nothing to check.
-		if nc := e.escalateAt(t, c); !nc.IsZero() {
-			t.Errorf("escalate_at after firing: %v", nc)
+		// Every point that applies has fired or was crossed before it existed: the job looks again
+		// only when the call's band changes, at the respond deadline.
+		if nc := e.escalateAt(t, c); !nc.Equal(lv.DueAt) || nc.IsZero() {
+			t.Errorf("escalate_at after firing: %v, want the deadline %v", nc, lv.DueAt)
 		}
 	})
 }
@@ -456,8 +457,9 @@ func TestEscalationPointBeyondHorizon(t *testing.T) {
 		}
 		e.point(t, store.EscalationPoint{Target: store.ResolveTarget, Percent: 1000, Action: store.NotifyManagers})
 		c := e.newCall(t, desk.NewCall{GroupID: e.F.ServiceDesk.ID, Impact: desk.Low, Urgency: desk.Low})
-		if nc := e.escalateAt(t, c); !nc.IsZero() {
-			t.Errorf("escalate_at with only an unplaceable point: %v", nc)
+		// Only the band's change is left to check: 75% of the 4h respond time, at 12:00.
+		if nc, want := e.escalateAt(t, c), start.Add(3*time.Hour); !nc.Equal(want) {
+			t.Errorf("escalate_at with only an unplaceable point: %v, want the band's change %v", nc, want)
 		}
 		e.point(t, store.EscalationPoint{Target: store.RespondTarget, Percent: 50, Action: store.NotifyManagers})
 		c = e.newCall(t, desk.NewCall{GroupID: e.F.ServiceDesk.ID, Impact: desk.Low, Urgency: desk.Low})
@@ -467,34 +469,47 @@ func TestEscalationPointBeyondHorizon(t *testing.T) {
 	})
 }
 
-// The band tick (TickSLA, call_sla.next_check) and the escalation job (call_sla.escalate_at)
-// keep their own instants: a tick re-evaluating a call whose points fired brings it back to the
-// job once at most, and neither job keeps coming back to it.
-func TestEscalationsAndTheBandTickSettle(t *testing.T) {
+// The escalation job also moves a call's band (ok, at risk, overdue): escalate_at is the earliest
+// of a point's crossing and the band's next change, so a call whose points have fired comes back
+// at its band's changes only, once each, and then settles.
+func TestEscalationJobMovesTheBandAndSettles(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		ctx := context.Background()
 		slaDesk(t, e)
+		london, _ := time.LoadLocation("Europe/London")
 		e.point(t, store.EscalationPoint{Target: store.RespondTarget, Percent: 50, Action: store.NotifyAnalyst})
 		c := e.newCall(t, desk.NewCall{GroupID: e.F.ServiceDesk.ID, AnalystID: e.F.Ann.ID})
+		band := func() string {
+			t.Helper()
+			var b string
+			if err := e.DB.QueryRow(e.DB.Rebind(`SELECT band FROM call_sla WHERE call_id = ?`), c.ID).Scan(&b); err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
 		e.Clock.Advance(150 * time.Minute) // 11:30: 50% crossed at 11:00
 		if p := e.escalate(t, nil); p.Fired != 1 {
 			t.Fatalf("11:30: %+v", p)
 		}
-		if nc := e.escalateAt(t, c); !nc.IsZero() {
-			t.Errorf("escalate_at once the only point fired: %v", nc)
+		// The only point fired: the call comes back when it is at risk (75%, 12:00).
+		if nc := e.escalateAt(t, c); !nc.Equal(time.Date(2026, 3, 2, 12, 0, 0, 0, london)) || band() != "ok" {
+			t.Errorf("escalate_at once the only point fired: %v (band %s)", nc, band())
 		}
-		e.Clock.Advance(45 * time.Minute) // 12:15: at risk since 12:00, the tick's business
-		if n, err := e.S.TickSLA(ctx, 100); err != nil || n != 1 {
-			t.Fatalf("tick: %d %v", n, err)
+		e.Clock.Advance(45 * time.Minute) // 12:15
+		if p := e.escalate(t, nil); p.Calls != 1 || p.Fired != 0 || band() != "at_risk" {
+			t.Fatalf("12:15: %+v, band %s", p, band())
 		}
-		for i := range 2 {
-			p := e.escalate(t, nil)
-			if p.Fired != 0 || p.Calls > 1-i {
-				t.Errorf("escalation pass %d after the tick: %+v", i, p)
-			}
+		if nc := e.escalateAt(t, c); !nc.Equal(time.Date(2026, 3, 2, 13, 0, 0, 0, london)) {
+			t.Errorf("escalate_at at risk: %v, want the deadline", nc)
 		}
-		if n, err := e.S.TickSLA(ctx, 100); err != nil || n != 0 {
-			t.Errorf("the tick again: %d %v", n, err)
+		if p := e.escalate(t, nil); p.Calls != 0 {
+			t.Errorf("a second pass at 12:15: %+v", p)
+		}
+		e.Clock.Advance(time.Hour) // 13:15: overdue
+		if p := e.escalate(t, nil); p.Calls != 1 || p.Fired != 0 || band() != "overdue" {
+			t.Errorf("13:15: %+v, band %s", p, band())
+		}
+		if p := e.escalate(t, nil); p.Calls != 0 {
+			t.Errorf("a second pass at 13:15: %+v", p)
 		}
 		if n := e.DB.Count(t, `SELECT COUNT(*) FROM sla_escalations_fired`); n != 1 {
 			t.Errorf("fired rows: %d", n)

@@ -39,8 +39,9 @@ func (s *Store) RepairSLA(ctx context.Context, limit int) (SLARepair, error) {
 	var out SLARepair
 	err := s.inTx(ctx, func(t *Tx) error {
 		out = SLARepair{}
-		var after int64
-		if err := t.queryRow(ctx, `SELECT version, backfill_after FROM sla_config WHERE id = 1`+s.d.forUpdate()).Scan(&out.Version, &after); err != nil {
+		var after, repaired int64
+		if err := t.queryRow(ctx, `SELECT version, backfill_after, repair_after FROM sla_config WHERE id = 1`+s.d.forUpdate()).
+			Scan(&out.Version, &after, &repaired); err != nil {
 			return fmt.Errorf("service-level configuration: %w", err)
 		}
 		cf, err := s.slaConfigNow(ctx, t)
@@ -59,7 +60,10 @@ func (s *Store) RepairSLA(ctx context.Context, limit int) (SLARepair, error) {
 			return err
 		}
 		if left := limit - out.Backfilled; left > 0 {
-			if out.Reevaluated, err = t.reevaluateSLA(ctx, cf, left); err != nil {
+			if out.Reevaluated, repaired, err = t.reevaluateSLA(ctx, cf, repaired, left); err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `UPDATE sla_config SET repair_after = ? WHERE id = 1`, repaired); err != nil {
 				return err
 			}
 		}
@@ -145,18 +149,27 @@ func (t *Tx) backfillSLA(ctx context.Context, cf *slaConfig, after int64, limit 
 	return len(missing), seen, after, nil
 }
 
-// reevaluateSLA re-evaluates at most limit live calls evaluated under a configuration older than
-// cf's, and returns how many.
-func (t *Tx) reevaluateSLA(ctx context.Context, cf *slaConfig, limit int) (int, error) {
-	return t.reevaluate(ctx, cf, `s.live = 1 AND s.config < ? ORDER BY s.config, s.call_id LIMIT ?`, cf.version, limit)
+// reevaluateSLA re-evaluates at most limit live calls after id `after` evaluated under a
+// configuration older than cf's, walking call_sla by its key, and returns how many and how far it
+// has looked: the last call it re-evaluated, or every call's once none is left.
+func (t *Tx) reevaluateSLA(ctx context.Context, cf *slaConfig, after int64, limit int) (int, int64, error) {
+	n, last, err := t.reevaluate(ctx, cf, `s.call_id > ? AND s.live = 1 AND s.config < ? ORDER BY s.call_id LIMIT ?`, after, cf.version, limit)
+	if err != nil || n == limit {
+		return n, last, err
+	}
+	var end sql.NullInt64
+	if err := t.queryRow(ctx, `SELECT MAX(call_id) FROM call_sla`).Scan(&end); err != nil {
+		return n, after, err
+	}
+	return n, max(end.Int64, after), nil
 }
 
 // reevaluate re-evaluates under cf the calls whose call_sla rows (aliased s) match where (with
-// its order, limit and any lock), and returns how many.
-func (t *Tx) reevaluate(ctx context.Context, cf *slaConfig, where string, args ...any) (int, error) {
+// its order, limit and any lock), and returns how many and the id of the last.
+func (t *Tx) reevaluate(ctx context.Context, cf *slaConfig, where string, args ...any) (int, int64, error) {
 	rows, err := t.query(ctx, `SELECT `+callCols+`, s.history FROM call_sla s JOIN calls c ON c.id = s.call_id WHERE `+where, args...)
 	if err != nil {
-		return 0, fmt.Errorf("calls to re-evaluate: %w", err)
+		return 0, 0, fmt.Errorf("calls to re-evaluate: %w", err)
 	}
 	type item struct {
 		c       desk.Call
@@ -167,24 +180,26 @@ func (t *Tx) reevaluate(ctx context.Context, cf *slaConfig, where string, args .
 		var it item
 		if it.c, err = scanCall(scanAlso{rows, &it.history}); err != nil {
 			rows.Close()
-			return 0, err
+			return 0, 0, err
 		}
 		items = append(items, it)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
+	var last int64
 	for _, it := range items {
 		r, err := cf.evaluate(it.c, it.history, t.Now)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		if err := t.writeSLA(ctx, r, false); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
+		last = it.c.ID
 	}
-	return len(items), nil
+	return len(items), last, nil
 }
 
 // scanAlso scans a row of callCols followed by more columns: scanCall reads the call's, the rest
@@ -195,23 +210,3 @@ type scanAlso struct {
 }
 
 func (s scanAlso) Scan(dest ...any) error { return s.sc.Scan(append(dest, s.more)...) }
-
-// TickSLA re-evaluates, in one transaction, up to limit calls whose next_check has come: a
-// counting clock reached 75% of its time or ran out, so the call's band (ok, at risk, overdue)
-// changes. It returns how many; call it until it returns fewer than limit. On PostgreSQL the
-// rows are claimed with SKIP LOCKED, so instances share the work.
-func (s *Store) TickSLA(ctx context.Context, limit int) (int, error) {
-	if limit <= 0 {
-		limit = 500
-	}
-	n := 0
-	err := s.inTx(ctx, func(t *Tx) error {
-		cf, err := s.slaConfigNow(ctx, t)
-		if err != nil {
-			return err
-		}
-		n, err = t.reevaluate(ctx, cf, `s.next_check <= ? ORDER BY s.next_check, s.call_id LIMIT ?`+s.d.skipLocked("s"), t.Now.UnixMicro(), limit)
-		return err
-	})
-	return n, err
-}

@@ -15,7 +15,6 @@
 -- micros: spare when met, overrun when breached), breached_at.
 -- due_at: the earliest deadline of the clocks still counting or breached (sorts queues);
 -- risk_at: the earliest instant such a clock used 75% of its time (the "at risk" queue);
--- next_check: when the escalation job must next look at the call (NULL: nothing to do);
 -- live: 1 while the call is open (its clocks can still change), 0 once resolved, closed or
 -- cancelled (a reopen makes it 1 again);
 -- queue_key: the order of a queue sorted by deadline, for live calls only: due_at while a clock
@@ -23,9 +22,9 @@
 -- time they have left (2^62 + micros left); then those with no target (2^62 + 2^60).
 -- group_id: the call's support group when evaluated (every change of the call re-evaluates it),
 -- so a group's queue by deadline reads its first page from call_sla_group_queue alone;
--- band: for live calls, 'ok', 'at_risk' or 'overdue' as at evaluated_at. next_check brings the
--- call back to be re-evaluated when its band changes, so the band is at most a job's interval
--- behind; the "at risk" list reads call_sla_band's 'at_risk' rows and the 'ok' rows whose risk_at
+-- band: for live calls, 'ok', 'at_risk' or 'overdue' as at evaluated_at. escalate_at (0043)
+-- brings the call back to the escalation job, which re-evaluates it, when its band changes, so
+-- the band is at most the job's interval behind; the "at risk" list reads call_sla_band's 'at_risk' rows and the 'ok' rows whose risk_at
 -- has passed (those the job has not reached yet), and checks the instants itself.
 CREATE TABLE call_sla (
   call_id             BIGINT PRIMARY KEY REFERENCES calls(id),
@@ -50,7 +49,6 @@ CREATE TABLE call_sla (
   resolve_breached_at BIGINT,
   due_at              BIGINT,
   risk_at             BIGINT,
-  next_check          BIGINT,
   live                BIGINT NOT NULL DEFAULT 1,
   queue_key           BIGINT,
   group_id            BIGINT,
@@ -60,16 +58,17 @@ CREATE TABLE call_sla (
 CREATE INDEX call_sla_queue ON call_sla (queue_key, call_id) WHERE queue_key IS NOT NULL;
 CREATE INDEX call_sla_band ON call_sla (band, risk_at, queue_key, call_id) WHERE queue_key IS NOT NULL;
 CREATE INDEX call_sla_group_queue ON call_sla (group_id, queue_key, call_id) WHERE queue_key IS NOT NULL;
-CREATE INDEX call_sla_check ON call_sla (next_check) WHERE next_check IS NOT NULL;
-CREATE INDEX call_sla_live ON call_sla (config, call_id) WHERE live = 1;
 -- The version of the service-level configuration: bumped by every change to calendars, closures,
 -- rules, escalation points, the profile tree and which calendar a group or profile uses.
 -- backfill_after: the highest call id the repair has made sure has a call_sla row; calls above
 -- it that have none (logged before this migration, or loaded in bulk) get one from their
--- timestamps.
+-- timestamps. repair_after: how far (by call id) the repair has re-evaluated the live calls
+-- under the current version; a new version starts it again from 0. The repair walks call_sla by
+-- its key rather than keep an index of the live calls by version, which every create would write.
 CREATE TABLE sla_config (
   id             INTEGER PRIMARY KEY CHECK (id = 1),
   version        BIGINT NOT NULL,
-  backfill_after BIGINT NOT NULL DEFAULT 0
+  backfill_after BIGINT NOT NULL DEFAULT 0,
+  repair_after   BIGINT NOT NULL DEFAULT 0
 );
 INSERT INTO sla_config (id, version) VALUES (1, 1);
