@@ -17,9 +17,37 @@ import (
 	"calldesk/internal/access"
 	"calldesk/internal/audit"
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 	"calldesk/internal/web"
 )
+
+// benchStore is a fresh seeded store on engine with an API token of Ann, an analyst.
+func benchStore(b *testing.B, engine string) (*store.Store, storetest.Fixture, string) {
+	b.Helper()
+	s := storetest.Open(b, engine, nil)
+	f := storetest.Seed(b, s)
+	ctx := context.Background()
+	acct, err := s.CreateAccount(ctx, f.Admin, desk.Account{PersonID: f.Ann.ID, Login: "ann", Roles: []desk.Role{desk.RoleAnalyst}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, hash, _ := access.NewToken()
+	if _, err := s.CreateToken(ctx, f.Admin, acct.ID, "bench", hash, time.Time{}); err != nil {
+		b.Fatal(err)
+	}
+	return s, f, token
+}
+
+// benchServer serves the API of s, recording reads as the server does, until the benchmark ends.
+func benchServer(b *testing.B, s *store.Store) *httptest.Server {
+	b.Helper()
+	buf := audit.NewRecorder(s)
+	b.Cleanup(buf.Close)
+	hs := httptest.NewServer((&web.Server{Store: s, Audit: buf, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
+	b.Cleanup(hs.Close)
+	return hs
+}
 
 // BenchmarkCreateCall logs calls through POST /api/v1/calls with parallel clients (use -cpu to set
 // how many), on each engine available.
@@ -30,22 +58,8 @@ func BenchmarkCreateCall(b *testing.B) {
 	}
 	for _, engine := range engines {
 		b.Run(engine, func(b *testing.B) {
-			s := storetest.Open(b, engine, nil)
-			f := storetest.Seed(b, s)
-			ctx := context.Background()
-			acct, err := s.CreateAccount(ctx, f.Admin, desk.Account{PersonID: f.Ann.ID, Login: "ann", Roles: []desk.Role{desk.RoleAnalyst}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			token, hash, _ := access.NewToken()
-			if _, err := s.CreateToken(ctx, f.Admin, acct.ID, "bench", hash, time.Time{}); err != nil {
-				b.Fatal(err)
-			}
-			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			buf := audit.NewRecorder(s)
-			defer buf.Close()
-			hs := httptest.NewServer((&web.Server{Store: s, Audit: buf, Log: log}).Handler())
-			defer hs.Close()
+			s, f, token := benchStore(b, engine)
+			hs := benchServer(b, s)
 			body := []byte(fmt.Sprintf(`{"summary": "Laptop will not boot", "description": "Black screen after the update", "customer_id": %d, "profile_id": %d}`, f.Dan.ID, f.Outlook.ID))
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 			b.SetParallelism(4) // with -cpu 2: 8 clients
@@ -84,17 +98,8 @@ func BenchmarkViewCall(b *testing.B) {
 	}
 	for _, engine := range engines {
 		b.Run(engine, func(b *testing.B) {
-			s := storetest.Open(b, engine, nil)
-			f := storetest.Seed(b, s)
+			s, f, token := benchStore(b, engine)
 			ctx := context.Background()
-			acct, err := s.CreateAccount(ctx, f.Admin, desk.Account{PersonID: f.Ann.ID, Login: "ann", Roles: []desk.Role{desk.RoleAnalyst}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			token, hash, _ := access.NewToken()
-			if _, err := s.CreateToken(ctx, f.Admin, acct.ID, "bench", hash, time.Time{}); err != nil {
-				b.Fatal(err)
-			}
 			var refs []string
 			for i := range 20 {
 				c, err := s.CreateCall(ctx, storetest.Actor(f.Bob), desk.NewCall{Summary: fmt.Sprintf("Laptop %d will not boot", i),
@@ -104,11 +109,7 @@ func BenchmarkViewCall(b *testing.B) {
 				}
 				refs = append(refs, c.Ref)
 			}
-			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			buf := audit.NewRecorder(s)
-			defer buf.Close()
-			hs := httptest.NewServer((&web.Server{Store: s, Audit: buf, Log: log}).Handler())
-			defer hs.Close()
+			hs := benchServer(b, s)
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 			view := func(i int) error {
 				r, _ := http.NewRequest("GET", hs.URL+"/api/v1/calls/"+refs[i%len(refs)], nil)
