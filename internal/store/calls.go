@@ -527,8 +527,11 @@ type CallFilter struct {
 	// time, none has run out) or "breached" (a clock has run out and its event has not happened);
 	// such a list is sorted by deadline unless Sort says otherwise.
 	SLA     string
-	Limit   int // default 25, at most 500
-	Offset  int
+	Limit  int // default 25, at most 500
+	Offset int // rows to skip: page numbers; a long list pages by Cursor instead
+	// Cursor is a page's Next or Prev (CallPage): the page after, or before, the row it names, in
+	// the same order, read from the index without skipping rows. It is refused with an Offset.
+	Cursor  string
 	NoTotal bool // skip counting
 	// Brief reads only what a list of calls shows, to read a long list fast: ID, Ref, Kind,
 	// Summary, CustomerID, Priority, GroupID, AnalystID, State, Urgent, LoggedAt, UpdatedAt,
@@ -544,9 +547,12 @@ type CallPage struct {
 	Total int // -1 when not counted (NoTotal)
 	// TotalExact is false when Total is the database's estimate: a full-text search matching more
 	// than SearchExactLimit calls on PostgreSQL, where counting them exactly takes too long; or a
-	// lower bound (TotalAtLeast): a list by service level with more than SLAListCountLimit calls.
+	// lower bound (TotalAtLeast): a list of more than ListCountLimit calls.
 	TotalExact   bool
 	TotalAtLeast bool
+	// Next and Prev are the cursors (CallFilter.Cursor) of the pages after and before this one,
+	// "" where there is none. A full-text search with no other filter pages by Offset only.
+	Next, Prev string
 }
 
 // SearchExactLimit is how many hits a search may have and still be counted exactly on every engine.
@@ -562,11 +568,13 @@ func (s *Store) FindCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 // FindCallsPage returns a page of calls matching f, how many match in all, and whether that is an
 // exact count.
 func (s *Store) FindCallsPage(ctx context.Context, f CallFilter) (CallPage, error) {
-	calls, total, exact, err := s.findCalls(ctx, f)
-	return CallPage{Calls: calls, Total: total, TotalExact: exact, TotalAtLeast: !exact && slaList(f)}, err
+	if f.Cursor != "" && f.Offset != 0 {
+		return CallPage{}, badCursor("cannot be given with an offset: a cursor names where its page starts")
+	}
+	return s.findCalls(ctx, f)
 }
 
-func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, bool, error) {
+func (s *Store) findCalls(ctx context.Context, f CallFilter) (CallPage, error) {
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
@@ -601,7 +609,7 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 	switch f.SLA {
 	case "", "at_risk", "breached":
 	default:
-		return nil, 0, false, desk.Invalid("the filter is not valid", map[string]string{"sla": "must be at_risk or breached"})
+		return CallPage{}, desk.Invalid("the filter is not valid", map[string]string{"sla": "must be at_risk or breached"})
 	}
 	if byLevel {
 		// Only live calls have a queue key: the order of a queue by deadline (sla_calls.go). A
@@ -637,7 +645,7 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 			}
 		}
 		if len(states) == 0 {
-			return nil, 0, false, desk.Invalid("the filter is not valid", map[string]string{"condition": "must be unassigned, pending, on_hold, off_hold, resolved, closed or cancelled"})
+			return CallPage{}, desk.Invalid("the filter is not valid", map[string]string{"condition": "must be unassigned, pending, on_hold, off_hold, resolved, closed or cancelled"})
 		}
 		add("c.state IN ("+placeholders(len(states))+")", states...)
 		open = open || allOpen
@@ -664,11 +672,14 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 	if strings.TrimSpace(f.Text) != "" {
 		terms := SearchTerms(f.Text)
 		if len(terms) == 0 {
-			return nil, 0, true, nil
+			return CallPage{TotalExact: true}, nil
 		}
 		q := s.searchQuery(terms, f.Reader)
 		text = q.all
 		if len(where) == 0 && (f.Sort == "" || f.Sort == "newest") {
+			if f.Cursor != "" {
+				return CallPage{}, badCursor("is not taken by a search with no other filter: its pages are numbered (offset)")
+			}
 			return s.searchOnly(ctx, q, f)
 		}
 		if q.mine == "" {
@@ -681,49 +692,125 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 	if len(where) > 0 {
 		w = " WHERE " + strings.Join(where, " AND ")
 	}
-	order := "c.logged_at DESC, c.id DESC"
+	o := callOrder{"newest", []string{"c.logged_at", "c.id"}, true}
 	if text != "" {
-		order = "c.id DESC" // ids rise with logging time; lets the engine walk the search hits in order
+		// ids rise with logging time; lets the engine walk the search hits in order
+		o = callOrder{"search", []string{"c.id"}, true}
 	}
 	switch f.Sort {
 	case "", "newest":
 	case "oldest":
-		order = "c.logged_at ASC, c.id ASC"
+		o = callOrder{"oldest", []string{"c.logged_at", "c.id"}, false}
 	case "priority":
-		order = "c.priority ASC, c.logged_at ASC, c.id ASC"
+		o = callOrder{"priority", []string{"c.priority", "c.logged_at", "c.id"}, false}
 	case "updated":
-		order = "c.updated_at DESC, c.id DESC"
+		o = callOrder{"updated", []string{"c.updated_at", "c.id"}, true}
 	case "due":
-		order = "s.queue_key, s.call_id"
+		o = callOrder{"due", []string{"s.queue_key", "s.call_id"}, false}
 	default:
-		return nil, 0, false, desk.Invalid("the filter is not valid", map[string]string{"sort": "must be newest, oldest, priority, updated or due"})
+		return CallPage{}, desk.Invalid("the filter is not valid", map[string]string{"sort": "must be newest, oldest, priority, updated or due"})
 	}
-	limit, offset := pageOf(f.Limit, f.Offset, 25, 500)
-	total, exact := -1, true
-	switch {
-	case f.NoTotal:
-	case slaList(f):
-		// A list by service level counts up to a bound: an exact count would read every live call
-		// at risk or overdue, and "more than 1,000" is all a reader needs.
+	page := CallPage{Total: -1, TotalExact: true}
+	if !f.NoTotal {
+		// Every list counts up to a bound: an exact count reads every call of the list, and a
+		// queue of 50,000 calls took most of its page's time; "more than 1,000" is all a reader
+		// needs.
 		var err error
-		if total, err = s.countUpTo(ctx, `SELECT 1`+from+w, args, SLAListCountLimit+1); err != nil {
-			return nil, 0, false, fmt.Errorf("count calls: %w", err)
+		if page.Total, err = s.countUpTo(ctx, `SELECT 1`+from+w, args, ListCountLimit+1); err != nil {
+			return CallPage{}, fmt.Errorf("count calls: %w", err)
 		}
-		if total > SLAListCountLimit {
-			total, exact = SLAListCountLimit, false
-		}
-	default:
-		if err := s.queryRow(ctx, `SELECT COUNT(*)`+from+w, args...).Scan(&total); err != nil {
-			return nil, 0, false, fmt.Errorf("count calls: %w", err)
+		if page.Total > ListCountLimit {
+			page.Total, page.TotalExact, page.TotalAtLeast = ListCountLimit, false, true
 		}
 	}
-	out, err := s.readCalls(ctx, f.Brief, func(cols string) string {
+	err := s.keysetPage(ctx, &page, f, o, func(cols, cond, order string) string {
+		w := w
+		if cond != "" {
+			if w == "" {
+				w = " WHERE " + cond
+			} else {
+				w += " AND " + cond
+			}
+		}
 		return `SELECT ` + cols + from + w + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-	}, append(args, limit, offset)...)
+	}, args)
 	if err != nil {
-		return nil, 0, false, fmt.Errorf("find calls: %w", err)
+		return CallPage{}, fmt.Errorf("find calls: %w", err)
 	}
-	return out, total, exact, nil
+	return page, nil
+}
+
+// keysetPage reads the page of f in order o into p, with its cursors: query(cols, cond, order)
+// is the list's SELECT of cols with the cursor's condition cond ("" for none) added to its
+// conditions, sorted by order, taking a LIMIT and an OFFSET after args. One row more than the
+// page is read, to know whether a page follows.
+func (s *Store) keysetPage(ctx context.Context, p *CallPage, f CallFilter, o callOrder, query func(cols, cond, order string) string, args []any) error {
+	limit, offset := pageOf(f.Limit, f.Offset, 25, 500)
+	var cur *callCursor
+	cond := ""
+	if f.Cursor != "" {
+		c, err := parseCursor(f.Cursor, o)
+		if err != nil {
+			return err
+		}
+		cur = &c
+		var cargs []any
+		cond, cargs = c.cond(o)
+		args = append(args[:len(args):len(args)], cargs...)
+	}
+	before := cur != nil && cur.before
+	out, err := s.readCalls(ctx, f.Brief, func(cols string) string { return query(cols, cond, o.sql(before)) },
+		append(args[:len(args):len(args)], limit+1, offset)...)
+	if err != nil {
+		return err
+	}
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	if before {
+		slices.Reverse(out)
+	}
+	p.Calls = out
+	if len(out) == 0 {
+		return nil
+	}
+	keys, err := s.orderKeys(ctx, o, out[0], out[len(out)-1])
+	if err != nil {
+		return err
+	}
+	// Before the first row: a page before exists when the rows were read backwards and there were
+	// more, or when they were read forwards from a cursor or an offset.
+	if (before && more) || (!before && (cur != nil || offset > 0)) {
+		p.Prev = callCursor{order: o.name, before: true, keys: keys[0]}.String()
+	}
+	if (!before && more) || before {
+		p.Next = callCursor{order: o.name, keys: keys[1]}.String()
+	}
+	return nil
+}
+
+// orderKeys are the key values in order o of the calls first and last.
+func (s *Store) orderKeys(ctx context.Context, o callOrder, first, last desk.Call) ([2][]int64, error) {
+	due := map[int64]int64{}
+	if o.name == "due" {
+		rows, err := s.query(ctx, `SELECT s.call_id, s.queue_key FROM call_sla s WHERE s.call_id IN (?, ?) AND s.queue_key IS NOT NULL`, first.ID, last.ID)
+		if err != nil {
+			return [2][]int64{}, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, key int64
+			if err := rows.Scan(&id, &key); err != nil {
+				return [2][]int64{}, err
+			}
+			due[id] = key
+		}
+		if err := rows.Err(); err != nil {
+			return [2][]int64{}, err
+		}
+	}
+	return [2][]int64{keysOf(o, first, due[first.ID]), keysOf(o, last, due[last.ID])}, nil
 }
 
 // readCalls reads the calls of the query query(cols) makes with the columns to read (brief ones
@@ -744,11 +831,16 @@ func (s *Store) readCalls(ctx context.Context, brief bool, query func(cols strin
 // countUpTo counts the rows of query (a SELECT of anything) up to limit, without parallel workers.
 func (s *Store) countUpTo(ctx context.Context, query string, args []any, limit int) (int, error) {
 	q := `SELECT COUNT(*) FROM (` + query + ` LIMIT ?) x`
-	args = append(args[:len(args):len(args)], limit)
 	n := 0
+	err := s.serialRow(ctx, q, append(args[:len(args):len(args)], limit), &n)
+	return n, err
+}
+
+// serialRow reads the one row of query into dest without parallel workers: a bounded count reads
+// at most a thousand index entries, which starting workers would only slow.
+func (s *Store) serialRow(ctx context.Context, query string, args []any, dest ...any) error {
 	if s.d.serialOnly() == "" {
-		err := s.queryRow(ctx, q, args...).Scan(&n)
-		return n, err
+		return s.queryRow(ctx, query, args...).Scan(dest...)
 	}
 	ro := &sql.TxOptions{ReadOnly: true}
 	tx, err := s.read.BeginTx(ctx, ro)
@@ -757,35 +849,37 @@ func (s *Store) countUpTo(ctx context.Context, query string, args []any, limit i
 		tx, err = s.read.BeginTx(ctx, ro)
 	}
 	if err != nil {
-		return 0, s.mapErr(err)
+		return s.mapErr(err)
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, s.d.serialOnly()); err != nil {
-		return 0, s.mapErr(err)
+		return s.mapErr(err)
 	}
-	if err := tx.QueryRowContext(ctx, s.q(q), args...).Scan(&n); err != nil {
-		return 0, s.mapErr(err)
+	if err := tx.QueryRowContext(ctx, s.q(query), args...).Scan(dest...); err != nil {
+		return s.mapErr(err)
 	}
-	return n, s.mapErr(tx.Commit())
+	return s.mapErr(tx.Commit())
 }
 
-// SLAListCountLimit is how far a list by service level (CallFilter.SLA, or sorted by deadline)
-// counts: beyond it the count is a lower bound (CallPage.TotalAtLeast).
-const SLAListCountLimit = 1000
+// ListCountLimit is how far a list of calls counts, and the console's queues: beyond it the
+// count is a lower bound (CallPage.TotalAtLeast), shown as "more than 1,000". Search counts have
+// their own limit (SearchExactLimit).
+const ListCountLimit = 1000
 
-// slaList reports whether f lists calls by service level.
-func slaList(f CallFilter) bool { return f.SLA != "" || f.Sort == "due" }
+// SLAListCountLimit is how far a list by service level (CallFilter.SLA, or sorted by deadline)
+// counts: as far as every list (ListCountLimit).
+const SLAListCountLimit = ListCountLimit
 
 // searchOnly answers a search with no other filter, newest first, from the search index alone:
 // the count and the page of ids come from the index, and only the calls shown are read. Joining
 // every hit back to calls first took half a second for a common word in a million calls.
-func (s *Store) searchOnly(ctx context.Context, q searchQuery, f CallFilter) ([]desk.Call, int, bool, error) {
+func (s *Store) searchOnly(ctx context.Context, q searchQuery, f CallFilter) (CallPage, error) {
 	limit, offset := pageOf(f.Limit, f.Offset, 25, 500)
 	total, exact := -1, true
 	if !f.NoTotal {
 		var err error
 		if total, exact, err = s.searchTotal(ctx, q); err != nil {
-			return nil, 0, false, err
+			return CallPage{}, err
 		}
 	}
 	page, args := s.d.searchPage(), []any{q.all, limit, offset}
@@ -794,28 +888,28 @@ func (s *Store) searchOnly(ctx context.Context, q searchQuery, f CallFilter) ([]
 	}
 	rows, err := s.query(ctx, page, args...)
 	if err != nil {
-		return nil, 0, false, fmt.Errorf("search: %w", err)
+		return CallPage{}, fmt.Errorf("search: %w", err)
 	}
 	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
-			return nil, 0, false, err
+			return CallPage{}, err
 		}
 		ids = append(ids, id)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(ids) == 0 {
-		return nil, total, exact, err
+		return CallPage{Total: total, TotalExact: exact}, err
 	}
 	out, err := s.readCalls(ctx, f.Brief, func(cols string) string {
 		return `SELECT ` + cols + ` FROM calls c WHERE c.id IN (` + placeholders(len(ids)) + `) ORDER BY c.id DESC`
 	}, idArgs(ids)...)
 	if err != nil {
-		return nil, 0, false, fmt.Errorf("search: %w", err)
+		return CallPage{}, fmt.Errorf("search: %w", err)
 	}
-	return out, total, exact, nil
+	return CallPage{Calls: out, Total: total, TotalExact: exact}, nil
 }
 
 // searchTotal counts a search's hits. Where the engine can estimate (PostgreSQL) and the estimate

@@ -3,12 +3,13 @@ package store
 import (
 	"context"
 	"fmt"
-	"slices"
+	"strings"
 	"sync"
 	"time"
 )
 
-// QueueCounts is how many calls wait in each of the console's queues.
+// QueueCounts is how many calls wait in each of the console's queues. Each count stops at
+// ListCountLimit; its More field then says more calls wait ("more than 1,000").
 type QueueCounts struct {
 	Mine       int // open calls assigned to the analyst
 	Groups     int // open calls of the analyst's groups
@@ -17,91 +18,104 @@ type QueueCounts struct {
 	OffHold    int // came off hold by themselves: urgent
 	Resolved   int // resolved, awaiting the customer's confirmation
 	Open       int // every open call
+
+	MineMore, GroupsMore, UnassignedMore, OnHoldMore, OffHoldMore, ResolvedMore, OpenMore bool
 }
 
-// queueCountsMaxAge is how long CountQueues may answer from its cache while this process has
-// written no call. It bounds how stale counts can be after another instance (PostgreSQL) or
-// another process changed calls; changes made through this store show at once.
+// queueCountsMaxAge is how long CountQueues may answer its counts of every analyst's queues
+// (unassigned, on hold, off hold, resolved, open) from its cache while this process has written
+// no call. It bounds how stale counts can be after another instance (PostgreSQL) or another
+// process changed calls; changes made through this store show at once.
 const queueCountsMaxAge = 2 * time.Second
 
-// queueCache holds the number of open and resolved calls per state, group and analyst: every
-// analyst's queue counts are sums over it. It is a few hundred rows for a whole university.
+// queueCache holds the counts of the queues every analyst shares.
 type queueCache struct {
 	mu     sync.Mutex
-	rows   []queueCount
-	writes int64     // Store.callWrites when rows were read
-	at     time.Time // when rows were read
+	counts QueueCounts // Mine and Groups unset
+	ok     bool
+	writes int64     // Store.callWrites when counts were read
+	at     time.Time // when counts were read
 }
 
-type queueCount struct {
-	state             string
-	group, analyst, n int64
+// countPart is one bounded count of CountQueues: the rows of calls c matching cond.
+type countPart struct {
+	cond string
+	args []any
+	n    *int
+	more *bool
 }
 
-// CountQueues counts the calls in every queue for an analyst and their groups. Every queue page
-// shows these counts, and counting a million calls' open ones took most of a page's time, so the
-// counts of all analysts come from one grouped count over the calls_queue index, reused until a
-// call is written through this store or queueCountsMaxAge has passed.
+// CountQueues counts the calls in every queue for an analyst and their groups, each up to
+// ListCountLimit (issue 21 point 5): an exact count of a queue of 50,000 calls read all of them
+// on every page and every refresh, where a bounded one reads at most ListCountLimit+1 rows of
+// the queue's own index, however long the queue. The counts every analyst shares are reused
+// until a call is written through this store or queueCountsMaxAge has passed.
 func (s *Store) CountQueues(ctx context.Context, analystID int64, groupIDs []int64) (QueueCounts, error) {
-	rows, err := s.queueCounts(ctx)
+	n, err := s.sharedQueueCounts(ctx)
 	if err != nil {
 		return QueueCounts{}, err
 	}
-	var n QueueCounts
-	for _, r := range rows {
-		open := r.state != "resolved"
-		switch r.state {
-		case "unassigned":
-			n.Unassigned += int(r.n)
-		case "on_hold":
-			n.OnHold += int(r.n)
-		case "off_hold":
-			n.OffHold += int(r.n)
-		case "resolved":
-			n.Resolved += int(r.n)
-		}
-		if open {
-			n.Open += int(r.n)
-			if r.analyst == analystID && analystID != 0 {
-				n.Mine += int(r.n)
-			}
-			if r.group != 0 && slices.Contains(groupIDs, r.group) {
-				n.Groups += int(r.n)
-			}
-		}
+	var parts []countPart
+	if analystID != 0 {
+		parts = append(parts, countPart{"c.analyst_id = ? AND " + openCond, []any{analystID}, &n.Mine, &n.MineMore})
+	}
+	if len(groupIDs) > 0 {
+		parts = append(parts, countPart{"c.group_id IN (" + placeholders(len(groupIDs)) + ") AND " + openCond, idArgs(groupIDs), &n.Groups, &n.GroupsMore})
+	}
+	if err := s.countParts(ctx, parts); err != nil {
+		return QueueCounts{}, fmt.Errorf("count queues: %w", err)
 	}
 	return n, nil
 }
 
-// queueCounts returns the grouped counts, read again when stale. One caller reads; the others
-// wait for its answer rather than run the same count.
-func (s *Store) queueCounts(ctx context.Context) ([]queueCount, error) {
+// sharedQueueCounts returns the counts of the queues every analyst shares, read again when stale.
+// One caller reads; the others wait for its answer rather than run the same counts.
+func (s *Store) sharedQueueCounts(ctx context.Context) (QueueCounts, error) {
 	c := &s.queues
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	writes := s.callWrites.Load()
-	if c.rows != nil && c.writes == writes && time.Since(c.at) < queueCountsMaxAge {
-		return c.rows, nil
+	if c.ok && c.writes == writes && time.Since(c.at) < queueCountsMaxAge {
+		return c.counts, nil
 	}
 	at := time.Now()
-	rows, err := s.query(ctx, `SELECT c.state, COALESCE(c.group_id, 0), COALESCE(c.analyst_id, 0), COUNT(*) FROM calls c
-		WHERE c.state IN ('unassigned','assigned','accepted','pending','on_hold','off_hold','resolved')
-		GROUP BY c.state, c.group_id, c.analyst_id`)
+	var n QueueCounts
+	err := s.countParts(ctx, []countPart{
+		{"c.state = 'unassigned'", nil, &n.Unassigned, &n.UnassignedMore},
+		{"c.state = 'on_hold'", nil, &n.OnHold, &n.OnHoldMore},
+		{"c.state = 'off_hold'", nil, &n.OffHold, &n.OffHoldMore},
+		{"c.state = 'resolved'", nil, &n.Resolved, &n.ResolvedMore},
+		{openCond, nil, &n.Open, &n.OpenMore},
+	})
 	if err != nil {
-		return nil, fmt.Errorf("count queues: %w", err)
+		return QueueCounts{}, fmt.Errorf("count queues: %w", err)
 	}
-	defer rows.Close()
-	out := []queueCount{}
-	for rows.Next() {
-		var r queueCount
-		if err := rows.Scan(&r.state, &r.group, &r.analyst, &r.n); err != nil {
-			return nil, fmt.Errorf("count queues: %w", err)
+	c.counts, c.ok, c.writes, c.at = n, true, writes, at
+	return n, nil
+}
+
+// countParts counts the calls of each part up to ListCountLimit, in one statement.
+func (s *Store) countParts(ctx context.Context, parts []countPart) error {
+	if len(parts) == 0 {
+		return nil
+	}
+	var cols []string
+	var args []any
+	for _, p := range parts {
+		cols = append(cols, `(SELECT COUNT(*) FROM (SELECT 1 FROM calls c WHERE `+p.cond+` LIMIT ?) x)`)
+		args = append(append(args, p.args...), ListCountLimit+1)
+	}
+	dest := make([]any, len(parts))
+	for i, p := range parts {
+		dest[i] = p.n
+	}
+	if err := s.serialRow(ctx, `SELECT `+strings.Join(cols, ", "), args, dest...); err != nil {
+		return err
+	}
+	for _, p := range parts {
+		if *p.n > ListCountLimit {
+			*p.n, *p.more = ListCountLimit, true
 		}
-		out = append(out, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("count queues: %w", err)
-	}
-	c.rows, c.writes, c.at = out, writes, at
-	return out, nil
+	return nil
 }

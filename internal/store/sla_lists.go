@@ -21,7 +21,7 @@ func levelOnly(f CallFilter) bool {
 }
 
 // levelList answers a levelOnly filter.
-func (s *Store) levelList(ctx context.Context, f CallFilter) ([]desk.Call, int, bool, error) {
+func (s *Store) levelList(ctx context.Context, f CallFilter) (CallPage, error) {
 	where := []string{"s.queue_key IS NOT NULL"}
 	var args []any
 	now := s.now().UnixMicro()
@@ -35,31 +35,34 @@ func (s *Store) levelList(ctx context.Context, f CallFilter) ([]desk.Call, int, 
 		where = append(where, "s.queue_key <= ?")
 		args = append(args, now)
 	default:
-		return nil, 0, false, desk.Invalid("the filter is not valid", map[string]string{"sla": "must be at_risk or breached"})
+		return CallPage{}, desk.Invalid("the filter is not valid", map[string]string{"sla": "must be at_risk or breached"})
 	}
 	if len(f.GroupIDs) > 0 {
 		where = append(where, "s.group_id IN ("+placeholders(len(f.GroupIDs))+")")
 		args = append(args, idArgs(f.GroupIDs)...)
 	}
 	w := " WHERE " + strings.Join(where, " AND ")
-	total, exact := -1, true
+	page := CallPage{Total: -1, TotalExact: true}
 	if !f.NoTotal {
 		n, err := s.countUpTo(ctx, `SELECT 1 FROM call_sla s`+w, args, SLAListCountLimit+1)
 		if err != nil {
-			return nil, 0, false, fmt.Errorf("count calls: %w", err)
+			return CallPage{}, fmt.Errorf("count calls: %w", err)
 		}
-		total = n
+		page.Total = n
 		if n > SLAListCountLimit {
-			total, exact = SLAListCountLimit, false
+			page.Total, page.TotalExact, page.TotalAtLeast = SLAListCountLimit, false, true
 		}
 	}
-	limit, offset := pageOf(f.Limit, f.Offset, 25, 500)
-	out, err := s.readCalls(ctx, f.Brief, func(cols string) string {
-		return `SELECT ` + cols + ` FROM (SELECT s.call_id, s.queue_key FROM call_sla s` + w +
-			` ORDER BY s.queue_key, s.call_id LIMIT ? OFFSET ?) p JOIN calls c ON c.id = p.call_id ORDER BY p.queue_key, p.call_id`
-	}, append(args, limit, offset)...)
+	o := callOrder{"due", []string{"s.queue_key", "s.call_id"}, false}
+	err := s.keysetPage(ctx, &page, f, o, func(cols, cond, order string) string {
+		if cond != "" {
+			cond = " AND " + cond
+		}
+		return `SELECT ` + cols + ` FROM (SELECT s.call_id, s.queue_key FROM call_sla s` + w + cond +
+			` ORDER BY ` + order + ` LIMIT ? OFFSET ?) p JOIN calls c ON c.id = p.call_id ORDER BY ` + strings.ReplaceAll(order, "s.", "p.")
+	}, args)
 	if err != nil {
-		return nil, 0, false, fmt.Errorf("find calls: %w", err)
+		return CallPage{}, fmt.Errorf("find calls: %w", err)
 	}
-	return out, total, exact, nil
+	return page, nil
 }

@@ -76,10 +76,16 @@ type callList struct {
 	Calls []callJSON `json:"calls"`
 	Total int        `json:"total"`
 	// TotalExact is false when Total is an estimate (a full-text search with very many hits on
-	// PostgreSQL).
+	// PostgreSQL) or a lower bound (TotalMore).
 	TotalExact bool `json:"total_exact"`
-	Limit      int  `json:"limit"`
-	Offset     int  `json:"offset"`
+	// TotalMore says more than Total calls match: lists count up to store.ListCountLimit.
+	TotalMore bool `json:"total_more"`
+	Limit     int  `json:"limit"`
+	Offset    int  `json:"offset"`
+	// NextCursor and PrevCursor are the cursor parameters of the pages after and before this
+	// one, absent where there is none (issue 21 point 5: keyset paging).
+	NextCursor string `json:"next_cursor,omitempty"`
+	PrevCursor string `json:"prev_cursor,omitempty"`
 }
 
 // newCallRequest is the body of POST /api/v1/calls.
@@ -197,7 +203,8 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request, c *caller) er
 		return err
 	}
 	page.Calls = access.CallsFor(rd, page.Calls)
-	out := callList{Calls: make([]callJSON, len(page.Calls)), Total: page.Total, TotalExact: page.TotalExact, Limit: f.Limit, Offset: f.Offset}
+	out := callList{Calls: make([]callJSON, len(page.Calls)), Total: page.Total, TotalExact: page.TotalExact, TotalMore: page.TotalAtLeast,
+		Limit: f.Limit, Offset: f.Offset, NextCursor: page.Next, PrevCursor: page.Prev}
 	var customers []int64
 	refs := make([]string, len(page.Calls))
 	for i, call := range page.Calls {
@@ -220,7 +227,7 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request, c *caller) er
 // callFilterOf reads the query parameters of GET /api/v1/calls; a bad one is a 400 naming it.
 func callFilterOf(q url.Values) (store.CallFilter, error) {
 	p := params{q: q}
-	p.known("group", "analyst", "condition", "customer", "profile", "q", "from", "to", "priority", "open", "sla", "sort", "limit", "offset")
+	p.known("group", "analyst", "condition", "customer", "profile", "q", "from", "to", "priority", "open", "sla", "sort", "limit", "offset", "cursor")
 	f := store.CallFilter{Limit: 25}
 	for _, v := range p.list("group") {
 		if id := p.idValue("group", v); id != 0 {
@@ -278,5 +285,8 @@ func callFilterOf(q url.Values) (store.CallFilter, error) {
 		p.bad("sla", "%q is not a service-level filter; give at_risk (a clock has used 75%% of its time) or breached (a clock's time ran out)", v)
 	}
 	f.Limit, f.Offset = p.page(25, 500)
+	if f.Cursor = q.Get("cursor"); f.Cursor != "" && f.Offset != 0 {
+		p.bad("cursor", "cannot be given with an offset: a cursor names where its page starts")
+	}
 	return f, p.err()
 }

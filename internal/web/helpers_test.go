@@ -317,8 +317,11 @@ type apiCallList struct {
 	Calls      []apiCall `json:"calls"`
 	Total      int       `json:"total"`
 	TotalExact bool      `json:"total_exact"`
+	TotalMore  bool      `json:"total_more"`
 	Limit      int       `json:"limit"`
 	Offset     int       `json:"offset"`
+	NextCursor string    `json:"next_cursor"`
+	PrevCursor string    `json:"prev_cursor"`
 }
 
 type apiPerson struct {

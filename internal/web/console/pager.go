@@ -87,3 +87,23 @@ func pageLink(base string) func(int) string {
 		return base + sep + "page=" + strconv.Itoa(n)
 	}
 }
+
+// cursorPager is the navigation of a list paged by cursor (a queue): where this page is ("page
+// 3 of 40", "page 3 of more than 40"), the first, previous and next pages. Its links answer the
+// keys [ and ] (data-key) as well as Tab and Enter.
+type cursorPager struct {
+	Label      string
+	Page       int  // this page's number, from 1
+	Total      int  // calls in the list, or the bound its count stopped at (More)
+	More       bool // more than Total calls
+	Size       int  // calls to a page
+	First      string
+	Prev, Next string // "" where there is none
+	Empty      bool   // a page after the first with nothing left on it (the calls moved on)
+}
+
+// Pages is how many pages Total makes.
+func (p cursorPager) Pages() int { return (p.Total + p.Size - 1) / max(p.Size, 1) }
+
+// Shown reports whether there is anything to navigate to.
+func (p cursorPager) Shown() bool { return p.Prev != "" || p.Next != "" || p.Empty }

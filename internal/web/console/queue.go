@@ -26,6 +26,8 @@ func (c *Console) queueRoutes() []route {
 type queueDef struct {
 	Key, Name string
 	count     func(queueCounts) int
+	// more says the count stopped at its bound (store.ListCountLimit): more calls wait.
+	more func(queueCounts) bool
 	// filter sets the queue's own condition on a call filter.
 	filter func(f *store.CallFilter, v *visit, groups []int64)
 	// byDeadline marks the service-level queues, sorted by deadline unless the analyst sorts
@@ -43,36 +45,36 @@ type queueCounts struct {
 // queues are the console's queues, in the order the console lists them.
 func queues() []queueDef {
 	return []queueDef{
-		{"mine", "My calls", func(n queueCounts) int { return n.Mine },
+		{"mine", "My calls", func(n queueCounts) int { return n.Mine }, func(n queueCounts) bool { return n.MineMore },
 			func(f *store.CallFilter, v *visit, _ []int64) { f.AnalystID, f.OpenOnly = v.Person.ID, true }, false},
-		{"groups", "My groups' calls", func(n queueCounts) int { return n.Groups },
+		{"groups", "My groups' calls", func(n queueCounts) int { return n.Groups }, func(n queueCounts) bool { return n.GroupsMore },
 			func(f *store.CallFilter, _ *visit, g []int64) {
 				f.GroupIDs, f.OpenOnly = g, true
 				if len(g) == 0 {
 					f.GroupIDs = []int64{-1} // in no group: an empty queue, not every call
 				}
 			}, false},
-		{"unassigned", "Unassigned", func(n queueCounts) int { return n.Unassigned },
+		{"unassigned", "Unassigned", func(n queueCounts) int { return n.Unassigned }, func(n queueCounts) bool { return n.UnassignedMore },
 			func(f *store.CallFilter, _ *visit, _ []int64) { f.Conditions = []desk.Condition{desk.CondUnassigned} }, false},
 		// The service-level queues (issue 17): calls a clock counting has used 75% of the time
 		// of, and calls whose time ran out, soonest deadline first.
-		{"at-risk", "At risk", func(n queueCounts) int { return n.AtRisk },
+		{"at-risk", "At risk", func(n queueCounts) int { return n.AtRisk }, func(n queueCounts) bool { return n.AtRiskMore },
 			func(f *store.CallFilter, _ *visit, _ []int64) { f.SLA = "at_risk" }, true},
-		{"breached", "Breached", func(n queueCounts) int { return n.Breached },
+		{"breached", "Breached", func(n queueCounts) int { return n.Breached }, func(n queueCounts) bool { return n.BreachedMore },
 			func(f *store.CallFilter, _ *visit, _ []int64) { f.SLA = "breached" }, true},
-		{"on-hold", "On hold", func(n queueCounts) int { return n.OnHold },
+		{"on-hold", "On hold", func(n queueCounts) int { return n.OnHold }, func(n queueCounts) bool { return n.OnHoldMore },
 			func(f *store.CallFilter, _ *visit, _ []int64) { f.Conditions = []desk.Condition{desk.CondOnHold} }, false},
-		{"off-hold", "Off hold: urgent", func(n queueCounts) int { return n.OffHold },
+		{"off-hold", "Off hold: urgent", func(n queueCounts) int { return n.OffHold }, func(n queueCounts) bool { return n.OffHoldMore },
 			func(f *store.CallFilter, _ *visit, _ []int64) { f.Conditions = []desk.Condition{desk.CondOffHold} }, false},
-		{"resolved", "Resolved, awaiting confirmation", func(n queueCounts) int { return n.Resolved },
+		{"resolved", "Resolved, awaiting confirmation", func(n queueCounts) int { return n.Resolved }, func(n queueCounts) bool { return n.ResolvedMore },
 			func(f *store.CallFilter, _ *visit, _ []int64) { f.Conditions = []desk.Condition{desk.CondResolved} }, false},
-		{"open", "All open calls", func(n queueCounts) int { return n.Open },
+		{"open", "All open calls", func(n queueCounts) int { return n.Open }, func(n queueCounts) bool { return n.OpenMore },
 			func(f *store.CallFilter, _ *visit, _ []int64) { f.OpenOnly = true }, false},
 	}
 }
 
-// queuePageSize is how many calls a queue page shows; maxQueuePage is the furthest page offered
-// (a million calls); past the last call the page says so and links back to the last page.
+// queuePageSize is how many calls a queue page shows; maxQueuePage is the furthest page number
+// a queue's ?page= may say (a million calls).
 const (
 	queuePageSize = 25
 	maxQueuePage  = 40000
@@ -87,11 +89,13 @@ type queuePage struct {
 	Names  *names
 	Calls  []desk.Call
 	// Rows are Calls with their service levels now, as the table shows them.
-	Rows    []queueRow
-	Total   int
-	First   int // position of the first call shown, from 1
-	Last    int
-	Pager   pager
+	Rows  []queueRow
+	Total int
+	// More says Total is a lower bound: the count stopped at store.ListCountLimit ("more than").
+	More  bool
+	First int // position of the first call shown, from 1
+	Last  int
+	Pager cursorPager
 	Self    string // this page's URL, for the self-refresh
 	Sorts   []option
 	Ages    []option
@@ -127,7 +131,10 @@ type option struct{ Value, Label string }
 // queueFilter is what the filter form holds, as typed.
 type queueFilter struct {
 	Group, Analyst, Profile, Priority, Age, Sort string
-	Page                                         int
+	// Cursor is where the page starts (store.CallFilter.Cursor); Page is its number, said to
+	// the reader ("page 3"), kept in the links of the pager: only a page with a cursor has one.
+	Cursor string
+	Page   int
 }
 
 func (f queueFilter) values() url.Values {
@@ -138,8 +145,11 @@ func (f queueFilter) values() url.Values {
 			q.Set(k, v)
 		}
 	}
-	if f.Page > 1 {
-		q.Set("page", strconv.Itoa(f.Page))
+	if f.Cursor != "" {
+		q.Set("cursor", f.Cursor)
+		if f.Page > 1 {
+			q.Set("page", strconv.Itoa(f.Page))
+		}
 	}
 	return q
 }
@@ -184,11 +194,16 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 	q := r.URL.Query()
 	in := queueFilter{Group: q.Get("group"), Analyst: q.Get("analyst"), Profile: q.Get("profile"),
 		Priority: q.Get("priority"), Age: q.Get("age"), Sort: q.Get("sort")}
-	in.Page, _ = strconv.Atoi(q.Get("page"))
+	// Pages after the first are read by cursor (keyset paging, issue 21 point 5): a page number
+	// alone is not a place in a queue that moves, and skipping rows to it read every one.
+	in.Cursor = q.Get("cursor")
+	if in.Cursor != "" {
+		in.Page, _ = strconv.Atoi(q.Get("page"))
+	}
 	in.Page = max(1, min(in.Page, maxQueuePage))
 	p := queuePage{page: c.page(v, def.Name), Queue: def, Filter: in, Names: nm, Now: c.now(), Invalid: map[string]string{}}
 	p.Section = "queues"
-	f := store.CallFilter{Limit: queuePageSize, Offset: (in.Page - 1) * queuePageSize, Sort: in.Sort}
+	f := store.CallFilter{Limit: queuePageSize, Cursor: in.Cursor, Sort: in.Sort}
 	def.filter(&f, v, groups)
 	id := func(name, s string) int64 {
 		if s == "" {
@@ -253,24 +268,33 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 		return err
 	}
 	for _, q := range all {
-		more := (q.Key == "at-risk" && counts.AtRiskMore) || (q.Key == "breached" && counts.BreachedMore)
-		p.Queues = append(p.Queues, queueTab{Key: q.Key, Name: q.Name, Count: q.count(counts), More: more, Current: q.Key == def.Key})
+		p.Queues = append(p.Queues, queueTab{Key: q.Key, Name: q.Name, Count: q.count(counts), More: q.more(counts), Current: q.Key == def.Key})
 	}
 	// A queue with no filter of the analyst's holds as many calls as its count says: counting
 	// them again would read every open call on every page.
 	unfiltered := in.Group == "" && in.Analyst == "" && in.Profile == "" && in.Priority == "" && in.Age == ""
 	f.NoTotal = unfiltered
 	page, err := c.Store.FindCallsPage(ctx, f)
+	if desk.ErrorCode(err) == desk.EINVALID && f.Cursor != "" {
+		// A cursor from another sort, or mangled: the first page, saying so.
+		p.Invalid["cursor"] = "was not a place in this list: showing the first page"
+		f.Cursor, in.Cursor, in.Page, p.Filter = "", "", 1, in
+		page, err = c.Store.FindCallsPage(ctx, f)
+	}
 	if err != nil {
 		return err
 	}
-	p.Calls, p.Total = access.CallsFor(access.ReaderOf(v.Account, groups), page.Calls), page.Total
+	if page.Prev == "" {
+		in.Page, p.Filter.Page = 1, 1 // back at the start, whatever the link said
+	}
+	offset := (in.Page - 1) * queuePageSize
+	p.Calls, p.Total, p.More = access.CallsFor(access.ReaderOf(v.Account, groups), page.Calls), page.Total, page.TotalAtLeast
 	if n := len(page.Calls); unfiltered {
-		p.Total = def.count(counts)
-		if n > 0 && n < queuePageSize {
-			p.Total = f.Offset + n // the last page: exact, even if the counts lag another instance's change
-		} else if n > 0 {
-			p.Total = max(p.Total, f.Offset+n)
+		p.Total, p.More = def.count(counts), def.more(counts)
+		if n > 0 && page.Next == "" {
+			p.Total, p.More = offset+n, false // the last page: exact, even if the counts lag another instance's change
+		} else if n > 0 && offset+n > p.Total {
+			p.Total = offset + n
 		}
 	}
 	levels, err := c.Store.ServiceLevelsNow(ctx, p.Calls, p.Now)
@@ -289,22 +313,31 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 		p.Rows[i] = row
 	}
 	if len(p.Calls) > 0 {
-		p.First = f.Offset + 1
-		p.Last = f.Offset + len(p.Calls)
+		p.First = offset + 1
+		p.Last = offset + len(p.Calls)
 	}
 	base := "/queues/" + def.Key
-	link := func(pg int) string {
+	link := func(cursor string, pg int) string {
 		x := in
-		x.Page = pg
+		x.Cursor, x.Page = cursor, pg
 		if e := x.values().Encode(); e != "" {
 			return base + "?" + e
 		}
 		return base
 	}
-	p.Self = link(in.Page)
-	// Past the end (calls were resolved since the page was opened), the pager says so and
-	// links to the last page.
-	p.Pager = newPager("Pages of calls", in.Page, p.Total, queuePageSize, true, link)
+	p.Self = link(in.Cursor, in.Page)
+	p.Pager = cursorPager{Label: "Pages of calls", Page: in.Page, Total: p.Total, More: p.More, Size: queuePageSize,
+		First: link("", 1), Empty: len(p.Calls) == 0 && in.Cursor != ""}
+	switch {
+	case page.Prev != "" && in.Page <= 2:
+		// The page before the second is the first: read afresh, with the calls logged since.
+		p.Pager.Prev = p.Pager.First
+	case page.Prev != "":
+		p.Pager.Prev = link(page.Prev, in.Page-1)
+	}
+	if page.Next != "" {
+		p.Pager.Next = link(page.Next, in.Page+1)
+	}
 	p.Sorts = []option{{"", "Newest first"}, {"oldest", "Oldest first"}, {"priority", "Priority"}, {"updated", "Recently updated"}}
 	if dueSort {
 		p.Sorts = append(p.Sorts, option{"due", "Deadline first"})

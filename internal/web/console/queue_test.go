@@ -2,6 +2,8 @@ package console_test
 
 import (
 	"fmt"
+	"html"
+	"regexp"
 	"net/http"
 	"strings"
 	"testing"
@@ -28,7 +30,15 @@ func TestQueuesListCountAndFilter(t *testing.T) {
 		r.has(t, "Calls 1–25 of 27", "Printer jam number 26", `class="cond cond-unassigned">Unassigned`, `rel="next"`,
 			`hx-trigger="every 30s"`, `aria-current="page"><span>Unassigned</span> <span class="count">27<span class="visually-hidden"> calls</span>`)
 		r.lacks(t, "Printer jam number 01", mine.Ref)
-		c.get("/queues/unassigned?page=2").must(t, http.StatusOK).has(t, "Calls 26–27 of 27", "Printer jam number 00", `rel="prev"`)
+		next := linkOf(t, r, "next")
+		if !strings.Contains(next, "cursor=") || !strings.Contains(next, "page=2") {
+			t.Fatalf("next page's link %q: want a cursor and the page's number", next)
+		}
+		p2 := c.get(next).must(t, http.StatusOK).has(t, "Calls 26–27 of 27", "Printer jam number 00", `rel="prev"`, "Page 2 of 2", `data-key="["`)
+		p2.lacks(t, `rel="next"`, "Printer jam number 02")
+		if prev := linkOf(t, p2, "prev"); prev != "/queues/unassigned" {
+			t.Errorf("the previous page of page 2 is %q, want the first page", prev)
+		}
 		c.get("/queues/unassigned?sort=oldest").must(t, http.StatusOK).has(t, "Printer jam number 00").lacks(t, "Printer jam number 26")
 
 		// My calls: the accepted one, in progress; my groups' calls: Service Desk's, not Networks'.
@@ -44,9 +54,12 @@ func TestQueuesListCountAndFilter(t *testing.T) {
 		c.get("/queues/open?age=1w").must(t, http.StatusOK).has(t, "No calls in this queue")
 		c.get("/queues/open?age=forever&sort=sideways&profile=x").must(t, http.StatusOK).
 			has(t, "Age is not one of the choices", "Sort is not one of the choices", "Profile is not one of the choices")
-		// Past the last page (calls resolved meanwhile): no Next, a way back to the last page.
-		c.get("/queues/unassigned?page=9").must(t, http.StatusOK).lacks(t, `rel="next"`).has(t, "There is no page 9: this list has 2 pages.", `<a href="/queues/unassigned?page=2">Go to the last page (2)</a>`)
+		// A page number alone is no place in a queue: the first page. A cursor that is not one
+		// of this list's is said to be so, and the first page shown.
+		c.get("/queues/unassigned?page=9").must(t, http.StatusOK).has(t, "Calls 1–25 of 27")
 		c.get("/queues/unassigned?page=99999999999999999").must(t, http.StatusOK)
+		c.get("/queues/unassigned?cursor=nonsense&page=4").must(t, http.StatusOK).has(t, "was not a place in this list", "Calls 1–25 of 27")
+		c.get(strings.Replace(next, "/unassigned?", "/unassigned?sort=oldest&", 1)).must(t, http.StatusOK).has(t, "was not a place in this list")
 		c.get("/queues/nonsense").must(t, http.StatusNotFound).has(t, `there is no queue &#34;nonsense&#34;`)
 
 		// Showing a queue is a read of the customers' data, and audited.
@@ -55,6 +68,16 @@ func TestQueuesListCountAndFilter(t *testing.T) {
 			t.Fatalf("queue views audited as %+v", recs)
 		}
 	})
+}
+
+// linkOf is the href of the link with rel in a page, unescaped.
+func linkOf(t *testing.T, r response, rel string) string {
+	t.Helper()
+	m := regexp.MustCompile(`<a href="([^"]*)" rel="` + rel + `"`).FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatalf("no %s link in the page", rel)
+	}
+	return html.UnescapeString(m[1])
 }
 
 // poll asks for a page as the queue's self-refresh does.
