@@ -526,7 +526,7 @@ type CallFilter struct {
 	// SLA keeps calls by their service level now: "at_risk" (a clock counting has used 75% of its
 	// time, none has run out) or "breached" (a clock has run out and its event has not happened);
 	// such a list is sorted by deadline unless Sort says otherwise.
-	SLA     string
+	SLA    string
 	Limit  int // default 25, at most 500
 	Offset int // rows to skip: page numbers; a long list pages by Cursor instead
 	// Cursor is a page's Next or Prev (CallPage): the page after, or before, the row it names, in

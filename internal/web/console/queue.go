@@ -92,10 +92,10 @@ type queuePage struct {
 	Rows  []queueRow
 	Total int
 	// More says Total is a lower bound: the count stopped at store.ListCountLimit ("more than").
-	More  bool
-	First int // position of the first call shown, from 1
-	Last  int
-	Pager cursorPager
+	More    bool
+	First   int // position of the first call shown, from 1
+	Last    int
+	Pager   cursorPager
 	Self    string // this page's URL, for the self-refresh
 	Sorts   []option
 	Ages    []option

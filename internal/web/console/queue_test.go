@@ -3,8 +3,8 @@ package console_test
 import (
 	"fmt"
 	"html"
-	"regexp"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
