@@ -42,7 +42,8 @@ func scanBriefCall(r scanner) (desk.Call, error) {
 	return c, nil
 }
 
-// openCond matches the partial indexes calls_group_open and calls_analyst_open: keep them in step.
+// openCond matches the partial indexes calls_group_open_logged, calls_analyst_open_logged and
+// calls_open_*: keep them in step.
 const openCond = "c.state NOT IN ('resolved','closed','cancelled')"
 
 func scanCall(r scanner) (desk.Call, error) {
@@ -715,8 +716,12 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) (CallPage, error) {
 		// Every list counts up to a bound: an exact count reads every call of the list, and a
 		// queue of 50,000 calls took most of its page's time; "more than 1,000" is all a reader
 		// needs.
+		order := ""
+		if text == "" && !byLevel && len(f.GroupIDs) <= 1 {
+			order = countOrder // a queue's calls from one end of its index, as CountQueues reads them
+		}
 		var err error
-		if page.Total, err = s.countUpTo(ctx, `SELECT 1`+from+w, args, ListCountLimit+1); err != nil {
+		if page.Total, err = s.countUpTo(ctx, `SELECT 1`+from+w+order, args, ListCountLimit+1); err != nil {
 			return CallPage{}, fmt.Errorf("count calls: %w", err)
 		}
 		if page.Total > ListCountLimit {

@@ -37,12 +37,14 @@ type queueCache struct {
 	at     time.Time // when counts were read
 }
 
-// countPart is one bounded count of CountQueues: the rows of calls c matching cond.
+// countPart is one bounded count of CountQueues: the rows of calls c matching cond, read in
+// the queue's order (byLogged) or in any.
 type countPart struct {
-	cond string
-	args []any
-	n    *int
-	more *bool
+	cond     string
+	args     []any
+	byLogged bool
+	n        *int
+	more     *bool
 }
 
 // CountQueues counts the calls in every queue for an analyst and their groups, each up to
@@ -57,10 +59,10 @@ func (s *Store) CountQueues(ctx context.Context, analystID int64, groupIDs []int
 	}
 	var parts []countPart
 	if analystID != 0 {
-		parts = append(parts, countPart{"c.analyst_id = ? AND " + openCond, []any{analystID}, &n.Mine, &n.MineMore})
+		parts = append(parts, countPart{"c.analyst_id = ? AND " + openCond, []any{analystID}, false, &n.Mine, &n.MineMore})
 	}
 	if len(groupIDs) > 0 {
-		parts = append(parts, countPart{"c.group_id IN (" + placeholders(len(groupIDs)) + ") AND " + openCond, idArgs(groupIDs), &n.Groups, &n.GroupsMore})
+		parts = append(parts, countPart{"c.group_id IN (" + placeholders(len(groupIDs)) + ") AND " + openCond, idArgs(groupIDs), false, &n.Groups, &n.GroupsMore})
 	}
 	if err := s.countParts(ctx, parts); err != nil {
 		return QueueCounts{}, fmt.Errorf("count queues: %w", err)
@@ -81,11 +83,11 @@ func (s *Store) sharedQueueCounts(ctx context.Context) (QueueCounts, error) {
 	at := time.Now()
 	var n QueueCounts
 	err := s.countParts(ctx, []countPart{
-		{"c.state = 'unassigned'", nil, &n.Unassigned, &n.UnassignedMore},
-		{"c.state = 'on_hold'", nil, &n.OnHold, &n.OnHoldMore},
-		{"c.state = 'off_hold'", nil, &n.OffHold, &n.OffHoldMore},
-		{"c.state = 'resolved'", nil, &n.Resolved, &n.ResolvedMore},
-		{openCond, nil, &n.Open, &n.OpenMore},
+		{"c.state = 'unassigned'", nil, true, &n.Unassigned, &n.UnassignedMore},
+		{"c.state = 'on_hold'", nil, true, &n.OnHold, &n.OnHoldMore},
+		{"c.state = 'off_hold'", nil, true, &n.OffHold, &n.OffHoldMore},
+		{"c.state = 'resolved'", nil, true, &n.Resolved, &n.ResolvedMore},
+		{openCond, nil, true, &n.Open, &n.OpenMore},
 	})
 	if err != nil {
 		return QueueCounts{}, fmt.Errorf("count queues: %w", err)
@@ -102,7 +104,11 @@ func (s *Store) countParts(ctx context.Context, parts []countPart) error {
 	var cols []string
 	var args []any
 	for _, p := range parts {
-		cols = append(cols, `(SELECT COUNT(*) FROM (SELECT 1 FROM calls c WHERE `+p.cond+` LIMIT ?) x)`)
+		order := ""
+		if p.byLogged {
+			order = countOrder
+		}
+		cols = append(cols, `(SELECT COUNT(*) FROM (SELECT 1 FROM calls c WHERE `+p.cond+order+` LIMIT ?) x)`)
 		args = append(append(args, p.args...), ListCountLimit+1)
 	}
 	dest := make([]any, len(parts))
@@ -119,3 +125,11 @@ func (s *Store) countParts(ctx context.Context, parts []countPart) error {
 	}
 	return nil
 }
+
+// countOrder reads a bounded count of a queue in the order of its index (state, logged_at, id;
+// calls_open_logged for all open calls), from one end: left to choose, PostgreSQL scanned the
+// table from its start for the first thousand unassigned calls (the newest, at its end), and
+// SQLite walked the state index through every closed call to reach the open ones. (An
+// analyst's and a group's counts are left to the planner: their indexes hold only their calls,
+// and ordering a count of several groups sent PostgreSQL scanning every call by time.)
+const countOrder = " ORDER BY c.logged_at, c.id"
