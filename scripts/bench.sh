@@ -5,7 +5,7 @@
 # Figures go to stdout and .bench/results.txt.
 #   BENCH_CALLS    size of the data for the query and page benchmarks (default 1000000)
 #   BENCH_ENGINES  engines to measure (default "sqlite postgres")
-#   BENCH_PARTS    benchmarks to run (default "create views queries pages portal mail directory sar erase retention sla reports")
+#   BENCH_PARTS    benchmarks to run (default "create views queues queries pages portal mail directory sar erase retention sla reports")
 #   BENCH_REUSE=1  keep a million-call database an earlier run loaded (.bench/million.db, PostgreSQL
 #                  database calldesk_bench_million) instead of loading it again
 #   BENCH_SECONDS  how long each wrk run of the page benchmarks lasts (default 15)
@@ -19,7 +19,7 @@ BIN=bin/calldesk
 OUT=.bench
 CALLS=${BENCH_CALLS:-1000000}
 ENGINES=${BENCH_ENGINES:-sqlite postgres}
-PARTS=${BENCH_PARTS:-create views queries pages portal mail directory sar erase retention sla reports}
+PARTS=${BENCH_PARTS:-create views queues queries pages portal mail directory sar erase retention sla reports}
 SECONDS_EACH=${BENCH_SECONDS:-15}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 mkdir -p "$OUT"
@@ -209,6 +209,24 @@ if part views; then
     say "[$engine] API call view, audited and durable before the answer: p50 ${p50:-?} ms (1 client), ${rate:-?} views/s (8 clients) (load: $(cut -d' ' -f1-3 /proc/loadavg))"
     [ -n "$rate" ] || echo "$out" | tail -20
   done
+fi
+
+# Long queues (issue 21 point 5, issue 22 point 5): 50,000 calls in the unassigned queue, a call
+# logged before each request; the API's first page with its count and its next page by cursor
+# (p50 under 10 ms), the console's queue page and its self-refresh (p50 under 50 ms)
+# (BenchmarkLongQueue, in-process server).
+if part queues; then
+  out=$(go test -run '^$' -bench '^BenchmarkLongQueue$' -benchtime 40x -timeout 30m ./internal/web 2>&1 || true)
+  for engine in $ENGINES; do
+    for b in api_first_page api_next_page html_queue html_refresh; do
+      line=$(echo "$out" | grep -E "^BenchmarkLongQueue/$engine/$b")
+      p50=$(echo "$line" | grep -oE '[0-9.]+ ms-p50' | cut -d' ' -f1); p99=$(echo "$line" | grep -oE '[0-9.]+ ms-p99' | cut -d' ' -f1)
+      target=10; [ "${b#html}" != "$b" ] && target=50
+      verdict=$(awk -v m="${p50:-999}" -v t=$target 'BEGIN{ if (m < t) print "target met (p50 < " t " ms)"; else print "TARGET MISSED (p50 < " t " ms)" }')
+      say "[$engine] long queue (50,000 unassigned calls) $b: p50 ${p50:-?} ms, p99 ${p99:-?} ms (load: $(cut -d' ' -f1-3 /proc/loadavg)): $verdict"
+    done
+  done
+  echo "$out" | grep -q '^BenchmarkLongQueue' || echo "$out" | tail -20
 fi
 
 (part queries || part pages || part portal) && for engine in $ENGINES; do

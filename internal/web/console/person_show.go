@@ -42,6 +42,7 @@ type personPage struct {
 	Names     *names
 	Calls     []desk.Call
 	Total     int
+	More      bool // Total is a lower bound: the count stopped at store.ListCountLimit
 	First     int
 	Last      int
 	Pager     pager
@@ -155,12 +156,12 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, v *visit) e
 	if err != nil {
 		return err
 	}
-	p.Calls, p.Total = access.CallsFor(rd, calls.Calls), calls.Total
+	p.Calls, p.Total, p.More = access.CallsFor(rd, calls.Calls), calls.Total, calls.TotalAtLeast
 	if len(p.Calls) > 0 {
 		p.First, p.Last = f.Offset+1, f.Offset+len(p.Calls)
 	}
 	base := "/people/" + key
-	p.Pager = newPager("Pages of calls", pg, p.Total, personPageSize, true, pageLink(base))
+	p.Pager = newPager("Pages of calls", pg, p.Total, personPageSize, !p.More, pageLink(base))
 	persons := []int64{id}
 	if p.Manager != nil {
 		persons = append(persons, p.Manager.ID)
@@ -168,6 +169,9 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, v *visit) e
 	detail := "console: viewed the person's record"
 	if len(p.Calls) > 0 {
 		detail += " and calls " + strconv.Itoa(p.First) + "–" + strconv.Itoa(p.Last) + " of " + strconv.Itoa(p.Total)
+		if p.More {
+			detail += "+"
+		}
 	}
 	if err := c.auditRead(v, "person.view", "person", key, persons, detail); err != nil {
 		return err

@@ -121,7 +121,7 @@ type queueRow struct {
 type queueTab struct {
 	Key, Name string
 	Count     int
-	More      bool // more than Count calls (a count that stops at store.SLAListCountLimit)
+	More      bool // more than Count calls (a count that stops at store.ListCountLimit)
 	Current   bool
 }
 
