@@ -74,10 +74,13 @@ func queues() []queueDef {
 }
 
 // queuePageSize is how many calls a queue page shows; maxQueuePage is the furthest page number
-// a queue's ?page= may say (a million calls).
+// a queue's ?page= may say (a million calls) beside a cursor; maxOffsetPage the furthest one it
+// may ask for alone, read by offset: the page after store.ListCountLimit calls, past which a
+// queue pages by cursor (issue 21 point 5), so no page skips more rows than a count reads.
 const (
 	queuePageSize = 25
 	maxQueuePage  = 40000
+	maxOffsetPage = store.ListCountLimit/queuePageSize + 1
 )
 
 // queuePage is a queue: the queues with their counts, the filters, and a page of calls.
@@ -92,15 +95,19 @@ type queuePage struct {
 	Rows  []queueRow
 	Total int
 	// More says Total is a lower bound: the count stopped at store.ListCountLimit ("more than").
-	More    bool
-	First   int // position of the first call shown, from 1
-	Last    int
-	Pager   cursorPager
-	Self    string // this page's URL, for the self-refresh
-	Sorts   []option
-	Ages    []option
-	Now     time.Time
-	Invalid map[string]string // filter fields that could not be read
+	More  bool
+	First int // position of the first call shown, from 1
+	Last  int
+	// Pager numbers the pages of a queue of at most store.ListCountLimit calls (read by offset:
+	// at most that many rows skipped); a longer queue pages by cursor (Cursor, ByCursor).
+	Pager    pager
+	Cursor   cursorPager
+	ByCursor bool
+	Self     string // this page's URL, for the self-refresh
+	Sorts    []option
+	Ages     []option
+	Now      time.Time
+	Invalid  map[string]string // filter fields that could not be read
 	// Views are the saved views the analyst sees (views.go); Query the filter and sort as a
 	// view keeps them; MyGroups the groups a view may be shared with.
 	Views    []viewLink
@@ -131,8 +138,9 @@ type option struct{ Value, Label string }
 // queueFilter is what the filter form holds, as typed.
 type queueFilter struct {
 	Group, Analyst, Profile, Priority, Age, Sort string
-	// Cursor is where the page starts (store.CallFilter.Cursor); Page is its number, said to
-	// the reader ("page 3"), kept in the links of the pager: only a page with a cursor has one.
+	// Cursor is where the page starts (store.CallFilter.Cursor) in a queue of more than
+	// store.ListCountLimit calls; Page is its number, said to the reader ("page 3") and kept in
+	// the links of the pager. Without a cursor, Page is read by offset (up to maxOffsetPage).
 	Cursor string
 	Page   int
 }
@@ -147,9 +155,9 @@ func (f queueFilter) values() url.Values {
 	}
 	if f.Cursor != "" {
 		q.Set("cursor", f.Cursor)
-		if f.Page > 1 {
-			q.Set("page", strconv.Itoa(f.Page))
-		}
+	}
+	if f.Page > 1 {
+		q.Set("page", strconv.Itoa(f.Page))
 	}
 	return q
 }
@@ -197,13 +205,17 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 	// Pages after the first are read by cursor (keyset paging, issue 21 point 5): a page number
 	// alone is not a place in a queue that moves, and skipping rows to it read every one.
 	in.Cursor = q.Get("cursor")
-	if in.Cursor != "" {
-		in.Page, _ = strconv.Atoi(q.Get("page"))
-	}
+	in.Page, _ = strconv.Atoi(q.Get("page"))
 	in.Page = max(1, min(in.Page, maxQueuePage))
+	if in.Cursor == "" {
+		in.Page = min(in.Page, maxOffsetPage)
+	}
 	p := queuePage{page: c.page(v, def.Name), Queue: def, Filter: in, Names: nm, Now: c.now(), Invalid: map[string]string{}}
 	p.Section = "queues"
 	f := store.CallFilter{Limit: queuePageSize, Cursor: in.Cursor, Sort: in.Sort}
+	if in.Cursor == "" {
+		f.Offset = (in.Page - 1) * queuePageSize
+	}
 	def.filter(&f, v, groups)
 	id := func(name, s string) int64 {
 		if s == "" {
@@ -278,13 +290,13 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 	if desk.ErrorCode(err) == desk.EINVALID && f.Cursor != "" {
 		// A cursor from another sort, or mangled: the first page, saying so.
 		p.Invalid["cursor"] = "was not a place in this list: showing the first page"
-		f.Cursor, in.Cursor, in.Page, p.Filter = "", "", 1, in
+		f.Cursor, f.Offset, in.Cursor, in.Page, p.Filter = "", 0, "", 1, in
 		page, err = c.Store.FindCallsPage(ctx, f)
 	}
 	if err != nil {
 		return err
 	}
-	if page.Prev == "" {
+	if page.Prev == "" && in.Cursor != "" {
 		in.Page, p.Filter.Page = 1, 1 // back at the start, whatever the link said
 	}
 	offset := (in.Page - 1) * queuePageSize
@@ -326,17 +338,24 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 		return base
 	}
 	p.Self = link(in.Cursor, in.Page)
-	p.Pager = cursorPager{Label: "Pages of calls", Page: in.Page, Total: p.Total, More: p.More, Size: queuePageSize,
-		First: link("", 1), Empty: len(p.Calls) == 0 && in.Cursor != ""}
-	switch {
-	case page.Prev != "" && in.Page <= 2:
-		// The page before the second is the first: read afresh, with the calls logged since.
-		p.Pager.Prev = p.Pager.First
-	case page.Prev != "":
-		p.Pager.Prev = link(page.Prev, in.Page-1)
-	}
-	if page.Next != "" {
-		p.Pager.Next = link(page.Next, in.Page+1)
+	if !p.More && in.Cursor == "" {
+		// Past the end (calls were resolved since the page was opened), the pager says so and
+		// links to the last page.
+		p.Pager = newPager("Pages of calls", in.Page, p.Total, queuePageSize, true, func(n int) string { return link("", n) })
+	} else {
+		p.ByCursor = true
+		p.Cursor = cursorPager{Label: "Pages of calls", Page: in.Page, Total: p.Total, More: p.More, Size: queuePageSize,
+			First: link("", 1), Empty: len(p.Calls) == 0 && in.Page > 1}
+		switch {
+		case page.Prev != "" && in.Page <= 2:
+			// The page before the second is the first: read afresh, with the calls logged since.
+			p.Cursor.Prev = p.Cursor.First
+		case page.Prev != "":
+			p.Cursor.Prev = link(page.Prev, in.Page-1)
+		}
+		if page.Next != "" {
+			p.Cursor.Next = link(page.Next, in.Page+1)
+		}
 	}
 	p.Sorts = []option{{"", "Newest first"}, {"oldest", "Oldest first"}, {"priority", "Priority"}, {"updated", "Recently updated"}}
 	if dueSort {

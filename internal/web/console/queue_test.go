@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
 )
 
@@ -30,15 +31,7 @@ func TestQueuesListCountAndFilter(t *testing.T) {
 		r.has(t, "Calls 1–25 of 27", "Printer jam number 26", `class="cond cond-unassigned">Unassigned`, `rel="next"`,
 			`hx-trigger="every 30s"`, `aria-current="page"><span>Unassigned</span> <span class="count">27<span class="visually-hidden"> calls</span>`)
 		r.lacks(t, "Printer jam number 01", mine.Ref)
-		next := linkOf(t, r, "next")
-		if !strings.Contains(next, "cursor=") || !strings.Contains(next, "page=2") {
-			t.Fatalf("next page's link %q: want a cursor and the page's number", next)
-		}
-		p2 := c.get(next).must(t, http.StatusOK).has(t, "Calls 26–27 of 27", "Printer jam number 00", `rel="prev"`, "Page 2 of 2", `data-key="["`)
-		p2.lacks(t, `rel="next"`, "Printer jam number 02")
-		if prev := linkOf(t, p2, "prev"); prev != "/queues/unassigned" {
-			t.Errorf("the previous page of page 2 is %q, want the first page", prev)
-		}
+		c.get("/queues/unassigned?page=2").must(t, http.StatusOK).has(t, "Calls 26–27 of 27", "Printer jam number 00", `rel="prev"`)
 		c.get("/queues/unassigned?sort=oldest").must(t, http.StatusOK).has(t, "Printer jam number 00").lacks(t, "Printer jam number 26")
 
 		// My calls: the accepted one, in progress; my groups' calls: Service Desk's, not Networks'.
@@ -54,12 +47,11 @@ func TestQueuesListCountAndFilter(t *testing.T) {
 		c.get("/queues/open?age=1w").must(t, http.StatusOK).has(t, "No calls in this queue")
 		c.get("/queues/open?age=forever&sort=sideways&profile=x").must(t, http.StatusOK).
 			has(t, "Age is not one of the choices", "Sort is not one of the choices", "Profile is not one of the choices")
-		// A page number alone is no place in a queue: the first page. A cursor that is not one
-		// of this list's is said to be so, and the first page shown.
-		c.get("/queues/unassigned?page=9").must(t, http.StatusOK).has(t, "Calls 1–25 of 27")
+		// Past the last page (calls resolved meanwhile): no Next, a way back to the last page.
+		c.get("/queues/unassigned?page=9").must(t, http.StatusOK).lacks(t, `rel="next"`).has(t, "There is no page 9: this list has 2 pages.", `<a href="/queues/unassigned?page=2">Go to the last page (2)</a>`)
 		c.get("/queues/unassigned?page=99999999999999999").must(t, http.StatusOK)
+		// A cursor that is not one of this list's is said to be so, and the first page shown.
 		c.get("/queues/unassigned?cursor=nonsense&page=4").must(t, http.StatusOK).has(t, "was not a place in this list", "Calls 1–25 of 27")
-		c.get(strings.Replace(next, "/unassigned?", "/unassigned?sort=oldest&", 1)).must(t, http.StatusOK).has(t, "was not a place in this list")
 		c.get("/queues/nonsense").must(t, http.StatusNotFound).has(t, `there is no queue &#34;nonsense&#34;`)
 
 		// Showing a queue is a read of the customers' data, and audited.
@@ -118,5 +110,50 @@ func TestQueueRefreshIsNotUse(t *testing.T) {
 			t.Fatal("an ended session sent the page away; what is typed in it would be lost")
 		}
 		c.get("/queues/unassigned").must(t, http.StatusUnauthorized)
+	})
+}
+
+// TestLongQueuePagesByCursor (issue 21 point 5): a queue of more than store.ListCountLimit calls
+// says "more than 1000" in its count and its summary, and pages by cursor: Next ("]") and
+// Previous ("[") say which page this is, a call logged between pages repeats no call, the page
+// refreshes itself where it is, and the way back from the second page is the first, read afresh.
+func TestLongQueuePagesByCursor(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		b, err := e.s.Bulk(e.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range store.ListCountLimit + 10 {
+			c := desk.Call{Kind: desk.Fault, Summary: fmt.Sprintf("Queued call %04d", i), CustomerID: e.f.Dan.ID, Source: desk.SourcePhone,
+				Impact: desk.Medium, Urgency: desk.Medium, Priority: 3, State: desk.Unassigned, LoggedAt: e.clock.Now().Add(-time.Hour)}
+			if err := b.AddCall(e.ctx, &c, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := b.Finish(e.ctx, storetest.Actor(e.f.Ann), "test.load", "long queue", nil); err != nil {
+			t.Fatal(err)
+		}
+		c := e.signIn(e.f.Ann)
+		first := c.get("/queues/unassigned").must(t, http.StatusOK)
+		first.has(t, "Calls 1–25 of more than 1000", "Page 1 of more than 40", `data-key="]"`, "Queued call 1009",
+			`aria-current="page"><span>Unassigned</span> <span class="count">more than 1000<span class="visually-hidden"> calls</span>`,
+			`<span>All open calls</span> <span class="count">more than 1000`).lacks(t, `rel="prev"`)
+		next := linkOf(t, first, "next")
+		if !strings.Contains(next, "cursor=") || !strings.Contains(next, "page=2") {
+			t.Fatalf("next page's link %q: want a cursor and the page's number", next)
+		}
+		e.call("Logged between pages", 0) // newest: at the top of page 1, not again on page 2
+		second := c.get(next).must(t, http.StatusOK).has(t, "Calls 26–50 of more than 1000", "Page 2 of more than 40",
+			"Queued call 0984", "Queued call 0960", `data-key="["`).lacks(t, "Queued call 0985", "Logged between pages")
+		if prev := linkOf(t, second, "prev"); prev != "/queues/unassigned" {
+			t.Errorf("the page before the second is %q, want the first", prev)
+		}
+		third := c.get(linkOf(t, second, "next")).must(t, http.StatusOK).has(t, "Calls 51–75 of", "Page 3 of", "Queued call 0959", "« First")
+		back := linkOf(t, third, "prev")
+		c.get(back).must(t, http.StatusOK).has(t, "Page 2 of", "Queued call 0984", "Queued call 0960").lacks(t, "Queued call 0959")
+		// The self-refresh of page 3 stays on page 3.
+		c.poll(linkOf(t, second, "next")).must(t, http.StatusOK).has(t, "Calls 51–75 of", "Queued call 0959")
+		// A page number alone goes no further than the count: page 41 at most, by offset.
+		c.get("/queues/unassigned?page=500").must(t, http.StatusOK).has(t, "Calls 1001–1011 of", "Page 41 of")
 	})
 }
