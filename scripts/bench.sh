@@ -112,6 +112,19 @@ pages_bench() {
     check_paths "$paths" "calldesk_session=$cookie"
     wrk_report $engine "$kind pages" "$paths" "calldesk_session=$cookie" 50 500
   done
+  # Issue 18: the analyst's dashboard (the console's home, under 100 ms) and the wallboard (a link
+  # made here by the signed-in administrator; under 50 ms).
+  echo "/" > "$dir/dashboard-paths.txt"
+  check_paths "$dir/dashboard-paths.txt" "calldesk_session=$cookie"
+  wrk_report $engine "dashboard" "$dir/dashboard-paths.txt" "calldesk_session=$cookie" 100 0
+  curl -fs -b "calldesk_session=$cookie" --data-urlencode "name=bench screen" "$base/admin/wallboards" |
+    grep -o 'href="/wallboard/cdk_[A-Za-z0-9_-]*"' | head -1 | cut -d'"' -f2 > "$dir/wallboard-paths.txt"
+  if [ -s "$dir/wallboard-paths.txt" ]; then
+    check_paths "$dir/wallboard-paths.txt" "calldesk_session=$cookie"
+    wrk_report $engine "wallboard" "$dir/wallboard-paths.txt" "calldesk_session=$cookie" 50 0
+  else
+    say "[$engine] wallboard: not measured: the administrator could not make a link"
+  fi
 }
 
 # check_paths paths cookie: every path in the file must answer 200 with a page before its figures
