@@ -18,11 +18,15 @@ import (
 // 127.0.0.1) and stops by itself after its duration or request count.
 func bench(ctx context.Context, e Env, args []string) error {
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-		fmt.Fprintln(e.Stdout, "Usage: calldesk bench create|queries [flags]\n\nMeasures a running calldesk over its API; see calldesk bench create -h.")
+		fmt.Fprintln(e.Stdout, "Usage: calldesk bench create|queries|ceiling [flags]\n\nMeasures a running calldesk over its API; see calldesk bench create -h.\n"+
+			"ceiling serves the bare create endpoint its rate is compared with; see calldesk bench ceiling -h.")
 		return nil
 	}
+	if len(args) > 0 && args[0] == "ceiling" {
+		return ceiling(ctx, e, args[1:])
+	}
 	if len(args) == 0 || (args[0] != "create" && args[0] != "queries") {
-		return usageError{fmt.Errorf("say which benchmark: calldesk bench create|queries [flags]")}
+		return usageError{fmt.Errorf("say which benchmark: calldesk bench create|queries|ceiling [flags]")}
 	}
 	what := args[0]
 	fs, st := flags(e, "bench "+what, "create: log calls over the API from concurrent clients and report the rate and latency.\n"+

@@ -40,7 +40,7 @@ func commands() []command {
 		{"audit", "check the audit trail: calldesk audit verify", auditCmd},
 		{"sar", "write a person's subject access bundle to an encrypted zip (its passphrase printed once): calldesk sar --person ID --out FILE.zip", sarCmd},
 		{"retention", "apply the retention schedule now: calldesk retention [--dry-run]", retentionCmd},
-		{"bench", "measure a running calldesk over its API: calldesk bench create|queries", bench},
+		{"bench", "measure a running calldesk over its API: calldesk bench create|queries|ceiling", bench},
 		{"version", "print the version", version},
 		{"help", "list the commands", nil},
 	}

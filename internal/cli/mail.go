@@ -15,6 +15,7 @@ import (
 	"calldesk/internal/desk"
 	"calldesk/internal/jobs"
 	cdmail "calldesk/internal/mail"
+	"calldesk/internal/report"
 	"calldesk/internal/store"
 )
 
@@ -104,7 +105,22 @@ func (f mailFlags) tasks(s *store.Store, now func() time.Time, zone *time.Locati
 			_, err := snd.Run(ctx)
 			return err
 		}},
+		reportTask(s, tpl, domain, *f.publicURL, zone, now, log),
 	}, tpl, nil
+}
+
+// reportTask sends the subscribed reports that are due (issue 18 item 5), every five minutes:
+// each one's summary sentence and a link, once however many instances run it.
+func reportTask(s *store.Store, tpl *cdmail.Templates, domain, consoleURL string, zone *time.Location, now func() time.Time, log *slog.Logger) jobs.Task {
+	mails := &cdmail.Reports{Templates: tpl, Domain: domain}
+	sc := report.Scheduler{Reporter: report.Reporter{Store: s, Zone: desk.ZoneOf(zone), Now: now}, Mail: mails.Mail, ConsoleURL: consoleURL}
+	return jobs.Task{Name: "report subscriptions", Interval: 5 * time.Minute, Run: func(ctx context.Context) error {
+		n, err := sc.Run(ctx)
+		if n > 0 {
+			log.Info("subscribed reports queued", "emails", n)
+		}
+		return err
+	}}
 }
 
 // inboundFlags are serve's incoming email settings.

@@ -62,6 +62,9 @@ const (
 	// MailEscalation tells an analyst, a group's leads or a service-level manager that a call
 	// crossed an escalation point (issue 17): the reference, the point and a link, nothing else.
 	MailEscalation MailKind = "escalation"
+	// MailReport is a subscribed report (issue 18 item 5): the report's name, its period, its
+	// summary sentence (aggregates only) and a link to the report in the console, nothing else.
+	MailReport MailKind = "report"
 )
 
 // AnsweredIDs are the Message-IDs a message answers, newest first: its In-Reply-To, then its

@@ -37,6 +37,9 @@ type MailData struct {
 	Their, Size, Max string
 	// Point is the escalation point a call crossed, in words ("75% of the resolve time used").
 	Point string
+	// Report, Period and Figures are a subscribed report's name, its period in words and its
+	// summary sentence (aggregates, nobody's data); Every is "weekly" or "monthly".
+	Report, Period, Figures, Every string
 }
 
 // Templates are the notifications' texts: for each kind, kind.txt with a "subject" template and
@@ -49,7 +52,7 @@ type Templates struct {
 // kinds are the notifications calldesk sends.
 func kinds() []desk.MailKind {
 	return []desk.MailKind{desk.MailCallLogged, desk.MailPublicUpdate, desk.MailOnHold, desk.MailOffHold,
-		desk.MailResolved, desk.MailClosed, desk.MailAssigned, desk.MailCustomerReply, desk.MailTooLarge, desk.MailEscalation}
+		desk.MailResolved, desk.MailClosed, desk.MailAssigned, desk.MailCustomerReply, desk.MailTooLarge, desk.MailEscalation, desk.MailReport}
 }
 
 // LoadTemplates reads the built-in templates and, when dir is not "", the administrator's
@@ -72,7 +75,9 @@ func LoadTemplates(dir string) (*Templates, error) {
 	t := &Templates{text: map[desk.MailKind]*template.Template{}}
 	sample := MailData{Ref: "F0012345", Name: "Dan Dawson", Status: "Received", Link: "https://desk.example/portal/calls/F0012345",
 		Summary: "Printer jammed", Text: "Please try again", Until: "Mon 2 Mar 2026, 09:00", To: "Service Desk",
-		Their: "Scans of the forms", Size: "41.3 MiB", Max: "35 MiB", Point: "75% of the resolve time used"}
+		Their: "Scans of the forms", Size: "41.3 MiB", Max: "35 MiB", Point: "75% of the resolve time used",
+		Report: "Service levels: targets met", Period: "1 Mar 2027 to 7 Mar 2027", Every: "weekly",
+		Figures: "Resolved within target: 91% of 1,204, down 3 points on the previous week."}
 	for _, k := range kinds() {
 		name := string(k) + ".txt"
 		b, err := read(name)

@@ -35,11 +35,14 @@ const (
 	Cancellations Kind = "cancellations"
 	Customers     Kind = "customers"
 	Holds         Kind = "holds"
+	// The service-level reports (sla.go).
+	ServiceLevels Kind = "service-levels"
+	Times         Kind = "times"
 )
 
 // Kinds lists the reports in the order the picker offers them.
 func Kinds() []Kind {
-	return []Kind{Volume, Backlog, BacklogTrend, Workload, Reopens, Cancellations, Customers, Holds}
+	return []Kind{Volume, Backlog, BacklogTrend, ServiceLevels, Times, Workload, Reopens, Cancellations, Customers, Holds}
 }
 
 // Known reports whether k names a report.
@@ -71,6 +74,10 @@ func (k Kind) Title() string {
 		return "Calls by kind of customer and department"
 	case Holds:
 		return "Time on hold"
+	case ServiceLevels:
+		return "Service levels: targets met"
+	case Times:
+		return "Time to respond and to resolve"
 	}
 	return string(k)
 }
@@ -251,6 +258,10 @@ func (r Reporter) Run(ctx context.Context, p Params, v Viewer) (Result, error) {
 		err = r.customers(ctx, p, v, from, to, &res)
 	case Holds:
 		err = r.holds(ctx, p, from, to, &res)
+	case ServiceLevels:
+		err = r.levels(ctx, p, v, from, to, &res)
+	case Times:
+		err = r.times(ctx, p, from, to, &res)
 	}
 	return res, err
 }

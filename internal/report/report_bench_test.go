@@ -58,3 +58,7 @@ func BenchmarkReportCancellationsYear(b *testing.B) {
 }
 func BenchmarkReportCustomersYear(b *testing.B) { benchReport(b, report.Customers, report.Monthly) }
 func BenchmarkReportHoldsYear(b *testing.B)     { benchReport(b, report.Holds, report.Monthly) }
+func BenchmarkReportServiceLevelsYear(b *testing.B) {
+	benchReport(b, report.ServiceLevels, report.Monthly)
+}
+func BenchmarkReportTimesYear(b *testing.B) { benchReport(b, report.Times, report.Monthly) }

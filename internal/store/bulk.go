@@ -279,6 +279,8 @@ func (b *Bulk) commit() error {
 	if b.sqlite() {
 		if _, err = b.conn.ExecContext(context.Background(), "COMMIT"); err != nil {
 			_, _ = b.conn.ExecContext(context.Background(), "ROLLBACK")
+		} else {
+			b.s.w.ckpt.committed()
 		}
 	} else {
 		b.closeStmts()

@@ -483,8 +483,14 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 		}
 		base += "&mode=rw"
 	}
-	w, err := sql.Open("sqlite", base)
+	ckpt, err := newSQLiteCheckpointer(ctx, base)
 	if err != nil {
+		return fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	// The writer leaves checkpoints to ckpt (checkpoint.go).
+	w, err := sql.Open("sqlite", base+"&_pragma=wal_autocheckpoint(0)")
+	if err != nil {
+		ckpt.close()
 		return fmt.Errorf("open SQLite %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
@@ -492,11 +498,13 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 	w.SetConnMaxLifetime(0)
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
+		ckpt.close()
 		return fmt.Errorf("open SQLite %s: %w", path, err)
 	}
 	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)&_pragma=mmap_size(17179869184)")
 	if err != nil {
 		w.Close()
+		ckpt.close()
 		return fmt.Errorf("open SQLite %s: %w", path, err)
 	}
 	n := opt.ReadConns
@@ -507,9 +515,10 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxLifetime(0)
 	s.read, s.write = r, w
-	if s.w, err = newSQLiteWriter(ctx, w); err != nil {
+	if s.w, err = newSQLiteWriter(ctx, w, ckpt); err != nil {
 		r.Close()
 		w.Close()
+		ckpt.close()
 		return fmt.Errorf("open SQLite %s: %w", path, err)
 	}
 	return nil

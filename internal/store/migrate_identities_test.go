@@ -142,6 +142,9 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{42, `DROP TABLE sla_escalations_fired`},
 		{42, `DROP TABLE sla_escalation_points`},
 		{42, `ALTER TABLE group_members DROP COLUMN lead`},
+		{44, `DROP TABLE report_subscriptions`},
+		{45, `DROP TABLE wallboards`},
+		{46, `DROP INDEX calls_resolved_since`},
 	} {
 		if u.version >= from {
 			raw.MustExec(t, u.sql)

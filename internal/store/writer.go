@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 )
@@ -18,6 +19,7 @@ type sqliteWriter struct {
 	conn  *sql.Conn
 	stmts map[string]*sql.Stmt // used only while holding sem
 	sem   chan struct{}        // held by the goroutine running batches
+	ckpt  *sqliteCheckpointer  // checkpoints the WAL beside the writer (checkpoint.go)
 
 	mu    sync.Mutex
 	queue []*writeReq
@@ -34,19 +36,19 @@ type writeReq struct {
 // maxBatch bounds how many writes share one transaction, which bounds how long a caller waits.
 const maxBatch = 64
 
-func newSQLiteWriter(ctx context.Context, db *sql.DB) (*sqliteWriter, error) {
+func newSQLiteWriter(ctx context.Context, db *sql.DB, ckpt *sqliteCheckpointer) (*sqliteWriter, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &sqliteWriter{conn: conn, stmts: map[string]*sql.Stmt{}, sem: make(chan struct{}, 1)}, nil
+	return &sqliteWriter{conn: conn, stmts: map[string]*sql.Stmt{}, sem: make(chan struct{}, 1), ckpt: ckpt}, nil
 }
 
 func (w *sqliteWriter) close() error {
 	for _, st := range w.stmts {
 		st.Close()
 	}
-	return w.conn.Close()
+	return errors.Join(w.ckpt.close(), w.conn.Close())
 }
 
 // stmt returns the cached prepared statement for query.
@@ -120,6 +122,7 @@ func (s *Store) runBatch(batch []*writeReq) {
 			close(r.done)
 		}
 	}
+	w.ckpt.beforeBatch(ctx, w.conn)
 	if _, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		finish(fmt.Errorf("begin: %w", err))
 		return
@@ -176,6 +179,7 @@ func (s *Store) runBatch(batch []*writeReq) {
 		}
 	} else {
 		index.committed()
+		w.ckpt.committed()
 	}
 	finish(nil)
 }

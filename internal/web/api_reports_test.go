@@ -73,7 +73,7 @@ func TestAPIReports(t *testing.T) {
 			Named bool `json:"named"`
 		}
 		e.ok(e.req("GET", "/api/v1/reports", nil), http.StatusOK, &list)
-		if len(list.Reports) != len(report.Kinds()) || list.Named || list.Reports[4].Kind != "reopens" {
+		if len(list.Reports) != len(report.Kinds()) || list.Named || list.Reports[6].Kind != "reopens" {
 			t.Errorf("the list for an analyst: %+v", list)
 		}
 

@@ -29,6 +29,8 @@ func TestBrowserReports(t *testing.T) {
 		{"cancellations", "Calls cancelled: 1"},
 		{"customers", "the most from Computing (4)"},
 		{"holds", "Median time on hold: 24 h 0 min"},
+		{"service-levels", "No response or resolution target fell due in this range."},
+		{"times", "No call with a resolution target was resolved in this range"},
 	} {
 		b.Open("/reports?kind=" + k.kind + "&from=2027-03-01&to=2027-03-07&every=day")
 		b.MustSee(k.see)
@@ -48,6 +50,12 @@ func TestBrowserReports(t *testing.T) {
 	b.MustSee("The report was not run", "Enter the first day as a real date")
 	b.Check("the report form with a bad date", "reports-bad-date")
 
+	// Subscribing beneath a report (issue 18 item 5).
+	b.Open("/reports?kind=volume&from=2027-03-01&to=2027-03-07&every=day&source=phone")
+	b.Click("form.subscribe button[type=submit]")
+	b.MustSee("You will get this report's summary by email", "Call volume (phone), every Monday, for the week before")
+	b.Check("the reports page after subscribing", "reports-subscribed")
+
 	a := e.tab(t)
 	a.signIn(e.f.Ann.Username)
 	a.Open("/reports?kind=workload&from=2027-03-01&to=2027-03-07")
@@ -62,4 +70,29 @@ func TestBrowserReports(t *testing.T) {
 	a.Open("/reports?kind=backlog-trend&from=2027-03-01&to=2027-03-31&every=week")
 	a.MustSee("Open calls at the end of each week")
 	a.Check("the backlog trend per week, aggregates only", "report-backlog-trend-weekly")
+}
+
+// TestBrowserWallboard (issue 18 item 7): an administrator makes a wallboard link; the screen
+// opens it signed in as nobody and shows the figures in large type, axe-clean at 1280, 375 and
+// 320 px, with a screenshot in artefacts/browser.
+func TestBrowserWallboard(t *testing.T) {
+	t.Parallel()
+	se := storetest.NewEnv(t, "sqlite", start)
+	e := newEnv(t, se)
+	storetest.ReportCalls(t, se)
+	e.grant(se, e.f.Cat, "analyst,admin")
+	b := e.tab(t)
+	b.signIn(e.f.Cat.Username)
+	b.Open("/admin/wallboards")
+	b.MustSee("Wallboards", "No wallboard links yet.")
+	b.Check("the wallboards page", "wallboards-empty")
+	b.SetField("#board-name", "Service Desk office")
+	b.Click("form[action='/admin/wallboards'] button[type=submit]")
+	b.MustSee("shown this once")
+	b.Check("the wallboards page with a new link", "wallboards-made")
+	link := b.Text("a.board-link")
+	screen := e.tab(t)
+	screen.Open(link)
+	screen.MustSee("Service Desk office", "Open calls", "Unassigned", "Breached", "Logged today", "Open calls by state")
+	screen.Check("the wallboard", "wallboard")
 }

@@ -340,8 +340,14 @@ func TestBrowserScenario(t *testing.T) {
 		t.Fatalf("a signed-out visit to / shows %s, not the sign-in form:\n%s", b.Path(), b.Text("main"))
 	}
 	b.signIn(e.f.Ann.Username)
+	if b.Path() != "/" {
+		t.Fatalf("after signing in Ann is at %s, want / (her dashboard)", b.Path())
+	}
+	b.MustSee("Your desk today", "Your calls at risk or breached", "Your team")
+	b.Check("the dashboard", "dashboard-after-signin")
+	b.Click(`.dash-queues a[href="/queues/mine"]`)
 	if b.Path() != "/queues/mine" {
-		t.Fatalf("after signing in Ann is at %s, want /queues/mine", b.Path())
+		t.Fatalf("the dashboard's My calls goes to %s", b.Path())
 	}
 	b.Shot("queue-after-signin")
 

@@ -85,6 +85,7 @@ type Console struct {
 	static    *pages.Assets
 	nameCache nameCache
 	listed    listMemory
+	board     boardCache
 }
 
 // route is one console endpoint and what it needs: access.Public (no session: sign-in, static
@@ -122,6 +123,8 @@ func (c *Console) routes() []route {
 		c.adminSLARoutes(),
 		c.adminEscalationRoutes(),
 		c.reportRoutes(),
+		c.wallboardRoutes(),
+		c.dashboardRoutes(),
 	)
 }
 

@@ -14,10 +14,6 @@ import (
 
 func (c *Console) queueRoutes() []route {
 	return []route{
-		{"GET", "/{$}", access.WorkCalls, func(w http.ResponseWriter, r *http.Request, _ *visit) error {
-			http.Redirect(w, r, "/queues/mine", http.StatusSeeOther)
-			return nil
-		}},
 		{"GET", "/queues/{queue}", access.WorkCalls, c.queue},
 	}
 }

@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"context"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -25,6 +26,8 @@ func (c *Console) reportRoutes() []route {
 		{"GET", "/reports", access.WorkCalls, c.reports},
 		{"GET", "/reports/export", access.WorkCalls, c.reportExport},
 		{"GET", "/reports/calls", access.SeeNamedReports, c.reportCalls},
+		{"POST", "/reports/subscriptions", access.WorkCalls, c.subscribe},
+		{"POST", "/reports/subscriptions/{id}/delete", access.WorkCalls, c.unsubscribe},
 	}
 }
 
@@ -43,6 +46,17 @@ type reportsPage struct {
 	Result    *report.Result
 	Charts    []template.HTML
 	Export    template.URL // the export's query string
+	// Subscriptions are the reports emailed to this analyst (issue 18 item 5); Done says what
+	// the last subscription form did, SubError why it did nothing.
+	Subscriptions  []subscriptionRow
+	Done, SubError string
+}
+
+// subscriptionRow is a subscription as the page lists it.
+type subscriptionRow struct {
+	ID                 int64
+	Title, Every, What string
+	Next               time.Time
 }
 
 // reportFields are the form's fields in the order they appear, for the error summary.
@@ -77,6 +91,16 @@ func (c *Console) reports(w http.ResponseWriter, r *http.Request, v *visit) erro
 	if p.Profiles, err = c.Store.Profiles(ctx); err != nil {
 		return err
 	}
+	if p.Subscriptions, err = c.subscriptionRows(ctx, v, p.Groups, p.Profiles); err != nil {
+		return err
+	}
+	switch q.Get("done") {
+	case "subscribed":
+		p.Done = "You will get this report's summary by email; the list below says when."
+	case "stopped":
+		p.Done = "That report will not be emailed to you any more."
+	}
+	p.SubError = q.Get("sub_error")
 	if q.Get("kind") == "" {
 		// The picker, with this month so far as the range.
 		today := c.now().In(c.zone().Location())
@@ -234,4 +258,94 @@ func (c *Console) reportCalls(w http.ResponseWriter, r *http.Request, v *visit) 
 		}
 	}
 	return c.render(w, r, http.StatusOK, "reportcalls", p)
+}
+
+// subscriptionRows lists v's subscriptions with their filters in words.
+func (c *Console) subscriptionRows(ctx context.Context, v *visit, groups []desk.Group, profiles []desk.Profile) ([]subscriptionRow, error) {
+	subs, err := c.Store.Subscriptions(ctx, v.Account.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []subscriptionRow
+	for _, s := range subs {
+		q, _ := url.ParseQuery(s.Filter)
+		var what []string
+		if id := q.Get("group"); id != "" {
+			for _, g := range groups {
+				if strconv.FormatInt(g.ID, 10) == id {
+					what = append(what, g.Name)
+				}
+			}
+		}
+		if id := q.Get("profile"); id != "" {
+			for _, pr := range profiles {
+				if strconv.FormatInt(pr.ID, 10) == id {
+					what = append(what, pr.Path)
+				}
+			}
+		}
+		if pr := q.Get("priority"); pr != "" {
+			what = append(what, "P"+pr)
+		}
+		for _, k := range []string{"source", "kind_of_customer"} {
+			if x := q.Get(k); x != "" {
+				what = append(what, x)
+			}
+		}
+		every := "every Monday, for the week before"
+		if s.Every == string(report.EveryMonth) {
+			every = "on the 1st of each month, for the month before"
+		}
+		out = append(out, subscriptionRow{ID: s.ID, Title: report.Kind(s.Kind).Title(), Every: every, What: strings.Join(what, ", "), Next: s.NextAt})
+	}
+	return out, nil
+}
+
+// subscribe makes a subscription to the report the form names, for the analyst signed in, and
+// goes back to the report; a refusal (the same one twice, too many) comes back as a message.
+func (c *Console) subscribe(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := r.ParseForm(); err != nil {
+		return desk.Errorf(desk.EINVALID, "the form could not be read: %v", err)
+	}
+	f := r.PostForm
+	back := url.Values{}
+	for _, k := range []string{"kind", "from", "to", "every", "group", "profile", "priority", "source", "kind_of_customer"} {
+		if x := f.Get(k); x != "" {
+			back.Set(k, x)
+		}
+	}
+	kind, filter, err := report.SubscriptionQuery(f, c.zone())
+	every := report.SubscriptionEvery(f.Get("send"))
+	if err == nil && every != report.EveryWeek && every != report.EveryMonth {
+		err = desk.Invalid("the subscription cannot be made", map[string]string{"send": "Choose every week or every month."})
+	}
+	if err == nil {
+		_, err = c.Store.Subscribe(r.Context(), v.Actor, store.ReportSubscription{AccountID: v.Account.ID, Kind: string(kind),
+			Every: string(every), Filter: filter, NextAt: report.NextDue(every, c.now(), c.zone().Location())})
+	}
+	switch de := desk.AsError(err); {
+	case err == nil:
+		back.Set("done", "subscribed")
+	case de != nil && (de.Code == desk.EINVALID || de.Code == desk.ECONFLICT):
+		msg := sentence(de.Message)
+		for _, m := range de.Fields {
+			msg = sentence(m)
+		}
+		back.Set("sub_error", strings.TrimSuffix(msg, ".")+".")
+	default:
+		return err
+	}
+	return seeOther(w, r, "/reports?"+back.Encode()+"#subscriptions")
+}
+
+// unsubscribe stops one of the analyst's own subscriptions.
+func (c *Console) unsubscribe(w http.ResponseWriter, r *http.Request, v *visit) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return desk.Errorf(desk.ENOTFOUND, "there is no report subscription %q", r.PathValue("id"))
+	}
+	if err := c.Store.Unsubscribe(r.Context(), v.Actor, v.Account.ID, id); err != nil {
+		return err
+	}
+	return seeOther(w, r, "/reports?done=stopped#subscriptions")
 }

@@ -1,7 +1,9 @@
 package console_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -195,4 +197,47 @@ func readBook(t *testing.T, body string) map[string][]string {
 		}
 	}
 	return out
+}
+
+// TestReportSubscriptions (issue 18 item 5): beneath a report an analyst subscribes to it weekly
+// or monthly with its filters; the page lists it with its next date; the same one twice is
+// refused with a message; only its owner can stop it.
+func TestReportSubscriptions(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		e := newEnv(t, se)
+		storetest.ReportCalls(t, se)
+		ann, bob := e.signIn(e.f.Ann), e.signIn(e.f.Bob)
+		ann.get("/reports?kind=volume&"+week).must(t, http.StatusOK).
+			has(t, `action="/reports/subscriptions"`, `name="send"`, "None yet: run a report")
+		form := url.Values{"kind": {"volume"}, "from": {"2027-03-01"}, "to": {"2027-03-07"}, "every": {"day"},
+			"group": {fmt.Sprint(e.f.ServiceDesk.ID)}, "send": {"week"}}
+		ann.post("/reports/subscriptions", form).must(t, http.StatusSeeOther)
+		ann.get("/reports?done=subscribed").must(t, http.StatusOK).
+			has(t, "You will get this report", "Call volume (Service Desk), every Monday, for the week before; next Mon 8 Mar 2027")
+		again := ann.post("/reports/subscriptions", form)
+		again.must(t, http.StatusSeeOther)
+		ann.get(again.location).must(t, http.StatusOK).has(t, "Not subscribed: You already receive this report every week with these filters.")
+		bad := url.Values{"kind": {"volume"}, "from": {"2027-03-01"}, "to": {"2027-03-07"}, "send": {"daily"}}
+		wrong := ann.post("/reports/subscriptions", bad)
+		wrong.must(t, http.StatusSeeOther)
+		ann.get(wrong.location).must(t, http.StatusOK).has(t, "Not subscribed: Choose every week or every month.")
+		acct, err := e.s.FindAccountByPerson(e.ctx, e.f.Ann.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		subs, err := e.s.Subscriptions(e.ctx, acct.ID)
+		if err != nil || len(subs) != 1 || subs[0].Filter != fmt.Sprintf("group=%d", e.f.ServiceDesk.ID) {
+			t.Fatalf("Ann's subscriptions: %+v %v", subs, err)
+		}
+		subID := subs[0].ID
+		bob.post(fmt.Sprintf("/reports/subscriptions/%d/delete", subs[0].ID), nil).must(t, http.StatusNotFound)
+		ann.post(fmt.Sprintf("/reports/subscriptions/%d/delete", subs[0].ID), nil).must(t, http.StatusSeeOther)
+		if subs, _ := e.s.Subscriptions(e.ctx, acct.ID); len(subs) != 0 {
+			t.Errorf("after stopping: %+v", subs)
+		}
+		if recs, _, err := e.s.FindAudit(e.ctx, store.AuditFilter{ObjectType: "report_subscription", ObjectID: fmt.Sprint(subID), Limit: 10}); err != nil || len(recs) != 2 {
+			t.Errorf("subscribe and stop audited: %d records, %v", len(recs), err)
+		}
+	})
 }
