@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -52,12 +53,43 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	inflight prometheus.Gauge
+
+	// The series of each route, method and status met so far, so that a request costs a map
+	// lookup rather than hashing its labels (the routes are the muxes' patterns: a bounded set).
+	mu     sync.RWMutex
+	series map[seriesKey]requestSeries
+}
+
+type seriesKey struct {
+	route, method string
+	code          int
+}
+
+type requestSeries struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+// seriesFor returns the series of k, making them the first time.
+func (m *Metrics) seriesFor(k seriesKey) requestSeries {
+	m.mu.RLock()
+	s, ok := m.series[k]
+	m.mu.RUnlock()
+	if ok {
+		return s
+	}
+	s = requestSeries{requests: m.requests.WithLabelValues(k.route, k.method, statusText(k.code)),
+		latency: m.latency.WithLabelValues(k.route, k.method)}
+	m.mu.Lock()
+	m.series[k] = s
+	m.mu.Unlock()
+	return s
 }
 
 // NewMetrics makes a registry holding the Go runtime's and the process's metrics, the HTTP
 // metrics Instrument records, and collectors reading src at each scrape.
 func NewMetrics(src Sources) *Metrics {
-	m := &Metrics{reg: prometheus.NewRegistry()}
+	m := &Metrics{reg: prometheus.NewRegistry(), series: map[seriesKey]requestSeries{}}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "calldesk_http_requests_total",
 		Help: "HTTP requests answered, by route (the ServeMux pattern, never the path), method and status code.",
@@ -113,13 +145,13 @@ func (m *Metrics) Instrument(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			m.inflight.Dec()
-			route, method := routeOf(r.Pattern), methodLabel(r.Method)
 			code := sw.status
 			if code == 0 {
 				code = http.StatusOK
 			}
-			m.requests.WithLabelValues(route, method, statusText(code)).Inc()
-			m.latency.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
+			s := m.seriesFor(seriesKey{route: routeOf(r.Pattern), method: methodLabel(r.Method), code: code})
+			s.requests.Inc()
+			s.latency.Observe(time.Since(start).Seconds())
 		}()
 		next.ServeHTTP(sw, r)
 	})
