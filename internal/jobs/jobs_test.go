@@ -136,7 +136,8 @@ func TestRunnerTellsTheObserver(t *testing.T) {
 	if s, f, x := o.counts("good"); s < 3 || f != s || x != 0 {
 		t.Errorf("good: started %d, finished %d, failed %d", s, f, x)
 	}
-	if s, f, x := o.counts("bad"); s < 1 || f != s || x != f {
+	// Every run of bad failed, but for one the stop may have cut short (then not a failure).
+	if s, f, x := o.counts("bad"); s < 1 || f != s || x < f-1 || x < 1 {
 		t.Errorf("bad: started %d, finished %d, failed %d; every run failed", s, f, x)
 	}
 	if s, f, x := o.counts("stuck"); s != 1 || f != 1 || x != 0 {
