@@ -164,6 +164,15 @@ func TestServeHealthAndMetrics(t *testing.T) {
 					t.Errorf("the scrape has no %s", want)
 				}
 			}
+			// The runner reports to the metrics: the audit seal (every second) has runs counted.
+			runs := regexp.MustCompile(`(?m)^calldesk_job_runs_total\{job="audit seal"\} ([1-9]\d*)$`)
+			for deadline := time.Now().Add(10 * time.Second); !runs.MatchString(debugScrape); {
+				if time.Now().After(deadline) {
+					t.Fatalf("no run of the audit seal counted in 10 s: %s", regexp.MustCompile(`(?m)^calldesk_job_runs_total.*$`).FindAllString(debugScrape, -1))
+				}
+				time.Sleep(200 * time.Millisecond)
+				_, debugScrape = fetch(t, "GET", debug+"/metrics", "", nil)
+			}
 			if strings.Contains(scrape, "calldesk_sqlite_writer_queue_depth") != (engine == "sqlite") {
 				t.Errorf("SQLite writer figures on %s: %v", engine, strings.Contains(scrape, "calldesk_sqlite_writer_queue_depth"))
 			}
