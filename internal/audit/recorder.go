@@ -110,6 +110,14 @@ func (rc *Recorder) commit(batch []*readRecord) {
 	}
 }
 
+// Queued is how many records of reads wait to be committed now: the group commit's backlog, for
+// monitoring. It stays small while the database keeps up (each reader waits for its own record).
+func (rc *Recorder) Queued() int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return len(rc.queue)
+}
+
 // Close waits for the batches being committed to finish. Every record is written before its Add
 // returns, so nothing is left to write.
 func (rc *Recorder) Close() {

@@ -18,6 +18,8 @@ import (
 	"calldesk/internal/desk"
 	"calldesk/internal/directory"
 	"calldesk/internal/jobs"
+	"calldesk/internal/mail"
+	"calldesk/internal/monitor"
 	"calldesk/internal/privacy"
 	"calldesk/internal/store"
 	"calldesk/internal/web"
@@ -34,7 +36,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	holdEvery := st.add("hold-check", "30s", "how often to take calls whose hold time has passed off hold", false, checkDuration(time.Second, time.Hour))
 	logFormat := st.add("log-format", "text", "log format: text or json", false, checkOneOf("text", "json"))
 	logLevel := st.add("log-level", "info", "log level: debug, info, warn or error", false, checkOneOf("debug", "info", "warn", "error"))
-	debugAddr := st.add("debug-addr", "", "if set, serve Go's profiler (/debug/pprof/) on this separate address; keep it on loopback", false, func(v string) error {
+	debugAddr := st.add("debug-addr", "", "if set, serve Go's profiler (/debug/pprof/), the Prometheus metrics (/metrics, no token) and /healthz and /readyz on this separate address; keep it on loopback or a private network", false, func(v string) error {
 		if v == "" {
 			return nil
 		}
@@ -61,6 +63,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	passwords := st.add("local-passwords", "auto", "who may sign in with a local password: all, admins (break-glass administrators only), off; auto is admins with single sign-on, all without", false, checkOneOf("auto", "all", "admins", "off"))
 	grace := st.add("leaver-portal-grace", "0", "how long after leaving a person with the customer role may still use SupportMe (the portal only) to follow their calls, e.g. 720h; 0: a leaver loses all access at once", false, checkDuration(0, 90*24*time.Hour))
 	portalOpts := portalSettings(st)
+	metricsToken := st.add("metrics-token", "", "serve the Prometheus metrics at /metrics on --addr too, to requests carrying Authorization: Bearer <this token>; empty: /metrics only on --debug-addr", true, nil)
 	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args); err != nil {
 		return err
@@ -158,7 +161,13 @@ func serve(ctx context.Context, e Env, args []string) error {
 		buf.Close()
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Health and metrics (issue 21 point 6): the runner tells tracker of every task's runs.
+	tracker := monitor.NewJobs(e.Now)
+	health := &monitor.Health{Store: s, Jobs: tracker, Log: log}
+	metrics := monitor.NewMetrics(monitor.Sources{Store: s, AuditQueue: buf.Queued, Jobs: tracker, Version: Version(),
+		Mailboxes: mailboxFigures(fetchers)})
+	hs := &http.Server{Handler: monitor.Edge{Health: health, Metrics: metrics, Token: *metricsToken}.Handler(srv.Handler()),
+		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	runner := &jobs.Runner{Log: log, Tasks: []jobs.Task{
 		{Name: "audit seal", Interval: time.Second, Run: func(ctx context.Context) error {
 			_, err := audit.Seal(ctx, s)
@@ -212,6 +221,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if imports != nil {
 		runner.Tasks = append(runner.Tasks, jobs.Task{Name: "directory imports", Interval: time.Minute, Run: imports.Due})
 	}
+	runner.Observer = tracker
 	jobCtx, stopJobs := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -233,10 +243,13 @@ func serve(ctx context.Context, e Env, args []string) error {
 		dmux.HandleFunc("/debug/pprof/", pprof.Index)
 		dmux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 		dmux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		dmux.Handle("GET /metrics", metrics.Handler())
+		dmux.HandleFunc("GET /healthz", health.Live)
+		dmux.HandleFunc("GET /readyz", health.Ready)
 		ds := &http.Server{Handler: dmux, ReadHeaderTimeout: 10 * time.Second}
 		go ds.Serve(dl)
 		defer ds.Close()
-		log.Info("profiler listening", "addr", dl.Addr().String())
+		log.Info("debug address listening (profiler, metrics)", "addr", dl.Addr().String())
 	}
 	url := "http://" + ln.Addr().String() + "/"
 	log.Info("calldesk serving", "url", url, "engine", s.Engine(), "version", Version())
@@ -274,6 +287,22 @@ func serve(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// mailboxFigures reports the IMAP fetchers' intake to the metrics.
+func mailboxFigures(fetchers []*mail.Fetcher) func() []monitor.Mailbox {
+	if len(fetchers) == 0 {
+		return nil
+	}
+	return func() []monitor.Mailbox {
+		out := make([]monitor.Mailbox, len(fetchers))
+		for i, f := range fetchers {
+			st := f.Status()
+			out[i] = monitor.Mailbox{Name: st.Mailbox, Connected: st.Connected, Delivered: st.Delivered, Failed: st.Failed,
+				Oversized: st.Oversized, Connects: st.Connects, Retrying: st.Retrying}
+		}
+		return out
+	}
 }
 
 // repairSLA re-evaluates the open calls' service levels after a configuration change, and gives

@@ -22,6 +22,21 @@ type Task struct {
 type Runner struct {
 	Log   *slog.Logger
 	Tasks []Task
+	// Observer, when set, is told of every task and every run: the monitor uses it to say a task
+	// has stopped running (readiness) and to count runs, failures and their duration (metrics).
+	Observer Observer
+}
+
+// Observer learns what a Runner does. Its methods are called from the tasks' goroutines, so they
+// must be safe for concurrent use, and quick: they run between a task's runs.
+type Observer interface {
+	// Scheduled is called once per task when Run starts, with how often the task runs.
+	Scheduled(task string, every time.Duration)
+	// Started is called as a run of the task begins.
+	Started(task string)
+	// Finished is called as the run ends, with how long it took and its error (nil when it
+	// succeeded, or when it was cut short because the runner is stopping).
+	Finished(task string, took time.Duration, err error)
 }
 
 // Run starts every task and blocks until ctx is done and every task has returned. A failing task
@@ -29,6 +44,9 @@ type Runner struct {
 func (r *Runner) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	for _, t := range r.Tasks {
+		if r.Observer != nil {
+			r.Observer.Scheduled(t.Name, t.Interval)
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -39,12 +57,29 @@ func (r *Runner) Run(ctx context.Context) {
 				case <-ctx.Done():
 					return
 				case <-tick.C:
-					if err := t.Run(ctx); err != nil && ctx.Err() == nil {
-						r.Log.Error("job failed", "job", t.Name, "err", err)
-					}
+					r.run(ctx, t)
 				}
 			}
 		}()
 	}
 	wg.Wait()
+}
+
+// run runs t once, logging its failure and telling the observer.
+func (r *Runner) run(ctx context.Context, t Task) {
+	if r.Observer != nil {
+		r.Observer.Started(t.Name)
+	}
+	start := time.Now()
+	err := t.Run(ctx)
+	took := time.Since(start)
+	if err != nil && ctx.Err() != nil {
+		err = nil // stopping, not failing
+	}
+	if err != nil {
+		r.Log.Error("job failed", "job", t.Name, "err", err)
+	}
+	if r.Observer != nil {
+		r.Observer.Finished(t.Name, took, err)
+	}
 }

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/bits"
 	"sync"
+	"sync/atomic"
 )
 
 // sqliteWriter is SQLite's single writer. SQLite allows one writer at a time, so calldesk keeps
@@ -23,6 +25,10 @@ type sqliteWriter struct {
 
 	mu    sync.Mutex
 	queue []*writeReq
+
+	// For monitoring (Store.Stats): batches run, writes they held, batches by size.
+	batches, writes atomic.Int64
+	sizes           [batchBuckets]atomic.Int64
 }
 
 type writeReq struct {
@@ -42,6 +48,26 @@ func newSQLiteWriter(ctx context.Context, db *sql.DB, ckpt *sqliteCheckpointer) 
 		return nil, err
 	}
 	return &sqliteWriter{conn: conn, stmts: map[string]*sql.Stmt{}, sem: make(chan struct{}, 1), ckpt: ckpt}, nil
+}
+
+// stats reads the writer's figures.
+func (w *sqliteWriter) stats() WriterStats {
+	w.mu.Lock()
+	ws := WriterStats{Queued: len(w.queue)}
+	w.mu.Unlock()
+	ws.Batches, ws.Writes = w.batches.Load(), w.writes.Load()
+	for i := range w.sizes {
+		ws.BatchSizes[i] = w.sizes[i].Load()
+	}
+	return ws
+}
+
+// counted notes a batch of n writes (1 <= n <= maxBatch): its bucket is the smallest power of two
+// at least n.
+func (w *sqliteWriter) counted(n int) {
+	w.batches.Add(1)
+	w.writes.Add(int64(n))
+	w.sizes[min(bits.Len(uint(n-1)), batchBuckets-1)].Add(1)
 }
 
 func (w *sqliteWriter) close() error {
@@ -89,6 +115,7 @@ func (s *Store) writeSQLite(ctx context.Context, fn func(*Tx) error) error {
 			if n == 0 {
 				return
 			}
+			w.counted(n)
 			s.runBatch(batch)
 		}
 	}()
