@@ -77,8 +77,9 @@ type dialect interface {
 	// expression computing it from a new call's summary and description (two ? arguments), the
 	// same document reindexCalls builds for a call without a diary; "" where it lives apart.
 	newCallSearch() (column, expr string)
-	// searchCount counts the calls matching the search argument (one ? argument).
-	searchCount() string
+	// searchHits selects a row per call matching the search argument (one ? argument), for a
+	// count that stops at a bound (countUpTo).
+	searchHits() string
 	// searchEstimate is a query whose one row and column is the engine's JSON plan for counting
 	// the search's hits, with the estimated rows; "" when the engine gives no estimate.
 	searchEstimate() string
@@ -89,14 +90,14 @@ type dialect interface {
 	searchArg(terms []string) string
 	// searchArgIn is searchArg matching only the parts cols of the documents (a reader's).
 	searchArgIn(terms []string, cols searchCols) string
-	// searchMinePage and searchMineCount are searchPage and searchCount for a reader who may
+	// searchMinePage and searchMineHits are searchPage and searchHits for a reader who may
 	// read some special-category calls only (those of their groups, or assigned to them): the
 	// hits of a first argument (the parts every call shows them) and those of a second (the
 	// special-category parts) on calls where mineCond holds (its two ? arguments: the reader's
 	// person id twice). The two sets of hits never overlap: a call's text is in the one or the
 	// other part. Arguments: search, search, person, person (then limit, offset for the page).
 	searchMinePage() string
-	searchMineCount() string
+	searchMineHits() string
 	// forUpdate is appended to a SELECT that must lock its row for the rest of the transaction.
 	forUpdate() string
 	// forNoKeyUpdate locks rows for a change of their non-key columns: unlike forUpdate it lets
@@ -173,8 +174,8 @@ func (sqliteDialect) serialOnly() string       { return "" }
 func (sqliteDialect) searchCond() string {
 	return "c.id IN (SELECT rowid FROM call_fts WHERE call_fts MATCH ?)"
 }
-func (sqliteDialect) searchCount() string {
-	return "SELECT count(*) FROM call_fts WHERE call_fts MATCH ?"
+func (sqliteDialect) searchHits() string {
+	return "SELECT 1 FROM call_fts WHERE call_fts MATCH ?"
 }
 func (sqliteDialect) newCallSearch() (string, string) { return "", "" } // call_fts is a table of its own
 
@@ -216,9 +217,9 @@ func (sqliteDialect) searchMinePage() string {
 		ORDER BY 1 DESC LIMIT ? OFFSET ?`
 }
 
-func (sqliteDialect) searchMineCount() string {
-	return `SELECT (SELECT count(*) FROM call_fts WHERE call_fts MATCH ?) +
-		(SELECT count(*) FROM call_fts JOIN calls c ON c.id = call_fts.rowid WHERE call_fts MATCH ? AND ` + mineCond + `)`
+func (sqliteDialect) searchMineHits() string {
+	return `SELECT 1 FROM call_fts WHERE call_fts MATCH ? UNION ALL
+		SELECT 1 FROM call_fts JOIN calls c ON c.id = call_fts.rowid WHERE call_fts MATCH ? AND ` + mineCond
 }
 
 func (sqliteDialect) searchArg(terms []string) string {
@@ -544,8 +545,8 @@ func (postgresDialect) skipLocked(alias string) string {
 func (postgresDialect) searchCond() string {
 	return "c.search @@ to_tsquery('simple', ?)"
 }
-func (postgresDialect) searchCount() string {
-	return "SELECT count(*) FROM calls c WHERE c.search @@ to_tsquery('simple', ?)"
+func (postgresDialect) searchHits() string {
+	return "SELECT 1 FROM calls c WHERE c.search @@ to_tsquery('simple', ?)"
 }
 
 // optimize has nothing to do: PostgreSQL's autovacuum keeps statistics current.
@@ -590,8 +591,8 @@ func (postgresDialect) searchMinePage() string {
 	return "SELECT c.id FROM calls c WHERE " + postgresMineCond + " ORDER BY c.id DESC LIMIT ? OFFSET ?"
 }
 
-func (postgresDialect) searchMineCount() string {
-	return "SELECT count(*) FROM calls c WHERE " + postgresMineCond
+func (postgresDialect) searchMineHits() string {
+	return "SELECT 1 FROM calls c WHERE " + postgresMineCond
 }
 func (postgresDialect) idSet() string {
 	return "(SELECT unnest(string_to_array(CAST(? AS text), ',')::bigint[]))"

@@ -36,6 +36,8 @@ type searchPage struct {
 	Calls       []searchHit
 	Total       int
 	TotalExact  bool
+	// More says Total is a lower bound: the count stopped at store.SearchExactLimit.
+	More        bool
 	First, Last int
 	Pager       pager
 	Names       *names
@@ -102,7 +104,7 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error
 		if err != nil {
 			return err
 		}
-		p.Total, p.TotalExact = res.Total, res.TotalExact
+		p.Total, p.TotalExact, p.More = res.Total, res.TotalExact, res.TotalAtLeast
 		calls := access.CallsFor(rd, res.Calls)
 		for _, call := range calls {
 			text, err := c.matchingText(ctx, rd, call, p.Terms)
@@ -122,7 +124,12 @@ func (c *Console) search(w http.ResponseWriter, r *http.Request, v *visit) error
 			}
 			return u
 		}
-		p.Pager = newPager("Pages of calls", pg, p.Total, searchPageSize, p.TotalExact, link)
+		pages := p.Total
+		if p.More && len(calls) == searchPageSize {
+			// Past the bound the count says nothing of where the hits end: a full page has a next.
+			pages = max(pages, f.Offset+len(calls)+1)
+		}
+		p.Pager = newPager("Pages of calls", pg, pages, searchPageSize, p.TotalExact, link)
 		if !p.TotalExact && len(calls) < searchPageSize {
 			// The estimate ran past what there is: this page is the last.
 			p.Pager.Next = ""
