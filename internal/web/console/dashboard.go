@@ -44,17 +44,11 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, v *visit) er
 	now := c.now()
 	p := dashboardPage{page: c.page(v, "Your desk today"), Now: now}
 	p.Section = "queues"
-	var counts queueCounts
-	if counts.QueueCounts, err = c.Store.CountQueues(ctx, v.Person.ID, groups); err != nil {
+	counts, err := c.queueCounts(ctx, v, groups)
+	if err != nil {
 		return err
 	}
-	if counts.SLACounts, err = c.Store.CountSLA(ctx); err != nil {
-		return err
-	}
-	for _, q := range queues() {
-		more := (q.Key == "at-risk" && counts.AtRiskMore) || (q.Key == "breached" && counts.BreachedMore)
-		p.Queues = append(p.Queues, queueTab{Key: q.Key, Name: q.Name, Count: q.count(counts), More: more})
-	}
+	p.Queues = queueTabs(counts, "")
 	// The analyst's own calls whose clocks are at risk or have run out, by deadline.
 	var mine []desk.Call
 	for _, level := range []string{"breached", "at_risk"} {
@@ -93,7 +87,8 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, v *visit) er
 	return c.render(w, r, http.StatusOK, "dashboard", p)
 }
 
-// slaRows are calls with their clocks as they stand at now, as a queue's table shows them.
+// slaRows are calls with their clocks as they stand at now, as a queue's table and the
+// dashboard show them.
 func (c *Console) slaRows(ctx context.Context, calls []desk.Call, now time.Time) ([]queueRow, error) {
 	levels, err := c.Store.ServiceLevelsNow(ctx, calls, now)
 	if err != nil {

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -268,16 +269,11 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 		p.Invalid["sort"] = "is not one of the choices"
 		f.Sort = ""
 	}
-	var counts queueCounts
-	if counts.QueueCounts, err = c.Store.CountQueues(ctx, v.Person.ID, groups); err != nil {
+	counts, err := c.queueCounts(ctx, v, groups)
+	if err != nil {
 		return err
 	}
-	if counts.SLACounts, err = c.Store.CountSLA(ctx); err != nil {
-		return err
-	}
-	for _, q := range all {
-		p.Queues = append(p.Queues, queueTab{Key: q.Key, Name: q.Name, Count: q.count(counts), More: q.more(counts), Current: q.Key == def.Key})
-	}
+	p.Queues = queueTabs(counts, def.Key)
 	// A queue with no filter of the analyst's holds as many calls as its count says: counting
 	// them again would read every open call on every page.
 	unfiltered := in.Group == "" && in.Analyst == "" && in.Profile == "" && in.Priority == "" && in.Age == ""
@@ -305,20 +301,8 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 			p.Total = offset + n
 		}
 	}
-	levels, err := c.Store.ServiceLevelsNow(ctx, p.Calls, p.Now)
-	if err != nil {
+	if p.Rows, err = c.slaRows(ctx, p.Calls, p.Now); err != nil {
 		return err
-	}
-	p.Rows = make([]queueRow, len(p.Calls))
-	for i, call := range p.Calls {
-		row := queueRow{Call: call, Respond: newSLACell(levels[i].Respond), Resolve: newSLACell(levels[i].Resolve)}
-		switch {
-		case levels[i].Breached():
-			row.Risk = "overdue"
-		case levels[i].AtRisk():
-			row.Risk = "at risk"
-		}
-		p.Rows[i] = row
 	}
 	if len(p.Calls) > 0 {
 		p.First = offset + 1
@@ -395,4 +379,24 @@ func age(now, t time.Time) string {
 	default:
 		return fmt.Sprintf("%dw", int(d.Hours()/24/7))
 	}
+}
+
+// queueCounts are the counts of v's queues (groups: v's groups).
+func (c *Console) queueCounts(ctx context.Context, v *visit, groups []int64) (queueCounts, error) {
+	var counts queueCounts
+	var err error
+	if counts.QueueCounts, err = c.Store.CountQueues(ctx, v.Person.ID, groups); err != nil {
+		return counts, err
+	}
+	counts.SLACounts, err = c.Store.CountSLA(ctx)
+	return counts, err
+}
+
+// queueTabs are the queues with their counts, current marking the one shown ("" for none).
+func queueTabs(counts queueCounts, current string) []queueTab {
+	var tabs []queueTab
+	for _, q := range queues() {
+		tabs = append(tabs, queueTab{Key: q.Key, Name: q.Name, Count: q.count(counts), More: q.more(counts), Current: q.Key == current})
+	}
+	return tabs
 }
