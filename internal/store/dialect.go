@@ -115,8 +115,9 @@ type dialect interface {
 	// workers ("" where the engine has none): a bounded count reads a few hundred index entries,
 	// and starting workers for it cost a busy two-core server ten times the count itself.
 	serialOnly() string
-	// lock takes a transaction-scoped lock named key, serialising e.g. the audit sealer across instances.
-	lock(ctx context.Context, t *Tx, key int64) error
+	// lock takes the transaction-scoped lock name (a row of table locks), serialising e.g. the
+	// audit sealer across instances: it waits while another transaction holds it.
+	lock(ctx context.Context, t *Tx, name string) error
 	constraint(err error) constraintKind
 	// unavailable says err means the database cannot serve just now, through no fault of the
 	// request: unreachable, shutting down, out of disk, locked by another process.
@@ -124,6 +125,10 @@ type dialect interface {
 	// connLost says err means the connection died under the statement (a terminated backend, a
 	// reset socket), before anything was done on it: worth one more try on a new connection.
 	connLost(err error) bool
+	// retryable says err means the engine refused the transaction because it conflicted with
+	// others (serialization failure, deadlock), not because of anything in it: the whole
+	// transaction is worth running again (runTx). Never on SQLite, whose one writer runs alone.
+	retryable(err error) bool
 	// constraintName is the name of the index or constraint err violated, where the engine's
 	// error says it (PostgreSQL); "" where it does not (SQLite, whose one writer runs each
 	// transaction alone, so the store's checks in the transaction find a clash first).
@@ -152,12 +157,13 @@ const (
 	constraintText // text the engine cannot store (PostgreSQL: a NUL)
 )
 
-// Lock keys for dialect.lock.
+// Lock names for dialect.lock: the rows of table locks (migration 0045 seeds them; the
+// migration lock's row is made before any migration runs: Migrate).
 const (
-	lockMigrate int64 = 7001
-	lockSeal    int64 = 7002
+	lockMigrate = "migrate"
+	lockSeal    = "seal"
 	// lockRetention serialises the start of real retention sweeps across instances.
-	lockRetention int64 = 7003
+	lockRetention = "retention"
 )
 
 type sqliteDialect struct{}
@@ -182,9 +188,9 @@ func (sqliteDialect) searchEstimate() string { return "" } // FTS5 counts hits i
 func (sqliteDialect) searchPage() string {
 	return "SELECT rowid FROM call_fts WHERE call_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?"
 }
-func (sqliteDialect) lock(context.Context, *Tx, int64) error { return nil } // one writer connection already serialises
-func (sqliteDialect) idSet() string                          { return "(SELECT value FROM json_each(?))" }
-func (sqliteDialect) idSetArg(ids []int64) string            { return jsonIDs(ids) }
+func (sqliteDialect) lock(context.Context, *Tx, string) error { return nil } // one writer connection already serialises
+func (sqliteDialect) idSet() string                           { return "(SELECT value FROM json_each(?))" }
+func (sqliteDialect) idSetArg(ids []int64) string             { return jsonIDs(ids) }
 func (sqliteDialect) containsAnyCI(col string, needles []string) (string, []any) {
 	var ors []string
 	var args []any
@@ -459,7 +465,8 @@ func (sqliteDialect) unavailable(err error) bool {
 	return false
 }
 
-func (sqliteDialect) connLost(error) bool { return false } // no connection to lose
+func (sqliteDialect) connLost(error) bool  { return false } // no connection to lose
+func (sqliteDialect) retryable(error) bool { return false } // one writer: nothing to conflict with
 
 func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error {
 	if path == "" {
@@ -625,9 +632,20 @@ func (postgresDialect) rebind(q string) string {
 	return b.String()
 }
 
-func (postgresDialect) lock(ctx context.Context, t *Tx, key int64) error {
-	_, err := t.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, key)
-	return err
+// lock claims the lock's row with SELECT ... FOR UPDATE, which another transaction claiming it
+// waits behind until this one commits or rolls back: a lease that cannot outlive its holder, held
+// by no session (so it survives a transaction-pooling PgBouncer) and built from what every
+// PostgreSQL-compatible engine has (CockroachDB and YugabyteDB lack advisory locks).
+func (d postgresDialect) lock(ctx context.Context, t *Tx, name string) error {
+	var got string
+	err := t.queryRow(ctx, `SELECT name FROM locks WHERE name = ?`+d.forUpdate(), name).Scan(&got)
+	if err == sql.ErrNoRows {
+		return fmt.Errorf("lock %q: the database has no row for it in table locks (run calldesk migrate)", name)
+	}
+	if err != nil {
+		return fmt.Errorf("lock %q: %w", name, err)
+	}
+	return nil
 }
 
 func (postgresDialect) callNumber(context.Context, *Tx) (string, []any, error) {
@@ -873,6 +891,14 @@ func (postgresDialect) connLost(err error) bool {
 		return pe.Code == "57P01" || pe.Code == "57P02" || strings.HasPrefix(pe.Code, "08") // admin or crash shutdown, connection failure
 	}
 	return false
+}
+
+// retryable: serialization_failure (40001: PostgreSQL at REPEATABLE READ or SERIALIZABLE, and
+// CockroachDB and YugabyteDB at their default isolation) and deadlock_detected (40P01). PostgreSQL
+// has rolled the transaction back; running it again from the start is what it asks for.
+func (postgresDialect) retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
 func (postgresDialect) constraintName(err error) string {
