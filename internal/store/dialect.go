@@ -53,6 +53,9 @@ type dialect interface {
 	syncIdentity(ctx context.Context, t *Tx, table string) error
 	// bulkSession tunes a pinned connection for a bulk load and returns how to undo it.
 	bulkSession(ctx context.Context, c *sql.Conn) (restore func(context.Context) error, err error)
+	// bulkTx tunes each transaction of a bulk load (PostgreSQL; SQLite's bulk load runs on the
+	// writer connection with no sql.Tx).
+	bulkTx(ctx context.Context, tx *sql.Tx) error
 	// optimize refreshes stale planner statistics; run now and then by the server.
 	optimize(ctx context.Context, t *Tx) error
 	// compactSearch rewrites the full-text index so that words removed from it (an erasure, a
@@ -129,6 +132,9 @@ type dialect interface {
 	// others (serialization failure, deadlock), not because of anything in it: the whole
 	// transaction is worth running again (runTx). Never on SQLite, whose one writer runs alone.
 	retryable(err error) bool
+	// createRace says err is what CREATE ... IF NOT EXISTS gives when another transaction created
+	// the same object at the same moment (makeMigrateLock): the object is there once it commits.
+	createRace(err error) bool
 	// constraintName is the name of the index or constraint err violated, where the engine's
 	// error says it (PostgreSQL); "" where it does not (SQLite, whose one writer runs each
 	// transaction alone, so the store's checks in the transaction find a clash first).
@@ -327,6 +333,8 @@ func (sqliteDialect) bulkSession(ctx context.Context, c *sql.Conn) (func(context
 	return restore, nil
 }
 
+func (sqliteDialect) bulkTx(context.Context, *sql.Tx) error { return nil }
+
 // analyze samples at most a few hundred rows per index, so it takes moments even on millions of calls.
 // analyze gathers statistics for the tables a bulk load fills, and only those: statistics taken
 // while the audit tables held a few rows made the planner scan the whole audit log per record
@@ -466,7 +474,8 @@ func (sqliteDialect) unavailable(err error) bool {
 }
 
 func (sqliteDialect) connLost(error) bool  { return false } // no connection to lose
-func (sqliteDialect) retryable(error) bool { return false } // one writer: nothing to conflict with
+func (sqliteDialect) retryable(error) bool  { return false } // one writer: nothing to conflict with
+func (sqliteDialect) createRace(error) bool { return false }
 
 func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error {
 	if path == "" {
@@ -522,7 +531,9 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 	return nil
 }
 
-type postgresDialect struct{}
+// postgresDialect is PostgreSQL's; pooled says the server is reached through a pooler in
+// transaction mode (PoolerParam), where a session's settings may go to another client.
+type postgresDialect struct{ pooled bool }
 
 func (postgresDialect) name() string      { return "postgres" }
 func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
@@ -722,16 +733,18 @@ func (postgresDialect) syncIdentity(ctx context.Context, t *Tx, table string) er
 	return err
 }
 
-// bulkSession lets commits of the load return before their WAL reaches the disk
-// (synchronous_commit=off: a crash may lose the last moments of the load, never corrupt it).
-func (postgresDialect) bulkSession(ctx context.Context, c *sql.Conn) (func(context.Context) error, error) {
-	if _, err := c.ExecContext(ctx, `SET synchronous_commit = off`); err != nil {
-		return nil, err
-	}
-	return func(ctx context.Context) error {
-		_, err := c.ExecContext(ctx, `RESET synchronous_commit`)
-		return err
-	}, nil
+// bulkSession sets nothing for the session, which a transaction pooler would hand on to other
+// clients: bulkTx turns durability down in each of the load's transactions instead.
+func (postgresDialect) bulkSession(context.Context, *sql.Conn) (func(context.Context) error, error) {
+	return func(context.Context) error { return nil }, nil
+}
+
+// bulkTx lets the commit of a bulk load's transaction return before its WAL reaches the disk
+// (synchronous_commit=off, for this transaction only: a crash may lose the last moments of the
+// load, never corrupt it).
+func (postgresDialect) bulkTx(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`)
+	return err
 }
 
 // analyze also vacuums: indexing the calls rewrote every row of calls, and the visibility map
@@ -752,8 +765,12 @@ func (postgresDialect) analyze(ctx context.Context, c *sql.Conn) error {
 // the tables (WAL segments, WAL archives, backups) is for the operator: see README.
 //
 // It waits at most shredLockWait for each lock: queued behind a long transaction, the rewrite
-// would hold up every later reader of the table too. It then fails, to be tried again.
-func (postgresDialect) shred(ctx context.Context, c *sql.Conn, tables []string, due int64) (err error) {
+// would hold up every later reader of the table too. It then fails, to be tried again. Through a
+// transaction pooler (pooled) a session's lock_timeout could reach other clients and miss the
+// VACUUM: each rewrite is VACUUM (FULL, SKIP_LOCKED) instead, which passes over a table it cannot
+// lock at once; a table whose file did not change was passed over, and shred waits to be tried
+// again (errShredWait).
+func (d postgresDialect) shred(ctx context.Context, c *sql.Conn, tables []string, due int64) (err error) {
 	// Wait while any snapshot or transaction on the server is as old as the deletion (due, its
 	// txid_current): the rewrite would have to copy the deleted rows, which it may still see.
 	if older, err := pgOlderThan(ctx, c, due); err != nil {
@@ -779,16 +796,34 @@ func (postgresDialect) shred(ctx context.Context, c *sql.Conn, tables []string, 
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	if _, err := c.ExecContext(ctx, `SET lock_timeout = '`+shredLockWait+`'`); err != nil {
-		return err
-	}
-	defer func() {
-		_, rerr := c.ExecContext(context.WithoutCancel(ctx), `RESET lock_timeout`)
-		err = errors.Join(err, rerr)
-	}()
-	for _, t := range tables {
-		if _, err := c.ExecContext(ctx, `VACUUM (FULL) `+t); err != nil {
-			return fmt.Errorf("vacuum %s: %w", t, err)
+	if d.pooled {
+		for _, t := range tables {
+			var before, after sql.NullInt64
+			if err := c.QueryRowContext(ctx, `SELECT pg_relation_filenode(CAST($1 AS TEXT)::regclass)`, t).Scan(&before); err != nil {
+				return err
+			}
+			if _, err := c.ExecContext(ctx, `VACUUM (FULL, SKIP_LOCKED) `+t); err != nil {
+				return fmt.Errorf("vacuum %s: %w", t, err)
+			}
+			if err := c.QueryRowContext(ctx, `SELECT pg_relation_filenode(CAST($1 AS TEXT)::regclass)`, t).Scan(&after); err != nil {
+				return err
+			}
+			if before == after {
+				return errShredWait // it was locked: passed over
+			}
+		}
+	} else {
+		if _, err := c.ExecContext(ctx, `SET lock_timeout = '`+shredLockWait+`'`); err != nil {
+			return err
+		}
+		defer func() {
+			_, rerr := c.ExecContext(context.WithoutCancel(ctx), `RESET lock_timeout`)
+			err = errors.Join(err, rerr)
+		}()
+		for _, t := range tables {
+			if _, err := c.ExecContext(ctx, `VACUUM (FULL) `+t); err != nil {
+				return fmt.Errorf("vacuum %s: %w", t, err)
+			}
 		}
 	}
 	// Then the old statistics rows go the same way, once no snapshot older than the ANALYZE
@@ -901,6 +936,14 @@ func (postgresDialect) retryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
+// createRace: unique_violation (23505, on pg_type's or pg_class's name index), duplicate_table
+// (42P07) or duplicate_object (42710, the table's row type), all seen here when two
+// transactions ran CREATE TABLE IF NOT EXISTS locks at once.
+func (postgresDialect) createRace(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P07" || pe.Code == "42710")
+}
+
 func (postgresDialect) constraintName(err error) string {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
@@ -909,7 +952,61 @@ func (postgresDialect) constraintName(err error) string {
 	return pe.ConstraintName
 }
 
+// PoolerParam is calldesk's own parameter of a postgres:// URL that says the server is reached
+// through a connection pooler: pooler=transaction for PgBouncer (or another pooler) in
+// transaction pooling mode, where each transaction may run on a different server connection.
+// Open removes it from the URL before connecting (the pooler would refuse it as a startup
+// parameter) and then:
+//   - has pgx run statements as unnamed prepared statements, their descriptions cached on the
+//     client (pgx's default_query_exec_mode=cache_describe), in place of its default of named
+//     statements prepared once per connection, which a pooler hands to other clients (PgBouncer
+//     1.18, Debian 12's, has no max_prepared_statements: "prepared statement ... already exists").
+//     A default_query_exec_mode the URL gives itself wins. cache_describe keeps one round trip
+//     per statement and the server's parameter types, as the default mode has (exec would
+//     guess them from Go's types); measured in bench.sh part pooler;
+//   - keeps every setting inside a transaction: nothing in calldesk sets anything for a session
+//     (a bulk load's synchronous_commit is SET LOCAL in each of its transactions), except the
+//     shredder's lock_timeout around VACUUM (FULL), which cannot run in a transaction: through a
+//     pooler it uses VACUUM's SKIP_LOCKED instead (dialect.shred).
+//
+// Nothing else depends on a session: locks are rows (dialect.lock), nothing listens or notifies,
+// there are no temporary tables.
+const PoolerParam = "pooler"
+
+// poolerDSN removes PoolerParam from dsn, saying whether it named a transaction pooler, and sets
+// pgx's statement mode for it.
+func poolerDSN(dsn string) (string, bool, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", false, fmt.Errorf("the PostgreSQL URL: %w", err)
+	}
+	q := u.Query()
+	if !q.Has(PoolerParam) {
+		return dsn, false, nil
+	}
+	switch v := q.Get(PoolerParam); v {
+	case "transaction":
+	case "", "none", "session":
+		q.Del(PoolerParam)
+		u.RawQuery = q.Encode()
+		return u.String(), false, nil
+	default:
+		return "", false, fmt.Errorf("the PostgreSQL URL's %s=%q: give %s=transaction for a pooler in transaction mode (PgBouncer's pool_mode = transaction), or leave it out", PoolerParam, v, PoolerParam)
+	}
+	q.Del(PoolerParam)
+	if !q.Has("default_query_exec_mode") {
+		q.Set("default_query_exec_mode", "cache_describe")
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), true, nil
+}
+
 func (s *Store) openPostgres(ctx context.Context, dsn string, opt Options) error {
+	dsn, pooled, err := poolerDSN(dsn)
+	if err != nil {
+		return err
+	}
+	s.d = postgresDialect{pooled: pooled}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return fmt.Errorf("open PostgreSQL: %w", err)

@@ -9,8 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"calldesk/internal/desk"
 )
 
 //go:embed migrations
@@ -148,27 +146,28 @@ const lockTableDDL = `CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY)`
 // any migration: CREATE TABLE IF NOT EXISTS, then INSERT ... ON CONFLICT DO NOTHING, both of which
 // change nothing where the row exists. Two instances starting on an empty PostgreSQL database may
 // both create the table at once: the second's CREATE waits on the first's uncommitted catalog
-// rows and, once the first commits, fails with a unique violation (pg_type_typname_nsp_index) in
-// place of finding the table; the table is there by then, and the step simply runs again. (In the
+// rows and, once the first commits, fails (a unique violation on pg_type_typname_nsp_index, or
+// "type locks already exists": dialect.createRace) in place of finding the table; the table is
+// there by then, and the step simply runs again. (In the
 // migration's own transaction the same would hold, but the second instance would wait for the
 // whole first migration, and CockroachDB prefers schema changes in transactions of their own.)
 func (s *Store) makeMigrateLock(ctx context.Context) error {
 	var err error
 	for range 3 {
-		err = s.inTx(ctx, func(t *Tx) error {
+		err = s.runTx(ctx, func(t *Tx) error { // unmapped: createRace reads the engine's error
 			if _, err := t.exec(ctx, lockTableDDL); err != nil {
 				return err
 			}
 			_, err := t.exec(ctx, `INSERT INTO locks (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, lockMigrate)
 			return err
 		})
-		if e := desk.AsError(err); e != nil && e.Code == desk.ECONFLICT { // mapErr's name for a unique violation
+		if s.d.createRace(err) {
 			continue
 		}
 		break
 	}
 	if err != nil {
-		return fmt.Errorf("make the migration lock: %w", err)
+		return fmt.Errorf("make the migration lock: %w", s.mapErr(err))
 	}
 	return nil
 }

@@ -80,8 +80,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	s := &Store{now: opt.Now, sleep: sleepCtx}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		s.d = postgresDialect{}
-		err = s.openPostgres(ctx, dsn, opt)
+		err = s.openPostgres(ctx, dsn, opt) // sets s.d
 	} else {
 		s.d = sqliteDialect{}
 		err = s.openSQLite(ctx, dsn, opt)
