@@ -473,7 +473,7 @@ func (sqliteDialect) unavailable(err error) bool {
 	return false
 }
 
-func (sqliteDialect) connLost(error) bool  { return false } // no connection to lose
+func (sqliteDialect) connLost(error) bool   { return false } // no connection to lose
 func (sqliteDialect) retryable(error) bool  { return false } // one writer: nothing to conflict with
 func (sqliteDialect) createRace(error) bool { return false }
 
