@@ -961,9 +961,14 @@ func (postgresDialect) constraintName(err error) string {
 //     client (pgx's default_query_exec_mode=cache_describe), in place of its default of named
 //     statements prepared once per connection, which a pooler hands to other clients (PgBouncer
 //     1.18, Debian 12's, has no max_prepared_statements: "prepared statement ... already exists").
-//     A default_query_exec_mode the URL gives itself wins. cache_describe keeps one round trip
-//     per statement and the server's parameter types, as the default mode has (exec would
-//     guess them from Go's types); measured in bench.sh part pooler;
+//     cache_describe sends each statement's Parse with its Bind and Execute, in one round trip
+//     once its description is cached, and keeps the server's parameter types as the default
+//     mode does. Measured (bench.sh part pooler, three instances through PgBouncer 1.18): exec,
+//     which guesses parameter types from Go's types, made half as many calls a second;
+//     describe_exec, which runs the unnamed statement its describe round trip parsed, failed
+//     outside transactions ("unnamed prepared statement does not exist": the two round trips
+//     went to different server connections). A default_query_exec_mode given in the URL is
+//     kept, but cache_statement and describe_exec are refused with pooler=transaction;
 //   - keeps every setting inside a transaction: nothing in calldesk sets anything for a session
 //     (a bulk load's synchronous_commit is SET LOCAL in each of its transactions), except the
 //     shredder's lock_timeout around VACUUM (FULL), which cannot run in a transaction: through a
@@ -994,8 +999,11 @@ func poolerDSN(dsn string) (string, bool, error) {
 		return "", false, fmt.Errorf("the PostgreSQL URL's %s=%q: give %s=transaction for a pooler in transaction mode (PgBouncer's pool_mode = transaction), or leave it out", PoolerParam, v, PoolerParam)
 	}
 	q.Del(PoolerParam)
-	if !q.Has("default_query_exec_mode") {
+	switch m := q.Get("default_query_exec_mode"); m {
+	case "":
 		q.Set("default_query_exec_mode", "cache_describe")
+	case "cache_statement", "describe_exec":
+		return "", false, fmt.Errorf("the PostgreSQL URL's default_query_exec_mode=%s does not work through a pooler in transaction mode (%s=transaction): its statements outlive a round trip; leave it out (cache_describe), or give exec or simple_protocol", m, PoolerParam)
 	}
 	u.RawQuery = q.Encode()
 	return u.String(), true, nil
