@@ -36,3 +36,22 @@ func TestPoolerDSN(t *testing.T) {
 		}
 	}
 }
+
+// TestLockTableMatchesMigration: the table Migrate makes before any migration (makeMigrateLock)
+// is the one migration 0045 makes, on both engines, and 0045 seeds a row for every lock name.
+func TestLockTableMatchesMigration(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		b, err := migrationFiles.ReadFile("migrations/" + engine + "/0045_locks.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), lockTableDDL+";") {
+			t.Errorf("%s 0045_locks.sql does not make the table as makeMigrateLock does: %s", engine, lockTableDDL)
+		}
+		for _, name := range []string{lockMigrate, lockSeal, lockRetention} {
+			if !strings.Contains(string(b), "('"+name+"')") {
+				t.Errorf("%s 0045_locks.sql seeds no row for lock %q", engine, name)
+			}
+		}
+	}
+}
