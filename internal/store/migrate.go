@@ -148,9 +148,9 @@ const lockTableDDL = `CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY)`
 // both create the table at once: the second's CREATE waits on the first's uncommitted catalog
 // rows and, once the first commits, fails (a unique violation on pg_type_typname_nsp_index, or
 // "type locks already exists": dialect.createRace) in place of finding the table; the table is
-// there by then, and the step simply runs again. (In the
-// migration's own transaction the same would hold, but the second instance would wait for the
-// whole first migration, and CockroachDB prefers schema changes in transactions of their own.)
+// there by then, and the step simply runs again. (In the migration's own transaction the same
+// would hold, but the second instance would wait for the whole first migration, and CockroachDB
+// prefers schema changes in transactions of their own.)
 func (s *Store) makeMigrateLock(ctx context.Context) error {
 	var err error
 	for range 3 {
