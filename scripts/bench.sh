@@ -5,7 +5,9 @@
 # Figures go to stdout and .bench/results.txt.
 #   BENCH_CALLS    size of the data for the query and page benchmarks (default 1000000)
 #   BENCH_ENGINES  engines to measure (default "sqlite postgres")
-#   BENCH_PARTS    benchmarks to run (default "create views queues queries pages portal mail directory sar erase retention sla reports")
+#   BENCH_PARTS    benchmarks to run (default "create views queues queries pages portal mail directory sar erase retention sla reports pooler")
+#   BENCH_POOLER_MODES  pgx statement modes the pooler part measures through PgBouncer (default
+#                  "cache_describe", what pooler=transaction picks; "cache_describe exec simple_protocol" compares)
 #   BENCH_REUSE=1  keep a million-call database an earlier run loaded (.bench/million.db, PostgreSQL
 #                  database calldesk_bench_million) instead of loading it again
 #   BENCH_SECONDS  how long each wrk run of the page benchmarks lasts (default 15)
@@ -13,19 +15,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg.sh
+. scripts/pgbouncer.sh
 . scripts/dovecot.sh
 . scripts/slapd.sh
 BIN=bin/calldesk
 OUT=.bench
 CALLS=${BENCH_CALLS:-1000000}
 ENGINES=${BENCH_ENGINES:-sqlite postgres}
-PARTS=${BENCH_PARTS:-create views queues queries pages portal mail directory sar erase retention sla reports}
+PARTS=${BENCH_PARTS:-create views queues queries pages portal mail directory sar erase retention sla reports pooler}
 SECONDS_EACH=${BENCH_SECONDS:-15}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 mkdir -p "$OUT"
 : > "$OUT/results.txt"
 SERVER=""
-cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; pg_cleanup; dovecot_cleanup; slapd_cleanup; }
+SERVERS=""
+cleanup() { [ -n "$SERVER$SERVERS" ] && kill $SERVER $SERVERS 2>/dev/null; wait 2>/dev/null; pgbouncer_cleanup; pg_cleanup; dovecot_cleanup; slapd_cleanup; }
 trap cleanup EXIT
 pg_setup
 PGBASE=${CALLDESK_TEST_POSTGRES%%\?*}; PGBASE=${PGBASE%/*}
@@ -423,5 +427,38 @@ if part reports; then
       printf "[%s] report %s over a year: %.0f ms: %s\n", e, name, ms, (ms < 500 ? "target met (< 500 ms)" : "TARGET MISSED (< 500 ms)") }' | tee -a "$OUT/results.txt"
     echo "$out" | grep -q '^BenchmarkReport' || echo "$out" | tail -20
   done
+fi
+# Pooler (issue 21): the create rate of three `calldesk serve` instances on one PostgreSQL database
+# through PgBouncer in transaction pooling mode (scripts/pgbouncer.sh), 8 clients spread over them;
+# beside it, for comparison, one instance through PgBouncer and one and three connected directly;
+# the statement modes of BENCH_POOLER_MODES in turn (the default is what pooler=transaction picks),
+# each round on the database the one before left. Each instance's log is .bench/serve-pooler-*.log.
+pooler_round() { # label count dsn
+  local urls="" p=$PORT i
+  SERVERS=""
+  for i in $(seq "$2"); do
+    while ! port_free $p; do p=$((p + 1)); done
+    "$BIN" serve --db "$3" --addr 127.0.0.1:$p --log-level warn > "$OUT/serve-pooler-${1// /-}-$i.log" 2>&1 &
+    SERVERS="$SERVERS $!"; urls="$urls${urls:+,}http://127.0.0.1:$p"
+    for _ in $(seq 100); do curl -fs -o /dev/null http://127.0.0.1:$p/api/v1/openapi.json && break; sleep 0.1; done
+    curl -fs -o /dev/null http://127.0.0.1:$p/api/v1/openapi.json || { echo "bench: instance $i did not start:"; cat "$OUT/serve-pooler-${1// /-}-$i.log"; exit 1; } >&2
+    p=$((p + 1))
+  done
+  say "[postgres] $1: $("$BIN" bench create --url "$urls" --token "$TOKEN" --clients 8 --duration 15s) (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  kill $SERVERS; wait $SERVERS 2>/dev/null || true; SERVERS=""
+}
+if part pooler && [[ " $ENGINES " == *" postgres "* ]]; then
+  pgbouncer_setup
+  DB=$(fresh_pg calldesk_bench_pooler)
+  TOKEN=$("$BIN" demo --db "$DB" --calls 1000 --people 500 --token 2>/dev/null | token_of)
+  PGB=${CALLDESK_TEST_PGBOUNCER%%\?*}; PGB=${PGB%/*}
+  pooler_round "one instance direct" 1 "$DB"
+  pooler_round "three instances direct" 3 "$DB"
+  for mode in ${BENCH_POOLER_MODES:-cache_describe}; do
+    pdb="$PGB/calldesk_bench_pooler?sslmode=disable&pooler=transaction&default_query_exec_mode=$mode"
+    pooler_round "one instance through PgBouncer ($mode)" 1 "$pdb"
+    pooler_round "three instances through PgBouncer (transaction pooling, $mode)" 3 "$pdb"
+  done
+  pgbouncer_cleanup
 fi
 say "== done"

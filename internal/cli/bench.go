@@ -31,7 +31,7 @@ func bench(ctx context.Context, e Env, args []string) error {
 	what := args[0]
 	fs, st := flags(e, "bench "+what, "create: log calls over the API from concurrent clients and report the rate and latency.\n"+
 		"queries: time a group's first page of open calls, the calls at risk and breached, a group's calls by deadline,\nfull-text search, and a call with 50 diary entries.")
-	base := st.add("url", "http://127.0.0.1:8080", "calldesk to measure (a loopback address)", false, checkLoopbackURL)
+	base := st.add("url", "http://127.0.0.1:8080", "calldesk to measure (a loopback address); for create, several instances of one\ndesk as URLs separated by commas, the clients spread over them in turn", false, checkLoopbackURLs)
 	token := st.add("token", "", "API token", true, func(v string) error {
 		if v == "" {
 			return fmt.Errorf("is required")
@@ -47,12 +47,26 @@ func bench(ctx context.Context, e Env, args []string) error {
 	nc, _ := strconv.Atoi(*clients)
 	d, _ := time.ParseDuration(*duration)
 	nr, _ := strconv.Atoi(*requests)
-	b := &benchClient{base: strings.TrimSuffix(*base, "/"), token: *token,
+	var bases []string
+	for _, u := range strings.Split(*base, ",") {
+		bases = append(bases, strings.TrimSuffix(strings.TrimSpace(u), "/"))
+	}
+	b := &benchClient{base: bases[0], bases: bases, token: *token,
 		hc: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}}}
 	if what == "create" {
 		return b.create(ctx, e.Stdout, nc, d)
 	}
 	return b.queries(ctx, e.Stdout, nr)
+}
+
+// checkLoopbackURLs checks each of the comma-separated URLs of v (checkLoopbackURL).
+func checkLoopbackURLs(v string) error {
+	for _, u := range strings.Split(v, ",") {
+		if err := checkLoopbackURL(strings.TrimSpace(u)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func checkLoopbackURL(v string) error {
@@ -69,6 +83,7 @@ func checkLoopbackURL(v string) error {
 
 type benchClient struct {
 	base, token string
+	bases       []string // every instance measured (create), base first
 	hc          *http.Client
 }
 
@@ -167,7 +182,7 @@ func (b *benchClient) create(ctx context.Context, w io.Writer, clients int, d ti
 		}
 	}
 	res := runLoad(ctx, b.hc, clients, d, 0, http.StatusCreated, func(c, i int) (*http.Request, error) {
-		r, err := http.NewRequest("POST", b.base+"/api/v1/calls", bytes.NewReader(bodies[(c*13+i)%len(bodies)]))
+		r, err := http.NewRequest("POST", b.bases[c%len(b.bases)]+"/api/v1/calls", bytes.NewReader(bodies[(c*13+i)%len(bodies)]))
 		if err != nil {
 			return nil, err
 		}
@@ -175,7 +190,11 @@ func (b *benchClient) create(ctx context.Context, w io.Writer, clients int, d ti
 		r.Header.Set("Content-Type", "application/json")
 		return r, nil
 	})
-	fmt.Fprintf(w, "create a call over the API, %d clients: %s\n", clients, res)
+	on := ""
+	if len(b.bases) > 1 {
+		on = fmt.Sprintf(" spread over %d instances", len(b.bases))
+	}
+	fmt.Fprintf(w, "create a call over the API, %d clients%s: %s\n", clients, on, res)
 	if res.Errors > 0 {
 		return fmt.Errorf("%d of %d requests failed", res.Errors, res.Requests)
 	}

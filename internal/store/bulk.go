@@ -231,6 +231,10 @@ func (b *Bulk) begin(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("bulk load: begin: %w", err)
 	}
+	if err := b.s.d.bulkTx(ctx, tx); err != nil {
+		_ = tx.Rollback()
+		return fmt.Errorf("bulk load: begin: %w", err)
+	}
 	b.tx = &Tx{tx: tx, s: b.s, Now: b.s.Now()}
 	return nil
 }

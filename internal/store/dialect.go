@@ -53,6 +53,9 @@ type dialect interface {
 	syncIdentity(ctx context.Context, t *Tx, table string) error
 	// bulkSession tunes a pinned connection for a bulk load and returns how to undo it.
 	bulkSession(ctx context.Context, c *sql.Conn) (restore func(context.Context) error, err error)
+	// bulkTx tunes each transaction of a bulk load (PostgreSQL; SQLite's bulk load runs on the
+	// writer connection with no sql.Tx).
+	bulkTx(ctx context.Context, tx *sql.Tx) error
 	// optimize refreshes stale planner statistics; run now and then by the server.
 	optimize(ctx context.Context, t *Tx) error
 	// compactSearch rewrites the full-text index so that words removed from it (an erasure, a
@@ -116,8 +119,9 @@ type dialect interface {
 	// workers ("" where the engine has none): a bounded count reads a few hundred index entries,
 	// and starting workers for it cost a busy two-core server ten times the count itself.
 	serialOnly() string
-	// lock takes a transaction-scoped lock named key, serialising e.g. the audit sealer across instances.
-	lock(ctx context.Context, t *Tx, key int64) error
+	// lock takes the transaction-scoped lock name (a row of table locks), serialising e.g. the
+	// audit sealer across instances: it waits while another transaction holds it.
+	lock(ctx context.Context, t *Tx, name string) error
 	constraint(err error) constraintKind
 	// unavailable says err means the database cannot serve just now, through no fault of the
 	// request: unreachable, shutting down, out of disk, locked by another process.
@@ -125,6 +129,13 @@ type dialect interface {
 	// connLost says err means the connection died under the statement (a terminated backend, a
 	// reset socket), before anything was done on it: worth one more try on a new connection.
 	connLost(err error) bool
+	// retryable says err means the engine refused the transaction because it conflicted with
+	// others (serialization failure, deadlock), not because of anything in it: the whole
+	// transaction is worth running again (runTx). Never on SQLite, whose one writer runs alone.
+	retryable(err error) bool
+	// createRace says err is what CREATE ... IF NOT EXISTS gives when another transaction created
+	// the same object at the same moment (makeMigrateLock): the object is there once it commits.
+	createRace(err error) bool
 	// constraintName is the name of the index or constraint err violated, where the engine's
 	// error says it (PostgreSQL); "" where it does not (SQLite, whose one writer runs each
 	// transaction alone, so the store's checks in the transaction find a clash first).
@@ -153,12 +164,13 @@ const (
 	constraintText // text the engine cannot store (PostgreSQL: a NUL)
 )
 
-// Lock keys for dialect.lock.
+// Lock names for dialect.lock: the rows of table locks (migration 0045 seeds them; the
+// migration lock's row is made before any migration runs: Migrate).
 const (
-	lockMigrate int64 = 7001
-	lockSeal    int64 = 7002
+	lockMigrate = "migrate"
+	lockSeal    = "seal"
 	// lockRetention serialises the start of real retention sweeps across instances.
-	lockRetention int64 = 7003
+	lockRetention = "retention"
 )
 
 type sqliteDialect struct{}
@@ -183,9 +195,9 @@ func (sqliteDialect) searchEstimate() string { return "" } // FTS5 counts hits i
 func (sqliteDialect) searchPage() string {
 	return "SELECT rowid FROM call_fts WHERE call_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?"
 }
-func (sqliteDialect) lock(context.Context, *Tx, int64) error { return nil } // one writer connection already serialises
-func (sqliteDialect) idSet() string                          { return "(SELECT value FROM json_each(?))" }
-func (sqliteDialect) idSetArg(ids []int64) string            { return jsonIDs(ids) }
+func (sqliteDialect) lock(context.Context, *Tx, string) error { return nil } // one writer connection already serialises
+func (sqliteDialect) idSet() string                           { return "(SELECT value FROM json_each(?))" }
+func (sqliteDialect) idSetArg(ids []int64) string             { return jsonIDs(ids) }
 func (sqliteDialect) containsAnyCI(col string, needles []string) (string, []any) {
 	var ors []string
 	var args []any
@@ -321,6 +333,8 @@ func (sqliteDialect) bulkSession(ctx context.Context, c *sql.Conn) (func(context
 	}
 	return restore, nil
 }
+
+func (sqliteDialect) bulkTx(context.Context, *sql.Tx) error { return nil }
 
 // analyze samples at most a few hundred rows per index, so it takes moments even on millions of calls.
 // analyze gathers statistics for the tables a bulk load fills, and only those: statistics taken
@@ -460,7 +474,9 @@ func (sqliteDialect) unavailable(err error) bool {
 	return false
 }
 
-func (sqliteDialect) connLost(error) bool { return false } // no connection to lose
+func (sqliteDialect) connLost(error) bool   { return false } // no connection to lose
+func (sqliteDialect) retryable(error) bool  { return false } // one writer: nothing to conflict with
+func (sqliteDialect) createRace(error) bool { return false }
 
 func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error {
 	if path == "" {
@@ -525,7 +541,9 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 	return nil
 }
 
-type postgresDialect struct{}
+// postgresDialect is PostgreSQL's; pooled says the server is reached through a pooler in
+// transaction mode (PoolerParam), where a session's settings may go to another client.
+type postgresDialect struct{ pooled bool }
 
 func (postgresDialect) name() string      { return "postgres" }
 func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
@@ -635,9 +653,20 @@ func (postgresDialect) rebind(q string) string {
 	return b.String()
 }
 
-func (postgresDialect) lock(ctx context.Context, t *Tx, key int64) error {
-	_, err := t.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, key)
-	return err
+// lock claims the lock's row with SELECT ... FOR UPDATE, which another transaction claiming it
+// waits behind until this one commits or rolls back: a lease that cannot outlive its holder, held
+// by no session (so it survives a transaction-pooling PgBouncer) and built from what every
+// PostgreSQL-compatible engine has (CockroachDB and YugabyteDB lack advisory locks).
+func (d postgresDialect) lock(ctx context.Context, t *Tx, name string) error {
+	var got string
+	err := t.queryRow(ctx, `SELECT name FROM locks WHERE name = ?`+d.forUpdate(), name).Scan(&got)
+	if err == sql.ErrNoRows {
+		return fmt.Errorf("lock %q: the database has no row for it in table locks (run calldesk migrate)", name)
+	}
+	if err != nil {
+		return fmt.Errorf("lock %q: %w", name, err)
+	}
+	return nil
 }
 
 func (postgresDialect) callNumber(context.Context, *Tx) (string, []any, error) {
@@ -714,16 +743,18 @@ func (postgresDialect) syncIdentity(ctx context.Context, t *Tx, table string) er
 	return err
 }
 
-// bulkSession lets commits of the load return before their WAL reaches the disk
-// (synchronous_commit=off: a crash may lose the last moments of the load, never corrupt it).
-func (postgresDialect) bulkSession(ctx context.Context, c *sql.Conn) (func(context.Context) error, error) {
-	if _, err := c.ExecContext(ctx, `SET synchronous_commit = off`); err != nil {
-		return nil, err
-	}
-	return func(ctx context.Context) error {
-		_, err := c.ExecContext(ctx, `RESET synchronous_commit`)
-		return err
-	}, nil
+// bulkSession sets nothing for the session, which a transaction pooler would hand on to other
+// clients: bulkTx turns durability down in each of the load's transactions instead.
+func (postgresDialect) bulkSession(context.Context, *sql.Conn) (func(context.Context) error, error) {
+	return func(context.Context) error { return nil }, nil
+}
+
+// bulkTx lets the commit of a bulk load's transaction return before its WAL reaches the disk
+// (synchronous_commit=off, for this transaction only: a crash may lose the last moments of the
+// load, never corrupt it).
+func (postgresDialect) bulkTx(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`)
+	return err
 }
 
 // analyze also vacuums: indexing the calls rewrote every row of calls, and the visibility map
@@ -744,8 +775,12 @@ func (postgresDialect) analyze(ctx context.Context, c *sql.Conn) error {
 // the tables (WAL segments, WAL archives, backups) is for the operator: see README.
 //
 // It waits at most shredLockWait for each lock: queued behind a long transaction, the rewrite
-// would hold up every later reader of the table too. It then fails, to be tried again.
-func (postgresDialect) shred(ctx context.Context, c *sql.Conn, tables []string, due int64) (err error) {
+// would hold up every later reader of the table too. It then fails, to be tried again. Through a
+// transaction pooler (pooled) a session's lock_timeout could reach other clients and miss the
+// VACUUM: each rewrite is VACUUM (FULL, SKIP_LOCKED) instead, which passes over a table it cannot
+// lock at once; a table whose file did not change was passed over, and shred waits to be tried
+// again (errShredWait).
+func (d postgresDialect) shred(ctx context.Context, c *sql.Conn, tables []string, due int64) (err error) {
 	// Wait while any snapshot or transaction on the server is as old as the deletion (due, its
 	// txid_current): the rewrite would have to copy the deleted rows, which it may still see.
 	if older, err := pgOlderThan(ctx, c, due); err != nil {
@@ -771,16 +806,34 @@ func (postgresDialect) shred(ctx context.Context, c *sql.Conn, tables []string, 
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	if _, err := c.ExecContext(ctx, `SET lock_timeout = '`+shredLockWait+`'`); err != nil {
-		return err
-	}
-	defer func() {
-		_, rerr := c.ExecContext(context.WithoutCancel(ctx), `RESET lock_timeout`)
-		err = errors.Join(err, rerr)
-	}()
-	for _, t := range tables {
-		if _, err := c.ExecContext(ctx, `VACUUM (FULL) `+t); err != nil {
-			return fmt.Errorf("vacuum %s: %w", t, err)
+	if d.pooled {
+		for _, t := range tables {
+			var before, after sql.NullInt64
+			if err := c.QueryRowContext(ctx, `SELECT pg_relation_filenode(CAST($1 AS TEXT)::regclass)`, t).Scan(&before); err != nil {
+				return err
+			}
+			if _, err := c.ExecContext(ctx, `VACUUM (FULL, SKIP_LOCKED) `+t); err != nil {
+				return fmt.Errorf("vacuum %s: %w", t, err)
+			}
+			if err := c.QueryRowContext(ctx, `SELECT pg_relation_filenode(CAST($1 AS TEXT)::regclass)`, t).Scan(&after); err != nil {
+				return err
+			}
+			if before == after {
+				return errShredWait // it was locked: passed over
+			}
+		}
+	} else {
+		if _, err := c.ExecContext(ctx, `SET lock_timeout = '`+shredLockWait+`'`); err != nil {
+			return err
+		}
+		defer func() {
+			_, rerr := c.ExecContext(context.WithoutCancel(ctx), `RESET lock_timeout`)
+			err = errors.Join(err, rerr)
+		}()
+		for _, t := range tables {
+			if _, err := c.ExecContext(ctx, `VACUUM (FULL) `+t); err != nil {
+				return fmt.Errorf("vacuum %s: %w", t, err)
+			}
 		}
 	}
 	// Then the old statistics rows go the same way, once no snapshot older than the ANALYZE
@@ -885,6 +938,22 @@ func (postgresDialect) connLost(err error) bool {
 	return false
 }
 
+// retryable: serialization_failure (40001: PostgreSQL at REPEATABLE READ or SERIALIZABLE, and
+// CockroachDB and YugabyteDB at their default isolation) and deadlock_detected (40P01). PostgreSQL
+// has rolled the transaction back; running it again from the start is what it asks for.
+func (postgresDialect) retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// createRace: unique_violation (23505, on pg_type's or pg_class's name index), duplicate_table
+// (42P07) or duplicate_object (42710, the table's row type), all seen here when two
+// transactions ran CREATE TABLE IF NOT EXISTS locks at once.
+func (postgresDialect) createRace(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P07" || pe.Code == "42710")
+}
+
 func (postgresDialect) constraintName(err error) string {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
@@ -893,7 +962,71 @@ func (postgresDialect) constraintName(err error) string {
 	return pe.ConstraintName
 }
 
+// PoolerParam is calldesk's own parameter of a postgres:// URL that says the server is reached
+// through a connection pooler: pooler=transaction for PgBouncer (or another pooler) in
+// transaction pooling mode, where each transaction may run on a different server connection.
+// Open removes it from the URL before connecting (the pooler would refuse it as a startup
+// parameter) and then:
+//   - has pgx run statements as unnamed prepared statements, their descriptions cached on the
+//     client (pgx's default_query_exec_mode=cache_describe), in place of its default of named
+//     statements prepared once per connection, which a pooler hands to other clients (PgBouncer
+//     1.18, Debian 12's, has no max_prepared_statements: "prepared statement ... already exists").
+//     cache_describe sends each statement's Parse with its Bind and Execute, in one round trip
+//     once its description is cached, with the server's parameter types and binary formats, as
+//     the default mode does on a direct connection, so statements behave the same either way.
+//     Measured (bench.sh part pooler, three instances through PgBouncer 1.18, a noisy 2-core
+//     machine): exec (text formats, types assumed from Go's) was no faster (78 and 171 calls a
+//     second against 152 and 127 in two rounds); describe_exec, which runs the unnamed
+//     statement its describe round trip parsed, failed outside transactions ("unnamed prepared
+//     statement does not exist": the two round trips went to different server connections). A
+//     default_query_exec_mode given in the URL is kept, but cache_statement and describe_exec
+//     are refused with pooler=transaction;
+//   - keeps every setting inside a transaction: nothing in calldesk sets anything for a session
+//     (a bulk load's synchronous_commit is SET LOCAL in each of its transactions), except the
+//     shredder's lock_timeout around VACUUM (FULL), which cannot run in a transaction: through a
+//     pooler it uses VACUUM's SKIP_LOCKED instead (dialect.shred).
+//
+// Nothing else depends on a session: locks are rows (dialect.lock), nothing listens or notifies,
+// there are no temporary tables.
+const PoolerParam = "pooler"
+
+// poolerDSN removes PoolerParam from dsn, saying whether it named a transaction pooler, and sets
+// pgx's statement mode for it.
+func poolerDSN(dsn string) (string, bool, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", false, fmt.Errorf("the PostgreSQL URL: %w", err)
+	}
+	q := u.Query()
+	if !q.Has(PoolerParam) {
+		return dsn, false, nil
+	}
+	switch v := q.Get(PoolerParam); v {
+	case "transaction":
+	case "", "none", "session":
+		q.Del(PoolerParam)
+		u.RawQuery = q.Encode()
+		return u.String(), false, nil
+	default:
+		return "", false, fmt.Errorf("the PostgreSQL URL's %s=%q: give %s=transaction for a pooler in transaction mode (PgBouncer's pool_mode = transaction), or leave it out", PoolerParam, v, PoolerParam)
+	}
+	q.Del(PoolerParam)
+	switch m := q.Get("default_query_exec_mode"); m {
+	case "":
+		q.Set("default_query_exec_mode", "cache_describe")
+	case "cache_statement", "describe_exec":
+		return "", false, fmt.Errorf("the PostgreSQL URL's default_query_exec_mode=%s does not work through a pooler in transaction mode (%s=transaction): its statements outlive a round trip; leave it out (cache_describe), or give exec or simple_protocol", m, PoolerParam)
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), true, nil
+}
+
 func (s *Store) openPostgres(ctx context.Context, dsn string, opt Options) error {
+	dsn, pooled, err := poolerDSN(dsn)
+	if err != nil {
+		return err
+	}
+	s.d = postgresDialect{pooled: pooled}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return fmt.Errorf("open PostgreSQL: %w", err)

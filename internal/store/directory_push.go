@@ -30,6 +30,7 @@ func (s *Store) PushPerson(ctx context.Context, source string, p desk.Person, ma
 	created := false
 	var out desk.Person
 	err := s.inTx(ctx, func(t *Tx) error {
+		created = false // set again by this run (runTx may run it more than once)
 		actor := desk.Actor{Name: "directory push (" + source + ")"}
 		leave := func(id int64, detail string) error {
 			return t.markLeft(ctx, actor, id, desk.LeftBySCIM, "the directory ("+source+") says they left: a leaver from today, kept, not deleted"+detail)

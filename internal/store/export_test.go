@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // SetAfterRecheck makes every retention sweep batch of s call f in its transaction between the
 // re-check and the action: a test's way to change the records in that window.
@@ -27,3 +30,9 @@ func (s *Store) FillDisk(ctx context.Context) error {
 func (s *Store) EscalateInBatches(ctx context.Context, limit, batch int, mail EscalationMail) (EscalationPass, error) {
 	return s.escalate(ctx, limit, batch, mail)
 }
+
+// SetSleep replaces the wait between the runs of a retried transaction (runTx) with f.
+func (s *Store) SetSleep(f func(ctx context.Context, d time.Duration) error) { s.sleep = f }
+
+// TxAttempts is how many times a write transaction runs before it gives up on conflicts.
+const TxAttempts = txAttempts

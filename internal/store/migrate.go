@@ -91,6 +91,9 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 		return nil, err
 	}
 	known := ms[len(ms)-1].version
+	if err := s.makeMigrateLock(ctx); err != nil {
+		return nil, err
+	}
 	var applied []int
 	for _, m := range ms {
 		done := false
@@ -130,6 +133,43 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 		}
 	}
 	return applied, nil
+}
+
+// lockTableDDL makes table locks, as migration 0045 does (the same statement, which it runs
+// again harmlessly): the migration lock's row must exist before the first migration.
+const lockTableDDL = `CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY)`
+
+// makeMigrateLock makes the migration lock's row (table locks and its row 'migrate') where the
+// database has none yet: an empty database, or one from before migration 0045. Each migration's
+// transaction then claims the row (dialect.lock: SELECT ... FOR UPDATE), so one instance migrates
+// at a time, as the advisory lock did. It runs in a short transaction of its own, committed before
+// any migration: CREATE TABLE IF NOT EXISTS, then INSERT ... ON CONFLICT DO NOTHING, both of which
+// change nothing where the row exists. Two instances starting on an empty PostgreSQL database may
+// both create the table at once: the second's CREATE waits on the first's uncommitted catalog
+// rows and, once the first commits, fails (a unique violation on pg_type_typname_nsp_index, or
+// "type locks already exists": dialect.createRace) in place of finding the table; the table is
+// there by then, and the step simply runs again. (In the migration's own transaction the same
+// would hold, but the second instance would wait for the whole first migration, and CockroachDB
+// prefers schema changes in transactions of their own.)
+func (s *Store) makeMigrateLock(ctx context.Context) error {
+	var err error
+	for range 3 {
+		err = s.runTx(ctx, func(t *Tx) error { // unmapped: createRace reads the engine's error
+			if _, err := t.exec(ctx, lockTableDDL); err != nil {
+				return err
+			}
+			_, err := t.exec(ctx, `INSERT INTO locks (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, lockMigrate)
+			return err
+		})
+		if s.d.createRace(err) {
+			continue
+		}
+		break
+	}
+	if err != nil {
+		return fmt.Errorf("make the migration lock: %w", s.mapErr(err))
+	}
+	return nil
 }
 
 // precondition checks, before migration version runs, that the data can take it: a failing

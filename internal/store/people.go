@@ -95,7 +95,9 @@ func (s *Store) UpdatePerson(ctx context.Context, actor desk.Actor, p desk.Perso
 	if err := p.Validate(); err != nil {
 		return desk.Person{}, err
 	}
+	given := p
 	err := s.inTx(ctx, func(t *Tx) error {
+		p = given // runTx may run this more than once: each run starts from the caller's p
 		old, err := t.findPerson(ctx, p.ID)
 		if err != nil {
 			return err

@@ -725,6 +725,7 @@ func NotPersonalColumns() []NotPersonal {
 		{Table: "retention_runs", Column: "state", Reason: word},
 		{Table: "retention_runs", Column: "error", Reason: "why a sweep failed; people are named by id only (privacy.Retention takes names out of erasures' errors)"},
 		{Table: "maintenance", Column: "name", Reason: "the name of a maintenance job"},
+		{Table: "locks", Column: "name", Reason: "the name of a lock that serialises work across instances (migrate, seal, retention)"},
 		{Table: "counters", Column: "name", Engine: "sqlite", Reason: "the name of a counter (PostgreSQL uses a sequence)"},
 		{Table: "schema_migrations", Column: "name", Reason: "the name of a migration"},
 	}

@@ -379,6 +379,7 @@ func (s *Store) sweepBatch(ctx context.Context, actor desk.Actor, class, action 
 		ids[i] = it.id
 	}
 	return s.inTx(ctx, func(t *Tx) error {
+		ids := slices.Clone(ids) // narrowed below: a second run (runTx) re-checks the whole batch again
 		// Re-check in the transaction: a hold placed, or a call reopened, since the list was made wins.
 		args := append(append([]any{}, part.args...), s.d.idSetArg(ids))
 		rows, err := t.query(ctx, fmt.Sprintf(part.list, " AND "+part.idCol+" IN "+s.d.idSet()), args...)

@@ -409,6 +409,7 @@ func (s *Store) sarZip(ctx context.Context, actor desk.Actor, id, person int64, 
 	var b SARBundle
 	var zip []byte
 	err := s.inTx(ctx, func(t *Tx) error {
+		how := how // each run (runTx may run it more than once) starts from the caller's words
 		var err error
 		if b, err = t.sarBundle(ctx, id); err != nil {
 			return err
@@ -454,6 +455,7 @@ func (s *Store) sarZip(ctx context.Context, actor desk.Actor, id, person int64, 
 func (s *Store) ExpireSARBundles(ctx context.Context, limit int, life time.Duration) (int, error) {
 	n := 0
 	err := s.inTx(ctx, func(t *Tx) error {
+		n = 0
 		now := t.Now.UnixMicro()
 		rows, err := t.query(ctx, `SELECT id, person_id, state FROM sar_bundles WHERE (state = 'delivered' AND expires_at <= ?)
 			OR (state = 'final' AND COALESCE(expires_at, final_at + ?) <= ?) ORDER BY id LIMIT ?`,

@@ -20,6 +20,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,6 +41,8 @@ type Store struct {
 	binds     sync.Map     // query text -> rebound text for the engine
 	rstmts    sync.Map     // SQLite: query text -> statement prepared on the read pool
 	nrstmts   atomic.Int64 // how many rstmts holds
+	// sleep waits between the runs of a transaction retried (runTx); tests count and shorten it.
+	sleep func(ctx context.Context, d time.Duration) error
 
 	// callWrites counts the committed transactions that wrote calls; queues caches the queue counts
 	// and is current while callWrites has not moved (see CountQueues).
@@ -74,11 +77,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	s := &Store{now: opt.Now}
+	s := &Store{now: opt.Now, sleep: sleepCtx}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		s.d = postgresDialect{}
-		err = s.openPostgres(ctx, dsn, opt)
+		err = s.openPostgres(ctx, dsn, opt) // sets s.d
 	} else {
 		s.d = sqliteDialect{}
 		err = s.openSQLite(ctx, dsn, opt)
@@ -188,14 +190,74 @@ func jsonIDs(ids []int64) string { return "[" + joinIDs(ids) + "]" }
 
 // inTx runs fn in a write transaction, committing when fn returns nil and rolling back otherwise.
 // A database that cannot serve just now is EUNAVAILABLE (mapErr).
+//
+// fn may run more than once (runTx retries a transaction PostgreSQL refused as conflicting), so it
+// must be safe to run again from the start: it may set variables of its caller (a result, a
+// count) but must set them afresh on each run (assign, or reset before appending or counting,
+// never add to what an earlier run left), must not change its caller's inputs (work on a copy),
+// and must have no effect outside the transaction (no mail sent, no file written, nothing sent
+// to a client): everything it does is in the transaction, which a failed run rolled back.
 func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) error {
 	return s.mapErr(s.runTx(ctx, fn))
 }
 
+// txAttempts bounds how many times runTx runs a transaction that PostgreSQL keeps refusing as
+// conflicting with others; txBackoff is the wait before the second run, doubled before each
+// next one, jittered (a random wait between half and all of it) so that the transactions that
+// conflicted do not meet again: at most about 10+20+40+80 ms in all.
+const (
+	txAttempts = 5
+	txBackoff  = 10 * time.Millisecond
+)
+
+// Contended is the message of the EUNAVAILABLE error of a write that conflicted with others on
+// every one of its txAttempts runs.
+const Contended = "the service desk is too busy to save this just now (it clashed with other changes each time it was tried); nothing you sent was half-saved: try again in a moment"
+
+// runTx runs fn in a transaction (see inTx). On PostgreSQL a transaction refused as conflicting
+// with another (dialect.retryable: SQLSTATE 40001 serialization_failure, 40P01 deadlock_detected),
+// at any statement or at COMMIT, was rolled back whole by the server and is run again from BEGIN
+// on a new transaction, up to txAttempts runs in all, with a jittered backoff (s.sleep) between
+// them; after the last it gives up with EUNAVAILABLE (Contended), its cause the last refusal. This
+// is the one place where write transactions start, so every write retries alike, before anything
+// was sent to the client: a store method returns only after its transaction has committed or
+// failed for good. (A transaction whose COMMIT was cut off is not retried: whether it committed
+// is unknown.) On SQLite the one writer runs each transaction alone and nothing conflicts.
 func (s *Store) runTx(ctx context.Context, fn func(*Tx) error) error {
 	if s.w != nil {
 		return s.writeSQLite(ctx, fn)
 	}
+	wait := txBackoff
+	for attempt := 1; ; attempt++ {
+		err := s.runTxOnce(ctx, fn)
+		if err == nil || !s.d.retryable(err) {
+			return err
+		}
+		if attempt == txAttempts {
+			return &desk.Error{Code: desk.EUNAVAILABLE, Message: Contended,
+				Cause: fmt.Errorf("the transaction conflicted with others on each of %d runs; the last: %w", attempt, err)}
+		}
+		if serr := s.sleep(ctx, wait/2+rand.N(wait/2+1)); serr != nil {
+			return errors.Join(err, serr)
+		}
+		wait *= 2
+	}
+}
+
+// sleepCtx waits d, or until ctx ends: the Store's sleep but in tests.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// runTxOnce runs fn in one PostgreSQL transaction.
+func (s *Store) runTxOnce(ctx context.Context, fn func(*Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil && s.d.connLost(err) {
 		// A pooled connection whose backend was terminated fails at BEGIN, before anything was

@@ -25,6 +25,39 @@ import (
 // EnvPostgres names the variable holding the PostgreSQL server URL for tests.
 const EnvPostgres = "CALLDESK_TEST_POSTGRES"
 
+// EnvPgBouncer names the variable holding the URL of a PgBouncer in transaction pooling mode in
+// front of that server, with calldesk's pooler=transaction parameter (scripts/pgbouncer.sh sets
+// it). EnvViaPgBouncer, set to 1, runs every PostgreSQL store test through it: DSN then gives
+// each fresh database's URL through PgBouncer (the database itself is made on the server).
+const (
+	EnvPgBouncer    = "CALLDESK_TEST_PGBOUNCER"
+	EnvViaPgBouncer = "CALLDESK_TEST_VIA_PGBOUNCER"
+)
+
+// PgBouncerDSN turns dsn, a test database's URL on the server (from DSN), into the same
+// database's URL through the PgBouncer of EnvPgBouncer. Without one the test is skipped, or
+// under CI=true fails (make test starts one).
+func PgBouncerDSN(t testing.TB, dsn string) string {
+	t.Helper()
+	base := os.Getenv(EnvPgBouncer)
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set: CI must run the PgBouncer tests (make test starts one: scripts/pgbouncer.sh)", EnvPgBouncer)
+		}
+		t.Skipf("%s is not set (scripts/pgbouncer.sh starts a PgBouncer)", EnvPgBouncer)
+	}
+	b, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("%s: %v", EnvPgBouncer, err)
+	}
+	d, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatalf("%s: %v", dsn, err)
+	}
+	b.Path = d.Path
+	return b.String()
+}
+
 // Clock is a settable clock for tests; safe for concurrent use.
 type Clock struct {
 	mu sync.Mutex
@@ -82,7 +115,11 @@ func DSN(t testing.TB, engine string) string {
 	case "sqlite":
 		return filepath.Join(t.TempDir(), "calldesk.db")
 	case "postgres":
-		return newPostgresDB(t)
+		dsn := newPostgresDB(t)
+		if os.Getenv(EnvViaPgBouncer) == "1" {
+			dsn = PgBouncerDSN(t, dsn)
+		}
+		return dsn
 	}
 	t.Fatalf("unknown engine %q", engine)
 	return ""
@@ -147,7 +184,7 @@ func newPostgresDB(t testing.TB) string {
 // it: tampering with the audit trail, injecting failures. Closed when the test ends.
 func Raw(t testing.TB, engine, dsn string) *RawDB {
 	t.Helper()
-	driver, name := "pgx", dsn
+	driver, name := "pgx", rawPostgresDSN(t, dsn)
 	if engine == "sqlite" {
 		driver, name = "sqlite", "file:"+url.PathEscape(dsn)+"?_pragma=busy_timeout(10000)"
 	}
@@ -157,6 +194,20 @@ func Raw(t testing.TB, engine, dsn string) *RawDB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return &RawDB{DB: db, engine: engine}
+}
+
+// rawPostgresDSN is dsn as pgx itself takes it: a pooler=transaction parameter (store.PoolerParam),
+// which pgx would send to the server, becomes the statement mode the store uses through a pooler.
+func rawPostgresDSN(t testing.TB, dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || !u.Query().Has(store.PoolerParam) {
+		return dsn
+	}
+	q := u.Query()
+	q.Del(store.PoolerParam)
+	q.Set("default_query_exec_mode", "cache_describe")
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // RawDB is a plain connection under the store, for tests that tamper with or inspect rows.
