@@ -46,11 +46,14 @@ type levelTallies struct {
 	byPriority           map[desk.Priority]*[2]tally
 	byGroup              map[int64]*[2]tally
 	groupName            map[int64]string
-	respondDur, resolveD []time.Duration // working time to each settled event
+	respondDur, resolveD []time.Duration // working time to each settled event, sorted
+	// durations are respondDur and resolveD per priority, sorted.
+	durations map[desk.Priority][2][]time.Duration
 }
 
 func tallyLevels(ls []store.CallLevel) levelTallies {
-	t := levelTallies{byPriority: map[desk.Priority]*[2]tally{}, byGroup: map[int64]*[2]tally{}, groupName: map[int64]string{}}
+	t := levelTallies{byPriority: map[desk.Priority]*[2]tally{}, byGroup: map[int64]*[2]tally{}, groupName: map[int64]string{},
+		durations: map[desk.Priority][2][]time.Duration{}}
 	for _, l := range ls {
 		p, g := t.byPriority[l.Priority], t.byGroup[l.GroupID]
 		if p == nil {
@@ -68,32 +71,47 @@ func tallyLevels(ls []store.CallLevel) levelTallies {
 		}
 		t.respond.add(l.Respond)
 		t.resolve.add(l.Resolve)
+		d := t.durations[l.Priority]
 		if l.Respond.Settled {
-			t.respondDur = append(t.respondDur, l.Respond.Elapsed)
+			t.respondDur, d[0] = append(t.respondDur, l.Respond.Elapsed), append(d[0], l.Respond.Elapsed)
 		}
 		if l.Resolve.Settled {
-			t.resolveD = append(t.resolveD, l.Resolve.Elapsed)
+			t.resolveD, d[1] = append(t.resolveD, l.Resolve.Elapsed), append(d[1], l.Resolve.Elapsed)
 		}
+		t.durations[l.Priority] = d
 	}
 	slices.Sort(t.respondDur)
 	slices.Sort(t.resolveD)
+	for _, d := range t.durations {
+		slices.Sort(d[0])
+		slices.Sort(d[1])
+	}
 	return t
+}
+
+// levelPeriods reads the service levels settled in [from, to) and in the period before it, tallied,
+// with the earlier period's name.
+func (r Reporter) levelPeriods(ctx context.Context, p Params, from, to time.Time) (now, before levelTallies, period string, err error) {
+	ls, err := r.Store.ReportServiceLevels(ctx, p.Filter, from, to)
+	if err != nil {
+		return now, before, "", err
+	}
+	prevFrom, period := previous(from, to)
+	prev, err := r.Store.ReportServiceLevels(ctx, p.Filter, prevFrom, from)
+	if err != nil {
+		return now, before, "", err
+	}
+	return tallyLevels(ls), tallyLevels(prev), period, nil
 }
 
 // levels is the service-level compliance report: responses and resolutions within target per
 // priority and per group, compared with the previous period, with the calls at risk and
 // breached now.
 func (r Reporter) levels(ctx context.Context, p Params, v Viewer, from, to time.Time, res *Result) error {
-	ls, err := r.Store.ReportServiceLevels(ctx, p.Filter, from, to)
+	now, before, period, err := r.levelPeriods(ctx, p, from, to)
 	if err != nil {
 		return err
 	}
-	prevFrom, period := previous(from, to)
-	prev, err := r.Store.ReportServiceLevels(ctx, p.Filter, prevFrom, from)
-	if err != nil {
-		return err
-	}
-	now, before := tallyLevels(ls), tallyLevels(prev)
 	cols := func(what string) []string {
 		return []string{"Priority", what + " due in the range", "Within target", "Missed", "% within target"}
 	}
@@ -203,26 +221,9 @@ func atRiskNow(c store.SLACounts) string {
 // priority: median and 90th percentile of the clocks that stopped in the range, pauses (on
 // hold, waiting for the customer) excluded, as the targets count them.
 func (r Reporter) times(ctx context.Context, p Params, from, to time.Time, res *Result) error {
-	ls, err := r.Store.ReportServiceLevels(ctx, p.Filter, from, to)
+	all, before, period, err := r.levelPeriods(ctx, p, from, to)
 	if err != nil {
 		return err
-	}
-	prevFrom, period := previous(from, to)
-	prev, err := r.Store.ReportServiceLevels(ctx, p.Filter, prevFrom, from)
-	if err != nil {
-		return err
-	}
-	all, before := tallyLevels(ls), tallyLevels(prev)
-	byPriority := map[desk.Priority][2][]time.Duration{}
-	for _, l := range ls {
-		d := byPriority[l.Priority]
-		if l.Respond.Settled {
-			d[0] = append(d[0], l.Respond.Elapsed)
-		}
-		if l.Resolve.Settled {
-			d[1] = append(d[1], l.Resolve.Elapsed)
-		}
-		byPriority[l.Priority] = d
 	}
 	t := Table{Caption: "Working time to respond and to resolve per priority, " + res.Range,
 		Columns: []string{"Priority", "Responses", "Median to respond", "90th percentile to respond",
@@ -237,9 +238,7 @@ func (r Reporter) times(ctx context.Context, p Params, from, to time.Time, res *
 	var labels []string
 	var resp, reso []float64
 	for _, pr := range []desk.Priority{1, 2, 3, 4} {
-		d := byPriority[pr]
-		slices.Sort(d[0])
-		slices.Sort(d[1])
+		d := all.durations[pr]
 		t.Rows = append(t.Rows, Row{Label: pr.String(), Cells: append(cells(d[0]), cells(d[1])...)})
 		labels = append(labels, pr.String())
 		resp, reso = append(resp, Percentile(d[0], 50).Hours()), append(reso, Percentile(d[1], 50).Hours())
