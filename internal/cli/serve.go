@@ -61,14 +61,31 @@ func serve(ctx context.Context, e Env, args []string) error {
 	passwords := st.add("local-passwords", "auto", "who may sign in with a local password: all, admins (break-glass administrators only), off; auto is admins with single sign-on, all without", false, checkOneOf("auto", "all", "admins", "off"))
 	grace := st.add("leaver-portal-grace", "0", "how long after leaving a person with the customer role may still use SupportMe (the portal only) to follow their calls, e.g. 720h; 0: a leaver loses all access at once", false, checkDuration(0, 90*24*time.Hour))
 	portalOpts := portalSettings(st)
+	intervalMax := st.add("job-interval-max", "0", "for tests and trials: run every background job at least this often (e.g. 1s: the hourly retention check, the ten-minute auto-close, every job, each second); 0: each job at its own interval", false, checkDuration(0, time.Hour))
+	leaseMax := st.add("job-lease-max", "0", "for tests and trials: the longest a job's claim on its work may go unrenewed before another instance takes the work up (a SAR bundle build, a retention sweep, outgoing mail, shredding; their own leases are 5 to 15 minutes); 0: each job's own", false, checkDuration(0, time.Hour))
 	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args); err != nil {
 		return err
+	}
+	capInterval, _ := time.ParseDuration(*intervalMax)
+	capLease, _ := time.ParseDuration(*leaseMax)
+	lease := func(own time.Duration) time.Duration {
+		if capLease > 0 && capLease < own {
+			return capLease
+		}
+		return own
 	}
 	autoCloseAfter, _ := time.ParseDuration(*autoClose)
 	holdInterval, _ := time.ParseDuration(*holdEvery)
 	log := newLogger(e.Stderr, *logFormat, *logLevel)
 
+	if !strings.Contains(*db, "://") {
+		unlock, err := lockSQLite(*db)
+		if err != nil {
+			return err
+		}
+		defer unlock() // after the store is closed (deferred below)
+	}
 	s, err := openStore(ctx, e, *db, true)
 	if err != nil {
 		return err
@@ -97,7 +114,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	loc := location(*zone)
 	sessions.Zone = desk.ZoneOf(loc)
 	window, _ := parseShredWindow(*shredAt)
-	mailTasks, notices, err := outgoing.tasks(s, e.Now, loc, log)
+	mailTasks, notices, err := outgoing.tasks(s, e.Now, loc, log, lease(5*time.Minute))
 	if err != nil {
 		buf.Close()
 		return err
@@ -176,7 +193,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 		}},
 		{Name: "planner statistics", Interval: time.Hour, Run: s.Optimize},
 		// Then the deleted content goes from the database's files (clause 23.5).
-		{Name: "search compaction", Interval: time.Minute, Run: shredJob(s, window, e.Now, loc, log)},
+		{Name: "search compaction", Interval: time.Minute, Run: shredJob(s, window, e.Now, loc, log, lease(store.ShredLease))},
 		{Name: "session housekeeping", Interval: 10 * time.Minute, Run: func(ctx context.Context) error {
 			_, err := s.DeleteExpiredSessions(ctx, e.Now().Add(-idleFor))
 			if err != nil {
@@ -196,10 +213,12 @@ func serve(ctx context.Context, e Env, args []string) error {
 			return err
 		}},
 	}}
-	runner.Tasks = append(runner.Tasks, jobs.Task{Name: "SAR bundles", Interval: 5 * time.Second, Run: sarJob(s, e, loc, log).Run})
+	sars := sarJob(s, e, loc, log)
+	sars.Lease = lease(store.BuildLease)
+	runner.Tasks = append(runner.Tasks, jobs.Task{Name: "SAR bundles", Interval: 5 * time.Second, Run: sars.Run})
 	// The retention schedule: checked hourly, swept when the last real sweep (on any instance)
 	// started more than a day ago.
-	retention := privacy.Retention{Store: s, Now: e.Now, Zone: desk.ZoneOf(loc)}
+	retention := privacy.Retention{Store: s, Now: e.Now, Zone: desk.ZoneOf(loc), Lease: lease(store.SweepLease), Log: log}
 	runner.Tasks = append(runner.Tasks, jobs.Task{Name: "retention", Interval: time.Hour, Run: func(ctx context.Context) error {
 		ran, err := retention.Daily(ctx)
 		if ran {
@@ -211,6 +230,11 @@ func serve(ctx context.Context, e Env, args []string) error {
 	runner.Tasks = append(runner.Tasks, escalationTask(s, notices, outgoing, log))
 	if imports != nil {
 		runner.Tasks = append(runner.Tasks, jobs.Task{Name: "directory imports", Interval: time.Minute, Run: imports.Due})
+	}
+	if capInterval > 0 {
+		for i := range runner.Tasks {
+			runner.Tasks[i].Interval = min(runner.Tasks[i].Interval, capInterval)
+		}
 	}
 	jobCtx, stopJobs := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

@@ -45,6 +45,11 @@ type Sender struct {
 	MaxAttempts int
 	// Batch is how many messages one Run takes (default 50).
 	Batch int
+	// Lease is how long the claimed batch is the sender's alone (default 5 minutes): another
+	// instance may take a message up again after it. The sender starts no message once half of
+	// it has gone, so that a message is never being sent by two instances at once; those left
+	// are sent when their lease runs out.
+	Lease time.Duration
 	Now   func() time.Time
 	Log   *slog.Logger
 }
@@ -56,7 +61,12 @@ func (s *Sender) Run(ctx context.Context) (int, error) {
 	if batch <= 0 {
 		batch = 50
 	}
-	msgs, err := s.Store.ClaimMail(ctx, batch, 5*time.Minute)
+	lease := s.Lease
+	if lease <= 0 {
+		lease = 5 * time.Minute
+	}
+	claimed := time.Now()
+	msgs, err := s.Store.ClaimMail(ctx, batch, lease)
 	if err != nil || len(msgs) == 0 {
 		return 0, err
 	}
@@ -68,6 +78,9 @@ func (s *Sender) Run(ctx context.Context) (int, error) {
 	for _, m := range msgs {
 		if ctx.Err() != nil {
 			return sent, ctx.Err()
+		}
+		if time.Since(claimed) > lease/2 {
+			break // the rest go when their lease has run out, perhaps from another instance
 		}
 		err := s.send(ctx, client, m)
 		if err == nil {

@@ -333,19 +333,27 @@ type RetentionRun struct {
 	Lines      []RetentionLine
 }
 
+// SweepLease is how long a real sweep may go without its heartbeat (RetentionAlive) before it is
+// taken for dead: its instance stopped without finishing it.
+const SweepLease = 10 * time.Minute
+
 // StartRetentionRun records the start of a sweep by whom and returns its id. A real sweep
 // (dry false) with every > 0 is the daily one: it starts only when no real sweep is running and
 // the last one that finished started at least every ago, and ok is false otherwise; a real sweep
-// left running for more than six hours (its instance died) is marked failed. Several instances
-// may ask at once: the dialect's lock lets one of them in.
-func (s *Store) StartRetentionRun(ctx context.Context, by string, dry bool, every time.Duration) (id int64, ok bool, err error) {
+// whose heartbeat (RetentionAlive) has stopped for lease (SweepLease when 0: its instance died)
+// is marked failed first, so that the sweep runs again. Several instances may ask at once: the
+// dialect's lock lets one of them in.
+func (s *Store) StartRetentionRun(ctx context.Context, by string, dry bool, every, lease time.Duration) (id int64, ok bool, err error) {
+	if lease <= 0 {
+		lease = SweepLease
+	}
 	err = s.inTx(ctx, func(t *Tx) error {
 		if !dry {
 			if err := s.d.lock(ctx, t, lockRetention); err != nil {
 				return err
 			}
 			if _, err := t.exec(ctx, `UPDATE retention_runs SET state = 'failed', finished_at = ?, error = 'the sweep stopped without finishing'
-				WHERE state = 'running' AND dry_run = 0 AND started_at < ?`, t.Now.UnixMicro(), t.Now.Add(-6*time.Hour).UnixMicro()); err != nil {
+				WHERE state = 'running' AND dry_run = 0 AND alive_at < ?`, t.Now.UnixMicro(), t.Now.Add(-lease).UnixMicro()); err != nil {
 				return err
 			}
 			var running int
@@ -368,8 +376,8 @@ func (s *Store) StartRetentionRun(ctx context.Context, by string, dry bool, ever
 				}
 			}
 		}
-		err := t.queryRow(ctx, `INSERT INTO retention_runs (dry_run, by_whom, state, started_at) VALUES (?, ?, 'running', ?) RETURNING id`,
-			b2i(dry), by, t.Now.UnixMicro()).Scan(&id)
+		err := t.queryRow(ctx, `INSERT INTO retention_runs (dry_run, by_whom, state, started_at, alive_at) VALUES (?, ?, 'running', ?, ?) RETURNING id`,
+			b2i(dry), by, t.Now.UnixMicro(), t.Now.UnixMicro()).Scan(&id)
 		if s.d.constraint(err) == constraintUnique {
 			return desk.Errorf(desk.ECONFLICT, "a retention sweep is running already")
 		}
@@ -381,6 +389,23 @@ func (s *Store) StartRetentionRun(ctx context.Context, by string, dry bool, ever
 		return err
 	})
 	return id, ok, err
+}
+
+// RetentionAlive renews the heartbeat of running sweep id, and says whether it is still running:
+// false when another instance took it for dead (its heartbeat stopped for the lease) and marked
+// it failed.
+func (s *Store) RetentionAlive(ctx context.Context, id int64) (bool, error) {
+	alive := false
+	err := s.inTx(ctx, func(t *Tx) error {
+		res, err := t.exec(ctx, `UPDATE retention_runs SET alive_at = ? WHERE id = ? AND state = 'running'`, t.Now.UnixMicro(), id)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		alive = n == 1
+		return err
+	})
+	return alive, err
 }
 
 // FinishRetentionRun records the end of sweep id with its report; failure, when not nil, is why
