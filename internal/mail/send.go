@@ -45,10 +45,11 @@ type Sender struct {
 	MaxAttempts int
 	// Batch is how many messages one Run takes (default 50).
 	Batch int
-	// Lease is how long the claimed batch is the sender's alone (default 5 minutes): another
-	// instance may take a message up again after it. The sender starts no message once half of
-	// it has gone, so that a message is never being sent by two instances at once; those left
-	// are sent when their lease runs out.
+	// Lease is how long a claimed message is the sender's alone (default 5 minutes): another
+	// instance may take it up again after it. The sender renews it just before handing the
+	// message to the server, and leaves a message whose lease ran out and which another sender
+	// has claimed since, so that two instances never send one message (a send outlasting a
+	// whole lease aside).
 	Lease time.Duration
 	Now   func() time.Time
 	Log   *slog.Logger
@@ -65,7 +66,6 @@ func (s *Sender) Run(ctx context.Context) (int, error) {
 	if lease <= 0 {
 		lease = 5 * time.Minute
 	}
-	claimed := time.Now()
 	msgs, err := s.Store.ClaimMail(ctx, batch, lease)
 	if err != nil || len(msgs) == 0 {
 		return 0, err
@@ -79,8 +79,10 @@ func (s *Sender) Run(ctx context.Context) (int, error) {
 		if ctx.Err() != nil {
 			return sent, ctx.Err()
 		}
-		if time.Since(claimed) > lease/2 {
-			break // the rest go when their lease has run out, perhaps from another instance
+		if mine, err := s.Store.RenewMail(ctx, m.ID, m.Attempts, lease); err != nil {
+			return sent, err
+		} else if !mine {
+			continue // its lease ran out while the batch went on, and another sender has it
 		}
 		err := s.send(ctx, client, m)
 		if err == nil {
