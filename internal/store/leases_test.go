@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 	"time"
-
 )
 
 // TestRetentionSweepHeartbeat (issue 21 point 7): a real sweep whose heartbeat goes on is left

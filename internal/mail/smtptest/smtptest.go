@@ -41,6 +41,7 @@ type Received struct {
 	// Conn numbers the connection it came on (from 1): Quit says whether its client ended it
 	// properly or was cut off (a sender killed mid-batch).
 	Conn int
+	At   time.Time // when the server accepted it
 }
 
 // Start runs a Sink until the test ends; user "" means no authentication.
@@ -198,7 +199,7 @@ func (ss *sinkSession) Data(r io.Reader) error {
 	}
 	b, _ := io.ReadAll(m.Body)
 	ss.s.mu.Lock()
-	ss.s.got = append(ss.s.got, Received{From: ss.from, To: ss.to, Msg: m, Body: string(b), Conn: ss.conn})
+	ss.s.got = append(ss.s.got, Received{From: ss.from, To: ss.to, Msg: m, Body: string(b), Conn: ss.conn, At: time.Now()})
 	ss.s.mu.Unlock()
 	return nil
 }
