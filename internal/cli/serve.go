@@ -79,13 +79,10 @@ func serve(ctx context.Context, e Env, args []string) error {
 	holdInterval, _ := time.ParseDuration(*holdEvery)
 	log := newLogger(e.Stderr, *logFormat, *logLevel)
 
-	if !strings.Contains(*db, "://") {
-		unlock, err := lockSQLite(*db)
-		if err != nil {
-			return err
-		}
-		defer unlock() // after the store is closed (deferred below)
-	}
+	// One serve per SQLite file (lockSQLite), taken once the settings are known good; given up
+	// after the store is closed (deferred here, so run after the store's Close below).
+	unlock := func() {}
+	defer func() { unlock() }()
 	s, err := openStore(ctx, e, *db, true)
 	if err != nil {
 		return err
@@ -169,6 +166,13 @@ func serve(ctx context.Context, e Env, args []string) error {
 	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now, Zone: loc, Proxies: trusted, Console: con.Handler(), Portal: pt.Handler()}
 	if *scimToken != "" {
 		srv.SCIM = (&scim.Service{Store: s, Token: *scimToken, BaseURL: *outgoing.publicURL, Log: log}).Handler()
+	}
+	if s.Engine() == "sqlite" {
+		if unlock, err = lockSQLite(*db); err != nil {
+			unlock = func() {}
+			buf.Close()
+			return err
+		}
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -106,7 +106,7 @@ func migrated(t *testing.T, engine string) (*store.Store, *storetest.RawDB) {
 // link, 0031 the shred flag, 0032 audit_log.rewrites and its people index, 0033
 // calls.triage_pending (the search documents are rebuilt anyway), 0034 audit_log.surface, 0035
 // three retention classes, 0036 the decoded texts, 0037 saved views and canned replies, 0038
-// password_resets and call_withdrawals, 0040 the service-level tables, 0041 the calls' service levels, 0046 retention_runs.alive_at. (0028 and 0029 run again as they are.) A later migration that a re-run
+// password_resets and call_withdrawals, 0040 the service-level tables, 0041 the calls' service levels. (0028 and 0029 run again as they are.) A later migration that a re-run
 // would trip on goes here.
 func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 	t.Helper()
@@ -142,7 +142,6 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{42, `DROP TABLE sla_escalations_fired`},
 		{42, `DROP TABLE sla_escalation_points`},
 		{42, `ALTER TABLE group_members DROP COLUMN lead`},
-		{46, `ALTER TABLE retention_runs DROP COLUMN alive_at`},
 	} {
 		if u.version >= from {
 			raw.MustExec(t, u.sql)

@@ -334,8 +334,13 @@ type RetentionRun struct {
 }
 
 // SweepLease is how long a real sweep may go without its heartbeat (RetentionAlive) before it is
-// taken for dead: its instance stopped without finishing it.
+// taken for dead: its instance stopped without finishing it. The heartbeat of the one real sweep
+// that may run at a time is the maintenance row "retention_alive" (when it last beat; a sweep
+// started by a binary without it counts from its start).
 const SweepLease = 10 * time.Minute
+
+// sweepAlive is the heartbeat of the running real sweep: when it last beat.
+const sweepAlive = `COALESCE((SELECT due FROM maintenance WHERE name = 'retention_alive'), 0)`
 
 // StartRetentionRun records the start of a sweep by whom and returns its id. A real sweep
 // (dry false) with every > 0 is the daily one: it starts only when no real sweep is running and
@@ -353,7 +358,8 @@ func (s *Store) StartRetentionRun(ctx context.Context, by string, dry bool, ever
 				return err
 			}
 			if _, err := t.exec(ctx, `UPDATE retention_runs SET state = 'failed', finished_at = ?, error = 'the sweep stopped without finishing'
-				WHERE state = 'running' AND dry_run = 0 AND alive_at < ?`, t.Now.UnixMicro(), t.Now.Add(-lease).UnixMicro()); err != nil {
+				WHERE state = 'running' AND dry_run = 0 AND started_at < ? AND `+sweepAlive+` < ?`,
+				t.Now.UnixMicro(), t.Now.Add(-lease).UnixMicro(), t.Now.Add(-lease).UnixMicro()); err != nil {
 				return err
 			}
 			var running int
@@ -376,13 +382,16 @@ func (s *Store) StartRetentionRun(ctx context.Context, by string, dry bool, ever
 				}
 			}
 		}
-		err := t.queryRow(ctx, `INSERT INTO retention_runs (dry_run, by_whom, state, started_at, alive_at) VALUES (?, ?, 'running', ?, ?) RETURNING id`,
-			b2i(dry), by, t.Now.UnixMicro(), t.Now.UnixMicro()).Scan(&id)
+		err := t.queryRow(ctx, `INSERT INTO retention_runs (dry_run, by_whom, state, started_at) VALUES (?, ?, 'running', ?) RETURNING id`,
+			b2i(dry), by, t.Now.UnixMicro()).Scan(&id)
 		if s.d.constraint(err) == constraintUnique {
 			return desk.Errorf(desk.ECONFLICT, "a retention sweep is running already")
 		}
 		ok = err == nil
 		if ok && !dry {
+			if err := t.beatSweep(ctx); err != nil {
+				return err
+			}
 			// FinishRetentionRun resumes the merges; so does search compaction, should the sweep die.
 			return s.d.pauseSearchMerges(ctx, t)
 		}
@@ -397,15 +406,23 @@ func (s *Store) StartRetentionRun(ctx context.Context, by string, dry bool, ever
 func (s *Store) RetentionAlive(ctx context.Context, id int64) (bool, error) {
 	alive := false
 	err := s.inTx(ctx, func(t *Tx) error {
-		res, err := t.exec(ctx, `UPDATE retention_runs SET alive_at = ? WHERE id = ? AND state = 'running'`, t.Now.UnixMicro(), id)
-		if err != nil {
+		var n int
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT id FROM retention_runs WHERE id = ? AND state = 'running'`+s.d.forUpdate()+`) r`, id).Scan(&n); err != nil {
 			return err
 		}
-		n, err := res.RowsAffected()
-		alive = n == 1
-		return err
+		if alive = n == 1; !alive {
+			return nil
+		}
+		return t.beatSweep(ctx)
 	})
 	return alive, err
+}
+
+// beatSweep records the running real sweep's heartbeat, now.
+func (t *Tx) beatSweep(ctx context.Context) error {
+	_, err := t.exec(ctx, `INSERT INTO maintenance (name, due) VALUES ('retention_alive', ?)
+		ON CONFLICT (name) DO UPDATE SET due = excluded.due`, t.Now.UnixMicro())
+	return err
 }
 
 // FinishRetentionRun records the end of sweep id with its report; failure, when not nil, is why
