@@ -80,7 +80,7 @@ func (f mailFlags) fromAddress() string {
 
 // tasks are the notifier and the sender, or none when no mail server is configured, and the
 // templates they use (nil when none), which also make the notices to senders of refused mail.
-func (f mailFlags) tasks(s *store.Store, now func() time.Time, zone *time.Location, log *slog.Logger) ([]jobs.Task, *cdmail.Templates, error) {
+func (f mailFlags) tasks(s *store.Store, now func() time.Time, zone *time.Location, log *slog.Logger, lease time.Duration) ([]jobs.Task, *cdmail.Templates, error) {
 	if *f.smtpAddr == "" {
 		return nil, nil, nil
 	}
@@ -94,7 +94,7 @@ func (f mailFlags) tasks(s *store.Store, now func() time.Time, zone *time.Locati
 	}
 	n := &cdmail.Notifier{Store: s, Templates: tpl, Domain: domain, PortalURL: *f.publicURL, ConsoleURL: *f.publicURL,
 		FullText: *f.fullText == "true", Zone: zone, Now: now, Log: log}
-	snd := &cdmail.Sender{Store: s, From: *f.from, Now: now, Log: log,
+	snd := &cdmail.Sender{Store: s, From: *f.from, Now: now, Log: log, Lease: lease,
 		SMTP: cdmail.SMTP{Addr: *f.smtpAddr, TLS: *f.smtpTLS, Username: *f.smtpUser, Password: *f.smtpPassword}}
 	return []jobs.Task{
 		{Name: "mail notifier", Interval: 2 * time.Second, Run: func(ctx context.Context) error {

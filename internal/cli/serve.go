@@ -64,14 +64,28 @@ func serve(ctx context.Context, e Env, args []string) error {
 	grace := st.add("leaver-portal-grace", "0", "how long after leaving a person with the customer role may still use SupportMe (the portal only) to follow their calls, e.g. 720h; 0: a leaver loses all access at once", false, checkDuration(0, 90*24*time.Hour))
 	portalOpts := portalSettings(st)
 	metricsToken := st.add("metrics-token", "", "serve the Prometheus metrics at /metrics on --addr too, to requests carrying Authorization: Bearer <this token>; empty: /metrics only on --debug-addr", true, nil)
+	intervalMax := st.add("job-interval-max", "0", "for tests and trials: run every background job at least this often (e.g. 1s: the hourly retention check, the ten-minute auto-close, every job, each second); 0: each job at its own interval", false, checkDuration(0, time.Hour))
+	leaseMax := st.add("job-lease-max", "0", "for tests and trials: the longest a job's claim on its work may go unrenewed before another instance takes the work up (a SAR bundle build, a retention sweep, outgoing mail, shredding; their own leases are 5 to 15 minutes); 0: each job's own", false, checkDuration(0, time.Hour))
 	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args); err != nil {
 		return err
+	}
+	capInterval, _ := time.ParseDuration(*intervalMax)
+	capLease, _ := time.ParseDuration(*leaseMax)
+	lease := func(own time.Duration) time.Duration {
+		if capLease > 0 && capLease < own {
+			return capLease
+		}
+		return own
 	}
 	autoCloseAfter, _ := time.ParseDuration(*autoClose)
 	holdInterval, _ := time.ParseDuration(*holdEvery)
 	log := newLogger(e.Stderr, *logFormat, *logLevel)
 
+	// One serve per SQLite file (lockSQLite), taken once the settings are known good; given up
+	// after the store is closed (deferred here, so run after the store's Close below).
+	unlock := func() {}
+	defer func() { unlock() }()
 	s, err := openStore(ctx, e, *db, true)
 	if err != nil {
 		return err
@@ -100,7 +114,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	loc := location(*zone)
 	sessions.Zone = desk.ZoneOf(loc)
 	window, _ := parseShredWindow(*shredAt)
-	mailTasks, notices, err := outgoing.tasks(s, e.Now, loc, log)
+	mailTasks, notices, err := outgoing.tasks(s, e.Now, loc, log, lease(5*time.Minute))
 	if err != nil {
 		buf.Close()
 		return err
@@ -156,6 +170,13 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if *scimToken != "" {
 		srv.SCIM = (&scim.Service{Store: s, Token: *scimToken, BaseURL: *outgoing.publicURL, Log: log}).Handler()
 	}
+	if s.Engine() == "sqlite" {
+		if unlock, err = lockSQLite(*db); err != nil {
+			unlock = func() {}
+			buf.Close()
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		buf.Close()
@@ -185,7 +206,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 		}},
 		{Name: "planner statistics", Interval: time.Hour, Run: s.Optimize},
 		// Then the deleted content goes from the database's files (clause 23.5).
-		{Name: "search compaction", Interval: time.Minute, Run: shredJob(s, window, e.Now, loc, log)},
+		{Name: "search compaction", Interval: time.Minute, Run: shredJob(s, window, e.Now, loc, log, lease(store.ShredLease))},
 		{Name: "session housekeeping", Interval: 10 * time.Minute, Run: func(ctx context.Context) error {
 			_, err := s.DeleteExpiredSessions(ctx, e.Now().Add(-idleFor))
 			if err != nil {
@@ -205,10 +226,12 @@ func serve(ctx context.Context, e Env, args []string) error {
 			return err
 		}},
 	}}
-	runner.Tasks = append(runner.Tasks, jobs.Task{Name: "SAR bundles", Interval: 5 * time.Second, Run: sarJob(s, e, loc, log).Run})
+	sars := sarJob(s, e, loc, log)
+	sars.Lease = lease(store.BuildLease)
+	runner.Tasks = append(runner.Tasks, jobs.Task{Name: "SAR bundles", Interval: 5 * time.Second, Run: sars.Run})
 	// The retention schedule: checked hourly, swept when the last real sweep (on any instance)
 	// started more than a day ago.
-	retention := privacy.Retention{Store: s, Now: e.Now, Zone: desk.ZoneOf(loc)}
+	retention := privacy.Retention{Store: s, Now: e.Now, Zone: desk.ZoneOf(loc), Lease: lease(store.SweepLease), Log: log}
 	runner.Tasks = append(runner.Tasks, jobs.Task{Name: "retention", Interval: time.Hour, Run: func(ctx context.Context) error {
 		ran, err := retention.Daily(ctx)
 		if ran {
@@ -222,6 +245,11 @@ func serve(ctx context.Context, e Env, args []string) error {
 		runner.Tasks = append(runner.Tasks, jobs.Task{Name: "directory imports", Interval: time.Minute, Run: imports.Due})
 	}
 	runner.Observer = tracker
+	if capInterval > 0 {
+		for i := range runner.Tasks {
+			runner.Tasks[i].Interval = min(runner.Tasks[i].Interval, capInterval)
+		}
+	}
 	jobCtx, stopJobs := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)

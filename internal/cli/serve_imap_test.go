@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,14 +18,18 @@ import (
 	"calldesk/internal/mail/imaptest"
 )
 
-// TestHelperServe is not a test: TestMailSurvivesKill runs the test binary again with it, as a
-// `calldesk serve` process it can kill.
+// TestHelperServe is not a test: TestMailSurvivesKill and the multi-instance tests run the test
+// binary again with it, as a `calldesk serve` process they can kill.
 func TestHelperServe(t *testing.T) {
 	args := os.Getenv("CALLDESK_HELPER_SERVE")
 	if args == "" {
 		t.Skip("run by TestMailSurvivesKill only")
 	}
-	os.Exit(Main(context.Background(), Env{Args: strings.Split(args, "\x1f"), Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr}))
+	// Stopped as cmd/calldesk is: SIGTERM or SIGINT ends the context, and serve shuts down cleanly.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	code := Main(ctx, Env{Args: strings.Split(args, "\x1f"), Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr})
+	stop()
+	os.Exit(code)
 }
 
 // TestMailSurvivesKill (issue 5, exactly once): serve takes mail in from Dovecot and is killed

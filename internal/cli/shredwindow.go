@@ -81,7 +81,7 @@ func (w shredWindow) String() string {
 // shredJob is the search-compaction job of serve: it compacts the search index when an erasure
 // or a sweep asked for it, then shreds the deleted content (clause 23.5): on SQLite at once (its
 // free-page zeroing is quick), on PostgreSQL only inside the window.
-func shredJob(s *store.Store, window shredWindow, now func() time.Time, loc *time.Location, log *slog.Logger) func(ctx context.Context) error {
+func shredJob(s *store.Store, window shredWindow, now func() time.Time, loc *time.Location, log *slog.Logger, lease time.Duration) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		did, err := s.CompactSearchIfDue(ctx)
 		if did {
@@ -93,7 +93,7 @@ func shredJob(s *store.Store, window shredWindow, now func() time.Time, loc *tim
 		if s.Engine() == "postgres" && !window.contains(now(), loc) {
 			return nil // the deleted content waits, marked due, for the window
 		}
-		if shredded, err := s.ShredIfDue(ctx); err != nil {
+		if shredded, err := s.ShredIfDueFor(ctx, lease); err != nil {
 			return err
 		} else if shredded {
 			log.Info("deleted content overwritten in the database files")

@@ -127,7 +127,7 @@ func TestShredJobKeepsToTheWindow(t *testing.T) {
 			}
 		}
 		window, _ := parseShredWindow("01:00-05:00")
-		job := shredJob(e.S, window, e.Clock.Now, london, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		job := shredJob(e.S, window, e.Clock.Now, london, slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
 		if err := job(ctx); err != nil {
 			t.Fatal(err)
 		}

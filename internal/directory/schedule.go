@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -13,11 +14,12 @@ import (
 // Run reads the configured source sc and syncs it, with the configuration's guard rail; by says
 // who runs it, for the run's record.
 func (c Config) Run(ctx context.Context, st *store.Store, sc SourceConfig, by string, dry, force bool) (store.SyncResult, error) {
-	return c.run(ctx, st, sc, by, dry, force, 0)
+	return c.run(ctx, st, sc, by, dry, force, 0, "")
 }
 
-// run is Run with, for a confirmation, the run confirmed (store.SyncOptions.ConfirmRun).
-func (c Config) run(ctx context.Context, st *store.Store, sc SourceConfig, by string, dry, force bool, confirm int64) (store.SyncResult, error) {
+// run is Run with, for a confirmation, the run confirmed (store.SyncOptions.ConfirmRun), and for
+// the scheduled import, the day it claims (store.SyncOptions.ClaimDay).
+func (c Config) run(ctx context.Context, st *store.Store, sc SourceConfig, by string, dry, force bool, confirm int64, day string) (store.SyncResult, error) {
 	src, err := sc.Source()
 	if err != nil {
 		return store.SyncResult{}, err
@@ -27,11 +29,11 @@ func (c Config) run(ctx context.Context, st *store.Store, sc SourceConfig, by st
 		return store.SyncResult{}, err
 	}
 	res, err := Import(ctx, st, src, store.SyncOptions{Source: sc.Name, Full: !sc.Partial, MaxLeaverShare: c.MaxLeaverShare,
-		MaxChangeShare: c.MaxChangeShare, MaxNewShare: c.MaxNewShare, Force: force, DryRun: dry, By: by, Given: given, ConfirmRun: confirm})
-	if err != nil {
+		MaxChangeShare: c.MaxChangeShare, MaxNewShare: c.MaxNewShare, Force: force, DryRun: dry, By: by, Given: given, ConfirmRun: confirm, ClaimDay: day})
+	if err != nil && !errors.Is(err, store.ErrImportClaimed) {
 		return res, fmt.Errorf("import %s: %w", sc.Name, err)
 	}
-	return res, nil
+	return res, err
 }
 
 // Scheduler runs the configured imports on their nightly schedule, once a day however many
@@ -68,16 +70,28 @@ func (sch *Scheduler) Due(ctx context.Context) error {
 		if t.Before(time.Date(t.Year(), t.Month(), t.Day(), at.Hour(), at.Minute(), 0, 0, zone)) {
 			continue
 		}
-		won, err := sch.Store.ClaimImport(ctx, sc.Name, t.Format("2006-01-02"))
-		if err != nil {
+		day := t.Format("2006-01-02")
+		if done, err := sch.Store.ImportClaimed(ctx, sc.Name, day); err != nil {
 			return err
-		}
-		if !won {
+		} else if done {
 			continue // run today already, here or on another instance
 		}
-		res, err := sch.Config.Run(ctx, sch.Store, sc, "nightly schedule", false, false)
+		// The import claims the day in its own transaction (store.SyncOptions.ClaimDay): two
+		// instances may read the source at once, but one imports; one that dies mid-import
+		// leaves the day unclaimed, and the next check, here or elsewhere, imports.
+		res, err := sch.Config.run(ctx, sch.Store, sc, "nightly schedule", false, false, 0, day)
+		if errors.Is(err, store.ErrImportClaimed) {
+			continue
+		}
 		switch {
 		case err != nil:
+			if ctx.Err() != nil {
+				return ctx.Err() // stopping: the day stays unclaimed
+			}
+			// Tried once a day: the failure claims the day, so that it is not retried every minute.
+			if _, cerr := sch.Store.ClaimImport(ctx, sc.Name, day); cerr != nil {
+				err = errors.Join(err, cerr)
+			}
 			log.Error("directory import failed; the register is as it was", "source", sc.Name, "err", err)
 		case res.State == store.RunHeld:
 			log.Warn("directory import held for an administrator", "source", sc.Name, "run", res.RunID, "reason", res.Reason)
@@ -101,5 +115,5 @@ func (sch *Scheduler) Confirm(ctx context.Context, actor desk.Actor, source stri
 	if err != nil {
 		return store.SyncResult{}, err
 	}
-	return sch.Config.run(ctx, sch.Store, sc, "confirmed by "+actor.Name, false, true, run)
+	return sch.Config.run(ctx, sch.Store, sc, "confirmed by "+actor.Name, false, true, run, "")
 }

@@ -74,3 +74,45 @@ func TestScheduledImportRunsOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestScheduledImportCutShortRunsAgain (issue 21 point 7): an instance that stops in the middle of
+// the nightly import (here its context ends; a killed process's transaction rolls back the same
+// way) leaves the day unclaimed, so the next check, on this or another instance, imports. (The
+// day was once claimed before the import, in a transaction of its own: a cut-short import was
+// then not run again until the next night.)
+func TestScheduledImportCutShortRunsAgain(t *testing.T) {
+	storetest.EachEnv(t, time.Date(2026, 7, 1, 3, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		const n = 20000
+		cfg, _ := campus(t, n)
+		runs := func() int { return e.DB.Count(t, `SELECT COUNT(*) FROM import_runs`) }
+		sch := &directory.Scheduler{Store: e.S, Config: cfg, Now: e.Clock.Now}
+		cut := 0
+		for wait := 20 * time.Millisecond; cut == 0 && wait < 5*time.Second; wait *= 2 {
+			ctx, cancel := context.WithTimeout(context.Background(), wait)
+			err := sch.Due(ctx)
+			cancel()
+			if runs() > 0 {
+				break // done before the end came: the source is too small for this machine
+			}
+			if err == nil {
+				t.Fatalf("an import cut short after %v returned no error", wait)
+			}
+			cut++
+		}
+		if cut == 0 {
+			t.Fatal("no import was cut short")
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM import_claims`); n != 0 {
+			t.Fatalf("an import cut short left %d claims", n)
+		}
+		if err := sch.Due(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if runs() != 1 || e.DB.Count(t, `SELECT COUNT(*) FROM people WHERE directory_source = 'campus'`) != n {
+			t.Fatalf("after %d imports cut short, the next check: %d runs", cut, runs())
+		}
+		if err := sch.Due(context.Background()); err != nil || runs() != 1 {
+			t.Fatalf("checked again the same day: %d runs (%v)", runs(), err)
+		}
+	})
+}

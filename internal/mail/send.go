@@ -45,6 +45,12 @@ type Sender struct {
 	MaxAttempts int
 	// Batch is how many messages one Run takes (default 50).
 	Batch int
+	// Lease is how long a claimed message is the sender's alone (default 5 minutes): another
+	// instance may take it up again after it. The sender renews it just before handing the
+	// message to the server, and leaves a message whose lease ran out and which another sender
+	// has claimed since, so that two instances never send one message (a send outlasting a
+	// whole lease aside).
+	Lease time.Duration
 	Now   func() time.Time
 	Log   *slog.Logger
 }
@@ -56,7 +62,11 @@ func (s *Sender) Run(ctx context.Context) (int, error) {
 	if batch <= 0 {
 		batch = 50
 	}
-	msgs, err := s.Store.ClaimMail(ctx, batch, 5*time.Minute)
+	lease := s.Lease
+	if lease <= 0 {
+		lease = 5 * time.Minute
+	}
+	msgs, err := s.Store.ClaimMail(ctx, batch, lease)
 	if err != nil || len(msgs) == 0 {
 		return 0, err
 	}
@@ -68,6 +78,11 @@ func (s *Sender) Run(ctx context.Context) (int, error) {
 	for _, m := range msgs {
 		if ctx.Err() != nil {
 			return sent, ctx.Err()
+		}
+		if mine, err := s.Store.RenewMail(ctx, m.ID, m.Attempts, lease); err != nil {
+			return sent, err
+		} else if !mine {
+			continue // its lease ran out while the batch went on, and another sender has it
 		}
 		err := s.send(ctx, client, m)
 		if err == nil {

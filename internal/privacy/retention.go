@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -19,6 +20,12 @@ type Retention struct {
 	// Zone is the desk's zone, in which an erasure's decision gives the day a leaver left (UTC
 	// when zero): the DPO reads it on the person's page.
 	Zone desk.Zone
+	// Lease is how long a real sweep may go without its heartbeat before another instance takes
+	// it for dead and sweeps again (store.SweepLease when zero); the sweep renews it every
+	// third of that.
+	Lease time.Duration
+	// Log, when set, is told when a real sweep starts.
+	Log *slog.Logger
 }
 
 // DailyInterval is how long after the start of the last real sweep the daily task runs again.
@@ -50,11 +57,22 @@ func (r Retention) sweep(ctx context.Context, actor desk.Actor, dry bool, every 
 	if err != nil {
 		return run, err
 	}
-	id, ok, err := r.Store.StartRetentionRun(ctx, actor.Name, dry, every)
+	lease := r.Lease
+	if lease <= 0 {
+		lease = store.SweepLease
+	}
+	id, ok, err := r.Store.StartRetentionRun(ctx, actor.Name, dry, every, lease)
 	if err != nil || !ok {
 		return run, err
 	}
 	run.ID = id
+	if !dry {
+		if r.Log != nil {
+			r.Log.Info("retention sweep started", "run", id)
+		}
+		stop := r.heartbeat(ctx, id, lease)
+		defer stop()
+	}
 	plan := store.NewRetentionPlan(rules, run.StartedAt)
 	var failure error
 	for _, rule := range rules {
@@ -81,6 +99,29 @@ func (r Retention) sweep(ctx context.Context, actor desk.Actor, dry bool, every 
 		run.State, run.Error = "failed", failure.Error()
 	}
 	return run, failure
+}
+
+// heartbeat renews running sweep id's heartbeat every third of lease until stop is called, so
+// that other instances know it is alive.
+func (r Retention) heartbeat(ctx context.Context, id int64, lease time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(lease / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if _, err := r.Store.RetentionAlive(ctx, id); err != nil && ctx.Err() == nil && r.Log != nil {
+					r.Log.Warn("retention sweep: heartbeat not recorded", "run", id, "err", err)
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 func (r Retention) sweepClass(ctx context.Context, actor desk.Actor, plan store.RetentionPlan, class string, dry bool) (store.RetentionLine, error) {

@@ -23,6 +23,9 @@ const DownloadPeriod = 30 * 24 * time.Hour
 type SARJob struct {
 	Builder *Builder
 	Log     *slog.Logger
+	// Lease is how long a build may go without reporting progress before another instance
+	// takes it over as abandoned (store.BuildLease when zero).
+	Lease time.Duration
 }
 
 // Run builds every queued bundle, one at a time, then expires bundles past their download
@@ -30,12 +33,15 @@ type SARJob struct {
 func (j *SARJob) Run(ctx context.Context) error {
 	s := j.Builder.Store
 	for {
-		b, ok, err := s.ClaimSARBundle(ctx)
+		b, ok, err := s.ClaimSARBundleFor(ctx, j.Lease)
 		if err != nil {
 			return fmt.Errorf("claim a bundle: %w", err)
 		}
 		if !ok {
 			break
+		}
+		if j.Log != nil {
+			j.Log.Info("building SAR bundle", "bundle", b.ID, "request", b.RequestID)
 		}
 		if err := j.Build(ctx, b); err != nil {
 			return err

@@ -65,7 +65,16 @@ type SyncOptions struct {
 	// "manager"): an empty value of one of them clears the field (stale personal data). An empty
 	// value of any other field leaves it as it is; nil clears nothing.
 	Given []string
+	// ClaimDay, when set (2006-01-02), makes the import the scheduled one of that day: its
+	// transaction first claims (Source, ClaimDay), and the import is refused with ErrImportClaimed,
+	// writing nothing, when the day's import was claimed already. The claim commits with the
+	// import: an instance that dies mid-import leaves no claim, so another runs the import.
+	ClaimDay string
 }
+
+// ErrImportClaimed is SyncPeople's answer when the scheduled import of the day (ClaimDay) was
+// claimed already, here or by another instance.
+var ErrImportClaimed = desk.Errorf(desk.ECONFLICT, "the scheduled import of that day has been run already")
 
 // SyncResult is what an import did, or would do (DryRun), or why it was held.
 type SyncResult struct {
@@ -169,6 +178,16 @@ func (s *Store) SyncPeople(ctx context.Context, recs []DirectoryRecord, opt Sync
 	var res SyncResult
 	err := s.inTx(ctx, func(t *Tx) error {
 		res = SyncResult{Read: len(recs) + len(opt.Problems), Rejected: len(opt.Problems), Problems: append([]string(nil), opt.Problems...)}
+		if opt.ClaimDay != "" && !opt.DryRun {
+			// On PostgreSQL a claim another instance's import holds, not yet committed, makes
+			// this insert wait for that import: done, this one is refused; rolled back (its
+			// instance died), this one claims the day and runs.
+			if won, err := t.claimImport(ctx, opt.Source, opt.ClaimDay); err != nil {
+				return err
+			} else if !won {
+				return ErrImportClaimed
+			}
+		}
 		if opt.Force && opt.Digest != "" && !opt.DryRun {
 			if err := t.checkConfirmation(ctx, opt); err != nil {
 				return err
@@ -835,19 +854,33 @@ func (s *Store) Provenance(ctx context.Context, id int64) (map[string]FieldSourc
 
 // ClaimImport claims source's scheduled import for day (as 2006-01-02): true for the one caller,
 // of any number of instances, that claims it first.
+// The scheduler records a failed import's claim with it, so that the import is not tried again
+// that day; a successful one claims the day inside its own transaction (SyncOptions.ClaimDay).
 func (s *Store) ClaimImport(ctx context.Context, source, day string) (bool, error) {
 	won := false
 	err := s.inTx(ctx, func(t *Tx) error {
-		res, err := t.exec(ctx, `INSERT INTO import_claims (source, day, claimed_at) VALUES (?, ?, ?) ON CONFLICT (source, day) DO NOTHING`,
-			source, day, t.Now.UnixMicro())
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		won = n == 1
+		var err error
+		won, err = t.claimImport(ctx, source, day)
 		return err
 	})
 	return won, err
+}
+
+func (t *Tx) claimImport(ctx context.Context, source, day string) (bool, error) {
+	res, err := t.exec(ctx, `INSERT INTO import_claims (source, day, claimed_at) VALUES (?, ?, ?) ON CONFLICT (source, day) DO NOTHING`,
+		source, day, t.Now.UnixMicro())
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// ImportClaimed says whether source's scheduled import for day has been claimed (run, or failed).
+func (s *Store) ImportClaimed(ctx context.Context, source, day string) (bool, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM import_claims WHERE source = ? AND day = ?`, source, day).Scan(&n)
+	return n > 0, err
 }
 
 // ImportRun is one recorded import.

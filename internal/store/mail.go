@@ -181,6 +181,25 @@ func (s *Store) ClaimMail(ctx context.Context, limit int, lease time.Duration) (
 	return out, err
 }
 
+// RenewMail renews the lease of message id, claimed by this sender as its attempt attempts, for
+// lease from now, just before the sender hands it to the mail server: false when the lease ran
+// out and another sender claimed it since (a later attempt), or it is no longer pending, and then
+// this sender must leave it.
+func (s *Store) RenewMail(ctx context.Context, id int64, attempts int, lease time.Duration) (bool, error) {
+	ok := false
+	err := s.inTx(ctx, func(t *Tx) error {
+		res, err := t.exec(ctx, `UPDATE mail_outbox SET locked_until = ? WHERE id = ? AND attempts = ? AND state = 'pending'`,
+			t.Now.Add(lease).UnixMicro(), id, attempts)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		ok = n == 1
+		return err
+	})
+	return ok, err
+}
+
 // MailSent records that message id was handed to the mail server.
 func (s *Store) MailSent(ctx context.Context, id int64) error {
 	return s.inTx(ctx, func(t *Tx) error {

@@ -333,19 +333,33 @@ type RetentionRun struct {
 	Lines      []RetentionLine
 }
 
+// SweepLease is how long a real sweep may go without its heartbeat (RetentionAlive) before it is
+// taken for dead: its instance stopped without finishing it. The heartbeat of the one real sweep
+// that may run at a time is the maintenance row "retention_alive" (when it last beat; a sweep
+// started by a binary without it counts from its start).
+const SweepLease = 10 * time.Minute
+
+// sweepAlive is the heartbeat of the running real sweep: when it last beat.
+const sweepAlive = `COALESCE((SELECT due FROM maintenance WHERE name = 'retention_alive'), 0)`
+
 // StartRetentionRun records the start of a sweep by whom and returns its id. A real sweep
 // (dry false) with every > 0 is the daily one: it starts only when no real sweep is running and
 // the last one that finished started at least every ago, and ok is false otherwise; a real sweep
-// left running for more than six hours (its instance died) is marked failed. Several instances
-// may ask at once: the dialect's lock lets one of them in.
-func (s *Store) StartRetentionRun(ctx context.Context, by string, dry bool, every time.Duration) (id int64, ok bool, err error) {
+// whose heartbeat (RetentionAlive) has stopped for lease (SweepLease when 0: its instance died)
+// is marked failed first, so that the sweep runs again. Several instances may ask at once: the
+// dialect's lock lets one of them in.
+func (s *Store) StartRetentionRun(ctx context.Context, by string, dry bool, every, lease time.Duration) (id int64, ok bool, err error) {
+	if lease <= 0 {
+		lease = SweepLease
+	}
 	err = s.inTx(ctx, func(t *Tx) error {
 		if !dry {
 			if err := s.d.lock(ctx, t, lockRetention); err != nil {
 				return err
 			}
 			if _, err := t.exec(ctx, `UPDATE retention_runs SET state = 'failed', finished_at = ?, error = 'the sweep stopped without finishing'
-				WHERE state = 'running' AND dry_run = 0 AND started_at < ?`, t.Now.UnixMicro(), t.Now.Add(-6*time.Hour).UnixMicro()); err != nil {
+				WHERE state = 'running' AND dry_run = 0 AND started_at < ? AND `+sweepAlive+` < ?`,
+				t.Now.UnixMicro(), t.Now.Add(-lease).UnixMicro(), t.Now.Add(-lease).UnixMicro()); err != nil {
 				return err
 			}
 			var running int
@@ -375,12 +389,40 @@ func (s *Store) StartRetentionRun(ctx context.Context, by string, dry bool, ever
 		}
 		ok = err == nil
 		if ok && !dry {
+			if err := t.beatSweep(ctx); err != nil {
+				return err
+			}
 			// FinishRetentionRun resumes the merges; so does search compaction, should the sweep die.
 			return s.d.pauseSearchMerges(ctx, t)
 		}
 		return err
 	})
 	return id, ok, err
+}
+
+// RetentionAlive renews the heartbeat of running sweep id, and says whether it is still running:
+// false when another instance took it for dead (its heartbeat stopped for the lease) and marked
+// it failed.
+func (s *Store) RetentionAlive(ctx context.Context, id int64) (bool, error) {
+	alive := false
+	err := s.inTx(ctx, func(t *Tx) error {
+		var n int
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT id FROM retention_runs WHERE id = ? AND state = 'running'`+s.d.forUpdate()+`) r`, id).Scan(&n); err != nil {
+			return err
+		}
+		if alive = n == 1; !alive {
+			return nil
+		}
+		return t.beatSweep(ctx)
+	})
+	return alive, err
+}
+
+// beatSweep records the running real sweep's heartbeat, now.
+func (t *Tx) beatSweep(ctx context.Context) error {
+	_, err := t.exec(ctx, `INSERT INTO maintenance (name, due) VALUES ('retention_alive', ?)
+		ON CONFLICT (name) DO UPDATE SET due = excluded.due`, t.Now.UnixMicro())
+	return err
 }
 
 // FinishRetentionRun records the end of sweep id with its report; failure, when not nil, is why

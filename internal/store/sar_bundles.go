@@ -22,9 +22,10 @@ const (
 	BundleFailed    = "failed"
 )
 
-// buildLease is how long a claimed build may run before another instance may take it over (the
-// instance that claimed it having died).
-const buildLease = 15 * time.Minute
+// BuildLease is how long a claimed build may go without reporting progress before another
+// instance may take it over (the instance that claimed it having died): the build's progress,
+// recorded a page of calls at a time, renews it.
+const BuildLease = 15 * time.Minute
 
 // SARBundle is a subject access request bundle, without its blobs.
 type SARBundle struct {
@@ -162,10 +163,19 @@ func (s *Store) QueueSARBundle(ctx context.Context, actor desk.Actor, request in
 // ClaimSARBundle claims the oldest queued bundle (or one whose build was abandoned) for building:
 // ok is false when there is none. Several instances never claim the same one.
 func (s *Store) ClaimSARBundle(ctx context.Context) (b SARBundle, ok bool, err error) {
+	return s.ClaimSARBundleFor(ctx, BuildLease)
+}
+
+// ClaimSARBundleFor is ClaimSARBundle with a build abandoned once it has gone lease without
+// reporting progress (SARProgress), instead of BuildLease.
+func (s *Store) ClaimSARBundleFor(ctx context.Context, lease time.Duration) (b SARBundle, ok bool, err error) {
+	if lease <= 0 {
+		lease = BuildLease
+	}
 	err = s.inTx(ctx, func(t *Tx) error {
 		var id int64
 		err := t.queryRow(ctx, `SELECT b.id FROM sar_bundles b WHERE b.state = 'queued' OR (b.state = 'building' AND b.started_at < ?)
-			ORDER BY b.id LIMIT 1`+s.d.skipLocked("b"), t.Now.Add(-buildLease).UnixMicro()).Scan(&id)
+			ORDER BY b.id LIMIT 1`+s.d.skipLocked("b"), t.Now.Add(-lease).UnixMicro()).Scan(&id)
 		if err == sql.ErrNoRows {
 			return nil
 		}

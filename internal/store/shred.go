@@ -40,9 +40,23 @@ func (t *Tx) shredLater(ctx context.Context) error {
 // the rows such a snapshot may still see. Seeing other sessions' snapshots takes a superuser or
 // the pg_read_all_stats role; without it calldesk sees only the transactions that wrote.
 //
-// The flag is cleared before the work, so a deletion committed while it runs is shredded on the
-// next run; a run that fails sets it again.
+// One instance shreds at a time: it holds a lease (the maintenance row "shred_lease", holding
+// when the lease ends), renewed while it works, and the flag stays set until the work is done,
+// so that when the instance dies mid-way another takes the work up once the lease has run out.
+// A deletion committed while it runs leaves the flag set for the next run.
 func (s *Store) ShredIfDue(ctx context.Context) (bool, error) {
+	return s.ShredIfDueFor(ctx, ShredLease)
+}
+
+// ShredLease is how long a shredding instance holds the work without renewing its lease before
+// another instance may take it up.
+const ShredLease = 10 * time.Minute
+
+// ShredIfDueFor is ShredIfDue with a lease of lease (ShredLease when 0).
+func (s *Store) ShredIfDueFor(ctx context.Context, lease time.Duration) (bool, error) {
+	if lease <= 0 {
+		lease = ShredLease
+	}
 	var due int64
 	if err := s.queryRow(ctx, `SELECT due FROM maintenance WHERE name = 'shred'`).Scan(&due); err != nil {
 		return false, fmt.Errorf("shred: %w", err)
@@ -50,30 +64,42 @@ func (s *Store) ShredIfDue(ctx context.Context) (bool, error) {
 	if due == 0 {
 		return false, nil
 	}
-	cleared := false
+	claimed := false
 	if err := s.inTx(ctx, func(t *Tx) error {
-		res, err := t.exec(ctx, `UPDATE maintenance SET due = 0 WHERE name = 'shred' AND due = ?`, due)
-		if err != nil {
+		claimed = false
+		won, err := t.renewShredLease(ctx, lease, true)
+		if err != nil || !won {
 			return err
 		}
-		n, _ := res.RowsAffected()
-		cleared = n == 1
+		// Read again under the lease: another instance may have finished meanwhile.
+		if err := t.queryRow(ctx, `SELECT due FROM maintenance WHERE name = 'shred'`).Scan(&due); err != nil {
+			return err
+		}
+		claimed = due != 0
 		return nil
 	}); err != nil {
 		return false, fmt.Errorf("shred: %w", err)
 	}
-	if !cleared {
-		return false, nil // another instance took it, or a deletion since asks again: the next run
+	if !claimed {
+		return false, nil // another instance holds the lease, or has done the work
 	}
+	release := func(ctx context.Context, t *Tx) error {
+		_, err := t.exec(ctx, `UPDATE maintenance SET due = 0 WHERE name = 'shred_lease'`)
+		return err
+	}
+	stop := s.shredHeartbeat(ctx, lease)
 	err := s.withConn(ctx, func(c *sql.Conn) error { return s.d.shred(ctx, c, RegisterTables(s.d.name()), due) })
+	stop()
 	if err != nil {
 		var w shredWaitAfter
 		if errors.As(err, &w) {
 			due = max(due, w.after)
 		}
 		again := s.inTx(context.WithoutCancel(ctx), func(t *Tx) error {
-			_, err := t.exec(ctx, `UPDATE maintenance SET due = CASE WHEN due > ? THEN due ELSE ? END WHERE name = 'shred'`, due, due)
-			return err
+			if _, err := t.exec(ctx, `UPDATE maintenance SET due = CASE WHEN due > ? THEN due ELSE ? END WHERE name = 'shred'`, due, due); err != nil {
+				return err
+			}
+			return release(ctx, t)
 		})
 		if errors.Is(err, errShredWait) && again == nil {
 			return false, nil
@@ -81,14 +107,67 @@ func (s *Store) ShredIfDue(ctx context.Context) (bool, error) {
 		return false, errors.Join(fmt.Errorf("shred: %w", err), again)
 	}
 	if err := s.inTx(ctx, func(t *Tx) error {
+		// Done: the flag is cleared unless a deletion since set it again (PostgreSQL's mark moves
+		// it on; SQLite's writer was held throughout, so none came).
+		if _, err := t.exec(ctx, `UPDATE maintenance SET due = 0 WHERE name = 'shred' AND due = ?`, due); err != nil {
+			return err
+		}
 		// The row "shredded" holds, in due, when shredding last finished (microseconds since 1970).
-		_, err := t.exec(ctx, `INSERT INTO maintenance (name, due) VALUES ('shredded', ?)
-			ON CONFLICT (name) DO UPDATE SET due = excluded.due`, s.Now().UnixMicro())
-		return err
+		if _, err := t.exec(ctx, `INSERT INTO maintenance (name, due) VALUES ('shredded', ?)
+			ON CONFLICT (name) DO UPDATE SET due = excluded.due`, s.Now().UnixMicro()); err != nil {
+			return err
+		}
+		return release(ctx, t)
 	}); err != nil {
 		return true, fmt.Errorf("shred: done, but not recorded: %w", err)
 	}
 	return true, nil
+}
+
+// renewShredLease takes the shredding lease until lease from now when it is free (take) or,
+// not taking, renews it; it says whether this instance holds it.
+func (t *Tx) renewShredLease(ctx context.Context, lease time.Duration, take bool) (bool, error) {
+	until := t.Now.Add(lease).UnixMicro()
+	q := `UPDATE maintenance SET due = ? WHERE name = 'shred_lease'`
+	args := []any{until}
+	if take {
+		q = `INSERT INTO maintenance (name, due) VALUES ('shred_lease', ?)
+			ON CONFLICT (name) DO UPDATE SET due = excluded.due WHERE maintenance.due <= ?`
+		args = append(args, t.Now.UnixMicro())
+	}
+	res, err := t.exec(ctx, q, args...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// shredHeartbeat renews the shredding lease every third of lease until stop is called. On
+// SQLite the work holds the one writer, and one instance runs: there is nothing to renew.
+func (s *Store) shredHeartbeat(ctx context.Context, lease time.Duration) (stop func()) {
+	if s.w != nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(lease / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				_ = s.inTx(ctx, func(t *Tx) error { // a renewal missed is tried again at the next tick
+					_, err := t.renewShredLease(ctx, lease, false)
+					return err
+				})
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // ShredState is where shredding stands: whether deleted content waits for it, and when it

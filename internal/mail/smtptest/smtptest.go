@@ -3,6 +3,7 @@
 package smtptest
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -23,6 +24,8 @@ import (
 type Sink struct {
 	mu       sync.Mutex
 	got      []Received
+	conns    int          // connections accepted so far
+	quit     map[int]bool // connections whose client said QUIT
 	user     string
 	password string
 	Addr     string // host:port
@@ -35,6 +38,10 @@ type Received struct {
 	To   []string
 	Msg  *mail.Message
 	Body string
+	// Conn numbers the connection it came on (from 1): Quit says whether its client ended it
+	// properly or was cut off (a sender killed mid-batch).
+	Conn int
+	At   time.Time // when the server accepted it
 }
 
 // Start runs a Sink until the test ends; user "" means no authentication.
@@ -59,7 +66,7 @@ func StartTLS(t testing.TB, user, password string, implicit bool) (s *Sink, root
 
 func start(t testing.TB, user, password string, cfg *tls.Config, implicit bool) *Sink {
 	t.Helper()
-	s := &Sink{user: user, password: password}
+	s := &Sink{user: user, password: password, quit: map[int]bool{}}
 	srv := smtp.NewServer(s)
 	srv.Domain = "mx.uni.example"
 	srv.AllowInsecureAuth = true
@@ -69,6 +76,7 @@ func start(t testing.TB, user, password string, cfg *tls.Config, implicit bool) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	l = &quitListener{Listener: l, s: s}
 	if implicit {
 		l = tls.NewListener(l, cfg)
 	}
@@ -85,11 +93,70 @@ func (s *Sink) Messages() []Received {
 	return append([]Received(nil), s.got...)
 }
 
+// Quit says whether the client of connection conn (Received.Conn) said QUIT before it closed
+// (false while it is open, and when it was cut off). Seen on plain connections only (not TLS).
+func (s *Sink) Quit(conn int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.quit[conn]
+}
+
+// quitListener numbers the connections it accepts and notes those whose client says QUIT.
+type quitListener struct {
+	net.Listener
+	s *Sink
+}
+
+func (l *quitListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return c, err
+	}
+	l.s.mu.Lock()
+	l.s.conns++
+	n := l.s.conns
+	l.s.mu.Unlock()
+	return &quitConn{Conn: c, s: l.s, n: n}, nil
+}
+
+type quitConn struct {
+	net.Conn
+	s    *Sink
+	n    int
+	last []byte // the end of what was read, for a command split across reads
+}
+
+func (c *quitConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.last = append(c.last, p[:n]...)
+	if i := bytes.LastIndexByte(c.last, '\n'); i >= 0 {
+		for _, line := range bytes.Split(c.last[:i], []byte("\n")) {
+			if bytes.EqualFold(bytes.TrimSpace(line), []byte("QUIT")) {
+				c.s.mu.Lock()
+				c.s.quit[c.n] = true
+				c.s.mu.Unlock()
+			}
+		}
+		c.last = append(c.last[:0], c.last[i+1:]...)
+	}
+	if len(c.last) > 1000 {
+		c.last = c.last[len(c.last)-1000:] // inside a message's data: no command ends here
+	}
+	return n, err
+}
+
 // NewSession is the go-smtp backend's.
-func (s *Sink) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }
+func (s *Sink) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	n := 0
+	if qc, ok := c.Conn().(*quitConn); ok {
+		n = qc.n
+	}
+	return &sinkSession{s: s, conn: n}, nil
+}
 
 type sinkSession struct {
 	s      *Sink
+	conn   int
 	authed bool
 	from   string
 	to     []string
@@ -132,7 +199,7 @@ func (ss *sinkSession) Data(r io.Reader) error {
 	}
 	b, _ := io.ReadAll(m.Body)
 	ss.s.mu.Lock()
-	ss.s.got = append(ss.s.got, Received{From: ss.from, To: ss.to, Msg: m, Body: string(b)})
+	ss.s.got = append(ss.s.got, Received{From: ss.from, To: ss.to, Msg: m, Body: string(b), Conn: ss.conn, At: time.Now()})
 	ss.s.mu.Unlock()
 	return nil
 }
