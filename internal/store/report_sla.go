@@ -46,7 +46,7 @@ func (s *Store) ReportServiceLevels(ctx context.Context, f ReportFilter, from, t
 		CASE WHEN ` + settled("resolve") + ` THEN s.resolve_state END, s.resolve_elapsed, s.resolve_by
 		FROM call_sla s JOIN calls c ON c.id = s.call_id` + customerJoin(f) + `
 		LEFT JOIN support_groups g ON g.id = c.group_id
-		WHERE (` + settled("respond") + ` OR ` + settled("resolve") + `)` + and(conds)
+		WHERE (` + settled("respond") + ` OR ` + settled("resolve") + `)` + and(conds) + ` ORDER BY s.call_id`
 	f0, t0 := from.UnixMicro(), to.UnixMicro()
 	rows, err := s.query(ctx, q, append([]any{f0, t0, f0, t0, f0, t0, f0, t0}, args...)...)
 	if err != nil {

@@ -177,11 +177,12 @@ func TestReportBacklogAndWorkload(t *testing.T) {
 }
 
 // TestReportsSurviveErasure: the figures are the same before and after the customer and an
-// analyst are erased (P19: erasure keeps the statistics).
+// analyst are erased (P19: erasure keeps the statistics), the service levels' among them.
 func TestReportsSurviveErasure(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
+		storetest.ServiceLevels(t, e.S, e.F)
 		storetest.ReportCalls(t, e.Env)
 		from, to := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 3, 8, 0, 0, 0, 0, time.UTC)
 		bands := []time.Duration{24 * time.Hour, 7 * 24 * time.Hour}
@@ -190,6 +191,7 @@ func TestReportsSurviveErasure(t *testing.T) {
 			student store.VolumeCount
 			backlog []store.BacklogCount
 			work    []store.WorkloadCount
+			levels  []store.CallLevel
 		}
 		read := func() figures {
 			t.Helper()
@@ -212,6 +214,9 @@ func TestReportsSurviveErasure(t *testing.T) {
 			}
 			for i := range fg.work {
 				fg.work[i].Name = "" // an erased analyst's name becomes a pseudonym; the counts stay
+			}
+			if fg.levels, err = e.S.ReportServiceLevels(ctx, store.ReportFilter{}, from, to); err != nil {
+				t.Fatal(err)
 			}
 			// Listed by name, which erasure changes: compare by analyst.
 			slices.SortFunc(fg.work, func(a, b store.WorkloadCount) int { return cmp.Compare(a.AnalystID, b.AnalystID) })
@@ -238,6 +243,9 @@ func TestReportsSurviveErasure(t *testing.T) {
 			if before.work[i] != after.work[i] {
 				t.Errorf("workload row %d: %+v, then %+v", i, before.work[i], after.work[i])
 			}
+		}
+		if !slices.Equal(before.levels, after.levels) || len(before.levels) == 0 {
+			t.Errorf("service levels: %+v, then %+v", before.levels, after.levels)
 		}
 		if before.volume.Logged != 5 || before.student.Logged != 2 {
 			t.Errorf("the fixture: %+v, students %+v", before.volume, before.student)
