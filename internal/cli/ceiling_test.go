@@ -42,6 +42,7 @@ func TestBenchCeiling(t *testing.T) {
 	resp.Body.Close()
 	var b benchClient
 	b.base, b.token, b.hc = "http://"+addr, "any", http.DefaultClient
+	b.bases = []string{b.base}
 	var res bytes.Buffer
 	if err := b.create(ctx, &res, 2, time.Second); err != nil {
 		t.Fatalf("the create benchmark against the ceiling: %v", err)
