@@ -217,6 +217,16 @@ func (r AuditRecord) What() string {
 		return "changed a canned reply"
 	case "reply.delete":
 		return "deleted a canned reply"
+	case "report.subscribe":
+		return "asked for a report to be emailed every week or month"
+	case "report.unsubscribe":
+		return "stopped a report being emailed"
+	case "report.send":
+		return "queued a subscribed report's summary by email"
+	case "wallboard.create":
+		return "made a wallboard link"
+	case "wallboard.revoke":
+		return "revoked a wallboard link"
 	}
 	if strings.HasPrefix(r.Action, "call.") {
 		return "changed the call" + ref + " (" + strings.ReplaceAll(strings.TrimPrefix(r.Action, "call."), "_", " ") + ")"
