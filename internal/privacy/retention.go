@@ -104,24 +104,11 @@ func (r Retention) sweep(ctx context.Context, actor desk.Actor, dry bool, every 
 // heartbeat renews running sweep id's heartbeat every third of lease until stop is called, so
 // that other instances know it is alive.
 func (r Retention) heartbeat(ctx context.Context, id int64, lease time.Duration) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(lease / 3)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				if _, err := r.Store.RetentionAlive(ctx, id); err != nil && ctx.Err() == nil && r.Log != nil {
-					r.Log.Warn("retention sweep: heartbeat not recorded", "run", id, "err", err)
-				}
-			}
+	return store.Heartbeat(ctx, lease/3, func(ctx context.Context) {
+		if _, err := r.Store.RetentionAlive(ctx, id); err != nil && ctx.Err() == nil && r.Log != nil {
+			r.Log.Warn("retention sweep: heartbeat not recorded", "run", id, "err", err)
 		}
-	}()
-	return func() { cancel(); <-done }
+	})
 }
 
 func (r Retention) sweepClass(ctx context.Context, actor desk.Actor, plan store.RetentionPlan, class string, dry bool) (store.RetentionLine, error) {

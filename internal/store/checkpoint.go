@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -25,6 +26,9 @@ import (
 type sqliteCheckpointer struct {
 	db   *sql.DB
 	kick chan struct{} // a commit happened; capacity 1, so kicks while busy coalesce
+	// mu is held while the checkpointer checkpoints, and by exclusive: a checkpoint of the
+	// shredder's (TRUNCATE) must not find this one running, or SQLite answers it busy at once.
+	mu sync.Mutex
 	// restart asks the writer to finish a checkpoint before its next batch (runBatch).
 	restart atomic.Bool
 	cancel  context.CancelFunc
@@ -96,6 +100,8 @@ func (c *sqliteCheckpointer) loop(ctx context.Context) {
 
 // checkpoint copies what it can of the WAL into the database file, without waiting for anyone.
 func (c *sqliteCheckpointer) checkpoint(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	logged, err := checkpointWAL(ctx, c.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`))
 	if err == nil && logged >= restartFrames {
 		c.restart.Store(true)
@@ -119,6 +125,14 @@ func (c *sqliteCheckpointer) beforeBatch(ctx context.Context, conn *sql.Conn) {
 		// A failure leaves the log to grow until the next request; the batch goes on regardless.
 		_, _ = checkpointWAL(ctx, conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`))
 	}
+}
+
+// exclusive runs fn with the checkpointer paused: shredding truncates the WAL with a checkpoint
+// of its own, which a PASSIVE one running beside it would make fail as busy.
+func (c *sqliteCheckpointer) exclusive(fn func() error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return fn()
 }
 
 // close stops the checkpointer and closes its connection; the last connection to close copies

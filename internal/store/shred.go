@@ -88,7 +88,15 @@ func (s *Store) ShredIfDueFor(ctx context.Context, lease time.Duration) (bool, e
 		return err
 	}
 	stop := s.shredHeartbeat(ctx, lease)
-	err := s.withConn(ctx, func(c *sql.Conn) error { return s.d.shred(ctx, c, RegisterTables(s.d.name()), due) })
+	run := func() error {
+		return s.withConn(ctx, func(c *sql.Conn) error { return s.d.shred(ctx, c, RegisterTables(s.d.name()), due) })
+	}
+	var err error
+	if s.w != nil {
+		err = s.w.ckpt.exclusive(run) // the WAL's truncation must not meet the checkpointer's copy
+	} else {
+		err = run()
+	}
 	stop()
 	if err != nil {
 		var w shredWaitAfter
@@ -149,25 +157,12 @@ func (s *Store) shredHeartbeat(ctx context.Context, lease time.Duration) (stop f
 	if s.w != nil {
 		return func() {}
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(lease / 3)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				_ = s.inTx(ctx, func(t *Tx) error { // a renewal missed is tried again at the next tick
-					_, err := t.renewShredLease(ctx, lease, false)
-					return err
-				})
-			}
-		}
-	}()
-	return func() { cancel(); <-done }
+	return Heartbeat(ctx, lease/3, func(ctx context.Context) {
+		_ = s.inTx(ctx, func(t *Tx) error { // a renewal missed is tried again at the next beat
+			_, err := t.renewShredLease(ctx, lease, false)
+			return err
+		})
+	})
 }
 
 // ShredState is where shredding stands: whether deleted content waits for it, and when it
