@@ -44,6 +44,17 @@ func cell(t *testing.T, tb report.Table, label, col string) report.Cell {
 	return report.Cell{}
 }
 
+// firstWeek runs report k over 1-7 March 2027 for v and checks its chart is well-formed SVG.
+func firstWeek(t *testing.T, r report.Reporter, k report.Kind, v report.Viewer) report.Result {
+	t.Helper()
+	res, err := r.Run(context.Background(), report.Params{Kind: k, From: date(1), To: date(7)}, v)
+	if err != nil {
+		t.Fatalf("%s: %v", k, err)
+	}
+	wellFormed(t, string(res.Chart.SVG(string(k))))
+	return res
+}
+
 // wellFormed parses svg as XML.
 func wellFormed(t *testing.T, svg string) {
 	t.Helper()
