@@ -66,6 +66,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	metricsToken := st.add("metrics-token", "", "serve the Prometheus metrics at /metrics on --addr too, to requests carrying Authorization: Bearer <this token>; empty: /metrics only on --debug-addr", true, nil)
 	intervalMax := st.add("job-interval-max", "0", "for tests and trials: run every background job at least this often (e.g. 1s: the hourly retention check, the ten-minute auto-close, every job, each second); 0: each job at its own interval", false, checkDuration(0, time.Hour))
 	leaseMax := st.add("job-lease-max", "0", "for tests and trials: the longest a job's claim on its work may go unrenewed before another instance takes the work up (a SAR bundle build, a retention sweep, outgoing mail, shredding; their own leases are 5 to 15 minutes); 0: each job's own", false, checkDuration(0, time.Hour))
+	heads := headSettings(st, "empty: the head is not keyed")
 	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args); err != nil {
 		return err
@@ -189,10 +190,14 @@ func serve(ctx context.Context, e Env, args []string) error {
 		Mailboxes: mailboxFigures(fetchers)})
 	hs := &http.Server{Handler: monitor.Edge{Health: health, Metrics: metrics, Token: *metricsToken}.Handler(srv.Handler()),
 		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	exporter := &audit.Exporter{Store: s, Key: heads.Key(), File: *heads.file, Log: log, LogEvery: time.Minute}
 	runner := &jobs.Runner{Log: log, Tasks: []jobs.Task{
 		{Name: "audit seal", Interval: time.Second, Run: func(ctx context.Context) error {
-			_, err := audit.Seal(ctx, s)
-			return err
+			n, err := audit.Seal(ctx, s)
+			if err != nil {
+				return err
+			}
+			return exporter.Run(ctx, n)
 		}},
 		{Name: "hold timer", Interval: holdInterval, Run: func(ctx context.Context) error {
 			refs, err := s.ReleaseHolds(ctx, 500)
@@ -307,9 +312,12 @@ func serve(ctx context.Context, e Env, args []string) error {
 	buf.Close()
 	sealCtx, cancelSeal := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancelSeal()
-	if _, serr := audit.Seal(sealCtx, s); serr != nil {
+	if n, serr := audit.Seal(sealCtx, s); serr != nil {
 		log.Error("final audit seal (the records stay queued for the next start)", "err", serr)
+	} else if xerr := exporter.Run(sealCtx, n); xerr != nil {
+		log.Error("final export of the audit chain's head", "err", xerr)
 	}
+	exporter.Final()
 	log.Info("calldesk stopped")
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -145,6 +145,7 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{44, `DROP TABLE report_subscriptions`},
 		{45, `DROP TABLE wallboards`},
 		{46, `DROP INDEX calls_resolved_since`},
+		{55, `DROP TABLE audit_head`},
 	} {
 		if u.version >= from {
 			raw.MustExec(t, u.sql)

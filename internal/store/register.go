@@ -655,6 +655,8 @@ func NotPersonalColumns() []NotPersonal {
 		{Table: "audit_chain", Column: "prev_hash", Reason: "a link of the hash chain"},
 		{Table: "audit_chain", Column: "hash", Reason: "a link of the hash chain"},
 		{Table: "audit_anchor", Column: "hash", Reason: "a link of the hash chain"},
+		{Table: "audit_head", Column: "hash", Reason: "a link of the hash chain (the newest sealed under the audit key)"},
+		{Table: "audit_head", Column: "mac", Reason: "an HMAC-SHA256 of the chain's head under the audit key"},
 		{Table: "mail_messages", Column: "digest", Reason: "the SHA-256 of a message's originator headers and body, to tell a true duplicate " +
 			"from a different message that reuses a Message-ID; reveals nothing of it"},
 		{Table: "mail_messages", Column: "mailbox", Reason: "the name of the service desk's own mailbox a message was taken from"},
