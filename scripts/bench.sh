@@ -5,7 +5,7 @@
 # Figures go to stdout and .bench/results.txt.
 #   BENCH_CALLS    size of the data for the query and page benchmarks (default 1000000)
 #   BENCH_ENGINES  engines to measure (default "sqlite postgres")
-#   BENCH_PARTS    benchmarks to run (default "create views queues queries pages portal mail directory sar erase retention sla reports pooler")
+#   BENCH_PARTS    benchmarks to run (default "create views queues queries pages portal mail directory sar erase retention sla reports backup pooler")
 #   BENCH_POOLER_MODES  pgx statement modes the pooler part measures through PgBouncer (default
 #                  "cache_describe", what pooler=transaction picks; "cache_describe exec simple_protocol" compares)
 #   BENCH_REUSE=1  keep a million-call database an earlier run loaded (.bench/million.db, PostgreSQL
@@ -22,7 +22,7 @@ BIN=bin/calldesk
 OUT=.bench
 CALLS=${BENCH_CALLS:-1000000}
 ENGINES=${BENCH_ENGINES:-sqlite postgres}
-PARTS=${BENCH_PARTS:-create views queues queries pages portal mail directory sar erase retention sla reports pooler}
+PARTS=${BENCH_PARTS:-create views queues queries pages portal mail directory sar erase retention sla reports backup pooler}
 SECONDS_EACH=${BENCH_SECONDS:-15}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 mkdir -p "$OUT"
@@ -427,6 +427,30 @@ if part reports; then
       printf "[%s] report %s over a year: %.0f ms: %s\n", e, name, ms, (ms < 500 ? "target met (< 500 ms)" : "TARGET MISSED (< 500 ms)") }' | tee -a "$OUT/results.txt"
     echo "$out" | grep -q '^BenchmarkReport' || echo "$out" | tail -20
   done
+fi
+# Backup (issue 20 point 5): calldesk backup of the million-call SQLite database, encrypted to one
+# age recipient (under 2 minutes), then calldesk restore of it into a new file (decrypt, quick
+# check, audit trail verified). It only reads the million-call database.
+if part backup; then
+  [ -s "$OUT/million.db" ] || "$BIN" demo --db "$OUT/million.db" --calls "$CALLS" >/dev/null 2>&1 || { echo "bench: loading $CALLS calls failed" >&2; exit 1; }
+  rm -rf "$OUT/backup"; mkdir -p "$OUT/backup"
+  recipient=$(go run ./scripts/agekey "$OUT/backup/key.txt")
+  start=$(date +%s%N)
+  if "$BIN" backup --db "$OUT/million.db" --out "$OUT/backup/million.age" --backup-recipients "$recipient" > "$OUT/backup/backup.log" 2>&1; then
+    secs=$(awk -v n=$(( $(date +%s%N) - start )) 'BEGIN{printf "%.1f", n/1e9}')
+    bytes=$(stat -c %s "$OUT/backup/million.age"); dbbytes=$(stat -c %s "$OUT/million.db")
+    verdict=$(awk -v a="$secs" 'BEGIN{ if (a < 120) print "target met (< 2 min)"; else print "TARGET MISSED (< 2 min)" }')
+    say "[sqlite] calldesk backup of $CALLS calls: $secs s, $((bytes >> 20)) MiB encrypted from a $((dbbytes >> 20)) MiB database (load: $(cut -d' ' -f1-3 /proc/loadavg)): $verdict"
+    start=$(date +%s%N)
+    if "$BIN" restore --in "$OUT/backup/million.age" --identities "$OUT/backup/key.txt" --db "$OUT/backup/restored.db" > "$OUT/backup/restore.log" 2>&1; then
+      say "[sqlite] calldesk restore of it, audit trail verified: $(awk -v n=$(( $(date +%s%N) - start )) 'BEGIN{printf "%.1f", n/1e9}') s"
+    else
+      say "[sqlite] calldesk restore FAILED: $(tail -3 "$OUT/backup/restore.log")"
+    fi
+  else
+    say "[sqlite] calldesk backup FAILED: $(tail -3 "$OUT/backup/backup.log")"
+  fi
+  rm -rf "$OUT/backup"
 fi
 # Pooler (issue 21): the create rate of three `calldesk serve` instances on one PostgreSQL database
 # through PgBouncer in transaction pooling mode (scripts/pgbouncer.sh), 8 clients spread over them;

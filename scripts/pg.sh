@@ -14,7 +14,21 @@ pg_up() { # host port
 
 pg_cleanup() { :; }
 
+# pg_tools: pg_dump and pg_restore, which calldesk backup and restore run (and their tests), from
+# Debian's postgresql-client where missing.
+pg_tools() {
+  command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 && return 0
+  echo "postgres: pg_dump/pg_restore missing: installing postgresql-client from Debian"
+  if [ "$(id -u)" != 0 ]; then
+    echo "postgres: FAILED: installing postgresql-client needs root (apt-get install -y postgresql-client)" >&2
+    return 1
+  fi
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null) || {
+    echo "postgres: FAILED: apt-get install postgresql-client did not work" >&2; return 1; }
+}
+
 pg_setup() {
+  pg_tools || return 1
   if [ -n "${CALLDESK_TEST_POSTGRES:-}" ]; then
     echo "postgres: using CALLDESK_TEST_POSTGRES as given"
     return 0

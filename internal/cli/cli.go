@@ -39,6 +39,8 @@ func commands() []command {
 		{"import", "import people from a directory source: calldesk import --import-config FILE --source NAME [--dry-run]", importCmd},
 		{"audit", "check the audit trail: calldesk audit verify", auditCmd},
 		{"sar", "write a person's subject access bundle to an encrypted zip (its passphrase printed once): calldesk sar --person ID --out FILE.zip", sarCmd},
+		{"backup", "write an encrypted backup of the database, online: calldesk backup --out FILE --backup-recipients age1...", backupCmd},
+		{"restore", "restore an encrypted backup into a new database and check it: calldesk restore --in FILE --identities FILE --db TARGET", restoreCmd},
 		{"retention", "apply the retention schedule now: calldesk retention [--dry-run]", retentionCmd},
 		{"bench", "measure a running calldesk over its API: calldesk bench create|queries|ceiling", bench},
 		{"version", "print the version", version},

@@ -67,9 +67,13 @@ func serve(ctx context.Context, e Env, args []string) error {
 	intervalMax := st.add("job-interval-max", "0", "for tests and trials: run every background job at least this often (e.g. 1s: the hourly retention check, the ten-minute auto-close, every job, each second); 0: each job at its own interval", false, checkDuration(0, time.Hour))
 	leaseMax := st.add("job-lease-max", "0", "for tests and trials: the longest a job's claim on its work may go unrenewed before another instance takes the work up (a SAR bundle build, a retention sweep, outgoing mail, shredding; their own leases are 5 to 15 minutes); 0: each job's own", false, checkDuration(0, time.Hour))
 	heads := headSettings(st, "empty: the head is not keyed")
+	backups := scheduleSettings(st)
 	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args); err != nil {
 		return err
+	}
+	if *backups.dir != "" && *backups.recipients == "" {
+		return usageError{fmt.Errorf("--backup-dir needs --backup-recipients: a backup is never written unencrypted")}
 	}
 	capInterval, _ := time.ParseDuration(*intervalMax)
 	capLease, _ := time.ParseDuration(*leaseMax)
@@ -245,6 +249,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 		return err
 	}})
 	runner.Tasks = append(runner.Tasks, mailTasks...)
+	if sched := backups.schedule(s, *db, log); sched != nil {
+		runner.Tasks = append(runner.Tasks, jobs.Task{Name: "backup", Interval: time.Minute, Run: sched.Run})
+	}
 	runner.Tasks = append(runner.Tasks, escalationTask(s, notices, outgoing, log))
 	if imports != nil {
 		runner.Tasks = append(runner.Tasks, jobs.Task{Name: "directory imports", Interval: time.Minute, Run: imports.Due})

@@ -227,6 +227,10 @@ func (r AuditRecord) What() string {
 		return "made a wallboard link"
 	case "wallboard.revoke":
 		return "revoked a wallboard link"
+	case "backup.write":
+		return "took an encrypted backup of the database"
+	case "backup.restore":
+		return "restored the database from an encrypted backup"
 	}
 	if strings.HasPrefix(r.Action, "call.") {
 		return "changed the call" + ref + " (" + strings.ReplaceAll(strings.TrimPrefix(r.Action, "call."), "_", " ") + ")"

@@ -500,6 +500,7 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 		}
 		base += "&mode=rw"
 	}
+	s.source = base
 	ckpt, err := newSQLiteCheckpointer(ctx, base)
 	if err != nil {
 		return fmt.Errorf("open SQLite %s: %w", path, err)

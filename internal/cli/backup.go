@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"calldesk/internal/audit"
+	"calldesk/internal/backup"
+	"calldesk/internal/desk"
+	"calldesk/internal/store"
+)
+
+// recipientsSetting is the age recipients backups are encrypted to, shared by backup and serve's
+// scheduled backups. A list of public keys, not a secret; a secret-style setting so that
+// CALLDESK_BACKUP_RECIPIENTS_FILE can name a recipients file (one age1... a line).
+func recipientsSetting(st *settings) *string {
+	return st.add("backup-recipients", "", "the age recipients (X25519 public keys, age1..., from age-keygen; several separated by commas) a backup is encrypted to: only the holders of their identities can read it; give at least two, kept apart, so that losing one does not lose the backups", true, func(v string) error {
+		if v == "" {
+			return nil
+		}
+		_, err := backup.ParseRecipients(v)
+		return err
+	})
+}
+
+const backupUsage = `Writes an encrypted backup of the database, taken online while calldesk runs, to a new file:
+SQLite through a consistent snapshot (VACUUM INTO), PostgreSQL through pg_dump's custom format
+(pg_dump on the PATH, the server's own URL, not a pooler's). The file is encrypted with age to
+--backup-recipients and holds nothing calldesk keeps outside the database (the audit key).
+Restore it with calldesk restore. The backup is recorded in the audit trail.`
+
+func backupCmd(ctx context.Context, e Env, args []string) error {
+	fs, st := flags(e, "backup", backupUsage)
+	db := dbSetting(st)
+	recipients := recipientsSetting(st)
+	out := fs.String("out", "", "the file to write (a new file; calldesk-YYYYMMDD.age, say)")
+	if err := parse(fs, st, args); err != nil {
+		return err
+	}
+	if *out == "" || *recipients == "" {
+		return usageError{fmt.Errorf("say where and to whom: calldesk backup --out FILE --backup-recipients age1...")}
+	}
+	rs, _ := backup.ParseRecipients(*recipients)
+	s, err := openStore(ctx, e, *db, false)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	started := time.Now()
+	m, err := backup.WriteFile(ctx, *out, backup.Options{Store: s, DSN: *db, Recipients: rs, Version: Version()})
+	if err != nil {
+		return err
+	}
+	fi, err := os.Stat(*out)
+	if err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("backup of the %s database (schema %d) by the command line, %d bytes, encrypted to %d recipient(s)", m.Engine, m.Schema, fi.Size(), len(rs))
+	if err := s.NoteBackup(ctx, desk.System("calldesk backup"), "backup.write", *out, detail); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Stdout, "backup written to %s: the %s database at schema %d, %d bytes, encrypted to %d recipient(s), in %s\n",
+		*out, m.Engine, m.Schema, fi.Size(), len(rs), time.Since(started).Round(time.Millisecond))
+	return nil
+}
+
+const restoreUsage = `Restores an encrypted backup (from calldesk backup or serve's scheduled backups) into a new
+database: --db names a SQLite file that does not exist yet, or an empty PostgreSQL database
+(pg_restore on the PATH). It decrypts with the age identities in --identities, restores all or
+nothing, then checks the result: the schema is one this calldesk knows, and the audit trail's
+hash chain verifies. Exit status 0 restored and intact, 1 restored but the audit trail does not
+verify (the first problem is named), 2 nothing restored, with the reason.`
+
+func restoreCmd(ctx context.Context, e Env, args []string) error {
+	fs, st := flags(e, "restore", restoreUsage)
+	db := dbSetting(st)
+	in := fs.String("in", "", "the backup file")
+	idents := st.add("identities", "", "a file of age identities (AGE-SECRET-KEY-1..., from age-keygen), one of which the backup was encrypted to", false, nil)
+	if err := parse(fs, st, args); err != nil {
+		return err
+	}
+	if *in == "" || *idents == "" {
+		return usageError{fmt.Errorf("say what and with which key: calldesk restore --in FILE --identities FILE --db TARGET")}
+	}
+	nothing := func(err error) error { return exitError{2, fmt.Errorf("nothing was restored: %w", err)} }
+	idf, err := os.Open(*idents)
+	if err != nil {
+		return usageError{fmt.Errorf("--identities: %v", err)}
+	}
+	ids, err := backup.ParseIdentities(idf)
+	idf.Close()
+	if err != nil {
+		return usageError{err}
+	}
+	f, err := os.Open(*in)
+	if err != nil {
+		return usageError{fmt.Errorf("--in: %v", err)}
+	}
+	defer f.Close()
+	m, payload, err := backup.Open(f, ids...)
+	if err != nil {
+		return nothing(err)
+	}
+	if m.Engine == "postgres" {
+		// The target must exist and hold no tables.
+		t, err := store.Open(ctx, *db, store.Options{Now: e.Now})
+		if err != nil {
+			return nothing(err)
+		}
+		empty, err := t.EmptyDatabase(ctx)
+		t.Close()
+		if err != nil {
+			return nothing(err)
+		}
+		if !empty {
+			return nothing(desk.Errorf(desk.ECONFLICT, "the database at --db holds tables: a restore goes into an empty database and never over one"))
+		}
+	}
+	if err := backup.Restore(ctx, m, payload, *db, ""); err != nil {
+		return nothing(err)
+	}
+	s, err := openStore(ctx, e, *db, false)
+	if err != nil {
+		return fmt.Errorf("the backup was restored, but: %w", err)
+	}
+	defer s.Close()
+	rep, err := audit.Verify(ctx, s)
+	if err != nil {
+		return fmt.Errorf("the backup was restored, but its audit trail could not be checked: %w", err)
+	}
+	if !rep.OK() {
+		return exitError{1, fmt.Errorf("the backup was restored, but its audit trail does not verify: %s", rep.First)}
+	}
+	if err := s.NoteBackup(ctx, desk.System("calldesk restore"), "backup.restore", *in, fmt.Sprintf(
+		"restored from a backup of a %s database taken %s by calldesk %s (schema %d)", m.Engine, m.Created.Format(time.RFC3339), m.Calldesk, m.Schema)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Stdout, "restored %s into %s: the %s database of %s at schema %d; its audit trail verifies (%d records chained)\n",
+		*in, *db, m.Engine, m.Created.Format(time.RFC3339), m.Schema, rep.Checked)
+	return nil
+}
+
+// scheduledBackups are serve's settings for its scheduled backups.
+type scheduledBackups struct{ dir, every, keep, recipients *string }
+
+func scheduleSettings(st *settings) scheduledBackups {
+	return scheduledBackups{
+		dir: st.add("backup-dir", "", "scheduled backups: the directory (on another disk or host; shared, with several instances) where serve writes an encrypted backup every --backup-every, keeping the newest --backup-keep; empty: no scheduled backups", false, func(v string) error {
+			if v == "" {
+				return nil
+			}
+			if fi, err := os.Stat(v); err != nil || !fi.IsDir() {
+				return fmt.Errorf("is not a directory")
+			}
+			return nil
+		}),
+		every:      st.add("backup-every", "24h", "scheduled backups: how often (one instance of several takes each)", false, checkDuration(time.Hour, 31*24*time.Hour)),
+		keep:       st.add("backup-keep", "7", "scheduled backups: how many of the newest to keep in --backup-dir (older ones are deleted)", false, checkInt(1, 1000)),
+		recipients: recipientsSetting(st),
+	}
+}
+
+// schedule is the scheduled backups' job, nil when there are none.
+func (b scheduledBackups) schedule(s *store.Store, dsn string, log *slog.Logger) *backup.Schedule {
+	if *b.dir == "" {
+		return nil
+	}
+	rs, _ := backup.ParseRecipients(*b.recipients)
+	every, _ := time.ParseDuration(*b.every)
+	keep, _ := strconv.Atoi(*b.keep)
+	return &backup.Schedule{Options: backup.Options{Store: s, DSN: dsn, Recipients: rs, Version: Version()},
+		Dir: *b.dir, Every: every, Keep: keep, Log: log}
+}
