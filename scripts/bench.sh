@@ -286,6 +286,18 @@ fi
   if part portal; then
     portal_bench $engine "$DB"
   fi
+  # A live desk (issue 22 point 6), last because it writes: creates against the million-call
+  # database alone (8 clients), then the query benchmarks again while 4 clients create calls
+  # throughout, with the create rate they saw meanwhile.
+  if part queries; then
+    say "[$engine] on the million-call database: $("$BIN" bench create --url http://127.0.0.1:$PORT --token "$TOKEN" --clients 8 --duration 15s) (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+    "$BIN" bench create --url http://127.0.0.1:$PORT --token "$TOKEN" --clients 4 --duration 10m > "$OUT/mixed-create.txt" 2>&1 &
+    creator=$!
+    sleep 2
+    "$BIN" bench queries --url http://127.0.0.1:$PORT --token "$TOKEN" --requests 300 | sed "s/^/[$engine] mixed, while 4 clients create: /" | tee -a "$OUT/results.txt"
+    kill -TERM $creator 2>/dev/null || true; wait $creator || true
+    say "[$engine] mixed, meanwhile: $(cat "$OUT/mixed-create.txt") (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  fi
   stop_server
 done
 # Mail: messages taken in from a real Dovecot into calls on SQLite (issue 5: at least 200/s), and
