@@ -124,6 +124,7 @@ func (c *Console) routes() []route {
 		c.adminEscalationRoutes(),
 		c.reportRoutes(),
 		c.wallboardRoutes(),
+		c.adminGroupRoutes(),
 		c.dashboardRoutes(),
 	)
 }
