@@ -17,7 +17,7 @@ import (
 // resolvedBySet is updateCall's assignment of calls.resolved_by: its arguments are
 // resolvedByMode's mode (1: the actor resolved it now, 2: it is no longer resolved, 0: as it
 // was) and the actor's person id (0, calldesk itself, is nobody).
-const resolvedBySet = `resolved_by = CASE ? WHEN 1 THEN NULLIF(?, 0) WHEN 2 THEN NULL ELSE resolved_by END`
+const resolvedBySet = `resolved_by = CASE CAST(? AS INTEGER) WHEN 1 THEN NULLIF(CAST(? AS BIGINT), 0) WHEN 2 THEN NULL ELSE resolved_by END`
 
 // resolvedByMode is resolvedBySet's mode for transition tr leaving call c as it is.
 func resolvedByMode(tr desk.Transition, c desk.Call) int {
