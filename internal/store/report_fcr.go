@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -194,4 +195,27 @@ func (s *Store) ReportFirstContactRefs(ctx context.Context, f ReportFilter, rule
 		out = append(out, desk.Reference(desk.CallKind(kind), n))
 	}
 	return out, rows.Err()
+}
+
+// CallFirstContact is what the first-contact report reads of one call: the times its group
+// changed from one group to another, and who resolved it (0: not resolved, or nobody known).
+type CallFirstContact struct {
+	Reassigned int
+	ResolvedBy int64
+}
+
+// FindCallFirstContact returns call ref's CallFirstContact, or ENOTFOUND.
+func (s *Store) FindCallFirstContact(ctx context.Context, ref string) (CallFirstContact, error) {
+	kind, number, err := desk.ParseReference(ref)
+	if err != nil {
+		return CallFirstContact{}, err
+	}
+	var out CallFirstContact
+	var by sql.NullInt64
+	err = s.queryRow(ctx, `SELECT reassigned, resolved_by FROM calls WHERE number = ? AND kind = ?`, number, string(kind)).Scan(&out.Reassigned, &by)
+	if err == sql.ErrNoRows {
+		return out, notFound("no call %s", ref)
+	}
+	out.ResolvedBy = by.Int64
+	return out, err
 }
