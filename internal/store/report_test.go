@@ -184,6 +184,9 @@ func TestReportsSurviveErasure(t *testing.T) {
 		ctx := context.Background()
 		storetest.ServiceLevels(t, e.S, e.F)
 		storetest.ReportCalls(t, e.Env)
+		// The first-contact fixture's calls (from 8 March, G0 on 1 March): Cat, erased below,
+		// logged and resolved G7; Dan, erased too, is the customer of G3 and logged G4 himself.
+		storetest.FirstContactCalls(t, e.Env)
 		from, to := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 3, 8, 0, 0, 0, 0, time.UTC)
 		bands := []time.Duration{24 * time.Hour, 7 * 24 * time.Hour}
 		type figures struct {
@@ -192,6 +195,7 @@ func TestReportsSurviveErasure(t *testing.T) {
 			backlog []store.BacklogCount
 			work    []store.WorkloadCount
 			levels  []store.CallLevel
+			fcr     []store.FirstContactCount
 		}
 		read := func() figures {
 			t.Helper()
@@ -216,6 +220,10 @@ func TestReportsSurviveErasure(t *testing.T) {
 				fg.work[i].Name = "" // an erased analyst's name becomes a pseudonym; the counts stay
 			}
 			if fg.levels, err = e.S.ReportServiceLevels(ctx, store.ReportFilter{}, from, to); err != nil {
+				t.Fatal(err)
+			}
+			if fg.fcr, err = e.S.ReportFirstContact(ctx, store.ReportFilter{}, store.FirstContactRule{Window: 10 * time.Minute},
+				storetest.FirstContactWeek[0], storetest.FirstContactWeek[1]); err != nil {
 				t.Fatal(err)
 			}
 			// Listed by name, which erasure changes: compare by analyst.
@@ -247,7 +255,10 @@ func TestReportsSurviveErasure(t *testing.T) {
 		if !slices.Equal(before.levels, after.levels) || len(before.levels) == 0 {
 			t.Errorf("service levels: %+v, then %+v", before.levels, after.levels)
 		}
-		if before.volume.Logged != 5 || before.student.Logged != 2 {
+		if !slices.Equal(before.fcr, after.fcr) || len(before.fcr) == 0 {
+			t.Errorf("first contact: %+v, then %+v", before.fcr, after.fcr)
+		}
+		if before.volume.Logged != 6 || before.student.Logged != 2 { // ReportCalls' 5 and G0
 			t.Errorf("the fixture: %+v, students %+v", before.volume, before.student)
 		}
 	})
