@@ -186,7 +186,13 @@ func TestReportsSurviveErasure(t *testing.T) {
 		storetest.ReportCalls(t, e.Env)
 		// The first-contact fixture's calls (from 8 March, G0 on 1 March): Cat, erased below,
 		// logged and resolved G7; Dan, erased too, is the customer of G3 and logged G4 himself.
-		storetest.FirstContactCalls(t, e.Env)
+		fcrCalls := storetest.FirstContactCalls(t, e.Env)
+		for _, name := range []string{"G1", "G2", "G3", "G4", "G5", "G6", "G7", "G8"} {
+			// Closed, so the retention sweep below anonymises them.
+			if _, err := e.S.UpdateCall(ctx, storetest.Actor(e.F.Ann), fcrCalls[name].Ref, 0, desk.Transition{Action: desk.ActClose}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		from, to := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 3, 8, 0, 0, 0, 0, time.UTC)
 		bands := []time.Duration{24 * time.Hour, 7 * 24 * time.Hour}
 		type figures struct {
@@ -237,6 +243,14 @@ func TestReportsSurviveErasure(t *testing.T) {
 				Decision: "asked in writing", Confirmed: true}); err != nil {
 				t.Fatalf("erase %d: %v", id, err)
 			}
+		}
+		// And a retention sweep, years later, anonymises the closed calls (their diaries blanked).
+		rules, err := e.S.RetentionRules(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line, err := e.S.SweepClass(ctx, dpo, store.NewRetentionPlan(rules, e.Clock.Now().AddDate(20, 0, 0)), store.ClassClosedCalls, false); err != nil || line.Count < 8 {
+			t.Fatalf("the sweep: %+v %v", line, err)
 		}
 		after := read()
 		if before.volume != after.volume || before.student != after.student || len(before.backlog) != len(after.backlog) || len(before.work) != len(after.work) {
