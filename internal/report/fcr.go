@@ -144,6 +144,12 @@ func (r Reporter) firstContact(ctx context.Context, p Params, v Viewer, from, to
 		[]string{"Resolved", "First-line fixes", "First-contact resolutions"}, v,
 		func(g store.GroupEvents) []Cell { return []Cell{pct(g.Counts[1], g.Counts[0]), pct(g.Counts[2], g.Counts[0])} })
 	byGroup.Columns = append(byGroup.Columns, "First-line fix rate", "First-contact resolution rate")
+	for i, row := range byGroup.Rows {
+		for len(row.Cells) < len(byGroup.Columns)-1 { // a suppressed row: its rates are suppressed too
+			row.Cells = append(row.Cells, suppressedCell())
+		}
+		byGroup.Rows[i] = row
+	}
 	if v.Named {
 		// A named viewer drills from a group's figures to its calls ("No group" has no filter).
 		byLabel := map[string]store.GroupEvents{}

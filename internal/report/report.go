@@ -44,7 +44,7 @@ const (
 
 // Kinds lists the reports in the order the picker offers them.
 func Kinds() []Kind {
-	return []Kind{Volume, Backlog, BacklogTrend, ServiceLevels, Times, FirstContact, Workload, Reopens, Cancellations, Customers, Holds}
+	return []Kind{Volume, Backlog, BacklogTrend, ServiceLevels, Times, Workload, Reopens, Cancellations, Customers, Holds, FirstContact}
 }
 
 // Known reports whether k names a report.
