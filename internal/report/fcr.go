@@ -142,7 +142,9 @@ func (r Reporter) firstContact(ctx context.Context, p Params, v Viewer, from, to
 	}
 	byGroup := groupTable("First-line fix and first-contact resolution by the call's group, calls resolved "+res.Range, groups,
 		[]string{"Resolved", "First-line fixes", "First-contact resolutions"}, v,
-		func(g store.GroupEvents) []Cell { return []Cell{pct(g.Counts[1], g.Counts[0]), pct(g.Counts[2], g.Counts[0])} })
+		func(g store.GroupEvents) []Cell {
+			return []Cell{pct(g.Counts[1], g.Counts[0]), pct(g.Counts[2], g.Counts[0])}
+		})
 	byGroup.Columns = append(byGroup.Columns, "First-line fix rate", "First-contact resolution rate")
 	for i, row := range byGroup.Rows {
 		for len(row.Cells) < len(byGroup.Columns)-1 { // a suppressed row: its rates are suppressed too
