@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"calldesk/internal/desk"
@@ -103,5 +104,36 @@ func TestAdminGroupsFirstLine(t *testing.T) {
 			t.Fatalf("Service Desk still first line: %+v %v", g, err)
 		}
 		admin.post("/admin/groups/999999/first-line", url.Values{"first_line": {"yes"}}).must(t, http.StatusNotFound)
+	})
+}
+
+// TestFirstContactReportByRole (S11): an analyst sees the first-contact report as aggregates
+// (the small group suppressed, no drill-down) with its definitions; a service-level manager
+// drills from the first-contact figure to its calls, audited for their customers; the export
+// follows the same rules.
+func TestFirstContactReportByRole(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		e := newEnv(t, se)
+		calls := storetest.FirstContactCalls(t, se)
+		e.grant(se, e.f.Bob, "analyst,service_manager")
+		ann, bob := e.signIn(e.f.Ann), e.signIn(e.f.Bob)
+		q := "/reports?kind=first-contact&from=2027-03-08&to=2027-03-14"
+		ann.get(q).must(t, http.StatusOK).
+			has(t, "First-contact resolution and first-line fix", "First-line fix: 75%, down 25 points on the previous week",
+				"What these figures mean", "the denominator is every call resolved in the range", "Service Desk (first line)",
+				"suppressed", `role="img"`).
+			lacks(t, "/reports/calls?")
+		from, to := storetest.FirstContactWeek[0].Unix(), storetest.FirstContactWeek[1].Unix()
+		drill := fmt.Sprintf("/reports/calls?event=first_contact&from=%d&to=%d", from, to)
+		ann.get(drill).must(t, http.StatusForbidden)
+		bob.get(q).must(t, http.StatusOK).has(t, `href="/reports/calls?event=first_contact&amp;from=`, `href="/reports/calls?event=first_line_fix&amp;from=`)
+		bob.get(drill).must(t, http.StatusOK).has(t, "Calls resolved at the first contact", calls["G1"].Ref, calls["G7"].Ref, calls["G8"].Ref).
+			lacks(t, calls["G2"].Ref, calls["G4"].Ref)
+		if got := e.audited(e.f.Eve, "report.drill"); len(got) != 1 || !strings.Contains(got[0].Detail, calls["G7"].Ref) {
+			t.Errorf("the drill-down audited for Eve: %+v", got)
+		}
+		ann.get("/reports/export?kind=first-contact&from=2027-03-08&to=2027-03-14").must(t, http.StatusOK).
+			has(t, "All priorities,8,6,75%,3,37%", "suppressed")
 	})
 }
