@@ -95,7 +95,7 @@ func TestAdminGroupsFirstLine(t *testing.T) {
 		path := fmt.Sprintf("/admin/groups/%d/first-line", f.ServiceDesk.ID)
 		admin.post(path, url.Values{"first_line": {"maybe"}}).must(t, http.StatusUnprocessableEntity)
 		admin.follow(admin.post(path, url.Values{"first_line": {"yes"}})).must(t, http.StatusOK).
-			has(t, "Service Desk is now a first-line group.", "Not first line<span class=\"visually-hidden\">: Service Desk")
+			has(t, "Service Desk is now a first-line group.", `aria-label="Not first line: Service Desk"`)
 		if g, err := e.s.FindGroup(e.ctx, f.ServiceDesk.ID); err != nil || !g.FirstLine {
 			t.Fatalf("Service Desk: %+v %v", g, err)
 		}
