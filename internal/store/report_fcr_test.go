@@ -199,3 +199,55 @@ func TestReportFirstContact(t *testing.T) {
 		}
 	})
 }
+
+// TestFirstContactBackfill: migration 0049 fills calls.reassigned and calls.resolved_by of the
+// calls before it from their diaries, to the same values the store keeps as calls change, so the
+// report over calls of before the migration gives the figures it gives over calls since, on
+// both engines.
+func TestFirstContactBackfill(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		calls := storetest.FirstContactCalls(t, e.Env)
+		kept := map[string]store.CallFirstContact{}
+		for name, c := range calls {
+			x, err := e.S.FindCallFirstContact(ctx, c.Ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kept[name] = x
+		}
+		if kept["G3"].Reassigned != 2 || kept["G4"].Reassigned != 0 || kept["G7"].ResolvedBy != e.F.Cat.ID || kept["G9"].ResolvedBy != 0 {
+			t.Fatalf("as kept: %+v", kept)
+		}
+		rule := store.FirstContactRule{Window: 10 * time.Minute}
+		before, err := e.S.ReportFirstContact(ctx, store.ReportFilter{}, rule, storetest.FirstContactWeek[0], storetest.FirstContactWeek[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The database as it was before 0049 (the first-line mark is set again after).
+		undoMigrationsFrom(t, e.DB, 49)
+		if applied, err := e.S.Migrate(ctx); err != nil || len(applied) == 0 || applied[0] != 49 {
+			t.Fatalf("Migrate: applied %v, err %v", applied, err)
+		}
+		if _, err := e.S.SetGroupFirstLine(ctx, e.F.Admin, e.F.ServiceDesk.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		for name, c := range calls {
+			x, err := e.S.FindCallFirstContact(ctx, c.Ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if x != kept[name] {
+				t.Errorf("%s backfilled %+v, kept %+v", name, x, kept[name])
+			}
+		}
+		after, err := e.S.ReportFirstContact(ctx, store.ReportFilter{}, rule, storetest.FirstContactWeek[0], storetest.FirstContactWeek[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := sumFCR(after, nil); got != sumFCR(before, nil) || got != (fcrFigures{8, 6, 3}) {
+			t.Errorf("after the backfill: %v, before %v", got, sumFCR(before, nil))
+		}
+	})
+}
