@@ -85,7 +85,7 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, c *caller) e
 		return err
 	}
 	named := access.Can(c.Account, access.SeeNamedReports)
-	res, err := report.Reporter{Store: s.Store, Zone: zone, Now: s.now}.Run(r.Context(), p, report.Viewer{Named: named})
+	res, err := report.Reporter{Store: s.Store, Zone: zone, Now: s.now, FirstContactWindow: s.FirstContactWindow}.Run(r.Context(), p, report.Viewer{Named: named})
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,7 @@ func (c *Console) reportParams(q url.Values) (report.Params, error) {
 }
 
 func (c *Console) reporter() report.Reporter {
-	return report.Reporter{Store: c.Store, Zone: c.zone(), Now: c.now}
+	return report.Reporter{Store: c.Store, Zone: c.zone(), Now: c.now, FirstContactWindow: c.FirstContactWindow}
 }
 
 func (c *Console) reports(w http.ResponseWriter, r *http.Request, v *visit) error {
