@@ -145,10 +145,14 @@ func (r Reporter) firstContact(ctx context.Context, p Params, v Viewer, from, to
 		func(g store.GroupEvents) []Cell {
 			return []Cell{pct(g.Counts[1], g.Counts[0]), pct(g.Counts[2], g.Counts[0])}
 		})
-	byGroup.Columns = append(byGroup.Columns, "First-line fix rate", "First-contact resolution rate")
+	// The columns in the order of the other tables: each count beside its rate.
+	byGroup.Columns = append([]string{"Group"}, cols...)
 	for i, row := range byGroup.Rows {
-		for len(row.Cells) < len(byGroup.Columns)-1 { // a suppressed row: its rates are suppressed too
-			row.Cells = append(row.Cells, suppressedCell())
+		if len(row.Cells) < len(cols) { // a suppressed row: its rates are suppressed too
+			row.Cells = []Cell{suppressedCell(), suppressedCell(), suppressedCell(), suppressedCell(), suppressedCell()}
+		} else {
+			c := row.Cells
+			row.Cells = []Cell{c[0], c[1], c[3], c[2], c[4]}
 		}
 		byGroup.Rows[i] = row
 	}
@@ -167,9 +171,9 @@ func (r Reporter) firstContact(ctx context.Context, p Params, v Viewer, from, to
 			}
 			f := p.Filter
 			f.GroupID = g.GroupID
-			for ci, ev := range []string{"resolved", store.EventFirstLineFix, store.EventFirstContact} {
-				if g.Counts[ci] > 0 {
-					row.Cells[ci].Drill = drill(ev, from, to, f)
+			for i, ev := range []string{"resolved", store.EventFirstLineFix, store.EventFirstContact} {
+				if g.Counts[i] > 0 {
+					row.Cells[[]int{0, 1, 3}[i]].Drill = drill(ev, from, to, f)
 				}
 			}
 		}
