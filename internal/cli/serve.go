@@ -68,6 +68,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	leaseMax := st.add("job-lease-max", "0", "for tests and trials: the longest a job's claim on its work may go unrenewed before another instance takes the work up (a SAR bundle build, a retention sweep, outgoing mail, shredding; their own leases are 5 to 15 minutes); 0: each job's own", false, checkDuration(0, time.Hour))
 	heads := headSettings(st, "empty: the head is not keyed")
 	backups := scheduleSettings(st)
+	fcrWindow := st.add("first-contact-window", "10m", "how soon after logging a call resolved by the analyst who logged it counts as resolved at the first contact, in the first-contact resolution report", false, checkDuration(time.Minute, 24*time.Hour))
 	secure := st.add("secure-cookies", "false", "mark session cookies Secure (HTTPS only): set true when calldesk is served over TLS, directly or behind a proxy", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args); err != nil {
 		return err
@@ -146,7 +147,8 @@ func serve(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	trusted, _ := web.ParseProxies(*proxies)
-	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc,
+	fcr, _ := time.ParseDuration(*fcrWindow) // checked by its setting
+	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc, FirstContactWindow: fcr,
 		Proxies: trusted, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml, MailDescription: *incoming.description}
 	pt := &portal.Portal{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true",
 		Proxies: trusted, Zone: loc, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml,
@@ -171,7 +173,8 @@ func serve(ctx context.Context, e Env, args []string) error {
 			return out
 		}
 	}
-	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now, Zone: loc, Proxies: trusted, Console: con.Handler(), Portal: pt.Handler()}
+	srv := &web.Server{Store: s, Audit: buf, Log: log, Now: e.Now, Zone: loc, Proxies: trusted, Console: con.Handler(), Portal: pt.Handler(),
+		FirstContactWindow: fcr}
 	if *scimToken != "" {
 		srv.SCIM = (&scim.Service{Store: s, Token: *scimToken, BaseURL: *outgoing.publicURL, Log: log}).Handler()
 	}

@@ -109,6 +109,9 @@ func Load(ctx context.Context, s *store.Store, opt Options) (Result, error) {
 	res, err := load(ctx, b, opt, now, goLive)
 	if err == nil {
 		if err = b.Close(); err == nil {
+			err = markFirstLine(ctx, s)
+		}
+		if err == nil {
 			err = loadServiceLevels(ctx, s)
 		}
 		if err == nil {
@@ -210,4 +213,21 @@ func (o *Options) fill() error {
 		f["people"] = "must be from 100 to 1,000,000"
 	}
 	return desk.Invalid("the demo data cannot be made", f)
+}
+
+// markFirstLine marks the Service Desk the demo's first-line group, for the first-contact
+// resolution and first-line fix report (issue 18).
+func markFirstLine(ctx context.Context, s *store.Store) error {
+	groups, err := s.Groups(ctx)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		if g.Name == "Service Desk" {
+			if _, err := s.SetGroupFirstLine(ctx, desk.System("demo data"), g.ID, true); err != nil {
+				return fmt.Errorf("demo first-line group: %w", err)
+			}
+		}
+	}
+	return nil
 }

@@ -115,13 +115,29 @@ func TestLoad(t *testing.T) {
 			t.Errorf("search for 'voicemail left' found %s, whose diary does not say it", found[0].Ref)
 		}
 
-		// The load is one audit record, then the service-level defaults' (two calendars, four
-		// rules, the groups' calendars) and the evaluation of the calls' service levels (one
-		// record for 2,000 calls, a batch being 5,000), sealed like any other.
+		// The load is one audit record, then the Service Desk marked first line, the service-level
+		// defaults' (two calendars, four rules, the groups' calendars) and the evaluation of the
+		// calls' service levels (one record for 2,000 calls, a batch being 5,000), sealed like any other.
 		recs, total, err := s.FindAudit(ctx, store.AuditFilter{})
-		if err != nil || total != 9 || recs[8].Action != "demo.load" || !strings.Contains(recs[8].Detail, "2000 calls") || recs[1].Action != "sla.calendar.uses" ||
+		if err != nil || total != 10 || recs[9].Action != "demo.load" || !strings.Contains(recs[9].Detail, "2000 calls") ||
+			recs[8].Action != "group.first_line" || recs[1].Action != "sla.calendar.uses" ||
 			recs[0].Action != "sla.repair" || !strings.Contains(recs[0].Detail, "gave 2000 call(s)") {
-			t.Fatalf("audit after the load: %d records %+v, %v; want one demo.load, 7 of the service levels and 1 of their evaluation", total, recs, err)
+			t.Fatalf("audit after the load: %d records %+v, %v; want one demo.load, 1 first-line mark, 7 of the service levels and 1 of their evaluation", total, recs, err)
+		}
+
+		// The first-contact report has a realistic set: the Service Desk is first line, and the
+		// bulk load kept the calls' reassignments and resolvers from their diaries.
+		fc, err := s.ReportFirstContact(ctx, store.ReportFilter{}, store.FirstContactRule{Window: 10 * time.Minute}, now.AddDate(-3, 0, 0), now.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var resolved, flf, fcr int
+		for _, r := range fc {
+			resolved, flf, fcr = resolved+r.Resolved, flf+r.FirstLineFix, fcr+r.FirstContact
+		}
+		t.Logf("first contact over the demo: %d resolved, %d first-line fixes, %d first-contact resolutions", resolved, flf, fcr)
+		if resolved < 500 || flf*100 < resolved*10 || flf >= resolved || fcr == 0 || fcr >= flf {
+			t.Errorf("first contact over the demo: %d resolved, %d first-line fixes, %d first-contact resolutions", resolved, flf, fcr)
 		}
 		if _, err := audit.Seal(ctx, s); err != nil {
 			t.Fatal(err)

@@ -203,6 +203,8 @@ func (r AuditRecord) What() string {
 		return "made the person a member of a support group"
 	case "group.lead":
 		return "made the person a lead of a support group, or no longer one"
+	case "group.first_line":
+		return "marked a support group a first-line group of the Service Desk, or no longer one"
 	case "profile.create":
 		return "created a problem profile"
 	case "view.create":

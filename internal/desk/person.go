@@ -139,6 +139,9 @@ type Group struct {
 	Name      string
 	Mailbox   string // shared mailbox address, may be ""
 	CreatedAt time.Time
+	// FirstLine marks a group of the Service Desk's first line: a call resolved by one of its
+	// analysts without ever leaving it is a first-line fix (issue 18).
+	FirstLine bool
 }
 
 // Validate checks the group's fields.

@@ -38,11 +38,13 @@ const (
 	// The service-level reports (sla.go).
 	ServiceLevels Kind = "service-levels"
 	Times         Kind = "times"
+	// First-contact resolution and first-line fix (fcr.go).
+	FirstContact Kind = "first-contact"
 )
 
 // Kinds lists the reports in the order the picker offers them.
 func Kinds() []Kind {
-	return []Kind{Volume, Backlog, BacklogTrend, ServiceLevels, Times, Workload, Reopens, Cancellations, Customers, Holds}
+	return []Kind{Volume, Backlog, BacklogTrend, ServiceLevels, Times, Workload, Reopens, Cancellations, Customers, Holds, FirstContact}
 }
 
 // Known reports whether k names a report.
@@ -78,6 +80,8 @@ func (k Kind) Title() string {
 		return "Service levels: targets met"
 	case Times:
 		return "Time to respond and to resolve"
+	case FirstContact:
+		return "First-contact resolution and first-line fix"
 	}
 	return string(k)
 }
@@ -155,6 +159,7 @@ type Result struct {
 	Title   string
 	Range   string // "1 Mar 2027 to 31 Mar 2027"
 	Summary string // the sentence comparing with the previous period
+	About   string // what the report's figures mean, where a figure needs its definition
 	Chart   Chart
 	Tables  []Table
 	// Analysts are the people the report names (a named viewer's workload report): its view is
@@ -167,6 +172,9 @@ type Reporter struct {
 	Store *store.Store
 	Zone  desk.Zone
 	Now   func() time.Time
+	// FirstContactWindow is how soon after logging a call resolved by the analyst who logged it
+	// counts as resolved at the first contact; DefaultFirstContactWindow when 0.
+	FirstContactWindow time.Duration
 }
 
 func (r Reporter) now() time.Time {
@@ -262,6 +270,8 @@ func (r Reporter) Run(ctx context.Context, p Params, v Viewer) (Result, error) {
 		err = r.levels(ctx, p, v, from, to, &res)
 	case Times:
 		err = r.times(ctx, p, from, to, &res)
+	case FirstContact:
+		err = r.firstContact(ctx, p, v, from, to, &res)
 	}
 	return res, err
 }

@@ -491,6 +491,12 @@ func (b *Bulk) Finish(ctx context.Context, actor desk.Actor, action, detail stri
 	if err := b.begin(ctx); err != nil {
 		return b.counts, err
 	}
+	if b.firstCall != 0 {
+		// The calls' reassignments and resolvers, for the first-contact report, from their diaries.
+		if err := b.tx.backfillFirstLine(ctx, b.firstCall, b.last["calls"]); err != nil {
+			return b.counts, fmt.Errorf("bulk load: %w", err)
+		}
+	}
 	if b.lastNumber > 0 {
 		if err := b.s.d.advanceCallNumber(ctx, b.tx, b.lastNumber); err != nil {
 			return b.counts, fmt.Errorf("bulk load: call numbers: %w", err)

@@ -429,11 +429,12 @@ func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, versi
 	res, err := t.exec(ctx, `UPDATE calls SET profile_id = ?, impact = ?, urgency = ?, priority = ?, group_id = ?, analyst_id = ?,
 		state = ?, urgent = ?, hold_until = ?, hold_reason = ?, resolution = ?, cancel_note = ?, assigned_at = ?, accepted_at = ?,
 		held_at = ?, off_hold_at = ?, resolved_at = ?, closed_at = ?, cancelled_at = ?, reopened_at = ?, updated_at = ?,
-		version = version + 1 WHERE id = ? AND version = ?`,
+		reassigned = reassigned + ?, `+resolvedBySet+`, version = version + 1 WHERE id = ? AND version = ?`,
 		nullID(c.ProfileID), string(c.Impact), string(c.Urgency), int(c.Priority), nullID(c.GroupID), nullID(c.AnalystID),
 		string(c.State), b2i(c.Urgent), micros(c.HoldUntil), c.HoldReason, c.Resolution, c.CancelNote, micros(c.AssignedAt),
 		micros(c.AcceptedAt), micros(c.HeldAt), micros(c.OffHoldAt), micros(c.ResolvedAt), micros(c.ClosedAt),
-		micros(c.CancelledAt), micros(c.ReopenedAt), t.Now.UnixMicro(), c.ID, old)
+		micros(c.CancelledAt), micros(c.ReopenedAt), t.Now.UnixMicro(), regrouped(before, c), resolvedByMode(tr, c),
+		actor.PersonID, c.ID, old)
 	if err != nil {
 		return c, t.s.mapErr(fmt.Errorf("update call %s: %w", c.Ref, err))
 	}

@@ -30,7 +30,7 @@ func (s *Store) CreateGroup(ctx context.Context, actor desk.Actor, g desk.Group)
 
 // Groups lists every support group by name.
 func (s *Store) Groups(ctx context.Context) ([]desk.Group, error) {
-	rows, err := s.query(ctx, `SELECT id, name, mailbox, created_at FROM support_groups ORDER BY lower(name)`)
+	rows, err := s.query(ctx, `SELECT id, name, mailbox, created_at, first_line FROM support_groups ORDER BY lower(name)`)
 	if err != nil {
 		return nil, err
 	}
@@ -38,11 +38,11 @@ func (s *Store) Groups(ctx context.Context) ([]desk.Group, error) {
 	var out []desk.Group
 	for rows.Next() {
 		var g desk.Group
-		var at int64
-		if err := rows.Scan(&g.ID, &g.Name, &g.Mailbox, &at); err != nil {
+		var at, first int64
+		if err := rows.Scan(&g.ID, &g.Name, &g.Mailbox, &at, &first); err != nil {
 			return nil, err
 		}
-		g.CreatedAt = fromMicros(sql.NullInt64{Int64: at, Valid: true})
+		g.CreatedAt, g.FirstLine = fromMicros(sql.NullInt64{Int64: at, Valid: true}), first == 1
 		out = append(out, g)
 	}
 	return out, rows.Err()
@@ -51,12 +51,12 @@ func (s *Store) Groups(ctx context.Context) ([]desk.Group, error) {
 // FindGroup returns the group with id, or ENOTFOUND.
 func (s *Store) FindGroup(ctx context.Context, id int64) (desk.Group, error) {
 	var g desk.Group
-	var at int64
-	err := s.queryRow(ctx, `SELECT id, name, mailbox, created_at FROM support_groups WHERE id = ?`, id).Scan(&g.ID, &g.Name, &g.Mailbox, &at)
+	var at, first int64
+	err := s.queryRow(ctx, `SELECT id, name, mailbox, created_at, first_line FROM support_groups WHERE id = ?`, id).Scan(&g.ID, &g.Name, &g.Mailbox, &at, &first)
 	if err == sql.ErrNoRows {
 		return g, notFound("no support group with id %d", id)
 	}
-	g.CreatedAt = fromMicros(sql.NullInt64{Int64: at, Valid: true})
+	g.CreatedAt, g.FirstLine = fromMicros(sql.NullInt64{Int64: at, Valid: true}), first == 1
 	return g, err
 }
 

@@ -54,6 +54,10 @@ func TestIngestMail(t *testing.T) {
 		if atts, _ := e.S.Attachments(ctx, c.ID, true); len(atts) != 1 || atts[0].Filename != "jam.png" {
 			t.Fatalf("files kept: %+v", atts)
 		}
+		// The mailbox's rule puts the call in its group at logging: no reassignment (first-contact report).
+		if x, err := e.S.FindCallFirstContact(ctx, c.Ref); err != nil || x.Reassigned != 0 || x.ResolvedBy != 0 {
+			t.Errorf("the email's call: %+v %v", x, err)
+		}
 
 		// The same message again at another place (the same Message-ID, no digest known) is
 		// recorded as a duplicate of the first; at the same place in the mailbox nothing changes.

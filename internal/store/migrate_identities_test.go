@@ -106,7 +106,8 @@ func migrated(t *testing.T, engine string) (*store.Store, *storetest.RawDB) {
 // link, 0031 the shred flag, 0032 audit_log.rewrites and its people index, 0033
 // calls.triage_pending (the search documents are rebuilt anyway), 0034 audit_log.surface, 0035
 // three retention classes, 0036 the decoded texts, 0037 saved views and canned replies, 0038
-// password_resets and call_withdrawals, 0040 the service-level tables, 0041 the calls' service levels. (0028 and 0029 run again as they are.) A later migration that a re-run
+// password_resets and call_withdrawals, 0040 the service-level tables, 0041 the calls' service levels, 0049 the first-line mark and the calls'
+// reassignments and resolvers. (0028 and 0029 run again as they are.) A later migration that a re-run
 // would trip on goes here.
 func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 	t.Helper()
@@ -146,6 +147,9 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{45, `DROP TABLE wallboards`},
 		{46, `DROP INDEX calls_resolved_since`},
 		{55, `DROP TABLE audit_head`},
+		{49, `ALTER TABLE support_groups DROP COLUMN first_line`},
+		{49, `ALTER TABLE calls DROP COLUMN reassigned`},
+		{49, `ALTER TABLE calls DROP COLUMN resolved_by`},
 	} {
 		if u.version >= from {
 			raw.MustExec(t, u.sql)

@@ -184,6 +184,15 @@ func TestReportsSurviveErasure(t *testing.T) {
 		ctx := context.Background()
 		storetest.ServiceLevels(t, e.S, e.F)
 		storetest.ReportCalls(t, e.Env)
+		// The first-contact fixture's calls (from 8 March, G0 on 1 March): Cat, erased below,
+		// logged and resolved G7; Dan, erased too, is the customer of G3 and logged G4 himself.
+		fcrCalls := storetest.FirstContactCalls(t, e.Env)
+		for _, name := range []string{"G1", "G2", "G3", "G4", "G5", "G6", "G7", "G8"} {
+			// Closed, so the retention sweep below anonymises them.
+			if _, err := e.S.UpdateCall(ctx, storetest.Actor(e.F.Ann), fcrCalls[name].Ref, 0, desk.Transition{Action: desk.ActClose}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		from, to := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 3, 8, 0, 0, 0, 0, time.UTC)
 		bands := []time.Duration{24 * time.Hour, 7 * 24 * time.Hour}
 		type figures struct {
@@ -192,6 +201,7 @@ func TestReportsSurviveErasure(t *testing.T) {
 			backlog []store.BacklogCount
 			work    []store.WorkloadCount
 			levels  []store.CallLevel
+			fcr     []store.FirstContactCount
 		}
 		read := func() figures {
 			t.Helper()
@@ -218,6 +228,10 @@ func TestReportsSurviveErasure(t *testing.T) {
 			if fg.levels, err = e.S.ReportServiceLevels(ctx, store.ReportFilter{}, from, to); err != nil {
 				t.Fatal(err)
 			}
+			if fg.fcr, err = e.S.ReportFirstContact(ctx, store.ReportFilter{}, store.FirstContactRule{Window: 10 * time.Minute},
+				storetest.FirstContactWeek[0], storetest.FirstContactWeek[1]); err != nil {
+				t.Fatal(err)
+			}
 			// Listed by name, which erasure changes: compare by analyst.
 			slices.SortFunc(fg.work, func(a, b store.WorkloadCount) int { return cmp.Compare(a.AnalystID, b.AnalystID) })
 			return fg
@@ -229,6 +243,14 @@ func TestReportsSurviveErasure(t *testing.T) {
 				Decision: "asked in writing", Confirmed: true}); err != nil {
 				t.Fatalf("erase %d: %v", id, err)
 			}
+		}
+		// And a retention sweep, years later, anonymises the closed calls (their diaries blanked).
+		rules, err := e.S.RetentionRules(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line, err := e.S.SweepClass(ctx, dpo, store.NewRetentionPlan(rules, e.Clock.Now().AddDate(20, 0, 0)), store.ClassClosedCalls, false); err != nil || line.Count < 8 {
+			t.Fatalf("the sweep: %+v %v", line, err)
 		}
 		after := read()
 		if before.volume != after.volume || before.student != after.student || len(before.backlog) != len(after.backlog) || len(before.work) != len(after.work) {
@@ -247,7 +269,10 @@ func TestReportsSurviveErasure(t *testing.T) {
 		if !slices.Equal(before.levels, after.levels) || len(before.levels) == 0 {
 			t.Errorf("service levels: %+v, then %+v", before.levels, after.levels)
 		}
-		if before.volume.Logged != 5 || before.student.Logged != 2 {
+		if !slices.Equal(before.fcr, after.fcr) || len(before.fcr) == 0 {
+			t.Errorf("first contact: %+v, then %+v", before.fcr, after.fcr)
+		}
+		if before.volume.Logged != 6 || before.student.Logged != 2 { // ReportCalls' 5 and G0
 			t.Errorf("the fixture: %+v, students %+v", before.volume, before.student)
 		}
 	})

@@ -242,6 +242,10 @@ func TestEscalationReassignAndLatePoints(t *testing.T) {
 		if got.GroupID != e.F.Networks.ID || got.AnalystID != 0 || got.State != desk.Assigned {
 			t.Errorf("reassigned: %+v", got)
 		}
+		// The escalation's reassignment counts for the first-contact report as any other does.
+		if x, err := e.S.FindCallFirstContact(context.Background(), c.Ref); err != nil || x.Reassigned != 1 {
+			t.Errorf("the escalation's reassignment: %+v %v", x, err)
+		}
 		lines, _ := e.escalationLines(t, c)
 		want := "service level: 10% of the resolve time used; reassigned to Networks\n" +
 			"service level: 75% of the respond time used; nobody emailed: no analyst is assigned and the group has no mailbox"

@@ -15,6 +15,7 @@ type groupJSON struct {
 	Name      string    `json:"name"`
 	Mailbox   string    `json:"mailbox,omitzero"`
 	CreatedAt time.Time `json:"created_at"`
+	FirstLine bool      `json:"first_line"`
 }
 
 // groupList is every support group.
@@ -30,7 +31,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, _ *caller) e
 	}
 	out := groupList{Groups: make([]groupJSON, len(groups))}
 	for i, g := range groups {
-		out.Groups[i] = groupJSON{ID: g.ID, Name: g.Name, Mailbox: g.Mailbox, CreatedAt: g.CreatedAt}
+		out.Groups[i] = groupOf(g)
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -65,5 +66,26 @@ func (s *Server) setGroupLead(lead bool) handlerFunc {
 			leads = []int64{}
 		}
 		return writeJSON(w, http.StatusOK, groupLeads{GroupID: ids["group_id"], Leads: leads})
+	}
+}
+
+func groupOf(g desk.Group) groupJSON {
+	return groupJSON{ID: g.ID, Name: g.Name, Mailbox: g.Mailbox, CreatedAt: g.CreatedAt, FirstLine: g.FirstLine}
+}
+
+// setGroupFirstLine marks group group_id a first-line group of the Service Desk (PUT) or not
+// (DELETE), audited, and returns the group (issue 18: the first-contact report). Administrators only.
+func (s *Server) setGroupFirstLine(first bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *caller) error {
+		v := r.PathValue("group_id")
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return desk.Errorf(desk.ENOTFOUND, "%q is not a group id: ids are positive whole numbers", v)
+		}
+		g, err := s.Store.SetGroupFirstLine(r.Context(), c.Actor, id, first)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, groupOf(g))
 	}
 }

@@ -76,6 +76,7 @@ func TestGroupsAndProfiles(t *testing.T) {
 				Name      string    `json:"name"`
 				Mailbox   string    `json:"mailbox"`
 				CreatedAt time.Time `json:"created_at"`
+				FirstLine bool      `json:"first_line"`
 			} `json:"groups"`
 		}
 		e.ok(e.req("GET", "/api/v1/groups", nil), 200, &groups)

@@ -51,6 +51,7 @@ type reportJSON struct {
 	Every   string            `json:"every"`
 	Range   string            `json:"range"`
 	Summary string            `json:"summary"`
+	About   string            `json:"about,omitzero"`
 	Named   bool              `json:"named"`
 	Tables  []reportTableJSON `json:"tables"`
 }
@@ -84,7 +85,7 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, c *caller) e
 		return err
 	}
 	named := access.Can(c.Account, access.SeeNamedReports)
-	res, err := report.Reporter{Store: s.Store, Zone: zone, Now: s.now}.Run(r.Context(), p, report.Viewer{Named: named})
+	res, err := report.Reporter{Store: s.Store, Zone: zone, Now: s.now, FirstContactWindow: s.FirstContactWindow}.Run(r.Context(), p, report.Viewer{Named: named})
 	if err != nil {
 		return err
 	}
@@ -95,7 +96,7 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, c *caller) e
 		}
 	}
 	out := reportJSON{Kind: string(res.Kind), Title: res.Title, From: p.From.Format("2006-01-02"), To: p.To.Format("2006-01-02"),
-		Every: string(p.Every), Range: res.Range, Summary: res.Summary, Named: named, Tables: []reportTableJSON{}}
+		Every: string(p.Every), Range: res.Range, Summary: res.Summary, About: res.About, Named: named, Tables: []reportTableJSON{}}
 	for _, t := range res.Tables {
 		tj := reportTableJSON{Caption: t.Caption, Columns: t.Columns, Rows: []reportRowJSON{}, Note: t.Note}
 		for _, row := range t.Rows {

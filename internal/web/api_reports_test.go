@@ -29,6 +29,7 @@ type apiReport struct {
 	Every   string `json:"every"`
 	Range   string `json:"range"`
 	Summary string `json:"summary"`
+	About   string `json:"about"`
 	Named   bool   `json:"named"`
 	Tables  []struct {
 		Caption string   `json:"caption"`

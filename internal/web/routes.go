@@ -55,6 +55,8 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/groups", "List support groups", access.WorkCalls, s.listGroups},
 		{"PUT", "/api/v1/groups/{group_id}/leads/{person_id}", "Make a member of the group one of its leads (escalations email them)", access.Administer, s.setGroupLead(true)},
 		{"DELETE", "/api/v1/groups/{group_id}/leads/{person_id}", "Make a lead of the group an ordinary member again", access.Administer, s.setGroupLead(false)},
+		{"PUT", "/api/v1/groups/{group_id}/first-line", "Mark the group a first-line group of the Service Desk", access.Administer, s.setGroupFirstLine(true)},
+		{"DELETE", "/api/v1/groups/{group_id}/first-line", "Mark the group not a first-line group", access.Administer, s.setGroupFirstLine(false)},
 		{"GET", "/api/v1/profiles", "List the problem-profile tree", access.WorkCalls, s.listProfiles},
 
 		{"GET", "/api/v1/reports", "List the statistical reports", access.WorkCalls, s.listReports},

@@ -28,6 +28,9 @@ const DefaultTokenCacheTTL = 5 * time.Second
 // Server holds what the HTTP handlers need. Build it with its fields and call Handler once; it
 // holds no other state, so several servers (one per test) can run side by side.
 type Server struct {
+	// FirstContactWindow is how soon after logging a call resolved by the analyst who logged it
+	// counts as resolved at the first contact (the first-contact report); 10 minutes when 0.
+	FirstContactWindow time.Duration
 	// Store is the database. Required.
 	Store *store.Store
 	// Audit batches the audit records of reads (a call's detail, a person's record). Required:

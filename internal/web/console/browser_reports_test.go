@@ -96,3 +96,44 @@ func TestBrowserWallboard(t *testing.T) {
 	screen.MustSee("Service Desk office", "Open calls", "Unassigned", "Breached", "Logged today", "Open calls by state")
 	screen.Check("the wallboard", "wallboard")
 }
+
+// TestBrowserFirstContact (issue 18): the first-contact resolution and first-line fix report
+// as the service-level manager (with its drill-down) and as an analyst (aggregates), its
+// definitions opened, and the support groups page where an administrator marks the first line,
+// axe-clean at 1280, 375 and 320 px (tab.Check), with screenshots in artefacts/browser.
+func TestBrowserFirstContact(t *testing.T) {
+	t.Parallel()
+	se := storetest.NewEnv(t, "sqlite", start)
+	e := newEnv(t, se)
+	storetest.FirstContactCalls(t, se)
+	e.grant(se, e.f.Bob, "analyst,service_manager")
+	e.grant(se, e.f.Cat, "analyst,admin")
+	b := e.tab(t)
+	b.signIn(e.f.Bob.Username)
+	b.Open("/reports?kind=first-contact&from=2027-03-08&to=2027-03-14&every=day")
+	b.MustSee("First-line fix: 75%", "Service Desk (first line)")
+	if !b.Has("svg[role=img] title") || !b.Has("table caption") || !b.Has("a[href^='/reports/calls?event=first_contact']") {
+		t.Error("first contact: no chart with a title, no table with a caption, or no drill-down")
+	}
+	b.reveal("details.about p")
+	b.MustSee("the denominator is every call resolved in the range")
+	b.Check("the first-contact report, named, its definitions open", "report-first-contact-named")
+	b.Open("/reports/calls?event=first_contact&from=1804464000&to=1805068800")
+	b.MustSee("Calls resolved at the first contact")
+	b.Check("the calls behind the first-contact figure", "report-first-contact-drill")
+
+	a := e.tab(t)
+	a.signIn(e.f.Ann.Username)
+	a.Open("/reports?kind=first-contact&from=2027-03-08&to=2027-03-14")
+	a.MustSee("suppressed", "First-contact resolution: 37%")
+	a.Check("the first-contact report, aggregates only", "report-first-contact-aggregate")
+
+	c := e.tab(t)
+	c.signIn(e.f.Cat.Username)
+	c.Open("/admin/groups")
+	c.MustSee("Support groups", "Not first line")
+	c.Check("the support groups page", "admin-groups")
+	c.Click("form[action$='/first-line'] button[type=submit]")
+	c.MustSee("Networks is now a first-line group.")
+	c.Check("the support groups page after a change", "admin-groups-changed")
+}

@@ -24,6 +24,9 @@ import (
 
 // Console serves the analysts' console. Build it with its fields and call Handler once.
 type Console struct {
+	// FirstContactWindow is how soon after logging a call resolved by the analyst who logged it
+	// counts as resolved at the first contact (the first-contact report); 10 minutes when 0.
+	FirstContactWindow time.Duration
 	// Store is the database; Audit records reads of personal data; Sessions signs people in.
 	// All three are required.
 	Store    *store.Store
@@ -124,6 +127,7 @@ func (c *Console) routes() []route {
 		c.adminEscalationRoutes(),
 		c.reportRoutes(),
 		c.wallboardRoutes(),
+		c.adminGroupRoutes(),
 		c.dashboardRoutes(),
 	)
 }

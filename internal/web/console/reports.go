@@ -73,7 +73,7 @@ func (c *Console) reportParams(q url.Values) (report.Params, error) {
 }
 
 func (c *Console) reporter() report.Reporter {
-	return report.Reporter{Store: c.Store, Zone: c.zone(), Now: c.now}
+	return report.Reporter{Store: c.Store, Zone: c.zone(), Now: c.now, FirstContactWindow: c.FirstContactWindow}
 }
 
 func (c *Console) reports(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -228,13 +228,19 @@ func (c *Console) reportCalls(w http.ResponseWriter, r *http.Request, v *visit) 
 	pr, _ := strconv.Atoi(q.Get("priority"))
 	f.Priority = desk.Priority(pr)
 	event := q.Get("event")
-	refs, err := c.Store.ReportCallRefs(ctx, f, event, from, to, reportCallsMax+1)
+	var refs []string
+	switch event {
+	case store.EventFirstLineFix, store.EventFirstContact:
+		refs, err = c.Store.ReportFirstContactRefs(ctx, f, c.reporter().FirstContactRule(), event, from, to, reportCallsMax+1)
+	default:
+		refs, err = c.Store.ReportCallRefs(ctx, f, event, from, to, reportCallsMax+1)
+	}
 	if err != nil {
 		return err
 	}
 	p := reportCallsPage{page: c.page(v, "Calls behind a figure"), More: len(refs) > reportCallsMax}
 	p.Section = "reports"
-	p.What = "Calls " + event + " from " + c.when(from) + " to " + c.when(to)
+	p.What = "Calls " + eventWords(event) + " from " + c.when(from) + " to " + c.when(to)
 	if p.More {
 		refs = refs[:reportCallsMax]
 	}
@@ -348,4 +354,16 @@ func (c *Console) unsubscribe(w http.ResponseWriter, r *http.Request, v *visit) 
 		return err
 	}
 	return seeOther(w, r, "/reports?done=stopped#subscriptions")
+}
+
+// eventWords says what a drill-down's event counts: "resolved", or for the first-contact
+// figures "resolved as first-line fixes" and "resolved at the first contact".
+func eventWords(event string) string {
+	switch event {
+	case store.EventFirstLineFix:
+		return "resolved as first-line fixes"
+	case store.EventFirstContact:
+		return "resolved at the first contact"
+	}
+	return event
 }

@@ -86,8 +86,12 @@ func TestReportsRoleMatrix(t *testing.T) {
 			}
 			drill := "/reports/calls?event=reopened&from=1803859200&to=1804464000"
 			accesstest.Check(t, "GET "+drill, access.WorkCalls, access.SeeNamedReports, col, get(drill).Code)
+			for _, ev := range []string{store.EventFirstContact, store.EventFirstLineFix} {
+				fcr := "/reports/calls?event=" + ev + "&from=1803859200&to=1804464000"
+				accesstest.Check(t, "GET "+fcr, access.WorkCalls, access.SeeNamedReports, col, get(fcr).Code)
+			}
 		}
-		if checked < len(cols)*(3*len(report.Kinds())+1) {
+		if checked < len(cols)*(3*len(report.Kinds())+3) {
 			t.Fatalf("only %d requests checked", checked)
 		}
 	})

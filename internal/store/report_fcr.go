@@ -1,0 +1,221 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"calldesk/internal/desk"
+)
+
+// The first-contact resolution and first-line fix report (issue 18) reads two figures the call
+// row keeps, both written by the UPDATE of the change itself (no extra statement, nothing at
+// logging): calls.reassigned, the times the call's group changed from one group to another, and
+// calls.resolved_by, who resolved it (its latest resolution). support_groups.first_line marks
+// the Service Desk's first-line groups.
+
+// resolvedBySet is updateCall's assignment of calls.resolved_by: its arguments are
+// resolvedByMode's mode (1: the actor resolved it now, 2: it is no longer resolved, 0: as it
+// was) and the actor's person id (0, calldesk itself, is nobody).
+const resolvedBySet = `resolved_by = CASE CAST(? AS INTEGER) WHEN 1 THEN NULLIF(CAST(? AS BIGINT), 0) WHEN 2 THEN NULL ELSE resolved_by END`
+
+// resolvedByMode is resolvedBySet's mode for transition tr leaving call c as it is.
+func resolvedByMode(tr desk.Transition, c desk.Call) int {
+	switch {
+	case tr.Action == desk.ActResolve:
+		return 1
+	case c.ResolvedAt.IsZero():
+		return 2
+	}
+	return 0
+}
+
+// regrouped is 1 when a change moved a call from one support group to another, else 0: its
+// first assignment (from no group) is not a reassignment, nor a new analyst in the same group.
+func regrouped(before, after desk.Call) int {
+	if before.GroupID != 0 && after.GroupID != before.GroupID {
+		return 1
+	}
+	return 0
+}
+
+// SetGroupFirstLine marks group id as one of the Service Desk's first-line groups, or not,
+// audited (group.first_line). The reports read the mark as it is when they run.
+func (s *Store) SetGroupFirstLine(ctx context.Context, actor desk.Actor, id int64, first bool) (desk.Group, error) {
+	var g desk.Group
+	err := s.inTx(ctx, func(t *Tx) error {
+		name, err := t.groupName(ctx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `UPDATE support_groups SET first_line = ? WHERE id = ?`, b2i(first), id); err != nil {
+			return err
+		}
+		words := "marked " + name + " a first-line group"
+		if !first {
+			words = "marked " + name + " not a first-line group"
+		}
+		return t.audit(ctx, actor, "group.first_line", "group", id, nil, words)
+	})
+	if err != nil {
+		return g, err
+	}
+	return s.FindGroup(ctx, id)
+}
+
+// backfillFirstLine sets calls.reassigned and calls.resolved_by of the calls with ids in
+// [from, to] from their diaries, as migration 0049 does for the calls before it: the bulk load
+// (the demo, an import) writes calls with their diaries and no transitions.
+func (t *Tx) backfillFirstLine(ctx context.Context, from, to int64) error {
+	if _, err := t.exec(ctx, `WITH a AS (
+		  SELECT d.call_id, d.id, g.id AS gid FROM diary_entries d JOIN support_groups g
+		    ON d.body = 'assigned to ' || g.name OR substr(d.body, 1, length(g.name) + 15) = 'assigned to ' || g.name || ' / '
+		  WHERE d.kind = 'assignment' AND d.call_id BETWEEN ? AND ?
+		), b AS (
+		  SELECT call_id, gid, LAG(gid) OVER (PARTITION BY call_id ORDER BY id) AS prev FROM a
+		), n AS (
+		  SELECT call_id, COUNT(*) AS moves FROM b WHERE prev IS NOT NULL AND prev <> gid GROUP BY call_id
+		)
+		UPDATE calls SET reassigned = (SELECT n.moves FROM n WHERE n.call_id = calls.id)
+		WHERE id IN (SELECT call_id FROM n)`, from, to); err != nil {
+		return fmt.Errorf("calls' reassignments: %w", err)
+	}
+	if _, err := t.exec(ctx, `UPDATE calls SET resolved_by = (SELECT d.author_id FROM diary_entries d
+		WHERE d.call_id = calls.id AND d.kind = 'status' AND substr(d.body, 1, 10) = 'resolved: ' ORDER BY d.id DESC LIMIT 1)
+		WHERE resolved_at IS NOT NULL AND id BETWEEN ? AND ?`, from, to); err != nil {
+		return fmt.Errorf("calls' resolvers: %w", err)
+	}
+	return nil
+}
+
+// FirstContactRule is what counts as resolved at the first contact: within Window of logging.
+type FirstContactRule struct{ Window time.Duration }
+
+// firstLineFix is SQL true for a call c (support_groups g joined on its group) that is a
+// first-line fix: never moved between groups, in a first-line group, and resolved by a member of
+// a first-line group.
+const firstLineFix = `c.reassigned = 0 AND g.first_line = 1 AND EXISTS (SELECT 1 FROM group_members fm
+	JOIN support_groups fg ON fg.id = fm.group_id WHERE fm.person_id = c.resolved_by AND fg.first_line = 1)`
+
+// firstContact is SQL true for a call c resolved at its first contact: resolved by the analyst
+// who logged it, within the window (its argument, microseconds) of logging, never reopened,
+// never moved between groups, and with no public update or email in its diary between logging
+// and resolution from anyone but that analyst (a customer's reply by email or on SupportMe).
+const firstContact = `c.resolved_by = c.logged_by AND c.resolved_at - c.logged_at <= ? AND c.reopened_at IS NULL
+	AND c.reassigned = 0 AND NOT EXISTS (SELECT 1 FROM diary_entries fd WHERE fd.call_id = c.id
+	AND fd.kind IN ('update', 'email') AND fd.created_at >= c.logged_at AND fd.created_at <= c.resolved_at
+	AND (fd.author_id IS NULL OR fd.author_id <> c.logged_by))`
+
+// FirstContactCount is, for the calls of one priority, group and source resolved in a range,
+// how many there were and how many were first-line fixes and first-contact resolutions.
+type FirstContactCount struct {
+	Priority     desk.Priority
+	GroupID      int64  // the call's group now; 0: none
+	Group        string // its name
+	FirstLine    bool   // the group is a first-line group
+	Source       desk.CallSource
+	Resolved     int
+	FirstLineFix int
+	FirstContact int
+}
+
+// ReportFirstContact counts the calls matching f whose (latest) resolution falls in [from, to),
+// per priority, group and source, with those that were first-line fixes and first-contact
+// resolutions under rule: one pass over the range's resolved calls (the calls_resolved_since
+// index), the diary read only for the few that pass every other test of a first contact.
+func (s *Store) ReportFirstContact(ctx context.Context, f ReportFilter, rule FirstContactRule, from, to time.Time) ([]FirstContactCount, error) {
+	conds, args, err := s.reportWhere(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	q := `SELECT c.priority, COALESCE(c.group_id, 0), COALESCE(g.name, ''), COALESCE(g.first_line, 0), c.source, COUNT(*),
+		SUM(CASE WHEN ` + firstLineFix + ` THEN 1 ELSE 0 END), SUM(CASE WHEN ` + firstContact + ` THEN 1 ELSE 0 END)` + reportFrom(f) +
+		`LEFT JOIN support_groups g ON g.id = c.group_id WHERE c.resolved_at >= ? AND c.resolved_at < ?` + and(conds) +
+		` GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 3, 2, 5`
+	all := append([]any{rule.Window.Microseconds(), from.UnixMicro(), to.UnixMicro()}, args...)
+	rows, err := s.query(ctx, q, all...)
+	if err != nil {
+		return nil, fmt.Errorf("report first contact: %w", err)
+	}
+	defer rows.Close()
+	var out []FirstContactCount
+	for rows.Next() {
+		var c FirstContactCount
+		var pr, first int
+		var src string
+		if err := rows.Scan(&pr, &c.GroupID, &c.Group, &first, &src, &c.Resolved, &c.FirstLineFix, &c.FirstContact); err != nil {
+			return nil, err
+		}
+		c.Priority, c.FirstLine, c.Source = desk.Priority(pr), first == 1, desk.CallSource(src)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// First-contact drill-down events: the calls behind a report figure (ReportFirstContactRefs).
+const (
+	EventFirstLineFix = "first_line_fix"
+	EventFirstContact = "first_contact"
+)
+
+// ReportFirstContactRefs lists the references of up to limit calls matching f resolved in
+// [from, to) that were first-line fixes (event EventFirstLineFix) or first-contact resolutions
+// under rule (EventFirstContact), by their resolution: a service-level manager's drill-down.
+func (s *Store) ReportFirstContactRefs(ctx context.Context, f ReportFilter, rule FirstContactRule, event string, from, to time.Time, limit int) ([]string, error) {
+	var cond string
+	var condArgs []any
+	switch event {
+	case EventFirstLineFix:
+		cond = firstLineFix
+	case EventFirstContact:
+		cond, condArgs = firstContact, []any{rule.Window.Microseconds()}
+	default:
+		return nil, desk.Errorf(desk.EINVALID, "%q is not a first-contact figure (%s, %s)", event, EventFirstLineFix, EventFirstContact)
+	}
+	conds, args, err := s.reportWhere(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	q := `SELECT c.kind, c.number` + reportFrom(f) + `LEFT JOIN support_groups g ON g.id = c.group_id
+		WHERE c.resolved_at >= ? AND c.resolved_at < ? AND ` + cond + and(conds) + ` ORDER BY c.resolved_at, c.id LIMIT ?`
+	all := append(append(append([]any{from.UnixMicro(), to.UnixMicro()}, condArgs...), args...), int64(limit))
+	rows, err := s.query(ctx, q, all...)
+	if err != nil {
+		return nil, fmt.Errorf("report first-contact calls: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var kind string
+		var n int64
+		if err := rows.Scan(&kind, &n); err != nil {
+			return nil, err
+		}
+		out = append(out, desk.Reference(desk.CallKind(kind), n))
+	}
+	return out, rows.Err()
+}
+
+// CallFirstContact is what the first-contact report reads of one call: the times its group
+// changed from one group to another, and who resolved it (0: not resolved, or nobody known).
+type CallFirstContact struct {
+	Reassigned int
+	ResolvedBy int64
+}
+
+// FindCallFirstContact returns call ref's CallFirstContact, or ENOTFOUND.
+func (s *Store) FindCallFirstContact(ctx context.Context, ref string) (CallFirstContact, error) {
+	kind, number, err := desk.ParseReference(ref)
+	if err != nil {
+		return CallFirstContact{}, err
+	}
+	var out CallFirstContact
+	var by sql.NullInt64
+	err = s.queryRow(ctx, `SELECT reassigned, resolved_by FROM calls WHERE number = ? AND kind = ?`, number, string(kind)).Scan(&out.Reassigned, &by)
+	if err == sql.ErrNoRows {
+		return out, notFound("no call %s", ref)
+	}
+	out.ResolvedBy = by.Int64
+	return out, err
+}
