@@ -145,6 +145,11 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{44, `DROP TABLE report_subscriptions`},
 		{45, `DROP TABLE wallboards`},
 		{46, `DROP INDEX calls_resolved_since`},
+		{52, `DROP TABLE breach_escalations`},
+		{52, `DROP TABLE breach_people`},
+		{52, `DROP TABLE breaches`},
+		{52, `DROP TABLE disclosure_people`},
+		{52, `DROP TABLE disclosures`},
 	} {
 		if u.version >= from {
 			raw.MustExec(t, u.sql)
