@@ -32,11 +32,12 @@ CREATE INDEX breaches_reporter ON breaches(reporter_id);
 CREATE INDEX breaches_aware ON breaches(aware_at);
 CREATE INDEX breaches_open ON breaches(aware_at) WHERE state = 'open' AND notified_at IS NULL;
 CREATE TABLE breach_people (
+  id         INTEGER PRIMARY KEY,
   breach_id  INTEGER NOT NULL REFERENCES breaches(id) ON DELETE CASCADE,
   person_id  INTEGER NOT NULL REFERENCES people(id),
   linked_by  TEXT NOT NULL,
   linked_at  INTEGER NOT NULL,
-  PRIMARY KEY (breach_id, person_id)
+  UNIQUE (breach_id, person_id)
 );
 CREATE INDEX breach_people_person ON breach_people(person_id);
 CREATE TABLE breach_escalations (
@@ -66,11 +67,12 @@ CREATE TABLE disclosures (
   version       INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE disclosure_people (
+  id            INTEGER PRIMARY KEY,
   disclosure_id INTEGER NOT NULL REFERENCES disclosures(id) ON DELETE CASCADE,
   person_id     INTEGER NOT NULL REFERENCES people(id),
   exemption     TEXT NOT NULL DEFAULT '',
   linked_by     TEXT NOT NULL,
   linked_at     INTEGER NOT NULL,
-  PRIMARY KEY (disclosure_id, person_id)
+  UNIQUE (disclosure_id, person_id)
 );
 CREATE INDEX disclosure_people_person ON disclosure_people(person_id);
