@@ -78,8 +78,10 @@ func scanBreach(r scanner) (Breach, error) {
 }
 
 // ReportBreach records a breach or suspected breach reported by actor (any member of staff),
-// with its audit record.
-func (s *Store) ReportBreach(ctx context.Context, actor desk.Actor, b Breach) (Breach, error) {
+// with its audit record, and emails the Data Protection Officer (every active account with the
+// dpo role that has an address) in the same transaction: mail renders the email (a notice with
+// Hours 0); nil when email is not set up.
+func (s *Store) ReportBreach(ctx context.Context, actor desk.Actor, b Breach, mail BreachMail) (Breach, error) {
 	var out Breach
 	err := s.inTx(ctx, func(t *Tx) error {
 		var id int64
@@ -88,7 +90,24 @@ func (s *Store) ReportBreach(ctx context.Context, actor desk.Actor, b Breach) (B
 			b.AwareAt.UnixMicro(), b.Report, t.Now.UnixMicro(), t.Now.UnixMicro()).Scan(&id); err != nil {
 			return err
 		}
-		if err := t.audit(ctx, actor, "breach.report", "breach", id, nil, "breach reported: aware since "+b.AwareAt.UTC().Format(time.RFC3339)); err != nil {
+		did := "the Data Protection Officer was not emailed: email is not set up"
+		if mail != nil {
+			to, err := t.dpoAddresses(ctx)
+			if err != nil {
+				return err
+			}
+			for _, addr := range to {
+				m, err := mail(BreachNotice{BreachID: id, Deadline: b.AwareAt.Add(72 * time.Hour), To: addr})
+				if err != nil {
+					return err
+				}
+				if err := t.enqueueMail(ctx, m); err != nil {
+					return err
+				}
+			}
+			did = fmt.Sprintf("emailed to %d address(es) of the Data Protection Officer", len(to))
+		}
+		if err := t.audit(ctx, actor, "breach.report", "breach", id, nil, "breach reported: aware since "+b.AwareAt.UTC().Format(time.RFC3339)+"; "+did); err != nil {
 			return err
 		}
 		var err error
