@@ -27,12 +27,11 @@ const (
 	MaxBreachShort = 300
 )
 
-// The words of a breach's fixed fields.
-var (
-	Risks       = []string{"none", "risk", "high"}
-	NotifyWords = []string{"yes", "no"}
-	ToldWords   = []string{"yes", "no", "not needed"}
-)
+// RiskLevels are the levels of risk to people's rights and freedoms an assessment records.
+func RiskLevels() []string { return []string{"none", "risk", "high"} }
+
+// ToldChoices are the answers to whether the people affected were told.
+func ToldChoices() []string { return []string{"yes", "no", "not needed"} }
 
 // RiskWords says a risk level in words.
 func RiskWords(r string) string {
@@ -177,9 +176,9 @@ func (a Assessment) Apply(b store.Breach, now time.Time) (store.Breach, error) {
 		f[field] = msg
 		return v
 	}
-	b.Risk = oneOf("risk", a.Risk, Risks, "must be one of the choices given")
-	b.Notify = oneOf("notify", a.Notify, NotifyWords, "must be yes or no")
-	b.PeopleTold = oneOf("told", a.PeopleTold, ToldWords, "must be one of the choices given")
+	b.Risk = oneOf("risk", a.Risk, RiskLevels(), "must be one of the choices given")
+	b.Notify = oneOf("notify", a.Notify, []string{"yes", "no"}, "must be yes or no")
+	b.PeopleTold = oneOf("told", a.PeopleTold, ToldChoices(), "must be one of the choices given")
 	b.NotifiedAt = a.NotifiedAt
 	switch a.State {
 	case "open", "closed":

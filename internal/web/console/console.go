@@ -118,6 +118,8 @@ func (c *Console) routes() []route {
 		c.adminImportRoutes(),
 		c.dpoRoutes(),
 		c.bundleRoutes(),
+		c.breachRoutes(),
+		c.disclosureRoutes(),
 		c.retentionRoutes(),
 		c.accountRoutes(),
 		c.bulkRoutes(),
