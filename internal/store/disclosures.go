@@ -233,3 +233,42 @@ func (x *erasing) unlinkBreachesDisclosures(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ExportBasis checks that person's data may leave calldesk whole (the offline export, calldesk
+// sar): as the answer to their own subject request (request, an access or portability request
+// of theirs), or as an approved disclosure that links them (disclosure). Exporting a person's
+// data to a third party is possible only through the disclosure log (issue 19 item 4).
+func (s *Store) ExportBasis(ctx context.Context, person, request, disclosure int64) error {
+	switch {
+	case request != 0 && disclosure != 0:
+		return desk.Errorf(desk.EINVALID, "give either the subject request or the disclosure the export answers, not both")
+	case request != 0:
+		var pid int64
+		var kind string
+		err := s.queryRow(ctx, `SELECT person_id, kind FROM subject_requests WHERE id = ?`, request).Scan(&pid, &kind)
+		if err == sql.ErrNoRows || (err == nil && pid != person) {
+			return desk.Errorf(desk.EINVALID, "subject request %d is not a request of person %d", request, person)
+		} else if err != nil {
+			return err
+		}
+		if desk.RequestKind(kind) != desk.RequestAccess && desk.RequestKind(kind) != desk.RequestPortability {
+			return desk.Errorf(desk.EINVALID, "subject request %d is a request for %s, not for a copy of the data", request, kind)
+		}
+		return nil
+	case disclosure != 0:
+		var state string
+		err := s.queryRow(ctx, `SELECT d.state FROM disclosures d JOIN disclosure_people l ON l.disclosure_id = d.id
+			WHERE d.id = ? AND l.person_id = ?`, disclosure, person).Scan(&state)
+		if err == sql.ErrNoRows {
+			return desk.Errorf(desk.EINVALID, "disclosure %d does not name person %d", disclosure, person)
+		} else if err != nil {
+			return err
+		}
+		if state != "approved" {
+			return desk.Errorf(desk.EINVALID, "disclosure %d is %s: only an approved disclosure lets the data go", disclosure, state)
+		}
+		return nil
+	}
+	return desk.Errorf(desk.EINVALID, "say what the export answers: the person's own subject request (--request ID), "+
+		"or an approved disclosure to a third party in the disclosure log (--disclosure ID)")
+}
