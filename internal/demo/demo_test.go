@@ -117,11 +117,21 @@ func TestLoad(t *testing.T) {
 
 		// The load is one audit record, then the service-level defaults' (two calendars, four
 		// rules, the groups' calendars) and the evaluation of the calls' service levels (one
-		// record for 2,000 calls, a batch being 5,000), sealed like any other.
+		// record for 2,000 calls, a batch being 5,000), then the breach register's and the
+		// disclosure log's (7), sealed like any other.
 		recs, total, err := s.FindAudit(ctx, store.AuditFilter{})
-		if err != nil || total != 9 || recs[8].Action != "demo.load" || !strings.Contains(recs[8].Detail, "2000 calls") || recs[1].Action != "sla.calendar.uses" ||
-			recs[0].Action != "sla.repair" || !strings.Contains(recs[0].Detail, "gave 2000 call(s)") {
-			t.Fatalf("audit after the load: %d records %+v, %v; want one demo.load, 7 of the service levels and 1 of their evaluation", total, recs, err)
+		if err != nil || total != 16 || recs[15].Action != "demo.load" || !strings.Contains(recs[15].Detail, "2000 calls") || recs[8].Action != "sla.calendar.uses" ||
+			recs[7].Action != "sla.repair" || !strings.Contains(recs[7].Detail, "gave 2000 call(s)") || recs[0].Action != "disclosure.decide" {
+			t.Fatalf("audit after the load: %d records %+v, %v; want one demo.load, 7 of the service levels, 1 of their evaluation and 7 of breaches and disclosures", total, recs, err)
+		}
+		// Two breaches, one notified to the ICO with its reference; a police disclosure, approved.
+		bs, err := s.Breaches(ctx, store.BreachFilter{})
+		if err != nil || len(bs) != 2 || bs[1].Reference == "" || bs[1].NotifiedAt.IsZero() || bs[0].State != "open" {
+			t.Fatalf("the demo's breaches: %+v %v", bs, err)
+		}
+		ds, err := s.Disclosures(ctx, 10)
+		if err != nil || len(ds) != 1 || ds[0].Kind != "police" || ds[0].State != "approved" {
+			t.Fatalf("the demo's disclosures: %+v %v", ds, err)
 		}
 		if _, err := audit.Seal(ctx, s); err != nil {
 			t.Fatal(err)
