@@ -49,7 +49,7 @@ func loadBreachesDisclosures(ctx context.Context, s *store.Store, now time.Time)
 		Risk: "risk", Notify: "yes", Decision: "Health information reached people outside the desk: a risk to the two students' rights.",
 		ApprovedBy: "University Secretary", NotifiedAt: sent.AwareAt.Add(30 * time.Hour), Reference: "IC-318842-D7K2", PeopleTold: "yes",
 		Actions: "Recall requested and confirmed by 58 recipients; the list's moderation switched on; staff briefed on exports.",
-		State: "closed", Reason: "demo data"}
+		State:   "closed", Reason: "demo data"}
 	closed, err := a.Apply(sent, now)
 	if err != nil {
 		return err

@@ -30,7 +30,9 @@ func dpoAccount(t *testing.T, e *storetest.Env) {
 	}
 }
 
-func mailer() store.BreachMail { return (&dpo.Mailer{Domain: "desk.uni.example", ConsoleURL: "https://desk.uni.example"}).Mail }
+func mailer() store.BreachMail {
+	return (&dpo.Mailer{Domain: "desk.uni.example", ConsoleURL: "https://desk.uni.example"}).Mail
+}
 
 // breachMails are the subjects of the breach mails in the outbox, in order.
 func breachMails(t *testing.T, e *storetest.Env) []string {

@@ -145,6 +145,7 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{44, `DROP TABLE report_subscriptions`},
 		{45, `DROP TABLE wallboards`},
 		{46, `DROP INDEX calls_resolved_since`},
+		{52, `DELETE FROM retention_rules WHERE class IN ('breaches', 'disclosures')`},
 		{52, `DROP TABLE breach_escalations`},
 		{52, `DROP TABLE breach_people`},
 		{52, `DROP TABLE breaches`},

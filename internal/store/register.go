@@ -116,6 +116,8 @@ const (
 	RetainImportReports   RetentionClass = ClassImportReports
 	RetainLiftedHolds     RetentionClass = ClassLiftedHolds
 	RetainErasures        RetentionClass = ClassErasureDecisions
+	RetainBreaches        RetentionClass = ClassBreaches
+	RetainDisclosures     RetentionClass = ClassDisclosures
 	// RetainExpiry: not a schedule class; housekeeping deletes the row when it expires (sessions,
 	// sign-in throttling), within hours or days.
 	RetainExpiry RetentionClass = "expiry"
@@ -502,28 +504,28 @@ func Register() []PersonalColumn {
 		staff("erasures", "decided_by", RetainErasures, ""),
 
 		// The breach register and the disclosure log (issue 19 items 3 and 4).
-		staff("breaches", "reported_by", RetainNone, dpoRetentionGap),
+		staff("breaches", "reported_by", RetainBreaches, ""),
 		breachText("report"),
 		breachText("assessment"),
 		breachText("data_categories"),
 		breachText("decision"),
 		breachText("actions"),
-		staff("breaches", "approved_by", RetainNone, dpoRetentionGap),
-		staff("breach_people", "linked_by", RetainNone, dpoRetentionGap),
+		staff("breaches", "approved_by", RetainBreaches, ""),
+		staff("breach_people", "linked_by", RetainBreaches, ""),
 		{Table: "disclosures", Column: "requester", Category: CatIdentity, Whose: Whose{Identifier: true, Anyone: true},
-			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, RetentionGap: dpoRetentionGap, Erasure: Scrub,
+			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainDisclosures, Erasure: Scrub,
 			Today: "scrubbed where it names the erased person (an officer who asked is a person too)",
 			SAR:   []SARSection{SectionNone}, SARReason: disclosureSARReason},
 		disclosureText("basis"),
 		disclosureText("requested"),
 		disclosureText("decision"),
-		staff("disclosures", "approver", RetainNone, dpoRetentionGap),
-		staff("disclosures", "logged_by", RetainNone, dpoRetentionGap),
+		staff("disclosures", "approver", RetainDisclosures, ""),
+		staff("disclosures", "logged_by", RetainDisclosures, ""),
 		{Table: "disclosure_people", Column: "exemption", Category: CatFreeText, Whose: Whose{Links: []Link{on("person_id")}, Anyone: true},
-			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, RetentionGap: dpoRetentionGap, Erasure: Remove,
+			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainDisclosures, Erasure: Remove,
 			Today: "the erased person's links to disclosures are deleted with their exemptions; another person's exemption that names them is emptied",
 			SAR:   []SARSection{SectionNone}, SARReason: "why a disclosure is withheld from the person's own bundle: showing it would defeat the exemption"},
-		staff("disclosure_people", "linked_by", RetainNone, dpoRetentionGap),
+		staff("disclosure_people", "linked_by", RetainDisclosures, ""),
 		holdText("reason"),
 		holdText("lift_reason"),
 		staff("legal_holds", "placed_by", RetainLiftedHolds, ""),
@@ -609,7 +611,7 @@ func outboxText(col string) PersonalColumn {
 // breachText is a free-text column of the breach register.
 func breachText(col string) PersonalColumn {
 	return PersonalColumn{Table: "breaches", Column: col, Category: CatFreeText, Whose: Whose{Anyone: true},
-		Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, RetentionGap: dpoRetentionGap, Erasure: Scrub,
+		Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainBreaches, Erasure: Scrub,
 		Today: "the breach stays; the erased person's links to it are deleted (breach_people) and every identifier of theirs " +
 			"in its text becomes the pseudonym",
 		SAR: []SARSection{SectionBreaches}, SARGap: "breaches.json lists the breaches a person is linked to; one that names them without " +
@@ -619,7 +621,7 @@ func breachText(col string) PersonalColumn {
 // disclosureText is a free-text column of the disclosure log.
 func disclosureText(col string) PersonalColumn {
 	return PersonalColumn{Table: "disclosures", Column: col, Category: CatFreeText, Whose: Whose{Anyone: true},
-		Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, RetentionGap: dpoRetentionGap, Erasure: Scrub,
+		Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainDisclosures, Erasure: Scrub,
 		Today: "the disclosure stays; the erased person's links to it are deleted (disclosure_people) and every identifier of " +
 			"theirs in its text becomes the pseudonym",
 		SAR: []SARSection{SectionDisclosure}, SARGap: "disclosures.json shows a disclosure to the people linked to it unless an " +
@@ -658,7 +660,6 @@ const (
 	messageIDGap      = "kept after erasure: some mail programs build it from the sender's address, which then survives; erasure " +
 		"could keep its SHA-256 instead, which still recognises a redelivery"
 	messageIDSARReason    = "a technical identifier of an email; the email itself is in emails.json"
-	dpoRetentionGap       = "the breach register and the disclosure log have no retention class yet: kept until an erasure touches them"
 	disclosureSARReason   = "who asked for the data: disclosures.json names the organisation and its reference"
 	messageIDRetentionGap = "anonymising a stored email (the default action of the emails class) keeps it"
 )

@@ -76,3 +76,46 @@ CREATE TABLE disclosure_people (
   UNIQUE (disclosure_id, person_id)
 );
 CREATE INDEX disclosure_people_person ON disclosure_people(person_id);
+
+-- The two record classes of the retention schedule (defaults the DPO can change): breaches, from
+-- their closing, and disclosures, from their request. SQLite cannot change a CHECK: the table is
+-- rebuilt (nothing refers to it).
+CREATE TABLE retention_rules_new (
+  class      TEXT PRIMARY KEY CHECK (class IN ('closed_calls', 'special_category', 'attachments', 'diary_entries',
+               'emails', 'subject_requests', 'leavers', 'audit_records', 'import_reports', 'lifted_holds', 'erasure_decisions',
+               'breaches', 'disclosures')),
+  months     INTEGER NOT NULL CHECK (months BETWEEN 1 AND 1200),
+  start      TEXT NOT NULL CHECK (start IN ('closed', 'left', 'created', 'lifted', 'erased')),
+  action     TEXT NOT NULL CHECK (action IN ('anonymise', 'delete')),
+  reason     TEXT NOT NULL DEFAULT '',
+  changed_by TEXT NOT NULL,
+  changed_at INTEGER NOT NULL,
+  CHECK (
+      (class IN ('closed_calls', 'special_category') AND start = 'closed' AND action = 'anonymise')
+      OR (class = 'attachments' AND start = 'closed' AND action = 'delete')
+      OR (class = 'diary_entries' AND start = 'closed')
+      OR (class = 'emails' AND start = 'created')
+      OR (class = 'subject_requests' AND start = 'closed' AND action = 'delete')
+      OR (class = 'leavers' AND start = 'left' AND action = 'anonymise')
+      OR (class = 'audit_records' AND start = 'created' AND action = 'delete')
+      OR (class = 'import_reports' AND start = 'created' AND action = 'delete')
+      OR (class = 'lifted_holds' AND start = 'lifted' AND action = 'delete')
+      OR (class = 'erasure_decisions' AND start = 'erased' AND action = 'anonymise')
+      OR (class = 'breaches' AND start = 'closed' AND action = 'delete')
+      OR (class = 'disclosures' AND start = 'created' AND action = 'delete'))
+);
+INSERT INTO retention_rules_new (class, months, start, action, reason, changed_by, changed_at)
+  SELECT class, months, start, action, reason, changed_by, changed_at FROM retention_rules;
+DROP TABLE retention_rules;
+ALTER TABLE retention_rules_new RENAME TO retention_rules;
+INSERT INTO retention_rules (class, months, start, action, reason, changed_by, changed_at) VALUES
+  ('breaches', 72, 'closed', 'delete',
+   'A closed breach, with the people it affected, is kept six years after it is closed (limitation period) to show '
+   || 'the ICO and any claimant how it was handled (policy 19.4, 22); an open breach is never swept',
+   'calldesk', 0),
+  ('disclosures', 72, 'created', 'delete',
+   'A disclosure to a third party, with the people it named, is kept six years from the request (limitation period) '
+   || 'to answer the person or a complaint about it (policy 24)',
+   'calldesk', 0);
+CREATE INDEX breaches_closed ON breaches(closed_at) WHERE closed_at IS NOT NULL;
+CREATE INDEX disclosures_received ON disclosures(received_at);
