@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/dpo"
 	"calldesk/internal/jobs"
 	cdmail "calldesk/internal/mail"
 	"calldesk/internal/report"
@@ -342,6 +343,28 @@ func escalationTask(s *store.Store, tpl *cdmail.Templates, f mailFlags, log *slo
 		pass, err := s.Escalate(ctx, 5000, render)
 		if pass.Fired > 0 {
 			log.Info("escalation points fired", "calls", pass.Calls, "fired", pass.Fired)
+		}
+		return err
+	}}
+}
+
+// breachMailer writes the breach register's emails to the Data Protection Officer (issue 19
+// item 3) when email is sent (tpl not nil); nil otherwise, and the register says nobody was
+// emailed.
+func breachMailer(tpl *cdmail.Templates, f mailFlags, zone *time.Location) store.BreachMail {
+	if tpl == nil {
+		return nil
+	}
+	return (&dpo.Mailer{Domain: f.messageDomain(), ConsoleURL: *f.publicURL, Zone: zone}).Mail
+}
+
+// breachClockTask is the breach clock's job: every minute it emails the DPO at 24, 48 and 60
+// hours of each open breach not yet notified to the ICO, each mark once across every instance.
+func breachClockTask(s *store.Store, render store.BreachMail, log *slog.Logger) jobs.Task {
+	return jobs.Task{Name: "breach clock", Interval: time.Minute, Run: func(ctx context.Context) error {
+		n, err := dpo.EscalateBreaches(ctx, s, render)
+		if n > 0 {
+			log.Info("breach clock escalations sent", "marks", n)
 		}
 		return err
 	}}

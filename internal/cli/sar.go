@@ -43,7 +43,9 @@ found in its free text kept redacted (the console's review lets the DPO release 
 is the same encrypted archive as the console's download (AES-256 zip, P12), never a clear zip:
 its passphrase is printed once, here, and stored nowhere; give it to the person through another
 channel than the archive (by phone, or in person). The export is recorded in the audit trail
-against the person.`
+against the person. It answers either the person's own access or portability request
+(--request) or an approved disclosure to a third party that names them (--disclosure): a
+person's data leaves calldesk for anyone else only through the disclosure log.`
 
 func sarCmd(ctx context.Context, e Env, args []string) error {
 	fs, st := flags(e, "sar", sarUsage)
@@ -51,6 +53,8 @@ func sarCmd(ctx context.Context, e Env, args []string) error {
 	person := fs.Int64("person", 0, "the person's id")
 	out := fs.String("out", "", "the encrypted zip file to write")
 	by := fs.String("by", "calldesk sar (command line)", "who exports, for the audit trail")
+	request := fs.Int64("request", 0, "the id of the person's access or portability request the export answers")
+	disclosure := fs.Int64("disclosure", 0, "the id of the approved disclosure (disclosure log) that names the person")
 	zone := zoneSetting(st)
 	if err := parse(fs, st, args); err != nil {
 		return err
@@ -63,6 +67,9 @@ func sarCmd(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	defer s.Close()
+	if err := s.ExportBasis(ctx, *person, *request, *disclosure); err != nil {
+		return usageError{err}
+	}
 	f, err := os.OpenFile(*out, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err

@@ -37,7 +37,19 @@ func TestSARExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "bundle.zip")
-	r := runCLI(t, nil, "sar", "--db", db, "--person", itoa(person), "--out", out)
+	// Without a subject request of theirs or an approved disclosure, their data does not leave.
+	if r := runCLI(t, nil, "sar", "--db", db, "--person", itoa(person), "--out", out); r.code != 2 || !strings.Contains(r.stderr, "disclosure log") {
+		t.Fatalf("sar without a basis: %d %s", r.code, r.stderr)
+	}
+	if _, err := raw.Exec(`INSERT INTO subject_requests (person_id, kind, state, received_at, logged_by, channel, created_at, updated_at)
+		VALUES (?, 'access', 'open', 1, 'test', 'console', 1, 1)`, person); err != nil {
+		t.Fatal(err)
+	}
+	var request int
+	if err := raw.QueryRow(`SELECT MAX(id) FROM subject_requests WHERE person_id = ?`, person).Scan(&request); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, nil, "sar", "--db", db, "--person", itoa(person), "--request", itoa(request), "--out", out)
 	if r.code != 0 || !strings.Contains(r.stdout, "wrote "+out+", encrypted") || !strings.Contains(r.stdout, privacy.PassphraseChannel) {
 		t.Fatalf("sar: %d %s %s", r.code, r.stdout, r.stderr)
 	}
@@ -106,7 +118,7 @@ func TestSARExport(t *testing.T) {
 	if err := raw.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'sar.export' AND persons = ?`, itoa(person)).Scan(&n); err != nil || n != 1 {
 		t.Errorf("%d export audit records (%v)", n, err)
 	}
-	if r := runCLI(t, nil, "sar", "--db", db, "--person", itoa(person), "--out", out); r.code == 0 {
+	if r := runCLI(t, nil, "sar", "--db", db, "--person", itoa(person), "--request", itoa(request), "--out", out); r.code == 0 {
 		t.Errorf("sar overwrote %s", out)
 	}
 	if r := runCLI(t, nil, "sar", "--db", db, "--out", out); r.code != 2 {

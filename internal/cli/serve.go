@@ -148,8 +148,10 @@ func serve(ctx context.Context, e Env, args []string) error {
 	}
 	trusted, _ := web.ParseProxies(*proxies)
 	fcr, _ := time.ParseDuration(*fcrWindow) // checked by its setting
+	breachMail := breachMailer(notices, outgoing, loc)
 	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc, FirstContactWindow: fcr,
-		Proxies: trusted, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml, MailDescription: *incoming.description}
+		Proxies: trusted, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml, MailDescription: *incoming.description,
+		BreachMail: breachMail}
 	pt := &portal.Portal{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true",
 		Proxies: trusted, Zone: loc, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml,
 		EnrolPartners: *single.enrol == "true"}
@@ -256,6 +258,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 		runner.Tasks = append(runner.Tasks, jobs.Task{Name: "backup", Interval: time.Minute, Run: sched.Run})
 	}
 	runner.Tasks = append(runner.Tasks, escalationTask(s, notices, outgoing, log))
+	runner.Tasks = append(runner.Tasks, breachClockTask(s, breachMail, log))
 	if imports != nil {
 		runner.Tasks = append(runner.Tasks, jobs.Task{Name: "directory imports", Interval: time.Minute, Run: imports.Due})
 	}

@@ -137,6 +137,28 @@ func (r AuditRecord) What() string {
 		return "signed in"
 	case "session.end":
 		return "signed out"
+	case "breach.report":
+		return "reported a personal data breach"
+	case "breach.assess":
+		return "recorded the assessment or handling of a personal data breach that affects the person"
+	case "breach.link":
+		return "recorded that a personal data breach affects the person"
+	case "breach.unlink":
+		return "recorded that a personal data breach does not affect the person after all"
+	case "breach.escalate":
+		return "reminded the Data Protection Officer of the 72-hour deadline of a personal data breach"
+	case "breach.view", "breach.list":
+		return "looked at a personal data breach that affects the person"
+	case "disclosure.log":
+		return "recorded a third party's request for the person's data"
+	case "disclosure.decide":
+		return "recorded the decision on a third party's request for the person's data"
+	case "disclosure.exempt":
+		return "recorded whether the person's copy of their data shows a disclosure to a third party"
+	case "disclosure.download":
+		return "downloaded the person's data to disclose it to a third party"
+	case "disclosure.view", "disclosure.list":
+		return "looked at a disclosure of the person's data to a third party"
 	case "request.log":
 		return "recorded a request about the person's data"
 	case "request.step":

@@ -28,10 +28,13 @@
 //	import_reports    1 year   created      delete     directory import runs' reports (rejected rows quote records); the latest of each source stays
 //	lifted_holds      6 years  lifted       delete     legal holds since lifted (active holds stay while they are in force)
 //	erasure_decisions 6 years  erased       anonymise  an erasure's reasons and who decided blanked; that the person was erased stays
+//	breaches          6 years  closed       delete     closed breaches of the breach register, with their links to the people affected
+//	disclosures       6 years  created      delete     the disclosure log's entries, from the request, with their links to the people
 //	audit_records     7 years  created      delete     the oldest links of the audit trail, a whole prefix of the chain at a time
 //
-// The three before audit_records came with migration 0035 (issue 15 point 10), their reasons in
-// the rules themselves. Each batch of a sweep is audited with the ids of the records it changed.
+// import_reports, lifted_holds and erasure_decisions came with migration 0035 (issue 15 point
+// 10), breaches and disclosures with migration 0052 (issue 19), their reasons in the rules
+// themselves. Each batch of a sweep is audited with the ids of the records it changed.
 //
 // Six years for calls is the limitation period for claims in contract (Limitation Act 1980 s.5),
 // the usual reason to keep a service record; the audit trail outlives the calls it describes by a

@@ -38,7 +38,12 @@ type Bundle struct {
 	Requests   []BundleRequest `json:"requests"`
 	SentEmails []BundleSent    `json:"emails_sent"`
 	LegalHolds []BundleHold    `json:"legal_holds"`
-	Account    *BundleAccount  `json:"account,omitempty"`
+	// Breaches are the personal data breaches the person is linked to as affected (issue 19
+	// item 3); Disclosures the disclosures of their data to third parties, but those the DPO
+	// withheld under an exemption, recorded with its reason (item 4).
+	Breaches    []BundleBreach     `json:"breaches"`
+	Disclosures []BundleDisclosure `json:"disclosures"`
+	Account     *BundleAccount     `json:"account,omitempty"`
 	// Mentions are the places on other people's records that name the person (issue 15 point
 	// 4): each the sentence that does, redacted like the rest, under the section the register
 	// names for its column.
@@ -136,6 +141,36 @@ type BundleHold struct {
 	LiftedBy   string    `json:"lifted_by,omitempty"`
 	LiftedAt   time.Time `json:"lifted_at,omitzero"`
 	LiftReason string    `json:"lift_reason,omitempty"`
+}
+
+// BundleBreach is a personal data breach that affected the person: what happened, which of
+// their data, the risk, whether the ICO was notified and they were told, and what was done.
+type BundleBreach struct {
+	ID             int64     `json:"id"`
+	AwareAt        time.Time `json:"university_aware_at"`
+	State          string    `json:"state"`
+	WhatHappened   string    `json:"what_happened"`
+	DataCategories string    `json:"data_concerned,omitempty"`
+	Risk           string    `json:"risk_to_you,omitempty"`
+	NotifiedICOAt  time.Time `json:"notified_to_the_ico_at,omitzero"`
+	ICOReference   string    `json:"ico_reference,omitempty"`
+	PeopleTold     string    `json:"people_affected_told,omitempty"`
+	Actions        string    `json:"actions_taken,omitempty"`
+}
+
+// BundleDisclosure is a disclosure of the person's data to a third party: who asked, on what
+// basis, what was asked for, and the decision.
+type BundleDisclosure struct {
+	ID           int64     `json:"id"`
+	ReceivedAt   time.Time `json:"asked_at"`
+	Kind         string    `json:"kind"`
+	Organisation string    `json:"organisation"`
+	Reference    string    `json:"their_reference,omitempty"`
+	Basis        string    `json:"legal_basis"`
+	Requested    string    `json:"data_asked_for"`
+	State        string    `json:"decision"`
+	Approver     string    `json:"decided_by,omitempty"`
+	DecidedAt    time.Time `json:"decided_at,omitzero"`
 }
 
 // BundleAccount is the person's account: their sign-ins and API tokens (names and dates, never
@@ -339,6 +374,9 @@ func (b *Builder) Gather(ctx context.Context, person int64, progress Progress) (
 			Authority:       r.Redact(q.Authority, fmt.Sprintf("request %d authority", q.ID), requestLink(q.ID)),
 			IdentityHow:     r.Redact(q.IdentityHow, fmt.Sprintf("request %d identity check", q.ID), requestLink(q.ID)),
 			ExtensionReason: r.Redact(q.ExtensionReason, fmt.Sprintf("request %d extension", q.ID), requestLink(q.ID))})
+	}
+	if err := b.gatherBreachesDisclosures(ctx, bu, r, person); err != nil {
+		return nil, err
 	}
 	if err := b.gatherMine(ctx, bu, r, p); err != nil {
 		return nil, err
@@ -613,6 +651,42 @@ func sentLink(ref string) string {
 		return "/admin/mail"
 	}
 	return callLink(ref)
+}
+
+// gatherBreachesDisclosures adds the breaches the person is linked to and the disclosures of
+// their data that no exemption withholds.
+func (b *Builder) gatherBreachesDisclosures(ctx context.Context, bu *Bundle, r *Redactor, person int64) error {
+	bs, err := b.Store.SARBreaches(ctx, person)
+	if err != nil {
+		return fmt.Errorf("breaches: %w", err)
+	}
+	bu.Breaches = []BundleBreach{}
+	for _, x := range bs {
+		where, link := fmt.Sprintf("breach %d", x.ID), fmt.Sprintf("/dpo/breaches/%d", x.ID)
+		what := x.Assessment
+		if what == "" {
+			what = x.Report
+		}
+		bu.Breaches = append(bu.Breaches, BundleBreach{ID: x.ID, AwareAt: x.AwareAt, State: x.State,
+			WhatHappened: r.Redact(what, where+" what happened", link), DataCategories: r.Redact(x.DataCategories, where+" data", link),
+			Risk: x.Risk, NotifiedICOAt: x.NotifiedAt, ICOReference: x.Reference, PeopleTold: x.PeopleTold,
+			Actions: r.Redact(x.Actions, where+" actions", link)})
+	}
+	ds, err := b.Store.SARDisclosures(ctx, person)
+	if err != nil {
+		return fmt.Errorf("disclosures: %w", err)
+	}
+	bu.Disclosures = []BundleDisclosure{}
+	for _, d := range ds {
+		if d.Exemption != "" {
+			continue // withheld under an exemption, recorded with its reason on the disclosure
+		}
+		where, link := fmt.Sprintf("disclosure %d", d.ID), fmt.Sprintf("/dpo/disclosures/%d", d.ID)
+		bu.Disclosures = append(bu.Disclosures, BundleDisclosure{ID: d.ID, ReceivedAt: d.ReceivedAt, Kind: d.Kind, Organisation: d.Organisation,
+			Reference: d.Reference, Basis: r.Redact(d.Basis, where+" basis", link), Requested: r.Redact(d.Requested, where+" data asked for", link),
+			State: d.State, Approver: d.Approver, DecidedAt: d.DecidedAt})
+	}
+	return nil
 }
 
 func requestLink(id int64) string { return fmt.Sprintf("/dpo/requests/%d", id) }

@@ -125,6 +125,18 @@ func (b *Bundle) pdf(w io.Writer, kept int) error {
 		}
 		text(fmt.Sprintf("On %s, placed %s by %s: %s (%s)", on, stamp(h.PlacedAt), h.PlacedBy, h.Reason, lifted))
 	}
+	h2(fmt.Sprintf("Personal data breaches that affected you (%d)", len(b.Breaches)))
+	for _, x := range b.Breaches {
+		told := "not yet notified to the ICO"
+		if !x.NotifiedICOAt.IsZero() {
+			told = fmt.Sprintf("notified to the ICO %s (reference %s)", stamp(x.NotifiedICOAt), x.ICOReference)
+		}
+		text(fmt.Sprintf("Breach %d, known %s (%s): %s. Data: %s. %s. Actions: %s", x.ID, stamp(x.AwareAt), x.State, x.WhatHappened, x.DataCategories, told, x.Actions))
+	}
+	h2(fmt.Sprintf("Disclosures of your data to third parties (%d)", len(b.Disclosures)))
+	for _, d := range b.Disclosures {
+		text(fmt.Sprintf("%s asked %s (%s request, basis: %s): %s. Decision: %s", d.Organisation, stamp(d.ReceivedAt), d.Kind, d.Basis, d.Requested, d.State))
+	}
 	h2("Your account")
 	if a := b.Account; a == nil {
 		text("You have no account.")

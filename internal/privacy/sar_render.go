@@ -81,6 +81,8 @@ func (b *Bundle) Render(ctx context.Context, w io.Writer, released Decisions, fi
 		{"requests.json", jsonFile(a.Requests)},
 		{"emails_sent.json", jsonFile(a.SentEmails)},
 		{"legal_holds.json", jsonFile(a.LegalHolds)},
+		{"breaches.json", jsonFile(a.Breaches)},
+		{"disclosures.json", jsonFile(a.Disclosures)},
 		{"account.json", jsonFile(a.Account)},
 		{"mentions.json", jsonFile(a.Mentions)},
 		{"report.html", func(w io.Writer) error { return a.report(w, kept) }},
@@ -149,6 +151,16 @@ func (b *Bundle) applied(released Decisions) *Bundle {
 	for i, h := range b.LegalHolds {
 		h.Reason, h.LiftReason = ap(h.Reason), ap(h.LiftReason)
 		a.LegalHolds[i] = h
+	}
+	a.Breaches = make([]BundleBreach, len(b.Breaches))
+	for i, x := range b.Breaches {
+		x.WhatHappened, x.DataCategories, x.Actions = ap(x.WhatHappened), ap(x.DataCategories), ap(x.Actions)
+		a.Breaches[i] = x
+	}
+	a.Disclosures = make([]BundleDisclosure, len(b.Disclosures))
+	for i, d := range b.Disclosures {
+		d.Basis, d.Requested = ap(d.Basis), ap(d.Requested)
+		a.Disclosures[i] = d
 	}
 	a.Audit = make([]BundleAudit, len(b.Audit))
 	for i, r := range b.Audit {
@@ -328,6 +340,10 @@ audit.csv        Who looked at or changed your data, when and through which scre
 requests.json    Your subject requests (%d).
 legal_holds.json Legal holds on you or your calls (%d): while one is placed, data it covers
                  is kept past its usual retention period.
+breaches.json    Personal data breaches that affected you (%d): what happened, which of your
+                 data, the risk, whether the ICO was told and what was done.
+disclosures.json Disclosures of your data to third parties such as the police (%d): who
+                 asked, on what legal basis, what for, and the decision.
 account.json     Your account: login, roles, when it was made, whether it is active; your
                  sign-ins (when, how, from which network address) and your API tokens (names
                  and dates only)%s.
@@ -351,7 +367,7 @@ student number or phone number), it has been replaced by "[redacted: N]" unless 
 Protection Officer decided it could be given to you. %d such mentions are redacted.
 The names of staff who handled your calls are given: they acted in their professional capacity.
 `, b.Name, b.Zone.Day(b.GeneratedAt), len(b.Calls), b.entryCount(), len(b.Emails), len(b.SentEmails), len(b.Files),
-		b.withheld(), len(b.Audit), len(b.Requests), len(b.LegalHolds), accountNote(b.Account), len(b.Mentions), b.Zone, kept)
+		b.withheld(), len(b.Audit), len(b.Requests), len(b.LegalHolds), len(b.Breaches), len(b.Disclosures), accountNote(b.Account), len(b.Mentions), b.Zone, kept)
 	if err != nil {
 		return err
 	}

@@ -129,7 +129,7 @@ func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.
 
 	decision := x.sc.ScrubAll(e.Decision)
 	steps := []func(context.Context) error{x.findCalls, x.scrubCalls, x.scrubDiary, x.deleteFiles, x.scrubMail,
-		x.scrubRequests, x.dropBundles, x.scrubHolds, x.scrubImports, x.scrubNamedBy, x.scrubMentions, x.closeAccount, x.scrubAudit}
+		x.scrubRequests, x.dropBundles, x.unlinkBreachesDisclosures, x.scrubHolds, x.scrubImports, x.scrubNamedBy, x.scrubMentions, x.closeAccount, x.scrubAudit}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return desk.ErasureRecord{}, fmt.Errorf("erase person %d: %w", p.ID, err)

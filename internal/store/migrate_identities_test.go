@@ -150,6 +150,12 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{49, `ALTER TABLE support_groups DROP COLUMN first_line`},
 		{49, `ALTER TABLE calls DROP COLUMN reassigned`},
 		{49, `ALTER TABLE calls DROP COLUMN resolved_by`},
+		{52, `DELETE FROM retention_rules WHERE class IN ('breaches', 'disclosures')`},
+		{52, `DROP TABLE breach_escalations`},
+		{52, `DROP TABLE breach_people`},
+		{52, `DROP TABLE breaches`},
+		{52, `DROP TABLE disclosure_people`},
+		{52, `DROP TABLE disclosures`},
 	} {
 		if u.version >= from {
 			raw.MustExec(t, u.sql)

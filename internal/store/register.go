@@ -87,13 +87,15 @@ const (
 	SectionRequests   SARSection = "requests.json"    // their subject requests
 	SectionLegalHolds SARSection = "legal_holds.json" // legal holds on them or their calls
 	SectionAccount    SARSection = "account.json"     // their account, sign-ins and API tokens
+	SectionBreaches   SARSection = "breaches.json"    // personal data breaches that affected them
+	SectionDisclosure SARSection = "disclosures.json" // disclosures of their data to third parties, unless exempt
 	// SectionNone: the bundle does not show the column, for the entry's SARReason.
 	SectionNone SARSection = "not shown"
 )
 
 // SARSections lists every section of the bundle (SectionNone excluded).
 func SARSections() []SARSection {
-	return []SARSection{SectionPerson, SectionCalls, SectionEntries, SectionEmails, SectionSentEmails, SectionFiles, SectionAudit, SectionRequests, SectionLegalHolds, SectionAccount}
+	return []SARSection{SectionPerson, SectionCalls, SectionEntries, SectionEmails, SectionSentEmails, SectionFiles, SectionAudit, SectionRequests, SectionLegalHolds, SectionAccount, SectionBreaches, SectionDisclosure}
 }
 
 // RetentionClass is what ends a column's value in time: a class of the retention schedule
@@ -114,6 +116,8 @@ const (
 	RetainImportReports   RetentionClass = ClassImportReports
 	RetainLiftedHolds     RetentionClass = ClassLiftedHolds
 	RetainErasures        RetentionClass = ClassErasureDecisions
+	RetainBreaches        RetentionClass = ClassBreaches
+	RetainDisclosures     RetentionClass = ClassDisclosures
 	// RetainExpiry: not a schedule class; housekeeping deletes the row when it expires (sessions,
 	// sign-in throttling), within hours or days.
 	RetainExpiry RetentionClass = "expiry"
@@ -498,6 +502,30 @@ func Register() []PersonalColumn {
 			SAR: []SARSection{SectionNone}, SARReason: "written once the person is erased, when there is nobody to ask for it but by pseudonym",
 			SARGap: "someone else it names does not see it in their bundle"},
 		staff("erasures", "decided_by", RetainErasures, ""),
+
+		// The breach register and the disclosure log (issue 19 items 3 and 4).
+		staff("breaches", "reported_by", RetainBreaches, ""),
+		breachText("report"),
+		breachText("assessment"),
+		breachText("data_categories"),
+		breachText("decision"),
+		breachText("actions"),
+		staff("breaches", "approved_by", RetainBreaches, ""),
+		staff("breach_people", "linked_by", RetainBreaches, ""),
+		{Table: "disclosures", Column: "requester", Category: CatIdentity, Whose: Whose{Identifier: true, Anyone: true},
+			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainDisclosures, Erasure: Scrub,
+			Today: "scrubbed where it names the erased person (an officer who asked is a person too)",
+			SAR:   []SARSection{SectionNone}, SARReason: disclosureSARReason},
+		disclosureText("basis"),
+		disclosureText("requested"),
+		disclosureText("decision"),
+		staff("disclosures", "approver", RetainDisclosures, ""),
+		staff("disclosures", "logged_by", RetainDisclosures, ""),
+		{Table: "disclosure_people", Column: "exemption", Category: CatFreeText, Whose: Whose{Links: []Link{on("person_id")}, Anyone: true},
+			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainDisclosures, Erasure: Remove,
+			Today: "the erased person's links to disclosures are deleted with their exemptions; another person's exemption that names them is emptied",
+			SAR:   []SARSection{SectionNone}, SARReason: "why a disclosure is withheld from the person's own bundle: showing it would defeat the exemption"},
+		staff("disclosure_people", "linked_by", RetainDisclosures, ""),
 		holdText("reason"),
 		holdText("lift_reason"),
 		staff("legal_holds", "placed_by", RetainLiftedHolds, ""),
@@ -580,6 +608,26 @@ func outboxText(col string) PersonalColumn {
 		SAR:   []SARSection{SectionSentEmails}, SARGap: gap}
 }
 
+// breachText is a free-text column of the breach register.
+func breachText(col string) PersonalColumn {
+	return PersonalColumn{Table: "breaches", Column: col, Category: CatFreeText, Whose: Whose{Anyone: true},
+		Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainBreaches, Erasure: Scrub,
+		Today: "the breach stays; the erased person's links to it are deleted (breach_people) and every identifier of theirs " +
+			"in its text becomes the pseudonym",
+		SAR: []SARSection{SectionBreaches}, SARGap: "breaches.json lists the breaches a person is linked to; one that names them without " +
+			"the link is listed among the mentions"}
+}
+
+// disclosureText is a free-text column of the disclosure log.
+func disclosureText(col string) PersonalColumn {
+	return PersonalColumn{Table: "disclosures", Column: col, Category: CatFreeText, Whose: Whose{Anyone: true},
+		Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainDisclosures, Erasure: Scrub,
+		Today: "the disclosure stays; the erased person's links to it are deleted (disclosure_people) and every identifier of " +
+			"theirs in its text becomes the pseudonym",
+		SAR: []SARSection{SectionDisclosure}, SARGap: "disclosures.json shows a disclosure to the people linked to it unless an " +
+			"exemption is recorded; its text is not searched for mentions of others, so an exemption cannot be bypassed"}
+}
+
 // requestText is a column of subject_requests.
 func requestText(col string, cat Category, sarGap string) PersonalColumn {
 	return PersonalColumn{Table: "subject_requests", Column: col, Category: cat, Whose: Whose{Links: []Link{{Column: "person_id"}}, Anyone: true},
@@ -612,6 +660,7 @@ const (
 	messageIDGap      = "kept after erasure: some mail programs build it from the sender's address, which then survives; erasure " +
 		"could keep its SHA-256 instead, which still recognises a redelivery"
 	messageIDSARReason    = "a technical identifier of an email; the email itself is in emails.json"
+	disclosureSARReason   = "who asked for the data: disclosures.json names the organisation and its reference"
 	messageIDRetentionGap = "anonymising a stored email (the default action of the emails class) keeps it"
 )
 
@@ -708,6 +757,16 @@ func NotPersonalColumns() []NotPersonal {
 		{Table: "subject_requests", Column: "state", Reason: word},
 		{Table: "subject_requests", Column: "channel", Reason: word + ": where the request was logged (portal, console)"},
 		{Table: "sar_bundles", Column: "state", Reason: word},
+		{Table: "breaches", Column: "state", Reason: word},
+		{Table: "breaches", Column: "risk", Reason: word + ": the risk to people's rights and freedoms"},
+		{Table: "breaches", Column: "notify", Reason: word + ": whether the ICO is to be notified"},
+		{Table: "breaches", Column: "people_told", Reason: word + ": whether the people affected were told"},
+		{Table: "breaches", Column: "ico_reference", Reason: "the ICO's reference for a notified breach"},
+		{Table: "disclosures", Column: "kind", Reason: word},
+		{Table: "disclosures", Column: "state", Reason: word},
+		{Table: "disclosures", Column: "organisation", Reason: "the name of the organisation that asked (a police force, an agency), not a person"},
+		{Table: "disclosures", Column: "reference", Reason: "the organisation's reference for its request (a crime number)"},
+		{Table: "disclosures", Column: "form", Reason: "the name of the form or documented procedure a request came under"},
 		{Table: "sar_bundles", Column: "error", Reason: "calldesk's words on why a build failed or a bundle expired, naming records by id"},
 		{Table: "sar_bundles", Column: "sha256", Reason: "the digest of a bundle's zip"},
 		{Table: "sar_redactions", Column: "location", Reason: "where a candidate stands: a call's reference and an entry's id"},

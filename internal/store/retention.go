@@ -29,12 +29,16 @@ const (
 	// that the person was erased (pseudonym, date, basis, ground, counts) stays.
 	ClassErasureDecisions = "erasure_decisions"
 	ClassAuditRecords     = "audit_records" // the oldest links of the audit trail
+	// ClassBreaches are closed breaches of the breach register, from their closing, with their
+	// links to the people affected; ClassDisclosures the disclosure log's entries, from the request.
+	ClassBreaches    = "breaches"
+	ClassDisclosures = "disclosures"
 )
 
 // RetentionClasses lists every record class in sweep order.
 func RetentionClasses() []string {
 	return []string{ClassSpecialCategory, ClassClosedCalls, ClassAttachments, ClassDiaryEntries, ClassEmails,
-		ClassSubjectRequests, ClassLeavers, ClassImportReports, ClassLiftedHolds, ClassErasureDecisions, ClassAuditRecords}
+		ClassSubjectRequests, ClassLeavers, ClassImportReports, ClassLiftedHolds, ClassErasureDecisions, ClassBreaches, ClassDisclosures, ClassAuditRecords}
 }
 
 // Retention actions and starts.

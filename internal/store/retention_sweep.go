@@ -233,6 +233,28 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 			act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
 				return exec(ctx, t, `UPDATE erasures SET decision = '', decided_by = '' WHERE id`, due, "id")
 			}}}, nil
+	case ClassBreaches:
+		q := `SELECT b.id AS id, b.closed_at, 1 FROM breaches b WHERE b.state = 'closed' AND b.closed_at IS NOT NULL AND b.closed_at < ?
+			AND NOT EXISTS (SELECT 1 FROM breach_people l JOIN legal_holds h ON h.person_id = l.person_id AND h.lifted_at IS NULL WHERE l.breach_id = b.id)%s`
+		return []sweepPart{{list: q, idCol: "b.id", args: []any{cut}, what: "closed breaches",
+			act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
+				for _, q := range []string{`DELETE FROM breach_people WHERE breach_id IN ` + due.in, `DELETE FROM breach_escalations WHERE breach_id IN ` + due.in} {
+					if _, err := t.exec(ctx, q, due.args...); err != nil {
+						return nil, err
+					}
+				}
+				return exec(ctx, t, `DELETE FROM breaches WHERE state = 'closed' AND id`, due, "id")
+			}}}, nil
+	case ClassDisclosures:
+		q := `SELECT d.id AS id, d.received_at, 1 FROM disclosures d WHERE d.received_at < ?
+			AND NOT EXISTS (SELECT 1 FROM disclosure_people l JOIN legal_holds h ON h.person_id = l.person_id AND h.lifted_at IS NULL WHERE l.disclosure_id = d.id)%s`
+		return []sweepPart{{list: q, idCol: "d.id", args: []any{cut}, what: "disclosures",
+			act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
+				if _, err := t.exec(ctx, `DELETE FROM disclosure_people WHERE disclosure_id IN `+due.in, due.args...); err != nil {
+					return nil, err
+				}
+				return exec(ctx, t, `DELETE FROM disclosures WHERE id`, due, "id")
+			}}}, nil
 	case ClassSubjectRequests:
 		q := `SELECT r.id AS id, r.updated_at, 1 FROM subject_requests r WHERE r.state IN ('done', 'refused', 'withdrawn') AND r.updated_at < ?
 			AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.person_id = r.person_id AND h.lifted_at IS NULL)%s`

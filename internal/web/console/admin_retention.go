@@ -64,6 +64,8 @@ var retentionWords = map[string][2]string{
 	store.ClassLeavers:          {"Leavers' person records (no open call)", "they left"},
 	store.ClassImportReports:    {"Directory import reports (the latest of each source stays)", "the import ran"},
 	store.ClassLiftedHolds:      {"Legal holds since lifted", "the hold was lifted"},
+	store.ClassBreaches:         {"Closed personal data breaches", "the breach was closed"},
+	store.ClassDisclosures:      {"Disclosures to third parties", "the request came"},
 	store.ClassErasureDecisions: {"Erasure decisions: the reasons and who decided (that the person was erased stays)", "the erasure"},
 	store.ClassAuditRecords:     {"Audit records (the oldest of the trail)", "the record"},
 }

@@ -73,6 +73,9 @@ type Console struct {
 	// Quarantine, when set, offers support analysts the messages from unknown senders, to make
 	// a call of or discard (/mail/quarantine).
 	Quarantine Quarantine
+	// BreachMail, when set, writes the email that tells the Data Protection Officer of a breach
+	// reported from the console (dpo.Mailer); nil when email is not set up.
+	BreachMail store.BreachMail
 	// MailDescription is the setting for calls opened by an email (serve --mail-description):
 	// "call" (or ""), their description is call information at once; "triage", it awaits a
 	// support analyst's triage (desk.Call.TriagePending). The administrators' email page shows it.
@@ -118,6 +121,8 @@ func (c *Console) routes() []route {
 		c.adminImportRoutes(),
 		c.dpoRoutes(),
 		c.bundleRoutes(),
+		c.breachRoutes(),
+		c.disclosureRoutes(),
 		c.retentionRoutes(),
 		c.accountRoutes(),
 		c.bulkRoutes(),

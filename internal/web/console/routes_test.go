@@ -65,7 +65,9 @@ func TestRoleRouteMatrix(t *testing.T) {
 		// Every route, the single sign-on ones among them: with each declaration (public ones too)
 		// checked by the walk.
 		for _, want := range []string{"GET /signin/oidc", "GET /signin/oidc/callback", "GET /signin/saml",
-			"POST /signin/saml/acs", "GET /saml/metadata", "GET /mail/quarantine", "GET /mail/log"} {
+			"POST /signin/saml/acs", "GET /saml/metadata", "GET /mail/quarantine", "GET /mail/log",
+			"GET /breaches/report", "POST /breaches/report", "GET /dpo/breaches/{id}", "POST /dpo/breaches/{id}/people",
+			"GET /dpo/disclosures/{id}", "POST /dpo/disclosures/{id}/data.zip"} {
 			if !slices.Contains(mux.Patterns, want) {
 				t.Errorf("%s is not on the console's mux: the matrix does not cover it", want)
 			}
