@@ -145,6 +145,11 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{44, `DROP TABLE report_subscriptions`},
 		{45, `DROP TABLE wallboards`},
 		{46, `DROP INDEX calls_resolved_since`},
+		{51, `DROP TABLE audit_verifications`},
+		{51, `ALTER TABLE calls DROP COLUMN notice_version`},
+		{51, `DROP TABLE privacy_notices`},
+		{51, `DROP TABLE processing_versions`},
+		{51, `DROP TABLE processing_activities`},
 	} {
 		if u.version >= from {
 			raw.MustExec(t, u.sql)
