@@ -248,6 +248,7 @@ func WriteCompliancePDF(w io.Writer, ev []Evidence, c Contacts, now time.Time, l
 	pw.text(fmt.Sprintf("Controller: %s, %s. Data Protection Officer: %s.", c.University, c.UniversityContact, c.DPO))
 	pw.text(fmt.Sprintf("Evidence drawn live from calldesk's records on %s (data protection policy 7.2; UK GDPR article 5(2)).", now.In(loc).Format("2 January 2006 15:04 MST")))
 	for _, e := range ev {
+		p.Bookmark(e.Duty, 0, -1)
 		pw.h2(e.Duty)
 		pw.field("Where the duty is set", e.Clause)
 		pw.field("State", e.State)

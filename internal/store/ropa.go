@@ -78,7 +78,7 @@ func (a *ProcessingActivity) Validate() error {
 	if !slices.Contains(LawfulBases(), a.LawfulBasis) {
 		v["lawful_basis"] = "must be one of the lawful bases of article 6: " + strings.Join(LawfulBases(), ", ")
 	}
-	known := RegisterTables("")
+	known := slices.Concat(RegisterTables("sqlite"), RegisterTables("postgres"))
 	var tables []string
 	for _, t := range a.Tables {
 		t = strings.TrimSpace(t)
