@@ -148,7 +148,7 @@ func (s *Store) FindProcessingActivity(ctx context.Context, id int64) (Processin
 func (a ProcessingActivity) snapshot() string {
 	b, _ := json.Marshal(struct {
 		Code, Name, Purpose, LawfulBasis, SpecialCondition, People, Recipients, Transfers, Security, Obligation, Automated string
-		Tables                                                                                                       []string
+		Tables                                                                                                             []string
 	}{a.Code, a.Name, a.Purpose, a.LawfulBasis, a.SpecialCondition, a.People, a.Recipients, a.Transfers, a.Security, a.Obligation, a.Automated, a.Tables})
 	return string(b)
 }

@@ -182,4 +182,3 @@ func TestCompliancePage(t *testing.T) {
 		e.signIn(e.f.Ann).get("/dpo/compliance").must(t, http.StatusForbidden)
 	})
 }
-
