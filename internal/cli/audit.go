@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"calldesk/internal/audit"
+	"calldesk/internal/desk"
 )
 
 func auditCmd(ctx context.Context, e Env, args []string) error {
@@ -34,6 +35,14 @@ func auditCmd(ctx context.Context, e Env, args []string) error {
 	}
 	rep, err := audit.Verify(ctx, s)
 	if err != nil {
+		return unchecked(err)
+	}
+	// The result is evidence for the DPO's compliance page (issue 19 item 8).
+	first := ""
+	if rep.First != nil {
+		first = fmt.Sprintf("%s at link %d", rep.First.Kind, rep.First.Seq)
+	}
+	if err := s.RecordAuditVerification(ctx, desk.Actor{Name: "calldesk audit verify", Surface: desk.SurfaceCalldesk}, rep.Checked, rep.Count, first); err != nil {
 		return unchecked(err)
 	}
 	if !rep.OK() {
