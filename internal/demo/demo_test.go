@@ -116,12 +116,14 @@ func TestLoad(t *testing.T) {
 		}
 
 		// The load is one audit record, then the service-level defaults' (two calendars, four
-		// rules, the groups' calendars) and the evaluation of the calls' service levels (one
+		// rules, the groups' calendars), the DPO's records (ten records of processing, eight
+		// reviews, the notice published) and the evaluation of the calls' service levels (one
 		// record for 2,000 calls, a batch being 5,000), sealed like any other.
-		recs, total, err := s.FindAudit(ctx, store.AuditFilter{})
-		if err != nil || total != 9 || recs[8].Action != "demo.load" || !strings.Contains(recs[8].Detail, "2000 calls") || recs[1].Action != "sla.calendar.uses" ||
+		recs, total, err := s.FindAudit(ctx, store.AuditFilter{Limit: 100})
+		if err != nil || total != 28 || recs[27].Action != "demo.load" || !strings.Contains(recs[27].Detail, "2000 calls") || recs[20].Action != "sla.calendar.uses" ||
+			recs[19].Action != "processing.create" || recs[1].Action != "notice.publish" ||
 			recs[0].Action != "sla.repair" || !strings.Contains(recs[0].Detail, "gave 2000 call(s)") {
-			t.Fatalf("audit after the load: %d records %+v, %v; want one demo.load, 7 of the service levels and 1 of their evaluation", total, recs, err)
+			t.Fatalf("audit after the load: %d records %+v, %v; want one demo.load, 7 of the service levels, 19 of the DPO's records and 1 of their evaluation", total, recs, err)
 		}
 		if _, err := audit.Seal(ctx, s); err != nil {
 			t.Fatal(err)
@@ -277,6 +279,13 @@ func checkCalls(t *testing.T, s *store.Store, calls []desk.Call) {
 func checkDesk(t *testing.T, s *store.Store, res demo.Result) {
 	t.Helper()
 	ctx := context.Background()
+	// The DPO's records (issue 19): ten processing activities and a published notice.
+	if acts, err := s.ProcessingActivities(ctx); err != nil || len(acts) != 10 {
+		t.Errorf("%d records of processing, want ten (%v)", len(acts), err)
+	}
+	if n, err := s.LatestNotice(ctx); err != nil || n.Version != 1 || !strings.Contains(n.Body, "University of Example") {
+		t.Errorf("the published notice: %+v, %v", n, err)
+	}
 	groups, err := s.Groups(ctx)
 	if err != nil || len(groups) != 8 {
 		t.Fatalf("groups: %d, %v", len(groups), err)
