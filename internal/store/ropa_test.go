@@ -201,3 +201,53 @@ func TestComplianceFigures(t *testing.T) {
 		}
 	})
 }
+
+// Erasure reaches the DPO's records: a member of staff named as the one who changed, reviewed or
+// published becomes their pseudonym, and a person a reason names is scrubbed from it.
+func TestErasureReachesTheDPORecords(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		eve := storetest.Actor(e.F.Eve)
+		a, err := e.S.CreateProcessingActivity(ctx, eve, activity("call-handling"), "as Dan Dawson suggested")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.S.ReviewProcessingActivity(ctx, eve, a.ID, "fine"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.PublishNotice(ctx, eve, `{}`, "after Dan Dawson's complaint"); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.S.RecordAuditVerification(ctx, eve, 3, 0, ""); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []desk.Person{e.F.Dan, e.F.Eve} {
+			if _, err := e.S.ErasePerson(ctx, storetest.Actor(e.F.Ann), desk.Erasure{PersonID: p.ID, Basis: desk.BasisConsent,
+				Ground: desk.GroundConsentWithdrawn, Decision: "asked", Confirmed: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := e.S.FindProcessingActivity(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs, err := e.S.ProcessingVersions(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := e.S.LatestNotice(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _, err := e.S.LastAuditVerification(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for what, s := range map[string]string{"changed_by": got.ChangedBy, "reviewed_by": got.ReviewedBy, "version's changed_by": vs[0].ChangedBy,
+			"version's reason": vs[0].Reason, "published_by": n.PublishedBy, "notice's reason": n.Reason, "verification by": v.By} {
+			if strings.Contains(s, "Eve") || strings.Contains(s, "Evans") || strings.Contains(s, "Dawson") || s == "" {
+				t.Errorf("%s after the erasures: %q", what, s)
+			}
+		}
+	})
+}
