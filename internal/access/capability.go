@@ -33,6 +33,10 @@ const (
 	// KeepDPORecords is the Data Protection Officer's work: subject requests and their bundles,
 	// who has seen a person's data, restriction, erasure, retention rules and legal holds.
 	KeepDPORecords Capability = "keep the DPO's records"
+	// SeeDPORecords is reading the DPO's records that are about no person: the records of
+	// processing, the privacy notice's versions and the evidence of compliance (the DPO and
+	// administrators, issue 19); only KeepDPORecords changes them.
+	SeeDPORecords Capability = "see the records of processing"
 	// SeeRetention is viewing the retention schedule, its sweeps and the legal holds (the DPO
 	// and administrators); only KeepDPORecords changes them.
 	SeeRetention Capability = "see the retention schedule"
@@ -55,7 +59,7 @@ const Public Capability = "public"
 
 // AllCapabilities lists every capability in a stable order (Public excluded).
 func AllCapabilities() []Capability {
-	return []Capability{WorkCalls, ReadEmails, ReadSpecialCategory, SeeNamedReports, KeepDPORecords, SeeRetention,
+	return []Capability{WorkCalls, ReadEmails, ReadSpecialCategory, SeeNamedReports, KeepDPORecords, SeeDPORecords, SeeRetention,
 		Administer, ActUnderSupplierGrant, UsePortal}
 }
 
@@ -72,9 +76,9 @@ func Capabilities(r desk.Role) []Capability {
 	case desk.RoleServiceManager:
 		return []Capability{WorkCalls, SeeNamedReports, UsePortal}
 	case desk.RoleDPO:
-		return []Capability{WorkCalls, KeepDPORecords, ReadSpecialCategory, SeeRetention, UsePortal}
+		return []Capability{WorkCalls, KeepDPORecords, ReadSpecialCategory, SeeDPORecords, SeeRetention, UsePortal}
 	case desk.RoleAdmin:
-		return []Capability{WorkCalls, Administer, SeeRetention, UsePortal}
+		return []Capability{WorkCalls, Administer, SeeDPORecords, SeeRetention, UsePortal}
 	case desk.RoleSupplier:
 		return []Capability{ActUnderSupplierGrant}
 	}

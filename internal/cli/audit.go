@@ -7,6 +7,7 @@ import (
 
 	"calldesk/internal/audit"
 	"calldesk/internal/store"
+	"calldesk/internal/desk"
 )
 
 func auditCmd(ctx context.Context, e Env, args []string) error {
@@ -57,6 +58,17 @@ func auditCmd(ctx context.Context, e Env, args []string) error {
 	}
 	problems, err := audit.CheckHeads(ctx, s, heads.Key(), exported)
 	if err != nil {
+		return unchecked(err)
+	}
+	// The result is evidence for the DPO's compliance page (issue 19 item 8).
+	first := ""
+	switch {
+	case rep.First != nil:
+		first = fmt.Sprintf("%s at link %d", rep.First.Kind, rep.First.Seq)
+	case len(problems) > 0:
+		first = fmt.Sprintf("%s at link %d", problems[0].Kind, problems[0].Seq)
+	}
+	if err := s.RecordAuditVerification(ctx, desk.Actor{Name: "calldesk audit verify", Surface: desk.SurfaceCalldesk}, rep.Checked, rep.Count+len(problems), first); err != nil {
 		return unchecked(err)
 	}
 	if !rep.OK() {

@@ -63,6 +63,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	passwords := st.add("local-passwords", "auto", "who may sign in with a local password: all, admins (break-glass administrators only), off; auto is admins with single sign-on, all without", false, checkOneOf("auto", "all", "admins", "off"))
 	grace := st.add("leaver-portal-grace", "0", "how long after leaving a person with the customer role may still use SupportMe (the portal only) to follow their calls, e.g. 720h; 0: a leaver loses all access at once", false, checkDuration(0, 90*24*time.Hour))
 	portalOpts := portalSettings(st)
+	dpoOpts := dpoSettings(st)
 	metricsToken := st.add("metrics-token", "", "serve the Prometheus metrics at /metrics on --addr too, to requests carrying Authorization: Bearer <this token>; empty: /metrics only on --debug-addr", true, nil)
 	intervalMax := st.add("job-interval-max", "0", "for tests and trials: run every background job at least this often (e.g. 1s: the hourly retention check, the ten-minute auto-close, every job, each second); 0: each job at its own interval", false, checkDuration(0, time.Hour))
 	leaseMax := st.add("job-lease-max", "0", "for tests and trials: the longest a job's claim on its work may go unrenewed before another instance takes the work up (a SAR bundle build, a retention sweep, outgoing mail, shredding; their own leases are 5 to 15 minutes); 0: each job's own", false, checkDuration(0, time.Hour))
@@ -156,6 +157,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 		Proxies: trusted, Zone: loc, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml,
 		EnrolPartners: *single.enrol == "true"}
 	portalOpts.apply(pt, outgoing)
+	dpoOpts.apply(con)
 	con.Portal = pt
 	if s.Engine() == "postgres" && !window.any {
 		con.ShredWindow = window.String()

@@ -115,6 +115,9 @@ func Load(ctx context.Context, s *store.Store, opt Options) (Result, error) {
 			err = loadServiceLevels(ctx, s)
 		}
 		if err == nil {
+			err = loadDPORecords(ctx, s)
+		}
+		if err == nil {
 			err = evaluateServiceLevels(ctx, s, opt, &res)
 		}
 		if err == nil {

@@ -134,7 +134,7 @@ func TestLoad(t *testing.T) {
 		if l := byAction["sla.repair"]; len(l) != 1 || !strings.Contains(l[0].Detail, "gave 2000 call(s)") {
 			t.Errorf("the service levels' evaluation: %+v", l)
 		}
-		for action, want := range map[string]int{"group.first_line": 1, "sla.calendar.uses": 1} {
+		for action, want := range map[string]int{"group.first_line": 1, "sla.calendar.uses": 1, "processing.create": 10, "notice.publish": 1} {
 			if got := len(byAction[action]); got != want {
 				t.Errorf("%d %s records after the load, want %d", got, action, want)
 			}
@@ -317,6 +317,13 @@ func checkCalls(t *testing.T, s *store.Store, calls []desk.Call) {
 func checkDesk(t *testing.T, s *store.Store, res demo.Result) {
 	t.Helper()
 	ctx := context.Background()
+	// The DPO's records (issue 19): ten processing activities and a published notice.
+	if acts, err := s.ProcessingActivities(ctx); err != nil || len(acts) != 10 {
+		t.Errorf("%d records of processing, want ten (%v)", len(acts), err)
+	}
+	if n, err := s.LatestNotice(ctx); err != nil || n.Version != 1 || !strings.Contains(n.Body, "University of Example") {
+		t.Errorf("the published notice: %+v, %v", n, err)
+	}
 	groups, err := s.Groups(ctx)
 	if err != nil || len(groups) != 8 {
 		t.Fatalf("groups: %d, %v", len(groups), err)

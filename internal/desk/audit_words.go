@@ -219,6 +219,16 @@ func (r AuditRecord) What() string {
 		return "deleted data whose retention period had ended"
 	case "retention.rule":
 		return "changed how long a kind of data is kept"
+	case "processing.create":
+		return "added a record of processing (what the desk does with personal data, and why)"
+	case "processing.change":
+		return "changed a record of processing"
+	case "processing.review":
+		return "reviewed a record of processing"
+	case "notice.publish":
+		return "published a version of the privacy notice"
+	case "audit.verify":
+		return "checked that the audit trail has not been tampered with"
 	case "group.create":
 		return "created a support group"
 	case "group.add_member":

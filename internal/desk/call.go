@@ -342,6 +342,9 @@ type NewCall struct {
 	// FormKey, when set, is the key drawn into the form the call was sent from: a second call sent
 	// with the same key is refused (ECONFLICT), so a form sent twice logs one call.
 	FormKey string
+	// NoticeVersion, when not 0, is the version of the privacy notice whose summary the person
+	// saw on the form they logged the call with (policy 14.5): recorded on the call.
+	NoticeVersion int
 }
 
 // Validate checks a new call's fields, filling defaults (kind fault, source api, medium/medium).

@@ -228,10 +228,10 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	args := append(numberArgs, string(c.Kind), c.Summary, c.Description, c.CustomerID, string(snap), c.AltEmail, c.AltPhone,
 		string(c.Source), nullID(c.ProfileID), string(c.Impact), string(c.Urgency), int(c.Priority), nullID(c.GroupID),
 		nullID(c.AnalystID), string(c.State), 0, t.Now.UnixMicro(), nullID(actor.PersonID), micros(c.AssignedAt),
-		t.Now.UnixMicro(), c.Version, c.SpecialCategory, c.TriagePending)
+		t.Now.UnixMicro(), c.Version, c.SpecialCategory, c.TriagePending, nullID(int64(n.NoticeVersion)))
 	err = t.queryRow(ctx, `INSERT INTO calls (number, kind, summary, description, customer_id, customer_snapshot, alt_email, alt_phone,
 		source, profile_id, impact, urgency, priority, group_id, analyst_id, state, urgent, logged_at, logged_by, assigned_at,
-		updated_at, version, special_category, triage_pending`+searchCol+`) VALUES (`+numberExpr+`, `+placeholders(23)+searchVal+`) RETURNING id, number`,
+		updated_at, version, special_category, triage_pending, notice_version`+searchCol+`) VALUES (`+numberExpr+`, `+placeholders(24)+searchVal+`) RETURNING id, number`,
 		append(args, searchArgs...)...).Scan(&c.ID, &number)
 	if err != nil {
 		return c, t.s.mapErr(fmt.Errorf("insert call: %w", err))

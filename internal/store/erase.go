@@ -787,6 +787,8 @@ var namedBy = [][2]string{
 	{"retention_rules", "changed_by"}, {"retention_runs", "by_whom"},
 	{"sar_bundles", "created_by"}, {"sar_bundles", "final_by"}, {"sar_redactions", "decided_by"},
 	{"erasures", "decided_by"}, {"import_runs", "by_whom"},
+	{"processing_activities", "reviewed_by"}, {"processing_activities", "changed_by"}, {"processing_versions", "changed_by"},
+	{"privacy_notices", "published_by"}, {"audit_verifications", "by_whom"},
 }
 
 // scrubNamedBy replaces the person's name where a column records who did something, and scrubs
@@ -1194,6 +1196,14 @@ func mentionRowWhere(m Mention) (string, []any) {
 		id, addr, _ := strings.Cut(m.Key, " ")
 		n, _ := strconv.ParseInt(id, 10, 64)
 		return "mail_id = ? AND address = ?", []any{n, addr}
+	case "processing_versions":
+		id, v, _ := strings.Cut(m.Key, " ")
+		a, _ := strconv.ParseInt(id, 10, 64)
+		n, _ := strconv.ParseInt(v, 10, 64)
+		return "activity_id = ? AND version = ?", []any{a, n}
+	case "privacy_notices":
+		n, _ := strconv.ParseInt(m.Key, 10, 64)
+		return "version = ?", []any{n}
 	}
 	return "id = ?", []any{m.ID}
 }

@@ -70,9 +70,11 @@ type mentionTable struct {
 
 // mentionKeys are the keys of the tables without an id column.
 var mentionKeys = map[string]string{
-	"signin_throttle": "key",
-	"retention_rules": "class",
-	"mail_recipients": "CAST(mail_id AS TEXT) || ' ' || address",
+	"signin_throttle":     "key",
+	"retention_rules":     "class",
+	"mail_recipients":     "CAST(mail_id AS TEXT) || ' ' || address",
+	"processing_versions": "CAST(activity_id AS TEXT) || ' ' || CAST(version AS TEXT)",
+	"privacy_notices":     "CAST(version AS TEXT)",
 }
 
 // MentionColumnsScanned returns the register's columns the mention finder scans on engine: those

@@ -156,6 +156,11 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{52, `DROP TABLE breaches`},
 		{52, `DROP TABLE disclosure_people`},
 		{52, `DROP TABLE disclosures`},
+		{51, `DROP TABLE audit_verifications`},
+		{51, `ALTER TABLE calls DROP COLUMN notice_version`},
+		{51, `DROP TABLE privacy_notices`},
+		{51, `DROP TABLE processing_versions`},
+		{51, `DROP TABLE processing_activities`},
 	} {
 		if u.version >= from {
 			raw.MustExec(t, u.sql)

@@ -544,6 +544,29 @@ func Register() []PersonalColumn {
 			SAR:          []SARSection{SectionNone}, SARReason: "the schedule's reason for a period, which should name no one; erasure scrubs a slip"},
 		staff("retention_rules", "changed_by", RetainNone, "kept until the rule is changed again: the schedule's own words have no class"),
 		staff("retention_runs", "by_whom", RetainNone, "sweep reports have no retention class: kept for ever"),
+
+		// The DPO's records of processing, privacy notices and audit checks (issue 19: store/ropa.go, store/notices.go).
+		{Table: "processing_versions", Column: "reason", Category: CatFreeText, Whose: Whose{Anyone: true},
+			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
+			Today:        "scrubbed where the mention finder finds the erased person's identifiers in it",
+			RetentionGap: "the history of the records of processing is kept for as long as calldesk runs: it is the accountability record (7.2)",
+			SAR:          []SARSection{SectionNone}, SARReason: "the DPO's reason for changing a record of processing, which should name no one; erasure scrubs a slip"},
+		staff("processing_activities", "reviewed_by", RetainNone, "kept until the record is reviewed again"),
+		staff("processing_activities", "changed_by", RetainNone, "kept until the record is changed again"),
+		staff("processing_versions", "changed_by", RetainNone, "the history of the records of processing is kept for as long as calldesk runs"),
+		{Table: "privacy_notices", Column: "body", Category: CatContact, Whose: Whose{Identifier: true},
+			Sources: []Source{FromStaff}, Stored: JSONText, Retention: RetainNone, Erasure: Keep,
+			KeepReason:   "a published notice is the record of what people were told; the contact details in it are the university's and its Data Protection Officer's, published as such",
+			Today:        "kept",
+			RetentionGap: "every published version is kept, so that what a person was shown can be read again",
+			SAR:          []SARSection{SectionNone}, SARReason: "the notice is public, at /privacy, every version"},
+		{Table: "privacy_notices", Column: "reason", Category: CatFreeText, Whose: Whose{Anyone: true},
+			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
+			Today:        "scrubbed where the mention finder finds the erased person's identifiers in it",
+			RetentionGap: "kept with its notice version",
+			SAR:          []SARSection{SectionNone}, SARReason: "the DPO's reason for publishing a notice, which should name no one; erasure scrubs a slip"},
+		staff("privacy_notices", "published_by", RetainNone, "kept with its notice version"),
+		staff("audit_verifications", "by_whom", RetainNone, "the checks of the audit trail are kept as evidence of compliance"),
 		{Table: "directory_groups", Column: "display_name", Category: CatFreeText, Whose: Whose{Anyone: true},
 			Sources: []Source{FromDirectory}, Stored: Plain, Retention: RetainListed, Erasure: Keep,
 			KeepReason: "the directory's name for a group: its next push would restore a scrubbed name; the DPO asks the directory to rename it",
@@ -663,6 +686,9 @@ const (
 	disclosureSARReason   = "who asked for the data: disclosures.json names the organisation and its reference"
 	messageIDRetentionGap = "anonymising a stored email (the default action of the emails class) keeps it"
 )
+
+// ropaWords is why the descriptive fields of a record of processing hold no personal data.
+const ropaWords = "the DPO's description of a processing activity in general terms, naming no one"
 
 // NotPersonalColumns lists the text, bytes and JSON columns that hold no personal data, each
 // with its reason, a fresh copy on every call.
@@ -785,6 +811,20 @@ func NotPersonalColumns() []NotPersonal {
 		{Table: "retention_run_classes", Column: "action", Reason: word},
 		{Table: "retention_runs", Column: "state", Reason: word},
 		{Table: "retention_runs", Column: "error", Reason: "why a sweep failed; people are named by id only (privacy.Retention takes names out of erasures' errors)"},
+		{Table: "processing_activities", Column: "code", Reason: "a short name of a processing activity (call-handling)"},
+		{Table: "processing_activities", Column: "name", Reason: "the name of a processing activity"},
+		{Table: "processing_activities", Column: "purpose", Reason: ropaWords},
+		{Table: "processing_activities", Column: "lawful_basis", Reason: ropaWords},
+		{Table: "processing_activities", Column: "special_condition", Reason: ropaWords},
+		{Table: "processing_activities", Column: "people", Reason: ropaWords + ": categories of people (students, staff), never a person"},
+		{Table: "processing_activities", Column: "recipients", Reason: ropaWords + ": categories of recipients"},
+		{Table: "processing_activities", Column: "transfers", Reason: ropaWords},
+		{Table: "processing_activities", Column: "security", Reason: ropaWords},
+		{Table: "processing_activities", Column: "tables", Reason: "names of register tables"},
+		{Table: "processing_activities", Column: "obligation", Reason: ropaWords},
+		{Table: "processing_activities", Column: "automated", Reason: ropaWords},
+		{Table: "processing_versions", Column: "record", Reason: "JSON of a record of processing's fields as they were (the columns of processing_activities above, without who changed it)"},
+		{Table: "audit_verifications", Column: "first", Reason: "the first problem a check of the audit chain found: its kind and link number, in calldesk's words"},
 		{Table: "maintenance", Column: "name", Reason: "the name of a maintenance job"},
 		{Table: "locks", Column: "name", Reason: "the name of a lock that serialises work across instances (migrate, seal, retention)"},
 		{Table: "counters", Column: "name", Engine: "sqlite", Reason: "the name of a counter (PostgreSQL uses a sequence)"},

@@ -16,6 +16,7 @@ import (
 	"calldesk/internal/access"
 	"calldesk/internal/audit"
 	"calldesk/internal/desk"
+	"calldesk/internal/dpo"
 	"calldesk/internal/sso"
 	"calldesk/internal/store"
 	"calldesk/internal/web"
@@ -86,6 +87,12 @@ type Console struct {
 	// Portal, when set, finishes the single sign-ons started on the portal: they come back to
 	// the console's callback and assertion consumer service with a portal page to return to.
 	Portal SSOHandoff
+	// Contacts are the university's and the Data Protection Officer's contact details, which the
+	// privacy notice and the DPO's exports name (serve's --controller-name, --controller-contact,
+	// --dpo-contact).
+	Contacts dpo.Contacts
+	// Evidence, when set, are the compliance page's evidence providers (dpo.Providers when nil).
+	Evidence []dpo.Provider
 
 	pages     pages.Templates
 	static    *pages.Assets
@@ -123,6 +130,9 @@ func (c *Console) routes() []route {
 		c.bundleRoutes(),
 		c.breachRoutes(),
 		c.disclosureRoutes(),
+		c.ropaRoutes(),
+		c.noticeRoutes(),
+		c.complianceRoutes(),
 		c.retentionRoutes(),
 		c.accountRoutes(),
 		c.bulkRoutes(),

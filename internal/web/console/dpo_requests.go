@@ -29,6 +29,7 @@ const dueSoon = 7 * 24 * time.Hour
 // requestsPage is the register: a view of the requests, and the form to log one.
 type requestsPage struct {
 	page
+	Tabs     []dpoTab
 	View     string
 	Views    []viewTab
 	Requests []desk.SubjectRequest
@@ -122,6 +123,7 @@ func (c *Console) showRequests(w http.ResponseWriter, r *http.Request, v *visit,
 	p := requestsPage{page: c.page(v, "Subject requests"), View: view, Requests: reqs, Kinds: desk.RequestKinds(), Form: form, Errors: errs,
 		Now: c.now(), Today: c.now().In(c.zone().Location()).Format("2006-01-02"), Views: []viewTab{{"open", "Open"}, {"due", "Due within 7 days"}, {"overdue", "Overdue"}, {"unverified", "Identity not proved"}, {"all", "All"}}}
 	p.ErrorList = orderErrors(requestFields(), errs)
+	p.Tabs = dpoTabs(v, "/dpo/requests")
 	p.Section = "dpo"
 	if len(reqs) > 0 {
 		var persons []int64

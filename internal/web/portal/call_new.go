@@ -8,6 +8,7 @@ import (
 
 	"calldesk/internal/access"
 	"calldesk/internal/desk"
+	"calldesk/internal/dpo"
 	"calldesk/internal/privacy"
 	"calldesk/internal/web"
 )
@@ -35,6 +36,9 @@ type newCallPage struct {
 	// Special lists what privacy.Detect found, when the person has not yet said to send it anyway.
 	Special   []privacy.Match
 	Retention string
+	// Notice is the privacy notice in force, whose summary the form shows (policy 14.5), nil
+	// before the DPO publishes one (the form then shows calldesk's own short summary).
+	Notice *dpo.Notice
 	// FileHint says which files may be attached, and how large.
 	FileHint string
 	// FilesAgain names the files that were chosen but not sent, when the form comes back for
@@ -78,6 +82,15 @@ func (p *Portal) newCallPage(r *http.Request, v *visit, f newCallForm) (newCallP
 	pg := newCallPage{page: p.page(v, "Ask for help"), Form: f, Categories: cats, Errors: map[string]string{}, Retention: p.retention(r.Context()),
 		FileHint: p.attachmentRules().Hint()}
 	pg.Section = "new"
+	if pub, err := p.Store.LatestNotice(r.Context()); err == nil {
+		n, err := dpo.ReadNotice(pub)
+		if err != nil {
+			return pg, err
+		}
+		pg.Notice = &n
+	} else if desk.ErrorCode(err) != desk.ENOTFOUND {
+		return pg, err
+	}
 	return pg, nil
 }
 
@@ -104,6 +117,11 @@ func (p *Portal) createCall(w http.ResponseWriter, r *http.Request, v *visit) er
 	}
 	n := desk.NewCall{Kind: desk.Fault, Summary: f.Summary, Description: f.Description, CustomerID: v.Person.ID,
 		AltEmail: f.AltEmail, AltPhone: f.AltPhone, Source: desk.SourcePortal, FormKey: f.FormKey}
+	// The version of the notice whose summary the person saw: the form's, when it is a version
+	// published (the form may have been drawn before the latest one).
+	if seen, err := strconv.Atoi(pf.Get("notice_version")); err == nil && pg.Notice != nil && seen > 0 && seen <= pg.Notice.Version {
+		n.NoticeVersion = seen
+	}
 	if f.Category != "" {
 		known := false
 		for _, c := range pg.Categories {

@@ -18,6 +18,12 @@ type privacyPage struct {
 }
 
 func (p *Portal) showPrivacy(w http.ResponseWriter, r *http.Request, _ *visit) error {
+	// Once the DPO publishes a notice (issue 19), that is the notice: the portal's own page gives
+	// way to it.
+	if _, err := p.Store.LatestNotice(r.Context()); err == nil {
+		http.Redirect(w, r, "/privacy", http.StatusSeeOther)
+		return nil
+	}
 	v, _ := p.authenticate(r)
 	pg := privacyPage{page: p.page(v, "How we use your information"), Retention: p.retention(r.Context())}
 	pg.Section = "privacy"
