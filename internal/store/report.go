@@ -264,9 +264,9 @@ func (s *Store) ReportWorkload(ctx context.Context, f ReportFilter, from, to tim
 	if err != nil {
 		return nil, err
 	}
-	// Three passes, each a range of one index (0050_report_indexes): the calls assigned in the
-	// range (calls_assigned_report), resolved in it (calls_resolved_since, which keeps the
-	// analyst) and open now (calls_analyst_open). One pass with the three OR'd read every call row
+	// Three passes, each per analyst a range of one index (0050_report_indexes): the calls
+	// assigned in the range (calls_assigned_report), resolved in it (calls_resolved_analyst) and
+	// open now (calls_analyst_open). One pass with the three OR'd read every call row
 	// and its analyst's.
 	f0, t0 := from.UnixMicro(), to.UnixMicro()
 	byAnalyst := map[int64]*WorkloadCount{}
