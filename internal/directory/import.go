@@ -31,7 +31,13 @@ func Import(ctx context.Context, st *store.Store, src Source, opt store.SyncOpti
 		return store.SyncResult{}, err
 	}
 	opt.Digest = digest(recs, problems)
-	return st.SyncPeople(ctx, ToStore(recs), withProblems(opt, problems))
+	res, err := st.SyncPeople(ctx, ToStore(recs), withProblems(opt, problems))
+	if err == nil {
+		// A big import changes many people rows: the planner's statistics are refreshed now
+		// (issue 22 point 4). A failure leaves them as stale as they were; the hourly run tries again.
+		_ = st.Optimize(ctx)
+	}
+	return res, err
 }
 
 // placeNumbers are the runs of digits in a problem's reason, left out of the digest.

@@ -79,10 +79,17 @@ type eventTallies struct {
 func (r Reporter) tallies(ctx context.Context, p Params, v Viewer, from, to time.Time, rangeWords string, only ...string) (*eventTallies, error) {
 	loc := r.Zone.Location()
 	prevFrom, period := previous(from, to)
-	counts, err := r.Store.ReportVolumeOf(ctx, p.Filter, loc, prevFrom, to, only...)
+	counts, err := r.Store.ReportVolumeOf(ctx, p.Filter, loc, from, to, only...)
 	if err != nil {
 		return nil, err
 	}
+	// The period before is compared by its totals alone: one row, dated at its start.
+	prev, err := r.Store.ReportVolumeTotals(ctx, p.Filter, prevFrom, from, only...)
+	if err != nil {
+		return nil, err
+	}
+	prev.Day = prevFrom
+	counts = append(counts, prev)
 	t := &eventTallies{bySlot: map[time.Time]*events{}, bySource: map[desk.CallSource]*events{}, period: period,
 		slots: slots(from, to, p.Every, loc), loc: loc, every: p.Every, filter: p.Filter, named: v.Named, from: from, to: to, rangeWords: rangeWords}
 	for _, c := range counts {

@@ -402,10 +402,17 @@ func sourceWords(s desk.CallSource) string {
 func (r Reporter) volume(ctx context.Context, p Params, v Viewer, from, to time.Time, res *Result) error {
 	loc := r.Zone.Location()
 	prevFrom, period := previous(from, to)
-	counts, err := r.Store.ReportVolume(ctx, p.Filter, loc, prevFrom, to)
+	counts, err := r.Store.ReportVolume(ctx, p.Filter, loc, from, to)
 	if err != nil {
 		return err
 	}
+	// The period before is compared by its totals alone: one row, dated at its start.
+	prev, err := r.Store.ReportVolumeTotals(ctx, p.Filter, prevFrom, from)
+	if err != nil {
+		return err
+	}
+	prev.Day = prevFrom
+	counts = append(counts, prev)
 	type tally struct{ logged, self, resolved, closed, cancelled, reopened int }
 	byBucket := map[time.Time]*tally{}
 	bySource := map[desk.CallSource]*tally{}

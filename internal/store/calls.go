@@ -881,17 +881,17 @@ const SLAListCountLimit = ListCountLimit
 // every hit back to calls first took half a second for a common word in a million calls.
 func (s *Store) searchOnly(ctx context.Context, q searchQuery, f CallFilter) (CallPage, error) {
 	limit, offset := pageOf(f.Limit, f.Offset, 25, 500)
+	est, err := s.searchEstimateRows(ctx, q)
+	if err != nil {
+		return CallPage{}, err
+	}
 	total, exact, atLeast := -1, true, false
 	if !f.NoTotal {
-		var err error
-		if total, exact, atLeast, err = s.searchTotal(ctx, q); err != nil {
+		if total, exact, atLeast, err = s.searchTotal(ctx, q, est); err != nil {
 			return CallPage{}, err
 		}
 	}
-	page, args := s.d.searchPage(), []any{q.all, limit, offset}
-	if q.mine != "" {
-		page, args = s.d.searchMinePage(), []any{q.all, q.mine, q.person, q.person, limit, offset}
-	}
+	page, args := s.searchPageQuery(q, est, limit, offset)
 	rows, err := s.query(ctx, page, args...)
 	if err != nil {
 		return CallPage{}, fmt.Errorf("search: %w", err)
@@ -925,20 +925,10 @@ func (s *Store) searchOnly(ctx context.Context, q searchQuery, f CallFilter) (Ca
 // postings took 91% of a search's time on SQLite.
 // For a reader who reads some special-category calls only, the estimate is that of the hits
 // every call shows them (the special-category hits of their own groups are few).
-func (s *Store) searchTotal(ctx context.Context, sq searchQuery) (n int, exact, atLeast bool, err error) {
-	if q := s.d.searchEstimate(); q != "" {
-		var plan string
-		if err := s.queryRow(ctx, q, sq.all).Scan(&plan); err != nil {
-			return 0, false, false, fmt.Errorf("estimate search hits: %w", err)
-		}
-		var p []struct {
-			Plan struct {
-				Rows float64 `json:"Plan Rows"`
-			} `json:"Plan"`
-		}
-		if err := json.Unmarshal([]byte(plan), &p); err == nil && len(p) == 1 && p[0].Plan.Rows > SearchExactLimit {
-			return int(p[0].Plan.Rows), false, false, nil
-		}
+// est is the engine's estimate of the hits (searchEstimateRows).
+func (s *Store) searchTotal(ctx context.Context, sq searchQuery, est int) (n int, exact, atLeast bool, err error) {
+	if est > SearchExactLimit {
+		return est, false, false, nil
 	}
 	hits, args := s.d.searchHits(), []any{sq.all}
 	if sq.mine != "" {
@@ -951,6 +941,44 @@ func (s *Store) searchTotal(ctx context.Context, sq searchQuery) (n int, exact, 
 		return SearchExactLimit, false, true, nil
 	}
 	return n, true, false, nil
+}
+
+// searchPageQuery is the query of a page of the ids of sq's hits, and its arguments, for a search
+// the engine estimated est hits for (searchEstimateRows).
+func (s *Store) searchPageQuery(sq searchQuery, est, limit, offset int) (string, []any) {
+	few := est >= 0 && est <= searchFewRows
+	if sq.mine != "" {
+		return s.d.searchMinePage(few), []any{sq.all, sq.mine, sq.person, sq.person, limit, offset}
+	}
+	return s.d.searchPage(few), []any{sq.all, limit, offset}
+}
+
+// searchFewRows is the most hits the engine may estimate for a search to be paged from its
+// index's matches (searchPage's few) rather than by walking the calls newest first: a walk that
+// meets a hit every 100 calls or more often finds a page at once; below that, it may filter the
+// whole table.
+const searchFewRows = 10000
+
+// searchEstimateRows is the engine's estimate of the hits of sq's search for every part (-1
+// where the engine gives none, or its plan could not be read).
+func (s *Store) searchEstimateRows(ctx context.Context, sq searchQuery) (int, error) {
+	q := s.d.searchEstimate()
+	if q == "" {
+		return -1, nil
+	}
+	var plan string
+	if err := s.queryRow(ctx, q, sq.all).Scan(&plan); err != nil {
+		return 0, fmt.Errorf("estimate search hits: %w", err)
+	}
+	var p []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(plan), &p); err != nil || len(p) != 1 {
+		return -1, nil
+	}
+	return int(p[0].Plan.Rows), nil
 }
 
 func idArgs(ids []int64) []any {

@@ -36,3 +36,16 @@ func (s *Store) SetSleep(f func(ctx context.Context, d time.Duration) error) { s
 
 // TxAttempts is how many times a write transaction runs before it gives up on conflicts.
 const TxAttempts = txAttempts
+
+// SearchPageQuery is the query (with ? placeholders) and arguments of the first page of 25 ids
+// a search for text with no other filter sends (searchOnly), as the engine's estimate picks it,
+// for a test to ask the engine how it plans it.
+func (s *Store) SearchPageQuery(ctx context.Context, text string) (string, []any, error) {
+	q := s.searchQuery(SearchTerms(text), nil)
+	est, err := s.searchEstimateRows(ctx, q)
+	if err != nil {
+		return "", nil, err
+	}
+	page, args := s.searchPageQuery(q, est, 25, 0)
+	return page, args, nil
+}

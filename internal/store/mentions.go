@@ -208,7 +208,7 @@ func indexedCalls(ctx context.Context, d dialect, query queryFunc, sc *desk.Scru
 	}
 	for _, term := range sc.IndexTerms() {
 		if words := SearchTerms(term); len(words) > 0 {
-			if err := add(d.searchPage(), d.searchArg(words), 1<<31-1, 0); err != nil {
+			if err := add(d.searchPage(true), d.searchArg(words), 1<<31-1, 0); err != nil {
 				return nil, fmt.Errorf("search %q: %w", term, err)
 			}
 		}

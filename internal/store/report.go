@@ -264,28 +264,69 @@ func (s *Store) ReportWorkload(ctx context.Context, f ReportFilter, from, to tim
 	if err != nil {
 		return nil, err
 	}
-	q := `SELECT c.analyst_id, a.first_name, a.last_name,
-		SUM(CASE WHEN c.assigned_at >= ? AND c.assigned_at < ? THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.resolved_at >= ? AND c.resolved_at < ? THEN 1 ELSE 0 END),
-		SUM(CASE WHEN ` + openCond + ` THEN 1 ELSE 0 END)` + reportFrom(f) +
-		`JOIN people a ON a.id = c.analyst_id
-		WHERE c.analyst_id IS NOT NULL AND ((c.assigned_at >= ? AND c.assigned_at < ?) OR (c.resolved_at >= ? AND c.resolved_at < ?) OR ` + openCond + `)` +
-		and(conds) + ` GROUP BY c.analyst_id, a.first_name, a.last_name ORDER BY a.last_name, a.first_name, c.analyst_id`
+	// Three passes, each per analyst a range of one index (0050_report_indexes): the calls
+	// assigned in the range (calls_assigned_report), resolved in it (calls_resolved_analyst) and
+	// open now (calls_analyst_open). One pass with the three OR'd read every call row
+	// and its analyst's.
 	f0, t0 := from.UnixMicro(), to.UnixMicro()
-	rows, err := s.query(ctx, q, append([]any{f0, t0, f0, t0, f0, t0, f0, t0}, args...)...)
+	byAnalyst := map[int64]*WorkloadCount{}
+	for _, p := range []struct {
+		where string
+		args  []any
+		add   func(w *WorkloadCount, n int)
+	}{
+		{"c.assigned_at >= ? AND c.assigned_at < ?", []any{f0, t0}, func(w *WorkloadCount, n int) { w.Assigned += n }},
+		{"c.resolved_at >= ? AND c.resolved_at < ?", []any{f0, t0}, func(w *WorkloadCount, n int) { w.Resolved += n }},
+		{openCond, nil, func(w *WorkloadCount, n int) { w.InHand += n }},
+	} {
+		q := `SELECT c.analyst_id, COUNT(*)` + reportFrom(f) + `WHERE c.analyst_id IS NOT NULL AND ` + p.where + and(conds) + ` GROUP BY c.analyst_id`
+		rows, err := s.query(ctx, q, append(append([]any{}, p.args...), args...)...)
+		if err != nil {
+			return nil, fmt.Errorf("report workload: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			w := byAnalyst[id]
+			if w == nil {
+				w = &WorkloadCount{AnalystID: id}
+				byAnalyst[id] = w
+			}
+			p.add(w, n)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if len(byAnalyst) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, 0, len(byAnalyst))
+	for id := range byAnalyst {
+		ids = append(ids, id)
+	}
+	// The analysts' names, in their order: last name, first name, id.
+	rows, err := s.query(ctx, `SELECT id, first_name, last_name FROM people WHERE id IN (`+placeholders(len(ids))+`)
+		ORDER BY last_name, first_name, id`, idArgs(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("report workload: %w", err)
 	}
 	defer rows.Close()
 	var out []WorkloadCount
 	for rows.Next() {
-		var w WorkloadCount
+		var id int64
 		var first, last string
-		if err := rows.Scan(&w.AnalystID, &first, &last, &w.Assigned, &w.Resolved, &w.InHand); err != nil {
+		if err := rows.Scan(&id, &first, &last); err != nil {
 			return nil, err
 		}
+		w := byAnalyst[id]
 		w.Name = strings.TrimSpace(first + " " + last)
-		out = append(out, w)
+		out = append(out, *w)
 	}
 	return out, rows.Err()
 }
