@@ -19,8 +19,6 @@ import (
 	"calldesk/internal/store/storetest"
 )
 
-var start = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-
 // dpoAccount gives Cat (the fixture's third analyst) the dpo role, so the breach mails go to her.
 func dpoAccount(t *testing.T, e *storetest.Env) {
 	t.Helper()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"calldesk/internal/desk"
 	"calldesk/internal/dpo"
 	"calldesk/internal/store"
 	"calldesk/internal/store/storetest"
@@ -244,6 +245,47 @@ func TestComplianceEvidence(t *testing.T) {
 		}
 		if b := byDuty["Personal data breaches notified to the ICO within 72 hours"]; b.State != dpo.NoRecord {
 			t.Errorf("breaches %+v", b)
+		}
+		// A breach notified within 72 hours is met; one notified after them needs attention.
+		breachDuty := func(at time.Time) dpo.Evidence {
+			t.Helper()
+			ev, err := dpo.Gather(ctx, dpo.Providers(e.S), at, time.UTC)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range ev {
+				if x.Duty == "Personal data breaches notified to the ICO within 72 hours" {
+					return x
+				}
+			}
+			t.Fatal("no breach evidence")
+			return dpo.Evidence{}
+		}
+		notify := func(aware time.Time, after time.Duration) {
+			t.Helper()
+			b, err := e.S.ReportBreach(ctx, storetest.Actor(e.F.Ann), store.Breach{Report: "A list of students emailed to the wrong group", AwareAt: aware}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.ID == 0 {
+				t.Fatalf("breach %+v", b)
+			}
+			undecided := breachDuty(start.Add(2 * time.Hour))
+			if undecided.State != dpo.Attention || !strings.Contains(strings.Join(undecided.Lines, " "), "Awaiting the decision whether to notify: 1") {
+				t.Errorf("a breach awaiting its decision: %+v", undecided)
+			}
+			b.Notify, b.Decision, b.ApprovedBy, b.NotifiedAt, b.Reference = "yes", "risk to the students", "University Secretary", aware.Add(after), "ICO-0001"
+			if _, err := e.S.AssessBreach(ctx, desk.Actor{PersonID: e.F.Admin.PersonID, Name: "dpo", Reason: "notified"}, b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		notify(start.Add(-48*time.Hour), 40*time.Hour)
+		if b := breachDuty(start.Add(2 * time.Hour)); b.State != dpo.Met || !strings.Contains(b.Lines[0], "1 notified to the ICO, 1 of them within 72 hours") {
+			t.Errorf("a breach notified in time: %+v", b)
+		}
+		notify(start.Add(-100*time.Hour), 80*time.Hour)
+		if b := breachDuty(start.Add(2 * time.Hour)); b.State != dpo.Attention || !strings.Contains(b.Lines[0], "2 notified to the ICO, 1 of them within 72 hours") {
+			t.Errorf("a breach notified late: %+v", b)
 		}
 		var p bytes.Buffer
 		if err := dpo.WriteCompliancePDF(&p, ev, contacts, start, time.UTC); err != nil {
