@@ -46,6 +46,9 @@ var mentionRecords = map[string]string{
 	"audit_log.reason": "the reason given in an audit record", "people.job_title": "another person's job title",
 	"import_runs.problems": "a problem a directory import reported", "mail_outbox.text_body": "an email calldesk sent",
 	"mail_outbox.html_body": "an email calldesk sent (its HTML)", "mail_outbox.subject": "the subject of an email calldesk sent",
+	"breaches.report": "a report of a personal data breach", "breaches.assessment": "the assessment of a personal data breach",
+	"breaches.data_categories": "the data a personal data breach concerned", "breaches.decision": "the decision on a personal data breach",
+	"breaches.actions": "the actions taken after a personal data breach",
 }
 
 // contactOnCall are the columns that hold a contact given on a call: another customer's call
@@ -106,6 +109,12 @@ func (b *Builder) gatherMentions(ctx context.Context, bu *Bundle, r *Redactor, p
 			continue
 		case m.Table == "people" && m.ID == p.ID:
 			continue
+		case m.Table == "disclosures":
+			// A disclosure reaches a person's bundle only as one linked to them and not withheld
+			// under an exemption (disclosures.json): its text naming them must not bypass that.
+			continue
+		case m.Table == "breaches" && bu.hasBreach(m.ID):
+			continue
 		}
 		keep = append(keep, m)
 		if m.CallID != 0 {
@@ -133,6 +142,16 @@ func (b *Builder) gatherMentions(ctx context.Context, bu *Bundle, r *Redactor, p
 			CallRef: ref, Text: r.Redact(m.Excerpt, where, mentionLink(m, ref))})
 	}
 	return nil
+}
+
+// hasBreach says whether the bundle lists breach id (one the person is linked to).
+func (b *Bundle) hasBreach(id int64) bool {
+	for _, x := range b.Breaches {
+		if x.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // mentionLink is the console page that shows a mention's record.

@@ -648,7 +648,8 @@ func disclosureText(col string) PersonalColumn {
 		Today: "the disclosure stays; the erased person's links to it are deleted (disclosure_people) and every identifier of " +
 			"theirs in its text becomes the pseudonym",
 		SAR: []SARSection{SectionDisclosure}, SARGap: "disclosures.json shows a disclosure to the people linked to it unless an " +
-			"exemption is recorded; its text is not searched for mentions of others, so an exemption cannot be bypassed"}
+			"exemption is recorded; a person its text names without the link does not see it (the SAR bundle's mentions leave " +
+			"disclosures out, so an exemption cannot be bypassed): the DPO links them"}
 }
 
 // requestText is a column of subject_requests.
