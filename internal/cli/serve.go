@@ -72,6 +72,8 @@ func serve(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	capInterval, _ := time.ParseDuration(*intervalMax)
+	fcr, _ := time.ParseDuration(*fcrWindow) // checked by its setting
+	outgoing.firstContactWindow = fcr
 	capLease, _ := time.ParseDuration(*leaseMax)
 	lease := func(own time.Duration) time.Duration {
 		if capLease > 0 && capLease < own {
@@ -142,7 +144,6 @@ func serve(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	trusted, _ := web.ParseProxies(*proxies)
-	fcr, _ := time.ParseDuration(*fcrWindow) // checked by its setting
 	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc, FirstContactWindow: fcr,
 		Proxies: trusted, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml, MailDescription: *incoming.description}
 	pt := &portal.Portal{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true",
