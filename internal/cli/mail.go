@@ -25,6 +25,9 @@ type mailFlags struct {
 	smtpAddr, smtpTLS, smtpUser, smtpPassword *string
 	from, domain, publicURL, templates        *string
 	fullText                                  *string
+	// firstContactWindow is the first-contact report's window (serve's --first-contact-window),
+	// for the subscribed reports' summaries; 0: the report's default.
+	firstContactWindow time.Duration
 }
 
 func mailSettings(st *settings) mailFlags {
@@ -106,15 +109,17 @@ func (f mailFlags) tasks(s *store.Store, now func() time.Time, zone *time.Locati
 			_, err := snd.Run(ctx)
 			return err
 		}},
-		reportTask(s, tpl, domain, *f.publicURL, zone, now, log),
+		reportTask(s, tpl, domain, *f.publicURL, zone, now, log, f.firstContactWindow),
 	}, tpl, nil
 }
 
 // reportTask sends the subscribed reports that are due (issue 18 item 5), every five minutes:
 // each one's summary sentence and a link, once however many instances run it.
-func reportTask(s *store.Store, tpl *cdmail.Templates, domain, consoleURL string, zone *time.Location, now func() time.Time, log *slog.Logger) jobs.Task {
+func reportTask(s *store.Store, tpl *cdmail.Templates, domain, consoleURL string, zone *time.Location, now func() time.Time, log *slog.Logger,
+	firstContactWindow time.Duration) jobs.Task {
 	mails := &cdmail.Reports{Templates: tpl, Domain: domain}
-	sc := report.Scheduler{Reporter: report.Reporter{Store: s, Zone: desk.ZoneOf(zone), Now: now}, Mail: mails.Mail, ConsoleURL: consoleURL}
+	sc := report.Scheduler{Reporter: report.Reporter{Store: s, Zone: desk.ZoneOf(zone), Now: now, FirstContactWindow: firstContactWindow},
+		Mail: mails.Mail, ConsoleURL: consoleURL}
 	return jobs.Task{Name: "report subscriptions", Interval: 5 * time.Minute, Run: func(ctx context.Context) error {
 		n, err := sc.Run(ctx)
 		if n > 0 {

@@ -78,6 +78,8 @@ func serve(ctx context.Context, e Env, args []string) error {
 		return usageError{fmt.Errorf("--backup-dir needs --backup-recipients: a backup is never written unencrypted")}
 	}
 	capInterval, _ := time.ParseDuration(*intervalMax)
+	fcr, _ := time.ParseDuration(*fcrWindow) // checked by its setting
+	outgoing.firstContactWindow = fcr
 	capLease, _ := time.ParseDuration(*leaseMax)
 	lease := func(own time.Duration) time.Duration {
 		if capLease > 0 && capLease < own {
@@ -148,7 +150,6 @@ func serve(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	trusted, _ := web.ParseProxies(*proxies)
-	fcr, _ := time.ParseDuration(*fcrWindow) // checked by its setting
 	breachMail := breachMailer(notices, outgoing, loc)
 	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc, FirstContactWindow: fcr,
 		Proxies: trusted, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml, MailDescription: *incoming.description,
