@@ -135,6 +135,16 @@ func (r AuditRecord) What() string {
 		return "looked at who has seen this person's data"
 	case "session.start":
 		return "signed in"
+	case "session.second_factor":
+		return "gave a two-factor sign-in code"
+	case "second_factor.begin":
+		return "began setting up two-factor sign-in"
+	case "second_factor.enrol":
+		return "set up two-factor sign-in"
+	case "second_factor.reset":
+		return "reset two-factor sign-in"
+	case "second_factor.recovery_used":
+		return "signed in with a recovery code"
 	case "session.end":
 		return "signed out"
 	case "request.log":
