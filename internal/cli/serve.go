@@ -61,6 +61,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	scimToken := st.add("scim-token", "", "directory pushes: the bearer token Entra ID or Okta sends to calldesk's SCIM 2.0 service at /scim/v2/Users (people created and changed as they change); empty: no SCIM service", true, nil)
 	importConfig := st.add("import-config", "", "directory imports: the import configuration (a JSON file of sources, each with an optional nightly schedule; see internal/directory/config.go); empty: none", false, nil)
 	passwords := st.add("local-passwords", "auto", "who may sign in with a local password: all, admins (break-glass administrators only), off; auto is admins with single sign-on, all without", false, checkOneOf("auto", "all", "admins", "off"))
+	secondRoles := st.add("second-factor-roles", "admin,dpo,supplier", "two-factor sign-in (an authenticator app's code after a local password, in the console) is mandatory for accounts holding any of these roles (a comma-separated list; none: for nobody); anyone may set it up from their account page. Single sign-on relies on the identity provider's own MFA", false, checkRoles)
 	grace := st.add("leaver-portal-grace", "0", "how long after leaving a person with the customer role may still use SupportMe (the portal only) to follow their calls, e.g. 720h; 0: a leaver loses all access at once", false, checkDuration(0, 90*24*time.Hour))
 	portalOpts := portalSettings(st)
 	metricsToken := st.add("metrics-token", "", "serve the Prometheus metrics at /metrics on --addr too, to requests carrying Authorization: Bearer <this token>; empty: /metrics only on --debug-addr", true, nil)
@@ -99,7 +100,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	maxFor, _ := time.ParseDuration(*absolute)
 	graceFor, _ := time.ParseDuration(*grace)
 	sessions := &access.Sessions{Store: s, Now: e.Now, Idle: idleFor, Absolute: maxFor, Passwords: access.PasswordPolicy(*passwords),
-		LeaverPortalGrace: graceFor}
+		LeaverPortalGrace: graceFor, SecondFactorRoles: parseRoles(*secondRoles)}
 	oidc, saml, err := single.build(ctx, s, *secure == "true", e.Now)
 	if err != nil {
 		buf.Close()

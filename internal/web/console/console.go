@@ -117,6 +117,7 @@ func (c *Console) routes() []route {
 		c.bundleRoutes(),
 		c.retentionRoutes(),
 		c.accountRoutes(),
+		c.secondFactorRoutes(),
 		c.bulkRoutes(),
 		c.viewRoutes(),
 		c.adminReplyRoutes(),

@@ -84,6 +84,16 @@ func (c *Console) adapt(rt route) http.Handler {
 				c.fail(w, r, nil, err)
 				return
 			}
+			if v.Pending != "" && !finishesSignin(rt) {
+				// Password given, second factor not yet: nothing opens but the pages that finish
+				// signing in, to which a page asked for leads (and comes back after).
+				if r.Method == http.MethodGet && !isHTMX(r) {
+					http.Redirect(w, r, pendingPage(v.Pending, localPath(r.URL.RequestURI())), http.StatusSeeOther)
+					return
+				}
+				c.fail(w, r, nil, desk.Errorf(desk.EFORBIDDEN, "signing in is not finished: give the code from your authenticator app first"))
+				return
+			}
 			if err := access.Require(v.Account, rt.Needs); err != nil {
 				c.fail(w, r, v, err)
 				return
