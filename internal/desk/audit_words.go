@@ -135,6 +135,16 @@ func (r AuditRecord) What() string {
 		return "looked at who has seen this person's data"
 	case "session.start":
 		return "signed in"
+	case "grant.request":
+		return "asked for a supplier's access"
+	case "grant.approve":
+		return "approved a supplier's access"
+	case "grant.refuse":
+		return "refused a supplier's access"
+	case "grant.end":
+		return "a supplier's access ended"
+	case "grant.use":
+		return "opened a page under a supplier grant"
 	case "session.second_factor":
 		return "gave a two-factor sign-in code"
 	case "second_factor.begin":

@@ -145,6 +145,7 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{44, `DROP TABLE report_subscriptions`},
 		{45, `DROP TABLE wallboards`},
 		{46, `DROP INDEX calls_resolved_since`},
+		{54, `DROP TABLE supplier_grants`},
 		{54, `DROP TABLE recovery_codes`},
 		{54, `DROP TABLE second_factors`},
 		{54, `ALTER TABLE sessions DROP COLUMN pending`},
