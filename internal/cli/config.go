@@ -218,3 +218,12 @@ func roleNames() string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// checkHours accepts a whole number of hours from 1 to 72.
+func checkHours(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 72 {
+		return fmt.Errorf("must be a whole number of hours from 1 to 72")
+	}
+	return nil
+}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -62,6 +63,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	importConfig := st.add("import-config", "", "directory imports: the import configuration (a JSON file of sources, each with an optional nightly schedule; see internal/directory/config.go); empty: none", false, nil)
 	passwords := st.add("local-passwords", "auto", "who may sign in with a local password: all, admins (break-glass administrators only), off; auto is admins with single sign-on, all without", false, checkOneOf("auto", "all", "admins", "off"))
 	secondRoles := st.add("second-factor-roles", "admin,dpo,supplier", "two-factor sign-in (an authenticator app's code after a local password, in the console) is mandatory for accounts holding any of these roles (a comma-separated list; none: for nobody); anyone may set it up from their account page. Single sign-on relies on the identity provider's own MFA", false, checkRoles)
+	grantHours := st.add("supplier-grant-max-hours", "8", "the longest window, in hours, an administrator may ask for a supplier's access (a grant the DPO approves)", false, checkHours)
 	grace := st.add("leaver-portal-grace", "0", "how long after leaving a person with the customer role may still use SupportMe (the portal only) to follow their calls, e.g. 720h; 0: a leaver loses all access at once", false, checkDuration(0, 90*24*time.Hour))
 	portalOpts := portalSettings(st)
 	metricsToken := st.add("metrics-token", "", "serve the Prometheus metrics at /metrics on --addr too, to requests carrying Authorization: Bearer <this token>; empty: /metrics only on --debug-addr", true, nil)
@@ -142,7 +144,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	trusted, _ := web.ParseProxies(*proxies)
-	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc,
+	maxHours, _ := strconv.Atoi(*grantHours)
+	grants := &access.Grants{Store: s, Now: e.Now, MaxHours: maxHours, MessageDomain: outgoing.messageDomain()}
+	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Grants: grants, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc,
 		Proxies: trusted, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml, MailDescription: *incoming.description}
 	pt := &portal.Portal{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true",
 		Proxies: trusted, Zone: loc, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml,
@@ -193,6 +197,13 @@ func serve(ctx context.Context, e Env, args []string) error {
 	runner := &jobs.Runner{Log: log, Tasks: []jobs.Task{
 		{Name: "audit seal", Interval: time.Second, Run: func(ctx context.Context) error {
 			_, err := audit.Seal(ctx, s)
+			return err
+		}},
+		{Name: "supplier grants", Interval: 30 * time.Second, Run: func(ctx context.Context) error {
+			n, err := grants.EndDue(ctx)
+			if n > 0 {
+				log.Info("supplier grants ended", "grants", n)
+			}
 			return err
 		}},
 		{Name: "hold timer", Interval: holdInterval, Run: func(ctx context.Context) error {

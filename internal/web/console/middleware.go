@@ -65,6 +65,20 @@ func (v *visit) readerWith(groups []int64) desk.Reader {
 	return rd
 }
 
+// grantHome is where a supplier under a grant starts: the first page its scope opens.
+func grantHome(g store.Grant) string {
+	switch g.Scope {
+	case store.GrantConfig:
+		return "/admin/sla"
+	case store.GrantCalls:
+		return "/queues/unassigned"
+	}
+	if len(g.CallRefs) > 0 {
+		return "/calls/" + g.CallRefs[0]
+	}
+	return "/account/second-factor"
+}
+
 // grantScopeWords says what a grant's scope opens.
 func grantScopeWords(g store.Grant) string {
 	switch g.Scope {
@@ -122,6 +136,10 @@ func (c *Console) adapt(rt route) http.Handler {
 			if v.Grant != nil {
 				// A supplier under a grant: its scope alone decides, read-only, never an export,
 				// and every request is recorded against the grant.
+				if rt.Pattern == "/{$}" && r.Method == http.MethodGet {
+					http.Redirect(w, r, grantHome(*v.Grant), http.StatusSeeOther) // the console's home is not theirs
+					return
+				}
 				if !access.GrantAllows(*v.Grant, r.Method, rt.Pattern, r.PathValue("ref")) {
 					c.fail(w, r, v, desk.Errorf(desk.EFORBIDDEN, "supplier grant %d (%s) does not open this: it is for %s, read-only, without exports or downloads",
 						v.Grant.ID, v.Grant.Reason, grantScopeWords(*v.Grant)))
