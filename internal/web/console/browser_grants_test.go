@@ -68,6 +68,3 @@ func TestBrowserSupplierGrant(t *testing.T) {
 	s.Open("/queues/unassigned")
 	s.MustSee("does not open this")
 }
-
-
-
