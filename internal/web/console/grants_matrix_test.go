@@ -25,7 +25,7 @@ import (
 // other route answers 403, whatever the route needs; every request is recorded against the grant;
 // the page carries the grant's end; a special-category call's text is masked; the customer whose
 // call was read finds "supplier, under grant N, for reason R" among who has seen their data; and
-// when the window ends the next request is refused and the session is gone.
+// when the window ends the next request is refused, and the wind-up ends the session.
 func TestSupplierGrantScopes(t *testing.T) {
 	t.Parallel()
 	opens := map[string][]string{
@@ -154,8 +154,12 @@ func TestSupplierGrantScopes(t *testing.T) {
 				if w := get("GET", "/account/second-factor"); w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "only under a running grant") {
 					t.Fatalf("after the window: %d", w.Code)
 				}
+				// The wind-up job ends the grant's sessions.
+				if n, err := grants.EndDue(ctx); err != nil || n != 1 {
+					t.Fatalf("wind-up: %d %v", n, err)
+				}
 				if _, _, _, err := se.S.FindSession(ctx, access.TokenHash(ss.Token)); desk.ErrorCode(err) != desk.EUNAUTHORIZED {
-					t.Fatalf("the session outlived the grant: %v", err)
+					t.Fatalf("the session outlived the grant's wind-up: %v", err)
 				}
 			})
 		})

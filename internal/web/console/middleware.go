@@ -186,16 +186,15 @@ func (c *Console) authenticate(r *http.Request) (*visit, error) {
 		Name: ss.Person.Name(), Addr: addr, Surface: desk.SurfaceConsole}}
 	// The console is for those who work calls: a customer's session (begun on the portal) is
 	// refused, saying why; a supplier's only while a grant of theirs runs, checked on every
-	// request, so that access stops when the grant ends (the session with it).
+	// request, so that access stops the moment the grant ends.
 	if err := access.Require(ss.Account, access.WorkCalls); err != nil {
 		if !access.SupplierOnly(ss.Account) {
 			return nil, err
 		}
 		g, gerr := c.Store.LiveGrant(r.Context(), ss.Account.ID, c.now())
 		if desk.ErrorCode(gerr) == desk.EFORBIDDEN {
-			if eerr := c.Store.EndSession(r.Context(), v.Actor, access.TokenHash(ck.Value), "ended: no supplier grant running"); eerr != nil {
-				return nil, eerr
-			}
+			// No grant running: refused, saying why; the wind-up job (access.Grants.EndDue)
+			// deletes the sessions of a grant that ended.
 			return nil, err
 		} else if gerr != nil {
 			return nil, gerr
