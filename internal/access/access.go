@@ -4,8 +4,8 @@
 // sessions. Later issues add the seeds' remaining data-visibility rules (S11-S14) here.
 //
 // A supplier-only account (the supplier role, with or without customer) gets nothing in the
-// console or the API until supplier access under a time-boxed grant exists (a later issue):
-// sign-in, sessions and tokens are refused with SupplierNotYet. A supplier who also holds the
+// console or the API but what a running grant opens (supplier_grant.go: GrantAllows); without
+// one, sign-in, sessions and tokens are refused with SupplierNotYet. A supplier who also holds the
 // customer role uses SupportMe, the portal, as a customer.
 package access
 

@@ -113,11 +113,12 @@ func RolesWith(c Capability) []desk.Role {
 	return out
 }
 
-// SupplierNotYet is the refusal for an account whose only role beyond customer is supplier.
-const SupplierNotYet = "supplier access is not yet available: this account holds the supplier role, which will open " +
-	"the calls a supplier is asked to help with, for a limited time and fully recorded, once calldesk has that " +
-	"feature; until then it opens nothing. Ask the service desk to share with you what you need from the call, " +
-	"or, if you also work or study at the university, to give your account the role you need"
+// SupplierNotYet is the refusal for an account whose only role beyond customer is supplier, when
+// no grant of its is running (supplier_grant.go).
+const SupplierNotYet = "supplier access is open only under a running grant: this account holds the supplier role, which " +
+	"opens what a supplier is asked to help with only while a grant that an administrator asked for and the Data Protection " +
+	"Officer approved is running, for a limited time and fully recorded; no grant is running for it now. Ask the service " +
+	"desk if you expected one, or, if you also work or study at the university, to give your account the role you need"
 
 // Require returns nil when acct may c, and otherwise an EFORBIDDEN error saying why and which
 // roles would allow it: a disabled account; a supplier without a staff role (SupplierNotYet,
@@ -197,6 +198,9 @@ func ReaderOf(acct desk.Account, groups []int64) desk.Reader {
 func ReadsCall(r desk.Reader, c desk.Call) bool {
 	if !c.SpecialCategory || r.AllSpecial {
 		return true
+	}
+	if r.NoSpecial {
+		return false
 	}
 	if r.PersonID != 0 && c.AnalystID == r.PersonID {
 		return true

@@ -65,9 +65,9 @@ func TestRequireSaysWhy(t *testing.T) {
 		c    access.Capability
 		has  []string
 	}{
-		{acct(desk.RoleSupplier), access.WorkCalls, []string{"supplier access is not yet available", "Ask the service desk"}},
-		{acct(desk.RoleSupplier), access.UsePortal, []string{"supplier access is not yet available"}},
-		{acct(desk.RoleSupplier, desk.RoleCustomer), access.WorkCalls, []string{"supplier access is not yet available", "may use SupportMe"}},
+		{acct(desk.RoleSupplier), access.WorkCalls, []string{"supplier access is open only under a running grant", "Ask the service desk"}},
+		{acct(desk.RoleSupplier), access.UsePortal, []string{"supplier access is open only under a running grant"}},
+		{acct(desk.RoleSupplier, desk.RoleCustomer), access.WorkCalls, []string{"supplier access is open only under a running grant", "may use SupportMe"}},
 		{acct(desk.RoleCustomer), access.WorkCalls, []string{"SupportMe", `"analyst"`}},
 		{acct(desk.RoleAnalyst), access.KeepDPORecords, []string{`the role "dpo"`, "Data Protection Officer", `"analyst"`, "jo"}},
 		{acct(desk.RoleAnalyst), access.ReadEmails, []string{`"support_analyst"`, "support role"}},
@@ -113,7 +113,7 @@ func TestSupplierSignIn(t *testing.T) {
 			ok      bool
 		}{{"bbaker", true, false}, {"bbaker", false, false}, {"ccarter", true, false}, {"ccarter", false, true}} {
 			_, err := m.SignIn(ctx, access.SignIn{Login: tt.login, Password: "correct horse battery staple", Addr: "10.0.0.9", Console: tt.console})
-			if tt.ok != (err == nil) || (err != nil && (desk.ErrorCode(err) != desk.EFORBIDDEN || !strings.Contains(desk.Message(err), "supplier access is not yet available"))) {
+			if tt.ok != (err == nil) || (err != nil && (desk.ErrorCode(err) != desk.EFORBIDDEN || !strings.Contains(desk.Message(err), "supplier access is open only under a running grant"))) {
 				t.Errorf("%s (console %v): %v", tt.login, tt.console, err)
 			}
 		}

@@ -40,6 +40,12 @@ type Sessions struct {
 	// the portal (only the portal) to follow their calls; 0, the default, means not at all. A
 	// leaver never enters the console or uses the API.
 	LeaverPortalGrace time.Duration
+	// SecondFactorRoles are the roles for which two-factor sign-in is mandatory with a local
+	// password in the console (second_factor.go): an account holding one of them and not yet
+	// enrolled enrols right after its password, before any other page. Anyone may enrol.
+	SecondFactorRoles []desk.Role
+	// Issuer names calldesk in authenticator apps ("calldesk" when empty).
+	Issuer string
 }
 
 func (m *Sessions) defaults() {
@@ -207,19 +213,36 @@ func (m *Sessions) SignIn(ctx context.Context, in SignIn) (Session, error) {
 		need = WorkCalls
 	}
 	if err := Require(acct, need); err != nil {
-		return Session{}, err
+		// A supplier enters the console with a password only while a grant of theirs runs.
+		if !in.Console || !SupplierOnly(acct) {
+			return Session{}, err
+		}
+		if _, gerr := m.Store.LiveGrant(ctx, acct.ID, m.Now()); gerr != nil {
+			if desk.ErrorCode(gerr) == desk.EFORBIDDEN {
+				return Session{}, err
+			}
+			return Session{}, gerr
+		}
 	}
-	surface := store.SurfacePortal
+	surface, pending := store.SurfacePortal, ""
 	if in.Console {
 		surface = store.SurfaceConsole
+		if pending, err = m.pendingAfterPassword(ctx, acct); err != nil {
+			return Session{}, err
+		}
 	}
-	return m.Start(ctx, acct, surface, "password", in.Addr, in.UserAgent)
+	return m.start(ctx, acct, surface, "password", in.Addr, in.UserAgent, pending)
 }
 
 // Start begins a session on surface (store.SurfaceConsole or store.SurfacePortal) for an
 // authenticated account (by password, or by single sign-on). A person who has left is refused
 // (Admit): however they authenticated, no session begins for them.
 func (m *Sessions) Start(ctx context.Context, acct desk.Account, surface, via, addr, userAgent string) (Session, error) {
+	return m.start(ctx, acct, surface, via, addr, userAgent, "")
+}
+
+// start is Start with what the session still awaits (store.Session.Pending).
+func (m *Sessions) start(ctx context.Context, acct desk.Account, surface, via, addr, userAgent, pending string) (Session, error) {
 	m.defaults()
 	p, err := m.Store.FindPerson(ctx, acct.PersonID)
 	if err != nil {
@@ -236,7 +259,7 @@ func (m *Sessions) Start(ctx context.Context, acct desk.Account, surface, via, a
 	now := m.Now().UTC()
 	userAgent = clientText(userAgent, maxUserAgent)
 	ss := store.Session{AccountID: acct.ID, Surface: surface, Via: via, CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(m.Absolute),
-		ClientAddr: addr, UserAgent: userAgent}
+		ClientAddr: addr, UserAgent: userAgent, Pending: pending}
 	actor := desk.Actor{PersonID: p.ID, AccountID: acct.ID, Name: p.Name(), Addr: addr}
 	if err := m.Store.CreateSession(ctx, actor, TokenHash(token), ss); err != nil {
 		return Session{}, fmt.Errorf("start session: %w", err)
@@ -307,6 +330,8 @@ func (m *Sessions) check(ctx context.Context, token, surface, addr string, touch
 		return end("ended: absolute limit", desk.Errorf(desk.EUNAUTHORIZED, "your session ended %s after you signed in: sign in again", human(m.Absolute)))
 	case now.Sub(ss.SeenAt) >= m.Idle:
 		return end("ended: idle", desk.Errorf(desk.EUNAUTHORIZED, "your session ended after %s without use: sign in again", human(m.Idle)))
+	case ss.Pending != "" && now.Sub(ss.CreatedAt) >= pendingFor:
+		return end("ended: second factor not given in time", desk.Errorf(desk.EUNAUTHORIZED, "signing in was not finished within %s: sign in again", human(pendingFor)))
 	}
 	if err := m.Admit(acct, p, surface); err != nil {
 		reason := "ended: the person has left"

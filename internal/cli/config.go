@@ -185,3 +185,45 @@ func checkAttachmentTypes(v string) error {
 	_, err := desk.ParseAttachmentTypes(v)
 	return err
 }
+
+// checkRoles accepts a comma-separated list of roles, or "none".
+func checkRoles(v string) error {
+	if v == "none" || v == "" {
+		return nil
+	}
+	for _, r := range strings.Split(v, ",") {
+		if !desk.Role(strings.TrimSpace(r)).Valid() {
+			return fmt.Errorf("%q is not a role (roles: %s; or none)", strings.TrimSpace(r), roleNames())
+		}
+	}
+	return nil
+}
+
+// parseRoles reads a list checkRoles accepted.
+func parseRoles(v string) []desk.Role {
+	if v == "none" || v == "" {
+		return nil
+	}
+	var out []desk.Role
+	for _, r := range strings.Split(v, ",") {
+		out = append(out, desk.Role(strings.TrimSpace(r)))
+	}
+	return out
+}
+
+func roleNames() string {
+	var names []string
+	for _, r := range desk.AllRoles() {
+		names = append(names, string(r))
+	}
+	return strings.Join(names, ", ")
+}
+
+// checkHours accepts a whole number of hours from 1 to 72.
+func checkHours(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 72 {
+		return fmt.Errorf("must be a whole number of hours from 1 to 72")
+	}
+	return nil
+}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -61,6 +62,8 @@ func serve(ctx context.Context, e Env, args []string) error {
 	scimToken := st.add("scim-token", "", "directory pushes: the bearer token Entra ID or Okta sends to calldesk's SCIM 2.0 service at /scim/v2/Users (people created and changed as they change); empty: no SCIM service", true, nil)
 	importConfig := st.add("import-config", "", "directory imports: the import configuration (a JSON file of sources, each with an optional nightly schedule; see internal/directory/config.go); empty: none", false, nil)
 	passwords := st.add("local-passwords", "auto", "who may sign in with a local password: all, admins (break-glass administrators only), off; auto is admins with single sign-on, all without", false, checkOneOf("auto", "all", "admins", "off"))
+	secondRoles := st.add("second-factor-roles", "admin,dpo,supplier", "two-factor sign-in (an authenticator app's code after a local password, in the console) is mandatory for accounts holding any of these roles (a comma-separated list; none: for nobody); anyone may set it up from their account page. Single sign-on relies on the identity provider's own MFA", false, checkRoles)
+	grantHours := st.add("supplier-grant-max-hours", "8", "the longest window, in hours, an administrator may ask for a supplier's access (a grant the DPO approves)", false, checkHours)
 	grace := st.add("leaver-portal-grace", "0", "how long after leaving a person with the customer role may still use SupportMe (the portal only) to follow their calls, e.g. 720h; 0: a leaver loses all access at once", false, checkDuration(0, 90*24*time.Hour))
 	portalOpts := portalSettings(st)
 	dpoOpts := dpoSettings(st)
@@ -108,7 +111,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	maxFor, _ := time.ParseDuration(*absolute)
 	graceFor, _ := time.ParseDuration(*grace)
 	sessions := &access.Sessions{Store: s, Now: e.Now, Idle: idleFor, Absolute: maxFor, Passwords: access.PasswordPolicy(*passwords),
-		LeaverPortalGrace: graceFor}
+		LeaverPortalGrace: graceFor, SecondFactorRoles: parseRoles(*secondRoles)}
 	oidc, saml, err := single.build(ctx, s, *secure == "true", e.Now)
 	if err != nil {
 		buf.Close()
@@ -151,7 +154,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 	}
 	trusted, _ := web.ParseProxies(*proxies)
 	breachMail := breachMailer(notices, outgoing, loc)
-	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc, FirstContactWindow: fcr,
+	maxHours, _ := strconv.Atoi(*grantHours)
+	grants := &access.Grants{Store: s, Now: e.Now, MaxHours: maxHours, MessageDomain: outgoing.messageDomain()}
+	con := &console.Console{Store: s, Audit: buf, Sessions: sessions, Grants: grants, Log: log, Now: e.Now, Secure: *secure == "true", Zone: loc, FirstContactWindow: fcr,
 		Proxies: trusted, AttachmentMax: maxFile, AttachmentTypes: types, SSO: oidc, SAML: saml, MailDescription: *incoming.description,
 		BreachMail: breachMail}
 	pt := &portal.Portal{Store: s, Audit: buf, Sessions: sessions, Log: log, Now: e.Now, Secure: *secure == "true",
@@ -210,6 +215,13 @@ func serve(ctx context.Context, e Env, args []string) error {
 				return err
 			}
 			return exporter.Run(ctx, n)
+		}},
+		{Name: "supplier grants", Interval: 30 * time.Second, Run: func(ctx context.Context) error {
+			n, err := grants.EndDue(ctx)
+			if n > 0 {
+				log.Info("supplier grants ended", "grants", n)
+			}
+			return err
 		}},
 		{Name: "hold timer", Interval: holdInterval, Run: func(ctx context.Context) error {
 			refs, err := s.ReleaseHolds(ctx, 500)

@@ -135,6 +135,26 @@ func (r AuditRecord) What() string {
 		return "looked at who has seen this person's data"
 	case "session.start":
 		return "signed in"
+	case "grant.request":
+		return "asked for a supplier's access"
+	case "grant.approve":
+		return "approved a supplier's access"
+	case "grant.refuse":
+		return "refused a supplier's access"
+	case "grant.end":
+		return "a supplier's access ended"
+	case "grant.use":
+		return "opened a page under a supplier grant"
+	case "session.second_factor":
+		return "gave a two-factor sign-in code"
+	case "second_factor.begin":
+		return "began setting up two-factor sign-in"
+	case "second_factor.enrol":
+		return "set up two-factor sign-in"
+	case "second_factor.reset":
+		return "reset two-factor sign-in"
+	case "second_factor.recovery_used":
+		return "signed in with a recovery code"
 	case "session.end":
 		return "signed out"
 	case "breach.report":

@@ -65,6 +65,9 @@ const (
 	// MailReport is a subscribed report (issue 18 item 5): the report's name, its period, its
 	// summary sentence (aggregates only) and a link to the report in the console, nothing else.
 	MailReport MailKind = "report"
+	// MailGrantSummary tells the Data Protection Officer, when a supplier grant ends (issue 20
+	// item 1), what the supplier opened under it: counts and references, no call text.
+	MailGrantSummary MailKind = "grant_summary"
 )
 
 // AnsweredIDs are the Message-IDs a message answers, newest first: its In-Reply-To, then its

@@ -13,6 +13,9 @@ type Reader struct {
 	Emails bool
 	// AllSpecial is reading every special-category call (access.ReadSpecialCategory: the DPO).
 	AllSpecial bool
+	// NoSpecial masks every special-category call, whoever it is assigned to (a supplier under
+	// a grant: S14).
+	NoSpecial bool
 }
 
 // SpecialMasked is what a reader who may not read a special-category call sees instead of its

@@ -867,6 +867,9 @@ func (x *erasing) closeAccount(ctx context.Context) error {
 		{`UPDATE accounts SET login = ?, password_hash = '', roles = '', active = 0 WHERE id = ?`, []any{"erased-" + strconv.FormatInt(x.id, 10), accountID}},
 		{`DELETE FROM sessions WHERE account_id = ?`, []any{accountID}},
 		{`DELETE FROM password_resets WHERE account_id = ?`, []any{accountID}},
+		// Their second factor (issue 20 item 2) goes with the account.
+		{`DELETE FROM recovery_codes WHERE account_id = ?`, []any{accountID}},
+		{`DELETE FROM second_factors WHERE account_id = ?`, []any{accountID}},
 		// A subscription ends with its account (issue 18 item 5).
 		{`DELETE FROM report_subscriptions WHERE account_id = ?`, []any{accountID}},
 		{`UPDATE api_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL`, []any{x.t.Now.UnixMicro(), accountID}},

@@ -161,6 +161,10 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{51, `DROP TABLE privacy_notices`},
 		{51, `DROP TABLE processing_versions`},
 		{51, `DROP TABLE processing_activities`},
+		{54, `DROP TABLE supplier_grants`},
+		{54, `DROP TABLE recovery_codes`},
+		{54, `DROP TABLE second_factors`},
+		{54, `ALTER TABLE sessions DROP COLUMN pending`},
 	} {
 		if u.version >= from {
 			raw.MustExec(t, u.sql)

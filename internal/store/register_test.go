@@ -350,7 +350,8 @@ func TestRegisterLookups(t *testing.T) {
 		}
 	}
 	creds := names(store.ColumnsOf(store.CatCredential))
-	if !slices.Equal(creds, []string{"accounts.password_hash", "api_tokens.token_hash", "sessions.token_hash", "password_resets.token_hash"}) {
+	if !slices.Equal(creds, []string{"accounts.password_hash", "api_tokens.token_hash", "sessions.token_hash", "password_resets.token_hash",
+		"second_factors.secret", "recovery_codes.code_hash"}) {
 		t.Errorf("credentials: %v", creds)
 	}
 	if got := names(store.ColumnsOf(store.CatRawEmail, store.CatNetwork)); !slices.Contains(got, "mail_messages.raw") || !slices.Contains(got, "sessions.user_agent") {

@@ -22,7 +22,18 @@ type Session struct {
 	ExpiresAt  time.Time // the absolute end, however active the session is
 	ClientAddr string
 	UserAgent  string
+	// Pending is what the session still needs before it is signed in: "" (nothing),
+	// PendingCode (the second factor's code) or PendingEnrol (enrolment in two-factor sign-in,
+	// which the account's role makes mandatory). A pending session opens only the pages that
+	// finish signing in.
+	Pending string
 }
+
+// The stages a session may still be pending (Session.Pending).
+const (
+	PendingCode  = "code"
+	PendingEnrol = "enrol"
+)
 
 // The surfaces a session may belong to.
 const (
@@ -42,12 +53,19 @@ func (s *Store) CreateSession(ctx context.Context, actor desk.Actor, hash string
 		if ss.Surface != SurfaceConsole && ss.Surface != SurfacePortal {
 			return desk.Errorf(desk.EINVALID, "a session is for the console or the portal, not %q", ss.Surface)
 		}
-		if _, err := t.exec(ctx, `INSERT INTO sessions (token_hash, account_id, surface, via, created_at, seen_at, expires_at, client_addr, user_agent)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, hash, ss.AccountID, ss.Surface, ss.Via, ss.CreatedAt.UnixMicro(), ss.SeenAt.UnixMicro(),
-			ss.ExpiresAt.UnixMicro(), ss.ClientAddr, ss.UserAgent); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO sessions (token_hash, account_id, surface, via, created_at, seen_at, expires_at, client_addr, user_agent, pending)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, hash, ss.AccountID, ss.Surface, ss.Via, ss.CreatedAt.UnixMicro(), ss.SeenAt.UnixMicro(),
+			ss.ExpiresAt.UnixMicro(), ss.ClientAddr, ss.UserAgent, ss.Pending); err != nil {
 			return t.s.mapErr(err)
 		}
-		return t.audit(ctx, actor, "session.start", "account", ss.AccountID, []int64{personID}, "signed in to the "+ss.Surface+" by "+ss.Via)
+		detail := "signed in to the " + ss.Surface + " by " + ss.Via
+		switch ss.Pending {
+		case PendingCode:
+			detail += "; the second factor's code is awaited"
+		case PendingEnrol:
+			detail += "; enrolment in two-factor sign-in is required first"
+		}
+		return t.audit(ctx, actor, "session.start", "account", ss.AccountID, []int64{personID}, detail)
 	})
 }
 
@@ -57,10 +75,10 @@ func (s *Store) FindSession(ctx context.Context, hash string) (Session, desk.Acc
 	var a desk.Account
 	var roles string
 	var created, seen, expires, acreated int64
-	r := s.queryRow(ctx, `SELECT s.account_id, s.surface, s.via, s.created_at, s.seen_at, s.expires_at, s.client_addr, s.user_agent,
+	r := s.queryRow(ctx, `SELECT s.account_id, s.surface, s.via, s.created_at, s.seen_at, s.expires_at, s.client_addr, s.user_agent, s.pending,
 		a.id, a.person_id, a.login, a.password_hash, a.roles, a.active, a.created_at, `+personCols+`
 		FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN people p ON p.id = a.person_id WHERE s.token_hash = ?`, hash)
-	p, err := scanPerson(prefixScanner{r, []any{&ss.AccountID, &ss.Surface, &ss.Via, &created, &seen, &expires, &ss.ClientAddr, &ss.UserAgent,
+	p, err := scanPerson(prefixScanner{r, []any{&ss.AccountID, &ss.Surface, &ss.Via, &created, &seen, &expires, &ss.ClientAddr, &ss.UserAgent, &ss.Pending,
 		&a.ID, &a.PersonID, &a.Login, &a.PasswordHash, &roles, &a.Active, &acreated}})
 	if err == sql.ErrNoRows {
 		return ss, a, p, desk.Errorf(desk.EUNAUTHORIZED, "you are not signed in, or your session has ended: sign in again")

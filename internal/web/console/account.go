@@ -32,13 +32,22 @@ type accountPage struct {
 	Ended   int
 	Revoked string
 	Tokens  []store.Token
+	// SecondFactor says two-factor sign-in is set up, with RecoveryLeft unused recovery codes;
+	// SecondFactorRequired that the account's role makes it mandatory.
+	SecondFactor, SecondFactorRequired bool
+	RecoveryLeft                       int
 }
 
 func (c *Console) accountPage(r *http.Request, v *visit) (accountPage, error) {
 	p := accountPage{page: c.page(v, "Your account"), Errors: map[string]string{}}
 	p.Section = "account"
 	p.Password, p.NoPassword = c.Sessions.MayChangePassword(v.Account)
-	var err error
+	p.SecondFactorRequired = c.Sessions.SecondFactorMandatory(v.Account)
+	f, err := c.Store.FindSecondFactor(r.Context(), v.Account.ID)
+	if err != nil && desk.ErrorCode(err) != desk.ENOTFOUND {
+		return p, err
+	}
+	p.SecondFactor, p.RecoveryLeft = err == nil && f.Confirmed(), f.RecoveryLeft
 	p.Tokens, err = c.Store.AccountTokens(r.Context(), v.Account.ID)
 	return p, err
 }

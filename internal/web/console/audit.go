@@ -13,7 +13,7 @@ import (
 // data"), durably, before the page is sent; the page must not be shown when it fails.
 func (c *Console) auditRead(v *visit, action, objectType, objectID string, persons []int64, detail string) error {
 	return c.Audit.Add(desk.AuditRecord{At: c.now(), ActorID: v.Actor.PersonID, Actor: v.Actor.Name, Action: action,
-		ObjectType: objectType, ObjectID: objectID, Persons: persons, ClientAddr: v.Actor.Addr, Detail: desk.DetailConsole + detail,
+		ObjectType: objectType, ObjectID: objectID, Persons: persons, ClientAddr: v.Actor.Addr, Reason: v.Actor.Reason, Detail: desk.DetailConsole + detail,
 		Surface: desk.SurfaceConsole})
 }
 

@@ -307,7 +307,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	if err != nil {
 		return callPage{}, err
 	}
-	rd := access.ReaderOf(v.Account, groups)
+	rd := v.readerWith(groups)
 	diary = access.DiaryFor(rd, call, diary)
 	readsCall := access.ReadsCall(rd, call)
 	call = access.CallFor(rd, call)

@@ -23,7 +23,7 @@ func (c *Console) takeCall(w http.ResponseWriter, r *http.Request, v *visit) err
 		}
 		me := v.Person.ID
 		accept := desk.Transition{Action: desk.ActAccept, AnalystID: me}
-		if err := access.MayMove(access.ReaderOf(v.Account, groups), call, accept); err != nil {
+		if err := access.MayMove(v.readerWith(groups), call, accept); err != nil {
 			return err
 		}
 		if call.AnalystID == me && (call.State == desk.Accepted || call.State == desk.Pending) && call.Version == in.Version {

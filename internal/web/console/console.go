@@ -33,6 +33,9 @@ type Console struct {
 	Store    *store.Store
 	Audit    *audit.Recorder
 	Sessions *access.Sessions
+	// Grants are the supplier grants (issue 20 item 1); one on Store and Now, with grants of at
+	// most 8 hours, when nil.
+	Grants *access.Grants
 	// Log receives one record per internal error; slog.Default() when nil.
 	Log *slog.Logger
 	// Now is the clock (time.Now when nil): the same one the sessions and the hold timer use.
@@ -135,6 +138,8 @@ func (c *Console) routes() []route {
 		c.complianceRoutes(),
 		c.retentionRoutes(),
 		c.accountRoutes(),
+		c.secondFactorRoutes(),
+		c.grantRoutes(),
 		c.bulkRoutes(),
 		c.viewRoutes(),
 		c.adminReplyRoutes(),

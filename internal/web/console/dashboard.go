@@ -62,7 +62,7 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, v *visit) er
 	if len(mine) > dashboardMine {
 		mine, p.More = mine[:dashboardMine], true
 	}
-	if p.Mine, err = c.slaRows(ctx, access.CallsFor(access.ReaderOf(v.Account, groups), mine), now); err != nil {
+	if p.Mine, err = c.slaRows(ctx, access.CallsFor(v.readerWith(groups), mine), now); err != nil {
 		return err
 	}
 	loc := c.zone().Location()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"calldesk/internal/access"
@@ -28,6 +29,9 @@ type visit struct {
 	Token string
 	// mailroom says the console has a quarantine of incoming email (Console.Quarantine).
 	mailroom bool
+	// Grant is the running supplier grant a supplier-only account works under (issue 20 item
+	// 1): it alone decides what the visit may open (access.GrantAllows); nil for everyone else.
+	Grant *store.Grant
 }
 
 // Admin reports whether the visitor is an administrator (the layout offers the admin pages).
@@ -48,7 +52,42 @@ func (c *Console) reader(ctx context.Context, v *visit) (desk.Reader, error) {
 	if err != nil {
 		return desk.Reader{}, err
 	}
-	return access.ReaderOf(v.Account, groups), nil
+	return v.readerWith(groups), nil
+}
+
+// readerWith is the visitor's reader given their groups: a supplier under a grant sees
+// special-category text masked, always (S14).
+func (v *visit) readerWith(groups []int64) desk.Reader {
+	rd := access.ReaderOf(v.Account, groups)
+	if v.Grant != nil {
+		rd.NoSpecial = true
+	}
+	return rd
+}
+
+// grantHome is where a supplier under a grant starts: the first page its scope opens.
+func grantHome(g store.Grant) string {
+	switch g.Scope {
+	case store.GrantConfig:
+		return "/admin/sla"
+	case store.GrantCalls:
+		return "/queues/unassigned"
+	}
+	if len(g.CallRefs) > 0 {
+		return "/calls/" + g.CallRefs[0]
+	}
+	return "/account/second-factor"
+}
+
+// grantScopeWords says what a grant's scope opens.
+func grantScopeWords(g store.Grant) string {
+	switch g.Scope {
+	case store.GrantConfig:
+		return "the configuration"
+	case store.GrantCalls:
+		return "calls, queues and people"
+	}
+	return "the calls " + strings.Join(g.CallRefs, ", ")
 }
 
 // Support reports whether the visitor may read incoming email (S13; the layout offers the
@@ -84,7 +123,35 @@ func (c *Console) adapt(rt route) http.Handler {
 				c.fail(w, r, nil, err)
 				return
 			}
-			if err := access.Require(v.Account, rt.Needs); err != nil {
+			if v.Pending != "" && !finishesSignin(rt) {
+				// Password given, second factor not yet: nothing opens but the pages that finish
+				// signing in, to which a page asked for leads (and comes back after).
+				if r.Method == http.MethodGet && !isHTMX(r) {
+					http.Redirect(w, r, pendingPage(v.Pending, localPath(r.URL.RequestURI())), http.StatusSeeOther)
+					return
+				}
+				c.fail(w, r, nil, desk.Errorf(desk.EFORBIDDEN, "signing in is not finished: give the code from your authenticator app first"))
+				return
+			}
+			if v.Grant != nil {
+				// A supplier under a grant: its scope alone decides, read-only, never an export,
+				// and every request is recorded against the grant.
+				if rt.Pattern == "/{$}" && r.Method == http.MethodGet {
+					http.Redirect(w, r, grantHome(*v.Grant), http.StatusSeeOther) // the console's home is not theirs
+					return
+				}
+				if !access.GrantAllows(*v.Grant, r.Method, rt.Pattern, r.PathValue("ref")) {
+					c.fail(w, r, v, desk.Errorf(desk.EFORBIDDEN, "supplier grant %d (%s) does not open this: it is for %s, read-only, without exports or downloads",
+						v.Grant.ID, v.Grant.Reason, grantScopeWords(*v.Grant)))
+					return
+				}
+				if err := c.Audit.Add(desk.AuditRecord{At: c.now(), ActorID: v.Actor.PersonID, Actor: v.Actor.Name, Action: "grant.use",
+					ObjectType: "grant", ObjectID: strconv.FormatInt(v.Grant.ID, 10), Persons: []int64{v.Person.ID}, ClientAddr: v.Actor.Addr,
+					Reason: v.Actor.Reason, Detail: desk.DetailConsole + r.Method + " " + r.URL.Path, Surface: desk.SurfaceConsole}); err != nil {
+					c.fail(w, r, v, err)
+					return
+				}
+			} else if err := access.Require(v.Account, rt.Needs); err != nil {
 				c.fail(w, r, v, err)
 				return
 			}
@@ -115,13 +182,28 @@ func (c *Console) authenticate(r *http.Request) (*visit, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The console is for those who work calls: a customer's or a supplier's session (begun on
-	// the portal, or before supplier access was withdrawn) is refused, saying why.
+	v := &visit{Session: ss, Token: ck.Value, mailroom: c.Quarantine != nil, Actor: desk.Actor{PersonID: ss.Person.ID, AccountID: ss.Account.ID,
+		Name: ss.Person.Name(), Addr: addr, Surface: desk.SurfaceConsole}}
+	// The console is for those who work calls: a customer's session (begun on the portal) is
+	// refused, saying why; a supplier's only while a grant of theirs runs, checked on every
+	// request, so that access stops the moment the grant ends.
 	if err := access.Require(ss.Account, access.WorkCalls); err != nil {
-		return nil, err
+		if !access.SupplierOnly(ss.Account) {
+			return nil, err
+		}
+		g, gerr := c.Store.LiveGrant(r.Context(), ss.Account.ID, c.now())
+		if desk.ErrorCode(gerr) == desk.EFORBIDDEN {
+			// No grant running: refused, saying why; the wind-up job (access.Grants.EndDue)
+			// deletes the sessions of a grant that ended.
+			return nil, err
+		} else if gerr != nil {
+			return nil, gerr
+		}
+		v.Grant = &g
+		v.Actor.Reason = g.Words()
+		v.Actor.Name = ss.Person.Name() + " (" + g.Words() + ")"
 	}
-	return &visit{Session: ss, Token: ck.Value, mailroom: c.Quarantine != nil, Actor: desk.Actor{PersonID: ss.Person.ID, AccountID: ss.Account.ID,
-		Name: ss.Person.Name(), Addr: addr, Surface: desk.SurfaceConsole}}, nil
+	return v, nil
 }
 
 // fail turns an error into a response: sign-in for a missing or ended session (keeping a form

@@ -46,6 +46,9 @@ type personPage struct {
 	First     int
 	Last      int
 	Pager     pager
+	// SecondFactor says, to an administrator, whether the person's account has enrolled in
+	// two-factor sign-in (they may reset it); SecondFactorSeen that it was looked up.
+	SecondFactor, SecondFactorSeen bool
 }
 
 // personField is one field of a person's record, with where it came from (S17).
@@ -139,6 +142,17 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, v *visit) e
 	}
 	if !left.IsZero() {
 		p.Left = c.when(left)
+	}
+	if v.Admin() {
+		if acct, err := c.Store.FindAccountByPerson(ctx, id); err == nil {
+			f, err := c.Store.FindSecondFactor(ctx, acct.ID)
+			if err != nil && desk.ErrorCode(err) != desk.ENOTFOUND {
+				return err
+			}
+			p.SecondFactorSeen, p.SecondFactor = true, err == nil && f.Confirmed()
+		} else if desk.ErrorCode(err) != desk.ENOTFOUND {
+			return err
+		}
 	}
 	if person.ManagerID != 0 {
 		if m, err := c.Store.FindPerson(ctx, person.ManagerID); err == nil {

@@ -292,7 +292,7 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, v *visit) error 
 		in.Page, p.Filter.Page = 1, 1 // back at the start, whatever the link said
 	}
 	offset := (in.Page - 1) * queuePageSize
-	p.Calls, p.Total, p.More = access.CallsFor(access.ReaderOf(v.Account, groups), page.Calls), page.Total, page.TotalAtLeast
+	p.Calls, p.Total, p.More = access.CallsFor(v.readerWith(groups), page.Calls), page.Total, page.TotalAtLeast
 	if n := len(page.Calls); unfiltered {
 		p.Total, p.More = def.count(counts), def.more(counts)
 		if n > 0 && page.Next == "" {

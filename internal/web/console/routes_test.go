@@ -76,7 +76,7 @@ func TestRoleRouteMatrix(t *testing.T) {
 			t.Fatalf("only %d routes on the console's mux: the route table is not what this test expects", len(matrix))
 		}
 		surface := accesstest.Surface{Handler: h, Cookie: sessionCookie, Entry: access.WorkCalls,
-			Supplier: "supplier access is not yet available", Sessions: sessions, Session: store.SurfaceConsole}
+			Supplier: "supplier access is open only under a running grant", Sessions: sessions, Session: store.SurfaceConsole}
 		checked, supplier := accesstest.Walk(t, surface, cols, matrix, fill, form, func(col accesstest.Column) {
 			if access.Can(col.Account, access.WorkCalls) {
 				return

@@ -74,6 +74,11 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request, _ *visit) error
 		return c.render(w, r, status, "signin", p)
 	}
 	c.setSession(w, r, ss.Token)
+	if ss.Pending != "" {
+		// The second factor, or enrolment in it, comes before any page.
+		http.Redirect(w, r, pendingPage(ss.Pending, p.Next), http.StatusSeeOther)
+		return nil
+	}
 	if p.Resume != nil {
 		v := &visit{Session: ss, Token: ss.Token}
 		return c.render(w, r, http.StatusOK, "resume", resumePage{page: c.page(v, "Send what you were saving"),

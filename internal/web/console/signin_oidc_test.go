@@ -81,7 +81,7 @@ func TestSingleSignOn(t *testing.T) {
 		e.client().ssoSignIn("/", "ddawson@uni.example").must(t, http.StatusForbidden).has(t, "SupportMe")
 		// A supplier-only account is refused too, saying why (issue 13 point 2).
 		e.grant(se, e.f.Dan, "supplier")
-		e.client().ssoSignIn("/", "ddawson@uni.example").must(t, http.StatusForbidden).has(t, "supplier access is not yet available")
+		e.client().ssoSignIn("/", "ddawson@uni.example").must(t, http.StatusForbidden).has(t, "supplier access is open only under a running grant")
 		e.grant(se, e.f.Dan, "customer")
 
 		// A forged callback (a state this browser never started) shows sign-in with the reason.

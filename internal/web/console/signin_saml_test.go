@@ -79,7 +79,7 @@ func TestSAMLSingleSignOn(t *testing.T) {
 
 		e.client().samlSignIn("/", "ddawson").must(t, http.StatusForbidden).has(t, "SupportMe")
 		e.grant(se, e.f.Dan, "supplier")
-		e.client().samlSignIn("/", "ddawson").must(t, http.StatusForbidden).has(t, "supplier access is not yet available")
+		e.client().samlSignIn("/", "ddawson").must(t, http.StatusForbidden).has(t, "supplier access is open only under a running grant")
 		e.grant(se, e.f.Dan, "customer")
 
 		// A response posted by a browser that never started the sign-in: sign-in page, the reason.

@@ -74,14 +74,14 @@ func TestSupplierOnlyRefused(t *testing.T) {
 		bob := e.signIn(e.f.Bob)
 		bob.get("/queues/mine").must(t, http.StatusOK)
 		e.grant(se, e.f.Bob, "supplier")
-		bob.get("/queues/mine").must(t, http.StatusForbidden).has(t, "supplier access is not yet available", "Ask the service desk")
-		bob.get("/calls/new").must(t, http.StatusForbidden).has(t, "supplier access is not yet available")
+		bob.get("/queues/mine").must(t, http.StatusForbidden).has(t, "supplier access is open only under a running grant", "Ask the service desk")
+		bob.get("/calls/new").must(t, http.StatusForbidden).has(t, "supplier access is open only under a running grant")
 		e.client().post("/signin", url.Values{"login": {e.f.Bob.Username}, "password": {password}}).
-			must(t, http.StatusForbidden).has(t, "supplier access is not yet available")
+			must(t, http.StatusForbidden).has(t, "supplier access is open only under a running grant")
 		// With the customer role beside it, still not the console.
 		e.grant(se, e.f.Bob, "supplier,customer")
 		e.client().post("/signin", url.Values{"login": {e.f.Bob.Username}, "password": {password}}).
-			must(t, http.StatusForbidden).has(t, "supplier access is not yet available", "SupportMe")
+			must(t, http.StatusForbidden).has(t, "supplier access is open only under a running grant", "SupportMe")
 	})
 }
 

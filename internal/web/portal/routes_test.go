@@ -54,7 +54,7 @@ func TestPortalRoleRouteMatrix(t *testing.T) {
 			t.Fatalf("only %d routes on the portal's mux: the route table is not what this test expects", len(matrix))
 		}
 		surface := accesstest.Surface{Handler: h, Cookie: sessionCookie, Entry: access.UsePortal,
-			Supplier: "Supplier access is not yet available", Sessions: sessions, Session: store.SurfacePortal}
+			Supplier: "Supplier access is open only under a running grant", Sessions: sessions, Session: store.SurfacePortal}
 		checked, supplier := accesstest.Walk(t, surface, cols, matrix, fill, form, nil)
 		if checked < 9*14 || supplier < 14 {
 			t.Fatalf("only %d requests checked (%d as a supplier): the route table is not what this test expects", checked, supplier)

@@ -151,7 +151,7 @@ func TestPortalSingleSignOn(t *testing.T) {
 		// customer role beside it, the portal as a customer (issue 13 point 2).
 		e.db.MustExec(t, `UPDATE accounts SET roles = 'supplier' WHERE login = 'aarcher'`)
 		sup := e.client()
-		sup.samlSignIn("/portal/", "aarcher").must(t, http.StatusForbidden).has(t, "We cannot sign you in", "supplier access is not yet available")
+		sup.samlSignIn("/portal/", "aarcher").must(t, http.StatusForbidden).has(t, "We cannot sign you in", "supplier access is open only under a running grant")
 		sup.get("/portal/").must(t, http.StatusUnauthorized)
 		e.db.MustExec(t, `UPDATE accounts SET roles = 'supplier,customer' WHERE login = 'aarcher'`)
 		cust := e.client()
