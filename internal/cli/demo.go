@@ -89,6 +89,7 @@ func demoCmd(ctx context.Context, e Env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.Stdout, "console sign-in for the service-level manager (reports with names and drill-down, /reports): username %s, password %s\n", login, pw)
+		fmt.Fprintln(e.Stdout, "two-factor sign-in: the administrator and the Data Protection Officer set up an authenticator app (a QR code to scan) at their first console sign-in, as serve's --second-factor-roles (admin,dpo,supplier) asks; the others sign in with the password alone")
 	}
 	return nil
 }
