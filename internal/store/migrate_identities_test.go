@@ -145,6 +145,15 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{44, `DROP TABLE report_subscriptions`},
 		{45, `DROP TABLE wallboards`},
 		{46, `DROP INDEX calls_resolved_since`},
+		{53, `DELETE FROM retention_rules WHERE class IN ('consents', 'processors', 'dpias')`},
+		{53, `DROP TABLE person_contacts`},
+		{53, `DROP TABLE consents`},
+		{53, `DROP TABLE consent_wordings`},
+		{53, `DROP TABLE processor_transfers`},
+		{53, `DROP TABLE processors`},
+		{53, `DROP TABLE dpia_risks`},
+		{53, `DROP TABLE dpia_files`},
+		{53, `DROP TABLE dpias`},
 	} {
 		if u.version >= from {
 			raw.MustExec(t, u.sql)

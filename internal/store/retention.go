@@ -29,12 +29,19 @@ const (
 	// that the person was erased (pseudonym, date, basis, ground, counts) stays.
 	ClassErasureDecisions = "erasure_decisions"
 	ClassAuditRecords     = "audit_records" // the oldest links of the audit trail
+	// ClassConsents are withdrawn consents, from their withdrawal (the details they covered went
+	// at once).
+	ClassConsents = "consents"
+	// ClassProcessors are the records of processors whose contract ended, from its end.
+	ClassProcessors = "processors"
+	// ClassDPIAs are DPIAs and legitimate-interest assessments retired, from their retirement.
+	ClassDPIAs = "dpias"
 )
 
 // RetentionClasses lists every record class in sweep order.
 func RetentionClasses() []string {
 	return []string{ClassSpecialCategory, ClassClosedCalls, ClassAttachments, ClassDiaryEntries, ClassEmails,
-		ClassSubjectRequests, ClassLeavers, ClassImportReports, ClassLiftedHolds, ClassErasureDecisions, ClassAuditRecords}
+		ClassSubjectRequests, ClassLeavers, ClassImportReports, ClassLiftedHolds, ClassErasureDecisions, ClassConsents, ClassProcessors, ClassDPIAs, ClassAuditRecords}
 }
 
 // Retention actions and starts.
