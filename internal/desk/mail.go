@@ -65,6 +65,9 @@ const (
 	// MailReport is a subscribed report (issue 18 item 5): the report's name, its period, its
 	// summary sentence (aggregates only) and a link to the report in the console, nothing else.
 	MailReport MailKind = "report"
+	// MailReview reminds the Data Protection Officer that a processor's or an assessment's
+	// review has fallen due (issue 19 items 6, 7): its name, the date and a link.
+	MailReview MailKind = "dpo_review"
 )
 
 // AnsweredIDs are the Message-IDs a message answers, newest first: its In-Reply-To, then its
