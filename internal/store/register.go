@@ -552,7 +552,7 @@ func Register() []PersonalColumn {
 		// Consent records, processors and assessments (issue 19 items 5-7).
 		{Table: "consent_wordings", Column: "body", Category: CatFreeText, Whose: Whose{Anyone: true},
 			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Keep,
-			KeepReason: "the words people agreed to: rewriting them would falsify the record of what was consented to (UK GDPR 7(1)); they should name no one",
+			KeepReason:   "the words people agreed to: rewriting them would falsify the record of what was consented to (UK GDPR 7(1)); they should name no one",
 			Today:        "kept; a mention is found by the mention finder and listed for the DPO",
 			RetentionGap: "kept while any consent given through it is kept: a wording has no class of its own",
 			SAR:          []SARSection{SectionConsents}},
