@@ -36,6 +36,11 @@ const (
 	// SeeRetention is viewing the retention schedule, its sweeps and the legal holds (the DPO
 	// and administrators); only KeepDPORecords changes them.
 	SeeRetention Capability = "see the retention schedule"
+	// SeeDPORegisters is reading the DPO's registers that are not about a person: processors
+	// and their transfers, DPIAs and legitimate-interest assessments (issue 19: administrators
+	// read them; only KeepDPORecords changes them). Consent records are about persons: those are
+	// KeepDPORecords alone.
+	SeeDPORegisters Capability = "see the registers of processors and assessments"
 	// Administer is the administrators' pages: outgoing email, held directory imports.
 	Administer Capability = "administer"
 	// ActUnderSupplierGrant is a supplier's access to the calls a time-boxed, justified grant
@@ -56,7 +61,7 @@ const Public Capability = "public"
 // AllCapabilities lists every capability in a stable order (Public excluded).
 func AllCapabilities() []Capability {
 	return []Capability{WorkCalls, ReadEmails, ReadSpecialCategory, SeeNamedReports, KeepDPORecords, SeeRetention,
-		Administer, ActUnderSupplierGrant, UsePortal}
+		SeeDPORegisters, Administer, ActUnderSupplierGrant, UsePortal}
 }
 
 // Capabilities is the table: what role r grants. An account may do what any of its roles
@@ -72,9 +77,9 @@ func Capabilities(r desk.Role) []Capability {
 	case desk.RoleServiceManager:
 		return []Capability{WorkCalls, SeeNamedReports, UsePortal}
 	case desk.RoleDPO:
-		return []Capability{WorkCalls, KeepDPORecords, ReadSpecialCategory, SeeRetention, UsePortal}
+		return []Capability{WorkCalls, KeepDPORecords, ReadSpecialCategory, SeeRetention, SeeDPORegisters, UsePortal}
 	case desk.RoleAdmin:
-		return []Capability{WorkCalls, Administer, SeeRetention, UsePortal}
+		return []Capability{WorkCalls, Administer, SeeRetention, SeeDPORegisters, UsePortal}
 	case desk.RoleSupplier:
 		return []Capability{ActUnderSupplierGrant}
 	}

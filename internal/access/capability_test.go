@@ -23,8 +23,8 @@ func TestCapabilityTable(t *testing.T) {
 		desk.RoleAnalyst:        {access.WorkCalls, access.UsePortal},
 		desk.RoleSupportAnalyst: {access.WorkCalls, access.ReadEmails, access.UsePortal},
 		desk.RoleServiceManager: {access.WorkCalls, access.SeeNamedReports, access.UsePortal},
-		desk.RoleDPO:            {access.WorkCalls, access.KeepDPORecords, access.ReadSpecialCategory, access.SeeRetention, access.UsePortal},
-		desk.RoleAdmin:          {access.WorkCalls, access.Administer, access.SeeRetention, access.UsePortal},
+		desk.RoleDPO:            {access.WorkCalls, access.KeepDPORecords, access.ReadSpecialCategory, access.SeeRetention, access.SeeDPORegisters, access.UsePortal},
+		desk.RoleAdmin:          {access.WorkCalls, access.Administer, access.SeeRetention, access.SeeDPORegisters, access.UsePortal},
 		desk.RoleSupplier:       {access.ActUnderSupplierGrant},
 	}
 	for _, r := range desk.AllRoles() {

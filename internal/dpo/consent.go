@@ -42,16 +42,16 @@ const MaxWording = 2000
 func CheckWording(purpose, body, reason string) error {
 	f := map[string]string{}
 	if purpose != store.PurposeContactDetails && purpose != store.PurposeSurveys {
-		f["purpose"] = "is not one of the purposes that rest on consent"
+		f["purpose"] = "Choose one of the purposes that rest on consent."
 	}
 	switch body = strings.TrimSpace(body); {
 	case body == "":
-		f["body"] = "is required: the words the person agrees to"
+		f["body"] = "Write the words the person agrees to."
 	case utf8.RuneCountInString(body) > MaxWording:
-		f["body"] = "must be at most 2000 characters"
+		f["body"] = "The words must be at most 2000 characters."
 	}
 	if strings.TrimSpace(reason) == "" {
-		f["reason"] = "is required: why the words change"
+		f["reason"] = "Give the reason the words change: it goes into the audit trail."
 	}
 	return desk.Invalid("the wording was not saved", f)
 }

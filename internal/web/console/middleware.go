@@ -39,6 +39,10 @@ func (v *visit) DPO() bool { return access.Can(v.Account, access.KeepDPORecords)
 // SeesRetention reports whether the visitor may see the retention schedule (the layout offers it).
 func (v *visit) SeesRetention() bool { return access.Can(v.Account, access.SeeRetention) }
 
+// SeesDPORegisters reports whether the visitor may read the registers of processors and
+// assessments (the layout offers them).
+func (v *visit) SeesDPORegisters() bool { return access.Can(v.Account, access.SeeDPORegisters) }
+
 // ReadsEmail reports whether the visitor may read emails' content (S13).
 func (v *visit) ReadsEmail() bool { return access.Can(v.Account, access.ReadEmails) }
 
