@@ -114,6 +114,9 @@ func Load(ctx context.Context, s *store.Store, opt Options) (Result, error) {
 		if err == nil {
 			err = evaluateServiceLevels(ctx, s, opt, &res)
 		}
+		if err == nil {
+			err = loadDPORecords(ctx, s, now)
+		}
 	}
 	if err != nil {
 		return res, fmt.Errorf("%w (the database may now hold part of the demo data: load into a new one)", err)

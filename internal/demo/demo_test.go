@@ -117,8 +117,23 @@ func TestLoad(t *testing.T) {
 
 		// The load is one audit record, then the service-level defaults' (two calendars, four
 		// rules, the groups' calendars) and the evaluation of the calls' service levels (one
-		// record for 2,000 calls, a batch being 5,000), sealed like any other.
-		recs, total, err := s.FindAudit(ctx, store.AuditFilter{})
+		// record for 2,000 calls, a batch being 5,000), sealed like any other; then the DPO's
+		// records (consent wordings and consents, processors, assessments), each audited as made.
+		all, _, err := s.FindAudit(ctx, store.AuditFilter{Limit: 500})
+		var recs []desk.AuditRecord
+		dpoRecords := 0
+		for _, r := range all {
+			switch strings.SplitN(r.Action, ".", 2)[0] {
+			case "consent", "processor", "dpia":
+				dpoRecords++
+			default:
+				recs = append(recs, r)
+			}
+		}
+		total := len(recs)
+		if dpoRecords < 10 {
+			t.Errorf("only %d audit records of the DPO's demo records", dpoRecords)
+		}
 		if err != nil || total != 9 || recs[8].Action != "demo.load" || !strings.Contains(recs[8].Detail, "2000 calls") || recs[1].Action != "sla.calendar.uses" ||
 			recs[0].Action != "sla.repair" || !strings.Contains(recs[0].Detail, "gave 2000 call(s)") {
 			t.Fatalf("audit after the load: %d records %+v, %v; want one demo.load, 7 of the service levels and 1 of their evaluation", total, recs, err)
