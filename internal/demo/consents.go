@@ -105,7 +105,7 @@ func loadDPORecords(ctx context.Context, s *store.Store, now time.Time) error {
 			"rests on consent (opt-in on My details) instead; this assessment records why legitimate interest was not chosen.",
 		Outcome:   "Consent, not legitimate interest.",
 		ReviewDue: day(11),
-		Risks: []store.Risk{{Risk: "People feel pestered by surveys", Likelihood: "possible", Severity: "minimal", Mitigation: "Opt-in only; withdraw at any time"}},
+		Risks:     []store.Risk{{Risk: "People feel pestered by surveys", Likelihood: "possible", Severity: "minimal", Mitigation: "Opt-in only; withdraw at any time"}},
 	}, "assessment of the survey opt-in")
 	return err
 }

@@ -52,7 +52,7 @@ func (c *Console) dpoDPIAs(w http.ResponseWriter, r *http.Request, v *visit) err
 
 // riskRow is one row of the form's risks.
 type riskRow struct {
-	N                                       int
+	N                                      int
 	Risk, Likelihood, Severity, Mitigation string
 }
 
