@@ -137,3 +137,30 @@ func TestConsentRecordsPage(t *testing.T) {
 		}
 	})
 }
+
+// TestOptionalContactsOnPersonPage: analysts see the optional contact details a person gave with
+// their consent on the person's page, and no longer once it is withdrawn.
+func TestOptionalContactsOnPersonPage(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		e := newEnv(t, se)
+		if err := dpo.EnsureWordings(e.ctx, e.s); err != nil {
+			t.Fatal(err)
+		}
+		w, err := e.s.CurrentWording(e.ctx, store.PurposeContactDetails)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.s.GiveConsent(e.ctx, storetest.Actor(e.f.Dan), e.f.Dan.ID, store.PurposeContactDetails, w.ID,
+			store.OptionalContacts{AltEmail: "dan.home@example.com", AltPhone: "07700 900123"}); err != nil {
+			t.Fatal(err)
+		}
+		ann := e.signIn(e.f.Ann)
+		page := "/people/" + strconv.FormatInt(e.f.Dan.ID, 10)
+		ann.get(page).must(t, http.StatusOK).has(t, "Alternate email", "dan.home@example.com", "07700 900123", "with their consent")
+		if err := e.s.WithdrawConsent(e.ctx, storetest.Actor(e.f.Dan), e.f.Dan.ID, store.PurposeContactDetails); err != nil {
+			t.Fatal(err)
+		}
+		ann.get(page).must(t, http.StatusOK).lacks(t, "dan.home@example.com", "07700 900123")
+	})
+}
