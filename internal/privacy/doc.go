@@ -28,6 +28,9 @@
 //	import_reports    1 year   created      delete     directory import runs' reports (rejected rows quote records); the latest of each source stays
 //	lifted_holds      6 years  lifted       delete     legal holds since lifted (active holds stay while they are in force)
 //	erasure_decisions 6 years  erased       anonymise  an erasure's reasons and who decided blanked; that the person was erased stays
+//	consents          6 years  withdrawn    delete     withdrawn consents (the details they covered were deleted on withdrawal)
+//	processors        6 years  ended        delete     records of processors whose contract ended, with their transfers
+//	dpias             6 years  retired      delete     retired DPIAs and legitimate-interest assessments, with risks and documents
 //	audit_records     7 years  created      delete     the oldest links of the audit trail, a whole prefix of the chain at a time
 //
 // The three before audit_records came with migration 0035 (issue 15 point 10), their reasons in
