@@ -162,7 +162,8 @@ func TestConsentInSARAndErasure(t *testing.T) {
 }
 
 // TestWithdrawnConsentsRetention: a withdrawn consent goes when its class's period has passed
-// since withdrawal; one in force never does.
+// since withdrawal; one in force never does; ended processors and retired assessments go with
+// what hangs on them, current ones stay.
 func TestWithdrawnConsentsRetention(t *testing.T) {
 	storetest.EachEnv(t, start, func(t *testing.T, e *storetest.Env) {
 		ctx := context.Background()
@@ -174,6 +175,18 @@ func TestWithdrawnConsentsRetention(t *testing.T) {
 		_, err = e.S.GiveConsent(ctx, e.F.Admin, e.F.Eve.ID, store.PurposeSurveys, w.ID, store.OptionalContacts{})
 		must(t, err)
 		must(t, e.S.WithdrawConsent(ctx, e.F.Admin, e.F.Dan.ID, store.PurposeSurveys))
+		// An ended processor and a retired assessment go the same way; current ones stay.
+		ended, err := e.S.SaveProcessor(ctx, e.F.Admin, store.Processor{Name: "Old host", Service: "hosting", ContractDate: "2019-01-01",
+			ReviewDue: "2020-01-01", EndedAt: e.Clock.Now(), Transfers: []store.Transfer{{Country: "Ireland", Safeguard: "adequacy"}}}, "ended")
+		must(t, err)
+		_, err = e.S.SaveProcessor(ctx, e.F.Admin, store.Processor{Name: "New host", Service: "hosting", ContractDate: "2026-01-01", ReviewDue: "2027-01-01"}, "new")
+		must(t, err)
+		retired, err := e.S.SaveDPIA(ctx, e.F.Admin, store.DPIA{Kind: store.KindDPIA, Title: "Old", Processing: "x", ReviewDue: "2020-01-01", RetiredAt: e.Clock.Now(),
+			Risks: []store.Risk{{Risk: "r", Likelihood: "remote", Severity: "minimal"}}}, "retired")
+		must(t, err)
+		must(t, e.S.AddDPIAFiles(ctx, e.F.Admin, retired.ID, []desk.Upload{{Filename: "a.txt", Data: []byte("x")}}, "doc"))
+		_, err = e.S.SaveDPIA(ctx, e.F.Admin, store.DPIA{Kind: store.KindLIA, Title: "Current", Processing: "x", ReviewDue: "2027-01-01"}, "new")
+		must(t, err)
 		e.Clock.Advance(7 * 365 * 24 * time.Hour)
 		rules, err := e.S.RetentionRules(ctx)
 		must(t, err)
@@ -184,6 +197,22 @@ func TestWithdrawnConsentsRetention(t *testing.T) {
 		}
 		if n := e.DB.Count(t, `SELECT COUNT(*) FROM consents`); n != 1 {
 			t.Fatalf("%d consents left", n)
+		}
+		for _, c := range []string{store.ClassProcessors, store.ClassDPIAs} {
+			line, err := e.S.SweepClass(ctx, e.F.Admin, store.NewRetentionPlan(rules, e.Clock.Now()), c, false)
+			must(t, err)
+			if line.Count != 1 {
+				t.Fatalf("%s: swept %d", c, line.Count)
+			}
+		}
+		if _, err := e.S.FindProcessor(ctx, ended.ID); desk.ErrorCode(err) != desk.ENOTFOUND {
+			t.Fatalf("ended processor: %v", err)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM processors`) + e.DB.Count(t, `SELECT COUNT(*) FROM dpias`); n != 2 {
+			t.Fatalf("%d processors and assessments left, want the 2 current", n)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM processor_transfers`) + e.DB.Count(t, `SELECT COUNT(*) FROM dpia_risks`) + e.DB.Count(t, `SELECT COUNT(*) FROM dpia_files`); n != 0 {
+			t.Fatalf("%d transfers, risks or files left of swept records", n)
 		}
 	})
 }
