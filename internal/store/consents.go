@@ -82,7 +82,7 @@ func (s *Store) AddConsentWording(ctx context.Context, actor desk.Actor, purpose
 			return err
 		}
 		return t.audit(ctx, actor, "consent.wording", "consent_wording", w.ID, nil,
-			fmt.Sprintf("new wording of %s, version %d", purpose, w.Version))
+			fmt.Sprintf("new wording of %s, version %d: %s", purpose, w.Version, reason))
 	})
 	return w, err
 }
