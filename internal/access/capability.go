@@ -34,8 +34,10 @@ const (
 	// who has seen a person's data, restriction, erasure, retention rules and legal holds.
 	KeepDPORecords Capability = "keep the DPO's records"
 	// SeeDPORecords is reading the DPO's records that are about no person: the records of
-	// processing, the privacy notice's versions and the evidence of compliance (the DPO and
-	// administrators, issue 19); only KeepDPORecords changes them.
+	// processing, the privacy notice's versions, the evidence of compliance, the register of
+	// processors and their transfers, DPIAs and legitimate-interest assessments (the DPO and
+	// administrators, issue 19); only KeepDPORecords changes them. Consent records are about
+	// persons: those are KeepDPORecords' alone.
 	SeeDPORecords Capability = "see the records of processing"
 	// SeeRetention is viewing the retention schedule, its sweeps and the legal holds (the DPO
 	// and administrators); only KeepDPORecords changes them.

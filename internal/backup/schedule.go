@@ -123,4 +123,3 @@ func Prune(dir string, keep int) ([]string, error) {
 	}
 	return removed, errors.Join(errs...)
 }
-

@@ -6,8 +6,8 @@ import (
 	"os"
 
 	"calldesk/internal/audit"
-	"calldesk/internal/store"
 	"calldesk/internal/desk"
+	"calldesk/internal/store"
 )
 
 func auditCmd(ctx context.Context, e Env, args []string) error {

@@ -110,7 +110,22 @@ func (f mailFlags) tasks(s *store.Store, now func() time.Time, zone *time.Locati
 			return err
 		}},
 		reportTask(s, tpl, domain, *f.publicURL, zone, now, log, f.firstContactWindow),
+		reviewTask(s, domain, *f.publicURL, zone, now, log),
 	}, tpl, nil
+}
+
+// reviewTask reminds the Data Protection Officer of the processors and assessments whose review
+// fell due (issue 19 items 6, 7), hourly: one email per review date to each DPO, once however many
+// instances run it.
+func reviewTask(s *store.Store, domain, consoleURL string, zone *time.Location, now func() time.Time, log *slog.Logger) jobs.Task {
+	r := &dpo.Reminders{Store: s, Now: now, Zone: desk.ZoneOf(zone), MessageID: func() string { return cdmail.NewMessageID(domain) }, ConsoleURL: consoleURL}
+	return jobs.Task{Name: "review reminders", Interval: time.Hour, Run: func(ctx context.Context) error {
+		n, err := r.Run(ctx)
+		if n > 0 {
+			log.Info("review reminders queued", "reviews", n)
+		}
+		return err
+	}}
 }
 
 // reportTask sends the subscribed reports that are due (issue 18 item 5), every five minutes:

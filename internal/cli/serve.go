@@ -18,6 +18,7 @@ import (
 	"calldesk/internal/audit"
 	"calldesk/internal/desk"
 	"calldesk/internal/directory"
+	"calldesk/internal/dpo"
 	"calldesk/internal/jobs"
 	"calldesk/internal/mail"
 	"calldesk/internal/monitor"
@@ -105,6 +106,10 @@ func serve(ctx context.Context, e Env, args []string) error {
 	defer s.Close()
 	if err := s.Optimize(ctx); err != nil {
 		return fmt.Errorf("refresh planner statistics: %w", err)
+	}
+	// The portal asks for consent with the DPO's words: the shipped ones until the DPO writes theirs.
+	if err := dpo.EnsureWordings(ctx, s); err != nil {
+		return fmt.Errorf("consent wordings: %w", err)
 	}
 	buf := audit.NewRecorder(s)
 	idleFor, _ := time.ParseDuration(*idle)

@@ -123,6 +123,9 @@ func Load(ctx context.Context, s *store.Store, opt Options) (Result, error) {
 		if err == nil {
 			err = loadBreachesDisclosures(ctx, s, now)
 		}
+		if err == nil {
+			err = loadConsentsProcessorsAssessments(ctx, s, now)
+		}
 	}
 	if err != nil {
 		return res, fmt.Errorf("%w (the database may now hold part of the demo data: load into a new one)", err)

@@ -139,6 +139,18 @@ func TestLoad(t *testing.T) {
 				t.Errorf("%d %s records after the load, want %d", got, action, want)
 			}
 		}
+		// The DPO's registers: consent wordings and consents, processors, assessments, each
+		// audited as made.
+		registers := 0
+		for action, l := range byAction {
+			switch strings.SplitN(action, ".", 2)[0] {
+			case "consent", "processor", "dpia":
+				registers += len(l)
+			}
+		}
+		if registers < 10 {
+			t.Errorf("only %d audit records of the DPO's demo registers", registers)
+		}
 
 		// The first-contact report has a realistic set: the Service Desk is first line, and the
 		// bulk load kept the calls' reassignments and resolvers from their diaries.

@@ -285,6 +285,28 @@ func (r AuditRecord) What() string {
 		return "took an encrypted backup of the database"
 	case "backup.restore":
 		return "restored the database from an encrypted backup"
+	case "consent.give":
+		return "recorded your consent, and the words you agreed to"
+	case "consent.withdraw":
+		return "recorded the withdrawal of your consent (and deleted what it covered)"
+	case "consent.view":
+		return "looked at your consent records"
+	case "consent.wording":
+		return "wrote a new version of the words people consent to"
+	case "processor.create":
+		return "added a processor to the register of processors"
+	case "processor.update":
+		return "changed a processor's record"
+	case "dpia.create":
+		return "added a DPIA or legitimate-interest assessment"
+	case "dpia.update":
+		return "changed a DPIA or legitimate-interest assessment"
+	case "dpia.signoff":
+		return "signed off a DPIA or legitimate-interest assessment"
+	case "dpia.file":
+		return "attached a document to a DPIA or legitimate-interest assessment"
+	case "review.remind":
+		return "reminded the Data Protection Officer that a review was due"
 	}
 	if strings.HasPrefix(r.Action, "call.") {
 		return "changed the call" + ref + " (" + strings.ReplaceAll(strings.TrimPrefix(r.Action, "call."), "_", " ") + ")"

@@ -397,6 +397,10 @@ func (n *NewCall) Validate() error {
 	return Invalid("the call cannot be logged", f)
 }
 
+// ValidPhone says whether s looks like a phone number: digits, spaces, + - ( ), at least five
+// digits, at most 40 characters.
+func ValidPhone(s string) bool { return validPhone(s) }
+
 func validPhone(s string) bool {
 	digits := 0
 	for _, r := range s {

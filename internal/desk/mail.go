@@ -68,6 +68,9 @@ const (
 	// MailGrantSummary tells the Data Protection Officer, when a supplier grant ends (issue 20
 	// item 1), what the supplier opened under it: counts and references, no call text.
 	MailGrantSummary MailKind = "grant_summary"
+	// MailReview reminds the Data Protection Officer that a processor's or an assessment's
+	// review has fallen due (issue 19 items 6, 7): its name, the date and a link.
+	MailReview MailKind = "dpo_review"
 )
 
 // AnsweredIDs are the Message-IDs a message answers, newest first: its In-Reply-To, then its

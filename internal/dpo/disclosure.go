@@ -18,8 +18,8 @@ import (
 // form (policy 24.2), a regular disclosure under a documented procedure (24.3), or another.
 func DisclosureKinds() []string { return []string{"police", "regular", "other"} }
 
-// KindWords says a kind of disclosure in words.
-func KindWords(k string) string {
+// DisclosureKindWords says a kind of disclosure in words.
+func DisclosureKindWords(k string) string {
 	switch k {
 	case "police":
 		return "the police, on the required form"
@@ -139,7 +139,7 @@ func Export(ctx context.Context, b *privacy.Builder, d store.Disclosure) ([]byte
 	}
 	fmt.Fprintf(note, "Disclosure %d of personal data by the university's service desk\n\nTo: %s (%s), reference %s\nKind: %s\nUnder: %s\n"+
 		"Legal basis: %s\nData asked for: %s\nApproved by %s on %s: %s\n\nOne archive per person follows; other people's details in it are redacted.\n",
-		d.ID, d.Organisation, d.Requester, d.Reference, KindWords(d.Kind), d.Form, d.Basis, d.Requested, d.Approver,
+		d.ID, d.Organisation, d.Requester, d.Reference, DisclosureKindWords(d.Kind), d.Form, d.Basis, d.Requested, d.Approver,
 		d.DecidedAt.Format("2 January 2006"), d.Decision)
 	for _, p := range d.People {
 		bu, err := b.Gather(ctx, p.PersonID, nil)

@@ -30,6 +30,9 @@
 //	erasure_decisions 6 years  erased       anonymise  an erasure's reasons and who decided blanked; that the person was erased stays
 //	breaches          6 years  closed       delete     closed breaches of the breach register, with their links to the people affected
 //	disclosures       6 years  created      delete     the disclosure log's entries, from the request, with their links to the people
+//	consents          6 years  withdrawn    delete     withdrawn consents (the details they covered were deleted on withdrawal)
+//	processors        6 years  ended        delete     records of processors whose contract ended, with their transfers
+//	dpias             6 years  retired      delete     retired DPIAs and legitimate-interest assessments, with risks and documents
 //	audit_records     7 years  created      delete     the oldest links of the audit trail, a whole prefix of the chain at a time
 //
 // import_reports, lifted_holds and erasure_decisions came with migration 0035 (issue 15 point

@@ -44,6 +44,9 @@ type Bundle struct {
 	Breaches    []BundleBreach     `json:"breaches"`
 	Disclosures []BundleDisclosure `json:"disclosures"`
 	Account     *BundleAccount     `json:"account,omitempty"`
+	// Consents are the person's consents (issue 19 item 5), with the words they agreed to, and
+	// the optional contact details held on one in force.
+	Consents []BundleConsent `json:"consents"`
 	// Mentions are the places on other people's records that name the person (issue 15 point
 	// 4): each the sentence that does, redacted like the rest, under the section the register
 	// names for its column.
@@ -171,6 +174,18 @@ type BundleDisclosure struct {
 	State        string    `json:"decision"`
 	Approver     string    `json:"decided_by,omitempty"`
 	DecidedAt    time.Time `json:"decided_at,omitzero"`
+}
+
+// BundleConsent is one of the person's consents: the purpose, the wording (its version and
+// words) they agreed to, when, when withdrawn, and the details held under it while in force.
+type BundleConsent struct {
+	Purpose     string    `json:"purpose"`
+	Version     int       `json:"wording_version"`
+	Wording     string    `json:"wording"`
+	GivenAt     time.Time `json:"given_at"`
+	WithdrawnAt time.Time `json:"withdrawn_at,omitzero"`
+	AltEmail    string    `json:"alternate_email,omitempty"`
+	AltPhone    string    `json:"alternate_phone,omitempty"`
 }
 
 // BundleAccount is the person's account: their sign-ins and API tokens (names and dates, never
@@ -449,6 +464,22 @@ func (b *Builder) gatherMine(ctx context.Context, bu *Bundle, r *Redactor, p des
 		where := fmt.Sprintf("legal hold %d", h.ID)
 		bu.LegalHolds = append(bu.LegalHolds, BundleHold{ID: h.ID, CallRef: h.CallRef, Reason: r.Redact(h.Reason, where+" reason", holdLink),
 			PlacedBy: h.PlacedBy, PlacedAt: h.PlacedAt, LiftedBy: h.LiftedBy, LiftedAt: h.LiftedAt, LiftReason: r.Redact(h.LiftWhy, where+" lift reason", holdLink)})
+	}
+	consents, err := b.Store.Consents(ctx, p.ID)
+	if err != nil {
+		return fmt.Errorf("consents: %w", err)
+	}
+	contacts, cerr := b.Store.FindOptionalContacts(ctx, p.ID)
+	if cerr != nil && desk.ErrorCode(cerr) != desk.ENOTFOUND {
+		return fmt.Errorf("optional contact details: %w", cerr)
+	}
+	bu.Consents = []BundleConsent{}
+	for _, c := range consents {
+		bc := BundleConsent{Purpose: c.Purpose, Version: c.Version, Wording: c.Wording, GivenAt: c.GivenAt, WithdrawnAt: c.WithdrawnAt}
+		if cerr == nil && contacts.ConsentID == c.ID {
+			bc.AltEmail, bc.AltPhone = contacts.AltEmail, contacts.AltPhone
+		}
+		bu.Consents = append(bu.Consents, bc)
 	}
 	acc, ok, err := b.Store.SARAccountOf(ctx, p.ID)
 	if err != nil {

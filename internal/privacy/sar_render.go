@@ -84,6 +84,7 @@ func (b *Bundle) Render(ctx context.Context, w io.Writer, released Decisions, fi
 		{"breaches.json", jsonFile(a.Breaches)},
 		{"disclosures.json", jsonFile(a.Disclosures)},
 		{"account.json", jsonFile(a.Account)},
+		{"consents.json", jsonFile(a.Consents)},
 		{"mentions.json", jsonFile(a.Mentions)},
 		{"report.html", func(w io.Writer) error { return a.report(w, kept) }},
 		{"report.pdf", func(w io.Writer) error { return a.pdf(w, kept) }},
@@ -347,6 +348,8 @@ disclosures.json Disclosures of your data to third parties such as the police (%
 account.json     Your account: login, roles, when it was made, whether it is active; your
                  sign-ins (when, how, from which network address) and your API tokens (names
                  and dates only)%s.
+consents.json    Your consents (%d): what you agreed to, through which words, when, and
+                 when you withdrew it; the optional contact details held while it stands.
 mentions.json    Where other people's records mention you (%d): on their calls, diary
                  entries, files, emails, subject requests, legal holds, audit records, a job
                  title or a directory import's report. Each gives the sentence that names you,
@@ -367,7 +370,7 @@ student number or phone number), it has been replaced by "[redacted: N]" unless 
 Protection Officer decided it could be given to you. %d such mentions are redacted.
 The names of staff who handled your calls are given: they acted in their professional capacity.
 `, b.Name, b.Zone.Day(b.GeneratedAt), len(b.Calls), b.entryCount(), len(b.Emails), len(b.SentEmails), len(b.Files),
-		b.withheld(), len(b.Audit), len(b.Requests), len(b.LegalHolds), len(b.Breaches), len(b.Disclosures), accountNote(b.Account), len(b.Mentions), b.Zone, kept)
+		b.withheld(), len(b.Audit), len(b.Requests), len(b.LegalHolds), len(b.Breaches), len(b.Disclosures), accountNote(b.Account), len(b.Consents), len(b.Mentions), b.Zone, kept)
 	if err != nil {
 		return err
 	}

@@ -165,6 +165,9 @@ func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.
 		`DELETE FROM person_field_sources WHERE person_id = ?`,
 		`DELETE FROM directory_group_members WHERE person_id = ?`,
 		`DELETE FROM group_members WHERE person_id = ?`,
+		// Consents (issue 19 item 5): the details they covered, then the records themselves.
+		`DELETE FROM person_contacts WHERE person_id = ?`,
+		`DELETE FROM consents WHERE person_id = ?`,
 	} {
 		if _, err := t.exec(ctx, q, p.ID); err != nil {
 			return desk.ErasureRecord{}, err

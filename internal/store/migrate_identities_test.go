@@ -165,6 +165,15 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{54, `DROP TABLE recovery_codes`},
 		{54, `DROP TABLE second_factors`},
 		{54, `ALTER TABLE sessions DROP COLUMN pending`},
+		{53, `DELETE FROM retention_rules WHERE class IN ('consents', 'processors', 'dpias')`},
+		{53, `DROP TABLE person_contacts`},
+		{53, `DROP TABLE consents`},
+		{53, `DROP TABLE consent_wordings`},
+		{53, `DROP TABLE processor_transfers`},
+		{53, `DROP TABLE processors`},
+		{53, `DROP TABLE dpia_risks`},
+		{53, `DROP TABLE dpia_files`},
+		{53, `DROP TABLE dpias`},
 	} {
 		if u.version >= from {
 			raw.MustExec(t, u.sql)

@@ -89,13 +89,14 @@ const (
 	SectionAccount    SARSection = "account.json"     // their account, sign-ins and API tokens
 	SectionBreaches   SARSection = "breaches.json"    // personal data breaches that affected them
 	SectionDisclosure SARSection = "disclosures.json" // disclosures of their data to third parties, unless exempt
+	SectionConsents   SARSection = "consents.json"    // their consents, the words they agreed to, and withdrawals
 	// SectionNone: the bundle does not show the column, for the entry's SARReason.
 	SectionNone SARSection = "not shown"
 )
 
 // SARSections lists every section of the bundle (SectionNone excluded).
 func SARSections() []SARSection {
-	return []SARSection{SectionPerson, SectionCalls, SectionEntries, SectionEmails, SectionSentEmails, SectionFiles, SectionAudit, SectionRequests, SectionLegalHolds, SectionAccount, SectionBreaches, SectionDisclosure}
+	return []SARSection{SectionPerson, SectionCalls, SectionEntries, SectionEmails, SectionSentEmails, SectionFiles, SectionAudit, SectionRequests, SectionLegalHolds, SectionAccount, SectionBreaches, SectionDisclosure, SectionConsents}
 }
 
 // RetentionClass is what ends a column's value in time: a class of the retention schedule
@@ -118,6 +119,9 @@ const (
 	RetainErasures        RetentionClass = ClassErasureDecisions
 	RetainBreaches        RetentionClass = ClassBreaches
 	RetainDisclosures     RetentionClass = ClassDisclosures
+	RetainConsents        RetentionClass = ClassConsents
+	RetainProcessors      RetentionClass = ClassProcessors
+	RetainDPIAs           RetentionClass = ClassDPIAs
 	// RetainExpiry: not a schedule class; housekeeping deletes the row when it expires (sessions,
 	// sign-in throttling), within hours or days.
 	RetainExpiry RetentionClass = "expiry"
@@ -610,7 +614,69 @@ func Register() []PersonalColumn {
 				"filled in ({{first_name}}) only in the diary entry made from it, never stored here",
 			RetentionGap: "kept until an administrator changes or deletes it: a template, with no retention class",
 			SAR:          []SARSection{SectionNone}, SARReason: "a template's words, which should name no one; erasure scrubs a slip"},
+
+		// Consent records, processors and assessments (issue 19 items 5-7).
+		{Table: "consent_wordings", Column: "body", Category: CatFreeText, Whose: Whose{Anyone: true},
+			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Keep,
+			KeepReason:   "the words people agreed to: rewriting them would falsify the record of what was consented to (UK GDPR 7(1)); they should name no one",
+			Today:        "kept; a mention is found by the mention finder and listed for the DPO",
+			RetentionGap: "kept while any consent given through it is kept: a wording has no class of its own",
+			SAR:          []SARSection{SectionConsents}},
+		{Table: "consent_wordings", Column: "reason", Category: CatFreeText, Whose: Whose{Anyone: true},
+			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainNone, Erasure: Scrub,
+			Today:        "scrubbed where the mention finder finds the erased person's identifiers in it",
+			RetentionGap: "kept with its wording",
+			SAR:          []SARSection{SectionNone}, SARReason: "the DPO's reason for changing a wording, which should name no one; erasure scrubs a slip"},
+		staff("consent_wordings", "created_by", RetainNone, "kept with its wording"),
+		{Table: "person_contacts", Column: "alt_email", Category: CatContact, Whose: Whose{Links: []Link{on("person_id")}},
+			Sources: []Source{FromCustomer}, Stored: Plain, Retention: RetainLeavers, Erasure: Remove,
+			Today: "deleted with its row; also deleted at once when its consent is withdrawn", SAR: []SARSection{SectionConsents}},
+		{Table: "person_contacts", Column: "alt_phone", Category: CatContact, Whose: Whose{Links: []Link{on("person_id")}},
+			Sources: []Source{FromCustomer}, Stored: Plain, Retention: RetainLeavers, Erasure: Remove,
+			Today: "deleted with its row; also deleted at once when its consent is withdrawn", SAR: []SARSection{SectionConsents}},
+		{Table: "processors", Column: "contact", Category: CatContact, Whose: Whose{Identifier: true, Anyone: true},
+			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainProcessors, Erasure: Scrub,
+			Today: "scrubbed where the mention finder finds the erased person's identifiers in it",
+			SAR:   []SARSection{SectionNone}, SARReason: processorSARReason},
+		processorText("processors", "sub_processors"),
+		processorText("processors", "notes"),
+		dpiaText("title"), dpiaText("processing"), dpiaText("assessment"), dpiaText("outcome"),
+		staff("dpias", "signed_off_by", RetainDPIAs, ""),
+		dpiaText("risk"), dpiaText("mitigation"), dpiaText("filename"),
+		{Table: "dpia_files", Column: "data", Category: CatFile, Whose: Whose{Anyone: true},
+			Sources: []Source{FromStaff}, Stored: FileBytes, Retention: RetainDPIAs, Erasure: Keep,
+			KeepReason: "a document of the university's assessment (a report, a consultation); a mention is listed for the DPO, who decides",
+			Today:      "kept; the mention finder lists a document that names the erased person",
+			SAR:        []SARSection{SectionNone}, SARReason: processorSARReason},
+		staff("dpia_files", "uploaded_by", RetainDPIAs, ""),
 	}
+}
+
+// processorSARReason is why the bundle does not show the registers of processors and assessments.
+const processorSARReason = "a record about processing, not about a person; a mention of the person is found by the mention finder and given to them"
+
+// processorText is a free-text column of the register of processors.
+func processorText(table, col string) PersonalColumn {
+	return PersonalColumn{Table: table, Column: col, Category: CatFreeText, Whose: Whose{Anyone: true},
+		Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainProcessors, Erasure: Scrub,
+		Today: "scrubbed where the mention finder finds the erased person's identifiers in it",
+		SAR:   []SARSection{SectionNone}, SARReason: processorSARReason}
+}
+
+// dpiaText is a free-text column of an assessment (dpias), its risks (dpia_risks: risk,
+// mitigation) or its files' names (dpia_files: filename).
+func dpiaText(col string) PersonalColumn {
+	table := "dpias"
+	switch col {
+	case "risk", "mitigation":
+		table = "dpia_risks"
+	case "filename":
+		table = "dpia_files"
+	}
+	return PersonalColumn{Table: table, Column: col, Category: CatFreeText, Whose: Whose{Anyone: true},
+		Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainDPIAs, Erasure: Scrub,
+		Today: "scrubbed where the mention finder finds the erased person's identifiers in it",
+		SAR:   []SARSection{SectionNone}, SARReason: processorSARReason}
 }
 
 // callText is a free-text column of calls.
@@ -849,6 +915,23 @@ func NotPersonalColumns() []NotPersonal {
 		{Table: "maintenance", Column: "name", Reason: "the name of a maintenance job"},
 		{Table: "locks", Column: "name", Reason: "the name of a lock that serialises work across instances (migrate, seal, retention)"},
 		{Table: "counters", Column: "name", Engine: "sqlite", Reason: "the name of a counter (PostgreSQL uses a sequence)"},
+		{Table: "consent_wordings", Column: "purpose", Reason: word + ": the purpose consented to"},
+		{Table: "consents", Column: "purpose", Reason: word + ": the purpose consented to"},
+		{Table: "processors", Column: "name", Reason: "the name of a company that processes data for the university"},
+		{Table: "processors", Column: "service", Reason: "what a processor does for calldesk (hosting, email...)"},
+		{Table: "processors", Column: "contract_date", Reason: "a date"},
+		{Table: "processors", Column: "clauses", Reason: "letters of the article 28(3) clauses a contract carries"},
+		{Table: "processors", Column: "review_due", Reason: "a date"},
+		{Table: "processors", Column: "reminded_for", Reason: "a date"},
+		{Table: "processor_transfers", Column: "country", Reason: "a country data goes to"},
+		{Table: "processor_transfers", Column: "safeguard", Reason: word + ": the safeguard of a transfer"},
+		{Table: "dpias", Column: "kind", Reason: word + " (dpia, lia)"},
+		{Table: "dpias", Column: "review_due", Reason: "a date"},
+		{Table: "dpias", Column: "reminded_for", Reason: "a date"},
+		{Table: "dpia_risks", Column: "likelihood", Reason: word},
+		{Table: "dpia_risks", Column: "severity", Reason: word},
+		{Table: "dpia_files", Column: "content_type", Reason: "a media type (application/pdf)"},
+		{Table: "dpia_files", Column: "sha256", Reason: "the digest of a file's content, to check it; reveals nothing of it"},
 		{Table: "schema_migrations", Column: "name", Reason: "the name of a migration"},
 	}
 }

@@ -33,12 +33,19 @@ const (
 	// links to the people affected; ClassDisclosures the disclosure log's entries, from the request.
 	ClassBreaches    = "breaches"
 	ClassDisclosures = "disclosures"
+	// ClassConsents are withdrawn consents, from their withdrawal (the details they covered went
+	// at once).
+	ClassConsents = "consents"
+	// ClassProcessors are the records of processors whose contract ended, from its end.
+	ClassProcessors = "processors"
+	// ClassDPIAs are DPIAs and legitimate-interest assessments retired, from their retirement.
+	ClassDPIAs = "dpias"
 )
 
 // RetentionClasses lists every record class in sweep order.
 func RetentionClasses() []string {
 	return []string{ClassSpecialCategory, ClassClosedCalls, ClassAttachments, ClassDiaryEntries, ClassEmails,
-		ClassSubjectRequests, ClassLeavers, ClassImportReports, ClassLiftedHolds, ClassErasureDecisions, ClassBreaches, ClassDisclosures, ClassAuditRecords}
+		ClassSubjectRequests, ClassLeavers, ClassImportReports, ClassLiftedHolds, ClassErasureDecisions, ClassBreaches, ClassDisclosures, ClassConsents, ClassProcessors, ClassDPIAs, ClassAuditRecords}
 }
 
 // Retention actions and starts.

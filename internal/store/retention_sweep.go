@@ -255,6 +255,33 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 				}
 				return exec(ctx, t, `DELETE FROM disclosures WHERE id`, due, "id")
 			}}}, nil
+	case ClassConsents:
+		q := `SELECT c.id AS id, c.withdrawn_at, 1 FROM consents c WHERE c.withdrawn_at IS NOT NULL AND c.withdrawn_at < ?
+			AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.person_id = c.person_id AND h.lifted_at IS NULL)%s`
+		return []sweepPart{{list: q, idCol: "c.id", args: []any{cut}, what: "withdrawn consents",
+			act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
+				return exec(ctx, t, `DELETE FROM consents WHERE withdrawn_at IS NOT NULL AND id`, due, "id")
+			}}}, nil
+	case ClassProcessors:
+		q := `SELECT p.id AS id, p.ended_at, 1 FROM processors p WHERE p.ended_at IS NOT NULL AND p.ended_at < ?%s`
+		return []sweepPart{{list: q, idCol: "p.id", args: []any{cut}, what: "records of processors",
+			act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
+				if _, err := t.exec(ctx, `DELETE FROM processor_transfers WHERE processor_id IN `+due.in, due.args...); err != nil {
+					return nil, err
+				}
+				return exec(ctx, t, `DELETE FROM processors WHERE ended_at IS NOT NULL AND id`, due, "id")
+			}}}, nil
+	case ClassDPIAs:
+		q := `SELECT d.id AS id, d.retired_at, 1 FROM dpias d WHERE d.retired_at IS NOT NULL AND d.retired_at < ?%s`
+		return []sweepPart{{list: q, idCol: "d.id", args: []any{cut}, what: "assessments",
+			act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
+				for _, q := range []string{`DELETE FROM dpia_risks WHERE dpia_id IN `, `DELETE FROM dpia_files WHERE dpia_id IN `} {
+					if _, err := t.exec(ctx, q+due.in, due.args...); err != nil {
+						return nil, err
+					}
+				}
+				return exec(ctx, t, `DELETE FROM dpias WHERE retired_at IS NOT NULL AND id`, due, "id")
+			}}}, nil
 	case ClassSubjectRequests:
 		q := `SELECT r.id AS id, r.updated_at, 1 FROM subject_requests r WHERE r.state IN ('done', 'refused', 'withdrawn') AND r.updated_at < ?
 			AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.person_id = r.person_id AND h.lifted_at IS NULL)%s`

@@ -37,7 +37,7 @@ type Store struct {
 	w         *sqliteWriter // SQLite only: the writer connection, statement cache and group commit
 	d         dialect
 	now       func() time.Time
-	source    string // SQLite: the connection string (without the pool's pragmas); a snapshot opens its own
+	source    string       // SQLite: the connection string (without the pool's pragmas); a snapshot opens its own
 	idleConns int          // PostgreSQL: the pool's idle connections, restored after dropIdle
 	binds     sync.Map     // query text -> rebound text for the engine
 	rstmts    sync.Map     // SQLite: query text -> statement prepared on the read pool

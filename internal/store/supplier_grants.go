@@ -274,4 +274,3 @@ func list0(list *[]GrantRead) *GrantRead {
 	*list = append(*list, GrantRead{})
 	return &(*list)[len(*list)-1]
 }
-

@@ -67,6 +67,9 @@ var retentionWords = map[string][2]string{
 	store.ClassBreaches:         {"Closed personal data breaches", "the breach was closed"},
 	store.ClassDisclosures:      {"Disclosures to third parties", "the request came"},
 	store.ClassErasureDecisions: {"Erasure decisions: the reasons and who decided (that the person was erased stays)", "the erasure"},
+	store.ClassConsents:         {"Withdrawn consents (the details they covered went at once)", "the consent was withdrawn"},
+	store.ClassProcessors:       {"Records of processors whose contract ended", "the contract ended"},
+	store.ClassDPIAs:            {"Retired DPIAs and legitimate-interest assessments, with their documents", "the assessment was retired"},
 	store.ClassAuditRecords:     {"Audit records (the oldest of the trail)", "the record"},
 }
 

@@ -44,7 +44,7 @@ type disclosuresPage struct {
 }
 
 // KindWords says a kind of disclosure in words, for the template.
-func (disclosuresPage) KindWords(k string) string { return dpo.KindWords(k) }
+func (disclosuresPage) KindWords(k string) string { return dpo.DisclosureKindWords(k) }
 
 func disclosureFields() []fieldError {
 	return []fieldError{{ID: "kind", Label: "The kind of request"}, {ID: "organisation", Label: "The organisation"},
@@ -156,7 +156,7 @@ type disclosurePage struct {
 }
 
 // KindWords says a kind of disclosure in words, for the template.
-func (disclosurePage) KindWords(k string) string { return dpo.KindWords(k) }
+func (disclosurePage) KindWords(k string) string { return dpo.DisclosureKindWords(k) }
 
 func decisionFields() []fieldError {
 	return []fieldError{{ID: "state", Label: "The decision"}, {ID: "approver", Label: "Who decided"}, {ID: "reasons", Label: "The reasons"}}

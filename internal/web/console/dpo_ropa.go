@@ -27,10 +27,6 @@ func (c *Console) ropaRoutes() []route {
 	}
 }
 
-// SeesDPORecords reports whether the visitor may read the records of processing, the notice's
-// versions and the compliance page (the layout offers them).
-func (v *visit) SeesDPORecords() bool { return access.Can(v.Account, access.SeeDPORecords) }
-
 // dpoTab is one page of the Data protection area's own navigation.
 type dpoTab struct {
 	Href, Label string
@@ -43,9 +39,15 @@ func dpoTabs(v *visit, current string) []dpoTab {
 	add := func(href, label string) { out = append(out, dpoTab{href, label, href == current}) }
 	if v.DPO() {
 		add("/dpo/requests", "Subject requests")
+		add("/dpo/breaches", "Breaches")
+		add("/dpo/disclosures", "Disclosures")
+		add("/dpo/consents", "Consent")
+		add("/dpo/grants", "Supplier access")
 	}
 	add("/dpo/processing", "Records of processing")
 	add("/dpo/notice", "Privacy notice")
+	add("/dpo/processors", "Processors")
+	add("/dpo/assessments", "DPIAs and LIAs")
 	add("/dpo/compliance", "Compliance")
 	return out
 }

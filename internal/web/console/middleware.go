@@ -43,6 +43,10 @@ func (v *visit) DPO() bool { return access.Can(v.Account, access.KeepDPORecords)
 // SeesRetention reports whether the visitor may see the retention schedule (the layout offers it).
 func (v *visit) SeesRetention() bool { return access.Can(v.Account, access.SeeRetention) }
 
+// SeesDPORecords reports whether the visitor may read the DPO's records that are about no
+// person (the layout offers the Data protection area).
+func (v *visit) SeesDPORecords() bool { return access.Can(v.Account, access.SeeDPORecords) }
+
 // ReadsEmail reports whether the visitor may read emails' content (S13).
 func (v *visit) ReadsEmail() bool { return access.Can(v.Account, access.ReadEmails) }
 

@@ -125,6 +125,20 @@ func (c *Console) showPerson(w http.ResponseWriter, r *http.Request, v *visit) e
 		{"Job title", dash(person.JobTitle), from("job_title")},
 		{"Kind", string(person.Kind), p.From},
 	}
+	// The optional contact details the person gave with their consent (issue 19 item 5): shown
+	// while the consent stands, gone the moment it is withdrawn.
+	switch o, err := c.Store.FindOptionalContacts(ctx, id); {
+	case err == nil:
+		const given = "The person, with their consent (SupportMe)"
+		if o.AltEmail != "" {
+			p.Fields = append(p.Fields, personField{"Alternate email", o.AltEmail, given})
+		}
+		if o.AltPhone != "" {
+			p.Fields = append(p.Fields, personField{"Mobile or home phone", o.AltPhone, given})
+		}
+	case desk.ErrorCode(err) != desk.ENOTFOUND:
+		return err
+	}
 	p.ManagerFrom = from("manager")
 	if p.Groups, err = c.Store.DirectoryGroupsOf(ctx, id); err != nil {
 		return err

@@ -72,8 +72,15 @@ func templateFuncs() template.FuncMap {
 		"list":      func(s ...string) []string { return s },
 		"breakable": breakable,
 		"size":      desk.SizeWords,
+		"field": func(name, label, value string, errs map[string]string) dpoField {
+			return dpoField{Name: name, Label: label, Value: value, Error: errs[name]}
+		},
 	}
 }
+
+// dpoField is one text box of a form for the "dpo-field" template: its name (and id),
+// label, value as typed and error.
+type dpoField struct{ Name, Label, Value, Error string }
 
 // conditionWords names a condition for people; the console always shows these words (and an
 // icon) beside the condition's colour, never the colour alone.

@@ -52,7 +52,7 @@ func TestRoleRouteMatrix(t *testing.T) {
 		// Signing out ends the session the other requests use: last.
 		slices.SortStableFunc(routes, func(a, b route) int { return b2i(a.Pattern == "/signout") - b2i(b.Pattern == "/signout") })
 		fill := strings.NewReplacer("{ref}", call.Ref, "{queue}", "mine", "{id}", fmt.Sprint(se.F.Dan.ID), "{entry}", "1",
-			"{source}", "campus", "{class}", "closed_calls", "{$}", "")
+			"{source}", "campus", "{class}", "closed_calls", "{file}", "1", "{$}", "")
 		form := url.Values{"version": {fmt.Sprint(call.Version)}, "text": {"x"}, "resolution": {"x"}, "reason": {"x"},
 			"group": {fmt.Sprint(se.F.ServiceDesk.ID)}, "analyst": {fmt.Sprint(se.F.Ann.ID)}, "summary": {"x"},
 			"customer": {fmt.Sprint(se.F.Dan.ID)}, "customer_id": {fmt.Sprint(se.F.Dan.ID)}}

@@ -19,6 +19,8 @@ func (p *Portal) meRoutes() []route {
 		{"GET", prefix + "me/seen", access.UsePortal, p.showSeen},
 		{"POST", prefix + "me/request", access.UsePortal, p.askCopy},
 		{"GET", prefix + "me/data/{id}", access.UsePortal, p.downloadCopy},
+		{"POST", prefix + "me/consent", access.UsePortal, p.giveConsent},
+		{"POST", prefix + "me/consent/withdraw", access.UsePortal, p.withdrawConsent},
 	}
 }
 
@@ -52,12 +54,14 @@ type mePage struct {
 	// Copies are the copies of their data the Data Protection Officer released to the portal,
 	// downloadable until they expire.
 	Copies []store.SARBundle
+	// Consent is the consent section: optional contact details and the survey opt-in.
+	Consent consentPart
 }
 
 // ErrorList is Errors in the order of the form, for the error summary at the top; the "what is
 // wrong" error links to the first box of its group.
 func (p mePage) ErrorList() []fieldError {
-	return inFormOrder(p.Errors, []string{"field", "should", "other"}, map[string]string{"field": "field-first"})
+	return inFormOrder(p.Errors, []string{"field", "should", "other", "alt_email", "alt_phone", "agree", "survey_agree"}, map[string]string{"field": "field-first"})
 }
 
 // rectifyForm is the "Something here is wrong" form, as typed.
@@ -144,6 +148,9 @@ func (p *Portal) mePage(ctx context.Context, v *visit) (mePage, []int64, error) 
 			d.From = "The service desk"
 		}
 	}
+	if pg.Consent, err = p.consentPart(ctx, me.ID); err != nil {
+		return mePage{}, nil, err
+	}
 	return pg, persons, nil
 }
 
@@ -156,6 +163,7 @@ func (p *Portal) showMe(w http.ResponseWriter, r *http.Request, v *visit) error 
 		return err
 	}
 	pg.Asked = r.URL.Query().Get("done") == "asked"
+	pg.Consent.Done = r.URL.Query().Get("done")
 	bundles, err := p.Store.SARBundles(r.Context(), 0, pg.Person.ID)
 	if err != nil {
 		return err
