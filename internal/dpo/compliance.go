@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"calldesk/internal/audit"
@@ -41,8 +42,7 @@ func Providers(st *store.Store) []Provider {
 		auditEvidence(st),
 		recordsEvidence(st),
 		breachEvidence(st),
-		notRecorded("Processors under contract, reviewed when due", "policy 18, 19.4; UK GDPR article 28",
-			"calldesk does not keep a register of processors yet, so there is nothing to show here."),
+		processorEvidence(st),
 	}
 }
 
@@ -83,6 +83,54 @@ func breachEvidence(st *store.Store) Provider {
 		case b.Breaches == 0:
 			e.State = NoRecord
 		case b.Notified > b.NotifiedInTime || undecided > 0:
+			e.State = Attention
+		}
+		return e, nil
+	}
+}
+
+// processorEvidence: the register of processors (policy 18, 19.4): how many are in use, whether
+// each contract carries all of article 28(3)'s clauses (a to h), and which reviews are overdue.
+func processorEvidence(st *store.Store) Provider {
+	return func(ctx context.Context, now time.Time, loc *time.Location) (Evidence, error) {
+		e := Evidence{Duty: "Processors under contract, reviewed when due", Clause: "policy 18, 19.4; UK GDPR article 28", State: Met}
+		all, err := st.Processors(ctx)
+		if err != nil {
+			return e, err
+		}
+		due, err := st.ProcessorsDueForReview(ctx, now.In(loc).Format("2006-01-02"))
+		if err != nil {
+			return e, err
+		}
+		inUse, partial := 0, 0
+		for _, p := range all {
+			if !p.EndedAt.IsZero() {
+				continue
+			}
+			inUse++
+			for _, l := range strings.Split("abcdefgh", "") {
+				if !p.HasClause(l) {
+					partial++
+					break
+				}
+			}
+		}
+		if inUse == 0 {
+			e.State = NoRecord
+			e.Lines = []string{"No processor is recorded in the register of processors."}
+			return e, nil
+		}
+		e.Lines = []string{fmt.Sprintf("%d processors in use; %d of their contracts not checked for all eight clauses of article 28(3).", inUse, partial)}
+		if len(due) == 0 {
+			e.Lines = append(e.Lines, "No review is due.")
+		} else {
+			names := make([]string, len(due))
+			for i, p := range due {
+				names[i] = fmt.Sprintf("%s (due %s)", p.Name, p.ReviewDue)
+			}
+			e.Lines = append(e.Lines, fmt.Sprintf("Reviews due or overdue: %d: %s.", len(due), strings.Join(names, ", ")))
+		}
+		if partial > 0 || len(due) > 0 {
 			e.State = Attention
 		}
 		return e, nil

@@ -246,6 +246,26 @@ func TestComplianceEvidence(t *testing.T) {
 		if b := byDuty["Personal data breaches notified to the ICO within 72 hours"]; b.State != dpo.NoRecord {
 			t.Errorf("breaches %+v", b)
 		}
+		if p := byDuty["Processors under contract, reviewed when due"]; p.State != dpo.NoRecord {
+			t.Errorf("processors on a desk without any %+v", p)
+		}
+		// A processor whose contract lacks a clause, and whose review is overdue, needs attention.
+		if _, err := e.S.SaveProcessor(ctx, desk.Actor{PersonID: e.F.Admin.PersonID, Name: "dpo"}, store.Processor{
+			Name: "Example Hosting Ltd", Service: "hosting", Contact: "dpo@hosting.example", ContractDate: "2026-01-05", ContractMonths: 36,
+			Clauses: "abcdefg", ReviewDue: "2026-10-01"}, "new contract"); err != nil {
+			t.Fatal(err)
+		}
+		ev, err = dpo.Gather(ctx, dpo.Providers(e.S), start.Add(time.Hour), time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range ev {
+			if x.Duty == "Processors under contract, reviewed when due" && (x.State != dpo.Attention ||
+				!strings.Contains(strings.Join(x.Lines, " "), "1 processors in use; 1 of their contracts not checked") ||
+				!strings.Contains(strings.Join(x.Lines, " "), "Example Hosting Ltd (due 2026-10-01)")) {
+				t.Errorf("a processor lacking a clause, its review overdue: %+v", x)
+			}
+		}
 		// A breach notified within 72 hours is met; one notified after them needs attention.
 		breachDuty := func(at time.Time) dpo.Evidence {
 			t.Helper()
