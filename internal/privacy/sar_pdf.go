@@ -137,6 +137,18 @@ func (b *Bundle) pdf(w io.Writer, kept int) error {
 	for _, d := range b.Disclosures {
 		text(fmt.Sprintf("%s asked %s (%s request, basis: %s): %s. Decision: %s", d.Organisation, stamp(d.ReceivedAt), d.Kind, d.Basis, d.Requested, d.State))
 	}
+	h2(fmt.Sprintf("Your consents (%d)", len(b.Consents)))
+	for _, c := range b.Consents {
+		state := "in force"
+		if !c.WithdrawnAt.IsZero() {
+			state = "withdrawn " + stamp(c.WithdrawnAt)
+		}
+		held := ""
+		if c.AltEmail != "" || c.AltPhone != "" {
+			held = fmt.Sprintf(" Held under it: %s", strings.TrimSpace(strings.Join([]string{c.AltEmail, c.AltPhone}, " ")))
+		}
+		text(fmt.Sprintf("%s: you agreed %s to \"%s\" (wording version %d); %s.%s", c.Purpose, stamp(c.GivenAt), c.Wording, c.Version, state, held))
+	}
 	h2("Your account")
 	if a := b.Account; a == nil {
 		text("You have no account.")
