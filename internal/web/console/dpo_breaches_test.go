@@ -163,3 +163,23 @@ func TestDisclosureLog(t *testing.T) {
 		}
 	})
 }
+
+// TestDataProtectionTabs: the Data protection area's tabs are drawn above its registers' pages
+// too, the current one marked, the DPO's own pages only for the DPO; a page outside the area (an
+// analyst's breach report) has none.
+func TestDataProtectionTabs(t *testing.T) {
+	t.Parallel()
+	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
+		e := newEnvWith(t, se, nil)
+		e.grant(se, e.f.Cat, "analyst,dpo")
+		e.grant(se, e.f.Bob, "analyst,admin")
+		ann, bob, cat := e.signIn(e.f.Ann), e.signIn(e.f.Bob), e.signIn(e.f.Cat)
+		cat.get("/dpo/breaches").must(t, http.StatusOK).has(t, `<nav aria-label="Data protection">`,
+			`<a href="/dpo/breaches" aria-current="page">Breaches</a>`, `href="/dpo/consents"`, `href="/dpo/compliance"`)
+		cat.get("/dpo/processors").must(t, http.StatusOK).has(t, `<a href="/dpo/processors" aria-current="page">Processors</a>`,
+			`<a href="/dpo/breaches">Breaches</a>`)
+		bob.get("/dpo/processors").must(t, http.StatusOK).has(t, `<nav aria-label="Data protection">`, `href="/dpo/processing"`).
+			lacks(t, `href="/dpo/breaches"`, `href="/dpo/consents"`)
+		ann.get("/breaches/report").must(t, http.StatusOK).lacks(t, `<nav aria-label="Data protection">`)
+	})
+}

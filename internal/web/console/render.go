@@ -29,6 +29,23 @@ type page struct {
 
 func (c *Console) page(v *visit, title string) page { return page{Title: title, Me: v} }
 
+// DPOTabs are the Data protection area's tabs for the layout to draw above its pages that do not
+// draw them themselves (the records of processing, the notice, compliance and subject requests
+// do); nil on every other page.
+func (p page) DPOTabs() []dpoTab {
+	var href string
+	switch p.Section {
+	case "breaches", "disclosures", "consents", "processors", "assessments":
+		href = "/dpo/" + p.Section
+	case "dpogrants":
+		href = "/dpo/grants"
+	}
+	if href == "" || p.Me == nil || !p.Me.SeesDPORecords() {
+		return nil
+	}
+	return dpoTabs(p.Me, href)
+}
+
 // render writes page name with data, whole, with the status; a template error writes nothing and
 // is returned, for the adapter to log and answer. An htmx request still gets the whole page; htmx
 // selects the part it swaps (hx-select), so a page has one template, not two.
