@@ -196,7 +196,7 @@ func CheckHeads(ctx context.Context, s *store.Store, k Key, exported *store.Audi
 				"the %s is link %d, but the chain ends at link %d: its newest records were deleted", what, h.Seq, end)})
 		case found && hash != h.Hash:
 			out = append(out, Problem{Seq: h.Seq, Kind: "recomputed", Detail: fmt.Sprintf(
-				"the chain's hash at link %d is not the one the %s sealed: the chain was rewritten up to there", h.Seq, what)})
+				"the chain's hash at link %d is not the one the %s sealed: the chain was rewritten up to there, or its newest records were deleted and others sealed in their place", h.Seq, what)})
 		}
 		return nil
 	}

@@ -50,6 +50,8 @@ func TestAuditHeadKeyedAndExported(t *testing.T) {
 		t.Errorf("a short key: %+v", r)
 	}
 	// The newest two records deleted with their links: the chain left is whole, the heads are not.
+	// (Each verify records itself in the audit trail, sealed by the next: the links cut may be
+	// taken again by those, which verify tells apart from the head all the same.)
 	raw, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
