@@ -112,7 +112,7 @@ func TestDisclosureLog(t *testing.T) {
 		e.grant(se, e.f.Cat, "analyst,dpo")
 		cat := e.signIn(e.f.Cat)
 		e.signIn(e.f.Ann).get("/dpo/disclosures").must(t, http.StatusForbidden)
-		cat.get("/queues/mine").must(t, http.StatusOK).has(t, `href="/dpo/disclosures"`, `href="/dpo/breaches"`)
+		cat.get("/dpo/requests").must(t, http.StatusOK).has(t, `href="/dpo/disclosures"`, `href="/dpo/breaches"`)
 		cat.get("/dpo/disclosures").must(t, http.StatusOK).has(t, "No disclosure logged", "Log a request for disclosure")
 		form := url.Values{"kind": {"police"}, "organisation": {"Thames Valley Police"}, "requester": {"DC Sam Holt"}, "reference": {"43/123/26"},
 			"basis": {"DPA 2018 Schedule 2 paragraph 2"}, "requested": {"Eve's calls of February"}, "people": {"nobody-here\n" + e.f.Eve.Username}}

@@ -33,7 +33,7 @@ func TestSupplierGrantScopes(t *testing.T) {
 		store.GrantCalls: {"GET /calls/{ref}", "GET /people/{id}", "GET /queues/{queue}"},
 		store.GrantConfig: {"GET /admin/imports", "GET /admin/mail", "GET /admin/replies", "GET /admin/replies/{id}", "GET /admin/sla",
 			"GET /admin/sla/calendars/new", "GET /admin/sla/calendars/{id}", "GET /admin/sla/escalations/new", "GET /admin/sla/escalations/{id}",
-			"GET /admin/sla/preview", "GET /admin/sla/rules/new", "GET /admin/sla/rules/{id}", "GET /admin/wallboards", "GET /admin/grants"},
+			"GET /admin/sla/preview", "GET /admin/sla/rules/new", "GET /admin/sla/rules/{id}", "GET /admin/wallboards", "GET /admin/grants", "GET /admin/groups"},
 	}
 	// Open to any grant: finishing signing in (the second factor) and signing out.
 	always := []string{"GET /signin/code", "POST /signin/code", "GET /account/second-factor", "POST /account/second-factor", "POST /signout"}
