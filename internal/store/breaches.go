@@ -207,7 +207,12 @@ func (s *Store) Breaches(ctx context.Context, f BreachFilter) ([]Breach, error) 
 	if limit <= 0 || limit > 1000 {
 		limit = 500
 	}
-	rows, err := s.query(ctx, `SELECT `+breachCols+` FROM breaches b`+w+` ORDER BY b.aware_at DESC, b.id DESC LIMIT ?`, append(args, limit)...)
+	return s.breaches(ctx, `SELECT `+breachCols+` FROM breaches b`+w+` ORDER BY b.aware_at DESC, b.id DESC LIMIT ?`, append(args, limit)...)
+}
+
+// breaches runs q, a query of breachCols, and scans its rows.
+func (s *Store) breaches(ctx context.Context, q string, args ...any) ([]Breach, error) {
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -519,18 +524,5 @@ func (s *Store) BreachesInPeriod(ctx context.Context, from, to time.Time) (Breac
 
 // SARBreaches are the breaches person is linked to, oldest first.
 func (s *Store) SARBreaches(ctx context.Context, person int64) ([]Breach, error) {
-	rows, err := s.query(ctx, `SELECT `+breachCols+` FROM breaches b JOIN breach_people l ON l.breach_id = b.id WHERE l.person_id = ? ORDER BY b.id`, person)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Breach
-	for rows.Next() {
-		b, err := scanBreach(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return s.breaches(ctx, `SELECT `+breachCols+` FROM breaches b JOIN breach_people l ON l.breach_id = b.id WHERE l.person_id = ? ORDER BY b.id`, person)
 }

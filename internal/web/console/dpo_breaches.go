@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -77,11 +78,18 @@ func (c *Console) showBreachReport(w http.ResponseWriter, r *http.Request, v *vi
 
 // auditBreachRead records a read of breaches ids for the people linked to them (none: no record).
 func (c *Console) auditBreachRead(r *http.Request, v *visit, action, id string, ids []int64, detail string) error {
-	persons, err := c.Store.BreachPeople(r.Context(), ids)
+	return c.auditLinkedRead(r, v, c.Store.BreachPeople, action, "breach", id, ids, detail)
+}
+
+// auditLinkedRead records a read of records ids of objectType for the people people links to
+// them (a breach's, a disclosure's); with nobody linked, no record.
+func (c *Console) auditLinkedRead(r *http.Request, v *visit, people func(context.Context, []int64) ([]int64, error),
+	action, objectType, id string, ids []int64, detail string) error {
+	persons, err := people(r.Context(), ids)
 	if err != nil || len(persons) == 0 {
 		return err
 	}
-	return c.auditRead(v, action, "breach", id, persons, detail)
+	return c.auditRead(v, action, objectType, id, persons, detail)
 }
 
 // breachReport records a report and tells the DPO by email.

@@ -78,11 +78,7 @@ func (c *Console) showDisclosures(w http.ResponseWriter, r *http.Request, v *vis
 
 // auditDisclosureRead records a read of disclosures ids for the people linked to them.
 func (c *Console) auditDisclosureRead(r *http.Request, v *visit, action, id string, ids []int64, detail string) error {
-	persons, err := c.Store.DisclosurePeople(r.Context(), ids)
-	if err != nil || len(persons) == 0 {
-		return err
-	}
-	return c.auditRead(v, action, "disclosure", id, persons, detail)
+	return c.auditLinkedRead(r, v, c.Store.DisclosurePeople, action, "disclosure", id, ids, detail)
 }
 
 func (c *Console) dpoLogDisclosure(w http.ResponseWriter, r *http.Request, v *visit) error {
