@@ -285,6 +285,10 @@ func (r AuditRecord) What() string {
 		return "took an encrypted backup of the database"
 	case "backup.restore":
 		return "restored the database from an encrypted backup"
+	case "keys.rotate":
+		return "re-wrapped the encryption keys under a new master key"
+	case "keys.retire":
+		return "retired a master key nothing used any more"
 	case "consent.give":
 		return "recorded your consent, and the words you agreed to"
 	case "consent.withdraw":

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 )
 
@@ -48,4 +49,33 @@ func (s *Store) SearchPageQuery(ctx context.Context, text string) (string, []any
 	}
 	page, args := s.searchPageQuery(q, est, 25, 0)
 	return page, args, nil
+}
+
+// SealForTest seals p as content of owner in a transaction of its own, as a write would; it
+// returns the key column's value (0: plain) and what the content column would hold.
+func (s *Store) SealForTest(ctx context.Context, kind string, owner int64, aad string, p []byte) (int64, []byte, error) {
+	var id int64
+	var c []byte
+	err := s.inTx(ctx, func(t *Tx) error {
+		k, sealed, err := t.sealBytes(ctx, kind, owner, aad, p)
+		id, c = k.Int64, sealed
+		return err
+	})
+	return id, c, err
+}
+
+// OpenForTest opens what SealForTest made.
+func (s *Store) OpenForTest(ctx context.Context, keyID int64, kind string, owner int64, aad string, c []byte) ([]byte, error) {
+	return s.openBytes(ctx, s, sql.NullInt64{Int64: keyID, Valid: keyID != 0}, kind, owner, aad, c)
+}
+
+// ShredForTest destroys the data keys of the owners, as an erasure does.
+func (s *Store) ShredForTest(ctx context.Context, kind string, owners ...int64) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, func(t *Tx) error {
+		var err error
+		n, err = t.shredKeys(ctx, kind, owners)
+		return err
+	})
+	return n, err
 }

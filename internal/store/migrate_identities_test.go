@@ -146,6 +146,8 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{44, `DROP TABLE report_subscriptions`},
 		{45, `DROP TABLE wallboards`},
 		{46, `DROP INDEX calls_resolved_since`},
+		{56, `DROP TABLE data_keys`},
+		{56, `DROP TABLE master_keys`},
 		{55, `DROP TABLE audit_head`},
 		{49, `ALTER TABLE support_groups DROP COLUMN first_line`},
 		{49, `ALTER TABLE calls DROP COLUMN reassigned`},

@@ -817,6 +817,11 @@ func NotPersonalColumns() []NotPersonal {
 		{Table: "audit_chain", Column: "prev_hash", Reason: "a link of the hash chain"},
 		{Table: "audit_chain", Column: "hash", Reason: "a link of the hash chain"},
 		{Table: "audit_anchor", Column: "hash", Reason: "a link of the hash chain"},
+		{Table: "master_keys", Column: "id", Reason: "the name of a master key (its date and a fingerprint), not the key"},
+		{Table: "master_keys", Column: "check_value", Reason: "a fixed text sealed under a master key, to tell a wrong key file at start-up"},
+		{Table: "data_keys", Column: "owner_kind", Reason: word + ": call, message, bundle, account"},
+		{Table: "data_keys", Column: "master_id", Reason: "the name of the master key that wraps the data key"},
+		{Table: "data_keys", Column: "wrapped", Reason: "a random data key, sealed under a master key kept outside the database; it opens content the register lists with its key column"},
 		{Table: "audit_head", Column: "hash", Reason: "a link of the hash chain (the newest sealed under the audit key)"},
 		{Table: "audit_head", Column: "mac", Reason: "an HMAC-SHA256 of the chain's head under the audit key"},
 		{Table: "mail_messages", Column: "digest", Reason: "the SHA-256 of a message's originator headers and body, to tell a true duplicate " +

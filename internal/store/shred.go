@@ -89,7 +89,11 @@ func (s *Store) ShredIfDueFor(ctx context.Context, lease time.Duration) (bool, e
 	}
 	stop := s.shredHeartbeat(ctx, lease)
 	run := func() error {
-		return s.withConn(ctx, func(c *sql.Conn) error { return s.d.shred(ctx, c, RegisterTables(s.d.name()), due) })
+		// data_keys holds no personal data but its deleted rows are shredded keys (crypto-shredding):
+		// their old versions must go from the files too.
+		return s.withConn(ctx, func(c *sql.Conn) error {
+			return s.d.shred(ctx, c, append(RegisterTables(s.d.name()), "data_keys"), due)
+		})
 	}
 	var err error
 	if s.w != nil {

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"calldesk/internal/desk"
+	"calldesk/internal/keys"
 )
 
 // Store is the database behind calldesk.
@@ -51,6 +52,10 @@ type Store struct {
 	queues     queueCache
 	// sla is this instance's copy of the service-level configuration (sla_calls.go).
 	sla slaCache
+	// ring is the master keys (nil: content is written plain), keyCache the data keys unwrapped
+	// (data_keys.go).
+	ring     atomic.Pointer[keys.Ring]
+	keyCache dataKeyCache
 
 	// afterRecheck, when set (by tests only), runs in a retention sweep batch's transaction
 	// between its re-check and its action, with a way to write in that transaction.
@@ -70,6 +75,9 @@ type Options struct {
 	// creating an empty one: for the commands that only read. (A PostgreSQL database is never
 	// created by Open.)
 	MustExist bool
+	// Keys are the master keys under which content marked Encrypted in the register is sealed
+	// (issue 20 point 3); nil writes it plain. SetKeys replaces them.
+	Keys *keys.Ring
 }
 
 // Open connects to the database named by dsn: a postgres:// or postgresql:// URL, or else a SQLite
@@ -79,6 +87,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		opt.Now = time.Now
 	}
 	s := &Store{now: opt.Now, sleep: sleepCtx}
+	s.ring.Store(opt.Keys)
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		err = s.openPostgres(ctx, dsn, opt) // sets s.d

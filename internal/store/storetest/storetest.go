@@ -19,6 +19,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // pgx driver for creating and dropping test databases
 
+	"calldesk/internal/keys"
 	"calldesk/internal/store"
 )
 
@@ -135,7 +136,7 @@ func Open(t testing.TB, engine string, clock *Clock) *store.Store {
 // two instances on one database, or raw access beside the store (Raw), open the DSN themselves.
 func OpenDSN(t testing.TB, engine, dsn string, clock *Clock) *store.Store {
 	t.Helper()
-	opt := store.Options{}
+	opt := store.Options{Keys: Keys(t)}
 	if clock != nil {
 		opt.Now = clock.Now
 	}
@@ -149,6 +150,19 @@ func OpenDSN(t testing.TB, engine, dsn string, clock *Clock) *store.Store {
 		t.Fatalf("migrate %s: %v", engine, err)
 	}
 	return s
+}
+
+// testKeys is the master key file every test store runs with, so that every test writes and
+// reads its encrypted content sealed, as a deployment with a master key does.
+const testKeys = "mk-test-1 AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n"
+
+// Keys is the test stores' master key ring.
+func Keys(t testing.TB) *keys.Ring {
+	r, err := keys.Parse([]byte(testKeys), "the test master key file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 func newPostgresDB(t testing.TB) string {

@@ -1,0 +1,433 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"calldesk/internal/desk"
+	"calldesk/internal/keys"
+)
+
+// Envelope encryption at rest (issue 20 points 3 and 4; package keys). A store opened with master
+// keys (Options.Keys) seals the content the register marks Encrypted under a data key of its owner,
+// kept in data_keys wrapped by a master key. A row's content column holds the ciphertext and its
+// key column (key_id) the data key's id; NULL there means the content is plain (written before
+// encryption was turned on, or by a store without master keys).
+
+// The owners of data keys.
+const (
+	KeyOwnerCall    = "call"    // a call's special-category text, its files and its stored emails
+	KeyOwnerMessage = "message" // a stored email not (yet) on a call
+	KeyOwnerBundle  = "bundle"  // a subject access request's bundle
+	KeyOwnerAccount = "account" // an account's second-factor secret
+)
+
+// dataKeyCache holds unwrapped data keys by id, for reads. A data key's id is never reused
+// (AUTOINCREMENT, an identity), so a cached key can only open its own owner's content; once that
+// key is shredded no such content is left in the database for it to open.
+type dataKeyCache struct {
+	mu   sync.Mutex
+	byID map[int64]*keys.DataKey
+}
+
+const dataKeyCacheSize = 4096
+
+func (c *dataKeyCache) get(id int64) *keys.DataKey {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.byID[id]
+}
+
+func (c *dataKeyCache) put(k *keys.DataKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byID == nil || len(c.byID) >= dataKeyCacheSize {
+		c.byID = make(map[int64]*keys.DataKey, 64) // start again rather than track use: keys are cheap to unwrap
+	}
+	c.byID[k.ID] = k
+}
+
+func (c *dataKeyCache) drop(ids []int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range ids {
+		delete(c.byID, id)
+	}
+}
+
+// SetKeys gives the store its master keys (nil: content is written plain), as Options.Keys does
+// at Open; serve calls it again when the master key file changes (a rotation), without a restart.
+func (s *Store) SetKeys(r *keys.Ring) { s.ring.Store(r) }
+
+// Encrypting reports whether the store seals new content (it holds master keys).
+func (s *Store) Encrypting() bool { return s.ring.Load() != nil }
+
+func keyOwner(kind string, owner int64) string { return kind + " " + strconv.FormatInt(owner, 10) }
+
+// dataKey returns owner's data key, made (and wrapped under the current master key) when it has
+// none. ok is false when the store holds no master keys.
+func (t *Tx) dataKey(ctx context.Context, kind string, owner int64) (k *keys.DataKey, ok bool, err error) {
+	r := t.s.ring.Load()
+	if r == nil {
+		return nil, false, nil
+	}
+	var id int64
+	var master string
+	var wrapped []byte
+	err = t.queryRow(ctx, `SELECT id, master_id, wrapped FROM data_keys WHERE owner_kind = ? AND owner_id = ?`, kind, owner).Scan(&id, &master, &wrapped)
+	if err == nil {
+		if k = t.s.keyCache.get(id); k != nil {
+			return k, true, nil
+		}
+		k, err = unwrapKey(r, id, master, keyOwner(kind, owner), wrapped)
+		if err == nil {
+			t.s.keyCache.put(k)
+		}
+		return k, err == nil, err
+	}
+	if err != sql.ErrNoRows {
+		return nil, false, fmt.Errorf("read the data key of %s: %w", keyOwner(kind, owner), err)
+	}
+	if err := t.registerMaster(ctx, r); err != nil {
+		return nil, false, err
+	}
+	raw := keys.NewDataKey()
+	master, wrapped = r.Wrap(keyOwner(kind, owner), raw)
+	if err := t.queryRow(ctx, `INSERT INTO data_keys (owner_kind, owner_id, master_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		kind, owner, master, wrapped, t.Now.UnixMicro()).Scan(&id); err != nil {
+		return nil, false, fmt.Errorf("make the data key of %s: %w", keyOwner(kind, owner), err)
+	}
+	k, err = keys.NewCipher(id, raw)
+	return k, err == nil, err
+}
+
+// registerMaster records the current master key's check value the first time the database sees it.
+func (t *Tx) registerMaster(ctx context.Context, r *keys.Ring) error {
+	m := r.Current().ID
+	check, err := r.CheckValue(m)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO master_keys (id, check_value, added_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`, m, check, t.Now.UnixMicro())
+	return err
+}
+
+func unwrapKey(r *keys.Ring, id int64, master, owner string, wrapped []byte) (*keys.DataKey, error) {
+	raw, err := r.Unwrap(master, owner, wrapped)
+	if err != nil {
+		return nil, keyError(err)
+	}
+	return keys.NewCipher(id, raw)
+}
+
+// keyError makes a key that cannot open its content an EINTERNAL error whose message says why
+// (the operator's to fix: a wrong or incomplete master key file), never garbage.
+func keyError(err error) error {
+	if errors.Is(err, keys.ErrUnknownMaster) || errors.Is(err, keys.ErrWrongKey) {
+		return &desk.Error{Code: desk.EINTERNAL, Message: "encrypted content cannot be opened: " + err.Error()}
+	}
+	return err
+}
+
+// keyByID returns data key id, unwrapped, reading it through q (a transaction, to see a key made
+// in it, or the store). ENOTFOUND when it has been shredded.
+func (s *Store) keyByID(ctx context.Context, q rowQuerier, id int64) (*keys.DataKey, error) {
+	if k := s.keyCache.get(id); k != nil {
+		return k, nil
+	}
+	r := s.ring.Load()
+	var kind, master string
+	var owner int64
+	var wrapped []byte
+	err := q.queryRow(ctx, `SELECT owner_kind, owner_id, master_id, wrapped FROM data_keys WHERE id = ?`, id).Scan(&kind, &owner, &master, &wrapped)
+	if err == sql.ErrNoRows {
+		return nil, notFound("data key %d has been destroyed (its content was shredded)", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, &desk.Error{Code: desk.EINTERNAL, Message: "encrypted content cannot be opened: calldesk was started without its master key file (--master-keys)"}
+	}
+	k, err := unwrapKey(r, id, master, keyOwner(kind, owner), wrapped)
+	if err != nil {
+		return nil, err
+	}
+	s.keyCache.put(k)
+	return k, nil
+}
+
+// sealBytes seals p, content of owner, under owner's data key, bound to aad (its table and
+// column, as "attachments.data"). Without master keys it returns p as it is and a NULL key.
+func (t *Tx) sealBytes(ctx context.Context, kind string, owner int64, aad string, p []byte) (sql.NullInt64, []byte, error) {
+	if p == nil {
+		return sql.NullInt64{}, nil, nil
+	}
+	k, ok, err := t.dataKey(ctx, kind, owner)
+	if err != nil || !ok {
+		return sql.NullInt64{}, p, err
+	}
+	return sql.NullInt64{Int64: k.ID, Valid: true}, k.Seal(contentAAD(aad, kind, owner), p), nil
+}
+
+// sealString is sealBytes for a text column: the ciphertext in base64.
+func (t *Tx) sealString(ctx context.Context, kind string, owner int64, aad, p string) (sql.NullInt64, string, error) {
+	k, ok, err := t.dataKey(ctx, kind, owner)
+	if err != nil || !ok {
+		return sql.NullInt64{}, p, err
+	}
+	return sql.NullInt64{Int64: k.ID, Valid: true}, base64.StdEncoding.EncodeToString(k.Seal(contentAAD(aad, kind, owner), []byte(p))), nil
+}
+
+func contentAAD(aad, kind string, owner int64) []byte { return []byte(aad + " of " + keyOwner(kind, owner)) }
+
+// openBytes opens what sealBytes made (keyID NULL: c is plain), through q.
+func (s *Store) openBytes(ctx context.Context, q rowQuerier, keyID sql.NullInt64, kind string, owner int64, aad string, c []byte) ([]byte, error) {
+	if !keyID.Valid || c == nil {
+		return c, nil
+	}
+	k, err := s.keyByID(ctx, q, keyID.Int64)
+	if err != nil {
+		return nil, err
+	}
+	p, err := k.Open(contentAAD(aad, kind, owner), c)
+	if err != nil {
+		return nil, keyError(fmt.Errorf("%s of %s: %w", aad, keyOwner(kind, owner), err))
+	}
+	return p, nil
+}
+
+// openString opens what sealString made.
+func (s *Store) openString(ctx context.Context, q rowQuerier, keyID sql.NullInt64, kind string, owner int64, aad, c string) (string, error) {
+	if !keyID.Valid {
+		return c, nil
+	}
+	b, err := base64.StdEncoding.DecodeString(c)
+	if err != nil {
+		return "", keyError(fmt.Errorf("%s of %s: %w", aad, keyOwner(kind, owner), keys.ErrWrongKey))
+	}
+	p, err := s.openBytes(ctx, q, keyID, kind, owner, aad, b)
+	return string(p), err
+}
+
+// shredKeys destroys the data keys of the owners (crypto-shredding, issue 20 point 4): every copy
+// of what they sealed, in old pages of the database file and in database backups, can no longer
+// be opened. It returns how many keys it destroyed. The deleted keys' bytes are then overwritten in
+// the database's files by the next ShredIfDue (shredLater), as any erased content is.
+func (t *Tx) shredKeys(ctx context.Context, kind string, owners []int64) (int64, error) {
+	if len(owners) == 0 {
+		return 0, nil
+	}
+	var gone []int64
+	for start := 0; start < len(owners); start += 500 {
+		end := min(start+500, len(owners))
+		rows, err := t.query(ctx, `DELETE FROM data_keys WHERE owner_kind = ? AND owner_id IN `+t.s.d.idSet()+` RETURNING id`, kind, t.s.d.idSetArg(owners[start:end]))
+		if err != nil {
+			return 0, fmt.Errorf("shred data keys: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			gone = append(gone, id)
+		}
+		if err := rows.Close(); err != nil {
+			return 0, err
+		}
+	}
+	t.s.keyCache.drop(gone)
+	if len(gone) > 0 {
+		if err := t.shredLater(ctx); err != nil {
+			return 0, err
+		}
+	}
+	return int64(len(gone)), nil
+}
+
+// CheckKeys checks, at start-up, that the store's master keys open this database's data keys: a
+// database holding data keys needs the master key file; every master key they are wrapped under
+// must be in it; and every key of the file the database has seen before must be the same key (its
+// check value opens). The errors say what is wrong and what to do.
+func (s *Store) CheckKeys(ctx context.Context) error {
+	r := s.ring.Load()
+	rows, err := s.query(ctx, `SELECT master_id, COUNT(*) FROM data_keys GROUP BY master_id`)
+	if err != nil {
+		return err
+	}
+	counts := map[string]int64{}
+	var total int64
+	for rows.Next() {
+		var m string
+		var n int64
+		if err := rows.Scan(&m, &n); err != nil {
+			rows.Close()
+			return err
+		}
+		counts[m] = n
+		total += n
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if r == nil {
+		if total > 0 {
+			return fmt.Errorf("this database holds encrypted content (%d data keys): start calldesk with its master key file (--master-keys or CALLDESK_MASTER_KEYS)", total)
+		}
+		return nil
+	}
+	for m, n := range counts {
+		if !r.Has(m) {
+			return fmt.Errorf("the master key file %s lacks master key %s, under which %d data keys of this database are wrapped: add its line back (a retired key may be removed only once calldesk keys status shows nothing uses it)", r.Source, m, n)
+		}
+	}
+	rows, err = s.query(ctx, `SELECT id, check_value FROM master_keys`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var check []byte
+		if err := rows.Scan(&id, &check); err != nil {
+			return err
+		}
+		if r.Has(id) {
+			if err := r.Verify(id, check); err != nil {
+				return err
+			}
+		}
+	}
+	return rows.Err()
+}
+
+// MasterKeyUse is how many data keys one master key wraps, for calldesk keys status.
+type MasterKeyUse struct {
+	ID       string
+	DataKeys int64
+	InFile   bool // the store's master key file holds it
+	Current  bool // it wraps new data keys
+	Retired  bool
+}
+
+// KeyStatus lists the master keys the database or the file knows, with the data keys each wraps.
+func (s *Store) KeyStatus(ctx context.Context) ([]MasterKeyUse, error) {
+	r := s.ring.Load()
+	rows, err := s.query(ctx, `SELECT m.id, m.retired_at IS NOT NULL, (SELECT COUNT(*) FROM data_keys d WHERE d.master_id = m.id)
+		FROM master_keys m ORDER BY m.added_at, m.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []MasterKeyUse
+	seen := map[string]bool{}
+	for rows.Next() {
+		var u MasterKeyUse
+		if err := rows.Scan(&u.ID, &u.Retired, &u.DataKeys); err != nil {
+			return nil, err
+		}
+		seen[u.ID] = true
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if r != nil {
+		for _, id := range r.IDs() {
+			if !seen[id] {
+				out = append(out, MasterKeyUse{ID: id})
+			}
+		}
+		for i := range out {
+			out[i].InFile, out[i].Current = r.Has(out[i].ID), r.Current().ID == out[i].ID
+		}
+	}
+	return out, nil
+}
+
+// RotateKeys re-wraps, under the current master key, up to batch data keys wrapped under another,
+// in one transaction; it returns how many it re-wrapped (0: none is left). The content is not
+// touched: only the wrapping changes, so rotation runs while calldesk serves, batch by batch. A
+// key shredded or re-wrapped meanwhile by another instance is skipped (the update is conditional).
+func (s *Store) RotateKeys(ctx context.Context, actor desk.Actor, batch int) (int, error) {
+	r := s.ring.Load()
+	if r == nil {
+		return 0, desk.Invalid("no master key file", map[string]string{"master-keys": "is required to rotate: the file whose first key is the new master key"})
+	}
+	cur := r.Current().ID
+	n := 0
+	err := s.inTx(ctx, func(t *Tx) error {
+		n = 0
+		if err := t.registerMaster(ctx, r); err != nil {
+			return err
+		}
+		rows, err := t.query(ctx, `SELECT id, owner_kind, owner_id, master_id, wrapped FROM data_keys WHERE master_id <> ? ORDER BY id LIMIT ?`, cur, batch)
+		if err != nil {
+			return err
+		}
+		type old struct {
+			id, owner     int64
+			kind, master  string
+			wrapped, next []byte
+		}
+		var todo []old
+		for rows.Next() {
+			var o old
+			if err := rows.Scan(&o.id, &o.kind, &o.owner, &o.master, &o.wrapped); err != nil {
+				rows.Close()
+				return err
+			}
+			todo = append(todo, o)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, o := range todo {
+			raw, err := r.Unwrap(o.master, keyOwner(o.kind, o.owner), o.wrapped)
+			if err != nil {
+				return keyError(err)
+			}
+			m, w := r.Wrap(keyOwner(o.kind, o.owner), raw)
+			res, err := t.exec(ctx, `UPDATE data_keys SET master_id = ?, wrapped = ? WHERE id = ? AND master_id = ?`, m, w, o.id, o.master)
+			if err != nil {
+				return err
+			}
+			if c, _ := res.RowsAffected(); c == 1 {
+				n++
+			}
+		}
+		if len(todo) > 0 {
+			return t.audit(ctx, actor, "keys.rotate", "master_key", cur, nil, fmt.Sprintf("%d data keys re-wrapped under %s", n, cur))
+		}
+		return nil
+	})
+	return n, err
+}
+
+// RetireMasterKey marks master key id retired once no data key is wrapped under it, so its line
+// can be deleted from the master key file; EINVALID says how many still use it.
+func (s *Store) RetireMasterKey(ctx context.Context, actor desk.Actor, id string) error {
+	return s.inTx(ctx, func(t *Tx) error {
+		var n int64
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM data_keys WHERE master_id = ?`, id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return desk.Invalid("the master key is still in use", map[string]string{"key": fmt.Sprintf("%d data keys are still wrapped under %s: run calldesk keys rotate first", n, id)})
+		}
+		res, err := t.exec(ctx, `UPDATE master_keys SET retired_at = ? WHERE id = ? AND retired_at IS NULL`, t.Now.UnixMicro(), id)
+		if err != nil {
+			return err
+		}
+		if c, _ := res.RowsAffected(); c == 0 {
+			return notFound("no master key %s in use by this database (or it is retired already)", id)
+		}
+		return t.audit(ctx, actor, "keys.retire", "master_key", id, nil, "retired: no data key is wrapped under it")
+	})
+}
