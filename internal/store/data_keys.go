@@ -184,7 +184,9 @@ func (t *Tx) sealString(ctx context.Context, kind string, owner int64, aad, p st
 	return sql.NullInt64{Int64: k.ID, Valid: true}, base64.StdEncoding.EncodeToString(k.Seal(contentAAD(aad, kind, owner), []byte(p))), nil
 }
 
-func contentAAD(aad, kind string, owner int64) []byte { return []byte(aad + " of " + keyOwner(kind, owner)) }
+func contentAAD(aad, kind string, owner int64) []byte {
+	return []byte(aad + " of " + keyOwner(kind, owner))
+}
 
 // openBytes opens what sealBytes made (keyID NULL: c is plain), through q.
 func (s *Store) openBytes(ctx context.Context, q rowQuerier, keyID sql.NullInt64, kind string, owner int64, aad string, c []byte) ([]byte, error) {
