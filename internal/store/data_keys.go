@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 
 	"calldesk/internal/desk"
@@ -432,4 +433,138 @@ func (s *Store) RetireMasterKey(ctx context.Context, actor desk.Actor, id string
 		}
 		return t.audit(ctx, actor, "keys.retire", "master_key", id, nil, "retired: no data key is wrapped under it")
 	})
+}
+
+// sealedTable is a table whose rows may hold content sealed under a data key: keyCol names the
+// row's key (NULL: plain), idCol the row's identity, cols the sealed columns (sealed with aad
+// "table.column"), text those of them that hold the ciphertext in base64.
+type sealedTable struct {
+	table, keyCol, idCol string
+	cols                 []string
+	text                 map[string]bool
+}
+
+// sealedTables lists every table with columns sealed under data keys, for rekey. A column sealed
+// by a write must be listed here and marked in the register (Column.Sealed).
+func sealedTables() []sealedTable {
+	return []sealedTable{}
+}
+
+// rekey gives each owner a new data key and re-seals under it the content its old key sealed, in
+// every sealed column, then destroys the old key (shredKeys): what an erasure scrubbed or deleted
+// on the owner can no longer be read from any older copy (old pages, database backups), while
+// what it kept stays readable. It returns how many keys it destroyed.
+func (t *Tx) rekey(ctx context.Context, kind string, owners []int64) (int64, error) {
+	if len(owners) == 0 || t.s.ring.Load() == nil {
+		return 0, nil
+	}
+	var n int64
+	for _, owner := range owners {
+		var oldID int64
+		err := t.queryRow(ctx, `SELECT id FROM data_keys WHERE owner_kind = ? AND owner_id = ?`, kind, owner).Scan(&oldID)
+		if err == sql.ErrNoRows {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		old, err := t.s.keyByID(ctx, t, oldID)
+		if err != nil {
+			return n, err
+		}
+		if _, err := t.shredKeys(ctx, kind, []int64{owner}); err != nil {
+			return n, err
+		}
+		n++
+		var fresh *keys.DataKey
+		for _, tb := range sealedTables() {
+			if err := t.reseal(ctx, tb, kind, owner, old, &fresh); err != nil {
+				return n, fmt.Errorf("rekey %s: %w", tb.table, err)
+			}
+		}
+	}
+	return n, nil
+}
+
+// reseal re-seals, under *fresh (made when first needed), the rows of tb sealed under old.
+func (t *Tx) reseal(ctx context.Context, tb sealedTable, kind string, owner int64, old *keys.DataKey, fresh **keys.DataKey) error {
+	rows, err := t.query(ctx, `SELECT `+tb.idCol+`, `+strings.Join(tb.cols, ", ")+` FROM `+tb.table+` WHERE `+tb.keyCol+` = ?`, old.ID)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		id   int64
+		vals []any
+	}
+	var todo []row
+	for rows.Next() {
+		r := row{vals: make([]any, len(tb.cols))}
+		dest := []any{&r.id}
+		for _, c := range tb.cols {
+			if tb.text[c] {
+				dest = append(dest, new(sql.NullString))
+			} else {
+				dest = append(dest, new([]byte))
+			}
+		}
+		if err := rows.Scan(dest...); err != nil {
+			rows.Close()
+			return err
+		}
+		for i := range tb.cols {
+			r.vals[i] = dest[i+1]
+		}
+		todo = append(todo, r)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for _, r := range todo {
+		args := make([]any, 0, len(tb.cols)+2)
+		for i, c := range tb.cols {
+			var ct []byte
+			if tb.text[c] {
+				ns := r.vals[i].(*sql.NullString)
+				if !ns.Valid {
+					args = append(args, nil)
+					continue
+				}
+				if ct, err = base64.StdEncoding.DecodeString(ns.String); err != nil {
+					return keyError(fmt.Errorf("%s %d: %w", c, r.id, keys.ErrWrongKey))
+				}
+			} else if ct = *r.vals[i].(*[]byte); ct == nil {
+				args = append(args, nil)
+				continue
+			}
+			aad := contentAAD(tb.table+"."+c, kind, owner)
+			p, err := old.Open(aad, ct)
+			if err != nil {
+				return keyError(fmt.Errorf("%s %d: %w", c, r.id, err))
+			}
+			if *fresh == nil {
+				if *fresh, _, err = t.dataKey(ctx, kind, owner); err != nil {
+					return err
+				}
+			}
+			out := (*fresh).Seal(aad, p)
+			if tb.text[c] {
+				args = append(args, base64.StdEncoding.EncodeToString(out))
+			} else {
+				args = append(args, out)
+			}
+		}
+		set := make([]string, len(tb.cols))
+		for i, c := range tb.cols {
+			set[i] = c + " = ?"
+		}
+		key := any(nil)
+		if *fresh != nil {
+			key = (*fresh).ID
+		}
+		args = append(args, key, r.id)
+		if _, err := t.exec(ctx, `UPDATE `+tb.table+` SET `+strings.Join(set, ", ")+`, `+tb.keyCol+` = ? WHERE `+tb.idCol+` = ?`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -228,5 +229,22 @@ func TestRotateKeysUnderConcurrentWrites(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The register's sealed columns and the columns rekey re-seals are the same, so that no sealed
+// content is left under a shredded key by an erasure.
+func TestSealedColumnsMatchTheRegister(t *testing.T) {
+	var fromRegister []string
+	for _, c := range store.Register() {
+		if c.Sealed != "" {
+			fromRegister = append(fromRegister, c.Table+"."+c.Column+" "+c.Sealed)
+		}
+	}
+	got := store.SealedColumnsForTest()
+	slices.Sort(fromRegister)
+	slices.Sort(got)
+	if !slices.Equal(fromRegister, got) {
+		t.Fatalf("register marks sealed %v; rekey re-seals %v", fromRegister, got)
 	}
 }

@@ -79,3 +79,14 @@ func (s *Store) ShredForTest(ctx context.Context, kind string, owners ...int64) 
 	})
 	return n, err
 }
+
+// SealedColumnsForTest lists "table.column key_column" of every column rekey re-seals.
+func SealedColumnsForTest() []string {
+	var out []string
+	for _, tb := range sealedTables() {
+		for _, c := range tb.cols {
+			out = append(out, tb.table+"."+c+" "+tb.keyCol)
+		}
+	}
+	return out
+}

@@ -228,6 +228,10 @@ type PersonalColumn struct {
 	Whose    Whose
 	Sources  []Source
 	Stored   Encoding
+	// Sealed names the column of the same row that holds the data key this column's content is
+	// sealed under (AES-256-GCM, issue 20 point 3) when calldesk runs with a master key; empty:
+	// stored as Stored says, in the clear. Every sealed column is listed in sealedTables.
+	Sealed string
 	// Retention is the class (or ending) that ends the value in time.
 	Retention RetentionClass
 	// Erasure is how erasure should treat the value; KeepReason says why, for Keep.
