@@ -3,16 +3,20 @@ GO      ?= go
 BIN     := bin/calldesk
 DB      ?= ./calldesk.db
 ADDR    ?= 127.0.0.1:8080
+# The master key file (calldesk keys generate): keep it apart from the database and its backups.
+KEYS    ?= ./calldesk.keys
 
 .PHONY: build run test bench lint clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/calldesk
 
-## run: build, load the demo university into $(DB) if it is empty, and serve on $(ADDR)
+## run: build, make a master key file $(KEYS) if there is none, load the demo university into $(DB)
+## if it is empty, and serve on $(ADDR), sealing sensitive content under $(KEYS)
 run: build
-	$(BIN) demo --db $(DB) --if-empty --token --password
-	$(BIN) serve --db $(DB) --addr $(ADDR)
+	test -s $(KEYS) || $(BIN) keys generate --out $(KEYS)
+	$(BIN) demo --db $(DB) --if-empty --token --password --master-keys-file $(KEYS)
+	$(BIN) serve --db $(DB) --addr $(ADDR) --master-keys-file $(KEYS)
 
 ## test: every test, on SQLite and PostgreSQL (started here when none is running)
 test:

@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"calldesk/internal/keys"
 	"calldesk/internal/store"
 )
 
@@ -41,6 +42,7 @@ func commands() []command {
 		{"sar", "write a person's subject access bundle to an encrypted zip (its passphrase printed once): calldesk sar --person ID --out FILE.zip", sarCmd},
 		{"backup", "write an encrypted backup of the database, online: calldesk backup --out FILE --backup-recipients age1...", backupCmd},
 		{"restore", "restore an encrypted backup into a new database and check it: calldesk restore --in FILE --identities FILE --db TARGET", restoreCmd},
+		{"keys", "manage the master keys that wrap the encryption keys: calldesk keys generate|rotate|status|retire", keysCmd},
 		{"retention", "apply the retention schedule now: calldesk retention [--dry-run]", retentionCmd},
 		{"bench", "measure a running calldesk over its API: calldesk bench create|queries|ceiling", bench},
 		{"version", "print the version", version},
@@ -141,9 +143,24 @@ func dbSetting(st *settings) *string {
 // openStore opens the database; when migrate is true it applies pending migrations first (and
 // creates a SQLite file that is missing), and either way it refuses a schema that does not match
 // this binary. Without migrate the database must exist: a command that only reads, pointed at a
-// path with no database, says so and creates nothing.
+// path with no database, says so and creates nothing. It is for the commands that never read nor
+// write sealed content (openSealed is for those that do).
 func openStore(ctx context.Context, e Env, dsn string, migrate bool) (*store.Store, error) {
-	s, err := store.Open(ctx, dsn, store.Options{Now: e.Now, MustExist: !migrate})
+	return openSealed(ctx, e, dsn, migrate, nil)
+}
+
+// openSealed is openStore for a command that reads or writes sealed content: keyFile is its
+// --master-keys-file setting; the store seals under those keys and refuses to start when they do
+// not open the database's data keys (store.CheckKeys).
+func openSealed(ctx context.Context, e Env, dsn string, migrate bool, keyFile *string) (*store.Store, error) {
+	var ring *keys.Ring
+	if keyFile != nil {
+		var err error
+		if ring, err = loadRing(*keyFile); err != nil {
+			return nil, err
+		}
+	}
+	s, err := store.Open(ctx, dsn, store.Options{Now: e.Now, MustExist: !migrate, Keys: ring})
 	if err != nil {
 		return nil, err
 	}
@@ -156,6 +173,12 @@ func openStore(ctx context.Context, e Env, dsn string, migrate bool) (*store.Sto
 	if err := s.CheckSchema(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if keyFile != nil {
+		if err := ensureMasterKeys(ctx, s); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }

@@ -17,6 +17,7 @@ import (
 func demoCmd(ctx context.Context, e Env, args []string) error {
 	fs, st := flags(e, "demo", "Loads a believable demo university (people, groups, analysts, profiles, calls over two\nyears) into an empty database. Deterministic for a given seed.")
 	db := dbSetting(st)
+	masterKeys := masterKeysSetting(st)
 	seed := st.add("seed", "1", "random seed: the same seed gives the same data", false, checkInt(1, 1<<30))
 	calls := st.add("calls", "20000", "how many calls to make", false, checkInt(0, 9_000_000))
 	people := st.add("people", "2000", "how many people to make", false, checkInt(100, 1_000_000))
@@ -30,7 +31,7 @@ func demoCmd(ctx context.Context, e Env, args []string) error {
 	nc, _ := strconv.Atoi(*calls)
 	np, _ := strconv.Atoi(*people)
 
-	s, err := openStore(ctx, e, *db, true)
+	s, err := openSealed(ctx, e, *db, true, masterKeys)
 	if err != nil {
 		return err
 	}

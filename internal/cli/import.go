@@ -12,6 +12,7 @@ import (
 func importCmd(ctx context.Context, e Env, args []string) error {
 	fs, st := flags(e, "import", "Imports people from a directory source of the import configuration (--import-config):\nmatched by directory key, leavers kept, every run recorded. --dry-run prints what would\nchange and writes nothing; an import held by the guard rail needs --force to go through,\nand so do the leavers of an import that rejected rows (the rest goes in). --force confirms\nthe last run as it was reviewed: it is refused if the export has changed since.")
 	db := dbSetting(st)
+	masterKeys := masterKeysSetting(st)
 	config := st.add("import-config", "", "the import configuration (a JSON file of sources; see internal/directory/config.go)", false, nil)
 	source := fs.String("source", "", "the source to import, by name")
 	dry := fs.Bool("dry-run", false, "print the changes the import would make, and write nothing")
@@ -30,7 +31,7 @@ func importCmd(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	s, err := openStore(ctx, e, *db, !*dry) // a dry run changes nothing, not even the schema
+	s, err := openSealed(ctx, e, *db, !*dry, masterKeys) // a dry run changes nothing, not even the schema
 	if err != nil {
 		return err
 	}

@@ -17,12 +17,13 @@ import (
 func retentionCmd(ctx context.Context, e Env, args []string) error {
 	fs, st := flags(e, "retention", "Applies the retention schedule now (the rules at /admin/retention): anonymises or deletes\nwhat has reached the end of its period, passing over legal holds, and prints the report\n(class, action, how many, oldest and newest start). --dry-run only counts, and changes\nnothing. Either way the report is kept with the sweeps the console lists.")
 	db := dbSetting(st)
+	masterKeys := masterKeysSetting(st)
 	zone := zoneSetting(st)
 	dry := fs.Bool("dry-run", false, "count what the sweep would do, and change nothing")
 	if err := parse(fs, st, args); err != nil {
 		return err
 	}
-	s, err := openStore(ctx, e, *db, !*dry) // a dry run changes nothing, not even the schema
+	s, err := openSealed(ctx, e, *db, !*dry, masterKeys) // a dry run changes nothing, not even the schema
 	if err != nil {
 		return err
 	}

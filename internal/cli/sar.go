@@ -50,6 +50,7 @@ person's data leaves calldesk for anyone else only through the disclosure log.`
 func sarCmd(ctx context.Context, e Env, args []string) error {
 	fs, st := flags(e, "sar", sarUsage)
 	db := dbSetting(st)
+	masterKeys := masterKeysSetting(st)
 	person := fs.Int64("person", 0, "the person's id")
 	out := fs.String("out", "", "the encrypted zip file to write")
 	by := fs.String("by", "calldesk sar (command line)", "who exports, for the audit trail")
@@ -62,7 +63,7 @@ func sarCmd(ctx context.Context, e Env, args []string) error {
 	if *person <= 0 || *out == "" {
 		return usageError{fmt.Errorf("say whose bundle and where: calldesk sar --person ID --out FILE.zip")}
 	}
-	s, err := openStore(ctx, e, *db, false)
+	s, err := openSealed(ctx, e, *db, false, masterKeys)
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,7 @@ import (
 func serve(ctx context.Context, e Env, args []string) error {
 	fs, st := flags(e, "serve", "Runs the web server, the JSON API and the background jobs. Migrates the database first\nand refuses a schema newer than this binary.")
 	db := dbSetting(st)
+	masterKeys := masterKeysSetting(st)
 	addr := st.add("addr", "127.0.0.1:8080", "address to listen on", false, checkAddr)
 	autoClose := st.add("auto-close", "120h", "close resolved calls the customer has not answered after this long", false, checkDuration(time.Hour, 90*24*time.Hour))
 	holdEvery := st.add("hold-check", "30s", "how often to take calls whose hold time has passed off hold", false, checkDuration(time.Second, time.Hour))
@@ -99,7 +100,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	// after the store is closed (deferred here, so run after the store's Close below).
 	unlock := func() {}
 	defer func() { unlock() }()
-	s, err := openStore(ctx, e, *db, true)
+	s, err := openSealed(ctx, e, *db, true, masterKeys)
 	if err != nil {
 		return err
 	}
@@ -276,6 +277,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 	runner.Tasks = append(runner.Tasks, mailTasks...)
 	if sched := backups.schedule(s, *db, log); sched != nil {
 		runner.Tasks = append(runner.Tasks, jobs.Task{Name: "backup", Interval: time.Minute, Run: sched.Run})
+	}
+	if *masterKeys != "" {
+		runner.Tasks = append(runner.Tasks, jobs.Task{Name: "master keys", Interval: 30 * time.Second, Run: keyReloader(s, *masterKeys, log)})
 	}
 	runner.Tasks = append(runner.Tasks, escalationTask(s, notices, outgoing, log))
 	runner.Tasks = append(runner.Tasks, breachClockTask(s, breachMail, log))

@@ -258,8 +258,10 @@ func (t *Tx) shredKeys(ctx context.Context, kind string, owners []int64) (int64,
 // database holding data keys needs the master key file; every master key they are wrapped under
 // must be in it; and every key of the file the database has seen before must be the same key (its
 // check value opens). The errors say what is wrong and what to do.
-func (s *Store) CheckKeys(ctx context.Context) error {
-	r := s.ring.Load()
+func (s *Store) CheckKeys(ctx context.Context) error { return s.CheckRing(ctx, s.ring.Load()) }
+
+// CheckRing is CheckKeys for master keys r before the store takes them up (SetKeys).
+func (s *Store) CheckRing(ctx context.Context, r *keys.Ring) error {
 	rows, err := s.query(ctx, `SELECT master_id, COUNT(*) FROM data_keys GROUP BY master_id`)
 	if err != nil {
 		return err
@@ -317,6 +319,7 @@ type MasterKeyUse struct {
 	InFile   bool // the store's master key file holds it
 	Current  bool // it wraps new data keys
 	Retired  bool
+	Seen     bool // the database has a check value for it (it has wrapped a data key here)
 }
 
 // KeyStatus lists the master keys the database or the file knows, with the data keys each wraps.
@@ -335,7 +338,7 @@ func (s *Store) KeyStatus(ctx context.Context) ([]MasterKeyUse, error) {
 		if err := rows.Scan(&u.ID, &u.Retired, &u.DataKeys); err != nil {
 			return nil, err
 		}
-		seen[u.ID] = true
+		seen[u.ID], u.Seen = true, true
 		out = append(out, u)
 	}
 	if err := rows.Err(); err != nil {
