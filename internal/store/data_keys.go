@@ -419,6 +419,9 @@ func (s *Store) RotateKeys(ctx context.Context, actor desk.Actor, batch int) (in
 // RetireMasterKey marks master key id retired once no data key is wrapped under it, so its line
 // can be deleted from the master key file; EINVALID says how many still use it.
 func (s *Store) RetireMasterKey(ctx context.Context, actor desk.Actor, id string) error {
+	if r := s.ring.Load(); r != nil && r.Current().ID == id {
+		return desk.Invalid("the master key is the current one", map[string]string{"key": id + " is first in the master key file, so it wraps new data keys: put a new key first (calldesk keys generate) and rotate before retiring it"})
+	}
 	return s.inTx(ctx, func(t *Tx) error {
 		var n int64
 		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM data_keys WHERE master_id = ?`, id).Scan(&n); err != nil {
