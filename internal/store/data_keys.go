@@ -99,8 +99,14 @@ func (t *Tx) dataKey(ctx context.Context, kind string, owner int64) (k *keys.Dat
 	}
 	raw := keys.NewDataKey()
 	master, wrapped = r.Wrap(keyOwner(kind, owner), raw)
-	if err := t.queryRow(ctx, `INSERT INTO data_keys (owner_kind, owner_id, master_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		kind, owner, master, wrapped, t.Now.UnixMicro()).Scan(&id); err != nil {
+	// Another instance may be making the same owner's key at this moment (PostgreSQL): the second
+	// waits for the first to commit, makes none, and takes the first's.
+	err = t.queryRow(ctx, `INSERT INTO data_keys (owner_kind, owner_id, master_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (owner_kind, owner_id) DO NOTHING RETURNING id`, kind, owner, master, wrapped, t.Now.UnixMicro()).Scan(&id)
+	if err == sql.ErrNoRows {
+		return t.dataKey(ctx, kind, owner)
+	}
+	if err != nil {
 		return nil, false, fmt.Errorf("make the data key of %s: %w", keyOwner(kind, owner), err)
 	}
 	k, err = keys.NewCipher(id, raw)

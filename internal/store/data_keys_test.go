@@ -248,3 +248,37 @@ func TestSealedColumnsMatchTheRegister(t *testing.T) {
 		t.Fatalf("register marks sealed %v; rekey re-seals %v", fromRegister, got)
 	}
 }
+
+// Two instances sealing the first content of one owner at once end with one data key, which
+// opens both.
+func TestDataKeyMadeOnceUnderRace(t *testing.T) {
+	ctx := context.Background()
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			dsn := storetest.DSN(t, engine)
+			a := storetest.OpenDSN(t, engine, dsn, nil)
+			b := openWith(t, dsn, storetest.Keys(t))
+			for owner := int64(1); owner <= 20; owner++ {
+				var wg sync.WaitGroup
+				ids, cs := make([]int64, 2), make([][]byte, 2)
+				errs := make([]error, 2)
+				for i, s := range []*store.Store{a, b} {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						ids[i], cs[i], errs[i] = s.SealForTest(ctx, store.KeyOwnerBundle, owner, "sar_bundles.zip", []byte{byte(i)})
+					}()
+				}
+				wg.Wait()
+				if errs[0] != nil || errs[1] != nil || ids[0] != ids[1] {
+					t.Fatalf("owner %d: keys %v, errors %v", owner, ids, errs)
+				}
+				for i, s := range []*store.Store{b, a} {
+					if p, err := s.OpenForTest(ctx, ids[i], store.KeyOwnerBundle, owner, "sar_bundles.zip", cs[i]); err != nil || !bytes.Equal(p, []byte{byte(i)}) {
+						t.Fatalf("owner %d: %v %v", owner, p, err)
+					}
+				}
+			}
+		})
+	}
+}
