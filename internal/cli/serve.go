@@ -112,6 +112,11 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err := dpo.EnsureWordings(ctx, s); err != nil {
 		return fmt.Errorf("consent wordings: %w", err)
 	}
+	if *masterKeys == "" {
+		log.Warn("no master key file (--master-keys-file): special-category text, files, stored emails, subject access bundles and second-factor secrets are written to the database in the clear")
+	} else if r, _ := loadRing(*masterKeys); r != nil {
+		log.Info("sealing sensitive content at rest", "master_key", r.Current().ID)
+	}
 	buf := audit.NewRecorder(s)
 	idleFor, _ := time.ParseDuration(*idle)
 	maxFor, _ := time.ParseDuration(*absolute)
