@@ -39,12 +39,12 @@ func (g *Grants) defaults() {
 
 // GrantRequest is an administrator's request for supplier access, as typed.
 type GrantRequest struct {
-	Login     string // the supplier person's login
-	Processor string // the supplier firm
-	Reason    string // a fault reference, an upgrade
-	Scope     string // store.GrantConfig, GrantCalls or GrantNamed
-	Calls     string // for GrantNamed: call references, separated by spaces or commas
-	Hours     int
+	Login       string // the supplier person's login
+	ProcessorID int64  // the supplier firm, in the DPO's register of processors
+	Reason      string // a fault reference, an upgrade
+	Scope       string // store.GrantConfig, GrantCalls or GrantNamed
+	Calls       string // for GrantNamed: call references, separated by spaces or commas
+	Hours       int
 }
 
 // Request checks a request and records it; each mistake is named beside its field (EINVALID).
@@ -62,9 +62,9 @@ func (g *Grants) Request(ctx context.Context, actor desk.Actor, in GrantRequest)
 		fields["login"] = "is not a supplier's account: give the account the supplier role first"
 	}
 	gr.AccountID = acct.ID
-	gr.Processor, gr.Reason, gr.Scope = strings.TrimSpace(in.Processor), strings.TrimSpace(in.Reason), in.Scope
-	if gr.Processor == "" {
-		fields["processor"] = "is needed: the supplier firm the person works for"
+	gr.ProcessorID, gr.Reason, gr.Scope = in.ProcessorID, strings.TrimSpace(in.Reason), in.Scope
+	if gr.ProcessorID <= 0 {
+		fields["processor"] = "is needed: the supplier firm the person works for, from the register of processors"
 	}
 	if gr.Reason == "" {
 		fields["reason"] = "is needed: a fault reference or the upgrade, so that everyone later knows why"

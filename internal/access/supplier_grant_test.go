@@ -35,6 +35,7 @@ func TestSupplierGrantLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 		g := &access.Grants{Store: s, Now: clock.Now}
+		hornbill := storetest.Processor(t, s, "Hornbill Technologies Ltd")
 		ann, bob, cat := storetest.Actor(f.Ann), storetest.Actor(f.Bob), storetest.Actor(f.Cat)
 		signin := func() error {
 			_, err := m.SignIn(ctx, access.SignIn{Login: "csupplier", Password: goodPassword, Addr: "10.0.0.9", Console: true})
@@ -52,14 +53,32 @@ func TestSupplierGrantLifecycle(t *testing.T) {
 				t.Errorf("no error for %s: %v", field, de.Fields)
 			}
 		}
-		if _, err := g.Request(ctx, ann, access.GrantRequest{Login: "csupplier", Processor: "Hornbill", Reason: "SW-1", Scope: store.GrantNamed,
+		if _, err := g.Request(ctx, ann, access.GrantRequest{Login: "csupplier", ProcessorID: hornbill.ID, Reason: "SW-1", Scope: store.GrantNamed,
 			Calls: "F9999999", Hours: 2}); desk.AsError(err) == nil || desk.AsError(err).Fields["calls"] == "" {
 			t.Fatalf("an unknown call: %v", err)
 		}
-		gr, err := g.Request(ctx, ann, access.GrantRequest{Login: "CSupplier", Processor: "Hornbill", Reason: "fault SW-4411", Scope: store.GrantNamed,
+		gr, err := g.Request(ctx, ann, access.GrantRequest{Login: "CSupplier", ProcessorID: hornbill.ID, Reason: "fault SW-4411", Scope: store.GrantNamed,
 			Calls: strings.ToLower(call.Ref), Hours: 2})
 		if err != nil || gr.State != store.GrantRequested || len(gr.CallRefs) != 1 || gr.CallRefs[0] != call.Ref {
 			t.Fatalf("request: %+v %v", gr, err)
+		}
+		// The firm is the register's: named by its record, listed on it.
+		if gr.ProcessorID != hornbill.ID || gr.Processor != "Hornbill Technologies Ltd" {
+			t.Fatalf("the grant's firm: %d %q", gr.ProcessorID, gr.Processor)
+		}
+		if listed, err := s.ProcessorGrants(ctx, hornbill.ID); err != nil || len(listed) != 1 || listed[0].ID != gr.ID {
+			t.Fatalf("the processor's grants: %+v %v", listed, err)
+		}
+		gone := storetest.Processor(t, s, "Former Supplier Ltd")
+		gone.EndedAt = clock.Now()
+		if _, err := s.SaveProcessor(ctx, bob, gone, "contract ended"); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []int64{gone.ID, 999} {
+			_, err := g.Request(ctx, ann, access.GrantRequest{Login: "csupplier", ProcessorID: id, Reason: "SW-2", Scope: store.GrantConfig, Hours: 2})
+			if de := desk.AsError(err); de == nil || !strings.Contains(de.Fields["processor"], "not a supplier under contract") {
+				t.Fatalf("a firm not under contract (%d): %v", id, err)
+			}
 		}
 		// Requested, not approved: nothing opens.
 		if err := signin(); code(err) != desk.EFORBIDDEN || !strings.Contains(err.Error(), "only under a running grant") {
@@ -123,7 +142,7 @@ func TestSupplierGrantLifecycle(t *testing.T) {
 		}
 
 		// A refused grant opens nothing.
-		gr2, err := g.Request(ctx, ann, access.GrantRequest{Login: "csupplier", Processor: "Hornbill", Reason: "upgrade 5.2", Scope: store.GrantConfig, Hours: 8})
+		gr2, err := g.Request(ctx, ann, access.GrantRequest{Login: "csupplier", ProcessorID: hornbill.ID, Reason: "upgrade 5.2", Scope: store.GrantConfig, Hours: 8})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -146,6 +146,8 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{44, `DROP TABLE report_subscriptions`},
 		{45, `DROP TABLE wallboards`},
 		{46, `DROP INDEX calls_resolved_since`},
+		{61, `DROP INDEX supplier_grants_processor`},
+		{61, `ALTER TABLE supplier_grants DROP COLUMN processor_id`},
 		{56, `DROP TABLE data_keys`},
 		{56, `DROP TABLE master_keys`},
 		{55, `DROP TABLE audit_head`},

@@ -18,12 +18,15 @@ type Grant struct {
 	AccountID int64
 	Login     string // the supplier's login
 	PersonID  int64  // the supplier's person
-	Processor string // the supplier firm
-	Reason    string
-	Scope     string
-	CallRefs  []string // for GrantNamed: the calls it opens
-	Hours     int
-	State     string
+	Processor string // the supplier firm, as named when the grant was asked for
+	// ProcessorID is the firm in the DPO's register of processors (0: a grant asked for before
+	// grants named one).
+	ProcessorID int64
+	Reason      string
+	Scope       string
+	CallRefs    []string // for GrantNamed: the calls it opens
+	Hours       int
+	State       string
 	// RequestedBy and DecidedBy are people; Refusal says why a refused grant was refused.
 	RequestedBy, DecidedBy      int64
 	RequestedAt, DecidedAt      time.Time
@@ -53,7 +56,7 @@ func (g Grant) Live(now time.Time) bool {
 	return g.State == GrantApproved && !now.Before(g.StartsAt) && now.Before(g.EndsAt)
 }
 
-const grantCols = `g.id, g.account_id, a.login, a.person_id, g.processor, g.reason, g.scope, g.call_refs, g.hours, g.state,
+const grantCols = `g.id, g.account_id, a.login, a.person_id, g.processor, COALESCE(g.processor_id, 0), g.reason, g.scope, g.call_refs, g.hours, g.state,
 	g.requested_by, g.requested_at, g.decided_by, g.decided_at, g.refusal, g.starts_at, g.ends_at, g.summary_at`
 
 const grantFrom = ` FROM supplier_grants g JOIN accounts a ON a.id = g.account_id`
@@ -63,7 +66,7 @@ func scanGrant(r scanner) (Grant, error) {
 	var refs string
 	var requested int64
 	var decidedBy, decided, starts, ends, summary sql.NullInt64
-	if err := r.Scan(&g.ID, &g.AccountID, &g.Login, &g.PersonID, &g.Processor, &g.Reason, &g.Scope, &refs, &g.Hours, &g.State,
+	if err := r.Scan(&g.ID, &g.AccountID, &g.Login, &g.PersonID, &g.Processor, &g.ProcessorID, &g.Reason, &g.Scope, &refs, &g.Hours, &g.State,
 		&g.RequestedBy, &requested, &decidedBy, &decided, &g.Refusal, &starts, &ends, &summary); err != nil {
 		return g, err
 	}
@@ -89,8 +92,17 @@ func (s *Store) RequestGrant(ctx context.Context, actor desk.Actor, g Grant) (Gr
 		if err != nil {
 			return err
 		}
-		if err := t.queryRow(ctx, `INSERT INTO supplier_grants (account_id, processor, reason, scope, call_refs, hours, state, requested_by, requested_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, g.AccountID, g.Processor, g.Reason, g.Scope, strings.Join(g.CallRefs, " "), g.Hours,
+		// The firm as the register names it now, from a processor still under contract.
+		var ended sql.NullInt64
+		err = t.queryRow(ctx, `SELECT name, ended_at FROM processors WHERE id = ?`, g.ProcessorID).Scan(&g.Processor, &ended)
+		if err == sql.ErrNoRows || ended.Valid {
+			return desk.Invalid("the request was not made: correct what is marked",
+				map[string]string{"processor": "is not a supplier under contract in the register of processors: the DPO records the firm there first"})
+		} else if err != nil {
+			return err
+		}
+		if err := t.queryRow(ctx, `INSERT INTO supplier_grants (account_id, processor, processor_id, reason, scope, call_refs, hours, state, requested_by, requested_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, g.AccountID, g.Processor, g.ProcessorID, g.Reason, g.Scope, strings.Join(g.CallRefs, " "), g.Hours,
 			GrantRequested, actor.PersonID, t.Now.UnixMicro()).Scan(&id); err != nil {
 			return t.s.mapErr(err)
 		}
@@ -112,9 +124,19 @@ func (s *Store) FindGrant(ctx context.Context, id int64) (Grant, error) {
 	return g, err
 }
 
+// ProcessorGrants lists the grants given to processor's people, newest first (at most 200): the
+// access the register shows beside the processor's contract.
+func (s *Store) ProcessorGrants(ctx context.Context, processor int64) ([]Grant, error) {
+	return s.grants(ctx, ` WHERE g.processor_id = ?`, processor)
+}
+
 // Grants lists the grants, newest first (at most 200).
 func (s *Store) Grants(ctx context.Context) ([]Grant, error) {
-	rows, err := s.query(ctx, `SELECT `+grantCols+grantFrom+` ORDER BY g.id DESC LIMIT 200`)
+	return s.grants(ctx, "")
+}
+
+func (s *Store) grants(ctx context.Context, where string, args ...any) ([]Grant, error) {
+	rows, err := s.query(ctx, `SELECT `+grantCols+grantFrom+where+` ORDER BY g.id DESC LIMIT 200`, args...)
 	if err != nil {
 		return nil, err
 	}

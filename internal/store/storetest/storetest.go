@@ -19,6 +19,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // pgx driver for creating and dropping test databases
 
+	"calldesk/internal/desk"
 	"calldesk/internal/keys"
 	"calldesk/internal/store"
 )
@@ -264,4 +265,16 @@ func (r *RawDB) Count(t testing.TB, q string, args ...any) int {
 		t.Fatalf("raw %q: %v", q, err)
 	}
 	return n
+}
+
+// Processor records a supplier firm in the DPO's register of processors, for the tests of
+// supplier grants, which name one.
+func Processor(t testing.TB, s *store.Store, name string) store.Processor {
+	t.Helper()
+	p, err := s.SaveProcessor(context.Background(), desk.Actor{Name: "the DPO", Surface: desk.SurfaceConsole}, store.Processor{Name: name,
+		Service: "Supplier of the service desk software: support and upgrades", ContractDate: "2025-01-01", ReviewDue: "2027-01-01"}, "recorded for a test")
+	if err != nil {
+		t.Fatalf("record processor %s: %v", name, err)
+	}
+	return p
 }

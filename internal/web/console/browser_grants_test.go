@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -22,13 +23,14 @@ func TestBrowserSupplierGrant(t *testing.T) {
 	e.grant(se, e.f.Bob, "analyst,dpo")
 	e.grant(se, e.f.Cat, "supplier")
 	call := e.call("Attachments fail to upload", e.f.ServiceDesk.ID)
+	firm := storetest.Processor(t, se.S, "Hornbill Technologies Ltd")
 
 	a := e.tab(t)
 	a.signIn(e.f.Ann.Username)
 	a.Open("/admin/grants")
 	a.Check("supplier access, the administrator's page", "grants-admin")
 	a.TypeInto("#login", e.f.Cat.Username)
-	a.TypeInto("#processor", "Hornbill")
+	eval[bool](a, `document.querySelector('#processor').value = '`+strconv.FormatInt(firm.ID, 10)+`'; true`)
 	a.TypeInto("#reason", "fault SW-4411")
 	a.TypeInto("#calls", call.Ref)
 	eval[bool](a, `document.querySelector('#hours').value = '12'; true`)
@@ -48,6 +50,10 @@ func TestBrowserSupplierGrant(t *testing.T) {
 	d.Check("supplier access, the DPO's page", "grants-dpo")
 	d.Click("button[name=decision][value=approve]")
 	d.MustSee("Grant 1 was approved")
+	// The grant names the firm from the register, whose record lists the access given under it.
+	d.Click("#grant-1 a[href='/dpo/processors/" + strconv.FormatInt(firm.ID, 10) + "']")
+	d.MustSee("Supplier access given to the firm's people", "Grant 1", "fault SW-4411")
+	d.Check("a processor's record with the grants given to its people", "processor-grants")
 
 	s := e.tab(t)
 	s.Open("/signin")

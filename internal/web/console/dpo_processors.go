@@ -63,6 +63,8 @@ type processorPage struct {
 	ErrorList  []fieldError
 	Done       bool
 	Today      string
+	// Grants are the supplier grants given to the firm's people (issue 20 point 1).
+	Grants []store.Grant
 }
 
 // Chosen says whether clause letter l is ticked on the form.
@@ -128,6 +130,9 @@ func (c *Console) dpoProcessor(w http.ResponseWriter, r *http.Request, v *visit)
 	}
 	p := c.processorPage(v, id, pr, formOf(pr))
 	p.Done = r.URL.Query().Get("done") == "saved"
+	if p.Grants, err = c.Store.ProcessorGrants(r.Context(), id); err != nil {
+		return err
+	}
 	return c.render(w, r, http.StatusOK, "dpoprocessor", p)
 }
 

@@ -42,6 +42,8 @@ type grantsPage struct {
 	Problem  string
 	MaxHours int
 	Done     string // what was just done, as the answer to the post
+	// Processors are the supplier firms under contract in the DPO's register, for the request form.
+	Processors []store.Processor
 }
 
 // grantForm is the request form as typed.
@@ -55,6 +57,17 @@ func (c *Console) grantsPageFor(r *http.Request, v *visit, decide bool) (grantsP
 	p.Section = "grants"
 	if decide {
 		p.Section = "dpogrants"
+	}
+	if !decide {
+		all, err := c.Store.Processors(r.Context())
+		if err != nil {
+			return p, err
+		}
+		for _, pr := range all {
+			if pr.EndedAt.IsZero() {
+				p.Processors = append(p.Processors, pr)
+			}
+		}
 	}
 	g := c.grants()
 	p.MaxHours = g.MaxHours
@@ -93,7 +106,8 @@ func (c *Console) requestGrant(w http.ResponseWriter, r *http.Request, v *visit)
 	if herr != nil {
 		hours = -1
 	}
-	g, err := c.grants().Request(r.Context(), v.Actor, access.GrantRequest{Login: form.Login, Processor: form.Processor, Reason: form.Reason,
+	processor, _ := strconv.ParseInt(form.Processor, 10, 64)
+	g, err := c.grants().Request(r.Context(), v.Actor, access.GrantRequest{Login: form.Login, ProcessorID: processor, Reason: form.Reason,
 		Scope: form.Scope, Calls: form.Calls, Hours: hours})
 	p, perr := c.grantsPageFor(r, v, false)
 	if perr != nil {

@@ -59,7 +59,7 @@ func TestSupplierGrantScopes(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				gr, err := grants.Request(ctx, storetest.Actor(se.F.Ann), access.GrantRequest{Login: "csupplier", Processor: "Hornbill",
+				gr, err := grants.Request(ctx, storetest.Actor(se.F.Ann), access.GrantRequest{Login: "csupplier", ProcessorID: storetest.Processor(t, se.S, "Hornbill Technologies Ltd").ID,
 					Reason: "fault SW-4411", Scope: scope, Calls: call.Ref, Hours: 1})
 				if err != nil {
 					t.Fatal(err)
