@@ -33,8 +33,11 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 		t.Errorf("no recipients: %+v", r)
 	}
 	r := runCLI(t, map[string]string{"CALLDESK_BACKUP_RECIPIENTS_FILE": recips}, "backup", "--db", path, "--out", out)
-	if r.code != 0 || !strings.Contains(r.stdout, "backup written to") {
+	if r.code != 0 || !strings.Contains(r.stdout, "backup written to") || !strings.Contains(r.stdout, "its data keys in "+out+".keys") {
 		t.Fatalf("backup: %+v", r)
+	}
+	if _, err := os.Stat(out + ".keys"); err != nil {
+		t.Fatalf("no key backup beside the backup: %v", err)
 	}
 	raw, _ := sql.Open("sqlite", path)
 	var n int
@@ -52,7 +55,7 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 		t.Fatal("a refused restore left a file")
 	}
 	r = runCLI(t, nil, "restore", "--in", out, "--identities", ids, "--db", target)
-	if r.code != 0 || !strings.Contains(r.stdout, "its audit trail verifies") {
+	if r.code != 0 || !strings.Contains(r.stdout, "its audit trail verifies") || !strings.Contains(r.stdout, "with 0 data keys from "+out+".keys") {
 		t.Fatalf("restore: %+v", r)
 	}
 	got, _ := sql.Open("sqlite", target)
@@ -63,6 +66,30 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	got.Close()
 	if r := runCLI(t, nil, "restore", "--in", out, "--identities", ids, "--db", target); r.code != 2 || !strings.Contains(r.stderr, "exists") {
 		t.Errorf("a restore over a database: %+v", r)
+	}
+
+	// Without its key backup (pruned: key backups are kept fewer), a restore says what to give,
+	// restoring nothing; --keys names another, --keys none goes without; a damaged one is refused.
+	moved := filepath.Join(dir, "newest.keys")
+	if err := os.Rename(out+".keys", moved); err != nil {
+		t.Fatal(err)
+	}
+	other2 := filepath.Join(dir, "restored2.db")
+	if r := runCLI(t, nil, "restore", "--in", out, "--identities", ids, "--db", other2); r.code != 2 || !strings.Contains(r.stderr, "nothing was restored") || !strings.Contains(r.stderr, "--keys") {
+		t.Errorf("no key backup: %+v", r)
+	}
+	os.WriteFile(filepath.Join(dir, "bad.keys"), []byte("not a key backup"), 0o600)
+	if r := runCLI(t, nil, "restore", "--in", out, "--identities", ids, "--db", other2, "--keys", filepath.Join(dir, "bad.keys")); r.code != 2 || !strings.Contains(r.stderr, "nothing was restored") || !strings.Contains(r.stderr, "not an age-encrypted calldesk key backup") {
+		t.Errorf("a damaged key backup: %+v", r)
+	}
+	if _, err := os.Stat(other2); err == nil {
+		t.Fatal("a refused restore left a file")
+	}
+	if r := runCLI(t, nil, "restore", "--in", out, "--identities", ids, "--db", other2, "--keys", moved); r.code != 0 || !strings.Contains(r.stdout, "data keys from "+moved) {
+		t.Errorf("restore --keys: %+v", r)
+	}
+	if r := runCLI(t, nil, "restore", "--in", out, "--identities", ids, "--db", filepath.Join(dir, "restored3.db"), "--keys", "none"); r.code != 0 || !strings.Contains(r.stdout, "without data keys") {
+		t.Errorf("restore --keys none: %+v", r)
 	}
 	if r := runCLI(t, nil, "serve", "--db", path, "--backup-dir", dir); r.code != 2 || !strings.Contains(r.stderr, "--backup-recipients") {
 		t.Errorf("scheduled backups without recipients: %+v", r)
