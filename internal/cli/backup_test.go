@@ -91,6 +91,9 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	if r := runCLI(t, nil, "restore", "--in", out, "--identities", ids, "--db", filepath.Join(dir, "restored3.db"), "--keys", "none"); r.code != 0 || !strings.Contains(r.stdout, "without data keys") {
 		t.Errorf("restore --keys none: %+v", r)
 	}
+	if r := runCLI(t, nil, "serve", "--db", path, "--backup-dir", dir, "--backup-recipients", id.Recipient().String(), "--backup-keep-keys", "0"); r.code != 2 || !strings.Contains(r.stderr, "backup-keep-keys") {
+		t.Errorf("no key backup kept: %+v", r)
+	}
 	if r := runCLI(t, nil, "serve", "--db", path, "--backup-dir", dir); r.code != 2 || !strings.Contains(r.stderr, "--backup-recipients") {
 		t.Errorf("scheduled backups without recipients: %+v", r)
 	}
