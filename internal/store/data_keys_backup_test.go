@@ -55,7 +55,7 @@ func backupPlaintext(t *testing.T, engine, file string, id age.Identity) []byte 
 }
 
 // TestKeyBackups (issue 20 point 4): a database backup holds no byte of a data key, and its key
-// backup beside it holds them all. An old backup restored with a newer key backup, after a
+// backup beside it holds them all; neither holds the master key. An old backup restored with a newer key backup, after a
 // shredding, opens everything but the shredded content (counted as unreadable); with its own key
 // backup it opens everything. An import can run again; new data keys of a restored database take
 // ids never handed out before; a master key file without the key refuses clearly.
@@ -128,6 +128,32 @@ func TestKeyBackups(t *testing.T) {
 		}
 		if held > 0 {
 			t.Errorf("the database backup holds %d of the %d wrapped data keys", held, len(wrapped))
+		}
+		// Neither file holds the master key (the test key's bytes are 0 to 31).
+		masterRaw := make([]byte, 32)
+		for i := range masterRaw {
+			masterRaw[i] = byte(i)
+		}
+		kf, err := os.Open(old + backup.KeysSuffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec, err := age.Decrypt(kf, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keysPlain, err := io.ReadAll(dec)
+		kf.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(keysPlain, []byte(base64.StdEncoding.EncodeToString(wrapped[0]))) {
+			t.Error("the key backup does not hold the data keys")
+		}
+		for name, p := range map[string][]byte{"backup": plain, "key backup": keysPlain} {
+			if bytes.Contains(p, masterRaw) || bytes.Contains(p, []byte(base64.StdEncoding.EncodeToString(masterRaw))) || bytes.Contains(p, []byte(hex.EncodeToString(masterRaw))) {
+				t.Errorf("the %s holds the master key", name)
+			}
 		}
 		km, err := backup.OpenKeysFile(old+backup.KeysSuffix, id)
 		if err != nil || km.DataKeys != 303 || km.Masters != 1 || km.Engine != e.Engine {
