@@ -156,14 +156,16 @@ func restoreCmd(ctx context.Context, e Env, args []string) error {
 	if err := backup.Restore(ctx, m, payload, *db, ""); err != nil {
 		return nothing(err)
 	}
-	s, err := openStore(ctx, e, *db, false)
-	if err != nil {
-		return fmt.Errorf("the backup was restored, but: %w", err)
-	}
-	defer s.Close()
 	keysNote := "without data keys (--keys none)"
 	if kf != "" {
-		_, imp, err := backup.RestoreKeys(ctx, s, desk.System("calldesk restore"), kf, ids...)
+		// Imported before the schema is checked: a backup taken before an upgrade gets its keys
+		// too, and is then migrated.
+		ks, err := store.Open(ctx, *db, store.Options{Now: e.Now, MustExist: true})
+		if err != nil {
+			return fmt.Errorf("the backup was restored, but its data keys were not (run the restore again into a new database): %w", err)
+		}
+		_, imp, err := backup.RestoreKeys(ctx, ks, desk.System("calldesk restore"), kf, ids...)
+		ks.Close()
 		if err != nil {
 			return fmt.Errorf("the backup was restored, but its data keys were not (run the restore again into a new database): %w", err)
 		}
@@ -179,6 +181,11 @@ func restoreCmd(ctx context.Context, e Env, args []string) error {
 			keysNote += fmt.Sprintf("; %d rows of encrypted content cannot be read, their keys shredded since the backup was taken (%s)", n, strings.Join(per, ", "))
 		}
 	}
+	s, err := openStore(ctx, e, *db, false)
+	if err != nil {
+		return fmt.Errorf("the backup was restored with %s, but: %w", keysNote, err)
+	}
+	defer s.Close()
 	if err := s.CheckKeys(ctx); err != nil {
 		return exitError{1, fmt.Errorf("the backup was restored with %s, but the master keys do not open them: %w", keysNote, err)}
 	}

@@ -88,6 +88,10 @@ type KeyImport struct {
 	// Unreadable counts, per sealed table, the rows whose content is sealed under a data key the
 	// database does not hold even now: shredded after the database backup was taken.
 	Unreadable []UnreadableContent
+	// Counted is false when the database's schema is older than this calldesk's (a backup taken
+	// before an upgrade): its tables may lack the sealed columns of this version, so Unreadable
+	// was not counted. The keys are imported all the same; migrate the database next.
+	Counted bool
 }
 
 // UnreadableContent is how many rows of a sealed table can no longer be opened.
@@ -121,7 +125,11 @@ func (s *Store) ImportKeys(ctx context.Context, actor desk.Actor, source string,
 
 func (s *Store) importKeys(ctx context.Context, actor desk.Actor, source string, rows func(emit func(KeyRow) error) error, tables []sealedTable) (KeyImport, error) {
 	var res KeyImport
-	err := s.inTx(ctx, func(t *Tx) error {
+	db, known, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return res, err
+	}
+	err = s.inTx(ctx, func(t *Tx) error {
 		res = KeyImport{}
 		var batch []DataKeyRow
 		var seen int64
@@ -186,12 +194,16 @@ func (s *Store) importKeys(ctx context.Context, actor desk.Actor, source string,
 		if err := t.s.d.raiseIdentity(ctx, t, "data_keys"); err != nil {
 			return err
 		}
-		if res.Unreadable, err = t.unreadable(ctx, tables); err != nil {
-			return err
+		detail := fmt.Sprintf("%d data keys imported from a key backup (%d held already), %d master key check values", res.DataKeys, res.Already, res.Masters)
+		if res.Counted = db >= known; res.Counted {
+			if res.Unreadable, err = t.unreadable(ctx, tables); err != nil {
+				return err
+			}
+			detail += fmt.Sprintf("; %d rows of sealed content are under keys shredded since the database backup and cannot be opened", res.UnreadableRows())
+		} else {
+			detail += fmt.Sprintf("; the database's schema (%d) is older than this calldesk's (%d): content under keys shredded since not counted", db, known)
 		}
-		return t.audit(ctx, actor, "keys.import", "backup", source, nil, fmt.Sprintf(
-			"%d data keys imported from a key backup (%d held already), %d master key check values; %d rows of sealed content are under keys shredded since the database backup and cannot be opened",
-			res.DataKeys, res.Already, res.Masters, res.UnreadableRows()))
+		return t.audit(ctx, actor, "keys.import", "backup", source, nil, detail)
 	})
 	return res, err
 }
