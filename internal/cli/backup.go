@@ -86,14 +86,16 @@ nothing, then adds the data keys from the key backup: FILE.keys beside the backu
 backup given by --keys (an old backup's own key backup may be gone: the newest opens it, but for
 the content shredded since, which is counted and stays unreadable); --keys none restores without
 data keys (encrypted content unreadable). The key backup is checked before anything is restored.
-Then it checks the result: the schema is one this calldesk knows, the master key file opens the
-data keys, and the audit trail's hash chain verifies. Exit status 0 restored and intact, 1
+Then it checks the result: the schema is one this calldesk knows, the master key file
+(--master-keys-file, the one the backed-up calldesk ran with) opens the data keys, and the audit
+trail's hash chain verifies. Exit status 0 restored and intact, 1
 restored but the master keys or the audit trail do not check (the first problem is named), 2
 nothing restored, with the reason.`
 
 func restoreCmd(ctx context.Context, e Env, args []string) error {
 	fs, st := flags(e, "restore", restoreUsage)
 	db := dbSetting(st)
+	masterKeys := masterKeysSetting(st)
 	in := fs.String("in", "", "the backup file")
 	keysFile := fs.String("keys", "", "the key backup to take the data keys from: FILE.keys beside the backup when not given; a newer one (the newest opens any older backup); none: restore without data keys")
 	idents := st.add("identities", "", "a file of age identities (AGE-SECRET-KEY-1..., from age-keygen), one of which the backup was encrypted to", false, nil)
@@ -186,6 +188,11 @@ func restoreCmd(ctx context.Context, e Env, args []string) error {
 		return fmt.Errorf("the backup was restored with %s, but: %w", keysNote, err)
 	}
 	defer s.Close()
+	ring, err := loadRing(*masterKeys)
+	if err != nil {
+		return err
+	}
+	s.SetKeys(ring)
 	if err := s.CheckKeys(ctx); err != nil {
 		return exitError{1, fmt.Errorf("the backup was restored with %s, but the master keys do not open them: %w", keysNote, err)}
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"filippo.io/age"
+
+	"calldesk/internal/keys"
 )
 
 // TestBackupAndRestoreCommands (issue 20 point 5): calldesk backup writes an encrypted backup of
@@ -96,5 +98,49 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	}
 	if r := runCLI(t, nil, "serve", "--db", path, "--backup-dir", dir); r.code != 2 || !strings.Contains(r.stderr, "--backup-recipients") {
 		t.Errorf("scheduled backups without recipients: %+v", r)
+	}
+}
+
+// TestRestoreChecksTheMasterKeys (issue 20 point 4): a backup of a database holding a data key
+// restores it from the key backup beside it; the restored database is checked against
+// --master-keys-file: the file the desk ran with opens it (exit 0), none or another file is named
+// as the problem (exit 1, the data restored).
+func TestRestoreChecksTheMasterKeys(t *testing.T) {
+	path, _, _, _ := seededDB(t)
+	dir := t.TempDir()
+	file, other := filepath.Join(dir, "master.keys"), filepath.Join(dir, "other.keys")
+	for _, f := range []string{file, other} {
+		if r := runCLI(t, nil, "keys", "generate", "--out", f); r.code != 0 {
+			t.Fatalf("generate: %+v", r)
+		}
+	}
+	if r := runCLI(t, nil, "keys", "rotate", "--db", path, "--master-keys-file", file); r.code != 0 {
+		t.Fatalf("rotate: %+v", r)
+	}
+	ring, err := keys.Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	master, wrapped := ring.Wrap("call 1", keys.NewDataKey())
+	raw, _ := sql.Open("sqlite", path)
+	if _, err := raw.Exec(`INSERT INTO data_keys (owner_kind, owner_id, master_id, wrapped, created_at) VALUES ('call', 1, ?, ?, 0)`, master, wrapped); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	id, _ := age.GenerateX25519Identity()
+	ids := filepath.Join(dir, "id.txt")
+	os.WriteFile(ids, []byte(id.String()+"\n"), 0o600)
+	out := filepath.Join(dir, "desk.age")
+	if r := runCLI(t, nil, "backup", "--db", path, "--out", out, "--backup-recipients", id.Recipient().String()); r.code != 0 {
+		t.Fatalf("backup: %+v", r)
+	}
+	if r := runCLI(t, nil, "restore", "--in", out, "--identities", ids, "--db", filepath.Join(dir, "a.db"), "--master-keys-file", file); r.code != 0 || !strings.Contains(r.stdout, "with 1 data keys from "+out+".keys") {
+		t.Errorf("restore with the master key file: %+v", r)
+	}
+	if r := runCLI(t, nil, "restore", "--in", out, "--identities", ids, "--db", filepath.Join(dir, "b.db")); r.code != 1 || !strings.Contains(r.stderr, "restored with 1 data keys") || !strings.Contains(r.stderr, "master key file") {
+		t.Errorf("restore without the master key file: %+v", r)
+	}
+	if r := runCLI(t, nil, "restore", "--in", out, "--identities", ids, "--db", filepath.Join(dir, "c.db"), "--master-keys-file", other); r.code != 1 || !strings.Contains(r.stderr, "lacks master key "+master) {
+		t.Errorf("restore with another master key file: %+v", r)
 	}
 }
