@@ -4,13 +4,16 @@
 // A backup is one age file (filippo.io/age: X25519 recipients, ChaCha20-Poly1305 in 64 KiB
 // chunks, so a changed, cut or swapped byte fails decryption). Its plaintext is a header line, a
 // manifest (JSON, one line) and the payload to the end:
-//   - SQLite: a consistent snapshot of the database file (VACUUM INTO, taken while writers go on);
-//   - PostgreSQL: pg_dump's custom format (one repeatable-read transaction), restored by
-//     pg_restore in a single transaction.
+//   - SQLite: a consistent snapshot of the database file (VACUUM INTO, taken while writers go on),
+//     the data keys' rows deleted from it and the file rewritten (store.SnapshotSQLite);
+//   - PostgreSQL: pg_dump's custom format (one repeatable-read transaction) without data_keys'
+//     rows, restored by pg_restore in a single transaction.
 //
-// A backup holds what the database holds and nothing else: no key calldesk reads from outside the
-// database (the audit key, a future master key) is ever in it. Its plaintext touches the disk
-// only for SQLite, as the snapshot file in a private temporary directory, removed at once.
+// A backup holds what the database holds but its data keys, and nothing else: no key calldesk
+// reads from outside the database (the audit key, the master keys) is ever in it. The data keys go
+// to a key backup written beside it (keys.go), kept for a shorter time, so that crypto-shredding
+// reaches old backups too. Its plaintext touches the disk only for SQLite, as the snapshot file
+// in a private temporary directory, removed at once.
 package backup
 
 import (
@@ -138,7 +141,7 @@ func Write(ctx context.Context, w io.Writer, o Options) (Manifest, error) {
 			return m, err
 		}
 		var stderr bytes.Buffer
-		cmd := exec.CommandContext(ctx, prog, "--format=custom", "--no-password", "--dbname="+dsn)
+		cmd := exec.CommandContext(ctx, prog, "--format=custom", "--no-password", "--exclude-table-data=data_keys", "--dbname="+dsn)
 		cmd.Stdout, cmd.Stderr = enc, &stderr
 		if err := cmd.Run(); err != nil {
 			return m, fmt.Errorf("pg_dump failed: %v: %s", err, strings.TrimSpace(stderr.String()))

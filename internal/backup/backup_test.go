@@ -79,8 +79,11 @@ func TestBackupRoundTrip(t *testing.T) {
 		if m.Engine != e.Engine || m.Schema == 0 {
 			t.Errorf("manifest %+v", m)
 		}
-		if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 1 {
-			t.Errorf("files left beside the backup (snapshot or partial): %v", left)
+		if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 2 {
+			t.Errorf("files beside the backup and its key backup (snapshot or partial): %v", left)
+		}
+		if _, err := os.Stat(file + backup.KeysSuffix); err != nil {
+			t.Errorf("no key backup beside the backup: %v", err)
 		}
 		raw, err := os.ReadFile(file)
 		if err != nil {
@@ -115,12 +118,18 @@ func TestBackupRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := store.Open(ctx, target, store.Options{Now: e.Clock.Now, MustExist: true})
+		r, err := store.Open(ctx, target, store.Options{Now: e.Clock.Now, MustExist: true, Keys: storetest.Keys(t)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer r.Close()
 		if err := r.CheckSchema(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, imp, err := backup.RestoreKeys(ctx, r, desk.System("test"), file+backup.KeysSuffix, bob); err != nil || imp.UnreadableRows() != 0 {
+			t.Fatalf("the data keys after the restore: %+v %v", imp, err)
+		}
+		if err := r.CheckKeys(ctx); err != nil {
 			t.Fatal(err)
 		}
 		got, err := r.FindCallByRef(ctx, c.Ref)
@@ -216,7 +225,8 @@ func TestBackupRefusals(t *testing.T) {
 }
 
 // TestScheduledBackups: the schedule takes one backup when due, one instance of two, none again
-// until the next is due, keeps the newest Keep and removes the rest; each is audited.
+// until the next is due, keeps the newest Keep and removes the rest, and the newest KeepKeys key
+// backups (the newest beside the newest backup); each is audited.
 func TestScheduledBackups(t *testing.T) {
 	t.Parallel()
 	storetest.EachEnv(t, start, func(t *testing.T, e *storetest.Env) {
@@ -230,12 +240,12 @@ func TestScheduledBackups(t *testing.T) {
 		dir := t.TempDir()
 		rs, _ := backup.ParseRecipients(identity(t).Recipient().String())
 		sched := func(s *store.Store) *backup.Schedule {
-			return &backup.Schedule{Options: backup.Options{Store: s, DSN: src, Recipients: rs, TempDir: t.TempDir()}, Dir: dir, Every: 24 * time.Hour, Keep: 2}
+			return &backup.Schedule{Options: backup.Options{Store: s, DSN: src, Recipients: rs, TempDir: t.TempDir()}, Dir: dir, Every: 24 * time.Hour, Keep: 3, KeepKeys: 1}
 		}
 		a, b := sched(e.S), sched(second)
-		count := func() int {
-			n, _ := filepath.Glob(filepath.Join(dir, "calldesk-*.age"))
-			return len(n)
+		files := func(pattern string) []string {
+			n, _ := filepath.Glob(filepath.Join(dir, pattern))
+			return n
 		}
 		for day := 0; day < 4; day++ {
 			for _, x := range []*backup.Schedule{a, b, a, b} {
@@ -243,8 +253,12 @@ func TestScheduledBackups(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if want := min(day+1, 2); count() != want {
-				t.Fatalf("day %d: %d backups in the directory, want %d", day, count(), want)
+			backups, keys := files("calldesk-*.age"), files("calldesk-*.age"+backup.KeysSuffix)
+			if want := min(day+1, 3); len(backups) != want {
+				t.Fatalf("day %d: %d backups in the directory, want %d", day, len(backups), want)
+			}
+			if len(keys) != 1 || keys[0] != backups[len(backups)-1]+backup.KeysSuffix {
+				t.Fatalf("day %d: key backups %v beside backups %v, want the newest's alone", day, keys, backups)
 			}
 			e.Clock.Advance(24*time.Hour + time.Minute)
 		}

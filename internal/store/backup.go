@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"time"
 
 	"calldesk/internal/desk"
@@ -11,8 +12,8 @@ import (
 
 // SnapshotSQLite writes a consistent copy of the SQLite database, as it stands at one moment,
 // to a new file at path (VACUUM INTO: writers go on meanwhile; the copy is compact and holds
-// none of the free pages' old bytes). It runs on a connection of its own: the read pool's are
-// query-only.
+// none of the free pages' old bytes), without the data keys (dropDataKeys). It runs on a
+// connection of its own: the read pool's are query-only.
 func (s *Store) SnapshotSQLite(ctx context.Context, path string) error {
 	if s.Engine() != "sqlite" {
 		return fmt.Errorf("a SQLite snapshot of a %s database", s.Engine())
@@ -24,6 +25,32 @@ func (s *Store) SnapshotSQLite(ctx context.Context, path string) error {
 	defer db.Close()
 	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("snapshot the database into %s: %w", path, err)
+	}
+	return dropDataKeys(ctx, path)
+}
+
+// dropDataKeys deletes the data keys from the snapshot at path so that none of their bytes is
+// left in the file: a database backup never holds them (they go to a key backup, kept for a
+// shorter time, so that a shredded key does not live on in old backups; data_keys_backup.go).
+// secure_delete ON zeroes the deleted rows and the pages freed (FAST, the store's, would leave
+// freed pages as they were), at the cost of the data keys' pages alone: no VACUUM of the whole
+// file, which would double a backup's time. The snapshot is in rollback-journal mode, so when
+// the connection closes nothing but the file itself is left.
+func dropDataKeys(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", "file:"+url.PathEscape(path))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	c, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	for _, q := range []string{`PRAGMA journal_mode = DELETE`, `PRAGMA secure_delete = ON`, `DELETE FROM data_keys`} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("leave the data keys out of the snapshot (%s): %w", q, err)
+		}
 	}
 	return nil
 }

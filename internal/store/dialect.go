@@ -51,6 +51,9 @@ type dialect interface {
 	// syncIdentity makes the id generator of table hand out ids above its largest id, after a bulk
 	// load wrote explicit ids. table is one of the store's own table names, never input.
 	syncIdentity(ctx context.Context, t *Tx, table string) error
+	// raiseIdentity makes the id generator of table hand out ids above its largest id, but never
+	// lowers it: ids once handed out (and since deleted) are not handed out again.
+	raiseIdentity(ctx context.Context, t *Tx, table string) error
 	// bulkSession tunes a pinned connection for a bulk load and returns how to undo it.
 	bulkSession(ctx context.Context, c *sql.Conn) (restore func(context.Context) error, err error)
 	// bulkTx tunes each transaction of a bulk load (PostgreSQL; SQLite's bulk load runs on the
@@ -317,6 +320,10 @@ func (sqliteDialect) advanceCallNumber(ctx context.Context, t *Tx, n int64) erro
 
 // syncIdentity has nothing to do: an INTEGER PRIMARY KEY always continues after the largest id.
 func (sqliteDialect) syncIdentity(context.Context, *Tx, string) error { return nil }
+
+// raiseIdentity has nothing to do: an AUTOINCREMENT table's sqlite_sequence follows an insert of a
+// larger id, and never goes down.
+func (sqliteDialect) raiseIdentity(context.Context, *Tx, string) error { return nil }
 
 // bulkSession turns durability down for the length of a bulk load only: with synchronous=OFF a
 // power cut during the load can lose or corrupt what the load wrote, which is acceptable because
@@ -782,6 +789,14 @@ func (d postgresDialect) rebuildSearch(ctx context.Context, t *Tx, last int64) e
 func (postgresDialect) advanceCallNumber(ctx context.Context, t *Tx, n int64) error {
 	_, err := t.exec(ctx, `SELECT setval('call_number_seq', GREATEST(CAST(? AS BIGINT),
 		(SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM call_number_seq)))`, n)
+	return err
+}
+
+func (postgresDialect) raiseIdentity(ctx context.Context, t *Tx, table string) error {
+	// pg_sequences.last_value is NULL for a sequence not used yet.
+	_, err := t.exec(ctx, `SELECT setval(pg_get_serial_sequence('`+table+`', 'id'), MAX(id)) FROM `+table+`
+		HAVING MAX(id) > COALESCE((SELECT last_value FROM pg_sequences
+			WHERE format('%I.%I', schemaname, sequencename) = pg_get_serial_sequence('`+table+`', 'id')), 0)`)
 	return err
 }
 

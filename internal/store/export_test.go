@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"calldesk/internal/desk"
 )
 
 // SetAfterRecheck makes every retention sweep batch of s call f in its transaction between the
@@ -89,4 +91,10 @@ func SealedColumnsForTest() []string {
 		}
 	}
 	return out
+}
+
+// ImportKeysCountingForTest is ImportKeys counting the unreadable rows of table (id, key_id and a
+// sealed text column data) as if it were a sealed table.
+func (s *Store) ImportKeysCountingForTest(ctx context.Context, actor desk.Actor, source string, rows func(emit func(KeyRow) error) error, table string) (KeyImport, error) {
+	return s.importKeys(ctx, actor, source, rows, []sealedTable{{table: table, keyCol: "key_id", idCol: "id", cols: []string{"data"}, text: map[string]bool{"data": true}}})
 }
