@@ -52,8 +52,10 @@ func BenchmarkErase500(b *testing.B) {
 	if err := q(`SELECT COUNT(*), MAX(id) FROM calls`).Scan(&calls, &maxID); err != nil {
 		b.Fatal(err)
 	}
-	if calls < 500_000 {
-		b.Fatalf("%s holds %d calls: the target is for a million", dsn, calls)
+	if calls < 50_000 {
+		b.Fatalf("%s holds %d calls: the target is for a million (BENCH_CALLS=100000 at least, for a quicker look)", dsn, calls)
+	} else if calls < 500_000 {
+		b.Logf("%s holds %d calls: the target is for a million; this is a smaller look", dsn, calls)
 	}
 	var analyst desk.Person
 	var err error
