@@ -115,6 +115,10 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		version int
 		sql     string
 	}{
+		{58, `DROP INDEX attachments_key`},
+		{58, `DROP INDEX mail_messages_key`},
+		{58, `ALTER TABLE attachments DROP COLUMN key_id`},
+		{58, `ALTER TABLE mail_messages DROP COLUMN key_id`},
 		{30, `ALTER TABLE sar_redactions DROP COLUMN context`},
 		{30, `ALTER TABLE sar_redactions DROP COLUMN link`},
 		{31, `DELETE FROM maintenance WHERE name = 'shred'`},

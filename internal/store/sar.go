@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"time"
 
@@ -182,21 +183,36 @@ func (s *Store) SARMailOf(ctx context.Context, ids []int64) ([]SARMail, error) {
 		return nil, nil
 	}
 	ph, args := sarIDArgs(ids)
-	rows, err := s.query(ctx, `SELECT id, call_id, COALESCE(entry_id, 0), disposition, created_at, raw FROM mail_messages
+	rows, err := s.query(ctx, `SELECT id, call_id, COALESCE(entry_id, 0), disposition, created_at, raw, key_id FROM mail_messages
 		WHERE call_id IN (`+ph+`) AND raw IS NOT NULL ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []SARMail
+	var keys []sql.NullInt64
 	for rows.Next() {
 		var m SARMail
 		var at int64
-		if err := rows.Scan(&m.ID, &m.CallID, &m.EntryID, &m.Disposition, &at, &m.Raw); err != nil {
+		var key sql.NullInt64
+		if err := rows.Scan(&m.ID, &m.CallID, &m.EntryID, &m.Disposition, &at, &m.Raw, &key); err != nil {
 			return nil, err
 		}
 		m.ReceivedAt = time.UnixMicro(at).UTC()
 		out = append(out, m)
+		keys = append(keys, key)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	// Opened once the rows are read: a data key may have to be read from the database.
+	for i := range out {
+		kind, owner := mailOwner(out[i].ID, out[i].CallID)
+		raw, err := s.openBytes(ctx, s, keys[i], kind, owner, "mail_messages.raw", out[i].Raw)
+		if err != nil {
+			return nil, fmt.Errorf("email %d: %w", out[i].ID, err)
+		}
+		out[i].Raw = raw
 	}
 	return out, rows.Err()
 }
