@@ -430,7 +430,6 @@ func (t *Tx) shredMailKeys(ctx context.Context, done []int64, calls map[int64]in
 	return callKeys, messageKeys, err
 }
 
-
 // retentionItem is one due record: its id, its start and how many records it stands for.
 type retentionItem struct {
 	id, start int64
