@@ -1020,6 +1020,23 @@ func (s *Store) MailOfEntry(ctx context.Context, callID, entryID int64) ([]byte,
 	return s.openBytes(ctx, s, key, kind, owner, "mail_messages.raw", raw)
 }
 
+// StoredMail is stored email id whole, as it came (opened when it is sealed); nil when its
+// content is no longer held (a duplicate, discarded, erased or swept); ENOTFOUND when there is
+// no such message.
+func (s *Store) StoredMail(ctx context.Context, id int64) ([]byte, error) {
+	var raw []byte
+	var key, call sql.NullInt64
+	err := s.queryRow(ctx, `SELECT raw, key_id, call_id FROM mail_messages WHERE id = ?`, id).Scan(&raw, &key, &call)
+	if err == sql.ErrNoRows {
+		return nil, notFound("there is no stored email %d", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	kind, owner := mailOwner(id, call.Int64)
+	return s.openBytes(ctx, s, key, kind, owner, "mail_messages.raw", raw)
+}
+
 // CallsOfMail is the references of the calls a message names, as the intake would find them:
 // the call its subject names, and those its In-Reply-To and References headers answer. The
 // quarantine uses it to show a message about a call only as the reader may read that call.
