@@ -407,14 +407,8 @@ func (t *Tx) callsOfMail(ctx context.Context, due dueSet) (map[int64]int64, erro
 }
 
 // shredMail ends the data keys of stored emails emptied or deleted (done; calls maps each to its
-// call): a message on no call had its own key, destroyed; a call's key is replaced (rekey). It
-// returns how many keys of each it destroyed.
+// call): a message on no call had its own key, destroyed; its call's key is replaced (rekey).
 func (t *Tx) shredMail(ctx context.Context, done []int64, calls map[int64]int64) error {
-	_, _, err := t.shredMailKeys(ctx, done, calls)
-	return err
-}
-
-func (t *Tx) shredMailKeys(ctx context.Context, done []int64, calls map[int64]int64) (callKeys, messageKeys int64, err error) {
 	var own, onCalls []int64
 	for _, id := range done {
 		if c := calls[id]; c != 0 {
@@ -423,11 +417,10 @@ func (t *Tx) shredMailKeys(ctx context.Context, done []int64, calls map[int64]in
 			own = append(own, id)
 		}
 	}
-	if messageKeys, err = t.shredKeys(ctx, KeyOwnerMessage, uniqueIDs(own)); err != nil {
-		return 0, 0, err
+	if _, err := t.shredKeys(ctx, KeyOwnerMessage, uniqueIDs(own)); err != nil {
+		return err
 	}
-	callKeys, err = t.rekey(ctx, KeyOwnerCall, uniqueIDs(onCalls))
-	return callKeys, messageKeys, err
+	return t.rekeyCalls(ctx, onCalls)
 }
 
 // retentionItem is one due record: its id, its start and how many records it stands for.

@@ -289,3 +289,58 @@ func TestErasureShredsSealedContent(t *testing.T) {
 		}
 	})
 }
+
+// Retention shreds too: a sweep that deletes a call's files replaces the call's data key (its
+// email, kept, opens under the new one; the old copy of the file cannot be opened), and the
+// anonymisation of the call destroys its key (the old copy of the email cannot be opened).
+func TestRetentionShredsSealedContent(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		in := store.InMail{Mailbox: "sd", UIDValidity: 1, UID: 1, MessageID: "r1@mail.example", From: e.F.Dan.Email,
+			Subject: "Old fault", Text: "broken", Raw: []byte("Subject: Old fault\r\n\r\nbroken since May"), GroupID: e.F.ServiceDesk.ID, ProfileID: e.F.Outlook.ID}
+		d, err := e.S.IngestMail(ctx, in, store.IngestRules{PerSenderHour: 100})
+		if err != nil || d.CallRef == "" {
+			t.Fatalf("take in: %+v %v", d, err)
+		}
+		c := e.call(t, d.CallRef)
+		en, err := e.S.AddEntryWithAttachments(ctx, storetest.Actor(e.F.Ann), c.Ref, desk.EntryNote, "log",
+			[]desk.Upload{{Filename: "log.txt", Data: []byte("the fault log")}}, desk.AttachmentRules{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		oldFile, oldMail := rawAttachment(t, e, en.Attachments[0].ID), rawMail(t, e, d.ID)
+		if oldFile.key == 0 || oldFile.key != oldMail.key {
+			t.Fatalf("keys %d and %d: want the call's, the same", oldFile.key, oldMail.key)
+		}
+		ended := e.S.Now().AddDate(-3, 0, 0).UnixMicro()
+		e.DB.MustExec(t, `UPDATE calls SET state = 'closed', resolution = 'Fixed', resolved_at = ?, closed_at = ? WHERE id = ?`, ended, ended, c.ID)
+		rules, err := e.S.RetentionRules(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dpo := storetest.Actor(e.F.Cat)
+		if line, err := e.S.SweepClass(ctx, dpo, store.NewRetentionPlan(rules, e.S.Now()), store.ClassAttachments, false); err != nil || line.Count != 1 {
+			t.Fatalf("attachments sweep: %+v %v", line, err)
+		}
+		if _, err := e.S.OpenForTest(ctx, oldFile.key, store.KeyOwnerCall, c.ID, "attachments.data", oldFile.data); desk.ErrorCode(err) != desk.ENOTFOUND {
+			t.Errorf("the old copy of the swept file still opens: %v", err)
+		}
+		if raw, err := e.S.StoredMail(ctx, d.ID); err != nil || !bytes.Equal(raw, in.Raw) {
+			t.Fatalf("the kept email: %q %v", raw, err)
+		}
+		now := rawMail(t, e, d.ID)
+		if now.key == 0 || now.key == oldMail.key {
+			t.Fatalf("the email's key %d, was %d", now.key, oldMail.key)
+		}
+		if line, err := e.S.SweepClass(ctx, dpo, store.NewRetentionPlan(rules, e.S.Now().AddDate(10, 0, 0)), store.ClassClosedCalls, false); err != nil || line.Count < 1 {
+			t.Fatalf("closed calls sweep: %+v %v", line, err)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM data_keys WHERE owner_kind = 'call' AND owner_id = ?`, c.ID); n != 0 {
+			t.Errorf("the anonymised call still has %d data keys", n)
+		}
+		if _, err := e.S.OpenForTest(ctx, now.key, store.KeyOwnerCall, c.ID, "mail_messages.raw", now.data); desk.ErrorCode(err) != desk.ENOTFOUND {
+			t.Errorf("the old copy of the anonymised call's email still opens: %v", err)
+		}
+	})
+}
