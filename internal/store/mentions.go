@@ -19,7 +19,9 @@ import (
 // a call and does not tokenise phone numbers the way people write them. Text columns are narrowed
 // in the database by the matcher's needles (LIKE), which every written form of an identifier
 // contains; so are emails and files, by the decoded text kept beside them (decodedOf), only those
-// that may hold a needle (or were stored without it) being read and decoded again; other binary
+// that may hold a needle (or were stored without it) being read and decoded again (where that
+// text is sealed under a data key, issue 20, the database cannot look into it: it is opened and
+// matched here, a page of rows at a time, sealedHits); other binary
 // columns (SAR bundles' zips) are read and decoded row by row.
 
 // Mention is one place a person's identifier stands.
