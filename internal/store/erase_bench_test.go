@@ -122,6 +122,17 @@ func BenchmarkErase500(b *testing.B) {
 			write(others[n%len(others)], fmt.Sprintf("%s, %s (%s) reported the same on this call", p.LastName, p.FirstName, p.Username))
 		}
 		files := benchFiles(b, s, raw, analyst, p, i)
+		named := func() int {
+			ms, err := s.FindMentions(ctx, desk.NewScrubber(desk.IdentifiersOf(p), "x"), store.MentionOptions{Tables: []string{"attachments"}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return len(ms)
+		}
+		var namedBefore int
+		if files > 0 {
+			namedBefore = named()
+		}
 		b.StartTimer()
 		began := time.Now()
 		rec, err := s.ErasePerson(ctx, storetest.Actor(analyst), desk.Erasure{PersonID: id, Basis: desk.BasisConsent, Ground: desk.GroundConsentWithdrawn,
@@ -134,6 +145,12 @@ func BenchmarkErase500(b *testing.B) {
 		b.StopTimer()
 		b.Logf("[%s] erased person %d with %d calls and %d diary entries naming them, among %d files added (%d texts scrubbed, %d files, %d emails, %d audit records) in %s",
 			engine, id, rec.Counts.Calls, entries, files, rec.Counts.Scrubbed, rec.Counts.Attachments, rec.Counts.Emails, rec.Counts.AuditRedacted, took.Round(time.Millisecond))
+		if files > 0 {
+			if left := named(); left > 0 {
+				b.Fatalf("%d of the %d files naming them are left", left, namedBefore)
+			}
+			b.Logf("%d files named them before the erasure", namedBefore)
+		}
 		if rec.Counts.Calls != own {
 			b.Fatalf("the person had %d calls, the erasure counted %d", own, rec.Counts.Calls)
 		}

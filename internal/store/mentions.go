@@ -473,7 +473,10 @@ func (mt mentionTable) readSealed(ctx context.Context, s *Store, qr mentionQueri
 	var out []Mention
 	var after int64
 	for {
-		rows, err := qr.query(ctx, q+" AND "+tb.idCol+" > ? ORDER BY "+tb.idCol+" LIMIT ?", append(append([]any{}, args...), after, sealedPage)...)
+		// The id qualified: on PostgreSQL the key's output column, CAST(id AS TEXT), is named id,
+		// and ORDER BY id would sort it as text.
+		id := tb.table + "." + tb.idCol
+		rows, err := qr.query(ctx, q+" AND "+id+" > ? ORDER BY "+id+" LIMIT ?", append(append([]any{}, args...), after, sealedPage)...)
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -341,6 +342,38 @@ func TestRetentionShredsSealedContent(t *testing.T) {
 		}
 		if _, err := e.S.OpenForTest(ctx, now.key, store.KeyOwnerCall, c.ID, "mail_messages.raw", now.data); desk.ErrorCode(err) != desk.ENOTFOUND {
 			t.Errorf("the old copy of the anonymised call's email still opens: %v", err)
+		}
+	})
+}
+
+// The mention finder reads sealed files a page at a time, in id order, however many name the
+// person: 250 files naming Dan (more than a page) are all found, on both engines.
+func TestMentionsInSealedFilesPastOnePage(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		c := e.newCall(t, desk.NewCall{CustomerID: e.F.Eve.ID})
+		for n := 0; n < 25; n++ {
+			var files []desk.Upload
+			for i := 0; i < desk.MaxAttachmentsPerEntry; i++ {
+				files = append(files, desk.Upload{Filename: fmt.Sprintf("f%d-%d.txt", n, i), Data: []byte(fmt.Sprintf("Copied to %s (%d)", e.F.Dan.Email, n*10+i))})
+			}
+			if _, err := e.S.AddEntryWithAttachments(ctx, storetest.Actor(e.F.Ann), c.Ref, desk.EntryNote, "files", files, desk.AttachmentRules{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ms, err := e.S.FindMentions(ctx, desk.NewScrubber(desk.IdentifiersOf(e.F.Dan), "x"), store.MentionOptions{Tables: []string{"attachments"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[int64]bool{}
+		for _, m := range ms {
+			if m.Column == "data" {
+				seen[m.ID] = true
+			}
+		}
+		if len(seen) != 250 {
+			t.Fatalf("found %d of the 250 sealed files naming Dan", len(seen))
 		}
 	})
 }
