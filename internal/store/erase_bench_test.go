@@ -38,7 +38,9 @@ func benchDB(b *testing.B) (engine, dsn string) {
 // spread over the years, and writes 2,000 diary entries naming them through the store (so the
 // search index holds them), in the formats people write: 1,500 on those calls, 500 on other
 // people's; then times the erasure alone, which finds every one of them through the mention
-// finder, and checks none is left.
+// finder, and checks none is left. CALLDESK_BENCH_FILES=N (passed through make bench) first
+// attaches N text files to other people's calls, sealed when the store has a master key, one in a
+// hundred naming the person, for the finder to open and read (issue 20: sealed files).
 func BenchmarkErase500(b *testing.B) {
 	engine, dsn := benchDB(b)
 	ctx := context.Background()
