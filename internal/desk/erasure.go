@@ -151,6 +151,12 @@ type ErasureCounts struct {
 	Emails        int `json:"emails"`         // stored emails whose original was deleted
 	AuditRedacted int `json:"audit_redacted"` // audit records whose names were replaced by the pseudonym
 	HeldSkipped   int `json:"held_skipped"`   // other people's calls mentioning them left alone: on legal hold
+	// CallKeys and MessageKeys count the data keys the erasure destroyed (crypto-shredding, issue
+	// 20 point 4): every call it scrubbed or took files or emails from got a new key for what it
+	// kept, and the emails on no call it emptied lost theirs, so the content it removed cannot be
+	// opened from any older copy (a backup, old pages of the database). 0 without master keys.
+	CallKeys    int `json:"call_keys_shredded,omitempty"`
+	MessageKeys int `json:"message_keys_shredded,omitempty"`
 	// Kept lists, for the Data Protection Officer, each place that still names the person because
 	// the register says to keep it (a call under legal hold, a directory group's name...), and why.
 	Kept []ErasureKept `json:"kept,omitempty"`

@@ -99,6 +99,12 @@ func TestAddressesAndTextThroughDovecot(t *testing.T) {
 				Scan(&r.id, &r.disposition, &r.reason, &r.sender, &r.subject, &r.raw, &callID); err != nil {
 				t.Errorf("message %s: %v", messageID, err)
 			}
+			// Sealed at rest: the message as it came is read through the store.
+			raw, err := e.S.StoredMail(ctx, r.id)
+			if err != nil {
+				t.Errorf("message %s: %v", messageID, err)
+			}
+			r.raw = raw
 			r.call = callID != nil
 			return r
 		}

@@ -116,7 +116,7 @@ func TestOversizedMailRefused(t *testing.T) {
 		waitFor(t, "every message recorded", 30*time.Second, func() bool {
 			return e.DB.Count(t, `SELECT COUNT(*) FROM mail_messages`) == len(msgs)
 		})
-		rows, err := e.DB.Query(`SELECT sender, subject, disposition, reason, size, raw FROM mail_messages ORDER BY id`)
+		rows, err := e.DB.Query(`SELECT sender, subject, disposition, reason, size, id FROM mail_messages ORDER BY id`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,8 +124,13 @@ func TestOversizedMailRefused(t *testing.T) {
 		for rows.Next() {
 			var sender, subject, disp, reason string
 			var size int64
-			var raw []byte
-			if err := rows.Scan(&sender, &subject, &disp, &reason, &size, &raw); err != nil {
+			var id int64
+			if err := rows.Scan(&sender, &subject, &disp, &reason, &size, &id); err != nil {
+				t.Fatal(err)
+			}
+			// Sealed at rest: the message as it came is read through the store.
+			raw, err := e.S.StoredMail(context.Background(), id)
+			if err != nil {
 				t.Fatal(err)
 			}
 			m := msgs[i]

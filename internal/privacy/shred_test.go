@@ -22,10 +22,14 @@ import (
 // TestDeletedContentLeavesTheFiles (issue 15 point 5, clause 23.5): after an erasure, and after a
 // retention sweep that deletes files, and the job the server runs after them (search compaction,
 // then shredding), none of the identifiers is left in the bytes of the database's files: SQLite's
-// .db, -wal and -shm; PostgreSQL's relation files of the test database.
+// .db, -wal and -shm; PostgreSQL's relation files of the test database. The store runs without
+// master keys, so that the files are written in the clear (a desk without a master key file):
+// sealed, their bytes never show the identifiers (store.TestFilesAndMailSealedAtRest), and
+// crypto-shredding makes older copies unreadable (store.TestErasureShredsSealedContent).
 func TestDeletedContentLeavesTheFiles(t *testing.T) {
 	storetest.EachEnv(t, created, func(t *testing.T, e *storetest.Env) {
 		ctx := context.Background()
+		e.S.SetKeys(nil)
 		read := dbFiles(t, e)
 		admin := storetest.Actor(e.F.Ann)
 		zeb, err := e.S.CreatePerson(ctx, admin, desk.Person{FirstName: "Zebedee", LastName: "Quillfeather", Email: "zeb.quillfeather@uni.example",

@@ -49,14 +49,20 @@ func (s *Store) Attachments(ctx context.Context, callID int64, includeInternal b
 	return out, rows.Err()
 }
 
-// Attachment returns one attachment with its content; ENOTFOUND when there is none with id.
+// Attachment returns one attachment with its content, opened when it is sealed; ENOTFOUND when
+// there is none with id; EINTERNAL, saying why, when its content cannot be opened (no master key
+// file, a wrong one), never the sealed bytes.
 func (s *Store) Attachment(ctx context.Context, id int64) (desk.Attachment, error) {
 	var data []byte
-	a, err := scanAttachment(s.queryRow(ctx, `SELECT `+attachmentCols+`, a.data FROM attachments a WHERE a.id = ?`, id), &data)
+	var key sql.NullInt64
+	a, err := scanAttachment(s.queryRow(ctx, `SELECT `+attachmentCols+`, a.data, a.key_id FROM attachments a WHERE a.id = ?`, id), &data, &key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return desk.Attachment{}, notFound("there is no attachment %d", id)
 	}
 	if err != nil {
+		return desk.Attachment{}, fmt.Errorf("attachment %d: %w", id, err)
+	}
+	if data, err = s.openBytes(ctx, s, key, KeyOwnerCall, a.CallID, "attachments.data", data); err != nil {
 		return desk.Attachment{}, fmt.Errorf("attachment %d: %w", id, err)
 	}
 	if data == nil {

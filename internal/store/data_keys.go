@@ -454,12 +454,46 @@ type sealedTable struct {
 	table, keyCol, idCol string
 	cols                 []string
 	text                 map[string]bool
+	// ownerKind and ownerID are the SQL of the owner of a row's data key (its kind, its id), for
+	// the readers that open any row of the table (the mention finder).
+	ownerKind, ownerID string
 }
 
 // sealedTables lists every table with columns sealed under data keys, for rekey. A column sealed
 // by a write must be listed here and marked in the register (Column.Sealed).
 func sealedTables() []sealedTable {
-	return []sealedTable{}
+	return []sealedTable{
+		{table: "attachments", keyCol: "key_id", idCol: "id", cols: []string{"data", "data_text"}, text: map[string]bool{"data_text": true},
+			ownerKind: "'" + KeyOwnerCall + "'", ownerID: "call_id"},
+		{table: "mail_messages", keyCol: "key_id", idCol: "id", cols: []string{"raw", "raw_text"}, text: map[string]bool{"raw_text": true},
+			ownerKind: mailOwnerKind, ownerID: mailOwnerID},
+	}
+}
+
+// sealedTableOf is table's entry of sealedTables; ok is false when none of its columns is sealed.
+func sealedTableOf(table string) (sealedTable, bool) {
+	for _, tb := range sealedTables() {
+		if tb.table == table {
+			return tb, true
+		}
+	}
+	return sealedTable{}, false
+}
+
+// A stored email is sealed under its call's data key, or its own (KeyOwnerMessage) while it is on
+// no call; one released from quarantine onto a call is sealed again under the call's
+// (moveMailToCall), so the owner always follows call_id.
+const (
+	mailOwnerKind = "CASE WHEN call_id IS NULL THEN '" + KeyOwnerMessage + "' ELSE '" + KeyOwnerCall + "' END"
+	mailOwnerID   = "COALESCE(call_id, id)"
+)
+
+// mailOwner is the owner of the data key of stored email id on call callID (0: none).
+func mailOwner(id, callID int64) (string, int64) {
+	if callID != 0 {
+		return KeyOwnerCall, callID
+	}
+	return KeyOwnerMessage, id
 }
 
 // rekey gives each owner a new data key and re-seals under it the content its old key sealed, in

@@ -90,9 +90,19 @@ func (t *Tx) addEntryShown(ctx context.Context, actor desk.Actor, c desk.Call, k
 	for i := range atts {
 		a := &atts[i]
 		a.CallID, a.EntryID, a.UploadedBy, a.CreatedAt = c.ID, e.ID, actor.PersonID, t.Now
-		if err := t.queryRow(ctx, `INSERT INTO attachments (call_id, entry_id, filename, content_type, size, sha256, data, data_text, uploaded_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			a.CallID, a.EntryID, a.Filename, a.ContentType, a.Size, a.SHA256, a.Data, decodedText(desk.FileText(a.Filename, a.ContentType, a.Data)),
+		// Sealed under the call's data key (issue 20 point 3; plain without master keys): a seal
+		// that fails fails the entry, so no file is ever written half protected.
+		key, data, err := t.sealBytes(ctx, KeyOwnerCall, c.ID, "attachments.data", a.Data)
+		if err != nil {
+			return e, fmt.Errorf("seal %s: %w", a.Filename, err)
+		}
+		_, text, err := t.sealString(ctx, KeyOwnerCall, c.ID, "attachments.data_text", decodedText(desk.FileText(a.Filename, a.ContentType, a.Data)))
+		if err != nil {
+			return e, fmt.Errorf("seal %s: %w", a.Filename, err)
+		}
+		if err := t.queryRow(ctx, `INSERT INTO attachments (call_id, entry_id, filename, content_type, size, sha256, data, data_text, key_id, uploaded_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.CallID, a.EntryID, a.Filename, a.ContentType, a.Size, a.SHA256, data, text, key,
 			nullID(a.UploadedBy), t.Now.UnixMicro()).Scan(&a.ID); err != nil {
 			return e, fmt.Errorf("attach %s to %s: %w", a.Filename, c.Ref, t.s.mapErr(err))
 		}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -129,7 +130,7 @@ func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.
 
 	decision := x.sc.ScrubAll(e.Decision)
 	steps := []func(context.Context) error{x.findCalls, x.scrubCalls, x.scrubDiary, x.deleteFiles, x.scrubMail,
-		x.scrubRequests, x.dropBundles, x.unlinkBreachesDisclosures, x.scrubHolds, x.scrubImports, x.scrubNamedBy, x.scrubMentions, x.closeAccount, x.scrubAudit}
+		x.scrubRequests, x.dropBundles, x.unlinkBreachesDisclosures, x.scrubHolds, x.scrubImports, x.scrubNamedBy, x.scrubMentions, x.closeAccount, x.scrubAudit, x.shredContent}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return desk.ErasureRecord{}, fmt.Errorf("erase person %d: %w", p.ID, err)
@@ -198,6 +199,51 @@ func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.
 	}
 	t.wroteCalls = true
 	return rec, nil
+}
+
+// shredContent ends, last, the data keys of what the erasure removed (crypto-shredding, issue 20
+// point 4): every call it touched, and the call of every stored email it emptied, gets a new key
+// for the content it keeps (rekey), and the emails on no call it emptied lose theirs; the old
+// keys are destroyed, so a backup or an old page of the database holding the files, emails or
+// words it removed can no longer be opened. The counts say how many keys went.
+func (x *erasing) shredContent(ctx context.Context) error {
+	calls := map[int64]int64{}
+	if len(x.mail) > 0 {
+		rows, err := x.t.query(ctx, `SELECT id, COALESCE(call_id, 0) FROM mail_messages WHERE id IN `+x.t.s.d.idSet(), x.t.s.d.idSetArg(x.mail))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, call int64
+			if err := rows.Scan(&id, &call); err != nil {
+				rows.Close()
+				return err
+			}
+			calls[id] = call
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	onCalls := slices.Clone(x.calls)
+	var own []int64
+	for _, id := range x.mail {
+		if c := calls[id]; c != 0 {
+			onCalls = append(onCalls, c)
+		} else {
+			own = append(own, id)
+		}
+	}
+	n, err := x.t.rekey(ctx, KeyOwnerCall, uniqueIDs(onCalls))
+	if err != nil {
+		return fmt.Errorf("new data keys for the calls: %w", err)
+	}
+	m, err := x.t.shredKeys(ctx, KeyOwnerMessage, uniqueIDs(own))
+	if err != nil {
+		return fmt.Errorf("destroy the emails' data keys: %w", err)
+	}
+	x.counts.CallKeys, x.counts.MessageKeys = int(n), int(m)
+	return nil
 }
 
 // identifiers are the person's, and the other names, addresses and numbers their calls were
@@ -589,7 +635,7 @@ func (x *erasing) scrubMail(ctx context.Context) error {
 		if disp == "quarantine" {
 			disp = "discarded"
 		}
-		if _, err := x.t.exec(ctx, `UPDATE mail_messages SET raw = NULL, raw_text = NULL, sender = ?, subject = ?, reason = ?, disposition = ? WHERE id = ?`,
+		if _, err := x.t.exec(ctx, `UPDATE mail_messages SET raw = NULL, raw_text = NULL, key_id = NULL, sender = ?, subject = ?, reason = ?, disposition = ? WHERE id = ?`,
 			sender, x.sc.Scrub(m.subject), x.sc.Scrub(m.reason), disp, m.id); err != nil {
 			return err
 		}
@@ -1119,11 +1165,26 @@ func (x *erasing) scrubMentions(ctx context.Context) error {
 		case "sar_bundles":
 			stateCol = "state"
 		}
-		err := x.t.queryRow(ctx, `SELECT `+m.Column+`, `+stateCol+` FROM `+m.Table+` WHERE `+where, args...).Scan(&cur, &state)
+		// A sealed value (issue 20 point 3) is read with its data key and opened.
+		tb, sealed := sealedTableOf(m.Table)
+		sealed = sealed && contains(tb.cols, m.Column)
+		keyCols := ", NULL, '', 0"
+		if sealed {
+			keyCols = ", " + tb.keyCol + ", " + tb.ownerKind + ", " + tb.ownerID
+		}
+		var keyID sql.NullInt64
+		var ownerKind string
+		var owner int64
+		err := x.t.queryRow(ctx, `SELECT `+m.Column+`, `+stateCol+keyCols+` FROM `+m.Table+` WHERE `+where, args...).Scan(&cur, &state, &keyID, &ownerKind, &owner)
 		if err == sql.ErrNoRows || (err == nil && cur == nil) {
 			continue // gone with an earlier step
 		} else if err != nil {
 			return fmt.Errorf("%s.%s: %w", m.Table, m.Column, err)
+		}
+		if sealed {
+			if cur, err = openSealed(ctx, x.t.s, x.t, tb, m.Column, keyID, ownerKind, owner, cur); err != nil {
+				return fmt.Errorf("%s: %w", m.Where(), err)
+			}
 		}
 		var extra []sql.NullString
 		if m.Table == "attachments" {

@@ -703,28 +703,58 @@ func (t *Tx) recordMail(ctx context.Context, in InMail, disposition, reason stri
 		reason = reason[:500]
 	}
 	d := Ingested{Disposition: disposition, Reason: reason}
-	var raw any = in.Raw
+	raw := in.Raw
 	if disposition == MailDuplicate {
 		raw = nil // kept once, with the first record
-	}
-	var rawText any
-	if raw != nil && in.Raw != nil {
-		rawText = decodedText(desk.MailText(in.Raw))
 	}
 	size := int64(len(in.Raw))
 	if in.Size > 0 {
 		size = in.Size // a message refused as too large keeps only its header
 	}
+	// The message is sealed under its call's data key; one on no call under its own, which needs
+	// its id: it is written empty, then sealed (issue 20 point 3). A seal that fails fails the
+	// intake: the message is not taken in, and the mailbox keeps it for the next round.
+	var key sql.NullInt64
+	var sealed, text any
+	seal := func(kind string, owner int64) error {
+		if raw == nil {
+			return nil
+		}
+		k, c, err := t.sealBytes(ctx, kind, owner, "mail_messages.raw", raw)
+		if err != nil {
+			return fmt.Errorf("seal message %s: %w", in.MessageID, err)
+		}
+		_, ct, err := t.sealString(ctx, kind, owner, "mail_messages.raw_text", decodedText(desk.MailText(raw)))
+		if err != nil {
+			return fmt.Errorf("seal message %s: %w", in.MessageID, err)
+		}
+		key, sealed, text = k, c, ct
+		return nil
+	}
+	later := callID == 0
+	if !later {
+		if err := seal(KeyOwnerCall, callID); err != nil {
+			return d, err
+		}
+	}
 	err := t.queryRow(ctx, `INSERT INTO mail_messages (message_id, digest, mailbox, uid_validity, uid, call_id, entry_id, sender, subject,
-		disposition, reason, raw, raw_text, size, created_at, auth_result, auth_method, auth_own) VALUES (`+placeholders(18)+`) RETURNING id`,
+		disposition, reason, raw, raw_text, key_id, size, created_at, auth_result, auth_method, auth_own) VALUES (`+placeholders(19)+`) RETURNING id`,
 		in.MessageID, in.Digest, in.Mailbox, int64(in.UIDValidity), int64(in.UID), nullID(callID), nullID(entryID), in.From, clipText(in.Subject, 500),
-		disposition, reason, raw, rawText, size, t.Now.UnixMicro(), in.Auth.Result, in.Auth.Method, b2i(in.Auth.OwnDomain)).Scan(&d.ID)
+		disposition, reason, sealed, text, key, size, t.Now.UnixMicro(), in.Auth.Result, in.Auth.Method, b2i(in.Auth.OwnDomain)).Scan(&d.ID)
 	if t.s.d.constraint(err) == constraintUnique {
 		// Another instance took the same message in at the same moment; its transaction won.
 		return d, desk.Errorf(desk.ECONFLICT, "message %s was taken in by another instance", in.MessageID)
 	}
 	if err != nil {
 		return d, err
+	}
+	if later && raw != nil {
+		if err := seal(KeyOwnerMessage, d.ID); err != nil {
+			return d, err
+		}
+		if _, err := t.exec(ctx, `UPDATE mail_messages SET raw = ?, raw_text = ?, key_id = ? WHERE id = ?`, sealed, text, key, d.ID); err != nil {
+			return d, err
+		}
 	}
 	if err := t.recordRecipients(ctx, d.ID, in.Recipients, in.copiesIn && callID != 0); err != nil {
 		return d, err
@@ -800,15 +830,68 @@ func (s *Store) Quarantine(ctx context.Context, limit int) ([]QuarantinedMail, e
 	return out, rows.Err()
 }
 
-// QuarantinedRaw is a message in quarantine, whole, with the mailbox it came from.
+// QuarantinedRaw is a message in quarantine, whole (opened when it is sealed), with the mailbox
+// it came from.
 func (s *Store) QuarantinedRaw(ctx context.Context, id int64) ([]byte, string, error) {
 	var raw []byte
 	var mailbox string
-	err := s.queryRow(ctx, `SELECT raw, mailbox FROM mail_messages WHERE id = ? AND disposition = 'quarantine'`, id).Scan(&raw, &mailbox)
+	var key, call sql.NullInt64
+	err := s.queryRow(ctx, `SELECT raw, mailbox, key_id, call_id FROM mail_messages WHERE id = ? AND disposition = 'quarantine'`, id).Scan(&raw, &mailbox, &key, &call)
 	if err == sql.ErrNoRows {
 		return nil, "", notFound("no message %d is in quarantine: it may have been dealt with already", id)
 	}
-	return raw, mailbox, err
+	if err != nil {
+		return nil, "", err
+	}
+	kind, owner := mailOwner(id, call.Int64)
+	raw, err = s.openBytes(ctx, s, key, kind, owner, "mail_messages.raw", raw)
+	if err != nil {
+		return nil, "", fmt.Errorf("message %d: %w", id, err)
+	}
+	return raw, mailbox, nil
+}
+
+// moveMailToCall puts stored email id (on no call) on call callID, as entry entryID, sealing its
+// content again under the call's data key and destroying its own key: the call's key then covers
+// all it holds, and an erasure of the call reaches it.
+func (t *Tx) moveMailToCall(ctx context.Context, id, callID, entryID int64, reason string) error {
+	var raw []byte
+	var text sql.NullString
+	var key sql.NullInt64
+	if err := t.queryRow(ctx, `SELECT raw, raw_text, key_id FROM mail_messages WHERE id = ?`, id).Scan(&raw, &text, &key); err != nil {
+		return err
+	}
+	var err error
+	if raw, err = t.s.openBytes(ctx, t, key, KeyOwnerMessage, id, "mail_messages.raw", raw); err != nil {
+		return fmt.Errorf("message %d: %w", id, err)
+	}
+	if text.Valid {
+		if text.String, err = t.s.openString(ctx, t, key, KeyOwnerMessage, id, "mail_messages.raw_text", text.String); err != nil {
+			return fmt.Errorf("message %d: %w", id, err)
+		}
+	}
+	var newKey sql.NullInt64
+	var sealedRaw, sealedText any
+	if raw != nil {
+		k, c, err := t.sealBytes(ctx, KeyOwnerCall, callID, "mail_messages.raw", raw)
+		if err != nil {
+			return err
+		}
+		newKey, sealedRaw = k, c
+	}
+	if text.Valid {
+		k, c, err := t.sealString(ctx, KeyOwnerCall, callID, "mail_messages.raw_text", text.String)
+		if err != nil {
+			return err
+		}
+		newKey, sealedText = k, c
+	}
+	if _, err := t.exec(ctx, `UPDATE mail_messages SET disposition = 'call', call_id = ?, entry_id = ?, reason = ?, raw = ?, raw_text = ?, key_id = ? WHERE id = ?`,
+		callID, nullID(entryID), reason, sealedRaw, sealedText, newKey, id); err != nil {
+		return err
+	}
+	_, err = t.shredKeys(ctx, KeyOwnerMessage, []int64{id})
+	return err
 }
 
 // ReleaseMail makes a call for person personID of quarantined message id (in is the message as
@@ -837,8 +920,7 @@ func (s *Store) ReleaseMail(ctx context.Context, actor desk.Actor, id, personID 
 			return err
 		}
 		reason := fmt.Sprintf("made a call for %s by %s", p.Name(), actorName(actor))
-		if _, err := t.exec(ctx, `UPDATE mail_messages SET disposition = 'call', call_id = ?, entry_id = ?, reason = ? WHERE id = ?`,
-			c.ID, nullID(entryID), reason, id); err != nil {
+		if err := t.moveMailToCall(ctx, id, c.ID, entryID, reason); err != nil {
 			return err
 		}
 		// The analyst has decided whom the message is from: it now opens that person's call as
@@ -860,8 +942,12 @@ func (s *Store) DiscardMail(ctx context.Context, actor desk.Actor, id int64) err
 			return err
 		}
 		reason := "discarded by " + actorName(actor)
-		if _, err := t.exec(ctx, `UPDATE mail_messages SET disposition = 'discarded', raw = NULL, raw_text = NULL, subject = '', reason = ? WHERE id = ?`,
+		if _, err := t.exec(ctx, `UPDATE mail_messages SET disposition = 'discarded', raw = NULL, raw_text = NULL, key_id = NULL, subject = '', reason = ? WHERE id = ?`,
 			reason, id); err != nil {
+			return err
+		}
+		// Its own data key goes too: a copy of the message in a backup cannot be opened.
+		if _, err := t.shredKeys(ctx, KeyOwnerMessage, []int64{id}); err != nil {
 			return err
 		}
 		// Whom it was sent and copied to goes with its content.
@@ -921,11 +1007,34 @@ func (s *Store) MailAuthOfCall(ctx context.Context, callID int64) (map[int64]des
 // the entry is not an email of that call, or its message is no longer kept).
 func (s *Store) MailOfEntry(ctx context.Context, callID, entryID int64) ([]byte, error) {
 	var raw []byte
-	err := s.queryRow(ctx, `SELECT raw FROM mail_messages WHERE call_id = ? AND entry_id = ? AND raw IS NOT NULL`, callID, entryID).Scan(&raw)
+	var id int64
+	var key sql.NullInt64
+	err := s.queryRow(ctx, `SELECT id, raw, key_id FROM mail_messages WHERE call_id = ? AND entry_id = ? AND raw IS NOT NULL`, callID, entryID).Scan(&id, &raw, &key)
 	if err == sql.ErrNoRows {
 		return nil, notFound("entry %d of this call holds no email", entryID)
 	}
-	return raw, err
+	if err != nil {
+		return nil, err
+	}
+	kind, owner := mailOwner(id, callID)
+	return s.openBytes(ctx, s, key, kind, owner, "mail_messages.raw", raw)
+}
+
+// StoredMail is stored email id whole, as it came (opened when it is sealed); nil when its
+// content is no longer held (a duplicate, discarded, erased or swept); ENOTFOUND when there is
+// no such message.
+func (s *Store) StoredMail(ctx context.Context, id int64) ([]byte, error) {
+	var raw []byte
+	var key, call sql.NullInt64
+	err := s.queryRow(ctx, `SELECT raw, key_id, call_id FROM mail_messages WHERE id = ?`, id).Scan(&raw, &key, &call)
+	if err == sql.ErrNoRows {
+		return nil, notFound("there is no stored email %d", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	kind, owner := mailOwner(id, call.Int64)
+	return s.openBytes(ctx, s, key, kind, owner, "mail_messages.raw", raw)
 }
 
 // CallsOfMail is the references of the calls a message names, as the intake would find them:

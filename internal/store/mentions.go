@@ -19,7 +19,9 @@ import (
 // a call and does not tokenise phone numbers the way people write them. Text columns are narrowed
 // in the database by the matcher's needles (LIKE), which every written form of an identifier
 // contains; so are emails and files, by the decoded text kept beside them (decodedOf), only those
-// that may hold a needle (or were stored without it) being read and decoded again; other binary
+// that may hold a needle (or were stored without it) being read and decoded again (where that
+// text is sealed under a data key, issue 20, the database cannot look into it: it is opened and
+// matched here, a page of rows at a time, sealedHits); other binary
 // columns (SAR bundles' zips) are read and decoded row by row.
 
 // Mention is one place a person's identifier stands.
@@ -163,15 +165,22 @@ func (c PersonalColumn) binary() bool {
 // FindMentions returns every place outside the person records' own fields where sc finds one of
 // a person's full identifiers, in register order, then by key.
 func (s *Store) FindMentions(ctx context.Context, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
-	return findMentions(ctx, s.d, s.query, sc, o)
+	return findMentions(ctx, s, s, sc, o)
 }
 
 // findMentions in a transaction: what erasure uses, so it sees its own writes.
 func (t *Tx) findMentions(ctx context.Context, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
-	return findMentions(ctx, t.s.d, t.query, sc, o)
+	return findMentions(ctx, t.s, t, sc, o)
 }
 
 type queryFunc func(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+
+// mentionQuerier is the store or a transaction: what the finder reads through (a transaction sees
+// its own writes, and the data keys it made).
+type mentionQuerier interface {
+	query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	queryRow(ctx context.Context, query string, args ...any) row
+}
 
 // indexedText are the tables the search index narrows: the columns whose text it holds (up to
 // maxCallDoc characters of a call: summary, description and the diary, where the lifecycle also
@@ -224,7 +233,8 @@ func indexedCalls(ctx context.Context, d dialect, query queryFunc, sc *desk.Scru
 	return ids, nil
 }
 
-func findMentions(ctx context.Context, d dialect, query queryFunc, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
+func findMentions(ctx context.Context, s *Store, q mentionQuerier, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
+	d, query := s.d, q.query
 	needles := sc.Needles()
 	if len(needles) == 0 {
 		return nil, nil
@@ -243,7 +253,7 @@ func findMentions(ctx context.Context, d dialect, query queryFunc, sc *desk.Scru
 	}
 	var out []Mention
 	for _, mt := range mentionTables(engine, o.Tables) {
-		found, err := mt.scan(ctx, d, query, sc, needles, calls, decodeMail)
+		found, err := mt.scan(ctx, s, q, sc, needles, calls, decodeMail)
 		if err != nil {
 			return nil, fmt.Errorf("find mentions in %s: %w", mt.table, err)
 		}
@@ -253,7 +263,12 @@ func findMentions(ctx context.Context, d dialect, query queryFunc, sc *desk.Scru
 }
 
 // scan reads the table's rows that may hold a mention and matches each column's decoded value.
-func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, sc *desk.Scrubber, needles []string, calls []int64, decodeMail func([]byte) string) ([]Mention, error) {
+func (mt mentionTable) scan(ctx context.Context, s *Store, q mentionQuerier, sc *desk.Scrubber, needles []string, calls []int64, decodeMail func([]byte) string) ([]Mention, error) {
+	d := s.d
+	// A table whose content may be sealed (issue 20 point 3): the database cannot narrow sealed
+	// decoded text with LIKE, so sealedHits opens it in batches and matches the needles here; the
+	// rows are then read a page at a time, their sealed values opened (mentionTable.read).
+	tb, sealed := sealedTableOf(mt.table)
 	sel := []string{mt.key, "0", "0"}
 	if mt.call != "" {
 		sel[1] = "COALESCE(" + mt.call + ", 0)"
@@ -290,8 +305,22 @@ func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, sc 
 			// Only the values whose decoded text holds a needle, or not decoded yet.
 			dc := decodedOf[c.Table+"."+c.Column]
 			cond, a := d.containsAnyCI(dc, needles)
-			where = append(where, "("+c.Column+" IS NOT NULL AND ("+dc+" IS NULL OR "+cond+"))")
-			args = append(args, a...)
+			if !sealed || !contains(tb.cols, c.Column) {
+				where = append(where, "("+c.Column+" IS NOT NULL AND ("+dc+" IS NULL OR "+cond+"))")
+				args = append(args, a...)
+				break
+			}
+			// Plain rows narrowed as before; sealed ones by their opened text.
+			hits, err := sealedHits(ctx, s, q, tb, c.Column, dc, needles)
+			if err != nil {
+				return nil, err
+			}
+			w := "(" + tb.keyCol + " IS NULL AND " + c.Column + " IS NOT NULL AND (" + dc + " IS NULL OR " + cond + "))"
+			if len(hits) > 0 {
+				w = "(" + w + " OR " + tb.idCol + " IN " + d.idSet() + ")"
+				a = append(a, d.idSetArg(hits))
+			}
+			where, args = append(where, w), append(args, a...)
 		case c.binary():
 			where = append(where, c.Column+" IS NOT NULL")
 		default:
@@ -304,6 +333,10 @@ func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, sc 
 	}
 	sel = append(sel, mt.extra...)
 	rest = append(rest, mt.extra...)
+	if sealed {
+		sel = append(sel, tb.keyCol, tb.ownerKind, tb.ownerID)
+		rest = append(rest, tb.keyCol, tb.ownerKind, tb.ownerID)
+	}
 	var queries []string
 	var queryArgs [][]any
 	if narrowed && len(calls) > 0 {
@@ -326,8 +359,14 @@ func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, sc 
 	}
 	seen := map[string]bool{}
 	var out []Mention
-	for i, q := range queries {
-		found, err := mt.read(ctx, query, q, queryArgs[i], sc, decodeMail)
+	for i, sq := range queries {
+		var found []Mention
+		var err error
+		if sealed {
+			found, err = mt.readSealed(ctx, s, q, tb, sq, queryArgs[i], sc, decodeMail)
+		} else {
+			found, err = mt.read(ctx, q.query, sq, queryArgs[i], sc, decodeMail)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -354,6 +393,54 @@ func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, sc 
 	return out, nil
 }
 
+// mentionRow is one row a query of scan read: its key, call, person, the scanned columns'
+// values, the extra columns, and (sealed tables) its data key and the key's owner.
+type mentionRow struct {
+	key          string
+	call, person int64
+	vals         [][]byte
+	extra        []sql.NullString
+	keyID        sql.NullInt64
+	kind         string
+	owner        int64
+}
+
+func (mt mentionTable) scanRow(rows *sql.Rows, sealed bool) (mentionRow, error) {
+	r := mentionRow{vals: make([][]byte, len(mt.cols)), extra: make([]sql.NullString, len(mt.extra))}
+	dest := []any{&r.key, &r.call, &r.person}
+	for i := range r.vals {
+		dest = append(dest, &r.vals[i])
+	}
+	for i := range r.extra {
+		dest = append(dest, &r.extra[i])
+	}
+	if sealed {
+		dest = append(dest, &r.keyID, &r.kind, &r.owner)
+	}
+	return r, rows.Scan(dest...)
+}
+
+// match matches a row's decoded values.
+func (mt mentionTable) match(r mentionRow, sc *desk.Scrubber, decodeMail func([]byte) string) []Mention {
+	var out []Mention
+	for i, c := range mt.cols {
+		if r.vals[i] == nil {
+			continue
+		}
+		text, decoded := mentionText(c, r.vals[i], r.extra, decodeMail)
+		m := Mention{Table: mt.table, Column: c.Column, Key: r.key, CallID: r.call, PersonID: r.person}
+		if mt.numeric {
+			m.ID, _ = strconv.ParseInt(r.key, 10, 64)
+		}
+		if locs := sc.Find(text); len(locs) > 0 {
+			m.Excerpt = desk.Excerpt(text, locs[0][0], locs[0][1])
+			m.Decoded = decoded && len(sc.Find(string(r.vals[i]))) == 0
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // read runs one query of scan and matches each row's decoded values.
 func (mt mentionTable) read(ctx context.Context, query queryFunc, q string, args []any, sc *desk.Scrubber, decodeMail func([]byte) string) ([]Mention, error) {
 	rows, err := query(ctx, q, args...)
@@ -363,40 +450,136 @@ func (mt mentionTable) read(ctx context.Context, query queryFunc, q string, args
 	defer rows.Close()
 	var out []Mention
 	for rows.Next() {
-		var key string
-		var call, person int64
-		vals := make([][]byte, len(mt.cols))
-		extra := make([]sql.NullString, len(mt.extra))
-		dest := []any{&key, &call, &person}
-		for i := range vals {
-			dest = append(dest, &vals[i])
-		}
-		for i := range extra {
-			dest = append(dest, &extra[i])
-		}
-		if err := rows.Scan(dest...); err != nil {
+		r, err := mt.scanRow(rows, false)
+		if err != nil {
 			return nil, err
 		}
-		for i, c := range mt.cols {
-			if vals[i] == nil {
-				continue
-			}
-			text, decoded := mentionText(c, vals[i], extra, decodeMail)
-			m := Mention{Table: mt.table, Column: c.Column, Key: key, CallID: call, PersonID: person}
-			if mt.numeric {
-				m.ID, _ = strconv.ParseInt(key, 10, 64)
-			}
-			if locs := sc.Find(text); len(locs) > 0 {
-				m.Excerpt = desk.Excerpt(text, locs[0][0], locs[0][1])
-				m.Decoded = decoded && len(sc.Find(string(vals[i]))) == 0
-				out = append(out, m)
-			}
-		}
+		out = append(out, mt.match(r, sc, decodeMail)...)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// sealedPage is how many rows of a sealed table the finder holds at once: a page is read whole,
+// its rows closed, then its sealed values opened (opening may read a data key, and a
+// transaction's connection runs one query at a time).
+const sealedPage = 200
+
+// readSealed is read for a table of sealedTables (q ends with its WHERE condition): a page of
+// rows at a time, in id order, each sealed value opened before it is matched.
+func (mt mentionTable) readSealed(ctx context.Context, s *Store, qr mentionQuerier, tb sealedTable, q string, args []any, sc *desk.Scrubber, decodeMail func([]byte) string) ([]Mention, error) {
+	var out []Mention
+	var after int64
+	for {
+		// The id qualified: on PostgreSQL the key's output column, CAST(id AS TEXT), is named id,
+		// and ORDER BY id would sort it as text.
+		id := tb.table + "." + tb.idCol
+		rows, err := qr.query(ctx, q+" AND "+id+" > ? ORDER BY "+id+" LIMIT ?", append(append([]any{}, args...), after, sealedPage)...)
+		if err != nil {
+			return nil, err
+		}
+		var page []mentionRow
+		for rows.Next() {
+			r, err := mt.scanRow(rows, true)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			page = append(page, r)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		for _, r := range page {
+			id, _ := strconv.ParseInt(r.key, 10, 64)
+			after = max(after, id)
+			for i, c := range mt.cols {
+				if r.vals[i] == nil || !contains(tb.cols, c.Column) {
+					continue
+				}
+				v, err := openSealed(ctx, s, qr, tb, c.Column, r.keyID, r.kind, r.owner, r.vals[i])
+				if err != nil {
+					return nil, fmt.Errorf("%s %s: %w", mt.table, r.key, err)
+				}
+				r.vals[i] = v
+			}
+			out = append(out, mt.match(r, sc, decodeMail)...)
+		}
+		if len(page) < sealedPage {
+			return out, nil
+		}
+	}
+}
+
+// openSealed opens value v of column col of a row of tb (sealed under keyID, of owner kind/owner;
+// NULL: plain).
+func openSealed(ctx context.Context, s *Store, q rowQuerier, tb sealedTable, col string, keyID sql.NullInt64, kind string, owner int64, v []byte) ([]byte, error) {
+	if tb.text[col] {
+		p, err := s.openString(ctx, q, keyID, kind, owner, tb.table+"."+col, string(v))
+		return []byte(p), err
+	}
+	return s.openBytes(ctx, q, keyID, kind, owner, tb.table+"."+col, v)
+}
+
+// sealedHits are the rows of tb whose column col (whose decoded text is column dc) is sealed
+// and may name the person: the opened text holds a needle (case-insensitively, as the database's
+// narrowing of plain rows), or there is none. The rows are read a page at a time (id, key and
+// text only, never the value itself), so memory stays bounded however large the table.
+func sealedHits(ctx context.Context, s *Store, q mentionQuerier, tb sealedTable, col, dc string, needles []string) ([]int64, error) {
+	lower := make([]string, len(needles))
+	for i, n := range needles {
+		lower[i] = strings.ToLower(n)
+	}
+	type sealedText struct {
+		id, owner int64
+		kind      string
+		key       sql.NullInt64
+		text      sql.NullString
+	}
+	var hits []int64
+	var after int64
+	for {
+		rows, err := q.query(ctx, `SELECT `+tb.idCol+`, `+tb.keyCol+`, `+tb.ownerKind+`, `+tb.ownerID+`, `+dc+` FROM `+tb.table+`
+			WHERE `+tb.keyCol+` IS NOT NULL AND `+col+` IS NOT NULL AND `+tb.idCol+` > ? ORDER BY `+tb.idCol+` LIMIT ?`, after, sealedPage)
+		if err != nil {
+			return nil, err
+		}
+		var page []sealedText
+		for rows.Next() {
+			var r sealedText
+			if err := rows.Scan(&r.id, &r.key, &r.kind, &r.owner, &r.text); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			page = append(page, r)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		for _, r := range page {
+			after = r.id
+			if !r.text.Valid {
+				hits = append(hits, r.id) // not decoded when stored: the value itself is read
+				continue
+			}
+			text, err := s.openString(ctx, q, r.key, r.kind, r.owner, tb.table+"."+dc, r.text.String)
+			if err != nil {
+				return nil, fmt.Errorf("%s %d: %w", tb.table, r.id, err)
+			}
+			text = strings.ToLower(text)
+			for _, n := range lower {
+				if strings.Contains(text, n) {
+					hits = append(hits, r.id)
+					break
+				}
+			}
+		}
+		if len(page) < sealedPage {
+			return hits, nil
+		}
+	}
 }
 
 // mentionText is a stored value as a person reads it, and whether that took decoding.

@@ -107,7 +107,7 @@ func migrated(t *testing.T, engine string) (*store.Store, *storetest.RawDB) {
 // calls.triage_pending (the search documents are rebuilt anyway), 0034 audit_log.surface, 0035
 // three retention classes, 0036 the decoded texts, 0037 saved views and canned replies, 0038
 // password_resets and call_withdrawals, 0040 the service-level tables, 0041 the calls' service levels, 0049 the first-line mark and the calls'
-// reassignments and resolvers. (0028 and 0029 run again as they are.) A later migration that a re-run
+// reassignments and resolvers, 0058 the key columns of files and stored emails. (0028 and 0029 run again as they are.) A later migration that a re-run
 // would trip on goes here.
 func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 	t.Helper()
@@ -115,6 +115,10 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		version int
 		sql     string
 	}{
+		{58, `DROP INDEX attachments_key`},
+		{58, `DROP INDEX mail_messages_key`},
+		{58, `ALTER TABLE attachments DROP COLUMN key_id`},
+		{58, `ALTER TABLE mail_messages DROP COLUMN key_id`},
 		{30, `ALTER TABLE sar_redactions DROP COLUMN context`},
 		{30, `ALTER TABLE sar_redactions DROP COLUMN link`},
 		{31, `DELETE FROM maintenance WHERE name = 'shred'`},

@@ -411,15 +411,15 @@ func Register() []PersonalColumn {
 				"(the mention finder reads every file's name)",
 			SAR: []SARSection{SectionFiles}},
 		{Table: "attachments", Column: "data", Category: CatFile, Whose: Whose{Links: []Link{callCustomer, on("uploaded_by")}, Anyone: true},
-			Sources: []Source{FromCustomer, FromStaff, FromEmail}, Stored: FileBytes, Retention: RetainAttachments, Erasure: Remove,
-			Today: "deleted with its row on their own calls, when they uploaded it, and when its text names them (the mention " +
+			Sources: []Source{FromCustomer, FromStaff, FromEmail}, Stored: FileBytes, Sealed: "key_id", Retention: RetainAttachments, Erasure: Remove,
+			Today: "sealed under the call's data key (with a master key file); deleted with its row on their own calls, when they uploaded it, and when its text names them (the mention " +
 				"finder reads text (UTF-8, UTF-16), HTML and zip files, office documents included, and a PDF's text in simple fonts; " +
-				"a PDF's CID-font or hex-string text and an image are not read)",
+				"a PDF's CID-font or hex-string text and an image are not read); the call's data key is then replaced (rekey), so older copies of the deleted file (backups, old pages) cannot be opened",
 			SAR: []SARSection{SectionFiles}},
 		{Table: "attachments", Column: "data_text", Category: CatFile, Whose: Whose{Links: []Link{callCustomer, on("uploaded_by")}, Anyone: true},
-			Sources: []Source{FromCustomer, FromStaff, FromEmail}, Stored: DecodedText, Retention: RetainAttachments, Erasure: Remove,
-			Today: "the text of data (desk.FileText), written when the file is stored; deleted with its row; the mention finder reads " +
-				"data only where this holds a needle or is NULL (files stored before migration 0039)",
+			Sources: []Source{FromCustomer, FromStaff, FromEmail}, Stored: DecodedText, Sealed: "key_id", Retention: RetainAttachments, Erasure: Remove,
+			Today: "the text of data (desk.FileText), written when the file is stored, sealed as data is; deleted with its row; the mention finder reads " +
+				"data only where this holds a needle (opened in batches where it is sealed) or is NULL (files stored before migration 0039)",
 			SAR: []SARSection{SectionFiles}},
 
 		// The audit trail.
@@ -456,13 +456,15 @@ func Register() []PersonalColumn {
 				"the mention finder finds their name (\"discarded by <them>\")",
 			SAR: []SARSection{SectionEmails}},
 		{Table: "mail_messages", Column: "raw", Category: CatRawEmail, Whose: Whose{Links: []Link{callCustomer}, Anyone: true},
-			Sources: []Source{FromEmail}, Stored: MIMEMessage, Retention: RetainEmails, Erasure: Remove,
-			Today: "deleted (NULL) on the calls the erasure touches, on messages from their addresses, and on every message the " +
-				"mention finder finds naming them once decoded (a Cc in encoded words, a quote in quoted-printable, in quarantine too)",
+			Sources: []Source{FromEmail}, Stored: MIMEMessage, Sealed: "key_id", Retention: RetainEmails, Erasure: Remove,
+			Today: "sealed (with a master key file) under the call's data key, or the message's own while it is on no call (quarantine, " +
+				"refused, automatic; released onto a call it is sealed again under the call's); deleted (NULL) on the calls the erasure touches, on messages from their addresses, and on every message the " +
+				"mention finder finds naming them once decoded (a Cc in encoded words, a quote in quoted-printable, in quarantine too); " +
+				"then the calls' keys are replaced and the messages' own keys destroyed, so older copies cannot be opened",
 			SAR: []SARSection{SectionEmails}},
 		{Table: "mail_messages", Column: "raw_text", Category: CatRawEmail, Whose: Whose{Links: []Link{callCustomer}, Anyone: true},
-			Sources: []Source{FromEmail}, Stored: DecodedText, Retention: RetainEmails, Erasure: Remove,
-			Today: "the text of raw (desk.MailText), written when the message is taken in; NULL with raw wherever raw is deleted " +
+			Sources: []Source{FromEmail}, Stored: DecodedText, Sealed: "key_id", Retention: RetainEmails, Erasure: Remove,
+			Today: "the text of raw (desk.MailText), written when the message is taken in, sealed as raw is; NULL with raw wherever raw is deleted " +
 				"(erasure, discarding, retention); the mention finder reads raw only where this holds a needle or is NULL (messages stored before migration 0039)",
 			SAR: []SARSection{SectionEmails}},
 		{Table: "mail_recipients", Column: "address", Category: CatContact, Whose: Whose{Identifier: true},
@@ -782,6 +784,8 @@ func NotPersonalColumns() []NotPersonal {
 	const word = "one of a fixed set of words"
 	return []NotPersonal{
 		{Table: "people", Column: "kind", Reason: word + " (staff, student...); statistics by kind"},
+		{Table: "attachments", Column: "key_id", Reason: "the id of the data key the file is sealed under (data_keys), NULL when plain"},
+		{Table: "mail_messages", Column: "key_id", Reason: "the id of the data key the message is sealed under (data_keys), NULL when plain"},
 		{Table: "people", Column: "source", Reason: word + ": how the record was first made"},
 		{Table: "people", Column: "directory_source", Reason: "the name of a directory import (a CSV export, an LDAP tree), the same for all its people"},
 		{Table: "people", Column: "left_by", Reason: word + " (directory, scim, admin): how the record changed"},

@@ -143,7 +143,11 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 			WHERE ` + finished + ` AND ` + callEnd + ` < ? AND NOT ` + going + ` AND ` + notHeld + `%s GROUP BY c.id`
 		return []sweepPart{{list: q, idCol: "c.id", args: []any{cut, cutCalls, cutSpecial}, what: "attachments of calls",
 			act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
-				return exec(ctx, t, `DELETE FROM attachments WHERE call_id`, due, "call_id")
+				done, err := exec(ctx, t, `DELETE FROM attachments WHERE call_id`, due, "call_id")
+				if err != nil {
+					return nil, err
+				}
+				return done, t.rekeyCalls(ctx, done)
 			}}}, nil
 	case ClassDiaryEntries:
 		if rule.Action == Anonymise {
@@ -158,7 +162,7 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 					for _, id := range done {
 						t.indexLater(id, false)
 					}
-					return done, nil
+					return done, t.rekeyCalls(ctx, done)
 				}}}, nil
 		}
 		q := `SELECT c.id AS id, ` + callEnd + `, COUNT(d.id) FROM calls c JOIN diary_entries d ON d.call_id = c.id
@@ -179,14 +183,14 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 				for _, id := range done {
 					t.indexLater(id, false)
 				}
-				return done, nil
+				return done, t.rekeyCalls(ctx, done)
 			}}}, nil
 	case ClassEmails:
 		callOK := `(c.id IS NULL OR (` + notHeld + `))`
 		args := []any{cut}
 		msgLeft := `(m.raw IS NOT NULL OR m.sender <> '' OR m.subject <> '')`
 		outLeft := `(o.recipient <> '' OR o.subject <> '' OR o.text_body <> '' OR o.html_body <> '')`
-		msgAct := `UPDATE mail_messages SET raw = NULL, raw_text = NULL, sender = '', subject = '', reason = '' WHERE id`
+		msgAct := `UPDATE mail_messages SET raw = NULL, raw_text = NULL, key_id = NULL, sender = '', subject = '', reason = '' WHERE id`
 		outAct := `UPDATE mail_outbox SET recipient = '', subject = '', text_body = '', html_body = '', last_error = '' WHERE id`
 		if rule.Action == Anonymise {
 			callOK = `(c.id IS NULL OR (NOT ` + going + ` AND ` + notHeld + `))`
@@ -207,7 +211,15 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 					if _, err := t.exec(ctx, `DELETE FROM mail_recipients WHERE mail_id IN `+due.in, due.args...); err != nil {
 						return nil, err
 					}
-					return exec(ctx, t, msgAct, due, "id")
+					calls, err := t.callsOfMail(ctx, due)
+					if err != nil {
+						return nil, err
+					}
+					done, err := exec(ctx, t, msgAct, due, "id")
+					if err != nil {
+						return nil, err
+					}
+					return done, t.shredMail(ctx, done, calls)
 				}},
 			{list: outs, idCol: "o.id", args: args, what: "emails sent",
 				act: func(ctx context.Context, t *Tx, due dueSet) ([]int64, error) { return exec(ctx, t, outAct, due, "id") }},
@@ -352,7 +364,7 @@ func (s *Store) anonymiseCalls(ctx context.Context, t *Tx, due dueSet) ([]int64,
 		`UPDATE diary_entries SET body = '' WHERE body <> '' AND call_id IN ` + set,
 		`DELETE FROM attachments WHERE call_id IN ` + set,
 		`DELETE FROM mail_recipients WHERE mail_id IN (SELECT id FROM mail_messages WHERE call_id IN ` + set + `)`,
-		`UPDATE mail_messages SET raw = NULL, raw_text = NULL, sender = '', subject = '', reason = '' WHERE call_id IN ` + set,
+		`UPDATE mail_messages SET raw = NULL, raw_text = NULL, key_id = NULL, sender = '', subject = '', reason = '' WHERE call_id IN ` + set,
 		`UPDATE mail_outbox SET recipient = '', subject = '', text_body = '', html_body = '', last_error = ''
 			WHERE state <> 'pending' AND call_id IN ` + set,
 	} {
@@ -360,7 +372,55 @@ func (s *Store) anonymiseCalls(ctx context.Context, t *Tx, due dueSet) ([]int64,
 			return nil, err
 		}
 	}
+	// Nothing sealed is left on them: their data keys are destroyed (crypto-shredding), so that
+	// the files and emails deleted cannot be opened from a backup either.
+	if _, err := t.shredKeys(ctx, KeyOwnerCall, ids); err != nil {
+		return nil, err
+	}
 	return ids, s.d.unindexCalls(ctx, t, ids)
+}
+
+// rekeyCalls gives calls a new data key after a sweep removed some of their content (issue 20
+// point 4): what it kept is sealed again, what it removed cannot be opened from an older copy.
+func (t *Tx) rekeyCalls(ctx context.Context, calls []int64) error {
+	_, err := t.rekey(ctx, KeyOwnerCall, uniqueIDs(calls))
+	return err
+}
+
+// callsOfMail maps the stored emails of due to their calls (0: none), read before a sweep
+// empties or deletes them.
+func (t *Tx) callsOfMail(ctx context.Context, due dueSet) (map[int64]int64, error) {
+	rows, err := t.query(ctx, `SELECT id, COALESCE(call_id, 0) FROM mail_messages WHERE id IN `+due.in, due.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var id, call int64
+		if err := rows.Scan(&id, &call); err != nil {
+			return nil, err
+		}
+		out[id] = call
+	}
+	return out, rows.Err()
+}
+
+// shredMail ends the data keys of stored emails emptied or deleted (done; calls maps each to its
+// call): a message on no call had its own key, destroyed; its call's key is replaced (rekey).
+func (t *Tx) shredMail(ctx context.Context, done []int64, calls map[int64]int64) error {
+	var own, onCalls []int64
+	for _, id := range done {
+		if c := calls[id]; c != 0 {
+			onCalls = append(onCalls, c)
+		} else {
+			own = append(own, id)
+		}
+	}
+	if _, err := t.shredKeys(ctx, KeyOwnerMessage, uniqueIDs(own)); err != nil {
+		return err
+	}
+	return t.rekeyCalls(ctx, onCalls)
 }
 
 // retentionItem is one due record: its id, its start and how many records it stands for.

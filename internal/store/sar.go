@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"time"
 
@@ -182,23 +183,46 @@ func (s *Store) SARMailOf(ctx context.Context, ids []int64) ([]SARMail, error) {
 		return nil, nil
 	}
 	ph, args := sarIDArgs(ids)
-	rows, err := s.query(ctx, `SELECT id, call_id, COALESCE(entry_id, 0), disposition, created_at, raw FROM mail_messages
+	rows, err := s.query(ctx, `SELECT id, call_id, COALESCE(entry_id, 0), disposition, created_at, raw, key_id FROM mail_messages
 		WHERE call_id IN (`+ph+`) AND raw IS NOT NULL ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []SARMail
+	var keys []sql.NullInt64
 	for rows.Next() {
 		var m SARMail
 		var at int64
-		if err := rows.Scan(&m.ID, &m.CallID, &m.EntryID, &m.Disposition, &at, &m.Raw); err != nil {
+		var key sql.NullInt64
+		if err := rows.Scan(&m.ID, &m.CallID, &m.EntryID, &m.Disposition, &at, &m.Raw, &key); err != nil {
 			return nil, err
 		}
 		m.ReceivedAt = time.UnixMicro(at).UTC()
 		out = append(out, m)
+		keys = append(keys, key)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := s.openSARMail(ctx, out, keys); err != nil {
+		return nil, err
 	}
 	return out, rows.Err()
+}
+
+// openSARMail opens the sealed Raw of ms (keys[i] is ms[i]'s data key, NULL: plain), once their
+// rows are read: a data key may have to be read from the database.
+func (s *Store) openSARMail(ctx context.Context, ms []SARMail, keys []sql.NullInt64) error {
+	for i := range ms {
+		kind, owner := mailOwner(ms[i].ID, ms[i].CallID)
+		raw, err := s.openBytes(ctx, s, keys[i], kind, owner, "mail_messages.raw", ms[i].Raw)
+		if err != nil {
+			return fmt.Errorf("email %d: %w", ms[i].ID, err)
+		}
+		ms[i].Raw = raw
+	}
+	return nil
 }
 
 // SARAudit lists up to limit audit records concerning person with ids above after, oldest first.
@@ -330,7 +354,7 @@ func (s *Store) SARMailFrom(ctx context.Context, person int64, address string, a
 		return nil, nil, nil
 	}
 	rows, err := s.query(ctx, `SELECT m.id, COALESCE(m.call_id, 0), COALESCE(m.entry_id, 0), m.disposition, m.created_at, m.raw,
-		m.subject, m.reason, COALESCE(c.kind, ''), COALESCE(c.number, 0) FROM mail_messages m LEFT JOIN calls c ON c.id = m.call_id
+		m.subject, m.reason, COALESCE(c.kind, ''), COALESCE(c.number, 0), m.key_id FROM mail_messages m LEFT JOIN calls c ON c.id = m.call_id
 		WHERE (m.sender IN (?, ?) OR EXISTS (SELECT 1 FROM mail_recipients r WHERE r.mail_id = m.id AND r.address = ?))
 		AND (m.call_id IS NULL OR c.customer_id <> ?) AND m.id > ? ORDER BY m.id LIMIT ?`,
 		address, strings.ToLower(address), strings.ToLower(address), person, after, limit)
@@ -340,11 +364,13 @@ func (s *Store) SARMailFrom(ctx context.Context, person int64, address string, a
 	defer rows.Close()
 	var out []SARMail
 	var refs []string
+	var keys []sql.NullInt64
 	for rows.Next() {
 		var m SARMail
 		var at, number int64
 		var ckind string
-		if err := rows.Scan(&m.ID, &m.CallID, &m.EntryID, &m.Disposition, &at, &m.Raw, &m.Subject, &m.Reason, &ckind, &number); err != nil {
+		var key sql.NullInt64
+		if err := rows.Scan(&m.ID, &m.CallID, &m.EntryID, &m.Disposition, &at, &m.Raw, &m.Subject, &m.Reason, &ckind, &number, &key); err != nil {
 			return nil, nil, err
 		}
 		m.ReceivedAt = time.UnixMicro(at).UTC()
@@ -352,7 +378,13 @@ func (s *Store) SARMailFrom(ctx context.Context, person int64, address string, a
 		if m.CallID != 0 {
 			ref = desk.Reference(desk.CallKind(ckind), number)
 		}
-		out, refs = append(out, m), append(refs, ref)
+		out, refs, keys = append(out, m), append(refs, ref), append(keys, key)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, nil, err
+	}
+	if err := s.openSARMail(ctx, out, keys); err != nil {
+		return nil, nil, err
 	}
 	return out, refs, rows.Err()
 }
