@@ -70,6 +70,68 @@ func (s *Store) Encrypting() bool { return s.ring.Load() != nil }
 
 func keyOwner(kind string, owner int64) string { return kind + " " + strconv.FormatInt(owner, 10) }
 
+// txKeys are the keys a transaction read or made: by owner and by id, the blind index's key
+// and whether it registered the current master key. A key made in a transaction is kept out of
+// the store's cache until it commits: rolled back, its id may be handed out again on SQLite.
+type txKeys struct {
+	byOwner map[string]*keys.DataKey
+	byID    map[int64]*keys.DataKey
+	index   *indexMAC
+	master  string
+	gone    []int64 // keys shredded: out of the store's cache, even one an earlier transaction of the batch read
+}
+
+func (k *txKeys) remember(owner string, dk *keys.DataKey) {
+	if k.byOwner == nil {
+		k.byOwner, k.byID = map[string]*keys.DataKey{}, map[int64]*keys.DataKey{}
+	}
+	k.byOwner[owner], k.byID[dk.ID] = dk, dk
+}
+
+// forget drops the keys ids (shredded).
+func (k *txKeys) forget(ids []int64) {
+	for _, id := range ids {
+		if dk := k.byID[id]; dk != nil {
+			delete(k.byID, id)
+			for owner, x := range k.byOwner {
+				if x == dk {
+					delete(k.byOwner, owner)
+				}
+			}
+		}
+	}
+	k.gone = append(k.gone, ids...)
+}
+
+// merge takes in what another transaction of the same batch (SQLite's writer) learned.
+func (k *txKeys) merge(o *txKeys) {
+	k.forget(o.gone)
+	for owner, dk := range o.byOwner {
+		k.remember(owner, dk)
+	}
+	if o.index != nil {
+		k.index = o.index
+	}
+	if o.master != "" {
+		k.master = o.master
+	}
+}
+
+// committed hands the committed keys to the store's caches.
+func (k *txKeys) committed(s *Store) {
+	s.keyCache.drop(k.gone)
+	for _, dk := range k.byID {
+		s.keyCache.put(dk)
+	}
+	if k.index != nil {
+		s.indexKey.Store(k.index)
+	}
+	if k.master != "" {
+		m := k.master
+		s.masterSeen.Store(&m)
+	}
+}
+
 // dataKey returns owner's data key, made (and wrapped under the current master key) when it has
 // none. ok is false when the store holds no master keys.
 func (t *Tx) dataKey(ctx context.Context, kind string, owner int64) (k *keys.DataKey, ok bool, err error) {
@@ -77,6 +139,14 @@ func (t *Tx) dataKey(ctx context.Context, kind string, owner int64) (k *keys.Dat
 	if r == nil {
 		return nil, false, nil
 	}
+	if k := t.keys.byOwner[keyOwner(kind, owner)]; k != nil {
+		return k, true, nil
+	}
+	defer func() {
+		if k != nil && err == nil {
+			t.keys.remember(keyOwner(kind, owner), k)
+		}
+	}()
 	var id int64
 	var master string
 	var wrapped []byte
@@ -94,33 +164,70 @@ func (t *Tx) dataKey(ctx context.Context, kind string, owner int64) (k *keys.Dat
 	if err != sql.ErrNoRows {
 		return nil, false, fmt.Errorf("read the data key of %s: %w", keyOwner(kind, owner), err)
 	}
-	if err := t.registerMaster(ctx, r); err != nil {
-		return nil, false, err
-	}
-	raw := keys.NewDataKey()
-	master, wrapped = r.Wrap(keyOwner(kind, owner), raw)
 	// Another instance may be making the same owner's key at this moment (PostgreSQL): the second
 	// waits for the first to commit, makes none, and takes the first's.
-	err = t.queryRow(ctx, `INSERT INTO data_keys (owner_kind, owner_id, master_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (owner_kind, owner_id) DO NOTHING RETURNING id`, kind, owner, master, wrapped, t.Now.UnixMicro()).Scan(&id)
+	k, ok, err = t.makeDataKey(ctx, r, kind, owner, "ON CONFLICT (owner_kind, owner_id) DO NOTHING")
 	if err == sql.ErrNoRows {
 		return t.dataKey(ctx, kind, owner)
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("make the data key of %s: %w", keyOwner(kind, owner), err)
 	}
-	k, err = keys.NewCipher(id, raw)
+	return k, ok, nil
+}
+
+// makeDataKey makes owner's data key, which it must not have yet (onConflict, when not "", is
+// the INSERT's ON CONFLICT clause: no row then).
+func (t *Tx) makeDataKey(ctx context.Context, r *keys.Ring, kind string, owner int64, onConflict string) (*keys.DataKey, bool, error) {
+	if err := t.registerMaster(ctx, r); err != nil {
+		return nil, false, err
+	}
+	raw := keys.NewDataKey()
+	master, wrapped := r.Wrap(keyOwner(kind, owner), raw)
+	var id int64
+	if err := t.queryRow(ctx, `INSERT INTO data_keys (owner_kind, owner_id, master_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?) `+onConflict+` RETURNING id`,
+		kind, owner, master, wrapped, t.Now.UnixMicro()).Scan(&id); err != nil {
+		return nil, false, err // sql.ErrNoRows: onConflict made no row
+	}
+	k, err := keys.NewCipher(id, raw)
+	if err == nil {
+		t.keys.remember(keyOwner(kind, owner), k)
+	}
 	return k, err == nil, err
 }
 
-// registerMaster records the current master key's check value the first time the database sees it.
+// newOwnerKey makes the data key of an owner made in this transaction (a new call), without
+// first looking for one; ok is false without master keys.
+func (t *Tx) newOwnerKey(ctx context.Context, kind string, owner int64) error {
+	r := t.s.ring.Load()
+	if r == nil {
+		return nil
+	}
+	_, _, err := t.makeDataKey(ctx, r, kind, owner, `ON CONFLICT (owner_kind, owner_id) DO NOTHING`)
+	if err == sql.ErrNoRows { // it has one after all (an id handed out again): use it
+		_, _, err = t.dataKey(ctx, kind, owner)
+	}
+	if err != nil {
+		return fmt.Errorf("make the data key of %s: %w", keyOwner(kind, owner), err)
+	}
+	return nil
+}
+
+// registerMaster records the current master key's check value the first time the database sees it
+// (once per instance and key: the store remembers it once a transaction that did it commits).
 func (t *Tx) registerMaster(ctx context.Context, r *keys.Ring) error {
 	m := r.Current().ID
+	if seen := t.s.masterSeen.Load(); (seen != nil && *seen == m) || t.keys.master == m {
+		return nil
+	}
 	check, err := r.CheckValue(m)
 	if err != nil {
 		return err
 	}
 	_, err = t.exec(ctx, `INSERT INTO master_keys (id, check_value, added_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`, m, check, t.Now.UnixMicro())
+	if err == nil {
+		t.keys.master = m
+	}
 	return err
 }
 
@@ -144,6 +251,11 @@ func keyError(err error) error {
 // keyByID returns data key id, unwrapped, reading it through q (a transaction, to see a key made
 // in it, or the store). ENOTFOUND when it has been shredded.
 func (s *Store) keyByID(ctx context.Context, q rowQuerier, id int64) (*keys.DataKey, error) {
+	if t, ok := q.(*Tx); ok {
+		if k := t.keys.byID[id]; k != nil {
+			return k, nil
+		}
+	}
 	if k := s.keyCache.get(id); k != nil {
 		return k, nil
 	}
@@ -213,7 +325,7 @@ func (s *Store) openBytes(ctx context.Context, q rowQuerier, keyID sql.NullInt64
 
 // openString opens what sealString made.
 func (s *Store) openString(ctx context.Context, q rowQuerier, keyID sql.NullInt64, kind string, owner int64, aad, c string) (string, error) {
-	if !keyID.Valid {
+	if !keyID.Valid || c == "" { // an emptied sealed text (an erasure's Remove) is empty
 		return c, nil
 	}
 	b, err := base64.StdEncoding.DecodeString(c)
@@ -252,6 +364,7 @@ func (t *Tx) shredKeys(ctx context.Context, kind string, owners []int64) (int64,
 		}
 	}
 	t.s.keyCache.drop(gone)
+	t.keys.forget(gone)
 	if len(gone) > 0 {
 		if err := t.shredLater(ctx); err != nil {
 			return 0, err
@@ -450,6 +563,10 @@ func (s *Store) RetireMasterKey(ctx context.Context, actor desk.Actor, id string
 // sealedTable is a table whose rows may hold content sealed under a data key: keyCol names the
 // row's key (NULL: plain), idCol the row's identity, cols the sealed columns (sealed with aad
 // "table.column"), text those of them that hold the ciphertext in base64.
+// kind is the kind of the keys' owners and owner the column of the row naming its owner (the
+// mention finder opens a row's content with them). An empty text value is stored as it is
+// (never sealed: it says only that the field is empty), so that a sweep may empty a field of a
+// sealed row without its key.
 type sealedTable struct {
 	table, keyCol, idCol string
 	cols                 []string
@@ -457,6 +574,9 @@ type sealedTable struct {
 	// ownerKind and ownerID are the SQL of the owner of a row's data key (its kind, its id), for
 	// the readers that open any row of the table (the mention finder).
 	ownerKind, ownerID string
+	// kind and owner are the same where every row's key has one kind of owner ("" for stored
+	// emails, whose owner is their call or, on none, themselves): kind, and the owner's column.
+	kind, owner string
 }
 
 // sealedTables lists every table with columns sealed under data keys, for rekey. A column sealed
@@ -464,9 +584,18 @@ type sealedTable struct {
 func sealedTables() []sealedTable {
 	return []sealedTable{
 		{table: "attachments", keyCol: "key_id", idCol: "id", cols: []string{"data", "data_text"}, text: map[string]bool{"data_text": true},
-			ownerKind: "'" + KeyOwnerCall + "'", ownerID: "call_id"},
+			ownerKind: "'" + KeyOwnerCall + "'", ownerID: "call_id", kind: KeyOwnerCall, owner: "call_id"},
 		{table: "mail_messages", keyCol: "key_id", idCol: "id", cols: []string{"raw", "raw_text"}, text: map[string]bool{"raw_text": true},
 			ownerKind: mailOwnerKind, ownerID: mailOwnerID},
+		{table: "calls", keyCol: "key_id", idCol: "id", cols: callTextCols(),
+			text:      map[string]bool{"summary": true, "description": true, "resolution": true, "hold_reason": true, "cancel_note": true},
+			ownerKind: "'" + KeyOwnerCall + "'", ownerID: "id", kind: KeyOwnerCall, owner: "id"},
+		{table: "diary_entries", keyCol: "key_id", idCol: "id", cols: []string{"body"}, text: map[string]bool{"body": true},
+			ownerKind: "'" + KeyOwnerCall + "'", ownerID: "call_id", kind: KeyOwnerCall, owner: "call_id"},
+		{table: "sar_bundles", keyCol: "key_id", idCol: "id", cols: []string{"model", "zip"},
+			ownerKind: "'" + KeyOwnerBundle + "'", ownerID: "id", kind: KeyOwnerBundle, owner: "id"},
+		{table: "second_factors", keyCol: "key_id", idCol: "account_id", cols: []string{"secret"}, text: map[string]bool{"secret": true},
+			ownerKind: "'" + KeyOwnerAccount + "'", ownerID: "account_id", kind: KeyOwnerAccount, owner: "account_id"},
 	}
 }
 
@@ -571,8 +700,8 @@ func (t *Tx) reseal(ctx context.Context, tb sealedTable, kind string, owner int6
 			var ct []byte
 			if tb.text[c] {
 				ns := r.vals[i].(*sql.NullString)
-				if !ns.Valid {
-					args = append(args, nil)
+				if !ns.Valid || ns.String == "" {
+					args = append(args, *ns) // NULL or empty: stored as it is
 					continue
 				}
 				if ct, err = base64.StdEncoding.DecodeString(ns.String); err != nil {

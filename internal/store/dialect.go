@@ -38,6 +38,10 @@ type dialect interface {
 	// reindexCalls (re)builds the full-text documents of calls from their text and diary, in one
 	// statement for all of them; replaced lists the ids that already had a document.
 	reindexCalls(ctx context.Context, t *Tx, ids, replaced []int64) error
+	// indexCallTexts (re)builds the full-text documents of calls from their text as callTexts
+	// gives it (callDoc: info, mail), opened in Go because the columns hold it sealed, in one
+	// statement where the engine allows; special decides the parts; replaced says it had one.
+	indexCallTexts(ctx context.Context, t *Tx, docs []callDoc) error
 	// indexCalls builds the full-text documents of the calls with ids from..to (inclusive), which
 	// have none yet, with the same text as reindexCalls, leaving out anonymised calls (which a
 	// retention sweep took out of the index): used once at the end of a bulk load, and by the
@@ -99,6 +103,9 @@ type dialect interface {
 	searchArg(terms []string) string
 	// searchArgIn is searchArg matching only the parts cols of the documents (a reader's).
 	searchArgIn(terms []string, cols searchCols) string
+	// searchArgBlind is searchArgIn (searchArg for colAll), or, in the special parts among
+	// cols, every one of tokens (the terms' blind forms, search_blind.go; none: no such clause).
+	searchArgBlind(terms, tokens []string, cols searchCols) string
 	// searchMinePage and searchMineHits are searchPage and searchHits for a reader who may
 	// read some special-category calls only (those of their groups, or assigned to them): the
 	// hits of a first argument (the parts every call shows them) and those of a second (the
@@ -229,6 +236,15 @@ func (sqliteDialect) searchArgIn(terms []string, cols searchCols) string {
 	return "{" + strings.Join(cols.names([4]string{"doc", "mail", "sdoc", "smail"}), " ") + "} : (" + q + ")"
 }
 
+func (d sqliteDialect) searchArgBlind(terms, tokens []string, cols searchCols) string {
+	q := d.searchArgIn(terms, cols)
+	special := cols & (colSpecialInfo | colSpecialMail)
+	if len(tokens) == 0 || special == 0 {
+		return q
+	}
+	return "(" + q + ") OR ({" + strings.Join(special.names([4]string{"doc", "mail", "sdoc", "smail"}), " ") + "} : (" + d.searchArg(tokens) + "))"
+}
+
 func (sqliteDialect) searchMinePage(bool) string {
 	return `SELECT rowid FROM call_fts WHERE call_fts MATCH ?
 		UNION ALL SELECT call_fts.rowid FROM call_fts JOIN calls c ON c.id = call_fts.rowid WHERE call_fts MATCH ? AND ` + mineCond + `
@@ -300,6 +316,36 @@ func (sqliteDialect) reindexCalls(ctx context.Context, t *Tx, ids, replaced []in
 		}
 	}
 	_, err := t.exec(ctx, sqliteCallDocs(`c.id IN (SELECT value FROM json_each(?))`), jsonIDs(ids))
+	return err
+}
+
+func (d sqliteDialect) indexCallTexts(ctx context.Context, t *Tx, docs []callDoc) error {
+	if len(docs) > 500 { // SQLite takes at most 32766 parameters
+		if err := d.indexCallTexts(ctx, t, docs[:500]); err != nil {
+			return err
+		}
+		return d.indexCallTexts(ctx, t, docs[500:])
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	var args []any
+	rows := make([]string, len(docs))
+	for i, c := range docs {
+		if c.replaced {
+			if _, err := t.exec(ctx, `DELETE FROM call_fts WHERE rowid = ?`, c.id); err != nil {
+				return err
+			}
+		}
+		doc, m, sdoc, smail := c.info, c.mail, "", ""
+		if c.special {
+			doc, m, sdoc, smail = "", "", c.info, c.mail
+		}
+		rows[i] = "(?, ?, ?, ?, ?)"
+		args = append(args, c.id, doc, m, sdoc, smail)
+	}
+	// One statement: FTS5 writes a segment per statement that follows an insert.
+	_, err := t.exec(ctx, `INSERT INTO call_fts(rowid, doc, mail, sdoc, smail) VALUES `+strings.Join(rows, ", "), args...)
 	return err
 }
 
@@ -655,6 +701,15 @@ func (postgresDialect) searchArgIn(terms []string, cols searchCols) string {
 	return strings.Join(q, " & ")
 }
 
+func (d postgresDialect) searchArgBlind(terms, tokens []string, cols searchCols) string {
+	q := d.searchArgIn(terms, cols)
+	special := cols & (colSpecialInfo | colSpecialMail)
+	if len(tokens) == 0 || special == 0 {
+		return q
+	}
+	return "(" + q + ") | (" + d.searchArgIn(tokens, special) + ")"
+}
+
 const postgresMineCond = `(c.search @@ to_tsquery('simple', ?) OR (c.search @@ to_tsquery('simple', ?) AND ` + mineCond + `))`
 
 func (postgresDialect) searchMinePage(few bool) string {
@@ -757,6 +812,22 @@ func postgresCallDocs(where string) string {
 func (postgresDialect) reindexCalls(ctx context.Context, t *Tx, ids, _ []int64) error {
 	_, err := t.exec(ctx, postgresCallDocs(`c.id = ANY(string_to_array(?, ',')::bigint[])`), joinIDs(ids))
 	return err
+}
+
+func (postgresDialect) indexCallTexts(ctx context.Context, t *Tx, docs []callDoc) error {
+	for _, d := range docs {
+		wInfo, wMail := "A", "B"
+		if d.special {
+			wInfo, wMail = "C", "D"
+		}
+		if _, err := t.exec(ctx, `UPDATE calls SET search =
+			setweight(to_tsvector('simple', regexp_replace(CAST(? AS text), '[^[:alnum:]]+', ' ', 'g')), CAST(? AS "char")) ||
+			setweight(to_tsvector('simple', regexp_replace(CAST(? AS text), '[^[:alnum:]]+', ' ', 'g')), CAST(? AS "char")) WHERE id = ?`,
+			d.info, wInfo, d.mail, wMail, d.id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (postgresDialect) indexCalls(ctx context.Context, t *Tx, from, to int64) error {

@@ -44,7 +44,10 @@ const TxAttempts = txAttempts
 // a search for text with no other filter sends (searchOnly), as the engine's estimate picks it,
 // for a test to ask the engine how it plans it.
 func (s *Store) SearchPageQuery(ctx context.Context, text string) (string, []any, error) {
-	q := s.searchQuery(SearchTerms(text), nil)
+	q, err := s.searchQuery(ctx, SearchTerms(text), nil)
+	if err != nil {
+		return "", nil, err
+	}
 	est, err := s.searchEstimateRows(ctx, q)
 	if err != nil {
 		return "", nil, err
@@ -97,4 +100,15 @@ func SealedColumnsForTest() []string {
 // sealed text column data) as if it were a sealed table.
 func (s *Store) ImportKeysCountingForTest(ctx context.Context, actor desk.Actor, source string, rows func(emit func(KeyRow) error) error, table string) (KeyImport, error) {
 	return s.importKeys(ctx, actor, source, rows, []sealedTable{{table: table, keyCol: "key_id", idCol: "id", cols: []string{"data"}, text: map[string]bool{"data": true}}})
+}
+
+// RekeyForTest gives the owners new data keys and re-seals their content, as an erasure does.
+func (s *Store) RekeyForTest(ctx context.Context, kind string, owners ...int64) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, func(t *Tx) error {
+		var err error
+		n, err = t.rekey(ctx, kind, owners)
+		return err
+	})
+	return n, err
 }

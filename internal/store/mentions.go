@@ -198,7 +198,7 @@ var indexedText = map[string]struct {
 // indexedCalls are the calls whose indexed text may name the person (the index finds one of the
 // scrubber's IndexTerms), and the calls whose text may be longer than the index holds
 // (search_overflow): the only calls whose indexed columns the finder reads.
-func indexedCalls(ctx context.Context, d dialect, query queryFunc, sc *desk.Scrubber) ([]int64, error) {
+func indexedCalls(ctx context.Context, d dialect, query queryFunc, mac *indexMAC, sc *desk.Scrubber) ([]int64, error) {
 	set := map[int64]bool{}
 	add := func(q string, args ...any) error {
 		rows, err := query(ctx, q, args...)
@@ -217,7 +217,12 @@ func indexedCalls(ctx context.Context, d dialect, query queryFunc, sc *desk.Scru
 	}
 	for _, term := range sc.IndexTerms() {
 		if words := SearchTerms(term); len(words) > 0 {
-			if err := add(d.searchPage(true), d.searchArg(words), 1<<31-1, 0); err != nil {
+			// The special-category parts of sealed calls hold the words' blind forms (calls_sealed.go).
+			var tokens []string
+			if mac != nil {
+				tokens = mac.tokens(words)
+			}
+			if err := add(d.searchPage(true), d.searchArgBlind(words, tokens, colAll), 1<<31-1, 0); err != nil {
 				return nil, fmt.Errorf("search %q: %w", term, err)
 			}
 		}
@@ -235,6 +240,10 @@ func indexedCalls(ctx context.Context, d dialect, query queryFunc, sc *desk.Scru
 
 func findMentions(ctx context.Context, s *Store, q mentionQuerier, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
 	d, query := s.d, q.query
+	mac, err := s.readIndexKey(ctx, q)
+	if err != nil {
+		return nil, err
+	}
 	needles := sc.Needles()
 	if len(needles) == 0 {
 		return nil, nil
@@ -243,7 +252,7 @@ func findMentions(ctx context.Context, s *Store, q mentionQuerier, sc *desk.Scru
 	var calls []int64
 	if len(o.Tables) == 0 || contains(o.Tables, "calls") || contains(o.Tables, "diary_entries") {
 		var err error
-		if calls, err = indexedCalls(ctx, d, query, sc); err != nil {
+		if calls, err = indexedCalls(ctx, d, query, mac, sc); err != nil {
 			return nil, fmt.Errorf("find mentions: %w", err)
 		}
 	}
@@ -346,7 +355,12 @@ func (mt mentionTable) scan(ctx context.Context, s *Store, q mentionQuerier, sc 
 			cols = append(cols, "COALESCE("+c+", '')")
 		}
 		cond, a := likeAny(cols)
-		queries = append(queries, "SELECT "+strings.Join(sel, ", ")+" FROM "+mt.table+" WHERE "+idx.call+" IN "+d.idSet()+" AND ("+cond+")")
+		// A sealed row's text is read whatever LIKE says of its ciphertext: opened, it is matched here.
+		sealedCond := ""
+		if sealed {
+			sealedCond = " OR " + tb.keyCol + " IS NOT NULL"
+		}
+		queries = append(queries, "SELECT "+strings.Join(sel, ", ")+" FROM "+mt.table+" WHERE "+idx.call+" IN "+d.idSet()+" AND ("+cond+sealedCond+")")
 		queryArgs = append(queryArgs, append([]any{d.idSetArg(calls)}, a...))
 	}
 	if len(where) > 0 {

@@ -115,6 +115,10 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		version int
 		sql     string
 	}{
+		{59, `ALTER TABLE calls DROP COLUMN key_id`},
+		{59, `ALTER TABLE diary_entries DROP COLUMN key_id`},
+		{59, `ALTER TABLE sar_bundles DROP COLUMN key_id`},
+		{59, `ALTER TABLE second_factors DROP COLUMN key_id`},
 		{58, `DROP INDEX attachments_key`},
 		{58, `DROP INDEX mail_messages_key`},
 		{58, `ALTER TABLE attachments DROP COLUMN key_id`},
