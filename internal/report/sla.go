@@ -19,13 +19,12 @@ import (
 // tally counts one clock's settled targets.
 type tally struct{ met, missed int }
 
-func (t *tally) add(c store.SettledClock) {
-	switch {
-	case !c.Settled:
-	case c.Met:
-		t.met++
-	default:
-		t.missed++
+// add counts n clocks that met (or missed) their target.
+func (t *tally) add(met bool, n int) {
+	if met {
+		t.met += n
+	} else {
+		t.missed += n
 	}
 }
 
@@ -51,7 +50,7 @@ type levelTallies struct {
 	durations map[desk.Priority][2][]time.Duration
 }
 
-func tallyLevels(ls []store.CallLevel) levelTallies {
+func tallyLevels(ls []store.LevelFigures) levelTallies {
 	t := levelTallies{byPriority: map[desk.Priority]*[2]tally{}, byGroup: map[int64]*[2]tally{}, groupName: map[int64]string{},
 		durations: map[desk.Priority][2][]time.Duration{}}
 	for _, l := range ls {
@@ -65,18 +64,19 @@ func tallyLevels(ls []store.CallLevel) levelTallies {
 			t.byGroup[l.GroupID] = g
 			t.groupName[l.GroupID] = l.Group
 		}
-		for i, c := range []store.SettledClock{l.Respond, l.Resolve} {
-			p[i].add(c)
-			g[i].add(c)
+		i := 0
+		if l.Clock == "resolve" {
+			i = 1
 		}
-		t.respond.add(l.Respond)
-		t.resolve.add(l.Resolve)
+		p[i].add(l.Met, l.Count)
+		g[i].add(l.Met, l.Count)
 		d := t.durations[l.Priority]
-		if l.Respond.Settled {
-			t.respondDur, d[0] = append(t.respondDur, l.Respond.Elapsed), append(d[0], l.Respond.Elapsed)
-		}
-		if l.Resolve.Settled {
-			t.resolveD, d[1] = append(t.resolveD, l.Resolve.Elapsed), append(d[1], l.Resolve.Elapsed)
+		if i == 0 {
+			t.respond.add(l.Met, l.Count)
+			t.respondDur, d[0] = append(t.respondDur, l.Elapsed...), append(d[0], l.Elapsed...)
+		} else {
+			t.resolve.add(l.Met, l.Count)
+			t.resolveD, d[1] = append(t.resolveD, l.Elapsed...), append(d[1], l.Elapsed...)
 		}
 		t.durations[l.Priority] = d
 	}
@@ -92,12 +92,12 @@ func tallyLevels(ls []store.CallLevel) levelTallies {
 // levelPeriods reads the service levels settled in [from, to) and in the period before it, tallied,
 // with the earlier period's name.
 func (r Reporter) levelPeriods(ctx context.Context, p Params, from, to time.Time) (now, before levelTallies, period string, err error) {
-	ls, err := r.Store.ReportServiceLevels(ctx, p.Filter, from, to)
+	ls, err := r.Store.ReportLevelFigures(ctx, p.Filter, from, to)
 	if err != nil {
 		return now, before, "", err
 	}
 	prevFrom, period := previous(from, to)
-	prev, err := r.Store.ReportServiceLevels(ctx, p.Filter, prevFrom, from)
+	prev, err := r.Store.ReportLevelFigures(ctx, p.Filter, prevFrom, from)
 	if err != nil {
 		return now, before, "", err
 	}

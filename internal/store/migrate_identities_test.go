@@ -106,7 +106,7 @@ func migrated(t *testing.T, engine string) (*store.Store, *storetest.RawDB) {
 // link, 0031 the shred flag, 0032 audit_log.rewrites and its people index, 0033
 // calls.triage_pending (the search documents are rebuilt anyway), 0034 audit_log.surface, 0035
 // three retention classes, 0036 the decoded texts, 0037 saved views and canned replies, 0038
-// password_resets and call_withdrawals, 0040 the service-level tables, 0041 the calls' service levels, 0049 the first-line mark and the calls'
+// password_resets and call_withdrawals, 0040 the service-level tables, 0041 the calls' service levels, 0049 the first-line mark, 0057 call_sla.priority and its report indexes and the calls'
 // reassignments and resolvers. (0028 and 0029 run again as they are.) A later migration that a re-run
 // would trip on goes here.
 func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
@@ -136,6 +136,9 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{40, `DROP TABLE sla_rules`},
 		{40, `DROP TABLE sla_closures`},
 		{40, `DROP TABLE sla_calendars`},
+		{57, `DROP INDEX call_sla_respond_settled`},
+		{57, `DROP INDEX call_sla_resolve_settled`},
+		{57, `ALTER TABLE call_sla DROP COLUMN priority`},
 		{43, `DROP INDEX call_sla_escalate`},
 		{43, `ALTER TABLE call_sla DROP COLUMN escalate_at`},
 		{41, `DROP TABLE call_sla`},
