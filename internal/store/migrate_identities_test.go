@@ -152,6 +152,7 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{56, `DROP TABLE data_keys`},
 		{56, `DROP TABLE master_keys`},
 		{55, `DROP TABLE audit_head`},
+		{57, `DROP INDEX IF EXISTS calls_resolved_since`}, // it covers 0049's columns: before they go
 		{49, `ALTER TABLE support_groups DROP COLUMN first_line`},
 		{49, `ALTER TABLE calls DROP COLUMN reassigned`},
 		{49, `ALTER TABLE calls DROP COLUMN resolved_by`},
