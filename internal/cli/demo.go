@@ -15,11 +15,12 @@ import (
 )
 
 func demoCmd(ctx context.Context, e Env, args []string) error {
-	fs, st := flags(e, "demo", "Loads a believable demo university (people, groups, analysts, profiles, calls over two\nyears) into an empty database. Deterministic for a given seed.")
+	fs, st := flags(e, "demo", "Loads a believable demo university (people, groups, analysts, profiles, calls over two\nyears, or --years) into an empty database. Deterministic for a given seed.")
 	db := dbSetting(st)
 	masterKeys := masterKeysSetting(st)
 	seed := st.add("seed", "1", "random seed: the same seed gives the same data", false, checkInt(1, 1<<30))
 	calls := st.add("calls", "20000", "how many calls to make", false, checkInt(0, 9_000_000))
+	years := st.add("years", "2", "how many years before now the calls span", false, checkInt(1, 20))
 	people := st.add("people", "2000", "how many people to make", false, checkInt(100, 1_000_000))
 	ifEmpty := fs.Bool("if-empty", false, "load only when the database is empty; otherwise say so and succeed")
 	token := fs.Bool("token", false, "issue an API token for the demo administrator and print it")
@@ -30,6 +31,7 @@ func demoCmd(ctx context.Context, e Env, args []string) error {
 	sd, _ := strconv.ParseInt(*seed, 10, 64)
 	nc, _ := strconv.Atoi(*calls)
 	np, _ := strconv.Atoi(*people)
+	ny, _ := strconv.Atoi(*years)
 
 	s, err := openSealed(ctx, e, *db, true, masterKeys)
 	if err != nil {
@@ -44,7 +46,7 @@ func demoCmd(ctx context.Context, e Env, args []string) error {
 	case empty:
 		start := time.Now()
 		last := time.Time{}
-		res, err := demo.Load(ctx, s, demo.Options{Seed: sd, Calls: nc, People: np, Now: e.Now(),
+		res, err := demo.Load(ctx, s, demo.Options{Seed: sd, Calls: nc, Years: ny, People: np, Now: e.Now(),
 			Progress: func(done, total int) {
 				if time.Since(last) > time.Second || done == total {
 					last = time.Now()

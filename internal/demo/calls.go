@@ -21,7 +21,8 @@ type callGen struct {
 	r       *rand.Rand
 	u       *university
 	now     time.Time
-	start   time.Time // midnight at the start of the two years
+	start   time.Time // midnight at the start of the years the calls span
+	span    int       // days the calls span, today included
 	total   int
 	done    int
 	seen    map[desk.State]int
@@ -34,14 +35,15 @@ type callGen struct {
 // diary line of the automatic close says 5 days).
 const autoClose = 5 * 24 * time.Hour
 
-func newCallGen(r *rand.Rand, u *university, now time.Time, total int) *callGen {
-	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -(spanDays - 1))
-	return &callGen{r: r, u: u, now: now, start: start, total: total, seen: map[desk.State]int{},
+func newCallGen(r *rand.Rand, u *university, now time.Time, total, years int) *callGen {
+	span := spanDays(years)
+	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -(span - 1))
+	return &callGen{r: r, u: u, now: now, start: start, span: span, total: total, seen: map[desk.State]int{},
 		lastRef: map[int64]string{}}
 }
 
-// spanDays is how far back the calls go: two years.
-const spanDays = 730
+// spanDays is how far back the calls go: 365 days a year (730 for the default two years).
+func spanDays(years int) int { return 365 * years }
 
 // dayWeight is how busy day d is: weekdays, the start of term and January are busy; weekends,
 // summer and Christmas quiet; the desk gets a little busier year on year.
@@ -61,8 +63,8 @@ func (g *callGen) dayWeight(d int) float64 {
 	if (day.Month() == time.December && day.Day() >= 24) || (day.Month() == time.January && day.Day() == 1) {
 		w *= 0.15
 	}
-	w *= 1 + 0.1*float64(d)/spanDays
-	if d == spanDays-1 {
+	w *= 1 + 0.1*float64(d)/float64(g.span)
+	if d == g.span-1 {
 		// Today: only the part of the day that has passed.
 		w *= float64(g.now.Sub(day)) / float64(24*time.Hour)
 	}
@@ -71,7 +73,7 @@ func (g *callGen) dayWeight(d int) float64 {
 
 // run generates every call and passes them to emit in batches, oldest first.
 func (g *callGen) run(emit func([]item) bool) {
-	weights := make([]float64, spanDays)
+	weights := make([]float64, g.span)
 	sum := 0.0
 	for d := range weights {
 		weights[d] = g.dayWeight(d)
@@ -80,10 +82,10 @@ func (g *callGen) run(emit func([]item) bool) {
 	cum, given := 0.0, 0
 	batch := make([]item, 0, 512)
 	var times []time.Time
-	for d := range spanDays {
+	for d := range g.span {
 		cum += weights[d]
 		n := int(math.Round(cum*float64(g.total)/sum)) - given
-		if d == spanDays-1 {
+		if d == g.span-1 {
 			n = g.total - given
 		}
 		given += n

@@ -462,6 +462,7 @@ func TestOptions(t *testing.T) {
 		{"no clock", demo.Options{Calls: 10}, "now"},
 		{"negative calls", demo.Options{Calls: -1, Now: now}, "calls"},
 		{"too few people", demo.Options{People: 20, Now: now}, "people"},
+		{"too many years", demo.Options{Years: 21, Now: now}, "years"},
 	} {
 		_, err := demo.Load(ctx, s, tc.opt)
 		if e := desk.AsError(err); e == nil || e.Code != desk.EINVALID || e.Fields[tc.field] == "" {
@@ -470,6 +471,36 @@ func TestOptions(t *testing.T) {
 	}
 	if empty, err := demo.Empty(ctx, s); err != nil || !empty {
 		t.Errorf("a refused load wrote something: Empty = %v, %v", empty, err)
+	}
+}
+
+// TestYears: --years 6 (the benchmarks' million calls) spreads the calls over six years before
+// Now, the busiest in the last of them as over two, where the default keeps them within two.
+func TestYears(t *testing.T) {
+	t.Parallel()
+	s := storetest.Open(t, "sqlite", nil)
+	ctx := context.Background()
+	opt := small(3)
+	opt.Years = 6
+	if _, err := demo.Load(ctx, s, opt); err != nil {
+		t.Fatal(err)
+	}
+	calls := allCalls(t, s)
+	perYear := make([]int, 7)
+	for _, c := range calls {
+		y := int(now.Sub(c.LoggedAt) / (365 * 24 * time.Hour))
+		if y >= 6 {
+			t.Fatalf("%s logged at %s, more than six years before %s", c.Ref, c.LoggedAt, now)
+		}
+		perYear[min(y, 6)]++
+	}
+	for y, n := range perYear[:6] {
+		if n < len(calls)/10 {
+			t.Errorf("%d calls in year %d back of %d: %v", n, y+1, len(calls), perYear)
+		}
+	}
+	if perYear[0] <= perYear[5] {
+		t.Errorf("the desk does not get busier year on year: %v", perYear)
 	}
 }
 

@@ -56,7 +56,7 @@ func (r Reporter) firstContact(ctx context.Context, p Params, v Viewer, from, to
 		return err
 	}
 	prevFrom, period := previous(from, to)
-	prev, err := r.Store.ReportFirstContact(ctx, p.Filter, rule, prevFrom, from)
+	prev, err := r.Store.ReportFirstContactTotals(ctx, p.Filter, rule, prevFrom, from)
 	if err != nil {
 		return err
 	}
@@ -89,9 +89,7 @@ func (r Reporter) firstContact(ctx context.Context, p Params, v Viewer, from, to
 		groups[i].Counts[1] += c.FirstLineFix
 		groups[i].Counts[2] += c.FirstContact
 	}
-	for _, c := range prev {
-		before.add(c)
-	}
+	before.add(prev)
 	cols := []string{"Resolved", "First-line fixes", "First-line fix rate", "First-contact resolutions", "First-contact resolution rate"}
 	cells := func(t *fcrTally, f store.ReportFilter) []Cell {
 		cs := []Cell{num(t.resolved), num(t.flf), pct(t.flf, t.resolved), num(t.fcr), pct(t.fcr, t.resolved)}

@@ -19,13 +19,12 @@ import (
 // tally counts one clock's settled targets.
 type tally struct{ met, missed int }
 
-func (t *tally) add(c store.SettledClock) {
-	switch {
-	case !c.Settled:
-	case c.Met:
-		t.met++
-	default:
-		t.missed++
+// add counts n clocks that met (or missed) their target.
+func (t *tally) add(met bool, n int) {
+	if met {
+		t.met += n
+	} else {
+		t.missed += n
 	}
 }
 
@@ -51,7 +50,7 @@ type levelTallies struct {
 	durations map[desk.Priority][2][]time.Duration
 }
 
-func tallyLevels(ls []store.CallLevel) levelTallies {
+func tallyLevels(ls []store.LevelFigures) levelTallies {
 	t := levelTallies{byPriority: map[desk.Priority]*[2]tally{}, byGroup: map[int64]*[2]tally{}, groupName: map[int64]string{},
 		durations: map[desk.Priority][2][]time.Duration{}}
 	for _, l := range ls {
@@ -65,39 +64,50 @@ func tallyLevels(ls []store.CallLevel) levelTallies {
 			t.byGroup[l.GroupID] = g
 			t.groupName[l.GroupID] = l.Group
 		}
-		for i, c := range []store.SettledClock{l.Respond, l.Resolve} {
-			p[i].add(c)
-			g[i].add(c)
+		i := 0
+		if l.Clock == "resolve" {
+			i = 1
 		}
-		t.respond.add(l.Respond)
-		t.resolve.add(l.Resolve)
+		p[i].add(l.Met, l.Count)
+		g[i].add(l.Met, l.Count)
 		d := t.durations[l.Priority]
-		if l.Respond.Settled {
-			t.respondDur, d[0] = append(t.respondDur, l.Respond.Elapsed), append(d[0], l.Respond.Elapsed)
-		}
-		if l.Resolve.Settled {
-			t.resolveD, d[1] = append(t.resolveD, l.Resolve.Elapsed), append(d[1], l.Resolve.Elapsed)
+		if i == 0 {
+			t.respond.add(l.Met, l.Count)
+			t.respondDur, d[0] = append(t.respondDur, l.Elapsed...), append(d[0], l.Elapsed...)
+		} else {
+			t.resolve.add(l.Met, l.Count)
+			t.resolveD, d[1] = append(t.resolveD, l.Elapsed...), append(d[1], l.Elapsed...)
 		}
 		t.durations[l.Priority] = d
 	}
+	return t
+}
+
+// sortTimes sorts every list of working times, for the percentiles: only the times report
+// needs them, and a year's are hundreds of thousands.
+func (t levelTallies) sortTimes() {
 	slices.Sort(t.respondDur)
 	slices.Sort(t.resolveD)
 	for _, d := range t.durations {
 		slices.Sort(d[0])
 		slices.Sort(d[1])
 	}
-	return t
 }
 
-// levelPeriods reads the service levels settled in [from, to) and in the period before it, tallied,
-// with the earlier period's name.
-func (r Reporter) levelPeriods(ctx context.Context, p Params, from, to time.Time) (now, before levelTallies, period string, err error) {
-	ls, err := r.Store.ReportServiceLevels(ctx, p.Filter, from, to)
+// levelPeriods reads the service levels settled in [from, to) and in the period before it, tallied
+// (with their working times, unsorted, when times is set), with the earlier period's name.
+func (r Reporter) levelPeriods(ctx context.Context, p Params, from, to time.Time, times bool) (now, before levelTallies, period string, err error) {
+	read, prevClocks := r.Store.ReportLevelCounts, []string(nil)
+	if times {
+		// The times report compares only the median to resolve with the period before.
+		read, prevClocks = r.Store.ReportLevelFigures, []string{"resolve"}
+	}
+	ls, err := read(ctx, p.Filter, from, to)
 	if err != nil {
 		return now, before, "", err
 	}
 	prevFrom, period := previous(from, to)
-	prev, err := r.Store.ReportServiceLevels(ctx, p.Filter, prevFrom, from)
+	prev, err := read(ctx, p.Filter, prevFrom, from, prevClocks...)
 	if err != nil {
 		return now, before, "", err
 	}
@@ -108,7 +118,7 @@ func (r Reporter) levelPeriods(ctx context.Context, p Params, from, to time.Time
 // priority and per group, compared with the previous period, with the calls at risk and
 // breached now.
 func (r Reporter) levels(ctx context.Context, p Params, v Viewer, from, to time.Time, res *Result) error {
-	now, before, period, err := r.levelPeriods(ctx, p, from, to)
+	now, before, period, err := r.levelPeriods(ctx, p, from, to, false)
 	if err != nil {
 		return err
 	}
@@ -221,10 +231,12 @@ func atRiskNow(c store.SLACounts) string {
 // priority: median and 90th percentile of the clocks that stopped in the range, pauses (on
 // hold, waiting for the customer) excluded, as the targets count them.
 func (r Reporter) times(ctx context.Context, p Params, from, to time.Time, res *Result) error {
-	all, before, period, err := r.levelPeriods(ctx, p, from, to)
+	all, before, period, err := r.levelPeriods(ctx, p, from, to, true)
 	if err != nil {
 		return err
 	}
+	all.sortTimes()
+	slices.Sort(before.resolveD) // the summary's median of the period before
 	t := Table{Caption: "Working time to respond and to resolve per priority, " + res.Range,
 		Columns: []string{"Priority", "Responses", "Median to respond", "90th percentile to respond",
 			"Resolutions", "Median to resolve", "90th percentile to resolve"}}

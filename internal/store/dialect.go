@@ -155,6 +155,10 @@ type dialect interface {
 	constraintName(err error) string
 	// idSet is a subquery listing the ids of one argument made by idSetArg, for "x IN "+idSet().
 	idSet() string
+	// intList is an aggregate of integer expression expr over a group's rows as one text of
+	// decimal numbers separated by commas, in no order (NULLs left out): a report reads a hundred
+	// thousand figures as a few rows (intList), not a row each.
+	intList(expr string) string
 	idSetArg(ids []int64) string
 	// likeCI is the operator of a LIKE that ignores case: LIKE on SQLite (ASCII letters only, which
 	// is why the mention finder's needles are ASCII: desk.Scrubber.Needles), ILIKE on PostgreSQL.
@@ -209,6 +213,7 @@ func (sqliteDialect) searchPage(bool) string {
 	return "SELECT rowid FROM call_fts WHERE call_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?"
 }
 func (sqliteDialect) lock(context.Context, *Tx, string) error { return nil } // one writer connection already serialises
+func (sqliteDialect) intList(expr string) string              { return "group_concat(" + expr + ", ',')" }
 func (sqliteDialect) idSet() string                           { return "(SELECT value FROM json_each(?))" }
 func (sqliteDialect) idSetArg(ids []int64) string             { return jsonIDs(ids) }
 func (sqliteDialect) containsAnyCI(col string, needles []string) (string, []any) {
@@ -722,6 +727,10 @@ func (postgresDialect) searchMinePage(few bool) string {
 func (postgresDialect) searchMineHits() string {
 	return "SELECT 1 FROM calls c WHERE " + postgresMineCond
 }
+func (postgresDialect) intList(expr string) string {
+	return "string_agg(CAST(" + expr + " AS TEXT), ',')"
+}
+
 func (postgresDialect) idSet() string {
 	return "(SELECT unnest(string_to_array(CAST(? AS text), ',')::bigint[]))"
 }

@@ -107,7 +107,8 @@ func migrated(t *testing.T, engine string) (*store.Store, *storetest.RawDB) {
 // calls.triage_pending (the search documents are rebuilt anyway), 0034 audit_log.surface, 0035
 // three retention classes, 0036 the decoded texts, 0037 saved views and canned replies, 0038
 // password_resets and call_withdrawals, 0040 the service-level tables, 0041 the calls' service levels, 0049 the first-line mark and the calls'
-// reassignments and resolvers, 0058 the key columns of files and stored emails. (0028 and 0029 run again as they are.) A later migration that a re-run
+// reassignments and resolvers, 0057 call_sla.priority and its report indexes, 0058 and 0059 the key columns of sealed content, 0060
+// the grants' processor. (0028 and 0029 run again as they are.) A later migration that a re-run
 // would trip on goes here.
 func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 	t.Helper()
@@ -144,6 +145,9 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{40, `DROP TABLE sla_rules`},
 		{40, `DROP TABLE sla_closures`},
 		{40, `DROP TABLE sla_calendars`},
+		{57, `DROP INDEX call_sla_respond_settled`},
+		{57, `DROP INDEX call_sla_resolve_settled`},
+		{57, `ALTER TABLE call_sla DROP COLUMN priority`},
 		{43, `DROP INDEX call_sla_escalate`},
 		{43, `ALTER TABLE call_sla DROP COLUMN escalate_at`},
 		{41, `DROP TABLE call_sla`},
@@ -154,11 +158,12 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		{44, `DROP TABLE report_subscriptions`},
 		{45, `DROP TABLE wallboards`},
 		{46, `DROP INDEX calls_resolved_since`},
-		{61, `DROP INDEX supplier_grants_processor`},
-		{61, `ALTER TABLE supplier_grants DROP COLUMN processor_id`},
+		{60, `DROP INDEX supplier_grants_processor`},
+		{60, `ALTER TABLE supplier_grants DROP COLUMN processor_id`},
 		{56, `DROP TABLE data_keys`},
 		{56, `DROP TABLE master_keys`},
 		{55, `DROP TABLE audit_head`},
+		{57, `DROP INDEX IF EXISTS calls_resolved_since`}, // it covers 0049's columns: before they go
 		{49, `ALTER TABLE support_groups DROP COLUMN first_line`},
 		{49, `ALTER TABLE calls DROP COLUMN reassigned`},
 		{49, `ALTER TABLE calls DROP COLUMN resolved_by`},

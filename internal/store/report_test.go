@@ -3,6 +3,7 @@ package store_test
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -201,6 +202,7 @@ func TestReportsSurviveErasure(t *testing.T) {
 			backlog []store.BacklogCount
 			work    []store.WorkloadCount
 			levels  []store.CallLevel
+			figs    string // ReportLevelFigures, what the service-level reports read
 			fcr     []store.FirstContactCount
 		}
 		read := func() figures {
@@ -227,6 +229,14 @@ func TestReportsSurviveErasure(t *testing.T) {
 			}
 			if fg.levels, err = e.S.ReportServiceLevels(ctx, store.ReportFilter{}, from, to); err != nil {
 				t.Fatal(err)
+			}
+			figs, err := e.S.ReportLevelFigures(ctx, store.ReportFilter{}, from, to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range figs {
+				slices.Sort(l.Elapsed)
+				fg.figs += fmt.Sprintf("%+v\n", l)
 			}
 			if fg.fcr, err = e.S.ReportFirstContact(ctx, store.ReportFilter{}, store.FirstContactRule{Window: 10 * time.Minute},
 				storetest.FirstContactWeek[0], storetest.FirstContactWeek[1]); err != nil {
@@ -268,6 +278,9 @@ func TestReportsSurviveErasure(t *testing.T) {
 		}
 		if !slices.Equal(before.levels, after.levels) || len(before.levels) == 0 {
 			t.Errorf("service levels: %+v, then %+v", before.levels, after.levels)
+		}
+		if before.figs != after.figs || before.figs == "" {
+			t.Errorf("service-level figures:\n%s\nthen\n%s", before.figs, after.figs)
 		}
 		if !slices.Equal(before.fcr, after.fcr) || len(before.fcr) == 0 {
 			t.Errorf("first contact: %+v, then %+v", before.fcr, after.fcr)

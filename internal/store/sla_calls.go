@@ -183,6 +183,7 @@ func (cf *slaConfig) facts(c desk.Call) sla.Facts {
 type slaRow struct {
 	callID     int64
 	groupID    int64
+	priority   desk.Priority // the call's, kept beside its clocks for the service-level reports (0057)
 	history    string
 	config     int64
 	level      desk.ServiceLevel
@@ -195,7 +196,7 @@ type slaRow struct {
 // to has no targets, and Why says what is missing; a history that cannot be read or evaluated is
 // an error.
 func (cf *slaConfig) evaluate(c desk.Call, history string, now time.Time) (slaRow, error) {
-	r := slaRow{callID: c.ID, groupID: c.GroupID, history: history, config: cf.version, live: c.State.Open()}
+	r := slaRow{callID: c.ID, groupID: c.GroupID, priority: c.Priority, history: history, config: cf.version, live: c.State.Open()}
 	r.level.EvaluatedAt = now
 	r.level.Respond.State, r.level.Resolve.State = string(sla.NoTarget), string(sla.NoTarget)
 	h, err := sla.DecodeHistory(history)
@@ -315,17 +316,17 @@ func (r slaRow) band() any {
 const slaCols = `s.call_id, s.history, s.config, s.rule_id, s.calendar_id, s.why, s.respond_within, s.respond_state,
 	s.respond_due, s.respond_elapsed, s.respond_stop_at, s.respond_by, s.respond_breached_at, s.resolve_within,
 	s.resolve_state, s.resolve_due, s.resolve_elapsed, s.resolve_stop_at, s.resolve_by, s.resolve_breached_at,
-	s.due_at, s.risk_at, s.live, s.queue_key, s.group_id, s.band, s.evaluated_at, s.escalate_at`
+	s.due_at, s.risk_at, s.live, s.queue_key, s.group_id, s.band, s.evaluated_at, s.escalate_at, s.priority`
 
 func scanSLARow(sc scanner) (slaRow, error) {
 	var r slaRow
 	var rule, cal, rw, rd, re, rs, rb, rbr, sw, sd, se, ss, sb, sbr, due, risk sql.NullInt64
 	var live, evaluated int64
-	var queueKey, group, escalate sql.NullInt64
+	var queueKey, group, escalate, priority sql.NullInt64
 	var band sql.NullString
 	err := sc.Scan(&r.callID, &r.history, &r.config, &rule, &cal, &r.level.Why, &rw, &r.level.Respond.State, &rd, &re, &rs, &rb, &rbr,
-		&sw, &r.level.Resolve.State, &sd, &se, &ss, &sb, &sbr, &due, &risk, &live, &queueKey, &group, &band, &evaluated, &escalate)
-	r.groupID, r.escalateAt = group.Int64, fromMicros(escalate)
+		&sw, &r.level.Resolve.State, &sd, &se, &ss, &sb, &sbr, &due, &risk, &live, &queueKey, &group, &band, &evaluated, &escalate, &priority)
+	r.groupID, r.escalateAt, r.priority = group.Int64, fromMicros(escalate), desk.Priority(priority.Int64)
 	if err != nil {
 		return r, err
 	}
@@ -355,7 +356,7 @@ func (r slaRow) args() []any {
 		micros(l.Respond.StopAt), dur(l.Respond.By, has(l.Respond)), micros(l.Respond.BreachedAt),
 		dur(l.Resolve.Within, has(l.Resolve)), l.Resolve.State, micros(l.Resolve.Due), dur(l.Resolve.Elapsed, has(l.Resolve)),
 		micros(l.Resolve.StopAt), dur(l.Resolve.By, has(l.Resolve)), micros(l.Resolve.BreachedAt),
-		micros(l.DueAt), micros(l.RiskAt), b2i(r.live), r.queueKey(), nullID(r.groupID), r.band(), l.EvaluatedAt.UnixMicro(), micros(r.escalateAt)}
+		micros(l.DueAt), micros(l.RiskAt), b2i(r.live), r.queueKey(), nullID(r.groupID), r.band(), l.EvaluatedAt.UnixMicro(), micros(r.escalateAt), int64(r.priority)}
 }
 
 // Queue keys past every deadline: paused calls by the working time left, then calls with no target.
@@ -391,7 +392,7 @@ func (r slaRow) queueKey() any {
 // writeSLA inserts or replaces r.
 func (t *Tx) writeSLA(ctx context.Context, r slaRow, insert bool) error {
 	if insert {
-		_, err := t.exec(ctx, `INSERT INTO call_sla (`+strings.ReplaceAll(slaCols, "s.", "")+`) VALUES (`+placeholders(28)+`)`, r.args()...)
+		_, err := t.exec(ctx, `INSERT INTO call_sla (`+strings.ReplaceAll(slaCols, "s.", "")+`) VALUES (`+placeholders(29)+`)`, r.args()...)
 		return err
 	}
 	a := r.args()
@@ -399,7 +400,7 @@ func (t *Tx) writeSLA(ctx context.Context, r slaRow, insert bool) error {
 		respond_state = ?, respond_due = ?, respond_elapsed = ?, respond_stop_at = ?, respond_by = ?, respond_breached_at = ?,
 		resolve_within = ?, resolve_state = ?, resolve_due = ?, resolve_elapsed = ?, resolve_stop_at = ?, resolve_by = ?,
 		resolve_breached_at = ?, due_at = ?, risk_at = ?, live = ?, queue_key = ?, group_id = ?, band = ?, evaluated_at = ?,
-		escalate_at = ? WHERE call_id = ?`,
+		escalate_at = ?, priority = ? WHERE call_id = ?`,
 		append(a[1:], r.callID)...)
 	return err
 }
