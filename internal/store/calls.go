@@ -17,54 +17,65 @@ import (
 const callCols = `c.id, c.number, c.kind, c.summary, c.description, c.customer_id, c.customer_snapshot, c.alt_email, c.alt_phone,
 	c.source, c.profile_id, c.impact, c.urgency, c.priority, c.group_id, c.analyst_id, c.state, c.urgent, c.hold_until,
 	c.hold_reason, c.resolution, c.cancel_note, c.logged_at, c.logged_by, c.assigned_at, c.accepted_at, c.held_at,
-	c.off_hold_at, c.resolved_at, c.closed_at, c.cancelled_at, c.reopened_at, c.updated_at, c.version, c.special_category, c.triage_pending`
+	c.off_hold_at, c.resolved_at, c.closed_at, c.cancelled_at, c.reopened_at, c.updated_at, c.version, c.special_category, c.triage_pending, c.key_id`
 
 // briefCols are the columns of a brief call (CallFilter.Brief), scanned by scanBriefCall.
 const briefCols = `c.id, c.number, c.kind, c.summary, c.customer_id, c.priority, c.group_id, c.analyst_id, c.state, c.urgent,
-	c.logged_at, c.updated_at, c.version, c.special_category, c.triage_pending, c.hold_until`
+	c.logged_at, c.updated_at, c.version, c.special_category, c.triage_pending, c.hold_until, c.key_id`
 
-// scanBriefCall reads a row of briefCols.
-func scanBriefCall(r scanner) (desk.Call, error) {
+// scanBriefCall reads a row of briefCols, its summary opened through q.
+func (s *Store) scanBriefCall(ctx context.Context, q rowQuerier) func(scanner) (desk.Call, error) {
+	return func(r scanner) (desk.Call, error) {
+		c, key, err := scanBriefRow(r)
+		if err != nil {
+			return c, err
+		}
+		return c, s.openCallTexts(ctx, q, key, &c)
+	}
+}
+
+func scanBriefRow(r scanner) (desk.Call, sql.NullInt64, error) {
 	var c desk.Call
 	var number, logged, updated int64
 	var kind, state string
-	var group, analyst, hold sql.NullInt64
+	var group, analyst, hold, key sql.NullInt64
 	var prio int
 	if err := r.Scan(&c.ID, &number, &kind, &c.Summary, &c.CustomerID, &prio, &group, &analyst, &state, &c.Urgent,
-		&logged, &updated, &c.Version, &c.SpecialCategory, &c.TriagePending, &hold); err != nil {
-		return c, err
+		&logged, &updated, &c.Version, &c.SpecialCategory, &c.TriagePending, &hold, &key); err != nil {
+		return c, key, err
 	}
 	c.HoldUntil = fromMicros(hold)
 	c.Kind, c.State, c.Priority = desk.CallKind(kind), desk.State(state), desk.Priority(prio)
 	c.Ref = desk.Reference(c.Kind, number)
 	c.GroupID, c.AnalystID = group.Int64, analyst.Int64
 	c.LoggedAt, c.UpdatedAt = time.UnixMicro(logged).UTC(), time.UnixMicro(updated).UTC()
-	return c, nil
+	return c, key, nil
 }
 
 // openCond matches the partial indexes calls_group_open_logged, calls_analyst_open_logged and
 // calls_open_*: keep them in step.
 const openCond = "c.state NOT IN ('resolved','closed','cancelled')"
 
-func scanCall(r scanner) (desk.Call, error) {
+// scanCallRow reads a row of callCols, its text as stored, and the row's key.
+func scanCallRow(r scanner) (desk.Call, sql.NullInt64, error) {
 	var c desk.Call
 	var number int64
 	var kind, snap, source, impact, urgency, state string
-	var profile, group, analyst, loggedBy sql.NullInt64
+	var profile, group, analyst, loggedBy, key sql.NullInt64
 	var holdUntil, assigned, accepted, held, offHold, resolved, closed, cancelled, reopened sql.NullInt64
 	var logged, updated int64
 	var prio int
 	err := r.Scan(&c.ID, &number, &kind, &c.Summary, &c.Description, &c.CustomerID, &snap, &c.AltEmail, &c.AltPhone,
 		&source, &profile, &impact, &urgency, &prio, &group, &analyst, &state, &c.Urgent, &holdUntil,
 		&c.HoldReason, &c.Resolution, &c.CancelNote, &logged, &loggedBy, &assigned, &accepted, &held,
-		&offHold, &resolved, &closed, &cancelled, &reopened, &updated, &c.Version, &c.SpecialCategory, &c.TriagePending)
+		&offHold, &resolved, &closed, &cancelled, &reopened, &updated, &c.Version, &c.SpecialCategory, &c.TriagePending, &key)
 	if err != nil {
-		return c, err
+		return c, key, err
 	}
 	c.Kind = desk.CallKind(kind)
 	c.Ref = desk.Reference(c.Kind, number)
 	if err := json.Unmarshal([]byte(snap), &c.Customer); err != nil {
-		return c, fmt.Errorf("call %s: customer snapshot: %w", c.Ref, err)
+		return c, key, fmt.Errorf("call %s: customer snapshot: %w", c.Ref, err)
 	}
 	c.Source, c.Impact, c.Urgency, c.Priority, c.State = desk.CallSource(source), desk.Level(impact), desk.Level(urgency), desk.Priority(prio), desk.State(state)
 	c.ProfileID, c.GroupID, c.AnalystID, c.LoggedBy = profile.Int64, group.Int64, analyst.Int64, loggedBy.Int64
@@ -72,7 +83,7 @@ func scanCall(r scanner) (desk.Call, error) {
 	c.OffHoldAt, c.ResolvedAt, c.ClosedAt, c.CancelledAt = fromMicros(offHold), fromMicros(resolved), fromMicros(closed), fromMicros(cancelled)
 	c.ReopenedAt = fromMicros(reopened)
 	c.LoggedAt, c.UpdatedAt = time.UnixMicro(logged).UTC(), time.UnixMicro(updated).UTC()
-	return c, nil
+	return c, key, nil
 }
 
 // CreateCall logs a call for a customer (S1, S5): it takes the snapshot of the customer's details,
@@ -225,7 +236,14 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	if col, expr := t.s.d.newCallSearch(); col != "" && assignText == "" && !c.SpecialCategory && !c.TriagePending {
 		searchCol, searchVal, searchArgs = ", "+col, ", "+expr, []any{c.Summary, c.Description}
 	}
-	args := append(numberArgs, string(c.Kind), c.Summary, c.Description, c.CustomerID, string(snap), c.AltEmail, c.AltPhone,
+	// A special-category call's text is sealed under its data key, which needs its id: the row
+	// is written without it, then given it sealed (the plain text never reaches the database).
+	sealText := c.SpecialCategory && t.s.Encrypting()
+	summary, description := c.Summary, c.Description
+	if sealText {
+		summary, description = "", ""
+	}
+	args := append(numberArgs, string(c.Kind), summary, description, c.CustomerID, string(snap), c.AltEmail, c.AltPhone,
 		string(c.Source), nullID(c.ProfileID), string(c.Impact), string(c.Urgency), int(c.Priority), nullID(c.GroupID),
 		nullID(c.AnalystID), string(c.State), 0, t.Now.UnixMicro(), nullID(actor.PersonID), micros(c.AssignedAt),
 		t.Now.UnixMicro(), c.Version, c.SpecialCategory, c.TriagePending, nullID(int64(n.NoticeVersion)))
@@ -238,6 +256,11 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	}
 	c.Ref = desk.Reference(c.Kind, number)
 	t.wroteCalls = true
+	if sealText {
+		if err := t.writeCallTexts(ctx, c); err != nil {
+			return c, err
+		}
+	}
 	if assignText != "" {
 		if err := t.addEntries(ctx, actor, c, []desk.Entry{{Kind: desk.EntryAssignment, Text: assignText}}); err != nil {
 			return c, err
@@ -299,7 +322,7 @@ func (s *Store) FindCallByRef(ctx context.Context, ref string) (desk.Call, error
 	if err != nil {
 		return desk.Call{}, err
 	}
-	c, err := scanCall(s.queryRow(ctx, `SELECT `+callCols+` FROM calls c WHERE c.number = ? AND c.kind = ?`, number, string(kind)))
+	c, err := s.scanCall(ctx, s)(s.queryRow(ctx, `SELECT `+callCols+` FROM calls c WHERE c.number = ? AND c.kind = ?`, number, string(kind)))
 	if err == sql.ErrNoRows {
 		return c, notFound("there is no call %s", strings.ToUpper(ref))
 	}
@@ -311,7 +334,7 @@ func (t *Tx) lockCall(ctx context.Context, ref string) (desk.Call, error) {
 	if err != nil {
 		return desk.Call{}, err
 	}
-	c, err := scanCall(t.queryRow(ctx, `SELECT `+callCols+` FROM calls c WHERE c.number = ? AND c.kind = ?`+t.s.d.forUpdate(), number, string(kind)))
+	c, err := t.s.scanCall(ctx, t)(t.queryRow(ctx, `SELECT `+callCols+` FROM calls c WHERE c.number = ? AND c.kind = ?`+t.s.d.forUpdate(), number, string(kind)))
 	if err == sql.ErrNoRows {
 		return c, notFound("there is no call %s", strings.ToUpper(ref))
 	}
@@ -426,12 +449,18 @@ func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, versi
 			ch.Entries[i].Text = assignText
 		}
 	}
+	// The text is written whole, sealed while the call is special category (storedCallTexts).
+	key, stored, err := t.storedCallTexts(ctx, c)
+	if err != nil {
+		return c, err
+	}
 	res, err := t.exec(ctx, `UPDATE calls SET profile_id = ?, impact = ?, urgency = ?, priority = ?, group_id = ?, analyst_id = ?,
-		state = ?, urgent = ?, hold_until = ?, hold_reason = ?, resolution = ?, cancel_note = ?, assigned_at = ?, accepted_at = ?,
+		state = ?, urgent = ?, hold_until = ?, summary = ?, description = ?, resolution = ?, hold_reason = ?, cancel_note = ?, key_id = ?,
+		assigned_at = ?, accepted_at = ?,
 		held_at = ?, off_hold_at = ?, resolved_at = ?, closed_at = ?, cancelled_at = ?, reopened_at = ?, updated_at = ?,
 		reassigned = reassigned + ?, `+resolvedBySet+`, version = version + 1 WHERE id = ? AND version = ?`,
 		nullID(c.ProfileID), string(c.Impact), string(c.Urgency), int(c.Priority), nullID(c.GroupID), nullID(c.AnalystID),
-		string(c.State), b2i(c.Urgent), micros(c.HoldUntil), c.HoldReason, c.Resolution, c.CancelNote, micros(c.AssignedAt),
+		string(c.State), b2i(c.Urgent), micros(c.HoldUntil), stored[0], stored[1], stored[2], stored[3], stored[4], key, micros(c.AssignedAt),
 		micros(c.AcceptedAt), micros(c.HeldAt), micros(c.OffHoldAt), micros(c.ResolvedAt), micros(c.ClosedAt),
 		micros(c.CancelledAt), micros(c.ReopenedAt), t.Now.UnixMicro(), regrouped(before, c), resolvedByMode(tr, c),
 		actor.PersonID, c.ID, old)
@@ -453,6 +482,11 @@ func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, versi
 	texts := make([]string, len(ch.Entries))
 	for i, e := range ch.Entries {
 		texts[i] = e.Text
+		if c.SpecialCategory && e.Kind == desk.EntryStatus {
+			// The audit log is not sealed: a special call's status lines (a hold reason, a
+			// resolution) stay in its sealed diary, and the record says only what changed.
+			texts[i] = "status changed: " + string(c.State) + " (its words are in the call's diary)"
+		}
 	}
 	return c, t.audit(ctx, actor, "call."+string(tr.Action), "call", c.Ref, []int64{c.CustomerID}, strings.Join(texts, "; "))
 }
@@ -463,30 +497,42 @@ func (t *Tx) updateCall(ctx context.Context, actor desk.Actor, ref string, versi
 // the error with the texts is its Unmasked, for the readers who may read the call
 // (access.ConflictFor).
 func (t *Tx) conflict(ctx context.Context, c desk.Call, had int64) error {
-	rows, err := t.query(ctx, `SELECT d.kind, d.body, d.created_at, COALESCE(trim(p.first_name || ' ' || p.last_name), 'calldesk')
+	rows, err := t.query(ctx, `SELECT d.kind, d.body, d.key_id, d.created_at, COALESCE(trim(p.first_name || ' ' || p.last_name), 'calldesk')
 		FROM diary_entries d LEFT JOIN people p ON p.id = d.author_id
 		WHERE d.call_id = ? AND d.call_version > ? AND d.kind IN ('status', 'assignment') ORDER BY d.id`, c.ID, had)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	var full, masked []string
+	type line struct {
+		kind, body, who string
+		key             sql.NullInt64
+		at              int64
+	}
+	var lines []line
 	for rows.Next() {
-		var kind, body, who string
-		var at int64
-		if err := rows.Scan(&kind, &body, &at, &who); err != nil {
+		var l line
+		if err := rows.Scan(&l.kind, &l.body, &l.key, &l.at, &l.who); err != nil {
+			rows.Close()
 			return err
 		}
-		when := desk.Instant(time.UnixMicro(at)) // shown in the reader's zone (desk.Zone.Text)
-		full = append(full, fmt.Sprintf("%s by %s at %s", body, who, when))
+		lines = append(lines, l)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	var full, masked []string
+	for _, l := range lines {
+		body, err := t.s.openEntry(ctx, t, l.key, c.ID, l.body)
+		if err != nil {
+			return err
+		}
+		when := desk.Instant(time.UnixMicro(l.at)) // shown in the reader's zone (desk.Zone.Text)
+		full = append(full, fmt.Sprintf("%s by %s at %s", body, l.who, when))
 		what := "A change of status"
-		if kind == string(desk.EntryAssignment) {
+		if l.kind == string(desk.EntryAssignment) {
 			what = "A change of assignment"
 		}
-		masked = append(masked, fmt.Sprintf("%s by %s at %s", what, who, when))
-	}
-	if err := rows.Err(); err != nil {
-		return err
+		masked = append(masked, fmt.Sprintf("%s by %s at %s", what, l.who, when))
 	}
 	build := func(changes []string) *desk.Error {
 		e := &desk.Error{Code: desk.ECONFLICT, Changes: changes}
@@ -822,9 +868,9 @@ func (s *Store) orderKeys(ctx context.Context, o callOrder, first, last desk.Cal
 // readCalls reads the calls of the query query(cols) makes with the columns to read (brief ones
 // when brief) and their service levels.
 func (s *Store) readCalls(ctx context.Context, brief bool, query func(cols string) string, args ...any) ([]desk.Call, error) {
-	cols, scan := callCols, scanCall
+	cols, scan := callCols, s.scanCall(ctx, s)
 	if brief {
-		cols, scan = briefCols, scanBriefCall
+		cols, scan = briefCols, s.scanBriefCall(ctx, s)
 	}
 	rows, err := s.query(ctx, query(cols), args...)
 	out, err := scanRows(rows, err, scan)

@@ -450,16 +450,40 @@ func (s *Store) RetireMasterKey(ctx context.Context, actor desk.Actor, id string
 // sealedTable is a table whose rows may hold content sealed under a data key: keyCol names the
 // row's key (NULL: plain), idCol the row's identity, cols the sealed columns (sealed with aad
 // "table.column"), text those of them that hold the ciphertext in base64.
+// kind is the kind of the keys' owners and owner the column of the row naming its owner (the
+// mention finder opens a row's content with them). An empty text value is stored as it is
+// (never sealed: it says only that the field is empty), so that a sweep may empty a field of a
+// sealed row without its key.
 type sealedTable struct {
 	table, keyCol, idCol string
 	cols                 []string
 	text                 map[string]bool
+	kind, owner          string
 }
 
 // sealedTables lists every table with columns sealed under data keys, for rekey. A column sealed
 // by a write must be listed here and marked in the register (Column.Sealed).
 func sealedTables() []sealedTable {
-	return []sealedTable{}
+	return []sealedTable{
+		{table: "calls", keyCol: "key_id", idCol: "id", cols: callTextCols(),
+			text: map[string]bool{"summary": true, "description": true, "resolution": true, "hold_reason": true, "cancel_note": true},
+			kind: KeyOwnerCall, owner: "id"},
+		{table: "diary_entries", keyCol: "key_id", idCol: "id", cols: []string{"body"}, text: map[string]bool{"body": true},
+			kind: KeyOwnerCall, owner: "call_id"},
+		{table: "sar_bundles", keyCol: "key_id", idCol: "id", cols: []string{"model", "zip"}, kind: KeyOwnerBundle, owner: "id"},
+		{table: "second_factors", keyCol: "key_id", idCol: "account_id", cols: []string{"secret"}, text: map[string]bool{"secret": true},
+			kind: KeyOwnerAccount, owner: "account_id"},
+	}
+}
+
+// sealedTableOf is the entry of sealedTables for table, if it has one.
+func sealedTableOf(table string) (sealedTable, bool) {
+	for _, tb := range sealedTables() {
+		if tb.table == table {
+			return tb, true
+		}
+	}
+	return sealedTable{}, false
 }
 
 // rekey gives each owner a new data key and re-seals under it the content its old key sealed, in
@@ -537,8 +561,8 @@ func (t *Tx) reseal(ctx context.Context, tb sealedTable, kind string, owner int6
 			var ct []byte
 			if tb.text[c] {
 				ns := r.vals[i].(*sql.NullString)
-				if !ns.Valid {
-					args = append(args, nil)
+				if !ns.Valid || ns.String == "" {
+					args = append(args, *ns) // NULL or empty: stored as it is
 					continue
 				}
 				if ct, err = base64.StdEncoding.DecodeString(ns.String); err != nil {

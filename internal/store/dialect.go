@@ -38,6 +38,10 @@ type dialect interface {
 	// reindexCalls (re)builds the full-text documents of calls from their text and diary, in one
 	// statement for all of them; replaced lists the ids that already had a document.
 	reindexCalls(ctx context.Context, t *Tx, ids, replaced []int64) error
+	// indexCallText (re)builds the full-text document of call id from its text as callTexts
+	// gives it (info, mail), opened in Go because the columns hold it sealed; special decides
+	// the parts; replaced says it had a document.
+	indexCallText(ctx context.Context, t *Tx, id int64, replaced, special bool, info, mail string) error
 	// indexCalls builds the full-text documents of the calls with ids from..to (inclusive), which
 	// have none yet, with the same text as reindexCalls, leaving out anonymised calls (which a
 	// retention sweep took out of the index): used once at the end of a bulk load, and by the
@@ -297,6 +301,20 @@ func (sqliteDialect) reindexCalls(ctx context.Context, t *Tx, ids, replaced []in
 		}
 	}
 	_, err := t.exec(ctx, sqliteCallDocs(`c.id IN (SELECT value FROM json_each(?))`), jsonIDs(ids))
+	return err
+}
+
+func (sqliteDialect) indexCallText(ctx context.Context, t *Tx, id int64, replaced, special bool, info, mail string) error {
+	if replaced {
+		if _, err := t.exec(ctx, `DELETE FROM call_fts WHERE rowid = ?`, id); err != nil {
+			return err
+		}
+	}
+	doc, m, sdoc, smail := info, mail, "", ""
+	if special {
+		doc, m, sdoc, smail = "", "", info, mail
+	}
+	_, err := t.exec(ctx, `INSERT INTO call_fts(rowid, doc, mail, sdoc, smail) VALUES (?, ?, ?, ?, ?)`, id, doc, m, sdoc, smail)
 	return err
 }
 
@@ -749,6 +767,18 @@ func postgresCallDocs(where string) string {
 
 func (postgresDialect) reindexCalls(ctx context.Context, t *Tx, ids, _ []int64) error {
 	_, err := t.exec(ctx, postgresCallDocs(`c.id = ANY(string_to_array(?, ',')::bigint[])`), joinIDs(ids))
+	return err
+}
+
+func (postgresDialect) indexCallText(ctx context.Context, t *Tx, id int64, _, special bool, info, mail string) error {
+	wInfo, wMail := "A", "B"
+	if special {
+		wInfo, wMail = "C", "D"
+	}
+	_, err := t.exec(ctx, `UPDATE calls SET search =
+		setweight(to_tsvector('simple', regexp_replace(CAST(? AS text), '[^[:alnum:]]+', ' ', 'g')), CAST(? AS "char")) ||
+		setweight(to_tsvector('simple', regexp_replace(CAST(? AS text), '[^[:alnum:]]+', ' ', 'g')), CAST(? AS "char")) WHERE id = ?`,
+		info, wInfo, mail, wMail, id)
 	return err
 }
 

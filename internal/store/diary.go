@@ -19,8 +19,12 @@ func (t *Tx) addEntries(ctx context.Context, actor desk.Actor, c desk.Call, entr
 		if e.Kind == desk.EntryNote {
 			public = false
 		}
-		if _, err := t.exec(ctx, `INSERT INTO diary_entries (call_id, kind, public, body, author_id, created_at, call_version) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, string(e.Kind), b2i(public), e.Text, nullID(actor.PersonID), t.Now.UnixMicro(), c.Version); err != nil {
+		key, body, err := t.sealEntry(ctx, c, e.Text)
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `INSERT INTO diary_entries (call_id, kind, public, body, key_id, author_id, created_at, call_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, string(e.Kind), b2i(public), body, key, nullID(actor.PersonID), t.Now.UnixMicro(), c.Version); err != nil {
 			return fmt.Errorf("diary of %s: %w", c.Ref, err)
 		}
 	}
@@ -81,9 +85,13 @@ func (t *Tx) addEntry(ctx context.Context, actor desk.Actor, c desk.Call, kind d
 func (t *Tx) addEntryShown(ctx context.Context, actor desk.Actor, c desk.Call, kind desk.EntryKind, public bool, text string, atts []desk.Attachment) (desk.Entry, error) {
 	e := desk.Entry{Kind: kind, Public: public, Text: text, AuthorID: actor.PersonID, Author: actor.Name,
 		CallID: c.ID, CreatedAt: t.Now, CallVersion: c.Version}
-	if err := t.queryRow(ctx, `INSERT INTO diary_entries (call_id, kind, public, body, author_id, created_at, call_version)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		c.ID, string(kind), b2i(e.Public), text, nullID(actor.PersonID), t.Now.UnixMicro(), c.Version).Scan(&e.ID); err != nil {
+	key, body, err := t.sealEntry(ctx, c, text)
+	if err != nil {
+		return e, err
+	}
+	if err := t.queryRow(ctx, `INSERT INTO diary_entries (call_id, kind, public, body, key_id, author_id, created_at, call_version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.ID, string(kind), b2i(e.Public), body, key, nullID(actor.PersonID), t.Now.UnixMicro(), c.Version).Scan(&e.ID); err != nil {
 		return e, t.s.mapErr(err)
 	}
 	names := make([]string, len(atts))
@@ -176,7 +184,7 @@ const entryAuthor = `COALESCE(trim(p.first_name || ' ' || p.last_name),
 
 // Diary returns a call's entries in order; internal ones only when internal is true.
 func (s *Store) Diary(ctx context.Context, callID int64, internal bool) ([]desk.Entry, error) {
-	q := `SELECT d.id, d.call_id, d.kind, d.public, d.body, d.author_id, ` + entryAuthor + `, d.created_at, d.call_version
+	q := `SELECT d.id, d.call_id, d.kind, d.public, d.body, d.author_id, ` + entryAuthor + `, d.created_at, d.call_version, d.key_id
 		FROM diary_entries d LEFT JOIN people p ON p.id = d.author_id WHERE d.call_id = ?`
 	if !internal {
 		q += ` AND d.public = 1`
@@ -190,9 +198,13 @@ func (s *Store) Diary(ctx context.Context, callID int64, internal bool) ([]desk.
 	for rows.Next() {
 		var e desk.Entry
 		var kind string
-		var author sql.NullInt64
+		var author, key sql.NullInt64
 		var at int64
-		if err := rows.Scan(&e.ID, &e.CallID, &kind, &e.Public, &e.Text, &author, &e.Author, &at, &e.CallVersion); err != nil {
+		if err := rows.Scan(&e.ID, &e.CallID, &kind, &e.Public, &e.Text, &author, &e.Author, &at, &e.CallVersion, &key); err != nil {
+			return nil, err
+		}
+		var err error
+		if e.Text, err = s.openEntry(ctx, s, key, e.CallID, e.Text); err != nil {
 			return nil, err
 		}
 		e.Kind, e.AuthorID, e.CreatedAt = desk.EntryKind(kind), author.Int64, time.UnixMicro(at).UTC()

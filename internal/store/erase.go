@@ -371,10 +371,11 @@ func (x *erasing) scrubCalls(ctx context.Context) error {
 		id                                                                      int64
 		number                                                                  int64
 		kind, summary, desc, resolution, hold, cancel, snap, altEmail, altPhone string
+		key                                                                     sql.NullInt64
 	}
 	// One read of every touched call (locked, in id order), not one per call: on PostgreSQL each
 	// statement is a round trip, and an erasure touches a thousand calls.
-	rows, err := x.t.query(ctx, `SELECT id, number, kind, summary, description, resolution, hold_reason, cancel_note, customer_snapshot, alt_email, alt_phone
+	rows, err := x.t.query(ctx, `SELECT id, number, kind, summary, description, resolution, hold_reason, cancel_note, customer_snapshot, alt_email, alt_phone, key_id
 		FROM calls WHERE id IN `+x.t.s.d.idSet()+` ORDER BY id`+x.t.s.d.forNoKeyUpdate(), x.t.s.d.idSetArg(x.calls))
 	if err != nil {
 		return err
@@ -382,7 +383,7 @@ func (x *erasing) scrubCalls(ctx context.Context) error {
 	var cs []callText
 	for rows.Next() {
 		var c callText
-		if err := rows.Scan(&c.id, &c.number, &c.kind, &c.summary, &c.desc, &c.resolution, &c.hold, &c.cancel, &c.snap, &c.altEmail, &c.altPhone); err != nil {
+		if err := rows.Scan(&c.id, &c.number, &c.kind, &c.summary, &c.desc, &c.resolution, &c.hold, &c.cancel, &c.snap, &c.altEmail, &c.altPhone, &c.key); err != nil {
 			rows.Close()
 			return err
 		}
@@ -394,6 +395,13 @@ func (x *erasing) scrubCalls(ctx context.Context) error {
 	}
 	up := x.t.rowUpdates("calls", []string{"summary", "description", "resolution", "hold_reason", "cancel_note", "customer_snapshot", "alt_email", "alt_phone"}, "version = version + 1")
 	for _, c := range cs {
+		// Sealed text (a special-category call's) is opened, scrubbed and sealed again.
+		sealed := desk.Call{ID: c.id, Ref: desk.Reference(desk.CallKind(c.kind), c.number), Summary: c.summary, Description: c.desc,
+			Resolution: c.resolution, HoldReason: c.hold, CancelNote: c.cancel, SpecialCategory: c.key.Valid}
+		if err := x.t.s.openCallTexts(ctx, x.t, c.key, &sealed); err != nil {
+			return err
+		}
+		c.summary, c.desc, c.resolution, c.hold, c.cancel = sealed.Summary, sealed.Description, sealed.Resolution, sealed.HoldReason, sealed.CancelNote
 		x.refs[desk.Reference(desk.CallKind(c.kind), c.number)] = true
 		scrub := x.sc.Scrub
 		if x.own[c.id] {
@@ -404,7 +412,15 @@ func (x *erasing) scrubCalls(ctx context.Context) error {
 			c.snap, c.altEmail, c.altPhone = string(b), "", ""
 		}
 		newSummary, newDesc := scrub(c.summary), scrub(c.desc)
-		up.add(c.id, newSummary, newDesc, scrub(c.resolution), scrub(c.hold), scrub(c.cancel), c.snap, c.altEmail, c.altPhone)
+		sealed.Summary, sealed.Description, sealed.Resolution, sealed.HoldReason, sealed.CancelNote = newSummary, newDesc, scrub(c.resolution), scrub(c.hold), scrub(c.cancel)
+		key, stored, err := x.t.storedCallTexts(ctx, sealed)
+		if err != nil {
+			return err
+		}
+		if err := sameKey(c.key, key); err != nil && key.Valid {
+			return fmt.Errorf("call %d: %w", c.id, err)
+		}
+		up.add(c.id, stored[0].(string), stored[1].(string), stored[2].(string), stored[3].(string), stored[4].(string), c.snap, c.altEmail, c.altPhone)
 		x.counts.Scrubbed++
 		if newSummary != c.summary || newDesc != c.desc {
 			// Its search document changes (so it does when a diary entry does: scrubDiary);
@@ -420,7 +436,7 @@ func (x *erasing) scrubDiary(ctx context.Context) error {
 	if len(x.calls) == 0 {
 		return nil
 	}
-	es, err := x.authoredOf(ctx, `SELECT id, call_id, body, author_id FROM diary_entries WHERE call_id IN `+x.t.s.d.idSet()+` ORDER BY id`, x.t.s.d.idSetArg(x.calls))
+	es, err := x.authoredOf(ctx, `SELECT id, call_id, body, author_id, key_id FROM diary_entries WHERE call_id IN `+x.t.s.d.idSet()+` ORDER BY id`, x.t.s.d.idSetArg(x.calls))
 	if err != nil {
 		return err
 	}
@@ -433,7 +449,15 @@ func (x *erasing) scrubDiary(ctx context.Context) error {
 		if body == e.text {
 			continue
 		}
-		up.add(e.id, body)
+		// An entry sealed (a special-category call's) is sealed again once scrubbed.
+		key, stored, err := x.t.sealEntry(ctx, desk.Call{ID: e.call, SpecialCategory: e.key.Valid}, body)
+		if err != nil {
+			return err
+		}
+		if err := sameKey(e.key, key); err != nil && body != "" {
+			return fmt.Errorf("diary entry %d: %w", e.id, err)
+		}
+		up.add(e.id, stored)
 		x.t.indexLater(e.call, false)
 		x.counts.Scrubbed++
 	}
@@ -447,6 +471,7 @@ type authoredRow struct {
 	call int64
 	text string
 	by   int64
+	key  sql.NullInt64 // the key of the text, when the query selects it fifth (its text is then opened)
 }
 
 // authoredOf reads the rows of query, which selects an id, a call id, a text and a person id (or
@@ -461,13 +486,40 @@ func (x *erasing) authoredOf(ctx context.Context, query string, args ...any) ([]
 	for rows.Next() {
 		var r authoredRow
 		var by sql.NullInt64
-		if err := rows.Scan(&r.id, &r.call, &r.text, &by); err != nil {
+		dest := []any{&r.id, &r.call, &r.text, &by}
+		if cols, _ := rows.Columns(); len(cols) == 5 {
+			dest = append(dest, &r.key)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		r.by = by.Int64
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	for i := range out { // opened once the rows are closed: opening may read a key
+		if out[i].key.Valid {
+			var err error
+			if out[i].text, err = x.t.s.openEntry(ctx, x.t, out[i].key, out[i].call, out[i].text); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// sameKey checks that a scrubbed text, sealed again, is under the key its row names (the row's
+// key column is left as it is): a call's rows are all under its one current key.
+func sameKey(row, now sql.NullInt64) error {
+	if row != now {
+		return fmt.Errorf("sealed again under data key %v, not its row's %v", now, row)
+	}
+	return nil
 }
 
 // deleteFiles deletes the files they sent and every file on their own calls (a file on someone's
@@ -676,37 +728,52 @@ func (x *erasing) dropBundles(ctx context.Context) error {
 	if _, err := x.t.exec(ctx, `DELETE FROM sar_redactions WHERE bundle_id IN (SELECT id FROM sar_bundles WHERE person_id = ?)`, x.id); err != nil {
 		return err
 	}
-	if _, err := x.t.exec(ctx, `UPDATE sar_bundles SET state = 'expired', model = NULL, zip = NULL, error = 'its content was deleted when the person was erased', version = version + 1 WHERE person_id = ?`, x.id); err != nil {
+	if err := x.t.shredBundleKeys(ctx, `person_id = ?`, x.id); err != nil {
+		return err
+	}
+	if _, err := x.t.exec(ctx, `UPDATE sar_bundles SET state = 'expired', model = NULL, zip = NULL, key_id = NULL, error = 'its content was deleted when the person was erased', version = version + 1 WHERE person_id = ?`, x.id); err != nil {
 		return err
 	}
 	type bundle struct {
 		id    int64
 		model []byte
+		key   sql.NullInt64
 	}
-	rows, err := x.t.query(ctx, `SELECT id, model FROM sar_bundles WHERE person_id <> ? AND model IS NOT NULL AND state IN ('queued', 'building', 'review')`, x.id)
+	rows, err := x.t.query(ctx, `SELECT id, model, key_id FROM sar_bundles WHERE person_id <> ? AND model IS NOT NULL AND state IN ('queued', 'building', 'review')`, x.id)
 	if err != nil {
 		return err
 	}
-	var bs []bundle
+	var all []bundle
 	for rows.Next() {
 		var b bundle
-		if err := rows.Scan(&b.id, &b.model); err != nil {
+		if err := rows.Scan(&b.id, &b.model, &b.key); err != nil {
 			rows.Close()
 			return err
 		}
-		if x.sc.Finds(string(b.model)) {
-			bs = append(bs, b)
-		}
+		all = append(all, b)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	var bs []bundle
+	for _, b := range all {
+		model, err := x.t.s.openBytes(ctx, x.t, b.key, KeyOwnerBundle, b.id, "sar_bundles.model", b.model)
+		if err != nil {
+			return err
+		}
+		if x.sc.Finds(string(model)) {
+			bs = append(bs, b)
+		}
+	}
 	for _, b := range bs {
 		if _, err := x.t.exec(ctx, `DELETE FROM sar_redactions WHERE bundle_id = ?`, b.id); err != nil {
 			return err
 		}
-		if _, err := x.t.exec(ctx, `UPDATE sar_bundles SET state = 'failed', model = NULL, zip = NULL, version = version + 1,
+		if _, err := x.t.shredKeys(ctx, KeyOwnerBundle, []int64{b.id}); err != nil {
+			return err
+		}
+		if _, err := x.t.exec(ctx, `UPDATE sar_bundles SET state = 'failed', model = NULL, zip = NULL, key_id = NULL, version = version + 1,
 			error = 'a person it mentions was erased while it was prepared: build it again' WHERE id = ?`, b.id); err != nil {
 			return err
 		}
@@ -885,7 +952,9 @@ func (x *erasing) closeAccount(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	// The key their second-factor secret was sealed under goes with it (crypto-shredding).
+	_, err = x.t.shredKeys(ctx, KeyOwnerAccount, []int64{accountID})
+	return err
 }
 
 // scrubAudit rewrites the personal fields of every audit record that names the person: the ones
@@ -1119,11 +1188,24 @@ func (x *erasing) scrubMentions(ctx context.Context) error {
 		case "sar_bundles":
 			stateCol = "state"
 		}
-		err := x.t.queryRow(ctx, `SELECT `+m.Column+`, `+stateCol+` FROM `+m.Table+` WHERE `+where, args...).Scan(&cur, &state)
+		// A sealed value (Sealed: a special call's text, a bundle) is opened to be read, and a
+		// scrubbed one sealed again under the same key.
+		keyCol, ownerCol := "NULL", "NULL"
+		tb, isSealed := sealedTableOf(m.Table)
+		if isSealed && c.Sealed != "" {
+			keyCol, ownerCol = tb.keyCol, tb.owner
+		}
+		var key, owner sql.NullInt64
+		err := x.t.queryRow(ctx, `SELECT `+m.Column+`, `+stateCol+`, `+keyCol+`, `+ownerCol+` FROM `+m.Table+` WHERE `+where, args...).Scan(&cur, &state, &key, &owner)
 		if err == sql.ErrNoRows || (err == nil && cur == nil) {
 			continue // gone with an earlier step
 		} else if err != nil {
 			return fmt.Errorf("%s.%s: %w", m.Table, m.Column, err)
+		}
+		if key.Valid {
+			if cur, err = x.t.s.opener(x.t)(ctx, key, tb.kind, owner.Int64, m.Table+"."+m.Column, cur); err != nil {
+				return fmt.Errorf("%s: %w", m.Where(), err)
+			}
 		}
 		var extra []sql.NullString
 		if m.Table == "attachments" {
@@ -1169,6 +1251,16 @@ func (x *erasing) scrubMentions(ctx context.Context) error {
 				v = text // found only decoded (URL or JSON escapes): the decoded text is written back, scrubbed
 			}
 			set, val = m.Column+" = ?", x.sc.Scrub(v)
+			if key.Valid && val != "" {
+				k, sealedVal, err := x.t.sealString(ctx, tb.kind, owner.Int64, m.Table+"."+m.Column, val.(string))
+				if err != nil {
+					return fmt.Errorf("%s: %w", m.Where(), err)
+				}
+				if err := sameKey(key, k); err != nil {
+					return fmt.Errorf("%s: %w", m.Where(), err)
+				}
+				val = sealedVal
+			}
 		}
 		if versioned[m.Table] {
 			set += ", version = version + 1"

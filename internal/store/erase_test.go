@@ -394,12 +394,15 @@ func traces(t *testing.T, e *env, needles []string, scs ...*desk.Scrubber) []str
 				t.Fatalf("scan %s.%s: %v", table, col, err)
 			}
 			for rows.Next() {
-				var id sql.NullInt64
+				var id any // an id, or a text key (master_keys.id)
 				var v []byte
 				if err := rows.Scan(&id, &v); err != nil {
 					t.Fatal(err)
 				}
-				where := fmt.Sprintf("%s.%s row %d", table, col, id.Int64)
+				if b, ok := id.([]byte); ok {
+					id = string(b)
+				}
+				where := fmt.Sprintf("%s.%s row %v", table, col, id)
 				for _, r := range readings(v) {
 					low := strings.ToLower(r)
 					hit := ""

@@ -163,12 +163,30 @@ func (c PersonalColumn) binary() bool {
 // FindMentions returns every place outside the person records' own fields where sc finds one of
 // a person's full identifiers, in register order, then by key.
 func (s *Store) FindMentions(ctx context.Context, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
-	return findMentions(ctx, s.d, s.query, sc, o)
+	return findMentions(ctx, s.d, s.query, s.opener(s), sc, o)
 }
 
 // findMentions in a transaction: what erasure uses, so it sees its own writes.
 func (t *Tx) findMentions(ctx context.Context, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
-	return findMentions(ctx, t.s.d, t.query, sc, o)
+	return findMentions(ctx, t.s.d, t.query, t.s.opener(t), sc, o)
+}
+
+// openFunc opens a value of a sealed column (aad "table.column") of owner, stored under key.
+type openFunc func(ctx context.Context, key sql.NullInt64, kind string, owner int64, aad string, v []byte) ([]byte, error)
+
+// opener opens sealed values through q, a text column's from its base64.
+func (s *Store) opener(q rowQuerier) openFunc {
+	return func(ctx context.Context, key sql.NullInt64, kind string, owner int64, aad string, v []byte) ([]byte, error) {
+		tb, _ := sealedTableOf(strings.SplitN(aad, ".", 2)[0])
+		if tb.text[strings.SplitN(aad, ".", 2)[1]] {
+			if len(v) == 0 {
+				return v, nil
+			}
+			p, err := s.openString(ctx, q, key, kind, owner, aad, string(v))
+			return []byte(p), err
+		}
+		return s.openBytes(ctx, q, key, kind, owner, aad, v)
+	}
 }
 
 type queryFunc func(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -224,7 +242,7 @@ func indexedCalls(ctx context.Context, d dialect, query queryFunc, sc *desk.Scru
 	return ids, nil
 }
 
-func findMentions(ctx context.Context, d dialect, query queryFunc, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
+func findMentions(ctx context.Context, d dialect, query queryFunc, open openFunc, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
 	needles := sc.Needles()
 	if len(needles) == 0 {
 		return nil, nil
@@ -243,7 +261,7 @@ func findMentions(ctx context.Context, d dialect, query queryFunc, sc *desk.Scru
 	}
 	var out []Mention
 	for _, mt := range mentionTables(engine, o.Tables) {
-		found, err := mt.scan(ctx, d, query, sc, needles, calls, decodeMail)
+		found, err := mt.scan(ctx, d, query, open, sc, needles, calls, decodeMail)
 		if err != nil {
 			return nil, fmt.Errorf("find mentions in %s: %w", mt.table, err)
 		}
@@ -253,7 +271,7 @@ func findMentions(ctx context.Context, d dialect, query queryFunc, sc *desk.Scru
 }
 
 // scan reads the table's rows that may hold a mention and matches each column's decoded value.
-func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, sc *desk.Scrubber, needles []string, calls []int64, decodeMail func([]byte) string) ([]Mention, error) {
+func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, open openFunc, sc *desk.Scrubber, needles []string, calls []int64, decodeMail func([]byte) string) ([]Mention, error) {
 	sel := []string{mt.key, "0", "0"}
 	if mt.call != "" {
 		sel[1] = "COALESCE(" + mt.call + ", 0)"
@@ -304,6 +322,15 @@ func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, sc 
 	}
 	sel = append(sel, mt.extra...)
 	rest = append(rest, mt.extra...)
+	// A table with sealed columns: its rows' key and owner are read too, and a row with a key is
+	// read whatever LIKE says of its ciphertext (opened, it is matched in Go).
+	sealed, hasSealed := sealedTableOf(mt.table)
+	sealedCond := ""
+	if hasSealed {
+		sel = append(sel, sealed.keyCol, sealed.owner)
+		rest = append(rest, sealed.keyCol, sealed.owner)
+		sealedCond = " OR " + sealed.keyCol + " IS NOT NULL"
+	}
 	var queries []string
 	var queryArgs [][]any
 	if narrowed && len(calls) > 0 {
@@ -313,7 +340,7 @@ func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, sc 
 			cols = append(cols, "COALESCE("+c+", '')")
 		}
 		cond, a := likeAny(cols)
-		queries = append(queries, "SELECT "+strings.Join(sel, ", ")+" FROM "+mt.table+" WHERE "+idx.call+" IN "+d.idSet()+" AND ("+cond+")")
+		queries = append(queries, "SELECT "+strings.Join(sel, ", ")+" FROM "+mt.table+" WHERE "+idx.call+" IN "+d.idSet()+" AND ("+cond+sealedCond+")")
 		queryArgs = append(queryArgs, append([]any{d.idSetArg(calls)}, a...))
 	}
 	if len(where) > 0 {
@@ -327,7 +354,7 @@ func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, sc 
 	seen := map[string]bool{}
 	var out []Mention
 	for i, q := range queries {
-		found, err := mt.read(ctx, query, q, queryArgs[i], sc, decodeMail)
+		found, err := mt.read(ctx, query, open, q, queryArgs[i], sc, decodeMail)
 		if err != nil {
 			return nil, err
 		}
@@ -354,47 +381,70 @@ func (mt mentionTable) scan(ctx context.Context, d dialect, query queryFunc, sc 
 	return out, nil
 }
 
-// read runs one query of scan and matches each row's decoded values.
-func (mt mentionTable) read(ctx context.Context, query queryFunc, q string, args []any, sc *desk.Scrubber, decodeMail func([]byte) string) ([]Mention, error) {
+// read runs one query of scan and matches each row's decoded values (a sealed value opened
+// first, once the rows are read: opening may read its key).
+func (mt mentionTable) read(ctx context.Context, query queryFunc, open openFunc, q string, args []any, sc *desk.Scrubber, decodeMail func([]byte) string) ([]Mention, error) {
 	rows, err := query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Mention
+	sealed, hasSealed := sealedTableOf(mt.table)
+	type row struct {
+		key          string
+		call, person int64
+		vals         [][]byte
+		extra        []sql.NullString
+		dataKey      sql.NullInt64
+		owner        sql.NullInt64
+	}
+	var rs []row
 	for rows.Next() {
-		var key string
-		var call, person int64
-		vals := make([][]byte, len(mt.cols))
-		extra := make([]sql.NullString, len(mt.extra))
-		dest := []any{&key, &call, &person}
-		for i := range vals {
-			dest = append(dest, &vals[i])
+		r := row{vals: make([][]byte, len(mt.cols)), extra: make([]sql.NullString, len(mt.extra))}
+		dest := []any{&r.key, &r.call, &r.person}
+		for i := range r.vals {
+			dest = append(dest, &r.vals[i])
 		}
-		for i := range extra {
-			dest = append(dest, &extra[i])
+		for i := range r.extra {
+			dest = append(dest, &r.extra[i])
+		}
+		if hasSealed {
+			dest = append(dest, &r.dataKey, &r.owner)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		for i, c := range mt.cols {
-			if vals[i] == nil {
-				continue
-			}
-			text, decoded := mentionText(c, vals[i], extra, decodeMail)
-			m := Mention{Table: mt.table, Column: c.Column, Key: key, CallID: call, PersonID: person}
-			if mt.numeric {
-				m.ID, _ = strconv.ParseInt(key, 10, 64)
-			}
-			if locs := sc.Find(text); len(locs) > 0 {
-				m.Excerpt = desk.Excerpt(text, locs[0][0], locs[0][1])
-				m.Decoded = decoded && len(sc.Find(string(vals[i]))) == 0
-				out = append(out, m)
-			}
-		}
+		rs = append(rs, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	var out []Mention
+	for _, r := range rs {
+		for i, c := range mt.cols {
+			v := r.vals[i]
+			if v == nil {
+				continue
+			}
+			if hasSealed && r.dataKey.Valid && c.Sealed != "" {
+				if v, err = open(ctx, r.dataKey, sealed.kind, r.owner.Int64, c.Table+"."+c.Column, v); err != nil {
+					return nil, err
+				}
+			}
+			text, decoded := mentionText(c, v, r.extra, decodeMail)
+			m := Mention{Table: mt.table, Column: c.Column, Key: r.key, CallID: r.call, PersonID: r.person}
+			if mt.numeric {
+				m.ID, _ = strconv.ParseInt(r.key, 10, 64)
+			}
+			if locs := sc.Find(text); len(locs) > 0 {
+				m.Excerpt = desk.Excerpt(text, locs[0][0], locs[0][1])
+				m.Decoded = decoded && len(sc.Find(string(v))) == 0
+				out = append(out, m)
+			}
+		}
 	}
 	return out, nil
 }

@@ -115,6 +115,10 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		version int
 		sql     string
 	}{
+		{59, `ALTER TABLE calls DROP COLUMN key_id`},
+		{59, `ALTER TABLE diary_entries DROP COLUMN key_id`},
+		{59, `ALTER TABLE sar_bundles DROP COLUMN key_id`},
+		{59, `ALTER TABLE second_factors DROP COLUMN key_id`},
 		{30, `ALTER TABLE sar_redactions DROP COLUMN context`},
 		{30, `ALTER TABLE sar_redactions DROP COLUMN link`},
 		{31, `DELETE FROM maintenance WHERE name = 'shred'`},

@@ -339,8 +339,9 @@ func Register() []PersonalColumn {
 			Sources: []Source{FromCalldesk}, Stored: HexDigest, Retention: RetainExpiry, Erasure: Remove,
 			Today: "the person's reset links are deleted", SAR: []SARSection{SectionNone}, SARReason: credentialSARReason},
 		{Table: "second_factors", Column: "secret", Category: CatCredential, Whose: Whose{Links: []Link{account}},
-			Sources: []Source{FromCalldesk}, Stored: HexDigest, Retention: RetainLeavers, Erasure: Remove,
-			Today: "the person's second factor is deleted with their account", SAR: []SARSection{SectionNone}, SARReason: credentialSARReason},
+			Sources: []Source{FromCalldesk}, Stored: HexDigest, Sealed: "key_id", Retention: RetainLeavers, Erasure: Remove,
+			Today: "sealed under the account's data key when calldesk runs with a master key (a reset or a new enrolment destroys that key); " +
+				"the person's second factor is deleted with their account", SAR: []SARSection{SectionNone}, SARReason: credentialSARReason},
 		{Table: "recovery_codes", Column: "code_hash", Category: CatCredential, Whose: Whose{Links: []Link{account}},
 			Sources: []Source{FromCalldesk}, Stored: HexDigest, Retention: RetainLeavers, Erasure: Remove,
 			Today: "the person's recovery codes are deleted with their account", SAR: []SARSection{SectionNone}, SARReason: credentialSARReason},
@@ -398,11 +399,12 @@ func Register() []PersonalColumn {
 			SAR: []SARSection{SectionNone}, SARReason: searchSARReason},
 		ftsPart("doc", "the call information of a call not marked special category"),
 		ftsPart("mail", "the email-only text of a call not marked special category (the support role's, S13)"),
-		ftsPart("sdoc", "the call information of a call marked special category (its group's and the DPO's, S8)"),
-		ftsPart("smail", "the email-only text of a call marked special category"),
+		ftsPart("sdoc", "the call information of a call marked special category (its group's and the DPO's, S8), not sealed: "+
+			"the words of its sealed text, in a contentless index (no text, but which words the call contains)"),
+		ftsPart("smail", "the email-only text of a call marked special category, not sealed: its words, as sdoc holds them"),
 		{Table: "diary_entries", Column: "body", Category: CatFreeText, Whose: Whose{Links: []Link{callCustomer, on("author_id")}, Anyone: true},
-			Sources: []Source{FromStaff, FromCustomer, FromEmail}, Stored: Plain, Retention: RetainDiaryEntries, Erasure: Scrub,
-			Today: "on the calls the erasure touches: every identifier scrubbed on their own calls and in entries they wrote, " +
+			Sources: []Source{FromStaff, FromCustomer, FromEmail}, Stored: Plain, Sealed: "key_id", Retention: RetainDiaryEntries, Erasure: Scrub,
+			Today: specialSealed + "on the calls the erasure touches: every identifier scrubbed on their own calls and in entries they wrote, " +
 				"their identifiers wherever the mention finder finds them, however long the diary",
 			SAR: []SARSection{SectionCalls, SectionEntries}},
 		{Table: "attachments", Column: "filename", Category: CatFile, Whose: Whose{Links: []Link{callCustomer, on("uploaded_by")}, Anyone: true},
@@ -498,13 +500,13 @@ func Register() []PersonalColumn {
 		staff("subject_requests", "identity_by", RetainSubjectRequests, ""),
 		staff("subject_requests", "logged_by", RetainSubjectRequests, ""),
 		{Table: "sar_bundles", Column: "model", Category: CatFile, Whose: Whose{Links: []Link{on("person_id")}, Anyone: true},
-			Sources: []Source{FromCalldesk}, Stored: JSONText, Retention: RetainSubjectRequests, Erasure: Remove,
-			Today: "deleted from their bundles (kept as expired); another person's bundle still being built that mentions them " +
+			Sources: []Source{FromCalldesk}, Stored: JSONText, Sealed: "key_id", Retention: RetainSubjectRequests, Erasure: Remove,
+			Today: bundleSealed + "deleted from their bundles (kept as expired); another person's bundle still being built that mentions them " +
 				"is failed and emptied, to be built again",
 			SAR: []SARSection{SectionNone}, SARReason: bundleSARReason},
 		{Table: "sar_bundles", Column: "zip", Category: CatFile, Whose: Whose{Links: []Link{on("person_id")}, Anyone: true},
-			Sources: []Source{FromCalldesk}, Stored: ZipArchive, Retention: RetainSubjectRequests, Erasure: Remove,
-			Today: "deleted from their bundles and from another person's bundle still being built that mentions them; " +
+			Sources: []Source{FromCalldesk}, Stored: ZipArchive, Sealed: "key_id", Retention: RetainSubjectRequests, Erasure: Remove,
+			Today: bundleSealed + "deleted from their bundles and from another person's bundle still being built that mentions them; " +
 				"another person's final bundle keeps what it disclosed to them until its download expires",
 			SAR: []SARSection{SectionNone}, SARReason: bundleSARReason},
 		staff("sar_bundles", "created_by", RetainSubjectRequests, ""),
@@ -683,11 +685,23 @@ func dpiaText(col string) PersonalColumn {
 		SAR:   []SARSection{SectionNone}, SARReason: processorSARReason}
 }
 
+// specialSealed says what encryption at rest does with a call's text and diary (issue 20 point 3).
+// The search index is not sealed: a leaked database still shows which words a special-category
+// call contains (call_fts.sdoc/smail on SQLite, contentless: the words without their text; the C
+// and D weights of calls.search on PostgreSQL: the words and their positions), not its text.
+const specialSealed = "while the call is marked special category and calldesk runs with a master key, sealed under the call's data key " +
+	"(marking seals the text and diary it has, unmarking writes them plain again; its index words stay readable: call_fts.sdoc/smail, " +
+	"calls.search weights C/D); the mention finder and erasure open it to read and scrub it and seal it again; "
+
+// bundleSealed says what encryption at rest does with a bundle's content.
+const bundleSealed = "sealed under the bundle's data key when calldesk runs with a master key, which is destroyed when the bundle " +
+	"expires, is emptied or deleted (its copies in old pages and backups become unreadable); "
+
 // callText is a free-text column of calls.
 func callText(col string, from []Source) PersonalColumn {
 	return PersonalColumn{Table: "calls", Column: col, Category: CatFreeText, Whose: Whose{Links: []Link{{Column: "customer_id"}}, Anyone: true},
-		Sources: from, Stored: Plain, Retention: RetainClosedCalls, Erasure: Scrub,
-		Today: "on their own calls every identifier of theirs becomes the pseudonym; on other customers' calls the mention finder " +
+		Sources: from, Stored: Plain, Sealed: "key_id", Retention: RetainClosedCalls, Erasure: Scrub,
+		Today: specialSealed + "on their own calls every identifier of theirs becomes the pseudonym; on other customers' calls the mention finder " +
 			"finds (the whole text read, however long), their identifiers; a call on legal hold is left as it is and listed for the DPO",
 		SAR: []SARSection{SectionCalls}}
 }
@@ -780,6 +794,7 @@ const ropaWords = "the DPO's description of a processing activity in general ter
 // with its reason, a fresh copy on every call.
 func NotPersonalColumns() []NotPersonal {
 	const word = "one of a fixed set of words"
+	const keyReason = "the id of the data key the row's content is sealed under (data_keys), or NULL: a number naming a key, not a person"
 	return []NotPersonal{
 		{Table: "people", Column: "kind", Reason: word + " (staff, student...); statistics by kind"},
 		{Table: "people", Column: "source", Reason: word + ": how the record was first made"},
@@ -801,6 +816,10 @@ func NotPersonalColumns() []NotPersonal {
 		{Table: "form_keys", Column: "form_key", Reason: "a random value drawn into a form, to log its call once"},
 		{Table: "form_keys", Column: "call_ref", Reason: "a call's reference"},
 		{Table: "calls", Column: "kind", Reason: word},
+		{Table: "calls", Column: "key_id", Reason: keyReason},
+		{Table: "diary_entries", Column: "key_id", Reason: keyReason},
+		{Table: "sar_bundles", Column: "key_id", Reason: keyReason},
+		{Table: "second_factors", Column: "key_id", Reason: keyReason},
 		{Table: "calls", Column: "source", Reason: word + ": the channel the call came through"},
 		{Table: "calls", Column: "impact", Reason: word},
 		{Table: "calls", Column: "urgency", Reason: word},

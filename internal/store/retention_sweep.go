@@ -300,6 +300,10 @@ func (s *Store) sweepParts(p RetentionPlan, class string) ([]sweepPart, error) {
 // their SAR bundles (a copy of everything held about the person) with their redaction lists; an
 // erasure that answered one keeps its record (which names only the pseudonym) without the link.
 func (t *Tx) deleteSubjectRequestFiles(ctx context.Context, due dueSet) error {
+	// The bundles' keys go with them (crypto-shredding their copies in backups).
+	if err := t.shredBundleKeys(ctx, `request_id IN `+due.in, due.args...); err != nil {
+		return err
+	}
 	for _, q := range []string{
 		`DELETE FROM sar_redactions WHERE bundle_id IN (SELECT id FROM sar_bundles WHERE request_id IN ` + due.in + `)`,
 		`DELETE FROM sar_bundles WHERE request_id IN ` + due.in,
@@ -322,7 +326,7 @@ func (t *Tx) deleteSubjectRequestFiles(ctx context.Context, due dueSet) error {
 func (s *Store) anonymiseCalls(ctx context.Context, t *Tx, due dueSet) ([]int64, error) {
 	now := t.Now.UnixMicro()
 	if _, err := t.exec(ctx, `UPDATE calls SET summary = 'Anonymised call', description = '', resolution = '', hold_reason = '',
-		cancel_note = '', alt_email = '', alt_phone = '', customer_snapshot = `+s.d.reducedSnapshot()+`, anonymised_at = ?,
+		cancel_note = '', key_id = NULL, alt_email = '', alt_phone = '', customer_snapshot = `+s.d.reducedSnapshot()+`, anonymised_at = ?,
 		version = version + 1 WHERE id IN `+due.in, append([]any{now}, due.args...)...); err != nil {
 		return nil, err
 	}

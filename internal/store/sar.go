@@ -42,7 +42,7 @@ func (s *Store) SARCalls(ctx context.Context, person, after int64, limit int) ([
 	var out []SARCall
 	for rows.Next() {
 		var sc SARCall
-		c, err := scanCall(withExtra{rows, []any{&sc.Group, &sc.Analyst, &sc.Profile, &sc.LoggedByName}})
+		c, err := s.scanCall(ctx, s)(withExtra{rows, []any{&sc.Group, &sc.Analyst, &sc.Profile, &sc.LoggedByName}})
 		if err != nil {
 			return nil, err
 		}
@@ -66,17 +66,21 @@ type SAREntry struct {
 }
 
 const sarEntryCols = `d.id, d.call_id, d.kind, d.public, d.body, d.author_id, ` + entryAuthor + `,
-	d.created_at, d.call_version, c.kind, c.number`
+	d.created_at, d.call_version, c.kind, c.number, d.key_id`
 
-func scanSAREntries(rows *sql.Rows) ([]SAREntry, error) {
+func (s *Store) scanSAREntries(ctx context.Context, rows *sql.Rows) ([]SAREntry, error) {
 	defer rows.Close()
 	var out []SAREntry
 	for rows.Next() {
 		var e SAREntry
 		var kind, ckind string
-		var author sql.NullInt64
+		var author, key sql.NullInt64
 		var at, number int64
-		if err := rows.Scan(&e.ID, &e.CallID, &kind, &e.Public, &e.Text, &author, &e.Author, &at, &e.CallVersion, &ckind, &number); err != nil {
+		if err := rows.Scan(&e.ID, &e.CallID, &kind, &e.Public, &e.Text, &author, &e.Author, &at, &e.CallVersion, &ckind, &number, &key); err != nil {
+			return nil, err
+		}
+		var err error
+		if e.Text, err = s.openEntry(ctx, s, key, e.CallID, e.Text); err != nil {
 			return nil, err
 		}
 		e.Kind, e.AuthorID, e.CreatedAt = desk.EntryKind(kind), author.Int64, time.UnixMicro(at).UTC()
@@ -109,7 +113,7 @@ func (s *Store) SAREntriesOf(ctx context.Context, ids []int64) ([]SAREntry, erro
 	if err != nil {
 		return nil, err
 	}
-	return scanSAREntries(rows)
+	return s.scanSAREntries(ctx, rows)
 }
 
 // SARAuthoredEntries lists up to limit entries person wrote on calls of other customers, with
@@ -121,7 +125,7 @@ func (s *Store) SARAuthoredEntries(ctx context.Context, person, after int64, lim
 	if err != nil {
 		return nil, err
 	}
-	return scanSAREntries(rows)
+	return s.scanSAREntries(ctx, rows)
 }
 
 // SARFile is an attachment's metadata with the reference of its call.

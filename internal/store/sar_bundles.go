@@ -233,12 +233,26 @@ func (s *Store) FinishSARBuild(ctx context.Context, id int64, started time.Time,
 		detail := fmt.Sprintf("bundle built: %d calls; %d redactions to review", b.Total, len(reds))
 		if len(reds) == 0 {
 			sum := sha256.Sum256(zip)
-			_, err = t.exec(ctx, `UPDATE sar_bundles SET state = 'final', model = NULL, zip = ?, size = ?, sha256 = ?, finished_at = ?,
-				final_at = ?, final_by = 'calldesk', error = '', version = version + 1 WHERE id = ?`, zip, len(zip), hex.EncodeToString(sum[:]), now, now, id)
+			key, sealed, err := t.sealBytes(ctx, KeyOwnerBundle, id, "sar_bundles.zip", zip)
+			if err != nil {
+				return err
+			}
+			_, err = t.exec(ctx, `UPDATE sar_bundles SET state = 'final', model = NULL, zip = ?, key_id = ?, size = ?, sha256 = ?, finished_at = ?,
+				final_at = ?, final_by = 'calldesk', error = '', version = version + 1 WHERE id = ?`, sealed, key, len(zip), hex.EncodeToString(sum[:]), now, now, id)
+			if err != nil {
+				return err
+			}
 			detail = fmt.Sprintf("bundle built: %d calls; nothing to redact, so it is final", b.Total)
 		} else {
-			_, err = t.exec(ctx, `UPDATE sar_bundles SET state = 'review', model = ?, finished_at = ?, error = '', version = version + 1 WHERE id = ?`,
-				model, now, id)
+			key, sealed, err := t.sealBytes(ctx, KeyOwnerBundle, id, "sar_bundles.model", model)
+			if err != nil {
+				return err
+			}
+			_, err = t.exec(ctx, `UPDATE sar_bundles SET state = 'review', model = ?, key_id = ?, finished_at = ?, error = '', version = version + 1 WHERE id = ?`,
+				sealed, key, now, id)
+			if err != nil {
+				return err
+			}
 		}
 		if err != nil {
 			return err
@@ -338,11 +352,15 @@ func (s *Store) DecideSARRedactions(ctx context.Context, actor desk.Actor, id in
 // SARModel is the gathered model of bundle id, kept while it is in review.
 func (s *Store) SARModel(ctx context.Context, id int64) ([]byte, error) {
 	var m []byte
-	err := s.queryRow(ctx, `SELECT model FROM sar_bundles WHERE id = ? AND model IS NOT NULL`, id).Scan(&m)
+	var key sql.NullInt64
+	err := s.queryRow(ctx, `SELECT model, key_id FROM sar_bundles WHERE id = ? AND model IS NOT NULL`, id).Scan(&m, &key)
 	if err == sql.ErrNoRows {
 		return nil, notFound("bundle %d has no gathered data to render", id)
 	}
-	return m, err
+	if err != nil {
+		return nil, err
+	}
+	return s.openBytes(ctx, s, key, KeyOwnerBundle, id, "sar_bundles.model", m)
 }
 
 // FinaliseSARBundle makes bundle id (in review, every redaction decided, at version) final
@@ -364,8 +382,12 @@ func (s *Store) FinaliseSARBundle(ctx context.Context, actor desk.Actor, id, ver
 			return desk.Errorf(desk.EINVALID, "%d redactions are not decided yet: release or keep each (or keep all remaining)", b.Pending)
 		}
 		sum := sha256.Sum256(zip)
-		if _, err := t.exec(ctx, `UPDATE sar_bundles SET state = 'final', model = NULL, zip = ?, size = ?, sha256 = ?, final_by = ?, final_at = ?,
-			version = version + 1 WHERE id = ?`, zip, len(zip), hex.EncodeToString(sum[:]), actorName(actor), t.Now.UnixMicro(), id); err != nil {
+		key, sealed, err := t.sealBytes(ctx, KeyOwnerBundle, id, "sar_bundles.zip", zip)
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `UPDATE sar_bundles SET state = 'final', model = NULL, zip = ?, key_id = ?, size = ?, sha256 = ?, final_by = ?, final_at = ?,
+			version = version + 1 WHERE id = ?`, sealed, key, len(zip), hex.EncodeToString(sum[:]), actorName(actor), t.Now.UnixMicro(), id); err != nil {
 			return err
 		}
 		return t.audit(ctx, actor, "sar.final", "sar_bundle", id, []int64{b.PersonID}, fmt.Sprintf("bundle made final (%d bytes, sha256 %s)", len(zip), hex.EncodeToString(sum[:])))
@@ -438,9 +460,13 @@ func (s *Store) sarZip(ctx context.Context, actor desk.Actor, id, person int64, 
 		} else if b.State != BundleFinal && b.State != BundleDelivered {
 			return desk.Errorf(desk.ECONFLICT, "the bundle is %s: only a final bundle is downloaded", b.State)
 		}
-		if err := t.queryRow(ctx, `SELECT zip FROM sar_bundles WHERE id = ? AND zip IS NOT NULL`, id).Scan(&zip); err == sql.ErrNoRows {
+		var key sql.NullInt64
+		if err := t.queryRow(ctx, `SELECT zip, key_id FROM sar_bundles WHERE id = ? AND zip IS NOT NULL`, id).Scan(&zip, &key); err == sql.ErrNoRows {
 			return notFound("bundle %d has no content", id)
 		} else if err != nil {
+			return err
+		}
+		if zip, err = t.s.openBytes(ctx, t, key, KeyOwnerBundle, id, "sar_bundles.zip", zip); err != nil {
 			return err
 		}
 		if life > 0 && b.State == BundleFinal && b.ExpiresAt.IsZero() {
@@ -491,7 +517,7 @@ func (s *Store) ExpireSARBundles(ctx context.Context, limit int, life time.Durat
 			return err
 		}
 		for _, d := range dues {
-			res, err := t.exec(ctx, `UPDATE sar_bundles SET state = 'expired', zip = NULL, model = NULL, version = version + 1
+			res, err := t.exec(ctx, `UPDATE sar_bundles SET state = 'expired', zip = NULL, model = NULL, key_id = NULL, version = version + 1
 				WHERE id = ? AND state = ?`, d.id, d.state)
 			if err != nil {
 				return err
@@ -500,6 +526,10 @@ func (s *Store) ExpireSARBundles(ctx context.Context, limit int, life time.Durat
 				return err
 			} else if k == 0 {
 				continue // another instance expired it first, and audited it
+			}
+			// Its key goes: every copy of its content (old pages, backups) can no longer be opened.
+			if _, err := t.shredKeys(ctx, KeyOwnerBundle, []int64{d.id}); err != nil {
+				return err
 			}
 			detail := "download period ended: the bundle's content was deleted"
 			if d.state == BundleFinal {
@@ -513,4 +543,27 @@ func (s *Store) ExpireSARBundles(ctx context.Context, limit int, life time.Durat
 		return nil
 	})
 	return n, err
+}
+
+// shredBundleKeys destroys the data keys of the bundles matching where (their content is being
+// deleted): the copies of that content in old pages and backups can no longer be opened.
+func (t *Tx) shredBundleKeys(ctx context.Context, where string, args ...any) error {
+	rows, err := t.query(ctx, `SELECT id FROM sar_bundles WHERE `+where, args...)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	_, err = t.shredKeys(ctx, KeyOwnerBundle, ids)
+	return err
 }

@@ -40,15 +40,18 @@ func (t *Tx) accountPerson(ctx context.Context, accountID int64) (int64, error) 
 func (s *Store) FindSecondFactor(ctx context.Context, accountID int64) (SecondFactor, error) {
 	f := SecondFactor{AccountID: accountID}
 	var created int64
-	var confirmed sql.NullInt64
-	err := s.queryRow(ctx, `SELECT secret, created_at, confirmed_at, last_step,
+	var confirmed, key sql.NullInt64
+	err := s.queryRow(ctx, `SELECT secret, key_id, created_at, confirmed_at, last_step,
 		(SELECT COUNT(*) FROM recovery_codes r WHERE r.account_id = f.account_id AND r.used_at IS NULL)
-		FROM second_factors f WHERE f.account_id = ?`, accountID).Scan(&f.Secret, &created, &confirmed, &f.LastStep, &f.RecoveryLeft)
+		FROM second_factors f WHERE f.account_id = ?`, accountID).Scan(&f.Secret, &key, &created, &confirmed, &f.LastStep, &f.RecoveryLeft)
 	if err == sql.ErrNoRows {
 		return f, notFound("this account has not enrolled in two-factor sign-in")
 	}
 	if err != nil {
 		return f, err
+	}
+	if f.Secret, err = s.openString(ctx, s, key, KeyOwnerAccount, accountID, "second_factors.secret", f.Secret); err != nil {
+		return f, fmt.Errorf("the second factor of account %d: %w", accountID, err)
 	}
 	f.CreatedAt = time.UnixMicro(created).UTC()
 	if confirmed.Valid {
@@ -78,8 +81,17 @@ func (s *Store) BeginSecondFactor(ctx context.Context, actor desk.Actor, account
 				return err
 			}
 		}
-		if _, err := t.exec(ctx, `INSERT INTO second_factors (account_id, secret, created_at, last_step) VALUES (?, ?, ?, 0)`,
-			accountID, secret, t.Now.UnixMicro()); err != nil {
+		// A new secret gets a new key: the key of the one it replaces (an unconfirmed enrolment,
+		// or one reset) is destroyed, so no copy of an old secret can be opened.
+		if _, err := t.shredKeys(ctx, KeyOwnerAccount, []int64{accountID}); err != nil {
+			return err
+		}
+		key, sealed, err := t.sealString(ctx, KeyOwnerAccount, accountID, "second_factors.secret", secret)
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `INSERT INTO second_factors (account_id, secret, key_id, created_at, last_step) VALUES (?, ?, ?, ?, 0)`,
+			accountID, sealed, key, t.Now.UnixMicro()); err != nil {
 			return t.s.mapErr(err)
 		}
 		return t.audit(ctx, actor, "second_factor.begin", "account", accountID, []int64{personID},
@@ -210,6 +222,9 @@ func (s *Store) ResetSecondFactor(ctx context.Context, actor desk.Actor, account
 			return err
 		}
 		if _, err := t.exec(ctx, `DELETE FROM sessions WHERE account_id = ?`, accountID); err != nil {
+			return err
+		}
+		if _, err := t.shredKeys(ctx, KeyOwnerAccount, []int64{accountID}); err != nil {
 			return err
 		}
 		return t.audit(ctx, actor, "second_factor.reset", "account", accountID, []int64{personID},

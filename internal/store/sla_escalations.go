@@ -578,7 +578,7 @@ func (s *Store) escalateCalls(ctx context.Context, ids []int64, mail EscalationM
 func (t *Tx) escalateCall(ctx context.Context, callID int64, mail EscalationMail) (int, error) {
 	var history string
 	var restricted sql.NullInt64
-	c, err := scanCall(prefixScanner{t.queryRow(ctx, `SELECT s.history, rp.restricted_at, `+callCols+` FROM calls c
+	c, err := t.s.scanCall(ctx, t)(prefixScanner{t.queryRow(ctx, `SELECT s.history, rp.restricted_at, `+callCols+` FROM calls c
 		JOIN call_sla s ON s.call_id = c.id LEFT JOIN people rp ON rp.id = c.customer_id WHERE c.id = ?`+t.s.d.skipLocked("c"), callID),
 		[]any{&history, &restricted}})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -730,8 +730,12 @@ func (t *Tx) fire(ctx context.Context, c desk.Call, p EscalationPoint, mail Esca
 	}
 	line := "service level: " + p.Used() + "; " + did
 	// An internal status line: the customer is told deadlines in words, not escalations.
-	if _, err := t.exec(ctx, `INSERT INTO diary_entries (call_id, kind, public, body, author_id, created_at, call_version) VALUES (?, ?, 0, ?, NULL, ?, ?)`,
-		c.ID, string(desk.EntryStatus), line, t.Now.UnixMicro(), c.Version); err != nil {
+	key, body, err := t.sealEntry(ctx, c, line)
+	if err != nil {
+		return c, err
+	}
+	if _, err := t.exec(ctx, `INSERT INTO diary_entries (call_id, kind, public, body, key_id, author_id, created_at, call_version) VALUES (?, ?, 0, ?, ?, NULL, ?, ?)`,
+		c.ID, string(desk.EntryStatus), body, key, t.Now.UnixMicro(), c.Version); err != nil {
 		return c, fmt.Errorf("diary of %s: %w", c.Ref, err)
 	}
 	detail := fmt.Sprintf("escalation point %d (%s, %s", p.ID, p.Used(), string(p.Action))

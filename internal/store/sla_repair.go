@@ -90,7 +90,7 @@ func (t *Tx) backfillSLA(ctx context.Context, cf *slaConfig, after int64, limit 
 	seen := 0
 	for rows.Next() {
 		var none int
-		c, err := scanCall(scanAlso{rows, &none})
+		c, err := scanStoredCall(scanAlso{rows, &none})
 		if err != nil {
 			rows.Close()
 			return 0, 0, after, err
@@ -178,7 +178,7 @@ func (t *Tx) reevaluate(ctx context.Context, cf *slaConfig, where string, args .
 	var items []item
 	for rows.Next() {
 		var it item
-		if it.c, err = scanCall(scanAlso{rows, &it.history}); err != nil {
+		if it.c, err = scanStoredCall(scanAlso{rows, &it.history}); err != nil {
 			rows.Close()
 			return 0, 0, err
 		}

@@ -168,8 +168,14 @@ func (t *Tx) flushIndex(ctx context.Context) error {
 	if len(t.index) == 0 {
 		return nil
 	}
-	if err := t.s.d.reindexCalls(ctx, t, t.index, t.replaced); err != nil {
+	ids, replaced, err := t.indexSealedCalls(ctx, t.index, t.replaced)
+	if err != nil {
 		return fmt.Errorf("index calls: %w", err)
+	}
+	if len(ids) > 0 {
+		if err := t.s.d.reindexCalls(ctx, t, ids, replaced); err != nil {
+			return fmt.Errorf("index calls: %w", err)
+		}
 	}
 	if err := t.markOverflow(ctx, `c.id IN `+t.s.d.idSet(), t.s.d.idSetArg(t.index)); err != nil {
 		return err

@@ -39,8 +39,12 @@ func (s *Store) ConfirmTriage(ctx context.Context, actor desk.Actor, ref string,
 			c.Summary, c.Description = n.Summary, n.Description
 		}
 		old := c.Version
-		res, err := t.exec(ctx, `UPDATE calls SET summary = ?, description = ?, triage_pending = ?, updated_at = ?, version = version + 1
-			WHERE id = ? AND version = ?`, c.Summary, c.Description, false, t.Now.UnixMicro(), c.ID, old)
+		key, stored, err := t.storedCallTexts(ctx, c) // sealed while the call is special category
+		if err != nil {
+			return err
+		}
+		res, err := t.exec(ctx, `UPDATE calls SET `+strings.Join(callTextCols(), " = ?, ")+` = ?, key_id = ?, triage_pending = ?, updated_at = ?,
+			version = version + 1 WHERE id = ? AND version = ?`, append(stored, key, false, t.Now.UnixMicro(), c.ID, old)...)
 		if err != nil {
 			return t.s.mapErr(fmt.Errorf("confirm triage of %s: %w", c.Ref, err))
 		}

@@ -1,0 +1,347 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"calldesk/internal/desk"
+)
+
+// Special-category call text at rest (issue 20 point 3). While a call is marked special category
+// and the store holds master keys, its free text (callTextCols) and its diary entries' bodies are
+// written sealed under the call's data key (KeyOwnerCall, owner the call's id; the aad of each
+// value is its "table.column"), and calls.key_id / diary_entries.key_id name that key. The reads
+// (scanCall, scanBriefCall, the diary's) open them, so every page, list, export and notification
+// sees the text as before. An empty value is stored empty (it says only that the field is empty).
+// Unmarking a call (MarkSpecialCategory) writes its text and diary plain again. The search index
+// keeps the words of a special call in parts of their own (search_parts.go) as before: it is built
+// here, in Go, from the opened text (indexSealedCalls), not from the columns by SQL.
+
+// callTextCols are the free-text columns of calls, sealed while the call is special category, in
+// the order of callTextFields.
+func callTextCols() []string {
+	return []string{"summary", "description", "resolution", "hold_reason", "cancel_note"}
+}
+
+// callTextFields are c's texts, in the order of callTextCols.
+func callTextFields(c *desk.Call) []*string {
+	return []*string{&c.Summary, &c.Description, &c.Resolution, &c.HoldReason, &c.CancelNote}
+}
+
+// storedCallTexts returns c's texts as they are to be stored (callTextCols order) and the row's
+// key: sealed under the call's key when c is special category (and the store holds master keys),
+// else plain with a NULL key.
+func (t *Tx) storedCallTexts(ctx context.Context, c desk.Call) (sql.NullInt64, []any, error) {
+	cols := callTextCols()
+	out := make([]any, len(cols))
+	var key sql.NullInt64
+	for i, f := range callTextFields(&c) {
+		v := *f
+		if c.SpecialCategory && v != "" {
+			k, sv, err := t.sealString(ctx, KeyOwnerCall, c.ID, "calls."+cols[i], v)
+			if err != nil {
+				return key, nil, fmt.Errorf("seal the text of call %d: %w", c.ID, err)
+			}
+			if k.Valid {
+				key = k
+			}
+			v = sv
+		}
+		out[i] = v
+	}
+	return key, out, nil
+}
+
+// writeCallTexts writes c's texts (sealed or plain as storedCallTexts decides) and its key.
+func (t *Tx) writeCallTexts(ctx context.Context, c desk.Call) error {
+	key, vals, err := t.storedCallTexts(ctx, c)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `UPDATE calls SET `+strings.Join(callTextCols(), " = ?, ")+` = ?, key_id = ? WHERE id = ?`,
+		append(vals, key, c.ID)...)
+	return err
+}
+
+// openCallTexts opens the texts of c, read as stored with its row's key, through q.
+func (s *Store) openCallTexts(ctx context.Context, q rowQuerier, key sql.NullInt64, c *desk.Call) error {
+	if !key.Valid {
+		return nil
+	}
+	cols := callTextCols()
+	for i, f := range callTextFields(c) {
+		if *f == "" {
+			continue
+		}
+		p, err := s.openString(ctx, q, key, KeyOwnerCall, c.ID, "calls."+cols[i], *f)
+		if err != nil {
+			return fmt.Errorf("call %s: %w", c.Ref, err)
+		}
+		*f = p
+	}
+	return nil
+}
+
+// scanCall reads a row of callCols (then any columns the scanner adds), its text opened through
+// q (the Store, or the Tx that may have sealed it). Opening reads the call's data key through q
+// when it is not cached: q must not be a Tx with the rows still open (PostgreSQL allows one
+// statement at a time on a connection); scanStoredCall reads the text as stored.
+func (s *Store) scanCall(ctx context.Context, q rowQuerier) func(scanner) (desk.Call, error) {
+	return func(r scanner) (desk.Call, error) {
+		c, key, err := scanCallRow(r)
+		if err != nil {
+			return c, err
+		}
+		return c, s.openCallTexts(ctx, q, key, &c)
+	}
+}
+
+// scanStoredCall reads a row of callCols with its text as stored (sealed while the call is special
+// category): for the service-level sweeps, which read no text.
+func scanStoredCall(r scanner) (desk.Call, error) {
+	c, _, err := scanCallRow(r)
+	return c, err
+}
+
+// sealEntry returns the body of a diary entry of c as it is to be stored, and its key.
+func (t *Tx) sealEntry(ctx context.Context, c desk.Call, body string) (sql.NullInt64, string, error) {
+	if !c.SpecialCategory || body == "" {
+		return sql.NullInt64{}, body, nil
+	}
+	k, v, err := t.sealString(ctx, KeyOwnerCall, c.ID, "diary_entries.body", body)
+	if err != nil {
+		return k, "", fmt.Errorf("seal a diary entry of %s: %w", c.Ref, err)
+	}
+	return k, v, nil
+}
+
+// openEntry opens the body of a diary entry of call callID, stored with key, through q.
+func (s *Store) openEntry(ctx context.Context, q rowQuerier, key sql.NullInt64, callID int64, body string) (string, error) {
+	if !key.Valid || body == "" {
+		return body, nil
+	}
+	return s.openString(ctx, q, key, KeyOwnerCall, callID, "diary_entries.body", body)
+}
+
+// MarkSpecialCategory marks call ref as holding special-category data, or takes the mark off
+// (special false), at version (0: any), with reason, audited. Marking seals the text the call
+// has and its diary (with master keys); unmarking writes them plain again: the call's text is
+// then no more protected than any other call's. Its data key is kept either way (its files and
+// emails may be sealed under it). The search document moves to the parts the mark decides.
+func (s *Store) MarkSpecialCategory(ctx context.Context, actor desk.Actor, ref string, version int64, special bool, reason string) (desk.Call, error) {
+	if strings.TrimSpace(reason) == "" {
+		return desk.Call{}, desk.Invalid("the mark cannot change", map[string]string{"reason": "is required: why the call does or does not hold special-category data"})
+	}
+	var c desk.Call
+	err := s.inTx(ctx, func(t *Tx) error {
+		var err error
+		if c, err = t.lockCall(ctx, ref); err != nil {
+			return err
+		}
+		if version != 0 && version != c.Version {
+			return t.conflict(ctx, c, version)
+		}
+		if c.SpecialCategory == special {
+			return nil
+		}
+		c.SpecialCategory = special
+		if err := t.writeCallTexts(ctx, c); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `UPDATE calls SET special_category = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
+			special, t.Now.UnixMicro(), c.ID); err != nil {
+			return err
+		}
+		c.Version++
+		if err := t.resealDiary(ctx, c); err != nil {
+			return err
+		}
+		t.wroteCalls = true
+		t.indexLater(c.ID, false)
+		what := "marked special category"
+		if !special {
+			what = "special-category mark taken off"
+		}
+		return t.audit(ctx, actor, "call.special_category", "call", c.Ref, []int64{c.CustomerID}, what+": "+reason)
+	})
+	return c, err
+}
+
+// resealDiary writes every diary entry of c again, sealed or plain as c's mark decides.
+func (t *Tx) resealDiary(ctx context.Context, c desk.Call) error {
+	rows, err := t.query(ctx, `SELECT id, body, key_id FROM diary_entries WHERE call_id = ? ORDER BY id`, c.ID)
+	if err != nil {
+		return err
+	}
+	type entry struct {
+		id   int64
+		body string
+		key  sql.NullInt64
+	}
+	var es []entry
+	for rows.Next() {
+		var e entry
+		if err := rows.Scan(&e.id, &e.body, &e.key); err != nil {
+			rows.Close()
+			return err
+		}
+		es = append(es, e)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for _, e := range es {
+		p, err := t.s.openEntry(ctx, t, e.key, c.ID, e.body)
+		if err != nil {
+			return err
+		}
+		key, v, err := t.sealEntry(ctx, c, p)
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `UPDATE diary_entries SET body = ?, key_id = ? WHERE id = ?`, v, key, e.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// indexSealedCalls builds the search documents of the calls ids whose text is sealed (key_id set on
+// the call or on any of its entries), from their opened text, as callTexts builds the others';
+// it returns the ids it left to callTexts (no sealed text).
+func (t *Tx) indexSealedCalls(ctx context.Context, ids, replaced []int64) (plain, plainReplaced []int64, err error) {
+	if len(ids) == 0 {
+		return ids, replaced, nil
+	}
+	sealed := map[int64]bool{}
+	rows, err := t.query(ctx, `SELECT c.id FROM calls c WHERE c.id IN `+t.s.d.idSet()+` AND (c.key_id IS NOT NULL OR
+		EXISTS (SELECT 1 FROM diary_entries d WHERE d.call_id = c.id AND d.key_id IS NOT NULL))`, t.s.d.idSetArg(ids))
+	if err != nil {
+		return nil, nil, err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		sealed[id] = true
+	}
+	if err := rows.Close(); err != nil {
+		return nil, nil, err
+	}
+	if len(sealed) == 0 {
+		return ids, replaced, nil
+	}
+	for _, id := range ids {
+		if !sealed[id] {
+			plain = append(plain, id)
+		}
+	}
+	for _, id := range replaced {
+		if !sealed[id] {
+			plainReplaced = append(plainReplaced, id)
+		}
+	}
+	for _, id := range ids {
+		if !sealed[id] {
+			continue
+		}
+		special, info, mail, err := t.callDocText(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := t.s.d.indexCallText(ctx, t, id, slicesContains(replaced, id), special, info, mail); err != nil {
+			return nil, nil, fmt.Errorf("index call %d: %w", id, err)
+		}
+	}
+	return plain, plainReplaced, nil
+}
+
+func slicesContains(s []int64, v int64) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// callDocText is, for call id, what callTexts gives: its mark, its information and its email-only
+// text, capped as there (maxCallDoc characters together, information first), from its opened text.
+func (t *Tx) callDocText(ctx context.Context, id int64) (special bool, info, mail string, err error) {
+	var c desk.Call
+	var key sql.NullInt64
+	c.ID = id
+	var triage bool
+	if err := t.queryRow(ctx, `SELECT summary, description, special_category, triage_pending, key_id FROM calls WHERE id = ?`, id).
+		Scan(&c.Summary, &c.Description, &special, &triage, &key); err != nil {
+		return false, "", "", err
+	}
+	if err := t.s.openCallTexts(ctx, t, key, &c); err != nil {
+		return false, "", "", err
+	}
+	rows, err := t.query(ctx, `SELECT kind, body, key_id FROM diary_entries WHERE call_id = ? ORDER BY id`, id)
+	if err != nil {
+		return false, "", "", err
+	}
+	type entry struct {
+		kind, body string
+		key        sql.NullInt64
+	}
+	var es []entry
+	for rows.Next() {
+		var e entry
+		if err := rows.Scan(&e.kind, &e.body, &e.key); err != nil {
+			rows.Close()
+			return false, "", "", err
+		}
+		es = append(es, e)
+	}
+	if err := rows.Close(); err != nil {
+		return false, "", "", err
+	}
+	var infos, mails []string
+	for _, e := range es {
+		b, err := t.s.openEntry(ctx, t, e.key, id, e.body)
+		if err != nil {
+			return false, "", "", err
+		}
+		if e.kind == string(desk.EntryEmail) {
+			mails = append(mails, b)
+		} else {
+			infos = append(infos, b)
+		}
+	}
+	head, mailHead := c.Summary+" "+c.Description, ""
+	if triage {
+		head, mailHead = "", c.Summary+" "+c.Description
+	}
+	info = capChars(head+" "+strings.Join(infos, " "), maxCallDocChars)
+	mail = capChars(mailHead+" "+strings.Join(mails, " "), maxCallDocChars-utf8.RuneCountInString(info))
+	return special, info, mail, nil
+}
+
+// maxCallDocChars is maxCallDoc as a number.
+const maxCallDocChars = 200000
+
+// capChars cuts s to at most n characters.
+func capChars(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos]
+		}
+		i++
+	}
+	return s
+}
