@@ -213,7 +213,9 @@ func (t *Tx) resealDiary(ctx context.Context, c desk.Call) error {
 // the call or on any of its entries), from their opened text, as callTexts builds the others';
 // it returns the ids it left to callTexts (no sealed text).
 func (t *Tx) indexSealedCalls(ctx context.Context, ids, replaced []int64) (plain, plainReplaced []int64, err error) {
-	if len(ids) == 0 {
+	if len(ids) == 0 || !t.s.Encrypting() {
+		// A store without master keys has no sealed text it could open (CheckKeys refuses to
+		// start on a database holding data keys without them).
 		return ids, replaced, nil
 	}
 	sealed := map[int64]bool{}

@@ -404,3 +404,29 @@ func TestSARBundleSealed(t *testing.T) {
 		}
 	})
 }
+
+// Rekeying a special call (what an erasure does once it scrubbed it) re-seals its text and
+// diary under a new key, empty fields staying empty, and destroys the old key.
+func TestRekeySpecialCall(t *testing.T) {
+	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		special, _ := sealedCall(t, e.S, e.F)
+		var old int64
+		if err := e.DB.QueryRow(e.DB.Rebind(`SELECT key_id FROM calls WHERE id = ?`), special.ID).Scan(&old); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := e.S.RekeyForTest(ctx, store.KeyOwnerCall, special.ID); err != nil || n != 1 {
+			t.Fatalf("rekey: %d %v", n, err)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM data_keys WHERE id = ?`, old); n != 0 {
+			t.Error("the old key is still there")
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM calls WHERE id = ? AND key_id <> ? AND resolution = '' AND cancel_note = ''`, special.ID, old); n != 1 {
+			t.Error("the call is not under its new key, or an empty field was sealed")
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM diary_entries WHERE key_id = ?`, old); n != 0 {
+			t.Errorf("%d diary entries left under the old key", n)
+		}
+		checkReadsPlain(t, e.S, special)
+	})
+}

@@ -90,3 +90,14 @@ func SealedColumnsForTest() []string {
 	}
 	return out
 }
+
+// RekeyForTest gives the owners new data keys and re-seals their content, as an erasure does.
+func (s *Store) RekeyForTest(ctx context.Context, kind string, owners ...int64) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, func(t *Tx) error {
+		var err error
+		n, err = t.rekey(ctx, kind, owners)
+		return err
+	})
+	return n, err
+}
