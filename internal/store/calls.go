@@ -722,7 +722,10 @@ func (s *Store) findCalls(ctx context.Context, f CallFilter) (CallPage, error) {
 		if len(terms) == 0 {
 			return CallPage{TotalExact: true}, nil
 		}
-		q := s.searchQuery(terms, f.Reader)
+		q, err := s.searchQuery(ctx, terms, f.Reader)
+		if err != nil {
+			return CallPage{}, err
+		}
 		text = q.all
 		if len(where) == 0 && (f.Sort == "" || f.Sort == "newest") {
 			if f.Cursor != "" {

@@ -16,9 +16,10 @@ import (
 // value is its "table.column"), and calls.key_id / diary_entries.key_id name that key. The reads
 // (scanCall, scanBriefCall, the diary's) open them, so every page, list, export and notification
 // sees the text as before. An empty value is stored empty (it says only that the field is empty).
-// Unmarking a call (MarkSpecialCategory) writes its text and diary plain again. The search index
-// keeps the words of a special call in parts of their own (search_parts.go) as before: it is built
-// here, in Go, from the opened text (indexSealedCalls), not from the columns by SQL.
+// Unmarking a call (MarkSpecialCategory) writes its text and diary plain again. The search document
+// of a sealed call is built here, in Go, from the opened text (indexSealedCalls), not from the
+// columns by SQL, in the special parts (search_parts.go) as before, its words blind (keyed
+// hashes, search_blind.go).
 
 // callTextCols are the free-text columns of calls, sealed while the call is special category, in
 // the order of callTextFields.
@@ -248,6 +249,10 @@ func (t *Tx) indexSealedCalls(ctx context.Context, ids, replaced []int64) (plain
 			plainReplaced = append(plainReplaced, id)
 		}
 	}
+	mac, err := t.indexKeyFor(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, id := range ids {
 		if !sealed[id] {
 			continue
@@ -255,6 +260,20 @@ func (t *Tx) indexSealedCalls(ctx context.Context, ids, replaced []int64) (plain
 		special, info, mail, err := t.callDocText(ctx, id)
 		if err != nil {
 			return nil, nil, err
+		}
+		if special && mac != nil {
+			// The blind index (search_blind.go): keyed hashes of the words, capped as the text
+			// is; a call whose hashes do not all fit is listed in search_overflow, so that the
+			// mention finder reads it whole rather than trust the index.
+			bi, bm := mac.blind(info), mac.blind(mail)
+			ci := capChars(bi, maxCallDocChars)
+			cm := capChars(bm, maxCallDocChars-len(ci))
+			if len(ci) < len(bi) || len(cm) < len(bm) {
+				if _, err := t.exec(ctx, `INSERT INTO search_overflow (call_id) VALUES (?) ON CONFLICT (call_id) DO NOTHING`, id); err != nil {
+					return nil, nil, err
+				}
+			}
+			info, mail = ci, cm
 		}
 		if err := t.s.d.indexCallText(ctx, t, id, slicesContains(replaced, id), special, info, mail); err != nil {
 			return nil, nil, fmt.Errorf("index call %d: %w", id, err)

@@ -136,6 +136,14 @@ func TestSpecialCallTextSealedAtRest(t *testing.T) {
 						t.Errorf("the database file holds %q", secret)
 					}
 				}
+				// Not even a word of it: the index holds the words of a sealed call blind.
+				for _, word := range []string{"okapi", "quagga", "Okapi"} {
+					if bytes.Contains(all, []byte(word)) {
+						t.Errorf("the database file holds the word %q", word)
+					}
+				}
+			} else if n := raw.Count(t, `SELECT COUNT(*) FROM calls WHERE search @@ to_tsquery('simple', 'okapi | quagga | mondays')`); n != 0 {
+				t.Errorf("the search vectors of %d calls hold a word of the sealed call", n)
 			}
 
 			// Without the master key file, or with another key, the text is refused, never garbage.

@@ -42,7 +42,10 @@ const TxAttempts = txAttempts
 // a search for text with no other filter sends (searchOnly), as the engine's estimate picks it,
 // for a test to ask the engine how it plans it.
 func (s *Store) SearchPageQuery(ctx context.Context, text string) (string, []any, error) {
-	q := s.searchQuery(SearchTerms(text), nil)
+	q, err := s.searchQuery(ctx, SearchTerms(text), nil)
+	if err != nil {
+		return "", nil, err
+	}
 	est, err := s.searchEstimateRows(ctx, q)
 	if err != nil {
 		return "", nil, err

@@ -163,12 +163,20 @@ func (c PersonalColumn) binary() bool {
 // FindMentions returns every place outside the person records' own fields where sc finds one of
 // a person's full identifiers, in register order, then by key.
 func (s *Store) FindMentions(ctx context.Context, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
-	return findMentions(ctx, s.d, s.query, s.opener(s), sc, o)
+	mac, err := s.readIndexKey(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return findMentions(ctx, s.d, s.query, s.opener(s), mac, sc, o)
 }
 
 // findMentions in a transaction: what erasure uses, so it sees its own writes.
 func (t *Tx) findMentions(ctx context.Context, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
-	return findMentions(ctx, t.s.d, t.query, t.s.opener(t), sc, o)
+	mac, err := t.s.readIndexKey(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	return findMentions(ctx, t.s.d, t.query, t.s.opener(t), mac, sc, o)
 }
 
 // openFunc opens a value of a sealed column (aad "table.column") of owner, stored under key.
@@ -207,7 +215,7 @@ var indexedText = map[string]struct {
 // indexedCalls are the calls whose indexed text may name the person (the index finds one of the
 // scrubber's IndexTerms), and the calls whose text may be longer than the index holds
 // (search_overflow): the only calls whose indexed columns the finder reads.
-func indexedCalls(ctx context.Context, d dialect, query queryFunc, sc *desk.Scrubber) ([]int64, error) {
+func indexedCalls(ctx context.Context, d dialect, query queryFunc, mac *indexMAC, sc *desk.Scrubber) ([]int64, error) {
 	set := map[int64]bool{}
 	add := func(q string, args ...any) error {
 		rows, err := query(ctx, q, args...)
@@ -226,7 +234,11 @@ func indexedCalls(ctx context.Context, d dialect, query queryFunc, sc *desk.Scru
 	}
 	for _, term := range sc.IndexTerms() {
 		if words := SearchTerms(term); len(words) > 0 {
-			if err := add(d.searchPage(true), d.searchArg(words), 1<<31-1, 0); err != nil {
+			var tokens []string
+			if mac != nil {
+				tokens = mac.tokens(words)
+			}
+			if err := add(d.searchPage(true), d.searchArgBlind(words, tokens, colAll), 1<<31-1, 0); err != nil {
 				return nil, fmt.Errorf("search %q: %w", term, err)
 			}
 		}
@@ -242,7 +254,7 @@ func indexedCalls(ctx context.Context, d dialect, query queryFunc, sc *desk.Scru
 	return ids, nil
 }
 
-func findMentions(ctx context.Context, d dialect, query queryFunc, open openFunc, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
+func findMentions(ctx context.Context, d dialect, query queryFunc, open openFunc, mac *indexMAC, sc *desk.Scrubber, o MentionOptions) ([]Mention, error) {
 	needles := sc.Needles()
 	if len(needles) == 0 {
 		return nil, nil
@@ -251,7 +263,7 @@ func findMentions(ctx context.Context, d dialect, query queryFunc, open openFunc
 	var calls []int64
 	if len(o.Tables) == 0 || contains(o.Tables, "calls") || contains(o.Tables, "diary_entries") {
 		var err error
-		if calls, err = indexedCalls(ctx, d, query, sc); err != nil {
+		if calls, err = indexedCalls(ctx, d, query, mac, sc); err != nil {
 			return nil, fmt.Errorf("find mentions: %w", err)
 		}
 	}

@@ -391,17 +391,18 @@ func Register() []PersonalColumn {
 		{Table: "calls", Column: "special_category", Category: CatSpecial, Whose: Whose{Links: []Link{customer}},
 			Sources: []Source{FromCustomer, FromStaff}, Stored: Plain, Retention: RetainSpecialCategory, Erasure: Keep,
 			KeepReason: "a mark counted in statistics; once the call's text is scrubbed and the customer is a pseudonym it reveals nothing of anyone",
-			Today:      "kept; while it is set the call's summary, description, diary and files are shown only to its group, its analyst and the DPO (access.ReadsCall), and its text is indexed apart (call_fts.sdoc/smail, weights C/D); only they may move it (access.MayMove), a conflict lists its changes without their texts to others, and the mail log, the quarantine and notifications mask its subject and text", SAR: []SARSection{SectionCalls}},
+			Today:      "kept; while it is set the call's summary, description, diary and files are shown only to its group, its analyst and the DPO (access.ReadsCall), and its text is indexed apart (call_fts.sdoc/smail, weights C/D); with a master key its text and diary are sealed under the call's data key and its words indexed blind; only they may move it (access.MayMove), a conflict lists its changes without their texts to others, and the mail log, the quarantine and notifications mask its subject and text", SAR: []SARSection{SectionCalls}},
 		{Table: "calls", Column: "search", Engine: "postgres", Category: CatFreeText, Whose: Whose{Links: []Link{customer}, Anyone: true},
 			Sources: []Source{FromCalldesk}, Stored: SearchIndex, Retention: RetainClosedCalls, Erasure: Scrub,
-			Today: "weighted parts (search_parts.go): A call information, B email-only text, C and D the same of special-category calls; " +
+			Today: "weighted parts (search_parts.go): A call information, B email-only text, C and D the same of special-category calls " +
+				"(with a master key as keyed hashes of the words, search_blind.go); " +
 				"rebuilt from the scrubbed text of every call the erasure touched; anonymised calls are taken out of the index",
 			SAR: []SARSection{SectionNone}, SARReason: searchSARReason},
 		ftsPart("doc", "the call information of a call not marked special category"),
 		ftsPart("mail", "the email-only text of a call not marked special category (the support role's, S13)"),
-		ftsPart("sdoc", "the call information of a call marked special category (its group's and the DPO's, S8), not sealed: "+
-			"the words of its sealed text, in a contentless index (no text, but which words the call contains)"),
-		ftsPart("smail", "the email-only text of a call marked special category, not sealed: its words, as sdoc holds them"),
+		ftsPart("sdoc", "the call information of a call marked special category (its group's and the DPO's, S8): with a master key, "+
+			"its words as keyed hashes (search_blind.go: which sealed calls share a word, not the word); without, its words"),
+		ftsPart("smail", "the email-only text of a call marked special category, its words blind as sdoc holds them"),
 		{Table: "diary_entries", Column: "body", Category: CatFreeText, Whose: Whose{Links: []Link{callCustomer, on("author_id")}, Anyone: true},
 			Sources: []Source{FromStaff, FromCustomer, FromEmail}, Stored: Plain, Sealed: "key_id", Retention: RetainDiaryEntries, Erasure: Scrub,
 			Today: specialSealed + "on the calls the erasure touches: every identifier scrubbed on their own calls and in entries they wrote, " +
@@ -686,12 +687,13 @@ func dpiaText(col string) PersonalColumn {
 }
 
 // specialSealed says what encryption at rest does with a call's text and diary (issue 20 point 3).
-// The search index is not sealed: a leaked database still shows which words a special-category
-// call contains (call_fts.sdoc/smail on SQLite, contentless: the words without their text; the C
-// and D weights of calls.search on PostgreSQL: the words and their positions), not its text.
+// The search index of a sealed call is blind (search_blind.go): its words are indexed as keyed
+// hashes (HMAC under the index key, itself wrapped by the master key), so a leaked database shows
+// which sealed calls share a word and how often, but not the word; a special call written
+// without a master key (or before one was set) keeps its plain words in its special parts.
 const specialSealed = "while the call is marked special category and calldesk runs with a master key, sealed under the call's data key " +
-	"(marking seals the text and diary it has, unmarking writes them plain again; its index words stay readable: call_fts.sdoc/smail, " +
-	"calls.search weights C/D); the mention finder and erasure open it to read and scrub it and seal it again; "
+	"(marking seals the text and diary it has, unmarking writes them plain again; its words are indexed blind, as keyed hashes: " +
+	"call_fts.sdoc/smail, calls.search weights C/D); the mention finder and erasure open it to read and scrub it and seal it again; "
 
 // bundleSealed says what encryption at rest does with a bundle's content.
 const bundleSealed = "sealed under the bundle's data key when calldesk runs with a master key, which is destroyed when the bundle " +

@@ -1,6 +1,10 @@
 package store
 
-import "calldesk/internal/desk"
+import (
+	"context"
+
+	"calldesk/internal/desk"
+)
 
 // searchCols are the parts of a call's search document. Each call's text is split in two: its
 // call information (summary, description, every diary entry but emails) and its email-only text
@@ -80,15 +84,24 @@ type searchQuery struct {
 	person    int64
 }
 
-// searchQuery builds the arguments of a search for terms by r (nil: no reader, every part).
-func (s *Store) searchQuery(terms []string, r *desk.Reader) searchQuery {
+// searchQuery builds the arguments of a search for terms by r (nil: no reader, every part): the
+// terms themselves, and in the special parts their blind forms too (search_blind.go).
+func (s *Store) searchQuery(ctx context.Context, terms []string, r *desk.Reader) (searchQuery, error) {
+	mac, err := s.readIndexKey(ctx, s)
+	if err != nil {
+		return searchQuery{}, err
+	}
+	var tokens []string
+	if mac != nil {
+		tokens = mac.tokens(terms)
+	}
 	if r == nil {
-		return searchQuery{all: s.d.searchArg(terms)}
+		return searchQuery{all: s.d.searchArgBlind(terms, tokens, colAll)}, nil
 	}
 	all, mine := readerCols(*r)
-	q := searchQuery{all: s.d.searchArgIn(terms, all), person: r.PersonID}
+	q := searchQuery{all: s.d.searchArgBlind(terms, tokens, all), person: r.PersonID}
 	if mine != 0 {
-		q.mine = s.d.searchArgIn(terms, mine)
+		q.mine = s.d.searchArgBlind(terms, tokens, mine)
 	}
-	return q
+	return q, nil
 }

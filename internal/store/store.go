@@ -56,6 +56,8 @@ type Store struct {
 	// (data_keys.go).
 	ring     atomic.Pointer[keys.Ring]
 	keyCache dataKeyCache
+	// indexKey is the blind index's key, once read (search_blind.go).
+	indexKey atomic.Pointer[indexMAC]
 
 	// afterRecheck, when set (by tests only), runs in a retention sweep batch's transaction
 	// between its re-check and its action, with a way to write in that transaction.
