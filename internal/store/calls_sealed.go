@@ -219,19 +219,30 @@ func (t *Tx) indexSealedCalls(ctx context.Context, ids, replaced []int64) (plain
 		// start on a database holding data keys without them).
 		return ids, replaced, nil
 	}
-	sealed := map[int64]bool{}
-	rows, err := t.query(ctx, `SELECT c.id FROM calls c WHERE c.id IN `+t.s.d.idSet()+` AND (c.key_id IS NOT NULL OR
+	// One read gives the sealed calls among ids (the call's text or an entry sealed) with their
+	// text; the others are left to callTexts.
+	type sealedCall struct {
+		c       desk.Call
+		key     sql.NullInt64
+		triage  bool
+		special bool
+	}
+	sealed := map[int64]*sealedCall{}
+	var order []*sealedCall
+	rows, err := t.query(ctx, `SELECT c.id, c.summary, c.description, c.special_category, c.triage_pending, c.key_id FROM calls c
+		WHERE c.id IN `+t.s.d.idSet()+` AND (c.key_id IS NOT NULL OR
 		EXISTS (SELECT 1 FROM diary_entries d WHERE d.call_id = c.id AND d.key_id IS NOT NULL))`, t.s.d.idSetArg(ids))
 	if err != nil {
 		return nil, nil, err
 	}
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		sc := &sealedCall{}
+		if err := rows.Scan(&sc.c.ID, &sc.c.Summary, &sc.c.Description, &sc.special, &sc.triage, &sc.key); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
-		sealed[id] = true
+		sealed[sc.c.ID] = sc
+		order = append(order, sc)
 	}
 	if err := rows.Close(); err != nil {
 		return nil, nil, err
@@ -240,12 +251,12 @@ func (t *Tx) indexSealedCalls(ctx context.Context, ids, replaced []int64) (plain
 		return ids, replaced, nil
 	}
 	for _, id := range ids {
-		if !sealed[id] {
+		if sealed[id] == nil {
 			plain = append(plain, id)
 		}
 	}
 	for _, id := range replaced {
-		if !sealed[id] {
+		if sealed[id] == nil {
 			plainReplaced = append(plainReplaced, id)
 		}
 	}
@@ -253,11 +264,9 @@ func (t *Tx) indexSealedCalls(ctx context.Context, ids, replaced []int64) (plain
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, id := range ids {
-		if !sealed[id] {
-			continue
-		}
-		special, info, mail, err := t.callDocText(ctx, id)
+	for _, sc := range order {
+		id, special := sc.c.ID, sc.special
+		info, mail, err := t.callDocText(ctx, sc.c, sc.key, sc.triage)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -291,23 +300,17 @@ func slicesContains(s []int64, v int64) bool {
 	return false
 }
 
-// callDocText is, for call id, what callTexts gives: its mark, its information and its email-only
-// text, capped as there (maxCallDoc characters together, information first), from its opened text.
-func (t *Tx) callDocText(ctx context.Context, id int64) (special bool, info, mail string, err error) {
-	var c desk.Call
-	var key sql.NullInt64
-	c.ID = id
-	var triage bool
-	if err := t.queryRow(ctx, `SELECT summary, description, special_category, triage_pending, key_id FROM calls WHERE id = ?`, id).
-		Scan(&c.Summary, &c.Description, &special, &triage, &key); err != nil {
-		return false, "", "", err
-	}
+// callDocText is, for call c (its summary and description as stored, with their key), what
+// callTexts gives: its information and its email-only text, capped as there (maxCallDoc
+// characters together, information first), from its opened text and diary.
+func (t *Tx) callDocText(ctx context.Context, c desk.Call, key sql.NullInt64, triage bool) (info, mail string, err error) {
+	id := c.ID
 	if err := t.s.openCallTexts(ctx, t, key, &c); err != nil {
-		return false, "", "", err
+		return "", "", err
 	}
 	rows, err := t.query(ctx, `SELECT kind, body, key_id FROM diary_entries WHERE call_id = ? ORDER BY id`, id)
 	if err != nil {
-		return false, "", "", err
+		return "", "", err
 	}
 	type entry struct {
 		kind, body string
@@ -318,18 +321,18 @@ func (t *Tx) callDocText(ctx context.Context, id int64) (special bool, info, mai
 		var e entry
 		if err := rows.Scan(&e.kind, &e.body, &e.key); err != nil {
 			rows.Close()
-			return false, "", "", err
+			return "", "", err
 		}
 		es = append(es, e)
 	}
 	if err := rows.Close(); err != nil {
-		return false, "", "", err
+		return "", "", err
 	}
 	var infos, mails []string
 	for _, e := range es {
 		b, err := t.s.openEntry(ctx, t, e.key, id, e.body)
 		if err != nil {
-			return false, "", "", err
+			return "", "", err
 		}
 		if e.kind == string(desk.EntryEmail) {
 			mails = append(mails, b)
@@ -343,7 +346,7 @@ func (t *Tx) callDocText(ctx context.Context, id int64) (special bool, info, mai
 	}
 	info = capChars(head+" "+strings.Join(infos, " "), maxCallDocChars)
 	mail = capChars(mailHead+" "+strings.Join(mails, " "), maxCallDocChars-utf8.RuneCountInString(info))
-	return special, info, mail, nil
+	return info, mail, nil
 }
 
 // maxCallDocChars is maxCallDoc as a number.

@@ -70,6 +70,62 @@ func (s *Store) Encrypting() bool { return s.ring.Load() != nil }
 
 func keyOwner(kind string, owner int64) string { return kind + " " + strconv.FormatInt(owner, 10) }
 
+// txKeys are the keys a transaction read or made: by owner and by id, the blind index's key
+// and whether it registered the current master key. A key made in a transaction is kept out of
+// the store's cache until it commits: rolled back, its id may be handed out again on SQLite.
+type txKeys struct {
+	byOwner  map[string]*keys.DataKey
+	byID     map[int64]*keys.DataKey
+	index    *indexMAC
+	master   string
+	shredded bool
+}
+
+func (k *txKeys) remember(owner string, dk *keys.DataKey) {
+	if k.byOwner == nil {
+		k.byOwner, k.byID = map[string]*keys.DataKey{}, map[int64]*keys.DataKey{}
+	}
+	k.byOwner[owner], k.byID[dk.ID] = dk, dk
+}
+
+// forget drops owners' keys (shredded).
+func (k *txKeys) forget(kind string, owners []int64) {
+	for _, o := range owners {
+		if dk := k.byOwner[keyOwner(kind, o)]; dk != nil {
+			delete(k.byID, dk.ID)
+			delete(k.byOwner, keyOwner(kind, o))
+		}
+	}
+	k.shredded = true
+}
+
+// merge takes in what another transaction of the same batch (SQLite's writer) learned.
+func (k *txKeys) merge(o *txKeys) {
+	for owner, dk := range o.byOwner {
+		k.remember(owner, dk)
+	}
+	if o.index != nil {
+		k.index = o.index
+	}
+	if o.master != "" {
+		k.master = o.master
+	}
+}
+
+// committed hands the committed keys to the store's caches.
+func (k *txKeys) committed(s *Store) {
+	for _, dk := range k.byID {
+		s.keyCache.put(dk)
+	}
+	if k.index != nil {
+		s.indexKey.Store(k.index)
+	}
+	if k.master != "" {
+		m := k.master
+		s.masterSeen.Store(&m)
+	}
+}
+
 // dataKey returns owner's data key, made (and wrapped under the current master key) when it has
 // none. ok is false when the store holds no master keys.
 func (t *Tx) dataKey(ctx context.Context, kind string, owner int64) (k *keys.DataKey, ok bool, err error) {
@@ -77,6 +133,14 @@ func (t *Tx) dataKey(ctx context.Context, kind string, owner int64) (k *keys.Dat
 	if r == nil {
 		return nil, false, nil
 	}
+	if k := t.keys.byOwner[keyOwner(kind, owner)]; k != nil {
+		return k, true, nil
+	}
+	defer func() {
+		if k != nil && err == nil {
+			t.keys.remember(keyOwner(kind, owner), k)
+		}
+	}()
 	var id int64
 	var master string
 	var wrapped []byte
@@ -113,14 +177,21 @@ func (t *Tx) dataKey(ctx context.Context, kind string, owner int64) (k *keys.Dat
 	return k, err == nil, err
 }
 
-// registerMaster records the current master key's check value the first time the database sees it.
+// registerMaster records the current master key's check value the first time the database sees it
+// (once per instance and key: the store remembers it once a transaction that did it commits).
 func (t *Tx) registerMaster(ctx context.Context, r *keys.Ring) error {
 	m := r.Current().ID
+	if seen := t.s.masterSeen.Load(); (seen != nil && *seen == m) || t.keys.master == m {
+		return nil
+	}
 	check, err := r.CheckValue(m)
 	if err != nil {
 		return err
 	}
 	_, err = t.exec(ctx, `INSERT INTO master_keys (id, check_value, added_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`, m, check, t.Now.UnixMicro())
+	if err == nil {
+		t.keys.master = m
+	}
 	return err
 }
 
@@ -144,6 +215,11 @@ func keyError(err error) error {
 // keyByID returns data key id, unwrapped, reading it through q (a transaction, to see a key made
 // in it, or the store). ENOTFOUND when it has been shredded.
 func (s *Store) keyByID(ctx context.Context, q rowQuerier, id int64) (*keys.DataKey, error) {
+	if t, ok := q.(*Tx); ok {
+		if k := t.keys.byID[id]; k != nil {
+			return k, nil
+		}
+	}
 	if k := s.keyCache.get(id); k != nil {
 		return k, nil
 	}
@@ -252,6 +328,7 @@ func (t *Tx) shredKeys(ctx context.Context, kind string, owners []int64) (int64,
 		}
 	}
 	t.s.keyCache.drop(gone)
+	t.keys.forget(kind, owners)
 	if len(gone) > 0 {
 		if err := t.shredLater(ctx); err != nil {
 			return 0, err

@@ -60,6 +60,10 @@ func (s *Store) readIndexKey(ctx context.Context, q rowQuerier) (*indexMAC, erro
 	if m := s.indexKey.Load(); m != nil {
 		return m, nil
 	}
+	t, inTx := q.(*Tx)
+	if inTx && t.keys.index != nil {
+		return t.keys.index, nil
+	}
 	r := s.ring.Load()
 	if r == nil {
 		return nil, nil
@@ -79,8 +83,10 @@ func (s *Store) readIndexKey(ctx context.Context, q rowQuerier) (*indexMAC, erro
 		return nil, keyError(err)
 	}
 	m := &indexMAC{id: id, key: raw}
-	if _, inTx := q.(*Tx); !inTx {
-		s.indexKey.Store(m) // committed: a key read in a transaction may be its own, not yet
+	if inTx {
+		t.keys.index = m // the store's once the transaction commits (it may be its own key)
+	} else {
+		s.indexKey.Store(m)
 	}
 	return m, nil
 }

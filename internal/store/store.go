@@ -56,8 +56,10 @@ type Store struct {
 	// (data_keys.go).
 	ring     atomic.Pointer[keys.Ring]
 	keyCache dataKeyCache
-	// indexKey is the blind index's key, once read (search_blind.go).
-	indexKey atomic.Pointer[indexMAC]
+	// indexKey is the blind index's key, once read (search_blind.go); masterSeen the master key
+	// this instance knows the database has registered (registerMaster).
+	indexKey   atomic.Pointer[indexMAC]
+	masterSeen atomic.Pointer[string]
 
 	// afterRecheck, when set (by tests only), runs in a retention sweep batch's transaction
 	// between its re-check and its action, with a way to write in that transaction.
@@ -142,6 +144,9 @@ type Tx struct {
 	// wroteCalls says the transaction created calls or changed their state, group or analyst:
 	// cached queue counts are stale once it commits.
 	wroteCalls bool
+	// keys are the data keys this transaction read or made (data_keys.go), cached for its
+	// later statements and, once it commits, for the store.
+	keys txKeys
 }
 
 // indexLater marks a call's search document for rebuilding at the end of the transaction;
@@ -160,6 +165,7 @@ func (t *Tx) indexLater(callID int64, isNew bool) {
 
 // committed is called once the transaction's writes are committed.
 func (t *Tx) committed() {
+	t.keys.committed(t.s)
 	if t.wroteCalls {
 		t.s.callWrites.Add(1)
 	}

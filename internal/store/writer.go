@@ -172,6 +172,7 @@ func (s *Store) runBatch(batch []*writeReq) {
 				index.indexLater(id, !containsID(t.replaced, id))
 			}
 			index.wroteCalls = index.wroteCalls || t.wroteCalls
+			index.keys.merge(&t.keys)
 		}
 		if err != nil {
 			r.err = err
