@@ -257,6 +257,9 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	c.Ref = desk.Reference(c.Kind, number)
 	t.wroteCalls = true
 	if sealText {
+		if err := t.newOwnerKey(ctx, KeyOwnerCall, c.ID); err != nil {
+			return c, err
+		}
 		if err := t.writeCallTexts(ctx, c); err != nil {
 			return c, err
 		}

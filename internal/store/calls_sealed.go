@@ -264,6 +264,7 @@ func (t *Tx) indexSealedCalls(ctx context.Context, ids, replaced []int64) (plain
 	if err != nil {
 		return nil, nil, err
 	}
+	var docs []callDoc
 	for _, sc := range order {
 		id, special := sc.c.ID, sc.special
 		info, mail, err := t.callDocText(ctx, sc.c, sc.key, sc.triage)
@@ -284,11 +285,19 @@ func (t *Tx) indexSealedCalls(ctx context.Context, ids, replaced []int64) (plain
 			}
 			info, mail = ci, cm
 		}
-		if err := t.s.d.indexCallText(ctx, t, id, slicesContains(replaced, id), special, info, mail); err != nil {
-			return nil, nil, fmt.Errorf("index call %d: %w", id, err)
-		}
+		docs = append(docs, callDoc{id: id, replaced: slicesContains(replaced, id), special: special, info: info, mail: mail})
+	}
+	if err := t.s.d.indexCallTexts(ctx, t, docs); err != nil {
+		return nil, nil, fmt.Errorf("index sealed calls: %w", err)
 	}
 	return plain, plainReplaced, nil
+}
+
+// callDoc is a call's search document built in Go (indexSealedCalls).
+type callDoc struct {
+	id                int64
+	replaced, special bool
+	info, mail        string
 }
 
 func slicesContains(s []int64, v int64) bool {

@@ -158,23 +158,52 @@ func (t *Tx) dataKey(ctx context.Context, kind string, owner int64) (k *keys.Dat
 	if err != sql.ErrNoRows {
 		return nil, false, fmt.Errorf("read the data key of %s: %w", keyOwner(kind, owner), err)
 	}
-	if err := t.registerMaster(ctx, r); err != nil {
-		return nil, false, err
-	}
-	raw := keys.NewDataKey()
-	master, wrapped = r.Wrap(keyOwner(kind, owner), raw)
 	// Another instance may be making the same owner's key at this moment (PostgreSQL): the second
 	// waits for the first to commit, makes none, and takes the first's.
-	err = t.queryRow(ctx, `INSERT INTO data_keys (owner_kind, owner_id, master_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (owner_kind, owner_id) DO NOTHING RETURNING id`, kind, owner, master, wrapped, t.Now.UnixMicro()).Scan(&id)
+	k, ok, err = t.makeDataKey(ctx, r, kind, owner)
 	if err == sql.ErrNoRows {
 		return t.dataKey(ctx, kind, owner)
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("make the data key of %s: %w", keyOwner(kind, owner), err)
 	}
-	k, err = keys.NewCipher(id, raw)
+	return k, ok, nil
+}
+
+// makeDataKey makes owner's data key; sql.ErrNoRows when it has one already (made meanwhile).
+func (t *Tx) makeDataKey(ctx context.Context, r *keys.Ring, kind string, owner int64) (*keys.DataKey, bool, error) {
+	if err := t.registerMaster(ctx, r); err != nil {
+		return nil, false, err
+	}
+	raw := keys.NewDataKey()
+	master, wrapped := r.Wrap(keyOwner(kind, owner), raw)
+	var id int64
+	if err := t.queryRow(ctx, `INSERT INTO data_keys (owner_kind, owner_id, master_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (owner_kind, owner_id) DO NOTHING RETURNING id`, kind, owner, master, wrapped, t.Now.UnixMicro()).Scan(&id); err != nil {
+		return nil, false, err
+	}
+	k, err := keys.NewCipher(id, raw)
+	if err == nil {
+		t.keys.remember(keyOwner(kind, owner), k)
+	}
 	return k, err == nil, err
+}
+
+// newOwnerKey makes the data key of an owner made in this transaction (a new call), without
+// first looking for one; ok is false without master keys.
+func (t *Tx) newOwnerKey(ctx context.Context, kind string, owner int64) error {
+	r := t.s.ring.Load()
+	if r == nil {
+		return nil
+	}
+	_, _, err := t.makeDataKey(ctx, r, kind, owner)
+	if err == sql.ErrNoRows { // it has one after all (made meanwhile, or an id handed out again): use it
+		_, _, err = t.dataKey(ctx, kind, owner)
+	}
+	if err != nil {
+		return fmt.Errorf("make the data key of %s: %w", keyOwner(kind, owner), err)
+	}
+	return nil
 }
 
 // registerMaster records the current master key's check value the first time the database sees it

@@ -38,10 +38,10 @@ type dialect interface {
 	// reindexCalls (re)builds the full-text documents of calls from their text and diary, in one
 	// statement for all of them; replaced lists the ids that already had a document.
 	reindexCalls(ctx context.Context, t *Tx, ids, replaced []int64) error
-	// indexCallText (re)builds the full-text document of call id from its text as callTexts
-	// gives it (info, mail), opened in Go because the columns hold it sealed; special decides
-	// the parts; replaced says it had a document.
-	indexCallText(ctx context.Context, t *Tx, id int64, replaced, special bool, info, mail string) error
+	// indexCallTexts (re)builds the full-text documents of calls from their text as callTexts
+	// gives it (callDoc: info, mail), opened in Go because the columns hold it sealed, in one
+	// statement where the engine allows; special decides the parts; replaced says it had one.
+	indexCallTexts(ctx context.Context, t *Tx, docs []callDoc) error
 	// indexCalls builds the full-text documents of the calls with ids from..to (inclusive), which
 	// have none yet, with the same text as reindexCalls, leaving out anonymised calls (which a
 	// retention sweep took out of the index): used once at the end of a bulk load, and by the
@@ -316,17 +316,33 @@ func (sqliteDialect) reindexCalls(ctx context.Context, t *Tx, ids, replaced []in
 	return err
 }
 
-func (sqliteDialect) indexCallText(ctx context.Context, t *Tx, id int64, replaced, special bool, info, mail string) error {
-	if replaced {
-		if _, err := t.exec(ctx, `DELETE FROM call_fts WHERE rowid = ?`, id); err != nil {
+func (d sqliteDialect) indexCallTexts(ctx context.Context, t *Tx, docs []callDoc) error {
+	if len(docs) > 500 { // SQLite takes at most 32766 parameters
+		if err := d.indexCallTexts(ctx, t, docs[:500]); err != nil {
 			return err
 		}
+		return d.indexCallTexts(ctx, t, docs[500:])
 	}
-	doc, m, sdoc, smail := info, mail, "", ""
-	if special {
-		doc, m, sdoc, smail = "", "", info, mail
+	if len(docs) == 0 {
+		return nil
 	}
-	_, err := t.exec(ctx, `INSERT INTO call_fts(rowid, doc, mail, sdoc, smail) VALUES (?, ?, ?, ?, ?)`, id, doc, m, sdoc, smail)
+	var args []any
+	rows := make([]string, len(docs))
+	for i, c := range docs {
+		if c.replaced {
+			if _, err := t.exec(ctx, `DELETE FROM call_fts WHERE rowid = ?`, c.id); err != nil {
+				return err
+			}
+		}
+		doc, m, sdoc, smail := c.info, c.mail, "", ""
+		if c.special {
+			doc, m, sdoc, smail = "", "", c.info, c.mail
+		}
+		rows[i] = "(?, ?, ?, ?, ?)"
+		args = append(args, c.id, doc, m, sdoc, smail)
+	}
+	// One statement: FTS5 writes a segment per statement that follows an insert.
+	_, err := t.exec(ctx, `INSERT INTO call_fts(rowid, doc, mail, sdoc, smail) VALUES `+strings.Join(rows, ", "), args...)
 	return err
 }
 
@@ -791,16 +807,20 @@ func (postgresDialect) reindexCalls(ctx context.Context, t *Tx, ids, _ []int64) 
 	return err
 }
 
-func (postgresDialect) indexCallText(ctx context.Context, t *Tx, id int64, _, special bool, info, mail string) error {
-	wInfo, wMail := "A", "B"
-	if special {
-		wInfo, wMail = "C", "D"
+func (postgresDialect) indexCallTexts(ctx context.Context, t *Tx, docs []callDoc) error {
+	for _, d := range docs {
+		wInfo, wMail := "A", "B"
+		if d.special {
+			wInfo, wMail = "C", "D"
+		}
+		if _, err := t.exec(ctx, `UPDATE calls SET search =
+			setweight(to_tsvector('simple', regexp_replace(CAST(? AS text), '[^[:alnum:]]+', ' ', 'g')), CAST(? AS "char")) ||
+			setweight(to_tsvector('simple', regexp_replace(CAST(? AS text), '[^[:alnum:]]+', ' ', 'g')), CAST(? AS "char")) WHERE id = ?`,
+			d.info, wInfo, d.mail, wMail, d.id); err != nil {
+			return err
+		}
 	}
-	_, err := t.exec(ctx, `UPDATE calls SET search =
-		setweight(to_tsvector('simple', regexp_replace(CAST(? AS text), '[^[:alnum:]]+', ' ', 'g')), CAST(? AS "char")) ||
-		setweight(to_tsvector('simple', regexp_replace(CAST(? AS text), '[^[:alnum:]]+', ' ', 'g')), CAST(? AS "char")) WHERE id = ?`,
-		info, wInfo, mail, wMail, id)
-	return err
+	return nil
 }
 
 func (postgresDialect) indexCalls(ctx context.Context, t *Tx, from, to int64) error {
