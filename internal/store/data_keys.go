@@ -74,11 +74,11 @@ func keyOwner(kind string, owner int64) string { return kind + " " + strconv.For
 // and whether it registered the current master key. A key made in a transaction is kept out of
 // the store's cache until it commits: rolled back, its id may be handed out again on SQLite.
 type txKeys struct {
-	byOwner  map[string]*keys.DataKey
-	byID     map[int64]*keys.DataKey
-	index    *indexMAC
-	master   string
-	shredded bool
+	byOwner map[string]*keys.DataKey
+	byID    map[int64]*keys.DataKey
+	index   *indexMAC
+	master  string
+	gone    []int64 // keys shredded: out of the store's cache, even one an earlier transaction of the batch read
 }
 
 func (k *txKeys) remember(owner string, dk *keys.DataKey) {
@@ -88,19 +88,24 @@ func (k *txKeys) remember(owner string, dk *keys.DataKey) {
 	k.byOwner[owner], k.byID[dk.ID] = dk, dk
 }
 
-// forget drops owners' keys (shredded).
-func (k *txKeys) forget(kind string, owners []int64) {
-	for _, o := range owners {
-		if dk := k.byOwner[keyOwner(kind, o)]; dk != nil {
-			delete(k.byID, dk.ID)
-			delete(k.byOwner, keyOwner(kind, o))
+// forget drops the keys ids (shredded).
+func (k *txKeys) forget(ids []int64) {
+	for _, id := range ids {
+		if dk := k.byID[id]; dk != nil {
+			delete(k.byID, id)
+			for owner, x := range k.byOwner {
+				if x == dk {
+					delete(k.byOwner, owner)
+				}
+			}
 		}
 	}
-	k.shredded = true
+	k.gone = append(k.gone, ids...)
 }
 
 // merge takes in what another transaction of the same batch (SQLite's writer) learned.
 func (k *txKeys) merge(o *txKeys) {
+	k.forget(o.gone)
 	for owner, dk := range o.byOwner {
 		k.remember(owner, dk)
 	}
@@ -114,6 +119,7 @@ func (k *txKeys) merge(o *txKeys) {
 
 // committed hands the committed keys to the store's caches.
 func (k *txKeys) committed(s *Store) {
+	s.keyCache.drop(k.gone)
 	for _, dk := range k.byID {
 		s.keyCache.put(dk)
 	}
@@ -357,7 +363,7 @@ func (t *Tx) shredKeys(ctx context.Context, kind string, owners []int64) (int64,
 		}
 	}
 	t.s.keyCache.drop(gone)
-	t.keys.forget(kind, owners)
+	t.keys.forget(gone)
 	if len(gone) > 0 {
 		if err := t.shredLater(ctx); err != nil {
 			return 0, err
