@@ -166,7 +166,7 @@ func (t *Tx) dataKey(ctx context.Context, kind string, owner int64) (k *keys.Dat
 	}
 	// Another instance may be making the same owner's key at this moment (PostgreSQL): the second
 	// waits for the first to commit, makes none, and takes the first's.
-	k, ok, err = t.makeDataKey(ctx, r, kind, owner, "ON CONFLICT (owner_kind, owner_id) DO NOTHING")
+	k, ok, err = t.makeDataKey(ctx, r, kind, owner)
 	if err == sql.ErrNoRows {
 		return t.dataKey(ctx, kind, owner)
 	}
@@ -176,18 +176,17 @@ func (t *Tx) dataKey(ctx context.Context, kind string, owner int64) (k *keys.Dat
 	return k, ok, nil
 }
 
-// makeDataKey makes owner's data key, which it must not have yet (onConflict, when not "", is
-// the INSERT's ON CONFLICT clause: no row then).
-func (t *Tx) makeDataKey(ctx context.Context, r *keys.Ring, kind string, owner int64, onConflict string) (*keys.DataKey, bool, error) {
+// makeDataKey makes owner's data key; sql.ErrNoRows when it has one already (made meanwhile).
+func (t *Tx) makeDataKey(ctx context.Context, r *keys.Ring, kind string, owner int64) (*keys.DataKey, bool, error) {
 	if err := t.registerMaster(ctx, r); err != nil {
 		return nil, false, err
 	}
 	raw := keys.NewDataKey()
 	master, wrapped := r.Wrap(keyOwner(kind, owner), raw)
 	var id int64
-	if err := t.queryRow(ctx, `INSERT INTO data_keys (owner_kind, owner_id, master_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?) `+onConflict+` RETURNING id`,
-		kind, owner, master, wrapped, t.Now.UnixMicro()).Scan(&id); err != nil {
-		return nil, false, err // sql.ErrNoRows: onConflict made no row
+	if err := t.queryRow(ctx, `INSERT INTO data_keys (owner_kind, owner_id, master_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (owner_kind, owner_id) DO NOTHING RETURNING id`, kind, owner, master, wrapped, t.Now.UnixMicro()).Scan(&id); err != nil {
+		return nil, false, err
 	}
 	k, err := keys.NewCipher(id, raw)
 	if err == nil {
@@ -203,8 +202,8 @@ func (t *Tx) newOwnerKey(ctx context.Context, kind string, owner int64) error {
 	if r == nil {
 		return nil
 	}
-	_, _, err := t.makeDataKey(ctx, r, kind, owner, `ON CONFLICT (owner_kind, owner_id) DO NOTHING`)
-	if err == sql.ErrNoRows { // it has one after all (an id handed out again): use it
+	_, _, err := t.makeDataKey(ctx, r, kind, owner)
+	if err == sql.ErrNoRows { // it has one after all (made meanwhile, or an id handed out again): use it
 		_, _, err = t.dataKey(ctx, kind, owner)
 	}
 	if err != nil {
