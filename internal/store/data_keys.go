@@ -573,9 +573,6 @@ type sealedTable struct {
 	// ownerKind and ownerID are the SQL of the owner of a row's data key (its kind, its id), for
 	// the readers that open any row of the table (the mention finder).
 	ownerKind, ownerID string
-	// kind and owner are the same where every row's key has one kind of owner ("" for stored
-	// emails, whose owner is their call or, on none, themselves): kind, and the owner's column.
-	kind, owner string
 }
 
 // sealedTables lists every table with columns sealed under data keys, for rekey. A column sealed
@@ -583,18 +580,18 @@ type sealedTable struct {
 func sealedTables() []sealedTable {
 	return []sealedTable{
 		{table: "attachments", keyCol: "key_id", idCol: "id", cols: []string{"data", "data_text"}, text: map[string]bool{"data_text": true},
-			ownerKind: "'" + KeyOwnerCall + "'", ownerID: "call_id", kind: KeyOwnerCall, owner: "call_id"},
+			ownerKind: "'" + KeyOwnerCall + "'", ownerID: "call_id"},
 		{table: "mail_messages", keyCol: "key_id", idCol: "id", cols: []string{"raw", "raw_text"}, text: map[string]bool{"raw_text": true},
 			ownerKind: mailOwnerKind, ownerID: mailOwnerID},
 		{table: "calls", keyCol: "key_id", idCol: "id", cols: callTextCols(),
 			text:      map[string]bool{"summary": true, "description": true, "resolution": true, "hold_reason": true, "cancel_note": true},
-			ownerKind: "'" + KeyOwnerCall + "'", ownerID: "id", kind: KeyOwnerCall, owner: "id"},
+			ownerKind: "'" + KeyOwnerCall + "'", ownerID: "id"},
 		{table: "diary_entries", keyCol: "key_id", idCol: "id", cols: []string{"body"}, text: map[string]bool{"body": true},
-			ownerKind: "'" + KeyOwnerCall + "'", ownerID: "call_id", kind: KeyOwnerCall, owner: "call_id"},
+			ownerKind: "'" + KeyOwnerCall + "'", ownerID: "call_id"},
 		{table: "sar_bundles", keyCol: "key_id", idCol: "id", cols: []string{"model", "zip"},
-			ownerKind: "'" + KeyOwnerBundle + "'", ownerID: "id", kind: KeyOwnerBundle, owner: "id"},
+			ownerKind: "'" + KeyOwnerBundle + "'", ownerID: "id"},
 		{table: "second_factors", keyCol: "key_id", idCol: "account_id", cols: []string{"secret"}, text: map[string]bool{"secret": true},
-			ownerKind: "'" + KeyOwnerAccount + "'", ownerID: "account_id", kind: KeyOwnerAccount, owner: "account_id"},
+			ownerKind: "'" + KeyOwnerAccount + "'", ownerID: "account_id"},
 	}
 }
 
