@@ -6,7 +6,7 @@
 #   BENCH_CALLS    size of the data for the query and page benchmarks (default 1000000)
 #   BENCH_YEARS    years those calls span (default 6, issue 18's speed target; calldesk demo --years)
 #   BENCH_ENGINES  engines to measure (default "sqlite postgres")
-#   BENCH_PARTS    benchmarks to run (default "create views queues queries pages portal mail directory sar erase retention sla reports backup pooler")
+#   BENCH_PARTS    benchmarks to run (default "create sealed views queues queries pages portal mail directory sar erase retention sla reports backup pooler")
 #   BENCH_POOLER_MODES  pgx statement modes the pooler part measures through PgBouncer (default
 #                  "cache_describe", what pooler=transaction picks; "cache_describe exec simple_protocol" compares)
 #   BENCH_REUSE=1  keep a million-call database an earlier run loaded (.bench/million.db, PostgreSQL
@@ -24,7 +24,7 @@ OUT=.bench
 CALLS=${BENCH_CALLS:-1000000}
 YEARS=${BENCH_YEARS:-6}
 ENGINES=${BENCH_ENGINES:-sqlite postgres}
-PARTS=${BENCH_PARTS:-create views queues queries pages portal mail directory sar erase retention sla reports backup pooler}
+PARTS=${BENCH_PARTS:-create sealed views queues queries pages portal mail directory sar erase retention sla reports backup pooler}
 SECONDS_EACH=${BENCH_SECONDS:-15}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 mkdir -p "$OUT"
@@ -241,6 +241,26 @@ part create && for engine in $ENGINES; do
     say "[$engine] round $round: calldesk at $(awk -v a="$(rate "$desk")" -v b="$(rate "$bare")" 'BEGIN { printf "%.2f", a / b }') of the ceiling (load: $(cut -d' ' -f1-3 /proc/loadavg))"
   done
 done
+
+# Encryption at rest (issue 20): logging a special-category call (its text sealed under the call's
+# data key, its words in the blind index) with encryption on against off, within 15%; and reading
+# one with its diary, sealed against plain, within 1 ms at p50 (BenchmarkSpecialCallCreate and
+# BenchmarkSpecialCallRead, through the store, 8 callers for the creates). Rounds alternate.
+if part sealed; then
+  out=$(go test -run '^$' -bench '^BenchmarkSpecialCall(Create|Read)$' -benchtime 3s -count 3 ./internal/store 2>&1 || true)
+  for engine in $ENGINES; do
+    echo "$out" | awk -v e="$engine" -v ld="$(cut -d' ' -f1-3 /proc/loadavg)" '
+      $1 ~ "^BenchmarkSpecialCallCreate/"e"/encrypted=true" { on[++n1]=$3 }
+      $1 ~ "^BenchmarkSpecialCallCreate/"e"/encrypted=false" { off[++n0]=$3 }
+      $1 ~ "^BenchmarkSpecialCallRead/"e"/encrypted=true" { for (i=4;i<NF;i++) if ($(i+1)=="p50-µs") ron[++r1]=$i }
+      $1 ~ "^BenchmarkSpecialCallRead/"e"/encrypted=false" { for (i=4;i<NF;i++) if ($(i+1)=="p50-µs") roff[++r0]=$i }
+      END {
+        for (i=1;i<=n1 && i<=n0;i++) { r=on[i]/off[i]; printf "[%s] special-category call created, encryption on vs off, round %d: %.0f vs %.0f µs/op, %.2fx (load: %s): %s\n", e, i, on[i]/1000, off[i]/1000, r, ld, (r <= 1.15 ? "target met (<= 1.15x)" : "TARGET MISSED (<= 1.15x)") }
+        for (i=1;i<=r1 && i<=r0;i++) { d=ron[i]-roff[i]; printf "[%s] special-category call read with its diary, sealed vs plain, round %d: p50 %d vs %d µs, +%d µs (load: %s): %s\n", e, i, ron[i], roff[i], d, ld, (d < 1000 ? "target met (< 1 ms more)" : "TARGET MISSED (< 1 ms more)") }
+      }' | tee -a "$OUT/results.txt"
+  done
+  echo "$out" | grep -q '^BenchmarkSpecialCall' || echo "$out" | tail -20
+fi
 
 # Views (issue 21): GET /api/v1/calls/{ref}, each read's audit record committed before the answer:
 # one client's median latency and eight clients' rate (BenchmarkViewCall, in-process server).
