@@ -236,12 +236,25 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	if col, expr := t.s.d.newCallSearch(); col != "" && assignText == "" && !c.SpecialCategory && !c.TriagePending {
 		searchCol, searchVal, searchArgs = ", "+col, ", "+expr, []any{c.Summary, c.Description}
 	}
-	// A special-category call's text is sealed under its data key, which needs its id: the row
-	// is written without it, then given it sealed (the plain text never reaches the database).
+	// A special-category call's text is sealed under its data key, which needs its id: the id is
+	// taken first, the key made and the text sealed, and the row written once, sealed (the plain
+	// text never reaches the database).
 	sealText := c.SpecialCategory && t.s.Encrypting()
-	summary, description := c.Summary, c.Description
+	var summary, description any = c.Summary, c.Description
+	idCols, idVals, idArgs := "", "", []any(nil)
 	if sealText {
-		summary, description = "", ""
+		if err := t.queryRow(ctx, t.s.d.nextCallID()).Scan(&c.ID); err != nil {
+			return c, fmt.Errorf("next call id: %w", err)
+		}
+		if err := t.newOwnerKey(ctx, KeyOwnerCall, c.ID); err != nil {
+			return c, err
+		}
+		key, vals, err := t.storedCallTexts(ctx, c)
+		if err != nil {
+			return c, err
+		}
+		summary, description = vals[0], vals[1]
+		idCols, idVals, idArgs = ", id, key_id", ", ?, ?", []any{c.ID, key}
 	}
 	args := append(numberArgs, string(c.Kind), summary, description, c.CustomerID, string(snap), c.AltEmail, c.AltPhone,
 		string(c.Source), nullID(c.ProfileID), string(c.Impact), string(c.Urgency), int(c.Priority), nullID(c.GroupID),
@@ -249,21 +262,13 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 		t.Now.UnixMicro(), c.Version, c.SpecialCategory, c.TriagePending, nullID(int64(n.NoticeVersion)))
 	err = t.queryRow(ctx, `INSERT INTO calls (number, kind, summary, description, customer_id, customer_snapshot, alt_email, alt_phone,
 		source, profile_id, impact, urgency, priority, group_id, analyst_id, state, urgent, logged_at, logged_by, assigned_at,
-		updated_at, version, special_category, triage_pending, notice_version`+searchCol+`) VALUES (`+numberExpr+`, `+placeholders(24)+searchVal+`) RETURNING id, number`,
-		append(args, searchArgs...)...).Scan(&c.ID, &number)
+		updated_at, version, special_category, triage_pending, notice_version`+searchCol+idCols+`) VALUES (`+numberExpr+`, `+placeholders(24)+searchVal+idVals+`) RETURNING id, number`,
+		append(append(args, searchArgs...), idArgs...)...).Scan(&c.ID, &number)
 	if err != nil {
 		return c, t.s.mapErr(fmt.Errorf("insert call: %w", err))
 	}
 	c.Ref = desk.Reference(c.Kind, number)
 	t.wroteCalls = true
-	if sealText {
-		if err := t.newOwnerKey(ctx, KeyOwnerCall, c.ID); err != nil {
-			return c, err
-		}
-		if err := t.writeCallTexts(ctx, c); err != nil {
-			return c, err
-		}
-	}
 	if assignText != "" {
 		if err := t.addEntries(ctx, actor, c, []desk.Entry{{Kind: desk.EntryAssignment, Text: assignText}}); err != nil {
 			return c, err

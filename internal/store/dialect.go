@@ -87,6 +87,11 @@ type dialect interface {
 	// expression computing it from a new call's summary and description (two ? arguments), the
 	// same document reindexCalls builds for a call without a diary; "" where it lives apart.
 	newCallSearch() (column, expr string)
+	// nextCallID is the query giving the id the next call will have, taken in the writing
+	// transaction so that a special-category call's text is sealed under its key before the row
+	// is written (SQLite's single writer: the largest id plus one, as SQLite would choose; PostgreSQL:
+	// the identity's next value).
+	nextCallID() string
 	// searchHits selects a row per call matching the search argument (one ? argument), for a
 	// count that stops at a bound (countUpTo).
 	searchHits() string
@@ -207,6 +212,12 @@ func (sqliteDialect) searchHits() string {
 	return "SELECT 1 FROM call_fts WHERE call_fts MATCH ?"
 }
 func (sqliteDialect) newCallSearch() (string, string) { return "", "" } // call_fts is a table of its own
+
+func (sqliteDialect) nextCallID() string { return `SELECT COALESCE(MAX(id), 0) + 1 FROM calls` }
+
+func (postgresDialect) nextCallID() string {
+	return `SELECT nextval(pg_get_serial_sequence('calls', 'id'))`
+}
 
 func (sqliteDialect) searchEstimate() string { return "" } // FTS5 counts hits in milliseconds
 func (sqliteDialect) searchPage(bool) string {

@@ -33,17 +33,21 @@ type indexMAC struct {
 }
 
 // token is the indexed form of word (already lower case).
-func (m *indexMAC) token(word string) string {
-	h := hmac.New(sha256.New, m.key)
-	h.Write([]byte(word))
-	return "k" + hex.EncodeToString(h.Sum(nil)[:10])
-}
+func (m *indexMAC) token(word string) string { return m.tokens([]string{word})[0] }
 
-// tokens are the indexed forms of terms.
+// tokens are the indexed forms of terms: one HMAC, reset between words (the key's pads are
+// hashed once), the hex of each written into one buffer.
 func (m *indexMAC) tokens(terms []string) []string {
 	out := make([]string, len(terms))
+	h := hmac.New(sha256.New, m.key)
+	var sum [sha256.Size]byte
+	buf := make([]byte, 21)
+	buf[0] = 'k'
 	for i, w := range terms {
-		out[i] = m.token(w)
+		h.Reset()
+		h.Write([]byte(w))
+		hex.Encode(buf[1:], h.Sum(sum[:0])[:10])
+		out[i] = string(buf)
 	}
 	return out
 }
