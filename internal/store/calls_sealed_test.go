@@ -152,7 +152,7 @@ func TestSpecialCallTextSealedAtRest(t *testing.T) {
 				st   *store.Store
 				want string
 			}{
-				{"no key file", openWith(t, dsn, nil), "--master-keys"},
+				{"no key file", openWith(t, dsn, nil), "--master-keys-file"},
 				{"another key", openWith(t, dsn, newRing(t, genKey(t))), "cannot be opened"},
 			} {
 				_, err := c.st.FindCallByRef(ctx, special.Ref)

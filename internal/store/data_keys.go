@@ -270,7 +270,7 @@ func (s *Store) keyByID(ctx context.Context, q rowQuerier, id int64) (*keys.Data
 		return nil, err
 	}
 	if r == nil {
-		return nil, &desk.Error{Code: desk.EINTERNAL, Message: "encrypted content cannot be opened: calldesk was started without its master key file (--master-keys)"}
+		return nil, &desk.Error{Code: desk.EINTERNAL, Message: "encrypted content cannot be opened: calldesk was started without its master key file (--master-keys-file)"}
 	}
 	k, err := unwrapKey(r, id, master, keyOwner(kind, owner), wrapped)
 	if err != nil {
@@ -401,7 +401,7 @@ func (s *Store) CheckRing(ctx context.Context, r *keys.Ring) error {
 	}
 	if r == nil {
 		if total > 0 {
-			return fmt.Errorf("this database holds encrypted content (%d data keys): start calldesk with its master key file (--master-keys or CALLDESK_MASTER_KEYS)", total)
+			return fmt.Errorf("this database holds encrypted content (%d data keys): start calldesk with its master key file (--master-keys-file or CALLDESK_MASTER_KEYS_FILE)", total)
 		}
 		return nil
 	}

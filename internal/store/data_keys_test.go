@@ -78,7 +78,7 @@ func TestDataKeysSealOpenShred(t *testing.T) {
 			if p, err := plain.OpenForTest(ctx, 0, store.KeyOwnerCall, 1, "calls.summary", []byte("plain")); err != nil || string(p) != "plain" {
 				t.Fatalf("plain: %q %v", p, err)
 			}
-			if _, err := plain.OpenForTest(ctx, k1, store.KeyOwnerCall, 1, "calls.summary", c1b); err == nil || !strings.Contains(err.Error(), "--master-keys") {
+			if _, err := plain.OpenForTest(ctx, k1, store.KeyOwnerCall, 1, "calls.summary", c1b); err == nil || !strings.Contains(err.Error(), "--master-keys-file") {
 				t.Fatalf("no keys: %v", err)
 			}
 			n, err := s.ShredForTest(ctx, store.KeyOwnerCall, 1, 99)

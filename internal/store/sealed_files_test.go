@@ -145,7 +145,7 @@ func TestFilesAndMailSealedAtRest(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer plain.Close()
-		if _, err := plain.Attachment(ctx, a.ID); desk.ErrorCode(err) != desk.EINTERNAL || !strings.Contains(err.Error(), "--master-keys") {
+		if _, err := plain.Attachment(ctx, a.ID); desk.ErrorCode(err) != desk.EINTERNAL || !strings.Contains(err.Error(), "--master-keys-file") {
 			t.Errorf("without keys: %v", err)
 		}
 		other, err := store.Open(ctx, e.DSN, store.Options{Keys: newRing(t, genKey(t))})
