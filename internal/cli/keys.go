@@ -99,7 +99,11 @@ func keysCmd(ctx context.Context, e Env, args []string) error {
 			total += done
 			fmt.Fprintf(e.Stdout, "re-wrapped %d data keys\n", total)
 		}
-		fmt.Fprintf(e.Stdout, "every data key is wrapped under %s (%d re-wrapped); an instance still on the old file may wrap new ones under the old key until it takes the file up: run rotate again, then check with calldesk keys status\n", mustRing(file).Current().ID, total)
+		cur := "the file's first key"
+		if r, err := loadRing(*file); err == nil && r != nil {
+			cur = r.Current().ID
+		}
+		fmt.Fprintf(e.Stdout, "every data key is wrapped under %s (%d re-wrapped); an instance still on the old file may wrap new ones under the old key until it takes the file up: run rotate again, then check with calldesk keys status\n", cur, total)
 		return nil
 	case "retire":
 		if *key == "" {
@@ -136,14 +140,6 @@ func keysCmd(ctx context.Context, e Env, args []string) error {
 		fmt.Fprintf(w, "%s\t%d\t%s\t%s\n", u.ID, u.DataKeys, in, state)
 	}
 	return w.Flush()
-}
-
-func mustRing(file *string) *keys.Ring {
-	r, err := loadRing(*file)
-	if err != nil || r == nil {
-		panic("keys: the master key file was read already")
-	}
-	return r
 }
 
 func keysGenerate(e Env, args []string) error {
