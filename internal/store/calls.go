@@ -276,6 +276,9 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	}
 	if searchCol == "" {
 		t.indexLater(c.ID, true)
+		if sealText && assignText == "" {
+			t.remember(c.ID, freshCall{summary: c.Summary, description: c.Description, triage: c.TriagePending, special: true})
+		}
 	}
 	if n.FormKey != "" {
 		if err := t.useFormKey(ctx, actor, n.FormKey, c); err != nil {

@@ -226,26 +226,41 @@ func (t *Tx) indexSealedCalls(ctx context.Context, ids, replaced []int64) (plain
 		key     sql.NullInt64
 		triage  bool
 		special bool
+		fresh   bool // from t.fresh: the text is plain, and there is no diary
 	}
 	sealed := map[int64]*sealedCall{}
 	var order []*sealedCall
-	rows, err := t.query(ctx, `SELECT c.id, c.summary, c.description, c.special_category, c.triage_pending, c.key_id FROM calls c
-		WHERE c.id IN `+t.s.d.idSet()+` AND (c.key_id IS NOT NULL OR
-		EXISTS (SELECT 1 FROM diary_entries d WHERE d.call_id = c.id AND d.key_id IS NOT NULL))`, t.s.d.idSetArg(ids))
-	if err != nil {
-		return nil, nil, err
+	// Calls created in this transaction with their text sealed, and not touched since, are known
+	// (t.fresh): their text is as written and they have no diary.
+	var stored []int64
+	for _, id := range ids {
+		if fc, ok := t.fresh[id]; ok {
+			sc := &sealedCall{c: desk.Call{ID: id, Summary: fc.summary, Description: fc.description}, triage: fc.triage, special: fc.special, fresh: true}
+			sealed[id] = sc
+			order = append(order, sc)
+		} else {
+			stored = append(stored, id)
+		}
 	}
-	for rows.Next() {
-		sc := &sealedCall{}
-		if err := rows.Scan(&sc.c.ID, &sc.c.Summary, &sc.c.Description, &sc.special, &sc.triage, &sc.key); err != nil {
-			rows.Close()
+	if len(stored) > 0 {
+		rows, err := t.query(ctx, `SELECT c.id, c.summary, c.description, c.special_category, c.triage_pending, c.key_id FROM calls c
+			WHERE c.id IN `+t.s.d.idSet()+` AND (c.key_id IS NOT NULL OR
+			EXISTS (SELECT 1 FROM diary_entries d WHERE d.call_id = c.id AND d.key_id IS NOT NULL))`, t.s.d.idSetArg(stored))
+		if err != nil {
 			return nil, nil, err
 		}
-		sealed[sc.c.ID] = sc
-		order = append(order, sc)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, nil, err
+		for rows.Next() {
+			sc := &sealedCall{}
+			if err := rows.Scan(&sc.c.ID, &sc.c.Summary, &sc.c.Description, &sc.special, &sc.triage, &sc.key); err != nil {
+				rows.Close()
+				return nil, nil, err
+			}
+			sealed[sc.c.ID] = sc
+			order = append(order, sc)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, nil, err
+		}
 	}
 	if len(sealed) == 0 {
 		return ids, replaced, nil
@@ -267,8 +282,10 @@ func (t *Tx) indexSealedCalls(ctx context.Context, ids, replaced []int64) (plain
 	var docs []callDoc
 	for _, sc := range order {
 		id, special := sc.c.ID, sc.special
-		info, mail, err := t.callDocText(ctx, sc.c, sc.key, sc.triage)
-		if err != nil {
+		var info, mail string
+		if sc.fresh {
+			info, mail = docText(sc.c, sc.triage, nil, nil)
+		} else if info, mail, err = t.callDocText(ctx, sc.c, sc.key, sc.triage); err != nil {
 			return nil, nil, err
 		}
 		if special && mac != nil {
@@ -286,6 +303,9 @@ func (t *Tx) indexSealedCalls(ctx context.Context, ids, replaced []int64) (plain
 			info, mail = ci, cm
 		}
 		docs = append(docs, callDoc{id: id, replaced: slicesContains(replaced, id), special: special, info: info, mail: mail})
+	}
+	if t.s.sealedDocs != nil {
+		t.s.sealedDocs(docs)
 	}
 	if err := t.s.d.indexCallTexts(ctx, t, docs); err != nil {
 		return nil, nil, fmt.Errorf("index sealed calls: %w", err)
@@ -349,13 +369,35 @@ func (t *Tx) callDocText(ctx context.Context, c desk.Call, key sql.NullInt64, tr
 			infos = append(infos, b)
 		}
 	}
+	info, mail = docText(c, triage, infos, mails)
+	return info, mail, nil
+}
+
+// docText is the search document of call c (its summary and description opened) with the opened
+// bodies of its diary's entries, those of emails (mails) apart: its information and its
+// email-only text, capped as callTexts caps them. A call in triage has its own text as email.
+func docText(c desk.Call, triage bool, infos, mails []string) (info, mail string) {
 	head, mailHead := c.Summary+" "+c.Description, ""
 	if triage {
 		head, mailHead = "", c.Summary+" "+c.Description
 	}
 	info = capChars(head+" "+strings.Join(infos, " "), maxCallDocChars)
 	mail = capChars(mailHead+" "+strings.Join(mails, " "), maxCallDocChars-utf8.RuneCountInString(info))
-	return info, mail, nil
+	return info, mail
+}
+
+// freshCall is the text of a call created in a transaction with its text sealed (Tx.fresh).
+type freshCall struct {
+	summary, description string
+	triage, special      bool
+}
+
+// remember keeps the text of call id, created sealed in this transaction, for its search document.
+func (t *Tx) remember(id int64, fc freshCall) {
+	if t.fresh == nil {
+		t.fresh = map[int64]freshCall{}
+	}
+	t.fresh[id] = fc
 }
 
 // maxCallDocChars is maxCallDoc as a number.

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"maps"
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -437,4 +439,88 @@ func TestRekeySpecialCall(t *testing.T) {
 		}
 		checkReadsPlain(t, e.S, special)
 	})
+}
+
+// A special-category call logged with its text sealed is indexed from the text as written, not
+// read back and opened (Tx.fresh): its document is the one a rebuild from the database gives,
+// for calls logged together in one batch, in triage, with a first entry or assigned (whose
+// documents come from the database), and for one changed later in the same transaction.
+func TestFreshSealedCallDocument(t *testing.T) {
+	ctx := context.Background()
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := storetest.Open(t, engine, nil)
+			f := storetest.Seed(t, s)
+			ann := storetest.Actor(f.Ann)
+			var mu sync.Mutex
+			docs := map[int64]store.SealedDoc{}
+			s.WatchSealedDocs(func(ds []store.SealedDoc) {
+				mu.Lock()
+				defer mu.Unlock()
+				for _, d := range ds {
+					docs[d.ID] = d
+				}
+			})
+			news := []desk.NewCall{
+				{Summary: "Okapi adjustments", Description: "my quagga condition flares", CustomerID: f.Dan.ID, SpecialCategory: true},
+				{Summary: "Zebra letter", Description: "the clinic wrote about my aardvark", CustomerID: f.Dan.ID, SpecialCategory: true, TriagePending: true},
+				{Summary: "Tapir access", Description: "a ramp for my wombat chair", CustomerID: f.Dan.ID, SpecialCategory: true, GroupID: f.Networks.ID},
+				{Summary: "Toner", Description: "plain text of a plain call", CustomerID: f.Dan.ID},
+			}
+			var wg sync.WaitGroup
+			calls := make([]desk.Call, 3*len(news))
+			for i := range calls {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					var err error
+					if calls[i], err = s.CreateCall(ctx, ann, news[i%len(news)]); err != nil {
+						t.Error(err)
+					}
+				}()
+			}
+			wg.Wait()
+			// Logged with a first entry (the portal's form with files): changed after its creation
+			// in the same transaction.
+			withEntry, err := s.CreateCallWithAttachments(ctx, ann, news[0], "the letter from the okapi clinic",
+				[]desk.Upload{{Filename: "letter.txt", Data: []byte("letter")}}, desk.AttachmentRules{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls = append(calls, withEntry)
+			mu.Lock()
+			first := maps.Clone(docs)
+			clear(docs)
+			mu.Unlock()
+			var ids []int64
+			for _, c := range calls {
+				ids = append(ids, c.ID)
+			}
+			if err := s.ReindexForTest(ctx, ids...); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range calls {
+				a, b := first[c.ID], docs[c.ID]
+				if !c.SpecialCategory {
+					if a.ID != 0 || b.ID != 0 {
+						t.Errorf("the plain call %s was indexed as sealed", c.Ref)
+					}
+					continue
+				}
+				if a.ID == 0 || b.ID == 0 || !a.Special || a.Info != b.Info || a.Mail != b.Mail {
+					t.Errorf("%s: logged with document %+v, rebuilt from the database %+v", c.Ref, a, b)
+				}
+			}
+			// Its six words and the entry's six, blind.
+			if d := first[withEntry.ID]; len(strings.Fields(d.Info)) != 12 {
+				t.Errorf("the call logged with an entry: %+v", d)
+			}
+			for word, want := range map[string]int{"quagga": 4, "aardvark": 3, "wombat": 3} {
+				found, _, err := s.FindCalls(ctx, store.CallFilter{Text: word})
+				if err != nil || len(found) != want {
+					t.Errorf("search %q: %d calls, %v", word, len(found), err)
+				}
+			}
+		})
+	}
 }

@@ -112,3 +112,32 @@ func (s *Store) RekeyForTest(ctx context.Context, kind string, owners ...int64) 
 	})
 	return n, err
 }
+
+// SealedDoc is the search document of a sealed call as indexSealedCalls writes it.
+type SealedDoc struct {
+	ID                int64
+	Special, Replaced bool
+	Info, Mail        string
+}
+
+// WatchSealedDocs makes s call f with the search documents of sealed calls as they are written.
+func (s *Store) WatchSealedDocs(f func([]SealedDoc)) {
+	s.sealedDocs = func(docs []callDoc) {
+		out := make([]SealedDoc, len(docs))
+		for i, d := range docs {
+			out[i] = SealedDoc{ID: d.id, Special: d.special, Replaced: d.replaced, Info: d.info, Mail: d.mail}
+		}
+		f(out)
+	}
+}
+
+// ReindexForTest rebuilds the search documents of calls ids in a transaction of its own, from
+// what the database holds.
+func (s *Store) ReindexForTest(ctx context.Context, ids ...int64) error {
+	return s.inTx(ctx, func(t *Tx) error {
+		for _, id := range ids {
+			t.indexLater(id, false)
+		}
+		return nil
+	})
+}

@@ -64,6 +64,8 @@ type Store struct {
 	// afterRecheck, when set (by tests only), runs in a retention sweep batch's transaction
 	// between its re-check and its action, with a way to write in that transaction.
 	afterRecheck func(ctx context.Context, class string, ids []int64, exec func(query string, args ...any) error)
+	// sealedDocs, when set (by tests only), sees the search documents indexSealedCalls writes.
+	sealedDocs func(docs []callDoc)
 }
 
 // Options tune Open.
@@ -147,11 +149,17 @@ type Tx struct {
 	// keys are the data keys this transaction read or made (data_keys.go), cached for its
 	// later statements and, once it commits, for the store.
 	keys txKeys
+	// fresh holds, for a sealed call created in this transaction and not touched since, its text
+	// as written (calls_sealed.go): its search document is built from it without reading the
+	// row back and opening it.
+	fresh map[int64]freshCall
 }
 
 // indexLater marks a call's search document for rebuilding at the end of the transaction;
 // isNew says the call was created in it (so there is no old document to remove).
 func (t *Tx) indexLater(callID int64, isNew bool) {
+	// Whatever changed the call since it was created, its document is built from the database.
+	delete(t.fresh, callID)
 	for _, id := range t.index {
 		if id == callID {
 			return
@@ -188,7 +196,7 @@ func (t *Tx) flushIndex(ctx context.Context) error {
 	if err := t.markOverflow(ctx, `c.id IN `+t.s.d.idSet(), t.s.d.idSetArg(t.index)); err != nil {
 		return err
 	}
-	t.index, t.replaced = nil, nil
+	t.index, t.replaced, t.fresh = nil, nil, nil
 	return nil
 }
 

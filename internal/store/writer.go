@@ -170,6 +170,9 @@ func (s *Store) runBatch(batch []*writeReq) {
 		if err == nil {
 			for _, id := range t.index {
 				index.indexLater(id, !containsID(t.replaced, id))
+				if fc, ok := t.fresh[id]; ok {
+					index.remember(id, fc)
+				}
 			}
 			index.wroteCalls = index.wroteCalls || t.wroteCalls
 			index.keys.merge(&t.keys)

@@ -50,6 +50,8 @@ type callJSON struct {
 	UpdatedAt    time.Time       `json:"updated_at"`
 	// Version is what a transition must send back, so that nobody overwrites a change unseen.
 	Version int64 `json:"version"`
+	// SpecialCategory says the call holds special-category data (UK GDPR article 9).
+	SpecialCategory bool `json:"special_category"`
 	// SLA is the call's service level now, in GET of a call and of lists.
 	SLA *slaJSON `json:"sla,omitempty"`
 }
@@ -62,7 +64,7 @@ func callOf(c desk.Call) callJSON {
 		Resolution: c.Resolution, CancelReason: c.CancelNote, LoggedAt: c.LoggedAt, LoggedBy: c.LoggedBy,
 		AssignedAt: c.AssignedAt, AcceptedAt: c.AcceptedAt, HeldAt: c.HeldAt, OffHoldAt: c.OffHoldAt,
 		ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt, CancelledAt: c.CancelledAt, ReopenedAt: c.ReopenedAt,
-		UpdatedAt: c.UpdatedAt, Version: c.Version}
+		UpdatedAt: c.UpdatedAt, Version: c.Version, SpecialCategory: c.SpecialCategory}
 }
 
 // callDetail is a call with its whole diary.
@@ -102,6 +104,9 @@ type newCallRequest struct {
 	Urgency     desk.Level      `json:"urgency"`
 	GroupID     int64           `json:"group_id"`
 	AnalystID   int64           `json:"analyst_id"`
+	// SpecialCategory marks the call as holding special-category data (UK GDPR article 9) from
+	// the start: masked for readers who may not see it, sealed at rest under master keys.
+	SpecialCategory bool `json:"special_category"`
 }
 
 // createCall logs a call: one store transaction, 201 with its address.
@@ -113,7 +118,7 @@ func (s *Server) createCall(w http.ResponseWriter, r *http.Request, c *caller) e
 	call, err := s.Store.CreateCall(r.Context(), c.Actor, desk.NewCall{Kind: req.Kind, Summary: req.Summary,
 		Description: req.Description, CustomerID: req.CustomerID, AltEmail: req.AltEmail, AltPhone: req.AltPhone,
 		Source: req.Source, ProfileID: req.ProfileID, Impact: req.Impact, Urgency: req.Urgency,
-		GroupID: req.GroupID, AnalystID: req.AnalystID})
+		GroupID: req.GroupID, AnalystID: req.AnalystID, SpecialCategory: req.SpecialCategory})
 	if err != nil {
 		return err
 	}

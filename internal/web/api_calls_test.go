@@ -225,3 +225,35 @@ func TestCreateCallForRestrictedPersonRefused(t *testing.T) {
 		e.ok(e.req("POST", "/api/v1/calls", map[string]any{"summary": "New laptop", "customer_id": e.f.Eve.ID}), 201, nil)
 	})
 }
+
+// A call logged over the API as special category is marked so from the start: its text is masked
+// for an analyst of another group, whole for one of its own, and it says so when read.
+func TestCreateSpecialCategoryCall(t *testing.T) {
+	apiTest(t, func(t *testing.T, e *env) {
+		r := e.req("POST", "/api/v1/calls", map[string]any{"summary": "Adjustments for my epilepsy",
+			"description": "A screen that does not flicker", "customer_id": e.f.Dan.ID, "group_id": e.f.ServiceDesk.ID,
+			"special_category": true})
+		var c apiCall
+		e.ok(r, 201, &c)
+		if !c.Special || c.Summary != "Adjustments for my epilepsy" {
+			t.Fatalf("created %+v", c)
+		}
+		if got := e.stored(c.Ref); !got.SpecialCategory || got.Description != "A screen that does not flicker" {
+			t.Fatalf("stored %+v", got)
+		}
+		var seen apiCall
+		e.ok(e.reqAs(e.tokenFor(e.f.Cat, time.Time{}, desk.RoleAnalyst), "GET", "/api/v1/calls/"+c.Ref, nil), 200, &seen)
+		if !seen.Special || seen.Summary != desk.SpecialMaskedSummary || strings.Contains(seen.Description, "flicker") {
+			t.Errorf("an analyst of another group sees %+v", seen)
+		}
+		e.ok(e.reqAs(e.tokenFor(e.f.Bob, time.Time{}, desk.RoleAnalyst), "GET", "/api/v1/calls/"+c.Ref, nil), 200, &seen)
+		if seen.Description != "A screen that does not flicker" {
+			t.Errorf("an analyst of its group sees %+v", seen)
+		}
+		// Not given: a plain call.
+		e.ok(e.req("POST", "/api/v1/calls", map[string]any{"summary": "Toner", "customer_id": e.f.Dan.ID}), 201, &c)
+		if c.Special || e.stored(c.Ref).SpecialCategory {
+			t.Errorf("a call logged without the mark is special category: %+v", c)
+		}
+	})
+}

@@ -277,6 +277,7 @@ type apiCall struct {
 	ReopenedAt   *time.Time  `json:"reopened_at"`
 	UpdatedAt    time.Time   `json:"updated_at"`
 	Version      int64       `json:"version"`
+	Special      bool        `json:"special_category"`
 	Diary        []apiEntry  `json:"diary"`
 	SLA          *apiSLA     `json:"sla"`
 }
