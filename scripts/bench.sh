@@ -262,6 +262,26 @@ if part sealed; then
   echo "$out" | grep -q '^BenchmarkSpecialCall' || echo "$out" | tail -20
 fi
 
+# The same over the API, as the create benchmark logs calls: special-category calls (health words,
+# special_category set) from 8 clients against a fresh 1,000-call desk with encryption on, then
+# one without master keys; the rates' ratio per round, rounds alternating.
+part sealed && for engine in $ENGINES; do
+  for round in $(seq "$CREATE_ROUNDS"); do
+    declare -A rates=()
+    for mode in on off; do
+      keyfile=$CALLDESK_MASTER_KEYS_FILE; [ $mode = off ] && keyfile=""
+      if [ $engine = sqlite ]; then DB=$OUT/sealed.db; rm -f "$DB"*; else DB=$(fresh_pg calldesk_bench_sealed); fi
+      TOKEN=$(CALLDESK_MASTER_KEYS_FILE=$keyfile "$BIN" demo --db "$DB" --calls 1000 --people 500 --token 2>/dev/null | token_of)
+      CALLDESK_MASTER_KEYS_FILE=$keyfile start_server "$DB"
+      res=$("$BIN" bench create --url http://127.0.0.1:$PORT --token "$TOKEN" --clients 8 --duration 15s --special true)
+      stop_server
+      rates[$mode]=$(echo "$res" | grep -oE '[0-9]+/s' | head -1 | tr -d '/s')
+      say "[$engine] round $round: encryption $mode: $res"
+    done
+    say "[$engine] round $round: special-category calls over the API, rate with encryption off / on: $(awk -v a="${rates[off]}" -v b="${rates[on]}" 'BEGIN { r = a / b; printf "%.2fx (%s)", r, (r <= 1.15 ? "target met: within 15%" : "TARGET MISSED: within 15%") }') (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  done
+done
+
 # Views (issue 21): GET /api/v1/calls/{ref}, each read's audit record committed before the answer:
 # one client's median latency and eight clients' rate (BenchmarkViewCall, in-process server).
 if part views; then

@@ -41,6 +41,7 @@ func bench(ctx context.Context, e Env, args []string) error {
 	clients := st.add("clients", "8", "concurrent clients (create)", false, checkInt(1, 256))
 	duration := st.add("duration", "10s", "how long to send (create)", false, checkDuration(time.Second, 10*time.Minute))
 	requests := st.add("requests", "300", "requests per query (queries)", false, checkInt(10, 100000))
+	special := st.add("special", "false", "create: log special-category calls (health words in their text, special_category set), which\nare sealed at rest when the server holds master keys", false, checkOneOf("true", "false"))
 	if err := parse(fs, st, args[1:]); err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func bench(ctx context.Context, e Env, args []string) error {
 	b := &benchClient{base: bases[0], bases: bases, token: *token,
 		hc: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}}}
 	if what == "create" {
-		return b.create(ctx, e.Stdout, nc, d)
+		return b.create(ctx, e.Stdout, nc, d, *special == "true")
 	}
 	return b.queries(ctx, e.Stdout, nr)
 }
@@ -158,7 +159,7 @@ func (b *benchClient) ids() (benchIDs, error) {
 	return ids, nil
 }
 
-func (b *benchClient) create(ctx context.Context, w io.Writer, clients int, d time.Duration) error {
+func (b *benchClient) create(ctx context.Context, w io.Writer, clients int, d time.Duration, special bool) error {
 	ids, err := b.ids()
 	if err != nil {
 		return err
@@ -168,16 +169,28 @@ func (b *benchClient) create(ctx context.Context, w io.Writer, clients int, d ti
 		"Moodle course page will not load", "Need access to the shared research drive"}
 	// A rotation of 64 bodies, made once, so the load generator spends its share of the machine
 	// on sending rather than on encoding.
+	descriptions := []string{"Reported by the load generator (body %d). It started this morning."}
+	if special {
+		// What a customer writes when their health is why they call.
+		summaries = []string{"Adjustments for my epilepsy: a screen that does not flicker", "Extra exam time for my dyslexia",
+			"My hearing aid does not pair with the lecture capture", "Off sick with depression: extend my account",
+			"Prayer room booking system rejects my request", "Screen reader for my visual impairment"}
+		descriptions = []string{"Reported by the load generator (body %d). My doctor's letter says I need this.",
+			"Reported by the load generator (body %d). The disability service asked me to log it."}
+	}
 	bodies := make([][]byte, 64)
 	for n := range bodies {
-		bodies[n], err = json.Marshal(map[string]any{
+		body := map[string]any{
 			"summary":     summaries[n%len(summaries)],
-			"description": fmt.Sprintf("Reported by the load generator (body %d). It started this morning.", n),
+			"description": fmt.Sprintf(descriptions[n%len(descriptions)], n),
 			"customer_id": ids.People[(n*7)%len(ids.People)].ID,
 			"profile_id":  ids.Profiles[(n*5)%len(ids.Profiles)].ID,
 			"source":      "api",
-		})
-		if err != nil {
+		}
+		if special {
+			body["special_category"] = true
+		}
+		if bodies[n], err = json.Marshal(body); err != nil {
 			return err
 		}
 	}
@@ -194,7 +207,11 @@ func (b *benchClient) create(ctx context.Context, w io.Writer, clients int, d ti
 	if len(b.bases) > 1 {
 		on = fmt.Sprintf(" spread over %d instances", len(b.bases))
 	}
-	fmt.Fprintf(w, "create a call over the API, %d clients%s: %s\n", clients, on, res)
+	what := "a call"
+	if special {
+		what = "a special-category call"
+	}
+	fmt.Fprintf(w, "create %s over the API, %d clients%s: %s\n", what, clients, on, res)
 	if res.Errors > 0 {
 		return fmt.Errorf("%d of %d requests failed", res.Errors, res.Requests)
 	}

@@ -44,7 +44,7 @@ func TestBenchCeiling(t *testing.T) {
 	b.base, b.token, b.hc = "http://"+addr, "any", http.DefaultClient
 	b.bases = []string{b.base}
 	var res bytes.Buffer
-	if err := b.create(ctx, &res, 2, time.Second); err != nil {
+	if err := b.create(ctx, &res, 2, time.Second, false); err != nil {
 		t.Fatalf("the create benchmark against the ceiling: %v", err)
 	}
 	if !strings.Contains(res.String(), "0 errors") {
