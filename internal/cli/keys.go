@@ -87,16 +87,16 @@ func keysCmd(ctx context.Context, e Env, args []string) error {
 	switch verb {
 	case "rotate":
 		n, _ := strconv.Atoi(*batch)
-		total := 0
+		total, after := 0, int64(0)
 		for {
-			done, err := s.RotateKeys(ctx, actor, n)
+			done, last, err := s.RotateKeys(ctx, actor, after, n)
 			if err != nil {
 				return fmt.Errorf("rotate (after %d data keys re-wrapped): %w", total, err)
 			}
-			if done == 0 {
+			if last == 0 {
 				break
 			}
-			total += done
+			total, after = total+done, last
 			fmt.Fprintf(e.Stdout, "re-wrapped %d data keys\n", total)
 		}
 		cur := "the file's first key"

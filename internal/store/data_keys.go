@@ -475,23 +475,26 @@ func (s *Store) KeyStatus(ctx context.Context) ([]MasterKeyUse, error) {
 	return out, nil
 }
 
-// RotateKeys re-wraps, under the current master key, up to batch data keys wrapped under another,
-// in one transaction; it returns how many it re-wrapped (0: none is left). The content is not
-// touched: only the wrapping changes, so rotation runs while calldesk serves, batch by batch. A
-// key shredded or re-wrapped meanwhile by another instance is skipped (the update is conditional).
-func (s *Store) RotateKeys(ctx context.Context, actor desk.Actor, batch int) (int, error) {
+// RotateKeys re-wraps, under the current master key, up to batch data keys wrapped under another
+// with ids above after, in one transaction; it returns how many it re-wrapped and the id to go on
+// after (0: none is left). The content is not touched: only the wrapping changes, so rotation runs
+// while calldesk serves, batch by batch; each batch reads on from the last in id order, so a pass
+// over a million keys reads each once (no index on master_id is needed, and none is kept: it
+// would cost every new key an index entry). A key shredded or re-wrapped meanwhile by another
+// instance is skipped (the update is conditional).
+func (s *Store) RotateKeys(ctx context.Context, actor desk.Actor, after int64, batch int) (int, int64, error) {
 	r := s.ring.Load()
 	if r == nil {
-		return 0, desk.Invalid("no master key file", map[string]string{"master-keys": "is required to rotate: the file whose first key is the new master key"})
+		return 0, 0, desk.Invalid("no master key file", map[string]string{"master-keys": "is required to rotate: the file whose first key is the new master key"})
 	}
 	cur := r.Current().ID
-	n := 0
+	n, last := 0, int64(0)
 	err := s.inTx(ctx, func(t *Tx) error {
-		n = 0
+		n, last = 0, 0
 		if err := t.registerMaster(ctx, r); err != nil {
 			return err
 		}
-		rows, err := t.query(ctx, `SELECT id, owner_kind, owner_id, master_id, wrapped FROM data_keys WHERE master_id <> ? ORDER BY id LIMIT ?`, cur, batch)
+		rows, err := t.query(ctx, `SELECT id, owner_kind, owner_id, master_id, wrapped FROM data_keys WHERE id > ? AND master_id <> ? ORDER BY id LIMIT ?`, after, cur, batch)
 		if err != nil {
 			return err
 		}
@@ -513,6 +516,7 @@ func (s *Store) RotateKeys(ctx context.Context, actor desk.Actor, batch int) (in
 			return err
 		}
 		for _, o := range todo {
+			last = o.id
 			raw, err := r.Unwrap(o.master, keyOwner(o.kind, o.owner), o.wrapped)
 			if err != nil {
 				return keyError(err)
@@ -531,7 +535,7 @@ func (s *Store) RotateKeys(ctx context.Context, actor desk.Actor, batch int) (in
 		}
 		return nil
 	})
-	return n, err
+	return n, last, err
 }
 
 // RetireMasterKey marks master key id retired once no data key is wrapped under it, so its line

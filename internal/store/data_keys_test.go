@@ -176,14 +176,15 @@ func TestRotateKeysUnderConcurrentWrites(t *testing.T) {
 				}()
 			}
 			actor := desk.System("calldesk keys rotate")
-			for {
-				n, err := rotator.RotateKeys(ctx, actor, 7)
+			for after := int64(0); ; {
+				_, last, err := rotator.RotateKeys(ctx, actor, after, 7)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if n == 0 {
+				if last == 0 {
 					break
 				}
+				after = last
 			}
 			wg.Wait()
 			// The writer, still on the old file, makes keys under the old master: it is still in use.
@@ -194,14 +195,15 @@ func TestRotateKeysUnderConcurrentWrites(t *testing.T) {
 			if err := rotator.RetireMasterKey(ctx, actor, oldID); desk.ErrorCode(err) != desk.EINVALID {
 				t.Fatalf("retired a key in use: %v", err)
 			}
-			for {
-				n, err := rotator.RotateKeys(ctx, actor, 50)
+			for after := int64(0); ; {
+				_, last, err := rotator.RotateKeys(ctx, actor, after, 50)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if n == 0 {
+				if last == 0 {
 					break
 				}
+				after = last
 			}
 			st, err := rotator.KeyStatus(ctx)
 			if err != nil {
