@@ -276,9 +276,14 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	}
 	if searchCol == "" {
 		t.indexLater(c.ID, true)
-		if sealText && assignText == "" {
-			t.remember(c.ID, freshCall{summary: c.Summary, description: c.Description, triage: c.TriagePending, special: true})
+	}
+	if assignText == "" {
+		// No diary yet: what the search document and the overflow check need is known (Tx.fresh).
+		fc := freshCall{descLen: len(c.Description)}
+		if sealText {
+			fc.summary, fc.description, fc.triage, fc.special, fc.sealed = c.Summary, c.Description, c.TriagePending, true, true
 		}
+		t.remember(c.ID, fc)
 	}
 	if n.FormKey != "" {
 		if err := t.useFormKey(ctx, actor, n.FormKey, c); err != nil {

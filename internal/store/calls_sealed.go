@@ -234,7 +234,7 @@ func (t *Tx) indexSealedCalls(ctx context.Context, ids, replaced []int64) (plain
 	// (t.fresh): their text is as written and they have no diary.
 	var stored []int64
 	for _, id := range ids {
-		if fc, ok := t.fresh[id]; ok {
+		if fc, ok := t.fresh[id]; ok && fc.sealed {
 			sc := &sealedCall{c: desk.Call{ID: id, Summary: fc.summary, Description: fc.description}, triage: fc.triage, special: fc.special, fresh: true}
 			sealed[id] = sc
 			order = append(order, sc)
@@ -386,10 +386,13 @@ func docText(c desk.Call, triage bool, infos, mails []string) (info, mail string
 	return info, mail
 }
 
-// freshCall is the text of a call created in a transaction with its text sealed (Tx.fresh).
+// freshCall is a call created in a transaction and not touched since (Tx.fresh): its text as
+// written (kept only when it was sealed, for its search document) and how long its description is.
 type freshCall struct {
 	summary, description string
 	triage, special      bool
+	sealed               bool // its text was written sealed: summary and description are kept
+	descLen              int  // the description's length in bytes (it has no diary)
 }
 
 // remember keeps the text of call id, created sealed in this transaction, for its search document.

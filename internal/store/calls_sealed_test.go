@@ -524,3 +524,37 @@ func TestFreshSealedCallDocument(t *testing.T) {
 		})
 	}
 }
+
+// A call logged with a description long enough that its text may not fit in its search document
+// is listed for the mention finder to read whole (search_overflow), though nothing is read back
+// for a call created in the transaction (Tx.fresh); a short one is not.
+func TestFreshCallOverflow(t *testing.T) {
+	ctx := context.Background()
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			dsn := storetest.DSN(t, engine)
+			s := storetest.OpenDSN(t, engine, dsn, nil)
+			f := storetest.Seed(t, s)
+			ann := storetest.Actor(f.Ann)
+			// One long word: its blind form is short, so only its length can list it.
+			long, err := s.CreateCall(ctx, ann, desk.NewCall{Summary: "Pasted log", Description: strings.Repeat("x", 96_000),
+				CustomerID: f.Dan.ID, SpecialCategory: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			short, err := s.CreateCall(ctx, ann, desk.NewCall{Summary: "Short", Description: "a few words", CustomerID: f.Dan.ID, SpecialCategory: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw := storetest.Raw(t, engine, dsn)
+			for _, c := range []struct {
+				call desk.Call
+				want int
+			}{{long, 1}, {short, 0}} {
+				if n := raw.Count(t, `SELECT COUNT(*) FROM search_overflow WHERE call_id = ?`, c.call.ID); n != c.want {
+					t.Errorf("%s (%d characters): listed %d times, want %d", c.call.Ref, len(c.call.Description), n, c.want)
+				}
+			}
+		})
+	}
+}

@@ -149,9 +149,9 @@ type Tx struct {
 	// keys are the data keys this transaction read or made (data_keys.go), cached for its
 	// later statements and, once it commits, for the store.
 	keys txKeys
-	// fresh holds, for a sealed call created in this transaction and not touched since, its text
-	// as written (calls_sealed.go): its search document is built from it without reading the
-	// row back and opening it.
+	// fresh holds the calls created in this transaction and not touched since (calls_sealed.go):
+	// a sealed one's search document is built from its text as written, without reading the row
+	// back and opening it, and a short one needs no overflow check.
 	fresh map[int64]freshCall
 }
 
@@ -193,8 +193,18 @@ func (t *Tx) flushIndex(ctx context.Context) error {
 			return fmt.Errorf("index calls: %w", err)
 		}
 	}
-	if err := t.markOverflow(ctx, `c.id IN `+t.s.d.idSet(), t.s.d.idSetArg(t.index)); err != nil {
-		return err
+	// A call created in this transaction and not touched since has no diary and a description of
+	// known length: when that is short its text fits, and it needs no look.
+	long := make([]int64, 0, len(t.index))
+	for _, id := range t.index {
+		if fc, ok := t.fresh[id]; !ok || fc.descLen >= overflowAt {
+			long = append(long, id)
+		}
+	}
+	if len(long) > 0 {
+		if err := t.markOverflow(ctx, `c.id IN `+t.s.d.idSet(), t.s.d.idSetArg(long)); err != nil {
+			return err
+		}
 	}
 	t.index, t.replaced, t.fresh = nil, nil, nil
 	return nil
