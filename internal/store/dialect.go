@@ -571,6 +571,12 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 			return desk.Errorf(desk.ENOTFOUND, "there is no database at %s (no such file); nothing was created", path)
 		}
 		base += "&mode=rw"
+	} else if f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		// A new database holds personal data: only calldesk's own user may read it. SQLite gives
+		// its log and shared-memory files the database file's mode.
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create the SQLite database %s: %w", path, err)
 	}
 	s.source = base
 	ckpt, err := newSQLiteCheckpointer(ctx, base)
