@@ -61,7 +61,7 @@ func TestMarkSpecialFromTheCallPage(t *testing.T) {
 		}
 		ann.get("/calls/"+call.Ref+"?done=special").must(t, http.StatusOK).
 			has(t, `<span class="special" id="special-category">Holds special-category data</span>`,
-				"The call is marked as holding special-category data, with your reason in the audit trail").
+										"The call is marked as holding special-category data, with your reason in the audit trail").
 			lacks(t, `action="/calls/`+call.Ref+`/special"`) // an analyst without the support role cannot take it off
 
 		// Posted anyway, taking the mark off is refused, saying who can.
