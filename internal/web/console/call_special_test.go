@@ -59,10 +59,12 @@ func TestMarkSpecialFromTheCallPage(t *testing.T) {
 		if len(recs) != 1 || recs[0].ActorID != e.f.Ann.ID || !strings.Contains(recs[0].Detail, "marked special category: mentions a panic disorder") {
 			t.Fatalf("audit records %+v", recs)
 		}
-		ann.get("/calls/"+call.Ref+"?done=special").must(t, http.StatusOK).
-			has(t, `<span class="special" id="special-category">Holds special-category data</span>`,
-										"The call is marked as holding special-category data, with your reason in the audit trail").
-			lacks(t, `action="/calls/`+call.Ref+`/special"`) // an analyst without the support role cannot take it off
+		// The page says so and shows the mark; an analyst without the support role is not offered
+		// taking it off.
+		done := ann.get("/calls/"+call.Ref+"?done=special").must(t, http.StatusOK)
+		done.has(t, `<span class="special" id="special-category">Holds special-category data</span>`,
+			"The call is marked as holding special-category data, with your reason in the audit trail")
+		done.lacks(t, `action="/calls/`+call.Ref+`/special"`)
 
 		// Posted anyway, taking the mark off is refused, saying who can.
 		ann.post("/calls/"+call.Ref+"/special", url.Values{"version": {fmt.Sprint(got.Version)}, "special": {"false"}, "reason": {"a mistake"}}).
@@ -107,5 +109,46 @@ func TestUnmarkSpecialFromTheCallPage(t *testing.T) {
 			t.Fatalf("audit records %+v", recs)
 		}
 		ann.get("/calls/"+c.Ref).must(t, http.StatusOK).has(t, "okapi condition")
+	})
+}
+
+// TestLogSpecialCallFromTheConsole: the new-call form's box logs the call marked special
+// category (masked to analysts outside its group); a form refused for another field comes back
+// with the box still ticked; without the box the call is plain.
+func TestLogSpecialCallFromTheConsole(t *testing.T) {
+	consoleTest(t, func(t *testing.T, e *env) {
+		c := e.signIn(e.f.Ann)
+		blank := c.get("/calls/new").must(t, http.StatusOK).
+			has(t, `<input type="checkbox" id="special-category" name="special_category" value="true" aria-describedby="special-category-hint">`,
+				"This call holds special-category data (health, disability, religion, ...)")
+		form := hiddenFields(blank.body)
+		form.Set("customer_id", fmt.Sprint(e.f.Dan.ID))
+		form.Set("kind", "fault")
+		form.Set("source", "phone")
+		form.Set("group_id", fmt.Sprint(e.f.ServiceDesk.ID))
+		form.Set("special_category", "true")
+		form.Set("description", "Needs a screen reader for a visual impairment")
+		// No summary: refused, the box kept ticked.
+		c.post("/calls/new", form).must(t, http.StatusUnprocessableEntity).
+			has(t, `name="special_category" value="true" aria-describedby="special-category-hint" checked>`)
+		form.Set("summary", "Screen reader for the library PCs")
+		r := c.post("/calls/new", form).must(t, http.StatusSeeOther)
+		ref := strings.TrimSuffix(strings.TrimPrefix(r.location, "/calls/"), "?done=logged")
+		got, err := e.s.FindCallByRef(e.ctx, ref)
+		if err != nil || !got.SpecialCategory {
+			t.Fatalf("logged %+v (%v), want it marked special category", got, err)
+		}
+		c.get(r.location).must(t, http.StatusOK).has(t, `id="special-category">Holds special-category data`)
+		e.signIn(e.f.Cat).get("/calls/"+ref).must(t, http.StatusOK).lacks(t, "screen reader", "visual impairment")
+
+		form = hiddenFields(c.get("/calls/new").must(t, http.StatusOK).body)
+		form.Set("customer_id", fmt.Sprint(e.f.Dan.ID))
+		form.Set("source", "phone")
+		form.Set("summary", "Toner for the level 2 printer")
+		r = c.post("/calls/new", form).must(t, http.StatusSeeOther)
+		ref = strings.TrimSuffix(strings.TrimPrefix(r.location, "/calls/"), "?done=logged")
+		if got, err := e.s.FindCallByRef(e.ctx, ref); err != nil || got.SpecialCategory {
+			t.Fatalf("logged without the box: %+v (%v), want it plain", got, err)
+		}
 	})
 }
