@@ -35,6 +35,9 @@ func TestMarkSpecialFromTheCallPage(t *testing.T) {
 		page := ann.get("/calls/"+call.Ref).must(t, http.StatusOK).
 			has(t, `<summary>Mark as special category`, `name="special" value="true"`).lacks(t, `id="special-category"`)
 		v := formVersion(t, page, call.Ref, "special")
+		cat := e.signIn(e.f.Cat) // Networks: reads the call while it is plain, not once marked
+		cat.get("/queues/open").must(t, http.StatusOK).has(t, "Needs a quiet room for a panic disorder")
+		cat.get("/search?q=panic").must(t, http.StatusOK).has(t, call.Ref)
 
 		ann.post("/calls/"+call.Ref+"/special", url.Values{"version": {fmt.Sprint(v)}, "special": {"true"}, "reason": {" "}}).
 			must(t, http.StatusUnprocessableEntity).
@@ -65,6 +68,9 @@ func TestMarkSpecialFromTheCallPage(t *testing.T) {
 		done.has(t, `<span class="special" id="special-category">Holds special-category data</span>`,
 			"The call is marked as holding special-category data, with your reason in the audit trail")
 		done.lacks(t, `action="/calls/`+call.Ref+`/special"`)
+		// The queues show the new mark at once: masked to an analyst of another group.
+		cat.get("/queues/open").must(t, http.StatusOK).has(t, desk.SpecialMaskedSummary).lacks(t, "panic disorder")
+		cat.get("/search?q=panic").must(t, http.StatusOK).lacks(t, call.Ref)
 
 		// Posted anyway, taking the mark off is refused, saying who can.
 		ann.post("/calls/"+call.Ref+"/special", url.Values{"version": {fmt.Sprint(got.Version)}, "special": {"false"}, "reason": {"a mistake"}}).
