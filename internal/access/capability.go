@@ -287,3 +287,31 @@ func ConflictFor(r desk.Reader, c desk.Call, err error) error {
 	}
 	return de.Unmasked
 }
+
+// MayMarkSpecial refuses, with EFORBIDDEN, a change of call c's special-category mark to special
+// by reader r. No capability of its own is needed; the closest existing ones decide:
+//
+//   - Marking (special true) is more protective: whoever works calls (WorkCalls, which the route
+//     declares) may do it, provided they may read the call (ReadsCall), so that a reader who sees
+//     the call masked cannot change it even in the safe direction without having seen it.
+//   - Taking the mark off (special false) unmasks the call's text to every analyst, so it needs a
+//     reader of the call (ReadsCall: a masked reader can never unmask it) who is either the Data
+//     Protection Officer (ReadSpecialCategory, r.AllSpecial) or an analyst with the support role
+//     (ReadEmails, r.Emails: the role that already reads the desk's most sensitive words, emails)
+//     who is a member of the call's group, the group that works it and answers for its text.
+//
+// A supplier under a grant (r.NoSpecial) never reads a special-category call, so never unmarks one.
+func MayMarkSpecial(r desk.Reader, c desk.Call, special bool) error {
+	if !ReadsCall(r, c) {
+		return desk.Errorf(desk.EFORBIDDEN, "you cannot change the special-category mark of call %s: it holds special-category "+
+			"information you may not read; only its group and the Data Protection Officer can", c.Ref)
+	}
+	if special || r.AllSpecial {
+		return nil
+	}
+	if r.Emails && c.GroupID != 0 && slices.Contains(r.Groups, c.GroupID) {
+		return nil
+	}
+	return desk.Errorf(desk.EFORBIDDEN, "you cannot take the special-category mark off call %s: that unmasks its text to every "+
+		"analyst, so only the Data Protection Officer or a support analyst of the call's group can; ask one of them", c.Ref)
+}

@@ -94,3 +94,47 @@ func TestMayMove(t *testing.T) {
 		t.Errorf("the member's conflict: %v", got)
 	}
 }
+
+// TestMayMarkSpecial: marking a call special category is for any reader of it; taking the mark
+// off is for a reader of it who is the DPO or a support analyst of its group. A reader who sees
+// the call masked can do neither (unmarking would unmask it).
+func TestMayMarkSpecial(t *testing.T) {
+	const me, group, other = 7, 3, 4
+	reader := func(role desk.Role, groups ...int64) desk.Reader {
+		return access.ReaderOf(desk.Account{PersonID: me, Roles: []desk.Role{role}, Active: true}, groups)
+	}
+	plain := desk.Call{Ref: "F0000001", GroupID: group}
+	mine := desk.Call{Ref: "F0000002", GroupID: group, SpecialCategory: true}
+	theirs := desk.Call{Ref: "F0000003", GroupID: other, AnalystID: 9, SpecialCategory: true}
+	assignedMe := desk.Call{Ref: "F0000004", GroupID: other, AnalystID: me, SpecialCategory: true}
+	unrouted := desk.Call{Ref: "F0000005", SpecialCategory: true}
+	supplier := reader(desk.RoleSupportAnalyst, group)
+	supplier.NoSpecial = true
+	for _, tc := range []struct {
+		name    string
+		r       desk.Reader
+		c       desk.Call
+		special bool
+		ok      bool
+		says    string
+	}{
+		{"an analyst marks a plain call", reader(desk.RoleAnalyst, other), plain, true, true, ""},
+		{"an analyst of its group marks it again", reader(desk.RoleAnalyst, group), mine, true, true, ""},
+		{"an outsider cannot mark a masked call", reader(desk.RoleSupportAnalyst, group), theirs, true, false, "you may not read"},
+		{"an outsider cannot unmark a masked call", reader(desk.RoleSupportAnalyst, group), theirs, false, false, "you may not read"},
+		{"an analyst of its group cannot unmark", reader(desk.RoleAnalyst, group), mine, false, false, "support analyst of the call's group"},
+		{"a support analyst of its group unmarks", reader(desk.RoleSupportAnalyst, group), mine, false, true, ""},
+		{"its support analyst outside its group cannot unmark", reader(desk.RoleSupportAnalyst, group), assignedMe, false, false, "support analyst of the call's group"},
+		{"the DPO unmarks any", reader(desk.RoleDPO), theirs, false, true, ""},
+		{"an unrouted call is unmarked by the DPO only", reader(desk.RoleSupportAnalyst, group), unrouted, false, false, "support analyst"},
+		{"a supplier under a grant cannot unmark", supplier, mine, false, false, "you may not read"},
+	} {
+		err := access.MayMarkSpecial(tc.r, tc.c, tc.special)
+		if tc.ok && err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if !tc.ok && (desk.ErrorCode(err) != desk.EFORBIDDEN || !strings.Contains(desk.Message(err), tc.says)) {
+			t.Errorf("%s: %v, want EFORBIDDEN saying %q", tc.name, err, tc.says)
+		}
+	}
+}

@@ -335,7 +335,8 @@ type NewCall struct {
 	GroupID   int64
 	AnalystID int64
 	// SpecialCategory marks the call as holding special-category personal data: the customer
-	// was warned (privacy.Detect) and chose to send it anyway.
+	// was warned (privacy.Detect) and chose to send it anyway, or the analyst logging it (the
+	// console's box, the API's special_category) said so.
 	SpecialCategory bool
 	// TriagePending logs the call awaiting a support analyst's triage (Call.TriagePending).
 	TriagePending bool

@@ -182,7 +182,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"NewEntry": newEntryRequest{}, "AssignRequest": assignRequest{}, "AcceptRequest": acceptRequest{},
 		"PendRequest": reasonRequest{}, "HoldRequest": holdRequest{}, "ResolveRequest": resolveRequest{},
 		"CloseRequest": reasonRequest{}, "ReopenRequest": reasonRequest{}, "CancelRequest": reasonRequest{},
-		"ChangeRequest": changeRequest{}, "Person": personJSON{}, "PersonList": personList{}, "Group": groupJSON{},
+		"ChangeRequest": changeRequest{}, "SpecialCategoryRequest": specialRequest{}, "Person": personJSON{}, "PersonList": personList{}, "Group": groupJSON{},
 		"GroupList": groupList{}, "GroupLeads": groupLeads{}, "Profile": profileJSON{}, "ProfileList": profileList{},
 		"ServiceLevel": slaJSON{}, "TargetLevel": targetJSON{},
 	} {

@@ -49,6 +49,7 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/calls/{ref}/reopen", "Reopen a resolved call", access.WorkCalls, transition[reasonRequest](s, desk.ActReopen)},
 		{"POST", "/api/v1/calls/{ref}/cancel", "Cancel the call", access.WorkCalls, transition[reasonRequest](s, desk.ActCancel)},
 		{"POST", "/api/v1/calls/{ref}/change", "Change the call's profile, impact or urgency", access.WorkCalls, transition[changeRequest](s, desk.ActChange)},
+		{"POST", "/api/v1/calls/{ref}/special-category", "Mark the call as holding special-category data, or take the mark off, with a reason (audited)", access.WorkCalls, s.markSpecial},
 
 		{"GET", "/api/v1/people", "Search people", access.WorkCalls, s.listPeople},
 		{"GET", "/api/v1/people/{id}", "A person's record (audited)", access.WorkCalls, s.showPerson},

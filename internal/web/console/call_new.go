@@ -51,6 +51,9 @@ type newCallPage struct {
 type newCallForm struct {
 	CustomerID, Kind, Source, Summary, Description, ProfileID, ProfileQuery string
 	Impact, Urgency, GroupID, AnalystID, AltEmail, AltPhone                 string
+	// Special is the box "this call holds special-category data", ticked: the call is logged
+	// marked (desk.NewCall.SpecialCategory), masked to analysts outside its group.
+	Special bool
 	// Caller is a caller not in the register, to add while logging (issue 16): used only when
 	// no customer was chosen and something of it was typed.
 	Caller desk.NewCaller
@@ -231,7 +234,7 @@ func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) e
 		Summary: pf.Get("summary"), Description: pf.Get("description"), ProfileID: pf.Get("profile_id"),
 		Impact: pf.Get("impact"), Urgency: pf.Get("urgency"), GroupID: pf.Get("group_id"),
 		AnalystID: pf.Get("analyst_id"), AltEmail: pf.Get("alt_email"), AltPhone: pf.Get("alt_phone"),
-		FormKey: strings.TrimSpace(pf.Get(web.FormKeyField)),
+		FormKey: strings.TrimSpace(pf.Get(web.FormKeyField)), Special: pf.Get("special_category") == "true",
 		Caller: desk.NewCaller{FirstName: pf.Get("caller_first_name"), LastName: pf.Get("caller_last_name"),
 			Email: pf.Get("caller_email"), Phone: pf.Get("caller_phone"), Kind: desk.PersonKind(pf.Get("caller_kind"))}}
 	p, err := c.newCallPage(r, v, f)
@@ -245,7 +248,7 @@ func (c *Console) createCall(w http.ResponseWriter, r *http.Request, v *visit) e
 	}
 	n := desk.NewCall{Kind: desk.CallKind(f.Kind), Summary: f.Summary, Description: f.Description,
 		AltEmail: f.AltEmail, AltPhone: f.AltPhone, Source: desk.CallSource(f.Source),
-		Impact: desk.Level(f.Impact), Urgency: desk.Level(f.Urgency), FormKey: f.FormKey}
+		Impact: desk.Level(f.Impact), Urgency: desk.Level(f.Urgency), FormKey: f.FormKey, SpecialCategory: f.Special}
 	if p.Customer != nil {
 		n.CustomerID = p.Customer.ID
 	}

@@ -33,6 +33,7 @@ func (c *Console) callRoutes() []route {
 		{"POST", "/calls/{ref}/reopen", access.WorkCalls, c.reopenCall},
 		{"POST", "/calls/{ref}/cancel", access.WorkCalls, c.cancelCall},
 		{"POST", "/calls/{ref}/change", access.WorkCalls, c.changeCall},
+		{"POST", "/calls/{ref}/special", access.WorkCalls, c.markSpecial},
 		{"GET", "/calls/{ref}/attachments/{id}", access.WorkCalls, c.showAttachment},
 		{"GET", "/calls/{ref}/emails/{entry}", access.ReadEmails, c.showEmail},
 		{"POST", "/calls/{ref}/triage", access.ReadEmails, c.confirmTriage},
@@ -71,6 +72,9 @@ type callPage struct {
 	readsCall bool              // the visitor may read the call (access.ReadsCall): only then may they move it
 	open      string            // an action form drawn open though nothing was refused (assign, after "Show this group's analysts")
 	defaults  map[string]string // "action.field" -> the value a form starts with
+	// marks: the visitor may turn the call's special-category mark the other way
+	// (access.MayMarkSpecial), so the page offers the form.
+	marks bool
 	// replies are the canned replies offered (admin_replies.go); picked is the form a chosen
 	// one filled (drawn open), pickedReply its id.
 	replies             []store.CannedReply
@@ -126,6 +130,7 @@ func fieldLabels() map[string]string {
 		"change.profile_id":  "Profile",
 		"change.impact":      "Impact",
 		"change.urgency":     "Urgency",
+		"special.reason":     "Reason",
 	}
 }
 
@@ -171,6 +176,8 @@ func (p callPage) Can(action string) bool {
 		return true
 	case "triage":
 		return p.Call.TriagePending
+	case "special":
+		return p.marks
 	}
 	return desk.Action(action).Allowed(s)
 }
@@ -261,6 +268,38 @@ func (p callPage) CancelWords() string {
 		"A cancelled call cannot be reopened; if it is needed after all, log a new call."
 }
 
+// SpecialWords say, beside the special-category form, what marking the call or taking the mark
+// off does, and who may then read it.
+func (p callPage) SpecialWords() string {
+	if p.Call.SpecialCategory {
+		return "Take the mark off only if the call holds no special-category data (health, disability, religion, ethnicity, sexual life...): " +
+			"every analyst then reads its text, its diary and its files, and its words are found by every search. Say why; the reason is kept in the audit trail."
+	}
+	return "Mark the call if it holds special-category data (health, disability, religion, ethnicity, sexual life...): only its group, " +
+		"the analyst it is assigned to and the Data Protection Officer then read its text, its diary and its files; other analysts see it masked. " +
+		"Say why; the reason is kept in the audit trail."
+}
+
+// SpecialReason is the reason field of the special-category form. What was typed comes back only
+// when the form sent asked for the change the page offers now: a reason for marking the call is
+// not left in the form that takes the mark off (someone else marked it meanwhile).
+func (p callPage) SpecialReason() formField {
+	f := p.Field("special", "reason")
+	if p.Form.Action == "special" && p.Form.Values.Get("special") != strconv.FormatBool(!p.Call.SpecialCategory) {
+		f.Value = ""
+	}
+	return f
+}
+
+// specialDone says what the special-category form did, after its redirect, from the call's mark.
+func (p callPage) specialDone() string {
+	if p.Call.SpecialCategory {
+		return "The call is marked as holding special-category data, with your reason in the audit trail: only its group, " +
+			"the analyst it is assigned to and the Data Protection Officer read its text now."
+	}
+	return "The special-category mark is taken off, with your reason in the audit trail: every analyst reads the call's text now."
+}
+
 // Levels are the choices of impact and urgency.
 func (p callPage) Levels() []desk.Level { return []desk.Level{desk.High, desk.Medium, desk.Low} }
 
@@ -271,6 +310,9 @@ func (c *Console) showCall(w http.ResponseWriter, r *http.Request, v *visit) err
 		return err
 	}
 	p.Done = doneWords()[r.URL.Query().Get("done")]
+	if r.URL.Query().Get("done") == "special" {
+		p.Done = p.specialDone()
+	}
 	if g, err := strconv.ParseInt(r.URL.Query().Get("assign_group"), 10, 64); err == nil && g > 0 && p.Can("assign") {
 		// The assign form's "Show this group's analysts", without JavaScript: the form open on
 		// that group, the analyst list its members.
@@ -310,6 +352,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	rd := v.readerWith(groups)
 	diary = access.DiaryFor(rd, call, diary)
 	readsCall := access.ReadsCall(rd, call)
+	marks := access.MayMarkSpecial(rd, call, !call.SpecialCategory) == nil
 	call = access.CallFor(rd, call)
 	restricted, err := c.Store.RestrictionOf(ctx, call.CustomerID)
 	if err != nil {
@@ -350,7 +393,7 @@ func (c *Console) callPage(ctx context.Context, v *visit, ref string) (callPage,
 	}
 	now := c.now()
 	p := callPage{page: c.page(v, call.Ref+": "+call.Summary), Call: call, Restricted: restricted, Held: held, CustomerHeld: customerHeld, Diary: diary, Names: nm, Now: now,
-		MinUntil: now.In(c.zone().Location()).Format(datetimeLocal), AttachHint: c.attachmentRules().Hint(), MailAuth: auth, me: v.Person.ID, myGroups: groups, readsCall: readsCall, Milestones: c.milestones(call), SLA: newCallSLA(level)}
+		MinUntil: now.In(c.zone().Location()).Format(datetimeLocal), AttachHint: c.attachmentRules().Hint(), MailAuth: auth, me: v.Person.ID, myGroups: groups, readsCall: readsCall, marks: marks, Milestones: c.milestones(call), SLA: newCallSLA(level)}
 	p.defaults = map[string]string{
 		"assign.group_id":   idValue(call.GroupID),
 		"assign.analyst_id": idValue(call.AnalystID),
