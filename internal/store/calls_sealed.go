@@ -148,6 +148,14 @@ func (s *Store) MarkSpecialCategory(ctx context.Context, actor desk.Actor, ref s
 		if c.SpecialCategory == special {
 			return nil
 		}
+		// Article 18: while the customer's processing is restricted their call's protection is not
+		// lowered (taking the mark off unmasks and unseals its text); marking it protects, and is
+		// allowed.
+		if !special {
+			if err := t.frozen(ctx, c.CustomerID, "the special-category mark of call "+c.Ref+" cannot be taken off"); err != nil {
+				return err
+			}
+		}
 		c.SpecialCategory = special
 		if err := t.writeCallTexts(ctx, c); err != nil {
 			return err
@@ -157,6 +165,7 @@ func (s *Store) MarkSpecialCategory(ctx context.Context, actor desk.Actor, ref s
 			return err
 		}
 		c.Version++
+		c.UpdatedAt = t.Now
 		if err := t.resealDiary(ctx, c); err != nil {
 			return err
 		}

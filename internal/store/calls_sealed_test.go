@@ -228,6 +228,19 @@ func TestMarkSpecialCategorySealsAndUnseals(t *testing.T) {
 		if n := e.DB.Count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'call.special_category'`); n != 1 {
 			t.Errorf("%d audit records of the mark", n)
 		}
+		if m.UpdatedAt.Before(got.LoggedAt) || !m.UpdatedAt.Equal(got.UpdatedAt) {
+			t.Errorf("the marked call says it was updated at %v, the database %v", m.UpdatedAt, got.UpdatedAt)
+		}
+		// Article 18: while the customer's processing is restricted the mark stays on.
+		if err := e.S.Restrict(ctx, e.F.Admin, c.CustomerID, true, "contests accuracy"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.S.MarkSpecialCategory(ctx, ann, c.Ref, 0, false, "marked by mistake"); desk.ErrorCode(err) != desk.EFORBIDDEN {
+			t.Fatalf("the mark taken off a restricted person's call: %v", err)
+		}
+		if err := e.S.Restrict(ctx, e.F.Admin, c.CustomerID, false, "resolved"); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := e.S.MarkSpecialCategory(ctx, ann, c.Ref, 0, false, "marked by mistake"); err != nil {
 			t.Fatal(err)
 		}
