@@ -257,7 +257,7 @@ func (g *callGen) call(t time.Time) item {
 	g.seen[target]++
 
 	c := desk.Call{Kind: spec.kind, CustomerID: cust.ID, Customer: desk.SnapshotOf(cust.Person), ProfileID: lf.ID,
-		LoggedAt: t, State: desk.Unassigned, Version: 1}
+		LoggedAt: t, State: desk.Unassigned, Version: 1, SpecialCategory: specialLeaves[spec.name]}
 	c.Impact, c.Urgency = desk.LevelsOf(spec.prio)
 	if r.Float64() < 0.3 {
 		levels := []desk.Level{desk.High, desk.Medium, desk.Low}

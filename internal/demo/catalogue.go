@@ -40,6 +40,10 @@ type leaf struct {
 	fixes     []string // resolutions
 }
 
+// specialLeaves are the leaves whose calls hold special-category data (health, disability): they
+// are logged marked special category.
+var specialLeaves = map[string]bool{"Adjustments": true}
+
 type branch struct {
 	name   string
 	group  int
@@ -231,6 +235,24 @@ var profileTree = []root{
 					"A folder of my teaching materials has disappeared from OneDrive. Can it be restored?"},
 				[]string{"Path too long on one file blocked the sync.", "Restored the folder from the OneDrive recycle bin."},
 				[]string{"Renamed the blocking file; OneDrive synced.", "Folder restored from the recycle bin."}},
+		}},
+	}},
+	{"Accessibility", gDesktop, 3, []branch{
+		// What people write when their health or a disability is why they call: special-category
+		// data (UK GDPR article 9), so these calls are logged marked (specialLeaves).
+		{"Assistive technology", gDesktop, 3, []leaf{
+			{"Adjustments", request, 3, 2,
+				[]string{"Screen reader for my visual impairment", "Dictation software for my RSI", "Reading software for my dyslexia",
+					"Exam adjustments: extra time in the online quiz", "Hearing loop not working in {room}"},
+				[]string{"I have a visual impairment and need JAWS on my PC ({asset}); the disability service has approved it.",
+					"My RSI has flared up and my GP says I must not type for long: could Dragon be installed on {asset}?",
+					"I was diagnosed with dyslexia last month. The disability adviser said Read&Write can be put on my laptop.",
+					"My learning support plan gives me 25% extra time for my epilepsy, but the {module} quiz does not show it.",
+					"I wear hearing aids and the hearing loop in {room} has been silent for two lectures."},
+				[]string{"Disability service confirmed the adjustment; licence assigned.", "Customer's support plan checked with Student Wellbeing.",
+					"Loop amplifier in {room} found switched off at the wall."},
+				[]string{"Assistive software installed and set up with the customer.", "Extra time applied to the quiz settings; the customer was told.",
+					"Hearing loop amplifier back on and tested with the customer."}},
 		}},
 	}},
 	{"Teaching Systems", gTeaching, 3, []branch{

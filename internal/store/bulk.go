@@ -124,7 +124,7 @@ func (s *Store) Bulk(ctx context.Context) (*Bulk, error) {
 	b.calls = newBulkTable("calls", "id", "number", "kind", "summary", "description", "customer_id", "customer_snapshot",
 		"alt_email", "alt_phone", "source", "profile_id", "impact", "urgency", "priority", "group_id", "analyst_id", "state",
 		"urgent", "hold_until", "hold_reason", "resolution", "cancel_note", "logged_at", "logged_by", "assigned_at",
-		"accepted_at", "held_at", "off_hold_at", "resolved_at", "closed_at", "cancelled_at", "reopened_at", "updated_at", "version")
+		"accepted_at", "held_at", "off_hold_at", "resolved_at", "closed_at", "cancelled_at", "reopened_at", "updated_at", "version", "special_category")
 	b.entries = newBulkTable("diary_entries", "call_id", "kind", "public", "body", "author_id", "created_at", "call_version")
 	b.tables = []*bulkTable{b.people, b.groups, b.members, b.profiles, b.accounts, b.calls, b.entries}
 	for _, table := range []string{"people", "support_groups", "profiles", "accounts", "calls"} {
@@ -437,7 +437,7 @@ func (b *Bulk) AddCall(ctx context.Context, c *desk.Call, diary []desk.Entry) er
 		nullID(c.GroupID), nullID(c.AnalystID), string(c.State), b2i(c.Urgent), micros(c.HoldUntil), c.HoldReason,
 		c.Resolution, c.CancelNote, c.LoggedAt.UnixMicro(), nullID(c.LoggedBy), micros(c.AssignedAt), micros(c.AcceptedAt),
 		micros(c.HeldAt), micros(c.OffHoldAt), micros(c.ResolvedAt), micros(c.ClosedAt), micros(c.CancelledAt),
-		micros(c.ReopenedAt), c.UpdatedAt.UnixMicro(), c.Version)
+		micros(c.ReopenedAt), c.UpdatedAt.UnixMicro(), c.Version, c.SpecialCategory)
 }
 
 // entryPublic is the visibility rule of addEntries: internal notes are never public; updates,
