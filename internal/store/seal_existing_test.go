@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -235,4 +236,88 @@ func mapsEqual(a, b map[string]int) bool {
 		}
 	}
 	return true
+}
+
+// Two runs of SealExisting at once (two operators, or a run restarted while the first goes on)
+// seal each plain row once between them, and leave alone a call a running instance with master
+// keys wrote sealed meanwhile; every call reads back as written.
+func TestSealExistingTwiceAtOnce(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		ann := storetest.Actor(e.F.Ann)
+		e.S.SetKeys(nil)
+		const calls = 12
+		var refs []string
+		for i := range calls {
+			c, err := e.S.CreateCall(ctx, ann, desk.NewCall{Summary: "Okapi " + strings.Repeat("x", i), Description: secretDesc, CustomerID: e.F.Dan.ID,
+				GroupID: e.F.Networks.ID, SpecialCategory: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.S.AddEntry(ctx, ann, c.Ref, desk.EntryNote, secretNote); err != nil {
+				t.Fatal(err)
+			}
+			refs = append(refs, c.Ref)
+		}
+		e.S.SetKeys(storetest.Keys(t))
+		sealedBefore, err := e.S.CreateCall(ctx, ann, desk.NewCall{Summary: "Okapi sealed", Description: secretDesc, CustomerID: e.F.Dan.ID,
+			GroupID: e.F.Networks.ID, SpecialCategory: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var key int64
+		if err := e.DB.QueryRow(e.DB.Rebind(`SELECT key_id FROM calls WHERE id = ?`), sealedBefore.ID).Scan(&key); err != nil {
+			t.Fatal(err)
+		}
+		entries := e.DB.Count(t, `SELECT COUNT(*) FROM diary_entries WHERE key_id IS NULL AND body <> ''`)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		got := map[string]int{}
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, table := range []string{"calls", "diary_entries"} {
+					after := int64(0)
+					for {
+						n, last, err := e.S.SealExisting(ctx, e.F.Admin, table, after, 3)
+						if err != nil {
+							t.Errorf("seal %s: %v", table, err)
+							return
+						}
+						if last == 0 {
+							break
+						}
+						mu.Lock()
+						got[table] += n
+						mu.Unlock()
+						after = last
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if got["calls"] != calls || got["diary_entries"] != entries {
+			t.Errorf("sealed %v between the two runs, want %d calls and %d entries, each once", got, calls, entries)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM calls WHERE special_category AND key_id IS NULL`); n != 0 {
+			t.Errorf("%d special calls left plain", n)
+		}
+		if n := e.DB.Count(t, `SELECT COUNT(*) FROM calls WHERE id = ? AND key_id = ?`, sealedBefore.ID, key); n != 1 {
+			t.Error("the call sealed by a running instance was sealed again")
+		}
+		for _, ref := range append(refs, sealedBefore.Ref) {
+			c, err := e.S.FindCallByRef(ctx, ref)
+			if err != nil || c.Description != secretDesc || !strings.HasPrefix(c.Summary, "Okapi") {
+				t.Errorf("%s read back: %q %q %v", ref, c.Summary, c.Description, err)
+			}
+			diary, err := e.S.Diary(ctx, c.ID, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(diary, func(x desk.Entry) bool { return x.Text == secretNote }) && ref != sealedBefore.Ref {
+				t.Errorf("%s diary read back: %+v", ref, diary)
+			}
+		}
+	})
 }
