@@ -47,7 +47,10 @@ func sealFilter(table string) string {
 // sealed and the id to go on after (0: none is left). A row written meanwhile by an instance with
 // master keys is sealed already and is skipped, and the update is conditional (key_id still
 // NULL, the call still special category), so that two runs at once seal nothing twice. A sealed
-// call's search document is built again, its words blind. EINVALID without master keys.
+// call's search document is built again, its words blind. The plain bytes the seal overwrote
+// are left for ShredIfDue (and a call's plain words for CompactSearchIfDue) to take from the
+// database's files, as an erasure's are. EINVALID without master keys, or for a table with
+// nothing sealed.
 func (s *Store) SealExisting(ctx context.Context, actor desk.Actor, table string, after int64, batch int) (int, int64, error) {
 	if s.ring.Load() == nil {
 		return 0, 0, desk.Invalid("no master key file", map[string]string{"master-keys": "is required to seal existing content: the file whose first key wraps the new data keys"})
