@@ -42,7 +42,7 @@ func commands() []command {
 		{"sar", "write a person's subject access bundle to an encrypted zip (its passphrase printed once): calldesk sar --person ID --out FILE.zip", sarCmd},
 		{"backup", "write an encrypted backup of the database, online: calldesk backup --out FILE --backup-recipients age1...", backupCmd},
 		{"restore", "restore an encrypted backup into a new database and check it: calldesk restore --in FILE --identities FILE --db TARGET", restoreCmd},
-		{"keys", "manage the master keys that wrap the encryption keys: calldesk keys generate|rotate|status|retire", keysCmd},
+		{"keys", "manage the master keys that wrap the encryption keys: calldesk keys generate|rotate|seal|status|retire", keysCmd},
 		{"retention", "apply the retention schedule now: calldesk retention [--dry-run]", retentionCmd},
 		{"bench", "measure a running calldesk over its API: calldesk bench create|queries|ceiling", bench},
 		{"version", "print the version", version},

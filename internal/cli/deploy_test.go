@@ -74,7 +74,7 @@ func TestProductionDocsNameRealFlags(t *testing.T) {
 		return commands[cmd]
 	}
 	flagRe := regexp.MustCompile(`(?:^|[\s(` + "`" + `'"])--([a-z][a-z0-9-]*)`)
-	cmdRe := regexp.MustCompile(`\bcalldesk (audit verify|keys generate|keys rotate|keys status|keys retire|migrate|serve|demo|import|sar|retention|password|backup|restore)\b`)
+	cmdRe := regexp.MustCompile(`\bcalldesk (audit verify|keys generate|keys rotate|keys seal|keys status|keys retire|migrate|serve|demo|import|sar|retention|password|backup|restore)\b`)
 	varRe := regexp.MustCompile(`\bCALLDESK_([A-Z0-9_]+)`)
 	notFlags := []string{"IMAP_PASSWORD_", "LDAP_PASSWORD_", "TEST_POSTGRES"} // per-name secrets, the tests' server
 	otherTool := regexp.MustCompile(`\b(systemctl|sqlite3|pg_dump|pg_restore|psql)\b`)

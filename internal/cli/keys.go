@@ -47,6 +47,11 @@ one key a line, the first wrapping new data keys.
   calldesk keys rotate                  re-wrap every data key under the file's first key, in
                                         batches, while calldesk serves (serve re-reads the file
                                         within a minute of a change)
+  calldesk keys seal                    seal the content written before the file was given
+                                        (special-category call text and diaries, files, stored
+                                        emails, subject access bundles, second-factor secrets),
+                                        table by table in batches, while calldesk serves; then
+                                        overwrite the plain copies in the database files
   calldesk keys status                  how many data keys each master key wraps
   calldesk keys retire --key ID         mark a master key retired once no data key uses it; then
                                         delete its line from the file
@@ -56,21 +61,21 @@ it), rotate, check status shows nothing under the old key, retire it, delete its
 
 func keysCmd(ctx context.Context, e Env, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(e.Stderr, "Usage: calldesk keys generate|rotate|status|retire [flags]\n\n"+keysUsage)
-		return usageError{errors.New("keys: say generate, rotate, status or retire")}
+		fmt.Fprintln(e.Stderr, "Usage: calldesk keys generate|rotate|seal|status|retire [flags]\n\n"+keysUsage)
+		return usageError{errors.New("keys: say generate, rotate, seal, status or retire")}
 	}
 	verb, args := args[0], args[1:]
 	switch verb {
 	case "generate":
 		return keysGenerate(e, args)
-	case "rotate", "status", "retire":
+	case "rotate", "seal", "status", "retire":
 	default:
-		return usageError{fmt.Errorf("keys: unknown command %q: say generate, rotate, status or retire", verb)}
+		return usageError{fmt.Errorf("keys: unknown command %q: say generate, rotate, seal, status or retire", verb)}
 	}
 	fs, st := flags(e, "keys "+verb, keysUsage)
 	db := dbSetting(st)
 	file := masterKeysSetting(st)
-	batch := st.add("batch", "1000", "rotate: data keys re-wrapped per transaction", false, checkInt(1, 100000))
+	batch := st.add("batch", "1000", "rotate: data keys re-wrapped per transaction; seal: rows read per transaction", false, checkInt(1, 100000))
 	key := st.add("key", "", "retire: the master key's id", false, nil)
 	if err := parse(fs, st, args); err != nil {
 		return err
@@ -105,6 +110,9 @@ func keysCmd(ctx context.Context, e Env, args []string) error {
 		}
 		fmt.Fprintf(e.Stdout, "every data key is wrapped under %s (%d re-wrapped); an instance still on the old file may wrap new ones under the old key until it takes the file up: run rotate again, then check with calldesk keys status\n", cur, total)
 		return nil
+	case "seal":
+		n, _ := strconv.Atoi(*batch)
+		return keysSeal(ctx, e, s, actor, n)
 	case "retire":
 		if *key == "" {
 			return usageError{errors.New("--key is required: the id of the master key to retire")}
@@ -223,4 +231,33 @@ func keyReloader(s *store.Store, path string, log *slog.Logger) func(context.Con
 		log.Info("master key file taken up", "current", r.Current().ID, "keys", strings.Join(r.IDs(), " "))
 		return nil
 	}
+}
+
+// keysSeal seals, table by table, the content written before the master key file was given
+// (store.SealExisting), batch by batch while calldesk serves, printing its progress, then
+// overwrites the plain copies the seal left in the database files (shredNow).
+func keysSeal(ctx context.Context, e Env, s *store.Store, actor desk.Actor, batch int) error {
+	var counts []string
+	all := 0
+	for _, table := range store.SealTables() {
+		total, after := 0, int64(0)
+		for {
+			done, last, err := s.SealExisting(ctx, actor, table, after, batch)
+			if err != nil {
+				return fmt.Errorf("seal %s (after %d rows sealed): %w", table, total, err)
+			}
+			if last == 0 {
+				break
+			}
+			total, after = total+done, last
+			fmt.Fprintf(e.Stdout, "%s: sealed %d rows (read up to id %d)\n", table, total, last)
+		}
+		fmt.Fprintf(e.Stdout, "%s: done, %d rows sealed\n", table, total)
+		counts = append(counts, fmt.Sprintf("%s %d", table, total))
+		all += total
+	}
+	fmt.Fprintf(e.Stdout, "sealed %d rows written before encryption was turned on (%s); content written meanwhile by an instance with the master key file is sealed already\n", all, strings.Join(counts, ", "))
+	// The seal overwrote the plain content: its bytes must go from the database's files, and a
+	// call's plain words from the search index's storage, as after an erasure.
+	return shredNow(ctx, e, s, "keys seal: the content is sealed")
 }

@@ -40,41 +40,10 @@ func retentionCmd(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// A sweep that removed words from the search index asked for its compaction, which the
-	// server's job would do within a minute; without a server, the command does it, so the
-	// removed words are gone from the index's storage when it returns.
-	if did, err := s.CompactSearchIfDue(ctx); err != nil {
-		return fmt.Errorf("retention: the sweep is done, but the search index could not be compacted: %w", err)
-	} else if did {
-		fmt.Fprintln(e.Stdout, "search index compacted")
-	}
-	// Then, as the server's job does, the deleted content goes from the database's files
-	// (clause 23.5), at once: whoever runs the command chose the time, so no shred window.
-	// On PostgreSQL the shred waits while a transaction older than the sweep is open: it tries
-	// again for up to a minute, as the server's job would.
-	shredded, err := s.ShredIfDue(ctx)
-	for deadline := time.Now().Add(time.Minute); err == nil && !shredded && time.Now().Before(deadline); {
-		if due, derr := s.ShredDue(ctx); derr != nil || !due {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Second):
-		}
-		shredded, err = s.ShredIfDue(ctx)
-	}
-	if err != nil {
-		return fmt.Errorf("retention: the sweep is done, but the deleted content could not be overwritten in the database files: %w", err)
-	}
-	if shredded {
-		fmt.Fprintln(e.Stdout, "deleted content overwritten in the database files")
-	} else if due, err := s.ShredDue(ctx); err != nil {
-		return fmt.Errorf("retention: %w", err)
-	} else if due {
-		fmt.Fprintln(e.Stdout, "deleted content not yet overwritten in the database files: transactions older than the sweep are still open after a minute; calldesk serve's job will do it")
-	}
-	return nil
+	// A sweep that removed words from the search index asked for its compaction, and the deleted
+	// content must go from the database's files: the server's jobs would do both within a
+	// minute; without a server, the command does them, so they are done when it returns.
+	return shredNow(ctx, e, s, "retention: the sweep is done")
 }
 
 // printRetention writes a sweep's report as a table, its time and days in the desk's zone z.

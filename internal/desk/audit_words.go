@@ -287,6 +287,8 @@ func (r AuditRecord) What() string {
 		return "restored the database from an encrypted backup"
 	case "keys.rotate":
 		return "re-wrapped the encryption keys under a new master key"
+	case "keys.seal":
+		return "encrypted content stored before encryption was turned on"
 	case "keys.import":
 		return "restored the encryption keys from a key backup"
 	case "keys.retire":
