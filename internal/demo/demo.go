@@ -49,8 +49,11 @@ type Result struct {
 	Accounts int
 	Profiles int
 	Calls    int
-	Entries  int                // diary entries
-	States   map[desk.State]int // calls in each state
+	Entries  int // diary entries
+	// Special counts the calls logged special category (health or disability in their text);
+	// Sealed those of them sealed at rest (all, when calldesk runs with a master key file).
+	Special, Sealed int
+	States          map[desk.State]int // calls in each state
 	// AtRisk and Breached count the open calls at risk of missing a service-level target and
 	// those that have missed one, when the load ended.
 	AtRisk, Breached int
@@ -129,6 +132,9 @@ func Load(ctx context.Context, s *store.Store, opt Options) (Result, error) {
 		if err == nil {
 			err = loadConsentsProcessorsAssessments(ctx, s, now)
 		}
+		if err == nil {
+			err = sealSpecial(ctx, s, &res)
+		}
 	}
 	if err != nil {
 		return res, fmt.Errorf("%w (the database may now hold part of the demo data: load into a new one)", err)
@@ -175,6 +181,9 @@ func load(ctx context.Context, b *store.Bulk, opt Options, now, goLive time.Time
 			}
 			written++
 			res.States[it.call.State]++
+			if it.call.SpecialCategory {
+				res.Special++
+			}
 		}
 		if opt.Progress != nil {
 			opt.Progress(written, 3*opt.Calls)

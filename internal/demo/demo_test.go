@@ -93,6 +93,23 @@ func TestLoad(t *testing.T) {
 		if len(calls) != 2000 {
 			t.Fatalf("FindCalls found %d calls, want 2000", len(calls))
 		}
+		// The accessibility calls hold health words: logged special category and, with the
+		// master key every test store runs with, sealed (a data key each).
+		special := 0
+		for _, c := range calls {
+			if c.SpecialCategory {
+				special++
+			}
+		}
+		if special != res.Special || special < 10 || special > 100 || res.Sealed != special {
+			t.Errorf("%d special-category calls (result: %d, %d sealed), want 0.5%% to 5%% of 2000, all sealed", special, res.Special, res.Sealed)
+		}
+		if use, err := s.KeyStatus(ctx); err != nil || len(use) == 0 || use[0].DataKeys < int64(special) {
+			t.Errorf("data keys: %+v %v; want at least one per special call (%d)", use, err, special)
+		}
+		if found, _, err := s.FindCalls(ctx, store.CallFilter{Text: "disability", Limit: 500}); err != nil || len(found) == 0 || !found[0].SpecialCategory {
+			t.Errorf("search for a word of a sealed demo call: %d calls, %v", len(found), err)
+		}
 		checkCalls(t, s, calls)
 		checkDesk(t, s, res)
 
