@@ -247,7 +247,7 @@ done
 # one with its diary, sealed against plain, within 1 ms at p50 (BenchmarkSpecialCallCreate and
 # BenchmarkSpecialCallRead, through the store, 8 callers for the creates). Rounds alternate.
 if part sealed; then
-  out=$(go test -run '^$' -bench '^BenchmarkSpecialCall(Create|Read)$' -benchtime 3s -count 3 ./internal/store 2>&1 || true)
+  out=$(go test -run '^$' -bench '^BenchmarkSpecialCall(Create|Read)$' -benchtime 2s -count "${BENCH_SEALED_ROUNDS:-7}" ./internal/store 2>&1 || true)
   for engine in $ENGINES; do
     echo "$out" | awk -v e="$engine" -v ld="$(cut -d' ' -f1-3 /proc/loadavg)" '
       $1 ~ "^BenchmarkSpecialCallCreate/"e"/encrypted=true" { on[++n1]=$3 }
@@ -255,7 +255,10 @@ if part sealed; then
       $1 ~ "^BenchmarkSpecialCallRead/"e"/encrypted=true" { for (i=4;i<NF;i++) if ($(i+1)=="p50-µs") ron[++r1]=$i }
       $1 ~ "^BenchmarkSpecialCallRead/"e"/encrypted=false" { for (i=4;i<NF;i++) if ($(i+1)=="p50-µs") roff[++r0]=$i }
       END {
-        for (i=1;i<=n1 && i<=n0;i++) { r=on[i]/off[i]; printf "[%s] special-category call created, encryption on vs off, round %d: %.0f vs %.0f µs/op, %.2fx (load: %s): %s\n", e, i, on[i]/1000, off[i]/1000, r, ld, (r <= 1.15 ? "target met (<= 1.15x)" : "TARGET MISSED (<= 1.15x)") }
+        for (i=1;i<=n1 && i<=n0;i++) { r=on[i]/off[i]; rs[i]=r; printf "[%s] special-category call created, encryption on vs off, round %d: %.0f vs %.0f µs/op, %.2fx (load: %s)\n", e, i, on[i]/1000, off[i]/1000, r, ld }
+        # The median of the alternating rounds is the figure that counts on a shared machine.
+        n=(n1<n0?n1:n0); for (i=2;i<=n;i++) { v=rs[i]; for (j=i-1;j>=1 && rs[j]>v;j--) rs[j+1]=rs[j]; rs[j+1]=v }
+        if (n > 0) { m=(n%2 ? rs[(n+1)/2] : (rs[n/2]+rs[n/2+1])/2); printf "[%s] special-category call created, encryption on vs off, median of %d rounds: %.2fx (from %.2fx to %.2fx): %s\n", e, n, m, rs[1], rs[n], (m <= 1.15 ? "target met (<= 1.15x)" : "TARGET MISSED (<= 1.15x)") }
         for (i=1;i<=r1 && i<=r0;i++) { d=ron[i]-roff[i]; printf "[%s] special-category call read with its diary, sealed vs plain, round %d: p50 %d vs %d µs, +%d µs (load: %s): %s\n", e, i, ron[i], roff[i], d, ld, (d < 1000 ? "target met (< 1 ms more)" : "TARGET MISSED (< 1 ms more)") }
       }' | tee -a "$OUT/results.txt"
   done
@@ -266,6 +269,7 @@ fi
 # special_category set) from 8 clients against a fresh 1,000-call desk with encryption on, then
 # one without master keys; the rates' ratio per round, rounds alternating.
 part sealed && for engine in $ENGINES; do
+  ratios=""
   for round in $(seq "$CREATE_ROUNDS"); do
     declare -A rates=()
     for mode in on off; do
@@ -278,8 +282,11 @@ part sealed && for engine in $ENGINES; do
       rates[$mode]=$(echo "$res" | grep -oE '[0-9]+/s' | head -1 | tr -d '/s')
       say "[$engine] round $round: encryption $mode: $res"
     done
-    say "[$engine] round $round: special-category calls over the API, rate with encryption off / on: $(awk -v a="${rates[off]}" -v b="${rates[on]}" 'BEGIN { r = a / b; printf "%.2fx (%s)", r, (r <= 1.15 ? "target met: within 15%" : "TARGET MISSED: within 15%") }') (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+    ratio=$(awk -v a="${rates[off]}" -v b="${rates[on]}" 'BEGIN { printf "%.3f", a / b }')
+    ratios="$ratios $ratio"
+    say "[$engine] round $round: special-category calls over the API, rate with encryption off / on: $(printf '%.2f' "$ratio")x (load: $(cut -d' ' -f1-3 /proc/loadavg))"
   done
+  say "[$engine] special-category calls over the API, rate with encryption off / on, median of $CREATE_ROUNDS rounds: $(echo $ratios | tr ' ' '\n' | sort -n | awk '{ r[NR] = $1 } END { m = (NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2); printf "%.2fx (%s)", m, (m <= 1.15 ? "target met: within 15%" : "TARGET MISSED: within 15%") }')"
 done
 
 # Views (issue 21): GET /api/v1/calls/{ref}, each read's audit record committed before the answer:
