@@ -141,3 +141,10 @@ func (s *Store) ReindexForTest(ctx context.Context, ids ...int64) error {
 		return nil
 	})
 }
+
+// SealSelect is the query (with ? placeholders) SealExisting reads the next rows of table with,
+// for a test to ask the engine how it plans it.
+func SealSelect(table string) string {
+	tb, _ := sealedTableOf(table)
+	return sealSelect(tb)
+}

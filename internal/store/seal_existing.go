@@ -35,9 +35,17 @@ func sealFilter(table string) string {
 	case "calls":
 		return ` AND special_category`
 	case "diary_entries":
-		return ` AND call_id IN (SELECT id FROM calls WHERE special_category)`
+		// Correlated, by the call's key: an IN over the special calls made SQLite read every
+		// call for each batch and each update (minutes a batch at a million calls).
+		return ` AND EXISTS (SELECT 1 FROM calls sc WHERE sc.id = diary_entries.call_id AND sc.special_category)`
 	}
 	return ""
+}
+
+// sealSelect reads the next rows of tb to seal (arguments: the id to read after, how many).
+func sealSelect(tb sealedTable) string {
+	return `SELECT ` + tb.idCol + `, ` + tb.ownerKind + `, ` + tb.ownerID + `, ` + strings.Join(tb.cols, ", ") + ` FROM ` + tb.table +
+		` WHERE ` + tb.keyCol + ` IS NULL AND ` + tb.idCol + ` > ?` + sealFilter(tb.table) + ` ORDER BY ` + tb.idCol + ` LIMIT ?`
 }
 
 // SealExisting seals, in one transaction with its audit record, the plain rows (key_id NULL) of
@@ -67,8 +75,7 @@ func (s *Store) SealExisting(ctx context.Context, actor desk.Actor, table string
 		n, last = 0, 0
 		// The rows are locked (PostgreSQL) so that a change of their content meanwhile (an
 		// erasure emptying a field) is seen before they are sealed, never undone by the seal.
-		rows, err := t.query(ctx, `SELECT `+tb.idCol+`, `+tb.ownerKind+`, `+tb.ownerID+`, `+strings.Join(tb.cols, ", ")+` FROM `+tb.table+
-			` WHERE `+tb.keyCol+` IS NULL AND `+tb.idCol+` > ?`+sealFilter(table)+` ORDER BY `+tb.idCol+` LIMIT ?`+t.s.d.forUpdate(), after, batch)
+		rows, err := t.query(ctx, sealSelect(tb)+t.s.d.forUpdate(), after, batch)
 		if err != nil {
 			return err
 		}

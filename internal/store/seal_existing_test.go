@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -318,6 +319,50 @@ func TestSealExistingTwiceAtOnce(t *testing.T) {
 			if !slices.ContainsFunc(diary, func(x desk.Entry) bool { return x.Text == secretNote }) && ref != sealedBefore.Ref {
 				t.Errorf("%s diary read back: %+v", ref, diary)
 			}
+		}
+	})
+}
+
+// Sealing a million-call desk's diary reads the entries in id order and looks up each one's call
+// by its key: the plan reads no call but by its key (an IN over the special calls read every call
+// for each batch: minutes a batch at a million calls).
+func TestSealExistingDiaryPlan(t *testing.T) {
+	storetest.EachEnv(t, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		conn, err := e.DB.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		explain := "EXPLAIN QUERY PLAN "
+		if e.Engine == "postgres" {
+			explain = "EXPLAIN "
+			if _, err := conn.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows, err := conn.QueryContext(ctx, e.DB.Rebind(explain+store.SealSelect("diary_entries")), 0, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		var plan []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, fmt.Sprint(vals[len(vals)-1]))
+		}
+		text := strings.Join(plan, "\n")
+		if strings.Contains(text, "SCAN sc") || strings.Contains(text, "SCAN calls") || strings.Contains(text, "LIST SUBQUERY") ||
+			strings.Contains(text, "Seq Scan on calls") {
+			t.Errorf("the diary's seal reads every call:\n%s", text)
 		}
 	})
 }
