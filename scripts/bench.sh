@@ -288,12 +288,12 @@ part sealed && for engine in $ENGINES; do
     done
     for kind in special ordinary; do
       ratio=$(awk -v a="${rates[${kind}off]}" -v b="${rates[${kind}on]}" 'BEGIN { printf "%.3f", a / b }')
-      ratios[$kind]="${ratios[$kind]} $ratio"
+      ratios[$kind]="${ratios[$kind]:-} $ratio"
       say "[$engine] round $round: $kind calls over the API, rate with encryption off / on: $(printf '%.2f' "$ratio")x (load: $(cut -d' ' -f1-3 /proc/loadavg))"
     done
   done
   for kind in special ordinary; do
-    say "[$engine] $kind calls over the API, rate with encryption off / on, median of $CREATE_ROUNDS rounds: $(echo ${ratios[$kind]} | tr ' ' '\n' | sort -n | awk '{ r[NR] = $1 } END { m = (NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2); printf "%.2fx (%s)", m, (m <= 1.15 ? "target met: within 15%" : "TARGET MISSED: within 15%") }')"
+    say "[$engine] $kind calls over the API, rate with encryption off / on, median of $CREATE_ROUNDS rounds: $(echo ${ratios[$kind]:-} | tr ' ' '\n' | sort -n | awk '{ r[NR] = $1 } END { m = (NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2); printf "%.2fx (%s)", m, (m <= 1.15 ? "target met: within 15%" : "TARGET MISSED: within 15%") }')"
   done
   unset ratios
 done
