@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -49,37 +48,7 @@ func TestPeopleNamedInIgnoresCase(t *testing.T) {
 func TestPeopleNamedInUsesIndexes(t *testing.T) {
 	storetest.EachEnv(t, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
 		q, args := store.PeopleNamedQuery("Copied Jane.Smith@Uni.Example and DDawson, key E1234.")
-		conn, err := e.DB.Conn(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		explain := "EXPLAIN QUERY PLAN "
-		if e.Engine == "postgres" {
-			explain = "EXPLAIN "
-			if _, err := conn.ExecContext(context.Background(), "SET enable_seqscan = off"); err != nil {
-				t.Fatal(err)
-			}
-		}
-		rows, err := conn.QueryContext(context.Background(), e.DB.Rebind(explain+q), args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
-		var plan []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, fmt.Sprint(vals[len(vals)-1]))
-		}
-		text := strings.Join(plan, "\n")
+		text := queryPlan(t, e, q, args...)
 		if strings.Contains(text, "SCAN people") || strings.Contains(text, "Seq Scan") || !strings.Contains(strings.ToLower(text), "index") {
 			t.Errorf("plan reads every person:\n%s", text)
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -328,38 +327,7 @@ func TestSealExistingTwiceAtOnce(t *testing.T) {
 // for each batch: minutes a batch at a million calls).
 func TestSealExistingDiaryPlan(t *testing.T) {
 	storetest.EachEnv(t, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
-		ctx := context.Background()
-		conn, err := e.DB.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		explain := "EXPLAIN QUERY PLAN "
-		if e.Engine == "postgres" {
-			explain = "EXPLAIN "
-			if _, err := conn.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
-				t.Fatal(err)
-			}
-		}
-		rows, err := conn.QueryContext(ctx, e.DB.Rebind(explain+store.SealSelect("diary_entries")), 0, 500)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
-		var plan []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, fmt.Sprint(vals[len(vals)-1]))
-		}
-		text := strings.Join(plan, "\n")
+		text := queryPlan(t, e, store.SealSelect("diary_entries"), 0, 500)
 		if strings.Contains(text, "SCAN sc") || strings.Contains(text, "SCAN calls") || strings.Contains(text, "LIST SUBQUERY") ||
 			strings.Contains(text, "Seq Scan on calls") {
 			t.Errorf("the diary's seal reads every call:\n%s", text)
