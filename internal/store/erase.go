@@ -70,8 +70,9 @@ type erasing struct {
 	emails []string // their addresses, lower case
 	mail   []int64  // the stored emails scrubbed
 	names  []string // the names they went by, and their other identifiers
-	// bundles are the other people's bundles whose sealed redaction candidates it scrubbed: their
-	// keys are replaced at the end (shredContent), as a touched call's is.
+	// bundles are the bundles whose sealed content it scrubbed (scrubMentions: another person's
+	// redaction candidates): their keys are replaced at the end (shredContent), as a touched
+	// call's is.
 	bundles []int64
 	// mentions are the places the mention finder found them, before any step wrote; held the
 	// other people's calls kept as they are (legal hold); files, mails and audit the rows of those
@@ -833,111 +834,26 @@ func (x *erasing) dropBundles(ctx context.Context) error {
 			return err
 		}
 	}
-	// The plain candidates that quote them are found by the database (scrubRows leaves sealed
-	// rows alone); the sealed ones (issue 20 point 3) are opened and scrubbed here.
-	cols := []string{"original", "context"}
+	// The plain candidates that quote them are found by the database and scrubbed here (scrubRows
+	// leaves sealed rows alone). The sealed ones (issue 20 point 3), which the database cannot look
+	// into, the mention finder opened (findCalls): scrubMentions scrubs them as the register says,
+	// seals them again, and their bundle's key is replaced at the end (shredContent).
 	for _, term := range x.sc.SearchTerms() {
 		like := "%" + likeEscape(strings.ToLower(term)) + "%"
-		if _, err := x.scrubRows(ctx, "sar_redactions", "id", cols, x.sc.Scrub,
+		if _, err := x.scrubRows(ctx, "sar_redactions", "id", []string{"original", "context"}, x.sc.Scrub,
 			`(lower(original) LIKE ? ESCAPE '\' OR lower(context) LIKE ? ESCAPE '\')`, like, like); err != nil {
 			return err
 		}
 	}
-	tb, _ := sealedTableOf("sar_redactions")
-	owners, err := x.scrubSealed(ctx, tb, cols, x.sc.Scrub)
-	if err != nil {
-		return err
-	}
-	x.bundles = append(x.bundles, owners...)
 	return nil
-}
-
-// scrubSealed is scrubRows for the rows of tb whose text columns cols are sealed under a data key
-// (issue 20 point 3), which the database cannot look into: every sealed row is read, a page at a
-// time in id order, its columns opened and scrubbed, and a row that changed is written sealed
-// again under its key (an empty value as it is). It returns the owners of the rows it changed,
-// whose keys the erasure then replaces.
-func (x *erasing) scrubSealed(ctx context.Context, tb sealedTable, cols []string, scrub func(string) string) ([]int64, error) {
-	for _, c := range cols {
-		if !tb.text[c] {
-			return nil, fmt.Errorf("scrub %s.%s: not a sealed text column", tb.table, c)
-		}
-	}
-	type row struct {
-		id, owner int64
-		kind      string
-		key       sql.NullInt64
-		text      []sql.NullString
-	}
-	set := strings.Join(cols, " = ?, ") + " = ?"
-	var owners []int64
-	var after int64
-	for {
-		rows, err := x.t.query(ctx, `SELECT `+tb.idCol+`, `+tb.keyCol+`, `+tb.ownerKind+`, `+tb.ownerID+`, `+strings.Join(cols, ", ")+` FROM `+tb.table+`
-			WHERE `+tb.keyCol+` IS NOT NULL AND `+tb.idCol+` > ? ORDER BY `+tb.idCol+` LIMIT ?`, after, sealedPage)
-		if err != nil {
-			return nil, err
-		}
-		var page []row
-		for rows.Next() {
-			r := row{text: make([]sql.NullString, len(cols))}
-			dest := []any{&r.id, &r.key, &r.kind, &r.owner}
-			for i := range r.text {
-				dest = append(dest, &r.text[i])
-			}
-			if err := rows.Scan(dest...); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			page = append(page, r)
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		for _, r := range page { // opened once the rows are closed: opening may read a key
-			after = r.id
-			args, differs := make([]any, 0, len(cols)+1), false
-			for i, c := range cols {
-				aad := tb.table + "." + c
-				v, err := x.t.s.openString(ctx, x.t, r.key, r.kind, r.owner, aad, r.text[i].String)
-				if err != nil {
-					return nil, fmt.Errorf("%s %d: %w", tb.table, r.id, err)
-				}
-				switch w := scrub(v); {
-				case w == v:
-					args = append(args, r.text[i]) // unchanged: as stored
-				case w == "":
-					differs, args = true, append(args, "") // emptied: stored as it is
-				default:
-					k, sealed, err := x.t.sealString(ctx, r.kind, r.owner, aad, w)
-					if err != nil {
-						return nil, err
-					}
-					if err := sameKey(r.key, k); err != nil {
-						return nil, fmt.Errorf("%s %d: %w", tb.table, r.id, err)
-					}
-					differs, args = true, append(args, sealed)
-				}
-			}
-			if !differs {
-				continue
-			}
-			if _, err := x.t.exec(ctx, `UPDATE `+tb.table+` SET `+set+` WHERE `+tb.idCol+` = ?`, append(args, r.id)...); err != nil {
-				return nil, fmt.Errorf("scrub %s: %w", tb.table, err)
-			}
-			owners = append(owners, r.owner)
-		}
-		if len(page) < sealedPage {
-			return owners, nil
-		}
-	}
 }
 
 // scrubRows rewrites the text columns cols of the rows of table matching where with scrub, writing
 // back only the rows that changed (a row with a version column gets a new version), and says
 // how many did. key is the table's key column. Of a table whose columns cols may be sealed
-// under a data key, it takes only the plain rows: the sealed ones are scrubSealed's (the
-// database cannot look into them, and a scrubbed text written back plain would not open).
+// under a data key, it takes only the plain rows: where cannot look into the sealed ones (which
+// the mention finder opens, for scrubMentions), and a scrubbed text written back plain under
+// their key would not open.
 func (x *erasing) scrubRows(ctx context.Context, table, key string, cols []string, scrub func(string) string, where string, args ...any) (int, error) {
 	type row struct {
 		key  any
