@@ -19,7 +19,7 @@ import (
 // masterKeysSetting is the master key file (issue 20 point 3): the keys that wrap the data keys
 // under which sensitive content is sealed. It lives outside the database and its backups.
 func masterKeysSetting(st *settings) *string {
-	return st.add("master-keys-file", "", "the master key file (made by calldesk keys generate; mode 600, outside the database and its backups): special-category call text, files, stored emails, subject access bundles and second-factor secrets are sealed (AES-256-GCM) under data keys it wraps; empty: written in the clear, and refused once the database holds sealed content", false, func(v string) error {
+	return st.add("master-keys-file", "", "the master key file (made by calldesk keys generate; mode 600, outside the database and its backups): special-category call text, files, stored emails, subject access bundles (with their redaction candidates) and second-factor secrets are sealed (AES-256-GCM) under data keys it wraps; empty: written in the clear, and refused once the database holds sealed content", false, func(v string) error {
 		if v == "" {
 			return nil
 		}
@@ -49,7 +49,8 @@ one key a line, the first wrapping new data keys.
                                         within a minute of a change)
   calldesk keys seal                    seal the content written before the file was given
                                         (special-category call text and diaries, files, stored
-                                        emails, subject access bundles, second-factor secrets),
+                                        emails, subject access bundles and their redaction
+                                        candidates, second-factor secrets),
                                         table by table in batches, while calldesk serves; then
                                         overwrite the plain copies in the database files
   calldesk keys status                  how many data keys each master key wraps

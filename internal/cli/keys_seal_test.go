@@ -81,7 +81,7 @@ func TestKeysSealCommand(t *testing.T) {
 				t.Fatalf("seal: %+v", r)
 			}
 			for _, want := range []string{"calls: sealed 1 rows", "calls: done, 1 rows sealed", "attachments: done, 1 rows sealed",
-				"diary_entries: done, 2 rows sealed", "(attachments 1, mail_messages 0, calls 1, diary_entries 2, sar_bundles 0, second_factors 0)"} {
+				"diary_entries: done, 2 rows sealed", "(attachments 1, mail_messages 0, calls 1, diary_entries 2, sar_bundles 0, second_factors 0, sar_redactions 0)"} {
 				if !strings.Contains(r.stdout, want) {
 					t.Errorf("the output lacks %q:\n%s", want, r.stdout)
 				}

@@ -113,7 +113,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 		return fmt.Errorf("consent wordings: %w", err)
 	}
 	if *masterKeys == "" {
-		log.Warn("no master key file (--master-keys-file): special-category text, files, stored emails, subject access bundles and second-factor secrets are written to the database in the clear")
+		log.Warn("no master key file (--master-keys-file): special-category text, files, stored emails, subject access bundles (with their redaction candidates) and second-factor secrets are written to the database in the clear")
 	} else if r, _ := loadRing(*masterKeys); r != nil {
 		log.Info("sealing sensitive content at rest", "master_key", r.Current().ID)
 	}

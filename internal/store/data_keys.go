@@ -24,7 +24,7 @@ import (
 const (
 	KeyOwnerCall    = "call"    // a call's special-category text, its files and its stored emails
 	KeyOwnerMessage = "message" // a stored email not (yet) on a call
-	KeyOwnerBundle  = "bundle"  // a subject access request's bundle
+	KeyOwnerBundle  = "bundle"  // a subject access request's bundle and its redaction candidates
 	KeyOwnerAccount = "account" // an account's second-factor secret
 )
 
@@ -596,7 +596,15 @@ func sealedTables() []sealedTable {
 			ownerKind: "'" + KeyOwnerBundle + "'", ownerID: "id"},
 		{table: "second_factors", keyCol: "key_id", idCol: "account_id", cols: []string{"secret"}, text: map[string]bool{"secret": true},
 			ownerKind: "'" + KeyOwnerAccount + "'", ownerID: "account_id"},
+		{table: "sar_redactions", keyCol: "key_id", idCol: "id", cols: []string{"original", "context"},
+			text: map[string]bool{"original": true, "context": true}, ownerKind: "'" + KeyOwnerBundle + "'", ownerID: "bundle_id"},
 	}
+}
+
+// sealsFor says whether rows of tb may be sealed under a data key of owner kind: its owner kind
+// names it (a table sealed under another kind's keys holds no content of this one).
+func (tb sealedTable) sealsFor(kind string) bool {
+	return strings.Contains(tb.ownerKind, "'"+kind+"'")
 }
 
 // sealedTableOf is table's entry of sealedTables; ok is false when none of its columns is sealed.
@@ -653,6 +661,9 @@ func (t *Tx) rekey(ctx context.Context, kind string, owners []int64) (int64, err
 		n++
 		var fresh *keys.DataKey
 		for _, tb := range sealedTables() {
+			if !tb.sealsFor(kind) {
+				continue // no row of it is under this kind's keys: not read (key_id is not indexed everywhere)
+			}
 			if err := t.reseal(ctx, tb, kind, owner, old, &fresh); err != nil {
 				return n, fmt.Errorf("rekey %s: %w", tb.table, err)
 			}

@@ -70,6 +70,10 @@ type erasing struct {
 	emails []string // their addresses, lower case
 	mail   []int64  // the stored emails scrubbed
 	names  []string // the names they went by, and their other identifiers
+	// bundles are the bundles whose sealed content it scrubbed (scrubMentions: another person's
+	// redaction candidates): their keys are replaced at the end (shredContent), as a touched
+	// call's is.
+	bundles []int64
 	// mentions are the places the mention finder found them, before any step wrote; held the
 	// other people's calls kept as they are (legal hold); files, mails and audit the rows of those
 	// tables whose content names them.
@@ -202,10 +206,11 @@ func (t *Tx) erase(ctx context.Context, actor desk.Actor, e desk.Erasure) (desk.
 }
 
 // shredContent ends, last, the data keys of what the erasure removed (crypto-shredding, issue 20
-// point 4): every call it touched, and the call of every stored email it emptied, gets a new key
-// for the content it keeps (rekey), and the emails on no call it emptied lose theirs; the old
-// keys are destroyed, so a backup or an old page of the database holding the files, emails or
-// words it removed can no longer be opened. The counts say how many keys went.
+// point 4): every call it touched, the call of every stored email it emptied, and every bundle
+// whose sealed redaction candidates it scrubbed, gets a new key for the content it keeps
+// (rekey), and the emails on no call it emptied lose theirs; the old keys are destroyed, so a
+// backup or an old page of the database holding the files, emails or words it removed can no
+// longer be opened. The counts say how many keys of calls and emails went.
 func (x *erasing) shredContent(ctx context.Context) error {
 	calls := map[int64]int64{}
 	if len(x.mail) > 0 {
@@ -243,6 +248,11 @@ func (x *erasing) shredContent(ctx context.Context) error {
 		return fmt.Errorf("destroy the emails' data keys: %w", err)
 	}
 	x.counts.CallKeys, x.counts.MessageKeys = int(n), int(m)
+	// The bundles whose sealed candidates quoted them: what they keep is sealed under a new key,
+	// and the old key, which opens the candidates as they were in older copies, is destroyed.
+	if _, err := x.t.rekey(ctx, KeyOwnerBundle, uniqueIDs(x.bundles)); err != nil {
+		return fmt.Errorf("new data keys for the bundles: %w", err)
+	}
 	return nil
 }
 
@@ -824,6 +834,10 @@ func (x *erasing) dropBundles(ctx context.Context) error {
 			return err
 		}
 	}
+	// The plain candidates that quote them are found by the database and scrubbed here (scrubRows
+	// leaves sealed rows alone). The sealed ones (issue 20 point 3), which the database cannot look
+	// into, the mention finder opened (findCalls): scrubMentions scrubs them as the register says,
+	// seals them again, and their bundle's key is replaced at the end (shredContent).
 	for _, term := range x.sc.SearchTerms() {
 		like := "%" + likeEscape(strings.ToLower(term)) + "%"
 		if _, err := x.scrubRows(ctx, "sar_redactions", "id", []string{"original", "context"}, x.sc.Scrub,
@@ -836,11 +850,17 @@ func (x *erasing) dropBundles(ctx context.Context) error {
 
 // scrubRows rewrites the text columns cols of the rows of table matching where with scrub, writing
 // back only the rows that changed (a row with a version column gets a new version), and says
-// how many did. key is the table's key column.
+// how many did. key is the table's key column. Of a table whose columns cols may be sealed
+// under a data key, it takes only the plain rows: where cannot look into the sealed ones (which
+// the mention finder opens, for scrubMentions), and a scrubbed text written back plain under
+// their key would not open.
 func (x *erasing) scrubRows(ctx context.Context, table, key string, cols []string, scrub func(string) string, where string, args ...any) (int, error) {
 	type row struct {
 		key  any
 		text []string
+	}
+	if tb, ok := sealedTableOf(table); ok && slices.ContainsFunc(cols, func(c string) bool { return contains(tb.cols, c) }) {
+		where = tb.keyCol + " IS NULL AND (" + where + ")"
 	}
 	rows, err := x.t.query(ctx, `SELECT `+key+`, `+strings.Join(cols, ", ")+` FROM `+table+` WHERE `+where, args...)
 	if err != nil {
@@ -1326,6 +1346,9 @@ func (x *erasing) scrubMentions(ctx context.Context) error {
 		}
 		if _, err := x.t.exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("%s: %w", m.Where(), err)
+		}
+		if sealed && keyID.Valid && ownerKind == KeyOwnerBundle {
+			x.bundles = append(x.bundles, owner) // its key is replaced at the end, as a call's is
 		}
 		x.counts.Scrubbed++
 		switch {

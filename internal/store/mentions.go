@@ -21,8 +21,9 @@ import (
 // contains; so are emails and files, by the decoded text kept beside them (decodedOf), only those
 // that may hold a needle (or were stored without it) being read and decoded again (where that
 // text is sealed under a data key, issue 20, the database cannot look into it: it is opened and
-// matched here, a page of rows at a time, sealedHits); other binary
-// columns (SAR bundles' zips) are read and decoded row by row.
+// matched here, a page of rows at a time, sealedHits; so are the sealed rows of a sealed text
+// column, a bundle's redaction candidates); other binary columns (SAR bundles' zips) are read
+// and decoded row by row.
 
 // Mention is one place a person's identifier stands.
 type Mention struct {
@@ -297,6 +298,10 @@ func (mt mentionTable) scan(ctx context.Context, s *Store, q mentionQuerier, sc 
 	// The text columns the database narrows are looked at as one (a needle, letters and digits
 	// only, cannot straddle the separator): one LIKE per needle and row, however many columns.
 	var texts []string
+	// sealedText: a text column the database narrows is sealed in some rows (issue 20 point 3):
+	// LIKE cannot look into those, so every sealed row is read too (readSealed, a page at a time)
+	// and matched once opened.
+	sealedText := false
 	// rest selects what the second query reads: the columns the index narrows are not read
 	// there (NULL), only on the calls the index points to.
 	rest := append([]string(nil), sel...)
@@ -334,10 +339,14 @@ func (mt mentionTable) scan(ctx context.Context, s *Store, q mentionQuerier, sc 
 			where = append(where, c.Column+" IS NOT NULL")
 		default:
 			texts = append(texts, "COALESCE("+c.Column+", '')")
+			sealedText = sealedText || (sealed && contains(tb.cols, c.Column))
 		}
 	}
 	if len(texts) > 0 {
 		cond, a := likeAny(texts)
+		if sealedText {
+			cond = "(" + cond + " OR " + tb.keyCol + " IS NOT NULL)"
+		}
 		where, args = append(where, cond), append(args, a...)
 	}
 	sel = append(sel, mt.extra...)

@@ -515,13 +515,15 @@ func Register() []PersonalColumn {
 		staff("sar_bundles", "created_by", RetainSubjectRequests, ""),
 		staff("sar_bundles", "final_by", RetainSubjectRequests, ""),
 		{Table: "sar_redactions", Column: "original", Category: CatIdentity, Whose: Whose{Identifier: true, Anyone: true},
-			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainSubjectRequests, Erasure: Scrub,
-			Today: "their bundles' candidates are deleted; other bundles' candidates that quote them are scrubbed",
-			SAR:   []SARSection{SectionNone}, SARReason: "another person's identifier withheld from the requester, for the DPO's review"},
+			Sources: []Source{FromCalldesk}, Stored: Plain, Sealed: "key_id", Retention: RetainSubjectRequests, Erasure: Scrub,
+			Today: redactionSealed + "their bundles' candidates are deleted; other bundles' candidates that quote them are scrubbed " +
+				"(sealed ones opened, scrubbed and sealed again, and their bundle's key replaced)",
+			SAR: []SARSection{SectionNone}, SARReason: "another person's identifier withheld from the requester, for the DPO's review"},
 		{Table: "sar_redactions", Column: "context", Category: CatFreeText, Whose: Whose{Anyone: true},
-			Sources: []Source{FromCalldesk}, Stored: Plain, Retention: RetainSubjectRequests, Erasure: Scrub,
-			Today: "their bundles' candidates are deleted; other bundles' candidates whose sentence quotes them are scrubbed",
-			SAR:   []SARSection{SectionNone}, SARReason: "the sentence around another person's identifier, copied from a record for the DPO's review"},
+			Sources: []Source{FromCalldesk}, Stored: Plain, Sealed: "key_id", Retention: RetainSubjectRequests, Erasure: Scrub,
+			Today: redactionSealed + "their bundles' candidates are deleted; other bundles' candidates whose sentence quotes them are scrubbed " +
+				"(sealed ones opened, scrubbed and sealed again, and their bundle's key replaced)",
+			SAR: []SARSection{SectionNone}, SARReason: "the sentence around another person's identifier, copied from a record for the DPO's review"},
 		staff("sar_redactions", "decided_by", RetainSubjectRequests, ""),
 		{Table: "erasures", Column: "decision", Category: CatFreeText, Whose: Whose{Links: []Link{on("person_id")}, Anyone: true},
 			Sources: []Source{FromStaff}, Stored: Plain, Retention: RetainErasures, Erasure: Scrub,
@@ -701,6 +703,10 @@ const specialSealed = "while the call is marked special category and calldesk ru
 const bundleSealed = "sealed under the bundle's data key when calldesk runs with a master key, which is destroyed when the bundle " +
 	"expires, is emptied or deleted (its copies in old pages and backups become unreadable); "
 
+// redactionSealed says what encryption at rest does with a bundle's redaction candidates.
+const redactionSealed = "sealed under their bundle's data key when calldesk runs with a master key (an empty value stays as it is); " +
+	"deleted with the bundle's content when it expires, is emptied or deleted, its key destroyed with them; "
+
 // callText is a free-text column of calls.
 func callText(col string, from []Source) PersonalColumn {
 	return PersonalColumn{Table: "calls", Column: col, Category: CatFreeText, Whose: Whose{Links: []Link{{Column: "customer_id"}}, Anyone: true},
@@ -825,6 +831,7 @@ func NotPersonalColumns() []NotPersonal {
 		{Table: "calls", Column: "key_id", Reason: keyReason},
 		{Table: "diary_entries", Column: "key_id", Reason: keyReason},
 		{Table: "sar_bundles", Column: "key_id", Reason: keyReason},
+		{Table: "sar_redactions", Column: "key_id", Reason: keyReason},
 		{Table: "second_factors", Column: "key_id", Reason: keyReason},
 		{Table: "calls", Column: "source", Reason: word + ": the channel the call came through"},
 		{Table: "calls", Column: "impact", Reason: word},

@@ -224,8 +224,12 @@ func (s *Store) FinishSARBuild(ctx context.Context, id int64, started time.Time,
 			return desk.Errorf(desk.ECONFLICT, "a person was erased while this bundle was being built, so it may still hold their details: build the bundle again")
 		}
 		for _, r := range reds {
-			if _, err := t.exec(ctx, `INSERT INTO sar_redactions (bundle_id, n, location, original, kind, context, link) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				id, r.N, r.Where, r.Original, r.Kind, r.Context, r.Link); err != nil {
+			key, original, sentence, err := t.sealRedaction(ctx, id, r.Original, r.Context)
+			if err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `INSERT INTO sar_redactions (bundle_id, n, location, original, kind, context, link, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+				id, r.N, r.Where, original, r.Kind, sentence, r.Link, key); err != nil {
 				return err
 			}
 		}
@@ -282,9 +286,41 @@ func (s *Store) FailSARBuild(ctx context.Context, id int64, why string) error {
 	})
 }
 
-// SARRedactions lists the redaction candidates of bundle id in order.
+// sealRedaction seals a redaction candidate of bundle (its identifier, original, and its
+// sentence) under the bundle's data key, as the bundle's model and zip are (issue 20 point 3),
+// bound to "sar_redactions.original" and "sar_redactions.context". An empty value is stored as
+// it is, and a candidate with nothing to seal stays plain (key NULL); so does every candidate
+// without master keys.
+func (t *Tx) sealRedaction(ctx context.Context, bundle int64, original, sentence string) (key sql.NullInt64, o, c string, err error) {
+	o, c = original, sentence
+	if original != "" {
+		if key, o, err = t.sealString(ctx, KeyOwnerBundle, bundle, "sar_redactions.original", original); err != nil {
+			return key, o, c, err
+		}
+	}
+	if sentence != "" {
+		if key, c, err = t.sealString(ctx, KeyOwnerBundle, bundle, "sar_redactions.context", sentence); err != nil {
+			return key, o, c, err
+		}
+	}
+	return key, o, c, nil
+}
+
+// openRedaction opens what sealRedaction sealed (key NULL: r is plain), reading through q.
+func (s *Store) openRedaction(ctx context.Context, q rowQuerier, key sql.NullInt64, bundle int64, r *SARRedaction) error {
+	var err error
+	if r.Original, err = s.openString(ctx, q, key, KeyOwnerBundle, bundle, "sar_redactions.original", r.Original); err != nil {
+		return fmt.Errorf("redaction %d of bundle %d: %w", r.N, bundle, err)
+	}
+	if r.Context, err = s.openString(ctx, q, key, KeyOwnerBundle, bundle, "sar_redactions.context", r.Context); err != nil {
+		return fmt.Errorf("redaction %d of bundle %d: %w", r.N, bundle, err)
+	}
+	return nil
+}
+
+// SARRedactions lists the redaction candidates of bundle id in order, opened.
 func (s *Store) SARRedactions(ctx context.Context, id int64) ([]SARRedaction, error) {
-	rows, err := s.query(ctx, `SELECT n, location, original, kind, context, link, decision, decided_by, decided_at FROM sar_redactions WHERE bundle_id = ? ORDER BY n`, id)
+	rows, err := s.query(ctx, `SELECT n, location, original, kind, context, link, decision, decided_by, decided_at, key_id FROM sar_redactions WHERE bundle_id = ? ORDER BY n`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -292,8 +328,11 @@ func (s *Store) SARRedactions(ctx context.Context, id int64) ([]SARRedaction, er
 	var out []SARRedaction
 	for rows.Next() {
 		var r SARRedaction
-		var at sql.NullInt64
-		if err := rows.Scan(&r.N, &r.Where, &r.Original, &r.Kind, &r.Context, &r.Link, &r.Decision, &r.DecidedBy, &at); err != nil {
+		var at, key sql.NullInt64
+		if err := rows.Scan(&r.N, &r.Where, &r.Original, &r.Kind, &r.Context, &r.Link, &r.Decision, &r.DecidedBy, &at, &key); err != nil {
+			return nil, err
+		}
+		if err := s.openRedaction(ctx, s, key, id, &r); err != nil {
 			return nil, err
 		}
 		r.DecidedAt = fromMicros(at)
@@ -482,8 +521,8 @@ func (s *Store) sarZip(ctx context.Context, actor desk.Actor, id, person int64, 
 	return b, zip, err
 }
 
-// ExpireSARBundles deletes the content of up to limit bundles whose life has ended, with their
-// audit records, and returns how many: delivered bundles at the end of their download period,
+// ExpireSARBundles deletes the content of up to limit bundles whose life has ended, and their
+// redaction candidates, with their audit records, and returns how many: delivered bundles at the end of their download period,
 // and final ones (given as an encrypted archive, or never delivered) life after their archive
 // was first downloaded, or after they were made final when it never was. Run by several
 // instances at once, each bundle is expired, and audited, once: the UPDATE takes only a bundle
@@ -527,7 +566,11 @@ func (s *Store) ExpireSARBundles(ctx context.Context, limit int, life time.Durat
 			} else if k == 0 {
 				continue // another instance expired it first, and audited it
 			}
-			// Its key goes: every copy of its content (old pages, backups) can no longer be opened.
+			// Its redaction candidates go with its content (they quote what it withheld), and its
+			// key: every copy of either (old pages, backups) can no longer be opened.
+			if _, err := t.exec(ctx, `DELETE FROM sar_redactions WHERE bundle_id = ?`, d.id); err != nil {
+				return err
+			}
 			if _, err := t.shredKeys(ctx, KeyOwnerBundle, []int64{d.id}); err != nil {
 				return err
 			}

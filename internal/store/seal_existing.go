@@ -11,8 +11,8 @@ import (
 
 // Sealing what was written before encryption was turned on. A desk that ran for years without a
 // master key file holds its special-category call text, files, stored emails, subject access
-// bundles and second-factor secrets plain (key_id NULL); the write paths seal only what they
-// write. SealExisting seals those rows where they are, batch by batch, as the write paths would
+// bundles (and their redaction candidates) and second-factor secrets plain (key_id NULL); the
+// write paths seal only what they write. SealExisting seals those rows where they are, batch by batch, as the write paths would
 // have sealed them (sealString, sealBytes: the same data key of the same owner, the same aad),
 // while calldesk serves: calldesk keys seal runs it over every sealed table.
 
