@@ -108,9 +108,8 @@ type dialect interface {
 	searchArg(terms []string) string
 	// searchArgIn is searchArg matching only the parts cols of the documents (a reader's).
 	searchArgIn(terms []string, cols searchCols) string
-	// searchArgBlind is searchArgIn (searchArg for colAll), or, in the special parts among
-	// cols, every one of tokens (the terms' blind forms, search_blind.go; none: no such clause).
-	searchArgBlind(terms, tokens []string, cols searchCols) string
+	// searchOr is the argument matching either of the arguments a and b.
+	searchOr(a, b string) string
 	// searchMinePage and searchMineHits are searchPage and searchHits for a reader who may
 	// read some special-category calls only (those of their groups, or assigned to them): the
 	// hits of a first argument (the parts every call shows them) and those of a second (the
@@ -252,14 +251,7 @@ func (sqliteDialect) searchArgIn(terms []string, cols searchCols) string {
 	return "{" + strings.Join(cols.names([4]string{"doc", "mail", "sdoc", "smail"}), " ") + "} : (" + q + ")"
 }
 
-func (d sqliteDialect) searchArgBlind(terms, tokens []string, cols searchCols) string {
-	q := d.searchArgIn(terms, cols)
-	special := cols & (colSpecialInfo | colSpecialMail)
-	if len(tokens) == 0 || special == 0 {
-		return q
-	}
-	return "(" + q + ") OR ({" + strings.Join(special.names([4]string{"doc", "mail", "sdoc", "smail"}), " ") + "} : (" + d.searchArg(tokens) + "))"
-}
+func (sqliteDialect) searchOr(a, b string) string { return "(" + a + ") OR (" + b + ")" }
 
 func (sqliteDialect) searchMinePage(bool) string {
 	return `SELECT rowid FROM call_fts WHERE call_fts MATCH ?
@@ -723,14 +715,7 @@ func (postgresDialect) searchArgIn(terms []string, cols searchCols) string {
 	return strings.Join(q, " & ")
 }
 
-func (d postgresDialect) searchArgBlind(terms, tokens []string, cols searchCols) string {
-	q := d.searchArgIn(terms, cols)
-	special := cols & (colSpecialInfo | colSpecialMail)
-	if len(tokens) == 0 || special == 0 {
-		return q
-	}
-	return "(" + q + ") | (" + d.searchArgIn(tokens, special) + ")"
-}
+func (postgresDialect) searchOr(a, b string) string { return "(" + a + ") | (" + b + ")" }
 
 const postgresMineCond = `(c.search @@ to_tsquery('simple', ?) OR (c.search @@ to_tsquery('simple', ?) AND ` + mineCond + `))`
 

@@ -14,6 +14,9 @@ func (s *Store) SetAfterRecheck(f func(ctx context.Context, class string, ids []
 	s.afterRecheck = f
 }
 
+// SpecialPlainSQL is the query a search asks first: is any special-category call plain?
+const SpecialPlainSQL = specialPlainSQL
+
 // PeopleNamedQuery is the query (with ? placeholders) and arguments PeopleNamedIn sends first
 // for texts, for a test to ask each engine how it plans it.
 func PeopleNamedQuery(texts ...string) (string, []any) {

@@ -223,7 +223,7 @@ func indexedCalls(ctx context.Context, d dialect, query queryFunc, mac *indexMAC
 			if mac != nil {
 				tokens = mac.tokens(words)
 			}
-			if err := add(d.searchPage(true), d.searchArgBlind(words, tokens, colAll), 1<<31-1, 0); err != nil {
+			if err := add(d.searchPage(true), searchArgBlind(d, words, tokens, colAll, false), 1<<31-1, 0); err != nil {
 				return nil, fmt.Errorf("search %q: %w", term, err)
 			}
 		}

@@ -108,7 +108,8 @@ func migrated(t *testing.T, engine string) (*store.Store, *storetest.RawDB) {
 // three retention classes, 0036 the decoded texts, 0037 saved views and canned replies, 0038
 // password_resets and call_withdrawals, 0040 the service-level tables, 0041 the calls' service levels, 0049 the first-line mark and the calls'
 // reassignments and resolvers, 0057 call_sla.priority and its report indexes, 0058 and 0059 the key columns of sealed content, 0060
-// the grants' processor, 0061 the data keys' master index (made again, for its DROP), 0062 the redactions' key column. (0028 and
+// the grants' processor, 0061 the data keys' master index (made again, for its DROP), 0062 the redactions' key column, 0063 the
+// index of plain special-category calls. (0028 and
 // 0029 run again as they are.) A later migration that a re-run
 // would trip on goes here.
 func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
@@ -117,6 +118,7 @@ func undoMigrationsFrom(t *testing.T, raw *storetest.RawDB, from int) {
 		version int
 		sql     string
 	}{
+		{63, `DROP INDEX calls_special_plain`},
 		{62, `ALTER TABLE sar_redactions DROP COLUMN key_id`},
 		{61, `CREATE INDEX data_keys_master ON data_keys (master_id)`},
 		{59, `ALTER TABLE calls DROP COLUMN key_id`},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"calldesk/internal/access"
@@ -242,4 +243,78 @@ func TestMigrateSearchParts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSearchSpecialWordsPlainThenSealed (issue 22 point 3): a special-category call marked while
+// calldesk ran without a master key keeps plain words in its search document, and its group
+// still finds it by them once the key is back, beside a sealed one found by its words' blind
+// forms; once calldesk keys seal has sealed it, a search looks for blind forms only in the
+// special parts (TestSearchArgBlindOnly), and both are still found, by their group only, through
+// the index alone and with another filter.
+func TestSearchSpecialWordsPlainThenSealed(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		f := e.F
+		reader := func(p desk.Person) desk.Reader {
+			groups, err := e.S.GroupsOf(ctx, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return access.ReaderOf(desk.Account{PersonID: p.ID, Roles: []desk.Role{desk.RoleSupportAnalyst}, Active: true}, groups)
+		}
+		cat, ann := reader(f.Cat), reader(f.Ann) // Networks (the calls' group); Service Desk
+		plainCount := func() int {
+			return e.DB.Count(t, `SELECT COUNT(*) FROM calls WHERE special_category AND key_id IS NULL AND anonymised_at IS NULL`)
+		}
+		check := func(when string, want []string) {
+			t.Helper()
+			for _, filtered := range []bool{false, true} {
+				for _, r := range []struct {
+					name string
+					r    desk.Reader
+					want []string
+				}{{"Cat", cat, want}, {"Ann", ann, nil}} {
+					calls, total, err := e.S.FindCalls(ctx, store.CallFilter{Text: "okapi adjustments", Reader: &r.r, Unfinished: filtered})
+					if err != nil {
+						t.Fatalf("%s, %s (filtered %v): %v", when, r.name, filtered, err)
+					}
+					if got := refsOf(calls); !slices.Equal(got, r.want) || total != len(r.want) {
+						t.Errorf("%s, %s (filtered %v): found %v (total %d), want %v", when, r.name, filtered, got, total, r.want)
+					}
+				}
+			}
+		}
+
+		e.S.SetKeys(nil)
+		plain := e.newCall(t, desk.NewCall{Summary: "Okapi adjustments", Description: "Okapi keyboard for my condition.",
+			GroupID: f.Networks.ID, SpecialCategory: true})
+		e.S.SetKeys(storetest.Keys(t))
+		sealed := e.newCall(t, desk.NewCall{Summary: "Okapi adjustments too", Description: "Okapi chair for my condition.",
+			GroupID: f.Networks.ID, SpecialCategory: true})
+		if n := plainCount(); n != 1 {
+			t.Fatalf("%d plain special-category calls, want 1", n)
+		}
+		// A search asks first whether any is plain: one probe of the partial index that holds them.
+		if plan := queryPlan(t, e.Env, store.SpecialPlainSQL); !strings.Contains(plan, "calls_special_plain") {
+			t.Errorf("the question whether any special-category call is plain does not use calls_special_plain:\n%s", plan)
+		}
+		check("one plain, one sealed", []string{sealed.Ref, plain.Ref})
+
+		for _, table := range []string{"calls", "diary_entries"} {
+			for after := int64(0); ; {
+				_, last, err := e.S.SealExisting(ctx, f.Admin, table, after, 10)
+				if err != nil {
+					t.Fatalf("seal %s: %v", table, err)
+				}
+				if last == 0 {
+					break
+				}
+				after = last
+			}
+		}
+		if n := plainCount(); n != 0 {
+			t.Fatalf("%d plain special-category calls after sealing", n)
+		}
+		check("both sealed", []string{sealed.Ref, plain.Ref})
+	})
 }
