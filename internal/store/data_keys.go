@@ -662,7 +662,7 @@ func (t *Tx) rekey(ctx context.Context, kind string, owners []int64) (int64, err
 		var fresh *keys.DataKey
 		for _, tb := range sealedTables() {
 			if !tb.sealsFor(kind) {
-				continue // no row of it is under this kind's keys: not read (key_id is not indexed everywhere)
+				continue // no row of it is under this kind's keys: not read
 			}
 			if err := t.reseal(ctx, tb, kind, owner, old, &fresh); err != nil {
 				return n, fmt.Errorf("rekey %s: %w", tb.table, err)
@@ -672,9 +672,17 @@ func (t *Tx) rekey(ctx context.Context, kind string, owners []int64) (int64, err
 	return n, nil
 }
 
+// resealSelect reads the rows of tb sealed under a key (first argument) of an owner (second):
+// the owner's column leads to the rows through an index where the key column has none (calls,
+// diary entries, redaction candidates), which an erasure would otherwise read whole for every
+// call it rekeys.
+func resealSelect(tb sealedTable) string {
+	return `SELECT ` + tb.idCol + `, ` + strings.Join(tb.cols, ", ") + ` FROM ` + tb.table + ` WHERE ` + tb.keyCol + ` = ? AND ` + tb.ownerID + ` = ?`
+}
+
 // reseal re-seals, under *fresh (made when first needed), the rows of tb sealed under old.
 func (t *Tx) reseal(ctx context.Context, tb sealedTable, kind string, owner int64, old *keys.DataKey, fresh **keys.DataKey) error {
-	rows, err := t.query(ctx, `SELECT `+tb.idCol+`, `+strings.Join(tb.cols, ", ")+` FROM `+tb.table+` WHERE `+tb.keyCol+` = ?`, old.ID)
+	rows, err := t.query(ctx, resealSelect(tb), old.ID, owner)
 	if err != nil {
 		return err
 	}

@@ -151,3 +151,10 @@ func SealSelect(table string) string {
 	tb, _ := sealedTableOf(table)
 	return sealSelect(tb)
 }
+
+// ResealSelect is the query (with ? placeholders: a key's id, its owner's) rekeying reads the
+// rows of table sealed under a key with, for a test to ask the engine how it plans it.
+func ResealSelect(table string) string {
+	tb, _ := sealedTableOf(table)
+	return resealSelect(tb)
+}
