@@ -901,11 +901,13 @@ func (s *Store) readCalls(ctx context.Context, brief bool, query func(cols strin
 
 // countUpTo counts the rows of query (a SELECT of anything) up to limit, without parallel workers.
 func (s *Store) countUpTo(ctx context.Context, query string, args []any, limit int) (int, error) {
-	q := `SELECT COUNT(*) FROM (` + query + ` LIMIT ?) x`
 	n := 0
-	err := s.serialRow(ctx, q, append(args[:len(args):len(args)], limit), &n)
+	err := s.serialRow(ctx, countUpToQuery(query), append(args[:len(args):len(args)], limit), &n)
 	return n, err
 }
+
+// countUpToQuery is the count countUpTo sends for query, with the limit its last argument.
+func countUpToQuery(query string) string { return `SELECT COUNT(*) FROM (` + query + ` LIMIT ?) x` }
 
 // serialRow reads the one row of query into dest without parallel workers: a bounded count reads
 // at most a thousand index entries, which starting workers would only slow.
