@@ -171,3 +171,7 @@ func (s *Store) LevelListQueries(f CallFilter, after int64) ([]PlannedQuery, err
 		{"next page", q.page(briefCols, cond, q.order.sql(false)), with(append(cargs, 26, 0)...)},
 	}, nil
 }
+
+// DueKeysQuery is the query (two call ids) a list sorted by deadline reads its page's first and
+// last keys with, for its cursors.
+const DueKeysQuery = dueKeysQuery

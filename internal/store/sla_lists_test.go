@@ -19,7 +19,8 @@ import (
 // order from now, reading each one's band, until it has a page; it reads the calls at risk from
 // call_sla_band and sorts them. The plan must hold whatever the statistics say: those a
 // migration leaves (call_sla analysed while empty), none, and fresh ones (with which SQLite, at a
-// million calls, walked call_sla_queue as well). The list's calls, order and pages stay right.
+// million calls, walked call_sla_queue as well). The list's calls, order and pages stay right,
+// and a page's cursors read its first and last calls' keys by the primary key.
 func TestAtRiskListPlan(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
@@ -111,6 +112,12 @@ func TestAtRiskListPlan(t *testing.T) {
 						t.Errorf("%s, groups %v, %s: the calls at risk are not read from call_sla_band alone:\n%s", st.name, f.GroupIDs, q.Name, text)
 					}
 				}
+			}
+			// The keys of a page's first and last calls, for its cursors: two rows by the primary
+			// key, not every live call's entry in call_sla_queue.
+			text := queryPlan(t, &fresh, store.DueKeysQuery, first.Calls[0].ID, first.Calls[3].ID)
+			if !strings.Contains(text, "INTEGER PRIMARY KEY") && !strings.Contains(text, "call_sla_pkey") {
+				t.Errorf("%s: the page's keys are not read by the primary key:\n%s", st.name, text)
 			}
 		}
 	})
