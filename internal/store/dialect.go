@@ -136,6 +136,11 @@ type dialect interface {
 	// workers ("" where the engine has none): a bounded count reads a few hundred index entries,
 	// and starting workers for it cost a busy two-core server ten times the count itself.
 	serialOnly() string
+	// indexedBy follows a table (and its alias) in FROM to hold the engine to reading it through
+	// index, whatever its statistics say: SQLite's INDEXED BY, which also fails the query should
+	// the index be gone. "" on PostgreSQL, which has no such clause: a query that needs it is
+	// shaped so that no other index serves it (levelQuery).
+	indexedBy(index string) string
 	// lock takes the transaction-scoped lock name (a row of table locks), serialising e.g. the
 	// audit sealer across instances: it waits while another transaction holds it.
 	lock(ctx context.Context, t *Tx, name string) error
@@ -204,6 +209,9 @@ func (sqliteDialect) batchesUpdates() bool     { return false }
 func (sqliteDialect) forShare() string         { return "" }
 func (sqliteDialect) skipLocked(string) string { return "" }
 func (sqliteDialect) serialOnly() string       { return "" }
+func (sqliteDialect) indexedBy(index string) string {
+	return " INDEXED BY " + index
+}
 func (sqliteDialect) searchCond() string {
 	return "c.id IN (SELECT rowid FROM call_fts WHERE call_fts MATCH ?)"
 }
@@ -626,8 +634,9 @@ func (postgresDialect) batchesUpdates() bool   { return true }
 
 // forShare: a call being logged holds its customer still, so an erasure of the customer running
 // at the same moment either finishes first (and the call is refused) or finds the call.
-func (postgresDialect) forShare() string   { return " FOR SHARE" }
-func (postgresDialect) serialOnly() string { return "SET LOCAL max_parallel_workers_per_gather = 0" }
+func (postgresDialect) forShare() string        { return " FOR SHARE" }
+func (postgresDialect) serialOnly() string      { return "SET LOCAL max_parallel_workers_per_gather = 0" }
+func (postgresDialect) indexedBy(string) string { return "" }
 func (postgresDialect) skipLocked(alias string) string {
 	return " FOR UPDATE OF " + alias + " SKIP LOCKED"
 }

@@ -158,3 +158,30 @@ func ResealSelect(table string) string {
 	tb, _ := sealedTableOf(table)
 	return resealSelect(tb)
 }
+
+// PlannedQuery is a query (with ? placeholders) and its arguments, as the store sends it.
+type PlannedQuery struct {
+	Name, SQL string
+	Args      []any
+}
+
+// LevelListQueries are the queries a list by service level alone (levelOnly) sends at the
+// store's now: its bounded count, its first page of 25 calls, and the page after a cursor at
+// the deadline key after (and call id 0), for a test to ask each engine how it plans them.
+func (s *Store) LevelListQueries(f CallFilter, after int64) ([]PlannedQuery, error) {
+	q, err := s.levelQuery(f)
+	if err != nil {
+		return nil, err
+	}
+	with := func(extra ...any) []any { return append(append([]any{}, q.args...), extra...) }
+	cond, cargs := callCursor{order: q.order.name, keys: []int64{after, 0}}.cond(q.order)
+	return []PlannedQuery{
+		{"count", countUpToQuery(q.count()), with(SLAListCountLimit + 1)},
+		{"first page", q.page(briefCols, "", q.order.sql(false)), with(26, 0)},
+		{"next page", q.page(briefCols, cond, q.order.sql(false)), with(append(cargs, 26, 0)...)},
+	}, nil
+}
+
+// DueKeysQuery is the query (two call ids) a list sorted by deadline reads its page's first and
+// last keys with, for its cursors.
+const DueKeysQuery = dueKeysQuery

@@ -32,16 +32,18 @@ type SLACounts struct {
 // each counting up to SLAListCountLimit as the lists do (beyond it, "more than"): a desk with
 // 200,000 calls breached would otherwise count them all on every queue page.
 func (s *Store) CountSLA(ctx context.Context) (SLACounts, error) {
-	now := s.now().UnixMicro()
 	var n SLACounts
-	var err error
-	if n.AtRisk, err = s.countUpTo(ctx, `SELECT 1 FROM call_sla s WHERE s.band IN ('ok', 'at_risk') AND s.risk_at <= ?
-		AND s.queue_key IS NOT NULL AND s.queue_key > ?`, []any{now, now}, SLAListCountLimit+1); err != nil {
-		return SLACounts{}, fmt.Errorf("count calls at risk: %w", err)
-	}
-	if n.Breached, err = s.countUpTo(ctx, `SELECT 1 FROM call_sla s WHERE s.queue_key IS NOT NULL AND s.queue_key <= ?`,
-		[]any{now}, SLAListCountLimit+1); err != nil {
-		return SLACounts{}, fmt.Errorf("count breached calls: %w", err)
+	for _, c := range []struct {
+		level, what string
+		n           *int
+	}{{"at_risk", "calls at risk", &n.AtRisk}, {"breached", "breached calls", &n.Breached}} {
+		q, err := s.levelQuery(CallFilter{SLA: c.level})
+		if err != nil {
+			return SLACounts{}, err
+		}
+		if *c.n, err = s.countUpTo(ctx, q.count(), q.args, SLAListCountLimit+1); err != nil {
+			return SLACounts{}, fmt.Errorf("count %s: %w", c.what, err)
+		}
 	}
 	if n.AtRisk > SLAListCountLimit {
 		n.AtRisk, n.AtRiskMore = SLAListCountLimit, true
