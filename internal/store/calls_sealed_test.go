@@ -370,28 +370,9 @@ func TestSARBundleSealed(t *testing.T) {
 	storetest.EachEnv(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), func(t *testing.T, e *storetest.Env) {
 		ctx := context.Background()
 		ann := storetest.Actor(e.F.Ann)
-		build := func(model, zip string, reds []store.SARRedaction) store.SARBundle {
-			t.Helper()
-			q, err := e.S.LogSubjectRequest(ctx, ann, desk.SubjectRequest{PersonID: e.F.Dan.ID, Kind: desk.RequestAccess, ReceivedAt: e.Clock.Now(),
-				IdentityAt: e.Clock.Now(), IdentityHow: "card"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := e.S.QueueSARBundle(ctx, ann, q.ID); err != nil {
-				t.Fatal(err)
-			}
-			b, ok, err := e.S.ClaimSARBundle(ctx)
-			if err != nil || !ok {
-				t.Fatalf("claim: %v %v", ok, err)
-			}
-			if err := e.S.FinishSARBuild(ctx, b.ID, b.StartedAt, []byte(model), []byte(zip), reds); err != nil {
-				t.Fatal(err)
-			}
-			return b
-		}
 		const zip, model = "everything about Dan Dawson, quagga zip", `{"note": "Dan Dawson quagga model"}`
-		final := build("", zip, nil)
-		review := build(model, "", []store.SARRedaction{{N: 1, Where: "note", Original: "Dan Dawson", Kind: "name"}})
+		final := buildBundle(t, e, e.F.Dan.ID, "", zip, nil)
+		review := buildBundle(t, e, e.F.Dan.ID, model, "", []store.SARRedaction{{N: 1, Where: "note", Original: "Dan Dawson", Kind: "name"}})
 		if n := e.DB.Count(t, `SELECT COUNT(*) FROM sar_bundles WHERE key_id IS NOT NULL AND (zip IS NOT NULL OR model IS NOT NULL)`); n != 2 {
 			t.Fatalf("%d bundles sealed, want 2", n)
 		}
