@@ -617,6 +617,7 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 		ckpt.close()
 		return fmt.Errorf("open SQLite %s: %w", path, err)
 	}
+	s.w.upkeep = newSearchUpkeep(s)
 	return nil
 }
 

@@ -185,3 +185,14 @@ func (s *Store) LevelListQueries(f CallFilter, after int64) ([]PlannedQuery, err
 // DueKeysQuery is the query (two call ids) a list sorted by deadline reads its page's first and
 // last keys with, for its cursors.
 const DueKeysQuery = dueKeysQuery
+
+// SearchSegments is how many segments SQLite's full-text index holds (its words' table lists
+// each segment's terms).
+func (s *Store) SearchSegments(ctx context.Context) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT count(DISTINCT segid) FROM call_fts_idx`).Scan(&n)
+	return n, err
+}
+
+// SetUpkeepGap sets the search upkeep's wait between a kick and its merge (search_upkeep.go).
+func (s *Store) SetUpkeepGap(d time.Duration) { s.w.upkeep.gap.Store(int64(d)) }

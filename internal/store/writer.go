@@ -22,6 +22,9 @@ type sqliteWriter struct {
 	stmts map[string]*sql.Stmt // used only while holding sem
 	sem   chan struct{}        // held by the goroutine running batches
 	ckpt  *sqliteCheckpointer  // checkpoints the WAL beside the writer (checkpoint.go)
+	// upkeep merges the search index's segments between batches (search_upkeep.go); nil until
+	// the store has opened.
+	upkeep *searchUpkeep
 
 	mu    sync.Mutex
 	queue []*writeReq
@@ -71,6 +74,9 @@ func (w *sqliteWriter) counted(n int) {
 }
 
 func (w *sqliteWriter) close() error {
+	if w.upkeep != nil {
+		w.upkeep.close() // its last step is a write: before the connection goes
+	}
 	for _, st := range w.stmts {
 		st.Close()
 	}
@@ -194,6 +200,7 @@ func (s *Store) runBatch(batch []*writeReq) {
 		}
 	}
 	// Outside every savepoint, so FTS5 writes the batch's documents as one segment.
+	segment := len(index.index) > 0
 	if err := index.flushIndex(ctx); err != nil {
 		_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
 		for _, r := range batch {
@@ -211,6 +218,9 @@ func (s *Store) runBatch(batch []*writeReq) {
 	} else {
 		index.committed()
 		w.ckpt.committed()
+		if segment && w.upkeep != nil {
+			w.upkeep.wrote()
+		}
 	}
 	finish(nil)
 }
