@@ -963,28 +963,32 @@ func (s *Store) searchOnly(ctx context.Context, q searchQuery, f CallFilter) (Ca
 		return CallPage{}, err
 	}
 	total, exact, atLeast := -1, true, false
-	if !f.NoTotal {
-		if total, exact, atLeast, err = s.searchTotal(ctx, q, est); err != nil {
-			return CallPage{}, err
-		}
-	}
-	page, args := s.searchPageQuery(q, est, limit, offset)
-	rows, err := s.query(ctx, page, args...)
-	if err != nil {
-		return CallPage{}, fmt.Errorf("search: %w", err)
-	}
 	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
+	if est < 0 && !f.NoTotal && offset+limit <= SearchExactLimit+1 {
+		// No estimate (SQLite): the page and the count up to the bound come from one pass over
+		// the index's matches, newest first, instead of one pass each.
+		page, args := s.searchPageQuery(q, est, SearchExactLimit+1, 0)
+		var n int
+		if ids, n, err = s.searchCounted(ctx, page, args, limit, offset); err != nil {
 			return CallPage{}, err
 		}
-		ids = append(ids, id)
+		total, exact, atLeast = n, true, false
+		if n > SearchExactLimit {
+			total, exact, atLeast = SearchExactLimit, false, true
+		}
+	} else {
+		if !f.NoTotal {
+			if total, exact, atLeast, err = s.searchTotal(ctx, q, est); err != nil {
+				return CallPage{}, err
+			}
+		}
+		page, args := s.searchPageQuery(q, est, limit, offset)
+		if ids, err = s.searchIDs(ctx, page, args); err != nil {
+			return CallPage{}, err
+		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(ids) == 0 {
-		return CallPage{Total: total, TotalExact: exact, TotalAtLeast: atLeast}, err
+	if len(ids) == 0 {
+		return CallPage{Total: total, TotalExact: exact, TotalAtLeast: atLeast}, nil
 	}
 	out, err := s.readCalls(ctx, f.Brief, func(cols string) string {
 		return `SELECT ` + cols + ` FROM calls c WHERE c.id IN (` + placeholders(len(ids)) + `) ORDER BY c.id DESC`
@@ -993,6 +997,63 @@ func (s *Store) searchOnly(ctx context.Context, q searchQuery, f CallFilter) (Ca
 		return CallPage{}, fmt.Errorf("search: %w", err)
 	}
 	return CallPage{Calls: out, Total: total, TotalExact: exact, TotalAtLeast: atLeast}, nil
+}
+
+// searchIDs reads the ids of a page of a search's hits (searchPageQuery).
+func (s *Store) searchIDs(ctx context.Context, page string, args []any) ([]int64, error) {
+	rows, err := s.query(ctx, page, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return ids, nil
+}
+
+// searchCounted reads the page at limit and offset of the hits that hits (a searchPageQuery of
+// the first SearchExactLimit+1 hits, newest first) lists, and how many it lists: one pass over
+// the index's matches for both. A page past the last hit has no row to carry the count, which is
+// then asked on its own.
+func (s *Store) searchCounted(ctx context.Context, hits string, args []any, limit, offset int) ([]int64, int, error) {
+	rows, err := s.query(ctx, searchCountedQuery(hits), append(args[:len(args):len(args)], limit, offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	n := -1
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, 0, fmt.Errorf("search: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	if n < 0 {
+		if err := s.serialRow(ctx, `SELECT COUNT(*) FROM (`+hits+`) x`, args, &n); err != nil {
+			return nil, 0, fmt.Errorf("count search hits: %w", err)
+		}
+	}
+	return ids, n, nil
+}
+
+// searchCountedQuery pages hits (with its own LIMIT) and counts them in one statement: the hits
+// are read once, into the CTE, and the page and the count both read that.
+func searchCountedQuery(hits string) string {
+	return `WITH h(id) AS MATERIALIZED (` + hits + `) SELECT id, (SELECT COUNT(*) FROM h) FROM h ORDER BY id DESC LIMIT ? OFFSET ?`
 }
 
 // searchTotal counts a search's hits (issue 22 point 3: its cost must not grow with them). Where

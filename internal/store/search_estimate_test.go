@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"calldesk/internal/desk"
@@ -50,6 +51,50 @@ func TestSearchTotalEstimate(t *testing.T) {
 		few, err := e.S.FindCallsPage(ctx, store.CallFilter{Text: "scanner"})
 		if err != nil || !few.TotalExact || few.TotalAtLeast || few.Total != 1 {
 			t.Errorf("a search with one hit: total %d exact %v err %v, want 1 exactly", few.Total, few.TotalExact, err)
+		}
+	})
+}
+
+// Every page of a search carries the same exact total, whatever its offset, and lists the hits
+// newest first without gaps or repeats: on SQLite the page and the count come from one pass over
+// the matches (searchCounted), and a page past the last hit has no row to carry the count.
+func TestSearchPagesAndTotals(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		const n = 23
+		var want []string // newest first
+		for i := 0; i < n; i++ {
+			c, err := e.S.CreateCall(ctx, storetest.Actor(e.F.Ann), desk.NewCall{Summary: "Kettle in the staff room trips the fuse", CustomerID: e.F.Dan.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append([]string{c.Ref}, want...)
+			if _, err := e.S.CreateCall(ctx, storetest.Actor(e.F.Ann), desk.NewCall{Summary: "Toaster smokes", CustomerID: e.F.Dan.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []string
+		for offset := 0; offset <= n+5; offset += 5 {
+			page, err := e.S.FindCallsPage(ctx, store.CallFilter{Text: "kettle fuse", Limit: 5, Offset: offset})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.Total != n || !page.TotalExact || page.TotalAtLeast {
+				t.Errorf("offset %d: total %d exact %v at least %v, want %d exactly", offset, page.Total, page.TotalExact, page.TotalAtLeast, n)
+			}
+			if wantLen := min(5, max(0, n-offset)); len(page.Calls) != wantLen {
+				t.Errorf("offset %d: %d calls, want %d", offset, len(page.Calls), wantLen)
+			}
+			for _, c := range page.Calls {
+				got = append(got, c.Ref)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("the pages list %v, want %v", got, want)
+		}
+		none, err := e.S.FindCallsPage(ctx, store.CallFilter{Text: "kettle toaster"})
+		if err != nil || len(none.Calls) != 0 || none.Total != 0 || !none.TotalExact {
+			t.Errorf("a search with no hit: %d calls, total %d exact %v, err %v", len(none.Calls), none.Total, none.TotalExact, err)
 		}
 	})
 }
