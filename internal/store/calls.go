@@ -176,23 +176,23 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	bad := func(field, format string, args ...any) error {
 		return desk.Invalid("the call cannot be logged", map[string]string{field: fmt.Sprintf(format, args...)})
 	}
-	cust, err := scanPerson(t.queryRow(ctx, `SELECT `+personCols+` FROM people p WHERE p.id = ?`+t.s.d.forShare(), n.CustomerID))
+	// The customer, and whether they were erased or their processing is restricted, in one read
+	// (as isErased and frozen would ask them).
+	var erased, restricted bool
+	cust, err := scanPerson(alsoScan{t.queryRow(ctx, `SELECT `+personCols+`, p.erased_at IS NOT NULL, p.restricted_at IS NOT NULL
+		FROM people p WHERE p.id = ?`+t.s.d.forShare(), n.CustomerID), []any{&erased, &restricted}})
 	if err == sql.ErrNoRows {
 		return desk.Call{}, bad("customer_id", "no person with id %d", n.CustomerID)
 	} else if err != nil {
 		return desk.Call{}, err
 	}
-	if erased, err := t.isErased(ctx, cust.ID); err != nil {
-		return desk.Call{}, err
-	} else if erased {
+	if erased {
 		return desk.Call{}, bad("customer_id", "%s was erased: no new call can be logged for them", cust.Name())
 	}
 	// Article 18: while a person's processing is restricted nothing new is done with their data,
 	// a new call included, by whatever way it comes (API, console, portal, email).
-	if err := t.frozen(ctx, cust.ID, ""); desk.ErrorCode(err) == desk.EFORBIDDEN {
+	if restricted {
 		return desk.Call{}, restrictedCustomer(cust)
-	} else if err != nil {
-		return desk.Call{}, err
 	}
 	c := desk.Call{Kind: n.Kind, Summary: n.Summary, Description: n.Description, CustomerID: cust.ID,
 		Customer: desk.SnapshotOf(cust), AltEmail: n.AltEmail, AltPhone: n.AltPhone, Source: n.Source,

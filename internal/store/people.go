@@ -14,6 +14,17 @@ const personCols = `p.id, p.first_name, p.last_name, p.username, p.email, p.stud
 
 type scanner interface{ Scan(...any) error }
 
+// alsoScan reads a row through a scan function made for fewer columns: the row's last columns go
+// into more.
+type alsoScan struct {
+	r    scanner
+	more []any
+}
+
+func (a alsoScan) Scan(dest ...any) error {
+	return a.r.Scan(append(dest[:len(dest):len(dest)], a.more...)...)
+}
+
 // scanRows reads every row of rows (err: the error of the query that made them) through scan,
 // and closes them: the loop every list query would otherwise write out again.
 func scanRows[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
