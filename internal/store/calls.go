@@ -176,11 +176,13 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 	bad := func(field, format string, args ...any) error {
 		return desk.Invalid("the call cannot be logged", map[string]string{field: fmt.Sprintf(format, args...)})
 	}
-	// The customer, and whether they were erased or their processing is restricted, in one read
-	// (as isErased and frozen would ask them).
+	// The customer, whether they were erased or their processing is restricted (as isErased and
+	// frozen would ask), and the profile's default priority, in one read.
 	var erased, restricted bool
-	cust, err := scanPerson(alsoScan{t.queryRow(ctx, `SELECT `+personCols+`, p.erased_at IS NOT NULL, p.restricted_at IS NOT NULL
-		FROM people p WHERE p.id = ?`+t.s.d.forShare(), n.CustomerID), []any{&erased, &restricted}})
+	var profilePriority sql.NullInt64
+	cust, err := scanPerson(alsoScan{t.queryRow(ctx, `SELECT `+personCols+`, p.erased_at IS NOT NULL, p.restricted_at IS NOT NULL,
+		(SELECT pr.default_priority FROM profiles pr WHERE pr.id = ?)
+		FROM people p WHERE p.id = ?`+t.s.d.forShare(), n.ProfileID, n.CustomerID), []any{&erased, &restricted, &profilePriority}})
 	if err == sql.ErrNoRows {
 		return desk.Call{}, bad("customer_id", "no person with id %d", n.CustomerID)
 	} else if err != nil {
@@ -201,13 +203,10 @@ func (t *Tx) createCall(ctx context.Context, actor desk.Actor, n desk.NewCall) (
 		TriagePending: n.TriagePending}
 	defImpact, defUrgency := desk.Medium, desk.Medium
 	if n.ProfileID != 0 {
-		p, err := t.findProfile(ctx, n.ProfileID)
-		if isNotFound(err) {
+		if !profilePriority.Valid {
 			return c, bad("profile_id", "no problem profile with id %d", n.ProfileID)
-		} else if err != nil {
-			return c, err
 		}
-		defImpact, defUrgency = desk.LevelsOf(p.DefaultPriority)
+		defImpact, defUrgency = desk.LevelsOf(desk.Priority(profilePriority.Int64))
 	}
 	if c.Impact == "" {
 		c.Impact = defImpact
