@@ -196,3 +196,9 @@ func (s *Store) SearchSegments(ctx context.Context) (int, error) {
 
 // SetUpkeepGap sets the search upkeep's wait between a kick and its merge (search_upkeep.go).
 func (s *Store) SetUpkeepGap(d time.Duration) { s.w.upkeep.gap.Store(int64(d)) }
+
+// SetUpkeepQuiet sets how long the writer must be quiet before the search upkeep merges.
+func (s *Store) SetUpkeepQuiet(d time.Duration) { s.w.upkeep.quiet.Store(int64(d)) }
+
+// UpkeepSteps is how many merge steps the search upkeep has run.
+func (s *Store) UpkeepSteps() int64 { return s.w.upkeep.steps.Load() }

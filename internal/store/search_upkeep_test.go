@@ -126,3 +126,32 @@ func TestSearchUpkeepRunsAfterWrites(t *testing.T) {
 		t.Errorf("after the upkeep, toner finds %v, want %v", got, toner)
 	}
 }
+
+// The upkeep merges only while the desk writes nothing else: beside a busy writer, merging the
+// big segments of a large index halved the create rate. While calls keep coming it waits; once
+// they stop, it merges.
+func TestSearchUpkeepWaitsForAQuietWriter(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t, "sqlite", nil)
+	s.SetUpkeepGap(10 * time.Millisecond)
+	s.SetUpkeepQuiet(time.Second)
+	f := storetest.Seed(t, s)
+	upkeepCalls(t, s, f, 90) // kicks the upkeep
+	// Writes every 20 ms for 3 s: the writer is never quiet for a second.
+	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); {
+		if _, err := s.CreateCall(ctx, storetest.Actor(f.Ann), desk.NewCall{Summary: "Busy desk", CustomerID: f.Dan.ID}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := s.UpkeepSteps(); n != 0 {
+		t.Errorf("the upkeep ran %d merge steps while calls kept coming", n)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for s.UpkeepSteps() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("30 s after the writes stopped, the upkeep has not merged")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
