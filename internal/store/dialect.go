@@ -65,9 +65,6 @@ type dialect interface {
 	bulkTx(ctx context.Context, tx *sql.Tx) error
 	// optimize refreshes stale planner statistics; run now and then by the server.
 	optimize(ctx context.Context, t *Tx) error
-	// compactSearch rewrites the full-text index so that words removed from it (an erasure, a
-	// retention sweep) are gone from its storage too, not only from its results.
-	compactSearch(ctx context.Context, t *Tx) error
 	// pauseSearchMerges stops the full-text index from merging its segments as it is written
 	// (a retention sweep removing hundreds of thousands of documents), resumeSearchMerges
 	// starts it again; compactSearch then merges everything at once.
@@ -427,13 +424,6 @@ func (sqliteDialect) optimize(ctx context.Context, t *Tx) error {
 	return t.execScript(ctx, `PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002; PRAGMA analysis_limit = 0`)
 }
 
-// compactSearch merges the FTS5 index into one segment: a contentless index deletes a document by
-// noting its rowid (a tombstone), leaving its words in the old segments until they are merged.
-func (sqliteDialect) compactSearch(ctx context.Context, t *Tx) error {
-	_, err := t.exec(ctx, `INSERT INTO call_fts(call_fts) VALUES ('optimize')`)
-	return err
-}
-
 // shredChunk bounds one zero-filled row of sqliteDialect.shred, below SQLite's largest value.
 const shredChunk = 64 << 20
 
@@ -676,10 +666,6 @@ func (postgresDialect) optimize(ctx context.Context, t *Tx) error {
 	_, err = t.exec(ctx, `ANALYZE `+strings.Join(stale, ", "))
 	return err
 }
-
-// compactSearch has nothing to do: a call's tsvector lives in its row, and the old row version
-// (with the old words) goes when autovacuum reclaims it.
-func (postgresDialect) compactSearch(context.Context, *Tx) error { return nil }
 
 func (postgresDialect) pauseSearchMerges(context.Context, *Tx) error  { return nil }
 func (postgresDialect) resumeSearchMerges(context.Context, *Tx) error { return nil }

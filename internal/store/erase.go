@@ -1185,35 +1185,56 @@ func (s *Store) PreviewErasure(ctx context.Context, id int64) (ErasurePreview, e
 }
 
 // compactSearchLater asks the search compaction job to rewrite the index once this transaction
-// commits: words removed from it must go from its storage too.
+// commits: words removed from it must go from its storage too. due counts the requests, so that
+// a compaction that began before this one asked does not answer it (CompactSearchIfDue).
 func (t *Tx) compactSearchLater(ctx context.Context) error {
-	if _, err := t.exec(ctx, `UPDATE maintenance SET due = 1 WHERE name = 'search_compact'`); err != nil {
+	if _, err := t.exec(ctx, `UPDATE maintenance SET due = due + 1 WHERE name = 'search_compact'`); err != nil {
 		return err
 	}
 	return t.shredLater(ctx) // and then the deleted bytes must go from the files (shred.go)
 }
 
+// compactPages is what one step of a compaction writes, in FTS5 pages (about 4 KB each).
+const compactPages = 128
+
 // CompactSearchIfDue rewrites the full-text index when an erasure or a retention sweep asked for
-// it, and says whether it did. On SQLite it holds the writer for the rewrite (about 3 s with a
-// million calls), so it runs as a background job rather than in the erasure itself; on
-// PostgreSQL there is nothing to do (autovacuum reclaims old row versions).
+// it, and says whether it did. On PostgreSQL there is nothing to do (autovacuum reclaims old row
+// versions). On SQLite the rewrite of a million calls' index took 3-10 s in one transaction,
+// which held every write of the desk back as long (a create's p99 of 10 s in a mixed run); it now
+// runs as FTS5's incremental merge of every segment into one ('merge' with a negative size, then
+// positive ones with usermerge at its largest, which continue that merge alone), a few pages a
+// step, each step a write of its own: the desk's writes wait for one step at most. The request
+// is answered only when the merge is complete, and only if no other came meanwhile: a crash or
+// an error part-way leaves it due, and the next run merges again.
 func (s *Store) CompactSearchIfDue(ctx context.Context) (bool, error) {
-	did := false
-	err := s.inTx(ctx, func(t *Tx) error {
-		res, err := t.exec(ctx, `UPDATE maintenance SET due = 0 WHERE name = 'search_compact' AND due = 1`)
+	var due int64
+	if err := s.queryRow(ctx, `SELECT due FROM maintenance WHERE name = 'search_compact'`).Scan(&due); err != nil {
+		return false, fmt.Errorf("search compaction: %w", err)
+	}
+	if due == 0 {
+		return false, nil
+	}
+	answer := func(t *Tx) error {
+		_, err := t.exec(ctx, `UPDATE maintenance SET due = 0 WHERE name = 'search_compact' AND due = ?`, due)
+		return err
+	}
+	if s.w == nil {
+		// PostgreSQL: a call's tsvector lives in its row, and the old row version (with the old
+		// words) goes when autovacuum reclaims it.
+		return true, s.inTx(ctx, answer)
+	}
+	// A contentless FTS5 index deletes a document by noting its rowid (a tombstone), leaving its
+	// words in the old segments until they are merged.
+	for step := 0; ; step++ {
+		more, err := s.mergeSearchStep(ctx, searchMerge{usermerge: 16, pages: compactPages, all: step == 0, resume: step == 0,
+			last: answer})
 		if err != nil {
-			return err
+			return false, fmt.Errorf("search compaction: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
+		if !more {
+			return true, nil
 		}
-		did = true
-		if err := t.s.d.resumeSearchMerges(ctx, t); err != nil {
-			return err
-		}
-		return t.s.d.compactSearch(ctx, t)
-	})
-	return did, err
+	}
 }
 
 // versioned are the tables whose rows carry a version, which a rewrite moves on so that a change

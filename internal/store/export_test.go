@@ -202,3 +202,6 @@ func (s *Store) SetUpkeepQuiet(d time.Duration) { s.w.upkeep.quiet.Store(int64(d
 
 // UpkeepSteps is how many merge steps the search upkeep has run.
 func (s *Store) UpkeepSteps() int64 { return s.w.upkeep.steps.Load() }
+
+// UpkeepError is the search upkeep's last error, if any.
+func (s *Store) UpkeepError() any { return s.w.upkeep.lastErr.Load() }

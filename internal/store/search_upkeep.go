@@ -27,10 +27,11 @@ type searchUpkeep struct {
 	flushes atomic.Int64  // batches that wrote search documents since the last kick
 	gap     atomic.Int64  // nanoseconds between a kick and the merge, and between rounds
 	// quiet is how long (nanoseconds) the writer must have run no other write before a step.
-	quiet  atomic.Int64
-	steps  atomic.Int64 // merge steps run, for tests
-	cancel context.CancelFunc
-	done   chan struct{}
+	quiet   atomic.Int64
+	steps   atomic.Int64 // merge steps run, for tests
+	lastErr atomic.Value // the last failed round's error (a string), for tests
+	cancel  context.CancelFunc
+	done    chan struct{}
 }
 
 const (
@@ -85,11 +86,12 @@ func (u *searchUpkeep) loop(ctx context.Context) {
 				return
 			case <-wait.C:
 			}
-			// A failed step (a full disk, say) is tried again at the next kick; the index is whole
-			// either way, only less merged.
+			// A failed step (a full disk, a lock a backup holds) is tried again a gap later; the
+			// index is whole either way, only less merged.
 			var err error
 			if more, err = u.round(ctx); err != nil {
-				more = false
+				u.lastErr.Store(err.Error())
+				more = true
 			}
 		}
 	}
@@ -99,7 +101,6 @@ func (u *searchUpkeep) loop(ctx context.Context) {
 // the upkeep's own for upkeepQuiet), and says whether merging is left.
 func (u *searchUpkeep) round(ctx context.Context) (more bool, err error) {
 	writes := u.s.w.writes.Load() - 1 // not quiet yet: wait for a quiet spell first
-	first := true
 	for range upkeepSteps {
 		for u.s.w.writes.Load() != writes {
 			writes = u.s.w.writes.Load()
@@ -111,11 +112,10 @@ func (u *searchUpkeep) round(ctx context.Context) (more bool, err error) {
 			case <-wait.C:
 			}
 		}
-		if more, err = u.s.mergeSearchStep(ctx, first); err != nil || !more {
+		if more, err = u.s.mergeSearchStep(ctx, searchMerge{usermerge: 2, pages: upkeepPages}); err != nil || !more {
 			return more, err
 		}
 		u.steps.Add(1)
-		first = false
 		writes++ // the step's own write
 	}
 	return true, nil
@@ -134,7 +134,7 @@ func (s *Store) MergeSearch(ctx context.Context, steps int) (ran int, more bool,
 		return 0, false, nil
 	}
 	for ran < steps {
-		if more, err = s.mergeSearchStep(ctx, ran == 0); err != nil || !more {
+		if more, err = s.mergeSearchStep(ctx, searchMerge{usermerge: 2, pages: upkeepPages}); err != nil || !more {
 			return ran + 1, more, err
 		}
 		ran++
@@ -142,27 +142,49 @@ func (s *Store) MergeSearch(ctx context.Context, steps int) (ran int, more bool,
 	return ran, true, nil
 }
 
-// mergeSearchStep runs one merge step (setting usermerge first when first), and says whether it
-// merged anything: FTS5's advice is that the merge is done when a step changes fewer than two rows.
-func (s *Store) mergeSearchStep(ctx context.Context, first bool) (more bool, err error) {
+// searchMerge is one step of FTS5's incremental merge.
+type searchMerge struct {
+	// usermerge is how many segments of a level the step may merge together (2 to 16; a merge
+	// already begun is continued whatever it is), pages how many pages the step writes.
+	usermerge, pages int
+	// all starts a merge of every segment into one (the optimize command, done a step at a
+	// time); resume turns automerge back on (a sweep turned it off: pauseSearchMerges).
+	all, resume bool
+	// last, when set, runs in the transaction of the step that finds nothing left to merge.
+	last func(*Tx) error
+}
+
+// mergeSearchStep runs one merge step, each setting its own usermerge (the upkeep and a
+// compaction may take turns), and says whether it merged anything: FTS5's advice is that the
+// merge is done when a step changes fewer than two rows.
+func (s *Store) mergeSearchStep(ctx context.Context, m searchMerge) (more bool, err error) {
 	err = s.inTx(ctx, func(t *Tx) error {
-		if first {
-			// A setting kept in the index: the merge command may merge two segments of a level.
-			if _, err := t.exec(ctx, `INSERT INTO call_fts(call_fts, rank) VALUES ('usermerge', 2)`); err != nil {
+		if m.resume {
+			if err := t.s.d.resumeSearchMerges(ctx, t); err != nil {
 				return err
 			}
+		}
+		if _, err := t.exec(ctx, `INSERT INTO call_fts(call_fts, rank) VALUES ('usermerge', ?)`, m.usermerge); err != nil {
+			return err
 		}
 		var before, after int64
 		if err := t.queryRow(ctx, `SELECT total_changes()`).Scan(&before); err != nil {
 			return err
 		}
-		if _, err := t.exec(ctx, `INSERT INTO call_fts(call_fts, rank) VALUES ('merge', ?)`, upkeepPages); err != nil {
+		pages := m.pages
+		if m.all {
+			pages = -pages
+		}
+		if _, err := t.exec(ctx, `INSERT INTO call_fts(call_fts, rank) VALUES ('merge', ?)`, pages); err != nil {
 			return err
 		}
 		if err := t.queryRow(ctx, `SELECT total_changes()`).Scan(&after); err != nil {
 			return err
 		}
 		more = after-before >= 2
+		if !more && m.last != nil {
+			return m.last(t)
+		}
 		return nil
 	})
 	if err != nil {

@@ -150,7 +150,7 @@ func TestSearchUpkeepWaitsForAQuietWriter(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	for s.UpkeepSteps() == 0 {
 		if time.Now().After(deadline) {
-			t.Fatal("30 s after the writes stopped, the upkeep has not merged")
+			t.Fatalf("30 s after the writes stopped, the upkeep has not merged (last error: %v)", s.UpkeepError())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
