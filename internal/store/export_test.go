@@ -205,3 +205,9 @@ func (s *Store) UpkeepSteps() int64 { return s.w.upkeep.steps.Load() }
 
 // UpkeepError is the search upkeep's last error, if any.
 func (s *Store) UpkeepError() any { return s.w.upkeep.lastErr.Load() }
+
+// SetAfterMergeStep makes every committed step of the search index's merge call f.
+func (s *Store) SetAfterMergeStep(f func()) { s.afterMergeStep = f }
+
+// SetMergePages makes each step of the search index's merge write pages pages.
+func (s *Store) SetMergePages(pages int) { s.mergePages = pages }

@@ -172,6 +172,9 @@ func (s *Store) mergeSearchStep(ctx context.Context, m searchMerge) (more bool, 
 			return err
 		}
 		pages := m.pages
+		if s.mergePages > 0 {
+			pages = s.mergePages
+		}
 		if m.all {
 			pages = -pages
 		}
@@ -189,6 +192,9 @@ func (s *Store) mergeSearchStep(ctx context.Context, m searchMerge) (more bool, 
 	})
 	if err != nil {
 		return true, fmt.Errorf("merge the search index: %w", err)
+	}
+	if s.afterMergeStep != nil {
+		s.afterMergeStep()
 	}
 	return more, nil
 }

@@ -155,3 +155,56 @@ func TestSearchUpkeepWaitsForAQuietWriter(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// A search compaction (after an erasure or a sweep) runs a step at a time, each step a write of
+// its own, and answers only the requests made before it began: one made while it ran stays due,
+// and the next run compacts again. On PostgreSQL there is nothing to merge, and the request is
+// answered at once.
+func TestSearchCompactionInSteps(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		if e.Engine == "sqlite" {
+			e.S.SetUpkeepGap(time.Hour)
+		}
+		toner := upkeepCalls(t, e.S, e.F, 300)
+		e.S.SetMergePages(2)
+		due := func() int { return e.DB.Count(t, `SELECT due FROM maintenance WHERE name = 'search_compact'`) }
+		e.DB.MustExec(t, `UPDATE maintenance SET due = due + 1 WHERE name = 'search_compact'`)
+		steps := 0
+		e.S.SetAfterMergeStep(func() {
+			steps++
+			if steps == 1 { // a request made while the compaction runs
+				e.DB.MustExec(t, `UPDATE maintenance SET due = due + 1 WHERE name = 'search_compact'`)
+			}
+		})
+		did, err := e.S.CompactSearchIfDue(ctx)
+		if err != nil || !did {
+			t.Fatalf("compaction: did %v, err %v", did, err)
+		}
+		if e.Engine == "postgres" {
+			if steps != 0 || due() != 0 {
+				t.Errorf("postgres: %d merge steps, due %d; want none and answered", steps, due())
+			}
+			return
+		}
+		if steps < 2 {
+			t.Errorf("the compaction ran in %d steps, want several", steps)
+		}
+		if n, err := e.S.SearchSegments(ctx); err != nil || n != 1 {
+			t.Errorf("after the compaction the index holds %d segments (%v), want 1", n, err)
+		}
+		if d := due(); d == 0 {
+			t.Errorf("a request made during the compaction was answered by it")
+		}
+		e.S.SetAfterMergeStep(nil)
+		if did, err := e.S.CompactSearchIfDue(ctx); err != nil || !did || due() != 0 {
+			t.Errorf("the next compaction: did %v, err %v, due %d; want it done and answered", did, err, due())
+		}
+		if did, err := e.S.CompactSearchIfDue(ctx); err != nil || did {
+			t.Errorf("with nothing due: did %v, err %v", did, err)
+		}
+		if got := searchRefs(t, e.S, "toner"); !slices.Equal(got, toner) {
+			t.Errorf("after the compaction, toner finds %d calls, want %d", len(got), len(toner))
+		}
+	})
+}

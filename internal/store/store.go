@@ -64,6 +64,11 @@ type Store struct {
 	// afterRecheck, when set (by tests only), runs in a retention sweep batch's transaction
 	// between its re-check and its action, with a way to write in that transaction.
 	afterRecheck func(ctx context.Context, class string, ids []int64, exec func(query string, args ...any) error)
+	// afterMergeStep, when set (by tests only), runs after each committed step of the search
+	// index's incremental merge (search_upkeep.go).
+	afterMergeStep func()
+	// mergePages, when set (by tests only), replaces the pages a merge step writes.
+	mergePages int
 	// sealedDocs, when set (by tests only), sees the search documents indexSealedCalls writes.
 	sealedDocs func(docs []callDoc)
 }
