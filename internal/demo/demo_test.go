@@ -110,12 +110,13 @@ func TestLoad(t *testing.T) {
 		if found, _, err := s.FindCalls(ctx, store.CallFilter{Text: "disability", Limit: 500}); err != nil || len(found) == 0 || !found[0].SpecialCategory {
 			t.Errorf("search for a word of a sealed demo call: %d calls, %v", len(found), err)
 		}
-		// What sealing left (the plain words in the index's old segments, the plain rows in free
-		// pages) is taken out by the load: no compaction or shredding is left for the server.
+		// What sealing left (the plain words in the index's old segments, on SQLite the plain rows
+		// in free pages) is taken out by the load: no compaction, nor on SQLite any shredding, is
+		// left for the server (PostgreSQL's shredding waits for serve's night window).
 		if did, err := s.CompactSearchIfDue(ctx); err != nil || did {
 			t.Errorf("after the load a search compaction was still due (%v)", err)
 		}
-		if due, err := s.ShredDue(ctx); err != nil || due {
+		if due, err := s.ShredDue(ctx); err != nil || (due && s.Engine() == "sqlite") {
 			t.Errorf("after the load shredding was still due (%v)", err)
 		}
 		checkCalls(t, s, calls)
