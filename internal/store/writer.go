@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // sqliteWriter is SQLite's single writer. SQLite allows one writer at a time, so calldesk keeps
@@ -16,7 +17,8 @@ import (
 // committing run together in the next transaction, each inside its own SAVEPOINT. A write that
 // fails rolls back to its savepoint and only its caller sees the error; a write is acknowledged
 // only after the COMMIT that holds it, so every write and its audit record still commit or vanish
-// together.
+// together. After a batch of several writes the writer lingers a little for their callers' next
+// writes (gather), so a busy desk commits them together rather than one by one.
 type sqliteWriter struct {
 	conn  *sql.Conn
 	stmts map[string]*sql.Stmt // used only while holding sem
@@ -28,6 +30,13 @@ type sqliteWriter struct {
 
 	mu    sync.Mutex
 	queue []*writeReq
+	// arrived is signalled, without blocking, when a write joins the queue: the writer lingering
+	// for writes (gather) wakes on it.
+	arrived chan struct{}
+	// linger bounds how long the writer waits for writes before a batch (gather); last is the
+	// size of the batch before, touched only by the goroutine holding sem.
+	linger time.Duration
+	last   int
 
 	// For monitoring (Store.Stats): batches run, writes they held, batches by size.
 	batches, writes atomic.Int64
@@ -45,12 +54,22 @@ type writeReq struct {
 // maxBatch bounds how many writes share one transaction, which bounds how long a caller waits.
 const maxBatch = 64
 
+// writerLinger is how long the writer waits, after a batch of several writes, for as many to be
+// queued again (gather). A batch's COMMIT writes each page its writes changed once, however many
+// writes changed it, and the statements around it (BEGIN, the search index's flush, COMMIT) run
+// once a batch: with 8 API clients logging calls on a loaded machine the batches held 2.0-2.1
+// creates without it and 5.8-6.0 with it, the server's CPU per create fell from 431-461 to
+// 345-357 µs, and the rate rose from 1,595-1,946 to 2,226-2,308 a second. A desk with one write
+// at a time never waits.
+const writerLinger = time.Millisecond
+
 func newSQLiteWriter(ctx context.Context, db *sql.DB, ckpt *sqliteCheckpointer) (*sqliteWriter, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &sqliteWriter{conn: conn, stmts: map[string]*sql.Stmt{}, sem: make(chan struct{}, 1), ckpt: ckpt}, nil
+	return &sqliteWriter{conn: conn, stmts: map[string]*sql.Stmt{}, sem: make(chan struct{}, 1), ckpt: ckpt,
+		arrived: make(chan struct{}, 1), linger: writerLinger}, nil
 }
 
 // stats reads the writer's figures.
@@ -104,24 +123,36 @@ func (s *Store) writeSQLite(ctx context.Context, fn func(*Tx) error) error {
 	w.queue = append(w.queue, req)
 	w.mu.Unlock()
 	select {
+	case w.arrived <- struct{}{}:
+	default: // a signal is pending already
+	}
+	select {
 	case <-req.done:
 		return req.err
 	case w.sem <- struct{}{}:
 	}
-	// This goroutine is now the writer: run batches until the queue is empty. Its own request is
-	// in one of them unless a previous writer already ran it.
+	// This goroutine is now the writer: it runs batches until one holds its own request, then
+	// hands the role over (the queued writes wait for sem as this one did), so a caller is never
+	// held up gathering others' writes after its own has committed.
 	func() {
 		defer func() { <-w.sem }()
 		for {
+			select {
+			case <-req.done: // run by the writer before this one, or by this one's last batch
+				return
+			default:
+			}
+			w.gather()
 			w.mu.Lock()
 			n := min(len(w.queue), maxBatch)
 			batch := w.queue[:n:n]
 			w.queue = w.queue[n:]
 			w.mu.Unlock()
 			if n == 0 {
-				return
+				return // not reached: req is queued until a batch takes it
 			}
 			w.counted(n)
+			w.last = n
 			s.runBatch(batch)
 		}
 	}()
@@ -130,6 +161,37 @@ func (s *Store) writeSQLite(ctx context.Context, fn func(*Tx) error) error {
 		panic(req.panicked)
 	}
 	return req.err
+}
+
+// gather waits, at most w.linger, until as many writes are queued as the last batch held. Each
+// caller of a batch of several writes is likely to come back with its next write moments after
+// its last one committed (an API client, an import, a console page's next action); waiting for
+// them costs the first up to w.linger and makes one commit of theirs. After a batch of one, or
+// with enough queued, it does not wait.
+func (w *sqliteWriter) gather() {
+	want := min(w.last, maxBatch)
+	if w.linger <= 0 || want < 2 {
+		return
+	}
+	var timer *time.Timer
+	for {
+		w.mu.Lock()
+		n := len(w.queue)
+		w.mu.Unlock()
+		if n >= want {
+			break
+		}
+		if timer == nil {
+			timer = time.NewTimer(w.linger)
+			defer timer.Stop()
+		}
+		select {
+		case <-w.arrived:
+			continue
+		case <-timer.C:
+		}
+		break
+	}
 }
 
 // runSafely runs a write function, turning a panic into an error for the batch (its savepoint is
