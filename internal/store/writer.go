@@ -127,7 +127,10 @@ func (s *Store) writeSQLite(ctx context.Context, fn func(*Tx) error) error {
 	default: // a signal is pending already
 	}
 	select {
-	case <-req.done:
+	case <-req.done: // another caller's goroutine ran it, as the writer
+		if req.panicked != nil {
+			panic(req.panicked)
+		}
 		return req.err
 	case w.sem <- struct{}{}:
 	}

@@ -52,3 +52,42 @@ func TestWriterSurvivesAPanickingWrite(t *testing.T) {
 		t.Errorf("groups %v (%v): the panicking write must leave nothing", groups, err)
 	}
 }
+
+// A write run by another caller's goroutine (the writer of the batch that held it) raises its
+// panic in its own caller too. Which of two queued callers becomes the writer is up to the Go
+// scheduler, so the scene is played 20 times: each time both callers must see what their own
+// write did.
+func TestWriterRaisesAPanicRunByAnotherCaller(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		entered, release := make(chan struct{}), make(chan struct{})
+		go s.inTx(ctx, func(*Tx) error { close(entered); <-release; return nil }) // holds the writer
+		<-entered
+		plain, panicked := make(chan error, 1), make(chan any, 1)
+		go func() {
+			plain <- s.inTx(ctx, func(t *Tx) error { _, err := t.exec(ctx, `SELECT 1`); return err })
+		}()
+		go func() {
+			defer func() { panicked <- recover() }()
+			s.inTx(ctx, func(*Tx) error { panic("boom") })
+		}()
+		for s.Stats().Writer.Queued < 2 {
+			time.Sleep(time.Millisecond)
+		}
+		close(release)
+		if err := <-plain; err != nil {
+			t.Fatalf("round %d: the plain write beside a panicking one failed: %v", i, err)
+		}
+		if p := <-panicked; p != "boom" {
+			t.Fatalf("round %d: the panicking write's caller got panic %v, want boom", i, p)
+		}
+	}
+}
