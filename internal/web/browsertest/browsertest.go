@@ -75,9 +75,13 @@ var shared struct {
 }
 
 // Main runs a package's tests (call it from TestMain) and then stops the shared browser, if a
-// test started it.
-func Main(m *testing.M) {
+// test started it, and runs after (the package's other clean-ups, such as storetest's
+// UseTemplates' drop).
+func Main(m *testing.M, after ...func()) {
 	code := m.Run()
+	for _, f := range after {
+		f()
+	}
 	for i := len(shared.stop) - 1; i >= 0; i-- {
 		shared.stop[i]()
 	}
