@@ -202,17 +202,21 @@ func postgresDB(t testing.TB, template string) string {
 		admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
 		admin.Close()
 	})
-	return postgresURL(base, name)
+	u, err := postgresURL(base, name)
+	if err != nil {
+		t.Fatalf("%s: %v", EnvPostgres, err)
+	}
+	return u
 }
 
 // postgresURL is the URL of database name on the server at base.
-func postgresURL(base, name string) string {
+func postgresURL(base, name string) (string, error) {
 	u, err := url.Parse(base)
 	if err != nil {
-		return base
+		return "", err
 	}
 	u.Path = "/" + name
-	return u.String()
+	return u.String(), nil
 }
 
 // Raw opens a plain database/sql handle on dsn, beside the store, for tests that must reach under

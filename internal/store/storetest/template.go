@@ -14,8 +14,8 @@ import (
 )
 
 // Migrating a fresh database is most of what NewEnv costs: some 60 migrations, each its own
-// transaction, about 0.25 s and 0.5 s of the server's CPU on PostgreSQL (DDL, catalog writes,
-// WAL flushes) and 50 ms on SQLite. A package that makes hundreds of Envs (the console's and the
+// transaction: about 0.25 s and 0.5 s of the machine's CPU (most of it the kernel's) on
+// PostgreSQL, and 50 ms on SQLite. A package that makes hundreds of Envs (the console's and the
 // portal's tests: one a test and engine) can instead migrate one template database per engine
 // and give each test a copy of it: CREATE DATABASE ... TEMPLATE on PostgreSQL, a copy of the
 // file on SQLite. Each test still has a database of its own, in the state a fresh migration
@@ -121,7 +121,11 @@ func (tp *template) make(engine string) error {
 			tp.name = ""
 			return err
 		}
-		if err := migrateTemplate(ctx, postgresURL(tp.base, tp.name)); err != nil {
+		dsn, err := postgresURL(tp.base, tp.name)
+		if err != nil {
+			return err
+		}
+		if err := migrateTemplate(ctx, dsn); err != nil {
 			return err
 		}
 		_, err = admin.Exec(`ALTER DATABASE ` + tp.name + ` WITH ALLOW_CONNECTIONS false IS_TEMPLATE true`)
