@@ -24,7 +24,11 @@ type Env struct {
 func NewEnv(t testing.TB, engine string, start time.Time) *Env {
 	t.Helper()
 	e := &Env{Engine: engine, Clock: NewClock(start)}
-	e.DSN = DSN(t, engine)
+	if tp := templateFor(t, engine); tp != nil {
+		e.DSN = tp.copyOf(t, engine)
+	} else {
+		e.DSN = DSN(t, engine)
+	}
 	e.S = OpenDSN(t, engine, e.DSN, e.Clock)
 	e.DB = Raw(t, engine, e.DSN)
 	e.F = Seed(t, e.S)

@@ -117,14 +117,18 @@ func DSN(t testing.TB, engine string) string {
 	case "sqlite":
 		return filepath.Join(t.TempDir(), "calldesk.db")
 	case "postgres":
-		dsn := newPostgresDB(t)
-		if os.Getenv(EnvViaPgBouncer) == "1" {
-			dsn = PgBouncerDSN(t, dsn)
-		}
-		return dsn
+		return viaPgBouncer(t, postgresDB(t, "template0"))
 	}
 	t.Fatalf("unknown engine %q", engine)
 	return ""
+}
+
+// viaPgBouncer is dsn through PgBouncer when EnvViaPgBouncer says so, else dsn.
+func viaPgBouncer(t testing.TB, dsn string) string {
+	if os.Getenv(EnvViaPgBouncer) == "1" {
+		return PgBouncerDSN(t, dsn)
+	}
+	return dsn
 }
 
 // Open returns a migrated store on a fresh database of engine, closed when the test ends.
@@ -137,12 +141,8 @@ func Open(t testing.TB, engine string, clock *Clock) *store.Store {
 // two instances on one database, or raw access beside the store (Raw), open the DSN themselves.
 func OpenDSN(t testing.TB, engine, dsn string, clock *Clock) *store.Store {
 	t.Helper()
-	opt := store.Options{Keys: Keys(t)}
-	if clock != nil {
-		opt.Now = clock.Now
-	}
 	ctx := context.Background()
-	s, err := store.Open(ctx, dsn, opt)
+	s, err := openStore(ctx, dsn, clock)
 	if err != nil {
 		t.Fatalf("open %s: %v", engine, err)
 	}
@@ -151,6 +151,19 @@ func OpenDSN(t testing.TB, engine, dsn string, clock *Clock) *store.Store {
 		t.Fatalf("migrate %s: %v", engine, err)
 	}
 	return s
+}
+
+// openStore opens the store on dsn with the test master keys and clock (the wall clock when nil).
+func openStore(ctx context.Context, dsn string, clock *Clock) (*store.Store, error) {
+	ring, err := keys.Parse([]byte(testKeys), "the test master key file")
+	if err != nil {
+		return nil, err
+	}
+	opt := store.Options{Keys: ring}
+	if clock != nil {
+		opt.Now = clock.Now
+	}
+	return store.Open(ctx, dsn, opt)
 }
 
 // testKeys is the master key file every test store runs with, so that every test writes and
@@ -166,7 +179,9 @@ func Keys(t testing.TB) *keys.Ring {
 	return r
 }
 
-func newPostgresDB(t testing.TB) string {
+// postgresDB makes a database on the server of EnvPostgres, a copy of the template database (as
+// CREATE DATABASE makes every database), and returns its URL; it is dropped when the test ends.
+func postgresDB(t testing.TB, template string) string {
 	t.Helper()
 	base := os.Getenv(EnvPostgres)
 	if base == "" {
@@ -179,7 +194,7 @@ func newPostgresDB(t testing.TB) string {
 	b := make([]byte, 6)
 	rand.Read(b)
 	name := "t_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE template0`); err != nil {
+	if _, err := admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + template); err != nil {
 		admin.Close()
 		t.Fatalf("create test database on %s: %v", base, err)
 	}
@@ -187,12 +202,21 @@ func newPostgresDB(t testing.TB) string {
 		admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
 		admin.Close()
 	})
-	u, err := url.Parse(base)
+	u, err := postgresURL(base, name)
 	if err != nil {
 		t.Fatalf("%s: %v", EnvPostgres, err)
 	}
+	return u
+}
+
+// postgresURL is the URL of database name on the server at base.
+func postgresURL(base, name string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
 	u.Path = "/" + name
-	return u.String()
+	return u.String(), nil
 }
 
 // Raw opens a plain database/sql handle on dsn, beside the store, for tests that must reach under

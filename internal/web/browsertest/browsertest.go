@@ -9,6 +9,7 @@ package browsertest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -75,9 +76,13 @@ var shared struct {
 }
 
 // Main runs a package's tests (call it from TestMain) and then stops the shared browser, if a
-// test started it.
-func Main(m *testing.M) {
+// test started it, and runs after (the package's other clean-ups, such as storetest's
+// UseTemplates' drop).
+func Main(m *testing.M, after ...func()) {
 	code := m.Run()
+	for _, f := range after {
+		f()
+	}
 	for i := len(shared.stop) - 1; i >= 0; i-- {
 		shared.stop[i]()
 	}
@@ -226,20 +231,45 @@ func (b *Tab) Settle() {
 	Eval[chromedp.Void](b, `document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => r())))`)
 }
 
-// WaitJS polls cond (a JavaScript expression) until it is true, across page loads.
+// waitInPage checks a condition in the page every 10 ms for up to a second, and resolves to
+// whether it came true (with what it threw last, if anything): one round trip to the browser
+// for a second of checks, and no 50 ms between a page being ready and the test seeing it.
+const waitInPage = `new Promise(resolve => {
+  const end = Date.now() + 1000;
+  const check = () => {
+    let ok = false, err = '';
+    try { ok = !!(%s); } catch (e) { err = String(e); }
+    if (ok || Date.now() >= end) resolve({ok, err}); else setTimeout(check, 10);
+  };
+  check();
+})`
+
+// WaitJS waits until cond (a JavaScript expression) is true, across page loads: the page checks
+// it every 10 ms, and a check that a page load interrupts starts again on the new page.
 func (b *Tab) WaitJS(what, cond string) {
 	b.T.Helper()
 	deadline := time.Now().Add(Step)
+	js := fmt.Sprintf(waitInPage, cond)
 	var last error
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(b.Ctx, 5*time.Second)
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!(`+cond+`)`))
+		r, err := chromedp.Run(ctx, chromedp.Evaluate[struct {
+			OK  bool
+			Err string
+		}](js, chromedp.EvalAwaitPromise))
 		cancel()
-		if err == nil && ok {
+		if err == nil && r.OK {
 			return
 		}
-		last = err
-		time.Sleep(50 * time.Millisecond)
+		switch {
+		case err != nil:
+			// A page load destroyed the page the check ran in; try again at once on the new
+			// one, but without spinning while nothing answers.
+			last = err
+			time.Sleep(10 * time.Millisecond)
+		case r.Err != "":
+			last = errors.New(r.Err)
+		}
 	}
 	b.T.Fatalf("waited %s for %s (at %s; last error %v)", Step, what, b.Where(), last)
 }
@@ -496,12 +526,20 @@ func (b *Tab) Reflow(name string, width int64, scale float64, mobile bool, shot 
 // ReflowFindings describes what scrolls sideways or sticks out at the viewport ("" when nothing).
 func (b *Tab) ReflowFindings(width int64, scale float64, mobile bool, shot string) string {
 	b.T.Helper()
+	defer b.Do("viewport back", chromedp.EmulateViewport(1280, 800))
+	return b.reflowAt(width, scale, mobile, shot)
+}
+
+// reflowAt is ReflowFindings without putting the viewport back: EmulateViewport sets every
+// metric and touch emulation each time, so Check goes from one width to the next directly and
+// lays the page out at 1280 px once, at the end, instead of after each.
+func (b *Tab) reflowAt(width int64, scale float64, mobile bool, shot string) string {
+	b.T.Helper()
 	opts := []chromedp.EmulateViewportOption{chromedp.EmulateScale(scale)}
 	if mobile {
 		opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch)
 	}
 	b.Do("viewport", chromedp.EmulateViewport(width, 800, opts...))
-	defer b.Do("viewport back", chromedp.EmulateViewport(1280, 800))
 	Eval[chromedp.Void](b, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))`)
 	r := Eval[reflowReport](b, reflowJS)
 	if shot != "" {
@@ -519,7 +557,11 @@ func (b *Tab) Shot(name string) {
 	b.T.Helper()
 	ctx, cancel := context.WithTimeout(b.Ctx, Step)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	// A full-page PNG, as chromedp.FullScreenshot(100) takes it, but encoded for speed rather than
+	// size: the same pixels, for less of the browser's CPU.
+	yes := true
+	r, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{CaptureBeyondViewport: &yes,
+		FromSurface: &yes, Format: page.CaptureScreenshotFormatPng, OptimizeForSpeed: &yes})
 	if err != nil {
 		b.T.Errorf("screenshot %s: %v", name, err)
 		return
@@ -530,7 +572,7 @@ func (b *Tab) Shot(name string) {
 		return
 	}
 	file := filepath.Join(dir, regexp.MustCompile(`[^a-z0-9-]+`).ReplaceAllString(strings.ToLower(name), "-")+".png")
-	if err := os.WriteFile(file, png, 0o644); err != nil {
+	if err := os.WriteFile(file, r.Data, 0o644); err != nil {
 		b.T.Errorf("screenshot %s: %v", name, err)
 	}
 }
@@ -547,8 +589,13 @@ func (b *Tab) Check(name, shot string) {
 		b.Shot(shot)
 		phone = shot + "-phone"
 	}
-	b.Reflow(name+" on a phone", 375, 1, true, phone)
-	b.Reflow(name+" at 200% zoom", 640, 2, false, "")
+	defer b.Do("viewport back", chromedp.EmulateViewport(1280, 800))
+	if msg := b.reflowAt(375, 1, true, phone); msg != "" {
+		b.T.Errorf("%s at %d px wide (scale %g): %s", name+" on a phone", 375, 1.0, msg)
+	}
+	if msg := b.reflowAt(640, 2, false, ""); msg != "" {
+		b.T.Errorf("%s at %d px wide (scale %g): %s", name+" at 200% zoom", 640, 2.0, msg)
+	}
 }
 
 // FocusVisible tabs through the first n focusable elements from the top of the page and fails

@@ -13,7 +13,9 @@ import (
 	"calldesk/internal/web/console"
 )
 
-func TestMain(m *testing.M) { browsertest.Main(m) }
+// TestMain runs the tests with one migrated template database per engine, which every test's
+// fresh database copies (storetest.UseTemplates), and the shared browser.
+func TestMain(m *testing.M) { browsertest.Main(m, storetest.UseTemplates()) }
 
 // browserEnv is a console over a fresh seeded SQLite store, for the browser tests (one engine:
 // the pages do not change with the engine, and the store suite covers both).

@@ -658,6 +658,7 @@ func TestBrowserQueueRefreshesItself(t *testing.T) {
 // through logging a call; the as-you-type lookup cannot fetch, and the page says so and offers a
 // sign-in in a new tab, keeping everything typed.
 func TestBrowserSessionEndingMidPageKeepsTheForm(t *testing.T) {
+	t.Parallel()
 	e := browserEnv(t)
 	b := e.tab(t)
 	b.signIn(e.f.Ann.Username)
@@ -681,6 +682,7 @@ func TestBrowserSessionEndingMidPageKeepsTheForm(t *testing.T) {
 // TestBrowserShortcutsNeverPressButtons: t goes to "Take it" without taking the call (Enter
 // does), and single-key shortcuts can be switched off in the help dialog.
 func TestBrowserShortcutsNeverPressButtons(t *testing.T) {
+	t.Parallel()
 	e := browserEnv(t)
 	call := e.call("Projector in LT2 shows no picture", 0)
 	b := e.tab(t)

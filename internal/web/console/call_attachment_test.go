@@ -117,6 +117,7 @@ func TestAttachmentUpload(t *testing.T) {
 }
 
 func TestAttachmentRefused(t *testing.T) {
+	t.Parallel()
 	storetest.EachEnv(t, start, func(t *testing.T, se *storetest.Env) {
 		e := newEnvWith(t, se, func(c *console.Console) { c.AttachmentMax = 1 << 10 })
 		call := e.call("Printer jams", e.f.ServiceDesk.ID)

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +24,11 @@ import (
 
 // password is every test account's password.
 const password = "correct horse battery staple"
+
+// passwordHash is password's hash, made once for the package's envs: argon2id at the production
+// cost is some 40 ms of CPU, and every env made one. Every sign-in still checks the password
+// against it.
+var passwordHash = sync.OnceValues(func() (string, error) { return access.HashPassword(password) })
 
 // env is a console (mounted in the web server, as serve does) over a seeded store. Ann and Bob
 // (Service Desk) and Cat (Networks) have analyst accounts; Dan (a student) a customer account.
@@ -72,7 +78,7 @@ func newEnvAt(t *testing.T, se *storetest.Env, adjust func(*env, *console.Consol
 	log := slog.New(slog.NewTextHandler(e.logs, nil))
 	e.buf = audit.NewRecorder(e.s)
 	t.Cleanup(e.buf.Close)
-	hash, err := access.HashPassword(password)
+	hash, err := passwordHash()
 	if err != nil {
 		t.Fatal(err)
 	}

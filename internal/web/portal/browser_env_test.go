@@ -14,7 +14,9 @@ import (
 	"calldesk/internal/web/browsertest"
 )
 
-func TestMain(m *testing.M) { browsertest.Main(m) }
+// TestMain runs the tests with one migrated template database per engine, which every test's
+// fresh database copies (storetest.UseTemplates), and the shared browser.
+func TestMain(m *testing.M) { browsertest.Main(m, storetest.UseTemplates()) }
 
 // browserEnv is the portal (and the console) over a fresh seeded SQLite store, for the browser
 // tests (one engine: the pages do not change with it).

@@ -25,6 +25,11 @@ import (
 
 const password = "correct horse battery staple"
 
+// passwordHash is password's hash, made once for the package's envs: argon2id at the production
+// cost is some 40 ms of CPU, and every env made one. Every sign-in still checks the password
+// against it.
+var passwordHash = sync.OnceValues(func() (string, error) { return access.HashPassword(password) })
+
 // env is the portal and the console mounted in the web server, as serve does, over a seeded
 // store: Ann an analyst, Dan and Eve customers.
 type env struct {
@@ -82,7 +87,7 @@ func newEnvWith(t *testing.T, se *storetest.Env, adjust func(*env, *console.Cons
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e.buf = audit.NewRecorder(e.s)
 	t.Cleanup(e.buf.Close)
-	hash, err := access.HashPassword(password)
+	hash, err := passwordHash()
 	if err != nil {
 		t.Fatal(err)
 	}
