@@ -222,23 +222,41 @@ say "durability: SQLite WAL, synchronous=NORMAL (no fsync per commit); PostgreSQ
 # request, same engine and durability) on a fresh database, the same client and load for both;
 # calldesk's rate as a share of the ceiling's is the figure that counts on a noisy machine.
 CREATE_ROUNDS=${BENCH_CREATE_ROUNDS:-3}
+# The load client and the server share the machine's cores, so each run also reports the CPU each
+# side spent per create: the server's from /proc (user + system ticks), the client's from bash's
+# time. (ceiling server + client) / (calldesk server + client) is the share of the ceiling
+# calldesk could reach with every core busy, whatever its batching.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+create_run() { # token -> CREATE_LINE (the client's line), CREATE_SERVER_US, CREATE_CLIENT_US
+  local t0 t1 n cpu TIMEFORMAT='%U %S'
+  t0=$(cpu_ticks "$SERVER")
+  cpu=$( { time "$BIN" bench create --url http://127.0.0.1:$PORT --token "$1" --clients 8 --duration 15s > "$OUT/create-run.txt" ; } 2>&1 )
+  t1=$(cpu_ticks "$SERVER")
+  CREATE_LINE=$(cat "$OUT/create-run.txt")
+  n=$(echo "$CREATE_LINE" | grep -oE '[0-9]+ requests' | head -1 | cut -d' ' -f1)
+  CREATE_SERVER_US=$(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" -v n="${n:-0}" 'BEGIN { if (n > 0) printf "%.0f", (b - a) / hz / n * 1e6; else print "?" }')
+  CREATE_CLIENT_US=$(echo "$cpu" | tail -1 | awk -v n="${n:-0}" '{ if (n > 0) printf "%.0f", ($1 + $2) / n * 1e6; else print "?" }')
+}
 part create && for engine in $ENGINES; do
   for round in $(seq "$CREATE_ROUNDS"); do
     if [ $engine = sqlite ]; then DB=$OUT/create.db; rm -f "$DB"*; else DB=$(fresh_pg calldesk_bench_create); fi
     TOKEN=$("$BIN" demo --db "$DB" --calls 1000 --people 500 --token 2>/dev/null | token_of)
     start_server "$DB"
-    desk=$("$BIN" bench create --url http://127.0.0.1:$PORT --token "$TOKEN" --clients 8 --duration 15s)
+    create_run "$TOKEN"
+    desk=$CREATE_LINE desk_server=$CREATE_SERVER_US desk_client=$CREATE_CLIENT_US
     stop_server
     if [ $engine = sqlite ]; then DB=$OUT/ceiling.db; rm -f "$DB"*; else DB=$(fresh_pg calldesk_bench_ceiling); fi
     "$BIN" bench ceiling --db "$DB" --addr 127.0.0.1:$PORT > "$OUT/ceiling.log" 2>&1 &
     SERVER=$!
     for _ in $(seq 100); do curl -fs -o /dev/null http://127.0.0.1:$PORT/api/v1/groups && break; sleep 0.1; done
-    bare=$("$BIN" bench create --url http://127.0.0.1:$PORT --token ceiling --clients 8 --duration 15s)
+    create_run ceiling
+    bare=$CREATE_LINE
     stop_server
     rate() { echo "$1" | grep -oE '[0-9]+/s' | head -1 | tr -d '/s'; }
     say "[$engine] round $round: calldesk $desk"
     say "[$engine] round $round: ceiling  $bare"
     say "[$engine] round $round: calldesk at $(awk -v a="$(rate "$desk")" -v b="$(rate "$bare")" 'BEGIN { printf "%.2f", a / b }') of the ceiling (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+    say "[$engine] round $round: CPU per create: calldesk's server ${desk_server} µs + client ${desk_client} µs, the ceiling's server ${CREATE_SERVER_US} µs + client ${CREATE_CLIENT_US} µs; with every core busy calldesk could reach $(awk -v a="$desk_server" -v b="$desk_client" -v c="$CREATE_SERVER_US" -v d="$CREATE_CLIENT_US" 'BEGIN { if (a + b > 0) printf "%.2f", (c + d) / (a + b); else print "?" }') of the ceiling$([ $engine = postgres ] && echo " (PostgreSQL's own CPU, in its server processes, is not counted)")"
   done
 done
 
