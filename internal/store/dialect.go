@@ -429,20 +429,8 @@ func (sqliteDialect) optimize(ctx context.Context, t *Tx) error {
 		return err
 	}
 	rows, err := t.query(ctx, `SELECT tbl FROM sqlite_stat1 GROUP BY tbl HAVING MAX(CAST(stat AS INTEGER)) = 0 ORDER BY tbl`)
+	empty, err := scanRows(rows, err, scanString)
 	if err != nil {
-		return err
-	}
-	var empty []string
-	for rows.Next() {
-		var tbl string
-		if err := rows.Scan(&tbl); err != nil {
-			rows.Close()
-			return err
-		}
-		empty = append(empty, tbl)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	var stale []string
@@ -461,6 +449,9 @@ func (sqliteDialect) optimize(ctx context.Context, t *Tx) error {
 	}
 	return t.execScript(ctx, `PRAGMA analysis_limit = 400; `+strings.Join(stale, " ")+` PRAGMA analysis_limit = 0`)
 }
+
+// scanString reads a row of one text column (with scanRows).
+func scanString(r scanner) (v string, err error) { return v, r.Scan(&v) }
 
 // quoteIdent quotes an SQL identifier (a table's name read from the schema).
 func quoteIdent(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
@@ -688,20 +679,8 @@ func (postgresDialect) optimize(ctx context.Context, t *Tx) error {
 	rows, err := t.query(ctx, `SELECT quote_ident(relname) FROM pg_stat_user_tables
 		WHERE schemaname = current_schema() AND n_mod_since_analyze > 1000 AND n_mod_since_analyze > n_live_tup / 20
 		ORDER BY relname`)
-	if err != nil {
-		return err
-	}
-	var stale []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return err
-		}
-		stale = append(stale, name)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(stale) == 0 {
+	stale, err := scanRows(rows, err, scanString)
+	if err != nil || len(stale) == 0 {
 		return err
 	}
 	_, err = t.exec(ctx, `ANALYZE `+strings.Join(stale, ", "))

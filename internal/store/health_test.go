@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"testing"
 )
@@ -29,14 +28,7 @@ func TestWriterBatchBuckets(t *testing.T) {
 // they are all acknowledged.
 func TestWriterStats(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "calldesk.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := openWriterStore(t)
 	before := s.Stats().Writer
 	var wg sync.WaitGroup
 	for range 40 {

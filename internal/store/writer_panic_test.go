@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -11,14 +10,7 @@ import (
 // writer rolls that write back and goes on serving the others.
 func TestWriterSurvivesAPanickingWrite(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := openWriterStore(t)
 	func() {
 		defer func() {
 			if p := recover(); p != "boom" {
@@ -58,14 +50,7 @@ func TestWriterSurvivesAPanickingWrite(t *testing.T) {
 // times over.
 func TestWriterRaisesAPanicRunByAnotherCaller(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := openWriterStore(t)
 	for i := range 20 {
 		entered, release := make(chan struct{}), make(chan struct{})
 		go s.inTx(ctx, func(*Tx) error { close(entered); <-release; return nil }) // holds the writer
