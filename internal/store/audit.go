@@ -169,6 +169,7 @@ func (s *Store) FindAudit(ctx context.Context, f AuditFilter) ([]desk.AuditRecor
 func (s *Store) SealAudit(ctx context.Context, limit int, hash func(prev string, r desk.AuditRecord) string) (int, error) {
 	n := 0
 	err := s.inTx(ctx, func(t *Tx) error {
+		n = 0 // the transaction may be run again
 		if err := s.d.lock(ctx, t, lockSeal); err != nil {
 			return err
 		}
@@ -204,22 +205,47 @@ func (s *Store) SealAudit(ctx context.Context, limit int, hash func(prev string,
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, r := range recs {
-			seq++
-			h := hash(prev, r)
-			if _, err := t.exec(ctx, `INSERT INTO audit_chain (seq, audit_id, prev_hash, hash, sealed_at, v) VALUES (?, ?, ?, ?, ?, 2)`,
-				seq, r.ID, prev, h, t.Now.UnixMicro()); err != nil {
+		// The links go in with multi-row INSERTs and the queue's entries out with one DELETE per
+		// chunk, not two statements a record (on PostgreSQL each a round trip; on SQLite each
+		// the writer's time). Chunks are powers of two, so only a few statement texts are cached.
+		now := t.Now.UnixMicro()
+		for len(recs) > 0 {
+			chunk := sealChunk(len(recs))
+			args := make([]any, 0, 5*chunk)
+			ids := make([]any, chunk)
+			for i, r := range recs[:chunk] {
+				seq++
+				h := hash(prev, r)
+				args = append(args, seq, r.ID, prev, h, now)
+				ids[i] = r.ID
+				prev = h
+			}
+			if _, err := t.exec(ctx, `INSERT INTO audit_chain (seq, audit_id, prev_hash, hash, sealed_at, v) VALUES `+
+				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, 2), ", chunk), ", "), args...); err != nil {
 				return err
 			}
-			if _, err := t.exec(ctx, `DELETE FROM audit_pending WHERE audit_id = ?`, r.ID); err != nil {
+			if _, err := t.exec(ctx, `DELETE FROM audit_pending WHERE audit_id IN (`+placeholders(chunk)+`)`, ids...); err != nil {
 				return err
 			}
-			prev = h
+			n += chunk
+			recs = recs[chunk:]
 		}
-		n = len(recs)
 		return nil
 	})
+	if err != nil {
+		n = 0
+	}
 	return n, err
+}
+
+// sealChunk is how many of n records one sealing statement links: the largest power of two up to
+// n, at most 256.
+func sealChunk(n int) int {
+	c := 1
+	for c*2 <= n && c < 256 {
+		c *= 2
+	}
+	return c
 }
 
 // ChainLink is one link of the chain as stored, with its record when the record still exists.
