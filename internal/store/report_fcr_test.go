@@ -251,3 +251,61 @@ func TestFirstContactBackfill(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkLoadBackfillsFirstContact: a bulk load (the demo, an import) writes calls with their
+// diaries and no transitions; Finish fills calls.reassigned and calls.resolved_by from the
+// diaries, as the store keeps them for calls logged through it.
+func TestBulkLoadBackfillsFirstContact(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		b, err := e.S.Bulk(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		sd, nw, cat := e.F.ServiceDesk, e.F.Networks, e.F.Cat
+		at := func(m int) time.Time { return start.Add(time.Duration(m) * time.Minute) }
+		assign := func(m int, text string) desk.Entry {
+			return desk.Entry{Kind: desk.EntryAssignment, Text: text, AuthorID: e.F.Ann.ID, CreatedAt: at(m)}
+		}
+		calls := map[string]struct {
+			c     desk.Call
+			diary []desk.Entry
+			want  store.CallFirstContact
+		}{
+			// Service Desk, then Networks (to Cat), then back: two moves; Cat resolved it.
+			"moved twice": {desk.Call{State: desk.Resolved, GroupID: sd.ID, ResolvedAt: at(30)}, []desk.Entry{
+				assign(1, "assigned to "+sd.Name), assign(2, "assigned to "+nw.Name+" / "+cat.Name()), assign(3, "assigned to "+sd.Name),
+				{Kind: desk.EntryStatus, Text: "resolved: the port was patched", AuthorID: cat.ID, CreatedAt: at(30)},
+			}, store.CallFirstContact{Reassigned: 2, ResolvedBy: cat.ID}},
+			// Networks, then Cat within Networks: no move; open.
+			"one group": {desk.Call{State: desk.Assigned, GroupID: nw.ID}, []desk.Entry{
+				assign(1, "assigned to "+nw.Name), assign(2, "assigned to "+nw.Name+" / "+cat.Name()),
+			}, store.CallFirstContact{}},
+			"no diary": {desk.Call{State: desk.Unassigned}, nil, store.CallFirstContact{}},
+		}
+		refs := map[string]string{}
+		for name, x := range calls {
+			c := x.c
+			c.Kind, c.Summary, c.CustomerID, c.Source, c.Impact, c.Urgency, c.Priority, c.LoggedAt =
+				desk.Fault, name, e.F.Dan.ID, desk.SourcePhone, desk.Medium, desk.Medium, 3, start
+			if err := b.AddCall(ctx, &c, x.diary); err != nil {
+				t.Fatal(err)
+			}
+			refs[name] = c.Ref
+		}
+		if _, err := b.Finish(ctx, e.F.Admin, "test.load", "first contact", nil); err != nil {
+			t.Fatal(err)
+		}
+		for name, x := range calls {
+			got, err := e.S.FindCallFirstContact(ctx, refs[name])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != x.want {
+				t.Errorf("%s: backfilled %+v, want %+v", name, got, x.want)
+			}
+		}
+	})
+}
