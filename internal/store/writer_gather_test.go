@@ -60,6 +60,42 @@ func TestWriterGathersTheNextBatch(t *testing.T) {
 	}
 }
 
+// A write that joins a batch runs in its transaction, and the writer does not sit idle waiting for
+// it: the first write of the batch has run before the second is even queued, and both commit
+// together.
+func TestWriterRunsWritesAsTheyJoinTheBatch(t *testing.T) {
+	ctx := context.Background()
+	s := openWriterStore(t)
+	s.w.linger = 5 * time.Second
+	s.w.last = 2
+	before := s.Stats().Writer
+	ran := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.inTx(ctx, func(t *Tx) error {
+			close(ran)
+			_, err := t.exec(ctx, `SELECT 1`)
+			return err
+		})
+	}()
+	select {
+	case <-ran:
+	case <-time.After(2 * time.Second):
+		t.Fatal("the first write of a batch did not run until the batch was full: the writer waited for the second first")
+	}
+	if err := noopWrite(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	w := s.Stats().Writer
+	if w.Writes-before.Writes != 2 || w.Batches-before.Batches != 1 {
+		t.Errorf("a write joining a running batch: %d batches of %d writes in all; want one batch of 2",
+			w.Batches-before.Batches, w.Writes-before.Writes)
+	}
+}
+
 // After a batch of one the writer does not wait: a desk with one write at a time is not slowed.
 func TestWriterDoesNotWaitAfterABatchOfOne(t *testing.T) {
 	ctx := context.Background()
