@@ -981,9 +981,13 @@ func (s *Store) searchOnly(ctx context.Context, q searchQuery, f CallFilter) (Ca
 				return CallPage{}, err
 			}
 		}
-		page, args := s.searchPageQuery(q, est, limit, offset)
-		if ids, err = s.searchIDs(ctx, page, args); err != nil {
+		if ids, err = s.searchPageIDs(ctx, q, est, limit, offset); err != nil {
 			return CallPage{}, err
+		}
+		// A page short of its limit is the last: the hits are counted, whatever was estimated
+		// (two common words estimated at 7,202 together may have 3).
+		if !f.NoTotal && !exact && len(ids) < limit && (len(ids) > 0 || offset == 0) {
+			total, exact, atLeast = offset+len(ids), true, false
 		}
 	}
 	if len(ids) == 0 {
@@ -997,6 +1001,57 @@ func (s *Store) searchOnly(ctx context.Context, q searchQuery, f CallFilter) (Ca
 	}
 	return CallPage{Calls: out, Total: total, TotalExact: exact, TotalAtLeast: atLeast}, nil
 }
+
+// searchPageIDs reads the ids of the page at limit and offset of q's hits, which the engine
+// estimated at est (searchEstimateRows): first the newest calls (searchWalkQuery) when that is
+// how to find them, then, unless that filled the page, the search index's matches.
+func (s *Store) searchPageIDs(ctx context.Context, q searchQuery, est, limit, offset int) ([]int64, error) {
+	walk, args, err := s.searchWalkQuery(ctx, q, est, limit+offset)
+	if err != nil {
+		return nil, err
+	}
+	if walk != "" {
+		ids, err := s.searchIDs(ctx, walk, args)
+		if err != nil || len(ids) == limit+offset {
+			return ids[min(offset, len(ids)):], err
+		}
+	}
+	page, args := s.searchPageQuery(q, est, limit, offset)
+	return s.searchIDs(ctx, page, args)
+}
+
+// searchWalkQuery is the query of the first n hits of q among the newest searchWalkRows calls
+// and its arguments, or "" when the page is to come from the index's matches alone. An engine
+// estimates the hits of several words as if the words came independently, and words that come
+// together (laptop screen) have many times the hits it estimates: at a million calls on
+// PostgreSQL "laptop & screen" was estimated at 2,554 hits and had 16,356, and reading them all
+// from the index for the page took 165 ms, where walking the newest calls found the page among
+// 1,544 of them in 2.5 ms. So when several words are estimated few together but each is common,
+// the newest calls are walked first, as far as searchWalkRows (about 20 ms when the words never
+// meet, and the index's matches are read after). When one word is rare, the hits are at most its
+// own: the index's matches are few, whatever the estimate.
+func (s *Store) searchWalkQuery(ctx context.Context, q searchQuery, est, n int) (string, []any, error) {
+	if len(q.words) < 2 || est < 0 || est > searchFewRows || n > searchWalkRows {
+		return "", nil, nil
+	}
+	walk := s.d.searchWalk(q.mine != "")
+	if walk == "" {
+		return "", nil, nil
+	}
+	for _, w := range q.words {
+		e, err := s.searchEstimateOf(ctx, s.d.searchArg([]string{w}))
+		if err != nil || (e >= 0 && e <= searchFewRows) {
+			return "", nil, err
+		}
+	}
+	if q.mine != "" {
+		return walk, []any{searchWalkRows, q.all, q.mine, q.person, q.person, n}, nil
+	}
+	return walk, []any{searchWalkRows, q.all, n}, nil
+}
+
+// searchWalkRows is the most calls searchWalkQuery walks.
+const searchWalkRows = 20000
 
 // searchIDs reads the ids of a page of a search's hits (searchPageQuery).
 func (s *Store) searchIDs(ctx context.Context, page string, args []any) ([]int64, error) {
@@ -1099,12 +1154,18 @@ const searchFewRows = 10000
 // searchEstimateRows is the engine's estimate of the hits of sq's search for every part (-1
 // where the engine gives none, or its plan could not be read).
 func (s *Store) searchEstimateRows(ctx context.Context, sq searchQuery) (int, error) {
+	return s.searchEstimateOf(ctx, sq.all)
+}
+
+// searchEstimateOf is the engine's estimate of the hits of the search argument arg (-1 where the
+// engine gives none, or its plan could not be read).
+func (s *Store) searchEstimateOf(ctx context.Context, arg string) (int, error) {
 	q := s.d.searchEstimate()
 	if q == "" {
 		return -1, nil
 	}
 	var plan string
-	if err := s.queryRow(ctx, q, sq.all).Scan(&plan); err != nil {
+	if err := s.queryRow(ctx, q, arg).Scan(&plan); err != nil {
 		return 0, fmt.Errorf("estimate search hits: %w", err)
 	}
 	var p []struct {

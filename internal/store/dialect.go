@@ -115,6 +115,11 @@ type dialect interface {
 	// other part. Arguments: search, search, person, person (then limit, offset for the page).
 	searchMinePage(few bool) string
 	searchMineHits() string
+	// searchWalk lists the ids of the matching calls among the newest ones, highest first
+	// (arguments: how many of the newest calls to look at, then searchPage's or, with mine,
+	// searchMinePage's search arguments, then the most ids to list); "" where the engine pages
+	// from its search index alone (SQLite's FTS5, which gives no estimate to doubt).
+	searchWalk(mine bool) string
 	// forUpdate is appended to a SELECT that must lock its row for the rest of the transaction.
 	forUpdate() string
 	// forNoKeyUpdate locks rows for a change of their non-key columns: unlike forUpdate it lets
@@ -263,6 +268,8 @@ func (sqliteDialect) searchMinePage(bool) string {
 		UNION ALL SELECT call_fts.rowid FROM call_fts JOIN calls c ON c.id = call_fts.rowid WHERE call_fts MATCH ? AND ` + mineCond + `
 		ORDER BY 1 DESC LIMIT ? OFFSET ?`
 }
+
+func (sqliteDialect) searchWalk(bool) string { return "" }
 
 func (sqliteDialect) searchMineHits() string {
 	return `SELECT 1 FROM call_fts WHERE call_fts MATCH ? UNION ALL
@@ -740,6 +747,16 @@ func (postgresDialect) searchMinePage(few bool) string {
 		return pgFewHits(postgresMineCond)
 	}
 	return "SELECT c.id FROM calls c WHERE " + postgresMineCond + " ORDER BY c.id DESC LIMIT ? OFFSET ?"
+}
+
+// searchWalk walks calls_pkey backwards through the newest calls only, as far as it must to list
+// the ids asked for: never more than the first argument, however few the hits.
+func (postgresDialect) searchWalk(mine bool) string {
+	cond := "c.search @@ to_tsquery('simple', ?)"
+	if mine {
+		cond = postgresMineCond
+	}
+	return "SELECT c.id FROM (SELECT * FROM calls ORDER BY id DESC LIMIT ?) c WHERE " + cond + " ORDER BY c.id DESC LIMIT ?"
 }
 
 func (postgresDialect) searchMineHits() string {

@@ -43,9 +43,10 @@ func (s *Store) SetSleep(f func(ctx context.Context, d time.Duration) error) { s
 // TxAttempts is how many times a write transaction runs before it gives up on conflicts.
 const TxAttempts = txAttempts
 
-// SearchPageQuery is the query (with ? placeholders) and arguments of the first page of 25 ids
-// a search for text with no other filter sends (searchOnly), as the engine's estimate picks it,
-// for a test to ask the engine how it plans it.
+// SearchPageQuery is the query (with ? placeholders) and arguments a search for text with no
+// other filter sends first for its first page of 25 ids (searchOnly), as the engine's estimates
+// pick it, for a test to ask the engine how it plans it: the walk of the newest calls
+// (searchWalkQuery) where it comes first, else the page of the index's matches.
 func (s *Store) SearchPageQuery(ctx context.Context, text string) (string, []any, error) {
 	q, err := s.searchQuery(ctx, SearchTerms(text), nil)
 	if err != nil {
@@ -54,6 +55,9 @@ func (s *Store) SearchPageQuery(ctx context.Context, text string) (string, []any
 	est, err := s.searchEstimateRows(ctx, q)
 	if err != nil {
 		return "", nil, err
+	}
+	if walk, args, err := s.searchWalkQuery(ctx, q, est, 25); err != nil || walk != "" {
+		return walk, args, err
 	}
 	page, args := s.searchPageQuery(q, est, 25, 0)
 	return page, args, nil

@@ -84,6 +84,7 @@ func callTexts(agg, where string) string {
 type searchQuery struct {
 	all, mine string
 	person    int64
+	words     []string // the words searched for, as SearchTerms gives them
 }
 
 // searchQuery builds the arguments of a search for terms by r (nil: no reader, every part): the
@@ -98,7 +99,7 @@ func (s *Store) searchQuery(ctx context.Context, terms []string, r *desk.Reader)
 		tokens = mac.tokens(terms)
 	}
 	if r == nil {
-		return searchQuery{all: searchArgBlind(s.d, terms, tokens, colAll, false)}, nil
+		return searchQuery{all: searchArgBlind(s.d, terms, tokens, colAll, false), words: terms}, nil
 	}
 	all, mine := readerCols(*r)
 	blindOnly := false
@@ -107,7 +108,7 @@ func (s *Store) searchQuery(ctx context.Context, terms []string, r *desk.Reader)
 			return searchQuery{}, err
 		}
 	}
-	q := searchQuery{all: searchArgBlind(s.d, terms, tokens, all, blindOnly), person: r.PersonID}
+	q := searchQuery{all: searchArgBlind(s.d, terms, tokens, all, blindOnly), person: r.PersonID, words: terms}
 	if mine != 0 {
 		q.mine = searchArgBlind(s.d, terms, tokens, mine, blindOnly)
 	}
