@@ -47,6 +47,8 @@ say() { echo "$*" | tee -a "$OUT/results.txt"; }
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 PORT=${BENCH_PORT:-18080}
 while ! port_free $PORT; do PORT=$((PORT + 1)); done
+DEBUG_PORT=$((PORT + 1)) # the measured server's metrics, where a part reads them
+while ! port_free $DEBUG_PORT; do DEBUG_PORT=$((DEBUG_PORT + 1)); done
 
 if (part pages || part portal) && ! command -v wrk >/dev/null 2>&1; then
   echo "wrk (the HTTP load tool) is missing: installing it from Debian"
@@ -227,23 +229,31 @@ CREATE_ROUNDS=${BENCH_CREATE_ROUNDS:-3}
 # time. (ceiling server + client) / (calldesk server + client) is the share of the ceiling
 # calldesk could reach with every core busy, whatever its batching.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-create_run() { # token -> CREATE_LINE (the client's line), CREATE_SERVER_US, CREATE_CLIENT_US
-  local t0 t1 n cpu TIMEFORMAT='%U %S'
-  t0=$(cpu_ticks "$SERVER")
+# SQLite's single writer's busy time so far (seconds), from the server's metrics; empty without.
+writer_busy() { curl -fs "http://127.0.0.1:$DEBUG_PORT/metrics" 2>/dev/null | awk '$1 == "calldesk_sqlite_writer_busy_seconds_total" {print $2}'; }
+create_run() { # token -> CREATE_LINE (the client's line), CREATE_SERVER_US, CREATE_CLIENT_US, CREATE_WRITER
+  local t0 t1 w0 w1 n cpu TIMEFORMAT='%U %S'
+  t0=$(cpu_ticks "$SERVER"); w0=$(writer_busy)
   cpu=$( { time "$BIN" bench create --url http://127.0.0.1:$PORT --token "$1" --clients 8 --duration 15s > "$OUT/create-run.txt" ; } 2>&1 )
-  t1=$(cpu_ticks "$SERVER")
+  t1=$(cpu_ticks "$SERVER"); w1=$(writer_busy)
   CREATE_LINE=$(cat "$OUT/create-run.txt")
   n=$(echo "$CREATE_LINE" | grep -oE '[0-9]+ requests' | head -1 | cut -d' ' -f1)
   CREATE_SERVER_US=$(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" -v n="${n:-0}" 'BEGIN { if (n > 0) printf "%.0f", (b - a) / hz / n * 1e6; else print "?" }')
   CREATE_CLIENT_US=$(echo "$cpu" | tail -1 | awk -v n="${n:-0}" '{ if (n > 0) printf "%.0f", ($1 + $2) / n * 1e6; else print "?" }')
+  # The writer is one thread of work: busy all the time, it bounds the rate at 1 / its time per
+  # create, however many cores are free.
+  CREATE_WRITER=""
+  if [ -n "$w0" ] && [ -n "$w1" ] && [ "${n:-0}" -gt 0 ]; then
+    CREATE_WRITER=$(awk -v a="$w0" -v b="$w1" -v n="$n" 'BEGIN { printf "SQLite'"'"'s writer was busy %.0f%% of the run, %.0f µs per create: with it busy all the time, at most %.0f creates a second", (b - a) / 15 * 100, (b - a) / n * 1e6, n / (b - a) }')
+  fi
 }
 part create && for engine in $ENGINES; do
   for round in $(seq "$CREATE_ROUNDS"); do
     if [ $engine = sqlite ]; then DB=$OUT/create.db; rm -f "$DB"*; else DB=$(fresh_pg calldesk_bench_create); fi
     TOKEN=$("$BIN" demo --db "$DB" --calls 1000 --people 500 --token 2>/dev/null | token_of)
-    start_server "$DB"
+    DEBUG_ADDR=127.0.0.1:$DEBUG_PORT start_server "$DB"
     create_run "$TOKEN"
-    desk=$CREATE_LINE desk_server=$CREATE_SERVER_US desk_client=$CREATE_CLIENT_US
+    desk=$CREATE_LINE desk_server=$CREATE_SERVER_US desk_client=$CREATE_CLIENT_US desk_writer=$CREATE_WRITER
     stop_server
     if [ $engine = sqlite ]; then DB=$OUT/ceiling.db; rm -f "$DB"*; else DB=$(fresh_pg calldesk_bench_ceiling); fi
     "$BIN" bench ceiling --db "$DB" --addr 127.0.0.1:$PORT > "$OUT/ceiling.log" 2>&1 &
@@ -257,6 +267,7 @@ part create && for engine in $ENGINES; do
     say "[$engine] round $round: ceiling  $bare"
     say "[$engine] round $round: calldesk at $(awk -v a="$(rate "$desk")" -v b="$(rate "$bare")" 'BEGIN { printf "%.2f", a / b }') of the ceiling (load: $(cut -d' ' -f1-3 /proc/loadavg))"
     say "[$engine] round $round: CPU per create: calldesk's server ${desk_server} µs + client ${desk_client} µs, the ceiling's server ${CREATE_SERVER_US} µs + client ${CREATE_CLIENT_US} µs; with every core busy calldesk could reach $(awk -v a="$desk_server" -v b="$desk_client" -v c="$CREATE_SERVER_US" -v d="$CREATE_CLIENT_US" 'BEGIN { if (a + b > 0) printf "%.2f", (c + d) / (a + b); else print "?" }') of the ceiling$([ $engine = postgres ] && echo " (PostgreSQL's own CPU, in its server processes, is not counted)")"
+    [ -z "$desk_writer" ] || say "[$engine] round $round: $desk_writer (the ceiling's $(rate "$bare"))"
   done
 done
 

@@ -217,6 +217,9 @@ func TestScrapeFigures(t *testing.T) {
 		if hasWriter != (e.Engine == "sqlite") || (hasWriter && batches < 2) {
 			t.Errorf("writer batches: %v %v on %s", batches, hasWriter, e.Engine)
 		}
+		if busy, ok := sample(t, reg, "calldesk_sqlite_writer_busy_seconds_total"); ok != hasWriter || (ok && busy <= 0) {
+			t.Errorf("writer busy: %v s, %v on %s", busy, ok, e.Engine)
+		}
 		if v, ok := sample(t, reg, "calldesk_audit_unsealed_records"); !ok || v < 2 {
 			t.Errorf("unsealed audit records after two calls were logged: %v %v", v, ok)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 )
 
 // Health and pool figures for monitoring (issue 21 point 6): whether the database answers, whether
@@ -52,6 +53,10 @@ type WriterStats struct {
 	// Batches is how many transactions the writer has run; Writes how many writes they held
 	// (Writes/Batches is the mean batch size).
 	Batches, Writes int64
+	// Busy is the time the writer spent running its transactions, not counting a batch's wait for
+	// writes to join it: over a span of time, the share of it the writer was busy. Near all of
+	// it, the instance writes as fast as it can, and writes queue.
+	Busy time.Duration
 	// BatchSizes counts batches by size: BatchSizes[i] those of at most BatchSizeBounds()[i]
 	// writes and more than the bound before (a histogram's buckets, not cumulative).
 	BatchSizes [batchBuckets]int64

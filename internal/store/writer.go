@@ -39,9 +39,10 @@ type sqliteWriter struct {
 	linger time.Duration
 	last   int
 
-	// For monitoring (Store.Stats): batches run, writes they held, batches by size.
-	batches, writes atomic.Int64
-	sizes           [batchBuckets]atomic.Int64
+	// For monitoring (Store.Stats): batches run, writes they held, batches by size, and the time
+	// spent running them (nanoseconds; not the time a batch waited for writes to join it).
+	batches, writes, busy atomic.Int64
+	sizes                 [batchBuckets]atomic.Int64
 }
 
 type writeReq struct {
@@ -79,7 +80,7 @@ func (w *sqliteWriter) stats() WriterStats {
 	w.mu.Lock()
 	ws := WriterStats{Queued: len(w.queue)}
 	w.mu.Unlock()
-	ws.Batches, ws.Writes = w.batches.Load(), w.writes.Load()
+	ws.Batches, ws.Writes, ws.Busy = w.batches.Load(), w.writes.Load(), time.Duration(w.busy.Load())
 	for i := range w.sizes {
 		ws.BatchSizes[i] = w.sizes[i].Load()
 	}
@@ -155,7 +156,9 @@ func (s *Store) writeSQLite(ctx context.Context, fn func(*Tx) error) error {
 			if n == 0 {
 				return // not reached: req is queued until a batch takes it
 			}
-			n = s.runBatch(batch)
+			start := time.Now()
+			n, idle := s.runBatch(batch)
+			w.busy.Add(int64(time.Since(start) - idle))
 			w.counted(n)
 			w.last = n
 		}
@@ -216,8 +219,8 @@ func runSafely(r *writeReq, t *Tx) (err error) {
 }
 
 // runBatch runs batch, and the writes that join it while it runs (more), in one transaction, and
-// returns how many writes it held.
-func (s *Store) runBatch(batch []*writeReq) int {
+// returns how many writes it held and how long it waited for them to join.
+func (s *Store) runBatch(batch []*writeReq) (int, time.Duration) {
 	w := s.w
 	ctx := context.Background() // the batch must finish or roll back whole, whoever gives up
 	finish := func(err error) {
@@ -228,14 +231,14 @@ func (s *Store) runBatch(batch []*writeReq) int {
 			close(r.done)
 		}
 	}
+	var idle time.Duration // waiting for writes to join (more)
 	w.ckpt.beforeBatch(ctx, w.conn)
 	if _, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		finish(fmt.Errorf("begin: %w", err))
-		return len(batch)
+		return len(batch), idle
 	}
 	ok := 0
 	index := &Tx{s: s, w: w, Now: s.Now()} // collects the search documents of the batch's writes
-	var idle time.Duration
 	for i := 0; ; i++ {
 		if i == len(batch) {
 			more := w.more(len(batch), &idle)
@@ -270,7 +273,7 @@ func (s *Store) runBatch(batch []*writeReq) int {
 			if rerr := s.execSaved(ctx, "ROLLBACK TO w"); rerr != nil {
 				_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
 				finish(fmt.Errorf("roll back a failed write: %w", rerr))
-				return len(batch)
+				return len(batch), idle
 			}
 		} else {
 			ok++
@@ -278,7 +281,7 @@ func (s *Store) runBatch(batch []*writeReq) int {
 		if err := s.execSaved(ctx, "RELEASE w"); err != nil {
 			_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
 			finish(fmt.Errorf("release savepoint: %w", err))
-			return len(batch)
+			return len(batch), idle
 		}
 	}
 	// Outside every savepoint, so FTS5 writes the batch's documents as one segment.
@@ -289,7 +292,7 @@ func (s *Store) runBatch(batch []*writeReq) int {
 			r.err = err // nothing in the batch was written
 		}
 		finish(nil)
-		return len(batch)
+		return len(batch), idle
 	}
 	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
@@ -305,7 +308,7 @@ func (s *Store) runBatch(batch []*writeReq) int {
 		}
 	}
 	finish(nil)
-	return len(batch)
+	return len(batch), idle
 }
 
 func (s *Store) execSaved(ctx context.Context, q string) error {

@@ -135,3 +135,37 @@ func TestWriterWaitsAtMostItsLinger(t *testing.T) {
 		t.Errorf("the next write alone took %v: after a batch of one the writer must not wait", took)
 	}
 }
+
+// The writer's busy time counts the time its transactions ran, not a batch's wait for writes to
+// join it: a write that takes 50 ms adds at least that; one alone after a batch of four, whose
+// batch then waits 300 ms for three more that never come, adds far less than the wait.
+func TestWriterBusyTime(t *testing.T) {
+	ctx := context.Background()
+	s := openWriterStore(t)
+	before := s.Stats().Writer.Busy
+	if err := s.inTx(ctx, func(t *Tx) error {
+		time.Sleep(50 * time.Millisecond)
+		_, err := t.exec(ctx, `SELECT 1`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	slow := s.Stats().Writer.Busy - before
+	if slow < 50*time.Millisecond {
+		t.Errorf("a write of 50 ms added %v to the writer's busy time", slow)
+	}
+	s.w.linger = 300 * time.Millisecond
+	s.w.last = 4
+	before = s.Stats().Writer.Busy
+	start := time.Now()
+	if err := noopWrite(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	if took < s.w.linger {
+		t.Fatalf("the write took %v: its batch did not wait for more (linger %v)", took, s.w.linger)
+	}
+	if busy := s.Stats().Writer.Busy - before; busy > 200*time.Millisecond {
+		t.Errorf("a write whose batch waited %v for others added %v to the busy time", took, busy)
+	}
+}
