@@ -230,7 +230,12 @@ CREATE_ROUNDS=${BENCH_CREATE_ROUNDS:-3}
 # calldesk could reach with every core busy, whatever its batching.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # SQLite's single writer's busy time so far (seconds), from the server's metrics; empty without.
-writer_busy() { curl -fs "http://127.0.0.1:$DEBUG_PORT/metrics" 2>/dev/null | awk '$1 == "calldesk_sqlite_writer_busy_seconds_total" {print $2}'; }
+# (The metrics listener may come up moments after the server's own: it is waited for, up to 5 s.)
+writer_busy() {
+  local m
+  for _ in $(seq 50); do m=$(curl -fs "http://127.0.0.1:$DEBUG_PORT/metrics" 2>/dev/null) && break; sleep 0.1; done
+  echo "${m:-}" | awk '$1 == "calldesk_sqlite_writer_busy_seconds_total" {print $2}'
+}
 create_run() { # token -> CREATE_LINE (the client's line), CREATE_SERVER_US, CREATE_CLIENT_US, CREATE_WRITER
   local t0 t1 w0 w1 n cpu TIMEFORMAT='%U %S'
   t0=$(cpu_ticks "$SERVER"); w0=$(writer_busy)
