@@ -79,31 +79,37 @@ func (s *Store) RepairSLA(ctx context.Context, limit int) (SLARepair, error) {
 
 // backfillSLA looks at the calls after id `after` (at most limit of them) and gives those that
 // have no service-level row one; it returns how many it gave one, how many it looked at, and the
-// last call id it looked at.
+// last call id it looked at. It walks the calls' ids only, and reads whole the calls that lack
+// their row: every call logged through the store has it, and the walk passes over each call once
+// (every few seconds on a busy desk, in the writer's turn on SQLite).
 func (t *Tx) backfillSLA(ctx context.Context, cf *slaConfig, after int64, limit int) (int, int, int64, error) {
-	rows, err := t.query(ctx, `SELECT `+callCols+`, CASE WHEN s.call_id IS NULL THEN 1 ELSE 0 END FROM calls c
-		LEFT JOIN call_sla s ON s.call_id = c.id WHERE c.id > ? ORDER BY c.id LIMIT ?`, after, limit)
+	rows, err := t.query(ctx, `SELECT c.id, CASE WHEN EXISTS (SELECT 1 FROM call_sla s WHERE s.call_id = c.id) THEN 0 ELSE 1 END
+		FROM calls c WHERE c.id > ? ORDER BY c.id LIMIT ?`, after, limit)
+	walked, err := scanRows(rows, err, func(sc scanner) ([2]int64, error) {
+		var r [2]int64
+		return r, sc.Scan(&r[0], &r[1])
+	})
 	if err != nil {
 		return 0, 0, after, fmt.Errorf("calls to give service levels: %w", err)
 	}
-	var missing []desk.Call
-	seen := 0
-	for rows.Next() {
-		var none int
-		c, err := scanStoredCall(scanAlso{rows, &none})
-		if err != nil {
-			rows.Close()
-			return 0, 0, after, err
-		}
-		seen++
-		after = c.ID
-		if none == 1 {
-			missing = append(missing, c)
+	var lacking []int64
+	for _, r := range walked {
+		after = r[0]
+		if r[1] == 1 {
+			lacking = append(lacking, r[0])
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(missing) == 0 {
-		return 0, seen, after, err
+	seen := len(walked)
+	if len(lacking) == 0 {
+		return 0, seen, after, nil
+	}
+	// The ids as one argument (idSet): one statement text for any number of them, in the writer's
+	// cache of prepared statements on SQLite.
+	d := t.s.d
+	rows, err = t.query(ctx, `SELECT `+callCols+` FROM calls c WHERE c.id IN `+d.idSet()+` ORDER BY c.id`, d.idSetArg(lacking))
+	missing, err := scanRows(rows, err, scanStoredCall)
+	if err != nil {
+		return 0, 0, after, fmt.Errorf("calls to give service levels: %w", err)
 	}
 	ids := make([]int64, len(missing))
 	for i, c := range missing {
@@ -112,8 +118,8 @@ func (t *Tx) backfillSLA(ctx context.Context, cf *slaConfig, after int64, limit 
 	// The first public update by someone other than the customer stops the respond clock.
 	first := map[int64]int64{}
 	rows, err = t.query(ctx, `SELECT d.call_id, MIN(d.created_at) FROM diary_entries d JOIN calls c ON c.id = d.call_id
-		WHERE d.call_id IN (`+placeholders(len(ids))+`) AND d.kind = 'update' AND d.public <> 0 AND d.author_id IS NOT NULL
-		AND d.author_id <> c.customer_id GROUP BY d.call_id`, idArgs(ids)...)
+		WHERE d.call_id IN `+d.idSet()+` AND d.kind = 'update' AND d.public <> 0 AND d.author_id IS NOT NULL
+		AND d.author_id <> c.customer_id GROUP BY d.call_id`, d.idSetArg(ids))
 	if err != nil {
 		return 0, 0, after, fmt.Errorf("first public updates: %w", err)
 	}
