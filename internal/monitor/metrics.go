@@ -310,7 +310,7 @@ func newStoreCollector(src Sources) *storeCollector {
 		poolClosed:   prometheus.NewDesc("calldesk_db_closed_connections_total", "Connections closed by the pool, by reason (max_idle, max_idle_time, max_lifetime).", []string{"pool", "reason"}, nil),
 		writerQueue:  prometheus.NewDesc("calldesk_sqlite_writer_queue_depth", "Writes waiting for SQLite's single writer.", nil, nil),
 		writerBatch:  prometheus.NewDesc("calldesk_sqlite_writer_batch_size", "Writes group-committed per transaction by SQLite's single writer.", nil, nil),
-		writerBusy:   prometheus.NewDesc("calldesk_sqlite_writer_busy_seconds_total", "Time SQLite's single writer spent running transactions; its rate near 1: the instance writes as fast as it can, and writes queue.", nil, nil),
+		writerBusy:   prometheus.NewDesc("calldesk_sqlite_writer_busy_seconds_total", "Time SQLite's single writer spent running transactions (not waiting for writes); its rate near 1: the instance writes as fast as it can, and writes queue.", nil, nil),
 		auditPending: prometheus.NewDesc("calldesk_audit_unsealed_records", "Audit records written and not yet sealed into the hash chain (all instances: the database's queue).", nil, nil),
 		auditQueue:   prometheus.NewDesc("calldesk_audit_read_queue_depth", "Audit records of reads waiting for their group commit in this instance.", nil, nil),
 		sla:          prometheus.NewDesc("calldesk_sla_calls", "Live calls at risk of or in breach of their service level (all instances), counted up to the lists' limit.", []string{"band"}, nil),

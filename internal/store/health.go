@@ -53,9 +53,9 @@ type WriterStats struct {
 	// Batches is how many transactions the writer has run; Writes how many writes they held
 	// (Writes/Batches is the mean batch size).
 	Batches, Writes int64
-	// Busy is the time the writer spent running its transactions, not counting a batch's wait for
-	// writes to join it: over a span of time, the share of it the writer was busy. Near all of
-	// it, the instance writes as fast as it can, and writes queue.
+	// Busy is the time the writer spent running its transactions, not counting its wait for
+	// writes before a batch: over a span of time, the share of it the writer was busy. Near all
+	// of it, the instance writes as fast as it can, and writes queue.
 	Busy time.Duration
 	// BatchSizes counts batches by size: BatchSizes[i] those of at most BatchSizeBounds()[i]
 	// writes and more than the bound before (a histogram's buckets, not cumulative).

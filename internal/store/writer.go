@@ -18,8 +18,7 @@ import (
 // fails rolls back to its savepoint and only its caller sees the error; a write is acknowledged
 // only after the COMMIT that holds it, so every write and its audit record still commit or vanish
 // together. After a batch of several writes the writer lingers a little for their callers' next
-// writes (more), running each as it comes, so a busy desk commits them together rather than one
-// by one.
+// writes (gather), so a busy desk commits them together rather than one by one.
 type sqliteWriter struct {
 	conn  *sql.Conn
 	stmts map[string]*sql.Stmt // used only while holding sem
@@ -32,15 +31,15 @@ type sqliteWriter struct {
 	mu    sync.Mutex
 	queue []*writeReq
 	// arrived is signalled, without blocking, when a write joins the queue: the writer lingering
-	// for writes (more) wakes on it.
+	// for writes (gather) wakes on it.
 	arrived chan struct{}
-	// linger bounds how long a batch waits for writes to join it (more); last is the
+	// linger bounds how long the writer waits for writes before a batch (gather); last is the
 	// size of the batch before, touched only by the goroutine holding sem.
 	linger time.Duration
 	last   int
 
 	// For monitoring (Store.Stats): batches run, writes they held, batches by size, and the time
-	// spent running them (nanoseconds; not the time a batch waited for writes to join it).
+	// spent running them (nanoseconds; not the wait for writes before a batch, gather).
 	batches, writes, busy atomic.Int64
 	sizes                 [batchBuckets]atomic.Int64
 }
@@ -56,14 +55,13 @@ type writeReq struct {
 // maxBatch bounds how many writes share one transaction, which bounds how long a caller waits.
 const maxBatch = 64
 
-// writerLinger is how long a batch of writes may wait, in all, for as many writes as the batch
-// before held (more). A batch's COMMIT writes each page its writes changed once, however many
+// writerLinger is how long the writer waits, after a batch of several writes, for as many to be
+// queued again (gather). A batch's COMMIT writes each page its writes changed once, however many
 // writes changed it, and the statements around it (BEGIN, the search index's flush, COMMIT) run
 // once a batch: with 8 API clients logging calls on a loaded machine the batches held 2.0-2.1
 // creates without it and 5.8-6.0 with it, the server's CPU per create fell from 431-461 to
-// 345-357 µs, and the rate rose from 1,595-1,946 to 2,226-2,308 a second. Running the writes
-// that have come while waiting for the rest (rather than waiting first) made the batches 7.5-7.7
-// writes rather than 6.8-6.9 at the same rate. A desk with one write at a time never waits.
+// 345-357 µs, and the rate rose from 1,595-1,946 to 2,226-2,308 a second. A desk with one write
+// at a time never waits.
 const writerLinger = time.Millisecond
 
 func newSQLiteWriter(ctx context.Context, db *sql.DB, ckpt *sqliteCheckpointer) (*sqliteWriter, error) {
@@ -148,6 +146,7 @@ func (s *Store) writeSQLite(ctx context.Context, fn func(*Tx) error) error {
 				return
 			default:
 			}
+			w.gather()
 			w.mu.Lock()
 			n := min(len(w.queue), maxBatch)
 			batch := w.queue[:n:n]
@@ -156,11 +155,11 @@ func (s *Store) writeSQLite(ctx context.Context, fn func(*Tx) error) error {
 			if n == 0 {
 				return // not reached: req is queued until a batch takes it
 			}
-			start := time.Now()
-			n, idle := s.runBatch(batch)
-			w.busy.Add(int64(time.Since(start) - idle))
 			w.counted(n)
 			w.last = n
+			start := time.Now()
+			s.runBatch(batch)
+			w.busy.Add(int64(time.Since(start)))
 		}
 	}()
 	<-req.done
@@ -170,39 +169,34 @@ func (s *Store) writeSQLite(ctx context.Context, fn func(*Tx) error) error {
 	return req.err
 }
 
-// more returns the writes queued since a batch of n began, for it to run too (up to maxBatch).
-// While the batch holds fewer than the last one did, and none is queued, it waits for them, at
-// most w.linger in all for the batch (idle is how long the batch has waited so far). Each caller
-// of a batch of several writes is likely to come back with its next write moments after its last
-// one committed (an API client, an import, a console page's next action): the writer runs the
-// first ones as they come and commits them all at once, rather than one by one, and does not sit
-// idle waiting for the last ones before starting. After a batch of one it does not wait.
-func (w *sqliteWriter) more(n int, idle *time.Duration) []*writeReq {
+// gather waits, at most w.linger, until as many writes are queued as the last batch held. Each
+// caller of a batch of several writes is likely to come back with its next write moments after
+// its last one committed (an API client, an import, a console page's next action); waiting for
+// them costs the first up to w.linger and makes one commit of theirs. After a batch of one, or
+// with enough queued, it does not wait.
+func (w *sqliteWriter) gather() {
 	want := min(w.last, maxBatch)
+	if w.linger <= 0 || want < 2 {
+		return
+	}
 	var timer *time.Timer
 	for {
 		w.mu.Lock()
-		if k := min(len(w.queue), maxBatch-n); k > 0 {
-			more := w.queue[:k:k]
-			w.queue = w.queue[k:]
-			w.mu.Unlock()
-			return more
-		}
+		n := len(w.queue)
 		w.mu.Unlock()
-		left := w.linger - *idle
-		if n >= want || left <= 0 {
-			return nil
+		if n >= want {
+			break
 		}
 		if timer == nil {
-			timer = time.NewTimer(left)
+			timer = time.NewTimer(w.linger)
 			defer timer.Stop()
 		}
-		start := time.Now()
 		select {
 		case <-w.arrived:
+			continue
 		case <-timer.C:
 		}
-		*idle += time.Since(start)
+		break
 	}
 }
 
@@ -218,9 +212,7 @@ func runSafely(r *writeReq, t *Tx) (err error) {
 	return r.fn(t)
 }
 
-// runBatch runs batch, and the writes that join it while it runs (more), in one transaction, and
-// returns how many writes it held and how long it waited for them to join.
-func (s *Store) runBatch(batch []*writeReq) (int, time.Duration) {
+func (s *Store) runBatch(batch []*writeReq) {
 	w := s.w
 	ctx := context.Background() // the batch must finish or roll back whole, whoever gives up
 	finish := func(err error) {
@@ -231,23 +223,14 @@ func (s *Store) runBatch(batch []*writeReq) (int, time.Duration) {
 			close(r.done)
 		}
 	}
-	var idle time.Duration // waiting for writes to join (more)
 	w.ckpt.beforeBatch(ctx, w.conn)
 	if _, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		finish(fmt.Errorf("begin: %w", err))
-		return len(batch), idle
+		return
 	}
 	ok := 0
 	index := &Tx{s: s, w: w, Now: s.Now()} // collects the search documents of the batch's writes
-	for i := 0; ; i++ {
-		if i == len(batch) {
-			more := w.more(len(batch), &idle)
-			if len(more) == 0 {
-				break
-			}
-			batch = append(batch, more...)
-		}
-		r := batch[i]
+	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			r.err = err
 			continue
@@ -273,7 +256,7 @@ func (s *Store) runBatch(batch []*writeReq) (int, time.Duration) {
 			if rerr := s.execSaved(ctx, "ROLLBACK TO w"); rerr != nil {
 				_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
 				finish(fmt.Errorf("roll back a failed write: %w", rerr))
-				return len(batch), idle
+				return
 			}
 		} else {
 			ok++
@@ -281,7 +264,7 @@ func (s *Store) runBatch(batch []*writeReq) (int, time.Duration) {
 		if err := s.execSaved(ctx, "RELEASE w"); err != nil {
 			_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
 			finish(fmt.Errorf("release savepoint: %w", err))
-			return len(batch), idle
+			return
 		}
 	}
 	// Outside every savepoint, so FTS5 writes the batch's documents as one segment.
@@ -292,7 +275,7 @@ func (s *Store) runBatch(batch []*writeReq) (int, time.Duration) {
 			r.err = err // nothing in the batch was written
 		}
 		finish(nil)
-		return len(batch), idle
+		return
 	}
 	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
@@ -308,7 +291,6 @@ func (s *Store) runBatch(batch []*writeReq) (int, time.Duration) {
 		}
 	}
 	finish(nil)
-	return len(batch), idle
 }
 
 func (s *Store) execSaved(ctx context.Context, q string) error {

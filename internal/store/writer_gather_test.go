@@ -60,42 +60,6 @@ func TestWriterGathersTheNextBatch(t *testing.T) {
 	}
 }
 
-// A write that joins a batch runs in its transaction, and the writer does not sit idle waiting for
-// it: the first write of the batch has run before the second is even queued, and both commit
-// together.
-func TestWriterRunsWritesAsTheyJoinTheBatch(t *testing.T) {
-	ctx := context.Background()
-	s := openWriterStore(t)
-	s.w.linger = 5 * time.Second
-	s.w.last = 2
-	before := s.Stats().Writer
-	ran := make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- s.inTx(ctx, func(t *Tx) error {
-			close(ran)
-			_, err := t.exec(ctx, `SELECT 1`)
-			return err
-		})
-	}()
-	select {
-	case <-ran:
-	case <-time.After(2 * time.Second):
-		t.Fatal("the first write of a batch did not run until the batch was full: the writer waited for the second first")
-	}
-	if err := noopWrite(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	w := s.Stats().Writer
-	if w.Writes-before.Writes != 2 || w.Batches-before.Batches != 1 {
-		t.Errorf("a write joining a running batch: %d batches of %d writes in all; want one batch of 2",
-			w.Batches-before.Batches, w.Writes-before.Writes)
-	}
-}
-
 // After a batch of one the writer does not wait: a desk with one write at a time is not slowed.
 func TestWriterDoesNotWaitAfterABatchOfOne(t *testing.T) {
 	ctx := context.Background()
@@ -136,9 +100,9 @@ func TestWriterWaitsAtMostItsLinger(t *testing.T) {
 	}
 }
 
-// The writer's busy time counts the time its transactions ran, not a batch's wait for writes to
-// join it: a write that takes 50 ms adds at least that; one alone after a batch of four, whose
-// batch then waits 300 ms for three more that never come, adds far less than the wait.
+// The writer's busy time counts the time its transactions ran, not its wait for writes before a
+// batch: a write that takes 50 ms adds at least that; one alone after a batch of four, for which
+// the writer waits 300 ms for three more that never come, adds far less than the wait.
 func TestWriterBusyTime(t *testing.T) {
 	ctx := context.Background()
 	s := openWriterStore(t)
@@ -163,9 +127,9 @@ func TestWriterBusyTime(t *testing.T) {
 	}
 	took := time.Since(start)
 	if took < s.w.linger {
-		t.Fatalf("the write took %v: its batch did not wait for more (linger %v)", took, s.w.linger)
+		t.Fatalf("the write took %v: the writer did not wait for more (linger %v)", took, s.w.linger)
 	}
 	if busy := s.Stats().Writer.Busy - before; busy > 200*time.Millisecond {
-		t.Errorf("a write whose batch waited %v for others added %v to the busy time", took, busy)
+		t.Errorf("a write for which the writer waited %v for others added %v to the busy time", took, busy)
 	}
 }
