@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -66,20 +67,7 @@ func TestRareWordSearchPlan(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			rows, err := tx.QueryContext(ctx, e.DB.Rebind("EXPLAIN "+q), args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var lines []string
-			for rows.Next() {
-				var l string
-				if err := rows.Scan(&l); err != nil {
-					t.Fatal(err)
-				}
-				lines = append(lines, l)
-			}
-			return strings.Join(lines, "\n")
+			return explain(t, tx, e.DB.Rebind(q), args)
 		}
 		for _, settings := range [][]string{nil, {"enable_sort = off"}, {"enable_sort = off", "enable_bitmapscan = off"}} {
 			p := plan("zanzibar", settings...)
@@ -104,6 +92,31 @@ func TestRareWordSearchPlan(t *testing.T) {
 			t.Errorf("common word: %d calls, err %v; want the 5 newest printer calls", len(common.Calls), err)
 		}
 	})
+}
+
+// explain is PostgreSQL's plan of query q (its placeholders the engine's) with args, read through
+// db, a line of the plan a line of the text.
+func explain(t *testing.T, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, q string, args []any) string {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), "EXPLAIN "+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, l)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // Optimize on PostgreSQL analyses a table that changed much since it was last analysed, as
@@ -195,20 +208,7 @@ func TestSeveralWordsSearchWalksTheNewestCalls(t *testing.T) {
 		if !strings.Contains(q, "ORDER BY id DESC LIMIT ?) c WHERE") {
 			t.Fatalf("the first page of two common words that come together does not walk the newest calls first: %s %v", q, args)
 		}
-		rows, err := e.DB.QueryContext(ctx, e.DB.Rebind("EXPLAIN "+q), args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var l string
-			if err := rows.Scan(&l); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, l)
-		}
-		rows.Close()
-		if p := strings.Join(plan, "\n"); !strings.Contains(p, "Index Scan Backward using calls_pkey") || strings.Contains(p, "Bitmap") {
+		if p := explain(t, e.DB, e.DB.Rebind(q), args); !strings.Contains(p, "Index Scan Backward using calls_pkey") || strings.Contains(p, "Bitmap") {
 			t.Errorf("the walk is not a backward walk of calls_pkey:\n%s", p)
 		}
 
