@@ -111,15 +111,11 @@ func (t *Tx) backfillSLA(ctx context.Context, cf *slaConfig, after int64, limit 
 	if err != nil {
 		return 0, 0, after, fmt.Errorf("calls to give service levels: %w", err)
 	}
-	ids := make([]int64, len(missing))
-	for i, c := range missing {
-		ids[i] = c.ID
-	}
 	// The first public update by someone other than the customer stops the respond clock.
 	first := map[int64]int64{}
 	rows, err = t.query(ctx, `SELECT d.call_id, MIN(d.created_at) FROM diary_entries d JOIN calls c ON c.id = d.call_id
 		WHERE d.call_id IN `+d.idSet()+` AND d.kind = 'update' AND d.public <> 0 AND d.author_id IS NOT NULL
-		AND d.author_id <> c.customer_id GROUP BY d.call_id`, d.idSetArg(ids))
+		AND d.author_id <> c.customer_id GROUP BY d.call_id`, d.idSetArg(lacking))
 	if err != nil {
 		return 0, 0, after, fmt.Errorf("first public updates: %w", err)
 	}
